@@ -1,0 +1,92 @@
+"""The records that flow between stages: a Claim from the extractor, a Source from the reader.
+
+Field names are a contract: the database columns, the exports and the web pages use them as they are.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Kind = Literal["money", "percent", "count", "measure", "multiple"]
+Bound = Literal["exact", "approx", "more_than", "at_least", "less_than", "at_most", "range"]
+Change = Literal["increase", "decrease"]
+Verdict = Literal[
+    "accurate", "mostly-accurate", "misleading", "inaccurate", "unverifiable", "needs-context"
+]
+VERDICTS: tuple[str, ...] = Verdict.__args__  # type: ignore[attr-defined]
+
+
+class Claim(BaseModel):
+    """One figure in a text, normalised, with the exact words and place it came from."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    start: int = Field(description="code-point offset of the quote's first character")
+    end: int = Field(description="code-point offset just past the quote; text[start:end] == quote")
+    quote: str = Field(description="the whole mention, qualifier included")
+    value: float = Field(description="the figure, scale applied (3.3 trillion -> 3.3e12)")
+    value_high: float | None = Field(None, description="upper end of a range")
+    kind: Kind
+    unit: str | None = Field(
+        None, description="ISO 4217 code, percent/percentage_point, counted noun or unit symbol"
+    )
+    bound: Bound = "exact"
+    change: Change | None = Field(None, description="set when the figure is a change")
+    metric: str = "other"
+    subject: str | None = None
+    period: str | None = Field(None, description="'2020', '2020-Q4', '2023-09'")
+    attribution: str | None = None
+    sentence: str
+    sentence_start: int
+    rule: str = Field(description="id of the rule that produced the claim")
+    checkworthiness: float = Field(ge=0.0, le=1.0)
+    fingerprint: str = Field(
+        "", description="stable hash of the sentence and the normalised claim (no offsets)"
+    )
+    related: list[str] = Field(
+        default_factory=list, description="fingerprints of claims about the same thing"
+    )
+
+    def compute_fingerprint(self, occurrence: int = 0) -> str:
+        """Hash what identifies the claim independently of where its sentence sits in the file.
+
+        `occurrence` tells apart the same figure said twice in the same sentence text.
+        """
+        parts = [
+            " ".join(self.sentence.split()),
+            self.quote,
+            self.kind,
+            repr(self.value),
+            repr(self.value_high),
+            self.unit or "",
+            self.bound,
+            str(occurrence),
+        ]
+        return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]
+
+
+def claim_id(source_id: str, fingerprint: str) -> str:
+    """The claim's id in the ledger: same source and same claim give the same id on any machine.
+
+    >>> claim_id("000_06537919e2765593", "0123456789abcdef")
+    'c-49925087ba170da9'
+    """
+    digest = hashlib.sha256(f"{source_id}\x1f{fingerprint}".encode()).hexdigest()
+    return f"c-{digest[:16]}"
+
+
+class SourceMeta(BaseModel):
+    """What is known of a source beyond its text (from the manifest; every field optional)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    publisher: str | None = None
+    title: str | None = None
+    url: str | None = None
+    published: date | None = None
+    published_confidence: str | None = None
+    notes: str | None = None

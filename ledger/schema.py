@@ -1,0 +1,181 @@
+"""The shape of claims.db: tables, indexes, views and full-text search, created with sqlite-utils.
+
+Every stage that writes calls `ensure_schema` first; it is idempotent, so an existing ledger is
+brought up to date in place and nothing in it is lost.
+"""
+
+from __future__ import annotations
+
+import sqlite_utils
+
+SCHEMA_VERSION = 1
+
+CLAIM_COLUMNS: dict[str, type] = {
+    "id": str,
+    "source_id": str,
+    "fingerprint": str,
+    "start": int,
+    "end": int,
+    "quote": str,
+    "value": float,
+    "value_high": float,
+    "kind": str,
+    "unit": str,
+    "bound": str,
+    "change": str,
+    "metric": str,
+    "subject": str,
+    "period": str,
+    "attribution": str,
+    "sentence": str,
+    "sentence_start": int,
+    "rule": str,
+    "checkworthiness": float,
+    "related": str,  # JSON list of claim ids
+    "extractor_version": str,
+    "first_seen": str,
+    "last_seen": str,
+    # Set when a re-extraction no longer finds the claim but a note still refers to it: the row
+    # stays so the note keeps its claim, and the note counts as orphaned.
+    "retired_at": str,
+}
+
+SOURCE_COLUMNS: dict[str, type] = {
+    "id": str,
+    "path": str,
+    "sha256": str,
+    "title": str,
+    "publisher": str,
+    "url": str,
+    "published": str,
+    "published_confidence": str,
+    "notes": str,
+    "ingested_at": str,
+    "chars": int,
+    "text": str,
+}
+
+NOTE_COLUMNS: dict[str, type] = {
+    "id": int,
+    "claim_id": str,
+    "verdict": str,
+    "text": str,
+    "evidence_url": str,
+    "reviewer": str,
+    "created_at": str,
+}
+
+RUN_COLUMNS: dict[str, type] = {
+    "id": int,
+    "started_at": str,
+    "extractor_version": str,
+    "files_seen": int,
+    "files_added": int,
+    "files_changed": int,
+    "files_unchanged": int,
+    "files_failed": int,
+    "claims_added": int,
+    "claims_removed": int,
+    "seconds": float,
+    "failures": str,  # JSON list of {"path", "error"}
+    "rule_timeouts": str,  # JSON list of {"source_id", "rule"}
+}
+
+REFERENCE_COLUMNS: dict[str, type] = {
+    "id": str,
+    "metric": str,
+    "subject": str,
+    "period": str,
+    "value": float,
+    "unit": str,
+    "bound": str,
+    "publisher": str,
+    "title": str,
+    "url": str,
+    "published": str,
+    "note": str,
+}
+
+CHECK_COLUMNS: dict[str, type] = {
+    "id": int,
+    "claim_id": str,
+    "against_type": str,  # "reference" or "claim"
+    "against_id": str,
+    "other_value": float,  # converted into the claim's unit
+    "other_unit": str,
+    "rate_used": str,
+    "difference_pct": float,
+    "outcome": str,  # consistent | inconsistent | no-reference | ambiguous
+    "period_match": str,  # exact | nearest-to-publication | none
+    "tolerance_pct": float,
+    "explanation": str,
+    "checked_at": str,
+}
+
+VIEWS = {
+    "claims_in_context": """
+        select claims.id, claims.quote, claims.value, claims.value_high, claims.kind, claims.unit,
+               claims.bound, claims.change, claims.metric, claims.subject, claims.period,
+               claims.attribution, claims.checkworthiness, claims.sentence, claims.start,
+               claims.end, claims.source_id, sources.title as source_title,
+               sources.publisher, sources.published, sources.url
+        from claims join sources on sources.id = claims.source_id
+        where claims.retired_at is null
+    """,
+    "claim_status": """
+        select claims.id as claim_id, claims.source_id, claims.metric, claims.quote,
+               coalesce(latest.verdict, 'unverified') as verdict,
+               latest.reviewer, latest.created_at as verdict_at,
+               case when claims.retired_at is null then 0 else 1 end as orphaned
+        from claims left join (
+            select claim_id, verdict, reviewer, created_at,
+                   row_number() over (partition by claim_id order by created_at desc, id desc) as n
+            from notes
+        ) as latest on latest.claim_id = claims.id and latest.n = 1
+    """,
+}
+
+
+def ensure_schema(db: sqlite_utils.Database) -> None:
+    """Create whatever is missing; never drop or rewrite what exists."""
+    db.execute("pragma journal_mode = wal")
+    db.execute("pragma busy_timeout = 10000")
+    _table(db, "sources", SOURCE_COLUMNS, pk="id")
+    _table(db, "claims", CLAIM_COLUMNS, pk="id", fks=[("source_id", "sources", "id")])
+    _table(db, "notes", NOTE_COLUMNS, pk="id", fks=[("claim_id", "claims", "id")])
+    _table(db, "runs", RUN_COLUMNS, pk="id")
+    _table(db, "references", REFERENCE_COLUMNS, pk="id")
+    _table(db, "checks", CHECK_COLUMNS, pk="id", fks=[("claim_id", "claims", "id")])
+    for table, columns in {
+        "claims": ["source_id", "metric", "unit", "kind", "period", "subject", "fingerprint"],
+        "notes": ["claim_id", "verdict"],
+        "references": ["metric"],
+        "checks": ["claim_id", "outcome"],
+    }.items():
+        for column in columns:
+            db[table].create_index([column], if_not_exists=True)
+    if not db["claims"].detect_fts():
+        db["claims"].enable_fts(["quote", "sentence"], create_triggers=True, tokenize="porter")
+    if not db["sources"].detect_fts():
+        db["sources"].enable_fts(["title", "text"], create_triggers=True, tokenize="porter")
+    for name, sql in VIEWS.items():
+        db.create_view(name, sql, replace=True)
+    db["schema_version"].insert({"id": 1, "version": SCHEMA_VERSION}, pk="id", replace=True)
+
+
+def _table(
+    db: sqlite_utils.Database,
+    name: str,
+    columns: dict[str, type],
+    *,
+    pk: str,
+    fks: list[tuple[str, str, str]] | None = None,
+) -> None:
+    table = db[name]
+    if not table.exists():
+        db.create_table(name, columns, pk=pk, foreign_keys=fks or [])
+        return
+    existing = set(table.columns_dict)
+    for column, kind in columns.items():
+        if column not in existing:
+            table.add_column(column, kind)
