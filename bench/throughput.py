@@ -1,0 +1,172 @@
+"""Extraction speed on the same news text in one run: the regex floor, ledger, and two peers.
+
+    python bench/throughput.py                 # ~1 MB of BBC + Reuters text
+    /tmp/benchvenv/bin/python bench/throughput.py   # a venv with `.[bench]` adds the peers
+
+The floor is one pass of the bare number pattern `\\d[\\d,.]*` over the text: any regex extractor
+pays at least that. `ledger.extract` runs with every field (metric, subject, period,
+attribution, checkworthiness...) and is timed per document, as `ledger ingest` calls it; the bare
+pattern is timed over the same documents. quantulum3 and Recognizers-Text are optional (the
+`bench` extra; Recognizers-Text imports only with emoji<2) and, being 100-10,000 times slower,
+run on the first `--peer-bytes` of the same documents; MB/s is comparable whatever the length.
+Goal (issue 6): ledger at no less than 1/10 of the floor's speed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import time
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from corpora import document_text, iter_documents, require_corpora  # noqa: E402
+
+BARE = re.compile(r"\d[\d,.]*")
+
+
+def take_documents(size: int) -> list[str]:
+    """Whole documents from both corpora, about `size` bytes in all."""
+    texts: list[str] = []
+    total = 0
+    for document in iter_documents():
+        text = document_text(document)
+        texts.append(text)
+        total += len(text.encode("utf-8"))
+        if total >= size:
+            break
+    return texts
+
+
+def megabytes(texts: list[str]) -> float:
+    return sum(len(text.encode("utf-8")) for text in texts) / 1e6
+
+
+def timed(run: Callable[[str], object], texts: list[str], repeat: int) -> tuple[float, int]:
+    """Best wall time of `repeat` passes of `run` over `texts`, and the items found."""
+    best = float("inf")
+    found = 0
+    for _ in range(repeat):
+        started = time.perf_counter()
+        found = 0
+        for text in texts:
+            found += len(run(text))  # type: ignore[arg-type]
+        best = min(best, time.perf_counter() - started)
+    return best, found
+
+
+def peers() -> dict[str, Callable[[str], list]]:
+    """The peer extractors that are installed, by name; a note for each that is not."""
+    found: dict[str, Callable[[str], list]] = {}
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            from quantulum3 import parser as quantulum
+
+        found["quantulum3"] = lambda text: quantulum.parse(text)
+    except Exception as error:  # any import failure means "not available"
+        click.echo(f"note: quantulum3 not available ({type(error).__name__}: {error})")
+    try:
+        from recognizers_number import NumberRecognizer
+        from recognizers_number_with_unit import NumberWithUnitRecognizer
+        from recognizers_text import Culture
+
+        number = NumberRecognizer(Culture.English).get_number_model()
+        currency = NumberWithUnitRecognizer(Culture.English).get_currency_model()
+        found["recognizers-text number"] = number.parse
+        found["recognizers-text currency"] = currency.parse
+    except Exception as error:
+        click.echo(
+            f"note: Recognizers-Text not available ({type(error).__name__}: {error}); "
+            "install the bench extra (needs emoji<2)"
+        )
+    return found
+
+
+def field_coverage(claims: list) -> dict[str, float]:
+    """Share of claims with each optional field set: shows the extractor ran with every field."""
+    if not claims:
+        return {}
+    fields = ["unit", "metric", "subject", "period", "attribution", "change", "value_high"]
+    unset = {"metric": "other"}
+    return {
+        name: round(
+            sum(getattr(c, name) not in (None, "", unset.get(name)) for c in claims) / len(claims),
+            3,
+        )
+        for name in fields
+    }
+
+
+@click.command()
+@click.option("--bytes", "size", default=1_000_000, show_default=True, help="Text to time.")
+@click.option("--peer-bytes", default=100_000, show_default=True, help="Text for the peers.")
+@click.option("--repeat", default=3, show_default=True, help="Best of N for the bare pattern.")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON too.")
+def main(size: int, peer_bytes: int, repeat: int, as_json: bool) -> None:
+    """Print MB/s of the bare pattern, ledger.extract and the peers on the same text."""
+    require_corpora()
+    from ledger import EXTRACTOR_VERSION, extract
+
+    texts = take_documents(size)
+    mb = megabytes(texts)
+    rows: list[dict] = []
+
+    seconds, found = timed(BARE.findall, texts, repeat)
+    floor = mb / seconds
+    rows.append({"engine": r"bare pattern \d[\d,.]*", "mb": mb, "seconds": seconds, "found": found})
+
+    claims: list = []
+    started = time.perf_counter()
+    for text in texts:
+        claims.extend(extract(text))
+    seconds = time.perf_counter() - started
+    rows.append(
+        {
+            "engine": f"ledger.extract {EXTRACTOR_VERSION}",
+            "mb": mb,
+            "seconds": seconds,
+            "found": len(claims),
+        }
+    )
+
+    peer_texts = take_documents(peer_bytes)
+    peer_mb = megabytes(peer_texts)
+    for name, run in peers().items():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            seconds, found = timed(run, peer_texts, 1)
+        rows.append({"engine": name, "mb": peer_mb, "seconds": seconds, "found": found})
+
+    click.echo(f"{len(texts):,} documents, {mb:.2f} MB (peers: first {peer_mb:.2f} MB)\n")
+    click.echo("| engine | text MB | seconds | MB/s | KB/s | items | floor / engine |")
+    click.echo("|---|---:|---:|---:|---:|---:|---:|")
+    for row in rows:
+        speed = row["mb"] / row["seconds"]
+        row["mb_per_s"] = speed
+        row["floor_ratio"] = floor / speed
+        click.echo(
+            f"| {row['engine']} | {row['mb']:.2f} | {row['seconds']:.3f} | {speed:.3f} | "
+            f"{speed * 1000:,.1f} | {row['found']:,} | {floor / speed:,.1f}x |"
+        )
+    ledger_speed = rows[1]["mb_per_s"]
+    ratio = floor / ledger_speed
+    click.echo(f"\nledger.extract at 1/{ratio:.1f} of the floor (goal: 1/10 or less)")
+    for row in rows[2:]:
+        click.echo(f"ledger.extract is {ledger_speed / row['mb_per_s']:,.0f}x {row['engine']}")
+    coverage = field_coverage(claims)
+    click.echo(
+        "claims with the field set: " + ", ".join(f"{k} {v:.0%}" for k, v in coverage.items())
+    )
+    if as_json:
+        click.echo(json.dumps({"rows": rows, "coverage": coverage}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
