@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import sqlite_utils
 
+from ledger.migrations import upgrade
+
 SCHEMA_VERSION = 1
 
 CLAIM_COLUMNS: dict[str, type] = {
@@ -140,6 +142,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     """Create whatever is missing; never drop or rewrite what exists."""
     db.execute("pragma journal_mode = wal")
     db.execute("pragma busy_timeout = 10000")
+    upgrade(db, SCHEMA_VERSION)  # a ledger written by an earlier version: ledger/migrations.py
     _table(db, "sources", SOURCE_COLUMNS, pk="id")
     _table(db, "claims", CLAIM_COLUMNS, pk="id", fks=[("source_id", "sources", "id")])
     _table(db, "notes", NOTE_COLUMNS, pk="id", fks=[("claim_id", "claims", "id")])
