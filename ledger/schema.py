@@ -55,6 +55,8 @@ SOURCE_COLUMNS: dict[str, type] = {
     "ingested_at": str,
     "chars": int,
     "text": str,
+    # Which extractor produced this source's claims: a new version re-extracts unchanged files.
+    "extractor_version": str,
 }
 
 NOTE_COLUMNS: dict[str, type] = {
