@@ -1,0 +1,238 @@
+"""The extractor's specification cases: tests/specs/*.toml, input sentence -> expected claims.
+
+One parametrised runner for every case in every spec file. The case format is a contract shared
+with the extractor (issue 2) and is validated with pydantic, so a typo in a spec file fails
+loudly instead of silently checking nothing:
+
+    [[case]]
+    id = "money-usd-bn-suffix"          # unique across all files
+    text = "The company raised $2.5bn last year."
+    published = "2024-03-01"            # optional, passed to extract(published=...)
+    xfail = "why ledger does not get this yet"   # optional: runs as xfail(strict=True)
+    partial = true                      # optional: only the listed claims are pinned down
+    [[case.claims]]                     # in order of start; `claims = []` means no claim at all
+    quote = "$2.5bn"
+    value = 2.5e9
+    kind = "money"
+    unit = "USD"
+    period = "2023"
+    related = ["exceeded 900"]          # quotes of the related claims
+    null = ["attribution"]              # fields that must be None (TOML has no null)
+
+Any other Claim field may be given. Fields not given are not checked. Floats compare with a
+relative tolerance of 1e-6. Every returned claim must satisfy text[start:end] == quote.
+`checkworthiness_min` / `checkworthiness_max` bound the 0..1 score, which is a rule-made figure
+and so is pinned down by an interval rather than a value.
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from ledger import extract
+from ledger.models import Bound, Change, Claim, Kind
+
+SPECS = Path(__file__).parent / "specs"
+REL_TOL = 1e-6
+NULLABLE = {"value_high", "unit", "change", "subject", "period", "attribution"}
+
+
+class ExpectedClaim(BaseModel):
+    """What a spec case says about one claim; every field but the quote is optional."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    quote: str = Field(min_length=1)
+    start: int | None = None
+    end: int | None = None
+    value: float | None = None
+    value_high: float | None = None
+    kind: Kind | None = None
+    unit: str | None = None
+    bound: Bound | None = None
+    change: Change | None = None
+    metric: str | None = None
+    subject: str | None = None
+    period: str | None = None
+    attribution: str | None = None
+    sentence: str | None = None
+    sentence_start: int | None = None
+    rule: str | None = None
+    checkworthiness_min: float | None = Field(None, ge=0.0, le=1.0)
+    checkworthiness_max: float | None = Field(None, ge=0.0, le=1.0)
+    related: list[str] | None = None
+    null: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _null_fields_are_nullable(self) -> ExpectedClaim:
+        for name in self.null:
+            if name not in NULLABLE:
+                raise ValueError(f"null: {name!r} is not a nullable Claim field")
+            if getattr(self, name) is not None:
+                raise ValueError(f"{name!r} is both given and listed in null")
+        return self
+
+
+class Case(BaseModel):
+    """One spec case: a text, the date it was published, and the claims it must yield."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    text: str
+    published: date | None = None
+    xfail: str | None = Field(None, min_length=1)
+    partial: bool = False
+    claims: list[ExpectedClaim]
+
+    @model_validator(mode="after")
+    def _quotes_are_in_the_text(self) -> Case:
+        for claim in self.claims:
+            if claim.quote not in self.text:
+                raise ValueError(f"{self.id}: quote {claim.quote!r} is not in the text")
+            start, end = claim.start, claim.end
+            if start is not None and end is not None and self.text[start:end] != claim.quote:
+                raise ValueError(f"{self.id}: start/end do not point at {claim.quote!r}")
+            for quote in claim.related or []:
+                if quote not in self.text:
+                    raise ValueError(f"{self.id}: related quote {quote!r} is not in the text")
+        return self
+
+
+class SpecFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    case: list[Case] = Field(min_length=1)
+
+
+def load_cases(directory: Path = SPECS) -> list[tuple[str, Case]]:
+    """Every case of every spec file, as (file stem, case), ids checked to be unique."""
+    cases: list[tuple[str, Case]] = []
+    seen: dict[str, str] = {}
+    for path in sorted(directory.glob("*.toml")):
+        with path.open("rb") as f:
+            spec = SpecFile.model_validate(tomllib.load(f))
+        for case in spec.case:
+            if case.id in seen:
+                raise ValueError(f"case id {case.id!r} in {path.name} also in {seen[case.id]}")
+            seen[case.id] = path.name
+            cases.append((path.stem, case))
+    return cases
+
+
+CASES = load_cases()
+
+
+def _params() -> list[Any]:
+    params = []
+    for stem, case in CASES:
+        marks = [pytest.mark.xfail(strict=True, reason=case.xfail)] if case.xfail else []
+        params.append(pytest.param(case, id=f"{stem}:{case.id}", marks=marks))
+    return params
+
+
+def _same(expected: Any, actual: Any) -> bool:
+    if isinstance(expected, float) and isinstance(actual, int | float):
+        return math.isclose(expected, actual, rel_tol=REL_TOL, abs_tol=1e-12)
+    return bool(expected == actual)
+
+
+def _match(case: Case, claims: list[Claim]) -> list[tuple[ExpectedClaim, Claim]]:
+    """Pair each expected claim with a returned one, by quote, in order of start."""
+    if not case.partial:
+        got = [c.quote for c in claims]
+        want = [e.quote for e in case.claims]
+        assert got == want, f"claims: expected {want}, got {got}"
+        return list(zip(case.claims, claims, strict=True))
+    pairs = []
+    position = 0
+    for expected in case.claims:
+        for index in range(position, len(claims)):
+            if claims[index].quote == expected.quote:
+                pairs.append((expected, claims[index]))
+                position = index + 1
+                break
+        else:
+            got = [c.quote for c in claims]
+            raise AssertionError(f"no claim {expected.quote!r} (in order) among {got}")
+    return pairs
+
+
+def check_case(case: Case) -> None:
+    """Run extract() on the case's text and compare with every field the case gives."""
+    claims = extract(case.text, published=case.published)
+    for claim in claims:
+        assert case.text[claim.start : claim.end] == claim.quote, (
+            f"offsets {claim.start}:{claim.end} do not point at {claim.quote!r}"
+        )
+    starts = [c.start for c in claims]
+    assert starts == sorted(starts), "claims are not in order of start"
+    by_fingerprint = {c.fingerprint: c.quote for c in claims}
+    problems = []
+    for expected, claim in _match(case, claims):
+        given = expected.model_dump(exclude_none=True, exclude={"null", "related"})
+        for name, want in given.items():
+            if name == "checkworthiness_min":
+                if claim.checkworthiness < want:
+                    problems.append(f"{claim.quote!r}: checkworthiness {claim.checkworthiness}")
+                continue
+            if name == "checkworthiness_max":
+                if claim.checkworthiness > want:
+                    problems.append(f"{claim.quote!r}: checkworthiness {claim.checkworthiness}")
+                continue
+            actual = getattr(claim, name)
+            if not _same(want, actual):
+                problems.append(f"{claim.quote!r}: {name} expected {want!r}, got {actual!r}")
+        for name in expected.null:
+            actual = getattr(claim, name)
+            if actual is not None:
+                problems.append(f"{claim.quote!r}: {name} expected None, got {actual!r}")
+        if expected.related is not None:
+            actual_related = sorted(by_fingerprint.get(f, f"?{f}") for f in claim.related)
+            if actual_related != sorted(expected.related):
+                problems.append(
+                    f"{claim.quote!r}: related expected {sorted(expected.related)}, "
+                    f"got {actual_related}"
+                )
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("case", _params())
+def test_spec_case(case: Case) -> None:
+    check_case(case)
+
+
+def test_spec_files_hold_several_hundred_cases() -> None:
+    assert len(CASES) >= 300
+    assert len({stem for stem, _ in CASES}) >= 15
+
+
+def test_case_format_rejects_typos(tmp_path: Path) -> None:
+    (tmp_path / "bad.toml").write_text(
+        '[[case]]\nid = "x"\ntext = "It rose 5%."\n[[case.claims]]\nquote = "5%"\nvalu = 5.0\n'
+    )
+    with pytest.raises(ValueError, match="valu"):
+        load_cases(tmp_path)
+
+
+def test_case_format_rejects_a_quote_not_in_the_text(tmp_path: Path) -> None:
+    (tmp_path / "bad.toml").write_text(
+        '[[case]]\nid = "x"\ntext = "It rose 5%."\n[[case.claims]]\nquote = "6%"\n'
+    )
+    with pytest.raises(ValueError, match="not in the text"):
+        load_cases(tmp_path)
+
+
+def test_case_ids_are_unique_across_files(tmp_path: Path) -> None:
+    for name in ("a", "b"):
+        case = '[[case]]\nid = "same"\ntext = "1993"\nclaims = []\n'
+        (tmp_path / f"{name}.toml").write_text(case)
+    with pytest.raises(ValueError, match="also in a.toml"):
+        load_cases(tmp_path)
