@@ -93,6 +93,8 @@ REFERENCE_COLUMNS: dict[str, type] = {
     "value": float,
     "unit": str,
     "bound": str,
+    # "|"-separated words, one of which must be in the claim's clause (capacity vs demand share)
+    "keywords": str,
     "publisher": str,
     "title": str,
     "url": str,
@@ -136,6 +138,28 @@ VIEWS = {
                    row_number() over (partition by claim_id order by created_at desc, id desc) as n
             from notes
         ) as latest on latest.claim_id = claims.id and latest.n = 1
+    """,
+    # One outcome per checked claim (ledger/check.py): references that disagree make it ambiguous;
+    # `conflicts` counts other claims it contradicts. A suggestion only: the verdict is in notes.
+    "check_outcomes": """
+        select claim_id,
+               case
+                 when sum(against_type = 'reference' and outcome = 'consistent') > 0
+                  and sum(against_type = 'reference' and outcome = 'inconsistent') > 0
+                   then 'ambiguous'
+                 when sum(against_type = 'reference' and outcome = 'inconsistent') > 0
+                   then 'inconsistent'
+                 when sum(against_type = 'reference' and outcome = 'consistent') > 0
+                   then 'consistent'
+                 when sum(against_type = 'reference' and outcome = 'ambiguous') > 0
+                   then 'ambiguous'
+                 else 'no-reference'
+               end as outcome,
+               sum(against_type = 'claim' and outcome = 'inconsistent') as conflicts,
+               group_concat(case when against_type = 'reference' then against_id end)
+                 as reference_ids,
+               max(checked_at) as checked_at
+        from checks group by claim_id
     """,
 }
 
