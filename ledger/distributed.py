@@ -1,0 +1,260 @@
+"""Extraction past one machine: a corpus split across a Dask cluster, claims written as shards.
+
+`ledger.extract` is a pure function of a document's text and publication date, so a corpus can be
+split into partitions, each extracted anywhere, and merged back: the ids come out the same because
+they derive from the source id and the claim's fingerprint, never from where or when it ran.
+
+- `extract_to_shards` finds the sources (as `ledger ingest` does), cuts them into partitions of
+  `partition_size` files, and has Dask run `extract_shard` on each: read, hash, extract, and write
+  one gzipped JSONL shard per partition, one line per source with its provenance (id, path,
+  sha256, manifest metadata, text) and its claims, or the reason it failed.
+- `iter_shard_records` reads shards back; `ledger load` hands each record to the ledger's own write
+  path (ledger/store.py), so a loaded ledger equals a local ingest of the same sources.
+
+Shards are written with fsspec (a Dask dependency), so OUTPUT may be any filesystem the workers and
+the client both reach (a shared disk, or s3://... with s3fs installed); the sources must be readable
+by the workers at the paths the client found them.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ledger.models import Claim, SourceMeta
+from ledger.sources import DEFAULT_MAX_BYTES, SourceError, SourceFile, find_sources
+from ledger.store import IngestReport, Ledger
+
+SHARD_SUFFIXES = (".jsonl", ".jsonl.gz")
+DEFAULT_PARTITION_SIZE = 500
+
+
+@dataclass
+class ExtractSummary:
+    """What a distributed extraction did, added up over its partitions."""
+
+    shards: list[str] = field(default_factory=list)
+    sources: int = 0
+    claims: int = 0
+    failures: list[dict[str, str]] = field(default_factory=list)
+
+
+def source_record(source: SourceFile) -> dict[str, Any]:
+    """One source read and extracted: its provenance and claims, or the reason it failed.
+
+    It runs the very function a `ledger ingest` worker runs (read, hash, extract), so the claims
+    are exactly what ingest would get.
+    """
+    from ledger.store import _Job, _process, extractor_version
+
+    result = _process(_Job(source, None, DEFAULT_MAX_BYTES, None))
+    if result.status == "failed":
+        assert result.error is not None
+        return {
+            "source_id": source.source_id,
+            "path": str(source.path),
+            "error": result.error.reason,
+        }
+    return {
+        "source_id": source.source_id,
+        "path": str(source.path),
+        "sha256": result.sha256,
+        "meta": source.meta.model_dump(mode="json"),
+        "text": result.text,
+        "extractor_version": extractor_version(),
+        "claims": [claim.model_dump(mode="json") for claim in result.claims],
+        "rule_timeouts": result.rule_timeouts,
+    }
+
+
+def extract_shard(index: int, sources: list[SourceFile], output: str) -> dict[str, Any]:
+    """Extract one partition and write it as `OUTPUT/part-NNNNN.jsonl.gz` (runs on a worker).
+
+    The shard is written under a temporary name and renamed, so a shard that exists is whole.
+    """
+    import fsspec  # a Dask dependency; imported here so the module loads without Dask
+
+    fs, root = fsspec.core.url_to_fs(output)
+    name = f"part-{index:05d}.jsonl.gz"
+    final = f"{root.rstrip('/')}/{name}"
+    partial = f"{final}.partial"
+    summary: dict[str, Any] = {"shard": name, "sources": 0, "claims": 0, "failures": []}
+    with fs.open(partial, "wb") as raw, gzip.open(raw, "wt", encoding="utf-8") as shard:
+        for source in sources:
+            record = source_record(source)
+            shard.write(json.dumps(record, ensure_ascii=False) + "\n")
+            if "error" in record:
+                summary["failures"].append({"path": record["path"], "error": record["error"]})
+            else:
+                summary["sources"] += 1
+                summary["claims"] += len(record["claims"])
+    fs.mv(partial, final)
+    return summary
+
+
+def partitions(sources: list[SourceFile], size: int) -> list[list[SourceFile]]:
+    """Cut the sources, in their stable order, into partitions of at most `size`.
+
+    >>> [len(p) for p in partitions([SourceFile(Path(f"{i}.txt"), str(i)) for i in range(5)], 2)]
+    [2, 2, 1]
+    """
+    if size < 1:
+        raise ValueError("partition size must be at least 1")
+    return [sources[start : start + size] for start in range(0, len(sources), size)]
+
+
+def extract_to_shards(
+    paths: Iterable[str | os.PathLike[str]],
+    output: str | os.PathLike[str],
+    *,
+    scheduler: str | None = None,
+    workers: int = 2,
+    processes: bool = True,
+    partition_size: int = DEFAULT_PARTITION_SIZE,
+) -> ExtractSummary:
+    """Extract every source under `paths` on a Dask cluster and write shards into `output`.
+
+    With no `scheduler` address a LocalCluster of `workers` single-threaded workers is started
+    (processes, since extraction is CPU-bound Python; `processes=False` keeps them in this
+    process, as tests do) and closed at the end.
+    """
+    from dask import bag
+    from distributed import Client, LocalCluster
+
+    output = str(output)
+    sources, failures = find_sources(paths)
+    summary = ExtractSummary(failures=[{"path": f.path, "error": f.reason} for f in failures])
+    if "://" not in output:
+        Path(output).mkdir(parents=True, exist_ok=True)
+    chunks = partitions(sources, partition_size)
+    if not chunks:
+        return summary
+    cluster = None
+    if scheduler is None:
+        cluster = LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=processes,
+            dashboard_address=None,
+        )
+    try:
+        with Client(scheduler or cluster) as client:
+            work = bag.from_sequence(list(enumerate(chunks)), npartitions=len(chunks))
+            results = work.map(lambda item: extract_shard(item[0], item[1], output))
+            for result in client.compute(results, sync=True):
+                summary.shards.append(result["shard"])
+                summary.sources += result["sources"]
+                summary.claims += result["claims"]
+                summary.failures.extend(result["failures"])
+    finally:
+        if cluster is not None:
+            cluster.close()
+    summary.shards.sort()
+    return summary
+
+
+def shard_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
+    """Expand files and folders into shard files (`*.jsonl`, `*.jsonl.gz`), in name order."""
+    found: list[Path] = []
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            found.extend(sorted(p for p in path.iterdir() if p.name.endswith(SHARD_SUFFIXES)))
+        elif path.is_file() and path.name.endswith(SHARD_SUFFIXES):
+            found.append(path)
+        elif path.exists():
+            raise ValueError(f"{path}: not a shard (expected {' or '.join(SHARD_SUFFIXES)})")
+        else:
+            raise ValueError(f"{path}: no such file or folder")
+    return found
+
+
+def iter_shard_records(paths: Iterable[str | os.PathLike[str]]) -> Iterator[dict[str, Any]]:
+    """Stream the records of the shards under `paths`, one source at a time."""
+    for path in shard_files(paths):
+        opener = gzip.open if path.name.endswith(".gz") else open
+        with opener(path, "rt", encoding="utf-8") as lines:
+            for number, line in enumerate(lines, 1):
+                try:
+                    record = json.loads(line)
+                except json.JSONDecodeError as error:
+                    raise ValueError(f"{path}, line {number}: not JSON ({error.msg})") from error
+                if not isinstance(record, dict) or "source_id" not in record:
+                    raise ValueError(f"{path}, line {number}: not a shard record")
+                yield record
+
+
+def record_claims(record: dict[str, Any]) -> list[Claim]:
+    """The claims of a shard record, validated back into Claim models."""
+    return [Claim.model_validate(claim) for claim in record["claims"]]
+
+
+def record_source(record: dict[str, Any]) -> SourceFile:
+    """The SourceFile a shard record came from (path, id and manifest metadata)."""
+    return SourceFile(
+        path=Path(record["path"]),
+        source_id=record["source_id"],
+        meta=SourceMeta.model_validate(record.get("meta") or {}),
+    )
+
+
+def load_shards(
+    ledger: Ledger,
+    paths: Iterable[str | os.PathLike[str]],
+    *,
+    progress: Callable[[SourceFile, str], None] | None = None,
+) -> IngestReport:
+    """Merge shards into the ledger through the ingest's own write path (one transaction per
+    source, same ids, same `runs` row), skipping sources already stored with the same bytes.
+
+    Shards made by another extractor version are refused: their claims would be stored under a
+    version that did not make them.
+    """
+    # The store's write path is used as is (its `_Extracted` results and `_write_all`), so a
+    # loaded source is written by exactly the code that writes an ingested one.
+    from ledger.store import _Extracted, _now, _unchanged_key, extractor_version
+
+    started, started_at = time.perf_counter(), _now()
+    version = extractor_version()
+    known = ledger._known_hashes(version)
+    report = IngestReport()
+
+    def results() -> Iterator[_Extracted]:
+        for record in iter_shard_records(paths):
+            report.files_seen += 1
+            source = record_source(record)
+            if "error" in record:
+                error = SourceError(record["path"], record["error"])
+                yield _Extracted(source, "failed", error=error)
+                continue
+            if record.get("extractor_version") != version:
+                raise ValueError(
+                    f"{record['source_id']}: extracted by extractor "
+                    f"{record.get('extractor_version')}, but this ledger's is {version}; "
+                    "extract the shards again"
+                )
+            if _unchanged_key(known, source) == record["sha256"]:
+                yield _Extracted(source, "unchanged", sha256=record["sha256"])
+            else:
+                yield _Extracted(
+                    source,
+                    "extracted",
+                    sha256=record["sha256"],
+                    text=record["text"],
+                    claims=record_claims(record),
+                    rule_timeouts=record.get("rule_timeouts", []),
+                )
+
+    ledger._write_all(results(), report, version, progress)
+    report.seconds = time.perf_counter() - started
+    report.claims_total = ledger.db.execute(
+        "select count(*) from claims where retired_at is null"
+    ).fetchone()[0]
+    report.run_id = ledger.record_run(report, started_at, version)
+    return report
