@@ -2,12 +2,370 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import click
 
 from ledger import __version__
+from ledger.models import VERDICTS
 
 
 @click.group()
 @click.version_option(__version__, prog_name="ledger")
 def cli() -> None:
     """A fact-check ledger for the numbers in the news."""
+
+
+def db_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """`--db PATH`, shared by the ledger commands."""
+    return click.option(
+        "--db",
+        "db_path",
+        default="claims.db",
+        show_default=True,
+        type=click.Path(dir_okay=False),
+        help="The ledger database.",
+    )(command)
+
+
+def claim_filters(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The filters `ledger claims` and `ledger export` share."""
+    for option in reversed(
+        [
+            click.option("--metric", help="Only claims of this metric (e.g. rd_spending)."),
+            click.option("--source", help="Only claims from this source id or publisher."),
+            click.option(
+                "--verdict",
+                type=click.Choice([*VERDICTS, "unverified"]),
+                help="Only claims whose latest verdict is this.",
+            ),
+            click.option("--search", help="Only claims whose quote or sentence has these words."),
+            click.option("--limit", type=click.IntRange(min=1), help="At most this many claims."),
+        ]
+    ):
+        command = option(command)
+    return command
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@db_option
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Extract in this many worker processes.",
+)
+@click.option("--force", is_flag=True, help="Re-extract every file, even unchanged ones.")
+@click.option(
+    "--max-size",
+    type=click.FloatRange(min=0, min_open=True),
+    default=20.0,
+    show_default=True,
+    help="Largest source file accepted, in MB.",
+)
+def ingest(paths: tuple[str, ...], db_path: str, jobs: int, force: bool, max_size: float) -> None:
+    """Read sources (.txt, .md files or folders of them) into the ledger.
+
+    Only new or changed files are extracted (by sha256 of their bytes); each source is written in
+    its own transaction, so an interrupted ingest leaves every source whole or untouched. Metadata
+    comes from a manifest.csv beside the files; a source's id is its file name without extension.
+    Exit code 1 if any file failed (each is named; the others are ingested).
+
+    \b
+    Examples:
+      ledger ingest sources/
+      ledger ingest --db claims.db --jobs 2 archive/ extra/article.md
+    """
+    import sys
+
+    from ledger.sources import ManifestError
+    from ledger.store import Ledger
+
+    bar: Any = None
+
+    def tick(source: object, status: str, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = click.progressbar(length=total, label="ingesting", file=sys.stderr)
+            bar.__enter__()
+        bar.update(1)
+
+    with Ledger(db_path) as ledger:
+        try:
+            report = ledger.ingest(
+                paths,
+                jobs=jobs,
+                force=force,
+                max_bytes=int(max_size * 1024 * 1024),
+                progress=tick if sys.stderr.isatty() else None,
+            )
+        except ManifestError as error:
+            raise click.ClickException(str(error)) from error
+        finally:
+            if bar is not None:
+                bar.__exit__(None, None, None)
+    for failure in report.failures:
+        click.echo(f"failed: {failure.path}: {failure.reason}", err=True)
+    for timeout in report.rule_timeouts:
+        click.echo(f"rule timeout: {timeout['rule']} in {timeout['source_id']}", err=True)
+    click.echo(report.summary())
+    if report.failures:
+        raise SystemExit(1)
+
+
+@cli.command()
+@click.argument("claim_id")
+@click.option("--verdict", required=True, type=click.Choice(VERDICTS), help="Your verdict.")
+@click.option("--text", required=True, help="What you found, in a sentence or two.")
+@click.option("--evidence", "evidence_url", help="URL of the evidence.")
+@click.option("--reviewer", help="Who you are.")
+@db_option
+def note(
+    claim_id: str,
+    verdict: str,
+    text: str,
+    evidence_url: str | None,
+    reviewer: str | None,
+    db_path: str,
+) -> None:
+    """Add a verification note to a claim (notes are append-only; the latest is the verdict).
+
+    \b
+    Example:
+      ledger note c-49925087ba170da9 --verdict accurate \\
+        --text "NBS 2023 bulletin: 3.3278 trillion yuan" \\
+        --evidence https://www.stats.gov.cn/ --reviewer ana
+    """
+    from ledger.store import Ledger, LedgerError
+
+    with Ledger(db_path) as ledger:
+        try:
+            row = ledger.add_note(
+                claim_id, verdict, text, evidence_url=evidence_url, reviewer=reviewer
+            )
+        except LedgerError as error:
+            raise click.ClickException(str(error)) from error
+    click.echo(f"note {row['id']} on {claim_id}: {verdict}")
+
+
+@cli.command()
+@click.argument("claim_id", required=False)
+@click.option("--orphaned", is_flag=True, help="Only notes whose claim no longer comes out.")
+@db_option
+def notes(claim_id: str | None, orphaned: bool, db_path: str) -> None:
+    """List verification notes, oldest first (all, one claim's, or the orphaned ones).
+
+    \b
+    Examples:
+      ledger notes
+      ledger notes c-49925087ba170da9
+      ledger notes --orphaned
+    """
+    from ledger.export import to_table
+    from ledger.store import Ledger, LedgerError
+
+    with Ledger(db_path) as ledger:
+        try:
+            rows = ledger.notes(claim_id, orphaned=orphaned)
+        except LedgerError as error:
+            raise click.ClickException(str(error)) from error
+    for row in rows:
+        row["created_at"] = row["created_at"][:19]
+        row["orphaned"] = "orphaned" if row["orphaned"] else ""
+    columns = {"id": 6, "created_at": 19, "claim_id": 18, "verdict": 15, "reviewer": 12}
+    columns |= {"text": 50, "orphaned": 8}
+    click.echo(to_table(rows, columns), nl=False)
+    click.echo(f"{len(rows)} note(s)")
+
+
+@cli.command()
+@claim_filters
+@db_option
+def claims(
+    metric: str | None,
+    source: str | None,
+    verdict: str | None,
+    search: str | None,
+    limit: int | None,
+    db_path: str,
+) -> None:
+    """List claims as a table: id, figure, metric, period, latest verdict, source.
+
+    \b
+    Examples:
+      ledger claims --metric rd_spending
+      ledger claims --source 000_06537919e2765593 --verdict unverified
+      ledger claims --search "semiconductor output"
+    """
+    from ledger.export import to_table
+    from ledger.store import Ledger, LedgerError
+
+    with Ledger(db_path) as ledger:
+        try:
+            rows = ledger.claims(
+                metric=metric, source=source, verdict=verdict, search=search, limit=limit
+            )
+        except LedgerError as error:
+            raise click.ClickException(str(error)) from error
+    columns = {"id": 18, "quote": 36, "value": 10, "unit": 10, "metric": 18, "period": 7}
+    columns |= {"verdict": 15, "source_id": 20}
+    click.echo(to_table(rows, columns), nl=False)
+    click.echo(f"{len(rows)} claim(s)")
+
+
+@cli.command()
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "json", "jsonl", "markdown", "claimreview"]),
+    default="csv",
+    show_default=True,
+    help="Output format; claimreview is schema.org JSON-LD for claims with a verdict.",
+)
+@claim_filters
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here, not stdout.")
+@click.option(
+    "--site-url",
+    default="http://127.0.0.1:8001",
+    show_default=True,
+    help="claimreview: where the ledger is published (each review's url is its claim page).",
+)
+@click.option(
+    "--organisation",
+    default="ledger",
+    show_default=True,
+    help="claimreview: the fact-checker named as author when a note has no reviewer.",
+)
+@db_option
+def export(
+    fmt: str,
+    metric: str | None,
+    source: str | None,
+    verdict: str | None,
+    search: str | None,
+    limit: int | None,
+    output: str | None,
+    site_url: str,
+    organisation: str,
+    db_path: str,
+) -> None:
+    """Export claims with their latest verdict, provenance and check outcomes.
+
+    \b
+    Examples:
+      ledger export --format json -o claims.json
+      ledger export --format markdown --metric gdp_growth
+      ledger export --format claimreview --site-url https://factcheck.example.org
+    """
+    from ledger.export import export as render
+    from ledger.store import Ledger, LedgerError
+
+    with Ledger(db_path) as ledger:
+        try:
+            rows = ledger.claims(
+                metric=metric, source=source, verdict=verdict, search=search, limit=limit
+            )
+        except LedgerError as error:
+            raise click.ClickException(str(error)) from error
+    text = render(rows, fmt, site_url=site_url, organisation=organisation)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        with open(output, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+    except OSError as error:
+        raise click.ClickException(f"{output}: {error.strerror or error}") from error
+    click.echo(f"wrote {len(rows)} claim(s) as {fmt} to {output}", err=True)
+
+
+@cli.command()
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8001, show_default=True, type=int)
+def serve(db_path: str, host: str, port: int) -> None:
+    """Browse the ledger in Datasette.
+
+    \b
+    Example:
+      ledger serve --db claims.db --port 8001
+    """
+    import os
+    import subprocess
+    import sys
+
+    if not os.path.exists(db_path):
+        raise click.ClickException(f"{db_path}: no such ledger (run `ledger ingest` first)")
+    command = [sys.executable, "-m", "datasette", "serve", db_path, "--host", host]
+    raise SystemExit(subprocess.call([*command, "--port", str(port)]))
+
+
+@cli.command()
+@click.option(
+    "--db", "db_path", default="claims.db", show_default=True, type=click.Path(dir_okay=False)
+)
+@click.option(
+    "--sources",
+    "sources_dir",
+    type=click.Path(exists=True, file_okay=False),
+    help="Find source files here by id (default: each source's stored path).",
+)
+def verify(db_path: str, sources_dir: str | None) -> None:
+    """Check the ledger can be trusted: integrity, quotes, file drift, notes.
+
+    Read-only. Runs PRAGMA integrity_check, compares every live claim's quote with its source's
+    stored text at its offsets, every stored hash with the file on disk, and checks every note's
+    claim exists (or is kept as orphaned). Exit code 1 when anything is wrong.
+
+    \b
+    Examples:
+      ledger verify
+      ledger verify --db claims.db --sources sources/
+    """
+    import sqlite3
+
+    from ledger.verify import verify as verify_ledger
+
+    try:
+        report = verify_ledger(db_path, sources_dir)
+    except (FileNotFoundError, sqlite3.DatabaseError) as error:
+        raise click.ClickException(f"{db_path}: {error}") from error
+    for line in report.lines():
+        click.echo(line)
+    if not report.ok:
+        raise SystemExit(1)
+
+
+@cli.command()
+@click.argument("target", type=click.Path(dir_okay=False))
+@click.option(
+    "--db", "db_path", default="claims.db", show_default=True, type=click.Path(dir_okay=False)
+)
+@click.option("--force", is_flag=True, help="Replace TARGET if it exists.")
+def backup(target: str, db_path: str, force: bool) -> None:
+    """Copy the ledger to TARGET, safely even while it is being written.
+
+    Uses SQLite's online backup API (one consistent snapshot), checks the copy's integrity, and
+    only then puts it in place, so TARGET is never half-written.
+
+    \b
+    Examples:
+      ledger backup backups/claims-2026-01-05.db
+      ledger backup --db claims.db /mnt/safe/claims.db --force
+    """
+    import sqlite3
+
+    from ledger.verify import backup as backup_ledger
+
+    try:
+        result = backup_ledger(db_path, target, overwrite=force)
+    except (FileNotFoundError, FileExistsError, sqlite3.DatabaseError) as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(
+        f"backed up {db_path} to {result.target}: {result.sources:,} sources, "
+        f"{result.claims:,} claims, {result.notes:,} notes, {result.bytes:,} bytes, integrity ok"
+    )
