@@ -1,0 +1,247 @@
+"""Find and read source articles: `.txt` and `.md` files, with metadata from one `manifest.csv`.
+
+A source's id is its file name's stem (`sources/000_abc.txt` -> `000_abc`), so it stays the same
+wherever the folder is checked out. Metadata lives in a `manifest.csv` beside the articles, one row
+per file (columns `file,publisher,title,url,published,published_confidence,notes`); a file with no
+row still ingests, and its title is then its first non-empty line.
+
+Text is decoded as UTF-8 (a leading byte-order mark is dropped); claim offsets refer to the text as
+decoded, which is what the ledger stores. A file that cannot be read as text is a `SourceError`
+naming the file and the reason, never a crash of the whole ingest.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from ledger.models import SourceMeta
+
+SOURCE_SUFFIXES = (".txt", ".md")
+MANIFEST_NAME = "manifest.csv"
+MANIFEST_COLUMNS = (
+    "file",
+    "publisher",
+    "title",
+    "url",
+    "published",
+    "published_confidence",
+    "notes",
+)
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+TITLE_MAX_CHARS = 300
+
+
+class SourceError(Exception):
+    """One file that could not be ingested, and why (the rest of the ingest goes on)."""
+
+    def __init__(self, path: str | os.PathLike[str], reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = str(path)
+        self.reason = reason
+
+
+class ManifestError(ValueError):
+    """A manifest.csv that cannot be trusted: the whole ingest stops before writing anything."""
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A file found for ingest, with its id and what the manifest says of it."""
+
+    path: Path
+    source_id: str
+    meta: SourceMeta = field(default_factory=SourceMeta)
+
+
+@dataclass(frozen=True)
+class SourceText:
+    """A source read from disk: the digest of its bytes and its decoded text."""
+
+    sha256: str
+    text: str
+    size: int
+
+
+def source_id_for(path: str | os.PathLike[str]) -> str:
+    """The id a file gets in the ledger: its name without the extension.
+
+    >>> source_id_for("sources/000_06537919e2765593.txt")
+    '000_06537919e2765593'
+    """
+    return Path(path).stem
+
+
+def title_from_text(text: str) -> str | None:
+    """The first non-empty line, stripped (Markdown heading marks dropped), for untitled sources.
+
+    >>> title_from_text("\\n\\n  # Chip output rises  \\nBody")
+    'Chip output rises'
+    >>> title_from_text("   \\n") is None
+    True
+    """
+    for line in text.splitlines():
+        line = line.strip().lstrip("#").strip()
+        if line:
+            return line[:TITLE_MAX_CHARS]
+    return None
+
+
+def load_manifest(path: str | os.PathLike[str]) -> dict[str, SourceMeta]:
+    """Read a manifest.csv into {file name: metadata}; anything malformed is a `ManifestError`."""
+    path = Path(path)
+    try:
+        raw = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ManifestError(f"{path}: cannot read manifest ({error})") from error
+    reader = csv.DictReader(io.StringIO(raw, newline=""), restkey="\x00extra")
+    header = reader.fieldnames or []
+    if "file" not in header:
+        raise ManifestError(f"{path}: manifest has no 'file' column (header: {','.join(header)})")
+    unknown = [name for name in header if name not in MANIFEST_COLUMNS]
+    if unknown:
+        raise ManifestError(
+            f"{path}: unknown manifest column(s) {', '.join(unknown)}; "
+            f"expected {','.join(MANIFEST_COLUMNS)}"
+        )
+    entries: dict[str, SourceMeta] = {}
+    for row in reader:
+        line = reader.line_num
+        if "\x00extra" in row:
+            raise ManifestError(f"{path}, line {line}: more fields than columns")
+        if any(value is None for value in row.values()):
+            raise ManifestError(f"{path}, line {line}: fewer fields than columns")
+        name = row.pop("file").strip()
+        if not name:
+            raise ManifestError(f"{path}, line {line}: empty 'file'")
+        if name in entries:
+            raise ManifestError(f"{path}, line {line}: {name} is listed twice")
+        try:
+            entries[name] = SourceMeta(**{k: (v.strip() or None) for k, v in row.items()})
+        except ValidationError as error:
+            problem = error.errors()[0]
+            where = ".".join(str(part) for part in problem["loc"])
+            raise ManifestError(f"{path}, line {line}: {where}: {problem['msg']}") from error
+    return entries
+
+
+def find_sources(
+    paths: Iterable[str | os.PathLike[str]],
+) -> tuple[list[SourceFile], list[SourceError]]:
+    """Expand files and folders into the source files to ingest, in a stable order.
+
+    Folders are walked recursively (hidden entries skipped) for `.txt` and `.md` files. Each
+    folder's manifest is read once. A missing path, a file of another type named explicitly, or a
+    second file with an id already taken are failures; a bad manifest raises `ManifestError`.
+    """
+    found: list[SourceFile] = []
+    failures: list[SourceError] = []
+    manifests: dict[Path, dict[str, SourceMeta]] = {}
+    seen_files: set[Path] = set()
+    ids: dict[str, Path] = {}
+
+    for path in _expand(paths, failures):
+        resolved = path.resolve()
+        if resolved in seen_files:
+            continue
+        seen_files.add(resolved)
+        source_id = source_id_for(path)
+        if source_id in ids:
+            failures.append(
+                SourceError(path, f"source id {source_id!r} is already taken by {ids[source_id]}")
+            )
+            continue
+        ids[source_id] = path
+        folder = resolved.parent
+        if folder not in manifests:
+            manifest = folder / MANIFEST_NAME
+            manifests[folder] = load_manifest(manifest) if manifest.is_file() else {}
+        meta = manifests[folder].get(path.name, SourceMeta())
+        found.append(SourceFile(path=path, source_id=source_id, meta=meta))
+    return found, failures
+
+
+def _expand(paths: Iterable[str | os.PathLike[str]], failures: list[SourceError]) -> Iterator[Path]:
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            yield from sorted(
+                candidate
+                for candidate in _walk(path)
+                if candidate.suffix.lower() in SOURCE_SUFFIXES
+            )
+        elif path.is_file():
+            if path.suffix.lower() in SOURCE_SUFFIXES:
+                yield path
+            else:
+                failures.append(
+                    SourceError(path, f"not a source file (expected {', '.join(SOURCE_SUFFIXES)})")
+                )
+        else:
+            failures.append(SourceError(path, "no such file or folder"))
+
+
+def _walk(folder: Path) -> Iterator[Path]:
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = [name for name in dirs if not name.startswith(".")]
+        for name in files:
+            if not name.startswith("."):
+                yield Path(root, name)
+
+
+def file_sha256(path: str | os.PathLike[str]) -> str:
+    """The sha256 of a file's bytes, read in blocks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while block := handle.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def read_source(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTES) -> SourceText:
+    """Read a source file as text, or raise `SourceError` saying why it cannot be one."""
+    try:
+        size = os.stat(path).st_size
+        if size > max_bytes:
+            raise SourceError(path, f"too large ({size:,} bytes; the limit is {max_bytes:,})")
+        with open(path, "rb") as handle:
+            data = handle.read(max_bytes + 1)
+    except OSError as error:
+        raise SourceError(path, f"cannot read ({error.strerror or error})") from error
+    return decode_source(path, data, max_bytes=max_bytes)
+
+
+def decode_source(
+    path: str | os.PathLike[str], data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES
+) -> SourceText:
+    """Check and decode a source's bytes (named failures for empty, binary, non-UTF-8, too big).
+
+    >>> decode_source("a.txt", b"\\xef\\xbb\\xbfGDP grew 2.3%").text
+    'GDP grew 2.3%'
+    >>> decode_source("b.txt", b"caf\\xe9")
+    Traceback (most recent call last):
+    ...
+    ledger.sources.SourceError: b.txt: not valid UTF-8 (byte 0xe9 at offset 3)
+    """
+    if len(data) > max_bytes:
+        raise SourceError(path, f"too large ({len(data):,} bytes; the limit is {max_bytes:,})")
+    if b"\x00" in data:
+        nul = data.index(b"\x00")
+        raise SourceError(path, f"binary file (NUL byte at offset {nul})")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        bad = data[error.start : error.start + 1].hex()
+        raise SourceError(
+            path, f"not valid UTF-8 (byte 0x{bad} at offset {error.start})"
+        ) from error
+    if not text.strip():
+        raise SourceError(path, "empty (no text)")
+    return SourceText(sha256=hashlib.sha256(data).hexdigest(), text=text, size=len(data))

@@ -1,0 +1,657 @@
+"""The ledger's Python API: ingest sources into claims.db, add and list notes, query claims.
+
+    >>> from ledger.store import Ledger
+    >>> with Ledger(":memory:") as ledger:
+    ...     ledger.claims()
+    []
+
+Ingest is incremental and crash-safe: a file whose bytes (sha256), publication date and extractor
+version are unchanged is skipped without extraction; every other source is written in its own
+transaction, so a crash or Ctrl-C leaves each source fully ingested or untouched. A claim's id is
+`claim_id(source_id, fingerprint)`, so it survives edits elsewhere in its source and its notes stay
+attached. A claim that no longer comes out of its source is deleted, unless a note refers to it: it
+is then kept with `retired_at` set, and its notes count as orphaned.
+
+The CLI (`ledger.cli`) is a thin layer over this module; nothing there that is not here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import json
+import os
+import time
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import sqlite_utils
+
+from ledger.models import VERDICTS, Claim, SourceMeta, claim_id
+from ledger.schema import ensure_schema
+from ledger.sources import (
+    DEFAULT_MAX_BYTES,
+    SourceError,
+    SourceFile,
+    find_sources,
+    read_source,
+    title_from_text,
+)
+
+Extractor = Callable[..., Any]
+"""`extract(text, *, published=None) -> list[Claim]`, or a function returning
+`(claims, rule_timeouts)` when passed as `extractor_reports_timeouts`."""
+
+
+class LedgerError(ValueError):
+    """A request the ledger refuses (unknown claim, bad verdict, empty text): one-line message."""
+
+
+@dataclass
+class IngestReport:
+    """What one ingest did; also stored as a row in `runs`."""
+
+    files_seen: int = 0
+    files_added: int = 0
+    files_changed: int = 0
+    files_unchanged: int = 0
+    failures: list[SourceError] = field(default_factory=list)
+    claims_added: int = 0
+    claims_removed: int = 0
+    claims_retired: int = 0
+    claims_total: int = 0
+    rule_timeouts: list[dict[str, str]] = field(default_factory=list)
+    seconds: float = 0.0
+    run_id: int | None = None
+
+    @property
+    def files_failed(self) -> int:
+        return len(self.failures)
+
+    def summary(self) -> str:
+        """One line for the terminal."""
+        line = (
+            f"{self.files_seen} file(s): {self.files_added} added, {self.files_changed} changed, "
+            f"{self.files_unchanged} unchanged, {self.files_failed} failed; "
+            f"claims: {self.claims_added} added, {self.claims_removed} removed"
+        )
+        if self.claims_retired:
+            line += f", {self.claims_retired} retired (kept for their notes)"
+        if self.rule_timeouts:
+            line += f"; {len(self.rule_timeouts)} rule timeout(s)"
+        return line + f"; {self.seconds:.2f}s"
+
+
+@dataclass(frozen=True)
+class _Job:
+    """One file for a worker: what it needs to read, skip or extract it (small and picklable)."""
+
+    source: SourceFile
+    known_sha256: str | None
+    max_bytes: int
+    extractor: Extractor | None
+
+
+@dataclass
+class _Extracted:
+    """A worker's answer for one file."""
+
+    source: SourceFile
+    status: str  # "unchanged" | "extracted" | "failed"
+    sha256: str | None = None
+    text: str | None = None
+    claims: list[Claim] = field(default_factory=list)
+    rule_timeouts: list[str] = field(default_factory=list)
+    error: SourceError | None = None
+
+
+def _extract_module() -> Any:
+    # `ledger.extract` the attribute is the function (re-exported by the package); the module is
+    # looked up by name so a test's monkeypatch of `extract` on it is seen at call time.
+    return importlib.import_module("ledger.extract")
+
+
+def extractor_version() -> str:
+    return str(getattr(_extract_module(), "EXTRACTOR_VERSION", "unknown"))
+
+
+def _run_extractor(
+    extractor: Extractor | None, text: str, published: date | None
+) -> tuple[list[Claim], list[str]]:
+    """Call the extractor; use its timeout-reporting variant when it has one."""
+    if extractor is None:
+        module = _extract_module()
+        reporting = getattr(module, "extract_with_report", None)
+        if reporting is not None:
+            result = reporting(text, published=published)
+            claims = getattr(result, "claims", None)
+            if claims is None:
+                claims, timeouts = result
+            else:
+                timeouts = getattr(result, "rule_timeouts", None) or getattr(result, "timeouts", [])
+            return list(claims), [str(rule) for rule in timeouts]
+        extractor = module.extract
+    assert extractor is not None
+    return list(extractor(text, published=published)), []
+
+
+def _process(job: _Job) -> _Extracted:
+    """Read, hash and (unless unchanged) extract one file. Runs in a worker process with --jobs."""
+    try:
+        read = read_source(job.source.path, max_bytes=job.max_bytes)
+    except SourceError as error:
+        return _Extracted(job.source, "failed", error=error)
+    if read.sha256 == job.known_sha256:
+        return _Extracted(job.source, "unchanged", sha256=read.sha256)
+    try:
+        claims, timeouts = _run_extractor(job.extractor, read.text, job.source.meta.published)
+    except Exception as error:  # an extractor bug must name the file, not end the ingest
+        reason = f"extractor failed ({type(error).__name__}: {error})"
+        return _Extracted(job.source, "failed", error=SourceError(job.source.path, reason))
+    return _Extracted(
+        job.source, "extracted", sha256=read.sha256, text=read.text, claims=claims,
+        rule_timeouts=timeouts,
+    )  # fmt: skip
+
+
+def _bounded_map(
+    executor: ProcessPoolExecutor, jobs: Iterable[_Job], window: int
+) -> Iterator[_Extracted]:
+    """Like `executor.map` but with at most `window` files in flight, results in input order.
+
+    `Executor.map` submits every job at once and holds every result until it is consumed; over a
+    large corpus that is the whole corpus in memory. This keeps memory bounded by the window.
+    """
+    pending: deque[Future[_Extracted]] = deque()
+    for job in jobs:
+        pending.append(executor.submit(_process, job))
+        if len(pending) >= window:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+def _display_path(path: Path) -> str:
+    """The path as stored: relative to the working directory when inside it, POSIX separators."""
+    with contextlib.suppress(ValueError):
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    return path.resolve().as_posix()
+
+
+def _unique_fingerprints(claims: Sequence[Claim]) -> list[str]:
+    """Each claim's fingerprint, made unique within the source in document order.
+
+    The same sentence repeated in one article gives the same fingerprint twice; the second copy
+    gets the occurrence number, so both keep stable, distinct ids.
+    """
+    seen: Counter[str] = Counter()
+    out = []
+    for claim in claims:
+        base = claim.fingerprint or claim.compute_fingerprint()
+        occurrence = seen[base]
+        seen[base] += 1
+        out.append(base if occurrence == 0 else claim.compute_fingerprint(occurrence))
+    return out
+
+
+def fts_query(words: str) -> str:
+    """Quote each word so user input is matched as words, never parsed as FTS syntax.
+
+    >>> fts_query('chip "output" OR')
+    '"chip" "output" "OR"'
+    """
+    tokens = [token.replace('"', "") for token in words.split()]
+    return " ".join(f'"{token}"' for token in tokens if token)
+
+
+class Ledger:
+    """A claims.db opened for reading and writing (schema created or brought up to date)."""
+
+    def __init__(self, path: str | os.PathLike[str] = "claims.db") -> None:
+        self.path = str(path)
+        self.db = sqlite_utils.Database(self.path)
+        ensure_schema(self.db)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """BEGIN IMMEDIATE ... COMMIT: take the write lock up front (waits on busy_timeout)."""
+        self.db.execute("begin immediate")
+        try:
+            yield
+        except BaseException:
+            self.db.rollback()
+            raise
+        else:
+            self.db.commit()
+
+    # ---------------------------------------------------------------- ingest
+
+    def ingest(
+        self,
+        paths: Iterable[str | os.PathLike[str]],
+        *,
+        jobs: int = 1,
+        force: bool = False,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        extractor: Extractor | None = None,
+        progress: Callable[[SourceFile, str, int], None] | None = None,
+    ) -> IngestReport:
+        """Ingest files and folders; return what was done (also recorded in `runs`).
+
+        `jobs` > 1 extracts in that many worker processes while this process writes each source
+        in its own transaction. `force` re-extracts unchanged files.
+        `progress(source, status, total)` is called once per file. A bad manifest raises
+        `ManifestError` before anything is written.
+        """
+        started = time.perf_counter()
+        started_at = _now()
+        version = extractor_version()
+        found, failures = find_sources(paths)
+        report = IngestReport(files_seen=len(found) + len(failures), failures=list(failures))
+        known = {} if force else self._known_hashes(version)
+
+        job_list = (
+            _Job(source, _unchanged_key(known, source), max_bytes, extractor) for source in found
+        )
+        if jobs > 1 and len(found) > 1:
+            with ProcessPoolExecutor(max_workers=jobs) as pool:
+                self._write_all(_bounded_map(pool, job_list, jobs * 4), report, version, progress)
+        else:
+            self._write_all(map(_process, job_list), report, version, progress)
+
+        report.seconds = time.perf_counter() - started
+        report.claims_total = self.db.execute(
+            "select count(*) from claims where retired_at is null"
+        ).fetchone()[0]
+        report.run_id = self.record_run(report, started_at, version)
+        return report
+
+    def _known_hashes(self, version: str) -> dict[str, tuple[str, str | None]]:
+        """{source id: (sha256, published)} for sources extracted by this extractor version."""
+        rows = self.db.execute(
+            "select id, sha256, published from sources where extractor_version = ?", [version]
+        )
+        return {row[0]: (row[1], row[2]) for row in rows}
+
+    def _write_all(
+        self,
+        results: Iterable[_Extracted],
+        report: IngestReport,
+        version: str,
+        progress: Callable[[SourceFile, str, int], None] | None,
+    ) -> None:
+        for result in results:
+            if result.status == "failed":
+                assert result.error is not None
+                report.failures.append(result.error)
+            elif result.status == "unchanged":
+                report.files_unchanged += 1
+                self._refresh_metadata(result.source)
+            else:
+                assert result.sha256 is not None and result.text is not None
+                self.write_source(
+                    result.source,
+                    sha256=result.sha256,
+                    text=result.text,
+                    claims=result.claims,
+                    rule_timeouts=result.rule_timeouts,
+                    report=report,
+                    version=version,
+                )
+            if progress is not None:
+                progress(result.source, result.status, report.files_seen)
+
+    def _source_row(
+        self, source: SourceFile, sha256: str, text: str, version: str, now: str
+    ) -> dict[str, Any]:
+        meta = source.meta
+        return {
+            "id": source.source_id,
+            "path": _display_path(source.path),
+            "sha256": sha256,
+            "title": meta.title or title_from_text(text),
+            "publisher": meta.publisher,
+            "url": meta.url,
+            "published": meta.published.isoformat() if meta.published else None,
+            "published_confidence": meta.published_confidence,
+            "notes": meta.notes,
+            "ingested_at": now,
+            "chars": len(text),
+            "text": text,
+            "extractor_version": version,
+        }
+
+    def write_source(
+        self,
+        source: SourceFile,
+        *,
+        sha256: str,
+        text: str,
+        claims: Sequence[Claim],
+        rule_timeouts: Sequence[str] = (),
+        report: IngestReport | None = None,
+        version: str | None = None,
+    ) -> IngestReport:
+        """Store one extracted source and its claims in one transaction (the ingest write path).
+
+        Claims still found keep their id and first_seen; new ones are added; ones gone are deleted
+        or, if a note refers to them, retired. Counts are added to `report` (a new one if None).
+        Public so that claims extracted elsewhere (ledger/distributed.py) load exactly as ingest.
+        """
+        report = report if report is not None else IngestReport()
+        version = version if version is not None else extractor_version()
+        now = _now()
+        source_id = source.source_id
+        fingerprints = _unique_fingerprints(claims)
+        ids = [claim_id(source_id, fp) for fp in fingerprints]
+        by_fingerprint = dict(zip(fingerprints, ids, strict=True))
+        with self._transaction():
+            existed = self.db.execute("select 1 from sources where id = ?", [source_id]).fetchone()
+            old = {
+                row[0]: row[1]
+                for row in self.db.execute(
+                    "select id, first_seen from claims where source_id = ?", [source_id]
+                )
+            }
+            self.db["sources"].upsert(self._source_row(source, sha256, text, version, now), pk="id")
+            rows = []
+            for claim, fp, cid in zip(claims, fingerprints, ids, strict=True):
+                row = claim.model_dump()
+                row["fingerprint"] = fp
+                row["related"] = json.dumps(
+                    [
+                        by_fingerprint.get(other) or claim_id(source_id, other)
+                        for other in claim.related
+                    ]
+                )
+                row.update(
+                    id=cid,
+                    source_id=source_id,
+                    extractor_version=version,
+                    first_seen=old.get(cid) or now,
+                    last_seen=now,
+                    retired_at=None,
+                )
+                rows.append(row)
+            if rows:
+                self.db["claims"].upsert_all(rows, pk="id")
+            kept = set(ids)
+            gone = [cid for cid in old if cid not in kept]
+            retired = self._retire_or_delete(gone, now)
+        report.rule_timeouts += [{"source_id": source_id, "rule": rule} for rule in rule_timeouts]
+        report.claims_added += sum(1 for cid in kept if cid not in old)
+        report.claims_removed += len(gone) - retired
+        report.claims_retired += retired
+        if existed:
+            report.files_changed += 1
+        else:
+            report.files_added += 1
+        return report
+
+    def _retire_or_delete(self, claim_ids: list[str], now: str) -> int:
+        """Delete claims that no longer come out, but keep (retire) those a note refers to."""
+        retired = 0
+        for cid in claim_ids:
+            if self.db.execute("select 1 from notes where claim_id = ? limit 1", [cid]).fetchone():
+                self.db.execute(
+                    "update claims set retired_at = coalesce(retired_at, ?) where id = ?",
+                    [now, cid],
+                )
+                retired += 1
+            else:
+                # Checks are derived data (`ledger check` rebuilds them); drop the dead claim's.
+                self.db.execute("delete from checks where claim_id = ?", [cid])
+                self.db.execute("delete from claims where id = ?", [cid])
+        return retired
+
+    def _refresh_metadata(self, source: SourceFile) -> None:
+        """Text unchanged: only bring the path and manifest fields up to date, if they moved."""
+        row = self.db.execute(
+            "select path, title, publisher, url, published_confidence, notes from sources "
+            "where id = ?",
+            [source.source_id],
+        ).fetchone()
+        meta = source.meta
+        wanted = {
+            "path": _display_path(source.path),
+            "title": meta.title or row[1],
+            "publisher": meta.publisher,
+            "url": meta.url,
+            "published_confidence": meta.published_confidence,
+            "notes": meta.notes,
+        }
+        if tuple(wanted.values()) != tuple(row):
+            with self._transaction():
+                self.db["sources"].update(source.source_id, wanted)
+
+    def record_run(self, report: IngestReport, started_at: str, version: str | None = None) -> int:
+        """Add the `runs` row for an ingest (or a load of shards); return its id."""
+        version = version if version is not None else extractor_version()
+        with self._transaction():
+            table = self.db["runs"].insert(
+                {
+                    "started_at": started_at,
+                    "extractor_version": version,
+                    "files_seen": report.files_seen,
+                    "files_added": report.files_added,
+                    "files_changed": report.files_changed,
+                    "files_unchanged": report.files_unchanged,
+                    "files_failed": report.files_failed,
+                    "claims_added": report.claims_added,
+                    "claims_removed": report.claims_removed,
+                    "seconds": round(report.seconds, 3),
+                    "failures": json.dumps(
+                        [{"path": f.path, "error": f.reason} for f in report.failures]
+                    ),
+                    "rule_timeouts": json.dumps(report.rule_timeouts),
+                }
+            )
+        return int(table.last_pk)
+
+    # ---------------------------------------------------------------- notes
+
+    def add_note(
+        self,
+        claim_id: str,
+        verdict: str,
+        text: str,
+        *,
+        evidence_url: str | None = None,
+        reviewer: str | None = None,
+    ) -> dict[str, Any]:
+        """Append a verification note; refuse an unknown claim, verdict, empty text or bad URL."""
+        if verdict not in VERDICTS:
+            raise LedgerError(f"unknown verdict {verdict!r}; choose one of {', '.join(VERDICTS)}")
+        if not text or not text.strip():
+            raise LedgerError("a note needs some text")
+        if evidence_url:
+            parsed = urlparse(evidence_url)
+            if parsed.scheme not in ("http", "https") or not parsed.netloc:
+                raise LedgerError(f"evidence URL must be an http(s) URL, not {evidence_url!r}")
+        if not self.db.execute("select 1 from claims where id = ?", [claim_id]).fetchone():
+            raise LedgerError(f"no claim with id {claim_id!r}")
+        row = {
+            "claim_id": claim_id,
+            "verdict": verdict,
+            "text": text.strip(),
+            "evidence_url": evidence_url or None,
+            "reviewer": reviewer or None,
+            "created_at": _now(),
+        }
+        with self._transaction():
+            row["id"] = self.db["notes"].insert(row).last_pk
+        return row
+
+    def notes(self, claim_id: str | None = None, *, orphaned: bool = False) -> list[dict[str, Any]]:
+        """Notes, oldest first, with their claim's quote and whether the note is orphaned."""
+        if (
+            claim_id is not None
+            and not self.db.execute("select 1 from claims where id = ?", [claim_id]).fetchone()
+        ):
+            raise LedgerError(f"no claim with id {claim_id!r}")
+        where, params = [], []
+        if claim_id is not None:
+            where.append("notes.claim_id = ?")
+            params.append(claim_id)
+        if orphaned:
+            where.append("(claims.id is null or claims.retired_at is not null)")
+        sql = f"""
+            select notes.id, notes.claim_id, notes.verdict, notes.text, notes.evidence_url,
+                   notes.reviewer, notes.created_at, claims.source_id, claims.quote,
+                   (claims.id is null or claims.retired_at is not null) as orphaned
+            from notes left join claims on claims.id = notes.claim_id
+            {"where " + " and ".join(where) if where else ""}
+            order by notes.created_at, notes.id
+        """
+        rows = [dict(row) for row in self.db.query(sql, params)]
+        for row in rows:
+            row["orphaned"] = bool(row["orphaned"])
+        return rows
+
+    # ---------------------------------------------------------------- claims
+
+    def claims(
+        self,
+        *,
+        metric: str | None = None,
+        source: str | None = None,
+        verdict: str | None = None,
+        search: str | None = None,
+        include_retired: bool = False,
+        limit: int | None = None,
+    ) -> list[dict[str, Any]]:
+        """Claims with provenance, latest verdict and check outcomes, in reading order.
+
+        `source` matches a source id or publisher; `verdict` matches the latest verdict, or
+        "unverified" for claims with no note; `search` is words matched in the quote or sentence.
+        """
+        if verdict is not None and verdict not in (*VERDICTS, "unverified"):
+            raise LedgerError(
+                f"unknown verdict {verdict!r}; choose one of {', '.join(VERDICTS)}, unverified"
+            )
+        where, params = [], {}
+        if not include_retired:
+            where.append("claims.retired_at is null")
+        if metric:
+            where.append("claims.metric = :metric")
+            params["metric"] = metric
+        if source:
+            where.append(
+                "(claims.source_id = :source or sources.publisher = :source collate nocase)"
+            )
+            params["source"] = source
+        if verdict:
+            where.append("coalesce(latest.verdict, 'unverified') = :verdict")
+            params["verdict"] = verdict
+        if search:
+            query = fts_query(search)
+            if not query:
+                raise LedgerError("--search needs at least one word")
+            where.append(
+                "claims.rowid in (select rowid from claims_fts where claims_fts match :search)"
+            )
+            params["search"] = query
+        sql = f"""
+            select claims.*, sources.path as source_path, sources.title as source_title,
+                   sources.publisher as source_publisher, sources.url as source_url,
+                   sources.published as source_published,
+                   coalesce(latest.verdict, 'unverified') as verdict,
+                   latest.text as verdict_text, latest.reviewer as verdict_reviewer,
+                   latest.evidence_url as verdict_evidence_url, latest.created_at as verdict_at,
+                   coalesce(counts.n, 0) as notes_count
+            from claims
+            join sources on sources.id = claims.source_id
+            left join (
+                select *, row_number() over (
+                    partition by claim_id order by created_at desc, id desc) as n
+                from notes
+            ) as latest on latest.claim_id = claims.id and latest.n = 1
+            left join (select claim_id, count(*) as n from notes group by claim_id) as counts
+                on counts.claim_id = claims.id
+            {"where " + " and ".join(where) if where else ""}
+            order by claims.source_id, claims.start, claims.end, claims.id
+            {"limit :limit" if limit else ""}
+        """
+        if limit:
+            params["limit"] = limit
+        rows = [dict(row) for row in self.db.query(sql, params)]
+        checks = self._checks_for([row["id"] for row in rows])
+        for row in rows:
+            row["related"] = json.loads(row["related"] or "[]")
+            row["checks"] = checks.get(row["id"], [])
+            row["check_summary"] = _check_summary(row["checks"])
+        return rows
+
+    def _checks_for(self, claim_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
+        """Each claim's check outcomes from the `checks` table (filled by `ledger check`)."""
+        if not claim_ids or not self.db.execute("select 1 from checks limit 1").fetchone():
+            return {}
+        wanted = set(claim_ids)
+        found: dict[str, list[dict[str, Any]]] = {}
+        for row in self.db.query(
+            "select claim_id, against_type, against_id, outcome, other_value, other_unit, "
+            "difference_pct, period_match from checks order by claim_id, id"
+        ):
+            if row["claim_id"] in wanted:
+                found.setdefault(row["claim_id"], []).append(
+                    {key: value for key, value in row.items() if key != "claim_id"}
+                )
+        return found
+
+    def claim(self, claim_id: str) -> dict[str, Any]:
+        """One claim by id (retired ones included), or `LedgerError`."""
+        rows = [row for row in self.claims(include_retired=True) if row["id"] == claim_id]
+        if not rows:
+            raise LedgerError(f"no claim with id {claim_id!r}")
+        return rows[0]
+
+
+def _unchanged_key(known: dict[str, tuple[str, str | None]], source: SourceFile) -> str | None:
+    """The hash that lets a worker skip this file: only if its publication date is unchanged too
+    (the extractor reads it to resolve "last year")."""
+    stored = known.get(source.source_id)
+    if stored is None:
+        return None
+    sha, published = stored
+    wanted = source.meta.published.isoformat() if source.meta.published else None
+    return sha if published == wanted else None
+
+
+def _check_summary(checks: list[dict[str, Any]]) -> str | None:
+    """'consistent' or e.g. 'inconsistent 1, consistent 2' (most telling outcome first).
+
+    >>> _check_summary([{"outcome": "consistent"}, {"outcome": "inconsistent"}])
+    'inconsistent 1, consistent 1'
+    >>> _check_summary([]) is None
+    True
+    """
+    if not checks:
+        return None
+    order = ["inconsistent", "ambiguous", "consistent", "no-reference"]
+    counts = Counter(str(check["outcome"]) for check in checks)
+    if len(counts) == 1:
+        return next(iter(counts))
+    ranked = sorted(counts, key=lambda o: (order.index(o) if o in order else len(order), o))
+    return ", ".join(f"{outcome} {counts[outcome]}" for outcome in ranked)
+
+
+__all__ = ["IngestReport", "Ledger", "LedgerError", "SourceMeta", "fts_query"]

@@ -1,0 +1,186 @@
+"""Finding and reading source files: ids, manifest metadata, and named failures for bad files."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from ledger.sources import (
+    ManifestError,
+    SourceError,
+    decode_source,
+    find_sources,
+    load_manifest,
+    read_source,
+    title_from_text,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+HEADER = "file,publisher,title,url,published,published_confidence,notes\n"
+
+
+def write(path: Path, data: str | bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(data, bytes):
+        path.write_bytes(data)
+    else:
+        path.write_text(data, encoding="utf-8")
+    return path
+
+
+def test_seed_folder_is_found_with_manifest_metadata():
+    found, failures = find_sources([ROOT / "sources"])
+    assert failures == []
+    assert [s.source_id for s in found] == [
+        "000_06537919e2765593",
+        "001_f00b55445c1939f9",
+        "002_0f5644c9d011c526",
+        "003_2f87d40cb264a962",
+        "004_dac431702563645e",
+    ]
+    first, second = found[0].meta, found[1].meta
+    assert first.publisher == "Global Times"
+    assert first.title is None
+    assert first.published == datetime.date(2024, 12, 4)
+    assert first.notes is not None and first.notes.startswith("Editorial; opens with a photo")
+    assert second.title == "China Prioritizes Technological Self-Reliance Amidst US Tensions"
+    assert second.url is not None and second.url.startswith("https://www.nbcnews.com/")
+
+
+def test_folders_are_walked_in_order_skipping_hidden_and_other_types(tmp_path: Path):
+    write(tmp_path / "b.txt", "Bee 2")
+    write(tmp_path / "a.md", "# Aye\n1 thing")
+    write(tmp_path / "sub" / "c.txt", "Sea 3")
+    write(tmp_path / ".hidden.txt", "no")
+    write(tmp_path / ".git" / "d.txt", "no")
+    write(tmp_path / "notes.csv", "x,y\n")
+    found, failures = find_sources([tmp_path])
+    assert failures == []
+    assert [s.source_id for s in found] == ["a", "b", "c"]
+    assert all(s.meta.publisher is None for s in found)
+
+
+def test_missing_path_and_wrong_type_are_named_failures(tmp_path: Path):
+    write(tmp_path / "ok.txt", "fine 1")
+    other = write(tmp_path / "data.pdf", b"%PDF")
+    found, failures = find_sources([tmp_path / "ok.txt", tmp_path / "gone.txt", other])
+    assert [s.source_id for s in found] == ["ok"]
+    assert [(Path(f.path).name, f.reason) for f in failures] == [
+        ("gone.txt", "no such file or folder"),
+        ("data.pdf", "not a source file (expected .txt, .md)"),
+    ]
+
+
+def test_same_file_twice_is_one_source_but_two_files_with_one_stem_fail(tmp_path: Path):
+    one = write(tmp_path / "x" / "story.txt", "one 1")
+    write(tmp_path / "y" / "story.md", "two 2")
+    found, failures = find_sources([one, tmp_path / "x", tmp_path / "y"])
+    assert [s.path for s in found] == [one]
+    assert len(failures) == 1
+    assert failures[0].path.endswith("story.md")
+    assert "source id 'story' is already taken by" in failures[0].reason
+
+
+def test_manifest_rows_apply_to_their_files_only(tmp_path: Path):
+    write(tmp_path / "manifest.csv", HEADER + 'a.txt,Pub,"A title, with comma",,2020-01-02,,\n')
+    write(tmp_path / "a.txt", "x 1")
+    write(tmp_path / "b.txt", "y 2")
+    found, _ = find_sources([tmp_path])
+    assert found[0].meta.title == "A title, with comma"
+    assert found[0].meta.published == datetime.date(2020, 1, 2)
+    assert found[0].meta.url is None
+    assert found[1].meta.model_dump() == {
+        "publisher": None,
+        "title": None,
+        "url": None,
+        "published": None,
+        "published_confidence": None,
+        "notes": None,
+    }
+
+
+@pytest.mark.parametrize(
+    "manifest,message",
+    [
+        ("name,publisher\na.txt,P\n", "manifest has no 'file' column"),
+        ("file,publisher,colour\na.txt,P,red\n", "unknown manifest column(s) colour"),
+        (HEADER + "a.txt,P,T,,yesterday,,\n", "line 2: published: Input should be a valid date"),
+        (HEADER + "a.txt,P,T,,,,,extra\n", "line 2: more fields than columns"),
+        (HEADER + "a.txt,P\n", "line 2: fewer fields than columns"),
+        (HEADER + "a.txt,P,,,,,\na.txt,Q,,,,,\n", "line 3: a.txt is listed twice"),
+        (HEADER + ",P,,,,,\n", "line 2: empty 'file'"),
+    ],
+)
+def test_malformed_manifest_is_a_clear_error(tmp_path: Path, manifest: str, message: str):
+    write(tmp_path / "manifest.csv", manifest)
+    write(tmp_path / "a.txt", "x 1")
+    with pytest.raises(ManifestError) as error:
+        find_sources([tmp_path])
+    assert message in str(error.value)
+    assert "manifest.csv" in str(error.value)
+
+
+def test_manifest_may_have_a_bom_and_quoted_newlines(tmp_path: Path):
+    path = write(tmp_path / "manifest.csv", "\ufeff" + HEADER + 'a.txt,P,,,,,"two\nlines"\n')
+    assert load_manifest(path)["a.txt"].notes == "two\nlines"
+
+
+def test_bom_is_dropped_and_offsets_refer_to_decoded_text(tmp_path: Path):
+    path = write(tmp_path / "bom.txt", "\ufeffGDP grew 2.3% in 2020.\r\n".encode())
+    read = read_source(path)
+    assert read.text == "GDP grew 2.3% in 2020.\r\n"  # CRLF kept: offsets are into this text
+    assert read.text.index("2.3%") == 9
+    assert read.size == 27
+    assert read.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.mark.parametrize(
+    "data,reason",
+    [
+        (b"", "empty (no text)"),
+        (b" \n\t\n", "empty (no text)"),
+        (b"PK\x03\x04\x00\x00binary", "binary file (NUL byte at offset 4)"),
+        (b"caf\xe9 au lait", "not valid UTF-8 (byte 0xe9 at offset 3)"),
+        (b"ok \xff\xfe", "not valid UTF-8 (byte 0xff at offset 3)"),
+    ],
+)
+def test_bad_files_fail_with_their_reason(tmp_path: Path, data: bytes, reason: str):
+    path = write(tmp_path / "bad.txt", data)
+    with pytest.raises(SourceError) as error:
+        read_source(path)
+    assert error.value.reason == reason
+    assert error.value.path == str(path)
+
+
+def test_file_over_the_size_limit_is_refused_without_reading_it(tmp_path: Path):
+    path = tmp_path / "huge.txt"
+    with open(path, "wb") as handle:  # sparse: 50 MB on paper, nothing on disk
+        handle.truncate(50 * 1024 * 1024)
+    with pytest.raises(SourceError) as error:
+        read_source(path)
+    assert error.value.reason == "too large (52,428,800 bytes; the limit is 20,971,520)"
+    small = write(tmp_path / "small.txt", "12345 67890")
+    with pytest.raises(SourceError, match=r"too large \(11 bytes; the limit is 10\)"):
+        read_source(small, max_bytes=10)
+    assert read_source(small, max_bytes=11).text == "12345 67890"
+
+
+def test_unreadable_path_is_a_source_error(tmp_path: Path):
+    with pytest.raises(SourceError, match="cannot read"):
+        read_source(tmp_path / "nope.txt")
+
+
+def test_title_is_first_non_empty_line():
+    assert title_from_text("\n\nPhoto: VCG\nBody") == "Photo: VCG"
+    assert title_from_text("## Heading ##\n") == "Heading ##"
+    assert title_from_text("x" * 500) == "x" * 300
+
+
+def test_decode_source_hash_is_of_the_bytes_not_the_text():
+    with_bom = decode_source("a.txt", b"\xef\xbb\xbfabc 1")
+    without = decode_source("a.txt", b"abc 1")
+    assert with_bom.text == without.text
+    assert with_bom.sha256 != without.sha256

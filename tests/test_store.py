@@ -1,0 +1,391 @@
+"""The ledger's mechanics (ids, incremental ingest, transactions, notes, queries) on a tiny fake
+extractor, so these tests say what the store does whatever the real extractor finds."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+from pathlib import Path
+
+import pytest
+import regex
+
+from ledger.models import Claim, claim_id
+from ledger.store import Ledger, LedgerError
+
+EXTRACT_MODULE = importlib.import_module("ledger.extract")
+
+# A figure: digits with separators, then an optional "%" (enough for the mechanics tested here).
+FIGURE = regex.compile(
+    r"""
+    (?<![\w.])            # not inside a word or a longer number
+    \d+(?:[.,]\d+)*       # 12, 3.5, 1,200
+    (?P<pct>\s?%)?        # a percent sign makes it a percent
+    """,
+    regex.VERBOSE,
+)
+# A sentence: up to a stop that is not a decimal point.
+SENTENCE = regex.compile(r"(?:[^.!?\n]|\.(?=\d))+(?:[.!?]|$)", regex.MULTILINE)
+
+
+def fake_extract(text: str, *, published: object = None) -> list[Claim]:
+    """One claim per figure; metric 'growth' for percents, 'count' otherwise."""
+    claims = []
+    for sentence in SENTENCE.finditer(text):
+        seen: dict[str, int] = {}
+        for match in FIGURE.finditer(sentence.group()):
+            quote = match.group()
+            percent = bool(match.group("pct"))
+            claim = Claim(
+                start=sentence.start() + match.start(),
+                end=sentence.start() + match.end(),
+                quote=quote,
+                value=float(quote.rstrip("% ").replace(",", "")),
+                kind="percent" if percent else "count",
+                unit="percent" if percent else None,
+                metric="growth" if percent else "count",
+                sentence=sentence.group(),
+                sentence_start=sentence.start(),
+                rule="fake",
+                checkworthiness=0.5,
+            )
+            occurrence = seen.get(quote, 0)
+            seen[quote] = occurrence + 1
+            claim.fingerprint = claim.compute_fingerprint(occurrence)
+            claims.append(claim)
+    return claims
+
+
+def fake_without_percents(text: str, *, published: object = None) -> list[Claim]:
+    """The fake after a 'rule change': percent figures no longer come out."""
+    return [claim for claim in fake_extract(text) if claim.kind != "percent"]
+
+
+def failing_on_bad(text: str, *, published: object = None) -> list[Claim]:
+    if "BAD" in text:
+        raise RuntimeError("rule exploded")
+    return fake_extract(text)
+
+
+ALPHA = "Output rose 12% in 2020. The plant has 300 workers.\n"
+BETA = "Sales fell 3.5% last year. Exports reached 1,200 units.\n"
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    folder = tmp_path / "src"
+    folder.mkdir()
+    (folder / "alpha.txt").write_text(ALPHA, encoding="utf-8")
+    (folder / "beta.md").write_text(BETA, encoding="utf-8")
+    (folder / "manifest.csv").write_text(
+        "file,publisher,title,url,published,published_confidence,notes\n"
+        "alpha.txt,Daily Alpha,Alpha rises,https://alpha.example/1,2021-02-03,exact,\n",
+        encoding="utf-8",
+    )
+    return folder
+
+
+@pytest.fixture
+def ledger(tmp_path: Path):
+    with Ledger(tmp_path / "claims.db") as opened:
+        yield opened
+
+
+def ids_by_quote(ledger: Ledger) -> dict[str, str]:
+    return {row["quote"]: row["id"] for row in ledger.claims()}
+
+
+def test_ingest_stores_sources_claims_and_a_run(ledger: Ledger, corpus: Path):
+    report = ledger.ingest([corpus], extractor=fake_extract)
+    assert (report.files_seen, report.files_added, report.files_failed) == (2, 2, 0)
+    assert report.claims_added == 5
+    alpha = ledger.db["sources"].get("alpha")
+    assert alpha["title"] == "Alpha rises"
+    assert alpha["publisher"] == "Daily Alpha"
+    assert alpha["url"] == "https://alpha.example/1"
+    assert alpha["published"] == "2021-02-03"
+    assert alpha["text"] == ALPHA
+    assert alpha["chars"] == len(ALPHA)
+    assert alpha["sha256"] == hashlib.sha256(ALPHA.encode()).hexdigest()
+    beta = ledger.db["sources"].get("beta")
+    assert beta["title"] == "Sales fell 3.5% last year. Exports reached 1,200 units."
+    assert beta["publisher"] is None
+    rows = ledger.claims()
+    assert [(r["source_id"], r["quote"], r["value"]) for r in rows] == [
+        ("alpha", "12%", 12.0),
+        ("alpha", "2020", 2020.0),
+        ("alpha", "300", 300.0),
+        ("beta", "3.5%", 3.5),
+        ("beta", "1,200", 1200.0),
+    ]
+    for row in rows:
+        source = ledger.db["sources"].get(row["source_id"])
+        assert source["text"][row["start"] : row["end"]] == row["quote"]
+        assert row["id"] == claim_id(row["source_id"], row["fingerprint"])
+        assert row["first_seen"] == row["last_seen"]
+        assert row["verdict"] == "unverified"
+        assert row["source_path"].endswith(f"src/{Path(source['path']).name}")
+    run = ledger.db["runs"].get(report.run_id)
+    assert (run["files_seen"], run["files_added"], run["claims_added"]) == (2, 2, 5)
+    assert json.loads(run["failures"]) == []
+
+
+def test_reingest_unchanged_extracts_nothing_and_keeps_ids(ledger: Ledger, corpus: Path):
+    ledger.ingest([corpus], extractor=fake_extract)
+    before = ids_by_quote(ledger)
+    calls: list[str] = []
+
+    def counting(text: str, *, published: object = None) -> list[Claim]:
+        calls.append(text)
+        return fake_extract(text)
+
+    report = ledger.ingest([corpus], extractor=counting)
+    assert calls == []
+    assert (report.files_unchanged, report.files_changed, report.claims_added) == (2, 0, 0)
+    assert ids_by_quote(ledger) == before
+    assert ledger.db["runs"].count == 2
+
+
+def test_append_and_typo_fix_keep_untouched_ids_and_notes(ledger: Ledger, corpus: Path):
+    ledger.ingest([corpus], extractor=fake_extract)
+    before = ids_by_quote(ledger)
+    first_seen = {r["id"]: r["first_seen"] for r in ledger.claims()}
+    ledger.add_note(before["300"], "accurate", "Payroll records say 300.", reviewer="ana")
+    ledger.add_note(before["3.5%"], "misleading", "It was 3.4%.")
+
+    (corpus / "alpha.txt").write_text(ALPHA + "A new line adds 45 jobs.\n", encoding="utf-8")
+    report = ledger.ingest([corpus], extractor=fake_extract)
+    assert (report.files_changed, report.files_unchanged) == (1, 1)
+    assert (report.claims_added, report.claims_removed) == (1, 0)
+    after = ids_by_quote(ledger)
+    assert {q: after[q] for q in before} == before
+    assert {r["id"]: r["first_seen"] for r in ledger.claims() if r["id"] in first_seen} == (
+        first_seen
+    )
+
+    # A typo fixed in beta's first sentence changes that sentence's claim only.
+    (corpus / "beta.md").write_text(BETA.replace("Sales fell", "Sales fall"), encoding="utf-8")
+    report = ledger.ingest([corpus], extractor=fake_extract)
+    assert (report.files_changed, report.claims_added, report.claims_retired) == (1, 1, 1)
+    after = ids_by_quote(ledger)
+    assert after["1,200"] == before["1,200"]
+    assert after["3.5%"] != before["3.5%"]
+    notes = ledger.notes()
+    assert [(n["claim_id"], n["orphaned"]) for n in notes] == [
+        (before["300"], False),
+        (before["3.5%"], True),
+    ]
+    assert [n["claim_id"] for n in ledger.notes(orphaned=True)] == [before["3.5%"]]
+
+
+def test_claim_no_longer_extracted_is_deleted_unless_a_note_keeps_it(ledger: Ledger, corpus: Path):
+    ledger.ingest([corpus], extractor=fake_extract)
+    before = ids_by_quote(ledger)
+    ledger.add_note(before["12%"], "accurate", "Checked against the bureau.")
+    ledger.db["checks"].insert({"claim_id": before["3.5%"], "outcome": "consistent"})
+
+    report = ledger.ingest([corpus], extractor=fake_without_percents, force=True)
+    assert (report.files_changed, report.claims_removed, report.claims_retired) == (2, 1, 1)
+    assert "12%" not in ids_by_quote(ledger)
+    kept = ledger.db["claims"].get(before["12%"])
+    assert kept["retired_at"] is not None
+    assert list(ledger.db["claims"].rows_where("id = ?", [before["3.5%"]])) == []
+    assert ledger.db["checks"].count == 0
+    orphaned = ledger.notes(orphaned=True)
+    assert [(n["claim_id"], n["quote"], n["orphaned"]) for n in orphaned] == [
+        (before["12%"], "12%", True)
+    ]
+    assert ledger.claim(before["12%"])["retired_at"] == kept["retired_at"]
+
+    # The rule comes back: the same claim returns under its old id and is no longer retired.
+    ledger.ingest([corpus], extractor=fake_extract, force=True)
+    assert ids_by_quote(ledger)["12%"] == before["12%"]
+    assert ledger.db["claims"].get(before["12%"])["retired_at"] is None
+    assert ledger.notes(orphaned=True) == []
+
+
+def test_one_failing_file_is_named_and_the_rest_ingested(ledger: Ledger, corpus: Path):
+    (corpus / "gamma.txt").write_text("BAD 7 things.\n", encoding="utf-8")
+    (corpus / "delta.txt").write_bytes(b"\xff\xfe bad bytes")
+    report = ledger.ingest([corpus, corpus / "missing.txt"], extractor=failing_on_bad)
+    assert report.files_added == 2
+    assert sorted((Path(f.path).name, f.reason) for f in report.failures) == [
+        ("delta.txt", "not valid UTF-8 (byte 0xff at offset 0)"),
+        ("gamma.txt", "extractor failed (RuntimeError: rule exploded)"),
+        ("missing.txt", "no such file or folder"),
+    ]
+    assert [row["id"] for row in ledger.db["sources"].rows] == ["alpha", "beta"]
+    run = ledger.db["runs"].get(report.run_id)
+    assert run["files_failed"] == 3
+    assert {Path(f["path"]).name for f in json.loads(run["failures"])} == {
+        "delta.txt",
+        "gamma.txt",
+        "missing.txt",
+    }
+
+
+def test_interrupted_write_leaves_the_source_untouched(
+    ledger: Ledger, corpus: Path, monkeypatch: pytest.MonkeyPatch
+):
+    ledger.ingest([corpus], extractor=fake_extract)
+    before = {r["id"] for r in ledger.claims()}
+    old_sha = ledger.db["sources"].get("alpha")["sha256"]
+    (corpus / "alpha.txt").write_text("Entirely new: 99 items.\n", encoding="utf-8")
+
+    def interrupted(self: Ledger, claim_ids: list[str], now: str) -> int:
+        raise KeyboardInterrupt  # Ctrl-C after the source and its claims were written
+
+    monkeypatch.setattr(Ledger, "_retire_or_delete", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        ledger.ingest([corpus], extractor=fake_extract)
+    assert {r["id"] for r in ledger.claims()} == before
+    assert ledger.db["sources"].get("alpha")["sha256"] == old_sha
+    assert ledger.db.execute("pragma integrity_check").fetchone()[0] == "ok"
+    monkeypatch.undo()
+    report = ledger.ingest([corpus], extractor=fake_extract)
+    assert report.files_changed == 1
+    assert [r["quote"] for r in ledger.claims(source="alpha")] == ["99"]
+
+
+def test_worker_processes_give_the_same_ledger(tmp_path: Path, corpus: Path):
+    for index in range(6):
+        (corpus / f"extra{index}.txt").write_text(f"Item {index} costs {index + 10}%.\n")
+    results = []
+    for jobs in (1, 2):
+        with Ledger(tmp_path / f"jobs{jobs}.db") as ledger:
+            report = ledger.ingest([corpus], jobs=jobs, extractor=fake_extract)
+            assert (report.files_added, report.files_failed) == (8, 0)
+            results.append([(r["id"], r["value"], r["source_id"]) for r in ledger.claims()])
+    assert results[0] == results[1]
+    assert len(results[0]) == 5 + 6 * 2
+
+
+def test_publication_date_or_extractor_version_change_re_extracts(
+    ledger: Ledger, corpus: Path, monkeypatch: pytest.MonkeyPatch
+):
+    ledger.ingest([corpus], extractor=fake_extract)
+    manifest = corpus / "manifest.csv"
+    manifest.write_text(manifest.read_text().replace("2021-02-03", "2021-02-04"))
+    report = ledger.ingest([corpus], extractor=fake_extract)
+    assert (report.files_changed, report.files_unchanged) == (1, 1)
+    assert ledger.db["sources"].get("alpha")["published"] == "2021-02-04"
+
+    manifest.write_text(manifest.read_text().replace("Daily Alpha", "Alpha Daily"))
+    report = ledger.ingest([corpus], extractor=fake_extract)
+    assert (report.files_changed, report.files_unchanged) == (0, 2)
+    assert ledger.db["sources"].get("alpha")["publisher"] == "Alpha Daily"
+
+    monkeypatch.setattr(EXTRACT_MODULE, "EXTRACTOR_VERSION", "999.0")
+    report = ledger.ingest([corpus], extractor=fake_extract)
+    assert report.files_changed == 2
+    assert {r["extractor_version"] for r in ledger.claims()} == {"999.0"}
+
+
+def test_default_extractor_is_looked_up_and_its_rule_timeouts_recorded(
+    ledger: Ledger, corpus: Path, monkeypatch: pytest.MonkeyPatch
+):
+    def with_report(text: str, *, published: object = None) -> tuple[list[Claim], list[str]]:
+        return fake_extract(text), (["money.slow_rule"] if "Sales" in text else [])
+
+    monkeypatch.setattr(EXTRACT_MODULE, "extract_with_report", with_report, raising=False)
+    report = ledger.ingest([corpus])
+    assert report.claims_added == 5
+    assert report.rule_timeouts == [{"source_id": "beta", "rule": "money.slow_rule"}]
+    run = ledger.db["runs"].get(report.run_id)
+    assert json.loads(run["rule_timeouts"]) == [{"source_id": "beta", "rule": "money.slow_rule"}]
+    assert "1 rule timeout(s)" in report.summary()
+
+
+def test_the_same_sentence_twice_gives_two_stable_ids(ledger: Ledger, tmp_path: Path):
+    path = tmp_path / "twice.txt"
+    path.write_text("Prices rose 5%. Prices rose 5%.\n")
+    ledger.ingest([path], extractor=fake_extract)
+    first = [r["id"] for r in ledger.claims()]
+    assert len(first) == len(set(first)) == 2
+    path.write_text("Intro 1. Prices rose 5%. Prices rose 5%.\n")
+    ledger.ingest([path], extractor=fake_extract)
+    assert set(first) <= {r["id"] for r in ledger.claims()}
+
+
+def test_notes_are_validated(ledger: Ledger, corpus: Path):
+    ledger.ingest([corpus], extractor=fake_extract)
+    some = ids_by_quote(ledger)["300"]
+    with pytest.raises(LedgerError, match="no claim with id 'c-nope'"):
+        ledger.add_note("c-nope", "accurate", "x")
+    with pytest.raises(LedgerError, match="unknown verdict 'true'"):
+        ledger.add_note(some, "true", "x")
+    with pytest.raises(LedgerError, match="a note needs some text"):
+        ledger.add_note(some, "accurate", "   ")
+    with pytest.raises(LedgerError, match="evidence URL must be an http"):
+        ledger.add_note(some, "accurate", "x", evidence_url="javascript:alert(1)")
+    with pytest.raises(LedgerError, match="no claim with id"):
+        ledger.notes("c-nope")
+    assert ledger.db["notes"].count == 0
+    note = ledger.add_note(
+        some, "accurate", " Fine. ", evidence_url="https://e.example/x", reviewer="bo"
+    )
+    assert note["text"] == "Fine."
+    stored = ledger.db["notes"].get(note["id"])
+    assert (stored["claim_id"], stored["verdict"], stored["evidence_url"]) == (
+        some,
+        "accurate",
+        "https://e.example/x",
+    )
+
+
+def test_latest_note_is_the_verdict_and_filters_work(ledger: Ledger, corpus: Path):
+    ledger.ingest([corpus], extractor=fake_extract)
+    ids = ids_by_quote(ledger)
+    ledger.add_note(ids["300"], "inaccurate", "first look")
+    ledger.add_note(ids["300"], "accurate", "second look", reviewer="cy")
+    row = ledger.claim(ids["300"])
+    assert (row["verdict"], row["verdict_text"], row["verdict_reviewer"], row["notes_count"]) == (
+        "accurate",
+        "second look",
+        "cy",
+        2,
+    )
+    assert [r["quote"] for r in ledger.claims(verdict="accurate")] == ["300"]
+    assert len(ledger.claims(verdict="unverified")) == 4
+    assert [r["quote"] for r in ledger.claims(metric="growth")] == ["12%", "3.5%"]
+    assert [r["quote"] for r in ledger.claims(source="beta")] == ["3.5%", "1,200"]
+    assert [r["quote"] for r in ledger.claims(source="daily alpha")] == ["12%", "2020", "300"]
+    assert [r["quote"] for r in ledger.claims(search="workers")] == ["300"]
+    assert [r["quote"] for r in ledger.claims(search='Exports "')] == ["1,200"]
+    assert len(ledger.claims(limit=2)) == 2
+    with pytest.raises(LedgerError, match="unknown verdict"):
+        ledger.claims(verdict="true")
+
+
+def test_check_outcomes_ride_along_when_checks_exist(ledger: Ledger, corpus: Path):
+    ledger.ingest([corpus], extractor=fake_extract)
+    ids = ids_by_quote(ledger)
+    assert ledger.claim(ids["12%"])["checks"] == []
+    ledger.db["checks"].insert_all(
+        [
+            {"claim_id": ids["12%"], "against_type": "reference", "against_id": "r1",
+             "outcome": "consistent", "difference_pct": 1.5},
+            {"claim_id": ids["12%"], "against_type": "claim", "against_id": ids["3.5%"],
+             "outcome": "inconsistent", "difference_pct": 70.8},
+        ]
+    )  # fmt: skip
+    row = ledger.claim(ids["12%"])
+    assert row["check_summary"] == "inconsistent 1, consistent 1"
+    assert [(c["against_id"], c["outcome"]) for c in row["checks"]] == [
+        ("r1", "consistent"),
+        (ids["3.5%"], "inconsistent"),
+    ]
+    assert ledger.claim(ids["300"])["check_summary"] is None
+
+
+def test_ingest_never_touches_notes_references_or_checks_tables(ledger: Ledger, corpus: Path):
+    ledger.ingest([corpus], extractor=fake_extract)
+    ledger.db["references"].insert({"id": "r1", "metric": "growth", "value": 12.0})
+    ids = ids_by_quote(ledger)
+    ledger.add_note(ids["300"], "accurate", "ok")
+    ledger.db["checks"].insert({"claim_id": ids["300"], "outcome": "consistent"})
+    ledger.ingest([corpus], extractor=fake_extract, force=True)
+    assert ledger.db["references"].count == 1
+    assert ledger.db["notes"].count == 1
+    assert ledger.db["checks"].count == 1
