@@ -1,0 +1,133 @@
+"""Hostile input in linear time: `ledger.extract` on 1 MB and 10 MB of text built to hurt regexes.
+
+    .venv/bin/python bench/pathological.py                  # every input at 1 MB and 10 MB
+    .venv/bin/python bench/pathological.py --long-line 50   # plus the one-line input at 50 MB
+    .venv/bin/python bench/pathological.py -i commas --sizes 0.1,1
+
+Each input is a run of one shape ("1,1,1,...", "1 1 1 ...", "$$$$", nested brackets, one line
+with no sentence break, a file of only digits). Extraction is linear when 10 MB takes about 10
+times as long as 1 MB: the ratio is printed for each input, measured in the same run. Every
+measurement runs in a fresh process with a time limit, so a hang shows up as "timeout" instead of
+stopping the benchmark; tests/test_pathological.py runs the same shapes at small sizes.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import click
+
+MB = 1_000_000
+
+# A sentence-free stretch of news-like words with figures in it, repeated: one line, one
+# "sentence" as long as the file.
+LONG_LINE_UNIT = "and the fund grew 3.5 percent to $1,200 million as 40,000 jobs went "
+
+
+def _repeat(unit: str) -> Callable[[int], str]:
+    def build(size: int) -> str:
+        return (unit * (size // len(unit) + 1))[:size]
+
+    return build
+
+
+def _nested_brackets(size: int) -> str:
+    """`(((...[{1}]...)))`: bracket depth half the file, a number at the bottom."""
+    half = (size - 1) // 2
+    opening = ("([{" * (half // 3 + 1))[:half]
+    closing = "".join({"(": ")", "[": "]", "{": "}"}[c] for c in reversed(opening))
+    return opening + "1" + closing
+
+
+INPUTS: dict[str, Callable[[int], str]] = {
+    "commas": _repeat("1,"),  # 1,1,1,1,...: one endless thousands-grouped number?
+    "spaces": _repeat("1 "),  # 1 1 1 1 ...: numbers with spaces as group separators?
+    "dollars": _repeat("$"),  # $$$$: a currency sign with no number after it, ever
+    "brackets": _nested_brackets,  # ((([{...}]))): depth, for any balanced-bracket logic
+    "long-line": _repeat(LONG_LINE_UNIT),  # claims in one line with no sentence end
+    "digits": _repeat("0123456789"),  # one number millions of digits long
+}
+
+
+@dataclass(frozen=True)
+class Timing:
+    name: str
+    size: int
+    seconds: float | None  # None: did not finish within the time limit
+    claims: int
+    error: str | None = None
+
+
+def _extract_in_child(name: str, size: int, results: multiprocessing.Queue) -> None:
+    from ledger import extract
+
+    text = INPUTS[name](size)
+    try:
+        started = time.perf_counter()
+        claims = extract(text)
+        results.put((time.perf_counter() - started, len(claims), None))
+    except Exception as error:  # reported, not raised: the benchmark goes on
+        results.put((None, 0, f"{type(error).__name__}: {error}"))
+
+
+def measure(name: str, size: int, timeout: float) -> Timing:
+    """Time `extract` on `size` bytes of input `name` in a fresh process (killed at `timeout`)."""
+    context = multiprocessing.get_context("spawn")
+    results: multiprocessing.Queue = context.Queue()
+    child = context.Process(target=_extract_in_child, args=(name, size, results))
+    child.start()
+    try:
+        seconds, claims, error = results.get(timeout=timeout)
+    except Exception:  # queue.Empty: no answer in time
+        child.kill()
+        child.join()
+        return Timing(name, size, None, 0, f"timeout after {timeout:g} s")
+    child.join()
+    return Timing(name, size, seconds, claims, error)
+
+
+def _fmt(timing: Timing) -> str:
+    if timing.seconds is None:
+        return "timeout" if timing.error and timing.error.startswith("timeout") else "error"
+    return f"{timing.seconds:.3f}"
+
+
+@click.command()
+@click.option(
+    "-i", "--input", "names", multiple=True, type=click.Choice(list(INPUTS)), help="Only these."
+)
+@click.option("--sizes", default="1,10", show_default=True, help="Sizes in MB, small first.")
+@click.option("--long-line", type=float, default=0, help="Also time the one-line input at N MB.")
+@click.option("--timeout", type=float, default=600, show_default=True, help="Seconds per run.")
+def main(names: tuple[str, ...], sizes: str, long_line: float, timeout: float) -> None:
+    """Time ledger.extract on each hostile input at each size; print the big/small time ratio."""
+    size_list = [int(float(s) * MB) for s in sizes.split(",")]
+    small, big = size_list[0], size_list[-1]
+    header = "  ".join(f"{s / MB:>8g} MB" for s in size_list)
+    click.echo(f"{'input':<10}  {header}  {'ratio':>7}  {'ideal':>5}  claims at largest")
+    for name in names or INPUTS:
+        timings = [measure(name, size, timeout) for size in size_list]
+        cells = "  ".join(f"{_fmt(t):>9}s" for t in timings)
+        first, last = timings[0], timings[-1]
+        ratio = (
+            f"{last.seconds / first.seconds:7.1f}"
+            if first.seconds and last.seconds is not None
+            else f"{'-':>7}"
+        )
+        click.echo(f"{name:<10}  {cells}  {ratio}  {big / small:5g}  {last.claims:,}")
+        for timing in timings:
+            if timing.error:
+                click.echo(f"    {timing.size / MB:g} MB: {timing.error}")
+    if long_line:
+        timing = measure("long-line", int(long_line * MB), timeout)
+        click.echo(
+            f"long-line at {long_line:g} MB: {_fmt(timing)} s, {timing.claims:,} claims"
+            + (f" ({timing.error})" if timing.error else "")
+        )
+
+
+if __name__ == "__main__":
+    main()
