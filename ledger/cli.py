@@ -369,3 +369,139 @@ def backup(target: str, db_path: str, force: bool) -> None:
         f"backed up {db_path} to {result.target}: {result.sources:,} sources, "
         f"{result.claims:,} claims, {result.notes:,} notes, {result.bytes:,} bytes, integrity ok"
     )
+
+
+def _open_ledger(db_path: str) -> Any:
+    """An existing ledger database, or a one-line error."""
+    import os
+
+    import sqlite_utils
+
+    if not os.path.isfile(db_path):
+        raise click.ClickException(f"no ledger at {db_path}: run `ledger ingest sources/` first")
+    return sqlite_utils.Database(db_path)
+
+
+@cli.command()
+@db_option
+@click.option(
+    "--tolerance",
+    type=float,
+    default=2.0,
+    show_default=True,
+    help="How far (in percent) an exact figure may be from a reference; approx ones get 10.",
+)
+@click.option("--explain", "explain_id", metavar="CLAIM_ID", help="Then explain this claim.")
+def check(db_path: str, tolerance: float, explain_id: str | None) -> None:
+    """Check every current claim against the references and against each other.
+
+    Replaces the `checks` table and prints the count of claims by suggested outcome: consistent,
+    inconsistent, ambiguous (the references disagree, or a bound meets a bound), no-reference.
+    A check suggests; the reviewer's note stays the verdict.
+
+    \b
+    Examples:
+      ledger check
+      ledger check --tolerance 5
+      ledger check --explain c-49925087ba170da9
+    """
+    from ledger.check import CheckError, explain, run_checks
+
+    db = _open_ledger(db_path)
+    try:
+        summary = run_checks(db, tolerance_pct=tolerance)
+        click.echo(explain(db, explain_id) if explain_id else summary.line())
+    except CheckError as error:
+        raise click.ClickException(str(error)) from error
+
+
+@cli.group()
+def reference() -> None:
+    """Reference statistics that claims are checked against (sources/references.csv)."""
+
+
+@reference.command("load")
+@click.argument("path", type=click.Path(dir_okay=False))
+@db_option
+def reference_load(path: str, db_path: str) -> None:
+    """Load a references CSV file, replacing rows with the same id (all or nothing).
+
+    \b
+    Example:
+      ledger reference load sources/references.csv
+    """
+    import sqlite_utils
+
+    from ledger.references import ReferenceError, load_into
+
+    try:
+        count = load_into(sqlite_utils.Database(db_path), path)
+    except ReferenceError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"loaded {count} references from {path}")
+
+
+@reference.command("add")
+@db_option
+@click.option("--id", "ref_id", required=True, help="A stable slug, e.g. gdp-growth-2021-nbs.")
+@click.option("--metric", required=True, help="The extractor's metric, e.g. gdp_growth.")
+@click.option("--subject", help="Who the figure is about, e.g. China.")
+@click.option("--period", help="2021, 2021-Q4 or 2021-06.")
+@click.option("--value", required=True, type=float, help="The figure, scale applied.")
+@click.option("--unit", required=True, help="CNY, USD, percent, percentage_point, satellite...")
+@click.option("--bound", default="exact", show_default=True, help="exact, more_than, at_least...")
+@click.option("--keywords", help="'|'-separated words the claim's clause must hold.")
+@click.option("--publisher", required=True, help="Who published the figure.")
+@click.option("--title", help="Title of the publication.")
+@click.option("--url", help="Where it can be read.")
+@click.option("--published", help="Publication date, YYYY-MM-DD.")
+@click.option("--note", help="What it counts, and how sure you are.")
+def reference_add(db_path: str, ref_id: str, **fields: Any) -> None:
+    """Add (or replace) one reference figure, with its citation.
+
+    \b
+    Example:
+      ledger reference add --id gdp-growth-2021-nbs --metric gdp_growth --subject China \\
+        --period 2021 --value 8.1 --unit percent \\
+        --publisher "National Bureau of Statistics of China" --published 2022-01-17
+    """
+    import sqlite_utils
+    from pydantic import ValidationError
+
+    from ledger.references import Reference, upsert_references
+
+    try:
+        ref = Reference.model_validate({"id": ref_id, **fields})
+    except ValidationError as error:
+        first = error.errors()[0]
+        raise click.ClickException(f"{first['loc'][0]}: {first['msg']}") from error
+    upsert_references(sqlite_utils.Database(db_path), [ref])
+    click.echo(f"added reference {ref.id}")
+
+
+@reference.command("list")
+@db_option
+@click.option("--metric", help="Only references of this metric.")
+@click.option("--json", "as_json", is_flag=True, help="JSON instead of a table.")
+def reference_list(db_path: str, metric: str | None, as_json: bool) -> None:
+    """List the reference figures: id, metric, subject, period, value, unit, publisher.
+
+    \b
+    Examples:
+      ledger reference list
+      ledger reference list --metric satellites --json
+    """
+    import json
+
+    from ledger.references import list_references
+
+    rows = list_references(_open_ledger(db_path), metric=metric)
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    click.echo(f"{'id':42} {'metric':20} {'subject':8} {'period':8} {'value':>14} unit")
+    for row in rows:
+        click.echo(
+            f"{row['id']:42} {row['metric']:20} {row['subject'] or '':8} {row['period'] or '':8} "
+            f"{row['value']:>14g} {row['unit']}  {row['publisher']}"
+        )

@@ -1,0 +1,628 @@
+"""Cross-checking: every current claim against the reference figures and against other claims.
+
+A check suggests; it never writes a verdict. For each claim (claims.retired_at is null):
+
+1. References with the same metric and subject (and, when the reference has `keywords`, one of
+   them in the claim's clause) whose unit can be brought into the claim's unit: same unit, or two
+   currencies through the rates table (`ledger/rates.py`). Percent and percentage points are never
+   compared; such a reference is named in the explanation and left out.
+2. Period: a claim with a period takes the references for exactly that period. A claim without
+   one takes the references nearest the source's publication date: the latest period ending on or
+   before it, else the earliest after it, within 18 months; those rows are marked
+   `nearest-to-publication`.
+3. Each figure becomes an interval (`claim_interval`): "exceeded 900" is (900, inf); "some 540" is
+   540 +/- the approx tolerance (10%, or --tolerance if larger); an exact figure is its value +/-
+   the tolerance or the rounding of its last digit, whichever is larger. The outcome is
+   `consistent` when the reference lies within the claim's interval, `inconsistent` when the two
+   do not meet, `ambiguous` when they overlap only in part (a bound against a bound).
+4. Claims against each other: same metric, subject and period (or both without period in the same
+   source), same kind of figure (level or change) and comparable units: intervals that do not meet
+   are `inconsistent` ("some 540 satellites ... (the actual number has exceeded 900)").
+
+A claim with no usable reference gets one `no-reference` row saying why. `run_checks` replaces the
+whole `checks` table in one transaction; the view `check_outcomes` sums up each claim.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+import sqlite_utils
+
+from ledger.rates import RatesError, RateTable, load_rates
+from ledger.references import period_end
+from ledger.schema import ensure_schema
+
+DEFAULT_TOLERANCE_PCT = 2.0
+APPROX_TOLERANCE_PCT = 10.0
+# A claim without a period is matched to a reference at most this far from its publication date.
+NEAREST_WINDOW_DAYS = 550
+OUTCOMES = ("consistent", "inconsistent", "ambiguous", "no-reference")
+
+BOUND_WORDS = {
+    "exact": "",
+    "approx": "about ",
+    "more_than": "more than ",
+    "at_least": "at least ",
+    "less_than": "less than ",
+    "at_most": "at most ",
+}
+# A decrease is a negative change: "fell more than 5%" is a change below -5%.
+MIRRORED = {"more_than": "less_than", "less_than": "more_than", "at_least": "at_most",
+            "at_most": "at_least"}  # fmt: skip
+PERCENTAGES = {"percent", "percentage_point"}
+
+
+class CheckError(ValueError):
+    """A request the checker refuses (unknown claim id, bad tolerance): one-line message."""
+
+
+class Incomparable(ValueError):
+    """Two units that cannot be brought into one (percent vs percentage points, yuan vs people)."""
+
+
+@dataclass(frozen=True)
+class Interval:
+    """The values a figure allows; open ends exclude the end itself."""
+
+    low: float
+    high: float
+    low_open: bool = False
+    high_open: bool = False
+
+    def contains_interval(self, other: Interval) -> bool:
+        """True when every value `other` allows, this one allows too.
+
+        >>> Interval(900, math.inf, low_open=True).contains_interval(Interval(950, 950))
+        True
+        >>> Interval(900, math.inf, low_open=True).contains_interval(Interval(900, 900))
+        False
+        """
+        low_ok = other.low > self.low or (
+            other.low == self.low and (not self.low_open or other.low_open)
+        )
+        high_ok = other.high < self.high or (
+            other.high == self.high and (not self.high_open or other.high_open)
+        )
+        return low_ok and high_ok
+
+    def meets(self, other: Interval) -> bool:
+        """True when the two intervals share at least one value.
+
+        >>> Interval(486, 594).meets(Interval(900, math.inf, low_open=True))
+        False
+        """
+        if self.high < other.low or other.high < self.low:
+            return False
+        if self.high == other.low:
+            return not (self.high_open or other.low_open)
+        if other.high == self.low:
+            return not (other.high_open or self.low_open)
+        return True
+
+
+def rounding_half_unit(value: float) -> float:
+    """Half a unit of the figure's last significant digit: the rounding it may hide.
+
+    >>> rounding_half_unit(3.3e12), rounding_half_unit(8.4), rounding_half_unit(540.0)
+    (50000000000.0, 0.05, 5.0)
+    """
+    if value == 0 or not math.isfinite(value):
+        return 0.0
+    digits = f"{abs(value):.12e}".split("e")
+    mantissa = digits[0].replace(".", "").rstrip("0") or "0"
+    exponent = int(digits[1])
+    return 0.5 * 10 ** (exponent - len(mantissa) + 1)
+
+
+def claim_interval(
+    value: float, value_high: float | None, bound: str, tolerance_pct: float
+) -> Interval:
+    """The values a claim allows, given its bound and the tolerance.
+
+    >>> claim_interval(900, None, "more_than", 2)
+    Interval(low=900, high=inf, low_open=True, high_open=False)
+    >>> claim_interval(540, None, "approx", 2)
+    Interval(low=486.0, high=594.0, low_open=False, high_open=False)
+    >>> claim_interval(5, 10, "range", 0)
+    Interval(low=5.0, high=10.0, low_open=False, high_open=False)
+    """
+    if bound == "more_than":
+        return Interval(value, math.inf, low_open=True)
+    if bound == "at_least":
+        return Interval(value, math.inf)
+    if bound == "less_than":
+        return Interval(-math.inf, value, high_open=True)
+    if bound == "at_most":
+        return Interval(-math.inf, value)
+    if bound == "range" and value_high is not None:
+        low, high = sorted((value, value_high))
+        return Interval(
+            low - abs(low) * tolerance_pct / 100, high + abs(high) * tolerance_pct / 100
+        )
+    if bound == "approx":
+        slack = abs(value) * max(tolerance_pct, APPROX_TOLERANCE_PCT) / 100
+    else:
+        # The rounding of the last digit counts, but never beyond the approx tolerance
+        # ("1000" would otherwise allow +/-500).
+        rounding = min(rounding_half_unit(value), abs(value) * APPROX_TOLERANCE_PCT / 100)
+        slack = max(abs(value) * tolerance_pct / 100, rounding)
+    return Interval(value - slack, value + slack)
+
+
+def reference_interval(value: float, bound: str) -> Interval:
+    """A reference's figure: a point when exact, else what its own bound allows."""
+    if bound == "exact":
+        return Interval(value, value)
+    return claim_interval(value, None, bound, 0.0)
+
+
+def compare(claim: Interval, other: Interval) -> str:
+    """consistent / inconsistent / ambiguous, for a reference's interval against a claim's."""
+    if claim.contains_interval(other):
+        return "consistent"
+    if not claim.meets(other):
+        return "inconsistent"
+    return "ambiguous"
+
+
+def convert_unit(
+    value: float, unit: str, target: str, year: int | None, rates: RateTable
+) -> tuple[float, str]:
+    """`value` in `unit` expressed in `target`, and the rate used ("" when none was needed).
+
+    >>> convert_unit(3.3e12, "CNY", "CNY", 2023, load_rates())
+    (3300000000000.0, '')
+    >>> convert_unit(8.4, "percent", "percentage_point", 2023, load_rates())
+    Traceback (most recent call last):
+    ...
+    ledger.check.Incomparable: percent vs percentage_point: not the same measure
+    """
+    if unit.casefold() == target.casefold():
+        return value, ""
+    if {unit, target} == PERCENTAGES:
+        raise Incomparable(f"{unit} vs {target}: not the same measure")
+    currencies = rates.currencies()
+    if unit in currencies and target in currencies:
+        try:
+            conversion = rates.convert(value, unit, target, year)
+        except RatesError as error:
+            raise Incomparable(str(error)) from error
+        return conversion.value, conversion.description
+    raise Incomparable(f"{unit} vs {target}: different units")
+
+
+@dataclass
+class ClaimRow:
+    """What the checker needs of a claim (and its source's date)."""
+
+    id: str
+    source_id: str
+    quote: str
+    value: float
+    value_high: float | None
+    kind: str
+    unit: str | None
+    bound: str
+    change: str | None
+    metric: str
+    subject: str | None
+    period: str | None
+    published: date | None
+    clause: str
+
+    def signed(self) -> tuple[float, float | None, str]:
+        """Value, upper value and bound with a decrease made negative."""
+        if self.change != "decrease":
+            return self.value, self.value_high, self.bound
+        high = -self.value_high if self.value_high is not None else None
+        return -self.value, high, MIRRORED.get(self.bound, self.bound)
+
+    def interval(self, tolerance_pct: float) -> Interval:
+        value, high, bound = self.signed()
+        return claim_interval(value, high, bound, tolerance_pct)
+
+    def year(self) -> int | None:
+        if self.period:
+            return int(self.period[:4])
+        return self.published.year if self.published else None
+
+    def describe(self) -> str:
+        """ "more than 3.3e12 CNY (2023)" """
+        value, high, bound = self.signed()
+        if bound == "range" and high is not None:
+            said = f"between {number(value)} and {number(high)}"
+        else:
+            said = BOUND_WORDS.get(bound, "") + number(value)
+        return f"{said} {self.unit or ''}".rstrip() + f" ({self.period or 'no period'})"
+
+
+def number(value: float) -> str:
+    """A figure in few characters: 3.3e12, 8.4, 1000.
+
+    >>> number(3.3e12), number(3335710000000.0), number(8.4), number(1000.0), number(-6.8)
+    ('3.3e12', '3.33571e12', '8.4', '1000', '-6.8')
+    """
+    if value != 0 and (abs(value) >= 1e6 or abs(value) < 1e-3):
+        mantissa, exponent = f"{value:.6e}".split("e")
+        return f"{mantissa.rstrip('0').rstrip('.')}e{int(exponent)}"
+    return f"{value:.6f}".rstrip("0").rstrip(".")
+
+
+def percent_difference(claimed: float, other: float) -> float | None:
+    """How far `other` is from the claim, in percent of the claim."""
+    if claimed == 0:
+        return None
+    return round((other - claimed) / abs(claimed) * 100, 2)
+
+
+def signed_pct(difference: float | None) -> str:
+    return "" if difference is None else f" ({difference:+.1f}%)"
+
+
+def _keywords_match(keywords: str | None, clause: str) -> bool:
+    if not keywords:
+        return True
+    lowered = clause.casefold()
+    return any(word.strip().casefold() in lowered for word in keywords.split("|") if word.strip())
+
+
+def _same_subject(a: str | None, b: str | None) -> bool:
+    return (a or "").casefold() == (b or "").casefold()
+
+
+def load_claims(db: sqlite_utils.Database) -> list[ClaimRow]:
+    """Every current claim, with its clause (see `clauses`)."""
+    rows = list(
+        db.query(
+            """
+            select claims.*, sources.published as source_published
+            from claims join sources on sources.id = claims.source_id
+            where claims.retired_at is null
+            order by claims.source_id, claims.sentence_start, claims.start
+            """
+        )
+    )
+    by_sentence: dict[tuple[str, int], list[dict]] = defaultdict(list)
+    for row in rows:
+        by_sentence[(row["source_id"], row["sentence_start"])].append(row)
+    clause_of: dict[str, str] = {}
+    for group in by_sentence.values():
+        first = group[0]
+        found = clauses(first["sentence"], first["sentence_start"], [row["end"] for row in group])
+        clause_of.update(zip([row["id"] for row in group], found, strict=True))
+    return [
+        ClaimRow(
+            id=row["id"],
+            source_id=row["source_id"],
+            quote=row["quote"],
+            value=row["value"],
+            value_high=row["value_high"],
+            kind=row["kind"],
+            unit=row["unit"],
+            bound=row["bound"] or "exact",
+            change=row["change"],
+            metric=row["metric"] or "other",
+            subject=row["subject"],
+            period=row["period"],
+            published=_date(row["source_published"]),
+            clause=clause_of[row["id"]],
+        )
+        for row in rows
+    ]
+
+
+def clauses(sentence: str, sentence_start: int, ends: list[int]) -> list[str]:
+    """The words that belong to each figure of a sentence: from the end of the figure before it
+    (or the sentence start) to its own end; the last figure also keeps the rest of the sentence.
+    `ends` are the figures' end offsets in the source, in order.
+
+    >>> s = "capacity was 7 per cent but demand was 33 per cent of the total"
+    >>> clauses(s, 100, [123, 150])
+    ['capacity was 7 per cent', ' but demand was 33 per cent of the total']
+    """
+    found = []
+    begin = 0
+    for number_, end in enumerate(ends):
+        stop = len(sentence) if number_ == len(ends) - 1 else end - sentence_start
+        found.append(sentence[begin : max(stop, begin)])
+        begin = max(begin, end - sentence_start)
+    return found
+
+
+def _date(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text[:10]) if text else None
+    except ValueError:
+        return None
+
+
+def _nearest(candidates: list[dict], published: date) -> list[dict]:
+    """Among references whose period ends within NEAREST_WINDOW_DAYS of `published`, those ending
+    last on or before it, else those ending first after it (a later figure the text could not
+    have known, but about the same time)."""
+    dated = [(period_end(ref["period"]), ref) for ref in candidates]
+    near = [
+        end
+        for end, _ in dated
+        if end is not None and abs((end - published).days) <= NEAREST_WINDOW_DAYS
+    ]
+    before = [end for end in near if end <= published]
+    chosen = max(before) if before else min(near, default=None)
+    return [ref for end, ref in dated if chosen is not None and end == chosen]
+
+
+class Checker:
+    """Checks claims against references and each other; pure (reads nothing, writes nothing)."""
+
+    def __init__(
+        self,
+        references: list[dict],
+        *,
+        rates: RateTable | None = None,
+        tolerance_pct: float = DEFAULT_TOLERANCE_PCT,
+    ) -> None:
+        if not (0 <= tolerance_pct < 100) or math.isnan(tolerance_pct):
+            raise CheckError(f"tolerance must be a percentage from 0 to 100, not {tolerance_pct}")
+        self.tolerance_pct = tolerance_pct
+        self.rates = rates or load_rates()
+        self.by_metric: dict[str, list[dict]] = defaultdict(list)
+        for reference in references:
+            self.by_metric[reference["metric"]].append(reference)
+
+    def check(self, claims: Iterable[ClaimRow]) -> list[dict]:
+        """The `checks` rows for these claims (without id and checked_at)."""
+        claims = list(claims)
+        rows: list[dict] = []
+        for claim in claims:
+            rows += self.against_references(claim)
+        rows += self.against_claims(claims)
+        return rows
+
+    def _row(self, claim: ClaimRow, **fields: object) -> dict:
+        base = {
+            "claim_id": claim.id,
+            "against_type": None,
+            "against_id": None,
+            "other_value": None,
+            "other_unit": None,
+            "rate_used": None,
+            "difference_pct": None,
+            "outcome": "no-reference",
+            "period_match": "none",
+            "tolerance_pct": self.tolerance_pct,
+        }
+        base.update(fields)
+        return base
+
+    def _unmatched(self, claim: ClaimRow, why: str, outcome: str = "no-reference") -> list[dict]:
+        """The single row of a claim that was compared with no reference, saying why."""
+        explanation = f"claim: {claim.describe()}; {why}; {outcome}"
+        return [self._row(claim, outcome=outcome, explanation=explanation)]
+
+    def against_references(self, claim: ClaimRow) -> list[dict]:
+        """One row per reference the claim is compared with, or one `no-reference` row."""
+        if claim.metric == "other" or not claim.unit:
+            why = "no metric" if claim.metric == "other" else "no unit"
+            return self._unmatched(claim, f"{why}, nothing to compare")
+        about = [
+            ref
+            for ref in self.by_metric.get(claim.metric, [])
+            if _same_subject(ref["subject"], claim.subject)
+        ]
+        candidates = [ref for ref in about if _keywords_match(ref["keywords"], claim.clause)]
+        if not candidates:
+            subject = claim.subject or "no subject"
+            why = f"no reference for {claim.metric} of {subject}"
+            if about:
+                words = " / ".join(sorted({ref["keywords"] for ref in about}))
+                why += f" about what the claim's words say (references need: {words})"
+            return self._unmatched(claim, why)
+        comparable: list[tuple[dict, float, str]] = []
+        refused: list[str] = []
+        for ref in candidates:
+            year = int(ref["period"][:4]) if ref["period"] else claim.year()
+            try:
+                value, rate = convert_unit(ref["value"], ref["unit"], claim.unit, year, self.rates)
+            except Incomparable as error:
+                refused.append(f"{ref['id']} ({error})")
+                continue
+            comparable.append((ref, value, rate))
+        if not comparable:
+            return self._unmatched(claim, f"not compared: {'; '.join(refused)}")
+        if claim.period:
+            chosen = [item for item in comparable if item[0]["period"] in (claim.period, None)]
+            match = "exact"
+            if not chosen:
+                periods = ", ".join(sorted({item[0]["period"] for item in comparable}))
+                return self._unmatched(claim, f"references for {periods}, none for {claim.period}")
+        elif claim.published is None:
+            why = "no period, and no publication date to choose a reference by"
+            return self._unmatched(claim, why, outcome="ambiguous")
+        else:
+            nearest = _nearest([item[0] for item in comparable], claim.published)
+            if not nearest:
+                periods = ", ".join(sorted(str(item[0]["period"]) for item in comparable))
+                why = f"no reference within 18 months of {claim.published} (have {periods})"
+                return self._unmatched(claim, why)
+            chosen = [item for item in comparable if any(item[0] is ref for ref in nearest)]
+            match = "nearest-to-publication"
+        rows = []
+        interval = claim.interval(self.tolerance_pct)
+        claimed = claim.signed()[0]
+        for ref, value, rate in chosen:
+            outcome = compare(interval, reference_interval(value, ref["bound"] or "exact"))
+            difference = percent_difference(claimed, value)
+            reference = self._describe_reference(ref, value, claim, rate, match)
+            rows.append(
+                self._row(
+                    claim,
+                    against_type="reference",
+                    against_id=ref["id"],
+                    other_value=value,
+                    other_unit=claim.unit,
+                    rate_used=rate or None,
+                    difference_pct=difference,
+                    outcome=outcome,
+                    period_match=match if ref["period"] else "none",
+                    tolerance_pct=self._tolerance_for(claim),
+                    explanation=f"claim: {claim.describe()}; {reference}; "
+                    f"{outcome}{signed_pct(difference)}",
+                )
+            )
+        return rows
+
+    def _tolerance_for(self, claim: ClaimRow) -> float:
+        if claim.bound == "approx":
+            return max(self.tolerance_pct, APPROX_TOLERANCE_PCT)
+        return self.tolerance_pct
+
+    @staticmethod
+    def _describe_reference(ref: dict, value: float, claim: ClaimRow, rate: str, match: str) -> str:
+        words = BOUND_WORDS.get(ref["bound"] or "exact", "")
+        published = (ref["published"] or "")[:4] or "date not given"
+        text = f"reference: {words}{number(ref['value'])} {ref['unit']}"
+        if ref["period"] and (match != "exact" or ref["period"] != claim.period):
+            text += f" ({ref['period']}, {match})"
+        text += f", {ref['publisher']}, {published}"
+        if rate:
+            text += f"; = {number(value)} {claim.unit} at {rate}"
+        return text
+
+    def against_claims(self, claims: list[ClaimRow]) -> list[dict]:
+        """Rows for pairs of claims about the same thing, both ways."""
+        groups: dict[tuple, list[ClaimRow]] = defaultdict(list)
+        for claim in claims:
+            if claim.metric == "other" or not claim.subject or not claim.unit:
+                continue
+            when = claim.period or ("same source", claim.source_id)
+            aspects = frozenset(
+                ref["keywords"]
+                for ref in self.by_metric.get(claim.metric, [])
+                if ref["keywords"] and _keywords_match(ref["keywords"], claim.clause)
+            )
+            key = (claim.metric, claim.subject.casefold(), when, claim.change is None, aspects)
+            groups[key].append(claim)
+        rows = []
+        for group in groups.values():
+            for claim in group:
+                for other in group:
+                    if other.id != claim.id:
+                        rows += self._pair(claim, other)
+        return rows
+
+    def _pair(self, claim: ClaimRow, other: ClaimRow) -> list[dict]:
+        assert claim.unit and other.unit
+        year = claim.year()
+        try:
+            low, rate = convert_unit(other.signed()[0], other.unit, claim.unit, year, self.rates)
+            high = other.signed()[1]
+            if high is not None:
+                high, _ = convert_unit(high, other.unit, claim.unit, year, self.rates)
+        except Incomparable:
+            return []
+        _, _, bound = other.signed()
+        other_interval = claim_interval(low, high, bound, self.tolerance_pct)
+        meets = claim.interval(self.tolerance_pct).meets(other_interval)
+        outcome = "consistent" if meets else "inconsistent"
+        difference = percent_difference(claim.signed()[0], low)
+        where = "same source" if other.source_id == claim.source_id else other.source_id
+        explanation = (
+            f"claim: {claim.describe()}; other claim {other.id} ({where}): "
+            f'"{other.quote}" = {other.describe()}'
+            + (f" at {rate}" if rate else "")
+            + f"; {outcome}{signed_pct(difference)}"
+        )
+        return [
+            self._row(
+                claim,
+                against_type="claim",
+                against_id=other.id,
+                other_value=low,
+                other_unit=claim.unit,
+                rate_used=rate or None,
+                difference_pct=difference,
+                outcome=outcome,
+                period_match="exact" if claim.period else "none",
+                tolerance_pct=self._tolerance_for(claim),
+                explanation=explanation,
+            )
+        ]
+
+
+@dataclass
+class CheckSummary:
+    """What a run found: claims by suggested outcome, and conflicts between claims."""
+
+    claims: int
+    outcomes: dict[str, int]
+    conflicts: int
+
+    def line(self) -> str:
+        counts = ", ".join(f"{self.outcomes.get(name, 0)} {name}" for name in OUTCOMES)
+        return (
+            f"checked {self.claims} claims: {counts}; "
+            f"{self.conflicts} claims contradicted by another claim"
+        )
+
+
+def run_checks(
+    db: sqlite_utils.Database,
+    *,
+    tolerance_pct: float = DEFAULT_TOLERANCE_PCT,
+    rates: RateTable | None = None,
+    now: datetime | None = None,
+) -> CheckSummary:
+    """Check every current claim and replace the `checks` table with the result."""
+    ensure_schema(db)
+    checker = Checker(list(db["references"].rows), rates=rates, tolerance_pct=tolerance_pct)
+    claims = load_claims(db)
+    rows = checker.check(claims)
+    stamp = (now or datetime.now(UTC)).isoformat(timespec="seconds")
+    for row in rows:
+        row["checked_at"] = stamp
+    with db.conn:
+        db.execute("delete from checks")
+        if rows:
+            db["checks"].insert_all(rows)
+    return summarize(db)
+
+
+def summarize(db: sqlite_utils.Database) -> CheckSummary:
+    """Counts from the `check_outcomes` view."""
+    outcomes = {
+        row["outcome"]: row["n"]
+        for row in db.query("select outcome, count(*) as n from check_outcomes group by outcome")
+    }
+    conflicts = next(db.query("select count(*) as n from check_outcomes where conflicts > 0"))["n"]
+    return CheckSummary(claims=sum(outcomes.values()), outcomes=outcomes, conflicts=conflicts)
+
+
+def explain(db: sqlite_utils.Database, claim_id: str) -> str:
+    """The stored checks of one claim in plain words, with the reviewer's verdict beside them."""
+    claim = next(db.query("select id, quote, source_id from claims where id = ?", [claim_id]), None)
+    if claim is None:
+        raise CheckError(f"no claim with id {claim_id!r} (see `ledger claims`)")
+    rows = list(
+        db.query(
+            "select * from checks where claim_id = ? order by against_type = 'claim', id",
+            [claim_id],
+        )
+    )
+    if not rows:
+        raise CheckError(f"claim {claim_id} has not been checked: run `ledger check` first")
+    summary = next(db.query("select * from check_outcomes where claim_id = ?", [claim_id]))
+    status = next(db.query("select verdict from claim_status where claim_id = ?", [claim_id]))
+    lines = [f'{claim_id} "{claim["quote"]}" ({claim["source_id"]})']
+    lines += [row["explanation"] for row in rows]
+    conflicts = (
+        f", contradicts {summary['conflicts']} other claim(s)" if summary["conflicts"] else ""
+    )
+    lines.append(
+        f"suggested: {summary['outcome']}{conflicts}; reviewer's verdict: {status['verdict']}"
+    )
+    return "\n".join(lines)
