@@ -30,7 +30,9 @@ import calendar
 import csv
 import io
 import os
+from collections.abc import Iterable
 from datetime import date
+from pathlib import Path
 from typing import Literal
 
 import sqlite_utils
@@ -177,3 +179,24 @@ def get_reference(db: sqlite_utils.Database, reference_id: str) -> dict[str, obj
     """One stored reference by id."""
     rows = list(db["references"].rows_where("id = ?", [reference_id]))
     return rows[0] if rows else None
+
+
+def load_folder_references(
+    db: sqlite_utils.Database, paths: Iterable[str | os.PathLike[str]]
+) -> tuple[int, list[tuple[str, str]]]:
+    """For `ledger ingest`: load the `references.csv` of each folder among `paths`.
+
+    Returns how many references were written and, for each file that could not be trusted,
+    (path, reason); a bad file is left out whole, and the ingest goes on.
+    """
+    loaded = 0
+    failures: list[tuple[str, str]] = []
+    for path in paths:
+        candidate = Path(path) / REFERENCES_FILE
+        if not candidate.is_file():
+            continue
+        try:
+            loaded += load_into(db, candidate)
+        except ReferenceError as error:
+            failures.append((str(candidate), str(error).removeprefix(f"{candidate}").lstrip(", :")))
+    return loaded, failures

@@ -34,6 +34,7 @@ from urllib.parse import urlparse
 import sqlite_utils
 
 from ledger.models import VERDICTS, Claim, SourceMeta, claim_id
+from ledger.references import load_folder_references
 from ledger.schema import ensure_schema
 from ledger.sources import (
     DEFAULT_MAX_BYTES,
@@ -265,8 +266,12 @@ class Ledger:
         started = time.perf_counter()
         started_at = _now()
         version = extractor_version()
+        paths = list(paths)
         found, failures = find_sources(paths)
         report = IngestReport(files_seen=len(found) + len(failures), failures=list(failures))
+        # A references.csv in an ingested folder holds the figures `ledger check` compares with.
+        _, bad_references = load_folder_references(self.db, paths)
+        report.failures += [SourceError(path, reason) for path, reason in bad_references]
         known = {} if force else self._known_hashes(version)
 
         job_list = (

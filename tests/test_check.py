@@ -766,3 +766,33 @@ def test_cli_reference_add_list_and_load(tmp_path: Path):
 
 def test_infinite_interval_helpers_are_consistent():
     assert claim_interval(1, None, "less_than", 0).low == -math.inf
+
+
+def no_claims(text: str, *, published: object = None) -> list[Claim]:
+    """An extractor that finds nothing: these tests are about the references file."""
+    return []
+
+
+def test_ingest_loads_the_folders_references_file(tmp_path: Path):
+    from ledger.store import Ledger
+
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Nothing to count here.\n", encoding="utf-8")
+    (folder / "references.csv").write_text(REFERENCES.read_text(encoding="utf-8"), "utf-8")
+    with Ledger(tmp_path / "claims.db") as ledger:
+        report = ledger.ingest([folder], extractor=no_claims)
+        assert report.failures == []
+        assert ledger.db["references"].count == 14
+    (folder / "references.csv").write_text(
+        "id,metric,value,unit,publisher\nx,gdp_growth,2.3,percent,NBS\ny,gdp_growth,,percent,NBS\n",
+        encoding="utf-8",
+    )
+    with Ledger(tmp_path / "claims.db") as ledger:
+        report = ledger.ingest([folder], extractor=no_claims)
+        [failure] = report.failures
+        assert failure.path == str(folder / "references.csv")
+        assert failure.reason == (
+            "line 3: value: Input should be a valid number, unable to parse string as a number"
+        )
+        assert ledger.db["references"].count == 14  # a bad file is left out whole
