@@ -286,22 +286,71 @@ def export(
 @cli.command()
 @db_option
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8001, show_default=True, type=int)
-def serve(db_path: str, host: str, port: int) -> None:
-    """Browse the ledger in Datasette.
+@click.option("--port", default=8001, show_default=True, type=click.IntRange(1, 65535))
+@click.option(
+    "--reviewers",
+    "reviewers_path",
+    type=click.Path(dir_okay=False),
+    envvar="LEDGER_REVIEWERS",
+    help="Reviewers who may sign in and add notes (made by `ledger reviewer add`).",
+)
+def serve(db_path: str, host: str, port: int, reviewers_path: str | None) -> None:
+    """Browse the ledger in Datasette; signed-in reviewers add notes, nobody else writes.
+
+    Without --reviewers nobody can sign in and the ledger is read-only for everyone.
+
+    \b
+    Examples:
+      ledger serve --db claims.db --port 8001
+      ledger serve --reviewers reviewers.json
+    """
+    from pathlib import Path
+
+    from ledger.serve import ServeError, build_datasette, run
+    from ledger.web.reviewers import ReviewersError
+
+    try:
+        datasette = build_datasette(Path(db_path), Path(reviewers_path) if reviewers_path else None)
+    except (ServeError, ReviewersError) as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"serving {db_path} at http://{host}:{port}/", err=True)
+    run(datasette, host=host, port=port)
+
+
+@cli.group()
+def reviewer() -> None:
+    """Manage who may sign in to `ledger serve` and add notes."""
+
+
+@reviewer.command("add")
+@click.argument("name")
+@click.option(
+    "--reviewers",
+    "reviewers_path",
+    default="reviewers.json",
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    envvar="LEDGER_REVIEWERS",
+    help="The reviewers file to create or update.",
+)
+@click.password_option(help="The reviewer's password (prompted for, twice, when not given).")
+def reviewer_add(name: str, reviewers_path: str, password: str) -> None:
+    """Add a reviewer (or change their password); only a PBKDF2 hash is stored.
 
     \b
     Example:
-      ledger serve --db claims.db --port 8001
+      ledger reviewer add ana --reviewers reviewers.json
+      ledger serve --reviewers reviewers.json
     """
-    import os
-    import subprocess
-    import sys
+    from pathlib import Path
 
-    if not os.path.exists(db_path):
-        raise click.ClickException(f"{db_path}: no such ledger (run `ledger ingest` first)")
-    command = [sys.executable, "-m", "datasette", "serve", db_path, "--host", host]
-    raise SystemExit(subprocess.call([*command, "--port", str(port)]))
+    from ledger.web.reviewers import ReviewersError, add_reviewer
+
+    try:
+        add_reviewer(Path(reviewers_path), name, password)
+    except ReviewersError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"reviewer {name} saved in {reviewers_path}")
 
 
 @cli.command()

@@ -1,0 +1,61 @@
+"""Serve a ledger with Datasette: build the instance (for `ledger serve` and for tests) and run it.
+
+Everything Datasette needs ships in the package: the metadata (ledger/web/metadata.toml), the
+plugin with its templates and CSS (ledger/web/plugin/), and the reviewers' hashed passwords come
+from a file the newsroom keeps (ledger/web/reviewers.py). Nothing is fetched from the internet.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+from datasette.app import Datasette
+
+from ledger.web.metadata import SETTINGS, build_metadata
+from ledger.web.reviewers import load_reviewers
+
+REQUIRED_TABLES = {"sources", "claims", "notes", "checks", "references"}
+
+
+class ServeError(ValueError):
+    """The ledger or the reviewers file cannot be served (one-line reason)."""
+
+
+def check_ledger(path: Path) -> None:
+    """Refuse a path that is not a ledger: missing, not SQLite, or without the ledger's tables."""
+    if not path.is_file():
+        raise ServeError(f"no ledger at {path}: build one with `ledger ingest sources/`")
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as connection:
+            names = {row[0] for row in connection.execute("select name from sqlite_master")}
+    except sqlite3.DatabaseError as error:
+        raise ServeError(f"{path} is not a SQLite database: {error}") from error
+    missing = REQUIRED_TABLES - names
+    if missing:
+        raise ServeError(f"{path} is not a ledger (missing tables: {', '.join(sorted(missing))})")
+
+
+def build_datasette(db_path: Path, reviewers_path: Path | None = None) -> Datasette:
+    """A Datasette instance serving the ledger at db_path, with reviewers from reviewers_path.
+
+    The database keeps its file-derived name (claims.db is served as /claims). Cookies are
+    signed with DATASETTE_SECRET when set (so sign-ins survive a restart), else a random secret.
+    """
+    check_ledger(db_path)
+    reviewers = load_reviewers(reviewers_path) if reviewers_path else {}
+    name = db_path.stem
+    return Datasette(
+        files=[str(db_path)],
+        metadata=build_metadata(name, reviewers=reviewers),
+        settings=dict(SETTINGS),
+        secret=os.environ.get("DATASETTE_SECRET") or None,
+    )
+
+
+def run(datasette: Datasette, *, host: str, port: int) -> None:
+    """Serve until interrupted (what `ledger serve` does once the instance is built)."""
+    import uvicorn
+
+    uvicorn.run(datasette.app(), host=host, port=port, log_level="warning")

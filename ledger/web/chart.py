@@ -1,0 +1,191 @@
+"""One metric's figures across sources and time, drawn as SVG on the server (no script, no CDN).
+
+Claims are dots (a vertical bar for a range) placed at the time they are about (their period,
+else their source's publication date); reference values are dashed lines across their period.
+Every piece of text in the SVG is escaped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import regex
+from markupsafe import Markup, escape
+
+from ledger.web.render import number_in_words
+
+WIDTH, HEIGHT = 760, 340
+LEFT, RIGHT, TOP, BOTTOM = 110, 20, 20, 40
+
+PERIOD = regex.compile(
+    r"""
+    ^(?P<year>(?:19|20)\d\d)            # a year, 1900-2099
+    (?:
+        -Q(?P<quarter>[1-4])            # then a quarter: 2020-Q4
+      | -(?P<month>0[1-9]|1[0-2])       # or a month: 2023-09 (a day after it is ignored)
+    )?
+    """,
+    regex.VERBOSE,
+)
+
+
+def period_span(period: str | None) -> tuple[float, float] | None:
+    """The stretch of time a period covers, in fractional years; None if it is not a date.
+
+    >>> period_span("2023")
+    (2023.0, 2024.0)
+    >>> period_span("2020-Q4")
+    (2020.75, 2021.0)
+    >>> period_span("2024-12-04")
+    (2024.9166666666667, 2025.0)
+    >>> period_span("last year") is None
+    True
+    """
+    match = PERIOD.match(period or "")
+    if not match:
+        return None
+    year = float(match["year"])
+    if match["quarter"]:
+        quarter = int(match["quarter"])
+        return year + (quarter - 1) / 4, year + quarter / 4
+    if match["month"]:
+        month = int(match["month"])
+        return year + (month - 1) / 12, year + month / 12
+    return year, year + 1
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A point to draw: a claim or a reference value."""
+
+    label: str
+    value: float
+    when: tuple[float, float]
+    value_high: float | None = None
+    href: str | None = None
+    reference: bool = False
+
+
+def svg_chart(figures: list[Figure], *, title: str, unit: str | None) -> Markup:
+    """Draw the figures; an empty list gives a short SVG saying there is nothing to draw."""
+    title_text = f"{title} ({unit})" if unit else title
+    if not figures:
+        return Markup(
+            '<svg xmlns="http://www.w3.org/2000/svg" class="ledger-chart" width="{w}" height="60"'
+            ' role="img"><text x="10" y="30">{t}: no dated figures to draw</text></svg>'
+        ).format(w=WIDTH, t=title_text)
+    lows = [f.when[0] for f in figures]
+    highs = [f.when[1] for f in figures]
+    x_min, x_max = min(lows), max(highs)
+    values = [f.value for f in figures] + [f.value_high for f in figures if f.value_high]
+    y_min, y_max = min(0.0, min(values)), max(0.0, max(values))
+    if y_max == y_min:
+        y_max = y_min + 1
+    y_max += (y_max - y_min) * 0.08
+
+    def x(year: float) -> float:
+        return LEFT + (year - x_min) / (x_max - x_min) * (WIDTH - LEFT - RIGHT)
+
+    def y(value: float) -> float:
+        return TOP + (y_max - value) / (y_max - y_min) * (HEIGHT - TOP - BOTTOM)
+
+    parts: list[Markup] = [
+        Markup(
+            '<svg xmlns="http://www.w3.org/2000/svg" class="ledger-chart" width="{w}" '
+            'height="{h}" viewBox="0 0 {w} {h}" role="img" aria-label="{t}">'
+            "<title>{t}</title>"
+        ).format(w=WIDTH, h=HEIGHT, t=title_text)
+    ]
+    # Axes, with a tick per year and five value ticks.
+    parts.append(
+        Markup(
+            '<g class="axis"><line x1="{l}" y1="{b}" x2="{r}" y2="{b}"/>'
+            '<line x1="{l}" y1="{t}" x2="{l}" y2="{b}"/>'
+        ).format(l=LEFT, r=WIDTH - RIGHT, t=TOP, b=HEIGHT - BOTTOM)
+    )
+    first_year, last_year = int(x_min), int(x_max if x_max > int(x_max) else x_max - 1)
+    step = max(1, (last_year - first_year + 1) // 10)
+    for year in range(first_year, last_year + 1, step):
+        parts.append(
+            Markup('<text x="{x:.1f}" y="{y}" text-anchor="middle">{year}</text>').format(
+                x=x(year + 0.5), y=HEIGHT - BOTTOM + 18, year=year
+            )
+        )
+    for i in range(6):
+        value = y_min + (y_max - y_min) * i / 5
+        parts.append(
+            Markup(
+                '<line class="grid" x1="{l}" y1="{y:.1f}" x2="{r}" y2="{y:.1f}"/>'
+                '<text x="{tx}" y="{ty:.1f}" text-anchor="end">{label}</text>'
+            ).format(
+                l=LEFT,
+                r=WIDTH - RIGHT,
+                y=y(value),
+                tx=LEFT - 6,
+                ty=y(value) + 4,
+                label=number_in_words(value),
+            )
+        )
+    parts.append(Markup("</g>"))
+    for figure in sorted(figures, key=lambda f: (not f.reference, f.when)):
+        tip = Markup("<title>{}</title>").format(figure.label)
+        if figure.reference:
+            shape = Markup(
+                '<g class="reference">{tip}<line x1="{x1:.1f}" y1="{y:.1f}" x2="{x2:.1f}" '
+                'y2="{y:.1f}"/><text x="{x2:.1f}" y="{ty:.1f}" text-anchor="end">'
+                "reference</text></g>"
+            ).format(
+                tip=tip,
+                x1=x(figure.when[0]),
+                x2=x(figure.when[1]),
+                y=y(figure.value),
+                ty=y(figure.value) - 4,
+            )
+        else:
+            middle = x((figure.when[0] + figure.when[1]) / 2)
+            bar = Markup("")
+            if figure.value_high is not None:
+                bar = Markup(
+                    '<line x1="{x:.1f}" y1="{y1:.1f}" x2="{x:.1f}" y2="{y2:.1f}"/>'
+                ).format(x=middle, y1=y(figure.value), y2=y(figure.value_high))
+            shape = Markup(
+                '<g class="claim">{tip}{bar}<circle cx="{x:.1f}" cy="{y:.1f}" r="5"/></g>'
+            ).format(tip=tip, bar=bar, x=middle, y=y(figure.value))
+            if figure.href:
+                shape = Markup('<a href="{}">{}</a>').format(figure.href, shape)
+        parts.append(shape)
+    parts.append(Markup("</svg>"))
+    return escape("").join(parts)
+
+
+def chart_figures(
+    claims: list[dict], references: list[dict], *, claim_href: Callable[[str], str]
+) -> list[Figure]:
+    """Turn rows of `claims_in_context`-like dicts and `references` into dated figures.
+
+    `claim_href` gives a claim's page from its id. A claim without a usable period falls back to
+    its source's publication date; one with neither is left out (it has no place in time).
+    """
+    figures: list[Figure] = []
+    for row in claims:
+        when = period_span(row.get("period")) or period_span(row.get("published"))
+        if when is None or row.get("value") is None:
+            continue
+        label = f"{row.get('publisher') or row.get('source_id')}: “{row.get('quote')}”"
+        figures.append(
+            Figure(
+                label=label,
+                value=row["value"],
+                value_high=row.get("value_high"),
+                when=when,
+                href=claim_href(row["id"]),
+            )
+        )
+    for row in references:
+        when = period_span(row.get("period"))
+        if when is None or row.get("value") is None:
+            continue
+        label = f"reference: {row.get('publisher') or ''} {row.get('title') or ''}".strip()
+        figures.append(Figure(label=label, value=row["value"], when=when, reference=True))
+    return figures

@@ -1,0 +1,151 @@
+"""Datasette metadata for a ledger, built from metadata.toml (validated) and the reviewers' ids.
+
+The TOML file holds the words and the SQL; this module keys them under the database's real name
+and closes every write path: the one write canned query gets an `allow` block listing the
+reviewers (or `false` when there are none), so it can never be left open to anonymous visitors.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from importlib import resources
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+# SQL typed into Datasette is read-only already (Datasette opens read connections with mode=ro);
+# this bounds how long one query may run, so nobody can tie up the server with a slow query.
+SQL_TIME_LIMIT_MS = 1000
+
+SETTINGS: dict[str, Any] = {
+    "sql_time_limit_ms": SQL_TIME_LIMIT_MS,
+    "max_returned_rows": 1000,
+    "default_facet_size": 20,
+    "truncate_cells_html": 300,
+    "allow_download": False,
+    "allow_csv_stream": True,
+    "default_allow_sql": True,
+}
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class TableMeta(_Strict):
+    """One table or view: what it is, how it sorts and facets, what each column means."""
+
+    description: str
+    columns: dict[str, str] = Field(default_factory=dict)
+    columns_from: list[str] = Field(
+        default_factory=list, description="tables whose column descriptions a view borrows"
+    )
+    label_column: str | None = None
+    sort: str | None = None
+    sort_desc: str | None = None
+    facets: list[str] = Field(default_factory=list)
+
+
+class QueryMeta(_Strict):
+    """One canned query."""
+
+    title: str
+    description: str
+    sql: str
+    write: bool = False
+    on_success_message: str | None = None
+    on_success_redirect: str | None = None
+    on_error_message: str | None = None
+
+
+class SiteMeta(_Strict):
+    """The whole of metadata.toml."""
+
+    title: str
+    description: str
+    source: str
+    source_url: str | None = None
+    license: str
+    license_url: str
+    tables: dict[str, TableMeta]
+    queries: dict[str, QueryMeta]
+
+
+def load_site() -> SiteMeta:
+    """Read and validate the metadata shipped in the package (fails loudly on a typo)."""
+    text = resources.files("ledger.web").joinpath("metadata.toml").read_text(encoding="utf-8")
+    return SiteMeta.model_validate(tomllib.loads(text))
+
+
+def column_descriptions(site: SiteMeta, table: str) -> dict[str, str]:
+    """A table's column descriptions, with those a view borrows from its tables filled in."""
+    meta = site.tables[table]
+    described: dict[str, str] = {}
+    for other in meta.columns_from:
+        described.update(
+            {
+                column: text
+                for column, text in site.tables[other].columns.items()
+                if column not in described
+            }
+        )
+    described.update(meta.columns)
+    return described
+
+
+def build_metadata(
+    database: str,
+    *,
+    reviewers: dict[str, str] | None = None,
+    site: SiteMeta | None = None,
+) -> dict[str, Any]:
+    """Datasette's metadata dict for a ledger served under the name `database`.
+
+    `reviewers` maps each reviewer's name to their password hash (datasette-auth-passwords
+    format); only they may run the write canned query.
+
+    >>> meta = build_metadata("claims")
+    >>> meta["databases"]["claims"]["queries"]["add_note"]["allow"]
+    False
+    >>> build_metadata("claims", reviewers={"ana": "pbkdf2_sha256$1$s$h"})[
+    ...     "databases"]["claims"]["queries"]["add_note"]["allow"]
+    {'id': ['ana']}
+    """
+    site = site or load_site()
+    reviewers = reviewers or {}
+    tables: dict[str, Any] = {}
+    for name, meta in site.tables.items():
+        entry: dict[str, Any] = {
+            "description": meta.description,
+            "columns": column_descriptions(site, name),
+        }
+        for key in ("label_column", "sort", "sort_desc"):
+            if getattr(meta, key):
+                entry[key] = getattr(meta, key)
+        if meta.facets:
+            entry["facets"] = list(meta.facets)
+        tables[name] = entry
+    queries: dict[str, Any] = {}
+    for name, query in site.queries.items():
+        entry = query.model_dump(exclude_none=True)
+        if query.write:
+            # Closed unless someone is named: `allow: false` refuses everyone.
+            entry["allow"] = {"id": sorted(reviewers)} if reviewers else False
+            if query.on_success_redirect:
+                entry["on_success_redirect"] = f"{query.on_success_redirect}/{database}"
+        queries[name] = entry
+    plugins: dict[str, Any] = {}
+    if reviewers:
+        plugins["datasette-auth-passwords"] = {
+            f"{name}_password_hash": password_hash for name, password_hash in reviewers.items()
+        }
+    return {
+        "title": site.title,
+        "description": site.description,
+        "source": site.source,
+        **({"source_url": site.source_url} if site.source_url else {}),
+        "license": site.license,
+        "license_url": site.license_url,
+        "databases": {database: {"tables": tables, "queries": queries}},
+        "plugins": plugins,
+    }

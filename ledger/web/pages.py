@@ -1,0 +1,234 @@
+"""What the claim, source and chart pages show, read from a ledger database (async, read-only).
+
+Each function takes a Datasette `Database` and returns plain dicts plus `Markup` built from
+escaped pieces; the templates only lay them out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from ledger.web.chart import Figure, chart_figures, svg_chart
+from ledger.web.render import Span, describe_value, highlight, safe_url
+
+# Two claims about the same metric, subject and period differ "beyond tolerance" above this
+# (percent of the larger value); the conflicting_figures canned query uses the same default.
+CONFLICT_TOLERANCE_PCT = 5.0
+
+LEDGER_TABLES = {"sources", "claims", "notes"}
+
+RowUrl = Callable[[str, str], str]  # (table, primary key) -> URL of the row page
+
+
+async def is_ledger(db: Any) -> bool:
+    """True when the database has the ledger's tables (the plugin leaves other databases be)."""
+    return set(await db.table_names()) >= LEDGER_TABLES
+
+
+async def _rows(db: Any, sql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    result = await db.execute(sql, params or {})
+    return [dict(row) for row in result.rows]
+
+
+def claim_words(claim: dict[str, Any]) -> str:
+    """The claim's figure in words ('more than 3.3 trillion CNY, 2023')."""
+    return describe_value(
+        claim["value"],
+        claim.get("unit"),
+        claim.get("kind") or "count",
+        claim.get("bound") or "exact",
+        value_high=claim.get("value_high"),
+        change=claim.get("change"),
+        period=claim.get("period"),
+    )
+
+
+async def claim_page(db: Any, claim_id: str, row_url: RowUrl) -> dict[str, Any] | None:
+    """Everything a fact-checker needs beside one claim; None if there is no such claim."""
+    found = await _rows(
+        db,
+        """
+        select claims.*, sources.title as source_title, sources.publisher,
+               sources.published, sources.url as source_url,
+               substr(sources.text, claims.start + 1, claims.end - claims.start) as at_offsets
+        from claims left join sources on sources.id = claims.source_id
+        where claims.id = :id
+        """,
+        {"id": claim_id},
+    )
+    if not found:
+        return None
+    claim = found[0]
+    # The quote must be exactly what the source says at the stored offsets; if not, say so
+    # rather than highlight something the source does not contain.
+    claim["quote_matches_source"] = claim["at_offsets"] == claim["quote"]
+    offset = claim["start"] - claim["sentence_start"]
+    sentence = claim["sentence"] or ""
+    if sentence[offset : offset + len(claim["quote"])] != claim["quote"]:
+        offset = sentence.find(claim["quote"])
+    spans = [Span(offset, offset + len(claim["quote"]), current=True)] if offset >= 0 else []
+    checks = await _rows(
+        db,
+        """
+        select checks.*,
+               "references".title as reference_title, "references".publisher as reference_publisher,
+               "references".url as reference_url, "references".period as reference_period,
+               "references".value as reference_value, "references".unit as reference_unit,
+               other.quote as other_quote, other.source_id as other_source
+        from checks
+        left join "references"
+          on checks.against_type = 'reference' and "references".id = checks.against_id
+        left join claims as other
+          on checks.against_type = 'claim' and other.id = checks.against_id
+        where checks.claim_id = :id
+        order by checks.against_type desc, checks.id
+        """,
+        {"id": claim_id},
+    )
+    for check in checks:
+        check["reference_url"] = safe_url(check.get("reference_url"))
+        if check["against_type"] == "claim" and check.get("against_id"):
+            check["against_href"] = row_url("claims", check["against_id"])
+        elif check["against_type"] == "reference" and check.get("against_id"):
+            check["against_href"] = row_url("references", check["against_id"])
+    same = await _rows(
+        db,
+        """
+        select claims.id, claims.quote, claims.value, claims.value_high, claims.unit,
+               claims.kind, claims.bound, claims.change, claims.period, claims.source_id,
+               sources.publisher, sources.published
+        from claims join sources on sources.id = claims.source_id
+        where claims.id != :id and claims.retired_at is null
+          and claims.metric = :metric and :metric != 'other'
+          and claims.subject is :subject and claims.period is :period
+          and claims.unit is :unit and claims.change is :change
+        order by sources.published, claims.source_id, claims.start
+        """,
+        {key: claim[key] for key in ("id", "metric", "subject", "period", "unit", "change")},
+    )
+    for other in same:
+        other["words"] = claim_words(other)
+        other["href"] = row_url("claims", other["id"])
+        larger = max(abs(other["value"]), abs(claim["value"]))
+        other["apart_pct"] = (
+            round(100 * abs(other["value"] - claim["value"]) / larger, 1) if larger else 0.0
+        )
+        other["conflicts"] = other["apart_pct"] > CONFLICT_TOLERANCE_PCT
+    notes = await _rows(
+        db,
+        "select * from notes where claim_id = :id order by created_at, id",
+        {"id": claim_id},
+    )
+    for note in notes:
+        note["evidence_url"] = safe_url(note.get("evidence_url"))
+    chart = None
+    if claim["metric"] and claim["metric"] != "other":
+        chart = await metric_chart(db, claim["metric"], claim.get("unit"), row_url)
+    return {
+        "claim": claim,
+        "words": claim_words(claim),
+        "sentence_html": highlight(sentence, spans),
+        "source_href": row_url("sources", claim["source_id"]) + "#" + claim_id,
+        "source_url": safe_url(claim.get("source_url")),
+        "checks": checks,
+        "same": same,
+        "conflicts": sum(1 for other in same if other["conflicts"]),
+        "notes": notes,
+        "verdict": notes[-1]["verdict"] if notes else "unverified",
+        "chart": chart,
+    }
+
+
+async def source_page(db: Any, source_id: str, row_url: RowUrl) -> dict[str, Any] | None:
+    """A source's full text with every current claim highlighted, linked and anchored."""
+    found = await _rows(db, "select * from sources where id = :id", {"id": source_id})
+    if not found:
+        return None
+    source = found[0]
+    text = source["text"] or ""
+    claims = await _rows(
+        db,
+        """
+        select id, start, "end", quote, value, value_high, unit, kind, bound, change, period,
+               metric
+        from claims where source_id = :id and retired_at is null order by start, "end"
+        """,
+        {"id": source_id},
+    )
+    spans, misplaced = [], []
+    for claim in claims:
+        claim["words"] = claim_words(claim)
+        claim["href"] = row_url("claims", claim["id"])
+        if text[claim["start"] : claim["end"]] == claim["quote"]:
+            spans.append(
+                Span(claim["start"], claim["end"], claim["href"], claim["words"], claim["id"])
+            )
+        else:
+            misplaced.append(claim)
+    return {
+        "source": source,
+        "source_url": safe_url(source.get("url")),
+        "text_html": highlight(text, spans),
+        "claims": claims,
+        "misplaced": misplaced,
+    }
+
+
+async def metric_chart(db: Any, metric: str, unit: str | None, row_url: RowUrl) -> dict[str, Any]:
+    """One metric's claims and reference values in one unit, as an SVG chart and its rows.
+
+    With no unit given, the unit most claims of the metric use is drawn.
+    """
+    units = await _rows(
+        db,
+        """
+        select unit, count(*) as n from (
+            select unit from claims where metric = :metric and retired_at is null
+            union all
+            select unit from "references" where metric = :metric
+        ) group by unit order by n desc, unit
+        """,
+        {"metric": metric},
+    )
+    if unit is None and units:
+        unit = units[0]["unit"]
+    claims = await _rows(
+        db,
+        """
+        select claims.id, claims.quote, claims.value, claims.value_high, claims.period,
+               claims.source_id, sources.publisher, sources.published
+        from claims join sources on sources.id = claims.source_id
+        where claims.metric = :metric and claims.unit is :unit and claims.retired_at is null
+        order by claims.period, sources.published
+        """,
+        {"metric": metric, "unit": unit},
+    )
+    references = await _rows(
+        db,
+        """select * from "references" where metric = :metric and unit is :unit
+           order by period""",
+        {"metric": metric, "unit": unit},
+    )
+    figures: list[Figure] = chart_figures(
+        claims, references, claim_href=lambda claim_id: row_url("claims", claim_id)
+    )
+    return {
+        "metric": metric,
+        "unit": unit,
+        "units": units,
+        "svg": svg_chart(figures, title=metric, unit=unit),
+        "claims": claims,
+        "references": references,
+        "undated": len(claims) + len(references) - len(figures),
+    }
+
+
+async def metrics(db: Any) -> list[dict[str, Any]]:
+    """The metrics claims are about, most claimed first ('other' left out)."""
+    return await _rows(
+        db,
+        """select metric, count(*) as n from claims
+           where retired_at is null and metric != 'other'
+           group by metric order by n desc, metric""",
+    )

@@ -1,0 +1,256 @@
+"""The ledger's Datasette plugin: claim and source pages, the chart, and no anonymous writes.
+
+Registered through the `datasette` entry point in pyproject.toml; its templates and static files
+sit beside this file. `ledger serve` (ledger/serve.py) supplies the metadata.
+
+Who may write, and how (the choice issue 4 asks for):
+  The ledger is opened normally (not immutable) and exactly one write path exists: the canned
+  query `add_note`, guarded by an `allow` block naming the reviewers in the reviewers file
+  (`allow: false` when there are none). Notes therefore live in claims.db beside the claims they
+  are about, so `ledger note` on the command line and the web write the same `notes` table, and
+  rebuilding claims from sources never touches them (ingest only adds, updates and retires
+  claims). The alternative, an immutable ledger with a separate notes database attached, would
+  split the notes from the claims' foreign keys and the `claim_status` view, and make the CLI and
+  the web write two different files.
+
+  Known trap on Datasette 0.65.5: a write canned query with no `allow` block accepts an anonymous
+  POST. `build_metadata` never emits the write query without one, and tests/test_web.py proves
+  an anonymous POST (with and without a CSRF token) is refused and leaves the notes unchanged.
+  Every other write permission Datasette knows or may add (insert-row, delete-row, update-row,
+  create-table, drop-table, alter-table...) is denied to everyone by `permission_allowed` below.
+  SQL typed into Datasette runs on read-only connections and is cut off after
+  `sql_time_limit_ms` (ledger/web/metadata.py).
+
+Nothing from the database reaches a page unescaped: templates autoescape, and the highlighted
+text and the SVG chart are built from escaped pieces (ledger/web/render.py, chart.py).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from datasette import hookimpl
+from datasette.utils import tilde_decode, tilde_encode, urlsafe_components
+from datasette.utils.asgi import NotFound, Response
+
+from ledger.models import VERDICTS
+from ledger.web import pages
+from ledger.web.render import Span, highlight
+
+# Write actions of Datasette 0.65 and of the JSON write API of later versions: nobody gets them.
+WRITE_ACTIONS = frozenset(
+    {
+        "insert-row",
+        "delete-row",
+        "update-row",
+        "upsert-row",
+        "create-table",
+        "drop-table",
+        "alter-table",
+        "create-token",
+    }
+)
+
+
+@hookimpl
+def permission_allowed(actor: dict | None, action: str) -> bool | None:
+    """Refuse every generic write action; leave the rest to Datasette and the metadata."""
+    if action in WRITE_ACTIONS:
+        return False
+    return None
+
+
+# Anything but these methods is a write attempt: it must go to an allowed write path.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Paths that take a POST without writing to any database: signing in and out.
+SIGN_IN_PATHS = frozenset({"/-/login", "/-/logout"})
+
+
+async def write_path_allowed(datasette: Any, path: str) -> bool:
+    """True for sign-in/out and for a write canned query that has an `allow` block.
+
+    Every other POST (or PUT, PATCH, DELETE) is refused before Datasette sees it, so a path a
+    later Datasette or another plugin adds cannot become a way in, and a write canned query
+    that someone leaves without `allow` is refused rather than open to anonymous visitors.
+    """
+    if path in SIGN_IN_PATHS:
+        return True
+    parts = path.strip("/").split("/")
+    if len(parts) != 2:
+        return False
+    try:
+        database = datasette.get_database(route=tilde_decode(parts[0])).name
+    except KeyError:
+        return False
+    query = await datasette.get_canned_query(database, tilde_decode(parts[1]), None)
+    return bool(query and query.get("write") and "allow" in query)
+
+
+@hookimpl
+def asgi_wrapper(datasette: Any):
+    """Refuse, with 405 and a one-line reason, every write request to a path not allowed."""
+
+    def wrap(app: Any) -> Any:
+        async def guarded(scope: dict, receive: Any, send: Any) -> None:
+            if (
+                scope["type"] == "http"
+                and scope["method"] not in SAFE_METHODS
+                and not await write_path_allowed(datasette, scope["path"])
+            ):
+                await Response.text(
+                    "405 Method Not Allowed: this ledger is read-only; signed-in reviewers add "
+                    "notes from a claim's page.\n",
+                    status=405,
+                    headers={"allow": "GET, HEAD, OPTIONS"},
+                ).asgi_send(send)
+                return
+            await app(scope, receive, send)
+
+        return guarded
+
+    return wrap
+
+
+def _row_url(datasette: Any, database: str):
+    def row_url(table: str, pk: str) -> str:
+        return datasette.urls.row(database, table, tilde_encode(pk))
+
+    return row_url
+
+
+@hookimpl
+def extra_template_vars(
+    template: str, database: str | None, table: str | None, request: Any, datasette: Any
+):
+    """Give the row pages of claims and sources everything they show beside the row."""
+    if template != "row.html" or table not in ("claims", "sources") or request is None:
+        return {}
+
+    async def inner() -> dict[str, Any]:
+        db = datasette.get_database(database)
+        if not await pages.is_ledger(db):
+            return {}
+        pks = urlsafe_components(request.url_vars["pks"])
+        if len(pks) != 1:
+            return {}
+        row_url = _row_url(datasette, database)
+        if table == "claims":
+            page = await pages.claim_page(db, tilde_decode(pks[0]), row_url)
+            can_note = await datasette.permission_allowed(
+                request.actor, "view-query", (database, "add_note"), default=True
+            ) and "add_note" in (datasette.metadata("queries", database=database) or {})
+            return {
+                "ledger_claim": page,
+                "ledger_can_note": can_note,
+                "ledger_note_action": datasette.urls.query(database, "add_note"),
+                "ledger_login": datasette.urls.path("/-/login"),
+                "ledger_chart_url": datasette.urls.path(
+                    f"/-/ledger/chart/{tilde_encode(database)}"
+                ),
+                "ledger_verdicts": VERDICTS,
+            }
+        return {"ledger_source": await pages.source_page(db, tilde_decode(pks[0]), row_url)}
+
+    return inner
+
+
+@hookimpl
+def render_cell(row: Any, value: Any, column: str, table: str | None) -> Any:
+    """In claim lists, show the sentence with the figure marked (escaped, then highlighted)."""
+    if column != "sentence" or table not in ("claims", "claims_in_context"):
+        return None
+    if not isinstance(value, str):
+        return None
+    keys = row.keys()
+    if "quote" not in keys or not row["quote"]:
+        return None
+    offset = value.find(row["quote"])
+    if "start" in keys and "sentence_start" in keys:
+        guess = row["start"] - row["sentence_start"]
+        if value[guess : guess + len(row["quote"])] == row["quote"]:
+            offset = guess
+    if offset < 0:
+        return None
+    return highlight(value, [Span(offset, offset + len(row["quote"]))])
+
+
+@hookimpl
+def extra_css_urls(datasette: Any) -> list[str]:
+    return [datasette.urls.static_plugins("ledger", "ledger.css")]
+
+
+async def chart_view(request: Any, datasette: Any) -> Response:
+    """/-/ledger/chart/<database>?metric=...&unit=...: one metric across sources and time."""
+    database = tilde_decode(request.url_vars["database"])
+    try:
+        db = datasette.get_database(database)
+    except KeyError as error:
+        raise NotFound("Database not found") from error
+    await datasette.ensure_permissions(
+        request.actor, [("view-database", database), "view-instance"]
+    )
+    if not await pages.is_ledger(db):
+        raise NotFound("Not a ledger database")
+    choices = await pages.metrics(db)
+    metric = request.args.get("metric") or (choices[0]["metric"] if choices else "")
+    chart = await pages.metric_chart(
+        db, metric, request.args.get("unit") or None, _row_url(datasette, database)
+    )
+    return Response.html(
+        await datasette.render_template(
+            "ledger_chart.html",
+            {
+                "database": database,
+                "chart": chart,
+                "metrics": choices,
+                "query_url": datasette.urls.query(database, "metric_across_sources"),
+            },
+            request=request,
+        )
+    )
+
+
+async def last_note_view(request: Any, datasette: Any) -> Response:
+    """Where add_note sends a reviewer after saving: back to the claim they wrote about."""
+    database = tilde_decode(request.url_vars["database"])
+    try:
+        db = datasette.get_database(database)
+    except KeyError as error:
+        raise NotFound("Database not found") from error
+    if request.actor:
+        result = await db.execute(
+            "select claim_id from notes where reviewer = :who order by id desc limit 1",
+            {"who": request.actor.get("id")},
+        )
+        row = result.first()
+        if row:
+            url = datasette.urls.row(database, "claims", tilde_encode(row["claim_id"]))
+            return Response.redirect(f"{url}#notes")
+    return Response.redirect(datasette.urls.database(database))
+
+
+@hookimpl
+def register_routes() -> list[tuple[str, Any]]:
+    return [
+        (r"^/-/ledger/chart/(?P<database>[^/]+)$", chart_view),
+        (r"^/-/ledger/last-note/(?P<database>[^/]+)$", last_note_view),
+    ]
+
+
+@hookimpl
+def menu_links(datasette: Any):
+    """A link to the chart page of each ledger being served."""
+
+    async def inner() -> list[dict[str, str]]:
+        links = []
+        for name, db in datasette.databases.items():
+            if not name.startswith("_") and await pages.is_ledger(db):
+                links.append(
+                    {
+                        "href": datasette.urls.path(f"/-/ledger/chart/{tilde_encode(name)}"),
+                        "label": f"Chart a metric ({name})",
+                    }
+                )
+        return links
+
+    return inner

@@ -1,0 +1,676 @@
+"""The web side (issue 4, and the web items of issue 7), through Datasette's own test client.
+
+The ledger here is made up in tmp_path (ensure_schema + a few rows with invented text), so every
+value asserted is known: two sources that disagree on one figure, a reference value, checks,
+notes, and hostile strings in a title, a source text and a note.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import sqlite_utils
+from click.testing import CliRunner
+
+from ledger.cli import cli
+from ledger.schema import ensure_schema
+from ledger.serve import ServeError, build_datasette
+from ledger.web.metadata import SQL_TIME_LIMIT_MS, build_metadata, column_descriptions, load_site
+from ledger.web.reviewers import ReviewersError, add_reviewer, load_reviewers
+
+HOSTILE = '<script>alert("xss")</script>'
+PASSWORD = "correct horse battery"
+
+TEXT_A = (
+    "Chip imports cost more than 3.3 trillion yuan in 2023, customs data showed. "
+    "Officials said exports rose about 5.2% over the same year. "
+    f"A reader wrote {HOSTILE} <img src=x onerror=alert(1)> in the comments."
+)
+TEXT_B = "Imports of chips reached 2.9 trillion yuan in 2023, a ministry said."
+
+
+def _claim(source_id: str, text: str, quote: str, **fields: Any) -> dict[str, Any]:
+    """A claims row whose offsets and sentence are computed from the text, as ingest stores them."""
+    start = text.index(quote)
+    sentence_start = text.rfind(". ", 0, start)
+    sentence_start = 0 if sentence_start < 0 else sentence_start + 2
+    sentence_end = text.find(". ", start)
+    sentence_end = len(text) if sentence_end < 0 else sentence_end + 1
+    row = {
+        "id": f"c-{hashlib.sha256((source_id + quote).encode()).hexdigest()[:16]}",
+        "source_id": source_id,
+        "fingerprint": hashlib.sha256(quote.encode()).hexdigest()[:16],
+        "start": start,
+        "end": start + len(quote),
+        "quote": quote,
+        "sentence": text[sentence_start:sentence_end],
+        "sentence_start": sentence_start,
+        "rule": "test",
+        "checkworthiness": 0.5,
+        "related": "[]",
+        "bound": "exact",
+        "metric": "other",
+        "first_seen": "2026-11-23T00:00:00Z",
+        "last_seen": "2026-11-23T00:00:00Z",
+    }
+    row.update(fields)
+    return row
+
+
+def make_ledger(path: Path) -> dict[str, str]:
+    """Build a small ledger at path; return the ids the tests look up."""
+    db = sqlite_utils.Database(path)
+    ensure_schema(db)
+    db["sources"].insert_all(
+        [
+            {
+                "id": "src_a",
+                "path": "sources/src_a.txt",
+                "sha256": hashlib.sha256(TEXT_A.encode()).hexdigest(),
+                "title": f"Chip imports {HOSTILE}",
+                "publisher": "Made-up Daily",
+                "url": "javascript:alert(1)",
+                "published": "2024-01-15",
+                "chars": len(TEXT_A),
+                "text": TEXT_A,
+            },
+            {
+                "id": "src_b",
+                "path": "sources/src_b.txt",
+                "sha256": hashlib.sha256(TEXT_B.encode()).hexdigest(),
+                "title": "Ministry figures",
+                "publisher": "Invented Wire",
+                "url": "https://wire.example/chips",
+                "published": "2024-02-01",
+                "chars": len(TEXT_B),
+                "text": TEXT_B,
+            },
+        ]
+    )
+    big = _claim(
+        "src_a",
+        TEXT_A,
+        "more than 3.3 trillion yuan",
+        value=3.3e12,
+        kind="money",
+        unit="CNY",
+        bound="more_than",
+        metric="chip_imports",
+        subject="China",
+        period="2023",
+        attribution="customs data",
+        checkworthiness=0.9,
+    )
+    rise = _claim(
+        "src_a",
+        TEXT_A,
+        "about 5.2%",
+        value=5.2,
+        kind="percent",
+        unit="percent",
+        bound="approx",
+        change="increase",
+        metric="exports",
+        period="2023",
+        attribution="Officials",
+        checkworthiness=0.7,
+    )
+    other = _claim(
+        "src_b",
+        TEXT_B,
+        "2.9 trillion yuan",
+        value=2.9e12,
+        kind="money",
+        unit="CNY",
+        metric="chip_imports",
+        subject="China",
+        period="2023",
+        attribution="a ministry",
+        checkworthiness=0.8,
+    )
+    db["claims"].insert_all([big, rise, other])
+    db["references"].insert(
+        {
+            "id": "ref-imports-2023",
+            "metric": "chip_imports",
+            "subject": "China",
+            "period": "2023",
+            "value": 3.1e12,
+            "unit": "CNY",
+            "bound": "exact",
+            "publisher": "Invented Statistics Office",
+            "title": "Trade yearbook 2023",
+            "url": "https://stats.example/yearbook",
+        }
+    )
+    db["checks"].insert_all(
+        [
+            {
+                "claim_id": big["id"],
+                "against_type": "reference",
+                "against_id": "ref-imports-2023",
+                "other_value": 3.1e12,
+                "other_unit": "CNY",
+                "difference_pct": 6.5,
+                "outcome": "inconsistent",
+                "period_match": "exact",
+                "tolerance_pct": 5.0,
+                "explanation": "6.5% above the yearbook",
+                "checked_at": "2026-11-23T00:00:00Z",
+            },
+            {
+                "claim_id": big["id"],
+                "against_type": "claim",
+                "against_id": other["id"],
+                "other_value": 2.9e12,
+                "other_unit": "CNY",
+                "difference_pct": 13.8,
+                "outcome": "inconsistent",
+                "period_match": "exact",
+                "tolerance_pct": 5.0,
+                "explanation": "13.8% above Invented Wire",
+                "checked_at": "2026-11-23T00:00:00Z",
+            },
+        ]
+    )
+    db["notes"].insert_all(
+        [
+            {
+                "claim_id": big["id"],
+                "verdict": "needs-context",
+                "text": "First look.",
+                "evidence_url": "https://stats.example/yearbook",
+                "reviewer": "ana",
+                "created_at": "2026-11-20T10:00:00Z",
+            },
+            {
+                "claim_id": rise["id"],
+                "verdict": "misleading",
+                "text": HOSTILE,
+                "evidence_url": "javascript:alert(2)",
+                "reviewer": "bo",
+                "created_at": "2026-11-21T10:00:00Z",
+            },
+        ]
+    )
+    db.close()
+    return {"big": big["id"], "rise": rise["id"], "other": other["id"]}
+
+
+@pytest.fixture()
+def ledger(tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    path = tmp_path / "claims.db"
+    ids = make_ledger(path)
+    return path, ids
+
+
+@pytest.fixture()
+def reviewers(tmp_path: Path) -> Path:
+    path = tmp_path / "reviewers.json"
+    # Few iterations keep the test fast; the CLI uses the library's default (480,000).
+    add_reviewer(path, "ana", PASSWORD, iterations=1000)
+    return path
+
+
+def run(coroutine: Any) -> Any:
+    return asyncio.run(coroutine)
+
+
+def get(datasette: Any, path: str, **kwargs: Any) -> httpx.Response:
+    return run(datasette.client.get(path, **kwargs))
+
+
+def notes_count(path: Path) -> int:
+    return sqlite_utils.Database(path).execute("select count(*) from notes").fetchone()[0]
+
+
+# --- metadata -------------------------------------------------------------------------------
+
+
+def test_every_table_view_and_column_is_described(ledger):
+    path, _ = ledger
+    site = load_site()
+    db = sqlite_utils.Database(path)
+    hidden = re.compile(r"_fts($|_)")
+    names = [n for n in db.table_names() + db.view_names() if not hidden.search(n)]
+    assert {"sources", "claims", "notes", "checks", "references", "claim_status"} <= set(names)
+    for name in names:
+        assert name in site.tables, f"{name} has no description in metadata.toml"
+        described = column_descriptions(site, name)
+        columns = [c.name for c in db[name].columns]
+        missing = [c for c in columns if c not in described]
+        assert not missing, f"{name}: undescribed columns {missing}"
+
+
+def test_write_query_is_never_left_open():
+    for reviewers in ({}, {"ana": "pbkdf2_sha256$1$s$h", "bo": "pbkdf2_sha256$1$t$i"}):
+        queries = build_metadata("x", reviewers=reviewers)["databases"]["x"]["queries"]
+        writes = {name: q for name, q in queries.items() if q.get("write")}
+        assert list(writes) == ["add_note"]
+        assert writes["add_note"]["allow"] == ({"id": ["ana", "bo"]} if reviewers else False)
+
+
+# --- pages and JSON -----------------------------------------------------------------------------
+
+
+def test_index_database_and_tables_render(ledger):
+    datasette = build_datasette(ledger[0])
+    index = get(datasette, "/")
+    assert index.status_code == 200
+    assert "Ledger: the numbers in the news" in index.text
+    database = get(datasette, "/claims")
+    assert database.status_code == 200
+    for name in (
+        "conflicting_figures",
+        "unverified_by_checkworthiness",
+        "source_claims",
+        "metric_across_sources",
+        "claims_with_notes",
+    ):
+        assert name in database.text
+    assert "add_note" not in database.text  # anonymous visitors do not even see the write query
+    for table in (
+        "sources",
+        "claims",
+        "notes",
+        "checks",
+        "references",
+        "runs",
+        "claims_in_context",
+        "claim_status",
+    ):
+        page = get(datasette, f"/claims/{table}")
+        assert page.status_code == 200, table
+        assert HOSTILE not in page.text, table
+
+
+def test_claims_table_facets_sort_and_highlighted_sentence(ledger):
+    datasette = build_datasette(ledger[0])
+    data = get(datasette, "/claims/claims.json?_shape=objects").json()
+    assert [r["quote"] for r in data["rows"]] == [
+        "more than 3.3 trillion yuan",
+        "2.9 trillion yuan",
+        "about 5.2%",
+    ]  # sort_desc checkworthiness
+    assert {"metric", "kind", "unit", "bound"} <= set(data["facet_results"])
+    units = {f["value"]: f["count"] for f in data["facet_results"]["unit"]["results"]}
+    assert units == {"CNY": 2, "percent": 1}
+    html = get(datasette, "/claims/claims").text
+    assert "<mark>more than 3.3 trillion yuan</mark> in 2023" in html
+    publishers = get(datasette, "/claims/claims_in_context.json?_shape=objects").json()
+    assert {
+        f["value"]: f["count"] for f in publishers["facet_results"]["publisher"]["results"]
+    } == {"Made-up Daily": 2, "Invented Wire": 1}
+    status = get(datasette, "/claims/claim_status.json?_shape=objects").json()
+    verdicts = {f["value"]: f["count"] for f in status["facet_results"]["verdict"]["results"]}
+    assert verdicts == {"needs-context": 1, "misleading": 1, "unverified": 1}
+    checks = get(datasette, "/claims/checks.json?_shape=objects").json()
+    assert checks["facet_results"]["outcome"]["results"][0] == {
+        **checks["facet_results"]["outcome"]["results"][0],
+        "value": "inconsistent",
+        "count": 2,
+    }
+
+
+def test_full_text_search_on_claims_and_sources(ledger):
+    datasette = build_datasette(ledger[0])
+    claims = get(datasette, "/claims/claims.json?_search=ministry&_shape=objects").json()
+    assert [r["quote"] for r in claims["rows"]] == ["2.9 trillion yuan"]
+    sources = get(datasette, "/claims/sources.json?_search=customs&_shape=objects").json()
+    assert [r["id"] for r in sources["rows"]] == ["src_a"]
+
+
+def test_claim_page(ledger):
+    path, ids = ledger
+    datasette = build_datasette(path)
+    html = get(datasette, f"/claims/claims/{ids['big']}").text
+    assert (
+        'Chip imports cost <mark class="current">more than 3.3 trillion yuan</mark> in 2023' in html
+    )
+    assert "more than 3.3 trillion CNY, 2023" in html
+    assert "customs data" in html  # attribution
+    assert f'href="/claims/sources/src_a#{ids["big"]}"' in html
+    assert "inconsistent" in html and "Trade yearbook 2023" in html
+    assert "13.8% above Invented Wire" in html
+    assert "1 conflicting" in html and "2.9 trillion CNY, 2023" in html
+    assert "First look." in html and "needs-context" in html
+    assert "<svg" in html and 'class="reference"' in html  # the metric's chart, reference drawn
+    assert "Sign in</a> as a reviewer" in html
+    assert "Chip imports &lt;script&gt;" in html and HOSTILE not in html
+    assert "javascript:" not in html
+
+
+def test_claim_page_hostile_note_is_escaped(ledger):
+    path, ids = ledger
+    html = get(build_datasette(path), f"/claims/claims/{ids['rise']}").text
+    assert "&lt;script&gt;alert(&#34;xss&#34;)&lt;/script&gt;" in html
+    assert HOSTILE not in html
+    assert "javascript:alert(2)" not in html  # a javascript: evidence link is not rendered
+    assert "a rise of about 5.2%, 2023" in html
+
+
+def test_source_page_highlights_and_links_every_claim(ledger):
+    path, ids = ledger
+    html = get(build_datasette(path), "/claims/sources/src_a").text
+    for key, quote in (("big", "more than 3.3 trillion yuan"), ("rise", "about 5.2%")):
+        assert re.search(
+            rf'<mark id="{ids[key]}"><a href="/claims/claims/{ids[key]}" title="[^"]+">'
+            rf"{re.escape(quote)}</a></mark>",
+            html,
+        ), key
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "<img src=x" not in html and HOSTILE not in html
+    assert "javascript:" not in html
+
+
+def test_row_json_and_csv_exports(ledger):
+    path, ids = ledger
+    datasette = build_datasette(path)
+    row = get(datasette, f"/claims/claims/{ids['big']}.json?_shape=objects").json()
+    assert row["rows"][0]["value"] == 3.3e12
+    csv = get(datasette, "/claims/claims.csv?_sort=id").text
+    assert csv.splitlines()[0].startswith("id,source_id,fingerprint,start,end,quote")
+    assert len(csv.splitlines()) == 4
+
+
+def test_canned_queries(ledger):
+    path, ids = ledger
+    datasette = build_datasette(path)
+
+    def rows(query: str, **params: str) -> list[dict[str, Any]]:
+        query_string = "&".join(f"{k}={v}" for k, v in {**params, "_shape": "objects"}.items())
+        response = get(datasette, f"/claims/{query}.json?{query_string}")
+        assert response.status_code == 200, response.text
+        return response.json()["rows"]
+
+    conflicts = rows("conflicting_figures")
+    assert [(sorted([r["quote_a"], r["quote_b"]]), r["apart_pct"]) for r in conflicts] == [
+        (["2.9 trillion yuan", "more than 3.3 trillion yuan"], 12.1)
+    ]
+    assert rows("conflicting_figures", tolerance_pct="20") == []
+    assert [r["id"] for r in rows("unverified_by_checkworthiness")] == [ids["other"]]
+    assert [r["quote"] for r in rows("source_claims", source_id="src_a")] == [
+        "more than 3.3 trillion yuan",
+        "about 5.2%",
+    ]
+    across = rows("metric_across_sources", metric="chip_imports")
+    assert sorted((r["kind_of_figure"], r["value"]) for r in across) == [
+        ("claim", 2.9e12),
+        ("claim", 3.3e12),
+        ("reference", 3.1e12),
+    ]
+    assert [(r["claim_id"], r["verdict"], r["notes"]) for r in rows("claims_with_notes")] == [
+        (ids["rise"], "misleading", 1),
+        (ids["big"], "needs-context", 1),
+    ]
+
+
+def test_chart_page(ledger):
+    datasette = build_datasette(ledger[0])
+    page = get(datasette, "/-/ledger/chart/claims?metric=chip_imports")
+    assert page.status_code == 200
+    assert page.text.count('<g class="claim">') == 2
+    assert page.text.count('<g class="reference">') == 1
+    assert "Trade yearbook 2023" in page.text
+    assert get(datasette, "/-/ledger/chart/nope").status_code == 404
+
+
+# --- who may write ------------------------------------------------------------------------------
+
+
+def csrf(datasette: Any, cookies: dict[str, str] | None = None) -> tuple[str, dict[str, str]]:
+    """A CSRF token from a form page, and the cookies that go with it."""
+    page = get(datasette, "/-/login", cookies=cookies)
+    token = re.search(r'name="csrftoken" value="([^"]+)"', page.text)
+    assert token, page.text[:500]
+    cookie = page.cookies.get("ds_csrftoken") or (cookies or {})["ds_csrftoken"]
+    jar = {**(cookies or {}), "ds_csrftoken": cookie}
+    return token.group(1), jar
+
+
+def sign_in(datasette: Any, name: str, password: str) -> dict[str, str]:
+    token, jar = csrf(datasette)
+    response = run(
+        datasette.client.post(
+            "/-/login",
+            data={"username": name, "password": password, "csrftoken": token},
+            cookies=jar,
+        )
+    )
+    assert response.status_code == 302, response.text
+    assert "ds_actor" in response.cookies, "sign-in failed"
+    return {**jar, "ds_actor": response.cookies["ds_actor"]}
+
+
+def note_form(claim_id: str, text: str = "Checked against the yearbook.") -> dict[str, str]:
+    return {
+        "claim_id": claim_id,
+        "verdict": "inaccurate",
+        "text": text,
+        "evidence_url": "https://stats.example/yearbook",
+    }
+
+
+def file_digest(path: Path) -> str:
+    sqlite_utils.Database(path).execute("pragma wal_checkpoint(truncate)")
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_anonymous_posts_to_every_write_path_are_refused(ledger, reviewers):
+    path, ids = ledger
+    datasette = build_datasette(path, reviewers)
+    before = file_digest(path)
+    token, jar = csrf(datasette)
+    form = note_form(ids["big"])
+    attempts = {
+        # the write canned query: without cookies (the 0.65.5 trap), with a CSRF token, as JSON
+        "add_note, bare": ("/claims/add_note", {"data": form}),
+        "add_note, csrf": (
+            "/claims/add_note",
+            {"data": {**form, "csrftoken": token}, "cookies": jar},
+        ),
+        "add_note, json": (
+            "/claims/add_note",
+            {"content": json.dumps(form), "headers": {"accept": "application/json"}},
+        ),
+        # arbitrary SQL, by POST
+        "sql": ("/claims", {"data": {"sql": "insert into notes (text) values ('x')"}}),
+        # Datasette's JSON write API (1.0) and table/row paths: must not exist or be refused
+        "insert": ("/claims/notes/-/insert", {"json": {"row": {"text": "x"}}}),
+        "upsert": ("/claims/notes/-/upsert", {"json": {"rows": [{"id": 1, "text": "x"}]}}),
+        "update": ("/claims/notes/1/-/update", {"json": {"update": {"text": "x"}}}),
+        "delete": ("/claims/notes/1/-/delete", {"json": {}}),
+        "create": ("/claims/-/create", {"json": {"table": "t", "row": {"a": 1}}}),
+        "drop": ("/claims/notes/-/drop", {"json": {"confirm": True}}),
+        "token": ("/-/create-token", {"data": {"csrftoken": token}, "cookies": jar}),
+        "table": ("/claims/notes", {"data": {"text": "x"}}),
+        "row": (f"/claims/claims/{ids['big']}", {"data": {"value": "1"}}),
+        # a forged actor cookie (not signed with the server's secret)
+        "forged actor": (
+            "/claims/add_note",
+            {"data": {**form, "csrftoken": token}, "cookies": {**jar, "ds_actor": "ana"}},
+        ),
+    }
+    for name, (url, kwargs) in attempts.items():
+        response = run(datasette.client.post(url, **kwargs))
+        assert response.status_code in (400, 403, 404, 405), (name, response.status_code)
+        assert response.status_code != 302, name  # nothing accepted and redirected
+    assert file_digest(path) == before, "an anonymous POST changed the ledger"
+    assert notes_count(path) == 2
+
+
+def test_write_query_without_reviewers_refuses_everyone(ledger):
+    path, ids = ledger
+    datasette = build_datasette(path)  # no reviewers file: nobody can sign in
+    login = get(datasette, "/-/login")
+    assert "does not have any configured accounts" in login.text
+    page = get(datasette, "/claims/add_note")
+    assert page.status_code == 403
+    response = run(datasette.client.post("/claims/add_note", data=note_form(ids["big"])))
+    assert response.status_code == 403
+    assert notes_count(path) == 2
+
+
+def test_signed_in_reviewer_adds_a_note(ledger, reviewers):
+    path, ids = ledger
+    datasette = build_datasette(path, reviewers)
+    assert sign_in_fails(datasette, "ana", "wrong password")
+    cookies = sign_in(datasette, "ana", PASSWORD)
+    page = get(datasette, f"/claims/claims/{ids['big']}", cookies=cookies)
+    assert 'class="ledger-note-form"' in page.text
+    token = re.search(r'name="csrftoken" value="([^"]+)"', page.text).group(1)
+    response = run(
+        datasette.client.post(
+            "/claims/add_note",
+            data={**note_form(ids["big"], "Yearbook says 3.1 trillion."), "csrftoken": token},
+            cookies=cookies,
+        )
+    )
+    assert response.status_code == 302
+    assert response.headers["location"] == "/-/ledger/last-note/claims"
+    back = get(datasette, "/-/ledger/last-note/claims", cookies=cookies)
+    assert back.headers["location"] == f"/claims/claims/{ids['big']}#notes"
+    note = (
+        sqlite_utils.Database(path)
+        .execute(
+            "select claim_id, verdict, text, evidence_url, reviewer, created_at from notes "
+            "order by id desc limit 1"
+        )
+        .fetchone()
+    )
+    assert note[:5] == (
+        ids["big"],
+        "inaccurate",
+        "Yearbook says 3.1 trillion.",
+        "https://stats.example/yearbook",
+        "ana",
+    )
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00", note[5]), note[5]
+    html = get(datasette, f"/claims/claims/{ids['big']}").text
+    assert html.index("First look.") < html.index("Yearbook says 3.1 trillion.")  # in order
+    status = get(datasette, "/claims/claim_status.json?_shape=objects&claim_id=" + ids["big"])
+    assert status.json()["rows"][0]["verdict"] == "inaccurate"
+
+
+def sign_in_fails(datasette: Any, name: str, password: str) -> bool:
+    token, jar = csrf(datasette)
+    response = run(
+        datasette.client.post(
+            "/-/login",
+            data={"username": name, "password": password, "csrftoken": token},
+            cookies=jar,
+        )
+    )
+    return response.status_code == 200 and "Invalid username or password" in response.text
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"verdict": "true-ish"},
+        {"claim_id": "c-does-not-exist"},
+        {"evidence_url": "javascript:alert(1)"},
+        {"text": "   "},
+    ],
+    ids=["verdict", "claim", "url", "empty"],
+)
+def test_a_bad_note_is_refused_by_the_database(ledger, reviewers, change):
+    path, ids = ledger
+    datasette = build_datasette(path, reviewers)
+    cookies = sign_in(datasette, "ana", PASSWORD)
+    token, _ = csrf(datasette, cookies)
+    response = run(
+        datasette.client.post(
+            "/claims/add_note",
+            data={**note_form(ids["big"]), **change, "csrftoken": token},
+            headers={"accept": "application/json"},
+            cookies=cookies,
+        )
+    )
+    assert response.json()["ok"] is False
+    assert response.json()["message"].startswith("Note not saved")
+    assert notes_count(path) == 2
+
+
+def test_sql_is_read_only_and_time_limited(ledger):
+    path, _ = ledger
+    datasette = build_datasette(path)
+    for sql in (
+        "insert into notes (text) values ('x')",
+        "delete from notes",
+        "select 1; delete from notes",
+        "attach database '/tmp/x.db' as x",
+    ):
+        response = get(datasette, "/claims.json", params={"sql": sql})
+        assert response.status_code == 400, sql
+        assert response.json()["ok"] is False
+    slow = "with recursive r(i) as (select 1 union all select i + 1 from r) select count(*) from r"
+    for extra in ({}, {"_timelimit": "600000"}):  # asking for more time does not get it
+        response = get(datasette, "/claims.json", params={"sql": slow, **extra})
+        assert response.status_code == 400
+        assert "took too long" in response.json()["error"]
+    assert datasette.setting("sql_time_limit_ms") == SQL_TIME_LIMIT_MS
+    assert notes_count(path) == 2
+    fine = get(datasette, "/claims.json", params={"sql": "select count(*) as n from notes"})
+    assert fine.json()["rows"] == [[2]]
+
+
+# --- reviewers and the CLI ------------------------------------------------------------------------
+
+
+def test_reviewers_file_holds_only_hashes(tmp_path):
+    path = tmp_path / "reviewers.json"
+    add_reviewer(path, "ana", PASSWORD, iterations=1000)
+    add_reviewer(path, "bo", "another long secret", iterations=1000)
+    text = path.read_text()
+    assert PASSWORD not in text and "another long secret" not in text
+    stored = load_reviewers(path)
+    assert sorted(stored) == ["ana", "bo"]
+    assert all(value.startswith("pbkdf2_sha256$1000$") for value in stored.values())
+    assert path.stat().st_mode & 0o777 == 0o600
+    with pytest.raises(ReviewersError, match="at least 10"):
+        add_reviewer(path, "cy", "short")
+    path.write_text(json.dumps({"ana_password_hash": "plaintext"}))
+    with pytest.raises(ReviewersError, match="not a pbkdf2_sha256 hash"):
+        load_reviewers(path)
+
+
+def test_cli_reviewer_add_and_serve_errors(tmp_path, ledger):
+    runner = CliRunner()
+    path = tmp_path / "team.json"
+    result = runner.invoke(
+        cli,
+        ["reviewer", "add", "ana", "--reviewers", str(path)],
+        input=f"{PASSWORD}\n{PASSWORD}\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert "reviewer ana saved" in result.output
+    assert list(load_reviewers(path)) == ["ana"]
+    assert PASSWORD not in path.read_text()
+    bad = runner.invoke(
+        cli,
+        ["reviewer", "add", "Ana Lima", "--reviewers", str(path)],
+        input=f"{PASSWORD}\n{PASSWORD}\n",
+    )
+    assert bad.exit_code == 1 and "reviewer name must be" in bad.output
+    missing = runner.invoke(cli, ["serve", "--db", str(tmp_path / "none.db")])
+    assert missing.exit_code == 1 and "no ledger at" in missing.output
+    other = tmp_path / "other.db"
+    sqlite_utils.Database(other)["t"].insert({"a": 1})
+    not_ledger = runner.invoke(cli, ["serve", "--db", str(other)])
+    assert not_ledger.exit_code == 1 and "is not a ledger" in not_ledger.output
+    garbled = tmp_path / "garbled.json"
+    garbled.write_text("{not json")
+    bad_reviewers = runner.invoke(
+        cli, ["serve", "--db", str(ledger[0]), "--reviewers", str(garbled)]
+    )
+    assert bad_reviewers.exit_code == 1 and "cannot read reviewers file" in bad_reviewers.output
+    with pytest.raises(ServeError):
+        build_datasette(tmp_path / "none.db")
