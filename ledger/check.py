@@ -25,6 +25,7 @@ whole `checks` table in one transaction; the view `check_outcomes` sums up each 
 
 from __future__ import annotations
 
+import json
 import math
 from collections import defaultdict
 from collections.abc import Iterable
@@ -295,6 +296,7 @@ def load_claims(db: sqlite_utils.Database) -> list[ClaimRow]:
         first = group[0]
         found = clauses(first["sentence"], first["sentence_start"], [row["end"] for row in group])
         clause_of.update(zip([row["id"] for row in group], found, strict=True))
+    by_id = {row["id"]: row for row in rows}
     return [
         ClaimRow(
             id=row["id"],
@@ -307,13 +309,27 @@ def load_claims(db: sqlite_utils.Database) -> list[ClaimRow]:
             bound=row["bound"] or "exact",
             change=row["change"],
             metric=row["metric"] or "other",
-            subject=row["subject"],
+            subject=row["subject"] or _related_subject(row, by_id),
             period=row["period"],
             published=_date(row["source_published"]),
             clause=clause_of[row["id"]],
         )
         for row in rows
     ]
+
+
+def _related_subject(row: dict, by_id: dict[str, dict]) -> str | None:
+    """A figure linked to another of the same metric ("some 540 satellites ... (the actual number
+    has exceeded 900)") is about the same subject when it names none itself."""
+    try:
+        related = json.loads(row["related"] or "[]")
+    except (TypeError, ValueError):
+        return None
+    for other_id in related:
+        other = by_id.get(other_id)
+        if other and other["metric"] == row["metric"] and other["subject"]:
+            return str(other["subject"])
+    return None
 
 
 def clauses(sentence: str, sentence_start: int, ends: list[int]) -> list[str]:
