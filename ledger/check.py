@@ -400,7 +400,7 @@ class Checker:
         return rows
 
     def _row(self, claim: ClaimRow, **fields: object) -> dict:
-        base = {
+        base: dict[str, object] = {
             "claim_id": claim.id,
             "against_type": None,
             "against_id": None,
@@ -604,7 +604,7 @@ def run_checks(
     with db.conn:
         db.execute("delete from checks")
         if rows:
-            db["checks"].insert_all(rows)
+            db.table("checks").insert_all(rows)
     return summarize(db)
 
 

@@ -153,7 +153,7 @@ def upsert_references(db: sqlite_utils.Database, references: list[Reference]) ->
     """Insert or replace each reference by id, in one transaction; returns how many were written."""
     ensure_schema(db)
     with db.conn:
-        db["references"].upsert_all(
+        db.table("references").upsert_all(
             [reference.row() for reference in references],
             pk="id",
             column_order=list(REFERENCE_COLUMNS),
