@@ -118,6 +118,37 @@ def ingest(paths: tuple[str, ...], db_path: str, jobs: int, force: bool, max_siz
 
 
 @cli.command()
+@click.argument("shards", nargs=-1, required=True, type=click.Path())
+@db_option
+def load(shards: tuple[str, ...], db_path: str) -> None:
+    """Merge claim shards (from `ledger extract --engine dask`) into the ledger.
+
+    Each source in the shards is written exactly as `ledger ingest` writes it (one transaction per
+    source, the same stable claim ids); sources already stored with the same bytes are skipped.
+    SHARDS are .jsonl / .jsonl.gz files or folders of them. Exit code 1 if any source failed.
+
+    \b
+    Examples:
+      ledger extract --engine dask --output shards/ sources/
+      ledger load shards/
+      ledger load --db claims.db shards/part-00000.jsonl.gz shards/part-00001.jsonl.gz
+    """
+    from ledger.distributed import load_shards
+    from ledger.store import Ledger
+
+    with Ledger(db_path) as ledger:
+        try:
+            report = load_shards(ledger, shards)
+        except ValueError as error:
+            raise click.ClickException(str(error)) from error
+    for failure in report.failures:
+        click.echo(f"failed: {failure.path}: {failure.reason}", err=True)
+    click.echo(report.summary())
+    if report.failures:
+        raise SystemExit(1)
+
+
+@cli.command()
 @click.argument("claim_id")
 @click.option("--verdict", required=True, type=click.Choice(VERDICTS), help="Your verdict.")
 @click.option("--text", required=True, help="What you found, in a sentence or two.")

@@ -178,16 +178,23 @@ def shard_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
 def iter_shard_records(paths: Iterable[str | os.PathLike[str]]) -> Iterator[dict[str, Any]]:
     """Stream the records of the shards under `paths`, one source at a time."""
     for path in shard_files(paths):
-        opener = gzip.open if path.name.endswith(".gz") else open
-        with opener(path, "rt", encoding="utf-8") as lines:
-            for number, line in enumerate(lines, 1):
-                try:
-                    record = json.loads(line)
-                except json.JSONDecodeError as error:
-                    raise ValueError(f"{path}, line {number}: not JSON ({error.msg})") from error
-                if not isinstance(record, dict) or "source_id" not in record:
-                    raise ValueError(f"{path}, line {number}: not a shard record")
-                yield record
+        try:
+            yield from _read_shard(path)
+        except (OSError, EOFError, UnicodeDecodeError) as error:  # truncated or not gzip/UTF-8
+            raise ValueError(f"{path}: cannot read shard ({error})") from error
+
+
+def _read_shard(path: Path) -> Iterator[dict[str, Any]]:
+    opener = gzip.open if path.name.endswith(".gz") else open
+    with opener(path, "rt", encoding="utf-8") as lines:
+        for number, line in enumerate(lines, 1):
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as error:
+                raise ValueError(f"{path}, line {number}: not JSON ({error.msg})") from error
+            if not isinstance(record, dict) or "source_id" not in record:
+                raise ValueError(f"{path}, line {number}: not a shard record")
+            yield record
 
 
 def record_claims(record: dict[str, Any]) -> list[Claim]:
