@@ -1,0 +1,139 @@
+"""A real browser on the served ledger: highlight, sign-in, a note added and listed, XSS inert.
+
+Starts `ledger serve` in a subprocess on a free loopback port and drives Debian's Chromium with
+Playwright (its own browser download is not reachable here). Skipped only when /usr/bin/chromium
+is missing. Screenshots go to test-artifacts/ (gitignored).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from test_web import HOSTILE, PASSWORD, make_ledger
+
+from ledger.web.reviewers import add_reviewer
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(), reason="Debian's chromium is not installed (apt-get install chromium)"
+)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture()
+def server(tmp_path: Path) -> Iterator[tuple[str, dict[str, str], Path]]:
+    db = tmp_path / "claims.db"
+    ids = make_ledger(db)
+    reviewers = tmp_path / "reviewers.json"
+    add_reviewer(reviewers, "ana", PASSWORD, iterations=1000)
+    port = free_port()
+    command = [sys.executable, "-c", "from ledger.cli import cli; cli()", "serve",
+               "--db", str(db), "--port", str(port), "--reviewers", str(reviewers)]  # fmt: skip
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "LEDGER_REVIEWERS": ""},
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/-/versions.json", timeout=2):
+                    break
+            except (urllib.error.URLError, ConnectionError):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    output = process.stdout.read().decode() if process.stdout else ""
+                    pytest.fail(f"ledger serve did not start: {output}")
+                time.sleep(0.2)
+        yield base, ids, db
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def test_claim_page_sign_in_note_and_xss_in_chromium(server):
+    from playwright.sync_api import sync_playwright
+
+    base, ids, db = server
+    ARTIFACTS.mkdir(exist_ok=True)
+    dialogs: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+        )  # fmt: skip
+        try:
+            page = browser.new_page(viewport={"width": 1200, "height": 1600})
+            page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+
+            # The claim page: the figure is highlighted in its sentence, and said in words.
+            page.goto(f"{base}/claims/claims/{ids['big']}")
+            mark = page.locator(".ledger-sentence mark.current")
+            assert mark.inner_text() == "more than 3.3 trillion yuan"
+            assert mark.is_visible()
+            background = mark.evaluate("m => getComputedStyle(m).backgroundColor")
+            assert background == "rgb(255, 212, 59)"  # the CSS shipped in the package loaded
+            assert page.locator(".ledger-words").inner_text() == "more than 3.3 trillion CNY, 2023"
+            assert page.locator("svg.ledger-chart g.reference").count() == 1
+            assert page.locator(".ledger-note-form").count() == 0  # not signed in: no form
+
+            # A note holding <script> renders as text, runs nothing.
+            page.goto(f"{base}/claims/claims/{ids['rise']}")
+            assert page.locator(".ledger-note-text").first.inner_text() == HOSTILE
+            assert page.locator(".ledger-notes script").count() == 0
+
+            # The source page: every claim highlighted and linked, hostile text inert.
+            page.goto(f"{base}/claims/sources/src_a")
+            assert page.locator(".ledger-source-text mark a").count() == 2
+            assert page.locator(".ledger-source-text img, .ledger-source-text script").count() == 0
+
+            # Sign in as a reviewer, add a note from the claim page, see it listed.
+            page.goto(f"{base}/-/login")
+            page.fill("input[name=username]", "ana")
+            page.fill("input[name=password]", PASSWORD)
+            page.click("input[type=submit], button[type=submit]")
+            page.goto(f"{base}/claims/claims/{ids['big']}")
+            form = page.locator(".ledger-note-form")
+            form.locator("select[name=verdict]").select_option("inaccurate")
+            hostile_note = (
+                "Off by 6.5%. <script>window.__pwned = 1</script>"
+                '<img src=x onerror="window.__pwned = 2">'
+            )
+            form.locator("textarea[name=text]").fill(hostile_note)
+            form.locator("input[name=evidence_url]").fill("https://stats.example/yearbook")
+            form.locator("button[type=submit]").click()
+            page.wait_for_url(f"**/claims/claims/{ids['big']}#notes")
+            notes = page.locator(".ledger-note-text")
+            assert notes.count() == 2
+            assert notes.nth(1).inner_text() == hostile_note  # listed after the earlier note
+            assert "Note saved." in page.content()
+            assert page.evaluate("typeof window.__pwned") == "undefined"
+            assert page.locator(".ledger-notes script, .ledger-notes img").count() == 0
+            page.locator("#notes").scroll_into_view_if_needed()
+            page.screenshot(path=str(ARTIFACTS / "claim-page.png"), full_page=True)
+        finally:
+            browser.close()
+    assert dialogs == [], f"a script ran: {dialogs}"
