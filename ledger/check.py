@@ -16,8 +16,9 @@ A check suggests; it never writes a verdict. For each claim (claims.retired_at i
    `consistent` when the reference lies within the claim's interval, `inconsistent` when the two
    do not meet, `ambiguous` when they overlap only in part (a bound against a bound).
 4. Claims against each other: same metric, subject and period (or both without period in the same
-   source), same kind of figure (level or change) and comparable units: intervals that do not meet
-   are `inconsistent` ("some 540 satellites ... (the actual number has exceeded 900)").
+   source), same kind of figure (level or change), same keywords matched, comparable units: when
+   their intervals do not meet, each gets an `inconsistent` row naming the other ("some 540
+   satellites ... (the actual number has exceeded 900)").
 
 A claim with no usable reference gets one `no-reference` row saying why. `run_checks` replaces the
 whole `checks` table in one transaction; the view `check_outcomes` sums up each claim.
@@ -42,6 +43,8 @@ DEFAULT_TOLERANCE_PCT = 2.0
 APPROX_TOLERANCE_PCT = 10.0
 # A claim without a period is matched to a reference at most this far from its publication date.
 NEAREST_WINDOW_DAYS = 550
+# Rows kept per claim for each other figure that contradicts it (the rest are the same story).
+MAX_CONFLICTS_PER_FIGURE = 5
 OUTCOMES = ("consistent", "inconsistent", "ambiguous", "no-reference")
 
 BOUND_WORDS = {
@@ -510,7 +513,10 @@ class Checker:
         return text
 
     def against_claims(self, claims: list[ClaimRow]) -> list[dict]:
-        """Rows for pairs of claims about the same thing, both ways."""
+        """`inconsistent` rows for claims about the same thing whose figures do not meet, both
+        ways. Claims with the same figure are compared once (a corpus that repeats a figure a
+        thousand times costs one comparison), and each claim gets at most
+        MAX_CONFLICTS_PER_FIGURE rows per contradicting figure."""
         groups: dict[tuple, list[ClaimRow]] = defaultdict(list)
         for claim in claims:
             if claim.metric == "other" or not claim.subject or not claim.unit:
@@ -525,33 +531,39 @@ class Checker:
             groups[key].append(claim)
         rows = []
         for group in groups.values():
-            for claim in group:
-                for other in group:
-                    if other.id != claim.id:
-                        rows += self._pair(claim, other)
+            by_figure: dict[tuple, list[ClaimRow]] = defaultdict(list)
+            for claim in sorted(group, key=lambda claim: claim.id):
+                by_figure[(*claim.signed(), claim.unit, claim.year())].append(claim)
+            for figure, members in by_figure.items():
+                for other_figure, others in by_figure.items():
+                    if other_figure == figure or not self._pair(members[0], others[0]):
+                        continue
+                    for claim in members:
+                        for other in others[:MAX_CONFLICTS_PER_FIGURE]:
+                            rows += self._pair(claim, other)
         return rows
 
     def _pair(self, claim: ClaimRow, other: ClaimRow) -> list[dict]:
+        """One `inconsistent` row when `other`'s figure does not meet the claim's, else none."""
         assert claim.unit and other.unit
         year = claim.year()
+        value, high, bound = other.signed()
         try:
-            low, rate = convert_unit(other.signed()[0], other.unit, claim.unit, year, self.rates)
-            high = other.signed()[1]
+            low, rate = convert_unit(value, other.unit, claim.unit, year, self.rates)
             if high is not None:
                 high, _ = convert_unit(high, other.unit, claim.unit, year, self.rates)
         except Incomparable:
             return []
-        _, _, bound = other.signed()
         other_interval = claim_interval(low, high, bound, self.tolerance_pct)
-        meets = claim.interval(self.tolerance_pct).meets(other_interval)
-        outcome = "consistent" if meets else "inconsistent"
+        if claim.interval(self.tolerance_pct).meets(other_interval):
+            return []
         difference = percent_difference(claim.signed()[0], low)
         where = "same source" if other.source_id == claim.source_id else other.source_id
         explanation = (
             f"claim: {claim.describe()}; other claim {other.id} ({where}): "
             f'"{other.quote}" = {other.describe()}'
             + (f" at {rate}" if rate else "")
-            + f"; {outcome}{signed_pct(difference)}"
+            + f"; inconsistent{signed_pct(difference)}"
         )
         return [
             self._row(
@@ -562,7 +574,7 @@ class Checker:
                 other_unit=claim.unit,
                 rate_used=rate or None,
                 difference_pct=difference,
-                outcome=outcome,
+                outcome="inconsistent",
                 period_match="exact" if claim.period else "none",
                 tolerance_pct=self._tolerance_for(claim),
                 explanation=explanation,

@@ -804,3 +804,32 @@ def test_ingest_loads_the_folders_references_file(tmp_path: Path):
             "line 3: value: Input should be a valid number, unable to parse string as a number"
         )
         assert ledger.db["references"].count == 14  # a bad file is left out whole
+
+
+def test_repeated_figures_across_sources_are_compared_once_and_capped(tmp_path: Path):
+    db = sqlite_utils.Database(tmp_path / "claims.db")
+    ensure_schema(db)
+    said = dict(kind="percent", unit="percent", change="increase", metric="gdp_growth",
+                subject="China", period="2020")  # fmt: skip
+    agree, disagree = [], []
+    with db.conn:  # one transaction: the test is about the checker, not about fsync
+        for n in range(300):
+            text = f"Story {n}: the economy grew 2.3 percent in 2020."
+            add_source(db, f"s{n}", text, "2021-02-01")
+            fields = dict(quote="2.3 percent", value=2.3, **said)
+            agree.append(add_claim(db, f"s{n}", text, fields))
+        for n in range(3):
+            text = f"Rumour {n}: the economy grew 3.1 percent in 2020."
+            add_source(db, f"r{n}", text, "2021-02-01")
+            fields = dict(quote="3.1 percent", value=3.1, **said)
+            disagree.append(add_claim(db, f"r{n}", text, fields))
+    load_into(db, REFERENCES)
+    summary = run_checks(db, now=NOW)
+    assert summary.outcomes == {"consistent": 300, "inconsistent": 3}
+    assert summary.conflicts == 303
+    conflicts = db.execute(
+        "select claim_id, count(*) from checks where against_type = 'claim' group by claim_id"
+    ).fetchall()
+    counts = dict(conflicts)
+    assert {counts[claim] for claim in agree} == {3}  # each contradicted by the three rumours
+    assert {counts[claim] for claim in disagree} == {5}  # 300 contradict it; 5 rows kept
