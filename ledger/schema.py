@@ -161,6 +161,20 @@ VIEWS = {
                max(checked_at) as checked_at
         from checks group by claim_id
     """,
+    # Every current claim with all it is faceted by in Datasette (ledger/web): what, how, who
+    # published it, the checks' outcome and the latest verdict, in one place.
+    "claims_review": """
+        select claims.id, claims.quote, claims.value, claims.value_high, claims.unit, claims.kind,
+               claims.bound, claims.change, claims.metric, claims.subject, claims.period,
+               claims.checkworthiness, claims.source_id, sources.publisher, sources.published,
+               coalesce(check_outcomes.outcome, 'unchecked') as check_outcome,
+               claim_status.verdict
+        from claims
+        join sources on sources.id = claims.source_id
+        left join check_outcomes on check_outcomes.claim_id = claims.id
+        left join claim_status on claim_status.claim_id = claims.id
+        where claims.retired_at is null
+    """,
 }
 
 

@@ -311,6 +311,16 @@ def test_claims_table_facets_sort_and_highlighted_sentence(ledger):
     status = get(datasette, "/claims/claim_status.json?_shape=objects").json()
     verdicts = {f["value"]: f["count"] for f in status["facet_results"]["verdict"]["results"]}
     assert verdicts == {"needs-context": 1, "misleading": 1, "unverified": 1}
+    review = get(datasette, "/claims/claims_review.json?_shape=objects").json()
+    facets = review["facet_results"]
+    assert sorted(facets) == sorted(
+        ["metric", "kind", "unit", "bound", "publisher", "check_outcome", "verdict"]
+    )
+    assert {f["value"]: f["count"] for f in facets["check_outcome"]["results"]} == {
+        "inconsistent": 1,
+        "unchecked": 2,
+    }
+    assert {f["value"]: f["count"] for f in facets["verdict"]["results"]} == verdicts
     checks = get(datasette, "/claims/checks.json?_shape=objects").json()
     assert checks["facet_results"]["outcome"]["results"][0] == {
         **checks["facet_results"]["outcome"]["results"][0],
@@ -338,6 +348,7 @@ def test_claim_page(ledger):
     assert "customs data" in html  # attribution
     assert f'href="/claims/sources/src_a#{ids["big"]}"' in html
     assert "inconsistent" in html and "Trade yearbook 2023" in html
+    assert "3.1 trillion CNY" in html  # the reference value in words
     assert "13.8% above Invented Wire" in html
     assert "1 conflicting" in html and "2.9 trillion CNY, 2023" in html
     assert "First look." in html and "needs-context" in html

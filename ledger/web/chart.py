@@ -7,6 +7,7 @@ Every piece of text in the SVG is escaped.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -53,6 +54,21 @@ def period_span(period: str | None) -> tuple[float, float] | None:
         month = int(match["month"])
         return year + (month - 1) / 12, year + month / 12
     return year, year + 1
+
+
+def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
+    """Round values for an axis from low to high: steps of 1, 2 or 5 times a power of ten.
+
+    >>> nice_ticks(0, 3.564e12)
+    [0.0, 1000000000000.0, 2000000000000.0, 3000000000000.0]
+    >>> nice_ticks(-3, 12)
+    [0.0, 5.0, 10.0]
+    """
+    raw = (high - low) / count
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    first = math.ceil(low / step)
+    return [float(i * step) for i in range(first, math.floor(high / step) + 1)]
 
 
 @dataclass(frozen=True)
@@ -112,8 +128,7 @@ def svg_chart(figures: list[Figure], *, title: str, unit: str | None) -> Markup:
                 x=x(year + 0.5), y=HEIGHT - BOTTOM + 18, year=year
             )
         )
-    for i in range(6):
-        value = y_min + (y_max - y_min) * i / 5
+    for value in nice_ticks(y_min, y_max):
         parts.append(
             Markup(
                 '<line class="grid" x1="{l}" y1="{y:.1f}" x2="{r}" y2="{y:.1f}"/>'

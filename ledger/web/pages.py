@@ -10,7 +10,18 @@ from collections.abc import Callable
 from typing import Any
 
 from ledger.web.chart import Figure, chart_figures, svg_chart
-from ledger.web.render import Span, describe_value, highlight, safe_url
+from ledger.web.render import (
+    Span,
+    describe_value,
+    highlight,
+    number_in_words,
+    safe_url,
+    with_unit,
+)
+
+# A chart draws at most this many claims (the most check-worthy) so a metric with thousands of
+# claims in a big ledger still gives a page that loads.
+CHART_LIMIT = 400
 
 # Two claims about the same metric, subject and period differ "beyond tolerance" above this
 # (percent of the larger value); the conflicting_figures canned query uses the same default.
@@ -88,6 +99,11 @@ async def claim_page(db: Any, claim_id: str, row_url: RowUrl) -> dict[str, Any] 
     )
     for check in checks:
         check["reference_url"] = safe_url(check.get("reference_url"))
+        if check.get("other_value") is not None:
+            # other_value is already converted into the claim's unit
+            check["other_words"] = with_unit(
+                number_in_words(check["other_value"]), claim.get("unit"), claim.get("kind") or ""
+            )
         if check["against_type"] == "claim" and check.get("against_id"):
             check["against_href"] = row_url("claims", check["against_id"])
         elif check["against_type"] == "reference" and check.get("against_id"):
@@ -200,10 +216,13 @@ async def metric_chart(db: Any, metric: str, unit: str | None, row_url: RowUrl) 
                claims.source_id, sources.publisher, sources.published
         from claims join sources on sources.id = claims.source_id
         where claims.metric = :metric and claims.unit is :unit and claims.retired_at is null
-        order by claims.period, sources.published
+        order by claims.checkworthiness desc, claims.id
+        limit :limit
         """,
-        {"metric": metric, "unit": unit},
+        {"metric": metric, "unit": unit, "limit": CHART_LIMIT},
     )
+    claims.sort(key=lambda row: (row["period"] or "", row["published"] or ""))
+    total = next((row["n"] for row in units if row["unit"] == unit), 0)
     references = await _rows(
         db,
         """select * from "references" where metric = :metric and unit is :unit
@@ -221,6 +240,7 @@ async def metric_chart(db: Any, metric: str, unit: str | None, row_url: RowUrl) 
         "claims": claims,
         "references": references,
         "undated": len(claims) + len(references) - len(figures),
+        "left_out": max(0, total - len(claims) - len(references)),
     }
 
 
