@@ -197,10 +197,10 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     }.items():
         for column in columns:
             db[table].create_index([column], if_not_exists=True)
-    if not db["claims"].detect_fts():
-        db["claims"].enable_fts(["quote", "sentence"], create_triggers=True, tokenize="porter")
-    if not db["sources"].detect_fts():
-        db["sources"].enable_fts(["title", "text"], create_triggers=True, tokenize="porter")
+    # replace=True is a no-op when the index and its triggers are in place, and rebuilds the index
+    # when a crash between creating it and its triggers left it to go silently stale.
+    for table, fts_columns in (("claims", ["quote", "sentence"]), ("sources", ["title", "text"])):
+        db[table].enable_fts(fts_columns, create_triggers=True, tokenize="porter", replace=True)
     for name, sql in VIEWS.items():
         db.create_view(name, sql, replace=True)
     db["schema_version"].insert({"id": 1, "version": SCHEMA_VERSION}, pk="id", replace=True)

@@ -1,0 +1,28 @@
+"""Bugs found by the fuzzer, the crash tests and by reading the code, each kept as a test.
+
+Each test says what failed and how it was found; the input is the smallest that showed it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlite_utils
+
+from ledger.schema import ensure_schema
+
+
+def test_crash_between_fts_table_and_its_triggers_is_repaired(tmp_path: Path) -> None:
+    """Found reading ensure_schema for the crash tests: enable_fts creates the index, fills it,
+    then adds its triggers in separate commits. A kill in between left an index that never
+    updated again, because the next open saw the index existed and moved on."""
+    db = sqlite_utils.Database(tmp_path / "claims.db")
+    ensure_schema(db)
+    for trigger in ("claims_ai", "claims_ad", "claims_au"):
+        db.execute(f"drop trigger [{trigger}]")
+    ensure_schema(db)  # the next run opens the ledger
+    db["sources"].insert({"id": "s1", "text": "Tariffs rose 5%."})
+    db["claims"].insert(
+        {"id": "c1", "source_id": "s1", "quote": "5%", "sentence": "Tariffs rose 5%."}
+    )
+    assert [row["id"] for row in db["claims"].search("tariffs")] == ["c1"]
