@@ -35,7 +35,7 @@ import sqlite_utils
 
 from ledger.models import VERDICTS, Claim, SourceMeta, claim_id
 from ledger.references import load_folder_references
-from ledger.schema import ensure_schema
+from ledger.schema import CLAIM_COLUMNS, SOURCE_COLUMNS, ensure_schema
 from ledger.sources import (
     DEFAULT_MAX_BYTES,
     SourceError,
@@ -184,9 +184,34 @@ def _now() -> str:
 
 def _display_path(path: Path) -> str:
     """The path as stored: relative to the working directory when inside it, POSIX separators."""
-    with contextlib.suppress(ValueError):
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    return path.resolve().as_posix()
+    absolute, cwd = os.path.abspath(path), os.getcwd()
+    if absolute.startswith(cwd + os.sep):
+        return Path(os.path.relpath(absolute, cwd)).as_posix()
+    return Path(absolute).as_posix()
+
+
+def _upsert_sql(table: str, columns: Iterable[str], keep: Iterable[str] = ()) -> str:
+    """One INSERT ... ON CONFLICT(id) DO UPDATE statement (fires the FTS triggers either way).
+
+    Columns in `keep` are written on insert and left alone on update.
+
+    >>> _upsert_sql("t", ["id", "a", "b"], keep=["b"])[-50:]
+    ' on conflict(id) do update set [a] = excluded.[a]'
+    """
+    columns, keep = list(columns), set(keep)
+    names = ", ".join(f"[{column}]" for column in columns)
+    marks = ", ".join("?" for _ in columns)
+    updates = ", ".join(
+        f"[{column}] = excluded.[{column}]"
+        for column in columns
+        if column != "id" and column not in keep
+    )
+    return (
+        f"insert into [{table}] ({names}) values ({marks}) on conflict(id) do update set {updates}"
+    )
+
+
+_CLAIM_UPSERT = _upsert_sql("claims", CLAIM_COLUMNS, keep=["first_seen"])
 
 
 def _unique_fingerprints(claims: Sequence[Claim]) -> list[str]:
@@ -222,6 +247,10 @@ class Ledger:
         self.path = str(path)
         self.db = sqlite_utils.Database(self.path)
         ensure_schema(self.db)
+        # With WAL, NORMAL still makes every commit atomic and survives a killed process; only a
+        # power cut may lose the last commits (whole sources, never half of one). FULL costs an
+        # fsync per source.
+        self.db.execute("pragma synchronous = normal")
 
     def close(self) -> None:
         self.db.close()
@@ -372,12 +401,13 @@ class Ledger:
         with self._transaction():
             existed = self.db.execute("select 1 from sources where id = ?", [source_id]).fetchone()
             old = {
-                row[0]: row[1]
-                for row in self.db.execute(
-                    "select id, first_seen from claims where source_id = ?", [source_id]
-                )
+                row[0]
+                for row in self.db.execute("select id from claims where source_id = ?", [source_id])
             }
-            self.db["sources"].upsert(self._source_row(source, sha256, text, version, now), pk="id")
+            row = self._source_row(source, sha256, text, version, now)
+            self.db.execute(
+                _upsert_sql("sources", SOURCE_COLUMNS), [row[c] for c in SOURCE_COLUMNS]
+            )
             rows = []
             for claim, fp, cid in zip(claims, fingerprints, ids, strict=True):
                 row = claim.model_dump()
@@ -392,13 +422,13 @@ class Ledger:
                     id=cid,
                     source_id=source_id,
                     extractor_version=version,
-                    first_seen=old.get(cid) or now,
+                    first_seen=now,  # kept as it was when the claim is already there
                     last_seen=now,
                     retired_at=None,
                 )
-                rows.append(row)
+                rows.append([row[c] for c in CLAIM_COLUMNS])
             if rows:
-                self.db["claims"].upsert_all(rows, pk="id")
+                self.db.conn.executemany(_CLAIM_UPSERT, rows)
             kept = set(ids)
             gone = [cid for cid in old if cid not in kept]
             retired = self._retire_or_delete(gone, now)
