@@ -195,8 +195,8 @@ def _upsert_sql(table: str, columns: Iterable[str], keep: Iterable[str] = ()) ->
 
     Columns in `keep` are written on insert and left alone on update.
 
-    >>> _upsert_sql("t", ["id", "a", "b"], keep=["b"])[-50:]
-    ' on conflict(id) do update set [a] = excluded.[a]'
+    >>> _upsert_sql("t", ["id", "a", "b"], keep=["b"]).split(" on conflict")
+    ['insert into [t] ([id], [a], [b]) values (?, ?, ?)', '(id) do update set [a] = excluded.[a]']
     """
     columns, keep = list(columns), set(keep)
     names = ", ".join(f"[{column}]" for column in columns)
