@@ -19,7 +19,6 @@ by the workers at the paths the client found them.
 from __future__ import annotations
 
 import gzip
-import json
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -27,12 +26,42 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
 from ledger.models import Claim, SourceMeta
 from ledger.sources import DEFAULT_MAX_BYTES, SourceError, SourceFile, find_sources
 from ledger.store import IngestReport, Ledger
 
 SHARD_SUFFIXES = (".jsonl", ".jsonl.gz")
 DEFAULT_PARTITION_SIZE = 500
+
+
+class ShardRecord(BaseModel):
+    """One line of a shard: a source's provenance and claims, or the reason it failed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    source_id: str
+    path: str
+    error: str | None = None
+    sha256: str | None = None
+    meta: SourceMeta = Field(default_factory=SourceMeta)
+    text: str | None = None
+    extractor_version: str | None = None
+    claims: list[Claim] = Field(default_factory=list)
+    rule_timeouts: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _whole(self) -> ShardRecord:
+        if self.error is None and (
+            self.sha256 is None or self.text is None or self.extractor_version is None
+        ):
+            raise ValueError("a record without an error needs sha256, text and extractor_version")
+        return self
+
+    def source(self) -> SourceFile:
+        """The SourceFile this record was read from (path, id and manifest metadata)."""
+        return SourceFile(path=Path(self.path), source_id=self.source_id, meta=self.meta)
 
 
 @dataclass
@@ -45,7 +74,7 @@ class ExtractSummary:
     failures: list[dict[str, str]] = field(default_factory=list)
 
 
-def source_record(source: SourceFile) -> dict[str, Any]:
+def source_record(source: SourceFile) -> ShardRecord:
     """One source read and extracted: its provenance and claims, or the reason it failed.
 
     It runs the very function a `ledger ingest` worker runs (read, hash, extract), so the claims
@@ -54,23 +83,18 @@ def source_record(source: SourceFile) -> dict[str, Any]:
     from ledger.store import _Job, _process, extractor_version
 
     result = _process(_Job(source, None, DEFAULT_MAX_BYTES, None))
+    provenance = {"source_id": source.source_id, "path": str(source.path), "meta": source.meta}
     if result.status == "failed":
         assert result.error is not None
-        return {
-            "source_id": source.source_id,
-            "path": str(source.path),
-            "error": result.error.reason,
-        }
-    return {
-        "source_id": source.source_id,
-        "path": str(source.path),
-        "sha256": result.sha256,
-        "meta": source.meta.model_dump(mode="json"),
-        "text": result.text,
-        "extractor_version": extractor_version(),
-        "claims": [claim.model_dump(mode="json") for claim in result.claims],
-        "rule_timeouts": result.rule_timeouts,
-    }
+        return ShardRecord(**provenance, error=result.error.reason)
+    return ShardRecord(
+        **provenance,
+        sha256=result.sha256,
+        text=result.text,
+        extractor_version=extractor_version(),
+        claims=list(result.claims),
+        rule_timeouts=list(result.rule_timeouts),
+    )
 
 
 def extract_shard(index: int, sources: list[SourceFile], output: str) -> dict[str, Any]:
@@ -88,12 +112,12 @@ def extract_shard(index: int, sources: list[SourceFile], output: str) -> dict[st
     with fs.open(partial, "wb") as raw, gzip.open(raw, "wt", encoding="utf-8") as shard:
         for source in sources:
             record = source_record(source)
-            shard.write(json.dumps(record, ensure_ascii=False) + "\n")
-            if "error" in record:
-                summary["failures"].append({"path": record["path"], "error": record["error"]})
+            shard.write(record.model_dump_json(exclude_defaults=True) + "\n")
+            if record.error is not None:
+                summary["failures"].append({"path": record.path, "error": record.error})
             else:
                 summary["sources"] += 1
-                summary["claims"] += len(record["claims"])
+                summary["claims"] += len(record.claims)
     fs.mv(partial, final)
     return summary
 
@@ -175,7 +199,7 @@ def shard_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
     return found
 
 
-def iter_shard_records(paths: Iterable[str | os.PathLike[str]]) -> Iterator[dict[str, Any]]:
+def iter_shard_records(paths: Iterable[str | os.PathLike[str]]) -> Iterator[ShardRecord]:
     """Stream the records of the shards under `paths`, one source at a time."""
     for path in shard_files(paths):
         try:
@@ -184,31 +208,18 @@ def iter_shard_records(paths: Iterable[str | os.PathLike[str]]) -> Iterator[dict
             raise ValueError(f"{path}: cannot read shard ({error})") from error
 
 
-def _read_shard(path: Path) -> Iterator[dict[str, Any]]:
+def _read_shard(path: Path) -> Iterator[ShardRecord]:
     opener = gzip.open if path.name.endswith(".gz") else open
     with opener(path, "rt", encoding="utf-8") as lines:
         for number, line in enumerate(lines, 1):
             try:
-                record = json.loads(line)
-            except json.JSONDecodeError as error:
-                raise ValueError(f"{path}, line {number}: not JSON ({error.msg})") from error
-            if not isinstance(record, dict) or "source_id" not in record:
-                raise ValueError(f"{path}, line {number}: not a shard record")
-            yield record
-
-
-def record_claims(record: dict[str, Any]) -> list[Claim]:
-    """The claims of a shard record, validated back into Claim models."""
-    return [Claim.model_validate(claim) for claim in record["claims"]]
-
-
-def record_source(record: dict[str, Any]) -> SourceFile:
-    """The SourceFile a shard record came from (path, id and manifest metadata)."""
-    return SourceFile(
-        path=Path(record["path"]),
-        source_id=record["source_id"],
-        meta=SourceMeta.model_validate(record.get("meta") or {}),
-    )
+                yield ShardRecord.model_validate_json(line)
+            except ValidationError as error:
+                problem = error.errors()[0]
+                where = ".".join(str(part) for part in problem["loc"]) or "record"
+                raise ValueError(
+                    f"{path}, line {number}: not a shard record ({where}: {problem['msg']})"
+                ) from error
 
 
 def load_shards(
@@ -235,27 +246,25 @@ def load_shards(
     def results() -> Iterator[_Extracted]:
         for record in iter_shard_records(paths):
             report.files_seen += 1
-            source = record_source(record)
-            if "error" in record:
-                error = SourceError(record["path"], record["error"])
-                yield _Extracted(source, "failed", error=error)
+            source = record.source()
+            if record.error is not None:
+                yield _Extracted(source, "failed", error=SourceError(record.path, record.error))
                 continue
-            if record.get("extractor_version") != version:
+            if record.extractor_version != version:
                 raise ValueError(
-                    f"{record['source_id']}: extracted by extractor "
-                    f"{record.get('extractor_version')}, but this ledger's is {version}; "
-                    "extract the shards again"
+                    f"{record.source_id}: extracted by extractor {record.extractor_version}, "
+                    f"but this ledger's is {version}; extract the shards again"
                 )
-            if _unchanged_key(known, source) == record["sha256"]:
-                yield _Extracted(source, "unchanged", sha256=record["sha256"])
+            if _unchanged_key(known, source) == record.sha256:
+                yield _Extracted(source, "unchanged", sha256=record.sha256)
             else:
                 yield _Extracted(
                     source,
                     "extracted",
-                    sha256=record["sha256"],
-                    text=record["text"],
-                    claims=record_claims(record),
-                    rule_timeouts=record.get("rule_timeouts", []),
+                    sha256=record.sha256,
+                    text=record.text,
+                    claims=record.claims,
+                    rule_timeouts=record.rule_timeouts,
                 )
 
     ledger._write_all(results(), report, version, progress)
