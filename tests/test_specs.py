@@ -220,6 +220,31 @@ def test_spec_case(case: Case) -> None:
     check_case(case)
 
 
+PREFIX = "Photo: VCG\n"
+
+
+@pytest.mark.parametrize("case", [pytest.param(c, id=f"{s}:{c.id}") for s, c in CASES])
+def test_a_line_before_the_text_only_shifts_offsets(case: Case) -> None:
+    """A caption line above a text moves every claim by its length and changes nothing else.
+
+    Fingerprints hash the sentence and the normalised claim, never offsets, so they must not
+    move either: that is what keeps claim ids stable when a page gains a line.
+    """
+    alone = extract(case.text, published=case.published)
+    shifted = extract(PREFIX + case.text, published=case.published)
+    moved = [
+        c.model_copy(
+            update={
+                "start": c.start + len(PREFIX),
+                "end": c.end + len(PREFIX),
+                "sentence_start": c.sentence_start + len(PREFIX),
+            }
+        )
+        for c in alone
+    ]
+    assert [c.model_dump() for c in shifted] == [c.model_dump() for c in moved]
+
+
 def _seed_files() -> list[tuple[str, date | None]]:
     with (SOURCES / "manifest.csv").open(encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
