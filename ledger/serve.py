@@ -37,6 +37,23 @@ def check_ledger(path: Path) -> None:
         raise ServeError(f"{path} is not a ledger (missing tables: {', '.join(sorted(missing))})")
 
 
+def table_columns(path: Path) -> dict[str, list[str]]:
+    """Each table's and view's columns, read once at start-up (read-only)."""
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as connection:
+        names = [
+            row[0]
+            for row in connection.execute(
+                "select name from sqlite_master where type in ('table', 'view')"
+            )
+        ]
+        return {
+            name: [
+                row[1] for row in connection.execute("select * from pragma_table_info(?)", [name])
+            ]
+            for name in names
+        }
+
+
 def build_datasette(db_path: Path, reviewers_path: Path | None = None) -> Datasette:
     """A Datasette instance serving the ledger at db_path, with reviewers from reviewers_path.
 
@@ -48,7 +65,7 @@ def build_datasette(db_path: Path, reviewers_path: Path | None = None) -> Datase
     name = db_path.stem
     return Datasette(
         files=[str(db_path)],
-        metadata=build_metadata(name, reviewers=reviewers),
+        metadata=build_metadata(name, reviewers=reviewers, columns=table_columns(db_path)),
         settings=dict(SETTINGS),
         secret=os.environ.get("DATASETTE_SECRET") or None,
     )

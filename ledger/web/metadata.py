@@ -97,12 +97,14 @@ def build_metadata(
     database: str,
     *,
     reviewers: dict[str, str] | None = None,
+    columns: dict[str, list[str]] | None = None,
     site: SiteMeta | None = None,
 ) -> dict[str, Any]:
     """Datasette's metadata dict for a ledger served under the name `database`.
 
     `reviewers` maps each reviewer's name to their password hash (datasette-auth-passwords
-    format); only they may run the write canned query.
+    format); only they may run the write canned query. `columns` (each table's or view's columns
+    in the database being served) keeps a view from listing descriptions of columns it lacks.
 
     >>> meta = build_metadata("claims")
     >>> meta["databases"]["claims"]["queries"]["add_note"]["allow"]
@@ -115,10 +117,10 @@ def build_metadata(
     reviewers = reviewers or {}
     tables: dict[str, Any] = {}
     for name, meta in site.tables.items():
-        entry: dict[str, Any] = {
-            "description": meta.description,
-            "columns": column_descriptions(site, name),
-        }
+        described = column_descriptions(site, name)
+        if columns and name in columns:
+            described = {c: text for c, text in described.items() if c in columns[name]}
+        entry: dict[str, Any] = {"description": meta.description, "columns": described}
         for key in ("label_column", "sort", "sort_desc"):
             if getattr(meta, key):
                 entry[key] = getattr(meta, key)

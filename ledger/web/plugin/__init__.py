@@ -32,10 +32,11 @@ from typing import Any
 from datasette import hookimpl
 from datasette.utils import tilde_decode, tilde_encode, urlsafe_components
 from datasette.utils.asgi import NotFound, Response
+from markupsafe import Markup
 
 from ledger.models import VERDICTS
 from ledger.web import pages
-from ledger.web.render import Span, highlight
+from ledger.web.render import Span, highlight, number_in_words
 
 # Write actions of Datasette 0.65 and of the JSON write API of later versions: nobody gets them.
 WRITE_ACTIONS = frozenset(
@@ -59,6 +60,9 @@ def permission_allowed(actor: dict | None, action: str) -> bool | None:
         return False
     return None
 
+
+# Tables and views whose HTML shows values in words and sentences with the figure marked.
+CLAIM_LISTS = frozenset({"claims", "claims_in_context", "claims_review", "references", "checks"})
 
 # Anything but these methods is a write attempt: it must go to an allowed write path.
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -119,6 +123,12 @@ def _row_url(datasette: Any, database: str):
 
 
 @hookimpl
+def prepare_connection(conn: Any) -> None:
+    """Wait for a busy ledger (an ingest's transaction) instead of failing with 'locked'."""
+    conn.execute("pragma busy_timeout = 10000")
+
+
+@hookimpl
 def extra_template_vars(
     template: str, database: str | None, table: str | None, request: Any, datasette: Any
 ):
@@ -155,9 +165,19 @@ def extra_template_vars(
 
 
 @hookimpl
+def prepare_jinja2_environment(env: Any) -> None:
+    """`{{ value|in_words }}`: 3.3e12 as '3.3 trillion' in the ledger's templates."""
+    env.filters["in_words"] = number_in_words
+
+
+@hookimpl
 def render_cell(row: Any, value: Any, column: str, table: str | None) -> Any:
-    """In claim lists, show the sentence with the figure marked (escaped, then highlighted)."""
-    if column != "sentence" or table not in ("claims", "claims_in_context"):
+    """In claim lists: the sentence with the figure marked, and values in words."""
+    if table not in CLAIM_LISTS:
+        return None
+    if column in ("value", "value_high", "other_value") and isinstance(value, int | float):
+        return Markup('<span title="{}">{}</span>').format(value, number_in_words(value))
+    if column != "sentence":
         return None
     if not isinstance(value, str):
         return None
