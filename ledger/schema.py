@@ -80,6 +80,7 @@ RUN_COLUMNS: dict[str, type] = {
     "files_failed": int,
     "claims_added": int,
     "claims_removed": int,
+    "claims_retired": int,  # gone from the extractor's output but kept for their notes
     "seconds": float,
     "failures": str,  # JSON list of {"path", "error"}
     "rule_timeouts": str,  # JSON list of {"source_id", "rule"}

@@ -493,6 +493,7 @@ class Ledger:
                     "files_failed": report.files_failed,
                     "claims_added": report.claims_added,
                     "claims_removed": report.claims_removed,
+                    "claims_retired": report.claims_retired,
                     "seconds": round(report.seconds, 3),
                     "failures": json.dumps(
                         [{"path": f.path, "error": f.reason} for f in report.failures]

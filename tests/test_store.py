@@ -128,6 +128,7 @@ def test_ingest_stores_sources_claims_and_a_run(ledger: Ledger, corpus: Path):
         assert row["source_path"].endswith(f"src/{Path(source['path']).name}")
     run = ledger.db["runs"].get(report.run_id)
     assert (run["files_seen"], run["files_added"], run["claims_added"]) == (2, 2, 5)
+    assert (run["claims_removed"], run["claims_retired"], run["files_unchanged"]) == (0, 0, 0)
     assert json.loads(run["failures"]) == []
 
 
@@ -187,6 +188,8 @@ def test_claim_no_longer_extracted_is_deleted_unless_a_note_keeps_it(ledger: Led
 
     report = ledger.ingest([corpus], extractor=fake_without_percents, force=True)
     assert (report.files_changed, report.claims_removed, report.claims_retired) == (2, 1, 1)
+    run = ledger.db["runs"].get(report.run_id)
+    assert (run["claims_removed"], run["claims_retired"]) == (1, 1)
     assert "12%" not in ids_by_quote(ledger)
     kept = ledger.db["claims"].get(before["12%"])
     assert kept["retired_at"] is not None
