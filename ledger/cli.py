@@ -105,6 +105,11 @@ def ingest(paths: tuple[str, ...], db_path: str, jobs: int, force: bool, max_siz
             )
         except ManifestError as error:
             raise click.ClickException(str(error)) from error
+        except KeyboardInterrupt:
+            raise click.ClickException(
+                "interrupted: every source is either fully ingested or untouched; "
+                "run the same ingest again to finish"
+            ) from None
         finally:
             if bar is not None:
                 bar.__exit__(None, None, None)
