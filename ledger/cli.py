@@ -590,3 +590,72 @@ def reference_list(db_path: str, metric: str | None, as_json: bool) -> None:
             f"{row['id']:42} {row['metric']:20} {row['subject'] or '':8} {row['period'] or '':8} "
             f"{row['value']:>14g} {row['unit']}  {row['publisher']}"
         )
+
+
+@cli.command("extract")
+@click.argument("files", nargs=-1, required=True, type=click.Path())
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl", "json", "csv", "table"]),
+    default="jsonl",
+    show_default=True,
+    help="jsonl: one JSON object per claim, with a `source` field naming the file.",
+)
+@click.option(
+    "--published",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Publication date (YYYY-MM-DD) that 'last year' is resolved against; "
+    "default: the file's row in a manifest.csv beside it.",
+)
+def extract_command(files: tuple[str, ...], fmt: str, published: Any) -> None:
+    """Print the quantitative claims in FILES (UTF-8 text), without touching the ledger.
+
+    \b
+    Examples:
+      ledger extract sources/000_06537919e2765593.txt
+      ledger extract --format table --published 2021-01-26 article.txt
+      ledger extract --format csv sources/*.txt > claims.csv
+    """
+    from ledger.extract_output import InputError, extract_files, render
+
+    when = published.date() if published is not None else None
+    results = []
+    try:
+        for path, claims, timed_out in extract_files(files, published=when):
+            for rule in timed_out:
+                click.echo(f"rule timeout: {rule} in {path}", err=True)
+            if fmt == "jsonl":  # stream: one file's claims at a time
+                click.echo(render([(path, claims)], fmt), nl=False)
+            else:
+                results.append((path, claims))
+    except InputError as error:
+        raise click.ClickException(str(error)) from error
+    if fmt != "jsonl":
+        click.echo(render(results, fmt), nl=False)
+
+
+@cli.command("rules")
+@click.option("--json", "as_json", is_flag=True, help="JSON instead of a table.")
+def rules_command(as_json: bool) -> None:
+    """List the extractor's rules (ledger/rules/*.toml): file, kind, id and what each catches.
+
+    \b
+    Examples:
+      ledger rules
+      ledger rules --json
+    """
+    import json
+
+    from ledger.extract_output import rules_table
+    from ledger.rules import RulesError
+
+    try:
+        rows = rules_table()
+    except RulesError as error:
+        raise click.ClickException(str(error)) from error
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    for row in rows:
+        click.echo(f"{row['file']:16} {row['kind']:11} {row['id']:22} {row['comment']}")

@@ -1,13 +1,886 @@
-"""Placeholder until the extractor lands (issue 2): the signature is the contract."""
+"""Find every quantitative claim in a news text and normalise it (issue 2).
+
+How it works, and why it is fast:
+1. One compiled pass of the `scan` pattern (ledger/rules/patterns.toml) over the whole text finds
+   every candidate figure: digits, currency symbols, number words, fractions, multiples, with a
+   scale word, a unit and a range after them. Dates, times and phone numbers are skipped there.
+2. Each candidate is read in its immediate context with small patterns anchored at its edges:
+   the qualifier and currency prefix before it ("over US$"), the counted noun after it, and the
+   words that make it a name or a date ("Boeing 737", "March 5").
+3. Only sentences holding a figure are looked at again, once each: subject, metric, attribution
+   and period cues, so the cost is in the figures, not in the prose.
+
+Everything the rules say lives in ledger/rules/*.toml; this module holds no state between calls.
+
+checkworthiness (0..1) is the sum of:
+  0.30 a figure was found at all
+  0.15 it is specific: it has a unit (currency, percent, measure, counted noun)
+  0.15 a metric rule named what it measures (metric != "other")
+  0.10 a subject was found
+  0.15 someone is named as its source (attribution)
+  0.05 its period is known
+  0.10 it is a comparison: a change, a bound other than exact, or comparison words
+       ("than", "compared", "record", "largest", ...) in its sentence
+"""
 
 from __future__ import annotations
 
+import hashlib
+from collections import Counter
+from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
+
+import regex
 
 from ledger.models import Claim
+from ledger.numbers import digits_value, is_plural, scale_factor, singular, word_value
+from ledger.rules import Rules, default_rules, norm
+from ledger.sentences import Sentences
 
-EXTRACTOR_VERSION = "0.0.0"
+EXTRACTOR_VERSION = "1.0.0"
+
+# Seconds any one regex call may take before it is abandoned and reported.
+SCAN_TIMEOUT = 5.0
+RULE_TIMEOUT = 0.5
+
+_COMPARISON = regex.compile(
+    r"\b(?:than|compared|versus|record|largest|biggest|highest|lowest|fastest|slowest|most|least"
+    r"|year-on-year|from\s+a\s+year)\b",
+    regex.IGNORECASE,
+)
+_TITLE_WORDS = regex.compile(
+    r"^.*\b(?:Minister|Secretary|President|Premier|Governor|Chairman|Chairwoman|Chair|Director"
+    r"|Spokesman|Spokeswoman|Spokesperson|CEO|Chief|Head|Official|Ambassador|Mayor|Senator"
+    r"|Representative|Adviser|Advisor|Analyst|Economist|Professor|Dr\.?|Mr\.?|Ms\.?|Mrs\.?)\s+",
+)
+_CLAUSE = regex.compile(r";|\s(?:but|while|whereas|though|although)\s", regex.IGNORECASE)
+_QUOTES = regex.compile(r"[\"“”]")
+_URL = regex.compile(r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+\.[\w.]+")
+_MONTHS = {
+    m: i + 1
+    for i, names in enumerate(
+        [
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ]
+    )
+    for m in names
+}
+_ORDINAL_WORDS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2}
+_ORDINAL_WORDS |= {"3rd": 3, "4th": 4}
+_LABEL_EXEMPT = frozenset(
+    [
+        "about",
+        "above",
+        "after",
+        "all",
+        "almost",
+        "an",
+        "and",
+        "another",
+        "approximately",
+        "around",
+        "at",
+        "below",
+        "between",
+        "but",
+        "by",
+        "closer",
+        "close",
+        "each",
+        "estimated",
+        "every",
+        "exactly",
+        "exceeded",
+        "exceeding",
+        "fewer",
+        "for",
+        "from",
+        "in",
+        "its",
+        "just",
+        "less",
+        "more",
+        "nearly",
+        "no",
+        "of",
+        "on",
+        "only",
+        "or",
+        "our",
+        "over",
+        "precisely",
+        "roughly",
+        "since",
+        "some",
+        "than",
+        "that",
+        "the",
+        "their",
+        "these",
+        "this",
+        "those",
+        "to",
+        "under",
+        "until",
+        "up",
+        "upwards",
+        "when",
+        "while",
+        "with",
+        "within",
+        "yet",
+        "also",
+        "still",
+        "some",
+        "then",
+        "so",
+        "around",
+    ]
+)
 
 
-def extract(text: str, *, published: date | None = None) -> list[Claim]:
-    raise NotImplementedError
+@dataclass
+class Extraction:
+    """What one run of the extractor produced: the claims and the rules that timed out."""
+
+    claims: list[Claim]
+    timed_out: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Sentence:
+    start: int
+    end: int
+    text: str
+    subjects: list[tuple[int, str]] | None = None
+    metrics: set[str] | None = None
+    periods: list[tuple[int, int, str | None, str]] | None = None
+    attribution: str | None = None
+    attribution_done: bool = False
+
+
+class _Doc:
+    """The per-call state of one extraction: the text, its sentences and what was found."""
+
+    def __init__(self, text: str, published: date | None, rules: Rules) -> None:
+        self.text = text
+        self.published = published
+        self.rules = rules
+        self.sentences = Sentences(text)
+        self.cache: dict[int, _Sentence] = {}
+        self.timed_out: list[str] = []
+        self.urls = (
+            [m.span() for m in _URL.finditer(text)]
+            if ("://" in text or "www." in text or "@" in text)
+            else []
+        )
+
+    # -- guarded regex calls --------------------------------------------------------------------
+    def call(self, rule: str, pattern: Any, method: str, *args: Any) -> Any:
+        try:
+            return getattr(pattern, method)(*args, timeout=RULE_TIMEOUT)
+        except TimeoutError:
+            self.timed_out.append(rule)
+            return None
+
+    def find_all(self, rule: str, pattern: Any, text: str) -> list[Any]:
+        try:
+            return list(pattern.finditer(text, timeout=RULE_TIMEOUT))
+        except TimeoutError:
+            self.timed_out.append(rule)
+            return []
+
+    def sentence(self, offset: int) -> _Sentence:
+        start, end = self.sentences.around(offset)
+        found = self.cache.get(start)
+        if found is None:
+            found = self.cache[start] = _Sentence(start, end, self.text[start:end])
+        return found
+
+    def in_url(self, offset: int) -> bool:
+        return any(a <= offset < b for a, b in self.urls)
+
+
+# --- reading one candidate ------------------------------------------------------------------------
+
+
+def _currency(doc: _Doc, symbol: str | None, before: Any, sentence_text: str) -> str | None:
+    rules = doc.rules
+    if symbol:
+        symbol = symbol.strip()
+        if before is not None and before.group("glue") and symbol == "$":
+            return rules.glue.get(before.group("glue"), rules.symbols.get(symbol))
+        if symbol in rules.contexts:
+            for cue, code in rules.contexts[symbol]:
+                if cue.search(sentence_text):
+                    return code
+            return rules.context_default[symbol]
+        return rules.symbols.get(symbol)
+    if before is not None and before.group("code"):
+        return rules.codes.get(before.group("code"))
+    return None
+
+
+_FIGURE_PARTS = regex.compile(
+    r"(?P<cur>[^\d\p{L}\s]+)?\s?(?P<body>.+)", regex.DOTALL | regex.VERSION1
+)
+_NUM_HEAD = regex.compile(
+    r"(?P<num>(?:\d[\d,\s\u00a0\u2009\u202f\u2007]*)?\d(?:\.\d+)?)(?P<rest>.*)",
+    regex.DOTALL | regex.VERSION1,
+)
+
+
+def _figure(text: str, rules: Rules) -> tuple[str | None, float, bool, bool, str] | None:
+    """Split a matched figure into (currency symbol, value, has scale, is digits, digits text)."""
+    parts = _FIGURE_PARTS.fullmatch(text)
+    if parts is None:
+        return None
+    symbol, body = parts.group("cur"), parts.group("body")
+    head = _NUM_HEAD.fullmatch(body)
+    if head is not None:
+        digits, rest = head.group("num").rstrip(), head.group("rest")
+        # a trailing separator-space before the scale belongs to the scale
+        value = digits_value(digits)
+        is_digits = True
+    else:
+        words = body.split()
+        for n in (3, 2, 1):
+            candidate = " ".join(words[:n])
+            found = word_value(candidate, rules)
+            if found is not None:
+                value, rest, digits = found, " ".join(words[n:]), candidate
+                break
+        else:
+            found = word_value(body.split("-")[0], rules)
+            if found is None:
+                return None
+            value, rest, digits = found, "", body
+        is_digits = False
+    has_scale = False
+    if rest.strip(" -\u00a0"):
+        factor = scale_factor(rest, rules)
+        if factor is None:
+            return None
+        value *= factor
+        has_scale = True
+    return symbol, value, has_scale, is_digits, digits
+
+
+def _unit(text: str | None, rules: Rules) -> Any:
+    if not text:
+        return None
+    stripped = text.strip(" -\u00a0")
+    return rules.units_by_symbol.get(stripped) or rules.units_by_word.get(norm(stripped))
+
+
+def _noun(doc: _Doc, end: int, value: float) -> tuple[str | None, int, bool]:
+    """The counted noun after a figure: (unit, end of the noun, is a time noun)."""
+    rules = doc.rules
+    m = doc.call("noun_after", rules.compiled["noun_after"], "match", doc.text, end, end + 80)
+    if m is None:
+        return None, end, False
+    kept: list[str] = []
+    for i in (1, 2, 3):
+        word = m.group(f"w{i}")
+        if word is None:
+            break
+        lower = word.lower()
+        if lower in rules.stop:
+            break
+        plural = is_plural(word, rules.irregular)
+        if plural or (value == 1 and i == 1 and not word[0].isupper()):
+            noun = singular(word, rules.irregular)
+            if noun in rules.time_nouns:
+                return None, m.end(i), True
+            kept.append(noun)
+            return " ".join(kept), m.end(i), False
+        if lower in rules.adjectives or word[0].isupper():
+            continue
+        if i < 3:
+            kept.append(lower)
+            continue
+        break
+    return None, end, False
+
+
+def _change_before(doc: _Doc, start: int) -> str | None:
+    lo = max(0, start - 60)
+    for cue, pattern in doc.rules.change_cues:
+        if cue.where != "before":
+            continue
+        m = doc.call(f"change:{cue.id}", pattern, "search", doc.text, lo, start)
+        if m is not None:
+            if cue.increase_verbs and m.group("verb").lower() in cue.increase_verbs:
+                return "increase"
+            return cue.direction
+    return None
+
+
+def _change_after(doc: _Doc, end: int) -> str | None:
+    for cue, pattern in doc.rules.change_cues:
+        if cue.where == "after":
+            m = doc.call(f"change:{cue.id}", pattern, "match", doc.text, end, end + 30)
+            if m is not None:
+                return cue.direction
+    return None
+
+
+def _is_name_or_date(doc: _Doc, start: int, end: int) -> bool:
+    """Numbers that are labels or dates: Boeing 737, page 3, March 5, 7 October."""
+    rules, text = doc.rules, doc.text
+    lo = max(0, start - 40)
+    if doc.call("date_before", rules.compiled["date_before"], "search", text, lo, start):
+        return True
+    if doc.call("date_after", rules.compiled["date_after"], "match", text, end, end + 20):
+        return True
+    if doc.call("time_after", rules.compiled["time_after"], "match", text, end, end + 12):
+        return True
+    label = doc.call("label_before", rules.compiled["label_before"], "search", text, lo, start)
+    if label is not None:
+        cap = label.group("cap")
+        if cap is None or cap.lower() not in _LABEL_EXEMPT and cap.lower() not in rules.qualifiers:
+            return True
+    return False
+
+
+def _read_candidate(doc: _Doc, m: Any) -> tuple[dict[str, Any] | None, int]:
+    """Turn one scan match into a claim dict (or None), and say where scanning resumes."""
+    rules, text = doc.rules, doc.text
+    start, end = m.start(), m.end()
+    resume = end
+    if doc.urls and doc.in_url(start):
+        return None, resume
+    # glued to more digits by a date/code separator: 2023-09-06, 3/4, 10.5.2
+    if end < len(text) - 1 and text[end] in "-/:." and text[end + 1].isdigit():
+        return None, resume
+    if start > 1 and text[start - 1] in "/:" and text[start - 2].isdigit():
+        return None, resume
+    sentence = doc.sentence(start)
+    before = doc.call("before", rules.compiled["before"], "search", text, max(0, start - 40), start)
+    qualifier = None
+    if before is not None and before.group("qual"):
+        qualifier = rules.qualifiers.get(norm(before.group("qual")))
+
+    claim: dict[str, Any] = {"value_high": None, "change": None, "bound": "exact"}
+    rule = "figure"
+    if m.group("mult"):
+        factor, change = rules.multiples[norm(m.group("mult"))]
+        claim.update(kind="multiple", unit=None, value=factor, change=change)
+        rule = "multiple"
+    elif m.group("frac"):
+        claim.update(kind="percent", unit="percent", value=rules.fractions[norm(m.group("frac"))])
+        rule = "fraction"
+    else:
+        first = _figure(m.group("first"), rules)
+        if first is None:
+            return None, resume
+        symbol, value, has_scale, is_digits, digits = first
+        unit = _unit(m.group("unit"), rules)
+        second = _figure(m.group("second"), rules) if m.group("second") else None
+        unit2 = _unit(m.group("unit2"), rules)
+        sep = (m.group("sep") or "").strip()
+        if m.group("second") and (second is None or (unit and unit2 and unit != unit2)):
+            # "grew 20% to $5 billion": two figures, not a range
+            end = m.end("unit") if m.group("unit") else m.end("first")
+            resume, second, unit2 = m.start("second"), None, None
+        elif second is not None and sep.lower() == "to" and _change_before(doc, start):
+            end = m.end("unit") if m.group("unit") else m.end("first")
+            resume, second, unit2 = m.start("second"), None, None
+        if qualifier == "range" and second is None:
+            if norm(before.group("qual")) == "between":
+                more = doc.call("and_range", rules.compiled["and_range"], "match", text, end)
+                if more is not None:
+                    second = _figure(more.group("second"), rules)
+                    unit2 = _unit(more.group("unit2"), rules)
+                    if second is not None:
+                        end = resume = more.end()
+            if second is None:
+                qualifier = None
+        is_year = (
+            is_digits
+            and not has_scale
+            and len(digits) == 4
+            and digits.isdigit()
+            and 1500 <= value <= 2100
+        )
+        bare = not (symbol or unit or unit2 or (before is not None and before.group("code")))
+        if bare and is_year and (second is None or second[3]):
+            return None, resume
+        if bare and not has_scale and not (second and second[2]):
+            if _is_name_or_date(doc, start, end):
+                return None, resume
+            if is_digits and digits.endswith(".0") and "." in digits:
+                return None, resume  # "trade war 2.0"
+        if second is not None:
+            value_high = second[1]
+            if not has_scale and second[2] and second[4]:
+                value *= value_high / max(digits_value_or_word(second[4], rules), 1e-300)
+            if value_high < value:
+                if sep in ("-", "–", "—"):
+                    return None, m.end()  # a score or code: 3-1
+                end = m.end("unit") if m.group("unit") else m.end("first")
+                resume, second = m.start("second"), None
+            else:
+                claim["value_high"] = value_high
+                qualifier = "range"
+        symbol = symbol or (second[0] if second else None)
+        unit = unit or unit2
+        if unit is not None and unit.kind != "money" and unit.factor != 1.0:
+            value *= unit.factor
+            if claim["value_high"] is not None:
+                claim["value_high"] *= unit.factor
+        currency = _currency(doc, symbol, before, sentence.text)
+        if currency is None and unit is not None and unit.kind == "money":
+            currency = unit.unit
+        if currency is not None:
+            claim.update(kind="money", unit=currency, value=value)
+            rule = "money"
+        elif unit is not None:
+            claim.update(kind=unit.kind, unit=unit.unit, value=value)
+            rule = unit.kind
+        else:
+            if text[end : end + 1] == "-" and text[end + 1 : end + 2].isalpha():
+                # "5-year plan", "a 25-member team": a compound adjective, not a count
+                return None, resume
+            noun, noun_end, is_time = _noun(doc, end, value)
+            if is_time:
+                return None, max(resume, noun_end)
+            if noun is None and not is_digits and not has_scale:
+                return None, resume  # "two" on its own
+            claim.update(kind="count", unit=noun, value=value)
+            if noun is not None and claim["value_high"] is None or noun is not None:
+                end = noun_end
+                resume = max(resume, end)
+            rule = "count"
+        if m.group("neg"):
+            claim["value"] = -claim["value"]
+    # the quote starts at the qualifier or the currency code written before the figure
+    quote_start = start
+    if before is not None:
+        if before.group("code") or before.group("glue"):
+            if rule == "money":
+                quote_start = before.start("code") if before.group("code") else before.start("glue")
+            elif before.group("glue"):
+                pass
+        if qualifier is not None:
+            quote_start = before.start("qual")
+    if m.group("neg"):
+        pass
+    claim["bound"] = qualifier or "exact"
+    change = _change_before(doc, quote_start) or _change_after(doc, end)
+    if change and claim["change"] is None:
+        claim["change"] = change
+    claim.update(
+        start=quote_start,
+        end=end,
+        quote=text[quote_start:end],
+        rule=rule,
+        sentence=sentence.text,
+        sentence_start=sentence.start,
+    )
+    return claim, resume
+
+
+def digits_value_or_word(text: str, rules: Rules) -> float:
+    """The numeric value of the digits or number word of a figure (no scale)."""
+    try:
+        return digits_value(text)
+    except ValueError:
+        return word_value(text, rules) or 1.0
+
+
+# --- sentence-level reading ---------------------------------------------------------------------
+
+
+def _subjects(doc: _Doc, s: _Sentence) -> list[tuple[int, str]]:
+    if s.subjects is None:
+        s.subjects = [
+            (s.start + m.start(), doc.rules.subject_ids[m.group()])
+            for m in doc.find_all("subjects", doc.rules.subject_pattern, s.text)
+        ]
+    return s.subjects
+
+
+def _subject(doc: _Doc, s: _Sentence, start: int, end: int) -> str | None:
+    found = _subjects(doc, s)
+    if not found:
+        return None
+    clause_start, clause_end = s.start, s.end
+    for c in _CLAUSE.finditer(s.text):
+        at = s.start + c.start()
+        if at < start:
+            clause_start = at
+        elif at >= end:
+            clause_end = at
+            break
+    for lo, hi in ((clause_start, start), (s.start, start)):
+        for pos, subject in found:
+            if lo <= pos < hi:
+                return subject
+    for pos, subject in found:
+        if end <= pos < clause_end:
+            return subject
+    for pos, subject in found:
+        if pos >= end:
+            return subject
+    return None
+
+
+def _metric(doc: _Doc, s: _Sentence, claim: dict[str, Any]) -> str:
+    if s.metrics is None:
+        s.metrics = set()
+        for rule, pattern in doc.rules.metrics:
+            if pattern is not None and doc.call(f"metric:{rule.id}", pattern, "search", s.text):
+                s.metrics.add(rule.id)
+    for rule, _pattern in doc.rules.metrics:
+        if rule.id != "other" and rule.id not in s.metrics:
+            continue
+        if claim["kind"] not in rule.kinds:
+            continue
+        if rule.units is not None and (claim["unit"] or "") not in rule.units:
+            continue
+        if rule.min_value is not None and claim["value"] < rule.min_value:
+            continue
+        return rule.id
+    return "other"
+
+
+def _clean_source(who: str, rules: Rules) -> str | None:
+    who = who.strip(" ,.")
+    who = regex.sub(r"^(?:The|A|An)\s+", "", who)
+    # "China's National Bureau of Statistics" -> the bureau
+    possessive = regex.match(r"^(\p{Lu}[\p{L}.]*(?:\s\p{Lu}[\p{L}.]*)?)['’]s\s+(?=\p{Lu})", who)
+    if possessive and possessive.group(1) in rules.subject_ids:
+        who = who[possessive.end() :]
+    who = _TITLE_WORDS.sub("", who)
+    if not who or who in ("It", "This", "That", "They", "He", "She", "We", "I", "There"):
+        return None
+    if who in rules.subject_ids and rules.subject_ids[who] in ("China", "US") and " " not in who:
+        # "Beijing said" stays a source; a bare demonym ("Chinese said") does not
+        return who if who[0].isupper() else None
+    return who
+
+
+def _person_before(doc: _Doc, offset: int) -> str | None:
+    """The last named person introduced with a speech verb before `offset` (for he/she)."""
+    rules = doc.rules
+    lo = max(0, offset - 4000)
+    last = None
+    for m in doc.find_all("person_before", rules.compiled["person_before"], doc.text[lo:offset]):
+        who = m.group("who")
+        first = who.split()[0]
+        if who in rules.subject_ids or first in rules.subject_ids or first in ("The", "He", "She"):
+            continue
+        last = who
+    if last is None:
+        return None
+    if " " not in last:
+        # "Jiang added" -> the full name given earlier: "Jiang Jinquan"
+        full = regex.search(
+            rf"\b{regex.escape(last)}(?:\s+\p{{Lu}}\p{{Ll}}+)+",
+            doc.text[max(0, offset - 8000) : offset],
+        )
+        if full is not None:
+            return full.group()
+    return last
+
+
+def _attribution_in(doc: _Doc, s: _Sentence) -> str | None:
+    if s.attribution_done:
+        return s.attribution
+    s.attribution_done = True
+    for rule_id, pattern in doc.rules.attribution_cues:
+        m = doc.call(f"attribution:{rule_id}", pattern, "search", s.text)
+        if m is None:
+            continue
+        if "pronoun" in m.groupdict() and m.group("pronoun"):
+            who = _person_before(doc, s.start + m.start())
+        else:
+            who = _clean_source(m.group("who"), doc.rules)
+        if who:
+            s.attribution = who
+            return who
+    return None
+
+
+def _quotation(doc: _Doc, offset: int) -> tuple[int, int] | None:
+    """The quotation (open, close) in the paragraph that holds `offset`, if any."""
+    text = doc.text
+    lo = text.rfind("\n", 0, offset) + 1
+    hi = text.find("\n", offset)
+    hi = len(text) if hi == -1 else hi
+    opened = None
+    for q in _QUOTES.finditer(text, lo, hi):
+        char, at = q.group(), q.start()
+        if opened is None:
+            if char in '"“':
+                opened = at
+        elif char in '"”':
+            if opened < offset < at:
+                return opened, at
+            opened = None
+    if opened is not None and opened < offset:
+        return opened, hi
+    return None
+
+
+def _attribution(doc: _Doc, s: _Sentence, start: int) -> str | None:
+    quoted = _quotation(doc, start)
+    if quoted is not None:
+        open_at, close_at = quoted
+        # a quotation longer than its sentence: the attribution sits around the quotation
+        if close_at < len(doc.text) and close_at >= s.end - 1:
+            after = doc.sentence(min(close_at + 1, len(doc.text) - 1))
+            if after.start != s.start:
+                found = _attribution_in(doc, after)
+                if found:
+                    return found
+        if open_at < s.start:
+            found = _attribution_in(doc, doc.sentence(open_at))
+            if found:
+                return found
+    return _attribution_in(doc, s)
+
+
+def _shift(year: int, month: int, months: int) -> tuple[int, int]:
+    index = year * 12 + month - 1 + months
+    return index // 12, index % 12 + 1
+
+
+def _period_value(doc: _Doc, rule_id: str, m: Any, s: _Sentence) -> str | None:
+    """The period a cue names; quarters and months without a year take it from context."""
+    pub = doc.published
+    groups = m.groupdict()
+    year = groups.get("year")
+    if rule_id == "year":
+        return year
+    if rule_id == "quarter_year":
+        q = int(groups["q"]) if groups.get("q") else _ORDINAL_WORDS[groups["qword"].lower()]
+        if year is None:
+            year = _year_in_sentence(doc, s)
+        if year is None and pub is not None:
+            year = str(pub.year if q <= (pub.month - 1) // 3 + 1 else pub.year - 1)
+        return f"{year}-Q{q}" if year else None
+    if rule_id == "half_year":
+        h = groups.get("h") or ("1" if groups["hword"].lower() == "first" else "2")
+        return f"{year}-H{h}"
+    if rule_id == "month_year":
+        month = _MONTHS[groups["month"].lower().rstrip(".")]
+        if year is None and groups.get("rel"):
+            if pub is None:
+                return None
+            year = str(pub.year + {"last": -1, "this": 0, "next": 1}[groups["rel"].lower()])
+        if year is None:
+            year = _year_in_sentence(doc, s)
+        if year is None:
+            if pub is None:
+                return None
+            year = str(pub.year if month <= pub.month else pub.year - 1)
+        return f"{year}-{month:02d}"
+    if rule_id == "relative":
+        if pub is None:
+            return None
+        word = groups["relword"].lower().split()[-1]
+        step = 0 if word in ("this", "current") else (1 if word == "next" else -1)
+        unit = groups["relunit"].lower()
+        if unit == "year":
+            return str(pub.year + step)
+        if unit == "month":
+            y, mth = _shift(pub.year, pub.month, step)
+            return f"{y}-{mth:02d}"
+        q_index = pub.year * 4 + (pub.month - 1) // 3 + step
+        return f"{q_index // 4}-Q{q_index % 4 + 1}"
+    return None
+
+
+def _year_in_sentence(doc: _Doc, s: _Sentence) -> str | None:
+    for rule_id, _pattern in doc.rules.period_cues:
+        if rule_id == "year":
+            m = doc.call("period:year", _pattern, "search", s.text)
+            return m.group("year") if m else None
+    return None
+
+
+def _periods(doc: _Doc, s: _Sentence) -> list[tuple[int, int, str | None, str]]:
+    if s.periods is not None:
+        return s.periods
+    taken: list[tuple[int, int]] = []
+    cues: list[tuple[int, int, str | None, str]] = []
+    for rule_id, pattern in doc.rules.period_cues:
+        for m in doc.find_all(f"period:{rule_id}", pattern, s.text):
+            a, b = m.span()
+            if any(a < y and x < b for x, y in taken):
+                continue
+            taken.append((a, b))
+            base = doc.call("period_baseline", doc.rules.baseline, "search", s.text, 0, a)
+            kind = "baseline" if base is not None else "cue"
+            cues.append((s.start + a, s.start + b, _period_value(doc, rule_id, m, s), kind))
+    cues.sort()
+    s.periods = cues
+    return cues
+
+
+def _period(doc: _Doc, s: _Sentence, claim: dict[str, Any], next_start: int) -> str | None:
+    cues = [c for c in _periods(doc, s) if not (c[0] < claim["end"] and claim["start"] < c[1])]
+    limit = min(next_start, claim["end"] + 100)
+    semicolon = doc.text.find(";", claim["end"], limit)
+    if semicolon != -1:
+        limit = semicolon
+    for a, _b, value, kind in cues:
+        if claim["end"] <= a < limit:
+            if kind == "baseline":
+                continue
+            return value
+    before = [c for c in cues if c[1] <= claim["start"] and c[3] != "baseline"]
+    return before[-1][2] if before else None
+
+
+# --- the whole text -----------------------------------------------------------------------------
+
+
+def extract_with_report(
+    text: str, *, published: date | None = None, rules: Rules | None = None
+) -> Extraction:
+    """Every claim in `text` (in order of start) and the ids of rules that timed out."""
+    rules = rules or default_rules()
+    doc = _Doc(text, published, rules)
+    scan = rules.compiled["scan"]
+    found: list[dict[str, Any]] = []
+    pos, size = 0, len(text)
+    while pos < size:
+        try:
+            m = scan.search(text, pos, timeout=SCAN_TIMEOUT)
+        except TimeoutError:
+            doc.timed_out.append("scan")
+            break
+        if m is None:
+            break
+        if m.group("skip") is not None or m.end() == m.start():
+            pos = max(m.end(), pos + 1)
+            continue
+        claim, resume = _read_candidate(doc, m)
+        pos = max(resume, m.start() + 1)
+        if claim is not None:
+            if found and claim["start"] < found[-1]["end"]:
+                continue
+            found.append(claim)
+    _finish(doc, found)
+    claims = [Claim.model_construct(**c) for c in found]
+    return Extraction(claims=claims, timed_out=sorted(set(doc.timed_out)))
+
+
+def extract(text: str, *, published: date | None = None, rules: Rules | None = None) -> list[Claim]:
+    """Every quantitative claim in a news text, normalised, with provenance, in order of start.
+
+    >>> [(c.quote, c.value, c.unit, c.bound) for c in extract("China has some 540 satellites.")]
+    [('some 540 satellites', 540.0, 'satellite', 'approx')]
+    """
+    return extract_with_report(text, published=published, rules=rules).claims
+
+
+def _finish(doc: _Doc, found: list[dict[str, Any]]) -> None:
+    """Sentence-level fields, carried units, related links, scores and fingerprints."""
+    by_sentence: dict[int, list[dict[str, Any]]] = {}
+    for claim in found:
+        by_sentence.setdefault(claim["sentence_start"], []).append(claim)
+    links: list[tuple[int, int]] = []
+    index = {id(c): i for i, c in enumerate(found)}
+    for sentence_start, claims in by_sentence.items():
+        s = doc.cache[sentence_start]
+        previous: dict[str, Any] | None = None
+        for i, claim in enumerate(claims):
+            next_start = claims[i + 1]["start"] if i + 1 < len(claims) else s.end
+            if previous is not None:
+                gap = doc.text[previous["end"] : claim["start"]]
+                # "(the actual number has exceeded 900)": a bare figure takes the unit before it
+                if (
+                    claim["kind"] == "count"
+                    and claim["unit"] is None
+                    and previous["kind"] != "multiple"
+                    and (previous["unit"] is not None or previous["kind"] != "count")
+                ):
+                    claim["kind"], claim["unit"] = previous["kind"], previous["unit"]
+                    claim["carried_from"] = index[id(previous)]
+                    links.append((index[id(previous)], index[id(claim)]))
+                # "grown 2.3 percent in 2020 and 6.5 percent in Q4": the change carries over
+                elif (
+                    claim["change"] is None
+                    and previous["change"] is not None
+                    and claim["unit"] == previous["unit"]
+                    and len(gap) <= 40
+                    and regex.search(r"\band\s*\Z", gap)
+                ):
+                    claim["change"] = previous["change"]
+            claim["subject"] = _subject(doc, s, claim["start"], claim["end"])
+            claim["period"] = _period(doc, s, claim, next_start)
+            claim["attribution"] = _attribution(doc, s, claim["start"])
+            previous = claim
+        for claim in claims:
+            if "carried_from" in claim:
+                source = found[claim.pop("carried_from")]
+                claim["metric"] = source.get("metric") or _metric(doc, s, source)
+            else:
+                claim["metric"] = _metric(doc, s, claim)
+    for claim in found:
+        claim["checkworthiness"] = _score(claim)
+    occurrences: Counter[tuple[Any, ...]] = Counter()
+    for claim in found:
+        key = (
+            " ".join(claim["sentence"].split()),
+            claim["quote"],
+            claim["kind"],
+            claim["value"],
+            claim["value_high"],
+            claim["unit"],
+            claim["bound"],
+        )
+        claim["fingerprint"] = _fingerprint(claim, occurrences[key])
+        occurrences[key] += 1
+        claim["related"] = []
+    for a, b in links:
+        found[a]["related"].append(found[b]["fingerprint"])
+        found[b]["related"].append(found[a]["fingerprint"])
+
+
+def _fingerprint(claim: dict[str, Any], occurrence: int) -> str:
+    """Same hash as Claim.compute_fingerprint, without building a model twice."""
+    parts = [
+        " ".join(claim["sentence"].split()),
+        claim["quote"],
+        claim["kind"],
+        repr(float(claim["value"])),
+        repr(claim["value_high"]),
+        claim["unit"] or "",
+        claim["bound"],
+        str(occurrence),
+    ]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]
+
+
+def _score(claim: dict[str, Any]) -> float:
+    score = 0.30
+    if claim["unit"]:
+        score += 0.15
+    if claim["metric"] != "other":
+        score += 0.15
+    if claim["subject"]:
+        score += 0.10
+    if claim["attribution"]:
+        score += 0.15
+    if claim["period"]:
+        score += 0.05
+    if claim["change"] or claim["bound"] != "exact" or _COMPARISON.search(claim["sentence"]):
+        score += 0.10
+    return round(min(score, 1.0), 3)

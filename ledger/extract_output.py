@@ -1,0 +1,124 @@
+"""Reading files for `ledger extract` and writing its claims as jsonl, json, csv or a table.
+
+Kept apart from the extractor (a pure function of text) and from the click layer (ledger.cli),
+so a notebook can call `extract_files` and `render` directly.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from ledger.extract import extract_with_report
+from ledger.models import Claim
+
+FORMATS = ("jsonl", "json", "csv", "table")
+COLUMNS = list(Claim.model_fields)
+
+
+class InputError(ValueError):
+    """A file that cannot be read as UTF-8 text (missing, a folder, binary, not UTF-8)."""
+
+
+def read_text(path: str | Path) -> str:
+    """The file's text exactly as stored: UTF-8 decoded, line ends and BOM left as they are."""
+    file = Path(path)
+    if not file.exists():
+        raise InputError(f"{path}: no such file")
+    if file.is_dir():
+        raise InputError(f"{path}: is a folder, not a text file")
+    raw = file.read_bytes()
+    if b"\x00" in raw[:4096] and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError(f"{path}: looks binary, not text")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise InputError(f"{path}: not UTF-8 text (byte {error.start})") from error
+
+
+def manifest_date(path: str | Path) -> date | None:
+    """The `published` date a manifest.csv beside the file gives it, if any."""
+    manifest = Path(path).parent / "manifest.csv"
+    if not manifest.is_file():
+        return None
+    try:
+        with manifest.open(encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle):
+                if row.get("file") == Path(path).name and row.get("published"):
+                    return date.fromisoformat(row["published"])
+    except (ValueError, csv.Error, UnicodeDecodeError):
+        return None
+    return None
+
+
+def extract_files(
+    paths: Iterable[str | Path], *, published: date | None = None
+) -> Iterator[tuple[str, list[Claim], list[str]]]:
+    """(path, claims, rules that timed out) for each file; `published` overrides manifests."""
+    for path in paths:
+        text = read_text(path)
+        when = published or manifest_date(path)
+        report = extract_with_report(text, published=when)
+        yield str(path), report.claims, report.timed_out
+
+
+def _row(source: str, claim: Claim) -> dict[str, Any]:
+    return {"source": source, **claim.model_dump()}
+
+
+def render(results: Iterable[tuple[str, list[Claim]]], fmt: str) -> str:
+    """The claims of several files in one of FORMATS."""
+    rows = [_row(source, c) for source, claims in results for c in claims]
+    if fmt == "jsonl":
+        return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+    if fmt == "json":
+        return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.DictWriter(out, ["source", *COLUMNS], lineterminator="\n")
+        writer.writeheader()
+        for r in rows:
+            writer.writerow({**r, "related": json.dumps(r["related"])})
+        return out.getvalue()
+    if fmt == "table":
+        head = ["source", "quote", "value", "kind", "unit", "bound", "metric", "subject", "period"]
+        lines = [[str(r[h]) if r[h] is not None else "" for h in head] for r in rows]
+        for line, r in zip(lines, rows, strict=True):
+            line[0] = Path(r["source"]).name[:24]
+            line[2] = f"{r['value']:g}" + (f"-{r['value_high']:g}" if r["value_high"] else "")
+        widths = [max([len(h)] + [len(line[i]) for line in lines]) for i, h in enumerate(head)]
+        fmt_line = "  ".join(f"{{:{w}}}" for w in widths)
+        return "\n".join([fmt_line.format(*head)] + [fmt_line.format(*x) for x in lines]) + "\n"
+    raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+
+
+def rules_table() -> list[dict[str, str]]:
+    """One row per rule in the rule files: file, kind of rule, id, comment."""
+    from ledger.rules import default_rules
+
+    files = default_rules().files
+    rows = []
+    sections = [
+        ("patterns.toml", "pattern", files.pattern),
+        ("numbers.toml", "scale", files.scale),
+        ("numbers.toml", "fraction", files.fraction),
+        ("numbers.toml", "multiple", files.multiple),
+        ("currencies.toml", "currency", files.currency),
+        ("currencies.toml", "context", files.context),
+        ("units.toml", "unit", files.unit),
+        ("qualifiers.toml", "qualifier", files.qualifier),
+        ("cues.toml", "change", files.change),
+        ("cues.toml", "attribution", files.attribution),
+        ("cues.toml", "period", files.period),
+        ("subjects.toml", "subject", files.subject),
+        ("metrics.toml", "metric", files.metric),
+    ]
+    for file, kind, entries in sections:
+        for entry in entries:
+            rows.append({"file": file, "kind": kind, "id": entry.id, "comment": entry.comment})
+    return rows

@@ -1,0 +1,132 @@
+"""Small helpers that turn the words of a figure into a number and a counted noun."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import regex
+
+from ledger.rules import Rules, default_rules, norm
+
+_SEPARATORS = regex.compile(r"[,\s\u00a0\u2009\u202f\u2007]")
+_FIGURE = regex.compile(
+    r"""(?P<num>\d[\d,\s\u00a0\u2009\u202f\u2007]*(?:\.\d+)?|\.\d+)
+        [\s\u00a0-]*(?P<rest>.*)""",
+    regex.VERBOSE | regex.DOTALL,
+)
+
+
+def digits_value(digits: str) -> float:
+    """The value of a run of digits with thousands separators, in any script.
+
+    >>> digits_value("1,400,000")
+    1400000.0
+    >>> digits_value("1\u00a0000")
+    1000.0
+    >>> digits_value("３.５")
+    3.5
+    """
+    cleaned = _SEPARATORS.sub("", digits)
+    return float("".join(str(unicodedata.digit(c)) if c.isdigit() else c for c in cleaned))
+
+
+def word_value(words: str, rules: Rules) -> float | None:
+    """The value of a spelled-out number ("forty-two", "a dozen", "two"), or None.
+
+    >>> word_value("forty-two", default_rules())
+    42.0
+    >>> word_value("A dozen", default_rules())
+    12.0
+    """
+    key = norm(words)
+    if key in rules.number_words:
+        return rules.number_words[key]
+    parts = key.split()
+    if len(parts) == 2 and parts[0] in rules.number_words and parts[1] in rules.number_words:
+        return rules.number_words[parts[0]] + rules.number_words[parts[1]]
+    return None
+
+
+def scale_factor(word: str, rules: Rules) -> float | None:
+    """The factor of a scale word ("bn" -> 1e9); glued one-letter forms are case-sensitive.
+
+    >>> scale_factor("tn", default_rules())
+    1000000000000.0
+    """
+    word = word.strip(" -\u00a0")
+    if word in rules.scales:
+        return rules.scales[word]
+    return rules.scales.get(norm(word))
+
+
+def parse_number(text: str, rules: Rules | None = None) -> float:
+    """A figure written in digits or words, scale word included, as a float.
+
+    >>> parse_number("3.3 trillion")
+    3300000000000.0
+    >>> parse_number("774m")
+    774000000.0
+    >>> parse_number("two million")
+    2000000.0
+    >>> parse_number("1,00,000")
+    100000.0
+    >>> parse_number("five apples")
+    Traceback (most recent call last):
+    ...
+    ValueError: not a number: 'five apples'
+    """
+    rules = rules or default_rules()
+    text = text.strip()
+    match = _FIGURE.fullmatch(text)
+    if match:
+        value, rest = digits_value(match.group("num")), match.group("rest")
+    else:
+        head, _, rest = text.rpartition(" ")
+        for split in (text, head):
+            found = word_value(split, rules) if split else None
+            if found is not None:
+                value, rest = found, text[len(split) :]
+                break
+        else:
+            raise ValueError(f"not a number: {text!r}")
+    if rest.strip():
+        factor = scale_factor(rest, rules)
+        if factor is None:
+            raise ValueError(f"not a number: {text!r}")
+        value *= factor
+    return value
+
+
+def singular(noun: str, irregular: dict[str, str]) -> str:
+    """The singular of a counted noun, for the claim's unit.
+
+    >>> [singular(w, {"people": "person"}) for w in ["people", "companies", "launches", "sites"]]
+    ['person', 'company', 'launch', 'site']
+    """
+    lower = noun.lower()
+    if lower in irregular:
+        return irregular[lower]
+    if lower.endswith("ies") and len(lower) > 4:
+        return lower[:-3] + "y"
+    if lower.endswith(("ches", "shes", "xes", "sses", "zes")):
+        return lower[:-2]
+    if lower.endswith("s") and not lower.endswith("ss"):
+        return lower[:-1]
+    return lower
+
+
+def is_plural(word: str, irregular: dict[str, str]) -> bool:
+    """Whether a word looks like a plural noun.
+
+    >>> words = ["satellites", "people", "status", "across", "its"]
+    >>> [is_plural(w, {"people": "person"}) for w in words]
+    [True, True, False, False, False]
+    """
+    lower = word.lower()
+    if lower in irregular:
+        return True
+    return (
+        len(lower) > 3
+        and lower.endswith("s")
+        and not lower.endswith(("ss", "us", "is", "'s", "’s"))
+    )

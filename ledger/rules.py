@@ -1,0 +1,488 @@
+"""Load the extractor's rule files (ledger/rules/*.toml), validate them and compile them once.
+
+The rules are data: a user adds a currency, a unit or a metric by editing TOML, never Python.
+Every file is validated by a pydantic model with `extra="forbid"`, so a misspelt key or a
+pattern that refers to an unknown piece fails loudly at load time (`RulesError`).
+"""
+
+from __future__ import annotations
+
+import functools
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import regex
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from ledger.models import Bound, Change, Kind
+
+RULE_FILES = (
+    "patterns",
+    "numbers",
+    "currencies",
+    "units",
+    "qualifiers",
+    "cues",
+    "subjects",
+    "metrics",
+)
+_REF = regex.compile(r"\{([a-z_]+)\}")
+FLAGS = regex.VERBOSE | regex.VERSION1
+
+
+class RulesError(ValueError):
+    """A rule file is missing, malformed or refers to something that does not exist."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ValueExample(_Strict):
+    text: str
+    value: float
+
+
+class PatternRule(_Strict):
+    id: str
+    comment: str = Field(min_length=3)
+    regex: str
+    case_sensitive: bool = False
+    examples: list[str] = Field(min_length=1)
+    counter_examples: list[str] = []
+
+
+class ScaleRule(_Strict):
+    id: str
+    comment: str = Field(min_length=3)
+    words: list[str]
+    glued_words: list[str] = []
+    factor: float
+    examples: list[ValueExample] = Field(min_length=1)
+
+
+class NumberWords(_Strict):
+    comment: str
+    examples: list[ValueExample] = Field(min_length=1)
+    units: dict[str, int]
+    teens: dict[str, int]
+    tens: dict[str, int]
+    scaled_only: dict[str, int]
+
+
+class FractionRule(_Strict):
+    id: str
+    comment: str = Field(min_length=3)
+    words: list[str] = Field(min_length=1)
+    percent: float
+    examples: list[ValueExample] = Field(min_length=1)
+
+
+class MultipleRule(_Strict):
+    id: str
+    comment: str = Field(min_length=3)
+    words: list[str] = []
+    factor: float | None = None
+    factors: dict[str, float] = {}
+    change: Change | None = None
+    examples: list[ValueExample] = Field(min_length=1)
+
+
+class CurrencyRule(_Strict):
+    id: str = Field(pattern=r"^[A-Z]{3}$")
+    comment: str = Field(min_length=3)
+    prefixes: list[str]
+    words: list[str]
+    examples: list[ValueExample] = Field(min_length=1)
+
+
+class ContextChoice(_Strict):
+    code: str = Field(pattern=r"^[A-Z]{3}$")
+    cue: str
+
+
+class CurrencyContext(_Strict):
+    id: str
+    comment: str = Field(min_length=3)
+    symbol: str
+    default: str = Field(pattern=r"^[A-Z]{3}$")
+    rules: list[ContextChoice]
+    examples: list[ValueExample] = Field(min_length=1)
+
+
+class UnitRule(_Strict):
+    id: str
+    comment: str = Field(min_length=3)
+    kind: Kind
+    unit: str
+    factor: float = 1.0
+    words: list[str]
+    symbols: list[str]
+    examples: list[ValueExample] = Field(min_length=1)
+
+
+class NounRules(_Strict):
+    comment: str
+    irregular: dict[str, str]
+    adjectives: list[str]
+    time_nouns: list[str]
+    stop: list[str]
+    examples: list[ValueExample] = Field(min_length=1)
+
+
+class QualifierRule(_Strict):
+    id: str
+    comment: str = Field(min_length=3)
+    bound: Bound
+    words: list[str] = Field(min_length=1)
+    examples: list[ValueExample] = Field(min_length=1)
+
+
+class ChangeCue(_Strict):
+    id: str
+    comment: str = Field(min_length=3)
+    direction: Change
+    where: Literal["before", "after"]
+    regex: str
+    increase_verbs: list[str] = []
+    examples: list[str] = Field(min_length=1)
+
+
+class RegexCue(_Strict):
+    id: str
+    comment: str = Field(min_length=3)
+    regex: str
+    examples: list[str] = Field(min_length=1)
+
+
+class Baseline(_Strict):
+    comment: str
+    regex: str
+    examples: list[str] = Field(min_length=1)
+
+
+class SubjectRule(_Strict):
+    id: str
+    comment: str = Field(min_length=3)
+    names: list[str] = Field(min_length=1)
+    examples: list[str] = Field(min_length=1)
+
+
+class MetricRule(_Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    comment: str = Field(min_length=3)
+    keywords: str
+    kinds: list[Kind] = Field(min_length=1)
+    units: list[str] | None = None
+    min_value: float | None = None
+    examples: list[str] = Field(min_length=1)
+
+
+class RuleFiles(_Strict):
+    """Everything in ledger/rules/*.toml, validated."""
+
+    pattern: list[PatternRule]
+    scale: list[ScaleRule]
+    number_words: NumberWords
+    fraction: list[FractionRule]
+    multiple: list[MultipleRule]
+    currency: list[CurrencyRule]
+    context: list[CurrencyContext]
+    unit: list[UnitRule]
+    nouns: NounRules
+    qualifier: list[QualifierRule]
+    change: list[ChangeCue]
+    attribution: list[RegexCue]
+    period: list[RegexCue]
+    period_baseline: Baseline
+    subject: list[SubjectRule]
+    metric: list[MetricRule]
+
+    @field_validator("pattern", "scale", "fraction", "multiple", "currency", "unit", "metric")
+    @classmethod
+    def _unique_ids(cls, entries: list[Any]) -> list[Any]:
+        ids = [entry.id for entry in entries]
+        duplicates = sorted({i for i in ids if ids.count(i) > 1})
+        if duplicates:
+            raise ValueError(f"duplicate ids: {', '.join(duplicates)}")
+        return entries
+
+    @field_validator("metric")
+    @classmethod
+    def _other_last(cls, metrics: list[MetricRule]) -> list[MetricRule]:
+        if not metrics or metrics[-1].id != "other":
+            raise ValueError("the last metric must be 'other'")
+        return metrics
+
+
+def norm(word: str) -> str:
+    """The lookup key of a word: lower case, runs of spaces/hyphens/dots made one space.
+
+    >>> norm("Per-Cent")
+    'per cent'
+    >>> norm("U.S.  dollars")
+    'u s dollars'
+    """
+    return " ".join(regex.split(r"[\s\u00a0\u2009\u202f\-‑.]+", word.lower())).strip()
+
+
+def alternation(words: list[str] | set[str]) -> str:
+    """A regex alternation of literal words, longest first; spaces and hyphens match either.
+
+    >>> alternation(["a third", "one-third"])
+    'one[\\\\s\\\\u00a0\\\\-‑]*third|a[\\\\s\\\\u00a0\\\\-‑]+third'
+    """
+    parts = []
+    for word in sorted(set(words), key=lambda w: (-len(w), w)):
+        pieces = regex.split(r"([\s\-‑]+)", word)
+        out = []
+        for piece in pieces:
+            if not piece:
+                continue
+            if piece.isspace():
+                out.append(r"[\s\u00a0\-‑]+")
+            elif set(piece) <= {"-", "‑"}:
+                out.append(r"[\s\u00a0\-‑]*")
+            else:
+                out.append(regex.escape(piece, special_only=True, literal_spaces=False))
+        parts.append("".join(out))
+    return "|".join(parts)
+
+
+@dataclass(frozen=True)
+class UnitInfo:
+    kind: str
+    unit: str | None
+    factor: float = 1.0
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The compiled rules: patterns compiled once, lookups as plain dicts never mutated."""
+
+    files: RuleFiles
+    compiled: dict[str, Any]  # pattern id -> compiled regex
+    scales: dict[str, float]  # norm(word) -> factor; glued words keyed as written
+    number_words: dict[str, float]
+    scaled_only_words: frozenset[str]
+    fractions: dict[str, float]
+    multiples: dict[str, tuple[float, str | None]]
+    symbols: dict[str, str]  # "$" -> USD
+    glue: dict[str, str]  # "HK" (+$) -> HKD
+    codes: dict[str, str]  # "RMB" -> CNY
+    contexts: dict[str, tuple[tuple[Any, str], ...] | Any]
+    context_default: dict[str, str]
+    units_by_word: dict[str, UnitInfo]
+    units_by_symbol: dict[str, UnitInfo]
+    qualifiers: dict[str, str]
+    irregular: dict[str, str]
+    adjectives: frozenset[str]
+    time_nouns: frozenset[str]
+    stop: frozenset[str]
+    change_cues: tuple[tuple[ChangeCue, Any], ...]
+    attribution_cues: tuple[tuple[str, Any], ...]
+    period_cues: tuple[tuple[str, Any], ...]
+    baseline: Any
+    subject_pattern: Any
+    subject_ids: dict[str, str]
+    metrics: tuple[tuple[MetricRule, Any], ...]
+    sources: tuple[str, ...] = field(default=())
+
+    def pattern(self, name: str) -> Any:
+        return self.compiled[name]
+
+
+def _read_files(directory: Path | None) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for name in RULE_FILES:
+        try:
+            if directory is None:
+                raw = resources.files("ledger").joinpath("rules", f"{name}.toml").read_bytes()
+            else:
+                raw = (directory / f"{name}.toml").read_bytes()
+            content = tomllib.loads(raw.decode("utf-8"))
+        except FileNotFoundError as error:
+            raise RulesError(f"rule file {name}.toml not found") from error
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+            raise RulesError(f"{name}.toml: {error}") from error
+        overlap = set(content) & set(data)
+        if overlap:
+            raise RulesError(f"{name}.toml: tables defined twice: {sorted(overlap)}")
+        data.update(content)
+    return data
+
+
+def _generated_pieces(files: RuleFiles) -> dict[str, str]:
+    """Regex pieces built from the word lists of the data files."""
+    currency_symbols: set[str] = set()
+    currency_codes: set[str] = set()
+    currency_glue: set[str] = set()
+    for cur in files.currency:
+        for prefix in cur.prefixes:
+            if regex.fullmatch(r"[\p{L}.]+", prefix):
+                currency_codes.add(prefix)
+            elif regex.fullmatch(r"[\p{L}.]+[^\p{L}\d\s.]", prefix):
+                currency_glue.add(prefix[:-1])
+                currency_symbols.add(prefix[-1])
+            else:
+                currency_symbols.add(prefix)
+    currency_symbols |= {c.symbol for c in files.context}
+    unit_words = {w for u in files.unit for w in u.words}
+    unit_words |= {w for c in files.currency for w in c.words}
+    nw = files.number_words
+    tens, units = alternation(list(nw.tens)), alternation(list(nw.units))
+    scale_spaced = {w for s in files.scale for w in s.words}
+    number_word = (
+        rf"(?:{tens})(?:[\s-](?:{units}))?|{alternation(list(nw.teens))}|{units}"
+        rf"|(?:{alternation(list(nw.scaled_only))})"
+        rf"(?=[\s\u00a0-]+(?:{alternation(scale_spaced)}|{alternation(unit_words)})\b)"
+    )
+    multiple_words = {w for m in files.multiple for w in [*m.words, *m.factors]}
+    return {
+        "scale_spaced": alternation(scale_spaced),
+        "scale_glued": alternation({w for s in files.scale for w in s.glued_words}),
+        "currency_symbol": alternation(currency_symbols),
+        "currency_code": alternation(currency_codes),
+        "currency_glue": alternation(currency_glue),
+        "currency_word": alternation({w for c in files.currency for w in c.words}),
+        "unit_word": alternation(unit_words),
+        "unit_symbol": alternation({s for u in files.unit for s in u.symbols}),
+        "number_word": number_word,
+        "fraction": alternation({w for f in files.fraction for w in f.words}),
+        "multiple_word": alternation(multiple_words),
+        "qualifier": alternation({w for q in files.qualifier for w in q.words}),
+    }
+
+
+def _resolve(name: str, pieces: dict[str, str], stack: tuple[str, ...] = ()) -> str:
+    if name in stack:
+        raise RulesError(f"pattern {name!r} refers to itself: {' -> '.join([*stack, name])}")
+    if name not in pieces:
+        where = f" (in {stack[-1]!r})" if stack else ""
+        raise RulesError(f"unknown pattern piece {{{name}}}{where}")
+
+    def expand(match: Any) -> str:
+        return f"(?:{_resolve(match.group(1), pieces, (*stack, name))})"
+
+    return _REF.sub(expand, pieces[name])
+
+
+def _compile(source: str, what: str, *, ignore_case: bool = True) -> Any:
+    try:
+        return regex.compile(source, FLAGS | (regex.IGNORECASE if ignore_case else 0))
+    except regex.error as error:
+        raise RulesError(f"{what}: bad regex: {error}") from error
+
+
+def load_rules(directory: str | Path | None = None) -> Rules:
+    """Read, validate and compile the rule files (the package's own when `directory` is None)."""
+    path = Path(directory) if directory is not None else None
+    try:
+        files = RuleFiles.model_validate(_read_files(path))
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise RulesError(f"invalid rule files at {where}: {first['msg']}") from error
+    pieces = _generated_pieces(files)
+    for rule in files.pattern:
+        if rule.id in pieces:
+            raise RulesError(f"pattern id {rule.id!r} clashes with a generated piece")
+        pieces[rule.id] = rule.regex
+    compiled = {
+        rule.id: _compile(
+            _resolve(rule.id, pieces), f"pattern {rule.id}", ignore_case=not rule.case_sensitive
+        )
+        for rule in files.pattern
+    }
+    for required in ("scan", "before", "noun_after", "and_range", "figure", "source_name"):
+        if required not in compiled:
+            raise RulesError(f"patterns.toml: required pattern {required!r} is missing")
+
+    def cue(source: str, what: str) -> Any:
+        pieces["__cue__"] = source
+        return _compile(_resolve("__cue__", pieces), what)
+
+    nw = files.number_words
+    number_words: dict[str, float] = {}
+    for table in (nw.units, nw.teens, nw.tens, nw.scaled_only):
+        number_words.update({norm(k): float(v) for k, v in table.items()})
+    scales: dict[str, float] = {}
+    for s in files.scale:
+        scales.update({norm(w): s.factor for w in s.words})
+        scales.update({w: s.factor for w in s.glued_words})
+    symbols, glue, codes = {}, {}, {}
+    for cur in files.currency:
+        for prefix in cur.prefixes:
+            if regex.fullmatch(r"[\p{L}.]+", prefix):
+                codes[prefix] = cur.id
+            elif regex.fullmatch(r"[\p{L}.]+[^\p{L}\d\s.]", prefix):
+                glue[prefix[:-1]] = cur.id
+            else:
+                symbols[prefix] = cur.id
+    units_by_word: dict[str, UnitInfo] = {}
+    units_by_symbol: dict[str, UnitInfo] = {}
+    for cur in files.currency:
+        units_by_word.update({norm(w): UnitInfo("money", cur.id) for w in cur.words})
+    for u in files.unit:
+        info = UnitInfo(u.kind, u.unit or None, u.factor)
+        units_by_word.update({norm(w): info for w in u.words})
+        units_by_symbol.update({s: info for s in u.symbols})
+    multiples: dict[str, tuple[float, str | None]] = {}
+    for m in files.multiple:
+        if m.factor is None and not m.factors:
+            raise RulesError(f"multiple {m.id!r} needs a factor or factors")
+        multiples.update({norm(w): (float(m.factor or 0), m.change) for w in m.words})
+        multiples.update({norm(w): (float(f), m.change) for w, f in m.factors.items()})
+    subject_ids = {name: s.id for s in files.subject for name in s.names}
+    subject_pattern = regex.compile(
+        r"(?<![\p{L}\d])(?:" + alternation(list(subject_ids)) + r")(?![\p{L}\d])", regex.VERSION1
+    )
+    return Rules(
+        files=files,
+        compiled=compiled,
+        scales=scales,
+        number_words=number_words,
+        scaled_only_words=frozenset(norm(w) for w in nw.scaled_only),
+        fractions={norm(w): f.percent for f in files.fraction for w in f.words},
+        multiples=multiples,
+        symbols=symbols,
+        glue=glue,
+        codes=codes,
+        contexts={
+            c.symbol: tuple((regex.compile(r.cue, regex.VERSION1), r.code) for r in c.rules)
+            for c in files.context
+        },
+        context_default={c.symbol: c.default for c in files.context},
+        units_by_word=units_by_word,
+        units_by_symbol=units_by_symbol,
+        qualifiers={norm(w): q.bound for q in files.qualifier for w in q.words},
+        irregular=dict(files.nouns.irregular),
+        adjectives=frozenset(w.lower() for w in files.nouns.adjectives),
+        time_nouns=frozenset(files.nouns.time_nouns),
+        stop=frozenset(files.nouns.stop),
+        change_cues=tuple(
+            (c, cue(("(?r)" if c.where == "before" else "") + c.regex, f"change {c.id}"))
+            for c in files.change
+        ),
+        attribution_cues=tuple(
+            (a.id, cue(a.regex, f"attribution {a.id}")) for a in files.attribution
+        ),
+        period_cues=tuple((p.id, cue(p.regex, f"period {p.id}")) for p in files.period),
+        baseline=cue("(?r)" + files.period_baseline.regex, "period_baseline"),
+        subject_pattern=subject_pattern,
+        subject_ids=subject_ids,
+        metrics=tuple(
+            (m, cue(m.keywords, f"metric {m.id}") if m.keywords.strip() else None)
+            for m in files.metric
+        ),
+        sources=tuple(f"{name}.toml" for name in RULE_FILES),
+    )
+
+
+@functools.cache
+def default_rules() -> Rules:
+    """The package's own rules, loaded and compiled once per process (they never change)."""
+    return load_rules()
