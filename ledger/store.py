@@ -135,7 +135,7 @@ def _run_extractor(
             if claims is None:
                 claims, timeouts = result
             else:
-                timeouts = getattr(result, "rule_timeouts", None) or getattr(result, "timeouts", [])
+                timeouts = getattr(result, "timed_out", None) or []
             return list(claims), [str(rule) for rule in timeouts]
         extractor = module.extract
     assert extractor is not None

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -288,8 +289,13 @@ def test_publication_date_or_extractor_version_change_re_extracts(
 def test_default_extractor_is_looked_up_and_its_rule_timeouts_recorded(
     ledger: Ledger, corpus: Path, monkeypatch: pytest.MonkeyPatch
 ):
-    def with_report(text: str, *, published: object = None) -> tuple[list[Claim], list[str]]:
-        return fake_extract(text), (["money.slow_rule"] if "Sales" in text else [])
+    @dataclass
+    class Extraction:  # the shape of ledger.extract.Extraction
+        claims: list[Claim]
+        timed_out: list[str]
+
+    def with_report(text: str, *, published: object = None) -> Extraction:
+        return Extraction(fake_extract(text), ["money.slow_rule"] if "Sales" in text else [])
 
     monkeypatch.setattr(EXTRACT_MODULE, "extract_with_report", with_report, raising=False)
     report = ledger.ingest([corpus])
