@@ -33,6 +33,8 @@ TEXT_A = (
     "Officials said exports rose about 5.2% over the same year. "
     f"A reader wrote {HOSTILE} <img src=x onerror=alert(1)> in the comments."
 )
+# A file name with a space, a tilde and an accent: the links must still find the pages.
+SOURCE_B = "wire story~1 é"
 TEXT_B = "Imports of chips reached 2.9 trillion yuan in 2023, a ministry said."
 
 
@@ -82,7 +84,7 @@ def make_ledger(path: Path) -> dict[str, str]:
                 "text": TEXT_A,
             },
             {
-                "id": "src_b",
+                "id": SOURCE_B,
                 "path": "sources/src_b.txt",
                 "sha256": hashlib.sha256(TEXT_B.encode()).hexdigest(),
                 "title": "Ministry figures",
@@ -123,7 +125,7 @@ def make_ledger(path: Path) -> dict[str, str]:
         checkworthiness=0.7,
     )
     other = _claim(
-        "src_b",
+        SOURCE_B,
         TEXT_B,
         "2.9 trillion yuan",
         value=2.9e12,
@@ -383,6 +385,20 @@ def test_source_page_highlights_and_links_every_claim(ledger):
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
     assert "<img src=x" not in html and HOSTILE not in html
     assert "javascript:" not in html
+
+
+def test_links_between_claim_and_source_pages_resolve(ledger):
+    path, ids = ledger
+    datasette = build_datasette(path)
+    claim = get(datasette, f"/claims/claims/{ids['other']}").text
+    source_href = re.search(r'class="ledger-source-link" href="([^"]+)"', claim).group(1)
+    assert source_href.endswith(f"#{ids['other']}")
+    source = get(datasette, source_href.split("#")[0])
+    assert source.status_code == 200
+    assert f'<mark id="{ids["other"]}">' in source.text
+    back = re.search(rf'<mark id="{ids["other"]}"><a href="([^"]+)"', source.text).group(1)
+    assert get(datasette, back).status_code == 200
+    assert "Ministry figures" in claim
 
 
 def test_row_json_and_csv_exports(ledger):

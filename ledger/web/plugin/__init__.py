@@ -133,7 +133,7 @@ def extra_template_vars(
     template: str, database: str | None, table: str | None, request: Any, datasette: Any
 ):
     """Give the row pages of claims and sources everything they show beside the row."""
-    if template != "row.html" or table not in ("claims", "sources") or request is None:
+    if template != "row.html" or table not in ("claims", "sources") or not database or not request:
         return {}
 
     async def inner() -> dict[str, Any]:
@@ -145,7 +145,7 @@ def extra_template_vars(
             return {}
         row_url = _row_url(datasette, database)
         if table == "claims":
-            page = await pages.claim_page(db, tilde_decode(pks[0]), row_url)
+            page = await pages.claim_page(db, pks[0], row_url)
             can_note = await datasette.permission_allowed(
                 request.actor, "view-query", (database, "add_note"), default=True
             ) and "add_note" in (datasette.metadata("queries", database=database) or {})
@@ -159,7 +159,7 @@ def extra_template_vars(
                 ),
                 "ledger_verdicts": VERDICTS,
             }
-        return {"ledger_source": await pages.source_page(db, tilde_decode(pks[0]), row_url)}
+        return {"ledger_source": await pages.source_page(db, pks[0], row_url)}
 
     return inner
 
