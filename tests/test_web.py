@@ -711,3 +711,44 @@ def test_cli_reviewer_add_and_serve_errors(tmp_path, ledger):
     assert bad_reviewers.exit_code == 1 and "cannot read reviewers file" in bad_reviewers.output
     with pytest.raises(ServeError):
         build_datasette(tmp_path / "none.db")
+
+
+# --- the real ledger -------------------------------------------------------------------------
+
+SOURCES = Path(__file__).resolve().parent.parent / "sources"
+
+
+def test_real_ledger_every_claim_and_source_page(tmp_path):
+    """`ledger ingest sources/` + `ledger check`, then every claim and source page is served."""
+    from markupsafe import escape
+
+    path = tmp_path / "claims.db"
+    runner = CliRunner()
+    ingest = runner.invoke(cli, ["ingest", str(SOURCES), "--db", str(path)])
+    assert ingest.exit_code == 0, ingest.output
+    check = runner.invoke(cli, ["check", "--db", str(path)])
+    assert check.exit_code == 0, check.output
+    db = sqlite_utils.Database(path)
+    claims = list(db.query("select id, source_id, quote from claims where retired_at is null"))
+    sources = [row["id"] for row in db.query("select id from sources")]
+    assert len(claims) >= 10 and len(sources) == 5
+    datasette = build_datasette(path)
+    for claim in claims:
+        page = get(datasette, f"/claims/claims/{claim['id']}")
+        assert page.status_code == 200, claim
+        assert f'<mark class="current">{escape(claim["quote"])}</mark>' in page.text, claim
+        assert "ledger-warning" not in page.text, claim  # the quote is at its offsets
+    for source_id in sources:
+        page = get(datasette, f"/claims/sources/{source_id}")
+        assert page.status_code == 200
+        for claim in (c for c in claims if c["source_id"] == source_id):
+            assert f'<mark id="{claim["id"]}">' in page.text, claim
+    # The issue's own example: R&D spending, said as "exceeded 3.3 trillion yuan".
+    (rd,) = [c for c in claims if c["quote"] == "exceeded 3.3 trillion yuan"]
+    html = get(datasette, f"/claims/claims/{rd['id']}").text
+    assert '<dd class="ledger-words">more than 3.3 trillion CNY, 2023</dd>' in html
+    assert "consistent" in html  # its checks against the NBS figures
+    review = get(datasette, "/claims/claims_review.json?_shape=objects&_size=max").json()
+    assert len(review["rows"]) == len(claims)
+    chart = get(datasette, "/-/ledger/chart/claims?metric=rd_spending")
+    assert chart.status_code == 200 and '<g class="reference">' in chart.text
