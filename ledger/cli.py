@@ -584,11 +584,13 @@ def reference_list(db_path: str, metric: str | None, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
-    click.echo(f"{'id':42} {'metric':20} {'subject':8} {'period':8} {'value':>14} unit")
+    click.echo(
+        f"{'id':42} {'metric':20} {'subject':8} {'period':8} {'value':>14} {'unit':10} publisher"
+    )
     for row in rows:
         click.echo(
             f"{row['id']:42} {row['metric']:20} {row['subject'] or '':8} {row['period'] or '':8} "
-            f"{row['value']:>14g} {row['unit']}  {row['publisher']}"
+            f"{row['value']:>14g} {row['unit']:10} {row['publisher']}"
         )
 
 

@@ -833,3 +833,42 @@ def test_repeated_figures_across_sources_are_compared_once_and_capped(tmp_path: 
     counts = dict(conflicts)
     assert {counts[claim] for claim in agree} == {3}  # each contradicted by the three rumours
     assert {counts[claim] for claim in disagree} == {5}  # 300 contradict it; 5 rows kept
+
+
+# The whole pipeline on the real seeds: the extractor's claims, ingested, checked.
+REAL_SEED_OUTCOMES = {
+    "some 540 satellites": ("inconsistent", 1),
+    "exceeded 900": ("consistent", 1),
+    "exceeded 3.3 trillion yuan": ("consistent", 0),
+    "8.4 percent": ("ambiguous", 0),  # 8.4 final (NBS/MOST/MOF), 8.1 preliminary (communiqué)
+    "over 1.4 billion people": ("consistent", 0),
+    "7 per cent": ("inconsistent", 0),
+    "33 per cent": ("inconsistent", 0),
+    "over 80 per cent": ("no-reference", 0),
+    "$1.4tn": ("no-reference", 0),
+    "$774m": ("no-reference", 0),
+    "2.3 percent": ("consistent", 0),
+    "6.5 percent": ("consistent", 0),
+    "over $40 billion": ("consistent", 0),
+}
+
+
+def test_real_seeds_ingested_and_checked(tmp_path: Path):
+    from ledger.store import Ledger
+
+    with Ledger(tmp_path / "claims.db") as ledger:
+        report = ledger.ingest([SOURCES])
+        assert report.failures == []
+        assert ledger.db["references"].count == 14  # sources/references.csv came with the folder
+        run_checks(ledger.db, now=NOW)
+        got = {
+            row["quote"]: (row["outcome"], row["conflicts"])
+            for row in ledger.db.query(
+                "select claims.quote, check_outcomes.outcome, check_outcomes.conflicts "
+                "from claims join check_outcomes on check_outcomes.claim_id = claims.id"
+            )
+        }
+    assert {quote: got.get(quote) for quote in REAL_SEED_OUTCOMES} == REAL_SEED_OUTCOMES
+    # every other figure of the seeds has no reference to be checked against
+    others = {outcome for quote, outcome in got.items() if quote not in REAL_SEED_OUTCOMES}
+    assert others <= {("no-reference", 0)}
