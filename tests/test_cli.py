@@ -1,0 +1,424 @@
+"""The ledger commands end to end with click's CliRunner, on the seed articles and the real
+extractor, against a database in tmp_path."""
+
+from __future__ import annotations
+
+import csv
+import importlib
+import io
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from ledger.cli import cli
+from ledger.export import COLUMNS, MARKDOWN_COLUMNS, RATINGS, markdown_cell, record
+from ledger.models import claim_id
+from ledger.store import Ledger
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED_IDS = sorted(path.stem for path in (ROOT / "sources").glob("*.txt"))
+EXTRACT_MODULE = importlib.import_module("ledger.extract")
+SUMMARY = re.compile(
+    r"(?P<seen>\d+) file\(s\): (?P<added>\d+) added, (?P<changed>\d+) changed, "
+    r"(?P<unchanged>\d+) unchanged, (?P<failed>\d+) failed; "
+    r"claims: (?P<claims_added>\d+) added, (?P<claims_removed>\d+) removed"
+)
+
+
+def run(*args: str) -> object:
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def summary(output: str) -> dict[str, int]:
+    match = SUMMARY.search(output)
+    assert match, output
+    return {key: int(value) for key, value in match.groupdict().items()}
+
+
+@pytest.fixture
+def seeds(tmp_path: Path) -> Path:
+    folder = tmp_path / "sources"
+    folder.mkdir()
+    for path in (ROOT / "sources").iterdir():
+        if path.suffix in (".txt", ".md") or path.name == "manifest.csv":
+            shutil.copyfile(path, folder / path.name)
+    return folder
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    return str(tmp_path / "claims.db")
+
+
+@pytest.fixture(scope="module")
+def seed_ledger(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seeds ingested once per module (tests get a copy)."""
+    path = tmp_path_factory.mktemp("seed-ledger") / "claims.db"
+    result = run("ingest", str(ROOT / "sources"), "--db", str(path))
+    assert result.exit_code == 0, result.output
+    return path
+
+
+@pytest.fixture
+def ingested(seeds: Path, db: str, seed_ledger: Path) -> str:
+    shutil.copyfile(seed_ledger, db)  # closed ledger: its WAL is checkpointed into the file
+    return db
+
+
+def claim_rows(db: str) -> list[dict]:
+    with Ledger(db) as ledger:
+        return ledger.claims(include_retired=True)
+
+
+def test_ingest_seeds_then_again_changes_nothing(seeds: Path, db: str):
+    first = run("ingest", str(seeds), "--db", db)
+    assert first.exit_code == 0, first.output
+    counts = summary(first.output)
+    assert (counts["seen"], counts["added"], counts["failed"]) == (5, 5, 0)
+    rows = claim_rows(db)
+    assert counts["claims_added"] == len(rows) > 10
+    with Ledger(db) as ledger:
+        texts = {row["id"]: row["text"] for row in ledger.db["sources"].rows}
+        assert sorted(texts) == SEED_IDS
+        for source_id, text in texts.items():
+            assert text == (ROOT / "sources" / f"{source_id}.txt").read_text(encoding="utf-8")
+    for row in rows:
+        assert texts[row["source_id"]][row["start"] : row["end"]] == row["quote"]
+        assert row["id"] == claim_id(row["source_id"], row["fingerprint"])
+        assert row["retired_at"] is None
+    assert len({row["id"] for row in rows}) == len(rows)
+
+    again = run("ingest", str(seeds), "--db", db)
+    assert again.exit_code == 0, again.output
+    assert summary(again.output) == {
+        "seen": 5,
+        "added": 0,
+        "changed": 0,
+        "unchanged": 5,
+        "failed": 0,
+        "claims_added": 0,
+        "claims_removed": 0,
+    }
+    assert [(r["id"], r["value"], r["first_seen"]) for r in claim_rows(db)] == [
+        (r["id"], r["value"], r["first_seen"]) for r in rows
+    ]
+
+
+def test_worker_processes_give_the_same_claims(seeds: Path, tmp_path: Path):
+    ledgers = []
+    for jobs in ("1", "2"):
+        db = str(tmp_path / f"jobs{jobs}.db")
+        result = run("ingest", str(seeds), "--db", db, "--jobs", jobs)
+        assert result.exit_code == 0, result.output
+        ledgers.append([(r["id"], r["value"], r["unit"], r["metric"]) for r in claim_rows(db)])
+    assert ledgers[0] == ledgers[1]
+
+
+def test_changed_source_is_the_only_one_re_extracted_and_notes_stay(seeds: Path, ingested: str):
+    before = claim_rows(ingested)
+    target = before[0]
+    noted = run(
+        "note", target["id"], "--verdict", "accurate", "--text", "Matches the bulletin.",
+        "--reviewer", "ana", "--db", ingested,
+    )  # fmt: skip
+    assert noted.exit_code == 0, noted.output
+    assert noted.output.startswith(f"note 1 on {target['id']}: accurate")
+
+    # Fix a "typo" in one article and append a paragraph with a figure to another.
+    typo_file = seeds / "000_06537919e2765593.txt"
+    typo_file.write_text(
+        typo_file.read_text().replace("turning the tables", "turning tables"), encoding="utf-8"
+    )
+    appended = seeds / "001_f00b55445c1939f9.txt"
+    old_length = len(appended.read_text(encoding="utf-8"))
+    with open(appended, "a", encoding="utf-8") as handle:
+        handle.write("\nIn 2024, research spending rose 8.3 percent to 3.6 trillion yuan.\n")
+
+    result = run("ingest", str(seeds), "--db", ingested)
+    assert result.exit_code == 0, result.output
+    counts = summary(result.output)
+    assert (counts["changed"], counts["unchanged"], counts["failed"]) == (2, 3, 0)
+    assert counts["claims_added"] >= 1
+    after = {row["id"]: row for row in claim_rows(ingested)}
+    for row in before:
+        if "turning the tables" not in row["sentence"]:
+            assert row["id"] in after, row["quote"]
+            assert after[row["id"]]["first_seen"] == row["first_seen"]
+    new = [row for row_id, row in after.items() if row_id not in {r["id"] for r in before}]
+    assert {row["source_id"] for row in new} == {"001_f00b55445c1939f9"}
+    assert all(row["start"] >= old_length for row in new)
+    assert "8.3 percent" in {row["quote"] for row in new}
+    listed = run("notes", target["id"], "--db", ingested)
+    assert listed.exit_code == 0, listed.output
+    assert "Matches the bulletin." in listed.output
+    assert listed.output.rstrip().endswith("1 note(s)")
+
+
+def test_orphaned_notes_after_the_extractor_changes(ingested: str, monkeypatch: pytest.MonkeyPatch):
+    rows = claim_rows(ingested)
+    dropped = rows[0]
+    kept = rows[-1]
+    for row, verdict in ((dropped, "misleading"), (kept, "accurate")):
+        result = run("note", row["id"], "--verdict", verdict, "--text", "x", "--db", ingested)
+        assert result.exit_code == 0, result.output
+
+    def dropping(claims: list) -> list:
+        return [
+            c for c in claims
+            if (c.quote, c.sentence) != (dropped["quote"], dropped["sentence"])
+        ]  # fmt: skip
+
+    # The extractor "changes": the dropped claim no longer comes out (a new version number).
+    real_extract = EXTRACT_MODULE.extract
+    monkeypatch.setattr(
+        EXTRACT_MODULE, "extract", lambda text, **kw: dropping(real_extract(text, **kw))
+    )
+    if hasattr(EXTRACT_MODULE, "extract_with_report"):
+        real_report = EXTRACT_MODULE.extract_with_report
+
+        def report_dropping(text: str, **kw: object) -> object:
+            result = real_report(text, **kw)
+            result.claims = dropping(result.claims)
+            return result
+
+        monkeypatch.setattr(EXTRACT_MODULE, "extract_with_report", report_dropping)
+    monkeypatch.setattr(EXTRACT_MODULE, "EXTRACTOR_VERSION", "next")
+    result = run("ingest", str(Path(ingested).parent / "sources"), "--db", ingested)
+    assert result.exit_code == 0, result.output
+    assert "retired (kept for their notes)" in result.output
+
+    orphaned = run("notes", "--orphaned", "--db", ingested)
+    assert orphaned.exit_code == 0, orphaned.output
+    assert dropped["id"] in orphaned.output and kept["id"] not in orphaned.output
+    assert orphaned.output.rstrip().endswith("1 note(s)")
+    everything = run("notes", "--db", ingested)
+    assert everything.output.rstrip().endswith("2 note(s)")
+    listed = run("claims", "--db", ingested)
+    assert dropped["id"] not in listed.output
+
+
+def test_bad_files_are_named_and_the_rest_ingested(seeds: Path, db: str, tmp_path: Path):
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    (bad / "latin1.txt").write_bytes("Caf\u00e9 prices rose 5%.".encode("latin-1"))
+    (bad / "empty.md").write_bytes(b"")
+    with open(bad / "huge.txt", "wb") as handle:
+        handle.truncate(50 * 1024 * 1024)
+    result = CliRunner().invoke(
+        cli, ["ingest", str(seeds), str(bad), str(tmp_path / "missing.txt"), "--db", db]
+    )
+    assert result.exit_code == 1
+    failures = sorted(line for line in result.stderr.splitlines() if line.startswith("failed: "))
+    assert failures == [
+        f"failed: {bad / 'binary.txt'}: binary file (NUL byte at offset 8)",
+        f"failed: {bad / 'empty.md'}: empty (no text)",
+        f"failed: {bad / 'huge.txt'}: too large (52,428,800 bytes; the limit is 20,971,520)",
+        f"failed: {bad / 'latin1.txt'}: not valid UTF-8 (byte 0xe9 at offset 3)",
+        f"failed: {tmp_path / 'missing.txt'}: no such file or folder",
+    ]
+    counts = summary(result.stdout)
+    assert (counts["seen"], counts["added"], counts["failed"]) == (10, 5, 5)
+    with Ledger(db) as ledger:
+        assert sorted(row["id"] for row in ledger.db["sources"].rows) == SEED_IDS
+
+
+def test_size_limit_is_configurable(tmp_path: Path, db: str):
+    path = tmp_path / "article.txt"
+    filler = "The committee met again and talked at length about the plan.\n" * 180
+    path.write_text(filler + "Exports rose 12 percent in 2020.\n")  # 11,013 bytes
+    refused = CliRunner().invoke(cli, ["ingest", str(path), "--db", db, "--max-size", "0.01"])
+    assert refused.exit_code == 1
+    assert "too large (11,013 bytes; the limit is 10,485)" in refused.stderr
+    accepted = CliRunner().invoke(cli, ["ingest", str(path), "--db", db, "--max-size", "0.02"])
+    assert accepted.exit_code == 0, accepted.output
+    assert summary(accepted.stdout)["added"] == 1
+
+
+def test_malformed_manifest_stops_the_ingest_with_one_line(seeds: Path, db: str):
+    manifest = seeds / "manifest.csv"
+    manifest.write_text(manifest.read_text().replace("2024-12-04", "4 Dec 2024"))
+    result = CliRunner().invoke(cli, ["ingest", str(seeds), "--db", db])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: ")
+    assert "manifest.csv, line 2: published: Input should be a valid date" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    with Ledger(db) as ledger:
+        assert ledger.db["sources"].count == 0
+
+
+def test_ingest_needs_a_path(db: str):
+    result = CliRunner().invoke(cli, ["ingest", "--db", db])
+    assert result.exit_code == 2
+    assert "Missing argument 'PATHS...'" in result.output
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["c-0000000000000000", "--verdict", "accurate", "--text", "x"], "no claim with id"),
+        (["{claim}", "--verdict", "true", "--text", "x"], "Invalid value for '--verdict'"),
+        (["{claim}", "--verdict", "accurate", "--text", "  "], "a note needs some text"),
+        (["{claim}", "--verdict", "accurate"], "Missing option '--text'"),
+        (
+            ["{claim}", "--verdict", "accurate", "--text", "x", "--evidence", "ftp://x"],
+            "evidence URL must be an http(s) URL",
+        ),
+    ],
+)
+def test_bad_notes_are_refused_with_a_clear_error(ingested: str, args: list[str], message: str):
+    some = claim_rows(ingested)[0]["id"]
+    argv = ["note", *(arg.replace("{claim}", some) for arg in args), "--db", ingested]
+    result = CliRunner().invoke(cli, argv)
+    assert result.exit_code != 0
+    assert message in result.output
+    with Ledger(ingested) as ledger:
+        assert ledger.db["notes"].count == 0
+
+
+def test_notes_for_an_unknown_claim_is_an_error(ingested: str):
+    result = CliRunner().invoke(cli, ["notes", "c-nope", "--db", ingested])
+    assert result.exit_code == 1
+    assert result.output.strip() == "Error: no claim with id 'c-nope'"
+
+
+def test_claims_table_and_filters(ingested: str):
+    rows = claim_rows(ingested)
+    result = run("claims", "--db", ingested)
+    lines = result.output.splitlines()
+    assert lines[0].split() == ["id", "quote", "value", "unit", "metric", "period", "verdict",
+                                "source_id"]  # fmt: skip
+    assert lines[-1] == f"{len(rows)} claim(s)"
+    assert len(lines) == len(rows) + 3
+    assert all(row["id"] in result.output for row in rows)
+
+    metric = rows[0]["metric"]
+    filtered = run("claims", "--metric", metric, "--db", ingested)
+    expected = [row["id"] for row in rows if row["metric"] == metric]
+    assert filtered.output.splitlines()[-1] == f"{len(expected)} claim(s)"
+    assert [line.split()[0] for line in filtered.output.splitlines()[2:-1]] == expected
+
+    source = run("claims", "--source", "CGTN", "--db", ingested)
+    cgtn = [row["id"] for row in rows if row["source_id"] == "004_dac431702563645e"]
+    assert [line.split()[0] for line in source.output.splitlines()[2:-1]] == cgtn
+
+    word = rows[0]["sentence"].split()[2].strip(",.\"'")
+    searched = run("claims", "--search", word, "--db", ingested)
+    assert rows[0]["id"] in searched.output
+
+    verdict = CliRunner().invoke(cli, ["claims", "--verdict", "bogus", "--db", ingested])
+    assert verdict.exit_code == 2
+
+
+def noted_ledger(db: str) -> list[dict]:
+    """Give three claims notes (the latest differing from the first) and return all claims."""
+    rows = claim_rows(db)
+    with Ledger(db) as ledger:
+        ledger.add_note(rows[0]["id"], "inaccurate", "First look.", reviewer="ana")
+        ledger.add_note(rows[0]["id"], "mostly-accurate", "Second | look.", reviewer="bo",
+                        evidence_url="https://stats.example/1")  # fmt: skip
+        ledger.add_note(rows[1]["id"], "unverifiable", "No public data.")
+        ledger.add_note(rows[2]["id"], "misleading", "Wrong base year.", reviewer="cy")
+        return ledger.claims()
+
+
+def export(db: str, fmt: str, *extra: str) -> str:
+    result = CliRunner().invoke(cli, ["export", "--format", fmt, "--db", db, *extra])
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def test_export_csv_json_jsonl_round_trip_field_by_field(ingested: str, tmp_path: Path):
+    rows = noted_ledger(ingested)
+    assert rows[0]["verdict"] == "mostly-accurate"
+    assert rows[0]["verdict_evidence_url"] == "https://stats.example/1"
+    expected = [record(row) for row in rows]
+    assert set(COLUMNS) >= {"source_id", "source_path", "source_title", "source_publisher",
+                            "source_url", "start", "end", "sentence", "verdict"}  # fmt: skip
+
+    parsed_csv = list(csv.DictReader(io.StringIO(export(ingested, "csv"))))
+    assert len(parsed_csv) == len(expected)
+    for got, want in zip(parsed_csv, expected, strict=True):
+        assert list(got) == list(COLUMNS)
+        for column in COLUMNS:
+            value = want[column]
+            if isinstance(value, list):
+                assert json.loads(got[column]) == value
+            else:
+                assert got[column] == ("" if value is None else str(value)), column
+
+    assert json.loads(export(ingested, "json")) == expected
+    lines = export(ingested, "jsonl").splitlines()
+    assert [json.loads(line) for line in lines] == expected
+
+    out = tmp_path / "out.json"
+    result = CliRunner().invoke(cli, ["export", "--format", "json", "-o", str(out), "--db",
+                                      ingested, "--verdict", "misleading"])  # fmt: skip
+    assert result.exit_code == 0
+    assert result.stderr.strip() == f"wrote 1 claim(s) as json to {out}"
+    only = json.loads(out.read_text(encoding="utf-8"))
+    assert [(r["id"], r["verdict"], r["verdict_reviewer"]) for r in only] == [
+        (rows[2]["id"], "misleading", "cy")
+    ]
+    assert only[0]["source_title"] == rows[2]["source_title"]
+
+
+def test_export_markdown_is_a_table_of_the_claims(ingested: str):
+    rows = noted_ledger(ingested)
+    lines = export(ingested, "markdown").splitlines()
+    assert lines[0] == "| " + " | ".join(MARKDOWN_COLUMNS) + " |"
+    assert len(lines) == len(rows) + 2
+    for line, row in zip(lines[2:], rows, strict=True):
+        cells = [cell.strip() for cell in re.split(r"(?<!\\)\|", line)[1:-1]]
+        assert cells == [markdown_cell(row[column]) for column in MARKDOWN_COLUMNS]
+
+
+def test_export_claimreview_follows_the_fact_check_markup(ingested: str):
+    rows = noted_ledger(ingested)
+    reviews = json.loads(export(ingested, "claimreview", "--site-url", "https://fc.example/"))
+    with_verdict = [row for row in rows if row["verdict"] != "unverified"]
+    assert len(reviews) == len(with_verdict) == 3
+    for review, row in zip(reviews, with_verdict, strict=True):
+        assert review["@context"] == "https://schema.org"
+        assert review["@type"] == "ClaimReview"
+        assert review["url"] == f"https://fc.example/claims/claims/{row['id']}"
+        assert review["claimReviewed"] == " ".join(row["sentence"].split())
+        assert review["datePublished"] == row["verdict_at"][:10]
+        rating = review["reviewRating"]
+        label, value = RATINGS[row["verdict"]]
+        assert rating["@type"] == "Rating"
+        assert rating["alternateName"] == label
+        if value is None:
+            assert "ratingValue" not in rating
+        else:
+            assert (rating["ratingValue"], rating["bestRating"], rating["worstRating"]) == (
+                value,
+                5,
+                1,
+            )
+        item = review["itemReviewed"]
+        assert item["@type"] == "Claim"
+        assert item["datePublished"] == row["source_published"]
+        appearance = item["appearance"]
+        assert appearance["@type"] == "CreativeWork"
+        assert appearance.get("url") == row["source_url"]
+        assert appearance["headline"] == row["source_title"]
+        assert review["reviewBody"] == row["verdict_text"]
+    assert reviews[0]["author"] == {"@type": "Person", "name": "bo"}
+    assert reviews[1]["author"] == {"@type": "Organization", "name": "ledger"}
+    assert reviews[1]["reviewRating"]["alternateName"] == "Unverifiable"
+    assert reviews[2]["reviewRating"]["ratingValue"] == 2
+
+
+def test_every_ledger_command_has_help_with_an_example():
+    for name in ("ingest", "note", "notes", "claims", "export"):
+        result = run(name, "--help")
+        assert result.exit_code == 0
+        assert "Example" in result.output, name
+        assert "--db" in result.output, name
+    note_help = " ".join(run("note", "--help").output.split())
+    assert "[accurate|mostly-accurate|misleading|inaccurate|unverifiable|" in note_help
