@@ -610,15 +610,52 @@ def reference_list(db_path: str, metric: str | None, as_json: bool) -> None:
     help="Publication date (YYYY-MM-DD) that 'last year' is resolved against; "
     "default: the file's row in a manifest.csv beside it.",
 )
-def extract_command(files: tuple[str, ...], fmt: str, published: Any) -> None:
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="dask: extract FILES (files or folders) on a Dask cluster into shards for `ledger load`.",
+)
+@click.option("--scheduler", metavar="ADDRESS", help="Dask scheduler (default: a local cluster).")
+@click.option("--output", type=click.Path(file_okay=False), help="Where --engine dask writes.")
+@click.option(
+    "--workers", type=click.IntRange(min=1), default=2, show_default=True,
+    help="Worker processes of the local cluster (--engine dask without --scheduler).",
+)  # fmt: skip
+@click.option(
+    "--partition-size", type=click.IntRange(min=1), default=500, show_default=True,
+    help="Sources per partition, so per shard (--engine dask).",
+)  # fmt: skip
+def extract_command(
+    files: tuple[str, ...],
+    fmt: str,
+    published: Any,
+    engine: str,
+    scheduler: str | None,
+    output: str | None,
+    workers: int,
+    partition_size: int,
+) -> None:
     """Print the quantitative claims in FILES (UTF-8 text), without touching the ledger.
+
+    With --engine dask, FILES (files or folders) are extracted on a Dask cluster instead, one
+    shard of claims with their sources' provenance per partition, written to --output; merge
+    them into a ledger with `ledger load`. Dates come from manifest.csv, as in `ledger ingest`.
 
     \b
     Examples:
       ledger extract sources/000_06537919e2765593.txt
       ledger extract --format table --published 2021-01-26 article.txt
       ledger extract --format csv sources/*.txt > claims.csv
+      ledger extract --engine dask --output shards/ archive/ && ledger load shards/
+      ledger extract --engine dask --scheduler tcp://10.0.0.5:8786 --output /nfs/shards /nfs/news
     """
+    if engine == "dask":
+        _extract_on_dask(files, published, scheduler, output, workers, partition_size)
+        return
+    if scheduler or output:
+        raise click.ClickException("--scheduler and --output go with --engine dask")
     from ledger.extract_output import InputError, extract_files, render
 
     when = published.date() if published is not None else None
@@ -635,6 +672,42 @@ def extract_command(files: tuple[str, ...], fmt: str, published: Any) -> None:
         raise click.ClickException(str(error)) from error
     if fmt != "jsonl":
         click.echo(render(results, fmt), nl=False)
+
+
+def _extract_on_dask(
+    files: tuple[str, ...],
+    published: Any,
+    scheduler: str | None,
+    output: str | None,
+    workers: int,
+    partition_size: int,
+) -> None:
+    if output is None:
+        raise click.ClickException("--engine dask needs --output DIR for the shards")
+    if published is not None:
+        raise click.ClickException("--published does not go with --engine dask (see manifest.csv)")
+    try:
+        from ledger.distributed import extract_to_shards
+    except ImportError as error:
+        raise click.ClickException(
+            f"--engine dask needs Dask: pip install 'ledger[dask]' ({error})"
+        ) from error
+    from ledger.sources import ManifestError
+
+    try:
+        summary = extract_to_shards(
+            files, output, scheduler=scheduler, workers=workers, partition_size=partition_size
+        )
+    except (ManifestError, OSError) as error:
+        raise click.ClickException(str(error)) from error
+    for failure in summary.failures:
+        click.echo(f"failed: {failure['path']}: {failure['error']}", err=True)
+    click.echo(
+        f"{summary.sources} source(s), {summary.claims} claim(s) in {len(summary.shards)} shard(s) "
+        f"in {output}; {len(summary.failures)} failed"
+    )
+    if summary.failures:
+        raise SystemExit(1)
 
 
 @cli.command("rules")

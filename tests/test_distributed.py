@@ -23,6 +23,7 @@ from ledger.distributed import (  # noqa: E402
 from ledger.store import Ledger  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
+SEEDS = str(ROOT / "sources")
 BBC = ROOT.parent / "shared" / "corpora" / "bbc_news" / "bbc_news_2225.jsonl.gz"
 # Written at a different moment by each run, so never equal between two ledgers.
 VOLATILE = {"ingested_at", "first_seen", "last_seen"}
@@ -165,3 +166,53 @@ def test_cli_load_refuses_what_is_not_a_shard(tmp_path):
     result = CliRunner().invoke(cli, ["load", "--db", str(tmp_path / "x.db"), str(bad)])
     assert result.exit_code == 1
     assert "bad.jsonl, line 1: not a shard record (path: Field required)" in result.output
+
+
+def test_cli_extract_on_a_scheduler_then_load_equals_ingest(ledgers, tmp_path):
+    from distributed import LocalCluster
+
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=False, protocol="tcp",
+        host="127.0.0.1", dashboard_address=None,
+    ) as cluster:  # fmt: skip
+        assert cluster.scheduler_address.startswith("tcp://127.0.0.1:")
+        result = CliRunner().invoke(
+            cli,
+            ["extract", "--engine", "dask", "--scheduler", cluster.scheduler_address,
+             "--partition-size", "5", "--output", str(tmp_path / "shards"),
+             str(ledgers["corpus"])],
+        )  # fmt: skip
+    assert result.exit_code == 1, result.output  # the empty file
+    summary = ledgers["summary"]
+    assert f"17 source(s), {summary.claims} claim(s) in 4 shard(s)" in result.output
+    assert "empty.txt: empty (no text)" in result.output
+    result = CliRunner().invoke(
+        cli, ["load", "--db", str(tmp_path / "x.db"), str(tmp_path / "shards")]
+    )
+    assert table(tmp_path / "x.db", "claims") == table(ledgers["ingested"], "claims")
+    assert table(tmp_path / "x.db", "sources") == table(ledgers["ingested"], "sources")
+
+
+def test_cli_extract_on_the_default_local_cluster(tmp_path):
+    corpus = tmp_path / "seeds"
+    shutil.copytree(ROOT / "sources", corpus, ignore=shutil.ignore_patterns("references.csv"))
+    result = CliRunner().invoke(
+        cli, ["extract", "--engine", "dask", "--output", str(tmp_path / "out"), str(corpus)]
+    )
+    assert result.exit_code == 0, result.output
+    records = list(iter_shard_records([tmp_path / "out"]))
+    assert sorted(r.source_id for r in records) == sorted(p.stem for p in corpus.glob("*.txt"))
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["--engine", "dask", SEEDS], "--engine dask needs --output DIR"),
+        (["--engine", "dask", "--output", "x", "--published", "2020-01-01", SEEDS],
+         "--published does not go with --engine dask"),
+        (["--output", "x", f"{SEEDS}/000_06537919e2765593.txt"], "go with --engine dask"),
+    ],
+)  # fmt: skip
+def test_cli_extract_engine_options_are_checked(args, message):
+    result = CliRunner().invoke(cli, ["extract", *args])
+    assert result.exit_code == 1 and message in result.output
