@@ -11,6 +11,7 @@ import asyncio
 import hashlib
 import json
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -634,6 +635,59 @@ def test_a_bad_note_is_refused_by_the_database(ledger, reviewers, change):
     assert response.json()["ok"] is False
     assert response.json()["message"].startswith("Note not saved")
     assert notes_count(path) == 2
+
+
+def test_notes_added_while_another_connection_writes_are_all_kept(ledger, reviewers):
+    """Issue 7, concurrent use: a writer holding the lock (as ingest does) delays a note, never
+    loses it, and no 'database is locked' reaches the reviewer."""
+    import sqlite3
+    import threading
+
+    path, ids = ledger
+    datasette = build_datasette(path, reviewers)
+    cookies = sign_in(datasette, "ana", PASSWORD)
+    token, _ = csrf(datasette, cookies)
+    stop = threading.Event()
+
+    def writer() -> None:
+        connection = sqlite3.connect(path, timeout=30, isolation_level=None)
+        while not stop.is_set():
+            connection.execute("begin immediate")
+            connection.execute("insert into runs (started_at) values ('2026-11-23T00:00:00')")
+            time.sleep(0.15)  # hold the write lock like a source's transaction does
+            connection.execute("commit")
+            time.sleep(0.05)  # then read and extract the next source
+        connection.close()
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        results = []
+        for n in range(8):
+            response = run(
+                datasette.client.post(
+                    "/claims/add_note",
+                    data={**note_form(ids["other"], f"note {n}"), "csrftoken": token},
+                    headers={"accept": "application/json"},
+                    cookies=cookies,
+                )
+            )
+            results.append(response.json())
+            page = get(datasette, f"/claims/claims/{ids['other']}")
+            assert page.status_code == 200
+    finally:
+        stop.set()
+        thread.join()
+    assert all(result["ok"] for result in results), results
+    texts = [
+        row[0]
+        for row in sqlite_utils.Database(path)
+        .execute("select text from notes where claim_id = ? order by id", [ids["other"]])
+        .fetchall()
+    ]
+    assert texts == [f"note {n}" for n in range(8)]
+    writes = sqlite_utils.Database(path).execute("select count(*) from runs").fetchone()[0]
+    assert writes >= 3  # the writer really held the lock meanwhile
 
 
 def test_sql_is_read_only_and_time_limited(ledger):
