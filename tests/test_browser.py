@@ -7,8 +7,10 @@ is missing. Screenshots go to test-artifacts/ (gitignored).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -36,15 +38,24 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture()
-def server(tmp_path: Path) -> Iterator[tuple[str, dict[str, str], Path]]:
-    db = tmp_path / "claims.db"
-    ids = make_ledger(db)
-    reviewers = tmp_path / "reviewers.json"
-    add_reviewer(reviewers, "ana", PASSWORD, iterations=1000)
+BROWSER_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@contextlib.contextmanager
+def served(db: Path, reviewers: Path | None = None) -> Iterator[str]:
+    """Run `ledger serve` on a free loopback port until the block ends; yield its base URL."""
     port = free_port()
     command = [sys.executable, "-c", "from ledger.cli import cli; cli()", "serve",
-               "--db", str(db), "--port", str(port), "--reviewers", str(reviewers)]  # fmt: skip
+               "--db", str(db), "--port", str(port)]  # fmt: skip
+    if reviewers:
+        command += ["--reviewers", str(reviewers)]
     process = subprocess.Popen(
         command,
         stdout=subprocess.PIPE,
@@ -63,7 +74,7 @@ def server(tmp_path: Path) -> Iterator[tuple[str, dict[str, str], Path]]:
                     output = process.stdout.read().decode() if process.stdout else ""
                     pytest.fail(f"ledger serve did not start: {output}")
                 time.sleep(0.2)
-        yield base, ids, db
+        yield base
     finally:
         process.terminate()
         try:
@@ -73,6 +84,16 @@ def server(tmp_path: Path) -> Iterator[tuple[str, dict[str, str], Path]]:
             process.wait()
 
 
+@pytest.fixture()
+def server(tmp_path: Path) -> Iterator[tuple[str, dict[str, str], Path]]:
+    db = tmp_path / "claims.db"
+    ids = make_ledger(db)
+    reviewers = tmp_path / "reviewers.json"
+    add_reviewer(reviewers, "ana", PASSWORD, iterations=1000)
+    with served(db, reviewers) as base:
+        yield base, ids, db
+
+
 def test_claim_page_sign_in_note_and_xss_in_chromium(server):
     from playwright.sync_api import sync_playwright
 
@@ -80,11 +101,7 @@ def test_claim_page_sign_in_note_and_xss_in_chromium(server):
     ARTIFACTS.mkdir(exist_ok=True)
     dialogs: list[str] = []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
-        )  # fmt: skip
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1200, "height": 1600})
             page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
@@ -137,3 +154,35 @@ def test_claim_page_sign_in_note_and_xss_in_chromium(server):
         finally:
             browser.close()
     assert dialogs == [], f"a script ran: {dialogs}"
+
+
+def test_real_claim_page_screenshot(tmp_path):
+    """The README's screenshot: a claim from the real sources, after ingest and check."""
+    from click.testing import CliRunner
+    from playwright.sync_api import sync_playwright
+
+    from ledger.cli import cli
+
+    db = tmp_path / "claims.db"
+    sources = Path(__file__).resolve().parent.parent / "sources"
+    for args in (["ingest", str(sources)], ["check"]):
+        result = CliRunner().invoke(cli, [*args, "--db", str(db)])
+        assert result.exit_code == 0, result.output
+    with sqlite3.connect(db) as connection:
+        (claim_id,) = connection.execute(
+            "select id from claims where quote = 'exceeded 3.3 trillion yuan'"
+        ).fetchone()
+    with served(db) as base, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1100, "height": 900})
+            page.goto(f"{base}/claims/claims/{claim_id}")
+            assert page.locator(".ledger-sentence mark.current").inner_text() == (
+                "exceeded 3.3 trillion yuan"
+            )
+            assert page.locator(".ledger-words").inner_text() == "more than 3.3 trillion CNY, 2023"
+            assert page.locator(".ledger-checks tr.outcome-consistent").count() >= 1
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "claim-page-real.png"), full_page=True)
+        finally:
+            browser.close()

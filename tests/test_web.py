@@ -422,6 +422,11 @@ def test_canned_queries(ledger):
         assert response.status_code == 200, response.text
         return response.json()["rows"]
 
+    for name in ("conflicting_figures", "unverified_by_checkworthiness", "source_claims",
+                 "metric_across_sources", "claims_with_notes"):  # fmt: skip
+        assert get(datasette, f"/claims/{name}").status_code == 200, name
+        csv = get(datasette, f"/claims/{name}.csv?source_id=src_a&metric=chip_imports")
+        assert csv.status_code == 200 and csv.text.count("\n") >= 2, name  # header + rows
     conflicts = rows("conflicting_figures")
     assert [(sorted([r["quote_a"], r["quote_b"]]), r["apart_pct"]) for r in conflicts] == [
         (["2.9 trillion yuan", "more than 3.3 trillion yuan"], 12.1)
