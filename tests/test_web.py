@@ -721,6 +721,19 @@ def test_sql_is_read_only_and_time_limited(ledger):
 # --- reviewers and the CLI ------------------------------------------------------------------------
 
 
+def test_password_hashes_are_never_served(ledger, reviewers):
+    datasette = build_datasette(ledger[0], reviewers)
+    for path in ("/-/metadata", "/-/metadata.json", "/-/plugins.json", "/-/settings.json",
+                 "/.json", "/claims.json", "/claims/add_note.json", "/-/actor.json"):  # fmt: skip
+        response = get(datasette, path)
+        assert "pbkdf2" not in response.text, path
+    shown = get(datasette, "/-/metadata.json").json()
+    assert shown["plugins"]["datasette-auth-passwords"] == {"ana_password_hash": "(hidden)"}
+    assert shown["title"] == "Ledger: the numbers in the news"
+    # ...while sign-in still works from the real configuration
+    assert "ds_actor" in sign_in(datasette, "ana", PASSWORD)
+
+
 def test_reviewers_file_holds_only_hashes(tmp_path):
     path = tmp_path / "reviewers.json"
     add_reviewer(path, "ana", PASSWORD, iterations=1000)

@@ -249,9 +249,32 @@ async def last_note_view(request: Any, datasette: Any) -> Response:
     return Response.redirect(datasette.urls.database(database))
 
 
+def redact(value: Any) -> Any:
+    """The metadata with every password hash replaced, for showing at /-/metadata.
+
+    >>> redact({"plugins": {"p": {"ana_password_hash": "pbkdf2_sha256$1$s$h"}}, "title": "T"})
+    {'plugins': {'p': {'ana_password_hash': '(hidden)'}}, 'title': 'T'}
+    """
+    if isinstance(value, dict):
+        return {
+            key: "(hidden)" if str(key).endswith("_password_hash") else redact(item)
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [redact(item) for item in value]
+    return value
+
+
+async def metadata_view(request: Any, datasette: Any) -> Response:
+    """Datasette's /-/metadata, without the reviewers' password hashes (it shows them as is)."""
+    return Response.json(redact(datasette.metadata()))
+
+
 @hookimpl
 def register_routes() -> list[tuple[str, Any]]:
     return [
+        # Plugin routes are matched before Datasette's own: this one replaces /-/metadata.
+        (r"^/-/metadata(\.json)?$", metadata_view),
         (r"^/-/ledger/chart/(?P<database>[^/]+)$", chart_view),
         (r"^/-/ledger/last-note/(?P<database>[^/]+)$", last_note_view),
     ]
