@@ -549,6 +549,17 @@ def test_anonymous_posts_to_every_write_path_are_refused(ledger, reviewers):
     assert notes_count(path) == 2
 
 
+def test_a_signed_in_reviewers_post_without_csrf_token_is_refused(ledger, reviewers):
+    """A page on another site cannot post a note with a reviewer's cookies (CSRF)."""
+    path, ids = ledger
+    datasette = build_datasette(path, reviewers)
+    cookies = sign_in(datasette, "ana", PASSWORD)
+    for form in (note_form(ids["big"]), {**note_form(ids["big"]), "csrftoken": "forged"}):
+        response = run(datasette.client.post("/claims/add_note", data=form, cookies=cookies))
+        assert response.status_code == 403
+    assert notes_count(path) == 2
+
+
 def test_write_query_without_reviewers_refuses_everyone(ledger):
     path, ids = ledger
     datasette = build_datasette(path)  # no reviewers file: nobody can sign in
