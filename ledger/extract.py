@@ -43,6 +43,8 @@ EXTRACTOR_VERSION = "1.0.0"
 # Seconds any one regex call may take before it is abandoned and reported.
 SCAN_TIMEOUT = 5.0
 RULE_TIMEOUT = 0.5
+# Calls over at most this many characters run without a timer (see _Doc.call).
+WINDOW = 600
 
 _COMPARISON = regex.compile(
     r"\b(?:than|compared|versus|record|largest|biggest|highest|lowest|fastest|slowest|most|least"
@@ -54,7 +56,15 @@ _TITLE_WORDS = regex.compile(
     r"|Spokesman|Spokeswoman|Spokesperson|CEO|Chief|Head|Official|Ambassador|Mayor|Senator"
     r"|Representative|Adviser|Advisor|Analyst|Economist|Professor|Dr\.?|Mr\.?|Ms\.?|Mrs\.?)\s+",
 )
+# What between two figures says they are the same quantity: a conversion in brackets, or the
+# value it moved from ("up from", "compared with").
+_SAME_THING = regex.compile(
+    r"""\A\s*[(\[]\s*(?:about|around|some|roughly|approximately|nearly|or)?\s*\Z
+      | (?:\b(?:up|down)\s+from|\bcompared\s+(?:with|to)|\bversus|\bvs\.?)\s*\Z""",
+    regex.VERBOSE | regex.IGNORECASE,
+)
 _CLAUSE = regex.compile(r";|\s(?:but|while|whereas|though|although)\s", regex.IGNORECASE)
+_WORDS = regex.compile(r"[\w&]+")
 _QUOTES = regex.compile(r"[\"“”]")
 _URL = regex.compile(r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+\.[\w.]+")
 _MONTHS = {
@@ -169,6 +179,15 @@ class _Sentence:
     periods: list[tuple[int, int, str | None, str]] | None = None
     attribution: str | None = None
     attribution_done: bool = False
+    words: frozenset[str] | None = None
+
+    def has_any(self, triggers: frozenset[str]) -> bool:
+        """Whether the sentence holds one of `triggers` (always true when there are none)."""
+        if not triggers:
+            return True
+        if self.words is None:
+            self.words = frozenset(_WORDS.findall(self.text.lower()))
+        return not self.words.isdisjoint(triggers)
 
 
 class _Doc:
@@ -188,15 +207,27 @@ class _Doc:
         )
 
     # -- guarded regex calls --------------------------------------------------------------------
-    def call(self, rule: str, pattern: Any, method: str, *args: Any) -> Any:
+    def call(
+        self, rule: str, pattern: Any, method: str, text: str, pos: int = 0, end: int | None = None
+    ) -> Any:
+        """pattern.<method>(text, pos, end), abandoned and reported if it runs too long.
+
+        A call over a window of at most WINDOW characters runs without the timer: its cost is
+        bounded by the window, and arming the timer costs more than such a call itself.
+        """
+        end = len(text) if end is None else min(end, len(text))
         try:
-            return getattr(pattern, method)(*args, timeout=RULE_TIMEOUT)
+            if end - pos <= WINDOW:
+                return getattr(pattern, method)(text, pos, end)
+            return getattr(pattern, method)(text, pos, end, timeout=RULE_TIMEOUT)
         except TimeoutError:
             self.timed_out.append(rule)
             return None
 
     def find_all(self, rule: str, pattern: Any, text: str) -> list[Any]:
         try:
+            if len(text) <= WINDOW:
+                return list(pattern.finditer(text))
             return list(pattern.finditer(text, timeout=RULE_TIMEOUT))
         except TimeoutError:
             self.timed_out.append(rule)
@@ -292,6 +323,7 @@ def _noun(doc: _Doc, end: int, value: float) -> tuple[str | None, int, bool]:
     if m is None:
         return None, end, False
     kept: list[str] = []
+    last = 0
     for i in (1, 2, 3):
         word = m.group(f"w{i}")
         if word is None:
@@ -299,20 +331,31 @@ def _noun(doc: _Doc, end: int, value: float) -> tuple[str | None, int, bool]:
         lower = word.lower()
         if lower in rules.stop:
             break
-        plural = is_plural(word, rules.irregular)
-        if plural or (value == 1 and i == 1 and not word[0].isupper()):
+        if is_plural(word, rules.irregular) and value != 1:
             noun = singular(word, rules.irregular)
             if noun in rules.time_nouns:
-                return None, m.end(i), True
+                return None, m.end(f"w{i}"), True
             kept.append(noun)
-            return " ".join(kept), m.end(i), False
+            return " ".join(kept), _noun_end(m, i), False
         if lower in rules.adjectives or word[0].isupper():
             continue
-        if i < 3:
-            kept.append(lower)
-            continue
-        break
+        if i == 3 and value != 1:
+            break
+        kept.append(lower)
+        last = i
+    if value == 1 and kept:
+        # "one aircraft carrier": a singular noun phrase
+        if kept[-1] in rules.time_nouns:
+            return None, m.end(f"w{last}"), True
+        return " ".join(kept), _noun_end(m, last), False
     return None, end, False
+
+
+def _noun_end(m: Any, i: int) -> int:
+    """The end of the noun, with its closing quote when it was opened: three “little giants”."""
+    if m.group("open") and m.group("close") and m.end(f"w{i}") == m.start("close"):
+        return m.end("close")
+    return m.end(f"w{i}")
 
 
 def _change_before(doc: _Doc, start: int) -> str | None:
@@ -391,16 +434,27 @@ def _read_candidate(doc: _Doc, m: Any) -> tuple[dict[str, Any] | None, int]:
         second = _figure(m.group("second"), rules) if m.group("second") else None
         unit2 = _unit(m.group("unit2"), rules)
         sep = (m.group("sep") or "").strip()
-        if m.group("second") and (second is None or (unit and unit2 and unit != unit2)):
-            # "grew 20% to $5 billion": two figures, not a range
-            end = m.end("unit") if m.group("unit") else m.end("first")
-            resume, second, unit2 = m.start("second"), None, None
-        elif second is not None and sep.lower() == "to" and _change_before(doc, start):
+        from_change = (
+            qualifier == "range"
+            and norm(before.group("qual")) == "from"
+            and _change_before(doc, before.start("qual")) is not None
+        )
+        side1 = ("money", symbol) if symbol else (unit.kind, unit.unit) if unit else None
+        side2 = None
+        if second is not None:
+            side2 = (
+                ("money", second[0]) if second[0] else (unit2.kind, unit2.unit) if unit2 else None
+            )
+        if m.group("second") and (
+            second is None or (side1 and side2 and side1 != side2) or from_change
+        ):
+            # "grew 20% to $5 billion", "rose from 5% to 10%": two figures, not a range
             end = m.end("unit") if m.group("unit") else m.end("first")
             resume, second, unit2 = m.start("second"), None, None
         if qualifier == "range" and second is None:
             if norm(before.group("qual")) == "between":
-                more = doc.call("and_range", rules.compiled["and_range"], "match", text, end)
+                and_range = rules.compiled["and_range"]
+                more = doc.call("and_range", and_range, "match", text, end, end + 120)
                 if more is not None:
                     second = _figure(more.group("second"), rules)
                     unit2 = _unit(more.group("unit2"), rules)
@@ -474,7 +528,7 @@ def _read_candidate(doc: _Doc, m: Any) -> tuple[dict[str, Any] | None, int]:
                 quote_start = before.start("code") if before.group("code") else before.start("glue")
             elif before.group("glue"):
                 pass
-        if qualifier is not None:
+        if qualifier is not None and before.group("qual"):
             quote_start = before.start("qual")
     if m.group("neg"):
         pass
@@ -541,10 +595,12 @@ def _subject(doc: _Doc, s: _Sentence, start: int, end: int) -> str | None:
 def _metric(doc: _Doc, s: _Sentence, claim: dict[str, Any]) -> str:
     if s.metrics is None:
         s.metrics = set()
-        for rule, pattern in doc.rules.metrics:
-            if pattern is not None and doc.call(f"metric:{rule.id}", pattern, "search", s.text):
+        for rule, pattern, triggers in doc.rules.metrics:
+            if pattern is None or not s.has_any(triggers):
+                continue
+            if doc.call(f"metric:{rule.id}", pattern, "search", s.text):
                 s.metrics.add(rule.id)
-    for rule, _pattern in doc.rules.metrics:
+    for rule, _pattern, _triggers in doc.rules.metrics:
         if rule.id != "other" and rule.id not in s.metrics:
             continue
         if claim["kind"] not in rule.kinds:
@@ -601,7 +657,9 @@ def _attribution_in(doc: _Doc, s: _Sentence) -> str | None:
     if s.attribution_done:
         return s.attribution
     s.attribution_done = True
-    for rule_id, pattern in doc.rules.attribution_cues:
+    for rule_id, pattern, triggers in doc.rules.attribution_cues:
+        if not s.has_any(triggers):
+            continue
         m = doc.call(f"attribution:{rule_id}", pattern, "search", s.text)
         if m is None:
             continue
@@ -706,7 +764,7 @@ def _period_value(doc: _Doc, rule_id: str, m: Any, s: _Sentence) -> str | None:
 
 
 def _year_in_sentence(doc: _Doc, s: _Sentence) -> str | None:
-    for rule_id, _pattern in doc.rules.period_cues:
+    for rule_id, _pattern, _triggers in doc.rules.period_cues:
         if rule_id == "year":
             m = doc.call("period:year", _pattern, "search", s.text)
             return m.group("year") if m else None
@@ -718,7 +776,9 @@ def _periods(doc: _Doc, s: _Sentence) -> list[tuple[int, int, str | None, str]]:
         return s.periods
     taken: list[tuple[int, int]] = []
     cues: list[tuple[int, int, str | None, str]] = []
-    for rule_id, pattern in doc.rules.period_cues:
+    for rule_id, pattern, triggers in doc.rules.period_cues:
+        if not s.has_any(triggers):
+            continue
         for m in doc.find_all(f"period:{rule_id}", pattern, s.text):
             a, b = m.span()
             if any(a < y and x < b for x, y in taken):
@@ -750,6 +810,13 @@ def _period(doc: _Doc, s: _Sentence, claim: dict[str, Any], next_start: int) -> 
 # --- the whole text -----------------------------------------------------------------------------
 
 
+def _anchors(text: str, rules: Rules) -> list[int]:
+    """Where candidates can start: digits and currency symbols, then number words, in order."""
+    at = [m.start() for m in rules.compiled["anchor"].finditer(text, timeout=SCAN_TIMEOUT)]
+    words = [m.start() for m in rules.compiled["anchor_word"].finditer(text, timeout=SCAN_TIMEOUT)]
+    return sorted(at + words) if words else at
+
+
 def extract_with_report(
     text: str, *, published: date | None = None, rules: Rules | None = None
 ) -> Extraction:
@@ -758,24 +825,28 @@ def extract_with_report(
     doc = _Doc(text, published, rules)
     scan = rules.compiled["scan"]
     found: list[dict[str, Any]] = []
-    pos, size = 0, len(text)
-    while pos < size:
-        try:
-            m = scan.search(text, pos, timeout=SCAN_TIMEOUT)
-        except TimeoutError:
-            doc.timed_out.append("scan")
-            break
-        if m is None:
-            break
-        if m.group("skip") is not None or m.end() == m.start():
-            pos = max(m.end(), pos + 1)
-            continue
-        claim, resume = _read_candidate(doc, m)
-        pos = max(resume, m.start() + 1)
-        if claim is not None:
-            if found and claim["start"] < found[-1]["end"]:
+    pos = 0
+    try:
+        for at in _anchors(text, rules):
+            if at < pos:
                 continue
-            found.append(claim)
+            m = None
+            if at and text[at - 1] in "-−+(" and text[at].isdigit():
+                # a minus sign, or the + or ( of a phone number, starts the candidate
+                m = doc.call("scan", scan, "match", text, at - 1, at + 250)
+            if m is None or m.end() == m.start():
+                m = doc.call("scan", scan, "match", text, at, at + 250)
+            if m is None or m.end() == m.start():
+                continue
+            if m.group("skip") is not None:
+                pos = m.end()
+                continue
+            claim, resume = _read_candidate(doc, m)
+            pos = max(resume, at + 1)
+            if claim is not None and not (found and claim["start"] < found[-1]["end"]):
+                found.append(claim)
+    except TimeoutError:
+        doc.timed_out.append("anchor")
     _finish(doc, found)
     claims = [Claim.model_construct(**c) for c in found]
     return Extraction(claims=claims, timed_out=sorted(set(doc.timed_out)))
@@ -813,6 +884,12 @@ def _finish(doc: _Doc, found: list[dict[str, Any]]) -> None:
                 ):
                     claim["kind"], claim["unit"] = previous["kind"], previous["unit"]
                     claim["carried_from"] = index[id(previous)]
+                    links.append((index[id(previous)], index[id(claim)]))
+                elif _SAME_THING.search(gap) and (
+                    claim["unit"] == previous["unit"]
+                    or claim["kind"] == previous["kind"] == "money"
+                ):
+                    # "10 billion yuan ($1.4 billion)", "$3.4 billion, up from $2.9 billion"
                     links.append((index[id(previous)], index[id(claim)]))
                 # "grown 2.3 percent in 2020 and 6.5 percent in Q4": the change carries over
                 elif (

@@ -67,10 +67,10 @@ class ScaleRule(_Strict):
 class NumberWords(_Strict):
     comment: str
     examples: list[ValueExample] = Field(min_length=1)
-    units: dict[str, int]
-    teens: dict[str, int]
-    tens: dict[str, int]
-    scaled_only: dict[str, int]
+    units: dict[str, float]
+    teens: dict[str, float]
+    tens: dict[str, float]
+    scaled_only: dict[str, float]
 
 
 class FractionRule(_Strict):
@@ -155,6 +155,8 @@ class RegexCue(_Strict):
     id: str
     comment: str = Field(min_length=3)
     regex: str
+    # lower-case words of which one must be in the sentence for the cue to be tried at all
+    triggers: list[str] = []
     examples: list[str] = Field(min_length=1)
 
 
@@ -178,6 +180,7 @@ class MetricRule(_Strict):
     kinds: list[Kind] = Field(min_length=1)
     units: list[str] | None = None
     min_value: float | None = None
+    triggers: list[str] = []
     examples: list[str] = Field(min_length=1)
 
 
@@ -283,12 +286,12 @@ class Rules:
     time_nouns: frozenset[str]
     stop: frozenset[str]
     change_cues: tuple[tuple[ChangeCue, Any], ...]
-    attribution_cues: tuple[tuple[str, Any], ...]
-    period_cues: tuple[tuple[str, Any], ...]
+    attribution_cues: tuple[tuple[str, Any, frozenset[str]], ...]
+    period_cues: tuple[tuple[str, Any, frozenset[str]], ...]
     baseline: Any
     subject_pattern: Any
     subject_ids: dict[str, str]
-    metrics: tuple[tuple[MetricRule, Any], ...]
+    metrics: tuple[tuple[MetricRule, Any, frozenset[str]], ...]
     sources: tuple[str, ...] = field(default=())
 
     def pattern(self, name: str) -> Any:
@@ -315,6 +318,48 @@ def _read_files(directory: Path | None) -> dict[str, Any]:
     return data
 
 
+def trie(words: set[str] | list[str], *, fold_case: bool = True) -> str:
+    """A regex matching any of `words`, shaped as a prefix tree; spaces and hyphens match either.
+
+    A tree of alternatives lets the engine reject a position after a letter or two, where a flat
+    list of words would try each in turn: it is what keeps the candidate scan near regex speed.
+
+    >>> trie({"two", "twelve", "ten"})
+    '[tT](?:[eE][nN]|[wW](?:[eE][lL][vV][eE]|[oO]))'
+    >>> trie({"US", "UK"}, fold_case=False)
+    'U(?:K|S)'
+    """
+    tree: dict[str, Any] = {}
+    for word in words:
+        node = tree
+        for char in regex.sub(r"\s+", " ", word.strip()):
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def build(node: dict[str, Any]) -> str:
+        alternatives = []
+        for char, child in sorted(node.items()):
+            if char == "":
+                continue
+            if char.isalpha() and fold_case and char.lower() != char.upper():
+                head = f"[{char.lower()}{char.upper()}]"
+            elif char == " ":
+                head = r"[\s\u00a0\-‑]+"
+            elif char in "-‑":
+                head = r"[\s\u00a0\-‑]*"
+            else:
+                head = regex.escape(char)
+            alternatives.append(head + build(child))
+        if not alternatives:
+            return ""
+        body = alternatives[0] if len(alternatives) == 1 else f"(?:{'|'.join(alternatives)})"
+        if "" in node:
+            body = f"(?:{body})?"
+        return body
+
+    return build(tree)
+
+
 def _generated_pieces(files: RuleFiles) -> dict[str, str]:
     """Regex pieces built from the word lists of the data files."""
     currency_symbols: set[str] = set()
@@ -333,26 +378,32 @@ def _generated_pieces(files: RuleFiles) -> dict[str, str]:
     unit_words = {w for u in files.unit for w in u.words}
     unit_words |= {w for c in files.currency for w in c.words}
     nw = files.number_words
-    tens, units = alternation(list(nw.tens)), alternation(list(nw.units))
+    tens, units = trie(list(nw.tens)), trie(list(nw.units))
     scale_spaced = {w for s in files.scale for w in s.words}
     number_word = (
-        rf"(?:{tens})(?:[\s-](?:{units}))?|{alternation(list(nw.teens))}|{units}"
-        rf"|(?:{alternation(list(nw.scaled_only))})"
-        rf"(?=[\s\u00a0-]+(?:{alternation(scale_spaced)}|{alternation(unit_words)})\b)"
+        rf"(?:{tens})(?:[\s-](?:{units}))?|{trie(list(nw.teens))}|{units}"
+        rf"|(?:{trie(list(nw.scaled_only))})"
+        rf"(?=[\s\u00a0-]+(?:{trie(scale_spaced)}|{trie(unit_words)})\b)"
     )
     multiple_words = {w for m in files.multiple for w in [*m.words, *m.factors]}
+    fraction_words = {w for f in files.fraction for w in f.words}
+    anchor_words = {*nw.units, *nw.teens, *nw.tens, *multiple_words, *fraction_words}
+    anchor_words |= {f"{w} {s}" for w in nw.scaled_only for s in scale_spaced}
     return {
-        "scale_spaced": alternation(scale_spaced),
-        "scale_glued": alternation({w for s in files.scale for w in s.glued_words}),
-        "currency_symbol": alternation(currency_symbols),
-        "currency_code": alternation(currency_codes),
+        "anchor_words": trie({w.lower() for w in anchor_words}),
+        "scale_spaced": trie(scale_spaced),
+        "scale_glued": trie({w for s in files.scale for w in s.glued_words}, fold_case=False),
+        "currency_symbol": trie(currency_symbols, fold_case=False),
+        "currency_code": alternation(currency_codes),  # read backwards too: flat
         "currency_glue": alternation(currency_glue),
-        "currency_word": alternation({w for c in files.currency for w in c.words}),
-        "unit_word": alternation(unit_words),
-        "unit_symbol": alternation({s for u in files.unit for s in u.symbols}),
+        "currency_word": trie({w for c in files.currency for w in c.words}),
+        "unit_word": trie(unit_words),
+        "unit_symbol": trie({s for u in files.unit for s in u.symbols}, fold_case=False),
         "number_word": number_word,
-        "fraction": alternation({w for f in files.fraction for w in f.words}),
-        "multiple_word": alternation(multiple_words),
+        "fraction": trie({w for f in files.fraction for w in f.words}),
+        "multiple_word": trie(multiple_words),
+        # flat, longest first: read backwards, a prefix tree would stop at "more than" in
+        # "no more than"
         "qualifier": alternation({w for q in files.qualifier for w in q.words}),
     }
 
@@ -438,7 +489,8 @@ def load_rules(directory: str | Path | None = None) -> Rules:
         multiples.update({norm(w): (float(f), m.change) for w, f in m.factors.items()})
     subject_ids = {name: s.id for s in files.subject for name in s.names}
     subject_pattern = regex.compile(
-        r"(?<![\p{L}\d])(?:" + alternation(list(subject_ids)) + r")(?![\p{L}\d])", regex.VERSION1
+        r"(?<![\p{L}\d])(?:" + trie(list(subject_ids), fold_case=False) + r")(?![\p{L}\d])",
+        regex.VERSION1,
     )
     return Rules(
         files=files,
@@ -468,14 +520,21 @@ def load_rules(directory: str | Path | None = None) -> Rules:
             for c in files.change
         ),
         attribution_cues=tuple(
-            (a.id, cue(a.regex, f"attribution {a.id}")) for a in files.attribution
+            (a.id, cue(a.regex, f"attribution {a.id}"), frozenset(a.triggers))
+            for a in files.attribution
         ),
-        period_cues=tuple((p.id, cue(p.regex, f"period {p.id}")) for p in files.period),
+        period_cues=tuple(
+            (p.id, cue(p.regex, f"period {p.id}"), frozenset(p.triggers)) for p in files.period
+        ),
         baseline=cue("(?r)" + files.period_baseline.regex, "period_baseline"),
         subject_pattern=subject_pattern,
         subject_ids=subject_ids,
         metrics=tuple(
-            (m, cue(m.keywords, f"metric {m.id}") if m.keywords.strip() else None)
+            (
+                m,
+                cue(m.keywords, f"metric {m.id}") if m.keywords.strip() else None,
+                frozenset(m.triggers),
+            )
             for m in files.metric
         ),
         sources=tuple(f"{name}.toml" for name in RULE_FILES),

@@ -15,7 +15,7 @@ import regex
 _BOUNDARY = regex.compile(
     r"""
     (?:
-        (?<=[.!?…。！？])                         # after a sentence-final mark
+        [.!?…。！？]                               # a sentence-final mark (first: a fast scan)
         (?<!                                       # ... that does not end an abbreviation
             \b(?:Mr|Mrs|Ms|Dr|Prof|St|Jr|Sr|Inc|Ltd|Co|Corp|Gen|Gov|Sen|Rep|Rev|No|vs|etc
                |approx|est|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Fig|Vol|Art
@@ -26,7 +26,7 @@ _BOUNDARY = regex.compile(
         [ \t\u00a0]+                               # the space between the sentences
         (?=["'“‘«(\[]*[\p{Lu}\d])                  # next one opens with a capital or digit
     |
-        [ \t]*\r?\n[\s]*                           # a line break always ends a sentence
+        \r?\n[\s]*                                # a line break always ends a sentence
     )
     """,
     regex.VERBOSE | regex.VERSION1,
