@@ -342,11 +342,12 @@ def serve(db_path: str, host: str, port: int, reviewers_path: str | None) -> Non
     """
     from pathlib import Path
 
-    from ledger.serve import ServeError, build_datasette, run
+    from ledger.serve import ServeError, build_datasette, check_port, run
     from ledger.web.reviewers import ReviewersError
 
     try:
         datasette = build_datasette(Path(db_path), Path(reviewers_path) if reviewers_path else None)
+        check_port(host, port)
     except (ServeError, ReviewersError) as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"serving {db_path} at http://{host}:{port}/", err=True)

@@ -71,6 +71,17 @@ def build_datasette(db_path: Path, reviewers_path: Path | None = None) -> Datase
     )
 
 
+def check_port(host: str, port: int) -> None:
+    """Refuse a host/port already taken (a second `ledger serve`), before starting Datasette."""
+    import socket
+
+    try:
+        with socket.create_server((host, port)):
+            pass
+    except OSError as error:
+        raise ServeError(f"cannot listen on {host}:{port}: {error.strerror or error}") from error
+
+
 def run(datasette: Datasette, *, host: str, port: int) -> None:
     """Serve until interrupted (what `ledger serve` does once the instance is built)."""
     import uvicorn

@@ -138,6 +138,7 @@ def make_ledger(path: Path) -> dict[str, str]:
         attribution="a ministry",
         checkworthiness=0.8,
     )
+    rise["related"] = json.dumps([other["id"]])  # linked by the extractor, another unit
     db["claims"].insert_all([big, rise, other])
     db["references"].insert(
         {
@@ -372,6 +373,23 @@ def test_claim_page_hostile_note_is_escaped(ledger):
     assert HOSTILE not in html
     assert "javascript:alert(2)" not in html  # a javascript: evidence link is not rendered
     assert "a rise of about 5.2%, 2023" in html
+    assert "2.9 trillion CNY, 2023" in html  # the related claim is listed...
+    assert "conflicting" not in html and "% apart" not in html  # ...not compared across units
+
+
+def test_a_retired_claim_keeps_its_page_but_leaves_the_lists(ledger):
+    path, ids = ledger
+    db = sqlite_utils.Database(path)
+    db["claims"].update(ids["big"], {"retired_at": "2026-11-23T12:00:00+00:00"})
+    datasette = build_datasette(path)
+    page = get(datasette, f"/claims/claims/{ids['big']}").text
+    assert "Retired 2026-11-23T12:00:00+00:00" in page and "First look." in page
+    source = get(datasette, "/claims/sources/src_a").text
+    assert f'<mark id="{ids["big"]}">' not in source and f'<mark id="{ids["rise"]}">' in source
+    review = get(datasette, "/claims/claims_review.json?_shape=objects").json()["rows"]
+    assert ids["big"] not in {row["id"] for row in review}
+    other = get(datasette, f"/claims/claims/{ids['other']}").text
+    assert "None in the ledger." in other  # the retired claim is no longer a conflict
 
 
 def test_source_page_highlights_and_links_every_claim(ledger):
@@ -794,6 +812,12 @@ def test_cli_reviewer_add_and_serve_errors(tmp_path, ledger):
     assert bad_reviewers.exit_code == 1 and "cannot read reviewers file" in bad_reviewers.output
     with pytest.raises(ServeError):
         build_datasette(tmp_path / "none.db")
+    import socket
+
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = str(taken.getsockname()[1])
+        busy = runner.invoke(cli, ["serve", "--db", str(ledger[0]), "--port", port])
+    assert busy.exit_code == 1 and f"cannot listen on 127.0.0.1:{port}" in busy.output
 
 
 # --- the real ledger -------------------------------------------------------------------------

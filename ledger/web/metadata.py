@@ -21,6 +21,9 @@ SETTINGS: dict[str, Any] = {
     "sql_time_limit_ms": SQL_TIME_LIMIT_MS,
     "max_returned_rows": 1000,
     "default_facet_size": 20,
+    # Suggested facets probe every column of a table on each page view (up to 50 ms a column):
+    # at a million claims that alone costs about a second. The useful facets are set per table.
+    "suggest_facets": False,
     "truncate_cells_html": 300,
     "allow_download": False,
     "allow_csv_stream": True,

@@ -6,6 +6,7 @@ escaped pieces; the templates only lay them out.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -40,6 +41,18 @@ async def is_ledger(db: Any) -> bool:
 async def _rows(db: Any, sql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     result = await db.execute(sql, params or {})
     return [dict(row) for row in result.rows]
+
+
+def _json_list(text: str | None) -> bool:
+    """True when text is a JSON list (claims.related), so json_each can read it.
+
+    >>> _json_list('["c-1"]'), _json_list("c-1"), _json_list(None)
+    (True, False, False)
+    """
+    try:
+        return isinstance(json.loads(text or ""), list)
+    except ValueError:
+        return False
 
 
 def claim_words(claim: dict[str, Any]) -> str:
@@ -116,21 +129,31 @@ async def claim_page(db: Any, claim_id: str, row_url: RowUrl) -> dict[str, Any] 
                sources.publisher, sources.published
         from claims join sources on sources.id = claims.source_id
         where claims.id != :id and claims.retired_at is null
-          and claims.metric = :metric and :metric != 'other'
-          and claims.subject is :subject and claims.period is :period
-          and claims.unit is :unit and claims.change is :change
+          and (
+            (claims.metric = :metric and :metric != 'other'
+             and claims.subject is :subject and claims.period is :period
+             and claims.unit is :unit and claims.change is :change)
+            -- or named by the extractor as about the same thing
+            or claims.id in (select value from json_each(:related))
+          )
         order by sources.published, claims.source_id, claims.start
         """,
-        {key: claim[key] for key in ("id", "metric", "subject", "period", "unit", "change")},
+        {
+            **{key: claim[key] for key in ("id", "metric", "subject", "period", "unit", "change")},
+            "related": claim.get("related") if _json_list(claim.get("related")) else "[]",
+        },
     )
     for other in same:
         other["words"] = claim_words(other)
         other["href"] = row_url("claims", other["id"])
         larger = max(abs(other["value"]), abs(claim["value"]))
+        comparable = other["unit"] == claim["unit"] and other["change"] == claim["change"]
         other["apart_pct"] = (
-            round(100 * abs(other["value"] - claim["value"]) / larger, 1) if larger else 0.0
+            round(100 * abs(other["value"] - claim["value"]) / larger, 1)
+            if comparable and larger
+            else (0.0 if comparable else None)
         )
-        other["conflicts"] = other["apart_pct"] > CONFLICT_TOLERANCE_PCT
+        other["conflicts"] = comparable and other["apart_pct"] > CONFLICT_TOLERANCE_PCT
     notes = await _rows(
         db,
         "select * from notes where claim_id = :id order by created_at, id",
