@@ -155,10 +155,18 @@ def upgrade(
         )
     applied: list[int] = []
     for migration in pending(db, target, migrations):
-        with db.atomic():
-            migration.apply(db)
-            _record_version(db.conn, migration.version)
-        applied.append(migration.version)
+        # IMMEDIATE: take the write lock before reading, so a writer in another process makes
+        # this wait (busy timeout) instead of failing with "database is locked" mid-migration.
+        db.execute("begin immediate")
+        try:
+            if (current_version(db) or 0) < migration.version:  # another process may have run it
+                migration.apply(db)
+                _record_version(db.conn, migration.version)
+                applied.append(migration.version)
+        except BaseException:
+            db.rollback()
+            raise
+        db.commit()
     return applied
 
 

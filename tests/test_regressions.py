@@ -26,3 +26,16 @@ def test_crash_between_fts_table_and_its_triggers_is_repaired(tmp_path: Path) ->
         {"id": "c1", "source_id": "s1", "quote": "5%", "sentence": "Tariffs rose 5%."}
     )
     assert [row["id"] for row in db["claims"].search("tariffs")] == ["c1"]
+
+
+def test_opening_a_ledger_leaves_its_views_alone(tmp_path: Path) -> None:
+    """Found by tests/test_concurrency.py: every open (each `ledger note`, each ingest) dropped
+    and recreated every view in separate commits, because SQLite stores a view's SQL without the
+    trailing whitespace the definition had, so it never compared equal. Datasette, reading in
+    between, answered 404 "Table not found" for claim_status."""
+    ensure_schema(sqlite_utils.Database(tmp_path / "claims.db"))
+    statements: list[str] = []
+    db = sqlite_utils.Database(tmp_path / "claims.db", tracer=lambda sql, _: statements.append(sql))
+    ensure_schema(db)
+    changes = [sql for sql in statements if sql.split()[0].upper() in ("DROP", "CREATE")]
+    assert [sql for sql in changes if "IF NOT EXISTS" not in sql] == []
