@@ -28,6 +28,8 @@ In scope: what a news-claim extractor should find. Out of scope, with why (keep 
   multiple); number and scale words are still exercised inside the unit suites below.
 - OrdinalModel*: ordinals are by contract never claims ("20th CPC National Congress").
 - AgeModel: a person's age ("29 years old") describes someone; it is not a figure to check.
+- DimensionModel's `Angle` values ("rotate 90 degrees", "make a half turn"): commands to a
+  device, not figures in the news; in news text "degrees" are temperatures, scored as such.
 - quantulum3 expand.json tests spoken-form output, not extraction. errors.json is used only as a
   robustness row: inputs that must not raise.
 - In the quantulum3 suites, these expected values: `dimensionless` ones (bare numbers, years,
@@ -160,9 +162,8 @@ def load_recognizers_suite(path: Path, figure_type: str) -> Suite:
             if figure_type == "money":
                 currency = resolution.get("isoCurrency") or CURRENCY_NAMES.get(unit)
             end = result["End"] + 1  # Recognizers-Text ends are inclusive
-            expected.append(
-                Expected(result["Start"], end, values, figure_type, currency, in_scope=True)
-            )
+            in_scope = resolution.get("subtype") != "Angle"
+            expected.append(Expected(result["Start"], end, values, figure_type, currency, in_scope))
         suite.cases.append(Case(raw["Input"], expected, figure_type))
     return suite
 
