@@ -15,10 +15,11 @@ A check suggests; it never writes a verdict. For each claim (claims.retired_at i
    the tolerance or the rounding of its last digit, whichever is larger. The outcome is
    `consistent` when the reference lies within the claim's interval, `inconsistent` when the two
    do not meet, `ambiguous` when they overlap only in part (a bound against a bound).
-4. Claims against each other: same metric, subject and period (or both without period in the same
-   source), same kind of figure (level or change), same keywords matched, comparable units: when
-   their intervals do not meet, each gets an `inconsistent` row naming the other ("some 540
-   satellites ... (the actual number has exceeded 900)").
+4. Claims against each other: same metric, subject and period, same kind of figure (level or
+   change), same keywords matched, comparable units; within one source only figures the extractor
+   linked (see `Checker.against_claims`). When their intervals do not meet, each gets an
+   `inconsistent` row naming the other ("some 540 satellites ... (the actual number has exceeded
+   900)").
 
 A claim with no usable reference gets one `no-reference` row saying why. `run_checks` replaces the
 whole `checks` table in one transaction; the view `check_outcomes` sums up each claim.
@@ -28,12 +29,23 @@ from __future__ import annotations
 
 import json
 import math
+import re
+import tomllib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from importlib import resources
 
 import sqlite_utils
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from ledger.rates import RatesError, RateTable, load_rates
 from ledger.references import period_end
@@ -59,6 +71,64 @@ BOUND_WORDS = {
 MIRRORED = {"more_than": "less_than", "less_than": "more_than", "at_least": "at_most",
             "at_most": "at_least"}  # fmt: skip
 PERCENTAGES = {"percent", "percentage_point"}
+
+
+class RestatementCue(BaseModel):
+    """Words between two linked figures that make the second a restatement of the first."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    pattern: str
+    comment: str = Field(min_length=1)
+    examples: list[str] = Field(min_length=1)
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, pattern: str) -> str:
+        try:
+            re.compile(pattern)
+        except re.error as error:
+            raise ValueError(f"not a regular expression: {error}") from error
+        return pattern
+
+    @model_validator(mode="after")
+    def _examples_match(self) -> RestatementCue:
+        missed = [text for text in self.examples if not self.matches(text)]
+        if missed:
+            raise ValueError(f"cue {self.id} does not match its example(s) {missed}")
+        return self
+
+    def matches(self, text: str) -> bool:
+        return re.search(self.pattern, text, re.IGNORECASE) is not None
+
+
+class Restatements(BaseModel):
+    """ledger/data/restatements.toml."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    cue: list[RestatementCue] = Field(min_length=1)
+
+    def between(self, text: str) -> str | None:
+        """The id of the first cue found in `text`, if any.
+
+        >>> load_restatements().between(" in space (the actual number has exceeded ")
+        'bracket'
+        >>> load_restatements().between(" from ") is None
+        True
+        """
+        return next((cue.id for cue in self.cue if cue.matches(text)), None)
+
+
+def load_restatements(text: str | None = None) -> Restatements:
+    """Read and validate the restatement cues (default: the file shipped in the package)."""
+    if text is None:
+        text = resources.files("ledger").joinpath("data/restatements.toml").read_text("utf-8")
+    try:
+        return Restatements.model_validate(tomllib.loads(text))
+    except (tomllib.TOMLDecodeError, ValidationError) as error:
+        raise CheckError(f"restatements.toml: {error}") from error
 
 
 class CheckError(ValueError):
@@ -218,6 +288,11 @@ class ClaimRow:
     period: str | None
     published: date | None
     clause: str
+    related: frozenset[str] = frozenset()
+    start: int = 0
+    end: int = 0
+    sentence: str = ""
+    sentence_start: int = 0
 
     def signed(self) -> tuple[float, float | None, str]:
         """Value, upper value and bound with a decrease made negative."""
@@ -316,19 +391,29 @@ def load_claims(db: sqlite_utils.Database) -> list[ClaimRow]:
             period=row["period"],
             published=_date(row["source_published"]),
             clause=clause_of[row["id"]],
+            related=frozenset(_related_ids(row)),
+            start=row["start"],
+            end=row["end"],
+            sentence=row["sentence"],
+            sentence_start=row["sentence_start"],
         )
         for row in rows
     ]
 
 
-def _related_subject(row: dict, by_id: dict[str, dict]) -> str | None:
-    """A figure linked to another of the same metric ("some 540 satellites ... (the actual number
-    has exceeded 900)") is about the same subject when it names none itself."""
+def _related_ids(row: dict) -> list[str]:
+    """The ids of the claims the extractor linked to this one (`claims.related`, a JSON list)."""
     try:
         related = json.loads(row["related"] or "[]")
     except (TypeError, ValueError):
-        return None
-    for other_id in related:
+        return []
+    return [str(other) for other in related] if isinstance(related, list) else []
+
+
+def _related_subject(row: dict, by_id: dict[str, dict]) -> str | None:
+    """A figure linked to another of the same metric ("some 540 satellites ... (the actual number
+    has exceeded 900)") is about the same subject when it names none itself."""
+    for other_id in _related_ids(row):
         other = by_id.get(other_id)
         if other and other["metric"] == row["metric"] and other["subject"]:
             return str(other["subject"])
@@ -389,6 +474,7 @@ class Checker:
             raise CheckError(f"tolerance must be a percentage from 0 to 100, not {tolerance_pct}")
         self.tolerance_pct = tolerance_pct
         self.rates = rates or load_rates()
+        self.restatements = load_restatements()
         self.by_metric: dict[str, list[dict]] = defaultdict(list)
         for reference in references:
             self.by_metric[reference["metric"]].append(reference)
@@ -513,35 +599,70 @@ class Checker:
         return text
 
     def against_claims(self, claims: list[ClaimRow]) -> list[dict]:
-        """`inconsistent` rows for claims about the same thing whose figures do not meet, both
-        ways. Claims with the same figure are compared once (a corpus that repeats a figure a
-        thousand times costs one comparison), and each claim gets at most
+        """`inconsistent` rows, both ways, for claims about the same thing whose figures do not
+        meet: same metric, subject, period, kind of figure (level or change) and keywords, and
+
+        - in one source, only figures the extractor linked (`related`), in one sentence and one
+          unit, with a restatement cue between them (ledger/data/restatements.toml): "some 540
+          satellites in space (the actual number has exceeded 900)". Other figures of one article
+          with the same metric are mostly different things (exports and imports are both
+          `trade`), linked ones are mostly comparisons ("rose to 4.7% from 4.6%"), and a linked
+          figure in another currency is the writer's own conversion;
+        - across sources, figures with the same known period.
+
+        Across sources, claims with the same figure are compared once (a corpus that repeats a
+        figure a thousand times costs one comparison), and each claim gets at most
         MAX_CONFLICTS_PER_FIGURE rows per contradicting figure."""
         groups: dict[tuple, list[ClaimRow]] = defaultdict(list)
         for claim in claims:
             if claim.metric == "other" or not claim.subject or not claim.unit:
                 continue
-            when = claim.period or ("same source", claim.source_id)
             aspects = frozenset(
                 ref["keywords"]
                 for ref in self.by_metric.get(claim.metric, [])
                 if ref["keywords"] and _keywords_match(ref["keywords"], claim.clause)
             )
-            key = (claim.metric, claim.subject.casefold(), when, claim.change is None, aspects)
-            groups[key].append(claim)
+            key = (claim.metric, claim.subject.casefold(), claim.period, claim.change is None)
+            groups[(*key, aspects)].append(claim)
         rows = []
         for group in groups.values():
+            by_id = {claim.id: claim for claim in group}
+            for claim in group:
+                for other_id in sorted(claim.related):
+                    other = by_id.get(other_id)
+                    if other and self._restates(claim, other):
+                        rows += self._pair(claim, other)
+            if group[0].period is None:
+                continue
             by_figure: dict[tuple, list[ClaimRow]] = defaultdict(list)
             for claim in sorted(group, key=lambda claim: claim.id):
-                by_figure[(*claim.signed(), claim.unit, claim.year())].append(claim)
+                by_figure[(*claim.signed(), claim.unit)].append(claim)
             for figure, members in by_figure.items():
                 for other_figure, others in by_figure.items():
                     if other_figure == figure or not self._pair(members[0], others[0]):
                         continue
                     for claim in members:
-                        for other in others[:MAX_CONFLICTS_PER_FIGURE]:
+                        elsewhere = [
+                            other for other in others if other.source_id != claim.source_id
+                        ]
+                        for other in elsewhere[:MAX_CONFLICTS_PER_FIGURE]:
                             rows += self._pair(claim, other)
         return rows
+
+    def _restates(self, claim: ClaimRow, other: ClaimRow) -> bool:
+        """True when two linked figures of one sentence, in one unit, are two sayings of one
+        number: the words between them hold a restatement cue (ledger/data/restatements.toml)."""
+        if (claim.source_id, claim.sentence_start, claim.unit) != (
+            other.source_id,
+            other.sentence_start,
+            other.unit,
+        ):
+            return False
+        first, second = sorted((claim, other), key=lambda row: row.start)
+        between = claim.sentence[
+            first.end - claim.sentence_start : second.start - claim.sentence_start
+        ]
+        return self.restatements.between(between) is not None
 
     def _pair(self, claim: ClaimRow, other: ClaimRow) -> list[dict]:
         """One `inconsistent` row when `other`'s figure does not meet the claim's, else none."""

@@ -21,6 +21,7 @@ from ledger.check import (
     convert_unit,
     explain,
     load_claims,
+    load_restatements,
     reference_interval,
     run_checks,
 )
@@ -872,3 +873,61 @@ def test_real_seeds_ingested_and_checked(tmp_path: Path):
     # every other figure of the seeds has no reference to be checked against
     others = {outcome for quote, outcome in got.items() if quote not in REAL_SEED_OUTCOMES}
     assert others <= {("no-reference", 0)}
+
+
+def linked_pair(db: sqlite_utils.Database, source_id: str, text: str, first: dict, second: dict):
+    """Two claims of one sentence, linked both ways as the extractor links them."""
+    add_source(db, source_id, text, "2005-01-10")
+    a = add_claim(db, source_id, text, first)
+    b = add_claim(db, source_id, text, second)
+    db["claims"].update(a, {"related": json.dumps([b])})
+    db["claims"].update(b, {"related": json.dumps([a])})
+    return a, b
+
+
+def test_linked_figures_conflict_only_when_one_restates_the_other(tmp_path: Path):
+    db = sqlite_utils.Database(tmp_path / "claims.db")
+    ensure_schema(db)
+    rate = dict(kind="percent", unit="percent", metric="unemployment", subject="UK")
+    compared = linked_pair(
+        db,
+        "comparison",
+        "The UK's jobless rate rose to 4.7% from 4.6% in the previous quarter.",
+        dict(quote="4.7%", value=4.7, **rate),
+        dict(quote="4.6%", value=4.6, **rate),
+    )
+    corrected = linked_pair(
+        db,
+        "correction",
+        "Officials said 4.1% of people were out of work, but the actual figure was 5.2%.",
+        dict(quote="4.1%", value=4.1, **rate),
+        dict(quote="5.2%", value=5.2, **rate),
+    )
+    money = dict(kind="money", metric="trade", subject="US")
+    converted = linked_pair(
+        db,
+        "conversion",
+        "The deficit hit $671.7bn (£484bn) in 2004.",
+        dict(quote="$671.7bn", value=6.717e11, unit="USD", period="2004", **money),
+        dict(quote="£484bn", value=4.84e11, unit="GBP", period="2004", **money),
+    )
+    summary = run_checks(db, now=NOW)
+    conflicts = {
+        (row["claim_id"], row["against_id"])
+        for row in db.query("select * from checks where against_type = 'claim'")
+    }
+    assert conflicts == {corrected, corrected[::-1]}
+    assert summary.conflicts == 2
+    assert not {compared, converted[::-1]} & conflicts
+
+
+def test_restatement_cues_are_validated_data():
+    cues = load_restatements()
+    assert [cue.id for cue in cues.cue] == ["bracket", "actual", "correction"]
+    assert cues.between(", compared with ") is None
+    assert cues.between(", revised to ") == "correction"
+    bad = '[[cue]]\nid = "x"\npattern = "zzz"\ncomment = "c"\nexamples = ["abc"]\n'
+    with pytest.raises(CheckError, match=r"cue x does not match its example\(s\) \['abc'\]"):
+        load_restatements(bad)
+    with pytest.raises(CheckError, match="not a regular expression"):
+        load_restatements(bad.replace('"zzz"', '"("'))
