@@ -120,5 +120,6 @@ def rules_table() -> list[dict[str, str]]:
     ]
     for file, kind, entries in sections:
         for entry in entries:
-            rows.append({"file": file, "kind": kind, "id": entry.id, "comment": entry.comment})
+            comment = " ".join(entry.comment.split())
+            rows.append({"file": file, "kind": kind, "id": entry.id, "comment": comment})
     return rows

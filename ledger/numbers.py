@@ -53,7 +53,7 @@ def scale_factor(word: str, rules: Rules) -> float | None:
     >>> scale_factor("tn", default_rules())
     1000000000000.0
     """
-    word = word.strip(" -\u00a0")
+    word = word.strip().strip("-‑").strip()
     if word in rules.scales:
         return rules.scales[word]
     return rules.scales.get(norm(word))

@@ -175,6 +175,7 @@ class SubjectRule(_Strict):
 
 class MetricRule(_Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    metric: str | None = Field(None, pattern=r"^[a-z][a-z0-9_]*$")
     comment: str = Field(min_length=3)
     keywords: str
     kinds: list[Kind] = Field(min_length=1)

@@ -183,3 +183,215 @@ def test_report_has_no_timeouts_on_seeds() -> None:
     report = extract_with_report(text, published=date(2021, 1, 26))
     assert report.timed_out == []
     assert len(report.claims) == 10
+
+
+# --- ugly input: nothing may crash the extractor or shift an offset -----------------------------
+
+
+def quotes(text: str, **kwargs: object) -> list[tuple[str, float, str | None]]:
+    claims = extract(text, **kwargs)  # type: ignore[arg-type]
+    for claim in claims:
+        assert text[claim.start : claim.end] == claim.quote
+        assert text[claim.sentence_start :].startswith(claim.sentence)
+    return [(c.quote, c.value, c.unit) for c in claims]
+
+
+def test_bom_and_windows_line_ends_keep_offsets() -> None:
+    text = "\ufeffChina's R&D spending rose 8.4 percent.\r\nIt has 540 satellites.\r\n"
+    claims = extract(text)
+    assert [(c.quote, c.sentence, c.sentence_start) for c in claims] == [
+        ("8.4 percent", "China's R&D spending rose 8.4 percent.", 1),
+        ("540 satellites", "It has 540 satellites.", 41),
+    ]
+
+
+def test_non_breaking_and_thin_spaces_inside_numbers() -> None:
+    text = "The plant employs 1\u00a0000 workers, 2\u2009500 robots and 3\u202f000\u202f000 chips."
+    assert quotes(text) == [
+        ("1\u00a0000 workers", 1000.0, "worker"),
+        ("2\u2009500 robots", 2500.0, "robot"),
+        ("3\u202f000\u202f000 chips", 3e6, "chip"),
+    ]
+
+
+def test_full_width_digits_and_signs() -> None:
+    assert quotes("Exports rose １２％ and the fund raised $３.５bn.") == [
+        ("１２％", 12.0, "percent"),
+        ("$３.５bn", 3.5e9, "USD"),
+    ]
+
+
+def test_curly_quotes_and_chinese_text_in_parentheses() -> None:
+    text = (
+        "The plan (十四五规划 – shísìwǔ guīhuà) set aside 5 billion yuan (五十亿元) for chips. "
+        "“Output rose 20 per cent,” she said."
+    )
+    assert quotes(text) == [("5 billion yuan", 5e9, "CNY"), ("20 per cent", 20.0, "percent")]
+
+
+def test_binary_junk_does_not_crash() -> None:
+    junk = "".join(chr(i) for i in range(0, 0x3100, 3)) + "\x00\ufffd\ud7ff 5% \x1b[0m $"
+    found = quotes(junk + " Sales rose 7% in 2020. " + junk)
+    assert ("7%", 7.0, "percent") in found
+
+
+def test_empty_and_whitespace_only() -> None:
+    assert extract("") == []
+    assert extract(" \n\r\n\t\u00a0") == []
+
+
+def test_navigation_lines_and_captions_give_no_claims() -> None:
+    text = (
+        "To participate in the discussion\nlog in or register\n"
+        "Photo: VCG\n© REUTERS / Damir Sagolj Xi arrives in Beijing, China March 5, 2018.\n"
+        "Read more at https://example.com/2024/03/15/story-12345.html or call +86 10 6512 3456."
+    )
+    assert extract(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "In 1993 the administration acted.",
+        "It happened on March 5, 2018.",
+        "Xi spoke at WEF 2021 in Davos.",
+        "The 20th CPC National Congress met.",
+        "China leads in 5G networks.",
+        "The economy recovered from COVID-19.",
+        "Leaders met at the G20 summit.",
+        "They ordered more Boeing 737 jets.",
+        "Allies invoked Article 5.",
+        "Allies fear a trade war 2.0 now.",
+        "Q4 was hard.",
+        "The briefing is at 3:30 p.m. today.",
+        "Call (202) 555-0143 now.",
+        "See https://www.nbcnews.com/world/asia/china-rcna239301 now.",
+    ],
+)
+def test_not_claims(text: str) -> None:
+    assert extract(text) == []
+
+
+def test_the_same_figure_said_again_gets_its_own_fingerprint() -> None:
+    text = "Exports rose 5% and imports rose 5%. Exports rose 5% and imports rose 5%."
+    claims = extract(text)
+    assert len(claims) == 4
+    # identical (sentence, claim) pairs are told apart by their occurrence count
+    assert [c.fingerprint for c in claims] == [
+        c.compute_fingerprint(i) for i, c in enumerate(claims)
+    ]
+    assert len({c.fingerprint for c in claims}) == 4
+    # and a line added above the text changes no fingerprint
+    assert [c.fingerprint for c in extract("Photo: VCG\n" + text)] == [
+        c.fingerprint for c in claims
+    ]
+
+
+def test_extract_is_pure_and_deterministic() -> None:
+    text = (SOURCES / "003_2f87d40cb264a962.txt").read_text(encoding="utf-8")
+    first = extract(text, published=date(2021, 1, 26))
+    extract("Unrelated: China spent $5bn.", published=date(1999, 1, 1))
+    assert extract(text, published=date(2021, 1, 26)) == first
+
+
+def test_a_rule_that_times_out_is_reported(tmp_path: Path) -> None:
+    import shutil
+
+    from ledger.rules import load_rules
+
+    rules_dir = tmp_path / "rules"
+    shutil.copytree(SOURCES.parent / "ledger" / "rules", rules_dir)
+    metrics = rules_dir / "metrics.toml"
+    slow = """[[metric]]
+id = "slow"
+comment = "catastrophic backtracking on purpose"
+keywords = '''(?:a|aa)+(?:a|aa)+(?:a|aa)+(?:a|aa)+ \\d+ [#]'''
+kinds = ["count"]
+examples = ["x"]
+
+"""
+    text = metrics.read_text(encoding="utf-8")
+    metrics.write_text(
+        text.replace('[[metric]]\nid = "rd_spending"', slow + '[[metric]]\nid = "rd_spending"')
+    )
+    rules = load_rules(rules_dir)
+    report = extract_with_report("a" * 300 + " 540 satellites.", rules=rules)
+    assert report.timed_out == ["metric:slow"]
+    assert [(c.quote, c.metric) for c in report.claims] == [("540 satellites", "satellites")]
+
+
+# --- the CLI -----------------------------------------------------------------------------------
+
+
+def test_cli_extract_jsonl_names_the_source(tmp_path: Path) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from ledger.cli import cli
+
+    path = tmp_path / "a.txt"
+    path.write_bytes(b"Last year, R&D spending exceeded 3.3 trillion yuan.\r\n")
+    result = CliRunner().invoke(cli, ["extract", "--published", "2024-12-04", str(path)])
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.output.splitlines()]
+    assert [(r["source"], r["quote"], r["value"], r["unit"], r["period"]) for r in rows] == [
+        (str(path), "exceeded 3.3 trillion yuan", 3.3e12, "CNY", "2023")
+    ]
+
+
+def test_cli_extract_formats_and_manifest_date(tmp_path: Path) -> None:
+    import csv as csv_module
+    import io
+    import json
+
+    from click.testing import CliRunner
+
+    from ledger.cli import cli
+
+    (tmp_path / "s.txt").write_text("Exports rose 7% last year.", encoding="utf-8")
+    (tmp_path / "manifest.csv").write_text("file,published\ns.txt,2025-02-10\n", encoding="utf-8")
+    runner = CliRunner()
+    as_json = json.loads(
+        runner.invoke(cli, ["extract", "--format", "json", str(tmp_path / "s.txt")]).output
+    )
+    assert [(r["quote"], r["period"], r["change"]) for r in as_json] == [("7%", "2024", "increase")]
+    out = runner.invoke(cli, ["extract", "--format", "csv", str(tmp_path / "s.txt")]).output
+    rows = list(csv_module.DictReader(io.StringIO(out)))
+    assert [(r["quote"], r["value"], r["related"]) for r in rows] == [("7%", "7.0", "[]")]
+    table = runner.invoke(cli, ["extract", "--format", "table", str(tmp_path / "s.txt")]).output
+    assert table.splitlines()[0].split() == [
+        "source", "quote", "value", "kind", "unit", "bound", "metric", "subject", "period"
+    ]  # fmt: skip
+    assert table.splitlines()[1].split() == [
+        "s.txt", "7%", "7", "percent", "percent", "exact", "trade", "2024"
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "no such file"),
+        (b"\x7fELF\x02\x01\x01\x00\x00\x00garbage", "looks binary"),
+        (b"caf\xe9 prices rose 5%", "not UTF-8 text"),
+        ("folder", "is a folder"),
+    ],
+)
+def test_cli_extract_bad_files_give_one_line_errors(
+    tmp_path: Path, content: bytes | str | None, message: str
+) -> None:
+    from click.testing import CliRunner
+
+    from ledger.cli import cli
+
+    path = tmp_path / "bad.txt"
+    if content == "folder":
+        path.mkdir()
+    elif content is not None:
+        assert isinstance(content, bytes)
+        path.write_bytes(content)
+    result = CliRunner().invoke(cli, ["extract", str(path)])
+    assert result.exit_code == 1
+    assert result.output.count("\n") == 1 and message in result.output
+    bad_date = CliRunner().invoke(cli, ["extract", "--published", "2024-13-01", __file__])
+    assert bad_date.exit_code == 2 and "published" in bad_date.output

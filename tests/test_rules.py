@@ -1,0 +1,172 @@
+"""The rule files (ledger/rules/*.toml) validate, their examples stay true, typos fail loudly."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import regex
+from click.testing import CliRunner
+
+from ledger import extract
+from ledger.cli import cli
+from ledger.rules import RulesError, default_rules, load_rules
+
+RULES = default_rules()
+RULES_DIR = Path(__file__).resolve().parent.parent / "ledger" / "rules"
+
+
+def value_examples() -> list[tuple[str, str, float]]:
+    files = RULES.files
+    found = []
+    for kind in ("scale", "fraction", "multiple", "currency", "context", "unit", "qualifier"):
+        for entry in getattr(files, kind):
+            found += [(f"{kind}:{entry.id}", e.text, e.value) for e in entry.examples]
+    found += [("number_words", e.text, e.value) for e in files.number_words.examples]
+    found += [("nouns", e.text, e.value) for e in files.nouns.examples]
+    return found
+
+
+@pytest.mark.parametrize(("rule", "text", "value"), value_examples())
+def test_value_examples_extract_to_their_value(rule: str, text: str, value: float) -> None:
+    claims = extract(text)
+    assert claims, f"{rule}: nothing extracted from {text!r}"
+    assert claims[0].value == pytest.approx(value), f"{rule}: {text!r}"
+
+
+@pytest.mark.parametrize("rule", RULES.files.pattern, ids=lambda r: r.id)
+def test_pattern_examples_match_and_counter_examples_do_not(rule) -> None:  # type: ignore[no-untyped-def]
+    compiled = RULES.compiled[rule.id]
+    for example in rule.examples:
+        assert compiled.search(example), f"{rule.id}: {example!r} should match"
+    for counter in rule.counter_examples:
+        assert not compiled.fullmatch(counter), f"{rule.id}: {counter!r} should not match"
+
+
+@pytest.mark.parametrize("metric", RULES.files.metric, ids=lambda m: m.id)
+def test_metric_examples_get_their_metric(metric) -> None:  # type: ignore[no-untyped-def]
+    for example in metric.examples:
+        assert (metric.metric or metric.id) in {c.metric for c in extract(example)}, example
+
+
+@pytest.mark.parametrize("subject", RULES.files.subject, ids=lambda s: s.id)
+def test_subject_examples_get_their_subject(subject) -> None:  # type: ignore[no-untyped-def]
+    for example in subject.examples:
+        assert subject.id in {c.subject for c in extract(example)}, example
+
+
+@pytest.mark.parametrize("cue", RULES.files.change, ids=lambda c: c.id)
+def test_change_examples_get_a_change(cue) -> None:  # type: ignore[no-untyped-def]
+    for example in cue.examples:
+        changes = {c.change for c in extract(example)}
+        assert changes - {None}, example
+
+
+@pytest.mark.parametrize(
+    ("kind", "cue"),
+    [("attribution", c) for c in RULES.files.attribution]
+    + [("period", c) for c in RULES.files.period],
+    ids=lambda x: getattr(x, "id", x),
+)
+def test_cue_examples_match(kind: str, cue) -> None:  # type: ignore[no-untyped-def]
+    compiled = dict((i, p) for i, p, _ in getattr(RULES, f"{kind}_cues"))[cue.id]
+    for example in cue.examples:
+        assert compiled.search(example), f"{cue.id}: {example!r}"
+        if cue.triggers:
+            words = set(regex.findall(r"[\w&]+", example.lower()))
+            assert words & set(cue.triggers), f"{cue.id}: no trigger word in {example!r}"
+
+
+def test_every_rule_has_id_comment_and_examples() -> None:
+    files = RULES.files
+    for kind in ("pattern", "scale", "fraction", "multiple", "currency", "unit", "qualifier",
+                 "change", "attribution", "period", "subject", "metric"):  # fmt: skip
+        entries = getattr(files, kind)
+        assert entries, kind
+        for entry in entries:
+            assert entry.id and len(entry.comment) >= 3 and entry.examples, (kind, entry.id)
+
+
+def test_required_metrics_are_in_the_taxonomy() -> None:
+    ids = [m.id for m in RULES.files.metric]
+    required = ["rd_spending", "semiconductor_share", "satellites", "gdp_growth"]
+    required += ["investment_fund", "population", "import_dependence", "trade", "other"]
+    assert set(required) <= set(ids)
+    assert ids[-1] == "other"
+
+
+@pytest.fixture
+def rules_copy(tmp_path: Path) -> Path:
+    target = tmp_path / "rules"
+    shutil.copytree(RULES_DIR, target)
+    return target
+
+
+def test_a_copy_of_the_rules_loads_and_extracts_the_same(rules_copy: Path) -> None:
+    rules = load_rules(rules_copy)
+    text = "China's total R&D expenditure exceeded 3.3 trillion yuan."
+    assert extract(text, rules=rules) == extract(text)
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new", "message"),
+    [
+        ("units.toml", 'kind = "measure"', 'knd = "measure"', "unit.4.kind"),
+        ("metrics.toml", 'kinds = ["count"]', 'kinds = ["cuont"]', "metric"),
+        ("currencies.toml", 'id = "EUR"', 'id = "euro"', "currency"),
+        ("patterns.toml", "{month_name}", "{mnth_name}", "unknown pattern piece {mnth_name}"),
+        ("patterns.toml", "(?:\\.\\d+)?", "(?:\\.\\d+?", "bad regex"),
+        ("cues.toml", "[[period]]", "[[perid]]", "perid"),
+    ],
+)
+def test_a_typo_fails_loudly(rules_copy: Path, file: str, old: str, new: str, message: str) -> None:
+    path = rules_copy / file
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(
+        RulesError, match=message.replace("{", r"\{").replace("}", r"\}").replace(".", r"\.")
+    ):
+        load_rules(rules_copy)
+
+
+def test_missing_file_and_broken_toml(rules_copy: Path) -> None:
+    (rules_copy / "subjects.toml").unlink()
+    with pytest.raises(RulesError, match="subjects.toml not found"):
+        load_rules(rules_copy)
+    (rules_copy / "subjects.toml").write_text("[[subject]\nid = 1", encoding="utf-8")
+    with pytest.raises(RulesError, match="subjects.toml"):
+        load_rules(rules_copy)
+
+
+def test_a_user_can_add_a_metric_without_python(rules_copy: Path) -> None:
+    path = rules_copy / "metrics.toml"
+    text = path.read_text(encoding="utf-8")
+    extra = """[[metric]]
+id = "rockets"
+comment = "rocket launches"
+keywords = '''\\brockets?\\b'''
+kinds = ["count"]
+examples = ["China launched 67 rockets in 2023."]
+
+"""
+    path.write_text(text.replace('[[metric]]\nid = "other"', extra + '[[metric]]\nid = "other"'))
+    rules = load_rules(rules_copy)
+    assert [c.metric for c in extract("China launched 67 rockets in 2023.", rules=rules)] == [
+        "rockets"
+    ]
+    assert [c.metric for c in extract("China launched 67 rockets in 2023.")] == ["other"]
+
+
+def test_rules_command_lists_rules() -> None:
+    result = CliRunner().invoke(cli, ["rules"])
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert any(line.split()[:3] == ["metrics.toml", "metric", "rd_spending"] for line in lines)
+    assert any(line.split()[:3] == ["currencies.toml", "currency", "HKD"] for line in lines)
+    assert len(lines) == sum(
+        len(getattr(RULES.files, k))
+        for k in ("pattern", "scale", "fraction", "multiple", "currency", "context", "unit",
+                  "qualifier", "change", "attribution", "period", "subject", "metric")
+    )  # fmt: skip
