@@ -73,6 +73,10 @@ MIRRORED = {"more_than": "less_than", "less_than": "more_than", "at_least": "at_
 PERCENTAGES = {"percent", "percentage_point"}
 
 
+class CheckError(ValueError):
+    """A request the checker refuses (unknown claim id, bad tolerance): one-line message."""
+
+
 class RestatementCue(BaseModel):
     """Words between two linked figures that make the second a restatement of the first."""
 
@@ -129,10 +133,6 @@ def load_restatements(text: str | None = None) -> Restatements:
         return Restatements.model_validate(tomllib.loads(text))
     except (tomllib.TOMLDecodeError, ValidationError) as error:
         raise CheckError(f"restatements.toml: {error}") from error
-
-
-class CheckError(ValueError):
-    """A request the checker refuses (unknown claim id, bad tolerance): one-line message."""
 
 
 class Incomparable(ValueError):
@@ -461,7 +461,7 @@ def _nearest(candidates: list[dict], published: date) -> list[dict]:
 
 
 class Checker:
-    """Checks claims against references and each other; pure (reads nothing, writes nothing)."""
+    """Checks claims against references and each other, in memory: no database access."""
 
     def __init__(
         self,
