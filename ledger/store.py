@@ -50,6 +50,10 @@ Extractor = Callable[..., Any]
 `(claims, rule_timeouts)` when passed as `extractor_reports_timeouts`."""
 
 
+WARM_UP_TEXT = "Output rose 2.3% to $1.5 billion in 2020."
+BATCH_FILES = 16  # files per task sent to a worker process
+
+
 class LedgerError(ValueError):
     """A request the ledger refuses (unknown claim, bad verdict, empty text): one-line message."""
 
@@ -161,21 +165,42 @@ def _process(job: _Job) -> _Extracted:
     )  # fmt: skip
 
 
+def _process_batch(jobs: list[_Job]) -> list[_Extracted]:
+    """Several files per round trip to a worker: small articles cost less in IPC than in work."""
+    return [_process(job) for job in jobs]
+
+
+def _batches(jobs: Iterable[_Job], size: int) -> Iterator[list[_Job]]:
+    """Consecutive groups of at most `size` jobs.
+
+    >>> [len(batch) for batch in _batches(iter(range(5)), 2)]
+    [2, 2, 1]
+    """
+    batch: list[_Job] = []
+    for job in jobs:
+        batch.append(job)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
 def _bounded_map(
-    executor: ProcessPoolExecutor, jobs: Iterable[_Job], window: int
+    executor: ProcessPoolExecutor, jobs: Iterable[_Job], window: int, batch: int = BATCH_FILES
 ) -> Iterator[_Extracted]:
-    """Like `executor.map` but with at most `window` files in flight, results in input order.
+    """Like `executor.map` but with at most `window` batches in flight, results in input order.
 
     `Executor.map` submits every job at once and holds every result until it is consumed; over a
     large corpus that is the whole corpus in memory. This keeps memory bounded by the window.
     """
-    pending: deque[Future[_Extracted]] = deque()
-    for job in jobs:
-        pending.append(executor.submit(_process, job))
+    pending: deque[Future[list[_Extracted]]] = deque()
+    for group in _batches(jobs, batch):
+        pending.append(executor.submit(_process_batch, group))
         if len(pending) >= window:
-            yield pending.popleft().result()
+            yield from pending.popleft().result()
     while pending:
-        yield pending.popleft().result()
+        yield from pending.popleft().result()
 
 
 def _now() -> str:
@@ -307,8 +332,11 @@ class Ledger:
             _Job(source, _unchanged_key(known, source), max_bytes, extractor) for source in found
         )
         if jobs > 1 and len(found) > 1:
+            # Compile the extractor's rules here, once: forked workers inherit them instead of
+            # each paying the compile (seconds) before its first file.
+            _run_extractor(extractor, WARM_UP_TEXT, None)
             with ProcessPoolExecutor(max_workers=jobs) as pool:
-                self._write_all(_bounded_map(pool, job_list, jobs * 4), report, version, progress)
+                self._write_all(_bounded_map(pool, job_list, jobs * 2), report, version, progress)
         else:
             self._write_all(map(_process, job_list), report, version, progress)
 
