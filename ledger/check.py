@@ -710,13 +710,17 @@ class CheckSummary:
     claims: int
     outcomes: dict[str, int]
     conflicts: int
+    references: int = 0
 
     def line(self) -> str:
         counts = ", ".join(f"{self.outcomes.get(name, 0)} {name}" for name in OUTCOMES)
-        return (
+        line = (
             f"checked {self.claims} claims: {counts}; "
             f"{self.conflicts} claims contradicted by another claim"
         )
+        if not self.references:
+            line += " (no references loaded: `ledger reference load sources/references.csv`)"
+        return line
 
 
 def run_checks(
@@ -748,7 +752,12 @@ def summarize(db: sqlite_utils.Database) -> CheckSummary:
         for row in db.query("select outcome, count(*) as n from check_outcomes group by outcome")
     }
     conflicts = next(db.query("select count(*) as n from check_outcomes where conflicts > 0"))["n"]
-    return CheckSummary(claims=sum(outcomes.values()), outcomes=outcomes, conflicts=conflicts)
+    return CheckSummary(
+        claims=sum(outcomes.values()),
+        outcomes=outcomes,
+        conflicts=conflicts,
+        references=db.table("references").count,
+    )
 
 
 def explain(db: sqlite_utils.Database, claim_id: str) -> str:

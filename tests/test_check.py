@@ -931,3 +931,30 @@ def test_restatement_cues_are_validated_data():
         load_restatements(bad)
     with pytest.raises(CheckError, match="not a regular expression"):
         load_restatements(bad.replace('"zzz"', '"("'))
+
+
+def test_summary_says_when_no_references_are_loaded(tmp_path: Path):
+    db = sqlite_utils.Database(tmp_path / "claims.db")
+    ensure_schema(db)
+    text = "GDP grew 2.3 percent in 2020."
+    add_source(db, "s", text, "2021-01-20")
+    add_claim(
+        db,
+        "s",
+        text,
+        dict(
+            quote="2.3 percent",
+            value=2.3,
+            kind="percent",
+            unit="percent",
+            change="increase",
+            metric="gdp_growth",
+            subject="China",
+            period="2020",
+        ),
+    )
+    assert run_checks(db, now=NOW).line() == (
+        "checked 1 claims: 0 consistent, 0 inconsistent, 0 ambiguous, 1 no-reference; 0 claims "
+        "contradicted by another claim (no references loaded: `ledger reference load "
+        "sources/references.csv`)"
+    )
