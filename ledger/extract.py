@@ -65,6 +65,9 @@ _SAME_THING = regex.compile(
 )
 _CLAUSE = regex.compile(r";|\s(?:but|while|whereas|though|although)\s", regex.IGNORECASE)
 _WORDS = regex.compile(r"[\w&]+")
+_ARTICLE = regex.compile(r"^(?:The|A|An)\s+")
+_POSSESSIVE = regex.compile(r"^(\p{Lu}[\p{L}.]*(?:\s\p{Lu}[\p{L}.]*)?)['’]s\s+(?=\p{Lu})")
+_AND_END = regex.compile(r"\band\s*\Z")
 _QUOTES = regex.compile(r"[\"“”]")
 _URL = regex.compile(r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+\.[\w.]+")
 _MONTHS = {
@@ -273,12 +276,10 @@ def _currency(doc: _Doc, symbol: str | None, before: Any, sentence_text: str) ->
     return None
 
 
-_FIGURE_PARTS = regex.compile(
-    r"(?P<cur>[^\d\p{L}\s]+)?\s?(?P<body>.+)", regex.DOTALL | regex.VERSION1
-)
+_FIGURE_PARTS = regex.compile(r"(?P<cur>[^\d\p{L}\s]+)?\s?(?P<body>.+)", regex.DOTALL)
 _NUM_HEAD = regex.compile(
     r"(?P<num>(?:\d[\d,\s\u00a0\u2009\u202f\u2007]*)?\d(?:\.\d+)?)(?P<rest>.*)",
-    regex.DOTALL | regex.VERSION1,
+    regex.DOTALL,
 )
 
 
@@ -624,9 +625,9 @@ def _metric(doc: _Doc, s: _Sentence, claim: dict[str, Any]) -> str:
 
 def _clean_source(who: str, rules: Rules) -> str | None:
     who = who.strip(" ,.")
-    who = regex.sub(r"^(?:The|A|An)\s+", "", who)
+    who = _ARTICLE.sub("", who)
     # "China's National Bureau of Statistics" -> the bureau
-    possessive = regex.match(r"^(\p{Lu}[\p{L}.]*(?:\s\p{Lu}[\p{L}.]*)?)['’]s\s+(?=\p{Lu})", who)
+    possessive = _POSSESSIVE.match(who)
     if possessive and possessive.group(1) in rules.subject_ids:
         who = who[possessive.end() :]
     who = _TITLE_WORDS.sub("", who)
@@ -859,8 +860,26 @@ def extract_with_report(
     except TimeoutError:
         doc.timed_out.append("anchor")
     _finish(doc, found)
-    claims = [Claim.model_construct(**c) for c in found]
+    claims = [_claim(c) for c in found]
     return Extraction(claims=claims, timed_out=sorted(set(doc.timed_out)))
+
+
+_FIELDS = tuple(Claim.model_fields)
+_FIELD_SET = frozenset(_FIELDS)
+
+
+def _claim(values: dict[str, Any]) -> Claim:
+    """A Claim from a dict that holds every field, already of the right types.
+
+    What Claim.model_construct does, minus its per-field default handling (a third of the time
+    the extractor spent on building results); tests check the result validates as a Claim.
+    """
+    claim = Claim.__new__(Claim)
+    object.__setattr__(claim, "__dict__", {name: values[name] for name in _FIELDS})
+    object.__setattr__(claim, "__pydantic_fields_set__", set(_FIELD_SET))
+    object.__setattr__(claim, "__pydantic_extra__", None)
+    object.__setattr__(claim, "__pydantic_private__", None)
+    return claim
 
 
 def extract(text: str, *, published: date | None = None, rules: Rules | None = None) -> list[Claim]:
@@ -908,7 +927,7 @@ def _finish(doc: _Doc, found: list[dict[str, Any]]) -> None:
                     and previous["change"] is not None
                     and claim["unit"] == previous["unit"]
                     and len(gap) <= 40
-                    and regex.search(r"\band\s*\Z", gap)
+                    and _AND_END.search(gap)
                 ):
                     claim["change"] = previous["change"]
             claim["subject"] = _subject(doc, s, claim["start"], claim["end"])

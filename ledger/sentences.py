@@ -29,7 +29,7 @@ _BOUNDARY = regex.compile(
         \r?\n[\s]*                                # a line break always ends a sentence
     )
     """,
-    regex.VERBOSE | regex.VERSION1,
+    regex.VERBOSE,
 )
 _LEADING = " \t\r\n\ufeff\u00a0\u200b"
 

@@ -172,7 +172,7 @@ def test_claims_are_valid_models_in_order_with_version() -> None:
         _, claims = seed(prefix)
         assert [c.start for c in claims] == sorted(c.start for c in claims)
         for claim in claims:
-            Claim.model_validate(claim.model_dump())
+            assert Claim.model_validate(claim.model_dump()) == claim
             assert claim.fingerprint == claim.compute_fingerprint(0)
             assert 0.0 <= claim.checkworthiness <= 1.0
     assert EXTRACTOR_VERSION.count(".") == 2
