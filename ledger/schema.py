@@ -58,6 +58,10 @@ SOURCE_COLUMNS: dict[str, type] = {
     "text": str,
     # Which extractor produced this source's claims: a new version re-extracts unchanged files.
     "extractor_version": str,
+    # The file's size and mtime when last hashed: a re-ingest trusts an identical stat instead of
+    # re-reading (as git does); mtime_ns is left empty when the file was too fresh to trust.
+    "bytes": int,
+    "mtime_ns": int,
 }
 
 NOTE_COLUMNS: dict[str, type] = {

@@ -52,6 +52,7 @@ Extractor = Callable[..., Any]
 
 WARM_UP_TEXT = "Output rose 2.3% to $1.5 billion in 2020."
 BATCH_FILES = 16  # files per task sent to a worker process
+STAT_TRUST_NS = 2_000_000_000  # a file's mtime is trusted once it is 2 s older than its hashing
 
 
 class LedgerError(ValueError):
@@ -103,6 +104,10 @@ class _Job:
     extractor: Extractor | None
 
 
+Stat = tuple[int, int | None]
+"""(size, mtime_ns) of a file as hashed; mtime_ns is None when the file was too fresh to trust."""
+
+
 @dataclass
 class _Extracted:
     """A worker's answer for one file."""
@@ -114,6 +119,8 @@ class _Extracted:
     claims: list[Claim] = field(default_factory=list)
     rule_timeouts: list[str] = field(default_factory=list)
     error: SourceError | None = None
+    stat: Stat | None = None  # to store, so the next ingest can skip the file on its stat
+    stored: tuple[Any, ...] | None = None  # the source's stored metadata, when already read
 
 
 def _extract_module() -> Any:
@@ -146,14 +153,30 @@ def _run_extractor(
     return list(extractor(text, published=published)), []
 
 
+def file_stat(path: str | os.PathLike[str]) -> Stat | None:
+    """The (size, mtime_ns) to remember for a file about to be hashed.
+
+    Like git's "racy" rule: a file modified less than `STAT_TRUST_NS` before it is hashed could
+    change again within the same mtime tick, so its mtime is not remembered and the next ingest
+    hashes it again.
+    """
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    fresh = time.time_ns() - st.st_mtime_ns < STAT_TRUST_NS
+    return st.st_size, None if fresh else st.st_mtime_ns
+
+
 def _process(job: _Job) -> _Extracted:
     """Read, hash and (unless unchanged) extract one file. Runs in a worker process with --jobs."""
+    stat = file_stat(job.source.path)  # before reading: a later change then shows on next stat
     try:
         read = read_source(job.source.path, max_bytes=job.max_bytes)
     except SourceError as error:
         return _Extracted(job.source, "failed", error=error)
     if read.sha256 == job.known_sha256:
-        return _Extracted(job.source, "unchanged", sha256=read.sha256)
+        return _Extracted(job.source, "unchanged", sha256=read.sha256, stat=stat)
     try:
         claims, timeouts = _run_extractor(job.extractor, read.text, job.source.meta.published)
     except Exception as error:  # an extractor bug must name the file, not end the ingest
@@ -161,7 +184,7 @@ def _process(job: _Job) -> _Extracted:
         return _Extracted(job.source, "failed", error=SourceError(job.source.path, reason))
     return _Extracted(
         job.source, "extracted", sha256=read.sha256, text=read.text, claims=claims,
-        rule_timeouts=timeouts,
+        rule_timeouts=timeouts, stat=stat,
     )  # fmt: skip
 
 
@@ -170,13 +193,13 @@ def _process_batch(jobs: list[_Job]) -> list[_Extracted]:
     return [_process(job) for job in jobs]
 
 
-def _batches(jobs: Iterable[_Job], size: int) -> Iterator[list[_Job]]:
+def _batches(jobs: Iterable[Any], size: int) -> Iterator[list[Any]]:
     """Consecutive groups of at most `size` jobs.
 
     >>> [len(batch) for batch in _batches(iter(range(5)), 2)]
     [2, 2, 1]
     """
-    batch: list[_Job] = []
+    batch: list[Any] = []
     for job in jobs:
         batch.append(job)
         if len(batch) == size:
@@ -187,16 +210,25 @@ def _batches(jobs: Iterable[_Job], size: int) -> Iterator[list[_Job]]:
 
 
 def _bounded_map(
-    executor: ProcessPoolExecutor, jobs: Iterable[_Job], window: int, batch: int = BATCH_FILES
+    executor: ProcessPoolExecutor,
+    jobs: Iterable[_Job | _Extracted],
+    window: int,
+    batch: int = BATCH_FILES,
 ) -> Iterator[_Extracted]:
     """Like `executor.map` but with at most `window` batches in flight, results in input order.
 
     `Executor.map` submits every job at once and holds every result until it is consumed; over a
     large corpus that is the whole corpus in memory. This keeps memory bounded by the window.
+    Items already settled (`_Extracted`, e.g. unchanged by stat) pass straight through.
     """
     pending: deque[Future[list[_Extracted]]] = deque()
     for group in _batches(jobs, batch):
-        pending.append(executor.submit(_process_batch, group))
+        settled = [item for item in group if isinstance(item, _Extracted)]
+        work = [item for item in group if not isinstance(item, _Extracted)]
+        yield from settled
+        if not work:
+            continue
+        pending.append(executor.submit(_process_batch, work))
         if len(pending) >= window:
             yield from pending.popleft().result()
     while pending:
@@ -237,6 +269,8 @@ def _upsert_sql(table: str, columns: Iterable[str], keep: Iterable[str] = ()) ->
 
 
 _CLAIM_UPSERT = _upsert_sql("claims", CLAIM_COLUMNS, keep=["first_seen"])
+# Source fields that can change while the text does not (compared on an unchanged re-ingest).
+_META_COLUMNS = ("path", "title", "publisher", "url", "published_confidence", "notes")
 
 
 def _unique_fingerprints(claims: Sequence[Claim]) -> list[str]:
@@ -326,11 +360,7 @@ class Ledger:
         # A references.csv in an ingested folder holds the figures `ledger check` compares with.
         _, bad_references = load_folder_references(self.db, paths)
         report.failures += [SourceError(path, reason) for path, reason in bad_references]
-        known = {} if force else self._known_hashes(version)
-
-        job_list = (
-            _Job(source, _unchanged_key(known, source), max_bytes, extractor) for source in found
-        )
+        job_list = (self._plan(source, version, force, max_bytes, extractor) for source in found)
         if jobs > 1 and len(found) > 1:
             # Compile the extractor's rules here, once: forked workers inherit them instead of
             # each paying the compile (seconds) before its first file.
@@ -338,7 +368,12 @@ class Ledger:
             with ProcessPoolExecutor(max_workers=jobs) as pool:
                 self._write_all(_bounded_map(pool, job_list, jobs * 2), report, version, progress)
         else:
-            self._write_all(map(_process, job_list), report, version, progress)
+            self._write_all(
+                (job if isinstance(job, _Extracted) else _process(job) for job in job_list),
+                report,
+                version,
+                progress,
+            )
 
         report.seconds = time.perf_counter() - started
         report.claims_total = self.db.execute(
@@ -346,6 +381,37 @@ class Ledger:
         ).fetchone()[0]
         report.run_id = self.record_run(report, started_at, version)
         return report
+
+    def _plan(
+        self,
+        source: SourceFile,
+        version: str,
+        force: bool,
+        max_bytes: int,
+        extractor: Extractor | None,
+    ) -> _Job | _Extracted:
+        """What to do with one file: nothing (same stat as when hashed), hash it, or extract it.
+
+        One primary-key lookup per file rather than a table of every stored source in memory, so
+        memory stays flat however large the corpus.
+        """
+        stored = self.db.execute(
+            "select sha256, published, extractor_version, bytes, mtime_ns, "
+            + ", ".join(_META_COLUMNS)
+            + " from sources where id = ?",
+            [source.source_id],
+        ).fetchone()
+        published = source.meta.published.isoformat() if source.meta.published else None
+        if force or stored is None or (stored[2], stored[1]) != (version, published):
+            return _Job(source, None, max_bytes, extractor)
+        if stored[4] is not None:
+            try:
+                st = os.stat(source.path)
+            except OSError:
+                return _Job(source, None, max_bytes, extractor)  # the worker names the failure
+            if (st.st_size, st.st_mtime_ns) == (stored[3], stored[4]):
+                return _Extracted(source, "unchanged", sha256=stored[0], stored=stored[5:])
+        return _Job(source, stored[0], max_bytes, extractor)
 
     def _known_hashes(self, version: str) -> dict[str, tuple[str, str | None]]:
         """{source id: (sha256, published)} for sources extracted by this extractor version."""
@@ -367,7 +433,7 @@ class Ledger:
                 report.failures.append(result.error)
             elif result.status == "unchanged":
                 report.files_unchanged += 1
-                self._refresh_metadata(result.source)
+                self._refresh_metadata(result.source, result.stored, result.stat)
             else:
                 assert result.sha256 is not None and result.text is not None
                 self.write_source(
@@ -378,12 +444,13 @@ class Ledger:
                     rule_timeouts=result.rule_timeouts,
                     report=report,
                     version=version,
+                    stat=result.stat,
                 )
             if progress is not None:
                 progress(result.source, result.status, report.files_seen)
 
     def _source_row(
-        self, source: SourceFile, sha256: str, text: str, version: str, now: str
+        self, source: SourceFile, sha256: str, text: str, version: str, now: str, stat: Stat | None
     ) -> dict[str, Any]:
         meta = source.meta
         return {
@@ -400,6 +467,8 @@ class Ledger:
             "chars": len(text),
             "text": text,
             "extractor_version": version,
+            "bytes": stat[0] if stat else None,
+            "mtime_ns": stat[1] if stat else None,
         }
 
     def write_source(
@@ -412,6 +481,7 @@ class Ledger:
         rule_timeouts: Sequence[str] = (),
         report: IngestReport | None = None,
         version: str | None = None,
+        stat: Stat | None = None,
     ) -> IngestReport:
         """Store one extracted source and its claims in one transaction (the ingest write path).
 
@@ -432,7 +502,7 @@ class Ledger:
                 row[0]
                 for row in self.db.execute("select id from claims where source_id = ?", [source_id])
             }
-            row = self._source_row(source, sha256, text, version, now)
+            row = self._source_row(source, sha256, text, version, now, stat)
             self.db.execute(
                 _upsert_sql("sources", SOURCE_COLUMNS), [row[c] for c in SOURCE_COLUMNS]
             )
@@ -486,23 +556,26 @@ class Ledger:
                 self.db.execute("delete from claims where id = ?", [cid])
         return retired
 
-    def _refresh_metadata(self, source: SourceFile) -> None:
-        """Text unchanged: only bring the path and manifest fields up to date, if they moved."""
-        row = self.db.execute(
-            "select path, title, publisher, url, published_confidence, notes from sources "
-            "where id = ?",
-            [source.source_id],
-        ).fetchone()
+    def _refresh_metadata(
+        self, source: SourceFile, stored: tuple[Any, ...] | None = None, stat: Stat | None = None
+    ) -> None:
+        """Text unchanged: bring the path, manifest fields and remembered stat up to date."""
+        if stored is None:
+            stored = self.db.execute(
+                f"select {', '.join(_META_COLUMNS)} from sources where id = ?", [source.source_id]
+            ).fetchone()
         meta = source.meta
-        wanted = {
+        wanted: dict[str, Any] = {
             "path": _display_path(source.path),
-            "title": meta.title or row[1],
+            "title": meta.title or stored[1],
             "publisher": meta.publisher,
             "url": meta.url,
             "published_confidence": meta.published_confidence,
             "notes": meta.notes,
         }
-        if tuple(wanted.values()) != tuple(row):
+        if stat is not None:
+            wanted.update(bytes=stat[0], mtime_ns=stat[1])
+        if tuple(wanted.values())[: len(_META_COLUMNS)] != tuple(stored) or stat is not None:
             with self._transaction():
                 self.db["sources"].update(source.source_id, wanted)
 

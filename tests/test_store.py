@@ -6,12 +6,14 @@ from __future__ import annotations
 import hashlib
 import importlib
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import regex
 
+from ledger import store
 from ledger.models import Claim, claim_id
 from ledger.store import Ledger, LedgerError
 
@@ -398,3 +400,60 @@ def test_ingest_never_touches_notes_references_or_checks_tables(ledger: Ledger, 
     assert ledger.db["references"].count == 1
     assert ledger.db["notes"].count == 1
     assert ledger.db["checks"].count == 1
+
+
+def age(path: Path, seconds: float = 60) -> None:
+    """Make a file look `seconds` old (its mtime is then trusted by the next ingest)."""
+    when = path.stat().st_mtime - seconds
+    os.utime(path, (when, when))
+
+
+def test_unchanged_stat_skips_reading_and_fresh_files_are_hashed(
+    ledger: Ledger, corpus: Path, monkeypatch: pytest.MonkeyPatch
+):
+    age(corpus / "alpha.txt")
+    ledger.ingest([corpus], extractor=fake_extract)
+    alpha, beta = ledger.db["sources"].get("alpha"), ledger.db["sources"].get("beta")
+    assert alpha["bytes"] == len(ALPHA) and alpha["mtime_ns"] is not None
+    assert beta["bytes"] == len(BETA) and beta["mtime_ns"] is None  # written just now: too fresh
+
+    read: list[str] = []
+    real_read = store.read_source
+
+    def spying_read(path: Path, **kw: int) -> object:
+        read.append(Path(path).name)
+        return real_read(path, **kw)
+
+    monkeypatch.setattr(store, "read_source", spying_read)
+    report = ledger.ingest([corpus], extractor=fake_extract)
+    assert report.files_unchanged == 2
+    assert read == ["beta.md"]  # alpha's stat matched: not even read
+
+    # Touched but identical: hashed once, found unchanged, its new stat remembered.
+    age(corpus / "beta.md", 30)
+    read.clear()
+    report = ledger.ingest([corpus], extractor=fake_extract)
+    assert (report.files_unchanged, read) == (2, ["beta.md"])
+    assert ledger.db["sources"].get("beta")["mtime_ns"] == (corpus / "beta.md").stat().st_mtime_ns
+    read.clear()
+    ledger.ingest([corpus], extractor=fake_extract)
+    assert read == []
+
+    # Edited: the stat differs, so it is hashed and re-extracted.
+    (corpus / "alpha.txt").write_text(ALPHA.replace("300", "301"), encoding="utf-8")
+    report = ledger.ingest([corpus], extractor=fake_extract)
+    assert report.files_changed == 1
+    assert "301" in ids_by_quote(ledger)
+
+
+def test_an_edit_that_keeps_size_and_mtime_needs_force(ledger: Ledger, corpus: Path):
+    """The stat shortcut's known limit (git's too): same size and mtime means unchanged."""
+    path = corpus / "alpha.txt"
+    age(path)
+    ledger.ingest([corpus], extractor=fake_extract)
+    stamp = path.stat().st_mtime_ns
+    path.write_text(ALPHA.replace("300", "400"), encoding="utf-8")
+    os.utime(path, ns=(stamp, stamp))
+    assert ledger.ingest([corpus], extractor=fake_extract).files_changed == 0
+    assert ledger.ingest([corpus], extractor=fake_extract, force=True).files_changed == 2
+    assert "400" in ids_by_quote(ledger)
