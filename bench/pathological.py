@@ -39,7 +39,7 @@ def _nested_brackets(size: int) -> str:
     half = (size - 1) // 2
     opening = ("([{" * (half // 3 + 1))[:half]
     closing = "".join({"(": ")", "[": "]", "{": "}"}[c] for c in reversed(opening))
-    return opening + "1" + closing
+    return (opening + "1" + closing).ljust(size)
 
 
 INPUTS: dict[str, Callable[[int], str]] = {
