@@ -396,9 +396,10 @@ class Ledger:
         memory stays flat however large the corpus.
         """
         stored = self.db.execute(
-            "select sha256, published, extractor_version, bytes, mtime_ns, "
-            + ", ".join(_META_COLUMNS)
-            + " from sources where id = ?",
+            "select sha256, published, extractor_version, file_stats.bytes, file_stats.mtime_ns, "
+            + ", ".join(f"sources.{column}" for column in _META_COLUMNS)
+            + " from sources left join file_stats on file_stats.id = sources.id"
+            + " where sources.id = ?",
             [source.source_id],
         ).fetchone()
         published = source.meta.published.isoformat() if source.meta.published else None
@@ -450,7 +451,7 @@ class Ledger:
                 progress(result.source, result.status, report.files_seen)
 
     def _source_row(
-        self, source: SourceFile, sha256: str, text: str, version: str, now: str, stat: Stat | None
+        self, source: SourceFile, sha256: str, text: str, version: str, now: str
     ) -> dict[str, Any]:
         meta = source.meta
         return {
@@ -467,8 +468,6 @@ class Ledger:
             "chars": len(text),
             "text": text,
             "extractor_version": version,
-            "bytes": stat[0] if stat else None,
-            "mtime_ns": stat[1] if stat else None,
         }
 
     def write_source(
@@ -502,10 +501,11 @@ class Ledger:
                 row[0]
                 for row in self.db.execute("select id from claims where source_id = ?", [source_id])
             }
-            row = self._source_row(source, sha256, text, version, now, stat)
+            row = self._source_row(source, sha256, text, version, now)
             self.db.execute(
                 _upsert_sql("sources", SOURCE_COLUMNS), [row[c] for c in SOURCE_COLUMNS]
             )
+            self._remember_stat(source_id, stat)
             rows = []
             for claim, fp, cid in zip(claims, fingerprints, ids, strict=True):
                 row = claim.model_dump()
@@ -573,11 +573,20 @@ class Ledger:
             "published_confidence": meta.published_confidence,
             "notes": meta.notes,
         }
-        if stat is not None:
-            wanted.update(bytes=stat[0], mtime_ns=stat[1])
-        if tuple(wanted.values())[: len(_META_COLUMNS)] != tuple(stored) or stat is not None:
+        if tuple(wanted.values()) != tuple(stored) or stat is not None:
             with self._transaction():
                 self.db["sources"].update(source.source_id, wanted)
+                self._remember_stat(source.source_id, stat)
+
+    def _remember_stat(self, source_id: str, stat: Stat | None) -> None:
+        """Keep (or forget) the stat a file had when hashed; part of the caller's transaction."""
+        if stat is None:
+            self.db.execute("delete from file_stats where id = ?", [source_id])
+        else:
+            self.db.execute(
+                "insert or replace into file_stats (id, bytes, mtime_ns) values (?, ?, ?)",
+                [source_id, *stat],
+            )
 
     def record_run(self, report: IngestReport, started_at: str, version: str | None = None) -> int:
         """Add the `runs` row for an ingest (or a load of shards); return its id."""

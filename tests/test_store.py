@@ -413,7 +413,7 @@ def test_unchanged_stat_skips_reading_and_fresh_files_are_hashed(
 ):
     age(corpus / "alpha.txt")
     ledger.ingest([corpus], extractor=fake_extract)
-    alpha, beta = ledger.db["sources"].get("alpha"), ledger.db["sources"].get("beta")
+    alpha, beta = ledger.db["file_stats"].get("alpha"), ledger.db["file_stats"].get("beta")
     assert alpha["bytes"] == len(ALPHA) and alpha["mtime_ns"] is not None
     assert beta["bytes"] == len(BETA) and beta["mtime_ns"] is None  # written just now: too fresh
 
@@ -434,7 +434,8 @@ def test_unchanged_stat_skips_reading_and_fresh_files_are_hashed(
     read.clear()
     report = ledger.ingest([corpus], extractor=fake_extract)
     assert (report.files_unchanged, read) == (2, ["beta.md"])
-    assert ledger.db["sources"].get("beta")["mtime_ns"] == (corpus / "beta.md").stat().st_mtime_ns
+    stat = ledger.db["file_stats"].get("beta")
+    assert stat["mtime_ns"] == (corpus / "beta.md").stat().st_mtime_ns
     read.clear()
     ledger.ingest([corpus], extractor=fake_extract)
     assert read == []
