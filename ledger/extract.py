@@ -368,26 +368,28 @@ def _noun_end(m: Any, i: int) -> int:
     return m.end(f"w{i}")
 
 
-def _change_before(doc: _Doc, start: int) -> str | None:
-    lo = max(0, start - 60)
-    for cue, pattern in doc.rules.change_cues:
-        if cue.where != "before":
-            continue
-        m = doc.call(f"change:{cue.id}", pattern, "search", doc.text, lo, start)
-        if m is not None:
+def _change_cue(doc: _Doc, m: Any) -> str | None:
+    """The direction of whichever change cue matched (groups c0, c1... in cues.toml order)."""
+    if m is None:
+        return None
+    for i, (cue, _pattern) in enumerate(doc.rules.change_cues):
+        if m.group(f"c{i}") if f"c{i}" in m.re.groupindex else None:
             if cue.increase_verbs and m.group("verb").lower() in cue.increase_verbs:
                 return "increase"
             return cue.direction
     return None
 
 
+def _change_before(doc: _Doc, start: int) -> str | None:
+    pattern = doc.rules.change_before
+    return _change_cue(
+        doc, doc.call("change", pattern, "search", doc.text, max(0, start - 60), start)
+    )
+
+
 def _change_after(doc: _Doc, end: int) -> str | None:
-    for cue, pattern in doc.rules.change_cues:
-        if cue.where == "after":
-            m = doc.call(f"change:{cue.id}", pattern, "match", doc.text, end, end + 30)
-            if m is not None:
-                return cue.direction
-    return None
+    pattern = doc.rules.change_after
+    return _change_cue(doc, doc.call("change", pattern, "match", doc.text, end, end + 30))
 
 
 def _is_name_or_date(doc: _Doc, start: int, end: int) -> bool:
@@ -838,10 +840,22 @@ def extract_with_report(
     scan = rules.compiled["scan"]
     found: list[dict[str, Any]] = []
     pos = 0
+    unit, scale = rules.compiled["unit"], rules.compiled["scale"]
     try:
         for at in _anchors(text, rules):
             if at < pos:
                 continue
+            if (
+                text[at] in "12"
+                and text[at : at + 4].isdigit()
+                and "1500" <= text[at : at + 4] <= "2100"
+                and not text[at + 4 : at + 5].isdigit()
+                and not (text[at + 4 : at + 5] in ".," and text[at + 5 : at + 6].isdigit())
+                and not (at and (text[at - 1].isdigit() or text[at - 1] in ".,"))
+                and not unit.match(text, at + 4, at + 40)
+                and not scale.match(text, at + 4, at + 20)
+            ):
+                continue  # a year on its own (the common case, so decided before the scan)
             m = None
             if at and text[at - 1] in "-−+(" and text[at].isdigit():
                 # a minus sign, or the + or ( of a phone number, starts the candidate

@@ -26,6 +26,8 @@ def digits_value(digits: str) -> float:
     >>> digits_value("３.５")
     3.5
     """
+    if digits.isascii():
+        return float(digits.replace(",", "").replace(" ", ""))
     cleaned = _SEPARATORS.sub("", digits)
     return float("".join(str(unicodedata.digit(c)) if c.isdigit() else c for c in cleaned))
 

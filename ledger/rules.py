@@ -288,6 +288,8 @@ class Rules:
     time_nouns: frozenset[str]
     stop: frozenset[str]
     change_cues: tuple[tuple[ChangeCue, Any], ...]
+    change_before: Any
+    change_after: Any
     attribution_cues: tuple[tuple[str, Any, frozenset[str]], ...]
     period_cues: tuple[tuple[str, Any, frozenset[str]], ...]
     baseline: Any
@@ -520,6 +522,23 @@ def load_rules(directory: str | Path | None = None) -> Rules:
         change_cues=tuple(
             (c, cue(("(?r)" if c.where == "before" else "") + c.regex, f"change {c.id}"))
             for c in files.change
+        ),
+        # all cues of one side in one pattern, tried in file order: one call per figure
+        change_before=cue(
+            "(?r)(?:"
+            + "|".join(
+                f"(?P<c{i}>{c.regex})" for i, c in enumerate(files.change) if c.where == "before"
+            )
+            + ")",
+            "change cues before",
+        ),
+        change_after=cue(
+            "(?:"
+            + "|".join(
+                f"(?P<c{i}>{c.regex})" for i, c in enumerate(files.change) if c.where == "after"
+            )
+            + ")",
+            "change cues after",
         ),
         attribution_cues=tuple(
             (a.id, cue(a.regex, f"attribution {a.id}"), frozenset(a.triggers))
