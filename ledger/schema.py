@@ -58,8 +58,13 @@ SOURCE_COLUMNS: dict[str, type] = {
     "text": str,
     # Which extractor produced this source's claims: a new version re-extracts unchanged files.
     "extractor_version": str,
-    # The file's size and mtime when last hashed: a re-ingest trusts an identical stat instead of
-    # re-reading (as git does); mtime_ns is left empty when the file was too fresh to trust.
+}
+
+# A cache, not provenance: each source file's size and mtime when last hashed, so a re-ingest
+# trusts an identical stat instead of re-reading (as git does); mtime_ns is left empty when the
+# file was too fresh to trust. Losing this table only costs one re-hash of every file.
+FILE_STAT_COLUMNS: dict[str, type] = {
+    "id": str,
     "bytes": int,
     "mtime_ns": int,
 }
@@ -197,6 +202,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     _table(db, "claims", CLAIM_COLUMNS, pk="id", fks=[("source_id", "sources", "id")])
     _table(db, "notes", NOTE_COLUMNS, pk="id", fks=[("claim_id", "claims", "id")])
     _table(db, "runs", RUN_COLUMNS, pk="id")
+    _table(db, "file_stats", FILE_STAT_COLUMNS, pk="id")
     _table(db, "references", REFERENCE_COLUMNS, pk="id")
     _table(db, "checks", CHECK_COLUMNS, pk="id", fks=[("claim_id", "claims", "id")])
     for table, columns in {
