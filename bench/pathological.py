@@ -66,6 +66,7 @@ def _extract_in_child(name: str, size: int, results: multiprocessing.Queue) -> N
 
     text = INPUTS[name](size)
     try:
+        extract("Warm-up: rules compile on the first call, which is not the input's cost, 5%.")
         started = time.perf_counter()
         claims = extract(text)
         results.put((time.perf_counter() - started, len(claims), None))

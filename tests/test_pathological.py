@@ -11,6 +11,8 @@ since regex matching holds the GIL and no Python-level timeout could interrupt i
 from __future__ import annotations
 
 import faulthandler
+import importlib
+import json
 import sys
 import time
 from collections.abc import Iterator
@@ -23,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 from pathological import INPUTS  # noqa: E402
 
 from ledger import extract  # noqa: E402
+from ledger.store import Ledger  # noqa: E402
 
 SIZES = (10_000, 30_000, 100_000, 300_000)
 SLACK = 3.0  # times linear growth allowed
@@ -88,3 +91,28 @@ def test_hostile_input_is_linear(name: str, no_hang: None) -> None:
     small = INPUTS[name](SIZES[0])
     for claim in extract(small):
         assert small[claim.start : claim.end] == claim.quote
+
+
+def test_rule_timeouts_are_recorded_in_the_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rule abandoned at its regex timeout is named in `runs.rule_timeouts`, claims still kept.
+
+    The timeout is made tiny so that every timed rule call gives up, as a catastrophic pattern
+    in a newsroom's own rule file would.
+    """
+    monkeypatch.setattr(importlib.import_module("ledger.extract"), "RULE_TIMEOUT", 1e-9)
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    sentence = "The National Bureau of Statistics reported that the economy grew 5.2 percent. "
+    (sources / "001_slow.txt").write_text(sentence * 20, encoding="utf-8")
+    with Ledger(tmp_path / "claims.db") as ledger:
+        report = ledger.ingest([sources])
+        rows = list(ledger.db.query("select rule_timeouts from runs"))
+        claims = ledger.db.execute("select count(*) from claims").fetchone()[0]
+    assert "rule timeout(s)" in report.summary()
+    logged = json.loads(rows[-1]["rule_timeouts"])
+    assert logged, "timeouts were dropped"
+    assert {entry["source_id"] for entry in logged} == {"001_slow"}
+    assert all(entry["rule"] for entry in logged)
+    assert claims == 20
