@@ -99,7 +99,7 @@ def run_ingest(corpus: Path, db: Path, *, jobs: int | None = None) -> dict:
         sampler.join()
         output.seek(0)
         text = output.read()
-    if code not in (0, 1):  # 1 means some files failed, which the summary names
+    if code not in (0, 1) or "Traceback" in text:  # 1 alone: some files failed, each named
         raise click.ClickException(f"ledger ingest failed ({code}): {text.strip()[-300:]}")
     return {
         "seconds": seconds,

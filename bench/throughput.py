@@ -127,6 +127,7 @@ def main(size: int, peer_bytes: int, repeat: int, as_json: bool) -> None:
     seconds, found = timed(BARE_REGEX.findall, texts, repeat)
     rows.append({"engine": "same, `regex` package", "mb": mb, "seconds": seconds, "found": found})
 
+    extract("GDP grew 2.3% to $1.4tn in 2020.")  # compiles the rules once, outside the timing
     claims: list = []
     started = time.perf_counter()
     for text in texts:
