@@ -1,0 +1,72 @@
+"""bench/load.py, the bounded loopback load client the serving and reliability figures come from."""
+
+from __future__ import annotations
+
+import doctest
+import http.server
+import sys
+import threading
+from pathlib import Path
+
+import click
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+
+import load  # noqa: E402
+
+
+class Pages(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, as a browser and Datasette's server do
+
+    def do_GET(self) -> None:  # noqa: N802 (the stdlib's name)
+        body = b"ok" * 50
+        self.send_response(200 if self.path == "/ok" else 404)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def server():
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Pages)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_counts_requests_errors_and_latency(server):
+    ok, missing = load.run_load(server, ["/ok", "/missing"], requests=40, concurrency=3, seconds=20)
+    assert (ok.path, ok.requests, ok.errors, ok.bytes_per_response) == ("/ok", 40, 0, 100)
+    assert 0 < ok.median_ms <= ok.p95_ms <= ok.max_ms
+    assert ok.requests_per_second > 0
+    assert (missing.requests, missing.errors) == (40, 40)
+    table = load.format_table([ok, missing])
+    assert "| `/ok` | 40 | 0 |" in table and "| `/missing` | 40 | 40 |" in table
+
+
+def test_stops_at_its_time_limit(server):
+    (result,) = load.run_load(server, ["/ok"], requests=10**9, concurrency=2, seconds=0.5)
+    assert 0 < result.requests < 10**9 and result.seconds < 5
+
+
+@pytest.mark.parametrize(
+    "url,message",
+    [
+        ("http://192.0.2.1:80", "refusing a non-loopback host: 192.0.2.1"),
+        ("https://127.0.0.1:8001", "not an http:// URL"),
+        ("http://127.0.0.1:9", "nothing answers at 127.0.0.1:9"),
+    ],
+)
+def test_refuses_anything_but_a_live_loopback_server(url, message):
+    with pytest.raises(click.ClickException, match=message):
+        load.run_load(url, ["/"], requests=1)
+
+
+def test_doctests():
+    assert doctest.testmod(load).failed == 0
