@@ -65,6 +65,38 @@ _SAME_THING = regex.compile(
 )
 _CLAUSE = regex.compile(r";|\s(?:but|while|whereas|though|although)\s", regex.IGNORECASE)
 _WORDS = regex.compile(r"[\w&]+")
+_NOT_SOURCES = frozenset(
+    [
+        "it",
+        "this",
+        "that",
+        "they",
+        "he",
+        "she",
+        "we",
+        "i",
+        "there",
+        "the",
+        "a",
+        "an",
+        "but",
+        "and",
+        "or",
+        "so",
+        "yet",
+        "also",
+        "then",
+        "however",
+        "meanwhile",
+        "its",
+        "their",
+        "his",
+        "her",
+        "our",
+        "these",
+        "those",
+    ]
+)
 _ARTICLE = regex.compile(r"^(?:The|A|An)\s+")
 _POSSESSIVE = regex.compile(r"^(\p{Lu}[\p{L}.]*(?:\s\p{Lu}[\p{L}.]*)?)['’]s\s+(?=\p{Lu})")
 _AND_END = regex.compile(r"\band\s*\Z")
@@ -491,8 +523,10 @@ def _read_candidate(doc: _Doc, m: Any) -> tuple[dict[str, Any] | None, int]:
                 return None, resume  # "trade war 2.0"
         if second is not None:
             value_high = second[1]
-            if not has_scale and second[2] and second[4]:
-                value *= value_high / max(digits_value_or_word(second[4], rules), 1e-300)
+            second_digits = digits_value_or_word(second[4], rules) if second[4] else 0.0
+            if not has_scale and second[2] and 0 < value <= second_digits:
+                # "30 to 40 billion yuan": the first figure takes the second's scale
+                value *= value_high / second_digits
             if value_high < value:
                 if sep in ("-", "–", "—"):
                     return None, m.end()  # a score or code: 3-1
@@ -633,7 +667,7 @@ def _clean_source(who: str, rules: Rules) -> str | None:
     if possessive and possessive.group(1) in rules.subject_ids:
         who = who[possessive.end() :]
     who = _TITLE_WORDS.sub("", who)
-    if not who or who in ("It", "This", "That", "They", "He", "She", "We", "I", "There"):
+    if not who or who.lower() in _NOT_SOURCES:
         return None
     if who in rules.subject_ids and rules.subject_ids[who] in ("China", "US") and " " not in who:
         # "Beijing said" stays a source; a bare demonym ("Chinese said") does not
@@ -694,10 +728,14 @@ def _quotation(doc: _Doc, offset: int) -> tuple[int, int] | None:
     opened = None
     for q in _QUOTES.finditer(text, lo, hi):
         char, at = q.group(), q.start()
+        if char == '"':
+            # a straight quote opens after a space or bracket, and closes otherwise
+            before = text[at - 1] if at > lo else " "
+            char = "“" if before.isspace() or before in "([{—–-:" else "”"
         if opened is None:
-            if char in '"“':
+            if char == "“":
                 opened = at
-        elif char in '"”':
+        elif char == "”":
             if opened < offset < at:
                 return opened, at
             opened = None
@@ -707,21 +745,22 @@ def _quotation(doc: _Doc, offset: int) -> tuple[int, int] | None:
 
 
 def _attribution(doc: _Doc, s: _Sentence, start: int) -> str | None:
+    """Who the figure is attributed to: a cue in its own sentence, else around its quotation."""
+    own = _attribution_in(doc, s)
+    if own:
+        return own
     quoted = _quotation(doc, start)
-    if quoted is not None:
-        open_at, close_at = quoted
-        # a quotation longer than its sentence: the attribution sits around the quotation
-        if close_at < len(doc.text) and close_at >= s.end - 1:
-            after = doc.sentence(min(close_at + 1, len(doc.text) - 1))
-            if after.start != s.start:
-                found = _attribution_in(doc, after)
-                if found:
-                    return found
-        if open_at < s.start:
-            found = _attribution_in(doc, doc.sentence(open_at))
-            if found:
-                return found
-    return _attribution_in(doc, s)
+    if quoted is None or quoted[1] - quoted[0] > 3000:
+        return None
+    open_at, close_at = quoted
+    # a quotation longer than its sentence: the attribution sits just around the quotation
+    if close_at < len(doc.text) and close_at >= s.end - 1:
+        after = doc.sentence(min(close_at + 1, len(doc.text) - 1))
+        if after.start != s.start and (found := _attribution_in(doc, after)):
+            return found
+    if open_at < s.start and (found := _attribution_in(doc, doc.sentence(open_at))):
+        return found
+    return None
 
 
 def _shift(year: int, month: int, months: int) -> tuple[int, int]:
