@@ -143,42 +143,40 @@ def find_sources(
     """
     found: list[SourceFile] = []
     failures: list[SourceError] = []
-    manifests: dict[Path, dict[str, SourceMeta]] = {}
-    seen_files: set[Path] = set()
-    ids: dict[str, Path] = {}
+    manifests: dict[str, dict[str, SourceMeta]] = {}
+    seen_files: set[str] = set()
+    ids: dict[str, str] = {}
 
-    for path in _expand(paths, failures):
-        resolved = path.resolve()
-        if resolved in seen_files:
+    # Plain strings until the end: a corpus may hold a million files, and pathlib costs more.
+    for given in _expand(paths, failures):
+        absolute = os.path.abspath(given)
+        if absolute in seen_files:
             continue
-        seen_files.add(resolved)
-        source_id = source_id_for(path)
+        seen_files.add(absolute)
+        folder, name = os.path.split(absolute)
+        source_id = os.path.splitext(name)[0]
         if source_id in ids:
             failures.append(
-                SourceError(path, f"source id {source_id!r} is already taken by {ids[source_id]}")
+                SourceError(given, f"source id {source_id!r} is already taken by {ids[source_id]}")
             )
             continue
-        ids[source_id] = path
-        folder = resolved.parent
+        ids[source_id] = given
         if folder not in manifests:
-            manifest = folder / MANIFEST_NAME
-            manifests[folder] = load_manifest(manifest) if manifest.is_file() else {}
-        meta = manifests[folder].get(path.name, SourceMeta())
-        found.append(SourceFile(path=path, source_id=source_id, meta=meta))
+            manifest = os.path.join(folder, MANIFEST_NAME)
+            manifests[folder] = load_manifest(manifest) if os.path.isfile(manifest) else {}
+        meta = manifests[folder].get(name) or SourceMeta()
+        found.append(SourceFile(path=Path(given), source_id=source_id, meta=meta))
     return found, failures
 
 
-def _expand(paths: Iterable[str | os.PathLike[str]], failures: list[SourceError]) -> Iterator[Path]:
+def _expand(paths: Iterable[str | os.PathLike[str]], failures: list[SourceError]) -> Iterator[str]:
     for given in paths:
-        path = Path(given)
-        if path.is_dir():
-            yield from sorted(
-                candidate
-                for candidate in _walk(path)
-                if candidate.suffix.lower() in SOURCE_SUFFIXES
-            )
-        elif path.is_file():
-            if path.suffix.lower() in SOURCE_SUFFIXES:
+        path = os.fspath(given)
+        if os.path.isdir(path):
+            # Sorted by path components, so a folder's files come together, in a stable order.
+            yield from sorted(_walk(path), key=lambda found: found.split(os.sep))
+        elif os.path.isfile(path):
+            if path.lower().endswith(SOURCE_SUFFIXES):
                 yield path
             else:
                 failures.append(
@@ -188,12 +186,13 @@ def _expand(paths: Iterable[str | os.PathLike[str]], failures: list[SourceError]
             failures.append(SourceError(path, "no such file or folder"))
 
 
-def _walk(folder: Path) -> Iterator[Path]:
+def _walk(folder: str) -> Iterator[str]:
+    """Source files under `folder`, hidden files and folders skipped."""
     for root, dirs, files in os.walk(folder):
         dirs[:] = [name for name in dirs if not name.startswith(".")]
         for name in files:
-            if not name.startswith("."):
-                yield Path(root, name)
+            if not name.startswith(".") and name.lower().endswith(SOURCE_SUFFIXES):
+                yield os.path.join(root, name)
 
 
 def file_sha256(path: str | os.PathLike[str]) -> str:

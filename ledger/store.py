@@ -243,8 +243,8 @@ def _display_path(path: Path) -> str:
     """The path as stored: relative to the working directory when inside it, POSIX separators."""
     absolute, cwd = os.path.abspath(path), os.getcwd()
     if absolute.startswith(cwd + os.sep):
-        return Path(os.path.relpath(absolute, cwd)).as_posix()
-    return Path(absolute).as_posix()
+        absolute = absolute[len(cwd) + 1 :]
+    return absolute.replace(os.sep, "/")
 
 
 def _upsert_sql(table: str, columns: Iterable[str], keep: Iterable[str] = ()) -> str:
