@@ -1,5 +1,8 @@
 """Concurrent use: ingest while `ledger serve` answers readers and reviewers add notes.
 
+Notes come three ways at once: the Python API in a thread, `ledger note` processes, and a
+reviewer signed in to the served app posting the note form.
+
 The ledger runs in WAL mode with a busy timeout, so readers never wait for the writer and writers
 queue for each other: no "database is locked" may reach a user (a web page, a command's output)
 and every note written is there at the end.
@@ -7,6 +10,7 @@ and every note written is there at the end.
 
 from __future__ import annotations
 
+import re
 import socket
 import sqlite3
 import subprocess
@@ -22,6 +26,7 @@ from ledger.store import Ledger
 
 LEDGER = [sys.executable, "-c", "from ledger.cli import cli; cli()"]
 LOCKED = "database is locked"
+PASSWORD = "correct horse battery staple"
 
 
 def free_port() -> int:
@@ -52,10 +57,17 @@ def test_ingest_while_serving_and_noting(tmp_path: Path) -> None:
     claims = [row[0] for row in sqlite3.connect(db).execute("select id from claims order by id")]
     assert len(claims) > 80
 
+    reviewers = tmp_path / "reviewers.json"
+    added = subprocess.run(
+        [*LEDGER, "reviewer", "add", "ana", "--reviewers", str(reviewers), "--password", PASSWORD],
+        capture_output=True,
+        text=True,
+    )
+    assert added.returncode == 0, added.stderr
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
-        [*LEDGER, "serve", "--db", str(db), "--port", str(port)],
+        [*LEDGER, "serve", "--db", str(db), "--port", str(port), "--reviewers", str(reviewers)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -98,6 +110,36 @@ def test_ingest_while_serving_and_noting(tmp_path: Path) -> None:
                 n += 1
                 time.sleep(0.01)
 
+    def add_notes_on_the_web() -> None:
+        """A reviewer signed in to `ledger serve`, posting the note form as the claim page does."""
+        with httpx.Client(base_url=base, timeout=30) as client:
+            page = client.get("/-/login")
+            token = re.search(r'name="csrftoken" value="([^"]+)"', page.text)
+            assert token, page.text[:300]
+            form = {"username": "ana", "password": PASSWORD, "csrftoken": token.group(1)}
+            assert client.post("/-/login", data=form).status_code == 302
+            n = 0
+            while not stop.is_set():
+                text = f"web note {n}"
+                response = client.post(
+                    "/claims/add_note",
+                    data={
+                        "claim_id": claims[(3 * n) % len(claims)],
+                        "verdict": "needs-context",
+                        "text": text,
+                        "evidence_url": "",
+                        "csrftoken": token.group(1),
+                    },
+                    headers={"accept": "application/json"},
+                )
+                if response.status_code == 200 and response.json().get("ok"):
+                    written.append(text)
+                    noted_at.append(time.monotonic())
+                else:
+                    problems.append(f"POST add_note: {response.status_code} {response.text[:200]}")
+                n += 1
+                time.sleep(0.02)
+
     def add_notes_by_command() -> None:
         n = 0
         while not stop.is_set():
@@ -129,7 +171,13 @@ def test_ingest_while_serving_and_noting(tmp_path: Path) -> None:
         wait_for(f"{base}/claims/claims.json?_size=1", server)
         workers = [
             threading.Thread(target=work)
-            for work in (read_pages, read_pages, add_notes_in_process, add_notes_by_command)
+            for work in (
+                read_pages,
+                read_pages,
+                add_notes_in_process,
+                add_notes_by_command,
+                add_notes_on_the_web,
+            )
         ]
         for worker in workers:
             worker.start()
@@ -166,4 +214,6 @@ def test_ingest_while_serving_and_noting(tmp_path: Path) -> None:
         texts = [row[0] for row in conn.execute("select text from notes")]
         sources = conn.execute("select count(*) from sources").fetchone()[0]
     assert sorted(texts) == sorted(written)  # every note written is there, none twice
+    for kind in ("in-process note", "command-line note", "web note"):
+        assert sum(text.startswith(kind) for text in written) >= 2, kind
     assert sources == 160
