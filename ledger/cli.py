@@ -229,7 +229,7 @@ def claims(
     limit: int | None,
     db_path: str,
 ) -> None:
-    """List claims as a table: id, figure, metric, period, latest verdict, source.
+    """List claims as a table: id, the figure in words, quote, metric, latest verdict, source.
 
     \b
     Examples:
@@ -237,7 +237,7 @@ def claims(
       ledger claims --source 000_06537919e2765593 --verdict unverified
       ledger claims --search "semiconductor output"
     """
-    from ledger.export import to_table
+    from ledger.export import claims_table
     from ledger.store import Ledger, LedgerError
 
     with Ledger(db_path) as ledger:
@@ -247,9 +247,7 @@ def claims(
             )
         except LedgerError as error:
             raise click.ClickException(str(error)) from error
-    columns = {"id": 18, "quote": 36, "value": 10, "unit": 10, "metric": 18, "period": 7}
-    columns |= {"verdict": 15, "source_id": 20}
-    click.echo(to_table(rows, columns), nl=False)
+    click.echo(claims_table(rows), nl=False)
     click.echo(f"{len(rows)} claim(s)")
 
 

@@ -226,3 +226,32 @@ def to_table(rows: Iterable[dict[str, Any]], columns: dict[str, int]) -> str:
         "  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip() + "\n"
         for line in lines
     )
+
+
+CLAIMS_TABLE_COLUMNS = {
+    "id": 18,
+    "figure": 34,
+    "quote": 30,
+    "metric": 20,
+    "verdict": 15,
+    "source_id": 20,
+}
+
+
+def claims_table(rows: Iterable[dict[str, Any]]) -> str:
+    """The terminal table `ledger claims` prints: each figure in words beside its quote."""
+    from ledger.web.render import describe_value
+
+    def with_figure(row: dict[str, Any]) -> dict[str, Any]:
+        figure = describe_value(
+            row["value"],
+            row.get("unit"),
+            row.get("kind") or "count",
+            row.get("bound") or "exact",
+            value_high=row.get("value_high"),
+            change=row.get("change"),
+            period=row.get("period"),
+        )
+        return {**row, "figure": str(figure)}
+
+    return to_table((with_figure(row) for row in rows), CLAIMS_TABLE_COLUMNS)

@@ -290,8 +290,7 @@ def test_claims_table_and_filters(ingested: str):
     rows = claim_rows(ingested)
     result = run("claims", "--db", ingested)
     lines = result.output.splitlines()
-    assert lines[0].split() == ["id", "quote", "value", "unit", "metric", "period", "verdict",
-                                "source_id"]  # fmt: skip
+    assert lines[0].split() == ["id", "figure", "quote", "metric", "verdict", "source_id"]
     assert lines[-1] == f"{len(rows)} claim(s)"
     assert len(lines) == len(rows) + 3
     assert all(row["id"] in result.output for row in rows)
