@@ -359,7 +359,10 @@ def load_claims(db: sqlite_utils.Database) -> list[ClaimRow]:
     rows = list(
         db.query(
             """
-            select claims.*, sources.published as source_published
+            select claims.id, claims.source_id, claims.quote, claims.value, claims.value_high,
+                   claims.kind, claims.unit, claims.bound, claims.change, claims.metric,
+                   claims.subject, claims.period, claims.related, claims.start, claims.[end],
+                   claims.sentence, claims.sentence_start, sources.published as source_published
             from claims join sources on sources.id = claims.source_id
             where claims.retired_at is null
             order by claims.source_id, claims.sentence_start, claims.start
