@@ -771,9 +771,12 @@ def summarize(db: sqlite_utils.Database) -> CheckSummary:
 
 def explain(db: sqlite_utils.Database, claim_id: str) -> str:
     """The stored checks of one claim in plain words, with the reviewer's verdict beside them."""
-    claim = next(db.query("select id, quote, source_id from claims where id = ?", [claim_id]), None)
+    query = "select id, quote, source_id, retired_at from claims where id = ?"
+    claim = next(db.query(query, [claim_id]), None)
     if claim is None:
         raise CheckError(f"no claim with id {claim_id!r} (see `ledger claims`)")
+    if claim["retired_at"]:
+        raise CheckError(f"claim {claim_id} is retired (no longer in its source): not checked")
     rows = list(
         db.query(
             "select * from checks where claim_id = ? order by against_type = 'claim', id",

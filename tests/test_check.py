@@ -598,6 +598,8 @@ def test_checks_are_replaced_and_retired_claims_skipped(ledger_db):
     db["claims"].update(ids["exceeded 900"], {"retired_at": "2026-01-01T00:00:00"})
     run_checks(db, now=NOW)
     assert checks_of(db, ids["exceeded 900"]) == []
+    with pytest.raises(CheckError, match=r"is retired \(no longer in its source\): not checked"):
+        explain(db, ids["exceeded 900"])
     assert [row["against_type"] for row in checks_of(db, ids["some 540 satellites"])] == [
         "reference"
     ]
