@@ -65,37 +65,10 @@ _SAME_THING = regex.compile(
 )
 _CLAUSE = regex.compile(r";|\s(?:but|while|whereas|though|although)\s", regex.IGNORECASE)
 _WORDS = regex.compile(r"[\w&]+")
+# Words that a source-name pattern can catch but that name no source.
 _NOT_SOURCES = frozenset(
-    [
-        "it",
-        "this",
-        "that",
-        "they",
-        "he",
-        "she",
-        "we",
-        "i",
-        "there",
-        "the",
-        "a",
-        "an",
-        "but",
-        "and",
-        "or",
-        "so",
-        "yet",
-        "also",
-        "then",
-        "however",
-        "meanwhile",
-        "its",
-        "their",
-        "his",
-        "her",
-        "our",
-        "these",
-        "those",
-    ]
+    """it this that they he she we i there the a an but and or so yet also then however
+    meanwhile its their his her our these those inc corp co ltd plc llc""".split()  # noqa: SIM905
 )
 _ARTICLE = regex.compile(r"^(?:The|A|An)\s+")
 _POSSESSIVE = regex.compile(r"^(\p{Lu}[\p{L}.]*(?:\s\p{Lu}[\p{L}.]*)?)['’]s\s+(?=\p{Lu})")
@@ -537,7 +510,7 @@ def _read_candidate(doc: _Doc, m: Any) -> tuple[dict[str, Any] | None, int]:
                 qualifier = "range"
         symbol = symbol or (second[0] if second else None)
         unit = unit or unit2
-        if unit is not None and unit.kind != "money" and unit.factor != 1.0:
+        if unit is not None and unit.factor != 1.0:
             value *= unit.factor
             if claim["value_high"] is not None:
                 claim["value_high"] *= unit.factor

@@ -26,7 +26,7 @@ _BOUNDARY = regex.compile(
         [ \t\u00a0]+                               # the space between the sentences
         (?=["'“‘«(\[]*[\p{Lu}\d])                  # next one opens with a capital or digit
     |
-        \r?\n[\s]*                                # a line break always ends a sentence
+        (?P<line>\r?\n[\s]*)                      # a line break (see _soft_wrap)
     )
     """,
     regex.VERBOSE,
@@ -34,12 +34,35 @@ _BOUNDARY = regex.compile(
 _LEADING = " \t\r\n\ufeff\u00a0\u200b"
 
 
+def _soft_wrap(text: str, at: int, after: int) -> bool:
+    r"""Whether the line break at `at` only wraps a line (hard-wrapped wire copy, 60-80 columns).
+
+    A break ends a sentence unless the line before is wrap-sized, does not end a sentence and the
+    next line goes on (no blank line). Headings, captions and one-paragraph-per-line text (the
+    seeds) keep every break.
+
+    >>> text = "The group received two contracts totaling 29.2 mln dlrs for work on the Air\nForce."
+    >>> _soft_wrap(text, text.index("\n"), text.index("\n") + 1)
+    True
+    >>> _soft_wrap("Photo: VCG\nText", 10, 11)
+    False
+    """
+    if "\n" in text[at + 1 : after]:
+        return False
+    line_start = text.rfind("\n", 0, at) + 1
+    line = text[line_start:at].rstrip()
+    return 55 <= len(line) <= 80 and line[-1:] not in '.!?:"”’…' and after < len(text)
+
+
 class Sentences:
     """The sentences of one text, found once; look one up by a character offset."""
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.starts = [0, *(m.end() for m in _BOUNDARY.finditer(text))]
+        self.starts = [0]
+        for m in _BOUNDARY.finditer(text):
+            if m.group("line") is None or not _soft_wrap(text, m.start(), m.end()):
+                self.starts.append(m.end())
 
     def around(self, offset: int) -> tuple[int, int]:
         """(start, end) of the sentence holding `offset`, surrounding whitespace trimmed.

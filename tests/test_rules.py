@@ -112,7 +112,7 @@ def test_a_copy_of_the_rules_loads_and_extracts_the_same(rules_copy: Path) -> No
 @pytest.mark.parametrize(
     ("file", "old", "new", "message"),
     [
-        ("units.toml", 'kind = "measure"', 'knd = "measure"', "unit.4.kind"),
+        ("units.toml", 'kind = "measure"', 'knd = "measure"', "kind: Field required"),
         ("metrics.toml", 'kinds = ["count"]', 'kinds = ["cuont"]', "metric"),
         ("currencies.toml", 'id = "EUR"', 'id = "euro"', "currency"),
         ("patterns.toml", "{month_name}", "{mnth_name}", "unknown pattern piece {mnth_name}"),
