@@ -37,6 +37,7 @@ MANIFEST_COLUMNS = (
 )
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 TITLE_MAX_CHARS = 300
+MANIFESTS_KEPT = 8  # folders whose manifest stays parsed while files are found
 
 
 class SourceError(Exception):
@@ -135,46 +136,51 @@ def load_manifest(path: str | os.PathLike[str]) -> dict[str, SourceMeta]:
 def find_sources(
     paths: Iterable[str | os.PathLike[str]],
 ) -> tuple[list[SourceFile], list[SourceError]]:
-    """Expand files and folders into the source files to ingest, in a stable order.
-
-    Folders are walked recursively (hidden entries skipped) for `.txt` and `.md` files. Each
-    folder's manifest is read once. A missing path, a file of another type named explicitly, or a
-    second file with an id already taken are failures; a bad manifest raises `ManifestError`.
-    """
-    found: list[SourceFile] = []
+    """Every source file under `paths` and the paths that failed, as lists (see `iter_sources`)."""
     failures: list[SourceError] = []
-    manifests: dict[str, dict[str, SourceMeta]] = {}
-    seen_files: set[str] = set()
-    ids: dict[str, str] = {}
+    found = list(iter_sources(paths, failures))
+    return found, failures
+
+
+def iter_sources(
+    paths: Iterable[str | os.PathLike[str]], failures: list[SourceError]
+) -> Iterator[SourceFile]:
+    """Expand files and folders into the source files to ingest, lazily, in a stable order.
+
+    Folders are walked recursively (hidden entries skipped, names sorted) for `.txt` and `.md`
+    files, one at a time, so a million-file corpus is never listed in memory; what is kept per
+    file is its id. Each folder's manifest is read when its first file comes up (a bad one raises
+    `ManifestError` there). A missing path, a file of another type named explicitly, or a second
+    file with an id already taken are appended to `failures` and skipped.
+    """
+    manifests: dict[str, dict[str, SourceMeta]] = {}  # the few folders being walked
+    ids: dict[str, int] = {}  # source id -> hash of the file's absolute path
 
     # Plain strings until the end: a corpus may hold a million files, and pathlib costs more.
     for given in _expand(paths, failures):
         absolute = os.path.abspath(given)
-        if absolute in seen_files:
-            continue
-        seen_files.add(absolute)
         folder, name = os.path.split(absolute)
         source_id = os.path.splitext(name)[0]
         if source_id in ids:
-            failures.append(
-                SourceError(given, f"source id {source_id!r} is already taken by {ids[source_id]}")
-            )
-            continue
-        ids[source_id] = given
+            if ids[source_id] != hash(absolute):
+                reason = f"source id {source_id!r} is already taken by another file in this ingest"
+                failures.append(SourceError(given, reason))
+            continue  # else the same file named twice (a folder and a file in it)
+        ids[source_id] = hash(absolute)
         if folder not in manifests:
+            if len(manifests) >= MANIFESTS_KEPT:
+                del manifests[next(iter(manifests))]
             manifest = os.path.join(folder, MANIFEST_NAME)
             manifests[folder] = load_manifest(manifest) if os.path.isfile(manifest) else {}
         meta = manifests[folder].get(name) or SourceMeta()
-        found.append(SourceFile(path=Path(given), source_id=source_id, meta=meta))
-    return found, failures
+        yield SourceFile(path=Path(given), source_id=source_id, meta=meta)
 
 
 def _expand(paths: Iterable[str | os.PathLike[str]], failures: list[SourceError]) -> Iterator[str]:
     for given in paths:
         path = os.fspath(given)
         if os.path.isdir(path):
-            # Sorted by path components, so a folder's files come together, in a stable order.
-            yield from sorted(_walk(path), key=lambda found: found.split(os.sep))
+            yield from _walk(path)
         elif os.path.isfile(path):
             if path.lower().endswith(SOURCE_SUFFIXES):
                 yield path
@@ -187,10 +193,10 @@ def _expand(paths: Iterable[str | os.PathLike[str]], failures: list[SourceError]
 
 
 def _walk(folder: str) -> Iterator[str]:
-    """Source files under `folder`, hidden files and folders skipped."""
+    """Source files under `folder`: a folder's own files by name, then its subfolders by name."""
     for root, dirs, files in os.walk(folder):
-        dirs[:] = [name for name in dirs if not name.startswith(".")]
-        for name in files:
+        dirs[:] = sorted(name for name in dirs if not name.startswith("."))
+        for name in sorted(files):
             if not name.startswith(".") and name.lower().endswith(SOURCE_SUFFIXES):
                 yield os.path.join(root, name)
 

@@ -40,7 +40,7 @@ from ledger.sources import (
     DEFAULT_MAX_BYTES,
     SourceError,
     SourceFile,
-    find_sources,
+    iter_sources,
     read_source,
     title_from_text,
 )
@@ -355,26 +355,42 @@ class Ledger:
         started_at = _now()
         version = extractor_version()
         paths = list(paths)
-        found, failures = find_sources(paths)
-        report = IngestReport(files_seen=len(found) + len(failures), failures=list(failures))
+        found_failures: list[SourceError] = []
+        found = iter_sources(paths, found_failures)
+        report = IngestReport()
+        total = 0
+        if progress is not None:  # a count for the progress bar: one quick walk beforehand
+            total = sum(1 for _ in iter_sources(paths, []))
         # A references.csv in an ingested folder holds the figures `ledger check` compares with.
         _, bad_references = load_folder_references(self.db, paths)
         report.failures += [SourceError(path, reason) for path, reason in bad_references]
-        job_list = (self._plan(source, version, force, max_bytes, extractor) for source in found)
-        if jobs > 1 and len(found) > 1:
+
+        def planned() -> Iterator[_Job | _Extracted]:
+            for source in found:
+                report.files_seen += 1
+                yield self._plan(source, version, force, max_bytes, extractor)
+
+        job_list = planned()
+        if jobs > 1:
             # Compile the extractor's rules here, once: forked workers inherit them instead of
             # each paying the compile (seconds) before its first file.
-            _run_extractor(extractor, WARM_UP_TEXT, None)
+            with contextlib.suppress(Exception):  # a broken extractor is named per file later
+                _run_extractor(extractor, WARM_UP_TEXT, None)
             with ProcessPoolExecutor(max_workers=jobs) as pool:
-                self._write_all(_bounded_map(pool, job_list, jobs * 2), report, version, progress)
+                self._write_all(
+                    _bounded_map(pool, job_list, jobs * 2), report, version, progress, total
+                )
         else:
             self._write_all(
                 (job if isinstance(job, _Extracted) else _process(job) for job in job_list),
                 report,
                 version,
                 progress,
+                total,
             )
 
+        report.files_seen += len(found_failures)
+        report.failures += found_failures
         report.seconds = time.perf_counter() - started
         report.claims_total = self.db.execute(
             "select count(*) from claims where retired_at is null"
@@ -427,6 +443,7 @@ class Ledger:
         report: IngestReport,
         version: str,
         progress: Callable[[SourceFile, str, int], None] | None,
+        total: int = 0,
     ) -> None:
         for result in results:
             if result.status == "failed":
@@ -448,7 +465,7 @@ class Ledger:
                     stat=result.stat,
                 )
             if progress is not None:
-                progress(result.source, result.status, report.files_seen)
+                progress(result.source, result.status, total)
 
     def _source_row(
         self, source: SourceFile, sha256: str, text: str, version: str, now: str

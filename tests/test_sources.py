@@ -13,6 +13,7 @@ from ledger.sources import (
     SourceError,
     decode_source,
     find_sources,
+    iter_sources,
     load_manifest,
     read_source,
     title_from_text,
@@ -184,3 +185,23 @@ def test_decode_source_hash_is_of_the_bytes_not_the_text():
     without = decode_source("a.txt", b"abc 1")
     assert with_bom.text == without.text
     assert with_bom.sha256 != without.sha256
+
+
+def test_iter_sources_is_lazy_and_reads_a_manifest_only_when_its_folder_comes_up(tmp_path: Path):
+    write(tmp_path / "a" / "one.txt", "1")
+    write(tmp_path / "a" / "two.txt", "2")
+    write(tmp_path / "b" / "manifest.csv", "name\nx\n")  # malformed, met only in folder b
+    write(tmp_path / "b" / "three.txt", "3")
+    failures: list[SourceError] = []
+    walked = iter_sources([tmp_path], failures)
+    assert [next(walked).source_id, next(walked).source_id] == ["one", "two"]
+    with pytest.raises(ManifestError, match="manifest has no 'file' column"):
+        next(walked)
+
+
+def test_a_folders_own_files_come_before_its_subfolders(tmp_path: Path):
+    write(tmp_path / "z.txt", "1")
+    write(tmp_path / "a" / "y.txt", "2")
+    write(tmp_path / "a" / "b" / "x.md", "3")
+    write(tmp_path / "c" / "w.txt", "4")
+    assert [s.source_id for s in iter_sources([tmp_path], [])] == ["z", "y", "x", "w"]

@@ -135,6 +135,23 @@ def test_ingest_stores_sources_claims_and_a_run(ledger: Ledger, corpus: Path):
     assert json.loads(run["failures"]) == []
 
 
+def test_progress_is_told_of_each_file_and_the_total(ledger: Ledger, corpus: Path):
+    seen: list[tuple[str, str, int]] = []
+    ledger.ingest(
+        [corpus],
+        extractor=fake_extract,
+        progress=lambda s, st, n: seen.append((s.source_id, st, n)),
+    )
+    assert seen == [("alpha", "extracted", 2), ("beta", "extracted", 2)]
+    seen.clear()
+    ledger.ingest(
+        [corpus],
+        extractor=fake_extract,
+        progress=lambda s, st, n: seen.append((s.source_id, st, n)),
+    )
+    assert seen == [("alpha", "unchanged", 2), ("beta", "unchanged", 2)]
+
+
 def test_reingest_unchanged_extracts_nothing_and_keeps_ids(ledger: Ledger, corpus: Path):
     ledger.ingest([corpus], extractor=fake_extract)
     before = ids_by_quote(ledger)
