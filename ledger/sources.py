@@ -125,7 +125,9 @@ def load_manifest(path: str | os.PathLike[str]) -> dict[str, SourceMeta]:
         if name in entries:
             raise ManifestError(f"{path}, line {line}: {name} is listed twice")
         try:
-            entries[name] = SourceMeta(**{k: (v.strip() or None) for k, v in row.items()})
+            entries[name] = SourceMeta.model_validate(
+                {key: (value.strip() or None) for key, value in row.items()}
+            )
         except ValidationError as error:
             problem = error.errors()[0]
             where = ".".join(str(part) for part in problem["loc"])

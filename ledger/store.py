@@ -592,7 +592,7 @@ class Ledger:
         }
         if tuple(wanted.values()) != tuple(stored) or stat is not None:
             with self._transaction():
-                self.db["sources"].update(source.source_id, wanted)
+                self.db.table("sources").update(source.source_id, wanted)
                 self._remember_stat(source.source_id, stat)
 
     def _remember_stat(self, source_id: str, stat: Stat | None) -> None:
@@ -609,7 +609,7 @@ class Ledger:
         """Add the `runs` row for an ingest (or a load of shards); return its id."""
         version = version if version is not None else extractor_version()
         with self._transaction():
-            table = self.db["runs"].insert(
+            table = self.db.table("runs").insert(
                 {
                     "started_at": started_at,
                     "extractor_version": version,
@@ -628,7 +628,7 @@ class Ledger:
                     "rule_timeouts": json.dumps(report.rule_timeouts),
                 }
             )
-        return int(table.last_pk)
+        return int(str(table.last_pk))
 
     # ---------------------------------------------------------------- notes
 
@@ -661,7 +661,7 @@ class Ledger:
             "created_at": _now(),
         }
         with self._transaction():
-            row["id"] = self.db["notes"].insert(row).last_pk
+            row["id"] = self.db.table("notes").insert(row).last_pk
         return row
 
     def notes(self, claim_id: str | None = None, *, orphaned: bool = False) -> list[dict[str, Any]]:
@@ -711,7 +711,8 @@ class Ledger:
             raise LedgerError(
                 f"unknown verdict {verdict!r}; choose one of {', '.join(VERDICTS)}, unverified"
             )
-        where, params = [], {}
+        where: list[str] = []
+        params: dict[str, Any] = {}
         if not include_retired:
             where.append("claims.retired_at is null")
         if metric:
