@@ -311,12 +311,13 @@ class ClaimRow:
         return self.published.year if self.published else None
 
     def describe(self) -> str:
-        """ "more than 3.3e12 CNY (2023)" """
-        value, high, bound = self.signed()
-        if bound == "range" and high is not None:
-            said = f"between {number(value)} and {number(high)}"
+        """ "more than 3.3e12 CNY (2023)", "up 8.4 percent (2023)" """
+        if self.bound == "range" and self.value_high is not None:
+            said = f"between {number(self.value)} and {number(self.value_high)}"
         else:
-            said = BOUND_WORDS.get(bound, "") + number(value)
+            said = BOUND_WORDS.get(self.bound, "") + number(self.value)
+        if self.change:
+            said = ("up " if self.change == "increase" else "down ") + said
         return f"{said} {self.unit or ''}".rstrip() + f" ({self.period or 'no period'})"
 
 

@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from ledger.check import (
     Checker,
     CheckError,
+    ClaimRow,
     Incomparable,
     _nearest,
     claim_interval,
@@ -960,3 +961,34 @@ def test_summary_says_when_no_references_are_loaded(tmp_path: Path):
         "contradicted by another claim (no references loaded: `ledger reference load "
         "sources/references.csv`)"
     )
+
+
+def test_explain_says_up_and_down(ledger_db):
+    db, ids, _ = ledger_db
+    run_checks(db, now=NOW)
+    assert explain(db, ids["8.4 percent"]).splitlines()[1:] == [
+        "claim: up 8.4 percent (2023); reference: 8.4 percent, National Bureau of Statistics of "
+        "China; Ministry of Science and Technology; Ministry of Finance, 2024; consistent (+0.0%)",
+        "claim: up 8.4 percent (2023); reference: 8.1 percent, National Bureau of Statistics of "
+        "China, 2024; inconsistent (-3.6%)",
+        "suggested: ambiguous; reviewer's verdict: unverified",
+    ]
+    fell = ClaimRow(
+        id="c",
+        source_id="s",
+        quote="fell 6.8%",
+        value=6.8,
+        value_high=None,
+        kind="percent",
+        unit="percent",
+        bound="exact",
+        change="decrease",
+        metric="gdp_growth",
+        subject="China",
+        period="2020-Q1",
+        published=None,
+        clause="",
+    )
+    assert fell.describe() == "down 6.8 percent (2020-Q1)"
+    fell_by = fell.interval(0)  # a fall is a negative change; 6.8 hides a rounding of 0.05
+    assert (fell_by.low, fell_by.high) == (pytest.approx(-6.85), pytest.approx(-6.75))
