@@ -269,7 +269,7 @@ def _currency(doc: _Doc, symbol: str | None, before: Any, sentence_text: str) ->
     if symbol:
         symbol = symbol.strip()
         if before is not None and before.group("glue") and symbol == "$":
-            return rules.glue.get(before.group("glue"), rules.symbols.get(symbol))
+            return rules.glue.get(before.group("glue").upper(), rules.symbols.get(symbol))
         if symbol in rules.contexts:
             for cue, code in rules.contexts[symbol]:
                 if cue.search(sentence_text):

@@ -401,9 +401,14 @@ def _generated_pieces(files: RuleFiles) -> dict[str, str]:
         "currency_symbol": trie(currency_symbols, fold_case=False),
         "currency_code": alternation(currency_codes),  # read backwards too: flat
         "currency_glue": alternation(currency_glue),
+        # letters that may stand a space apart from "$" ("HK $ 10"), never one letter ("a $5")
+        "currency_glue_spaced": alternation({g for g in currency_glue if len(g) > 1}),
         "currency_word": trie({w for c in files.currency for w in c.words}),
         "unit_word": trie(unit_words),
-        "unit_symbol": trie({s for u in files.unit for s in u.symbols}, fold_case=False),
+        # a unit symbol after the figure; currency symbols too ("10 €", "100₾")
+        "unit_symbol": trie(
+            {s for u in files.unit for s in u.symbols} | currency_symbols, fold_case=False
+        ),
         "number_word": number_word,
         "fraction": trie({w for f in files.fraction for w in f.words}),
         "multiple_word": trie(multiple_words),
@@ -475,7 +480,7 @@ def load_rules(directory: str | Path | None = None) -> Rules:
             if regex.fullmatch(r"[\p{L}.]+", prefix):
                 codes[prefix] = cur.id
             elif regex.fullmatch(r"[\p{L}.]+[^\p{L}\d\s.]", prefix):
-                glue[prefix[:-1]] = cur.id
+                glue[prefix[:-1].upper()] = cur.id
             else:
                 symbols[prefix] = cur.id
     units_by_word: dict[str, UnitInfo] = {}
@@ -486,6 +491,8 @@ def load_rules(directory: str | Path | None = None) -> Rules:
         info = UnitInfo(u.kind, u.unit or None, u.factor)
         units_by_word.update({norm(w): info for w in u.words})
         units_by_symbol.update({s: info for s in u.symbols})
+    for symbol, code in symbols.items():
+        units_by_symbol.setdefault(symbol, UnitInfo("money", code))
     multiples: dict[str, tuple[float, str | None]] = {}
     for m in files.multiple:
         if m.factor is None and not m.factors:
