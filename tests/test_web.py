@@ -377,6 +377,20 @@ def test_claim_page_hostile_note_is_escaped(ledger):
     assert "conflicting" not in html and "% apart" not in html  # ...not compared across units
 
 
+def test_claim_page_lists_at_most_50_others(ledger):
+    path, ids = ledger
+    db = sqlite_utils.Database(path)
+    db["claims"].insert_all(
+        _claim(SOURCE_B, TEXT_B, "2.9 trillion yuan", id=f"c-extra-{n:02d}", value=3.0e12 + n,
+               kind="money", unit="CNY", metric="chip_imports", subject="China", period="2023")
+        for n in range(55)
+    )  # fmt: skip
+    html = get(build_datasette(path), f"/claims/claims/{ids['big']}").text
+    assert html.count('<li class="agrees">') + html.count('<li class="conflict">') == 50
+    assert "Only the first 50 are listed" in html
+    assert "/claims/metric_across_sources?metric=chip_imports" in html
+
+
 def test_a_retired_claim_keeps_its_page_but_leaves_the_lists(ledger):
     path, ids = ledger
     db = sqlite_utils.Database(path)

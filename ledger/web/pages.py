@@ -24,6 +24,10 @@ from ledger.web.render import (
 # claims in a big ledger still gives a page that loads.
 CHART_LIMIT = 400
 
+# A claim page lists at most this many other claims about the same thing (a big ledger can hold
+# hundreds for one metric with no subject or period); the rest are one click away.
+SAME_LIMIT = 50
+
 # Two claims about the same metric, subject and period differ "beyond tolerance" above this
 # (percent of the larger value); the conflicting_figures canned query uses the same default.
 CONFLICT_TOLERANCE_PCT = 5.0
@@ -137,12 +141,16 @@ async def claim_page(db: Any, claim_id: str, row_url: RowUrl) -> dict[str, Any] 
             or claims.id in (select value from json_each(:related))
           )
         order by sources.published, claims.source_id, claims.start
+        limit :limit
         """,
         {
+            "limit": SAME_LIMIT + 1,
             **{key: claim[key] for key in ("id", "metric", "subject", "period", "unit", "change")},
             "related": claim.get("related") if _json_list(claim.get("related")) else "[]",
         },
     )
+    more_same = len(same) > SAME_LIMIT
+    same = same[:SAME_LIMIT]
     for other in same:
         other["words"] = claim_words(other)
         other["href"] = row_url("claims", other["id"])
@@ -173,6 +181,7 @@ async def claim_page(db: Any, claim_id: str, row_url: RowUrl) -> dict[str, Any] 
         "checks": checks,
         "same": same,
         "conflicts": sum(1 for other in same if other["conflicts"]),
+        "more_same": more_same,
         "notes": notes,
         "verdict": notes[-1]["verdict"] if notes else "unverified",
         "chart": chart,

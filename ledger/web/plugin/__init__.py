@@ -153,6 +153,7 @@ def extra_template_vars(
                 "ledger_claim": page,
                 "ledger_can_note": can_note,
                 "ledger_note_action": datasette.urls.query(database, "add_note"),
+                "ledger_metric_url": datasette.urls.query(database, "metric_across_sources"),
                 "ledger_login": datasette.urls.path("/-/login"),
                 "ledger_chart_url": datasette.urls.path(
                     f"/-/ledger/chart/{tilde_encode(database)}"
