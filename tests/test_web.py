@@ -592,6 +592,23 @@ def test_a_signed_in_reviewers_post_without_csrf_token_is_refused(ledger, review
     assert notes_count(path) == 2
 
 
+def test_write_permissions_are_denied_to_everyone_and_reading_allowed(ledger, reviewers):
+    datasette = build_datasette(ledger[0], reviewers)
+
+    async def allowed(actor: dict | None, action: str, resource: Any) -> bool:
+        return await datasette.permission_allowed(actor, action, resource, default=True)
+
+    for actor in (None, {"id": "ana"}, {"id": "root"}):
+        for action in ("insert-row", "delete-row", "update-row", "upsert-row", "create-table",
+                       "drop-table", "alter-table", "create-token"):  # fmt: skip
+            assert run(allowed(actor, action, ("claims", "notes"))) is False, (actor, action)
+        assert run(allowed(actor, "execute-sql", "claims")) is True
+        assert run(allowed(actor, "view-table", ("claims", "claims"))) is True
+    assert run(allowed({"id": "ana"}, "view-query", ("claims", "add_note"))) is True
+    for actor in (None, {"id": "bo"}, {"id": "root"}):
+        assert run(allowed(actor, "view-query", ("claims", "add_note"))) is False, actor
+
+
 def test_write_query_without_reviewers_refuses_everyone(ledger):
     path, ids = ledger
     datasette = build_datasette(path)  # no reviewers file: nobody can sign in
