@@ -60,7 +60,7 @@ _TITLE_WORDS = regex.compile(
 # value it moved from ("up from", "compared with").
 _SAME_THING = regex.compile(
     r"""\A\s*[(\[]\s*(?:about|around|some|roughly|approximately|nearly|or)?\s*\Z
-      | (?:\b(?:up|down)\s+from|\bcompared\s+(?:with|to)|\bversus|\bvs\.?)\s*\Z""",
+      | (?:\b(?:up|down)\s+from|\bfrom|\bcompared\s+(?:with|to)|\bversus|\bvs\.?)\s*\Z""",
     regex.VERBOSE | regex.IGNORECASE,
 )
 _CLAUSE = regex.compile(r";|\s(?:but|while|whereas|though|although)\s", regex.IGNORECASE)
@@ -455,6 +455,15 @@ def _read_candidate(doc: _Doc, m: Any) -> tuple[dict[str, Any] | None, int]:
             qualifier == "range"
             and norm(before.group("qual")) == "from"
             and _change_before(doc, before.start("qual")) is not None
+        ) or (
+            # "fell by 20,000 to 1.42 million": a change, then the level it reached (whereas
+            # "rise by 1 to 1.5 percentage points" is a range: the scale does not jump)
+            sep.lower() == "to"
+            and text[max(0, start - 4) : start].lower().endswith("by ")
+            and second is not None
+            and second[2]
+            and not has_scale
+            and value > digits_value_or_word(second[4], rules)
         )
         side1 = ("money", symbol) if symbol else (unit.kind, unit.unit) if unit else None
         side2 = None
