@@ -56,6 +56,28 @@ def period_span(period: str | None) -> tuple[float, float] | None:
     return year, year + 1
 
 
+def value_range(values: list[float]) -> tuple[float, float]:
+    """The axis range: from 0 (or below) to the top, leaving out values over 10 times the bulk.
+
+    One mis-scaled figure (8 billion among percentages) would otherwise flatten all the others;
+    such a figure is drawn on the edge and marked off scale.
+
+    >>> value_range([2.0, 3.5, 6.5, 2.3, 8.4, 8e9])
+    (0.0, 8.4)
+    >>> value_range([3.3e12, 3.1e12])
+    (0.0, 3300000000000.0)
+    >>> value_range([-4.0, 2.0])
+    (-4.0, 2.0)
+    """
+    ordered = sorted(values)
+    if len(ordered) >= 5:
+        bulk = max(abs(ordered[int(0.1 * (len(ordered) - 1))]),
+                   abs(ordered[int(0.9 * (len(ordered) - 1))]))  # fmt: skip
+        if bulk > 0:
+            ordered = [v for v in ordered if abs(v) <= 10 * bulk] or ordered
+    return min(0.0, ordered[0]), max(0.0, ordered[-1])
+
+
 def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
     """Round values for an axis from low to high: steps of 1, 2 or 5 times a power of ten.
 
@@ -95,7 +117,7 @@ def svg_chart(figures: list[Figure], *, title: str, unit: str | None) -> Markup:
     highs = [f.when[1] for f in figures]
     x_min, x_max = min(lows), max(highs)
     values = [f.value for f in figures] + [f.value_high for f in figures if f.value_high]
-    y_min, y_max = min(0.0, min(values)), max(0.0, max(values))
+    y_min, y_max = value_range(values)
     if y_max == y_min:
         y_max = y_min + 1
     y_max += (y_max - y_min) * 0.08
@@ -104,7 +126,11 @@ def svg_chart(figures: list[Figure], *, title: str, unit: str | None) -> Markup:
         return LEFT + (year - x_min) / (x_max - x_min) * (WIDTH - LEFT - RIGHT)
 
     def y(value: float) -> float:
+        value = min(max(value, y_min), y_max)  # an outlier sits on the edge, marked off scale
         return TOP + (y_max - value) / (y_max - y_min) * (HEIGHT - TOP - BOTTOM)
+
+    def off_scale(value: float | None) -> bool:
+        return value is not None and not y_min <= value <= y_max
 
     parts: list[Markup] = [
         Markup(
@@ -144,7 +170,13 @@ def svg_chart(figures: list[Figure], *, title: str, unit: str | None) -> Markup:
         )
     parts.append(Markup("</g>"))
     for figure in sorted(figures, key=lambda f: (not f.reference, f.when)):
-        tip = Markup("<title>{}</title>").format(figure.label)
+        outlier = off_scale(figure.value) or off_scale(figure.value_high)
+        tip = Markup("<title>{}{}</title>").format(
+            figure.label,
+            f" (off scale: {number_in_words(figure.value_high or figure.value)})"
+            if outlier
+            else "",
+        )
         if figure.reference:
             shape = Markup(
                 '<g class="reference">{tip}<line x1="{x1:.1f}" y1="{y:.1f}" x2="{x2:.1f}" '
@@ -165,8 +197,10 @@ def svg_chart(figures: list[Figure], *, title: str, unit: str | None) -> Markup:
                     '<line x1="{x:.1f}" y1="{y1:.1f}" x2="{x:.1f}" y2="{y2:.1f}"/>'
                 ).format(x=middle, y1=y(figure.value), y2=y(figure.value_high))
             shape = Markup(
-                '<g class="claim">{tip}{bar}<circle cx="{x:.1f}" cy="{y:.1f}" r="5"/></g>'
-            ).format(tip=tip, bar=bar, x=middle, y=y(figure.value))
+                '<g class="claim{off}">{tip}{bar}<circle cx="{x:.1f}" cy="{y:.1f}" r="5"/></g>'
+            ).format(
+                off=" off-scale" if outlier else "", tip=tip, bar=bar, x=middle, y=y(figure.value)
+            )
             if figure.href:
                 shape = Markup('<a href="{}">{}</a>').format(figure.href, shape)
         parts.append(shape)
