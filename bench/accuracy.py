@@ -342,22 +342,32 @@ def case_is_right(case: Case, figures: list[Figure]) -> bool:
     return True
 
 
-def run_suite(suite: Suite, run: Callable[[str], list[Figure]]) -> tuple[int, list[str]]:
-    right, misses = 0, []
+@dataclass
+class Score:
+    """One extractor on one suite: cases right, in-scope values found, and what it missed."""
+
+    cases: int = 0
+    values: int = 0
+    misses: list[str] = field(default_factory=list)
+
+
+def run_suite(suite: Suite, run: Callable[[str], list[Figure]]) -> Score:
+    score = Score()
     for case in suite.cases:
         if not case.in_scope():
             continue
         try:
             figures = run(case.text)
         except Exception as error:  # a peer crashing on a case gets it wrong, and goes on
-            figures = None
-            misses.append(f"{case.text!r}: raised {type(error).__name__}")
-        if figures is not None:
-            if case_is_right(case, figures):
-                right += 1
-            else:
-                misses.append(f"{case.text!r}: {[(f.value, f.type, f.currency) for f in figures]}")
-    return right, misses
+            score.misses.append(f"{case.text!r}: raised {type(error).__name__}")
+            continue
+        score.values += sum(1 for e in case.expected if e.in_scope and _found(e, figures))
+        if case_is_right(case, figures):
+            score.cases += 1
+        else:
+            found = [(f.value, f.type, f.currency) for f in figures]
+            score.misses.append(f"{case.text!r}: {found}")
+    return score
 
 
 def robustness(path: Path, run: Callable[[str], list[Figure]]) -> int:
@@ -417,35 +427,48 @@ def main(peer_specs: Path, only: tuple[str, ...], misses: str | None) -> None:
     for name, run in extractors.items():
         if isinstance(run, str):
             click.echo(f"note: {name} column left empty: {run}")
-    header = f"{'suite':<24} {'in scope':>8} {'ledger':>14} {'quantulum3':>14} {'Recognizers':>14}"
-    click.echo(header)
-    click.echo("-" * len(header))
-    totals = {name: 0 for name in extractors}
-    total_cases = 0
-    listed: list[str] = []
     started = time.perf_counter()
-    for suite in suites:
-        n = sum(1 for case in suite.cases if case.in_scope())
-        total_cases += n
-        cells = []
-        for name, run in extractors.items():
-            if isinstance(run, str):
-                cells.append(f"{'-':>14}")
-                continue
-            right, missed = run_suite(suite, run)
-            totals[name] += right
-            cells.append(_cell(right, n))
-            if name == misses:
-                listed += [f"{suite.name}: {m}" for m in missed]
-        click.echo(f"{suite.name:<24} {n:>8} " + " ".join(cells))
-    click.echo("-" * len(header))
-    cells = [
-        f"{'-':>14}"
-        if isinstance(run, str)
-        else f"{totals[name]:>5} ({100 * totals[name] / total_cases:5.1f}%)"
-        for name, run in extractors.items()
-    ]
-    click.echo(f"{'all in-scope':<24} {total_cases:>8} " + " ".join(cells))
+    scores = {
+        suite.name: {
+            name: run_suite(suite, run)
+            for name, run in extractors.items()
+            if not isinstance(run, str)
+        }
+        for suite in suites
+    }
+    for title, count, attribute in (
+        ("cases", lambda s: sum(1 for c in s.cases if c.in_scope()), "cases"),
+        (
+            "values",
+            lambda s: sum(e.in_scope for c in s.cases if c.in_scope() for e in c.expected),
+            "values",
+        ),
+    ):
+        header = f"{'suite':<24} {title + ' in scope':>15} "
+        header += " ".join(f"{name:>14}" for name in ("ledger", "quantulum3", "Recognizers"))
+        click.echo(f"\n{title} right")
+        click.echo(header)
+        click.echo("-" * len(header))
+        totals = {name: 0 for name in extractors}
+        total = 0
+        for suite in suites:
+            n = count(suite)
+            total += n
+            cells = []
+            for name in extractors:
+                score = scores[suite.name].get(name)
+                if score is None:
+                    cells.append(f"{'-':>14}")
+                    continue
+                totals[name] += getattr(score, attribute)
+                cells.append(_cell(getattr(score, attribute), n))
+            click.echo(f"{suite.name:<24} {n:>15} " + " ".join(cells))
+        click.echo("-" * len(header))
+        cells = [
+            f"{'-':>14}" if isinstance(run, str) else _cell(totals[name], total)
+            for name, run in extractors.items()
+        ]
+        click.echo(f"{'all in-scope':<24} {total:>15} " + " ".join(cells))
     errors = peer_specs / "quantulum3" / "errors.json"
     if errors.exists() and not only:
         n = len(json.loads(errors.read_text(encoding="utf-8")))
@@ -453,12 +476,13 @@ def main(peer_specs: Path, only: tuple[str, ...], misses: str | None) -> None:
             f"{'-':>14}" if isinstance(run, str) else f"{robustness(errors, run):>14}"
             for run in extractors.values()
         ]
-        click.echo(f"{'errors.json (no raise)':<24} {n:>8} " + " ".join(cells))
+        click.echo(f"\n{'errors.json (no raise)':<24} {n:>15} " + " ".join(cells))
     click.echo(f"({time.perf_counter() - started:.1f}s)", err=True)
     if misses:
         click.echo(f"\n{misses} gets wrong:")
-        for line in listed:
-            click.echo(f"  {line}")
+        for suite in suites:
+            for line in scores[suite.name][misses].misses if misses in scores[suite.name] else []:
+                click.echo(f"  {suite.name}: {line}")
 
 
 if __name__ == "__main__":
