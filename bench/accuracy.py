@@ -169,7 +169,11 @@ def load_recognizers_suite(path: Path, figure_type: str) -> Suite:
 
 
 def unit_type(unit: str, entity: str | None = None) -> str:
-    """The figure type of a quantulum3 unit name (money, percent, temperature, duration...)."""
+    """The figure type of a quantulum3 unit name (money, percent, temperature, duration...).
+
+    >>> [unit_type(u) for u in ("dollar per hour", "percentage", "degree Celsius", "day", "mile")]
+    ['money', 'percent', 'temperature', 'duration', 'measure']
+    """
     if unit == "percentage" or "percent" in unit or "per cent" in unit:
         return "percent"
     if unit == "dimensionless":
@@ -330,7 +334,19 @@ def _found(expected: Expected, figures: list[Figure]) -> bool:
 
 
 def case_is_right(case: Case, figures: list[Figure]) -> bool:
-    """Every in-scope value found, and no figure of the suite's types where none is expected."""
+    """Every in-scope value found, and no figure of the suite's types where none is expected.
+
+    "$774m" read as 774 dollars is wrong; 7.74e8 USD over the same span is right:
+    >>> case = Case("a $774m fund", [Expected(2, 7, [7.74e8], "money", "USD", True)], "money")
+    >>> case_is_right(case, [Figure(2, 6, 774.0, None, "money", "USD")])
+    False
+    >>> case_is_right(case, [Figure(2, 7, 7.74e8, None, "money", "USD")])
+    True
+
+    A figure of the suite's type where the suite expects nothing makes the case wrong:
+    >>> case_is_right(Case("5G networks", [], "measure"), [Figure(0, 2, 5.0, None, "measure")])
+    False
+    """
     types = {case.type} if case.type else {"money", "percent", "measure", "temperature"}
     if not all(_found(e, figures) for e in case.expected if e.in_scope):
         return False
