@@ -18,6 +18,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from ledger.migrations import current_version
 from ledger.schema import SCHEMA_VERSION
 from ledger.sources import ManifestError, file_sha256, find_sources
 
@@ -132,9 +133,7 @@ def _integrity(db: sqlite_utils.Database) -> Check:
 
 
 def _schema_version(db: sqlite_utils.Database) -> Check:
-    version = 0
-    if db["schema_version"].exists():
-        version = db.execute("select max(version) from schema_version").fetchone()[0] or 0
+    version = current_version(db) or 0
     check = Check("schema", f"schema version {version} (this program writes {SCHEMA_VERSION})")
     if version < SCHEMA_VERSION:
         check.problems.append(

@@ -270,3 +270,28 @@ def test_backup_of_missing_ledger_or_into_missing_folder(ledger: Path, tmp_path:
         1,
         f"Error: no folder {tmp_path / 'no'} to write the backup into",
     )
+
+
+def test_ledger_from_an_earlier_version_is_flagged_not_changed(tmp_path: Path) -> None:
+    old = tmp_path / "old.db"
+    old.write_bytes((Path(__file__).parent / "fixtures" / "ledger_v0.db").read_bytes())
+    before = old.read_bytes()
+    code, output = run("verify", "--db", str(old))
+    assert code == 1
+    assert "schema        FAIL  schema version 0 (this program writes 1)" in output
+    assert "any write (e.g. `ledger ingest`) upgrades it" in output
+    assert "quotes        ok    4 live claims" in output
+    assert old.read_bytes() == before
+
+
+def test_a_real_ingest_of_the_seeds_verifies(tmp_path: Path) -> None:
+    sources = Path(__file__).resolve().parents[1] / "sources"
+    db = tmp_path / "claims.db"
+    code, output = run("ingest", str(sources), "--db", str(db))
+    assert code == 0, output
+    claims = sqlite3.connect(db).execute("select count(*) from claims").fetchone()[0]
+    assert claims > 0
+    code, output = run("verify", "--db", str(db), "--sources", str(sources))
+    assert code == 0, output
+    assert f"quotes        ok    {claims} live claims" in output
+    assert "source text   ok    5 sources" in output
