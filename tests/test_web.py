@@ -357,6 +357,9 @@ def test_claim_page(ledger):
     assert f'href="/claims/sources/src_a#{ids["big"]}"' in html
     assert "inconsistent" in html and "Trade yearbook 2023" in html
     assert "3.1 trillion CNY" in html  # the reference value in words
+    assert re.search(
+        r'class="ledger-outcome outcome-inconsistent">inconsistent; contradicts 1 ', html
+    )
     assert "13.8% above Invented Wire" in html
     assert "1 conflicting" in html and "2.9 trillion CNY, 2023" in html
     assert "First look." in html and "needs-context" in html

@@ -162,6 +162,12 @@ async def claim_page(db: Any, claim_id: str, row_url: RowUrl) -> dict[str, Any] 
             else (0.0 if comparable else None)
         )
         other["conflicts"] = comparable and other["apart_pct"] > CONFLICT_TOLERANCE_PCT
+    outcome = None
+    if "check_outcomes" in await db.view_names():
+        found_outcome = await _rows(
+            db, "select * from check_outcomes where claim_id = :id", {"id": claim_id}
+        )
+        outcome = found_outcome[0] if found_outcome else None
     notes = await _rows(
         db,
         "select * from notes where claim_id = :id order by created_at, id",
@@ -179,6 +185,7 @@ async def claim_page(db: Any, claim_id: str, row_url: RowUrl) -> dict[str, Any] 
         "source_href": row_url("sources", claim["source_id"]) + "#" + claim_id,
         "source_url": safe_url(claim.get("source_url")),
         "checks": checks,
+        "outcome": outcome,
         "same": same,
         "conflicts": sum(1 for other in same if other["conflicts"]),
         "more_same": more_same,
