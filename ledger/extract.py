@@ -65,6 +65,7 @@ _SAME_THING = regex.compile(
 )
 _CLAUSE = regex.compile(r";|\s(?:but|while|whereas|though|although)\s", regex.IGNORECASE)
 _WORDS = regex.compile(r"[\w&]+")
+_SPACES = regex.compile(r"[\s\u00a0\-‑]+")  # as rules.trie() matches a space in a name
 # Words that a source-name pattern can catch but that name no source.
 _NOT_SOURCES = frozenset(
     """it this that they he she we i there the a an but and or so yet also then however
@@ -589,7 +590,7 @@ def digits_value_or_word(text: str, rules: Rules) -> float:
 def _subjects(doc: _Doc, s: _Sentence) -> list[tuple[int, str]]:
     if s.subjects is None:
         s.subjects = [
-            (s.start + m.start(), doc.rules.subject_ids[m.group()])
+            (s.start + m.start(), doc.rules.subject_ids[_SPACES.sub(" ", m.group())])
             for m in doc.find_all("subjects", doc.rules.subject_pattern, s.text)
         ]
     return s.subjects

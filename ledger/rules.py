@@ -499,7 +499,9 @@ def load_rules(directory: str | Path | None = None) -> Rules:
             raise RulesError(f"multiple {m.id!r} needs a factor or factors")
         multiples.update({norm(w): (float(m.factor or 0), m.change) for w in m.words})
         multiples.update({norm(w): (float(f), m.change) for w, f in m.factors.items()})
-    subject_ids = {name: s.id for s in files.subject for name in s.names}
+    subject_ids = {
+        regex.sub(r"[\s\u00a0\-‑]+", " ", name): s.id for s in files.subject for name in s.names
+    }
     subject_pattern = regex.compile(
         r"(?<![\p{L}\d])(?:" + trie(list(subject_ids), fold_case=False) + r")(?![\p{L}\d])",
         0,

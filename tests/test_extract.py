@@ -395,3 +395,68 @@ def test_cli_extract_bad_files_give_one_line_errors(
     assert result.output.count("\n") == 1 and message in result.output
     bad_date = CliRunner().invoke(cli, ["extract", "--published", "2024-13-01", __file__])
     assert bad_date.exit_code == 2 and "published" in bad_date.output
+
+
+CORPORA = Path("/work/shared/corpora")
+
+
+def corpus_texts(name: str, count: int) -> list[str]:
+    """The first `count` texts of a shared corpus (read in place, never copied)."""
+    import gzip
+    import json
+
+    path = next((CORPORA / name).glob("*.jsonl.gz"), None)
+    if path is None:
+        pytest.skip(f"corpus {name} is not available at {CORPORA}")
+    texts = []
+    with gzip.open(path, "rt", encoding="utf-8") as lines:
+        for line in lines:
+            row = json.loads(line)
+            text = row.get("text") or " ".join(str(row.get(k) or "") for k in ("title", "body"))
+            texts.append(text)
+            if len(texts) == count:
+                break
+    return texts
+
+
+@pytest.mark.parametrize("corpus", ["bbc_news", "reuters21578"])
+def test_real_news_never_crashes_or_shifts_an_offset(corpus: str) -> None:
+    claims_seen = 0
+    for text in corpus_texts(corpus, 250):
+        report = extract_with_report(text, published=date(2005, 6, 1))
+        assert report.timed_out == []
+        starts = [c.start for c in report.claims]
+        assert starts == sorted(starts)
+        for claim in report.claims:
+            assert text[claim.start : claim.end] == claim.quote
+            assert claim.sentence in text and 0.0 <= claim.checkworthiness <= 1.0
+            assert claim.value_high is None or claim.value_high >= claim.value
+        claims_seen += len(report.claims)
+    assert claims_seen > 500
+
+
+_PIECES = [
+    "3", "3.3", "1,400", "1\u00a0000", "１２", "$", "US$", "HK$", "€", "£", "¥", "%", " per cent",
+    " percent", " million", "bn", "m", " trillion", " yuan", " people", " satellites", " over ",
+    " some ", " between ", " and ", " to ", "-", "–", " from ", " by ", " rose ", " fell ",
+    " in 2020", " last year", " Q4", " March 5, 2018", "COVID-19", " 5G", " two", " half of",
+    " a third", " doubled", " China", " said", " according to Reuters", ". ", "\n", "\r\n",
+    "\ufeff", '"', "“", "”", "(", ")", " ", "x", "\x00", "\u200b", "自力更生",
+]  # fmt: skip
+
+
+def test_random_news_like_text_keeps_offsets() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=300, deadline=None, derandomize=True)
+    @given(st.lists(st.sampled_from(_PIECES) | st.text(max_size=3), max_size=40))
+    def check(parts: list[str]) -> None:
+        text = "".join(parts)
+        report = extract_with_report(text, published=date(2024, 1, 1))
+        for claim in report.claims:
+            assert text[claim.start : claim.end] == claim.quote
+            assert text[claim.sentence_start :].startswith(claim.sentence)
+        assert [c.start for c in report.claims] == sorted(c.start for c in report.claims)
+
+    check()
