@@ -17,6 +17,7 @@ import contextlib
 import json
 import os
 import re
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -72,12 +73,36 @@ def tree_rss(pid: int) -> int:
     return total
 
 
-def run_ingest(corpus: Path, db: Path, *, jobs: int | None = None) -> dict:
-    """Run `ledger ingest` in a child process; wall seconds, peak memory, exit code, summary."""
+def ingested_mb(db: Path) -> float:
+    """MB of text already in a ledger being written (read alongside the writer, WAL allows it)."""
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5) as connection:
+            return (connection.execute("select sum(chars) from sources").fetchone()[0] or 0) / 1e6
+    except sqlite3.Error:
+        return 0.0
+
+
+def run_ingest(
+    corpus: Path,
+    db: Path,
+    *,
+    jobs: int | None = None,
+    deadline: float | None = None,
+    progress_every: float = 60.0,
+) -> dict:
+    """Run `ledger ingest` in a child process; wall seconds, peak memory, exit code, summary.
+
+    With a `deadline` (seconds) the ingest is interrupted then (SIGINT, as Ctrl-C: every source is
+    written in its own transaction, so the ledger stays whole) and the figures cover what it
+    did. Every `progress_every` seconds the MB already stored and the memory are sampled, so a
+    long run shows whether its time per MB and its memory stay flat as the ledger grows.
+    """
     command = [*ledger_command(), "ingest", str(corpus), "--db", str(db)]
     if jobs is not None:
         command += ["--jobs", str(jobs)]
     peak_tree = 0
+    samples: list[dict] = []
+    interrupted = False
     log = db.with_suffix(".log")
     started = time.perf_counter()
     with open(log, "w+") as output:
@@ -85,9 +110,21 @@ def run_ingest(corpus: Path, db: Path, *, jobs: int | None = None) -> dict:
         finished = threading.Event()
 
         def sample() -> None:
-            nonlocal peak_tree
+            nonlocal peak_tree, interrupted
+            next_sample = progress_every
             while not finished.wait(0.25):
-                peak_tree = max(peak_tree, tree_rss(child.pid))
+                rss = tree_rss(child.pid)
+                peak_tree = max(peak_tree, rss)
+                elapsed = time.perf_counter() - started
+                if elapsed >= next_sample:
+                    next_sample += progress_every
+                    samples.append(
+                        {"seconds": round(elapsed), "mb": round(ingested_mb(db), 1),
+                         "tree_rss_mb": round(rss / 1e6)}
+                    )  # fmt: skip
+                if deadline is not None and elapsed >= deadline and not interrupted:
+                    interrupted = True
+                    child.send_signal(signal.SIGINT)
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
@@ -99,13 +136,16 @@ def run_ingest(corpus: Path, db: Path, *, jobs: int | None = None) -> dict:
         sampler.join()
         output.seek(0)
         text = output.read()
-    if code not in (0, 1) or "Traceback" in text:  # 1 alone: some files failed, each named
+    crashed = code not in (0, 1) or "Traceback" in text  # 1 alone: some files failed, each named
+    if crashed and not interrupted:
         raise click.ClickException(f"ledger ingest failed ({code}): {text.strip()[-300:]}")
     return {
         "seconds": seconds,
         "exit": code,
+        "interrupted": interrupted,
         "peak_rss_mb": usage.ru_maxrss * 1024 / 1e6,
         "peak_tree_rss_mb": peak_tree / 1e6,
+        "samples": samples,
         "summary": (text.strip().splitlines() or [""])[-1],
     }
 
@@ -139,6 +179,10 @@ def fresh(db: Path) -> Path:
 @click.option("--sizes", default="", help="Cost growth at these MB, e.g. 1,10,100,1000.")
 @click.option("--growth-jobs", default=1, show_default=True, help="--jobs for the growth runs.")
 @click.option("--reingest", is_flag=True, help="Re-ingest the largest growth corpus unchanged.")
+@click.option(
+    "--deadline", type=float, help="Interrupt each growth ingest after this many seconds."
+)
+@click.option("--sample-every", default=60.0, show_default=True, help="Progress sample, seconds.")
 @click.option("--skip-speed", is_flag=True, help="Only the growth table.")
 @click.option("--keep", is_flag=True, help="Keep the databases (corpora are always kept).")
 def main(
@@ -148,6 +192,8 @@ def main(
     sizes: str,
     growth_jobs: int,
     reingest: bool,
+    deadline: float | None,
+    sample_every: float,
     skip_speed: bool,
     keep: bool,
 ) -> None:
@@ -185,10 +231,15 @@ def main(
             corpus = work / f"corpus-{size:g}mb"
             built = build_corpus(corpus, size)
             db = fresh(work / f"growth-{size:g}.db")
-            run = run_ingest(corpus, db, jobs=growth_jobs)
+            run = run_ingest(
+                corpus, db, jobs=growth_jobs, deadline=deadline, progress_every=sample_every
+            )
             figures = db_figures(db)
             mb = built["bytes"] / 1e6
-            row = {"mb": mb, "files": built["files"], **run, **figures}
+            if run["interrupted"]:  # the figures cover the part ingested before the deadline
+                mb = ingested_mb(db)
+            files = figures["sources"] if run["interrupted"] else built["files"]
+            row = {"mb": mb, "files": files, "corpus_mb": built["bytes"] / 1e6, **run, **figures}
             if reingest and size == max(float(s) for s in sizes.split(",")):
                 row["reingest"] = run_ingest(corpus, db, jobs=growth_jobs)
             rows.append(row)
@@ -205,10 +256,29 @@ def main(
         for row in rows:
             per_claim = row["db_bytes"] / row["claims"] if row["claims"] else float("nan")
             click.echo(
-                f"| {row['mb']:.0f} | {row['files']:,} | {row['claims']:,} | {row['seconds']:.1f} "
-                f"| {row['seconds'] / row['mb']:.3f} | {row['peak_rss_mb']:.0f} "
+                f"| {row['mb']:.1f} | {row['files']:,} | {row['claims']:,} | {row['seconds']:.1f} "
+                f"| {row['seconds'] / row['mb'] if row['mb'] else float('nan'):.3f} "
+                f"| {row['peak_rss_mb']:.0f} "
                 f"| {row['peak_tree_rss_mb']:.0f} | {row['db_bytes'] / 1e6:.0f} | {per_claim:.0f} |"
             )
+        for row in rows:
+            if row["interrupted"]:
+                click.echo(
+                    f"\nthe {row['corpus_mb']:.0f} MB run was stopped at its deadline after "
+                    f"{row['mb']:.0f} MB; its progress (time per MB should stay flat):"
+                )
+            if len(row["samples"]) > 1:
+                click.echo("| seconds | MB stored | s/MB since last sample | RSS MB (tree) |")
+                click.echo("|---:|---:|---:|---:|")
+                last = {"seconds": 0, "mb": 0.0}
+                for point in row["samples"]:
+                    gained = point["mb"] - last["mb"]
+                    rate = (point["seconds"] - last["seconds"]) / gained if gained else float("nan")
+                    click.echo(
+                        f"| {point['seconds']} | {point['mb']:.1f} | {rate:.2f} "
+                        f"| {point['tree_rss_mb']} |"
+                    )
+                    last = point
         for row in rows:
             if "reingest" in row:
                 again = row["reingest"]
