@@ -7,20 +7,12 @@ is missing. Screenshots go to test-artifacts/ (gitignored).
 
 from __future__ import annotations
 
-import contextlib
-import os
-import socket
 import sqlite3
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from test_web import HOSTILE, PASSWORD, make_ledger
+from test_web import HOSTILE, PASSWORD, make_ledger, served
 
 from ledger.web.reviewers import add_reviewer
 
@@ -32,12 +24,6 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 BROWSER_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -46,42 +32,6 @@ BROWSER_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-
-
-@contextlib.contextmanager
-def served(db: Path, reviewers: Path | None = None) -> Iterator[str]:
-    """Run `ledger serve` on a free loopback port until the block ends; yield its base URL."""
-    port = free_port()
-    command = [sys.executable, "-c", "from ledger.cli import cli; cli()", "serve",
-               "--db", str(db), "--port", str(port)]  # fmt: skip
-    if reviewers:
-        command += ["--reviewers", str(reviewers)]
-    process = subprocess.Popen(
-        command,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        env={**os.environ, "LEDGER_REVIEWERS": ""},
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/-/versions.json", timeout=2):
-                    break
-            except (urllib.error.URLError, ConnectionError):
-                if process.poll() is not None or time.monotonic() > deadline:
-                    output = process.stdout.read().decode() if process.stdout else ""
-                    pytest.fail(f"ledger serve did not start: {output}")
-                time.sleep(0.2)
-        yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @pytest.fixture()

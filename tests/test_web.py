@@ -8,10 +8,18 @@ notes, and hostile strings in a title, a source text and a note.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
+import os
 import re
+import socket
+import subprocess
+import sys
 import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -893,3 +901,72 @@ def test_real_ledger_every_claim_and_source_page(tmp_path):
     assert len(review["rows"]) == len(claims)
     chart = get(datasette, "/-/ledger/chart/claims?metric=rd_spending")
     assert chart.status_code == 200 and '<g class="reference">' in chart.text
+
+
+# --- the real server -----------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def served(db: Path, reviewers: Path | None = None) -> Iterator[str]:
+    """Run `ledger serve` on a free loopback port until the block ends; yield its base URL."""
+    port = free_port()
+    command = [sys.executable, "-c", "from ledger.cli import cli; cli()", "serve",
+               "--db", str(db), "--port", str(port)]  # fmt: skip
+    if reviewers:
+        command += ["--reviewers", str(reviewers)]
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "LEDGER_REVIEWERS": ""},
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/-/versions.json", timeout=2):
+                    break
+            except (urllib.error.URLError, ConnectionError):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    output = process.stdout.read().decode() if process.stdout else ""
+                    pytest.fail(f"ledger serve did not start: {output}")
+                time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def test_ledger_serve_over_http(ledger, reviewers):
+    """`ledger serve` as a process: pages over real HTTP, an anonymous POST refused with 405."""
+    path, ids = ledger
+    with served(path, reviewers) as base:
+        with urllib.request.urlopen(f"{base}/claims/claims/{ids['big']}", timeout=10) as page:
+            html = page.read().decode()
+        assert '<mark class="current">more than 3.3 trillion yuan</mark>' in html
+        request = urllib.request.Request(
+            f"{base}/claims/notes/-/insert", data=b'{"row": {"text": "x"}}', method="POST"
+        )
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request, timeout=10)
+        assert refused.value.code == 405
+        anonymous_note = urllib.request.Request(
+            f"{base}/claims/add_note",
+            data=f"claim_id={ids['big']}&verdict=accurate&text=x".encode(),
+            method="POST",
+        )
+        with pytest.raises(urllib.error.HTTPError) as forbidden:
+            urllib.request.urlopen(anonymous_note, timeout=10)
+        assert forbidden.value.code == 403
+    assert notes_count(path) == 2
