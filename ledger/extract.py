@@ -65,6 +65,8 @@ _SAME_THING = regex.compile(
 )
 _CLAUSE = regex.compile(r";|\s(?:but|while|whereas|though|although)\s", regex.IGNORECASE)
 _WORDS = regex.compile(r"[\w&]+")
+_LIST_NUMBER = regex.compile(r"[.)][ \t]+\p{Lu}")
+_FILE_SUFFIX = regex.compile(r"\.[a-z]{2,4}\b")
 _SPACES = regex.compile(r"[\s\u00a0\-‑]+")  # as rules.trie() matches a space in a name
 # Words that a source-name pattern can catch but that name no source.
 _NOT_SOURCES = frozenset(
@@ -283,6 +285,9 @@ def _currency(doc: _Doc, symbol: str | None, before: Any, sentence_text: str) ->
 
 
 _FIGURE_PARTS = regex.compile(r"(?P<cur>[^\d\p{L}\s]+)?\s?(?P<body>.+)", regex.DOTALL)
+_MIXED = regex.compile(
+    r"(?P<whole>\d+)[-\s](?P<num>\d{1,2})/(?P<den>[1-9]\d?)(?P<rest>.*)", regex.DOTALL
+)
 _NUM_HEAD = regex.compile(
     r"(?P<num>(?:\d[\d,\s\u00a0\u2009\u202f\u2007]*)?\d(?:\.\d+)?)(?P<rest>.*)",
     regex.DOTALL,
@@ -295,8 +300,13 @@ def _figure(text: str, rules: Rules) -> tuple[str | None, float, bool, bool, str
     if parts is None:
         return None
     symbol, body = parts.group("cur"), parts.group("body")
+    mixed = _MIXED.fullmatch(body)
     head = _NUM_HEAD.fullmatch(body)
-    if head is not None:
+    if mixed is not None:
+        digits, rest = mixed.group("whole"), mixed.group("rest")
+        value = float(digits) + float(mixed.group("num")) / float(mixed.group("den"))
+        is_digits = True
+    elif head is not None:
         digits, rest = head.group("num").rstrip(), head.group("rest")
         # a trailing separator-space before the scale belongs to the scale
         value = digits_value(digits)
@@ -360,9 +370,12 @@ def _noun(doc: _Doc, end: int, value: float) -> tuple[str | None, int, bool]:
         kept.append(lower)
         last = i
     if value == 1 and kept:
-        # "one aircraft carrier": a singular noun phrase
+        # "one aircraft carrier": a singular compound noun; "one step", "one insider pointed",
+        # "one can" are idioms or pronouns, not counts
         if kept[-1] in rules.time_nouns:
             return None, m.end(f"w{last}"), True
+        if len(kept) < 2 or any(w.endswith("ed") for w in kept):
+            return None, end, False
         return " ".join(kept), _noun_end(m, last), False
     return None, end, False
 
@@ -413,7 +426,13 @@ def _is_name_or_date(doc: _Doc, start: int, end: int) -> bool:
         cap = label.group("cap")
         if cap is None or cap.lower() not in _LABEL_EXEMPT and cap.lower() not in rules.qualifiers:
             return True
-    return False
+    # a list number: "2. China added...", "(Reuters) 3. Exports rose"
+    if _LIST_NUMBER.match(text, end, end + 4):
+        before = text[max(0, start - 3) : start].rstrip(" \t")
+        if not before or before[-1] in "\n.)!?:":
+            return True
+    # a file name or code: 7655.txt
+    return bool(_FILE_SUFFIX.match(text, end, end + 8))
 
 
 def _read_candidate(doc: _Doc, m: Any) -> tuple[dict[str, Any] | None, int]:
@@ -428,6 +447,13 @@ def _read_candidate(doc: _Doc, m: Any) -> tuple[dict[str, Any] | None, int]:
         return None, resume
     if start > 1 and text[start - 1] in "/:" and text[start - 2].isdigit():
         return None, resume
+    if (
+        start > 1
+        and text[start - 1] in "-‑"
+        and text[start - 2].isalpha()
+        and text[start].isalpha()
+    ):
+        return None, resume  # "tier-one", "second-half": a word, not a figure
     sentence = doc.sentence(start)
     before = doc.call("before", rules.compiled["before"], "search", text, max(0, start - 40), start)
     qualifier = None
@@ -457,14 +483,16 @@ def _read_candidate(doc: _Doc, m: Any) -> tuple[dict[str, Any] | None, int]:
             and norm(before.group("qual")) == "from"
             and _change_before(doc, before.start("qual")) is not None
         ) or (
-            # "fell by 20,000 to 1.42 million": a change, then the level it reached (whereas
-            # "rise by 1 to 1.5 percentage points" is a range: the scale does not jump)
+            # "rise by $19bn to $420bn", "fell by 20,000 to 1.42 million": a change, then the
+            # level it reached; but "rise by 1 to 1.5 percentage points" is a range (the first
+            # figure is bare and the scale does not jump)
             sep.lower() == "to"
             and text[max(0, start - 4) : start].lower().endswith("by ")
             and second is not None
-            and second[2]
-            and not has_scale
-            and value > digits_value_or_word(second[4], rules)
+            and (
+                bool(symbol or unit or has_scale)
+                or (second[2] and value > digits_value_or_word(second[4], rules))
+            )
         )
         side1 = ("money", symbol) if symbol else (unit.kind, unit.unit) if unit else None
         side2 = None
@@ -524,6 +552,15 @@ def _read_candidate(doc: _Doc, m: Any) -> tuple[dict[str, Any] | None, int]:
             value *= unit.factor
             if claim["value_high"] is not None:
                 claim["value_high"] *= unit.factor
+        if (
+            not symbol
+            and unit is None
+            and m.group("first").endswith("m")
+            and digits in rules.metre_distances
+            and not (before is not None and (before.group("code") or before.group("glue")))
+        ):
+            # "won the 800m": a race distance, not 800 million
+            value, unit = digits_value(digits), rules.units_by_word[norm("metres")]
         currency = _currency(doc, symbol, before, sentence.text)
         if currency is None and unit is not None and unit.kind == "money":
             currency = unit.unit
@@ -543,6 +580,9 @@ def _read_candidate(doc: _Doc, m: Any) -> tuple[dict[str, Any] | None, int]:
             if noun is None and not is_digits and not has_scale:
                 return None, resume  # "two" on its own
             claim.update(kind="count", unit=noun, value=value)
+            # a bare figure ("46", "(1)", "4-7") stays only if a figure before it in its
+            # sentence gives it a unit ("some 540 satellites ... exceeded 900"): see _finish
+            claim["_bare"] = noun is None and not has_scale and not (second and second[2])
             if noun is not None and claim["value_high"] is None or noun is not None:
                 end = noun_end
                 resume = max(resume, end)
@@ -565,6 +605,7 @@ def _read_candidate(doc: _Doc, m: Any) -> tuple[dict[str, Any] | None, int]:
     change = _change_before(doc, quote_start) or _change_after(doc, end)
     if change and claim["change"] is None:
         claim["change"] = change
+        claim["_bare"] = False  # "fell by 20,000": a change needs no unit to be a claim
     claim.update(
         start=quote_start,
         end=end,
@@ -872,7 +913,7 @@ def extract_with_report(
                 and text[at : at + 4].isdigit()
                 and "1500" <= text[at : at + 4] <= "2100"
                 and not text[at + 4 : at + 5].isdigit()
-                and not (text[at + 4 : at + 5] in ".," and text[at + 5 : at + 6].isdigit())
+                and not (text[at + 4 : at + 5] in ".,-/" and text[at + 5 : at + 6].isdigit())
                 and not (at and (text[at - 1].isdigit() or text[at - 1] in ".,"))
                 and not unit.match(text, at + 4, at + 40)
                 and not scale.match(text, at + 4, at + 20)
@@ -929,7 +970,25 @@ def extract(text: str, *, published: date | None = None, rules: Rules | None = N
 
 def _finish(doc: _Doc, found: list[dict[str, Any]]) -> None:
     """Sentence-level fields, carried units, related links, scores and fingerprints."""
+    # 1. "(the actual number has exceeded 900)": a figure with no unit takes the unit of the
+    # figure before it in its sentence; bare figures nothing explains are dropped
     by_sentence: dict[int, list[dict[str, Any]]] = {}
+    for claim in found:
+        by_sentence.setdefault(claim["sentence_start"], []).append(claim)
+    for claims in by_sentence.values():
+        for previous, claim in zip(claims, claims[1:], strict=False):
+            if (
+                claim["kind"] == "count"
+                and claim["unit"] is None
+                and previous["kind"] != "multiple"
+                and (previous["unit"] is not None or previous["kind"] != "count")
+                and not previous.get("_bare")
+            ):
+                claim["kind"], claim["unit"] = previous["kind"], previous["unit"]
+                claim["carried_from"] = previous
+                claim["_bare"] = False
+    found[:] = [c for c in found if not c.pop("_bare", False)]
+    by_sentence = {}
     for claim in found:
         by_sentence.setdefault(claim["sentence_start"], []).append(claim)
     links: list[tuple[int, int]] = []
@@ -941,15 +1000,7 @@ def _finish(doc: _Doc, found: list[dict[str, Any]]) -> None:
             next_start = claims[i + 1]["start"] if i + 1 < len(claims) else s.end
             if previous is not None:
                 gap = doc.text[previous["end"] : claim["start"]]
-                # "(the actual number has exceeded 900)": a bare figure takes the unit before it
-                if (
-                    claim["kind"] == "count"
-                    and claim["unit"] is None
-                    and previous["kind"] != "multiple"
-                    and (previous["unit"] is not None or previous["kind"] != "count")
-                ):
-                    claim["kind"], claim["unit"] = previous["kind"], previous["unit"]
-                    claim["carried_from"] = index[id(previous)]
+                if claim.get("carried_from") is previous:
                     links.append((index[id(previous)], index[id(claim)]))
                 elif _SAME_THING.search(gap) and (
                     claim["unit"] == previous["unit"]
@@ -972,7 +1023,7 @@ def _finish(doc: _Doc, found: list[dict[str, Any]]) -> None:
             previous = claim
         for claim in claims:
             if "carried_from" in claim:
-                source = found[claim.pop("carried_from")]
+                source = claim.pop("carried_from")
                 claim["metric"] = source.get("metric") or _metric(doc, s, source)
             else:
                 claim["metric"] = _metric(doc, s, claim)

@@ -74,6 +74,12 @@ class NumberWords(_Strict):
     scaled_only: dict[str, float]
 
 
+class MetreDistances(_Strict):
+    comment: str
+    values: list[str]
+    examples: list[ValueExample] = Field(min_length=1)
+
+
 class FractionRule(_Strict):
     id: str
     comment: str = Field(min_length=3)
@@ -192,6 +198,7 @@ class RuleFiles(_Strict):
     pattern: list[PatternRule]
     scale: list[ScaleRule]
     number_words: NumberWords
+    metre_distances: MetreDistances
     fraction: list[FractionRule]
     multiple: list[MultipleRule]
     currency: list[CurrencyRule]
@@ -272,6 +279,7 @@ class Rules:
     compiled: dict[str, Any]  # pattern id -> compiled regex
     scales: dict[str, float]  # norm(word) -> factor; glued words keyed as written
     number_words: dict[str, float]
+    metre_distances: frozenset[str]
     scaled_only_words: frozenset[str]
     fractions: dict[str, float]
     multiples: dict[str, tuple[float, str | None]]
@@ -511,6 +519,7 @@ def load_rules(directory: str | Path | None = None) -> Rules:
         compiled=compiled,
         scales=scales,
         number_words=number_words,
+        metre_distances=frozenset(files.metre_distances.values),
         scaled_only_words=frozenset(norm(w) for w in nw.scaled_only),
         fractions={norm(w): f.percent for f in files.fraction for w in f.words},
         multiples=multiples,

@@ -25,6 +25,7 @@ def value_examples() -> list[tuple[str, str, float]]:
             found += [(f"{kind}:{entry.id}", e.text, e.value) for e in entry.examples]
     found += [("number_words", e.text, e.value) for e in files.number_words.examples]
     found += [("nouns", e.text, e.value) for e in files.nouns.examples]
+    found += [("metre_distances", e.text, e.value) for e in files.metre_distances.examples]
     return found
 
 
