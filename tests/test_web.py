@@ -620,6 +620,26 @@ def test_write_permissions_are_denied_to_everyone_and_reading_allowed(ledger, re
         assert run(allowed(actor, "view-query", ("claims", "add_note"))) is False, actor
 
 
+@pytest.mark.parametrize("allow", ["missing", None])
+def test_the_065_trap_a_write_query_left_without_allow_is_still_refused(ledger, allow):
+    """Datasette 0.65.5 runs an anonymous POST to a write canned query that has no `allow`
+    block; should one ever be configured so, the plugin's guard refuses the POST."""
+    from datasette.app import Datasette
+
+    path, ids = ledger
+    metadata = build_metadata("claims", reviewers={"ana": "pbkdf2_sha256$1$s$h"})
+    query = metadata["databases"]["claims"]["queries"]["add_note"]
+    if allow == "missing":
+        del query["allow"]
+    else:
+        query["allow"] = allow
+    datasette = Datasette(files=[str(path)], metadata=metadata)
+    assert get(datasette, "/claims/add_note").status_code == 200  # Datasette shows it to anyone
+    response = run(datasette.client.post("/claims/add_note", data=note_form(ids["big"])))
+    assert response.status_code == 405
+    assert notes_count(path) == 2
+
+
 def test_write_query_without_reviewers_refuses_everyone(ledger):
     path, ids = ledger
     datasette = build_datasette(path)  # no reviewers file: nobody can sign in

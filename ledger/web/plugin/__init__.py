@@ -87,7 +87,8 @@ async def write_path_allowed(datasette: Any, path: str) -> bool:
     except KeyError:
         return False
     query = await datasette.get_canned_query(database, tilde_decode(parts[1]), None)
-    return bool(query and query.get("write") and "allow" in query)
+    # `allow: null` would mean "anyone" to Datasette, so it does not count as an allow block
+    return bool(query and query.get("write") and query.get("allow") is not None)
 
 
 @hookimpl
