@@ -13,6 +13,7 @@ from pathlib import Path
 
 from datasette.app import Datasette
 
+from ledger.schema import SCHEMA_VERSION
 from ledger.web.metadata import SETTINGS, build_metadata
 from ledger.web.reviewers import load_reviewers
 
@@ -24,17 +25,36 @@ class ServeError(ValueError):
 
 
 def check_ledger(path: Path) -> None:
-    """Refuse a path that is not a ledger: missing, not SQLite, or without the ledger's tables."""
+    """Refuse a path that is not a ledger; bring a ledger from an earlier version up to date.
+
+    Not a ledger: missing, not SQLite, or without sources and claims. A ledger written by an
+    earlier version (older schema_version, or tables added since) is upgraded in place by
+    `ensure_schema`, which only adds, so its notes are kept.
+    """
     if not path.is_file():
         raise ServeError(f"no ledger at {path}: build one with `ledger ingest sources/`")
     try:
         with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as connection:
             names = {row[0] for row in connection.execute("select name from sqlite_master")}
+            version = (
+                connection.execute("select max(version) from schema_version").fetchone()[0]
+                if "schema_version" in names
+                else 0
+            )
     except sqlite3.DatabaseError as error:
         raise ServeError(f"{path} is not a SQLite database: {error}") from error
-    missing = REQUIRED_TABLES - names
-    if missing:
-        raise ServeError(f"{path} is not a ledger (missing tables: {', '.join(sorted(missing))})")
+    if not {"sources", "claims"} <= names:
+        missing = ", ".join(sorted(REQUIRED_TABLES - names))
+        raise ServeError(f"{path} is not a ledger (missing tables: {missing})")
+    if REQUIRED_TABLES - names or (version or 0) < SCHEMA_VERSION:
+        import sqlite_utils
+
+        from ledger.schema import ensure_schema
+
+        try:
+            ensure_schema(sqlite_utils.Database(path))
+        except (sqlite3.DatabaseError, RuntimeError) as error:
+            raise ServeError(f"cannot upgrade {path}: {error}") from error
 
 
 def table_columns(path: Path) -> dict[str, list[str]]:

@@ -825,6 +825,22 @@ def test_password_hashes_are_never_served(ledger, reviewers):
     assert "ds_actor" in sign_in(datasette, "ana", PASSWORD)
 
 
+def test_a_ledger_from_an_earlier_version_is_upgraded_and_served(tmp_path):
+    import shutil
+
+    path = tmp_path / "claims.db"
+    shutil.copy(Path(__file__).parent / "fixtures" / "ledger_v0.db", path)
+    before = sqlite_utils.Database(path).execute("select * from notes order by id").fetchall()
+    claim_id = sqlite_utils.Database(path).execute("select id from claims limit 1").fetchone()[0]
+    datasette = build_datasette(path)
+    assert get(datasette, f"/claims/claims/{claim_id}").status_code == 200
+    assert get(datasette, "/claims/checks.json").status_code == 200
+    db = sqlite_utils.Database(path)
+    assert db.execute("select version from schema_version").fetchone()[0] >= 1
+    after = db.execute("select id, claim_id, verdict, text from notes order by id").fetchall()
+    assert after == [row[:4] for row in before] and len(after) == 3  # every note kept
+
+
 def test_reviewers_file_holds_only_hashes(tmp_path):
     path = tmp_path / "reviewers.json"
     add_reviewer(path, "ana", PASSWORD, iterations=1000)
