@@ -29,6 +29,23 @@ def db_option(command: Callable[..., Any]) -> Callable[..., Any]:
     )(command)
 
 
+def output_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """`-t/--table` (the default), `--json`, `--nl`, `--csv`: how a listing is printed."""
+    for names, value, help_text in reversed(
+        [
+            (("-t", "--table"), "table", "A table for reading (the default)."),
+            (("--json",), "json", "A JSON array."),
+            (("--nl",), "nl", "Newline-delimited JSON, one object per line."),
+            (("--csv",), "csv", "CSV with a header row."),
+        ]
+    ):
+        default = {"default": True} if value == "table" else {}
+        command = click.option(*names, "output", flag_value=value, help=help_text, **default)(
+            command
+        )
+    return command
+
+
 def claim_filters(command: Callable[..., Any]) -> Callable[..., Any]:
     """The filters `ledger claims` and `ledger export` share."""
     for option in reversed(
@@ -191,17 +208,18 @@ def note(
 @cli.command()
 @click.argument("claim_id", required=False)
 @click.option("--orphaned", is_flag=True, help="Only notes whose claim no longer comes out.")
+@output_options
 @db_option
-def notes(claim_id: str | None, orphaned: bool, db_path: str) -> None:
+def notes(claim_id: str | None, orphaned: bool, output: str, db_path: str) -> None:
     """List verification notes, oldest first (all, one claim's, or the orphaned ones).
 
     \b
     Examples:
       ledger notes
       ledger notes c-49925087ba170da9
-      ledger notes --orphaned
+      ledger notes --orphaned --json
     """
-    from ledger.export import to_table
+    from ledger.export import plain_rows, to_table
     from ledger.store import Ledger, LedgerError
 
     with Ledger(db_path) as ledger:
@@ -209,6 +227,9 @@ def notes(claim_id: str | None, orphaned: bool, db_path: str) -> None:
             rows = ledger.notes(claim_id, orphaned=orphaned)
         except LedgerError as error:
             raise click.ClickException(str(error)) from error
+    if output != "table":
+        click.echo(plain_rows(rows, output), nl=False)
+        return
     for row in rows:
         row["created_at"] = row["created_at"][:19]
         row["orphaned"] = "orphaned" if row["orphaned"] else ""
@@ -220,6 +241,7 @@ def notes(claim_id: str | None, orphaned: bool, db_path: str) -> None:
 
 @cli.command()
 @claim_filters
+@output_options
 @db_option
 def claims(
     metric: str | None,
@@ -227,6 +249,7 @@ def claims(
     verdict: str | None,
     search: str | None,
     limit: int | None,
+    output: str,
     db_path: str,
 ) -> None:
     """List claims as a table: id, the figure in words, quote, metric, latest verdict, source.
@@ -235,9 +258,9 @@ def claims(
     Examples:
       ledger claims --metric rd_spending
       ledger claims --source 000_06537919e2765593 --verdict unverified
-      ledger claims --search "semiconductor output"
+      ledger claims --search "semiconductor output" --json
     """
-    from ledger.export import claims_table
+    from ledger.export import claims_table, export
     from ledger.store import Ledger, LedgerError
 
     with Ledger(db_path) as ledger:
@@ -247,6 +270,9 @@ def claims(
             )
         except LedgerError as error:
             raise click.ClickException(str(error)) from error
+    if output != "table":  # the export's records, so both give the same fields
+        click.echo(export(rows, {"nl": "jsonl"}.get(output, output)), nl=False)
+        return
     click.echo(claims_table(rows), nl=False)
     click.echo(f"{len(rows)} claim(s)")
 

@@ -255,3 +255,24 @@ def claims_table(rows: Iterable[dict[str, Any]]) -> str:
         return {**row, "figure": str(figure)}
 
     return to_table((with_figure(row) for row in rows), CLAIMS_TABLE_COLUMNS)
+
+
+def plain_rows(rows: Iterable[dict[str, Any]], fmt: str) -> str:
+    """Any rows as `json` (an array), `nl` (one object a line) or `csv` (header from the first).
+
+    >>> print(plain_rows([{"id": 1, "ok": True}], "csv"), end="")
+    id,ok
+    1,True
+    """
+    rows = list(rows)
+    if fmt == "json":
+        return json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
+    if fmt == "nl":
+        return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]) if rows else [], lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        return out.getvalue()
+    raise ValueError(f"unknown format {fmt!r}")

@@ -421,3 +421,33 @@ def test_every_ledger_command_has_help_with_an_example():
         assert "--db" in result.output, name
     note_help = " ".join(run("note", "--help").output.split())
     assert "[accurate|mostly-accurate|misleading|inaccurate|unverifiable|" in note_help
+
+
+def test_claims_and_notes_print_json_nl_and_csv_too(ingested: str):
+    rows = noted_ledger(ingested)
+    as_json = json.loads(run("claims", "--json", "--db", ingested).output)
+    assert as_json == [record(row) for row in rows]
+    lines = run("claims", "--nl", "--verdict", "misleading", "--db", ingested).output.splitlines()
+    assert [json.loads(line)["id"] for line in lines] == [rows[2]["id"]]
+    parsed = list(csv.DictReader(io.StringIO(run("claims", "--csv", "--db", ingested).output)))
+    assert [row["id"] for row in parsed] == [row["id"] for row in rows]
+
+    with Ledger(ingested) as ledger:
+        stored = ledger.notes()
+    notes_json = json.loads(run("notes", "--json", "--db", ingested).output)
+    assert notes_json == stored
+    assert [(n["claim_id"], n["verdict"], n["text"]) for n in notes_json] == [
+        (rows[0]["id"], "inaccurate", "First look."),
+        (rows[0]["id"], "mostly-accurate", "Second | look."),
+        (rows[1]["id"], "unverifiable", "No public data."),
+        (rows[2]["id"], "misleading", "Wrong base year."),
+    ]
+    notes_nl = run("notes", rows[1]["id"], "--nl", "--db", ingested).output.splitlines()
+    assert [json.loads(line)["verdict"] for line in notes_nl] == ["unverifiable"]
+    notes_csv = list(csv.DictReader(io.StringIO(run("notes", "--csv", "--db", ingested).output)))
+    assert [(n["id"], n["reviewer"], n["orphaned"]) for n in notes_csv] == [
+        ("1", "ana", "False"),
+        ("2", "bo", "False"),
+        ("3", "", "False"),
+        ("4", "cy", "False"),
+    ]
