@@ -211,6 +211,7 @@ class _Doc:
         self.sentences = Sentences(text)
         self.cache: dict[int, _Sentence] = {}
         self.timed_out: list[str] = []
+        self.last_sentence = -1  # sentence_start of the last claim found
         self.urls = (
             [m.span() for m in _URL.finditer(text)]
             if ("://" in text or "www." in text or "@" in text)
@@ -527,7 +528,16 @@ def _read_candidate(doc: _Doc, m: Any) -> tuple[dict[str, Any] | None, int]:
         bare = not (symbol or unit or unit2 or (before is not None and before.group("code")))
         if bare and is_year and (second is None or second[3]):
             return None, resume
+        early_noun = None
         if bare and not has_scale and not (second and second[2]):
+            if is_digits and doc.last_sentence != sentence.start:
+                # nothing before it in its sentence can lend it a unit: without a noun or a
+                # change cue it will be dropped, so decide that before the costlier checks
+                early_noun = _noun(doc, end, value)
+                if early_noun[0] is None and not early_noun[2]:
+                    lo = before.start("qual") if qualifier and before.group("qual") else start
+                    if _change_before(doc, lo) is None and _change_after(doc, end) is None:
+                        return None, resume
             if _is_name_or_date(doc, start, end):
                 return None, resume
             if is_digits and digits.endswith(".0") and "." in digits:
@@ -574,7 +584,7 @@ def _read_candidate(doc: _Doc, m: Any) -> tuple[dict[str, Any] | None, int]:
             if text[end : end + 1] == "-" and text[end + 1 : end + 2].isalpha():
                 # "5-year plan", "a 25-member team": a compound adjective, not a count
                 return None, resume
-            noun, noun_end, is_time = _noun(doc, end, value)
+            noun, noun_end, is_time = early_noun or _noun(doc, end, value)
             if is_time:
                 return None, max(resume, noun_end)
             if noun is None and not is_digits and not has_scale:
@@ -935,6 +945,7 @@ def extract_with_report(
             pos = max(resume, at + 1)
             if claim is not None and not (found and claim["start"] < found[-1]["end"]):
                 found.append(claim)
+                doc.last_sentence = claim["sentence_start"]
     except TimeoutError:
         doc.timed_out.append("anchor")
     _finish(doc, found)
