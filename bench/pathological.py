@@ -1,12 +1,14 @@
 """Hostile input in linear time: `ledger.extract` on 1 MB and 10 MB of text built to hurt regexes.
 
     .venv/bin/python bench/pathological.py                  # every input at 1 MB and 10 MB
-    .venv/bin/python bench/pathological.py --long-line 50   # plus the one-line input at 50 MB
+    .venv/bin/python bench/pathological.py --long-line 50   # plus one line of 50 MB
     .venv/bin/python bench/pathological.py -i commas --sizes 0.1,1
 
-Each input is a run of one shape ("1,1,1,...", "1 1 1 ...", "$$$$", nested brackets, one line
-with no sentence break, a file of only digits). Extraction is linear when 10 MB takes about 10
-times as long as 1 MB: the ratio is printed for each input, measured in the same run. Every
+Each input is a run of one shape ("1,1,1,...", "1 1 1 ...", "$$$$", nested brackets, figures on
+one line with no sentence break, sentences on one line, a file of only digits). Extraction is
+linear when 10 MB takes about 10 times as long as 1 MB: the ratio is printed for each input,
+measured in the same run, in CPU seconds of the extracting process (wall time on a shared
+machine measures the neighbours). Every
 measurement runs in a fresh process with a time limit, so a hang shows up as "timeout" instead of
 stopping the benchmark; tests/test_pathological.py runs the same shapes at small sizes.
 """
@@ -21,10 +23,13 @@ from dataclasses import dataclass
 import click
 
 MB = 1_000_000
+REPEAT = 3  # best of, for runs under a second
 
 # A sentence-free stretch of news-like words with figures in it, repeated: one line, one
 # "sentence" as long as the file.
 LONG_LINE_UNIT = "and the fund grew 3.5 percent to $1,200 million as 40,000 jobs went "
+# Whole sentences with figures, repeated with no line break: a page whose markup was stripped.
+ONE_LINE_UNIT = "The fund grew 3.5 percent to $1,200 million in 2023, and 40,000 jobs went. "
 
 
 def _repeat(unit: str) -> Callable[[int], str]:
@@ -48,6 +53,7 @@ INPUTS: dict[str, Callable[[int], str]] = {
     "dollars": _repeat("$"),  # $$$$: a currency sign with no number after it, ever
     "brackets": _nested_brackets,  # ((([{...}]))): depth, for any balanced-bracket logic
     "long-line": _repeat(LONG_LINE_UNIT),  # claims in one line with no sentence end
+    "one-line": _repeat(ONE_LINE_UNIT),  # sentences with claims, all on one line
     "digits": _repeat("0123456789"),  # one number millions of digits long
 }
 
@@ -67,9 +73,15 @@ def _extract_in_child(name: str, size: int, results: multiprocessing.Queue) -> N
     text = INPUTS[name](size)
     try:
         extract("Warm-up: rules compile on the first call, which is not the input's cost, 5%.")
-        started = time.perf_counter()
-        claims = extract(text)
-        results.put((time.perf_counter() - started, len(claims), None))
+        best = float("inf")
+        for _ in range(REPEAT):
+            # CPU time of this process: on a shared machine, wall time measures the neighbours.
+            started = time.process_time()
+            claims = extract(text)
+            best = min(best, time.process_time() - started)
+            if best > 1.0:  # one run is enough once it is long: noise no longer matters
+                break
+        results.put((best, len(claims), None))
     except Exception as error:  # reported, not raised: the benchmark goes on
         results.put((None, 0, f"{type(error).__name__}: {error}"))
 
@@ -93,7 +105,7 @@ def measure(name: str, size: int, timeout: float) -> Timing:
 def _fmt(timing: Timing) -> str:
     if timing.seconds is None:
         return "timeout" if timing.error and timing.error.startswith("timeout") else "error"
-    return f"{timing.seconds:.3f}"
+    return f"{timing.seconds:.3f}s"
 
 
 @click.command()
@@ -101,17 +113,20 @@ def _fmt(timing: Timing) -> str:
     "-i", "--input", "names", multiple=True, type=click.Choice(list(INPUTS)), help="Only these."
 )
 @click.option("--sizes", default="1,10", show_default=True, help="Sizes in MB, small first.")
-@click.option("--long-line", type=float, default=0, help="Also time the one-line input at N MB.")
+@click.option("--long-line", type=float, default=0, help="Also time 'one-line' at N MB.")
 @click.option("--timeout", type=float, default=600, show_default=True, help="Seconds per run.")
 def main(names: tuple[str, ...], sizes: str, long_line: float, timeout: float) -> None:
-    """Time ledger.extract on each hostile input at each size; print the big/small time ratio."""
+    """Time ledger.extract on each hostile input at each size; print the big/small time ratio.
+
+    Times are CPU seconds of the extracting process (best of 3 when under a second).
+    """
     size_list = [int(float(s) * MB) for s in sizes.split(",")]
     small, big = size_list[0], size_list[-1]
-    header = "  ".join(f"{s / MB:>8g} MB" for s in size_list)
+    header = "  ".join(f"{s / MB:>7g} MB" for s in size_list)
     click.echo(f"{'input':<10}  {header}  {'ratio':>7}  {'ideal':>5}  claims at largest")
     for name in names or INPUTS:
         timings = [measure(name, size, timeout) for size in size_list]
-        cells = "  ".join(f"{_fmt(t):>9}s" for t in timings)
+        cells = "  ".join(f"{_fmt(t):>10}" for t in timings)
         first, last = timings[0], timings[-1]
         ratio = (
             f"{last.seconds / first.seconds:7.1f}"
@@ -123,9 +138,9 @@ def main(names: tuple[str, ...], sizes: str, long_line: float, timeout: float) -
             if timing.error:
                 click.echo(f"    {timing.size / MB:g} MB: {timing.error}")
     if long_line:
-        timing = measure("long-line", int(long_line * MB), timeout)
+        timing = measure("one-line", int(long_line * MB), timeout)
         click.echo(
-            f"long-line at {long_line:g} MB: {_fmt(timing)} s, {timing.claims:,} claims"
+            f"one-line at {long_line:g} MB: {_fmt(timing)}, {timing.claims:,} claims"
             + (f" ({timing.error})" if timing.error else "")
         )
 

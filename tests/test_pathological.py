@@ -56,12 +56,12 @@ def best_time(text: str, repeat: int) -> float:
     return best
 
 
-# Known miss, measured on extract as of 71fb734: every figure in a sentence re-reads the whole
-# sentence (quotation and attribution searches, the fingerprint's whitespace folding), so one
-# "sentence" with N figures and no full stop costs N x its length: 10 KB of it takes 0.09 s of
-# CPU, 100 KB 6.6 s.
-QUADRATIC = "per-figure work over the whole sentence: one sentence with N figures is O(N^2)"
-KNOWN_SLOW = {"long-line": QUADRATIC}
+# Known misses, measured on extract as of 71fb734. Every figure re-reads its whole paragraph
+# (`_quotation` scans from the previous line break to the next for quotation marks) and its whole
+# sentence, so a paragraph or sentence holding N figures costs N x its length: one line of 100 KB
+# takes 1.7 s of CPU (sentences) or 6.6 s (no sentence end), 10 KB 0.04 s and 0.09 s.
+QUADRATIC = "per-figure rescans of the whole paragraph/sentence: N figures on one line is O(N^2)"
+KNOWN_SLOW = {"long-line": QUADRATIC, "one-line": QUADRATIC}
 
 
 @pytest.mark.parametrize(
