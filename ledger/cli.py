@@ -652,6 +652,10 @@ def reference_list(db_path: str, metric: str | None, as_json: bool) -> None:
     "--partition-size", type=click.IntRange(min=1), default=500, show_default=True,
     help="Sources per partition, so per shard (--engine dask).",
 )  # fmt: skip
+@click.option(
+    "--rules", "rules_dir", type=click.Path(file_okay=False),
+    help="A folder of rule files to use instead of the package's (a copy of ledger/rules/).",
+)  # fmt: skip
 def extract_command(
     files: tuple[str, ...],
     fmt: str,
@@ -661,6 +665,7 @@ def extract_command(
     output: str | None,
     workers: int,
     partition_size: int,
+    rules_dir: str | None,
 ) -> None:
     """Print the quantitative claims in FILES (UTF-8 text), without touching the ledger.
 
@@ -673,6 +678,7 @@ def extract_command(
       ledger extract sources/000_06537919e2765593.txt
       ledger extract --format table --published 2021-01-26 article.txt
       ledger extract --format csv sources/*.txt > claims.csv
+      ledger extract --rules my-rules/ article.txt
       ledger extract --engine dask --output shards/ archive/ && ledger load shards/
       ledger extract --engine dask --scheduler tcp://10.0.0.5:8786 --output /nfs/shards /nfs/news
     """
@@ -682,11 +688,16 @@ def extract_command(
     if scheduler or output:
         raise click.ClickException("--scheduler and --output go with --engine dask")
     from ledger.extract_output import InputError, extract_files, render
+    from ledger.rules import RulesError, load_rules
 
     when = published.date() if published is not None else None
+    try:
+        rules = load_rules(rules_dir) if rules_dir else None
+    except RulesError as error:
+        raise click.ClickException(str(error)) from error
     results = []
     try:
-        for path, claims, timed_out in extract_files(files, published=when):
+        for path, claims, timed_out in extract_files(files, published=when, rules=rules):
             for rule in timed_out:
                 click.echo(f"rule timeout: {rule} in {path}", err=True)
             if fmt == "jsonl":  # stream: one file's claims at a time
@@ -737,21 +748,26 @@ def _extract_on_dask(
 
 @cli.command("rules")
 @click.option("--json", "as_json", is_flag=True, help="JSON instead of a table.")
-def rules_command(as_json: bool) -> None:
+@click.option(
+    "--rules", "rules_dir", type=click.Path(file_okay=False),
+    help="Check and list a folder of rule files instead of the package's.",
+)  # fmt: skip
+def rules_command(as_json: bool, rules_dir: str | None) -> None:
     """List the extractor's rules (ledger/rules/*.toml): file, kind, id and what each catches.
 
     \b
     Examples:
       ledger rules
       ledger rules --json
+      ledger rules --rules my-rules/    # check a copy of ledger/rules/ you edited
     """
     import json
 
     from ledger.extract_output import rules_table
-    from ledger.rules import RulesError
+    from ledger.rules import RulesError, load_rules
 
     try:
-        rows = rules_table()
+        rows = rules_table(load_rules(rules_dir) if rules_dir else None)
     except RulesError as error:
         raise click.ClickException(str(error)) from error
     if as_json:

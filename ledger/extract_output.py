@@ -16,6 +16,7 @@ from typing import Any
 
 from ledger.extract import extract_with_report
 from ledger.models import Claim
+from ledger.rules import Rules, default_rules
 
 FORMATS = ("jsonl", "json", "csv", "table")
 COLUMNS = list(Claim.model_fields)
@@ -57,13 +58,13 @@ def manifest_date(path: str | Path) -> date | None:
 
 
 def extract_files(
-    paths: Iterable[str | Path], *, published: date | None = None
+    paths: Iterable[str | Path], *, published: date | None = None, rules: Rules | None = None
 ) -> Iterator[tuple[str, list[Claim], list[str]]]:
     """(path, claims, rules that timed out) for each file; `published` overrides manifests."""
     for path in paths:
         text = read_text(path)
         when = published or manifest_date(path)
-        report = extract_with_report(text, published=when)
+        report = extract_with_report(text, published=when, rules=rules)
         yield str(path), report.claims, report.timed_out
 
 
@@ -97,11 +98,9 @@ def render(results: Iterable[tuple[str, list[Claim]]], fmt: str) -> str:
     raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
 
 
-def rules_table() -> list[dict[str, str]]:
+def rules_table(rules: Rules | None = None) -> list[dict[str, str]]:
     """One row per rule in the rule files: file, kind of rule, id, comment."""
-    from ledger.rules import default_rules
-
-    files = default_rules().files
+    files = (rules or default_rules()).files
     rows = []
     sections = [
         ("patterns.toml", "pattern", files.pattern),

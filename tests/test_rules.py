@@ -171,3 +171,26 @@ def test_rules_command_lists_rules() -> None:
         for k in ("pattern", "scale", "fraction", "multiple", "currency", "context", "unit",
                   "qualifier", "change", "attribution", "period", "subject", "metric")
     )  # fmt: skip
+
+
+def test_cli_rules_and_extract_take_a_rules_folder(rules_copy: Path) -> None:
+    import json
+
+    path = rules_copy / "metrics.toml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace('id = "satellites"', 'id = "orbiters"')
+    )
+    article = rules_copy.parent / "a.txt"
+    article.write_text("China has some 540 satellites in space.", encoding="utf-8")
+    runner = CliRunner()
+    listed = runner.invoke(cli, ["rules", "--rules", str(rules_copy)])
+    assert listed.exit_code == 0 and " orbiters " in listed.output
+    out = runner.invoke(cli, ["extract", "--rules", str(rules_copy), str(article)])
+    assert [json.loads(line)["metric"] for line in out.output.splitlines()] == ["orbiters"]
+    path.write_text("[[metric]]\nid = 3\n", encoding="utf-8")
+    broken = runner.invoke(cli, ["rules", "--rules", str(rules_copy)])
+    assert broken.exit_code == 1
+    assert broken.output.startswith("Error: invalid rule files at metric.0.id")
+    assert broken.output.count("\n") == 1
+    failed = runner.invoke(cli, ["extract", "--rules", str(rules_copy), str(article)])
+    assert failed.exit_code == 1 and failed.output.count("\n") == 1
