@@ -364,8 +364,8 @@ def _noun(doc: _Doc, end: int, value: float) -> tuple[str | None, int, bool]:
                 return None, m.end(f"w{i}"), True
             kept.append(noun)
             return " ".join(kept), _noun_end(m, i), False
-        if lower in rules.adjectives or word[0].isupper():
-            continue
+        if lower in rules.adjectives or word[0].isupper() or lower.endswith("ly"):
+            continue  # "two major deals", "125 million monthly users": describers, not the noun
         if i == 3 and value != 1:
             break
         kept.append(lower)

@@ -460,3 +460,19 @@ def test_random_news_like_text_keeps_offsets() -> None:
         assert [c.start for c in report.claims] == sorted(c.start for c in report.claims)
 
     check()
+
+
+@pytest.mark.parametrize(
+    ("text", "attribution", "unit"),
+    [
+        # "States" is no verb "states": the source verbs are lower-case as written
+        ("Intel will invest $20 billion in chip production in the United States.", None, "USD"),
+        ("The app has 125 million monthly active users, TikTok said.", "TikTok", "user"),
+        ("One sure take-away is that 40% of chips are imported.", None, "percent"),
+    ],
+)
+def test_sources_and_nouns_found_on_real_copy(
+    text: str, attribution: str | None, unit: str
+) -> None:
+    claims = extract(text)
+    assert [(c.attribution, c.unit) for c in claims] == [(attribution, unit)]
