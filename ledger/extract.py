@@ -38,7 +38,7 @@ from ledger.numbers import digits_value, is_plural, scale_factor, singular, word
 from ledger.rules import Rules, default_rules, norm
 from ledger.sentences import Sentences
 
-EXTRACTOR_VERSION = "1.0.0"
+EXTRACTOR_VERSION = "1.1.0"
 
 # Seconds any one regex call may take before it is abandoned and reported.
 SCAN_TIMEOUT = 5.0
@@ -988,16 +988,16 @@ def _finish(doc: _Doc, found: list[dict[str, Any]]) -> None:
     for claim in found:
         by_sentence.setdefault(claim["sentence_start"], []).append(claim)
     for claims in by_sentence.values():
-        for previous, claim in zip(claims, claims[1:], strict=False):
+        for before, claim in zip(claims, claims[1:], strict=False):
             if (
                 claim["kind"] == "count"
                 and claim["unit"] is None
-                and previous["kind"] != "multiple"
-                and (previous["unit"] is not None or previous["kind"] != "count")
-                and not previous.get("_bare")
+                and before["kind"] != "multiple"
+                and (before["unit"] is not None or before["kind"] != "count")
+                and not before.get("_bare")
             ):
-                claim["kind"], claim["unit"] = previous["kind"], previous["unit"]
-                claim["carried_from"] = previous
+                claim["kind"], claim["unit"] = before["kind"], before["unit"]
+                claim["carried_from"] = before
                 claim["_bare"] = False
     found[:] = [c for c in found if not c.pop("_bare", False)]
     by_sentence = {}

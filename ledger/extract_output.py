@@ -102,7 +102,7 @@ def rules_table(rules: Rules | None = None) -> list[dict[str, str]]:
     """One row per rule in the rule files: file, kind of rule, id, comment."""
     files = (rules or default_rules()).files
     rows = []
-    sections = [
+    sections: list[tuple[str, str, list[Any]]] = [
         ("patterns.toml", "pattern", files.pattern),
         ("numbers.toml", "scale", files.scale),
         ("numbers.toml", "fraction", files.fraction),
