@@ -21,6 +21,7 @@ import contextlib
 import importlib
 import json
 import os
+import signal
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -186,6 +187,12 @@ def _process(job: _Job) -> _Extracted:
         job.source, "extracted", sha256=read.sha256, text=read.text, claims=claims,
         rule_timeouts=timeouts, stat=stat,
     )  # fmt: skip
+
+
+def _worker_ignores_ctrl_c() -> None:
+    """Ctrl-C is the writer's to handle (it rolls back and stops the pool); workers carry on
+    with their batch quietly instead of each printing a KeyboardInterrupt traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _process_batch(jobs: list[_Job]) -> list[_Extracted]:
@@ -376,10 +383,15 @@ class Ledger:
             # each paying the compile (seconds) before its first file.
             with contextlib.suppress(Exception):  # a broken extractor is named per file later
                 _run_extractor(extractor, WARM_UP_TEXT, None)
-            with ProcessPoolExecutor(max_workers=jobs) as pool:
+            pool = ProcessPoolExecutor(max_workers=jobs, initializer=_worker_ignores_ctrl_c)
+            try:
                 self._write_all(
                     _bounded_map(pool, job_list, jobs * 2), report, version, progress, total
                 )
+            except BaseException:  # Ctrl-C or an error: stop now, drop the batches not started
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
+            pool.shutdown()
         else:
             self._write_all(
                 (job if isinstance(job, _Extracted) else _process(job) for job in job_list),

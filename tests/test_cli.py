@@ -3,12 +3,18 @@ extractor, against a database in tmp_path."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import importlib
 import io
 import json
 import re
 import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -451,3 +457,60 @@ def test_claims_and_notes_print_json_nl_and_csv_too(ingested: str):
         ("3", "", "False"),
         ("4", "cy", "False"),
     ]
+
+
+def test_ctrl_c_leaves_every_source_whole_and_the_next_ingest_finishes(tmp_path: Path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for number in range(300):
+        sentences = [
+            f"Exports from plant {number} rose {number % 9}.{step} percent in {2000 + step}."
+            for step in range(12)
+        ]
+        (corpus / f"s{number:04}.txt").write_text(" ".join(sentences) + "\n", encoding="utf-8")
+    db = tmp_path / "claims.db"
+
+    def ingest(jobs: str) -> subprocess.Popen:
+        return subprocess.Popen(
+            [sys.executable, "-c", "from ledger.cli import cli; cli()", "ingest", str(corpus),
+             "--db", str(db), "--jobs", jobs],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        )  # fmt: skip
+
+    def stored_sources() -> int:
+        if not db.exists():
+            return 0
+        with contextlib.closing(sqlite3.connect(db, timeout=10)) as connection:
+            try:
+                return connection.execute("select count(*) from sources").fetchone()[0]
+            except sqlite3.OperationalError:  # tables not created yet
+                return 0
+
+    process = ingest("2")
+    deadline = time.monotonic() + 60
+    while stored_sources() < 20 and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert process.poll() is None, "the ingest finished before it could be interrupted"
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 1
+    assert err.strip().splitlines() == [
+        "Error: interrupted: every source is either fully ingested or untouched; "
+        "run the same ingest again to finish"
+    ]
+    with contextlib.closing(sqlite3.connect(db)) as connection:
+        assert connection.execute("pragma integrity_check").fetchone() == ("ok",)
+        done = connection.execute("select count(*) from sources").fetchone()[0]
+        per_source = connection.execute(
+            "select count(*) from sources left join claims on claims.source_id = sources.id "
+            "group by sources.id"
+        ).fetchall()
+    assert 20 <= done < 300
+    assert {count for (count,) in per_source} == {12}  # all 12 figures of every stored source
+
+    finish = run("ingest", str(corpus), "--db", str(db))
+    counts = summary(finish.output)
+    assert (counts["added"], counts["unchanged"], counts["failed"]) == (300 - done, done, 0)
+    with Ledger(db) as ledger:
+        assert ledger.db["claims"].count == 300 * 12
