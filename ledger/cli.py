@@ -195,13 +195,13 @@ def note(
     """
     from ledger.store import Ledger, LedgerError
 
-    with Ledger(db_path) as ledger:
-        try:
+    try:
+        with Ledger(db_path, create=False) as ledger:
             row = ledger.add_note(
                 claim_id, verdict, text, evidence_url=evidence_url, reviewer=reviewer
             )
-        except LedgerError as error:
-            raise click.ClickException(str(error)) from error
+    except LedgerError as error:
+        raise click.ClickException(str(error)) from error
     click.echo(f"note {row['id']} on {claim_id}: {verdict}")
 
 
@@ -222,11 +222,11 @@ def notes(claim_id: str | None, orphaned: bool, output: str, db_path: str) -> No
     from ledger.export import plain_rows, to_table
     from ledger.store import Ledger, LedgerError
 
-    with Ledger(db_path) as ledger:
-        try:
+    try:
+        with Ledger(db_path, create=False) as ledger:
             rows = ledger.notes(claim_id, orphaned=orphaned)
-        except LedgerError as error:
-            raise click.ClickException(str(error)) from error
+    except LedgerError as error:
+        raise click.ClickException(str(error)) from error
     if output != "table":
         click.echo(plain_rows(rows, output), nl=False)
         return
@@ -263,13 +263,13 @@ def claims(
     from ledger.export import claims_table, export
     from ledger.store import Ledger, LedgerError
 
-    with Ledger(db_path) as ledger:
-        try:
+    try:
+        with Ledger(db_path, create=False) as ledger:
             rows = ledger.claims(
                 metric=metric, source=source, verdict=verdict, search=search, limit=limit
             )
-        except LedgerError as error:
-            raise click.ClickException(str(error)) from error
+    except LedgerError as error:
+        raise click.ClickException(str(error)) from error
     if output != "table":  # the export's records, so both give the same fields
         click.echo(export(rows, {"nl": "jsonl"}.get(output, output)), nl=False)
         return
@@ -324,13 +324,13 @@ def export(
     from ledger.export import export as render
     from ledger.store import Ledger, LedgerError
 
-    with Ledger(db_path) as ledger:
-        try:
+    try:
+        with Ledger(db_path, create=False) as ledger:
             rows = ledger.claims(
                 metric=metric, source=source, verdict=verdict, search=search, limit=limit
             )
-        except LedgerError as error:
-            raise click.ClickException(str(error)) from error
+    except LedgerError as error:
+        raise click.ClickException(str(error)) from error
     text = render(rows, fmt, site_url=site_url, organisation=organisation)
     if output is None:
         click.echo(text, nl=False)

@@ -309,8 +309,12 @@ def fts_query(words: str) -> str:
 class Ledger:
     """A claims.db opened for reading and writing (schema created or brought up to date)."""
 
-    def __init__(self, path: str | os.PathLike[str] = "claims.db") -> None:
+    def __init__(self, path: str | os.PathLike[str] = "claims.db", *, create: bool = True) -> None:
+        """Open (and bring up to date) the ledger at `path`; with `create=False` a missing file is
+        a `LedgerError` rather than a new empty ledger (a mistyped --db should not make one)."""
         self.path = str(path)
+        if not create and self.path != ":memory:" and not os.path.isfile(self.path):
+            raise LedgerError(f"no ledger at {self.path} (build one with `ledger ingest`)")
         self.db = sqlite_utils.Database(self.path)
         ensure_schema(self.db)
         # With WAL, NORMAL still makes every commit atomic and survives a killed process; only a

@@ -514,3 +514,22 @@ def test_ctrl_c_leaves_every_source_whole_and_the_next_ingest_finishes(tmp_path:
     assert (counts["added"], counts["unchanged"], counts["failed"]) == (300 - done, done, 0)
     with Ledger(db) as ledger:
         assert ledger.db["claims"].count == 300 * 12
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["claims"],
+        ["notes"],
+        ["export", "--format", "json"],
+        ["note", "c-0000000000000000", "--verdict", "accurate", "--text", "x"],
+    ],
+)
+def test_reading_a_missing_ledger_is_an_error_not_a_new_file(tmp_path: Path, args: list[str]):
+    missing = tmp_path / "typo.db"
+    result = CliRunner().invoke(cli, [*args, "--db", str(missing)])
+    assert result.exit_code == 1
+    assert (
+        result.output.strip() == f"Error: no ledger at {missing} (build one with `ledger ingest`)"
+    )
+    assert not missing.exists()
