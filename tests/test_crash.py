@@ -80,7 +80,7 @@ def test_sigkill_during_ingest_loses_nothing(tmp_path: Path) -> None:
         for n, claim in enumerate(noted):
             ledger.add_note(claim, "accurate", f"checked against the council minutes, item {n}")
     notes = query(db, "select * from notes order by id")
-    expected = {(sid, sha): count for (sid, sha), count in _with_sha(db).items()}
+    expected = _with_sha(db)  # (source id, sha256) -> live claims, for every version ingested
 
     # Then the files change: five rewritten (their noted claims go: retired, notes kept), five
     # with a paragraph appended (their noted claims stay).
