@@ -25,6 +25,7 @@ checkworthiness (0..1) is the sum of:
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
@@ -191,6 +192,10 @@ class _Sentence:
     attribution: str | None = None
     attribution_done: bool = False
     words: frozenset[str] | None = None
+    subject_starts: list[int] | None = None
+    clauses: list[int] | None = None
+    period_starts: list[int] | None = None
+    normalized: str | None = None
 
     def has_any(self, triggers: frozenset[str]) -> bool:
         """Whether the sentence holds one of `triggers` (always true when there are none)."""
@@ -212,6 +217,7 @@ class _Doc:
         self.cache: dict[int, _Sentence] = {}
         self.timed_out: list[str] = []
         self.last_sentence = -1  # sentence_start of the last claim found
+        self.quotations: dict[int, list[tuple[int, int]]] = {}  # paragraph start -> spans
         self.urls = (
             [m.span() for m in _URL.finditer(text)]
             if ("://" in text or "www." in text or "@" in text)
@@ -649,27 +655,25 @@ def _subjects(doc: _Doc, s: _Sentence) -> list[tuple[int, str]]:
 
 
 def _subject(doc: _Doc, s: _Sentence, start: int, end: int) -> str | None:
+    """The first subject named in the figure's clause before it, else in its sentence before
+    it, else the nearest after it (looked up by bisection: no rescan per figure)."""
     found = _subjects(doc, s)
     if not found:
         return None
-    clause_start, clause_end = s.start, s.end
-    for c in _CLAUSE.finditer(s.text):
-        at = s.start + c.start()
-        if at < start:
-            clause_start = at
-        elif at >= end:
-            clause_end = at
-            break
-    for lo, hi in ((clause_start, start), (s.start, start)):
-        for pos, subject in found:
-            if lo <= pos < hi:
-                return subject
-    for pos, subject in found:
-        if end <= pos < clause_end:
-            return subject
-    for pos, subject in found:
-        if pos >= end:
-            return subject
+    if s.subject_starts is None:
+        s.subject_starts = [pos for pos, _ in found]
+        s.clauses = [s.start + c.start() for c in _CLAUSE.finditer(s.text)]
+    starts, clauses = s.subject_starts, s.clauses or []
+    i = bisect.bisect_left(clauses, start)
+    clause_start = clauses[i - 1] if i else s.start
+    first = bisect.bisect_left(starts, clause_start)
+    if first < len(starts) and starts[first] < start:
+        return found[first][1]
+    if starts[0] < start:
+        return found[0][1]
+    after = bisect.bisect_left(starts, end)
+    if after < len(starts):
+        return found[after][1]
     return None
 
 
@@ -755,11 +759,26 @@ def _attribution_in(doc: _Doc, s: _Sentence) -> str | None:
 
 
 def _quotation(doc: _Doc, offset: int) -> tuple[int, int] | None:
-    """The quotation (open, close) in the paragraph that holds `offset`, if any."""
+    """The quotation (open, close) in the paragraph that holds `offset`, if any.
+
+    The quotations of a paragraph are found once (doc.quotations) and looked up by bisection,
+    so a paragraph with many figures is not rescanned for each.
+    """
     text = doc.text
     lo = text.rfind("\n", 0, offset) + 1
-    hi = text.find("\n", offset)
-    hi = len(text) if hi == -1 else hi
+    spans = doc.quotations.get(lo)
+    if spans is None:
+        hi = text.find("\n", offset)
+        spans = doc.quotations[lo] = _quotation_spans(text, lo, len(text) if hi == -1 else hi)
+    i = bisect.bisect_left(spans, (offset, -1)) - 1
+    if i >= 0 and spans[i][0] < offset < spans[i][1]:
+        return spans[i]
+    return None
+
+
+def _quotation_spans(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
+    """(open, close) of each quotation between lo and hi; one left open runs to hi."""
+    spans: list[tuple[int, int]] = []
     opened = None
     for q in _QUOTES.finditer(text, lo, hi):
         char, at = q.group(), q.start()
@@ -771,12 +790,11 @@ def _quotation(doc: _Doc, offset: int) -> tuple[int, int] | None:
             if char == "“":
                 opened = at
         elif char == "”":
-            if opened < offset < at:
-                return opened, at
+            spans.append((opened, at))
             opened = None
-    if opened is not None and opened < offset:
-        return opened, hi
-    return None
+    if opened is not None:
+        spans.append((opened, hi))
+    return spans
 
 
 def _attribution(doc: _Doc, s: _Sentence, start: int) -> str | None:
@@ -881,18 +899,29 @@ def _periods(doc: _Doc, s: _Sentence) -> list[tuple[int, int, str | None, str]]:
 
 
 def _period(doc: _Doc, s: _Sentence, claim: dict[str, Any], next_start: int) -> str | None:
-    cues = [c for c in _periods(doc, s) if not (c[0] < claim["end"] and claim["start"] < c[1])]
+    """The first period cue after the figure in its clause, else the nearest one before it;
+    baselines ("compared to the previous year") never count."""
+    cues = _periods(doc, s)
+    if not cues:
+        return None
+    if s.period_starts is None:
+        s.period_starts = [c[0] for c in cues]
+    starts = s.period_starts
     limit = min(next_start, claim["end"] + 100)
     semicolon = doc.text.find(";", claim["end"], limit)
     if semicolon != -1:
         limit = semicolon
-    for a, _b, value, kind in cues:
-        if claim["end"] <= a < limit:
-            if kind == "baseline":
-                continue
-            return value
-    before = [c for c in cues if c[1] <= claim["start"] and c[3] != "baseline"]
-    return before[-1][2] if before else None
+    i = bisect.bisect_left(starts, claim["end"])
+    while i < len(cues) and cues[i][0] < limit:
+        if cues[i][3] != "baseline":
+            return cues[i][2]
+        i += 1
+    j = bisect.bisect_left(starts, claim["start"]) - 1
+    while j >= 0:
+        if cues[j][1] <= claim["start"] and cues[j][3] != "baseline":
+            return cues[j][2]
+        j -= 1
+    return None
 
 
 # --- the whole text -----------------------------------------------------------------------------
@@ -1043,9 +1072,13 @@ def _finish(doc: _Doc, found: list[dict[str, Any]]) -> None:
     for claim in found:
         claim["checkworthiness"] = _score(claim, comparisons)
     occurrences: Counter[tuple[Any, ...]] = Counter()
+    normalized: dict[int, str] = {}  # sentence start -> its words joined by single spaces
     for claim in found:
+        sentence = normalized.get(claim["sentence_start"])
+        if sentence is None:
+            sentence = normalized[claim["sentence_start"]] = " ".join(claim["sentence"].split())
         key = (
-            " ".join(claim["sentence"].split()),
+            sentence,
             claim["quote"],
             claim["kind"],
             claim["value"],
@@ -1053,7 +1086,7 @@ def _finish(doc: _Doc, found: list[dict[str, Any]]) -> None:
             claim["unit"],
             claim["bound"],
         )
-        claim["fingerprint"] = _fingerprint(claim, occurrences[key])
+        claim["fingerprint"] = _fingerprint(sentence, claim, occurrences[key])
         occurrences[key] += 1
         claim["related"] = []
     for a, b in links:
@@ -1061,10 +1094,10 @@ def _finish(doc: _Doc, found: list[dict[str, Any]]) -> None:
         found[b]["related"].append(found[a]["fingerprint"])
 
 
-def _fingerprint(claim: dict[str, Any], occurrence: int) -> str:
-    """Same hash as Claim.compute_fingerprint, without building a model twice."""
+def _fingerprint(sentence: str, claim: dict[str, Any], occurrence: int) -> str:
+    """Same hash as Claim.compute_fingerprint (`sentence` already normalised), without a model."""
     parts = [
-        " ".join(claim["sentence"].split()),
+        sentence,
         claim["quote"],
         claim["kind"],
         repr(float(claim["value"])),
