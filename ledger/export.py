@@ -127,6 +127,55 @@ def to_markdown(rows: Iterable[dict[str, Any]]) -> str:
     return "\n".join(lines) + "\n"
 
 
+# Words that make an attribution an organisation rather than a person, for the Claim's author.
+ORGANISATION_WORDS = frozenset(
+    [
+        "academy",
+        "administration",
+        "agency",
+        "association",
+        "authority",
+        "bank",
+        "board",
+        "bureau",
+        "center",
+        "centre",
+        "commission",
+        "committee",
+        "company",
+        "corporation",
+        "council",
+        "department",
+        "federation",
+        "fund",
+        "government",
+        "group",
+        "inc",
+        "institute",
+        "ministry",
+        "office",
+        "organisation",
+        "organization",
+        "party",
+        "reuters",
+        "society",
+        "times",
+        "university",
+        "xinhua",
+    ]
+)
+
+
+def author_type(name: str) -> str:
+    """'Organization' when the name reads like one, else 'Person' (schema.org author types).
+
+    >>> author_type("National Bureau of Statistics"), author_type("Wang Zhigang")
+    ('Organization', 'Person')
+    """
+    words = {word.strip(".,'()").lower() for word in name.split()}
+    return "Organization" if words & ORGANISATION_WORDS else "Person"
+
+
 def claim_review(row: dict[str, Any], *, site_url: str, organisation: str) -> dict[str, Any]:
     """One schema.org ClaimReview (JSON-LD) for a claim row that has a verdict."""
     label, value = RATINGS[row["verdict"]]
@@ -144,7 +193,7 @@ def claim_review(row: dict[str, Any], *, site_url: str, organisation: str) -> di
         appearance["datePublished"] = row["source_published"]
     claim: dict[str, Any] = {"@type": "Claim", "appearance": appearance}
     if row.get("attribution"):
-        claim["author"] = {"@type": "Person", "name": row["attribution"]}
+        claim["author"] = {"@type": author_type(row["attribution"]), "name": row["attribution"]}
     elif row.get("source_publisher"):
         claim["author"] = {"@type": "Organization", "name": row["source_publisher"]}
     if row.get("source_published"):

@@ -21,7 +21,14 @@ import pytest
 from click.testing import CliRunner
 
 from ledger.cli import cli
-from ledger.export import COLUMNS, MARKDOWN_COLUMNS, RATINGS, markdown_cell, record
+from ledger.export import (
+    COLUMNS,
+    MARKDOWN_COLUMNS,
+    RATINGS,
+    author_type,
+    markdown_cell,
+    record,
+)
 from ledger.models import claim_id
 from ledger.store import Ledger
 
@@ -412,6 +419,11 @@ def test_export_claimreview_follows_the_fact_check_markup(ingested: str):
         assert appearance["@type"] == "CreativeWork"
         assert appearance.get("url") == row["source_url"]
         assert appearance["headline"] == row["source_title"]
+        if row["attribution"]:
+            assert item["author"] == {"@type": author_type(row["attribution"]),
+                                      "name": row["attribution"]}  # fmt: skip
+        elif row["source_publisher"]:
+            assert item["author"] == {"@type": "Organization", "name": row["source_publisher"]}
         assert review["reviewBody"] == row["verdict_text"]
     assert reviews[0]["author"] == {"@type": "Person", "name": "bo"}
     assert reviews[1]["author"] == {"@type": "Organization", "name": "ledger"}
