@@ -295,3 +295,12 @@ def test_a_real_ingest_of_the_seeds_verifies(tmp_path: Path) -> None:
     assert code == 0, output
     assert f"quotes        ok    {claims} live claims" in output
     assert "source text   ok    5 sources" in output
+
+
+def test_the_committed_ledger_verifies() -> None:
+    root = Path(__file__).resolve().parents[1]
+    code, output = run(
+        "verify", "--db", str(root / "claims.db"), "--sources", str(root / "sources")
+    )
+    assert code == 0, output
+    assert output.rstrip().endswith("all 8 checks passed")
