@@ -83,12 +83,14 @@ def source_record(source: SourceFile) -> ShardRecord:
     from ledger.store import _Job, _process, extractor_version
 
     result = _process(_Job(source, None, DEFAULT_MAX_BYTES, None))
-    provenance = {"source_id": source.source_id, "path": str(source.path), "meta": source.meta}
+    source_id, path, meta = source.source_id, str(source.path), source.meta
     if result.status == "failed":
         assert result.error is not None
-        return ShardRecord(**provenance, error=result.error.reason)
+        return ShardRecord(source_id=source_id, path=path, meta=meta, error=result.error.reason)
     return ShardRecord(
-        **provenance,
+        source_id=source_id,
+        path=path,
+        meta=meta,
         sha256=result.sha256,
         text=result.text,
         extractor_version=extractor_version(),
@@ -226,7 +228,7 @@ def load_shards(
     ledger: Ledger,
     paths: Iterable[str | os.PathLike[str]],
     *,
-    progress: Callable[[SourceFile, str], None] | None = None,
+    progress: Callable[[SourceFile, str, int], None] | None = None,
 ) -> IngestReport:
     """Merge shards into the ledger through the ingest's own write path (one transaction per
     source, same ids, same `runs` row), skipping sources already stored with the same bytes.
