@@ -218,6 +218,10 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     db["claims"].create_index(["bound"], if_not_exists=True)
     db["claims"].create_index([DescIndex("checkworthiness"), "id"], if_not_exists=True)
     db["claims"].create_index(["metric", "subject", "period"], if_not_exists=True)
+    # ... and the sources table's default sort (newest first) and publisher facet: without them
+    # its first page sorted every source with its full text (1 s on 212k sources).
+    db["sources"].create_index([DescIndex("published"), "id"], if_not_exists=True)
+    db["sources"].create_index(["publisher"], if_not_exists=True)
     # replace=True is a no-op when the index and its triggers are in place, and rebuilds the index
     # when a crash between creating it and its triggers left it to go silently stale.
     for table, fts_columns in (("claims", ["quote", "sentence"]), ("sources", ["title", "text"])):
