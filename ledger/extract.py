@@ -540,7 +540,12 @@ def _read_candidate(doc: _Doc, m: Any) -> tuple[dict[str, Any] | None, int]:
                 # nothing before it in its sentence can lend it a unit: without a noun or a
                 # change cue it will be dropped, so decide that before the costlier checks
                 early_noun = _noun(doc, end, value)
-                if early_noun[0] is None and not early_noun[2]:
+                ratio_after = rules.compiled["ratio_after"]
+                if (
+                    early_noun[0] is None
+                    and not early_noun[2]
+                    and not ratio_after.match(text, end, end + 40)
+                ):
                     lo = before.start("qual") if qualifier and before.group("qual") else start
                     if _change_before(doc, lo) is None and _change_after(doc, end) is None:
                         return None, resume
@@ -590,19 +595,30 @@ def _read_candidate(doc: _Doc, m: Any) -> tuple[dict[str, Any] | None, int]:
             if text[end : end + 1] == "-" and text[end + 1 : end + 2].isalpha():
                 # "5-year plan", "a 25-member team": a compound adjective, not a count
                 return None, resume
-            noun, noun_end, is_time = early_noun or _noun(doc, end, value)
-            if is_time:
-                return None, max(resume, noun_end)
-            if noun is None and not is_digits and not has_scale:
-                return None, resume  # "two" on its own
-            claim.update(kind="count", unit=noun, value=value)
-            # a bare figure ("46", "(1)", "4-7") stays only if a figure before it in its
-            # sentence gives it a unit ("some 540 satellites ... exceeded 900"): see _finish
-            claim["_bare"] = noun is None and not has_scale and not (second and second[2])
-            if noun is not None and claim["value_high"] is None or noun is not None:
-                end = noun_end
-                resume = max(resume, end)
-            rule = "count"
+            ratio = None
+            if second is None and not has_scale:
+                pattern = rules.compiled["ratio_after"]
+                ratio = doc.call("ratio", pattern, "match", text, end, end + 40)
+            den = _figure(ratio.group("den"), rules) if ratio is not None else None
+            if ratio is not None and den is not None and value < den[1] <= 1000 and not den[2]:
+                # "nine in ten households": a share, as a percentage
+                claim.update(kind="percent", unit="percent", value=100.0 * value / den[1])
+                end = resume = ratio.end()
+                rule = "ratio"
+            else:
+                noun, noun_end, is_time = early_noun or _noun(doc, end, value)
+                if is_time:
+                    return None, max(resume, noun_end)
+                if noun is None and not is_digits and not has_scale:
+                    return None, resume  # "two" on its own
+                claim.update(kind="count", unit=noun, value=value)
+                # a bare figure ("46", "(1)", "4-7") stays only if a figure before it in its
+                # sentence gives it a unit ("some 540 satellites ... exceeded 900"): _finish
+                claim["_bare"] = noun is None and not has_scale and not (second and second[2])
+                if noun is not None:
+                    end = noun_end
+                    resume = max(resume, end)
+                rule = "count"
         if m.group("neg"):
             claim["value"] = -claim["value"]
     # the quote starts at the qualifier or the currency code written before the figure
@@ -921,6 +937,14 @@ def _period(doc: _Doc, s: _Sentence, claim: dict[str, Any], next_start: int) -> 
         if cues[j][1] <= claim["start"] and cues[j][3] != "baseline":
             return cues[j][2]
         j -= 1
+    # "grew 10% to 328 billion yuan last year": a period closing the clause covers every
+    # figure in it, also those before the next figure
+    semicolon = doc.text.find(";", claim["end"], s.end)
+    clause_end = s.end if semicolon == -1 else semicolon
+    while i < len(cues) and cues[i][0] < clause_end:
+        if cues[i][3] != "baseline":
+            return cues[i][2]
+        i += 1
     return None
 
 

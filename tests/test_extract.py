@@ -476,3 +476,12 @@ def test_sources_and_nouns_found_on_real_copy(
 ) -> None:
     claims = extract(text)
     assert [(c.attribution, c.unit) for c in claims] == [(attribution, unit)]
+
+
+def test_ratios_are_percentages() -> None:
+    text = "Nine in ten households have broadband, and 1 in 4 adults use it for work."
+    assert [(c.quote, round(c.value, 6), c.kind) for c in extract(text)] == [
+        ("Nine in ten", 90.0, "percent"),
+        ("1 in 4", 25.0, "percent"),
+    ]
+    assert extract("Only 3 in 2020 were built.") == []  # no ratio of a year
