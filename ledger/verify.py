@@ -183,17 +183,17 @@ def _quotes(db: sqlite_utils.Database) -> Check:
                     f"{claim_id}: quote {quote[:80]!r}"
                     f" but {source_id}[{start}:{end}] is {found[:80]!r}"
                 )
-            elif (
-                sentence
-                and isinstance(sentence_start, int)
-                and not (
-                    sentence_start <= start
-                    and text[sentence_start : sentence_start + len(sentence)] == sentence
-                )
-            ):
-                problems.append(
-                    f"{claim_id}: sentence is not {source_id}'s text at {sentence_start}"
-                )
+            elif sentence and isinstance(sentence_start, int):
+                sentence_end = sentence_start + len(sentence)
+                if text[sentence_start:sentence_end] != sentence:
+                    problems.append(
+                        f"{claim_id}: sentence is not {source_id}'s text at {sentence_start}"
+                    )
+                elif not sentence_start <= start <= end <= sentence_end:
+                    problems.append(
+                        f"{claim_id}: quote at {start}..{end} is not inside its sentence"
+                        f" at {sentence_start}..{sentence_end}"
+                    )
     orphans = db.execute(
         f"select id, source_id from claims where {live}"
         " and source_id not in (select id from sources)"

@@ -83,8 +83,9 @@ def check_offsets(text: str, claims: list[Claim]) -> None:
     for claim in claims:
         assert 0 <= claim.start <= claim.end <= len(text)
         assert text[claim.start : claim.end] == claim.quote
-        at = text[claim.sentence_start : claim.sentence_start + len(claim.sentence)]
-        assert at == claim.sentence
+        sentence_end = claim.sentence_start + len(claim.sentence)
+        assert text[claim.sentence_start : sentence_end] == claim.sentence
+        assert claim.sentence_start <= claim.start and claim.end <= sentence_end
 
 
 def normalised(claim: Claim, shift: int = 0) -> dict:

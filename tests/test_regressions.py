@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import sqlite_utils
 
+from ledger import extract
 from ledger.schema import ensure_schema
 
 
@@ -39,3 +41,19 @@ def test_opening_a_ledger_leaves_its_views_alone(tmp_path: Path) -> None:
     ensure_schema(db)
     changes = [sql for sql in statements if sql.split()[0].upper() in ("DROP", "CREATE")]
     assert [sql for sql in changes if "IF NOT EXISTS" not in sql] == []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="extract: a figure wrapped over a line break ('2.1 billion\\ndlrs') gets a sentence "
+    "that ends at the break, so the quote runs past its sentence (34 of 11,020 claims on 2,000 "
+    "Reuters-21578 stories, which are hard-wrapped)",
+)
+def test_a_figure_wrapped_over_a_line_break_lies_inside_its_sentence() -> None:
+    """Found by `ledger verify` on a ledger of Reuters-21578 stories (bench corpus)."""
+    text = "Money supply rose 2.1 billion\ndlrs in the week, the Fed said.\n"
+    claims = extract(text)
+    assert [c.quote for c in claims] == ["2.1 billion\ndlrs"]
+    (claim,) = claims
+    assert claim.sentence_start <= claim.start
+    assert claim.end <= claim.sentence_start + len(claim.sentence)

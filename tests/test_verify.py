@@ -304,3 +304,12 @@ def test_the_committed_ledger_verifies() -> None:
     )
     assert code == 0, output
     assert output.rstrip().endswith("all 8 checks passed")
+
+
+def test_quote_outside_its_sentence_fails(ledger: Path) -> None:
+    # The sentence cut short before the quote ends, as a line break inside a figure once did.
+    with sqlite3.connect(ledger) as conn:
+        conn.execute("update claims set sentence = 'Rail fares rise 4.' where id = 'c-fares'")
+    code, output = run("verify", "--db", str(ledger))
+    assert code == 1
+    assert "c-fares: quote at 16..20 is not inside its sentence at 0..18" in output
