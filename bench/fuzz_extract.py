@@ -5,9 +5,9 @@
     .venv/bin/python bench/fuzz_extract.py crash-1a2b3c...   # replay one input
 
 An input fails when `extract` raises, when a claim's offsets do not point at its quote (or its
-sentence), or when the same text gives different claims on a second run. libFuzzer writes the
-failing input to `crash-<sha1>` in the temporary folder it names; replay it, then turn it into a
-case in tests/test_regressions.py.
+sentence, or the quote is not inside its sentence), or when the same text gives different claims
+on a second run. libFuzzer writes the failing input to `crash-<sha1>` in the temporary folder it
+names; replay it, then turn it into a case in tests/test_regressions.py.
 The seed corpus (made-up phrases of the shapes the extractor handles) and a dictionary of its
 tokens are written to a temporary folder, so the fuzzer starts from inputs that reach deep into
 the rules instead of random bytes.
@@ -51,8 +51,10 @@ def check(text: str) -> None:
     for claim in claims:
         assert 0 <= claim.start <= claim.end <= len(text), (claim.start, claim.end, len(text))
         assert text[claim.start : claim.end] == claim.quote, (claim.quote, claim.start)
-        sentence_at = text[claim.sentence_start : claim.sentence_start + len(claim.sentence)]
+        sentence_end = claim.sentence_start + len(claim.sentence)
+        sentence_at = text[claim.sentence_start : sentence_end]
         assert sentence_at == claim.sentence, (claim.sentence, claim.sentence_start)
+        assert claim.sentence_start <= claim.start and claim.end <= sentence_end, "outside sentence"
     again = extract(text)
     assert [c.model_dump() for c in again] == [c.model_dump() for c in claims], "not deterministic"
 
