@@ -66,6 +66,7 @@ _SAME_THING = regex.compile(
 )
 _CLAUSE = regex.compile(r";|\s(?:but|while|whereas|though|although)\s", regex.IGNORECASE)
 _WORDS = regex.compile(r"[\w&]+")
+_CARRY_GAP = regex.compile(r"\b(?:at|to|of|vs\.?|versus|from|or|put\s+it)\s*\Z", regex.IGNORECASE)
 _LIST_NUMBER = regex.compile(r"[.)][ \t]+\p{Lu}")
 _FILE_SUFFIX = regex.compile(r"\.[a-z]{2,4}\b")
 _SPACES = regex.compile(r"[\s\u00a0\-‑]+")  # as rules.trie() matches a space in a name
@@ -567,6 +568,14 @@ def _read_candidate(doc: _Doc, m: Any) -> tuple[dict[str, Any] | None, int]:
             else:
                 claim["value_high"] = value_high
                 qualifier = "range"
+        if (
+            symbol
+            and unit is not None
+            and unit.kind == "money"
+            and m.group("unit").strip() in (rules.symbols)
+        ):
+            # "$ 20,000.00 $ 37,305.97": the second "$" opens the next figure
+            unit, end, resume = None, m.end("first"), m.start("unit")
         symbol = symbol or (second[0] if second else None)
         unit = unit or unit2
         if unit is not None and unit.factor != 1.0:
@@ -1042,12 +1051,15 @@ def _finish(doc: _Doc, found: list[dict[str, Any]]) -> None:
         by_sentence.setdefault(claim["sentence_start"], []).append(claim)
     for claims in by_sentence.values():
         for before, claim in zip(claims, claims[1:], strict=False):
+            gap = doc.text[before["end"] : claim["start"]]
             if (
                 claim["kind"] == "count"
                 and claim["unit"] is None
                 and before["kind"] != "multiple"
                 and (before["unit"] is not None or before["kind"] != "count")
                 and not before.get("_bare")
+                # a second estimate of the same thing: in brackets, with a bound, or "at 15"
+                and ("(" in gap or claim["bound"] != "exact" or _CARRY_GAP.search(gap))
             ):
                 claim["kind"], claim["unit"] = before["kind"], before["unit"]
                 claim["carried_from"] = before
