@@ -16,6 +16,7 @@ import csv
 import hashlib
 import io
 import os
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -80,17 +81,33 @@ def source_id_for(path: str | os.PathLike[str]) -> str:
     return Path(path).stem
 
 
+# A line that credits a picture rather than titling the article ("Photo: VCG", "Image credit: AP").
+PHOTO_CREDIT = re.compile(
+    r"""
+    ^\s*
+    (?:file\s+)?                        # "File photo: ..."
+    (?:photo|image|picture|pic)s?       # what is credited
+    (?:\s+credits?)?                    # "Photo credit: ..."
+    \s*[:/]                             # then a colon or slash, and the credit
+    """,
+    re.IGNORECASE | re.VERBOSE,
+)
+
+
 def title_from_text(text: str) -> str | None:
-    """The first non-empty line, stripped (Markdown heading marks dropped), for untitled sources.
+    """The first non-empty line that is not a photo credit, stripped (Markdown heading marks
+    dropped), for sources the manifest gives no title.
 
     >>> title_from_text("\\n\\n  # Chip output rises  \\nBody")
     'Chip output rises'
+    >>> title_from_text("Photo: VCG\\nSeveral Chinese industry associations")
+    'Several Chinese industry associations'
     >>> title_from_text("   \\n") is None
     True
     """
     for line in text.splitlines():
         line = line.strip().lstrip("#").strip()
-        if line:
+        if line and not PHOTO_CREDIT.match(line):
             return line[:TITLE_MAX_CHARS]
     return None
 

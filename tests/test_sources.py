@@ -175,7 +175,8 @@ def test_unreadable_path_is_a_source_error(tmp_path: Path):
 
 
 def test_title_is_first_non_empty_line():
-    assert title_from_text("\n\nPhoto: VCG\nBody") == "Photo: VCG"
+    assert title_from_text("\n\nPhoto: VCG\nBody") == "Body"
+    assert title_from_text("Image credit: AP\nFile photo: X\nPhotography 101") == "Photography 101"
     assert title_from_text("## Heading ##\n") == "Heading ##"
     assert title_from_text("x" * 500) == "x" * 300
 
