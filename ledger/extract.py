@@ -578,6 +578,11 @@ def _read_candidate(doc: _Doc, m: Any) -> tuple[dict[str, Any] | None, int]:
             unit, end, resume = None, m.end("first"), m.start("unit")
         symbol = symbol or (second[0] if second else None)
         unit = unit or unit2
+        if unit is not None and not symbol and not has_scale and rules.word_contexts:
+            unit_text = m.group("unit") or m.group("unit2") or ""
+            context = rules.word_contexts.get(norm(unit_text.strip()))
+            if context is not None and context[0].search(sentence.text):
+                unit = context[1]  # "lost 25 pounds": a weight
         if unit is not None and unit.factor != 1.0:
             value *= unit.factor
             if claim["value_high"] is not None:

@@ -109,6 +109,7 @@ def rules_table(rules: Rules | None = None) -> list[dict[str, str]]:
         ("numbers.toml", "multiple", files.multiple),
         ("currencies.toml", "currency", files.currency),
         ("currencies.toml", "context", files.context),
+        ("currencies.toml", "word_context", files.word_context),
         ("units.toml", "unit", files.unit),
         ("qualifiers.toml", "qualifier", files.qualifier),
         ("cues.toml", "change", files.change),

@@ -120,6 +120,16 @@ class CurrencyContext(_Strict):
     examples: list[ValueExample] = Field(min_length=1)
 
 
+class WordContext(_Strict):
+    id: str
+    comment: str = Field(min_length=3)
+    words: list[str] = Field(min_length=1)
+    cue: str
+    kind: Kind
+    unit: str
+    examples: list[ValueExample] = Field(min_length=1)
+
+
 class UnitRule(_Strict):
     id: str
     comment: str = Field(min_length=3)
@@ -203,6 +213,7 @@ class RuleFiles(_Strict):
     multiple: list[MultipleRule]
     currency: list[CurrencyRule]
     context: list[CurrencyContext]
+    word_context: list[WordContext]
     unit: list[UnitRule]
     nouns: NounRules
     qualifier: list[QualifierRule]
@@ -290,6 +301,7 @@ class Rules:
     context_default: dict[str, str]
     units_by_word: dict[str, UnitInfo]
     units_by_symbol: dict[str, UnitInfo]
+    word_contexts: dict[str, tuple[Any, UnitInfo]]  # norm(word) -> (cue, what it is then)
     qualifiers: dict[str, str]
     irregular: dict[str, str]
     adjectives: frozenset[str]
@@ -532,6 +544,11 @@ def load_rules(directory: str | Path | None = None) -> Rules:
         context_default={c.symbol: c.default for c in files.context},
         units_by_word=units_by_word,
         units_by_symbol=units_by_symbol,
+        word_contexts={
+            norm(word): (cue(w.cue, f"word_context {w.id}"), UnitInfo(w.kind, w.unit))
+            for w in files.word_context
+            for word in w.words
+        },
         qualifiers={norm(w): q.bound for q in files.qualifier for w in q.words},
         irregular=dict(files.nouns.irregular),
         adjectives=frozenset(w.lower() for w in files.nouns.adjectives),

@@ -20,7 +20,8 @@ RULES_DIR = Path(__file__).resolve().parent.parent / "ledger" / "rules"
 def value_examples() -> list[tuple[str, str, float]]:
     files = RULES.files
     found = []
-    for kind in ("scale", "fraction", "multiple", "currency", "context", "unit", "qualifier"):
+    kinds = ("scale", "fraction", "multiple", "currency", "context", "word_context", "unit")
+    for kind in (*kinds, "qualifier"):
         for entry in getattr(files, kind):
             found += [(f"{kind}:{entry.id}", e.text, e.value) for e in entry.examples]
     found += [("number_words", e.text, e.value) for e in files.number_words.examples]
@@ -168,8 +169,8 @@ def test_rules_command_lists_rules() -> None:
     assert any(line.split()[:3] == ["currencies.toml", "currency", "HKD"] for line in lines)
     assert len(lines) == sum(
         len(getattr(RULES.files, k))
-        for k in ("pattern", "scale", "fraction", "multiple", "currency", "context", "unit",
-                  "qualifier", "change", "attribution", "period", "subject", "metric")
+        for k in ("pattern", "scale", "fraction", "multiple", "currency", "context", "word_context",
+                  "unit", "qualifier", "change", "attribution", "period", "subject", "metric")
     )  # fmt: skip
 
 
