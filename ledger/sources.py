@@ -37,7 +37,7 @@ MANIFEST_COLUMNS = (
     "notes",
 )
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
-TITLE_MAX_CHARS = 300
+TITLE_MAX_CHARS = 120
 MANIFESTS_KEPT = 8  # folders whose manifest stays parsed while files are found
 
 
@@ -93,22 +93,40 @@ PHOTO_CREDIT = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 
+# Where a line's first sentence ends: a stop after a lowercase letter or digit (so not "U.S."),
+# then space and a capital.
+SENTENCE_END = re.compile(
+    r"""
+    (?<=[a-z0-9)"\u201d])   # the sentence's last word ends in lowercase, a digit or a closing mark
+    [.!?]                   # the stop
+    (?=\s+["\u201c]?[A-Z])  # then space and the next sentence's capital
+    """,
+    re.VERBOSE,
+)
+
 
 def title_from_text(text: str) -> str | None:
     """The first non-empty line that is not a photo credit, stripped (Markdown heading marks
     dropped), for sources the manifest gives no title.
 
+    A first line that is a whole paragraph gives its first sentence, cut at a word near
+    `TITLE_MAX_CHARS`.
+
     >>> title_from_text("\\n\\n  # Chip output rises  \\nBody")
     'Chip output rises'
-    >>> title_from_text("Photo: VCG\\nSeveral Chinese industry associations")
-    'Several Chinese industry associations'
+    >>> title_from_text("Photo: VCG\\nU.S. curbs bite. Chinese groups respond.")
+    'U.S. curbs bite.'
     >>> title_from_text("   \\n") is None
     True
     """
     for line in text.splitlines():
         line = line.strip().lstrip("#").strip()
         if line and not PHOTO_CREDIT.match(line):
-            return line[:TITLE_MAX_CHARS]
+            end = SENTENCE_END.search(line)
+            title = line[: end.end()] if end else line
+            if len(title) > TITLE_MAX_CHARS:
+                title = title[: TITLE_MAX_CHARS - 1].rsplit(" ", 1)[0] + "\u2026"
+            return title
     return None
 
 

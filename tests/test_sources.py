@@ -178,7 +178,9 @@ def test_title_is_first_non_empty_line():
     assert title_from_text("\n\nPhoto: VCG\nBody") == "Body"
     assert title_from_text("Image credit: AP\nFile photo: X\nPhotography 101") == "Photography 101"
     assert title_from_text("## Heading ##\n") == "Heading ##"
-    assert title_from_text("x" * 500) == "x" * 300
+    assert title_from_text("x" * 500) == "x" * 119 + "\u2026"
+    long = "word " * 40 + "end."
+    assert title_from_text(long) == ("word " * 23).strip() + "\u2026"
 
 
 def test_decode_source_hash_is_of_the_bytes_not_the_text():
