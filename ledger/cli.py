@@ -97,10 +97,11 @@ def ingest(paths: tuple[str, ...], db_path: str, jobs: int, force: bool, max_siz
       ledger ingest sources/
       ledger ingest --db claims.db --jobs 2 archive/ extra/article.md
     """
+    import sqlite3
     import sys
 
     from ledger.sources import ManifestError
-    from ledger.store import Ledger
+    from ledger.store import Ledger, LedgerError
 
     bar: Any = None
 
@@ -111,8 +112,8 @@ def ingest(paths: tuple[str, ...], db_path: str, jobs: int, force: bool, max_siz
             bar.__enter__()
         bar.update(1)
 
-    with Ledger(db_path) as ledger:
-        try:
+    try:
+        with Ledger(db_path) as ledger:
             report = ledger.ingest(
                 paths,
                 jobs=jobs,
@@ -120,16 +121,20 @@ def ingest(paths: tuple[str, ...], db_path: str, jobs: int, force: bool, max_siz
                 max_bytes=int(max_size * 1024 * 1024),
                 progress=tick if sys.stderr.isatty() else None,
             )
-        except ManifestError as error:
-            raise click.ClickException(str(error)) from error
-        except KeyboardInterrupt:
-            raise click.ClickException(
-                "interrupted: every source is either fully ingested or untouched; "
-                "run the same ingest again to finish"
-            ) from None
-        finally:
-            if bar is not None:
-                bar.__exit__(None, None, None)
+    except (ManifestError, LedgerError) as error:
+        raise click.ClickException(str(error)) from error
+    except sqlite3.OperationalError as error:  # e.g. locked by another writer past the timeout
+        raise click.ClickException(
+            f"{db_path}: {error}; every source written so far is whole, run the ingest again"
+        ) from error
+    except KeyboardInterrupt:
+        raise click.ClickException(
+            "interrupted: every source is either fully ingested or untouched; "
+            "run the same ingest again to finish"
+        ) from None
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
     for failure in report.failures:
         click.echo(f"failed: {failure.path}: {failure.reason}", err=True)
     for timeout in report.rule_timeouts:

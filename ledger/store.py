@@ -22,6 +22,7 @@ import importlib
 import json
 import os
 import signal
+import sqlite3
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -315,12 +316,15 @@ class Ledger:
         self.path = str(path)
         if not create and self.path != ":memory:" and not os.path.isfile(self.path):
             raise LedgerError(f"no ledger at {self.path} (build one with `ledger ingest`)")
-        self.db = sqlite_utils.Database(self.path)
-        ensure_schema(self.db)
-        # With WAL, NORMAL still makes every commit atomic and survives a killed process; only a
-        # power cut may lose the last commits (whole sources, never half of one). FULL costs an
-        # fsync per source.
-        self.db.execute("pragma synchronous = normal")
+        try:
+            self.db = sqlite_utils.Database(self.path)
+            ensure_schema(self.db)
+            # With WAL, NORMAL still makes every commit atomic and survives a killed process;
+            # only a power cut may lose the last commits (whole sources, never half of one).
+            # FULL costs an fsync per source.
+            self.db.execute("pragma synchronous = normal")
+        except sqlite3.DatabaseError as error:  # not SQLite, or locked beyond the busy timeout
+            raise LedgerError(f"{self.path}: cannot open the ledger ({error})") from error
 
     def close(self) -> None:
         self.db.close()

@@ -545,3 +545,14 @@ def test_reading_a_missing_ledger_is_an_error_not_a_new_file(tmp_path: Path, arg
         result.output.strip() == f"Error: no ledger at {missing} (build one with `ledger ingest`)"
     )
     assert not missing.exists()
+
+
+@pytest.mark.parametrize("command", [["ingest", str(ROOT / "sources")], ["claims"], ["notes"]])
+def test_a_db_that_is_not_sqlite_is_a_clear_error(tmp_path: Path, command: list[str]):
+    impostor = tmp_path / "notes.txt"
+    impostor.write_text("this is not a database\n" * 100)
+    result = CliRunner().invoke(cli, [*command, "--db", str(impostor)])
+    assert result.exit_code == 1
+    assert result.output.strip() == (
+        f"Error: {impostor}: cannot open the ledger (file is not a database)"
+    )
