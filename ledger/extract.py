@@ -1,14 +1,20 @@
 """Find every quantitative claim in a news text and normalise it (issue 2).
 
 How it works, and why it is fast:
-1. One compiled pass of the `scan` pattern (ledger/rules/patterns.toml) over the whole text finds
-   every candidate figure: digits, currency symbols, number words, fractions, multiples, with a
-   scale word, a unit and a range after them. Dates, times and phone numbers are skipped there.
+1. Two cheap passes over the whole text find where a candidate can start (`anchor`: digits and
+   currency symbols; `anchor_word`: a prefix tree of number words, fractions and multiples).
+   Years on their own are dropped there. The full `scan` pattern (ledger/rules/patterns.toml) is
+   tried only at those places: figure, scale word, unit and range; dates, times and phone numbers
+   are recognised and skipped by it.
 2. Each candidate is read in its immediate context with small patterns anchored at its edges:
    the qualifier and currency prefix before it ("over US$"), the counted noun after it, and the
    words that make it a name or a date ("Boeing 737", "March 5").
 3. Only sentences holding a figure are looked at again, once each: subject, metric, attribution
-   and period cues, so the cost is in the figures, not in the prose.
+   and period cues (each gated by trigger words, so most are never run), looked up per figure by
+   bisection; the cost is in the figures, not in the prose, and linear in both.
+4. A figure with no unit, noun or scale ("46", "(1)") is kept only when it states a change or
+   is a second estimate of the figure before it ("(the actual number has exceeded 900)"), which
+   lends it its unit; the two are then `related`.
 
 Everything the rules say lives in ledger/rules/*.toml; this module holds no state between calls.
 
