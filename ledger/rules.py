@@ -523,7 +523,8 @@ def load_rules(directory: str | Path | None = None) -> Rules:
         regex.sub(r"[\s\u00a0\-‑]+", " ", name): s.id for s in files.subject for name in s.names
     }
     subject_pattern = regex.compile(
-        r"(?<![\p{L}\d])(?:" + trie(list(subject_ids), fold_case=False) + r")(?![\p{L}\d])",
+        # \b rather than a look-behind first: the engine rejects most positions at once
+        r"\b(?:" + trie(list(subject_ids), fold_case=False) + r")(?![\p{L}\d])",
         0,
     )
     return Rules(
