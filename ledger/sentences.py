@@ -59,6 +59,7 @@ class Sentences:
 
     def __init__(self, text: str) -> None:
         self.text = text
+        self._spans: dict[int, tuple[int, int]] = {}  # sentence index -> trimmed span, as asked
         self.starts = [0]
         for m in _BOUNDARY.finditer(text):
             if m.group("line") is None or not _soft_wrap(text, m.start(), m.end()):
@@ -72,12 +73,16 @@ class Sentences:
         ['The U.S. spent $5bn.', 'Dr. Li said 3.3 percent.']
         """
         index = bisect.bisect_right(self.starts, offset) - 1
+        found = self._spans.get(index)
+        if found is not None:
+            return found
         start = self.starts[index]
         end = self.starts[index + 1] if index + 1 < len(self.starts) else len(self.text)
         chunk = self.text[start:end]
         stripped = chunk.lstrip(_LEADING)
         start += len(chunk) - len(stripped)
         end = start + len(stripped.rstrip(_LEADING))
+        self._spans[index] = (start, end)
         return start, end
 
 
