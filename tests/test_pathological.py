@@ -56,23 +56,7 @@ def best_time(text: str, repeat: int) -> float:
     return best
 
 
-# Known misses, measured on extract as of 71fb734. Every figure re-reads its whole paragraph
-# (`_quotation` scans from the previous line break to the next for quotation marks) and its whole
-# sentence, so a paragraph or sentence holding N figures costs N x its length: one line of 100 KB
-# takes 1.7 s of CPU (sentences) or 6.6 s (no sentence end), 10 KB 0.04 s and 0.09 s.
-QUADRATIC = "per-figure rescans of the whole paragraph/sentence: N figures on one line is O(N^2)"
-KNOWN_SLOW = {"long-line": QUADRATIC, "one-line": QUADRATIC}
-
-
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=KNOWN_SLOW[name]))
-        if name in KNOWN_SLOW
-        else name
-        for name in INPUTS
-    ],
-)
+@pytest.mark.parametrize("name", list(INPUTS))
 def test_hostile_input_is_linear(name: str, no_hang: None) -> None:
     extract(INPUTS[name](100))  # warm up: compiling the rules is not the input's cost
     base = seconds = 0.0
