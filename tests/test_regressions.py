@@ -45,15 +45,26 @@ def test_opening_a_ledger_leaves_its_views_alone(tmp_path: Path) -> None:
 
 @pytest.mark.xfail(
     strict=True,
-    reason="extract: a figure wrapped over a line break ('2.1 billion\\ndlrs') gets a sentence "
-    "that ends at the break, so the quote runs past its sentence (34 of 11,020 claims on 2,000 "
-    "Reuters-21578 stories, which are hard-wrapped)",
+    reason="extract: a figure that runs over a line break gets a sentence that ends at the break, "
+    "so its quote runs past its sentence",
 )
-def test_a_figure_wrapped_over_a_line_break_lies_inside_its_sentence() -> None:
-    """Found by `ledger verify` on a ledger of Reuters-21578 stories (bench corpus)."""
-    text = "Money supply rose 2.1 billion\ndlrs in the week, the Fed said.\n"
+@pytest.mark.parametrize(
+    "text,quote",
+    [
+        # Found by `ledger verify` on a ledger of Reuters-21578 stories, which are hard-wrapped:
+        # 34 of 11,020 claims on 2,000 stories.
+        ("Money supply rose 2.1 billion\ndlrs in the week, the Fed said.\n", "2.1 billion\ndlrs"),
+        # Found by bench/fuzz_extract.py (atheris): a range across a paragraph break.
+        ("It cost 5-\n\n7 billion dollars.\n", "5-\n\n7 billion dollars"),
+    ],
+    ids=["wrapped-line", "range-across-paragraphs"],
+)
+def test_a_figure_over_a_line_break_lies_inside_its_sentence(text: str, quote: str) -> None:
+    """Today `quote` comes out with a sentence that stops short of it; a fix may keep the quote
+    (and widen the sentence) or stop the figure at the break: either way, every claim is inside
+    its sentence."""
     claims = extract(text)
-    assert [c.quote for c in claims] == ["2.1 billion\ndlrs"]
-    (claim,) = claims
-    assert claim.sentence_start <= claim.start
-    assert claim.end <= claim.sentence_start + len(claim.sentence)
+    assert claims
+    for claim in claims:
+        assert claim.sentence_start <= claim.start, claim.quote
+        assert claim.end <= claim.sentence_start + len(claim.sentence), claim.quote
