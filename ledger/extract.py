@@ -452,6 +452,7 @@ def _is_name_or_date(doc: _Doc, start: int, end: int) -> bool:
 def _read_candidate(doc: _Doc, m: Any) -> tuple[dict[str, Any] | None, int]:
     """Turn one scan match into a claim dict (or None), and say where scanning resumes."""
     rules, text = doc.rules, doc.text
+    g = m.groupdict()  # one call instead of one per group read
     start, end = m.start(), m.end()
     resume = end
     if doc.urls and doc.in_url(start):
@@ -476,22 +477,22 @@ def _read_candidate(doc: _Doc, m: Any) -> tuple[dict[str, Any] | None, int]:
 
     claim: dict[str, Any] = {"value_high": None, "change": None, "bound": "exact"}
     rule = "figure"
-    if m.group("mult"):
-        factor, change = rules.multiples[norm(m.group("mult"))]
+    if g["mult"]:
+        factor, change = rules.multiples[norm(g["mult"])]
         claim.update(kind="multiple", unit=None, value=factor, change=change)
         rule = "multiple"
-    elif m.group("frac"):
-        claim.update(kind="percent", unit="percent", value=rules.fractions[norm(m.group("frac"))])
+    elif g["frac"]:
+        claim.update(kind="percent", unit="percent", value=rules.fractions[norm(g["frac"])])
         rule = "fraction"
     else:
-        first = _figure(m.group("first"), rules)
+        first = _figure(g["first"], rules)
         if first is None:
             return None, resume
         symbol, value, has_scale, is_digits, digits = first
-        unit = _unit(m.group("unit"), rules)
-        second = _figure(m.group("second"), rules) if m.group("second") else None
-        unit2 = _unit(m.group("unit2"), rules)
-        sep = (m.group("sep") or "").strip()
+        unit = _unit(g["unit"], rules)
+        second = _figure(g["second"], rules) if g["second"] else None
+        unit2 = _unit(g["unit2"], rules)
+        sep = (g["sep"] or "").strip()
         from_change = (
             qualifier == "range"
             and norm(before.group("qual")) == "from"
@@ -514,11 +515,9 @@ def _read_candidate(doc: _Doc, m: Any) -> tuple[dict[str, Any] | None, int]:
             side2 = (
                 ("money", second[0]) if second[0] else (unit2.kind, unit2.unit) if unit2 else None
             )
-        if m.group("second") and (
-            second is None or (side1 and side2 and side1 != side2) or from_change
-        ):
+        if g["second"] and (second is None or (side1 and side2 and side1 != side2) or from_change):
             # "grew 20% to $5 billion", "rose from 5% to 10%": two figures, not a range
-            end = m.end("unit") if m.group("unit") else m.end("first")
+            end = m.end("unit") if g["unit"] else m.end("first")
             resume, second, unit2 = m.start("second"), None, None
         if qualifier == "range" and second is None:
             if norm(before.group("qual")) == "between":
@@ -569,7 +568,7 @@ def _read_candidate(doc: _Doc, m: Any) -> tuple[dict[str, Any] | None, int]:
             if value_high < value:
                 if sep in ("-", "–", "—"):
                     return None, m.end()  # a score or code: 3-1
-                end = m.end("unit") if m.group("unit") else m.end("first")
+                end = m.end("unit") if g["unit"] else m.end("first")
                 resume, second = m.start("second"), None
             else:
                 claim["value_high"] = value_high
@@ -578,14 +577,14 @@ def _read_candidate(doc: _Doc, m: Any) -> tuple[dict[str, Any] | None, int]:
             symbol
             and unit is not None
             and unit.kind == "money"
-            and m.group("unit").strip() in (rules.symbols)
+            and g["unit"].strip() in (rules.symbols)
         ):
             # "$ 20,000.00 $ 37,305.97": the second "$" opens the next figure
             unit, end, resume = None, m.end("first"), m.start("unit")
         symbol = symbol or (second[0] if second else None)
         unit = unit or unit2
         if unit is not None and not symbol and not has_scale and rules.word_contexts:
-            unit_text = m.group("unit") or m.group("unit2") or ""
+            unit_text = g["unit"] or g["unit2"] or ""
             context = rules.word_contexts.get(norm(unit_text.strip()))
             if context is not None and context[0].search(sentence.text):
                 unit = context[1]  # "lost 25 pounds": a weight
@@ -596,7 +595,7 @@ def _read_candidate(doc: _Doc, m: Any) -> tuple[dict[str, Any] | None, int]:
         if (
             not symbol
             and unit is None
-            and m.group("first").endswith("m")
+            and g["first"].endswith("m")
             and digits in rules.metre_distances
             and not (before is not None and (before.group("code") or before.group("glue")))
         ):
@@ -639,7 +638,7 @@ def _read_candidate(doc: _Doc, m: Any) -> tuple[dict[str, Any] | None, int]:
                     end = noun_end
                     resume = max(resume, end)
                 rule = "count"
-        if m.group("neg"):
+        if g["neg"]:
             claim["value"] = -claim["value"]
     # the quote starts at the qualifier or the currency code written before the figure
     quote_start = start
@@ -651,7 +650,7 @@ def _read_candidate(doc: _Doc, m: Any) -> tuple[dict[str, Any] | None, int]:
                 pass
         if qualifier is not None and before.group("qual"):
             quote_start = before.start("qual")
-    if m.group("neg"):
+    if g["neg"]:
         pass
     claim["bound"] = qualifier or "exact"
     change = _change_before(doc, quote_start) or _change_after(doc, end)
