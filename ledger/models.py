@@ -1,6 +1,6 @@
 """The records that flow between stages: a Claim from the extractor, a Source from the reader.
 
-Field names are a contract: the database columns, the exports and the web pages use them as they are.
+Field names are a contract: database columns, exports and web pages use them as they are.
 """
 
 from __future__ import annotations
