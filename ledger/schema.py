@@ -67,6 +67,7 @@ FILE_STAT_COLUMNS: dict[str, type] = {
     "id": str,
     "bytes": int,
     "mtime_ns": int,
+    "extractor_version": str,  # of the claims stored for that file (read here, not past the text)
 }
 
 NOTE_COLUMNS: dict[str, type] = {

@@ -429,25 +429,33 @@ class Ledger:
         """What to do with one file: nothing (same stat as when hashed), hash it, or extract it.
 
         One primary-key lookup per file rather than a table of every stored source in memory, so
-        memory stays flat however large the corpus.
+        memory stays flat however large the corpus. Only columns stored before `text` are read
+        from `sources` (later ones sit past the text's overflow pages); the extractor version
+        comes from the small `file_stats` row.
         """
         stored = self.db.execute(
-            "select sha256, published, extractor_version, file_stats.bytes, file_stats.mtime_ns, "
+            "select sources.sha256, sources.published, file_stats.extractor_version, "
+            "file_stats.bytes, file_stats.mtime_ns, "
             + ", ".join(f"sources.{column}" for column in _META_COLUMNS)
             + " from sources left join file_stats on file_stats.id = sources.id"
             + " where sources.id = ?",
             [source.source_id],
         ).fetchone()
         published = source.meta.published.isoformat() if source.meta.published else None
-        if force or stored is None or (stored[2], stored[1]) != (version, published):
+        if force or stored is None or stored[1] != published:
             return _Job(source, None, max_bytes, extractor)
-        if stored[4] is not None:
+        if stored[4] is not None and stored[2] == version:
             try:
                 st = os.stat(source.path)
             except OSError:
                 return _Job(source, None, max_bytes, extractor)  # the worker names the failure
             if (st.st_size, st.st_mtime_ns) == (stored[3], stored[4]):
                 return _Extracted(source, "unchanged", sha256=stored[0], stored=stored[5:])
+        (stored_version,) = self.db.execute(
+            "select extractor_version from sources where id = ?", [source.source_id]
+        ).fetchone()
+        if stored_version != version:
+            return _Job(source, None, max_bytes, extractor)
         return _Job(source, stored[0], max_bytes, extractor)
 
     def _known_hashes(self, version: str) -> dict[str, tuple[str, str | None]]:
@@ -471,7 +479,7 @@ class Ledger:
                 report.failures.append(result.error)
             elif result.status == "unchanged":
                 report.files_unchanged += 1
-                self._refresh_metadata(result.source, result.stored, result.stat)
+                self._refresh_metadata(result.source, result.stored, result.stat, version)
             else:
                 assert result.sha256 is not None and result.text is not None
                 self.write_source(
@@ -542,7 +550,7 @@ class Ledger:
             self.db.execute(
                 _upsert_sql("sources", SOURCE_COLUMNS), [row[c] for c in SOURCE_COLUMNS]
             )
-            self._remember_stat(source_id, stat)
+            self._remember_stat(source_id, stat, version)
             rows = []
             for claim, fp, cid in zip(claims, fingerprints, ids, strict=True):
                 row = claim.model_dump()
@@ -594,7 +602,11 @@ class Ledger:
         return retired
 
     def _refresh_metadata(
-        self, source: SourceFile, stored: tuple[Any, ...] | None = None, stat: Stat | None = None
+        self,
+        source: SourceFile,
+        stored: tuple[Any, ...] | None = None,
+        stat: Stat | None = None,
+        version: str | None = None,
     ) -> None:
         """Text unchanged: bring the path, manifest fields and remembered stat up to date."""
         if stored is None:
@@ -610,19 +622,24 @@ class Ledger:
             "published_confidence": meta.published_confidence,
             "notes": meta.notes,
         }
-        if tuple(wanted.values()) != tuple(stored) or stat is not None:
+        moved = tuple(wanted.values()) != tuple(stored)
+        if moved or stat is not None:
             with self._transaction():
-                self.db.table("sources").update(source.source_id, wanted)
-                self._remember_stat(source.source_id, stat)
+                if moved:  # any update re-indexes the source's text, so only when needed
+                    self.db.table("sources").update(source.source_id, wanted)
+                if stat is not None:
+                    self._remember_stat(source.source_id, stat, version or extractor_version())
 
-    def _remember_stat(self, source_id: str, stat: Stat | None) -> None:
-        """Keep (or forget) the stat a file had when hashed; part of the caller's transaction."""
+    def _remember_stat(self, source_id: str, stat: Stat | None, version: str) -> None:
+        """Keep (or forget) the stat a file had when hashed, with the extractor version its
+        claims came from; part of the caller's transaction."""
         if stat is None:
             self.db.execute("delete from file_stats where id = ?", [source_id])
         else:
             self.db.execute(
-                "insert or replace into file_stats (id, bytes, mtime_ns) values (?, ?, ?)",
-                [source_id, *stat],
+                "insert or replace into file_stats (id, bytes, mtime_ns, extractor_version) "
+                "values (?, ?, ?, ?)",
+                [source_id, *stat, version],
             )
 
     def record_run(self, report: IngestReport, started_at: str, version: str | None = None) -> int:
