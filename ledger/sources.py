@@ -38,7 +38,7 @@ MANIFEST_COLUMNS = (
 )
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 TITLE_MAX_CHARS = 120
-MANIFESTS_KEPT = 8  # folders whose manifest stays parsed while files are found
+MANIFESTS_KEPT = 2  # folders whose manifest stays parsed while files are found
 
 
 class SourceError(Exception):
