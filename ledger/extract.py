@@ -45,7 +45,7 @@ from ledger.numbers import digits_value, is_plural, scale_factor, singular, word
 from ledger.rules import Rules, default_rules, norm
 from ledger.sentences import Sentences
 
-EXTRACTOR_VERSION = "1.1.0"
+EXTRACTOR_VERSION = "1.2.0"
 
 # Seconds any one regex call may take before it is abandoned and reported.
 SCAN_TIMEOUT = 5.0
@@ -1119,10 +1119,14 @@ def _finish(doc: _Doc, found: list[dict[str, Any]]) -> None:
         claim["checkworthiness"] = _score(claim, comparisons)
     occurrences: Counter[tuple[Any, ...]] = Counter()
     normalized: dict[int, str] = {}  # sentence start -> its words joined by single spaces
+    # sentence start -> sha256 already fed "sentence\x1f": each claim copies it and hashes only
+    # its own parts, so a sentence with N figures is hashed once, not N times (linear, same ids)
+    hashed: dict[int, Any] = {}
     for claim in found:
         sentence = normalized.get(claim["sentence_start"])
         if sentence is None:
             sentence = normalized[claim["sentence_start"]] = " ".join(claim["sentence"].split())
+            hashed[claim["sentence_start"]] = hashlib.sha256(f"{sentence}\x1f".encode())
         key = (
             sentence,
             claim["quote"],
@@ -1132,7 +1136,9 @@ def _finish(doc: _Doc, found: list[dict[str, Any]]) -> None:
             claim["unit"],
             claim["bound"],
         )
-        claim["fingerprint"] = _fingerprint(sentence, claim, occurrences[key])
+        claim["fingerprint"] = _fingerprint(
+            hashed[claim["sentence_start"]], claim, occurrences[key]
+        )
         occurrences[key] += 1
         claim["related"] = []
     for a, b in links:
@@ -1140,10 +1146,10 @@ def _finish(doc: _Doc, found: list[dict[str, Any]]) -> None:
         found[b]["related"].append(found[a]["fingerprint"])
 
 
-def _fingerprint(sentence: str, claim: dict[str, Any], occurrence: int) -> str:
-    """Same hash as Claim.compute_fingerprint (`sentence` already normalised), without a model."""
+def _fingerprint(sentence_hash: Any, claim: dict[str, Any], occurrence: int) -> str:
+    """Same hash as Claim.compute_fingerprint, without a model; `sentence_hash` is a sha256 that
+    has been fed the normalised sentence and the separator."""
     parts = [
-        sentence,
         claim["quote"],
         claim["kind"],
         repr(float(claim["value"])),
@@ -1152,7 +1158,9 @@ def _fingerprint(sentence: str, claim: dict[str, Any], occurrence: int) -> str:
         claim["bound"],
         str(occurrence),
     ]
-    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]
+    digest = sentence_hash.copy()
+    digest.update("\x1f".join(parts).encode())
+    return digest.hexdigest()[:16]
 
 
 def _score(claim: dict[str, Any], comparisons: dict[str, bool]) -> float:

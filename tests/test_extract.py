@@ -485,3 +485,23 @@ def test_ratios_are_percentages() -> None:
         ("1 in 4", 25.0, "percent"),
     ]
     assert extract("Only 3 in 2020 were built.") == []  # no ratio of a year
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("would amount to about c $ 1.34 a share .", [("about c $ 1.34", 1.34, "CAD")]),
+        ("the c $ 300 million charge", [("c $ 300 million", 3e8, "CAD")]),
+        ("Vitamin C $5 pills", [("$5", 5.0, "USD")]),  # a capital C is a word, not a prefix
+        ("It costs you 10 us dollar.", [("10 us dollar", 10.0, "USD")]),
+        ("each block mined is now 6.25 BTC", [("6.25 BTC", 6.25, "BTC")]),
+        ("a laptop containing 10000 bitcoins", [("10000 bitcoins", 1e4, "BTC")]),
+        ("Supply limit: ₿21,000,000", [("₿21,000,000", 2.1e7, "BTC")]),
+    ],
+)
+def test_currency_spellings_of_wire_copy_and_crypto(
+    text: str, expected: list[tuple[str, float, str]]
+) -> None:
+    assert [(c.quote, c.value, c.unit) for c in extract(text)] == [
+        (q, pytest.approx(v), u) for q, v, u in expected
+    ]
