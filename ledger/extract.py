@@ -605,6 +605,8 @@ def _read_candidate(doc: _Doc, m: Any) -> tuple[dict[str, Any] | None, int]:
         if currency is None and unit is not None and unit.kind == "money":
             currency = unit.unit
         if currency is not None:
+            if unit is not None and unit.kind == "money" and unit.factor == 1.0 and second is None:
+                value, end, resume = _money_tail(doc, value, has_scale, end, resume)
             claim.update(kind="money", unit=currency, value=value)
             rule = "money"
         elif unit is not None:
@@ -666,6 +668,26 @@ def _read_candidate(doc: _Doc, m: Any) -> tuple[dict[str, Any] | None, int]:
         sentence_start=sentence.start,
     )
     return claim, resume
+
+
+def _money_tail(
+    doc: _Doc, value: float, has_scale: bool, end: int, resume: int
+) -> tuple[float, int, int]:
+    """An amount's currency word may be followed by its scale ("75 USD million") or by its
+    cents ("13 dollars and 45 cents", "15 dollars 50."): (value, end, resume) with them read."""
+    pattern = doc.rules.compiled["money_tail"]
+    tail = doc.call("money_tail", pattern, "match", doc.text, end, end + 60)
+    if tail is None:
+        return value, end, resume
+    if tail.group("scale"):
+        factor = scale_factor(tail.group("scale"), doc.rules)
+        if has_scale or factor is None:
+            return value, end, resume
+        return value * factor, tail.end(), max(resume, tail.end())
+    minor = digits_value_or_word(tail.group("minor"), doc.rules)
+    if has_scale or value != int(value) or not 0 < minor < 100 or minor != int(minor):
+        return value, end, resume
+    return value + minor / 100, tail.end(), max(resume, tail.end())
 
 
 def digits_value_or_word(text: str, rules: Rules) -> float:

@@ -505,3 +505,26 @@ def test_currency_spellings_of_wire_copy_and_crypto(
     assert [(c.quote, c.value, c.unit) for c in extract(text)] == [
         (q, pytest.approx(v), u) for q, v, u in expected
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("it only cost 3 dollars 50 cents.", [("3 dollars 50 cents", 3.5)]),
+        (
+            "cost thirteen dollars and forty-five cents",
+            [("thirteen dollars and forty-five cents", 13.45)],
+        ),
+        ("It costs 15 dollars and 50.", [("15 dollars and 50", 15.5)]),
+        ("if they had just 15 USD 50 more", [("15 USD 50", 15.5)]),
+        ("They lost 75 USD million in three years.", [("75 USD million", 7.5e7)]),
+        # the number after "and" is no cents when a noun follows it
+        ("He paid 5 dollars and 20 people came.", [("5 dollars", 5.0), ("20 people", 20.0)]),
+    ],
+)
+def test_money_in_two_parts_and_a_late_scale_word(
+    text: str, expected: list[tuple[str, float]]
+) -> None:
+    assert [(c.quote, c.value) for c in extract(text)] == [
+        (q, pytest.approx(v)) for q, v in expected
+    ]
