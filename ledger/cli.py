@@ -39,10 +39,11 @@ def output_options(command: Callable[..., Any]) -> Callable[..., Any]:
             (("--csv",), "csv", "CSV with a header row."),
         ]
     ):
-        default = {"default": True} if value == "table" else {}
-        command = click.option(*names, "output", flag_value=value, help=help_text, **default)(
-            command
-        )
+        if value == "table":  # the one switch that is on unless another is given
+            option = click.option(*names, "output", flag_value=value, default=True, help=help_text)
+        else:
+            option = click.option(*names, "output", flag_value=value, help=help_text)
+        command = option(command)
     return command
 
 
