@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
@@ -302,6 +303,10 @@ _FIGURE_PARTS = regex.compile(r"(?P<cur>[^\d\p{L}\s]+)?\s?(?P<body>.+)", regex.D
 _MIXED = regex.compile(
     r"(?P<whole>\d+)[-\s](?P<num>\d{1,2})/(?P<den>[1-9]\d?)(?P<rest>.*)", regex.DOTALL
 )
+_FRACTION = regex.compile(r"(?P<num>\d{1,2})/(?P<den>[1-9]\d?)(?P<rest>.*)", regex.DOTALL)
+_VULGAR = regex.compile(r"(?P<whole>\d{0,3})(?P<frac>[½¼¾⅓⅔⅕⅛⅜⅝⅞])(?P<rest>.*)", regex.DOTALL)
+_LONE_FRACTION = regex.compile(r"\d{1,2}/\d{1,2}|[½¼¾⅓⅔⅕⅛⅜⅝⅞]")
+_OF_AFTER = regex.compile(r"[ \t\u00a0]+of\b", regex.IGNORECASE)
 _NUM_HEAD = regex.compile(
     r"(?P<num>(?:\d[\d,\s\u00a0\u2009\u202f\u2007]*)?\d(?:\.\d+)?)(?P<rest>.*)",
     regex.DOTALL,
@@ -316,7 +321,18 @@ def _figure(text: str, rules: Rules) -> tuple[str | None, float, bool, bool, str
     symbol, body = parts.group("cur"), parts.group("body")
     mixed = _MIXED.fullmatch(body)
     head = _NUM_HEAD.fullmatch(body)
-    if mixed is not None:
+    fraction = _FRACTION.fullmatch(body) or _VULGAR.fullmatch(body)
+    if fraction is not None:
+        # "1/4", "½", "2½": digits is the fraction as written; on its own it needs a unit
+        rest = fraction.group("rest")
+        digits = body[: len(body) - len(rest)].rstrip()
+        if "frac" in fraction.re.groupindex:
+            whole = fraction.group("whole")
+            value = float(whole or 0) + unicodedata.numeric(fraction.group("frac"))
+        else:
+            value = float(fraction.group("num")) / float(fraction.group("den"))
+        is_digits = True
+    elif mixed is not None:
         digits, rest = mixed.group("whole"), mixed.group("rest")
         value = float(digits) + float(mixed.group("num")) / float(mixed.group("den"))
         is_digits = True
@@ -530,6 +546,11 @@ def _read_candidate(doc: _Doc, m: Any) -> tuple[dict[str, Any] | None, int]:
                         end = resume = more.end()
             if second is None:
                 qualifier = None
+        if not (symbol or unit or unit2) and _LONE_FRACTION.fullmatch(digits):
+            # "1/4 mile" has its unit; "1/3 of voters" is a share; "24/7", "9/11" are names
+            if second is not None or not _OF_AFTER.match(text, end, end + 6):
+                return None, resume
+            unit, value = rules.units_by_word[norm("percent")], 100.0 * value
         is_year = (
             is_digits
             and not has_scale

@@ -528,3 +528,23 @@ def test_money_in_two_parts_and_a_late_scale_word(
     assert [(c.quote, c.value) for c in extract(text)] == [
         (q, pytest.approx(v)) for q, v in expected
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Shakopee is a 1/4 mile paved oval.", [("1/4 mile", 0.25, "measure", "mi")]),
+        ("a walk of 2½ miles", [("2½ miles", 2.5, "measure", "mi")]),
+        ("1/3 of voters back him", [("1/3", 100 / 3, "percent", "percent")]),
+        ("a 8- to 16-meter telescope", [("8- to 16-meter", 8.0, "measure", "m")]),
+        ("the 24/7 news cycle after 9/11 attacks", []),  # names, not fractions
+    ],
+)
+def test_fractions_with_a_slash_or_a_vulgar_sign_and_hyphenated_ranges(
+    text: str, expected: list[tuple[str, float, str, str]]
+) -> None:
+    assert [(c.quote, c.value, c.kind, c.unit) for c in extract(text)] == [
+        (q, pytest.approx(v), k, u) for q, v, k, u in expected
+    ]
+    if "16-meter" in text:
+        assert extract(text)[0].value_high == 16.0
