@@ -661,7 +661,7 @@ def _read_candidate(doc: _Doc, m: Any) -> tuple[dict[str, Any] | None, int]:
                     end = noun_end
                     resume = max(resume, end)
                 rule = "count"
-        if g["neg"]:
+        if g["neg"] or (before is not None and before.group("minus")):
             claim["value"] = -claim["value"]
     # the quote starts at the qualifier or the currency code written before the figure
     quote_start = start
@@ -671,10 +671,10 @@ def _read_candidate(doc: _Doc, m: Any) -> tuple[dict[str, Any] | None, int]:
                 quote_start = before.start("code") if before.group("code") else before.start("glue")
             elif before.group("glue"):
                 pass
+        if before.group("minus") and claim["kind"] != "multiple":
+            quote_start = before.start("minus")
         if qualifier is not None and before.group("qual"):
             quote_start = before.start("qual")
-    if g["neg"]:
-        pass
     claim["bound"] = qualifier or "exact"
     change = _change_before(doc, quote_start) or _change_after(doc, end)
     if change and claim["change"] is None:

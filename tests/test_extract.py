@@ -548,3 +548,11 @@ def test_fractions_with_a_slash_or_a_vulgar_sign_and_hyphenated_ranges(
     ]
     if "16-meter" in text:
         assert extract(text)[0].value_high == 16.0
+
+
+def test_a_minus_in_words_makes_the_figure_negative() -> None:
+    text = "GDP grew at negative 0.5 percent; it was about minus 20 degrees Celsius."
+    assert [(c.quote, c.value, c.bound) for c in extract(text)] == [
+        ("negative 0.5 percent", -0.5, "exact"),
+        ("about minus 20 degrees Celsius", -20.0, "approx"),
+    ]
