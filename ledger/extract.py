@@ -343,7 +343,7 @@ def _figure(text: str, rules: Rules) -> tuple[str | None, float, bool, bool, str
         is_digits = True
     else:
         words = body.split()
-        for n in (3, 2, 1):
+        for n in range(min(len(words), 6), 0, -1):  # "twenty-five and a half million"
             candidate = " ".join(words[:n])
             found = word_value(candidate, rules)
             if found is not None:

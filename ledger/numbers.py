@@ -39,10 +39,16 @@ def word_value(words: str, rules: Rules) -> float | None:
     42.0
     >>> word_value("A dozen", default_rules())
     12.0
+    >>> word_value("two and a half", default_rules())
+    2.5
     """
     key = norm(words)
     if key in rules.number_words:
         return rules.number_words[key]
+    for added, value in rules.number_added.items():
+        if key.endswith(" " + added):
+            head = word_value(key[: -len(added) - 1], rules)
+            return None if head is None else head + value
     parts = key.split()
     if len(parts) == 2 and parts[0] in rules.number_words and parts[1] in rules.number_words:
         return rules.number_words[parts[0]] + rules.number_words[parts[1]]

@@ -72,6 +72,7 @@ class NumberWords(_Strict):
     teens: dict[str, float]
     tens: dict[str, float]
     scaled_only: dict[str, float]
+    added: dict[str, float] = {}  # after a whole number word: "two and a half"
 
 
 class MetreDistances(_Strict):
@@ -290,6 +291,7 @@ class Rules:
     compiled: dict[str, Any]  # pattern id -> compiled regex
     scales: dict[str, float]  # norm(word) -> factor; glued words keyed as written
     number_words: dict[str, float]
+    number_added: dict[str, float]  # norm("and a half") -> 0.5
     metre_distances: frozenset[str]
     scaled_only_words: frozenset[str]
     fractions: dict[str, float]
@@ -405,8 +407,9 @@ def _generated_pieces(files: RuleFiles) -> dict[str, str]:
     nw = files.number_words
     tens, units = trie(list(nw.tens)), trie(list(nw.units))
     scale_spaced = {w for s in files.scale for w in s.words}
+    added = rf"(?:[\s\u00a0]+(?:{trie(list(nw.added))}))?" if nw.added else ""
     number_word = (
-        rf"(?:{tens})(?:[\s-](?:{units}))?|{trie(list(nw.teens))}|{units}"
+        rf"(?:(?:{tens})(?:[\s-](?:{units}))?|{trie(list(nw.teens))}|{units}){added}"
         rf"|(?:{trie(list(nw.scaled_only))})"
         rf"(?=[\s\u00a0-]+(?:{trie(scale_spaced)}|{trie(unit_words)})\b)"
     )
@@ -537,6 +540,7 @@ def load_rules(directory: str | Path | None = None) -> Rules:
         compiled=compiled,
         scales=scales,
         number_words=number_words,
+        number_added={norm(k): float(v) for k, v in nw.added.items()},
         metre_distances=frozenset(files.metre_distances.values),
         scaled_only_words=frozenset(norm(w) for w in nw.scaled_only),
         fractions={norm(w): f.percent for f in files.fraction for w in f.words},
