@@ -424,13 +424,11 @@ def _generated_pieces(files: RuleFiles) -> dict[str, str]:
         "currency_symbol": trie(currency_symbols, fold_case=False),
         "currency_code": alternation(currency_codes),  # read backwards too: flat
         "currency_glue": alternation(currency_glue),
-        # letters that may stand a space apart from "$" ("HK $ 10"); one letter only in the
-        # lower case of tokenised wire copy ("c $ 300 million", not "Vitamin C $5"), and never
-        # a one-letter word ("a $5")
+        # letters that may stand a space apart from "$" ("HK $ 10"); of one letter only the
+        # lower-case "c" of tokenised wire copy ("c $ 300 million", not "Vitamin C $5"): "a $5"
+        # is a word and "music ' s $ 500 million" a possessive
         "currency_glue_spaced": alternation({g for g in currency_glue if len(g) > 1})
-        + "|(?-i:"
-        + alternation({g.lower() for g in currency_glue if len(g) == 1} - {"a", "i"})
-        + ")",
+        + ("|(?-i:c)" if "C" in currency_glue else ""),
         "currency_word": trie({w for c in files.currency for w in c.words}),
         "unit_word": trie(unit_words),
         # a unit symbol after the figure; currency symbols too ("10 €", "100₾")

@@ -493,6 +493,8 @@ def test_ratios_are_percentages() -> None:
         ("would amount to about c $ 1.34 a share .", [("about c $ 1.34", 1.34, "CAD")]),
         ("the c $ 300 million charge", [("c $ 300 million", 3e8, "CAD")]),
         ("Vitamin C $5 pills", [("$5", 5.0, "USD")]),  # a capital C is a word, not a prefix
+        ("country music ' s $ 500 million man", [("$ 500 million", 5e8, "USD")]),  # possessive
+        ("the prize is u.s $ 100,000,000", [("$ 100,000,000", 1e8, "USD")]),
         ("It costs you 10 us dollar.", [("10 us dollar", 10.0, "USD")]),
         ("each block mined is now 6.25 BTC", [("6.25 BTC", 6.25, "BTC")]),
         ("a laptop containing 10000 bitcoins", [("10000 bitcoins", 1e4, "BTC")]),
