@@ -473,8 +473,14 @@ def _read_candidate(doc: _Doc, m: Any) -> tuple[dict[str, Any] | None, int]:
     resume = end
     if doc.urls and doc.in_url(start):
         return None, resume
-    # glued to more digits by a date/code separator: 2023-09-06, 3/4, 10.5.2
-    if end < len(text) - 1 and text[end] in "-/:." and text[end + 1].isdigit():
+    # glued to more digits by a date/code separator: 2023-09-06, 3/4, 10.5.2 (but a unit may
+    # stand before the slash: 30C/86F)
+    if (
+        end < len(text) - 1
+        and text[end] in "-/:."
+        and text[end + 1].isdigit()
+        and not (text[end] == "/" and g["unit"] and not g["unit"][-1].isdigit())
+    ):
         return None, resume
     if start > 1 and text[start - 1] in "/:" and text[start - 2].isdigit():
         return None, resume

@@ -558,3 +558,12 @@ def test_a_minus_in_words_makes_the_figure_negative() -> None:
         ("negative 0.5 percent", -0.5, "exact"),
         ("about minus 20 degrees Celsius", -20.0, "approx"),
     ]
+
+
+def test_unit_symbols_are_not_initials_and_may_stand_before_a_slash() -> None:
+    assert extract("The March 2021 C.P.I. forecast is the median estimate.") == []
+    assert [(c.quote, c.unit) for c in extract("It hit 30C/86F, and 5%/6% rates.")] == [
+        ("30C", "°C"),
+        ("5%", "percent"),
+        ("6%", "percent"),
+    ]
