@@ -637,6 +637,8 @@ def _read_candidate(doc: _Doc, m: Any) -> tuple[dict[str, Any] | None, int]:
             claim.update(kind="money", unit=currency, value=value)
             rule = "money"
         elif unit is not None:
+            if unit.unit in rules.minor_units and second is None and not has_scale:
+                value, end, resume = _measure_tail(doc, unit.unit, value, end, resume)
             claim.update(kind=unit.kind, unit=unit.unit, value=value)
             rule = unit.kind
         else:
@@ -715,6 +717,21 @@ def _money_tail(
     if has_scale or value != int(value) or not 0 < minor < 100 or minor != int(minor):
         return value, end, resume
     return value + minor / 100, tail.end(), max(resume, tail.end())
+
+
+def _measure_tail(
+    doc: _Doc, unit: str, value: float, end: int, resume: int
+) -> tuple[float, int, int]:
+    """A measure may be followed by a smaller unit ("5 feet 2 inches"): read it in."""
+    pattern = doc.rules.compiled["measure_tail"]
+    tail = doc.call("measure_tail", pattern, "match", doc.text, end, end + 60)
+    if tail is None:
+        return value, end, resume
+    factor = doc.rules.minor_units[unit].get(norm(tail.group("mword")))
+    if factor is None:
+        return value, end, resume
+    minor = digits_value_or_word(tail.group("minor"), doc.rules)
+    return value + minor * factor, tail.end(), max(resume, tail.end())
 
 
 def digits_value_or_word(text: str, rules: Rules) -> float:

@@ -139,6 +139,8 @@ class UnitRule(_Strict):
     factor: float = 1.0
     words: list[str]
     symbols: list[str]
+    # a smaller unit that may follow, and its factor into this one: 5 feet 2 inches
+    minor: dict[str, float] = {}
     examples: list[ValueExample] = Field(min_length=1)
 
 
@@ -304,6 +306,7 @@ class Rules:
     units_by_word: dict[str, UnitInfo]
     units_by_symbol: dict[str, UnitInfo]
     word_contexts: dict[str, tuple[Any, UnitInfo]]  # norm(word) -> (cue, what it is then)
+    minor_units: dict[str, dict[str, float]]  # unit -> norm(minor word) -> factor
     qualifiers: dict[str, str]
     irregular: dict[str, str]
     adjectives: frozenset[str]
@@ -436,6 +439,7 @@ def _generated_pieces(files: RuleFiles) -> dict[str, str]:
             {s for u in files.unit for s in u.symbols} | currency_symbols, fold_case=False
         ),
         "number_word": number_word,
+        "minor_unit_word": trie({w for u in files.unit for w in u.minor}),
         "fraction": trie({w for f in files.fraction for w in f.words}),
         "multiple_word": trie(multiple_words),
         # flat, longest first: read backwards, a prefix tree would stop at "more than" in
@@ -552,6 +556,9 @@ def load_rules(directory: str | Path | None = None) -> Rules:
         context_default={c.symbol: c.default for c in files.context},
         units_by_word=units_by_word,
         units_by_symbol=units_by_symbol,
+        minor_units={
+            u.unit: {norm(w): f for w, f in u.minor.items()} for u in files.unit if u.minor
+        },
         word_contexts={
             norm(word): (cue(w.cue, f"word_context {w.id}"), UnitInfo(w.kind, w.unit))
             for w in files.word_context

@@ -567,3 +567,11 @@ def test_unit_symbols_are_not_initials_and_may_stand_before_a_slash() -> None:
         ("5%", "percent"),
         ("6%", "percent"),
     ]
+
+
+def test_feet_and_inches_are_one_height() -> None:
+    text = "He is 6 feet and 2 inches; the wall is 10 feet 2 in the garden."
+    assert [(c.quote, round(c.value, 4), c.unit) for c in extract(text)] == [
+        ("6 feet and 2 inches", 6.1667, "ft"),
+        ("10 feet", 10.0, "ft"),
+    ]
