@@ -623,10 +623,13 @@ def _read_candidate(doc: _Doc, m: Any) -> tuple[dict[str, Any] | None, int]:
             not symbol
             and unit is None
             and g["first"].endswith("m")
-            and digits in rules.metre_distances
+            and (
+                digits in rules.metre_distances
+                or rules.compiled["metre_size_after"].match(text, end, end + 30)
+            )
             and not (before is not None and (before.group("code") or before.group("glue")))
         ):
-            # "won the 800m": a race distance, not 800 million
+            # "won the 800m", "1.8m tall": a race distance or a size, not 800 million
             value, unit = digits_value(digits), rules.units_by_word[norm("metres")]
         currency = _currency(doc, symbol, before, sentence.text)
         if currency is None and unit is not None and unit.kind == "money":

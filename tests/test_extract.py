@@ -575,3 +575,22 @@ def test_feet_and_inches_are_one_height() -> None:
         ("6 feet and 2 inches", 6.1667, "ft"),
         ("10 feet", 10.0, "ft"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I'm 1.8m tall.", [("1.8m", 1.8, "m")]),
+        ("a 30m-high wall", [("30m", 30.0, "m")]),
+        ("The fund is 5m long-term", [("5m", 5e6, None)]),  # a size word, not an idiom
+        ("drinking two cups of coffee a day", [("two cups", 2.0, "cup")]),
+        (
+            "3 tablespoons butter and 1/2 cup olive oil",
+            [("3 tablespoons", 3.0, "tbsp"), ("1/2 cup", 0.5, "cup")],
+        ),
+    ],
+)
+def test_glued_m_before_a_size_word_is_metres_and_kitchen_measures(
+    text: str, expected: list[tuple[str, float, str | None]]
+) -> None:
+    assert [(c.quote, c.value, c.unit) for c in extract(text)] == expected
