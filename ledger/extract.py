@@ -608,6 +608,10 @@ def _read_candidate(doc: _Doc, m: Any) -> tuple[dict[str, Any] | None, int]:
         ):
             # "$ 20,000.00 $ 37,305.97": the second "$" opens the next figure
             unit, end, resume = None, m.end("first"), m.start("unit")
+        if symbol and not has_scale and g["unit"] and g["unit"].strip() in rules.scales:
+            # "£12 m": after a currency symbol a spaced m is million, not metres
+            value *= rules.scales[g["unit"].strip()]
+            unit, has_scale = None, True
         symbol = symbol or (second[0] if second else None)
         unit = unit or unit2
         if unit is not None and not symbol and not has_scale and rules.word_contexts:

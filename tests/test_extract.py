@@ -594,3 +594,20 @@ def test_glued_m_before_a_size_word_is_metres_and_kitchen_measures(
     text: str, expected: list[tuple[str, float, str | None]]
 ) -> None:
     assert [(c.quote, c.value, c.unit) for c in extract(text)] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The length is 12 m 2 dm", [("12 m", 12.0, "m"), ("2 dm", 2.0, "dm")]),
+        ("a 12 m long bridge", [("12 m", 12.0, "m")]),
+        ("It has 12 m users", [("12 m users", 1.2e7, "user")]),  # m before a plural: million
+        ("a 12 m euros deal", [("12 m euros", 1.2e7, "EUR")]),
+        ("It cost £12 m.", [("£12 m", 1.2e7, "GBP")]),  # m after a currency symbol: million
+        ("raised $774m", [("$774m", 7.74e8, "USD")]),
+    ],
+)
+def test_a_spaced_m_is_metres_unless_money_or_a_plural_follows(
+    text: str, expected: list[tuple[str, float, str]]
+) -> None:
+    assert [(c.quote, c.value, c.unit) for c in extract(text)] == expected
