@@ -412,9 +412,11 @@ def _generated_pieces(files: RuleFiles) -> dict[str, str]:
     scale_spaced = {w for s in files.scale for w in s.words}
     added = rf"(?:[\s\u00a0]+(?:{trie(list(nw.added))}))?" if nw.added else ""
     number_word = (
-        rf"(?:(?:{tens})(?:[\s-](?:{units}))?|{trie(list(nw.teens))}|{units}){added}"
-        rf"|(?:{trie(list(nw.scaled_only))})"
+        # the words that need a scale or unit after them first: "three quarters billion" is
+        # not "three" followed by "quarters"
+        rf"(?:{trie(list(nw.scaled_only))})"
         rf"(?=[\s\u00a0-]+(?:{trie(scale_spaced)}|{trie(unit_words)})\b)"
+        rf"|(?:(?:{tens})(?:[\s-](?:{units}))?|{trie(list(nw.teens))}|{units}){added}"
     )
     multiple_words = {w for m in files.multiple for w in [*m.words, *m.factors]}
     fraction_words = {w for f in files.fraction for w in f.words}
