@@ -558,6 +558,10 @@ def test_a_minus_in_words_makes_the_figure_negative() -> None:
         ("negative 0.5 percent", -0.5, "exact"),
         ("about minus 20 degrees Celsius", -20.0, "approx"),
     ]
+    # after a noun, minus subtracts: the figure itself stays positive
+    assert [(c.quote, c.value) for c in extract("priced at LIBOR minus 6-1/2 pct.")] == [
+        ("6-1/2 pct", 6.5)
+    ]
 
 
 def test_unit_symbols_are_not_initials_and_may_stand_before_a_slash() -> None:
