@@ -597,6 +597,8 @@ def _read_candidate(doc: _Doc, m: Any) -> tuple[dict[str, Any] | None, int]:
                     return None, m.end()  # a score or code: 3-1
                 end = m.end("unit") if g["unit"] else m.end("first")
                 resume, second = m.start("second"), None
+                if unit2 is not None and unit2.kind == "money" and value_high == 1:
+                    unit2 = None  # an exchange rate, "35 to one U.S. Dollar": 35 is no USD
             else:
                 claim["value_high"] = value_high
                 qualifier = "range"

@@ -615,3 +615,8 @@ def test_a_spaced_m_is_metres_unless_money_or_a_plural_follows(
     text: str, expected: list[tuple[str, float, str]]
 ) -> None:
     assert [(c.quote, c.value, c.unit) for c in extract(text)] == expected
+
+
+def test_an_exchange_rate_to_one_unit_lends_no_currency() -> None:
+    text = "It fixed the rate at 35 to one U.S. Dollar."
+    assert [(c.quote, c.value, c.unit) for c in extract(text)] == [("one U.S. Dollar", 1.0, "USD")]
