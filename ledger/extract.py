@@ -306,7 +306,9 @@ _MIXED = regex.compile(
 _FRACTION = regex.compile(r"(?P<num>\d{1,2})/(?P<den>[1-9]\d?)(?P<rest>.*)", regex.DOTALL)
 _VULGAR = regex.compile(r"(?P<whole>\d{0,3})(?P<frac>[½¼¾⅓⅔⅕⅛⅜⅝⅞])(?P<rest>.*)", regex.DOTALL)
 _LONE_FRACTION = regex.compile(r"\d{1,2}/\d{1,2}|[½¼¾⅓⅔⅕⅛⅜⅝⅞]")
-_OF_AFTER = regex.compile(r"[ \t\u00a0]+of\b", regex.IGNORECASE)
+_OF_AFTER = regex.compile(
+    r"[ \t\u00a0]+of\b(?![ \t\u00a0]+an?\b)", regex.IGNORECASE
+)  # not "of an inch"
 _NUM_HEAD = regex.compile(
     r"(?P<num>(?:\d[\d,\s\u00a0\u2009\u202f\u2007]*)?\d(?:\.\d+)?)(?P<rest>.*)",
     regex.DOTALL,

@@ -540,6 +540,7 @@ def test_money_in_two_parts_and_a_late_scale_word(
         ("1/3 of voters back him", [("1/3", 100 / 3, "percent", "percent")]),
         ("a 8- to 16-meter telescope", [("8- to 16-meter", 8.0, "measure", "m")]),
         ("the 24/7 news cycle after 9/11 attacks", []),  # names, not fractions
+        ("a choke of 11/64 of an inch", []),  # a fraction of a unit is no share
     ],
 )
 def test_fractions_with_a_slash_or_a_vulgar_sign_and_hyphenated_ranges(
