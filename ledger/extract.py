@@ -618,11 +618,15 @@ def _read_candidate(doc: _Doc, m: Any) -> tuple[dict[str, Any] | None, int]:
             unit, has_scale = None, True
         symbol = symbol or (second[0] if second else None)
         unit = unit or unit2
-        if unit is not None and not symbol and not has_scale and rules.word_contexts:
+        if unit is not None and not symbol and rules.word_contexts:
             unit_text = g["unit"] or g["unit2"] or ""
             context = rules.word_contexts.get(norm(unit_text.strip()))
-            if context is not None and context[0].search(sentence.text):
-                unit = context[1]  # "lost 25 pounds": a weight
+            if context is not None and (
+                # with a scale word only money ("a 5 million pound deal"), and then always
+                (has_scale and context[1].kind == "money")
+                or (not has_scale and context[0].search(sentence.text))
+            ):
+                unit = context[1]  # "lost 25 pounds": a weight; "a 20-pound note": GBP
         if unit is not None and unit.factor != 1.0:
             value *= unit.factor
             if claim["value_high"] is not None:

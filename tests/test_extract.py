@@ -621,3 +621,22 @@ def test_a_spaced_m_is_metres_unless_money_or_a_plural_follows(
 def test_an_exchange_rate_to_one_unit_lends_no_currency() -> None:
     text = "It fixed the rate at 35 to one U.S. Dollar."
     assert [(c.quote, c.value, c.unit) for c in extract(text)] == [("one U.S. Dollar", 1.0, "USD")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("placed in orbit a 1,850 pound satellite", [("1,850 pound", 1850.0, "lb")]),
+        ("based on 48,000 pound lots of corn syrup", [("48,000 pound", 48000.0, "lb")]),
+        ("a 20-pound note", [("20-pound", 20.0, "GBP")]),
+        ("a 5 million pound deal", [("5 million pound", 5e6, "GBP")]),
+        (
+            "one euro worth 0.85 pounds, one pound buying",
+            [("one euro", 1.0, "EUR"), ("0.85 pounds", 0.85, "GBP"), ("one pound", 1.0, "GBP")],
+        ),
+    ],
+)
+def test_pound_in_the_singular_is_a_weight_unless_money_is_near(
+    text: str, expected: list[tuple[str, float, str]]
+) -> None:
+    assert [(c.quote, c.value, c.unit) for c in extract(text)] == expected
