@@ -306,6 +306,7 @@ _MIXED = regex.compile(
 _FRACTION = regex.compile(r"(?P<num>\d{1,2})/(?P<den>[1-9]\d?)(?P<rest>.*)", regex.DOTALL)
 _VULGAR = regex.compile(r"(?P<whole>\d{0,3})(?P<frac>[½¼¾⅓⅔⅕⅛⅜⅝⅞])(?P<rest>.*)", regex.DOTALL)
 _LONE_FRACTION = regex.compile(r"\d{1,2}/\d{1,2}|[½¼¾⅓⅔⅕⅛⅜⅝⅞]")
+_FRACTION_CHARS = frozenset("/½¼¾⅓⅔⅕⅛⅜⅝⅞")  # a figure without them needs no fraction regex
 _OF_AFTER = regex.compile(
     r"[ \t\u00a0]+of\b(?![ \t\u00a0]+an?\b)", regex.IGNORECASE
 )  # not "of an inch"
@@ -323,7 +324,9 @@ def _figure(text: str, rules: Rules) -> tuple[str | None, float, bool, bool, str
     symbol, body = parts.group("cur"), parts.group("body")
     mixed = _MIXED.fullmatch(body)
     head = _NUM_HEAD.fullmatch(body)
-    fraction = _FRACTION.fullmatch(body) or _VULGAR.fullmatch(body)
+    fraction = None
+    if not _FRACTION_CHARS.isdisjoint(body):
+        fraction = _FRACTION.fullmatch(body) or _VULGAR.fullmatch(body)
     if fraction is not None:
         # "1/4", "½", "2½": digits is the fraction as written; on its own it needs a unit
         rest = fraction.group("rest")
@@ -554,7 +557,11 @@ def _read_candidate(doc: _Doc, m: Any) -> tuple[dict[str, Any] | None, int]:
                         end = resume = more.end()
             if second is None:
                 qualifier = None
-        if not (symbol or unit or unit2) and _LONE_FRACTION.fullmatch(digits):
+        if (
+            not (symbol or unit or unit2)
+            and not _FRACTION_CHARS.isdisjoint(digits)
+            and _LONE_FRACTION.fullmatch(digits)
+        ):
             # "1/4 mile" has its unit; "1/3 of voters" is a share; "24/7", "9/11" are names
             if second is not None or not _OF_AFTER.match(text, end, end + 6):
                 return None, resume
