@@ -46,7 +46,7 @@ from ledger.numbers import digits_value, is_plural, scale_factor, singular, word
 from ledger.rules import Rules, default_rules, norm
 from ledger.sentences import Sentences
 
-EXTRACTOR_VERSION = "1.2.0"
+EXTRACTOR_VERSION = "1.3.0"
 
 # Seconds any one regex call may take before it is abandoned and reported.
 SCAN_TIMEOUT = 5.0
