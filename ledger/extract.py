@@ -87,6 +87,7 @@ _POSSESSIVE = regex.compile(r"^(\p{Lu}[\p{L}.]*(?:\s\p{Lu}[\p{L}.]*)?)['’]s\s+
 _AND_END = regex.compile(r"\band\s*\Z")
 _QUOTES = regex.compile(r"[\"“”]")
 _URL = regex.compile(r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+\.[\w.]+")
+_NEWLINE = regex.compile("\n")
 _MONTHS = {
     m: i + 1
     for i, names in enumerate(
@@ -226,11 +227,20 @@ class _Doc:
         self.timed_out: list[str] = []
         self.last_sentence = -1  # sentence_start of the last claim found
         self.quotations: dict[int, list[tuple[int, int]]] = {}  # paragraph start -> spans
+        self._line_starts: list[int] | None = None
         self.urls = (
             [m.span() for m in _URL.finditer(text)]
             if ("://" in text or "www." in text or "@" in text)
             else []
         )
+
+    @property
+    def line_starts(self) -> list[int]:
+        """Offsets where each line begins, found once: a per-figure rfind is quadratic on one
+        long line."""
+        if self._line_starts is None:
+            self._line_starts = [0, *(m.end() for m in _NEWLINE.finditer(self.text))]
+        return self._line_starts
 
     # -- guarded regex calls --------------------------------------------------------------------
     def call(
@@ -887,12 +897,13 @@ def _quotation(doc: _Doc, offset: int) -> tuple[int, int] | None:
     The quotations of a paragraph are found once (doc.quotations) and looked up by bisection,
     so a paragraph with many figures is not rescanned for each.
     """
-    text = doc.text
-    lo = text.rfind("\n", 0, offset) + 1
+    starts = doc.line_starts
+    line = bisect.bisect_right(starts, offset) - 1
+    lo = starts[line]
     spans = doc.quotations.get(lo)
     if spans is None:
-        hi = text.find("\n", offset)
-        spans = doc.quotations[lo] = _quotation_spans(text, lo, len(text) if hi == -1 else hi)
+        hi = starts[line + 1] - 1 if line + 1 < len(starts) else len(doc.text)
+        spans = doc.quotations[lo] = _quotation_spans(doc.text, lo, hi)
     i = bisect.bisect_left(spans, (offset, -1)) - 1
     if i >= 0 and spans[i][0] < offset < spans[i][1]:
         return spans[i]
