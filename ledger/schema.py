@@ -213,27 +213,29 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         "checks": ["claim_id", "outcome"],
     }.items():
         for column in columns:
-            db[table].create_index([column], if_not_exists=True)
+            db.table(table).create_index([column], if_not_exists=True)
     # At a million claims (bench/serve_scale.py): the bound facet, the claims table's default sort
     # and its next pages, and a claim page's "same metric, subject and period" from indexes.
-    db["claims"].create_index(["bound"], if_not_exists=True)
-    db["claims"].create_index([DescIndex("checkworthiness"), "id"], if_not_exists=True)
-    db["claims"].create_index(["metric", "subject", "period"], if_not_exists=True)
+    db.table("claims").create_index(["bound"], if_not_exists=True)
+    db.table("claims").create_index([DescIndex("checkworthiness"), "id"], if_not_exists=True)
+    db.table("claims").create_index(["metric", "subject", "period"], if_not_exists=True)
     # ... and the sources table's default sort (newest first) and publisher facet: without them
     # its first page sorted every source with its full text (1 s on 212k sources).
-    db["sources"].create_index([DescIndex("published"), "id"], if_not_exists=True)
-    db["sources"].create_index(["publisher"], if_not_exists=True)
+    db.table("sources").create_index([DescIndex("published"), "id"], if_not_exists=True)
+    db.table("sources").create_index(["publisher"], if_not_exists=True)
     # replace=True is a no-op when the index and its triggers are in place, and rebuilds the index
     # when a crash between creating it and its triggers left it to go silently stale.
     for table, fts_columns in (("claims", ["quote", "sentence"]), ("sources", ["title", "text"])):
-        db[table].enable_fts(fts_columns, create_triggers=True, tokenize="porter", replace=True)
+        db.table(table).enable_fts(
+            fts_columns, create_triggers=True, tokenize="porter", replace=True
+        )
     # SQLite stores a view's SQL without trailing whitespace: strip it, so an unchanged view
     # compares equal and is left alone. A changed one is dropped and recreated in one transaction,
     # so a reader (the web app) never finds it missing.
     with db.atomic():
         for name, sql in VIEWS.items():
             db.create_view(name, sql.strip(), replace=True)
-    db["schema_version"].insert({"id": 1, "version": SCHEMA_VERSION}, pk="id", replace=True)
+    db.table("schema_version").insert({"id": 1, "version": SCHEMA_VERSION}, pk="id", replace=True)
 
 
 def _table(
@@ -244,7 +246,7 @@ def _table(
     pk: str,
     fks: list[tuple[str, str, str]] | None = None,
 ) -> None:
-    table = db[name]
+    table = db.table(name)
     if not table.exists():
         db.create_table(name, columns, pk=pk, foreign_keys=fks or [])
         return
