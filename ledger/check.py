@@ -47,6 +47,7 @@ from pydantic import (
     model_validator,
 )
 
+from ledger.models import BOUND_WORDS
 from ledger.rates import RatesError, RateTable, load_rates
 from ledger.references import period_end
 from ledger.schema import CHECK_COLUMNS, ensure_schema
@@ -59,14 +60,6 @@ NEAREST_WINDOW_DAYS = 550
 MAX_CONFLICTS_PER_FIGURE = 5
 OUTCOMES = ("consistent", "inconsistent", "ambiguous", "no-reference")
 
-BOUND_WORDS = {
-    "exact": "",
-    "approx": "about ",
-    "more_than": "more than ",
-    "at_least": "at least ",
-    "less_than": "less than ",
-    "at_most": "at most ",
-}
 # A decrease is a negative change: "fell more than 5%" is a change below -5%.
 MIRRORED = {"more_than": "less_than", "less_than": "more_than", "at_least": "at_most",
             "at_most": "at_least"}  # fmt: skip

@@ -289,21 +289,9 @@ CLAIMS_TABLE_COLUMNS = {
 
 def claims_table(rows: Iterable[dict[str, Any]]) -> str:
     """The terminal table `ledger claims` prints: each figure in words beside its quote."""
-    from ledger.web.render import describe_value
+    from ledger.web.render import claim_words
 
-    def with_figure(row: dict[str, Any]) -> dict[str, Any]:
-        figure = describe_value(
-            row["value"],
-            row.get("unit"),
-            row.get("kind") or "count",
-            row.get("bound") or "exact",
-            value_high=row.get("value_high"),
-            change=row.get("change"),
-            period=row.get("period"),
-        )
-        return {**row, "figure": str(figure)}
-
-    return to_table((with_figure(row) for row in rows), CLAIMS_TABLE_COLUMNS)
+    return to_table(({**row, "figure": claim_words(row)} for row in rows), CLAIMS_TABLE_COLUMNS)
 
 
 def plain_rows(rows: Iterable[dict[str, Any]], fmt: str) -> str:

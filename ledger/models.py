@@ -19,6 +19,17 @@ Verdict = Literal[
 ]
 VERDICTS: tuple[str, ...] = Verdict.__args__  # type: ignore[attr-defined]
 
+# How each bound reads before a figure ("more than 3.3 trillion"); a range is said in full.
+BOUND_WORDS: dict[str, str] = {
+    "exact": "",
+    "approx": "about ",
+    "more_than": "more than ",
+    "at_least": "at least ",
+    "less_than": "less than ",
+    "at_most": "at most ",
+    "range": "",
+}
+
 
 class Claim(BaseModel):
     """One figure in a text, normalised, with the exact words and place it came from."""

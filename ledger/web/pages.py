@@ -13,7 +13,7 @@ from typing import Any
 from ledger.web.chart import Figure, chart_figures, svg_chart
 from ledger.web.render import (
     Span,
-    describe_value,
+    claim_words,
     highlight,
     number_in_words,
     safe_url,
@@ -57,19 +57,6 @@ def _json_list(text: str | None) -> bool:
         return isinstance(json.loads(text or ""), list)
     except ValueError:
         return False
-
-
-def claim_words(claim: dict[str, Any]) -> str:
-    """The claim's figure in words ('more than 3.3 trillion CNY, 2023')."""
-    return describe_value(
-        claim["value"],
-        claim.get("unit"),
-        claim.get("kind") or "count",
-        claim.get("bound") or "exact",
-        value_high=claim.get("value_high"),
-        change=claim.get("change"),
-        period=claim.get("period"),
-    )
 
 
 async def claim_page(db: Any, claim_id: str, row_url: RowUrl) -> dict[str, Any] | None:

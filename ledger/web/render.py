@@ -6,25 +6,19 @@ quotes and titles from the database can never inject markup.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from markupsafe import Markup, escape
+
+from ledger.models import BOUND_WORDS
 
 SCALES: tuple[tuple[float, str], ...] = (
     (1e12, "trillion"),
     (1e9, "billion"),
     (1e6, "million"),
 )
-
-BOUND_WORDS: dict[str, str] = {
-    "exact": "",
-    "approx": "about ",
-    "more_than": "more than ",
-    "at_least": "at least ",
-    "less_than": "less than ",
-    "at_most": "at most ",
-    "range": "",
-}
 
 CHANGE_WORDS: dict[str, str] = {"increase": "a rise of ", "decrease": "a fall of "}
 
@@ -104,6 +98,19 @@ def describe_value(
     if change:
         figure = CHANGE_WORDS.get(change, "") + figure
     return f"{figure}, {period}" if period else figure
+
+
+def claim_words(claim: Mapping[str, Any]) -> str:
+    """A claim row's figure in words ('more than 3.3 trillion CNY, 2023')."""
+    return describe_value(
+        claim["value"],
+        claim.get("unit"),
+        claim.get("kind") or "count",
+        claim.get("bound") or "exact",
+        value_high=claim.get("value_high"),
+        change=claim.get("change"),
+        period=claim.get("period"),
+    )
 
 
 @dataclass(frozen=True)
