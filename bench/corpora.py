@@ -18,6 +18,8 @@ from pathlib import Path
 
 import click
 
+from ledger.sources import MANIFEST_COLUMNS
+
 SHARED = Path(
     os.environ.get("LEDGER_SHARED", Path(__file__).resolve().parent.parent.parent / "shared")
 )
@@ -25,15 +27,6 @@ CORPORA = {
     "bbc": SHARED / "corpora" / "bbc_news" / "bbc_news_2225.jsonl.gz",
     "reuters": SHARED / "corpora" / "reuters21578" / "reuters21578.jsonl.gz",
 }
-MANIFEST_FIELDS = [
-    "file",
-    "publisher",
-    "title",
-    "url",
-    "published",
-    "published_confidence",
-    "notes",
-]
 
 
 def require_corpora() -> None:
@@ -137,7 +130,7 @@ def write_manifest(folder: Path, rows: list[dict]) -> None:
     if not rows:
         return
     with open(folder / "manifest.csv", "w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, MANIFEST_FIELDS)
+        writer = csv.DictWriter(handle, MANIFEST_COLUMNS)
         writer.writeheader()
         writer.writerows(rows)
     rows.clear()

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from ledger import __version__
 from ledger.models import VERDICTS
+
+if TYPE_CHECKING:
+    from ledger.store import IngestReport
 
 
 @click.group()
@@ -136,6 +139,11 @@ def ingest(paths: tuple[str, ...], db_path: str, jobs: int, force: bool, max_siz
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
+    _finish_with_report(report)
+
+
+def _finish_with_report(report: IngestReport) -> None:
+    """Name each failed file and timed-out rule, print the summary; exit 1 if any file failed."""
     for failure in report.failures:
         click.echo(f"failed: {failure.path}: {failure.reason}", err=True)
     for timeout in report.rule_timeouts:
@@ -169,11 +177,7 @@ def load(shards: tuple[str, ...], db_path: str) -> None:
             report = load_shards(ledger, shards)
         except ValueError as error:
             raise click.ClickException(str(error)) from error
-    for failure in report.failures:
-        click.echo(f"failed: {failure.path}: {failure.reason}", err=True)
-    click.echo(report.summary())
-    if report.failures:
-        raise SystemExit(1)
+    _finish_with_report(report)
 
 
 @cli.command()

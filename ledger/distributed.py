@@ -270,9 +270,4 @@ def load_shards(
                 )
 
     ledger._write_all(results(), report, version, progress)
-    report.seconds = time.perf_counter() - started
-    report.claims_total = ledger.db.execute(
-        "select count(*) from claims where retired_at is null"
-    ).fetchone()[0]
-    report.run_id = ledger.record_run(report, started_at, version)
-    return report
+    return ledger.finish_run(report, started, started_at, version)

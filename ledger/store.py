@@ -411,12 +411,7 @@ class Ledger:
 
         report.files_seen += len(found_failures)
         report.failures += found_failures
-        report.seconds = time.perf_counter() - started
-        report.claims_total = self.db.execute(
-            "select count(*) from claims where retired_at is null"
-        ).fetchone()[0]
-        report.run_id = self.record_run(report, started_at, version)
-        return report
+        return self.finish_run(report, started, started_at, version)
 
     def _plan(
         self,
@@ -641,6 +636,20 @@ class Ledger:
                 "values (?, ?, ?, ?)",
                 [source_id, *stat, version],
             )
+
+    def finish_run(
+        self, report: IngestReport, started: float, started_at: str, version: str
+    ) -> IngestReport:
+        """Close an ingest (or a load of shards): its time, the live claim count, its `runs` row.
+
+        `started` is the run's `time.perf_counter()` at its start, `started_at` its wall time.
+        """
+        report.seconds = time.perf_counter() - started
+        report.claims_total = self.db.execute(
+            "select count(*) from claims where retired_at is null"
+        ).fetchone()[0]
+        report.run_id = self.record_run(report, started_at, version)
+        return report
 
     def record_run(self, report: IngestReport, started_at: str, version: str | None = None) -> int:
         """Add the `runs` row for an ingest (or a load of shards); return its id."""
