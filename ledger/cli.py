@@ -142,6 +142,26 @@ def ingest(paths: tuple[str, ...], db_path: str, jobs: int, force: bool, max_siz
     _finish_with_report(report)
 
 
+def _claims(
+    db_path: str,
+    metric: str | None,
+    source: str | None,
+    verdict: str | None,
+    search: str | None,
+    limit: int | None,
+) -> list[dict[str, Any]]:
+    """The claims `ledger claims` and `ledger export` show: the same filters, the same rows."""
+    from ledger.store import Ledger, LedgerError
+
+    try:
+        with Ledger(db_path, create=False) as ledger:
+            return ledger.claims(
+                metric=metric, source=source, verdict=verdict, search=search, limit=limit
+            )
+    except LedgerError as error:
+        raise click.ClickException(str(error)) from error
+
+
 def _finish_with_report(report: IngestReport) -> None:
     """Name each failed file and timed-out rule, print the summary; exit 1 if any file failed."""
     for failure in report.failures:
@@ -271,15 +291,8 @@ def claims(
       ledger claims --search "semiconductor output" --json
     """
     from ledger.export import claims_table, export
-    from ledger.store import Ledger, LedgerError
 
-    try:
-        with Ledger(db_path, create=False) as ledger:
-            rows = ledger.claims(
-                metric=metric, source=source, verdict=verdict, search=search, limit=limit
-            )
-    except LedgerError as error:
-        raise click.ClickException(str(error)) from error
+    rows = _claims(db_path, metric, source, verdict, search, limit)
     if output != "table":  # the export's records, so both give the same fields
         click.echo(export(rows, {"nl": "jsonl"}.get(output, output)), nl=False)
         return
@@ -332,15 +345,8 @@ def export(
       ledger export --format claimreview --site-url https://factcheck.example.org
     """
     from ledger.export import export as render
-    from ledger.store import Ledger, LedgerError
 
-    try:
-        with Ledger(db_path, create=False) as ledger:
-            rows = ledger.claims(
-                metric=metric, source=source, verdict=verdict, search=search, limit=limit
-            )
-    except LedgerError as error:
-        raise click.ClickException(str(error)) from error
+    rows = _claims(db_path, metric, source, verdict, search, limit)
     text = render(rows, fmt, site_url=site_url, organisation=organisation)
     if output is None:
         click.echo(text, nl=False)
