@@ -397,7 +397,8 @@ def test_cli_extract_bad_files_give_one_line_errors(
     assert bad_date.exit_code == 2 and "published" in bad_date.output
 
 
-CORPORA = Path("/work/shared/corpora")
+# ../shared beside the project root, as on every developer machine and in CI.
+CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
 
 
 def corpus_texts(name: str, count: int) -> list[str]:
