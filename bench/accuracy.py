@@ -244,9 +244,9 @@ def ledger_extractor() -> Callable[[str], list[Figure]] | str:
         return f"ledger is not importable ({error})"
     kinds = {"money": "money", "percent": "percent", "measure": "measure", "count": "count"}
 
-    def figure_type(kind: str, unit: str | None) -> str:
-        if kind == "measure" and unit in LEDGER_TEMPERATURES:
-            return "temperature"
+    def figure_type(kind: str, unit: str | None, metric: str) -> str:
+        if kind == "measure" and (unit in LEDGER_TEMPERATURES or metric == "temperature"):
+            return "temperature"  # bare degrees are a temperature where the metric says so
         if kind == "measure" and unit in LEDGER_DURATIONS:
             return "duration"
         return kinds.get(kind, "other")
@@ -258,7 +258,7 @@ def ledger_extractor() -> Callable[[str], list[Figure]] | str:
                 c.end,
                 c.value,
                 c.value_high,
-                figure_type(c.kind, c.unit),
+                figure_type(c.kind, c.unit, c.metric),
                 c.unit if c.kind == "money" else None,
             )
             for c in extract(text)

@@ -383,8 +383,31 @@ def _figure(text: str, rules: Rules) -> tuple[str | None, float, bool, bool, str
 def _unit(text: str | None, rules: Rules) -> Any:
     if not text:
         return None
-    stripped = text.strip().strip("-‑").strip()
+    stripped = text.strip().strip("-‑").strip().strip("()[]{}<>")  # 20 (kg)
     return rules.units_by_symbol.get(stripped) or rules.units_by_word.get(norm(stripped))
+
+
+# an inch or foot mark may instead close a quotation: he said "we sold 10" and left
+_QUOTE_OPENERS = {
+    '"': regex.compile(r'(?:^|(?<=[\s(\[]))"'),
+    "'": regex.compile(r"(?:^|(?<=[\s(\[]))['‘]"),
+}
+_QUOTE_CLOSERS = {
+    '"': regex.compile(r'(?<=[^\s(\[])"'),
+    "'": regex.compile(r"(?<=[^\s(\[\d])['’](?!\p{L})"),  # not 1990's, 2½'
+}
+
+
+def _closes_quotation(sentence: _Sentence, offset: int, mark: str) -> bool:
+    """Whether a mark at `offset` closes a quotation opened earlier in its sentence.
+
+    >>> _closes_quotation(_Sentence(0, 29, 'He said "we sold 10" and left'), 19, '"')
+    True
+    >>> _closes_quotation(_Sentence(0, 9, 'a 10" pen'), 4, '"')
+    False
+    """
+    before = sentence.text[: offset - sentence.start]
+    return len(_QUOTE_OPENERS[mark].findall(before)) > len(_QUOTE_CLOSERS[mark].findall(before))
 
 
 def _noun(doc: _Doc, end: int, value: float) -> tuple[str | None, int, bool]:
@@ -527,6 +550,9 @@ def _read_candidate(doc: _Doc, m: Any) -> tuple[dict[str, Any] | None, int]:
             return None, resume
         symbol, value, has_scale, is_digits, digits = first
         unit = _unit(g["unit"], rules)
+        mark = g["unit"].strip() if g["unit"] else ""
+        if mark in _QUOTE_OPENERS and _closes_quotation(sentence, m.start("unit"), mark):
+            unit, end, resume = None, m.end("first"), m.end("first")
         second = _figure(g["second"], rules) if g["second"] else None
         unit2 = _unit(g["unit2"], rules)
         sep = (g["sep"] or "").strip()
@@ -654,11 +680,12 @@ def _read_candidate(doc: _Doc, m: Any) -> tuple[dict[str, Any] | None, int]:
             and g["first"].endswith("m")
             and (
                 digits in rules.metre_distances
-                or rules.compiled["metre_size_after"].match(text, end, end + 30)
+                or rules.compiled["metre_size_after"].match(text, end, end + 40)
+                or rules.compiled["metre_size_before"].search(text, max(0, start - 40), start)
             )
             and not (before is not None and (before.group("code") or before.group("glue")))
         ):
-            # "won the 800m", "1.8m tall": a race distance or a size, not 800 million
+            # "won the 800m", "1.8m tall", "outreach is 48m": a distance or a size, not millions
             value, unit = digits_value(digits), rules.units_by_word[norm("metres")]
         currency = _currency(doc, symbol, before, sentence.text)
         if currency is None and unit is not None and unit.kind == "money":

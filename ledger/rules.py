@@ -139,6 +139,9 @@ class UnitRule(_Strict):
     factor: float = 1.0
     words: list[str]
     symbols: list[str]
+    # symbols that are also common words, each with the regex that must follow it for it to be
+    # the unit: "2 in thick" (but "2 in March")
+    guarded: dict[str, str] = {}
     # a smaller unit that may follow, and its factor into this one: 5 feet 2 inches
     minor: dict[str, float] = {}
     examples: list[ValueExample] = Field(min_length=1)
@@ -440,6 +443,12 @@ def _generated_pieces(files: RuleFiles) -> dict[str, str]:
         "unit_symbol": trie(
             {s for u in files.unit for s in u.symbols} | currency_symbols, fold_case=False
         ),
+        "unit_guarded": "|".join(
+            rf"(?-i:{regex.escape(symbol)})(?={after})"
+            for u in files.unit
+            for symbol, after in u.guarded.items()
+        )
+        or "(?!)",
         "number_word": number_word,
         "minor_unit_word": trie({w for u in files.unit for w in u.minor}),
         "fraction": trie({w for f in files.fraction for w in f.words}),
@@ -522,7 +531,7 @@ def load_rules(directory: str | Path | None = None) -> Rules:
     for u in files.unit:
         info = UnitInfo(u.kind, u.unit or None, u.factor)
         units_by_word.update({norm(w): info for w in u.words})
-        units_by_symbol.update({s: info for s in u.symbols})
+        units_by_symbol.update({s: info for s in [*u.symbols, *u.guarded]})
     for symbol, code in symbols.items():
         units_by_symbol.setdefault(symbol, UnitInfo("money", code))
     multiples: dict[str, tuple[float, str | None]] = {}
