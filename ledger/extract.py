@@ -43,7 +43,7 @@ import regex
 
 from ledger.models import Claim
 from ledger.numbers import digits_value, is_plural, scale_factor, singular, word_value
-from ledger.rules import Rules, default_rules, norm
+from ledger.rules import Rules, UnitInfo, default_rules, norm
 from ledger.sentences import Sentences
 
 EXTRACTOR_VERSION = "1.3.0"
@@ -73,6 +73,7 @@ _SAME_THING = regex.compile(
 )
 _CLAUSE = regex.compile(r";|\s(?:but|while|whereas|though|although)\s", regex.IGNORECASE)
 _WORDS = regex.compile(r"[\w&]+")
+_LISTED = regex.compile(r"[ \t\u00a0]*(?:,|and|or|&|,[ \t\u00a0]*(?:and|or))[ \t\u00a0]+")
 _CARRY_GAP = regex.compile(r"\b(?:at|to|of|vs\.?|versus|from|or|put\s+it)\s*\Z", regex.IGNORECASE)
 _LIST_NUMBER = regex.compile(r"[.)][ \t]+\p{Lu}")
 _FILE_SUFFIX = regex.compile(r"\.[a-z]{2,4}\b")
@@ -332,6 +333,13 @@ def _figure(text: str, rules: Rules) -> tuple[str | None, float, bool, bool, str
     if parts is None:
         return None
     symbol, body = parts.group("cur"), parts.group("body")
+    sign = 1.0
+    if symbol and symbol[-1] in "-−" and len(symbol) > 1:
+        symbol, sign = symbol[:-1], -1.0  # $-99.99
+    if "±" in body:  # 2,000.45±0.01 pounds: the figure is the central value
+        central, _, spread = body.partition("±")
+        spread_head = _NUM_HEAD.fullmatch(spread.strip())
+        body = central.rstrip() + (spread_head.group("rest") if spread_head else "")
     mixed = _MIXED.fullmatch(body)
     head = _NUM_HEAD.fullmatch(body)
     fraction = None
@@ -377,14 +385,25 @@ def _figure(text: str, rules: Rules) -> tuple[str | None, float, bool, bool, str
             return None
         value *= factor
         has_scale = True
-    return symbol, value, has_scale, is_digits, digits
+    return symbol, sign * value, has_scale, is_digits, digits
+
+
+_PER = regex.compile(r"[ \t\u00a0]*/[ \t\u00a0]*|[ \t\u00a0]+per[ \t\u00a0]+", regex.IGNORECASE)
 
 
 def _unit(text: str | None, rules: Rules) -> Any:
     if not text:
         return None
     stripped = text.strip().strip("-‑").strip().strip("()[]{}<>")  # 20 (kg)
-    return rules.units_by_symbol.get(stripped) or rules.units_by_word.get(norm(stripped))
+    found = rules.units_by_symbol.get(stripped) or rules.units_by_word.get(norm(stripped))
+    if found is None and _PER.search(stripped):
+        # 10 l/km, two kb per second: the measure's unit over the divisor's
+        measure, divisor = _PER.split(stripped, maxsplit=1)
+        top, bottom = _unit(measure, rules), _unit(divisor, rules)
+        below = bottom.unit if bottom is not None else rules.per_units.get(norm(divisor))
+        if top is not None and below is not None:
+            found = UnitInfo("measure", f"{top.unit}/{below}", top.factor)
+    return found
 
 
 # an inch or foot mark may instead close a quotation: he said "we sold 10" and left
@@ -623,6 +642,7 @@ def _read_candidate(doc: _Doc, m: Any) -> tuple[dict[str, Any] | None, int]:
                     early_noun[0] is None
                     and not early_noun[2]
                     and not ratio_after.match(text, end, end + 40)
+                    and not rules.compiled["unit_ahead"].match(text, end, end + 60)
                 ):
                     lo = before.start("qual") if qualifier and before.group("qual") else start
                     if _change_before(doc, lo) is None and _change_after(doc, end) is None:
@@ -637,7 +657,8 @@ def _read_candidate(doc: _Doc, m: Any) -> tuple[dict[str, Any] | None, int]:
             if not has_scale and second[2] and 0 < value <= second_digits:
                 # "30 to 40 billion yuan": the first figure takes the second's scale
                 value *= value_high / second_digits
-            if value_high < value:
+            negative = bool(g["neg"] or (before is not None and before.group("minus")))
+            if value_high < (-value if negative else value):  # -78-0 degrees is a range
                 if sep in ("-", "–", "—"):
                     return None, m.end()  # a score or code: 3-1
                 end = m.end("unit") if g["unit"] else m.end("first")
@@ -1186,6 +1207,17 @@ def _finish(doc: _Doc, found: list[dict[str, Any]]) -> None:
     for claim in found:
         by_sentence.setdefault(claim["sentence_start"], []).append(claim)
     for claims in by_sentence.values():
+        for before, claim in reversed(list(zip(claims, claims[1:], strict=False))):
+            if (
+                before.get("_bare")
+                and claim["unit"] is not None
+                and claim["kind"] != "count"
+                and _LISTED.fullmatch(doc.text, before["end"], claim["start"])
+            ):
+                # "45 and 50 mg", "3, 4 or 5 km": a bare figure listed before one with a unit
+                before["kind"], before["unit"] = claim["kind"], claim["unit"]
+                before["carried_from"] = claim
+                before["_bare"] = False
         for before, claim in zip(claims, claims[1:], strict=False):
             gap = doc.text[before["end"] : claim["start"]]
             if (
@@ -1213,7 +1245,7 @@ def _finish(doc: _Doc, found: list[dict[str, Any]]) -> None:
             next_start = claims[i + 1]["start"] if i + 1 < len(claims) else s.end
             if previous is not None:
                 gap = doc.text[previous["end"] : claim["start"]]
-                if claim.get("carried_from") is previous:
+                if claim.get("carried_from") is previous or previous.get("carried_from") is claim:
                     links.append((index[id(previous)], index[id(claim)]))
                 elif _SAME_THING.search(gap) and (
                     claim["unit"] == previous["unit"]

@@ -208,6 +208,14 @@ class MetricRule(_Strict):
     examples: list[str] = Field(min_length=1)
 
 
+class PerRules(_Strict):
+    """What may follow "/" or "per" after a measure, besides another measure: 10 l/km, 2 kb/s."""
+
+    comment: str
+    units: dict[str, str]  # as written -> unit symbol: second -> s, hour -> h
+    examples: list[ValueExample] = Field(min_length=1)
+
+
 class RuleFiles(_Strict):
     """Everything in ledger/rules/*.toml, validated."""
 
@@ -221,6 +229,7 @@ class RuleFiles(_Strict):
     context: list[CurrencyContext]
     word_context: list[WordContext]
     unit: list[UnitRule]
+    per: PerRules
     nouns: NounRules
     qualifier: list[QualifierRule]
     change: list[ChangeCue]
@@ -308,6 +317,7 @@ class Rules:
     context_default: dict[str, str]
     units_by_word: dict[str, UnitInfo]
     units_by_symbol: dict[str, UnitInfo]
+    per_units: dict[str, str]  # norm(word) -> symbol, for the divisor of a compound unit
     word_contexts: dict[str, tuple[Any, UnitInfo]]  # norm(word) -> (cue, what it is then)
     minor_units: dict[str, dict[str, float]]  # unit -> norm(minor word) -> factor
     qualifiers: dict[str, str]
@@ -409,6 +419,7 @@ def _generated_pieces(files: RuleFiles) -> dict[str, str]:
                 currency_symbols.add(prefix)
     currency_symbols |= {c.symbol for c in files.context}
     unit_words = {w for u in files.unit for w in u.words}
+    measures = [u for u in files.unit if u.kind == "measure"]
     unit_words |= {w for c in files.currency for w in c.words}
     nw = files.number_words
     tens, units = trie(list(nw.tens)), trie(list(nw.units))
@@ -439,6 +450,13 @@ def _generated_pieces(files: RuleFiles) -> dict[str, str]:
         + ("|(?-i:c)" if "C" in currency_glue else ""),
         "currency_word": trie({w for c in files.currency for w in c.words}),
         "unit_word": trie(unit_words),
+        "measure_unit": _word_or_symbol(
+            {w for u in measures for w in u.words}, {s for u in measures for s in u.symbols}
+        ),
+        "per_unit": _word_or_symbol(
+            {w for u in measures for w in u.words} | set(files.per.units),
+            {s for u in measures for s in u.symbols},
+        ),
         # a unit symbol after the figure; currency symbols too ("10 €", "100₾")
         "unit_symbol": trie(
             {s for u in files.unit for s in u.symbols} | currency_symbols, fold_case=False
@@ -457,6 +475,11 @@ def _generated_pieces(files: RuleFiles) -> dict[str, str]:
         # "no more than"
         "qualifier": alternation({w for q in files.qualifier for w in q.words}),
     }
+
+
+def _word_or_symbol(words: set[str], symbols: set[str]) -> str:
+    """Words in any case, symbols exactly as written (a capital M is no milli-)."""
+    return rf"(?:{trie(words)})(?![\p{{L}}])|(?-i:{trie(symbols, fold_case=False)})"
 
 
 def _resolve(name: str, pieces: dict[str, str], stack: tuple[str, ...] = ()) -> str:
@@ -567,6 +590,7 @@ def load_rules(directory: str | Path | None = None) -> Rules:
         context_default={c.symbol: c.default for c in files.context},
         units_by_word=units_by_word,
         units_by_symbol=units_by_symbol,
+        per_units={norm(word): symbol for word, symbol in files.per.units.items()},
         minor_units={
             u.unit: {norm(w): f for w, f in u.minor.items()} for u in files.unit if u.minor
         },
