@@ -321,6 +321,12 @@ _FRACTION_CHARS = frozenset("/½¼¾⅓⅔⅕⅛⅜⅝⅞")  # a figure without 
 _OF_AFTER = regex.compile(
     r"[ \t\u00a0]+of\b(?![ \t\u00a0]+an?\b)", regex.IGNORECASE
 )  # not "of an inch"
+_POWER = regex.compile(
+    r"(?P<mantissa>.+?)[ \t\u00a0]?[x×][ \t\u00a0]?(?P<base>\d{1,2})"
+    r"\^?(?P<exponent>[-−]?\d{1,3}|⁻?[⁰¹²³⁴⁵⁶⁷⁸⁹]{1,3})(?P<rest>.*)",
+    regex.DOTALL,
+)
+_SUPERSCRIPTS = str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789")
 _NUM_HEAD = regex.compile(
     r"(?P<num>(?:\d[\d,\s\u00a0\u2009\u202f\u2007]*)?\d(?:\.\d+)?)(?P<rest>.*)",
     regex.DOTALL,
@@ -336,6 +342,11 @@ def _figure(text: str, rules: Rules) -> tuple[str | None, float, bool, bool, str
     sign = 1.0
     if symbol and symbol[-1] in "-−" and len(symbol) > 1:
         symbol, sign = symbol[:-1], -1.0  # $-99.99
+    power = 1.0
+    if ("x" in body or "×" in body) and (written := _POWER.fullmatch(body)) is not None:
+        exponent = written.group("exponent").translate(_SUPERSCRIPTS).replace("−", "-")
+        power = float(written.group("base")) ** int(exponent)
+        body = written.group("mantissa") + written.group("rest")
     if "±" in body:  # 2,000.45±0.01 pounds: the figure is the central value
         central, _, spread = body.partition("±")
         spread_head = _NUM_HEAD.fullmatch(spread.strip())
@@ -385,7 +396,7 @@ def _figure(text: str, rules: Rules) -> tuple[str | None, float, bool, bool, str
             return None
         value *= factor
         has_scale = True
-    return symbol, sign * value, has_scale, is_digits, digits
+    return symbol, sign * power * value, has_scale, is_digits, digits
 
 
 _PER = regex.compile(r"[ \t\u00a0]*/[ \t\u00a0]*|[ \t\u00a0]+per[ \t\u00a0]+", regex.IGNORECASE)
@@ -563,6 +574,10 @@ def _read_candidate(doc: _Doc, m: Any) -> tuple[dict[str, Any] | None, int]:
     elif g["frac"]:
         claim.update(kind="percent", unit="percent", value=rules.fractions[norm(g["frac"])])
         rule = "fraction"
+    elif g["named"]:
+        named = rules.named[norm(g["named"])]
+        claim.update(kind=named.kind, unit=named.unit, value=named.factor)
+        rule = "named"
     else:
         first = _figure(g["first"], rules)
         if first is None:

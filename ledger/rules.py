@@ -208,6 +208,18 @@ class MetricRule(_Strict):
     examples: list[str] = Field(min_length=1)
 
 
+class NamedQuantity(_Strict):
+    """A quantity named by words alone, a figure by definition: absolute zero is 0 K."""
+
+    id: str
+    comment: str = Field(min_length=3)
+    words: list[str] = Field(min_length=1)
+    kind: Kind
+    unit: str
+    value: float
+    examples: list[ValueExample] = Field(min_length=1)
+
+
 class PerRules(_Strict):
     """What may follow "/" or "per" after a measure, besides another measure: 10 l/km, 2 kb/s."""
 
@@ -230,6 +242,7 @@ class RuleFiles(_Strict):
     word_context: list[WordContext]
     unit: list[UnitRule]
     per: PerRules
+    named: list[NamedQuantity]
     nouns: NounRules
     qualifier: list[QualifierRule]
     change: list[ChangeCue]
@@ -309,6 +322,7 @@ class Rules:
     metre_distances: frozenset[str]
     scaled_only_words: frozenset[str]
     fractions: dict[str, float]
+    named: dict[str, UnitInfo]  # norm(words) -> kind and unit, the value as its factor
     multiples: dict[str, tuple[float, str | None]]
     symbols: dict[str, str]  # "$" -> USD
     glue: dict[str, str]  # "HK" (+$) -> HKD
@@ -434,7 +448,8 @@ def _generated_pieces(files: RuleFiles) -> dict[str, str]:
     )
     multiple_words = {w for m in files.multiple for w in [*m.words, *m.factors]}
     fraction_words = {w for f in files.fraction for w in f.words}
-    anchor_words = {*nw.units, *nw.teens, *nw.tens, *multiple_words, *fraction_words}
+    named_words = {w for n in files.named for w in n.words}
+    anchor_words = {*nw.units, *nw.teens, *nw.tens, *multiple_words, *fraction_words, *named_words}
     anchor_words |= {f"{w} {s}" for w in nw.scaled_only for s in scale_spaced}
     return {
         "anchor_words": trie({w.lower() for w in anchor_words}),
@@ -469,6 +484,7 @@ def _generated_pieces(files: RuleFiles) -> dict[str, str]:
         or "(?!)",
         "number_word": number_word,
         "minor_unit_word": trie({w for u in files.unit for w in u.minor}),
+        "named_quantity": trie(named_words) if named_words else "(?!)",
         "fraction": trie({w for f in files.fraction for w in f.words}),
         "multiple_word": trie(multiple_words),
         # flat, longest first: read backwards, a prefix tree would stop at "more than" in
@@ -580,6 +596,7 @@ def load_rules(directory: str | Path | None = None) -> Rules:
         metre_distances=frozenset(files.metre_distances.values),
         scaled_only_words=frozenset(norm(w) for w in nw.scaled_only),
         fractions={norm(w): f.percent for f in files.fraction for w in f.words},
+        named={norm(w): UnitInfo(n.kind, n.unit, n.value) for n in files.named for w in n.words},
         multiples=multiples,
         symbols=symbols,
         glue=glue,
