@@ -73,7 +73,11 @@ _SAME_THING = regex.compile(
 )
 _CLAUSE = regex.compile(r";|\s(?:but|while|whereas|though|although)\s", regex.IGNORECASE)
 _WORDS = regex.compile(r"[\w&]+")
-_LISTED = regex.compile(r"[ \t\u00a0]*(?:,|and|or|&|,[ \t\u00a0]*(?:and|or))[ \t\u00a0]+")
+# three or more digits, then one space: the figure after it is part of a number torn apart
+# ("245 23 yen"), unless the digits are a year ("in 2020 23 firms"); "50 50-dollar bills" is a
+# count of bills, and "1 000" is read whole by the number pattern before this is asked
+_TORN_NUMBER = regex.compile(r"(?<![\d.,])(?!(?:1[5-9]|20)\d\d\b)\d{3,} \Z")
+_LISTED = regex.compile(r"[ \t\u00a0]*(?:,|,?[ \t\u00a0]*(?P<word>and|or|&))[ \t\u00a0]+")
 _CARRY_GAP = regex.compile(r"\b(?:at|to|of|vs\.?|versus|from|or|put\s+it)\s*\Z", regex.IGNORECASE)
 _LIST_NUMBER = regex.compile(r"[.)][ \t]+\p{Lu}")
 _FILE_SUFFIX = regex.compile(r"\.[a-z]{2,4}\b")
@@ -412,8 +416,10 @@ def _unit(text: str | None, rules: Rules) -> Any:
         measure, divisor = _PER.split(stripped, maxsplit=1)
         top, bottom = _unit(measure, rules), _unit(divisor, rules)
         below = bottom.unit if bottom is not None else rules.per_units.get(norm(divisor))
-        if top is not None and below is not None:
+        if top is not None and below is not None and top.unit not in rules.rate_units:
             found = UnitInfo("measure", f"{top.unit}/{below}", top.factor)
+        else:
+            found = top  # "one mln bpd per day" is bpd
     return found
 
 
@@ -566,6 +572,7 @@ def _read_candidate(doc: _Doc, m: Any) -> tuple[dict[str, Any] | None, int]:
         qualifier = rules.qualifiers.get(norm(before.group("qual")))
 
     claim: dict[str, Any] = {"value_high": None, "change": None, "bound": "exact"}
+    bracket_open = None
     rule = "figure"
     if g["mult"]:
         factor, change = rules.multiples[norm(g["mult"])]
@@ -583,6 +590,11 @@ def _read_candidate(doc: _Doc, m: Any) -> tuple[dict[str, Any] | None, int]:
         if first is None:
             return None, resume
         symbol, value, has_scale, is_digits, digits = first
+        if has_scale:  # a bare figure listed before this one takes its scale: 20 and five mln yen
+            base = digits_value_or_word(digits, rules)
+            claim["_scale"] = value / base if base else 1.0
+        if not symbol and _TORN_NUMBER.search(text, max(0, start - 8), start):
+            return None, resume  # "245 23 yen": digits a space apart that no grouping explains
         unit = _unit(g["unit"], rules)
         mark = g["unit"].strip() if g["unit"] else ""
         if mark in _QUOTE_OPENERS and _closes_quotation(sentence, m.start("unit"), mark):
@@ -729,6 +741,13 @@ def _read_candidate(doc: _Doc, m: Any) -> tuple[dict[str, Any] | None, int]:
         if currency is not None:
             if unit is not None and unit.kind == "money" and unit.factor == 1.0 and second is None:
                 value, end, resume = _money_tail(doc, value, has_scale, end, resume)
+            loss = None
+            if text[end : end + 1] == ")":
+                loss = rules.compiled["accounting_negative"].search(text, max(0, start - 16), start)
+            if loss is not None:
+                # "revenue was ($99.99)": a loss, as accounts write it; the brackets are quoted
+                value, bracket_open = -value, text.rindex("(", loss.start(), start)
+                end = resume = end + 1
             claim.update(kind="money", unit=currency, value=value)
             rule = "money"
         elif unit is not None:
@@ -778,6 +797,8 @@ def _read_candidate(doc: _Doc, m: Any) -> tuple[dict[str, Any] | None, int]:
             quote_start = before.start("minus")
         if qualifier is not None and before.group("qual"):
             quote_start = before.start("qual")
+    if bracket_open is not None:
+        quote_start = bracket_open
     claim["bound"] = qualifier or "exact"
     change = _change_before(doc, quote_start) or _change_after(doc, end)
     if change and claim["change"] is None:
@@ -1223,14 +1244,18 @@ def _finish(doc: _Doc, found: list[dict[str, Any]]) -> None:
         by_sentence.setdefault(claim["sentence_start"], []).append(claim)
     for claims in by_sentence.values():
         for before, claim in reversed(list(zip(claims, claims[1:], strict=False))):
-            if (
-                before.get("_bare")
-                and claim["unit"] is not None
-                and claim["kind"] != "count"
-                and _LISTED.fullmatch(doc.text, before["end"], claim["start"])
+            listed = before.get("_bare") and claim["unit"] is not None and claim["kind"] != "count"
+            gap = _LISTED.fullmatch(doc.text, before["end"], claim["start"]) if listed else None
+            if gap is not None and (
+                # a bare comma only inside a list that ends with and/or: "3, 4 or 5 km", not
+                # "up to 150, 14-inch disks"
+                gap.group("word") or "carried_from" in claim
             ):
-                # "45 and 50 mg", "3, 4 or 5 km": a bare figure listed before one with a unit
+                # "45 and 50 mg", "1.25 and 1.89 mln tonnes": a bare figure listed before one
+                # with a unit shares its unit and its scale
                 before["kind"], before["unit"] = claim["kind"], claim["unit"]
+                if abs(before["value"]) < 1000:  # not "500,000 and one mln dlrs"
+                    before["value"] *= claim.get("_scale", 1.0)
                 before["carried_from"] = claim
                 before["_bare"] = False
         for before, claim in zip(claims, claims[1:], strict=False):

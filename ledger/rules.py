@@ -225,6 +225,7 @@ class PerRules(_Strict):
 
     comment: str
     units: dict[str, str]  # as written -> unit symbol: second -> s, hour -> h
+    rates: list[str]  # units that are already a rate: "one mln bpd per day" stays bpd
     examples: list[ValueExample] = Field(min_length=1)
 
 
@@ -332,6 +333,7 @@ class Rules:
     units_by_word: dict[str, UnitInfo]
     units_by_symbol: dict[str, UnitInfo]
     per_units: dict[str, str]  # norm(word) -> symbol, for the divisor of a compound unit
+    rate_units: frozenset[str]  # unit symbols that take no divisor
     word_contexts: dict[str, tuple[Any, UnitInfo]]  # norm(word) -> (cue, what it is then)
     minor_units: dict[str, dict[str, float]]  # unit -> norm(minor word) -> factor
     qualifiers: dict[str, str]
@@ -608,6 +610,7 @@ def load_rules(directory: str | Path | None = None) -> Rules:
         units_by_word=units_by_word,
         units_by_symbol=units_by_symbol,
         per_units={norm(word): symbol for word, symbol in files.per.units.items()},
+        rate_units=frozenset(files.per.rates),
         minor_units={
             u.unit: {norm(w): f for w, f in u.minor.items()} for u in files.unit if u.minor
         },
