@@ -35,7 +35,8 @@ In scope: what a news-claim extractor should find. Out of scope, with why (keep 
   reading mirrors Chinese word order, and in news "a per cent of 2023 sales" is no 2023%.
 - AgeModel: a person's age ("29 years old") describes someone; it is not a figure to check.
 - DimensionModel's `Angle` values ("rotate 90 degrees", "make a half turn"): commands to a
-  device, not figures in the news; in news text "degrees" are temperatures, scored as such.
+  device, not figures in the news. Bare degrees count as a temperature when ledger gives them the
+  metric `temperature` (a sentence about heat or weather), as a reader would.
 - quantulum3 expand.json tests spoken-form output, not extraction. errors.json is used only as a
   robustness row: inputs that must not raise.
 - In the quantulum3 suites, these expected values: `dimensionless` ones (bare numbers, years,
