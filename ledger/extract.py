@@ -46,7 +46,7 @@ from ledger.numbers import digits_value, is_plural, scale_factor, singular, word
 from ledger.rules import Rules, UnitInfo, default_rules, norm
 from ledger.sentences import Sentences
 
-EXTRACTOR_VERSION = "1.3.0"
+EXTRACTOR_VERSION = "1.4.0"
 
 # Seconds any one regex call may take before it is abandoned and reported.
 SCAN_TIMEOUT = 5.0
@@ -465,6 +465,9 @@ def _noun(doc: _Doc, end: int, value: float) -> tuple[str | None, int, bool]:
             noun = singular(word, rules.irregular)
             if noun in rules.time_nouns:
                 return None, m.end(f"w{i}"), True
+            if m.group("open") and m.end(f"w{i}") == m.start("close"):
+                # a term in quotes is the unit whole: three “little giants” -> little giant
+                kept = [m.group(f"w{j}").lower() for j in range(1, i)]
             kept.append(noun)
             return " ".join(kept), _noun_end(m, i), False
         if lower in rules.adjectives or word[0].isupper() or lower.endswith("ly"):
@@ -1017,6 +1020,10 @@ def _quotation_spans(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
 
 def _attribution(doc: _Doc, s: _Sentence, start: int) -> str | None:
     """Who the figure is attributed to: a cue in its own sentence, else around its quotation."""
+    if "(" in s.text and any(
+        a.start() <= start - s.start < a.end() for a in doc.rules.own_aside.finditer(s.text)
+    ):
+        return None  # the writer's own correction of the source
     own = _attribution_in(doc, s)
     if own:
         return own

@@ -250,6 +250,7 @@ class RuleFiles(_Strict):
     attribution: list[RegexCue]
     period: list[RegexCue]
     period_baseline: Baseline
+    own_aside: Baseline
     subject: list[SubjectRule]
     metric: list[MetricRule]
 
@@ -347,6 +348,7 @@ class Rules:
     attribution_cues: tuple[tuple[str, Any, frozenset[str]], ...]
     period_cues: tuple[tuple[str, Any, frozenset[str]], ...]
     baseline: Any
+    own_aside: Any
     subject_pattern: Any
     subject_ids: dict[str, str]
     metrics: tuple[tuple[MetricRule, Any, frozenset[str]], ...]
@@ -653,6 +655,7 @@ def load_rules(directory: str | Path | None = None) -> Rules:
             (p.id, cue(p.regex, f"period {p.id}"), frozenset(p.triggers)) for p in files.period
         ),
         baseline=cue("(?r)" + files.period_baseline.regex, "period_baseline"),
+        own_aside=cue(files.own_aside.regex, "own_aside"),
         subject_pattern=subject_pattern,
         subject_ids=subject_ids,
         metrics=tuple(
