@@ -228,6 +228,7 @@ class _Doc:
         self.published = published
         self.rules = rules
         self.sentences = Sentences(text)
+        self.widened = False  # a sentence grew after some of its claims were read
         self.cache: dict[int, _Sentence] = {}
         self.timed_out: list[str] = []
         self.last_sentence = -1  # sentence_start of the last claim found
@@ -289,6 +290,15 @@ class _Doc:
         if found is None:
             found = self.cache[start] = _Sentence(start, end, self.text[start:end])
         return found
+
+    def widen(self, sentence: _Sentence, start: int, end: int) -> _Sentence:
+        """The sentence around `sentence` grown to hold start..end (a figure over a line break)."""
+        low = min(start, sentence.start)
+        self.sentences.join(low, end)
+        for key in [k for k in self.cache if low <= k < end]:
+            del self.cache[key]
+        self.widened = True
+        return self.sentence(low)
 
     def in_url(self, offset: int) -> bool:
         return any(a <= offset < b for a, b in self.urls)
@@ -807,6 +817,8 @@ def _read_candidate(doc: _Doc, m: Any) -> tuple[dict[str, Any] | None, int]:
     if change and claim["change"] is None:
         claim["change"] = change
         claim["_bare"] = False  # "fell by 20,000": a change needs no unit to be a claim
+    if quote_start < sentence.start or end > sentence.end:
+        sentence = doc.widen(sentence, quote_start, end)  # "2.1 billion\ndlrs" in wire copy
     claim.update(
         start=quote_start,
         end=end,
@@ -1244,6 +1256,10 @@ def extract(text: str, *, published: date | None = None, rules: Rules | None = N
 
 def _finish(doc: _Doc, found: list[dict[str, Any]]) -> None:
     """Sentence-level fields, carried units, related links, scores and fingerprints."""
+    if doc.widened:
+        for claim in found:
+            s = doc.sentence(claim["start"])
+            claim["sentence"], claim["sentence_start"] = s.text, s.start
     # 1. "(the actual number has exceeded 900)": a figure with no unit takes the unit of the
     # figure before it in its sentence; bare figures nothing explains are dropped
     by_sentence: dict[int, list[dict[str, Any]]] = {}

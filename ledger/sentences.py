@@ -65,6 +65,20 @@ class Sentences:
             if m.group("line") is None or not _soft_wrap(text, m.start(), m.end()):
                 self.starts.append(m.end())
 
+    def join(self, start: int, end: int) -> None:
+        """Make `start`..`end` one sentence: a figure wrapped over a line break ("2.1 billion\\n
+        dlrs") is read whole, so its sentence must hold it whole.
+
+        >>> s = Sentences("Money supply rose 2.1 billion\\ndlrs in the week. Next")
+        >>> s.join(18, 34); s.text[slice(*s.around(18))]
+        'Money supply rose 2.1 billion\\ndlrs in the week.'
+        """
+        first = bisect.bisect_right(self.starts, start)
+        last = bisect.bisect_left(self.starts, end)
+        if first < last:
+            del self.starts[first:last]
+            self._spans.clear()
+
     def around(self, offset: int) -> tuple[int, int]:
         """(start, end) of the sentence holding `offset`, surrounding whitespace trimmed.
 
