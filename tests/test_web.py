@@ -27,6 +27,7 @@ import httpx
 import pytest
 import sqlite_utils
 from click.testing import CliRunner
+from datasette.database import Database
 
 from ledger.cli import cli
 from ledger.schema import ensure_schema
@@ -1006,3 +1007,35 @@ def test_ledger_serve_over_http(ledger, reviewers):
             urllib.request.urlopen(anonymous_note, timeout=10)
         assert forbidden.value.code == 403
     assert notes_count(path) == 2
+
+
+def test_facet_counts_are_kept_until_the_ledger_changes(ledger, monkeypatch):
+    path, ids = ledger
+    datasette = build_datasette(path)
+    ran: list[str] = []
+    real = Database.execute
+
+    async def counting(self: Any, sql: str, *args: Any, **kwargs: Any) -> Any:
+        if "count(*) as count from (" in sql:
+            ran.append(sql)
+        return await real(self, sql, *args, **kwargs)
+
+    monkeypatch.setattr(Database, "execute", counting)
+    first = get(datasette, "/claims/claims.json?_shape=objects").json()["facet_results"]
+    assert len(ran) == 4  # metric, kind, unit, bound
+    again = get(datasette, "/claims/claims.json?_shape=objects").json()["facet_results"]
+    assert len(ran) == 4 and again == first  # from memory
+    filtered = get(datasette, "/claims/claims.json?_shape=objects&unit=CNY").json()
+    assert len(ran) == 8  # another query, its own counts
+    assert {f["value"]: f["count"] for f in filtered["facet_results"]["unit"]["results"]} == {
+        "CNY": 2
+    }
+    with sqlite_utils.Database(path).conn as connection:  # an ingest elsewhere commits
+        connection.execute("update claims set unit = 'USD' where id = ?", [ids["big"]])
+    units = get(datasette, "/claims/claims.json?_shape=objects").json()["facet_results"]["unit"]
+    assert len(ran) == 12
+    assert {f["value"]: f["count"] for f in units["results"]} == {
+        "CNY": 1,
+        "USD": 1,
+        "percent": 1,
+    }
