@@ -35,15 +35,16 @@ import bisect
 import hashlib
 import unicodedata
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 import regex
 
 from ledger.models import Claim
 from ledger.numbers import digits_value, is_plural, scale_factor, singular, word_value
-from ledger.rules import Rules, UnitInfo, default_rules, norm
+from ledger.rules import MetricRule, Rules, UnitInfo, default_rules, norm
 from ledger.sentences import Sentences
 
 EXTRACTOR_VERSION = "1.4.0"
@@ -195,13 +196,17 @@ class Extraction:
     timed_out: list[str] = field(default_factory=list)
 
 
+# A sentence-level rule as Rules holds it: (rule or id, compiled pattern, trigger words).
+_Gated = TypeVar("_Gated", bound=tuple[Any, Any, frozenset[str]])
+
+
 @dataclass
 class _Sentence:
     start: int
     end: int
     text: str
     subjects: list[tuple[int, str]] | None = None
-    metrics: set[str] | None = None
+    metric_rules: list[MetricRule] | None = None
     periods: list[tuple[int, int, str | None, str]] | None = None
     attribution: str | None = None
     attribution_done: bool = False
@@ -211,13 +216,13 @@ class _Sentence:
     period_starts: list[int] | None = None
     normalized: str | None = None
 
-    def has_any(self, triggers: frozenset[str]) -> bool:
-        """Whether the sentence holds one of `triggers` (always true when there are none)."""
-        if not triggers:
-            return True
+    def triggered(self, rules: Iterable[_Gated]) -> list[_Gated]:
+        """The (rule, pattern, triggers) entries worth trying on this sentence, in order: those
+        with no triggers, and those with one of their trigger words in the sentence."""
         if self.words is None:
             self.words = frozenset(_WORDS.findall(self.text.lower()))
-        return not self.words.isdisjoint(triggers)
+        words = self.words
+        return [rule for rule in rules if not rule[2] or not words.isdisjoint(rule[2])]
 
 
 class _Doc:
@@ -878,8 +883,10 @@ def digits_value_or_word(text: str, rules: Rules) -> float:
 
 def _subjects(doc: _Doc, s: _Sentence) -> list[tuple[int, str]]:
     if s.subjects is None:
+        ids = doc.rules.subject_ids
         s.subjects = [
-            (s.start + m.start(), doc.rules.subject_ids[_SPACES.sub(" ", m.group())])
+            # a name written as listed needs no respacing ("Hong\u00a0Kong" does)
+            (s.start + m.start(), ids.get(m.group()) or ids[_SPACES.sub(" ", m.group())])
             # a prefix tree of literal names: linear, so no timer needed
             for m in doc.rules.subject_pattern.finditer(s.text)
         ]
@@ -909,17 +916,24 @@ def _subject(doc: _Doc, s: _Sentence, start: int, end: int) -> str | None:
     return None
 
 
+def _metric_rules(doc: _Doc, s: _Sentence) -> list[MetricRule]:
+    """The metric rules that may name a figure of the sentence, in file order: those whose
+    keywords it holds, and `other`. Found once per sentence, then each figure picks from them."""
+    if s.metric_rules is None:
+        matched = {
+            rule.id
+            for rule, pattern, _triggers in s.triggered(doc.rules.metrics)
+            if pattern is not None
+            and doc.call(f"metric:{rule.id}", pattern, "search", s.text, timed=True)
+        }
+        s.metric_rules = [
+            rule for rule, _, _ in doc.rules.metrics if rule.id == "other" or rule.id in matched
+        ]
+    return s.metric_rules
+
+
 def _metric(doc: _Doc, s: _Sentence, claim: dict[str, Any]) -> str:
-    if s.metrics is None:
-        s.metrics = set()
-        for rule, pattern, triggers in doc.rules.metrics:
-            if pattern is None or not s.has_any(triggers):
-                continue
-            if doc.call(f"metric:{rule.id}", pattern, "search", s.text, timed=True):
-                s.metrics.add(rule.id)
-    for rule, _pattern, _triggers in doc.rules.metrics:
-        if rule.id != "other" and rule.id not in s.metrics:
-            continue
+    for rule in _metric_rules(doc, s):
         if claim["kind"] not in rule.kinds:
             continue
         if rule.units is not None and (claim["unit"] or "") not in rule.units:
@@ -974,9 +988,7 @@ def _attribution_in(doc: _Doc, s: _Sentence) -> str | None:
     if s.attribution_done:
         return s.attribution
     s.attribution_done = True
-    for rule_id, pattern, triggers in doc.rules.attribution_cues:
-        if not s.has_any(triggers):
-            continue
+    for rule_id, pattern, _triggers in s.triggered(doc.rules.attribution_cues):
         m = doc.call(f"attribution:{rule_id}", pattern, "search", s.text, timed=True)
         if m is None:
             continue
@@ -1117,9 +1129,7 @@ def _periods(doc: _Doc, s: _Sentence) -> list[tuple[int, int, str | None, str]]:
         return s.periods
     taken: list[tuple[int, int]] = []
     cues: list[tuple[int, int, str | None, str]] = []
-    for rule_id, pattern, triggers in doc.rules.period_cues:
-        if not s.has_any(triggers):
-            continue
+    for rule_id, pattern, _triggers in s.triggered(doc.rules.period_cues):
         for m in doc.find_all(f"period:{rule_id}", pattern, s.text):
             a, b = m.span()
             if any(a < y and x < b for x, y in taken):
@@ -1396,9 +1406,15 @@ def _score(claim: dict[str, Any], comparisons: dict[str, bool]) -> float:
         score += 0.15
     if claim["period"]:
         score += 0.05
-    sentence = claim["sentence"]
-    if sentence not in comparisons:
-        comparisons[sentence] = _COMPARISON.search(sentence) is not None
-    if claim["change"] or claim["bound"] != "exact" or comparisons[sentence]:
+    if claim["change"] or claim["bound"] != "exact" or _compares(claim["sentence"], comparisons):
         score += 0.10
     return round(min(score, 1.0), 3)
+
+
+def _compares(sentence: str, comparisons: dict[str, bool]) -> bool:
+    """Whether the sentence holds comparison words; searched once per sentence, and only for a
+    figure that is not already a comparison by its change or bound."""
+    found = comparisons.get(sentence)
+    if found is None:
+        found = comparisons[sentence] = _COMPARISON.search(sentence) is not None
+    return found
