@@ -354,6 +354,8 @@ _NUM_HEAD = regex.compile(
 
 def _figure(text: str, rules: Rules) -> tuple[str | None, float, bool, bool, str] | None:
     """Split a matched figure into (currency symbol, value, has scale, is digits, digits text)."""
+    if _is_plain_number(text):
+        return None, float(text.replace(",", "")), False, True, text  # most figures: 5.3, 1,400
     parts = _FIGURE_PARTS.fullmatch(text)
     if parts is None:
         return None
@@ -370,11 +372,11 @@ def _figure(text: str, rules: Rules) -> tuple[str | None, float, bool, bool, str
         central, _, spread = body.partition("±")
         spread_head = _NUM_HEAD.fullmatch(spread.strip())
         body = central.rstrip() + (spread_head.group("rest") if spread_head else "")
-    mixed = _MIXED.fullmatch(body)
     head = _NUM_HEAD.fullmatch(body)
-    fraction = None
+    fraction = mixed = None
     if not _FRACTION_CHARS.isdisjoint(body):
         fraction = _FRACTION.fullmatch(body) or _VULGAR.fullmatch(body)
+        mixed = _MIXED.fullmatch(body)
     if fraction is not None:
         # "1/4", "½", "2½": digits is the fraction as written; on its own it needs a unit
         rest = fraction.group("rest")
@@ -419,6 +421,19 @@ def _figure(text: str, rules: Rules) -> tuple[str | None, float, bool, bool, str
 
 
 _PER = regex.compile(r"[ \t\u00a0]*/[ \t\u00a0]*|[ \t\u00a0]+per[ \t\u00a0]+", regex.IGNORECASE)
+
+
+def _is_plain_number(text: str) -> bool:
+    """Whether a figure is ASCII digits with thousands commas and a decimal part, nothing else
+    (no symbol, space, scale or fraction): what _figure reads the long way as just that number.
+
+    >>> [_is_plain_number(t) for t in ["5.3", "1,400", "1,400.5", "7", "1.5,3", "5,", "$5", "３"]]
+    [True, True, True, True, False, False, False, False]
+    """
+    if not (text.isascii() and text[:1].isdigit() and text[-1:].isdigit()):
+        return False
+    whole, _, decimals = text.partition(".")
+    return whole.replace(",", "").isdigit() and (not decimals or decimals.isdigit())
 
 
 def _unit(text: str | None, rules: Rules) -> Any:
