@@ -572,10 +572,21 @@ def _is_name_or_date(doc: _Doc, start: int, end: int) -> bool:
     return bool(_FILE_SUFFIX.match(text, end, end + 8))
 
 
+def _groupdict(m: Any) -> dict[str, Any]:
+    """m.groupdict(), a third of its cost: `regex` looks each name up by first trying it as a
+    number and formatting the TypeError that raises (3 us for the scan pattern's nine groups).
+
+    >>> _groupdict(regex.match(r"(?P<a>\\d)(x)?(?P<b>y)?", "1"))
+    {'a': '1', 'b': None}
+    """
+    groups = m.groups()
+    return {name: groups[number - 1] for name, number in m.re.groupindex.items()}
+
+
 def _read_candidate(doc: _Doc, m: Any) -> tuple[dict[str, Any] | None, int]:
     """Turn one scan match into a claim dict (or None), and say where scanning resumes."""
     rules, text = doc.rules, doc.text
-    g = m.groupdict()  # one call instead of one per group read
+    g = _groupdict(m)  # one call instead of one per group read
     start, end = m.start(), m.end()
     resume = end
     if doc.urls and doc.in_url(start):
@@ -1007,7 +1018,7 @@ def _attribution_in(doc: _Doc, s: _Sentence) -> str | None:
         m = doc.call(f"attribution:{rule_id}", pattern, "search", s.text, timed=True)
         if m is None:
             continue
-        if "pronoun" in m.groupdict() and m.group("pronoun"):
+        if "pronoun" in m.re.groupindex and m.group("pronoun"):
             who = _person_before(doc, s.start + m.start())
         else:
             who = _clean_source(m.group("who"), doc.rules)
@@ -1088,7 +1099,7 @@ def _shift(year: int, month: int, months: int) -> tuple[int, int]:
 def _period_value(doc: _Doc, rule_id: str, m: Any, s: _Sentence) -> str | None:
     """The period a cue names; quarters and months without a year take it from context."""
     pub = doc.published
-    groups = m.groupdict()
+    groups = _groupdict(m)
     year = groups.get("year")
     if rule_id == "year":
         return year
