@@ -31,6 +31,9 @@ _BOUNDARY = regex.compile(
     """,
     regex.VERBOSE,
 )
+# the group's number: `regex` reads a group by name some seven times slower (it first tries the
+# name as a number and formats the TypeError), and a text has a boundary every few lines
+_LINE = _BOUNDARY.groupindex["line"]
 _LEADING = " \t\r\n\ufeff\u00a0\u200b"
 
 
@@ -47,9 +50,11 @@ def _soft_wrap(text: str, at: int, after: int) -> bool:
     >>> _soft_wrap("Photo: VCG\nText", 10, 11)
     False
     """
-    if "\n" in text[at + 1 : after]:
+    if text.find("\n", at + 1, after) != -1:
         return False
     line_start = text.rfind("\n", 0, at) + 1
+    if at - line_start < 55:
+        return False  # too short to be wrapped, trailing spaces or not
     line = text[line_start:at].rstrip()
     return 55 <= len(line) <= 80 and line[-1:] not in '.!?:"”’…' and after < len(text)
 
@@ -62,7 +67,7 @@ class Sentences:
         self._spans: dict[int, tuple[int, int]] = {}  # sentence index -> trimmed span, as asked
         self.starts = [0]
         for m in _BOUNDARY.finditer(text):
-            if m.group("line") is None or not _soft_wrap(text, m.start(), m.end()):
+            if m.group(_LINE) is None or not _soft_wrap(text, m.start(), m.end()):
                 self.starts.append(m.end())
 
     def join(self, start: int, end: int) -> None:
