@@ -579,9 +579,12 @@ def _change_cue(doc: _Doc, m: Any) -> str | None:
 
 
 def _change_before(doc: _Doc, start: int) -> str | None:
+    """A cue that ends right where the figure (with its qualifier) begins, as cues.toml says of
+    `where = "before"`: the pattern is read backwards and matched there only (a search would try
+    each of the 60 positions before too; every cue ends in \\s+\\Z, so none matches there)."""
     pattern = doc.rules.change_before
     return _change_cue(
-        doc, doc.call("change", pattern, "search", doc.text, max(0, start - 60), start)
+        doc, doc.call("change", pattern, "match", doc.text, max(0, start - 60), start)
     )
 
 
