@@ -206,7 +206,8 @@ class _Sentence:
     end: int
     text: str
     subjects: list[tuple[int, str]] | None = None
-    metric_rules: list[MetricRule] | None = None
+    metric_rules: list[tuple[MetricRule, Any]] | None = None
+    keywords_held: dict[str, bool] = field(default_factory=dict)  # metric rule id -> found
     periods: list[tuple[int, int, str | None, str]] | None = None
     attribution: str | None = None
     attribution_done: bool = False
@@ -978,31 +979,38 @@ def _subject(doc: _Doc, s: _Sentence, start: int, end: int) -> str | None:
     return None
 
 
-def _metric_rules(doc: _Doc, s: _Sentence) -> list[MetricRule]:
-    """The metric rules that may name a figure of the sentence, in file order: those whose
-    keywords it holds, and `other`. Found once per sentence, then each figure picks from them."""
+def _metric_rules(doc: _Doc, s: _Sentence) -> list[tuple[MetricRule, Any]]:
+    """The metric rules that may name a figure of the sentence, in file order, with their
+    keywords: those its words trigger, and `other` (which needs no keywords)."""
     if s.metric_rules is None:
-        matched = {
-            rule.id
-            for rule, pattern, _triggers in s.triggered(doc.rules.metrics)
-            if pattern is not None
-            and doc.call(f"metric:{rule.id}", pattern, "search", s.text, timed=True)
-        }
         s.metric_rules = [
-            rule for rule, _, _ in doc.rules.metrics if rule.id == "other" or rule.id in matched
+            (rule, pattern)
+            for rule, pattern, _triggers in s.triggered(doc.rules.metrics)
+            if pattern is not None and rule.id != "other"
         ]
+        s.metric_rules += [(rule, None) for rule, _, _ in doc.rules.metrics if rule.id == "other"]
     return s.metric_rules
 
 
 def _metric(doc: _Doc, s: _Sentence, claim: dict[str, Any]) -> str:
-    for rule in _metric_rules(doc, s):
+    """The first rule whose kinds, units and minimum fit the figure and whose keywords its
+    sentence holds. The keywords are searched last, once a sentence, and only for a rule some
+    figure fits: a rule for temperatures is never searched in a sentence with none."""
+    for rule, pattern in _metric_rules(doc, s):
         if claim["kind"] not in rule.kinds:
             continue
         if rule.units is not None and (claim["unit"] or "") not in rule.units:
             continue
         if rule.min_value is not None and claim["value"] < rule.min_value:
             continue
-        return rule.metric or rule.id
+        if pattern is None:
+            return rule.metric or rule.id  # other
+        held = s.keywords_held.get(rule.id)
+        if held is None:
+            found = doc.call(f"metric:{rule.id}", pattern, "search", s.text, timed=True)
+            held = s.keywords_held[rule.id] = found is not None
+        if held:
+            return rule.metric or rule.id
     return "other"
 
 
