@@ -215,7 +215,6 @@ class _Sentence:
     subject_starts: list[int] | None = None
     clauses: list[int] | None = None
     period_starts: list[int] | None = None
-    normalized: str | None = None
 
     def triggered(self, rules: Iterable[_Gated]) -> list[_Gated]:
         """The (rule, pattern, triggers) entries worth trying on this sentence, in order: those
