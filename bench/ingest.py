@@ -93,9 +93,9 @@ def run_ingest(
     """Run `ledger ingest` in a child process; wall seconds, peak memory, exit code, summary.
 
     With a `deadline` (seconds) the ingest is interrupted then (SIGINT, as Ctrl-C: every source is
-    written in its own transaction, so the ledger stays whole) and the figures cover what it
-    did. Every `progress_every` seconds the MB already stored and the memory are sampled, so a
-    long run shows whether its time per MB and its memory stay flat as the ledger grows.
+    written whole, so the ledger stays whole) and the figures cover what it did. Every
+    `progress_every` seconds the MB already stored and the memory are sampled, so a long run shows
+    whether its time per MB and its memory stay flat as the ledger grows.
     """
     command = [*ledger_command(), "ingest", str(corpus), "--db", str(db)]
     if jobs is not None:

@@ -91,9 +91,10 @@ def claim_filters(command: Callable[..., Any]) -> Callable[..., Any]:
 def ingest(paths: tuple[str, ...], db_path: str, jobs: int, force: bool, max_size: float) -> None:
     """Read sources (.txt, .md files or folders of them) into the ledger.
 
-    Only new or changed files are extracted (by sha256 of their bytes); each source is written in
-    its own transaction, so an interrupted ingest leaves every source whole or untouched. Metadata
-    comes from a manifest.csv beside the files; a source's id is its file name without extension.
+    Only new or changed files are extracted (by sha256 of their bytes); sources are written whole,
+    a few hundred to a transaction, so an interrupted ingest leaves every source whole or
+    untouched. Metadata comes from a manifest.csv beside the files; a source's id is its file name
+    without extension.
     Exit code 1 if any file failed (each is named; the others are ingested).
 
     \b
@@ -179,8 +180,8 @@ def _finish_with_report(report: IngestReport) -> None:
 def load(shards: tuple[str, ...], db_path: str) -> None:
     """Merge claim shards (from `ledger extract --engine dask`) into the ledger.
 
-    Each source in the shards is written exactly as `ledger ingest` writes it (one transaction per
-    source, the same stable claim ids); sources already stored with the same bytes are skipped.
+    Each source in the shards is written exactly as `ledger ingest` writes it (whole, the same
+    stable claim ids); sources already stored with the same bytes are skipped.
     SHARDS are .jsonl / .jsonl.gz files or folders of them. Exit code 1 if any source failed.
 
     \b

@@ -230,8 +230,8 @@ def load_shards(
     *,
     progress: Callable[[SourceFile, str, int], None] | None = None,
 ) -> IngestReport:
-    """Merge shards into the ledger through the ingest's own write path (one transaction per
-    source, same ids, same `runs` row), skipping sources already stored with the same bytes.
+    """Merge shards into the ledger through the ingest's own write path (whole sources, same
+    ids, same `runs` row), skipping sources already stored with the same bytes.
 
     Shards made by another extractor version are refused: their claims would be stored under a
     version that did not make them.

@@ -6,11 +6,11 @@
     []
 
 Ingest is incremental and crash-safe: a file whose bytes (sha256), publication date and extractor
-version are unchanged is skipped without extraction; every other source is written in its own
-transaction, so a crash or Ctrl-C leaves each source fully ingested or untouched. A claim's id is
-`claim_id(source_id, fingerprint)`, so it survives edits elsewhere in its source and its notes stay
-attached. A claim that no longer comes out of its source is deleted, unless a note refers to it: it
-is then kept with `retired_at` set, and its notes count as orphaned.
+version are unchanged is skipped without extraction; every other source is written whole, several
+to a transaction, so a crash or Ctrl-C leaves each source fully ingested or untouched. A claim's id
+is `claim_id(source_id, fingerprint)`, so it survives edits elsewhere in its source and its notes
+stay attached. A claim that no longer comes out of its source is deleted, unless a note refers to
+it: it is then kept with `retired_at` set, and its notes count as orphaned.
 
 The CLI (`ledger.cli`) is a thin layer over this module; nothing there that is not here.
 """
@@ -94,6 +94,20 @@ class IngestReport:
         if self.rule_timeouts:
             line += f"; {len(self.rule_timeouts)} rule timeout(s)"
         return line + f"; {self.seconds:.2f}s"
+
+
+@dataclass(frozen=True)
+class CommitEvery:
+    """How many finished sources the writer gathers into one transaction.
+
+    Each commit rewrites every b-tree and full-text page its transaction touched: one commit per
+    1 KB news story wrote about 125 WAL pages. A transaction holds whole sources only, so a crash
+    still leaves each source whole or absent, and the next ingest redoes the lost batch.
+    """
+
+    sources: int = 256
+    chars: int = 4_000_000  # of text held for the batch, so memory stays bounded
+    seconds: float = 0.25  # since the first of them was ready, so progress is saved regularly
 
 
 @dataclass(frozen=True)
@@ -277,6 +291,7 @@ def _upsert_sql(table: str, columns: Iterable[str], keep: Iterable[str] = ()) ->
 
 
 _CLAIM_UPSERT = _upsert_sql("claims", CLAIM_COLUMNS, keep=["first_seen"])
+_SOURCE_UPSERT = _upsert_sql("sources", SOURCE_COLUMNS)
 # Source fields that can change while the text does not (compared on an unchanged re-ingest).
 _META_COLUMNS = ("path", "title", "publisher", "url", "published_confidence", "notes")
 
@@ -358,13 +373,14 @@ class Ledger:
         max_bytes: int = DEFAULT_MAX_BYTES,
         extractor: Extractor | None = None,
         progress: Callable[[SourceFile, str, int], None] | None = None,
+        commit_every: CommitEvery = CommitEvery(),
     ) -> IngestReport:
         """Ingest files and folders; return what was done (also recorded in `runs`).
 
-        `jobs` > 1 extracts in that many worker processes while this process writes each source
-        in its own transaction. `force` re-extracts unchanged files.
-        `progress(source, status, total)` is called once per file. A bad manifest raises
-        `ManifestError` before anything is written.
+        `jobs` > 1 extracts in that many worker processes while this process writes the sources,
+        whole, several per transaction (`commit_every`). `force` re-extracts unchanged files.
+        `progress(source, status, total)` is called once per file, once it is stored. A bad
+        manifest raises `ManifestError` before anything is written.
         """
         started = time.perf_counter()
         started_at = _now()
@@ -392,9 +408,17 @@ class Ledger:
             with contextlib.suppress(Exception):  # a broken extractor is named per file later
                 _run_extractor(extractor, WARM_UP_TEXT, None)
             pool = ProcessPoolExecutor(max_workers=jobs, initializer=_worker_ignores_ctrl_c)
+            # The writer reads no results while it writes a batch: enough files must be in
+            # flight for the workers to stay busy meanwhile.
+            window = max(jobs * 2, 2 * commit_every.sources // BATCH_FILES)
             try:
                 self._write_all(
-                    _bounded_map(pool, job_list, jobs * 2), report, version, progress, total
+                    _bounded_map(pool, job_list, window),
+                    report,
+                    version,
+                    progress,
+                    total,
+                    commit_every,
                 )
             except BaseException:  # Ctrl-C or an error: stop now, drop the batches not started
                 pool.shutdown(wait=False, cancel_futures=True)
@@ -407,6 +431,7 @@ class Ledger:
                 version,
                 progress,
                 total,
+                commit_every,
             )
 
         report.files_seen += len(found_failures)
@@ -467,27 +492,62 @@ class Ledger:
         version: str,
         progress: Callable[[SourceFile, str, int], None] | None,
         total: int = 0,
+        commit_every: CommitEvery = CommitEvery(),
     ) -> None:
+        """Write results as they come, in batches of whole sources (see `CommitEvery`).
+
+        A batch is gathered first and written in one short transaction, so the write lock is
+        never held while a file is being extracted and other writers (notes) get their turn.
+        """
+        batch: list[_Extracted] = []
+        chars = 0
+        first_ready = 0.0
         for result in results:
-            if result.status == "failed":
-                assert result.error is not None
-                report.failures.append(result.error)
-            elif result.status == "unchanged":
-                report.files_unchanged += 1
-                self._refresh_metadata(result.source, result.stored, result.stat, version)
-            else:
-                assert result.sha256 is not None and result.text is not None
-                self.write_source(
-                    result.source,
-                    sha256=result.sha256,
-                    text=result.text,
-                    claims=result.claims,
-                    rule_timeouts=result.rule_timeouts,
-                    report=report,
-                    version=version,
-                    stat=result.stat,
-                )
-            if progress is not None:
+            if not batch:
+                first_ready = time.monotonic()
+            batch.append(result)
+            chars += len(result.text or "")
+            if (
+                len(batch) >= commit_every.sources
+                or chars >= commit_every.chars
+                or time.monotonic() - first_ready >= commit_every.seconds
+            ):
+                self._write_batch(batch, report, version, progress, total)
+                batch, chars = [], 0
+        if batch:
+            self._write_batch(batch, report, version, progress, total)
+
+    def _write_batch(
+        self,
+        batch: list[_Extracted],
+        report: IngestReport,
+        version: str,
+        progress: Callable[[SourceFile, str, int], None] | None,
+        total: int,
+    ) -> None:
+        """Write a batch of results in one transaction, then tell `progress` of each."""
+        with self._transaction():
+            for result in batch:
+                if result.status == "failed":
+                    assert result.error is not None
+                    report.failures.append(result.error)
+                elif result.status == "unchanged":
+                    report.files_unchanged += 1
+                    self._refresh_metadata(result.source, result.stored, result.stat, version)
+                else:
+                    assert result.sha256 is not None and result.text is not None
+                    self._write_source(
+                        result.source,
+                        sha256=result.sha256,
+                        text=result.text,
+                        claims=result.claims,
+                        rule_timeouts=result.rule_timeouts,
+                        report=report,
+                        version=version,
+                        stat=result.stat,
+                    )
+        if progress is not None:
+            for result in batch:
                 progress(result.source, result.status, total)
 
     def _source_row(
@@ -510,66 +570,57 @@ class Ledger:
             "extractor_version": version,
         }
 
-    def write_source(
+    def _write_source(
         self,
         source: SourceFile,
         *,
         sha256: str,
         text: str,
         claims: Sequence[Claim],
-        rule_timeouts: Sequence[str] = (),
-        report: IngestReport | None = None,
-        version: str | None = None,
-        stat: Stat | None = None,
-    ) -> IngestReport:
-        """Store one extracted source and its claims in one transaction (the ingest write path).
+        rule_timeouts: Sequence[str],
+        report: IngestReport,
+        version: str,
+        stat: Stat | None,
+    ) -> None:
+        """Store one extracted source and its claims, inside the caller's transaction.
 
         Claims still found keep their id and first_seen; new ones are added; ones gone are deleted
-        or, if a note refers to them, retired. Counts are added to `report` (a new one if None).
-        Public so that claims extracted elsewhere (ledger/distributed.py) load exactly as ingest.
+        or, if a note refers to them, retired. Counts are added to `report`.
         """
-        report = report if report is not None else IngestReport()
-        version = version if version is not None else extractor_version()
         now = _now()
         source_id = source.source_id
         fingerprints = _unique_fingerprints(claims)
         ids = [claim_id(source_id, fp) for fp in fingerprints]
         by_fingerprint = dict(zip(fingerprints, ids, strict=True))
-        with self._transaction():
-            existed = self.db.execute("select 1 from sources where id = ?", [source_id]).fetchone()
-            old = {
-                row[0]
-                for row in self.db.execute("select id from claims where source_id = ?", [source_id])
-            }
-            row = self._source_row(source, sha256, text, version, now)
-            self.db.execute(
-                _upsert_sql("sources", SOURCE_COLUMNS), [row[c] for c in SOURCE_COLUMNS]
+        existed = self.db.execute("select 1 from sources where id = ?", [source_id]).fetchone()
+        old = {
+            row[0]
+            for row in self.db.execute("select id from claims where source_id = ?", [source_id])
+        }
+        row = self._source_row(source, sha256, text, version, now)
+        self.db.execute(_SOURCE_UPSERT, [row[c] for c in SOURCE_COLUMNS])
+        self._remember_stat(source_id, stat, version)
+        rows = []
+        for claim, fp, cid in zip(claims, fingerprints, ids, strict=True):
+            row = claim.model_dump()
+            row["fingerprint"] = fp
+            row["related"] = json.dumps(
+                [by_fingerprint.get(other) or claim_id(source_id, other) for other in claim.related]
             )
-            self._remember_stat(source_id, stat, version)
-            rows = []
-            for claim, fp, cid in zip(claims, fingerprints, ids, strict=True):
-                row = claim.model_dump()
-                row["fingerprint"] = fp
-                row["related"] = json.dumps(
-                    [
-                        by_fingerprint.get(other) or claim_id(source_id, other)
-                        for other in claim.related
-                    ]
-                )
-                row.update(
-                    id=cid,
-                    source_id=source_id,
-                    extractor_version=version,
-                    first_seen=now,  # kept as it was when the claim is already there
-                    last_seen=now,
-                    retired_at=None,
-                )
-                rows.append([row[c] for c in CLAIM_COLUMNS])
-            if rows:
-                self.db.conn.executemany(_CLAIM_UPSERT, rows)
-            kept = set(ids)
-            gone = [cid for cid in old if cid not in kept]
-            retired = self._retire_or_delete(gone, now)
+            row.update(
+                id=cid,
+                source_id=source_id,
+                extractor_version=version,
+                first_seen=now,  # kept as it was when the claim is already there
+                last_seen=now,
+                retired_at=None,
+            )
+            rows.append([row[c] for c in CLAIM_COLUMNS])
+        if rows:
+            self.db.conn.executemany(_CLAIM_UPSERT, rows)
+        kept = set(ids)
+        gone = [cid for cid in old if cid not in kept]
+        retired = self._retire_or_delete(gone, now)
         report.rule_timeouts += [{"source_id": source_id, "rule": rule} for rule in rule_timeouts]
         report.claims_added += sum(1 for cid in kept if cid not in old)
         report.claims_removed += len(gone) - retired
@@ -578,7 +629,6 @@ class Ledger:
             report.files_changed += 1
         else:
             report.files_added += 1
-        return report
 
     def _retire_or_delete(self, claim_ids: list[str], now: str) -> int:
         """Delete claims that no longer come out, but keep (retire) those a note refers to."""
@@ -599,11 +649,12 @@ class Ledger:
     def _refresh_metadata(
         self,
         source: SourceFile,
-        stored: tuple[Any, ...] | None = None,
-        stat: Stat | None = None,
-        version: str | None = None,
+        stored: tuple[Any, ...] | None,
+        stat: Stat | None,
+        version: str,
     ) -> None:
-        """Text unchanged: bring the path, manifest fields and remembered stat up to date."""
+        """Text unchanged: bring the path, manifest fields and remembered stat up to date (part of
+        the caller's transaction)."""
         if stored is None:
             stored = self.db.execute(
                 f"select {', '.join(_META_COLUMNS)} from sources where id = ?", [source.source_id]
@@ -617,13 +668,10 @@ class Ledger:
             "published_confidence": meta.published_confidence,
             "notes": meta.notes,
         }
-        moved = tuple(wanted.values()) != tuple(stored)
-        if moved or stat is not None:
-            with self._transaction():
-                if moved:  # any update re-indexes the source's text, so only when needed
-                    self.db.table("sources").update(source.source_id, wanted)
-                if stat is not None:
-                    self._remember_stat(source.source_id, stat, version or extractor_version())
+        if tuple(wanted.values()) != tuple(stored):  # an update re-indexes the text: only if due
+            self.db.table("sources").update(source.source_id, wanted)
+        if stat is not None:
+            self._remember_stat(source.source_id, stat, version)
 
     def _remember_stat(self, source_id: str, stat: Stat | None, version: str) -> None:
         """Keep (or forget) the stat a file had when hashed, with the extractor version its

@@ -3,10 +3,12 @@ extractor, so these tests say what the store does whatever the real extractor fi
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib
 import json
 import os
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,7 +17,7 @@ import regex
 
 from ledger import store
 from ledger.models import Claim, claim_id
-from ledger.store import Ledger, LedgerError
+from ledger.store import CommitEvery, Ledger, LedgerError
 
 EXTRACT_MODULE = importlib.import_module("ledger.extract")
 
@@ -269,6 +271,77 @@ def test_interrupted_write_leaves_the_source_untouched(
     report = ledger.ingest([corpus], extractor=fake_extract)
     assert report.files_changed == 1
     assert [r["quote"] for r in ledger.claims(source="alpha")] == ["99"]
+
+
+def numbered_corpus(folder: Path, count: int) -> Path:
+    """`count` one-line sources s00, s01, ... with two figures each."""
+    folder.mkdir()
+    for n in range(count):
+        (folder / f"s{n:02d}.txt").write_text(f"Item {n} rose {n + 1}%.\n", encoding="utf-8")
+    return folder
+
+
+def committed_sources(ledger: Ledger) -> list[str]:
+    """Source ids another connection sees: only what has been committed."""
+    with contextlib.closing(sqlite3.connect(ledger.path)) as other:
+        return [row[0] for row in other.execute("select id from sources order by id")]
+
+
+@pytest.mark.parametrize(
+    ("commit_every", "seen"),
+    [
+        (CommitEvery(sources=3), [3, 3, 3, 6, 6, 6, 7]),
+        (CommitEvery(sources=1), [1, 2, 3, 4, 5, 6, 7]),
+        (CommitEvery(chars=1), [1, 2, 3, 4, 5, 6, 7]),  # one source's text already fills it
+        (CommitEvery(seconds=0), [1, 2, 3, 4, 5, 6, 7]),  # no source waits for another
+    ],
+)
+def test_sources_are_committed_in_batches_and_progress_is_told_once_they_are(
+    ledger: Ledger, tmp_path: Path, commit_every: CommitEvery, seen: list[int]
+):
+    corpus = numbered_corpus(tmp_path / "many", 7)
+    committed: list[int] = []
+    ledger.ingest(
+        [corpus],
+        extractor=fake_extract,
+        commit_every=commit_every,
+        progress=lambda source, status, total: committed.append(len(committed_sources(ledger))),
+    )
+    assert committed == seen
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_an_interrupted_batch_is_absent_and_the_next_ingest_redoes_it(
+    ledger: Ledger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int
+):
+    corpus = numbered_corpus(tmp_path / "many", 7)
+    with Ledger(tmp_path / "clean.db") as clean:
+        clean.ingest([corpus], extractor=fake_extract)
+        expected = {(row["id"], row["source_id"]) for row in clean.claims()}
+    written = 0
+    retire_or_delete = Ledger._retire_or_delete
+
+    def interrupted_in_the_fifth_source(self: Ledger, claim_ids: list[str], now: str) -> int:
+        nonlocal written
+        written += 1
+        if written == 5:  # Ctrl-C in the middle of the second batch
+            raise KeyboardInterrupt
+        return retire_or_delete(self, claim_ids, now)
+
+    monkeypatch.setattr(Ledger, "_retire_or_delete", interrupted_in_the_fifth_source)
+    with pytest.raises(KeyboardInterrupt):
+        ledger.ingest(
+            [corpus], extractor=fake_extract, jobs=jobs, commit_every=CommitEvery(sources=3)
+        )
+    assert committed_sources(ledger) == ["s00", "s01", "s02"]  # the first batch, whole
+    assert {(row["id"], row["source_id"]) for row in ledger.claims()} == {
+        claim for claim in expected if claim[1] in ("s00", "s01", "s02")
+    }
+    assert ledger.db.execute("pragma integrity_check").fetchone()[0] == "ok"
+    monkeypatch.undo()
+    report = ledger.ingest([corpus], extractor=fake_extract)
+    assert (report.files_added, report.files_unchanged) == (4, 3)
+    assert {(row["id"], row["source_id"]) for row in ledger.claims()} == expected
 
 
 def test_worker_processes_give_the_same_ledger(tmp_path: Path, corpus: Path):
