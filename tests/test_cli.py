@@ -472,9 +472,11 @@ def test_claims_and_notes_print_json_nl_and_csv_too(ingested: str):
 
 
 def test_ctrl_c_leaves_every_source_whole_and_the_next_ingest_finishes(tmp_path: Path):
+    # Enough sources for several of the writer's batches (CommitEvery), so Ctrl-C lands mid-run.
+    sources = 1200
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    for number in range(300):
+    for number in range(sources):
         sentences = [
             f"Exports from plant {number} rose {number % 9}.{step} percent in {2000 + step}."
             for step in range(12)
@@ -518,14 +520,14 @@ def test_ctrl_c_leaves_every_source_whole_and_the_next_ingest_finishes(tmp_path:
             "select count(*) from sources left join claims on claims.source_id = sources.id "
             "group by sources.id"
         ).fetchall()
-    assert 20 <= done < 300
+    assert 20 <= done < sources
     assert {count for (count,) in per_source} == {12}  # all 12 figures of every stored source
 
     finish = run("ingest", str(corpus), "--db", str(db))
     counts = summary(finish.output)
-    assert (counts["added"], counts["unchanged"], counts["failed"]) == (300 - done, done, 0)
+    assert (counts["added"], counts["unchanged"], counts["failed"]) == (sources - done, done, 0)
     with Ledger(db) as ledger:
-        assert ledger.db["claims"].count == 300 * 12
+        assert ledger.db["claims"].count == sources * 12
 
 
 @pytest.mark.parametrize(
