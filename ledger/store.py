@@ -54,6 +54,7 @@ Extractor = Callable[..., Any]
 
 WARM_UP_TEXT = "Output rose 2.3% to $1.5 billion in 2020."
 BATCH_FILES = 16  # files per task sent to a worker process
+CACHE_KIB = 32 * 1024  # SQLite's page cache for a ledger's connection
 STAT_TRUST_NS = 2_000_000_000  # a file's mtime is trusted once it is 2 s older than its hashing
 
 
@@ -336,8 +337,14 @@ class Ledger:
             ensure_schema(self.db)
             # With WAL, NORMAL still makes every commit atomic and survives a killed process;
             # only a power cut may lose the last commits (whole sources, never half of one).
-            # FULL costs an fsync per source.
+            # FULL costs an fsync per commit.
             self.db.execute("pragma synchronous = normal")
+            # A batch of sources is one transaction of many statements, each with a statement
+            # journal: on disk (the default) those were most of the ingest's writes. And the
+            # claims' random-key indexes (id, checkworthiness) need more than the default 2 MB
+            # of cache not to read their pages back from the OS on every insert.
+            self.db.execute("pragma temp_store = memory")
+            self.db.execute(f"pragma cache_size = -{CACHE_KIB}")
         except sqlite3.DatabaseError as error:  # not SQLite, or locked beyond the busy timeout
             raise LedgerError(f"{self.path}: cannot open the ledger ({error})") from error
 
