@@ -238,7 +238,7 @@ def load_shards(
     """
     # The store's write path is used as is (its `_Extracted` results and `_write_all`), so a
     # loaded source is written by exactly the code that writes an ingested one.
-    from ledger.store import _Extracted, _now, _unchanged_key, extractor_version
+    from ledger.store import _Extracted, _now, _unchanged_key, claim_rows, extractor_version
 
     started, started_at = time.perf_counter(), _now()
     version = extractor_version()
@@ -265,7 +265,7 @@ def load_shards(
                     "extracted",
                     sha256=record.sha256,
                     text=record.text,
-                    claims=record.claims,
+                    claim_rows=claim_rows(record.source_id, record.claims),
                     rule_timeouts=record.rule_timeouts,
                 )
 

@@ -27,7 +27,7 @@ import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -133,7 +133,10 @@ class _Extracted:
     status: str  # "unchanged" | "extracted" | "failed"
     sha256: str | None = None
     text: str | None = None
-    claims: list[Claim] = field(default_factory=list)
+    claims: list[Claim] = field(default_factory=list)  # as the extractor gave them ...
+    claim_rows: list[tuple[Any, ...]] = field(
+        default_factory=list
+    )  # ... or as the writer takes them
     rule_timeouts: list[str] = field(default_factory=list)
     error: SourceError | None = None
     stat: Stat | None = None  # to store, so the next ingest can skip the file on its stat
@@ -205,6 +208,15 @@ def _process(job: _Job) -> _Extracted:
     )  # fmt: skip
 
 
+def _process_for_writer(job: _Job) -> _Extracted:
+    """`_process`, with the claims turned into the rows the writer stores (see `claim_rows`)."""
+    result = _process(job)
+    if not result.claims:
+        return result
+    rows = claim_rows(job.source.source_id, result.claims)
+    return replace(result, claims=[], claim_rows=rows)
+
+
 def _worker_ignores_ctrl_c() -> None:
     """Ctrl-C is the writer's to handle (it rolls back and stops the pool); workers carry on
     with their batch quietly instead of each printing a KeyboardInterrupt traceback."""
@@ -213,7 +225,7 @@ def _worker_ignores_ctrl_c() -> None:
 
 def _process_batch(jobs: list[_Job]) -> list[_Extracted]:
     """Several files per round trip to a worker: small articles cost less in IPC than in work."""
-    return [_process(job) for job in jobs]
+    return [_process_for_writer(job) for job in jobs]
 
 
 def _batches(jobs: Iterable[Any], size: int) -> Iterator[list[Any]]:
@@ -291,7 +303,10 @@ def _upsert_sql(table: str, columns: Iterable[str], keep: Iterable[str] = ()) ->
     )
 
 
-_CLAIM_UPSERT = _upsert_sql("claims", CLAIM_COLUMNS, keep=["first_seen"])
+# The claims columns the writer sets as it stores a row; the others come from the extractor.
+_WRITTEN_COLUMNS = ("extractor_version", "first_seen", "last_seen", "retired_at")
+_EXTRACTED_COLUMNS = tuple(column for column in CLAIM_COLUMNS if column not in _WRITTEN_COLUMNS)
+_CLAIM_UPSERT = _upsert_sql("claims", [*_EXTRACTED_COLUMNS, *_WRITTEN_COLUMNS], keep=["first_seen"])
 _SOURCE_UPSERT = _upsert_sql("sources", SOURCE_COLUMNS)
 # Source fields that can change while the text does not (compared on an unchanged re-ingest).
 _META_COLUMNS = ("path", "title", "publisher", "url", "published_confidence", "notes")
@@ -311,6 +326,30 @@ def _unique_fingerprints(claims: Sequence[Claim]) -> list[str]:
         seen[base] += 1
         out.append(base if occurrence == 0 else claim.compute_fingerprint(occurrence))
     return out
+
+
+def claim_rows(source_id: str, claims: Sequence[Claim]) -> list[tuple[Any, ...]]:
+    """A source's claims as rows of `claims` (the columns from the extractor, id first).
+
+    Built where the claims were extracted: in a worker process they cost the single writer
+    nothing, and tuples of plain values come back through the pipe cheaper than pydantic models.
+    """
+    fingerprints = _unique_fingerprints(claims)
+    ids = [claim_id(source_id, fp) for fp in fingerprints]
+    by_fingerprint = dict(zip(fingerprints, ids, strict=True))
+    rows = []
+    for claim, fp, cid in zip(claims, fingerprints, ids, strict=True):
+        row = claim.model_dump()
+        row.update(
+            id=cid,
+            source_id=source_id,
+            fingerprint=fp,
+            related=json.dumps(
+                [by_fingerprint.get(other) or claim_id(source_id, other) for other in claim.related]
+            ),
+        )
+        rows.append(tuple(row[column] for column in _EXTRACTED_COLUMNS))
+    return rows
 
 
 def fts_query(words: str) -> str:
@@ -433,7 +472,10 @@ class Ledger:
             pool.shutdown()
         else:
             self._write_all(
-                (job if isinstance(job, _Extracted) else _process(job) for job in job_list),
+                (
+                    job if isinstance(job, _Extracted) else _process_for_writer(job)
+                    for job in job_list
+                ),
                 report,
                 version,
                 progress,
@@ -547,7 +589,7 @@ class Ledger:
                         result.source,
                         sha256=result.sha256,
                         text=result.text,
-                        claims=result.claims,
+                        claim_rows=result.claim_rows,
                         rule_timeouts=result.rule_timeouts,
                         report=report,
                         version=version,
@@ -583,7 +625,7 @@ class Ledger:
         *,
         sha256: str,
         text: str,
-        claims: Sequence[Claim],
+        claim_rows: Sequence[tuple[Any, ...]],
         rule_timeouts: Sequence[str],
         report: IngestReport,
         version: str,
@@ -596,9 +638,7 @@ class Ledger:
         """
         now = _now()
         source_id = source.source_id
-        fingerprints = _unique_fingerprints(claims)
-        ids = [claim_id(source_id, fp) for fp in fingerprints]
-        by_fingerprint = dict(zip(fingerprints, ids, strict=True))
+        ids = [row[0] for row in claim_rows]
         existed = self.db.execute("select 1 from sources where id = ?", [source_id]).fetchone()
         old = {
             row[0]
@@ -607,24 +647,9 @@ class Ledger:
         row = self._source_row(source, sha256, text, version, now)
         self.db.execute(_SOURCE_UPSERT, [row[c] for c in SOURCE_COLUMNS])
         self._remember_stat(source_id, stat, version)
-        rows = []
-        for claim, fp, cid in zip(claims, fingerprints, ids, strict=True):
-            row = claim.model_dump()
-            row["fingerprint"] = fp
-            row["related"] = json.dumps(
-                [by_fingerprint.get(other) or claim_id(source_id, other) for other in claim.related]
-            )
-            row.update(
-                id=cid,
-                source_id=source_id,
-                extractor_version=version,
-                first_seen=now,  # kept as it was when the claim is already there
-                last_seen=now,
-                retired_at=None,
-            )
-            rows.append([row[c] for c in CLAIM_COLUMNS])
-        if rows:
-            self.db.conn.executemany(_CLAIM_UPSERT, rows)
+        # The _WRITTEN_COLUMNS: first_seen is kept as it was when the claim is already there.
+        written = (version, now, now, None)
+        self.db.conn.executemany(_CLAIM_UPSERT, [(*row, *written) for row in claim_rows])
         kept = set(ids)
         gone = [cid for cid in old if cid not in kept]
         retired = self._retire_or_delete(gone, now)
