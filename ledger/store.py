@@ -133,10 +133,9 @@ class _Extracted:
     status: str  # "unchanged" | "extracted" | "failed"
     sha256: str | None = None
     text: str | None = None
-    claims: list[Claim] = field(default_factory=list)  # as the extractor gave them ...
-    claim_rows: list[tuple[Any, ...]] = field(
-        default_factory=list
-    )  # ... or as the writer takes them
+    # The claims as the extractor gave them, or (for the writer) as rows: see `claim_rows`.
+    claims: list[Claim] = field(default_factory=list)
+    claim_rows: list[tuple[Any, ...]] = field(default_factory=list)
     rule_timeouts: list[str] = field(default_factory=list)
     error: SourceError | None = None
     stat: Stat | None = None  # to store, so the next ingest can skip the file on its stat
@@ -638,7 +637,7 @@ class Ledger:
         """
         now = _now()
         source_id = source.source_id
-        ids = [row[0] for row in claim_rows]
+        ids = [row[0] for row in claim_rows]  # id is a claim row's first column
         existed = self.db.execute("select 1 from sources where id = ?", [source_id]).fetchone()
         old = {
             row[0]
