@@ -9,6 +9,9 @@ new ids, one story per file, with a manifest.csv per folder (bench/corpora.py). 
 as a child process (`ledger ingest DIR --db WORK/...db`) on a fresh database; its peak memory is
 the child's own `ru_maxrss` from wait4 (largest single process, workers included) and the sampled
 sum over its process tree (psutil, when installed). Database bytes are the file plus its WAL.
+CPU seconds are the child's and its workers' (user + system, from wait4): on a shared machine they
+say what a run costs when its wall time says mostly how busy the others were, so each table is
+printed with the load average it was measured under.
 """
 
 from __future__ import annotations
@@ -143,6 +146,7 @@ def run_ingest(
         "seconds": seconds,
         "exit": code,
         "interrupted": interrupted,
+        "cpu_seconds": usage.ru_utime + usage.ru_stime,
         "peak_rss_mb": usage.ru_maxrss * 1024 / 1e6,
         "peak_tree_rss_mb": peak_tree / 1e6,
         "samples": samples,
@@ -158,6 +162,12 @@ def db_figures(db: Path) -> dict:
         sources = connection.execute("select count(*) from sources").fetchone()[0]
     size = sum(p.stat().st_size for p in db.parent.glob(db.name + "*") if p.is_file())
     return {"claims": claims, "sources": sources, "db_bytes": size}
+
+
+def load_average() -> str:
+    """The machine's load average now, to print beside figures measured on a shared machine."""
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} cores"
 
 
 def fresh(db: Path) -> Path:
@@ -213,13 +223,15 @@ def main(
         figures = db_figures(work / "speed-1.db")
         results["speed"] = {"mb": mb, "floor_s": floor, "one": one, "many": many, **figures}
         click.echo(f"corpus: {built['files']:,} files, {mb:.1f} MB; {figures['claims']:,} claims")
-        click.echo("| run | seconds | MB/s | floor / run | peak RSS MB |")
-        click.echo("|---|---:|---:|---:|---:|")
-        click.echo(f"| bare pattern, in memory | {floor:.2f} | {mb / floor:.1f} | 1.0x | |")
+        click.echo(load_average())
+        click.echo("| run | seconds | MB/s | floor / run | CPU s | peak RSS MB |")
+        click.echo("|---|---:|---:|---:|---:|---:|")
+        click.echo(f"| bare pattern, in memory | {floor:.2f} | {mb / floor:.1f} | 1.0x | | |")
         for name, run in (("ledger ingest --jobs 1", one), (f"ledger ingest --jobs {jobs}", many)):
             click.echo(
                 f"| {name} | {run['seconds']:.1f} | {mb / run['seconds']:.2f} | "
-                f"{run['seconds'] / floor:.0f}x | {run['peak_tree_rss_mb']:.0f} |"
+                f"{run['seconds'] / floor:.0f}x | {run['cpu_seconds']:.1f} "
+                f"| {run['peak_tree_rss_mb']:.0f} |"
             )
         click.echo(
             f"\none core at 1/{one['seconds'] / floor:.0f} of the floor (goal: 1/20 or less); "
@@ -248,16 +260,18 @@ def main(
                 fresh(db)
         results["growth"] = rows
         click.echo(f"cost growth (ledger ingest --jobs {growth_jobs}, fresh database each):")
+        click.echo(load_average())
         click.echo(
-            "| input MB | files | claims | seconds | s/MB | peak RSS MB (largest process) "
-            "| peak RSS MB (tree) | DB MB | DB bytes/claim |"
+            "| input MB | files | claims | seconds | s/MB | CPU s/MB "
+            "| peak RSS MB (largest process) | peak RSS MB (tree) | DB MB | DB bytes/claim |"
         )
-        click.echo("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        click.echo("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         for row in rows:
             per_claim = row["db_bytes"] / row["claims"] if row["claims"] else float("nan")
+            per_mb = 1 / row["mb"] if row["mb"] else float("nan")
             click.echo(
                 f"| {row['mb']:.1f} | {row['files']:,} | {row['claims']:,} | {row['seconds']:.1f} "
-                f"| {row['seconds'] / row['mb'] if row['mb'] else float('nan'):.3f} "
+                f"| {row['seconds'] * per_mb:.3f} | {row['cpu_seconds'] * per_mb:.3f} "
                 f"| {row['peak_rss_mb']:.0f} "
                 f"| {row['peak_tree_rss_mb']:.0f} | {row['db_bytes'] / 1e6:.0f} | {per_claim:.0f} |"
             )
