@@ -7,6 +7,7 @@ import contextlib
 import hashlib
 import importlib
 import json
+import math
 import os
 import sqlite3
 from dataclasses import dataclass
@@ -290,7 +291,7 @@ def committed_sources(ledger: Ledger) -> list[str]:
 @pytest.mark.parametrize(
     ("commit_every", "seen"),
     [
-        (CommitEvery(sources=3), [3, 3, 3, 6, 6, 6, 7]),
+        (CommitEvery(sources=3, seconds=math.inf), [3, 3, 3, 6, 6, 6, 7]),
         (CommitEvery(sources=1), [1, 2, 3, 4, 5, 6, 7]),
         (CommitEvery(chars=1), [1, 2, 3, 4, 5, 6, 7]),  # one source's text already fills it
         (CommitEvery(seconds=0), [1, 2, 3, 4, 5, 6, 7]),  # no source waits for another
@@ -331,7 +332,10 @@ def test_an_interrupted_batch_is_absent_and_the_next_ingest_redoes_it(
     monkeypatch.setattr(Ledger, "_retire_or_delete", interrupted_in_the_fifth_source)
     with pytest.raises(KeyboardInterrupt):
         ledger.ingest(
-            [corpus], extractor=fake_extract, jobs=jobs, commit_every=CommitEvery(sources=3)
+            [corpus],
+            extractor=fake_extract,
+            jobs=jobs,
+            commit_every=CommitEvery(sources=3, seconds=math.inf),
         )
     assert committed_sources(ledger) == ["s00", "s01", "s02"]  # the first batch, whole
     assert {(row["id"], row["source_id"]) for row in ledger.claims()} == {
