@@ -111,6 +111,7 @@ def rules_table(rules: Rules | None = None) -> list[dict[str, str]]:
         ("currencies.toml", "context", files.context),
         ("currencies.toml", "word_context", files.word_context),
         ("units.toml", "unit", files.unit),
+        ("units.toml", "named", files.named),
         ("qualifiers.toml", "qualifier", files.qualifier),
         ("cues.toml", "change", files.change),
         ("cues.toml", "attribution", files.attribution),
@@ -118,8 +119,20 @@ def rules_table(rules: Rules | None = None) -> list[dict[str, str]]:
         ("subjects.toml", "subject", files.subject),
         ("metrics.toml", "metric", files.metric),
     ]
+    # the one-off tables of a file, listed under their table name
+    tables: list[tuple[str, str, Any]] = [
+        ("numbers.toml", "number_words", files.number_words),
+        ("numbers.toml", "metre_distances", files.metre_distances),
+        ("units.toml", "per", files.per),
+        ("units.toml", "nouns", files.nouns),
+        ("cues.toml", "period_baseline", files.period_baseline),
+        ("cues.toml", "own_aside", files.own_aside),
+    ]
     for file, kind, entries in sections:
         for entry in entries:
             comment = " ".join(entry.comment.split())
             rows.append({"file": file, "kind": kind, "id": entry.id, "comment": comment})
+    for file, name, table in tables:
+        comment = " ".join(table.comment.split())
+        rows.append({"file": file, "kind": "table", "id": name, "comment": comment})
     return rows

@@ -21,13 +21,22 @@ def value_examples() -> list[tuple[str, str, float]]:
     files = RULES.files
     found = []
     kinds = ("scale", "fraction", "multiple", "currency", "context", "word_context", "unit")
-    for kind in (*kinds, "qualifier"):
+    for kind in (*kinds, "named", "qualifier"):
         for entry in getattr(files, kind):
             found += [(f"{kind}:{entry.id}", e.text, e.value) for e in entry.examples]
     found += [("number_words", e.text, e.value) for e in files.number_words.examples]
     found += [("nouns", e.text, e.value) for e in files.nouns.examples]
     found += [("metre_distances", e.text, e.value) for e in files.metre_distances.examples]
+    found += [("per", e.text, e.value) for e in files.per.examples]
     return found
+
+
+def test_own_aside_examples_are_the_writers_own() -> None:
+    for example in RULES.files.own_aside.examples:
+        assert RULES.own_aside.fullmatch(example), example
+        claims = extract(f"According to Reuters, the firm sold 2 million cars {example}.")
+        assert [c.attribution for c in claims][:1] == ["Reuters"]
+        assert all(c.attribution is None for c in claims[1:]), example
 
 
 @pytest.mark.parametrize(("rule", "text", "value"), value_examples())
@@ -167,10 +176,14 @@ def test_rules_command_lists_rules() -> None:
     lines = result.output.splitlines()
     assert any(line.split()[:3] == ["metrics.toml", "metric", "rd_spending"] for line in lines)
     assert any(line.split()[:3] == ["currencies.toml", "currency", "HKD"] for line in lines)
-    assert len(lines) == sum(
+    assert any(line.split()[:3] == ["cues.toml", "table", "own_aside"] for line in lines)
+    assert any(line.split()[:3] == ["units.toml", "named", "absolute_zero"] for line in lines)
+    tables = ["number_words", "metre_distances", "per", "nouns", "period_baseline", "own_aside"]
+    assert len(lines) == len(tables) + sum(
         len(getattr(RULES.files, k))
         for k in ("pattern", "scale", "fraction", "multiple", "currency", "context", "word_context",
-                  "unit", "qualifier", "change", "attribution", "period", "subject", "metric")
+                  "unit", "named", "qualifier", "change", "attribution", "period", "subject",
+                  "metric")
     )  # fmt: skip
 
 
