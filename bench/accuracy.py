@@ -17,7 +17,8 @@ What counts as right, the same for all three extractors:
   makes the case wrong; that is how the suites' empty-result cases count). A figure of another
   type is no false positive: "100° Celsius" in the dimension suite is a temperature, and
   "20 minutes" is a duration, which no suite here scores.
-Fair adaptations, each a convention rather than an error, the same for every extractor:
+Fair adaptations, each a convention rather than an error, the same rule for every extractor
+(only ledger reports a range as low..high, so the first one only ever helps ledger):
 - a range found as low..high is right against its midpoint (quantulum3 expects midpoint and
   uncertainty) or against either end (Recognizers-Text reads "eight to 10 feet" as 10 feet);
 - a range quantulum3 expects is also right when both its ends are found inside its span as two
@@ -46,6 +47,9 @@ In scope: what a news-claim extractor should find. Out of scope, with why (keep 
   physics units no news figure uses (UNITS_OUT_OF_SCOPE below); and an article read as one
   ("a gallon of beer", "a penny", "A kibibyte is..."): a unit named, not a figure stated
   (number words such as "a hundred", "a third" and "half" stay in scope).
+These suites were also used to find what ledger missed, so they measure fit as much as accuracy;
+every rule added for them was also run over 3 MB of BBC and Reuters text against the previous
+extractor, and the readings that changed were read in context.
 Cases the Recognizers-Text specs flag `NotSupported: python` stay in scope: they are the same
 cases for every extractor, and the flag only says the peer's Python build is known to fail them.
 """
@@ -99,7 +103,10 @@ LEDGER_TEMPERATURES = {"°C", "°F", "C", "F", "K", "degC", "degF", "celsius", "
 LEDGER_DURATIONS = {"s", "min", "h", "hour", "day", "week", "month", "year"}
 # Recognizers-Text's "per cent of 210" (210%), and quantulum3's "a gallon": out of scope (above).
 PERCENT_WORD_FIRST = re.compile(r"per\s?cents?\b", re.IGNORECASE)
-ARTICLE_AS_ONE = re.compile(r"an?\s+(?!hundred|thousand|million|billion|third|quarter|half)", re.I)
+ARTICLE_AS_ONE = re.compile(
+    r"an?\s+(?!(?:hundred|thousand|million|billion|trillion|dozen|third|quarter|half|fifth)\b)",
+    re.IGNORECASE,
+)
 COINS = {"cent": 100.0, "penny": 100.0, "pence": 100.0, "sen": 100.0, "dime": 10.0}
 
 

@@ -78,6 +78,9 @@ _WORDS = regex.compile(r"[\w&]+")
 # ("245 23 yen"), unless the digits are a year ("in 2020 23 firms"); "50 50-dollar bills" is a
 # count of bills, and "1 000" is read whole by the number pattern before this is asked
 _TORN_NUMBER = regex.compile(r"(?<![\d.,])(?!(?:1[5-9]|20)\d\d\b)\d{3,} \Z")
+_COMPARED_AFTER = regex.compile(
+    r"[ \t\u00a0]+(?:below|above|higher|lower|more|less|up|down|over|under)\b", regex.I
+)
 _LISTED = regex.compile(r"[ \t\u00a0]*(?:,|,?[ \t\u00a0]*(?P<word>and|or|&))[ \t\u00a0]+")
 _CARRY_GAP = regex.compile(r"\b(?:at|to|of|vs\.?|versus|from|or|put\s+it)\s*\Z", regex.IGNORECASE)
 _LIST_NUMBER = regex.compile(r"[.)][ \t]+\p{Lu}")
@@ -299,9 +302,11 @@ class _Doc:
     def widen(self, sentence: _Sentence, start: int, end: int) -> _Sentence:
         """The sentence around `sentence` grown to hold start..end (a figure over a line break)."""
         low = min(start, sentence.start)
+        first = self.sentences.around(low)[0]  # the sentence `low` lies in may start before it
         self.sentences.join(low, end)
-        for key in [k for k in self.cache if low <= k < end]:
+        for key in [k for k in self.cache if min(first, low) <= k < end]:
             del self.cache[key]
+        low = min(first, low)
         self.widened = True
         return self.sentence(low)
 
@@ -498,21 +503,24 @@ _QUOTE_OPENERS = {
     '"': regex.compile(r'(?:^|(?<=[\s(\[]))"'),
     "'": regex.compile(r"(?:^|(?<=[\s(\[]))['‘]"),
 }
+_YEAR = regex.compile(r"(?:1[5-9]|20)\d\d")
 _QUOTE_CLOSERS = {
     '"': regex.compile(r'(?<=[^\s(\[])"'),
     "'": regex.compile(r"(?<=[^\s(\[\d])['’](?!\p{L})"),  # not 1990's, 2½'
 }
 
 
-def _closes_quotation(sentence: _Sentence, offset: int, mark: str) -> bool:
-    """Whether a mark at `offset` closes a quotation opened earlier in its sentence.
+def _closes_quotation(text: str, offset: int, mark: str) -> bool:
+    """Whether a mark at `offset` closes a quotation opened earlier in its paragraph (a
+    quotation may hold several sentences and, in wire copy, several lines).
 
-    >>> _closes_quotation(_Sentence(0, 29, 'He said "we sold 10" and left'), 19, '"')
+    >>> _closes_quotation('"It was hard. We sold 10" of them', 24, '"')
     True
-    >>> _closes_quotation(_Sentence(0, 9, 'a 10" pen'), 4, '"')
+    >>> _closes_quotation('He said "no".\\n\\na 10" pen', 18, '"')
     False
     """
-    before = sentence.text[: offset - sentence.start]
+    paragraph = max(text.rfind("\n\n", 0, offset), offset - 3000)  # wire copy wraps lines
+    before = text[max(0, paragraph) : offset]
     return len(_QUOTE_OPENERS[mark].findall(before)) > len(_QUOTE_CLOSERS[mark].findall(before))
 
 
@@ -662,7 +670,9 @@ def _read_candidate(doc: _Doc, m: Any) -> tuple[dict[str, Any] | None, int]:
         claim.update(kind="percent", unit="percent", value=rules.fractions[norm(g["frac"])])
         rule = "fraction"
     elif g["named"]:
-        named = rules.named[norm(g["named"])]
+        named, cue = rules.named[norm(g["named"])]
+        if not cue.search(sentence.text):
+            return None, resume  # "absolute zero chance": the idiom, not the temperature
         claim.update(kind=named.kind, unit=named.unit, value=named.factor)
         rule = "named"
     else:
@@ -670,14 +680,14 @@ def _read_candidate(doc: _Doc, m: Any) -> tuple[dict[str, Any] | None, int]:
         if first is None:
             return None, resume
         symbol, value, has_scale, is_digits, digits = first
-        if has_scale:  # a bare figure listed before this one takes its scale: 20 and five mln yen
-            base = digits_value_or_word(digits, rules)
-            claim["_scale"] = value / base if base else 1.0
-        if not symbol and _TORN_NUMBER.search(text, max(0, start - 8), start):
+        glued = bool(g["unit"]) and not g["unit"][0].isspace()  # 500 9mm rounds
+        if not symbol and not glued and _TORN_NUMBER.search(text, max(0, start - 8), start):
             return None, resume  # "245 23 yen": digits a space apart that no grouping explains
         unit = _unit(g["unit"], rules)
         mark = g["unit"].strip() if g["unit"] else ""
-        if mark in _QUOTE_OPENERS and _closes_quotation(sentence, m.start("unit"), mark):
+        if mark in _QUOTE_OPENERS and (
+            _YEAR.fullmatch(digits) or _closes_quotation(text, m.start("unit"), mark)
+        ):  # 'profits in 1986" he said' closes a quotation whatever came before
             unit, end, resume = None, m.end("first"), m.end("first")
         second = _figure(g["second"], rules) if g["second"] else None
         unit2 = _unit(g["unit2"], rules)
@@ -859,10 +869,15 @@ def _read_candidate(doc: _Doc, m: Any) -> tuple[dict[str, Any] | None, int]:
                 # a bare figure ("46", "(1)", "4-7") stays only if a figure before it in its
                 # sentence gives it a unit ("some 540 satellites ... exceeded 900"): _finish
                 claim["_bare"] = noun is None and not has_scale and not (second and second[2])
+                claim["_listable"] = claim["_bare"]  # may share the unit of a figure after it
                 if noun is not None:
                     end = noun_end
                     resume = max(resume, end)
                 rule = "count"
+        if rule != "ratio" and (has_scale or (unit is not None and unit.factor != 1.0)):
+            base = digits_value_or_word(digits, rules)
+            if base:  # what a bare figure listed before this one is multiplied by: 20 and five
+                claim["_scale"] = claim["value"] / base  # mln yen, 50 and 60 cents
         if g["neg"] or (before is not None and before.group("minus")):
             claim["value"] = -claim["value"]
     # the quote starts at the qualifier or the currency code written before the figure
@@ -1347,18 +1362,27 @@ def _finish(doc: _Doc, found: list[dict[str, Any]]) -> None:
         by_sentence.setdefault(claim["sentence_start"], []).append(claim)
     for claims in by_sentence.values():
         for before, claim in reversed(list(zip(claims, claims[1:], strict=False))):
-            listed = before.get("_bare") and claim["unit"] is not None and claim["kind"] != "count"
+            listed = (
+                before.get("_listable")
+                and claim["unit"] is not None
+                and claim["kind"] != "count"
+                # "34,000, and 5% below", "45 and 50% of voters": not a list of two figures
+                and not _COMPARED_AFTER.match(doc.text, claim["end"])
+                and not (claim["kind"] == "percent" and _OF_AFTER.match(doc.text, claim["end"]))
+            )
             gap = _LISTED.fullmatch(doc.text, before["end"], claim["start"]) if listed else None
             if gap is not None and (
-                # a bare comma only inside a list that ends with and/or: "3, 4 or 5 km", not
-                # "up to 150, 14-inch disks"
-                gap.group("word") or "carried_from" in claim
+                # "45 and 50 mg", or a comma inside a list that ends so: "3, 4 or 5 km"; but
+                # "closed at 34,000, and 5% below its peak" and "1,500, or 3 percent" restate
+                (gap.group("word") and "," not in gap.group()) or "carried_from" in claim
             ):
-                # "45 and 50 mg", "1.25 and 1.89 mln tonnes": a bare figure listed before one
-                # with a unit shares its unit and its scale
+                # a bare figure listed before one with a unit shares its unit and its scale
+                # ("1.25 and 1.89 mln tonnes", "50 and 60 cents"), unless it is whole already
+                # ("500,000 and one mln dlrs")
                 before["kind"], before["unit"] = claim["kind"], claim["unit"]
-                if abs(before["value"]) < 1000:  # not "500,000 and one mln dlrs"
-                    before["value"] *= claim.get("_scale", 1.0)
+                if abs(before["value"]) < 1000 and "_scale" in claim:
+                    before["value"] *= claim["_scale"]
+                    before["_scale"] = claim["_scale"]  # and passes it on: 20, 30 and 40 million
                 before["carried_from"] = claim
                 before["_bare"] = False
         for before, claim in zip(claims, claims[1:], strict=False):

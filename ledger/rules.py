@@ -217,6 +217,7 @@ class NamedQuantity(_Strict):
     kind: Kind
     unit: str
     value: float
+    cue: str  # words of the sentence that make the phrase the quantity, not an idiom
     examples: list[ValueExample] = Field(min_length=1)
 
 
@@ -324,7 +325,7 @@ class Rules:
     metre_distances: frozenset[str]
     scaled_only_words: frozenset[str]
     fractions: dict[str, float]
-    named: dict[str, UnitInfo]  # norm(words) -> kind and unit, the value as its factor
+    named: dict[str, tuple[UnitInfo, Any]]  # norm(words) -> (kind, unit, value as factor; cue)
     multiples: dict[str, tuple[float, str | None]]
     symbols: dict[str, str]  # "$" -> USD
     glue: dict[str, str]  # "HK" (+$) -> HKD
@@ -600,7 +601,11 @@ def load_rules(directory: str | Path | None = None) -> Rules:
         metre_distances=frozenset(files.metre_distances.values),
         scaled_only_words=frozenset(norm(w) for w in nw.scaled_only),
         fractions={norm(w): f.percent for f in files.fraction for w in f.words},
-        named={norm(w): UnitInfo(n.kind, n.unit, n.value) for n in files.named for w in n.words},
+        named={
+            norm(w): (UnitInfo(n.kind, n.unit, n.value), cue(n.cue, f"named {n.id}"))
+            for n in files.named
+            for w in n.words
+        },
         multiples=multiples,
         symbols=symbols,
         glue=glue,

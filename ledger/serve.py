@@ -8,6 +8,7 @@ from a file the newsroom keeps (ledger/web/reviewers.py). Nothing is fetched fro
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 from collections import OrderedDict
 from pathlib import Path
@@ -77,6 +78,9 @@ def table_columns(path: Path) -> dict[str, list[str]]:
 
 
 _FACET_SQL = "count(*) as count from ("  # how Datasette's column, array and date facets count
+_VOLATILE = re.compile(
+    r"\b(?:random|julianday|strftime|datetime|date|time)\s*\(|\bcurrent_(?:date|time)", re.I
+)
 
 
 class LedgerDatasette(Datasette):
@@ -85,7 +89,9 @@ class LedgerDatasette(Datasette):
     A facet on a million claims is a scan of its column's index, 50-80 ms, and the claims table
     shows four of them: counts that change only when an ingest or a note commits. A facet query
     is answered from memory while the database file and its WAL have the size and mtime they had
-    when it ran; the first request after any commit pays again. `datasette inspect` does the same
+    when it ran; the first request after any commit pays again. That assumes a filesystem whose
+    mtimes have sub-second resolution (ext4, xfs, APFS), as a commit may leave the WAL's size
+    as it was; SQL that asks for the time or chance is never kept. `datasette inspect` does the same
     for immutable files, and this ledger is not one (reviewers add notes).
     """
 
@@ -110,8 +116,9 @@ class LedgerDatasette(Datasette):
         return tuple(state)
 
     async def execute(self, db_name: str, sql: str, params: Any = None, **kwargs: Any) -> Any:
-        # facet queries only: a user's SQL may ask for the time, which no file state tells
-        state = self._file_state(db_name) if _FACET_SQL in sql else None
+        # facet queries only, and none that asks for the time or chance (a user's _where may)
+        cacheable = _FACET_SQL in sql and not _VOLATILE.search(sql)
+        state = self._file_state(db_name) if cacheable else None
         if state is None:
             return await super().execute(db_name, sql, params, **kwargs)
         key = (db_name, sql, repr(params), repr(sorted(kwargs.items())), state)

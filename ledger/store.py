@@ -775,8 +775,6 @@ class Ledger:
             parsed = urlparse(evidence_url)
             if parsed.scheme not in ("http", "https") or not parsed.netloc:
                 raise LedgerError(f"evidence URL must be an http(s) URL, not {evidence_url!r}")
-        if not self.db.execute("select 1 from claims where id = ?", [claim_id]).fetchone():
-            raise LedgerError(f"no claim with id {claim_id!r}")
         row = {
             "claim_id": claim_id,
             "verdict": verdict,
@@ -786,6 +784,10 @@ class Ledger:
             "created_at": _now(),
         }
         with self._transaction():
+            # looked up under the write lock: an ingest batch cannot retire-and-delete the claim
+            # between this check and the insert
+            if not self.db.execute("select 1 from claims where id = ?", [claim_id]).fetchone():
+                raise LedgerError(f"no claim with id {claim_id!r}")
             row["id"] = self.db.table("notes").insert(row).last_pk
         return row
 

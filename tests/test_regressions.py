@@ -61,3 +61,14 @@ def test_a_figure_over_a_line_break_lies_inside_its_sentence(text: str, quote: s
     for claim in claims:
         assert claim.sentence_start <= claim.start, claim.quote
         assert claim.end <= claim.sentence_start + len(claim.sentence), claim.quote
+
+
+def test_a_sentence_widened_after_an_earlier_claim_holds_every_claim() -> None:
+    """Found in review: the qualifier sits before the line break and another figure was read
+    earlier in the same sentence, whose cached (narrow) sentence survived the widening."""
+    text = "Acme said first-quarter sales rose 12 pct to about\n$5.1 billion, beating forecasts."
+    claims = extract(text + " Shares rose.")
+    assert [c.quote for c in claims] == ["12 pct", "about\n$5.1 billion"]
+    for claim in claims:
+        assert claim.sentence == text
+        assert claim.sentence_start == 0

@@ -1039,3 +1039,20 @@ def test_facet_counts_are_kept_until_the_ledger_changes(ledger, monkeypatch):
         "USD": 1,
         "percent": 1,
     }
+
+
+def test_facets_of_sql_that_asks_for_the_time_are_not_kept(ledger, monkeypatch):
+    datasette = build_datasette(ledger[0])
+    ran: list[str] = []
+    real = Database.execute
+
+    async def counting(self: Any, sql: str, *args: Any, **kwargs: Any) -> Any:
+        if "count(*) as count from (" in sql:
+            ran.append(sql)
+        return await real(self, sql, *args, **kwargs)
+
+    monkeypatch.setattr(Database, "execute", counting)
+    path = "/claims/claims.json?_where=first_seen+<+datetime('now')&_facet=rule"
+    for _ in range(2):
+        assert get(datasette, path).status_code == 200
+    assert len(ran) == 10  # 5 facets, twice
