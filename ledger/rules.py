@@ -183,7 +183,9 @@ class RegexCue(_Strict):
     examples: list[str] = Field(min_length=1)
 
 
-class Baseline(_Strict):
+class RegexTable(_Strict):
+    """A cue that is one regex of its own (period_baseline, own_aside), not a list of rules."""
+
     comment: str
     regex: str
     examples: list[str] = Field(min_length=1)
@@ -250,8 +252,8 @@ class RuleFiles(_Strict):
     change: list[ChangeCue]
     attribution: list[RegexCue]
     period: list[RegexCue]
-    period_baseline: Baseline
-    own_aside: Baseline
+    period_baseline: RegexTable
+    own_aside: RegexTable
     subject: list[SubjectRule]
     metric: list[MetricRule]
 
