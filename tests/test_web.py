@@ -1009,9 +1009,9 @@ def test_ledger_serve_over_http(ledger, reviewers):
     assert notes_count(path) == 2
 
 
-def test_facet_counts_are_kept_until_the_ledger_changes(ledger, monkeypatch):
-    path, ids = ledger
-    datasette = build_datasette(path)
+@pytest.fixture()
+def facet_queries(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The facet queries that reach SQLite (the ones LedgerDatasette did not answer itself)."""
     ran: list[str] = []
     real = Database.execute
 
@@ -1021,19 +1021,25 @@ def test_facet_counts_are_kept_until_the_ledger_changes(ledger, monkeypatch):
         return await real(self, sql, *args, **kwargs)
 
     monkeypatch.setattr(Database, "execute", counting)
+    return ran
+
+
+def test_facet_counts_are_kept_until_the_ledger_changes(ledger, facet_queries):
+    path, ids = ledger
+    datasette = build_datasette(path)
     first = get(datasette, "/claims/claims.json?_shape=objects").json()["facet_results"]
-    assert len(ran) == 4  # metric, kind, unit, bound
+    assert len(facet_queries) == 4  # metric, kind, unit, bound
     again = get(datasette, "/claims/claims.json?_shape=objects").json()["facet_results"]
-    assert len(ran) == 4 and again == first  # from memory
+    assert len(facet_queries) == 4 and again == first  # from memory
     filtered = get(datasette, "/claims/claims.json?_shape=objects&unit=CNY").json()
-    assert len(ran) == 8  # another query, its own counts
+    assert len(facet_queries) == 8  # another query, its own counts
     assert {f["value"]: f["count"] for f in filtered["facet_results"]["unit"]["results"]} == {
         "CNY": 2
     }
     with sqlite_utils.Database(path).conn as connection:  # an ingest elsewhere commits
         connection.execute("update claims set unit = 'USD' where id = ?", [ids["big"]])
     units = get(datasette, "/claims/claims.json?_shape=objects").json()["facet_results"]["unit"]
-    assert len(ran) == 12
+    assert len(facet_queries) == 12
     assert {f["value"]: f["count"] for f in units["results"]} == {
         "CNY": 1,
         "USD": 1,
@@ -1041,18 +1047,9 @@ def test_facet_counts_are_kept_until_the_ledger_changes(ledger, monkeypatch):
     }
 
 
-def test_facets_of_sql_that_asks_for_the_time_are_not_kept(ledger, monkeypatch):
+def test_facets_of_sql_that_asks_for_the_time_are_not_kept(ledger, facet_queries):
     datasette = build_datasette(ledger[0])
-    ran: list[str] = []
-    real = Database.execute
-
-    async def counting(self: Any, sql: str, *args: Any, **kwargs: Any) -> Any:
-        if "count(*) as count from (" in sql:
-            ran.append(sql)
-        return await real(self, sql, *args, **kwargs)
-
-    monkeypatch.setattr(Database, "execute", counting)
     path = "/claims/claims.json?_where=first_seen+<+datetime('now')&_facet=rule"
     for _ in range(2):
         assert get(datasette, path).status_code == 200
-    assert len(ran) == 10  # 5 facets, twice
+    assert len(facet_queries) == 10  # 5 facets, twice
