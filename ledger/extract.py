@@ -77,7 +77,8 @@ _WORDS = regex.compile(r"[\w&]+")
 # three or more digits, then one space: the figure after it is part of a number torn apart
 # ("245 23 yen"), unless the digits are a year ("in 2020 23 firms"); "50 50-dollar bills" is a
 # count of bills, and "1 000" is read whole by the number pattern before this is asked
-_TORN_NUMBER = regex.compile(r"(?<![\d.,])(?!(?:1[5-9]|20)\d\d\b)\d{3,} \Z")
+_YEAR = regex.compile(r"(?:1[5-9]|20)\d\d")
+_TORN_NUMBER = regex.compile(rf"(?<![\d.,])(?!{_YEAR.pattern}\b)\d{{3,}} \Z")
 _COMPARED_AFTER = regex.compile(
     r"[ \t\u00a0]+(?:below|above|higher|lower|more|less|up|down|over|under)\b", regex.I
 )
@@ -502,7 +503,6 @@ _QUOTE_OPENERS = {
     '"': regex.compile(r'(?:^|(?<=[\s(\[]))"'),
     "'": regex.compile(r"(?:^|(?<=[\s(\[]))['‘]"),
 }
-_YEAR = regex.compile(r"(?:1[5-9]|20)\d\d")
 _QUOTE_CLOSERS = {
     '"': regex.compile(r'(?<=[^\s(\[])"'),
     "'": regex.compile(r"(?<=[^\s(\[\d])['’](?!\p{L})"),  # not 1990's, 2½'
