@@ -758,7 +758,7 @@ def _read_candidate(doc: _Doc, m: Any) -> tuple[dict[str, Any] | None, int]:
                     early_noun[0] is None
                     and not early_noun[2]
                     and not ratio_after.match(text, end, end + 40)
-                    and not rules.compiled["unit_ahead"].match(text, end, end + 60)
+                    and not rules.compiled["listed_ahead"].match(text, end, end + 40)
                 ):
                     lo = before.start("qual") if qualifier and before.group("qual") else start
                     if _change_before(doc, lo) is None and _change_after(doc, end) is None:
