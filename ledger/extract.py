@@ -1390,14 +1390,20 @@ def _finish(doc: _Doc, found: list[dict[str, Any]]) -> None:
                 claim["kind"] == "count"
                 and claim["unit"] is None
                 and before["kind"] != "multiple"
-                and (before["unit"] is not None or before["kind"] != "count")
+                and (before["unit"] is not None or before["kind"] != "count" or "_level" in before)
                 and not before.get("_bare")
                 # a second estimate of the same thing: in brackets, with a bound, or "at 15"
                 and ("(" in gap or claim["bound"] != "exact" or _CARRY_GAP.search(gap))
             ):
+                claim["_bare"] = False
+                level = before["kind"] == "percent" and abs(claim["value"]) > 100
+                if level or "_level" in before:
+                    # "rose 1.7 pct to 562.01", "fell by 23% from 36,185 to 28,041": the levels
+                    # a change went between, kept without the change's percent
+                    claim["_level"] = True
+                    continue
                 claim["kind"], claim["unit"] = before["kind"], before["unit"]
                 claim["carried_from"] = before
-                claim["_bare"] = False
     found[:] = [c for c in found if not c.pop("_bare", False)]
     by_sentence = {}
     for claim in found:
