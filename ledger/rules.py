@@ -500,6 +500,16 @@ def _generated_pieces(files: RuleFiles) -> dict[str, str]:
     }
 
 
+def _side_of(cues: list[ChangeCue], where: str) -> str:
+    """All change cues of one side in one pattern, tried in file order: one call per figure.
+    Group c<i> names the i-th cue of the file, whichever side it is on."""
+    return (
+        "(?:"
+        + "|".join(f"(?P<c{i}>{c.regex})" for i, c in enumerate(cues) if c.where == where)
+        + ")"
+    )
+
+
 def _word_or_symbol(words: set[str], symbols: set[str]) -> str:
     """Words in any case, symbols exactly as written (a capital M is no milli-)."""
     return rf"(?:{trie(words)})(?![\p{{L}}])|(?-i:{trie(symbols, fold_case=False)})"
@@ -637,23 +647,8 @@ def load_rules(directory: str | Path | None = None) -> Rules:
             (c, cue(("(?r)" if c.where == "before" else "") + c.regex, f"change {c.id}"))
             for c in files.change
         ),
-        # all cues of one side in one pattern, tried in file order: one call per figure
-        change_before=cue(
-            "(?r)(?:"
-            + "|".join(
-                f"(?P<c{i}>{c.regex})" for i, c in enumerate(files.change) if c.where == "before"
-            )
-            + ")",
-            "change cues before",
-        ),
-        change_after=cue(
-            "(?:"
-            + "|".join(
-                f"(?P<c{i}>{c.regex})" for i, c in enumerate(files.change) if c.where == "after"
-            )
-            + ")",
-            "change cues after",
-        ),
+        change_before=cue("(?r)" + _side_of(files.change, "before"), "change cues before"),
+        change_after=cue(_side_of(files.change, "after"), "change cues after"),
         attribution_cues=tuple(
             (a.id, cue(a.regex, f"attribution {a.id}"), frozenset(a.triggers))
             for a in files.attribution
