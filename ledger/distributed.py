@@ -238,11 +238,10 @@ def load_shards(
     """
     # The store's write path is used as is (its `_Extracted` results and `_write_all`), so a
     # loaded source is written by exactly the code that writes an ingested one.
-    from ledger.store import _Extracted, _now, _unchanged_key, claim_rows, extractor_version
+    from ledger.store import _Extracted, _now, claim_rows, extractor_version
 
     started, started_at = time.perf_counter(), _now()
     version = extractor_version()
-    known = ledger._known_hashes(version)
     report = IngestReport()
 
     def results() -> Iterator[_Extracted]:
@@ -257,7 +256,7 @@ def load_shards(
                     f"{record.source_id}: extracted by extractor {record.extractor_version}, "
                     f"but this ledger's is {version}; extract the shards again"
                 )
-            if _unchanged_key(known, source) == record.sha256:
+            if ledger._unchanged_sha256(source, version) == record.sha256:
                 yield _Extracted(source, "unchanged", sha256=record.sha256)
             else:
                 yield _Extracted(

@@ -17,6 +17,7 @@ import hashlib
 import io
 import os
 import re
+import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -185,32 +186,59 @@ def iter_sources(
     """Expand files and folders into the source files to ingest, lazily, in a stable order.
 
     Folders are walked recursively (hidden entries skipped, names sorted) for `.txt` and `.md`
-    files, one at a time, so a million-file corpus is never listed in memory; what is kept per
-    file is its id. Each folder's manifest is read when its first file comes up (a bad one raises
-    `ManifestError` there). A missing path, a file of another type named explicitly, or a second
-    file with an id already taken are appended to `failures` and skipped.
+    files, one at a time, so a million-file corpus is never listed in memory; the ids already
+    taken are kept on disk (`_TakenIds`). Each folder's manifest is read when its first file comes
+    up (a bad one raises `ManifestError` there). A missing path, a file of another type named
+    explicitly, or a second file with an id already taken are appended to `failures` and skipped.
     """
     manifests: dict[str, dict[str, SourceMeta]] = {}  # the few folders being walked
-    ids: dict[str, int] = {}  # source id -> hash of the file's absolute path
+    with _TakenIds() as taken:
+        # Plain strings until the end: a corpus may hold a million files, and pathlib costs more.
+        for given in _expand(paths, failures):
+            absolute = os.path.abspath(given)
+            folder, name = os.path.split(absolute)
+            source_id = os.path.splitext(name)[0]
+            holder = taken.take(source_id, absolute)
+            if holder is not None:
+                if holder != absolute:  # else the same file named twice (a folder and a file in it)
+                    reason = f"source id {source_id!r} is already taken by {holder} in this ingest"
+                    failures.append(SourceError(given, reason))
+                continue
+            if folder not in manifests:
+                if len(manifests) >= MANIFESTS_KEPT:
+                    del manifests[next(iter(manifests))]
+                manifest = os.path.join(folder, MANIFEST_NAME)
+                manifests[folder] = load_manifest(manifest) if os.path.isfile(manifest) else {}
+            meta = manifests[folder].get(name) or SourceMeta()
+            yield SourceFile(path=Path(given), source_id=source_id, meta=meta)
 
-    # Plain strings until the end: a corpus may hold a million files, and pathlib costs more.
-    for given in _expand(paths, failures):
-        absolute = os.path.abspath(given)
-        folder, name = os.path.split(absolute)
-        source_id = os.path.splitext(name)[0]
-        if source_id in ids:
-            if ids[source_id] != hash(absolute):
-                reason = f"source id {source_id!r} is already taken by another file in this ingest"
-                failures.append(SourceError(given, reason))
-            continue  # else the same file named twice (a folder and a file in it)
-        ids[source_id] = hash(absolute)
-        if folder not in manifests:
-            if len(manifests) >= MANIFESTS_KEPT:
-                del manifests[next(iter(manifests))]
-            manifest = os.path.join(folder, MANIFEST_NAME)
-            manifests[folder] = load_manifest(manifest) if os.path.isfile(manifest) else {}
-        meta = manifests[folder].get(name) or SourceMeta()
-        yield SourceFile(path=Path(given), source_id=source_id, meta=meta)
+
+class _TakenIds:
+    """Which file took each source id in one walk, kept in a private temporary SQLite database.
+
+    A dict of a million ids costs about 140 MB; SQLite keeps a few MB of pages in memory and
+    writes the rest to a temporary file, deleted when the walk ends.
+    """
+
+    def __init__(self) -> None:
+        # "" is SQLite's private temporary on-disk database (":memory:" would never spill). An
+        # abandoned walk may be closed by whichever thread collects its generator.
+        self._db = sqlite3.connect("", check_same_thread=False)
+        self._db.execute("create table taken (id text primary key, path text not null)")
+
+    def take(self, source_id: str, path: str) -> str | None:
+        """Give `source_id` to `path`: None if it was free, else the path that already holds it."""
+        inserted = self._db.execute("insert or ignore into taken values (?, ?)", (source_id, path))
+        if inserted.rowcount:
+            return None
+        (holder,) = self._db.execute("select path from taken where id = ?", (source_id,)).fetchone()
+        return str(holder)
+
+    def __enter__(self) -> _TakenIds:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._db.close()
 
 
 def _expand(paths: Iterable[str | os.PathLike[str]], failures: list[SourceError]) -> Iterator[str]:

@@ -526,12 +526,18 @@ class Ledger:
             return _Job(source, None, max_bytes, extractor)
         return _Job(source, stored[0], max_bytes, extractor)
 
-    def _known_hashes(self, version: str) -> dict[str, tuple[str, str | None]]:
-        """{source id: (sha256, published)} for sources extracted by this extractor version."""
-        rows = self.db.execute(
-            "select id, sha256, published from sources where extractor_version = ?", [version]
-        )
-        return {row[0]: (row[1], row[2]) for row in rows}
+    def _unchanged_sha256(self, source: SourceFile, version: str) -> str | None:
+        """The stored hash of `source` if this extractor version made its claims, from the same
+        publication date (the extractor reads it to resolve "last year"); else None.
+
+        One primary-key lookup per source, as in `_plan`, so memory stays flat.
+        """
+        row = self.db.execute(
+            "select sha256, published from sources where id = ? and extractor_version = ?",
+            [source.source_id, version],
+        ).fetchone()
+        published = source.meta.published.isoformat() if source.meta.published else None
+        return row[0] if row is not None and row[1] == published else None
 
     def _write_all(
         self,
@@ -914,17 +920,6 @@ class Ledger:
         if not rows:
             raise LedgerError(f"no claim with id {claim_id!r}")
         return rows[0]
-
-
-def _unchanged_key(known: dict[str, tuple[str, str | None]], source: SourceFile) -> str | None:
-    """The hash that lets a worker skip this file: only if its publication date is unchanged too
-    (the extractor reads it to resolve "last year")."""
-    stored = known.get(source.source_id)
-    if stored is None:
-        return None
-    sha, published = stored
-    wanted = source.meta.published.isoformat() if source.meta.published else None
-    return sha if published == wanted else None
 
 
 def _check_summary(checks: list[dict[str, Any]]) -> str | None:

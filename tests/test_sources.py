@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import os
 from pathlib import Path
 
 import pytest
@@ -82,7 +83,9 @@ def test_same_file_twice_is_one_source_but_two_files_with_one_stem_fail(tmp_path
     assert [s.path for s in found] == [one]
     assert len(failures) == 1
     assert failures[0].path.endswith("story.md")
-    assert "source id 'story' is already taken by" in failures[0].reason
+    assert failures[0].reason == (
+        f"source id 'story' is already taken by {os.path.abspath(one)} in this ingest"
+    )
 
 
 def test_manifest_rows_apply_to_their_files_only(tmp_path: Path):
