@@ -130,6 +130,9 @@ CHECK_COLUMNS: dict[str, type] = {
     "checked_at": str,
 }
 
+# The columns each table's full-text index holds (`claims_fts`, `sources_fts`).
+FTS_COLUMNS = {"claims": ["quote", "sentence"], "sources": ["title", "text"]}
+
 VIEWS = {
     "claims_in_context": """
         select claims.id, claims.quote, claims.value, claims.value_high, claims.kind, claims.unit,
@@ -228,10 +231,11 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     db.table("sources").create_index(["publisher"], if_not_exists=True)
     # replace=True is a no-op when the index and its triggers are in place, and rebuilds the index
     # when a crash between creating it and its triggers left it to go silently stale.
-    for table, fts_columns in (("claims", ["quote", "sentence"]), ("sources", ["title", "text"])):
+    for table, fts_columns in FTS_COLUMNS.items():
         db.table(table).enable_fts(
             fts_columns, create_triggers=True, tokenize="porter", replace=True
         )
+        _narrow_fts_update_trigger(db, table, fts_columns)
     # SQLite stores a view's SQL without trailing whitespace: strip it, so an unchanged view
     # compares equal and is left alone. A changed one is dropped and recreated in one transaction,
     # so a reader (the web app) never finds it missing.
@@ -239,6 +243,37 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         for name, sql in VIEWS.items():
             db.create_view(name, sql.strip(), replace=True)
     db.table("schema_version").insert({"id": 1, "version": SCHEMA_VERSION}, pk="id", replace=True)
+
+
+def _fts_update_trigger(table: str, columns: list[str]) -> str:
+    """The `{table}_au` trigger, re-indexing a row only when an indexed column really changes.
+
+    sqlite-utils' own re-indexes on any update, so refreshing a moved file's path re-indexed its
+    whole text, and re-extracting a source re-indexed every claim it still holds.
+    """
+    listed = ", ".join(f'"{column}"' for column in columns)
+    changed = " or ".join(f'old."{column}" is not new."{column}"' for column in columns)
+    old = ", ".join(f'old."{column}"' for column in columns)
+    new = ", ".join(f'new."{column}"' for column in columns)
+    return (
+        f'CREATE TRIGGER "{table}_au" AFTER UPDATE OF {listed} ON "{table}" WHEN {changed} BEGIN\n'
+        f'  INSERT INTO "{table}_fts" ("{table}_fts", rowid, {listed})'
+        f" VALUES('delete', old.rowid, {old});\n"
+        f'  INSERT INTO "{table}_fts" (rowid, {listed}) VALUES (new.rowid, {new});\n'
+        "END"
+    )
+
+
+def _narrow_fts_update_trigger(db: sqlite_utils.Database, table: str, columns: list[str]) -> None:
+    """Put `_fts_update_trigger` in place of sqlite-utils' trigger of the same name (the name
+    is all `enable_fts(replace=True)` checks, so it leaves this one alone)."""
+    wanted = _fts_update_trigger(table, columns)
+    name = f"{table}_au"
+    row = db.execute("select sql from sqlite_master where type = 'trigger' and name = ?", [name])
+    if row.fetchone() != (wanted,):
+        with db.atomic():
+            db.execute(f'drop trigger if exists "{name}"')
+            db.execute(wanted)
 
 
 def _table(

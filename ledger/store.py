@@ -282,7 +282,7 @@ def _display_path(path: Path) -> str:
 
 
 def _upsert_sql(table: str, columns: Iterable[str], keep: Iterable[str] = ()) -> str:
-    """One INSERT ... ON CONFLICT(id) DO UPDATE statement (fires the FTS triggers either way).
+    """One INSERT ... ON CONFLICT(id) DO UPDATE statement (an update re-indexes only changed text).
 
     Columns in `keep` are written on insert and left alone on update.
 
@@ -705,8 +705,14 @@ class Ledger:
             "published_confidence": meta.published_confidence,
             "notes": meta.notes,
         }
-        if tuple(wanted.values()) != tuple(stored):  # an update re-indexes the text: only if due
-            self.db.table("sources").update(source.source_id, wanted)
+        # Only what changed: naming the title in an update (even unchanged) fires its FTS trigger.
+        changed = {
+            column: value
+            for (column, value), was in zip(wanted.items(), stored, strict=True)
+            if value != was
+        }
+        if changed:
+            self.db.table("sources").update(source.source_id, changed)
         if stat is not None:
             self._remember_stat(source.source_id, stat, version)
 

@@ -10,6 +10,7 @@ import json
 import math
 import os
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -169,6 +170,58 @@ def test_reingest_unchanged_extracts_nothing_and_keeps_ids(ledger: Ledger, corpu
     assert (report.files_unchanged, report.files_changed, report.claims_added) == (2, 0, 0)
     assert ids_by_quote(ledger) == before
     assert ledger.db["runs"].count == 2
+
+
+def rows_changed(ledger: Ledger, change: Callable[[], object]) -> int:
+    """Rows `change` changed, with those its triggers changed (a re-index changes several)."""
+    before = ledger.db.conn.total_changes
+    change()
+    return ledger.db.conn.total_changes - before
+
+
+def test_only_changed_text_is_indexed_again(ledger: Ledger, corpus: Path, tmp_path: Path):
+    # sqlite-utils' triggers re-index a row on any update: a moved corpus re-indexed every text.
+    ledger.ingest([corpus], extractor=fake_extract)
+    claims = ledger.db["claims"].count
+
+    def update(sql: str) -> Callable[[], object]:
+        return lambda: ledger.db.execute(sql)
+
+    assert rows_changed(ledger, update("update sources set path = 'x' where id = 'alpha'")) == 1
+    assert rows_changed(ledger, update("update claims set quote = quote, rule = 'y'")) == claims
+    assert rows_changed(ledger, update("update sources set title = 'Zeta' where id = 'alpha'")) > 1
+    assert ledger.db.execute("select rowid from sources_fts where title match 'zeta'").fetchall()
+    ledger.db.conn.commit()
+
+    def ingest(folder: Path) -> Callable[[], object]:
+        return lambda: ledger.ingest([folder], extractor=fake_extract)
+
+    same = rows_changed(ledger, ingest(corpus))  # the manifest's title back, the stats, a run
+    again = rows_changed(ledger, ingest(corpus))
+    moved = rows_changed(ledger, ingest(corpus.rename(tmp_path / "moved")))
+    assert same > again
+    assert moved == again + 2  # the two paths, and no re-index
+    assert ledger.db["sources"].get("beta")["path"].endswith("moved/beta.md")
+
+
+def test_a_ledger_with_sqlite_utils_update_triggers_gets_the_narrow_ones(tmp_path: Path):
+    path = tmp_path / "claims.db"
+    with Ledger(path) as ledger:
+        narrow = ledger.db.execute("select sql from sqlite_master where name = 'claims_au'")
+        narrow_sql = narrow.fetchone()[0]
+        ledger.db.execute("drop trigger claims_au")
+        ledger.db.execute(
+            "create trigger claims_au after update on claims begin "
+            "insert into claims_fts (claims_fts, rowid, quote, sentence) "
+            "values ('delete', old.rowid, old.quote, old.sentence); "
+            "insert into claims_fts (rowid, quote, sentence) "
+            "values (new.rowid, new.quote, new.sentence); end"
+        )
+        ledger.db.conn.commit()
+    with Ledger(path) as ledger:
+        again = ledger.db.execute("select sql from sqlite_master where name = 'claims_au'")
+        assert again.fetchone()[0] == narrow_sql
+    assert 'AFTER UPDATE OF "quote", "sentence" ON "claims" WHEN' in narrow_sql
 
 
 def test_append_and_typo_fix_keep_untouched_ids_and_notes(ledger: Ledger, corpus: Path):
