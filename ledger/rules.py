@@ -459,7 +459,8 @@ def _generated_pieces(files: RuleFiles) -> dict[str, str]:
         # the words that need a scale or unit after them first: "three quarters billion" is
         # not "three" followed by "quarters"
         rf"(?:{trie(list(nw.scaled_only))})"
-        rf"(?=[\s\u00a0-]+(?:{trie(scale_spaced)}|{trie(unit_words)})\b)"
+        # (the scale and unit words by reference to their pieces below: one tree built, not two)
+        r"(?=[\s\u00a0-]+(?:{scale_spaced}|{unit_word})\b)"
         rf"|(?:(?:{tens})(?:[\s-](?:{units}))?|{trie(list(nw.teens))}|{units}){added}"
     )
     multiple_words = {w for m in files.multiple for w in [*m.words, *m.factors]}
