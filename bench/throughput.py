@@ -115,6 +115,7 @@ def main(size: int, peer_bytes: int, repeat: int, as_json: bool) -> None:
     """Print MB/s of the bare pattern, ledger.extract and the peers on the same text."""
     require_corpora()
     from ledger import EXTRACTOR_VERSION, extract
+    from ledger.rules import default_rules
 
     texts = take_documents(size)
     mb = megabytes(texts)
@@ -128,6 +129,7 @@ def main(size: int, peer_bytes: int, repeat: int, as_json: bool) -> None:
     rows.append({"engine": "same, `regex` package", "mb": mb, "seconds": seconds, "found": found})
 
     extract("GDP grew 2.3% to $1.4tn in 2020.")  # compiles the rules once, outside the timing
+    default_rules().compiled.compile()  # the lazy patterns too, which some texts need
     claims: list = []
     started = time.perf_counter()
     for text in texts:

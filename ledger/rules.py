@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import tomllib
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -54,6 +55,9 @@ class PatternRule(_Strict):
     comment: str = Field(min_length=3)
     regex: str
     case_sensitive: bool = False
+    # compiled the first time the extractor asks for it, not at load: a pattern few texts need
+    # (and_range, after "between") or one it only uses inside others (figure)
+    lazy: bool = False
     examples: list[str] = Field(min_length=1)
     counter_examples: list[str] = []
 
@@ -317,12 +321,34 @@ class UnitInfo:
     factor: float = 1.0
 
 
+class Patterns(dict[str, Any]):
+    """The compiled patterns of patterns.toml by id: a plain dict, but a pattern not compiled at
+    load (`lazy`) is compiled the first time it is looked up. `regex` compiles in Python, some
+    3 us a character of pattern (and_range alone holds 20,000): most texts never need it."""
+
+    def __init__(self, compilers: dict[str, Callable[[], Any]]) -> None:
+        super().__init__()
+        self.compilers = compilers
+
+    def __missing__(self, name: str) -> Any:
+        self.compile([name])
+        return self[name]
+
+    def compile(self, names: Iterable[str] | None = None) -> None:
+        """Compile these patterns (all when None) if they are not yet: at load, or before
+        forking workers that would each compile the lazy ones they meet."""
+        for name in self.compilers if names is None else names:
+            if name not in self:
+                self[name] = self.compilers[name]()
+
+
 @dataclass(frozen=True)
 class Rules:
-    """The compiled rules: patterns compiled once, lookups as plain dicts never mutated."""
+    """The compiled rules: patterns compiled once, lookups as plain dicts never mutated (but for
+    a lazy pattern, added when first needed)."""
 
     files: RuleFiles
-    compiled: dict[str, Any]  # pattern id -> compiled regex
+    compiled: Patterns  # pattern id -> compiled regex
     scales: dict[str, float]  # norm(word) -> factor; glued words keyed as written
     number_words: dict[str, float]
     number_added: dict[str, float]  # norm("and a half") -> 0.5
@@ -559,14 +585,22 @@ def load_rules(directory: str | Path | None = None) -> Rules:
         if rule.id in pieces:
             raise RulesError(f"pattern id {rule.id!r} clashes with a generated piece")
         pieces[rule.id] = rule.regex
-    compiled = {
-        rule.id: _compile(
-            _resolve(rule.id, pieces), f"pattern {rule.id}", ignore_case=not rule.case_sensitive
-        )
-        for rule in files.pattern
-    }
+    compiled = Patterns(
+        {
+            rule.id: functools.partial(
+                _compile,
+                _resolve(rule.id, pieces),
+                f"pattern {rule.id}",
+                ignore_case=not rule.case_sensitive,
+            )
+            for rule in files.pattern
+        }
+    )
+    # the package's own lazy patterns wait (its tests compile them all); a folder a user edited
+    # is compiled whole, so that a typo fails now, not at the first text that needs the pattern
+    compiled.compile(None if path else [rule.id for rule in files.pattern if not rule.lazy])
     for required in ("scan", "before", "noun_after", "and_range", "figure", "source_name"):
-        if required not in compiled:
+        if required not in compiled.compilers:
             raise RulesError(f"patterns.toml: required pattern {required!r} is missing")
 
     def cue(source: str, what: str) -> Any:

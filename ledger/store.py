@@ -37,6 +37,7 @@ import sqlite_utils
 
 from ledger.models import VERDICTS, Claim, SourceMeta, claim_id
 from ledger.references import load_folder_references
+from ledger.rules import default_rules
 from ledger.schema import CLAIM_COLUMNS, SOURCE_COLUMNS, ensure_schema
 from ledger.sources import (
     DEFAULT_MAX_BYTES,
@@ -449,9 +450,12 @@ class Ledger:
         job_list = planned()
         if jobs > 1:
             # Compile the extractor's rules here, once: forked workers inherit them instead of
-            # each paying the compile (seconds) before its first file.
+            # each paying the compile (seconds) before its first file. The lazy patterns too:
+            # the workers would each compile those they meet.
             with contextlib.suppress(Exception):  # a broken extractor is named per file later
                 _run_extractor(extractor, WARM_UP_TEXT, None)
+                if extractor is None:
+                    default_rules().compiled.compile()
             pool = ProcessPoolExecutor(max_workers=jobs, initializer=_worker_ignores_ctrl_c)
             # The writer reads no results while it writes a batch: enough files must be in
             # flight for the workers to stay busy meanwhile.

@@ -120,6 +120,14 @@ def test_a_copy_of_the_rules_loads_and_extracts_the_same(rules_copy: Path) -> No
     assert extract(text, rules=rules) == extract(text)
 
 
+def test_lazy_patterns_compile_when_first_looked_up() -> None:
+    rules = load_rules()
+    lazy = {rule.id for rule in rules.files.pattern if rule.lazy}
+    assert "and_range" in lazy and not lazy & set(rules.compiled)
+    assert rules.compiled["and_range"].match(" and 10 per cent")
+    assert lazy & set(rules.compiled) == {"and_range"}
+
+
 @pytest.mark.parametrize(
     ("file", "old", "new", "message"),
     [
@@ -128,6 +136,8 @@ def test_a_copy_of_the_rules_loads_and_extracts_the_same(rules_copy: Path) -> No
         ("currencies.toml", 'id = "EUR"', 'id = "euro"', "currency"),
         ("patterns.toml", "{month_name}", "{mnth_name}", "unknown pattern piece {mnth_name}"),
         ("patterns.toml", "(?:\\.\\d+)?", "(?:\\.\\d+?", "bad regex"),
+        # a lazy pattern too: a folder a user edited is compiled whole at load
+        ("patterns.toml", "and\\s+(?P<second>", "and\\s+(?P<second", "pattern and_range: bad"),
         ("cues.toml", "[[period]]", "[[perid]]", "perid"),
     ],
 )

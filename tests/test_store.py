@@ -19,6 +19,7 @@ import regex
 
 from ledger import store
 from ledger.models import Claim, claim_id
+from ledger.rules import load_rules
 from ledger.store import CommitEvery, Ledger, LedgerError
 
 EXTRACT_MODULE = importlib.import_module("ledger.extract")
@@ -412,6 +413,16 @@ def test_worker_processes_give_the_same_ledger(tmp_path: Path, corpus: Path):
             results.append([(r["id"], r["value"], r["source_id"]) for r in ledger.claims()])
     assert results[0] == results[1]
     assert len(results[0]) == 5 + 6 * 2
+
+
+def test_workers_are_forked_with_every_pattern_compiled(
+    ledger: Ledger, corpus: Path, monkeypatch: pytest.MonkeyPatch
+):
+    rules = load_rules()  # its lazy patterns not compiled yet
+    monkeypatch.setattr(store, "default_rules", lambda: rules)
+    report = ledger.ingest([corpus], jobs=2)
+    assert report.files_added == 2
+    assert set(rules.compiled) == set(rules.compiled.compilers)
 
 
 def test_publication_date_or_extractor_version_change_re_extracts(
