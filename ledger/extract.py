@@ -224,7 +224,8 @@ class _Sentence:
         """The (rule, pattern, triggers) entries worth trying on this sentence, in order: those
         with no triggers, and those with one of their trigger words in the sentence."""
         if self.words is None:
-            self.words = frozenset(_WORDS.findall(self.text.lower()))
+            # concurrent=False: see _Doc.call
+            self.words = frozenset(_WORDS.findall(self.text.lower(), concurrent=False))
         words = self.words
         return [rule for rule in rules if not rule[2] or not words.isdisjoint(rule[2])]
 
@@ -275,12 +276,18 @@ class _Doc:
         under the timer. The built-in context patterns of patterns.toml, read on windows of at
         most WINDOW characters around a figure, run without it: arming the timer costs more than
         such a call (about 1.7 us against 1 us), and they are tested not to backtrack.
+
+        Calls keep the GIL (concurrent=False), as do the passes over each sentence's words and
+        boundaries: by default `regex` lets go of it and takes it back around each call, each
+        match a finditer yields and each block its backtracking stack grows by, which costs this
+        single-threaded work more than it frees (1.5% of the extractor's instructions; 26% of
+        the time finding a sentence's words).
         """
         end = len(text) if end is None else min(end, len(text))
         try:
             if not timed and end - pos <= WINDOW:
-                return getattr(pattern, method)(text, pos, end)
-            return getattr(pattern, method)(text, pos, end, timeout=RULE_TIMEOUT)
+                return getattr(pattern, method)(text, pos, end, concurrent=False)
+            return getattr(pattern, method)(text, pos, end, concurrent=False, timeout=RULE_TIMEOUT)
         except TimeoutError:
             self.timed_out.append(rule)
             return None
@@ -288,7 +295,7 @@ class _Doc:
     def find_all(self, rule: str, pattern: Any, text: str) -> list[Any]:
         """Every match of a sentence-level rule, under the timer."""
         try:
-            return list(pattern.finditer(text, timeout=RULE_TIMEOUT))
+            return list(pattern.finditer(text, concurrent=False, timeout=RULE_TIMEOUT))
         except TimeoutError:
             self.timed_out.append(rule)
             return []
