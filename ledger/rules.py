@@ -425,7 +425,7 @@ def trie(words: set[str] | list[str], *, fold_case: bool = True) -> str:
     >>> trie({"US", "UK"}, fold_case=False)
     '(?-i:U(?:K|S))'
     >>> trie({"mile", "miles"})
-    '(?-i:[mM][iI][lL][eE](?:[sS]|))'
+    '(?-i:[mM](?i:ile(?:s|)))'
     """
     tree: dict[str, Any] = {}
     for word in words:
