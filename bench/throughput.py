@@ -9,7 +9,9 @@ attribution, checkworthiness...) and is timed per document, as `ledger ingest` c
 pattern is timed over the same documents. quantulum3 and Recognizers-Text are optional (the
 `bench` extra; Recognizers-Text imports only with emoji<2) and, being 100-10,000 times slower,
 run on the first `--peer-bytes` of the same documents; MB/s is comparable whatever the length.
-Goal (issue 6): ledger at no less than 1/10 of the floor's speed.
+Goal (issue 6): ledger at no less than 1/10 of the floor's speed. The last table times three
+parts of ledger alone against that budget (see `stage_costs`): what stands between this design
+and the goal.
 """
 
 from __future__ import annotations
@@ -106,6 +108,36 @@ def field_coverage(claims: list) -> dict[str, float]:
     }
 
 
+def stage_costs(texts: list[str], claims: list, repeat: int) -> dict[str, float]:
+    """Seconds of three pieces of ledger.extract timed alone on the same texts: they show what
+    any design with these records pays, whatever its rules.
+
+    - sentence boundaries: the one splitter pass over each text (`Sentences`);
+    - anchors: the passes finding where figures can start (digits, symbols, number words);
+    - records: building the `Claim` records ledger returned from their finished values
+      (pydantic validation) and their fingerprints, with no extraction at all.
+    """
+    from ledger.extract import _anchors  # the extractor's own first pass, timed alone
+    from ledger.models import Claim
+    from ledger.rules import default_rules
+    from ledger.sentences import Sentences
+
+    rules = default_rules()
+    values = [claim.model_dump(exclude={"fingerprint"}) for claim in claims]
+
+    def records(_: str) -> list:
+        built = [Claim.model_validate(value) for value in values]
+        for claim in built:
+            claim.fingerprint = claim.compute_fingerprint()
+        return built
+
+    return {
+        "sentence boundaries": timed(lambda text: Sentences(text).starts, texts, repeat)[0],
+        "anchors": timed(lambda text: _anchors(text, rules), texts, repeat)[0],
+        "records": timed(records, ["all"], repeat)[0],
+    }
+
+
 @click.command()
 @click.option("--bytes", "size", default=1_000_000, show_default=True, help="Text to time.")
 @click.option("--peer-bytes", default=100_000, show_default=True, help="Text for the peers.")
@@ -168,12 +200,19 @@ def main(size: int, peer_bytes: int, repeat: int, as_json: bool) -> None:
     click.echo(f"\nledger.extract at 1/{ratio:.1f} of the floor (goal: 1/10 or less)")
     for row in rows[3:]:
         click.echo(f"ledger.extract is {ledger_speed / row['mb_per_s']:,.0f}x {row['engine']}")
+    budget = rows[0]["seconds"] * 10
+    stages = stage_costs(texts, claims, repeat)
+    click.echo(f"\n1/10 of the floor leaves {budget * 1000 / mb:.0f} ms per MB; parts timed alone:")
+    click.echo("| part | ms per MB | share of the budget |")
+    click.echo("|---|---:|---:|")
+    for part, seconds in [*stages.items(), ("these three", sum(stages.values()))]:
+        click.echo(f"| {part} | {seconds * 1000 / mb:.0f} | {seconds / budget:.0%} |")
     coverage = field_coverage(claims)
     click.echo(
         "claims with the field set: " + ", ".join(f"{k} {v:.0%}" for k, v in coverage.items())
     )
     if as_json:
-        click.echo(json.dumps({"rows": rows, "coverage": coverage}, indent=2))
+        click.echo(json.dumps({"rows": rows, "stages": stages, "coverage": coverage}, indent=2))
 
 
 if __name__ == "__main__":
