@@ -205,6 +205,47 @@ def test_only_changed_text_is_indexed_again(ledger: Ledger, corpus: Path, tmp_pa
     assert ledger.db["sources"].get("beta")["path"].endswith("moved/beta.md")
 
 
+def indexed_words(db: sqlite3.Connection, table: str) -> list[tuple]:
+    """(term, rowid, column, offset) of every word `table_fts` holds (fts5vocab's 'instance')."""
+    db.execute(
+        f"create virtual table temp.{table}_words using fts5vocab(main, {table}_fts, instance)"
+    )
+    try:
+        return sorted(db.execute(f"select term, doc, col, offset from temp.{table}_words"))
+    finally:
+        db.execute(f"drop table temp.{table}_words")
+
+
+def freshly_indexed_words(db: sqlite3.Connection, table: str, columns: list[str]) -> list[tuple]:
+    """The same, for an index built anew from the table's rows as they are now."""
+    fresh = sqlite3.connect(":memory:")
+    listed = ", ".join(columns)
+    fresh.execute(f"create virtual table {table}_fts using fts5({listed}, tokenize='porter')")
+    rows = db.execute(f"select rowid, {listed} from {table}").fetchall()
+    marks = ", ".join("?" for _ in range(len(columns) + 1))
+    fresh.executemany(f"insert into {table}_fts (rowid, {listed}) values ({marks})", rows)
+    return indexed_words(fresh, table)
+
+
+def test_full_text_indexes_hold_exactly_the_rows_after_batched_writes(
+    ledger: Ledger, tmp_path: Path
+):
+    # Sources and claims are written a batch to a statement (see _BatchRows); the triggers must
+    # still index every new row, re-index edited ones and forget deleted ones.
+    corpus = numbered_corpus(tmp_path / "many", 9)
+    ledger.ingest([corpus], extractor=fake_extract, commit_every=CommitEvery(sources=4))
+    (corpus / "s03.txt").write_text("Item three fell 7% and sold 80 units.\n", encoding="utf-8")
+    (corpus / "s07.txt").unlink()
+    (corpus / "s09.txt").write_text("A new item rose 5%.\n", encoding="utf-8")
+    ledger.ingest([corpus], extractor=fake_extract, commit_every=CommitEvery(sources=4))
+    ledger.db.conn.commit()
+    for table, columns in (("claims", ["quote", "sentence"]), ("sources", ["title", "text"])):
+        words = indexed_words(ledger.db.conn, table)
+        assert words == freshly_indexed_words(ledger.db.conn, table, columns)
+        assert {"fell", "sold"} <= {word for word, *_ in words}
+    assert [row["quote"] for row in ledger.claims(search="fell")] == ["7%", "80"]
+
+
 def test_a_ledger_with_sqlite_utils_update_triggers_gets_the_narrow_ones(tmp_path: Path):
     path = tmp_path / "claims.db"
     with Ledger(path) as ledger:
