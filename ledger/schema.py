@@ -70,6 +70,16 @@ FILE_STAT_COLUMNS: dict[str, type] = {
     "extractor_version": str,  # of the claims stored for that file (read here, not past the text)
 }
 
+# A cache too: for each folder an ingest found whole and unchanged, a signature of its listing
+# (each source file's name, size and mtime_ns), its manifest's bytes and the extractor version
+# (store._FolderSignatures). A re-ingest skips a folder whose signature is the same without
+# looking at its files' rows; writing a source that came from another folder drops that folder's.
+FOLDER_STAT_COLUMNS: dict[str, type] = {
+    "id": str,  # the folder, as the paths of its sources are stored
+    "signature": str,
+    "files": int,
+}
+
 NOTE_COLUMNS: dict[str, type] = {
     "id": int,
     "claim_id": str,
@@ -207,6 +217,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     _table(db, "notes", NOTE_COLUMNS, pk="id", fks=[("claim_id", "claims", "id")])
     _table(db, "runs", RUN_COLUMNS, pk="id")
     _table(db, "file_stats", FILE_STAT_COLUMNS, pk="id")
+    _table(db, "folder_stats", FOLDER_STAT_COLUMNS, pk="id")
     _table(db, "references", REFERENCE_COLUMNS, pk="id")
     _table(db, "checks", CHECK_COLUMNS, pk="id", fks=[("claim_id", "claims", "id")])
     # No index on claims.fingerprint: no query looks a claim up by it (ids are derived from it),

@@ -18,7 +18,7 @@ import io
 import os
 import re
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -180,37 +180,53 @@ def find_sources(
     return found, failures
 
 
+UnchangedFolder = Callable[[str, list[str]], bool]
+"""`unchanged(folder, names)`: whether a walked folder's source files (absolute folder path, file
+names) are known to be stored as they are, so that none of them needs to be looked at."""
+
+
 def iter_sources(
-    paths: Iterable[str | os.PathLike[str]], failures: list[SourceError]
+    paths: Iterable[str | os.PathLike[str]],
+    failures: list[SourceError],
+    *,
+    unchanged: UnchangedFolder | None = None,
 ) -> Iterator[SourceFile]:
     """Expand files and folders into the source files to ingest, lazily, in a stable order.
 
     Folders are walked recursively (hidden entries skipped, names sorted) for `.txt` and `.md`
-    files, one at a time, so a million-file corpus is never listed in memory; the ids already
-    taken are kept on disk (`_TakenIds`). Each folder's manifest is read when its first file comes
-    up (a bad one raises `ManifestError` there). A missing path, a file of another type named
-    explicitly, or a second file with an id already taken are appended to `failures` and skipped.
+    files, one folder at a time, so a million-file corpus is never listed in memory; the ids
+    already taken are kept on disk (`_TakenIds`). Each folder's manifest is read when its first
+    file comes up (a bad one raises `ManifestError` there). A folder that `unchanged` says is
+    stored as it is yields nothing (its ids are still taken). A missing path, a file of another
+    type named explicitly, or a second file with an id already taken are appended to `failures`
+    and skipped.
     """
     manifests: dict[str, dict[str, SourceMeta]] = {}  # the few folders being walked
     with _TakenIds() as taken:
         # Plain strings until the end: a corpus may hold a million files, and pathlib costs more.
-        for given in _expand(paths, failures):
-            absolute = os.path.abspath(given)
-            folder, name = os.path.split(absolute)
-            source_id = os.path.splitext(name)[0]
-            holder = taken.take(source_id, absolute)
-            if holder is not None:
-                if holder != absolute:  # else the same file named twice (a folder and a file in it)
+        for folder, names, given_paths in _expand(paths, failures):
+            free = []
+            holders = taken.take_folder(folder, names)
+            for name, given, holder in zip(names, given_paths, holders, strict=True):
+                if holder is None:
+                    free.append((name, given))
+                elif holder != os.path.join(folder, name):  # else a file named twice (in a folder
+                    source_id = os.path.splitext(name)[0]  # and on its own): once is enough
                     reason = f"source id {source_id!r} is already taken by {holder} in this ingest"
                     failures.append(SourceError(given, reason))
+            if unchanged is not None and free and unchanged(folder, [name for name, _ in free]):
                 continue
-            if folder not in manifests:
-                if len(manifests) >= MANIFESTS_KEPT:
-                    del manifests[next(iter(manifests))]
-                manifest = os.path.join(folder, MANIFEST_NAME)
-                manifests[folder] = load_manifest(manifest) if os.path.isfile(manifest) else {}
-            meta = manifests[folder].get(name) or SourceMeta()
-            yield SourceFile(path=Path(given), source_id=source_id, meta=meta)
+            for name, given in free:
+                if folder not in manifests:
+                    if len(manifests) >= MANIFESTS_KEPT:
+                        del manifests[next(iter(manifests))]
+                    manifest = os.path.join(folder, MANIFEST_NAME)
+                    manifests[folder] = load_manifest(manifest) if os.path.isfile(manifest) else {}
+                meta = manifests[folder].get(name) or SourceMeta()
+                yield SourceFile(path=Path(given), source_id=os.path.splitext(name)[0], meta=meta)
+
+
+_IDS_PER_QUERY = 500  # well under SQLite's least limit on a statement's parameters (999)
 
 
 class _TakenIds:
@@ -226,13 +242,34 @@ class _TakenIds:
         self._db = sqlite3.connect("", check_same_thread=False)
         self._db.execute("create table taken (id text primary key, path text not null)")
 
-    def take(self, source_id: str, path: str) -> str | None:
-        """Give `source_id` to `path`: None if it was free, else the path that already holds it."""
-        inserted = self._db.execute("insert or ignore into taken values (?, ?)", (source_id, path))
-        if inserted.rowcount:
-            return None
-        (holder,) = self._db.execute("select path from taken where id = ?", (source_id,)).fetchone()
-        return str(holder)
+    def take_folder(self, folder: str, names: list[str]) -> list[str | None]:
+        """Give each file of `folder` its id: for each, None if the id was free, else the path
+        that already holds it. Two statements a folder, not one a file.
+
+        >>> with _TakenIds() as taken:
+        ...     print(taken.take_folder("/a", ["x.md", "x.txt", "y.md"]))
+        ...     print(taken.take_folder("/b", ["y.txt"]))
+        [None, '/a/x.md', None]
+        ['/a/y.md']
+        """
+        ids = [os.path.splitext(name)[0] for name in names]
+        holders: dict[str, str] = {}
+        for start in range(0, len(ids), _IDS_PER_QUERY):
+            chunk = ids[start : start + _IDS_PER_QUERY]
+            marks = ", ".join("?" for _ in chunk)
+            holders.update(
+                self._db.execute(f"select id, path from taken where id in ({marks})", chunk)
+            )
+        found: list[str | None] = []
+        new: list[tuple[str, str]] = []
+        for source_id, name in zip(ids, names, strict=True):
+            holder = holders.get(source_id)
+            if holder is None:  # taken now, also against a twin in the same folder (x.txt, x.md)
+                holders[source_id] = os.path.join(folder, name)
+                new.append((source_id, holders[source_id]))
+            found.append(holder)
+        self._db.executemany("insert into taken values (?, ?)", new)
+        return found
 
     def __enter__(self) -> _TakenIds:
         return self
@@ -241,14 +278,19 @@ class _TakenIds:
         self._db.close()
 
 
-def _expand(paths: Iterable[str | os.PathLike[str]], failures: list[SourceError]) -> Iterator[str]:
+def _expand(
+    paths: Iterable[str | os.PathLike[str]], failures: list[SourceError]
+) -> Iterator[tuple[str, list[str], list[str]]]:
+    """(absolute folder, file names, paths as given) of the source files, a folder at a time; a
+    file named on its own comes as a folder of one."""
     for given in paths:
         path = os.fspath(given)
         if os.path.isdir(path):
             yield from _walk(path)
         elif os.path.isfile(path):
             if path.lower().endswith(SOURCE_SUFFIXES):
-                yield path
+                folder, name = os.path.split(os.path.abspath(path))
+                yield folder, [name], [path]
             else:
                 failures.append(
                     SourceError(path, f"not a source file (expected {', '.join(SOURCE_SUFFIXES)})")
@@ -257,13 +299,18 @@ def _expand(paths: Iterable[str | os.PathLike[str]], failures: list[SourceError]
             failures.append(SourceError(path, "no such file or folder"))
 
 
-def _walk(folder: str) -> Iterator[str]:
-    """Source files under `folder`: a folder's own files by name, then its subfolders by name."""
+def _walk(folder: str) -> Iterator[tuple[str, list[str], list[str]]]:
+    """Each folder under `folder`, as `_expand` gives it: its own files by name, then its
+    subfolders by name."""
     for root, dirs, files in os.walk(folder):
         dirs[:] = sorted(name for name in dirs if not name.startswith("."))
-        for name in sorted(files):
-            if not name.startswith(".") and name.lower().endswith(SOURCE_SUFFIXES):
-                yield os.path.join(root, name)
+        names = sorted(
+            name
+            for name in files
+            if not name.startswith(".") and name.lower().endswith(SOURCE_SUFFIXES)
+        )
+        if names:
+            yield os.path.abspath(root), names, [os.path.join(root, name) for name in names]
 
 
 def file_sha256(path: str | os.PathLike[str]) -> str:

@@ -18,9 +18,11 @@ The CLI (`ledger.cli`) is a thin layer over this module; nothing there that is n
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import importlib
 import json
 import os
+import posixpath
 import signal
 import sqlite3
 import time
@@ -38,9 +40,10 @@ import sqlite_utils
 from ledger.models import VERDICTS, Claim, SourceMeta, claim_id
 from ledger.references import load_folder_references
 from ledger.rules import default_rules
-from ledger.schema import CLAIM_COLUMNS, SOURCE_COLUMNS, ensure_schema
+from ledger.schema import CLAIM_COLUMNS, SCHEMA_VERSION, SOURCE_COLUMNS, ensure_schema
 from ledger.sources import (
     DEFAULT_MAX_BYTES,
+    MANIFEST_NAME,
     SourceError,
     SourceFile,
     iter_sources,
@@ -188,6 +191,29 @@ def file_stat(path: str | os.PathLike[str]) -> Stat | None:
     return st.st_size, None if fresh else st.st_mtime_ns
 
 
+def folder_signature(folder: str, names: Sequence[str], version: str) -> str | None:
+    """A digest of what decides whether a folder's sources are stored as they are: the folder as
+    stored, each source file's name, size and mtime_ns, its manifest's bytes, the extractor and
+    schema versions. None when some file (or the manifest) cannot be trusted: too fresh (see
+    `file_stat`), or gone.
+    """
+    digest = hashlib.sha256(f"{version}\x1f{SCHEMA_VERSION}\x1f{_display_path(folder)}".encode())
+    trusted_before = time.time_ns() - STAT_TRUST_NS
+    try:
+        manifest = os.path.join(folder, MANIFEST_NAME)
+        if os.path.exists(manifest):
+            with open(manifest, "rb") as handle:
+                digest.update(b"\x1f" + hashlib.sha256(handle.read()).digest())
+        for name in names:
+            st = os.stat(os.path.join(folder, name))
+            if st.st_mtime_ns >= trusted_before:
+                return None
+            digest.update(f"\x1f{name}\x1e{st.st_size}\x1e{st.st_mtime_ns}".encode())
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
 def _process(job: _Job) -> _Extracted:
     """Read, hash and (unless unchanged) extract one file. Runs in a worker process with --jobs."""
     stat = file_stat(job.source.path)  # before reading: a later change then shows on next stat
@@ -274,7 +300,7 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
-def _display_path(path: Path) -> str:
+def _display_path(path: str | os.PathLike[str]) -> str:
     """The path as stored: relative to the working directory when inside it, POSIX separators."""
     absolute, cwd = os.path.abspath(path), os.getcwd()
     if absolute.startswith(cwd + os.sep):
@@ -330,6 +356,8 @@ class _BatchRows:
     claims: list[tuple[Any, ...]] = field(default_factory=list)
     stats: list[tuple[Any, ...]] = field(default_factory=list)  # (id, bytes, mtime_ns, version)
     forgotten_stats: list[tuple[str]] = field(default_factory=list)  # stats not to trust
+    folders: list[tuple[str, str, int]] = field(default_factory=list)  # (id, signature, files)
+    forgotten_folders: set[str] = field(default_factory=set)  # signatures no longer true
 
     def write(self, conn: sqlite3.Connection) -> None:
         _upsert_through_staging(conn, "sources", list(SOURCE_COLUMNS), self.sources)
@@ -342,6 +370,81 @@ class _BatchRows:
             self.stats,
         )
         conn.executemany("delete from file_stats where id = ?", self.forgotten_stats)
+        conn.executemany(
+            "delete from folder_stats where id = ?", [(f,) for f in sorted(self.forgotten_folders)]
+        )
+        conn.executemany(
+            "insert or replace into folder_stats (id, signature, files) values (?, ?, ?)",
+            self.folders,
+        )
+
+
+@dataclass
+class _OpenFolder:
+    """A folder whose signature is stored once the writer has stored each of its files."""
+
+    key: str  # the folder as stored (`_display_path`)
+    signature: str
+    files: int
+    left: int
+    failed: bool = False
+
+
+class _FolderSignatures:
+    """The folders of one ingest that need not be looked into, and those to sign (`folder_stats`,
+    `folder_signature`): what makes a re-ingest of an unchanged corpus a walk of its listing.
+
+    The walk asks `unchanged` of each folder before it lists the folder's files. A folder whose
+    stored signature is the same counts as unchanged, file by file, with no row read. Any other
+    is signed by the writer in the transaction that stores its last file, unless one of its files
+    failed; an interrupted ingest signs only the folders it finished.
+    """
+
+    def __init__(
+        self,
+        ledger: Ledger,
+        version: str,
+        report: IngestReport,
+        *,
+        force: bool,
+        progress: Callable[[SourceFile, str, int], None] | None,
+        total: int,
+    ) -> None:
+        self.ledger, self.version, self.report = ledger, version, report
+        self.force, self.progress, self.total = force, progress, total
+        self.open: dict[str, _OpenFolder] = {}  # absolute folder -> what to sign it with
+
+    def unchanged(self, folder: str, names: list[str]) -> bool:
+        signature = folder_signature(folder, names, self.version)
+        if signature is None:
+            return False
+        key = _display_path(folder)
+        stored = self.ledger.db.execute(
+            "select signature from folder_stats where id = ?", [key]
+        ).fetchone()
+        if self.force or stored is None or stored[0] != signature:
+            self.open[folder] = _OpenFolder(key, signature, len(names), len(names))
+            return False
+        self.report.files_seen += len(names)
+        self.report.files_unchanged += len(names)
+        if self.progress is not None:
+            for name in names:
+                source = SourceFile(Path(folder, name), os.path.splitext(name)[0])
+                self.progress(source, "unchanged", self.total)
+        return True
+
+    def written(self, result: _Extracted, rows: _BatchRows) -> None:
+        """Count a stored file against its folder; sign the folder with `rows` after its last."""
+        folder = os.path.dirname(os.path.abspath(result.source.path))
+        waiting = self.open.get(folder)
+        if waiting is None:
+            return
+        waiting.failed = waiting.failed or result.status == "failed"
+        waiting.left -= 1
+        if waiting.left == 0:
+            del self.open[folder]
+            if not waiting.failed:
+                rows.folders.append((waiting.key, waiting.signature, waiting.files))
 
 
 def _upsert_through_staging(
@@ -485,18 +588,23 @@ class Ledger:
         `jobs` > 1 extracts in that many worker processes while this process writes the sources,
         whole, several per transaction (`commit_every`). `force` re-extracts unchanged files.
         `progress(source, status, total)` is called once per file, once it is stored. A bad
-        manifest raises `ManifestError` before anything is written.
+        manifest raises `ManifestError` before anything is written. A folder whose listing,
+        manifest and extractor are as they were when it was last ingested whole is counted as
+        unchanged without a look at its files (`_FolderSignatures`).
         """
         started = time.perf_counter()
         started_at = _now()
         version = extractor_version()
         paths = list(paths)
-        found_failures: list[SourceError] = []
-        found = iter_sources(paths, found_failures)
         report = IngestReport()
         total = 0
         if progress is not None:  # a count for the progress bar: one quick walk beforehand
             total = sum(1 for _ in iter_sources(paths, []))
+        signatures = _FolderSignatures(
+            self, version, report, force=force, progress=progress, total=total
+        )
+        found_failures: list[SourceError] = []
+        found = iter_sources(paths, found_failures, unchanged=signatures.unchanged)
         # A references.csv in an ingested folder holds the figures `ledger check` compares with.
         _, bad_references = load_folder_references(self.db, paths)
         report.failures += [SourceError(path, reason) for path, reason in bad_references]
@@ -527,6 +635,7 @@ class Ledger:
                     progress,
                     total,
                     commit_every,
+                    signatures,
                 )
             except BaseException:  # Ctrl-C or an error: stop now, drop the batches not started
                 pool.shutdown(wait=False, cancel_futures=True)
@@ -543,6 +652,7 @@ class Ledger:
                 progress,
                 total,
                 commit_every,
+                signatures,
             )
 
         report.files_seen += len(found_failures)
@@ -610,8 +720,10 @@ class Ledger:
         progress: Callable[[SourceFile, str, int], None] | None,
         total: int = 0,
         commit_every: CommitEvery = CommitEvery(),
+        signatures: _FolderSignatures | None = None,
     ) -> None:
-        """Write results as they come, in batches of whole sources (see `CommitEvery`).
+        """Write results as they come, in batches of whole sources (see `CommitEvery`), and sign
+        the folders they finish (`signatures`).
 
         A batch is gathered first and written in one short transaction, so the write lock is
         never held while a file is being extracted and other writers (notes) get their turn.
@@ -629,10 +741,10 @@ class Ledger:
                 or chars >= commit_every.chars
                 or time.monotonic() - first_ready >= commit_every.seconds
             ):
-                self._write_batch(batch, report, version, progress, total)
+                self._write_batch(batch, report, version, progress, total, signatures)
                 batch, chars = [], 0
         if batch:
-            self._write_batch(batch, report, version, progress, total)
+            self._write_batch(batch, report, version, progress, total, signatures)
 
     def _write_batch(
         self,
@@ -641,11 +753,14 @@ class Ledger:
         version: str,
         progress: Callable[[SourceFile, str, int], None] | None,
         total: int,
+        signatures: _FolderSignatures | None,
     ) -> None:
         """Write a batch of results in one transaction, then tell `progress` of each."""
         with self._transaction():
             rows = _BatchRows()
             for result in batch:
+                if signatures is not None:
+                    signatures.written(result, rows)
                 if result.status == "failed":
                     assert result.error is not None
                     report.failures.append(result.error)
@@ -712,13 +827,18 @@ class Ledger:
         now = _now()
         source_id = source.source_id
         ids = [row[0] for row in claim_rows]  # id is a claim row's first column
-        existed = self.db.execute("select 1 from sources where id = ?", [source_id]).fetchone()
+        existed = self.db.execute("select path from sources where id = ?", [source_id]).fetchone()
         old = {
             row[0]
             for row in self.db.execute("select id from claims where source_id = ?", [source_id])
         }
         row = self._source_row(source, sha256, text, version, now)
         rows.sources.append(tuple(row[c] for c in SOURCE_COLUMNS))
+        # its folder's signature (and that of the folder it came from before) no longer holds:
+        # an ingest re-signs the folder it is walking once it has stored each file
+        rows.forgotten_folders.add(posixpath.dirname(row["path"]))
+        if existed:
+            rows.forgotten_folders.add(posixpath.dirname(existed[0]))
         _remember_stat(rows, source_id, stat, version)
         # The _WRITTEN_COLUMNS: first_seen is kept as it was when the claim is already there.
         written = (version, now, now, None)
@@ -782,6 +902,8 @@ class Ledger:
         }
         if changed:
             self.db.table("sources").update(source.source_id, changed)
+        if "path" in changed and posixpath.dirname(stored[0]) != posixpath.dirname(wanted["path"]):
+            rows.forgotten_folders.add(posixpath.dirname(stored[0]))  # it no longer holds this file
         if stat is not None:
             _remember_stat(rows, source.source_id, stat, version)
 

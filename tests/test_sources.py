@@ -211,3 +211,16 @@ def test_a_folders_own_files_come_before_its_subfolders(tmp_path: Path):
     write(tmp_path / "a" / "b" / "x.md", "3")
     write(tmp_path / "c" / "w.txt", "4")
     assert [s.source_id for s in iter_sources([tmp_path], [])] == ["z", "y", "x", "w"]
+
+
+def test_two_files_with_one_stem_in_one_folder_fail_the_second(tmp_path: Path):
+    first = write(tmp_path / "story.md", "one 1")
+    write(tmp_path / "story.txt", "two 2")
+    found, failures = find_sources([tmp_path])
+    assert [s.path for s in found] == [first]
+    assert [(Path(f.path).name, f.reason) for f in failures] == [
+        (
+            "story.txt",
+            f"source id 'story' is already taken by {os.path.abspath(first)} in this ingest",
+        )
+    ]

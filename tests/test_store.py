@@ -657,3 +657,121 @@ def test_an_edit_that_keeps_size_and_mtime_needs_force(ledger: Ledger, corpus: P
     assert ledger.ingest([corpus], extractor=fake_extract).files_changed == 0
     assert ledger.ingest([corpus], extractor=fake_extract, force=True).files_changed == 2
     assert "400" in ids_by_quote(ledger)
+
+
+def aged_corpus(folder: Path, texts: dict[str, str]) -> Path:
+    """A folder of sources a minute old, so an ingest trusts their stats and signs the folder."""
+    folder.mkdir(parents=True)
+    for name, text in texts.items():
+        (folder / name).write_text(text, encoding="utf-8")
+        age(folder / name)
+    return folder
+
+
+@pytest.fixture
+def looked_at(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The source ids whose stored rows an ingest looks up, in order (`Ledger._plan`)."""
+    planned: list[str] = []
+    plan = Ledger._plan
+
+    def spying_plan(self: Ledger, source: store.SourceFile, *args: object) -> object:
+        planned.append(source.source_id)
+        return plan(self, source, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Ledger, "_plan", spying_plan)
+    return planned
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_an_unchanged_folder_is_skipped_whole_and_any_change_reopens_it(
+    ledger: Ledger, tmp_path: Path, looked_at: list[str], monkeypatch: pytest.MonkeyPatch, jobs: int
+):
+    corpus = aged_corpus(tmp_path / "src", {"alpha.txt": ALPHA, "beta.md": BETA})
+    ledger.ingest([corpus], extractor=fake_extract, jobs=jobs)
+    assert ledger.db["folder_stats"].count == 1
+    looked_at.clear()
+    report = ledger.ingest([corpus], extractor=fake_extract, jobs=jobs)
+    assert (report.files_seen, report.files_unchanged, looked_at) == (2, 2, [])
+
+    # an edit: the folder is walked file by file, the edited file re-extracted, the folder signed
+    (corpus / "beta.md").write_text(BETA.replace("1,200", "1,300"), encoding="utf-8")
+    age(corpus / "beta.md")
+    report = ledger.ingest([corpus], extractor=fake_extract, jobs=jobs)
+    assert (report.files_changed, report.files_unchanged, looked_at) == (1, 1, ["alpha", "beta"])
+    assert "1,300" in ids_by_quote(ledger)
+    looked_at.clear()
+    assert ledger.ingest([corpus], extractor=fake_extract, jobs=jobs).files_unchanged == 2
+    assert looked_at == []
+
+    # the manifest, a new file, the extractor's version: each reopens the folder
+    (corpus / "manifest.csv").write_text("file,publisher\nalpha.txt,Alpha Daily\n")
+    ledger.ingest([corpus], extractor=fake_extract, jobs=jobs)
+    assert ledger.db["sources"].get("alpha")["publisher"] == "Alpha Daily"
+    (corpus / "gamma.txt").write_text("Gamma sold 9 units.\n", encoding="utf-8")
+    age(corpus / "gamma.txt")
+    looked_at.clear()
+    assert ledger.ingest([corpus], extractor=fake_extract, jobs=jobs).files_added == 1
+    assert looked_at == ["alpha", "beta", "gamma"]
+    monkeypatch.setattr(EXTRACT_MODULE, "EXTRACTOR_VERSION", "999.0")
+    assert ledger.ingest([corpus], extractor=fake_extract, jobs=jobs).files_changed == 3
+    looked_at.clear()
+    assert ledger.ingest([corpus], extractor=fake_extract, force=True).files_changed == 3
+    assert looked_at == ["alpha", "beta", "gamma"]
+
+
+def test_a_folder_is_signed_only_when_every_file_is_stored_and_trusted(
+    ledger: Ledger, tmp_path: Path, looked_at: list[str]
+):
+    corpus = aged_corpus(tmp_path / "src", {"alpha.txt": ALPHA, "bad.txt": ""})
+    ledger.ingest([corpus], extractor=fake_extract)
+    # an empty file fails on every ingest, named each time: its folder is never skipped
+    for _ in range(2):
+        report = ledger.ingest([corpus], extractor=fake_extract)
+        assert [Path(f.path).name for f in report.failures] == ["bad.txt"]
+    assert ledger.db["folder_stats"].count == 0
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    (fresh / "beta.md").write_text(BETA, encoding="utf-8")  # written just now: not trusted
+    ledger.ingest([fresh], extractor=fake_extract)
+    looked_at.clear()
+    ledger.ingest([fresh], extractor=fake_extract)
+    assert looked_at == ["beta"]
+
+
+def test_a_source_written_from_another_folder_unsigns_the_one_it_left(
+    ledger: Ledger, tmp_path: Path, looked_at: list[str]
+):
+    first = aged_corpus(tmp_path / "first", {"alpha.txt": ALPHA, "beta.md": BETA})
+    second = aged_corpus(tmp_path / "second", {"alpha.txt": ALPHA.replace("300", "301")})
+    ledger.ingest([first], extractor=fake_extract)
+    ledger.ingest([second], extractor=fake_extract)  # alpha now comes from the second folder
+    looked_at.clear()
+    report = ledger.ingest([first], extractor=fake_extract)
+    assert (report.files_changed, looked_at) == (1, ["alpha", "beta"])
+    assert "300" in ids_by_quote(ledger)
+    assert ledger.db["sources"].get("alpha")["path"].endswith("first/alpha.txt")
+
+
+def test_an_interrupted_ingest_signs_only_the_folders_it_finished(
+    ledger: Ledger, tmp_path: Path, looked_at: list[str], monkeypatch: pytest.MonkeyPatch
+):
+    corpus = tmp_path / "corpus"
+    for part in ("a", "b"):
+        aged_corpus(corpus / part, {f"{part}{n}.txt": f"Item {n} rose {n}%.\n" for n in range(3)})
+    write_source = Ledger._write_source
+
+    def interrupted_at_b1(self: Ledger, source: store.SourceFile, **kw: object) -> None:
+        if source.source_id == "b1":
+            raise KeyboardInterrupt
+        write_source(self, source, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Ledger, "_write_source", interrupted_at_b1)
+    with pytest.raises(KeyboardInterrupt):
+        ledger.ingest([corpus], extractor=fake_extract, commit_every=CommitEvery(sources=3))
+    monkeypatch.setattr(Ledger, "_write_source", write_source)
+    assert [row["id"] for row in ledger.db["folder_stats"].rows] == [
+        store._display_path(corpus / "a")
+    ]
+    looked_at.clear()
+    report = ledger.ingest([corpus], extractor=fake_extract)
+    assert (report.files_unchanged, report.files_added, looked_at) == (3, 3, ["b0", "b1", "b2"])
