@@ -343,8 +343,8 @@ _META_COLUMNS = ("path", "title", "publisher", "url", "published_confidence", "n
 
 @dataclass
 class _BatchRows:
-    """The rows one batch writes to `sources`, `claims` and `file_stats`, gathered source by
-    source and written at the end of the batch's transaction.
+    """The rows one batch writes to `sources`, `claims`, `file_stats` and `folder_stats`,
+    gathered source by source and written at the end of the batch's transaction.
 
     SQLite runs an insert's full-text trigger inside a savepoint of its statement, and FTS5
     writes out its pending index at each one: with a statement per row, indexing cost four times
