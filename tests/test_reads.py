@@ -1,5 +1,5 @@
 """Reading a big ledger: a lookup costs the same however many claims there are, a listing is
-read as it is consumed and never sorted whole.
+read as it is consumed and never sorted whole, an export writes each row before reading the next.
 
 The ledgers here are written row by row (a few thousand claims in well under a second); the cost
 of a query is counted in SQLite virtual-machine steps, which do not depend on the machine's load.
@@ -7,13 +7,17 @@ of a query is counted in SQLite virtual-machine steps, which do not depend on th
 
 from __future__ import annotations
 
+import io
+import json
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from ledger import store
+from ledger import export, store
+from ledger.export import COLUMNS, FORMATS, write, write_rows, write_table
 from ledger.store import Ledger
 
 CLAIMS_PER_SOURCE = 10
@@ -150,3 +154,62 @@ def test_bad_filters_fail_before_any_row_is_read(big):
         ledger.iter_claims(verdict="true")
     with pytest.raises(store.LedgerError, match="at least one word"):
         ledger.iter_claims(search=' " ')
+
+
+class Watched:
+    """Rows handed out one at a time, noting what had been written when each was asked for."""
+
+    def __init__(self, rows: list[dict[str, Any]], out: io.StringIO) -> None:
+        self.rows, self.out, self.written_before = rows, out, []
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        for row in self.rows:
+            self.written_before.append(self.out.getvalue())
+            yield row
+
+
+def claim_row(n: int) -> dict[str, Any]:
+    row: dict[str, Any] = {column: None for column in COLUMNS}
+    row.update(id=f"c-{n:04d}", quote=f"{n}%", sentence=f"It was {n}%.", verdict="accurate",
+               verdict_at="2025-01-01", checks=[], related=[])  # fmt: skip
+    return row
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_an_export_writes_each_claim_before_reading_the_next(fmt: str):
+    out = io.StringIO()
+    rows = [claim_row(n) for n in range(5)]
+    watched = Watched(rows, out)
+    assert write(watched, fmt, out) == 5
+    for n, before in enumerate(watched.written_before[1:], start=1):
+        assert f"c-{n - 1:04d}" in before and f"c-{n:04d}" not in before
+    if fmt in ("json", "claimreview"):
+        assert len(json.loads(out.getvalue())) == 5
+
+
+@pytest.mark.parametrize("fmt", ["json", "nl", "csv"])
+def test_plain_rows_are_written_as_they_come(fmt: str):
+    out = io.StringIO()
+    watched = Watched([{"id": f"n-{n}", "text": "t"} for n in range(3)], out)
+    assert write_rows(watched, fmt, out) == 3
+    assert "n-0" in watched.written_before[1] and "n-1" not in watched.written_before[1]
+
+
+def test_a_table_waits_for_its_widths_in_a_file_not_in_memory(monkeypatch: pytest.MonkeyPatch):
+    rolled_over = []
+
+    class Spooled(tempfile.SpooledTemporaryFile):  # type: ignore[type-arg]
+        def rollover(self) -> None:
+            rolled_over.append(True)
+            super().rollover()
+
+    monkeypatch.setattr(export, "SPOOL_BYTES", 64)
+    monkeypatch.setattr(export.tempfile, "SpooledTemporaryFile", Spooled)
+    out = io.StringIO()
+    rows = [{"id": f"c-{n}", "text": "a | b\tc\nd " * (n % 3)} for n in range(40)]
+    assert write_table(rows, {"id": 6, "text": 12}, out) == 40
+    assert rolled_over
+    lines = out.getvalue().splitlines()
+    assert lines[:3] == ["id    text", "----  ------------", "c-0"]
+    assert lines[4] == "c-2   a | b c d a…"
+    assert len(lines) == 42
