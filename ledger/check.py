@@ -398,6 +398,7 @@ def _source_claims(rows: list[dict]) -> list[ClaimRow]:
         found = clauses(first["sentence"], first["sentence_start"], [row["end"] for row in group])
         clause_of.update(zip([row["id"] for row in group], found, strict=True))
     by_id = {row["id"]: row for row in rows}
+    related = {row["id"]: _related_ids(row) for row in rows}  # JSON: parsed once
     return [
         ClaimRow(
             id=row["id"],
@@ -410,11 +411,11 @@ def _source_claims(rows: list[dict]) -> list[ClaimRow]:
             bound=row["bound"] or "exact",
             change=row["change"],
             metric=row["metric"] or "other",
-            subject=row["subject"] or _related_subject(row, by_id),
+            subject=row["subject"] or _related_subject(row, related[row["id"]], by_id),
             period=row["period"],
             published=_date(row["source_published"]),
             clause=clause_of[row["id"]],
-            related=frozenset(_related_ids(row)),
+            related=frozenset(related[row["id"]]),
             start=row["start"],
             end=row["end"],
             sentence=row["sentence"],
@@ -433,10 +434,10 @@ def _related_ids(row: dict) -> list[str]:
     return [str(other) for other in related] if isinstance(related, list) else []
 
 
-def _related_subject(row: dict, by_id: dict[str, dict]) -> str | None:
+def _related_subject(row: dict, related: list[str], by_id: dict[str, dict]) -> str | None:
     """A figure linked to another of the same metric ("some 540 satellites ... (the actual number
     has exceeded 900)") is about the same subject when it names none itself."""
-    for other_id in _related_ids(row):
+    for other_id in related:
         other = by_id.get(other_id)
         if other and other["metric"] == row["metric"] and other["subject"]:
             return str(other["subject"])
