@@ -820,7 +820,8 @@ def run_checks(
 class _Scratch:
     """A database file of the run's own, attached to the ledger's connection as `scratch` and
     deleted afterwards: check rows and the claims for `figure_conflicts` wait there, on disk
-    (the ledger's own temp tables may be kept in memory)."""
+    (the ledger's own temp tables may be kept in memory). It is made beside the ledger, where
+    there is room for the checks table it becomes (/tmp may be memory)."""
 
     # What `figure_conflicts` reads of a claim (it compares no clauses and no links).
     KEPT = ("id", "source_id", "quote", "value", "value_high", "kind", "unit", "bound", "change",
@@ -833,7 +834,9 @@ class _Scratch:
         self.rows: list[list[object]] = []
 
     def __enter__(self) -> _Scratch:
-        handle, self.path = tempfile.mkstemp(prefix="ledger-check-", suffix=".db")
+        main = next(row[2] for row in self.db.execute("pragma database_list") if row[1] == "main")
+        folder = os.path.dirname(main) if main else None  # an in-memory ledger: the temp folder
+        handle, self.path = tempfile.mkstemp(prefix=".ledger-check-", suffix=".db", dir=folder)
         os.close(handle)
         try:
             self.db.execute("attach database ? as scratch", [self.path])

@@ -1056,24 +1056,30 @@ def test_checked_a_source_at_a_time_as_all_at_once(mixed_db, monkeypatch: pytest
 
 
 def test_a_failed_check_keeps_the_old_checks_and_no_scratch(
-    mixed_db, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    mixed_db, monkeypatch: pytest.MonkeyPatch
 ):
-    db, _, _ = mixed_db
-    scratch = tmp_path / "scratch"
-    scratch.mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    db, _, path = mixed_db
+    files = sorted(path.parent.iterdir())
     run_checks(db, now=NOW)
     before = list(db.query("select * from checks order by id"))
+    made = []
+    mkstemp = tempfile.mkstemp
+
+    def scratch_made(**options):
+        made.append(options["dir"])
+        return mkstemp(**options)
 
     def broken(self, group):
         raise RuntimeError("checker bug")
 
+    monkeypatch.setattr(tempfile, "mkstemp", scratch_made)
     monkeypatch.setattr(Checker, "figure_conflicts", broken)
     with pytest.raises(RuntimeError, match="checker bug"):
         run_checks(db, now=datetime(2026, 2, 1, tzinfo=UTC))
+    assert made == [str(path.parent)]  # beside the ledger
     assert list(db.query("select * from checks order by id")) == before
     assert [row[1] for row in db.execute("pragma database_list")] == ["main"]
-    assert list(scratch.iterdir()) == []
+    assert sorted(path.parent.iterdir()) == files
     monkeypatch.undo()
     assert run_checks(db, now=NOW).claims == len({row["claim_id"] for row in before})
 
