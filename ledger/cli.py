@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+import contextlib
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, TextIO
 
 import click
 
@@ -143,6 +147,7 @@ def ingest(paths: tuple[str, ...], db_path: str, jobs: int, force: bool, max_siz
     _finish_with_report(report)
 
 
+@contextlib.contextmanager
 def _claims(
     db_path: str,
     metric: str | None,
@@ -150,17 +155,49 @@ def _claims(
     verdict: str | None,
     search: str | None,
     limit: int | None,
-) -> list[dict[str, Any]]:
-    """The claims `ledger claims` and `ledger export` show: the same filters, the same rows."""
+) -> Iterator[Iterator[dict[str, Any]]]:
+    """The claims `ledger claims` and `ledger export` show (the same filters, the same rows), read
+    as they are printed, while the ledger is open."""
     from ledger.store import Ledger, LedgerError
 
     try:
         with Ledger(db_path, create=False) as ledger:
-            return ledger.claims(
+            yield ledger.iter_claims(
                 metric=metric, source=source, verdict=verdict, search=search, limit=limit
             )
     except LedgerError as error:
         raise click.ClickException(str(error)) from error
+
+
+def _stdout() -> IO[str]:
+    """The stdout `click.echo` writes to (made UTF-8 when the locale says ASCII), for output
+    written as it is made."""
+    return click.open_file("-", "w")
+
+
+@contextlib.contextmanager
+def _output_file(path: str) -> Iterator[TextIO]:
+    """`path` opened for writing. A regular file is written beside it under another name and
+    renamed into place once whole (keeping its mode): an interrupted export never leaves a file
+    that looks complete, as a CSV cut at a row boundary does. A device or pipe is written as is.
+    """
+    try:
+        if os.path.exists(path) and not os.path.isfile(path):  # /dev/stdout, a named pipe
+            with open(path, "w", encoding="utf-8", newline="") as handle:
+                yield handle
+            return
+        target = Path(os.path.realpath(path))  # through a symlink, as open() would write
+        partial = target.with_name(f".{target.name}.partial-{os.getpid()}")
+        try:
+            with open(partial, "w", encoding="utf-8", newline="") as handle:
+                yield handle
+            if target.exists():
+                shutil.copymode(target, partial)
+            os.replace(partial, target)
+        finally:
+            partial.unlink(missing_ok=True)
+    except OSError as error:
+        raise click.ClickException(f"{path}: {error.strerror or error}") from error
 
 
 def _finish_with_report(report: IngestReport) -> None:
@@ -250,7 +287,7 @@ def notes(claim_id: str | None, orphaned: bool, output: str, db_path: str) -> No
       ledger notes c-49925087ba170da9
       ledger notes --orphaned --json
     """
-    from ledger.export import plain_rows, to_table
+    from ledger.export import write_rows, write_table
     from ledger.store import Ledger, LedgerError
 
     try:
@@ -258,16 +295,16 @@ def notes(claim_id: str | None, orphaned: bool, output: str, db_path: str) -> No
             rows = ledger.notes(claim_id, orphaned=orphaned)
     except LedgerError as error:
         raise click.ClickException(str(error)) from error
+    out = _stdout()
     if output != "table":
-        click.echo(plain_rows(rows, output), nl=False)
+        write_rows(rows, output, out)
         return
     for row in rows:
         row["created_at"] = row["created_at"][:19]
         row["orphaned"] = "orphaned" if row["orphaned"] else ""
     columns = {"id": 6, "created_at": 19, "claim_id": 18, "verdict": 15, "reviewer": 12}
     columns |= {"text": 50, "orphaned": 8}
-    click.echo(to_table(rows, columns), nl=False)
-    click.echo(f"{len(rows)} note(s)")
+    click.echo(f"{write_table(rows, columns, out)} note(s)")
 
 
 @cli.command()
@@ -291,14 +328,15 @@ def claims(
       ledger claims --source 000_06537919e2765593 --verdict unverified
       ledger claims --search "semiconductor output" --json
     """
-    from ledger.export import claims_table, export
+    from ledger.export import claims_table, write
 
-    rows = _claims(db_path, metric, source, verdict, search, limit)
-    if output != "table":  # the export's records, so both give the same fields
-        click.echo(export(rows, {"nl": "jsonl"}.get(output, output)), nl=False)
-        return
-    click.echo(claims_table(rows), nl=False)
-    click.echo(f"{len(rows)} claim(s)")
+    out = _stdout()
+    with _claims(db_path, metric, source, verdict, search, limit) as rows:
+        if output != "table":  # the export's records, so both give the same fields
+            write(rows, {"nl": "jsonl"}.get(output, output), out)
+            return
+        count = claims_table(rows, out)
+    click.echo(f"{count} claim(s)")
 
 
 @cli.command()
@@ -345,19 +383,16 @@ def export(
       ledger export --format markdown --metric gdp_growth
       ledger export --format claimreview --site-url https://factcheck.example.org
     """
-    from ledger.export import export as render
+    from ledger.export import write
 
-    rows = _claims(db_path, metric, source, verdict, search, limit)
-    text = render(rows, fmt, site_url=site_url, organisation=organisation)
-    if output is None:
-        click.echo(text, nl=False)
-        return
-    try:
-        with open(output, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-    except OSError as error:
-        raise click.ClickException(f"{output}: {error.strerror or error}") from error
-    click.echo(f"wrote {len(rows)} claim(s) as {fmt} to {output}", err=True)
+    options = {"site_url": site_url, "organisation": organisation}
+    with _claims(db_path, metric, source, verdict, search, limit) as rows:
+        if output is None:
+            write(rows, fmt, _stdout(), **options)
+            return
+        with _output_file(output) as handle:
+            count = write(rows, fmt, handle, **options)
+    click.echo(f"wrote {count} claim(s) as {fmt} to {output}", err=True)
 
 
 @cli.command()

@@ -2,7 +2,8 @@
 
 Every format carries each claim's latest verdict and its provenance (source id, path, title,
 publisher, url, start, end, sentence), and its check outcomes when `ledger check` has run. The
-records come from `Ledger.claims()`; this module only formats them.
+records come from `Ledger.iter_claims()`; this module only formats them, writing each as it comes
+(JSON and ClaimReview as one valid array), so an export of a million claims holds one at a time.
 
 ClaimReview follows Google's fact-check markup rules: one `ClaimReview` per claim that has a
 verdict, with `claimReviewed`, `url`, `reviewRating` (`alternateName` plus a 1-5 truthfulness
@@ -15,8 +16,9 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable, Iterable
-from typing import Any
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from typing import IO, Any
 
 FORMATS = ("csv", "json", "jsonl", "markdown", "claimreview")
 
@@ -76,14 +78,26 @@ RATINGS: dict[str, tuple[str, int | None]] = {
 BEST_RATING, WORST_RATING = 5, 1
 
 
+class Counted(Iterator[dict[str, Any]]):
+    """Rows passed through, counted: how many a writer read, without holding them."""
+
+    def __init__(self, rows: Iterable[dict[str, Any]]) -> None:
+        self.rows = iter(rows)
+        self.count = 0
+
+    def __next__(self) -> dict[str, Any]:
+        row = next(self.rows)
+        self.count += 1
+        return row
+
+
 def record(row: dict[str, Any]) -> dict[str, Any]:
     """A claim row reduced to the exported columns, in order."""
     return {column: row.get(column) for column in COLUMNS}
 
 
-def to_csv(rows: Iterable[dict[str, Any]]) -> str:
+def write_csv(rows: Iterable[dict[str, Any]], out: IO[str]) -> None:
     """CSV with a header; list columns (checks, related) as JSON text."""
-    out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
     for row in rows:
@@ -91,15 +105,35 @@ def to_csv(rows: Iterable[dict[str, Any]]) -> str:
         for key in ("checks", "related"):
             flat[key] = json.dumps(flat[key] or [])
         writer.writerow(flat)
-    return out.getvalue()
 
 
-def to_json(rows: Iterable[dict[str, Any]]) -> str:
-    return json.dumps([record(row) for row in rows], indent=2, ensure_ascii=False) + "\n"
+def write_json_array(items: Iterable[Any], out: IO[str]) -> None:
+    r"""What `json.dumps(list(items), indent=2, ensure_ascii=False)` and a newline give, written
+    an item at a time.
+
+    >>> items = [{"a": [1, {"b": None}], "c": "x\ny\u2028"}, {}, []]
+    >>> out = io.StringIO()
+    >>> write_json_array(items, out)
+    >>> out.getvalue() == json.dumps(items, indent=2, ensure_ascii=False) + "\n"
+    True
+    """
+    started = False
+    for item in items:
+        out.write(",\n  " if started else "[\n  ")
+        # An item alone, one level further in: JSON strings hold no raw newline, so every
+        # newline of the dump starts a line to indent.
+        out.write(json.dumps(item, indent=2, ensure_ascii=False).replace("\n", "\n  "))
+        started = True
+    out.write("\n]\n" if started else "[]\n")
 
 
-def to_jsonl(rows: Iterable[dict[str, Any]]) -> str:
-    return "".join(json.dumps(record(row), ensure_ascii=False) + "\n" for row in rows)
+def write_json(rows: Iterable[dict[str, Any]], out: IO[str]) -> None:
+    write_json_array((record(row) for row in rows), out)
+
+
+def write_jsonl(rows: Iterable[dict[str, Any]], out: IO[str]) -> None:
+    for row in rows:
+        out.write(json.dumps(record(row), ensure_ascii=False) + "\n")
 
 
 def markdown_cell(value: Any) -> str:
@@ -117,14 +151,11 @@ def markdown_cell(value: Any) -> str:
     return " ".join(str(value).split()).replace("|", "\\|")
 
 
-def to_markdown(rows: Iterable[dict[str, Any]]) -> str:
-    lines = [
-        "| " + " | ".join(MARKDOWN_COLUMNS) + " |",
-        "|" + "---|" * len(MARKDOWN_COLUMNS),
-    ]
+def write_markdown(rows: Iterable[dict[str, Any]], out: IO[str]) -> None:
+    out.write("| " + " | ".join(MARKDOWN_COLUMNS) + " |\n")
+    out.write("|" + "---|" * len(MARKDOWN_COLUMNS) + "\n")
     for row in rows:
-        lines.append("| " + " | ".join(markdown_cell(row.get(c)) for c in MARKDOWN_COLUMNS) + " |")
-    return "\n".join(lines) + "\n"
+        out.write("| " + " | ".join(markdown_cell(row.get(c)) for c in MARKDOWN_COLUMNS) + " |\n")
 
 
 # Words that make an attribution an organisation rather than a person, for the Claim's author.
@@ -216,36 +247,55 @@ def claim_review(row: dict[str, Any], *, site_url: str, organisation: str) -> di
     return review
 
 
-def to_claimreview(
+def write_claimreview(
     rows: Iterable[dict[str, Any]],
+    out: IO[str],
     *,
     site_url: str = "http://127.0.0.1:8001",
     organisation: str = "ledger",
-) -> str:
+) -> None:
     """A JSON array of ClaimReview objects, for the claims with a verdict (others are left out)."""
-    reviews = [
+    reviews = (
         claim_review(row, site_url=site_url, organisation=organisation)
         for row in rows
         if row.get("verdict") in RATINGS
-    ]
-    return json.dumps(reviews, indent=2, ensure_ascii=False) + "\n"
+    )
+    write_json_array(reviews, out)
 
 
-WRITERS: dict[str, Callable[[Iterable[dict[str, Any]]], str]] = {
-    "csv": to_csv,
-    "json": to_json,
-    "jsonl": to_jsonl,
-    "markdown": to_markdown,
+WRITERS: dict[str, Callable[[Iterable[dict[str, Any]], IO[str]], None]] = {
+    "csv": write_csv,
+    "json": write_json,
+    "jsonl": write_jsonl,
+    "markdown": write_markdown,
 }
 
 
-def export(rows: Iterable[dict[str, Any]], fmt: str, **claimreview_options: str) -> str:
-    """Render claim rows from `Ledger.claims()` in one of `FORMATS`."""
-    if fmt == "claimreview":
-        return to_claimreview(rows, **claimreview_options)
-    if fmt not in WRITERS:
+def write(
+    rows: Iterable[dict[str, Any]], fmt: str, out: IO[str], **claimreview_options: str
+) -> int:
+    """Write claim rows from `Ledger.iter_claims()` to `out` in one of `FORMATS`, each as it is
+    read; return how many rows were read (claimreview leaves out those with no verdict)."""
+    if fmt != "claimreview" and fmt not in WRITERS:
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    return WRITERS[fmt](rows)
+    counted = Counted(rows)
+    if fmt == "claimreview":
+        write_claimreview(counted, out, **claimreview_options)
+    else:
+        WRITERS[fmt](counted, out)
+    return counted.count
+
+
+def export(rows: Iterable[dict[str, Any]], fmt: str, **claimreview_options: str) -> str:
+    """`write` into a string: claim rows from `Ledger.claims()` in one of `FORMATS`.
+
+    >>> print(export([], "markdown"), end="")
+    | id | quote | value | unit | metric | period | verdict | source_id |
+    |---|---|---|---|---|---|---|---|
+    """
+    out = io.StringIO()
+    write(rows, fmt, out, **claimreview_options)
+    return out.getvalue()
 
 
 def shorten(text: str, width: int) -> str:
@@ -258,23 +308,43 @@ def shorten(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def to_table(rows: Iterable[dict[str, Any]], columns: dict[str, int]) -> str:
-    """A plain-text table for the terminal: {column: max width}, cells cut to fit.
+SPOOL_BYTES = 4 * 1024 * 1024  # of a table's cells held in memory before they go to a file
 
-    >>> print(to_table([{"id": "c-1", "value": 3.3e12}], {"id": 4, "value": 10}), end="")
+
+def write_table(rows: Iterable[dict[str, Any]], columns: dict[str, int], out: IO[str]) -> int:
+    """A plain-text table for the terminal: {column: max width}, cells cut to fit; returns the
+    number of rows. The widths fit the widest cell, so every row is read before the first is
+    printed: the cut cells wait in a temporary file past `SPOOL_BYTES`, not in memory.
+
+    >>> import sys
+    >>> write_table([{"id": "c-1", "value": 3.3e12}], {"id": 4, "value": 10}, sys.stdout)
     id   value
     ---  -------
     c-1  3.3e+12
+    1
     """
-    cells = [[shorten(markdown_cell(row.get(c)).replace("\\|", "|"), w) for c, w in columns.items()]
-             for row in rows]  # fmt: skip
     header = list(columns)
-    widths = [max([len(h)] + [len(line[i]) for line in cells]) for i, h in enumerate(header)]
-    lines = [header, ["-" * w for w in widths], *cells]
-    return "".join(
-        "  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip() + "\n"
-        for line in lines
-    )
+    widths = [len(name) for name in header]
+    count = 0
+    # A cell holds no tab or newline: markdown_cell and shorten collapse all whitespace.
+    with tempfile.SpooledTemporaryFile(
+        SPOOL_BYTES, mode="w+", encoding="utf-8", newline="\n"
+    ) as cells:
+        for row in rows:
+            line = [shorten(markdown_cell(row.get(c)).replace("\\|", "|"), w)
+                    for c, w in columns.items()]  # fmt: skip
+            widths = [max(width, len(cell)) for width, cell in zip(widths, line, strict=True)]
+            cells.write("\t".join(line) + "\n")
+            count += 1
+
+        def text(line: list[str]) -> str:
+            return "  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip()
+
+        out.write(text(header) + "\n" + text(["-" * w for w in widths]) + "\n")
+        cells.seek(0)
+        for cell_line in cells:
+            out.write(text(cell_line.removesuffix("\n").split("\t")) + "\n")
+    return count
 
 
 CLAIMS_TABLE_COLUMNS = {
@@ -287,29 +357,39 @@ CLAIMS_TABLE_COLUMNS = {
 }
 
 
-def claims_table(rows: Iterable[dict[str, Any]]) -> str:
+def claims_table(rows: Iterable[dict[str, Any]], out: IO[str]) -> int:
     """The terminal table `ledger claims` prints: each figure in words beside its quote."""
     from ledger.web.render import claim_words
 
-    return to_table(({**row, "figure": claim_words(row)} for row in rows), CLAIMS_TABLE_COLUMNS)
+    return write_table(
+        ({**row, "figure": claim_words(row)} for row in rows), CLAIMS_TABLE_COLUMNS, out
+    )
 
 
-def plain_rows(rows: Iterable[dict[str, Any]], fmt: str) -> str:
-    """Any rows as `json` (an array), `nl` (one object a line) or `csv` (header from the first).
+def write_rows(rows: Iterable[dict[str, Any]], fmt: str, out: IO[str]) -> int:
+    """Any rows as `json` (an array), `nl` (one object a line) or `csv` (header from the first),
+    written as they come; returns the number of rows.
 
-    >>> print(plain_rows([{"id": 1, "ok": True}], "csv"), end="")
+    >>> import sys
+    >>> write_rows([{"id": 1, "ok": True}], "csv", sys.stdout)
     id,ok
     1,True
+    1
     """
-    rows = list(rows)
+    counted = Counted(rows)
     if fmt == "json":
-        return json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
-    if fmt == "nl":
-        return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
-    if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=list(rows[0]) if rows else [], lineterminator="\n")
+        write_json_array(counted, out)
+    elif fmt == "nl":
+        for row in counted:
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+    elif fmt == "csv":
+        first = next(counted, None)
+        fields = list(first) if first is not None else []
+        writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
         writer.writeheader()
-        writer.writerows(rows)
-        return out.getvalue()
-    raise ValueError(f"unknown format {fmt!r}")
+        if first is not None:
+            writer.writerow(first)
+            writer.writerows(counted)
+    else:
+        raise ValueError(f"unknown format {fmt!r}")
+    return counted.count

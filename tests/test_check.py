@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import math
+import sqlite3
+import tempfile
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -11,6 +14,7 @@ import pytest
 import sqlite_utils
 from click.testing import CliRunner
 
+from ledger import check
 from ledger.check import (
     Checker,
     CheckError,
@@ -992,3 +996,110 @@ def test_explain_says_up_and_down(ledger_db):
     assert fell.describe() == "down 6.8 percent (2020-Q1)"
     fell_by = fell.interval(0)  # a fall is a negative change; 6.8 hides a rounding of 0.05
     assert (fell_by.low, fell_by.high) == (pytest.approx(-6.85), pytest.approx(-6.75))
+
+
+# --- a ledger of any size: one source in memory at a time --------------------------------------
+
+
+@pytest.fixture
+def mixed_db(ledger_db):
+    """The seeds, plus figures repeated across sources (some contradicting), linked pairs and a
+    reference in another currency: every kind of row a check writes."""
+    db, ids, path = ledger_db
+    said = dict(kind="percent", unit="percent", change="increase", metric="gdp_growth",
+                subject="China", period="2020")  # fmt: skip
+    with db.conn:
+        for n in range(40):
+            value = 2.3 if n % 5 else 3.1 + n / 100
+            text = f"Story {n}: the economy grew {value} percent in 2020."
+            add_source(db, f"s{n:02d}", text, "2021-02-01")
+            add_claim(db, f"s{n:02d}", text, dict(quote=f"{value} percent", value=value, **said))
+    rate = dict(kind="percent", unit="percent", metric="unemployment", subject="UK")
+    linked_pair(
+        db,
+        "correction",
+        "Officials said 4.1% of people were out of work, but the actual figure was 5.2%.",
+        dict(quote="4.1%", value=4.1, **rate),
+        dict(quote="5.2%", value=5.2, **rate),
+    )
+    db["references"].insert(
+        Reference(id="uk-2004", metric="unemployment", subject="uk", value=4.6, unit="percent",
+                  period="2004", publisher="ONS").row()
+    )  # fmt: skip
+    return db, ids, path
+
+
+def checks_by_claim(rows: Iterable[dict]) -> dict[str, list[tuple]]:
+    found: dict[str, list[tuple]] = {}
+    for row in rows:
+        kept = {k: v for k, v in row.items() if k not in ("id", "checked_at")}
+        found.setdefault(row["claim_id"], []).append(tuple(sorted(kept.items())))
+    return found
+
+
+def test_checked_a_source_at_a_time_as_all_at_once(mixed_db, monkeypatch: pytest.MonkeyPatch):
+    db, _, _ = mixed_db
+    sizes = []
+    source_claims = check._source_claims
+    monkeypatch.setattr(check, "_source_claims", lambda rows: sizes.append(len(rows))
+                        or source_claims(rows))  # fmt: skip
+    run_checks(db, now=NOW)
+    per_source = "select count(*) from claims group by source_id order by source_id"
+    assert sizes == [n for (n,) in db.execute(per_source)]  # one source in memory at a time
+    stored = checks_by_claim(db.query("select * from checks order by id"))
+    checker = Checker(list(db["references"].rows))
+    in_memory = checks_by_claim(checker.check(load_claims(db)))
+    assert stored == in_memory
+    kinds = set(db.execute("select distinct against_type, outcome from checks").fetchall())
+    assert {("reference", "consistent"), ("reference", "inconsistent"), ("claim", "inconsistent"),
+            (None, "no-reference")} <= kinds  # fmt: skip
+
+
+def test_a_failed_check_keeps_the_old_checks_and_no_scratch(
+    mixed_db, monkeypatch: pytest.MonkeyPatch
+):
+    db, _, path = mixed_db
+    files = sorted(path.parent.iterdir())
+    run_checks(db, now=NOW)
+    before = list(db.query("select * from checks order by id"))
+    made = []
+    mkstemp = tempfile.mkstemp
+
+    def scratch_made(**options):
+        made.append(options["dir"])
+        return mkstemp(**options)
+
+    def broken(self, group):
+        raise RuntimeError("checker bug")
+
+    monkeypatch.setattr(tempfile, "mkstemp", scratch_made)
+    monkeypatch.setattr(Checker, "figure_conflicts", broken)
+    with pytest.raises(RuntimeError, match="checker bug"):
+        run_checks(db, now=datetime(2026, 2, 1, tzinfo=UTC))
+    assert made == [str(path.parent)]  # beside the ledger
+    assert list(db.query("select * from checks order by id")) == before
+    assert [row[1] for row in db.execute("pragma database_list")] == ["main"]
+    assert sorted(path.parent.iterdir()) == files
+    monkeypatch.undo()
+    assert run_checks(db, now=NOW).claims == len({row["claim_id"] for row in before})
+
+
+def test_notes_written_during_a_check_do_not_stop_it(mixed_db, monkeypatch: pytest.MonkeyPatch):
+    """The run reads for a while; a reviewer's note committed meanwhile must not leave its
+    final write on a stale snapshot (SQLite refuses that write at once, whatever the timeout)."""
+    db, ids, path = mixed_db
+    figure_conflicts = Checker.figure_conflicts
+
+    def with_a_note_meanwhile(self, group):
+        with sqlite3.connect(path) as other:
+            other.execute(
+                "insert into notes (claim_id, verdict, text, created_at) values (?, ?, ?, ?)",
+                [ids["exceeded 900"], "accurate", "checked meanwhile", "2026-01-05T12:00:00"],
+            )
+        other.close()
+        return figure_conflicts(self, group)
+
+    monkeypatch.setattr(Checker, "figure_conflicts", with_a_note_meanwhile)
+    summary = run_checks(db, now=NOW)
+    assert summary.conflicts > 0
+    assert db["notes"].count >= 1
