@@ -1274,8 +1274,10 @@ def _period(doc: _Doc, s: _Sentence, claim: dict[str, Any], next_start: int) -> 
 
 def _anchors(text: str, rules: Rules) -> list[int]:
     """Where candidates can start: digits and currency symbols, then number words, in order."""
-    at = [m.start() for m in rules.compiled["anchor"].finditer(text, timeout=SCAN_TIMEOUT)]
-    words = [m.start() for m in rules.compiled["anchor_word"].finditer(text, timeout=SCAN_TIMEOUT)]
+    # concurrent=False: see _Doc.call (each match yielded would let go of the GIL and take it back)
+    anchor, anchor_word = rules.compiled["anchor"], rules.compiled["anchor_word"]
+    at = [m.start() for m in anchor.finditer(text, concurrent=False, timeout=SCAN_TIMEOUT)]
+    words = [m.start() for m in anchor_word.finditer(text, concurrent=False, timeout=SCAN_TIMEOUT)]
     return sorted(at + words) if words else at
 
 
