@@ -658,9 +658,10 @@ def _read_candidate(doc: _Doc, m: Any) -> tuple[dict[str, Any] | None, int]:
     ):
         return None, resume  # "tier-one", "second-half": a word, not a figure
     sentence = doc.sentence(start)
-    before = _by_number(
-        doc.call("before", rules.compiled["before"], "search", text, max(0, start - 40), start)
-    )
+    before = doc.call("before", rules.compiled["before"], "search", text, max(0, start - 40), start)
+    # every part of `before` is optional: an empty match holds no group, so it reads as none and
+    # the nine group reads below are spared for most figures
+    before = _by_number(before) if before is not None and before.end() > before.start() else None
     qualifier = None
     if before is not None and before.group("qual"):
         qualifier = rules.qualifiers.get(norm(before.group("qual")))
