@@ -288,6 +288,8 @@ def norm(word: str) -> str:
     >>> norm("U.S.  dollars")
     'u s dollars'
     """
+    if word.isascii() and word.isalpha() and word.islower():
+        return word  # already a key, as most words looked up are ("percent", "from")
     return " ".join(_NORM_SPLIT.split(word.lower())).strip()
 
 
