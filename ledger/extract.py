@@ -417,10 +417,14 @@ def _figure(text: str, rules: Rules) -> tuple[str | None, float, bool, bool, str
     """Split a matched figure into (currency symbol, value, has scale, is digits, digits text)."""
     if _is_plain_number(text):
         return None, float(text.replace(",", "")), False, True, text  # most figures: 5.3, 1,400
-    parts = _FIGURE_PARTS.fullmatch(text)
-    if parts is None:
-        return None
-    symbol, body = parts.group("cur"), parts.group("body")
+    lead = text[:1]
+    if lead.isdecimal() or lead.isalpha():  # \d or \p{L}: no symbol, the figure is all body
+        symbol, body = None, text
+    else:
+        parts = _FIGURE_PARTS.fullmatch(text)
+        if parts is None:
+            return None
+        symbol, body = parts.group("cur"), parts.group("body")
     sign = 1.0
     if symbol and symbol[-1] in "-−" and len(symbol) > 1:
         symbol, sign = symbol[:-1], -1.0  # $-99.99
