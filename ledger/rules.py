@@ -293,27 +293,43 @@ def norm(word: str) -> str:
     return " ".join(_NORM_SPLIT.split(word.lower())).strip()
 
 
-def alternation(words: list[str] | set[str]) -> str:
-    """A regex alternation of literal words, longest first; spaces and hyphens match either.
+def suffix_tree(words: list[str] | set[str]) -> str:
+    """A regex matching any of `words`, shaped as a tree of their endings; spaces and hyphens
+    match either. For pieces read backwards (`(?r)` patterns, look-behinds): the engine reads a
+    word from its last character there, so the tree rejects a position after a letter or two,
+    where a flat list of words would try each in turn. At each branch a longer word is tried
+    before the one that ends there, as a flat list sorted longest first would: "no more than"
+    before "more than".
 
-    >>> alternation(["a third", "one-third"])
-    'one[\\\\s\\\\-‑]*third|a[\\\\s\\\\-‑]+third'
+    >>> suffix_tree(["more than", "no more than", "less than"])
+    '(?:(?:no[\\\\s\\\\-‑]+|)more|less)[\\\\s\\\\-‑]+than'
+    >>> suffix_tree(["a third", "one-third"])
+    '(?:one[\\\\s\\\\-‑]*|a[\\\\s\\\\-‑]+)third'
     """
-    parts = []
-    for word in sorted(set(words), key=lambda w: (-len(w), w)):
-        pieces = regex.split(r"([\s\-‑]+)", word)
-        out = []
-        for piece in pieces:
-            if not piece:
-                continue
+    tree: dict[str, Any] = {}
+    for word in words:
+        node = tree
+        # a word's parts, last first: its characters, and runs of spaces or hyphens
+        for piece in reversed(regex.split(r"([\s\-‑]+)", word)):
             if piece.isspace():
-                out.append(_SPACE)
-            elif set(piece) <= {"-", "‑"}:
-                out.append(_HYPHEN)
+                parts = [_SPACE]
+            elif piece and set(piece) <= {"-", "‑"}:
+                parts = [_HYPHEN]
             else:
-                out.append(regex.escape(piece, special_only=True, literal_spaces=False))
-        parts.append("".join(out))
-    return "|".join(parts)
+                parts = [regex.escape(c, special_only=True, literal_spaces=False) for c in piece]
+            for part in reversed(parts):
+                node = node.setdefault(part, {})
+        node[""] = {}
+
+    def build(node: dict[str, Any]) -> str:
+        # what comes before each part is read after it, so it is written to its left
+        alternatives = [build(child) + part for part, child in sorted(node.items()) if part]
+        if not alternatives:
+            return ""
+        body = alternatives[0] if len(alternatives) == 1 else f"(?:{'|'.join(alternatives)})"
+        return f"(?:{body}|)" if "" in node else body  # the longer words first, as `?` would
+
+    return build(tree)
 
 
 @dataclass(frozen=True)
@@ -507,12 +523,13 @@ def _generated_pieces(files: RuleFiles) -> dict[str, str]:
         "scale_spaced": trie(scale_spaced),
         "scale_glued": trie({w for s in files.scale for w in s.glued_words}, fold_case=False),
         "currency_symbol": trie(currency_symbols, fold_case=False),
-        "currency_code": alternation(currency_codes),  # read backwards too: flat
-        "currency_glue": alternation(currency_glue),
+        # these three and the qualifier are read backwards only: before a figure, in a look-behind
+        "currency_code": suffix_tree(currency_codes),
+        "currency_glue": suffix_tree(currency_glue),
         # letters that may stand a space apart from "$" ("HK $ 10"); of one letter only the
         # lower-case "c" of tokenised wire copy ("c $ 300 million", not "Vitamin C $5"): "a $5"
         # is a word and "music ' s $ 500 million" a possessive
-        "currency_glue_spaced": alternation({g for g in currency_glue if len(g) > 1})
+        "currency_glue_spaced": suffix_tree({g for g in currency_glue if len(g) > 1})
         + ("|(?-i:c)" if "C" in currency_glue else ""),
         "currency_word": trie({w for c in files.currency for w in c.words}),
         "unit_word": trie(unit_words),
@@ -538,9 +555,7 @@ def _generated_pieces(files: RuleFiles) -> dict[str, str]:
         "named_quantity": trie(named_words) if named_words else "(?!)",
         "fraction": trie({w for f in files.fraction for w in f.words}),
         "multiple_word": trie(multiple_words),
-        # flat, longest first: read backwards, a prefix tree would stop at "more than" in
-        # "no more than"
-        "qualifier": alternation({w for q in files.qualifier for w in q.words}),
+        "qualifier": suffix_tree({w for q in files.qualifier for w in q.words}),
     }
 
 
