@@ -34,6 +34,7 @@ _REF = regex.compile(r"\{([a-z_]+)\}")
 _NORM_SPLIT = regex.compile(r"[\s\u00a0\u2009\u202f\-‑.]+")
 # a space or hyphen in a rule's words: \s is any Unicode space (no-break and thin ones too)
 _SPACE, _HYPHEN = r"[\s\-‑]+", r"[\s\-‑]*"
+_WHITESPACE = r"\s+"  # a space in a change cue's words (see _cue_regex)
 FLAGS = regex.VERBOSE  # VERSION0: VERSION1 with IGNORECASE folds full case, ~5x slower
 
 
@@ -176,6 +177,8 @@ class ChangeCue(_Strict):
     direction: Change
     where: Literal["before", "after"]
     regex: str
+    # word lists the regex refers to as {name}, written in as a tree (see _cue_regex)
+    words: dict[str, list[str]] = {}
     increase_verbs: list[str] = []
     examples: list[str] = Field(min_length=1)
 
@@ -293,13 +296,13 @@ def norm(word: str) -> str:
     return " ".join(_NORM_SPLIT.split(word.lower())).strip()
 
 
-def suffix_tree(words: list[str] | set[str]) -> str:
-    """A regex matching any of `words`, shaped as a tree of their endings; spaces and hyphens
-    match either. For pieces read backwards (`(?r)` patterns, look-behinds): the engine reads a
-    word from its last character there, so the tree rejects a position after a letter or two,
-    where a flat list of words would try each in turn. At each branch a longer word is tried
-    before the one that ends there, as a flat list sorted longest first would: "no more than"
-    before "more than".
+def suffix_tree(words: list[str] | set[str], *, space: str = _SPACE) -> str:
+    """A regex matching any of `words`, shaped as a tree of their endings; a space matches
+    `space` (by default spaces and hyphens, as a hyphen does). For pieces read backwards (`(?r)`
+    patterns, look-behinds): the engine reads a word from its last character there, so the tree
+    rejects a position after a letter or two, where a flat list of words would try each in turn.
+    At each branch a longer word is tried before the one that ends there, as a flat list sorted
+    longest first would: "no more than" before "more than".
 
     >>> suffix_tree(["more than", "no more than", "less than"])
     '(?:(?:no[\\\\s\\\\-‑]+|)more|less)[\\\\s\\\\-‑]+than'
@@ -312,7 +315,7 @@ def suffix_tree(words: list[str] | set[str]) -> str:
         # a word's parts, last first: its characters, and runs of spaces or hyphens
         for piece in reversed(regex.split(r"([\s\-‑]+)", word)):
             if piece.isspace():
-                parts = [_SPACE]
+                parts = [space]
             elif piece and set(piece) <= {"-", "‑"}:
                 parts = [_HYPHEN]
             else:
@@ -564,9 +567,24 @@ def _side_of(cues: list[ChangeCue], where: str) -> str:
     Group c<i> names the i-th cue of the file, whichever side it is on."""
     return (
         "(?:"
-        + "|".join(f"(?P<c{i}>{c.regex})" for i, c in enumerate(cues) if c.where == where)
+        + "|".join(f"(?P<c{i}>{_cue_regex(c)})" for i, c in enumerate(cues) if c.where == where)
         + ")"
     )
+
+
+def _cue_regex(cue: ChangeCue) -> str:
+    """The cue's regex with its own word lists written in, as suffix trees: a cue before the
+    figure is read backwards (one after it matches the same words, if no faster). A space in a
+    word matches a run of whitespace, as `\\s+` did when the words were written in the regex;
+    other {names} are pieces of patterns.toml, resolved later."""
+
+    def expand(match: Any) -> str:
+        words = cue.words.get(match.group(1))
+        if words is None:
+            return str(match.group())
+        return f"(?:{suffix_tree(words, space=_WHITESPACE)})"
+
+    return _REF.sub(expand, cue.regex)
 
 
 def _word_or_symbol(words: set[str], symbols: set[str]) -> str:
@@ -711,7 +729,7 @@ def load_rules(directory: str | Path | None = None) -> Rules:
         time_nouns=frozenset(files.nouns.time_nouns),
         stop=frozenset(files.nouns.stop),
         change_cues=tuple(
-            (c, cue(("(?r)" if c.where == "before" else "") + c.regex, f"change {c.id}"))
+            (c, cue(("(?r)" if c.where == "before" else "") + _cue_regex(c), f"change {c.id}"))
             for c in files.change
         ),
         change_before=cue("(?r)" + _side_of(files.change, "before"), "change cues before"),
