@@ -65,11 +65,15 @@ _TITLE_WORDS = regex.compile(
     r"|Spokesman|Spokeswoman|Spokesperson|CEO|Chief|Head|Official|Ambassador|Mayor|Senator"
     r"|Representative|Adviser|Advisor|Analyst|Economist|Professor|Dr\.?|Mr\.?|Ms\.?|Mrs\.?)\s+",
 )
+# The patterns of what ends a gap (\Z) are read backwards, (?r), and tried by .match at the
+# gap's end only: a forward search tries them at every position of the gap first.
 # What between two figures says they are the same quantity: a conversion in brackets, or the
 # value it moved from ("up from", "compared with").
 _SAME_THING = regex.compile(
-    r"""\A\s*[(\[]\s*(?:about|around|some|roughly|approximately|nearly|or)?\s*\Z
-      | (?:\b(?:up|down)\s+from|\bfrom|\bcompared\s+(?:with|to)|\bversus|\bvs\.?)\s*\Z""",
+    r"""(?r)
+        \A\s*[(\[]\s*(?:about|around|some|roughly|approximately|nearly|or)?\s*\Z  # (about
+      | (?:\b(?:up|down)\s+from|\bfrom|\bcompared\s+(?:with|to)|\bversus|\bvs\.?)\s*\Z
+    """,
     regex.VERBOSE | regex.IGNORECASE,
 )
 _CLAUSE = regex.compile(r";|\s(?:but|while|whereas|though|although)\s", regex.IGNORECASE)
@@ -82,12 +86,12 @@ _ASCII_NOT_WORDS = str.maketrans(
 # ("245 23 yen"), unless the digits are a year ("in 2020 23 firms"); "50 50-dollar bills" is a
 # count of bills, and "1 000" is read whole by the number pattern before this is asked
 _YEAR = regex.compile(r"(?:1[5-9]|20)\d\d")
-_TORN_NUMBER = regex.compile(rf"(?<![\d.,])(?!{_YEAR.pattern}\b)\d{{3,}} \Z")
+_TORN_NUMBER = regex.compile(rf"(?r)(?<![\d.,])(?!{_YEAR.pattern}\b)\d{{3,}} \Z")
 _COMPARED_AFTER = regex.compile(
     r"[ \t\u00a0]+(?:below|above|higher|lower|more|less|up|down|over|under)\b", regex.I
 )
 _LISTED = regex.compile(r"[ \t\u00a0]*(?:,|,?[ \t\u00a0]*(?P<word>and|or|&))[ \t\u00a0]+")
-_CARRY_GAP = regex.compile(r"\b(?:at|to|of|vs\.?|versus|from|or|put\s+it)\s*\Z", regex.IGNORECASE)
+_CARRY_GAP = regex.compile(r"(?r)\b(?:at|to|of|vs\.?|versus|from|or|put\s+it)\s*\Z", regex.I)
 _LIST_NUMBER = regex.compile(r"[.)][ \t]+\p{Lu}")
 _FILE_SUFFIX = regex.compile(r"\.[a-z]{2,4}\b")
 _SPACES = regex.compile(r"[\s\u00a0\-‑]+")  # as rules.trie() matches a space in a name
@@ -98,7 +102,7 @@ _NOT_SOURCES = frozenset(
 )
 _ARTICLE = regex.compile(r"^(?:The|A|An)\s+")
 _POSSESSIVE = regex.compile(r"^(\p{Lu}[\p{L}.]*(?:\s\p{Lu}[\p{L}.]*)?)['’]s\s+(?=\p{Lu})")
-_AND_END = regex.compile(r"\band\s*\Z")
+_AND_END = regex.compile(r"(?r)\band\s*\Z")
 _QUOTES = regex.compile(r"[\"“”]")
 _URL = regex.compile(r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+\.[\w.]+")
 _NEWLINE = regex.compile("\n")
@@ -701,7 +705,7 @@ def _read_candidate(doc: _Doc, m: Any) -> tuple[dict[str, Any] | None, int]:
             return None, resume
         symbol, value, has_scale, is_digits, digits = first
         glued = bool(g["unit"]) and not g["unit"][0].isspace()  # 500 9mm rounds
-        if not symbol and not glued and _TORN_NUMBER.search(text, max(0, start - 8), start):
+        if not symbol and not glued and _TORN_NUMBER.match(text, max(0, start - 8), start):
             return None, resume  # "245 23 yen": digits a space apart that no grouping explains
         unit = _unit(g["unit"], rules)
         mark = g["unit"].strip() if g["unit"] else ""
@@ -1416,7 +1420,7 @@ def _finish(doc: _Doc, found: list[dict[str, Any]]) -> None:
                 and (before["unit"] is not None or before["kind"] != "count" or "_level" in before)
                 and not before.get("_bare")
                 # a second estimate of the same thing: in brackets, with a bound, or "at 15"
-                and ("(" in gap or claim["bound"] != "exact" or _CARRY_GAP.search(gap))
+                and ("(" in gap or claim["bound"] != "exact" or _CARRY_GAP.match(gap))
             ):
                 claim["_bare"] = False
                 level = before["kind"] == "percent" and abs(claim["value"]) > 100
@@ -1442,7 +1446,7 @@ def _finish(doc: _Doc, found: list[dict[str, Any]]) -> None:
                 gap = doc.text[previous["end"] : claim["start"]]
                 if claim.get("carried_from") is previous or previous.get("carried_from") is claim:
                     links.append((index[id(previous)], index[id(claim)]))
-                elif _SAME_THING.search(gap) and (
+                elif _SAME_THING.match(gap) and (
                     claim["unit"] == previous["unit"]
                     or claim["kind"] == previous["kind"] == "money"
                 ):
@@ -1454,7 +1458,7 @@ def _finish(doc: _Doc, found: list[dict[str, Any]]) -> None:
                     and previous["change"] is not None
                     and claim["unit"] == previous["unit"]
                     and len(gap) <= 40
-                    and _AND_END.search(gap)
+                    and _AND_END.match(gap)
                 ):
                     claim["change"] = previous["change"]
             claim["subject"] = _subject(doc, s, claim["start"], claim["end"])
