@@ -55,9 +55,13 @@ RULE_TIMEOUT = 0.5
 # Calls over at most this many characters run without a timer (see _Doc.call).
 WINDOW = 600
 
+# Words that make a sentence a comparison, and the phrases of several words that do.
+_COMPARISON_WORDS = frozenset(
+    """than compared versus record largest biggest highest lowest fastest slowest most
+    least""".split()  # noqa: SIM905
+)
 _COMPARISON = regex.compile(
-    r"\b(?:than|compared|versus|record|largest|biggest|highest|lowest|fastest|slowest|most|least"
-    r"|year-on-year|from\s+a\s+year)\b",
+    rf"\b(?:{'|'.join(sorted(_COMPARISON_WORDS))}|year-on-year|from\s+a\s+year)\b",
     regex.IGNORECASE,
 )
 _TITLE_WORDS = regex.compile(
@@ -231,6 +235,11 @@ class _Sentence:
     def triggered(self, rules: Iterable[_Gated]) -> list[_Gated]:
         """The (rule, pattern, triggers) entries worth trying on this sentence, in order: those
         with no triggers, and those with one of their trigger words in the sentence."""
+        words = self.lower_words()
+        return [rule for rule in rules if not rule[2] or not words.isdisjoint(rule[2])]
+
+    def lower_words(self) -> frozenset[str]:
+        """The sentence's words (runs of [\\w&]), lower-cased, found once."""
         if self.words is None:
             lower = self.text.lower()
             if lower.isascii():
@@ -239,8 +248,7 @@ class _Sentence:
             else:
                 # concurrent=False: see _Doc.call
                 self.words = frozenset(_WORDS.findall(lower, concurrent=False))
-        words = self.words
-        return [rule for rule in rules if not rule[2] or not words.isdisjoint(rule[2])]
+        return self.words
 
 
 class _Doc:
@@ -1471,9 +1479,9 @@ def _finish(doc: _Doc, found: list[dict[str, Any]]) -> None:
                 claim["metric"] = source.get("metric") or _metric(doc, s, source)
             else:
                 claim["metric"] = _metric(doc, s, claim)
-    comparisons: dict[str, bool] = {}
+    comparisons: dict[int, bool] = {}
     for claim in found:
-        claim["checkworthiness"] = _score(claim, comparisons)
+        claim["checkworthiness"] = _score(claim, doc.cache[claim["sentence_start"]], comparisons)
     occurrences: Counter[tuple[Any, ...]] = Counter()
     normalized: dict[int, str] = {}  # sentence start -> its words joined by single spaces
     # sentence start -> sha256 already fed "sentence\x1f": each claim copies it and hashes only
@@ -1520,7 +1528,7 @@ def _fingerprint(sentence_hash: Any, claim: dict[str, Any], occurrence: int) -> 
     return digest.hexdigest()[:16]
 
 
-def _score(claim: dict[str, Any], comparisons: dict[str, bool]) -> float:
+def _score(claim: dict[str, Any], s: _Sentence, comparisons: dict[int, bool]) -> float:
     score = 0.30
     if claim["unit"]:
         score += 0.15
@@ -1532,15 +1540,23 @@ def _score(claim: dict[str, Any], comparisons: dict[str, bool]) -> float:
         score += 0.15
     if claim["period"]:
         score += 0.05
-    if claim["change"] or claim["bound"] != "exact" or _compares(claim["sentence"], comparisons):
+    if claim["change"] or claim["bound"] != "exact" or _compares(s, comparisons):
         score += 0.10
     return round(min(score, 1.0), 3)
 
 
-def _compares(sentence: str, comparisons: dict[str, bool]) -> bool:
-    """Whether the sentence holds comparison words; searched once per sentence, and only for a
+def _compares(s: _Sentence, comparisons: dict[int, bool]) -> bool:
+    """Whether the sentence holds comparison words; found once per sentence, and only for a
     figure that is not already a comparison by its change or bound."""
-    found = comparisons.get(sentence)
+    found = comparisons.get(s.start)
     if found is None:
-        found = comparisons[sentence] = _COMPARISON.search(sentence) is not None
+        words = s.lower_words()
+        if s.text.isascii() and "&" not in s.text:
+            # its words are then the runs _COMPARISON's \b sees: only the phrases need the regex
+            found = not words.isdisjoint(_COMPARISON_WORDS) or (
+                "year" in words and _COMPARISON.search(s.text) is not None
+            )
+        else:
+            found = _COMPARISON.search(s.text) is not None
+        comparisons[s.start] = found
     return found
