@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import itertools
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
@@ -109,7 +110,6 @@ _POSSESSIVE = regex.compile(r"^(\p{Lu}[\p{L}.]*(?:\s\p{Lu}[\p{L}.]*)?)['’]s\s+
 _AND_END = regex.compile(r"(?r)\band\s*\Z")
 _QUOTES = regex.compile(r"[\"“”]")
 _URL = regex.compile(r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+\.[\w.]+")
-_NEWLINE = regex.compile("\n")
 _MONTHS = {
     m: i + 1
     for i, names in enumerate(
@@ -276,7 +276,9 @@ class _Doc:
         """Offsets where each line begins, found once: a per-figure rfind is quadratic on one
         long line."""
         if self._line_starts is None:
-            self._line_starts = [0, *(m.end() for m in _NEWLINE.finditer(self.text))]
+            # each line starts one past the end of the line before: sums of the line lengths
+            lines = self.text.split("\n")[:-1]
+            self._line_starts = [0, *itertools.accumulate(len(line) + 1 for line in lines)]
         return self._line_starts
 
     # -- guarded regex calls --------------------------------------------------------------------
