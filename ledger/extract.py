@@ -36,10 +36,9 @@ import hashlib
 import itertools
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any
 
 import regex
 
@@ -212,10 +211,6 @@ class Extraction:
     timed_out: list[str] = field(default_factory=list)
 
 
-# A sentence-level rule as Rules holds it: (rule or id, compiled pattern, trigger words).
-_Gated = TypeVar("_Gated", bound=tuple[Any, Any, frozenset[str]])
-
-
 @dataclass
 class _Sentence:
     start: int
@@ -232,14 +227,9 @@ class _Sentence:
     clauses: list[int] | None = None
     period_starts: list[int] | None = None
 
-    def triggered(self, rules: Iterable[_Gated]) -> list[_Gated]:
-        """The (rule, pattern, triggers) entries worth trying on this sentence, in order: those
-        with no triggers, and those with one of their trigger words in the sentence."""
-        words = self.lower_words()
-        return [rule for rule in rules if not rule[2] or not words.isdisjoint(rule[2])]
-
     def lower_words(self) -> frozenset[str]:
-        """The sentence's words (runs of [\\w&]), lower-cased, found once."""
+        """The sentence's words (runs of [\\w&]), lower-cased, found once: they say which
+        sentence-level rules are worth trying on it (Gated.triggered)."""
         if self.words is None:
             lower = self.text.lower()
             if lower.isascii():
@@ -1037,7 +1027,7 @@ def _metric_rules(doc: _Doc, s: _Sentence) -> list[tuple[MetricRule, Any]]:
     if s.metric_rules is None:
         s.metric_rules = [
             (rule, pattern)
-            for rule, pattern, _triggers in s.triggered(doc.rules.metrics)
+            for rule, pattern, _triggers in doc.rules.metrics.triggered(s.lower_words())
             if pattern is not None and rule.id != "other"
         ]
         s.metric_rules += [(rule, None) for rule, _, _ in doc.rules.metrics if rule.id == "other"]
@@ -1110,7 +1100,7 @@ def _attribution_in(doc: _Doc, s: _Sentence) -> str | None:
     if s.attribution_done:
         return s.attribution
     s.attribution_done = True
-    for rule_id, pattern, _triggers in s.triggered(doc.rules.attribution_cues):
+    for rule_id, pattern, _triggers in doc.rules.attribution_cues.triggered(s.lower_words()):
         m = doc.call(f"attribution:{rule_id}", pattern, "search", s.text, timed=True)
         if m is None:
             continue
@@ -1251,7 +1241,7 @@ def _periods(doc: _Doc, s: _Sentence) -> list[tuple[int, int, str | None, str]]:
         return s.periods
     taken: list[tuple[int, int]] = []
     cues: list[tuple[int, int, str | None, str]] = []
-    for rule_id, pattern, _triggers in s.triggered(doc.rules.period_cues):
+    for rule_id, pattern, _triggers in doc.rules.period_cues.triggered(s.lower_words()):
         for m in doc.find_all(f"period:{rule_id}", pattern, s.text):
             a, b = m.span()
             if any(a < y and x < b for x, y in taken):

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import functools
 import tomllib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Generic, Literal, TypeVar
 
 import regex
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -342,6 +342,40 @@ class UnitInfo:
     factor: float = 1.0
 
 
+# A sentence-level rule: (rule or id, compiled pattern, trigger words).
+_Entry = TypeVar("_Entry", bound=tuple[Any, Any, frozenset[str]])
+
+
+class Gated(Generic[_Entry]):
+    """Sentence-level rules in file order, each tried only on a sentence that holds one of its
+    trigger words (or on every sentence, when it has none). Which words trigger which rules is
+    indexed once, so a sentence's rules come from one set intersection of its words with all
+    the trigger words, not a test per rule."""
+
+    def __init__(self, entries: Iterable[_Entry]) -> None:
+        self.entries = tuple(entries)
+        by_word: dict[str, list[int]] = {}
+        for i, (_rule, _pattern, triggers) in enumerate(self.entries):
+            for word in triggers:
+                by_word.setdefault(word, []).append(i)
+        self.by_word = {word: tuple(rules) for word, rules in by_word.items()}
+        self.words = frozenset(by_word)
+        self.ungated = tuple(i for i, entry in enumerate(self.entries) if not entry[2])
+
+    def __iter__(self) -> Iterator[_Entry]:
+        return iter(self.entries)
+
+    def triggered(self, words: frozenset[str]) -> list[_Entry]:
+        """The entries worth trying on a sentence of these (lower-case) words, in file order."""
+        hit = self.words.intersection(words)
+        if not hit:
+            return [self.entries[i] for i in self.ungated]
+        chosen = set(self.ungated)
+        for word in hit:
+            chosen.update(self.by_word[word])
+        return [self.entries[i] for i in sorted(chosen)]
+
+
 class Patterns(dict[str, Any]):
     """The compiled patterns of patterns.toml by id: a plain dict, but a pattern not compiled at
     load (`lazy`) is compiled the first time it is looked up. `regex` compiles in Python, some
@@ -397,13 +431,13 @@ class Rules:
     change_cues: tuple[tuple[ChangeCue, Any], ...]
     change_before: Any
     change_after: Any
-    attribution_cues: tuple[tuple[str, Any, frozenset[str]], ...]
-    period_cues: tuple[tuple[str, Any, frozenset[str]], ...]
+    attribution_cues: Gated[tuple[str, Any, frozenset[str]]]
+    period_cues: Gated[tuple[str, Any, frozenset[str]]]
     baseline: Any
     own_aside: Any
     subject_pattern: Any
     subject_ids: dict[str, str]
-    metrics: tuple[tuple[MetricRule, Any, frozenset[str]], ...]
+    metrics: Gated[tuple[MetricRule, Any, frozenset[str]]]
     sources: tuple[str, ...] = field(default=())
 
     def pattern(self, name: str) -> Any:
@@ -734,18 +768,18 @@ def load_rules(directory: str | Path | None = None) -> Rules:
         ),
         change_before=cue("(?r)" + _side_of(files.change, "before"), "change cues before"),
         change_after=cue(_side_of(files.change, "after"), "change cues after"),
-        attribution_cues=tuple(
+        attribution_cues=Gated(
             (a.id, cue(a.regex, f"attribution {a.id}"), frozenset(a.triggers))
             for a in files.attribution
         ),
-        period_cues=tuple(
+        period_cues=Gated(
             (p.id, cue(p.regex, f"period {p.id}"), frozenset(p.triggers)) for p in files.period
         ),
         baseline=cue("(?r)" + files.period_baseline.regex, "period_baseline"),
         own_aside=cue(files.own_aside.regex, "own_aside"),
         subject_pattern=subject_pattern,
         subject_ids=subject_ids,
-        metrics=tuple(
+        metrics=Gated(
             (
                 m,
                 cue(m.keywords, f"metric {m.id}") if m.keywords.strip() else None,
