@@ -49,6 +49,9 @@ from ledger.sentences import Sentences
 
 EXTRACTOR_VERSION = "1.4.0"
 
+# The fourth argument of a pattern's match and search (`concurrent`), passed by position on
+# the hot calls: the GIL is kept and no keyword is parsed (see _Doc.call).
+_HOLD_GIL = False
 # Seconds any one regex call may take before it is abandoned and reported.
 SCAN_TIMEOUT = 5.0
 RULE_TIMEOUT = 0.5
@@ -303,8 +306,8 @@ class _Doc:
         end = len(text) if end is None else min(end, len(text))
         try:
             if not timed and end - pos <= WINDOW:
-                return getattr(pattern, method)(text, pos, end, False)
-            return getattr(pattern, method)(text, pos, end, False, timeout=RULE_TIMEOUT)
+                return getattr(pattern, method)(text, pos, end, _HOLD_GIL)
+            return getattr(pattern, method)(text, pos, end, _HOLD_GIL, timeout=RULE_TIMEOUT)
         except TimeoutError:
             self.timed_out.append(rule)
             return None
@@ -644,12 +647,12 @@ def _is_name_or_date(doc: _Doc, start: int, end: int) -> bool:
         if cap is None or cap.lower() not in _LABEL_EXEMPT and cap.lower() not in rules.qualifiers:
             return True
     # a list number: "2. China added...", "(Reuters) 3. Exports rose"
-    if _LIST_NUMBER.match(text, end, end + 4):
+    if _LIST_NUMBER.match(text, end, end + 4, _HOLD_GIL):
         before = text[max(0, start - 3) : start].rstrip(" \t")
         if not before or before[-1] in "\n.)!?:":
             return True
     # a file name or code: 7655.txt
-    return bool(_FILE_SUFFIX.match(text, end, end + 8))
+    return bool(_FILE_SUFFIX.match(text, end, end + 8, _HOLD_GIL))
 
 
 def _read_candidate(doc: _Doc, m: Any) -> tuple[dict[str, Any] | None, int]:
@@ -709,7 +712,11 @@ def _read_candidate(doc: _Doc, m: Any) -> tuple[dict[str, Any] | None, int]:
             return None, resume
         symbol, value, has_scale, is_digits, digits = first
         glued = bool(g["unit"]) and not g["unit"][0].isspace()  # 500 9mm rounds
-        if not symbol and not glued and _TORN_NUMBER.match(text, max(0, start - 8), start):
+        if (
+            not symbol
+            and not glued
+            and _TORN_NUMBER.match(text, max(0, start - 8), start, _HOLD_GIL)
+        ):
             return None, resume  # "245 23 yen": digits a space apart that no grouping explains
         unit = _unit(g["unit"], rules)
         mark = g["unit"].strip() if g["unit"] else ""
@@ -786,8 +793,8 @@ def _read_candidate(doc: _Doc, m: Any) -> tuple[dict[str, Any] | None, int]:
                 if (
                     early_noun[0] is None
                     and not early_noun[2]
-                    and not ratio_after.match(text, end, end + 40)
-                    and not rules.compiled["listed_ahead"].match(text, end, end + 40)
+                    and not ratio_after.match(text, end, end + 40, _HOLD_GIL)
+                    and not rules.compiled["listed_ahead"].match(text, end, end + 40, _HOLD_GIL)
                 ):
                     lo = before.start("qual") if qualifier and before.group("qual") else start
                     if _change_before(doc, lo) is None and _change_after(doc, end) is None:
@@ -1325,8 +1332,8 @@ def extract_with_report(
                 and not text[at + 4 : at + 5].isdigit()
                 and not (text[at + 4 : at + 5] in ".,-/" and text[at + 5 : at + 6].isdigit())
                 and not (at and (text[at - 1].isdigit() or text[at - 1] in ".,"))
-                and not unit.match(text, at + 4, at + 40)
-                and not scale.match(text, at + 4, at + 20)
+                and not unit.match(text, at + 4, at + 40, _HOLD_GIL)
+                and not scale.match(text, at + 4, at + 20, _HOLD_GIL)
             ):
                 continue  # a year on its own (the common case, so decided before the scan)
             m = None
