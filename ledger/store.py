@@ -84,7 +84,6 @@ class IngestReport:
     claims_added: int = 0
     claims_removed: int = 0
     claims_retired: int = 0
-    claims_total: int = 0
     rule_timeouts: list[dict[str, str]] = field(default_factory=list)
     seconds: float = 0.0
     run_id: int | None = None
@@ -916,14 +915,11 @@ class Ledger:
     def finish_run(
         self, report: IngestReport, started: float, started_at: str, version: str
     ) -> IngestReport:
-        """Close an ingest (or a load of shards): its time, the live claim count, its `runs` row.
+        """Close an ingest (or a load of shards): its time and its `runs` row.
 
         `started` is the run's `time.perf_counter()` at its start, `started_at` its wall time.
         """
         report.seconds = time.perf_counter() - started
-        report.claims_total = self.db.execute(
-            "select count(*) from claims where retired_at is null"
-        ).fetchone()[0]
         report.run_id = self.record_run(report, started_at, version)
         return report
 
