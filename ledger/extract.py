@@ -60,9 +60,9 @@ WINDOW = 600
 
 # Words that make a sentence a comparison, and the phrases of several words that do.
 _COMPARISON_WORDS = frozenset(
-    """than compared versus record largest biggest highest lowest fastest slowest most
-    least""".split()  # noqa: SIM905
-)
+    {"than", "compared", "versus", "record", "largest", "biggest", "highest", "lowest",
+     "fastest", "slowest", "most", "least"}
+)  # fmt: skip
 _COMPARISON = regex.compile(
     rf"\b(?:{'|'.join(sorted(_COMPARISON_WORDS))}|year-on-year|from\s+a\s+year)\b",
     regex.IGNORECASE,
@@ -226,6 +226,7 @@ class _Sentence:
     attribution: str | None = None
     attribution_done: bool = False
     words: frozenset[str] | None = None
+    compares: bool | None = None  # holds comparison words (see _compares)
     subject_starts: list[int] | None = None
     clauses: list[int] | None = None
     period_starts: list[int] | None = None
@@ -1482,9 +1483,8 @@ def _finish(doc: _Doc, found: list[dict[str, Any]]) -> None:
                 claim["metric"] = source.get("metric") or _metric(doc, s, source)
             else:
                 claim["metric"] = _metric(doc, s, claim)
-    comparisons: dict[int, bool] = {}
     for claim in found:
-        claim["checkworthiness"] = _score(claim, doc.cache[claim["sentence_start"]], comparisons)
+        claim["checkworthiness"] = _score(claim, doc.cache[claim["sentence_start"]])
     occurrences: Counter[tuple[Any, ...]] = Counter()
     normalized: dict[int, str] = {}  # sentence start -> its words joined by single spaces
     # sentence start -> sha256 already fed "sentence\x1f": each claim copies it and hashes only
@@ -1531,7 +1531,7 @@ def _fingerprint(sentence_hash: Any, claim: dict[str, Any], occurrence: int) -> 
     return digest.hexdigest()[:16]
 
 
-def _score(claim: dict[str, Any], s: _Sentence, comparisons: dict[int, bool]) -> float:
+def _score(claim: dict[str, Any], s: _Sentence) -> float:
     score = 0.30
     if claim["unit"]:
         score += 0.15
@@ -1543,23 +1543,21 @@ def _score(claim: dict[str, Any], s: _Sentence, comparisons: dict[int, bool]) ->
         score += 0.15
     if claim["period"]:
         score += 0.05
-    if claim["change"] or claim["bound"] != "exact" or _compares(s, comparisons):
+    if claim["change"] or claim["bound"] != "exact" or _compares(s):
         score += 0.10
     return round(min(score, 1.0), 3)
 
 
-def _compares(s: _Sentence, comparisons: dict[int, bool]) -> bool:
+def _compares(s: _Sentence) -> bool:
     """Whether the sentence holds comparison words; found once per sentence, and only for a
     figure that is not already a comparison by its change or bound."""
-    found = comparisons.get(s.start)
-    if found is None:
+    if s.compares is None:
         words = s.lower_words()
         if s.text.isascii() and "&" not in s.text:
             # its words are then the runs _COMPARISON's \b sees: only the phrases need the regex
-            found = not words.isdisjoint(_COMPARISON_WORDS) or (
+            s.compares = not words.isdisjoint(_COMPARISON_WORDS) or (
                 "year" in words and _COMPARISON.search(s.text) is not None
             )
         else:
-            found = _COMPARISON.search(s.text) is not None
-        comparisons[s.start] = found
-    return found
+            s.compares = _COMPARISON.search(s.text) is not None
+    return s.compares
