@@ -13,6 +13,8 @@ from click.testing import CliRunner
 
 pytest.importorskip("distributed")  # dask[distributed] is in the `test` extra, so CI runs this
 
+from shared_corpora import corpus_path  # noqa: E402
+
 from ledger.cli import cli  # noqa: E402
 from ledger.distributed import (  # noqa: E402
     extract_to_shards,
@@ -24,7 +26,6 @@ from ledger.store import Ledger  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = str(ROOT / "sources")
-BBC = ROOT.parent / "shared" / "corpora" / "bbc_news" / "bbc_news_2225.jsonl.gz"
 # Written at a different moment by each run, so never equal between two ledgers.
 VOLATILE = {"ingested_at", "first_seen", "last_seen"}
 
@@ -36,7 +37,7 @@ def make_corpus(folder: Path) -> Path:
     shutil.copy(ROOT / "sources" / "manifest.csv", folder / "manifest.csv")
     news = folder / "bbc"
     news.mkdir()
-    with gzip.open(BBC, "rt", encoding="utf-8") as lines:
+    with gzip.open(corpus_path("bbc"), "rt", encoding="utf-8") as lines:
         for _, line in zip(range(12), lines, strict=False):
             story = json.loads(line)
             (news / f"{story['id']}.txt").write_text(f"{story['title']}\n\n{story['text']}")

@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from shared_corpora import corpus_path
 
 from ledger import extract
 from ledger.extract import EXTRACTOR_VERSION, extract_with_report
@@ -399,20 +400,13 @@ def test_cli_extract_bad_files_give_one_line_errors(
     assert bad_date.exit_code == 2 and "published" in bad_date.output
 
 
-# ../shared beside the project root, as on every developer machine and in CI.
-CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
-
-
 def corpus_texts(name: str, count: int) -> list[str]:
     """The first `count` texts of a shared corpus (read in place, never copied)."""
     import gzip
     import json
 
-    path = next((CORPORA / name).glob("*.jsonl.gz"), None)
-    if path is None:
-        pytest.skip(f"corpus {name} is not available at {CORPORA}")
     texts = []
-    with gzip.open(path, "rt", encoding="utf-8") as lines:
+    with gzip.open(corpus_path(name), "rt", encoding="utf-8") as lines:
         for line in lines:
             row = json.loads(line)
             text = row.get("text") or " ".join(str(row.get(k) or "") for k in ("title", "body"))
@@ -422,7 +416,7 @@ def corpus_texts(name: str, count: int) -> list[str]:
     return texts
 
 
-@pytest.mark.parametrize("corpus", ["bbc_news", "reuters21578"])
+@pytest.mark.parametrize("corpus", ["bbc", "reuters"])
 def test_real_news_never_crashes_or_shifts_an_offset(corpus: str) -> None:
     claims_seen = 0
     for text in corpus_texts(corpus, 250):

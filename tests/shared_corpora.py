@@ -1,0 +1,21 @@
+"""The shared news corpora, where bench/corpora.py finds them (../shared beside the project
+root, or $LEDGER_SHARED): read in place, never copied into the project."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+
+from corpora import CORPORA  # noqa: E402
+
+
+def corpus_path(name: str) -> Path:
+    """The corpus file `name` ("bbc", "reuters"), or a visible skip on a machine without it."""
+    path = CORPORA[name]
+    if not path.exists():
+        pytest.skip(f"corpus {name} is not available at {path} (set LEDGER_SHARED)")
+    return path
