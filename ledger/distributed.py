@@ -29,7 +29,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ledger.models import Claim, SourceMeta
-from ledger.sources import DEFAULT_MAX_BYTES, SourceError, SourceFile, find_sources
+from ledger.sources import DEFAULT_MAX_BYTES, ReadOptions, SourceError, SourceFile, find_sources
 from ledger.store import IngestReport, Ledger
 
 SHARD_SUFFIXES = (".jsonl", ".jsonl.gz")
@@ -82,8 +82,9 @@ def source_record(source: SourceFile) -> ShardRecord:
     """
     from ledger.store import _Job, _process, extractor_version
 
-    result = _process(_Job(source, None, DEFAULT_MAX_BYTES, None))
-    source_id, path, meta = source.source_id, str(source.path), source.meta
+    result = _process(_Job(source, None, ReadOptions(DEFAULT_MAX_BYTES), None))
+    # the manifest's metadata over what a page gives itself
+    source_id, path, meta = source.source_id, str(source.path), result.source.meta
     if result.status == "failed":
         assert result.error is not None
         return ShardRecord(source_id=source_id, path=path, meta=meta, error=result.error.reason)
