@@ -47,6 +47,8 @@ class ShardRecord(BaseModel):
     sha256: str | None = None
     meta: SourceMeta = Field(default_factory=SourceMeta)
     text: str | None = None
+    encoding: str | None = None  # how the file's bytes were decoded
+    text_extractor: str | None = None  # for a page: what took its text out
     extractor_version: str | None = None
     claims: list[Claim] = Field(default_factory=list)
     rule_timeouts: list[str] = Field(default_factory=list)
@@ -94,6 +96,8 @@ def source_record(source: SourceFile) -> ShardRecord:
         meta=meta,
         sha256=result.sha256,
         text=result.text,
+        encoding=result.encoding,
+        text_extractor=result.text_extractor,
         extractor_version=extractor_version(),
         claims=list(result.claims),
         rule_timeouts=list(result.rule_timeouts),
@@ -265,6 +269,8 @@ def load_shards(
                     "extracted",
                     sha256=record.sha256,
                     text=record.text,
+                    encoding=record.encoding,
+                    text_extractor=record.text_extractor,
                     claim_rows=claim_rows(record.source_id, record.claims),
                     rule_timeouts=record.rule_timeouts,
                 )

@@ -139,13 +139,12 @@ def test_encoding_option_overrides_detection_and_is_stored(tmp_path: Path):
     folder = tmp_path / "src"
     folder.mkdir()
     # Bytes that read as Windows-1252 text but are Central European (cp1250): only a person knows
-    (folder / "czech.txt").write_bytes("Ceny vzrostly o 4 % v \u0161esti m\u011bst.".encode("cp1250"))
+    czech = "Ceny vzrostly o 4 % v \u0161esti m\u011bst."
+    (folder / "czech.txt").write_bytes(czech.encode("cp1250"))
     db = tmp_path / "claims.db"
     code, _, err = ingest(str(folder), "--db", str(db), "--encoding", "cp1250")
     assert (code, err) == (0, "")
-    assert rows(db, "select encoding, text from sources") == [
-        ("cp1250", "Ceny vzrostly o 4 % v \u0161esti m\u011bst.")
-    ]
+    assert rows(db, "select encoding, text from sources") == [("cp1250", czech)]
     code, _, err = ingest(str(folder), "--db", str(db), "--encoding", "klingon")
     assert code == 2 and "unknown encoding 'klingon'" in err
     with pytest.raises(SourceError, match=r"not valid utf-8 \(byte 0x9a at offset 22\)"):
