@@ -1367,3 +1367,29 @@ def test_the_plugin_leaves_other_datasettes_alone(tmp_path):
     )
     assert run(allowed) is True
     assert "ledger" not in get(datasette, "/-/metadata.json").text
+
+
+def test_datasette_csv_cells_cannot_run_as_formulas(ledger):
+    """Datasette's own .csv links (tables, streamed, SQL) go through the guard's rewriter."""
+    import csv
+
+    path, ids = ledger
+    with sqlite_utils.Database(path).conn as connection:
+        connection.execute("update sources set title = '=HYPERLINK(\"https://evil.example\")'")
+        connection.execute("update claims set value = -3.2, subject = '@SUM(A1)'")
+    datasette = build_datasette(path)
+    answers = {
+        "table": get(datasette, "/claims/sources.csv"),
+        "streamed": get(datasette, "/claims/claims.csv?_stream=on&_size=max"),
+        "sql": get(datasette, "/claims.csv", params={"sql": "select '+cmd' as a, -3.2 as b"}),
+        "format": get(datasette, "/claims/claims_review?_format=csv"),
+    }
+    for name, answer in answers.items():
+        assert answer.status_code == 200, name
+        rows = list(csv.reader(answer.text.splitlines()))
+        cells = [cell for row in rows for cell in row if cell]
+        runnable = [cell for cell in cells if cell[0] in "=+-@" and cell != "-3.2"]
+        assert runnable == [], (name, runnable)
+    assert "'=HYPERLINK" in answers["table"].text
+    assert answers["sql"].text == "a,b\r\n'+cmd,-3.2\r\n"
+    assert "-3.2" in answers["streamed"].text and "'@SUM(A1)" in answers["streamed"].text
