@@ -55,12 +55,23 @@ def output_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
+def reviewer_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """`--reviewer NAME` (or $LEDGER_REVIEWER), which every review write requires."""
+    return click.option(
+        "--reviewer",
+        envvar="LEDGER_REVIEWER",
+        help="Who you are (required; or set LEDGER_REVIEWER).",
+    )(command)
+
+
 def claim_filters(command: Callable[..., Any]) -> Callable[..., Any]:
     """The filters `ledger claims` and `ledger export` share."""
     for option in reversed(
         [
             click.option("--metric", help="Only claims of this metric (e.g. rd_spending)."),
-            click.option("--source", help="Only claims from this source id or publisher."),
+            click.option(
+                "--source", help="Only claims from this source (id, unique id prefix, publisher)."
+            ),
             click.option(
                 "--verdict",
                 type=click.Choice([*VERDICTS, "unverified"]),
@@ -242,26 +253,31 @@ def load(shards: tuple[str, ...], db_path: str) -> None:
 
 @cli.command()
 @click.argument("claim_id")
-@click.option("--verdict", required=True, type=click.Choice(VERDICTS), help="Your verdict.")
+@click.option(
+    "--verdict",
+    type=click.Choice(VERDICTS),
+    help="Your verdict; without one the note is a comment and the verdict stays as it was.",
+)
 @click.option("--text", required=True, help="What you found, in a sentence or two.")
 @click.option("--evidence", "evidence_url", help="URL of the evidence.")
-@click.option("--reviewer", help="Who you are.")
+@reviewer_option
 @db_option
 def note(
     claim_id: str,
-    verdict: str,
+    verdict: str | None,
     text: str,
     evidence_url: str | None,
     reviewer: str | None,
     db_path: str,
 ) -> None:
-    """Add a verification note to a claim (notes are append-only; the latest is the verdict).
+    """Add a verification note or a comment to a claim (append-only; the latest verdict counts).
 
     \b
-    Example:
+    Examples:
       ledger note c-49925087ba170da9 --verdict accurate \\
         --text "NBS 2023 bulletin: 3.3278 trillion yuan" \\
         --evidence https://www.stats.gov.cn/ --reviewer ana
+      ledger note c-49925087ba170da9 --text "Agree; NBS table 3" --reviewer ben   # a comment
     """
     from ledger.store import Ledger, LedgerError
 
@@ -272,7 +288,8 @@ def note(
             )
     except LedgerError as error:
         raise click.ClickException(str(error)) from error
-    click.echo(f"note {row['id']} on {printable(claim_id)}: {verdict}")
+    said = verdict or "comment (verdict unchanged)"
+    click.echo(f"note {row['id']} on {printable(claim_id)}: {said}")
 
 
 @cli.command()
@@ -304,7 +321,8 @@ def notes(claim_id: str | None, orphaned: bool, output: str, db_path: str) -> No
     for row in rows:
         row["created_at"] = row["created_at"][:19]
         row["orphaned"] = "orphaned" if row["orphaned"] else ""
-    columns = {"id": 6, "created_at": 19, "claim_id": 18, "verdict": 15, "reviewer": 12}
+    columns: dict[str, int | None] = {"id": 6, "created_at": 19, "claim_id": None}
+    columns |= {"verdict": 15, "reviewer": 12}
     columns |= {"text": 50, "orphaned": 8}
     click.echo(f"{write_table(rows, columns, out)} note(s)")
 
@@ -914,3 +932,8 @@ def rules_command(as_json: bool, rules_dir: str | None) -> None:
         return
     for row in rows:
         click.echo(f"{row['file']:16} {row['kind']:11} {row['id']:22} {row['comment']}")
+
+
+from ledger import cli_review  # noqa: E402  (its commands use the options defined above)
+
+cli_review.register(cli)

@@ -310,23 +310,27 @@ def export(rows: Iterable[dict[str, Any]], fmt: str, **claimreview_options: str)
     return out.getvalue()
 
 
-def shorten(text: str, width: int) -> str:
+def shorten(text: str, width: int | None) -> str:
     """Collapse whitespace and cut to `width` characters with an ellipsis.
 
     >>> shorten("more than  3.3 trillion yuan", 12)
     'more than 3…'
+    >>> shorten("c-0123456789abcdef", None)
+    'c-0123456789abcdef'
     """
     text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
+    return text if width is None or len(text) <= width else text[: width - 1] + "…"
 
 
 SPOOL_BYTES = 4 * 1024 * 1024  # of a table's cells held in memory before they go to a file
 
 
-def write_table(rows: Iterable[dict[str, Any]], columns: dict[str, int], out: IO[str]) -> int:
-    """A plain-text table for the terminal: {column: max width}, cells cut to fit; returns the
-    number of rows. The widths fit the widest cell, so every row is read before the first is
-    printed: the cut cells wait in a temporary file past `SPOOL_BYTES`, not in memory.
+def write_table(
+    rows: Iterable[dict[str, Any]], columns: dict[str, int | None], out: IO[str]
+) -> int:
+    """A plain-text table for the terminal: {column: max width, None for never cut}, cells cut to
+    fit; returns the number of rows. The widths fit the widest cell, so every row is read before
+    the first is printed: the cut cells wait in a temporary file past `SPOOL_BYTES`, not in memory.
 
     >>> import sys
     >>> write_table([{"id": "c-1", "value": 3.3e12}], {"id": 4, "value": 10}, sys.stdout)
@@ -359,13 +363,14 @@ def write_table(rows: Iterable[dict[str, Any]], columns: dict[str, int], out: IO
     return count
 
 
-CLAIMS_TABLE_COLUMNS = {
-    "id": 18,
+# None: never cut (an id cut short cannot be pasted into the next command)
+CLAIMS_TABLE_COLUMNS: dict[str, int | None] = {
+    "id": None,
     "figure": 34,
     "quote": 30,
     "metric": 20,
     "verdict": 15,
-    "source_id": 20,
+    "source_id": None,
 }
 
 
