@@ -157,7 +157,9 @@ def test_claimreview_json_ld_embedded_in_a_page_runs_nothing(tmp_path):
     note = "</script><script>alert(1)</script><!--"
     runner = CliRunner()
     noted = runner.invoke(
-        cli, ["note", ids["big"], "--verdict", "inaccurate", "--text", note, "--db", str(db)]
+        cli,
+        ["note", ids["big"], "--verdict", "inaccurate", "--text", note, "--reviewer", "ana"]
+        + ["--db", str(db)],
     )
     assert noted.exit_code == 0, noted.output
     exported = runner.invoke(cli, ["export", "--format", "claimreview", "--db", str(db)])

@@ -179,7 +179,9 @@ def test_the_terminal_gets_no_control_characters(hostile_db: Path, tmp_path: Pat
     runner = CliRunner()
     sneaky = "ok\x1b[2J\x1b]0;pwned\x07 \u202egnp.exe\nfailed: forged"
     noted = runner.invoke(
-        cli, ["note", "c-a1", "--verdict", "accurate", "--text", sneaky, "--db", str(hostile_db)]
+        cli,
+        ["note", "c-a1", "--verdict", "accurate", "--text", sneaky, "--reviewer", "ana"]
+        + ["--db", str(hostile_db)],
     )
     assert noted.exit_code == 0
     commands = [["notes"], ["notes", "--json"], ["notes", "--nl"], ["claims"]]
