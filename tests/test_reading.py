@@ -299,7 +299,19 @@ def test_the_same_file_name_in_two_folders_is_refused_not_replaced(tmp_path: Pat
     assert ingest(str(first), "--db", str(db))[0] == 0
     (claim_id,) = rows(db, "select id from claims")[0]
     note = CliRunner().invoke(
-        cli, ["note", claim_id, "--verdict", "accurate", "--text", "ok", "--db", str(db)]
+        cli,
+        [
+            "note",
+            claim_id,
+            "--verdict",
+            "accurate",
+            "--text",
+            "ok",
+            "--reviewer",
+            "ana",
+            "--db",
+            str(db),
+        ],
     )
     assert note.exit_code == 0
     code, _, err = ingest(str(second), "--db", str(db))
