@@ -22,7 +22,7 @@ from ledger.models import Claim, claim_id
 from ledger.rules import load_rules
 from ledger.store import CommitEvery, Ledger, LedgerError
 
-EXTRACT_MODULE = importlib.import_module("ledger.extract")
+EXTRACT_MODULE = importlib.import_module("ledger.extraction")
 
 # A figure: digits with separators, then an optional "%" (enough for the mechanics tested here).
 FIGURE = regex.compile(
@@ -495,7 +495,7 @@ def test_default_extractor_is_looked_up_and_its_rule_timeouts_recorded(
     ledger: Ledger, corpus: Path, monkeypatch: pytest.MonkeyPatch
 ):
     @dataclass
-    class Extraction:  # the shape of ledger.extract.Extraction
+    class Extraction:  # the shape of ledger.extraction.Extraction
         claims: list[Claim]
         timed_out: list[str]
 
