@@ -121,7 +121,7 @@ def file_name_for(url: str) -> str:
     URL so that two pages never share a name (the name's stem is the source id).
 
     >>> file_name_for("https://www.example.com/news/2024/03/14/chip-exports-jump?ref=rss")
-    'example.com-chip-exports-jump-fe4b1ec3.html'
+    'example-com-chip-exports-jump-606cd3d7.html'
     """
     parts = urlsplit(url)
     host = parts.hostname or "page"
