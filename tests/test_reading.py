@@ -348,3 +348,44 @@ def test_the_pages_benchmark_finds_every_figure_and_no_furniture():
     assert result.exit_code == 0, result.output
     summary = result.output.splitlines()[-1]
     assert summary.startswith("all 3 pages: 30/30 figures, 0 furniture claims")
+
+
+def test_a_manifest_field_over_the_csv_limit_is_one_line_from_the_cli(tmp_path: Path):
+    (tmp_path / "a.txt").write_text("Sales rose 5%.\n", "utf-8")
+    (tmp_path / "manifest.csv").write_text("file,notes\na.txt," + "n" * 131_073 + "\n", "utf-8")
+    db = tmp_path / "claims.db"
+    code, out, err = ingest(str(tmp_path), "--db", str(db))
+    assert (code, out) == (1, "")
+    assert err == (
+        f"Error: {tmp_path / 'manifest.csv'}, line 2: field larger than field limit (131072)\n"
+    )
+    assert rows(db, "select count(*) from sources") == [(0,)]
+
+
+def test_pages_ingest_the_same_in_worker_processes(tmp_path: Path):
+    folder = tmp_path / "pages"
+    shutil.copytree(PAGES, folder, ignore=shutil.ignore_patterns("*.toml"))
+    ledgers = []
+    for jobs in ("1", "2"):
+        db = tmp_path / f"jobs{jobs}.db"
+        code, _, err = ingest(str(folder), "--db", str(db), "--jobs", jobs)
+        assert (code, err) == (0, "")
+        ledgers.append(
+            rows(db, "select id, title, published, encoding, text_extractor, text from sources")
+            + rows(db, "select id, quote, start, period from claims order by id")
+        )
+    assert ledgers[0] == ledgers[1]
+
+
+def test_a_url_given_to_ingest_or_extract_says_to_fetch_it(tmp_path: Path):
+    url = "https://example.com/news/story"
+    code, _, err = ingest(url, "--db", str(tmp_path / "claims.db"))
+    assert code == 1
+    assert (
+        err == f"failed: {url}: a URL, not a file: fetch it first (ledger fetch URL --into DIR)\n"
+    )
+    result = CliRunner().invoke(cli, ["extract", url])
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: {url}: a URL, not a file: fetch it first (ledger fetch URL --into DIR)\n"
+    )
