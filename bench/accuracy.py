@@ -313,6 +313,8 @@ def ledger_extractor() -> Callable[..., list[Figure]] | str:
             return "temperature"  # bare degrees are a temperature where the metric says so
         if kind == "measure" and unit in LEDGER_DURATIONS:
             return "duration"
+        if unit == "point" or unit and unit.startswith("point/"):
+            return "points"  # index or game points: no dimension, as percentage points are none
         return kinds.get(kind, "other")
 
     def run(text: str, published: date | None = None) -> list[Figure]:
