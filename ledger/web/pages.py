@@ -28,10 +28,6 @@ CHART_LIMIT = 400
 # hundreds for one metric with no subject or period); the rest are one click away.
 SAME_LIMIT = 50
 
-# Two claims about the same metric, subject and period differ "beyond tolerance" above this
-# (percent of the larger value); the conflicting_figures canned query uses the same default.
-CONFLICT_TOLERANCE_PCT = 5.0
-
 LEDGER_TABLES = {"sources", "claims", "notes"}
 
 RowUrl = Callable[[str, str], str]  # (table, primary key) -> URL of the row page
@@ -119,7 +115,7 @@ async def claim_page(db: Any, claim_id: str, row_url: RowUrl) -> dict[str, Any] 
                claims.kind, claims.bound, claims.change, claims.period, claims.source_id,
                sources.publisher, sources.published
         from claims join sources on sources.id = claims.source_id
-        where claims.id != :id and claims.retired_at is null
+        where claims.id != :id and claims.retired_at is null and claims.rejected_at is null
           and (
             (claims.metric = :metric and :metric != 'other'
              and claims.subject is :subject and claims.period is :period
@@ -138,6 +134,21 @@ async def claim_page(db: Any, claim_id: str, row_url: RowUrl) -> dict[str, Any] 
     )
     more_same = len(same) > SAME_LIMIT
     same = same[:SAME_LIMIT]
+    # Conflicts are what `ledger check` found, by the one definition (ledger/conflicts.py)
+    conflicting = {
+        row["other"]
+        for row in await _rows(
+            db,
+            """
+            select against_id as other from checks where claim_id = :id
+              and against_type = 'claim' and outcome = 'inconsistent'
+            union
+            select claim_id from checks where against_id = :id
+              and against_type = 'claim' and outcome = 'inconsistent'
+            """,
+            {"id": claim_id},
+        )
+    }
     for other in same:
         other["words"] = claim_words(other)
         other["href"] = row_url("claims", other["id"])
@@ -148,7 +159,8 @@ async def claim_page(db: Any, claim_id: str, row_url: RowUrl) -> dict[str, Any] 
             if comparable and larger
             else (0.0 if comparable else None)
         )
-        other["conflicts"] = comparable and other["apart_pct"] > CONFLICT_TOLERANCE_PCT
+        other["conflicts"] = other["id"] in conflicting
+    elsewhere = await same_claim_elsewhere(db, claim_id, row_url)
     outcome = None
     if "check_outcomes" in await db.view_names():
         found_outcome = await _rows(
@@ -175,11 +187,39 @@ async def claim_page(db: Any, claim_id: str, row_url: RowUrl) -> dict[str, Any] 
         "outcome": outcome,
         "same": same,
         "conflicts": sum(1 for other in same if other["conflicts"]),
+        "elsewhere": elsewhere,
         "more_same": more_same,
         "notes": notes,
         "verdict": notes[-1]["verdict"] if notes else "unverified",
         "chart": chart,
     }
+
+
+async def same_claim_elsewhere(db: Any, claim_id: str, row_url: RowUrl) -> list[dict[str, Any]]:
+    """The other current claims grouped with this one as the same claim (ledger/matching.py)."""
+    if "claim_groups" not in await db.table_names():
+        return []
+    found = await _rows(
+        db,
+        """
+        select claims.id, claims.quote, claims.value, claims.value_high, claims.unit,
+               claims.kind, claims.bound, claims.change, claims.period, claims.source_id,
+               sources.publisher, sources.published
+        from claim_groups as mine
+        join claim_groups as theirs on theirs.group_id = mine.group_id
+        join claims on claims.id = theirs.claim_id
+        join sources on sources.id = claims.source_id
+        where mine.claim_id = :id and claims.id != :id
+          and claims.retired_at is null and claims.rejected_at is null
+        order by sources.published, claims.source_id, claims.start
+        limit :limit
+        """,
+        {"id": claim_id, "limit": SAME_LIMIT},
+    )
+    for other in found:
+        other["words"] = claim_words(other)
+        other["href"] = row_url("claims", other["id"])
+    return found
 
 
 async def source_page(db: Any, source_id: str, row_url: RowUrl) -> dict[str, Any] | None:
