@@ -4,9 +4,12 @@ Two current claims are the same claim when either holds:
 
 - **the same figure**: the same normalised value (and upper value), unit, change, metric (not
   'other'), subject and period (a missing subject or period matches only a missing one);
-- **near-identical wording**: the same value and unit, and sentences whose words overlap by at
-  least `WORDING_OVERLAP` (Jaccard over lower-cased words): wire copy republished with a new
-  first clause, a headline figure said again in the text.
+- **the same figure in like words**: the same value and unit, and sentences whose words
+  overlap by at least `wording_overlap` (Jaccard over lower-cased words: wire copy republished
+  with a new first clause) or that share at least `shared_words` content words (not stopwords,
+  scale or unit words, nor figures: "Intel ... $20 billion ... chipmaking factories" in two
+  articles whose metric or period were read differently). Both are set in
+  ledger/data/matching.toml.
 
 Groups are the connected claims (union-find), written to `claim_groups` by `ledger check`; the
 claim page lists "the same figure elsewhere", the `most_repeated_claims` canned query ranks
@@ -20,13 +23,56 @@ from __future__ import annotations
 
 import itertools
 import re
+import tomllib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import cache
+from importlib import resources
 
 import sqlite_utils
+from pydantic import BaseModel, ConfigDict, Field
 
-WORDING_OVERLAP = 0.8
 _WORD = re.compile(r"\w+")
+
+
+class MatchingRules(BaseModel):
+    """ledger/data/matching.toml."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    wording_overlap: float = Field(gt=0, le=1)
+    shared_words: int = Field(ge=1)
+    stopwords: frozenset[str]
+    figure_words: frozenset[str]
+
+    def content(self, found: frozenset[str]) -> frozenset[str]:
+        """The words that say what a figure is about: no stopword, unit word or digit."""
+        return frozenset(
+            word for word in found
+            if word not in self.stopwords and word not in self.figure_words
+            and not any(ch.isdigit() for ch in word)
+        )  # fmt: skip
+
+    def alike(self, a: frozenset[str], b: frozenset[str]) -> bool:
+        """Two sentences' words (`words`) say the same thing.
+
+        >>> rules = matching_rules()
+        >>> rules.alike(words("Intel will spend $20 billion on chipmaking factories in Ohio."),
+        ...             words("Intel's $20 billion plan: two chipmaking factories in Ohio."))
+        True
+        >>> rules.alike(words("Intel will spend $20 billion."), words("It cost $20 billion."))
+        False
+        """
+        if overlap(a, b) >= self.wording_overlap:
+            return True
+        return len(self.content(a) & self.content(b)) >= self.shared_words
+
+
+@cache
+def matching_rules() -> MatchingRules:
+    """The package's matching settings, read and validated once."""
+    text = resources.files("ledger").joinpath("data/matching.toml").read_text("utf-8")
+    return MatchingRules.model_validate(tomllib.loads(text))
 
 
 @dataclass(frozen=True)
@@ -66,7 +112,7 @@ def overlap(a: frozenset[str], b: frozenset[str]) -> float:
     """Jaccard overlap of two word sets.
 
     >>> overlap(words("The fund will raise $40bn."), words("The fund will raise $40bn, it said."))
-    0.75
+    0.7142857142857143
     """
     return len(a & b) / len(a | b) if a or b else 0.0
 
@@ -96,9 +142,10 @@ def match_block(figures: list[Figure]) -> list[list[str]]:
         key = figure_key(figure)
         if key is not None:
             found.union(by_key.setdefault(key, figure.id), figure.id)
+    rules = matching_rules()
     word_sets = [words(figure.sentence) for figure in figures]
     for (i, a), (j, b) in itertools.combinations(enumerate(figures), 2):
-        if a.value_high == b.value_high and overlap(word_sets[i], word_sets[j]) >= WORDING_OVERLAP:
+        if a.value_high == b.value_high and rules.alike(word_sets[i], word_sets[j]):
             found.union(a.id, b.id)
     groups: dict[str, list[str]] = {}
     for figure in figures:
