@@ -332,3 +332,19 @@ def test_seed_ids_are_unchanged():
     root = Path(__file__).resolve().parents[1]
     found, _ = find_sources([root / "sources"])
     assert [s.source_id for s in found] == [p.stem for p in sorted(root.glob("sources/*.txt"))]
+
+
+def test_the_pages_benchmark_finds_every_figure_and_no_furniture():
+    """bench/pages.py, the measurement the README quotes, on one run of each page."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "bench_pages", Path(__file__).resolve().parents[1] / "bench" / "pages.py"
+    )
+    assert spec is not None and spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    result = CliRunner().invoke(bench.main, ["--repeat", "1"])
+    assert result.exit_code == 0, result.output
+    summary = result.output.splitlines()[-1]
+    assert summary.startswith("all 3 pages: 30/30 figures, 0 furniture claims")
