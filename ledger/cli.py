@@ -299,6 +299,11 @@ def load(shards: tuple[str, ...], db_path: str) -> None:
 )
 @click.option("--text", required=True, help="What you found, in a sentence or two.")
 @click.option("--evidence", "evidence_url", help="URL of the evidence.")
+@click.option(
+    "--group",
+    is_flag=True,
+    help="The same note on every claim grouped with this one (the same claim elsewhere).",
+)
 @reviewer_option
 @db_option
 def note(
@@ -306,6 +311,7 @@ def note(
     verdict: str | None,
     text: str,
     evidence_url: str | None,
+    group: bool,
     reviewer: str | None,
     db_path: str,
 ) -> None:
@@ -317,18 +323,22 @@ def note(
         --text "NBS 2023 bulletin: 3.3278 trillion yuan" \\
         --evidence https://www.stats.gov.cn/ --reviewer ana
       ledger note c-49925087ba170da9 --text "Agree; NBS table 3" --reviewer ben   # a comment
+      ledger note c-49925087ba170da9 --group --verdict accurate --text "..." --reviewer ana
     """
+    from ledger.review import ReviewError, add_group_note, add_note
     from ledger.store import Ledger, LedgerError
 
+    write = add_group_note if group else add_note
     try:
         with Ledger(db_path, create=False) as ledger:
-            row = ledger.add_note(
-                claim_id, verdict, text, evidence_url=evidence_url, reviewer=reviewer
+            written = write(
+                ledger.db, claim_id, verdict, text, evidence_url=evidence_url, reviewer=reviewer
             )
-    except LedgerError as error:
+    except (LedgerError, ReviewError) as error:
         raise click.ClickException(str(error)) from error
     said = verdict or "comment (verdict unchanged)"
-    click.echo(f"note {row['id']} on {printable(claim_id)}: {said}")
+    for row in written if isinstance(written, list) else [written]:
+        click.echo(f"note {row['id']} on {printable(row['claim_id'])}: {said}")
 
 
 @cli.command()
@@ -712,11 +722,19 @@ def check(db_path: str, tolerance: float, explain_id: str | None) -> None:
       ledger check --explain c-49925087ba170da9
     """
     from ledger.check import CheckError, explain, run_checks
+    from ledger.matching import write_groups
 
     db = _open_ledger(db_path)
     try:
         summary = run_checks(db, tolerance_pct=tolerance)
-        click.echo(explain(db, explain_id) if explain_id else summary.line())
+        groups, grouped = write_groups(db)
+        if explain_id:
+            click.echo(explain(db, explain_id))
+        else:
+            click.echo(summary.line())
+            click.echo(
+                f"{grouped} claims said more than once, in {groups} group(s) of the same claim"
+            )
     except CheckError as error:
         raise click.ClickException(str(error)) from error
 

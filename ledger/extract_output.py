@@ -129,6 +129,7 @@ def rules_table(rules: Rules | None = None) -> list[dict[str, str]]:
         ("numbers.toml", "metre_distances", files.metre_distances),
         ("units.toml", "per", files.per),
         ("units.toml", "nouns", files.nouns),
+        ("cues.toml", "period_words", files.period_words),
         ("cues.toml", "period_baseline", files.period_baseline),
         ("cues.toml", "own_aside", files.own_aside),
     ]
