@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Generic, Literal, TypeVar
 
 import regex
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ledger.models import Bound, Change, Kind
 
@@ -29,6 +29,7 @@ RULE_FILES = (
     "cues",
     "subjects",
     "metrics",
+    "restatements",
 )
 _REF = regex.compile(r"\{([a-z_]+)\}")
 _CODE = regex.compile(r"[\p{L}.]+")  # a currency prefix in letters: RMB, U.S.
@@ -279,6 +280,27 @@ class WordTable(_Strict):
     words: list[str] = Field(min_length=1)
 
 
+class RestatementRule(_Strict):
+    """Words between two linked figures that make the second a restatement of the first (read
+    by `ledger check`): "some 540 satellites (the actual number has exceeded 900)"."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    comment: str = Field(min_length=3)
+    regex: str
+    examples: list[str] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _examples_match(self) -> RestatementRule:
+        try:
+            pattern = regex.compile(self.regex, FLAGS | regex.IGNORECASE)
+        except regex.error as error:
+            raise ValueError(f"not a regular expression: {error}") from error
+        missed = [text for text in self.examples if not pattern.search(text)]
+        if missed:
+            raise ValueError(f"restatement {self.id} does not match its example(s) {missed}")
+        return self
+
+
 class RegexTable(_Strict):
     """A cue that is one regex of its own (period_baseline, own_aside), not a list of rules."""
 
@@ -352,6 +374,7 @@ class RuleFiles(_Strict):
     attribution_words: AttributionWords
     comparison: ComparisonWords
     not_labels: WordTable
+    restatement: list[RestatementRule] = Field(min_length=1)
     period_baseline: RegexTable
     own_aside: RegexTable
     subject: list[SubjectRule]
@@ -536,6 +559,7 @@ class Rules:
     comparison: Any  # the comparison words and phrases, in one pattern
     comparison_triggers: frozenset[str]
     not_labels: frozenset[str]
+    restatements: tuple[tuple[str, Any], ...]  # (id, compiled), in file order
     sources: tuple[str, ...] = field(default=())
 
 
@@ -959,6 +983,9 @@ def _cues(files: RuleFiles, cue: Callable[[str, str], Any]) -> dict[str, Any]:
             0,
         ),
         "subject_ids": subject_ids,
+        "restatements": tuple(
+            (r.id, _compile(r.regex, f"restatement {r.id}")) for r in files.restatement
+        ),
         "titles": regex.compile(_titles(files.attribution_words.titles)),
         "comparison": cue(
             rf"\b(?:{'|'.join(sorted(files.comparison.words))}|{files.comparison.phrases})\b",
