@@ -122,6 +122,7 @@ def rules_table(rules: Rules | None = None) -> list[dict[str, str]]:
         ("cues.toml", "period", files.period),
         ("subjects.toml", "subject", files.subject),
         ("metrics.toml", "metric", files.metric),
+        ("restatements.toml", "restatement", files.restatement),
     ]
     # the one-off tables of a file, listed under their table name
     tables: list[tuple[str, str, Any]] = [
@@ -132,6 +133,9 @@ def rules_table(rules: Rules | None = None) -> list[dict[str, str]]:
         ("cues.toml", "period_words", files.period_words),
         ("cues.toml", "period_baseline", files.period_baseline),
         ("cues.toml", "own_aside", files.own_aside),
+        ("cues.toml", "attribution_words", files.attribution_words),
+        ("cues.toml", "comparison", files.comparison),
+        ("patterns.toml", "not_labels", files.not_labels),
     ]
     for file, kind, entries in sections:
         for entry in entries:
