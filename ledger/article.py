@@ -2,7 +2,7 @@
 
 trafilatura, made for news pages, finds the article and reads its metadata (title, author,
 site name, canonical URL, publication date). Before it reads the page, the elements that
-`ledger/data/page_furniture.toml` names as furniture (adverts, share bars, "most read" boxes,
+`ledger/rules/page_furniture.toml` names as furniture (adverts, share bars, "most read" boxes,
 navigation, footers) are dropped, so that what trafilatura keeps of them gives no claims either.
 
     >>> page = read_article(
@@ -90,7 +90,7 @@ class Furniture:
 @cache
 def load_furniture() -> Furniture:
     """Read and check page_furniture.toml (a typo fails loudly, with the entry's id)."""
-    raw = resources.files("ledger").joinpath("data/page_furniture.toml").read_text("utf-8")
+    raw = resources.files("ledger").joinpath("rules/page_furniture.toml").read_text("utf-8")
     rules = [FurnitureRule.model_validate(entry) for entry in tomllib.loads(raw)["furniture"]]
     words = frozenset(word for rule in rules for word in rule.words)
     labels = sorted({label for rule in rules for label in rule.labels}, key=len, reverse=True)
