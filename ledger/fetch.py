@@ -187,7 +187,8 @@ class Fetcher:
             if media_type not in accept:
                 kind = "an HTML page" if accept == PAGE_TYPES else "a feed"
                 raise FetchFailure(url, f"not {kind} (content type {media_type or 'not given'})")
-            declared = int(response.headers.get("content-length") or 0)
+            length = response.headers.get("content-length", "")
+            declared = int(length) if length.isdigit() else 0  # a bad one: counted as it comes
             if declared > self.policy.max_bytes:
                 raise FetchFailure(url, self._too_big(declared))
             body = bytearray()
