@@ -14,6 +14,9 @@ import click
 from ledger import __version__
 from ledger.models import VERDICTS
 
+# The importers' formats, named here so `--help` lists them without importing the readers.
+REFERENCE_FORMATS = ["wdi", "weo", "fred", "eia", "boe-bank-rate", "boe-millennium", "ons", "bls"]
+
 if TYPE_CHECKING:
     from ledger.store import IngestReport
 
@@ -639,6 +642,95 @@ def reference_add(db_path: str, ref_id: str, **fields: Any) -> None:
         raise click.ClickException(f"{first['loc'][0]}: {first['msg']}") from error
     upsert_references(sqlite_utils.Database(db_path), [ref])
     click.echo(f"added reference {ref.id}")
+
+
+@reference.command("import")
+@click.argument("fmt", metavar="FORMAT", type=click.Choice(["auto", *REFERENCE_FORMATS]))
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@db_option
+@click.option(
+    "--references-db",
+    type=click.Path(dir_okay=False),
+    help="Where to import to [default: references.db beside the ledger].",
+)
+@click.option("--vintage", help="When the publisher released the data: 2024-10, 2024-10-15.")
+def reference_import(
+    fmt: str, paths: tuple[str, ...], db_path: str, references_db: str | None, vintage: str | None
+) -> None:
+    """Import official statistics files (streamed; importing a file again changes nothing).
+
+    FORMAT is one of wdi (World Bank WDI long CSV with its datapackage.json), weo (IMF WEO as
+    DDF: the folder), fred (FRED exchange rates, annual or monthly), eia (EIA spot prices),
+    boe-bank-rate (dated changes), boe-millennium, ons (ONS time-series CSV), bls (CPI-U,
+    CPS table A-1), or auto (recognised by their header; folders are searched).
+    `ledger check` uses what is imported, beside the default pack.
+
+    \b
+    Examples:
+      ledger reference import wdi wdi/indicators/ny.gdp.mktp.kd.zg
+      ledger reference import weo WEO-2024-10/ --vintage 2024-10
+      ledger reference import auto reference-data/
+    """
+    from ledger.refdata.formats import ReferenceDataError
+    from ledger.refdata.store import import_paths, imported_path
+
+    target = references_db or imported_path(db_path)
+    try:
+        summary = import_paths(target, fmt, paths, vintage=vintage)
+    except ReferenceDataError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"{target}: {summary.line()}")
+
+
+@reference.command("datasets")
+@db_option
+@click.option("--references-db", type=click.Path(dir_okay=False), help="An imported database.")
+@click.option("--no-pack", is_flag=True, help="Leave out the default pack.")
+def reference_datasets(db_path: str, references_db: str | None, no_pack: bool) -> None:
+    """List the official datasets `ledger check` uses: provenance, licence, values.
+
+    \b
+    Example:
+      ledger reference datasets
+    """
+    from ledger.refdata.lookup import reference_databases
+    from ledger.refdata.store import list_datasets
+
+    for path in reference_databases(db_path, references_db, pack=not no_pack):
+        click.echo(f"{path}:")
+        for row in list_datasets(path):
+            click.echo(
+                f"  {row['id']:20} {row['values']:>8,} values  vintage {row['vintage'] or '?':10}"
+                f"  {row['licence'] or 'no licence stated':12}  {row['publisher']}: {row['title']}"
+            )
+
+
+@reference.command("build-pack")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False))
+@click.option(
+    "--output",
+    type=click.Path(exists=True, file_okay=False),
+    default="ledger/data",
+    show_default=True,
+    help="Where the pack's two files are written.",
+)
+def reference_build_pack(folder: str, output: str) -> None:
+    """Build the default reference pack from the official-statistics FOLDER (for maintainers).
+
+    Follows ledger/refdata/pack.toml; refuses data whose licence does not allow redistribution.
+
+    \b
+    Example:
+      ledger reference build-pack ../shared/reference-data
+    """
+    from ledger.refdata.formats import ReferenceDataError
+    from ledger.refdata.pack import build_pack_files
+
+    try:
+        count, datasets = build_pack_files(Path(folder), Path(output))
+    except ReferenceDataError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"wrote {count:,} values from {', '.join(datasets)} to {output}")
 
 
 @reference.command("list")
