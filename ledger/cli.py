@@ -557,26 +557,51 @@ def _open_ledger(db_path: str) -> Any:
     help="How far (in percent) an exact figure may be from a reference; approx ones get 10.",
 )
 @click.option("--explain", "explain_id", metavar="CLAIM_ID", help="Then explain this claim.")
-def check(db_path: str, tolerance: float, explain_id: str | None) -> None:
+@click.option(
+    "--no-pack",
+    is_flag=True,
+    help="Leave out the default pack of official statistics shipped with ledger.",
+)
+@click.option(
+    "--references-db",
+    type=click.Path(dir_okay=False),
+    help="Official statistics imported with `ledger reference import` "
+    "[default: references.db beside the ledger, when it exists].",
+)
+def check(
+    db_path: str,
+    tolerance: float,
+    explain_id: str | None,
+    no_pack: bool,
+    references_db: str | None,
+) -> None:
     """Check every current claim against the references and against each other.
 
-    Replaces the `checks` table and prints the count of claims by suggested outcome: consistent,
-    inconsistent, ambiguous (the references disagree, or a bound meets a bound), no-reference.
-    A check suggests; the reviewer's note stays the verdict.
+    References are the cited figures in the ledger (sources/references.csv), the default pack of
+    official statistics shipped with ledger (World Bank WDI, FRED exchange rates, EIA oil
+    prices, Bank of England, ONS, BLS; built beside the ledger as reference-pack.db on first
+    use) and whatever `ledger reference import` loaded. Replaces the `checks` table and prints
+    the count of claims by suggested outcome: consistent, inconsistent, revised (within the
+    indicator's revision band of data revised since), forecast (never checked as a fact),
+    ambiguous, no-reference. A check suggests; the reviewer's note stays the verdict.
 
     \b
     Examples:
       ledger check
       ledger check --tolerance 5
+      ledger check --no-pack
       ledger check --explain c-49925087ba170da9
     """
     from ledger.check import CheckError, explain, run_checks
+    from ledger.refdata.formats import ReferenceDataError
+    from ledger.refdata.lookup import reference_databases
 
     db = _open_ledger(db_path)
     try:
-        summary = run_checks(db, tolerance_pct=tolerance)
+        official = reference_databases(db_path, references_db, pack=not no_pack)
+        summary = run_checks(db, tolerance_pct=tolerance, official=official)
         click.echo(explain(db, explain_id) if explain_id else summary.line())
-    except CheckError as error:
+    except (CheckError, ReferenceDataError) as error:
         raise click.ClickException(str(error)) from error
 
 

@@ -47,7 +47,7 @@ from ledger.numbers import digits_value, is_plural, scale_factor, singular, word
 from ledger.rules import MetricRule, Rules, UnitInfo, default_rules, norm
 from ledger.sentences import Sentences
 
-EXTRACTOR_VERSION = "1.4.0"
+EXTRACTOR_VERSION = "1.5.0"
 
 # The fourth argument of a pattern's match and search (`concurrent`), passed by position on
 # the hot calls: the GIL is kept and no keyword is parsed (see _Doc.call).
@@ -110,6 +110,14 @@ _NOT_SOURCES = frozenset(
 _ARTICLE = regex.compile(r"^(?:The|A|An)\s+")
 _POSSESSIVE = regex.compile(r"^(\p{Lu}[\p{L}.]*(?:\s\p{Lu}[\p{L}.]*)?)['’]s\s+(?=\p{Lu})")
 _AND_END = regex.compile(r"(?r)\band\s*\Z")
+# Between two figures, words that make the second a comparison for the first ("rose 1.3 pct
+# against 2.3 pct", "fell to 5.6 pct from 10.7 pct"): the second measures what the first does.
+_COMPARED_GAP = regex.compile(
+    r"\W*(?:\w+\W+){0,3}?(?:against|from|compared\s+with|versus|vs|after)\W*\Z", regex.IGNORECASE
+)
+# Where a figure's own words end (a variant's keywords must be among them): a comma, semicolon,
+# bracket, dash or conjunction.
+_OWN_WORDS_END = regex.compile(r"[,;:()]|\s[-–]\s|\b(?:but|while|whereas|and|after)\b", regex.I)
 _QUOTES = regex.compile(r"[\"“”]")
 _URL = regex.compile(r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+\.[\w.]+")
 _MONTHS = {
@@ -221,7 +229,8 @@ class _Sentence:
     text: str
     subjects: list[tuple[int, str]] | None = None
     metric_rules: list[tuple[MetricRule, Any]] | None = None
-    keywords_held: dict[str, bool] = field(default_factory=dict)  # metric rule id -> found
+    # metric rule id -> where its keywords are in the sentence (offsets in the sentence)
+    keyword_spans: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
     periods: list[tuple[int, int, str | None, str]] | None = None
     attribution: str | None = None
     attribution_done: bool = False
@@ -1042,10 +1051,19 @@ def _metric_rules(doc: _Doc, s: _Sentence) -> list[tuple[MetricRule, Any]]:
     return s.metric_rules
 
 
-def _metric(doc: _Doc, s: _Sentence, claim: dict[str, Any]) -> str:
-    """The first rule whose kinds, units and minimum fit the figure and whose keywords its
-    sentence holds. The keywords are searched last, once a sentence, and only for a rule some
-    figure fits: a rule for temperatures is never searched in a sentence with none."""
+def _metric(
+    doc: _Doc, s: _Sentence, claim: dict[str, Any], lo: int, hi: int, compared: str | None = None
+) -> str:
+    """The metric of a figure: among rules whose kinds, units and bounds fit it, the one whose
+    keywords are nearest it in its own words before it (back to the figure before it, `lo`),
+    else nearest it in its words after it (to the next figure, `hi`), else the first in file
+    order anywhere in its sentence: in "inflation rose to 3% while unemployment fell to 5%" each
+    figure keeps its own metric. A figure compared with the one before it ("rose 1.3 pct against
+    2.3 pct") and with no keyword before it takes that figure's metric, `compared`. Then a
+    variant of the metric whose keywords are among the figure's own words ("grew 0.2% in the
+    last three months": a quarter's growth). Keywords are searched once a sentence, and only for
+    rules some figure fits."""
+    fitting = []
     for rule, pattern in _metric_rules(doc, s):
         if claim["kind"] not in rule.kinds:
             continue
@@ -1053,15 +1071,67 @@ def _metric(doc: _Doc, s: _Sentence, claim: dict[str, Any]) -> str:
             continue
         if rule.min_value is not None and claim["value"] < rule.min_value:
             continue
+        if rule.max_value is not None and claim["value"] > rule.max_value:
+            continue
         if pattern is None:
-            return rule.metric or rule.id  # other
-        held = s.keywords_held.get(rule.id)
-        if held is None:
-            found = doc.call(f"metric:{rule.id}", pattern, "search", s.text, timed=True)
-            held = s.keywords_held[rule.id] = found is not None
-        if held:
+            break  # other: the rules after it are never reached
+        spans = s.keyword_spans.get(rule.id)
+        if spans is None:
+            found = doc.find_all(f"metric:{rule.id}", pattern, s.text)
+            spans = s.keyword_spans[rule.id] = [m.span() for m in found]
+        if spans:
+            fitting.append((rule, spans))
+    bases = [(rule, spans) for rule, spans in fitting if rule.variant_of is None]
+    start, end = claim["start"] - s.start, claim["end"] - s.start
+    own = _own_words(s.text, lo - s.start, start, end, hi - s.start)
+    chosen = _nearest_rule(bases, lo - s.start, start, own, before=True)
+    if chosen is None and compared is not None:
+        return compared
+    chosen = chosen or _nearest_rule(bases, end, hi - s.start, own, before=False)
+    if chosen is None:
+        chosen = next((r for r, spans in bases if _overlaps(spans, 0, len(s.text))), None)
+    metric = (chosen.metric or chosen.id) if chosen else "other"
+    for rule, spans in fitting:
+        if rule.variant_of == metric and _overlaps(spans, *own):
             return rule.metric or rule.id
-    return "other"
+    return metric
+
+
+def _nearest_rule(
+    rules: list[tuple[MetricRule, list[tuple[int, int]]]],
+    low: int,
+    high: int,
+    own: tuple[int, int],
+    *,
+    before: bool,
+) -> MetricRule | None:
+    """Among rules with a keyword in low..high: the first in file order with one among the
+    figure's own words (`own`: its clause, so "posted price for West Texas crude" is a posted
+    price, not an oil price), else the one with a keyword nearest the figure (which is at `high`
+    when the window is `before` it, at `low` when after). A keyword may run into the figure."""
+    best, best_distance = None, None
+    for rule, spans in rules:
+        for a, b in spans:
+            if not (a < high and b > low):
+                continue
+            if a < own[1] and b > own[0]:
+                return rule
+            distance = max(0, high - b) if before else max(0, a - low)
+            if best_distance is None or distance < best_distance:
+                best, best_distance = rule, distance
+    return best
+
+
+def _overlaps(spans: list[tuple[int, int]], low: int, high: int) -> bool:
+    return any(a < high and b > low for a, b in spans)
+
+
+def _own_words(text: str, lo: int, start: int, end: int, hi: int) -> tuple[int, int]:
+    """The figure's own clause: from the last comma or conjunction before it (not before `lo`)
+    to the first after it (not after `hi`)."""
+    cuts = list(_OWN_WORDS_END.finditer(text, lo, start))
+    stop = _OWN_WORDS_END.search(text, end, hi)
+    return (cuts[-1].end() if cuts else lo), (stop.start() if stop else hi)
 
 
 def _clean_source(who: str, rules: Rules) -> str | None:
@@ -1477,12 +1547,17 @@ def _finish(doc: _Doc, found: list[dict[str, Any]]) -> None:
             claim["period"] = _period(doc, s, claim, next_start)
             claim["attribution"] = _attribution(doc, s, claim["start"])
             previous = claim
-        for claim in claims:
+        for i, claim in enumerate(claims):
+            lo = claims[i - 1]["end"] if i else s.start
+            hi = claims[i + 1]["start"] if i + 1 < len(claims) else s.end
+            compared = None
+            if i and _COMPARED_GAP.match(doc.text, lo, claim["start"]):
+                compared = claims[i - 1]["metric"]
             if "carried_from" in claim:
                 source = claim.pop("carried_from")
-                claim["metric"] = source.get("metric") or _metric(doc, s, source)
+                claim["metric"] = source.get("metric") or _metric(doc, s, source, lo, hi)
             else:
-                claim["metric"] = _metric(doc, s, claim)
+                claim["metric"] = _metric(doc, s, claim, lo, hi, compared)
     for claim in found:
         claim["checkworthiness"] = _score(claim, doc.cache[claim["sentence_start"]])
     occurrences: Counter[tuple[Any, ...]] = Counter()

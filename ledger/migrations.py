@@ -109,8 +109,19 @@ def _v1_fingerprints(db: sqlite_utils.Database) -> None:
     )
 
 
+def _v2_check_subjects(db: sqlite_utils.Database) -> None:
+    """What each check took the claim's subject to be (its code, and how it was inferred when
+    the sentence named none), and whether its period was inferred from the publication date."""
+    _add_columns(
+        db,
+        "checks",
+        {"subject_code": "TEXT", "subject_inferred": "TEXT", "period_inferred": "INTEGER"},
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "claims.fingerprint, claims.retired_at, notes.evidence_url", _v1_fingerprints),
+    Migration(2, "checks.subject_code, subject_inferred, period_inferred", _v2_check_subjects),
 )
 LATEST = MIGRATIONS[-1].version
 

@@ -177,8 +177,10 @@ def read_wdi(path: Path, vintage: str | None) -> Part:
     url = f"https://data.worldbank.org/indicator/{code}"
     indicator = Indicator(code, name, unit, "A", readme, url)
 
+    rows = _rows(path, ["Country Code", "Year", "Value"])
+
     def values() -> Iterator[Observation]:
-        for row in _rows(path, ["Country Code", "Year", "Value"]):
+        for row in rows:
             value = _number(row["Value"])
             if value is not None:
                 yield Observation(code, row["Country Code"], row["Year"], "A", value * factor, unit)
@@ -239,14 +241,19 @@ def read_weo(path: Path, vintage: str | None) -> Part:
         if c in concepts
     ]
 
+    # every datapoints file's header is checked now; their rows are read one file at a time
+    streams = [
+        (concept, _rows(file, ["year", "country", concept]))
+        for concept in (_weo_concept(file) for file in files)
+        if concept in concepts
+        for file in [folder / f"ddf--datapoints--{concept}--by--country--year.csv"]
+    ]
+
     def values() -> Iterator[Observation]:
-        for file in files:
-            concept = _weo_concept(file)
-            if concept not in concepts:
-                continue
+        for concept, rows in streams:
             meta, unit, factor = concepts[concept]
             code = meta["weo_subject_code"]
-            for row in _rows(file, ["year", "country", concept]):
+            for row in rows:
                 value = _number(row[concept])
                 if value is None:
                     continue
