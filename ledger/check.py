@@ -54,6 +54,7 @@ from pydantic import (
     model_validator,
 )
 
+from ledger.conflicts import load_scope_cues, restates, words_after
 from ledger.intervals import (
     APPROX_TOLERANCE_PCT,
     Interval,
@@ -275,7 +276,7 @@ def claims_by_source(db: sqlite_utils.Database) -> Generator[list[ClaimRow], Non
                claims.sentence, claims.sentence_start, sources.published as source_published
         from claims indexed by idx_claims_source_id
         join sources on sources.id = claims.source_id
-        where claims.retired_at is null
+        where claims.retired_at is null and claims.rejected_at is null
         order by claims.source_id, claims.sentence_start, claims.start
         """
     )
@@ -392,6 +393,14 @@ def _nearest(candidates: list[dict], published: date) -> list[dict]:
     return [ref for end, ref in dated if chosen is not None and end == chosen]
 
 
+def _scope(claim: ClaimRow) -> str:
+    """Part, whole or plain figure: only claims of one scope may conflict (ledger/conflicts.py)."""
+    at = claim.clause.rfind(claim.quote)
+    before = claim.clause[:at] if at >= 0 else claim.clause
+    after = words_after(claim.sentence, claim.end - claim.sentence_start)
+    return load_scope_cues().scope_of(before, after)
+
+
 class GroupKey(NamedTuple):
     """What claims compared with each other share (`Checker.group_key`)."""
 
@@ -399,6 +408,7 @@ class GroupKey(NamedTuple):
     subject: str  # casefolded
     period: str | None
     level: bool  # a level, not a change
+    scope: str  # part, whole or a plain figure (ledger/conflicts.py `scope_of`)
     aspects: frozenset[str]  # the references' keywords the clause holds
 
     @property
@@ -668,7 +678,7 @@ class Checker:
             if _keywords_match(keywords, claim.clause)
         )
         return GroupKey(claim.metric, claim.subject.casefold(), claim.period, claim.change is None,
-                        aspects)  # fmt: skip
+                        _scope(claim), aspects)  # fmt: skip
 
     def linked_conflicts(self, group: list[ClaimRow]) -> list[dict]:
         """Within one source, only figures the extractor linked (`related`), in one sentence and
@@ -707,19 +717,9 @@ class Checker:
         return rows
 
     def _restates(self, claim: ClaimRow, other: ClaimRow) -> bool:
-        """True when two linked figures of one sentence, in one unit, are two sayings of one
-        number: the words between them hold a restatement cue (ledger/data/restatements.toml)."""
-        if (claim.source_id, claim.sentence_start, claim.unit) != (
-            other.source_id,
-            other.sentence_start,
-            other.unit,
-        ):
-            return False
-        first, second = sorted((claim, other), key=lambda row: row.start)
-        between = claim.sentence[
-            first.end - claim.sentence_start : second.start - claim.sentence_start
-        ]
-        return self.restatements.between(between) is not None
+        """Two linked figures of one sentence are two sayings of one number (ledger/conflicts.py,
+        the one definition of a conflict)."""
+        return restates(claim, other, self.restatements)
 
     def _pair(self, claim: ClaimRow, other: ClaimRow) -> list[dict]:
         """One `inconsistent` row when `other`'s figure does not meet the claim's, else none."""

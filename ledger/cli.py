@@ -12,6 +12,7 @@ from typing import IO, TYPE_CHECKING, Any, TextIO
 import click
 
 from ledger import __version__
+from ledger.escaping import printable
 from ledger.models import VERDICTS
 
 # The importers' formats, named here so `--help` lists them without importing the readers.
@@ -57,12 +58,44 @@ def output_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
+def encoding_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """`--encoding`: how to decode source files, instead of UTF-8 or what is detected."""
+
+    def known(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+        import codecs
+
+        if value is not None:
+            try:
+                codecs.lookup(value)
+            except LookupError:
+                raise click.BadParameter(f"unknown encoding {value!r}") from None
+        return value
+
+    return click.option(
+        "--encoding",
+        callback=known,
+        help="Decode every file in this encoding (e.g. cp1252, latin-1), instead of UTF-8 or "
+        "the one detected.",
+    )(command)
+
+
+def reviewer_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """`--reviewer NAME` (or $LEDGER_REVIEWER), which every review write requires."""
+    return click.option(
+        "--reviewer",
+        envvar="LEDGER_REVIEWER",
+        help="Who you are (required; or set LEDGER_REVIEWER).",
+    )(command)
+
+
 def claim_filters(command: Callable[..., Any]) -> Callable[..., Any]:
     """The filters `ledger claims` and `ledger export` share."""
     for option in reversed(
         [
             click.option("--metric", help="Only claims of this metric (e.g. rd_spending)."),
-            click.option("--source", help="Only claims from this source id or publisher."),
+            click.option(
+                "--source", help="Only claims from this source (id, unique id prefix, publisher)."
+            ),
             click.option(
                 "--verdict",
                 type=click.Choice([*VERDICTS, "unverified"]),
@@ -95,19 +128,35 @@ def claim_filters(command: Callable[..., Any]) -> Callable[..., Any]:
     show_default=True,
     help="Largest source file accepted, in MB.",
 )
-def ingest(paths: tuple[str, ...], db_path: str, jobs: int, force: bool, max_size: float) -> None:
-    """Read sources (.txt, .md files or folders of them) into the ledger.
+@encoding_option
+@click.option(
+    "--follow-links",
+    is_flag=True,
+    help="Also read symbolic links that lead out of the folders given (not followed by default).",
+)
+def ingest(
+    paths: tuple[str, ...],
+    db_path: str,
+    jobs: int,
+    force: bool,
+    max_size: float,
+    encoding: str | None,
+    follow_links: bool,
+) -> None:
+    """Read sources (.txt, .md, saved .html/.htm pages, or folders of them) into the ledger.
 
     Only new or changed files are extracted (by sha256 of their bytes); sources are written whole,
     a few hundred to a transaction, so an interrupted ingest leaves every source whole or
-    untouched. Metadata comes from a manifest.csv beside the files; a source's id is its file name
-    without extension.
-    Exit code 1 if any file failed (each is named; the others are ingested).
+    untouched. Metadata comes from a manifest.csv beside the files (and from a page's own
+    metadata); a source's id is its file name without extension. A page's article text is
+    stored, without the page's furniture; the file is kept as it is.
+    Exit code 1 if any file or manifest row failed (each is named; the others are ingested).
 
     \b
     Examples:
       ledger ingest sources/
       ledger ingest --db claims.db --jobs 2 archive/ extra/article.md
+      ledger ingest --encoding cp1252 old-archive/
     """
     import sqlite3
     import sys
@@ -132,6 +181,8 @@ def ingest(paths: tuple[str, ...], db_path: str, jobs: int, force: bool, max_siz
                 force=force,
                 max_bytes=int(max_size * 1024 * 1024),
                 progress=tick if sys.stderr.isatty() else None,
+                encoding=encoding,
+                follow_links=follow_links,
             )
     except (ManifestError, LedgerError) as error:
         raise click.ClickException(str(error)) from error
@@ -206,9 +257,10 @@ def _output_file(path: str) -> Iterator[TextIO]:
 def _finish_with_report(report: IngestReport) -> None:
     """Name each failed file and timed-out rule, print the summary; exit 1 if any file failed."""
     for failure in report.failures:
-        click.echo(f"failed: {failure.path}: {failure.reason}", err=True)
+        click.echo(f"failed: {printable(failure.path)}: {printable(failure.reason)}", err=True)
     for timeout in report.rule_timeouts:
-        click.echo(f"rule timeout: {timeout['rule']} in {timeout['source_id']}", err=True)
+        rule, source = printable(timeout["rule"]), printable(timeout["source_id"])
+        click.echo(f"rule timeout: {rule} in {source}", err=True)
     click.echo(report.summary())
     if report.failures:
         raise SystemExit(1)
@@ -243,37 +295,53 @@ def load(shards: tuple[str, ...], db_path: str) -> None:
 
 @cli.command()
 @click.argument("claim_id")
-@click.option("--verdict", required=True, type=click.Choice(VERDICTS), help="Your verdict.")
+@click.option(
+    "--verdict",
+    type=click.Choice(VERDICTS),
+    help="Your verdict; without one the note is a comment and the verdict stays as it was.",
+)
 @click.option("--text", required=True, help="What you found, in a sentence or two.")
 @click.option("--evidence", "evidence_url", help="URL of the evidence.")
-@click.option("--reviewer", help="Who you are.")
+@click.option(
+    "--group",
+    is_flag=True,
+    help="The same note on every claim grouped with this one (the same claim elsewhere).",
+)
+@reviewer_option
 @db_option
 def note(
     claim_id: str,
-    verdict: str,
+    verdict: str | None,
     text: str,
     evidence_url: str | None,
+    group: bool,
     reviewer: str | None,
     db_path: str,
 ) -> None:
-    """Add a verification note to a claim (notes are append-only; the latest is the verdict).
+    """Add a verification note or a comment to a claim (append-only; the latest verdict counts).
 
     \b
-    Example:
+    Examples:
       ledger note c-49925087ba170da9 --verdict accurate \\
         --text "NBS 2023 bulletin: 3.3278 trillion yuan" \\
         --evidence https://www.stats.gov.cn/ --reviewer ana
+      ledger note c-49925087ba170da9 --text "Agree; NBS table 3" --reviewer ben   # a comment
+      ledger note c-49925087ba170da9 --group --verdict accurate --text "..." --reviewer ana
     """
+    from ledger.review import ReviewError, add_group_note, add_note
     from ledger.store import Ledger, LedgerError
 
+    write = add_group_note if group else add_note
     try:
         with Ledger(db_path, create=False) as ledger:
-            row = ledger.add_note(
-                claim_id, verdict, text, evidence_url=evidence_url, reviewer=reviewer
+            written = write(
+                ledger.db, claim_id, verdict, text, evidence_url=evidence_url, reviewer=reviewer
             )
-    except LedgerError as error:
+    except (LedgerError, ReviewError) as error:
         raise click.ClickException(str(error)) from error
-    click.echo(f"note {row['id']} on {claim_id}: {verdict}")
+    said = verdict or "comment (verdict unchanged)"
+    for row in written if isinstance(written, list) else [written]:
+        click.echo(f"note {row['id']} on {printable(row['claim_id'])}: {said}")
 
 
 @cli.command()
@@ -305,7 +373,8 @@ def notes(claim_id: str | None, orphaned: bool, output: str, db_path: str) -> No
     for row in rows:
         row["created_at"] = row["created_at"][:19]
         row["orphaned"] = "orphaned" if row["orphaned"] else ""
-    columns = {"id": 6, "created_at": 19, "claim_id": 18, "verdict": 15, "reviewer": 12}
+    columns: dict[str, int | None] = {"id": 6, "created_at": 19, "claim_id": None}
+    columns |= {"verdict": 15, "reviewer": 12}
     columns |= {"text": 50, "orphaned": 8}
     click.echo(f"{write_table(rows, columns, out)} note(s)")
 
@@ -421,15 +490,17 @@ def serve(db_path: str, host: str, port: int, reviewers_path: str | None) -> Non
     """
     from pathlib import Path
 
-    from ledger.serve import ServeError, build_datasette, check_port, run
+    from ledger.serve import NO_SECRET_WARNING, ServeError, build_datasette, check_port, run
     from ledger.web.reviewers import ReviewersError
 
     try:
         datasette = build_datasette(Path(db_path), Path(reviewers_path) if reviewers_path else None)
         check_port(host, port)
     except (ServeError, ReviewersError) as error:
-        raise click.ClickException(str(error)) from error
-    click.echo(f"serving {db_path} at http://{host}:{port}/", err=True)
+        raise click.ClickException(printable(str(error))) from error
+    if not os.environ.get("DATASETTE_SECRET"):
+        click.echo(NO_SECRET_WARNING, err=True)
+    click.echo(f"serving {printable(db_path)} at http://{host}:{port}/", err=True)
     run(datasette, host=host, port=port)
 
 
@@ -438,17 +509,36 @@ def reviewer() -> None:
     """Manage who may sign in to `ledger serve` and add notes."""
 
 
+def reviewers_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The shared --reviewers option of the `ledger reviewer` commands."""
+    return click.option(
+        "--reviewers",
+        "reviewers_path",
+        default="reviewers.json",
+        show_default=True,
+        type=click.Path(dir_okay=False),
+        envvar="LEDGER_REVIEWERS",
+        help="The reviewers file.",
+    )(command)
+
+
+def _change_reviewers(change: Callable[[], None], reviewers_path: str, name: str) -> int:
+    """Run a change to the reviewers file, then end `name`'s sessions; how many were ended."""
+    from pathlib import Path
+
+    from ledger.web.auth import revoke_sessions
+    from ledger.web.reviewers import ReviewersError
+
+    try:
+        change()
+        return revoke_sessions(Path(reviewers_path), name)
+    except (ReviewersError, OSError) as error:
+        raise click.ClickException(printable(str(error))) from error
+
+
 @reviewer.command("add")
 @click.argument("name")
-@click.option(
-    "--reviewers",
-    "reviewers_path",
-    default="reviewers.json",
-    show_default=True,
-    type=click.Path(dir_okay=False),
-    envvar="LEDGER_REVIEWERS",
-    help="The reviewers file to create or update.",
-)
+@reviewers_option
 @click.password_option(help="The reviewer's password (prompted for, twice, when not given).")
 def reviewer_add(name: str, reviewers_path: str, password: str) -> None:
     """Add a reviewer (or change their password); only a PBKDF2 hash is stored.
@@ -460,13 +550,77 @@ def reviewer_add(name: str, reviewers_path: str, password: str) -> None:
     """
     from pathlib import Path
 
-    from ledger.web.reviewers import ReviewersError, add_reviewer
+    from ledger.web.reviewers import add_reviewer
+
+    _change_reviewers(
+        lambda: add_reviewer(Path(reviewers_path), name, password), reviewers_path, name
+    )
+    click.echo(f"reviewer {name} saved in {printable(reviewers_path)}")
+
+
+@reviewer.command("passwd")
+@click.argument("name")
+@reviewers_option
+@click.password_option(help="The new password (prompted for, twice, when not given).")
+def reviewer_passwd(name: str, reviewers_path: str, password: str) -> None:
+    """Give a reviewer a new password, and sign them out everywhere.
+
+    \b
+    Example:
+      ledger reviewer passwd ana --reviewers reviewers.json
+    """
+    from pathlib import Path
+
+    from ledger.web.reviewers import add_reviewer
+
+    ended = _change_reviewers(
+        lambda: add_reviewer(Path(reviewers_path), name, password, must_exist=True),
+        reviewers_path,
+        name,
+    )
+    click.echo(f"reviewer {name}: password changed, {ended} session(s) ended")
+
+
+@reviewer.command("remove")
+@click.argument("name")
+@reviewers_option
+def reviewer_remove(name: str, reviewers_path: str) -> None:
+    """Take a reviewer out, and sign them out everywhere (their notes stay).
+
+    \b
+    Example:
+      ledger reviewer remove ana --reviewers reviewers.json
+    """
+    from pathlib import Path
+
+    from ledger.web.reviewers import remove_reviewer
+
+    ended = _change_reviewers(
+        lambda: remove_reviewer(Path(reviewers_path), name), reviewers_path, name
+    )
+    click.echo(f"reviewer {name} removed, {ended} session(s) ended")
+
+
+@reviewer.command("list")
+@reviewers_option
+def reviewer_list(reviewers_path: str) -> None:
+    """List the reviewers who may sign in.
+
+    \b
+    Example:
+      ledger reviewer list --reviewers reviewers.json
+    """
+    from pathlib import Path
+
+    from ledger.web.reviewers import ReviewersError, load_reviewers
 
     try:
-        add_reviewer(Path(reviewers_path), name, password)
+        names = sorted(load_reviewers(Path(reviewers_path)))
     except ReviewersError as error:
-        raise click.ClickException(str(error)) from error
-    click.echo(f"reviewer {name} saved in {reviewers_path}")
+        raise click.ClickException(printable(str(error))) from error
+    for name in names:
+        click.echo(name)
+    click.echo(f"{len(names)} reviewer(s)", err=True)
 
 
 @cli.command()
@@ -500,7 +654,7 @@ def verify(db_path: str, sources_dir: str | None) -> None:
     except (FileNotFoundError, sqlite3.DatabaseError) as error:
         raise click.ClickException(f"{db_path}: {error}") from error
     for line in report.lines():
-        click.echo(line)
+        click.echo(printable(line))
     if not report.ok:
         raise SystemExit(1)
 
@@ -593,6 +747,7 @@ def check(
       ledger check --explain c-49925087ba170da9
     """
     from ledger.check import CheckError, explain, run_checks
+    from ledger.matching import write_groups
     from ledger.refdata.formats import ReferenceDataError
     from ledger.refdata.lookup import reference_databases
 
@@ -600,7 +755,14 @@ def check(
     try:
         official = reference_databases(db_path, references_db, pack=not no_pack)
         summary = run_checks(db, tolerance_pct=tolerance, official=official)
-        click.echo(explain(db, explain_id) if explain_id else summary.line())
+        groups, grouped = write_groups(db)
+        if explain_id:
+            click.echo(explain(db, explain_id))
+        else:
+            click.echo(summary.line())
+            click.echo(
+                f"{grouped} claims said more than once, in {groups} group(s) of the same claim"
+            )
     except (CheckError, ReferenceDataError) as error:
         raise click.ClickException(str(error)) from error
 
@@ -788,6 +950,76 @@ def reference_list(db_path: str, metric: str | None, as_json: bool) -> None:
         )
 
 
+@cli.command()
+@click.argument("urls", nargs=-1)
+@click.option(
+    "--into", required=True, type=click.Path(file_okay=False),
+    help="The sources folder to save pages in (its manifest.csv is updated).",
+)  # fmt: skip
+@click.option(
+    "--feed", "feeds", multiple=True, metavar="URL",
+    help="An RSS or Atom feed: fetch the articles it lists that the folder does not hold yet.",
+)  # fmt: skip
+@click.option(
+    "--timeout", type=click.FloatRange(min=0, min_open=True), default=20.0, show_default=True,
+    help="Seconds allowed for each download, whole.",
+)  # fmt: skip
+@click.option(
+    "--max-size", type=click.FloatRange(min=0, min_open=True), default=10.0, show_default=True,
+    help="Largest page accepted, in MB.",
+)  # fmt: skip
+@click.option(
+    "--max-redirects", type=click.IntRange(min=0), default=5, show_default=True,
+    help="Redirects followed before a URL fails.",
+)  # fmt: skip
+@click.option("--ignore-robots", is_flag=True, help="Fetch what the site's robots.txt forbids.")
+def fetch(
+    urls: tuple[str, ...],
+    into: str,
+    feeds: tuple[str, ...],
+    timeout: float,
+    max_size: float,
+    max_redirects: int,
+    ignore_robots: bool,
+) -> None:
+    """Download news pages (URLS, and the new articles of each --feed) into a sources folder.
+
+    Each page is saved byte for byte under a name made from its URL (fetching it again updates
+    it), and its manifest.csv row gets the url, the time it was retrieved and the page's own
+    title, publisher, author and date (cells someone filled in are kept). Then `ledger ingest
+    DIR` reads them. Only http and https; the site's robots.txt is obeyed unless
+    --ignore-robots. Exit code 1 if any URL failed (each is named; the others are fetched).
+
+    \b
+    Examples:
+      ledger fetch https://example.com/news/story.html --into sources/
+      ledger fetch --feed https://example.com/business/rss.xml --into sources/
+      ledger ingest sources/
+    """
+    from ledger.fetch import Fetcher, FetchPolicy, fetch_pages
+
+    if not urls and not feeds:
+        raise click.UsageError("give at least one URL or --feed URL")
+    policy = FetchPolicy(
+        timeout=timeout,
+        max_bytes=int(max_size * 1024 * 1024),
+        max_redirects=max_redirects,
+        obey_robots=not ignore_robots,
+    )
+    try:
+        with Fetcher(policy) as fetcher:
+            report = fetch_pages(urls, into, fetcher, feeds=feeds)
+    except OSError as error:
+        raise click.ClickException(f"{into}: {error.strerror or error}") from error
+    for saved in report.saved:
+        click.echo(f"{saved.status}: {printable(saved.url)} -> {printable(str(saved.path))}")
+    for failure in report.failures:
+        click.echo(f"failed: {printable(failure.url)}: {printable(failure.reason)}", err=True)
+    click.echo(report.summary())
+    if report.failures:
+        raise SystemExit(1)
+
+
 @cli.command("extract")
 @click.argument("files", nargs=-1, required=True, type=click.Path())
 @click.option(
@@ -825,6 +1057,7 @@ def reference_list(db_path: str, metric: str | None, as_json: bool) -> None:
     "--rules", "rules_dir", type=click.Path(file_okay=False),
     help="A folder of rule files to use instead of the package's (a copy of ledger/rules/).",
 )  # fmt: skip
+@encoding_option
 def extract_command(
     files: tuple[str, ...],
     fmt: str,
@@ -835,8 +1068,11 @@ def extract_command(
     workers: int,
     partition_size: int,
     rules_dir: str | None,
+    encoding: str | None,
 ) -> None:
-    """Print the quantitative claims in FILES (UTF-8 text), without touching the ledger.
+    """Print the quantitative claims in FILES (text, or saved web pages), without touching the
+    ledger. Files are read as `ledger ingest` reads them: a page's article text, without the
+    page's furniture; text not in UTF-8 decoded by detection or --encoding.
 
     With --engine dask, FILES (files or folders) are extracted on a Dask cluster instead, one
     shard of claims with their sources' provenance per partition, written to --output; merge
@@ -866,9 +1102,10 @@ def extract_command(
         raise click.ClickException(str(error)) from error
     results = []
     try:
-        for path, claims, timed_out in extract_files(files, published=when, rules=rules):
+        found = extract_files(files, published=when, rules=rules, encoding=encoding)
+        for path, claims, timed_out in found:
             for rule in timed_out:
-                click.echo(f"rule timeout: {rule} in {path}", err=True)
+                click.echo(f"rule timeout: {printable(rule)} in {printable(path)}", err=True)
             if fmt == "jsonl":  # stream: one file's claims at a time
                 click.echo(render([(path, claims)], fmt), nl=False)
             else:
@@ -906,7 +1143,7 @@ def _extract_on_dask(
     except (ManifestError, OSError) as error:
         raise click.ClickException(str(error)) from error
     for failure in summary.failures:
-        click.echo(f"failed: {failure['path']}: {failure['error']}", err=True)
+        click.echo(f"failed: {printable(failure['path'])}: {printable(failure['error'])}", err=True)
     click.echo(
         f"{summary.sources} source(s), {summary.claims} claim(s) in {len(summary.shards)} shard(s) "
         f"in {output}; {len(summary.failures)} failed"
@@ -944,3 +1181,8 @@ def rules_command(as_json: bool, rules_dir: str | None) -> None:
         return
     for row in rows:
         click.echo(f"{row['file']:16} {row['kind']:11} {row['id']:22} {row['comment']}")
+
+
+from ledger import cli_review  # noqa: E402  (its commands use the options defined above)
+
+cli_review.register(cli)

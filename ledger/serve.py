@@ -17,8 +17,8 @@ from typing import Any
 from datasette.app import Datasette
 
 from ledger.schema import SCHEMA_VERSION
+from ledger.web.auth import Auth, SecretError, check_secret
 from ledger.web.metadata import SETTINGS, build_metadata
-from ledger.web.reviewers import load_reviewers
 
 REQUIRED_TABLES = {"sources", "claims", "notes", "checks", "references"}
 
@@ -77,29 +77,46 @@ def table_columns(path: Path) -> dict[str, list[str]]:
         }
 
 
-_FACET_SQL = "count(*) as count from ("  # how Datasette's column, array and date facets count
+# No string or blob a query makes may be longer (SQLITE_LIMIT_LENGTH); the default source
+# size limit of `ledger ingest` is 20 MB.
+LENGTH_LIMIT = 32 * 1024 * 1024
+
+# SQL whose answer changes with the clock, chance or the connection, however still the file is.
 _VOLATILE = re.compile(
-    r"\b(?:random|julianday|strftime|datetime|date|time)\s*\(|\bcurrent_(?:date|time)", re.I
+    r"""\b(?:random|randomblob|julianday|strftime|datetime|date|time|unixepoch
+           |changes|total_changes|last_insert_rowid)\s*\(
+        |\bcurrent_(?:date|time)""",
+    re.I | re.X,
 )
 
 
 class LedgerDatasette(Datasette):
-    """Datasette that keeps facet counts until the ledger file changes.
+    """Datasette that keeps the small answers of its reads until the ledger file changes.
 
     A facet on a million claims is a scan of its column's index, 50-80 ms, and the claims table
-    shows four of them: counts that change only when an ingest or a note commits. A facet query
-    is answered from memory while the database file and its WAL have the size and mtime they had
-    when it ran; the first request after any commit pays again. That assumes a filesystem whose
+    shows four of them: counts that change only when an ingest or a note commits. What
+    `Datasette.execute` answers (facets, and SQL typed into Datasette) is kept while the database
+    file and its WAL have the size and mtime they had when it ran, if it had at most
+    `ROWS_KEPT` rows; the first request after any commit pays again. Which reads are kept does not
+    depend on the SQL Datasette writes: any read is the same on an unchanged file, except SQL that
+    asks for the time, chance or connection state, and canned queries, whose parameters
+    (Datasette's MagicParameters) may hold the actor or the time. That assumes a filesystem whose
     mtimes have sub-second resolution (ext4, xfs, APFS), as a commit may leave the WAL's size
-    as it was; SQL that asks for the time or chance is never kept. `datasette inspect` does the same
-    for immutable files, and this ledger is not one (reviewers add notes).
+    as it was. `datasette inspect` does the same for immutable files, and this ledger is not one
+    (reviewers add notes).
     """
 
     COUNTS_KEPT = 1024
+    ROWS_KEPT = 101  # a page of rows or a facet's counts, not a 1,000-row SQL answer
+    serves_ledger = True  # the plugin's hooks act on this Datasette only (ledger/web/plugin)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, auth: Auth, length_limit: int = LENGTH_LIMIT, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self._counts: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+        self.ledger_auth = auth
+        self.ledger_length_limit = length_limit
 
     def _file_state(self, db_name: str) -> tuple[int, ...] | None:
         path = self.databases[db_name].path
@@ -116,9 +133,9 @@ class LedgerDatasette(Datasette):
         return tuple(state)
 
     async def execute(self, db_name: str, sql: str, params: Any = None, **kwargs: Any) -> Any:
-        # facet queries only, and none that asks for the time or chance (a user's _where may)
-        cacheable = _FACET_SQL in sql and not _VOLATILE.search(sql)
-        state = self._file_state(db_name) if cacheable else None
+        # plain parameters only: a canned query's MagicParameters resolve per request
+        repeatable = type(params) in (type(None), dict, list, tuple) and not _VOLATILE.search(sql)
+        state = self._file_state(db_name) if repeatable else None
         if state is None:
             return await super().execute(db_name, sql, params, **kwargs)
         key = (db_name, sql, repr(params), repr(sorted(kwargs.items())), state)
@@ -126,10 +143,36 @@ class LedgerDatasette(Datasette):
             self._counts.move_to_end(key)
             return self._counts[key]
         results = await super().execute(db_name, sql, params, **kwargs)
-        self._counts[key] = results
-        if len(self._counts) > self.COUNTS_KEPT:
-            self._counts.popitem(last=False)
+        if len(results.rows) <= self.ROWS_KEPT:
+            self._counts[key] = results
+            if len(self._counts) > self.COUNTS_KEPT:
+                self._counts.popitem(last=False)
         return results
+
+
+def length_limit(path: Path) -> int:
+    """The longest string or blob a query on this ledger may make: enough for its longest
+    source text (4 bytes a character at most), and never under LENGTH_LIMIT."""
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as connection:
+        longest = connection.execute("select max(chars) from sources").fetchone()[0] or 0
+    return max(LENGTH_LIMIT, 4 * int(longest) + 1024)
+
+
+def secret_from_environment() -> str | None:
+    """DATASETTE_SECRET, refused when weak (a cookie forged with `a` was accepted)."""
+    secret = os.environ.get("DATASETTE_SECRET") or None
+    if secret is None:
+        return None
+    try:
+        return check_secret(secret)
+    except SecretError as error:
+        raise ServeError(str(error)) from error
+
+
+NO_SECRET_WARNING = (
+    "warning: DATASETTE_SECRET is not set, so sign-ins end when the server restarts "
+    "(set it to 32 or more random characters)"
+)
 
 
 def build_datasette(db_path: Path, reviewers_path: Path | None = None) -> Datasette:
@@ -139,13 +182,21 @@ def build_datasette(db_path: Path, reviewers_path: Path | None = None) -> Datase
     signed with DATASETTE_SECRET when set (so sign-ins survive a restart), else a random secret.
     """
     check_ledger(db_path)
-    reviewers = load_reviewers(reviewers_path) if reviewers_path else {}
+    secret = secret_from_environment()
+    try:
+        auth = Auth(reviewers_path)
+    except sqlite3.Error as error:
+        raise ServeError(f"cannot keep sessions beside {reviewers_path}: {error}") from error
     name = db_path.stem
     return LedgerDatasette(
         files=[str(db_path)],
-        metadata=build_metadata(name, reviewers=reviewers, columns=table_columns(db_path)),
+        metadata=build_metadata(
+            name, reviewers=reviewers_path is not None, columns=table_columns(db_path)
+        ),
         settings=dict(SETTINGS),
-        secret=os.environ.get("DATASETTE_SECRET") or None,
+        secret=secret,
+        auth=auth,
+        length_limit=length_limit(db_path),
     )
 
 

@@ -54,7 +54,7 @@ def subject_codes(files: RuleFiles) -> dict[str, SubjectCode]:
 
     >>> from ledger.rules import default_rules
     >>> codes = subject_codes(default_rules().files)
-    >>> codes["UK"], codes["Dominica"], codes["TSMC"], codes["Euro area"]
+    >>> codes["UK"], codes["Dominica"], codes["TSMC"], codes["euro area"]
     (SubjectCode(code='GBR', kind='country'), SubjectCode(code='DMA', kind='country'), \
 SubjectCode(code=None, kind='company'), SubjectCode(code='EMU', kind='aggregate'))
     """

@@ -22,7 +22,7 @@ from ledger.models import Claim, claim_id
 from ledger.rules import load_rules
 from ledger.store import CommitEvery, Ledger, LedgerError
 
-EXTRACT_MODULE = importlib.import_module("ledger.extract")
+EXTRACT_MODULE = importlib.import_module("ledger.extraction")
 
 # A figure: digits with separators, then an optional "%" (enough for the mechanics tested here).
 FIGURE = regex.compile(
@@ -271,7 +271,7 @@ def test_append_and_typo_fix_keep_untouched_ids_and_notes(ledger: Ledger, corpus
     before = ids_by_quote(ledger)
     first_seen = {r["id"]: r["first_seen"] for r in ledger.claims()}
     ledger.add_note(before["300"], "accurate", "Payroll records say 300.", reviewer="ana")
-    ledger.add_note(before["3.5%"], "misleading", "It was 3.4%.")
+    ledger.add_note(before["3.5%"], "misleading", "It was 3.4%.", reviewer="ana")
 
     (corpus / "alpha.txt").write_text(ALPHA + "A new line adds 45 jobs.\n", encoding="utf-8")
     report = ledger.ingest([corpus], extractor=fake_extract)
@@ -301,7 +301,7 @@ def test_append_and_typo_fix_keep_untouched_ids_and_notes(ledger: Ledger, corpus
 def test_claim_no_longer_extracted_is_deleted_unless_a_note_keeps_it(ledger: Ledger, corpus: Path):
     ledger.ingest([corpus], extractor=fake_extract)
     before = ids_by_quote(ledger)
-    ledger.add_note(before["12%"], "accurate", "Checked against the bureau.")
+    ledger.add_note(before["12%"], "accurate", "Checked against the bureau.", reviewer="ana")
     ledger.db["checks"].insert({"claim_id": before["3.5%"], "outcome": "consistent"})
 
     report = ledger.ingest([corpus], extractor=fake_without_percents, force=True)
@@ -332,7 +332,11 @@ def test_one_failing_file_is_named_and_the_rest_ingested(ledger: Ledger, corpus:
     report = ledger.ingest([corpus, corpus / "missing.txt"], extractor=failing_on_bad)
     assert report.files_added == 2
     assert sorted((Path(f.path).name, f.reason) for f in report.failures) == [
-        ("delta.txt", "not valid UTF-8 (byte 0xff at offset 0)"),
+        (
+            "delta.txt",
+            "not valid UTF-8 (byte 0xff at offset 0) and its encoding could not be detected"
+            " with confidence; name it with --encoding",
+        ),
         ("gamma.txt", "extractor failed (RuntimeError: rule exploded)"),
         ("missing.txt", "no such file or folder"),
     ]
@@ -491,7 +495,7 @@ def test_default_extractor_is_looked_up_and_its_rule_timeouts_recorded(
     ledger: Ledger, corpus: Path, monkeypatch: pytest.MonkeyPatch
 ):
     @dataclass
-    class Extraction:  # the shape of ledger.extract.Extraction
+    class Extraction:  # the shape of ledger.extraction.Extraction
         claims: list[Claim]
         timed_out: list[str]
 
@@ -522,13 +526,13 @@ def test_notes_are_validated(ledger: Ledger, corpus: Path):
     ledger.ingest([corpus], extractor=fake_extract)
     some = ids_by_quote(ledger)["300"]
     with pytest.raises(LedgerError, match="no claim with id 'c-nope'"):
-        ledger.add_note("c-nope", "accurate", "x")
+        ledger.add_note("c-nope", "accurate", "x", reviewer="ana")
     with pytest.raises(LedgerError, match="unknown verdict 'true'"):
-        ledger.add_note(some, "true", "x")
+        ledger.add_note(some, "true", "x", reviewer="ana")
     with pytest.raises(LedgerError, match="a note needs some text"):
-        ledger.add_note(some, "accurate", "   ")
+        ledger.add_note(some, "accurate", "   ", reviewer="ana")
     with pytest.raises(LedgerError, match="evidence URL must be an http"):
-        ledger.add_note(some, "accurate", "x", evidence_url="javascript:alert(1)")
+        ledger.add_note(some, "accurate", "x", evidence_url="javascript:alert(1)", reviewer="ana")
     with pytest.raises(LedgerError, match="no claim with id"):
         ledger.notes("c-nope")
     assert ledger.db["notes"].count == 0
@@ -547,7 +551,7 @@ def test_notes_are_validated(ledger: Ledger, corpus: Path):
 def test_latest_note_is_the_verdict_and_filters_work(ledger: Ledger, corpus: Path):
     ledger.ingest([corpus], extractor=fake_extract)
     ids = ids_by_quote(ledger)
-    ledger.add_note(ids["300"], "inaccurate", "first look")
+    ledger.add_note(ids["300"], "inaccurate", "first look", reviewer="ana")
     ledger.add_note(ids["300"], "accurate", "second look", reviewer="cy")
     row = ledger.claim(ids["300"])
     assert (row["verdict"], row["verdict_text"], row["verdict_reviewer"], row["notes_count"]) == (
@@ -593,7 +597,7 @@ def test_ingest_never_touches_notes_references_or_checks_tables(ledger: Ledger, 
     ledger.ingest([corpus], extractor=fake_extract)
     ledger.db["references"].insert({"id": "r1", "metric": "growth", "value": 12.0})
     ids = ids_by_quote(ledger)
-    ledger.add_note(ids["300"], "accurate", "ok")
+    ledger.add_note(ids["300"], "accurate", "ok", reviewer="ana")
     ledger.db["checks"].insert({"claim_id": ids["300"], "outcome": "consistent"})
     ledger.ingest([corpus], extractor=fake_extract, force=True)
     assert ledger.db["references"].count == 1
@@ -619,9 +623,9 @@ def test_unchanged_stat_skips_reading_and_fresh_files_are_hashed(
     read: list[str] = []
     real_read = store.read_source
 
-    def spying_read(path: Path, **kw: int) -> object:
+    def spying_read(path: Path, *args: object) -> object:
         read.append(Path(path).name)
-        return real_read(path, **kw)
+        return real_read(path, *args)
 
     monkeypatch.setattr(store, "read_source", spying_read)
     report = ledger.ingest([corpus], extractor=fake_extract)
@@ -742,9 +746,15 @@ def test_a_source_written_from_another_folder_unsigns_the_one_it_left(
     ledger: Ledger, tmp_path: Path, looked_at: list[str]
 ):
     first = aged_corpus(tmp_path / "first", {"alpha.txt": ALPHA, "beta.md": BETA})
-    second = aged_corpus(tmp_path / "second", {"alpha.txt": ALPHA.replace("300", "301")})
     ledger.ingest([first], extractor=fake_extract)
+    # alpha moves to the second folder (a file still in the first would be refused: its id is
+    # taken, see tests/test_reading.py), then comes back as it was
+    (first / "alpha.txt").unlink()
+    second = aged_corpus(tmp_path / "second", {"alpha.txt": ALPHA.replace("300", "301")})
     ledger.ingest([second], extractor=fake_extract)  # alpha now comes from the second folder
+    (second / "alpha.txt").unlink()
+    (first / "alpha.txt").write_text(ALPHA, encoding="utf-8")
+    age(first / "alpha.txt")
     looked_at.clear()
     report = ledger.ingest([first], extractor=fake_extract)
     assert (report.files_changed, looked_at) == (1, ["alpha", "beta"])

@@ -303,7 +303,7 @@ class Matcher:
             return f"forecast: {forecast}"
         if definition.scope != "national":
             return f"a {definition.scope} figure: never compared with national statistics"
-        if figure.subject_kind in ("company", "organisation"):
+        if figure.subject_kind in ("company", "organisation", "region"):
             return f"about a {figure.subject_kind}: never compared with national statistics"
         for cue in self.rules.subnational:
             if cue.search(figure.clause):
