@@ -1032,9 +1032,9 @@ def fetch(
 )
 @click.option(
     "--published",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    help="Publication date (YYYY-MM-DD) that 'last year' is resolved against; "
-    "default: the file's row in a manifest.csv beside it.",
+    type=click.DateTime(formats=["%Y-%m-%d", "%Y-%m", "%Y"]),
+    help="Publication date (YYYY-MM-DD, or YYYY-MM / YYYY when that is all that is known) that "
+    "'last year' is resolved against; default: the file's manifest row, or the page's own date.",
 )
 @click.option(
     "--engine",

@@ -23,6 +23,7 @@ from ledger.sources import (
     ReadOptions,
     SourceError,
     load_manifest,
+    missing_reason,
     read_source,
 )
 
@@ -40,7 +41,7 @@ def read_file(path: str | Path, encoding: str | None = None) -> tuple[str, Sourc
     what a page gives itself."""
     file = Path(path)
     if not file.exists():
-        raise InputError(f"{path}: no such file")
+        raise InputError(f"{path}: {missing_reason(str(path))}")
     if file.is_dir():
         raise InputError(f"{path}: is a folder, not a text file")
     try:
@@ -121,6 +122,7 @@ def rules_table(rules: Rules | None = None) -> list[dict[str, str]]:
         ("cues.toml", "period", files.period),
         ("subjects.toml", "subject", files.subject),
         ("metrics.toml", "metric", files.metric),
+        ("restatements.toml", "restatement", files.restatement),
     ]
     # the one-off tables of a file, listed under their table name
     tables: list[tuple[str, str, Any]] = [
@@ -131,6 +133,9 @@ def rules_table(rules: Rules | None = None) -> list[dict[str, str]]:
         ("cues.toml", "period_words", files.period_words),
         ("cues.toml", "period_baseline", files.period_baseline),
         ("cues.toml", "own_aside", files.own_aside),
+        ("cues.toml", "attribution_words", files.attribution_words),
+        ("cues.toml", "comparison", files.comparison),
+        ("patterns.toml", "not_labels", files.not_labels),
     ]
     for file, kind, entries in sections:
         for entry in entries:
