@@ -421,16 +421,20 @@ def claims(
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here, not stdout.")
 @click.option(
     "--site-url",
-    default="http://127.0.0.1:8001",
-    show_default=True,
-    help="claimreview: where the ledger is published (each review's url is its claim page).",
+    envvar="LEDGER_SITE_URL",
+    help="Where the ledger's pages are published (claim URLs; required for claimreview).",
 )
 @click.option(
     "--organisation",
-    default="ledger",
-    show_default=True,
-    help="claimreview: the fact-checker named as author when a note has no reviewer.",
+    help="claimreview: the fact-checker publishing the reviews (default: ledger.toml's).",
 )
+@click.option(
+    "--signed-off",
+    is_flag=True,
+    help="claimreview: only verdicts a second reviewer signed off (always so with "
+    "`sign_off = true` in ledger.toml).",
+)
+@click.option("--config", "config_path", help="The settings file (default ./ledger.toml).")
 @db_option
 def export(
     fmt: str,
@@ -440,28 +444,46 @@ def export(
     search: str | None,
     limit: int | None,
     output: str | None,
-    site_url: str,
-    organisation: str,
+    site_url: str | None,
+    organisation: str | None,
+    signed_off: bool,
+    config_path: str | None,
     db_path: str,
 ) -> None:
-    """Export claims with their latest verdict, provenance and check outcomes.
+    """Export claims with their latest verdict, provenance, check outcomes and page URLs.
 
     \b
     Examples:
       ledger export --format json -o claims.json
-      ledger export --format markdown --metric gdp_growth
+      ledger export --format markdown --metric gdp_growth --site-url https://factcheck.example.org
       ledger export --format claimreview --site-url https://factcheck.example.org
     """
-    from ledger.export import write
+    from ledger.config import ConfigError, load_config
+    from ledger.export import ExportOptions, write
 
-    options = {"site_url": site_url, "organisation": organisation}
+    try:
+        config = load_config(config_path)
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from error
+    if fmt == "claimreview" and not site_url:
+        raise click.ClickException(
+            "claimreview needs --site-url (or LEDGER_SITE_URL): each review's url must be its "
+            "claim page where the ledger is published"
+        )
+    named = config.organisation.model_copy(update={"name": organisation}) if organisation else None
+    options = ExportOptions(
+        site_url=site_url,
+        organisation=named or config.organisation,
+        signed_off=signed_off or config.review.sign_off,
+    )
     with _claims(db_path, metric, source, verdict, search, limit) as rows:
         if output is None:
-            write(rows, fmt, _stdout(), **options)
+            write(rows, fmt, _stdout(), options)
             return
         with _output_file(output) as handle:
-            count = write(rows, fmt, handle, **options)
-    click.echo(f"wrote {count} claim(s) as {fmt} to {output}", err=True)
+            count = write(rows, fmt, handle, options)
+    what = "review(s)" if fmt == "claimreview" else "claim(s)"
+    click.echo(f"wrote {count} {what} as {fmt} to {output}", err=True)
 
 
 @cli.command()
