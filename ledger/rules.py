@@ -91,8 +91,13 @@ class _Strict(BaseModel):
 
 
 class ValueExample(_Strict):
+    """A text and what the extractor reads from it first. `kind` and `unit` are given where the
+    rule does not fix them itself (a scale, a qualifier: see tests/test_rules.py)."""
+
     text: str
     value: float
+    kind: Kind | None = None
+    unit: str | None = None
 
 
 class PatternRule(_Strict):
