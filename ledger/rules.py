@@ -38,6 +38,7 @@ _NORM_SPLIT = regex.compile(r"[\s\u00a0\u2009\u202f\-‑.]+")
 # a space or hyphen in a rule's words: \s is any Unicode space (no-break and thin ones too)
 _SPACE, _HYPHEN = r"[\s\-‑]+", r"[\s\-‑]*"
 _WHITESPACE = r"\s+"  # a space in a change cue's words (see _cue_regex)
+Pattern = regex.Pattern[str]
 FLAGS = regex.VERBOSE  # VERSION0: VERSION1 with IGNORECASE folds full case, ~5x slower
 
 
@@ -462,7 +463,7 @@ class UnitInfo:
 
 
 # A sentence-level rule: (rule or id, compiled pattern, trigger words).
-_Entry = TypeVar("_Entry", bound=tuple[Any, Any, frozenset[str]])
+_Entry = TypeVar("_Entry", bound=tuple[Any, "Pattern | None", frozenset[str]])
 
 
 class Gated(Generic[_Entry]):
@@ -495,16 +496,16 @@ class Gated(Generic[_Entry]):
         return [self.entries[i] for i in sorted(chosen)]
 
 
-class Patterns(dict[str, Any]):
+class Patterns(dict[str, "Pattern"]):
     """The compiled patterns of patterns.toml by id: a plain dict, but a pattern not compiled at
     load (`lazy`) is compiled the first time it is looked up. `regex` compiles in Python, some
     3 us a character of pattern (and_range alone holds 20,000): most texts never need it."""
 
-    def __init__(self, compilers: dict[str, Callable[[], Any]]) -> None:
+    def __init__(self, compilers: dict[str, Callable[[], Pattern]]) -> None:
         super().__init__()
         self.compilers = compilers
 
-    def __missing__(self, name: str) -> Any:
+    def __missing__(self, name: str) -> Pattern:
         self.compile([name])
         return self[name]
 
@@ -528,43 +529,43 @@ class Rules:
     number_added: dict[str, float]  # norm("and a half") -> 0.5
     metre_distances: frozenset[str]
     fractions: dict[str, float]
-    named: dict[str, tuple[UnitInfo, Any]]  # norm(words) -> (kind, unit, value as factor; cue)
+    named: dict[str, tuple[UnitInfo, Pattern]]  # norm(words) -> (kind, unit, value as factor; cue)
     multiples: dict[str, tuple[float, str | None]]
     symbols: dict[str, str]  # "$" -> USD
     glue: dict[str, str]  # "HK" (+$) -> HKD
     codes: dict[str, str]  # "RMB" -> CNY
-    contexts: dict[str, tuple[tuple[Any, str], ...] | Any]
+    contexts: dict[str, tuple[tuple[Pattern, str], ...]]
     context_default: dict[str, str]
     units_by_word: dict[str, UnitInfo]
     units_by_symbol: dict[str, UnitInfo]
     per_units: dict[str, str]  # norm(word) -> symbol, for the divisor of a compound unit
     rate_units: frozenset[str]  # unit symbols that take no divisor
-    word_contexts: dict[str, tuple[Any, UnitInfo]]  # norm(word) -> (cue, what it is then)
+    word_contexts: dict[str, tuple[Pattern, UnitInfo]]  # norm(word) -> (cue, what it is then)
     minor_units: dict[str, dict[str, float]]  # unit -> norm(minor word) -> factor
     qualifiers: dict[str, str]
     irregular: dict[str, str]
     adjectives: frozenset[str]
     time_nouns: frozenset[str]
     stop: frozenset[str]
-    change_cues: tuple[tuple[ChangeCue, Any], ...]
-    change_before: Any
-    change_after: Any
-    attribution_cues: Gated[tuple[str, Any, frozenset[str]]]
-    period_cues: Gated[tuple[PeriodRule, Any, frozenset[str]]]
-    baseline: Any
-    own_aside: Any
-    subject_pattern: Any
+    change_cues: tuple[tuple[ChangeCue, Pattern], ...]
+    change_before: Pattern
+    change_after: Pattern
+    attribution_cues: Gated[tuple[str, Pattern, frozenset[str]]]
+    period_cues: Gated[tuple[PeriodRule, Pattern, frozenset[str]]]
+    baseline: Pattern
+    own_aside: Pattern
+    subject_pattern: Pattern
     subject_ids: dict[str, str]
-    metrics: Gated[tuple[MetricRule, Any, frozenset[str]]]
-    titles: Any  # the title words before a source's name, to strip
+    metrics: Gated[tuple[MetricRule, Pattern | None, frozenset[str]]]
+    titles: Pattern  # the title words before a source's name, to strip
     not_sources: frozenset[str]
     organisations: frozenset[str]
     capitalised_only: frozenset[str]
     comparison_words: frozenset[str]
-    comparison: Any  # the comparison words and phrases, in one pattern
+    comparison: Pattern  # the comparison words and phrases, in one pattern
     comparison_triggers: frozenset[str]
     not_labels: frozenset[str]
-    restatements: tuple[tuple[str, Any], ...]  # (id, compiled), in file order
+    restatements: tuple[tuple[str, Pattern], ...]  # (id, compiled), in file order
     sources: tuple[str, ...] = field(default=())
 
 
@@ -792,7 +793,7 @@ def _cue_regex(cue: ChangeCue) -> str:
     word matches a run of whitespace, as `\\s+` did when the words were written in the regex;
     other {names} are pieces of patterns.toml, resolved later."""
 
-    def expand(match: Any) -> str:
+    def expand(match: regex.Match[str]) -> str:
         words = cue.words.get(match.group(1))
         if words is None:
             return str(match.group())
@@ -823,13 +824,13 @@ def _resolve(name: str, pieces: dict[str, str], stack: tuple[str, ...] = ()) -> 
         where = f" (in {stack[-1]!r})" if stack else ""
         raise RulesError(f"unknown pattern piece {{{name}}}{where}")
 
-    def expand(match: Any) -> str:
+    def expand(match: regex.Match[str]) -> str:
         return f"(?:{_resolve(match.group(1), pieces, (*stack, name))})"
 
     return _REF.sub(expand, pieces[name])
 
 
-def _compile(source: str, what: str, *, ignore_case: bool = True) -> Any:
+def _compile(source: str, what: str, *, ignore_case: bool = True) -> Pattern:
     try:
         return regex.compile(source, FLAGS | (regex.IGNORECASE if ignore_case else 0))
     except regex.error as error:
@@ -866,7 +867,7 @@ def load_rules(directory: str | Path | None = None) -> Rules:
     # is compiled whole, so that a typo fails now, not at the first text that needs the pattern
     compiled.compile(None if path else [rule.id for rule in files.pattern if not rule.lazy])
 
-    def cue(source: str, what: str) -> Any:
+    def cue(source: str, what: str) -> Pattern:
         pieces["__cue__"] = source
         return _compile(_resolve("__cue__", pieces), what)
 
@@ -947,7 +948,7 @@ def _unit_lookups(files: RuleFiles) -> dict[str, Any]:
     }
 
 
-def _cues(files: RuleFiles, cue: Callable[[str, str], Any]) -> dict[str, Any]:
+def _cues(files: RuleFiles, cue: Callable[[str, str], Pattern]) -> dict[str, Any]:
     """The sentence-level rules and context cues, compiled with `cue` (which resolves pieces)."""
     subject_ids = {
         regex.sub(r"[\s\u00a0\-‑]+", " ", name): s.id for s in files.subject for name in s.names
