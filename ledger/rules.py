@@ -19,6 +19,7 @@ import regex
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ledger.models import Bound, Change, Kind
+from ledger.sentences import boundary_pattern
 
 RULE_FILES = (
     "patterns",
@@ -307,6 +308,25 @@ class RestatementRule(_Strict):
         return self
 
 
+def month_abbreviations(months: dict[str, int]) -> list[str]:
+    """The month names that shorten a longer one, capitalised: "Sept", not "May".
+
+    >>> month_abbreviations({"september": 9, "sep": 9, "sept": 9, "may": 5})
+    ['Sep', 'Sept']
+    """
+    longest: dict[int, str] = {}
+    for name, number in months.items():
+        if len(name) > len(longest.get(number, "")):
+            longest[number] = name
+    return sorted(name.capitalize() for name, number in months.items() if name != longest[number])
+
+
+def packaged_month_abbreviations() -> list[str]:
+    """The month abbreviations of the package's own cues.toml, read without loading the rules."""
+    raw = resources.files("ledger").joinpath("rules", "cues.toml").read_text("utf-8")
+    return month_abbreviations(tomllib.loads(raw)["period_words"]["months"])
+
+
 class RegexTable(_Strict):
     """A cue that is one regex of its own (period_baseline, own_aside), not a list of rules."""
 
@@ -566,6 +586,7 @@ class Rules:
     comparison_triggers: frozenset[str]
     not_labels: frozenset[str]
     restatements: tuple[tuple[str, Pattern], ...]  # (id, compiled), in file order
+    sentence_boundary: Pattern  # where a sentence ends; the rules' month abbreviations end none
     sources: tuple[str, ...] = field(default=())
 
 
@@ -993,6 +1014,7 @@ def _cues(files: RuleFiles, cue: Callable[[str, str], Pattern]) -> dict[str, Any
             (r.id, _compile(r.regex, f"restatement {r.id}")) for r in files.restatement
         ),
         "titles": regex.compile(_titles(files.attribution_words.titles)),
+        "sentence_boundary": boundary_pattern(month_abbreviations(files.period_words.months)),
         "comparison": cue(
             rf"\b(?:{'|'.join(sorted(files.comparison.words))}|{files.comparison.phrases})\b",
             "comparison",

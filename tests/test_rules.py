@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from ledger import extract
 from ledger.cli import cli
-from ledger.rules import RulesError, ValueExample, default_rules, load_rules
+from ledger.rules import RulesError, ValueExample, default_rules, load_rules, month_abbreviations
 
 RULES = default_rules()
 RULES_DIR = Path(__file__).resolve().parent.parent / "ledger" / "rules"
@@ -361,3 +361,14 @@ def test_word_lists_hold_each_word_once() -> None:
         assert len(words) == len(set(words)), name
     assert {"some", "around"} <= set(files.not_labels.words)
     assert set(files.attribution_words.capitalised_only) <= {s.id for s in files.subject}
+
+
+def test_month_abbreviations_end_no_sentence(rules_copy: Path) -> None:
+    assert month_abbreviations(RULES.files.period_words.months)[:3] == ["Apr", "Aug", "Dec"]
+    path = rules_copy / "cues.toml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("months = { ", "months = { agosto = 8, ago = 8, ", 1))
+    rules = load_rules(rules_copy)
+    article = "Exports rose 5% by Ago. 20 firms closed."
+    assert [c.sentence for c in extract(article)][:1] == ["Exports rose 5% by Ago."]
+    assert {c.sentence for c in extract(article, rules=rules)} == {article}
