@@ -203,6 +203,9 @@ class NounRules(_Strict):
     irregular: dict[str, str]
     adjectives: list[str]
     time_nouns: list[str]
+    # the time nouns that measure a span ("for 16 years", "a 41-year high"): a duration claim;
+    # the other time nouns ("round", "night", "o'clock") make no claim
+    durations: list[str]
     stop: list[str]
     examples: list[ValueExample] = Field(min_length=1)
 
@@ -490,6 +493,8 @@ class Rules:
     irregular: dict[str, str]
     adjectives: frozenset[str]
     time_nouns: frozenset[str]
+    durations: frozenset[str]
+    duration_compound: Any  # "-year", "-month-old" right after a figure: "a 41-year high"
     stop: frozenset[str]
     change_cues: tuple[tuple[ChangeCue, Any], ...]
     change_before: Any
@@ -863,6 +868,11 @@ def _unit_lookups(files: RuleFiles) -> dict[str, Any]:
         "irregular": dict(files.nouns.irregular),
         "adjectives": frozenset(w.lower() for w in files.nouns.adjectives),
         "time_nouns": frozenset(files.nouns.time_nouns),
+        "durations": frozenset(files.nouns.durations),
+        # lower case only: "the 14th Five-Year Plan" is a name, not a span of time
+        "duration_compound": regex.compile(
+            rf"-({'|'.join(map(regex.escape, files.nouns.durations))})s?(?:-olds?)?(?![\w-])"
+        ),
         "stop": frozenset(files.nouns.stop),
     }
 
