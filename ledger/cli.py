@@ -19,7 +19,23 @@ if TYPE_CHECKING:
     from ledger.store import IngestReport
 
 
-@click.group()
+class _EscapedErrors(click.Group):
+    """Errors name files and ids from outside (a file name may hold an escape sequence or a
+    newline): show them with control characters escaped. Usage errors are click's own text,
+    which quotes the user's value with repr."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except click.UsageError:
+            raise
+        except click.ClickException as error:
+            if error.exit_code != click.ClickException.exit_code:
+                raise
+            raise click.ClickException(printable(error.format_message())) from error
+
+
+@click.group(cls=_EscapedErrors)
 @click.version_option(__version__, prog_name="ledger")
 def cli() -> None:
     """A fact-check ledger for the numbers in the news."""
@@ -677,7 +693,8 @@ def check(db_path: str, tolerance: float, explain_id: str | None) -> None:
     db = _open_ledger(db_path)
     try:
         summary = run_checks(db, tolerance_pct=tolerance)
-        click.echo(explain(db, explain_id) if explain_id else summary.line())
+        shown = explain(db, explain_id) if explain_id else summary.line()
+        click.echo("\n".join(printable(line) for line in shown.split("\n")))
     except CheckError as error:
         raise click.ClickException(str(error)) from error
 
@@ -770,9 +787,10 @@ def reference_list(db_path: str, metric: str | None, as_json: bool) -> None:
         f"{'id':42} {'metric':20} {'subject':8} {'period':8} {'value':>14} {'unit':10} publisher"
     )
     for row in rows:
+        text = {key: printable(value or "") for key, value in row.items() if key != "value"}
         click.echo(
-            f"{row['id']:42} {row['metric']:20} {row['subject'] or '':8} {row['period'] or '':8} "
-            f"{row['value']:>14g} {row['unit']:10} {row['publisher']}"
+            f"{text['id']:42} {text['metric']:20} {text['subject']:8} {text['period']:8} "
+            f"{row['value']:>14g} {text['unit']:10} {text['publisher']}"
         )
 
 
