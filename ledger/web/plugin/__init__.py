@@ -1,4 +1,4 @@
-"""The ledger's Datasette plugin: claim and source pages, the chart, sign-in, and no anonymous writes.
+"""The ledger's Datasette plugin: claim and source pages, the chart, sign-in, no anonymous writes.
 
 Registered through the `datasette` entry point in pyproject.toml, so every Datasette in the
 environment loads it; each hook acts only on the Datasette `ledger serve` builds
