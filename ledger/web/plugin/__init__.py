@@ -44,7 +44,7 @@ from markupsafe import Markup
 
 from ledger.models import VERDICTS
 from ledger.web import pages
-from ledger.web.auth import login_view, logout_view
+from ledger.web.auth import login_view, logout_view, reviewer_of
 from ledger.web.guard import guard
 from ledger.web.render import Span, highlight, number_in_words
 
@@ -249,10 +249,11 @@ async def last_note_view(request: Any, datasette: Any) -> Response:
         db = datasette.get_database(database)
     except KeyError as error:
         raise NotFound("Database not found") from error
-    if request.actor:
+    reviewer = reviewer_of(datasette, request)
+    if reviewer:
         result = await db.execute(
             "select claim_id from notes where reviewer = :who order by id desc limit 1",
-            {"who": request.actor.get("id")},
+            {"who": reviewer},
         )
         row = result.first()
         if row:
