@@ -32,7 +32,6 @@ import itertools
 import json
 import math
 import os
-import re
 import sqlite3
 import tempfile
 import tomllib
@@ -43,19 +42,21 @@ from datetime import UTC, date, datetime
 from importlib import resources
 from typing import NamedTuple
 
+import regex
 import sqlite_utils
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
     ValidationError,
-    field_validator,
-    model_validator,
 )
 
+from ledger.conflicts import load_scope_cues, restates, words_after
 from ledger.models import BOUND_WORDS
 from ledger.rates import RatesError, RateTable, load_rates
 from ledger.references import period_end
+from ledger.rules import FLAGS as RULE_FLAGS
+from ledger.rules import RestatementRule
 from ledger.schema import CHECK_COLUMNS, ensure_schema
 
 DEFAULT_TOLERANCE_PCT = 2.0
@@ -76,42 +77,12 @@ class CheckError(ValueError):
     """A request the checker refuses (unknown claim id, bad tolerance): one-line message."""
 
 
-class RestatementCue(BaseModel):
-    """Words between two linked figures that make the second a restatement of the first."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    pattern: str
-    comment: str = Field(min_length=1)
-    examples: list[str] = Field(min_length=1)
-
-    @field_validator("pattern")
-    @classmethod
-    def _compiles(cls, pattern: str) -> str:
-        try:
-            re.compile(pattern)
-        except re.error as error:
-            raise ValueError(f"not a regular expression: {error}") from error
-        return pattern
-
-    @model_validator(mode="after")
-    def _examples_match(self) -> RestatementCue:
-        missed = [text for text in self.examples if not self.matches(text)]
-        if missed:
-            raise ValueError(f"cue {self.id} does not match its example(s) {missed}")
-        return self
-
-    def matches(self, text: str) -> bool:
-        return re.search(self.pattern, text, re.IGNORECASE) is not None
-
-
 class Restatements(BaseModel):
-    """ledger/data/restatements.toml."""
+    """ledger/rules/restatements.toml."""
 
     model_config = ConfigDict(extra="forbid")
 
-    cue: list[RestatementCue] = Field(min_length=1)
+    restatement: list[RestatementRule] = Field(min_length=1)
 
     def between(self, text: str) -> str | None:
         """The id of the first cue found in `text`, if any.
@@ -121,13 +92,16 @@ class Restatements(BaseModel):
         >>> load_restatements().between(" from ") is None
         True
         """
-        return next((cue.id for cue in self.cue if cue.matches(text)), None)
+        flags = RULE_FLAGS | regex.IGNORECASE  # as every rule file's regex is read
+        return next(
+            (cue.id for cue in self.restatement if regex.search(cue.regex, text, flags)), None
+        )
 
 
 def load_restatements(text: str | None = None) -> Restatements:
-    """Read and validate the restatement cues (default: the file shipped in the package)."""
+    """Read and validate the restatement cues (default: the rule file shipped in the package)."""
     if text is None:
-        text = resources.files("ledger").joinpath("data/restatements.toml").read_text("utf-8")
+        text = resources.files("ledger").joinpath("rules/restatements.toml").read_text("utf-8")
     try:
         return Restatements.model_validate(tomllib.loads(text))
     except (tomllib.TOMLDecodeError, ValidationError) as error:
@@ -484,6 +458,14 @@ def _nearest(candidates: list[dict], published: date) -> list[dict]:
     return [ref for end, ref in dated if chosen is not None and end == chosen]
 
 
+def _scope(claim: ClaimRow) -> str:
+    """Part, whole or plain figure: only claims of one scope may conflict (ledger/conflicts.py)."""
+    at = claim.clause.rfind(claim.quote)
+    before = claim.clause[:at] if at >= 0 else claim.clause
+    after = words_after(claim.sentence, claim.end - claim.sentence_start)
+    return load_scope_cues().scope_of(before, after)
+
+
 class GroupKey(NamedTuple):
     """What claims compared with each other share (`Checker.group_key`)."""
 
@@ -491,6 +473,7 @@ class GroupKey(NamedTuple):
     subject: str  # casefolded
     period: str | None
     level: bool  # a level, not a change
+    scope: str  # part, whole or a plain figure (ledger/conflicts.py `scope_of`)
     aspects: frozenset[str]  # the references' keywords the clause holds
 
     @property
@@ -668,11 +651,11 @@ class Checker:
             if _keywords_match(keywords, claim.clause)
         )
         return GroupKey(claim.metric, claim.subject.casefold(), claim.period, claim.change is None,
-                        aspects)  # fmt: skip
+                        _scope(claim), aspects)  # fmt: skip
 
     def linked_conflicts(self, group: list[ClaimRow]) -> list[dict]:
         """Within one source, only figures the extractor linked (`related`), in one sentence and
-        one unit, with a restatement cue between them (ledger/data/restatements.toml): "some
+        one unit, with a restatement cue between them (ledger/rules/restatements.toml): "some
         540 satellites in space (the actual number has exceeded 900)". Other figures of one
         article with the same metric are mostly different things (exports and imports are both
         `trade`), linked ones are mostly comparisons ("rose to 4.7% from 4.6%"), and a linked
@@ -707,19 +690,9 @@ class Checker:
         return rows
 
     def _restates(self, claim: ClaimRow, other: ClaimRow) -> bool:
-        """True when two linked figures of one sentence, in one unit, are two sayings of one
-        number: the words between them hold a restatement cue (ledger/data/restatements.toml)."""
-        if (claim.source_id, claim.sentence_start, claim.unit) != (
-            other.source_id,
-            other.sentence_start,
-            other.unit,
-        ):
-            return False
-        first, second = sorted((claim, other), key=lambda row: row.start)
-        between = claim.sentence[
-            first.end - claim.sentence_start : second.start - claim.sentence_start
-        ]
-        return self.restatements.between(between) is not None
+        """Two linked figures of one sentence are two sayings of one number (ledger/conflicts.py,
+        the one definition of a conflict)."""
+        return restates(claim, other, self.restatements)
 
     def _pair(self, claim: ClaimRow, other: ClaimRow) -> list[dict]:
         """One `inconsistent` row when `other`'s figure does not meet the claim's, else none."""

@@ -71,6 +71,27 @@ def output_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
+def encoding_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """`--encoding`: how to decode source files, instead of UTF-8 or what is detected."""
+
+    def known(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+        import codecs
+
+        if value is not None:
+            try:
+                codecs.lookup(value)
+            except LookupError:
+                raise click.BadParameter(f"unknown encoding {value!r}") from None
+        return value
+
+    return click.option(
+        "--encoding",
+        callback=known,
+        help="Decode every file in this encoding (e.g. cp1252, latin-1), instead of UTF-8 or "
+        "the one detected.",
+    )(command)
+
+
 def reviewer_option(command: Callable[..., Any]) -> Callable[..., Any]:
     """`--reviewer NAME` (or $LEDGER_REVIEWER), which every review write requires."""
     return click.option(
@@ -120,19 +141,35 @@ def claim_filters(command: Callable[..., Any]) -> Callable[..., Any]:
     show_default=True,
     help="Largest source file accepted, in MB.",
 )
-def ingest(paths: tuple[str, ...], db_path: str, jobs: int, force: bool, max_size: float) -> None:
-    """Read sources (.txt, .md files or folders of them) into the ledger.
+@encoding_option
+@click.option(
+    "--follow-links",
+    is_flag=True,
+    help="Also read symbolic links that lead out of the folders given (not followed by default).",
+)
+def ingest(
+    paths: tuple[str, ...],
+    db_path: str,
+    jobs: int,
+    force: bool,
+    max_size: float,
+    encoding: str | None,
+    follow_links: bool,
+) -> None:
+    """Read sources (.txt, .md, saved .html/.htm pages, or folders of them) into the ledger.
 
     Only new or changed files are extracted (by sha256 of their bytes); sources are written whole,
     a few hundred to a transaction, so an interrupted ingest leaves every source whole or
-    untouched. Metadata comes from a manifest.csv beside the files; a source's id is its file name
-    without extension.
-    Exit code 1 if any file failed (each is named; the others are ingested).
+    untouched. Metadata comes from a manifest.csv beside the files (and from a page's own
+    metadata); a source's id is its file name without extension. A page's article text is
+    stored, without the page's furniture; the file is kept as it is.
+    Exit code 1 if any file or manifest row failed (each is named; the others are ingested).
 
     \b
     Examples:
       ledger ingest sources/
       ledger ingest --db claims.db --jobs 2 archive/ extra/article.md
+      ledger ingest --encoding cp1252 old-archive/
     """
     import sqlite3
     import sys
@@ -157,6 +194,8 @@ def ingest(paths: tuple[str, ...], db_path: str, jobs: int, force: bool, max_siz
                 force=force,
                 max_bytes=int(max_size * 1024 * 1024),
                 progress=tick if sys.stderr.isatty() else None,
+                encoding=encoding,
+                follow_links=follow_links,
             )
     except (ManifestError, LedgerError) as error:
         raise click.ClickException(str(error)) from error
@@ -276,6 +315,11 @@ def load(shards: tuple[str, ...], db_path: str) -> None:
 )
 @click.option("--text", required=True, help="What you found, in a sentence or two.")
 @click.option("--evidence", "evidence_url", help="URL of the evidence.")
+@click.option(
+    "--group",
+    is_flag=True,
+    help="The same note on every claim grouped with this one (the same claim elsewhere).",
+)
 @reviewer_option
 @db_option
 def note(
@@ -283,6 +327,7 @@ def note(
     verdict: str | None,
     text: str,
     evidence_url: str | None,
+    group: bool,
     reviewer: str | None,
     db_path: str,
 ) -> None:
@@ -294,18 +339,22 @@ def note(
         --text "NBS 2023 bulletin: 3.3278 trillion yuan" \\
         --evidence https://www.stats.gov.cn/ --reviewer ana
       ledger note c-49925087ba170da9 --text "Agree; NBS table 3" --reviewer ben   # a comment
+      ledger note c-49925087ba170da9 --group --verdict accurate --text "..." --reviewer ana
     """
+    from ledger.review import ReviewError, add_group_note, add_note
     from ledger.store import Ledger, LedgerError
 
+    write = add_group_note if group else add_note
     try:
         with Ledger(db_path, create=False) as ledger:
-            row = ledger.add_note(
-                claim_id, verdict, text, evidence_url=evidence_url, reviewer=reviewer
+            written = write(
+                ledger.db, claim_id, verdict, text, evidence_url=evidence_url, reviewer=reviewer
             )
-    except LedgerError as error:
+    except (LedgerError, ReviewError) as error:
         raise click.ClickException(str(error)) from error
     said = verdict or "comment (verdict unchanged)"
-    click.echo(f"note {row['id']} on {printable(claim_id)}: {said}")
+    for row in written if isinstance(written, list) else [written]:
+        click.echo(f"note {row['id']} on {printable(row['claim_id'])}: {said}")
 
 
 @cli.command()
@@ -689,12 +738,20 @@ def check(db_path: str, tolerance: float, explain_id: str | None) -> None:
       ledger check --explain c-49925087ba170da9
     """
     from ledger.check import CheckError, explain, run_checks
+    from ledger.matching import write_groups
 
     db = _open_ledger(db_path)
     try:
         summary = run_checks(db, tolerance_pct=tolerance)
-        shown = explain(db, explain_id) if explain_id else summary.line()
-        click.echo("\n".join(printable(line) for line in shown.split("\n")))
+        groups, grouped = write_groups(db)
+        if explain_id:
+            shown = explain(db, explain_id)
+            click.echo("\n".join(printable(line) for line in shown.split("\n")))
+        else:
+            click.echo(summary.line())
+            click.echo(
+                f"{grouped} claims said more than once, in {groups} group(s) of the same claim"
+            )
     except CheckError as error:
         raise click.ClickException(str(error)) from error
 
@@ -794,6 +851,76 @@ def reference_list(db_path: str, metric: str | None, as_json: bool) -> None:
         )
 
 
+@cli.command()
+@click.argument("urls", nargs=-1)
+@click.option(
+    "--into", required=True, type=click.Path(file_okay=False),
+    help="The sources folder to save pages in (its manifest.csv is updated).",
+)  # fmt: skip
+@click.option(
+    "--feed", "feeds", multiple=True, metavar="URL",
+    help="An RSS or Atom feed: fetch the articles it lists that the folder does not hold yet.",
+)  # fmt: skip
+@click.option(
+    "--timeout", type=click.FloatRange(min=0, min_open=True), default=20.0, show_default=True,
+    help="Seconds allowed for each download, whole.",
+)  # fmt: skip
+@click.option(
+    "--max-size", type=click.FloatRange(min=0, min_open=True), default=10.0, show_default=True,
+    help="Largest page accepted, in MB.",
+)  # fmt: skip
+@click.option(
+    "--max-redirects", type=click.IntRange(min=0), default=5, show_default=True,
+    help="Redirects followed before a URL fails.",
+)  # fmt: skip
+@click.option("--ignore-robots", is_flag=True, help="Fetch what the site's robots.txt forbids.")
+def fetch(
+    urls: tuple[str, ...],
+    into: str,
+    feeds: tuple[str, ...],
+    timeout: float,
+    max_size: float,
+    max_redirects: int,
+    ignore_robots: bool,
+) -> None:
+    """Download news pages (URLS, and the new articles of each --feed) into a sources folder.
+
+    Each page is saved byte for byte under a name made from its URL (fetching it again updates
+    it), and its manifest.csv row gets the url, the time it was retrieved and the page's own
+    title, publisher, author and date (cells someone filled in are kept). Then `ledger ingest
+    DIR` reads them. Only http and https; the site's robots.txt is obeyed unless
+    --ignore-robots. Exit code 1 if any URL failed (each is named; the others are fetched).
+
+    \b
+    Examples:
+      ledger fetch https://example.com/news/story.html --into sources/
+      ledger fetch --feed https://example.com/business/rss.xml --into sources/
+      ledger ingest sources/
+    """
+    from ledger.fetch import Fetcher, FetchPolicy, fetch_pages
+
+    if not urls and not feeds:
+        raise click.UsageError("give at least one URL or --feed URL")
+    policy = FetchPolicy(
+        timeout=timeout,
+        max_bytes=int(max_size * 1024 * 1024),
+        max_redirects=max_redirects,
+        obey_robots=not ignore_robots,
+    )
+    try:
+        with Fetcher(policy) as fetcher:
+            report = fetch_pages(urls, into, fetcher, feeds=feeds)
+    except OSError as error:
+        raise click.ClickException(f"{into}: {error.strerror or error}") from error
+    for saved in report.saved:
+        click.echo(f"{saved.status}: {printable(saved.url)} -> {printable(str(saved.path))}")
+    for failure in report.failures:
+        click.echo(f"failed: {printable(failure.url)}: {printable(failure.reason)}", err=True)
+    click.echo(report.summary())
+    if report.failures:
+        raise SystemExit(1)
+
+
 @cli.command("extract")
 @click.argument("files", nargs=-1, required=True, type=click.Path())
 @click.option(
@@ -806,9 +933,9 @@ def reference_list(db_path: str, metric: str | None, as_json: bool) -> None:
 )
 @click.option(
     "--published",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    help="Publication date (YYYY-MM-DD) that 'last year' is resolved against; "
-    "default: the file's row in a manifest.csv beside it.",
+    type=click.DateTime(formats=["%Y-%m-%d", "%Y-%m", "%Y"]),
+    help="Publication date (YYYY-MM-DD, or YYYY-MM / YYYY when that is all that is known) that "
+    "'last year' is resolved against; default: the file's manifest row, or the page's own date.",
 )
 @click.option(
     "--engine",
@@ -831,6 +958,7 @@ def reference_list(db_path: str, metric: str | None, as_json: bool) -> None:
     "--rules", "rules_dir", type=click.Path(file_okay=False),
     help="A folder of rule files to use instead of the package's (a copy of ledger/rules/).",
 )  # fmt: skip
+@encoding_option
 def extract_command(
     files: tuple[str, ...],
     fmt: str,
@@ -841,8 +969,11 @@ def extract_command(
     workers: int,
     partition_size: int,
     rules_dir: str | None,
+    encoding: str | None,
 ) -> None:
-    """Print the quantitative claims in FILES (UTF-8 text), without touching the ledger.
+    """Print the quantitative claims in FILES (text, or saved web pages), without touching the
+    ledger. Files are read as `ledger ingest` reads them: a page's article text, without the
+    page's furniture; text not in UTF-8 decoded by detection or --encoding.
 
     With --engine dask, FILES (files or folders) are extracted on a Dask cluster instead, one
     shard of claims with their sources' provenance per partition, written to --output; merge
@@ -872,7 +1003,8 @@ def extract_command(
         raise click.ClickException(str(error)) from error
     results = []
     try:
-        for path, claims, timed_out in extract_files(files, published=when, rules=rules):
+        found = extract_files(files, published=when, rules=rules, encoding=encoding)
+        for path, claims, timed_out in found:
             for rule in timed_out:
                 click.echo(f"rule timeout: {printable(rule)} in {printable(path)}", err=True)
             if fmt == "jsonl":  # stream: one file's claims at a time

@@ -11,7 +11,7 @@ from sqlite_utils.db import DescIndex
 
 from ledger.migrations import upgrade
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 CLAIM_COLUMNS: dict[str, type] = {
     "id": str,
@@ -81,6 +81,9 @@ REJECTION_COLUMNS: dict[str, type] = {
 }
 
 REVIEW_TABLES: dict[str, dict[str, type]] = {
+    # derived, like checks: the same claim in several places (ledger/matching.py), rebuilt by
+    # `ledger check`; group_id is the smallest claim id of the group
+    "claim_groups": {"claim_id": str, "group_id": str},
     "corrections": CORRECTION_COLUMNS,
     "rejections": REJECTION_COLUMNS,
     "extracted_readings": {"claim_id": str, "reading": str},  # JSON: the extractor's reading
@@ -112,6 +115,15 @@ SOURCE_COLUMNS: dict[str, type] = {
     "text": str,
     # Which extractor produced this source's claims: a new version re-extracts unchanged files.
     "extractor_version": str,
+    # From the schema's second version (`migrations._v2_source_reading`): the page's or the
+    # manifest's author; how much of `published` is known ("year", "month", "day"); when the page
+    # was fetched; how the file's bytes were decoded; and for a page, what extracted `text`
+    # from it ("trafilatura 2.3.1"), the file itself being kept as it was.
+    "author": str,
+    "published_precision": str,
+    "retrieved_at": str,
+    "encoding": str,
+    "text_extractor": str,
 }
 
 # A cache, not provenance: each source file's size and mtime when last hashed, so a re-ingest
@@ -283,7 +295,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     _table(db, "references", REFERENCE_COLUMNS, pk="id")
     _table(db, "checks", CHECK_COLUMNS, pk="id", fks=[("claim_id", "claims", "id")])
     for name, review_columns in REVIEW_TABLES.items():
-        _table(db, name, review_columns, pk="claim_id" if name == "extracted_readings" else "id")
+        _table(db, name, review_columns, pk="id" if "id" in review_columns else "claim_id")
     # No index on claims.fingerprint: no query looks a claim up by it (ids are derived from it),
     # and keeping a random-key index costs every insert (5% of ingest's write CPU at 10 MB, more
     # once the index outgrows the cache). Ledgers made before keep theirs.
@@ -296,6 +308,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         "rejections": ["claim_id", "source_id"],
         "signoffs": ["note_id"],
         "audit": ["claim_id"],
+        "claim_groups": ["group_id"],
     }.items():
         for column in columns:
             db.table(table).create_index([column], if_not_exists=True)
