@@ -6,10 +6,12 @@ Field names are a contract: database columns, exports and web pages use them as 
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 Kind = Literal["money", "percent", "count", "measure", "multiple"]
 Bound = Literal["exact", "approx", "more_than", "at_least", "less_than", "at_most", "range"]
@@ -65,19 +67,80 @@ class Claim(BaseModel):
     def compute_fingerprint(self, occurrence: int = 0) -> str:
         """Hash what identifies the claim independently of where its sentence sits in the file.
 
-        `occurrence` tells apart the same figure said twice in the same sentence text.
+        `occurrence` tells apart the same figure said twice in the same sentence text (see
+        `fingerprint_occurrences`, which counts them).
         """
-        parts = [
-            " ".join(self.sentence.split()),
-            self.quote,
-            self.kind,
-            repr(self.value),
-            repr(self.value_high),
-            self.unit or "",
-            self.bound,
-            str(occurrence),
-        ]
-        return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]
+        return _fingerprint(_sentence_digest(self.sentence), _figure_parts(self), occurrence)
+
+
+def fingerprint_occurrences(claims: Iterable[Mapping[str, Any]]) -> list[str]:
+    """The fingerprint of each of one source's claims (mappings with the `Claim` fields), given
+    in document order: the one fingerprint the extractor, the store and the migrations use.
+
+    The same figure said twice in the same sentence text gets its occurrence number, so both keep
+    stable, distinct ids. Each sentence is normalised and hashed once however many figures it
+    holds (a sentence object seen before is looked up, not re-read).
+
+    >>> claim = {"sentence": "It  cost $5.", "quote": "$5", "kind": "money", "value": 5.0,
+    ...          "value_high": None, "unit": "USD", "bound": "exact"}
+    >>> first, second = fingerprint_occurrences([claim, claim])
+    >>> first == Claim.model_construct(**claim).compute_fingerprint(0) != second
+    True
+    """
+    sentences: dict[str, tuple[str, Any]] = {}  # sentence -> (normalised, its digest)
+    seen: Counter[tuple[str, ...]] = Counter()
+    out = []
+    for claim in claims:
+        sentence = claim["sentence"]
+        found = sentences.get(sentence)
+        if found is None:
+            normalised = " ".join(sentence.split())
+            found = sentences[sentence] = (normalised, _sentence_digest(normalised, normal=True))
+        parts = _figure_parts(claim)
+        key = (found[0], *parts)
+        out.append(_fingerprint(found[1], parts, seen[key]))
+        seen[key] += 1
+    return out
+
+
+def _sentence_digest(sentence: str, *, normal: bool = False) -> Any:
+    """A sha256 fed the sentence, whitespace normalised, and the separator."""
+    normalised = sentence if normal else " ".join(sentence.split())
+    return hashlib.sha256(f"{normalised}\x1f".encode())
+
+
+def _figure_parts(claim: Any) -> tuple[str, ...]:
+    """What identifies a figure in its sentence, as text (a `Claim` or a mapping of its fields)."""
+    get = claim.__getitem__ if isinstance(claim, Mapping) else claim.__getattribute__
+    return (
+        get("quote"),
+        get("kind"),
+        repr(float(get("value"))),
+        repr(get("value_high")),
+        get("unit") or "",
+        get("bound"),
+    )
+
+
+def _fingerprint(sentence_digest: Any, parts: tuple[str, ...], occurrence: int) -> str:
+    digest = sentence_digest.copy()
+    digest.update("\x1f".join((*parts, str(occurrence))).encode())
+    return str(digest.hexdigest()[:16])
+
+
+def validation_message(error: ValidationError, whole: str = "value") -> str:
+    """A pydantic error in one line, for a user: where (dotted; `whole` when it is the whole
+    value) and what, of its first problem.
+
+    >>> try:
+    ...     SourceMeta.model_validate({"published": "last Tuesday"})
+    ... except ValidationError as error:
+    ...     print(validation_message(error))
+    published: Input should be a valid date or datetime, invalid character in year
+    """
+    first = error.errors()[0]
+    where = ".".join(str(part) for part in first["loc"]) or whole
+    return f"{where}: {first['msg']}"
 
 
 def claim_id(source_id: str, fingerprint: str) -> str:

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from ledger.models import SourceMeta
+from ledger.models import SourceMeta, validation_message
 
 SOURCE_SUFFIXES = (".txt", ".md")
 MANIFEST_NAME = "manifest.csv"
@@ -165,9 +165,7 @@ def load_manifest(path: str | os.PathLike[str]) -> dict[str, SourceMeta]:
                 {key: (value.strip() or None) for key, value in row.items()}
             )
         except ValidationError as error:
-            problem = error.errors()[0]
-            where = ".".join(str(part) for part in problem["loc"])
-            raise ManifestError(f"{path}, line {line}: {where}: {problem['msg']}") from error
+            raise ManifestError(f"{path}, line {line}: {validation_message(error)}") from error
     return entries
 
 
