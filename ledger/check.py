@@ -363,7 +363,7 @@ def claims_by_source(db: sqlite_utils.Database) -> Generator[list[ClaimRow], Non
         join sources on sources.id = claims.source_id
         left join sentences on sentences.source_id = claims.source_id
                            and sentences.start = claims.sentence_start
-        where claims.retired_at is null
+        where claims.retired_at is null and claims.rejected_at is null
         order by claims.source_id, claims.sentence_start, claims.start
         """
     )

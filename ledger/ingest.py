@@ -39,6 +39,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from ledger import review
 from ledger.models import Claim, claim_id, fingerprint_occurrences
 from ledger.references import load_folder_references
 from ledger.rules import default_rules
@@ -661,6 +662,9 @@ class Writer:
                 else:
                     self._write_source(result, rows)
             rows.write(self.db.conn)
+            review.reconcile(
+                self.db, [r.source.source_id for r in batch if r.status == "extracted"]
+            )
         if self.progress is not None:
             for result in batch:
                 self.progress(result.source, result.status, self.total)
@@ -678,9 +682,12 @@ class Writer:
         source_id = source.source_id
         ids = [row[0] for row in stored.claims]  # id is a claim row's first column
         existed = self.db.execute("select path from sources where id = ?", [source_id]).fetchone()
+        # A claim a reviewer added is not the extractor's to remove: review.reconcile re-anchors it.
         old = {
             row[0]
-            for row in self.db.execute("select id from claims where source_id = ?", [source_id])
+            for row in self.db.execute(
+                "select id from claims where source_id = ? and added_by is null", [source_id]
+            )
         }
         row = _source_row(source, result.sha256, result.text, self.version, stamp)
         rows.sources.append(tuple(row[c] for c in SOURCE_COLUMNS))

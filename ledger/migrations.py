@@ -121,7 +121,32 @@ def sentences_stored_once(db: sqlite_utils.Database) -> None:
     db.execute("alter table claims drop column sentence")
 
 
-STEPS: tuple[Step, ...] = (fingerprints, sentences_stored_once)
+def review_desk(db: sqlite_utils.Database) -> None:
+    """Version 2 -> 3: what reviewers write beside notes (ledger/review.py): claims they added,
+    rejected or corrected, and the corrections, rejections, sign-offs and audit themselves."""
+    _add_columns(
+        db,
+        "claims",
+        {"added_by": "TEXT", "occurrence": "INTEGER", "rejected_at": "TEXT",
+         "corrected_at": "TEXT", "summary": "TEXT"},
+    )  # fmt: skip
+    anchor = "[claim_id] TEXT, [source_id] TEXT, [start] INTEGER, [end] INTEGER, [quote] TEXT,"
+    anchor += " [sentence] TEXT,"
+    for sql in (
+        f"[corrections] ([id] INTEGER PRIMARY KEY, {anchor} [fields] TEXT, [original] TEXT,"
+        " [reason] TEXT, [reviewer] TEXT, [created_at] TEXT, [orphaned_at] TEXT)",
+        f"[rejections] ([id] INTEGER PRIMARY KEY, {anchor} [action] TEXT, [rule] TEXT,"
+        " [reason] TEXT, [reviewer] TEXT, [created_at] TEXT, [orphaned_at] TEXT)",
+        "[extracted_readings] ([claim_id] TEXT PRIMARY KEY, [reading] TEXT)",
+        "[signoffs] ([id] INTEGER PRIMARY KEY, [note_id] INTEGER, [claim_id] TEXT,"
+        " [reviewer] TEXT, [created_at] TEXT)",
+        "[audit] ([id] INTEGER PRIMARY KEY, [at] TEXT, [reviewer] TEXT, [action] TEXT,"
+        " [claim_id] TEXT, [detail] TEXT)",
+    ):
+        db.execute(f"create table if not exists {sql}")
+
+
+STEPS: tuple[Step, ...] = (fingerprints, sentences_stored_once, review_desk)
 """Every migration, in order; a step's position (from 1) is the version it brings a ledger to."""
 
 LATEST = len(STEPS)

@@ -271,7 +271,7 @@ def test_append_and_typo_fix_keep_untouched_ids_and_notes(new_ledger: Ledger, co
     before = ids_by_quote(new_ledger)
     first_seen = {r["id"]: r["first_seen"] for r in new_ledger.claims()}
     new_ledger.add_note(before["300"], "accurate", "Payroll records say 300.", reviewer="ana")
-    new_ledger.add_note(before["3.5%"], "misleading", "It was 3.4%.")
+    new_ledger.add_note(before["3.5%"], "misleading", "It was 3.4%.", reviewer="ana")
 
     (corpus / "alpha.txt").write_text(ALPHA + "A new line adds 45 jobs.\n", encoding="utf-8")
     report = new_ledger.ingest([corpus], extractor=fake_extract)
@@ -303,7 +303,7 @@ def test_claim_no_longer_extracted_is_deleted_unless_a_note_keeps_it(
 ):
     new_ledger.ingest([corpus], extractor=fake_extract)
     before = ids_by_quote(new_ledger)
-    new_ledger.add_note(before["12%"], "accurate", "Checked against the bureau.")
+    new_ledger.add_note(before["12%"], "accurate", "Checked against the bureau.", reviewer="ana")
     new_ledger.db["checks"].insert({"claim_id": before["3.5%"], "outcome": "consistent"})
 
     report = new_ledger.ingest([corpus], extractor=fake_without_percents, force=True)
@@ -524,13 +524,15 @@ def test_notes_are_validated(new_ledger: Ledger, corpus: Path):
     new_ledger.ingest([corpus], extractor=fake_extract)
     some = ids_by_quote(new_ledger)["300"]
     with pytest.raises(LedgerError, match="no claim with id 'c-nope'"):
-        new_ledger.add_note("c-nope", "accurate", "x")
+        new_ledger.add_note("c-nope", "accurate", "x", reviewer="ana")
     with pytest.raises(LedgerError, match="unknown verdict 'true'"):
-        new_ledger.add_note(some, "true", "x")
+        new_ledger.add_note(some, "true", "x", reviewer="ana")
     with pytest.raises(LedgerError, match="a note needs some text"):
-        new_ledger.add_note(some, "accurate", "   ")
+        new_ledger.add_note(some, "accurate", "   ", reviewer="ana")
     with pytest.raises(LedgerError, match="evidence URL must be an http"):
-        new_ledger.add_note(some, "accurate", "x", evidence_url="javascript:alert(1)")
+        new_ledger.add_note(
+            some, "accurate", "x", evidence_url="javascript:alert(1)", reviewer="ana"
+        )
     with pytest.raises(LedgerError, match="no claim with id"):
         new_ledger.notes("c-nope")
     assert new_ledger.db["notes"].count == 0
@@ -549,7 +551,7 @@ def test_notes_are_validated(new_ledger: Ledger, corpus: Path):
 def test_latest_note_is_the_verdict_and_filters_work(new_ledger: Ledger, corpus: Path):
     new_ledger.ingest([corpus], extractor=fake_extract)
     ids = ids_by_quote(new_ledger)
-    new_ledger.add_note(ids["300"], "inaccurate", "first look")
+    new_ledger.add_note(ids["300"], "inaccurate", "first look", reviewer="ana")
     new_ledger.add_note(ids["300"], "accurate", "second look", reviewer="cy")
     row = new_ledger.claim(ids["300"])
     assert (row["verdict"], row["verdict_text"], row["verdict_reviewer"], row["notes_count"]) == (
@@ -595,7 +597,7 @@ def test_ingest_never_touches_notes_references_or_checks_tables(new_ledger: Ledg
     new_ledger.ingest([corpus], extractor=fake_extract)
     new_ledger.db["references"].insert({"id": "r1", "metric": "growth", "value": 12.0})
     ids = ids_by_quote(new_ledger)
-    new_ledger.add_note(ids["300"], "accurate", "ok")
+    new_ledger.add_note(ids["300"], "accurate", "ok", reviewer="ana")
     new_ledger.db["checks"].insert({"claim_id": ids["300"], "outcome": "consistent"})
     new_ledger.ingest([corpus], extractor=fake_extract, force=True)
     assert new_ledger.db["references"].count == 1
