@@ -32,17 +32,15 @@ checkworthiness (0..1) is the sum of:
 from __future__ import annotations
 
 import bisect
-import hashlib
 import itertools
 import unicodedata
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 import regex
 
-from ledger.models import Claim
+from ledger.models import Claim, fingerprint_occurrences
 from ledger.numbers import digits_value, is_plural, scale_factor, singular, word_value
 from ledger.rules import MetricRule, Rules, UnitInfo, default_rules, norm
 from ledger.sentences import Sentences
@@ -1485,50 +1483,12 @@ def _finish(doc: _Doc, found: list[dict[str, Any]]) -> None:
                 claim["metric"] = _metric(doc, s, claim)
     for claim in found:
         claim["checkworthiness"] = _score(claim, doc.cache[claim["sentence_start"]])
-    occurrences: Counter[tuple[Any, ...]] = Counter()
-    normalized: dict[int, str] = {}  # sentence start -> its words joined by single spaces
-    # sentence start -> sha256 already fed "sentence\x1f": each claim copies it and hashes only
-    # its own parts, so a sentence with N figures is hashed once, not N times (linear, same ids)
-    hashed: dict[int, Any] = {}
-    for claim in found:
-        sentence = normalized.get(claim["sentence_start"])
-        if sentence is None:
-            sentence = normalized[claim["sentence_start"]] = " ".join(claim["sentence"].split())
-            hashed[claim["sentence_start"]] = hashlib.sha256(f"{sentence}\x1f".encode())
-        key = (
-            sentence,
-            claim["quote"],
-            claim["kind"],
-            claim["value"],
-            claim["value_high"],
-            claim["unit"],
-            claim["bound"],
-        )
-        claim["fingerprint"] = _fingerprint(
-            hashed[claim["sentence_start"]], claim, occurrences[key]
-        )
-        occurrences[key] += 1
+    for claim, fingerprint in zip(found, fingerprint_occurrences(found), strict=True):
+        claim["fingerprint"] = fingerprint
         claim["related"] = []
     for a, b in links:
         found[a]["related"].append(found[b]["fingerprint"])
         found[b]["related"].append(found[a]["fingerprint"])
-
-
-def _fingerprint(sentence_hash: Any, claim: dict[str, Any], occurrence: int) -> str:
-    """Same hash as Claim.compute_fingerprint, without a model; `sentence_hash` is a sha256 that
-    has been fed the normalised sentence and the separator."""
-    parts = [
-        claim["quote"],
-        claim["kind"],
-        repr(float(claim["value"])),
-        repr(claim["value_high"]),
-        claim["unit"] or "",
-        claim["bound"],
-        str(occurrence),
-    ]
-    digest = sentence_hash.copy()
-    digest.update("\x1f".join(parts).encode())
-    return digest.hexdigest()[:16]
 
 
 def _score(claim: dict[str, Any], s: _Sentence) -> float:

@@ -70,7 +70,8 @@ class Claim(BaseModel):
         `occurrence` tells apart the same figure said twice in the same sentence text (see
         `fingerprint_occurrences`, which counts them).
         """
-        return _fingerprint(_sentence_digest(self.sentence), _figure_parts(self), occurrence)
+        digest = _sentence_digest(" ".join(self.sentence.split()))
+        return _fingerprint(digest, _figure_parts(self.__dict__), occurrence)
 
 
 def fingerprint_occurrences(claims: Iterable[Mapping[str, Any]]) -> list[str]:
@@ -95,30 +96,29 @@ def fingerprint_occurrences(claims: Iterable[Mapping[str, Any]]) -> list[str]:
         found = sentences.get(sentence)
         if found is None:
             normalised = " ".join(sentence.split())
-            found = sentences[sentence] = (normalised, _sentence_digest(normalised, normal=True))
+            found = sentences[sentence] = (normalised, _sentence_digest(normalised))
         parts = _figure_parts(claim)
         key = (found[0], *parts)
-        out.append(_fingerprint(found[1], parts, seen[key]))
-        seen[key] += 1
+        occurrence = seen[key]
+        seen[key] = occurrence + 1
+        out.append(_fingerprint(found[1], parts, occurrence))
     return out
 
 
-def _sentence_digest(sentence: str, *, normal: bool = False) -> Any:
-    """A sha256 fed the sentence, whitespace normalised, and the separator."""
-    normalised = sentence if normal else " ".join(sentence.split())
+def _sentence_digest(normalised: str) -> Any:
+    """A sha256 fed the sentence (whitespace normalised) and the separator."""
     return hashlib.sha256(f"{normalised}\x1f".encode())
 
 
-def _figure_parts(claim: Any) -> tuple[str, ...]:
-    """What identifies a figure in its sentence, as text (a `Claim` or a mapping of its fields)."""
-    get = claim.__getitem__ if isinstance(claim, Mapping) else claim.__getattribute__
+def _figure_parts(claim: Mapping[str, Any]) -> tuple[str, ...]:
+    """What identifies a figure in its sentence, as text."""
     return (
-        get("quote"),
-        get("kind"),
-        repr(float(get("value"))),
-        repr(get("value_high")),
-        get("unit") or "",
-        get("bound"),
+        claim["quote"],
+        claim["kind"],
+        repr(float(claim["value"])),
+        repr(claim["value_high"]),
+        claim["unit"] or "",
+        claim["bound"],
     )
 
 

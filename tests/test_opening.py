@@ -42,7 +42,7 @@ READS = {
 }
 # Every command that writes to an existing ledger, with its arguments.
 WRITES = {
-    "note": ["note", "c-x", "--verdict", "accurate", "--text", "t"],
+    "note": ["note", "c-x", "--verdict", "accurate", "--text", "t", "--reviewer", "ana"],
     "check": ["check"],
     "reference add": [
         "reference",
