@@ -40,13 +40,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ledger import review
-from ledger.models import Claim, claim_id, fingerprint_occurrences
+from ledger.models import Claim, SourceMeta, claim_id, fingerprint_occurrences
 from ledger.references import load_folder_references
 from ledger.rules import default_rules
 from ledger.schema import CLAIM_COLUMNS, SCHEMA_VERSION, SENTENCE_COLUMNS, SOURCE_COLUMNS
 from ledger.sources import (
     DEFAULT_MAX_BYTES,
     MANIFEST_NAME,
+    ReadOptions,
     SourceError,
     SourceFile,
     iter_sources,
@@ -123,8 +124,11 @@ class _Job:
 
     source: SourceFile
     known_sha256: str | None
-    max_bytes: int
+    options: ReadOptions
     extractor: Extractor | None
+    # The publication date the stored claims were resolved against: a page's own date is known
+    # only once the page is read, so the worker decides whether the date changed.
+    known_published: str | None = None
 
 
 Stat = tuple[int, int | None]
@@ -135,10 +139,12 @@ Stat = tuple[int, int | None]
 class Extracted:
     """What became of one file: read and extracted, unchanged, or failed (a worker's answer)."""
 
-    source: SourceFile
+    source: SourceFile  # its meta: the manifest's, over what the page itself gives
     status: str  # "unchanged" | "extracted" | "failed"
     sha256: str | None = None
     text: str | None = None
+    encoding: str | None = None  # how the file's bytes were decoded
+    text_extractor: str | None = None  # what took the text out of a page ("trafilatura 2.3.1")
     # The claims as the extractor gave them, or (for the writer) as rows: see `source_rows`.
     claims: list[Claim] = field(default_factory=list)
     rows: SourceRows | None = None
@@ -218,27 +224,55 @@ def folder_signature(folder: str, names: Sequence[str], version: str) -> str | N
 
 def extract_source(source: SourceFile, max_bytes: int = DEFAULT_MAX_BYTES) -> Extracted:
     """Read, hash and extract one file with the package's extractor, as an ingest worker does."""
-    return _process(_Job(source, None, max_bytes, None))
+    return _process(_Job(source, None, ReadOptions(max_bytes), None))
+
+
+def _taken_by_another_file(source: SourceFile, stored_path: str) -> SourceError | None:
+    """A failure when the ledger's source of this id is another file that is still on disk (two
+    folders with a `report.txt` each): ids stay the file names' stems, so that existing ledgers
+    and their notes keep theirs, and a collision is refused rather than one file replacing the
+    other. A file moved (its stored path gone) or seen from another directory keeps its id.
+    """
+    if stored_path == _display_path(source.path) or not os.path.isfile(stored_path):
+        return None
+    with contextlib.suppress(OSError):
+        if os.path.samefile(stored_path, source.path):
+            return None
+    return SourceError(
+        source.path,
+        f"source id {source.source_id!r} is already taken by {stored_path}; "
+        "rename one of the two files",
+    )
 
 
 def _process(job: _Job) -> Extracted:
     """Read, hash and (unless unchanged) extract one file. Runs in a worker process with --jobs."""
     stat = file_stat(job.source.path)  # before reading: a later change then shows on next stat
+    options = job.options
+    if options.encoding is None and job.source.meta.encoding:
+        options = replace(options, encoding=job.source.meta.encoding)
     try:
-        read = read_source(job.source.path, max_bytes=job.max_bytes)
+        read = read_source(job.source.path, options)
     except SourceError as error:
         return Extracted(job.source, "failed", error=error)
-    if read.sha256 == job.known_sha256:
-        return Extracted(job.source, "unchanged", sha256=read.sha256, stat=stat)
+    source = replace(job.source, meta=job.source.meta.over(read.page))
+    published = source.meta.published
+    if read.sha256 == job.known_sha256 and _iso(published) == job.known_published:
+        return Extracted(source, "unchanged", sha256=read.sha256, stat=stat)
     try:
-        claims, timeouts = _run_extractor(job.extractor, read.text, job.source.meta.published)
+        claims, timeouts = _run_extractor(job.extractor, read.text, published)
     except Exception as error:  # an extractor bug must name the file, not end the ingest
         reason = f"extractor failed ({type(error).__name__}: {error})"
-        return Extracted(job.source, "failed", error=SourceError(job.source.path, reason))
+        return Extracted(source, "failed", error=SourceError(job.source.path, reason))
     return Extracted(
-        job.source, "extracted", sha256=read.sha256, text=read.text, claims=claims,
-        rule_timeouts=timeouts, stat=stat,
+        source, "extracted", sha256=read.sha256, text=read.text, claims=claims,
+        rule_timeouts=timeouts, stat=stat, encoding=read.encoding,
+        text_extractor=read.text_extractor,
     )  # fmt: skip
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
 
 
 def _process_for_writer(job: _Job) -> Extracted:
@@ -372,6 +406,8 @@ _WRITTEN_COLUMNS = ("extractor_version", "first_seen", "last_seen", "retired_at"
 _EXTRACTED_COLUMNS = tuple(column for column in CLAIM_COLUMNS if column not in _WRITTEN_COLUMNS)
 # Source fields that can change while the text does not (compared on an unchanged re-ingest).
 _META_COLUMNS = ("path", "title", "publisher", "url", "published_confidence", "notes")
+# Read past the text: written once by the schema's second version, and rarely changed.
+_LATER_META_COLUMNS = ("author", "published_precision", "retrieved_at", "text_extractor")
 _SENTENCE_KEY = ("source_id", "start")
 
 
@@ -584,7 +620,7 @@ class Writer:
         return row[0] if row is not None and row[1] == published else None
 
     def plan(
-        self, source: SourceFile, force: bool, max_bytes: int, extractor: Extractor | None
+        self, source: SourceFile, force: bool, options: ReadOptions, extractor: Extractor | None
     ) -> _Job | Extracted:
         """What to do with one file: nothing (same stat as when hashed), hash it, or extract it.
 
@@ -601,22 +637,28 @@ class Writer:
             + " where sources.id = ?",
             [source.source_id],
         ).fetchone()
-        published = source.meta.published.isoformat() if source.meta.published else None
-        if force or stored is None or stored[1] != published:
-            return _Job(source, None, max_bytes, extractor)
-        if stored[4] is not None and stored[2] == self.version:
+        if stored is not None and not force:
+            taken = _taken_by_another_file(source, stored[5])
+            if taken is not None:
+                return Extracted(source, "failed", error=taken)
+        if force or stored is None:
+            return _Job(source, None, options, extractor)
+        # A page's own date is read with the page: with no date in the manifest, the worker
+        # compares it (`_Job.known_published`).
+        same_date = stored[1] == _iso(source.meta.published)
+        if same_date and stored[4] is not None and stored[2] == self.version:
             try:
                 st = os.stat(source.path)
             except OSError:
-                return _Job(source, None, max_bytes, extractor)  # the worker names the failure
+                return _Job(source, None, options, extractor)  # the worker names the failure
             if (st.st_size, st.st_mtime_ns) == (stored[3], stored[4]):
                 return Extracted(source, "unchanged", sha256=stored[0], stored=stored[5:])
         (stored_version,) = self.db.execute(
             "select extractor_version from sources where id = ?", [source.source_id]
         ).fetchone()
         if stored_version != self.version:
-            return _Job(source, None, max_bytes, extractor)
-        return _Job(source, stored[0], max_bytes, extractor)
+            return _Job(source, None, options, extractor)
+        return _Job(source, stored[0], options, extractor, known_published=stored[1])
 
     def write(
         self, results: Iterable[Extracted], signatures: _FolderSignatures | None = None
@@ -689,7 +731,7 @@ class Writer:
                 "select id from claims where source_id = ? and added_by is null", [source_id]
             )
         }
-        row = _source_row(source, result.sha256, result.text, self.version, stamp)
+        row = _source_row(result, self.version, stamp)
         rows.sources.append(tuple(row[c] for c in SOURCE_COLUMNS))
         # its folder's signature (and that of the folder it came from before) no longer holds:
         # an ingest re-signs the folder it is walking once it has stored each file
@@ -742,7 +784,15 @@ class Writer:
                 f"select {', '.join(_META_COLUMNS)} from sources where id = ?", [source.source_id]
             ).fetchone()
         assert stored is not None
+        later = self.db.execute(
+            f"select {', '.join(_LATER_META_COLUMNS)} from sources where id = ?",
+            [source.source_id],
+        ).fetchone()
+        stored = (*stored, *later)
         meta = source.meta
+        if later[-1] is not None:  # a page: what the manifest leaves empty, the page gave
+            kept = dict(zip(_META_COLUMNS + _LATER_META_COLUMNS, stored, strict=True))
+            meta = meta.over(SourceMeta.model_validate(kept))
         wanted: dict[str, Any] = {
             "path": _display_path(source.path),
             "title": meta.title or stored[1],
@@ -750,11 +800,14 @@ class Writer:
             "url": meta.url,
             "published_confidence": meta.published_confidence,
             "notes": meta.notes,
+            "author": meta.author,
+            "published_precision": meta.published_precision,
+            "retrieved_at": meta.retrieved_at,
         }
         # Only what changed: naming the title in an update (even unchanged) fires its FTS trigger.
         changed = {
             column: value
-            for (column, value), was in zip(wanted.items(), stored, strict=True)
+            for (column, value), was in zip(wanted.items(), stored[: len(wanted)], strict=True)
             if value != was
         }
         if changed:
@@ -792,14 +845,14 @@ class Writer:
         return report
 
 
-def _source_row(
-    source: SourceFile, sha256: str, text: str, version: str, stamp: str
-) -> dict[str, Any]:
+def _source_row(result: Extracted, version: str, stamp: str) -> dict[str, Any]:
+    """The `sources` row of an extracted file."""
+    source, text = result.source, result.text or ""
     meta = source.meta
     return {
         "id": source.source_id,
         "path": _display_path(source.path),
-        "sha256": sha256,
+        "sha256": result.sha256,
         "title": meta.title or title_from_text(text),
         "publisher": meta.publisher,
         "url": meta.url,
@@ -810,6 +863,11 @@ def _source_row(
         "chars": len(text),
         "text": text,
         "extractor_version": version,
+        "author": meta.author,
+        "published_precision": meta.published_precision,
+        "retrieved_at": meta.retrieved_at,
+        "encoding": result.encoding,
+        "text_extractor": result.text_extractor,
     }
 
 
@@ -823,6 +881,8 @@ def ingest(
     extractor: Extractor | None = None,
     progress: Progress | None = None,
     commit_every: CommitEvery = CommitEvery(),
+    encoding: str | None = None,
+    follow_links: bool = False,
 ) -> IngestReport:
     """Ingest files and folders into `ledger`; return what was done (also recorded in `runs`).
 
@@ -831,16 +891,21 @@ def ingest(
     `progress(source, status, total)` is called once per file, once it is stored. A bad
     manifest raises `ManifestError` before anything is written. A folder whose listing,
     manifest and extractor are as they were when it was last ingested whole is counted as
-    unchanged without a look at its files (`_FolderSignatures`).
+    unchanged without a look at its files (`_FolderSignatures`). `encoding` decodes every
+    file (else UTF-8 or what is detected); `follow_links` reads symbolic links that lead out
+    of the folders given.
     """
+    options = ReadOptions(max_bytes=max_bytes, encoding=encoding)
     writer = Writer(ledger, progress=progress, commit_every=commit_every)
     report = writer.report
     paths = list(paths)
     if progress is not None:  # a count for the progress bar: one quick walk beforehand
-        writer.total = sum(1 for _ in iter_sources(paths, []))
+        writer.total = sum(1 for _ in iter_sources(paths, [], follow_links=follow_links))
     signatures = _FolderSignatures(writer, force=force)
     found_failures: list[SourceError] = []
-    found = iter_sources(paths, found_failures, unchanged=signatures.unchanged)
+    found = iter_sources(
+        paths, found_failures, unchanged=signatures.unchanged, follow_links=follow_links
+    )
     # A references.csv in an ingested folder holds the figures `ledger check` compares with.
     _, bad_references = load_folder_references(ledger.db, paths)
     report.failures += [SourceError(path, reason) for path, reason in bad_references]
@@ -848,7 +913,7 @@ def ingest(
     def planned() -> Iterator[_Job | Extracted]:
         for source in found:
             report.files_seen += 1
-            yield writer.plan(source, force, max_bytes, extractor)
+            yield writer.plan(source, force, options, extractor)
 
     if jobs > 1:
         _write_from_workers(writer, planned(), jobs, extractor, signatures)

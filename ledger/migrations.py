@@ -87,12 +87,35 @@ def fingerprints(db: sqlite_utils.Database) -> None:
     )
 
 
-# The views of version 1 that read claims.sentence; `ensure_schema` recreates the current ones.
+def source_reading(db: sqlite_utils.Database) -> None:
+    """Version 1 -> 2: sources record their author, how much of the publication date is known,
+    when a fetched page was retrieved, how the bytes were decoded, and what extracted a page's
+    text. Every source stored before was a UTF-8 text file, with a full date if any."""
+    _add_columns(
+        db,
+        "sources",
+        {
+            "author": "TEXT",
+            "published_precision": "TEXT",
+            "retrieved_at": "TEXT",
+            "encoding": "TEXT",
+            "text_extractor": "TEXT",
+        },
+    )
+    if db["sources"].exists():
+        db.execute("update sources set encoding = 'utf-8' where encoding is null")
+        db.execute(
+            "update sources set published_precision = 'day'"
+            " where published is not null and published_precision is null"
+        )
+
+
+# The views of version 2 that read claims.sentence; `ensure_schema` recreates the current ones.
 _V1_VIEWS = ("claims_in_context", "claim_status", "check_outcomes", "claims_review")
 
 
 def sentences_stored_once(db: sqlite_utils.Database) -> None:
-    """Version 1 -> 2: each sentence is stored once, in `sentences`, not copied into every claim.
+    """Version 2 -> 3: each sentence is stored once, in `sentences`, not copied into every claim.
 
     A sentence with N figures was stored N times (and indexed N times): one 200 KB line with no
     sentence end made a 1.9 GB ledger. Claims keep `sentence_start`; their sentence is the
@@ -122,7 +145,7 @@ def sentences_stored_once(db: sqlite_utils.Database) -> None:
 
 
 def review_desk(db: sqlite_utils.Database) -> None:
-    """Version 2 -> 3: what reviewers write beside notes (ledger/review.py): claims they added,
+    """Version 3 -> 4: what reviewers write beside notes (ledger/review.py): claims they added,
     rejected or corrected, and the corrections, rejections, sign-offs and audit themselves."""
     _add_columns(
         db,
@@ -146,7 +169,7 @@ def review_desk(db: sqlite_utils.Database) -> None:
         db.execute(f"create table if not exists {sql}")
 
 
-STEPS: tuple[Step, ...] = (fingerprints, sentences_stored_once, review_desk)
+STEPS: tuple[Step, ...] = (fingerprints, source_reading, sentences_stored_once, review_desk)
 """Every migration, in order; a step's position (from 1) is the version it brings a ledger to."""
 
 LATEST = len(STEPS)

@@ -15,7 +15,7 @@ from ledger.migrations import (
     STEPS,
     fingerprints,
     schema_state,
-    sentences_stored_once,
+    source_reading,
     upgrade,
 )
 from ledger.models import Claim
@@ -204,6 +204,29 @@ def test_steps_are_run_in_order_and_only_once(v0: Path) -> None:
     db = sqlite_utils.Database(v0)
     assert upgrade(db, (fingerprints,)) == ["fingerprints"]
     assert schema_state(db).version == 1
-    assert upgrade(db, (fingerprints, sentences_stored_once)) == ["sentences_stored_once"]
+    assert upgrade(db, (fingerprints, source_reading)) == ["source_reading"]
     assert upgrade(db) == [step.__name__ for step in STEPS[2:]]
     assert upgrade(db) == []
+
+
+def test_a_ledger_at_schema_version_2_of_the_last_program_adopts_it(v0: Path) -> None:
+    """The program before sqlite-utils' migrations numbered its steps; 2 meant fingerprints and
+    source_reading, which are STEPS' first two, so only the steps after them run."""
+    db = sqlite_utils.Database(v0)
+    fingerprints(db)
+    source_reading(db)
+    db.execute("create table schema_version (id integer primary key, version integer)")
+    db.execute("insert into schema_version values (1, 2)")
+    db.conn.commit()
+    assert schema_state(db).version == 2
+    assert upgrade(db) == ["sentences_stored_once", "review_desk"]
+
+
+def test_source_reading_records_how_earlier_sources_were_read(v0: Path) -> None:
+    db = sqlite_utils.Database(v0)
+    upgrade(db, (fingerprints,))
+    dated = rows(v0, "select count(*) from sources where published is not null")[0][0]
+    upgrade(db)
+    assert rows(v0, "select distinct encoding, text_extractor from sources") == [("utf-8", None)]
+    assert rows(v0, "select count(*) from sources where published_precision = 'day'") == [(dated,)]
+    assert {"author", "retrieved_at"} <= set(db["sources"].columns_dict)
