@@ -135,7 +135,7 @@ FILE_STAT_COLUMNS: dict[str, type] = {
 
 # A cache too: for each folder an ingest found whole and unchanged, a signature of its listing
 # (each source file's name, size and mtime_ns), its manifest's bytes and the extractor version
-# (store._FolderSignatures). A re-ingest skips a folder whose signature is the same without
+# (ingest._FolderSignatures). A re-ingest skips a folder whose signature is the same without
 # looking at its files' rows; writing a source that came from another folder drops that folder's.
 FOLDER_STAT_COLUMNS: dict[str, type] = {
     "id": str,  # the folder, as the paths of its sources are stored
