@@ -136,8 +136,8 @@ def validation_message(error: ValidationError, whole: str = "value") -> str:
     >>> try:
     ...     SourceMeta.model_validate({"published": "last Tuesday"})
     ... except ValidationError as error:
-    ...     print(validation_message(error))
-    published: Input should be a valid date or datetime, invalid character in year
+    ...     print(validation_message(error, "published"))
+    published: 'last Tuesday' is not a date (YYYY-MM-DD, YYYY-MM or YYYY)
     """
     first = error.errors()[0]
     where = ".".join(str(part) for part in first["loc"]) or whole
