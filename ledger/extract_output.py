@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from ledger.extract import extract_with_report
+from ledger.extraction import extract_with_report
 from ledger.models import Claim, SourceMeta
 from ledger.rules import Rules, default_rules
 from ledger.sources import (

@@ -22,7 +22,6 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import hashlib
-import importlib
 import json
 import os
 import posixpath
@@ -39,7 +38,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from ledger import review
+from ledger import extraction, review
 from ledger.models import Claim, SourceMeta, claim_id, fingerprint_occurrences
 from ledger.references import load_folder_references
 from ledger.rules import default_rules
@@ -154,14 +153,9 @@ class Extracted:
     stored: tuple[Any, ...] | None = None  # the source's stored metadata, when already read
 
 
-def _extract_module() -> Any:
-    # `ledger.extract` the attribute is the function (re-exported by the package); the module is
-    # looked up by name so a test's monkeypatch of `extract` on it is seen at call time.
-    return importlib.import_module("ledger.extract")
-
-
 def extractor_version() -> str:
-    return str(getattr(_extract_module(), "EXTRACTOR_VERSION", "unknown"))
+    # read from the module at call time, so a test's monkeypatch of it is seen
+    return str(getattr(extraction, "EXTRACTOR_VERSION", "unknown"))
 
 
 def _run_extractor(
@@ -169,7 +163,7 @@ def _run_extractor(
 ) -> tuple[list[Claim], list[str]]:
     """Call the extractor; use its timeout-reporting variant when it has one."""
     if extractor is None:
-        module = _extract_module()
+        module = extraction
         reporting = getattr(module, "extract_with_report", None)
         if reporting is not None:
             result = reporting(text, published=published)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from datetime import date
 from typing import Any, Literal
 
@@ -72,12 +72,12 @@ class Claim(BaseModel):
         `fingerprint_occurrences`, which counts them).
         """
         digest = _sentence_digest(" ".join(self.sentence.split()))
-        return _fingerprint(digest, _figure_parts(self.__dict__), occurrence)
+        return _fingerprint(digest, _figure_parts(self), occurrence)
 
 
-def fingerprint_occurrences(claims: Iterable[Mapping[str, Any]]) -> list[str]:
-    """The fingerprint of each of one source's claims (mappings with the `Claim` fields), given
-    in document order: the one fingerprint the extractor, the store and the migrations use.
+def fingerprint_occurrences(claims: Iterable[Any]) -> list[str]:
+    """The fingerprint of each of one source's claims (records or dicts with the `Claim` fields),
+    given in document order: the one fingerprint the extractor, the store and the migrations use.
 
     The same figure said twice in the same sentence text gets its occurrence number, so both keep
     stable, distinct ids. Each sentence is normalised and hashed once however many figures it
@@ -93,7 +93,7 @@ def fingerprint_occurrences(claims: Iterable[Mapping[str, Any]]) -> list[str]:
     seen: Counter[tuple[str, ...]] = Counter()
     out = []
     for claim in claims:
-        sentence = claim["sentence"]
+        sentence = claim["sentence"] if isinstance(claim, dict) else claim.sentence
         found = sentences.get(sentence)
         if found is None:
             normalised = " ".join(sentence.split())
@@ -111,16 +111,15 @@ def _sentence_digest(normalised: str) -> Any:
     return hashlib.sha256(f"{normalised}\x1f".encode())
 
 
-def _figure_parts(claim: Mapping[str, Any]) -> tuple[str, ...]:
-    """What identifies a figure in its sentence, as text."""
-    return (
-        claim["quote"],
-        claim["kind"],
-        repr(float(claim["value"])),
-        repr(claim["value_high"]),
-        claim["unit"] or "",
-        claim["bound"],
-    )
+def _figure_parts(claim: Any) -> tuple[str, ...]:
+    """What identifies a figure in its sentence, as text (of a dict, or a record's attributes)."""
+    if isinstance(claim, dict):
+        quote, kind, value = claim["quote"], claim["kind"], claim["value"]
+        high, unit, bound = claim["value_high"], claim["unit"], claim["bound"]
+    else:
+        quote, kind, value = claim.quote, claim.kind, claim.value
+        high, unit, bound = claim.value_high, claim.unit, claim.bound
+    return (quote, kind, repr(float(value)), repr(high), unit or "", bound)
 
 
 def _fingerprint(sentence_digest: Any, parts: tuple[str, ...], occurrence: int) -> str:

@@ -34,7 +34,7 @@ from ledger.store import Ledger
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_IDS = sorted(path.stem for path in (ROOT / "sources").glob("*.txt"))
-EXTRACT_MODULE = importlib.import_module("ledger.extract")
+EXTRACT_MODULE = importlib.import_module("ledger.extraction")
 SUMMARY = re.compile(
     r"(?P<seen>\d+) file\(s\): (?P<added>\d+) added, (?P<changed>\d+) changed, "
     r"(?P<unchanged>\d+) unchanged, (?P<failed>\d+) failed; "

@@ -10,7 +10,7 @@ import pytest
 from shared_corpora import corpus_path
 
 from ledger import extract
-from ledger.extract import EXTRACTOR_VERSION, extract_with_report
+from ledger.extraction import EXTRACTOR_VERSION, extract_with_report
 from ledger.models import Claim
 
 SOURCES = Path(__file__).resolve().parent.parent / "sources"

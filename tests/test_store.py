@@ -24,7 +24,7 @@ from ledger.rules import load_rules
 from ledger.schema import FTS_COLUMNS
 from ledger.store import Ledger, LedgerError
 
-EXTRACT_MODULE = importlib.import_module("ledger.extract")
+EXTRACT_MODULE = importlib.import_module("ledger.extraction")
 
 # A figure: digits with separators, then an optional "%" (enough for the mechanics tested here).
 FIGURE = regex.compile(
@@ -497,7 +497,7 @@ def test_default_extractor_is_looked_up_and_its_rule_timeouts_recorded(
     new_ledger: Ledger, corpus: Path, monkeypatch: pytest.MonkeyPatch
 ):
     @dataclass
-    class Extraction:  # the shape of new_ledger.extract.Extraction
+    class Extraction:  # the shape of ledger.extraction.Extraction
         claims: list[Claim]
         timed_out: list[str]
 
