@@ -53,6 +53,7 @@ from pydantic import (
     model_validator,
 )
 
+from ledger.conflicts import load_scope_cues, restates, words_after
 from ledger.describe import describe_value, number_in_words, with_unit
 from ledger.models import validation_message
 from ledger.rates import RatesError, RateTable, load_rates
@@ -474,6 +475,14 @@ def _nearest(candidates: list[dict], published: date) -> list[dict]:
     return [ref for end, ref in dated if chosen is not None and end == chosen]
 
 
+def _scope(claim: ClaimRow) -> str:
+    """Part, whole or plain figure: only claims of one scope may conflict (ledger/conflicts.py)."""
+    at = claim.clause.rfind(claim.quote)
+    before = claim.clause[:at] if at >= 0 else claim.clause
+    after = words_after(claim.sentence, claim.end - claim.sentence_start)
+    return load_scope_cues().scope_of(before, after)
+
+
 class GroupKey(NamedTuple):
     """What claims compared with each other share (`Checker.group_key`)."""
 
@@ -481,6 +490,7 @@ class GroupKey(NamedTuple):
     subject: str  # casefolded
     period: str | None
     level: bool  # a level, not a change
+    scope: str  # part, whole or a plain figure (ledger/conflicts.py `scope_of`)
     aspects: frozenset[str]  # the references' keywords the clause holds
 
     @property
@@ -659,7 +669,7 @@ class Checker:
             if _keywords_match(keywords, claim.clause)
         )
         return GroupKey(claim.metric, claim.subject.casefold(), claim.period, claim.change is None,
-                        aspects)  # fmt: skip
+                        _scope(claim), aspects)  # fmt: skip
 
     def linked_conflicts(self, group: list[ClaimRow]) -> list[dict]:
         """Within one source, only figures the extractor linked (`related`), in one sentence and
@@ -698,19 +708,9 @@ class Checker:
         return rows
 
     def _restates(self, claim: ClaimRow, other: ClaimRow) -> bool:
-        """True when two linked figures of one sentence, in one unit, are two sayings of one
-        number: the words between them hold a restatement cue (ledger/data/restatements.toml)."""
-        if (claim.source_id, claim.sentence_start, claim.unit) != (
-            other.source_id,
-            other.sentence_start,
-            other.unit,
-        ):
-            return False
-        first, second = sorted((claim, other), key=lambda row: row.start)
-        between = claim.sentence[
-            first.end - claim.sentence_start : second.start - claim.sentence_start
-        ]
-        return self.restatements.between(between) is not None
+        """Two linked figures of one sentence are two sayings of one number (ledger/conflicts.py,
+        the one definition of a conflict)."""
+        return restates(claim, other, self.restatements)
 
     def _pair(self, claim: ClaimRow, other: ClaimRow) -> list[dict]:
         """One `inconsistent` row when `other`'s figure does not meet the claim's, else none."""

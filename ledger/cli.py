@@ -322,6 +322,11 @@ def load(shards: tuple[str, ...], db_path: str) -> None:
 )
 @click.option("--text", required=True, help="What you found, in a sentence or two.")
 @click.option("--evidence", "evidence_url", help="URL of the evidence.")
+@click.option(
+    "--group",
+    is_flag=True,
+    help="The same note on every claim grouped with this one (the same claim elsewhere).",
+)
 @reviewer_option
 @db_option
 def note(
@@ -329,6 +334,7 @@ def note(
     verdict: str | None,
     text: str,
     evidence_url: str | None,
+    group: bool,
     reviewer: str | None,
     db_path: str,
 ) -> None:
@@ -340,11 +346,21 @@ def note(
         --text "NBS 2023 bulletin: 3.3278 trillion yuan" \\
         --evidence https://www.stats.gov.cn/ --reviewer ana
       ledger note c-49925087ba170da9 --text "Agree; NBS table 3" --reviewer ben   # a comment
+      ledger note c-49925087ba170da9 --group --verdict accurate --text "..." --reviewer ana
     """
+    from ledger.review import ReviewError, add_group_note, add_note
+
+    write = add_group_note if group else add_note
     with open_ledger(db_path, write=True) as ledger:
-        row = ledger.add_note(claim_id, verdict, text, evidence_url=evidence_url, reviewer=reviewer)
+        try:
+            written = write(
+                ledger.db, claim_id, verdict, text, evidence_url=evidence_url, reviewer=reviewer
+            )
+        except ReviewError as error:
+            raise click.ClickException(str(error)) from error
     said = verdict or "comment (verdict unchanged)"
-    click.echo(f"note {row['id']} on {printable(claim_id)}: {said}")
+    for row in written if isinstance(written, list) else [written]:
+        click.echo(f"note {row['id']} on {printable(row['claim_id'])}: {said}")
 
 
 @cli.command()
@@ -743,11 +759,20 @@ def check(db_path: str, tolerance: float, explain_id: str | None) -> None:
       ledger check --explain c-49925087ba170da9
     """
     from ledger.check import CheckError, explain, run_checks
+    from ledger.matching import write_groups
 
     with open_ledger(db_path, write=True) as ledger:
+        db = ledger.db
         try:
-            summary = run_checks(ledger.db, tolerance_pct=tolerance)
-            click.echo(explain(ledger.db, explain_id) if explain_id else summary.line())
+            summary = run_checks(db, tolerance_pct=tolerance)
+            groups, grouped = write_groups(db)
+            if explain_id:
+                click.echo(explain(db, explain_id))
+            else:
+                click.echo(summary.line())
+                click.echo(
+                    f"{grouped} claims said more than once, in {groups} group(s) of the same claim"
+                )
         except CheckError as error:
             raise click.ClickException(str(error)) from error
 
@@ -844,6 +869,76 @@ def reference_list(db_path: str, metric: str | None, as_json: bool) -> None:
             f"{row['id']:42} {row['metric']:20} {row['subject'] or '':8} {row['period'] or '':8} "
             f"{row['value']:>14g} {row['unit']:10} {row['publisher']}"
         )
+
+
+@cli.command()
+@click.argument("urls", nargs=-1)
+@click.option(
+    "--into", required=True, type=click.Path(file_okay=False),
+    help="The sources folder to save pages in (its manifest.csv is updated).",
+)  # fmt: skip
+@click.option(
+    "--feed", "feeds", multiple=True, metavar="URL",
+    help="An RSS or Atom feed: fetch the articles it lists that the folder does not hold yet.",
+)  # fmt: skip
+@click.option(
+    "--timeout", type=click.FloatRange(min=0, min_open=True), default=20.0, show_default=True,
+    help="Seconds allowed for each download, whole.",
+)  # fmt: skip
+@click.option(
+    "--max-size", type=click.FloatRange(min=0, min_open=True), default=10.0, show_default=True,
+    help="Largest page accepted, in MB.",
+)  # fmt: skip
+@click.option(
+    "--max-redirects", type=click.IntRange(min=0), default=5, show_default=True,
+    help="Redirects followed before a URL fails.",
+)  # fmt: skip
+@click.option("--ignore-robots", is_flag=True, help="Fetch what the site's robots.txt forbids.")
+def fetch(
+    urls: tuple[str, ...],
+    into: str,
+    feeds: tuple[str, ...],
+    timeout: float,
+    max_size: float,
+    max_redirects: int,
+    ignore_robots: bool,
+) -> None:
+    """Download news pages (URLS, and the new articles of each --feed) into a sources folder.
+
+    Each page is saved byte for byte under a name made from its URL (fetching it again updates
+    it), and its manifest.csv row gets the url, the time it was retrieved and the page's own
+    title, publisher, author and date (cells someone filled in are kept). Then `ledger ingest
+    DIR` reads them. Only http and https; the site's robots.txt is obeyed unless
+    --ignore-robots. Exit code 1 if any URL failed (each is named; the others are fetched).
+
+    \b
+    Examples:
+      ledger fetch https://example.com/news/story.html --into sources/
+      ledger fetch --feed https://example.com/business/rss.xml --into sources/
+      ledger ingest sources/
+    """
+    from ledger.fetch import Fetcher, FetchPolicy, fetch_pages
+
+    if not urls and not feeds:
+        raise click.UsageError("give at least one URL or --feed URL")
+    policy = FetchPolicy(
+        timeout=timeout,
+        max_bytes=int(max_size * 1024 * 1024),
+        max_redirects=max_redirects,
+        obey_robots=not ignore_robots,
+    )
+    try:
+        with Fetcher(policy) as fetcher:
+            report = fetch_pages(urls, into, fetcher, feeds=feeds)
+    except OSError as error:
+        raise click.ClickException(f"{into}: {error.strerror or error}") from error
+    for saved in report.saved:
+        click.echo(f"{saved.status}: {printable(saved.url)} -> {printable(str(saved.path))}")
+    for failure in report.failures:
+        click.echo(f"failed: {printable(failure.url)}: {printable(failure.reason)}", err=True)
+    click.echo(report.summary())
+    if report.failures:
+        raise SystemExit(1)
 
 
 @cli.command("extract")

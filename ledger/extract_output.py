@@ -23,6 +23,7 @@ from ledger.sources import (
     ReadOptions,
     SourceError,
     load_manifest,
+    missing_reason,
     read_source,
 )
 
@@ -40,7 +41,7 @@ def read_file(path: str | Path, encoding: str | None = None) -> tuple[str, Sourc
     what a page gives itself."""
     file = Path(path)
     if not file.exists():
-        raise InputError(f"{path}: no such file")
+        raise InputError(f"{path}: {missing_reason(str(path))}")
     if file.is_dir():
         raise InputError(f"{path}: is a folder, not a text file")
     try:
@@ -128,6 +129,7 @@ def rules_table(rules: Rules | None = None) -> list[dict[str, str]]:
         ("numbers.toml", "metre_distances", files.metre_distances),
         ("units.toml", "per", files.per),
         ("units.toml", "nouns", files.nouns),
+        ("cues.toml", "period_words", files.period_words),
         ("cues.toml", "period_baseline", files.period_baseline),
         ("cues.toml", "own_aside", files.own_aside),
     ]

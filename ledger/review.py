@@ -231,6 +231,36 @@ def add_note(
     return row
 
 
+def add_group_note(
+    db: sqlite_utils.Database,
+    claim: str,
+    verdict: str | None,
+    text: str,
+    *,
+    evidence_url: str | None = None,
+    reviewer: str | None = None,
+) -> list[dict[str, Any]]:
+    """The same note on every current claim grouped with `claim` (ledger/matching.py), each its
+    own note, in one transaction: all are written or none."""
+    from ledger.matching import group_of
+
+    with writing(db):
+        claim_row(db, claim)
+        members = [
+            member
+            for member in group_of(db, claim)
+            if member == claim
+            or db.execute(
+                "select 1 from claims where id = ? and retired_at is null and rejected_at is null",
+                [member],
+            ).fetchone()
+        ]
+        return [
+            add_note(db, member, verdict, text, evidence_url=evidence_url, reviewer=reviewer)
+            for member in members
+        ]
+
+
 def sign_off(db: sqlite_utils.Database, note_id: int, reviewer: str | None) -> dict[str, Any]:
     """A second reviewer signs off a verdict note (not their own, not a comment)."""
     name = reviewer_name(reviewer)

@@ -81,6 +81,9 @@ REJECTION_COLUMNS: dict[str, type] = {
 }
 
 REVIEW_TABLES: dict[str, dict[str, type]] = {
+    # derived, like checks: the same claim in several places (ledger/matching.py), rebuilt by
+    # `ledger check`; group_id is the smallest claim id of the group
+    "claim_groups": {"claim_id": str, "group_id": str},
     "corrections": CORRECTION_COLUMNS,
     "rejections": REJECTION_COLUMNS,
     "extracted_readings": {"claim_id": str, "reading": str},  # JSON: the extractor's reading
@@ -318,7 +321,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     _table(db, "references", REFERENCE_COLUMNS, pk="id")
     _table(db, "checks", CHECK_COLUMNS, pk="id", fks=[("claim_id", "claims", "id")])
     for name, review_columns in REVIEW_TABLES.items():
-        _table(db, name, review_columns, pk="claim_id" if name == "extracted_readings" else "id")
+        _table(db, name, review_columns, pk="id" if "id" in review_columns else "claim_id")
     # No index on claims.fingerprint: no query looks a claim up by it (ids are derived from it),
     # and keeping a random-key index costs every insert (5% of ingest's write CPU at 10 MB, more
     # once the index outgrows the cache). Ledgers made before keep theirs.
@@ -331,6 +334,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         "rejections": ["claim_id", "source_id"],
         "signoffs": ["note_id"],
         "audit": ["claim_id"],
+        "claim_groups": ["group_id"],
     }.items():
         for column in columns:
             db.table(table).create_index([column], if_not_exists=True)

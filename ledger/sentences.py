@@ -127,14 +127,3 @@ class Sentences:
         end = start + len(stripped.rstrip(_LEADING))
         self._spans[index] = (start, end)
         return start, end
-
-
-def split_sentences(text: str) -> list[str]:
-    """Every sentence of a text.
-
-    >>> split_sentences('He said "It grew 2.3%." Then it fell.\\r\\nNew line')
-    ['He said "It grew 2.3%."', 'Then it fell.', 'New line']
-    """
-    found = Sentences(text)
-    spans = {found.around(start) for start in found.starts}
-    return [text[a:b] for a, b in sorted(spans) if b > a]

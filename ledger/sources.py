@@ -384,7 +384,7 @@ def _expand(
         if os.path.isdir(path):
             yield from _walk(path, failures, follow_links)
         elif not os.path.lexists(path):
-            failures.append(SourceError(path, "no such file or folder"))
+            failures.append(SourceError(path, missing_reason(path)))
         elif not path.lower().endswith(SOURCE_SUFFIXES):
             failures.append(
                 SourceError(path, f"not a source file (expected {', '.join(SOURCE_SUFFIXES)})")
@@ -396,6 +396,17 @@ def _expand(
                 failures.append(SourceError(path, refused))
             else:
                 yield _Folder(folder, [name], [path], whole=False)
+
+
+def missing_reason(path: str) -> str:
+    """Why a path given is not read when nothing is there: a URL is fetched first.
+
+    >>> missing_reason("https://example.com/story")
+    'a URL, not a file: fetch it first (ledger fetch URL --into DIR)'
+    """
+    if re.match(r"(?i)https?://", path):
+        return "a URL, not a file: fetch it first (ledger fetch URL --into DIR)"
+    return "no such file or folder"
 
 
 def _refused_entry(path: str, root: str, follow_links: bool) -> str | None:

@@ -684,6 +684,7 @@ def test_cli_check_summary_and_explain(ledger_db):
     assert result.output == (
         "checked 13 claims: 6 consistent, 3 inconsistent, 1 ambiguous, 3 no-reference; "
         "2 claims contradicted by another claim\n"
+        "0 claims said more than once, in 0 group(s) of the same claim\n"
     )
     result = runner.invoke(
         cli, ["check", "--db", str(path), "--explain", ids["some 540 satellites"]]
