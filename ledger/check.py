@@ -32,7 +32,6 @@ import itertools
 import json
 import math
 import os
-import re
 import sqlite3
 import tempfile
 import tomllib
@@ -43,14 +42,13 @@ from datetime import UTC, date, datetime
 from importlib import resources
 from typing import NamedTuple
 
+import regex
 import sqlite_utils
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
     ValidationError,
-    field_validator,
-    model_validator,
 )
 
 from ledger.conflicts import load_scope_cues, restates, words_after
@@ -58,6 +56,8 @@ from ledger.describe import describe_value, number_in_words, with_unit
 from ledger.models import validation_message
 from ledger.rates import RatesError, RateTable, load_rates
 from ledger.references import period_end
+from ledger.rules import FLAGS as RULE_FLAGS
+from ledger.rules import RestatementRule
 from ledger.schema import CHECK_COLUMNS, ensure_schema
 
 DEFAULT_TOLERANCE_PCT = 2.0
@@ -78,42 +78,12 @@ class CheckError(ValueError):
     """A request the checker refuses (unknown claim id, bad tolerance): one-line message."""
 
 
-class RestatementCue(BaseModel):
-    """Words between two linked figures that make the second a restatement of the first."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    pattern: str
-    comment: str = Field(min_length=1)
-    examples: list[str] = Field(min_length=1)
-
-    @field_validator("pattern")
-    @classmethod
-    def _compiles(cls, pattern: str) -> str:
-        try:
-            re.compile(pattern)
-        except re.error as error:
-            raise ValueError(f"not a regular expression: {error}") from error
-        return pattern
-
-    @model_validator(mode="after")
-    def _examples_match(self) -> RestatementCue:
-        missed = [text for text in self.examples if not self.matches(text)]
-        if missed:
-            raise ValueError(f"cue {self.id} does not match its example(s) {missed}")
-        return self
-
-    def matches(self, text: str) -> bool:
-        return re.search(self.pattern, text, re.IGNORECASE) is not None
-
-
 class Restatements(BaseModel):
-    """ledger/data/restatements.toml."""
+    """ledger/rules/restatements.toml."""
 
     model_config = ConfigDict(extra="forbid")
 
-    cue: list[RestatementCue] = Field(min_length=1)
+    restatement: list[RestatementRule] = Field(min_length=1)
 
     def between(self, text: str) -> str | None:
         """The id of the first cue found in `text`, if any.
@@ -123,13 +93,16 @@ class Restatements(BaseModel):
         >>> load_restatements().between(" from ") is None
         True
         """
-        return next((cue.id for cue in self.cue if cue.matches(text)), None)
+        flags = RULE_FLAGS | regex.IGNORECASE  # as every rule file's regex is read
+        return next(
+            (cue.id for cue in self.restatement if regex.search(cue.regex, text, flags)), None
+        )
 
 
 def load_restatements(text: str | None = None) -> Restatements:
-    """Read and validate the restatement cues (default: the file shipped in the package)."""
+    """Read and validate the restatement cues (default: the rule file shipped in the package)."""
     if text is None:
-        text = resources.files("ledger").joinpath("data/restatements.toml").read_text("utf-8")
+        text = resources.files("ledger").joinpath("rules/restatements.toml").read_text("utf-8")
     try:
         return Restatements.model_validate(tomllib.loads(text))
     except tomllib.TOMLDecodeError as error:
@@ -673,7 +646,7 @@ class Checker:
 
     def linked_conflicts(self, group: list[ClaimRow]) -> list[dict]:
         """Within one source, only figures the extractor linked (`related`), in one sentence and
-        one unit, with a restatement cue between them (ledger/data/restatements.toml): "some
+        one unit, with a restatement cue between them (ledger/rules/restatements.toml): "some
         540 satellites in space (the actual number has exceeded 900)". Other figures of one
         article with the same metric are mostly different things (exports and imports are both
         `trade`), linked ones are mostly comparisons ("rose to 4.7% from 4.6%"), and a linked

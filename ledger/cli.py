@@ -20,7 +20,23 @@ if TYPE_CHECKING:
     from ledger.store import Ledger
 
 
-@click.group()
+class _EscapedErrors(click.Group):
+    """Errors name files and ids from outside (a file name may hold an escape sequence or a
+    newline): show them with control characters escaped. Usage errors are click's own text,
+    which quotes the user's value with repr."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except click.UsageError:
+            raise
+        except click.ClickException as error:
+            if error.exit_code != click.ClickException.exit_code:
+                raise
+            raise click.ClickException(printable(error.format_message())) from error
+
+
+@click.group(cls=_EscapedErrors)
 @click.version_option(__version__, prog_name="ledger")
 def cli() -> None:
     """A fact-check ledger for the numbers in the news."""
@@ -767,7 +783,8 @@ def check(db_path: str, tolerance: float, explain_id: str | None) -> None:
             summary = run_checks(db, tolerance_pct=tolerance)
             groups, grouped = write_groups(db)
             if explain_id:
-                click.echo(explain(db, explain_id))
+                shown = explain(db, explain_id)
+                click.echo("\n".join(printable(line) for line in shown.split("\n")))
             else:
                 click.echo(summary.line())
                 click.echo(
@@ -865,9 +882,10 @@ def reference_list(db_path: str, metric: str | None, as_json: bool) -> None:
         f"{'id':42} {'metric':20} {'subject':8} {'period':8} {'value':>14} {'unit':10} publisher"
     )
     for row in rows:
+        text = {key: printable(value or "") for key, value in row.items() if key != "value"}
         click.echo(
-            f"{row['id']:42} {row['metric']:20} {row['subject'] or '':8} {row['period'] or '':8} "
-            f"{row['value']:>14g} {row['unit']:10} {row['publisher']}"
+            f"{text['id']:42} {text['metric']:20} {text['subject']:8} {text['period']:8} "
+            f"{row['value']:>14g} {text['unit']:10} {text['publisher']}"
         )
 
 
@@ -953,9 +971,9 @@ def fetch(
 )
 @click.option(
     "--published",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    help="Publication date (YYYY-MM-DD) that 'last year' is resolved against; "
-    "default: the file's row in a manifest.csv beside it.",
+    type=click.DateTime(formats=["%Y-%m-%d", "%Y-%m", "%Y"]),
+    help="Publication date (YYYY-MM-DD, or YYYY-MM / YYYY when that is all that is known) that "
+    "'last year' is resolved against; default: the file's manifest row, or the page's own date.",
 )
 @click.option(
     "--engine",

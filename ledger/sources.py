@@ -217,6 +217,9 @@ def _manifest_row(manifest: Manifest, line: int, meanings: list[str], fields: li
         reason = f"{more_or_fewer} fields than columns"
     elif not name:
         reason = "empty 'file'"
+    elif "/" in name or os.sep in name:
+        reason = f"{name} is a path: a manifest describes the files beside it"
+        name = ""  # no file here has this name: the row is a problem of the manifest's own
     elif name in manifest.rows or name in manifest.refused:
         reason = f"{name} is listed twice (first on line {manifest.lines[name]})"
         name = ""  # the first row stands

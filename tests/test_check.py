@@ -939,11 +939,13 @@ def test_linked_figures_conflict_only_when_one_restates_the_other(tmp_path: Path
 
 def test_restatement_cues_are_validated_data():
     cues = load_restatements()
-    assert [cue.id for cue in cues.cue] == ["bracket", "actual", "correction"]
+    assert [cue.id for cue in cues.restatement] == ["bracket", "actual", "correction"]
     assert cues.between(", compared with ") is None
     assert cues.between(", revised to ") == "correction"
-    bad = '[[cue]]\nid = "x"\npattern = "zzz"\ncomment = "c"\nexamples = ["abc"]\n'
-    with pytest.raises(CheckError, match=r"cue x does not match its example\(s\) \['abc'\]"):
+    bad = '[[restatement]]\nid = "x"\nregex = "zzz"\ncomment = "a c"\nexamples = ["abc"]\n'
+    with pytest.raises(
+        CheckError, match=r"restatement x does not match its example\(s\) \['abc'\]"
+    ):
         load_restatements(bad)
     with pytest.raises(CheckError, match="not a regular expression"):
         load_restatements(bad.replace('"zzz"', '"("'))

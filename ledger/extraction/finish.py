@@ -62,7 +62,7 @@ def finish(doc: Doc, found: list[Found]) -> None:
             else:
                 claim.metric = metric(doc, s, claim)
     for claim in found:
-        claim.checkworthiness = _score(claim, doc.cache[claim.sentence_start])
+        claim.checkworthiness = _score(doc, claim, doc.cache[claim.sentence_start])
     _fingerprint_all(found)
     for a, b in links:
         a.related.append(b.fingerprint)
@@ -165,7 +165,7 @@ def _fingerprint_all(found: list[Found]) -> None:
         claim.fingerprint = fingerprint
 
 
-def _score(claim: Found, s: Sentence) -> float:
+def _score(doc: Doc, claim: Found, s: Sentence) -> float:
     score = 0.30
     if claim.unit:
         score += 0.15
@@ -177,6 +177,6 @@ def _score(claim: Found, s: Sentence) -> float:
         score += 0.15
     if claim.period:
         score += 0.05
-    if claim.change or claim.bound != "exact" or compares(s):
+    if claim.change or claim.bound != "exact" or compares(doc.rules, s):
         score += 0.10
     return round(min(score, 1.0), 3)
