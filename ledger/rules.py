@@ -18,7 +18,7 @@ from typing import Any, Generic, Literal, TypeVar
 import regex
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from ledger.models import Bound, Change, Kind
+from ledger.models import Bound, Change, Kind, validation_message
 
 RULE_FILES = (
     "patterns",
@@ -837,9 +837,7 @@ def load_rules(directory: str | Path | None = None) -> Rules:
     try:
         files = RuleFiles.model_validate(_read_files(path))
     except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise RulesError(f"invalid rule files at {where}: {first['msg']}") from error
+        raise RulesError(f"invalid rule files at {validation_message(error)}") from error
     pieces = _generated_pieces(files)
     for rule in files.pattern:
         if rule.id in pieces:

@@ -114,8 +114,11 @@ def hostile_db(tmp_path: Path) -> Path:
             "update sources set title = ?, publisher = ? where id = 'alpha'",
             [FORMULAS["title"], FORMULAS["publisher"]],
         )
-        connection.execute(
-            "update claims set sentence = ?, value = -3.2 where id = 'c-a1'", [FORMULAS["sentence"]]
+        connection.execute("update claims set value = -3.2 where id = 'c-a1'")
+        connection.execute(  # c-a1's sentence (stored once, in `sentences`)
+            "update sentences set text = ? where (source_id, start) ="
+            " (select source_id, sentence_start from claims where id = 'c-a1')",
+            [FORMULAS["sentence"]],
         )
     runner = CliRunner()
     for text, verdict in ((FORMULAS["note"], "accurate"), (SCRIPT_NOTE, "inaccurate")):

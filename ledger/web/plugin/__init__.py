@@ -42,11 +42,12 @@ from datasette.utils import tilde_decode, tilde_encode, urlsafe_components
 from datasette.utils.asgi import NotFound, Response
 from markupsafe import Markup
 
+from ledger.describe import number_in_words
 from ledger.models import VERDICTS
 from ledger.web import pages
 from ledger.web.auth import login_view, logout_view, reviewer_of
 from ledger.web.guard import guard
-from ledger.web.render import Span, highlight, number_in_words
+from ledger.web.render import Span, highlight
 
 # Write actions of Datasette 0.65 and of the JSON write API of later versions: nobody gets them.
 WRITE_ACTIONS = frozenset(
