@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any, Generic, Literal, TypeVar
 
 import regex
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from ledger.models import Bound, Change, Kind
+from ledger.models import Bound, Change, Kind, validation_message
 
 RULE_FILES = (
     "patterns",
@@ -29,6 +29,7 @@ RULE_FILES = (
     "cues",
     "subjects",
     "metrics",
+    "restatements",
 )
 _REF = regex.compile(r"\{([a-z_]+)\}")
 _CODE = regex.compile(r"[\p{L}.]+")  # a currency prefix in letters: RMB, U.S.
@@ -258,6 +259,51 @@ class PeriodWords(_Strict):
     relative: dict[str, int]  # "last" -> -1: the step from the publication date
 
 
+class AttributionWords(_Strict):
+    """Words around a source's name (see [attribution_words] in cues.toml)."""
+
+    comment: str
+    titles: list[str] = Field(min_length=1)  # "Dr." also matches "Dr"
+    not_sources: list[str]
+    organisations: list[str]
+    capitalised_only: list[str]  # subject ids
+
+
+class ComparisonWords(_Strict):
+    """What makes a figure's sentence a comparison (see [comparison] in cues.toml)."""
+
+    comment: str
+    words: list[str] = Field(min_length=1)
+    phrases: str  # a regex of the phrases of several words
+    triggers: list[str]  # one of them is in every phrase: the phrases are tried only then
+
+
+class WordTable(_Strict):
+    comment: str
+    words: list[str] = Field(min_length=1)
+
+
+class RestatementRule(_Strict):
+    """Words between two linked figures that make the second a restatement of the first (read
+    by `ledger check`): "some 540 satellites (the actual number has exceeded 900)"."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    comment: str = Field(min_length=3)
+    regex: str
+    examples: list[str] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _examples_match(self) -> RestatementRule:
+        try:
+            pattern = regex.compile(self.regex, FLAGS | regex.IGNORECASE)
+        except regex.error as error:
+            raise ValueError(f"not a regular expression: {error}") from error
+        missed = [text for text in self.examples if not pattern.search(text)]
+        if missed:
+            raise ValueError(f"restatement {self.id} does not match its example(s) {missed}")
+        return self
+
+
 class RegexTable(_Strict):
     """A cue that is one regex of its own (period_baseline, own_aside), not a list of rules."""
 
@@ -328,6 +374,10 @@ class RuleFiles(_Strict):
     attribution: list[RegexCue]
     period: list[PeriodRule]
     period_words: PeriodWords
+    attribution_words: AttributionWords
+    comparison: ComparisonWords
+    not_labels: WordTable
+    restatement: list[RestatementRule] = Field(min_length=1)
     period_baseline: RegexTable
     own_aside: RegexTable
     subject: list[SubjectRule]
@@ -506,6 +556,15 @@ class Rules:
     subject_pattern: Any
     subject_ids: dict[str, str]
     metrics: Gated[tuple[MetricRule, Any, frozenset[str]]]
+    titles: Any  # the title words before a source's name, to strip
+    not_sources: frozenset[str]
+    organisations: frozenset[str]
+    capitalised_only: frozenset[str]
+    comparison_words: frozenset[str]
+    comparison: Any  # the comparison words and phrases, in one pattern
+    comparison_triggers: frozenset[str]
+    not_labels: frozenset[str]
+    restatements: tuple[tuple[str, Any], ...]  # (id, compiled), in file order
     sources: tuple[str, ...] = field(default=())
 
 
@@ -742,6 +801,16 @@ def _cue_regex(cue: ChangeCue) -> str:
     return _REF.sub(expand, cue.regex)
 
 
+def _titles(titles: list[str]) -> str:
+    r"""What strips the titles before a name, up to the last: "Finance Minister Liu Kun".
+
+    >>> _titles(["Minister", "Dr."])
+    '^.*\\b(?:Minister|Dr\\.?)\\s+'
+    """
+    words = [regex.escape(t[:-1]) + r"\.?" if t.endswith(".") else regex.escape(t) for t in titles]
+    return rf"^.*\b(?:{'|'.join(words)})\s+"
+
+
 def _word_or_symbol(words: set[str], symbols: set[str]) -> str:
     """Words in any case, symbols exactly as written (a capital M is no milli-)."""
     return rf"(?:{trie(words)})(?![\p{{L}}])|(?-i:{trie(symbols, fold_case=False)})"
@@ -773,9 +842,7 @@ def load_rules(directory: str | Path | None = None) -> Rules:
     try:
         files = RuleFiles.model_validate(_read_files(path))
     except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise RulesError(f"invalid rule files at {where}: {first['msg']}") from error
+        raise RulesError(f"invalid rule files at {validation_message(error)}") from error
     pieces = _generated_pieces(files)
     for rule in files.pattern:
         if rule.id in pieces:
@@ -839,6 +906,12 @@ def _word_lookups(files: RuleFiles) -> dict[str, Any]:
         "glue": {letters.upper(): code for (letters, _), code in prefixes.glue.items()},
         "codes": prefixes.codes,
         "qualifiers": {norm(w): q.bound for q in files.qualifier for w in q.words},
+        "not_sources": frozenset(files.attribution_words.not_sources),
+        "organisations": frozenset(files.attribution_words.organisations),
+        "capitalised_only": frozenset(files.attribution_words.capitalised_only),
+        "comparison_words": frozenset(files.comparison.words),
+        "comparison_triggers": frozenset(files.comparison.triggers),
+        "not_labels": frozenset(files.not_labels.words),
     }
 
 
@@ -918,6 +991,14 @@ def _cues(files: RuleFiles, cue: Callable[[str, str], Any]) -> dict[str, Any]:
             0,
         ),
         "subject_ids": subject_ids,
+        "restatements": tuple(
+            (r.id, _compile(r.regex, f"restatement {r.id}")) for r in files.restatement
+        ),
+        "titles": regex.compile(_titles(files.attribution_words.titles)),
+        "comparison": cue(
+            rf"\b(?:{'|'.join(sorted(files.comparison.words))}|{files.comparison.phrases})\b",
+            "comparison",
+        ),
         "metrics": Gated(
             (
                 m,

@@ -191,12 +191,12 @@ def test_rules_command_lists_rules() -> None:
     assert any(line.split()[:3] == ["cues.toml", "table", "own_aside"] for line in lines)
     assert any(line.split()[:3] == ["units.toml", "named", "absolute_zero"] for line in lines)
     tables = ["number_words", "metre_distances", "per", "nouns", "period_words", "period_baseline"]
-    tables += ["own_aside"]
+    tables += ["own_aside", "attribution_words", "comparison", "not_labels"]
     assert len(lines) == len(tables) + sum(
         len(getattr(RULES.files, k))
         for k in ("pattern", "scale", "fraction", "multiple", "currency", "context", "word_context",
                   "unit", "named", "qualifier", "change", "attribution", "period", "subject",
-                  "metric")
+                  "metric", "restatement")
     )  # fmt: skip
 
 
@@ -313,3 +313,28 @@ def test_currency_codes_are_iso_4217() -> None:
     codes |= {w.unit for w in files.word_context if w.kind == "money"}
     assert codes and codes <= iso, sorted(codes - iso)
     assert [c.id for c in files.currency if not c.iso_4217] == ["BTC"]
+
+
+def test_a_user_can_add_a_title_without_python(rules_copy: Path) -> None:
+    path = rules_copy / "cues.toml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('    "Minister",', '    "Commissioner", "Minister",', 1))
+    rules = load_rules(rules_copy)
+    sentence = "Trade Commissioner Jane Doe said exports rose 5% in 2023."
+    assert [c.attribution for c in extract(sentence, rules=rules)] == ["Jane Doe"]
+    assert [c.attribution for c in extract(sentence)] == ["Trade Commissioner Jane Doe"]
+
+
+def test_word_lists_hold_each_word_once() -> None:
+    files = RULES.files
+    lists = {
+        "not_labels": files.not_labels.words,
+        "titles": files.attribution_words.titles,
+        "not_sources": files.attribution_words.not_sources,
+        "organisations": files.attribution_words.organisations,
+        "comparison": files.comparison.words,
+    }
+    for name, words in lists.items():
+        assert len(words) == len(set(words)), name
+    assert {"some", "around"} <= set(files.not_labels.words)
+    assert set(files.attribution_words.capitalised_only) <= {s.id for s in files.subject}

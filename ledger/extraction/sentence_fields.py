@@ -11,26 +11,8 @@ from ledger.extraction.document import Doc, Found, Match, Pattern, PeriodCue, Se
 from ledger.extraction.document import groupdict as _groupdict
 from ledger.rules import MetricRule, PeriodRule, Rules
 
-_COMPARISON_WORDS = frozenset(
-    {"than", "compared", "versus", "record", "largest", "biggest", "highest", "lowest",
-     "fastest", "slowest", "most", "least"}
-)  # fmt: skip
-_COMPARISON = regex.compile(
-    rf"\b(?:{'|'.join(sorted(_COMPARISON_WORDS))}|year-on-year|from\s+a\s+year)\b",
-    regex.IGNORECASE,
-)
-_TITLE_WORDS = regex.compile(
-    r"^.*\b(?:Minister|Secretary|President|Premier|Governor|Chairman|Chairwoman|Chair|Director"
-    r"|Spokesman|Spokeswoman|Spokesperson|CEO|Chief|Head|Official|Ambassador|Mayor|Senator"
-    r"|Representative|Adviser|Advisor|Analyst|Economist|Professor|Dr\.?|Mr\.?|Ms\.?|Mrs\.?)\s+",
-)
 _CLAUSE = regex.compile(r";|\s(?:but|while|whereas|though|although)\s", regex.IGNORECASE)
 _SPACES = regex.compile(r"[\s\u00a0\-‑]+")  # as rules.trie() matches a space in a name
-# Words that a source-name pattern can catch but that name no source.
-_NOT_SOURCES = frozenset(
-    """it this that they he she we i there the a an but and or so yet also then however
-    meanwhile its their his her our these those inc corp co ltd plc llc""".split()  # noqa: SIM905
-)
 _ARTICLE = regex.compile(r"^(?:The|A|An)\s+")
 _POSSESSIVE = regex.compile(r"^(\p{Lu}[\p{L}.]*(?:\s\p{Lu}[\p{L}.]*)?)['’]s\s+(?=\p{Lu})")
 _QUOTES = regex.compile(r"[\"“”]")
@@ -113,10 +95,11 @@ def _clean_source(who: str, rules: Rules) -> str | None:
     possessive = _POSSESSIVE.match(who)
     if possessive and possessive.group(1) in rules.subject_ids:
         who = who[possessive.end() :]
-    who = _TITLE_WORDS.sub("", who)
-    if not who or who.lower() in _NOT_SOURCES:
+    who = rules.titles.sub("", who)
+    if not who or who.lower() in rules.not_sources:
         return None
-    if who in rules.subject_ids and rules.subject_ids[who] in ("China", "US") and " " not in who:
+    subject = rules.subject_ids.get(who)
+    if subject is not None and subject in rules.capitalised_only and " " not in who:
         # "Beijing said" stays a source; a bare demonym ("Chinese said") does not
         return who if who[0].isupper() else None
     return who
@@ -359,16 +342,17 @@ def period(doc: Doc, s: Sentence, claim: Found, next_start: int) -> str | None:
     return None
 
 
-def compares(s: Sentence) -> bool:
-    """Whether the sentence holds comparison words; found once per sentence, and only for a
-    figure that is not already a comparison by its change or bound."""
+def compares(rules: Rules, s: Sentence) -> bool:
+    """Whether the sentence holds comparison words ([comparison] in cues.toml); found once per
+    sentence, and only for a figure that is not already a comparison by its change or bound."""
     if s.compares is None:
         words = s.lower_words()
         if s.text.isascii() and "&" not in s.text:
-            # its words are then the runs _COMPARISON's \b sees: only the phrases need the regex
-            s.compares = not words.isdisjoint(_COMPARISON_WORDS) or (
-                "year" in words and _COMPARISON.search(s.text) is not None
+            # its words are then the runs the pattern's \b sees: only the phrases need the regex
+            s.compares = not words.isdisjoint(rules.comparison_words) or (
+                not words.isdisjoint(rules.comparison_triggers)
+                and rules.comparison.search(s.text) is not None
             )
         else:
-            s.compares = _COMPARISON.search(s.text) is not None
+            s.compares = rules.comparison.search(s.text) is not None
     return s.compares
