@@ -340,7 +340,7 @@ CLAIMS_TABLE_COLUMNS: dict[str, int | None] = {
 
 def claims_table(rows: Iterable[dict[str, Any]], out: IO[str]) -> int:
     """The terminal table `ledger claims` prints: each figure in words beside its quote."""
-    from ledger.web.render import claim_words
+    from ledger.describe import claim_words
 
     return write_table(
         ({**row, "figure": claim_words(row)} for row in rows), CLAIMS_TABLE_COLUMNS, out

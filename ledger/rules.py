@@ -18,7 +18,7 @@ from typing import Any, Generic, Literal, TypeVar
 import regex
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from ledger.models import Bound, Change, Kind
+from ledger.models import Bound, Change, Kind, validation_message
 from ledger.sentences import boundary_pattern
 
 RULE_FILES = (
@@ -211,6 +211,9 @@ class NounRules(_Strict):
     irregular: dict[str, str]
     adjectives: list[str]
     time_nouns: list[str]
+    # the time nouns that measure a span ("for 16 years", "a 41-year high"): a duration claim;
+    # the other time nouns ("round", "night", "o'clock") make no claim
+    durations: list[str]
     stop: list[str]
     examples: list[ValueExample] = Field(min_length=1)
 
@@ -566,6 +569,8 @@ class Rules:
     irregular: dict[str, str]
     adjectives: frozenset[str]
     time_nouns: frozenset[str]
+    durations: frozenset[str]
+    duration_compound: Pattern  # "-year", "-month-old" right after a figure: "a 41-year high"
     stop: frozenset[str]
     change_cues: tuple[tuple[ChangeCue, Pattern], ...]
     change_before: Pattern
@@ -864,9 +869,7 @@ def load_rules(directory: str | Path | None = None) -> Rules:
     try:
         files = RuleFiles.model_validate(_read_files(path))
     except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise RulesError(f"invalid rule files at {where}: {first['msg']}") from error
+        raise RulesError(f"invalid rule files at {validation_message(error)}") from error
     pieces = _generated_pieces(files)
     for rule in files.pattern:
         if rule.id in pieces:
@@ -965,6 +968,11 @@ def _unit_lookups(files: RuleFiles) -> dict[str, Any]:
         "irregular": dict(files.nouns.irregular),
         "adjectives": frozenset(w.lower() for w in files.nouns.adjectives),
         "time_nouns": frozenset(files.nouns.time_nouns),
+        "durations": frozenset(files.nouns.durations),
+        # lower case only: "the 14th Five-Year Plan" is a name, not a span of time
+        "duration_compound": regex.compile(
+            rf"-({'|'.join(map(regex.escape, files.nouns.durations))})s?(?:-olds?)?(?![\w-])"
+        ),
         "stop": frozenset(files.nouns.stop),
     }
 
