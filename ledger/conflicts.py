@@ -132,7 +132,7 @@ class Cues(Protocol):
 
 def restates(claim: Placed, other: Placed, cues: Cues) -> bool:
     """True when two figures of one sentence, in one unit, are two sayings of one number: the
-    words between them hold a restatement cue (ledger/data/restatements.toml). Otherwise they
+    words between them hold a restatement cue (ledger/rules/restatements.toml). Otherwise they
     are a before and after, a comparison, or (in another unit) a conversion: not a conflict."""
     if (claim.source_id, claim.sentence_start, claim.unit) != (
         other.source_id,

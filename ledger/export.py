@@ -18,18 +18,14 @@ import io
 import itertools
 import json
 import tempfile
-import tomllib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import cache
-from importlib import resources
 from typing import IO, Any
-
-from pydantic import BaseModel, ConfigDict
 
 from ledger.config import Organisation
 from ledger.escaping import csv_cell, json_text, printable
 from ledger.review import SUMMARY_MAX
+from ledger.rules import default_rules
 
 FORMATS = ("csv", "json", "jsonl", "markdown", "claimreview")
 
@@ -117,7 +113,7 @@ class ExportOptions:
 def record(row: dict[str, Any], options: ExportOptions | None = None) -> dict[str, Any]:
     """A claim row reduced to the exported columns, in order, with its page's URL and its
     figure in words ('more than 3.3 trillion CNY, 2023')."""
-    from ledger.web.render import claim_words
+    from ledger.describe import claim_words
 
     site_url = options.site_url if options else None
     found = {column: row.get(column) for column in COLUMNS}
@@ -223,21 +219,6 @@ def write_markdown(
         out.write("| " + " | ".join(cells) + " |\n")
 
 
-class AuthorWords(BaseModel):
-    """ledger/data/authors.toml: what tells an organisation's name from a person's."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    organisation_words: frozenset[str]
-    person_titles: frozenset[str]
-
-
-@cache
-def author_words() -> AuthorWords:
-    text = resources.files("ledger").joinpath("data/authors.toml").read_text("utf-8")
-    return AuthorWords.model_validate(tomllib.loads(text))
-
-
 def author_type(name: str) -> str:
     """'Person' when the name reads as a person's (a title, or two to four capitalised words none
     of which names an organisation), else 'Organization' (schema.org author types).
@@ -247,12 +228,13 @@ def author_type(name: str) -> str:
     ['Organization', 'Person', 'Organization', 'Organization', 'Person', 'Organization', \
 'Organization']
     """
-    rules = author_words()
+    rules = default_rules()
     words = [word.strip(".,'()’").lower() for word in name.split()]
     words = [word for word in words if word]
-    if not words or set(words) & rules.organisation_words:
+    # the words that make a source an organisation: [attribution_words] in cues.toml
+    if not words or not rules.organisations.isdisjoint(words):
         return "Organization"
-    if words[0] in rules.person_titles and len(words) > 1:
+    if rules.titles.match(name) and len(words) > 1:  # "Dr Li", "Minister Wang Wentao"
         return "Person"
     capitalised = all(word[:1].isupper() for word in name.split() if word.isalpha())
     return "Person" if 2 <= len(words) <= 4 and capitalised else "Organization"
@@ -461,7 +443,7 @@ CLAIMS_TABLE_COLUMNS: dict[str, int | None] = {
 
 def claims_table(rows: Iterable[dict[str, Any]], out: IO[str]) -> int:
     """The terminal table `ledger claims` prints: each figure in words beside its quote."""
-    from ledger.web.render import claim_words
+    from ledger.describe import claim_words
 
     return write_table(
         ({**row, "figure": claim_words(row)} for row in rows), CLAIMS_TABLE_COLUMNS, out

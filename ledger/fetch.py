@@ -147,7 +147,8 @@ class Fetcher:
             max_redirects=policy.max_redirects,
             transport=transport,
         )
-        self._robots: dict[str, urllib.robotparser.RobotFileParser] = {}
+        # each site's robots.txt, and why it could not be read (None when it was)
+        self._robots: dict[str, tuple[urllib.robotparser.RobotFileParser, str | None]] = {}
 
     def __enter__(self) -> Fetcher:
         return self
@@ -162,8 +163,9 @@ class Fetcher:
         if scheme not in ("http", "https"):
             given = scheme or "a bare path"
             raise FetchFailure(url, f"only http and https URLs are fetched, not {given}")
-        if self.policy.obey_robots and not self._allowed(url):
-            raise FetchFailure(url, "refused by the site's robots.txt (--ignore-robots fetches it)")
+        refusal = self._robots_refusal(url) if self.policy.obey_robots else None
+        if refusal is not None:
+            raise FetchFailure(url, f"{refusal} (--ignore-robots fetches it)")
         try:
             return self._download(url, accept)
         except httpx.TooManyRedirects:
@@ -205,26 +207,32 @@ class Fetcher:
             return f"too large (over the limit of {limit:,} bytes)"
         return f"too large ({size:,} bytes; the limit is {limit:,})"
 
-    def _allowed(self, url: str) -> bool:
-        """Whether the site's robots.txt lets `ROBOTS_AGENT` fetch `url` (RFC 9309: a missing
-        robots.txt allows all; one the server fails to give, or refuses, forbids all)."""
+    def _robots_refusal(self, url: str) -> str | None:
+        """Why the site's robots.txt refuses `url` to `ROBOTS_AGENT`, or None when it allows it.
+        RFC 9309: a missing robots.txt allows all; one the server fails to give, or refuses to
+        show, forbids all."""
         parts = urlsplit(url)
         site = f"{parts.scheme}://{parts.netloc}"
-        robots = self._robots.get(site)
-        if robots is None:
+        if site not in self._robots:
             robots = urllib.robotparser.RobotFileParser(site + "/robots.txt")
+            unread = None
             try:
                 response = self.client.get(site + "/robots.txt")
                 if response.status_code >= 500 or response.status_code in (401, 403):
-                    robots.parse(_FORBID_ALL)
-                elif response.status_code >= 400:
-                    robots.parse([])
-                else:
+                    unread = f"HTTP {response.status_code}"
+                elif response.status_code < 400:
                     robots.parse(response.text.splitlines())
-            except httpx.HTTPError:
+            except httpx.HTTPError as error:
+                unread = type(error).__name__
+            if unread is not None:
                 robots.parse(_FORBID_ALL)
-            self._robots[site] = robots
-        return robots.can_fetch(ROBOTS_AGENT, url)
+            self._robots[site] = (robots, unread)
+        robots, unread = self._robots[site]
+        if robots.can_fetch(ROBOTS_AGENT, url):
+            return None
+        if unread is not None:
+            return f"the site's robots.txt could not be read ({unread}), which forbids all"
+        return "refused by the site's robots.txt"
 
 
 def fetch_pages(

@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import Any, Generic, Literal, TypeVar
 
 import regex
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from ledger.models import Bound, Change, Kind
+from ledger.models import Bound, Change, Kind, validation_message
+from ledger.sentences import boundary_pattern
 
 RULE_FILES = (
     "patterns",
@@ -29,13 +30,58 @@ RULE_FILES = (
     "cues",
     "subjects",
     "metrics",
+    "restatements",
 )
 _REF = regex.compile(r"\{([a-z_]+)\}")
+_CODE = regex.compile(r"[\p{L}.]+")  # a currency prefix in letters: RMB, U.S.
+_GLUED = regex.compile(r"[\p{L}.]+[^\p{L}\d\s.]")  # letters glued to a symbol: HK$, R$
 _NORM_SPLIT = regex.compile(r"[\s\u00a0\u2009\u202f\-‑.]+")
 # a space or hyphen in a rule's words: \s is any Unicode space (no-break and thin ones too)
 _SPACE, _HYPHEN = r"[\s\-‑]+", r"[\s\-‑]*"
 _WHITESPACE = r"\s+"  # a space in a change cue's words (see _cue_regex)
+Pattern = regex.Pattern[str]
 FLAGS = regex.VERBOSE  # VERSION0: VERSION1 with IGNORECASE folds full case, ~5x slower
+
+
+# The contract between the rule files and the extractor's Python, in one place: every pattern
+# id it reads from patterns.toml with the named groups it reads of each, the groups it reads of
+# the cues of cues.toml, and the unit words it looks up. `check_contract` holds the files to it
+# when they load, so a rules folder that lacks one fails there with one line, not in extract.
+PATTERN_GROUPS: dict[str, tuple[str, ...]] = {
+    "anchor": (),  # where a figure can start: digits and symbols
+    "anchor_word": (),  # ... and number words
+    "scan": ("skip", "first", "unit", "second", "unit2", "sep", "neg", "mult", "frac", "named"),
+    "figure": (),  # a piece of scan and and_range
+    "unit": (),  # a unit right after a year: "2020 tonnes" is no lone year
+    "scale": (),  # ... nor is "2020 million"
+    "before": ("qual", "code", "glue", "minus"),
+    "noun_after": ("w1", "w2", "w3", "open", "close"),
+    "and_range": ("second", "unit2"),
+    "ratio_after": ("den",),
+    "listed_ahead": (),
+    "metre_size_after": (),
+    "metre_size_before": (),
+    "accounting_negative": (),
+    "money_tail": ("scale", "minor"),
+    "measure_tail": ("mword", "minor"),
+    "date_before": (),
+    "date_after": (),
+    "time_after": (),
+    "label_before": ("cap",),
+    "person_before": ("who",),
+    "source_name": (),  # a piece of the attribution cues
+}
+# the source's name, or a pronoun ("he said") resolved to the last person named
+ATTRIBUTION_GROUPS = (("who", "pronoun"),)
+# the groups a period cue of each kind reads its value from: at least one of each tuple
+PERIOD_GROUPS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "year": (("year",),),
+    "quarter": (("q", "qword"),),
+    "half": (("h", "hword"),),
+    "month": (("month",),),
+    "relative": (("relword",), ("relunit",)),
+}
+UNIT_WORDS = ("percent", "metres")  # a lone fraction of a whole is a percent; "800m" is metres
 
 
 class RulesError(ValueError):
@@ -47,8 +93,13 @@ class _Strict(BaseModel):
 
 
 class ValueExample(_Strict):
+    """A text and what the extractor reads from it first. `kind` and `unit` are given where the
+    rule does not fix them itself (a scale, a qualifier: see tests/test_rules.py)."""
+
     text: str
     value: float
+    kind: Kind | None = None
+    unit: str | None = None
 
 
 class PatternRule(_Strict):
@@ -109,6 +160,7 @@ class MultipleRule(_Strict):
 class CurrencyRule(_Strict):
     id: str = Field(pattern=r"^[A-Z]{3}$")
     comment: str = Field(min_length=3)
+    iso_4217: bool = True  # false for a code in use that ISO does not list (BTC)
     prefixes: list[str]
     words: list[str]
     examples: list[ValueExample] = Field(min_length=1)
@@ -159,6 +211,9 @@ class NounRules(_Strict):
     irregular: dict[str, str]
     adjectives: list[str]
     time_nouns: list[str]
+    # the time nouns that measure a span ("for 16 years", "a 41-year high"): a duration claim;
+    # the other time nouns ("round", "night", "o'clock") make no claim
+    durations: list[str]
     stop: list[str]
     examples: list[ValueExample] = Field(min_length=1)
 
@@ -190,6 +245,89 @@ class RegexCue(_Strict):
     # lower-case words of which one must be in the sentence for the cue to be tried at all
     triggers: list[str] = []
     examples: list[str] = Field(min_length=1)
+
+
+PeriodKind = Literal["year", "quarter", "half", "month", "relative"]
+
+
+class PeriodRule(RegexCue):
+    """A period cue, and which kind of period it names: its value is read from its named groups
+    (PERIOD_GROUPS says which), so a new rule of a known kind needs no Python."""
+
+    period: PeriodKind
+
+
+class PeriodWords(_Strict):
+    """The words of periods: month names, ordinals of quarters and halves, relative words."""
+
+    comment: str
+    months: dict[str, int]  # "sept" -> 9
+    ordinals: dict[str, int]  # "second" -> 2 ("second quarter", "second half")
+    relative: dict[str, int]  # "last" -> -1: the step from the publication date
+
+
+class AttributionWords(_Strict):
+    """Words around a source's name (see [attribution_words] in cues.toml)."""
+
+    comment: str
+    titles: list[str] = Field(min_length=1)  # "Dr." also matches "Dr"
+    not_sources: list[str]
+    organisations: list[str]
+    capitalised_only: list[str]  # subject ids
+
+
+class ComparisonWords(_Strict):
+    """What makes a figure's sentence a comparison (see [comparison] in cues.toml)."""
+
+    comment: str
+    words: list[str] = Field(min_length=1)
+    phrases: str  # a regex of the phrases of several words
+    triggers: list[str]  # one of them is in every phrase: the phrases are tried only then
+
+
+class WordTable(_Strict):
+    comment: str
+    words: list[str] = Field(min_length=1)
+
+
+class RestatementRule(_Strict):
+    """Words between two linked figures that make the second a restatement of the first (read
+    by `ledger check`): "some 540 satellites (the actual number has exceeded 900)"."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    comment: str = Field(min_length=3)
+    regex: str
+    examples: list[str] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _examples_match(self) -> RestatementRule:
+        try:
+            pattern = regex.compile(self.regex, FLAGS | regex.IGNORECASE)
+        except regex.error as error:
+            raise ValueError(f"not a regular expression: {error}") from error
+        missed = [text for text in self.examples if not pattern.search(text)]
+        if missed:
+            raise ValueError(f"restatement {self.id} does not match its example(s) {missed}")
+        return self
+
+
+def month_abbreviations(months: dict[str, int]) -> list[str]:
+    """The month names that shorten a longer one, capitalised: "Sept", not "May".
+
+    >>> month_abbreviations({"september": 9, "sep": 9, "sept": 9, "may": 5})
+    ['Sep', 'Sept']
+    """
+    longest: dict[int, str] = {}
+    for name, number in months.items():
+        if len(name) > len(longest.get(number, "")):
+            longest[number] = name
+    return sorted(name.capitalize() for name, number in months.items() if name != longest[number])
+
+
+def packaged_month_abbreviations() -> list[str]:
+    """The month abbreviations of the package's own cues.toml, read without loading the rules."""
+    raw = resources.files("ledger").joinpath("rules", "cues.toml").read_text("utf-8")
+    return month_abbreviations(tomllib.loads(raw)["period_words"]["months"])
 
 
 class RegexTable(_Strict):
@@ -260,7 +398,12 @@ class RuleFiles(_Strict):
     qualifier: list[QualifierRule]
     change: list[ChangeCue]
     attribution: list[RegexCue]
-    period: list[RegexCue]
+    period: list[PeriodRule]
+    period_words: PeriodWords
+    attribution_words: AttributionWords
+    comparison: ComparisonWords
+    not_labels: WordTable
+    restatement: list[RestatementRule] = Field(min_length=1)
     period_baseline: RegexTable
     own_aside: RegexTable
     subject: list[SubjectRule]
@@ -343,7 +486,7 @@ class UnitInfo:
 
 
 # A sentence-level rule: (rule or id, compiled pattern, trigger words).
-_Entry = TypeVar("_Entry", bound=tuple[Any, Any, frozenset[str]])
+_Entry = TypeVar("_Entry", bound=tuple[Any, "Pattern | None", frozenset[str]])
 
 
 class Gated(Generic[_Entry]):
@@ -376,16 +519,16 @@ class Gated(Generic[_Entry]):
         return [self.entries[i] for i in sorted(chosen)]
 
 
-class Patterns(dict[str, Any]):
+class Patterns(dict[str, "Pattern"]):
     """The compiled patterns of patterns.toml by id: a plain dict, but a pattern not compiled at
     load (`lazy`) is compiled the first time it is looked up. `regex` compiles in Python, some
     3 us a character of pattern (and_range alone holds 20,000): most texts never need it."""
 
-    def __init__(self, compilers: dict[str, Callable[[], Any]]) -> None:
+    def __init__(self, compilers: dict[str, Callable[[], Pattern]]) -> None:
         super().__init__()
         self.compilers = compilers
 
-    def __missing__(self, name: str) -> Any:
+    def __missing__(self, name: str) -> Pattern:
         self.compile([name])
         return self[name]
 
@@ -408,40 +551,48 @@ class Rules:
     number_words: dict[str, float]
     number_added: dict[str, float]  # norm("and a half") -> 0.5
     metre_distances: frozenset[str]
-    scaled_only_words: frozenset[str]
     fractions: dict[str, float]
-    named: dict[str, tuple[UnitInfo, Any]]  # norm(words) -> (kind, unit, value as factor; cue)
+    named: dict[str, tuple[UnitInfo, Pattern]]  # norm(words) -> (kind, unit, value as factor; cue)
     multiples: dict[str, tuple[float, str | None]]
     symbols: dict[str, str]  # "$" -> USD
     glue: dict[str, str]  # "HK" (+$) -> HKD
     codes: dict[str, str]  # "RMB" -> CNY
-    contexts: dict[str, tuple[tuple[Any, str], ...] | Any]
+    contexts: dict[str, tuple[tuple[Pattern, str], ...]]
     context_default: dict[str, str]
     units_by_word: dict[str, UnitInfo]
     units_by_symbol: dict[str, UnitInfo]
     per_units: dict[str, str]  # norm(word) -> symbol, for the divisor of a compound unit
     rate_units: frozenset[str]  # unit symbols that take no divisor
-    word_contexts: dict[str, tuple[Any, UnitInfo]]  # norm(word) -> (cue, what it is then)
+    word_contexts: dict[str, tuple[Pattern, UnitInfo]]  # norm(word) -> (cue, what it is then)
     minor_units: dict[str, dict[str, float]]  # unit -> norm(minor word) -> factor
     qualifiers: dict[str, str]
     irregular: dict[str, str]
     adjectives: frozenset[str]
     time_nouns: frozenset[str]
+    durations: frozenset[str]
+    duration_compound: Pattern  # "-year", "-month-old" right after a figure: "a 41-year high"
     stop: frozenset[str]
-    change_cues: tuple[tuple[ChangeCue, Any], ...]
-    change_before: Any
-    change_after: Any
-    attribution_cues: Gated[tuple[str, Any, frozenset[str]]]
-    period_cues: Gated[tuple[str, Any, frozenset[str]]]
-    baseline: Any
-    own_aside: Any
-    subject_pattern: Any
+    change_cues: tuple[tuple[ChangeCue, Pattern], ...]
+    change_before: Pattern
+    change_after: Pattern
+    attribution_cues: Gated[tuple[str, Pattern, frozenset[str]]]
+    period_cues: Gated[tuple[PeriodRule, Pattern, frozenset[str]]]
+    baseline: Pattern
+    own_aside: Pattern
+    subject_pattern: Pattern
     subject_ids: dict[str, str]
-    metrics: Gated[tuple[MetricRule, Any, frozenset[str]]]
+    metrics: Gated[tuple[MetricRule, Pattern | None, frozenset[str]]]
+    titles: Pattern  # the title words before a source's name, to strip
+    not_sources: frozenset[str]
+    organisations: frozenset[str]
+    capitalised_only: frozenset[str]
+    comparison_words: frozenset[str]
+    comparison: Pattern  # the comparison words and phrases, in one pattern
+    comparison_triggers: frozenset[str]
+    not_labels: frozenset[str]
+    restatements: tuple[tuple[str, Pattern], ...]  # (id, compiled), in file order
+    sentence_boundary: Pattern  # where a sentence ends; the rules' month abbreviations end none
     sources: tuple[str, ...] = field(default=())
-
-    def pattern(self, name: str) -> Any:
-        return self.compiled[name]
 
 
 def _read_files(directory: Path | None) -> dict[str, Any]:
@@ -520,20 +671,72 @@ def trie(words: set[str] | list[str], *, fold_case: bool = True) -> str:
     return f"(?-i:{build(tree, True)})"
 
 
+@dataclass(frozen=True)
+class CurrencyPrefixes:
+    """The currency prefixes of currencies.toml, by how they are written before a figure."""
+
+    codes: dict[str, str]  # letters: "RMB" -> CNY, "US" -> USD
+    glue: dict[tuple[str, str], str]  # letters glued to a symbol: ("HK", "$") -> HKD
+    symbols: dict[str, str]  # a symbol alone: "$" -> USD
+
+
+def currency_prefixes(currencies: list[CurrencyRule]) -> CurrencyPrefixes:
+    """Sort each currency's prefixes into codes, glued letters and symbols.
+
+    >>> rules = [CurrencyRule(id="HKD", comment="Hong Kong dollar", prefixes=["HK$", "HKD"],
+    ...     words=[], examples=[ValueExample(text="HK$5", value=5)])]
+    >>> currency_prefixes(rules)
+    CurrencyPrefixes(codes={'HKD': 'HKD'}, glue={('HK', '$'): 'HKD'}, symbols={})
+    """
+    codes: dict[str, str] = {}
+    glue: dict[tuple[str, str], str] = {}
+    symbols: dict[str, str] = {}
+    for currency in currencies:
+        for prefix in currency.prefixes:
+            if _CODE.fullmatch(prefix):
+                codes[prefix] = currency.id
+            elif _GLUED.fullmatch(prefix):
+                glue[(prefix[:-1], prefix[-1])] = currency.id
+            else:
+                symbols[prefix] = currency.id
+    return CurrencyPrefixes(codes, glue, symbols)
+
+
+def check_contract(files: RuleFiles, pieces: dict[str, str]) -> None:
+    """Fail with one line when the rule files lack a pattern, group or word the extractor reads
+    (see PATTERN_GROUPS). Groups are looked for in a pattern's source with its pieces written
+    in, so no pattern is compiled for it."""
+    ids = {rule.id for rule in files.pattern}
+    for pattern_id, groups in PATTERN_GROUPS.items():
+        if pattern_id not in ids:
+            raise RulesError(
+                f"patterns.toml: pattern {pattern_id!r} is missing; the extractor reads it"
+            )
+        _require_groups(
+            f"patterns.toml: pattern {pattern_id!r}", _resolve(pattern_id, pieces), groups
+        )
+    for cue in files.attribution:
+        _require_groups(f"cues.toml: attribution {cue.id!r}", cue.regex, ATTRIBUTION_GROUPS)
+    for period in files.period:
+        where = f"cues.toml: period {period.id!r} ({period.period})"
+        _require_groups(where, period.regex, PERIOD_GROUPS[period.period])
+
+
+def _require_groups(where: str, source: str, groups: Iterable[str | tuple[str, ...]]) -> None:
+    """Each of `groups` (or one of each tuple of them) is a named group of `source`."""
+    for wanted in groups:
+        any_of = (wanted,) if isinstance(wanted, str) else wanted
+        if not any(f"(?P<{group}>" in source for group in any_of):
+            name = " or ".join(f"(?P<{group}>...)" for group in any_of)
+            raise RulesError(f"{where} has no group {name}; the extractor reads it")
+
+
 def _generated_pieces(files: RuleFiles) -> dict[str, str]:
     """Regex pieces built from the word lists of the data files."""
-    currency_symbols: set[str] = set()
-    currency_codes: set[str] = set()
-    currency_glue: set[str] = set()
-    for cur in files.currency:
-        for prefix in cur.prefixes:
-            if regex.fullmatch(r"[\p{L}.]+", prefix):
-                currency_codes.add(prefix)
-            elif regex.fullmatch(r"[\p{L}.]+[^\p{L}\d\s.]", prefix):
-                currency_glue.add(prefix[:-1])
-                currency_symbols.add(prefix[-1])
-            else:
-                currency_symbols.add(prefix)
+    prefixes = currency_prefixes(files.currency)
+    currency_codes = set(prefixes.codes)
+    currency_glue = {glue for glue, _symbol in prefixes.glue}
+    currency_symbols = set(prefixes.symbols) | {symbol for _glue, symbol in prefixes.glue}
     currency_symbols |= {c.symbol for c in files.context}
     unit_words = {w for u in files.unit for w in u.words}
     measures = [u for u in files.unit if u.kind == "measure"]
@@ -593,6 +796,10 @@ def _generated_pieces(files: RuleFiles) -> dict[str, str]:
         "fraction": trie({w for f in files.fraction for w in f.words}),
         "multiple_word": trie(multiple_words),
         "qualifier": suffix_tree({w for q in files.qualifier for w in q.words}),
+        # capitalised: a pattern that holds it matches case as it says ("March 5", not "march")
+        "month_name": "|".join(
+            sorted((m.capitalize() for m in files.period_words.months), key=lambda m: (-len(m), m))
+        ),
     }
 
 
@@ -612,13 +819,23 @@ def _cue_regex(cue: ChangeCue) -> str:
     word matches a run of whitespace, as `\\s+` did when the words were written in the regex;
     other {names} are pieces of patterns.toml, resolved later."""
 
-    def expand(match: Any) -> str:
+    def expand(match: regex.Match[str]) -> str:
         words = cue.words.get(match.group(1))
         if words is None:
             return str(match.group())
         return f"(?:{suffix_tree(words, space=_WHITESPACE)})"
 
     return _REF.sub(expand, cue.regex)
+
+
+def _titles(titles: list[str]) -> str:
+    r"""What strips the titles before a name, up to the last: "Finance Minister Liu Kun".
+
+    >>> _titles(["Minister", "Dr."])
+    '^.*\\b(?:Minister|Dr\\.?)\\s+'
+    """
+    words = [regex.escape(t[:-1]) + r"\.?" if t.endswith(".") else regex.escape(t) for t in titles]
+    return rf"^.*\b(?:{'|'.join(words)})\s+"
 
 
 def _word_or_symbol(words: set[str], symbols: set[str]) -> str:
@@ -633,13 +850,13 @@ def _resolve(name: str, pieces: dict[str, str], stack: tuple[str, ...] = ()) -> 
         where = f" (in {stack[-1]!r})" if stack else ""
         raise RulesError(f"unknown pattern piece {{{name}}}{where}")
 
-    def expand(match: Any) -> str:
+    def expand(match: regex.Match[str]) -> str:
         return f"(?:{_resolve(match.group(1), pieces, (*stack, name))})"
 
     return _REF.sub(expand, pieces[name])
 
 
-def _compile(source: str, what: str, *, ignore_case: bool = True) -> Any:
+def _compile(source: str, what: str, *, ignore_case: bool = True) -> Pattern:
     try:
         return regex.compile(source, FLAGS | (regex.IGNORECASE if ignore_case else 0))
     except regex.error as error:
@@ -652,14 +869,13 @@ def load_rules(directory: str | Path | None = None) -> Rules:
     try:
         files = RuleFiles.model_validate(_read_files(path))
     except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise RulesError(f"invalid rule files at {where}: {first['msg']}") from error
+        raise RulesError(f"invalid rule files at {validation_message(error)}") from error
     pieces = _generated_pieces(files)
     for rule in files.pattern:
         if rule.id in pieces:
             raise RulesError(f"pattern id {rule.id!r} clashes with a generated piece")
         pieces[rule.id] = rule.regex
+    check_contract(files, pieces)
     compiled = Patterns(
         {
             rule.id: functools.partial(
@@ -674,14 +890,23 @@ def load_rules(directory: str | Path | None = None) -> Rules:
     # the package's own lazy patterns wait (its tests compile them all); a folder a user edited
     # is compiled whole, so that a typo fails now, not at the first text that needs the pattern
     compiled.compile(None if path else [rule.id for rule in files.pattern if not rule.lazy])
-    for required in ("scan", "before", "noun_after", "and_range", "figure", "source_name"):
-        if required not in compiled.compilers:
-            raise RulesError(f"patterns.toml: required pattern {required!r} is missing")
 
-    def cue(source: str, what: str) -> Any:
+    def cue(source: str, what: str) -> Pattern:
         pieces["__cue__"] = source
         return _compile(_resolve("__cue__", pieces), what)
 
+    return Rules(
+        files=files,
+        compiled=compiled,
+        **_word_lookups(files),
+        **_unit_lookups(files),
+        **_cues(files, cue),
+        sources=tuple(f"{name}.toml" for name in RULE_FILES),
+    )
+
+
+def _word_lookups(files: RuleFiles) -> dict[str, Any]:
+    """The words of numbers.toml, qualifiers.toml and currencies.toml, keyed by norm(word)."""
     nw = files.number_words
     number_words: dict[str, float] = {}
     for table in (nw.units, nw.teens, nw.tens, nw.scaled_only):
@@ -690,15 +915,35 @@ def load_rules(directory: str | Path | None = None) -> Rules:
     for s in files.scale:
         scales.update({norm(w): s.factor for w in s.words})
         scales.update({w: s.factor for w in s.glued_words})
-    symbols, glue, codes = {}, {}, {}
-    for cur in files.currency:
-        for prefix in cur.prefixes:
-            if regex.fullmatch(r"[\p{L}.]+", prefix):
-                codes[prefix] = cur.id
-            elif regex.fullmatch(r"[\p{L}.]+[^\p{L}\d\s.]", prefix):
-                glue[prefix[:-1].upper()] = cur.id
-            else:
-                symbols[prefix] = cur.id
+    multiples: dict[str, tuple[float, str | None]] = {}
+    for m in files.multiple:
+        if m.factor is None and not m.factors:
+            raise RulesError(f"multiple {m.id!r} needs a factor or factors")
+        multiples.update({norm(w): (float(m.factor or 0), m.change) for w in m.words})
+        multiples.update({norm(w): (float(f), m.change) for w, f in m.factors.items()})
+    prefixes = currency_prefixes(files.currency)
+    return {
+        "scales": scales,
+        "number_words": number_words,
+        "number_added": {norm(k): float(v) for k, v in nw.added.items()},
+        "metre_distances": frozenset(files.metre_distances.values),
+        "fractions": {norm(w): f.percent for f in files.fraction for w in f.words},
+        "multiples": multiples,
+        "symbols": prefixes.symbols,
+        "glue": {letters.upper(): code for (letters, _), code in prefixes.glue.items()},
+        "codes": prefixes.codes,
+        "qualifiers": {norm(w): q.bound for q in files.qualifier for w in q.words},
+        "not_sources": frozenset(files.attribution_words.not_sources),
+        "organisations": frozenset(files.attribution_words.organisations),
+        "capitalised_only": frozenset(files.attribution_words.capitalised_only),
+        "comparison_words": frozenset(files.comparison.words),
+        "comparison_triggers": frozenset(files.comparison.triggers),
+        "not_labels": frozenset(files.not_labels.words),
+    }
+
+
+def _unit_lookups(files: RuleFiles) -> dict[str, Any]:
+    """The units of units.toml and currencies.toml, by word and by symbol."""
     units_by_word: dict[str, UnitInfo] = {}
     units_by_symbol: dict[str, UnitInfo] = {}
     for cur in files.currency:
@@ -707,79 +952,82 @@ def load_rules(directory: str | Path | None = None) -> Rules:
         info = UnitInfo(u.kind, u.unit or None, u.factor)
         units_by_word.update({norm(w): info for w in u.words})
         units_by_symbol.update({s: info for s in [*u.symbols, *u.guarded]})
-    for symbol, code in symbols.items():
+    for symbol, code in currency_prefixes(files.currency).symbols.items():
         units_by_symbol.setdefault(symbol, UnitInfo("money", code))
-    multiples: dict[str, tuple[float, str | None]] = {}
-    for m in files.multiple:
-        if m.factor is None and not m.factors:
-            raise RulesError(f"multiple {m.id!r} needs a factor or factors")
-        multiples.update({norm(w): (float(m.factor or 0), m.change) for w in m.words})
-        multiples.update({norm(w): (float(f), m.change) for w, f in m.factors.items()})
+    missing = [word for word in UNIT_WORDS if norm(word) not in units_by_word]
+    if missing:
+        raise RulesError(f"units.toml: no unit has the word {missing[0]!r}; the extractor reads it")
+    return {
+        "units_by_word": units_by_word,
+        "units_by_symbol": units_by_symbol,
+        "per_units": {norm(word): symbol for word, symbol in files.per.units.items()},
+        "rate_units": frozenset(files.per.rates),
+        "minor_units": {
+            u.unit: {norm(w): f for w, f in u.minor.items()} for u in files.unit if u.minor
+        },
+        "irregular": dict(files.nouns.irregular),
+        "adjectives": frozenset(w.lower() for w in files.nouns.adjectives),
+        "time_nouns": frozenset(files.nouns.time_nouns),
+        "durations": frozenset(files.nouns.durations),
+        # lower case only: "the 14th Five-Year Plan" is a name, not a span of time
+        "duration_compound": regex.compile(
+            rf"-({'|'.join(map(regex.escape, files.nouns.durations))})s?(?:-olds?)?(?![\w-])"
+        ),
+        "stop": frozenset(files.nouns.stop),
+    }
+
+
+def _cues(files: RuleFiles, cue: Callable[[str, str], Pattern]) -> dict[str, Any]:
+    """The sentence-level rules and context cues, compiled with `cue` (which resolves pieces)."""
     subject_ids = {
         regex.sub(r"[\s\u00a0\-‑]+", " ", name): s.id for s in files.subject for name in s.names
     }
-    subject_pattern = regex.compile(
-        # \b rather than a look-behind first: the engine rejects most positions at once
-        r"\b(?:" + trie(list(subject_ids), fold_case=False) + r")(?![\p{L}\d])",
-        0,
-    )
-    return Rules(
-        files=files,
-        compiled=compiled,
-        scales=scales,
-        number_words=number_words,
-        number_added={norm(k): float(v) for k, v in nw.added.items()},
-        metre_distances=frozenset(files.metre_distances.values),
-        scaled_only_words=frozenset(norm(w) for w in nw.scaled_only),
-        fractions={norm(w): f.percent for f in files.fraction for w in f.words},
-        named={
+    return {
+        "named": {
             norm(w): (UnitInfo(n.kind, n.unit, n.value), cue(n.cue, f"named {n.id}"))
             for n in files.named
             for w in n.words
         },
-        multiples=multiples,
-        symbols=symbols,
-        glue=glue,
-        codes=codes,
-        contexts={
+        "contexts": {
             c.symbol: tuple((regex.compile(r.cue), r.code) for r in c.rules) for c in files.context
         },
-        context_default={c.symbol: c.default for c in files.context},
-        units_by_word=units_by_word,
-        units_by_symbol=units_by_symbol,
-        per_units={norm(word): symbol for word, symbol in files.per.units.items()},
-        rate_units=frozenset(files.per.rates),
-        minor_units={
-            u.unit: {norm(w): f for w, f in u.minor.items()} for u in files.unit if u.minor
-        },
-        word_contexts={
+        "context_default": {c.symbol: c.default for c in files.context},
+        "word_contexts": {
             norm(word): (cue(w.cue, f"word_context {w.id}"), UnitInfo(w.kind, w.unit))
             for w in files.word_context
             for word in w.words
         },
-        qualifiers={norm(w): q.bound for q in files.qualifier for w in q.words},
-        irregular=dict(files.nouns.irregular),
-        adjectives=frozenset(w.lower() for w in files.nouns.adjectives),
-        time_nouns=frozenset(files.nouns.time_nouns),
-        stop=frozenset(files.nouns.stop),
-        change_cues=tuple(
+        "change_cues": tuple(
             (c, cue(("(?r)" if c.where == "before" else "") + _cue_regex(c), f"change {c.id}"))
             for c in files.change
         ),
-        change_before=cue("(?r)" + _side_of(files.change, "before"), "change cues before"),
-        change_after=cue(_side_of(files.change, "after"), "change cues after"),
-        attribution_cues=Gated(
+        "change_before": cue("(?r)" + _side_of(files.change, "before"), "change cues before"),
+        "change_after": cue(_side_of(files.change, "after"), "change cues after"),
+        "attribution_cues": Gated(
             (a.id, cue(a.regex, f"attribution {a.id}"), frozenset(a.triggers))
             for a in files.attribution
         ),
-        period_cues=Gated(
-            (p.id, cue(p.regex, f"period {p.id}"), frozenset(p.triggers)) for p in files.period
+        "period_cues": Gated(
+            (p, cue(p.regex, f"period {p.id}"), frozenset(p.triggers)) for p in files.period
         ),
-        baseline=cue("(?r)" + files.period_baseline.regex, "period_baseline"),
-        own_aside=cue(files.own_aside.regex, "own_aside"),
-        subject_pattern=subject_pattern,
-        subject_ids=subject_ids,
-        metrics=Gated(
+        "baseline": cue("(?r)" + files.period_baseline.regex, "period_baseline"),
+        "own_aside": cue(files.own_aside.regex, "own_aside"),
+        "subject_pattern": regex.compile(
+            # \b rather than a look-behind first: the engine rejects most positions at once
+            r"\b(?:" + trie(list(subject_ids), fold_case=False) + r")(?![\p{L}\d])",
+            0,
+        ),
+        "subject_ids": subject_ids,
+        "restatements": tuple(
+            (r.id, _compile(r.regex, f"restatement {r.id}")) for r in files.restatement
+        ),
+        "titles": regex.compile(_titles(files.attribution_words.titles)),
+        "sentence_boundary": boundary_pattern(month_abbreviations(files.period_words.months)),
+        "comparison": cue(
+            rf"\b(?:{'|'.join(sorted(files.comparison.words))}|{files.comparison.phrases})\b",
+            "comparison",
+        ),
+        "metrics": Gated(
             (
                 m,
                 cue(m.keywords, f"metric {m.id}") if m.keywords.strip() else None,
@@ -787,8 +1035,7 @@ def load_rules(directory: str | Path | None = None) -> Rules:
             )
             for m in files.metric
         ),
-        sources=tuple(f"{name}.toml" for name in RULE_FILES),
-    )
+    }
 
 
 @functools.cache

@@ -21,6 +21,7 @@ import pytest
 from click.testing import CliRunner
 
 from ledger.cli import cli
+from ledger.describe import claim_words
 from ledger.export import (
     COLUMNS,
     MARKDOWN_COLUMNS,
@@ -32,7 +33,6 @@ from ledger.export import (
 )
 from ledger.models import claim_id
 from ledger.store import Ledger
-from ledger.web.render import claim_words
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_IDS = sorted(path.stem for path in (ROOT / "sources").glob("*.txt"))
@@ -579,7 +579,8 @@ def test_reading_a_missing_ledger_is_an_error_not_a_new_file(tmp_path: Path, arg
     result = CliRunner().invoke(cli, [*args, "--db", str(missing)])
     assert result.exit_code == 1
     assert (
-        result.output.strip() == f"Error: no ledger at {missing} (build one with `ledger ingest`)"
+        result.output.strip()
+        == f"Error: no ledger at {missing} (build one with `ledger ingest sources/`)"
     )
     assert not missing.exists()
 

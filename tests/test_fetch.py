@@ -258,3 +258,33 @@ def test_manifest_update_keeps_other_columns_and_their_spelling(tmp_path: Path):
         "old.txt,Old story,2001,CC,,,,",
         "page.html,From the page,2025-05-06,,https://e.x/p,2026-01-02T03:04:05Z,,Ann",
     ]
+
+
+def test_a_robots_txt_the_server_fails_to_give_forbids_all(tmp_path: Path):
+    """RFC 9309: a 5xx for robots.txt means the whole site is off limits."""
+
+    class Failing(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            self.send_response(503 if self.path == "/robots.txt" else 200)
+            self.send_header("Content-Type", HTML)
+            self.send_header("Content-Length", str(len(HARBOUR)))
+            self.end_headers()
+            self.wfile.write(HARBOUR)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = QuietServer(("127.0.0.1", 0), Failing)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/news/story"
+        code, _, err = fetch(url, "--into", str(tmp_path))
+        assert code == 1
+        assert err == (
+            f"failed: {url}: the site's robots.txt could not be read (HTTP 503), which forbids"
+            " all (--ignore-robots fetches it)\n"
+        )
+        assert fetch(url, "--into", str(tmp_path), "--ignore-robots")[0] == 0
+    finally:
+        server.shutdown()
+        server.server_close()

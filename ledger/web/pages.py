@@ -12,15 +12,9 @@ from typing import Any
 
 from markupsafe import Markup
 
+from ledger.describe import claim_words, number_in_words, with_unit
 from ledger.web.chart import Figure, chart_figures, svg_chart
-from ledger.web.render import (
-    Span,
-    claim_words,
-    highlight,
-    number_in_words,
-    safe_url,
-    with_unit,
-)
+from ledger.web.render import Span, highlight, safe_url
 
 # A chart draws at most this many claims (the most check-worthy) so a metric with thousands of
 # claims in a big ledger still gives a page that loads.
@@ -62,10 +56,12 @@ async def claim_page(db: Any, claim_id: str, row_url: RowUrl) -> dict[str, Any] 
     found = await _rows(
         db,
         """
-        select claims.*, sources.title as source_title, sources.publisher,
-               sources.published, sources.url as source_url,
+        select claims.*, sentences.text as sentence, sources.title as source_title,
+               sources.publisher, sources.published, sources.url as source_url,
                substr(sources.text, claims.start + 1, claims.end - claims.start) as at_offsets
         from claims left join sources on sources.id = claims.source_id
+        left join sentences on sentences.source_id = claims.source_id
+                           and sentences.start = claims.sentence_start
         where claims.id = :id
         """,
         {"id": claim_id},
