@@ -53,6 +53,7 @@ from pydantic import (
 )
 
 from ledger.conflicts import load_scope_cues, restates, words_after
+from ledger.describe import describe_value, number_in_words, with_unit
 from ledger.intervals import (
     APPROX_TOLERANCE_PCT,
     Interval,
@@ -60,7 +61,7 @@ from ledger.intervals import (
     compare,
     reference_interval,
 )
-from ledger.models import BOUND_WORDS
+from ledger.models import validation_message
 from ledger.rates import RatesError, RateTable, load_rates
 from ledger.refdata.checking import Figure, FigureWords, Matcher, SourceContext, Subject
 from ledger.refdata.lookup import OfficialReferences
@@ -114,8 +115,10 @@ def load_restatements(text: str | None = None) -> Restatements:
         text = resources.files("ledger").joinpath("rules/restatements.toml").read_text("utf-8")
     try:
         return Restatements.model_validate(tomllib.loads(text))
-    except (tomllib.TOMLDecodeError, ValidationError) as error:
+    except tomllib.TOMLDecodeError as error:
         raise CheckError(f"restatements.toml: {error}") from error
+    except ValidationError as error:
+        raise CheckError(f"restatements.toml: {validation_message(error)}") from error
 
 
 class Incomparable(ValueError):
@@ -191,26 +194,16 @@ class ClaimRow:
         return self.published.year if self.published else None
 
     def describe(self) -> str:
-        """ "more than 3.3e12 CNY (2023)", "up 8.4 percent (2023)" """
-        if self.bound == "range" and self.value_high is not None:
-            said = f"between {number(self.value)} and {number(self.value_high)}"
-        else:
-            said = BOUND_WORDS.get(self.bound, "") + number(self.value)
-        if self.change:
-            said = ("up " if self.change == "increase" else "down ") + said
-        return f"{said} {self.unit or ''}".rstrip() + f" ({self.period or 'no period'})"
-
-
-def number(value: float) -> str:
-    """A figure in few characters: 3.3e12, 8.4, 1000.
-
-    >>> number(3.3e12), number(3335710000000.0), number(8.4), number(1000.0), number(-6.8)
-    ('3.3e12', '3.33571e12', '8.4', '1000', '-6.8')
-    """
-    if value != 0 and (abs(value) >= 1e6 or abs(value) < 1e-3):
-        mantissa, exponent = f"{value:.6e}".split("e")
-        return f"{mantissa.rstrip('0').rstrip('.')}e{int(exponent)}"
-    return f"{value:.6f}".rstrip("0").rstrip(".")
+        """The claim's figure in words: "more than 3.3 trillion CNY, 2023" (`ledger.describe`)."""
+        return describe_value(
+            self.value,
+            self.unit,
+            self.kind,
+            self.bound,
+            value_high=self.value_high,
+            change=self.change,
+            period=self.period,
+        )
 
 
 def percent_difference(claimed: float, other: float) -> float | None:
@@ -245,9 +238,12 @@ def claims_by_source(db: sqlite_utils.Database) -> Generator[list[ClaimRow], Non
         select claims.id, claims.source_id, claims.quote, claims.value, claims.value_high,
                claims.kind, claims.unit, claims.bound, claims.change, claims.metric,
                claims.subject, claims.period, claims.related, claims.start, claims.[end],
-               claims.sentence, claims.sentence_start, sources.published as source_published
+               sentences.text as sentence, claims.sentence_start,
+               sources.published as source_published
         from claims indexed by idx_claims_source_id
         join sources on sources.id = claims.source_id
+        left join sentences on sentences.source_id = claims.source_id
+                           and sentences.start = claims.sentence_start
         where claims.retired_at is null and claims.rejected_at is null
         order by claims.source_id, claims.sentence_start, claims.start
         """
@@ -259,12 +255,6 @@ def claims_by_source(db: sqlite_utils.Database) -> Generator[list[ClaimRow], Non
             yield _source_claims(list(source_rows))
     finally:
         cursor.close()
-
-
-def load_claims(db: sqlite_utils.Database) -> list[ClaimRow]:
-    """Every current claim, with its clause, as one list (`claims_by_source` without the
-    batches)."""
-    return [claim for claims in claims_by_source(db) for claim in claims]
 
 
 def _source_claims(rows: list[dict]) -> list[ClaimRow]:
@@ -610,14 +600,15 @@ class Checker:
 
     @staticmethod
     def _describe_reference(ref: dict, value: float, claim: ClaimRow, rate: str, match: str) -> str:
-        words = BOUND_WORDS.get(ref["bound"] or "exact", "")
         published = (ref["published"] or "")[:4] or "date not given"
-        text = f"reference: {words}{number(ref['value'])} {ref['unit']}"
+        words = describe_value(ref["value"], ref["unit"], claim.kind, ref["bound"] or "exact")
+        text = f"reference: {words}"
         if ref["period"] and (match != "exact" or ref["period"] != claim.period):
             text += f" ({ref['period']}, {match})"
         text += f", {ref['publisher']}, {published}"
         if rate:
-            text += f"; = {number(value)} {claim.unit} at {rate}"
+            converted = with_unit(number_in_words(value), claim.unit, claim.kind)
+            text += f"; = {converted} at {rate}"
         return text
 
     def against_claims(self, claims: list[ClaimRow]) -> list[dict]:

@@ -19,10 +19,27 @@ from ledger.models import VERDICTS
 REFERENCE_FORMATS = ["wdi", "weo", "fred", "eia", "boe-bank-rate", "boe-millennium", "ons", "bls"]
 
 if TYPE_CHECKING:
-    from ledger.store import IngestReport
+    from ledger.ingest import IngestReport
+    from ledger.store import Ledger
 
 
-@click.group()
+class _EscapedErrors(click.Group):
+    """Errors name files and ids from outside (a file name may hold an escape sequence or a
+    newline): show them with control characters escaped. Usage errors are click's own text,
+    which quotes the user's value with repr."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except click.UsageError:
+            raise
+        except click.ClickException as error:
+            if error.exit_code != click.ClickException.exit_code:
+                raise
+            raise click.ClickException(printable(error.format_message())) from error
+
+
+@click.group(cls=_EscapedErrors)
 @click.version_option(__version__, prog_name="ledger")
 def cli() -> None:
     """A fact-check ledger for the numbers in the news."""
@@ -38,6 +55,32 @@ def db_option(command: Callable[..., Any]) -> Callable[..., Any]:
         type=click.Path(dir_okay=False),
         help="The ledger database.",
     )(command)
+
+
+@contextlib.contextmanager
+def open_ledger(db_path: str, *, write: bool = False, create: bool = False) -> Iterator[Ledger]:
+    """The ledger a command works on, opened the one way every command opens it.
+
+    A read command (the default) opens the file read-only and never migrates it; a writing one
+    migrates a ledger from an earlier version first. Only `create` makes a missing file a new
+    ledger, so a mistyped --db is an error. The ledger's refusals (`LedgerError`) and a write to
+    a file the user may not write become one-line errors.
+    """
+    import sqlite3
+
+    from ledger.store import Ledger, LedgerError
+
+    try:
+        with Ledger(db_path, read_only=not write, create=create) as ledger:
+            yield ledger
+    except LedgerError as error:
+        raise click.ClickException(str(error)) from error
+    except sqlite3.OperationalError as error:
+        if "readonly" not in str(error):
+            raise
+        raise click.ClickException(
+            f"{db_path}: cannot write to the ledger ({error}); check the file's permissions"
+        ) from error
 
 
 def output_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -162,7 +205,6 @@ def ingest(
     import sys
 
     from ledger.sources import ManifestError
-    from ledger.store import Ledger, LedgerError
 
     bar: Any = None
 
@@ -174,7 +216,7 @@ def ingest(
         bar.update(1)
 
     try:
-        with Ledger(db_path) as ledger:
+        with open_ledger(db_path, write=True, create=True) as ledger:
             report = ledger.ingest(
                 paths,
                 jobs=jobs,
@@ -184,7 +226,7 @@ def ingest(
                 encoding=encoding,
                 follow_links=follow_links,
             )
-    except (ManifestError, LedgerError) as error:
+    except ManifestError as error:
         raise click.ClickException(str(error)) from error
     except sqlite3.OperationalError as error:  # e.g. locked by another writer past the timeout
         raise click.ClickException(
@@ -212,15 +254,10 @@ def _claims(
 ) -> Iterator[Iterator[dict[str, Any]]]:
     """The claims `ledger claims` and `ledger export` show (the same filters, the same rows), read
     as they are printed, while the ledger is open."""
-    from ledger.store import Ledger, LedgerError
-
-    try:
-        with Ledger(db_path, create=False) as ledger:
-            yield ledger.iter_claims(
-                metric=metric, source=source, verdict=verdict, search=search, limit=limit
-            )
-    except LedgerError as error:
-        raise click.ClickException(str(error)) from error
+    with open_ledger(db_path) as ledger:
+        yield ledger.iter_claims(
+            metric=metric, source=source, verdict=verdict, search=search, limit=limit
+        )
 
 
 def _stdout() -> IO[str]:
@@ -240,8 +277,11 @@ def _output_file(path: str) -> Iterator[TextIO]:
             with open(path, "w", encoding="utf-8", newline="") as handle:
                 yield handle
             return
+        from ledger.verify import partial_path, remove_stale_partials
+
         target = Path(os.path.realpath(path))  # through a symlink, as open() would write
-        partial = target.with_name(f".{target.name}.partial-{os.getpid()}")
+        remove_stale_partials(target)
+        partial = partial_path(target)
         try:
             with open(partial, "w", encoding="utf-8", newline="") as handle:
                 yield handle
@@ -283,9 +323,8 @@ def load(shards: tuple[str, ...], db_path: str) -> None:
       ledger load --db claims.db shards/part-00000.jsonl.gz shards/part-00001.jsonl.gz
     """
     from ledger.distributed import load_shards
-    from ledger.store import Ledger
 
-    with Ledger(db_path) as ledger:
+    with open_ledger(db_path, write=True, create=True) as ledger:
         try:
             report = load_shards(ledger, shards)
         except ValueError as error:
@@ -329,16 +368,15 @@ def note(
       ledger note c-49925087ba170da9 --group --verdict accurate --text "..." --reviewer ana
     """
     from ledger.review import ReviewError, add_group_note, add_note
-    from ledger.store import Ledger, LedgerError
 
     write = add_group_note if group else add_note
-    try:
-        with Ledger(db_path, create=False) as ledger:
+    with open_ledger(db_path, write=True) as ledger:
+        try:
             written = write(
                 ledger.db, claim_id, verdict, text, evidence_url=evidence_url, reviewer=reviewer
             )
-    except (LedgerError, ReviewError) as error:
-        raise click.ClickException(str(error)) from error
+        except ReviewError as error:
+            raise click.ClickException(str(error)) from error
     said = verdict or "comment (verdict unchanged)"
     for row in written if isinstance(written, list) else [written]:
         click.echo(f"note {row['id']} on {printable(row['claim_id'])}: {said}")
@@ -359,13 +397,9 @@ def notes(claim_id: str | None, orphaned: bool, output: str, db_path: str) -> No
       ledger notes --orphaned --json
     """
     from ledger.export import write_rows, write_table
-    from ledger.store import Ledger, LedgerError
 
-    try:
-        with Ledger(db_path, create=False) as ledger:
-            rows = ledger.notes(claim_id, orphaned=orphaned)
-    except LedgerError as error:
-        raise click.ClickException(str(error)) from error
+    with open_ledger(db_path) as ledger:
+        rows = ledger.notes(claim_id, orphaned=orphaned)
     out = _stdout()
     if output != "table":
         write_rows(rows, output, out)
@@ -424,16 +458,20 @@ def claims(
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here, not stdout.")
 @click.option(
     "--site-url",
-    default="http://127.0.0.1:8001",
-    show_default=True,
-    help="claimreview: where the ledger is published (each review's url is its claim page).",
+    envvar="LEDGER_SITE_URL",
+    help="Where the ledger's pages are published (claim URLs; required for claimreview).",
 )
 @click.option(
     "--organisation",
-    default="ledger",
-    show_default=True,
-    help="claimreview: the fact-checker named as author when a note has no reviewer.",
+    help="claimreview: the fact-checker publishing the reviews (default: ledger.toml's).",
 )
+@click.option(
+    "--signed-off",
+    is_flag=True,
+    help="claimreview: only verdicts a second reviewer signed off (always so with "
+    "`sign_off = true` in ledger.toml).",
+)
+@click.option("--config", "config_path", help="The settings file (default ./ledger.toml).")
 @db_option
 def export(
     fmt: str,
@@ -443,28 +481,46 @@ def export(
     search: str | None,
     limit: int | None,
     output: str | None,
-    site_url: str,
-    organisation: str,
+    site_url: str | None,
+    organisation: str | None,
+    signed_off: bool,
+    config_path: str | None,
     db_path: str,
 ) -> None:
-    """Export claims with their latest verdict, provenance and check outcomes.
+    """Export claims with their latest verdict, provenance, check outcomes and page URLs.
 
     \b
     Examples:
       ledger export --format json -o claims.json
-      ledger export --format markdown --metric gdp_growth
+      ledger export --format markdown --metric gdp_growth --site-url https://factcheck.example.org
       ledger export --format claimreview --site-url https://factcheck.example.org
     """
-    from ledger.export import write
+    from ledger.config import ConfigError, load_config
+    from ledger.export import ExportOptions, write
 
-    options = {"site_url": site_url, "organisation": organisation}
+    try:
+        config = load_config(config_path)
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from error
+    if fmt == "claimreview" and not site_url:
+        raise click.ClickException(
+            "claimreview needs --site-url (or LEDGER_SITE_URL): each review's url must be its "
+            "claim page where the ledger is published"
+        )
+    named = config.organisation.model_copy(update={"name": organisation}) if organisation else None
+    options = ExportOptions(
+        site_url=site_url,
+        organisation=named or config.organisation,
+        signed_off=signed_off or config.review.sign_off,
+    )
     with _claims(db_path, metric, source, verdict, search, limit) as rows:
         if output is None:
-            write(rows, fmt, _stdout(), **options)
+            write(rows, fmt, _stdout(), options)
             return
         with _output_file(output) as handle:
-            count = write(rows, fmt, handle, **options)
-    click.echo(f"wrote {count} claim(s) as {fmt} to {output}", err=True)
+            count = write(rows, fmt, handle, options)
+    what = "review(s)" if fmt == "claimreview" else "claim(s)"
+    click.echo(f"wrote {count} {what} as {fmt} to {output}", err=True)
 
 
 @cli.command()
@@ -624,9 +680,7 @@ def reviewer_list(reviewers_path: str) -> None:
 
 
 @cli.command()
-@click.option(
-    "--db", "db_path", default="claims.db", show_default=True, type=click.Path(dir_okay=False)
-)
+@db_option
 @click.option(
     "--sources",
     "sources_dir",
@@ -647,11 +701,14 @@ def verify(db_path: str, sources_dir: str | None) -> None:
     """
     import sqlite3
 
+    from ledger.store import LedgerError
     from ledger.verify import verify as verify_ledger
 
     try:
         report = verify_ledger(db_path, sources_dir)
-    except (FileNotFoundError, sqlite3.DatabaseError) as error:
+    except LedgerError as error:
+        raise click.ClickException(str(error)) from error
+    except sqlite3.DatabaseError as error:
         raise click.ClickException(f"{db_path}: {error}") from error
     for line in report.lines():
         click.echo(printable(line))
@@ -661,9 +718,7 @@ def verify(db_path: str, sources_dir: str | None) -> None:
 
 @cli.command()
 @click.argument("target", type=click.Path(dir_okay=False))
-@click.option(
-    "--db", "db_path", default="claims.db", show_default=True, type=click.Path(dir_okay=False)
-)
+@db_option
 @click.option("--force", is_flag=True, help="Replace TARGET if it exists.")
 def backup(target: str, db_path: str, force: bool) -> None:
     """Copy the ledger to TARGET, safely even while it is being written.
@@ -678,11 +733,12 @@ def backup(target: str, db_path: str, force: bool) -> None:
     """
     import sqlite3
 
+    from ledger.store import LedgerError
     from ledger.verify import backup as backup_ledger
 
     try:
         result = backup_ledger(db_path, target, overwrite=force)
-    except (FileNotFoundError, FileExistsError, sqlite3.DatabaseError) as error:
+    except (LedgerError, FileNotFoundError, FileExistsError, sqlite3.DatabaseError) as error:
         raise click.ClickException(str(error)) from error
     click.echo(
         f"backed up {db_path} to {result.target}: {result.sources:,} sources, "
@@ -690,15 +746,34 @@ def backup(target: str, db_path: str, force: bool) -> None:
     )
 
 
-def _open_ledger(db_path: str) -> Any:
-    """An existing ledger database, or a one-line error."""
-    import os
+@cli.command()
+@db_option
+def migrate(db_path: str) -> None:
+    """Upgrade a ledger written by an earlier version to this version's schema, notes kept.
 
-    import sqlite_utils
+    Any command that writes (ingest, note, check, ...) does this first; commands that only read
+    leave the file alone and ask for it.
 
-    if not os.path.isfile(db_path):
-        raise click.ClickException(f"no ledger at {db_path}: run `ledger ingest sources/` first")
-    return sqlite_utils.Database(db_path)
+    \b
+    Example:
+      ledger migrate --db claims.db
+    """
+    import sqlite3
+
+    from ledger.migrations import schema_state
+    from ledger.store import connect_read_only
+
+    try:
+        with contextlib.closing(connect_read_only(Path(db_path))) as db:
+            before = schema_state(db).version
+    except (OSError, sqlite3.DatabaseError):
+        before = None  # opening it to write names what is wrong with it
+    with open_ledger(db_path, write=True) as ledger:
+        after = schema_state(ledger.db).version
+    if before == after:
+        click.echo(f"{db_path} is at schema version {after}: nothing to do")
+    else:
+        click.echo(f"{db_path} upgraded from schema version {before} to {after}")
 
 
 @cli.command()
@@ -751,20 +826,22 @@ def check(
     from ledger.refdata.formats import ReferenceDataError
     from ledger.refdata.lookup import reference_databases
 
-    db = _open_ledger(db_path)
-    try:
-        official = reference_databases(db_path, references_db, pack=not no_pack)
-        summary = run_checks(db, tolerance_pct=tolerance, official=official)
-        groups, grouped = write_groups(db)
-        if explain_id:
-            click.echo(explain(db, explain_id))
-        else:
-            click.echo(summary.line())
-            click.echo(
-                f"{grouped} claims said more than once, in {groups} group(s) of the same claim"
-            )
-    except (CheckError, ReferenceDataError) as error:
-        raise click.ClickException(str(error)) from error
+    with open_ledger(db_path, write=True) as ledger:
+        db = ledger.db
+        try:
+            official = reference_databases(db_path, references_db, pack=not no_pack)
+            summary = run_checks(db, tolerance_pct=tolerance, official=official)
+            groups, grouped = write_groups(db)
+            if explain_id:
+                shown = explain(db, explain_id)
+                click.echo("\n".join(printable(line) for line in shown.split("\n")))
+            else:
+                click.echo(summary.line())
+                click.echo(
+                    f"{grouped} claims said more than once, in {groups} group(s) of the same claim"
+                )
+        except (CheckError, ReferenceDataError) as error:
+            raise click.ClickException(str(error)) from error
 
 
 @cli.group()
@@ -782,14 +859,13 @@ def reference_load(path: str, db_path: str) -> None:
     Example:
       ledger reference load sources/references.csv
     """
-    import sqlite_utils
-
     from ledger.references import ReferenceError, load_into
 
-    try:
-        count = load_into(sqlite_utils.Database(db_path), path)
-    except ReferenceError as error:
-        raise click.ClickException(str(error)) from error
+    with open_ledger(db_path, write=True) as ledger:
+        try:
+            count = load_into(ledger.db, path)
+        except ReferenceError as error:
+            raise click.ClickException(str(error)) from error
     click.echo(f"loaded {count} references from {path}")
 
 
@@ -817,17 +893,17 @@ def reference_add(db_path: str, ref_id: str, **fields: Any) -> None:
         --period 2021 --value 8.1 --unit percent \\
         --publisher "National Bureau of Statistics of China" --published 2022-01-17
     """
-    import sqlite_utils
     from pydantic import ValidationError
 
+    from ledger.models import validation_message
     from ledger.references import Reference, upsert_references
 
     try:
         ref = Reference.model_validate({"id": ref_id, **fields})
     except ValidationError as error:
-        first = error.errors()[0]
-        raise click.ClickException(f"{first['loc'][0]}: {first['msg']}") from error
-    upsert_references(sqlite_utils.Database(db_path), [ref])
+        raise click.ClickException(validation_message(error)) from error
+    with open_ledger(db_path, write=True) as ledger:
+        upsert_references(ledger.db, [ref])
     click.echo(f"added reference {ref.id}")
 
 
@@ -936,7 +1012,8 @@ def reference_list(db_path: str, metric: str | None, as_json: bool) -> None:
 
     from ledger.references import list_references
 
-    rows = list_references(_open_ledger(db_path), metric=metric)
+    with open_ledger(db_path) as ledger:
+        rows = list_references(ledger.db, metric=metric)
     if as_json:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
@@ -944,9 +1021,10 @@ def reference_list(db_path: str, metric: str | None, as_json: bool) -> None:
         f"{'id':42} {'metric':20} {'subject':8} {'period':8} {'value':>14} {'unit':10} publisher"
     )
     for row in rows:
+        text = {key: printable(value or "") for key, value in row.items() if key != "value"}
         click.echo(
-            f"{row['id']:42} {row['metric']:20} {row['subject'] or '':8} {row['period'] or '':8} "
-            f"{row['value']:>14g} {row['unit']:10} {row['publisher']}"
+            f"{text['id']:42} {text['metric']:20} {text['subject']:8} {text['period']:8} "
+            f"{row['value']:>14g} {text['unit']:10} {text['publisher']}"
         )
 
 

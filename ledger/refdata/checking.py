@@ -225,11 +225,13 @@ def is_forecast(figure: Figure, rules: CheckingRules) -> str | None:
 
 def frequency_of(figure: Figure, definition: MetricDefinition, rules: CheckingRules) -> str | None:
     """The figure's frequency: its metric's, its period's, or its words' (None: undated)."""
-    if definition.frequency:
+    if definition.frequency in ("Q", "M"):
         return definition.frequency
-    for cue in rules.frequency:
+    for cue in rules.frequency:  # "grew 0.2% in the last three months of 2004": not the year's
         if cue.search(figure.words.both):
             return cue.frequency
+    if definition.frequency:
+        return definition.frequency
     if figure.period:
         return "Q" if "Q" in figure.period else "M" if len(figure.period) == 7 else "A"
     return None
