@@ -106,6 +106,11 @@ def build_ledger(work: Path, claims: int, jobs: int, seed_mb: float) -> Path:
                 f"select {claims_select} from claims where source_id not like 'k%'",
                 [prefix, prefix, prefix],
             )
+            connection.execute(
+                "insert into sentences (source_id, start, text) select ? || source_id, start,"
+                " text from sentences where source_id not like 'k%'",
+                [prefix],
+            )
     connection.execute("pragma optimize")
     connection.close()
     click.echo(

@@ -139,18 +139,18 @@ def stage_costs(texts: list[str], claims: list, repeat: int) -> dict[str, float]
     - sentence boundaries: the one splitter pass over each text (`Sentences`);
     - anchors: the passes finding where figures can start (digits, symbols, number words);
     - records: the `Claim` records ledger returned, built from their finished values and
-      fingerprinted as the extractor builds them (`to_claim`, `fingerprint`), no extraction;
+      fingerprinted as the extractor builds them (`to_claim`, `fingerprint_occurrences`), no
+      extraction;
     - one record per digit run: a pass of the bare pattern in `regex` that makes a `Claim`
       from each match (its values copied, its quote and offsets set), the least an extractor
       of these records pays before it reads a single field.
     """
     import dataclasses
-    import hashlib
 
     # the extractor's own pieces
     from ledger.extraction import anchors, to_claim
     from ledger.extraction.document import Found
-    from ledger.extraction.finish import fingerprint
+    from ledger.models import fingerprint_occurrences
     from ledger.rules import default_rules
     from ledger.sentences import Sentences
 
@@ -160,9 +160,8 @@ def stage_costs(texts: list[str], claims: list, repeat: int) -> dict[str, float]
 
     def records(_: str) -> list:
         built = []
-        for value in values:
-            digest = hashlib.sha256(f"{value.sentence}\x1f".encode())
-            value.fingerprint = fingerprint(digest, value, 0)
+        for value, fingerprint in zip(values, fingerprint_occurrences(values), strict=True):
+            value.fingerprint = fingerprint
             built.append(to_claim(value))
         return built
 

@@ -15,11 +15,31 @@ from ledger import __version__
 from ledger.escaping import printable
 from ledger.models import VERDICTS
 
+# The importers' formats, named here so `--help` lists them without importing the readers.
+REFERENCE_FORMATS = ["wdi", "weo", "fred", "eia", "boe-bank-rate", "boe-millennium", "ons", "bls"]
+
 if TYPE_CHECKING:
-    from ledger.store import IngestReport
+    from ledger.ingest import IngestReport
+    from ledger.store import Ledger
 
 
-@click.group()
+class _EscapedErrors(click.Group):
+    """Errors name files and ids from outside (a file name may hold an escape sequence or a
+    newline): show them with control characters escaped. Usage errors are click's own text,
+    which quotes the user's value with repr."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except click.UsageError:
+            raise
+        except click.ClickException as error:
+            if error.exit_code != click.ClickException.exit_code:
+                raise
+            raise click.ClickException(printable(error.format_message())) from error
+
+
+@click.group(cls=_EscapedErrors)
 @click.version_option(__version__, prog_name="ledger")
 def cli() -> None:
     """A fact-check ledger for the numbers in the news."""
@@ -35,6 +55,32 @@ def db_option(command: Callable[..., Any]) -> Callable[..., Any]:
         type=click.Path(dir_okay=False),
         help="The ledger database.",
     )(command)
+
+
+@contextlib.contextmanager
+def open_ledger(db_path: str, *, write: bool = False, create: bool = False) -> Iterator[Ledger]:
+    """The ledger a command works on, opened the one way every command opens it.
+
+    A read command (the default) opens the file read-only and never migrates it; a writing one
+    migrates a ledger from an earlier version first. Only `create` makes a missing file a new
+    ledger, so a mistyped --db is an error. The ledger's refusals (`LedgerError`) and a write to
+    a file the user may not write become one-line errors.
+    """
+    import sqlite3
+
+    from ledger.store import Ledger, LedgerError
+
+    try:
+        with Ledger(db_path, read_only=not write, create=create) as ledger:
+            yield ledger
+    except LedgerError as error:
+        raise click.ClickException(str(error)) from error
+    except sqlite3.OperationalError as error:
+        if "readonly" not in str(error):
+            raise
+        raise click.ClickException(
+            f"{db_path}: cannot write to the ledger ({error}); check the file's permissions"
+        ) from error
 
 
 def output_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -159,7 +205,6 @@ def ingest(
     import sys
 
     from ledger.sources import ManifestError
-    from ledger.store import Ledger, LedgerError
 
     bar: Any = None
 
@@ -171,7 +216,7 @@ def ingest(
         bar.update(1)
 
     try:
-        with Ledger(db_path) as ledger:
+        with open_ledger(db_path, write=True, create=True) as ledger:
             report = ledger.ingest(
                 paths,
                 jobs=jobs,
@@ -181,7 +226,7 @@ def ingest(
                 encoding=encoding,
                 follow_links=follow_links,
             )
-    except (ManifestError, LedgerError) as error:
+    except ManifestError as error:
         raise click.ClickException(str(error)) from error
     except sqlite3.OperationalError as error:  # e.g. locked by another writer past the timeout
         raise click.ClickException(
@@ -209,15 +254,10 @@ def _claims(
 ) -> Iterator[Iterator[dict[str, Any]]]:
     """The claims `ledger claims` and `ledger export` show (the same filters, the same rows), read
     as they are printed, while the ledger is open."""
-    from ledger.store import Ledger, LedgerError
-
-    try:
-        with Ledger(db_path, create=False) as ledger:
-            yield ledger.iter_claims(
-                metric=metric, source=source, verdict=verdict, search=search, limit=limit
-            )
-    except LedgerError as error:
-        raise click.ClickException(str(error)) from error
+    with open_ledger(db_path) as ledger:
+        yield ledger.iter_claims(
+            metric=metric, source=source, verdict=verdict, search=search, limit=limit
+        )
 
 
 def _stdout() -> IO[str]:
@@ -237,8 +277,11 @@ def _output_file(path: str) -> Iterator[TextIO]:
             with open(path, "w", encoding="utf-8", newline="") as handle:
                 yield handle
             return
+        from ledger.verify import partial_path, remove_stale_partials
+
         target = Path(os.path.realpath(path))  # through a symlink, as open() would write
-        partial = target.with_name(f".{target.name}.partial-{os.getpid()}")
+        remove_stale_partials(target)
+        partial = partial_path(target)
         try:
             with open(partial, "w", encoding="utf-8", newline="") as handle:
                 yield handle
@@ -280,9 +323,8 @@ def load(shards: tuple[str, ...], db_path: str) -> None:
       ledger load --db claims.db shards/part-00000.jsonl.gz shards/part-00001.jsonl.gz
     """
     from ledger.distributed import load_shards
-    from ledger.store import Ledger
 
-    with Ledger(db_path) as ledger:
+    with open_ledger(db_path, write=True, create=True) as ledger:
         try:
             report = load_shards(ledger, shards)
         except ValueError as error:
@@ -326,16 +368,15 @@ def note(
       ledger note c-49925087ba170da9 --group --verdict accurate --text "..." --reviewer ana
     """
     from ledger.review import ReviewError, add_group_note, add_note
-    from ledger.store import Ledger, LedgerError
 
     write = add_group_note if group else add_note
-    try:
-        with Ledger(db_path, create=False) as ledger:
+    with open_ledger(db_path, write=True) as ledger:
+        try:
             written = write(
                 ledger.db, claim_id, verdict, text, evidence_url=evidence_url, reviewer=reviewer
             )
-    except (LedgerError, ReviewError) as error:
-        raise click.ClickException(str(error)) from error
+        except ReviewError as error:
+            raise click.ClickException(str(error)) from error
     said = verdict or "comment (verdict unchanged)"
     for row in written if isinstance(written, list) else [written]:
         click.echo(f"note {row['id']} on {printable(row['claim_id'])}: {said}")
@@ -356,13 +397,9 @@ def notes(claim_id: str | None, orphaned: bool, output: str, db_path: str) -> No
       ledger notes --orphaned --json
     """
     from ledger.export import write_rows, write_table
-    from ledger.store import Ledger, LedgerError
 
-    try:
-        with Ledger(db_path, create=False) as ledger:
-            rows = ledger.notes(claim_id, orphaned=orphaned)
-    except LedgerError as error:
-        raise click.ClickException(str(error)) from error
+    with open_ledger(db_path) as ledger:
+        rows = ledger.notes(claim_id, orphaned=orphaned)
     out = _stdout()
     if output != "table":
         write_rows(rows, output, out)
@@ -421,16 +458,20 @@ def claims(
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here, not stdout.")
 @click.option(
     "--site-url",
-    default="http://127.0.0.1:8001",
-    show_default=True,
-    help="claimreview: where the ledger is published (each review's url is its claim page).",
+    envvar="LEDGER_SITE_URL",
+    help="Where the ledger's pages are published (claim URLs; required for claimreview).",
 )
 @click.option(
     "--organisation",
-    default="ledger",
-    show_default=True,
-    help="claimreview: the fact-checker named as author when a note has no reviewer.",
+    help="claimreview: the fact-checker publishing the reviews (default: ledger.toml's).",
 )
+@click.option(
+    "--signed-off",
+    is_flag=True,
+    help="claimreview: only verdicts a second reviewer signed off (always so with "
+    "`sign_off = true` in ledger.toml).",
+)
+@click.option("--config", "config_path", help="The settings file (default ./ledger.toml).")
 @db_option
 def export(
     fmt: str,
@@ -440,28 +481,46 @@ def export(
     search: str | None,
     limit: int | None,
     output: str | None,
-    site_url: str,
-    organisation: str,
+    site_url: str | None,
+    organisation: str | None,
+    signed_off: bool,
+    config_path: str | None,
     db_path: str,
 ) -> None:
-    """Export claims with their latest verdict, provenance and check outcomes.
+    """Export claims with their latest verdict, provenance, check outcomes and page URLs.
 
     \b
     Examples:
       ledger export --format json -o claims.json
-      ledger export --format markdown --metric gdp_growth
+      ledger export --format markdown --metric gdp_growth --site-url https://factcheck.example.org
       ledger export --format claimreview --site-url https://factcheck.example.org
     """
-    from ledger.export import write
+    from ledger.config import ConfigError, load_config
+    from ledger.export import ExportOptions, write
 
-    options = {"site_url": site_url, "organisation": organisation}
+    try:
+        config = load_config(config_path)
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from error
+    if fmt == "claimreview" and not site_url:
+        raise click.ClickException(
+            "claimreview needs --site-url (or LEDGER_SITE_URL): each review's url must be its "
+            "claim page where the ledger is published"
+        )
+    named = config.organisation.model_copy(update={"name": organisation}) if organisation else None
+    options = ExportOptions(
+        site_url=site_url,
+        organisation=named or config.organisation,
+        signed_off=signed_off or config.review.sign_off,
+    )
     with _claims(db_path, metric, source, verdict, search, limit) as rows:
         if output is None:
-            write(rows, fmt, _stdout(), **options)
+            write(rows, fmt, _stdout(), options)
             return
         with _output_file(output) as handle:
-            count = write(rows, fmt, handle, **options)
-    click.echo(f"wrote {count} claim(s) as {fmt} to {output}", err=True)
+            count = write(rows, fmt, handle, options)
+    what = "review(s)" if fmt == "claimreview" else "claim(s)"
+    click.echo(f"wrote {count} {what} as {fmt} to {output}", err=True)
 
 
 @cli.command()
@@ -621,9 +680,7 @@ def reviewer_list(reviewers_path: str) -> None:
 
 
 @cli.command()
-@click.option(
-    "--db", "db_path", default="claims.db", show_default=True, type=click.Path(dir_okay=False)
-)
+@db_option
 @click.option(
     "--sources",
     "sources_dir",
@@ -644,11 +701,14 @@ def verify(db_path: str, sources_dir: str | None) -> None:
     """
     import sqlite3
 
+    from ledger.store import LedgerError
     from ledger.verify import verify as verify_ledger
 
     try:
         report = verify_ledger(db_path, sources_dir)
-    except (FileNotFoundError, sqlite3.DatabaseError) as error:
+    except LedgerError as error:
+        raise click.ClickException(str(error)) from error
+    except sqlite3.DatabaseError as error:
         raise click.ClickException(f"{db_path}: {error}") from error
     for line in report.lines():
         click.echo(printable(line))
@@ -658,9 +718,7 @@ def verify(db_path: str, sources_dir: str | None) -> None:
 
 @cli.command()
 @click.argument("target", type=click.Path(dir_okay=False))
-@click.option(
-    "--db", "db_path", default="claims.db", show_default=True, type=click.Path(dir_okay=False)
-)
+@db_option
 @click.option("--force", is_flag=True, help="Replace TARGET if it exists.")
 def backup(target: str, db_path: str, force: bool) -> None:
     """Copy the ledger to TARGET, safely even while it is being written.
@@ -675,11 +733,12 @@ def backup(target: str, db_path: str, force: bool) -> None:
     """
     import sqlite3
 
+    from ledger.store import LedgerError
     from ledger.verify import backup as backup_ledger
 
     try:
         result = backup_ledger(db_path, target, overwrite=force)
-    except (FileNotFoundError, FileExistsError, sqlite3.DatabaseError) as error:
+    except (LedgerError, FileNotFoundError, FileExistsError, sqlite3.DatabaseError) as error:
         raise click.ClickException(str(error)) from error
     click.echo(
         f"backed up {db_path} to {result.target}: {result.sources:,} sources, "
@@ -687,15 +746,34 @@ def backup(target: str, db_path: str, force: bool) -> None:
     )
 
 
-def _open_ledger(db_path: str) -> Any:
-    """An existing ledger database, or a one-line error."""
-    import os
+@cli.command()
+@db_option
+def migrate(db_path: str) -> None:
+    """Upgrade a ledger written by an earlier version to this version's schema, notes kept.
 
-    import sqlite_utils
+    Any command that writes (ingest, note, check, ...) does this first; commands that only read
+    leave the file alone and ask for it.
 
-    if not os.path.isfile(db_path):
-        raise click.ClickException(f"no ledger at {db_path}: run `ledger ingest sources/` first")
-    return sqlite_utils.Database(db_path)
+    \b
+    Example:
+      ledger migrate --db claims.db
+    """
+    import sqlite3
+
+    from ledger.migrations import schema_state
+    from ledger.store import connect_read_only
+
+    try:
+        with contextlib.closing(connect_read_only(Path(db_path))) as db:
+            before = schema_state(db).version
+    except (OSError, sqlite3.DatabaseError):
+        before = None  # opening it to write names what is wrong with it
+    with open_ledger(db_path, write=True) as ledger:
+        after = schema_state(ledger.db).version
+    if before == after:
+        click.echo(f"{db_path} is at schema version {after}: nothing to do")
+    else:
+        click.echo(f"{db_path} upgraded from schema version {before} to {after}")
 
 
 @cli.command()
@@ -708,35 +786,62 @@ def _open_ledger(db_path: str) -> Any:
     help="How far (in percent) an exact figure may be from a reference; approx ones get 10.",
 )
 @click.option("--explain", "explain_id", metavar="CLAIM_ID", help="Then explain this claim.")
-def check(db_path: str, tolerance: float, explain_id: str | None) -> None:
+@click.option(
+    "--no-pack",
+    is_flag=True,
+    help="Leave out the default pack of official statistics shipped with ledger.",
+)
+@click.option(
+    "--references-db",
+    type=click.Path(dir_okay=False),
+    help="Official statistics imported with `ledger reference import` "
+    "[default: references.db beside the ledger, when it exists].",
+)
+def check(
+    db_path: str,
+    tolerance: float,
+    explain_id: str | None,
+    no_pack: bool,
+    references_db: str | None,
+) -> None:
     """Check every current claim against the references and against each other.
 
-    Replaces the `checks` table and prints the count of claims by suggested outcome: consistent,
-    inconsistent, ambiguous (the references disagree, or a bound meets a bound), no-reference.
-    A check suggests; the reviewer's note stays the verdict.
+    References are the cited figures in the ledger (sources/references.csv), the default pack of
+    official statistics shipped with ledger (World Bank WDI, FRED exchange rates, EIA oil
+    prices, Bank of England, ONS, BLS; built beside the ledger as reference-pack.db on first
+    use) and whatever `ledger reference import` loaded. Replaces the `checks` table and prints
+    the count of claims by suggested outcome: consistent, inconsistent, revised (within the
+    indicator's revision band of data revised since), forecast (never checked as a fact),
+    ambiguous, no-reference. A check suggests; the reviewer's note stays the verdict.
 
     \b
     Examples:
       ledger check
       ledger check --tolerance 5
+      ledger check --no-pack
       ledger check --explain c-49925087ba170da9
     """
     from ledger.check import CheckError, explain, run_checks
     from ledger.matching import write_groups
+    from ledger.refdata.formats import ReferenceDataError
+    from ledger.refdata.lookup import reference_databases
 
-    db = _open_ledger(db_path)
-    try:
-        summary = run_checks(db, tolerance_pct=tolerance)
-        groups, grouped = write_groups(db)
-        if explain_id:
-            click.echo(explain(db, explain_id))
-        else:
-            click.echo(summary.line())
-            click.echo(
-                f"{grouped} claims said more than once, in {groups} group(s) of the same claim"
-            )
-    except CheckError as error:
-        raise click.ClickException(str(error)) from error
+    with open_ledger(db_path, write=True) as ledger:
+        db = ledger.db
+        try:
+            official = reference_databases(db_path, references_db, pack=not no_pack)
+            summary = run_checks(db, tolerance_pct=tolerance, official=official)
+            groups, grouped = write_groups(db)
+            if explain_id:
+                shown = explain(db, explain_id)
+                click.echo("\n".join(printable(line) for line in shown.split("\n")))
+            else:
+                click.echo(summary.line())
+                click.echo(
+                    f"{grouped} claims said more than once, in {groups} group(s) of the same claim"
+                )
+        except (CheckError, ReferenceDataError) as error:
+            raise click.ClickException(str(error)) from error
 
 
 @cli.group()
@@ -754,14 +859,13 @@ def reference_load(path: str, db_path: str) -> None:
     Example:
       ledger reference load sources/references.csv
     """
-    import sqlite_utils
-
     from ledger.references import ReferenceError, load_into
 
-    try:
-        count = load_into(sqlite_utils.Database(db_path), path)
-    except ReferenceError as error:
-        raise click.ClickException(str(error)) from error
+    with open_ledger(db_path, write=True) as ledger:
+        try:
+            count = load_into(ledger.db, path)
+        except ReferenceError as error:
+            raise click.ClickException(str(error)) from error
     click.echo(f"loaded {count} references from {path}")
 
 
@@ -789,18 +893,107 @@ def reference_add(db_path: str, ref_id: str, **fields: Any) -> None:
         --period 2021 --value 8.1 --unit percent \\
         --publisher "National Bureau of Statistics of China" --published 2022-01-17
     """
-    import sqlite_utils
     from pydantic import ValidationError
 
+    from ledger.models import validation_message
     from ledger.references import Reference, upsert_references
 
     try:
         ref = Reference.model_validate({"id": ref_id, **fields})
     except ValidationError as error:
-        first = error.errors()[0]
-        raise click.ClickException(f"{first['loc'][0]}: {first['msg']}") from error
-    upsert_references(sqlite_utils.Database(db_path), [ref])
+        raise click.ClickException(validation_message(error)) from error
+    with open_ledger(db_path, write=True) as ledger:
+        upsert_references(ledger.db, [ref])
     click.echo(f"added reference {ref.id}")
+
+
+@reference.command("import")
+@click.argument("fmt", metavar="FORMAT", type=click.Choice(["auto", *REFERENCE_FORMATS]))
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@db_option
+@click.option(
+    "--references-db",
+    type=click.Path(dir_okay=False),
+    help="Where to import to [default: references.db beside the ledger].",
+)
+@click.option("--vintage", help="When the publisher released the data: 2024-10, 2024-10-15.")
+def reference_import(
+    fmt: str, paths: tuple[str, ...], db_path: str, references_db: str | None, vintage: str | None
+) -> None:
+    """Import official statistics files (streamed; importing a file again changes nothing).
+
+    FORMAT is one of wdi (World Bank WDI long CSV with its datapackage.json), weo (IMF WEO as
+    DDF: the folder), fred (FRED exchange rates, annual or monthly), eia (EIA spot prices),
+    boe-bank-rate (dated changes), boe-millennium, ons (ONS time-series CSV), bls (CPI-U,
+    CPS table A-1), or auto (recognised by their header; folders are searched).
+    `ledger check` uses what is imported, beside the default pack.
+
+    \b
+    Examples:
+      ledger reference import wdi wdi/indicators/ny.gdp.mktp.kd.zg
+      ledger reference import weo WEO-2024-10/ --vintage 2024-10
+      ledger reference import auto reference-data/
+    """
+    from ledger.refdata.formats import ReferenceDataError
+    from ledger.refdata.store import import_paths, imported_path
+
+    target = references_db or imported_path(db_path)
+    try:
+        summary = import_paths(target, fmt, paths, vintage=vintage)
+    except ReferenceDataError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"{target}: {summary.line()}")
+
+
+@reference.command("datasets")
+@db_option
+@click.option("--references-db", type=click.Path(dir_okay=False), help="An imported database.")
+@click.option("--no-pack", is_flag=True, help="Leave out the default pack.")
+def reference_datasets(db_path: str, references_db: str | None, no_pack: bool) -> None:
+    """List the official datasets `ledger check` uses: provenance, licence, values.
+
+    \b
+    Example:
+      ledger reference datasets
+    """
+    from ledger.refdata.lookup import reference_databases
+    from ledger.refdata.store import list_datasets
+
+    for path in reference_databases(db_path, references_db, pack=not no_pack):
+        click.echo(f"{path}:")
+        for row in list_datasets(path):
+            click.echo(
+                f"  {row['id']:20} {row['values']:>8,} values  vintage {row['vintage'] or '?':10}"
+                f"  {row['licence'] or 'no licence stated':12}  {row['publisher']}: {row['title']}"
+            )
+
+
+@reference.command("build-pack")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False))
+@click.option(
+    "--output",
+    type=click.Path(exists=True, file_okay=False),
+    default="ledger/data",
+    show_default=True,
+    help="Where the pack's two files are written.",
+)
+def reference_build_pack(folder: str, output: str) -> None:
+    """Build the default reference pack from the official-statistics FOLDER (for maintainers).
+
+    Follows ledger/refdata/pack.toml; refuses data whose licence does not allow redistribution.
+
+    \b
+    Example:
+      ledger reference build-pack ../shared/reference-data
+    """
+    from ledger.refdata.formats import ReferenceDataError
+    from ledger.refdata.pack import build_pack_files
+
+    try:
+        count, datasets = build_pack_files(Path(folder), Path(output))
+    except ReferenceDataError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"wrote {count:,} values from {', '.join(datasets)} to {output}")
 
 
 @reference.command("list")
@@ -819,7 +1012,8 @@ def reference_list(db_path: str, metric: str | None, as_json: bool) -> None:
 
     from ledger.references import list_references
 
-    rows = list_references(_open_ledger(db_path), metric=metric)
+    with open_ledger(db_path) as ledger:
+        rows = list_references(ledger.db, metric=metric)
     if as_json:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
@@ -827,9 +1021,10 @@ def reference_list(db_path: str, metric: str | None, as_json: bool) -> None:
         f"{'id':42} {'metric':20} {'subject':8} {'period':8} {'value':>14} {'unit':10} publisher"
     )
     for row in rows:
+        text = {key: printable(value or "") for key, value in row.items() if key != "value"}
         click.echo(
-            f"{row['id']:42} {row['metric']:20} {row['subject'] or '':8} {row['period'] or '':8} "
-            f"{row['value']:>14g} {row['unit']:10} {row['publisher']}"
+            f"{text['id']:42} {text['metric']:20} {text['subject']:8} {text['period']:8} "
+            f"{row['value']:>14g} {text['unit']:10} {text['publisher']}"
         )
 
 

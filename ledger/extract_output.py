@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from ledger.escaping import csv_cell, printable
 from ledger.extraction import extract_with_report
 from ledger.models import Claim, SourceMeta
 from ledger.rules import Rules, default_rules
@@ -88,13 +89,14 @@ def render(results: Iterable[tuple[str, list[Claim]]], fmt: str) -> str:
         writer = csv.DictWriter(out, ["source", *COLUMNS], lineterminator="\n")
         writer.writeheader()
         for r in rows:
-            writer.writerow({**r, "related": json.dumps(r["related"])})
+            row = {**r, "related": json.dumps(r["related"])}
+            writer.writerow({key: csv_cell(value) for key, value in row.items()})
         return out.getvalue()
     if fmt == "table":
         head = ["source", "quote", "value", "kind", "unit", "bound", "metric", "subject", "period"]
-        lines = [[str(r[h]) if r[h] is not None else "" for h in head] for r in rows]
+        lines = [[printable(r[h]) if r[h] is not None else "" for h in head] for r in rows]
         for line, r in zip(lines, rows, strict=True):
-            line[0] = Path(r["source"]).name[:24]
+            line[0] = printable(Path(r["source"]).name)[:24]
             line[2] = f"{r['value']:g}" + (f"-{r['value_high']:g}" if r["value_high"] else "")
         widths = [max([len(h)] + [len(line[i]) for line in lines]) for i, h in enumerate(head)]
         fmt_line = "  ".join(f"{{:{w}}}" for w in widths)

@@ -162,13 +162,16 @@ def match(figures: Iterable[Figure]) -> Iterator[list[str]]:
 # A block of one figure cannot match: such claims are left out in SQL (a million claims hold
 # mostly figures said once).
 _FIGURES_SQL = """
-    select id, source_id, value, value_high, unit, change, metric, subject, period, sentence
+    select claims.id, claims.source_id, value, value_high, unit, change, metric, subject, period,
+           sentences.text
     from claims
+    left join sentences on sentences.source_id = claims.source_id
+                       and sentences.start = claims.sentence_start
     where retired_at is null and rejected_at is null
       and (unit, value) in (
         select unit, value from claims where retired_at is null and rejected_at is null
         group by unit, value having count(*) > 1)
-    order by unit, value, id
+    order by unit, value, claims.id
 """
 
 

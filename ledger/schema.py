@@ -1,7 +1,8 @@
 """The shape of claims.db: tables, indexes, views and full-text search, created with sqlite-utils.
 
-Every stage that writes calls `ensure_schema` first; it is idempotent, so an existing ledger is
-brought up to date in place and nothing in it is lost.
+A ledger opened for writing is migrated (`ledger.migrations`) and then passed to `ensure_schema`,
+which creates whatever is missing and is idempotent, so nothing already in the ledger is lost. A
+ledger opened for reading is only looked at (`ledger.store.open_database`).
 """
 
 from __future__ import annotations
@@ -9,9 +10,9 @@ from __future__ import annotations
 import sqlite_utils
 from sqlite_utils.db import DescIndex
 
-from ledger.migrations import upgrade
+from ledger.migrations import LATEST, schema_state, stamp
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = LATEST
 
 CLAIM_COLUMNS: dict[str, type] = {
     "id": str,
@@ -30,8 +31,7 @@ CLAIM_COLUMNS: dict[str, type] = {
     "subject": str,
     "period": str,
     "attribution": str,
-    "sentence": str,
-    "sentence_start": int,
+    "sentence_start": int,  # the claim's sentence is the `sentences` row (source_id, start)
     "rule": str,
     "checkworthiness": float,
     "related": str,  # JSON list of claim ids
@@ -138,12 +138,20 @@ FILE_STAT_COLUMNS: dict[str, type] = {
 
 # A cache too: for each folder an ingest found whole and unchanged, a signature of its listing
 # (each source file's name, size and mtime_ns), its manifest's bytes and the extractor version
-# (store._FolderSignatures). A re-ingest skips a folder whose signature is the same without
+# (ingest._FolderSignatures). A re-ingest skips a folder whose signature is the same without
 # looking at its files' rows; writing a source that came from another folder drops that folder's.
 FOLDER_STAT_COLUMNS: dict[str, type] = {
     "id": str,  # the folder, as the paths of its sources are stored
     "signature": str,
     "files": int,
+}
+
+# Each sentence that holds a claim, once: a sentence with N figures was stored N times when it
+# was a claims column (quadratic in a long sentence). Keyed by (source_id, start).
+SENTENCE_COLUMNS: dict[str, type] = {
+    "source_id": str,
+    "start": int,  # code-point offset in the source's text, as claims.sentence_start
+    "text": str,
 }
 
 NOTE_COLUMNS: dict[str, type] = {
@@ -193,30 +201,43 @@ REFERENCE_COLUMNS: dict[str, type] = {
 CHECK_COLUMNS: dict[str, type] = {
     "id": int,
     "claim_id": str,
-    "against_type": str,  # "reference" or "claim"
+    "against_type": str,  # "reference" (cited), "official" (a statistical series) or "claim"
     "against_id": str,
     "other_value": float,  # converted into the claim's unit
     "other_unit": str,
     "rate_used": str,
     "difference_pct": float,
-    "outcome": str,  # consistent | inconsistent | no-reference | ambiguous
-    "period_match": str,  # exact | nearest-to-publication | none
+    # consistent | inconsistent | revised | forecast | ambiguous | no-reference
+    "outcome": str,
+    "period_match": str,  # exact | nearest-to-publication | inferred-from-publication | none
     "tolerance_pct": float,
     "explanation": str,
     "checked_at": str,
+    "subject_code": str,  # ISO alpha-3 or a World Bank aggregate (official checks)
+    "subject_inferred": str,  # how, when the sentence named none: paragraph, headline, dateline
+    "period_inferred": int,  # 1 when the period was taken from the publication date
 }
 
-# The columns each table's full-text index holds (`claims_fts`, `sources_fts`).
-FTS_COLUMNS = {"claims": ["quote", "sentence"], "sources": ["title", "text"]}
+# The columns each table's full-text index holds (`claims_fts`, `sentences_fts`, `sources_fts`).
+FTS_COLUMNS = {"claims": ["quote"], "sentences": ["text"], "sources": ["title", "text"]}
+
+# A claim's sentence, for a query over claims: `{CLAIM_SENTENCE}` after `from claims ...`.
+CLAIM_SENTENCE = (
+    "left join sentences on sentences.source_id = claims.source_id"
+    " and sentences.start = claims.sentence_start"
+)
 
 VIEWS = {
     "claims_in_context": """
         select claims.id, claims.quote, claims.value, claims.value_high, claims.kind, claims.unit,
                claims.bound, claims.change, claims.metric, claims.subject, claims.period,
-               claims.attribution, claims.checkworthiness, claims.sentence, claims.start,
+               claims.attribution, claims.checkworthiness, sentences.text as sentence,
+               sentences.rowid as sentence_rowid, claims.sentence_start, claims.start,
                claims.end, claims.source_id, sources.title as source_title,
                sources.publisher, sources.published, sources.url
         from claims join sources on sources.id = claims.source_id
+        left join sentences on sentences.source_id = claims.source_id
+                           and sentences.start = claims.sentence_start
         where claims.retired_at is null and claims.rejected_at is null
     """,
     # The latest verdict (a comment, a note without one, leaves it as it was) and the claim's
@@ -236,11 +257,15 @@ VIEWS = {
             from notes where verdict is not null
         ) as latest on latest.claim_id = claims.id and latest.n = 1
     """,
-    # One outcome per checked claim (ledger/check.py): references that disagree make it ambiguous;
+    # One outcome per checked claim (ledger/check.py). A forecast is never checked. Cited
+    # references that disagree make it ambiguous; official series are several measures of one
+    # thing (an annual average and December on December, national and modelled rates), so
+    # matching one is consistent, and missing all by no more than a revision band is revised.
     # `conflicts` counts other claims it contradicts. A suggestion only: the verdict is in notes.
     "check_outcomes": """
         select claim_id,
                case
+                 when sum(outcome = 'forecast') > 0 then 'forecast'
                  when sum(against_type = 'reference' and outcome = 'consistent') > 0
                   and sum(against_type = 'reference' and outcome = 'inconsistent') > 0
                    then 'ambiguous'
@@ -250,11 +275,21 @@ VIEWS = {
                    then 'consistent'
                  when sum(against_type = 'reference' and outcome = 'ambiguous') > 0
                    then 'ambiguous'
+                 when sum(against_type = 'official' and outcome = 'consistent') > 0
+                   then 'consistent'
+                 when sum(against_type = 'official' and outcome = 'revised') > 0
+                   then 'revised'
+                 when sum(against_type = 'official' and outcome = 'ambiguous') > 0
+                   then 'ambiguous'
+                 when sum(against_type = 'official' and outcome = 'inconsistent') > 0
+                   then 'inconsistent'
+                 when sum(against_type is null and outcome = 'ambiguous') > 0 then 'ambiguous'
                  else 'no-reference'
                end as outcome,
                sum(against_type = 'claim' and outcome = 'inconsistent') as conflicts,
-               group_concat(case when against_type = 'reference' then against_id end)
+               group_concat(case when against_type in ('reference', 'official') then against_id end)
                  as reference_ids,
+               max(subject_code) as subject_code,
                max(checked_at) as checked_at
         from checks group by claim_id
     """,
@@ -265,6 +300,7 @@ VIEWS = {
                claims.bound, claims.change, claims.metric, claims.subject, claims.period,
                claims.checkworthiness, claims.source_id, sources.publisher, sources.published,
                coalesce(check_outcomes.outcome, 'unchecked') as check_outcome,
+               check_outcomes.subject_code,
                -- the latest note's verdict, as claim_status gives it, but looked up per row
                -- through idx_notes_claim_id: joining claim_status scanned every claim again
                -- and timed out on a million claims
@@ -281,13 +317,22 @@ VIEWS = {
 
 
 def ensure_schema(db: sqlite_utils.Database) -> None:
-    """Create whatever is missing; never drop or rewrite what exists."""
-    db.execute("pragma journal_mode = wal")
+    """Create whatever is missing; never drop or rewrite what exists. Run after the migrations
+    (`ledger.store.open_database`); a database it finds empty is recorded as having had them."""
+    if db.execute("pragma journal_mode").fetchone()[0] != "wal":
+        db.execute("pragma journal_mode = wal")  # readers and one writer at once
     db.execute("pragma busy_timeout = 10000")
-    upgrade(db, SCHEMA_VERSION)  # a ledger written by an earlier version: ledger/migrations.py
+    new = schema_state(db).version is None
     _table(db, "sources", SOURCE_COLUMNS, pk="id")
     _table(db, "claims", CLAIM_COLUMNS | REVIEW_CLAIM_COLUMNS, pk="id",
            fks=[("source_id", "sources", "id")])  # fmt: skip
+    _table(
+        db,
+        "sentences",
+        SENTENCE_COLUMNS,
+        pk=("source_id", "start"),
+        fks=[("source_id", "sources", "id")],
+    )
     _table(db, "notes", NOTE_COLUMNS, pk="id", fks=[("claim_id", "claims", "id")])
     _table(db, "runs", RUN_COLUMNS, pk="id")
     _table(db, "file_stats", FILE_STAT_COLUMNS, pk="id")
@@ -334,7 +379,8 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     with db.atomic():
         for name, sql in VIEWS.items():
             db.create_view(name, sql.strip(), replace=True)
-    db.table("schema_version").insert({"id": 1, "version": SCHEMA_VERSION}, pk="id", replace=True)
+    if new:
+        stamp(db)
 
 
 def _fts_update_trigger(table: str, columns: list[str]) -> str:
@@ -373,7 +419,7 @@ def _table(
     name: str,
     columns: dict[str, type],
     *,
-    pk: str,
+    pk: str | tuple[str, ...],
     fks: list[tuple[str, str, str]] | None = None,
 ) -> None:
     table = db.table(name)

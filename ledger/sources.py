@@ -30,7 +30,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from ledger.models import SourceMeta
+from ledger.models import SourceMeta, validation_message
 from ledger.sentences import Sentences
 
 TEXT_SUFFIXES = (".txt", ".md")
@@ -231,9 +231,7 @@ def _manifest_row(manifest: Manifest, line: int, meanings: list[str], fields: li
             manifest.lines[name] = line
             return
         except ValidationError as error:
-            problem = error.errors()[0]
-            where = ".".join(str(part) for part in problem["loc"]) or "published"
-            reason = f"{where}: {problem['msg'].removeprefix('Value error, ')}"
+            reason = validation_message(error, "published")
     if name and name not in manifest.refused:
         manifest.refused[name] = f"line {line}: {reason}; {name} skipped"
         manifest.lines[name] = line

@@ -16,6 +16,7 @@ import json
 from pathlib import Path
 
 from click.testing import CliRunner
+from ledger_rows import insert_claims
 
 from ledger.cli import cli
 from ledger.store import Ledger
@@ -116,7 +117,7 @@ def build(path: Path) -> None:
                 "last_seen": "2025-01-01T00:00:00.000000+00:00",
                 "retired_at": RETIRED_AT if claim["id"] == RETIRED else None,
             }
-            db["claims"].insert(claim)
+            insert_claims(db, [claim])
         names = ("claim_id", "verdict", "text", "evidence_url", "reviewer", "created_at")
         db["notes"].insert_all([dict(zip(names, note, strict=True)) for note in NOTES])
         names = ("claim_id", "against_type", "against_id", "other_value", "other_unit",
@@ -143,7 +144,8 @@ COMMANDS: dict[str, list[str]] = {
     "export-claimreview.json": ["export", "--format", "claimreview", "--site-url",
                                 "https://fc.example/", "--organisation", "Fixture Checks"],
     "export-none.json": ["export", "--format", "json", "--verdict", "inaccurate"],
-    "export-none-claimreview.json": ["export", "--format", "claimreview", "--metric", "x"],
+    "export-none-claimreview.json": ["export", "--format", "claimreview", "--metric", "x",
+                                     "--site-url", "https://fc.example/"],
     "export-none.csv": ["export", "--format", "csv", "--metric", "x"],
     "export-none.md": ["export", "--format", "markdown", "--metric", "x"],
     "export-verdict.jsonl": ["export", "--format", "jsonl", "--verdict", "accurate"],

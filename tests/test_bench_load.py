@@ -5,16 +5,11 @@ from __future__ import annotations
 import doctest
 import http.server
 import sqlite3
-import sys
 import threading
-from pathlib import Path
 
 import click
+import load
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
-
-import load  # noqa: E402
 
 
 class Pages(http.server.BaseHTTPRequestHandler):

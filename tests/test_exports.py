@@ -31,12 +31,15 @@ def test_read_commands_print_what_they_printed_before(fixture_db: Path, name: st
 @pytest.mark.parametrize("fmt", ["csv", "json", "jsonl", "markdown", "claimreview"])
 def test_export_to_a_file_writes_what_it_prints(fixture_db: Path, tmp_path: Path, fmt: str):
     target = tmp_path / f"out.{fmt}"
+    site = ["--site-url", "https://fc.example/"]
     result = CliRunner().invoke(
-        cli, ["export", "--format", fmt, "--db", str(fixture_db), "-o", str(target)]
+        cli, ["export", "--format", fmt, *site, "--db", str(fixture_db), "-o", str(target)]
     )
     assert result.exit_code == 0, result.output
-    assert result.stderr == f"wrote 6 claim(s) as {fmt} to {target}\n"
-    assert target.read_bytes() == output(fixture_db, ["export", "--format", fmt])
+    # every claim, or (claimreview) every claim with a verdict
+    counted = "4 review(s)" if fmt == "claimreview" else "6 claim(s)"
+    assert result.stderr == f"wrote {counted} as {fmt} to {target}\n"
+    assert target.read_bytes() == output(fixture_db, ["export", "--format", fmt, *site])
 
 
 def test_an_interrupted_export_leaves_the_old_file(
@@ -114,8 +117,11 @@ def hostile_db(tmp_path: Path) -> Path:
             "update sources set title = ?, publisher = ? where id = 'alpha'",
             [FORMULAS["title"], FORMULAS["publisher"]],
         )
-        connection.execute(
-            "update claims set sentence = ?, value = -3.2 where id = 'c-a1'", [FORMULAS["sentence"]]
+        connection.execute("update claims set value = -3.2 where id = 'c-a1'")
+        connection.execute(  # c-a1's sentence (stored once, in `sentences`)
+            "update sentences set text = ? where (source_id, start) ="
+            " (select source_id, sentence_start from claims where id = 'c-a1')",
+            [FORMULAS["sentence"]],
         )
     runner = CliRunner()
     for text, verdict in ((FORMULAS["note"], "accurate"), (SCRIPT_NOTE, "inaccurate")):
@@ -169,7 +175,8 @@ def _number(text: str) -> bool:
 def test_claimreview_is_safe_inside_a_script_element(hostile_db: Path):
     import json
 
-    printed = output(hostile_db, ["export", "--format", "claimreview"]).decode()
+    arguments = ["export", "--format", "claimreview", "--site-url", "https://fc.example"]
+    printed = output(hostile_db, arguments).decode()
     assert "<" not in printed and ">" not in printed and "&" not in printed
     bodies = [review.get("reviewBody") for review in json.loads(printed)]
     assert SCRIPT_NOTE in bodies  # the same text, once parsed
@@ -201,3 +208,16 @@ def test_the_terminal_gets_no_control_characters(hostile_db: Path, tmp_path: Pat
     assert result.exit_code == 1
     failed = [line for line in result.stderr.splitlines() if line.startswith("failed:")]
     assert len(failed) == 1 and "big\\nfailed: forged.txt" in failed[0], result.stderr
+
+
+def test_errors_and_extract_tables_escape_file_names(tmp_path: Path):
+    runner = CliRunner()
+    missing = runner.invoke(cli, ["claims", "--db", str(tmp_path / "x\x1b[31m\nError: forged.db")])
+    assert missing.exit_code == 1
+    assert missing.output.count("\n") == 1 and "\\x1b[31m\\nError: forged.db" in missing.output
+    source = tmp_path / "wire\x1b]0;pwned\x07.txt"
+    source.write_text("Exports fell 4% in 2023, =cmd officials said.\n")
+    for fmt in ("table", "csv"):
+        shown = runner.invoke(cli, ["extract", str(source), "--format", fmt])
+        assert shown.exit_code == 0, shown.output
+        assert "\x1b" not in shown.output and "\x07" not in shown.output, fmt
