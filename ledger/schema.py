@@ -115,10 +115,10 @@ SOURCE_COLUMNS: dict[str, type] = {
     "text": str,
     # Which extractor produced this source's claims: a new version re-extracts unchanged files.
     "extractor_version": str,
-    # From the schema's second version (`migrations._v2_source_reading`): the page's or the
-    # manifest's author; how much of `published` is known ("year", "month", "day"); when the page
-    # was fetched; how the file's bytes were decoded; and for a page, what extracted `text`
-    # from it ("trafilatura 2.3.1"), the file itself being kept as it was.
+    # Added by `migrations.source_reading`: the page's or the manifest's author; how much of
+    # `published` is known ("year", "month", "day"); when the page was fetched; how the file's
+    # bytes were decoded; and for a page, what extracted `text` from it ("trafilatura 2.3.1"),
+    # the file itself being kept as it was.
     "author": str,
     "published_precision": str,
     "retrieved_at": str,
