@@ -42,6 +42,7 @@ from typing import Any
 
 import regex
 
+from ledger.extract_zh import extract_chinese, merge_chinese
 from ledger.models import Claim
 from ledger.numbers import digits_value, is_plural, scale_factor, singular, word_value
 from ledger.rules import MetricRule, Rules, UnitInfo, default_rules, norm
@@ -1357,6 +1358,9 @@ def extract_with_report(
         doc.timed_out.append("anchor")
     _finish(doc, found)
     claims = [_claim(c) for c in found]
+    chinese, sentences = extract_chinese(text, published=published)
+    if sentences:  # the Chinese path owns its sentences (ledger/extract_zh.py)
+        claims = merge_chinese(claims, chinese, sentences)
     return Extraction(claims=claims, timed_out=sorted(set(doc.timed_out)))
 
 
@@ -1476,6 +1480,7 @@ def _finish(doc: _Doc, found: list[dict[str, Any]]) -> None:
             claim["subject"] = _subject(doc, s, claim["start"], claim["end"])
             claim["period"] = _period(doc, s, claim, next_start)
             claim["attribution"] = _attribution(doc, s, claim["start"])
+            claim["basis"] = None
             previous = claim
         for claim in claims:
             if "carried_from" in claim:
