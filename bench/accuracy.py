@@ -3,6 +3,7 @@
     python bench/accuracy.py                       # in a venv with `pip install -e '.[bench]'`
     python bench/accuracy.py --misses ledger       # also list the in-scope cases ledger gets wrong
     python bench/accuracy.py --suite CurrencyModel # one suite
+    python bench/accuracy.py --chinese             # the Chinese suite (bench/accuracy_zh.py)
 
 Runs `ledger.extract`, quantulum3 and Recognizers-Text on the same cases from
 ../shared/peer-specs/ (formats in SOURCES.md there) and prints, per suite, how many in-scope
@@ -467,8 +468,19 @@ def load_suites(specs: Path) -> list[Suite]:
     type=click.Choice(["ledger", "quantulum3", "recognizers"]),
     help="Also list the in-scope cases this extractor gets wrong.",
 )
-def main(peer_specs: Path, only: tuple[str, ...], misses: str | None) -> None:
+@click.option(
+    "--chinese",
+    is_flag=True,
+    help="Run the Chinese suite instead: ledger against Recognizers-Text on bench/zh_set.toml.",
+)
+def main(peer_specs: Path, only: tuple[str, ...], misses: str | None, chinese: bool) -> None:
     """Per suite, the in-scope cases ledger, quantulum3 and Recognizers-Text get right."""
+    if chinese:
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        from accuracy_zh import report
+
+        report(click.echo, show_misses=misses is not None)
+        return
     suites = load_suites(peer_specs)
     if only:
         unknown = set(only) - {s.name for s in suites}

@@ -287,6 +287,7 @@ class ClaimRow:
     period: str | None
     published: date | None
     clause: str
+    basis: str | None = None  # 同比 yoy, 环比 previous_period, 两年平均: what a change is against
     related: frozenset[str] = frozenset()
     start: int = 0
     end: int = 0
@@ -364,7 +365,8 @@ def claims_by_source(db: sqlite_utils.Database) -> Generator[list[ClaimRow], Non
         select claims.id, claims.source_id, claims.quote, claims.value, claims.value_high,
                claims.kind, claims.unit, claims.bound, claims.change, claims.metric,
                claims.subject, claims.period, claims.related, claims.start, claims.[end],
-               claims.sentence, claims.sentence_start, sources.published as source_published
+               claims.sentence, claims.sentence_start, claims.basis,
+               sources.published as source_published
         from claims indexed by idx_claims_source_id
         join sources on sources.id = claims.source_id
         where claims.retired_at is null
@@ -420,6 +422,7 @@ def _source_claims(rows: list[dict]) -> list[ClaimRow]:
             end=row["end"],
             sentence=row["sentence"],
             sentence_start=row["sentence_start"],
+            basis=row["basis"],
         )
         for row in rows
     ]
@@ -491,6 +494,8 @@ class GroupKey(NamedTuple):
     subject: str  # casefolded
     period: str | None
     level: bool  # a level, not a change
+    # a change's basis: 同比 +18.3% and 环比 +0.6% for one quarter measure different things
+    basis: str | None
     aspects: frozenset[str]  # the references' keywords the clause holds
 
     @property
@@ -668,7 +673,7 @@ class Checker:
             if _keywords_match(keywords, claim.clause)
         )
         return GroupKey(claim.metric, claim.subject.casefold(), claim.period, claim.change is None,
-                        aspects)  # fmt: skip
+                        claim.basis, aspects)  # fmt: skip
 
     def linked_conflicts(self, group: list[ClaimRow]) -> list[dict]:
         """Within one source, only figures the extractor linked (`related`), in one sentence and

@@ -109,8 +109,17 @@ def _v1_fingerprints(db: sqlite_utils.Database) -> None:
     )
 
 
+def _v2_basis(db: sqlite_utils.Database) -> None:
+    """Version 1 -> 2: claims.basis, what a change is measured against (同比, 环比, 两年平均).
+
+    Claims extracted before it have none, which is what the extractor gives English claims.
+    """
+    _add_columns(db, "claims", {"basis": "TEXT"})
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "claims.fingerprint, claims.retired_at, notes.evidence_url", _v1_fingerprints),
+    Migration(2, "claims.basis", _v2_basis),
 )
 LATEST = MIGRATIONS[-1].version
 

@@ -11,7 +11,7 @@ from sqlite_utils.db import DescIndex
 
 from ledger.migrations import upgrade
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 CLAIM_COLUMNS: dict[str, type] = {
     "id": str,
@@ -26,6 +26,7 @@ CLAIM_COLUMNS: dict[str, type] = {
     "unit": str,
     "bound": str,
     "change": str,
+    "basis": str,  # what a change is measured against (同比 yoy, 环比 previous_period, ...)
     "metric": str,
     "subject": str,
     "period": str,

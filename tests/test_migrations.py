@@ -33,7 +33,8 @@ def test_fixture_is_schema_zero(v0: Path) -> None:
     assert current_version(db) == 0
     assert "fingerprint" not in db["claims"].columns_dict
     assert "evidence_url" not in db["notes"].columns_dict
-    assert [m.version for m in pending(db)] == [1]
+    assert [m.version for m in pending(db)] == [1, 2]
+    assert "basis" not in db["claims"].columns_dict
 
 
 def test_upgrade_in_place_keeps_every_note(v0: Path) -> None:
@@ -135,5 +136,6 @@ def test_failed_migration_leaves_the_old_version(v0: Path) -> None:
         upgrade(db, 1, broken)
     assert current_version(db) == 0
     assert "half" not in db["notes"].columns_dict
-    assert upgrade(db) == [1]
-    assert current_version(db) == 1
+    assert upgrade(db) == [1, 2]
+    assert current_version(db) == 2
+    assert "basis" in db["claims"].columns_dict  # version 2: a change's basis (issue 20)

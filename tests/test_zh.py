@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+import sqlite_utils
 from click.testing import CliRunner
 
 from ledger import extract
@@ -269,3 +270,44 @@ def test_cli_extracts_a_chinese_file(tmp_path):
     result = CliRunner().invoke(cli, ["extract", str(source), "--format", "csv"])
     assert result.exit_code == 0, result.output
     assert "33357.1亿元" in result.output and "rd_spending" in result.output
+
+
+def _ingest(tmp_path, articles: dict[str, str]):
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    for name, text in articles.items():
+        (sources / f"{name}.txt").write_text(text, encoding="utf-8")
+    (sources / "manifest.csv").write_text(
+        "file,publisher,title,url,published,published_confidence,notes\n"
+        + "".join(f"{name}.txt,NBS,{name},,2023-07-17,high,\n" for name in articles),
+        encoding="utf-8",
+    )
+    db = tmp_path / "claims.db"
+    runner = CliRunner()
+    for args in (["ingest", str(sources), "--db", str(db)], ["check", "--db", str(db)]):
+        result = runner.invoke(cli, args)
+        assert result.exit_code == 0, result.output
+    return sqlite_utils.Database(db)
+
+
+def test_yoy_and_previous_period_figures_are_not_contradictory(tmp_path):
+    db = _ingest(
+        tmp_path,
+        {
+            "yoy": "2023年第二季度，我国国内生产总值同比增长6.3%。",
+            "qoq": "2023年第二季度，我国国内生产总值环比增长0.8%。",
+            "yoy_other": "2023年第二季度，我国国内生产总值同比增长9.5%。",
+        },
+    )
+    claims = {r["source_id"]: r for r in db.query("select * from claims")}
+    assert {k: (v["basis"], v["period"]) for k, v in claims.items()} == {
+        "yoy": ("yoy", "2023-Q2"),
+        "qoq": ("previous_period", "2023-Q2"),
+        "yoy_other": ("yoy", "2023-Q2"),
+    }
+    pairs = {
+        (claims_by_id[r["claim_id"]], claims_by_id[r["against_id"]])
+        for claims_by_id in [{v["id"]: k for k, v in claims.items()}]
+        for r in db.query("select * from checks where against_type = 'claim'")
+    }
+    assert pairs == {("yoy", "yoy_other"), ("yoy_other", "yoy")}
