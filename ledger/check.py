@@ -565,6 +565,10 @@ class Checker:
             return self._unmatched(claim, f"{why}, nothing to compare")
         about = self.about.get((claim.metric, _subject_key(claim.subject)), [])
         candidates = [ref for ref in about if _keywords_match(ref["keywords"], claim.clause)]
+        if claim.change is not None and claim.kind != "percent":
+            # "比上年增加2574.2亿元", "up $5 billion": an amount of change meets only references
+            # whose keywords say they are a change, never the level itself
+            candidates = [ref for ref in candidates if ref["keywords"]]
         if not candidates:
             subject = claim.subject or "no subject"
             why = f"no reference for {claim.metric} of {subject}"
@@ -672,8 +676,10 @@ class Checker:
             for keywords in self.keywords.get(claim.metric, ())
             if _keywords_match(keywords, claim.clause)
         )
+        # a change said with no basis is taken as year on year, as news writes growth
+        basis = None if claim.basis == "yoy" else claim.basis
         return GroupKey(claim.metric, claim.subject.casefold(), claim.period, claim.change is None,
-                        claim.basis, aspects)  # fmt: skip
+                        basis, aspects)  # fmt: skip
 
     def linked_conflicts(self, group: list[ClaimRow]) -> list[dict]:
         """Within one source, only figures the extractor linked (`related`), in one sentence and

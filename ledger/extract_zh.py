@@ -24,6 +24,7 @@ from ledger.zh_rules import ZhRules, default_zh_rules
 
 _HAN = regex.compile(r"\p{Han}")
 _LETTERS = regex.compile(r"[\p{L}\p{N}]")
+_PER = regex.compile(r"/(\S)")  # 元/人: what a unit is divided by
 _ASCII_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 
 
@@ -101,7 +102,7 @@ def _unit_reading(
     unit = rules.units.get(word)
     if unit is not None:
         reading = unit.unit
-        per = regex.match(r"/(\S)", s.text[after - s.start :])
+        per = _PER.match(s.text, after - s.start)
         if per and reading and per.group(1) in rules.file.per.words:
             reading = f"{reading}/{rules.file.per.words[per.group(1)]}"
         return unit.kind, reading, unit.factor
@@ -143,11 +144,11 @@ def _touches_code(s: Sentence, start: int, end: int, has_unit: bool) -> bool:
 
 def _read_figure(rules: ZhRules, s: Sentence, m: Any) -> Figure | None:
     """Read one match of the `figure` pattern; None for a trap or a number nothing explains."""
-    arabic, chinese, scale, unit_word = (m.group(g) for g in ("arabic", "chinese", "scale", "unit"))
+    arabic, chinese, scale, unit_word, sign = m.group("arabic", "chinese", "scale", "unit", "sign")
     if not (arabic or chinese or scale):
         return None
-    start = s.start + (m.start("sign") if m.group("sign") else m.start())
-    if m.group("sign") and s.text[start - s.start - 1 : start - s.start] in _ASCII_ALNUM:
+    start = s.start + (m.start("sign") if sign else m.start())
+    if sign and s.text[start - s.start - 1 : start - s.start] in _ASCII_ALNUM:
         start += 1
     end = s.start + (m.end("unit") if unit_word else m.end())
     if arabic:
@@ -160,7 +161,7 @@ def _read_figure(rules: ZhRules, s: Sentence, m: Any) -> Figure | None:
         return None
     if rules.trap_before.search(s.text, max(0, start - s.start - 2), start - s.start):
         return None
-    if m.group("sign") and start == s.start + m.start("sign"):
+    if sign and start == s.start + m.start("sign"):
         number = -number
     reading = _unit_reading(rules, unit_word, s, end) if unit_word else ("count", None, 1.0)
     if reading is None:
@@ -209,7 +210,7 @@ def _figures(rules: ZhRules, s: Sentence) -> list[Figure]:
         if m.end() == m.start():
             continue
         at, to = s.start + m.start(), s.start + m.end()
-        if any(a < to and at < b for a, b in taken):
+        if taken and any(a < to and at < b for a, b in taken):
             continue
         figure = _read_figure(rules, s, m)
         if figure is not None:
@@ -318,11 +319,15 @@ def _period(mentions: list[Mention], text: str, at: int, ends: str) -> str | Non
     return after[0].period if after else None
 
 
-def _metric(rules: ZhRules, s: Sentence, kind: str) -> str:
-    for metric, keywords in rules.metrics:
-        if kind in metric.kinds and keywords.search(s.text):
-            return metric.id
-    return "other"
+def _metric(rules: ZhRules, s: Sentence, kind: str, known: dict[str, str]) -> str:
+    """The first metric for this kind of figure whose keywords the sentence holds (`known`
+    keeps the answer per kind for the sentence's other figures)."""
+    if kind not in known:
+        known[kind] = next(
+            (m.id for m, words in rules.metrics if kind in m.kinds and words.search(s.text)),
+            "other",
+        )
+    return known[kind]
 
 
 def _attribution(rules: ZhRules, s: Sentence) -> str | None:
@@ -357,6 +362,7 @@ def _sentence_claims(
     attribution = _attribution(rules, s)
     original = text[s.start : s.end]
     ends = rules.file.change.clause_ends
+    metrics: dict[str, str] = {}
     claims = []
     floor = s.start
     for f in figures:
@@ -380,7 +386,7 @@ def _sentence_claims(
                 "bound": f.bound,
                 "change": change,
                 "basis": rules.bases[basis.group()] if basis else None,
-                "metric": _metric(rules, s, kind),
+                "metric": _metric(rules, s, kind, metrics),
                 "subject": rules.subjects[subject.group()] if subject else None,
                 "period": _period(mentions, s.text, f.number_start - s.start, ends) or carried,
                 "attribution": attribution,
@@ -431,7 +437,8 @@ def extract_chinese(
     result: list[Claim] = []
     for values in found:
         values["checkworthiness"] = _score(values)
-        claim = Claim(**values)
+        # built without validation, as the English path builds its claims (tests validate them)
+        claim = Claim.model_construct(**values)
         key = (values["sentence"], values["quote"], values["value"], values["unit"])
         claim.fingerprint = claim.compute_fingerprint(seen[key])
         seen[key] += 1

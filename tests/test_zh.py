@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 import sqlite_utils
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ledger import extract
 from ledger.cli import cli
 from ledger.extract_zh import chinese_number, chinese_sentences, extract_chinese
+from ledger.models import Claim
 from ledger.rules import RulesError
 from ledger.zh_rules import default_zh_rules, load_zh_rules
 
@@ -311,3 +315,63 @@ def test_yoy_and_previous_period_figures_are_not_contradictory(tmp_path):
         for r in db.query("select * from checks where against_type = 'claim'")
     }
     assert pairs == {("yoy", "yoy_other"), ("yoy_other", "yoy")}
+
+
+ALPHABET = (
+    "０１２３４５６７８９0123456789.%％一二三四五六七八九十百千万亿点"
+    "多余约超过近以上以下增长下降至到年月日第个家元美元倍颗卫星，。；、 AG-"
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=ALPHABET, max_size=80))
+def test_any_chinese_text_gives_valid_claims_whose_offsets_hold(text):
+    for claim in extract(text, published=date(2024, 1, 1)):
+        assert text[claim.start : claim.end] == claim.quote
+        Claim.model_validate(claim.model_dump())
+        assert claim.sentence_start <= claim.start < claim.end
+
+
+def test_a_chinese_and_an_english_claim_are_compared(tmp_path):
+    db = _ingest(
+        tmp_path,
+        {
+            "en": "China's R&D spending reached 3.1 trillion yuan in 2023.",
+            "zh": "2023年，全国共投入研究与试验发展（R&D）经费33357.1亿元。",
+        },
+    )
+    claims = {r["source_id"]: r for r in db.query("select * from claims")}
+    assert [(c["metric"], c["subject"], c["period"]) for c in claims.values()] == [
+        ("rd_spending", "China", "2023")
+    ] * 2
+    conflicts = {
+        (r["claim_id"], r["against_id"])
+        for r in db.query("select * from checks where against_type = 'claim'")
+    }
+    assert conflicts == {
+        (claims["en"]["id"], claims["zh"]["id"]),
+        (claims["zh"]["id"], claims["en"]["id"]),
+    }
+
+
+def test_the_seeds_rd_claim_meets_the_bureaus_chinese_figure(tmp_path):
+    sources = Path(__file__).resolve().parent.parent / "sources"
+    db_path = tmp_path / "claims.db"
+    runner = CliRunner()
+    for args in (["ingest", str(sources), "--db", str(db_path)], ["check", "--db", str(db_path)]):
+        result = runner.invoke(cli, args)
+        assert result.exit_code == 0, result.output
+    outcomes = {
+        (row["quote"], row["against_id"]): row["outcome"]
+        for row in sqlite_utils.Database(db_path).query(
+            "select claims.quote, checks.against_id, checks.outcome from checks"
+            " join claims on claims.id = checks.claim_id where claims.metric = 'rd_spending'"
+        )
+    }
+    assert outcomes[("exceeded 3.3 trillion yuan", "rd-2023-nbs-zh")] == "consistent"
+    assert outcomes[("exceeded 3.3 trillion yuan", "rd-2023-nbs-most-mof")] == "consistent"
+    assert outcomes[("33357.1亿元", "rd-2023-nbs-zh")] == "consistent"
+    assert outcomes[("33357.1亿元", "rd-2023-nbs-most-mof")] == "consistent"
+    # the rise over 2022 meets the reference for the rise, not the level
+    assert outcomes[("2574.2亿元", "rd-increase-2023-nbs-zh")] == "consistent"
+    assert ("2574.2亿元", "rd-2023-nbs-zh") not in outcomes
