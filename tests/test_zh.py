@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import date
 from pathlib import Path
 
@@ -355,7 +356,17 @@ def test_a_chinese_and_an_english_claim_are_compared(tmp_path):
 
 
 def test_the_seeds_rd_claim_meets_the_bureaus_chinese_figure(tmp_path):
-    sources = Path(__file__).resolve().parent.parent / "sources"
+    """The seeds beside the opening of the NBS communiqué in Chinese (tests/fixtures, as relayed by
+    https://thepaper.cn/newsDetail_forward_28935596 on 2024-10-03): each R&D
+    figure meets the bureau's Chinese reference as well as the English one."""
+    root = Path(__file__).resolve().parent.parent
+    sources = tmp_path / "sources"
+    shutil.copytree(root / "sources", sources)
+    shutil.copy(root / "tests" / "fixtures" / "nbs_rd_2023_zh.txt", sources)
+    with (sources / "manifest.csv").open("a", encoding="utf-8") as manifest:
+        manifest.write(
+            "nbs_rd_2023_zh.txt,国家统计局,2023年全国科技经费投入统计公报,,2024-10-02,stated,\n"
+        )
     db_path = tmp_path / "claims.db"
     runner = CliRunner()
     for args in (["ingest", str(sources), "--db", str(db_path)], ["check", "--db", str(db_path)]):
