@@ -23,6 +23,7 @@ import importlib
 import json
 import os
 import posixpath
+import re
 import signal
 import sqlite3
 import time
@@ -527,6 +528,29 @@ def fts_query(words: str) -> str:
     """
     tokens = [token.replace('"', "") for token in words.split()]
     return " ".join(f'"{token}"' for token in tokens if token)
+
+
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def _search_clause(search: str, params: dict[str, Any]) -> str:
+    """The SQL condition for `--search`: the porter index for words, the trigram index for text
+    written without spaces (Chinese), where a word shorter than three characters (芯片) is
+    matched as a substring of the quote or sentence."""
+    if _HAN.search(search) is None:
+        params["search"] = fts_query(search)
+        return "claims.rowid in (select rowid from claims_fts where claims_fts match :search)"
+    conditions = []
+    long_words = [w for w in search.replace('"', "").split() if len(w) >= 3]
+    if long_words:
+        params["trigram"] = fts_query(" ".join(long_words))
+        conditions.append(
+            "claims.rowid in (select rowid from claims_trigram where claims_trigram match :trigram)"
+        )
+    for i, word in enumerate(w for w in search.replace('"', "").split() if len(w) < 3):
+        params[f"short{i}"] = f"%{word}%"
+        conditions.append(f"(claims.quote like :short{i} or claims.sentence like :short{i})")
+    return " and ".join(conditions)
 
 
 class Ledger:
@@ -1073,10 +1097,7 @@ class Ledger:
             query = fts_query(search)
             if not query:
                 raise LedgerError("--search needs at least one word")
-            where.append(
-                "claims.rowid in (select rowid from claims_fts where claims_fts match :search)"
-            )
-            params["search"] = query
+            where.append(_search_clause(search, params))
         return self._claim_rows(where, params, limit)
 
     def claim(self, claim_id: str) -> dict[str, Any]:

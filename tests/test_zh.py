@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from datetime import date
 from pathlib import Path
@@ -386,3 +387,28 @@ def test_the_seeds_rd_claim_meets_the_bureaus_chinese_figure(tmp_path):
     # the rise over 2022 meets the reference for the rise, not the level
     assert outcomes[("2574.2亿元", "rd-increase-2023-nbs-zh")] == "consistent"
     assert ("2574.2亿元", "rd-2023-nbs-zh") not in outcomes
+
+
+def test_search_finds_chinese_words_of_any_length(tmp_path):
+    db = _ingest(
+        tmp_path,
+        {
+            "chips": "中国的半导体自给率从2014年的14%左右上升到2023年的23%。",
+            "rd": "2023年，全国共投入研究与试验发展（R&D）经费33357.1亿元。",
+        },
+    )
+    runner = CliRunner()
+    path = db.conn.execute("pragma database_list").fetchone()[2]
+    found = {}
+    for words in ("自给率", "半导体 自给率", "芯片", "经费", "R&D", "研究与试验发展"):
+        result = runner.invoke(cli, ["claims", "--db", path, "--search", words, "--json"])
+        assert result.exit_code == 0, result.output
+        found[words] = sorted({row["source_id"] for row in json.loads(result.output)})
+    assert found == {
+        "自给率": ["chips"],
+        "半导体 自给率": ["chips"],
+        "芯片": [],
+        "经费": ["rd"],
+        "R&D": ["rd"],
+        "研究与试验发展": ["rd"],
+    }
