@@ -42,13 +42,13 @@ from typing import Any
 
 import regex
 
-from ledger.extract_zh import extract_chinese, merge_chinese
+from ledger.extract_zh import extract_chinese, merge_chinese, outside
 from ledger.models import Claim
 from ledger.numbers import digits_value, is_plural, scale_factor, singular, word_value
 from ledger.rules import MetricRule, Rules, UnitInfo, default_rules, norm
 from ledger.sentences import Sentences
 
-EXTRACTOR_VERSION = "1.4.0"
+EXTRACTOR_VERSION = "1.5.0"
 
 # The fourth argument of a pattern's match and search (`concurrent`), passed by position on
 # the hot calls: the GIL is kept and no keyword is parsed (see _Doc.call).
@@ -1323,8 +1323,9 @@ def extract_with_report(
     found: list[dict[str, Any]] = []
     pos = 0
     unit, scale = rules.compiled["unit"], rules.compiled["scale"]
+    chinese, sentences = extract_chinese(text, published=published)  # ledger/extract_zh.py
     try:
-        for at in _anchors(text, rules):
+        for at in outside(_anchors(text, rules), sentences):
             if at < pos:
                 continue
             if (
@@ -1358,8 +1359,7 @@ def extract_with_report(
         doc.timed_out.append("anchor")
     _finish(doc, found)
     claims = [_claim(c) for c in found]
-    chinese, sentences = extract_chinese(text, published=published)
-    if sentences:  # the Chinese path owns its sentences (ledger/extract_zh.py)
+    if sentences:
         claims = merge_chinese(claims, chinese, sentences)
     return Extraction(claims=claims, timed_out=sorted(set(doc.timed_out)))
 

@@ -146,7 +146,7 @@ FTS_COLUMNS = {"claims": ["quote", "sentence"], "sources": ["title", "text"]}
 # A second index of the claims for text with no spaces between words (Chinese): FTS5's trigram
 # tokenizer matches any substring of three characters or more, where the porter index above
 # (unicode61) takes a whole run of Han characters for one word. English keeps its stemming.
-TRIGRAM_FTS = "claims_trigram"
+TRIGRAM_FTS = "claims_fts_trigram"
 
 VIEWS = {
     "claims_in_context": """

@@ -545,7 +545,8 @@ def _search_clause(search: str, params: dict[str, Any]) -> str:
     if long_words:
         params["trigram"] = fts_query(" ".join(long_words))
         conditions.append(
-            "claims.rowid in (select rowid from claims_trigram where claims_trigram match :trigram)"
+            "claims.rowid in (select rowid from claims_fts_trigram"
+            " where claims_fts_trigram match :trigram)"
         )
     for i, word in enumerate(w for w in search.replace('"', "").split() if len(w) < 3):
         params[f"short{i}"] = f"%{word}%"

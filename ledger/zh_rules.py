@@ -163,7 +163,7 @@ def alternation(words: Iterable[str]) -> str:
     """A regex alternation of `words`, longest first, each escaped.
 
     >>> alternation(["亿", "万亿", "万"])
-    '万亿|亿|万'
+    '万亿|万|亿'
     """
     return "|".join(regex.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
 
