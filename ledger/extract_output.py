@@ -17,6 +17,7 @@ from typing import Any
 from ledger.extract import extract_with_report
 from ledger.models import Claim
 from ledger.rules import Rules, default_rules
+from ledger.zh_rules import rule_rows as zh_rule_rows
 
 FORMATS = ("jsonl", "json", "csv", "table")
 COLUMNS = list(Claim.model_fields)
@@ -135,4 +136,4 @@ def rules_table(rules: Rules | None = None) -> list[dict[str, str]]:
     for file, name, table in tables:
         comment = " ".join(table.comment.split())
         rows.append({"file": file, "kind": "table", "id": name, "comment": comment})
-    return rows
+    return rows + zh_rule_rows()  # the Chinese path's rules (ledger/zh_rules.py)

@@ -85,7 +85,14 @@ def chinese_number(text: str) -> float | None:
 
     >>> chinese_number("一千一百四十三"), chinese_number("三点三"), chinese_number("百")
     (1143.0, 3.3, 100.0)
+    >>> chinese_number("12.5")
+    12.5
     """
+    if text[:1].isascii():
+        try:
+            return float(text)
+        except ValueError:
+            return None
     if text[:1] in "十百千":
         text = "一" + text  # cn2an reads 一百 but not 百
     try:

@@ -294,3 +294,22 @@ def load_zh_rules(path: str | Path | None = None) -> ZhRules:
 def default_zh_rules() -> ZhRules:
     """The package's own Chinese rules, loaded and compiled once per process."""
     return load_zh_rules()
+
+
+def rule_rows(rules: ZhRules | None = None) -> list[dict[str, str]]:
+    """One row per entry and table of zh.toml, as `ledger rules` lists the other files."""
+    file = (rules or default_zh_rules()).file
+    rows = []
+    for kind in ZhRuleFile.model_fields:
+        value = getattr(file, kind)
+        for entry in value if isinstance(value, list) else [value]:
+            comment = " ".join(entry.comment.split())
+            rows.append(
+                {
+                    "file": "zh.toml",
+                    "kind": kind,
+                    "id": getattr(entry, "id", kind),
+                    "comment": comment,
+                }
+            )
+    return rows

@@ -412,3 +412,39 @@ def test_search_finds_chinese_words_of_any_length(tmp_path):
         "R&D": ["rd"],
         "研究与试验发展": ["rd"],
     }
+
+
+@pytest.mark.parametrize(
+    ("kind", "entry_id", "example"),
+    [
+        (kind, getattr(entry, "id", kind), example)
+        for kind in ("counter", "bound", "metric", "basis", "period", "attribution", "pattern")
+        for entry in getattr(RULES.file, kind)
+        for example in entry.examples
+    ],
+)
+def test_every_rule_example_is_read_by_its_rule(kind, entry_id, example):
+    """The examples in zh.toml, each read as its entry says (a typo in a word list shows here)."""
+    claims, _ = extract_chinese(f"我国{example}。", published=date(2024, 12, 1))
+    text = f"我国{example}。"
+    if kind == "period":
+        pattern = dict(RULES.periods)[entry_id]
+        assert pattern.search(text) is not None
+        assert claims == [] or all(c.period is None or c.period[:2] in "19 20" for c in claims)
+    elif kind == "attribution":
+        assert any(p.search(text.removeprefix("我国")) for p in RULES.attributions)
+    elif kind == "pattern":
+        assert claims, example
+    else:
+        assert claims, example
+        fields = {"counter": "unit", "bound": "bound", "metric": "metric", "basis": "basis"}
+        readings = {getattr(c, fields[kind]) for c in claims}
+        wanted = {
+            "counter": {c.unit for c in RULES.counters.values() if c.id == entry_id}
+            | {u for c in RULES.file.counter if c.id == entry_id for u in c.nouns.values()}
+            | {u for c in RULES.file.counter if c.id == entry_id for u in c.keywords.values()},
+            "bound": {entry_id},
+            "metric": {entry_id},
+            "basis": {entry_id},
+        }[kind]
+        assert readings & wanted, (example, readings)
