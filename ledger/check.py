@@ -369,7 +369,7 @@ def claims_by_source(db: sqlite_utils.Database) -> Generator[list[ClaimRow], Non
                sources.published as source_published
         from claims indexed by idx_claims_source_id
         join sources on sources.id = claims.source_id
-        where claims.retired_at is null
+        where claims.retired_at is null and claims.rejected_at is null
         order by claims.source_id, claims.sentence_start, claims.start
         """
     )

@@ -12,6 +12,7 @@ from typing import IO, TYPE_CHECKING, Any, TextIO
 import click
 
 from ledger import __version__
+from ledger.escaping import printable
 from ledger.models import VERDICTS
 
 if TYPE_CHECKING:
@@ -54,12 +55,23 @@ def output_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
+def reviewer_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """`--reviewer NAME` (or $LEDGER_REVIEWER), which every review write requires."""
+    return click.option(
+        "--reviewer",
+        envvar="LEDGER_REVIEWER",
+        help="Who you are (required; or set LEDGER_REVIEWER).",
+    )(command)
+
+
 def claim_filters(command: Callable[..., Any]) -> Callable[..., Any]:
     """The filters `ledger claims` and `ledger export` share."""
     for option in reversed(
         [
             click.option("--metric", help="Only claims of this metric (e.g. rd_spending)."),
-            click.option("--source", help="Only claims from this source id or publisher."),
+            click.option(
+                "--source", help="Only claims from this source (id, unique id prefix, publisher)."
+            ),
             click.option(
                 "--verdict",
                 type=click.Choice([*VERDICTS, "unverified"]),
@@ -203,9 +215,10 @@ def _output_file(path: str) -> Iterator[TextIO]:
 def _finish_with_report(report: IngestReport) -> None:
     """Name each failed file and timed-out rule, print the summary; exit 1 if any file failed."""
     for failure in report.failures:
-        click.echo(f"failed: {failure.path}: {failure.reason}", err=True)
+        click.echo(f"failed: {printable(failure.path)}: {printable(failure.reason)}", err=True)
     for timeout in report.rule_timeouts:
-        click.echo(f"rule timeout: {timeout['rule']} in {timeout['source_id']}", err=True)
+        rule, source = printable(timeout["rule"]), printable(timeout["source_id"])
+        click.echo(f"rule timeout: {rule} in {source}", err=True)
     click.echo(report.summary())
     if report.failures:
         raise SystemExit(1)
@@ -240,26 +253,31 @@ def load(shards: tuple[str, ...], db_path: str) -> None:
 
 @cli.command()
 @click.argument("claim_id")
-@click.option("--verdict", required=True, type=click.Choice(VERDICTS), help="Your verdict.")
+@click.option(
+    "--verdict",
+    type=click.Choice(VERDICTS),
+    help="Your verdict; without one the note is a comment and the verdict stays as it was.",
+)
 @click.option("--text", required=True, help="What you found, in a sentence or two.")
 @click.option("--evidence", "evidence_url", help="URL of the evidence.")
-@click.option("--reviewer", help="Who you are.")
+@reviewer_option
 @db_option
 def note(
     claim_id: str,
-    verdict: str,
+    verdict: str | None,
     text: str,
     evidence_url: str | None,
     reviewer: str | None,
     db_path: str,
 ) -> None:
-    """Add a verification note to a claim (notes are append-only; the latest is the verdict).
+    """Add a verification note or a comment to a claim (append-only; the latest verdict counts).
 
     \b
-    Example:
+    Examples:
       ledger note c-49925087ba170da9 --verdict accurate \\
         --text "NBS 2023 bulletin: 3.3278 trillion yuan" \\
         --evidence https://www.stats.gov.cn/ --reviewer ana
+      ledger note c-49925087ba170da9 --text "Agree; NBS table 3" --reviewer ben   # a comment
     """
     from ledger.store import Ledger, LedgerError
 
@@ -270,7 +288,8 @@ def note(
             )
     except LedgerError as error:
         raise click.ClickException(str(error)) from error
-    click.echo(f"note {row['id']} on {claim_id}: {verdict}")
+    said = verdict or "comment (verdict unchanged)"
+    click.echo(f"note {row['id']} on {printable(claim_id)}: {said}")
 
 
 @cli.command()
@@ -302,7 +321,8 @@ def notes(claim_id: str | None, orphaned: bool, output: str, db_path: str) -> No
     for row in rows:
         row["created_at"] = row["created_at"][:19]
         row["orphaned"] = "orphaned" if row["orphaned"] else ""
-    columns = {"id": 6, "created_at": 19, "claim_id": 18, "verdict": 15, "reviewer": 12}
+    columns: dict[str, int | None] = {"id": 6, "created_at": 19, "claim_id": None}
+    columns |= {"verdict": 15, "reviewer": 12}
     columns |= {"text": 50, "orphaned": 8}
     click.echo(f"{write_table(rows, columns, out)} note(s)")
 
@@ -418,15 +438,17 @@ def serve(db_path: str, host: str, port: int, reviewers_path: str | None) -> Non
     """
     from pathlib import Path
 
-    from ledger.serve import ServeError, build_datasette, check_port, run
+    from ledger.serve import NO_SECRET_WARNING, ServeError, build_datasette, check_port, run
     from ledger.web.reviewers import ReviewersError
 
     try:
         datasette = build_datasette(Path(db_path), Path(reviewers_path) if reviewers_path else None)
         check_port(host, port)
     except (ServeError, ReviewersError) as error:
-        raise click.ClickException(str(error)) from error
-    click.echo(f"serving {db_path} at http://{host}:{port}/", err=True)
+        raise click.ClickException(printable(str(error))) from error
+    if not os.environ.get("DATASETTE_SECRET"):
+        click.echo(NO_SECRET_WARNING, err=True)
+    click.echo(f"serving {printable(db_path)} at http://{host}:{port}/", err=True)
     run(datasette, host=host, port=port)
 
 
@@ -435,17 +457,36 @@ def reviewer() -> None:
     """Manage who may sign in to `ledger serve` and add notes."""
 
 
+def reviewers_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The shared --reviewers option of the `ledger reviewer` commands."""
+    return click.option(
+        "--reviewers",
+        "reviewers_path",
+        default="reviewers.json",
+        show_default=True,
+        type=click.Path(dir_okay=False),
+        envvar="LEDGER_REVIEWERS",
+        help="The reviewers file.",
+    )(command)
+
+
+def _change_reviewers(change: Callable[[], None], reviewers_path: str, name: str) -> int:
+    """Run a change to the reviewers file, then end `name`'s sessions; how many were ended."""
+    from pathlib import Path
+
+    from ledger.web.auth import revoke_sessions
+    from ledger.web.reviewers import ReviewersError
+
+    try:
+        change()
+        return revoke_sessions(Path(reviewers_path), name)
+    except (ReviewersError, OSError) as error:
+        raise click.ClickException(printable(str(error))) from error
+
+
 @reviewer.command("add")
 @click.argument("name")
-@click.option(
-    "--reviewers",
-    "reviewers_path",
-    default="reviewers.json",
-    show_default=True,
-    type=click.Path(dir_okay=False),
-    envvar="LEDGER_REVIEWERS",
-    help="The reviewers file to create or update.",
-)
+@reviewers_option
 @click.password_option(help="The reviewer's password (prompted for, twice, when not given).")
 def reviewer_add(name: str, reviewers_path: str, password: str) -> None:
     """Add a reviewer (or change their password); only a PBKDF2 hash is stored.
@@ -457,13 +498,77 @@ def reviewer_add(name: str, reviewers_path: str, password: str) -> None:
     """
     from pathlib import Path
 
-    from ledger.web.reviewers import ReviewersError, add_reviewer
+    from ledger.web.reviewers import add_reviewer
+
+    _change_reviewers(
+        lambda: add_reviewer(Path(reviewers_path), name, password), reviewers_path, name
+    )
+    click.echo(f"reviewer {name} saved in {printable(reviewers_path)}")
+
+
+@reviewer.command("passwd")
+@click.argument("name")
+@reviewers_option
+@click.password_option(help="The new password (prompted for, twice, when not given).")
+def reviewer_passwd(name: str, reviewers_path: str, password: str) -> None:
+    """Give a reviewer a new password, and sign them out everywhere.
+
+    \b
+    Example:
+      ledger reviewer passwd ana --reviewers reviewers.json
+    """
+    from pathlib import Path
+
+    from ledger.web.reviewers import add_reviewer
+
+    ended = _change_reviewers(
+        lambda: add_reviewer(Path(reviewers_path), name, password, must_exist=True),
+        reviewers_path,
+        name,
+    )
+    click.echo(f"reviewer {name}: password changed, {ended} session(s) ended")
+
+
+@reviewer.command("remove")
+@click.argument("name")
+@reviewers_option
+def reviewer_remove(name: str, reviewers_path: str) -> None:
+    """Take a reviewer out, and sign them out everywhere (their notes stay).
+
+    \b
+    Example:
+      ledger reviewer remove ana --reviewers reviewers.json
+    """
+    from pathlib import Path
+
+    from ledger.web.reviewers import remove_reviewer
+
+    ended = _change_reviewers(
+        lambda: remove_reviewer(Path(reviewers_path), name), reviewers_path, name
+    )
+    click.echo(f"reviewer {name} removed, {ended} session(s) ended")
+
+
+@reviewer.command("list")
+@reviewers_option
+def reviewer_list(reviewers_path: str) -> None:
+    """List the reviewers who may sign in.
+
+    \b
+    Example:
+      ledger reviewer list --reviewers reviewers.json
+    """
+    from pathlib import Path
+
+    from ledger.web.reviewers import ReviewersError, load_reviewers
 
     try:
-        add_reviewer(Path(reviewers_path), name, password)
+        names = sorted(load_reviewers(Path(reviewers_path)))
     except ReviewersError as error:
-        raise click.ClickException(str(error)) from error
-    click.echo(f"reviewer {name} saved in {reviewers_path}")
+        raise click.ClickException(printable(str(error))) from error
+    for name in names:
+        click.echo(name)
+    click.echo(f"{len(names)} reviewer(s)", err=True)
 
 
 @cli.command()
@@ -497,7 +602,7 @@ def verify(db_path: str, sources_dir: str | None) -> None:
     except (FileNotFoundError, sqlite3.DatabaseError) as error:
         raise click.ClickException(f"{db_path}: {error}") from error
     for line in report.lines():
-        click.echo(line)
+        click.echo(printable(line))
     if not report.ok:
         raise SystemExit(1)
 
@@ -751,7 +856,7 @@ def extract_command(
     try:
         for path, claims, timed_out in extract_files(files, published=when, rules=rules):
             for rule in timed_out:
-                click.echo(f"rule timeout: {rule} in {path}", err=True)
+                click.echo(f"rule timeout: {printable(rule)} in {printable(path)}", err=True)
             if fmt == "jsonl":  # stream: one file's claims at a time
                 click.echo(render([(path, claims)], fmt), nl=False)
             else:
@@ -789,7 +894,7 @@ def _extract_on_dask(
     except (ManifestError, OSError) as error:
         raise click.ClickException(str(error)) from error
     for failure in summary.failures:
-        click.echo(f"failed: {failure['path']}: {failure['error']}", err=True)
+        click.echo(f"failed: {printable(failure['path'])}: {printable(failure['error'])}", err=True)
     click.echo(
         f"{summary.sources} source(s), {summary.claims} claim(s) in {len(summary.shards)} shard(s) "
         f"in {output}; {len(summary.failures)} failed"
@@ -827,3 +932,8 @@ def rules_command(as_json: bool, rules_dir: str | None) -> None:
         return
     for row in rows:
         click.echo(f"{row['file']:16} {row['kind']:11} {row['id']:22} {row['comment']}")
+
+
+from ledger import cli_review  # noqa: E402  (its commands use the options defined above)
+
+cli_review.register(cli)

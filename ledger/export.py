@@ -15,10 +15,13 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Any
+
+from ledger.escaping import csv_cell, json_text, printable
 
 FORMATS = ("csv", "json", "jsonl", "markdown", "claimreview")
 
@@ -97,24 +100,29 @@ def record(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def write_csv(rows: Iterable[dict[str, Any]], out: IO[str]) -> None:
-    """CSV with a header; list columns (checks, related) as JSON text."""
+    """CSV with a header; list columns (checks, related) as JSON text; no cell a spreadsheet
+    would run as a formula (`ledger.escaping.csv_cell`)."""
     writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
     for row in rows:
         flat = record(row)
         for key in ("checks", "related"):
             flat[key] = json.dumps(flat[key] or [])
-        writer.writerow(flat)
+        writer.writerow({key: csv_cell(value) for key, value in flat.items()})
 
 
-def write_json_array(items: Iterable[Any], out: IO[str]) -> None:
+def write_json_array(items: Iterable[Any], out: IO[str], *, html: bool = False) -> None:
     r"""What `json.dumps(list(items), indent=2, ensure_ascii=False)` and a newline give, written
-    an item at a time.
+    an item at a time, with control characters escaped (`ledger.escaping.json_text`; and `<`,
+    `>`, `&` too when `html`, for JSON-LD that may be embedded in a page).
 
     >>> items = [{"a": [1, {"b": None}], "c": "x\ny\u2028"}, {}, []]
     >>> out = io.StringIO()
     >>> write_json_array(items, out)
-    >>> out.getvalue() == json.dumps(items, indent=2, ensure_ascii=False) + "\n"
+    >>> out.getvalue() == json.dumps(items, indent=2, ensure_ascii=False).replace(
+    ...     "\u2028", "\\u2028") + "\n"
+    True
+    >>> json.loads(out.getvalue()) == items
     True
     """
     started = False
@@ -122,7 +130,8 @@ def write_json_array(items: Iterable[Any], out: IO[str]) -> None:
         out.write(",\n  " if started else "[\n  ")
         # An item alone, one level further in: JSON strings hold no raw newline, so every
         # newline of the dump starts a line to indent.
-        out.write(json.dumps(item, indent=2, ensure_ascii=False).replace("\n", "\n  "))
+        dumped = json.dumps(item, indent=2, ensure_ascii=False)
+        out.write(json_text(dumped, html=html).replace("\n", "\n  "))
         started = True
     out.write("\n]\n" if started else "[]\n")
 
@@ -133,7 +142,7 @@ def write_json(rows: Iterable[dict[str, Any]], out: IO[str]) -> None:
 
 def write_jsonl(rows: Iterable[dict[str, Any]], out: IO[str]) -> None:
     for row in rows:
-        out.write(json.dumps(record(row), ensure_ascii=False) + "\n")
+        out.write(json_text(json.dumps(record(row), ensure_ascii=False)) + "\n")
 
 
 def markdown_cell(value: Any) -> str:
@@ -148,7 +157,7 @@ def markdown_cell(value: Any) -> str:
         return ""
     if isinstance(value, float):
         value = f"{value:g}"
-    return " ".join(str(value).split()).replace("|", "\\|")
+    return printable(" ".join(str(value).split()).replace("|", "\\|"))
 
 
 def write_markdown(rows: Iterable[dict[str, Any]], out: IO[str]) -> None:
@@ -254,13 +263,16 @@ def write_claimreview(
     site_url: str = "http://127.0.0.1:8001",
     organisation: str = "ledger",
 ) -> None:
-    """A JSON array of ClaimReview objects, for the claims with a verdict (others are left out)."""
+    """A JSON array of ClaimReview objects, for the claims with a verdict (others are left out).
+
+    Written safe to paste into `<script type="application/ld+json">`: a note reading
+    `</script><script>alert(1)</script>` ran in Chromium when it was written raw."""
     reviews = (
         claim_review(row, site_url=site_url, organisation=organisation)
         for row in rows
         if row.get("verdict") in RATINGS
     )
-    write_json_array(reviews, out)
+    write_json_array(reviews, out, html=True)
 
 
 WRITERS: dict[str, Callable[[Iterable[dict[str, Any]], IO[str]], None]] = {
@@ -298,23 +310,27 @@ def export(rows: Iterable[dict[str, Any]], fmt: str, **claimreview_options: str)
     return out.getvalue()
 
 
-def shorten(text: str, width: int) -> str:
+def shorten(text: str, width: int | None) -> str:
     """Collapse whitespace and cut to `width` characters with an ellipsis.
 
     >>> shorten("more than  3.3 trillion yuan", 12)
     'more than 3…'
+    >>> shorten("c-0123456789abcdef", None)
+    'c-0123456789abcdef'
     """
     text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
+    return text if width is None or len(text) <= width else text[: width - 1] + "…"
 
 
 SPOOL_BYTES = 4 * 1024 * 1024  # of a table's cells held in memory before they go to a file
 
 
-def write_table(rows: Iterable[dict[str, Any]], columns: dict[str, int], out: IO[str]) -> int:
-    """A plain-text table for the terminal: {column: max width}, cells cut to fit; returns the
-    number of rows. The widths fit the widest cell, so every row is read before the first is
-    printed: the cut cells wait in a temporary file past `SPOOL_BYTES`, not in memory.
+def write_table(
+    rows: Iterable[dict[str, Any]], columns: dict[str, int | None], out: IO[str]
+) -> int:
+    """A plain-text table for the terminal: {column: max width, None for never cut}, cells cut to
+    fit; returns the number of rows. The widths fit the widest cell, so every row is read before
+    the first is printed: the cut cells wait in a temporary file past `SPOOL_BYTES`, not in memory.
 
     >>> import sys
     >>> write_table([{"id": "c-1", "value": 3.3e12}], {"id": 4, "value": 10}, sys.stdout)
@@ -347,13 +363,14 @@ def write_table(rows: Iterable[dict[str, Any]], columns: dict[str, int], out: IO
     return count
 
 
-CLAIMS_TABLE_COLUMNS = {
-    "id": 18,
+# None: never cut (an id cut short cannot be pasted into the next command)
+CLAIMS_TABLE_COLUMNS: dict[str, int | None] = {
+    "id": None,
     "figure": 34,
     "quote": 30,
     "metric": 20,
     "verdict": 15,
-    "source_id": 20,
+    "source_id": None,
 }
 
 
@@ -381,15 +398,15 @@ def write_rows(rows: Iterable[dict[str, Any]], fmt: str, out: IO[str]) -> int:
         write_json_array(counted, out)
     elif fmt == "nl":
         for row in counted:
-            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+            out.write(json_text(json.dumps(row, ensure_ascii=False)) + "\n")
     elif fmt == "csv":
         first = next(counted, None)
         fields = list(first) if first is not None else []
         writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
         writer.writeheader()
         if first is not None:
-            writer.writerow(first)
-            writer.writerows(counted)
+            for row in itertools.chain([first], counted):
+                writer.writerow({key: csv_cell(value) for key, value in row.items()})
     else:
         raise ValueError(f"unknown format {fmt!r}")
     return counted.count

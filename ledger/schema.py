@@ -44,6 +44,60 @@ CLAIM_COLUMNS: dict[str, type] = {
     "retired_at": str,
 }
 
+# Claims columns only review writes (ledger/review.py); the ingest writer leaves them alone.
+REVIEW_CLAIM_COLUMNS: dict[str, type] = {
+    "added_by": str,  # the reviewer who added the claim the extractor missed
+    "occurrence": int,  # an added claim's quote is its n-th appearance in the source (from 1)
+    "rejected_at": str,  # set while a reviewer says it is not a claim
+    "corrected_at": str,  # the latest correction applied to this reading
+    "summary": str,  # the reviewer's short wording of the claim (ClaimReview claimReviewed)
+}
+
+# Where a correction or rejection was made: the claim's words, so it can follow them when a
+# re-extraction gives the claim another id (ledger/review.py `reconcile`).
+_ANCHOR_COLUMNS: dict[str, type] = {
+    "claim_id": str, "source_id": str, "start": int, "end": int, "quote": str, "sentence": str,
+}  # fmt: skip
+
+CORRECTION_COLUMNS: dict[str, type] = {
+    "id": int,
+    **_ANCHOR_COLUMNS,
+    "fields": str,  # JSON: the corrected fields and their new values
+    "original": str,  # JSON: the extractor's reading of those fields when corrected
+    "reason": str,
+    "reviewer": str,
+    "created_at": str,
+    "orphaned_at": str,  # no claim at its words after a re-extraction: kept, listed
+}
+
+REJECTION_COLUMNS: dict[str, type] = {
+    "id": int,
+    **_ANCHOR_COLUMNS,
+    "action": str,  # reject | restore; the latest decides
+    "rule": str,  # the extractor rule that produced the claim (`ledger rejections`)
+    "reason": str,
+    "reviewer": str,
+    "created_at": str,
+    "orphaned_at": str,
+}
+
+REVIEW_TABLES: dict[str, dict[str, type]] = {
+    "corrections": CORRECTION_COLUMNS,
+    "rejections": REJECTION_COLUMNS,
+    "extracted_readings": {"claim_id": str, "reading": str},  # JSON: the extractor's reading
+    "signoffs": {"id": int, "note_id": int, "claim_id": str, "reviewer": str, "created_at": str},
+    # every review write: note, comment, correction, reject, restore, add-claim, sign-off, and
+    # the moves and orphanings a re-ingest makes (reviewer empty)
+    "audit": {
+        "id": int,
+        "at": str,
+        "reviewer": str,
+        "action": str,
+        "claim_id": str,
+        "detail": str,
+    },  # fmt: skip
+}
+
 SOURCE_COLUMNS: dict[str, type] = {
     "id": str,
     "path": str,
@@ -156,17 +210,23 @@ VIEWS = {
                claims.end, claims.source_id, sources.title as source_title,
                sources.publisher, sources.published, sources.url
         from claims join sources on sources.id = claims.source_id
-        where claims.retired_at is null
+        where claims.retired_at is null and claims.rejected_at is null
     """,
+    # The latest verdict (a comment, a note without one, leaves it as it was) and the claim's
+    # state for the source page's colours: rejected, corrected, its verdict, or unverified.
     "claim_status": """
         select claims.id as claim_id, claims.source_id, claims.metric, claims.quote,
                coalesce(latest.verdict, 'unverified') as verdict,
                latest.reviewer, latest.created_at as verdict_at,
-               case when claims.retired_at is null then 0 else 1 end as orphaned
+               case when claims.retired_at is null then 0 else 1 end as orphaned,
+               case when claims.rejected_at is not null then 'rejected'
+                    when claims.corrected_at is not null then 'corrected'
+                    else coalesce(latest.verdict, 'unverified') end as state,
+               latest.id as note_id
         from claims left join (
-            select claim_id, verdict, reviewer, created_at,
+            select id, claim_id, verdict, reviewer, created_at,
                    row_number() over (partition by claim_id order by created_at desc, id desc) as n
-            from notes
+            from notes where verdict is not null
         ) as latest on latest.claim_id = claims.id and latest.n = 1
     """,
     # One outcome per checked claim (ledger/check.py): references that disagree make it ambiguous;
@@ -202,12 +262,13 @@ VIEWS = {
                -- through idx_notes_claim_id: joining claim_status scanned every claim again
                -- and timed out on a million claims
                coalesce((select notes.verdict from notes where notes.claim_id = claims.id
+                         and notes.verdict is not null
                          order by notes.created_at desc, notes.id desc limit 1),
                         'unverified') as verdict
         from claims
         join sources on sources.id = claims.source_id
         left join check_outcomes on check_outcomes.claim_id = claims.id
-        where claims.retired_at is null
+        where claims.retired_at is null and claims.rejected_at is null
     """,
 }
 
@@ -218,13 +279,16 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     db.execute("pragma busy_timeout = 10000")
     upgrade(db, SCHEMA_VERSION)  # a ledger written by an earlier version: ledger/migrations.py
     _table(db, "sources", SOURCE_COLUMNS, pk="id")
-    _table(db, "claims", CLAIM_COLUMNS, pk="id", fks=[("source_id", "sources", "id")])
+    _table(db, "claims", CLAIM_COLUMNS | REVIEW_CLAIM_COLUMNS, pk="id",
+           fks=[("source_id", "sources", "id")])  # fmt: skip
     _table(db, "notes", NOTE_COLUMNS, pk="id", fks=[("claim_id", "claims", "id")])
     _table(db, "runs", RUN_COLUMNS, pk="id")
     _table(db, "file_stats", FILE_STAT_COLUMNS, pk="id")
     _table(db, "folder_stats", FOLDER_STAT_COLUMNS, pk="id")
     _table(db, "references", REFERENCE_COLUMNS, pk="id")
     _table(db, "checks", CHECK_COLUMNS, pk="id", fks=[("claim_id", "claims", "id")])
+    for name, review_columns in REVIEW_TABLES.items():
+        _table(db, name, review_columns, pk="claim_id" if name == "extracted_readings" else "id")
     # No index on claims.fingerprint: no query looks a claim up by it (ids are derived from it),
     # and keeping a random-key index costs every insert (5% of ingest's write CPU at 10 MB, more
     # once the index outgrows the cache). Ledgers made before keep theirs.
@@ -233,6 +297,10 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         "notes": ["claim_id", "verdict"],
         "references": ["metric"],
         "checks": ["claim_id", "outcome"],
+        "corrections": ["claim_id", "source_id"],
+        "rejections": ["claim_id", "source_id"],
+        "signoffs": ["note_id"],
+        "audit": ["claim_id"],
     }.items():
         for column in columns:
             db.table(table).create_index([column], if_not_exists=True)

@@ -17,8 +17,8 @@ from typing import Any
 from datasette.app import Datasette
 
 from ledger.schema import SCHEMA_VERSION
+from ledger.web.auth import Auth, SecretError, check_secret
 from ledger.web.metadata import SETTINGS, build_metadata
-from ledger.web.reviewers import load_reviewers
 
 REQUIRED_TABLES = {"sources", "claims", "notes", "checks", "references"}
 
@@ -77,6 +77,10 @@ def table_columns(path: Path) -> dict[str, list[str]]:
         }
 
 
+# No string or blob a query makes may be longer (SQLITE_LIMIT_LENGTH); the default source
+# size limit of `ledger ingest` is 20 MB.
+LENGTH_LIMIT = 32 * 1024 * 1024
+
 _FACET_SQL = "count(*) as count from ("  # how Datasette's column, array and date facets count
 _VOLATILE = re.compile(
     r"\b(?:random|julianday|strftime|datetime|date|time)\s*\(|\bcurrent_(?:date|time)", re.I
@@ -96,10 +100,15 @@ class LedgerDatasette(Datasette):
     """
 
     COUNTS_KEPT = 1024
+    serves_ledger = True  # the plugin's hooks act on this Datasette only (ledger/web/plugin)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, auth: Auth, length_limit: int = LENGTH_LIMIT, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self._counts: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+        self.ledger_auth = auth
+        self.ledger_length_limit = length_limit
 
     def _file_state(self, db_name: str) -> tuple[int, ...] | None:
         path = self.databases[db_name].path
@@ -132,6 +141,31 @@ class LedgerDatasette(Datasette):
         return results
 
 
+def length_limit(path: Path) -> int:
+    """The longest string or blob a query on this ledger may make: enough for its longest
+    source text (4 bytes a character at most), and never under LENGTH_LIMIT."""
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as connection:
+        longest = connection.execute("select max(chars) from sources").fetchone()[0] or 0
+    return max(LENGTH_LIMIT, 4 * int(longest) + 1024)
+
+
+def secret_from_environment() -> str | None:
+    """DATASETTE_SECRET, refused when weak (a cookie forged with `a` was accepted)."""
+    secret = os.environ.get("DATASETTE_SECRET") or None
+    if secret is None:
+        return None
+    try:
+        return check_secret(secret)
+    except SecretError as error:
+        raise ServeError(str(error)) from error
+
+
+NO_SECRET_WARNING = (
+    "warning: DATASETTE_SECRET is not set, so sign-ins end when the server restarts "
+    "(set it to 32 or more random characters)"
+)
+
+
 def build_datasette(db_path: Path, reviewers_path: Path | None = None) -> Datasette:
     """A Datasette instance serving the ledger at db_path, with reviewers from reviewers_path.
 
@@ -139,13 +173,21 @@ def build_datasette(db_path: Path, reviewers_path: Path | None = None) -> Datase
     signed with DATASETTE_SECRET when set (so sign-ins survive a restart), else a random secret.
     """
     check_ledger(db_path)
-    reviewers = load_reviewers(reviewers_path) if reviewers_path else {}
+    secret = secret_from_environment()
+    try:
+        auth = Auth(reviewers_path)
+    except sqlite3.Error as error:
+        raise ServeError(f"cannot keep sessions beside {reviewers_path}: {error}") from error
     name = db_path.stem
     return LedgerDatasette(
         files=[str(db_path)],
-        metadata=build_metadata(name, reviewers=reviewers, columns=table_columns(db_path)),
+        metadata=build_metadata(
+            name, reviewers=reviewers_path is not None, columns=table_columns(db_path)
+        ),
         settings=dict(SETTINGS),
-        secret=os.environ.get("DATASETTE_SECRET") or None,
+        secret=secret,
+        auth=auth,
+        length_limit=length_limit(db_path),
     )
 
 

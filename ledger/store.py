@@ -34,10 +34,10 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 import sqlite_utils
 
+from ledger import review
 from ledger.models import VERDICTS, Claim, SourceMeta, claim_id
 from ledger.references import load_folder_references
 from ledger.rules import default_rules
@@ -811,6 +811,9 @@ class Ledger:
                         rows=rows,
                     )
             rows.write(self.db.conn)
+            review.reconcile(
+                self.db, [r.source.source_id for r in batch if r.status == "extracted"]
+            )
         if progress is not None:
             for result in batch:
                 progress(result.source, result.status, total)
@@ -858,9 +861,12 @@ class Ledger:
         source_id = source.source_id
         ids = [row[0] for row in claim_rows]  # id is a claim row's first column
         existed = self.db.execute("select path from sources where id = ?", [source_id]).fetchone()
+        # A claim a reviewer added is not the extractor's to remove: review.reconcile re-anchors it.
         old = {
             row[0]
-            for row in self.db.execute("select id from claims where source_id = ?", [source_id])
+            for row in self.db.execute(
+                "select id from claims where source_id = ? and added_by is null", [source_id]
+            )
         }
         row = self._source_row(source, sha256, text, version, now)
         rows.sources.append(tuple(row[c] for c in SOURCE_COLUMNS))
@@ -978,36 +984,19 @@ class Ledger:
     def add_note(
         self,
         claim_id: str,
-        verdict: str,
+        verdict: str | None,
         text: str,
         *,
         evidence_url: str | None = None,
         reviewer: str | None = None,
     ) -> dict[str, Any]:
-        """Append a verification note; refuse an unknown claim, verdict, empty text or bad URL."""
-        if verdict not in VERDICTS:
-            raise LedgerError(f"unknown verdict {verdict!r}; choose one of {', '.join(VERDICTS)}")
-        if not text or not text.strip():
-            raise LedgerError("a note needs some text")
-        if evidence_url:
-            parsed = urlparse(evidence_url)
-            if parsed.scheme not in ("http", "https") or not parsed.netloc:
-                raise LedgerError(f"evidence URL must be an http(s) URL, not {evidence_url!r}")
-        row = {
-            "claim_id": claim_id,
-            "verdict": verdict,
-            "text": text.strip(),
-            "evidence_url": evidence_url or None,
-            "reviewer": reviewer or None,
-            "created_at": _now(),
-        }
-        with self._transaction():
-            # looked up under the write lock: an ingest batch cannot retire-and-delete the claim
-            # between this check and the insert
-            if not self.db.execute("select 1 from claims where id = ?", [claim_id]).fetchone():
-                raise LedgerError(f"no claim with id {claim_id!r}")
-            row["id"] = self.db.table("notes").insert(row).last_pk
-        return row
+        """Append a verification note (`ledger.review.add_note`); with no verdict, a comment."""
+        try:
+            return review.add_note(
+                self.db, claim_id, verdict, text, evidence_url=evidence_url, reviewer=reviewer
+            )
+        except review.ReviewError as error:
+            raise LedgerError(str(error)) from error
 
     def notes(self, claim_id: str | None = None, *, orphaned: bool = False) -> list[dict[str, Any]]:
         """Notes, oldest first, with their claim's quote and whether the note is orphaned."""
@@ -1045,6 +1034,7 @@ class Ledger:
         verdict: str | None = None,
         search: str | None = None,
         include_retired: bool = False,
+        rejected: bool = False,
         limit: int | None = None,
     ) -> list[dict[str, Any]]:
         """Claims with provenance, latest verdict and check outcomes, in reading order.
@@ -1056,7 +1046,7 @@ class Ledger:
         return list(
             self.iter_claims(
                 metric=metric, source=source, verdict=verdict, search=search,
-                include_retired=include_retired, limit=limit,
+                include_retired=include_retired, rejected=rejected, limit=limit,
             )
         )  # fmt: skip
 
@@ -1068,6 +1058,7 @@ class Ledger:
         verdict: str | None = None,
         search: str | None = None,
         include_retired: bool = False,
+        rejected: bool = False,
         limit: int | None = None,
     ) -> Iterator[dict[str, Any]]:
         """`claims()` as a generator: rows are read as they are consumed, so memory stays flat
@@ -1080,10 +1071,13 @@ class Ledger:
         params: dict[str, Any] = {}
         if not include_retired:
             where.append("claims.retired_at is null")
+        # a claim a reviewer rejected is listed only when asked for (`rejected=True`, alone)
+        where.append(f"claims.rejected_at is {'not ' if rejected else ''}null")
         if metric:
             where.append("claims.metric = :metric")
             params["metric"] = metric
         if source:
+            source = self.source_id(source)
             # an id, or a publisher's sources; the "+" keeps SQLite on the reading-order walk
             # (see _IN_READING_ORDER) rather than looking up each source and sorting all matches
             where.append(
@@ -1100,6 +1094,25 @@ class Ledger:
                 raise LedgerError("--search needs at least one word")
             where.append(_search_clause(search, params))
         return self._claim_rows(where, params, limit)
+
+    def source_id(self, given: str) -> str:
+        """A source id, publisher, or unique prefix of a source id, as `--source` takes it: the
+        id or publisher as given, else the one id that starts with it; ambiguous is an error."""
+        known = self.db.execute(
+            "select 1 from sources where id = ? or publisher = ? collate nocase limit 1",
+            [given, given],
+        ).fetchone()
+        if known:
+            return given
+        escaped = given.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        ids = [row[0] for row in self.db.execute(
+            "select id from sources where id like ? escape '\\' order by id limit 6",
+            [escaped + "%"],
+        )]  # fmt: skip
+        if len(ids) > 1:
+            shown = ", ".join(ids[:5]) + (", ..." if len(ids) > 5 else "")
+            raise LedgerError(f"source {given!r} is ambiguous: {shown}")
+        return ids[0] if ids else given
 
     def claim(self, claim_id: str) -> dict[str, Any]:
         """One claim by id (retired ones included), or `LedgerError`."""
@@ -1136,6 +1149,7 @@ class Ledger:
             join sources on sources.id = claims.source_id
             left join notes as latest on latest.id = (
                 select notes.id from notes where notes.claim_id = claims.id
+                and notes.verdict is not null
                 order by notes.created_at desc, notes.id desc limit 1
             )
             {"where " + " and ".join(where) if where else ""}

@@ -176,7 +176,10 @@ def test_orphaned_notes_after_the_extractor_changes(ingested: str, monkeypatch: 
     dropped = rows[0]
     kept = rows[-1]
     for row, verdict in ((dropped, "misleading"), (kept, "accurate")):
-        result = run("note", row["id"], "--verdict", verdict, "--text", "x", "--db", ingested)
+        result = run(
+            "note", row["id"], "--verdict", verdict, "--text", "x", "--reviewer", "ana",
+            "--db", ingested,
+        )  # fmt: skip
         assert result.exit_code == 0, result.output
 
     def dropping(claims: list) -> list:
@@ -285,7 +288,8 @@ def test_ingest_needs_a_path(db: str):
 )
 def test_bad_notes_are_refused_with_a_clear_error(ingested: str, args: list[str], message: str):
     some = claim_rows(ingested)[0]["id"]
-    argv = ["note", *(arg.replace("{claim}", some) for arg in args), "--db", ingested]
+    argv = ["note", *(arg.replace("{claim}", some) for arg in args), "--reviewer", "ana"]
+    argv += ["--db", ingested]
     result = CliRunner().invoke(cli, argv)
     assert result.exit_code != 0
     assert message in result.output
@@ -333,7 +337,7 @@ def noted_ledger(db: str) -> list[dict]:
         ledger.add_note(rows[0]["id"], "inaccurate", "First look.", reviewer="ana")
         ledger.add_note(rows[0]["id"], "mostly-accurate", "Second | look.", reviewer="bo",
                         evidence_url="https://stats.example/1")  # fmt: skip
-        ledger.add_note(rows[1]["id"], "unverifiable", "No public data.")
+        ledger.add_note(rows[1]["id"], "unverifiable", "No public data.", reviewer="ana")
         ledger.add_note(rows[2]["id"], "misleading", "Wrong base year.", reviewer="cy")
         return ledger.claims()
 
@@ -426,7 +430,7 @@ def test_export_claimreview_follows_the_fact_check_markup(ingested: str):
             assert item["author"] == {"@type": "Organization", "name": row["source_publisher"]}
         assert review["reviewBody"] == row["verdict_text"]
     assert reviews[0]["author"] == {"@type": "Person", "name": "bo"}
-    assert reviews[1]["author"] == {"@type": "Organization", "name": "ledger"}
+    assert reviews[1]["author"] == {"@type": "Person", "name": "ana"}
     assert reviews[1]["reviewRating"]["alternateName"] == "Unverifiable"
     assert reviews[2]["reviewRating"]["ratingValue"] == 2
 
@@ -466,7 +470,7 @@ def test_claims_and_notes_print_json_nl_and_csv_too(ingested: str):
     assert [(n["id"], n["reviewer"], n["orphaned"]) for n in notes_csv] == [
         ("1", "ana", "False"),
         ("2", "bo", "False"),
-        ("3", "", "False"),
+        ("3", "ana", "False"),
         ("4", "cy", "False"),
     ]
 

@@ -154,6 +154,8 @@ def test_ingest_while_serving_and_noting(tmp_path: Path) -> None:
                     "misleading",
                     "--text",
                     text,
+                    "--reviewer",
+                    "cli",
                     "--db",
                     str(db),
                 ],

@@ -78,7 +78,9 @@ def test_sigkill_during_ingest_loses_nothing(tmp_path: Path) -> None:
             for f in files[:10]
         ]
         for n, claim in enumerate(noted):
-            ledger.add_note(claim, "accurate", f"checked against the council minutes, item {n}")
+            ledger.add_note(
+                claim, "accurate", f"checked against the council minutes, item {n}", reviewer="ana"
+            )
     notes = query(db, "select * from notes order by id")
     expected = _with_sha(db)  # (source id, sha256) -> live claims, for every version ingested
 

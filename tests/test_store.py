@@ -271,7 +271,7 @@ def test_append_and_typo_fix_keep_untouched_ids_and_notes(ledger: Ledger, corpus
     before = ids_by_quote(ledger)
     first_seen = {r["id"]: r["first_seen"] for r in ledger.claims()}
     ledger.add_note(before["300"], "accurate", "Payroll records say 300.", reviewer="ana")
-    ledger.add_note(before["3.5%"], "misleading", "It was 3.4%.")
+    ledger.add_note(before["3.5%"], "misleading", "It was 3.4%.", reviewer="ana")
 
     (corpus / "alpha.txt").write_text(ALPHA + "A new line adds 45 jobs.\n", encoding="utf-8")
     report = ledger.ingest([corpus], extractor=fake_extract)
@@ -301,7 +301,7 @@ def test_append_and_typo_fix_keep_untouched_ids_and_notes(ledger: Ledger, corpus
 def test_claim_no_longer_extracted_is_deleted_unless_a_note_keeps_it(ledger: Ledger, corpus: Path):
     ledger.ingest([corpus], extractor=fake_extract)
     before = ids_by_quote(ledger)
-    ledger.add_note(before["12%"], "accurate", "Checked against the bureau.")
+    ledger.add_note(before["12%"], "accurate", "Checked against the bureau.", reviewer="ana")
     ledger.db["checks"].insert({"claim_id": before["3.5%"], "outcome": "consistent"})
 
     report = ledger.ingest([corpus], extractor=fake_without_percents, force=True)
@@ -522,13 +522,13 @@ def test_notes_are_validated(ledger: Ledger, corpus: Path):
     ledger.ingest([corpus], extractor=fake_extract)
     some = ids_by_quote(ledger)["300"]
     with pytest.raises(LedgerError, match="no claim with id 'c-nope'"):
-        ledger.add_note("c-nope", "accurate", "x")
+        ledger.add_note("c-nope", "accurate", "x", reviewer="ana")
     with pytest.raises(LedgerError, match="unknown verdict 'true'"):
-        ledger.add_note(some, "true", "x")
+        ledger.add_note(some, "true", "x", reviewer="ana")
     with pytest.raises(LedgerError, match="a note needs some text"):
-        ledger.add_note(some, "accurate", "   ")
+        ledger.add_note(some, "accurate", "   ", reviewer="ana")
     with pytest.raises(LedgerError, match="evidence URL must be an http"):
-        ledger.add_note(some, "accurate", "x", evidence_url="javascript:alert(1)")
+        ledger.add_note(some, "accurate", "x", evidence_url="javascript:alert(1)", reviewer="ana")
     with pytest.raises(LedgerError, match="no claim with id"):
         ledger.notes("c-nope")
     assert ledger.db["notes"].count == 0
@@ -547,7 +547,7 @@ def test_notes_are_validated(ledger: Ledger, corpus: Path):
 def test_latest_note_is_the_verdict_and_filters_work(ledger: Ledger, corpus: Path):
     ledger.ingest([corpus], extractor=fake_extract)
     ids = ids_by_quote(ledger)
-    ledger.add_note(ids["300"], "inaccurate", "first look")
+    ledger.add_note(ids["300"], "inaccurate", "first look", reviewer="ana")
     ledger.add_note(ids["300"], "accurate", "second look", reviewer="cy")
     row = ledger.claim(ids["300"])
     assert (row["verdict"], row["verdict_text"], row["verdict_reviewer"], row["notes_count"]) == (
@@ -593,7 +593,7 @@ def test_ingest_never_touches_notes_references_or_checks_tables(ledger: Ledger, 
     ledger.ingest([corpus], extractor=fake_extract)
     ledger.db["references"].insert({"id": "r1", "metric": "growth", "value": 12.0})
     ids = ids_by_quote(ledger)
-    ledger.add_note(ids["300"], "accurate", "ok")
+    ledger.add_note(ids["300"], "accurate", "ok", reviewer="ana")
     ledger.db["checks"].insert({"claim_id": ids["300"], "outcome": "consistent"})
     ledger.ingest([corpus], extractor=fake_extract, force=True)
     assert ledger.db["references"].count == 1

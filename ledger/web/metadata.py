@@ -1,8 +1,10 @@
 """Datasette metadata for a ledger, built from metadata.toml (validated) and the reviewers' ids.
 
 The TOML file holds the words and the SQL; this module keys them under the database's real name
-and closes every write path: the one write canned query gets an `allow` block listing the
-reviewers (or `false` when there are none), so it can never be left open to anonymous visitors.
+and closes every write path: the one write canned query gets an `allow` block asking for a
+signed-in reviewer (or `false` when no reviewers file is served), so it can never be left open to
+anonymous visitors. Reviewers' names and hashes stay out of the metadata: ledger/web/auth.py
+reads the reviewers file itself.
 """
 
 from __future__ import annotations
@@ -16,6 +18,9 @@ from pydantic import BaseModel, ConfigDict, Field
 # SQL typed into Datasette is read-only already (Datasette opens read connections with mode=ro);
 # this bounds how long one query may run, so nobody can tie up the server with a slow query.
 SQL_TIME_LIMIT_MS = 1000
+
+# The actor key and value a signed-in reviewer has (ledger/web/auth.py sets it at sign-in).
+REVIEWER_ROLE = "reviewer"
 
 SETTINGS: dict[str, Any] = {
     "sql_time_limit_ms": SQL_TIME_LIMIT_MS,
@@ -99,25 +104,25 @@ def column_descriptions(site: SiteMeta, table: str) -> dict[str, str]:
 def build_metadata(
     database: str,
     *,
-    reviewers: dict[str, str] | None = None,
+    reviewers: bool = False,
     columns: dict[str, list[str]] | None = None,
     site: SiteMeta | None = None,
 ) -> dict[str, Any]:
     """Datasette's metadata dict for a ledger served under the name `database`.
 
-    `reviewers` maps each reviewer's name to their password hash (datasette-auth-passwords
-    format); only they may run the write canned query. `columns` (each table's or view's columns
-    in the database being served) keeps a view from listing descriptions of columns it lacks.
+    `reviewers`: whether a reviewers file is served; only a signed-in reviewer (an actor whose
+    role ledger/web/auth.py sets) may then run the write canned query. `columns` (each table's or
+    view's columns in the database being served) keeps a view from listing descriptions of
+    columns it lacks.
 
     >>> meta = build_metadata("claims")
     >>> meta["databases"]["claims"]["queries"]["add_note"]["allow"]
     False
-    >>> build_metadata("claims", reviewers={"ana": "pbkdf2_sha256$1$s$h"})[
-    ...     "databases"]["claims"]["queries"]["add_note"]["allow"]
-    {'id': ['ana']}
+    >>> build_metadata("claims", reviewers=True)["databases"]["claims"]["queries"]["add_note"][
+    ...     "allow"]
+    {'role': 'reviewer'}
     """
     site = site or load_site()
-    reviewers = reviewers or {}
     tables: dict[str, Any] = {}
     for name, meta in site.tables.items():
         described = column_descriptions(site, name)
@@ -134,16 +139,11 @@ def build_metadata(
     for name, query in site.queries.items():
         entry = query.model_dump(exclude_none=True)
         if query.write:
-            # Closed unless someone is named: `allow: false` refuses everyone.
-            entry["allow"] = {"id": sorted(reviewers)} if reviewers else False
+            # Closed unless reviewers are served: `allow: false` refuses everyone.
+            entry["allow"] = {"role": REVIEWER_ROLE} if reviewers else False
             if query.on_success_redirect:
                 entry["on_success_redirect"] = f"{query.on_success_redirect}/{database}"
         queries[name] = entry
-    plugins: dict[str, Any] = {}
-    if reviewers:
-        plugins["datasette-auth-passwords"] = {
-            f"{name}_password_hash": password_hash for name, password_hash in reviewers.items()
-        }
     return {
         "title": site.title,
         "description": site.description,
@@ -152,5 +152,4 @@ def build_metadata(
         "license": site.license,
         "license_url": site.license_url,
         "databases": {database: {"tables": tables, "queries": queries}},
-        "plugins": plugins,
     }

@@ -1,6 +1,6 @@
 """The reviewers file: who may sign in and add notes, with their passwords hashed.
 
-It is JSON in datasette-auth-passwords' own configuration format, so the plugin reads it as is:
+It is JSON in datasette-auth-passwords' configuration format (its hashing is used as is):
 
     {"ana_password_hash": "pbkdf2_sha256$480000$<salt>$<hash>"}
 
@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 
 import regex
-from datasette_auth_passwords.utils import hash_password, verify_password
+from datasette_auth_passwords.utils import hash_password
 
 SUFFIX = "_password_hash"
 MIN_PASSWORD_LENGTH = 10
@@ -75,16 +75,8 @@ def load_reviewers(path: Path) -> dict[str, str]:
     return reviewers
 
 
-def add_reviewer(path: Path, name: str, password: str, *, iterations: int = 480_000) -> None:
-    """Add or replace one reviewer in the file, storing only the hash of the password.
-
-    The file is replaced atomically and left readable by its owner only.
-    """
-    check_name(name)
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise ReviewersError(f"password must be at least {MIN_PASSWORD_LENGTH} characters")
-    reviewers = load_reviewers(path) if path.exists() else {}
-    reviewers[name] = hash_password(password, iterations=iterations)
+def _save(path: Path, reviewers: dict[str, str]) -> None:
+    """Replace the file atomically with these reviewers, readable by its owner only."""
     data = {f"{who}{SUFFIX}": digest for who, digest in sorted(reviewers.items())}
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
@@ -99,6 +91,25 @@ def add_reviewer(path: Path, name: str, password: str, *, iterations: int = 480_
         raise
 
 
-def password_matches(reviewers: dict[str, str], name: str, password: str) -> bool:
-    """True when `password` is `name`'s."""
-    return name in reviewers and verify_password(password, reviewers[name])
+def add_reviewer(
+    path: Path, name: str, password: str, *, iterations: int = 480_000, must_exist: bool = False
+) -> None:
+    """Add a reviewer or give one a new password (only that, with `must_exist`); only the
+    hash is stored."""
+    check_name(name)
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ReviewersError(f"password must be at least {MIN_PASSWORD_LENGTH} characters")
+    reviewers = load_reviewers(path) if path.exists() else {}
+    if must_exist and name not in reviewers:
+        raise ReviewersError(f"no reviewer {name} in {path}")
+    reviewers[name] = hash_password(password, iterations=iterations)
+    _save(path, reviewers)
+
+
+def remove_reviewer(path: Path, name: str) -> None:
+    """Take one reviewer out of the file (their notes stay, signed with their name)."""
+    reviewers = load_reviewers(path)
+    if name not in reviewers:
+        raise ReviewersError(f"no reviewer {name} in {path}")
+    del reviewers[name]
+    _save(path, reviewers)

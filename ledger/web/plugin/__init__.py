@@ -27,6 +27,8 @@ text and the SVG chart are built from escaped pieces (ledger/web/render.py, char
 
 from __future__ import annotations
 
+import copy
+import sqlite3
 from typing import Any
 
 from datasette import hookimpl
@@ -36,6 +38,8 @@ from markupsafe import Markup
 
 from ledger.models import VERDICTS
 from ledger.web import pages
+from ledger.web.auth import login_view, logout_view
+from ledger.web.guard import guard
 from ledger.web.render import Span, highlight, number_in_words
 
 # Write actions of Datasette 0.65 and of the JSON write API of later versions: nobody gets them.
@@ -53,10 +57,19 @@ WRITE_ACTIONS = frozenset(
 )
 
 
+def serves_ledger(datasette: Any) -> bool:
+    """True on the Datasette `ledger serve` builds: the plugin's hooks act there and nowhere else.
+
+    The plugin is installed by entry point, so every Datasette in the environment loads it; a
+    hook that changed behaviour everywhere would close other people's databases.
+    """
+    return bool(getattr(datasette, "serves_ledger", False))
+
+
 @hookimpl
-def permission_allowed(actor: dict | None, action: str) -> bool | None:
+def permission_allowed(datasette: Any, actor: dict | None, action: str) -> bool | None:
     """Refuse every generic write action; leave the rest to Datasette and the metadata."""
-    if action in WRITE_ACTIONS:
+    if action in WRITE_ACTIONS and serves_ledger(datasette):
         return False
     return None
 
@@ -64,8 +77,6 @@ def permission_allowed(actor: dict | None, action: str) -> bool | None:
 # Tables and views whose HTML shows values in words and sentences with the figure marked.
 CLAIM_LISTS = frozenset({"claims", "claims_in_context", "claims_review", "references", "checks"})
 
-# Anything but these methods is a write attempt: it must go to an allowed write path.
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Paths that take a POST without writing to any database: signing in and out.
 SIGN_IN_PATHS = frozenset({"/-/login", "/-/logout"})
 
@@ -93,27 +104,11 @@ async def write_path_allowed(datasette: Any, path: str) -> bool:
 
 @hookimpl
 def asgi_wrapper(datasette: Any):
-    """Refuse, with 405 and a one-line reason, every write request to a path not allowed."""
-
-    def wrap(app: Any) -> Any:
-        async def guarded(scope: dict, receive: Any, send: Any) -> None:
-            if (
-                scope["type"] == "http"
-                and scope["method"] not in SAFE_METHODS
-                and not await write_path_allowed(datasette, scope["path"])
-            ):
-                await Response.text(
-                    "405 Method Not Allowed: this ledger is read-only; signed-in reviewers add "
-                    "notes from a claim's page.\n",
-                    status=405,
-                    headers={"allow": "GET, HEAD, OPTIONS"},
-                ).asgi_send(send)
-                return
-            await app(scope, receive, send)
-
-        return guarded
-
-    return wrap
+    """On a ledger server: no HTTP auth, live sessions only, writes only where allowed, hardening
+    headers, CSV cells neutralised (ledger/web/guard.py). Elsewhere: nothing."""
+    if not serves_ledger(datasette):
+        return lambda app: app
+    return lambda app: guard(datasette, app, write_path_allowed)
 
 
 def _row_url(datasette: Any, database: str):
@@ -124,9 +119,14 @@ def _row_url(datasette: Any, database: str):
 
 
 @hookimpl
-def prepare_connection(conn: Any) -> None:
-    """Wait for a busy ledger (an ingest's transaction) instead of failing with 'locked'."""
+def prepare_connection(conn: Any, datasette: Any) -> None:
+    """Wait for a busy ledger (an ingest's transaction) instead of failing with 'locked', and cap
+    the size of any one string or blob, which the time limit cannot: `zeroblob(450000000)` is
+    one step for SQLite's progress handler, so it ran 9.6 s and took 2.26 GB."""
+    if not serves_ledger(datasette):
+        return
     conn.execute("pragma busy_timeout = 10000")
+    conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, datasette.ledger_length_limit)
 
 
 @hookimpl
@@ -135,6 +135,8 @@ def extra_template_vars(
 ):
     """Give the row pages of claims and sources everything they show beside the row."""
     if template != "row.html" or table not in ("claims", "sources") or not database or not request:
+        return {}
+    if not serves_ledger(datasette):
         return {}
 
     async def inner() -> dict[str, Any]:
@@ -167,15 +169,15 @@ def extra_template_vars(
 
 
 @hookimpl
-def prepare_jinja2_environment(env: Any) -> None:
+def prepare_jinja2_environment(env: Any, datasette: Any) -> None:
     """`{{ value|in_words }}`: 3.3e12 as '3.3 trillion' in the ledger's templates."""
     env.filters["in_words"] = number_in_words
 
 
 @hookimpl
-def render_cell(row: Any, value: Any, column: str, table: str | None) -> Any:
+def render_cell(row: Any, value: Any, column: str, table: str | None, datasette: Any) -> Any:
     """In claim lists: the sentence with the figure marked, and values in words."""
-    if table not in CLAIM_LISTS:
+    if table not in CLAIM_LISTS or not serves_ledger(datasette):
         return None
     if column in ("value", "value_high", "other_value") and isinstance(value, int | float):
         return Markup('<span title="{}">{}</span>').format(value, number_in_words(value))
@@ -198,6 +200,8 @@ def render_cell(row: Any, value: Any, column: str, table: str | None) -> Any:
 
 @hookimpl
 def extra_css_urls(datasette: Any) -> list[str]:
+    if not serves_ledger(datasette):
+        return []
     return [datasette.urls.static_plugins("ledger", "ledger.css")]
 
 
@@ -251,32 +255,29 @@ async def last_note_view(request: Any, datasette: Any) -> Response:
     return Response.redirect(datasette.urls.database(database))
 
 
-def redact(value: Any) -> Any:
-    """The metadata with every password hash replaced, for showing at /-/metadata.
-
-    >>> redact({"plugins": {"p": {"ana_password_hash": "pbkdf2_sha256$1$s$h"}}, "title": "T"})
-    {'plugins': {'p': {'ana_password_hash': '(hidden)'}}, 'title': 'T'}
-    """
-    if isinstance(value, dict):
-        return {
-            key: "(hidden)" if str(key).endswith("_password_hash") else redact(item)
-            for key, item in value.items()
-        }
-    if isinstance(value, list):
-        return [redact(item) for item in value]
-    return value
-
-
 async def metadata_view(request: Any, datasette: Any) -> Response:
-    """Datasette's /-/metadata, without the reviewers' password hashes (it shows them as is)."""
-    return Response.json(redact(datasette.metadata()))
+    """Datasette's /-/metadata without what only the server needs: plugin configuration and who
+    may write (the reviewers' names are nobody's business, and guessers would start there)."""
+    shown = copy.deepcopy(datasette.metadata())
+    shown.pop("plugins", None)
+    for database in (shown.get("databases") or {}).values():
+        for query in (database.get("queries") or {}).values():
+            if "allow" in query:
+                query["allow"] = "(signed-in reviewers)" if query["allow"] else False
+    return Response.json(shown)
 
 
-@hookimpl
-def register_routes() -> list[tuple[str, Any]]:
+@hookimpl(tryfirst=True)
+def register_routes(datasette: Any) -> list[tuple[str, Any]]:
+    """The ledger's pages; first, so its sign-in replaces any other plugin's (tryfirst)."""
+    if not serves_ledger(datasette):
+        return []
     return [
-        # Plugin routes are matched before Datasette's own: this one replaces /-/metadata.
+        # Plugin routes are matched before Datasette's own: these replace its /-/metadata and
+        # /-/logout, and datasette-auth-passwords' /-/login.
         (r"^/-/metadata(\.json)?$", metadata_view),
+        (r"^/-/login$", login_view),
+        (r"^/-/logout$", logout_view),
         (r"^/-/ledger/chart/(?P<database>[^/]+)$", chart_view),
         (r"^/-/ledger/last-note/(?P<database>[^/]+)$", last_note_view),
     ]
@@ -287,7 +288,9 @@ def menu_links(datasette: Any):
     """A link to the chart page of each ledger being served."""
 
     async def inner() -> list[dict[str, str]]:
-        links = []
+        links: list[dict[str, str]] = []
+        if not serves_ledger(datasette):
+            return links
         for name, db in datasette.databases.items():
             if not name.startswith("_") and await pages.is_ledger(db):
                 links.append(
