@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import shutil
 from datetime import date
@@ -18,6 +19,7 @@ from ledger.cli import cli
 from ledger.extract_zh import chinese_number, chinese_sentences, extract_chinese
 from ledger.models import Claim
 from ledger.rules import RulesError
+from ledger.serve import build_datasette
 from ledger.zh_rules import default_zh_rules, load_zh_rules
 
 RULES = default_zh_rules()
@@ -448,3 +450,14 @@ def test_every_rule_example_is_read_by_its_rule(kind, entry_id, example):
             "basis": {entry_id},
         }[kind]
         assert readings & wanted, (example, readings)
+
+
+def test_a_chinese_claims_page_reads_it_in_english_beside_the_quote(tmp_path):
+    fixture = Path(__file__).resolve().parent / "fixtures" / "nbs_rd_2023_zh.txt"
+    db = _ingest(tmp_path, {"nbs": fixture.read_text(encoding="utf-8")})
+    path = db.conn.execute("pragma database_list").fetchone()[2]
+    claim = next(db.query("select id from claims where quote = '33357.1亿元'"))
+    response = asyncio.run(build_datasette(Path(path)).client.get(f"/claims/claims/{claim['id']}"))
+    assert response.status_code == 200
+    assert "33357.1亿元</mark>" in response.text
+    assert "3.336 trillion CNY, 2023" in response.text  # the figure in words, in English
