@@ -188,6 +188,8 @@ def _read_figure(rules: ZhRules, s: Sentence, m: Any) -> Figure | None:
 def _word_figures(rules: ZhRules, s: Sentence) -> list[Figure]:
     """百分之N, X分之Y and N成: percentages written in words."""
     found: list[Figure] = []
+    if "分之" not in s.text and "成" not in s.text:
+        return found  # the common case: none of the three words is there
     for m in rules.percent_words.finditer(s.text):
         number = chinese_number(m.group("number"))
         if number is not None:
