@@ -33,13 +33,6 @@ class Language(_Strict):
     examples: list[str] = Field(min_length=1)
 
 
-class Pattern(_Strict):
-    id: str
-    comment: str
-    regex: str
-    examples: list[str] = Field(min_length=1)
-
-
 class Example(_Strict):
     text: str
     value: float
@@ -101,6 +94,8 @@ class WordRule(_Strict):
 
 
 class RegexRule(_Strict):
+    """A named regex: a pattern, a period or an attribution cue."""
+
     id: str
     comment: str
     regex: str
@@ -141,7 +136,7 @@ class ZhRuleFile(_Strict):
     """zh.toml, validated: the declared contract of the Chinese path's rules."""
 
     language: Language
-    pattern: list[Pattern]
+    pattern: list[RegexRule]
     pieces: Pieces
     scale: list[Scale]
     unit: list[Unit]
