@@ -102,10 +102,10 @@ def chinese_number(text: str) -> float | None:
 
 
 def _unit_reading(
-    rules: ZhRules, word: str, s: Sentence, after: int
+    rules: ZhRules, word: str, s: Sentence, after: int, digits: bool
 ) -> tuple[str, str | None, float] | None:
     """(kind, unit, factor) of the unit or counter `word` ending at `after`; None when a counter
-    names nothing (个 with no known noun after it)."""
+    names nothing and the number is in words (一个 with no known noun after it)."""
     unit = rules.units.get(word)
     if unit is not None:
         reading = unit.unit
@@ -121,7 +121,9 @@ def _unit_reading(
     for keyword, named in counter.keywords.items():
         if keyword in s.text:
             return "count", named, 1.0
-    return ("count", counter.unit, 1.0) if counter.unit else None
+    if counter.unit:
+        return "count", counter.unit, 1.0
+    return ("count", None, 1.0) if digits else None
 
 
 def _bound(rules: ZhRules, s: Sentence, start: int, end: int, m: Any) -> tuple[str, int, int]:
@@ -170,7 +172,9 @@ def _read_figure(rules: ZhRules, s: Sentence, m: Any) -> Figure | None:
         return None
     if sign and start == s.start + m.start("sign"):
         number = -number
-    reading = _unit_reading(rules, unit_word, s, end) if unit_word else ("count", None, 1.0)
+    reading = (
+        _unit_reading(rules, unit_word, s, end, bool(arabic)) if unit_word else ("count", None, 1.0)
+    )
     if reading is None:
         return None
     kind, unit, factor = reading

@@ -106,7 +106,7 @@ def test_scale_examples_read_their_value(example):
             "yoy",
             None,
         ),
-        ("其产能是去年的3倍。", "3倍", 3.0, None, "exact", None, None, "2021"),
+        ("其产能是去年的3倍。", "3倍", 3.0, None, "exact", None, None, None),
         ("研发强度提高至2.42%。", "2.42%", 2.42, "percent", "exact", None, None, None),
         (
             "我国总人口为一千一百四十三万人。",
