@@ -81,25 +81,33 @@ def table_columns(path: Path) -> dict[str, list[str]]:
 # size limit of `ledger ingest` is 20 MB.
 LENGTH_LIMIT = 32 * 1024 * 1024
 
-_FACET_SQL = "count(*) as count from ("  # how Datasette's column, array and date facets count
+# SQL whose answer changes with the clock, chance or the connection, however still the file is.
 _VOLATILE = re.compile(
-    r"\b(?:random|julianday|strftime|datetime|date|time)\s*\(|\bcurrent_(?:date|time)", re.I
+    r"""\b(?:random|randomblob|julianday|strftime|datetime|date|time|unixepoch
+           |changes|total_changes|last_insert_rowid)\s*\(
+        |\bcurrent_(?:date|time)""",
+    re.I | re.X,
 )
 
 
 class LedgerDatasette(Datasette):
-    """Datasette that keeps facet counts until the ledger file changes.
+    """Datasette that keeps the small answers of its reads until the ledger file changes.
 
     A facet on a million claims is a scan of its column's index, 50-80 ms, and the claims table
-    shows four of them: counts that change only when an ingest or a note commits. A facet query
-    is answered from memory while the database file and its WAL have the size and mtime they had
-    when it ran; the first request after any commit pays again. That assumes a filesystem whose
+    shows four of them: counts that change only when an ingest or a note commits. What
+    `Datasette.execute` answers (facets, and SQL typed into Datasette) is kept while the database
+    file and its WAL have the size and mtime they had when it ran, if it had at most
+    `ROWS_KEPT` rows; the first request after any commit pays again. Which reads are kept does not
+    depend on the SQL Datasette writes: any read is the same on an unchanged file, except SQL that
+    asks for the time, chance or connection state, and canned queries, whose parameters
+    (Datasette's MagicParameters) may hold the actor or the time. That assumes a filesystem whose
     mtimes have sub-second resolution (ext4, xfs, APFS), as a commit may leave the WAL's size
-    as it was; SQL that asks for the time or chance is never kept. `datasette inspect` does the same
-    for immutable files, and this ledger is not one (reviewers add notes).
+    as it was. `datasette inspect` does the same for immutable files, and this ledger is not one
+    (reviewers add notes).
     """
 
     COUNTS_KEPT = 1024
+    ROWS_KEPT = 101  # a page of rows or a facet's counts, not a 1,000-row SQL answer
     serves_ledger = True  # the plugin's hooks act on this Datasette only (ledger/web/plugin)
 
     def __init__(
@@ -125,9 +133,9 @@ class LedgerDatasette(Datasette):
         return tuple(state)
 
     async def execute(self, db_name: str, sql: str, params: Any = None, **kwargs: Any) -> Any:
-        # facet queries only, and none that asks for the time or chance (a user's _where may)
-        cacheable = _FACET_SQL in sql and not _VOLATILE.search(sql)
-        state = self._file_state(db_name) if cacheable else None
+        # plain parameters only: a canned query's MagicParameters resolve per request
+        repeatable = type(params) in (type(None), dict, list, tuple) and not _VOLATILE.search(sql)
+        state = self._file_state(db_name) if repeatable else None
         if state is None:
             return await super().execute(db_name, sql, params, **kwargs)
         key = (db_name, sql, repr(params), repr(sorted(kwargs.items())), state)
@@ -135,9 +143,10 @@ class LedgerDatasette(Datasette):
             self._counts.move_to_end(key)
             return self._counts[key]
         results = await super().execute(db_name, sql, params, **kwargs)
-        self._counts[key] = results
-        if len(self._counts) > self.COUNTS_KEPT:
-            self._counts.popitem(last=False)
+        if len(results.rows) <= self.ROWS_KEPT:
+            self._counts[key] = results
+            if len(self._counts) > self.COUNTS_KEPT:
+                self._counts.popitem(last=False)
         return results
 
 

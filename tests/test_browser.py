@@ -40,6 +40,7 @@ def server(tmp_path: Path) -> Iterator[tuple[str, dict[str, str], Path]]:
     ids = make_ledger(db)
     reviewers = tmp_path / "reviewers.json"
     add_reviewer(reviewers, "ana", PASSWORD, iterations=1000)
+    add_reviewer(reviewers, "bo", PASSWORD, iterations=1000)
     with served(db, reviewers) as base:
         yield base, ids, db
 
@@ -134,5 +135,91 @@ def test_real_claim_page_screenshot(tmp_path):
             assert page.locator(".ledger-checks tr.outcome-consistent").count() >= 1
             ARTIFACTS.mkdir(exist_ok=True)
             page.screenshot(path=str(ARTIFACTS / "claim-page-real.png"), full_page=True)
+        finally:
+            browser.close()
+
+
+def launch(playwright):
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_ARGS)
+
+
+def test_claimreview_json_ld_embedded_in_a_page_runs_nothing(tmp_path):
+    """Issue 19 item 3: a note closing the <script> element ran alert() when written raw."""
+    import json
+
+    from click.testing import CliRunner
+    from playwright.sync_api import sync_playwright
+
+    from ledger.cli import cli
+
+    db = tmp_path / "claims.db"
+    ids = make_ledger(db)
+    note = "</script><script>alert(1)</script><!--"
+    runner = CliRunner()
+    noted = runner.invoke(
+        cli,
+        ["note", ids["big"], "--verdict", "inaccurate", "--text", note, "--reviewer", "ana"]
+        + ["--db", str(db)],
+    )
+    assert noted.exit_code == 0, noted.output
+    exported = runner.invoke(cli, ["export", "--format", "claimreview", "--db", str(db)])
+    assert exported.exit_code == 0
+    html = f'<html><head><script type="application/ld+json">{exported.stdout}</script></head>'
+    dialogs: list[str] = []
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        try:
+            page = browser.new_page()
+            page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+            page.set_content(html + "<body><p>page</p></body></html>")
+            embedded = page.evaluate(
+                "JSON.parse(document.querySelector('script[type=\"application/ld+json\"]').text)"
+            )
+        finally:
+            browser.close()
+    assert dialogs == []
+    assert note in [review.get("reviewBody") for review in embedded]
+    assert embedded == json.loads(exported.stdout)
+
+
+def test_pages_cannot_be_framed_and_cross_site_forms_cannot_sign_in_or_out(server):
+    """Issue 19 items 16 and 10: the note form in another site's frame (clickjacking), and a
+    cross-site form signing the victim in as someone else, or out."""
+    from playwright.sync_api import sync_playwright
+
+    base, ids, _ = server
+    claim = f"{base}/claims/claims/{ids['big']}"
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        try:
+            context = browser.new_context()
+            page = context.new_page()
+            page.goto(f"{base}/-/login")
+            page.fill("input[name=username]", "ana")
+            page.fill("input[name=password]", PASSWORD)
+            page.click("input[type=submit]")
+            page.goto(f"{base}/-/actor.json")
+            assert '"id": "ana"' in page.inner_text("body")
+
+            attacker = context.new_page()
+            attacker.set_content(f'<iframe id="victim" src="{claim}" width="800" height="600">')
+            attacker.wait_for_timeout(1500)
+            framed = attacker.frames[1]
+            assert framed.locator(".ledger-sentence").count() == 0  # blocked, not rendered
+            for action, fields in (
+                ("/-/login", {"username": "bo", "password": PASSWORD}),
+                ("/-/logout", {}),
+            ):
+                inputs = "".join(
+                    f'<input name="{name}" value="{value}">' for name, value in fields.items()
+                )
+                attacker.set_content(
+                    f'<form id="f" method="post" action="{base}{action}">{inputs}</form>'
+                    "<script>document.getElementById('f').submit()</script>"
+                )
+                attacker.wait_for_load_state()
+                attacker.wait_for_timeout(500)
+                page.goto(f"{base}/-/actor.json")
+                assert '"id": "ana"' in page.inner_text("body"), action  # still ana, signed in
         finally:
             browser.close()

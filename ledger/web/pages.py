@@ -78,11 +78,44 @@ async def claim_page(db: Any, claim_id: str, row_url: RowUrl) -> dict[str, Any] 
     # The quote must be exactly what the source says at the stored offsets; if not, say so
     # rather than highlight something the source does not contain.
     claim["quote_matches_source"] = claim["at_offsets"] == claim["quote"]
+    same, more_same = await _same_claims(db, claim, row_url)
+    notes = await _rows(
+        db, "select * from notes where claim_id = :id order by created_at, id", {"id": claim_id}
+    )
+    for note in notes:
+        note["evidence_url"] = safe_url(note.get("evidence_url"))
+    chart = None
+    if claim["metric"] and claim["metric"] != "other":
+        chart = await metric_chart(db, claim["metric"], claim.get("unit"), row_url)
+    return {
+        "claim": claim,
+        "words": claim_words(claim),
+        "sentence_html": _sentence_html(claim),
+        "source_href": row_url("sources", claim["source_id"]) + "#" + claim_id,
+        "source_url": safe_url(claim.get("source_url")),
+        "checks": await _checks(db, claim, row_url),
+        "outcome": await _outcome(db, claim_id),
+        "same": same,
+        "conflicts": sum(1 for other in same if other["conflicts"]),
+        "more_same": more_same,
+        "notes": notes,
+        "verdict": notes[-1]["verdict"] if notes else "unverified",
+        "chart": chart,
+    }
+
+
+def _sentence_html(claim: dict[str, Any]) -> Any:
+    """The claim's sentence with its quote marked: at its offsets, else where the quote is."""
     offset = claim["start"] - claim["sentence_start"]
     sentence = claim["sentence"] or ""
     if sentence[offset : offset + len(claim["quote"])] != claim["quote"]:
         offset = sentence.find(claim["quote"])
     spans = [Span(offset, offset + len(claim["quote"]), current=True)] if offset >= 0 else []
+    return highlight(sentence, spans)
+
+
+async def _checks(db: Any, claim: dict[str, Any], row_url: RowUrl) -> list[dict[str, Any]]:
+    """The claim's checks, each with what it was checked against, linked and in words."""
     checks = await _rows(
         db,
         """
@@ -99,7 +132,7 @@ async def claim_page(db: Any, claim_id: str, row_url: RowUrl) -> dict[str, Any] 
         where checks.claim_id = :id
         order by checks.against_type desc, checks.id
         """,
-        {"id": claim_id},
+        {"id": claim["id"]},
     )
     for check in checks:
         check["reference_url"] = safe_url(check.get("reference_url"))
@@ -108,10 +141,16 @@ async def claim_page(db: Any, claim_id: str, row_url: RowUrl) -> dict[str, Any] 
             check["other_words"] = with_unit(
                 number_in_words(check["other_value"]), claim.get("unit"), claim.get("kind") or ""
             )
-        if check["against_type"] == "claim" and check.get("against_id"):
-            check["against_href"] = row_url("claims", check["against_id"])
-        elif check["against_type"] == "reference" and check.get("against_id"):
-            check["against_href"] = row_url("references", check["against_id"])
+        if check["against_type"] in ("claim", "reference") and check.get("against_id"):
+            table = "claims" if check["against_type"] == "claim" else "references"
+            check["against_href"] = row_url(table, check["against_id"])
+    return checks
+
+
+async def _same_claims(
+    db: Any, claim: dict[str, Any], row_url: RowUrl
+) -> tuple[list[dict[str, Any]], bool]:
+    """Up to SAME_LIMIT other claims about the same thing, how far apart; and whether more."""
     same = await _rows(
         db,
         """
@@ -136,9 +175,7 @@ async def claim_page(db: Any, claim_id: str, row_url: RowUrl) -> dict[str, Any] 
             "related": claim.get("related") if _json_list(claim.get("related")) else "[]",
         },
     )
-    more_same = len(same) > SAME_LIMIT
-    same = same[:SAME_LIMIT]
-    for other in same:
+    for other in same[:SAME_LIMIT]:
         other["words"] = claim_words(other)
         other["href"] = row_url("claims", other["id"])
         larger = max(abs(other["value"]), abs(claim["value"]))
@@ -149,37 +186,15 @@ async def claim_page(db: Any, claim_id: str, row_url: RowUrl) -> dict[str, Any] 
             else (0.0 if comparable else None)
         )
         other["conflicts"] = comparable and other["apart_pct"] > CONFLICT_TOLERANCE_PCT
-    outcome = None
-    if "check_outcomes" in await db.view_names():
-        found_outcome = await _rows(
-            db, "select * from check_outcomes where claim_id = :id", {"id": claim_id}
-        )
-        outcome = found_outcome[0] if found_outcome else None
-    notes = await _rows(
-        db,
-        "select * from notes where claim_id = :id order by created_at, id",
-        {"id": claim_id},
-    )
-    for note in notes:
-        note["evidence_url"] = safe_url(note.get("evidence_url"))
-    chart = None
-    if claim["metric"] and claim["metric"] != "other":
-        chart = await metric_chart(db, claim["metric"], claim.get("unit"), row_url)
-    return {
-        "claim": claim,
-        "words": claim_words(claim),
-        "sentence_html": highlight(sentence, spans),
-        "source_href": row_url("sources", claim["source_id"]) + "#" + claim_id,
-        "source_url": safe_url(claim.get("source_url")),
-        "checks": checks,
-        "outcome": outcome,
-        "same": same,
-        "conflicts": sum(1 for other in same if other["conflicts"]),
-        "more_same": more_same,
-        "notes": notes,
-        "verdict": notes[-1]["verdict"] if notes else "unverified",
-        "chart": chart,
-    }
+    return same[:SAME_LIMIT], len(same) > SAME_LIMIT
+
+
+async def _outcome(db: Any, claim_id: str) -> dict[str, Any] | None:
+    """The claim's summed-up check outcome, when the ledger has the view for it."""
+    if "check_outcomes" not in await db.view_names():
+        return None
+    found = await _rows(db, "select * from check_outcomes where claim_id = :id", {"id": claim_id})
+    return found[0] if found else None
 
 
 async def source_page(db: Any, source_id: str, row_url: RowUrl) -> dict[str, Any] | None:
