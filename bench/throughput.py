@@ -176,39 +176,46 @@ def stage_costs(texts: list[str], claims: list, repeat: int) -> dict[str, float]
     - sentence boundaries: the one splitter pass over each text (`Sentences`);
     - anchors: the passes finding where figures can start (digits, symbols, number words);
     - records: the `Claim` records ledger returned, built from their finished values and
-      fingerprinted as the extractor builds them (`_claim`, `_fingerprint`), no extraction;
+      fingerprinted as the extractor builds them (`to_claim`, `fingerprint`), no extraction;
     - one record per digit run: a pass of the bare pattern in `regex` that makes a `Claim`
       from each match (its values copied, its quote and offsets set), the least an extractor
       of these records pays before it reads a single field.
     """
+    import dataclasses
     import hashlib
 
-    from ledger.extract import _anchors, _claim, _fingerprint  # the extractor's own pieces
+    # the extractor's own pieces
+    from ledger.extraction import anchors, to_claim
+    from ledger.extraction.document import Found
+    from ledger.extraction.finish import fingerprint
     from ledger.rules import default_rules
     from ledger.sentences import Sentences
 
     rules = default_rules()
-    values = [claim.model_dump() for claim in claims]
-    template = values[0] if values else {}
+    values = [Found(**claim.model_dump()) for claim in claims]
+    template = values[0] if values else None
 
     def records(_: str) -> list:
         built = []
         for value in values:
-            digest = hashlib.sha256(f"{value['sentence']}\x1f".encode())
-            value["fingerprint"] = _fingerprint(digest, value, 0)
-            built.append(_claim(value))
+            digest = hashlib.sha256(f"{value.sentence}\x1f".encode())
+            value.fingerprint = fingerprint(digest, value, 0)
+            built.append(to_claim(value))
         return built
 
     def one_per_match(text: str) -> list:
         built = []
         for match in BARE_REGEX.finditer(text):
-            value = dict(template, quote=match.group(), start=match.start(), end=match.end())
-            built.append(_claim(value))
+            assert template is not None
+            value = dataclasses.replace(
+                template, quote=match.group(), start=match.start(), end=match.end()
+            )
+            built.append(to_claim(value))
         return built
 
     return {
         "sentence boundaries": timed(lambda text: Sentences(text).starts, texts, repeat)[0],
-        "anchors": timed(lambda text: _anchors(text, rules), texts, repeat)[0],
+        "anchors": timed(lambda text: anchors(text, rules), texts, repeat)[0],
         "records": timed(records, ["all"], repeat)[0],
         "one record per digit run": timed(one_per_match, texts, repeat)[0],
     }

@@ -1,6 +1,6 @@
 """ledger: a fact-check ledger for the numbers in the news."""
 
-from ledger.extract import EXTRACTOR_VERSION, extract
+from ledger.extraction import EXTRACTOR_VERSION, extract
 from ledger.models import Claim
 
 __all__ = ["EXTRACTOR_VERSION", "Claim", "extract"]

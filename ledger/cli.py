@@ -55,6 +55,27 @@ def output_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
+def encoding_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """`--encoding`: how to decode source files, instead of UTF-8 or what is detected."""
+
+    def known(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+        import codecs
+
+        if value is not None:
+            try:
+                codecs.lookup(value)
+            except LookupError:
+                raise click.BadParameter(f"unknown encoding {value!r}") from None
+        return value
+
+    return click.option(
+        "--encoding",
+        callback=known,
+        help="Decode every file in this encoding (e.g. cp1252, latin-1), instead of UTF-8 or "
+        "the one detected.",
+    )(command)
+
+
 def reviewer_option(command: Callable[..., Any]) -> Callable[..., Any]:
     """`--reviewer NAME` (or $LEDGER_REVIEWER), which every review write requires."""
     return click.option(
@@ -104,19 +125,35 @@ def claim_filters(command: Callable[..., Any]) -> Callable[..., Any]:
     show_default=True,
     help="Largest source file accepted, in MB.",
 )
-def ingest(paths: tuple[str, ...], db_path: str, jobs: int, force: bool, max_size: float) -> None:
-    """Read sources (.txt, .md files or folders of them) into the ledger.
+@encoding_option
+@click.option(
+    "--follow-links",
+    is_flag=True,
+    help="Also read symbolic links that lead out of the folders given (not followed by default).",
+)
+def ingest(
+    paths: tuple[str, ...],
+    db_path: str,
+    jobs: int,
+    force: bool,
+    max_size: float,
+    encoding: str | None,
+    follow_links: bool,
+) -> None:
+    """Read sources (.txt, .md, saved .html/.htm pages, or folders of them) into the ledger.
 
     Only new or changed files are extracted (by sha256 of their bytes); sources are written whole,
     a few hundred to a transaction, so an interrupted ingest leaves every source whole or
-    untouched. Metadata comes from a manifest.csv beside the files; a source's id is its file name
-    without extension.
-    Exit code 1 if any file failed (each is named; the others are ingested).
+    untouched. Metadata comes from a manifest.csv beside the files (and from a page's own
+    metadata); a source's id is its file name without extension. A page's article text is
+    stored, without the page's furniture; the file is kept as it is.
+    Exit code 1 if any file or manifest row failed (each is named; the others are ingested).
 
     \b
     Examples:
       ledger ingest sources/
       ledger ingest --db claims.db --jobs 2 archive/ extra/article.md
+      ledger ingest --encoding cp1252 old-archive/
     """
     import sqlite3
     import sys
@@ -141,6 +178,8 @@ def ingest(paths: tuple[str, ...], db_path: str, jobs: int, force: bool, max_siz
                 force=force,
                 max_bytes=int(max_size * 1024 * 1024),
                 progress=tick if sys.stderr.isatty() else None,
+                encoding=encoding,
+                follow_links=follow_links,
             )
     except (ManifestError, LedgerError) as error:
         raise click.ClickException(str(error)) from error
@@ -813,6 +852,7 @@ def reference_list(db_path: str, metric: str | None, as_json: bool) -> None:
     "--rules", "rules_dir", type=click.Path(file_okay=False),
     help="A folder of rule files to use instead of the package's (a copy of ledger/rules/).",
 )  # fmt: skip
+@encoding_option
 def extract_command(
     files: tuple[str, ...],
     fmt: str,
@@ -823,8 +863,11 @@ def extract_command(
     workers: int,
     partition_size: int,
     rules_dir: str | None,
+    encoding: str | None,
 ) -> None:
-    """Print the quantitative claims in FILES (UTF-8 text), without touching the ledger.
+    """Print the quantitative claims in FILES (text, or saved web pages), without touching the
+    ledger. Files are read as `ledger ingest` reads them: a page's article text, without the
+    page's furniture; text not in UTF-8 decoded by detection or --encoding.
 
     With --engine dask, FILES (files or folders) are extracted on a Dask cluster instead, one
     shard of claims with their sources' provenance per partition, written to --output; merge
@@ -854,7 +897,8 @@ def extract_command(
         raise click.ClickException(str(error)) from error
     results = []
     try:
-        for path, claims, timed_out in extract_files(files, published=when, rules=rules):
+        found = extract_files(files, published=when, rules=rules, encoding=encoding)
+        for path, claims, timed_out in found:
             for rule in timed_out:
                 click.echo(f"rule timeout: {printable(rule)} in {printable(path)}", err=True)
             if fmt == "jsonl":  # stream: one file's claims at a time

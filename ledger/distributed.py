@@ -29,7 +29,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ledger.models import Claim, SourceMeta
-from ledger.sources import DEFAULT_MAX_BYTES, SourceError, SourceFile, find_sources
+from ledger.sources import DEFAULT_MAX_BYTES, ReadOptions, SourceError, SourceFile, find_sources
 from ledger.store import IngestReport, Ledger
 
 SHARD_SUFFIXES = (".jsonl", ".jsonl.gz")
@@ -47,6 +47,8 @@ class ShardRecord(BaseModel):
     sha256: str | None = None
     meta: SourceMeta = Field(default_factory=SourceMeta)
     text: str | None = None
+    encoding: str | None = None  # how the file's bytes were decoded
+    text_extractor: str | None = None  # for a page: what took its text out
     extractor_version: str | None = None
     claims: list[Claim] = Field(default_factory=list)
     rule_timeouts: list[str] = Field(default_factory=list)
@@ -82,8 +84,9 @@ def source_record(source: SourceFile) -> ShardRecord:
     """
     from ledger.store import _Job, _process, extractor_version
 
-    result = _process(_Job(source, None, DEFAULT_MAX_BYTES, None))
-    source_id, path, meta = source.source_id, str(source.path), source.meta
+    result = _process(_Job(source, None, ReadOptions(DEFAULT_MAX_BYTES), None))
+    # the manifest's metadata over what a page gives itself
+    source_id, path, meta = source.source_id, str(source.path), result.source.meta
     if result.status == "failed":
         assert result.error is not None
         return ShardRecord(source_id=source_id, path=path, meta=meta, error=result.error.reason)
@@ -93,6 +96,8 @@ def source_record(source: SourceFile) -> ShardRecord:
         meta=meta,
         sha256=result.sha256,
         text=result.text,
+        encoding=result.encoding,
+        text_extractor=result.text_extractor,
         extractor_version=extractor_version(),
         claims=list(result.claims),
         rule_timeouts=list(result.rule_timeouts),
@@ -264,6 +269,8 @@ def load_shards(
                     "extracted",
                     sha256=record.sha256,
                     text=record.text,
+                    encoding=record.encoding,
+                    text_extractor=record.text_extractor,
                     claim_rows=claim_rows(record.source_id, record.claims),
                     rule_timeouts=record.rule_timeouts,
                 )

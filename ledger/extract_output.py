@@ -14,9 +14,17 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from ledger.extract import extract_with_report
-from ledger.models import Claim
+from ledger.extraction import extract_with_report
+from ledger.models import Claim, SourceMeta
 from ledger.rules import Rules, default_rules
+from ledger.sources import (
+    MANIFEST_NAME,
+    ManifestError,
+    ReadOptions,
+    SourceError,
+    load_manifest,
+    read_source,
+)
 from ledger.zh_rules import rule_rows as zh_rule_rows
 
 FORMATS = ("jsonl", "json", "csv", "table")
@@ -24,47 +32,42 @@ COLUMNS = list(Claim.model_fields)
 
 
 class InputError(ValueError):
-    """A file that cannot be read as UTF-8 text (missing, a folder, binary, not UTF-8)."""
+    """A file that cannot be read as a source (missing, a folder, binary, undecodable)."""
 
 
-def read_text(path: str | Path) -> str:
-    """The file's text exactly as stored: UTF-8 decoded, line ends and BOM left as they are."""
+def read_file(path: str | Path, encoding: str | None = None) -> tuple[str, SourceMeta]:
+    """A file's text and metadata, read as `ledger ingest` reads it (`ledger.sources`): a page's
+    article text, a text file decoded; the metadata of its row in a manifest.csv beside it, over
+    what a page gives itself."""
     file = Path(path)
     if not file.exists():
         raise InputError(f"{path}: no such file")
     if file.is_dir():
         raise InputError(f"{path}: is a folder, not a text file")
-    raw = file.read_bytes()
-    if b"\x00" in raw[:4096] and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise InputError(f"{path}: looks binary, not text")
     try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise InputError(f"{path}: not UTF-8 text (byte {error.start})") from error
-
-
-def manifest_date(path: str | Path) -> date | None:
-    """The `published` date a manifest.csv beside the file gives it, if any."""
-    manifest = Path(path).parent / "manifest.csv"
-    if not manifest.is_file():
-        return None
-    try:
-        with manifest.open(encoding="utf-8", newline="") as handle:
-            for row in csv.DictReader(handle):
-                if row.get("file") == Path(path).name and row.get("published"):
-                    return date.fromisoformat(row["published"])
-    except (ValueError, csv.Error, UnicodeDecodeError):
-        return None
-    return None
+        manifest_path = file.parent / MANIFEST_NAME
+        manifest = load_manifest(manifest_path) if manifest_path.is_file() else None
+        row = manifest.rows.get(file.name) if manifest else None
+        if manifest is not None and file.name in manifest.refused:
+            raise InputError(f"{manifest_path}: {manifest.refused[file.name]}")
+        row = row or SourceMeta()
+        read = read_source(file, ReadOptions(encoding=encoding or row.encoding))
+    except (SourceError, ManifestError) as error:
+        raise InputError(str(error)) from None
+    return read.text, row.over(read.page)
 
 
 def extract_files(
-    paths: Iterable[str | Path], *, published: date | None = None, rules: Rules | None = None
+    paths: Iterable[str | Path],
+    *,
+    published: date | None = None,
+    rules: Rules | None = None,
+    encoding: str | None = None,
 ) -> Iterator[tuple[str, list[Claim], list[str]]]:
     """(path, claims, rules that timed out) for each file; `published` overrides manifests."""
     for path in paths:
-        text = read_text(path)
-        when = published or manifest_date(path)
+        text, meta = read_file(path, encoding)
+        when = published or meta.published
         report = extract_with_report(text, published=when, rules=rules)
         yield str(path), report.claims, report.timed_out
 

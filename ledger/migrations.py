@@ -109,8 +109,31 @@ def _v1_fingerprints(db: sqlite_utils.Database) -> None:
     )
 
 
-def _v2_basis(db: sqlite_utils.Database) -> None:
-    """Version 1 -> 2: claims.basis, what a change is measured against (同比, 环比, 两年平均).
+def _v2_source_reading(db: sqlite_utils.Database) -> None:
+    """Version 1 -> 2: sources record their author, how much of the publication date is known,
+    when a fetched page was retrieved, how the bytes were decoded, and what extracted a page's
+    text. Every source stored before was a UTF-8 text file, with a full date if any."""
+    _add_columns(
+        db,
+        "sources",
+        {
+            "author": "TEXT",
+            "published_precision": "TEXT",
+            "retrieved_at": "TEXT",
+            "encoding": "TEXT",
+            "text_extractor": "TEXT",
+        },
+    )
+    if db["sources"].exists():
+        db.execute("update sources set encoding = 'utf-8' where encoding is null")
+        db.execute(
+            "update sources set published_precision = 'day'"
+            " where published is not null and published_precision is null"
+        )
+
+
+def _v3_basis(db: sqlite_utils.Database) -> None:
+    """Version 2 -> 3: claims.basis, what a change is measured against (同比, 环比, 两年平均).
 
     Claims extracted before it have none, which is what the extractor gives English claims.
     """
@@ -119,7 +142,12 @@ def _v2_basis(db: sqlite_utils.Database) -> None:
 
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "claims.fingerprint, claims.retired_at, notes.evidence_url", _v1_fingerprints),
-    Migration(2, "claims.basis", _v2_basis),
+    Migration(
+        2,
+        "sources.author, published_precision, retrieved_at, encoding, text_extractor",
+        _v2_source_reading,
+    ),
+    Migration(3, "claims.basis", _v3_basis),
 )
 LATEST = MIGRATIONS[-1].version
 

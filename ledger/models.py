@@ -6,10 +6,11 @@ Field names are a contract: database columns, exports and web pages use them as 
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Kind = Literal["money", "percent", "count", "measure", "multiple"]
 Bound = Literal["exact", "approx", "more_than", "at_least", "less_than", "at_most", "range"]
@@ -98,14 +99,68 @@ def claim_id(source_id: str, fingerprint: str) -> str:
     return f"c-{digest[:16]}"
 
 
+DatePrecision = Literal["year", "month", "day"]
+
+
 class SourceMeta(BaseModel):
-    """What is known of a source beyond its text (from the manifest; every field optional)."""
+    """What is known of a source beyond its text (from the manifest or the page; all optional).
+
+    `published` may be partial: "2005" or "2005-01" is kept as the period's first day with its
+    `published_precision` ("year", "month"), so "last year" still resolves and no day is made up.
+
+    >>> meta = SourceMeta.model_validate({"published": "2005-01"})
+    >>> meta.published, meta.published_precision
+    (datetime.date(2005, 1, 1), 'month')
+    """
 
     model_config = ConfigDict(extra="ignore")
 
     publisher: str | None = None
     title: str | None = None
+    author: str | None = None
     url: str | None = None
     published: date | None = None
+    published_precision: DatePrecision | None = None
     published_confidence: str | None = None
+    retrieved_at: str | None = None
     notes: str | None = None
+    encoding: str | None = None  # how to decode the file: the manifest's word over detection
+
+    @model_validator(mode="before")
+    @classmethod
+    def _partial_date(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or not isinstance(data.get("published"), str):
+            return data
+        text = data["published"].strip()
+        match = _PARTIAL_DATE.fullmatch(text)
+        if match is None:
+            try:
+                return {**data, "published": date.fromisoformat(text)}
+            except ValueError:
+                raise ValueError(f"{text!r} is not a date (YYYY-MM-DD, YYYY-MM or YYYY)") from None
+        year, month = int(match["year"]), int(match["month"] or 1)
+        if not 1 <= month <= 12:
+            raise ValueError(f"month {month} of {text!r} is not 1-12")
+        precision = "month" if match["month"] else "year"
+        return {**data, "published": date(year, month, 1), "published_precision": precision}
+
+    @model_validator(mode="after")
+    def _day_precision(self) -> SourceMeta:
+        if self.published is not None and self.published_precision is None:
+            self.published_precision = "day"
+        return self
+
+    def over(self, fallback: SourceMeta) -> SourceMeta:
+        """These fields where given, `fallback`'s where not (the manifest over the page's own).
+
+        >>> SourceMeta(title="From the manifest").over(SourceMeta(title="T", author="A")).author
+        'A'
+        """
+        mine = self.model_dump(exclude_none=True)
+        if "published" in mine:  # a date and its precision go together
+            mine["published_precision"] = self.published_precision
+        return fallback.model_copy(update=mine)
+
+
+# "2005" or "2005-01": a partial publication date (a full one is left to pydantic's date).
+_PARTIAL_DATE = re.compile(r"(?P<year>\d{4})(?:-(?P<month>\d{1,2}))?")

@@ -432,7 +432,7 @@ def locate(text: str, quote: str, occurrence: int | None, source: str) -> int:
 def _reading_of_span(text: str, start: int, end: int, published: date | None) -> dict[str, Any]:
     """What the extractor reads at `start`..`end`: its claim that overlaps the span most, read in
     the whole source; else the figure in the quote alone; else nothing."""
-    from ledger.extract import extract
+    from ledger.extraction import extract
 
     def overlap(found: Any) -> int:
         return min(end, found.end) - max(start, found.start)

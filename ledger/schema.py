@@ -11,7 +11,7 @@ from sqlite_utils.db import DescIndex
 
 from ledger.migrations import upgrade
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 CLAIM_COLUMNS: dict[str, type] = {
     "id": str,
@@ -113,6 +113,15 @@ SOURCE_COLUMNS: dict[str, type] = {
     "text": str,
     # Which extractor produced this source's claims: a new version re-extracts unchanged files.
     "extractor_version": str,
+    # From the schema's second version (`migrations._v2_source_reading`): the page's or the
+    # manifest's author; how much of `published` is known ("year", "month", "day"); when the page
+    # was fetched; how the file's bytes were decoded; and for a page, what extracted `text`
+    # from it ("trafilatura 2.3.1"), the file itself being kept as it was.
+    "author": str,
+    "published_precision": str,
+    "retrieved_at": str,
+    "encoding": str,
+    "text_extractor": str,
 }
 
 # A cache, not provenance: each source file's size and mtime when last hashed, so a re-ingest

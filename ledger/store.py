@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import importlib
 import json
 import os
 import posixpath
@@ -37,7 +36,7 @@ from typing import Any
 
 import sqlite_utils
 
-from ledger import review
+from ledger import extraction, review
 from ledger.models import VERDICTS, Claim, SourceMeta, claim_id
 from ledger.references import load_folder_references
 from ledger.rules import default_rules
@@ -45,6 +44,7 @@ from ledger.schema import CLAIM_COLUMNS, SCHEMA_VERSION, SOURCE_COLUMNS, ensure_
 from ledger.sources import (
     DEFAULT_MAX_BYTES,
     MANIFEST_NAME,
+    ReadOptions,
     SourceError,
     SourceFile,
     iter_sources,
@@ -127,8 +127,11 @@ class _Job:
 
     source: SourceFile
     known_sha256: str | None
-    max_bytes: int
+    options: ReadOptions
     extractor: Extractor | None
+    # The publication date the stored claims were resolved against: a page's own date is known
+    # only once the page is read, so the worker decides whether the date changed.
+    known_published: str | None = None
 
 
 Stat = tuple[int, int | None]
@@ -139,10 +142,12 @@ Stat = tuple[int, int | None]
 class _Extracted:
     """A worker's answer for one file."""
 
-    source: SourceFile
+    source: SourceFile  # its meta: the manifest's, over what the page itself gives
     status: str  # "unchanged" | "extracted" | "failed"
     sha256: str | None = None
     text: str | None = None
+    encoding: str | None = None  # how the file's bytes were decoded
+    text_extractor: str | None = None  # what took the text out of a page ("trafilatura 2.3.1")
     # The claims as the extractor gave them, or (for the writer) as rows: see `claim_rows`.
     claims: list[Claim] = field(default_factory=list)
     claim_rows: list[tuple[Any, ...]] = field(default_factory=list)
@@ -152,14 +157,9 @@ class _Extracted:
     stored: tuple[Any, ...] | None = None  # the source's stored metadata, when already read
 
 
-def _extract_module() -> Any:
-    # `ledger.extract` the attribute is the function (re-exported by the package); the module is
-    # looked up by name so a test's monkeypatch of `extract` on it is seen at call time.
-    return importlib.import_module("ledger.extract")
-
-
 def extractor_version() -> str:
-    return str(getattr(_extract_module(), "EXTRACTOR_VERSION", "unknown"))
+    # read from the module at call time, so a test's monkeypatch of it is seen
+    return str(getattr(extraction, "EXTRACTOR_VERSION", "unknown"))
 
 
 def _run_extractor(
@@ -167,7 +167,7 @@ def _run_extractor(
 ) -> tuple[list[Claim], list[str]]:
     """Call the extractor; use its timeout-reporting variant when it has one."""
     if extractor is None:
-        module = _extract_module()
+        module = extraction
         reporting = getattr(module, "extract_with_report", None)
         if reporting is not None:
             result = reporting(text, published=published)
@@ -220,24 +220,52 @@ def folder_signature(folder: str, names: Sequence[str], version: str) -> str | N
     return digest.hexdigest()
 
 
+def _taken_by_another_file(source: SourceFile, stored_path: str) -> SourceError | None:
+    """A failure when the ledger's source of this id is another file that is still on disk (two
+    folders with a `report.txt` each): ids stay the file names' stems, so that existing ledgers
+    and their notes keep theirs, and a collision is refused rather than one file replacing the
+    other. A file moved (its stored path gone) or seen from another directory keeps its id.
+    """
+    if stored_path == _display_path(source.path) or not os.path.isfile(stored_path):
+        return None
+    with contextlib.suppress(OSError):
+        if os.path.samefile(stored_path, source.path):
+            return None
+    return SourceError(
+        source.path,
+        f"source id {source.source_id!r} is already taken by {stored_path}; "
+        "rename one of the two files",
+    )
+
+
 def _process(job: _Job) -> _Extracted:
     """Read, hash and (unless unchanged) extract one file. Runs in a worker process with --jobs."""
     stat = file_stat(job.source.path)  # before reading: a later change then shows on next stat
+    options = job.options
+    if options.encoding is None and job.source.meta.encoding:
+        options = replace(options, encoding=job.source.meta.encoding)
     try:
-        read = read_source(job.source.path, max_bytes=job.max_bytes)
+        read = read_source(job.source.path, options)
     except SourceError as error:
         return _Extracted(job.source, "failed", error=error)
-    if read.sha256 == job.known_sha256:
-        return _Extracted(job.source, "unchanged", sha256=read.sha256, stat=stat)
+    source = replace(job.source, meta=job.source.meta.over(read.page))
+    published = source.meta.published
+    if read.sha256 == job.known_sha256 and _iso(published) == job.known_published:
+        return _Extracted(source, "unchanged", sha256=read.sha256, stat=stat)
     try:
-        claims, timeouts = _run_extractor(job.extractor, read.text, job.source.meta.published)
+        claims, timeouts = _run_extractor(job.extractor, read.text, published)
     except Exception as error:  # an extractor bug must name the file, not end the ingest
         reason = f"extractor failed ({type(error).__name__}: {error})"
-        return _Extracted(job.source, "failed", error=SourceError(job.source.path, reason))
+        return _Extracted(source, "failed", error=SourceError(job.source.path, reason))
     return _Extracted(
-        job.source, "extracted", sha256=read.sha256, text=read.text, claims=claims,
-        rule_timeouts=timeouts, stat=stat,
+        source, "extracted", sha256=read.sha256, text=read.text, claims=claims,
+        rule_timeouts=timeouts, stat=stat, encoding=read.encoding,
+        text_extractor=read.text_extractor,
     )  # fmt: skip
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
 
 
 def _process_for_writer(job: _Job) -> _Extracted:
@@ -345,6 +373,8 @@ _WRITTEN_COLUMNS = ("extractor_version", "first_seen", "last_seen", "retired_at"
 _EXTRACTED_COLUMNS = tuple(column for column in CLAIM_COLUMNS if column not in _WRITTEN_COLUMNS)
 # Source fields that can change while the text does not (compared on an unchanged re-ingest).
 _META_COLUMNS = ("path", "title", "publisher", "url", "published_confidence", "notes")
+# Read past the text: written once by the schema's second version, and rarely changed.
+_LATER_META_COLUMNS = ("author", "published_precision", "retrieved_at", "text_extractor")
 
 
 @dataclass
@@ -612,6 +642,8 @@ class Ledger:
         extractor: Extractor | None = None,
         progress: Callable[[SourceFile, str, int], None] | None = None,
         commit_every: CommitEvery = CommitEvery(),
+        encoding: str | None = None,
+        follow_links: bool = False,
     ) -> IngestReport:
         """Ingest files and folders; return what was done (also recorded in `runs`).
 
@@ -620,8 +652,11 @@ class Ledger:
         `progress(source, status, total)` is called once per file, once it is stored. A bad
         manifest raises `ManifestError` before anything is written. A folder whose listing,
         manifest and extractor are as they were when it was last ingested whole is counted as
-        unchanged without a look at its files (`_FolderSignatures`).
+        unchanged without a look at its files (`_FolderSignatures`). `encoding` decodes every
+        file (else UTF-8 or what is detected); `follow_links` reads symbolic links that lead out
+        of the folders given.
         """
+        options = ReadOptions(max_bytes=max_bytes, encoding=encoding)
         started = time.perf_counter()
         started_at = _now()
         version = extractor_version()
@@ -629,12 +664,14 @@ class Ledger:
         report = IngestReport()
         total = 0
         if progress is not None:  # a count for the progress bar: one quick walk beforehand
-            total = sum(1 for _ in iter_sources(paths, []))
+            total = sum(1 for _ in iter_sources(paths, [], follow_links=follow_links))
         signatures = _FolderSignatures(
             self, version, report, force=force, progress=progress, total=total
         )
         found_failures: list[SourceError] = []
-        found = iter_sources(paths, found_failures, unchanged=signatures.unchanged)
+        found = iter_sources(
+            paths, found_failures, unchanged=signatures.unchanged, follow_links=follow_links
+        )
         # A references.csv in an ingested folder holds the figures `ledger check` compares with.
         _, bad_references = load_folder_references(self.db, paths)
         report.failures += [SourceError(path, reason) for path, reason in bad_references]
@@ -642,7 +679,7 @@ class Ledger:
         def planned() -> Iterator[_Job | _Extracted]:
             for source in found:
                 report.files_seen += 1
-                yield self._plan(source, version, force, max_bytes, extractor)
+                yield self._plan(source, version, force, options, extractor)
 
         job_list = planned()
         if jobs > 1:
@@ -694,7 +731,7 @@ class Ledger:
         source: SourceFile,
         version: str,
         force: bool,
-        max_bytes: int,
+        options: ReadOptions,
         extractor: Extractor | None,
     ) -> _Job | _Extracted:
         """What to do with one file: nothing (same stat as when hashed), hash it, or extract it.
@@ -712,22 +749,28 @@ class Ledger:
             + " where sources.id = ?",
             [source.source_id],
         ).fetchone()
-        published = source.meta.published.isoformat() if source.meta.published else None
-        if force or stored is None or stored[1] != published:
-            return _Job(source, None, max_bytes, extractor)
-        if stored[4] is not None and stored[2] == version:
+        if stored is not None and not force:
+            taken = _taken_by_another_file(source, stored[5])
+            if taken is not None:
+                return _Extracted(source, "failed", error=taken)
+        if force or stored is None:
+            return _Job(source, None, options, extractor)
+        # A page's own date is read with the page: with no date in the manifest, the worker
+        # compares it (`_Job.known_published`).
+        same_date = stored[1] == _iso(source.meta.published)
+        if same_date and stored[4] is not None and stored[2] == version:
             try:
                 st = os.stat(source.path)
             except OSError:
-                return _Job(source, None, max_bytes, extractor)  # the worker names the failure
+                return _Job(source, None, options, extractor)  # the worker names the failure
             if (st.st_size, st.st_mtime_ns) == (stored[3], stored[4]):
                 return _Extracted(source, "unchanged", sha256=stored[0], stored=stored[5:])
         (stored_version,) = self.db.execute(
             "select extractor_version from sources where id = ?", [source.source_id]
         ).fetchone()
         if stored_version != version:
-            return _Job(source, None, max_bytes, extractor)
-        return _Job(source, stored[0], max_bytes, extractor)
+            return _Job(source, None, options, extractor)
+        return _Job(source, stored[0], options, extractor, known_published=stored[1])
 
     def _unchanged_sha256(self, source: SourceFile, version: str) -> str | None:
         """The stored hash of `source` if this extractor version made its claims, from the same
@@ -803,6 +846,7 @@ class Ledger:
                         result.source,
                         sha256=result.sha256,
                         text=result.text,
+                        read=(result.encoding, result.text_extractor),
                         claim_rows=result.claim_rows,
                         rule_timeouts=result.rule_timeouts,
                         report=report,
@@ -819,8 +863,15 @@ class Ledger:
                 progress(result.source, result.status, total)
 
     def _source_row(
-        self, source: SourceFile, sha256: str, text: str, version: str, now: str
+        self,
+        source: SourceFile,
+        sha256: str,
+        text: str,
+        version: str,
+        now: str,
+        read: tuple[str | None, str | None] = (None, None),
     ) -> dict[str, Any]:
+        """The `sources` row; `read` is how the file was read: (encoding, text extractor)."""
         meta = source.meta
         return {
             "id": source.source_id,
@@ -836,12 +887,18 @@ class Ledger:
             "chars": len(text),
             "text": text,
             "extractor_version": version,
+            "author": meta.author,
+            "published_precision": meta.published_precision,
+            "retrieved_at": meta.retrieved_at,
+            "encoding": read[0],
+            "text_extractor": read[1],
         }
 
     def _write_source(
         self,
         source: SourceFile,
         *,
+        read: tuple[str | None, str | None] = (None, None),
         sha256: str,
         text: str,
         claim_rows: Sequence[tuple[Any, ...]],
@@ -868,7 +925,7 @@ class Ledger:
                 "select id from claims where source_id = ? and added_by is null", [source_id]
             )
         }
-        row = self._source_row(source, sha256, text, version, now)
+        row = self._source_row(source, sha256, text, version, now, read)
         rows.sources.append(tuple(row[c] for c in SOURCE_COLUMNS))
         # its folder's signature (and that of the folder it came from before) no longer holds:
         # an ingest re-signs the folder it is walking once it has stored each file
@@ -921,7 +978,15 @@ class Ledger:
             stored = self.db.execute(
                 f"select {', '.join(_META_COLUMNS)} from sources where id = ?", [source.source_id]
             ).fetchone()
+        later = self.db.execute(
+            f"select {', '.join(_LATER_META_COLUMNS)} from sources where id = ?",
+            [source.source_id],
+        ).fetchone()
+        stored = (*stored, *later)
         meta = source.meta
+        if later[-1] is not None:  # a page: what the manifest leaves empty, the page gave
+            kept = dict(zip(_META_COLUMNS + _LATER_META_COLUMNS, stored, strict=True))
+            meta = meta.over(SourceMeta.model_validate(kept))
         wanted: dict[str, Any] = {
             "path": _display_path(source.path),
             "title": meta.title or stored[1],
@@ -929,11 +994,14 @@ class Ledger:
             "url": meta.url,
             "published_confidence": meta.published_confidence,
             "notes": meta.notes,
+            "author": meta.author,
+            "published_precision": meta.published_precision,
+            "retrieved_at": meta.retrieved_at,
         }
         # Only what changed: naming the title in an update (even unchanged) fires its FTS trigger.
         changed = {
             column: value
-            for (column, value), was in zip(wanted.items(), stored, strict=True)
+            for (column, value), was in zip(wanted.items(), stored[: len(wanted)], strict=True)
             if value != was
         }
         if changed:

@@ -10,7 +10,7 @@ import pytest
 from shared_corpora import corpus_path
 
 from ledger import extract
-from ledger.extract import EXTRACTOR_VERSION, extract_with_report
+from ledger.extraction import EXTRACTOR_VERSION, extract_with_report
 from ledger.models import Claim
 
 SOURCES = Path(__file__).resolve().parent.parent / "sources"
@@ -375,8 +375,8 @@ def test_cli_extract_formats_and_manifest_date(tmp_path: Path) -> None:
     ("content", "message"),
     [
         (None, "no such file"),
-        (b"\x7fELF\x02\x01\x01\x00\x00\x00garbage", "looks binary"),
-        (b"caf\xe9 prices rose 5%", "not UTF-8 text"),
+        (b"\x7fELF\x02\x01\x01\x00\x00\x00garbage", "binary file (NUL byte at offset 7)"),
+        (b"\x81\x8d" + bytes(range(0x80, 0x100)) * 2, "could not be detected"),
         ("folder", "is a folder"),
     ],
 )

@@ -33,7 +33,7 @@ def test_fixture_is_schema_zero(v0: Path) -> None:
     assert current_version(db) == 0
     assert "fingerprint" not in db["claims"].columns_dict
     assert "evidence_url" not in db["notes"].columns_dict
-    assert [m.version for m in pending(db)] == [1, 2]
+    assert [m.version for m in pending(db)] == [1, 2, 3]
     assert "basis" not in db["claims"].columns_dict
 
 
@@ -136,6 +136,16 @@ def test_failed_migration_leaves_the_old_version(v0: Path) -> None:
         upgrade(db, 1, broken)
     assert current_version(db) == 0
     assert "half" not in db["notes"].columns_dict
-    assert upgrade(db) == [1, 2]
-    assert current_version(db) == 2
-    assert "basis" in db["claims"].columns_dict  # version 2: a change's basis (issue 20)
+    assert upgrade(db) == [1, 2, 3]
+    assert current_version(db) == 3
+    assert "basis" in db["claims"].columns_dict  # version 3: a change's basis (issue 20)
+
+
+def test_v2_records_how_earlier_sources_were_read(v0: Path) -> None:
+    db = sqlite_utils.Database(v0)
+    upgrade(db, 1)
+    dated = rows(v0, "select count(*) from sources where published is not null")[0][0]
+    upgrade(db)
+    assert rows(v0, "select distinct encoding, text_extractor from sources") == [("utf-8", None)]
+    assert rows(v0, "select count(*) from sources where published_precision = 'day'") == [(dated,)]
+    assert {"author", "retrieved_at"} <= set(db["sources"].columns_dict)

@@ -87,7 +87,7 @@ def test_rule_timeouts_are_recorded_in_the_run(
     The timeout is made tiny so that every timed rule call gives up, as a catastrophic pattern
     in a newsroom's own rule file would.
     """
-    monkeypatch.setattr(importlib.import_module("ledger.extract"), "RULE_TIMEOUT", 1e-9)
+    monkeypatch.setattr(importlib.import_module("ledger.extraction.document"), "RULE_TIMEOUT", 1e-9)
     sources = tmp_path / "sources"
     sources.mkdir()
     sentence = "The National Bureau of Statistics reported that the economy grew 5.2 percent. "

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from ledger.cli import cli
-from ledger.extract import extract
+from ledger.extraction import extract
 from ledger.models import Claim
 from ledger.store import Ledger
 

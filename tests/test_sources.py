@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime
 import hashlib
 import os
+import random
 from pathlib import Path
 
 import pytest
 
 from ledger.sources import (
     ManifestError,
+    ReadOptions,
     SourceError,
     decode_source,
     find_sources,
@@ -22,6 +24,9 @@ from ledger.sources import (
 
 ROOT = Path(__file__).resolve().parent.parent
 HEADER = "file,publisher,title,url,published,published_confidence,notes\n"
+UNDETECTED = "its encoding could not be detected with confidence; name it with --encoding"
+NOT_A_DATE = "is not a date (YYYY-MM-DD, YYYY-MM or YYYY)"
+NOISE = random.Random(7).randbytes(400).replace(b"\x00", b"x")  # no encoding makes sense of it
 
 
 def write(path: Path, data: str | bytes) -> Path:
@@ -72,7 +77,7 @@ def test_missing_path_and_wrong_type_are_named_failures(tmp_path: Path):
     assert [s.source_id for s in found] == ["ok"]
     assert [(Path(f.path).name, f.reason) for f in failures] == [
         ("gone.txt", "no such file or folder"),
-        ("data.pdf", "not a source file (expected .txt, .md)"),
+        ("data.pdf", "not a source file (expected .txt, .md, .html, .htm)"),
     ]
 
 
@@ -99,10 +104,14 @@ def test_manifest_rows_apply_to_their_files_only(tmp_path: Path):
     assert found[1].meta.model_dump() == {
         "publisher": None,
         "title": None,
+        "author": None,
         "url": None,
         "published": None,
+        "published_precision": None,
         "published_confidence": None,
+        "retrieved_at": None,
         "notes": None,
+        "encoding": None,
     }
 
 
@@ -111,14 +120,13 @@ def test_manifest_rows_apply_to_their_files_only(tmp_path: Path):
     [
         ("name,publisher\na.txt,P\n", "manifest has no 'file' column"),
         ("file,publisher,colour\na.txt,P,red\n", "unknown manifest column(s) colour"),
-        (HEADER + "a.txt,P,T,,yesterday,,\n", "line 2: published: Input should be a valid date"),
-        (HEADER + "a.txt,P,T,,,,,extra\n", "line 2: more fields than columns"),
-        (HEADER + "a.txt,P\n", "line 2: fewer fields than columns"),
-        (HEADER + "a.txt,P,,,,,\na.txt,Q,,,,,\n", "line 3: a.txt is listed twice"),
-        (HEADER + ",P,,,,,\n", "line 2: empty 'file'"),
+        ("file,date,published\na.txt,2020,2021\n", "columns 'date' and 'published' both mean"),
+        ("file,title,Title\na.txt,A,B\n", "columns 'title' and 'Title' both mean 'title'"),
     ],
 )
-def test_malformed_manifest_is_a_clear_error(tmp_path: Path, manifest: str, message: str):
+def test_manifest_whose_columns_are_not_understood_is_a_clear_error(
+    tmp_path: Path, manifest: str, message: str
+):
     write(tmp_path / "manifest.csv", manifest)
     write(tmp_path / "a.txt", "x 1")
     with pytest.raises(ManifestError) as error:
@@ -127,9 +135,65 @@ def test_malformed_manifest_is_a_clear_error(tmp_path: Path, manifest: str, mess
     assert "manifest.csv" in str(error.value)
 
 
+@pytest.mark.parametrize(
+    "rows,message",
+    [
+        (
+            "a.txt,P,T,,yesterday,,\n",
+            "line 2: published: 'yesterday' is not a date (YYYY-MM-DD, YYYY-MM or YYYY)",
+        ),
+        (
+            "a.txt,P,T,,2019-02-30,,\n",
+            "line 2: published: '2019-02-30' is not a date (YYYY-MM-DD, YYYY-MM or YYYY)",
+        ),
+        ("a.txt,P,T,,2019-13,,\n", "line 2: published: month 13 of '2019-13' is not 1-12"),
+        ("a.txt,P,T,,,,,extra\n", "line 2: more fields than columns"),
+        ("a.txt,P\n", "line 2: fewer fields than columns"),
+    ],
+)
+def test_a_bad_manifest_row_is_named_by_line_and_only_its_file_is_skipped(
+    tmp_path: Path, rows: str, message: str
+):
+    write(tmp_path / "manifest.csv", HEADER + rows + "b.txt,Q,Bee,,2020-05-06,,\n")
+    write(tmp_path / "a.txt", "x 1")
+    write(tmp_path / "b.txt", "y 2")
+    found, failures = find_sources([tmp_path])
+    assert [(s.source_id, s.meta.title) for s in found] == [("b", "Bee")]
+    assert [(Path(f.path).name, f.reason) for f in failures] == [
+        ("manifest.csv", f"{message}; a.txt skipped")
+    ]
+
+
+def test_manifest_rows_naming_no_file_or_twice_one_are_named_and_the_rest_kept(tmp_path: Path):
+    write(
+        tmp_path / "manifest.csv", HEADER + "a.txt,P,,,,,\n,Q,,,,,\ngone.txt,R,,,,,\na.txt,S,,,,,\n"
+    )
+    write(tmp_path / "a.txt", "x 1")
+    found, failures = find_sources([tmp_path])
+    assert [(s.source_id, s.meta.publisher) for s in found] == [("a", "P")]
+    assert [f.reason for f in failures] == [
+        "line 3: empty 'file'",
+        "line 5: a.txt is listed twice (first on line 2)",
+        "line 4: names gone.txt, which is not here",
+    ]
+    # a file named on its own is no claim that the folder is whole: no "not here" for the rest
+    _, failures = find_sources([tmp_path / "a.txt"])
+    assert failures == []
+
+
+def test_a_manifest_field_over_the_csv_limit_is_a_one_line_error(tmp_path: Path):
+    write(tmp_path / "manifest.csv", HEADER + "a.txt,P,,,,," + "n" * 140_000 + "\n")
+    write(tmp_path / "a.txt", "x 1")
+    with pytest.raises(ManifestError) as error:
+        find_sources([tmp_path])
+    assert str(error.value) == (
+        f"{tmp_path / 'manifest.csv'}, line 2: field larger than field limit (131072)"
+    )
+
+
 def test_manifest_may_have_a_bom_and_quoted_newlines(tmp_path: Path):
     path = write(tmp_path / "manifest.csv", "\ufeff" + HEADER + 'a.txt,P,,,,,"two\nlines"\n')
-    assert load_manifest(path)["a.txt"].notes == "two\nlines"
+    assert load_manifest(path).rows["a.txt"].notes == "two\nlines"
 
 
 def test_bom_is_dropped_and_offsets_refer_to_decoded_text(tmp_path: Path):
@@ -147,8 +211,7 @@ def test_bom_is_dropped_and_offsets_refer_to_decoded_text(tmp_path: Path):
         (b"", "empty (no text)"),
         (b" \n\t\n", "empty (no text)"),
         (b"PK\x03\x04\x00\x00binary", "binary file (NUL byte at offset 4)"),
-        (b"caf\xe9 au lait", "not valid UTF-8 (byte 0xe9 at offset 3)"),
-        (b"ok \xff\xfe", "not valid UTF-8 (byte 0xff at offset 3)"),
+        (NOISE, f"not valid UTF-8 (byte 0xb4 at offset 1) and {UNDETECTED}"),
     ],
 )
 def test_bad_files_fail_with_their_reason(tmp_path: Path, data: bytes, reason: str):
@@ -168,8 +231,8 @@ def test_file_over_the_size_limit_is_refused_without_reading_it(tmp_path: Path):
     assert error.value.reason == "too large (52,428,800 bytes; the limit is 20,971,520)"
     small = write(tmp_path / "small.txt", "12345 67890")
     with pytest.raises(SourceError, match=r"too large \(11 bytes; the limit is 10\)"):
-        read_source(small, max_bytes=10)
-    assert read_source(small, max_bytes=11).text == "12345 67890"
+        read_source(small, ReadOptions(max_bytes=10))
+    assert read_source(small, ReadOptions(max_bytes=11)).text == "12345 67890"
 
 
 def test_unreadable_path_is_a_source_error(tmp_path: Path):

@@ -278,7 +278,7 @@ def test_ledger_from_an_earlier_version_is_flagged_not_changed(tmp_path: Path) -
     before = old.read_bytes()
     code, output = run("verify", "--db", str(old))
     assert code == 1
-    assert "schema        FAIL  schema version 0 (this program writes 2)" in output
+    assert "schema        FAIL  schema version 0 (this program writes 3)" in output
     assert "any write (e.g. `ledger ingest`) upgrades it" in output
     assert "quotes        ok    4 live claims" in output
     assert old.read_bytes() == before

@@ -1,0 +1,722 @@
+"""One figure the scan found, read in its immediate context (the extractor half).
+
+`read_candidate` decides where the figure's quote starts and ends and where scanning resumes,
+in named steps over a `Reading`: reject what is not a figure (a date, a code, a name), read a
+range, settle the unit, then the kind (money, measure, percent, count), then the quote's span
+and any change cue around it. ledger.extraction.figures turns the words into values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import regex
+
+from ledger.extraction.document import RELEASE_GIL, ByNumber, Doc, Found, Match, Sentence
+from ledger.extraction.document import groupdict as _groupdict
+from ledger.extraction.figures import (
+    FRACTION_CHARS,
+    Figure,
+    digits_value_or_word,
+    read_figure,
+    read_unit,
+)
+from ledger.numbers import digits_value, is_plural, scale_factor, singular
+from ledger.rules import UnitInfo, norm
+
+_YEAR = regex.compile(r"(?:1[5-9]|20)\d\d")
+# three or more digits, then one space: the figure after it is part of a number torn apart
+# ("245 23 yen"), unless the digits are a year ("in 2020 23 firms"); "50 50-dollar bills" is a
+# count of bills, and "1 000" is read whole by the number pattern before this is asked
+_TORN_NUMBER = regex.compile(rf"(?r)(?<![\d.,])(?!{_YEAR.pattern}\b)\d{{3,}} \Z")
+_LIST_NUMBER = regex.compile(r"[.)][ \t]+\p{Lu}")
+_FILE_SUFFIX = regex.compile(r"\.[a-z]{2,4}\b")
+_LONE_FRACTION = regex.compile(r"\d{1,2}/\d{1,2}|[½¼¾⅓⅔⅕⅛⅜⅝⅞]")
+OF_AFTER = regex.compile(r"[ \t\u00a0]+of\b(?![ \t\u00a0]+an?\b)", regex.IGNORECASE)  # not "of an"
+_DASHES = ("-", "–", "—")
+_LABEL_EXEMPT = frozenset(
+    [
+        "about",
+        "above",
+        "after",
+        "all",
+        "almost",
+        "an",
+        "and",
+        "another",
+        "approximately",
+        "around",
+        "at",
+        "below",
+        "between",
+        "but",
+        "by",
+        "closer",
+        "close",
+        "each",
+        "estimated",
+        "every",
+        "exactly",
+        "exceeded",
+        "exceeding",
+        "fewer",
+        "for",
+        "from",
+        "in",
+        "its",
+        "just",
+        "less",
+        "more",
+        "nearly",
+        "no",
+        "of",
+        "on",
+        "only",
+        "or",
+        "our",
+        "over",
+        "precisely",
+        "roughly",
+        "since",
+        "some",
+        "than",
+        "that",
+        "the",
+        "their",
+        "these",
+        "this",
+        "those",
+        "to",
+        "under",
+        "until",
+        "up",
+        "upwards",
+        "when",
+        "while",
+        "with",
+        "within",
+        "yet",
+        "also",
+        "still",
+        "some",
+        "then",
+        "so",
+        "around",
+    ]
+)
+
+# an inch or foot mark may instead close a quotation: he said "we sold 10" and left
+_QUOTE_OPENERS = {
+    '"': regex.compile(r'(?:^|(?<=[\s(\[]))"'),
+    "'": regex.compile(r"(?:^|(?<=[\s(\[]))['‘]"),
+}
+_QUOTE_CLOSERS = {
+    '"': regex.compile(r'(?<=[^\s(\[])"'),
+    "'": regex.compile(r"(?<=[^\s(\[\d])['’](?!\p{L})"),  # not 1990's, 2½'
+}
+
+
+class Noun(NamedTuple):
+    """The counted noun after a figure."""
+
+    unit: str | None  # singular, lower case: "satellite"
+    end: int  # where the noun ends (the figure's end when there is none)
+    is_time: bool  # a time noun ("5 years"): a duration, not a count
+
+
+@dataclass(slots=True)
+class Reading:
+    """A figure being read: where its quote ends, where scanning resumes, its value so far."""
+
+    doc: Doc
+    m: Match  # the scan match
+    g: dict[str, str | None]  # its groups
+    start: int
+    end: int
+    resume: int
+    sentence: Sentence
+    before: ByNumber | None  # the qualifier and currency prefix before it ("over US$")
+    qualifier: str | None  # the bound its qualifier words give
+    # what the claim says, once read
+    kind: str = "count"
+    unit: str | None = None
+    value: float = 0.0
+    value_high: float | None = None
+    change: str | None = None
+    rule: str = "figure"
+    bare: bool = False
+    listable: bool = False
+    scale: float | None = None
+    bracket_open: int | None = None  # "($99.99)": the bracket that opens a loss
+    # a figure in digits or number words: its parts, as the steps settle them
+    first: Figure | None = None
+    symbol: str | None = None
+    has_scale: bool = False
+    unit_info: UnitInfo | None = None
+    second: Figure | None = None  # the high end of a range
+    unit2: UnitInfo | None = None
+    sep: str = ""  # what stands between the two figures of a range
+    early_noun: Noun | None = None
+
+    def before_group(self, name: str) -> str | None:
+        return self.before.group(name) if self.before is not None else None
+
+    def negative(self) -> bool:
+        """A minus sign in the figure or just before it ("minus 5", "-5")."""
+        before = self.before
+        return bool(self.g["neg"] or (before is not None and before.group("minus")))
+
+
+def read_candidate(doc: Doc, m: Match) -> tuple[Found | None, int]:
+    """Turn one scan match into a claim (or None), and say where scanning resumes."""
+    rules, text = doc.rules, doc.text
+    g = _groupdict(m)  # one call instead of one per group read
+    start, end = m.start(), m.end()
+    if _not_a_figure_here(doc, g, start, end):
+        return None, end
+    sentence = doc.sentence(start)
+    context = doc.call("before", rules.compiled["before"].search, text, max(0, start - 40), start)
+    # every part of the context is optional: an empty match holds no group, so it reads as none
+    # and the nine group reads are spared for most figures
+    before = ByNumber(context) if context is not None and context.end() > context.start() else None
+    qual = before.group("qual") if before is not None else None
+    qualifier = rules.qualifiers.get(norm(qual)) if qual else None
+    r = Reading(doc, m, g, start, end, end, sentence, before, qualifier)
+    if g["mult"]:
+        factor, r.change = rules.multiples[norm(g["mult"])]
+        r.kind, r.value, r.rule = "multiple", factor, "multiple"
+    elif g["frac"]:
+        r.kind, r.unit, r.rule = "percent", "percent", "fraction"
+        r.value = rules.fractions[norm(g["frac"])]
+    elif g["named"]:
+        named, cue = rules.named[norm(g["named"])]
+        if not cue.search(sentence.text):
+            return None, r.resume  # "absolute zero chance": the idiom, not the temperature
+        r.kind, r.unit, r.value, r.rule = named.kind, named.unit, named.factor, "named"
+    elif not _read_figure(r):
+        return None, r.resume
+    return _found(r), r.resume
+
+
+def _not_a_figure_here(doc: Doc, g: dict[str, str | None], start: int, end: int) -> bool:
+    """Digits that are part of a URL, a date, a code or a word, seen from their neighbours."""
+    text = doc.text
+    if doc.urls and doc.in_url(start):
+        return True
+    # glued to more digits by a date/code separator: 2023-09-06, 3/4, 10.5.2 (but a unit may
+    # stand before the slash: 30C/86F)
+    unit = g["unit"]
+    if (
+        end < len(text) - 1
+        and text[end] in "-/:."
+        and text[end + 1].isdigit()
+        and not (text[end] == "/" and unit and not unit[-1].isdigit())
+    ):
+        return True
+    if start > 1 and text[start - 1] in "/:" and text[start - 2].isdigit():
+        return True
+    # "tier-one", "second-half": a word, not a figure
+    return (
+        start > 1
+        and text[start - 1] in "-‑"
+        and text[start - 2].isalpha()
+        and text[start].isalpha()
+    )
+
+
+def _read_figure(r: Reading) -> bool:
+    """A figure in digits or number words, in steps; False when it is no claim."""
+    return (
+        _first_figure(r)
+        and _range(r)
+        and _lone_fraction(r)
+        and not _unexplained(r)
+        and _range_order(r)
+        and _settle_unit(r)
+        and _settle_kind(r)
+    )
+
+
+def _first_figure(r: Reading) -> bool:
+    """Read the (first) figure and the unit written right after it."""
+    doc, g, m = r.doc, r.g, r.m
+    first = read_figure(str(g["first"]), doc.rules)
+    if first is None:
+        return False
+    r.first, r.symbol, r.value, r.has_scale = first, first.symbol, first.value, first.has_scale
+    unit = g["unit"]
+    glued = bool(unit) and not str(unit)[0].isspace()  # 500 9mm rounds
+    if (
+        not r.symbol
+        and not glued
+        and _TORN_NUMBER.match(doc.text, max(0, r.start - 8), r.start, RELEASE_GIL)
+    ):
+        return False  # "245 23 yen": digits a space apart that no grouping explains
+    r.unit_info = read_unit(unit, doc.rules)
+    mark = unit.strip() if unit else ""
+    if mark in _QUOTE_OPENERS and (
+        _YEAR.fullmatch(first.digits) or _closes_quotation(doc.text, m.start("unit"), mark)
+    ):  # 'profits in 1986" he said' closes a quotation whatever came before
+        r.unit_info, r.end, r.resume = None, m.end("first"), m.end("first")
+    return True
+
+
+def _range(r: Reading) -> bool:
+    """Read the second figure of a range ("30 to 40", "between 5 and 6"), or end the quote
+    before it when it is a figure of its own ("grew 20% to $5 billion")."""
+    doc, g, m, rules = r.doc, r.g, r.m, r.doc.rules
+    assert r.first is not None
+    r.second = read_figure(g["second"], rules) if g["second"] else None
+    r.unit2 = read_unit(g["unit2"], rules)
+    r.sep = (g["sep"] or "").strip()
+    if g["second"] and (r.second is None or _two_figures(r)):
+        # "grew 20% to $5 billion", "rose from 5% to 10%": two figures, not a range
+        r.end = m.end("unit") if g["unit"] else m.end("first")
+        r.resume, r.second, r.unit2 = m.start("second"), None, None
+    if r.qualifier == "range" and r.second is None:
+        if norm(str(r.before_group("qual"))) == "between":
+            more = doc.call(
+                "and_range", rules.compiled["and_range"].match, doc.text, r.end, r.end + 120
+            )
+            if more is not None:
+                r.second = read_figure(more.group("second"), rules)
+                r.unit2 = read_unit(more.group("unit2"), rules)
+                if r.second is not None:
+                    r.end = r.resume = more.end()
+        if r.second is None:
+            r.qualifier = None
+    return True
+
+
+def _two_figures(r: Reading) -> bool:
+    """Whether the second figure after "to" is a figure of its own: another unit, or the
+    level a change reached."""
+    doc, first, second, unit, unit2 = r.doc, r.first, r.second, r.unit_info, r.unit2
+    assert first is not None and second is not None
+    side1 = ("money", r.symbol) if r.symbol else (unit.kind, unit.unit) if unit else None
+    side2 = (
+        ("money", second.symbol) if second.symbol else (unit2.kind, unit2.unit) if unit2 else None
+    )
+    if side1 and side2 and side1 != side2:
+        return True
+    if r.qualifier == "range" and norm(str(r.before_group("qual"))) == "from":
+        assert r.before is not None
+        if _change_before(doc, r.before.start("qual")) is not None:
+            return True
+    # "rise by $19bn to $420bn", "fell by 20,000 to 1.42 million": a change, then the level it
+    # reached; but "rise by 1 to 1.5 percentage points" is a range (the first figure is bare and
+    # the scale does not jump)
+    return (
+        r.sep.lower() == "to"
+        and doc.text[max(0, r.start - 4) : r.start].lower().endswith("by ")
+        and (
+            bool(r.symbol or unit or r.has_scale)
+            or (second.has_scale and r.value > digits_value_or_word(second.digits, doc.rules))
+        )
+    )
+
+
+def _lone_fraction(r: Reading) -> bool:
+    """A lone fraction: "1/4 mile" has its unit; "1/3 of voters" is a share (as a percent);
+    "24/7", "9/11" are names."""
+    assert r.first is not None
+    digits = r.first.digits
+    if (
+        not (r.symbol or r.unit_info or r.unit2)
+        and not FRACTION_CHARS.isdisjoint(digits)
+        and _LONE_FRACTION.fullmatch(digits)
+    ):
+        if r.second is not None or not OF_AFTER.match(r.doc.text, r.end, r.end + 6):
+            return False
+        r.unit_info, r.value = r.doc.rules.units_by_word[norm("percent")], 100.0 * r.value
+    return True
+
+
+def _unexplained(r: Reading) -> bool:
+    """Whether a figure with no unit, symbol or scale is a year, a label, a date or a number
+    that nothing around it makes a claim ("in 1990", "Boeing 737", "trade war 2.0")."""
+    doc, first, second = r.doc, r.first, r.second
+    assert first is not None
+    digits, is_digits = first.digits, first.is_digits
+    before = r.before
+    if r.symbol or r.unit_info or r.unit2 or (before is not None and before.group("code")):
+        return False  # it has a unit
+    is_year = (
+        is_digits
+        and not first.has_scale
+        and len(digits) == 4
+        and digits.isdigit()
+        and 1500 <= r.value <= 2100
+    )
+    if is_year and (second is None or second.is_digits):
+        return True
+    if r.has_scale or (second and second.has_scale):
+        return False
+    if is_digits and doc.last_sentence != r.sentence.start:
+        # nothing before it in its sentence can lend it a unit: without a noun or a change cue
+        # it will be dropped, so decide that before the costlier checks
+        r.early_noun = _noun(doc, r.end, r.value)
+        if _nothing_after(r, r.early_noun):
+            qualified = before is not None and r.qualifier and before.group("qual")
+            lo = before.start("qual") if before is not None and qualified else r.start
+            if _change_before(doc, lo) is None and _change_after(doc, r.end) is None:
+                return True
+    if _is_name_or_date(doc, r.start, r.end):
+        return True
+    return is_digits and digits.endswith(".0") and "." in digits  # "trade war 2.0"
+
+
+def _nothing_after(r: Reading, noun: Noun) -> bool:
+    """No noun, ratio or list goes on after the figure."""
+    compiled, text, end = r.doc.rules.compiled, r.doc.text, r.end
+    return (
+        noun.unit is None
+        and not noun.is_time
+        and not compiled["ratio_after"].match(text, end, end + 40, RELEASE_GIL)
+        and not compiled["listed_ahead"].match(text, end, end + 40, RELEASE_GIL)
+    )
+
+
+def _range_order(r: Reading) -> bool:
+    """Make the second figure the high end of a range, lending the first its scale ("30 to 40
+    billion"); a descending pair is two figures, or a score ("3-1")."""
+    second = r.second
+    if second is None:
+        return True
+    value_high = second.value
+    second_digits = digits_value_or_word(second.digits, r.doc.rules) if second.digits else 0.0
+    if not r.has_scale and second.has_scale and 0 < r.value <= second_digits:
+        # "30 to 40 billion yuan": the first figure takes the second's scale
+        r.value *= value_high / second_digits
+    if value_high < (-r.value if r.negative() else r.value):  # -78-0 degrees is a range
+        if r.sep in _DASHES:
+            r.resume = r.m.end()
+            return False  # a score or code: 3-1
+        r.end = r.m.end("unit") if r.g["unit"] else r.m.end("first")
+        r.resume, r.second = r.m.start("second"), None
+        if r.unit2 is not None and r.unit2.kind == "money" and value_high == 1:
+            r.unit2 = None  # an exchange rate, "35 to one U.S. Dollar": 35 is no USD
+    else:
+        r.value_high = value_high
+        r.qualifier = "range"
+    return True
+
+
+def _settle_unit(r: Reading) -> bool:
+    """The figure's one unit: of the first figure or the second, read in its sentence."""
+    rules, g, m = r.doc.rules, r.g, r.m
+    written = (g["unit"] or "").strip()
+    money = r.unit_info is not None and r.unit_info.kind == "money"
+    if r.symbol and money and written in rules.symbols:
+        # "$ 20,000.00 $ 37,305.97": the second "$" opens the next figure
+        r.unit_info, r.end, r.resume = None, m.end("first"), m.start("unit")
+    if r.symbol and not r.has_scale and g["unit"] and written in rules.scales:
+        # "£12 m": after a currency symbol a spaced m is million, not metres
+        r.value *= rules.scales[written]
+        r.unit_info, r.has_scale = None, True
+    r.symbol = r.symbol or (r.second.symbol if r.second else None)
+    r.unit_info = r.unit_info or r.unit2
+    if r.unit_info is not None and not r.symbol and rules.word_contexts:
+        context = rules.word_contexts.get(norm((g["unit"] or g["unit2"] or "").strip()))
+        if context is not None and (
+            # with a scale word only money ("a 5 million pound deal"), and then always
+            (r.has_scale and context[1].kind == "money")
+            or (not r.has_scale and context[0].search(r.sentence.text))
+        ):
+            r.unit_info = context[1]  # "lost 25 pounds": a weight; "a 20-pound note": GBP
+    if r.unit_info is not None and r.unit_info.factor != 1.0:
+        r.value *= r.unit_info.factor
+        if r.value_high is not None:
+            r.value_high *= r.unit_info.factor
+    if not r.symbol and r.unit_info is None and str(g["first"]).endswith("m") and _is_metres(r):
+        # "won the 800m", "1.8m tall", "outreach is 48m": a distance or a size, not millions
+        assert r.first is not None
+        r.value, r.unit_info = digits_value(r.first.digits), rules.units_by_word[norm("metres")]
+    return True
+
+
+def _is_metres(r: Reading) -> bool:
+    """Whether the "m" after a figure with no unit is metres rather than millions."""
+    compiled, text, start, end = r.doc.rules.compiled, r.doc.text, r.start, r.end
+    assert r.first is not None
+    return bool(
+        r.first.digits in r.doc.rules.metre_distances
+        or compiled["metre_size_after"].match(text, end, end + 40)
+        or compiled["metre_size_before"].search(text, max(0, start - 40), start)
+    ) and not (r.before_group("code") or r.before_group("glue"))
+
+
+def _settle_kind(r: Reading) -> bool:
+    """Money, a measure, a share ("nine in ten") or a count; read their tails."""
+    doc, rules, text, unit = r.doc, r.doc.rules, r.doc.text, r.unit_info
+    currency = _currency(r)
+    if currency is None and unit is not None and unit.kind == "money":
+        currency = unit.unit
+    if currency is not None:
+        if unit is not None and unit.kind == "money" and unit.factor == 1.0 and r.second is None:
+            r.value, r.end, r.resume = _money_tail(doc, r.value, r.has_scale, r.end, r.resume)
+        if text[r.end : r.end + 1] == ")":
+            pattern = rules.compiled["accounting_negative"]
+            loss = pattern.search(text, max(0, r.start - 16), r.start)
+            if loss is not None:
+                # "revenue was ($99.99)": a loss, as accounts write it; the brackets are quoted
+                r.value, r.bracket_open = -r.value, text.rindex("(", loss.start(), r.start)
+                r.end = r.resume = r.end + 1
+        r.kind, r.unit, r.rule = "money", currency, "money"
+    elif unit is not None:
+        if unit.unit in rules.minor_units and r.second is None and not r.has_scale:
+            r.value, r.end, r.resume = _measure_tail(doc, str(unit.unit), r.value, r.end, r.resume)
+        r.kind, r.unit, r.rule = unit.kind, unit.unit, unit.kind
+    elif not _read_count(r):
+        return False
+    assert r.first is not None
+    if r.rule != "ratio" and (r.has_scale or (unit is not None and unit.factor != 1.0)):
+        base = digits_value_or_word(r.first.digits, rules)
+        if base:  # what a bare figure listed before this one is multiplied by: 20 and five
+            r.scale = r.value / base  # mln yen, 50 and 60 cents
+    if r.negative():
+        r.value = -r.value
+    return True
+
+
+def _read_count(r: Reading) -> bool:
+    """A figure with no unit: a share ("nine in ten"), a count of a noun, or a bare figure that
+    a neighbour may yet explain."""
+    doc, text, end = r.doc, r.doc.text, r.end
+    assert r.first is not None
+    if text[end : end + 1] == "-" and text[end + 1 : end + 2].isalpha():
+        return False  # "5-year plan", "a 25-member team": a compound adjective, not a count
+    ratio = None
+    if r.second is None and not r.has_scale:
+        ratio = doc.call("ratio", doc.rules.compiled["ratio_after"].match, text, end, end + 40)
+    den = read_figure(ratio.group("den"), doc.rules) if ratio is not None else None
+    if ratio is not None and den is not None and r.value < den.value <= 1000 and not den.has_scale:
+        # "nine in ten households": a share, as a percentage
+        r.kind, r.unit, r.value = "percent", "percent", 100.0 * r.value / den.value
+        r.end = r.resume = ratio.end()
+        r.rule = "ratio"
+        return True
+    noun = r.early_noun or _noun(doc, end, r.value)
+    if noun.is_time:
+        r.resume = max(r.resume, noun.end)
+        return False
+    if noun.unit is None and not r.first.is_digits and not r.has_scale:
+        return False  # "two" on its own
+    r.kind, r.unit, r.rule = "count", noun.unit, "count"
+    # a bare figure ("46", "(1)", "4-7") stays only if a figure before it in its sentence gives
+    # it a unit ("some 540 satellites ... exceeded 900"): see finish.carry_units
+    r.bare = noun.unit is None and not r.has_scale and not (r.second and r.second.has_scale)
+    r.listable = r.bare  # may share the unit of a figure after it
+    if noun.unit is not None:
+        r.end = noun.end
+        r.resume = max(r.resume, r.end)
+    return True
+
+
+def _found(r: Reading) -> Found:
+    """The claim read: its quote's span (with the qualifier or currency code written before the
+    figure), its bound, and the change a cue around it states."""
+    doc, before, start = r.doc, r.before, r.start
+    quote_start = start
+    if before is not None:
+        code, glue = before.group("code"), before.group("glue")
+        if r.rule == "money" and (code or glue):
+            quote_start = before.start("code") if code else before.start("glue")
+        if before.group("minus") and r.kind != "multiple":
+            quote_start = before.start("minus")
+        if r.qualifier is not None and before.group("qual"):
+            quote_start = before.start("qual")
+    if r.bracket_open is not None:
+        quote_start = r.bracket_open
+    change = _change_before(doc, quote_start) or _change_after(doc, r.end)
+    if change and r.change is None:
+        r.change = change
+        r.bare = False  # "fell by 20,000": a change needs no unit to be a claim
+    sentence = r.sentence
+    if quote_start < sentence.start or r.end > sentence.end:
+        sentence = doc.widen(sentence, quote_start, r.end)  # "2.1 billion\ndlrs" in wire copy
+    found = Found(
+        quote_start,
+        r.end,
+        doc.text[quote_start : r.end],
+        r.value,
+        r.kind,
+        r.unit,
+        r.qualifier or "exact",
+        r.change,
+        r.rule,
+        sentence.text,
+        sentence.start,
+        r.value_high,
+    )
+    found.bare, found.listable, found.scale = r.bare, r.listable, r.scale
+    return found
+
+
+# --- the words around a figure ---------------------------------------------------------------
+
+
+def _currency(r: Reading) -> str | None:
+    """The currency of the symbol or code written before the figure, if any."""
+    rules, before, symbol = r.doc.rules, r.before, r.symbol
+    if symbol:
+        symbol = symbol.strip()
+        glue = r.before_group("glue")
+        if glue and symbol == "$":
+            return rules.glue.get(glue.upper(), rules.symbols.get(symbol))
+        if symbol in rules.contexts:
+            for cue, code in rules.contexts[symbol]:
+                if cue.search(r.sentence.text):
+                    return code
+            return rules.context_default[symbol]
+        return rules.symbols.get(symbol)
+    code = before.group("code") if before is not None else None
+    return rules.codes.get(code) if code else None
+
+
+def _closes_quotation(text: str, offset: int, mark: str) -> bool:
+    """Whether a mark at `offset` closes a quotation opened earlier in its paragraph (a
+    quotation may hold several sentences and, in wire copy, several lines).
+
+    >>> _closes_quotation('"It was hard. We sold 10" of them', 24, '"')
+    True
+    >>> _closes_quotation('He said "no".\\n\\na 10" pen', 18, '"')
+    False
+    """
+    paragraph = max(text.rfind("\n\n", 0, offset), offset - 3000)  # wire copy wraps lines
+    before = text[max(0, paragraph) : offset]
+    return len(_QUOTE_OPENERS[mark].findall(before)) > len(_QUOTE_CLOSERS[mark].findall(before))
+
+
+def _noun(doc: Doc, end: int, value: float) -> Noun:
+    """The counted noun after a figure."""
+    rules = doc.rules
+    found = doc.call("noun_after", rules.compiled["noun_after"].match, doc.text, end, end + 80)
+    if found is None:
+        return Noun(None, end, False)
+    m = ByNumber(found)
+    kept: list[str] = []
+    last = 0
+    for i in (1, 2, 3):
+        word = m.group(f"w{i}")
+        if word is None:
+            break
+        lower = word.lower()
+        if lower in rules.stop:
+            break
+        if is_plural(word, rules.irregular) and value != 1:
+            noun = singular(word, rules.irregular)
+            if noun in rules.time_nouns:
+                return Noun(None, m.end(f"w{i}"), True)
+            if m.group("open") and m.end(f"w{i}") == m.start("close"):
+                # a term in quotes is the unit whole: three “little giants” -> little giant
+                kept = [str(m.group(f"w{j}")).lower() for j in range(1, i)]
+            kept.append(noun)
+            return Noun(" ".join(kept), _noun_end(m, i), False)
+        if lower in rules.adjectives or word[0].isupper() or lower.endswith("ly"):
+            continue  # "two major deals", "125 million monthly users": describers, not the noun
+        if i == 3 and value != 1:
+            break
+        kept.append(lower)
+        last = i
+    if value == 1 and kept:
+        # "one aircraft carrier": a singular compound noun; "one step", "one insider pointed",
+        # "one can" are idioms or pronouns, not counts
+        if kept[-1] in rules.time_nouns:
+            return Noun(None, m.end(f"w{last}"), True)
+        if len(kept) < 2 or any(w.endswith("ed") for w in kept):
+            return Noun(None, end, False)
+        return Noun(" ".join(kept), _noun_end(m, last), False)
+    return Noun(None, end, False)
+
+
+def _noun_end(m: ByNumber, i: int) -> int:
+    """The end of the noun, with its closing quote when it was opened: three “little giants”."""
+    if m.group("open") and m.group("close") and m.end(f"w{i}") == m.start("close"):
+        return m.end("close")
+    return m.end(f"w{i}")
+
+
+def _change_cue(doc: Doc, m: Match | None) -> str | None:
+    """The direction of whichever change cue matched (groups c0, c1... in cues.toml order)."""
+    if m is None:
+        return None
+    for i, (cue, _pattern) in enumerate(doc.rules.change_cues):
+        if m.group(f"c{i}") if f"c{i}" in m.re.groupindex else None:
+            if cue.increase_verbs and m.group("verb").lower() in cue.increase_verbs:
+                return "increase"
+            return cue.direction
+    return None
+
+
+def _change_before(doc: Doc, start: int) -> str | None:
+    """A cue that ends right where the figure (with its qualifier) begins, as cues.toml says of
+    `where = "before"`: the pattern is read backwards and matched there only (a search would try
+    each of the 60 positions before too; every cue ends in \\s+\\Z, so none matches there)."""
+    pattern = doc.rules.change_before
+    return _change_cue(doc, doc.call("change", pattern.match, doc.text, max(0, start - 60), start))
+
+
+def _change_after(doc: Doc, end: int) -> str | None:
+    pattern = doc.rules.change_after
+    return _change_cue(doc, doc.call("change", pattern.match, doc.text, end, end + 30))
+
+
+def _is_name_or_date(doc: Doc, start: int, end: int) -> bool:
+    """Numbers that are labels or dates: Boeing 737, page 3, March 5, 7 October."""
+    rules, text, compiled = doc.rules, doc.text, doc.rules.compiled
+    lo = max(0, start - 40)
+    if doc.call("date_before", compiled["date_before"].search, text, lo, start):
+        return True
+    if doc.call("date_after", compiled["date_after"].match, text, end, end + 20):
+        return True
+    if doc.call("time_after", compiled["time_after"].match, text, end, end + 12):
+        return True
+    label = doc.call("label_before", compiled["label_before"].search, text, lo, start)
+    if label is not None:
+        cap = label.group("cap")
+        if cap is None or cap.lower() not in _LABEL_EXEMPT and cap.lower() not in rules.qualifiers:
+            return True
+    # a list number: "2. China added...", "(Reuters) 3. Exports rose"
+    if _LIST_NUMBER.match(text, end, end + 4, RELEASE_GIL):
+        before = text[max(0, start - 3) : start].rstrip(" \t")
+        if not before or before[-1] in "\n.)!?:":
+            return True
+    # a file name or code: 7655.txt
+    return bool(_FILE_SUFFIX.match(text, end, end + 8, RELEASE_GIL))
+
+
+def _money_tail(
+    doc: Doc, value: float, has_scale: bool, end: int, resume: int
+) -> tuple[float, int, int]:
+    """An amount's currency word may be followed by its scale ("75 USD million") or by its
+    cents ("13 dollars and 45 cents", "15 dollars 50."): (value, end, resume) with them read."""
+    pattern = doc.rules.compiled["money_tail"]
+    tail = doc.call("money_tail", pattern.match, doc.text, end, end + 60)
+    if tail is None:
+        return value, end, resume
+    if tail.group("scale"):
+        factor = scale_factor(tail.group("scale"), doc.rules)
+        if has_scale or factor is None:
+            return value, end, resume
+        return value * factor, tail.end(), max(resume, tail.end())
+    minor = digits_value_or_word(tail.group("minor"), doc.rules)
+    if has_scale or value != int(value) or not 0 < minor < 100 or minor != int(minor):
+        return value, end, resume
+    return value + minor / 100, tail.end(), max(resume, tail.end())
+
+
+def _measure_tail(
+    doc: Doc, unit: str, value: float, end: int, resume: int
+) -> tuple[float, int, int]:
+    """A measure may be followed by a smaller unit ("5 feet 2 inches"): read it in."""
+    pattern = doc.rules.compiled["measure_tail"]
+    tail = doc.call("measure_tail", pattern.match, doc.text, end, end + 60)
+    if tail is None:
+        return value, end, resume
+    factor = doc.rules.minor_units[unit].get(norm(tail.group("mword")))
+    if factor is None:
+        return value, end, resume
+    minor = digits_value_or_word(tail.group("minor"), doc.rules)
+    return value + minor * factor, tail.end(), max(resume, tail.end())

@@ -1,0 +1,239 @@
+"""The state of one extraction: the text, its sentences, the claims found, guarded regex calls."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import NamedTuple
+
+import regex
+
+from ledger.rules import MetricRule, Rules
+from ledger.sentences import Sentences
+
+Pattern = regex.Pattern[str]
+Match = regex.Match[str]
+
+# The fourth argument of a pattern's match and search (`concurrent`): False keeps the GIL for
+# the call. Passed by position on the hot calls, so no keyword is parsed (see Doc.call).
+RELEASE_GIL = False
+# Seconds any one regex call may take before it is abandoned and reported.
+SCAN_TIMEOUT = 5.0
+RULE_TIMEOUT = 0.5
+# Calls over at most this many characters run without a timer (see Doc.call).
+WINDOW = 600
+
+_WORDS = regex.compile(r"[\w&]+")
+# what is not in _WORDS's [\w&] among ASCII characters, made a space
+_ASCII_NOT_WORDS = str.maketrans(
+    {c: " " for c in map(chr, range(128)) if not (c.isalnum() or c in "_&")}
+)
+_URL = regex.compile(r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+\.[\w.]+")
+
+
+@dataclass(slots=True)
+class Found:
+    """A claim as the extractor builds it: the Claim's fields, and what the reading of the
+    sentences needs to know of it before it becomes a Claim."""
+
+    start: int
+    end: int
+    quote: str
+    value: float
+    kind: str
+    unit: str | None
+    bound: str
+    change: str | None
+    rule: str
+    sentence: str
+    sentence_start: int
+    value_high: float | None = None
+    metric: str | None = None  # None until the sentence pass names it
+    subject: str | None = None
+    period: str | None = None
+    attribution: str | None = None
+    checkworthiness: float = 0.0
+    fingerprint: str = ""
+    related: list[str] = field(default_factory=list)
+    # a figure nothing explains yet ("46", "(1)"): dropped unless a neighbour lends it a unit
+    bare: bool = False
+    listable: bool = False  # bare, and so may share the unit of a figure listed after it
+    scale: float | None = None  # what a bare figure listed before it is multiplied by
+    level: bool = False  # a level a change went between, kept without the change's unit
+    carried_from: Found | None = None  # the claim it took its unit from
+
+
+class PeriodCue(NamedTuple):
+    """A period named in a sentence: where, its value, and whether it is a baseline."""
+
+    start: int
+    end: int
+    value: str | None
+    baseline: bool
+
+
+@dataclass
+class Sentence:
+    """One sentence of the text, and what was found in it, each found once when first asked."""
+
+    start: int
+    end: int
+    text: str
+    subjects: list[tuple[int, str]] | None = None
+    metric_rules: list[tuple[MetricRule, Pattern | None]] | None = None
+    keywords_held: dict[str, bool] = field(default_factory=dict)  # metric rule id -> found
+    periods: list[PeriodCue] | None = None
+    attribution: str | None = None
+    attribution_done: bool = False
+    words: frozenset[str] | None = None
+    compares: bool | None = None  # holds comparison words (see sentence_fields.compares)
+    subject_starts: list[int] | None = None
+    clauses: list[int] | None = None
+    period_starts: list[int] | None = None
+
+    def lower_words(self) -> frozenset[str]:
+        """The sentence's words (runs of [\\w&]), lower-cased, found once: they say which
+        sentence-level rules are worth trying on it (Gated.triggered)."""
+        if self.words is None:
+            lower = self.text.lower()
+            if lower.isascii():
+                # the same words as _WORDS finds, by one translation and a split (no regex pass)
+                self.words = frozenset(lower.translate(_ASCII_NOT_WORDS).split())
+            else:
+                self.words = frozenset(_WORDS.findall(lower, concurrent=RELEASE_GIL))
+        return self.words
+
+
+class Doc:
+    """The per-call state of one extraction: the text, its sentences and what was found."""
+
+    def __init__(self, text: str, published: date | None, rules: Rules) -> None:
+        self.text = text
+        self.published = published
+        self.rules = rules
+        self.sentences = Sentences(text)
+        self.widened = False  # a sentence grew after some of its claims were read
+        self.cache: dict[int, Sentence] = {}
+        self.timed_out: list[str] = []
+        self.last_sentence = -1  # sentence_start of the last claim found
+        self.quotations: dict[int, list[tuple[int, int]]] = {}  # paragraph start -> spans
+        self._line_starts: list[int] | None = None
+        self.urls = (
+            [m.span() for m in _URL.finditer(text)]
+            if ("://" in text or "www." in text or "@" in text)
+            else []
+        )
+
+    @property
+    def line_starts(self) -> list[int]:
+        """Offsets where each line begins, found once: a per-figure rfind is quadratic on one
+        long line."""
+        if self._line_starts is None:
+            # each line starts one past the end of the line before: sums of the line lengths
+            lines = self.text.split("\n")[:-1]
+            self._line_starts = [0, *itertools.accumulate(len(line) + 1 for line in lines)]
+        return self._line_starts
+
+    # -- guarded regex calls --------------------------------------------------------------------
+    def call(
+        self,
+        rule: str,
+        method: Callable[..., Match | None],
+        text: str,
+        pos: int = 0,
+        end: int | None = None,
+        *,
+        timed: bool = False,
+    ) -> Match | None:
+        """`method(text, pos, end)`, a pattern's bound match or search, abandoned and reported
+        as `rule` if it runs too long.
+
+        Sentence-level rules (metrics, attribution, periods: the ones users extend) always run
+        under the timer. The built-in context patterns of patterns.toml, read on windows of at
+        most WINDOW characters around a figure, run without it: arming the timer costs more than
+        such a call (about 1.7 us against 1 us), and they are tested not to backtrack.
+
+        Calls keep the GIL (RELEASE_GIL), as do the passes over each sentence's words and
+        boundaries: by default `regex` lets go of it and takes it back around each call, each
+        match a finditer yields and each block its backtracking stack grows by, which costs this
+        single-threaded work more than it frees (1.5% of the extractor's instructions; 26% of
+        the time finding a sentence's words).
+
+        match and search take (string, pos, endpos, concurrent): passed by position, as `regex`
+        reads a keyword argument by comparing names, some 0.3 us a call, more than a short match
+        takes.
+        """
+        end = len(text) if end is None else min(end, len(text))
+        try:
+            if not timed and end - pos <= WINDOW:
+                return method(text, pos, end, RELEASE_GIL)
+            return method(text, pos, end, RELEASE_GIL, timeout=RULE_TIMEOUT)
+        except TimeoutError:
+            self.timed_out.append(rule)
+            return None
+
+    def find_all(self, rule: str, pattern: Pattern, text: str) -> list[Match]:
+        """Every match of a sentence-level rule, under the timer."""
+        try:
+            return list(pattern.finditer(text, concurrent=RELEASE_GIL, timeout=RULE_TIMEOUT))
+        except TimeoutError:
+            self.timed_out.append(rule)
+            return []
+
+    def sentence(self, offset: int) -> Sentence:
+        start, end = self.sentences.around(offset)
+        found = self.cache.get(start)
+        if found is None:
+            found = self.cache[start] = Sentence(start, end, self.text[start:end])
+        return found
+
+    def widen(self, sentence: Sentence, start: int, end: int) -> Sentence:
+        """The sentence around `sentence` grown to hold start..end (a figure over a line break)."""
+        low = min(start, sentence.start)
+        first = min(low, self.sentences.around(low)[0])  # `low`'s own sentence may start earlier
+        self.sentences.join(first, end)
+        for key in [k for k in self.cache if first <= k < end]:  # no narrow copy may survive
+            del self.cache[key]
+        self.widened = True
+        return self.sentence(first)
+
+    def in_url(self, offset: int) -> bool:
+        return any(a <= offset < b for a, b in self.urls)
+
+
+class ByNumber:
+    """A match whose groups are asked for by name many times, read by number instead.
+
+    `regex` reads a group by name by first trying the name as a number and formatting the
+    TypeError that raises: about 0.5 us a read, against 0.1 us here. Worth it for the matches
+    read most: the context before each figure (some nine reads), the words after it.
+    """
+
+    __slots__ = ("match", "numbers")
+
+    def __init__(self, match: Match) -> None:
+        self.match = match
+        self.numbers = match.re.groupindex
+
+    def group(self, name: str) -> str | None:
+        found: str | None = self.match.group(self.numbers[name])
+        return found
+
+    def start(self, name: str) -> int:
+        return self.match.start(self.numbers[name])
+
+    def end(self, name: str) -> int:
+        return self.match.end(self.numbers[name])
+
+
+def groupdict(m: Match) -> dict[str, str | None]:
+    """m.groupdict(), a third of its cost: `regex` looks each name up by first trying it as a
+    number and formatting the TypeError that raises (3 us for the scan pattern's nine groups).
+
+    >>> groupdict(regex.match(r"(?P<a>\\d)(x)?(?P<b>y)?", "1"))
+    {'a': '1', 'b': None}
+    """
+    groups = m.groups()
+    return {name: groups[number - 1] for name, number in m.re.groupindex.items()}

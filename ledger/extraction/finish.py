@@ -1,0 +1,221 @@
+"""What is decided once every figure of a text is read: units carried between figures of a
+sentence, related links, the sentence-level fields, scores and fingerprints.
+
+checkworthiness (0..1) is the sum of:
+  0.30 a figure was found at all
+  0.15 it is specific: it has a unit (currency, percent, measure, counted noun)
+  0.15 a metric rule named what it measures (metric != "other")
+  0.10 a subject was found
+  0.15 someone is named as its source (attribution)
+  0.05 its period is known
+  0.10 it is a comparison: a change, a bound other than exact, or comparison words
+       ("than", "compared", "record", "largest", ...) in its sentence
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from typing import Any
+
+import regex
+
+from ledger.extraction.candidate import OF_AFTER
+from ledger.extraction.document import Doc, Found, Sentence
+from ledger.extraction.sentence_fields import attribution, compares, metric, period, subject
+
+# The patterns of what ends a gap (\Z) are read backwards, (?r), and tried by .match at the
+# gap's end only: a forward search tries them at every position of the gap first.
+# What between two figures says they are the same quantity: a conversion in brackets, or the
+# value it moved from ("up from", "compared with").
+_SAME_THING = regex.compile(
+    r"""(?r)
+        \A\s*[(\[]\s*(?:about|around|some|roughly|approximately|nearly|or)?\s*\Z  # (about
+      | (?:\b(?:up|down)\s+from|\bfrom|\bcompared\s+(?:with|to)|\bversus|\bvs\.?)\s*\Z
+    """,
+    regex.VERBOSE | regex.IGNORECASE,
+)
+_COMPARED_AFTER = regex.compile(
+    r"[ \t\u00a0]+(?:below|above|higher|lower|more|less|up|down|over|under)\b", regex.I
+)
+_LISTED = regex.compile(r"[ \t\u00a0]*(?:,|,?[ \t\u00a0]*(?P<word>and|or|&))[ \t\u00a0]+")
+_CARRY_GAP = regex.compile(r"(?r)\b(?:at|to|of|vs\.?|versus|from|or|put\s+it)\s*\Z", regex.I)
+_AND_END = regex.compile(r"(?r)\band\s*\Z")
+
+
+def finish(doc: Doc, found: list[Found]) -> None:
+    """Sentence-level fields, carried units, related links, scores and fingerprints."""
+    if doc.widened:
+        for claim in found:
+            s = doc.sentence(claim.start)
+            claim.sentence, claim.sentence_start = s.text, s.start
+    for claims in _by_sentence(found).values():
+        _carry_listed_units(doc, claims)
+        _carry_units_of_estimates(doc, claims)
+    found[:] = [c for c in found if not c.bare]
+    links: list[tuple[Found, Found]] = []
+    for sentence_start, claims in _by_sentence(found).items():
+        s = doc.cache[sentence_start]
+        links += _read_sentence(doc, s, claims)
+        for claim in claims:
+            source = claim.carried_from
+            if source is not None:
+                claim.carried_from = None
+                claim.metric = source.metric or metric(doc, s, source)
+            else:
+                claim.metric = metric(doc, s, claim)
+    for claim in found:
+        claim.checkworthiness = _score(claim, doc.cache[claim.sentence_start])
+    _fingerprint_all(found)
+    for a, b in links:
+        a.related.append(b.fingerprint)
+        b.related.append(a.fingerprint)
+
+
+def _by_sentence(found: list[Found]) -> dict[int, list[Found]]:
+    by_sentence: dict[int, list[Found]] = {}
+    for claim in found:
+        by_sentence.setdefault(claim.sentence_start, []).append(claim)
+    return by_sentence
+
+
+def _carry_listed_units(doc: Doc, claims: list[Found]) -> None:
+    """A bare figure listed before one with a unit shares its unit and its scale ("1.25 and 1.89
+    mln tonnes", "50 and 60 cents"), unless it is whole already ("500,000 and one mln dlrs")."""
+    for before, claim in reversed(list(zip(claims, claims[1:], strict=False))):
+        listed = (
+            before.listable
+            and claim.unit is not None
+            and claim.kind != "count"
+            # "34,000, and 5% below", "45 and 50% of voters": not a list of two figures
+            and not _COMPARED_AFTER.match(doc.text, claim.end)
+            and not (claim.kind == "percent" and OF_AFTER.match(doc.text, claim.end))
+        )
+        gap = _LISTED.fullmatch(doc.text, before.end, claim.start) if listed else None
+        if gap is not None and (
+            # "45 and 50 mg", or a comma inside a list that ends so: "3, 4 or 5 km"; but
+            # "closed at 34,000, and 5% below its peak" and "1,500, or 3 percent" restate
+            (gap.group("word") and "," not in gap.group()) or claim.carried_from is not None
+        ):
+            before.kind, before.unit = claim.kind, claim.unit
+            if abs(before.value) < 1000 and claim.scale is not None:
+                before.value *= claim.scale
+                before.scale = claim.scale  # and passes it on: 20, 30 and 40 million
+            before.carried_from = claim
+            before.bare = False
+
+
+def _carry_units_of_estimates(doc: Doc, claims: list[Found]) -> None:
+    """A figure with no unit takes the unit of the figure before it in its sentence when it is
+    a second estimate of the same thing ("(the actual number has exceeded 900)"); bare figures
+    nothing explains are dropped after this."""
+    for before, claim in zip(claims, claims[1:], strict=False):
+        gap = doc.text[before.end : claim.start]
+        if (
+            claim.kind == "count"
+            and claim.unit is None
+            and before.kind != "multiple"
+            and (before.unit is not None or before.kind != "count" or before.level)
+            and not before.bare
+            # a second estimate of the same thing: in brackets, with a bound, or "at 15"
+            and ("(" in gap or claim.bound != "exact" or _CARRY_GAP.match(gap))
+        ):
+            claim.bare = False
+            if (before.kind == "percent" and abs(claim.value) > 100) or before.level:
+                # "rose 1.7 pct to 562.01", "fell by 23% from 36,185 to 28,041": the levels
+                # a change went between, kept without the change's percent
+                claim.level = True
+                continue
+            claim.kind, claim.unit = before.kind, before.unit
+            claim.carried_from = before
+
+
+def _read_sentence(doc: Doc, s: Sentence, claims: list[Found]) -> list[tuple[Found, Found]]:
+    """Each figure's subject, period and attribution, changes carried over ("grown 2.3 percent
+    in 2020 and 6.5 percent in Q4"), and the links between figures of the same thing."""
+    links: list[tuple[Found, Found]] = []
+    previous: Found | None = None
+    for i, claim in enumerate(claims):
+        next_start = claims[i + 1].start if i + 1 < len(claims) else s.end
+        if previous is not None:
+            gap = doc.text[previous.end : claim.start]
+            if claim.carried_from is previous or previous.carried_from is claim:
+                links.append((previous, claim))
+            elif _SAME_THING.match(gap) and (
+                claim.unit == previous.unit or claim.kind == previous.kind == "money"
+            ):
+                # "10 billion yuan ($1.4 billion)", "$3.4 billion, up from $2.9 billion"
+                links.append((previous, claim))
+            elif (
+                claim.change is None
+                and previous.change is not None
+                and claim.unit == previous.unit
+                and len(gap) <= 40
+                and _AND_END.match(gap)
+            ):
+                claim.change = previous.change
+        claim.subject = subject(doc, s, claim.start, claim.end)
+        claim.period = period(doc, s, claim, next_start)
+        claim.attribution = attribution(doc, s, claim.start)
+        previous = claim
+    return links
+
+
+def _fingerprint_all(found: list[Found]) -> None:
+    """Each claim's fingerprint: the same figure said again in the same sentence gets the next
+    occurrence number."""
+    occurrences: Counter[tuple[Any, ...]] = Counter()
+    normalized: dict[int, str] = {}  # sentence start -> its words joined by single spaces
+    # sentence start -> sha256 already fed "sentence\x1f": each claim copies it and hashes only
+    # its own parts, so a sentence with N figures is hashed once, not N times (linear, same ids)
+    hashed: dict[int, Any] = {}
+    for claim in found:
+        sentence = normalized.get(claim.sentence_start)
+        if sentence is None:
+            sentence = normalized[claim.sentence_start] = " ".join(claim.sentence.split())
+            hashed[claim.sentence_start] = hashlib.sha256(f"{sentence}\x1f".encode())
+        key = (
+            sentence,
+            claim.quote,
+            claim.kind,
+            claim.value,
+            claim.value_high,
+            claim.unit,
+            claim.bound,
+        )
+        claim.fingerprint = fingerprint(hashed[claim.sentence_start], claim, occurrences[key])
+        occurrences[key] += 1
+
+
+def fingerprint(sentence_hash: Any, claim: Found, occurrence: int) -> str:
+    """Same hash as Claim.compute_fingerprint, without a model; `sentence_hash` is a sha256 that
+    has been fed the normalised sentence and the separator."""
+    parts = [
+        claim.quote,
+        claim.kind,
+        repr(float(claim.value)),
+        repr(claim.value_high),
+        claim.unit or "",
+        claim.bound,
+        str(occurrence),
+    ]
+    digest = sentence_hash.copy()
+    digest.update("\x1f".join(parts).encode())
+    return str(digest.hexdigest()[:16])
+
+
+def _score(claim: Found, s: Sentence) -> float:
+    score = 0.30
+    if claim.unit:
+        score += 0.15
+    if claim.metric != "other":
+        score += 0.15
+    if claim.subject:
+        score += 0.10
+    if claim.attribution:
+        score += 0.15
+    if claim.period:
+        score += 0.05
+    if claim.change or claim.bound != "exact" or compares(s):
+        score += 0.10
+    return round(min(score, 1.0), 3)

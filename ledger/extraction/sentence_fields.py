@@ -1,0 +1,379 @@
+"""What a figure's sentence says of it (read once per sentence, looked up per figure): its
+subject, metric, attribution and period, and whether the sentence is a comparison."""
+
+from __future__ import annotations
+
+import bisect
+from typing import Any
+
+import regex
+
+from ledger.extraction.document import Doc, Found, Match, Pattern, PeriodCue, Sentence
+from ledger.extraction.document import groupdict as _groupdict
+from ledger.rules import MetricRule, Rules
+
+_COMPARISON_WORDS = frozenset(
+    {"than", "compared", "versus", "record", "largest", "biggest", "highest", "lowest",
+     "fastest", "slowest", "most", "least"}
+)  # fmt: skip
+_COMPARISON = regex.compile(
+    rf"\b(?:{'|'.join(sorted(_COMPARISON_WORDS))}|year-on-year|from\s+a\s+year)\b",
+    regex.IGNORECASE,
+)
+_TITLE_WORDS = regex.compile(
+    r"^.*\b(?:Minister|Secretary|President|Premier|Governor|Chairman|Chairwoman|Chair|Director"
+    r"|Spokesman|Spokeswoman|Spokesperson|CEO|Chief|Head|Official|Ambassador|Mayor|Senator"
+    r"|Representative|Adviser|Advisor|Analyst|Economist|Professor|Dr\.?|Mr\.?|Ms\.?|Mrs\.?)\s+",
+)
+_CLAUSE = regex.compile(r";|\s(?:but|while|whereas|though|although)\s", regex.IGNORECASE)
+_SPACES = regex.compile(r"[\s\u00a0\-‑]+")  # as rules.trie() matches a space in a name
+# Words that a source-name pattern can catch but that name no source.
+_NOT_SOURCES = frozenset(
+    """it this that they he she we i there the a an but and or so yet also then however
+    meanwhile its their his her our these those inc corp co ltd plc llc""".split()  # noqa: SIM905
+)
+_ARTICLE = regex.compile(r"^(?:The|A|An)\s+")
+_POSSESSIVE = regex.compile(r"^(\p{Lu}[\p{L}.]*(?:\s\p{Lu}[\p{L}.]*)?)['’]s\s+(?=\p{Lu})")
+_QUOTES = regex.compile(r"[\"“”]")
+_MONTHS = {
+    m: i + 1
+    for i, names in enumerate(
+        [
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ]
+    )
+    for m in names
+}
+_ORDINAL_WORDS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2}
+_ORDINAL_WORDS |= {"3rd": 3, "4th": 4}
+
+
+def _subjects(doc: Doc, s: Sentence) -> list[tuple[int, str]]:
+    if s.subjects is None:
+        ids = doc.rules.subject_ids
+        s.subjects = [
+            # a name written as listed needs no respacing ("Hong\u00a0Kong" does)
+            (s.start + m.start(), ids.get(m.group()) or ids[_SPACES.sub(" ", m.group())])
+            # a prefix tree of literal names: linear, so no timer needed
+            for m in doc.rules.subject_pattern.finditer(s.text)
+        ]
+    return s.subjects
+
+
+def subject(doc: Doc, s: Sentence, start: int, end: int) -> str | None:
+    """The first subject named in the figure's clause before it, else in its sentence before
+    it, else the nearest after it (looked up by bisection: no rescan per figure)."""
+    found = _subjects(doc, s)
+    if not found:
+        return None
+    if s.subject_starts is None:
+        s.subject_starts = [pos for pos, _ in found]
+        s.clauses = [s.start + c.start() for c in _CLAUSE.finditer(s.text)]
+    starts, clauses = s.subject_starts, s.clauses or []
+    i = bisect.bisect_left(clauses, start)
+    clause_start = clauses[i - 1] if i else s.start
+    first = bisect.bisect_left(starts, clause_start)
+    if first < len(starts) and starts[first] < start:
+        return found[first][1]
+    if starts[0] < start:
+        return found[0][1]
+    after = bisect.bisect_left(starts, end)
+    if after < len(starts):
+        return found[after][1]
+    return None
+
+
+def _metric_rules(doc: Doc, s: Sentence) -> list[tuple[MetricRule, Pattern | None]]:
+    """The metric rules that may name a figure of the sentence, in file order, with their
+    keywords: those its words trigger, and `other` (which needs no keywords)."""
+    if s.metric_rules is None:
+        s.metric_rules = [
+            (rule, pattern)
+            for rule, pattern, _triggers in doc.rules.metrics.triggered(s.lower_words())
+            if pattern is not None and rule.id != "other"
+        ]
+        s.metric_rules += [(rule, None) for rule, _, _ in doc.rules.metrics if rule.id == "other"]
+    return s.metric_rules
+
+
+def metric(doc: Doc, s: Sentence, claim: Found) -> str:
+    """The first rule whose kinds, units and minimum fit the figure and whose keywords its
+    sentence holds. The keywords are searched last, once a sentence, and only for a rule some
+    figure fits: a rule for temperatures is never searched in a sentence with none."""
+    for rule, pattern in _metric_rules(doc, s):
+        if claim.kind not in rule.kinds:
+            continue
+        if rule.units is not None and (claim.unit or "") not in rule.units:
+            continue
+        if rule.min_value is not None and claim.value < rule.min_value:
+            continue
+        if pattern is None:
+            return rule.metric or rule.id  # other
+        held = s.keywords_held.get(rule.id)
+        if held is None:
+            found = doc.call(f"metric:{rule.id}", pattern.search, s.text, timed=True)
+            held = s.keywords_held[rule.id] = found is not None
+        if held:
+            return rule.metric or rule.id
+    return "other"
+
+
+def _clean_source(who: str, rules: Rules) -> str | None:
+    who = who.strip(" ,.")
+    who = _ARTICLE.sub("", who)
+    # "China's National Bureau of Statistics" -> the bureau
+    possessive = _POSSESSIVE.match(who)
+    if possessive and possessive.group(1) in rules.subject_ids:
+        who = who[possessive.end() :]
+    who = _TITLE_WORDS.sub("", who)
+    if not who or who.lower() in _NOT_SOURCES:
+        return None
+    if who in rules.subject_ids and rules.subject_ids[who] in ("China", "US") and " " not in who:
+        # "Beijing said" stays a source; a bare demonym ("Chinese said") does not
+        return who if who[0].isupper() else None
+    return who
+
+
+def _person_before(doc: Doc, offset: int) -> str | None:
+    """The last named person introduced with a speech verb before `offset` (for he/she)."""
+    rules = doc.rules
+    lo = max(0, offset - 4000)
+    last = None
+    for m in doc.find_all("person_before", rules.compiled["person_before"], doc.text[lo:offset]):
+        who = m.group("who")
+        first = who.split()[0]
+        if who in rules.subject_ids or first in rules.subject_ids or first in ("The", "He", "She"):
+            continue
+        last = who
+    if last is None:
+        return None
+    if " " not in last:
+        # "Jiang added" -> the full name given earlier: "Jiang Jinquan"
+        full = regex.search(
+            rf"\b{regex.escape(last)}(?:\s+\p{{Lu}}\p{{Ll}}+)+",
+            doc.text[max(0, offset - 8000) : offset],
+        )
+        if full is not None:
+            return full.group()
+    return last
+
+
+def _attribution_in(doc: Doc, s: Sentence) -> str | None:
+    if s.attribution_done:
+        return s.attribution
+    s.attribution_done = True
+    for rule_id, pattern, _triggers in doc.rules.attribution_cues.triggered(s.lower_words()):
+        m = doc.call(f"attribution:{rule_id}", pattern.search, s.text, timed=True)
+        if m is None:
+            continue
+        if "pronoun" in m.re.groupindex and m.group("pronoun"):
+            who = _person_before(doc, s.start + m.start())
+        else:
+            who = _clean_source(m.group("who"), doc.rules)
+        if who:
+            s.attribution = who
+            return who
+    return None
+
+
+def _quotation(doc: Doc, offset: int) -> tuple[int, int] | None:
+    """The quotation (open, close) in the paragraph that holds `offset`, if any.
+
+    The quotations of a paragraph are found once (doc.quotations) and looked up by bisection,
+    so a paragraph with many figures is not rescanned for each.
+    """
+    starts = doc.line_starts
+    line = bisect.bisect_right(starts, offset) - 1
+    lo = starts[line]
+    spans = doc.quotations.get(lo)
+    if spans is None:
+        hi = starts[line + 1] - 1 if line + 1 < len(starts) else len(doc.text)
+        spans = doc.quotations[lo] = _quotation_spans(doc.text, lo, hi)
+    i = bisect.bisect_left(spans, (offset, -1)) - 1
+    if i >= 0 and spans[i][0] < offset < spans[i][1]:
+        return spans[i]
+    return None
+
+
+def _quotation_spans(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
+    """(open, close) of each quotation between lo and hi; one left open runs to hi."""
+    spans: list[tuple[int, int]] = []
+    opened = None
+    for q in _QUOTES.finditer(text, lo, hi):
+        char, at = q.group(), q.start()
+        if char == '"':
+            # a straight quote opens after a space or bracket, and closes otherwise
+            before = text[at - 1] if at > lo else " "
+            char = "“" if before.isspace() or before in "([{—–-:" else "”"
+        if opened is None:
+            if char == "“":
+                opened = at
+        elif char == "”":
+            spans.append((opened, at))
+            opened = None
+    if opened is not None:
+        spans.append((opened, hi))
+    return spans
+
+
+def attribution(doc: Doc, s: Sentence, start: int) -> str | None:
+    """Who the figure is attributed to: a cue in its own sentence, else around its quotation."""
+    if "(" in s.text and any(
+        a.start() <= start - s.start < a.end() for a in doc.rules.own_aside.finditer(s.text)
+    ):
+        return None  # the writer's own correction of the source
+    own = _attribution_in(doc, s)
+    if own:
+        return own
+    quoted = _quotation(doc, start)
+    if quoted is None or quoted[1] - quoted[0] > 3000:
+        return None
+    open_at, close_at = quoted
+    # a quotation longer than its sentence: the attribution sits just around the quotation
+    if close_at < len(doc.text) and close_at >= s.end - 1:
+        after = doc.sentence(min(close_at + 1, len(doc.text) - 1))
+        if after.start != s.start and (found := _attribution_in(doc, after)):
+            return found
+    if open_at < s.start and (found := _attribution_in(doc, doc.sentence(open_at))):
+        return found
+    return None
+
+
+def _shift(year: int, month: int, months: int) -> tuple[int, int]:
+    index = year * 12 + month - 1 + months
+    return index // 12, index % 12 + 1
+
+
+def _period_value(doc: Doc, rule_id: str, m: Match, s: Sentence) -> str | None:
+    """The period a cue names; quarters and months without a year take it from context."""
+    pub = doc.published
+    groups: dict[str, Any] = _groupdict(m)
+    year = groups.get("year")
+    if rule_id == "year":
+        return year
+    if rule_id == "quarter_year":
+        q = int(groups["q"]) if groups.get("q") else _ORDINAL_WORDS[groups["qword"].lower()]
+        if year is None:
+            year = _year_in_sentence(doc, s)
+        if year is None and pub is not None:
+            year = str(pub.year if q <= (pub.month - 1) // 3 + 1 else pub.year - 1)
+        return f"{year}-Q{q}" if year else None
+    if rule_id == "half_year":
+        h = groups.get("h") or ("1" if groups["hword"].lower() == "first" else "2")
+        return f"{year}-H{h}"
+    if rule_id == "month_year":
+        month = _MONTHS[groups["month"].lower().rstrip(".")]
+        if year is None and groups.get("rel"):
+            if pub is None:
+                return None
+            year = str(pub.year + {"last": -1, "this": 0, "next": 1}[groups["rel"].lower()])
+        if year is None:
+            year = _year_in_sentence(doc, s)
+        if year is None:
+            if pub is None:
+                return None
+            year = str(pub.year if month <= pub.month else pub.year - 1)
+        return f"{year}-{month:02d}"
+    if rule_id == "relative":
+        if pub is None:
+            return None
+        word = groups["relword"].lower().split()[-1]
+        step = 0 if word in ("this", "current") else (1 if word == "next" else -1)
+        unit = groups["relunit"].lower()
+        if unit == "year":
+            return str(pub.year + step)
+        if unit == "month":
+            y, mth = _shift(pub.year, pub.month, step)
+            return f"{y}-{mth:02d}"
+        q_index = pub.year * 4 + (pub.month - 1) // 3 + step
+        return f"{q_index // 4}-Q{q_index % 4 + 1}"
+    return None
+
+
+def _year_in_sentence(doc: Doc, s: Sentence) -> str | None:
+    for rule_id, _pattern, _triggers in doc.rules.period_cues:
+        if rule_id == "year":
+            m = doc.call("period:year", _pattern.search, s.text, timed=True)
+            return m.group("year") if m else None
+    return None
+
+
+def _periods(doc: Doc, s: Sentence) -> list[PeriodCue]:
+    if s.periods is not None:
+        return s.periods
+    taken: list[tuple[int, int]] = []
+    cues: list[PeriodCue] = []
+    for rule_id, pattern, _triggers in doc.rules.period_cues.triggered(s.lower_words()):
+        for m in doc.find_all(f"period:{rule_id}", pattern, s.text):
+            a, b = m.span()
+            if any(a < y and x < b for x, y in taken):
+                continue
+            taken.append((a, b))
+            baseline = doc.call(
+                "period_baseline", doc.rules.baseline.search, s.text, max(0, a - 60), a
+            )
+            value = _period_value(doc, rule_id, m, s)
+            cues.append(PeriodCue(s.start + a, s.start + b, value, baseline is not None))
+    cues.sort()
+    s.periods = cues
+    return cues
+
+
+def period(doc: Doc, s: Sentence, claim: Found, next_start: int) -> str | None:
+    """The first period cue after the figure in its clause, else the nearest one before it;
+    baselines ("compared to the previous year") never count."""
+    cues = _periods(doc, s)
+    if not cues:
+        return None
+    if s.period_starts is None:
+        s.period_starts = [c.start for c in cues]
+    starts = s.period_starts
+    limit = min(next_start, claim.end + 100)
+    semicolon = doc.text.find(";", claim.end, limit)
+    if semicolon != -1:
+        limit = semicolon
+    i = bisect.bisect_left(starts, claim.end)
+    while i < len(cues) and cues[i].start < limit:
+        if not cues[i].baseline:
+            return cues[i].value
+        i += 1
+    j = bisect.bisect_left(starts, claim.start) - 1
+    while j >= 0:
+        if cues[j].end <= claim.start and not cues[j].baseline:
+            return cues[j].value
+        j -= 1
+    # "grew 10% to 328 billion yuan last year": a period closing the clause covers every
+    # figure in it, also those before the next figure
+    semicolon = doc.text.find(";", claim.end, s.end)
+    clause_end = s.end if semicolon == -1 else semicolon
+    while i < len(cues) and cues[i].start < clause_end:
+        if not cues[i].baseline:
+            return cues[i].value
+        i += 1
+    return None
+
+
+def compares(s: Sentence) -> bool:
+    """Whether the sentence holds comparison words; found once per sentence, and only for a
+    figure that is not already a comparison by its change or bound."""
+    if s.compares is None:
+        words = s.lower_words()
+        if s.text.isascii() and "&" not in s.text:
+            # its words are then the runs _COMPARISON's \b sees: only the phrases need the regex
+            s.compares = not words.isdisjoint(_COMPARISON_WORDS) or (
+                "year" in words and _COMPARISON.search(s.text) is not None
+            )
+        else:
+            s.compares = _COMPARISON.search(s.text) is not None
+    return s.compares
