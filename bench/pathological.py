@@ -3,6 +3,12 @@
     .venv/bin/python bench/pathological.py                  # every input at 1 MB and 10 MB
     .venv/bin/python bench/pathological.py --long-line 50   # plus one line of 50 MB
     .venv/bin/python bench/pathological.py -i commas --sizes 0.1,1
+    .venv/bin/python bench/pathological.py --ingest --sizes 0.2,1   # `ledger ingest`, one line
+
+With --ingest each input is stored by `ledger ingest` instead (a file of one input, a new ledger):
+CPU seconds, the child's peak memory and the ledger's size. One line with no sentence end and a
+figure every few words used to store its whole self once per figure (a 200 KB line made a 1.9 GB
+ledger, 1 MB was killed at 24 GB); now each sentence is stored once, and a "sentence" is capped.
 
 Each input is a run of one shape ("1,1,1,...", "1 1 1 ...", "$$$$", nested brackets, figures on
 one line with no sentence break, sentences on one line, a file of only digits). Extraction is
@@ -30,6 +36,8 @@ REPEAT = 3  # best of, for runs under a second
 LONG_LINE_UNIT = "and the fund grew 3.5 percent to $1,200 million as 40,000 jobs went "
 # Whole sentences with figures, repeated with no line break: a page whose markup was stripped.
 ONE_LINE_UNIT = "The fund grew 3.5 percent to $1,200 million in 2023, and 40,000 jobs went. "
+# The security probe's input (issue 19): news words and figures, no sentence end, ever.
+FIGURES_LINE_UNIT = "Output rose 2.3% to $1.5 billion in 2020, officials said, and exports fell 4% "
 
 
 def _repeat(unit: str) -> Callable[[int], str]:
@@ -54,6 +62,7 @@ INPUTS: dict[str, Callable[[int], str]] = {
     "brackets": _nested_brackets,  # ((([{...}]))): depth, for any balanced-bracket logic
     "long-line": _repeat(LONG_LINE_UNIT),  # claims in one line with no sentence end
     "one-line": _repeat(ONE_LINE_UNIT),  # sentences with claims, all on one line
+    "figures-line": _repeat(FIGURES_LINE_UNIT),  # a figure every few words, no sentence end
     "digits": _repeat("0123456789"),  # one number millions of digits long
 }
 
@@ -65,6 +74,32 @@ class Timing:
     seconds: float | None  # None: did not finish within the time limit
     claims: int
     error: str | None = None
+    peak_mb: float | None = None  # --ingest: the child's peak resident memory
+    ledger_mb: float | None = None  # --ingest: the ledger's size on disk
+
+
+def _ingest_in_child(name: str, size: int, results: multiprocessing.Queue) -> None:
+    import resource
+    import tempfile
+    from pathlib import Path
+
+    from ledger.store import Ledger
+
+    with tempfile.TemporaryDirectory(prefix="pathological_") as work:
+        source = Path(work, "sources", f"{name}.txt")
+        source.parent.mkdir()
+        source.write_text(INPUTS[name](size), encoding="utf-8")
+        try:
+            started = time.process_time()
+            with Ledger(Path(work, "claims.db")) as ledger:
+                report = ledger.ingest([source.parent])
+            seconds = time.process_time() - started
+            ledger_mb = Path(work, "claims.db").stat().st_size / MB
+            peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            claims = report.claims_added
+            results.put((seconds, claims, None, peak_mb, ledger_mb))
+        except Exception as error:
+            results.put((None, 0, f"{type(error).__name__}: {error}", None, None))
 
 
 def _extract_in_child(name: str, size: int, results: multiprocessing.Queue) -> None:
@@ -81,25 +116,27 @@ def _extract_in_child(name: str, size: int, results: multiprocessing.Queue) -> N
             best = min(best, time.process_time() - started)
             if best > 1.0:  # one run is enough once it is long: noise no longer matters
                 break
-        results.put((best, len(claims), None))
+        results.put((best, len(claims), None, None, None))
     except Exception as error:  # reported, not raised: the benchmark goes on
-        results.put((None, 0, f"{type(error).__name__}: {error}"))
+        results.put((None, 0, f"{type(error).__name__}: {error}", None, None))
 
 
-def measure(name: str, size: int, timeout: float) -> Timing:
-    """Time `extract` on `size` bytes of input `name` in a fresh process (killed at `timeout`)."""
+def measure(name: str, size: int, timeout: float, ingest: bool = False) -> Timing:
+    """Time `extract` (or `ledger ingest`) on `size` bytes of input `name` in a fresh process
+    (killed at `timeout`)."""
     context = multiprocessing.get_context("spawn")
     results: multiprocessing.Queue = context.Queue()
-    child = context.Process(target=_extract_in_child, args=(name, size, results))
+    target = _ingest_in_child if ingest else _extract_in_child
+    child = context.Process(target=target, args=(name, size, results))
     child.start()
     try:
-        seconds, claims, error = results.get(timeout=timeout)
+        seconds, claims, error, peak_mb, ledger_mb = results.get(timeout=timeout)
     except Exception:  # queue.Empty: no answer in time
         child.kill()
         child.join()
         return Timing(name, size, None, 0, f"timeout after {timeout:g} s")
     child.join()
-    return Timing(name, size, seconds, claims, error)
+    return Timing(name, size, seconds, claims, error, peak_mb, ledger_mb)
 
 
 def _fmt(timing: Timing) -> str:
@@ -115,12 +152,18 @@ def _fmt(timing: Timing) -> str:
 @click.option("--sizes", default="1,10", show_default=True, help="Sizes in MB, small first.")
 @click.option("--long-line", type=float, default=0, help="Also time 'one-line' at N MB.")
 @click.option("--timeout", type=float, default=600, show_default=True, help="Seconds per run.")
-def main(names: tuple[str, ...], sizes: str, long_line: float, timeout: float) -> None:
+@click.option("--ingest", is_flag=True, help="Time `ledger ingest` (memory, ledger size) instead.")
+def main(
+    names: tuple[str, ...], sizes: str, long_line: float, timeout: float, ingest: bool
+) -> None:
     """Time ledger.extract on each hostile input at each size; print the big/small time ratio.
 
     Times are CPU seconds of the extracting process (best of 3 when under a second).
     """
     size_list = [int(float(s) * MB) for s in sizes.split(",")]
+    if ingest:
+        _ingest_table(names or ("figures-line", "long-line", "one-line"), size_list, timeout)
+        return
     small, big = size_list[0], size_list[-1]
     header = "  ".join(f"{s / MB:>7g} MB" for s in size_list)
     click.echo(f"{'input':<10}  {header}  {'ratio':>7}  {'ideal':>5}  claims at largest")
@@ -143,6 +186,20 @@ def main(names: tuple[str, ...], sizes: str, long_line: float, timeout: float) -
             f"one-line at {long_line:g} MB: {_fmt(timing)}, {timing.claims:,} claims"
             + (f" ({timing.error})" if timing.error else "")
         )
+
+
+def _ingest_table(names: tuple[str, ...], size_list: list[int], timeout: float) -> None:
+    click.echo(f"{'input':<13} {'MB':>6} {'cpu s':>8} {'peak MB':>8} {'ledger MB':>10}  claims")
+    for name in names:
+        for size in size_list:
+            t = measure(name, size, timeout, ingest=True)
+            if t.seconds is None:
+                click.echo(f"{name:<13} {size / MB:6g} {_fmt(t):>8}  {t.error}")
+                continue
+            click.echo(
+                f"{name:<13} {size / MB:6g} {t.seconds:8.2f} {t.peak_mb:8.0f}"
+                f" {t.ledger_mb:10.2f}  {t.claims:,}"
+            )
 
 
 if __name__ == "__main__":

@@ -15,6 +15,14 @@ navigation, footers) are dropped, so that what trafilatura keeps of them gives n
     'Output up\\nFactory output rose 2.3% in May, the office said, after a fall of 0.4% in April.'
     >>> page.meta.title
     'Output up'
+
+A date the article mentions is not taken for the page's own:
+
+    >>> read_article(
+    ...     "<html><body><article><p>The plant, opened on 12 March 2015, employs 300 people and "
+    ...     "makes 2,000 cars a year.</p></article></body></html>"
+    ... ).meta.published is None
+    True
 """
 
 from __future__ import annotations
@@ -148,6 +156,9 @@ def read_article(html: str, *, url: str | None = None) -> Article:
         include_tables=True,
         favor_precision=True,
         deduplicate=False,
+        # a date from the page's markup only: htmldate's extensive search would take a date the
+        # article mentions ("founded on 12 March 2015") for its publication date
+        date_extraction_params={"extensive_search": False, "original_date": True},
     )
     if document is None:
         return Article(text="", meta=SourceMeta())
@@ -162,5 +173,6 @@ def read_article(html: str, *, url: str | None = None) -> Article:
         url=found.get("url") or None,
         published=date.fromisoformat(published) if published else None,
         published_precision="day" if published else None,
+        published_confidence="from the page's metadata" if published else None,
     )
     return Article(text=found.get("text") or "", meta=meta)

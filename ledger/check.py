@@ -32,7 +32,6 @@ import itertools
 import json
 import math
 import os
-import re
 import sqlite3
 import tempfile
 import tomllib
@@ -43,19 +42,22 @@ from datetime import UTC, date, datetime
 from importlib import resources
 from typing import NamedTuple
 
+import regex
 import sqlite_utils
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
     ValidationError,
-    field_validator,
-    model_validator,
 )
 
-from ledger.models import BOUND_WORDS
+from ledger.conflicts import load_scope_cues, restates, words_after
+from ledger.describe import describe_value, number_in_words, with_unit
+from ledger.models import validation_message
 from ledger.rates import RatesError, RateTable, load_rates
 from ledger.references import period_end
+from ledger.rules import FLAGS as RULE_FLAGS
+from ledger.rules import RestatementRule
 from ledger.schema import CHECK_COLUMNS, ensure_schema
 
 DEFAULT_TOLERANCE_PCT = 2.0
@@ -76,42 +78,12 @@ class CheckError(ValueError):
     """A request the checker refuses (unknown claim id, bad tolerance): one-line message."""
 
 
-class RestatementCue(BaseModel):
-    """Words between two linked figures that make the second a restatement of the first."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    pattern: str
-    comment: str = Field(min_length=1)
-    examples: list[str] = Field(min_length=1)
-
-    @field_validator("pattern")
-    @classmethod
-    def _compiles(cls, pattern: str) -> str:
-        try:
-            re.compile(pattern)
-        except re.error as error:
-            raise ValueError(f"not a regular expression: {error}") from error
-        return pattern
-
-    @model_validator(mode="after")
-    def _examples_match(self) -> RestatementCue:
-        missed = [text for text in self.examples if not self.matches(text)]
-        if missed:
-            raise ValueError(f"cue {self.id} does not match its example(s) {missed}")
-        return self
-
-    def matches(self, text: str) -> bool:
-        return re.search(self.pattern, text, re.IGNORECASE) is not None
-
-
 class Restatements(BaseModel):
-    """ledger/data/restatements.toml."""
+    """ledger/rules/restatements.toml."""
 
     model_config = ConfigDict(extra="forbid")
 
-    cue: list[RestatementCue] = Field(min_length=1)
+    restatement: list[RestatementRule] = Field(min_length=1)
 
     def between(self, text: str) -> str | None:
         """The id of the first cue found in `text`, if any.
@@ -121,17 +93,22 @@ class Restatements(BaseModel):
         >>> load_restatements().between(" from ") is None
         True
         """
-        return next((cue.id for cue in self.cue if cue.matches(text)), None)
+        flags = RULE_FLAGS | regex.IGNORECASE  # as every rule file's regex is read
+        return next(
+            (cue.id for cue in self.restatement if regex.search(cue.regex, text, flags)), None
+        )
 
 
 def load_restatements(text: str | None = None) -> Restatements:
-    """Read and validate the restatement cues (default: the file shipped in the package)."""
+    """Read and validate the restatement cues (default: the rule file shipped in the package)."""
     if text is None:
-        text = resources.files("ledger").joinpath("data/restatements.toml").read_text("utf-8")
+        text = resources.files("ledger").joinpath("rules/restatements.toml").read_text("utf-8")
     try:
         return Restatements.model_validate(tomllib.loads(text))
-    except (tomllib.TOMLDecodeError, ValidationError) as error:
+    except tomllib.TOMLDecodeError as error:
         raise CheckError(f"restatements.toml: {error}") from error
+    except ValidationError as error:
+        raise CheckError(f"restatements.toml: {validation_message(error)}") from error
 
 
 class Incomparable(ValueError):
@@ -311,26 +288,16 @@ class ClaimRow:
         return self.published.year if self.published else None
 
     def describe(self) -> str:
-        """ "more than 3.3e12 CNY (2023)", "up 8.4 percent (2023)" """
-        if self.bound == "range" and self.value_high is not None:
-            said = f"between {number(self.value)} and {number(self.value_high)}"
-        else:
-            said = BOUND_WORDS.get(self.bound, "") + number(self.value)
-        if self.change:
-            said = ("up " if self.change == "increase" else "down ") + said
-        return f"{said} {self.unit or ''}".rstrip() + f" ({self.period or 'no period'})"
-
-
-def number(value: float) -> str:
-    """A figure in few characters: 3.3e12, 8.4, 1000.
-
-    >>> number(3.3e12), number(3335710000000.0), number(8.4), number(1000.0), number(-6.8)
-    ('3.3e12', '3.33571e12', '8.4', '1000', '-6.8')
-    """
-    if value != 0 and (abs(value) >= 1e6 or abs(value) < 1e-3):
-        mantissa, exponent = f"{value:.6e}".split("e")
-        return f"{mantissa.rstrip('0').rstrip('.')}e{int(exponent)}"
-    return f"{value:.6f}".rstrip("0").rstrip(".")
+        """The claim's figure in words: "more than 3.3 trillion CNY, 2023" (`ledger.describe`)."""
+        return describe_value(
+            self.value,
+            self.unit,
+            self.kind,
+            self.bound,
+            value_high=self.value_high,
+            change=self.change,
+            period=self.period,
+        )
 
 
 def percent_difference(claimed: float, other: float) -> float | None:
@@ -365,10 +332,12 @@ def claims_by_source(db: sqlite_utils.Database) -> Generator[list[ClaimRow], Non
         select claims.id, claims.source_id, claims.quote, claims.value, claims.value_high,
                claims.kind, claims.unit, claims.bound, claims.change, claims.metric,
                claims.subject, claims.period, claims.related, claims.start, claims.[end],
-               claims.sentence, claims.sentence_start, claims.basis,
+               sentences.text as sentence, claims.sentence_start, claims.basis,
                sources.published as source_published
         from claims indexed by idx_claims_source_id
         join sources on sources.id = claims.source_id
+        left join sentences on sentences.source_id = claims.source_id
+                           and sentences.start = claims.sentence_start
         where claims.retired_at is null and claims.rejected_at is null
         order by claims.source_id, claims.sentence_start, claims.start
         """
@@ -380,12 +349,6 @@ def claims_by_source(db: sqlite_utils.Database) -> Generator[list[ClaimRow], Non
             yield _source_claims(list(source_rows))
     finally:
         cursor.close()
-
-
-def load_claims(db: sqlite_utils.Database) -> list[ClaimRow]:
-    """Every current claim, with its clause, as one list (`claims_by_source` without the
-    batches)."""
-    return [claim for claims in claims_by_source(db) for claim in claims]
 
 
 def _source_claims(rows: list[dict]) -> list[ClaimRow]:
@@ -487,6 +450,14 @@ def _nearest(candidates: list[dict], published: date) -> list[dict]:
     return [ref for end, ref in dated if chosen is not None and end == chosen]
 
 
+def _scope(claim: ClaimRow) -> str:
+    """Part, whole or plain figure: only claims of one scope may conflict (ledger/conflicts.py)."""
+    at = claim.clause.rfind(claim.quote)
+    before = claim.clause[:at] if at >= 0 else claim.clause
+    after = words_after(claim.sentence, claim.end - claim.sentence_start)
+    return load_scope_cues().scope_of(before, after)
+
+
 class GroupKey(NamedTuple):
     """What claims compared with each other share (`Checker.group_key`)."""
 
@@ -494,6 +465,7 @@ class GroupKey(NamedTuple):
     subject: str  # casefolded
     period: str | None
     level: bool  # a level, not a change
+    scope: str  # part, whole or a plain figure (ledger/conflicts.py `scope_of`)
     # a change's basis: 同比 +18.3% and 环比 +0.6% for one quarter measure different things
     basis: str | None
     aspects: frozenset[str]  # the references' keywords the clause holds
@@ -637,14 +609,15 @@ class Checker:
 
     @staticmethod
     def _describe_reference(ref: dict, value: float, claim: ClaimRow, rate: str, match: str) -> str:
-        words = BOUND_WORDS.get(ref["bound"] or "exact", "")
         published = (ref["published"] or "")[:4] or "date not given"
-        text = f"reference: {words}{number(ref['value'])} {ref['unit']}"
+        words = describe_value(ref["value"], ref["unit"], claim.kind, ref["bound"] or "exact")
+        text = f"reference: {words}"
         if ref["period"] and (match != "exact" or ref["period"] != claim.period):
             text += f" ({ref['period']}, {match})"
         text += f", {ref['publisher']}, {published}"
         if rate:
-            text += f"; = {number(value)} {claim.unit} at {rate}"
+            converted = with_unit(number_in_words(value), claim.unit, claim.kind)
+            text += f"; = {converted} at {rate}"
         return text
 
     def against_claims(self, claims: list[ClaimRow]) -> list[dict]:
@@ -679,11 +652,11 @@ class Checker:
         # a change said with no basis is taken as year on year, as news writes growth
         basis = None if claim.basis == "yoy" else claim.basis
         return GroupKey(claim.metric, claim.subject.casefold(), claim.period, claim.change is None,
-                        basis, aspects)  # fmt: skip
+                        _scope(claim), basis, aspects)  # fmt: skip
 
     def linked_conflicts(self, group: list[ClaimRow]) -> list[dict]:
         """Within one source, only figures the extractor linked (`related`), in one sentence and
-        one unit, with a restatement cue between them (ledger/data/restatements.toml): "some
+        one unit, with a restatement cue between them (ledger/rules/restatements.toml): "some
         540 satellites in space (the actual number has exceeded 900)". Other figures of one
         article with the same metric are mostly different things (exports and imports are both
         `trade`), linked ones are mostly comparisons ("rose to 4.7% from 4.6%"), and a linked
@@ -718,19 +691,9 @@ class Checker:
         return rows
 
     def _restates(self, claim: ClaimRow, other: ClaimRow) -> bool:
-        """True when two linked figures of one sentence, in one unit, are two sayings of one
-        number: the words between them hold a restatement cue (ledger/data/restatements.toml)."""
-        if (claim.source_id, claim.sentence_start, claim.unit) != (
-            other.source_id,
-            other.sentence_start,
-            other.unit,
-        ):
-            return False
-        first, second = sorted((claim, other), key=lambda row: row.start)
-        between = claim.sentence[
-            first.end - claim.sentence_start : second.start - claim.sentence_start
-        ]
-        return self.restatements.between(between) is not None
+        """Two linked figures of one sentence are two sayings of one number (ledger/conflicts.py,
+        the one definition of a conflict)."""
+        return restates(claim, other, self.restatements)
 
     def _pair(self, claim: ClaimRow, other: ClaimRow) -> list[dict]:
         """One `inconsistent` row when `other`'s figure does not meet the claim's, else none."""

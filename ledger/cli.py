@@ -16,10 +16,27 @@ from ledger.escaping import printable
 from ledger.models import VERDICTS
 
 if TYPE_CHECKING:
-    from ledger.store import IngestReport
+    from ledger.ingest import IngestReport
+    from ledger.store import Ledger
 
 
-@click.group()
+class _EscapedErrors(click.Group):
+    """Errors name files and ids from outside (a file name may hold an escape sequence or a
+    newline): show them with control characters escaped. Usage errors are click's own text,
+    which quotes the user's value with repr."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except click.UsageError:
+            raise
+        except click.ClickException as error:
+            if error.exit_code != click.ClickException.exit_code:
+                raise
+            raise click.ClickException(printable(error.format_message())) from error
+
+
+@click.group(cls=_EscapedErrors)
 @click.version_option(__version__, prog_name="ledger")
 def cli() -> None:
     """A fact-check ledger for the numbers in the news."""
@@ -35,6 +52,32 @@ def db_option(command: Callable[..., Any]) -> Callable[..., Any]:
         type=click.Path(dir_okay=False),
         help="The ledger database.",
     )(command)
+
+
+@contextlib.contextmanager
+def open_ledger(db_path: str, *, write: bool = False, create: bool = False) -> Iterator[Ledger]:
+    """The ledger a command works on, opened the one way every command opens it.
+
+    A read command (the default) opens the file read-only and never migrates it; a writing one
+    migrates a ledger from an earlier version first. Only `create` makes a missing file a new
+    ledger, so a mistyped --db is an error. The ledger's refusals (`LedgerError`) and a write to
+    a file the user may not write become one-line errors.
+    """
+    import sqlite3
+
+    from ledger.store import Ledger, LedgerError
+
+    try:
+        with Ledger(db_path, read_only=not write, create=create) as ledger:
+            yield ledger
+    except LedgerError as error:
+        raise click.ClickException(str(error)) from error
+    except sqlite3.OperationalError as error:
+        if "readonly" not in str(error):
+            raise
+        raise click.ClickException(
+            f"{db_path}: cannot write to the ledger ({error}); check the file's permissions"
+        ) from error
 
 
 def output_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -159,7 +202,6 @@ def ingest(
     import sys
 
     from ledger.sources import ManifestError
-    from ledger.store import Ledger, LedgerError
 
     bar: Any = None
 
@@ -171,7 +213,7 @@ def ingest(
         bar.update(1)
 
     try:
-        with Ledger(db_path) as ledger:
+        with open_ledger(db_path, write=True, create=True) as ledger:
             report = ledger.ingest(
                 paths,
                 jobs=jobs,
@@ -181,7 +223,7 @@ def ingest(
                 encoding=encoding,
                 follow_links=follow_links,
             )
-    except (ManifestError, LedgerError) as error:
+    except ManifestError as error:
         raise click.ClickException(str(error)) from error
     except sqlite3.OperationalError as error:  # e.g. locked by another writer past the timeout
         raise click.ClickException(
@@ -209,15 +251,10 @@ def _claims(
 ) -> Iterator[Iterator[dict[str, Any]]]:
     """The claims `ledger claims` and `ledger export` show (the same filters, the same rows), read
     as they are printed, while the ledger is open."""
-    from ledger.store import Ledger, LedgerError
-
-    try:
-        with Ledger(db_path, create=False) as ledger:
-            yield ledger.iter_claims(
-                metric=metric, source=source, verdict=verdict, search=search, limit=limit
-            )
-    except LedgerError as error:
-        raise click.ClickException(str(error)) from error
+    with open_ledger(db_path) as ledger:
+        yield ledger.iter_claims(
+            metric=metric, source=source, verdict=verdict, search=search, limit=limit
+        )
 
 
 def _stdout() -> IO[str]:
@@ -237,8 +274,11 @@ def _output_file(path: str) -> Iterator[TextIO]:
             with open(path, "w", encoding="utf-8", newline="") as handle:
                 yield handle
             return
+        from ledger.verify import partial_path, remove_stale_partials
+
         target = Path(os.path.realpath(path))  # through a symlink, as open() would write
-        partial = target.with_name(f".{target.name}.partial-{os.getpid()}")
+        remove_stale_partials(target)
+        partial = partial_path(target)
         try:
             with open(partial, "w", encoding="utf-8", newline="") as handle:
                 yield handle
@@ -280,9 +320,8 @@ def load(shards: tuple[str, ...], db_path: str) -> None:
       ledger load --db claims.db shards/part-00000.jsonl.gz shards/part-00001.jsonl.gz
     """
     from ledger.distributed import load_shards
-    from ledger.store import Ledger
 
-    with Ledger(db_path) as ledger:
+    with open_ledger(db_path, write=True, create=True) as ledger:
         try:
             report = load_shards(ledger, shards)
         except ValueError as error:
@@ -299,6 +338,11 @@ def load(shards: tuple[str, ...], db_path: str) -> None:
 )
 @click.option("--text", required=True, help="What you found, in a sentence or two.")
 @click.option("--evidence", "evidence_url", help="URL of the evidence.")
+@click.option(
+    "--group",
+    is_flag=True,
+    help="The same note on every claim grouped with this one (the same claim elsewhere).",
+)
 @reviewer_option
 @db_option
 def note(
@@ -306,6 +350,7 @@ def note(
     verdict: str | None,
     text: str,
     evidence_url: str | None,
+    group: bool,
     reviewer: str | None,
     db_path: str,
 ) -> None:
@@ -317,18 +362,21 @@ def note(
         --text "NBS 2023 bulletin: 3.3278 trillion yuan" \\
         --evidence https://www.stats.gov.cn/ --reviewer ana
       ledger note c-49925087ba170da9 --text "Agree; NBS table 3" --reviewer ben   # a comment
+      ledger note c-49925087ba170da9 --group --verdict accurate --text "..." --reviewer ana
     """
-    from ledger.store import Ledger, LedgerError
+    from ledger.review import ReviewError, add_group_note, add_note
 
-    try:
-        with Ledger(db_path, create=False) as ledger:
-            row = ledger.add_note(
-                claim_id, verdict, text, evidence_url=evidence_url, reviewer=reviewer
+    write = add_group_note if group else add_note
+    with open_ledger(db_path, write=True) as ledger:
+        try:
+            written = write(
+                ledger.db, claim_id, verdict, text, evidence_url=evidence_url, reviewer=reviewer
             )
-    except LedgerError as error:
-        raise click.ClickException(str(error)) from error
+        except ReviewError as error:
+            raise click.ClickException(str(error)) from error
     said = verdict or "comment (verdict unchanged)"
-    click.echo(f"note {row['id']} on {printable(claim_id)}: {said}")
+    for row in written if isinstance(written, list) else [written]:
+        click.echo(f"note {row['id']} on {printable(row['claim_id'])}: {said}")
 
 
 @cli.command()
@@ -346,13 +394,9 @@ def notes(claim_id: str | None, orphaned: bool, output: str, db_path: str) -> No
       ledger notes --orphaned --json
     """
     from ledger.export import write_rows, write_table
-    from ledger.store import Ledger, LedgerError
 
-    try:
-        with Ledger(db_path, create=False) as ledger:
-            rows = ledger.notes(claim_id, orphaned=orphaned)
-    except LedgerError as error:
-        raise click.ClickException(str(error)) from error
+    with open_ledger(db_path) as ledger:
+        rows = ledger.notes(claim_id, orphaned=orphaned)
     out = _stdout()
     if output != "table":
         write_rows(rows, output, out)
@@ -611,9 +655,7 @@ def reviewer_list(reviewers_path: str) -> None:
 
 
 @cli.command()
-@click.option(
-    "--db", "db_path", default="claims.db", show_default=True, type=click.Path(dir_okay=False)
-)
+@db_option
 @click.option(
     "--sources",
     "sources_dir",
@@ -634,11 +676,14 @@ def verify(db_path: str, sources_dir: str | None) -> None:
     """
     import sqlite3
 
+    from ledger.store import LedgerError
     from ledger.verify import verify as verify_ledger
 
     try:
         report = verify_ledger(db_path, sources_dir)
-    except (FileNotFoundError, sqlite3.DatabaseError) as error:
+    except LedgerError as error:
+        raise click.ClickException(str(error)) from error
+    except sqlite3.DatabaseError as error:
         raise click.ClickException(f"{db_path}: {error}") from error
     for line in report.lines():
         click.echo(printable(line))
@@ -648,9 +693,7 @@ def verify(db_path: str, sources_dir: str | None) -> None:
 
 @cli.command()
 @click.argument("target", type=click.Path(dir_okay=False))
-@click.option(
-    "--db", "db_path", default="claims.db", show_default=True, type=click.Path(dir_okay=False)
-)
+@db_option
 @click.option("--force", is_flag=True, help="Replace TARGET if it exists.")
 def backup(target: str, db_path: str, force: bool) -> None:
     """Copy the ledger to TARGET, safely even while it is being written.
@@ -665,11 +708,12 @@ def backup(target: str, db_path: str, force: bool) -> None:
     """
     import sqlite3
 
+    from ledger.store import LedgerError
     from ledger.verify import backup as backup_ledger
 
     try:
         result = backup_ledger(db_path, target, overwrite=force)
-    except (FileNotFoundError, FileExistsError, sqlite3.DatabaseError) as error:
+    except (LedgerError, FileNotFoundError, FileExistsError, sqlite3.DatabaseError) as error:
         raise click.ClickException(str(error)) from error
     click.echo(
         f"backed up {db_path} to {result.target}: {result.sources:,} sources, "
@@ -677,15 +721,34 @@ def backup(target: str, db_path: str, force: bool) -> None:
     )
 
 
-def _open_ledger(db_path: str) -> Any:
-    """An existing ledger database, or a one-line error."""
-    import os
+@cli.command()
+@db_option
+def migrate(db_path: str) -> None:
+    """Upgrade a ledger written by an earlier version to this version's schema, notes kept.
 
-    import sqlite_utils
+    Any command that writes (ingest, note, check, ...) does this first; commands that only read
+    leave the file alone and ask for it.
 
-    if not os.path.isfile(db_path):
-        raise click.ClickException(f"no ledger at {db_path}: run `ledger ingest sources/` first")
-    return sqlite_utils.Database(db_path)
+    \b
+    Example:
+      ledger migrate --db claims.db
+    """
+    import sqlite3
+
+    from ledger.migrations import schema_state
+    from ledger.store import connect_read_only
+
+    try:
+        with contextlib.closing(connect_read_only(Path(db_path))) as db:
+            before = schema_state(db).version
+    except (OSError, sqlite3.DatabaseError):
+        before = None  # opening it to write names what is wrong with it
+    with open_ledger(db_path, write=True) as ledger:
+        after = schema_state(ledger.db).version
+    if before == after:
+        click.echo(f"{db_path} is at schema version {after}: nothing to do")
+    else:
+        click.echo(f"{db_path} upgraded from schema version {before} to {after}")
 
 
 @cli.command()
@@ -712,13 +775,23 @@ def check(db_path: str, tolerance: float, explain_id: str | None) -> None:
       ledger check --explain c-49925087ba170da9
     """
     from ledger.check import CheckError, explain, run_checks
+    from ledger.matching import write_groups
 
-    db = _open_ledger(db_path)
-    try:
-        summary = run_checks(db, tolerance_pct=tolerance)
-        click.echo(explain(db, explain_id) if explain_id else summary.line())
-    except CheckError as error:
-        raise click.ClickException(str(error)) from error
+    with open_ledger(db_path, write=True) as ledger:
+        db = ledger.db
+        try:
+            summary = run_checks(db, tolerance_pct=tolerance)
+            groups, grouped = write_groups(db)
+            if explain_id:
+                shown = explain(db, explain_id)
+                click.echo("\n".join(printable(line) for line in shown.split("\n")))
+            else:
+                click.echo(summary.line())
+                click.echo(
+                    f"{grouped} claims said more than once, in {groups} group(s) of the same claim"
+                )
+        except CheckError as error:
+            raise click.ClickException(str(error)) from error
 
 
 @cli.group()
@@ -736,14 +809,13 @@ def reference_load(path: str, db_path: str) -> None:
     Example:
       ledger reference load sources/references.csv
     """
-    import sqlite_utils
-
     from ledger.references import ReferenceError, load_into
 
-    try:
-        count = load_into(sqlite_utils.Database(db_path), path)
-    except ReferenceError as error:
-        raise click.ClickException(str(error)) from error
+    with open_ledger(db_path, write=True) as ledger:
+        try:
+            count = load_into(ledger.db, path)
+        except ReferenceError as error:
+            raise click.ClickException(str(error)) from error
     click.echo(f"loaded {count} references from {path}")
 
 
@@ -771,17 +843,17 @@ def reference_add(db_path: str, ref_id: str, **fields: Any) -> None:
         --period 2021 --value 8.1 --unit percent \\
         --publisher "National Bureau of Statistics of China" --published 2022-01-17
     """
-    import sqlite_utils
     from pydantic import ValidationError
 
+    from ledger.models import validation_message
     from ledger.references import Reference, upsert_references
 
     try:
         ref = Reference.model_validate({"id": ref_id, **fields})
     except ValidationError as error:
-        first = error.errors()[0]
-        raise click.ClickException(f"{first['loc'][0]}: {first['msg']}") from error
-    upsert_references(sqlite_utils.Database(db_path), [ref])
+        raise click.ClickException(validation_message(error)) from error
+    with open_ledger(db_path, write=True) as ledger:
+        upsert_references(ledger.db, [ref])
     click.echo(f"added reference {ref.id}")
 
 
@@ -801,7 +873,8 @@ def reference_list(db_path: str, metric: str | None, as_json: bool) -> None:
 
     from ledger.references import list_references
 
-    rows = list_references(_open_ledger(db_path), metric=metric)
+    with open_ledger(db_path) as ledger:
+        rows = list_references(ledger.db, metric=metric)
     if as_json:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
@@ -809,10 +882,81 @@ def reference_list(db_path: str, metric: str | None, as_json: bool) -> None:
         f"{'id':42} {'metric':20} {'subject':8} {'period':8} {'value':>14} {'unit':10} publisher"
     )
     for row in rows:
+        text = {key: printable(value or "") for key, value in row.items() if key != "value"}
         click.echo(
-            f"{row['id']:42} {row['metric']:20} {row['subject'] or '':8} {row['period'] or '':8} "
-            f"{row['value']:>14g} {row['unit']:10} {row['publisher']}"
+            f"{text['id']:42} {text['metric']:20} {text['subject']:8} {text['period']:8} "
+            f"{row['value']:>14g} {text['unit']:10} {text['publisher']}"
         )
+
+
+@cli.command()
+@click.argument("urls", nargs=-1)
+@click.option(
+    "--into", required=True, type=click.Path(file_okay=False),
+    help="The sources folder to save pages in (its manifest.csv is updated).",
+)  # fmt: skip
+@click.option(
+    "--feed", "feeds", multiple=True, metavar="URL",
+    help="An RSS or Atom feed: fetch the articles it lists that the folder does not hold yet.",
+)  # fmt: skip
+@click.option(
+    "--timeout", type=click.FloatRange(min=0, min_open=True), default=20.0, show_default=True,
+    help="Seconds allowed for each download, whole.",
+)  # fmt: skip
+@click.option(
+    "--max-size", type=click.FloatRange(min=0, min_open=True), default=10.0, show_default=True,
+    help="Largest page accepted, in MB.",
+)  # fmt: skip
+@click.option(
+    "--max-redirects", type=click.IntRange(min=0), default=5, show_default=True,
+    help="Redirects followed before a URL fails.",
+)  # fmt: skip
+@click.option("--ignore-robots", is_flag=True, help="Fetch what the site's robots.txt forbids.")
+def fetch(
+    urls: tuple[str, ...],
+    into: str,
+    feeds: tuple[str, ...],
+    timeout: float,
+    max_size: float,
+    max_redirects: int,
+    ignore_robots: bool,
+) -> None:
+    """Download news pages (URLS, and the new articles of each --feed) into a sources folder.
+
+    Each page is saved byte for byte under a name made from its URL (fetching it again updates
+    it), and its manifest.csv row gets the url, the time it was retrieved and the page's own
+    title, publisher, author and date (cells someone filled in are kept). Then `ledger ingest
+    DIR` reads them. Only http and https; the site's robots.txt is obeyed unless
+    --ignore-robots. Exit code 1 if any URL failed (each is named; the others are fetched).
+
+    \b
+    Examples:
+      ledger fetch https://example.com/news/story.html --into sources/
+      ledger fetch --feed https://example.com/business/rss.xml --into sources/
+      ledger ingest sources/
+    """
+    from ledger.fetch import Fetcher, FetchPolicy, fetch_pages
+
+    if not urls and not feeds:
+        raise click.UsageError("give at least one URL or --feed URL")
+    policy = FetchPolicy(
+        timeout=timeout,
+        max_bytes=int(max_size * 1024 * 1024),
+        max_redirects=max_redirects,
+        obey_robots=not ignore_robots,
+    )
+    try:
+        with Fetcher(policy) as fetcher:
+            report = fetch_pages(urls, into, fetcher, feeds=feeds)
+    except OSError as error:
+        raise click.ClickException(f"{into}: {error.strerror or error}") from error
+    for saved in report.saved:
+        click.echo(f"{saved.status}: {printable(saved.url)} -> {printable(str(saved.path))}")
+    for failure in report.failures:
+        click.echo(f"failed: {printable(failure.url)}: {printable(failure.reason)}", err=True)
+    click.echo(report.summary())
+    if report.failures:
+        raise SystemExit(1)
 
 
 @cli.command("extract")
@@ -827,9 +971,9 @@ def reference_list(db_path: str, metric: str | None, as_json: bool) -> None:
 )
 @click.option(
     "--published",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    help="Publication date (YYYY-MM-DD) that 'last year' is resolved against; "
-    "default: the file's row in a manifest.csv beside it.",
+    type=click.DateTime(formats=["%Y-%m-%d", "%Y-%m", "%Y"]),
+    help="Publication date (YYYY-MM-DD, or YYYY-MM / YYYY when that is all that is known) that "
+    "'last year' is resolved against; default: the file's manifest row, or the page's own date.",
 )
 @click.option(
     "--engine",

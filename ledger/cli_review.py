@@ -13,21 +13,21 @@ from typing import Any
 
 import click
 
-from ledger.cli import _stdout, db_option, output_options, reviewer_option
+from ledger.cli import _stdout, db_option, open_ledger, output_options, reviewer_option
 from ledger.models import BOUND_WORDS
 
 
 @contextlib.contextmanager
-def _desk(db_path: str) -> Iterator[Any]:
-    """The ledger's database opened for a review write or listing; review errors as one line."""
+def _desk(db_path: str, *, write: bool = True) -> Iterator[Any]:
+    """The ledger's database opened (`open_ledger`) for a review write, or read-only for a
+    listing; review errors as one line."""
     from ledger.review import ReviewError
-    from ledger.store import Ledger, LedgerError
 
-    try:
-        with Ledger(db_path, create=False) as ledger:
+    with open_ledger(db_path, write=write) as ledger:
+        try:
             yield ledger.db
-    except (LedgerError, ReviewError) as error:
-        raise click.ClickException(str(error)) from error
+        except ReviewError as error:
+            raise click.ClickException(str(error)) from error
 
 
 def reading_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -204,7 +204,7 @@ def corrections(claim_id: str | None, orphaned: bool, output: str, db_path: str)
     from ledger.export import write_rows, write_table
     from ledger.review import corrections as listed
 
-    with _desk(db_path) as db:
+    with _desk(db_path, write=False) as db:
         rows = listed(db, claim_id, orphaned=orphaned)
     for row in rows:
         fields = {key: value for key, value in row["fields"].items() if key != "kind"}
@@ -234,7 +234,7 @@ def rejections(output: str, db_path: str) -> None:
     from ledger.export import write_rows, write_table
     from ledger.review import rejections_by_rule
 
-    with _desk(db_path) as db:
+    with _desk(db_path, write=False) as db:
         rows = rejections_by_rule(db)
     out = _stdout()
     if output != "table":
@@ -263,7 +263,7 @@ def audit(claim_id: str | None, output: str, db_path: str) -> None:
     from ledger.export import write_rows, write_table
     from ledger.review import audit as listed
 
-    with _desk(db_path) as db:
+    with _desk(db_path, write=False) as db:
         rows = listed(db, claim_id)
     out = _stdout()
     if output != "table":

@@ -19,6 +19,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from ledger.models import validation_message
+
 CONFIG_NAME = "ledger.toml"
 
 
@@ -72,6 +74,4 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
     try:
         return Config.model_validate(data)
     except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(part) for part in first["loc"])
-        raise ConfigError(f"{named}: {where}: {first['msg']}") from error
+        raise ConfigError(f"{named}: {validation_message(error)}") from error

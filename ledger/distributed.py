@@ -9,7 +9,7 @@ they derive from the source id and the claim's fingerprint, never from where or 
   one gzipped JSONL shard per partition, one line per source with its provenance (id, path,
   sha256, manifest metadata, text) and its claims, or the reason it failed.
 - `iter_shard_records` reads shards back; `ledger load` hands each record to the ledger's own write
-  path (ledger/store.py), so a loaded ledger equals a local ingest of the same sources.
+  path (`ledger.ingest.Writer`), so a loaded ledger equals a local ingest of the same sources.
 
 Shards are written with fsspec (a Dask dependency), so OUTPUT may be any filesystem the workers and
 the client both reach (a shared disk, or s3://... with s3fs installed); the sources must be readable
@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import gzip
 import os
-import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,9 +27,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from ledger.models import Claim, SourceMeta
-from ledger.sources import DEFAULT_MAX_BYTES, ReadOptions, SourceError, SourceFile, find_sources
-from ledger.store import IngestReport, Ledger
+from ledger.ingest import IngestReport
+from ledger.models import Claim, SourceMeta, validation_message
+from ledger.sources import SourceError, SourceFile, find_sources
+from ledger.store import Ledger
 
 SHARD_SUFFIXES = (".jsonl", ".jsonl.gz")
 DEFAULT_PARTITION_SIZE = 500
@@ -82,9 +82,9 @@ def source_record(source: SourceFile) -> ShardRecord:
     It runs the very function a `ledger ingest` worker runs (read, hash, extract), so the claims
     are exactly what ingest would get.
     """
-    from ledger.store import _Job, _process, extractor_version
+    from ledger.ingest import extract_source, extractor_version
 
-    result = _process(_Job(source, None, ReadOptions(DEFAULT_MAX_BYTES), None))
+    result = extract_source(source)
     # the manifest's metadata over what a page gives itself
     source_id, path, meta = source.source_id, str(source.path), result.source.meta
     if result.status == "failed":
@@ -222,10 +222,9 @@ def _read_shard(path: Path) -> Iterator[ShardRecord]:
             try:
                 yield ShardRecord.model_validate_json(line)
             except ValidationError as error:
-                problem = error.errors()[0]
-                where = ".".join(str(part) for part in problem["loc"]) or "record"
+                problem = validation_message(error, "record")
                 raise ValueError(
-                    f"{path}, line {number}: not a shard record ({where}: {problem['msg']})"
+                    f"{path}, line {number}: not a shard record ({problem})"
                 ) from error
 
 
@@ -241,39 +240,37 @@ def load_shards(
     Shards made by another extractor version are refused: their claims would be stored under a
     version that did not make them.
     """
-    # The store's write path is used as is (its `_Extracted` results and `_write_all`), so a
-    # loaded source is written by exactly the code that writes an ingested one.
-    from ledger.store import _Extracted, _now, claim_rows, extractor_version
+    # The ingest's writer is used as is, so a loaded source is written by exactly the code that
+    # writes an ingested one.
+    from ledger.ingest import Extracted, Writer, source_rows
 
-    started, started_at = time.perf_counter(), _now()
-    version = extractor_version()
-    report = IngestReport()
+    writer = Writer(ledger, progress=progress)
 
-    def results() -> Iterator[_Extracted]:
+    def results() -> Iterator[Extracted]:
         for record in iter_shard_records(paths):
-            report.files_seen += 1
+            writer.report.files_seen += 1
             source = record.source()
             if record.error is not None:
-                yield _Extracted(source, "failed", error=SourceError(record.path, record.error))
+                yield Extracted(source, "failed", error=SourceError(record.path, record.error))
                 continue
-            if record.extractor_version != version:
+            if record.extractor_version != writer.version:
                 raise ValueError(
                     f"{record.source_id}: extracted by extractor {record.extractor_version}, "
-                    f"but this ledger's is {version}; extract the shards again"
+                    f"but this ledger's is {writer.version}; extract the shards again"
                 )
-            if ledger._unchanged_sha256(source, version) == record.sha256:
-                yield _Extracted(source, "unchanged", sha256=record.sha256)
+            if writer.stored_sha256(source) == record.sha256:
+                yield Extracted(source, "unchanged", sha256=record.sha256)
             else:
-                yield _Extracted(
+                yield Extracted(
                     source,
                     "extracted",
                     sha256=record.sha256,
                     text=record.text,
                     encoding=record.encoding,
                     text_extractor=record.text_extractor,
-                    claim_rows=claim_rows(record.source_id, record.claims),
+                    rows=source_rows(record.source_id, record.claims),
                     rule_timeouts=record.rule_timeouts,
                 )
 
-    ledger._write_all(results(), report, version, progress)
-    return ledger.finish_run(report, started, started_at, version)
+    writer.write(results())
+    return writer.finish()

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Any
 
 from ledger.escaping import csv_cell, json_text, printable
+from ledger.rules import default_rules
 
 FORMATS = ("csv", "json", "jsonl", "markdown", "claimreview")
 
@@ -167,45 +168,6 @@ def write_markdown(rows: Iterable[dict[str, Any]], out: IO[str]) -> None:
         out.write("| " + " | ".join(markdown_cell(row.get(c)) for c in MARKDOWN_COLUMNS) + " |\n")
 
 
-# Words that make an attribution an organisation rather than a person, for the Claim's author.
-ORGANISATION_WORDS = frozenset(
-    [
-        "academy",
-        "administration",
-        "agency",
-        "association",
-        "authority",
-        "bank",
-        "board",
-        "bureau",
-        "center",
-        "centre",
-        "commission",
-        "committee",
-        "company",
-        "corporation",
-        "council",
-        "department",
-        "federation",
-        "fund",
-        "government",
-        "group",
-        "inc",
-        "institute",
-        "ministry",
-        "office",
-        "organisation",
-        "organization",
-        "party",
-        "reuters",
-        "society",
-        "times",
-        "university",
-        "xinhua",
-    ]
-)
-
-
 def author_type(name: str) -> str:
     """'Organization' when the name reads like one, else 'Person' (schema.org author types).
 
@@ -213,7 +175,9 @@ def author_type(name: str) -> str:
     ('Organization', 'Person')
     """
     words = {word.strip(".,'()").lower() for word in name.split()}
-    return "Organization" if words & ORGANISATION_WORDS else "Person"
+    # the words that make a source an organisation: [attribution_words] in cues.toml
+    organisations = default_rules().organisations
+    return "Organization" if not words.isdisjoint(organisations) else "Person"
 
 
 def claim_review(row: dict[str, Any], *, site_url: str, organisation: str) -> dict[str, Any]:
@@ -376,7 +340,7 @@ CLAIMS_TABLE_COLUMNS: dict[str, int | None] = {
 
 def claims_table(rows: Iterable[dict[str, Any]], out: IO[str]) -> int:
     """The terminal table `ledger claims` prints: each figure in words beside its quote."""
-    from ledger.web.render import claim_words
+    from ledger.describe import claim_words
 
     return write_table(
         ({**row, "figure": claim_words(row)} for row in rows), CLAIMS_TABLE_COLUMNS, out

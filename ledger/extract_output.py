@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from ledger.escaping import csv_cell, printable
 from ledger.extraction import extract_with_report
 from ledger.models import Claim, SourceMeta
 from ledger.rules import Rules, default_rules
@@ -23,6 +24,7 @@ from ledger.sources import (
     ReadOptions,
     SourceError,
     load_manifest,
+    missing_reason,
     read_source,
 )
 from ledger.zh_rules import rule_rows as zh_rule_rows
@@ -41,7 +43,7 @@ def read_file(path: str | Path, encoding: str | None = None) -> tuple[str, Sourc
     what a page gives itself."""
     file = Path(path)
     if not file.exists():
-        raise InputError(f"{path}: no such file")
+        raise InputError(f"{path}: {missing_reason(str(path))}")
     if file.is_dir():
         raise InputError(f"{path}: is a folder, not a text file")
     try:
@@ -88,13 +90,14 @@ def render(results: Iterable[tuple[str, list[Claim]]], fmt: str) -> str:
         writer = csv.DictWriter(out, ["source", *COLUMNS], lineterminator="\n")
         writer.writeheader()
         for r in rows:
-            writer.writerow({**r, "related": json.dumps(r["related"])})
+            row = {**r, "related": json.dumps(r["related"])}
+            writer.writerow({key: csv_cell(value) for key, value in row.items()})
         return out.getvalue()
     if fmt == "table":
         head = ["source", "quote", "value", "kind", "unit", "bound", "metric", "subject", "period"]
-        lines = [[str(r[h]) if r[h] is not None else "" for h in head] for r in rows]
+        lines = [[printable(r[h]) if r[h] is not None else "" for h in head] for r in rows]
         for line, r in zip(lines, rows, strict=True):
-            line[0] = Path(r["source"]).name[:24]
+            line[0] = printable(Path(r["source"]).name)[:24]
             line[2] = f"{r['value']:g}" + (f"-{r['value_high']:g}" if r["value_high"] else "")
         widths = [max([len(h)] + [len(line[i]) for line in lines]) for i, h in enumerate(head)]
         fmt_line = "  ".join(f"{{:{w}}}" for w in widths)
@@ -122,6 +125,7 @@ def rules_table(rules: Rules | None = None) -> list[dict[str, str]]:
         ("cues.toml", "period", files.period),
         ("subjects.toml", "subject", files.subject),
         ("metrics.toml", "metric", files.metric),
+        ("restatements.toml", "restatement", files.restatement),
     ]
     # the one-off tables of a file, listed under their table name
     tables: list[tuple[str, str, Any]] = [
@@ -129,8 +133,12 @@ def rules_table(rules: Rules | None = None) -> list[dict[str, str]]:
         ("numbers.toml", "metre_distances", files.metre_distances),
         ("units.toml", "per", files.per),
         ("units.toml", "nouns", files.nouns),
+        ("cues.toml", "period_words", files.period_words),
         ("cues.toml", "period_baseline", files.period_baseline),
         ("cues.toml", "own_aside", files.own_aside),
+        ("cues.toml", "attribution_words", files.attribution_words),
+        ("cues.toml", "comparison", files.comparison),
+        ("patterns.toml", "not_labels", files.not_labels),
     ]
     for file, kind, entries in sections:
         for entry in entries:

@@ -1,34 +1,32 @@
-"""Ordered schema migrations: a ledger written by an earlier version is upgraded in place.
+"""Ordered schema migrations, run by sqlite-utils' `Migrations`: a ledger written by an earlier
+version is upgraded in place, and only by a command that writes.
 
-The database records its version in `schema_version` (one row, id 1). A ledger with tables but
-no such row was written before versioning existed: version 0. Each migration moves it up one
-version inside one transaction, together with the new version number, so a crash leaves the
-ledger at the old version or the new one, never between. Migrations only add and fill; a note
-is never rewritten or dropped.
+sqlite-utils records each migration it applies, by name, in `_sqlite_migrations`. Ledgers from
+before that recorded a number in `schema_version` (none at all: version 0); the first that many
+of `STEPS` count as applied. Each step also writes its position to `schema_version`, which is all
+an older `ledger` reads, so an older program refuses a ledger it would misread.
 
-Each migration is written against the schema of its own time (plain SQL, no imports of the
-current column lists), so it keeps meaning the same thing after the schema moves on.
-`ensure_schema` calls `upgrade` first, then creates whatever the current schema adds.
+All pending steps run in one IMMEDIATE transaction with their records, so a crash (or a second
+process migrating at the same moment) leaves the ledger wholly at the old version or the new one.
+Steps only add and fill; a note is never rewritten or dropped. Each is written against the schema
+of its own time (plain SQL, no current column lists), so it keeps meaning the same thing.
+
+To change the schema: append a function to `STEPS`. Never rename, reorder or edit one that has
+shipped. `ensure_schema` runs after the steps and creates whatever else the current schema adds.
 """
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from typing import Any, NamedTuple
 
 import sqlite_utils
+from sqlite_utils.migrations import Migrations
 
-from ledger.models import Claim
+from ledger.models import fingerprint_occurrences
 
-
-@dataclass(frozen=True)
-class Migration:
-    """One step up: `apply` brings a database at `version - 1` to `version`."""
-
-    version: int
-    summary: str
-    apply: Callable[[sqlite_utils.Database], None]
+MIGRATION_SET = "ledger"
+Step = Callable[[sqlite_utils.Database], None]
 
 
 def _add_columns(db: sqlite_utils.Database, table: str, columns: dict[str, str]) -> None:
@@ -41,50 +39,7 @@ def _add_columns(db: sqlite_utils.Database, table: str, columns: dict[str, str])
             db.execute(f"alter table [{table}] add column [{column}] {sql_type}")
 
 
-def _fingerprint_rows(rows: list[dict]) -> dict[str, str]:
-    """Fingerprint each claim row as the extractor would, keyed by claim id.
-
-    A figure said twice in the same sentence is told apart by its occurrence number, counted in
-    order of position within the source.
-
-    >>> row = {"id": "a", "source_id": "s", "start": 4, "sentence": "It  cost $5.", "quote": "$5",
-    ...        "kind": "money", "value": 5.0, "value_high": None, "unit": "USD", "bound": "exact"}
-    >>> twin = dict(row, id="b", start=9)
-    >>> prints = _fingerprint_rows([twin, row])
-    >>> prints["a"] == Claim.model_construct(**row).compute_fingerprint(0)
-    True
-    >>> prints["b"] == Claim.model_construct(**row).compute_fingerprint(1)
-    True
-    """
-    seen: dict[tuple, int] = {}
-    fingerprints: dict[str, str] = {}
-    for row in sorted(rows, key=lambda r: (r["source_id"], r["start"] or 0, r["id"])):
-        claim = Claim.model_construct(
-            sentence=row["sentence"] or "",
-            quote=row["quote"] or "",
-            kind=row["kind"] or "",
-            value=row["value"],
-            value_high=row["value_high"],
-            unit=row["unit"],
-            bound=row["bound"] or "exact",
-        )
-        key = (
-            row["source_id"],
-            " ".join(claim.sentence.split()),
-            claim.quote,
-            claim.kind,
-            repr(claim.value),
-            repr(claim.value_high),
-            claim.unit,
-            claim.bound,
-        )
-        occurrence = seen.get(key, 0)
-        seen[key] = occurrence + 1
-        fingerprints[row["id"]] = claim.compute_fingerprint(occurrence)
-    return fingerprints
-
-
-def _v1_fingerprints(db: sqlite_utils.Database) -> None:
+def fingerprints(db: sqlite_utils.Database) -> None:
     """Version 0 -> 1: claims get fingerprint and retired_at, notes get evidence_url.
 
     Also the source metadata columns and the run record's rule timeouts that came with them.
@@ -101,15 +56,38 @@ def _v1_fingerprints(db: sqlite_utils.Database) -> None:
         db.query(
             "select id, source_id, start, sentence, quote, kind, value, value_high, unit, bound"
             " from claims where fingerprint is null or fingerprint = ''"
+            " order by source_id, start, id"
         )
     )
+    by_source: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        by_source.setdefault(row["source_id"], []).append(row)
     db.conn.executemany(
         "update claims set fingerprint = ? where id = ?",
-        [(fp, claim_id) for claim_id, fp in _fingerprint_rows(rows).items()],
+        [
+            (fp, row["id"])
+            for source_rows in by_source.values()
+            for row, fp in zip(
+                source_rows,
+                fingerprint_occurrences(
+                    {
+                        "sentence": row["sentence"] or "",
+                        "quote": row["quote"] or "",
+                        "kind": row["kind"] or "",
+                        "value": row["value"],
+                        "value_high": row["value_high"],
+                        "unit": row["unit"],
+                        "bound": row["bound"] or "exact",
+                    }
+                    for row in source_rows
+                ),
+                strict=True,
+            )
+        ],
     )
 
 
-def _v2_source_reading(db: sqlite_utils.Database) -> None:
+def source_reading(db: sqlite_utils.Database) -> None:
     """Version 1 -> 2: sources record their author, how much of the publication date is known,
     when a fetched page was retrieved, how the bytes were decoded, and what extracted a page's
     text. Every source stored before was a UTF-8 text file, with a full date if any."""
@@ -132,83 +110,198 @@ def _v2_source_reading(db: sqlite_utils.Database) -> None:
         )
 
 
-def _v3_basis(db: sqlite_utils.Database) -> None:
-    """Version 2 -> 3: claims.basis, what a change is measured against (同比, 环比, 两年平均).
+# The views of version 2 that read claims.sentence; `ensure_schema` recreates the current ones.
+_V1_VIEWS = ("claims_in_context", "claim_status", "check_outcomes", "claims_review")
 
-    Claims extracted before it have none, which is what the extractor gives English claims.
+
+def sentences_stored_once(db: sqlite_utils.Database) -> None:
+    """Version 2 -> 3: each sentence is stored once, in `sentences`, not copied into every claim.
+
+    A sentence with N figures was stored N times (and indexed N times): one 200 KB line with no
+    sentence end made a 1.9 GB ledger. Claims keep `sentence_start`; their sentence is the
+    `sentences` row of (source_id, start). `claims_fts` then indexes the quote alone
+    (`ensure_schema` rebuilds it, and indexes the sentences).
     """
+    db.execute(
+        "create table if not exists [sentences] ([source_id] TEXT REFERENCES [sources]([id]),"
+        " [start] INTEGER, [text] TEXT, PRIMARY KEY ([source_id], [start]))"
+    )
+    if not db["claims"].exists() or "sentence" not in db["claims"].columns_dict:
+        return
+    # One row per (source, start); where old claims disagree, the longest (a widened) sentence.
+    db.execute(
+        "insert or ignore into sentences (source_id, start, text)"
+        " select source_id, sentence_start, sentence from ("
+        "  select source_id, sentence_start, sentence, max(length(sentence)) from claims"
+        "  where sentence_start is not null group by source_id, sentence_start)"
+    )
+    for view in _V1_VIEWS:
+        db.execute(f"drop view if exists [{view}]")
+    for trigger in ("claims_ai", "claims_ad", "claims_au"):
+        db.execute(f"drop trigger if exists [{trigger}]")
+    for shadow in ("claims_fts",):
+        db.execute(f"drop table if exists [{shadow}]")
+    db.execute("alter table claims drop column sentence")
+
+
+def review_desk(db: sqlite_utils.Database) -> None:
+    """Version 3 -> 4: what reviewers write beside notes (ledger/review.py): claims they added,
+    rejected or corrected, and the corrections, rejections, sign-offs and audit themselves."""
+    _add_columns(
+        db,
+        "claims",
+        {"added_by": "TEXT", "occurrence": "INTEGER", "rejected_at": "TEXT",
+         "corrected_at": "TEXT", "summary": "TEXT"},
+    )  # fmt: skip
+    anchor = "[claim_id] TEXT, [source_id] TEXT, [start] INTEGER, [end] INTEGER, [quote] TEXT,"
+    anchor += " [sentence] TEXT,"
+    for sql in (
+        f"[corrections] ([id] INTEGER PRIMARY KEY, {anchor} [fields] TEXT, [original] TEXT,"
+        " [reason] TEXT, [reviewer] TEXT, [created_at] TEXT, [orphaned_at] TEXT)",
+        f"[rejections] ([id] INTEGER PRIMARY KEY, {anchor} [action] TEXT, [rule] TEXT,"
+        " [reason] TEXT, [reviewer] TEXT, [created_at] TEXT, [orphaned_at] TEXT)",
+        "[extracted_readings] ([claim_id] TEXT PRIMARY KEY, [reading] TEXT)",
+        "[signoffs] ([id] INTEGER PRIMARY KEY, [note_id] INTEGER, [claim_id] TEXT,"
+        " [reviewer] TEXT, [created_at] TEXT)",
+        "[audit] ([id] INTEGER PRIMARY KEY, [at] TEXT, [reviewer] TEXT, [action] TEXT,"
+        " [claim_id] TEXT, [detail] TEXT)",
+    ):
+        db.execute(f"create table if not exists {sql}")
+
+
+def change_basis(db: sqlite_utils.Database) -> None:
+    """Version 4 -> 5: claims.basis, what a change is measured against (同比 yoy, 环比
+    previous_period, 两年平均 two_year_average; issue 20). Claims stored before have none, which
+    is what the extractor gives a level or an English change that names no basis."""
     _add_columns(db, "claims", {"basis": "TEXT"})
 
 
-MIGRATIONS: tuple[Migration, ...] = (
-    Migration(1, "claims.fingerprint, claims.retired_at, notes.evidence_url", _v1_fingerprints),
-    Migration(
-        2,
-        "sources.author, published_precision, retrieved_at, encoding, text_extractor",
-        _v2_source_reading,
-    ),
-    Migration(3, "claims.basis", _v3_basis),
+STEPS: tuple[Step, ...] = (
+    fingerprints,
+    source_reading,
+    sentences_stored_once,
+    review_desk,
+    change_basis,
 )
-LATEST = MIGRATIONS[-1].version
+"""Every migration, in order; a step's position (from 1) is the version it brings a ledger to."""
+
+LATEST = len(STEPS)
 
 
-def current_version(db: sqlite_utils.Database) -> int | None:
-    """The ledger's schema version: None for an empty database, 0 for one made before versions."""
+def _migration_set(steps: Sequence[Step], done: int = 0) -> Migrations:
+    """`steps` as sqlite-utils migrations; the first `done` are recorded, not run (a ledger that
+    had them before it recorded names, or one created at the current schema)."""
+    migrations = Migrations(MIGRATION_SET)
+    for version, step in enumerate(steps, start=1):
+        migrations(name=step.__name__)(
+            _skipped(step) if version <= done else _recording_version(step, version)
+        )
+    return migrations
+
+
+def _skipped(step: Step) -> Step:
+    def skip(db: sqlite_utils.Database) -> None:
+        """Already applied before the ledger recorded migration names."""
+
+    skip.__name__ = step.__name__
+    return skip
+
+
+def _recording_version(step: Step, version: int) -> Step:
+    """`step`, then `schema_version` set to `version` (what an older `ledger` reads)."""
+
+    def run(db: sqlite_utils.Database) -> None:
+        step(db)
+        _record_legacy_version(db, version)
+
+    run.__name__ = step.__name__
+    return run
+
+
+class SchemaState(NamedTuple):
+    """Where a ledger's schema stands, read without writing anything."""
+
+    version: int | None  # how many of `STEPS` it has had; None for an empty database
+    unknown: tuple[str, ...]  # migrations applied to it that this program does not know
+
+    @property
+    def newer(self) -> bool:
+        return bool(self.unknown) or (self.version or 0) > LATEST
+
+    @property
+    def behind(self) -> bool:
+        return self.version is not None and self.version < LATEST
+
+
+def schema_state(db: sqlite_utils.Database, steps: Sequence[Step] = STEPS) -> SchemaState:
+    """The ledger's schema version and any migrations from a newer program (read-only)."""
+    known = [step.__name__ for step in steps]
+    applied = [m.name for m in Migrations(MIGRATION_SET).applied(db)]
+    legacy = _legacy_version(db)
+    if legacy is None and not applied:
+        return SchemaState(None, ())
+    unknown = tuple(name for name in applied if name not in known)
+    version = max(legacy or 0, sum(1 for name in applied if name in known))
+    return SchemaState(version, unknown)
+
+
+def _legacy_version(db: sqlite_utils.Database) -> int | None:
+    """`schema_version`'s number; 0 for a ledger from before it; None for an empty database."""
     if db["schema_version"].exists():
         row = db.execute("select max(version) from schema_version").fetchone()
         if row and row[0] is not None:
             return int(row[0])
-    if not db.table_names():
-        return None
-    return 0
+    tables = set(db.table_names())
+    return 0 if tables - {Migrations.migrations_table} else None
 
 
-def pending(
-    db: sqlite_utils.Database,
-    target: int = LATEST,
-    migrations: tuple[Migration, ...] = MIGRATIONS,
-) -> list[Migration]:
-    """The migrations still to run to bring `db` to `target`, in order."""
-    version = current_version(db)
-    if version is None:
-        return []
-    return sorted((m for m in migrations if version < m.version <= target), key=lambda m: m.version)
+def upgrade(db: sqlite_utils.Database, steps: Sequence[Step] = STEPS) -> list[str]:
+    """Run the pending migrations, in order, in one transaction; return the names run.
 
-
-def upgrade(
-    db: sqlite_utils.Database,
-    target: int = LATEST,
-    migrations: tuple[Migration, ...] = MIGRATIONS,
-) -> list[int]:
-    """Run the pending migrations in order, each in its own transaction; return the versions run.
-
-    A database newer than this code is refused rather than half-understood.
+    A database newer than this code is refused rather than half-understood. An empty database
+    has nothing to migrate (`stamp` records a new ledger as current).
     """
-    version = current_version(db)
-    if version is not None and version > target:
-        raise RuntimeError(
-            f"this ledger is at schema version {version}, newer than this program knows"
-            f" ({target}); upgrade ledger"
-        )
-    applied: list[int] = []
-    for migration in pending(db, target, migrations):
-        # IMMEDIATE: take the write lock before reading, so a writer in another process makes
-        # this wait (busy timeout) instead of failing with "database is locked" mid-migration.
-        db.execute("begin immediate")
-        try:
-            if (current_version(db) or 0) < migration.version:  # another process may have run it
-                migration.apply(db)
-                _record_version(db.conn, migration.version)
-                applied.append(migration.version)
-        except BaseException:
-            db.rollback()
-            raise
-        db.commit()
-    return applied
+    # IMMEDIATE: take the write lock before reading, so another process migrating at the same
+    # moment makes this wait (busy timeout) and then finds nothing left to do.
+    db.execute("begin immediate")
+    try:
+        state = schema_state(db, steps)
+        if state.newer:
+            raise SchemaError(newer_message(state))
+        ran: list[str] = []
+        if state.version is not None:
+            migrations = _migration_set(steps, done=state.version)
+            had = {step.__name__ for step in steps[: state.version]}
+            ran = [m.name for m in migrations.pending(db) if m.name not in had]
+            migrations.apply(db)
+    except BaseException:
+        db.rollback()
+        raise
+    db.commit()
+    return ran
 
 
-def _record_version(conn: sqlite3.Connection, version: int) -> None:
-    conn.execute(
+def stamp(db: sqlite_utils.Database, steps: Sequence[Step] = STEPS) -> None:
+    """Record a ledger just created at the current schema as having had every migration."""
+    with db.atomic():
+        _migration_set(steps, done=len(steps)).apply(db)
+        _record_legacy_version(db, len(steps))
+
+
+def _record_legacy_version(db: sqlite_utils.Database, version: int) -> None:
+    db.execute(
         "create table if not exists schema_version (id integer primary key, version integer)"
     )
-    conn.execute("insert or replace into schema_version (id, version) values (1, ?)", (version,))
+    db.execute("insert or replace into schema_version (id, version) values (1, ?)", [version])
+
+
+class SchemaError(ValueError):
+    """A ledger this program cannot read or write as it stands (one-line message)."""
+
+
+def newer_message(state: SchemaState) -> str:
+    names = f" (migrations {', '.join(state.unknown)})" if state.unknown else ""
+    return (
+        f"the ledger is at schema version {state.version}{names}, newer than this program knows"
+        f" ({LATEST}); upgrade ledger"
+    )

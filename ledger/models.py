@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import Counter
+from collections.abc import Iterable
 from datetime import date
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 Kind = Literal["money", "percent", "count", "measure", "multiple"]
 Bound = Literal["exact", "approx", "more_than", "at_least", "less_than", "at_most", "range"]
@@ -74,19 +76,80 @@ class Claim(BaseModel):
     def compute_fingerprint(self, occurrence: int = 0) -> str:
         """Hash what identifies the claim independently of where its sentence sits in the file.
 
-        `occurrence` tells apart the same figure said twice in the same sentence text.
+        `occurrence` tells apart the same figure said twice in the same sentence text (see
+        `fingerprint_occurrences`, which counts them).
         """
-        parts = [
-            " ".join(self.sentence.split()),
-            self.quote,
-            self.kind,
-            repr(self.value),
-            repr(self.value_high),
-            self.unit or "",
-            self.bound,
-            str(occurrence),
-        ]
-        return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]
+        digest = _sentence_digest(" ".join(self.sentence.split()))
+        return _fingerprint(digest, _figure_parts(self), occurrence)
+
+
+def fingerprint_occurrences(claims: Iterable[Any]) -> list[str]:
+    """The fingerprint of each of one source's claims (records or dicts with the `Claim` fields),
+    given in document order: the one fingerprint the extractor, the store and the migrations use.
+
+    The same figure said twice in the same sentence text gets its occurrence number, so both keep
+    stable, distinct ids. Each sentence is normalised and hashed once however many figures it
+    holds (a sentence object seen before is looked up, not re-read).
+
+    >>> claim = {"sentence": "It  cost $5.", "quote": "$5", "kind": "money", "value": 5.0,
+    ...          "value_high": None, "unit": "USD", "bound": "exact"}
+    >>> first, second = fingerprint_occurrences([claim, claim])
+    >>> first == Claim.model_construct(**claim).compute_fingerprint(0) != second
+    True
+    """
+    sentences: dict[str, tuple[str, Any]] = {}  # sentence -> (normalised, its digest)
+    seen: Counter[tuple[str, ...]] = Counter()
+    out = []
+    for claim in claims:
+        sentence = claim["sentence"] if isinstance(claim, dict) else claim.sentence
+        found = sentences.get(sentence)
+        if found is None:
+            normalised = " ".join(sentence.split())
+            found = sentences[sentence] = (normalised, _sentence_digest(normalised))
+        parts = _figure_parts(claim)
+        key = (found[0], *parts)
+        occurrence = seen[key]
+        seen[key] = occurrence + 1
+        out.append(_fingerprint(found[1], parts, occurrence))
+    return out
+
+
+def _sentence_digest(normalised: str) -> Any:
+    """A sha256 fed the sentence (whitespace normalised) and the separator."""
+    return hashlib.sha256(f"{normalised}\x1f".encode())
+
+
+def _figure_parts(claim: Any) -> tuple[str, ...]:
+    """What identifies a figure in its sentence, as text (of a dict, or a record's attributes)."""
+    if isinstance(claim, dict):
+        quote, kind, value = claim["quote"], claim["kind"], claim["value"]
+        high, unit, bound = claim["value_high"], claim["unit"], claim["bound"]
+    else:
+        quote, kind, value = claim.quote, claim.kind, claim.value
+        high, unit, bound = claim.value_high, claim.unit, claim.bound
+    return (quote, kind, repr(float(value)), repr(high), unit or "", bound)
+
+
+def _fingerprint(sentence_digest: Any, parts: tuple[str, ...], occurrence: int) -> str:
+    digest = sentence_digest.copy()
+    digest.update("\x1f".join((*parts, str(occurrence))).encode())
+    return str(digest.hexdigest()[:16])
+
+
+def validation_message(error: ValidationError, whole: str = "value") -> str:
+    """A pydantic error in one line, for a user: where (dotted; `whole` when it is the whole
+    value) and what, of its first problem.
+
+    >>> try:
+    ...     SourceMeta.model_validate({"published": "last Tuesday"})
+    ... except ValidationError as error:
+    ...     print(validation_message(error, "published"))
+    published: 'last Tuesday' is not a date (YYYY-MM-DD, YYYY-MM or YYYY)
+    """
+    first = error.errors()[0]
+    where = ".".join(str(part) for part in first["loc"]) or whole
+    # a ValueError raised in a validator reads "Value error, ..." in pydantic's words
+    return f"{where}: {first['msg'].removeprefix('Value error, ')}"
 
 
 def claim_id(source_id: str, fingerprint: str) -> str:

@@ -6,14 +6,9 @@ import unicodedata
 
 import regex
 
-from ledger.rules import Rules, default_rules, norm
+from ledger.rules import Rules, norm
 
 _SEPARATORS = regex.compile(r"[,\s\u00a0\u2009\u202f\u2007]")
-_FIGURE = regex.compile(
-    r"""(?P<num>\d[\d,\s\u00a0\u2009\u202f\u2007]*(?:\.\d+)?|\.\d+)
-        [\s\u00a0-]*(?P<rest>.*)""",
-    regex.VERBOSE | regex.DOTALL,
-)
 
 
 def digits_value(digits: str) -> float:
@@ -35,6 +30,7 @@ def digits_value(digits: str) -> float:
 def word_value(words: str, rules: Rules) -> float | None:
     """The value of a spelled-out number ("forty-two", "a dozen", "two"), or None.
 
+    >>> from ledger.rules import default_rules
     >>> word_value("forty-two", default_rules())
     42.0
     >>> word_value("A dozen", default_rules())
@@ -58,6 +54,7 @@ def word_value(words: str, rules: Rules) -> float | None:
 def scale_factor(word: str, rules: Rules) -> float | None:
     """The factor of a scale word ("bn" -> 1e9); glued one-letter forms are case-sensitive.
 
+    >>> from ledger.rules import default_rules
     >>> scale_factor("tn", default_rules())
     1000000000000.0
     """
@@ -65,44 +62,6 @@ def scale_factor(word: str, rules: Rules) -> float | None:
     if word in rules.scales:
         return rules.scales[word]
     return rules.scales.get(norm(word))
-
-
-def parse_number(text: str, rules: Rules | None = None) -> float:
-    """A figure written in digits or words, scale word included, as a float.
-
-    >>> parse_number("3.3 trillion")
-    3300000000000.0
-    >>> parse_number("774m")
-    774000000.0
-    >>> parse_number("two million")
-    2000000.0
-    >>> parse_number("1,00,000")
-    100000.0
-    >>> parse_number("five apples")
-    Traceback (most recent call last):
-    ...
-    ValueError: not a number: 'five apples'
-    """
-    rules = rules or default_rules()
-    text = text.strip()
-    match = _FIGURE.fullmatch(text)
-    if match:
-        value, rest = digits_value(match.group("num")), match.group("rest")
-    else:
-        head, _, rest = text.rpartition(" ")
-        for split in (text, head):
-            found = word_value(split, rules) if split else None
-            if found is not None:
-                value, rest = found, text[len(split) :]
-                break
-        else:
-            raise ValueError(f"not a number: {text!r}")
-    if rest.strip():
-        factor = scale_factor(rest, rules)
-        if factor is None:
-            raise ValueError(f"not a number: {text!r}")
-        value *= factor
-    return value
 
 
 def singular(noun: str, irregular: dict[str, str]) -> str:

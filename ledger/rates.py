@@ -24,6 +24,8 @@ from importlib import resources
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from ledger.models import validation_message
+
 BASE = "USD"
 
 
@@ -141,8 +143,9 @@ def parse_rates(rows: list[dict[str, str]], *, name: str) -> RateTable:
         try:
             rates.append(Rate.model_validate(row))
         except ValidationError as error:
-            first = error.errors()[0]
-            raise RatesError(f"{name}, line {number}: {first['msg']}") from error
+            raise RatesError(
+                f"{name}, line {number}: {validation_message(error, 'row')}"
+            ) from error
     return RateTable(rates)
 
 

@@ -38,6 +38,7 @@ from typing import Literal
 import sqlite_utils
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from ledger.models import validation_message
 from ledger.schema import REFERENCE_COLUMNS, ensure_schema
 
 REFERENCES_FILE = "references.csv"
@@ -129,9 +130,8 @@ def parse_references(text: str, *, name: str = REFERENCES_FILE) -> list[Referenc
         try:
             reference = Reference.model_validate(row)
         except ValidationError as error:
-            first = error.errors()[0]
-            where = ".".join(str(part) for part in first["loc"]) or "row"
-            raise ReferenceError(f"{name}, line {line}: {where}: {first['msg']}") from error
+            message = validation_message(error, "row")
+            raise ReferenceError(f"{name}, line {line}: {message}") from error
         if reference.id in seen:
             raise ReferenceError(f"{name}, line {line}: id {reference.id!r} appears twice")
         seen.add(reference.id)
@@ -173,12 +173,6 @@ def list_references(
     ensure_schema(db)
     where, params = ("metric = ?", [metric]) if metric else (None, [])
     return list(db["references"].rows_where(where, params, order_by="metric, subject, period, id"))
-
-
-def get_reference(db: sqlite_utils.Database, reference_id: str) -> dict[str, object] | None:
-    """One stored reference by id."""
-    rows = list(db["references"].rows_where("id = ?", [reference_id]))
-    return rows[0] if rows else None
 
 
 def load_folder_references(

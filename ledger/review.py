@@ -36,6 +36,7 @@ import sqlite_utils
 
 from ledger.models import VERDICTS, Bound, claim_id
 from ledger.rules import Rules, default_rules
+from ledger.schema import CLAIM_SENTENCE
 
 # The parts of a claim's reading a reviewer may correct; `summary` is the reviewer's short
 # wording of the claim (ClaimReview's claimReviewed), which the extractor never gives.
@@ -104,7 +105,11 @@ def record(
 
 def claim_row(db: sqlite_utils.Database, claim: str) -> dict[str, Any]:
     """One claim's row (retired ones included), or `ReviewError`."""
-    cursor = db.execute("select * from claims where id = ?", [claim])
+    cursor = db.execute(
+        f"select claims.*, sentences.text as sentence from claims {CLAIM_SENTENCE}"
+        " where claims.id = ?",
+        [claim],
+    )
     row = cursor.fetchone()
     if row is None:
         raise ReviewError(f"no claim with id {claim!r}")
@@ -224,6 +229,36 @@ def add_note(
         record(db, "note" if verdict else "comment", name, claim,
                {"note_id": row["id"], "verdict": verdict}, row["created_at"])  # fmt: skip
     return row
+
+
+def add_group_note(
+    db: sqlite_utils.Database,
+    claim: str,
+    verdict: str | None,
+    text: str,
+    *,
+    evidence_url: str | None = None,
+    reviewer: str | None = None,
+) -> list[dict[str, Any]]:
+    """The same note on every current claim grouped with `claim` (ledger/matching.py), each its
+    own note, in one transaction: all are written or none."""
+    from ledger.matching import group_of
+
+    with writing(db):
+        claim_row(db, claim)
+        members = [
+            member
+            for member in group_of(db, claim)
+            if member == claim
+            or db.execute(
+                "select 1 from claims where id = ? and retired_at is null and rejected_at is null",
+                [member],
+            ).fetchone()
+        ]
+        return [
+            add_note(db, member, verdict, text, evidence_url=evidence_url, reviewer=reviewer)
+            for member in members
+        ]
 
 
 def sign_off(db: sqlite_utils.Database, note_id: int, reviewer: str | None) -> dict[str, Any]:
@@ -485,6 +520,14 @@ def _added_id(source: str, quote: str, occurrence: int) -> str:
     return claim_id(source, digest)
 
 
+def _store_sentence(db: sqlite_utils.Database, source: str, start: int, text: str) -> None:
+    """An added claim's sentence, in `sentences` unless the extractor's is already there."""
+    db.execute(
+        "insert or ignore into sentences (source_id, start, text) values (?, ?, ?)",
+        [source, start, text],
+    )
+
+
 def _sentence_at(text: str, start: int, end: int) -> tuple[int, str]:
     from ledger.sentences import Sentences
 
@@ -526,7 +569,8 @@ def _insert_added(
         ).fetchone()
         if clash:
             raise ReviewError(f"the extractor already has a claim at those words: {clash[0]}")
-        db.table("claims").insert(row)
+        db.table("claims").insert({k: v for k, v in row.items() if k != "sentence"})
+        _store_sentence(db, source, sentence_start, sentence)
         _snapshot(db, row)
         record(db, "add-claim", name, row["id"],
                {"source_id": source, "quote": quote, "occurrence": nth}, added_at)  # fmt: skip
@@ -575,8 +619,8 @@ def _has_review(db: sqlite_utils.Database, sources: list[str]) -> bool:
 
 def _live_claims(db: sqlite_utils.Database, source: str) -> list[dict[str, Any]]:
     cursor = db.execute(
-        "select id, start, [end], quote, sentence from claims"
-        " where source_id = ? and retired_at is null",
+        f"select claims.id, claims.start, claims.[end], claims.quote, sentences.text"
+        f" from claims {CLAIM_SENTENCE} where claims.source_id = ? and claims.retired_at is null",
         [source],
     )
     return [dict(zip(("id", "start", "end", "quote", "sentence"), r, strict=True)) for r in cursor]
@@ -671,10 +715,11 @@ def _reanchor_added(db: sqlite_utils.Database, source: str, stamp: str) -> None:
         start = found[(occurrence or 1) - 1]
         sentence_start, sentence = _sentence_at(text, start, start + len(quote))
         db.execute(
-            "update claims set start = ?, [end] = ?, sentence = ?, sentence_start = ?,"
+            "update claims set start = ?, [end] = ?, sentence_start = ?,"
             " retired_at = null, last_seen = ? where id = ?",
-            [start, start + len(quote), sentence, sentence_start, stamp, claim],
+            [start, start + len(quote), sentence_start, stamp, claim],
         )
+        _store_sentence(db, source, sentence_start, sentence)
         if start != old_start:
             record(db, "moved", None, claim, {"table": "claims", "from_start": old_start}, stamp)
 

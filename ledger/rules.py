@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any, Generic, Literal, TypeVar
 
 import regex
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from ledger.models import Bound, Change, Kind
+from ledger.models import Bound, Change, Kind, validation_message
 
 RULE_FILES = (
     "patterns",
@@ -29,13 +29,57 @@ RULE_FILES = (
     "cues",
     "subjects",
     "metrics",
+    "restatements",
 )
 _REF = regex.compile(r"\{([a-z_]+)\}")
+_CODE = regex.compile(r"[\p{L}.]+")  # a currency prefix in letters: RMB, U.S.
+_GLUED = regex.compile(r"[\p{L}.]+[^\p{L}\d\s.]")  # letters glued to a symbol: HK$, R$
 _NORM_SPLIT = regex.compile(r"[\s\u00a0\u2009\u202f\-‑.]+")
 # a space or hyphen in a rule's words: \s is any Unicode space (no-break and thin ones too)
 _SPACE, _HYPHEN = r"[\s\-‑]+", r"[\s\-‑]*"
 _WHITESPACE = r"\s+"  # a space in a change cue's words (see _cue_regex)
 FLAGS = regex.VERBOSE  # VERSION0: VERSION1 with IGNORECASE folds full case, ~5x slower
+
+
+# The contract between the rule files and the extractor's Python, in one place: every pattern
+# id it reads from patterns.toml with the named groups it reads of each, the groups it reads of
+# the cues of cues.toml, and the unit words it looks up. `check_contract` holds the files to it
+# when they load, so a rules folder that lacks one fails there with one line, not in extract.
+PATTERN_GROUPS: dict[str, tuple[str, ...]] = {
+    "anchor": (),  # where a figure can start: digits and symbols
+    "anchor_word": (),  # ... and number words
+    "scan": ("skip", "first", "unit", "second", "unit2", "sep", "neg", "mult", "frac", "named"),
+    "figure": (),  # a piece of scan and and_range
+    "unit": (),  # a unit right after a year: "2020 tonnes" is no lone year
+    "scale": (),  # ... nor is "2020 million"
+    "before": ("qual", "code", "glue", "minus"),
+    "noun_after": ("w1", "w2", "w3", "open", "close"),
+    "and_range": ("second", "unit2"),
+    "ratio_after": ("den",),
+    "listed_ahead": (),
+    "metre_size_after": (),
+    "metre_size_before": (),
+    "accounting_negative": (),
+    "money_tail": ("scale", "minor"),
+    "measure_tail": ("mword", "minor"),
+    "date_before": (),
+    "date_after": (),
+    "time_after": (),
+    "label_before": ("cap",),
+    "person_before": ("who",),
+    "source_name": (),  # a piece of the attribution cues
+}
+# the source's name, or a pronoun ("he said") resolved to the last person named
+ATTRIBUTION_GROUPS = (("who", "pronoun"),)
+# the groups a period cue of each kind reads its value from: at least one of each tuple
+PERIOD_GROUPS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "year": (("year",),),
+    "quarter": (("q", "qword"),),
+    "half": (("h", "hword"),),
+    "month": (("month",),),
+    "relative": (("relword",), ("relunit",)),
+}
+UNIT_WORDS = ("percent", "metres")  # a lone fraction of a whole is a percent; "800m" is metres
 
 
 class RulesError(ValueError):
@@ -109,6 +153,7 @@ class MultipleRule(_Strict):
 class CurrencyRule(_Strict):
     id: str = Field(pattern=r"^[A-Z]{3}$")
     comment: str = Field(min_length=3)
+    iso_4217: bool = True  # false for a code in use that ISO does not list (BTC)
     prefixes: list[str]
     words: list[str]
     examples: list[ValueExample] = Field(min_length=1)
@@ -192,6 +237,70 @@ class RegexCue(_Strict):
     examples: list[str] = Field(min_length=1)
 
 
+PeriodKind = Literal["year", "quarter", "half", "month", "relative"]
+
+
+class PeriodRule(RegexCue):
+    """A period cue, and which kind of period it names: its value is read from its named groups
+    (PERIOD_GROUPS says which), so a new rule of a known kind needs no Python."""
+
+    period: PeriodKind
+
+
+class PeriodWords(_Strict):
+    """The words of periods: month names, ordinals of quarters and halves, relative words."""
+
+    comment: str
+    months: dict[str, int]  # "sept" -> 9
+    ordinals: dict[str, int]  # "second" -> 2 ("second quarter", "second half")
+    relative: dict[str, int]  # "last" -> -1: the step from the publication date
+
+
+class AttributionWords(_Strict):
+    """Words around a source's name (see [attribution_words] in cues.toml)."""
+
+    comment: str
+    titles: list[str] = Field(min_length=1)  # "Dr." also matches "Dr"
+    not_sources: list[str]
+    organisations: list[str]
+    capitalised_only: list[str]  # subject ids
+
+
+class ComparisonWords(_Strict):
+    """What makes a figure's sentence a comparison (see [comparison] in cues.toml)."""
+
+    comment: str
+    words: list[str] = Field(min_length=1)
+    phrases: str  # a regex of the phrases of several words
+    triggers: list[str]  # one of them is in every phrase: the phrases are tried only then
+
+
+class WordTable(_Strict):
+    comment: str
+    words: list[str] = Field(min_length=1)
+
+
+class RestatementRule(_Strict):
+    """Words between two linked figures that make the second a restatement of the first (read
+    by `ledger check`): "some 540 satellites (the actual number has exceeded 900)"."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    comment: str = Field(min_length=3)
+    regex: str
+    examples: list[str] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _examples_match(self) -> RestatementRule:
+        try:
+            pattern = regex.compile(self.regex, FLAGS | regex.IGNORECASE)
+        except regex.error as error:
+            raise ValueError(f"not a regular expression: {error}") from error
+        missed = [text for text in self.examples if not pattern.search(text)]
+        if missed:
+            raise ValueError(f"restatement {self.id} does not match its example(s) {missed}")
+        return self
+
+
 class RegexTable(_Strict):
     """A cue that is one regex of its own (period_baseline, own_aside), not a list of rules."""
 
@@ -260,7 +369,12 @@ class RuleFiles(_Strict):
     qualifier: list[QualifierRule]
     change: list[ChangeCue]
     attribution: list[RegexCue]
-    period: list[RegexCue]
+    period: list[PeriodRule]
+    period_words: PeriodWords
+    attribution_words: AttributionWords
+    comparison: ComparisonWords
+    not_labels: WordTable
+    restatement: list[RestatementRule] = Field(min_length=1)
     period_baseline: RegexTable
     own_aside: RegexTable
     subject: list[SubjectRule]
@@ -408,7 +522,6 @@ class Rules:
     number_words: dict[str, float]
     number_added: dict[str, float]  # norm("and a half") -> 0.5
     metre_distances: frozenset[str]
-    scaled_only_words: frozenset[str]
     fractions: dict[str, float]
     named: dict[str, tuple[UnitInfo, Any]]  # norm(words) -> (kind, unit, value as factor; cue)
     multiples: dict[str, tuple[float, str | None]]
@@ -432,16 +545,22 @@ class Rules:
     change_before: Any
     change_after: Any
     attribution_cues: Gated[tuple[str, Any, frozenset[str]]]
-    period_cues: Gated[tuple[str, Any, frozenset[str]]]
+    period_cues: Gated[tuple[PeriodRule, Any, frozenset[str]]]
     baseline: Any
     own_aside: Any
     subject_pattern: Any
     subject_ids: dict[str, str]
     metrics: Gated[tuple[MetricRule, Any, frozenset[str]]]
+    titles: Any  # the title words before a source's name, to strip
+    not_sources: frozenset[str]
+    organisations: frozenset[str]
+    capitalised_only: frozenset[str]
+    comparison_words: frozenset[str]
+    comparison: Any  # the comparison words and phrases, in one pattern
+    comparison_triggers: frozenset[str]
+    not_labels: frozenset[str]
+    restatements: tuple[tuple[str, Any], ...]  # (id, compiled), in file order
     sources: tuple[str, ...] = field(default=())
-
-    def pattern(self, name: str) -> Any:
-        return self.compiled[name]
 
 
 def _read_files(directory: Path | None) -> dict[str, Any]:
@@ -520,20 +639,72 @@ def trie(words: set[str] | list[str], *, fold_case: bool = True) -> str:
     return f"(?-i:{build(tree, True)})"
 
 
+@dataclass(frozen=True)
+class CurrencyPrefixes:
+    """The currency prefixes of currencies.toml, by how they are written before a figure."""
+
+    codes: dict[str, str]  # letters: "RMB" -> CNY, "US" -> USD
+    glue: dict[tuple[str, str], str]  # letters glued to a symbol: ("HK", "$") -> HKD
+    symbols: dict[str, str]  # a symbol alone: "$" -> USD
+
+
+def currency_prefixes(currencies: list[CurrencyRule]) -> CurrencyPrefixes:
+    """Sort each currency's prefixes into codes, glued letters and symbols.
+
+    >>> rules = [CurrencyRule(id="HKD", comment="Hong Kong dollar", prefixes=["HK$", "HKD"],
+    ...     words=[], examples=[ValueExample(text="HK$5", value=5)])]
+    >>> currency_prefixes(rules)
+    CurrencyPrefixes(codes={'HKD': 'HKD'}, glue={('HK', '$'): 'HKD'}, symbols={})
+    """
+    codes: dict[str, str] = {}
+    glue: dict[tuple[str, str], str] = {}
+    symbols: dict[str, str] = {}
+    for currency in currencies:
+        for prefix in currency.prefixes:
+            if _CODE.fullmatch(prefix):
+                codes[prefix] = currency.id
+            elif _GLUED.fullmatch(prefix):
+                glue[(prefix[:-1], prefix[-1])] = currency.id
+            else:
+                symbols[prefix] = currency.id
+    return CurrencyPrefixes(codes, glue, symbols)
+
+
+def check_contract(files: RuleFiles, pieces: dict[str, str]) -> None:
+    """Fail with one line when the rule files lack a pattern, group or word the extractor reads
+    (see PATTERN_GROUPS). Groups are looked for in a pattern's source with its pieces written
+    in, so no pattern is compiled for it."""
+    ids = {rule.id for rule in files.pattern}
+    for pattern_id, groups in PATTERN_GROUPS.items():
+        if pattern_id not in ids:
+            raise RulesError(
+                f"patterns.toml: pattern {pattern_id!r} is missing; the extractor reads it"
+            )
+        _require_groups(
+            f"patterns.toml: pattern {pattern_id!r}", _resolve(pattern_id, pieces), groups
+        )
+    for cue in files.attribution:
+        _require_groups(f"cues.toml: attribution {cue.id!r}", cue.regex, ATTRIBUTION_GROUPS)
+    for period in files.period:
+        where = f"cues.toml: period {period.id!r} ({period.period})"
+        _require_groups(where, period.regex, PERIOD_GROUPS[period.period])
+
+
+def _require_groups(where: str, source: str, groups: Iterable[str | tuple[str, ...]]) -> None:
+    """Each of `groups` (or one of each tuple of them) is a named group of `source`."""
+    for wanted in groups:
+        any_of = (wanted,) if isinstance(wanted, str) else wanted
+        if not any(f"(?P<{group}>" in source for group in any_of):
+            name = " or ".join(f"(?P<{group}>...)" for group in any_of)
+            raise RulesError(f"{where} has no group {name}; the extractor reads it")
+
+
 def _generated_pieces(files: RuleFiles) -> dict[str, str]:
     """Regex pieces built from the word lists of the data files."""
-    currency_symbols: set[str] = set()
-    currency_codes: set[str] = set()
-    currency_glue: set[str] = set()
-    for cur in files.currency:
-        for prefix in cur.prefixes:
-            if regex.fullmatch(r"[\p{L}.]+", prefix):
-                currency_codes.add(prefix)
-            elif regex.fullmatch(r"[\p{L}.]+[^\p{L}\d\s.]", prefix):
-                currency_glue.add(prefix[:-1])
-                currency_symbols.add(prefix[-1])
-            else:
-                currency_symbols.add(prefix)
+    prefixes = currency_prefixes(files.currency)
+    currency_codes = set(prefixes.codes)
+    currency_glue = {glue for glue, _symbol in prefixes.glue}
+    currency_symbols = set(prefixes.symbols) | {symbol for _glue, symbol in prefixes.glue}
     currency_symbols |= {c.symbol for c in files.context}
     unit_words = {w for u in files.unit for w in u.words}
     measures = [u for u in files.unit if u.kind == "measure"]
@@ -593,6 +764,10 @@ def _generated_pieces(files: RuleFiles) -> dict[str, str]:
         "fraction": trie({w for f in files.fraction for w in f.words}),
         "multiple_word": trie(multiple_words),
         "qualifier": suffix_tree({w for q in files.qualifier for w in q.words}),
+        # capitalised: a pattern that holds it matches case as it says ("March 5", not "march")
+        "month_name": "|".join(
+            sorted((m.capitalize() for m in files.period_words.months), key=lambda m: (-len(m), m))
+        ),
     }
 
 
@@ -619,6 +794,16 @@ def _cue_regex(cue: ChangeCue) -> str:
         return f"(?:{suffix_tree(words, space=_WHITESPACE)})"
 
     return _REF.sub(expand, cue.regex)
+
+
+def _titles(titles: list[str]) -> str:
+    r"""What strips the titles before a name, up to the last: "Finance Minister Liu Kun".
+
+    >>> _titles(["Minister", "Dr."])
+    '^.*\\b(?:Minister|Dr\\.?)\\s+'
+    """
+    words = [regex.escape(t[:-1]) + r"\.?" if t.endswith(".") else regex.escape(t) for t in titles]
+    return rf"^.*\b(?:{'|'.join(words)})\s+"
 
 
 def _word_or_symbol(words: set[str], symbols: set[str]) -> str:
@@ -652,14 +837,13 @@ def load_rules(directory: str | Path | None = None) -> Rules:
     try:
         files = RuleFiles.model_validate(_read_files(path))
     except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise RulesError(f"invalid rule files at {where}: {first['msg']}") from error
+        raise RulesError(f"invalid rule files at {validation_message(error)}") from error
     pieces = _generated_pieces(files)
     for rule in files.pattern:
         if rule.id in pieces:
             raise RulesError(f"pattern id {rule.id!r} clashes with a generated piece")
         pieces[rule.id] = rule.regex
+    check_contract(files, pieces)
     compiled = Patterns(
         {
             rule.id: functools.partial(
@@ -674,14 +858,23 @@ def load_rules(directory: str | Path | None = None) -> Rules:
     # the package's own lazy patterns wait (its tests compile them all); a folder a user edited
     # is compiled whole, so that a typo fails now, not at the first text that needs the pattern
     compiled.compile(None if path else [rule.id for rule in files.pattern if not rule.lazy])
-    for required in ("scan", "before", "noun_after", "and_range", "figure", "source_name"):
-        if required not in compiled.compilers:
-            raise RulesError(f"patterns.toml: required pattern {required!r} is missing")
 
     def cue(source: str, what: str) -> Any:
         pieces["__cue__"] = source
         return _compile(_resolve("__cue__", pieces), what)
 
+    return Rules(
+        files=files,
+        compiled=compiled,
+        **_word_lookups(files),
+        **_unit_lookups(files),
+        **_cues(files, cue),
+        sources=tuple(f"{name}.toml" for name in RULE_FILES),
+    )
+
+
+def _word_lookups(files: RuleFiles) -> dict[str, Any]:
+    """The words of numbers.toml, qualifiers.toml and currencies.toml, keyed by norm(word)."""
     nw = files.number_words
     number_words: dict[str, float] = {}
     for table in (nw.units, nw.teens, nw.tens, nw.scaled_only):
@@ -690,15 +883,35 @@ def load_rules(directory: str | Path | None = None) -> Rules:
     for s in files.scale:
         scales.update({norm(w): s.factor for w in s.words})
         scales.update({w: s.factor for w in s.glued_words})
-    symbols, glue, codes = {}, {}, {}
-    for cur in files.currency:
-        for prefix in cur.prefixes:
-            if regex.fullmatch(r"[\p{L}.]+", prefix):
-                codes[prefix] = cur.id
-            elif regex.fullmatch(r"[\p{L}.]+[^\p{L}\d\s.]", prefix):
-                glue[prefix[:-1].upper()] = cur.id
-            else:
-                symbols[prefix] = cur.id
+    multiples: dict[str, tuple[float, str | None]] = {}
+    for m in files.multiple:
+        if m.factor is None and not m.factors:
+            raise RulesError(f"multiple {m.id!r} needs a factor or factors")
+        multiples.update({norm(w): (float(m.factor or 0), m.change) for w in m.words})
+        multiples.update({norm(w): (float(f), m.change) for w, f in m.factors.items()})
+    prefixes = currency_prefixes(files.currency)
+    return {
+        "scales": scales,
+        "number_words": number_words,
+        "number_added": {norm(k): float(v) for k, v in nw.added.items()},
+        "metre_distances": frozenset(files.metre_distances.values),
+        "fractions": {norm(w): f.percent for f in files.fraction for w in f.words},
+        "multiples": multiples,
+        "symbols": prefixes.symbols,
+        "glue": {letters.upper(): code for (letters, _), code in prefixes.glue.items()},
+        "codes": prefixes.codes,
+        "qualifiers": {norm(w): q.bound for q in files.qualifier for w in q.words},
+        "not_sources": frozenset(files.attribution_words.not_sources),
+        "organisations": frozenset(files.attribution_words.organisations),
+        "capitalised_only": frozenset(files.attribution_words.capitalised_only),
+        "comparison_words": frozenset(files.comparison.words),
+        "comparison_triggers": frozenset(files.comparison.triggers),
+        "not_labels": frozenset(files.not_labels.words),
+    }
+
+
+def _unit_lookups(files: RuleFiles) -> dict[str, Any]:
+    """The units of units.toml and currencies.toml, by word and by symbol."""
     units_by_word: dict[str, UnitInfo] = {}
     units_by_symbol: dict[str, UnitInfo] = {}
     for cur in files.currency:
@@ -707,79 +920,76 @@ def load_rules(directory: str | Path | None = None) -> Rules:
         info = UnitInfo(u.kind, u.unit or None, u.factor)
         units_by_word.update({norm(w): info for w in u.words})
         units_by_symbol.update({s: info for s in [*u.symbols, *u.guarded]})
-    for symbol, code in symbols.items():
+    for symbol, code in currency_prefixes(files.currency).symbols.items():
         units_by_symbol.setdefault(symbol, UnitInfo("money", code))
-    multiples: dict[str, tuple[float, str | None]] = {}
-    for m in files.multiple:
-        if m.factor is None and not m.factors:
-            raise RulesError(f"multiple {m.id!r} needs a factor or factors")
-        multiples.update({norm(w): (float(m.factor or 0), m.change) for w in m.words})
-        multiples.update({norm(w): (float(f), m.change) for w, f in m.factors.items()})
+    missing = [word for word in UNIT_WORDS if norm(word) not in units_by_word]
+    if missing:
+        raise RulesError(f"units.toml: no unit has the word {missing[0]!r}; the extractor reads it")
+    return {
+        "units_by_word": units_by_word,
+        "units_by_symbol": units_by_symbol,
+        "per_units": {norm(word): symbol for word, symbol in files.per.units.items()},
+        "rate_units": frozenset(files.per.rates),
+        "minor_units": {
+            u.unit: {norm(w): f for w, f in u.minor.items()} for u in files.unit if u.minor
+        },
+        "irregular": dict(files.nouns.irregular),
+        "adjectives": frozenset(w.lower() for w in files.nouns.adjectives),
+        "time_nouns": frozenset(files.nouns.time_nouns),
+        "stop": frozenset(files.nouns.stop),
+    }
+
+
+def _cues(files: RuleFiles, cue: Callable[[str, str], Any]) -> dict[str, Any]:
+    """The sentence-level rules and context cues, compiled with `cue` (which resolves pieces)."""
     subject_ids = {
         regex.sub(r"[\s\u00a0\-‑]+", " ", name): s.id for s in files.subject for name in s.names
     }
-    subject_pattern = regex.compile(
-        # \b rather than a look-behind first: the engine rejects most positions at once
-        r"\b(?:" + trie(list(subject_ids), fold_case=False) + r")(?![\p{L}\d])",
-        0,
-    )
-    return Rules(
-        files=files,
-        compiled=compiled,
-        scales=scales,
-        number_words=number_words,
-        number_added={norm(k): float(v) for k, v in nw.added.items()},
-        metre_distances=frozenset(files.metre_distances.values),
-        scaled_only_words=frozenset(norm(w) for w in nw.scaled_only),
-        fractions={norm(w): f.percent for f in files.fraction for w in f.words},
-        named={
+    return {
+        "named": {
             norm(w): (UnitInfo(n.kind, n.unit, n.value), cue(n.cue, f"named {n.id}"))
             for n in files.named
             for w in n.words
         },
-        multiples=multiples,
-        symbols=symbols,
-        glue=glue,
-        codes=codes,
-        contexts={
+        "contexts": {
             c.symbol: tuple((regex.compile(r.cue), r.code) for r in c.rules) for c in files.context
         },
-        context_default={c.symbol: c.default for c in files.context},
-        units_by_word=units_by_word,
-        units_by_symbol=units_by_symbol,
-        per_units={norm(word): symbol for word, symbol in files.per.units.items()},
-        rate_units=frozenset(files.per.rates),
-        minor_units={
-            u.unit: {norm(w): f for w, f in u.minor.items()} for u in files.unit if u.minor
-        },
-        word_contexts={
+        "context_default": {c.symbol: c.default for c in files.context},
+        "word_contexts": {
             norm(word): (cue(w.cue, f"word_context {w.id}"), UnitInfo(w.kind, w.unit))
             for w in files.word_context
             for word in w.words
         },
-        qualifiers={norm(w): q.bound for q in files.qualifier for w in q.words},
-        irregular=dict(files.nouns.irregular),
-        adjectives=frozenset(w.lower() for w in files.nouns.adjectives),
-        time_nouns=frozenset(files.nouns.time_nouns),
-        stop=frozenset(files.nouns.stop),
-        change_cues=tuple(
+        "change_cues": tuple(
             (c, cue(("(?r)" if c.where == "before" else "") + _cue_regex(c), f"change {c.id}"))
             for c in files.change
         ),
-        change_before=cue("(?r)" + _side_of(files.change, "before"), "change cues before"),
-        change_after=cue(_side_of(files.change, "after"), "change cues after"),
-        attribution_cues=Gated(
+        "change_before": cue("(?r)" + _side_of(files.change, "before"), "change cues before"),
+        "change_after": cue(_side_of(files.change, "after"), "change cues after"),
+        "attribution_cues": Gated(
             (a.id, cue(a.regex, f"attribution {a.id}"), frozenset(a.triggers))
             for a in files.attribution
         ),
-        period_cues=Gated(
-            (p.id, cue(p.regex, f"period {p.id}"), frozenset(p.triggers)) for p in files.period
+        "period_cues": Gated(
+            (p, cue(p.regex, f"period {p.id}"), frozenset(p.triggers)) for p in files.period
         ),
-        baseline=cue("(?r)" + files.period_baseline.regex, "period_baseline"),
-        own_aside=cue(files.own_aside.regex, "own_aside"),
-        subject_pattern=subject_pattern,
-        subject_ids=subject_ids,
-        metrics=Gated(
+        "baseline": cue("(?r)" + files.period_baseline.regex, "period_baseline"),
+        "own_aside": cue(files.own_aside.regex, "own_aside"),
+        "subject_pattern": regex.compile(
+            # \b rather than a look-behind first: the engine rejects most positions at once
+            r"\b(?:" + trie(list(subject_ids), fold_case=False) + r")(?![\p{L}\d])",
+            0,
+        ),
+        "subject_ids": subject_ids,
+        "restatements": tuple(
+            (r.id, _compile(r.regex, f"restatement {r.id}")) for r in files.restatement
+        ),
+        "titles": regex.compile(_titles(files.attribution_words.titles)),
+        "comparison": cue(
+            rf"\b(?:{'|'.join(sorted(files.comparison.words))}|{files.comparison.phrases})\b",
+            "comparison",
+        ),
+        "metrics": Gated(
             (
                 m,
                 cue(m.keywords, f"metric {m.id}") if m.keywords.strip() else None,
@@ -787,8 +997,7 @@ def load_rules(directory: str | Path | None = None) -> Rules:
             )
             for m in files.metric
         ),
-        sources=tuple(f"{name}.toml" for name in RULE_FILES),
-    )
+    }
 
 
 @functools.cache

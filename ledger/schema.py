@@ -1,7 +1,8 @@
 """The shape of claims.db: tables, indexes, views and full-text search, created with sqlite-utils.
 
-Every stage that writes calls `ensure_schema` first; it is idempotent, so an existing ledger is
-brought up to date in place and nothing in it is lost.
+A ledger opened for writing is migrated (`ledger.migrations`) and then passed to `ensure_schema`,
+which creates whatever is missing and is idempotent, so nothing already in the ledger is lost. A
+ledger opened for reading is only looked at (`ledger.store.open_database`).
 """
 
 from __future__ import annotations
@@ -9,9 +10,9 @@ from __future__ import annotations
 import sqlite_utils
 from sqlite_utils.db import DescIndex
 
-from ledger.migrations import upgrade
+from ledger.migrations import LATEST, schema_state, stamp
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = LATEST
 
 CLAIM_COLUMNS: dict[str, type] = {
     "id": str,
@@ -31,8 +32,7 @@ CLAIM_COLUMNS: dict[str, type] = {
     "subject": str,
     "period": str,
     "attribution": str,
-    "sentence": str,
-    "sentence_start": int,
+    "sentence_start": int,  # the claim's sentence is the `sentences` row (source_id, start)
     "rule": str,
     "checkworthiness": float,
     "related": str,  # JSON list of claim ids
@@ -82,6 +82,9 @@ REJECTION_COLUMNS: dict[str, type] = {
 }
 
 REVIEW_TABLES: dict[str, dict[str, type]] = {
+    # derived, like checks: the same claim in several places (ledger/matching.py), rebuilt by
+    # `ledger check`; group_id is the smallest claim id of the group
+    "claim_groups": {"claim_id": str, "group_id": str},
     "corrections": CORRECTION_COLUMNS,
     "rejections": REJECTION_COLUMNS,
     "extracted_readings": {"claim_id": str, "reading": str},  # JSON: the extractor's reading
@@ -136,12 +139,20 @@ FILE_STAT_COLUMNS: dict[str, type] = {
 
 # A cache too: for each folder an ingest found whole and unchanged, a signature of its listing
 # (each source file's name, size and mtime_ns), its manifest's bytes and the extractor version
-# (store._FolderSignatures). A re-ingest skips a folder whose signature is the same without
+# (ingest._FolderSignatures). A re-ingest skips a folder whose signature is the same without
 # looking at its files' rows; writing a source that came from another folder drops that folder's.
 FOLDER_STAT_COLUMNS: dict[str, type] = {
     "id": str,  # the folder, as the paths of its sources are stored
     "signature": str,
     "files": int,
+}
+
+# Each sentence that holds a claim, once: a sentence with N figures was stored N times when it
+# was a claims column (quadratic in a long sentence). Keyed by (source_id, start).
+SENTENCE_COLUMNS: dict[str, type] = {
+    "source_id": str,
+    "start": int,  # code-point offset in the source's text, as claims.sentence_start
+    "text": str,
 }
 
 NOTE_COLUMNS: dict[str, type] = {
@@ -204,21 +215,31 @@ CHECK_COLUMNS: dict[str, type] = {
     "checked_at": str,
 }
 
-# The columns each table's full-text index holds (`claims_fts`, `sources_fts`).
-FTS_COLUMNS = {"claims": ["quote", "sentence"], "sources": ["title", "text"]}
-# A second index of the claims for text with no spaces between words (Chinese): FTS5's trigram
+# The columns each table's full-text index holds (`claims_fts`, `sentences_fts`, `sources_fts`).
+FTS_COLUMNS = {"claims": ["quote"], "sentences": ["text"], "sources": ["title", "text"]}
+
+# A second index of the sentences for text with no spaces between words (Chinese): FTS5's trigram
 # tokenizer matches any substring of three characters or more, where the porter index above
 # (unicode61) takes a whole run of Han characters for one word. English keeps its stemming.
-TRIGRAM_FTS = "claims_fts_trigram"
+TRIGRAM_FTS = "sentences_fts_trigram"
+
+# A claim's sentence, for a query over claims: `{CLAIM_SENTENCE}` after `from claims ...`.
+CLAIM_SENTENCE = (
+    "left join sentences on sentences.source_id = claims.source_id"
+    " and sentences.start = claims.sentence_start"
+)
 
 VIEWS = {
     "claims_in_context": """
         select claims.id, claims.quote, claims.value, claims.value_high, claims.kind, claims.unit,
                claims.bound, claims.change, claims.metric, claims.subject, claims.period,
-               claims.attribution, claims.checkworthiness, claims.sentence, claims.start,
+               claims.attribution, claims.checkworthiness, sentences.text as sentence,
+               sentences.rowid as sentence_rowid, claims.sentence_start, claims.start,
                claims.end, claims.source_id, sources.title as source_title,
                sources.publisher, sources.published, sources.url
         from claims join sources on sources.id = claims.source_id
+        left join sentences on sentences.source_id = claims.source_id
+                           and sentences.start = claims.sentence_start
         where claims.retired_at is null and claims.rejected_at is null
     """,
     # The latest verdict (a comment, a note without one, leaves it as it was) and the claim's
@@ -283,13 +304,22 @@ VIEWS = {
 
 
 def ensure_schema(db: sqlite_utils.Database) -> None:
-    """Create whatever is missing; never drop or rewrite what exists."""
-    db.execute("pragma journal_mode = wal")
+    """Create whatever is missing; never drop or rewrite what exists. Run after the migrations
+    (`ledger.store.open_database`); a database it finds empty is recorded as having had them."""
+    if db.execute("pragma journal_mode").fetchone()[0] != "wal":
+        db.execute("pragma journal_mode = wal")  # readers and one writer at once
     db.execute("pragma busy_timeout = 10000")
-    upgrade(db, SCHEMA_VERSION)  # a ledger written by an earlier version: ledger/migrations.py
+    new = schema_state(db).version is None
     _table(db, "sources", SOURCE_COLUMNS, pk="id")
     _table(db, "claims", CLAIM_COLUMNS | REVIEW_CLAIM_COLUMNS, pk="id",
            fks=[("source_id", "sources", "id")])  # fmt: skip
+    _table(
+        db,
+        "sentences",
+        SENTENCE_COLUMNS,
+        pk=("source_id", "start"),
+        fks=[("source_id", "sources", "id")],
+    )
     _table(db, "notes", NOTE_COLUMNS, pk="id", fks=[("claim_id", "claims", "id")])
     _table(db, "runs", RUN_COLUMNS, pk="id")
     _table(db, "file_stats", FILE_STAT_COLUMNS, pk="id")
@@ -297,7 +327,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     _table(db, "references", REFERENCE_COLUMNS, pk="id")
     _table(db, "checks", CHECK_COLUMNS, pk="id", fks=[("claim_id", "claims", "id")])
     for name, review_columns in REVIEW_TABLES.items():
-        _table(db, name, review_columns, pk="claim_id" if name == "extracted_readings" else "id")
+        _table(db, name, review_columns, pk="id" if "id" in review_columns else "claim_id")
     # No index on claims.fingerprint: no query looks a claim up by it (ids are derived from it),
     # and keeping a random-key index costs every insert (5% of ingest's write CPU at 10 MB, more
     # once the index outgrows the cache). Ledgers made before keep theirs.
@@ -310,6 +340,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         "rejections": ["claim_id", "source_id"],
         "signoffs": ["note_id"],
         "audit": ["claim_id"],
+        "claim_groups": ["group_id"],
     }.items():
         for column in columns:
             db.table(table).create_index([column], if_not_exists=True)
@@ -329,14 +360,15 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             fts_columns, create_triggers=True, tokenize="porter", replace=True
         )
         _narrow_fts_update_trigger(db, table, fts_columns)
-    _trigram_index(db, TRIGRAM_FTS, "claims", FTS_COLUMNS["claims"])
+    _trigram_index(db, TRIGRAM_FTS, "sentences", FTS_COLUMNS["sentences"])
     # SQLite stores a view's SQL without trailing whitespace: strip it, so an unchanged view
     # compares equal and is left alone. A changed one is dropped and recreated in one transaction,
     # so a reader (the web app) never finds it missing.
     with db.atomic():
         for name, sql in VIEWS.items():
             db.create_view(name, sql.strip(), replace=True)
-    db.table("schema_version").insert({"id": 1, "version": SCHEMA_VERSION}, pk="id", replace=True)
+    if new:
+        stamp(db)
 
 
 def _trigram_index(db: sqlite_utils.Database, name: str, table: str, columns: list[str]) -> None:
@@ -404,7 +436,7 @@ def _table(
     name: str,
     columns: dict[str, type],
     *,
-    pk: str,
+    pk: str | tuple[str, ...],
     fks: list[tuple[str, str, str]] | None = None,
 ) -> None:
     table = db.table(name)

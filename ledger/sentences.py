@@ -35,6 +35,12 @@ _BOUNDARY = regex.compile(
 # name as a number and formats the TypeError), and a text has a boundary every few lines
 _LINE = _BOUNDARY.groupindex["line"]
 _LEADING = " \t\r\n\ufeff\u00a0\u200b"
+# The longest a "sentence" may be, in characters. Every claim shows its sentence (web page, export,
+# `ledger extract`), so text with no sentence end (a 20 MB line) would otherwise make each of its
+# figures carry the whole of it. About twice the longest sentence in the BBC and Reuters corpora.
+MAX_SENTENCE = 2_000
+# Where an over-long stretch is cut: after a clause's comma or semicolon, else at a space.
+_CUT = regex.compile(r"[,;]\s+|\s+")
 
 
 def _soft_wrap(text: str, at: int, after: int) -> bool:
@@ -69,7 +75,24 @@ class Sentences:
         # concurrent=False keeps the GIL: releasing it around each boundary found costs 12%
         for m in _BOUNDARY.finditer(text, concurrent=False):
             if m.group(_LINE) is None or not _soft_wrap(text, m.start(), m.end()):
+                self._cut_long(m.end())
                 self.starts.append(m.end())
+        self._cut_long(len(text))
+
+    def _cut_long(self, end: int) -> None:
+        """Cut the stretch from the last start to `end` into pieces of at most `MAX_SENTENCE`
+        characters, each ending at a clause or word break in its last half where there is one.
+
+        >>> s = Sentences("and " * 1_200)
+        >>> [b - a for a, b in (s.around(start) for start in s.starts)]
+        [1999, 1999, 799]
+        """
+        start = self.starts[-1]
+        while end - start > MAX_SENTENCE:
+            limit = start + MAX_SENTENCE
+            breaks = list(_CUT.finditer(self.text, start + MAX_SENTENCE // 2, limit))
+            start = breaks[-1].end() if breaks else limit
+            self.starts.append(start)
 
     def join(self, start: int, end: int) -> None:
         """Make `start`..`end` one sentence: a figure wrapped over a line break ("2.1 billion\\n
@@ -104,14 +127,3 @@ class Sentences:
         end = start + len(stripped.rstrip(_LEADING))
         self._spans[index] = (start, end)
         return start, end
-
-
-def split_sentences(text: str) -> list[str]:
-    """Every sentence of a text.
-
-    >>> split_sentences('He said "It grew 2.3%." Then it fell.\\r\\nNew line')
-    ['He said "It grew 2.3%."', 'Then it fell.', 'New line']
-    """
-    found = Sentences(text)
-    spans = {found.around(start) for start in found.starts}
-    return [text[a:b] for a, b in sorted(spans) if b > a]

@@ -16,7 +16,6 @@ from typing import Any
 
 from datasette.app import Datasette
 
-from ledger.schema import SCHEMA_VERSION
 from ledger.web.auth import Auth, SecretError, check_secret
 from ledger.web.metadata import SETTINGS, build_metadata
 
@@ -28,35 +27,35 @@ class ServeError(ValueError):
 
 
 def check_ledger(path: Path) -> None:
-    """Refuse a path that is not a ledger; bring a ledger from an earlier version up to date.
+    """Refuse a path that is not a ledger, or a ledger from a newer version; bring a ledger from
+    an earlier version up to date (serving takes notes, so it is a writer).
 
     Not a ledger: missing, not SQLite, or without sources and claims. A ledger written by an
-    earlier version (older schema_version, or tables added since) is upgraded in place by
-    `ensure_schema`, which only adds, so its notes are kept.
+    earlier version is migrated in place, which only adds, so its notes are kept. A current one
+    is only read.
     """
+    from ledger.migrations import newer_message, schema_state
+    from ledger.store import LedgerError, connect_read_only, open_database
+
     if not path.is_file():
         raise ServeError(f"no ledger at {path}: build one with `ledger ingest sources/`")
     try:
-        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as connection:
-            names = {row[0] for row in connection.execute("select name from sqlite_master")}
-            version = (
-                connection.execute("select max(version) from schema_version").fetchone()[0]
-                if "schema_version" in names
-                else 0
-            )
+        db = connect_read_only(path)
+        try:
+            names, state = set(db.table_names()), schema_state(db)
+        finally:
+            db.close()
     except sqlite3.DatabaseError as error:
         raise ServeError(f"{path} is not a SQLite database: {error}") from error
     if not {"sources", "claims"} <= names:
         missing = ", ".join(sorted(REQUIRED_TABLES - names))
         raise ServeError(f"{path} is not a ledger (missing tables: {missing})")
-    if REQUIRED_TABLES - names or (version or 0) < SCHEMA_VERSION:
-        import sqlite_utils
-
-        from ledger.schema import ensure_schema
-
+    if state.newer:
+        raise ServeError(f"{path}: {newer_message(state)}")
+    if REQUIRED_TABLES - names or state.behind:
         try:
-            ensure_schema(sqlite_utils.Database(path))
-        except (sqlite3.DatabaseError, RuntimeError) as error:
+            open_database(path, create=False).close()
+        except LedgerError as error:
             raise ServeError(f"cannot upgrade {path}: {error}") from error
 
 

@@ -30,7 +30,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from ledger.models import SourceMeta
+from ledger.models import SourceMeta, validation_message
 from ledger.sentences import Sentences
 
 TEXT_SUFFIXES = (".txt", ".md")
@@ -217,6 +217,9 @@ def _manifest_row(manifest: Manifest, line: int, meanings: list[str], fields: li
         reason = f"{more_or_fewer} fields than columns"
     elif not name:
         reason = "empty 'file'"
+    elif "/" in name or os.sep in name:
+        reason = f"{name} is a path: a manifest describes the files beside it"
+        name = ""  # no file here has this name: the row is a problem of the manifest's own
     elif name in manifest.rows or name in manifest.refused:
         reason = f"{name} is listed twice (first on line {manifest.lines[name]})"
         name = ""  # the first row stands
@@ -228,9 +231,7 @@ def _manifest_row(manifest: Manifest, line: int, meanings: list[str], fields: li
             manifest.lines[name] = line
             return
         except ValidationError as error:
-            problem = error.errors()[0]
-            where = ".".join(str(part) for part in problem["loc"]) or "published"
-            reason = f"{where}: {problem['msg'].removeprefix('Value error, ')}"
+            reason = validation_message(error, "published")
     if name and name not in manifest.refused:
         manifest.refused[name] = f"line {line}: {reason}; {name} skipped"
         manifest.lines[name] = line
@@ -386,7 +387,7 @@ def _expand(
         if os.path.isdir(path):
             yield from _walk(path, failures, follow_links)
         elif not os.path.lexists(path):
-            failures.append(SourceError(path, "no such file or folder"))
+            failures.append(SourceError(path, missing_reason(path)))
         elif not path.lower().endswith(SOURCE_SUFFIXES):
             failures.append(
                 SourceError(path, f"not a source file (expected {', '.join(SOURCE_SUFFIXES)})")
@@ -398,6 +399,17 @@ def _expand(
                 failures.append(SourceError(path, refused))
             else:
                 yield _Folder(folder, [name], [path], whole=False)
+
+
+def missing_reason(path: str) -> str:
+    """Why a path given is not read when nothing is there: a URL is fetched first.
+
+    >>> missing_reason("https://example.com/story")
+    'a URL, not a file: fetch it first (ledger fetch URL --into DIR)'
+    """
+    if re.match(r"(?i)https?://", path):
+        return "a URL, not a file: fetch it first (ledger fetch URL --into DIR)"
+    return "no such file or folder"
 
 
 def _refused_entry(path: str, root: str, follow_links: bool) -> str | None:

@@ -9,6 +9,7 @@ taken while `ledger ingest` or the web app writes is still a consistent snapshot
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import os
 import sqlite3
@@ -18,9 +19,10 @@ from pathlib import Path
 
 import sqlite_utils
 
-from ledger.migrations import current_version
-from ledger.schema import SCHEMA_VERSION
+from ledger.migrations import schema_state
+from ledger.schema import CLAIM_SENTENCE, SCHEMA_VERSION
 from ledger.sources import ManifestError, file_sha256, find_sources
+from ledger.store import connect_read_only, no_ledger
 
 MAX_LISTED = 20  # problems printed per check; the count says how many there were in all
 
@@ -74,18 +76,12 @@ class Report:
 
 
 def open_read_only(db_path: str | os.PathLike[str]) -> sqlite_utils.Database:
-    """Open an existing ledger without any way to change it (verify must not repair by accident)."""
+    """Open an existing ledger without any way to change it (verify must not repair by accident),
+    whatever its schema version: an outdated one is reported, not refused."""
     path = Path(db_path)
     if not path.is_file():
-        raise FileNotFoundError(f"no ledger at {path}")
-    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-    conn.execute("pragma busy_timeout = 10000")
-    try:
-        conn.execute("select count(*) from sqlite_master").fetchone()
-    except sqlite3.DatabaseError:
-        conn.close()
-        raise
-    return sqlite_utils.Database(conn, execute_plugins=False)
+        raise no_ledger(path)
+    return connect_read_only(path)
 
 
 def verify(
@@ -133,14 +129,15 @@ def _integrity(db: sqlite_utils.Database) -> Check:
 
 
 def _schema_version(db: sqlite_utils.Database) -> Check:
-    version = current_version(db) or 0
+    state = schema_state(db)
+    version = state.version or 0
     check = Check("schema", f"schema version {version} (this program writes {SCHEMA_VERSION})")
-    if version < SCHEMA_VERSION:
-        check.problems.append(
-            f"ledger is at schema version {version}: any write (e.g. `ledger ingest`) upgrades it"
-        )
-    elif version > SCHEMA_VERSION:
+    if state.newer:
         check.problems.append(f"ledger is at schema version {version}, newer than this program")
+    elif version < SCHEMA_VERSION:
+        check.problems.append(
+            f"ledger is at schema version {version}: `ledger migrate` (or any write) upgrades it"
+        )
     return check
 
 
@@ -154,20 +151,25 @@ def _foreign_keys(db: sqlite_utils.Database) -> Check:
 
 
 def _live_claims_clause(db: sqlite_utils.Database) -> str:
-    return "retired_at is null" if "retired_at" in db["claims"].columns_dict else "1"
+    return "claims.retired_at is null" if "retired_at" in db["claims"].columns_dict else "1"
 
 
 def _quotes(db: sqlite_utils.Database) -> Check:
     """Every live claim's quote is its source's stored text at its offsets; so is its sentence."""
     live = _live_claims_clause(db)
+    if "sentence" in db["claims"].columns_dict:  # a ledger from before `sentences` (schema < 2)
+        sentence_column, join = "claims.sentence", ""
+    else:
+        sentence_column, join = "sentences.text", CLAIM_SENTENCE
     checked = 0
     problems: list[str] = []
     texts = db.execute("select id, text from sources order by id")
     for source_id, text in texts:
         text = text or ""
         for claim_id, start, end, quote, sentence, sentence_start in db.execute(
-            f"select id, start, [end], quote, sentence, sentence_start from claims"
-            f" where source_id = ? and {live} order by start",
+            f"select claims.id, claims.start, claims.[end], claims.quote, {sentence_column},"
+            f" claims.sentence_start from claims {join}"
+            f" where claims.source_id = ? and {live} order by claims.start",
             [source_id],
         ):
             checked += 1
@@ -342,14 +344,15 @@ def backup(
     """
     source_path, target_path = Path(db_path), Path(target)
     if not source_path.is_file():
-        raise FileNotFoundError(f"no ledger at {source_path}")
+        raise no_ledger(source_path)
     if target_path.exists() and not overwrite:
         raise FileExistsError(f"{target_path} already exists (use --force to replace it)")
     if target_path.exists() and target_path.resolve() == source_path.resolve():
         raise FileExistsError(f"{target_path} is the ledger itself")
     if not target_path.parent.is_dir():
         raise FileNotFoundError(f"no folder {target_path.parent} to write the backup into")
-    partial = target_path.with_name(f".{target_path.name}.partial-{os.getpid()}")
+    remove_stale_partials(target_path)
+    partial = partial_path(target_path)
     source = sqlite3.connect(f"{source_path.resolve().as_uri()}?mode=ro", uri=True)
     try:
         source.execute("pragma busy_timeout = 10000")
@@ -380,6 +383,39 @@ def backup(
         notes=counts["notes"],
         sources=counts["sources"],
     )
+
+
+def partial_path(target: Path) -> Path:
+    """Where this process writes `target` before renaming it into place: hidden, beside it, and
+    named for the process, so a killed writer's leftover can be told from a live one's."""
+    return target.with_name(f".{target.name}{_PARTIAL}{os.getpid()}")
+
+
+_PARTIAL = ".partial-"
+
+
+def remove_stale_partials(target: Path) -> list[Path]:
+    """Delete what killed writers left of `target` (see `partial_path`); return what went.
+
+    A partial whose process is still running is another writer's work in progress, and stays.
+    """
+    removed = []
+    for leftover in target.parent.glob(f".{glob.escape(target.name)}{_PARTIAL}*"):
+        pid = leftover.name.rsplit(_PARTIAL, 1)[1]
+        if pid.isdigit() and int(pid) != os.getpid() and not _running(int(pid)):
+            leftover.unlink(missing_ok=True)
+            removed.append(leftover)
+    return removed
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
 
 
 def _has_table(conn: sqlite3.Connection, name: str) -> bool:

@@ -16,6 +16,7 @@ import json
 from pathlib import Path
 
 from click.testing import CliRunner
+from ledger_rows import insert_claims
 
 from ledger.cli import cli
 from ledger.store import Ledger
@@ -116,7 +117,7 @@ def build(path: Path) -> None:
                 "last_seen": "2025-01-01T00:00:00.000000+00:00",
                 "retired_at": RETIRED_AT if claim["id"] == RETIRED else None,
             }
-            db["claims"].insert(claim)
+            insert_claims(db, [claim])
         names = ("claim_id", "verdict", "text", "evidence_url", "reviewer", "created_at")
         db["notes"].insert_all([dict(zip(names, note, strict=True)) for note in NOTES])
         names = ("claim_id", "against_type", "against_id", "other_value", "other_unit",

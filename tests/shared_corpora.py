@@ -3,14 +3,10 @@ root, or $LEDGER_SHARED): read in place, never copied into the project."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
-
-from corpora import CORPORA  # noqa: E402
+from corpora import CORPORA
 
 
 def corpus_path(name: str) -> Path:

@@ -4,24 +4,23 @@ from __future__ import annotations
 
 import doctest
 import http.server
-import sys
+import sqlite3
 import threading
-from pathlib import Path
 
 import click
+import load
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
-
-import load  # noqa: E402
 
 
 class Pages(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as a browser and Datasette's server do
+    seen: list[str] = []
 
     def do_GET(self) -> None:  # noqa: N802 (the stdlib's name)
         body = b"ok" * 50
-        self.send_response(200 if self.path == "/ok" else 404)
+        Pages.seen.append(self.path)
+        ok = self.path == "/ok" or self.path.startswith("/claims/c-")
+        self.send_response(200 if ok else 404)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
@@ -47,7 +46,7 @@ def test_counts_requests_errors_and_latency(server):
     assert ok.requests_per_second > 0
     assert (missing.requests, missing.errors) == (40, 40)
     table = load.format_table([ok, missing])
-    assert "| `/ok` | 40 | 0 |" in table and "| `/missing` | 40 | 40 |" in table
+    assert "| `/ok` | 1 | 40 | 0 |" in table and "| `/missing` | 1 | 40 | 40 |" in table
 
 
 def test_stops_at_its_time_limit(server):
@@ -66,6 +65,46 @@ def test_stops_at_its_time_limit(server):
 def test_refuses_anything_but_a_live_loopback_server(url, message):
     with pytest.raises(click.ClickException, match=message):
         load.run_load(url, ["/"], requests=1)
+
+
+@pytest.fixture
+def ledger_file(tmp_path):
+    db = tmp_path / "claims.db"
+    with sqlite3.connect(db) as connection:
+        connection.execute("create table claims (id text primary key)")
+        connection.executemany(
+            "insert into claims values (?)", [(f"c-{n:04d}",) for n in range(50)]
+        )
+    return db
+
+
+def test_spreads_an_id_path_over_distinct_claims(server, ledger_file):
+    Pages.seen.clear()
+    (result,) = load.run_load(
+        server, ["/claims/{id}"], requests=30, concurrency=2, db=ledger_file, sample=20
+    )
+    assert (result.path, result.distinct, result.requests, result.errors) == (
+        "/claims/{id}",
+        20,
+        30,
+        0,
+    )
+    assert len(set(Pages.seen)) == 20 and all(p.startswith("/claims/c-") for p in Pages.seen)
+    assert result.first_ms > 0
+
+
+def test_times_facet_cache_misses_apart_by_moving_the_mtime(server, ledger_file):
+    before = ledger_file.stat().st_mtime_ns
+    content = ledger_file.read_bytes()
+    hits, misses = load.run_load(server, ["/ok"], requests=5, db=ledger_file, misses=3)
+    assert (hits.path, hits.requests) == ("/ok", 5)
+    assert (misses.path, misses.requests, misses.errors) == ("/ok (facet cache miss)", 3, 0)
+    assert ledger_file.stat().st_mtime_ns > before and ledger_file.read_bytes() == content
+
+
+def test_an_id_path_needs_the_ledger(server):
+    with pytest.raises(click.ClickException, match="needs --db"):
+        load.run_load(server, ["/claims/{id}"], requests=1)
 
 
 def test_doctests():

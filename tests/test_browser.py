@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from test_web import HOSTILE, PASSWORD, make_ledger, served
+from made_up_ledger import HOSTILE, PASSWORD, make_ledger, served
 
 from ledger.web.reviewers import add_reviewer
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 from click.testing import CliRunner
+from ledger_rows import insert_claims
 
 from ledger import check
 from ledger.check import (
@@ -22,10 +23,10 @@ from ledger.check import (
     Incomparable,
     _nearest,
     claim_interval,
+    claims_by_source,
     compare,
     convert_unit,
     explain,
-    load_claims,
     load_restatements,
     reference_interval,
     run_checks,
@@ -218,7 +219,7 @@ def add_claim(db: sqlite_utils.Database, source_id: str, text: str, fields: dict
     row["id"] = claim_id(source_id, claim.fingerprint)
     row["source_id"] = source_id
     row["related"] = "[]"
-    db["claims"].insert(row)
+    insert_claims(db, [row])
     return row["id"]
 
 
@@ -541,7 +542,8 @@ def test_period_matching_is_marked(ledger_db):
     assert "references for 2024-05, none for 2020" in fund["explanation"]
     [programme] = checks_of(db, ids["$1.4tn"])
     assert programme["explanation"] == (
-        "claim: 1.4e12 USD (2020-10); no reference for investment_fund of no subject; no-reference"
+        "claim: 1.4 trillion USD, 2020-10; no reference for investment_fund of no subject;"
+        " no-reference"
     )
 
 
@@ -621,7 +623,8 @@ def test_a_check_never_writes_a_verdict(ledger_db):
 
 def test_clause_keeps_capacity_and_demand_apart(ledger_db):
     db, ids, _ = ledger_db
-    clauses = {claim.quote: claim.clause for claim in load_claims(db)}
+    current = [claim for claims in claims_by_source(db) for claim in claims]
+    clauses = {claim.quote: claim.clause for claim in current}
     assert "capacity" in clauses["7 per cent"] and "demand" not in clauses["7 per cent"]
     assert "demand" in clauses["33 per cent"] and "capacity" not in clauses["33 per cent"]
 
@@ -639,25 +642,25 @@ def test_explain_in_plain_words(ledger_db):
         "(000_06537919e2765593)"
     )
     assert sorted(lines[1:4]) == [
-        "claim: more than 3.3e12 CNY (2023); reference: 3.3278e12 CNY, National Bureau of "
-        "Statistics of China, 2024; consistent (+0.8%)",
-        "claim: more than 3.3e12 CNY (2023); reference: 3.33571e12 CNY, National Bureau of "
-        "Statistics of China; Ministry of Science and Technology; Ministry of Finance, 2024; "
-        "consistent (+1.1%)",
-        "claim: more than 3.3e12 CNY (2023); reference: 3.33571e12 CNY, 国家统计局、科学技术部、"
-        "财政部 (National Bureau of Statistics of China; Ministry of Science and Technology; "
-        "Ministry of Finance), 2024; consistent (+1.1%)",
+        "claim: more than 3.3 trillion CNY, 2023; reference: 3.3278 trillion CNY, National Bureau "
+        "of Statistics of China, 2024; consistent (+0.8%)",
+        "claim: more than 3.3 trillion CNY, 2023; reference: 3.33571 trillion CNY, National "
+        "Bureau of Statistics of China; Ministry of Science and Technology; Ministry of Finance, "
+        "2024; consistent (+1.1%)",
+        "claim: more than 3.3 trillion CNY, 2023; reference: 3.33571 trillion CNY, 国家统计局、"
+        "科学技术部、财政部 (National Bureau of Statistics of China; Ministry of Science and "
+        "Technology; Ministry of Finance), 2024; consistent (+1.1%)",
     ]
     assert lines[-1] == "suggested: consistent; reviewer's verdict: unverified"
     satellites = explain(db, ids["exceeded 900"]).splitlines()
     assert satellites[1] == (
-        "claim: more than 900 satellite (no period); reference: more than 1000 satellite "
+        "claim: more than 900 satellite; reference: more than 1,000 satellite "
         "(2024-08, nearest-to-publication), US Space Force (Maj. Gen. Gregory J. Gagnon; "
         "reported by Air & Space Forces Magazine), 2024; consistent (+11.1%)"
     )
     assert satellites[2].startswith(
-        f"claim: more than 900 satellite (no period); other claim {ids['some 540 satellites']} "
-        '(same source): "some 540 satellites" = about 540 satellite (no period); inconsistent'
+        f"claim: more than 900 satellite; other claim {ids['some 540 satellites']} "
+        '(same source): "some 540 satellites" = about 540 satellite; inconsistent'
     )
     assert satellites[-1] == (
         "suggested: consistent, contradicts 1 other claim(s); reviewer's verdict: unverified"
@@ -669,9 +672,9 @@ def test_explain_shows_the_conversion(ledger_db):
     run_checks(db, now=NOW)
     line = explain(db, ids["over $40 billion"]).splitlines()[1]
     assert line == (
-        "claim: more than 4e10 USD (no period); reference: 3.44e11 CNY (2024-05, "
+        "claim: more than 40 billion USD; reference: 344 billion CNY (2024-05, "
         "nearest-to-publication), National Enterprise Credit Information Publicity System "
-        "(registration reported by TrendForce and Reuters), 2024; = 4.85814e10 USD at 1 USD = "
+        "(registration reported by TrendForce and Reuters), 2024; = 48.5814 billion USD at 1 USD = "
         "7.0809 CNY (Board of Governors of the Federal Reserve System, annual average 2023); no "
         "2024 rate in the table, 2023 used; consistent (+21.4%)"
     )
@@ -685,12 +688,13 @@ def test_cli_check_summary_and_explain(ledger_db):
     assert result.output == (
         "checked 13 claims: 6 consistent, 3 inconsistent, 1 ambiguous, 3 no-reference; "
         "2 claims contradicted by another claim\n"
+        "0 claims said more than once, in 0 group(s) of the same claim\n"
     )
     result = runner.invoke(
         cli, ["check", "--db", str(path), "--explain", ids["some 540 satellites"]]
     )
     assert result.exit_code == 0, result.output
-    assert "reference: more than 1000 satellite (2024-08, nearest-to-publication)" in result.output
+    assert "reference: more than 1,000 satellite (2024-08, nearest-to-publication)" in result.output
     assert result.output.rstrip().endswith(
         "suggested: inconsistent, contradicts 1 other claim(s); reviewer's verdict: unverified"
     )
@@ -715,6 +719,11 @@ def test_cli_bad_input_is_a_one_line_error(ledger_db, tmp_path: Path):
 def test_cli_reference_add_list_and_load(tmp_path: Path):
     path = tmp_path / "claims.db"
     runner = CliRunner()
+    result = runner.invoke(cli, ["reference", "load", str(REFERENCES), "--db", str(path)])
+    assert result.exit_code == 1 and "no ledger at" in result.output  # a typo makes no ledger
+    assert not path.exists()
+    (tmp_path / "empty").mkdir()
+    assert runner.invoke(cli, ["ingest", str(tmp_path / "empty"), "--db", str(path)]).exit_code == 0
     result = runner.invoke(cli, ["reference", "load", str(REFERENCES), "--db", str(path)])
     assert result.exit_code == 0, result.output
     assert result.output == f"loaded 17 references from {REFERENCES}\n"
@@ -934,11 +943,13 @@ def test_linked_figures_conflict_only_when_one_restates_the_other(tmp_path: Path
 
 def test_restatement_cues_are_validated_data():
     cues = load_restatements()
-    assert [cue.id for cue in cues.cue] == ["bracket", "actual", "correction"]
+    assert [cue.id for cue in cues.restatement] == ["bracket", "actual", "correction"]
     assert cues.between(", compared with ") is None
     assert cues.between(", revised to ") == "correction"
-    bad = '[[cue]]\nid = "x"\npattern = "zzz"\ncomment = "c"\nexamples = ["abc"]\n'
-    with pytest.raises(CheckError, match=r"cue x does not match its example\(s\) \['abc'\]"):
+    bad = '[[restatement]]\nid = "x"\nregex = "zzz"\ncomment = "a c"\nexamples = ["abc"]\n'
+    with pytest.raises(
+        CheckError, match=r"restatement x does not match its example\(s\) \['abc'\]"
+    ):
         load_restatements(bad)
     with pytest.raises(CheckError, match="not a regular expression"):
         load_restatements(bad.replace('"zzz"', '"("'))
@@ -975,9 +986,9 @@ def test_explain_says_up_and_down(ledger_db):
     db, ids, _ = ledger_db
     run_checks(db, now=NOW)
     assert explain(db, ids["8.4 percent"]).splitlines()[1:] == [
-        "claim: up 8.4 percent (2023); reference: 8.4 percent, National Bureau of Statistics of "
+        "claim: a rise of 8.4%, 2023; reference: 8.4%, National Bureau of Statistics of "
         "China; Ministry of Science and Technology; Ministry of Finance, 2024; consistent (+0.0%)",
-        "claim: up 8.4 percent (2023); reference: 8.1 percent, National Bureau of Statistics of "
+        "claim: a rise of 8.4%, 2023; reference: 8.1%, National Bureau of Statistics of "
         "China, 2024; inconsistent (-3.6%)",
         "suggested: ambiguous; reviewer's verdict: unverified",
     ]
@@ -997,7 +1008,7 @@ def test_explain_says_up_and_down(ledger_db):
         published=None,
         clause="",
     )
-    assert fell.describe() == "down 6.8 percent (2020-Q1)"
+    assert fell.describe() == "a fall of 6.8%, 2020-Q1"
     fell_by = fell.interval(0)  # a fall is a negative change; 6.8 hides a rounding of 0.05
     assert (fell_by.low, fell_by.high) == (pytest.approx(-6.85), pytest.approx(-6.75))
 
@@ -1052,7 +1063,8 @@ def test_checked_a_source_at_a_time_as_all_at_once(mixed_db, monkeypatch: pytest
     assert sizes == [n for (n,) in db.execute(per_source)]  # one source in memory at a time
     stored = checks_by_claim(db.query("select * from checks order by id"))
     checker = Checker(list(db["references"].rows))
-    in_memory = checks_by_claim(checker.check(load_claims(db)))
+    current = [claim for claims in claims_by_source(db) for claim in claims]
+    in_memory = checks_by_claim(checker.check(current))
     assert stored == in_memory
     kinds = set(db.execute("select distinct against_type, outcome from checks").fetchall())
     assert {("reference", "consistent"), ("reference", "inconsistent"), ("claim", "inconsistent"),

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from ledger.schema import CLAIM_SENTENCE
 from ledger.store import Ledger
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -17,9 +18,9 @@ COMMITTED = ROOT / "claims.db"
 REBUILD = "rebuild it with `rm claims.db && .venv/bin/ledger ingest sources/` and commit it"
 SOURCE_FIELDS = "id, sha256, title, publisher, url, published, published_confidence, chars, text"
 CLAIM_FIELDS = (
-    "id, source_id, fingerprint, start, `end`, quote, value, value_high, kind, unit, bound, "
-    "change, metric, subject, period, attribution, sentence, sentence_start, rule, "
-    "checkworthiness, related, extractor_version"
+    "id, claims.source_id, fingerprint, claims.start, `end`, quote, value, value_high, kind, "
+    "unit, bound, change, metric, subject, period, attribution, sentences.text, sentence_start, "
+    "rule, checkworthiness, related, extractor_version"
 )
 
 
@@ -32,7 +33,8 @@ def content(path: Path) -> dict[str, list[tuple]]:
                 f"select {SOURCE_FIELDS} from sources order by id"
             ).fetchall(),
             "claims": connection.execute(
-                f"select {CLAIM_FIELDS} from claims where retired_at is null order by id"
+                f"select {CLAIM_FIELDS} from claims {CLAIM_SENTENCE}"
+                " where retired_at is null order by id"
             ).fetchall(),
         }
     finally:

@@ -566,7 +566,8 @@ def test_reading_a_missing_ledger_is_an_error_not_a_new_file(tmp_path: Path, arg
     result = CliRunner().invoke(cli, [*args, "--db", str(missing)])
     assert result.exit_code == 1
     assert (
-        result.output.strip() == f"Error: no ledger at {missing} (build one with `ledger ingest`)"
+        result.output.strip()
+        == f"Error: no ledger at {missing} (build one with `ledger ingest sources/`)"
     )
     assert not missing.exists()
 

@@ -114,8 +114,11 @@ def hostile_db(tmp_path: Path) -> Path:
             "update sources set title = ?, publisher = ? where id = 'alpha'",
             [FORMULAS["title"], FORMULAS["publisher"]],
         )
-        connection.execute(
-            "update claims set sentence = ?, value = -3.2 where id = 'c-a1'", [FORMULAS["sentence"]]
+        connection.execute("update claims set value = -3.2 where id = 'c-a1'")
+        connection.execute(  # c-a1's sentence (stored once, in `sentences`)
+            "update sentences set text = ? where (source_id, start) ="
+            " (select source_id, sentence_start from claims where id = 'c-a1')",
+            [FORMULAS["sentence"]],
         )
     runner = CliRunner()
     for text, verdict in ((FORMULAS["note"], "accurate"), (SCRIPT_NOTE, "inaccurate")):
@@ -201,3 +204,16 @@ def test_the_terminal_gets_no_control_characters(hostile_db: Path, tmp_path: Pat
     assert result.exit_code == 1
     failed = [line for line in result.stderr.splitlines() if line.startswith("failed:")]
     assert len(failed) == 1 and "big\\nfailed: forged.txt" in failed[0], result.stderr
+
+
+def test_errors_and_extract_tables_escape_file_names(tmp_path: Path):
+    runner = CliRunner()
+    missing = runner.invoke(cli, ["claims", "--db", str(tmp_path / "x\x1b[31m\nError: forged.db")])
+    assert missing.exit_code == 1
+    assert missing.output.count("\n") == 1 and "\\x1b[31m\\nError: forged.db" in missing.output
+    source = tmp_path / "wire\x1b]0;pwned\x07.txt"
+    source.write_text("Exports fell 4% in 2023, =cmd officials said.\n")
+    for fmt in ("table", "csv"):
+        shown = runner.invoke(cli, ["extract", str(source), "--format", fmt])
+        assert shown.exit_code == 0, shown.output
+        assert "\x1b" not in shown.output and "\x07" not in shown.output, fmt

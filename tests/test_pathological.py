@@ -14,19 +14,16 @@ from __future__ import annotations
 import faulthandler
 import importlib
 import json
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pathological import INPUTS
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
-
-from pathological import INPUTS  # noqa: E402
-
-from ledger import extract  # noqa: E402
-from ledger.store import Ledger  # noqa: E402
+from ledger import extract
+from ledger.sentences import MAX_SENTENCE
+from ledger.store import Ledger
 
 SIZES = (3_000, 10_000, 30_000, 100_000)
 SLACK = 3.0  # times linear growth allowed
@@ -102,3 +99,28 @@ def test_rule_timeouts_are_recorded_in_the_run(
     assert {entry["source_id"] for entry in logged} == {"001_slow"}
     assert all(entry["rule"] for entry in logged)
     assert claims == 20
+
+
+def test_one_line_of_figures_is_stored_in_linear_space(tmp_path: Path) -> None:
+    """Issue 19.1: a line with no sentence end and a figure every few words. Each claim stored
+    its whole sentence: 200 KB made a 1.9 GB ledger and took 3.3 GB of memory. Now a sentence is
+    stored once (`sentences`) and is at most MAX_SENTENCE characters."""
+    sizes: dict[int, int] = {}
+    for size in (0, 20_000, 100_000):
+        sources = tmp_path / f"s{size}"
+        sources.mkdir()
+        text = INPUTS["figures-line"](size)
+        if text:
+            (sources / "line.txt").write_text(text, encoding="utf-8")
+        path = tmp_path / f"{size}.db"
+        with Ledger(path) as ledger:
+            report = ledger.ingest([sources])
+            stored = ledger.db.execute("select sum(length(text)) from sentences").fetchone()[0]
+            longest = max((len(row["sentence"]) for row in ledger.claims()), default=0)
+        assert report.claims_added >= size // 30  # a figure every few words, all kept
+        assert (stored or 0) <= size  # every sentence once: at most the text itself
+        assert longest <= 2 * MAX_SENTENCE
+        sizes[size] = path.stat().st_size
+    assert sizes[100_000] < 40 * 100_000  # was about 470 MB
+    growth = (sizes[100_000] - sizes[0]) / (sizes[20_000] - sizes[0])
+    assert growth < 7, f"5 times the text grew the ledger {growth:.1f} times (quadratic: 25)"

@@ -9,6 +9,7 @@ import hashlib
 import os
 import shutil
 import sqlite3
+import sys
 import threading
 import tomllib
 from pathlib import Path
@@ -41,6 +42,7 @@ def test_a_saved_page_gives_the_articles_figures_and_none_of_its_furniture(page:
     assert read.encoding == page["encoding"]
     assert read.text_extractor is not None and read.text_extractor.startswith("trafilatura ")
     assert [c.quote for c in extract(read.text)] == page["figures"]
+    assert [words for words in page.get("missed", []) if words not in read.text] == []
     leaked = [words for words in page["furniture"] if words in read.text]
     assert leaked == []
     meta = read.page
@@ -61,7 +63,7 @@ def test_pages_ingest_with_the_page_kept_and_its_metadata_under_the_manifests(tm
     db = tmp_path / "claims.db"
     code, out, err = ingest(str(folder), "--db", str(db))
     assert (code, err) == (0, ""), err
-    assert out.startswith("3 file(s): 3 added")
+    assert out.startswith("4 file(s): 4 added")
     found = rows(
         db,
         "select id, publisher, published, published_precision, author, encoding, sha256, path"
@@ -69,6 +71,7 @@ def test_pages_ingest_with_the_page_kept_and_its_metadata_under_the_manifests(tm
     )
     assert [row[:6] for row in found] == [
         ("harbour-wire-chip-exports", "Harbour Wire", "2024-03-14", "day", "Maria Okafor", "utf-8"),
+        ("metro-daily-jobs-report", "Metro Daily", "2024-06-07", "day", "Dana Whitfield", "utf-8"),
         ("northern-post-rail-fares", None, "2025-01-08", "day", "Chloé Lefèvre", "cp1252"),
         # the manifest wins where it speaks: its publisher, its date (a month)
         ("valley-gazette-water-bills", "Valley Gazette (print edition)", "2024-10-01", "month",
@@ -87,7 +90,7 @@ def test_pages_ingest_with_the_page_kept_and_its_metadata_under_the_manifests(tm
         " where substr(sources.text, claims.start + 1, claims.end - claims.start) != claims.quote",
     ) == [(0,)]
     code, out, _ = ingest(str(folder), "--db", str(db))
-    assert (code, out.split(";")[0]) == (0, "3 file(s): 0 added, 0 changed, 3 unchanged, 0 failed")
+    assert (code, out.split(";")[0]) == (0, "4 file(s): 0 added, 0 changed, 4 unchanged, 0 failed")
     verified = CliRunner().invoke(cli, ["verify", "--db", str(db), "--sources", str(folder)])
     assert verified.exit_code == 0, verified.output
 
@@ -332,3 +335,72 @@ def test_seed_ids_are_unchanged():
     root = Path(__file__).resolve().parents[1]
     found, _ = find_sources([root / "sources"])
     assert [s.source_id for s in found] == [p.stem for p in sorted(root.glob("sources/*.txt"))]
+
+
+def test_the_pages_benchmark_finds_every_figure_and_no_furniture():
+    """bench/pages.py, the measurement the README quotes, on one run of each page."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "bench_pages", Path(__file__).resolve().parents[1] / "bench" / "pages.py"
+    )
+    assert spec is not None and spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = bench  # its dataclass looks its module up by name
+    spec.loader.exec_module(bench)
+    result = CliRunner().invoke(bench.main, ["--repeat", "1"])
+    assert result.exit_code == 0, result.output
+    summary = result.output.splitlines()[-1]
+    assert summary.startswith("all 4 pages: 44/44 of the article figures in the text, 41/44 as")
+    assert "claims; 0 furniture claims" in summary
+
+
+def test_a_manifest_field_over_the_csv_limit_is_one_line_from_the_cli(tmp_path: Path):
+    (tmp_path / "a.txt").write_text("Sales rose 5%.\n", "utf-8")
+    (tmp_path / "manifest.csv").write_text("file,notes\na.txt," + "n" * 131_073 + "\n", "utf-8")
+    db = tmp_path / "claims.db"
+    code, out, err = ingest(str(tmp_path), "--db", str(db))
+    assert (code, out) == (1, "")
+    assert err == (
+        f"Error: {tmp_path / 'manifest.csv'}, line 2: field larger than field limit (131072)\n"
+    )
+    assert rows(db, "select count(*) from sources") == [(0,)]
+
+
+def test_pages_ingest_the_same_in_worker_processes(tmp_path: Path):
+    folder = tmp_path / "pages"
+    shutil.copytree(PAGES, folder, ignore=shutil.ignore_patterns("*.toml"))
+    ledgers = []
+    for jobs in ("1", "2"):
+        db = tmp_path / f"jobs{jobs}.db"
+        code, _, err = ingest(str(folder), "--db", str(db), "--jobs", jobs)
+        assert (code, err) == (0, "")
+        ledgers.append(
+            rows(db, "select id, title, published, encoding, text_extractor, text from sources")
+            + rows(db, "select id, quote, start, period from claims order by id")
+        )
+    assert ledgers[0] == ledgers[1]
+
+
+def test_a_url_given_to_ingest_or_extract_says_to_fetch_it(tmp_path: Path):
+    url = "https://example.com/news/story"
+    code, _, err = ingest(url, "--db", str(tmp_path / "claims.db"))
+    assert code == 1
+    assert (
+        err == f"failed: {url}: a URL, not a file: fetch it first (ledger fetch URL --into DIR)\n"
+    )
+    result = CliRunner().invoke(cli, ["extract", url])
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: {url}: a URL, not a file: fetch it first (ledger fetch URL --into DIR)\n"
+    )
+
+
+def test_extract_takes_a_partial_published_date_too(tmp_path: Path):
+    path = tmp_path / "a.txt"
+    path.write_text("Sales rose 5% last year.\n", "utf-8")
+    result = CliRunner().invoke(
+        cli, ["extract", "--format", "csv", "--published", "2005", str(path)]
+    )
+    assert result.exit_code == 0, result.output
+    assert [row["period"] for row in csv.DictReader(result.output.splitlines())] == ["2004"]

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from ledger_rows import insert_claims
 
 from ledger import export, store
 from ledger.export import COLUMNS, FORMATS, write, write_rows, write_table
@@ -55,7 +56,7 @@ def fill(ledger: Ledger, sources: int) -> list[str]:
             {"id": f"s{s:05d}", "path": f"s{s}.txt", "publisher": "Daily" if s % 2 else "Weekly",
              "text": "x"} for s in reversed(range(sources))
         )  # fmt: skip
-        db["claims"].insert_all(reversed(rows))
+        insert_claims(db, reversed(rows))
         db["checks"].insert_all(reversed(checks))
         db["notes"].insert_all(notes)
     return [row["id"] for row in rows]

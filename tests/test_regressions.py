@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import sqlite_utils
+from ledger_rows import insert_claims
 
 from ledger import extract
 from ledger.schema import ensure_schema
@@ -20,14 +21,16 @@ def test_crash_between_fts_table_and_its_triggers_is_repaired(tmp_path: Path) ->
     updated again, because the next open saw the index existed and moved on."""
     db = sqlite_utils.Database(tmp_path / "claims.db")
     ensure_schema(db)
-    for trigger in ("claims_ai", "claims_ad", "claims_au"):
-        db.execute(f"drop trigger [{trigger}]")
+    for table in ("claims", "sentences"):
+        for trigger in ("ai", "ad", "au"):
+            db.execute(f"drop trigger [{table}_{trigger}]")
     ensure_schema(db)  # the next run opens the ledger
     db["sources"].insert({"id": "s1", "text": "Tariffs rose 5%."})
-    db["claims"].insert(
-        {"id": "c1", "source_id": "s1", "quote": "5%", "sentence": "Tariffs rose 5%."}
+    insert_claims(
+        db, [{"id": "c1", "source_id": "s1", "quote": "5%", "sentence": "Tariffs rose 5%."}]
     )
-    assert [row["id"] for row in db["claims"].search("tariffs")] == ["c1"]
+    assert [row["source_id"] for row in db["sentences"].search("tariffs")] == ["s1"]
+    assert [row["id"] for row in db["claims"].search('"5"')] == ["c1"]
 
 
 def test_opening_a_ledger_leaves_its_views_alone(tmp_path: Path) -> None:

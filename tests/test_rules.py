@@ -82,7 +82,9 @@ def test_change_examples_get_a_change(cue) -> None:  # type: ignore[no-untyped-d
     ids=lambda x: getattr(x, "id", x),
 )
 def test_cue_examples_match(kind: str, cue) -> None:  # type: ignore[no-untyped-def]
-    compiled = dict((i, p) for i, p, _ in getattr(RULES, f"{kind}_cues"))[cue.id]
+    # attribution entries are keyed by id, period entries by their rule
+    entries = getattr(RULES, f"{kind}_cues")
+    compiled = {getattr(rule, "id", rule): pattern for rule, pattern, _ in entries}[cue.id]
     for example in cue.examples:
         assert compiled.search(example), f"{cue.id}: {example!r}"
         if cue.triggers:
@@ -135,10 +137,10 @@ def test_lazy_patterns_compile_when_first_looked_up() -> None:
         ("units.toml", 'kind = "measure"', 'knd = "measure"', "kind: Field required"),
         ("metrics.toml", 'kinds = ["count"]', 'kinds = ["cuont"]', "metric"),
         ("currencies.toml", 'id = "EUR"', 'id = "euro"', "currency"),
-        ("patterns.toml", "{month_name}", "{mnth_name}", "unknown pattern piece {mnth_name}"),
+        ("patterns.toml", "\\b{month_name}", "\\b{mnth_name}", "unknown pattern piece {mnth_name}"),
         ("patterns.toml", "(?:\\.\\d+)?", "(?:\\.\\d+?", "bad regex"),
         # a lazy pattern too: a folder a user edited is compiled whole at load
-        ("patterns.toml", "and\\s+(?P<second>", "and\\s+(?P<second", "pattern and_range: bad"),
+        ("patterns.toml", "and\\s+(?P<second>", "and\\s+((?P<second>", "pattern and_range: bad"),
         ("cues.toml", "[[period]]", "[[perid]]", "perid"),
     ],
 )
@@ -189,12 +191,13 @@ def test_rules_command_lists_rules() -> None:
     assert any(line.split()[:3] == ["currencies.toml", "currency", "HKD"] for line in lines)
     assert any(line.split()[:3] == ["cues.toml", "table", "own_aside"] for line in lines)
     assert any(line.split()[:3] == ["units.toml", "named", "absolute_zero"] for line in lines)
-    tables = ["number_words", "metre_distances", "per", "nouns", "period_baseline", "own_aside"]
+    tables = ["number_words", "metre_distances", "per", "nouns", "period_words", "period_baseline"]
+    tables += ["own_aside", "attribution_words", "comparison", "not_labels"]
     assert len(lines) == len(tables) + sum(
         len(getattr(RULES.files, k))
         for k in ("pattern", "scale", "fraction", "multiple", "currency", "context", "word_context",
                   "unit", "named", "qualifier", "change", "attribution", "period", "subject",
-                  "metric")
+                  "metric", "restatement")
     ) + len(zh_rule_rows())  # fmt: skip
     assert any(line.split()[:3] == ["zh.toml", "counter", "ke"] for line in lines)
 
@@ -220,3 +223,120 @@ def test_cli_rules_and_extract_take_a_rules_folder(rules_copy: Path) -> None:
     assert broken.output.count("\n") == 1
     failed = runner.invoke(cli, ["extract", "--rules", str(rules_copy), str(article)])
     assert failed.exit_code == 1 and failed.output.count("\n") == 1
+
+
+def _drop_pattern(rules_copy: Path, pattern_id: str) -> None:
+    """Remove one [[pattern]] entry from a copy of patterns.toml."""
+    path = rules_copy / "patterns.toml"
+    text = path.read_text(encoding="utf-8")
+    start = text.index(f'[[pattern]]\nid = "{pattern_id}"\n')
+    end = text.index("[[pattern]]", start + 1)
+    path.write_text(text[:start] + text[end:], encoding="utf-8")
+
+
+def test_a_rules_folder_missing_a_pattern_the_extractor_reads_is_refused(
+    rules_copy: Path,
+) -> None:
+    _drop_pattern(rules_copy, "ratio_after")
+    article = rules_copy.parent / "a.txt"
+    article.write_text("Nine in ten households own a car.", encoding="utf-8")
+    for command in (["rules"], ["extract", str(article)]):
+        result = CliRunner().invoke(cli, [*command, "--rules", str(rules_copy)])
+        assert result.exit_code == 1, result.output
+        assert result.output == (
+            "Error: patterns.toml: pattern 'ratio_after' is missing; the extractor reads it\n"
+        )
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new", "message"),
+    [
+        # a group the extractor reads, renamed
+        ("patterns.toml", "(?P<den>", "(?P<denominator>", "'ratio_after' has no group (?P<den>"),
+        ("cues.toml", "(?P<relunit>", "(?P<unit>", "period 'relative' (relative) has no group"),
+        ("cues.toml", 'period = "month"', 'period = "season"', "period.2.period"),
+        ("units.toml", '"metres", ', "", "no unit has the word 'metres'"),
+    ],
+)
+def test_the_contract_is_checked_at_load(
+    rules_copy: Path, file: str, old: str, new: str, message: str
+) -> None:
+    path = rules_copy / file
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(RulesError, match=regex.escape(message)):
+        load_rules(rules_copy)
+
+
+def test_every_pattern_the_contract_names_is_in_the_rules() -> None:
+    from ledger.rules import PATTERN_GROUPS
+
+    ids = {rule.id for rule in RULES.files.pattern}
+    assert set(PATTERN_GROUPS) <= ids
+    for pattern_id, groups in PATTERN_GROUPS.items():
+        compiled = RULES.compiled[pattern_id]
+        assert set(groups) <= set(compiled.groupindex), pattern_id
+
+
+def test_a_user_can_add_a_period_rule_without_python(rules_copy: Path) -> None:
+    path = rules_copy / "cues.toml"
+    text = path.read_text(encoding="utf-8")
+    fiscal = """[[period]]
+id = "fiscal_year"
+period = "year"
+comment = "a fiscal year written FY2023 or FY 2023"
+regex = '''\\bFY\\s?(?P<year>(?:19|20)\\d\\d)\\b'''
+triggers = ["fy", "fy2022", "fy2023", "fy2024"]
+examples = ["FY2023", "in FY 2024"]
+
+"""
+    path.write_text(text.replace("[[period]]\n", fiscal + "[[period]]\n", 1), encoding="utf-8")
+    rules = load_rules(rules_copy)
+    text = "Revenue rose 5% in FY2023."
+    assert [c.period for c in extract(text, rules=rules)] == ["2023"]
+    assert [c.period for c in extract(text)] == [None]
+
+
+def test_month_names_are_one_list() -> None:
+    months = RULES.files.period_words.months
+    assert months["sept"] == 9 and set(months.values()) == set(range(1, 13))
+    # the date patterns read the same list: "Sept 5" is a date, not a count of five
+    assert extract("Sept 5 was quiet; the firm sold 5 cars.")[0].quote == "5 cars"
+
+
+def test_currency_codes_are_iso_4217() -> None:
+    from babel.numbers import list_currencies
+
+    files = RULES.files
+    iso = list_currencies()
+    codes = {c.id for c in files.currency if c.iso_4217}
+    codes |= {c.default for c in files.context} | {r.code for c in files.context for r in c.rules}
+    codes |= {w.unit for w in files.word_context if w.kind == "money"}
+    assert codes and codes <= iso, sorted(codes - iso)
+    assert [c.id for c in files.currency if not c.iso_4217] == ["BTC"]
+
+
+def test_a_user_can_add_a_title_without_python(rules_copy: Path) -> None:
+    path = rules_copy / "cues.toml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('    "Minister",', '    "Commissioner", "Minister",', 1))
+    rules = load_rules(rules_copy)
+    sentence = "Trade Commissioner Jane Doe said exports rose 5% in 2023."
+    assert [c.attribution for c in extract(sentence, rules=rules)] == ["Jane Doe"]
+    assert [c.attribution for c in extract(sentence)] == ["Trade Commissioner Jane Doe"]
+
+
+def test_word_lists_hold_each_word_once() -> None:
+    files = RULES.files
+    lists = {
+        "not_labels": files.not_labels.words,
+        "titles": files.attribution_words.titles,
+        "not_sources": files.attribution_words.not_sources,
+        "organisations": files.attribution_words.organisations,
+        "comparison": files.comparison.words,
+    }
+    for name, words in lists.items():
+        assert len(words) == len(set(words)), name
+    assert {"some", "around"} <= set(files.not_labels.words)
+    assert set(files.attribution_words.capitalised_only) <= {s.id for s in files.subject}

@@ -165,15 +165,16 @@ def test_a_bad_manifest_row_is_named_by_line_and_only_its_file_is_skipped(
 
 
 def test_manifest_rows_naming_no_file_or_twice_one_are_named_and_the_rest_kept(tmp_path: Path):
-    write(
-        tmp_path / "manifest.csv", HEADER + "a.txt,P,,,,,\n,Q,,,,,\ngone.txt,R,,,,,\na.txt,S,,,,,\n"
-    )
+    rows = "a.txt,P,,,,,\n,Q,,,,,\ngone.txt,R,,,,,\na.txt,S,,,,,\nsub/b.txt,T,,,,,\n"
+    write(tmp_path / "manifest.csv", HEADER + rows)
     write(tmp_path / "a.txt", "x 1")
+    write(tmp_path / "sub" / "b.txt", "y 2")
     found, failures = find_sources([tmp_path])
-    assert [(s.source_id, s.meta.publisher) for s in found] == [("a", "P")]
+    assert [(s.source_id, s.meta.publisher) for s in found] == [("a", "P"), ("b", None)]
     assert [f.reason for f in failures] == [
         "line 3: empty 'file'",
         "line 5: a.txt is listed twice (first on line 2)",
+        "line 6: sub/b.txt is a path: a manifest describes the files beside it",
         "line 4: names gone.txt, which is not here",
     ]
     # a file named on its own is no claim that the folder is whole: no "not here" for the rest

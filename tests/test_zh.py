@@ -460,4 +460,4 @@ def test_a_chinese_claims_page_reads_it_in_english_beside_the_quote(tmp_path):
     response = asyncio.run(build_datasette(Path(path)).client.get(f"/claims/claims/{claim['id']}"))
     assert response.status_code == 200
     assert "33357.1亿元</mark>" in response.text
-    assert "3.336 trillion CNY, 2023" in response.text  # the figure in words, in English
+    assert "3.33571 trillion CNY, 2023" in response.text  # the figure in words, in English

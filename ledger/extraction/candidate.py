@@ -35,76 +35,6 @@ _FILE_SUFFIX = regex.compile(r"\.[a-z]{2,4}\b")
 _LONE_FRACTION = regex.compile(r"\d{1,2}/\d{1,2}|[½¼¾⅓⅔⅕⅛⅜⅝⅞]")
 OF_AFTER = regex.compile(r"[ \t\u00a0]+of\b(?![ \t\u00a0]+an?\b)", regex.IGNORECASE)  # not "of an"
 _DASHES = ("-", "–", "—")
-_LABEL_EXEMPT = frozenset(
-    [
-        "about",
-        "above",
-        "after",
-        "all",
-        "almost",
-        "an",
-        "and",
-        "another",
-        "approximately",
-        "around",
-        "at",
-        "below",
-        "between",
-        "but",
-        "by",
-        "closer",
-        "close",
-        "each",
-        "estimated",
-        "every",
-        "exactly",
-        "exceeded",
-        "exceeding",
-        "fewer",
-        "for",
-        "from",
-        "in",
-        "its",
-        "just",
-        "less",
-        "more",
-        "nearly",
-        "no",
-        "of",
-        "on",
-        "only",
-        "or",
-        "our",
-        "over",
-        "precisely",
-        "roughly",
-        "since",
-        "some",
-        "than",
-        "that",
-        "the",
-        "their",
-        "these",
-        "this",
-        "those",
-        "to",
-        "under",
-        "until",
-        "up",
-        "upwards",
-        "when",
-        "while",
-        "with",
-        "within",
-        "yet",
-        "also",
-        "still",
-        "some",
-        "then",
-        "so",
-        "around",
-    ]
-)
 
 # an inch or foot mark may instead close a quotation: he said "we sold 10" and left
 _QUOTE_OPENERS = {
@@ -676,7 +606,11 @@ def _is_name_or_date(doc: Doc, start: int, end: int) -> bool:
     label = doc.call("label_before", compiled["label_before"].search, text, lo, start)
     if label is not None:
         cap = label.group("cap")
-        if cap is None or cap.lower() not in _LABEL_EXEMPT and cap.lower() not in rules.qualifiers:
+        if (
+            cap is None
+            or cap.lower() not in rules.not_labels
+            and cap.lower() not in rules.qualifiers
+        ):
             return True
     # a list number: "2. China added...", "(Reuters) 3. Exports rose"
     if _LIST_NUMBER.match(text, end, end + 4, RELEASE_GIL):

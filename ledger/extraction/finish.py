@@ -14,15 +14,12 @@ checkworthiness (0..1) is the sum of:
 
 from __future__ import annotations
 
-import hashlib
-from collections import Counter
-from typing import Any
-
 import regex
 
 from ledger.extraction.candidate import OF_AFTER
 from ledger.extraction.document import Doc, Found, Sentence
 from ledger.extraction.sentence_fields import attribution, compares, metric, period, subject
+from ledger.models import fingerprint_occurrences
 
 # The patterns of what ends a gap (\Z) are read backwards, (?r), and tried by .match at the
 # gap's end only: a forward search tries them at every position of the gap first.
@@ -65,7 +62,7 @@ def finish(doc: Doc, found: list[Found]) -> None:
             else:
                 claim.metric = metric(doc, s, claim)
     for claim in found:
-        claim.checkworthiness = _score(claim, doc.cache[claim.sentence_start])
+        claim.checkworthiness = _score(doc, claim, doc.cache[claim.sentence_start])
     _fingerprint_all(found)
     for a, b in links:
         a.related.append(b.fingerprint)
@@ -162,49 +159,13 @@ def _read_sentence(doc: Doc, s: Sentence, claims: list[Found]) -> list[tuple[Fou
 
 
 def _fingerprint_all(found: list[Found]) -> None:
-    """Each claim's fingerprint: the same figure said again in the same sentence gets the next
-    occurrence number."""
-    occurrences: Counter[tuple[Any, ...]] = Counter()
-    normalized: dict[int, str] = {}  # sentence start -> its words joined by single spaces
-    # sentence start -> sha256 already fed "sentence\x1f": each claim copies it and hashes only
-    # its own parts, so a sentence with N figures is hashed once, not N times (linear, same ids)
-    hashed: dict[int, Any] = {}
-    for claim in found:
-        sentence = normalized.get(claim.sentence_start)
-        if sentence is None:
-            sentence = normalized[claim.sentence_start] = " ".join(claim.sentence.split())
-            hashed[claim.sentence_start] = hashlib.sha256(f"{sentence}\x1f".encode())
-        key = (
-            sentence,
-            claim.quote,
-            claim.kind,
-            claim.value,
-            claim.value_high,
-            claim.unit,
-            claim.bound,
-        )
-        claim.fingerprint = fingerprint(hashed[claim.sentence_start], claim, occurrences[key])
-        occurrences[key] += 1
+    """Each claim's fingerprint (`models.fingerprint_occurrences`): the same figure said again in
+    the same sentence gets the next occurrence number."""
+    for claim, fingerprint in zip(found, fingerprint_occurrences(found), strict=True):
+        claim.fingerprint = fingerprint
 
 
-def fingerprint(sentence_hash: Any, claim: Found, occurrence: int) -> str:
-    """Same hash as Claim.compute_fingerprint, without a model; `sentence_hash` is a sha256 that
-    has been fed the normalised sentence and the separator."""
-    parts = [
-        claim.quote,
-        claim.kind,
-        repr(float(claim.value)),
-        repr(claim.value_high),
-        claim.unit or "",
-        claim.bound,
-        str(occurrence),
-    ]
-    digest = sentence_hash.copy()
-    digest.update("\x1f".join(parts).encode())
-    return str(digest.hexdigest()[:16])
-
-
-def _score(claim: Found, s: Sentence) -> float:
+def _score(doc: Doc, claim: Found, s: Sentence) -> float:
     score = 0.30
     if claim.unit:
         score += 0.15
@@ -216,6 +177,6 @@ def _score(claim: Found, s: Sentence) -> float:
         score += 0.15
     if claim.period:
         score += 0.05
-    if claim.change or claim.bound != "exact" or compares(s):
+    if claim.change or claim.bound != "exact" or compares(doc.rules, s):
         score += 0.10
     return round(min(score, 1.0), 3)

@@ -4,59 +4,18 @@ subject, metric, attribution and period, and whether the sentence is a compariso
 from __future__ import annotations
 
 import bisect
-from typing import Any
 
 import regex
 
 from ledger.extraction.document import Doc, Found, Match, Pattern, PeriodCue, Sentence
 from ledger.extraction.document import groupdict as _groupdict
-from ledger.rules import MetricRule, Rules
+from ledger.rules import MetricRule, PeriodRule, Rules
 
-_COMPARISON_WORDS = frozenset(
-    {"than", "compared", "versus", "record", "largest", "biggest", "highest", "lowest",
-     "fastest", "slowest", "most", "least"}
-)  # fmt: skip
-_COMPARISON = regex.compile(
-    rf"\b(?:{'|'.join(sorted(_COMPARISON_WORDS))}|year-on-year|from\s+a\s+year)\b",
-    regex.IGNORECASE,
-)
-_TITLE_WORDS = regex.compile(
-    r"^.*\b(?:Minister|Secretary|President|Premier|Governor|Chairman|Chairwoman|Chair|Director"
-    r"|Spokesman|Spokeswoman|Spokesperson|CEO|Chief|Head|Official|Ambassador|Mayor|Senator"
-    r"|Representative|Adviser|Advisor|Analyst|Economist|Professor|Dr\.?|Mr\.?|Ms\.?|Mrs\.?)\s+",
-)
 _CLAUSE = regex.compile(r";|\s(?:but|while|whereas|though|although)\s", regex.IGNORECASE)
 _SPACES = regex.compile(r"[\s\u00a0\-‑]+")  # as rules.trie() matches a space in a name
-# Words that a source-name pattern can catch but that name no source.
-_NOT_SOURCES = frozenset(
-    """it this that they he she we i there the a an but and or so yet also then however
-    meanwhile its their his her our these those inc corp co ltd plc llc""".split()  # noqa: SIM905
-)
 _ARTICLE = regex.compile(r"^(?:The|A|An)\s+")
 _POSSESSIVE = regex.compile(r"^(\p{Lu}[\p{L}.]*(?:\s\p{Lu}[\p{L}.]*)?)['’]s\s+(?=\p{Lu})")
 _QUOTES = regex.compile(r"[\"“”]")
-_MONTHS = {
-    m: i + 1
-    for i, names in enumerate(
-        [
-            ("january", "jan"),
-            ("february", "feb"),
-            ("march", "mar"),
-            ("april", "apr"),
-            ("may",),
-            ("june", "jun"),
-            ("july", "jul"),
-            ("august", "aug"),
-            ("september", "sep", "sept"),
-            ("october", "oct"),
-            ("november", "nov"),
-            ("december", "dec"),
-        ]
-    )
-    for m in names
-}
-_ORDINAL_WORDS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2}
-_ORDINAL_WORDS |= {"3rd": 3, "4th": 4}
 
 
 def _subjects(doc: Doc, s: Sentence) -> list[tuple[int, str]]:
@@ -136,10 +95,11 @@ def _clean_source(who: str, rules: Rules) -> str | None:
     possessive = _POSSESSIVE.match(who)
     if possessive and possessive.group(1) in rules.subject_ids:
         who = who[possessive.end() :]
-    who = _TITLE_WORDS.sub("", who)
-    if not who or who.lower() in _NOT_SOURCES:
+    who = rules.titles.sub("", who)
+    if not who or who.lower() in rules.not_sources:
         return None
-    if who in rules.subject_ids and rules.subject_ids[who] in ("China", "US") and " " not in who:
+    subject = rules.subject_ids.get(who)
+    if subject is not None and subject in rules.capitalised_only and " " not in who:
         # "Beijing said" stays a source; a bare demonym ("Chinese said") does not
         return who if who[0].isupper() else None
     return who
@@ -255,56 +215,74 @@ def _shift(year: int, month: int, months: int) -> tuple[int, int]:
     return index // 12, index % 12 + 1
 
 
-def _period_value(doc: Doc, rule_id: str, m: Match, s: Sentence) -> str | None:
-    """The period a cue names; quarters and months without a year take it from context."""
-    pub = doc.published
-    groups: dict[str, Any] = _groupdict(m)
+def _period_value(doc: Doc, rule: PeriodRule, m: Match, s: Sentence) -> str | None:
+    """The period a cue names, read from its named groups as its kind says (rules.PERIOD_GROUPS);
+    quarters and months without a year take it from context."""
+    groups = _groupdict(m)
+    if rule.period == "year":
+        return groups.get("year")
+    if rule.period == "quarter":
+        return _quarter(doc, groups, s)
+    if rule.period == "half":
+        words = doc.rules.files.period_words
+        half = groups.get("h") or str(words.ordinals[str(groups.get("hword")).lower()])
+        return f"{groups.get('year')}-H{half}"
+    if rule.period == "month":
+        return _month(doc, groups, s)
+    return _relative(doc, groups)
+
+
+def _quarter(doc: Doc, groups: dict[str, str | None], s: Sentence) -> str | None:
+    words, pub = doc.rules.files.period_words, doc.published
+    q = groups.get("q")
+    quarter = int(q) if q else words.ordinals[str(groups.get("qword")).lower()]
+    year = groups.get("year") or _year_in_sentence(doc, s)
+    if year is None and pub is not None:
+        year = str(pub.year if quarter <= (pub.month - 1) // 3 + 1 else pub.year - 1)
+    return f"{year}-Q{quarter}" if year else None
+
+
+def _month(doc: Doc, groups: dict[str, str | None], s: Sentence) -> str | None:
+    words, pub = doc.rules.files.period_words, doc.published
+    month = words.months[str(groups.get("month")).lower().rstrip(".")]
     year = groups.get("year")
-    if rule_id == "year":
-        return year
-    if rule_id == "quarter_year":
-        q = int(groups["q"]) if groups.get("q") else _ORDINAL_WORDS[groups["qword"].lower()]
-        if year is None:
-            year = _year_in_sentence(doc, s)
-        if year is None and pub is not None:
-            year = str(pub.year if q <= (pub.month - 1) // 3 + 1 else pub.year - 1)
-        return f"{year}-Q{q}" if year else None
-    if rule_id == "half_year":
-        h = groups.get("h") or ("1" if groups["hword"].lower() == "first" else "2")
-        return f"{year}-H{h}"
-    if rule_id == "month_year":
-        month = _MONTHS[groups["month"].lower().rstrip(".")]
-        if year is None and groups.get("rel"):
-            if pub is None:
-                return None
-            year = str(pub.year + {"last": -1, "this": 0, "next": 1}[groups["rel"].lower()])
-        if year is None:
-            year = _year_in_sentence(doc, s)
-        if year is None:
-            if pub is None:
-                return None
-            year = str(pub.year if month <= pub.month else pub.year - 1)
-        return f"{year}-{month:02d}"
-    if rule_id == "relative":
+    relative = groups.get("rel")
+    if year is None and relative:
         if pub is None:
             return None
-        word = groups["relword"].lower().split()[-1]
-        step = 0 if word in ("this", "current") else (1 if word == "next" else -1)
-        unit = groups["relunit"].lower()
-        if unit == "year":
-            return str(pub.year + step)
-        if unit == "month":
-            y, mth = _shift(pub.year, pub.month, step)
-            return f"{y}-{mth:02d}"
-        q_index = pub.year * 4 + (pub.month - 1) // 3 + step
-        return f"{q_index // 4}-Q{q_index % 4 + 1}"
-    return None
+        year = str(pub.year + words.relative[relative.lower()])
+    if year is None:
+        year = _year_in_sentence(doc, s)
+    if year is None:
+        if pub is None:
+            return None
+        year = str(pub.year if month <= pub.month else pub.year - 1)
+    return f"{year}-{month:02d}"
+
+
+def _relative(doc: Doc, groups: dict[str, str | None]) -> str | None:
+    """A relative period ("last year", "the previous quarter"): a step from the publication
+    date."""
+    pub = doc.published
+    if pub is None:
+        return None
+    word = str(groups.get("relword")).lower().split()[-1]
+    step = doc.rules.files.period_words.relative[word]
+    unit = str(groups.get("relunit")).lower()
+    if unit == "year":
+        return str(pub.year + step)
+    if unit == "month":
+        y, mth = _shift(pub.year, pub.month, step)
+        return f"{y}-{mth:02d}"
+    q_index = pub.year * 4 + (pub.month - 1) // 3 + step
+    return f"{q_index // 4}-Q{q_index % 4 + 1}"
 
 
 def _year_in_sentence(doc: Doc, s: Sentence) -> str | None:
-    for rule_id, _pattern, _triggers in doc.rules.period_cues:
-        if rule_id == "year":
-            m = doc.call("period:year", _pattern.search, s.text, timed=True)
+    """The year the first `period = "year"` cue finds in the sentence."""
+    for rule, pattern, _triggers in doc.rules.period_cues:
+        if rule.period == "year":
+            m = doc.call(f"period:{rule.id}", pattern.search, s.text, timed=True)
             return m.group("year") if m else None
     return None
 
@@ -314,8 +292,8 @@ def _periods(doc: Doc, s: Sentence) -> list[PeriodCue]:
         return s.periods
     taken: list[tuple[int, int]] = []
     cues: list[PeriodCue] = []
-    for rule_id, pattern, _triggers in doc.rules.period_cues.triggered(s.lower_words()):
-        for m in doc.find_all(f"period:{rule_id}", pattern, s.text):
+    for rule, pattern, _triggers in doc.rules.period_cues.triggered(s.lower_words()):
+        for m in doc.find_all(f"period:{rule.id}", pattern, s.text):
             a, b = m.span()
             if any(a < y and x < b for x, y in taken):
                 continue
@@ -323,7 +301,7 @@ def _periods(doc: Doc, s: Sentence) -> list[PeriodCue]:
             baseline = doc.call(
                 "period_baseline", doc.rules.baseline.search, s.text, max(0, a - 60), a
             )
-            value = _period_value(doc, rule_id, m, s)
+            value = _period_value(doc, rule, m, s)
             cues.append(PeriodCue(s.start + a, s.start + b, value, baseline is not None))
     cues.sort()
     s.periods = cues
@@ -364,16 +342,17 @@ def period(doc: Doc, s: Sentence, claim: Found, next_start: int) -> str | None:
     return None
 
 
-def compares(s: Sentence) -> bool:
-    """Whether the sentence holds comparison words; found once per sentence, and only for a
-    figure that is not already a comparison by its change or bound."""
+def compares(rules: Rules, s: Sentence) -> bool:
+    """Whether the sentence holds comparison words ([comparison] in cues.toml); found once per
+    sentence, and only for a figure that is not already a comparison by its change or bound."""
     if s.compares is None:
         words = s.lower_words()
         if s.text.isascii() and "&" not in s.text:
-            # its words are then the runs _COMPARISON's \b sees: only the phrases need the regex
-            s.compares = not words.isdisjoint(_COMPARISON_WORDS) or (
-                "year" in words and _COMPARISON.search(s.text) is not None
+            # its words are then the runs the pattern's \b sees: only the phrases need the regex
+            s.compares = not words.isdisjoint(rules.comparison_words) or (
+                not words.isdisjoint(rules.comparison_triggers)
+                and rules.comparison.search(s.text) is not None
             )
         else:
-            s.compares = _COMPARISON.search(s.text) is not None
+            s.compares = rules.comparison.search(s.text) is not None
     return s.compares

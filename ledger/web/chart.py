@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import regex
 from markupsafe import Markup, escape
 
-from ledger.web.render import number_in_words
+from ledger.describe import number_in_words
 
 WIDTH, HEIGHT = 760, 340
 LEFT, RIGHT, TOP, BOTTOM = 110, 20, 20, 40

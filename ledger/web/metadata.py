@@ -52,6 +52,8 @@ class TableMeta(_Strict):
     sort: str | None = None
     sort_desc: str | None = None
     facets: list[str] = Field(default_factory=list)
+    fts_table: str | None = None  # a view searched through a table's full-text index...
+    fts_pk: str | None = None  # ... whose rowid is this column of the view
 
 
 class QueryMeta(_Strict):
@@ -129,7 +131,7 @@ def build_metadata(
         if columns and name in columns:
             described = {c: text for c, text in described.items() if c in columns[name]}
         entry: dict[str, Any] = {"description": meta.description, "columns": described}
-        for key in ("label_column", "sort", "sort_desc"):
+        for key in ("label_column", "sort", "sort_desc", "fts_table", "fts_pk"):
             if getattr(meta, key):
                 entry[key] = getattr(meta, key)
         if meta.facets:

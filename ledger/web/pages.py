@@ -10,15 +10,9 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from ledger.describe import claim_words, number_in_words, with_unit
 from ledger.web.chart import Figure, chart_figures, svg_chart
-from ledger.web.render import (
-    Span,
-    claim_words,
-    highlight,
-    number_in_words,
-    safe_url,
-    with_unit,
-)
+from ledger.web.render import Span, highlight, safe_url
 
 # A chart draws at most this many claims (the most check-worthy) so a metric with thousands of
 # claims in a big ledger still gives a page that loads.
@@ -27,10 +21,6 @@ CHART_LIMIT = 400
 # A claim page lists at most this many other claims about the same thing (a big ledger can hold
 # hundreds for one metric with no subject or period); the rest are one click away.
 SAME_LIMIT = 50
-
-# Two claims about the same metric, subject and period differ "beyond tolerance" above this
-# (percent of the larger value); the conflicting_figures canned query uses the same default.
-CONFLICT_TOLERANCE_PCT = 5.0
 
 LEDGER_TABLES = {"sources", "claims", "notes"}
 
@@ -64,10 +54,12 @@ async def claim_page(db: Any, claim_id: str, row_url: RowUrl) -> dict[str, Any] 
     found = await _rows(
         db,
         """
-        select claims.*, sources.title as source_title, sources.publisher,
-               sources.published, sources.url as source_url,
+        select claims.*, sentences.text as sentence, sources.title as source_title,
+               sources.publisher, sources.published, sources.url as source_url,
                substr(sources.text, claims.start + 1, claims.end - claims.start) as at_offsets
         from claims left join sources on sources.id = claims.source_id
+        left join sentences on sentences.source_id = claims.source_id
+                           and sentences.start = claims.sentence_start
         where claims.id = :id
         """,
         {"id": claim_id},
@@ -97,6 +89,7 @@ async def claim_page(db: Any, claim_id: str, row_url: RowUrl) -> dict[str, Any] 
         "outcome": await _outcome(db, claim_id),
         "same": same,
         "conflicts": sum(1 for other in same if other["conflicts"]),
+        "elsewhere": await same_claim_elsewhere(db, claim_id, row_url),
         "more_same": more_same,
         "notes": notes,
         "verdict": notes[-1]["verdict"] if notes else "unverified",
@@ -158,7 +151,7 @@ async def _same_claims(
                claims.kind, claims.bound, claims.change, claims.period, claims.source_id,
                sources.publisher, sources.published
         from claims join sources on sources.id = claims.source_id
-        where claims.id != :id and claims.retired_at is null
+        where claims.id != :id and claims.retired_at is null and claims.rejected_at is null
           and (
             (claims.metric = :metric and :metric != 'other'
              and claims.subject is :subject and claims.period is :period
@@ -175,6 +168,7 @@ async def _same_claims(
             "related": claim.get("related") if _json_list(claim.get("related")) else "[]",
         },
     )
+    conflicting = await _conflicting(db, claim["id"])
     for other in same[:SAME_LIMIT]:
         other["words"] = claim_words(other)
         other["href"] = row_url("claims", other["id"])
@@ -185,8 +179,52 @@ async def _same_claims(
             if comparable and larger
             else (0.0 if comparable else None)
         )
-        other["conflicts"] = comparable and other["apart_pct"] > CONFLICT_TOLERANCE_PCT
+        other["conflicts"] = other["id"] in conflicting
     return same[:SAME_LIMIT], len(same) > SAME_LIMIT
+
+
+async def _conflicting(db: Any, claim_id: str) -> set[str]:
+    """The claims `ledger check` found in conflict with this one, by the one definition
+    (ledger/conflicts.py), whichever way round the check row was written."""
+    rows = await _rows(
+        db,
+        """
+        select against_id as other from checks where claim_id = :id
+          and against_type = 'claim' and outcome = 'inconsistent'
+        union
+        select claim_id from checks where against_id = :id
+          and against_type = 'claim' and outcome = 'inconsistent'
+        """,
+        {"id": claim_id},
+    )
+    return {row["other"] for row in rows}
+
+
+async def same_claim_elsewhere(db: Any, claim_id: str, row_url: RowUrl) -> list[dict[str, Any]]:
+    """The other current claims grouped with this one as the same claim (ledger/matching.py)."""
+    if "claim_groups" not in await db.table_names():
+        return []
+    found = await _rows(
+        db,
+        """
+        select claims.id, claims.quote, claims.value, claims.value_high, claims.unit,
+               claims.kind, claims.bound, claims.change, claims.period, claims.source_id,
+               sources.publisher, sources.published
+        from claim_groups as mine
+        join claim_groups as theirs on theirs.group_id = mine.group_id
+        join claims on claims.id = theirs.claim_id
+        join sources on sources.id = claims.source_id
+        where mine.claim_id = :id and claims.id != :id
+          and claims.retired_at is null and claims.rejected_at is null
+        order by sources.published, claims.source_id, claims.start
+        limit :limit
+        """,
+        {"id": claim_id, "limit": SAME_LIMIT},
+    )
+    for other in found:
+        other["words"] = claim_words(other)
+        other["href"] = row_url("claims", other["id"])
+    return found
 
 
 async def _outcome(db: Any, claim_id: str) -> dict[str, Any] | None:
@@ -241,7 +279,8 @@ async def metric_chart(db: Any, metric: str, unit: str | None, row_url: RowUrl) 
         db,
         """
         select unit, count(*) as n from (
-            select unit from claims where metric = :metric and retired_at is null
+            select unit from claims
+            where metric = :metric and retired_at is null and rejected_at is null
             union all
             select unit from "references" where metric = :metric
         ) group by unit order by n desc, unit
@@ -257,6 +296,7 @@ async def metric_chart(db: Any, metric: str, unit: str | None, row_url: RowUrl) 
                claims.source_id, sources.publisher, sources.published
         from claims join sources on sources.id = claims.source_id
         where claims.metric = :metric and claims.unit is :unit and claims.retired_at is null
+          and claims.rejected_at is null
         order by claims.checkworthiness desc, claims.id
         limit :limit
         """,
@@ -290,6 +330,6 @@ async def metrics(db: Any) -> list[dict[str, Any]]:
     return await _rows(
         db,
         """select metric, count(*) as n from claims
-           where retired_at is null and metric != 'other'
+           where retired_at is null and rejected_at is null and metric != 'other'
            group by metric order by n desc, metric""",
     )

@@ -1,12 +1,14 @@
-"""The ledger's Datasette plugin: claim and source pages, the chart, and no anonymous writes.
+"""The ledger's Datasette plugin: claim and source pages, the chart, sign-in, no anonymous writes.
 
-Registered through the `datasette` entry point in pyproject.toml; its templates and static files
-sit beside this file. `ledger serve` (ledger/serve.py) supplies the metadata.
+Registered through the `datasette` entry point in pyproject.toml, so every Datasette in the
+environment loads it; each hook acts only on the Datasette `ledger serve` builds
+(`serves_ledger`), and leaves any other alone. Its templates and static files sit beside this
+file. `ledger serve` (ledger/serve.py) supplies the metadata.
 
 Who may write, and how (the choice issue 4 asks for):
   The ledger is opened normally (not immutable) and exactly one write path exists: the canned
-  query `add_note`, guarded by an `allow` block naming the reviewers in the reviewers file
-  (`allow: false` when there are none). Notes therefore live in claims.db beside the claims they
+  query `add_note`, guarded by an `allow` block asking for a signed-in reviewer (`allow: false`
+  when no reviewers file is served). Notes therefore live in claims.db beside the claims they
   are about, so `ledger note` on the command line and the web write the same `notes` table, and
   rebuilding claims from sources never touches them (ingest only adds, updates and retires
   claims). The alternative, an immutable ledger with a separate notes database attached, would
@@ -18,8 +20,12 @@ Who may write, and how (the choice issue 4 asks for):
   an anonymous POST (with and without a CSRF token) is refused and leaves the notes unchanged.
   Every other write permission Datasette knows or may add (insert-row, delete-row, update-row,
   create-table, drop-table, alter-table...) is denied to everyone by `permission_allowed` below.
-  SQL typed into Datasette runs on read-only connections and is cut off after
-  `sql_time_limit_ms` (ledger/web/metadata.py).
+  SQL typed into Datasette runs on read-only connections, is cut off after `sql_time_limit_ms`
+  (ledger/web/metadata.py), and can build no string or blob past a cap (`prepare_connection`).
+
+Signing in and out is the ledger's own (ledger/web/auth.py: throttled, CSRF-checked, sessions
+that end); every request passes ledger/web/guard.py first (no HTTP auth, same-site writes only,
+no framing, CSV cells neutralised).
 
 Nothing from the database reaches a page unescaped: templates autoescape, and the highlighted
 text and the SVG chart are built from escaped pieces (ledger/web/render.py, chart.py).
@@ -36,11 +42,12 @@ from datasette.utils import tilde_decode, tilde_encode, urlsafe_components
 from datasette.utils.asgi import NotFound, Response
 from markupsafe import Markup
 
+from ledger.describe import number_in_words
 from ledger.models import VERDICTS
 from ledger.web import pages
-from ledger.web.auth import login_view, logout_view
+from ledger.web.auth import login_view, logout_view, reviewer_of
 from ledger.web.guard import guard
-from ledger.web.render import Span, highlight, number_in_words
+from ledger.web.render import Span, highlight
 
 # Write actions of Datasette 0.65 and of the JSON write API of later versions: nobody gets them.
 WRITE_ACTIONS = frozenset(
@@ -243,10 +250,11 @@ async def last_note_view(request: Any, datasette: Any) -> Response:
         db = datasette.get_database(database)
     except KeyError as error:
         raise NotFound("Database not found") from error
-    if request.actor:
+    reviewer = reviewer_of(datasette, request)
+    if reviewer:
         result = await db.execute(
             "select claim_id from notes where reviewer = :who order by id desc limit 1",
-            {"who": request.actor.get("id")},
+            {"who": reviewer},
         )
         row = result.first()
         if row:

@@ -1,0 +1,61 @@
+"""Fixtures and settings shared by the tests.
+
+bench/ is put on sys.path here, once, for the tests that run a benchmark's shapes or corpora
+(`corpora`, `pathological`, `load`). Tests that take long are marked `slow`: `pytest -m "not slow"`
+is the quick loop.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from made_up_ledger import make_ledger
+
+from ledger.store import Ledger
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+
+# Tests (or whole files) that take seconds each, by node id prefix: processes killed and
+# restarted, servers, a browser, a Dask cluster, timing curves. Listed in one place so that
+# `pytest -m "not slow"` (under a minute) is kept in step; a test can also say
+# `@pytest.mark.slow` itself.
+SLOW = (
+    "tests/test_browser.py",
+    "tests/test_concurrency.py",
+    "tests/test_crash.py",
+    "tests/test_distributed.py",
+    "tests/test_check.py::test_repeated_figures_across_sources_are_compared_once_and_capped",
+    "tests/test_cli.py::test_ctrl_c_leaves_every_source_whole_and_the_next_ingest_finishes",
+    "tests/test_cli.py::test_worker_processes_give_the_same_claims",
+    "tests/test_extract.py::test_random_news_like_text_keeps_offsets",
+    "tests/test_pathological.py::test_hostile_input_is_linear",
+    "tests/test_properties.py::test_ids_are_the_same_in_other_processes",
+    "tests/test_reads.py::test_a_listing_never_sorts_more_than_a_source",
+    "tests/test_web.py::test_ledger_serve_over_http",
+    "tests/test_web.py::test_sql_is_read_only_and_time_limited",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.nodeid.startswith(SLOW):
+            item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture
+def new_ledger(tmp_path: Path) -> Iterator[Ledger]:
+    """An empty ledger, open for writing, at tmp_path/claims.db."""
+    with Ledger(tmp_path / "claims.db") as opened:
+        yield opened
+
+
+@pytest.fixture
+def ledger(tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    """The made-up ledger of tests/made_up_ledger.py at tmp_path/claims.db, and the ids of its
+    claims the tests look up ("big", "rise", "other")."""
+    path = tmp_path / "claims.db"
+    return path, make_ledger(path)
