@@ -221,7 +221,7 @@ def test_a_ledger_at_schema_version_2_of_the_last_program_adopts_it(v0: Path) ->
     db.execute("insert into schema_version values (1, 2)")
     db.conn.commit()
     assert schema_state(db).version == 2
-    assert upgrade(db) == ["sentences_stored_once", "review_desk"]
+    assert upgrade(db) == ["sentences_stored_once", "review_desk", "change_basis"]
 
 
 def test_source_reading_records_how_earlier_sources_were_read(v0: Path) -> None:
