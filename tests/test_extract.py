@@ -516,7 +516,10 @@ def test_currency_spellings_of_wire_copy_and_crypto(
         ),
         ("It costs 15 dollars and 50.", [("15 dollars and 50", 15.5)]),
         ("if they had just 15 USD 50 more", [("15 USD 50", 15.5)]),
-        ("They lost 75 USD million in three years.", [("75 USD million", 7.5e7)]),
+        (
+            "They lost 75 USD million in three years.",
+            [("75 USD million", 7.5e7), ("three years", 3.0)],  # and a duration (issue 14)
+        ),
         # the number after "and" is no cents when a noun follows it
         ("He paid 5 dollars and 20 people came.", [("5 dollars", 5.0), ("20 people", 20.0)]),
     ],

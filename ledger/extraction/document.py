@@ -113,7 +113,7 @@ class Doc:
         self.text = text
         self.published = published
         self.rules = rules
-        self.sentences = Sentences(text)
+        self.sentences = Sentences(text, rules.sentence_boundary)
         self.widened = False  # a sentence grew after some of its claims were read
         self.cache: dict[int, Sentence] = {}
         self.timed_out: list[str] = []

@@ -10,6 +10,7 @@ checkworthiness (0..1) is the sum of:
   0.05 its period is known
   0.10 it is a comparison: a change, a bound other than exact, or comparison words
        ("than", "compared", "record", "largest", ...) in its sentence
+A duration ("for 16 years") scores 0.15, or 0.45 when it is a change or its sentence compares.
 """
 
 from __future__ import annotations
@@ -166,6 +167,10 @@ def _fingerprint_all(found: list[Found]) -> None:
 
 
 def _score(doc: Doc, claim: Found, s: Sentence) -> float:
+    if claim.kind == "duration":
+        # a span of time describes more than it claims, unless its sentence compares: "the
+        # highest in 41 years" is very check-worthy
+        return 0.45 if claim.change or compares(doc.rules, s) else 0.15
     score = 0.30
     if claim.unit:
         score += 0.15
