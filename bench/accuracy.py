@@ -307,7 +307,10 @@ def ledger_extractor() -> Callable[..., list[Figure]] | str:
         from ledger import extract
     except ImportError as error:
         return f"ledger is not importable ({error})"
-    kinds = {"money": "money", "percent": "percent", "measure": "measure", "count": "count"}
+    kinds = {
+        "money": "money", "percent": "percent", "measure": "measure", "count": "count",
+        "duration": "duration",
+    }  # fmt: skip
 
     def figure_type(kind: str, unit: str | None, metric: str) -> str:
         if kind == "measure" and (unit in LEDGER_TEMPERATURES or metric == "temperature"):

@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-Kind = Literal["money", "percent", "count", "measure", "multiple"]
+Kind = Literal["money", "percent", "count", "measure", "multiple", "duration"]
 Bound = Literal["exact", "approx", "more_than", "at_least", "less_than", "at_most", "range"]
 Change = Literal["increase", "decrease"]
 # what a change is measured against: 同比 (year on year), 环比 (the previous period), 两年平均
