@@ -376,6 +376,8 @@ class Ledger:
                    coalesce(latest.verdict, 'unverified') as verdict,
                    latest.text as verdict_text, latest.reviewer as verdict_reviewer,
                    latest.evidence_url as verdict_evidence_url, latest.created_at as verdict_at,
+                   exists(select 1 from signoffs where signoffs.note_id = latest.id)
+                     as verdict_signed_off,
                    (select count(*) from notes where notes.claim_id = claims.id) as notes_count
             from {scan}
             join sources on sources.id = claims.source_id

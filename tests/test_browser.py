@@ -162,7 +162,10 @@ def test_claimreview_json_ld_embedded_in_a_page_runs_nothing(tmp_path):
         + ["--db", str(db)],
     )
     assert noted.exit_code == 0, noted.output
-    exported = runner.invoke(cli, ["export", "--format", "claimreview", "--db", str(db)])
+    exported = runner.invoke(
+        cli,
+        ["export", "--format", "claimreview", "--site-url", "https://fc.example", "--db", str(db)],
+    )
     assert exported.exit_code == 0
     html = f'<html><head><script type="application/ld+json">{exported.stdout}</script></head>'
     dialogs: list[str] = []

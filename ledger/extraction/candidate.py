@@ -521,8 +521,8 @@ def _currency(r: Reading) -> str | None:
                     return code
             return rules.context_default[symbol]
         return rules.symbols.get(symbol)
-    code = before.group("code") if before is not None else None
-    return rules.codes.get(code) if code else None
+    written = before.group("code") if before is not None else None
+    return rules.codes.get(written) if written else None
 
 
 def _closes_quotation(text: str, offset: int, mark: str) -> bool:

@@ -10,6 +10,8 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from markupsafe import Markup
+
 from ledger.describe import claim_words, number_in_words, with_unit
 from ledger.web.chart import Figure, chart_figures, svg_chart
 from ledger.web.render import Span, highlight, safe_url
@@ -71,8 +73,16 @@ async def claim_page(db: Any, claim_id: str, row_url: RowUrl) -> dict[str, Any] 
     # rather than highlight something the source does not contain.
     claim["quote_matches_source"] = claim["at_offsets"] == claim["quote"]
     same, more_same = await _same_claims(db, claim, row_url)
+    signed = (
+        "exists(select 1 from signoffs where signoffs.note_id = notes.id)"
+        if "signoffs" in await db.table_names()
+        else "0"
+    )
     notes = await _rows(
-        db, "select * from notes where claim_id = :id order by created_at, id", {"id": claim_id}
+        db,
+        f"select notes.*, {signed} as signed_off from notes where claim_id = :id"
+        " order by created_at, id",
+        {"id": claim_id},
     )
     for note in notes:
         note["evidence_url"] = safe_url(note.get("evidence_url"))
@@ -92,7 +102,9 @@ async def claim_page(db: Any, claim_id: str, row_url: RowUrl) -> dict[str, Any] 
         "elsewhere": await same_claim_elsewhere(db, claim_id, row_url),
         "more_same": more_same,
         "notes": notes,
-        "verdict": notes[-1]["verdict"] if notes else "unverified",
+        # a comment (a note without a verdict) leaves the verdict as it was
+        "verdict": next((n["verdict"] for n in reversed(notes) if n["verdict"]), "unverified"),
+        "corrections": await _corrections(db, claim_id),
         "chart": chart,
     }
 
@@ -181,6 +193,48 @@ async def _same_claims(
         )
         other["conflicts"] = other["id"] in conflicting
     return same[:SAME_LIMIT], len(same) > SAME_LIMIT
+
+
+async def _corrections(db: Any, claim_id: str) -> list[dict[str, Any]]:
+    """The claim's corrections, oldest first, each field with the extractor's reading beside."""
+    if "corrections" not in await db.table_names():
+        return []
+    found = await _rows(
+        db,
+        "select * from corrections where claim_id = :id order by created_at, id",
+        {"id": claim_id},
+    )
+    for row in found:
+        fields, original = json.loads(row["fields"]), json.loads(row["original"])
+        row["changes"] = [
+            {"field": key, "was": original.get(key), "now": value}
+            for key, value in fields.items()
+            if key != "kind"
+        ]
+    return found
+
+
+def claimreview_markup(
+    page: dict[str, Any], site_url: str, organisation: Any, signed_off_only: bool
+) -> Markup | None:
+    """The claim page's own ClaimReview JSON-LD (as `ledger export --format claimreview` writes
+    it), escaped for a <script> element; None while the claim has no published verdict."""
+    from ledger.escaping import json_text
+    from ledger.export import RATINGS, claim_review
+
+    latest = next((note for note in reversed(page["notes"]) if note["verdict"]), None)
+    if latest is None or latest["verdict"] not in RATINGS:
+        return None
+    if signed_off_only and not latest.get("signed_off"):
+        return None
+    claim = page["claim"]
+    row = {
+        **claim, "verdict": latest["verdict"], "verdict_at": latest["created_at"],
+        "verdict_reviewer": latest["reviewer"], "verdict_text": latest["text"],
+        "source_publisher": claim.get("publisher"), "source_published": claim.get("published"),
+    }  # fmt: skip
+    review = claim_review(row, site_url=site_url, organisation=organisation)
+    return Markup(json_text(json.dumps(review, ensure_ascii=False), html=True))
 
 
 async def _conflicting(db: Any, claim_id: str) -> set[str]:

@@ -42,6 +42,7 @@ from datasette.utils import tilde_decode, tilde_encode, urlsafe_components
 from datasette.utils.asgi import NotFound, Response
 from markupsafe import Markup
 
+from ledger.config import Config, ConfigError, load_config
 from ledger.describe import number_in_words
 from ledger.models import VERDICTS
 from ledger.web import pages
@@ -156,6 +157,17 @@ def extra_template_vars(
         row_url = _row_url(datasette, database)
         if table == "claims":
             page = await pages.claim_page(db, pks[0], row_url)
+            if page is not None:
+                try:
+                    config = load_config()
+                except ConfigError:  # a broken ledger.toml: `ledger export` names the problem
+                    config = Config()
+                page["claimreview"] = pages.claimreview_markup(
+                    page,
+                    config.organisation.url or f"{request.scheme}://{request.host}",
+                    config.organisation,
+                    config.review.sign_off,
+                )
             can_note = await datasette.permission_allowed(
                 request.actor, "view-query", (database, "add_note"), default=True
             ) and "add_note" in (datasette.metadata("queries", database=database) or {})
