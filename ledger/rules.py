@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from ledger.models import Bound, Change, Kind, validation_message
 from ledger.sentences import boundary_pattern
+from ledger.subjects import country_names
 
 RULE_FILES = (
     "patterns",
@@ -343,6 +344,41 @@ class SubjectRule(_Strict):
     comment: str = Field(min_length=3)
     names: list[str] = Field(min_length=1)
     examples: list[str] = Field(min_length=1)
+    # what official statistics call it (ISO alpha-3, a World Bank aggregate), and what it is
+    code: str | None = Field(None, pattern=r"^[A-Z]{3,4}$")
+    kind: Literal["country", "aggregate", "region", "organisation", "central_bank", "company"] = (
+        "company"
+    )
+
+
+class PycountrySettings(_Strict):
+    """Country names from pycountry the extractor leaves alone (subjects.toml `[pycountry]`)."""
+
+    comment: str
+    skip: list[str] = []
+
+
+class MetricDefinition(_Strict):
+    """What a metric measures, and which official indicators measure it (metrics.toml)."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    comment: str = Field(min_length=3)
+    # level: a stock, price or rate at a time; change: a change of a level; growth: a rate of
+    # change that is itself the statistic (GDP growth, inflation)
+    measure: Literal["level", "change", "growth"]
+    # how a growth is measured: year on year, month on month, quarter on quarter, or a quarter's
+    # change at an annual rate (the US convention)
+    basis: Literal["yoy", "mom", "qoq", "qoq_annualised"] | None = None
+    # over the year: its average, its end (December to December), or a value at a point in time
+    aggregation: Literal["annual_average", "end_of_period", "point", "flow"] | None = None
+    # the figure's own frequency when its words fix it (a quarter's growth is never annual data)
+    frequency: Literal["A", "Q", "M", "D", "E"] | None = None
+    # frequencies a figure with no period is taken to be about, at its publication date
+    undated: list[Literal["A", "Q", "M", "D", "E"]] = []
+    scope: Literal["national", "company", "sector", "market", "subnational", "other"] = "national"
+    indicators: list[str] = []
+    unit: str | None = None  # the unit a figure must be in to be compared (percent, USD, person)
+    negate: str | None = None  # words that turn its sign: a "deficit" is a negative balance
 
 
 class MetricRule(_Strict):
@@ -353,6 +389,10 @@ class MetricRule(_Strict):
     kinds: list[Kind] = Field(min_length=1)
     units: list[str] | None = None
     min_value: float | None = None
+    max_value: float | None = None
+    # a narrower form of another metric ("a quarter's growth" of gdp_growth): it applies when a
+    # figure's metric is `variant_of` and its keywords are among the figure's own words
+    variant_of: str | None = Field(None, pattern=r"^[a-z][a-z0-9_]*$")
     triggers: list[str] = []
     examples: list[str] = Field(min_length=1)
 
@@ -407,9 +447,13 @@ class RuleFiles(_Strict):
     period_baseline: RegexTable
     own_aside: RegexTable
     subject: list[SubjectRule]
+    pycountry: PycountrySettings | None = None
     metric: list[MetricRule]
+    definition: list[MetricDefinition] = []
 
-    @field_validator("pattern", "scale", "fraction", "multiple", "currency", "unit", "metric")
+    @field_validator(
+        "pattern", "scale", "fraction", "multiple", "currency", "unit", "metric", "definition"
+    )
     @classmethod
     def _unique_ids(cls, entries: list[Any]) -> list[Any]:
         ids = [entry.id for entry in entries]
@@ -982,6 +1026,9 @@ def _cues(files: RuleFiles, cue: Callable[[str, str], Pattern]) -> dict[str, Any
     subject_ids = {
         regex.sub(r"[\s\u00a0\-‑]+", " ", name): s.id for s in files.subject for name in s.names
     }
+    skip = files.pycountry.skip if files.pycountry else []
+    for name, subject in country_names(skip).items():  # every other country, by its ISO name
+        subject_ids.setdefault(name, subject)
     return {
         "named": {
             norm(w): (UnitInfo(n.kind, n.unit, n.value), cue(n.cue, f"named {n.id}"))

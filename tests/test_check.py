@@ -164,7 +164,7 @@ SEED_CLAIMS = {
                 kind="percent",
                 unit="percent",
                 change="increase",
-                metric="gdp_growth",
+                metric="gdp_growth_quarterly",
                 subject="China",
                 period="2020-Q4",
             ),
@@ -268,6 +268,7 @@ def test_shipped_references_are_valid_and_cited():
     assert metrics == {
         "rd_spending",
         "gdp_growth",
+        "gdp_growth_quarterly",
         "population",
         "satellites",
         "semiconductor_share",
@@ -304,8 +305,7 @@ def test_references_upsert_by_id(tmp_path: Path):
     assert db["references"].count == 14
     assert db["references"].get("gdp-growth-2020-nbs")["value"] == 2.2
     assert [row["id"] for row in list_references(db, metric="gdp_growth")] == [
-        "gdp-growth-2020-nbs",
-        "gdp-growth-2020q4-nbs",
+        "gdp-growth-2020-nbs"
     ]
 
 
@@ -581,7 +581,8 @@ def test_claims_checked_against_each_other(ledger_db):
         "no-reference": 3,
     }
     assert summary.line() == (
-        "checked 13 claims: 6 consistent, 3 inconsistent, 1 ambiguous, 3 no-reference; "
+        "checked 13 claims: 6 consistent, 3 inconsistent, 0 revised, 0 forecast, 1 ambiguous, "
+        "3 no-reference; "
         "2 claims contradicted by another claim"
     )
 
@@ -682,7 +683,8 @@ def test_cli_check_summary_and_explain(ledger_db):
     result = runner.invoke(cli, ["check", "--db", str(path)])
     assert result.exit_code == 0, result.output
     assert result.output == (
-        "checked 13 claims: 6 consistent, 3 inconsistent, 1 ambiguous, 3 no-reference; "
+        "checked 13 claims: 6 consistent, 3 inconsistent, 0 revised, 0 forecast, 1 ambiguous, "
+        "3 no-reference; "
         "2 claims contradicted by another claim\n"
         "0 claims said more than once, in 0 group(s) of the same claim\n"
     )
@@ -695,7 +697,7 @@ def test_cli_check_summary_and_explain(ledger_db):
         "suggested: inconsistent, contradicts 1 other claim(s); reviewer's verdict: unverified"
     )
     result = runner.invoke(cli, ["check", "--db", str(path), "--tolerance", "5"])
-    assert "8 consistent, 2 inconsistent, 0 ambiguous" in result.output
+    assert "8 consistent, 2 inconsistent, 0 revised, 0 forecast, 0 ambiguous" in result.output
 
 
 def test_cli_bad_input_is_a_one_line_error(ledger_db, tmp_path: Path):
@@ -755,7 +757,6 @@ def test_cli_reference_add_list_and_load(tmp_path: Path):
     lines = result.output.splitlines()
     assert [line.split()[0] for line in lines[1:]] == [
         "gdp-growth-2020-nbs",
-        "gdp-growth-2020q4-nbs",
         "gdp-growth-2021-nbs",
     ]
     result = runner.invoke(
@@ -972,7 +973,8 @@ def test_summary_says_when_no_references_are_loaded(tmp_path: Path):
         ),
     )
     assert run_checks(db, now=NOW).line() == (
-        "checked 1 claims: 0 consistent, 0 inconsistent, 0 ambiguous, 1 no-reference; 0 claims "
+        "checked 1 claims: 0 consistent, 0 inconsistent, 0 revised, 0 forecast, 0 ambiguous, "
+        "1 no-reference; 0 claims "
         "contradicted by another claim (no references loaded: `ledger reference load "
         "sources/references.csv`)"
     )

@@ -219,7 +219,7 @@ def test_a_ledger_at_schema_version_2_of_the_last_program_adopts_it(v0: Path) ->
     db.execute("insert into schema_version values (1, 2)")
     db.conn.commit()
     assert schema_state(db).version == 2
-    assert upgrade(db) == ["sentences_stored_once", "review_desk"]
+    assert upgrade(db) == ["sentences_stored_once", "review_desk", "check_subjects"]
 
 
 def test_source_reading_records_how_earlier_sources_were_read(v0: Path) -> None:
@@ -230,3 +230,15 @@ def test_source_reading_records_how_earlier_sources_were_read(v0: Path) -> None:
     assert rows(v0, "select distinct encoding, text_extractor from sources") == [("utf-8", None)]
     assert rows(v0, "select count(*) from sources where published_precision = 'day'") == [(dated,)]
     assert {"author", "retrieved_at"} <= set(db["sources"].columns_dict)
+
+
+def test_check_subjects_adds_what_each_check_took_the_subject_to_be(v0: Path) -> None:
+    db = sqlite_utils.Database(v0)
+    upgrade(db, STEPS[:-1])
+    db["checks"].insert({"id": 1, "claim_id": "c-1", "outcome": "consistent"}, pk="id", alter=True)
+    assert "subject_code" not in db["checks"].columns_dict
+    assert upgrade(db) == ["check_subjects"]
+    assert {"subject_code", "subject_inferred", "period_inferred"} <= set(db["checks"].columns_dict)
+    assert db.execute("select outcome, subject_code from checks").fetchall() == [
+        ("consistent", None)
+    ]

@@ -143,7 +143,7 @@ def test_claims_table_facets_sort_and_highlighted_sentence(ledger):
     review = get(datasette, "/claims/claims_review.json?_shape=objects").json()
     facets = review["facet_results"]
     assert sorted(facets) == sorted(
-        ["metric", "kind", "unit", "bound", "publisher", "check_outcome", "verdict"]
+        ["metric", "kind", "unit", "bound", "publisher", "check_outcome", "subject_code", "verdict"]
     )
     assert {f["value"]: f["count"] for f in facets["check_outcome"]["results"]} == {
         "inconsistent": 1,

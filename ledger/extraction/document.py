@@ -83,7 +83,8 @@ class Sentence:
     text: str
     subjects: list[tuple[int, str]] | None = None
     metric_rules: list[tuple[MetricRule, Pattern | None]] | None = None
-    keywords_held: dict[str, bool] = field(default_factory=dict)  # metric rule id -> found
+    # metric rule id -> where its keywords are in the sentence (offsets in the sentence)
+    keyword_spans: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
     periods: list[PeriodCue] | None = None
     attribution: str | None = None
     attribution_done: bool = False

@@ -247,9 +247,11 @@ async def chart_view(request: Any, datasette: Any) -> Response:
         raise NotFound("Not a ledger database")
     choices = await pages.metrics(db)
     metric = request.args.get("metric") or (choices[0]["metric"] if choices else "")
+    subject = request.args.get("subject") or None
     chart = await pages.metric_chart(
-        db, metric, request.args.get("unit") or None, _row_url(datasette, database)
+        db, metric, request.args.get("unit") or None, _row_url(datasette, database), subject
     )
+    chart["subjects"] = await pages.chart_subjects(db, metric)
     return Response.html(
         await datasette.render_template(
             "ledger_chart.html",
@@ -259,6 +261,28 @@ async def chart_view(request: Any, datasette: Any) -> Response:
                 "metrics": choices,
                 "query_url": datasette.urls.query(database, "metric_across_sources"),
             },
+            request=request,
+        )
+    )
+
+
+async def official_view(request: Any, datasette: Any) -> Response:
+    """/-/ledger/official/<database>: the official datasets its checks read, with provenance
+    and licence (the default pack and what `ledger reference import` loaded)."""
+    database = tilde_decode(request.url_vars["database"])
+    try:
+        db = datasette.get_database(database)
+    except KeyError as error:
+        raise NotFound("Database not found") from error
+    await datasette.ensure_permissions(
+        request.actor, [("view-database", database), "view-instance"]
+    )
+    if not await pages.is_ledger(db) or not db.path:
+        raise NotFound("Not a ledger database")
+    return Response.html(
+        await datasette.render_template(
+            "ledger_official.html",
+            {"database": database, "files": pages.official_datasets(db.path)},
             request=request,
         )
     )
@@ -308,6 +332,7 @@ def register_routes(datasette: Any) -> list[tuple[str, Any]]:
         (r"^/-/login$", login_view),
         (r"^/-/logout$", logout_view),
         (r"^/-/ledger/chart/(?P<database>[^/]+)$", chart_view),
+        (r"^/-/ledger/official/(?P<database>[^/]+)$", official_view),
         (r"^/-/ledger/last-note/(?P<database>[^/]+)$", last_note_view),
         (review_routes.ROUTE, review_routes.review_view),
     ]
