@@ -96,8 +96,10 @@ class Sentences:
         # concurrent=False keeps the GIL: releasing it around each boundary found costs 12%
         for m in boundary.finditer(text, concurrent=False):
             if m.group(line) is None or not _soft_wrap(text, m.start(), m.end()):
-                self._cut_long(m.end())
-                self.starts.append(m.end())
+                end = m.end()
+                if end - self.starts[-1] > MAX_SENTENCE:
+                    self._cut_long(end)
+                self.starts.append(end)
         self._cut_long(len(text))
 
     def _cut_long(self, end: int) -> None:

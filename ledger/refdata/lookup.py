@@ -124,3 +124,33 @@ class OfficialReferences:
         if len(self._cache) > CACHE_ENTRIES:
             self._cache.popitem(last=False)
         return found
+
+
+def chart_series(
+    ledger_path: str | os.PathLike[str], indicators: list[str], subject: str, unit: str | None
+) -> tuple[str, list[tuple[str, float]]]:
+    """For the chart of one metric and subject: the first of `indicators` with annual values
+    for `subject` in `unit`, from the databases beside the ledger that exist (never built here:
+    a page only reads). Returns its citation and (period, value) pairs; ("", []) when none."""
+    paths = [
+        path
+        for path in (Path(os.path.abspath(ledger_path)).parent / name for name in (
+            "reference-pack.db", "references.db"))
+        if path.is_file()
+    ]  # fmt: skip
+    if not paths or not indicators:
+        return "", []
+    references = OfficialReferences(paths)
+    try:
+        values = references.values(tuple(indicators), subject)
+    finally:
+        references.close()
+    for indicator in indicators:
+        series = sorted(
+            (v for v in values if v.indicator == indicator and v.frequency == "A"),
+            key=lambda v: v.period,
+        )
+        series = [v for v in series if unit in (None, v.unit) and v.status == "actual"]
+        if series:
+            return series[0].citation(), [(v.period, v.value) for v in series]
+    return "", []
