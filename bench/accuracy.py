@@ -5,6 +5,7 @@ labelled news (issue 14).
     python bench/accuracy.py --misses ledger       # also list what ledger gets wrong
     python bench/accuracy.py --suite CurrencyModel # one suite
     python bench/accuracy.py --suite news          # the labelled news alone
+    python bench/accuracy.py --chinese             # the Chinese suite (bench/accuracy_zh.py)
 
 Runs `ledger.extract`, quantulum3, Recognizers-Text and CQE on the same cases from
 ../shared/peer-specs/ (formats in SOURCES.md there) and prints each suite's total, what is in
@@ -889,8 +890,19 @@ def peer_table(suites: list[Suite], scores: dict, extractors: dict) -> list[str]
     type=click.Choice(["ledger", "quantulum3", "recognizers", "cqe"]),
     help="Also list the in-scope cases (and labelled news figures) this extractor gets wrong.",
 )
-def main(peer_specs: Path, only: tuple[str, ...], misses: str | None) -> None:
+@click.option(
+    "--chinese",
+    is_flag=True,
+    help="Run the Chinese suite instead: ledger against Recognizers-Text on bench/zh_set.toml.",
+)
+def main(peer_specs: Path, only: tuple[str, ...], misses: str | None, chinese: bool) -> None:
     """Per suite, what ledger, quantulum3, Recognizers-Text and CQE get right."""
+    if chinese:
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        from accuracy_zh import report
+
+        report(click.echo, show_misses=misses is not None)
+        return
     suites = load_suites(peer_specs)
     names = {s.name for s in suites} | {"news"}
     if unknown := set(only) - names:

@@ -169,6 +169,7 @@ class ClaimRow:
     period: str | None
     published: date | None
     clause: str
+    basis: str | None = None  # 同比 yoy, 环比 previous_period, 两年平均: what a change is against
     related: frozenset[str] = frozenset()
     start: int = 0
     end: int = 0
@@ -238,7 +239,7 @@ def claims_by_source(db: sqlite_utils.Database) -> Generator[list[ClaimRow], Non
         select claims.id, claims.source_id, claims.quote, claims.value, claims.value_high,
                claims.kind, claims.unit, claims.bound, claims.change, claims.metric,
                claims.subject, claims.period, claims.related, claims.start, claims.[end],
-               sentences.text as sentence, claims.sentence_start,
+               sentences.text as sentence, claims.sentence_start, claims.basis,
                sources.published as source_published
         from claims indexed by idx_claims_source_id
         join sources on sources.id = claims.source_id
@@ -291,6 +292,7 @@ def _source_claims(rows: list[dict]) -> list[ClaimRow]:
             end=row["end"],
             sentence=row["sentence"],
             sentence_start=row["sentence_start"],
+            basis=row["basis"],
         )
         for row in rows
     ]
@@ -371,6 +373,8 @@ class GroupKey(NamedTuple):
     period: str | None
     level: bool  # a level, not a change
     scope: str  # part, whole or a plain figure (ledger/conflicts.py `scope_of`)
+    # a change's basis: 同比 +18.3% and 环比 +0.6% for one quarter measure different things
+    basis: str | None
     aspects: frozenset[str]  # the references' keywords the clause holds
 
     @property
@@ -532,6 +536,10 @@ class Checker:
             return self._unmatched(claim, f"{why}, nothing to compare")
         about = self.about.get((claim.metric, _subject_key(claim.subject)), [])
         candidates = [ref for ref in about if _keywords_match(ref["keywords"], claim.clause)]
+        if claim.change is not None and claim.kind != "percent":
+            # "比上年增加2574.2亿元", "up $5 billion": an amount of change meets only references
+            # whose keywords say they are a change, never the level itself
+            candidates = [ref for ref in candidates if ref["keywords"]]
         if not candidates:
             subject = claim.subject or "no subject"
             why = f"no reference for {claim.metric} of {subject}"
@@ -640,8 +648,10 @@ class Checker:
             for keywords in self.keywords.get(claim.metric, ())
             if _keywords_match(keywords, claim.clause)
         )
+        # a change said with no basis is taken as year on year, as news writes growth
+        basis = None if claim.basis == "yoy" else claim.basis
         return GroupKey(claim.metric, claim.subject.casefold(), claim.period, claim.change is None,
-                        _scope(claim), aspects)  # fmt: skip
+                        _scope(claim), basis, aspects)  # fmt: skip
 
     def linked_conflicts(self, group: list[ClaimRow]) -> list[dict]:
         """Within one source, only figures the extractor linked (`related`), in one sentence and

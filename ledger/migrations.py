@@ -179,12 +179,20 @@ def check_subjects(db: sqlite_utils.Database) -> None:
     )
 
 
+def change_basis(db: sqlite_utils.Database) -> None:
+    """Version 5 -> 6: claims.basis, what a change is measured against (同比 yoy, 环比
+    previous_period, 两年平均 two_year_average; issue 20). Claims stored before have none, which
+    is what the extractor gives a level or an English change that names no basis."""
+    _add_columns(db, "claims", {"basis": "TEXT"})
+
+
 STEPS: tuple[Step, ...] = (
     fingerprints,
     source_reading,
     sentences_stored_once,
     review_desk,
     check_subjects,
+    change_basis,
 )
 """Every migration, in order; a step's position (from 1) is the version it brings a ledger to."""
 

@@ -27,6 +27,7 @@ CLAIM_COLUMNS: dict[str, type] = {
     "unit": str,
     "bound": str,
     "change": str,
+    "basis": str,  # what a change is measured against (同比 yoy, 环比 previous_period, ...)
     "metric": str,
     "subject": str,
     "period": str,
@@ -221,6 +222,11 @@ CHECK_COLUMNS: dict[str, type] = {
 # The columns each table's full-text index holds (`claims_fts`, `sentences_fts`, `sources_fts`).
 FTS_COLUMNS = {"claims": ["quote"], "sentences": ["text"], "sources": ["title", "text"]}
 
+# A second index of the sentences for text with no spaces between words (Chinese): FTS5's trigram
+# tokenizer matches any substring of three characters or more, where the porter index above
+# (unicode61) takes a whole run of Han characters for one word. English keeps its stemming.
+TRIGRAM_FTS = "sentences_fts_trigram"
+
 # A claim's sentence, for a query over claims: `{CLAIM_SENTENCE}` after `from claims ...`.
 CLAIM_SENTENCE = (
     "left join sentences on sentences.source_id = claims.source_id"
@@ -373,6 +379,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             fts_columns, create_triggers=True, tokenize="porter", replace=True
         )
         _narrow_fts_update_trigger(db, table, fts_columns)
+    _trigram_index(db, TRIGRAM_FTS, "sentences", FTS_COLUMNS["sentences"])
     # SQLite stores a view's SQL without trailing whitespace: strip it, so an unchanged view
     # compares equal and is left alone. A changed one is dropped and recreated in one transaction,
     # so a reader (the web app) never finds it missing.
@@ -381,6 +388,35 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             db.create_view(name, sql.strip(), replace=True)
     if new:
         stamp(db)
+
+
+def _trigram_index(db: sqlite_utils.Database, name: str, table: str, columns: list[str]) -> None:
+    """An external-content FTS5 index of `table` with the trigram tokenizer, kept by triggers;
+    made and filled once (a ledger from before it is indexed when first opened)."""
+    if db[name].exists():
+        return
+    listed = ", ".join(f'"{column}"' for column in columns)
+    new = ", ".join(f'new."{column}"' for column in columns)
+    old = ", ".join(f'old."{column}"' for column in columns)
+    changed = " or ".join(f'old."{c}" is not new."{c}"' for c in columns)
+    forget = (
+        f'insert into "{name}"("{name}", rowid, {listed}) values (\'delete\', old.rowid, {old});'
+    )
+    with db.atomic():
+        db.execute(
+            f'create virtual table "{name}" using fts5({listed}, content="{table}",'
+            " tokenize='trigram')"
+        )
+        db.execute(f'insert into "{name}"("{name}") values (\'rebuild\')')
+        db.execute(
+            f'create trigger "{name}_ai" after insert on "{table}" begin'
+            f' insert into "{name}"(rowid, {listed}) values (new.rowid, {new}); end'
+        )
+        db.execute(f'create trigger "{name}_ad" after delete on "{table}" begin {forget} end')
+        db.execute(
+            f'create trigger "{name}_au" after update on "{table}" when {changed} begin {forget}'
+            f' insert into "{name}"(rowid, {listed}) values (new.rowid, {new}); end'
+        )
 
 
 def _fts_update_trigger(table: str, columns: list[str]) -> str:

@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from ledger import extract
 from ledger.cli import cli
 from ledger.rules import RulesError, ValueExample, default_rules, load_rules, month_abbreviations
+from ledger.zh_rules import rule_rows as zh_rule_rows
 
 RULES = default_rules()
 RULES_DIR = Path(__file__).resolve().parent.parent / "ledger" / "rules"
@@ -220,7 +221,8 @@ def test_rules_command_lists_rules() -> None:
         for k in ("pattern", "scale", "fraction", "multiple", "currency", "context", "word_context",
                   "unit", "named", "qualifier", "change", "attribution", "period", "subject",
                   "metric", "restatement")
-    )  # fmt: skip
+    ) + len(zh_rule_rows())  # fmt: skip
+    assert any(line.split()[:3] == ["zh.toml", "counter", "ke"] for line in lines)
 
 
 def test_cli_rules_and_extract_take_a_rules_folder(rules_copy: Path) -> None:

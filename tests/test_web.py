@@ -480,7 +480,8 @@ def test_the_note_form_and_its_query_take_exactly_the_verdicts(ledger, reviewers
     cookies = sign_in(datasette, "ana", PASSWORD)
     page = get(datasette, f"/claims/claims/{ids['big']}", cookies=cookies).text
     form = page.split('class="ledger-note-form"', 1)[1].split("</form>", 1)[0]
-    assert tuple(re.findall(r'<option value="([^"]+)">', form)) == VERDICTS
+    # the verdicts, after "comment" (a note that leaves the verdict as it is)
+    assert tuple(re.findall(r'<option value="([^"]+)">', form)) == ("comment", *VERDICTS)
     accepted = re.search(r":verdict in \(([^)]*)\)", load_site().queries["add_note"].sql)
     assert tuple(re.findall(r"'([^']+)'", accepted.group(1))) == VERDICTS
 

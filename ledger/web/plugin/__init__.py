@@ -45,10 +45,12 @@ from markupsafe import Markup
 from ledger.config import Config, ConfigError, load_config
 from ledger.describe import number_in_words
 from ledger.models import VERDICTS
-from ledger.web import pages
+from ledger.review import CORRECTABLE
+from ledger.web import pages, review_routes
 from ledger.web.auth import login_view, logout_view, reviewer_of
 from ledger.web.guard import guard
 from ledger.web.render import Span, highlight
+from ledger.web.review_routes import is_review_path
 
 # Write actions of Datasette 0.65 and of the JSON write API of later versions: nobody gets them.
 WRITE_ACTIONS = frozenset(
@@ -96,7 +98,7 @@ async def write_path_allowed(datasette: Any, path: str) -> bool:
     later Datasette or another plugin adds cannot become a way in, and a write canned query
     that someone leaves without `allow` is refused rather than open to anonymous visitors.
     """
-    if path in SIGN_IN_PATHS:
+    if path in SIGN_IN_PATHS or is_review_path(path):
         return True
     parts = path.strip("/").split("/")
     if len(parts) != 2:
@@ -181,6 +183,13 @@ def extra_template_vars(
                     f"/-/ledger/chart/{tilde_encode(database)}"
                 ),
                 "ledger_verdicts": VERDICTS,
+                "ledger_reviewer": reviewer_of(datasette, request),
+                "ledger_review_url": datasette.urls.path(
+                    f"/-/ledger/review/{tilde_encode(database)}"
+                ),
+                "ledger_review_form": review_routes.carried_form(datasette, request),
+                "ledger_back": request.path,
+                "ledger_correctable": CORRECTABLE,
             }
         return {"ledger_source": await pages.source_page(db, pks[0], row_url)}
 
@@ -325,6 +334,7 @@ def register_routes(datasette: Any) -> list[tuple[str, Any]]:
         (r"^/-/ledger/chart/(?P<database>[^/]+)$", chart_view),
         (r"^/-/ledger/official/(?P<database>[^/]+)$", official_view),
         (r"^/-/ledger/last-note/(?P<database>[^/]+)$", last_note_view),
+        (review_routes.ROUTE, review_routes.review_view),
     ]
 
 
