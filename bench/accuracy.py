@@ -5,6 +5,7 @@ labelled news (issue 14).
     python bench/accuracy.py --misses ledger       # also list what ledger gets wrong
     python bench/accuracy.py --suite CurrencyModel # one suite
     python bench/accuracy.py --suite news          # the labelled news alone
+    python bench/accuracy.py --chinese             # the Chinese suite (bench/accuracy_zh.py)
 
 Runs `ledger.extract`, quantulum3, Recognizers-Text and CQE on the same cases from
 ../shared/peer-specs/ (formats in SOURCES.md there) and prints each suite's total, what is in
@@ -306,7 +307,10 @@ def ledger_extractor() -> Callable[..., list[Figure]] | str:
         from ledger import extract
     except ImportError as error:
         return f"ledger is not importable ({error})"
-    kinds = {"money": "money", "percent": "percent", "measure": "measure", "count": "count"}
+    kinds = {
+        "money": "money", "percent": "percent", "measure": "measure", "count": "count",
+        "duration": "duration",
+    }  # fmt: skip
 
     def figure_type(kind: str, unit: str | None, metric: str) -> str:
         if kind == "measure" and (unit in LEDGER_TEMPERATURES or metric == "temperature"):
@@ -886,8 +890,19 @@ def peer_table(suites: list[Suite], scores: dict, extractors: dict) -> list[str]
     type=click.Choice(["ledger", "quantulum3", "recognizers", "cqe"]),
     help="Also list the in-scope cases (and labelled news figures) this extractor gets wrong.",
 )
-def main(peer_specs: Path, only: tuple[str, ...], misses: str | None) -> None:
+@click.option(
+    "--chinese",
+    is_flag=True,
+    help="Run the Chinese suite instead: ledger against Recognizers-Text on bench/zh_set.toml.",
+)
+def main(peer_specs: Path, only: tuple[str, ...], misses: str | None, chinese: bool) -> None:
     """Per suite, what ledger, quantulum3, Recognizers-Text and CQE get right."""
+    if chinese:
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        from accuracy_zh import report
+
+        report(click.echo, show_misses=misses is not None)
+        return
     suites = load_suites(peer_specs)
     names = {s.name for s in suites} | {"news"}
     if unknown := set(only) - names:

@@ -1,6 +1,7 @@
 """Extraction speed on the same news text in one run: the regex floor, ledger, and the peers.
 
     python bench/throughput.py                 # ~1 MB of BBC + Reuters text
+    python bench/throughput.py --chinese       # Chinese against English, per character
     /tmp/benchvenv/bin/python bench/throughput.py   # a venv with `.[bench]` adds the peers
     python bench/throughput.py --peer-bytes 100000  # the peers on the first 100 KB only
 
@@ -22,11 +23,13 @@ goal.
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import re
 import sys
 import time
+import tomllib
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -75,6 +78,60 @@ def timed(run: Callable[[str], object], texts: list[str], repeat: int) -> tuple[
             found += len(run(text))  # type: ignore[arg-type]
         best = min(best, time.process_time() - started)
     return best, found
+
+
+def chinese_documents(characters: int) -> list[str]:
+    """Articles of about 1,500 characters made of the labelled Chinese sentences (the only
+    Chinese text the repository holds), repeated up to `characters` in all."""
+    labelled = tomllib.loads((Path(__file__).parent / "zh_set.toml").read_text(encoding="utf-8"))
+    sentences = [s["text"] for s in labelled["sentence"]]
+    documents, document, total = [], "", 0
+    for sentence in itertools.cycle(sentences):
+        document += sentence
+        if len(document) >= 1500:
+            documents.append(document)
+            total += len(document)
+            document = ""
+            if total >= characters:
+                return documents
+    raise AssertionError("unreachable: the cycle ends by returning")
+
+
+def english_documents(characters: int) -> list[str]:
+    """Whole BBC and Reuters documents, about `characters` characters in all."""
+    texts, total = [], 0
+    for document in iter_documents():
+        text = document_text(document)
+        texts.append(text)
+        total += len(text)
+        if total >= characters:
+            break
+    return texts
+
+
+def chinese_against_english(repeat: int, characters: int = 300_000) -> None:
+    """ledger.extract's cost per character on Chinese and on English text, best of `repeat`."""
+    from ledger import extract
+
+    extract(WARM_UP + "全国居民消费价格同比上涨2.1%。")  # both paths' rules compiled untimed
+    rows = []
+    for name, texts in (("English", english_documents(characters)),
+                        ("Chinese", chinese_documents(characters))):  # fmt: skip
+        seconds, found = timed(extract, texts, repeat)
+        chars = sum(len(text) for text in texts)
+        rows.append((name, chars, seconds, found))
+    click.echo("| text | characters | seconds | µs per 1,000 characters | claims |")
+    click.echo("|---|---:|---:|---:|---:|")
+    for name, chars, seconds, found in rows:
+        click.echo(
+            f"| {name} | {chars:,} | {seconds:.3f} | {seconds / chars * 1e9:,.0f} | {found:,} |"
+        )
+    (_, en_chars, en_s, en_found), (_, zh_chars, zh_s, zh_found) = rows
+    ratio = (zh_s / zh_chars) / (en_s / en_chars)
+    click.echo(f"\nChinese costs {ratio:.2f}x the English path per character (goal: 1.00 or less)")
+    # the labelled sentences hold a figure every 22 characters, news some 10 times fewer
+    per_claim = (zh_s / zh_found) / (en_s / en_found)
+    click.echo(f"and {per_claim:.2f}x per claim found")
 
 
 def peers() -> dict[str, Callable[[str], list]]:
@@ -191,9 +248,20 @@ def stage_costs(texts: list[str], claims: list, repeat: int) -> dict[str, float]
 )
 @click.option("--peer-repeat", default=1, show_default=True, help="Best of N for the peers.")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON too.")
-def main(size: int, peer_bytes: int | None, repeat: int, peer_repeat: int, as_json: bool) -> None:
+@click.option(
+    "--chinese",
+    is_flag=True,
+    help="Time ledger.extract per character on Chinese text (bench/zh_set.toml) and on as many "
+    "characters of English news, in the same run.",
+)
+def main(
+    size: int, peer_bytes: int | None, repeat: int, peer_repeat: int, as_json: bool, chinese: bool
+) -> None:
     """Print MB/s of the bare pattern, ledger.extract and the peers on the same text."""
     require_corpora()
+    if chinese:
+        chinese_against_english(repeat)
+        return
     from ledger import EXTRACTOR_VERSION, extract
     from ledger.rules import default_rules
 

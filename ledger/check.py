@@ -40,6 +40,7 @@ from collections.abc import Generator, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from importlib import resources
+from pathlib import Path
 from typing import NamedTuple
 
 import regex
@@ -53,20 +54,29 @@ from pydantic import (
 
 from ledger.conflicts import load_scope_cues, restates, words_after
 from ledger.describe import describe_value, number_in_words, with_unit
+from ledger.intervals import (
+    APPROX_TOLERANCE_PCT,
+    Interval,
+    claim_interval,
+    compare,
+    reference_interval,
+)
 from ledger.models import validation_message
 from ledger.rates import RatesError, RateTable, load_rates
+from ledger.refdata.checking import Figure, FigureWords, Matcher, SourceContext, Subject
+from ledger.refdata.lookup import OfficialReferences
 from ledger.references import period_end
 from ledger.rules import FLAGS as RULE_FLAGS
-from ledger.rules import RestatementRule
+from ledger.rules import RestatementRule, default_rules
 from ledger.schema import CHECK_COLUMNS, ensure_schema
+from ledger.subjects import SubjectCode, subject_codes
 
 DEFAULT_TOLERANCE_PCT = 2.0
-APPROX_TOLERANCE_PCT = 10.0
 # A claim without a period is matched to a reference at most this far from its publication date.
 NEAREST_WINDOW_DAYS = 550
 # Rows kept per claim for each other figure that contradicts it (the rest are the same story).
 MAX_CONFLICTS_PER_FIGURE = 5
-OUTCOMES = ("consistent", "inconsistent", "ambiguous", "no-reference")
+OUTCOMES = ("consistent", "inconsistent", "revised", "forecast", "ambiguous", "no-reference")
 
 # A decrease is a negative change: "fell more than 5%" is a change below -5%.
 MIRRORED = {"more_than": "less_than", "less_than": "more_than", "at_least": "at_most",
@@ -115,111 +125,6 @@ class Incomparable(ValueError):
     """Two units that cannot be brought into one (percent vs percentage points, yuan vs people)."""
 
 
-@dataclass(frozen=True)
-class Interval:
-    """The values a figure allows; open ends exclude the end itself."""
-
-    low: float
-    high: float
-    low_open: bool = False
-    high_open: bool = False
-
-    def contains_interval(self, other: Interval) -> bool:
-        """True when every value `other` allows, this one allows too.
-
-        >>> Interval(900, math.inf, low_open=True).contains_interval(Interval(950, 950))
-        True
-        >>> Interval(900, math.inf, low_open=True).contains_interval(Interval(900, 900))
-        False
-        """
-        low_ok = other.low > self.low or (
-            other.low == self.low and (not self.low_open or other.low_open)
-        )
-        high_ok = other.high < self.high or (
-            other.high == self.high and (not self.high_open or other.high_open)
-        )
-        return low_ok and high_ok
-
-    def meets(self, other: Interval) -> bool:
-        """True when the two intervals share at least one value.
-
-        >>> Interval(486, 594).meets(Interval(900, math.inf, low_open=True))
-        False
-        """
-        if self.high < other.low or other.high < self.low:
-            return False
-        if self.high == other.low:
-            return not (self.high_open or other.low_open)
-        if other.high == self.low:
-            return not (other.high_open or self.low_open)
-        return True
-
-
-def rounding_half_unit(value: float) -> float:
-    """Half a unit of the figure's last significant digit: the rounding it may hide.
-
-    >>> rounding_half_unit(3.3e12), rounding_half_unit(8.4), rounding_half_unit(540.0)
-    (50000000000.0, 0.05, 5.0)
-    """
-    if value == 0 or not math.isfinite(value):
-        return 0.0
-    digits = f"{abs(value):.12e}".split("e")
-    mantissa = digits[0].replace(".", "").rstrip("0") or "0"
-    exponent = int(digits[1])
-    return 0.5 * 10 ** (exponent - len(mantissa) + 1)
-
-
-def claim_interval(
-    value: float, value_high: float | None, bound: str, tolerance_pct: float
-) -> Interval:
-    """The values a claim allows, given its bound and the tolerance.
-
-    >>> claim_interval(900, None, "more_than", 2)
-    Interval(low=900, high=inf, low_open=True, high_open=False)
-    >>> claim_interval(540, None, "approx", 2)
-    Interval(low=486.0, high=594.0, low_open=False, high_open=False)
-    >>> claim_interval(5, 10, "range", 0)
-    Interval(low=5.0, high=10.0, low_open=False, high_open=False)
-    """
-    if bound == "more_than":
-        return Interval(value, math.inf, low_open=True)
-    if bound == "at_least":
-        return Interval(value, math.inf)
-    if bound == "less_than":
-        return Interval(-math.inf, value, high_open=True)
-    if bound == "at_most":
-        return Interval(-math.inf, value)
-    if bound == "range" and value_high is not None:
-        low, high = sorted((value, value_high))
-        return Interval(
-            low - abs(low) * tolerance_pct / 100, high + abs(high) * tolerance_pct / 100
-        )
-    if bound == "approx":
-        slack = abs(value) * max(tolerance_pct, APPROX_TOLERANCE_PCT) / 100
-    else:
-        # The rounding of the last digit counts, but never beyond the approx tolerance
-        # ("1000" would otherwise allow +/-500).
-        rounding = min(rounding_half_unit(value), abs(value) * APPROX_TOLERANCE_PCT / 100)
-        slack = max(abs(value) * tolerance_pct / 100, rounding)
-    return Interval(value - slack, value + slack)
-
-
-def reference_interval(value: float, bound: str) -> Interval:
-    """A reference's figure: a point when exact, else what its own bound allows."""
-    if bound == "exact":
-        return Interval(value, value)
-    return claim_interval(value, None, bound, 0.0)
-
-
-def compare(claim: Interval, other: Interval) -> str:
-    """consistent / inconsistent / ambiguous, for a reference's interval against a claim's."""
-    if claim.contains_interval(other):
-        return "consistent"
-    if not claim.meets(other):
-        return "inconsistent"
-    return "ambiguous"
-
-
 def convert_unit(
     value: float, unit: str, target: str, year: int | None, rates: RateTable
 ) -> tuple[float, str]:
@@ -264,11 +169,14 @@ class ClaimRow:
     period: str | None
     published: date | None
     clause: str
+    basis: str | None = None  # 同比 yoy, 环比 previous_period, 两年平均: what a change is against
     related: frozenset[str] = frozenset()
     start: int = 0
     end: int = 0
     sentence: str = ""
     sentence_start: int = 0
+    # a subject taken from the story when the sentence names none: (name, code, how)
+    context_subject: tuple[str | None, str, str] | None = None
 
     def signed(self) -> tuple[float, float | None, str]:
         """Value, upper value and bound with a decrease made negative."""
@@ -331,7 +239,7 @@ def claims_by_source(db: sqlite_utils.Database) -> Generator[list[ClaimRow], Non
         select claims.id, claims.source_id, claims.quote, claims.value, claims.value_high,
                claims.kind, claims.unit, claims.bound, claims.change, claims.metric,
                claims.subject, claims.period, claims.related, claims.start, claims.[end],
-               sentences.text as sentence, claims.sentence_start,
+               sentences.text as sentence, claims.sentence_start, claims.basis,
                sources.published as source_published
         from claims indexed by idx_claims_source_id
         join sources on sources.id = claims.source_id
@@ -384,6 +292,7 @@ def _source_claims(rows: list[dict]) -> list[ClaimRow]:
             end=row["end"],
             sentence=row["sentence"],
             sentence_start=row["sentence_start"],
+            basis=row["basis"],
         )
         for row in rows
     ]
@@ -464,6 +373,8 @@ class GroupKey(NamedTuple):
     period: str | None
     level: bool  # a level, not a change
     scope: str  # part, whole or a plain figure (ledger/conflicts.py `scope_of`)
+    # a change's basis: 同比 +18.3% and 环比 +0.6% for one quarter measure different things
+    basis: str | None
     aspects: frozenset[str]  # the references' keywords the clause holds
 
     @property
@@ -481,10 +392,17 @@ class Checker:
         *,
         rates: RateTable | None = None,
         tolerance_pct: float = DEFAULT_TOLERANCE_PCT,
+        official: OfficialReferences | None = None,
     ) -> None:
         if not (0 <= tolerance_pct < 100) or math.isnan(tolerance_pct):
             raise CheckError(f"tolerance must be a percentage from 0 to 100, not {tolerance_pct}")
         self.tolerance_pct = tolerance_pct
+        files = default_rules().files
+        self.subject_codes = subject_codes(files)
+        definitions = {definition.id: definition for definition in files.definition}
+        self.matcher = (
+            Matcher(official, definitions, tolerance_pct, self._convert) if official else None
+        )
         self.rates = rates or load_rates()
         self.restatements = load_restatements()
         # Looked up for every claim: by metric and subject, not a scan of the metric's references
@@ -517,6 +435,9 @@ class Checker:
             "outcome": "no-reference",
             "period_match": "none",
             "tolerance_pct": self.tolerance_pct,
+            "subject_code": None,
+            "subject_inferred": None,
+            "period_inferred": 0,
         }
         base.update(fields)
         return base
@@ -527,12 +448,98 @@ class Checker:
         return [self._row(claim, outcome=outcome, explanation=explanation)]
 
     def against_references(self, claim: ClaimRow) -> list[dict]:
-        """One row per reference the claim is compared with, or one `no-reference` row."""
+        """One row per reference or official series the claim is compared with, or one row
+        saying why it was compared with none (`no-reference`) or need not be (`forecast`)."""
+        official = self.against_official(claim)
+        if official and official[0]["outcome"] == "forecast":
+            return official
+        cited = self.against_cited(claim)
+        if not official:
+            return cited
+        compared = [row for row in official if row["against_type"]]
+        if cited[0]["against_type"] is None:  # no cited reference: the official rows say why
+            return compared or official
+        return cited + compared
+
+    def _convert(self, value: float, unit: str, target: str, year: int | None) -> float:
+        try:
+            return convert_unit(value, unit, target, year, self.rates)[0]
+        except Incomparable as error:
+            raise ValueError(str(error)) from error
+
+    def _place(self, claim: ClaimRow) -> str | None:
+        """The claim's subject as a place: an organisation with no country of its own ("the
+        IMF said Liberia's GDP rose 2%") reports a figure, it is not what the figure is about."""
+        if claim.subject is None:
+            return None
+        code = self.subject_codes.get(claim.subject)
+        return None if code and code.kind == "organisation" and not code.code else claim.subject
+
+    def needs_context(self, claim: ClaimRow) -> bool:
+        """True when a claim could be checked against official series but names no place."""
+        return self._place(claim) is None and bool(
+            self.matcher and self.matcher.checkable(claim.metric)
+        )
+
+    def against_official(self, claim: ClaimRow) -> list[dict]:
+        """The claim against official series (ledger/refdata/checking.py); [] when its metric
+        has none, or no official references are loaded."""
+        if self.matcher is None or not self.matcher.checkable(claim.metric):
+            return []
+        figure = self._figure(claim)
+        rows = []
+        for verdict in self.matcher.verdicts(figure):
+            value = verdict.value
+            inferred = figure.subject.inferred
+            said = f" (subject {figure.subject.code} from the {inferred})" if inferred else ""
+            rows.append(
+                self._row(
+                    claim,
+                    against_type="official" if value else None,
+                    against_id=value.key if value else None,
+                    other_value=verdict.other_value,
+                    other_unit=claim.unit if value else None,
+                    difference_pct=verdict.difference_pct,
+                    outcome=verdict.outcome,
+                    period_match=verdict.period_match,
+                    tolerance_pct=self._tolerance_for(claim),
+                    subject_code=figure.subject.code,
+                    subject_inferred=inferred,
+                    period_inferred=int(verdict.period_match == "inferred-from-publication"),
+                    explanation=f"claim: {claim.describe()}{said}; {verdict.explanation}",
+                )
+            )
+        return rows
+
+    def _figure(self, claim: ClaimRow) -> Figure:
+        value, high, bound = claim.signed()
+        start = claim.start - claim.sentence_start
+        words = FigureWords.of(
+            claim.sentence, claim.clause, start, claim.end - claim.sentence_start
+        )
+        name, code, how = self._place(claim), "", ""
+        if name is None and claim.context_subject:
+            name, code, how = claim.context_subject
+        if name:  # a name no rule or ISO country knows is a company's or an organisation's
+            found = self.subject_codes.get(name, SubjectCode(None, "company"))
+        else:
+            found = SubjectCode(code or None, "country" if code else "none")
+        subject = Subject(found.code, how or None)
+        return Figure(value, high, bound, claim.unit, claim.change, claim.metric, claim.period,
+                      claim.published, words, claim.clause, subject, found.kind)  # fmt: skip
+
+    def against_cited(self, claim: ClaimRow) -> list[dict]:
+        """One row per cited reference (sources/references.csv) the claim is compared with, or
+        one `no-reference` row."""
         if claim.metric == "other" or not claim.unit:
             why = "no metric" if claim.metric == "other" else "no unit"
             return self._unmatched(claim, f"{why}, nothing to compare")
         about = self.about.get((claim.metric, _subject_key(claim.subject)), [])
         candidates = [ref for ref in about if _keywords_match(ref["keywords"], claim.clause)]
+        if claim.change is not None and claim.kind != "percent":
+            # "比上年增加2574.2亿元", "up $5 billion": an amount of change meets only references
+            # whose keywords say they are a change, never the level itself
+            candidates = [ref for ref in candidates if ref["keywords"]]
         if not candidates:
             subject = claim.subject or "no subject"
             why = f"no reference for {claim.metric} of {subject}"
@@ -641,8 +648,10 @@ class Checker:
             for keywords in self.keywords.get(claim.metric, ())
             if _keywords_match(keywords, claim.clause)
         )
+        # a change said with no basis is taken as year on year, as news writes growth
+        basis = None if claim.basis == "yoy" else claim.basis
         return GroupKey(claim.metric, claim.subject.casefold(), claim.period, claim.change is None,
-                        _scope(claim), aspects)  # fmt: skip
+                        _scope(claim), basis, aspects)  # fmt: skip
 
     def linked_conflicts(self, group: list[ClaimRow]) -> list[dict]:
         """Within one source, only figures the extractor linked (`related`), in one sentence and
@@ -732,6 +741,7 @@ class CheckSummary:
     outcomes: dict[str, int]
     conflicts: int
     references: int = 0
+    official: int = 0  # official datasets read (the pack's and imported ones)
 
     def line(self) -> str:
         counts = ", ".join(f"{self.outcomes.get(name, 0)} {name}" for name in OUTCOMES)
@@ -739,7 +749,7 @@ class CheckSummary:
             f"checked {self.claims} claims: {counts}; "
             f"{self.conflicts} claims contradicted by another claim"
         )
-        if not self.references:
+        if not self.references and not self.official:
             line += " (no references loaded: `ledger reference load sources/references.csv`)"
         return line
 
@@ -750,20 +760,31 @@ def run_checks(
     tolerance_pct: float = DEFAULT_TOLERANCE_PCT,
     rates: RateTable | None = None,
     now: datetime | None = None,
+    official: list[Path] | None = None,
 ) -> CheckSummary:
     """Check every current claim and replace the `checks` table with the result.
 
-    Claims are read a source at a time (`claims_by_source`): its claims against the references
-    and its linked figures against each other. What cross-source comparison needs of a claim
-    with a period waits in a scratch file with the rows made so far, and is compared a
-    `group_key` at a time once every source is read. Memory holds one source or one group.
+    Claims are read a source at a time (`claims_by_source`): its claims against the cited
+    references, the official series of the databases in `official` (ledger/refdata: the default
+    pack and what was imported; `ledger check` passes them) and its linked figures against each
+    other. What cross-source comparison needs of a claim with a period waits in a scratch file
+    with the rows made so far, and is compared a `group_key` at a time once every source is
+    read. Memory holds one source or one group.
     """
     ensure_schema(db)
-    checker = Checker(list(db["references"].rows), rates=rates, tolerance_pct=tolerance_pct)
+    references = OfficialReferences(official) if official else None
+    checker = Checker(
+        list(db["references"].rows), rates=rates, tolerance_pct=tolerance_pct, official=references
+    )
     stamp = (now or datetime.now(UTC)).isoformat(timespec="seconds")
     # closing(): a failure mid-way closes the cursors before the scratch file is detached
-    with _Scratch(db, stamp) as scratch, contextlib.closing(claims_by_source(db)) as sources:
+    with (
+        _Scratch(db, stamp) as scratch,
+        contextlib.closing(claims_by_source(db)) as sources,
+        contextlib.closing(references or _Nothing()),
+    ):
         for claims in sources:
+            _infer_subjects(db, checker, claims)
             groups: dict[GroupKey, list[ClaimRow]] = defaultdict(list)
             for claim in claims:
                 scratch.add(checker.against_references(claim))
@@ -778,7 +799,37 @@ def run_checks(
             for group in kept:
                 scratch.add(checker.figure_conflicts(group))
         scratch.replace_checks()
-    return summarize(db)
+    summary = summarize(db)
+    summary.official = len(references.datasets) if references else 0
+    return summary
+
+
+class _Nothing:
+    def close(self) -> None:
+        pass
+
+
+def _infer_subjects(db: sqlite_utils.Database, checker: Checker, claims: list[ClaimRow]) -> None:
+    """Give each claim that official series could check but whose sentence names no subject
+    the subject of its paragraph, headline, story or dateline (read from the source's text
+    only when some claim needs it)."""
+    needing = [claim for claim in claims if checker.needs_context(claim)]
+    if not needing:
+        return
+    row = db.execute("select text from sources where id = ?", [needing[0].source_id]).fetchone()
+    if not row or not row[0]:
+        return
+    rules = default_rules()
+    places = {
+        name for name, code in checker.subject_codes.items()
+        if code.kind in ("country", "aggregate", "central_bank")
+    }  # fmt: skip
+    context = SourceContext(row[0], rules.subject_pattern, rules.subject_ids, places)
+    datelines = checker.matcher.rules.datelines.table() if checker.matcher else {}
+    for claim in needing:
+        found = context.subject_at(claim.start, datelines)
+        if found[0] or found[1]:
+            claim.context_subject = found
 
 
 class _Scratch:

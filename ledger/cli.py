@@ -15,6 +15,9 @@ from ledger import __version__
 from ledger.escaping import printable
 from ledger.models import VERDICTS
 
+# The importers' formats, named here so `--help` lists them without importing the readers.
+REFERENCE_FORMATS = ["wdi", "weo", "fred", "eia", "boe-bank-rate", "boe-millennium", "ons", "bls"]
+
 if TYPE_CHECKING:
     from ledger.ingest import IngestReport
     from ledger.store import Ledger
@@ -455,16 +458,20 @@ def claims(
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here, not stdout.")
 @click.option(
     "--site-url",
-    default="http://127.0.0.1:8001",
-    show_default=True,
-    help="claimreview: where the ledger is published (each review's url is its claim page).",
+    envvar="LEDGER_SITE_URL",
+    help="Where the ledger's pages are published (claim URLs; required for claimreview).",
 )
 @click.option(
     "--organisation",
-    default="ledger",
-    show_default=True,
-    help="claimreview: the fact-checker named as author when a note has no reviewer.",
+    help="claimreview: the fact-checker publishing the reviews (default: ledger.toml's).",
 )
+@click.option(
+    "--signed-off",
+    is_flag=True,
+    help="claimreview: only verdicts a second reviewer signed off (always so with "
+    "`sign_off = true` in ledger.toml).",
+)
+@click.option("--config", "config_path", help="The settings file (default ./ledger.toml).")
 @db_option
 def export(
     fmt: str,
@@ -474,28 +481,46 @@ def export(
     search: str | None,
     limit: int | None,
     output: str | None,
-    site_url: str,
-    organisation: str,
+    site_url: str | None,
+    organisation: str | None,
+    signed_off: bool,
+    config_path: str | None,
     db_path: str,
 ) -> None:
-    """Export claims with their latest verdict, provenance and check outcomes.
+    """Export claims with their latest verdict, provenance, check outcomes and page URLs.
 
     \b
     Examples:
       ledger export --format json -o claims.json
-      ledger export --format markdown --metric gdp_growth
+      ledger export --format markdown --metric gdp_growth --site-url https://factcheck.example.org
       ledger export --format claimreview --site-url https://factcheck.example.org
     """
-    from ledger.export import write
+    from ledger.config import ConfigError, load_config
+    from ledger.export import ExportOptions, write
 
-    options = {"site_url": site_url, "organisation": organisation}
+    try:
+        config = load_config(config_path)
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from error
+    if fmt == "claimreview" and not site_url:
+        raise click.ClickException(
+            "claimreview needs --site-url (or LEDGER_SITE_URL): each review's url must be its "
+            "claim page where the ledger is published"
+        )
+    named = config.organisation.model_copy(update={"name": organisation}) if organisation else None
+    options = ExportOptions(
+        site_url=site_url,
+        organisation=named or config.organisation,
+        signed_off=signed_off or config.review.sign_off,
+    )
     with _claims(db_path, metric, source, verdict, search, limit) as rows:
         if output is None:
-            write(rows, fmt, _stdout(), **options)
+            write(rows, fmt, _stdout(), options)
             return
         with _output_file(output) as handle:
-            count = write(rows, fmt, handle, **options)
-    click.echo(f"wrote {count} claim(s) as {fmt} to {output}", err=True)
+            count = write(rows, fmt, handle, options)
+    what = "review(s)" if fmt == "claimreview" else "claim(s)"
+    click.echo(f"wrote {count} {what} as {fmt} to {output}", err=True)
 
 
 @cli.command()
@@ -761,26 +786,51 @@ def migrate(db_path: str) -> None:
     help="How far (in percent) an exact figure may be from a reference; approx ones get 10.",
 )
 @click.option("--explain", "explain_id", metavar="CLAIM_ID", help="Then explain this claim.")
-def check(db_path: str, tolerance: float, explain_id: str | None) -> None:
+@click.option(
+    "--no-pack",
+    is_flag=True,
+    help="Leave out the default pack of official statistics shipped with ledger.",
+)
+@click.option(
+    "--references-db",
+    type=click.Path(dir_okay=False),
+    help="Official statistics imported with `ledger reference import` "
+    "[default: references.db beside the ledger, when it exists].",
+)
+def check(
+    db_path: str,
+    tolerance: float,
+    explain_id: str | None,
+    no_pack: bool,
+    references_db: str | None,
+) -> None:
     """Check every current claim against the references and against each other.
 
-    Replaces the `checks` table and prints the count of claims by suggested outcome: consistent,
-    inconsistent, ambiguous (the references disagree, or a bound meets a bound), no-reference.
-    A check suggests; the reviewer's note stays the verdict.
+    References are the cited figures in the ledger (sources/references.csv), the default pack of
+    official statistics shipped with ledger (World Bank WDI, FRED exchange rates, EIA oil
+    prices, Bank of England, ONS, BLS; built beside the ledger as reference-pack.db on first
+    use) and whatever `ledger reference import` loaded. Replaces the `checks` table and prints
+    the count of claims by suggested outcome: consistent, inconsistent, revised (within the
+    indicator's revision band of data revised since), forecast (never checked as a fact),
+    ambiguous, no-reference. A check suggests; the reviewer's note stays the verdict.
 
     \b
     Examples:
       ledger check
       ledger check --tolerance 5
+      ledger check --no-pack
       ledger check --explain c-49925087ba170da9
     """
     from ledger.check import CheckError, explain, run_checks
     from ledger.matching import write_groups
+    from ledger.refdata.formats import ReferenceDataError
+    from ledger.refdata.lookup import reference_databases
 
     with open_ledger(db_path, write=True) as ledger:
         db = ledger.db
         try:
-            summary = run_checks(db, tolerance_pct=tolerance)
+            official = reference_databases(db_path, references_db, pack=not no_pack)
+            summary = run_checks(db, tolerance_pct=tolerance, official=official)
             groups, grouped = write_groups(db)
             if explain_id:
                 shown = explain(db, explain_id)
@@ -790,7 +840,7 @@ def check(db_path: str, tolerance: float, explain_id: str | None) -> None:
                 click.echo(
                     f"{grouped} claims said more than once, in {groups} group(s) of the same claim"
                 )
-        except CheckError as error:
+        except (CheckError, ReferenceDataError) as error:
             raise click.ClickException(str(error)) from error
 
 
@@ -855,6 +905,95 @@ def reference_add(db_path: str, ref_id: str, **fields: Any) -> None:
     with open_ledger(db_path, write=True) as ledger:
         upsert_references(ledger.db, [ref])
     click.echo(f"added reference {ref.id}")
+
+
+@reference.command("import")
+@click.argument("fmt", metavar="FORMAT", type=click.Choice(["auto", *REFERENCE_FORMATS]))
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@db_option
+@click.option(
+    "--references-db",
+    type=click.Path(dir_okay=False),
+    help="Where to import to [default: references.db beside the ledger].",
+)
+@click.option("--vintage", help="When the publisher released the data: 2024-10, 2024-10-15.")
+def reference_import(
+    fmt: str, paths: tuple[str, ...], db_path: str, references_db: str | None, vintage: str | None
+) -> None:
+    """Import official statistics files (streamed; importing a file again changes nothing).
+
+    FORMAT is one of wdi (World Bank WDI long CSV with its datapackage.json), weo (IMF WEO as
+    DDF: the folder), fred (FRED exchange rates, annual or monthly), eia (EIA spot prices),
+    boe-bank-rate (dated changes), boe-millennium, ons (ONS time-series CSV), bls (CPI-U,
+    CPS table A-1), or auto (recognised by their header; folders are searched).
+    `ledger check` uses what is imported, beside the default pack.
+
+    \b
+    Examples:
+      ledger reference import wdi wdi/indicators/ny.gdp.mktp.kd.zg
+      ledger reference import weo WEO-2024-10/ --vintage 2024-10
+      ledger reference import auto reference-data/
+    """
+    from ledger.refdata.formats import ReferenceDataError
+    from ledger.refdata.store import import_paths, imported_path
+
+    target = references_db or imported_path(db_path)
+    try:
+        summary = import_paths(target, fmt, paths, vintage=vintage)
+    except ReferenceDataError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"{target}: {summary.line()}")
+
+
+@reference.command("datasets")
+@db_option
+@click.option("--references-db", type=click.Path(dir_okay=False), help="An imported database.")
+@click.option("--no-pack", is_flag=True, help="Leave out the default pack.")
+def reference_datasets(db_path: str, references_db: str | None, no_pack: bool) -> None:
+    """List the official datasets `ledger check` uses: provenance, licence, values.
+
+    \b
+    Example:
+      ledger reference datasets
+    """
+    from ledger.refdata.lookup import reference_databases
+    from ledger.refdata.store import list_datasets
+
+    for path in reference_databases(db_path, references_db, pack=not no_pack):
+        click.echo(f"{path}:")
+        for row in list_datasets(path):
+            click.echo(
+                f"  {row['id']:20} {row['values']:>8,} values  vintage {row['vintage'] or '?':10}"
+                f"  {row['licence'] or 'no licence stated':12}  {row['publisher']}: {row['title']}"
+            )
+
+
+@reference.command("build-pack")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False))
+@click.option(
+    "--output",
+    type=click.Path(exists=True, file_okay=False),
+    default="ledger/data",
+    show_default=True,
+    help="Where the pack's two files are written.",
+)
+def reference_build_pack(folder: str, output: str) -> None:
+    """Build the default reference pack from the official-statistics FOLDER (for maintainers).
+
+    Follows ledger/refdata/pack.toml; refuses data whose licence does not allow redistribution.
+
+    \b
+    Example:
+      ledger reference build-pack ../shared/reference-data
+    """
+    from ledger.refdata.formats import ReferenceDataError
+    from ledger.refdata.pack import build_pack_files
+
+    try:
+        count, datasets = build_pack_files(Path(folder), Path(output))
+    except ReferenceDataError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"wrote {count:,} values from {', '.join(datasets)} to {output}")
 
 
 @reference.command("list")

@@ -17,6 +17,12 @@ SCALES: tuple[tuple[float, str], ...] = (
 )
 
 CHANGE_WORDS: dict[str, str] = {"increase": "a rise of ", "decrease": "a fall of "}
+# a change's basis (同比, 环比, 两年平均), read after the figure
+BASIS_WORDS: dict[str, str] = {
+    "yoy": " year on year",
+    "previous_period": " on the previous period",
+    "two_year_average": " a year on average over two years",
+}
 
 
 def number_in_words(value: float) -> str:
@@ -77,8 +83,10 @@ def describe_value(
     value_high: float | None = None,
     change: str | None = None,
     period: str | None = None,
+    basis: str | None = None,
 ) -> str:
-    """A claim's normalised figure in words, as a fact-checker reads it out.
+    """A claim's normalised figure in words, as a fact-checker reads it out (in English for
+    every language: the original quote is shown beside it).
 
     >>> describe_value(3.3e12, "CNY", "money", "more_than", period="2023")
     'more than 3.3 trillion CNY, 2023'
@@ -88,6 +96,9 @@ def describe_value(
     'between 3 billion and 5 billion USD, 2020-Q4'
     >>> describe_value(1200, "workers", "count")
     '1,200 workers'
+    >>> describe_value(38.0, "percent", "percent", change="increase", basis="yoy",
+    ...                period="2021-01/2021-11")
+    'a rise of 38% year on year, 2021-01 to 2021-11'
     """
     if bound == "range" and value_high is not None:
         high = with_unit(number_in_words(value_high), unit, kind)
@@ -96,7 +107,11 @@ def describe_value(
         figure = BOUND_WORDS.get(bound, "") + with_unit(number_in_words(value), unit, kind)
     if change:
         figure = CHANGE_WORDS.get(change, "") + figure
-    return f"{figure}, {period}" if period else figure
+    if basis:
+        figure += BASIS_WORDS.get(basis, "")
+    if period:
+        figure += ", " + period.replace("/", " to ")
+    return figure
 
 
 def claim_words(claim: Mapping[str, Any]) -> str:
@@ -109,4 +124,5 @@ def claim_words(claim: Mapping[str, Any]) -> str:
         value_high=claim.get("value_high"),
         change=claim.get("change"),
         period=claim.get("period"),
+        basis=claim.get("basis"),
     )

@@ -19,9 +19,12 @@ import itertools
 import json
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from typing import IO, Any
 
+from ledger.config import Organisation
 from ledger.escaping import csv_cell, json_text, printable
+from ledger.review import SUMMARY_MAX
 from ledger.rules import default_rules
 
 FORMATS = ("csv", "json", "jsonl", "markdown", "claimreview")
@@ -29,7 +32,9 @@ FORMATS = ("csv", "json", "jsonl", "markdown", "claimreview")
 # Columns of the flat formats, in order: the claim, its verdict, its provenance, its checks.
 COLUMNS = (
     "id",
+    "claim_url",
     "quote",
+    "figure",
     "value",
     "value_high",
     "kind",
@@ -68,7 +73,7 @@ COLUMNS = (
     "retired_at",
 )
 
-MARKDOWN_COLUMNS = ("id", "quote", "value", "unit", "metric", "period", "verdict", "source_id")
+MARKDOWN_COLUMNS = ("claim", "figure", "quote", "metric", "verdict", "why", "evidence", "source")
 
 # Verdict -> (label shown by search engines, place on a 1 (false) .. 5 (true) scale or None).
 RATINGS: dict[str, tuple[str, int | None]] = {
@@ -95,18 +100,37 @@ class Counted(Iterator[dict[str, Any]]):
         return row
 
 
-def record(row: dict[str, Any]) -> dict[str, Any]:
-    """A claim row reduced to the exported columns, in order."""
-    return {column: row.get(column) for column in COLUMNS}
+@dataclass(frozen=True)
+class ExportOptions:
+    """Where the claim pages are published, who publishes the reviews, and whether only verdicts
+    a second reviewer signed off are published (ClaimReview)."""
+
+    site_url: str | None = None
+    organisation: Organisation = field(default_factory=Organisation)
+    signed_off: bool = False
 
 
-def write_csv(rows: Iterable[dict[str, Any]], out: IO[str]) -> None:
+def record(row: dict[str, Any], options: ExportOptions | None = None) -> dict[str, Any]:
+    """A claim row reduced to the exported columns, in order, with its page's URL and its
+    figure in words ('more than 3.3 trillion CNY, 2023')."""
+    from ledger.describe import claim_words
+
+    site_url = options.site_url if options else None
+    found = {column: row.get(column) for column in COLUMNS}
+    found["claim_url"] = claim_url(site_url, row["id"])
+    found["figure"] = claim_words(row) if row.get("value") is not None else None
+    return found
+
+
+def write_csv(
+    rows: Iterable[dict[str, Any]], out: IO[str], options: ExportOptions | None = None
+) -> None:
     """CSV with a header; list columns (checks, related) as JSON text; no cell a spreadsheet
     would run as a formula (`ledger.escaping.csv_cell`)."""
     writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
     for row in rows:
-        flat = record(row)
+        flat = record(row, options)
         for key in ("checks", "related"):
             flat[key] = json.dumps(flat[key] or [])
         writer.writerow({key: csv_cell(value) for key, value in flat.items()})
@@ -137,13 +161,17 @@ def write_json_array(items: Iterable[Any], out: IO[str], *, html: bool = False) 
     out.write("\n]\n" if started else "[]\n")
 
 
-def write_json(rows: Iterable[dict[str, Any]], out: IO[str]) -> None:
-    write_json_array((record(row) for row in rows), out)
+def write_json(
+    rows: Iterable[dict[str, Any]], out: IO[str], options: ExportOptions | None = None
+) -> None:
+    write_json_array((record(row, options) for row in rows), out)
 
 
-def write_jsonl(rows: Iterable[dict[str, Any]], out: IO[str]) -> None:
+def write_jsonl(
+    rows: Iterable[dict[str, Any]], out: IO[str], options: ExportOptions | None = None
+) -> None:
     for row in rows:
-        out.write(json_text(json.dumps(record(row), ensure_ascii=False)) + "\n")
+        out.write(json_text(json.dumps(record(row, options), ensure_ascii=False)) + "\n")
 
 
 def markdown_cell(value: Any) -> str:
@@ -161,33 +189,106 @@ def markdown_cell(value: Any) -> str:
     return printable(" ".join(str(value).split()).replace("|", "\\|"))
 
 
-def write_markdown(rows: Iterable[dict[str, Any]], out: IO[str]) -> None:
+def _link(text: str, url: str | None) -> str:
+    """A Markdown link, or the text alone when there is no http(s) or site-relative URL."""
+    if not url or not url.startswith(("http://", "https://", "/")):
+        return markdown_cell(text)
+    return f"[{markdown_cell(text)}](<{url.replace('>', '%3E').replace(' ', '%20')}>)"
+
+
+def write_markdown(
+    rows: Iterable[dict[str, Any]], out: IO[str], options: ExportOptions | None = None
+) -> None:
+    """A table to publish: each claim linked to its page, its figure in words, the verdict with
+    the reviewer's reason and evidence link, and the source linked."""
     out.write("| " + " | ".join(MARKDOWN_COLUMNS) + " |\n")
     out.write("|" + "---|" * len(MARKDOWN_COLUMNS) + "\n")
     for row in rows:
-        out.write("| " + " | ".join(markdown_cell(row.get(c)) for c in MARKDOWN_COLUMNS) + " |\n")
+        flat = record(row, options)
+        cells = [
+            _link(row["id"], flat["claim_url"]),
+            markdown_cell(flat["figure"]),
+            markdown_cell(row.get("quote")),
+            markdown_cell(row.get("metric")),
+            markdown_cell(row.get("verdict")),
+            markdown_cell(row.get("verdict_text")),
+            _link("evidence", row.get("verdict_evidence_url")) if row.get(
+                "verdict_evidence_url") else "",
+            _link(row.get("source_title") or row.get("source_id") or "", row.get("source_url")),
+        ]  # fmt: skip
+        out.write("| " + " | ".join(cells) + " |\n")
 
 
 def author_type(name: str) -> str:
-    """'Organization' when the name reads like one, else 'Person' (schema.org author types).
+    """'Person' when the name reads as a person's (a title, or two to four capitalised words none
+    of which names an organisation), else 'Organization' (schema.org author types).
 
-    >>> author_type("National Bureau of Statistics"), author_type("Wang Zhigang")
-    ('Organization', 'Person')
+    >>> [author_type(n) for n in ("National Bureau of Statistics", "Wang Zhigang", "UK Finance",
+    ...                           "Beat", "Dr Li", "Reuters", "customs data")]
+    ['Organization', 'Person', 'Organization', 'Organization', 'Person', 'Organization', \
+'Organization']
     """
-    words = {word.strip(".,'()").lower() for word in name.split()}
+    rules = default_rules()
+    words = [word.strip(".,'()’").lower() for word in name.split()]
+    words = [word for word in words if word]
     # the words that make a source an organisation: [attribution_words] in cues.toml
-    organisations = default_rules().organisations
-    return "Organization" if not words.isdisjoint(organisations) else "Person"
+    if not words or not rules.organisations.isdisjoint(words):
+        return "Organization"
+    if rules.titles.match(name) and len(words) > 1:  # "Dr Li", "Minister Wang Wentao"
+        return "Person"
+    capitalised = all(word[:1].isupper() for word in name.split() if word.isalpha())
+    return "Person" if 2 <= len(words) <= 4 and capitalised else "Organization"
 
 
-def claim_review(row: dict[str, Any], *, site_url: str, organisation: str) -> dict[str, Any]:
-    """One schema.org ClaimReview (JSON-LD) for a claim row that has a verdict."""
+def draft_summary(row: dict[str, Any]) -> str:
+    """What ClaimReview's claimReviewed says: the reviewer's summary, else the words of the
+    claim's sentence around its figure, whole words only, at most SUMMARY_MAX characters.
+
+    >>> draft_summary({"sentence": "Total R&D spending exceeded 3.3 trillion yuan in 2023.",
+    ...                "quote": "exceeded 3.3 trillion yuan"})
+    'Total R&D spending exceeded 3.3 trillion yuan in 2023.'
+    >>> len(draft_summary({"sentence": "In a speech, " + "x " * 60 + "it hit $5bn in 2024.",
+    ...                    "quote": "$5bn"})) <= 75
+    True
+    """
+    if row.get("summary"):
+        return str(row["summary"])
+    sentence, quote = " ".join((row.get("sentence") or "").split()), row.get("quote") or ""
+    if len(sentence) <= SUMMARY_MAX:
+        return sentence
+    at = max(sentence.find(quote), 0)
+    start = max(sentence.rfind(", ", 0, at) + 2, sentence.rfind("; ", 0, at) + 2, 0)
+    if at + len(quote) - start > SUMMARY_MAX:  # the clause is too long: keep what is nearest
+        start = at
+    words = sentence[start:].split()
+    summary = ""
+    for word in words:
+        if len(summary) + len(word) + 1 > SUMMARY_MAX:
+            break
+        summary = f"{summary} {word}".strip()
+    return (summary[:1].upper() + summary[1:]) if summary else quote[:SUMMARY_MAX]
+
+
+def claim_url(site_url: str | None, claim: str) -> str:
+    """Where a claim's page is published: on `site_url`, else the path Datasette serves it at."""
+    path = f"/claims/claims/{claim}"
+    return f"{site_url.rstrip('/')}{path}" if site_url else path
+
+
+def claim_review(
+    row: dict[str, Any], *, site_url: str | None, organisation: Organisation
+) -> dict[str, Any]:
+    """One schema.org ClaimReview (JSON-LD) for a claim row that has a verdict.
+
+    Follows Google's fact-check markup: the review's author is the fact-checking organisation
+    (the reviewer who wrote the verdict is named as its creator); a verdict off the 1-5 scale
+    (unverifiable) gives only a textual rating (`alternateName`), no number."""
     label, value = RATINGS[row["verdict"]]
     rating: dict[str, Any] = {"@type": "Rating", "alternateName": label, "name": label}
     if value is not None:
         rating.update(ratingValue=value, bestRating=BEST_RATING, worstRating=WORST_RATING)
     appearance: dict[str, Any] = {"@type": "CreativeWork"}
-    if row.get("source_url"):
+    if str(row.get("source_url") or "").startswith(("http://", "https://")):
         appearance["url"] = row["source_url"]
     if row.get("source_title"):
         appearance["headline"] = row["source_title"]
@@ -202,44 +303,46 @@ def claim_review(row: dict[str, Any], *, site_url: str, organisation: str) -> di
         claim["author"] = {"@type": "Organization", "name": row["source_publisher"]}
     if row.get("source_published"):
         claim["datePublished"] = row["source_published"]
-    author: dict[str, Any] = {"@type": "Organization", "name": organisation}
-    if row.get("verdict_reviewer"):
-        author = {"@type": "Person", "name": row["verdict_reviewer"]}
+    author: dict[str, Any] = {"@type": "Organization", "name": organisation.name}
+    if organisation.url:
+        author["url"] = organisation.url
     review: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "ClaimReview",
-        "url": f"{site_url.rstrip('/')}/claims/claims/{row['id']}",
-        "claimReviewed": " ".join(row["sentence"].split()),
+        "url": claim_url(site_url, row["id"]),
+        "claimReviewed": draft_summary(row),
         "reviewRating": rating,
         "itemReviewed": claim,
         "author": author,
         "datePublished": str(row["verdict_at"])[:10],
     }
+    if row.get("verdict_reviewer"):
+        review["creator"] = {"@type": "Person", "name": row["verdict_reviewer"]}
     if row.get("verdict_text"):
         review["reviewBody"] = row["verdict_text"]
     return review
 
 
 def write_claimreview(
-    rows: Iterable[dict[str, Any]],
-    out: IO[str],
-    *,
-    site_url: str = "http://127.0.0.1:8001",
-    organisation: str = "ledger",
-) -> None:
-    """A JSON array of ClaimReview objects, for the claims with a verdict (others are left out).
+    rows: Iterable[dict[str, Any]], out: IO[str], options: ExportOptions | None = None
+) -> int:
+    """A JSON array of ClaimReview objects for the claims with a verdict (signed off by a second
+    reviewer, with `signed_off`); returns how many were written.
 
     Written safe to paste into `<script type="application/ld+json">`: a note reading
     `</script><script>alert(1)</script>` ran in Chromium when it was written raw."""
-    reviews = (
-        claim_review(row, site_url=site_url, organisation=organisation)
+    options = options or ExportOptions()
+    written = Counted(
+        claim_review(row, site_url=options.site_url, organisation=options.organisation)
         for row in rows
         if row.get("verdict") in RATINGS
+        and (row.get("verdict_signed_off") or not options.signed_off)
     )
-    write_json_array(reviews, out, html=True)
+    write_json_array(written, out, html=True)
+    return written.count
 
 
-WRITERS: dict[str, Callable[[Iterable[dict[str, Any]], IO[str]], None]] = {
+WRITERS: dict[str, Callable[[Iterable[dict[str, Any]], IO[str], ExportOptions], None]] = {
     "csv": write_csv,
     "json": write_json,
     "jsonl": write_jsonl,
@@ -248,29 +351,29 @@ WRITERS: dict[str, Callable[[Iterable[dict[str, Any]], IO[str]], None]] = {
 
 
 def write(
-    rows: Iterable[dict[str, Any]], fmt: str, out: IO[str], **claimreview_options: str
+    rows: Iterable[dict[str, Any]], fmt: str, out: IO[str], options: ExportOptions | None = None
 ) -> int:
     """Write claim rows from `Ledger.iter_claims()` to `out` in one of `FORMATS`, each as it is
-    read; return how many rows were read (claimreview leaves out those with no verdict)."""
+    read; return how many claims were written (claimreview: how many reviews)."""
     if fmt != "claimreview" and fmt not in WRITERS:
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    counted = Counted(rows)
+    options = options or ExportOptions()
     if fmt == "claimreview":
-        write_claimreview(counted, out, **claimreview_options)
-    else:
-        WRITERS[fmt](counted, out)
+        return write_claimreview(rows, out, options)
+    counted = Counted(rows)
+    WRITERS[fmt](counted, out, options)
     return counted.count
 
 
-def export(rows: Iterable[dict[str, Any]], fmt: str, **claimreview_options: str) -> str:
+def export(rows: Iterable[dict[str, Any]], fmt: str, options: ExportOptions | None = None) -> str:
     """`write` into a string: claim rows from `Ledger.claims()` in one of `FORMATS`.
 
     >>> print(export([], "markdown"), end="")
-    | id | quote | value | unit | metric | period | verdict | source_id |
+    | claim | figure | quote | metric | verdict | why | evidence | source |
     |---|---|---|---|---|---|---|---|
     """
     out = io.StringIO()
-    write(rows, fmt, out, **claimreview_options)
+    write(rows, fmt, out, options)
     return out.getvalue()
 
 

@@ -27,6 +27,7 @@ from ledger.sources import (
     missing_reason,
     read_source,
 )
+from ledger.zh_rules import rule_rows as zh_rule_rows
 
 FORMATS = ("jsonl", "json", "csv", "table")
 COLUMNS = list(Claim.model_fields)
@@ -146,4 +147,4 @@ def rules_table(rules: Rules | None = None) -> list[dict[str, str]]:
     for file, name, table in tables:
         comment = " ".join(table.comment.split())
         rows.append({"file": file, "kind": "table", "id": name, "comment": comment})
-    return rows
+    return rows + zh_rule_rows()  # the Chinese path's rules (ledger/zh_rules.py)

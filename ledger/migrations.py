@@ -169,7 +169,31 @@ def review_desk(db: sqlite_utils.Database) -> None:
         db.execute(f"create table if not exists {sql}")
 
 
-STEPS: tuple[Step, ...] = (fingerprints, source_reading, sentences_stored_once, review_desk)
+def check_subjects(db: sqlite_utils.Database) -> None:
+    """What each check took the claim's subject to be (its code, and how it was inferred when
+    the sentence named none), and whether its period was inferred from the publication date."""
+    _add_columns(
+        db,
+        "checks",
+        {"subject_code": "TEXT", "subject_inferred": "TEXT", "period_inferred": "INTEGER"},
+    )
+
+
+def change_basis(db: sqlite_utils.Database) -> None:
+    """Version 5 -> 6: claims.basis, what a change is measured against (同比 yoy, 环比
+    previous_period, 两年平均 two_year_average; issue 20). Claims stored before have none, which
+    is what the extractor gives a level or an English change that names no basis."""
+    _add_columns(db, "claims", {"basis": "TEXT"})
+
+
+STEPS: tuple[Step, ...] = (
+    fingerprints,
+    source_reading,
+    sentences_stored_once,
+    review_desk,
+    check_subjects,
+    change_basis,
+)
 """Every migration, in order; a step's position (from 1) is the version it brings a ledger to."""
 
 LATEST = len(STEPS)

@@ -14,9 +14,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-Kind = Literal["money", "percent", "count", "measure", "multiple"]
+Kind = Literal["money", "percent", "count", "measure", "multiple", "duration"]
 Bound = Literal["exact", "approx", "more_than", "at_least", "less_than", "at_most", "range"]
 Change = Literal["increase", "decrease"]
+# what a change is measured against: 同比 (year on year), 环比 (the previous period), 两年平均
+Basis = Literal["yoy", "previous_period", "two_year_average"]
 Verdict = Literal[
     "accurate", "mostly-accurate", "misleading", "inaccurate", "unverifiable", "needs-context"
 ]
@@ -50,9 +52,15 @@ class Claim(BaseModel):
     )
     bound: Bound = "exact"
     change: Change | None = Field(None, description="set when the figure is a change")
+    basis: Basis | None = Field(
+        None,
+        description="what a change is measured against: yoy, previous_period, two_year_average",
+    )
     metric: str = "other"
     subject: str | None = None
-    period: str | None = Field(None, description="'2020', '2020-Q4', '2023-09'")
+    period: str | None = Field(
+        None, description="'2020', '2020-Q4', '2023-09', or an interval '2022-01/2022-07'"
+    )
     attribution: str | None = None
     sentence: str
     sentence_start: int

@@ -490,12 +490,14 @@ def add_claim(
     quote: str,
     *,
     occurrence: int | None = None,
+    at: int | None = None,
     given: Mapping[str, Any] | None = None,
     reviewer: str | None = None,
     rules: Rules | None = None,
 ) -> dict[str, Any]:
     """Add a claim the extractor missed, at the `occurrence`-th appearance of `quote` in the
-    source. Fields not given are read by the extractor on that span."""
+    source (or the one starting at offset `at`, as a selection in the browser gives it). Fields
+    not given are read by the extractor on that span."""
     name = reviewer_name(reviewer)
     vocabulary = Vocabulary.of(db, rules)
     fields = checked_fields(vocabulary, given or {})
@@ -503,6 +505,11 @@ def add_claim(
     if found is None:
         raise ReviewError(f"no source with id {source!r}")
     text, published = found
+    if at is not None:
+        starts = _occurrences(text, quote) if quote.strip() else []
+        if at not in starts:
+            raise ReviewError(f"the quote {quote!r} is not in source {source} at {at}")
+        occurrence = starts.index(at) + 1
     start = locate(text, quote, occurrence, source)
     end = start + len(quote)
     read = _reading_of_span(text, start, end, date.fromisoformat(published) if published else None)

@@ -19,6 +19,8 @@ import regex
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ledger.models import Bound, Change, Kind, validation_message
+from ledger.sentences import boundary_pattern
+from ledger.subjects import country_names
 
 RULE_FILES = (
     "patterns",
@@ -38,6 +40,7 @@ _NORM_SPLIT = regex.compile(r"[\s\u00a0\u2009\u202f\-‑.]+")
 # a space or hyphen in a rule's words: \s is any Unicode space (no-break and thin ones too)
 _SPACE, _HYPHEN = r"[\s\-‑]+", r"[\s\-‑]*"
 _WHITESPACE = r"\s+"  # a space in a change cue's words (see _cue_regex)
+Pattern = regex.Pattern[str]
 FLAGS = regex.VERBOSE  # VERSION0: VERSION1 with IGNORECASE folds full case, ~5x slower
 
 
@@ -91,8 +94,13 @@ class _Strict(BaseModel):
 
 
 class ValueExample(_Strict):
+    """A text and what the extractor reads from it first. `kind` and `unit` are given where the
+    rule does not fix them itself (a scale, a qualifier: see tests/test_rules.py)."""
+
     text: str
     value: float
+    kind: Kind | None = None
+    unit: str | None = None
 
 
 class PatternRule(_Strict):
@@ -204,6 +212,9 @@ class NounRules(_Strict):
     irregular: dict[str, str]
     adjectives: list[str]
     time_nouns: list[str]
+    # the time nouns that measure a span ("for 16 years", "a 41-year high"): a duration claim;
+    # the other time nouns ("round", "night", "o'clock") make no claim
+    durations: list[str]
     stop: list[str]
     examples: list[ValueExample] = Field(min_length=1)
 
@@ -301,6 +312,25 @@ class RestatementRule(_Strict):
         return self
 
 
+def month_abbreviations(months: dict[str, int]) -> list[str]:
+    """The month names that shorten a longer one, capitalised: "Sept", not "May".
+
+    >>> month_abbreviations({"september": 9, "sep": 9, "sept": 9, "may": 5})
+    ['Sep', 'Sept']
+    """
+    longest: dict[int, str] = {}
+    for name, number in months.items():
+        if len(name) > len(longest.get(number, "")):
+            longest[number] = name
+    return sorted(name.capitalize() for name, number in months.items() if name != longest[number])
+
+
+def packaged_month_abbreviations() -> list[str]:
+    """The month abbreviations of the package's own cues.toml, read without loading the rules."""
+    raw = resources.files("ledger").joinpath("rules", "cues.toml").read_text("utf-8")
+    return month_abbreviations(tomllib.loads(raw)["period_words"]["months"])
+
+
 class RegexTable(_Strict):
     """A cue that is one regex of its own (period_baseline, own_aside), not a list of rules."""
 
@@ -314,6 +344,41 @@ class SubjectRule(_Strict):
     comment: str = Field(min_length=3)
     names: list[str] = Field(min_length=1)
     examples: list[str] = Field(min_length=1)
+    # what official statistics call it (ISO alpha-3, a World Bank aggregate), and what it is
+    code: str | None = Field(None, pattern=r"^[A-Z]{3,4}$")
+    kind: Literal["country", "aggregate", "region", "organisation", "central_bank", "company"] = (
+        "company"
+    )
+
+
+class PycountrySettings(_Strict):
+    """Country names from pycountry the extractor leaves alone (subjects.toml `[pycountry]`)."""
+
+    comment: str
+    skip: list[str] = []
+
+
+class MetricDefinition(_Strict):
+    """What a metric measures, and which official indicators measure it (metrics.toml)."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    comment: str = Field(min_length=3)
+    # level: a stock, price or rate at a time; change: a change of a level; growth: a rate of
+    # change that is itself the statistic (GDP growth, inflation)
+    measure: Literal["level", "change", "growth"]
+    # how a growth is measured: year on year, month on month, quarter on quarter, or a quarter's
+    # change at an annual rate (the US convention)
+    basis: Literal["yoy", "mom", "qoq", "qoq_annualised"] | None = None
+    # over the year: its average, its end (December to December), or a value at a point in time
+    aggregation: Literal["annual_average", "end_of_period", "point", "flow"] | None = None
+    # the figure's own frequency when its words fix it (a quarter's growth is never annual data)
+    frequency: Literal["A", "Q", "M", "D", "E"] | None = None
+    # frequencies a figure with no period is taken to be about, at its publication date
+    undated: list[Literal["A", "Q", "M", "D", "E"]] = []
+    scope: Literal["national", "company", "sector", "market", "subnational", "other"] = "national"
+    indicators: list[str] = []
+    unit: str | None = None  # the unit a figure must be in to be compared (percent, USD, person)
+    negate: str | None = None  # words that turn its sign: a "deficit" is a negative balance
 
 
 class MetricRule(_Strict):
@@ -324,6 +389,10 @@ class MetricRule(_Strict):
     kinds: list[Kind] = Field(min_length=1)
     units: list[str] | None = None
     min_value: float | None = None
+    max_value: float | None = None
+    # a narrower form of another metric ("a quarter's growth" of gdp_growth): it applies when a
+    # figure's metric is `variant_of` and its keywords are among the figure's own words
+    variant_of: str | None = Field(None, pattern=r"^[a-z][a-z0-9_]*$")
     triggers: list[str] = []
     examples: list[str] = Field(min_length=1)
 
@@ -378,9 +447,13 @@ class RuleFiles(_Strict):
     period_baseline: RegexTable
     own_aside: RegexTable
     subject: list[SubjectRule]
+    pycountry: PycountrySettings | None = None
     metric: list[MetricRule]
+    definition: list[MetricDefinition] = []
 
-    @field_validator("pattern", "scale", "fraction", "multiple", "currency", "unit", "metric")
+    @field_validator(
+        "pattern", "scale", "fraction", "multiple", "currency", "unit", "metric", "definition"
+    )
     @classmethod
     def _unique_ids(cls, entries: list[Any]) -> list[Any]:
         ids = [entry.id for entry in entries]
@@ -457,7 +530,7 @@ class UnitInfo:
 
 
 # A sentence-level rule: (rule or id, compiled pattern, trigger words).
-_Entry = TypeVar("_Entry", bound=tuple[Any, Any, frozenset[str]])
+_Entry = TypeVar("_Entry", bound=tuple[Any, "Pattern | None", frozenset[str]])
 
 
 class Gated(Generic[_Entry]):
@@ -490,16 +563,16 @@ class Gated(Generic[_Entry]):
         return [self.entries[i] for i in sorted(chosen)]
 
 
-class Patterns(dict[str, Any]):
+class Patterns(dict[str, "Pattern"]):
     """The compiled patterns of patterns.toml by id: a plain dict, but a pattern not compiled at
     load (`lazy`) is compiled the first time it is looked up. `regex` compiles in Python, some
     3 us a character of pattern (and_range alone holds 20,000): most texts never need it."""
 
-    def __init__(self, compilers: dict[str, Callable[[], Any]]) -> None:
+    def __init__(self, compilers: dict[str, Callable[[], Pattern]]) -> None:
         super().__init__()
         self.compilers = compilers
 
-    def __missing__(self, name: str) -> Any:
+    def __missing__(self, name: str) -> Pattern:
         self.compile([name])
         return self[name]
 
@@ -523,43 +596,46 @@ class Rules:
     number_added: dict[str, float]  # norm("and a half") -> 0.5
     metre_distances: frozenset[str]
     fractions: dict[str, float]
-    named: dict[str, tuple[UnitInfo, Any]]  # norm(words) -> (kind, unit, value as factor; cue)
+    named: dict[str, tuple[UnitInfo, Pattern]]  # norm(words) -> (kind, unit, value as factor; cue)
     multiples: dict[str, tuple[float, str | None]]
     symbols: dict[str, str]  # "$" -> USD
     glue: dict[str, str]  # "HK" (+$) -> HKD
     codes: dict[str, str]  # "RMB" -> CNY
-    contexts: dict[str, tuple[tuple[Any, str], ...] | Any]
+    contexts: dict[str, tuple[tuple[Pattern, str], ...]]
     context_default: dict[str, str]
     units_by_word: dict[str, UnitInfo]
     units_by_symbol: dict[str, UnitInfo]
     per_units: dict[str, str]  # norm(word) -> symbol, for the divisor of a compound unit
     rate_units: frozenset[str]  # unit symbols that take no divisor
-    word_contexts: dict[str, tuple[Any, UnitInfo]]  # norm(word) -> (cue, what it is then)
+    word_contexts: dict[str, tuple[Pattern, UnitInfo]]  # norm(word) -> (cue, what it is then)
     minor_units: dict[str, dict[str, float]]  # unit -> norm(minor word) -> factor
     qualifiers: dict[str, str]
     irregular: dict[str, str]
     adjectives: frozenset[str]
     time_nouns: frozenset[str]
+    durations: frozenset[str]
+    duration_compound: Pattern  # "-year", "-month-old" right after a figure: "a 41-year high"
     stop: frozenset[str]
-    change_cues: tuple[tuple[ChangeCue, Any], ...]
-    change_before: Any
-    change_after: Any
-    attribution_cues: Gated[tuple[str, Any, frozenset[str]]]
-    period_cues: Gated[tuple[PeriodRule, Any, frozenset[str]]]
-    baseline: Any
-    own_aside: Any
-    subject_pattern: Any
+    change_cues: tuple[tuple[ChangeCue, Pattern], ...]
+    change_before: Pattern
+    change_after: Pattern
+    attribution_cues: Gated[tuple[str, Pattern, frozenset[str]]]
+    period_cues: Gated[tuple[PeriodRule, Pattern, frozenset[str]]]
+    baseline: Pattern
+    own_aside: Pattern
+    subject_pattern: Pattern
     subject_ids: dict[str, str]
-    metrics: Gated[tuple[MetricRule, Any, frozenset[str]]]
-    titles: Any  # the title words before a source's name, to strip
+    metrics: Gated[tuple[MetricRule, Pattern | None, frozenset[str]]]
+    titles: Pattern  # the title words before a source's name, to strip
     not_sources: frozenset[str]
     organisations: frozenset[str]
     capitalised_only: frozenset[str]
     comparison_words: frozenset[str]
-    comparison: Any  # the comparison words and phrases, in one pattern
+    comparison: Pattern  # the comparison words and phrases, in one pattern
     comparison_triggers: frozenset[str]
     not_labels: frozenset[str]
-    restatements: tuple[tuple[str, Any], ...]  # (id, compiled), in file order
+    restatements: tuple[tuple[str, Pattern], ...]  # (id, compiled), in file order
+    sentence_boundary: Pattern  # where a sentence ends; the rules' month abbreviations end none
     sources: tuple[str, ...] = field(default=())
 
 
@@ -787,7 +863,7 @@ def _cue_regex(cue: ChangeCue) -> str:
     word matches a run of whitespace, as `\\s+` did when the words were written in the regex;
     other {names} are pieces of patterns.toml, resolved later."""
 
-    def expand(match: Any) -> str:
+    def expand(match: regex.Match[str]) -> str:
         words = cue.words.get(match.group(1))
         if words is None:
             return str(match.group())
@@ -818,13 +894,13 @@ def _resolve(name: str, pieces: dict[str, str], stack: tuple[str, ...] = ()) -> 
         where = f" (in {stack[-1]!r})" if stack else ""
         raise RulesError(f"unknown pattern piece {{{name}}}{where}")
 
-    def expand(match: Any) -> str:
+    def expand(match: regex.Match[str]) -> str:
         return f"(?:{_resolve(match.group(1), pieces, (*stack, name))})"
 
     return _REF.sub(expand, pieces[name])
 
 
-def _compile(source: str, what: str, *, ignore_case: bool = True) -> Any:
+def _compile(source: str, what: str, *, ignore_case: bool = True) -> Pattern:
     try:
         return regex.compile(source, FLAGS | (regex.IGNORECASE if ignore_case else 0))
     except regex.error as error:
@@ -859,7 +935,7 @@ def load_rules(directory: str | Path | None = None) -> Rules:
     # is compiled whole, so that a typo fails now, not at the first text that needs the pattern
     compiled.compile(None if path else [rule.id for rule in files.pattern if not rule.lazy])
 
-    def cue(source: str, what: str) -> Any:
+    def cue(source: str, what: str) -> Pattern:
         pieces["__cue__"] = source
         return _compile(_resolve("__cue__", pieces), what)
 
@@ -936,15 +1012,23 @@ def _unit_lookups(files: RuleFiles) -> dict[str, Any]:
         "irregular": dict(files.nouns.irregular),
         "adjectives": frozenset(w.lower() for w in files.nouns.adjectives),
         "time_nouns": frozenset(files.nouns.time_nouns),
+        "durations": frozenset(files.nouns.durations),
+        # lower case only: "the 14th Five-Year Plan" is a name, not a span of time
+        "duration_compound": regex.compile(
+            rf"-({'|'.join(map(regex.escape, files.nouns.durations))})s?(?:-olds?)?(?![\w-])"
+        ),
         "stop": frozenset(files.nouns.stop),
     }
 
 
-def _cues(files: RuleFiles, cue: Callable[[str, str], Any]) -> dict[str, Any]:
+def _cues(files: RuleFiles, cue: Callable[[str, str], Pattern]) -> dict[str, Any]:
     """The sentence-level rules and context cues, compiled with `cue` (which resolves pieces)."""
     subject_ids = {
         regex.sub(r"[\s\u00a0\-‑]+", " ", name): s.id for s in files.subject for name in s.names
     }
+    skip = files.pycountry.skip if files.pycountry else []
+    for name, subject in country_names(skip).items():  # every other country, by its ISO name
+        subject_ids.setdefault(name, subject)
     return {
         "named": {
             norm(w): (UnitInfo(n.kind, n.unit, n.value), cue(n.cue, f"named {n.id}"))
@@ -985,6 +1069,7 @@ def _cues(files: RuleFiles, cue: Callable[[str, str], Any]) -> dict[str, Any]:
             (r.id, _compile(r.regex, f"restatement {r.id}")) for r in files.restatement
         ),
         "titles": regex.compile(_titles(files.attribution_words.titles)),
+        "sentence_boundary": boundary_pattern(month_abbreviations(files.period_words.months)),
         "comparison": cue(
             rf"\b(?:{'|'.join(sorted(files.comparison.words))}|{files.comparison.phrases})\b",
             "comparison",

@@ -27,6 +27,7 @@ CLAIM_COLUMNS: dict[str, type] = {
     "unit": str,
     "bound": str,
     "change": str,
+    "basis": str,  # what a change is measured against (同比 yoy, 环比 previous_period, ...)
     "metric": str,
     "subject": str,
     "period": str,
@@ -201,21 +202,30 @@ REFERENCE_COLUMNS: dict[str, type] = {
 CHECK_COLUMNS: dict[str, type] = {
     "id": int,
     "claim_id": str,
-    "against_type": str,  # "reference" or "claim"
+    "against_type": str,  # "reference" (cited), "official" (a statistical series) or "claim"
     "against_id": str,
     "other_value": float,  # converted into the claim's unit
     "other_unit": str,
     "rate_used": str,
     "difference_pct": float,
-    "outcome": str,  # consistent | inconsistent | no-reference | ambiguous
-    "period_match": str,  # exact | nearest-to-publication | none
+    # consistent | inconsistent | revised | forecast | ambiguous | no-reference
+    "outcome": str,
+    "period_match": str,  # exact | nearest-to-publication | inferred-from-publication | none
     "tolerance_pct": float,
     "explanation": str,
     "checked_at": str,
+    "subject_code": str,  # ISO alpha-3 or a World Bank aggregate (official checks)
+    "subject_inferred": str,  # how, when the sentence named none: paragraph, headline, dateline
+    "period_inferred": int,  # 1 when the period was taken from the publication date
 }
 
 # The columns each table's full-text index holds (`claims_fts`, `sentences_fts`, `sources_fts`).
 FTS_COLUMNS = {"claims": ["quote"], "sentences": ["text"], "sources": ["title", "text"]}
+
+# A second index of the sentences for text with no spaces between words (Chinese): FTS5's trigram
+# tokenizer matches any substring of three characters or more, where the porter index above
+# (unicode61) takes a whole run of Han characters for one word. English keeps its stemming.
+TRIGRAM_FTS = "sentences_fts_trigram"
 
 # A claim's sentence, for a query over claims: `{CLAIM_SENTENCE}` after `from claims ...`.
 CLAIM_SENTENCE = (
@@ -253,11 +263,15 @@ VIEWS = {
             from notes where verdict is not null
         ) as latest on latest.claim_id = claims.id and latest.n = 1
     """,
-    # One outcome per checked claim (ledger/check.py): references that disagree make it ambiguous;
+    # One outcome per checked claim (ledger/check.py). A forecast is never checked. Cited
+    # references that disagree make it ambiguous; official series are several measures of one
+    # thing (an annual average and December on December, national and modelled rates), so
+    # matching one is consistent, and missing all by no more than a revision band is revised.
     # `conflicts` counts other claims it contradicts. A suggestion only: the verdict is in notes.
     "check_outcomes": """
         select claim_id,
                case
+                 when sum(outcome = 'forecast') > 0 then 'forecast'
                  when sum(against_type = 'reference' and outcome = 'consistent') > 0
                   and sum(against_type = 'reference' and outcome = 'inconsistent') > 0
                    then 'ambiguous'
@@ -267,11 +281,21 @@ VIEWS = {
                    then 'consistent'
                  when sum(against_type = 'reference' and outcome = 'ambiguous') > 0
                    then 'ambiguous'
+                 when sum(against_type = 'official' and outcome = 'consistent') > 0
+                   then 'consistent'
+                 when sum(against_type = 'official' and outcome = 'revised') > 0
+                   then 'revised'
+                 when sum(against_type = 'official' and outcome = 'ambiguous') > 0
+                   then 'ambiguous'
+                 when sum(against_type = 'official' and outcome = 'inconsistent') > 0
+                   then 'inconsistent'
+                 when sum(against_type is null and outcome = 'ambiguous') > 0 then 'ambiguous'
                  else 'no-reference'
                end as outcome,
                sum(against_type = 'claim' and outcome = 'inconsistent') as conflicts,
-               group_concat(case when against_type = 'reference' then against_id end)
+               group_concat(case when against_type in ('reference', 'official') then against_id end)
                  as reference_ids,
+               max(subject_code) as subject_code,
                max(checked_at) as checked_at
         from checks group by claim_id
     """,
@@ -282,6 +306,7 @@ VIEWS = {
                claims.bound, claims.change, claims.metric, claims.subject, claims.period,
                claims.checkworthiness, claims.source_id, sources.publisher, sources.published,
                coalesce(check_outcomes.outcome, 'unchecked') as check_outcome,
+               check_outcomes.subject_code,
                -- the latest note's verdict, as claim_status gives it, but looked up per row
                -- through idx_notes_claim_id: joining claim_status scanned every claim again
                -- and timed out on a million claims
@@ -354,6 +379,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             fts_columns, create_triggers=True, tokenize="porter", replace=True
         )
         _narrow_fts_update_trigger(db, table, fts_columns)
+    _trigram_index(db, TRIGRAM_FTS, "sentences", FTS_COLUMNS["sentences"])
     # SQLite stores a view's SQL without trailing whitespace: strip it, so an unchanged view
     # compares equal and is left alone. A changed one is dropped and recreated in one transaction,
     # so a reader (the web app) never finds it missing.
@@ -362,6 +388,35 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             db.create_view(name, sql.strip(), replace=True)
     if new:
         stamp(db)
+
+
+def _trigram_index(db: sqlite_utils.Database, name: str, table: str, columns: list[str]) -> None:
+    """An external-content FTS5 index of `table` with the trigram tokenizer, kept by triggers;
+    made and filled once (a ledger from before it is indexed when first opened)."""
+    if db[name].exists():
+        return
+    listed = ", ".join(f'"{column}"' for column in columns)
+    new = ", ".join(f'new."{column}"' for column in columns)
+    old = ", ".join(f'old."{column}"' for column in columns)
+    changed = " or ".join(f'old."{c}" is not new."{c}"' for c in columns)
+    forget = (
+        f'insert into "{name}"("{name}", rowid, {listed}) values (\'delete\', old.rowid, {old});'
+    )
+    with db.atomic():
+        db.execute(
+            f'create virtual table "{name}" using fts5({listed}, content="{table}",'
+            " tokenize='trigram')"
+        )
+        db.execute(f'insert into "{name}"("{name}") values (\'rebuild\')')
+        db.execute(
+            f'create trigger "{name}_ai" after insert on "{table}" begin'
+            f' insert into "{name}"(rowid, {listed}) values (new.rowid, {new}); end'
+        )
+        db.execute(f'create trigger "{name}_ad" after delete on "{table}" begin {forget} end')
+        db.execute(
+            f'create trigger "{name}_au" after update on "{table}" when {changed} begin {forget}'
+            f' insert into "{name}"(rowid, {listed}) values (new.rowid, {new}); end'
+        )
 
 
 def _fts_update_trigger(table: str, columns: list[str]) -> str:

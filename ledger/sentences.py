@@ -7,19 +7,21 @@ a figure with a binary search, so the cost does not depend on how many figures t
 from __future__ import annotations
 
 import bisect
+import functools
+from collections.abc import Iterable
 
 import regex
 
+# Abbreviations whose dot ends no sentence; the months' come from the rules ([period_words]).
+_ABBREVIATIONS = r"""Mr|Mrs|Ms|Dr|Prof|St|Jr|Sr|Inc|Ltd|Co|Corp|Gen|Gov|Sen|Rep|Rev|No|vs|etc
+    |approx|est|Fig|Vol|Art|U\.S|U\.K|U\.N|E\.U|a\.m|p\.m|e\.g|i\.e"""
 # A boundary is the whitespace after a sentence-final mark (and any closing quotes/brackets),
 # when the next sentence starts with a capital, a digit or an opening quote; or a line break.
-_BOUNDARY = regex.compile(
-    r"""
+_BOUNDARY = r"""
     (?:
         [.!?…。！？]                               # a sentence-final mark (first: a fast scan)
         (?<!                                       # ... that does not end an abbreviation
-            \b(?:Mr|Mrs|Ms|Dr|Prof|St|Jr|Sr|Inc|Ltd|Co|Corp|Gen|Gov|Sen|Rep|Rev|No|vs|etc
-               |approx|est|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Fig|Vol|Art
-               |U\.S|U\.K|U\.N|E\.U|a\.m|p\.m|e\.g|i\.e)\.
+            \b(?:ABBREVIATIONS)\.
         )
         (?<!\b\p{Lu}\.)                            # nor an initial: J. Smith
         ["'”’»)\]]*                                # closing quotes and brackets stay behind
@@ -28,12 +30,26 @@ _BOUNDARY = regex.compile(
     |
         (?P<line>\r?\n[\s]*)                      # a line break (see _soft_wrap)
     )
-    """,
-    regex.VERBOSE,
-)
-# the group's number: `regex` reads a group by name some seven times slower (it first tries the
-# name as a number and formats the TypeError), and a text has a boundary every few lines
-_LINE = _BOUNDARY.groupindex["line"]
+"""
+
+
+def boundary_pattern(month_abbreviations: Iterable[str]) -> regex.Pattern[str]:
+    """The sentence-boundary pattern, with these month abbreviations ("Sept.") ending none."""
+    months = "|".join(regex.escape(m) for m in month_abbreviations)
+    return regex.compile(
+        _BOUNDARY.replace("ABBREVIATIONS", f"{_ABBREVIATIONS}|{months}"), regex.VERBOSE
+    )
+
+
+@functools.cache
+def default_boundary() -> regex.Pattern[str]:
+    """The boundary pattern with the package's own month names (read from cues.toml without
+    compiling the rest of the rules)."""
+    from ledger.rules import packaged_month_abbreviations
+
+    return boundary_pattern(packaged_month_abbreviations())
+
+
 _LEADING = " \t\r\n\ufeff\u00a0\u200b"
 # The longest a "sentence" may be, in characters. Every claim shows its sentence (web page, export,
 # `ledger extract`), so text with no sentence end (a 20 MB line) would otherwise make each of its
@@ -68,15 +84,22 @@ def _soft_wrap(text: str, at: int, after: int) -> bool:
 class Sentences:
     """The sentences of one text, found once; look one up by a character offset."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, boundary: regex.Pattern[str] | None = None) -> None:
         self.text = text
         self._spans: dict[int, tuple[int, int]] = {}  # sentence index -> trimmed span, as asked
         self.starts = [0]
+        boundary = boundary or default_boundary()
+        # the group's number: `regex` reads a group by name some seven times slower (it first
+        # tries the name as a number and formats the TypeError), and a text has a boundary every
+        # few lines
+        line = boundary.groupindex["line"]
         # concurrent=False keeps the GIL: releasing it around each boundary found costs 12%
-        for m in _BOUNDARY.finditer(text, concurrent=False):
-            if m.group(_LINE) is None or not _soft_wrap(text, m.start(), m.end()):
-                self._cut_long(m.end())
-                self.starts.append(m.end())
+        for m in boundary.finditer(text, concurrent=False):
+            if m.group(line) is None or not _soft_wrap(text, m.start(), m.end()):
+                end = m.end()
+                if end - self.starts[-1] > MAX_SENTENCE:
+                    self._cut_long(end)
+                self.starts.append(end)
         self._cut_long(len(text))
 
     def _cut_long(self, end: int) -> None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import sqlite3
 from collections import Counter
 from collections.abc import Generator, Iterator
@@ -160,6 +161,36 @@ def fts_query(words: str) -> str:
     """
     tokens = [token.replace('"', "") for token in words.split()]
     return " ".join(f'"{token}"' for token in tokens if token)
+
+
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def _search_clause(search: str, params: dict[str, Any]) -> str:
+    """The SQL condition for `--search`, on the claim's sentence (the quote is part of it): the
+    porter index for words, the trigram index for text written without spaces (Chinese), where
+    a word shorter than three characters (芯片) is matched as a substring."""
+    in_sentences = (
+        "claims.sentence_start in (select start from sentences where sentences.source_id"
+        " = claims.source_id and {})"
+    )
+    if _HAN.search(search) is None:
+        params["search"] = fts_query(search)
+        return in_sentences.format(
+            "rowid in (select rowid from sentences_fts where sentences_fts match :search)"
+        )
+    conditions = []
+    long_words = [w for w in search.replace('"', "").split() if len(w) >= 3]
+    if long_words:
+        params["trigram"] = fts_query(" ".join(long_words))
+        conditions.append(
+            "rowid in (select rowid from sentences_fts_trigram"
+            " where sentences_fts_trigram match :trigram)"
+        )
+    for i, word in enumerate(w for w in search.replace('"', "").split() if len(w) < 3):
+        params[f"short{i}"] = f"%{word}%"
+        conditions.append(f"sentences.text like :short{i}")
+    return in_sentences.format(" and ".join(conditions))
 
 
 class Ledger:
@@ -317,13 +348,7 @@ class Ledger:
             query = fts_query(search)
             if not query:
                 raise LedgerError("--search needs at least one word")
-            # the quote is part of the sentence: words in either are words of the sentence
-            where.append(
-                "claims.sentence_start in (select start from sentences where sentences.source_id"
-                " = claims.source_id and rowid in"
-                " (select rowid from sentences_fts where sentences_fts match :search))"
-            )
-            params["search"] = query
+            where.append(_search_clause(search, params))
         return self._claim_rows(where, params, limit)
 
     def source_id(self, given: str) -> str:
@@ -376,6 +401,8 @@ class Ledger:
                    coalesce(latest.verdict, 'unverified') as verdict,
                    latest.text as verdict_text, latest.reviewer as verdict_reviewer,
                    latest.evidence_url as verdict_evidence_url, latest.created_at as verdict_at,
+                   exists(select 1 from signoffs where signoffs.note_id = latest.id)
+                     as verdict_signed_off,
                    (select count(*) from notes where notes.claim_id = claims.id) as notes_count
             from {scan}
             join sources on sources.id = claims.source_id

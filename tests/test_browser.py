@@ -7,6 +7,7 @@ is missing. Screenshots go to test-artifacts/ (gitignored).
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +19,7 @@ from ledger.web.reviewers import add_reviewer
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+DOCS = Path(__file__).resolve().parent.parent / "docs"
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(), reason="Debian's chromium is not installed (apt-get install chromium)"
@@ -77,13 +79,17 @@ def test_claim_page_sign_in_note_and_xss_in_chromium(server):
             assert page.locator(".ledger-source-text mark a").count() == 2
             assert page.locator(".ledger-source-text img, .ledger-source-text script").count() == 0
 
-            # Sign in as a reviewer, add a note from the claim page, see it listed.
-            page.goto(f"{base}/-/login")
+            # Sign in from the claim page: back on the claim page after.
+            claim_url = f"{base}/claims/claims/{ids['big']}"
+            page.goto(claim_url)
+            page.click("text=Sign in")
             page.fill("input[name=username]", "ana")
             page.fill("input[name=password]", PASSWORD)
             page.click("input[type=submit], button[type=submit]")
-            page.goto(f"{base}/claims/claims/{ids['big']}")
+            page.wait_for_url(claim_url)
+            # Add a note from the claim page, see it listed.
             form = page.locator(".ledger-note-form")
+            assert form.locator("select[name=verdict]").input_value() == ""  # no default verdict
             form.locator("select[name=verdict]").select_option("inaccurate")
             hostile_note = (
                 "Off by 6.5%. <script>window.__pwned = 1</script>"
@@ -92,13 +98,49 @@ def test_claim_page_sign_in_note_and_xss_in_chromium(server):
             form.locator("textarea[name=text]").fill(hostile_note)
             form.locator("input[name=evidence_url]").fill("https://stats.example/yearbook")
             form.locator("button[type=submit]").click()
-            page.wait_for_url(f"**/claims/claims/{ids['big']}#notes")
+            page.wait_for_url(re.compile(r".*/claims/claims/c-[0-9a-f]+\?_review=.*"))
             notes = page.locator(".ledger-note-text")
             assert notes.count() == 2
             assert notes.nth(1).inner_text() == hostile_note  # listed after the earlier note
-            assert "Note saved." in page.content()
+            assert "Verdict saved: inaccurate." in page.content()
             assert page.evaluate("typeof window.__pwned") == "undefined"
             assert page.locator(".ledger-notes script, .ledger-notes img").count() == 0
+            # A comment leaves the verdict as it was.
+            form = page.locator(".ledger-note-form")
+            form.locator("select[name=verdict]").select_option("comment")
+            form.locator("textarea[name=text]").fill("Agreed, table 4.")
+            form.locator("button[type=submit]").click()
+            page.wait_for_selector(".ledger-review-saved")
+            assert page.locator(".ledger-verdict").first.inner_text() == "inaccurate"
+            # A bad evidence URL: the error beside the form, the text kept.
+            form = page.locator(".ledger-note-form")
+            form.locator("select[name=verdict]").select_option("misleading")
+            form.locator("textarea[name=text]").fill("Typed with care.")
+            form.locator("input[name=evidence_url]").fill("ftp://stats.example/x")
+            form.locator("button[type=submit]").click()
+            page.wait_for_selector(".ledger-review-error")
+            assert "evidence URL must be an http(s) URL" in page.inner_text(".ledger-review-error")
+            form = page.locator(".ledger-note-form")
+            assert form.locator("textarea[name=text]").input_value() == "Typed with care."
+            assert form.locator("select[name=verdict]").input_value() == "misleading"
+            page.screenshot(path=str(DOCS / "review-error-kept.png"), full_page=True)
+            # Correct the unit: the extractor's reading is shown beside.
+            correct = page.locator(".ledger-correct-form")
+            correct.locator("input[name=unit]").fill("USD")
+            correct.locator("input[name=reason]").fill("the customs table is in dollars")
+            correct.locator("button[type=submit]").click()
+            page.wait_for_selector(".ledger-corrections")
+            assert "USD" in page.inner_text(".ledger-corrections")
+            page.screenshot(path=str(DOCS / "review-correction.png"), full_page=True)
+            # Reject another claim: not a claim.
+            page.goto(f"{base}/claims/claims/{ids['rise']}")
+            reject = page.locator(".ledger-reject-form")
+            reject.locator("input[name=reason]").fill("a comparison, not a figure to check")
+            reject.locator("button[type=submit]").click()
+            page.wait_for_selector(".ledger-review-saved")
+            assert "Rejected: not a claim." in page.content()
+            assert page.locator(".ledger-reject-form button").inner_text() == "Restore"
+            page.goto(claim_url)
             page.locator("#notes").scroll_into_view_if_needed()
             page.screenshot(path=str(ARTIFACTS / "claim-page.png"), full_page=True)
         finally:
@@ -161,7 +203,10 @@ def test_claimreview_json_ld_embedded_in_a_page_runs_nothing(tmp_path):
         + ["--db", str(db)],
     )
     assert noted.exit_code == 0, noted.output
-    exported = runner.invoke(cli, ["export", "--format", "claimreview", "--db", str(db)])
+    exported = runner.invoke(
+        cli,
+        ["export", "--format", "claimreview", "--site-url", "https://fc.example", "--db", str(db)],
+    )
     assert exported.exit_code == 0
     html = f'<html><head><script type="application/ld+json">{exported.stdout}</script></head>'
     dialogs: list[str] = []

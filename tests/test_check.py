@@ -164,7 +164,7 @@ SEED_CLAIMS = {
                 kind="percent",
                 unit="percent",
                 change="increase",
-                metric="gdp_growth",
+                metric="gdp_growth_quarterly",
                 subject="China",
                 period="2020-Q4",
             ),
@@ -262,12 +262,13 @@ def outcome_of(db: sqlite_utils.Database, claim: str) -> str:
 
 def test_shipped_references_are_valid_and_cited():
     references = load_references(REFERENCES)
-    assert len(references) == 14
+    assert len(references) == 17
     assert all(ref.publisher and ref.title and ref.url and ref.note for ref in references)
     metrics = {ref.metric for ref in references}
     assert metrics == {
         "rd_spending",
         "gdp_growth",
+        "gdp_growth_quarterly",
         "population",
         "satellites",
         "semiconductor_share",
@@ -293,7 +294,7 @@ def test_bad_reference_rows_fail_with_file_and_line():
 
 def test_references_upsert_by_id(tmp_path: Path):
     db = sqlite_utils.Database(tmp_path / "claims.db")
-    assert load_into(db, REFERENCES) == 14
+    assert load_into(db, REFERENCES) == 17
     edited = tmp_path / "references.csv"
     text = REFERENCES.read_text(encoding="utf-8").replace(
         "gdp-growth-2020-nbs,gdp_growth,China,2020,2.3,",
@@ -301,11 +302,10 @@ def test_references_upsert_by_id(tmp_path: Path):
     )
     edited.write_text(text, encoding="utf-8")
     load_into(db, edited)
-    assert db["references"].count == 14
+    assert db["references"].count == 17
     assert db["references"].get("gdp-growth-2020-nbs")["value"] == 2.2
     assert [row["id"] for row in list_references(db, metric="gdp_growth")] == [
-        "gdp-growth-2020-nbs",
-        "gdp-growth-2020q4-nbs",
+        "gdp-growth-2020-nbs"
     ]
 
 
@@ -483,6 +483,7 @@ EXPECTED = {
         {
             "rd-2023-nbs-communique": ("consistent", 0.84),
             "rd-2023-nbs-most-mof": ("consistent", 1.08),
+            "rd-2023-nbs-zh": ("consistent", 1.08),  # the bureau's own Chinese communiqué
         },
         "consistent",
     ),
@@ -581,7 +582,8 @@ def test_claims_checked_against_each_other(ledger_db):
         "no-reference": 3,
     }
     assert summary.line() == (
-        "checked 13 claims: 6 consistent, 3 inconsistent, 1 ambiguous, 3 no-reference; "
+        "checked 13 claims: 6 consistent, 3 inconsistent, 0 revised, 0 forecast, 1 ambiguous, "
+        "3 no-reference; "
         "2 claims contradicted by another claim"
     )
 
@@ -640,12 +642,15 @@ def test_explain_in_plain_words(ledger_db):
         lines[0] == f'{ids["exceeded 3.3 trillion yuan"]} "exceeded 3.3 trillion yuan" '
         "(000_06537919e2765593)"
     )
-    assert sorted(lines[1:3]) == [
+    assert sorted(lines[1:4]) == [
         "claim: more than 3.3 trillion CNY, 2023; reference: 3.3278 trillion CNY, National Bureau "
         "of Statistics of China, 2024; consistent (+0.8%)",
         "claim: more than 3.3 trillion CNY, 2023; reference: 3.33571 trillion CNY, National "
         "Bureau of Statistics of China; Ministry of Science and Technology; Ministry of Finance, "
         "2024; consistent (+1.1%)",
+        "claim: more than 3.3 trillion CNY, 2023; reference: 3.33571 trillion CNY, 国家统计局、"
+        "科学技术部、财政部 (National Bureau of Statistics of China; Ministry of Science and "
+        "Technology; Ministry of Finance), 2024; consistent (+1.1%)",
     ]
     assert lines[-1] == "suggested: consistent; reviewer's verdict: unverified"
     satellites = explain(db, ids["exceeded 900"]).splitlines()
@@ -682,7 +687,8 @@ def test_cli_check_summary_and_explain(ledger_db):
     result = runner.invoke(cli, ["check", "--db", str(path)])
     assert result.exit_code == 0, result.output
     assert result.output == (
-        "checked 13 claims: 6 consistent, 3 inconsistent, 1 ambiguous, 3 no-reference; "
+        "checked 13 claims: 6 consistent, 3 inconsistent, 0 revised, 0 forecast, 1 ambiguous, "
+        "3 no-reference; "
         "2 claims contradicted by another claim\n"
         "0 claims said more than once, in 0 group(s) of the same claim\n"
     )
@@ -695,7 +701,7 @@ def test_cli_check_summary_and_explain(ledger_db):
         "suggested: inconsistent, contradicts 1 other claim(s); reviewer's verdict: unverified"
     )
     result = runner.invoke(cli, ["check", "--db", str(path), "--tolerance", "5"])
-    assert "8 consistent, 2 inconsistent, 0 ambiguous" in result.output
+    assert "8 consistent, 2 inconsistent, 0 revised, 0 forecast, 0 ambiguous" in result.output
 
 
 def test_cli_bad_input_is_a_one_line_error(ledger_db, tmp_path: Path):
@@ -722,7 +728,7 @@ def test_cli_reference_add_list_and_load(tmp_path: Path):
     assert runner.invoke(cli, ["ingest", str(tmp_path / "empty"), "--db", str(path)]).exit_code == 0
     result = runner.invoke(cli, ["reference", "load", str(REFERENCES), "--db", str(path)])
     assert result.exit_code == 0, result.output
-    assert result.output == f"loaded 14 references from {REFERENCES}\n"
+    assert result.output == f"loaded 17 references from {REFERENCES}\n"
     result = runner.invoke(
         cli,
         [
@@ -755,7 +761,6 @@ def test_cli_reference_add_list_and_load(tmp_path: Path):
     lines = result.output.splitlines()
     assert [line.split()[0] for line in lines[1:]] == [
         "gdp-growth-2020-nbs",
-        "gdp-growth-2020q4-nbs",
         "gdp-growth-2021-nbs",
     ]
     result = runner.invoke(
@@ -808,7 +813,7 @@ def test_ingest_loads_the_folders_references_file(tmp_path: Path):
     with Ledger(tmp_path / "claims.db") as ledger:
         report = ledger.ingest([folder], extractor=no_claims)
         assert report.failures == []
-        assert ledger.db["references"].count == 14
+        assert ledger.db["references"].count == 17
     (folder / "references.csv").write_text(
         "id,metric,value,unit,publisher\nx,gdp_growth,2.3,percent,NBS\ny,gdp_growth,,percent,NBS\n",
         encoding="utf-8",
@@ -820,7 +825,7 @@ def test_ingest_loads_the_folders_references_file(tmp_path: Path):
         assert failure.reason == (
             "line 3: value: Input should be a valid number, unable to parse string as a number"
         )
-        assert ledger.db["references"].count == 14  # a bad file is left out whole
+        assert ledger.db["references"].count == 17  # a bad file is left out whole
 
 
 def test_repeated_figures_across_sources_are_compared_once_and_capped(tmp_path: Path):
@@ -876,7 +881,7 @@ def test_real_seeds_ingested_and_checked(tmp_path: Path):
     with Ledger(tmp_path / "claims.db") as ledger:
         report = ledger.ingest([SOURCES])
         assert report.failures == []
-        assert ledger.db["references"].count == 14  # sources/references.csv came with the folder
+        assert ledger.db["references"].count == 17  # sources/references.csv came with the folder
         run_checks(ledger.db, now=NOW)
         got = {
             row["quote"]: (row["outcome"], row["conflicts"])
@@ -972,7 +977,8 @@ def test_summary_says_when_no_references_are_loaded(tmp_path: Path):
         ),
     )
     assert run_checks(db, now=NOW).line() == (
-        "checked 1 claims: 0 consistent, 0 inconsistent, 0 ambiguous, 1 no-reference; 0 claims "
+        "checked 1 claims: 0 consistent, 0 inconsistent, 0 revised, 0 forecast, 0 ambiguous, "
+        "1 no-reference; 0 claims "
         "contradicted by another claim (no references loaded: `ledger reference load "
         "sources/references.csv`)"
     )

@@ -21,11 +21,13 @@ import pytest
 from click.testing import CliRunner
 
 from ledger.cli import cli
+from ledger.describe import claim_words
 from ledger.export import (
     COLUMNS,
     MARKDOWN_COLUMNS,
     RATINGS,
     author_type,
+    draft_summary,
     markdown_cell,
     record,
 )
@@ -408,7 +410,15 @@ def test_export_markdown_is_a_table_of_the_claims(ingested: str):
     assert len(lines) == len(rows) + 2
     for line, row in zip(lines[2:], rows, strict=True):
         cells = [cell.strip() for cell in re.split(r"(?<!\\)\|", line)[1:-1]]
-        assert cells == [markdown_cell(row[column]) for column in MARKDOWN_COLUMNS]
+        shown = dict(zip(MARKDOWN_COLUMNS, cells, strict=True))
+        assert shown["claim"] == f"[{row['id']}](</claims/claims/{row['id']}>)"
+        assert shown["figure"] == markdown_cell(claim_words(row))
+        assert "e+" not in shown["figure"]  # 3.3 trillion, never 3.3e+12
+        assert (shown["quote"], shown["verdict"]) == (
+            markdown_cell(row["quote"]), markdown_cell(row["verdict"]))  # fmt: skip
+        assert shown["why"] == markdown_cell(row["verdict_text"])
+        evidence = row["verdict_evidence_url"]
+        assert shown["evidence"] == (f"[evidence](<{evidence}>)" if evidence else "")
 
 
 def test_export_claimreview_follows_the_fact_check_markup(ingested: str):
@@ -420,7 +430,8 @@ def test_export_claimreview_follows_the_fact_check_markup(ingested: str):
         assert review["@context"] == "https://schema.org"
         assert review["@type"] == "ClaimReview"
         assert review["url"] == f"https://fc.example/claims/claims/{row['id']}"
-        assert review["claimReviewed"] == " ".join(row["sentence"].split())
+        assert review["claimReviewed"] == draft_summary(row)
+        assert len(review["claimReviewed"]) <= 75
         assert review["datePublished"] == row["verdict_at"][:10]
         rating = review["reviewRating"]
         label, value = RATINGS[row["verdict"]]
@@ -447,8 +458,10 @@ def test_export_claimreview_follows_the_fact_check_markup(ingested: str):
         elif row["source_publisher"]:
             assert item["author"] == {"@type": "Organization", "name": row["source_publisher"]}
         assert review["reviewBody"] == row["verdict_text"]
-    assert reviews[0]["author"] == {"@type": "Person", "name": "bo"}
-    assert reviews[1]["author"] == {"@type": "Person", "name": "ana"}
+    # the organisation publishes the review; the reviewer who gave the verdict is its creator
+    assert {review["author"]["name"] for review in reviews} == {"ledger"}
+    assert reviews[0]["creator"] == {"@type": "Person", "name": "bo"}
+    assert reviews[1]["creator"] == {"@type": "Person", "name": "ana"}
     assert reviews[1]["reviewRating"]["alternateName"] == "Unverifiable"
     assert reviews[2]["reviewRating"]["ratingValue"] == 2
 

@@ -147,7 +147,7 @@ def test_seed_003_sputnik() -> None:
     $1.4tn           | 1.4e12 | money   | USD     | exact     | - | investment_fund     | China | 2020-10 | -
     $774m            | 7.74e8 | money   | USD     | exact     | - | investment_fund     | China | 2020    | -
     2.3 percent      | 2.3    | percent | percent | exact     | increase | gdp_growth   | China | 2020    | National Bureau of Statistics
-    6.5 percent      | 6.5    | percent | percent | exact     | increase | gdp_growth   | China | 2020-Q4 | National Bureau of Statistics
+    6.5 percent      | 6.5    | percent | percent | exact     | increase | gdp_growth_quarterly | China | 2020-Q4 | National Bureau of Statistics
     two major deals  | 2      | count   | deal    | exact     | - | trade               | China | -       | -
     $26.2tn          | 2.62e13| money   | USD     | exact     | - | trade               | China | -       | -
     """  # noqa: E501
@@ -367,7 +367,7 @@ def test_cli_extract_formats_and_manifest_date(tmp_path: Path) -> None:
         "source", "quote", "value", "kind", "unit", "bound", "metric", "subject", "period"
     ]  # fmt: skip
     assert table.splitlines()[1].split() == [
-        "s.txt", "7%", "7", "percent", "percent", "exact", "trade", "2024"
+        "s.txt", "7%", "7", "percent", "percent", "exact", "exports", "2024"
     ]  # fmt: skip
 
 
@@ -516,7 +516,10 @@ def test_currency_spellings_of_wire_copy_and_crypto(
         ),
         ("It costs 15 dollars and 50.", [("15 dollars and 50", 15.5)]),
         ("if they had just 15 USD 50 more", [("15 USD 50", 15.5)]),
-        ("They lost 75 USD million in three years.", [("75 USD million", 7.5e7)]),
+        (
+            "They lost 75 USD million in three years.",
+            [("75 USD million", 7.5e7), ("three years", 3.0)],  # and a duration (issue 14)
+        ),
         # the number after "and" is no cents when a noun follows it
         ("He paid 5 dollars and 20 people came.", [("5 dollars", 5.0), ("20 people", 20.0)]),
     ],

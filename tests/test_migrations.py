@@ -53,6 +53,7 @@ def test_fixture_is_schema_zero(v0: Path) -> None:
     assert (state.version, state.behind, state.newer) == (0, True, False)
     assert "fingerprint" not in db["claims"].columns_dict
     assert "evidence_url" not in db["notes"].columns_dict
+    assert "basis" not in db["claims"].columns_dict
 
 
 def test_a_write_upgrades_in_place_keeping_every_note(v0: Path) -> None:
@@ -198,6 +199,7 @@ def test_failed_migration_leaves_the_old_version(v0: Path) -> None:
     assert "fingerprint" not in db["claims"].columns_dict  # the steps run as one transaction
     assert upgrade(db) == [step.__name__ for step in STEPS]
     assert schema_state(db).version == LATEST
+    assert "basis" in db["claims"].columns_dict  # change_basis: a change's basis (issue 20)
 
 
 def test_steps_are_run_in_order_and_only_once(v0: Path) -> None:
@@ -219,7 +221,7 @@ def test_a_ledger_at_schema_version_2_of_the_last_program_adopts_it(v0: Path) ->
     db.execute("insert into schema_version values (1, 2)")
     db.conn.commit()
     assert schema_state(db).version == 2
-    assert upgrade(db) == ["sentences_stored_once", "review_desk"]
+    assert upgrade(db) == ["sentences_stored_once", "review_desk", "check_subjects", "change_basis"]
 
 
 def test_source_reading_records_how_earlier_sources_were_read(v0: Path) -> None:
@@ -230,3 +232,15 @@ def test_source_reading_records_how_earlier_sources_were_read(v0: Path) -> None:
     assert rows(v0, "select distinct encoding, text_extractor from sources") == [("utf-8", None)]
     assert rows(v0, "select count(*) from sources where published_precision = 'day'") == [(dated,)]
     assert {"author", "retrieved_at"} <= set(db["sources"].columns_dict)
+
+
+def test_check_subjects_adds_what_each_check_took_the_subject_to_be(v0: Path) -> None:
+    db = sqlite_utils.Database(v0)
+    upgrade(db, STEPS[:-2])  # the steps before check_subjects (change_basis comes after it)
+    db["checks"].insert({"id": 1, "claim_id": "c-1", "outcome": "consistent"}, pk="id", alter=True)
+    assert "subject_code" not in db["checks"].columns_dict
+    assert upgrade(db) == ["check_subjects", "change_basis"]
+    assert {"subject_code", "subject_inferred", "period_inferred"} <= set(db["checks"].columns_dict)
+    assert db.execute("select outcome, subject_code from checks").fetchall() == [
+        ("consistent", None)
+    ]

@@ -36,7 +36,7 @@ READS = {
     "claims --json": ["claims", "--json", "--search", "chips"],
     "notes": ["notes"],
     "export": ["export", "--format", "csv"],
-    "export claimreview": ["export", "--format", "claimreview"],
+    "export claimreview": ["export", "--format", "claimreview", "--site-url", "https://fc.example"],
     "reference list": ["reference", "list"],
     "verify": ["verify"],
 }

@@ -11,24 +11,44 @@ from click.testing import CliRunner
 
 from ledger import extract
 from ledger.cli import cli
-from ledger.rules import RulesError, default_rules, load_rules
+from ledger.rules import RulesError, ValueExample, default_rules, load_rules, month_abbreviations
+from ledger.zh_rules import rule_rows as zh_rule_rows
 
 RULES = default_rules()
 RULES_DIR = Path(__file__).resolve().parent.parent / "ledger" / "rules"
 
 
-def value_examples() -> list[tuple[str, str, float]]:
+def value_examples() -> list[tuple[str, ValueExample]]:
     files = RULES.files
     found = []
     kinds = ("scale", "fraction", "multiple", "currency", "context", "word_context", "unit")
     for kind in (*kinds, "named", "qualifier"):
         for entry in getattr(files, kind):
-            found += [(f"{kind}:{entry.id}", e.text, e.value) for e in entry.examples]
-    found += [("number_words", e.text, e.value) for e in files.number_words.examples]
-    found += [("nouns", e.text, e.value) for e in files.nouns.examples]
-    found += [("metre_distances", e.text, e.value) for e in files.metre_distances.examples]
-    found += [("per", e.text, e.value) for e in files.per.examples]
+            found += [(f"{kind}:{entry.id}", e) for e in entry.examples]
+    found += [("number_words", e) for e in files.number_words.examples]
+    found += [("nouns", e) for e in files.nouns.examples]
+    found += [("metre_distances", e) for e in files.metre_distances.examples]
+    found += [("per", e) for e in files.per.examples]
     return found
+
+
+def kind_and_unit(rule: str, example: ValueExample) -> tuple[str, str | None]:
+    """What an example should read as: what it says, else what its rule fixes (a currency is
+    money in its code, a unit its kind and symbol)."""
+    table, _, rule_id = rule.partition(":")
+    entries = {entry.id: entry for entry in getattr(RULES.files, table, [])} if rule_id else {}
+    fixed: dict[str, tuple[str, str | None]] = {
+        "currency": ("money", rule_id),
+        "fraction": ("percent", "percent"),
+        "multiple": ("multiple", None),
+    }
+    if table in ("unit", "named"):
+        entry = entries[rule_id]
+        fixed[table] = (entry.kind, entry.unit or None)
+    if example.kind is not None:
+        return example.kind, example.unit
+    assert table in fixed, f"{rule}: {example.text!r} needs its kind and unit in the rule file"
+    return fixed[table]
 
 
 def test_own_aside_examples_are_the_writers_own() -> None:
@@ -39,11 +59,15 @@ def test_own_aside_examples_are_the_writers_own() -> None:
         assert all(c.attribution is None for c in claims[1:]), example
 
 
-@pytest.mark.parametrize(("rule", "text", "value"), value_examples())
-def test_value_examples_extract_to_their_value(rule: str, text: str, value: float) -> None:
-    claims = extract(text)
-    assert claims, f"{rule}: nothing extracted from {text!r}"
-    assert claims[0].value == pytest.approx(value), f"{rule}: {text!r}"
+@pytest.mark.parametrize(("rule", "example"), value_examples(), ids=lambda x: getattr(x, "text", x))
+def test_value_examples_extract_to_their_value_kind_and_unit(
+    rule: str, example: ValueExample
+) -> None:
+    claims = extract(example.text)
+    assert claims, f"{rule}: nothing extracted from {example.text!r}"
+    first = claims[0]
+    assert first.value == pytest.approx(example.value), f"{rule}: {example.text!r}"
+    assert (first.kind, first.unit) == kind_and_unit(rule, example), f"{rule}: {example.text!r}"
 
 
 @pytest.mark.parametrize("rule", RULES.files.pattern, ids=lambda r: r.id)
@@ -197,7 +221,8 @@ def test_rules_command_lists_rules() -> None:
         for k in ("pattern", "scale", "fraction", "multiple", "currency", "context", "word_context",
                   "unit", "named", "qualifier", "change", "attribution", "period", "subject",
                   "metric", "restatement")
-    )  # fmt: skip
+    ) + len(zh_rule_rows())  # fmt: skip
+    assert any(line.split()[:3] == ["zh.toml", "counter", "ke"] for line in lines)
 
 
 def test_cli_rules_and_extract_take_a_rules_folder(rules_copy: Path) -> None:
@@ -338,3 +363,14 @@ def test_word_lists_hold_each_word_once() -> None:
         assert len(words) == len(set(words)), name
     assert {"some", "around"} <= set(files.not_labels.words)
     assert set(files.attribution_words.capitalised_only) <= {s.id for s in files.subject}
+
+
+def test_month_abbreviations_end_no_sentence(rules_copy: Path) -> None:
+    assert month_abbreviations(RULES.files.period_words.months)[:3] == ["Apr", "Aug", "Dec"]
+    path = rules_copy / "cues.toml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("months = { ", "months = { agosto = 8, ago = 8, ", 1))
+    rules = load_rules(rules_copy)
+    article = "Exports rose 5% by Ago. 20 firms closed."
+    assert [c.sentence for c in extract(article)][:1] == ["Exports rose 5% by Ago."]
+    assert {c.sentence for c in extract(article, rules=rules)} == {article}

@@ -135,7 +135,7 @@ def test_claims_table_facets_sort_and_highlighted_sentence(ledger):
     review = get(datasette, "/claims/claims_review.json?_shape=objects").json()
     facets = review["facet_results"]
     assert sorted(facets) == sorted(
-        ["metric", "kind", "unit", "bound", "publisher", "check_outcome", "verdict"]
+        ["metric", "kind", "unit", "bound", "publisher", "check_outcome", "subject_code", "verdict"]
     )
     assert {f["value"]: f["count"] for f in facets["check_outcome"]["results"]} == {
         "inconsistent": 1,
@@ -472,7 +472,8 @@ def test_the_note_form_and_its_query_take_exactly_the_verdicts(ledger, reviewers
     cookies = sign_in(datasette, "ana", PASSWORD)
     page = get(datasette, f"/claims/claims/{ids['big']}", cookies=cookies).text
     form = page.split('class="ledger-note-form"', 1)[1].split("</form>", 1)[0]
-    assert tuple(re.findall(r'<option value="([^"]+)">', form)) == VERDICTS
+    # the verdicts, after "comment" (a note that leaves the verdict as it is)
+    assert tuple(re.findall(r'<option value="([^"]+)">', form)) == ("comment", *VERDICTS)
     accepted = re.search(r":verdict in \(([^)]*)\)", load_site().queries["add_note"].sql)
     assert tuple(re.findall(r"'([^']+)'", accepted.group(1))) == VERDICTS
 

@@ -29,6 +29,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from ledger.extract_zh import Sentence, extract_chinese, merge_chinese, outside
 from ledger.extraction.candidate import read_candidate
 from ledger.extraction.document import RELEASE_GIL, SCAN_TIMEOUT, Doc, Found
 from ledger.extraction.finish import finish
@@ -37,7 +38,7 @@ from ledger.rules import Rules, default_rules
 
 __all__ = ["EXTRACTOR_VERSION", "Extraction", "extract", "extract_with_report"]
 
-EXTRACTOR_VERSION = "1.4.0"
+EXTRACTOR_VERSION = "1.6.0"
 
 
 @dataclass
@@ -63,13 +64,17 @@ def extract_with_report(
     """Every claim in `text` (in order of start) and the ids of rules that timed out."""
     rules = rules or default_rules()
     doc = Doc(text, published, rules)
+    chinese, sentences = extract_chinese(text, published=published)  # ledger/extract_zh.py
     found: list[Found] = []
     try:
-        _scan(doc, found)
+        _scan(doc, found, sentences)
     except TimeoutError:
         doc.timed_out.append("anchor")
     finish(doc, found)
-    return Extraction(claims=[to_claim(c) for c in found], timed_out=sorted(set(doc.timed_out)))
+    claims = [to_claim(c) for c in found]
+    if sentences:  # the Chinese path owns its sentences
+        claims = merge_chinese(claims, chinese, sentences)
+    return Extraction(claims=claims, timed_out=sorted(set(doc.timed_out)))
 
 
 def anchors(text: str, rules: Rules) -> list[int]:
@@ -83,14 +88,14 @@ def anchors(text: str, rules: Rules) -> list[int]:
     return sorted(at + words) if words else at
 
 
-def _scan(doc: Doc, found: list[Found]) -> None:
+def _scan(doc: Doc, found: list[Found], chinese: list[Sentence]) -> None:
     """Add the figures of the text to `found`, read at each anchor the scan pattern matches, in
-    order; each claim ends where the next may start."""
+    order, outside the `chinese` sentences; each claim ends where the next may start."""
     text, rules = doc.text, doc.rules
     scan = rules.compiled["scan"]
     skip = scan.groupindex["skip"]  # read by number, as document.ByNumber explains
     pos = 0
-    for at in anchors(text, rules):
+    for at in outside(anchors(text, rules), chinese):
         if at < pos or _lone_year(text, at, rules):
             continue
         m = None

@@ -305,6 +305,7 @@ def _nothing_after(r: Reading, noun: Noun) -> bool:
         and not noun.is_time
         and not compiled["ratio_after"].match(text, end, end + 40, RELEASE_GIL)
         and not compiled["listed_ahead"].match(text, end, end + 40, RELEASE_GIL)
+        and not (text[end : end + 1] == "-" and r.doc.rules.duration_compound.match(text, end))
     )
 
 
@@ -416,7 +417,9 @@ def _read_count(r: Reading) -> bool:
     doc, text, end = r.doc, r.doc.text, r.end
     assert r.first is not None
     if text[end : end + 1] == "-" and text[end + 1 : end + 2].isalpha():
-        return False  # "5-year plan", "a 25-member team": a compound adjective, not a count
+        # "a 25-member team": a compound adjective, not a count; but "a 41-year high", "the
+        # 21-year-old" state a span of time
+        return _read_compound_duration(r)
     ratio = None
     if r.second is None and not r.has_scale:
         ratio = doc.call("ratio", doc.rules.compiled["ratio_after"].match, text, end, end + 40)
@@ -430,7 +433,11 @@ def _read_count(r: Reading) -> bool:
     noun = r.early_noun or _noun(doc, end, r.value)
     if noun.is_time:
         r.resume = max(r.resume, noun.end)
-        return False
+        if noun.unit is None:
+            return False  # "three rounds", "two nights": time, but no span a reader checks
+        r.kind, r.unit, r.rule = "duration", noun.unit, "duration"
+        r.end = noun.end
+        return True
     if noun.unit is None and not r.first.is_digits and not r.has_scale:
         return False  # "two" on its own
     r.kind, r.unit, r.rule = "count", noun.unit, "count"
@@ -441,6 +448,19 @@ def _read_count(r: Reading) -> bool:
     if noun.unit is not None:
         r.end = noun.end
         r.resume = max(r.resume, r.end)
+    return True
+
+
+def _read_compound_duration(r: Reading) -> bool:
+    """A figure joined by a hyphen to a time noun ("a 41-year high", "a 12-month inquiry", "the
+    21-year-old"): a duration, the noun its unit."""
+    if r.second is not None or r.has_scale:
+        return False
+    m = r.doc.rules.duration_compound.match(r.doc.text, r.end)
+    if m is None:
+        return False
+    r.kind, r.unit, r.rule = "duration", m.group(1), "duration"
+    r.end = r.resume = m.end()
     return True
 
 
@@ -501,8 +521,8 @@ def _currency(r: Reading) -> str | None:
                     return code
             return rules.context_default[symbol]
         return rules.symbols.get(symbol)
-    code = before.group("code") if before is not None else None
-    return rules.codes.get(code) if code else None
+    written = before.group("code") if before is not None else None
+    return rules.codes.get(written) if written else None
 
 
 def _closes_quotation(text: str, offset: int, mark: str) -> bool:
@@ -535,10 +555,14 @@ def _noun(doc: Doc, end: int, value: float) -> Noun:
         lower = word.lower()
         if lower in rules.stop:
             break
+        if lower[-1] in "'’" and singular(lower[:-1], rules.irregular) in rules.durations:
+            # "six weeks' time": the possessive of a span of time
+            return Noun(singular(lower[:-1], rules.irregular), m.end(f"w{i}") - 1, True)
         if is_plural(word, rules.irregular) and value != 1:
             noun = singular(word, rules.irregular)
             if noun in rules.time_nouns:
-                return Noun(None, m.end(f"w{i}"), True)
+                span = noun if noun in rules.durations else None  # "16 years", not "3 rounds"
+                return Noun(span, m.end(f"w{i}"), True)
             if m.group("open") and m.end(f"w{i}") == m.start("close"):
                 # a term in quotes is the unit whole: three “little giants” -> little giant
                 kept = [str(m.group(f"w{j}")).lower() for j in range(1, i)]
@@ -554,7 +578,8 @@ def _noun(doc: Doc, end: int, value: float) -> Noun:
         # "one aircraft carrier": a singular compound noun; "one step", "one insider pointed",
         # "one can" are idioms or pronouns, not counts
         if kept[-1] in rules.time_nouns:
-            return Noun(None, m.end(f"w{last}"), True)
+            span = kept[-1] if len(kept) == 1 and kept[-1] in rules.durations else None
+            return Noun(span, m.end(f"w{last}"), True)
         if len(kept) < 2 or any(w.endswith("ed") for w in kept):
             return Noun(None, end, False)
         return Noun(" ".join(kept), _noun_end(m, last), False)

@@ -83,7 +83,8 @@ class Sentence:
     text: str
     subjects: list[tuple[int, str]] | None = None
     metric_rules: list[tuple[MetricRule, Pattern | None]] | None = None
-    keywords_held: dict[str, bool] = field(default_factory=dict)  # metric rule id -> found
+    # metric rule id -> where its keywords are in the sentence (offsets in the sentence)
+    keyword_spans: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
     periods: list[PeriodCue] | None = None
     attribution: str | None = None
     attribution_done: bool = False
@@ -113,7 +114,7 @@ class Doc:
         self.text = text
         self.published = published
         self.rules = rules
-        self.sentences = Sentences(text)
+        self.sentences = Sentences(text, rules.sentence_boundary)
         self.widened = False  # a sentence grew after some of its claims were read
         self.cache: dict[int, Sentence] = {}
         self.timed_out: list[str] = []

@@ -66,10 +66,19 @@ def _metric_rules(doc: Doc, s: Sentence) -> list[tuple[MetricRule, Pattern | Non
     return s.metric_rules
 
 
-def metric(doc: Doc, s: Sentence, claim: Found) -> str:
-    """The first rule whose kinds, units and minimum fit the figure and whose keywords its
-    sentence holds. The keywords are searched last, once a sentence, and only for a rule some
-    figure fits: a rule for temperatures is never searched in a sentence with none."""
+def metric(
+    doc: Doc, s: Sentence, claim: Found, lo: int, hi: int, compared: str | None = None
+) -> str:
+    """The metric of a figure: among rules whose kinds, units and bounds fit it, the one whose
+    keywords are nearest it in its own words before it (back to the figure before it, `lo`),
+    else nearest it in its words after it (to the next figure, `hi`), else the first in file
+    order anywhere in its sentence: in "inflation rose to 3% while unemployment fell to 5%" each
+    figure keeps its own metric. A figure compared with the one before it ("rose 1.3 pct against
+    2.3 pct") and with no keyword before it takes that figure's metric, `compared`. Then a
+    variant of the metric whose keywords are among the figure's own words ("grew 0.2% in the
+    last three months": a quarter's growth). Keywords are searched once a sentence, and only for
+    rules some figure fits: a rule for temperatures is never searched in a sentence with none."""
+    fitting = []
     for rule, pattern in _metric_rules(doc, s):
         if claim.kind not in rule.kinds:
             continue
@@ -77,15 +86,72 @@ def metric(doc: Doc, s: Sentence, claim: Found) -> str:
             continue
         if rule.min_value is not None and claim.value < rule.min_value:
             continue
+        if rule.max_value is not None and claim.value > rule.max_value:
+            continue
         if pattern is None:
-            return rule.metric or rule.id  # other
-        held = s.keywords_held.get(rule.id)
-        if held is None:
-            found = doc.call(f"metric:{rule.id}", pattern.search, s.text, timed=True)
-            held = s.keywords_held[rule.id] = found is not None
-        if held:
+            break  # other: the rules after it are never reached
+        spans = s.keyword_spans.get(rule.id)
+        if spans is None:
+            found = doc.find_all(f"metric:{rule.id}", pattern, s.text)
+            spans = s.keyword_spans[rule.id] = [m.span() for m in found]
+        if spans:
+            fitting.append((rule, spans))
+    bases = [(rule, spans) for rule, spans in fitting if rule.variant_of is None]
+    start, end = claim.start - s.start, claim.end - s.start
+    own = _own_words(s.text, lo - s.start, start, end, hi - s.start)
+    chosen = _nearest_rule(bases, lo - s.start, start, own, before=True)
+    if chosen is None and compared is not None:
+        return compared
+    chosen = chosen or _nearest_rule(bases, end, hi - s.start, own, before=False)
+    if chosen is None:
+        chosen = next((r for r, spans in bases if _overlaps(spans, 0, len(s.text))), None)
+    name = (chosen.metric or chosen.id) if chosen else "other"
+    for rule, spans in fitting:
+        if rule.variant_of == name and _overlaps(spans, *own):
             return rule.metric or rule.id
-    return "other"
+    return name
+
+
+def _nearest_rule(
+    rules: list[tuple[MetricRule, list[tuple[int, int]]]],
+    low: int,
+    high: int,
+    own: tuple[int, int],
+    *,
+    before: bool,
+) -> MetricRule | None:
+    """Among rules with a keyword in low..high: the first in file order with one among the
+    figure's own words (`own`: its clause, so "posted price for West Texas crude" is a posted
+    price, not an oil price), else the one with a keyword nearest the figure (which is at `high`
+    when the window is `before` it, at `low` when after). A keyword may run into the figure."""
+    best, best_distance = None, None
+    for rule, spans in rules:
+        for a, b in spans:
+            if not (a < high and b > low):
+                continue
+            if a < own[1] and b > own[0]:
+                return rule
+            distance = max(0, high - b) if before else max(0, a - low)
+            if best_distance is None or distance < best_distance:
+                best, best_distance = rule, distance
+    return best
+
+
+def _overlaps(spans: list[tuple[int, int]], low: int, high: int) -> bool:
+    return any(a < high and b > low for a, b in spans)
+
+
+# Where a figure's own words end (a variant's keywords must be among them): a comma, semicolon,
+# bracket, dash or conjunction.
+_OWN_WORDS_END = regex.compile(r"[,;:()]|\s[-–]\s|\b(?:but|while|whereas|and|after)\b", regex.I)
+
+
+def _own_words(text: str, lo: int, start: int, end: int, hi: int) -> tuple[int, int]:
+    """The figure's own clause: from the last comma or conjunction before it (not before `lo`)
+    to the first after it (not after `hi`)."""
+    cuts = list(_OWN_WORDS_END.finditer(text, lo, start))
+    stop = _OWN_WORDS_END.search(text, end, hi)
+    return (cuts[-1].end() if cuts else lo), (stop.start() if stop else hi)
 
 
 def _clean_source(who: str, rules: Rules) -> str | None:

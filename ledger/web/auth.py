@@ -339,6 +339,17 @@ def _end_current_session(datasette: Any, request: Any, auth: Auth) -> None:
         auth.sessions.end(nonce)
 
 
+def _next_page(wanted: str | None, fallback: str) -> str:
+    """Where to go after signing in: a path of this site, never another site.
+
+    >>> _next_page("/claims/claims/c-1", "/"), _next_page("//evil.example/", "/")
+    ('/claims/claims/c-1', '/')
+    """
+    if wanted and wanted.startswith("/") and not wanted.startswith(("//", "/\\")):
+        return wanted
+    return fallback
+
+
 async def login_view(request: Any, datasette: Any) -> Response:
     """/-/login: the sign-in form, and signing in (throttled, CSRF-checked)."""
     auth = auth_of(datasette)
@@ -369,7 +380,7 @@ async def login_view(request: Any, datasette: Any) -> Response:
         },
         "actor",
     )
-    response = Response.redirect(datasette.urls.instance())
+    response = Response.redirect(_next_page(form.get("next"), datasette.urls.instance()))
     response.set_cookie(
         COOKIE,
         signed,

@@ -103,6 +103,7 @@ class Figure:
     value_high: float | None = None
     href: str | None = None
     reference: bool = False
+    official: bool = False  # a value of an official series: drawn joined as a line
 
 
 def svg_chart(figures: list[Figure], *, title: str, unit: str | None) -> Markup:
@@ -169,7 +170,17 @@ def svg_chart(figures: list[Figure], *, title: str, unit: str | None) -> Markup:
             )
         )
     parts.append(Markup("</g>"))
+    line = sorted((f for f in figures if f.official), key=lambda f: f.when)
+    if line:
+        points = " ".join(f"{x((f.when[0] + f.when[1]) / 2):.1f},{y(f.value):.1f}" for f in line)
+        parts.append(
+            Markup('<g class="official"><title>{}</title><polyline points="{}"/></g>').format(
+                line[0].label, points
+            )
+        )
     for figure in sorted(figures, key=lambda f: (not f.reference, f.when)):
+        if figure.official:
+            continue
         outlier = off_scale(figure.value) or off_scale(figure.value_high)
         tip = Markup("<title>{}{}</title>").format(
             figure.label,
@@ -237,4 +248,18 @@ def chart_figures(
             continue
         label = f"reference: {row.get('publisher') or ''} {row.get('title') or ''}".strip()
         figures.append(Figure(label=label, value=row["value"], when=when, reference=True))
+    return figures
+
+
+def official_figures(values: list[tuple[str, float]], label: str) -> list[Figure]:
+    """An official series' (period, value) pairs as figures drawn joined by a line.
+
+    >>> [f.when for f in official_figures([("2004", 10.1), ("2005-03", 1.0)], "WDI")]
+    [(2004.0, 2005.0), (2005.1666666666667, 2005.25)]
+    """
+    figures = []
+    for period, value in values:
+        when = period_span(period)
+        if when is not None:
+            figures.append(Figure(label=label, value=value, when=when, official=True))
     return figures

@@ -8,10 +8,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+from markupsafe import Markup
+
 from ledger.describe import claim_words, number_in_words, with_unit
-from ledger.web.chart import Figure, chart_figures, svg_chart
+from ledger.refdata.lookup import chart_series
+from ledger.refdata.store import list_datasets
+from ledger.rules import default_rules
+from ledger.web.chart import Figure, chart_figures, official_figures, svg_chart
 from ledger.web.render import Span, highlight, safe_url
 
 # A chart draws at most this many claims (the most check-worthy) so a metric with thousands of
@@ -71,8 +77,16 @@ async def claim_page(db: Any, claim_id: str, row_url: RowUrl) -> dict[str, Any] 
     # rather than highlight something the source does not contain.
     claim["quote_matches_source"] = claim["at_offsets"] == claim["quote"]
     same, more_same = await _same_claims(db, claim, row_url)
+    signed = (
+        "exists(select 1 from signoffs where signoffs.note_id = notes.id)"
+        if "signoffs" in await db.table_names()
+        else "0"
+    )
     notes = await _rows(
-        db, "select * from notes where claim_id = :id order by created_at, id", {"id": claim_id}
+        db,
+        f"select notes.*, {signed} as signed_off from notes where claim_id = :id"
+        " order by created_at, id",
+        {"id": claim_id},
     )
     for note in notes:
         note["evidence_url"] = safe_url(note.get("evidence_url"))
@@ -92,7 +106,9 @@ async def claim_page(db: Any, claim_id: str, row_url: RowUrl) -> dict[str, Any] 
         "elsewhere": await same_claim_elsewhere(db, claim_id, row_url),
         "more_same": more_same,
         "notes": notes,
-        "verdict": notes[-1]["verdict"] if notes else "unverified",
+        # a comment (a note without a verdict) leaves the verdict as it was
+        "verdict": next((n["verdict"] for n in reversed(notes) if n["verdict"]), "unverified"),
+        "corrections": await _corrections(db, claim_id),
         "chart": chart,
     }
 
@@ -183,6 +199,48 @@ async def _same_claims(
     return same[:SAME_LIMIT], len(same) > SAME_LIMIT
 
 
+async def _corrections(db: Any, claim_id: str) -> list[dict[str, Any]]:
+    """The claim's corrections, oldest first, each field with the extractor's reading beside."""
+    if "corrections" not in await db.table_names():
+        return []
+    found = await _rows(
+        db,
+        "select * from corrections where claim_id = :id order by created_at, id",
+        {"id": claim_id},
+    )
+    for row in found:
+        fields, original = json.loads(row["fields"]), json.loads(row["original"])
+        row["changes"] = [
+            {"field": key, "was": original.get(key), "now": value}
+            for key, value in fields.items()
+            if key != "kind"
+        ]
+    return found
+
+
+def claimreview_markup(
+    page: dict[str, Any], site_url: str, organisation: Any, signed_off_only: bool
+) -> Markup | None:
+    """The claim page's own ClaimReview JSON-LD (as `ledger export --format claimreview` writes
+    it), escaped for a <script> element; None while the claim has no published verdict."""
+    from ledger.escaping import json_text
+    from ledger.export import RATINGS, claim_review
+
+    latest = next((note for note in reversed(page["notes"]) if note["verdict"]), None)
+    if latest is None or latest["verdict"] not in RATINGS:
+        return None
+    if signed_off_only and not latest.get("signed_off"):
+        return None
+    claim = page["claim"]
+    row = {
+        **claim, "verdict": latest["verdict"], "verdict_at": latest["created_at"],
+        "verdict_reviewer": latest["reviewer"], "verdict_text": latest["text"],
+        "source_publisher": claim.get("publisher"), "source_published": claim.get("published"),
+    }  # fmt: skip
+    review = claim_review(row, site_url=site_url, organisation=organisation)
+    return Markup(json_text(json.dumps(review, ensure_ascii=False), html=True))
+
+
 async def _conflicting(db: Any, claim_id: str) -> set[str]:
     """The claims `ledger check` found in conflict with this one, by the one definition
     (ledger/conflicts.py), whichever way round the check row was written."""
@@ -270,10 +328,14 @@ async def source_page(db: Any, source_id: str, row_url: RowUrl) -> dict[str, Any
     }
 
 
-async def metric_chart(db: Any, metric: str, unit: str | None, row_url: RowUrl) -> dict[str, Any]:
+async def metric_chart(
+    db: Any, metric: str, unit: str | None, row_url: RowUrl, subject: str | None = None
+) -> dict[str, Any]:
     """One metric's claims and reference values in one unit, as an SVG chart and its rows.
 
-    With no unit given, the unit most claims of the metric use is drawn.
+    With no unit given, the unit most claims of the metric use is drawn. With a `subject` (a
+    code, as the checks read it: GBR, EMU), only claims about it are drawn, with the official
+    series of the metric for it as a line (from the reference databases beside the ledger).
     """
     units = await _rows(
         db,
@@ -295,12 +357,14 @@ async def metric_chart(db: Any, metric: str, unit: str | None, row_url: RowUrl) 
         select claims.id, claims.quote, claims.value, claims.value_high, claims.period,
                claims.source_id, sources.publisher, sources.published
         from claims join sources on sources.id = claims.source_id
+        left join check_outcomes on check_outcomes.claim_id = claims.id
         where claims.metric = :metric and claims.unit is :unit and claims.retired_at is null
           and claims.rejected_at is null
+          and (:subject is null or check_outcomes.subject_code = :subject)
         order by claims.checkworthiness desc, claims.id
         limit :limit
         """,
-        {"metric": metric, "unit": unit, "limit": CHART_LIMIT},
+        {"metric": metric, "unit": unit, "limit": CHART_LIMIT, "subject": subject},
     )
     claims.sort(key=lambda row: (row["period"] or "", row["published"] or ""))
     total = next((row["n"] for row in units if row["unit"] == unit), 0)
@@ -310,9 +374,14 @@ async def metric_chart(db: Any, metric: str, unit: str | None, row_url: RowUrl) 
            order by period""",
         {"metric": metric, "unit": unit},
     )
+    series: list[tuple[str, float]]
     figures: list[Figure] = chart_figures(
         claims, references, claim_href=lambda claim_id: row_url("claims", claim_id)
     )
+    official, series = "", []
+    if subject and db.path:
+        official, series = chart_series(db.path, indicators_of(metric), subject, unit)
+        figures += official_figures(series, official)
     return {
         "metric": metric,
         "unit": unit,
@@ -320,9 +389,42 @@ async def metric_chart(db: Any, metric: str, unit: str | None, row_url: RowUrl) 
         "svg": svg_chart(figures, title=metric, unit=unit),
         "claims": claims,
         "references": references,
+        "subject": subject,
+        "official": official,
+        "official_values": len(series),
         "undated": len(claims) + len(references) - len(figures),
         "left_out": max(0, total - len(claims) - len(references)),
     }
+
+
+def official_datasets(ledger_path: str) -> list[dict[str, Any]]:
+    """Each reference database beside the ledger (the pack, the imported one) with its
+    datasets' provenance; read only, never built by a page."""
+    found = []
+    for name in ("reference-pack.db", "references.db"):
+        path = Path(ledger_path).resolve().parent / name
+        if path.is_file():
+            found.append({"file": name, "datasets": list_datasets(path)})
+    return found
+
+
+def indicators_of(metric: str) -> list[str]:
+    """The official indicators that measure a metric (ledger/rules/metrics.toml)."""
+    definitions = {d.id: d for d in default_rules().files.definition}
+    definition = definitions.get(metric)
+    return list(definition.indicators) if definition else []
+
+
+async def chart_subjects(db: Any, metric: str) -> list[dict[str, Any]]:
+    """The subject codes the checks gave the metric's claims, most claimed first."""
+    return await _rows(
+        db,
+        """select check_outcomes.subject_code as code, count(*) as n from claims
+           join check_outcomes on check_outcomes.claim_id = claims.id
+           where claims.metric = :metric and check_outcomes.subject_code is not null
+           group by code order by n desc, code""",
+        {"metric": metric},
+    )
 
 
 async def metrics(db: Any) -> list[dict[str, Any]]:

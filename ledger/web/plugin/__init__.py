@@ -42,12 +42,15 @@ from datasette.utils import tilde_decode, tilde_encode, urlsafe_components
 from datasette.utils.asgi import NotFound, Response
 from markupsafe import Markup
 
+from ledger.config import Config, ConfigError, load_config
 from ledger.describe import number_in_words
 from ledger.models import VERDICTS
-from ledger.web import pages
+from ledger.review import CORRECTABLE
+from ledger.web import pages, review_routes
 from ledger.web.auth import login_view, logout_view, reviewer_of
 from ledger.web.guard import guard
 from ledger.web.render import Span, highlight
+from ledger.web.review_routes import is_review_path
 
 # Write actions of Datasette 0.65 and of the JSON write API of later versions: nobody gets them.
 WRITE_ACTIONS = frozenset(
@@ -95,7 +98,7 @@ async def write_path_allowed(datasette: Any, path: str) -> bool:
     later Datasette or another plugin adds cannot become a way in, and a write canned query
     that someone leaves without `allow` is refused rather than open to anonymous visitors.
     """
-    if path in SIGN_IN_PATHS:
+    if path in SIGN_IN_PATHS or is_review_path(path):
         return True
     parts = path.strip("/").split("/")
     if len(parts) != 2:
@@ -156,6 +159,17 @@ def extra_template_vars(
         row_url = _row_url(datasette, database)
         if table == "claims":
             page = await pages.claim_page(db, pks[0], row_url)
+            if page is not None:
+                try:
+                    config = load_config()
+                except ConfigError:  # a broken ledger.toml: `ledger export` names the problem
+                    config = Config()
+                page["claimreview"] = pages.claimreview_markup(
+                    page,
+                    config.organisation.url or f"{request.scheme}://{request.host}",
+                    config.organisation,
+                    config.review.sign_off,
+                )
             can_note = await datasette.permission_allowed(
                 request.actor, "view-query", (database, "add_note"), default=True
             ) and "add_note" in (datasette.metadata("queries", database=database) or {})
@@ -169,6 +183,13 @@ def extra_template_vars(
                     f"/-/ledger/chart/{tilde_encode(database)}"
                 ),
                 "ledger_verdicts": VERDICTS,
+                "ledger_reviewer": reviewer_of(datasette, request),
+                "ledger_review_url": datasette.urls.path(
+                    f"/-/ledger/review/{tilde_encode(database)}"
+                ),
+                "ledger_review_form": review_routes.carried_form(datasette, request),
+                "ledger_back": request.path,
+                "ledger_correctable": CORRECTABLE,
             }
         return {"ledger_source": await pages.source_page(db, pks[0], row_url)}
 
@@ -226,9 +247,11 @@ async def chart_view(request: Any, datasette: Any) -> Response:
         raise NotFound("Not a ledger database")
     choices = await pages.metrics(db)
     metric = request.args.get("metric") or (choices[0]["metric"] if choices else "")
+    subject = request.args.get("subject") or None
     chart = await pages.metric_chart(
-        db, metric, request.args.get("unit") or None, _row_url(datasette, database)
+        db, metric, request.args.get("unit") or None, _row_url(datasette, database), subject
     )
+    chart["subjects"] = await pages.chart_subjects(db, metric)
     return Response.html(
         await datasette.render_template(
             "ledger_chart.html",
@@ -238,6 +261,28 @@ async def chart_view(request: Any, datasette: Any) -> Response:
                 "metrics": choices,
                 "query_url": datasette.urls.query(database, "metric_across_sources"),
             },
+            request=request,
+        )
+    )
+
+
+async def official_view(request: Any, datasette: Any) -> Response:
+    """/-/ledger/official/<database>: the official datasets its checks read, with provenance
+    and licence (the default pack and what `ledger reference import` loaded)."""
+    database = tilde_decode(request.url_vars["database"])
+    try:
+        db = datasette.get_database(database)
+    except KeyError as error:
+        raise NotFound("Database not found") from error
+    await datasette.ensure_permissions(
+        request.actor, [("view-database", database), "view-instance"]
+    )
+    if not await pages.is_ledger(db) or not db.path:
+        raise NotFound("Not a ledger database")
+    return Response.html(
+        await datasette.render_template(
+            "ledger_official.html",
+            {"database": database, "files": pages.official_datasets(db.path)},
             request=request,
         )
     )
@@ -287,7 +332,9 @@ def register_routes(datasette: Any) -> list[tuple[str, Any]]:
         (r"^/-/login$", login_view),
         (r"^/-/logout$", logout_view),
         (r"^/-/ledger/chart/(?P<database>[^/]+)$", chart_view),
+        (r"^/-/ledger/official/(?P<database>[^/]+)$", official_view),
         (r"^/-/ledger/last-note/(?P<database>[^/]+)$", last_note_view),
+        (review_routes.ROUTE, review_routes.review_view),
     ]
 
 

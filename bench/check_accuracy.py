@@ -1,0 +1,210 @@
+"""How well `ledger check` judges macro-statistical figures in real news, against hand labels.
+
+bench/labels/official_checks.csv holds figures from the BBC and Reuters corpora (corpus, story id,
+character span of the figure in the story's title + text, publication date, category, the outcome
+the official data give, and a note with the reference values read): never their text. The
+stories are read from ../shared/corpora (bench/corpora.py), written to a scratch folder with a
+manifest (the labelled publication date; a Reuters story's dateline opens its text, as on the
+wire), ingested and checked with the default pack, as `ledger check` does on a fresh clone.
+`--with-shared` also imports the whole official-statistics folder (../shared/reference-data:
+IMF WEO, BoE, BP, ...) first, as a user with those files would.
+
+Prints the four figures issue 15 asks for:
+
+- checkable figures given a reference verdict (consistent, inconsistent or revised);
+- agreement with the labels (every labelled figure);
+- uncheckable figures (forecasts, a quarter's or a month's figure with only annual data, regional,
+  company and sector figures) given consistent or inconsistent;
+- company and sector figures compared with a national statistic.
+
+    python bench/check_accuracy.py [--with-shared] [--misses]
+
+A labelled figure the extractor does not find counts as `no-reference` (nothing was checked).
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+from corpora import SHARED, document_text, iter_corpus, require_corpora
+
+from ledger.check import run_checks
+from ledger.refdata.lookup import reference_databases
+from ledger.refdata.store import import_paths, imported_path
+from ledger.store import Ledger
+
+LABELS = Path(__file__).resolve().parent / "labels" / "official_checks.csv"
+VERDICTS = {"consistent", "inconsistent", "revised"}
+UNCHECKABLE = {"forecast", "frequency", "subnational", "company"}
+
+
+@dataclass
+class Label:
+    corpus: str
+    doc_id: str
+    start: int
+    end: int
+    published: str
+    category: str
+    expected: str
+    note: str
+
+
+@dataclass
+class Result:
+    label: Label
+    outcome: str
+    quote: str | None
+    official_rows: int
+    explanation: str
+
+
+def read_labels() -> list[Label]:
+    with open(LABELS, encoding="utf-8", newline="") as handle:
+        return [
+            Label(
+                **{**row, "start": int(row["start"]), "end": int(row["end"])}  # type: ignore[arg-type]
+            )
+            for row in csv.DictReader(handle)
+        ]
+
+
+def write_sources(labels: list[Label], folder: Path) -> dict[str, int]:
+    """Each labelled story as a source file with its manifest row; returns, per story, how far
+    its labels' offsets move (a Reuters dateline put back at the head of the text)."""
+    wanted = {label.doc_id: label for label in labels}
+    shifts: dict[str, int] = {}
+    rows = []
+    for corpus in ("bbc", "reuters"):
+        for document in iter_corpus(corpus):
+            label = wanted.get(document["id"])
+            if label is None:
+                continue
+            text = document_text(document)
+            dateline = (document.get("dateline") or "").strip()
+            if dateline:
+                head = len(text) - len(document["text"])
+                text = f"{text[:head]}{dateline} {text[head:]}"
+                shifts[document["id"]] = len(dateline) + 1
+            (folder / f"{document['id']}.txt").write_text(text, encoding="utf-8")
+            rows.append(
+                {
+                    "file": f"{document['id']}.txt",
+                    "publisher": document.get("publisher") or "",
+                    "title": document.get("title") or "",
+                    "published": label.published,
+                    "published_confidence": "labelled" if corpus == "bbc" else "wire date",
+                }
+            )
+    with open(folder / "manifest.csv", "w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return shifts
+
+
+def judge(ledger: Ledger, labels: list[Label], shifts: dict[str, int]) -> list[Result]:
+    """The ledger's outcome for each label: the claim whose quote overlaps the labelled span."""
+    results = []
+    for label in labels:
+        shift = shifts.get(label.doc_id, 0)
+        start, end = label.start + shift, label.end + shift
+        claim = ledger.db.execute(
+            "select id, quote from claims where source_id = ? and start < ? and [end] > ? "
+            "and retired_at is null order by abs(start - ?) limit 1",
+            [label.doc_id, end, start, start],
+        ).fetchone()
+        if claim is None:
+            results.append(Result(label, "no-reference", None, 0, "not extracted"))
+            continue
+        outcome = ledger.db.execute(
+            "select outcome from check_outcomes where claim_id = ?", [claim[0]]
+        ).fetchone()
+        rows = ledger.db.execute(
+            "select against_type, explanation from checks where claim_id = ?", [claim[0]]
+        ).fetchall()
+        official = sum(1 for kind, _ in rows if kind == "official")
+        explanation = " | ".join(text for _, text in rows)
+        results.append(
+            Result(
+                label, outcome[0] if outcome else "no-reference", claim[1], official, explanation
+            )
+        )
+    return results
+
+
+def figures(results: list[Result]) -> dict[str, tuple[int, int]]:
+    checkable = [r for r in results if r.label.category == "checkable"]
+    uncheckable = [r for r in results if r.label.category in UNCHECKABLE]
+    company = [r for r in results if r.label.category == "company"]
+    return {
+        "checkable figures with a reference verdict": (
+            sum(r.outcome in VERDICTS for r in checkable),
+            len(checkable),
+        ),
+        "agreement with the labels": (
+            sum(r.outcome == r.label.expected for r in results),
+            len(results),
+        ),
+        "uncheckable figures given consistent/inconsistent": (
+            sum(r.outcome in ("consistent", "inconsistent") for r in uncheckable),
+            len(uncheckable),
+        ),
+        "company/sector figures compared with a national statistic": (
+            sum(r.official_rows > 0 for r in company),
+            len(company),
+        ),
+    }
+
+
+@click.command()
+@click.option("--with-shared", is_flag=True, help="Also import ../shared/reference-data first.")
+@click.option("--misses", is_flag=True, help="List the figures whose outcome is not the label's.")
+def main(with_shared: bool, misses: bool) -> None:
+    require_corpora()
+    labels = read_labels()
+    with tempfile.TemporaryDirectory(prefix="ledger-check-bench-") as scratch:
+        folder = Path(scratch) / "sources"
+        folder.mkdir()
+        shifts = write_sources(labels, folder)
+        db_path = Path(scratch) / "claims.db"
+        with Ledger(db_path) as ledger:
+            ledger.ingest([folder])
+            if with_shared:
+                imported = import_paths(imported_path(db_path), "auto", [SHARED / "reference-data"])
+                print(f"imported {imported.line()}")
+            started = time.perf_counter()
+            official = reference_databases(db_path, None, pack=True)
+            summary = run_checks(ledger.db, official=official)
+            print(f"{summary.line()} ({time.perf_counter() - started:.2f}s)")
+            results = judge(ledger, labels, shifts)
+    print(f"\n{len(labels)} labelled figures ({LABELS.name}); references: default pack"
+          + (" + the whole shared reference-data folder" if with_shared else ""))  # fmt: skip
+    for name, (hits, total) in figures(results).items():
+        share = f"{100 * hits / total:.1f}%" if total else "n/a"
+        print(f"  {name:60} {hits:3} / {total:3}  {share}")
+    print("\nby expected outcome (expected -> got):")
+    for (expected, got), count in sorted(
+        Counter((r.label.expected, r.outcome) for r in results).items()
+    ):
+        print(f"  {expected:13} -> {got:13} {count}")
+    if misses:
+        print("\nmisses:")
+        for r in results:
+            if r.outcome != r.label.expected:
+                print(f"- {r.label.doc_id} {r.label.start}-{r.label.end} ({r.label.category}) "
+                      f"expected {r.label.expected}, got {r.outcome}; quote {r.quote!r}; "
+                      f"label note: {r.label.note}\n    {r.explanation[:600]}")  # fmt: skip
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, os.path.dirname(__file__))
+    main()

@@ -1,0 +1,489 @@
+"""The Chinese path of the extractor (issue 20): figures in sentences written in Chinese.
+
+A sentence goes this way when at least `han_share` of its letters are Han characters; the English
+extractor keeps every other sentence. The text is folded one character for one (full-width digits
+and ％), so every offset stays an offset into the original text. Per sentence: find each figure's
+span (`figure` pattern and the word forms 百分之N, X分之Y, N成), then read it: the numeral with
+`cn2an` after the scale word is cut off, the unit or counter, the bound, the nearest change word
+in its clause, the growth basis, the period, metric, subject and attribution. All the words are
+in ledger/rules/zh.toml.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import Counter as Tally
+from datetime import date
+from typing import Any, NamedTuple
+
+import cn2an
+import regex
+
+from ledger.models import Claim
+from ledger.zh_rules import ZhRules, default_zh_rules
+
+_HAN = regex.compile(r"\p{Han}")
+_LETTERS = regex.compile(r"[\p{L}\p{N}]")
+_PER = regex.compile(r"/(\S)")  # 元/人: what a unit is divided by
+_ASCII_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+
+
+class Sentence(NamedTuple):
+    """A Chinese sentence: where it starts and ends in the text, and its (folded) text."""
+
+    start: int
+    end: int
+    text: str
+
+
+class Figure(NamedTuple):
+    """A figure's span and reading, before the sentence-level fields are added."""
+
+    start: int
+    end: int
+    value: float
+    kind: str
+    unit: str | None
+    bound: str
+    number_start: int  # where the number itself starts (after a bound word)
+    multiple: bool
+
+
+def chinese_sentences(text: str, rules: ZhRules) -> list[Sentence]:
+    """The sentences of `text` written in Chinese, on the folded text (offsets unchanged).
+
+    >>> [s.text for s in chinese_sentences("It rose 5%. 增长８．４％。Fine.", default_zh_rules())]
+    ['增长8.4%。']
+    """
+    if _HAN.search(text) is None:
+        return []
+    folded = text.translate(rules.fold)
+    found: list[Sentence] = []
+    start = 0
+    share = rules.file.language.han_share
+    for end_mark in rules.sentence_end.finditer(folded):
+        end = end_mark.end()
+        _add_sentence(folded, start, end, share, found)
+        start = end
+    _add_sentence(folded, start, len(folded), share, found)
+    return found
+
+
+def _add_sentence(folded: str, start: int, end: int, share: float, found: list[Sentence]) -> None:
+    while start < end and folded[start].isspace():
+        start += 1
+    piece = folded[start:end].rstrip()
+    if not piece:
+        return
+    han = len(_HAN.findall(piece))
+    if han and han >= share * len(_LETTERS.findall(piece)):
+        found.append(Sentence(start, start + len(piece), piece))
+
+
+def chinese_number(text: str) -> float | None:
+    """A Chinese or Arabic numeral without a scale word, read by cn2an; None if it is no number.
+
+    >>> chinese_number("一千一百四十三"), chinese_number("三点三"), chinese_number("百")
+    (1143.0, 3.3, 100.0)
+    >>> chinese_number("12.5")
+    12.5
+    """
+    if text[:1].isascii():
+        try:
+            return float(text)
+        except ValueError:
+            return None
+    if text[:1] in "十百千":
+        text = "一" + text  # cn2an reads 一百 but not 百
+    try:
+        return float(cn2an.cn2an(text, "normal"))
+    except (ValueError, KeyError, IndexError, TypeError):
+        return None
+
+
+def _unit_reading(
+    rules: ZhRules, word: str, s: Sentence, after: int, digits: bool
+) -> tuple[str, str | None, float] | None:
+    """(kind, unit, factor) of the unit or counter `word` ending at `after`; None when a counter
+    names nothing and the number is in words (一个 with no known noun after it)."""
+    unit = rules.units.get(word)
+    if unit is not None:
+        reading = unit.unit
+        per = _PER.match(s.text, after - s.start)
+        if per and reading and per.group(1) in rules.file.per.words:
+            reading = f"{reading}/{rules.file.per.words[per.group(1)]}"
+        return unit.kind, reading, unit.factor
+    counter = rules.counters[word]
+    rest = s.text[after - s.start : after - s.start + 8]
+    for noun in sorted(counter.nouns, key=len, reverse=True):
+        if rest.startswith(noun):
+            return "count", counter.nouns[noun], 1.0
+    for keyword, named in counter.keywords.items():
+        if keyword in s.text:
+            return "count", named, 1.0
+    if counter.unit:
+        return "count", counter.unit, 1.0
+    return ("count", None, 1.0) if digits else None
+
+
+def _bound(rules: ZhRules, s: Sentence, start: int, end: int, m: Any) -> tuple[str, int, int]:
+    """The bound and the quote's widened start and end (bound words are part of the quote)."""
+    bound = "exact"
+    before = rules.bound_before.search(s.text, max(0, start - s.start - 4), start - s.start)
+    if before is not None:
+        bound = rules.bounds["<" + before.group().strip()]
+        start = s.start + before.start()
+    after = rules.bound_after.match(s.text, end - s.start)
+    if after is not None:
+        bound = rules.bounds[">" + after.group().strip()]
+        end = s.start + after.end()
+    elif m is not None and (m.group("more") or m.group("more2")):
+        bound = "more_than"
+    return bound, start, end
+
+
+def _touches_code(s: Sentence, start: int, end: int, has_unit: bool) -> bool:
+    """Whether a number is part of a name or code: 5G, 7nm, IPv6, GB/T4754-2017."""
+    i = start - s.start
+    before = s.text[i - 1 : i]
+    if before in _ASCII_ALNUM or (before in "-/._" and s.text[i - 2 : i - 1] in _ASCII_ALNUM):
+        return True
+    return not has_unit and s.text[end - s.start : end - s.start + 1] in _ASCII_ALNUM
+
+
+def _read_figure(rules: ZhRules, s: Sentence, m: Any) -> Figure | None:
+    """Read one match of the `figure` pattern; None for a trap or a number nothing explains."""
+    arabic, chinese, scale, unit_word, sign = m.group("arabic", "chinese", "scale", "unit", "sign")
+    if not (arabic or chinese or scale):
+        return None
+    start = s.start + (m.start("sign") if sign else m.start())
+    if sign and s.text[start - s.start - 1 : start - s.start] in _ASCII_ALNUM:
+        start += 1
+    end = s.start + (m.end("unit") if unit_word else m.end())
+    if arabic:
+        number: float | None = float(arabic.replace(",", ""))
+    elif chinese:
+        number = chinese_number(chinese)
+    else:
+        number = 1.0
+    if number is None or _touches_code(s, start, end, bool(unit_word)):
+        return None
+    if rules.trap_before.search(s.text, max(0, start - s.start - 2), start - s.start):
+        return None
+    if sign and start == s.start + m.start("sign"):
+        number = -number
+    reading = (
+        _unit_reading(rules, unit_word, s, end, bool(arabic)) if unit_word else ("count", None, 1.0)
+    )
+    if reading is None:
+        return None
+    kind, unit, factor = reading
+    value = number * rules.scales.get(scale or "", 1.0) * factor
+    if not arabic and (chinese and number == 1.0 and not scale):
+        return None  # 一个, 一家, 一次: 'a', 'one', not a figure to check
+    bound, q_start, q_end = _bound(rules, s, start, end, m)
+    if not unit_word and not (scale and (arabic or chinese or bound != "exact")):
+        return None  # a bare number, a year, a date, an ordinal, 十四五, 一方面
+    if not unit_word and not arabic and bound == "exact":
+        return None
+    return Figure(q_start, q_end, value, kind, unit, bound, start, kind == "multiple")
+
+
+def _word_figures(rules: ZhRules, s: Sentence) -> list[Figure]:
+    """百分之N, X分之Y and N成: percentages written in words."""
+    found: list[Figure] = []
+    if "分之" not in s.text and "成" not in s.text:
+        return found  # the common case: none of the three words is there
+    for m in rules.percent_words.finditer(s.text):
+        number = chinese_number(m.group("number"))
+        if number is not None:
+            found.append(_word_figure(rules, s, m, number))
+    for m in rules.fraction.finditer(s.text):
+        den, num = chinese_number(m.group("den")), chinese_number(m.group("num"))
+        if den and num is not None:
+            found.append(_word_figure(rules, s, m, round(num / den * 100, 2)))
+    for m in rules.tenths.finditer(s.text):
+        number = 0.5 if m.group("number") == "半" else chinese_number(m.group("number"))
+        if number is not None:
+            found.append(_word_figure(rules, s, m, number * 10))
+    return found
+
+
+def _word_figure(rules: ZhRules, s: Sentence, m: Any, value: float) -> Figure:
+    start, end = s.start + m.start(), s.start + m.end()
+    bound, q_start, q_end = _bound(rules, s, start, end, None)
+    return Figure(q_start, q_end, value, "percent", "percent", bound, start, False)
+
+
+def _figures(rules: ZhRules, s: Sentence) -> list[Figure]:
+    """Every figure of a sentence, in order, none overlapping another."""
+    found = _word_figures(rules, s)
+    taken = [(f.start, f.end) for f in found]
+    for m in rules.figure.finditer(s.text):
+        if m.end() == m.start():
+            continue
+        at, to = s.start + m.start(), s.start + m.end()
+        if taken and any(a < to and at < b for a, b in taken):
+            continue
+        figure = _read_figure(rules, s, m)
+        if figure is not None:
+            found.append(figure)
+    return sorted(found)
+
+
+def _clause_before(rules: ZhRules, s: Sentence, at: int, floor: int) -> tuple[int, str]:
+    """The clause text before offset `at`: from the last clause mark (or `floor`) to `at`."""
+    i = at - s.start
+    lo = max(floor - s.start, 0)
+    for j in range(i - 1, lo - 1, -1):
+        if s.text[j] in rules.file.change.clause_ends:
+            return s.start + j + 1, s.text[j + 1 : i]
+    return s.start + lo, s.text[lo:i]
+
+
+def _change(rules: ZhRules, clause: str) -> str | None:
+    """The nearest change word before the figure in its clause, unless a level follows it."""
+    nearest = None
+    for m in rules.change_words.finditer(clause):
+        nearest = m
+    if nearest is None or not rules.changes[nearest.group()]:
+        return None
+    word = nearest.group()
+    if word in rules.file.change.adjacent_only and clause[nearest.end() :].strip():
+        return None
+    if clause[nearest.end() : nearest.end() + 1] in rules.file.change.not_followed_by:
+        return None  # 提高至48%: the level reached, not the rise
+    return rules.changes[word]
+
+
+class Mention(NamedTuple):
+    """A period named in a sentence; `own` when 的 follows it (2020年的110亿元)."""
+
+    start: int
+    end: int
+    period: str | None
+    base: bool
+    own: bool
+
+
+def _month_year(year: str | None, month: int, rel: str | None, published: date | None) -> int:
+    if year:
+        return int(year)
+    if published is None:
+        raise LookupError
+    if rel in ("去年", "上年"):
+        return published.year - 1
+    return published.year - 1 if rel is None and month > published.month else published.year
+
+
+def _period_of(pid: str, m: Any, published: date | None) -> str | None:
+    """The period a match of period rule `pid` names, resolved against `published`."""
+    g = m.groupdict()
+    try:
+        if pid == "month_interval":
+            to = int(g["to"])
+            year = _month_year(g["year"], to, None, published)
+            return f"{year}-{int(g['from'] or 1):02d}/{year}-{to:02d}"
+        if pid == "quarter":
+            q = "一二三四".find(g["quarter"]) + 1 or int(g["quarter"])
+            return f"{_month_year(g['year'], q * 3, None, published)}-Q{q}"
+        if pid == "half":
+            h = 1 if g["half"] == "上" else 2
+            return f"{_month_year(g['year'], h * 6, None, published)}-H{h}"
+        if pid == "year_month":
+            month = int(g["month"])
+            return f"{_month_year(g['year'], month, g['rel'], published)}-{month:02d}"
+        if pid == "year_span":
+            return f"{g['from_year']}/{g['to_year']}"
+        if pid == "year":
+            return g["year"]
+        if published is None:
+            return None
+        shift = {"今年": 0, "前年": 2}.get(g["rel"], 1)
+        return str(published.year - shift)
+    except LookupError:
+        return None
+
+
+def _mentions(rules: ZhRules, s: Sentence, published: date | None) -> list[Mention]:
+    """The periods a sentence names, earlier rules winning over later ones they overlap."""
+    found: list[Mention] = []
+    for pid, pattern in rules.periods:
+        for m in pattern.finditer(s.text):
+            if any(f.start < m.end() and m.start() < f.end for f in found):
+                continue
+            base = rules.base_before.search(s.text, max(0, m.start() - 2), m.start()) is not None
+            own = s.text[m.end() : m.end() + 1] == "的"
+            found.append(Mention(m.start(), m.end(), _period_of(pid, m, published), base, own))
+    return sorted(found)
+
+
+def _period(mentions: list[Mention], text: str, at: int, ends: str) -> str | None:
+    """The nearest period named before offset `at` (in the sentence), else the first after; a
+    figure's own period (followed by 的) only within its clause."""
+    before = [
+        m
+        for m in mentions
+        if m.end <= at and not m.base and not (m.own and any(c in ends for c in text[m.end : at]))
+    ]
+    if before:
+        return before[-1].period
+    after = [m for m in mentions if m.start >= at and not m.base and not m.own]
+    return after[0].period if after else None
+
+
+def _metric(rules: ZhRules, s: Sentence, kind: str, known: dict[str, str]) -> str:
+    """The first metric for this kind of figure whose keywords the sentence holds (`known`
+    keeps the answer per kind for the sentence's other figures)."""
+    if kind not in known:
+        known[kind] = next(
+            (m.id for m, words in rules.metrics if kind in m.kinds and words.search(s.text)),
+            "other",
+        )
+    return known[kind]
+
+
+def _attribution(rules: ZhRules, s: Sentence) -> str | None:
+    for pattern in rules.attributions:
+        m = pattern.search(s.text)
+        if m is not None:
+            return m.group("who").strip()
+    return None
+
+
+def _carry_currency(figures: list[Figure]) -> list[Figure]:
+    """A currency named once in a sentence carries to scaled figures that omit it (1.36万亿)."""
+    currency = next((f.unit for f in figures if f.kind == "money"), None)
+    if currency is None:
+        return figures
+    return [
+        f._replace(kind="money", unit=currency) if f.unit is None and f.value >= 1e4 else f
+        for f in figures
+    ]
+
+
+def _sentence_claims(
+    rules: ZhRules, text: str, s: Sentence, published: date | None, carried: str | None
+) -> list[dict[str, Any]]:
+    """Claim fields of every figure in one Chinese sentence; `carried` is the period of the part
+    before it when the sentence was cut at ；."""
+    figures = _carry_currency(_figures(rules, s))
+    if not figures:
+        return []
+    mentions = _mentions(rules, s, published)
+    subject = rules.subject_words.search(s.text)
+    attribution = _attribution(rules, s)
+    original = text[s.start : s.end]
+    ends = rules.file.change.clause_ends
+    metrics: dict[str, str] = {}
+    claims = []
+    floor = s.start
+    for f in figures:
+        clause_start, clause = _clause_before(rules, s, f.number_start, floor)
+        change = _change(rules, clause)
+        kind, unit, value = f.kind, f.unit, f.value
+        if f.multiple and change == "increase":
+            kind, unit, value = "percent", "percent", round(value * 100, 6)
+        elif f.multiple:
+            unit = None
+        basis = rules.basis_words.search(clause)
+        claims.append(
+            {
+                "start": f.start,
+                "end": f.end,
+                "quote": text[f.start : f.end],
+                "value": value,
+                "value_high": None,
+                "kind": kind,
+                "unit": unit,
+                "bound": f.bound,
+                "change": change,
+                "basis": rules.bases[basis.group()] if basis else None,
+                "metric": _metric(rules, s, kind, metrics),
+                "subject": rules.subjects[subject.group()] if subject else None,
+                "period": _period(mentions, s.text, f.number_start - s.start, ends) or carried,
+                "attribution": attribution,
+                "sentence": original,
+                "sentence_start": s.start,
+                "rule": "zh_figure",
+            }
+        )
+        floor = f.end
+    return claims
+
+
+def _score(claim: dict[str, Any]) -> float:
+    """Checkworthiness by the same weights as the English path (README)."""
+    weights = (
+        (claim["unit"], 0.15),
+        (claim["metric"] != "other", 0.15),
+        (claim["subject"], 0.10),
+        (claim["attribution"], 0.15),
+        (claim["period"], 0.05),
+        (claim["change"] or claim["bound"] != "exact" or claim["basis"], 0.10),
+    )
+    return round(min(0.30 + sum(w for present, w in weights if present), 1.0), 3)
+
+
+def extract_chinese(
+    text: str, *, published: date | None = None, rules: ZhRules | None = None
+) -> tuple[list[Claim], list[Sentence]]:
+    """The claims of the Chinese sentences of `text`, and those sentences.
+
+    >>> claims, _ = extract_chinese("研究与试验发展经费33357.1亿元，比上年增长8.4%。")
+    >>> [(c.quote, c.value, c.unit, c.change, c.basis, c.metric) for c in claims]
+    [('33357.1亿元', 3335710000000.0, 'CNY', None, None, 'rd_spending'), \
+('8.4%', 8.4, 'percent', 'increase', 'yoy', 'rd_spending')]
+    """
+    rules = rules or default_zh_rules()
+    sentences = chinese_sentences(text, rules)
+    found: list[dict[str, Any]] = []
+    carried: str | None = None
+    for i, s in enumerate(sentences):
+        after = sentences[i + 1] if i + 1 < len(sentences) else None
+        claims = _sentence_claims(rules, text, s, published, carried)
+        found.extend(claims)
+        # a part cut at ； hands its period to the next part of the same sentence
+        joined = after is not None and not text[s.end : after.start].strip()
+        carried = claims[-1]["period"] if claims and joined and s.text[-1] in "；;" else None
+    seen: Tally[tuple[Any, ...]] = Tally()
+    result: list[Claim] = []
+    for values in found:
+        values["checkworthiness"] = _score(values)
+        claim = Claim(**values)  # validated: 8 µs, where model_construct takes 600
+        key = (values["sentence"], values["quote"], values["value"], values["unit"])
+        claim.fingerprint = claim.compute_fingerprint(seen[key])
+        seen[key] += 1
+        result.append(claim)
+    return result, sentences
+
+
+def outside(offsets: list[int], sentences: list[Sentence]) -> list[int]:
+    """The offsets that fall in no Chinese sentence: where the English path may start a figure.
+
+    >>> outside([0, 5, 12], [Sentence(4, 10, "")])
+    [0, 12]
+    """
+    if not sentences:
+        return offsets
+    starts = [s.start for s in sentences]
+    kept = []
+    for at in offsets:
+        i = bisect.bisect_right(starts, at) - 1
+        if i < 0 or at >= sentences[i].end:
+            kept.append(at)
+    return kept
+
+
+def merge_chinese(
+    english: list[Claim], chinese: list[Claim], sentences: list[Sentence]
+) -> list[Claim]:
+    """The English path's claims outside the Chinese sentences, and the Chinese ones, by start."""
+    starts = [s.start for s in sentences]
+    ends = [s.end for s in sentences]
+
+    def in_chinese(claim: Claim) -> bool:
+        i = bisect.bisect_right(starts, claim.start) - 1
+        return i >= 0 and claim.start < ends[i]
+
+    return sorted([c for c in english if not in_chinese(c)] + chinese, key=lambda c: c.start)

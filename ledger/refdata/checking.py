@@ -1,0 +1,541 @@
+"""A claim against official statistics: which series, which period, and what the comparison says.
+
+For a claim whose metric has official indicators (ledger/rules/metrics.toml `[[definition]]`):
+
+1. Forecasts ("is expected to grow 3%", "will", a period not yet over) are never compared: the
+   outcome is `forecast`.
+2. Company, sector and market figures, figures about a company or an organisation, and figures
+   about a region or city are never compared with national statistics.
+3. The subject becomes a code (ledger/subjects.py); a figure whose sentence names none takes
+   the subject of its paragraph, its headline or its dateline ("TOKYO, March 3 -"), and the
+   check says it was inferred. Exchange rates take a currency, oil prices a benchmark instead.
+4. The frequency: the metric's own (a quarter's growth), else the claim's period (2004, 2004-Q3,
+   2004-03), else words in its clause ("last month", "in the fourth quarter"), else what an
+   undated figure of its metric is about at the publication date (the day's oil price; the
+   latest month's jobless rate), marked as inferred. A monthly or quarterly figure is never
+   compared with an annual series.
+5. Each series compared gives a row: `consistent` or `inconsistent` as for cited references;
+   `revised` when it misses by no more than the indicator's revision band
+   (ledger/data/revisions.toml) in data released after the claim was published.
+
+The rules this reads are data: ledger/data/checking.toml and ledger/data/revisions.toml.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from importlib import resources
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from ledger.intervals import Interval, claim_interval, compare, reference_interval
+from ledger.refdata.lookup import OfficialReferences, OfficialValue
+from ledger.references import period_end
+
+if TYPE_CHECKING:
+    from ledger.rules import MetricDefinition
+
+FLAGS = re.IGNORECASE | re.VERBOSE
+# Where a figure's own words stop: a comma, a semicolon, a bracket, a dash or a conjunction.
+_BOUNDARY = re.compile(r"[,;:()]|\s[-–]\s|\b(?:but|while|whereas|and|after|against)\b", re.I)
+# A forecast's period is over more than this after publication: "growth of 2.2% in 2005".
+FUTURE_GRACE = timedelta(days=60)
+# A money flow (exports, a current account, GDP) below this share of the national total is a
+# part of it ("exports to Japan", "coffee exports"), not the total news would state.
+PART_OF_TOTAL = 0.5
+# A day's quote (oil) is compared with the days of the week before publication.
+DAY_WINDOW = timedelta(days=7)
+_DATELINE = re.compile(r"^\s*([A-Z][A-Z .'-]+?),\s+[A-Z][a-z]{2,}\.?\s+\d{1,2}\s*-", re.M)
+
+
+class Cue(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    comment: str
+    pattern: str
+    examples: list[str] = Field(min_length=1)
+    counterexamples: list[str] = []
+    where: Literal["before", "after", "anywhere"] = "anywhere"
+    frequency: Literal["A", "Q", "M", "D"] | None = None
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, pattern: str) -> str:
+        re.compile(pattern, FLAGS)
+        return pattern
+
+    @model_validator(mode="after")
+    def _examples_match(self) -> Cue:
+        missed = [text for text in self.examples if not self.search(text)]
+        if missed:
+            raise ValueError(f"cue {self.id} does not match its example(s) {missed}")
+        wrong = [text for text in self.counterexamples if self.search(text)]
+        if wrong:
+            raise ValueError(f"cue {self.id} matches its counterexample(s) {wrong}")
+        return self
+
+    def search(self, text: str) -> bool:
+        return _compiled(self.pattern).search(text) is not None
+
+
+@functools.cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, FLAGS)
+
+
+class WordTable(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    comment: str
+
+    def table(self) -> dict[str, str]:
+        return {k: v for k, v in (self.model_extra or {}).items() if isinstance(v, str)}
+
+
+class CheckingRules(BaseModel):
+    """ledger/data/checking.toml."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    forecast: list[Cue]
+    subnational: list[Cue]
+    frequency: list[Cue]
+    currency_words: WordTable
+    benchmarks: WordTable
+    datelines: WordTable
+
+
+class RevisionBand(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    indicators: list[str] = Field(min_length=1)
+    absolute: float | None = None
+    relative: float | None = None
+    reason: str = Field(min_length=10)
+
+    def allows(self, difference: float, reference: float) -> bool:
+        """True when `difference` (claim minus reference) is within the band."""
+        limit = max(self.absolute or 0.0, abs(reference) * (self.relative or 0.0) / 100)
+        return abs(difference) <= limit + 1e-9
+
+
+class Revisions(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    band: list[RevisionBand]
+
+    def by_indicator(self) -> dict[str, RevisionBand]:
+        return {code: band for band in self.band for code in band.indicators}
+
+
+def _data(name: str) -> dict:
+    return tomllib.loads(resources.files("ledger").joinpath("data", name).read_text("utf-8"))
+
+
+@functools.cache
+def checking_rules() -> CheckingRules:
+    return CheckingRules.model_validate(_data("checking.toml"))
+
+
+@functools.cache
+def revision_bands() -> dict[str, RevisionBand]:
+    return Revisions.model_validate(_data("revisions.toml")).by_indicator()
+
+
+class FigureWords(NamedTuple):
+    """The words of a figure's own clause, either side of it."""
+
+    before: str  # from the last boundary (or the figure before it) to the figure
+    after: str  # from the figure to the next boundary
+
+    @classmethod
+    def of(cls, sentence: str, clause: str, start: int, end: int) -> FigureWords:
+        """`start`, `end`: the figure's offsets in the sentence; `clause`: its clause
+        (ledger.check.clauses), which begins where the figure before it ends.
+
+        >>> s = "It grew 2.6% last year and is forecast to grow 2.1% in 2005."
+        >>> FigureWords.of(s, " last year and is forecast to grow 2.1% in 2005.", 47, 51)
+        FigureWords(before=' is forecast to grow ', after=' in 2005.')
+        """
+        begin = max(0, sentence.rfind(clause, 0, end + len(clause))) if clause else 0
+        before = sentence[min(begin, start) : start]
+        cuts = list(_BOUNDARY.finditer(before))
+        if cuts:
+            before = before[cuts[-1].end() :]
+        after = sentence[end : end + 120]
+        stop = _BOUNDARY.search(after)
+        return cls(before, after[: stop.start()] if stop else after)
+
+    @property
+    def both(self) -> str:
+        return f"{self.before} {self.after}"
+
+
+@dataclass
+class Subject:
+    code: str | None
+    inferred: str | None = None  # how: paragraph, headline, dateline
+
+
+@dataclass
+class Figure:
+    """What the official check needs of a claim."""
+
+    value: float  # signed: a decrease is negative
+    value_high: float | None
+    bound: str
+    unit: str | None
+    change: str | None
+    metric: str
+    period: str | None
+    published: date | None
+    words: FigureWords
+    clause: str
+    subject: Subject
+    subject_kind: str
+
+
+class Verdict(NamedTuple):
+    """One row's substance; ledger.check turns it into a checks row."""
+
+    outcome: str
+    explanation: str
+    value: OfficialValue | None = None
+    other_value: float | None = None
+    difference_pct: float | None = None
+    period_match: str = "none"
+
+
+def is_forecast(figure: Figure, rules: CheckingRules) -> str | None:
+    """Why a figure is a forecast, or None."""
+    for cue in rules.forecast:
+        text = figure.words.after if cue.where == "after" else figure.words.before
+        if cue.search(text):
+            return f"forecast words ({cue.id})"
+    end = period_end(figure.period)
+    if end and figure.published and end > figure.published + FUTURE_GRACE:
+        return f"its period {figure.period} was not over when it was published"
+    return None
+
+
+def frequency_of(figure: Figure, definition: MetricDefinition, rules: CheckingRules) -> str | None:
+    """The figure's frequency: its metric's, its period's, or its words' (None: undated)."""
+    if definition.frequency in ("Q", "M"):
+        return definition.frequency
+    for cue in rules.frequency:  # "grew 0.2% in the last three months of 2004": not the year's
+        if cue.search(figure.words.both):
+            return cue.frequency
+    if definition.frequency:
+        return definition.frequency
+    if figure.period:
+        return "Q" if "Q" in figure.period else "M" if len(figure.period) == 7 else "A"
+    return None
+
+
+class Matcher:
+    """Compares figures with official series (no database access but through `references`)."""
+
+    def __init__(
+        self,
+        references: OfficialReferences,
+        definitions: dict[str, MetricDefinition],
+        tolerance_pct: float,
+        convert: Callable[[float, str, str, int | None], float],
+    ) -> None:
+        self.references = references
+        self.definitions = definitions
+        self.tolerance_pct = tolerance_pct
+        self.convert = convert  # (value, unit, into unit, year): another currency, or ValueError
+        self.rules = checking_rules()
+        self.bands = revision_bands()
+
+    def _interval(self, figure: Figure, value: float) -> Interval:
+        return claim_interval(value, figure.value_high, figure.bound, self.tolerance_pct)
+
+    def checkable(self, metric: str) -> bool:
+        definition = self.definitions.get(metric)
+        return bool(definition and definition.indicators and definition.scope == "national")
+
+    def verdicts(self, figure: Figure) -> list[Verdict]:
+        """Rows for one figure: compared series, or one row saying why none was."""
+        definition = self.definitions.get(figure.metric)
+        if definition is None or not definition.indicators:
+            return []
+        why = self._refusal(figure, definition)
+        if why:
+            outcome = "forecast" if why.startswith("forecast") else "no-reference"
+            return [Verdict(outcome, why.removeprefix("forecast: "))]
+        frequency = frequency_of(figure, definition, self.rules)
+        subject = self._series_subject(figure, definition)
+        if subject is None:
+            return [Verdict("no-reference", "no subject to look official series up by")]
+        values = self.references.values(tuple(definition.indicators), subject)
+        if not values:
+            return [Verdict("no-reference", f"no official series of {figure.metric} for {subject}")]
+        if frequency is None:
+            return self._undated(figure, definition, values, subject)
+        period = figure.period
+        if frequency == "Q" or period is None:
+            found = sorted({v.frequency for v in values})
+            return [
+                Verdict(
+                    "no-reference",
+                    f"a {_FREQUENCY_WORDS.get(frequency, frequency)} figure; official series "
+                    f"for {subject} are {', '.join(_FREQUENCY_WORDS.get(f, f) for f in found)}",
+                )
+            ]
+        if frequency == "A":
+            period = period[:4]
+        chosen = [v for v in values if v.frequency == frequency and v.period == period]
+        chosen = [v for v in chosen if not _projection(v)]
+        if not chosen:
+            said = _FREQUENCY_WORDS.get(frequency, frequency)
+            why = f"a {said} figure: no official {said} value for {subject} in {period}"
+            return [Verdict("no-reference", why)]
+        return [self._point(figure, definition, value, "exact") for value in chosen]
+
+    def _refusal(self, figure: Figure, definition: MetricDefinition) -> str | None:
+        forecast = is_forecast(figure, self.rules)
+        if forecast:
+            return f"forecast: {forecast}"
+        if definition.scope != "national":
+            return f"a {definition.scope} figure: never compared with national statistics"
+        if figure.subject_kind in ("company", "organisation", "region"):
+            return f"about a {figure.subject_kind}: never compared with national statistics"
+        for cue in self.rules.subnational:
+            if cue.search(figure.clause):
+                return "a regional or city figure: never compared with national statistics"
+        if definition.measure == "level" and figure.change is not None:
+            return "a change of a level: the series give levels"
+        if definition.unit == "person" and _people(figure):
+            return None
+        if definition.unit and figure.unit != definition.unit:
+            return f"in {figure.unit or 'no unit'}, the series in {definition.unit}"
+        return None
+
+    def _series_subject(self, figure: Figure, definition: MetricDefinition) -> str | None:
+        """The subject code a series is stored under: a country, or a currency or benchmark."""
+        if "FRED:EXCH" in definition.indicators:
+            if figure.unit and figure.unit != "USD":
+                return figure.unit
+            lowered = f"{figure.clause} {figure.words.after}".casefold()
+            words = self.rules.currency_words.table()
+            return next((code for word, code in words.items() if word in lowered), None)
+        if any(code.startswith("EIA:") for code in definition.indicators):
+            lowered = f"{figure.clause} {figure.words.after}".casefold()
+            benchmarks = self.rules.benchmarks.table()
+            named = next((code for word, code in benchmarks.items() if word in lowered), None)
+            return named or "WTI"  # the US benchmark news quoted before Brent's series begins
+        return figure.subject.code
+
+    def _undated(
+        self,
+        figure: Figure,
+        definition: MetricDefinition,
+        values: list[OfficialValue],
+        subject: str,
+    ) -> list[Verdict]:
+        """A figure with no period, taken to be about its publication date (marked inferred)."""
+        if figure.published is None:
+            return [Verdict("ambiguous", "no period, and no publication date to infer one from")]
+        day = figure.published
+        for frequency in definition.undated:
+            window = _window(values, frequency, day)
+            if window:
+                return self._range(figure, window, day, frequency)
+        wanted = "/".join(_FREQUENCY_WORDS.get(f, f) for f in definition.undated) or "dated"
+        return [
+            Verdict(
+                "no-reference",
+                f"no period: taken as the {wanted} figure at {day}, and no such official value "
+                f"for {subject}",
+            )
+        ]
+
+    def _range(
+        self, figure: Figure, window: list[OfficialValue], day: date, frequency: str
+    ) -> list[Verdict]:
+        """The figure against the values around its publication date: consistent when it is
+        one of them (within the tolerance), else inconsistent."""
+        low, high = min(v.value for v in window), max(v.value for v in window)
+        if figure.unit == "USD" and window[0].indicator == "FRED:EXCH":
+            low, high = 1 / high, 1 / low  # "$1.29 to the euro": the series give euros per $
+        inside = self._interval(figure, figure.value).meets(Interval(low, high))
+        outcome = "consistent" if inside else "inconsistent"
+        first = window[0]
+        periods = f"{first.period}..{window[-1].period}" if len(window) > 1 else first.period
+        explanation = (
+            f"period inferred from the publication date {day}: "
+            f"{_FREQUENCY_WORDS.get(frequency, frequency)} values {periods} range "
+            f"{_num(low)}-{_num(high)}; {first.citation()}; {outcome}"
+        )
+        near = min((low, high), key=lambda v: abs(v - figure.value))
+        difference = _difference(figure.value, near) if not inside else 0.0
+        return [Verdict(outcome, explanation, first, near, difference, "inferred-from-publication")]
+
+    def _point(
+        self, figure: Figure, definition: MetricDefinition, value: OfficialValue, match: str
+    ) -> Verdict:
+        """The figure against one official value of its period."""
+        try:
+            other = self._in_figure_unit(figure, value)
+        except ValueError as error:
+            return Verdict("no-reference", f"{value.indicator}: {error}")
+        signed = figure.value
+        if definition.negate and _compiled(definition.negate).search(figure.clause):
+            signed = -abs(signed)  # "a deficit of 4.5% of GDP" is a balance of -4.5
+        part = abs(signed) < PART_OF_TOTAL * abs(other)
+        if definition.aggregation == "flow" and figure.unit != "percent" and part:
+            why = (f"{value.indicator}: {_num(other)} for {value.subject} {value.period}; "
+                   "the figure is less than half the national total: a part of it (one "
+                   "partner, one product, one sector), not the total")  # fmt: skip
+            return Verdict("no-reference", why)
+        outcome = compare(self._interval(figure, signed), reference_interval(other, "exact"))
+        difference = _difference(signed, other)
+        reason = ""
+        band = self.bands.get(value.indicator)
+        if (
+            outcome == "inconsistent"
+            and band
+            and band.allows(signed - other, other)
+            and _revised_after(value, figure.published)
+        ):
+            outcome = "revised"
+            reason = f"; within the {band.id} revision band ({_band_words(band)})"
+        explanation = (
+            f"{value.citation()}: {_num(other)} {figure.unit or value.unit} for {value.subject} "
+            f"{value.period}; {outcome}{_signed(difference)}{reason}"
+        )
+        return Verdict(outcome, explanation, value, other, difference, match)
+
+    def _in_figure_unit(self, figure: Figure, value: OfficialValue) -> float:
+        """The official value in the figure's unit: the same, a count of people, another
+        currency (at the year's rate), or a dollar price of a currency FRED quotes per dollar."""
+        if value.indicator == "FRED:EXCH":
+            return 1 / value.value if figure.unit == "USD" else value.value
+        if value.unit == figure.unit or (value.unit == "person" and _people(figure)):
+            return value.value
+        if figure.unit is None:
+            raise ValueError(f"the figure has no unit, the series is in {value.unit}")
+        return self.convert(value.value, value.unit, figure.unit, int(value.period[:4]))
+
+
+_FREQUENCY_WORDS = {"A": "annual", "Q": "quarterly", "M": "monthly", "W": "weekly", "D": "daily",
+                    "E": "dated-change"}  # fmt: skip
+
+
+def _people(figure: Figure) -> bool:
+    """A count of people is in persons whatever noun it counts ("127 million", "people")."""
+    return (figure.unit or "person") in {"person", "people", "inhabitant", "resident", "citizen"}
+
+
+def _projection(value: OfficialValue) -> bool:
+    """An estimate the publisher made for a year not over when its data were released: a
+    forecast in the data, not a fact to check against."""
+    return value.status == "estimate"
+
+
+def _revised_after(value: OfficialValue, published: date | None) -> bool:
+    """True when the series was released after the claim was published (or either is unknown)."""
+    vintage = value.dataset.vintage
+    if not vintage or not published:
+        return True
+    return vintage[:10] > published.isoformat()[: len(vintage[:10])]
+
+
+def _window(values: list[OfficialValue], frequency: str, day: date) -> list[OfficialValue]:
+    """The values of one frequency around a publication date: the week before it for daily
+    prices, the month and those either side for monthly averages, the rate in force and any
+    change in the week before for dated changes, the year and the one before for annual ones."""
+    of_frequency = sorted((v for v in values if v.frequency == frequency), key=lambda v: v.period)
+    if frequency == "D":
+        low, high = (day - DAY_WINDOW).isoformat(), day.isoformat()
+        return [v for v in of_frequency if low <= v.period <= high]
+    if frequency == "M":
+        months = {_shift(day, -1), day.isoformat()[:7], _shift(day, 1)}
+        return [v for v in of_frequency if v.period in months]
+    if frequency == "E":
+        before = [v for v in of_frequency if v.period <= day.isoformat()]
+        recent = [v for v in before if v.period >= (day - DAY_WINDOW).isoformat()]
+        return (before[-1:] + recent) if before else []
+    if frequency == "A":
+        years = {str(day.year - 1), str(day.year)}
+        return [v for v in of_frequency if v.period in years and v.status == "actual"]
+    return []
+
+
+def _shift(day: date, months: int) -> str:
+    index = day.year * 12 + day.month - 1 + months
+    return f"{index // 12}-{index % 12 + 1:02d}"
+
+
+def _difference(claimed: float, other: float) -> float | None:
+    """How far `other` is from the claim, in percent of the claim."""
+    return None if claimed == 0 else round((other - claimed) / abs(claimed) * 100, 2)
+
+
+def _num(value: float) -> str:
+    return f"{value:.6g}"
+
+
+def _signed(difference: float | None) -> str:
+    return "" if difference is None else f" ({difference:+.1f}%)"
+
+
+def _band_words(band: RevisionBand) -> str:
+    parts = []
+    if band.absolute:
+        parts.append(f"±{band.absolute:g}")
+    if band.relative:
+        parts.append(f"±{band.relative:g}%")
+    return " or ".join(parts)
+
+
+_PARAGRAPH = re.compile(r"\n[ \t]*\n|\n(?=[ \t]{2,}\S)")  # a blank line, or a wire's indent
+
+
+class SourceContext:
+    """Where a figure whose sentence names no subject takes one from: the countries (and groups)
+    named earlier in its paragraph, else in the headline, else earlier in the story, else the
+    dateline's city. Companies and organisations are never taken: a national figure is about a
+    place."""
+
+    def __init__(
+        self, text: str, subject_pattern: Any, subject_ids: dict[str, str], places: set[str]
+    ) -> None:
+        self.text = text
+        self.found = [
+            (m.start(), subject_ids.get(m.group()) or subject_ids.get(" ".join(m.group().split())))
+            for m in subject_pattern.finditer(text)
+        ]
+        self.found = [(at, name) for at, name in self.found if name in places]
+        self.breaks = [m.end() for m in _PARAGRAPH.finditer(text)]
+        self.headline_end = text.find("\n") if "\n" in text else len(text)
+        dateline = _DATELINE.search(text[:400])
+        self.dateline = dateline.group(1).strip() if dateline else None
+
+    def subject_at(self, offset: int, datelines: dict[str, str]) -> tuple[str | None, str, str]:
+        """(subject name or None, subject code or None, how it was found) for a figure at
+        `offset`; the code is set only for a dateline (which names a city, not a subject)."""
+        paragraph = max((b for b in self.breaks if b <= offset), default=0)
+        before = [name for at, name in self.found if at < offset]
+        in_paragraph = [name for at, name in self.found if paragraph <= at < offset]
+        if in_paragraph:
+            return in_paragraph[-1], "", "paragraph"
+        headline = [name for at, name in self.found if at < self.headline_end]
+        if headline:
+            return headline[0], "", "headline"
+        if before:
+            return before[0], "", "story"
+        code = datelines.get(self.dateline or "")
+        if code:
+            return None, code, f"dateline {self.dateline}"
+        return None, "", ""

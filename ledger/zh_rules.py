@@ -1,0 +1,310 @@
+"""The Chinese path's rules (`ledger/rules/zh.toml`): validated with pydantic, compiled once.
+
+Every table and word list the Chinese extractor reads is declared here, so a typo in the rule
+file fails loudly at load time rather than silently reading nothing.
+"""
+
+from __future__ import annotations
+
+import functools
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import regex
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from ledger.rules import RulesError
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Language(_Strict):
+    comment: str
+    han_share: float = Field(gt=0.0, le=1.0)
+    sentence_end: str
+    fold_from: str
+    fold_into: str
+    examples: list[str] = Field(min_length=1)
+
+
+class Example(_Strict):
+    text: str
+    value: float
+
+
+class Scale(_Strict):
+    id: str
+    comment: str
+    words: list[str]
+    factor: float
+    examples: list[Example] = Field(min_length=1)
+
+
+class Unit(_Strict):
+    id: str
+    comment: str
+    words: list[str]
+    kind: str
+    unit: str | None = None
+    factor: float = 1.0
+    examples: list[Example] = Field(min_length=1)
+
+
+class Counter(_Strict):
+    id: str
+    comment: str
+    words: list[str]
+    unit: str
+    nouns: dict[str, str] = {}
+    keywords: dict[str, str] = {}
+    examples: list[str] = Field(min_length=1)
+
+
+class Bound(_Strict):
+    id: str
+    comment: str
+    before: list[str]
+    after: list[str]
+    examples: list[str] = Field(min_length=1)
+
+
+class Change(_Strict):
+    comment: str
+    increase: list[str]
+    decrease: list[str]
+    adjacent_only: list[str]
+    not_followed_by: list[str]
+    nouns: list[str]
+    clause_ends: str
+    examples: list[str] = Field(min_length=1)
+
+
+class WordRule(_Strict):
+    id: str
+    comment: str
+    words: list[str]
+    not_before: list[str] = []
+    examples: list[str] = Field(min_length=1)
+
+
+class RegexRule(_Strict):
+    """A named regex: a pattern, a period or an attribution cue."""
+
+    id: str
+    comment: str
+    regex: str
+    examples: list[str] = Field(min_length=1)
+
+
+class MetricRule(_Strict):
+    id: str
+    comment: str
+    keywords: list[str]
+    kinds: list[str]
+    examples: list[str] = Field(min_length=1)
+
+
+class Commented(_Strict):
+    comment: str
+    examples: list[str] = Field(min_length=1)
+
+
+class Traps(Commented):
+    after: list[str]
+    before: list[str]
+
+
+class Periods(Commented):
+    base_before: list[str]
+
+
+class Per(Commented):
+    words: dict[str, str]
+
+
+class Pieces(Commented):
+    numeral: str
+
+
+class ZhRuleFile(_Strict):
+    """zh.toml, validated: the declared contract of the Chinese path's rules."""
+
+    language: Language
+    pattern: list[RegexRule]
+    pieces: Pieces
+    scale: list[Scale]
+    unit: list[Unit]
+    per: Per
+    counter: list[Counter]
+    bound: list[Bound]
+    change: Change
+    multiple_as_rise: Commented
+    basis: list[WordRule]
+    traps: Traps
+    periods: Periods
+    period: list[RegexRule]
+    subject: list[WordRule]
+    metric: list[MetricRule]
+    attribution: list[RegexRule]
+
+
+def alternation(words: Iterable[str]) -> str:
+    """A regex alternation of `words`, longest first, each escaped.
+
+    >>> alternation(["亿", "万亿", "万"])
+    '万亿|万|亿'
+    """
+    return "|".join(regex.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
+
+
+@dataclass(frozen=True)
+class ZhRules:
+    """The compiled Chinese rules: regexes compiled once, lookups as plain dicts."""
+
+    file: ZhRuleFile
+    fold: dict[int, int]
+    sentence_end: Any
+    figure: Any
+    percent_words: Any
+    fraction: Any
+    tenths: Any
+    numeral_chars: frozenset[str]
+    scales: dict[str, float]
+    units: dict[str, Unit]
+    counters: dict[str, Counter]
+    bound_before: Any  # matches at the end of the text before a figure
+    bound_after: Any  # matches right after a figure
+    bounds: dict[str, str]  # (side + word) -> bound id
+    change_words: Any
+    changes: dict[str, str]  # word -> increase / decrease (nouns map to "")
+    basis_words: Any
+    bases: dict[str, str]
+    trap_before: Any
+    periods: list[tuple[str, Any]]
+    base_before: Any
+    subject_words: Any
+    subjects: dict[str, str]
+    metrics: list[tuple[MetricRule, Any]]
+    attributions: list[Any]
+
+
+def _bounds(rules: list[Bound]) -> tuple[Any, Any, dict[str, str]]:
+    words: dict[str, str] = {}
+    for rule in rules:
+        words.update({f"<{w}": rule.id for w in rule.before})
+        words.update({f">{w}": rule.id for w in rule.after})
+    before = [w[1:] for w in words if w[0] == "<"]
+    after = [w[1:] for w in words if w[0] == ">"]
+    return (
+        regex.compile(rf"(?:{alternation(before)})[ \t]?\Z"),
+        regex.compile(rf"[ \t]?(?:{alternation(after)})"),
+        words,
+    )
+
+
+def _compile_file(file: ZhRuleFile) -> ZhRules:
+    numeral = file.pieces.numeral
+    scales = {w: s.factor for s in file.scale for w in s.words}
+    units = {w: u for u in file.unit for w in u.words}
+    counters = {w: c for c in file.counter for w in c.words}
+    pieces = {
+        "{numeral}": numeral,
+        "{scale}": alternation(scales),
+        "{unit}": alternation(set(units) | set(counters)),
+    }
+
+    def pattern(pid: str) -> Any:
+        source = next(p.regex for p in file.pattern if p.id == pid)
+        for name, piece in pieces.items():
+            source = source.replace(name, piece)
+        return regex.compile(source, regex.VERBOSE)
+
+    before, after, bound_words = _bounds(file.bound)
+    change = file.change
+    changes = {w: "increase" for w in change.increase}
+    changes.update({w: "decrease" for w in change.decrease})
+    changes.update({w: "" for w in change.nouns})
+    bases = {w: b.id for b in file.basis for w in b.words}
+    subjects = {w: s.id for s in file.subject for w in s.words}
+    not_before = [w for s in file.subject for w in s.not_before]
+    return ZhRules(
+        file=file,
+        fold=str.maketrans(file.language.fold_from, file.language.fold_into),
+        sentence_end=regex.compile(file.language.sentence_end),
+        figure=pattern("figure"),
+        percent_words=pattern("percent_words"),
+        fraction=pattern("fraction"),
+        tenths=pattern("tenths"),
+        numeral_chars=frozenset(numeral.strip("[]")),
+        scales=scales,
+        units=units,
+        counters=counters,
+        bound_before=before,
+        bound_after=after,
+        bounds=bound_words,
+        change_words=regex.compile(alternation(changes)),
+        changes=changes,
+        basis_words=regex.compile(alternation(bases)),
+        bases=bases,
+        trap_before=regex.compile(rf"(?:{alternation(file.traps.before)})[ \t]?\Z"),
+        periods=[(p.id, regex.compile(p.regex, regex.VERBOSE)) for p in file.period],
+        base_before=regex.compile(rf"(?:{alternation(file.periods.base_before)})[ \t]?\Z"),
+        subject_words=regex.compile(
+            rf"(?:{alternation(subjects)})(?!{alternation(not_before)})"
+            if not_before
+            else alternation(subjects)
+        ),
+        subjects=subjects,
+        metrics=[(m, regex.compile(alternation(m.keywords))) for m in file.metric],
+        attributions=[regex.compile(a.regex, regex.VERBOSE) for a in file.attribution],
+    )
+
+
+def load_zh_rules(path: str | Path | None = None) -> ZhRules:
+    """Read, validate and compile zh.toml (the package's own when `path` is None)."""
+    try:
+        if path is None:
+            raw = resources.files("ledger").joinpath("rules", "zh.toml").read_bytes()
+        else:
+            raw = Path(path).read_bytes()
+        file = ZhRuleFile.model_validate(tomllib.loads(raw.decode("utf-8")))
+    except FileNotFoundError as error:
+        raise RulesError(f"rule file {path} not found") from error
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise RulesError(f"zh.toml: {error}") from error
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise RulesError(f"invalid zh.toml at {where}: {first['msg']}") from error
+    return _compile_file(file)
+
+
+@functools.cache
+def default_zh_rules() -> ZhRules:
+    """The package's own Chinese rules, loaded and compiled once per process."""
+    return load_zh_rules()
+
+
+def rule_rows(rules: ZhRules | None = None) -> list[dict[str, str]]:
+    """One row per entry and table of zh.toml, as `ledger rules` lists the other files."""
+    file = (rules or default_zh_rules()).file
+    rows = []
+    for kind in ZhRuleFile.model_fields:
+        value = getattr(file, kind)
+        for entry in value if isinstance(value, list) else [value]:
+            comment = " ".join(entry.comment.split())
+            rows.append(
+                {
+                    "file": "zh.toml",
+                    "kind": kind,
+                    "id": getattr(entry, "id", kind),
+                    "comment": comment,
+                }
+            )
+    return rows

@@ -1,0 +1,203 @@
+"""`ledger check` against official statistics, as a user runs it: sources in a folder with their
+manifest, ingested, checked with the default pack; one outcome per figure, and why."""
+
+from __future__ import annotations
+
+import csv
+import sqlite3
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from ledger.cli import cli
+from ledger.refdata.checking import FigureWords, checking_rules, revision_bands
+from ledger.refdata.pack import ensure_pack
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One folder for every ledger of this module: the pack beside them is built once."""
+    place = tmp_path_factory.mktemp("official")
+    ensure_pack(place / "claims.db")
+    return place
+
+
+def checked(folder: Path, name: str, stories: dict[str, tuple[str, str]], *args: str) -> dict:
+    """Ingest stories {file: (published, text)} and check them; {quote: (outcome, rows)}."""
+    sources = folder / name
+    sources.mkdir()
+    with open(sources / "manifest.csv", "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["file", "publisher", "published"])
+        for file, (published, text) in stories.items():
+            (sources / file).write_text(text, encoding="utf-8")
+            writer.writerow([file, "Wire", published])
+    db = folder / f"{name}.db"
+    runner = CliRunner()
+    assert runner.invoke(cli, ["ingest", str(sources), "--db", str(db)]).exit_code == 0
+    result = runner.invoke(cli, ["check", "--db", str(db), *args])
+    assert result.exit_code == 0, result.output
+    with sqlite3.connect(db) as connection:
+        rows = connection.execute(
+            "select claims.quote, check_outcomes.outcome, claims.id from claims "
+            "join check_outcomes on check_outcomes.claim_id = claims.id"
+        ).fetchall()
+        found = {}
+        for quote, outcome, claim in rows:
+            checks = connection.execute(
+                "select against_type, against_id, outcome, subject_code, subject_inferred, "
+                "period_inferred, explanation from checks where claim_id = ?",
+                [claim],
+            ).fetchall()
+            found[quote] = (outcome, checks, claim)
+    return found
+
+
+def test_a_first_release_revised_since_is_revised_not_inconsistent(folder: Path) -> None:
+    found = checked(
+        folder, "china", {"a.txt": ("2005-01-25", "China's economy grew by 9.5% in 2004.")}
+    )
+    outcome, checks, claim = found["9.5%"]
+    assert outcome == "revised"
+    (row,) = checks
+    assert row[:4] == ("official", "wb-wdi:NY.GDP.MKTP.KD.ZG:CHN:2004", "revised", "CHN")
+    assert "within the real_gdp_growth revision band" in row[6]
+    explain = CliRunner().invoke(
+        cli, ["check", "--db", str(folder / "china.db"), "--explain", claim]
+    )
+    # attribution: publisher, dataset, vintage and licence
+    assert "World Bank, World Development Indicators" in explain.output
+    assert "vintage 2026-07-01; CC-BY-4.0" in explain.output
+    assert "suggested: revised" in explain.output
+
+
+def test_no_pack_means_no_official_check(folder: Path) -> None:
+    story = {"a.txt": ("2005-01-25", "China's economy grew by 9.5% in 2004.")}
+    found = checked(folder, "nopack", story, "--no-pack")
+    assert found["9.5%"][0] == "no-reference"
+    assert all(row[0] != "official" for row in found["9.5%"][1])
+
+
+def test_forecasts_are_never_checked(folder: Path) -> None:
+    found = checked(folder, "forecasts", {
+        "a.txt": ("2005-02-16", "Japan's economy is forecast to see growth of 2.1% in 2005."),
+        "b.txt": ("2005-01-20", "The UK economy will grow 2.5% this year, the Treasury says."),
+        "c.txt": ("1987-03-23", "Bangladesh's GDP is expected to grow by 4.4 pct this year."),
+    })  # fmt: skip
+    assert {quote: outcome for quote, (outcome, _, _) in found.items()} == {
+        "2.1%": "forecast", "2.5%": "forecast", "4.4 pct": "forecast"}  # fmt: skip
+    assert "forecast words" in found["2.1%"][1][0][6]
+
+
+def test_company_sector_and_regional_figures_never_meet_national_statistics(
+    folder: Path,
+) -> None:
+    found = checked(folder, "company", {
+        "a.txt": ("2005-02-02", "Quarterly profits at TimeWarner jumped 76% in 2004."),
+        "b.txt": ("2005-01-20", "The UK market had seen sales growth of 8% in 2004."),
+        "c.txt": ("2005-05-20", "In the region the unemployment rate was 12% in 2004."),
+        "d.txt": ("2005-01-10", "Samsung's exports rose to $40bn in 2004."),
+    })  # fmt: skip
+    for quote in ("76%", "8%", "12%", "$40bn"):
+        outcome, checks, _ = found[quote]
+        assert outcome == "no-reference", quote
+        assert all(row[0] != "official" for row in checks), quote
+    assert "regional or city figure" in found["12%"][1][0][6]
+    assert "about a company" in found["$40bn"][1][0][6]
+
+
+def test_a_quarter_or_a_month_is_never_checked_against_a_year(folder: Path) -> None:
+    found = checked(folder, "frequency", {
+        "a.txt": ("2005-02-24", "Germany's economy shrank 0.2% in the last three months of 2004."),
+        "b.txt": ("2004-11-05", "The US unemployment rate was 5.5% in October."),
+        "c.txt": ("2005-02-25", "US GDP grew at an annual rate of 3.8% in the fourth quarter."),
+    })  # fmt: skip
+    for quote in ("0.2%", "5.5%", "3.8%"):
+        assert found[quote][0] == "no-reference", quote
+    assert (
+        "a monthly figure: no official monthly value for USA in 2004-10" in found["5.5%"][1][0][6]
+    )
+
+
+def test_a_subject_from_the_dateline_or_paragraph_is_marked_inferred(folder: Path) -> None:
+    wire = (
+        "JAPAN GNP\n\nTOKYO, March 17 - In the 1986 calendar year, GNP rose 2.5 pct, after a "
+        "4.7 pct increase in 1985, the agency said.\n"
+    )
+    story = "Liberian economy grows\n\nThe IMF said the country's GDP rose by 2% in 2004.\n"
+    found = checked(
+        folder, "inferred", {"w.txt": ("1987-03-17", wire), "s.txt": ("2005-03-01", story)}
+    )
+    outcome, checks, _ = found["2.5 pct"]
+    assert outcome == "revised"  # 3.33 today
+    assert (checks[0][3], checks[0][4]) == ("JPN", "dateline TOKYO")
+    assert "(subject JPN from the dateline TOKYO)" in checks[0][6]
+    outcome, checks, _ = found["2%"]
+    assert outcome == "revised" and (checks[0][3], checks[0][4]) == ("LBR", "headline")
+
+
+def test_prices_and_rates_quoted_on_the_day(folder: Path) -> None:
+    found = checked(folder, "markets", {
+        "a.txt": ("1987-03-03", "Crude oil prices rallied today, moving over 17.00 dlrs a barrel."),
+        "b.txt": ("1987-04-07", "The dollar closed at 145.25 yen in Tokyo."),
+        "c.txt": ("2004-11-23", "The dollar was up slightly at just above $1.29 to the euro."),
+        "d.txt": ("2005-02-10", "The Bank of England has left interest rates on hold at 4.75%."),
+        "e.txt": ("2005-02-10", "The dollar was buying 205.6 yen in Tokyo."),
+    })  # fmt: skip
+    for quote in ("over 17.00 dlrs", "145.25 yen", "above $1.29", "4.75%"):
+        outcome, checks, _ = found[quote]
+        assert outcome == "consistent", (quote, checks)
+        assert checks[0][5] == 1  # the period was inferred from the publication date
+    assert found["205.6 yen"][0] == "inconsistent"
+    assert "EIA:RWTC" in found["over 17.00 dlrs"][1][0][1]
+
+
+def test_cues_and_bands_are_data_with_reasons() -> None:
+    rules = checking_rules()
+    assert {cue.id for cue in rules.forecast} >= {"expected_to", "forecast_words"}
+    bands = revision_bands()
+    assert bands["NY.GDP.MKTP.KD.ZG"].allows(10.14 - 9.5, 10.14)
+    assert not bands["NY.GDP.MKTP.KD.ZG"].allows(7.18 - 5.0, 7.18)  # Kenya 1986: a miss
+    assert all(len(band.reason) > 40 for band in bands.values())
+    sentence = "It grew 2% in 2004, after a 31% fall."
+    at = sentence.index("31%")
+    assert FigureWords.of(sentence, " in 2004, after a 31%", at, at + 3) == (" a ", " fall.")
+
+
+def test_the_chart_draws_one_subjects_official_series_as_a_line(folder: Path) -> None:
+    from ledger.serve import build_datasette
+    from tests.test_web import get
+
+    checked(folder, "chart", {
+        "a.txt": ("2005-01-25", "China's economy grew by 9.5% in 2004."),
+        "b.txt": ("2005-02-16", "Japan's economy grew 2.6% in 2004."),
+    })  # fmt: skip
+    datasette = build_datasette(folder / "chart.db", None)
+    page = get(datasette, "/-/ledger/chart/chart?metric=gdp_growth&subject=CHN").text
+    assert '<option value="CHN" selected>CHN (1)</option>' in page
+    assert '<g class="official"><title>World Bank, World Development Indicators' in page
+    assert "<polyline points=" in page and page.count("<circle") == 1  # China's claim only
+    everything = get(datasette, "/-/ledger/chart/chart?metric=gdp_growth").text
+    assert "<polyline" not in everything and everything.count("<circle") == 2
+
+
+def test_the_official_page_gives_provenance_and_licence(folder: Path) -> None:
+    from ledger.serve import build_datasette
+    from tests.test_web import get
+
+    checked(folder, "page", {"a.txt": ("2005-01-25", "China's economy grew by 9.5% in 2004.")})
+    page = get(build_datasette(folder / "page.db", None), "/-/ledger/official/page").text
+    assert "<h2>reference-pack.db</h2>" in page
+    assert "<td>World Bank</td><td>World Development Indicators</td><td>2026-07-01</td>" in page
+    assert "<td>CC-BY-4.0</td>" in page and "<td>OGL-UK-3.0</td>" in page
+
+
+def test_a_part_of_a_national_total_is_not_the_total(folder: Path) -> None:
+    found = checked(folder, "parts", {
+        "a.txt": ("1986-03-01", "China's exports of silk rose to 904 mln dlrs in 1985."),
+        "b.txt": ("2005-02-11", "China's exports reached $593bn in 2004."),
+    })  # fmt: skip
+    assert found["904 mln dlrs"][0] == "no-reference"
+    assert "less than half the national total" in found["904 mln dlrs"][1][0][6]
+    assert found["$593bn"][0] in ("consistent", "revised")  # WDI: 593.3bn merchandise exports

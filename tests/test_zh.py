@@ -1,0 +1,463 @@
+"""The Chinese path (issue 20): its rule file, golden sentences, traps and offsets."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ledger import extract
+from ledger.cli import cli
+from ledger.extract_zh import chinese_number, chinese_sentences, extract_chinese
+from ledger.models import Claim
+from ledger.rules import RulesError
+from ledger.serve import build_datasette
+from ledger.zh_rules import default_zh_rules, load_zh_rules
+
+RULES = default_zh_rules()
+
+
+def one(text: str, published: date | None = None):
+    claims = extract(text, published=published)
+    assert len(claims) == 1, [c.quote for c in claims]
+    return claims[0]
+
+
+@pytest.mark.parametrize("example", [e for u in RULES.file.unit for e in u.examples])
+def test_unit_examples_read_their_value(example):
+    claims, _ = extract_chinese(f"数量为{example.text}。")
+    assert [c.value for c in claims] == [pytest.approx(example.value)]
+
+
+@pytest.mark.parametrize("example", [e for s in RULES.file.scale for e in s.examples])
+def test_scale_examples_read_their_value(example):
+    claims, _ = extract_chinese(f"数量{example.text}。")
+    assert [c.value for c in claims] == [pytest.approx(example.value)]
+
+
+@pytest.mark.parametrize(
+    ("text", "quote", "value", "unit", "bound", "change", "basis", "period"),
+    [
+        (
+            "研究与试验发展（R&D）经费支出33357.1亿元，比上年增长8.4%。",
+            "33357.1亿元",
+            3.33571e12,
+            "CNY",
+            "exact",
+            None,
+            None,
+            None,
+        ),
+        (
+            "研发经费投入总量突破3.3万亿元。",
+            "突破3.3万亿元",
+            3.3e12,
+            "CNY",
+            "more_than",
+            None,
+            None,
+            None,
+        ),
+        (
+            "4月份，全国居民消费价格同比上涨2.1%。",
+            "2.1%",
+            2.1,
+            "percent",
+            "exact",
+            "increase",
+            "yoy",
+            "2022-04",
+        ),
+        (
+            "涨幅比上月扩大0.6个百分点。",
+            "0.6个百分点",
+            0.6,
+            "percentage_point",
+            "exact",
+            "increase",
+            "previous_period",
+            None,
+        ),
+        (
+            "1—11月份，全国规模以上工业企业利润两年平均增长18.9%。",
+            "18.9%",
+            18.9,
+            "percent",
+            "exact",
+            "increase",
+            "two_year_average",
+            "2021-01/2021-11",
+        ),
+        (
+            "采矿业利润同比增长1.86倍。",
+            "1.86倍",
+            186.0,
+            "percent",
+            "exact",
+            "increase",
+            "yoy",
+            None,
+        ),
+        ("其产能是去年的3倍。", "3倍", 3.0, None, "exact", None, None, None),
+        ("研发强度提高至2.42%。", "2.42%", 2.42, "percent", "exact", None, None, None),
+        (
+            "我国总人口为一千一百四十三万人。",
+            "一千一百四十三万人",
+            1.143e7,
+            "person",
+            "exact",
+            None,
+            None,
+            None,
+        ),
+        (
+            "成功将千帆极轨 13 组 18 颗卫星送入预定轨道。",
+            "18 颗",
+            18.0,
+            "satellite",
+            "exact",
+            None,
+            None,
+            None,
+        ),
+        (
+            "规模以上工业企业，即年主营业务收入为2000万元及以上的工业法人单位。",
+            "2000万元及以上",
+            2e7,
+            "CNY",
+            "at_least",
+            None,
+            None,
+            None,
+        ),
+        (
+            "我国累计培育专精特新企业4万多家。",
+            "4万多家",
+            4e4,
+            "company",
+            "more_than",
+            None,
+            None,
+            None,
+        ),
+        (
+            "全年上半年出口额约百分之三十。",
+            "约百分之三十",
+            30.0,
+            "percent",
+            "approx",
+            None,
+            None,
+            "2021-H1",
+        ),
+        ("占市场主体总量三分之二。", "三分之二", 66.67, "percent", "exact", None, None, None),
+        (
+            "海外交付量占比首次超过三成。",
+            "超过三成",
+            30.0,
+            "percent",
+            "more_than",
+            None,
+            None,
+            None,
+        ),
+        (
+            "全国居民消费价格同比上涨２．１％。",
+            "２．１％",
+            2.1,
+            "percent",
+            "exact",
+            "increase",
+            "yoy",
+            None,
+        ),
+    ],
+)
+def test_golden_sentences(text, quote, value, unit, bound, change, basis, period):
+    claims = extract(text, published=date(2022, 5, 16))
+    claim = next(c for c in claims if c.quote == quote)
+    assert (claim.quote, claim.unit, claim.bound, claim.change, claim.basis, claim.period) == (
+        quote,
+        unit,
+        bound,
+        change,
+        basis,
+        period,
+    )
+    assert claim.value == pytest.approx(value)
+    assert text[claim.start : claim.end] == claim.quote
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2026 年 7 月 4 日，中国在太原卫星发射中心发射。",
+        "国家创新能力综合排名上升至世界第12位。",
+        "这是十四五规划的重点，也是二十大报告提出的任务。",
+        "5G基站和7nm芯片、IPv6地址都在增加。",
+        "执行国民经济行业分类标准（GB/T4754-2017）。",
+        "一方面有大量人口组成的国内市场，一些企业推进一体化。",
+        "中国是一个庞大的经济体，在近两年得到强化。",
+        "规模以上工业企业每百元营业收入中的成本。",
+        "公司已连续三年登顶A股研发榜首，百亿研发企业新增。",
+    ],
+)
+def test_traps_are_never_figures(text):
+    assert extract(text, published=date(2022, 5, 16)) == []
+
+
+def test_a_year_after_bi_is_the_base_not_the_period():
+    claims = extract("1—11月份，利润比2019年1—11月份增长41.3%。", published=date(2021, 12, 27))
+    assert [(c.quote, c.period) for c in claims] == [("41.3%", "2021-01/2021-11")]
+
+
+def test_relative_years_resolve_against_publication():
+    claims = extract("去年研发支出超10亿元的公司有211家。", published=date(2022, 5, 3))
+    assert [(c.quote, c.period, c.unit) for c in claims] == [
+        ("超10亿元", "2021", "CNY"),
+        ("211家", "2021", "company"),
+    ]
+
+
+def test_currency_carries_within_a_sentence():
+    claims = extract("出口额2.5万亿元，进口1.36万亿。")
+    assert [(c.quote, c.unit) for c in claims] == [("2.5万亿元", "CNY"), ("1.36万亿", "CNY")]
+
+
+def test_subject_metric_and_attribution():
+    claim = one("据国家统计局消息，我国全年国内生产总值比上年增长5.2%。")
+    assert (claim.subject, claim.metric, claim.attribution) == ("China", "gdp_growth", "国家统计局")
+
+
+def test_company_names_are_no_subject():
+    assert one("中国建筑以399亿元的研发支出排名第一。").subject is None
+
+
+def test_english_and_chinese_sentences_in_one_text():
+    text = "China spent 3.3 trillion yuan on R&D. 研发经费33357.1亿元，比上年增长8.4%。It rose 8%."
+    claims = extract(text)
+    assert [c.quote for c in claims] == ["3.3 trillion yuan", "33357.1亿元", "8.4%", "8%"]
+    assert all(text[c.start : c.end] == c.quote for c in claims)
+
+
+def test_only_chinese_sentences_take_the_chinese_path():
+    text = "The 中国 fund raised 5 billion dollars. 我国GDP增长5%。"
+    assert [s.text for s in chinese_sentences(text, RULES)] == ["我国GDP增长5%。"]
+
+
+def test_fingerprints_tell_twins_apart():
+    claims = extract("前者增长5%，后者增长5%。")
+    assert len({c.fingerprint for c in claims}) == 2
+
+
+def test_numbers_read_by_cn2an():
+    assert chinese_number("两千五百") == 2500.0
+    assert chinese_number("点") is None
+
+
+def test_a_broken_rule_file_fails_loudly(tmp_path):
+    bad = tmp_path / "zh.toml"
+    bad.write_text('[language]\ncomment = "x"\n', encoding="utf-8")
+    with pytest.raises(RulesError, match="invalid zh.toml"):
+        load_zh_rules(bad)
+
+
+def test_cli_extracts_a_chinese_file(tmp_path):
+    source = tmp_path / "nbs.txt"
+    source.write_text(
+        "2023年我国研究与试验发展经费支出33357.1亿元，比上年增长8.4%。\n", encoding="utf-8"
+    )
+    result = CliRunner().invoke(cli, ["extract", str(source), "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    assert "33357.1亿元" in result.output and "rd_spending" in result.output
+
+
+def _ingest(tmp_path, articles: dict[str, str]):
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    for name, text in articles.items():
+        (sources / f"{name}.txt").write_text(text, encoding="utf-8")
+    (sources / "manifest.csv").write_text(
+        "file,publisher,title,url,published,published_confidence,notes\n"
+        + "".join(f"{name}.txt,NBS,{name},,2023-07-17,high,\n" for name in articles),
+        encoding="utf-8",
+    )
+    db = tmp_path / "claims.db"
+    runner = CliRunner()
+    for args in (["ingest", str(sources), "--db", str(db)], ["check", "--db", str(db)]):
+        result = runner.invoke(cli, args)
+        assert result.exit_code == 0, result.output
+    return sqlite_utils.Database(db)
+
+
+def test_yoy_and_previous_period_figures_are_not_contradictory(tmp_path):
+    db = _ingest(
+        tmp_path,
+        {
+            "yoy": "2023年第二季度，我国国内生产总值同比增长6.3%。",
+            "qoq": "2023年第二季度，我国国内生产总值环比增长0.8%。",
+            "yoy_other": "2023年第二季度，我国国内生产总值同比增长9.5%。",
+        },
+    )
+    claims = {r["source_id"]: r for r in db.query("select * from claims")}
+    assert {k: (v["basis"], v["period"]) for k, v in claims.items()} == {
+        "yoy": ("yoy", "2023-Q2"),
+        "qoq": ("previous_period", "2023-Q2"),
+        "yoy_other": ("yoy", "2023-Q2"),
+    }
+    pairs = {
+        (claims_by_id[r["claim_id"]], claims_by_id[r["against_id"]])
+        for claims_by_id in [{v["id"]: k for k, v in claims.items()}]
+        for r in db.query("select * from checks where against_type = 'claim'")
+    }
+    assert pairs == {("yoy", "yoy_other"), ("yoy_other", "yoy")}
+
+
+ALPHABET = (
+    "０１２３４５６７８９0123456789.%％一二三四五六七八九十百千万亿点"
+    "多余约超过近以上以下增长下降至到年月日第个家元美元倍颗卫星，。；、 AG-"
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=ALPHABET, max_size=80))
+def test_any_chinese_text_gives_valid_claims_whose_offsets_hold(text):
+    for claim in extract(text, published=date(2024, 1, 1)):
+        assert text[claim.start : claim.end] == claim.quote
+        Claim.model_validate(claim.model_dump())
+        assert claim.sentence_start <= claim.start < claim.end
+
+
+def test_a_chinese_and_an_english_claim_are_compared(tmp_path):
+    db = _ingest(
+        tmp_path,
+        {
+            "en": "China's R&D spending reached 3.1 trillion yuan in 2023.",
+            "zh": "2023年，全国共投入研究与试验发展（R&D）经费33357.1亿元。",
+        },
+    )
+    claims = {r["source_id"]: r for r in db.query("select * from claims")}
+    assert [(c["metric"], c["subject"], c["period"]) for c in claims.values()] == [
+        ("rd_spending", "China", "2023")
+    ] * 2
+    conflicts = {
+        (r["claim_id"], r["against_id"])
+        for r in db.query("select * from checks where against_type = 'claim'")
+    }
+    assert conflicts == {
+        (claims["en"]["id"], claims["zh"]["id"]),
+        (claims["zh"]["id"], claims["en"]["id"]),
+    }
+
+
+def test_the_seeds_rd_claim_meets_the_bureaus_chinese_figure(tmp_path):
+    """The seeds beside the opening of the NBS communiqué in Chinese (tests/fixtures, as relayed by
+    https://thepaper.cn/newsDetail_forward_28935596 on 2024-10-03): each R&D
+    figure meets the bureau's Chinese reference as well as the English one."""
+    root = Path(__file__).resolve().parent.parent
+    sources = tmp_path / "sources"
+    shutil.copytree(root / "sources", sources)
+    shutil.copy(root / "tests" / "fixtures" / "nbs_rd_2023_zh.txt", sources)
+    with (sources / "manifest.csv").open("a", encoding="utf-8") as manifest:
+        manifest.write(
+            "nbs_rd_2023_zh.txt,国家统计局,2023年全国科技经费投入统计公报,,2024-10-02,stated,\n"
+        )
+    db_path = tmp_path / "claims.db"
+    runner = CliRunner()
+    for args in (["ingest", str(sources), "--db", str(db_path)], ["check", "--db", str(db_path)]):
+        result = runner.invoke(cli, args)
+        assert result.exit_code == 0, result.output
+    outcomes = {
+        (row["quote"], row["against_id"]): row["outcome"]
+        for row in sqlite_utils.Database(db_path).query(
+            "select claims.quote, checks.against_id, checks.outcome from checks"
+            " join claims on claims.id = checks.claim_id where claims.metric = 'rd_spending'"
+        )
+    }
+    assert outcomes[("exceeded 3.3 trillion yuan", "rd-2023-nbs-zh")] == "consistent"
+    assert outcomes[("exceeded 3.3 trillion yuan", "rd-2023-nbs-most-mof")] == "consistent"
+    assert outcomes[("33357.1亿元", "rd-2023-nbs-zh")] == "consistent"
+    assert outcomes[("33357.1亿元", "rd-2023-nbs-most-mof")] == "consistent"
+    # the rise over 2022 meets the reference for the rise, not the level
+    assert outcomes[("2574.2亿元", "rd-increase-2023-nbs-zh")] == "consistent"
+    assert ("2574.2亿元", "rd-2023-nbs-zh") not in outcomes
+
+
+def test_search_finds_chinese_words_of_any_length(tmp_path):
+    db = _ingest(
+        tmp_path,
+        {
+            "chips": "中国的半导体自给率从2014年的14%左右上升到2023年的23%。",
+            "rd": "2023年，全国共投入研究与试验发展（R&D）经费33357.1亿元。",
+        },
+    )
+    runner = CliRunner()
+    path = db.conn.execute("pragma database_list").fetchone()[2]
+    found = {}
+    for words in ("自给率", "半导体 自给率", "芯片", "经费", "R&D", "研究与试验发展"):
+        result = runner.invoke(cli, ["claims", "--db", path, "--search", words, "--json"])
+        assert result.exit_code == 0, result.output
+        found[words] = sorted({row["source_id"] for row in json.loads(result.output)})
+    assert found == {
+        "自给率": ["chips"],
+        "半导体 自给率": ["chips"],
+        "芯片": [],
+        "经费": ["rd"],
+        "R&D": ["rd"],
+        "研究与试验发展": ["rd"],
+    }
+
+
+@pytest.mark.parametrize(
+    ("kind", "entry_id", "example"),
+    [
+        (kind, getattr(entry, "id", kind), example)
+        for kind in ("counter", "bound", "metric", "basis", "period", "attribution", "pattern")
+        for entry in getattr(RULES.file, kind)
+        for example in entry.examples
+    ],
+)
+def test_every_rule_example_is_read_by_its_rule(kind, entry_id, example):
+    """The examples in zh.toml, each read as its entry says (a typo in a word list shows here)."""
+    claims, _ = extract_chinese(f"我国{example}。", published=date(2024, 12, 1))
+    text = f"我国{example}。"
+    if kind == "period":
+        pattern = dict(RULES.periods)[entry_id]
+        assert pattern.search(text) is not None
+        assert claims == [] or all(c.period is None or c.period[:2] in "19 20" for c in claims)
+    elif kind == "attribution":
+        assert any(p.search(text.removeprefix("我国")) for p in RULES.attributions)
+    elif kind == "pattern":
+        assert claims, example
+    else:
+        assert claims, example
+        fields = {"counter": "unit", "bound": "bound", "metric": "metric", "basis": "basis"}
+        readings = {getattr(c, fields[kind]) for c in claims}
+        wanted = {
+            "counter": {c.unit for c in RULES.counters.values() if c.id == entry_id}
+            | {u for c in RULES.file.counter if c.id == entry_id for u in c.nouns.values()}
+            | {u for c in RULES.file.counter if c.id == entry_id for u in c.keywords.values()},
+            "bound": {entry_id},
+            "metric": {entry_id},
+            "basis": {entry_id},
+        }[kind]
+        assert readings & wanted, (example, readings)
+
+
+def test_a_chinese_claims_page_reads_it_in_english_beside_the_quote(tmp_path):
+    fixture = Path(__file__).resolve().parent / "fixtures" / "nbs_rd_2023_zh.txt"
+    db = _ingest(tmp_path, {"nbs": fixture.read_text(encoding="utf-8")})
+    path = db.conn.execute("pragma database_list").fetchone()[2]
+    claim = next(db.query("select id from claims where quote = '33357.1亿元'"))
+    response = asyncio.run(build_datasette(Path(path)).client.get(f"/claims/claims/{claim['id']}"))
+    assert response.status_code == 200
+    assert "33357.1亿元</mark>" in response.text
+    assert "3.33571 trillion CNY, 2023" in response.text  # the figure in words, in English
