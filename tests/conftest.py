@@ -12,9 +12,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from made_up_ledger import make_ledger
+from made_up_ledger import PASSWORD, make_ledger
 
 from ledger.store import Ledger
+from ledger.web.reviewers import add_reviewer
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
@@ -37,6 +38,7 @@ SLOW = (
     "tests/test_reads.py::test_a_listing_never_sorts_more_than_a_source",
     "tests/test_web.py::test_ledger_serve_over_http",
     "tests/test_web.py::test_sql_is_read_only_and_time_limited",
+    "tests/test_web.py::test_sql_that_allocates_is_cut_off_and_does_not_stall_pages",
 )
 
 
@@ -59,3 +61,12 @@ def ledger(tmp_path: Path) -> tuple[Path, dict[str, str]]:
     claims the tests look up ("big", "rise", "other")."""
     path = tmp_path / "claims.db"
     return path, make_ledger(path)
+
+
+@pytest.fixture
+def reviewers(tmp_path: Path) -> Path:
+    """A reviewers file beside the ledger with one reviewer, "ana", whose password is PASSWORD."""
+    path = tmp_path / "reviewers.json"
+    # Few iterations keep the test fast; the CLI uses the library's default (480,000).
+    add_reviewer(path, "ana", PASSWORD, iterations=1000)
+    return path

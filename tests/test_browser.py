@@ -37,11 +37,10 @@ BROWSER_ARGS = [
 
 
 @pytest.fixture()
-def server(tmp_path: Path) -> Iterator[tuple[str, dict[str, str], Path]]:
-    db = tmp_path / "claims.db"
-    ids = make_ledger(db)
-    reviewers = tmp_path / "reviewers.json"
-    add_reviewer(reviewers, "ana", PASSWORD, iterations=1000)
+def server(
+    ledger: tuple[Path, dict[str, str]], reviewers: Path
+) -> Iterator[tuple[str, dict[str, str], Path]]:
+    db, ids = ledger
     add_reviewer(reviewers, "bo", PASSWORD, iterations=1000)
     with served(db, reviewers) as base:
         yield base, ids, db

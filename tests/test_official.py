@@ -191,3 +191,13 @@ def test_the_official_page_gives_provenance_and_licence(folder: Path) -> None:
     assert "<h2>reference-pack.db</h2>" in page
     assert "<td>World Bank</td><td>World Development Indicators</td><td>2026-07-01</td>" in page
     assert "<td>CC-BY-4.0</td>" in page and "<td>OGL-UK-3.0</td>" in page
+
+
+def test_a_part_of_a_national_total_is_not_the_total(folder: Path) -> None:
+    found = checked(folder, "parts", {
+        "a.txt": ("1986-03-01", "China's exports of silk rose to 904 mln dlrs in 1985."),
+        "b.txt": ("2005-02-11", "China's exports reached $593bn in 2004."),
+    })  # fmt: skip
+    assert found["904 mln dlrs"][0] == "no-reference"
+    assert "less than half the national total" in found["904 mln dlrs"][1][0][6]
+    assert found["$593bn"][0] in ("consistent", "revised")  # WDI: 593.3bn merchandise exports

@@ -35,14 +35,6 @@ from ledger.web.reviewers import ReviewersError, add_reviewer, load_reviewers
 STRONG_SECRET = "9c1e4b7a2f5d8e0b3a6c9f1d4e7b0a3c5f8e1d2b4a7c0e3f6b9d2a5c8e1f4b7a"
 
 
-@pytest.fixture()
-def reviewers(tmp_path: Path) -> Path:
-    path = tmp_path / "reviewers.json"
-    # Few iterations keep the test fast; the CLI uses the library's default (480,000).
-    add_reviewer(path, "ana", PASSWORD, iterations=1000)
-    return path
-
-
 def run(coroutine: Any) -> Any:
     return asyncio.run(coroutine)
 

@@ -46,6 +46,9 @@ FLAGS = re.IGNORECASE | re.VERBOSE
 _BOUNDARY = re.compile(r"[,;:()]|\s[-–]\s|\b(?:but|while|whereas|and|after|against)\b", re.I)
 # A forecast's period is over more than this after publication: "growth of 2.2% in 2005".
 FUTURE_GRACE = timedelta(days=60)
+# A money flow (exports, a current account, GDP) below this share of the national total is a
+# part of it ("exports to Japan", "coffee exports"), not the total news would state.
+PART_OF_TOTAL = 0.5
 # A day's quote (oil) is compared with the days of the week before publication.
 DAY_WINDOW = timedelta(days=7)
 _DATELINE = re.compile(r"^\s*([A-Z][A-Z .'-]+?),\s+[A-Z][a-z]{2,}\.?\s+\d{1,2}\s*-", re.M)
@@ -389,6 +392,12 @@ class Matcher:
         signed = figure.value
         if definition.negate and _compiled(definition.negate).search(figure.clause):
             signed = -abs(signed)  # "a deficit of 4.5% of GDP" is a balance of -4.5
+        part = abs(signed) < PART_OF_TOTAL * abs(other)
+        if definition.aggregation == "flow" and figure.unit != "percent" and part:
+            why = (f"{value.indicator}: {_num(other)} for {value.subject} {value.period}; "
+                   "the figure is less than half the national total: a part of it (one "
+                   "partner, one product, one sector), not the total")  # fmt: skip
+            return Verdict("no-reference", why)
         outcome = compare(self._interval(figure, signed), reference_interval(other, "exact"))
         difference = _difference(signed, other)
         reason = ""
