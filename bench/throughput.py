@@ -212,7 +212,8 @@ def stage_costs(texts: list[str], claims: list, repeat: int) -> dict[str, float]
     from ledger.sentences import Sentences
 
     rules = default_rules()
-    values = [Found(**claim.model_dump()) for claim in claims]
+    found_fields = {f.name for f in dataclasses.fields(Found)}
+    values = [Found(**claim.model_dump(include=found_fields)) for claim in claims]
     template = values[0] if values else None
 
     def records(_: str) -> list:
