@@ -153,23 +153,24 @@ class MetreDistances(_Strict):
     examples: list[ValueExample] = Field(min_length=1)
 
 
-class FractionRule(_Strict):
+class _WordsRule(_Strict):
+    """A rule of words with a value of their own, checked by its examples."""
+
     id: str
     comment: str = Field(min_length=3)
     words: list[str] = Field(min_length=1)
-    percent: float
     examples: list[ValueExample] = Field(min_length=1)
 
 
-class VagueRule(_Strict):
+class FractionRule(_WordsRule):
+    percent: float
+
+
+class VagueRule(_WordsRule):
     """A plural number word that names an order of magnitude ("dozens of"): a range, approx."""
 
-    id: str
-    comment: str = Field(min_length=3)
-    words: list[str] = Field(min_length=1)
     low: float
     high: float
-    examples: list[ValueExample] = Field(min_length=1)
 
 
 class MultipleRule(_Strict):
