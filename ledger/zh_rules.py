@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import regex
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -82,6 +82,8 @@ class Change(_Strict):
     not_followed_by: list[str]
     nouns: list[str]
     clause_ends: str
+    list_joiners: list[str]
+    after_figure: dict[str, Literal["increase", "decrease"]]
     examples: list[str] = Field(min_length=1)
 
 
@@ -186,6 +188,9 @@ class ZhRules:
     basis_words: Any
     bases: dict[str, str]
     trap_before: Any
+    trap_after: Any  # matches right after a number: 年, 月, 个月, 位 ...
+    shared_unit: Any  # 和0.6个百分点: the unit a bare number before it shares
+    change_after: Any  # 的正增长: a change named after the figure
     periods: list[tuple[str, Any]]
     base_before: Any
     subject_words: Any
@@ -217,6 +222,7 @@ def _compile_file(file: ZhRuleFile) -> ZhRules:
         "{numeral}": numeral,
         "{scale}": alternation(scales),
         "{unit}": alternation(set(units) | set(counters)),
+        "{joiner}": alternation(file.change.list_joiners),
     }
 
     def pattern(pid: str) -> Any:
@@ -253,6 +259,9 @@ def _compile_file(file: ZhRuleFile) -> ZhRules:
         basis_words=regex.compile(alternation(bases)),
         bases=bases,
         trap_before=regex.compile(rf"(?:{alternation(file.traps.before)})[ \t]?\Z"),
+        trap_after=regex.compile(rf"[ \t]?(?:{alternation(file.traps.after)})"),
+        shared_unit=pattern("shared_unit"),
+        change_after=regex.compile(alternation(change.after_figure)),
         periods=[(p.id, regex.compile(p.regex, regex.VERBOSE)) for p in file.period],
         base_before=regex.compile(rf"(?:{alternation(file.periods.base_before)})[ \t]?\Z"),
         subject_words=regex.compile(
