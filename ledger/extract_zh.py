@@ -406,7 +406,7 @@ def _sentence_claims(
     original = text[s.start : s.end]
     ends = rules.file.change.clause_ends
     metrics: dict[str, str] = {}
-    claims = []
+    claims: list[dict[str, Any]] = []
     floor = s.start
     for f in figures:
         clause_start, clause = _clause_before(rules, s, f.number_start, floor)
