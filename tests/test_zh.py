@@ -432,11 +432,14 @@ def test_every_rule_example_is_read_by_its_rule(kind, entry_id, example):
     claims, _ = extract_chinese(f"我国{example}。", published=date(2024, 12, 1))
     text = f"我国{example}。"
     if kind == "period":
-        pattern = dict(RULES.periods)[entry_id]
+        needs, pattern = next((n, p) for pid, n, p in RULES.periods if pid == entry_id)
         assert pattern.search(text) is not None
+        assert not needs or any(word in text for word in needs)  # the cheap test lets it by
         assert claims == [] or all(c.period is None or c.period[:2] in "19 20" for c in claims)
     elif kind == "attribution":
-        assert any(p.search(text.removeprefix("我国")) for p in RULES.attributions)
+        needs, pattern = RULES.attributions[[a.id for a in RULES.file.attribution].index(entry_id)]
+        assert pattern.search(text.removeprefix("我国"))
+        assert not needs or any(word in text for word in needs)
     elif kind == "pattern":
         assert claims, example
     else:
@@ -604,3 +607,19 @@ def test_exports_carry_the_growth_basis_in_a_column_and_in_words(tmp_path):
     csv_rows = list(csv.DictReader(io.StringIO(exported["csv"])))
     assert sorted(row["basis"] for row in csv_rows) == ["previous_period", "yoy"]
     assert "a rise of 0.6% on the previous period, 2023-Q1" in exported["markdown"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(alphabet="2019年1-3月份前三季度上下半今去据国家统计局数据显示表示称，。 ", max_size=40)
+)
+def test_needs_never_hides_a_match(text):
+    """A period or attribution cue is skipped when its `needs` words are absent: sound only if
+    the regex cannot match without one of them."""
+    rules = [(pid, needs, p) for pid, needs, p in RULES.periods]
+    rules += [
+        (a.id, n, p) for a, (n, p) in zip(RULES.file.attribution, RULES.attributions, strict=True)
+    ]
+    for rule_id, needs, pattern in rules:
+        if needs and pattern.search(text):
+            assert any(word in text for word in needs), rule_id
