@@ -303,7 +303,7 @@ async def source_page(db: Any, source_id: str, row_url: RowUrl) -> dict[str, Any
     claims = await _rows(
         db,
         """
-        select id, start, "end", quote, value, value_high, unit, kind, bound, change, period,
+        select id, start, "end", quote, value, value_high, unit, kind, bound, change, basis, period,
                metric
         from claims where source_id = :id and retired_at is null order by start, "end"
         """,
