@@ -160,6 +160,23 @@ def licence_name(name: str) -> str:
     return str(_settings()["licence"].get(name.casefold(), name))
 
 
+class LicenceTerms(NamedTuple):
+    title: str
+    url: str
+
+
+def licence_terms(name: str | None) -> LicenceTerms | None:
+    """A licence's full title and the page of its terms (formats.toml), when known.
+
+    >>> licence_terms("CC-BY-4.0").url
+    'https://creativecommons.org/licenses/by/4.0/'
+    >>> licence_terms(None) is None, licence_terms("IMF terms") is None
+    (True, True)
+    """
+    terms = _settings()["licence_terms"].get(name or "")
+    return LicenceTerms(terms["title"], terms["url"]) if terms else None
+
+
 # --- World Bank WDI: Country Name,Country Code,Year,Value (one indicator a file) ------------------
 
 

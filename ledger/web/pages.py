@@ -6,15 +6,17 @@ escaped pieces; the templates only lay them out.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
+import pycountry
 from markupsafe import Markup
 
 from ledger.describe import claim_words, number_in_words, with_unit
-from ledger.refdata.lookup import chart_series
+from ledger.refdata.formats import licence_terms
+from ledger.refdata.lookup import ChartSeries, chart_series, databases_beside, series_subjects
 from ledger.refdata.store import list_datasets
 from ledger.rules import default_rules
 from ledger.web.chart import Figure, chart_figures, official_figures, svg_chart
@@ -351,37 +353,44 @@ async def metric_chart(
     )
     if unit is None and units:
         unit = units[0]["unit"]
-    claims = await _rows(
-        db,
-        """
-        select claims.id, claims.quote, claims.value, claims.value_high, claims.period,
-               claims.source_id, sources.publisher, sources.published
+    drawn = """
         from claims join sources on sources.id = claims.source_id
         left join check_outcomes on check_outcomes.claim_id = claims.id
         where claims.metric = :metric and claims.unit is :unit and claims.retired_at is null
           and claims.rejected_at is null
           and (:subject is null or check_outcomes.subject_code = :subject)
+    """
+    chosen = {"metric": metric, "unit": unit, "limit": CHART_LIMIT, "subject": subject}
+    claims = await _rows(
+        db,
+        f"""
+        select claims.id, claims.quote, claims.value, claims.value_high, claims.period,
+               claims.source_id, sources.publisher, sources.published
+        {drawn}
         order by claims.checkworthiness desc, claims.id
         limit :limit
         """,
-        {"metric": metric, "unit": unit, "limit": CHART_LIMIT, "subject": subject},
+        chosen,
     )
     claims.sort(key=lambda row: (row["period"] or "", row["published"] or ""))
-    total = next((row["n"] for row in units if row["unit"] == unit), 0)
+    total = len(claims)
+    if total == CHART_LIMIT:  # cut: how many the chosen metric, unit and subject have
+        total = (await _rows(db, f"select count(*) as n {drawn}", chosen))[0]["n"]
     references = await _rows(
         db,
         """select * from "references" where metric = :metric and unit is :unit
            order by period""",
         {"metric": metric, "unit": unit},
     )
-    series: list[tuple[str, float]]
     figures: list[Figure] = chart_figures(
         claims, references, claim_href=lambda claim_id: row_url("claims", claim_id)
     )
-    official, series = "", []
+    undated = len(claims) + len(references) - len(figures)
+    series: ChartSeries | None = None
     if subject and db.path:
-        official, series = chart_series(db.path, indicators_of(metric), subject, unit)
-        figures += official_figures(series, official)
+        series = chart_series(db.path, indicators_of(metric), subject, unit)
+    if series:
+        figures += official_figures(series.values, series.citation)
     return {
         "metric": metric,
         "unit": unit,
@@ -390,22 +399,40 @@ async def metric_chart(
         "claims": claims,
         "references": references,
         "subject": subject,
-        "official": official,
-        "official_values": len(series),
-        "undated": len(claims) + len(references) - len(figures),
-        "left_out": max(0, total - len(claims) - len(references)),
+        "series": series,
+        "undated": undated,
+        "left_out": total - len(claims),
     }
 
 
 def official_datasets(ledger_path: str) -> list[dict[str, Any]]:
     """Each reference database beside the ledger (the pack, the imported one) with its
-    datasets' provenance; read only, never built by a page."""
+    datasets' provenance, licence and the attribution to give; read only, never built here."""
     found = []
-    for name in ("reference-pack.db", "references.db"):
-        path = Path(ledger_path).resolve().parent / name
-        if path.is_file():
-            found.append({"file": name, "datasets": list_datasets(path)})
+    for path in databases_beside(ledger_path):
+        datasets: list[dict[str, Any]] = list_datasets(path)
+        for dataset in datasets:
+            dataset["url"] = safe_url(dataset["url"])
+            dataset["terms"] = licence_terms(dataset["licence"])
+            dataset["attribution"] = attribution(dataset)
+        found.append({"file": path.name, "database": path.stem, "datasets": datasets})
     return found
+
+
+def attribution(dataset: dict[str, Any]) -> str:
+    """How to credit a dataset: publisher, title, vintage and licence.
+
+    >>> attribution({"publisher": "World Bank", "title": "World Development Indicators",
+    ...              "vintage": "2026-07-01", "licence": "CC-BY-4.0"})
+    'World Bank, World Development Indicators (2026-07-01), CC-BY-4.0'
+    >>> attribution({"publisher": "IMF", "title": "WEO (2019-04)", "vintage": "2019-04",
+    ...              "licence": None})
+    'IMF, WEO (2019-04), no licence stated'
+    """
+    vintage = dataset.get("vintage") or ""
+    vintage = f" ({vintage})" if vintage and vintage not in dataset["title"] else ""
+    licence = dataset.get("licence") or "no licence stated"
+    return f"{dataset['publisher']}, {dataset['title']}{vintage}, {licence}"
 
 
 def indicators_of(metric: str) -> list[str]:
@@ -416,15 +443,43 @@ def indicators_of(metric: str) -> list[str]:
 
 
 async def chart_subjects(db: Any, metric: str) -> list[dict[str, Any]]:
-    """The subject codes the checks gave the metric's claims, most claimed first."""
-    return await _rows(
+    """The subjects the chart of a metric can be drawn for: first the codes the checks gave its
+    claims, most claimed first, then those only the official series beside the ledger cover
+    (n = 0 claims), each with its name."""
+    claimed = await _rows(
         db,
         """select check_outcomes.subject_code as code, count(*) as n from claims
            join check_outcomes on check_outcomes.claim_id = claims.id
            where claims.metric = :metric and check_outcomes.subject_code is not null
+             and claims.retired_at is null and claims.rejected_at is null
            group by code order by n desc, code""",
         {"metric": metric},
     )
+    seen = {row["code"] for row in claimed}
+    official = series_subjects(db.path, indicators_of(metric)) if db.path else []
+    subjects = claimed + [{"code": code, "n": 0} for code in official if code not in seen]
+    names = subject_names()
+    for row in subjects:
+        row["name"] = names.get(row["code"], "")
+    return subjects
+
+
+@functools.cache
+def subject_names() -> dict[str, str]:
+    """Each subject code's name, for the chart's choice of subject: the ISO name, or the
+    rule data's for aggregates (EMU: euro area).
+
+    >>> names = subject_names()
+    >>> names["CHN"], names["EMU"], names["GBR"]
+    ('China', 'euro area', 'United Kingdom')
+    """
+    names: dict[str, str] = {}
+    for rule in default_rules().files.subject:
+        if rule.code and rule.kind == "aggregate":
+            names.setdefault(rule.code, rule.id)
+    for country in pycountry.countries:
+        names.setdefault(country.alpha_3, getattr(country, "common_name", None) or country.name)
+    return names
 
 
 async def metrics(db: Any) -> list[dict[str, Any]]:
