@@ -16,7 +16,10 @@ from ledger.escaping import printable
 from ledger.models import VERDICTS
 
 # The importers' formats, named here so `--help` lists them without importing the readers.
-REFERENCE_FORMATS = ["wdi", "weo", "fred", "eia", "boe-bank-rate", "boe-millennium", "ons", "bls"]
+REFERENCE_FORMATS = [
+    "wdi", "weo", "fred", "eia", "boe-bank-rate", "boe-millennium", "ons", "bls",
+    "datapackage", "pink-sheet", "fed-ddp", "owid", "cset",
+]  # fmt: skip
 
 if TYPE_CHECKING:
     from ledger.ingest import IngestReport

@@ -29,8 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from ledger.refdata import store
-from ledger.refdata.formats import (
-    FORMATS,
+from ledger.refdata.base import (
     Dataset,
     Indicator,
     Observation,
@@ -38,6 +37,7 @@ from ledger.refdata.formats import (
     ReferenceDataError,
     _settings,
 )
+from ledger.refdata.formats import FORMATS
 
 PACK_DB = "reference-pack.db"
 VALUES_FILE = "reference-pack.csv.gz"

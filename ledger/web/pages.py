@@ -15,7 +15,7 @@ import pycountry
 from markupsafe import Markup
 
 from ledger.describe import claim_words, number_in_words, with_unit
-from ledger.refdata.formats import licence_terms
+from ledger.refdata.base import licence_terms
 from ledger.refdata.lookup import ChartSeries, chart_series, databases_beside, series_subjects
 from ledger.refdata.store import list_datasets
 from ledger.rules import default_rules
