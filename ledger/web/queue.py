@@ -21,6 +21,9 @@ PAGE_SIZE = 50
 # filters are offered without their counts.
 COUNT_TIME_LIMIT_MS = 400
 FACET_SIZE = 12
+# Check outcomes in the order a reviewer would take them: a figure the checks dispute first.
+OUTCOME_ORDER = ("inconsistent", "ambiguous", "revised", "consistent", "no-reference",
+                 "unchecked", "forecast")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -54,21 +57,29 @@ class QueueFilters:
         return urlencode({key: value for key, value in pairs.items() if value})
 
 
-# The queue's rows and its filter counts share these joins and conditions.
-_JOINS = """
-from claims
-join sources on sources.id = claims.source_id
-left join check_outcomes on check_outcomes.claim_id = claims.id
-"""
-_WHERE = """
-where claims.retired_at is null and claims.rejected_at is null
-  and not exists (select 1 from notes where notes.claim_id = claims.id
-                  and notes.verdict is not null)
-  and (:source = '' or claims.source_id = :source)
-  and (:metric = '' or claims.metric = :metric)
-  and (:outcome = '' or coalesce(check_outcomes.outcome, 'unchecked') = :outcome)
-  and (:repeated = '' or claims.id in (select claim_id from claim_groups))
-"""
+OUTCOME = "coalesce(check_outcomes.outcome, 'unchecked')"
+
+
+def _from_where(filters: QueueFilters, outcomes: bool = False, joins: str = "") -> str:
+    """The FROM and WHERE the queue's rows and its counts share. `check_outcomes` is joined only
+    when asked or filtered on: joining the view makes SQLite build it whole, for every claim."""
+    outcomes = outcomes or bool(filters.outcome)
+    join = "left join check_outcomes on check_outcomes.claim_id = claims.id" if outcomes else ""
+    # only the filters given, so that SQLite can use the index on what is filtered
+    given = {
+        "source": "claims.source_id = :source",
+        "metric": "claims.metric = :metric",
+        "repeated": "claims.id in (select claim_id from claim_groups)",
+        "outcome": f"{OUTCOME} = :outcome",
+    }
+    narrowed = "".join(f" and {test}" for key, test in given.items() if getattr(filters, key))
+    return f"""
+    from claims join sources on sources.id = claims.source_id {join} {joins}
+    where claims.retired_at is null and claims.rejected_at is null
+      and not exists (select 1 from notes where notes.claim_id = claims.id
+                      and notes.verdict is not null)
+      {narrowed}
+    """
 
 
 def _params(filters: QueueFilters) -> dict[str, Any]:
@@ -90,22 +101,34 @@ async def queue_rows(
         f"""
         select claims.*, sentences.text as sentence, sources.title as source_title,
                sources.publisher, sources.published,
-               coalesce(check_outcomes.outcome, 'unchecked') as outcome,
-               check_outcomes.conflicts,
                exists(select 1 from claim_groups where claim_groups.claim_id = claims.id)
                  as repeated
-        {_JOINS} {CLAIM_SENTENCE} {_WHERE}
+        {_from_where(filters, joins=CLAIM_SENTENCE)}
         order by claims.checkworthiness desc, claims.source_id, claims.start
         limit :limit offset :offset
         """,
         {**_params(filters), "limit": limit + 1, "offset": (filters.page - 1) * limit},
     )
+    outcomes = await _outcomes(db, [row["id"] for row in rows[:limit]])
     for row in rows:
+        row["outcome"], row["conflicts"] = outcomes.get(row["id"], ("unchecked", 0))
         row["words"] = claim_words(row)
         row["href"] = row_url("claims", row["id"])
         row["source_href"] = row_url("sources", row["source_id"])
         row["sentence_html"] = sentence_html(row)
     return rows[:limit], len(rows) > limit
+
+
+async def _outcomes(db: Any, ids: list[str]) -> dict[str, tuple[str, int]]:
+    """The check outcome and conflicts of each of these claims (SQLite reads only their checks:
+    a WHERE on the view's grouping column is pushed into it)."""
+    marks = ", ".join(f":id{n}" for n in range(len(ids)))
+    found = await _rows(
+        db,
+        f"select claim_id, outcome, conflicts from check_outcomes where claim_id in ({marks})",
+        {f"id{n}": claim for n, claim in enumerate(ids)},
+    )
+    return {row["claim_id"]: (row["outcome"], row["conflicts"]) for row in found}
 
 
 async def _counts(
@@ -117,8 +140,9 @@ async def _counts(
         return await _rows(
             db,
             # `chosen`, not `value`: that is a column of claims, which GROUP BY would take
-            f"select {column} as chosen, max({label}) as label, count(*) as n {_JOINS} {_WHERE} group by chosen"
-            " order by n desc, chosen limit :size",
+            f"select {column} as chosen, max({label}) as label, count(*) as n"
+            f" {_from_where(filters, OUTCOME in column)}"
+            " group by chosen order by n desc, chosen limit :size",
             {**_params(filters), "size": FACET_SIZE},
             custom_time_limit=COUNT_TIME_LIMIT_MS,
         )
@@ -130,10 +154,12 @@ async def queue_page(db: Any, filters: QueueFilters, row_url: RowUrl) -> dict[st
     """Everything the queue page shows: the rows, the total, and the one-click filters."""
     rows, more = await queue_rows(db, filters, row_url)
     total = await _counts(db, "'all'", filters)
+    outcomes = await _counts(db, OUTCOME, replace(filters, outcome=""))
+    if outcomes:
+        outcomes.sort(key=lambda item: OUTCOME_ORDER.index(item["chosen"])
+                      if item["chosen"] in OUTCOME_ORDER else len(OUTCOME_ORDER))  # fmt: skip
     facets = {
-        "outcome": await _counts(
-            db, "coalesce(check_outcomes.outcome, 'unchecked')", replace(filters, outcome="")
-        ),
+        "outcome": outcomes,
         "metric": await _counts(db, "claims.metric", replace(filters, metric="")),
         "source": await _counts(
             db, "claims.source_id", replace(filters, source=""), label="sources.title"
