@@ -27,7 +27,7 @@ import functools
 import re
 import tomllib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from importlib import resources
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ledger.intervals import Interval, claim_interval, compare, reference_interval
-from ledger.refdata.lookup import OfficialReferences, OfficialValue
+from ledger.refdata.lookup import OfficialReferences, OfficialValue, derived_series
 from ledger.references import period_end
 
 if TYPE_CHECKING:
@@ -107,6 +107,10 @@ class CheckingRules(BaseModel):
     forecast: list[Cue]
     subnational: list[Cue]
     frequency: list[Cue]
+    year_on_year: list[Cue]
+    delivery: list[Cue]
+    not_a_place: list[Cue]
+    anaphora: list[Cue]
     currency_words: WordTable
     benchmarks: WordTable
     datelines: WordTable
@@ -201,6 +205,7 @@ class Figure:
     clause: str
     subject: Subject
     subject_kind: str
+    sentence: str = ""
 
 
 class Verdict(NamedTuple):
@@ -227,17 +232,31 @@ def is_forecast(figure: Figure, rules: CheckingRules) -> str | None:
 
 
 def frequency_of(figure: Figure, definition: MetricDefinition, rules: CheckingRules) -> str | None:
-    """The figure's frequency: its metric's, its period's, or its words' (None: undated)."""
+    """The figure's frequency: its metric's, its words', its period's (a month's or a quarter's
+    figure is never an annual one, whatever its metric), else its metric's default (None:
+    undated)."""
     if definition.frequency in ("Q", "M"):
         return definition.frequency
     for cue in rules.frequency:  # "grew 0.2% in the last three months of 2004": not the year's
         if cue.search(figure.words.both):
             return cue.frequency
-    if definition.frequency:
-        return definition.frequency
-    if figure.period:
-        return "Q" if "Q" in figure.period else "M" if len(figure.period) == 7 else "A"
-    return None
+    within_year = _period_frequency(figure.period)
+    if within_year != "A":
+        return within_year
+    return definition.frequency or within_year
+
+
+def _period_frequency(period: str | None) -> str | None:
+    """A period's frequency: 2004 A, 2004-Q3 Q, 2004-H1 H, 2004-03 M (None: no period).
+
+    >>> [_period_frequency(p) for p in ("2004", "2004-Q3", "2004-H1", "2004-03", None)]
+    ['A', 'Q', 'H', 'M', None]
+    """
+    if not period:
+        return None
+    if "Q" in period or "H" in period:
+        return "Q" if "Q" in period else "H"
+    return "M" if len(period) == 7 else "A"
 
 
 class Matcher:
@@ -273,17 +292,20 @@ class Matcher:
         if why:
             outcome = "forecast" if why.startswith("forecast") else "no-reference"
             return [Verdict(outcome, why.removeprefix("forecast: "))]
+        if figure.period and any(cue.search(figure.sentence) for cue in self.rules.delivery):
+            figure = replace(figure, period=None)  # "April crude closed at 17.75": today's quote
         frequency = frequency_of(figure, definition, self.rules)
         subject = self._series_subject(figure, definition)
         if subject is None:
             return [Verdict("no-reference", "no subject to look official series up by")]
-        values = self.references.values(tuple(definition.indicators), subject)
+        values = self._of_basis(figure, definition, self.references.values(
+            tuple(definition.indicators), subject))  # fmt: skip
         if not values:
             return [Verdict("no-reference", f"no official series of {figure.metric} for {subject}")]
-        if frequency is None:
-            return self._undated(figure, definition, values, subject)
         period = figure.period
-        if frequency == "Q" or period is None:
+        if frequency is None or (period is None and frequency in definition.undated):
+            return self._undated(figure, definition, values, subject)
+        if period is None:
             found = sorted({v.frequency for v in values})
             return [
                 Verdict(
@@ -301,6 +323,21 @@ class Matcher:
             why = f"a {said} figure: no official {said} value for {subject} in {period}"
             return [Verdict("no-reference", why)]
         return [self._point(figure, definition, value, "exact") for value in chosen]
+
+    def _of_basis(
+        self, figure: Figure, definition: MetricDefinition, values: list[OfficialValue]
+    ) -> list[OfficialValue]:
+        """Of derived growth series (ledger/data/derived.toml), those of the figure's basis:
+        year on year when its words say so, else its metric's (a quarter's growth is on the
+        quarter before, as UK and European releases give it)."""
+        derived = derived_series()
+        if not any(v.indicator in derived for v in values):
+            return values
+        yoy = any(cue.search(figure.words.both) for cue in self.rules.year_on_year)
+        basis = "yoy" if yoy else definition.basis
+        return [
+            v for v in values if v.indicator not in derived or derived[v.indicator].basis == basis
+        ]
 
     def _refusal(self, figure: Figure, definition: MetricDefinition) -> str | None:
         forecast = is_forecast(figure, self.rules)
@@ -428,8 +465,8 @@ class Matcher:
         return self.convert(value.value, value.unit, figure.unit, int(value.period[:4]))
 
 
-_FREQUENCY_WORDS = {"A": "annual", "Q": "quarterly", "M": "monthly", "W": "weekly", "D": "daily",
-                    "E": "dated-change"}  # fmt: skip
+_FREQUENCY_WORDS = {"A": "annual", "H": "half-yearly", "Q": "quarterly", "M": "monthly",
+                    "W": "weekly", "D": "daily", "E": "dated-change"}  # fmt: skip
 
 
 def _people(figure: Figure) -> bool:
@@ -462,6 +499,9 @@ def _window(values: list[OfficialValue], frequency: str, day: date) -> list[Offi
     if frequency == "M":
         months = {_shift(day, -1), day.isoformat()[:7], _shift(day, 1)}
         return [v for v in of_frequency if v.period in months]
+    if frequency == "Q":  # the last two quarters over by then: the one just released, and before
+        ended = [v for v in of_frequency if (period_end(v.period) or day) < day]
+        return ended[-2:]
     if frequency == "E":
         before = [v for v in of_frequency if v.period <= day.isoformat()]
         recent = [v for v in before if v.period >= (day - DAY_WINDOW).isoformat()]
@@ -509,12 +549,18 @@ class SourceContext:
     place."""
 
     def __init__(
-        self, text: str, subject_pattern: Any, subject_ids: dict[str, str], places: set[str]
+        self,
+        text: str,
+        subject_pattern: Any,
+        subject_ids: dict[str, str],
+        places: set[str],
+        not_a_place: list[Cue] = [],  # noqa: B006 (never mutated)
     ) -> None:
         self.text = text
         self.found = [
             (m.start(), subject_ids.get(m.group()) or subject_ids.get(" ".join(m.group().split())))
             for m in subject_pattern.finditer(text)
+            if not any(cue.search(text[m.end() : m.end() + 40]) for cue in not_a_place)
         ]
         self.found = [(at, name) for at, name in self.found if name in places]
         self.breaks = [m.end() for m in _PARAGRAPH.finditer(text)]
