@@ -338,7 +338,8 @@ class Matcher:
         if not series:
             return [Verdict("no-reference", f"no official series of {figure.metric} for {subject}")]
         period = figure.period
-        if frequency is None or (period is None and frequency in definition.undated):
+        dated_by_publication = frequency in definition.undated and frequency in series.ordered
+        if frequency is None or (period is None and dated_by_publication):
             return self._undated(figure, definition, series, subject)
         if period is None:
             found = sorted(series.ordered)
