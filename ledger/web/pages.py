@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -15,6 +16,7 @@ import pycountry
 from markupsafe import Markup
 
 from ledger.describe import claim_words, number_in_words, with_unit
+from ledger.models import VERDICTS
 from ledger.refdata.base import licence_terms
 from ledger.refdata.lookup import ChartSeries, chart_series, databases_beside, series_subjects
 from ledger.refdata.store import list_datasets
@@ -79,15 +81,15 @@ async def claim_page(db: Any, claim_id: str, row_url: RowUrl) -> dict[str, Any] 
     # rather than highlight something the source does not contain.
     claim["quote_matches_source"] = claim["at_offsets"] == claim["quote"]
     same, more_same = await _same_claims(db, claim, row_url)
-    signed = (
-        "exists(select 1 from signoffs where signoffs.note_id = notes.id)"
-        if "signoffs" in await db.table_names()
-        else "0"
-    )
     notes = await _rows(
         db,
-        f"select notes.*, {signed} as signed_off from notes where claim_id = :id"
-        " order by created_at, id",
+        """select notes.*, signed.reviewers as signed_off_by, signed.reviewers is not null
+                  as signed_off
+           from notes left join (
+             select note_id, group_concat(reviewer, ', ') as reviewers from signoffs
+             where note_id in (select id from notes where claim_id = :id) group by note_id
+           ) as signed on signed.note_id = notes.id
+           where notes.claim_id = :id order by notes.created_at, notes.id""",
         {"id": claim_id},
     )
     for note in notes:
@@ -98,7 +100,7 @@ async def claim_page(db: Any, claim_id: str, row_url: RowUrl) -> dict[str, Any] 
     return {
         "claim": claim,
         "words": claim_words(claim),
-        "sentence_html": _sentence_html(claim),
+        "sentence_html": sentence_html(claim),
         "source_href": row_url("sources", claim["source_id"]) + "#" + claim_id,
         "source_url": safe_url(claim.get("source_url")),
         "checks": await _checks(db, claim, row_url),
@@ -111,17 +113,18 @@ async def claim_page(db: Any, claim_id: str, row_url: RowUrl) -> dict[str, Any] 
         # a comment (a note without a verdict) leaves the verdict as it was
         "verdict": next((n["verdict"] for n in reversed(notes) if n["verdict"]), "unverified"),
         "corrections": await _corrections(db, claim_id),
+        "rejection": await _rejection(db, claim_id) if claim.get("rejected_at") else None,
         "chart": chart,
     }
 
 
-def _sentence_html(claim: dict[str, Any]) -> Any:
+def sentence_html(claim: dict[str, Any]) -> Any:
     """The claim's sentence with its quote marked: at its offsets, else where the quote is."""
     offset = claim["start"] - claim["sentence_start"]
     sentence = claim["sentence"] or ""
     if sentence[offset : offset + len(claim["quote"])] != claim["quote"]:
         offset = sentence.find(claim["quote"])
-    spans = [Span(offset, offset + len(claim["quote"]), current=True)] if offset >= 0 else []
+    spans = [Span(offset, offset + len(claim["quote"]), css_class="current")] if offset >= 0 else []
     return highlight(sentence, spans)
 
 
@@ -220,6 +223,17 @@ async def _corrections(db: Any, claim_id: str) -> list[dict[str, Any]]:
     return found
 
 
+async def _rejection(db: Any, claim_id: str) -> dict[str, Any] | None:
+    """Who rejected the claim as not a claim, when and why (the latest rejection)."""
+    found = await _rows(
+        db,
+        """select reason, reviewer, created_at from rejections
+           where claim_id = :id and action = 'reject' order by created_at desc, id desc limit 1""",
+        {"id": claim_id},
+    )
+    return found[0] if found else None
+
+
 def claimreview_markup(
     page: dict[str, Any], site_url: str, organisation: Any, signed_off_only: bool
 ) -> Markup | None:
@@ -295,8 +309,19 @@ async def _outcome(db: Any, claim_id: str) -> dict[str, Any] | None:
     return found[0] if found else None
 
 
+# What the source page colours a claim by (claim_status.state), in the legend's order, and what
+# each means. A corrected claim shows as corrected whatever its verdict.
+STATES = {
+    "unverified": "no verdict yet",
+    **{verdict: "the latest verdict" for verdict in VERDICTS},
+    "corrected": "a reviewer corrected the extractor's reading",
+    "rejected": "not a claim (a reviewer rejected it)",
+}
+
+
 async def source_page(db: Any, source_id: str, row_url: RowUrl) -> dict[str, Any] | None:
-    """A source's full text with every current claim highlighted, linked and anchored."""
+    """A source's full text with every current claim highlighted by its state, linked and
+    anchored; rejected claims stay, marked rejected."""
     found = await _rows(db, "select * from sources where id = :id", {"id": source_id})
     if not found:
         return None
@@ -305,9 +330,12 @@ async def source_page(db: Any, source_id: str, row_url: RowUrl) -> dict[str, Any
     claims = await _rows(
         db,
         """
-        select id, start, "end", quote, value, value_high, unit, kind, bound, change, period,
-               metric
-        from claims where source_id = :id and retired_at is null order by start, "end"
+        select claims.id, claims.start, claims."end", claims.quote, claims.value,
+               claims.value_high, claims.unit, claims.kind, claims.bound, claims.change,
+               claims.period, claims.metric, claims.added_by, claim_status.state
+        from claims join claim_status on claim_status.claim_id = claims.id
+        where claims.source_id = :id and claims.retired_at is null
+        order by claims.start, claims."end"
         """,
         {"id": source_id},
     )
@@ -316,17 +344,30 @@ async def source_page(db: Any, source_id: str, row_url: RowUrl) -> dict[str, Any
         claim["words"] = claim_words(claim)
         claim["href"] = row_url("claims", claim["id"])
         if text[claim["start"] : claim["end"]] == claim["quote"]:
+            title = f"{claim['words']} ({claim['state']})"
             spans.append(
-                Span(claim["start"], claim["end"], claim["href"], claim["words"], claim["id"])
+                Span(
+                    claim["start"],
+                    claim["end"],
+                    claim["href"],
+                    title,
+                    claim["id"],
+                    css_class=f"state-{claim['state']}",
+                )  # fmt: skip
             )
         else:
             misplaced.append(claim)
+    counts = Counter(claim["state"] for claim in claims)
     return {
         "source": source,
         "source_url": safe_url(source.get("url")),
         "text_html": highlight(text, spans),
         "claims": claims,
         "misplaced": misplaced,
+        "legend": [
+            {"state": state, "meaning": meaning, "count": counts[state]}
+            for state, meaning in STATES.items()
+        ],
     }
 
 
