@@ -149,4 +149,4 @@ def rules_table(rules: Rules | None = None) -> list[dict[str, str]]:
     for file, name, table in tables:
         comment = " ".join(table.comment.split())
         rows.append({"file": file, "kind": "table", "id": name, "comment": comment})
-    return rows + zh_rule_rows()  # the Chinese path's rules (ledger/zh_rules.py)
+    return rows + zh_rule_rows(rules.zh if rules else None)  # the Chinese path (zh_rules.py)

@@ -170,10 +170,19 @@ def _read_figure(rules: ZhRules, s: Sentence, m: Any) -> Figure | None:
         return None
     if rules.trap_before.search(s.text, max(0, start - s.start - 2), start - s.start):
         return None
+    if rules.trap_after.match(s.text, max(m.end("arabic"), m.end("chinese"), m.end("more"))):
+        return None  # 2021年, 13个月, 10多年: a date, a period, a duration
     if sign and start == s.start + m.start("sign"):
         number = -number
+    unit_end = end
+    if arabic and not (unit_word or scale):
+        shared = rules.shared_unit.match(s.text, m.end())  # 0.4和0.6个百分点
+        if shared is not None:
+            unit_word, unit_end = shared.group("unit"), s.start + shared.end()
     reading = (
-        _unit_reading(rules, unit_word, s, end, bool(arabic)) if unit_word else ("count", None, 1.0)
+        _unit_reading(rules, unit_word, s, unit_end, bool(arabic))
+        if unit_word
+        else ("count", None, 1.0)
     )
     if reading is None:
         return None
@@ -256,6 +265,23 @@ def _change(rules: ZhRules, clause: str) -> str | None:
     return rules.changes[word]
 
 
+def _change_and_basis(
+    rules: ZhRules, s: Sentence, f: Figure, clause: str, previous: dict[str, Any] | None
+) -> tuple[str | None, str | None]:
+    """A figure's change and growth basis, from its clause; a figure listed after another
+    (分别增长39.9%、31.2%) has the other's, and a change named after it (24.8%的正增长) wins."""
+    if previous is not None and clause.strip() in rules.file.change.list_joiners:
+        change, basis = previous["change"], previous["basis"]
+    else:
+        change = _change(rules, clause)
+        found = rules.basis_words.search(clause)
+        basis = rules.bases[found.group()] if found else None
+    after = rules.change_after.match(s.text, f.end - s.start)
+    if after is not None:
+        change = rules.file.change.after_figure[after.group()]
+    return change, basis
+
+
 class Mention(NamedTuple):
     """A period named in a sentence; `own` when 的 follows it (2020年的110亿元)."""
 
@@ -284,6 +310,10 @@ def _period_of(pid: str, m: Any, published: date | None) -> str | None:
             to = int(g["to"])
             year = _month_year(g["year"], to, None, published)
             return f"{year}-{int(g['from'] or 1):02d}/{year}-{to:02d}"
+        if pid == "quarters_to_date":
+            q = "一二三四".find(g["quarter"]) + 1 or int(g["quarter"])
+            year = _month_year(g["year"], q * 3, None, published)
+            return f"{year}-01/{year}-{q * 3:02d}"
         if pid == "quarter":
             q = "一二三四".find(g["quarter"]) + 1 or int(g["quarter"])
             return f"{_month_year(g['year'], q * 3, None, published)}-Q{q}"
@@ -376,17 +406,16 @@ def _sentence_claims(
     original = text[s.start : s.end]
     ends = rules.file.change.clause_ends
     metrics: dict[str, str] = {}
-    claims = []
+    claims: list[dict[str, Any]] = []
     floor = s.start
     for f in figures:
         clause_start, clause = _clause_before(rules, s, f.number_start, floor)
-        change = _change(rules, clause)
+        change, basis = _change_and_basis(rules, s, f, clause, claims[-1] if claims else None)
         kind, unit, value = f.kind, f.unit, f.value
         if f.multiple and change == "increase":
             kind, unit, value = "percent", "percent", round(value * 100, 6)
         elif f.multiple:
             unit = None
-        basis = rules.basis_words.search(clause)
         claims.append(
             {
                 "start": f.start,
@@ -398,7 +427,7 @@ def _sentence_claims(
                 "unit": unit,
                 "bound": f.bound,
                 "change": change,
-                "basis": rules.bases[basis.group()] if basis else None,
+                "basis": basis,
                 "metric": _metric(rules, s, kind, metrics),
                 "subject": rules.subjects[subject.group()] if subject else None,
                 "period": _period(mentions, s.text, f.number_start - s.start, ends) or carried,

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 import regex
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -21,6 +21,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from ledger.models import Bound, Change, Kind, validation_message
 from ledger.sentences import boundary_pattern
 from ledger.subjects import country_names
+
+if TYPE_CHECKING:
+    from ledger.zh_rules import ZhRules
 
 RULE_FILES = (
     "patterns",
@@ -687,6 +690,8 @@ class Rules:
     restatements: tuple[tuple[str, Pattern], ...]  # (id, compiled), in file order
     sentence_boundary: Pattern  # where a sentence ends; the rules' month abbreviations end none
     sources: tuple[str, ...] = field(default=())
+    # the Chinese path's rules, from zh.toml in the same folder; None: the package's own
+    zh: ZhRules | None = None
 
 
 def _read_files(directory: Path | None) -> dict[str, Any]:
@@ -806,17 +811,17 @@ def check_contract(files: RuleFiles, pieces: dict[str, str]) -> None:
             raise RulesError(
                 f"patterns.toml: pattern {pattern_id!r} is missing; the extractor reads it"
             )
-        _require_groups(
+        require_groups(
             f"patterns.toml: pattern {pattern_id!r}", _resolve(pattern_id, pieces), groups
         )
     for cue in files.attribution:
-        _require_groups(f"cues.toml: attribution {cue.id!r}", cue.regex, ATTRIBUTION_GROUPS)
+        require_groups(f"cues.toml: attribution {cue.id!r}", cue.regex, ATTRIBUTION_GROUPS)
     for period in files.period:
         where = f"cues.toml: period {period.id!r} ({period.period})"
-        _require_groups(where, period.regex, PERIOD_GROUPS[period.period])
+        require_groups(where, period.regex, PERIOD_GROUPS[period.period])
 
 
-def _require_groups(where: str, source: str, groups: Iterable[str | tuple[str, ...]]) -> None:
+def require_groups(where: str, source: str, groups: Iterable[str | tuple[str, ...]]) -> None:
     """Each of `groups` (or one of each tuple of them) is a named group of `source`."""
     for wanted in groups:
         any_of = (wanted,) if isinstance(wanted, str) else wanted
@@ -1000,7 +1005,19 @@ def load_rules(directory: str | Path | None = None) -> Rules:
         **_unit_lookups(files),
         **_cues(files, cue),
         sources=tuple(f"{name}.toml" for name in RULE_FILES),
+        zh=_folder_zh_rules(path),
     )
+
+
+def _folder_zh_rules(directory: Path | None) -> ZhRules | None:
+    """The Chinese rules of a rules folder: its zh.toml, checked like the other files; None (the
+    package's own zh.toml) when the folder has none, so a folder made before the Chinese path
+    existed keeps working."""
+    if directory is None or not (directory / "zh.toml").is_file():
+        return None
+    from ledger.zh_rules import load_zh_rules  # here: zh_rules imports RulesError from this module
+
+    return load_zh_rules(directory / "zh.toml")
 
 
 def _word_lookups(files: RuleFiles) -> dict[str, Any]:

@@ -12,12 +12,35 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import regex
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from ledger.rules import RulesError
+from ledger.rules import RulesError, require_groups
+
+# The contract between zh.toml and ledger/extract_zh.py, in one place: the pattern ids it reads
+# with their named groups, the period ids it knows how to read with theirs, and the attribution
+# group. `check_contract` holds a zh.toml to it when it loads, so a rules folder whose zh.toml
+# lacks one fails there with one line, not in the middle of an extraction.
+PATTERN_GROUPS: dict[str, tuple[str, ...]] = {
+    "figure": ("sign", "arabic", "chinese", "more", "scale", "more2", "unit"),
+    "percent_words": ("number",),
+    "fraction": ("den", "num"),
+    "tenths": ("number",),
+    "shared_unit": ("unit",),
+}
+PERIOD_GROUPS: dict[str, tuple[str, ...]] = {
+    "month_interval": ("year", "from", "to"),
+    "quarters_to_date": ("year", "quarter"),
+    "quarter": ("year", "quarter"),
+    "half": ("year", "half"),
+    "year_month": ("year", "rel", "month"),
+    "year_span": ("from_year", "to_year"),
+    "year": ("year",),
+    "relative_year": ("rel",),
+}
+ATTRIBUTION_GROUPS = ("who",)
 
 
 class _Strict(BaseModel):
@@ -82,6 +105,8 @@ class Change(_Strict):
     not_followed_by: list[str]
     nouns: list[str]
     clause_ends: str
+    list_joiners: list[str]
+    after_figure: dict[str, Literal["increase", "decrease"]]
     examples: list[str] = Field(min_length=1)
 
 
@@ -186,6 +211,9 @@ class ZhRules:
     basis_words: Any
     bases: dict[str, str]
     trap_before: Any
+    trap_after: Any  # matches right after a number: 年, 月, 个月, 位 ...
+    shared_unit: Any  # 和0.6个百分点: the unit a bare number before it shares
+    change_after: Any  # 的正增长: a change named after the figure
     periods: list[tuple[str, Any]]
     base_before: Any
     subject_words: Any
@@ -208,6 +236,30 @@ def _bounds(rules: list[Bound]) -> tuple[Any, Any, dict[str, str]]:
     )
 
 
+def check_contract(file: ZhRuleFile) -> None:
+    """Fail with one line when zh.toml lacks a pattern or group the Chinese extractor reads, or
+    names a period it cannot read (see PATTERN_GROUPS and PERIOD_GROUPS)."""
+    patterns = {p.id: p.regex for p in file.pattern}
+    for pattern_id, groups in PATTERN_GROUPS.items():
+        if pattern_id not in patterns:
+            raise RulesError(f"zh.toml: pattern {pattern_id!r} is missing; the extractor reads it")
+        require_groups(f"zh.toml: pattern {pattern_id!r}", patterns[pattern_id], groups)
+    for period in file.period:
+        if period.id not in PERIOD_GROUPS:
+            known = ", ".join(PERIOD_GROUPS)
+            raise RulesError(f"zh.toml: period {period.id!r} is none the extractor reads ({known})")
+        require_groups(f"zh.toml: period {period.id!r}", period.regex, PERIOD_GROUPS[period.id])
+    for cue in file.attribution:
+        require_groups(f"zh.toml: attribution {cue.id!r}", cue.regex, ATTRIBUTION_GROUPS)
+
+
+def _compile(source: str, what: str, flags: int = 0) -> Any:
+    try:
+        return regex.compile(source, flags)
+    except regex.error as error:
+        raise RulesError(f"zh.toml: {what}: bad regex: {error}") from error
+
+
 def _compile_file(file: ZhRuleFile) -> ZhRules:
     numeral = file.pieces.numeral
     scales = {w: s.factor for s in file.scale for w in s.words}
@@ -217,13 +269,14 @@ def _compile_file(file: ZhRuleFile) -> ZhRules:
         "{numeral}": numeral,
         "{scale}": alternation(scales),
         "{unit}": alternation(set(units) | set(counters)),
+        "{joiner}": alternation(file.change.list_joiners),
     }
 
     def pattern(pid: str) -> Any:
         source = next(p.regex for p in file.pattern if p.id == pid)
         for name, piece in pieces.items():
             source = source.replace(name, piece)
-        return regex.compile(source, regex.VERBOSE)
+        return _compile(source, f"pattern {pid!r}", regex.VERBOSE)
 
     before, after, bound_words = _bounds(file.bound)
     change = file.change
@@ -236,7 +289,7 @@ def _compile_file(file: ZhRuleFile) -> ZhRules:
     return ZhRules(
         file=file,
         fold=str.maketrans(file.language.fold_from, file.language.fold_into),
-        sentence_end=regex.compile(file.language.sentence_end),
+        sentence_end=_compile(file.language.sentence_end, "language.sentence_end"),
         figure=pattern("figure"),
         percent_words=pattern("percent_words"),
         fraction=pattern("fraction"),
@@ -253,7 +306,10 @@ def _compile_file(file: ZhRuleFile) -> ZhRules:
         basis_words=regex.compile(alternation(bases)),
         bases=bases,
         trap_before=regex.compile(rf"(?:{alternation(file.traps.before)})[ \t]?\Z"),
-        periods=[(p.id, regex.compile(p.regex, regex.VERBOSE)) for p in file.period],
+        trap_after=regex.compile(rf"[ \t]?(?:{alternation(file.traps.after)})"),
+        shared_unit=pattern("shared_unit"),
+        change_after=regex.compile(alternation(change.after_figure)),
+        periods=[(p.id, _compile(p.regex, f"period {p.id!r}", regex.VERBOSE)) for p in file.period],
         base_before=regex.compile(rf"(?:{alternation(file.periods.base_before)})[ \t]?\Z"),
         subject_words=regex.compile(
             rf"(?:{alternation(subjects)})(?!{alternation(not_before)})"
@@ -262,7 +318,9 @@ def _compile_file(file: ZhRuleFile) -> ZhRules:
         ),
         subjects=subjects,
         metrics=[(m, regex.compile(alternation(m.keywords))) for m in file.metric],
-        attributions=[regex.compile(a.regex, regex.VERBOSE) for a in file.attribution],
+        attributions=[
+            _compile(a.regex, f"attribution {a.id!r}", regex.VERBOSE) for a in file.attribution
+        ],
     )
 
 
@@ -282,6 +340,7 @@ def load_zh_rules(path: str | Path | None = None) -> ZhRules:
         first = error.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         raise RulesError(f"invalid zh.toml at {where}: {first['msg']}") from error
+    check_contract(file)
     return _compile_file(file)
 
 

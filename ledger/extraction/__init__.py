@@ -78,7 +78,7 @@ def extract_with_report(
     """Every claim in `text` (in order of start) and the ids of rules that timed out."""
     rules = rules or default_rules()
     doc = Doc(text, published, rules, published_precision)
-    chinese, sentences = extract_chinese(text, published=published)  # ledger/extract_zh.py
+    chinese, sentences = extract_chinese(text, published=published, rules=rules.zh)  # extract_zh.py
     found: list[Found] = []
     try:
         _scan(doc, found, sentences)
