@@ -900,7 +900,8 @@ def peer_table(suites: list[Suite], scores: dict, extractors: dict) -> list[str]
 @click.option(
     "--chinese",
     is_flag=True,
-    help="Run the Chinese suite instead: ledger against Recognizers-Text on bench/zh_set.toml.",
+    help="Run the Chinese suite instead: ledger against Recognizers-Text on bench/zh_set.toml "
+    "(fit) and bench/zh_heldout.toml (held-out).",
 )
 @click.option(
     "--labels",

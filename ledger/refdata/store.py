@@ -40,6 +40,8 @@ create table if not exists ref_values (
     primary key (dataset, indicator, subject, period, frequency)
 ) without rowid;
 create index if not exists ref_values_lookup on ref_values (indicator, subject);
+-- the served databases facet by subject code (Datasette's facet has 200 ms)
+create index if not exists ref_values_subject on ref_values (subject);
 create table if not exists imports (
     path text primary key, sha256 text not null, format text not null, dataset text,
     vintage text, rows integer, imported_at text
