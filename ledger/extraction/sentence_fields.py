@@ -16,6 +16,7 @@ _SPACES = regex.compile(r"[\s\u00a0\-‑]+")  # as rules.trie() matches a space 
 _ARTICLE = regex.compile(r"^(?:The|A|An)\s+")
 _POSSESSIVE = regex.compile(r"^(\p{Lu}[\p{L}.]*(?:\s\p{Lu}[\p{L}.]*)?)['’]s\s+(?=\p{Lu})")
 _QUOTES = regex.compile(r"[\"“”]")
+_SPACES_ONLY = regex.compile(r"\s+")
 
 
 def _subjects(doc: Doc, s: Sentence) -> list[tuple[int, str]]:
@@ -155,7 +156,8 @@ def _own_words(text: str, lo: int, start: int, end: int, hi: int) -> tuple[int, 
 
 
 def _clean_source(who: str, rules: Rules) -> str | None:
-    who = who.strip(" ,.")
+    who = _SPACES_ONLY.sub(" ", who.strip(" ,.\n"))  # a name wrapped across lines, on one
+    who = rules.furniture.sub("", who)
     who = _ARTICLE.sub("", who)
     # "China's National Bureau of Statistics" -> the bureau
     possessive = _POSSESSIVE.match(who)
@@ -200,16 +202,15 @@ def _attribution_in(doc: Doc, s: Sentence) -> str | None:
         return s.attribution
     s.attribution_done = True
     for rule_id, pattern, _triggers in doc.rules.attribution_cues.triggered(s.lower_words()):
-        m = doc.call(f"attribution:{rule_id}", pattern.search, s.text, timed=True)
-        if m is None:
-            continue
-        if "pronoun" in m.re.groupindex and m.group("pronoun"):
-            who = _person_before(doc, s.start + m.start())
-        else:
-            who = _clean_source(m.group("who"), doc.rules)
-        if who:
-            s.attribution = who
-            return who
+        # the first match that names someone: "He notes that ... Mark Liu, has said"
+        for m in doc.find_all(f"attribution:{rule_id}", pattern, s.text):
+            if "pronoun" in m.re.groupindex and m.group("pronoun"):
+                who = _person_before(doc, s.start + m.start())
+            else:
+                who = _clean_source(m.group("who"), doc.rules)
+            if who:
+                s.attribution = who
+                return who
     return None
 
 
