@@ -36,7 +36,7 @@ def subject(doc: Doc, s: Sentence, start: int, end: int) -> str | None:
     it, else the nearest after it (looked up by bisection: no rescan per figure)."""
     found = _subjects(doc, s)
     if not found:
-        return None
+        return _own_subject(doc, s)
     if s.subject_starts is None:
         s.subject_starts = [pos for pos, _ in found]
         s.clauses = [s.start + c.start() for c in _CLAUSE.finditer(s.text)]
@@ -52,6 +52,18 @@ def subject(doc: Doc, s: Sentence, start: int, end: int) -> str | None:
     if after < len(starts):
         return found[after][1]
     return None
+
+
+def _own_subject(doc: Doc, s: Sentence) -> str | None:
+    """The organisation a sentence with no named subject opens with, speaking of itself
+    ([subject_self] in cues.toml: "Newmont reported net income of ..."); found once."""
+    if s.own_subject is None:
+        rules = doc.rules
+        m = doc.call("subject_self", rules.subject_self.match, s.text, timed=True)
+        who = _clean_source(m.group("who"), rules) if m else None
+        # "its", a net income or a share price say an organisation, not a person
+        s.own_subject = rules.legal_suffix.sub("", who) if who else ""
+    return s.own_subject or None
 
 
 def _metric_rules(doc: Doc, s: Sentence) -> list[tuple[MetricRule, Pattern | None]]:
