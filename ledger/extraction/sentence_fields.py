@@ -170,6 +170,9 @@ def _own_words(text: str, lo: int, start: int, end: int, hi: int) -> tuple[int, 
 def _clean_source(who: str, rules: Rules) -> str | None:
     who = _SPACES_ONLY.sub(" ", who.strip(" ,.\n"))  # a name wrapped across lines, on one
     who = rules.furniture.sub("", who)
+    first, _, rest = who.partition(" ")
+    if rest and first.lower() in rules.not_sources:
+        who = rest  # "Although Volcker's statement", "Yesterday Minneapolis-based NWA reported"
     who = _ARTICLE.sub("", who)
     # "China's National Bureau of Statistics" -> the bureau
     possessive = _POSSESSIVE.match(who)
