@@ -88,6 +88,7 @@ class Sentence:
     periods: list[PeriodCue] | None = None
     attribution: str | None = None
     attribution_done: bool = False
+    asides: list[tuple[int, int]] | None = None  # the writer's own asides (own_aside in cues.toml)
     words: frozenset[str] | None = None
     compares: bool | None = None  # holds comparison words (see sentence_fields.compares)
     subject_starts: list[int] | None = None
