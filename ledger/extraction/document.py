@@ -86,6 +86,8 @@ class Sentence:
     # metric rule id -> where its keywords are in the sentence (offsets in the sentence)
     keyword_spans: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
     periods: list[PeriodCue] | None = None
+    # period rule id -> its matches in the sentence
+    period_matches: dict[str, list[Match]] = field(default_factory=dict)
     attribution: str | None = None
     attribution_done: bool = False
     asides: list[tuple[int, int]] | None = None  # the writer's own asides (own_aside in cues.toml)

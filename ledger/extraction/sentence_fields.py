@@ -357,9 +357,18 @@ def _year_in_sentence(doc: Doc, s: Sentence) -> str | None:
     """The year the first `period = "year"` cue finds in the sentence."""
     for rule, pattern, _triggers in doc.rules.period_cues:
         if rule.period == "year":
-            m = doc.call(f"period:{rule.id}", pattern.search, s.text, timed=True)
-            return m.group("year") if m else None
+            found = _cue_matches(doc, s, rule, pattern)
+            return found[0].group("year") if found else None
     return None
+
+
+def _cue_matches(doc: Doc, s: Sentence, rule: PeriodRule, pattern: Pattern) -> list[Match]:
+    """Every match of a period cue in the sentence, found once (a quarter's cue may ask for the
+    sentence's year before the year cue's own turn)."""
+    found = s.period_matches.get(rule.id)
+    if found is None:
+        found = s.period_matches[rule.id] = doc.find_all(f"period:{rule.id}", pattern, s.text)
+    return found
 
 
 def _periods(doc: Doc, s: Sentence) -> list[PeriodCue]:
@@ -368,7 +377,7 @@ def _periods(doc: Doc, s: Sentence) -> list[PeriodCue]:
     taken: list[tuple[int, int]] = []
     cues: list[PeriodCue] = []
     for rule, pattern, _triggers in doc.rules.period_cues.triggered(s.lower_words()):
-        for m in doc.find_all(f"period:{rule.id}", pattern, s.text):
+        for m in _cue_matches(doc, s, rule, pattern):
             a, b = m.span()
             if any(a < y and x < b for x, y in taken):
                 continue
