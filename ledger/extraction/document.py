@@ -63,6 +63,9 @@ class Found:
     scale: float | None = None  # what a bare figure listed before it is multiplied by
     level: bool = False  # a level a change went between, kept without the change's unit
     carried_from: Found | None = None  # the claim it took its unit from
+    # the Chinese path's growth basis; the English one reads none, but a Claim built from
+    # attributes asks for it, and a missing attribute costs a raised and caught AttributeError
+    basis: str | None = None
 
 
 class PeriodCue(NamedTuple):
