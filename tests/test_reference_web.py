@@ -213,3 +213,21 @@ def test_choosing_a_subject_and_following_the_series_in_chromium(ledger: Path) -
             assert "158,140 rows" in page.inner_text("h3")
         finally:
             browser.close()
+
+
+def test_a_claim_no_official_check_read_is_charted_by_its_subjects_code(ledger: Path) -> None:
+    """The seeds' R&D figures (yuan, and a growth rate) meet no official series, so no check
+    gives them a subject code: the chart takes it from the rule data (China -> CHN)."""
+    db = ledger.parent / "seeds.db"
+    sources = Path(__file__).resolve().parent.parent / "sources"
+    for args in (["ingest", str(sources)], ["check"]):
+        result = CliRunner().invoke(cli, [*args, "--db", str(db)])
+        assert result.exit_code == 0, result.output
+    datasette = build_datasette(db, None)
+    page = get(datasette, "/-/ledger/chart/seeds?metric=rd_spending&unit=CNY").text
+    assert options(page)[1] == "CHN China (2 claims)"  # both units' claims counted
+    assert '<option value="CHN" selected>' in page
+    assert page.count("<circle") == 1  # the yuan figure, in this unit
+    assert "exceeded 3.3 trillion yuan" in page
+    everyone = get(datasette, "/-/ledger/chart/seeds?metric=rd_spending&unit=CNY&subject=").text
+    assert everyone.count("<circle") == page.count("<circle")

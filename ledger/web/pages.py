@@ -21,6 +21,7 @@ from ledger.refdata.base import licence_terms
 from ledger.refdata.lookup import ChartSeries, chart_series, databases_beside, series_subjects
 from ledger.refdata.store import list_datasets
 from ledger.rules import default_rules
+from ledger.subjects import subject_codes
 from ledger.web.chart import Figure, chart_figures, official_figures, svg_chart
 from ledger.web.render import Span, highlight, safe_url
 
@@ -399,9 +400,14 @@ async def metric_chart(
         left join check_outcomes on check_outcomes.claim_id = claims.id
         where claims.metric = :metric and claims.unit is :unit and claims.retired_at is null
           and claims.rejected_at is null
-          and (:subject is null or check_outcomes.subject_code = :subject)
+          and (:subject is null or check_outcomes.subject_code = :subject
+               or (check_outcomes.subject_code is null
+                   and claims.subject in (select value from json_each(:names))))
     """
-    chosen = {"metric": metric, "unit": unit, "limit": CHART_LIMIT, "subject": subject}
+    chosen = {
+        "metric": metric, "unit": unit, "limit": CHART_LIMIT, "subject": subject,
+        "names": json.dumps(subject_names_of(subject)) if subject else "[]",
+    }  # fmt: skip
     claims = await _rows(
         db,
         f"""
@@ -487,22 +493,43 @@ async def chart_subjects(db: Any, metric: str) -> list[dict[str, Any]]:
     """The subjects the chart of a metric can be drawn for: first the codes the checks gave its
     claims, most claimed first, then those only the official series beside the ledger cover
     (n = 0 claims), each with its name."""
-    claimed = await _rows(
+    found = await _rows(
         db,
-        """select check_outcomes.subject_code as code, count(*) as n from claims
-           join check_outcomes on check_outcomes.claim_id = claims.id
-           where claims.metric = :metric and check_outcomes.subject_code is not null
-             and claims.retired_at is null and claims.rejected_at is null
-           group by code order by n desc, code""",
+        """select check_outcomes.subject_code as code, claims.subject, count(*) as n
+           from claims left join check_outcomes on check_outcomes.claim_id = claims.id
+           where claims.metric = :metric and claims.retired_at is null
+             and claims.rejected_at is null
+           group by code, claims.subject""",
         {"metric": metric},
     )
-    seen = {row["code"] for row in claimed}
+    # a claim no official check read keeps its subject's name: its code is the rule data's
+    codes = subject_codes(default_rules().files)
+    counts: Counter[str] = Counter()
+    for row in found:
+        known = codes.get(row["subject"] or "")
+        code = row["code"] or (known.code if known else None)
+        if code:
+            counts[code] += row["n"]
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    claimed: list[dict[str, Any]] = [{"code": code, "n": n} for code, n in ranked]
+    seen = set(counts)
     official = series_subjects(db.path, indicators_of(metric)) if db.path else []
     subjects = claimed + [{"code": code, "n": 0} for code in official if code not in seen]
     names = subject_names()
     for row in subjects:
         row["name"] = names.get(row["code"], "")
     return subjects
+
+
+def subject_names_of(code: str) -> list[str]:
+    """The subjects (as claims name them) whose code is `code`.
+
+    >>> "China" in subject_names_of("CHN"), "euro area" in subject_names_of("EMU")
+    (True, True)
+    """
+    return [
+        name for name, known in subject_codes(default_rules().files).items() if known.code == code
+    ]
 
 
 @functools.cache
