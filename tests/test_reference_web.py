@@ -231,3 +231,26 @@ def test_a_claim_no_official_check_read_is_charted_by_its_subjects_code(ledger: 
     assert "exceeded 3.3 trillion yuan" in page
     everyone = get(datasette, "/-/ledger/chart/seeds?metric=rd_spending&unit=CNY&subject=").text
     assert everyone.count("<circle") == page.count("<circle")
+
+
+def test_ledger_serve_builds_the_pack_it_serves_unless_told_not_to(
+    ledger: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ledger import serve
+
+    served: list[list[str]] = []
+    monkeypatch.setattr(
+        serve, "run", lambda datasette, **_: served.append(list(datasette.databases))
+    )
+    copy = tmp_path / "claims.db"
+    copy.write_bytes(ledger.read_bytes())
+    runner = CliRunner()
+    result = runner.invoke(cli, ["serve", "--db", str(copy), "--no-pack", "--port", "8799"])
+    assert result.exit_code == 0, result.output
+    assert not (tmp_path / "reference-pack.db").exists() and "reference-pack" not in served[-1]
+    result = runner.invoke(cli, ["serve", "--db", str(copy), "--port", "8799"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "reference-pack.db").is_file() and "reference-pack" in served[-1]
+    missing = runner.invoke(cli, ["serve", "--db", str(tmp_path / "nope.db"), "--port", "8799"])
+    assert missing.exit_code == 1 and "no ledger at" in missing.output
+    assert not (tmp_path / "nope.db").exists()
