@@ -333,7 +333,7 @@ async def source_page(db: Any, source_id: str, row_url: RowUrl) -> dict[str, Any
         """
         select claims.id, claims.start, claims."end", claims.quote, claims.value,
                claims.value_high, claims.unit, claims.kind, claims.bound, claims.change,
-               claims.period, claims.metric, claims.added_by, claim_status.state
+               claims.basis, claims.period, claims.metric, claims.added_by, claim_status.state
         from claims join claim_status on claim_status.claim_id = claims.id
         where claims.source_id = :id and claims.retired_at is null
         order by claims.start, claims."end"

@@ -49,7 +49,7 @@ from ledger.describe import number_in_words
 from ledger.models import VERDICTS
 from ledger.refdata.lookup import ChartSeries
 from ledger.review import CORRECTABLE
-from ledger.web import pages, review_routes
+from ledger.web import pages, review_routes, search
 from ledger.web.auth import login_view, logout_view, reviewer_of
 from ledger.web.guard import guard
 from ledger.web.queue import QueueFilters, queue_page, queue_rows
@@ -119,10 +119,19 @@ async def write_path_allowed(datasette: Any, path: str) -> bool:
 @hookimpl
 def asgi_wrapper(datasette: Any):
     """On a ledger server: no HTTP auth, live sessions only, writes only where allowed, hardening
-    headers, CSV cells neutralised (ledger/web/guard.py). Elsewhere: nothing."""
+    headers, CSV cells neutralised (ledger/web/guard.py), a Chinese search moved to the trigram
+    index (ledger/web/search.py). Elsewhere: nothing."""
     if not serves_ledger(datasette):
         return lambda app: app
-    return lambda app: guard(datasette, app, write_path_allowed)
+    return lambda app: guard(datasette, search.chinese_search(app), write_path_allowed)
+
+
+@hookimpl
+def filters_from_request(request: Any, database: str, table: str, datasette: Any) -> Any:
+    """The claims table's search in Chinese (ledger/web/search.py)."""
+    if not serves_ledger(datasette):
+        return None
+    return search.search_filters(request, table)
 
 
 def _row_url(datasette: Any, database: str):
