@@ -10,6 +10,7 @@ from typing import NamedTuple
 
 import regex
 
+from ledger.models import DatePrecision
 from ledger.rules import MetricRule, Rules
 from ledger.sentences import Sentences
 
@@ -116,9 +117,18 @@ class Sentence:
 class Doc:
     """The per-call state of one extraction: the text, its sentences and what was found."""
 
-    def __init__(self, text: str, published: date | None, rules: Rules) -> None:
+    def __init__(
+        self,
+        text: str,
+        published: date | None,
+        rules: Rules,
+        published_precision: DatePrecision | None = None,
+    ) -> None:
         self.text = text
         self.published = published
+        # "year" or "month" when the date is known only that far (its day, or month, made up):
+        # a year-only date resolves "last year" but not "last month" or "in August"
+        self.published_precision = published_precision
         self.rules = rules
         self.sentences = Sentences(text, rules.sentence_boundary)
         self.widened = False  # a sentence grew after some of its claims were read
