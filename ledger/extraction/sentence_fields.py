@@ -518,11 +518,14 @@ def period(doc: Doc, s: Sentence, claim: Found, next_start: int) -> str | None:
     if found is not None:
         return found.value
     # a baseline figure ("from more than 1.8% of GDP ... to 0.6% now") is not dated by what
-    # closes the clause: that is the level's period
-    baseline = doc.call(
-        "period_baseline", rules.baseline.search, text, max(0, claim.start - 60), claim.start
-    )
-    if next_start < s.end and baseline is None:
+    # closes the clause: that is the level's period (asked only where a figure follows)
+    if (
+        next_start < s.end
+        and doc.call(
+            "period_baseline", rules.baseline.search, text, max(0, claim.start - 60), claim.start
+        )
+        is None
+    ):
         stop = rules.period_clause.search(text, claim.end, s.end)
         clause_end = stop.start() if stop else s.end
         found = _first_cue(cues, bisect.bisect_left(starts, next_start), clause_end)
