@@ -612,9 +612,12 @@ class Gated(Generic[_Entry]):
         """The entries worth trying on a sentence of these (lower-case) words, in file order."""
         hit = self.words.intersection(words)
         prefixed: list[tuple[int, ...]] = []
-        if self.prefixes:  # one pass over the words for all prefixes; most sentences have none
-            glued = [word for word in words if word.startswith(self.prefixes)]
-            prefixed = [r for p, r in self.by_prefix if any(w.startswith(p) for w in glued)]
+        if self.prefixes:
+            # a word starts with a prefix where a space and the prefix are in the words joined by
+            # spaces (words hold none): one join and a substring search each, in C, not a loop
+            # over the words in Python
+            joined = " " + " ".join(words)
+            prefixed = [r for p, r in self.by_prefix if " " + p in joined]
         if not hit and not prefixed:
             return [self.entries[i] for i in self.ungated]
         chosen = set(self.ungated)

@@ -70,12 +70,14 @@ def _metric_rules(doc: Doc, s: Sentence) -> list[tuple[MetricRule, Pattern | Non
     """The metric rules that may name a figure of the sentence, in file order, with their
     keywords: those its words trigger, and `other` (which needs no keywords)."""
     if s.metric_rules is None:
+        metrics = doc.rules.metrics
         s.metric_rules = [
             (rule, pattern)
-            for rule, pattern, _triggers in doc.rules.metrics.triggered(s.lower_words())
+            for rule, pattern, _triggers in metrics.triggered(s.lower_words())
             if pattern is not None and rule.id != "other"
         ]
-        s.metric_rules += [(rule, None) for rule, _, _ in doc.rules.metrics if rule.id == "other"]
+        # `other`, the last rule (as the rule files' validator requires), with no keywords
+        s.metric_rules.append((metrics.entries[-1][0], None))
     return s.metric_rules
 
 
@@ -109,6 +111,8 @@ def metric(
             spans = s.keyword_spans[rule.id] = [m.span() for m in found]
         if spans:
             fitting.append((rule, spans))
+    if not fitting:  # no rule names it: its own words need not be found
+        return compared if compared is not None else "other"
     bases = [(rule, spans) for rule, spans in fitting if rule.variant_of is None]
     start, end = claim.start - s.start, claim.end - s.start
     own = _own_words(s.text, lo - s.start, start, end, hi - s.start)
@@ -269,11 +273,16 @@ def _quotation_spans(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
     return spans
 
 
+def _own_asides(doc: Doc, s: Sentence) -> list[tuple[int, int]]:
+    """The spans of the writer's own asides in the sentence (offsets in it), found once."""
+    if s.asides is None:
+        s.asides = [m.span() for m in doc.rules.own_aside.finditer(s.text)]
+    return s.asides
+
+
 def attribution(doc: Doc, s: Sentence, start: int) -> str | None:
     """Who the figure is attributed to: a cue in its own sentence, else around its quotation."""
-    if "(" in s.text and any(
-        a.start() <= start - s.start < a.end() for a in doc.rules.own_aside.finditer(s.text)
-    ):
+    if "(" in s.text and any(a <= start - s.start < b for a, b in _own_asides(doc, s)):
         return None  # the writer's own correction of the source
     own = _attribution_in(doc, s)
     if own:
@@ -433,9 +442,18 @@ def _year_in_sentence(doc: Doc, s: Sentence) -> str | None:
     """The year the first `period = "year"` cue finds in the sentence."""
     for rule, pattern, _triggers in doc.rules.period_cues:
         if rule.period == "year":
-            m = doc.call(f"period:{rule.id}", pattern.search, s.text, timed=True)
-            return m.group("year") if m else None
+            found = _cue_matches(doc, s, rule, pattern)
+            return found[0].group("year") if found else None
     return None
+
+
+def _cue_matches(doc: Doc, s: Sentence, rule: PeriodRule, pattern: Pattern) -> list[Match]:
+    """Every match of a period cue in the sentence, found once (a quarter's cue may ask for the
+    sentence's year before the year cue's own turn)."""
+    found = s.period_matches.get(rule.id)
+    if found is None:
+        found = s.period_matches[rule.id] = doc.find_all(f"period:{rule.id}", pattern, s.text)
+    return found
 
 
 def _periods(doc: Doc, s: Sentence) -> list[PeriodCue]:
@@ -447,7 +465,7 @@ def _periods(doc: Doc, s: Sentence) -> list[PeriodCue]:
     taken: list[tuple[int, int]] = []
     found: list[tuple[int, int, str | None, bool, Match | None]] = []
     for rule, pattern, _triggers in rules.period_cues.triggered(s.lower_words()):
-        for m in doc.find_all(f"period:{rule.id}", pattern, s.text):
+        for m in _cue_matches(doc, s, rule, pattern):
             a, b = m.span()
             if any(a < y and x < b for x, y in taken):
                 continue
@@ -516,11 +534,14 @@ def period(doc: Doc, s: Sentence, claim: Found, next_start: int) -> str | None:
     if found is not None:
         return found.value
     # a baseline figure ("from more than 1.8% of GDP ... to 0.6% now") is not dated by what
-    # closes the clause: that is the level's period
-    baseline = doc.call(
-        "period_baseline", rules.baseline.search, text, max(0, claim.start - 60), claim.start
-    )
-    if next_start < s.end and baseline is None:
+    # closes the clause: that is the level's period (asked only where a figure follows)
+    if (
+        next_start < s.end
+        and doc.call(
+            "period_baseline", rules.baseline.search, text, max(0, claim.start - 60), claim.start
+        )
+        is None
+    ):
         stop = rules.period_clause.search(text, claim.end, s.end)
         clause_end = stop.start() if stop else s.end
         found = _first_cue(cues, bisect.bisect_left(starts, next_start), clause_end)
