@@ -102,6 +102,12 @@ def test_every_other_file_of_the_folder_has_an_importer(imported: Path) -> None:
     with sqlite3.connect(imported) as connection:
         licences = dict(connection.execute("select id, licence from datasets"))
         files = {Path(path).name for (path,) in connection.execute("select path from imports")}
+        vintages = dict(connection.execute("select id, vintage from datasets"))
+    # stated by the file (WEO's notes, ONS's release date), else the shared folder's
+    # MANIFEST.json: when the upstream repository last wrote the newest of the dataset's files
+    assert vintages["imf-weo-2019-04"] == "2019-04" and vintages["ons-qna"] == "2024-12-23"
+    assert vintages["wb-wdi"] == "2026-07-01" and vintages["eia-spot-prices"] == "2026-08-20"
+    assert vintages["bls-cps"] == "2025-04-04"  # the CSV, not the 2013 text table
     assert licences["cset-eto-supply-chain"] == "CC-BY-NC-4.0"
     assert licences[bp] == "BP Statistical Review — free to use with attribution"
     assert licences[owid] is None  # its repository states none

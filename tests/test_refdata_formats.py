@@ -346,3 +346,24 @@ def test_ugly_input_is_one_line_and_writes_nothing(
     assert len(result.output.strip().splitlines()) == 1
     if db.exists():
         assert rows(db, "select count(*) from ref_values") == [(0,)]
+
+
+def test_a_copy_with_a_manifest_dates_what_states_no_vintage(tmp_path: Path) -> None:
+    """A folder copied from upstream repositories with a MANIFEST.json (as the shared folder)
+    gives a dataset that states no vintage the date its newest file was written upstream;
+    --vintage wins."""
+    path = tmp_path / "copy" / "h15" / "h15-m.csv"
+    path.parent.mkdir(parents=True)
+    path.write_text(FED, encoding="utf-8")
+    (tmp_path / "copy" / "MANIFEST.json").write_text(
+        json.dumps([{"dest": "h15/h15-m.csv", "last_commit_date": "2026-08-01T10:00:00+00:00"}]),
+        encoding="utf-8",
+    )
+    db = tmp_path / "references.db"
+    imported(db, "auto", tmp_path / "copy")
+    assert rows(db, "select vintage from datasets") == [("2026-08-01",)]
+    CliRunner().invoke(
+        cli, ["reference", "import", "fed-ddp", str(path), "--references-db", str(db),
+              "--vintage", "2026-09"]
+    )  # fmt: skip
+    assert rows(db, "select vintage from datasets") == [("2026-09",)]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
@@ -18,11 +19,21 @@ from markupsafe import Markup
 from ledger.describe import claim_words, number_in_words, with_unit
 from ledger.models import VERDICTS
 from ledger.refdata.base import licence_terms
-from ledger.refdata.lookup import ChartSeries, chart_series, databases_beside, series_subjects
+from ledger.refdata.lookup import (
+    CHART_FREQUENCIES,
+    ChartSeries,
+    chart_series,
+    databases_beside,
+    series_subjects,
+)
 from ledger.refdata.store import list_datasets
 from ledger.rules import default_rules
+from ledger.subjects import subject_codes
 from ledger.web.chart import Figure, chart_figures, official_figures, svg_chart
 from ledger.web.render import Span, highlight, safe_url
+
+# The shapes of a period a claim may have: a year, a quarter, a month, a day.
+PERIOD_SHAPE = re.compile(r"\d{4}(?:-Q(?P<quarter>[1-4])|-(?P<month>\d{2})(?:-(?P<day>\d{2}))?)?")
 
 # A chart draws at most this many claims (the most check-worthy) so a metric with thousands of
 # claims in a big ledger still gives a page that loads.
@@ -399,9 +410,14 @@ async def metric_chart(
         left join check_outcomes on check_outcomes.claim_id = claims.id
         where claims.metric = :metric and claims.unit is :unit and claims.retired_at is null
           and claims.rejected_at is null
-          and (:subject is null or check_outcomes.subject_code = :subject)
+          and (:subject is null or check_outcomes.subject_code = :subject
+               or (check_outcomes.subject_code is null
+                   and claims.subject in (select value from json_each(:names))))
     """
-    chosen = {"metric": metric, "unit": unit, "limit": CHART_LIMIT, "subject": subject}
+    chosen = {
+        "metric": metric, "unit": unit, "limit": CHART_LIMIT, "subject": subject,
+        "names": json.dumps(subject_names_of(subject)) if subject else "[]",
+    }  # fmt: skip
     claims = await _rows(
         db,
         f"""
@@ -429,7 +445,8 @@ async def metric_chart(
     undated = len(claims) + len(references) - len(figures)
     series: ChartSeries | None = None
     if subject and db.path:
-        series = chart_series(db.path, indicators_of(metric), subject, unit)
+        preferred = _frequencies([row["period"] for row in claims])
+        series = chart_series(db.path, indicators_of(metric), subject, unit, preferred)
     if series:
         figures += official_figures(series.values, series.citation)
     return {
@@ -487,22 +504,71 @@ async def chart_subjects(db: Any, metric: str) -> list[dict[str, Any]]:
     """The subjects the chart of a metric can be drawn for: first the codes the checks gave its
     claims, most claimed first, then those only the official series beside the ledger cover
     (n = 0 claims), each with its name."""
-    claimed = await _rows(
+    found = await _rows(
         db,
-        """select check_outcomes.subject_code as code, count(*) as n from claims
-           join check_outcomes on check_outcomes.claim_id = claims.id
-           where claims.metric = :metric and check_outcomes.subject_code is not null
-             and claims.retired_at is null and claims.rejected_at is null
-           group by code order by n desc, code""",
+        """select check_outcomes.subject_code as code, claims.subject, count(*) as n
+           from claims left join check_outcomes on check_outcomes.claim_id = claims.id
+           where claims.metric = :metric and claims.retired_at is null
+             and claims.rejected_at is null
+           group by code, claims.subject""",
         {"metric": metric},
     )
-    seen = {row["code"] for row in claimed}
+    # a claim no official check read keeps its subject's name: its code is the rule data's
+    codes = subject_codes(default_rules().files)
+    counts: Counter[str] = Counter()
+    for row in found:
+        known = codes.get(row["subject"] or "")
+        code = row["code"] or (known.code if known else None)
+        if code:
+            counts[code] += row["n"]
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    claimed: list[dict[str, Any]] = [{"code": code, "n": n} for code, n in ranked]
+    seen = set(counts)
     official = series_subjects(db.path, indicators_of(metric)) if db.path else []
     subjects = claimed + [{"code": code, "n": 0} for code in official if code not in seen]
     names = subject_names()
     for row in subjects:
         row["name"] = names.get(row["code"], "")
     return subjects
+
+
+def _frequencies(periods: list[str | None]) -> tuple[str, ...]:
+    """The official frequencies to draw, the claims' own first (most claims' first), then the
+    rest coarsest first.
+
+    >>> _frequencies(["2004-08", "2005-01", "2004", None])
+    ('M', 'A', 'Q', 'W', 'E', 'D')
+    >>> _frequencies([])
+    ('A', 'Q', 'M', 'W', 'E', 'D')
+    """
+    counted = Counter(_frequency_of(period) for period in periods)
+    counted.pop(None, None)
+    claimed = [frequency for frequency, _ in counted.most_common() if frequency]
+    return tuple(claimed + [f for f in CHART_FREQUENCIES if f not in claimed])
+
+
+def _frequency_of(period: str | None) -> str | None:
+    """
+    >>> [_frequency_of(p) for p in ("2004", "2004-Q3", "2004-08", "2004-08-05", "2004-H1")]
+    ['A', 'Q', 'M', 'D', None]
+    """
+    match = PERIOD_SHAPE.fullmatch(period or "")
+    if match is None:
+        return None
+    if match["day"]:
+        return "D"
+    return "M" if match["month"] else "Q" if match["quarter"] else "A"
+
+
+def subject_names_of(code: str) -> list[str]:
+    """The subjects (as claims name them) whose code is `code`.
+
+    >>> "China" in subject_names_of("CHN"), "euro area" in subject_names_of("EMU")
+    (True, True)
+    """
+    return [
+        name for name, known in subject_codes(default_rules().files).items() if known.code == code
+    ]
 
 
 @functools.cache
