@@ -41,6 +41,7 @@ COLUMNS = (
     "unit",
     "bound",
     "change",
+    "basis",
     "metric",
     "subject",
     "period",
