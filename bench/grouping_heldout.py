@@ -7,16 +7,17 @@ BBC News (2004-05), corpora the matcher was never tuned on (its settings were fi
 
 How the pairs were chosen (`pick`, without running the matcher): documents of one corpus are a
 same-story cluster when their titles share two content words that are not common in titles
-(Reuters: within two days of each other) and their bodies share at least a fifth of their content words; byte-identical texts
-are left out, and so are clusters of more than MAX_CLUSTER documents (chains of
-look-alike notices). Every figure the extractor finds in them is ingested into a scratch ledger (no
-`ledger check`, so no groups). Candidate pairs are two claims of *different* documents of one
-cluster in the same unit whose values are within 10% of the larger (as in bench/grouping.py).
-A fixed random sample of candidates (seed 1616, PER_CORPUS from each corpus) was labelled by
-reading both sentences, before the matcher was run on them: "same" when both assert the same
-figure of the same thing and time (the same 15.1 billion dlr deficit; not two 5 pct rises of
-different companies). The labels (bench/labels/grouping_heldout.csv) are corpus ids and
-character offsets in the text `corpora.document_text` gives; the text stays in ../shared.
+(Reuters: within two days of each other) and their bodies share at least a fifth of their
+content words; byte-identical texts are left out, and so are clusters of more than MAX_CLUSTER
+documents (chains of look-alike notices). Every figure the extractor finds in them is ingested
+into a scratch ledger (no `ledger check`, so no groups). Candidate pairs are two claims of
+*different* documents of one cluster in the same unit whose values are within 10% of the larger
+(as in bench/grouping.py). A fixed random sample of candidates (seed 1616, PER_CORPUS from each
+corpus) was labelled by reading both sentences, before the matcher was run on them: "same" when
+both assert the same figure of the same thing and time (the same 15.1 billion dlr deficit; not
+two 5 pct rises of different companies). The labels (bench/labels/grouping_heldout.csv) are
+corpus ids and character offsets in the text `corpora.document_text` gives; the text stays in
+../shared.
 
 The sample is uniform over the candidate pairs, so precision and recall are plain proportions
 over it (recall is within the candidate set: pairs further apart are taken as different).
@@ -38,7 +39,7 @@ import click
 import sqlite_utils
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from corpora import iter_corpus, document_text, require_corpora  # noqa: E402
+from corpora import document_text, iter_corpus, require_corpora  # noqa: E402
 
 from ledger.check import run_checks  # noqa: E402
 from ledger.matching import matching_rules, write_groups  # noqa: E402
@@ -104,9 +105,7 @@ def clusters(corpus: str) -> Iterator[list[dict]]:
             yield group
 
 
-def _title_neighbours(
-    ids: list[int], titles: list[frozenset[str]]
-) -> Iterator[tuple[int, int]]:
+def _title_neighbours(ids: list[int], titles: list[frozenset[str]]) -> Iterator[tuple[int, int]]:
     """Pairs of documents whose titles share TITLE_SHARED content words (an inverted index:
     comparing every pair of 20,000 titles would take minutes)."""
     postings: dict[str, list[int]] = {}
@@ -132,8 +131,9 @@ def scratch_ledger(documents: list[dict], work: Path) -> sqlite_utils.Database:
         writer.writerow(["file", "publisher", "title", "published"])
         for document in documents:
             (folder / f"{document['id']}.txt").write_text(document_text(document), "utf-8")
-            writer.writerow([f"{document['id']}.txt", document.get("publisher") or "",
-                             document.get("title") or "", (document.get("date") or "")[:10]])  # fmt: skip
+            published = (document.get("date") or "")[:10]
+            row = [document.get("publisher") or "", document.get("title") or "", published]
+            writer.writerow([f"{document['id']}.txt", *row])
     with Ledger(work / "claims.db") as ledger:
         ledger.ingest([folder])
     return sqlite_utils.Database(work / "claims.db")
@@ -207,7 +207,8 @@ def write_draft(chosen: list[tuple[Key, Key]], draft: Path) -> None:
             out.write(f"## p{number:03d} {a} {b}\n")
             for doc, start, end in (a, b):
                 text = texts[doc]
-                around = f"{text[max(0, start - 220):start]}[[{text[start:end]}]]{text[end:end + 120]}"
+                before, after = text[max(0, start - 220) : start], text[end : end + 120]
+                around = f"{before}[[{text[start:end]}]]{after}"
                 out.write(f"   {doc}: {' '.join(around.split())}\n")
 
 
@@ -251,7 +252,7 @@ def report(grouped: set[frozenset[Key]]) -> None:
         }  # fmt: skip
     said = [pair in grouped for pair in labels]
     true = list(labels.values())
-    hit = sum(g and t for g, t in zip(said, true))
+    hit = sum(g and t for g, t in zip(said, true, strict=True))
     click.echo(f"labelled pairs: {len(labels)}, the same claim: {sum(true)}, grouped: {sum(said)},"
                f" grouped and the same: {hit}")  # fmt: skip
     precision = hit / sum(said) if any(said) else 0.0
