@@ -502,11 +502,7 @@ def export(
         config = load_config(config_path)
     except ConfigError as error:
         raise click.ClickException(str(error)) from error
-    if fmt == "claimreview" and not site_url:
-        raise click.ClickException(
-            "claimreview needs --site-url (or LEDGER_SITE_URL): each review's url must be its "
-            "claim page where the ledger is published"
-        )
+    warning = _check_site_url(site_url, fmt)
     named = config.organisation.model_copy(update={"name": organisation}) if organisation else None
     options = ExportOptions(
         site_url=site_url,
@@ -516,11 +512,45 @@ def export(
     with _claims(db_path, metric, source, verdict, search, limit) as rows:
         if output is None:
             write(rows, fmt, _stdout(), options)
-            return
-        with _output_file(output) as handle:
-            count = write(rows, fmt, handle, options)
-    what = "review(s)" if fmt == "claimreview" else "claim(s)"
-    click.echo(f"wrote {count} {what} as {fmt} to {output}", err=True)
+        else:
+            with _output_file(output) as handle:
+                count = write(rows, fmt, handle, options)
+            what = "review(s)" if fmt == "claimreview" else "claim(s)"
+            click.echo(f"wrote {count} {what} as {fmt} to {output}", err=True)
+    if warning:
+        click.echo(warning, err=True)
+
+
+def _check_site_url(site_url: str | None, fmt: str) -> str | None:
+    """A published export's claim links must open for a reader: an http(s) address, not this
+    machine. ClaimReview refuses anything else; for Markdown and CSV, the warning to give."""
+    import ipaddress
+    from urllib.parse import urlparse
+
+    if not site_url:
+        if fmt == "claimreview":
+            raise click.ClickException(
+                "claimreview needs --site-url (or LEDGER_SITE_URL): each review's url must be "
+                "its claim page where the ledger is published"
+            )
+        if fmt in ("markdown", "csv"):
+            return ("warning: no --site-url: claim links are paths (/claims/claims/...) that "
+                    "only work on the ledger's own site")  # fmt: skip
+        return None
+    parsed = urlparse(site_url)
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        raise click.ClickException(f"--site-url must be an http(s) address, not {site_url!r}")
+    host = parsed.hostname
+    try:
+        local = ipaddress.ip_address(host).is_loopback or ipaddress.ip_address(host).is_private
+    except ValueError:
+        local = host == "localhost" or host.endswith(".localhost")
+    if not local:
+        return None
+    message = f"--site-url {site_url} is a local address, not where readers will find the ledger"
+    if fmt == "claimreview":
+        raise click.ClickException(f"{message}: ClaimReview urls must be public")
+    return f"warning: {message}"
 
 
 @cli.command()

@@ -150,8 +150,8 @@ def add_claim(
 ) -> None:
     """Add a claim the extractor missed, at its words in a source.
 
-    Fields not given are read by the extractor on those words; the claim is marked as added by
-    you, gets a stable id and survives re-ingest.
+    SOURCE_ID may be a unique prefix of the id. Fields not given are read by the extractor on
+    those words; the claim is marked as added by you, gets a stable id and survives re-ingest.
 
     \b
     Examples:
@@ -160,8 +160,10 @@ def add_claim(
       ledger add-claim 004_dac431702563645e --quote "\\$52 billion" --occurrence 2 --reviewer ana
     """
     from ledger.review import add_claim as add
+    from ledger.store import source_by_prefix
 
     with _desk(db_path) as db:
+        source_id = source_by_prefix(db, source_id)
         row = add(db, source_id, quote, occurrence=occurrence, given=_reading(fields),
                   reviewer=reviewer)  # fmt: skip
     click.echo(f"added {row['id']} in {source_id} at {row['start']}-{row['end']}: {row['quote']!r}")

@@ -88,6 +88,37 @@ def test_claimreview_needs_a_site_url_and_counts_the_reviews(db: str, tmp_path: 
     assert "localhost" not in target.read_text() and "127.0.0.1" not in target.read_text()
 
 
+@pytest.mark.parametrize(
+    ("site", "message"),
+    [
+        ("http://localhost:8001", "is a local address"),
+        ("http://127.0.0.1:8001/", "is a local address"),
+        ("http://192.168.1.20", "is a local address"),
+        ("ftp://fc.example", "must be an http(s) address, not 'ftp://fc.example'"),
+        ("fc.example", "must be an http(s) address"),
+    ],
+)
+def test_claimreview_refuses_a_site_url_readers_cannot_open(
+    db: str, tmp_path: Path, site: str, message: str
+):
+    target = tmp_path / "reviews.json"
+    refused = run("export", "--format", "claimreview", "--site-url", site, "--db", db,
+                  "-o", str(target))  # fmt: skip
+    assert refused.exit_code == 1 and message in refused.output, refused.output
+    assert len(refused.output.splitlines()) == 1 and not target.exists()
+
+
+def test_markdown_and_csv_warn_when_their_links_lead_nowhere(db: str):
+    bare = run("export", "--format", "markdown", "--db", db)
+    assert bare.exit_code == 0
+    assert bare.stderr.startswith("warning: no --site-url: claim links are paths")
+    assert "](</claims/claims/c-" in bare.stdout
+    local = run("export", "--format", "csv", "--site-url", "http://localhost:8001", "--db", db)
+    assert local.stderr.startswith("warning: --site-url http://localhost:8001 is a local")
+    published = run("export", "--format", "csv", "--site-url", "https://fc.example", "--db", db)
+    assert published.stderr == ""
+
+
 def test_claimreview_expands_as_schema_org_with_googles_required_fields(db: str, tmp_path: Path):
     config = tmp_path / "ledger.toml"
     config.write_text('[organisation]\nname = "Example Fact Check"\n'
