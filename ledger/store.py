@@ -197,7 +197,7 @@ def source_by_prefix(db: sqlite_utils.Database, given: str) -> str:
     """The source whose id is `given` or the one id that starts with it; none or several is a
     `LedgerError` naming them."""
     escaped = given.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    ids = [row[0] for row in db.execute(
+    ids: list[str] = [row[0] for row in db.execute(
         "select id from sources where id like ? escape '\\' order by (id = ?) desc, id limit 6",
         [escaped + "%", given],
     )]  # fmt: skip
