@@ -255,9 +255,13 @@ def _claims(
     """The claims `ledger claims` and `ledger export` show (the same filters, the same rows), read
     as they are printed, while the ledger is open."""
     with open_ledger(db_path) as ledger:
-        yield ledger.iter_claims(
+        rows = ledger.iter_claims(
             metric=metric, source=source, verdict=verdict, search=search, limit=limit
         )
+        # closed before the ledger is, even when the reader stops early (`| head`): else its
+        # cursor is closed later, on a closed database, with a traceback
+        with contextlib.closing(rows):
+            yield rows
 
 
 def _stdout() -> IO[str]:

@@ -79,7 +79,7 @@ def correct(
 
     with _desk(db_path) as db:
         row = correct_claim(db, claim_id, _reading(fields), reason=reason, reviewer=reviewer)
-    changed = ", ".join(f"{key} {value}" for key, value in _fields(row).items())
+    changed = ", ".join(f"{key} {_readable(value)}" for key, value in _fields(row).items())
     click.echo(f"correction {row['id']} on {claim_id}: {changed}")
 
 
@@ -211,8 +211,11 @@ def corrections(claim_id: str | None, orphaned: bool, output: str, db_path: str)
     for row in rows:
         fields = {key: value for key, value in row["fields"].items() if key != "kind"}
         row["change"] = "; ".join(
-            f"{key}: {row['original'].get(key)} -> {value}" for key, value in fields.items()
+            f"{key}: {_readable(row['original'].get(key))} -> {_readable(value)}"
+            for key, value in fields.items()
         )
+        row["created_at"] = row["created_at"][:19]
+        row["orphaned_at"] = (row["orphaned_at"] or "")[:19]
     out = _stdout()
     if output != "table":
         write_rows(rows, output, out)
@@ -220,6 +223,15 @@ def corrections(claim_id: str | None, orphaned: bool, output: str, db_path: str)
     columns: dict[str, int | None] = {"id": 6, "created_at": 19, "claim_id": None}
     columns |= {"change": 50, "reason": 40, "reviewer": 12, "orphaned_at": 19}
     click.echo(f"{write_table(rows, columns, out)} correction(s)")
+
+
+def _readable(value: Any) -> str:
+    """A corrected field as a reader says it: '1.4 trillion', not 1400000000000.0."""
+    from ledger.describe import number_in_words
+
+    if isinstance(value, float):
+        return number_in_words(value)
+    return "(none)" if value is None else str(value)
 
 
 @click.command()

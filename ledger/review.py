@@ -309,6 +309,16 @@ def correct(
         raise ReviewError("nothing to correct: give at least one field (--unit, --value, ...)")
     with writing(db):
         row = claim_row(db, claim)
+        # a field given as it already reads changes nothing: it is left out of the correction
+        changed = {key: value for key, value in fields.items()
+                   if key != "kind" and row.get(key) != value}  # fmt: skip
+        if not changed:
+            said = ", ".join(f"{key} {str(value).strip() or '(none)'}"
+                             for key, value in given.items() if value is not None)  # fmt: skip
+            raise ReviewError(f"nothing to correct: the claim already reads {said}")
+        if "unit" in changed:
+            changed["kind"] = fields["kind"]
+        fields = changed
         reading = extractor_reading(db, claim) or _snapshot(db, row)
         correction = {
             **_anchor(row), "claim_id": claim, "fields": json.dumps(fields),

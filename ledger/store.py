@@ -334,7 +334,7 @@ class Ledger:
         include_retired: bool = False,
         rejected: bool = False,
         limit: int | None = None,
-    ) -> Iterator[dict[str, Any]]:
+    ) -> Generator[dict[str, Any], None, None]:
         """`claims()` as a generator: rows are read as they are consumed, so memory stays flat
         however many claims match. Bad filters raise `LedgerError` here, before any row is read."""
         if verdict is not None and verdict not in (*VERDICTS, "unverified"):

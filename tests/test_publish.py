@@ -156,6 +156,8 @@ def test_a_summary_is_drafted_short_and_can_be_set(db: str):
     long = next(c for c in claims if c["quote"] == "exceeded 3.3 trillion yuan")
     drafted = draft_summary(long)
     assert len(drafted) <= 75 and "3.3 trillion yuan" in drafted and "…" not in drafted
+    # 75 characters end in "... yuan in": a summary never ends on a word that says nothing
+    assert drafted == "China's research and development spending exceeded 3.3 trillion yuan"
     result = run("correct", long["id"], "--summary", "China spent over 3.3 trillion yuan on R&D "
                  "in 2023", "--reason", "shorter", "--reviewer", "ana", "--db", db)  # fmt: skip
     assert result.exit_code == 0, result.output
@@ -169,7 +171,9 @@ def test_a_summary_is_drafted_short_and_can_be_set(db: str):
     ("name", "kind"),
     [("UK Finance", "Organization"), ("Beat", "Organization"), ("Wang Zhigang", "Person"),
      ("Dr Li", "Person"), ("National Bureau of Statistics", "Organization"),
-     ("Reuters", "Organization"), ("Gina Raimondo", "Person")],
+     ("Reuters", "Organization"), ("Gina Raimondo", "Person"),
+     ("Foreign Policy", "Organization"), ("Global Times", "Organization"),
+     ("The Daily Telegraph", "Organization"), ("Jiang Jinquan", "Person")],
 )  # fmt: skip
 def test_a_claims_author_is_typed_from_the_author_rules(name: str, kind: str):
     assert author_type(name) == kind

@@ -81,6 +81,23 @@ def test_a_correction_changes_the_reading_everything_uses_and_keeps_the_extracto
     assert reading is not None and (reading["unit"], reading["value"]) == ("USD", 4e10)
     actions = [row["action"] for row in json.loads(run("audit", "--json", "--db", db).output)]
     assert actions == ["correction", "correction"]
+    # the table reads as a person would say it; a field given as it already is changes nothing
+    table = run("corrections", claim["id"], "--db", db).output
+    assert "value: 40 billion -> 41 billion" in table and "unit: USD -> CNY" in table
+    assert "2026-" not in table or "…" not in table.split("\n")[2][:30]
+    same = run("correct", claim["id"], "--value", "41e9", "--period", "2024", "--reason", "x",
+               "--reviewer", "bo", "--db", db)  # fmt: skip
+    assert same.exit_code == 1
+    assert (
+        same.output
+        == "Error: nothing to correct: the claim already reads value 41e9, period 2024\n"
+    )
+    partly = run("correct", claim["id"], "--value", "41e9", "--subject", "China", "--reason",
+                 "x", "--reviewer", "bo", "--db", db)  # fmt: skip
+    assert partly.output.strip() == f"correction 3 on {claim['id']}: subject China"
+    cleared = run("correct", claim["id"], "--subject", "", "--reason", "x", "--reviewer", "bo",
+                  "--db", db)  # fmt: skip
+    assert cleared.output.strip() == f"correction 4 on {claim['id']}: subject (none)"
 
 
 @pytest.mark.parametrize(
