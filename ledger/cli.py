@@ -651,8 +651,8 @@ def reviewer_add(name: str, reviewers_path: str, password: str) -> None:
 @reviewer.command("passwd")
 @click.argument("name")
 @reviewers_option
-@click.password_option(help="The new password (prompted for, twice, when not given).")
-def reviewer_passwd(name: str, reviewers_path: str, password: str) -> None:
+@click.option("--password", help="The new password (prompted for, twice, when not given).")
+def reviewer_passwd(name: str, reviewers_path: str, password: str | None) -> None:
     """Give a reviewer a new password, and sign them out everywhere.
 
     \b
@@ -661,8 +661,16 @@ def reviewer_passwd(name: str, reviewers_path: str, password: str) -> None:
     """
     from pathlib import Path
 
-    from ledger.web.reviewers import add_reviewer
+    from ledger.web.reviewers import ReviewersError, add_reviewer, load_reviewers
 
+    try:  # an unknown reviewer is said before the password is asked for, not after
+        known = name in load_reviewers(Path(reviewers_path))
+    except ReviewersError as error:
+        raise click.ClickException(printable(str(error))) from error
+    if not known:
+        raise click.ClickException(f"no reviewer {printable(name)} in {printable(reviewers_path)}")
+    if password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     ended = _change_reviewers(
         lambda: add_reviewer(Path(reviewers_path), name, password, must_exist=True),
         reviewers_path,

@@ -339,3 +339,20 @@ def test_review_survives_reingest_and_an_extractor_change(
     actions = [r["action"] for r in json.loads(runner.invoke(cli, ["audit", "--json", "--db", db])
                                                .output)]  # fmt: skip
     assert actions.count("moved") >= 3 and actions.count("orphaned") == 1
+
+
+def test_passwd_names_an_unknown_reviewer_before_asking_for_a_password(tmp_path: Path):
+    reviewers = str(tmp_path / "reviewers.json")
+    added = run("reviewer", "add", "ana", "--password", "a long password", "--reviewers", reviewers)
+    assert added.exit_code == 0, added.output
+    unknown = CliRunner().invoke(cli, ["reviewer", "passwd", "zed", "--reviewers", reviewers])
+    assert (unknown.exit_code, unknown.output) == (
+        1,
+        f"Error: no reviewer zed in {reviewers}\n",
+    )  # no "Password:" prompt first
+    changed = CliRunner().invoke(
+        cli, ["reviewer", "passwd", "ana", "--reviewers", reviewers], input="another one!\n" * 2
+    )
+    assert changed.exit_code == 0 and "reviewer ana: password changed" in changed.output
+    listed = run("reviewer", "list", "--reviewers", reviewers)
+    assert listed.stdout == "ana\n"
