@@ -198,3 +198,38 @@ def test_figures_written_more_roughly_are_grouped_with_the_exact_one(tmp_path: P
     chips = next(row for row in top if row["quote"] == "$52 billion")
     assert (chips["sources"], chips["value"], chips["value_most"]) == (2, 52e9, 52.7e9)
     assert sorted(chips["said_as"].split(",")) == ["$52 billion", "$52.7 billion"]
+
+
+def _conflicts_everywhere(db: str, claim: str) -> tuple[int, int, bool]:
+    """The conflicts `ledger check` stored, the canned query's rows, and whether `claim`'s page
+    lists any: the three readers of the one definition."""
+    stored = (
+        sqlite_utils.Database(db)
+        .execute(
+            "select count(*) from checks where against_type = 'claim' and outcome = 'inconsistent'"
+            " and claim_id < against_id"  # each pair is stored both ways
+        )
+        .fetchone()[0]
+    )
+    datasette = build_datasette(Path(db))
+    rows = get(datasette, "/claims/conflicting_figures.json?_shape=objects").json()["rows"]
+    page = get(datasette, f"/claims/claims/{claim}").text
+    return stored, len(rows), "conflicting</strong>" in page
+
+
+def test_a_rejection_or_a_correction_changes_the_conflicts_check_query_and_page_alike(db: str):
+    ids = said(db)
+    two_nine, three_three = ids["c:2.9 trillion yuan"], ids["a:3.3 trillion yuan"]
+    assert _conflicts_everywhere(db, three_three) == (3, 3, True)
+    rejected = run("reject", two_nine, "--reason", "a misprint", "--reviewer", "ana", "--db", db)
+    assert rejected.exit_code == 0, rejected.output
+    assert run("check", "--db", db).exit_code == 0
+    assert _conflicts_everywhere(db, three_three) == (0, 0, False)
+    run("restore", two_nine, "--reason", "it was printed", "--reviewer", "ana", "--db", db)
+    assert run("check", "--db", db).exit_code == 0
+    assert _conflicts_everywhere(db, three_three) == (3, 3, True)
+    corrected = run("correct", two_nine, "--value", "3.3e12", "--reason", "the bulletin says 3.3",
+                    "--reviewer", "ana", "--db", db)  # fmt: skip
+    assert corrected.exit_code == 0, corrected.output
+    assert run("check", "--db", db).exit_code == 0
+    assert _conflicts_everywhere(db, three_three) == (0, 0, False)
