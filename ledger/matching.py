@@ -21,7 +21,8 @@ claim page lists "the same figure elsewhere", the `most_repeated_claims` canned 
 them, and `ledger note --group` gives each member the same verdict (each its own note).
 
 Claims are read one unit at a time (a figure never matches one in another unit), and only
-claims that share a value, or one rounding of it (`cells`), are compared.
+claims of the same value, or a rough figure and a finer one it may round (`cells`), are
+compared.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ import re
 import tomllib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 
 import sqlite_utils
@@ -72,10 +73,23 @@ class MatchingRules(BaseModel):
         >>> rules.alike(words("Intel will spend $20 billion."), words("It cost $20 billion."))
         False
         """
+        return self.alike_read(a, b, self.content(a), self.content(b), rounded=rounded)
+
+    def alike_read(
+        self,
+        a: frozenset[str],
+        b: frozenset[str],
+        content_a: frozenset[str],
+        content_b: frozenset[str],
+        *,
+        rounded: bool = False,
+    ) -> bool:
+        """`alike`, given each sentence's content words already picked out (a ledger's
+        matching compares each sentence with many others)."""
         if overlap(a, b) >= self.wording_overlap:
             return True
         needed = self.rounded_shared_words if rounded else self.shared_words
-        return len(self.content(a) & self.content(b)) >= needed
+        return len(content_a & content_b) >= needed
 
 
 @cache
@@ -101,6 +115,11 @@ class Figure:
     sentence: str
     bound: str = "exact"
     quote: str = ""
+
+    @cached_property
+    def place(self) -> float | None:
+        """`last_place`, read once: matching asks it of a figure many times."""
+        return last_place(self)
 
 
 def same_facts(a: Figure, b: Figure) -> bool:
@@ -164,7 +183,7 @@ def agree(a: Figure, b: Figure) -> bool:
         return True
     bounded, plain = (a, b) if _bounded(a) else (b, a)
     allows = claim_interval(bounded.value, None, bounded.bound, 0.0)
-    return allows.meets(_rough(plain, last_place(plain)))
+    return allows.meets(_rough(plain, plain.place))
 
 
 def _rough(figure: Figure, place: float | None) -> Interval:
@@ -177,11 +196,12 @@ def _rough(figure: Figure, place: float | None) -> Interval:
 def _same_value(a: Figure, b: Figure) -> bool:
     if a.value == b.value:
         return True
-    places = last_place(a), last_place(b)
+    places = a.place, b.place
     if places[0] is None or places[1] is None or math.isclose(places[0], places[1]):
         return False  # as finely written (or not in digits), and different
     rough, place, fine = (a, places[0], b) if places[0] > places[1] else (b, places[1], a)
-    return _rough(rough, place).meets(Interval(fine.value, fine.value))
+    # within what the rough figure's last digit may round (half below) or cut (a whole above)
+    return rough.value - place / 2 <= fine.value < rough.value + place
 
 
 def _bounded(figure: Figure) -> bool:
@@ -195,21 +215,26 @@ def _bounds_alike(a: Figure, b: Figure) -> bool:
     return not ({a.bound, b.bound} & floors and {a.bound, b.bound} & ceilings)
 
 
-def cells(figure: Figure) -> Iterator[tuple[float, float]]:
-    """The (place, index) cells where figures that may agree with this one meet: its exact
-    value, the cells its rough interval covers at its own place, and its value cut to every
-    rougher place (at most one cell each), so only neighbours are ever compared."""
-    yield (0.0, figure.value)
-    place = last_place(figure)
+def cells(figure: Figure) -> tuple[list[tuple[float, int]], list[tuple[float, int]]]:
+    """Where a figure meets those it may agree with, as (place, index) cells: the cells its
+    rough interval covers at its own place (where finer figures visit it), and its value cut
+    to every rougher place (where it visits rougher figures), one cell each. Figures meet only
+    their neighbours, never every figure of their unit.
+
+    >>> f = Figure("c", "s", 52e9, None, "USD", None, "m", None, None, "", quote="$52bn")
+    >>> cells(f)[0]
+    [(1000000000.0, 51), (1000000000.0, 52)]
+    """
+    place = figure.place
     if place is None:
-        return
+        return [], []
     own = math.floor(figure.value / place + 1e-9)
-    yield (_key(place), own - 1)
-    yield (_key(place), own)
+    visits = []
     rougher = place * 10
     while rougher <= abs(figure.value) * 10:
-        yield (_key(rougher), math.floor(figure.value / rougher + 1e-9))
+        visits.append((_key(rougher), math.floor(figure.value / rougher + 1e-9)))
         rougher *= 10
+    return [(_key(place), own - 1), (_key(place), own)], visits
 
 
 def _key(place: float) -> float:
@@ -257,6 +282,7 @@ def match_unit(figures: list[Figure]) -> list[list[str]]:
     members = {figure.id: [figure] for figure in figures}
     rules = matching_rules()
     word_sets = {figure.id: words(figure.sentence) for figure in figures}
+    contents = {key: rules.content(found) for key, found in word_sets.items()}
     for a, b in _candidates(figures):
         first, second = found.find(a.id), found.find(b.id)
         if first == second or not agree(a, b):
@@ -264,10 +290,13 @@ def match_unit(figures: list[Figure]) -> list[list[str]]:
         rounded = a.value != b.value  # a weaker sign: the words must say more
         if not same_facts(a, b) and not (
             (a.change or "") == (b.change or "")
-            and rules.alike(word_sets[a.id], word_sets[b.id], rounded=rounded)
+            and rules.alike_read(
+                word_sets[a.id], word_sets[b.id], contents[a.id], contents[b.id], rounded=rounded
+            )  # fmt: skip
         ):
             continue
-        if all(agree(x, y) for x in members[first] for y in members[second]):
+        joined = len(members[first]) == len(members[second]) == 1  # a and b: agreed above
+        if joined or all(agree(x, y) for x in members[first] for y in members[second]):
             found.union(a.id, b.id)
             root = found.find(a.id)
             members[root] = members.pop(first) + members.pop(second)
@@ -275,18 +304,24 @@ def match_unit(figures: list[Figure]) -> list[list[str]]:
 
 
 def _candidates(figures: list[Figure]) -> Iterator[tuple[Figure, Figure]]:
-    """Each pair of figures that share a cell, once."""
-    by_cell: dict[tuple[float, float], list[Figure]] = {}
+    """The pairs of figures that may agree: the same value, or a rougher figure and a finer one
+    in its cell (a pair may come twice; never two figures that only share a rougher one)."""
+    same_value: dict[float, list[Figure]] = {}
+    owned: dict[tuple[float, int], list[Figure]] = {}
+    visiting: dict[tuple[float, int], list[Figure]] = {}
     for figure in figures:
-        for cell in cells(figure):
-            by_cell.setdefault(cell, []).append(figure)
-    seen: set[tuple[str, str]] = set()
-    for members in by_cell.values():
-        for a, b in itertools.combinations(members, 2):
-            pair = (a.id, b.id) if a.id < b.id else (b.id, a.id)
-            if pair not in seen:
-                seen.add(pair)
-                yield a, b
+        same_value.setdefault(figure.value, []).append(figure)
+        own, visits = cells(figure)
+        for cell in own:
+            owned.setdefault(cell, []).append(figure)
+        for cell in visits:
+            visiting.setdefault(cell, []).append(figure)
+    for members in same_value.values():
+        yield from itertools.combinations(members, 2)
+    for cell, rough in owned.items():
+        for fine in visiting.get(cell, ()):
+            for figure in rough:
+                yield figure, fine
 
 
 def match(figures: Iterable[Figure]) -> Iterator[list[str]]:
