@@ -1,6 +1,8 @@
 """How well `ledger check` judges macro-statistical figures in real news, against hand labels.
 
-bench/labels/official_checks.csv holds figures from the BBC and Reuters corpora (corpus, story id,
+bench/labels/official_checks.csv (the development set) and official_checks_heldout.csv (a held-out
+set, labelled before ledger was run on its stories and not tuned on; bench/labels/README.md says
+how) hold figures from the BBC and Reuters corpora (corpus, story id,
 character span of the figure in the story's title + text, publication date, category, the outcome
 the official data give, and a note with the reference values read): never their text. The
 stories are read from ../shared/corpora (bench/corpora.py), written to a scratch folder with a
@@ -17,7 +19,7 @@ Prints the four figures issue 15 asks for:
   company and sector figures) given consistent or inconsistent;
 - company and sector figures compared with a national statistic.
 
-    python bench/check_accuracy.py [--with-shared] [--misses]
+    python bench/check_accuracy.py [--split fit|heldout|all] [--with-shared] [--misses]
 
 A labelled figure the extractor does not find counts as `no-reference` (nothing was checked).
 """
@@ -41,7 +43,10 @@ from ledger.refdata.lookup import reference_databases
 from ledger.refdata.store import import_paths, imported_path
 from ledger.store import Ledger
 
-LABELS = Path(__file__).resolve().parent / "labels" / "official_checks.csv"
+LABEL_FILES = {
+    "fit": Path(__file__).resolve().parent / "labels" / "official_checks.csv",
+    "heldout": Path(__file__).resolve().parent / "labels" / "official_checks_heldout.csv",
+}
 VERDICTS = {"consistent", "inconsistent", "revised"}
 UNCHECKABLE = {"forecast", "frequency", "subnational", "company"}
 
@@ -67,8 +72,8 @@ class Result:
     explanation: str
 
 
-def read_labels() -> list[Label]:
-    with open(LABELS, encoding="utf-8", newline="") as handle:
+def read_labels(path: Path) -> list[Label]:
+    with open(path, encoding="utf-8", newline="") as handle:
         return [
             Label(
                 **{**row, "start": int(row["start"]), "end": int(row["end"])}  # type: ignore[arg-type]
@@ -80,7 +85,9 @@ def read_labels() -> list[Label]:
 def write_sources(labels: list[Label], folder: Path) -> dict[str, int]:
     """Each labelled story as a source file with its manifest row; returns, per story, how far
     its labels' offsets move (a Reuters dateline put back at the head of the text)."""
-    wanted = {label.doc_id: label for label in labels}
+    wanted: dict[str, Label] = {}
+    for label in labels:  # a story's first label dates it
+        wanted.setdefault(label.doc_id, label)
     shifts: dict[str, int] = {}
     rows = []
     for corpus in ("bbc", "reuters"):
@@ -166,11 +173,20 @@ def figures(results: list[Result]) -> dict[str, tuple[int, int]]:
 
 
 @click.command()
+@click.option(
+    "--split",
+    type=click.Choice(["fit", "heldout", "all"]),
+    default="fit",
+    show_default=True,
+    help="Which labelled set: the development one, the held-out one, or both (each reported).",
+)
 @click.option("--with-shared", is_flag=True, help="Also import ../shared/reference-data first.")
 @click.option("--misses", is_flag=True, help="List the figures whose outcome is not the label's.")
-def main(with_shared: bool, misses: bool) -> None:
+def main(split: str, with_shared: bool, misses: bool) -> None:
     require_corpora()
-    labels = read_labels()
+    names = ["fit", "heldout"] if split == "all" else [split]
+    sets = {name: read_labels(LABEL_FILES[name]) for name in names}
+    labels = [label for name in names for label in sets[name]]
     with tempfile.TemporaryDirectory(prefix="ledger-check-bench-") as scratch:
         folder = Path(scratch) / "sources"
         folder.mkdir()
@@ -186,11 +202,14 @@ def main(with_shared: bool, misses: bool) -> None:
             summary = run_checks(ledger.db, official=official)
             print(f"{summary.line()} ({time.perf_counter() - started:.2f}s)")
             results = judge(ledger, labels, shifts)
-    print(f"\n{len(labels)} labelled figures ({LABELS.name}); references: default pack"
-          + (" + the whole shared reference-data folder" if with_shared else ""))  # fmt: skip
-    for name, (hits, total) in figures(results).items():
-        share = f"{100 * hits / total:.1f}%" if total else "n/a"
-        print(f"  {name:60} {hits:3} / {total:3}  {share}")
+    shared = " + the whole shared reference-data folder" if with_shared else ""
+    for name in names:
+        chosen = [r for r in results if r.label in sets[name]]
+        print(f"\n{len(chosen)} labelled figures ({LABEL_FILES[name].name}); "
+              f"references: default pack{shared}")  # fmt: skip
+        for figure, (hits, total) in figures(chosen).items():
+            share = f"{100 * hits / total:.1f}%" if total else "n/a"
+            print(f"  {figure:60} {hits:3} / {total:3}  {share}")
     print("\nby expected outcome (expected -> got):")
     for (expected, got), count in sorted(
         Counter((r.label.expected, r.outcome) for r in results).items()

@@ -177,6 +177,7 @@ class ClaimRow:
     sentence_start: int = 0
     # a subject taken from the story when the sentence names none: (name, code, how)
     context_subject: tuple[str | None, str, str] | None = None
+    metric_inferred: bool = False  # the metric of the sentence before (`_infer_metrics`)
 
     def signed(self) -> tuple[float, float | None, str]:
         """Value, upper value and bound with a decrease made negative."""
@@ -492,6 +493,8 @@ class Checker:
             value = verdict.value
             inferred = figure.subject.inferred
             said = f" (subject {figure.subject.code} from the {inferred})" if inferred else ""
+            if claim.metric_inferred:
+                said += f" (metric {claim.metric} from the sentence before)"
             rows.append(
                 self._row(
                     claim,
@@ -526,7 +529,8 @@ class Checker:
             found = SubjectCode(code or None, "country" if code else "none")
         subject = Subject(found.code, how or None)
         return Figure(value, high, bound, claim.unit, claim.change, claim.metric, claim.period,
-                      claim.published, words, claim.clause, subject, found.kind)  # fmt: skip
+                      claim.published, words, claim.clause, subject, found.kind,
+                      claim.sentence)  # fmt: skip
 
     def against_cited(self, claim: ClaimRow) -> list[dict]:
         """One row per cited reference (sources/references.csv) the claim is compared with, or
@@ -784,6 +788,7 @@ def run_checks(
         contextlib.closing(references or _Nothing()),
     ):
         for claims in sources:
+            _infer_metrics(checker, claims)
             _infer_subjects(db, checker, claims)
             groups: dict[GroupKey, list[ClaimRow]] = defaultdict(list)
             for claim in claims:
@@ -809,6 +814,32 @@ class _Nothing:
         pass
 
 
+def _infer_metrics(checker: Checker, claims: list[ClaimRow]) -> None:
+    """A percentage in a sentence that names no metric and opens by pointing back ("It rose 8.3
+    pct last year.", ledger/data/checking.toml `anaphora`) takes the metric of the sentence right
+    before it, when official series check that metric; marked `metric_inferred`."""
+    if checker.matcher is None:
+        return
+    cues = checker.matcher.rules.anaphora
+    before: ClaimRow | None = None  # the last claim with a checkable metric, in reading order
+    for claim in claims:
+        follows = (
+            before is not None
+            and before.sentence_start != claim.sentence_start
+            and (0 <= claim.sentence_start - (before.sentence_start + len(before.sentence)) <= 3)
+        )
+        if (
+            follows
+            and claim.metric == "other"
+            and claim.kind == "percent"
+            and any(cue.search(claim.sentence) for cue in cues)
+        ):
+            assert before is not None
+            claim.metric, claim.metric_inferred = before.metric, True
+        if checker.matcher.checkable(claim.metric):
+            before = claim
+
+
 def _infer_subjects(db: sqlite_utils.Database, checker: Checker, claims: list[ClaimRow]) -> None:
     """Give each claim that official series could check but whose sentence names no subject
     the subject of its paragraph, headline, story or dateline (read from the source's text
@@ -824,8 +855,10 @@ def _infer_subjects(db: sqlite_utils.Database, checker: Checker, claims: list[Cl
         name for name, code in checker.subject_codes.items()
         if code.kind in ("country", "aggregate", "central_bank")
     }  # fmt: skip
-    context = SourceContext(row[0], rules.subject_pattern, rules.subject_ids, places)
-    datelines = checker.matcher.rules.datelines.table() if checker.matcher else {}
+    checking = checker.matcher.rules if checker.matcher else None
+    context = SourceContext(row[0], rules.subject_pattern, rules.subject_ids, places,
+                            checking.not_a_place if checking else [])  # fmt: skip
+    datelines = checking.datelines.table() if checking else {}
     for claim in needing:
         found = context.subject_at(claim.start, datelines)
         if found[0] or found[1]:

@@ -42,6 +42,7 @@ COLUMNS = (
     "unit",
     "bound",
     "change",
+    "basis",
     "metric",
     "subject",
     "period",

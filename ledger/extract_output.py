@@ -135,6 +135,8 @@ def rules_table(rules: Rules | None = None) -> list[dict[str, str]]:
         ("units.toml", "nouns", files.nouns),
         ("cues.toml", "period_words", files.period_words),
         ("cues.toml", "period_baseline", files.period_baseline),
+        ("cues.toml", "period_span", files.period_span),
+        ("cues.toml", "period_reach", files.period_reach),
         ("cues.toml", "own_aside", files.own_aside),
         ("cues.toml", "attribution_words", files.attribution_words),
         ("cues.toml", "comparison", files.comparison),
@@ -147,4 +149,4 @@ def rules_table(rules: Rules | None = None) -> list[dict[str, str]]:
     for file, name, table in tables:
         comment = " ".join(table.comment.split())
         rows.append({"file": file, "kind": "table", "id": name, "comment": comment})
-    return rows + zh_rule_rows()  # the Chinese path's rules (ledger/zh_rules.py)
+    return rows + zh_rule_rows(rules.zh if rules else None)  # the Chinese path (zh_rules.py)

@@ -499,6 +499,19 @@ def _reading_of_span(text: str, start: int, end: int, published: date | None) ->
     return {}
 
 
+def read_selection(db: sqlite_utils.Database, source: str, quote: str, at: int) -> dict[str, Any]:
+    """What `add_claim` would fill in for the words `quote` at offset `at` of a source (the
+    browser shows it before the reviewer saves); `ReviewError` when the words are not there."""
+    found = db.execute("select text, published from sources where id = ?", [source]).fetchone()
+    if found is None:
+        raise ReviewError(f"no source with id {source!r}")
+    text, published = found
+    if not quote.strip() or text[at : at + len(quote)] != quote:
+        raise ReviewError(f"the quote {quote!r} is not in source {source} at {at}")
+    when = date.fromisoformat(published) if published else None
+    return _reading_of_span(text, at, at + len(quote), when)
+
+
 def add_claim(
     db: sqlite_utils.Database,
     source: str,

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 import regex
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -21,6 +21,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from ledger.models import Bound, Change, Kind, validation_message
 from ledger.sentences import boundary_pattern
 from ledger.subjects import country_names
+
+if TYPE_CHECKING:
+    from ledger.zh_rules import ZhRules
 
 RULE_FILES = (
     "patterns",
@@ -76,11 +79,20 @@ PATTERN_GROUPS: dict[str, tuple[str, ...]] = {
 ATTRIBUTION_GROUPS = (("who", "pronoun"),)
 # the groups a period cue of each kind reads its value from: at least one of each tuple
 PERIOD_GROUPS: dict[str, tuple[tuple[str, ...], ...]] = {
+    # a year, and with `fy` one written across two ("1986/87": FY1987), with `end` an interval
     "year": (("year",),),
     "quarter": (("q", "qword"),),
     "half": (("h", "hword"),),
     "month": (("month",),),
     "relative": (("relword",), ("relunit",)),
+    # a company's own year ("FY2024", "fiscal 1985/86"), and its quarter when named ("Q2 FY2024")
+    "fiscal": (("fy",),),
+    # the quarter that ends in a month: "the quarter to end December 31" is Q4
+    "quarter_end": (("month",),),
+    # the time of writing: "today", "currently" (the publication date's year)
+    "now": (),
+    # a step from the sentence's own period: "a year earlier", "the following year"
+    "shift": (("shiftunit",), ("shiftdir",)),
 }
 UNIT_WORDS = ("percent", "metres")  # a lone fraction of a whole is a percent; "800m" is metres
 
@@ -248,7 +260,9 @@ class RegexCue(_Strict):
     examples: list[str] = Field(min_length=1)
 
 
-PeriodKind = Literal["year", "quarter", "half", "month", "relative"]
+PeriodKind = Literal[
+    "year", "quarter", "half", "month", "relative", "fiscal", "quarter_end", "now", "shift"
+]
 
 
 class PeriodRule(RegexCue):
@@ -265,6 +279,26 @@ class PeriodWords(_Strict):
     months: dict[str, int]  # "sept" -> 9
     ordinals: dict[str, int]  # "second" -> 2 ("second quarter", "second half")
     relative: dict[str, int]  # "last" -> -1: the step from the publication date
+    shifts: dict[str, int]  # "earlier" -> -1: the step from the sentence's own period
+
+
+class PeriodSpan(_Strict):
+    """Two period cues that make one interval ("from 2010 to 2020", "between the second half of
+    2022 and the first half of 2024"): what opens it before the first, what joins the two."""
+
+    comment: str
+    opens: str  # a regex that ends where the first cue starts
+    joins: str  # a regex for the whole text between the two cues
+    examples: list[str] = Field(min_length=1)
+
+
+class PeriodReach(_Strict):
+    """How far after a figure its period is looked for (see [period_reach] in cues.toml)."""
+
+    comment: str
+    within: str  # a regex: where a figure's own words stop
+    clause: str  # a regex: where a period closing the clause stops covering earlier figures
+    examples: list[str] = Field(min_length=1)
 
 
 class AttributionWords(_Strict):
@@ -445,6 +479,8 @@ class RuleFiles(_Strict):
     not_labels: WordTable
     restatement: list[RestatementRule] = Field(min_length=1)
     period_baseline: RegexTable
+    period_span: PeriodSpan
+    period_reach: PeriodReach
     own_aside: RegexTable
     subject: list[SubjectRule]
     pycountry: PycountrySettings | None = None
@@ -542,10 +578,17 @@ class Gated(Generic[_Entry]):
     def __init__(self, entries: Iterable[_Entry]) -> None:
         self.entries = tuple(entries)
         by_word: dict[str, list[int]] = {}
+        # a trigger ending in "*" is a prefix: "fy*" is any word glued to FY ("fy2024", "fy23")
+        by_prefix: dict[str, list[int]] = {}
         for i, (_rule, _pattern, triggers) in enumerate(self.entries):
             for word in triggers:
-                by_word.setdefault(word, []).append(i)
+                if word.endswith("*"):
+                    by_prefix.setdefault(word[:-1], []).append(i)
+                else:
+                    by_word.setdefault(word, []).append(i)
         self.by_word = {word: tuple(rules) for word, rules in by_word.items()}
+        self.by_prefix = tuple((prefix, tuple(rules)) for prefix, rules in by_prefix.items())
+        self.prefixes = tuple(by_prefix)
         self.words = frozenset(by_word)
         self.ungated = tuple(i for i, entry in enumerate(self.entries) if not entry[2])
 
@@ -555,11 +598,17 @@ class Gated(Generic[_Entry]):
     def triggered(self, words: frozenset[str]) -> list[_Entry]:
         """The entries worth trying on a sentence of these (lower-case) words, in file order."""
         hit = self.words.intersection(words)
-        if not hit:
+        prefixed: list[tuple[int, ...]] = []
+        if self.prefixes:  # one pass over the words for all prefixes; most sentences have none
+            glued = [word for word in words if word.startswith(self.prefixes)]
+            prefixed = [r for p, r in self.by_prefix if any(w.startswith(p) for w in glued)]
+        if not hit and not prefixed:
             return [self.entries[i] for i in self.ungated]
         chosen = set(self.ungated)
         for word in hit:
             chosen.update(self.by_word[word])
+        for rules in prefixed:
+            chosen.update(rules)
         return [self.entries[i] for i in sorted(chosen)]
 
 
@@ -622,6 +671,10 @@ class Rules:
     attribution_cues: Gated[tuple[str, Pattern, frozenset[str]]]
     period_cues: Gated[tuple[PeriodRule, Pattern, frozenset[str]]]
     baseline: Pattern
+    span_opens: Pattern  # what opens an interval of two period cues (period_span)
+    span_joins: Pattern
+    period_within: Pattern  # where a figure's own words end, for its period (period_reach)
+    period_clause: Pattern
     own_aside: Pattern
     subject_pattern: Pattern
     subject_ids: dict[str, str]
@@ -637,6 +690,8 @@ class Rules:
     restatements: tuple[tuple[str, Pattern], ...]  # (id, compiled), in file order
     sentence_boundary: Pattern  # where a sentence ends; the rules' month abbreviations end none
     sources: tuple[str, ...] = field(default=())
+    # the Chinese path's rules, from zh.toml in the same folder; None: the package's own
+    zh: ZhRules | None = None
 
 
 def _read_files(directory: Path | None) -> dict[str, Any]:
@@ -756,17 +811,17 @@ def check_contract(files: RuleFiles, pieces: dict[str, str]) -> None:
             raise RulesError(
                 f"patterns.toml: pattern {pattern_id!r} is missing; the extractor reads it"
             )
-        _require_groups(
+        require_groups(
             f"patterns.toml: pattern {pattern_id!r}", _resolve(pattern_id, pieces), groups
         )
     for cue in files.attribution:
-        _require_groups(f"cues.toml: attribution {cue.id!r}", cue.regex, ATTRIBUTION_GROUPS)
+        require_groups(f"cues.toml: attribution {cue.id!r}", cue.regex, ATTRIBUTION_GROUPS)
     for period in files.period:
         where = f"cues.toml: period {period.id!r} ({period.period})"
-        _require_groups(where, period.regex, PERIOD_GROUPS[period.period])
+        require_groups(where, period.regex, PERIOD_GROUPS[period.period])
 
 
-def _require_groups(where: str, source: str, groups: Iterable[str | tuple[str, ...]]) -> None:
+def require_groups(where: str, source: str, groups: Iterable[str | tuple[str, ...]]) -> None:
     """Each of `groups` (or one of each tuple of them) is a named group of `source`."""
     for wanted in groups:
         any_of = (wanted,) if isinstance(wanted, str) else wanted
@@ -843,6 +898,10 @@ def _generated_pieces(files: RuleFiles) -> dict[str, str]:
         # capitalised: a pattern that holds it matches case as it says ("March 5", not "march")
         "month_name": "|".join(
             sorted((m.capitalize() for m in files.period_words.months), key=lambda m: (-len(m), m))
+        ),
+        # ... and as a wire headline writes it: "INDUSTRIAL PRICES UP 0.2 PCT IN JANUARY"
+        "month_caps": "|".join(
+            sorted((m.upper() for m in files.period_words.months), key=lambda m: (-len(m), m))
         ),
     }
 
@@ -946,7 +1005,19 @@ def load_rules(directory: str | Path | None = None) -> Rules:
         **_unit_lookups(files),
         **_cues(files, cue),
         sources=tuple(f"{name}.toml" for name in RULE_FILES),
+        zh=_folder_zh_rules(path),
     )
+
+
+def _folder_zh_rules(directory: Path | None) -> ZhRules | None:
+    """The Chinese rules of a rules folder: its zh.toml, checked like the other files; None (the
+    package's own zh.toml) when the folder has none, so a folder made before the Chinese path
+    existed keeps working."""
+    if directory is None or not (directory / "zh.toml").is_file():
+        return None
+    from ledger.zh_rules import load_zh_rules  # here: zh_rules imports RulesError from this module
+
+    return load_zh_rules(directory / "zh.toml")
 
 
 def _word_lookups(files: RuleFiles) -> dict[str, Any]:
@@ -1058,6 +1129,10 @@ def _cues(files: RuleFiles, cue: Callable[[str, str], Pattern]) -> dict[str, Any
             (p, cue(p.regex, f"period {p.id}"), frozenset(p.triggers)) for p in files.period
         ),
         "baseline": cue("(?r)" + files.period_baseline.regex, "period_baseline"),
+        "span_opens": cue("(?r)(?:" + files.period_span.opens + r")\Z", "period_span opens"),
+        "span_joins": cue(files.period_span.joins, "period_span joins"),  # read with fullmatch
+        "period_within": cue(files.period_reach.within, "period_reach within"),
+        "period_clause": cue(files.period_reach.clause, "period_reach clause"),
         "own_aside": cue(files.own_aside.regex, "own_aside"),
         "subject_pattern": regex.compile(
             # \b rather than a look-behind first: the engine rejects most positions at once

@@ -165,34 +165,6 @@ def test_cues_and_bands_are_data_with_reasons() -> None:
     assert FigureWords.of(sentence, " in 2004, after a 31%", at, at + 3) == (" a ", " fall.")
 
 
-def test_the_chart_draws_one_subjects_official_series_as_a_line(folder: Path) -> None:
-    from ledger.serve import build_datasette
-    from tests.test_web import get
-
-    checked(folder, "chart", {
-        "a.txt": ("2005-01-25", "China's economy grew by 9.5% in 2004."),
-        "b.txt": ("2005-02-16", "Japan's economy grew 2.6% in 2004."),
-    })  # fmt: skip
-    datasette = build_datasette(folder / "chart.db", None)
-    page = get(datasette, "/-/ledger/chart/chart?metric=gdp_growth&subject=CHN").text
-    assert '<option value="CHN" selected>CHN (1)</option>' in page
-    assert '<g class="official"><title>World Bank, World Development Indicators' in page
-    assert "<polyline points=" in page and page.count("<circle") == 1  # China's claim only
-    everything = get(datasette, "/-/ledger/chart/chart?metric=gdp_growth").text
-    assert "<polyline" not in everything and everything.count("<circle") == 2
-
-
-def test_the_official_page_gives_provenance_and_licence(folder: Path) -> None:
-    from ledger.serve import build_datasette
-    from tests.test_web import get
-
-    checked(folder, "page", {"a.txt": ("2005-01-25", "China's economy grew by 9.5% in 2004.")})
-    page = get(build_datasette(folder / "page.db", None), "/-/ledger/official/page").text
-    assert "<h2>reference-pack.db</h2>" in page
-    assert "<td>World Bank</td><td>World Development Indicators</td><td>2026-07-01</td>" in page
-    assert "<td>CC-BY-4.0</td>" in page and "<td>OGL-UK-3.0</td>" in page
-
-
 def test_a_part_of_a_national_total_is_not_the_total(folder: Path) -> None:
     found = checked(folder, "parts", {
         "a.txt": ("1986-03-01", "China's exports of silk rose to 904 mln dlrs in 1985."),
@@ -201,3 +173,64 @@ def test_a_part_of_a_national_total_is_not_the_total(folder: Path) -> None:
     assert found["904 mln dlrs"][0] == "no-reference"
     assert "less than half the national total" in found["904 mln dlrs"][1][0][6]
     assert found["$593bn"][0] in ("consistent", "revised")  # WDI: 593.3bn merchandise exports
+
+
+def test_a_uk_quarter_is_checked_against_growth_derived_from_abmi_levels(folder: Path) -> None:
+    found = checked(folder, "derived", {
+        "a.txt": ("2004-10-26", "Britain's economy grew 0.4% in the third quarter of 2004."),
+        "b.txt": ("2004-10-26", "UK GDP rose 2.2% in the third quarter of 2004 on a year earlier."),
+        "c.txt": ("2004-10-26", "Britain's economy grew 1.5% in the third quarter of 2004."),
+        "d.txt": ("2005-02-16", "The RPI rose to 3.2% in January, the ONS said of the UK."),
+    })  # fmt: skip
+    outcome, checks, _ = found["0.4%"]
+    assert outcome == "consistent", checks
+    assert checks[0][1] == "ons-qna:ONS:ABMI:QOQ:GBR:2004-Q3"  # 0.37 today, on the quarter before
+    assert "growth on the previous quarter (derived from ABMI)" in checks[0][6]
+    outcome, checks, _ = found["2.2%"]
+    assert outcome == "consistent", checks
+    assert checks[0][1] == "ons-qna:ONS:ABMI:YOY:GBR:2004-Q3"  # on the same quarter a year before
+    assert found["1.5%"][0] == "inconsistent"  # a quarter's growth is never a year's
+    outcome, checks, _ = found["3.2%"]
+    assert outcome == "consistent", checks  # RPI's 12-month rate from the index: 3.17
+    assert checks[0][1] == "ons-mm23:ONS:CDKO:YOY:GBR:2005-01"
+
+
+def test_a_month_or_quarter_period_is_never_an_annual_figure(folder: Path) -> None:
+    found = checked(folder, "periods", {
+        "a.txt": ("1987-06-16", "Japan's nominal GNP rose 0.5 pct in October/December 1986."),
+    })  # fmt: skip
+    outcome, checks, _ = found["0.5 pct"]
+    assert outcome == "no-reference"
+    assert all(row[0] != "official" for row in checks)
+
+
+def test_a_delivery_month_is_no_period_the_price_is_the_days(folder: Path) -> None:
+    wire = (
+        "ENERGY FUTURES\n\nNEW YORK, March 5 - U.S. energy futures settled higher. April crude "
+        "closed 24 cts higher to 17.75 dlrs.\n"
+    )
+    found = checked(folder, "delivery", {"a.txt": ("1987-03-05", wire)})
+    outcome, checks, _ = found["17.75 dlrs"]
+    assert outcome == "consistent", checks
+    assert checks[0][5] == 1 and "EIA:RWTC:WTI:1987-0" in checks[0][1]
+
+
+def test_context_rules_an_embassy_is_no_subject_and_it_takes_the_metric_before(
+    folder: Path,
+) -> None:
+    jakarta = (
+        "INDONESIA\n\nJAKARTA, March 5 - A recent U.S. Embassy report on the economy was "
+        "published.\n\nEconomists said GDP grew 1.9 pct in 1985, after 6.7 pct in 1984.\n"
+    )
+    madrid = (
+        "SPAIN'S INFLATION\n\nMADRID, March 18 - Year-on-year inflation was 6.0 pct in February "
+        "in Spain. It rose 8.3 pct last year.\n"
+    )
+    found = checked(
+        folder, "context", {"j.txt": ("1987-03-05", jakarta), "m.txt": ("1987-03-18", madrid)}
+    )
+    checks = found["1.9 pct"][1]
+    assert checks[0][3] == "IDN" and checks[0][4] == "dateline JAKARTA", checks
+    outcome, checks, _ = found["8.3 pct"]
+    assert outcome == "revised", checks  # WDI 8.8 for Spain's 1986
+    assert "(metric inflation from the sentence before)" in checks[0][6]

@@ -10,6 +10,7 @@ from typing import NamedTuple
 
 import regex
 
+from ledger.models import DatePrecision
 from ledger.rules import MetricRule, Rules
 from ledger.sentences import Sentences
 
@@ -63,6 +64,9 @@ class Found:
     scale: float | None = None  # what a bare figure listed before it is multiplied by
     level: bool = False  # a level a change went between, kept without the change's unit
     carried_from: Found | None = None  # the claim it took its unit from
+    # the Chinese path's growth basis; the English one reads none, but a Claim built from
+    # attributes asks for it, and a missing attribute costs a raised and caught AttributeError
+    basis: str | None = None
 
 
 class PeriodCue(NamedTuple):
@@ -86,8 +90,11 @@ class Sentence:
     # metric rule id -> where its keywords are in the sentence (offsets in the sentence)
     keyword_spans: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
     periods: list[PeriodCue] | None = None
+    # period rule id -> its matches in the sentence
+    period_matches: dict[str, list[Match]] = field(default_factory=dict)
     attribution: str | None = None
     attribution_done: bool = False
+    asides: list[tuple[int, int]] | None = None  # the writer's own asides (own_aside in cues.toml)
     words: frozenset[str] | None = None
     compares: bool | None = None  # holds comparison words (see sentence_fields.compares)
     subject_starts: list[int] | None = None
@@ -110,9 +117,18 @@ class Sentence:
 class Doc:
     """The per-call state of one extraction: the text, its sentences and what was found."""
 
-    def __init__(self, text: str, published: date | None, rules: Rules) -> None:
+    def __init__(
+        self,
+        text: str,
+        published: date | None,
+        rules: Rules,
+        published_precision: DatePrecision | None = None,
+    ) -> None:
         self.text = text
         self.published = published
+        # "year" or "month" when the date is known only that far (its day, or month, made up):
+        # a year-only date resolves "last year" but not "last month" or "in August"
+        self.published_precision = published_precision
         self.rules = rules
         self.sentences = Sentences(text, rules.sentence_boundary)
         self.widened = False  # a sentence grew after some of its claims were read

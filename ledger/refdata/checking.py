@@ -23,11 +23,13 @@ The rules this reads are data: ledger/data/checking.toml and ledger/data/revisio
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 import tomllib
+from collections import OrderedDict, defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from importlib import resources
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
@@ -35,7 +37,7 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ledger.intervals import Interval, claim_interval, compare, reference_interval
-from ledger.refdata.lookup import OfficialReferences, OfficialValue
+from ledger.refdata.lookup import CACHE_ENTRIES, OfficialReferences, OfficialValue, derived_series
 from ledger.references import period_end
 
 if TYPE_CHECKING:
@@ -107,6 +109,10 @@ class CheckingRules(BaseModel):
     forecast: list[Cue]
     subnational: list[Cue]
     frequency: list[Cue]
+    year_on_year: list[Cue]
+    delivery: list[Cue]
+    not_a_place: list[Cue]
+    anaphora: list[Cue]
     currency_words: WordTable
     benchmarks: WordTable
     datelines: WordTable
@@ -201,6 +207,40 @@ class Figure:
     clause: str
     subject: Subject
     subject_kind: str
+    sentence: str = ""
+
+
+class Series:
+    """One subject's values of a metric's indicators, indexed once for every figure that asks:
+    by (frequency, period), and each frequency's values in period order (a daily price series
+    holds ten thousand values; a day's window is found by bisection, not a scan)."""
+
+    def __init__(self, values: list[OfficialValue]) -> None:
+        self.by_period: dict[tuple[str, str], list[OfficialValue]] = defaultdict(list)
+        ordered: dict[str, list[OfficialValue]] = defaultdict(list)
+        for value in values:
+            self.by_period[(value.frequency, value.period)].append(value)
+            ordered[value.frequency].append(value)
+        self.ordered = {f: sorted(vs, key=lambda v: v.period) for f, vs in ordered.items()}
+        self.periods = {f: [v.period for v in vs] for f, vs in self.ordered.items()}
+
+    def __bool__(self) -> bool:
+        return bool(self.ordered)
+
+    def at(self, frequency: str, period: str) -> list[OfficialValue]:
+        return self.by_period.get((frequency, period), [])
+
+    def between(self, frequency: str, low: str, high: str) -> list[OfficialValue]:
+        """Values of `frequency` with low <= period <= high."""
+        periods = self.periods.get(frequency, [])
+        start, stop = bisect.bisect_left(periods, low), bisect.bisect_right(periods, high)
+        return self.ordered[frequency][start:stop] if periods else []
+
+    def before(self, frequency: str, period: str, count: int) -> list[OfficialValue]:
+        """The last `count` values of `frequency` whose period sorts before `period`."""
+        periods = self.periods.get(frequency, [])
+        stop = bisect.bisect_left(periods, period)
+        return self.ordered[frequency][max(0, stop - count) : stop] if periods else []
 
 
 class Verdict(NamedTuple):
@@ -227,17 +267,31 @@ def is_forecast(figure: Figure, rules: CheckingRules) -> str | None:
 
 
 def frequency_of(figure: Figure, definition: MetricDefinition, rules: CheckingRules) -> str | None:
-    """The figure's frequency: its metric's, its period's, or its words' (None: undated)."""
+    """The figure's frequency: its metric's, its words', its period's (a month's or a quarter's
+    figure is never an annual one, whatever its metric), else its metric's default (None:
+    undated)."""
     if definition.frequency in ("Q", "M"):
         return definition.frequency
     for cue in rules.frequency:  # "grew 0.2% in the last three months of 2004": not the year's
         if cue.search(figure.words.both):
             return cue.frequency
-    if definition.frequency:
-        return definition.frequency
-    if figure.period:
-        return "Q" if "Q" in figure.period else "M" if len(figure.period) == 7 else "A"
-    return None
+    within_year = _period_frequency(figure.period)
+    if within_year != "A":
+        return within_year
+    return definition.frequency or within_year
+
+
+def _period_frequency(period: str | None) -> str | None:
+    """A period's frequency: 2004 A, 2004-Q3 Q, 2004-H1 H, 2004-03 M (None: no period).
+
+    >>> [_period_frequency(p) for p in ("2004", "2004-Q3", "2004-H1", "2004-03", None)]
+    ['A', 'Q', 'H', 'M', None]
+    """
+    if not period:
+        return None
+    if "Q" in period or "H" in period:
+        return "Q" if "Q" in period else "H"
+    return "M" if len(period) == 7 else "A"
 
 
 class Matcher:
@@ -256,6 +310,7 @@ class Matcher:
         self.convert = convert  # (value, unit, into unit, year): another currency, or ValueError
         self.rules = checking_rules()
         self.bands = revision_bands()
+        self._series: OrderedDict[tuple[str, str, str | None], Series] = OrderedDict()
 
     def _interval(self, figure: Figure, value: float) -> Interval:
         return claim_interval(value, figure.value_high, figure.bound, self.tolerance_pct)
@@ -273,18 +328,21 @@ class Matcher:
         if why:
             outcome = "forecast" if why.startswith("forecast") else "no-reference"
             return [Verdict(outcome, why.removeprefix("forecast: "))]
+        if figure.period and any(cue.search(figure.sentence) for cue in self.rules.delivery):
+            figure = replace(figure, period=None)  # "April crude closed at 17.75": today's quote
         frequency = frequency_of(figure, definition, self.rules)
         subject = self._series_subject(figure, definition)
         if subject is None:
             return [Verdict("no-reference", "no subject to look official series up by")]
-        values = self.references.values(tuple(definition.indicators), subject)
-        if not values:
+        series = self._series_of(definition, subject, self._basis(figure, definition))
+        if not series:
             return [Verdict("no-reference", f"no official series of {figure.metric} for {subject}")]
-        if frequency is None:
-            return self._undated(figure, definition, values, subject)
         period = figure.period
-        if frequency == "Q" or period is None:
-            found = sorted({v.frequency for v in values})
+        dated_by_publication = frequency in definition.undated and frequency in series.ordered
+        if frequency is None or (period is None and dated_by_publication):
+            return self._undated(figure, definition, series, subject)
+        if period is None:
+            found = sorted(series.ordered)
             return [
                 Verdict(
                     "no-reference",
@@ -294,13 +352,40 @@ class Matcher:
             ]
         if frequency == "A":
             period = period[:4]
-        chosen = [v for v in values if v.frequency == frequency and v.period == period]
-        chosen = [v for v in chosen if not _projection(v)]
+        chosen = [v for v in series.at(frequency, period) if not _projection(v)]
         if not chosen:
             said = _FREQUENCY_WORDS.get(frequency, frequency)
             why = f"a {said} figure: no official {said} value for {subject} in {period}"
             return [Verdict("no-reference", why)]
         return [self._point(figure, definition, value, "exact") for value in chosen]
+
+    def _basis(self, figure: Figure, definition: MetricDefinition) -> str | None:
+        """When the metric reads derived growth series (ledger/data/derived.toml), the figure's
+        basis: year on year when its words say so, else its metric's (a quarter's growth is on
+        the quarter before, as UK and European releases give it). None: any series will do."""
+        if not any(code in derived_series() for code in definition.indicators):
+            return None
+        yoy = any(cue.search(figure.words.both) for cue in self.rules.year_on_year)
+        return "yoy" if yoy else definition.basis
+
+    def _series_of(self, definition: MetricDefinition, subject: str, basis: str | None) -> Series:
+        """The metric's values for `subject` (of one basis, when given), indexed; kept in a
+        bounded cache, as the references keep their values."""
+        key = (definition.id, subject, basis)
+        found = self._series.get(key)
+        if found is not None:
+            self._series.move_to_end(key)
+            return found
+        derived = derived_series()
+        values = self.references.values(tuple(definition.indicators), subject)
+        found = Series([
+            v for v in values
+            if basis is None or v.indicator not in derived or derived[v.indicator].basis == basis
+        ])  # fmt: skip
+        self._series[key] = found
+        if len(self._series) > CACHE_ENTRIES:
+            self._series.popitem(last=False)
+        return found
 
     def _refusal(self, figure: Figure, definition: MetricDefinition) -> str | None:
         forecast = is_forecast(figure, self.rules)
@@ -340,7 +425,7 @@ class Matcher:
         self,
         figure: Figure,
         definition: MetricDefinition,
-        values: list[OfficialValue],
+        series: Series,
         subject: str,
     ) -> list[Verdict]:
         """A figure with no period, taken to be about its publication date (marked inferred)."""
@@ -348,7 +433,7 @@ class Matcher:
             return [Verdict("ambiguous", "no period, and no publication date to infer one from")]
         day = figure.published
         for frequency in definition.undated:
-            window = _window(values, frequency, day)
+            window = _window(series, frequency, day)
             if window:
                 return self._range(figure, window, day, frequency)
         wanted = "/".join(_FREQUENCY_WORDS.get(f, f) for f in definition.undated) or "dated"
@@ -428,8 +513,8 @@ class Matcher:
         return self.convert(value.value, value.unit, figure.unit, int(value.period[:4]))
 
 
-_FREQUENCY_WORDS = {"A": "annual", "Q": "quarterly", "M": "monthly", "W": "weekly", "D": "daily",
-                    "E": "dated-change"}  # fmt: skip
+_FREQUENCY_WORDS = {"A": "annual", "H": "half-yearly", "Q": "quarterly", "M": "monthly",
+                    "W": "weekly", "D": "daily", "E": "dated-change"}  # fmt: skip
 
 
 def _people(figure: Figure) -> bool:
@@ -451,24 +536,24 @@ def _revised_after(value: OfficialValue, published: date | None) -> bool:
     return vintage[:10] > published.isoformat()[: len(vintage[:10])]
 
 
-def _window(values: list[OfficialValue], frequency: str, day: date) -> list[OfficialValue]:
+def _window(series: Series, frequency: str, day: date) -> list[OfficialValue]:
     """The values of one frequency around a publication date: the week before it for daily
-    prices, the month and those either side for monthly averages, the rate in force and any
-    change in the week before for dated changes, the year and the one before for annual ones."""
-    of_frequency = sorted((v for v in values if v.frequency == frequency), key=lambda v: v.period)
+    prices, the month and those either side for monthly averages, the last two quarters over
+    (the one just released, and the one before), the rate in force and any change in the week
+    before for dated changes, the year and the one before for annual ones."""
     if frequency == "D":
-        low, high = (day - DAY_WINDOW).isoformat(), day.isoformat()
-        return [v for v in of_frequency if low <= v.period <= high]
+        return series.between("D", (day - DAY_WINDOW).isoformat(), day.isoformat())
     if frequency == "M":
-        months = {_shift(day, -1), day.isoformat()[:7], _shift(day, 1)}
-        return [v for v in of_frequency if v.period in months]
+        return series.between("M", _shift(day, -1), _shift(day, 1))
+    if frequency == "Q":
+        return series.before("Q", f"{day.year}-Q{(day.month - 1) // 3 + 1}", 2)
     if frequency == "E":
-        before = [v for v in of_frequency if v.period <= day.isoformat()]
-        recent = [v for v in before if v.period >= (day - DAY_WINDOW).isoformat()]
-        return (before[-1:] + recent) if before else []
+        in_force = series.before("E", day.isoformat() + "~", 1)  # "~" sorts after any date
+        recent = series.between("E", (day - DAY_WINDOW).isoformat(), day.isoformat())
+        return in_force + [v for v in recent if v not in in_force]
     if frequency == "A":
-        years = {str(day.year - 1), str(day.year)}
-        return [v for v in of_frequency if v.period in years and v.status == "actual"]
+        years = series.between("A", str(day.year - 1), str(day.year))
+        return [v for v in years if v.status == "actual"]
     return []
 
 
@@ -509,12 +594,18 @@ class SourceContext:
     place."""
 
     def __init__(
-        self, text: str, subject_pattern: Any, subject_ids: dict[str, str], places: set[str]
+        self,
+        text: str,
+        subject_pattern: Any,
+        subject_ids: dict[str, str],
+        places: set[str],
+        not_a_place: list[Cue] = [],  # noqa: B006 (never mutated)
     ) -> None:
         self.text = text
         self.found = [
             (m.start(), subject_ids.get(m.group()) or subject_ids.get(" ".join(m.group().split())))
             for m in subject_pattern.finditer(text)
+            if not any(cue.search(text[m.end() : m.end() + 40]) for cue in not_a_place)
         ]
         self.found = [(at, name) for at, name in self.found if name in places]
         self.breaks = [m.end() for m in _PARAGRAPH.finditer(text)]

@@ -8,17 +8,79 @@ ledger of a million claims asks about a few hundred subjects, so memory stays fl
 
 from __future__ import annotations
 
+import functools
 import os
 import sqlite3
-from collections import OrderedDict
+import tomllib
+from collections import OrderedDict, defaultdict
+from contextlib import closing
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
-from ledger.refdata.pack import ensure_pack
-from ledger.refdata.store import imported_path
+from pydantic import BaseModel, ConfigDict, Field
+
+from ledger.refdata.pack import PACK_DB, ensure_pack
+from ledger.refdata.store import IMPORTED_DB, imported_path
 
 CACHE_ENTRIES = 2048
+
+# The reference databases that may sit beside a ledger: the default pack, then what was imported.
+BESIDE = (PACK_DB, IMPORTED_DB)
+
+
+def databases_beside(ledger_path: str | os.PathLike[str]) -> list[Path]:
+    """The reference databases beside a ledger that exist (never built here: pages only read)."""
+    folder = Path(os.path.abspath(ledger_path)).parent
+    return [folder / name for name in BESIDE if (folder / name).is_file()]
+
+
+class DerivedSeries(BaseModel):
+    """A growth series computed from a level series (ledger/data/derived.toml)."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    code: str
+    source: str = Field(alias="from")
+    frequency: Literal["Q", "M", "A"]
+    lag: int = Field(gt=0)
+    basis: str
+    name: str = Field(min_length=10)
+
+
+class _DerivedFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    derived: list[DerivedSeries]
+
+
+@functools.cache
+def derived_series() -> dict[str, DerivedSeries]:
+    """The derived series by code."""
+    text = resources.files("ledger").joinpath("data", "derived.toml").read_text("utf-8")
+    return {d.code: d for d in _DerivedFile.model_validate(tomllib.loads(text)).derived}
+
+
+def _periods_back(period: str, lag: int, frequency: str) -> str | None:
+    """The period `lag` periods before `period` ("2004-Q1", 1, "Q" -> "2003-Q4").
+
+    >>> _periods_back("2004-Q1", 1, "Q"), _periods_back("2004-03", 12, "M")
+    ('2003-Q4', '2003-03')
+    >>> _periods_back("2004", 1, "A"), _periods_back("2004-H1", 1, "Q")
+    ('2003', None)
+    """
+    try:
+        if frequency == "A":
+            return str(int(period) - lag)
+        year, part = period.split("-")
+        if frequency == "Q":
+            index = int(year) * 4 + int(part.removeprefix("Q")) - 1 - lag
+            return f"{index // 4}-Q{index % 4 + 1}"
+        index = int(year) * 12 + int(part) - 1 - lag
+        return f"{index // 12}-{index % 12 + 1:02d}"
+    except ValueError:
+        return None
 
 
 def reference_databases(
@@ -102,12 +164,26 @@ class OfficialReferences:
             connection.close()
 
     def values(self, indicators: tuple[str, ...], subject: str) -> list[OfficialValue]:
-        """Every value of these indicators for this subject, in every database."""
+        """Every value of these indicators for this subject, in every database; a derived
+        indicator (ledger/data/derived.toml) is computed from its level series."""
         key = (indicators, subject)
         found = self._cache.get(key)
         if found is not None:
             self._cache.move_to_end(key)
             return found
+        derived = [derived_series()[code] for code in indicators if code in derived_series()]
+        stored = tuple(code for code in indicators if code not in derived_series())
+        levels = tuple({d.source for d in derived} - set(stored))
+        found = self._stored(stored + levels, subject)
+        found = [v for v in found if v.indicator not in levels] + [
+            value for series in derived for value in _derive(series, found)
+        ]
+        self._cache[key] = found
+        if len(self._cache) > CACHE_ENTRIES:
+            self._cache.popitem(last=False)
+        return found
+
+    def _stored(self, indicators: tuple[str, ...], subject: str) -> list[OfficialValue]:
         found = []
         marks = ", ".join("?" for _ in indicators)
         for number, connection in enumerate(self.connections):
@@ -120,26 +196,55 @@ class OfficialReferences:
                 info = self.datasets[(number, dataset)]
                 name = self.names.get((number, dataset, indicator), indicator)
                 found.append(OfficialValue(info, indicator, name, *rest))
-        self._cache[key] = found
-        if len(self._cache) > CACHE_ENTRIES:
-            self._cache.popitem(last=False)
         return found
+
+
+def _derive(series: DerivedSeries, values: list[OfficialValue]) -> list[OfficialValue]:
+    """`series` from the level values among `values`: each dataset's own levels, so a growth
+    rate never mixes two publishers' (or two vintages') levels."""
+    levels: dict[DatasetInfo, dict[str, OfficialValue]] = defaultdict(dict)
+    for value in values:
+        if value.indicator == series.source and value.frequency == series.frequency:
+            levels[value.dataset][value.period] = value
+    derived = []
+    for by_period in levels.values():
+        for period, value in sorted(by_period.items()):
+            before = by_period.get(_periods_back(period, series.lag, series.frequency) or "")
+            if before is None or before.value == 0:
+                continue
+            change = round((value.value / before.value - 1) * 100, 6)
+            status = "actual" if "actual" == value.status == before.status else value.status
+            derived.append(
+                value._replace(
+                    indicator=series.code,
+                    indicator_name=series.name,
+                    value=change,
+                    unit="percent",
+                    status=status,
+                )  # fmt: skip
+            )
+    return derived
+
+
+class ChartSeries(NamedTuple):
+    """One official series as the chart draws it, and where it comes from."""
+
+    citation: str  # publisher, dataset, indicator, vintage, licence
+    origin: str  # the database file it was read from (reference-pack.db, references.db)
+    dataset: str
+    indicator: str
+    values: list[tuple[str, float]]  # (period, value), oldest first
 
 
 def chart_series(
     ledger_path: str | os.PathLike[str], indicators: list[str], subject: str, unit: str | None
-) -> tuple[str, list[tuple[str, float]]]:
+) -> ChartSeries | None:
     """For the chart of one metric and subject: the first of `indicators` with annual values
     for `subject` in `unit`, from the databases beside the ledger that exist (never built here:
-    a page only reads). Returns its citation and (period, value) pairs; ("", []) when none."""
-    paths = [
-        path
-        for path in (Path(os.path.abspath(ledger_path)).parent / name for name in (
-            "reference-pack.db", "references.db"))
-        if path.is_file()
-    ]  # fmt: skip
+    a page only reads); None when there is none."""
+    paths = databases_beside(ledger_path)
     if not paths or not indicators:
-        return "", []
+        return None
     references = OfficialReferences(paths)
     try:
         values = references.values(tuple(indicators), subject)
@@ -152,5 +257,30 @@ def chart_series(
         )
         series = [v for v in series if unit in (None, v.unit) and v.status == "actual"]
         if series:
-            return series[0].citation(), [(v.period, v.value) for v in series]
-    return "", []
+            first = series[0]
+            return ChartSeries(
+                first.citation(),
+                first.dataset.origin,
+                first.dataset.id,
+                indicator,
+                [(v.period, v.value) for v in series if v.dataset == first.dataset],
+            )
+    return None
+
+
+def series_subjects(ledger_path: str | os.PathLike[str], indicators: list[str]) -> list[str]:
+    """The subjects the databases beside the ledger hold an annual series of `indicators` for,
+    so the chart can draw a subject's official line even before any claim is about it."""
+    found: set[str] = set()
+    if not indicators:
+        return []
+    marks = ", ".join("?" for _ in indicators)
+    for path in databases_beside(ledger_path):
+        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as connection:
+            rows = connection.execute(
+                f"select distinct subject from ref_values where indicator in ({marks}) "
+                "and frequency = 'A'",
+                indicators,
+            )
+            found.update(subject for (subject,) in rows)
+    return sorted(found)
