@@ -510,6 +510,12 @@ def export(
     except ConfigError as error:
         raise click.ClickException(str(error)) from error
     warning = _check_site_url(site_url, fmt)
+    if fmt == "claimreview" and not organisation and "organisation" not in config.model_fields_set:
+        # else every review is signed by "ledger", the tool, as if it were the fact-checker
+        warning = (
+            "warning: no organisation named (--organisation, or [organisation] name in "
+            f"ledger.toml): the reviews' author is '{config.organisation.name}'"
+        )
     named = config.organisation.model_copy(update={"name": organisation}) if organisation else None
     options = ExportOptions(
         site_url=site_url,

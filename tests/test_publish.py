@@ -80,7 +80,7 @@ def test_claimreview_needs_a_site_url_and_counts_the_reviews(db: str, tmp_path: 
     assert "claimreview needs --site-url" in refused.output
     target = tmp_path / "reviews.json"
     result = run("export", "--format", "claimreview", "--site-url", "https://fc.example",
-                 "--db", db, "-o", str(target))  # fmt: skip
+                 "--organisation", "Example Fact Check", "--db", db, "-o", str(target))  # fmt: skip
     assert result.exit_code == 0, result.output
     reviews = json.loads(target.read_text(encoding="utf-8"))
     assert result.stderr == f"wrote {len(reviews)} review(s) as claimreview to {target}\n"
@@ -126,6 +126,18 @@ def test_claimreview_expands_as_schema_org_with_googles_required_fields(db: str,
     out = run("export", "--format", "claimreview", "--site-url", "https://fc.example",
               "--config", str(config), "--db", db)  # fmt: skip
     assert out.exit_code == 0, out.output
+    assert out.stderr == ""  # the organisation is named: no warning
+    unnamed = run("export", "--format", "claimreview", "--site-url", "https://fc.example",
+                  "--config", str(tmp_path / "empty.toml"), "--db", db)  # fmt: skip
+    assert unnamed.exit_code == 1  # a config named but missing is an error, not the defaults
+    (tmp_path / "empty.toml").write_text("", encoding="utf-8")
+    unnamed = run("export", "--format", "claimreview", "--site-url", "https://fc.example",
+                  "--config", str(tmp_path / "empty.toml"), "--db", db)  # fmt: skip
+    assert unnamed.stderr == (
+        "warning: no organisation named (--organisation, or [organisation] name in "
+        "ledger.toml): the reviews' author is 'ledger'\n"
+    )
+    assert {r["author"]["name"] for r in json.loads(unnamed.stdout)} == {"ledger"}
     assert "</script>" not in out.stdout  # safe inside a <script> element
     for review in json.loads(out.stdout):
         node = expand(review)
