@@ -25,6 +25,11 @@ STORIES = {
     "a.txt": ("2005-01-25", "China's economy grew by 9.5% in 2004."),
     "b.txt": ("2006-01-25", "China's economy grew 10.4% in 2005, the statistics bureau said."),
     "c.txt": ("2005-02-16", "Japan's economy grew 2.6% in 2004."),
+    "d.txt": (
+        "2004-10-22",
+        "Britain's economy grew 0.5 percent in the third quarter of 2004, the Office for "
+        "National Statistics said.",
+    ),
 }
 
 
@@ -61,7 +66,7 @@ def test_the_chart_draws_the_most_claimed_subject_with_its_official_line(ledger:
     points = re.search(r'<polyline points="([^"]+)"', page)
     assert points is not None and len(points[1].split()) == 65  # 1961-2025, a point a year
     assert "with no date are left out" not in page
-    assert "vintage 2026-07-01; CC-BY-4.0 (65 values" in page
+    assert "vintage 2026-07-01; CC-BY-4.0 (65 annual values" in page
 
 
 def test_the_chart_draws_a_chosen_subject_or_all_without_a_line(ledger: Path) -> None:
@@ -85,7 +90,8 @@ def test_the_charts_series_links_to_its_values_and_their_provenance(ledger: Path
     assert link is not None
     url = unquote(link[1].replace("&amp;", "&"))
     assert url == (
-        "/reference-pack/official_references?dataset=wb-wdi&indicator=NY.GDP.MKTP.KD.ZG&subject=CHN"
+        "/reference-pack/official_references?dataset=wb-wdi&indicator=NY.GDP.MKTP.KD.ZG"
+        "&subject=CHN&frequency=A"
     )
     values = get(datasette, url.replace("official_references?", "official_references.json?"))
     assert values.status_code == 200
@@ -254,3 +260,17 @@ def test_ledger_serve_builds_the_pack_it_serves_unless_told_not_to(
     missing = runner.invoke(cli, ["serve", "--db", str(tmp_path / "nope.db"), "--port", "8799"])
     assert missing.exit_code == 1 and "no ledger at" in missing.output
     assert not (tmp_path / "nope.db").exists()
+
+
+def test_a_quarters_figure_is_drawn_over_the_quarterly_series(ledger: Path) -> None:
+    """UK quarterly growth is measured by a series computed from ONS ABMI's levels: drawn a
+    point a quarter, said to be computed, with no stored values to browse."""
+    datasette = build_datasette(ledger, None)
+    page = get(datasette, "/-/ledger/chart/claims?metric=gdp_growth_quarterly").text
+    assert '<option value="GBR" selected>' in page and page.count("<circle") == 1
+    caption = re.search(r'<span class="ledger-series">(.*?)</span>', page, re.S)
+    assert caption is not None
+    assert "ABMI" in caption[1] and "quarterly values, computed from its level series" in caption[1]
+    assert "browse them" not in caption[1]
+    points = re.search(r'<polyline points="([^"]+)"', page)
+    assert points is not None and len(points[1].split()) > 250  # 1955-Q2 to 2024-Q3

@@ -27,10 +27,9 @@ RULE_TIMEOUT = 0.5
 WINDOW = 600
 
 _WORDS = regex.compile(r"[\w&]+")
-# what is not in _WORDS's [\w&] among ASCII characters, made a space
-_ASCII_NOT_WORDS = str.maketrans(
-    {c: " " for c in map(chr, range(128)) if not (c.isalnum() or c in "_&")}
-)
+# what is not in _WORDS's [\w&] among ASCII characters, made a space: a table for bytes, which
+# translate in C a byte at a time (a str's table is a dict looked up per character)
+_ASCII_NOT_WORDS = bytes(c if chr(c).isalnum() or chr(c) in "_&" else ord(" ") for c in range(256))
 _URL = regex.compile(r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+\.[\w.]+")
 
 
@@ -86,6 +85,7 @@ class Sentence:
     end: int
     text: str
     subjects: list[tuple[int, str]] | None = None
+    own_subject: str | None = None  # "" when looked for and not found (sentence_fields)
     metric_rules: list[tuple[MetricRule, Pattern | None]] | None = None
     # metric rule id -> where its keywords are in the sentence (offsets in the sentence)
     keyword_spans: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
@@ -108,7 +108,8 @@ class Sentence:
             lower = self.text.lower()
             if lower.isascii():
                 # the same words as _WORDS finds, by one translation and a split (no regex pass)
-                self.words = frozenset(lower.translate(_ASCII_NOT_WORDS).split())
+                ascii_words = lower.encode("ascii").translate(_ASCII_NOT_WORDS).decode("ascii")
+                self.words = frozenset(ascii_words.split())
             else:
                 self.words = frozenset(_WORDS.findall(lower, concurrent=RELEASE_GIL))
         return self.words

@@ -233,15 +233,27 @@ class ChartSeries(NamedTuple):
     origin: str  # the database file it was read from (reference-pack.db, references.db)
     dataset: str
     indicator: str
+    frequency: str
+    derived: bool  # computed from a level series (ledger/data/derived.toml), not stored
     values: list[tuple[str, float]]  # (period, value), oldest first
 
 
+# The frequencies a chart falls back on, coarsest first: a year's line is short and readable,
+# a day's is thousands of points.
+CHART_FREQUENCIES = ("A", "Q", "M", "W", "E", "D")
+
+
 def chart_series(
-    ledger_path: str | os.PathLike[str], indicators: list[str], subject: str, unit: str | None
+    ledger_path: str | os.PathLike[str],
+    indicators: list[str],
+    subject: str,
+    unit: str | None,
+    frequencies: tuple[str, ...] = CHART_FREQUENCIES,
 ) -> ChartSeries | None:
-    """For the chart of one metric and subject: the first of `indicators` with annual values
-    for `subject` in `unit`, from the databases beside the ledger that exist (never built here:
-    a page only reads); None when there is none."""
+    """For the chart of one metric and subject: the first of `indicators` with values for
+    `subject` in `unit` at the first of `frequencies` any has (the claims' own first), from
+    the databases beside the ledger that exist (never built here: a page only reads); None
+    when there is none."""
     paths = databases_beside(ledger_path)
     if not paths or not indicators:
         return None
@@ -250,37 +262,42 @@ def chart_series(
         values = references.values(tuple(indicators), subject)
     finally:
         references.close()
-    for indicator in indicators:
-        series = sorted(
-            (v for v in values if v.indicator == indicator and v.frequency == "A"),
-            key=lambda v: v.period,
-        )
-        series = [v for v in series if unit in (None, v.unit) and v.status == "actual"]
-        if series:
-            first = series[0]
-            return ChartSeries(
-                first.citation(),
-                first.dataset.origin,
-                first.dataset.id,
-                indicator,
-                [(v.period, v.value) for v in series if v.dataset == first.dataset],
+    values = [v for v in values if unit in (None, v.unit) and v.status == "actual"]
+    for frequency in frequencies:
+        for indicator in indicators:
+            series = sorted(
+                (v for v in values if v.indicator == indicator and v.frequency == frequency),
+                key=lambda v: v.period,
             )
+            if series:
+                first = series[0]
+                return ChartSeries(
+                    first.citation(),
+                    first.dataset.origin,
+                    first.dataset.id,
+                    indicator,
+                    frequency,
+                    indicator in derived_series(),
+                    [(v.period, v.value) for v in series if v.dataset == first.dataset],
+                )
     return None
 
 
 def series_subjects(ledger_path: str | os.PathLike[str], indicators: list[str]) -> list[str]:
-    """The subjects the databases beside the ledger hold an annual series of `indicators` for,
-    so the chart can draw a subject's official line even before any claim is about it."""
+    """The subjects the databases beside the ledger hold a series of `indicators` for (of the
+    level a derived one is computed from), so the chart can draw a subject's official line
+    even before any claim is about it."""
+    derived = derived_series()
+    stored = {derived[code].source if code in derived else code for code in indicators}
     found: set[str] = set()
-    if not indicators:
+    if not stored:
         return []
-    marks = ", ".join("?" for _ in indicators)
+    marks = ", ".join("?" for _ in stored)
     for path in databases_beside(ledger_path):
         with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as connection:
             rows = connection.execute(
-                f"select distinct subject from ref_values where indicator in ({marks}) "
-                "and frequency = 'A'",
-                indicators,
+                f"select distinct subject from ref_values where indicator in ({marks})",
+                sorted(stored),
             )
             found.update(subject for (subject,) in rows)
     return sorted(found)

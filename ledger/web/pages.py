@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
@@ -18,12 +19,21 @@ from markupsafe import Markup
 from ledger.describe import claim_words, number_in_words, with_unit
 from ledger.models import VERDICTS
 from ledger.refdata.base import licence_terms
-from ledger.refdata.lookup import ChartSeries, chart_series, databases_beside, series_subjects
+from ledger.refdata.lookup import (
+    CHART_FREQUENCIES,
+    ChartSeries,
+    chart_series,
+    databases_beside,
+    series_subjects,
+)
 from ledger.refdata.store import list_datasets
 from ledger.rules import default_rules
 from ledger.subjects import subject_codes
 from ledger.web.chart import Figure, chart_figures, official_figures, svg_chart
 from ledger.web.render import Span, highlight, safe_url
+
+# The shapes of a period a claim may have: a year, a quarter, a month, a day.
+PERIOD_SHAPE = re.compile(r"\d{4}(?:-Q(?P<quarter>[1-4])|-(?P<month>\d{2})(?:-(?P<day>\d{2}))?)?")
 
 # A chart draws at most this many claims (the most check-worthy) so a metric with thousands of
 # claims in a big ledger still gives a page that loads.
@@ -435,7 +445,8 @@ async def metric_chart(
     undated = len(claims) + len(references) - len(figures)
     series: ChartSeries | None = None
     if subject and db.path:
-        series = chart_series(db.path, indicators_of(metric), subject, unit)
+        preferred = _frequencies([row["period"] for row in claims])
+        series = chart_series(db.path, indicators_of(metric), subject, unit, preferred)
     if series:
         figures += official_figures(series.values, series.citation)
     return {
@@ -519,6 +530,34 @@ async def chart_subjects(db: Any, metric: str) -> list[dict[str, Any]]:
     for row in subjects:
         row["name"] = names.get(row["code"], "")
     return subjects
+
+
+def _frequencies(periods: list[str | None]) -> tuple[str, ...]:
+    """The official frequencies to draw, the claims' own first (most claims' first), then the
+    rest coarsest first.
+
+    >>> _frequencies(["2004-08", "2005-01", "2004", None])
+    ('M', 'A', 'Q', 'W', 'E', 'D')
+    >>> _frequencies([])
+    ('A', 'Q', 'M', 'W', 'E', 'D')
+    """
+    counted = Counter(_frequency_of(period) for period in periods)
+    counted.pop(None, None)
+    claimed = [frequency for frequency, _ in counted.most_common() if frequency]
+    return tuple(claimed + [f for f in CHART_FREQUENCIES if f not in claimed])
+
+
+def _frequency_of(period: str | None) -> str | None:
+    """
+    >>> [_frequency_of(p) for p in ("2004", "2004-Q3", "2004-08", "2004-08-05", "2004-H1")]
+    ['A', 'Q', 'M', 'D', None]
+    """
+    match = PERIOD_SHAPE.fullmatch(period or "")
+    if match is None:
+        return None
+    if match["day"]:
+        return "D"
+    return "M" if match["month"] else "Q" if match["quarter"] else "A"
 
 
 def subject_names_of(code: str) -> list[str]:

@@ -366,10 +366,15 @@ async def chart_view(request: Any, datasette: Any) -> Response:
 def _series_url(datasette: Any, series: ChartSeries, subject: str | None) -> str | None:
     """The official series' values in its own database, when that database is served."""
     name = series.origin.removesuffix(".db")
-    if name not in datasette.databases:
+    if name not in datasette.databases or series.derived:  # a derived series is not stored
         return None
     query = urlencode(
-        {"dataset": series.dataset, "indicator": series.indicator, "subject": subject or ""}
+        {
+            "dataset": series.dataset,
+            "indicator": series.indicator,
+            "subject": subject or "",
+            "frequency": series.frequency,
+        }
     )
     return f"{datasette.urls.table(name, 'official_references')}?{query}"
 
