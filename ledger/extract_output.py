@@ -137,6 +137,7 @@ def rules_table(rules: Rules | None = None) -> list[dict[str, str]]:
         ("cues.toml", "period_baseline", files.period_baseline),
         ("cues.toml", "period_span", files.period_span),
         ("cues.toml", "period_reach", files.period_reach),
+        ("cues.toml", "subject_self", files.subject_self),
         ("cues.toml", "own_aside", files.own_aside),
         ("cues.toml", "attribution_words", files.attribution_words),
         ("cues.toml", "comparison", files.comparison),

@@ -307,8 +307,20 @@ class AttributionWords(_Strict):
     comment: str
     titles: list[str] = Field(min_length=1)  # "Dr." also matches "Dr"
     not_sources: list[str]
+    # page furniture a name may run into ("Share on Facebook Share on X ... KPMG said"): stripped
+    # from the start of a source, each a regex
+    furniture: list[str] = []
     organisations: list[str]
     capitalised_only: list[str]  # subject ids
+
+
+class SubjectSelf(_Strict):
+    """An organisation a sentence opens with, speaking of itself (see [subject_self])."""
+
+    comment: str
+    regex: str
+    suffixes: list[str]  # legal suffixes dropped from the name: Inc, Corp, PLC
+    examples: list[str] = Field(min_length=1)
 
 
 class ComparisonWords(_Strict):
@@ -481,6 +493,7 @@ class RuleFiles(_Strict):
     period_baseline: RegexTable
     period_span: PeriodSpan
     period_reach: PeriodReach
+    subject_self: SubjectSelf
     own_aside: RegexTable
     subject: list[SubjectRule]
     pycountry: PycountrySettings | None = None
@@ -677,12 +690,15 @@ class Rules:
     span_opens: Pattern  # what opens an interval of two period cues (period_span)
     span_joins: Pattern
     period_within: Pattern  # where a figure's own words end, for its period (period_reach)
+    subject_self: Pattern  # an organisation opening its sentence, speaking of itself
+    legal_suffix: Pattern  # "Inc", "Corp" at the end of a name, to drop
     period_clause: Pattern
     own_aside: Pattern
     subject_pattern: Pattern
     subject_ids: dict[str, str]
     metrics: Gated[tuple[MetricRule, Pattern | None, frozenset[str]]]
     titles: Pattern  # the title words before a source's name, to strip
+    furniture: Pattern  # page furniture before a source's name, to strip
     not_sources: frozenset[str]
     organisations: frozenset[str]
     capitalised_only: frozenset[str]
@@ -1135,6 +1151,10 @@ def _cues(files: RuleFiles, cue: Callable[[str, str], Pattern]) -> dict[str, Any
         "span_opens": cue("(?r)(?:" + files.period_span.opens + r")\Z", "period_span opens"),
         "span_joins": cue(files.period_span.joins, "period_span joins"),  # read with fullmatch
         "period_within": cue(files.period_reach.within, "period_reach within"),
+        "subject_self": cue(files.subject_self.regex, "subject_self"),
+        "legal_suffix": regex.compile(
+            r"(?:,?\s+(?:" + "|".join(map(regex.escape, files.subject_self.suffixes)) + r"))+$"
+        ),
         "period_clause": cue(files.period_reach.clause, "period_reach clause"),
         "own_aside": cue(files.own_aside.regex, "own_aside"),
         "subject_pattern": regex.compile(
@@ -1147,6 +1167,10 @@ def _cues(files: RuleFiles, cue: Callable[[str, str], Pattern]) -> dict[str, Any
             (r.id, _compile(r.regex, f"restatement {r.id}")) for r in files.restatement
         ),
         "titles": regex.compile(_titles(files.attribution_words.titles)),
+        "furniture": _compile(
+            r"^(?:(?:" + "|".join(files.attribution_words.furniture or ["(?!)"]) + r")\s+)+",
+            "attribution_words furniture",
+        ),
         "sentence_boundary": boundary_pattern(month_abbreviations(files.period_words.months)),
         "comparison": cue(
             rf"\b(?:{'|'.join(sorted(files.comparison.words))}|{files.comparison.phrases})\b",

@@ -85,6 +85,7 @@ class Sentence:
     end: int
     text: str
     subjects: list[tuple[int, str]] | None = None
+    own_subject: str | None = None  # "" when looked for and not found (sentence_fields)
     metric_rules: list[tuple[MetricRule, Pattern | None]] | None = None
     # metric rule id -> where its keywords are in the sentence (offsets in the sentence)
     keyword_spans: dict[str, list[tuple[int, int]]] = field(default_factory=dict)

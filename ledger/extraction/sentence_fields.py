@@ -16,6 +16,7 @@ _SPACES = regex.compile(r"[\s\u00a0\-‑]+")  # as rules.trie() matches a space 
 _ARTICLE = regex.compile(r"^(?:The|A|An)\s+")
 _POSSESSIVE = regex.compile(r"^(\p{Lu}[\p{L}.]*(?:\s\p{Lu}[\p{L}.]*)?)['’]s\s+(?=\p{Lu})")
 _QUOTES = regex.compile(r"[\"“”]")
+_SPACES_ONLY = regex.compile(r"\s+")
 
 
 def _subjects(doc: Doc, s: Sentence) -> list[tuple[int, str]]:
@@ -35,7 +36,7 @@ def subject(doc: Doc, s: Sentence, start: int, end: int) -> str | None:
     it, else the nearest after it (looked up by bisection: no rescan per figure)."""
     found = _subjects(doc, s)
     if not found:
-        return None
+        return _own_subject(doc, s)
     if s.subject_starts is None:
         s.subject_starts = [pos for pos, _ in found]
         s.clauses = [s.start + c.start() for c in _CLAUSE.finditer(s.text)]
@@ -51,6 +52,18 @@ def subject(doc: Doc, s: Sentence, start: int, end: int) -> str | None:
     if after < len(starts):
         return found[after][1]
     return None
+
+
+def _own_subject(doc: Doc, s: Sentence) -> str | None:
+    """The organisation a sentence with no named subject opens with, speaking of itself
+    ([subject_self] in cues.toml: "Newmont reported net income of ..."); found once."""
+    if s.own_subject is None:
+        rules = doc.rules
+        m = doc.call("subject_self", rules.subject_self.match, s.text, timed=True)
+        who = _clean_source(m.group("who"), rules) if m else None
+        # "its", a net income or a share price say an organisation, not a person
+        s.own_subject = rules.legal_suffix.sub("", who) if who else ""
+    return s.own_subject or None
 
 
 def _metric_rules(doc: Doc, s: Sentence) -> list[tuple[MetricRule, Pattern | None]]:
@@ -159,7 +172,11 @@ def _own_words(text: str, lo: int, start: int, end: int, hi: int) -> tuple[int, 
 
 
 def _clean_source(who: str, rules: Rules) -> str | None:
-    who = who.strip(" ,.")
+    who = _SPACES_ONLY.sub(" ", who.strip(" ,.\n"))  # a name wrapped across lines, on one
+    who = rules.furniture.sub("", who)
+    first, _, rest = who.partition(" ")
+    if rest and first.lower() in rules.not_sources:
+        who = rest  # "Although Volcker's statement", "Yesterday Minneapolis-based NWA reported"
     who = _ARTICLE.sub("", who)
     # "China's National Bureau of Statistics" -> the bureau
     possessive = _POSSESSIVE.match(who)
@@ -204,16 +221,15 @@ def _attribution_in(doc: Doc, s: Sentence) -> str | None:
         return s.attribution
     s.attribution_done = True
     for rule_id, pattern, _triggers in doc.rules.attribution_cues.triggered(s.lower_words()):
-        m = doc.call(f"attribution:{rule_id}", pattern.search, s.text, timed=True)
-        if m is None:
-            continue
-        if "pronoun" in m.re.groupindex and m.group("pronoun"):
-            who = _person_before(doc, s.start + m.start())
-        else:
-            who = _clean_source(m.group("who"), doc.rules)
-        if who:
-            s.attribution = who
-            return who
+        # the first match that names someone: "He notes that ... Mark Liu, has said"
+        for m in doc.find_all(f"attribution:{rule_id}", pattern, s.text):
+            if "pronoun" in m.re.groupindex and m.group("pronoun"):
+                who = _person_before(doc, s.start + m.start())
+            else:
+                who = _clean_source(m.group("who"), doc.rules)
+            if who:
+                s.attribution = who
+                return who
     return None
 
 
