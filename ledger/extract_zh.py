@@ -48,6 +48,7 @@ class Figure(NamedTuple):
     bound: str
     number_start: int  # where the number itself starts (after a bound word)
     multiple: bool
+    value_high: float | None = None  # the upper end of a range (182万-201万元)
 
 
 def chinese_sentences(text: str, rules: ZhRules) -> list[Sentence]:
@@ -155,8 +156,9 @@ def _touches_code(s: Sentence, start: int, end: int, has_unit: bool) -> bool:
     return not has_unit and s.text[end - s.start : end - s.start + 1] in _ASCII_ALNUM
 
 
-def _read_figure(rules: ZhRules, s: Sentence, m: Any) -> Figure | None:
+def _read_figure(rules: ZhRules, s: Sentence, m: Any, dash_at: int) -> Figure | None:
     """Read one match of the `figure` pattern; None for a trap or a number nothing explains.
+    A sign at `dash_at` (where the figure before ends: 182万-201万元) is a range's dash.
 
     The groups are read from the match's spans at once (an unmatched group slices to ""): this
     runs for every number in the text, and most of them (years, dates, 一方面) are dropped."""
@@ -176,7 +178,7 @@ def _read_figure(rules: ZhRules, s: Sentence, m: Any) -> Figure | None:
     if not (unit_word or scale) or not (arabic or chinese or scale):
         return None  # a bare number: a year, a date, an ordinal, 十四五, 一方面
     start = at + (sign_at if sign_at >= 0 else m.start())
-    if sign_at >= 0 and text[sign_at - 1 : sign_at] in _ASCII_ALNUM:
+    if sign_at >= 0 and (text[sign_at - 1 : sign_at] in _ASCII_ALNUM or at + sign_at == dash_at):
         start += 1
     end = at + (spans[index["unit"]][1] if spans[index["unit"]][0] >= 0 else m.end())
     if arabic:
@@ -237,16 +239,41 @@ def _figures(rules: ZhRules, s: Sentence) -> list[Figure]:
     """Every figure of a sentence, in order, none overlapping another."""
     found = _word_figures(rules, s)
     taken = [(f.start, f.end) for f in found]
+    last_end = -1
     for m in rules.figure.finditer(s.text):
         if m.end() == m.start():
             continue
         at, to = s.start + m.start(), s.start + m.end()
         if taken and any(a < to and at < b for a, b in taken):
             continue
-        figure = _read_figure(rules, s, m)
+        figure = _read_figure(rules, s, m, last_end)
         if figure is not None:
             found.append(figure)
-    return sorted(found)
+            last_end = figure.end
+    return _ranges(rules, s, sorted(found))
+
+
+def _ranges(rules: ZhRules, s: Sentence, figures: list[Figure]) -> list[Figure]:
+    """Two figures joined by a range word (182万-201万元, 3%至5%) made one range; the first takes
+    the unit of the second when it has none."""
+    joined: list[Figure] = []
+    for f in figures:
+        low = joined[-1] if joined else None
+        if (
+            low is not None
+            and low.bound == "exact"
+            and f.bound == "exact"
+            and low.value_high is None
+            and low.unit in (None, f.unit)
+            and low.value < f.value
+            and s.text[low.end - s.start : f.start - s.start] in rules.file.range.joiners
+        ):
+            joined[-1] = low._replace(
+                end=f.end, kind=f.kind, unit=f.unit, bound="range", value_high=f.value
+            )
+        else:
+            joined.append(f)
+    return joined
 
 
 def _clause_before(rules: ZhRules, s: Sentence, at: int, floor: int) -> tuple[int, str]:
@@ -353,19 +380,24 @@ def _mentions(rules: ZhRules, s: Sentence, published: date | None) -> list[Menti
         for m in pattern.finditer(s.text):
             if any(f.start < m.end() and m.start() < f.end for f in found):
                 continue
-            base = rules.base_before.ending_at(s.text, m.start(), window=2) is not None
-            own = s.text[m.end() : m.end() + 1] == "的"
+            base_word = rules.base_before.ending_at(s.text, m.start(), window=2)
+            base = base_word is not None
+            # 是去年的3倍: the base of a multiple, never the period of the figure after it
+            own = s.text[m.end() : m.end() + 1] == "的" and not (base_word and base_word[0] == "是")
             found.append(Mention(m.start(), m.end(), _period_of(pid, m, published), base, own))
     return sorted(found)
 
 
 def _period(mentions: list[Mention], text: str, at: int, ends: str) -> str | None:
     """The nearest period named before offset `at` (in the sentence), else the first after; a
-    figure's own period (followed by 的) only within its clause."""
+    figure's own period (followed by 的) only within its clause, and a comparison base's (比2010年
+    的3.10人) only for the figure right after it."""
     before = [
         m
         for m in mentions
-        if m.end <= at and not m.base and not (m.own and any(c in ends for c in text[m.end : at]))
+        if m.end <= at
+        and not (m.own and any(c in ends for c in text[m.end : at]))
+        and not (m.base and not (m.own and not any(c.isdigit() for c in text[m.end : at])))
     ]
     if before:
         return before[-1].period
@@ -441,7 +473,7 @@ def _sentence_claims(
                 "end": f.end,
                 "quote": text[f.start : f.end],
                 "value": value,
-                "value_high": None,
+                "value_high": f.value_high,
                 "kind": kind,
                 "unit": unit,
                 "bound": f.bound,

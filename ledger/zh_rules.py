@@ -151,6 +151,10 @@ class Periods(Commented):
     base_before: list[str]
 
 
+class Range(Commented):
+    joiners: list[str]
+
+
 class Per(Commented):
     words: dict[str, str]
 
@@ -170,6 +174,7 @@ class ZhRuleFile(_Strict):
     per: Per
     counter: list[Counter]
     bound: list[Bound]
+    range: Range
     change: Change
     multiple_as_rise: Commented
     basis: list[WordRule]
