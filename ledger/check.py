@@ -36,7 +36,7 @@ import sqlite3
 import tempfile
 import tomllib
 from collections import defaultdict
-from collections.abc import Generator, Iterable
+from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from importlib import resources
@@ -674,24 +674,23 @@ class Checker:
                     rows += self._pair(claim, other)
         return rows
 
-    def figure_conflicts(self, group: list[ClaimRow]) -> list[dict]:
+    def figure_conflicts(self, group: list[ClaimRow]) -> Iterator[dict]:
         """Across sources, claims of one `group_key` (with a period) whose figures do not meet.
         Claims with the same figure are compared once (a corpus that repeats a figure a
         thousand times costs one comparison), and each claim gets at most
-        MAX_CONFLICTS_PER_FIGURE rows per contradicting figure."""
+        MAX_CONFLICTS_PER_FIGURE rows per contradicting figure. The rows are yielded as made:
+        a group of many figures gives many rows, and they go to disk as they come."""
         by_figure: dict[tuple, list[ClaimRow]] = defaultdict(list)
         for claim in sorted(group, key=lambda claim: claim.id):
             by_figure[(*claim.signed(), claim.unit)].append(claim)
-        rows = []
         for figure, members in by_figure.items():
             for other_figure, others in by_figure.items():
                 if other_figure == figure or not self._pair(members[0], others[0]):
                     continue
                 for claim in members:
-                    elsewhere = [other for other in others if other.source_id != claim.source_id]
-                    for other in elsewhere[:MAX_CONFLICTS_PER_FIGURE]:
-                        rows += self._pair(claim, other)
-        return rows
+                    elsewhere = (other for other in others if other.source_id != claim.source_id)
+                    for other in itertools.islice(elsewhere, MAX_CONFLICTS_PER_FIGURE):
+                        yield from self._pair(claim, other)
 
     def _restates(self, claim: ClaimRow, other: ClaimRow) -> bool:
         """Two linked figures of one sentence are two sayings of one number (ledger/conflicts.py,
@@ -904,14 +903,15 @@ class _Scratch:
         with contextlib.suppress(OSError):
             os.unlink(self.path)
 
-    def add(self, rows: list[dict]) -> None:
-        """Check rows (without id and checked_at), kept in order."""
-        self.rows += [
-            [self.stamp if column == "checked_at" else row[column] for column in self.COLUMNS]
-            for row in rows
-        ]
-        if len(self.rows) >= self.FLUSH_ROWS:
-            self._flush()
+    def add(self, rows: Iterable[dict]) -> None:
+        """Check rows (without id and checked_at), kept in order and written to the scratch
+        file every FLUSH_ROWS rows, however many come at once."""
+        for row in rows:
+            self.rows.append(
+                [self.stamp if column == "checked_at" else row[column] for column in self.COLUMNS]
+            )
+            if len(self.rows) >= self.FLUSH_ROWS:
+                self._flush()
 
     def _flush(self) -> None:
         marks = ", ".join("?" for _ in self.COLUMNS)
