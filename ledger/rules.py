@@ -54,12 +54,24 @@ FLAGS = regex.VERBOSE  # VERSION0: VERSION1 with IGNORECASE folds full case, ~5x
 PATTERN_GROUPS: dict[str, tuple[str, ...]] = {
     "anchor": (),  # where a figure can start: digits and symbols
     "anchor_word": (),  # ... and number words
-    "scan": ("skip", "first", "unit", "second", "unit2", "sep", "neg", "mult", "frac", "named"),
+    "scan": (
+        "skip",
+        "first",
+        "unit",
+        "second",
+        "unit2",
+        "sep",
+        "neg",
+        "mult",
+        "frac",
+        "named",
+        "vague",
+    ),
     "figure": (),  # a piece of scan and and_range
     "unit": (),  # a unit right after a year: "2020 tonnes" is no lone year
     "scale": (),  # ... nor is "2020 million"
     "before": ("qual", "code", "glue", "minus"),
-    "noun_after": ("w1", "w2", "w3", "open", "close"),
+    "noun_after": ("w1", "w2", "w3", "w4", "open", "close"),
     "and_range": ("second", "unit2"),
     "ratio_after": ("den",),
     "listed_ahead": (),
@@ -71,6 +83,7 @@ PATTERN_GROUPS: dict[str, tuple[str, ...]] = {
     "date_before": (),
     "date_after": (),
     "time_after": (),
+    "age_before": (),  # "aged 34", "at the age of 22": an age, with no noun after it
     "label_before": ("cap",),
     "person_before": ("who",),
     "source_name": (),  # a piece of the attribution cues
@@ -79,11 +92,20 @@ PATTERN_GROUPS: dict[str, tuple[str, ...]] = {
 ATTRIBUTION_GROUPS = (("who", "pronoun"),)
 # the groups a period cue of each kind reads its value from: at least one of each tuple
 PERIOD_GROUPS: dict[str, tuple[tuple[str, ...], ...]] = {
+    # a year, and with `fy` one written across two ("1986/87": FY1987), with `end` an interval
     "year": (("year",),),
     "quarter": (("q", "qword"),),
     "half": (("h", "hword"),),
     "month": (("month",),),
     "relative": (("relword",), ("relunit",)),
+    # a company's own year ("FY2024", "fiscal 1985/86"), and its quarter when named ("Q2 FY2024")
+    "fiscal": (("fy",),),
+    # the quarter that ends in a month: "the quarter to end December 31" is Q4
+    "quarter_end": (("month",),),
+    # the time of writing: "today", "currently" (the publication date's year)
+    "now": (),
+    # a step from the sentence's own period: "a year earlier", "the following year"
+    "shift": (("shiftunit",), ("shiftdir",)),
 }
 UNIT_WORDS = ("percent", "metres")  # a lone fraction of a whole is a percent; "800m" is metres
 
@@ -143,12 +165,24 @@ class MetreDistances(_Strict):
     examples: list[ValueExample] = Field(min_length=1)
 
 
-class FractionRule(_Strict):
+class _WordsRule(_Strict):
+    """A rule of words with a value of their own, checked by its examples."""
+
     id: str
     comment: str = Field(min_length=3)
     words: list[str] = Field(min_length=1)
-    percent: float
     examples: list[ValueExample] = Field(min_length=1)
+
+
+class FractionRule(_WordsRule):
+    percent: float
+
+
+class VagueRule(_WordsRule):
+    """A plural number word that names an order of magnitude ("dozens of"): a range, approx."""
+
+    low: float
+    high: float
 
 
 class MultipleRule(_Strict):
@@ -214,6 +248,8 @@ class NounRules(_Strict):
     comment: str
     irregular: dict[str, str]
     adjectives: list[str]
+    attributive: list[str] = []  # plurals that describe the plural after them ("drugs tests")
+    not_nouns: list[str] = []  # words after "a 12" that are not its noun ("a 5,000 strong crowd")
     time_nouns: list[str]
     # the time nouns that measure a span ("for 16 years", "a 41-year high"): a duration claim;
     # the other time nouns ("round", "night", "o'clock") make no claim
@@ -251,7 +287,9 @@ class RegexCue(_Strict):
     examples: list[str] = Field(min_length=1)
 
 
-PeriodKind = Literal["year", "quarter", "half", "month", "relative"]
+PeriodKind = Literal[
+    "year", "quarter", "half", "month", "relative", "fiscal", "quarter_end", "now", "shift"
+]
 
 
 class PeriodRule(RegexCue):
@@ -268,6 +306,26 @@ class PeriodWords(_Strict):
     months: dict[str, int]  # "sept" -> 9
     ordinals: dict[str, int]  # "second" -> 2 ("second quarter", "second half")
     relative: dict[str, int]  # "last" -> -1: the step from the publication date
+    shifts: dict[str, int]  # "earlier" -> -1: the step from the sentence's own period
+
+
+class PeriodSpan(_Strict):
+    """Two period cues that make one interval ("from 2010 to 2020", "between the second half of
+    2022 and the first half of 2024"): what opens it before the first, what joins the two."""
+
+    comment: str
+    opens: str  # a regex that ends where the first cue starts
+    joins: str  # a regex for the whole text between the two cues
+    examples: list[str] = Field(min_length=1)
+
+
+class PeriodReach(_Strict):
+    """How far after a figure its period is looked for (see [period_reach] in cues.toml)."""
+
+    comment: str
+    within: str  # a regex: where a figure's own words stop
+    clause: str  # a regex: where a period closing the clause stops covering earlier figures
+    examples: list[str] = Field(min_length=1)
 
 
 class AttributionWords(_Strict):
@@ -276,8 +334,20 @@ class AttributionWords(_Strict):
     comment: str
     titles: list[str] = Field(min_length=1)  # "Dr." also matches "Dr"
     not_sources: list[str]
+    # page furniture a name may run into ("Share on Facebook Share on X ... KPMG said"): stripped
+    # from the start of a source, each a regex
+    furniture: list[str] = []
     organisations: list[str]
     capitalised_only: list[str]  # subject ids
+
+
+class SubjectSelf(_Strict):
+    """An organisation a sentence opens with, speaking of itself (see [subject_self])."""
+
+    comment: str
+    regex: str
+    suffixes: list[str]  # legal suffixes dropped from the name: Inc, Corp, PLC
+    examples: list[str] = Field(min_length=1)
 
 
 class ComparisonWords(_Strict):
@@ -430,6 +500,7 @@ class RuleFiles(_Strict):
     number_words: NumberWords
     metre_distances: MetreDistances
     fraction: list[FractionRule]
+    vague: list[VagueRule] = []
     multiple: list[MultipleRule]
     currency: list[CurrencyRule]
     context: list[CurrencyContext]
@@ -448,6 +519,9 @@ class RuleFiles(_Strict):
     not_labels: WordTable
     restatement: list[RestatementRule] = Field(min_length=1)
     period_baseline: RegexTable
+    period_span: PeriodSpan
+    period_reach: PeriodReach
+    subject_self: SubjectSelf
     own_aside: RegexTable
     subject: list[SubjectRule]
     pycountry: PycountrySettings | None = None
@@ -455,7 +529,15 @@ class RuleFiles(_Strict):
     definition: list[MetricDefinition] = []
 
     @field_validator(
-        "pattern", "scale", "fraction", "multiple", "currency", "unit", "metric", "definition"
+        "pattern",
+        "scale",
+        "fraction",
+        "vague",
+        "multiple",
+        "currency",
+        "unit",
+        "metric",
+        "definition",
     )
     @classmethod
     def _unique_ids(cls, entries: list[Any]) -> list[Any]:
@@ -545,10 +627,17 @@ class Gated(Generic[_Entry]):
     def __init__(self, entries: Iterable[_Entry]) -> None:
         self.entries = tuple(entries)
         by_word: dict[str, list[int]] = {}
+        # a trigger ending in "*" is a prefix: "fy*" is any word glued to FY ("fy2024", "fy23")
+        by_prefix: dict[str, list[int]] = {}
         for i, (_rule, _pattern, triggers) in enumerate(self.entries):
             for word in triggers:
-                by_word.setdefault(word, []).append(i)
+                if word.endswith("*"):
+                    by_prefix.setdefault(word[:-1], []).append(i)
+                else:
+                    by_word.setdefault(word, []).append(i)
         self.by_word = {word: tuple(rules) for word, rules in by_word.items()}
+        self.by_prefix = tuple((prefix, tuple(rules)) for prefix, rules in by_prefix.items())
+        self.prefixes = tuple(by_prefix)
         self.words = frozenset(by_word)
         self.ungated = tuple(i for i, entry in enumerate(self.entries) if not entry[2])
 
@@ -558,11 +647,20 @@ class Gated(Generic[_Entry]):
     def triggered(self, words: frozenset[str]) -> list[_Entry]:
         """The entries worth trying on a sentence of these (lower-case) words, in file order."""
         hit = self.words.intersection(words)
-        if not hit:
+        prefixed: list[tuple[int, ...]] = []
+        if self.prefixes:
+            # a word starts with a prefix where a space and the prefix are in the words joined by
+            # spaces (words hold none): one join and a substring search each, in C, not a loop
+            # over the words in Python
+            joined = " " + " ".join(words)
+            prefixed = [r for p, r in self.by_prefix if " " + p in joined]
+        if not hit and not prefixed:
             return [self.entries[i] for i in self.ungated]
         chosen = set(self.ungated)
         for word in hit:
             chosen.update(self.by_word[word])
+        for rules in prefixed:
+            chosen.update(rules)
         return [self.entries[i] for i in sorted(chosen)]
 
 
@@ -599,6 +697,7 @@ class Rules:
     number_added: dict[str, float]  # norm("and a half") -> 0.5
     metre_distances: frozenset[str]
     fractions: dict[str, float]
+    vague: dict[str, tuple[float, float]]  # norm("dozens") -> (24, 99)
     named: dict[str, tuple[UnitInfo, Pattern]]  # norm(words) -> (kind, unit, value as factor; cue)
     multiples: dict[str, tuple[float, str | None]]
     symbols: dict[str, str]  # "$" -> USD
@@ -615,6 +714,8 @@ class Rules:
     qualifiers: dict[str, str]
     irregular: dict[str, str]
     adjectives: frozenset[str]
+    attributive: frozenset[str]
+    not_nouns: frozenset[str]
     time_nouns: frozenset[str]
     durations: frozenset[str]
     duration_compound: Pattern  # "-year", "-month-old" right after a figure: "a 41-year high"
@@ -625,11 +726,18 @@ class Rules:
     attribution_cues: Gated[tuple[str, Pattern, frozenset[str]]]
     period_cues: Gated[tuple[PeriodRule, Pattern, frozenset[str]]]
     baseline: Pattern
+    span_opens: Pattern  # what opens an interval of two period cues (period_span)
+    span_joins: Pattern
+    period_within: Pattern  # where a figure's own words end, for its period (period_reach)
+    subject_self: Pattern  # an organisation opening its sentence, speaking of itself
+    legal_suffix: Pattern  # "Inc", "Corp" at the end of a name, to drop
+    period_clause: Pattern
     own_aside: Pattern
     subject_pattern: Pattern
     subject_ids: dict[str, str]
     metrics: Gated[tuple[MetricRule, Pattern | None, frozenset[str]]]
     titles: Pattern  # the title words before a source's name, to strip
+    furniture: Pattern  # page furniture before a source's name, to strip
     not_sources: frozenset[str]
     organisations: frozenset[str]
     capitalised_only: frozenset[str]
@@ -805,7 +913,9 @@ def _generated_pieces(files: RuleFiles) -> dict[str, str]:
     multiple_words = {w for m in files.multiple for w in [*m.words, *m.factors]}
     fraction_words = {w for f in files.fraction for w in f.words}
     named_words = {w for n in files.named for w in n.words}
+    vague_words = {w for v in files.vague for w in v.words}
     anchor_words = {*nw.units, *nw.teens, *nw.tens, *multiple_words, *fraction_words, *named_words}
+    anchor_words |= vague_words
     anchor_words |= {f"{w} {s}" for w in nw.scaled_only for s in scale_spaced}
     return {
         "anchor_words": trie({w.lower() for w in anchor_words}),
@@ -843,11 +953,16 @@ def _generated_pieces(files: RuleFiles) -> dict[str, str]:
         "minor_unit_word": trie({w for u in files.unit for w in u.minor}),
         "named_quantity": trie(named_words) if named_words else "(?!)",
         "fraction": trie({w for f in files.fraction for w in f.words}),
+        "vague_word": trie(vague_words) if vague_words else "(?!)",
         "multiple_word": trie(multiple_words),
         "qualifier": suffix_tree({w for q in files.qualifier for w in q.words}),
         # capitalised: a pattern that holds it matches case as it says ("March 5", not "march")
         "month_name": "|".join(
             sorted((m.capitalize() for m in files.period_words.months), key=lambda m: (-len(m), m))
+        ),
+        # ... and as a wire headline writes it: "INDUSTRIAL PRICES UP 0.2 PCT IN JANUARY"
+        "month_caps": "|".join(
+            sorted((m.upper() for m in files.period_words.months), key=lambda m: (-len(m), m))
         ),
     }
 
@@ -989,6 +1104,7 @@ def _word_lookups(files: RuleFiles) -> dict[str, Any]:
         "number_added": {norm(k): float(v) for k, v in nw.added.items()},
         "metre_distances": frozenset(files.metre_distances.values),
         "fractions": {norm(w): f.percent for f in files.fraction for w in f.words},
+        "vague": {norm(w): (v.low, v.high) for v in files.vague for w in v.words},
         "multiples": multiples,
         "symbols": prefixes.symbols,
         "glue": {letters.upper(): code for (letters, _), code in prefixes.glue.items()},
@@ -1028,6 +1144,8 @@ def _unit_lookups(files: RuleFiles) -> dict[str, Any]:
         },
         "irregular": dict(files.nouns.irregular),
         "adjectives": frozenset(w.lower() for w in files.nouns.adjectives),
+        "attributive": frozenset(files.nouns.attributive),
+        "not_nouns": frozenset(files.nouns.not_nouns),
         "time_nouns": frozenset(files.nouns.time_nouns),
         "durations": frozenset(files.nouns.durations),
         # lower case only: "the 14th Five-Year Plan" is a name, not a span of time
@@ -1075,6 +1193,14 @@ def _cues(files: RuleFiles, cue: Callable[[str, str], Pattern]) -> dict[str, Any
             (p, cue(p.regex, f"period {p.id}"), frozenset(p.triggers)) for p in files.period
         ),
         "baseline": cue("(?r)" + files.period_baseline.regex, "period_baseline"),
+        "span_opens": cue("(?r)(?:" + files.period_span.opens + r")\Z", "period_span opens"),
+        "span_joins": cue(files.period_span.joins, "period_span joins"),  # read with fullmatch
+        "period_within": cue(files.period_reach.within, "period_reach within"),
+        "subject_self": cue(files.subject_self.regex, "subject_self"),
+        "legal_suffix": regex.compile(
+            r"(?:,?\s+(?:" + "|".join(map(regex.escape, files.subject_self.suffixes)) + r"))+$"
+        ),
+        "period_clause": cue(files.period_reach.clause, "period_reach clause"),
         "own_aside": cue(files.own_aside.regex, "own_aside"),
         "subject_pattern": regex.compile(
             # \b rather than a look-behind first: the engine rejects most positions at once
@@ -1086,6 +1212,10 @@ def _cues(files: RuleFiles, cue: Callable[[str, str], Pattern]) -> dict[str, Any
             (r.id, _compile(r.regex, f"restatement {r.id}")) for r in files.restatement
         ),
         "titles": regex.compile(_titles(files.attribution_words.titles)),
+        "furniture": _compile(
+            r"^(?:(?:" + "|".join(files.attribution_words.furniture or ["(?!)"]) + r")\s+)+",
+            "attribution_words furniture",
+        ),
         "sentence_boundary": boundary_pattern(month_abbreviations(files.period_words.months)),
         "comparison": cue(
             rf"\b(?:{'|'.join(sorted(files.comparison.words))}|{files.comparison.phrases})\b",

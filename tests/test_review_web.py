@@ -13,6 +13,7 @@ import sqlite_utils
 from made_up_ledger import PASSWORD, make_ledger
 from test_web import csrf, get, run, sign_in
 
+from ledger import review
 from ledger.serve import build_datasette
 from ledger.web.reviewers import add_reviewer
 
@@ -143,3 +144,209 @@ def test_signing_in_from_a_claim_page_lands_back_on_it(ledger, reviewers):
         cookies={"ds_csrftoken": login.cookies["ds_csrftoken"]},
     ))  # fmt: skip
     assert offsite.headers["location"] == "/"
+
+
+# --- the source page, the queue, links, sign-off, added claims ----------------------------------
+
+
+def marks(page: str) -> dict[str, str]:
+    """Each highlighted claim on a source page: its id -> the state it is coloured by."""
+    return dict(re.findall(r'<mark id="(c-[0-9a-f]+)" class="state-([a-z-]+)">', page))
+
+
+def test_the_source_page_colours_each_claim_by_its_state_with_a_legend(ledger, reviewers):
+    path, ids = ledger
+    datasette = build_datasette(path, reviewers)
+    jar = sign_in(datasette, "ana", PASSWORD)
+    source = "/claims/sources/src_a"
+    before = get(datasette, source).text
+    assert marks(before) == {ids["big"]: "needs-context", ids["rise"]: "misleading"}
+    rejected = post(datasette, "reject", {"claim_id": ids["rise"], "reason": "not a figure",
+                                          "back": source}, jar)  # fmt: skip
+    follow(datasette, rejected, jar)
+    correction = {"claim_id": ids["big"], "period": "2022", "reason": "the year before"}
+    corrected = post(datasette, "correct", {**correction, "back": source}, jar)
+    follow(datasette, corrected, jar)
+    after = get(datasette, source).text
+    # a rejected claim stays on its source, marked rejected
+    assert marks(after) == {ids["big"]: "corrected", ids["rise"]: "rejected"}
+    legend = re.search(r'<ul class="ledger-legend".*?</ul>', after, re.S).group(0)
+    shown = re.findall(r'<mark class="state-([a-z-]+)">\1</mark> (\d+)', legend)
+    assert shown == [("corrected", "1"), ("rejected", "1")]  # the states on the page
+    assert 'title="not a claim (a reviewer rejected it)"' in legend
+    assert re.findall(
+        r'<mark class="state-([a-z-]+)">',
+        re.search(r'<ul class="ledger-legend".*?</ul>', before, re.S).group(0),
+    ) == ["misleading", "needs-context"]
+    assert marks(get(datasette, "/claims/sources/wire~20story~7E1~20~C3~A9").text) == {
+        ids["other"]: "unverified"
+    }
+
+
+def test_claim_and_source_ids_are_links_in_views_and_canned_queries(ledger):
+    path, ids = ledger
+    datasette = build_datasette(path)
+    big = f'<a href="/claims/claims/{ids["big"]}">{ids["big"]}</a>'
+    other = f'<a href="/claims/claims/{ids["other"]}">{ids["other"]}</a>'
+    review = get(datasette, "/claims/claims_review").text
+    assert big in review and other in review
+    assert '<a href="/claims/sources/src_a">src_a</a>' in review
+    wire = re.search(r'<a href="([^"]+)">wire story~1 é</a>', review).group(1)
+    assert "Imports of chips reached" in get(datasette, wire).text  # the link finds the page
+    unverified = get(datasette, "/claims/unverified_by_checkworthiness").text
+    assert other in unverified
+    conflicts = get(datasette, "/claims/conflicting_figures").text
+    assert big in conflicts and other in conflicts  # claim_a and claim_b
+    checks = get(datasette, "/claims/checks").text
+    assert other in checks  # against_id of a check against a claim
+    assert "/claims/claims/ref-imports-2023" not in checks  # a reference's id is no claim
+    status = get(datasette, "/claims/claim_status").text
+    assert big in status
+    sql = get(datasette, "/claims?sql=select+id,+quote+from+claims+order+by+id").text
+    assert big in sql  # typed SQL too
+
+
+def test_the_review_queue_lists_unverified_claims_by_check_worthiness_with_filters(ledger):
+    path, ids = ledger
+    db = sqlite_utils.Database(path)
+    db.execute("delete from notes")
+    db.conn.commit()
+    datasette = build_datasette(path)
+
+    def queued(query: str = "") -> list[str]:
+        page = get(datasette, f"/-/ledger/queue/claims{query}").text
+        return re.findall(r'class="ledger-claim-link" href="/claims/claims/(c-[0-9a-f]+)"', page)
+
+    assert queued() == [ids["big"], ids["other"], ids["rise"]]  # 0.9, 0.8, 0.7
+    page = get(datasette, "/-/ledger/queue/claims").text
+    assert "<strong>3</strong> claim(s)" in page
+    assert (
+        '<a class="ledger-chip" href="?metric=chip_imports">chip_imports <small>2</small></a>'
+        in page
+    )
+    assert (
+        '<a class="ledger-chip" href="?outcome=inconsistent">inconsistent <small>1</small></a>'
+        in page
+    )
+    assert 'href="?source=src_a" title="src_a">Chip imports &lt;script&gt;' in page  # escaped
+    assert queued("?metric=chip_imports") == [ids["big"], ids["other"]]
+    assert queued("?source=src_a") == [ids["big"], ids["rise"]]
+    assert queued("?outcome=inconsistent") == [ids["big"]]
+    assert queued("?outcome=unchecked&source=src_a") == [ids["rise"]]
+    filtered = get(datasette, "/-/ledger/queue/claims?metric=chip_imports&source=src_a").text
+    assert (
+        'href="?source=src_a" title="remove">metric chip_imports ✕</a>' in filtered
+    )  # one click removes it
+    # a verdict takes a claim out of the queue; a comment does not; a rejection does
+    review.add_note(db, ids["big"], "accurate", "Yearbook.", reviewer="ana")
+    review.add_note(db, ids["other"], None, "Looking.", reviewer="ana")
+    review.reject(db, ids["rise"], reason="a comparison", reviewer="ana")
+    assert queued() == [ids["other"]]
+    # the database page starts with the queue, before the list of tables
+    home = get(datasette, "/claims").text
+    assert home.index("Where to start: the review queue") < home.index('href="/claims/claims"')
+    assert f'class="ledger-claim-link" href="/claims/claims/{ids["other"]}"' in home
+    # and each source page with its own
+    source = get(datasette, "/claims/sources/wire~20story~7E1~20~C3~A9").text
+    assert f'class="ledger-claim-link" href="/claims/claims/{ids["other"]}"' in source
+    assert (
+        "Every claim of this source has a verdict" in get(datasette, "/claims/sources/src_a").text
+    )
+    assert queued("?page=2") == [] and queued("?page=x") == [ids["other"]]
+
+
+def test_sign_off_from_the_claim_page_when_configured_and_the_verdict_history(
+    ledger, reviewers, tmp_path, monkeypatch
+):
+    path, ids = ledger
+    add_reviewer(reviewers, "bo", PASSWORD, iterations=1000)
+    datasette = build_datasette(path, reviewers)
+    back = f"/claims/claims/{ids['big']}"
+    ana, bo = sign_in(datasette, "ana", PASSWORD), sign_in(datasette, "bo", PASSWORD)
+    post(datasette, "note", {"claim_id": ids["big"], "verdict": "inaccurate",
+                             "text": "6.5% off.", "back": back}, bo)  # fmt: skip
+    page = get(datasette, back, cookies=ana).text
+    assert "ledger-sign-off-form" not in page  # sign-off not configured: no button
+    history = re.search(r'<ol class="ledger-verdict-history">(.*?)</ol>', page, re.S).group(1)
+    assert re.findall(r'verdict-([a-z-]+)">', history) == ["needs-context", "inaccurate"]
+    assert "ana, 2026-11-20" in history and "bo, " in history
+
+    config = tmp_path / "ledger.toml"
+    config.write_text("[review]\nsign_off = true\n")
+    monkeypatch.setenv("LEDGER_CONFIG", str(config))
+    page = get(datasette, back, cookies=ana).text
+    forms = re.findall(r'name="note_id" value="(\d+)"', page)
+    assert forms == ["3"]  # bo's verdict; not ana's own note, which only another signs off
+    assert "<em>not signed off yet</em>" in page
+    signed = post(datasette, "sign-off", {"note_id": "3", "back": back}, ana)
+    shown = follow(datasette, signed, jar=ana)
+    assert "Signed off." in shown and "signed off by ana" in shown
+    assert "ledger-sign-off-form" not in get(datasette, back, cookies=ana).text
+    own = post(datasette, "sign-off", {"note_id": "1", "back": back}, ana)
+    assert "Not saved: note 1 is ana&#39;s own" in follow(datasette, own, ana)
+    assert [row["action"] for row in sqlite_utils.Database(path)["audit"].rows][-1] == "sign-off"
+
+
+def test_a_claim_added_from_words_selected_on_the_source_page(ledger, reviewers):
+    path, ids = ledger
+    datasette = build_datasette(path, reviewers)
+    source = "/claims/sources/src_a"
+    text = sqlite_utils.Database(path)["sources"].get("src_a")["text"]
+    start = text.index("5.2%")
+    reading = f"/-/ledger/reading/claims?source_id=src_a&quote=5.2%25&start={start}"
+    assert get(datasette, reading).status_code == 403  # reviewers only
+    jar = sign_in(datasette, "ana", PASSWORD)
+    read = get(datasette, reading, cookies=jar).json()
+    assert read["reading"]["value"] == 5.2 and read["reading"]["unit"] == "percent"
+    assert read["words"] == "a rise of about 5.2%"  # the extractor reads the whole sentence
+    wrong = get(datasette, reading.replace(f"start={start}", "start=3"), cookies=jar)
+    assert wrong.status_code == 400 and "is not in source src_a at 3" in wrong.json()["error"]
+
+    page = get(datasette, source, cookies=jar).text
+    assert 'class="ledger-add-claim-form"' in page and "ledger-review.js" in page
+    assert 'data-source-id="src_a"' in page
+    added = post(datasette, "add-claim", {"source_id": "src_a", "quote": "5.2%",
+                                          "start": str(start), "bound": "exact",
+                                          "back": f"{source}#add-claim"}, jar)  # fmt: skip
+    assert urlsplit(added.headers["location"]).fragment == "add-claim"
+    shown = follow(datasette, added, jar)
+    new_id = re.search(r'Claim added: <a href="/claims/claims/(c-[0-9a-f]+)"', shown).group(1)
+    claim = sqlite_utils.Database(path)["claims"].get(new_id)
+    assert (claim["start"], claim["quote"], claim["added_by"]) == (start, "5.2%", "ana")
+    assert (claim["value"], claim["unit"], claim["bound"]) == (5.2, "percent", "exact")
+    assert claim["change"] == "increase"  # not typed: the extractor filled it in
+    assert (
+        "Added by ana: the extractor missed it." in get(datasette, f"/claims/claims/{new_id}").text
+    )
+
+    refused = post(datasette, "add-claim", {"source_id": "src_a", "quote": "5.2%",
+                                            "start": "2", "metric": "exports <b>",
+                                            "back": f"{source}#add-claim"}, jar)  # fmt: skip
+    again = follow(datasette, refused, jar)
+    assert "Not saved:" in again
+    form = re.search(r'<form class="ledger-add-claim-form".*?</form>', again, re.S).group(0)
+    assert " hidden>" not in form  # the form stays open, as typed
+    assert 'name="quote" size="60" readonly value="5.2%"' in form
+    assert 'value="exports &lt;b&gt;"' in form
+
+
+def test_one_verdict_for_a_whole_group_from_the_claim_page(ledger, reviewers):
+    path, ids = ledger
+    db = sqlite_utils.Database(path)
+    group = min(ids["big"], ids["other"])
+    db["claim_groups"].insert_all(
+        [{"claim_id": ids["big"], "group_id": group}, {"claim_id": ids["other"], "group_id": group}]
+    )
+    datasette = build_datasette(path, reviewers)
+    jar = sign_in(datasette, "ana", PASSWORD)
+    back = f"/claims/claims/{ids['big']}"
+    page = get(datasette, back, cookies=jar).text
+    assert "the same note on the 1 other claim(s) of its group" in page
+    note = {"claim_id": ids["big"], "verdict": "inaccurate", "text": "Both wrong.", "group": "1"}
+    saved = post(datasette, "note", {**note, "back": back}, jar)
+    assert "Verdict saved: inaccurate." in follow(datasette, saved, jar)
+    notes = list(db.query("select claim_id, verdict from notes where text = 'Both wrong.'"))
+    assert sorted(note["claim_id"] for note in notes) == sorted([ids["big"], ids["other"]])
+    assert {note["verdict"] for note in notes} == {"inaccurate"}
+    queue = get(datasette, "/-/ledger/queue/claims").text
+    assert ids["other"] not in queue

@@ -221,7 +221,7 @@ def test_a_retired_claim_keeps_its_page_but_leaves_the_lists(ledger):
     page = get(datasette, f"/claims/claims/{ids['big']}").text
     assert "Retired 2026-11-23T12:00:00+00:00" in page and "First look." in page
     source = get(datasette, "/claims/sources/src_a").text
-    assert f'<mark id="{ids["big"]}">' not in source and f'<mark id="{ids["rise"]}">' in source
+    assert f'<mark id="{ids["big"]}"' not in source and f'<mark id="{ids["rise"]}"' in source
     review = get(datasette, "/claims/claims_review.json?_shape=objects").json()["rows"]
     assert ids["big"] not in {row["id"] for row in review}
     other = get(datasette, f"/claims/claims/{ids['other']}").text
@@ -233,7 +233,8 @@ def test_source_page_highlights_and_links_every_claim(ledger):
     html = get(build_datasette(path), "/claims/sources/src_a").text
     for key, quote in (("big", "more than 3.3 trillion yuan"), ("rise", "about 5.2%")):
         assert re.search(
-            rf'<mark id="{ids[key]}"><a href="/claims/claims/{ids[key]}" title="[^"]+">'
+            rf'<mark id="{ids[key]}" class="state-[a-z-]+">'
+            rf'<a href="/claims/claims/{ids[key]}" title="[^"]+">'
             rf"{re.escape(quote)}</a></mark>",
             html,
         ), key
@@ -250,8 +251,9 @@ def test_links_between_claim_and_source_pages_resolve(ledger):
     assert source_href.endswith(f"#{ids['other']}")
     source = get(datasette, source_href.split("#")[0])
     assert source.status_code == 200
-    assert f'<mark id="{ids["other"]}">' in source.text
-    back = re.search(rf'<mark id="{ids["other"]}"><a href="([^"]+)"', source.text).group(1)
+    assert f'<mark id="{ids["other"]}" class="state-unverified">' in source.text
+    back = re.search(rf'<mark id="{ids["other"]}" class="[^"]+"><a href="([^"]+)"', source.text)
+    back = back.group(1)
     assert get(datasette, back).status_code == 200
     assert "Ministry figures" in claim
 
@@ -754,7 +756,7 @@ def test_real_ledger_every_claim_and_source_page(tmp_path):
         page = get(datasette, f"/claims/sources/{source_id}")
         assert page.status_code == 200
         for claim in (c for c in claims if c["source_id"] == source_id):
-            assert f'<mark id="{claim["id"]}">' in page.text, claim
+            assert f'<mark id="{claim["id"]}" class="state-' in page.text, claim
     # The issue's own example: R&D spending, said as "exceeded 3.3 trillion yuan".
     (rd,) = [c for c in claims if c["quote"] == "exceeded 3.3 trillion yuan"]
     html = get(datasette, f"/claims/claims/{rd['id']}").text

@@ -21,7 +21,7 @@ class Span:
     href: str | None = None
     title: str | None = None
     anchor: str | None = None
-    current: bool = False
+    css_class: str | None = None  # "current" for the claim of the page; a state on a source
 
 
 def highlight(text: str, spans: list[Span]) -> Markup:
@@ -34,6 +34,8 @@ def highlight(text: str, spans: list[Span]) -> Markup:
     'Sales &lt;b&gt;rose&lt;/b&gt; <mark><a href="/c/1" title="5%">5%</a></mark> to $3 bn.'
     >>> str(highlight("a 1 2 b", [Span(2, 5), Span(4, 5, anchor="x")]))
     'a <mark>1 2</mark> b'
+    >>> str(highlight("up 5%", [Span(3, 5, anchor="c-1", css_class="state-rejected")]))
+    'up <mark id="c-1" class="state-rejected">5%</mark>'
     """
     pieces: list[str] = []
     cursor = 0
@@ -52,8 +54,8 @@ def highlight(text: str, spans: list[Span]) -> Markup:
         attributes = Markup("")
         if span.anchor:
             attributes += Markup(' id="{}"').format(span.anchor)
-        if span.current:
-            attributes += Markup(' class="current"')
+        if span.css_class:
+            attributes += Markup(' class="{}"').format(span.css_class)
         pieces.append(Markup("<mark{}>{}</mark>").format(attributes, inner))
         cursor = end
     pieces.append(escape(text[cursor:]))

@@ -9,7 +9,7 @@ refused write goes back there too, with the error and everything typed carried i
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import quote, urlencode, urlsplit
 
 import sqlite_utils
@@ -18,6 +18,7 @@ from datasette.utils.asgi import Response
 from itsdangerous import BadSignature
 
 from ledger import review
+from ledger.describe import claim_words
 from ledger.web.auth import form_is_genuine, reviewer_of, same_site
 
 ROUTE = r"^/-/ledger/review/(?P<database>[^/]+)/(?P<action>[a-z-]+)$"
@@ -46,7 +47,7 @@ def _reading(form: dict[str, str]) -> dict[str, str]:
     return {key: form[key] for key in review.CORRECTABLE if (form.get(key) or "").strip()}
 
 
-def _write(action: str, db: sqlite_utils.Database, form: dict[str, str], who: str) -> str:
+def _write(action: str, db: sqlite_utils.Database, form: dict[str, str], who: str) -> Saved:
     """Do one review write; what to tell the reviewer when it is saved."""
     claim = form.get("claim_id") or ""
     if action == "note":
@@ -57,26 +58,33 @@ def _write(action: str, db: sqlite_utils.Database, form: dict[str, str], who: st
         write = review.add_group_note if form.get("group") else review.add_note
         write(db, claim, verdict_or_none, form.get("text") or "",
               evidence_url=form.get("evidence_url"), reviewer=who)  # fmt: skip
-        return "Comment saved." if verdict_or_none is None else f"Verdict saved: {verdict}."
+        return Saved("Comment saved." if verdict_or_none is None else f"Verdict saved: {verdict}.")
     if action == "correct":
         review.correct(db, claim, _reading(form), reason=form.get("reason"), reviewer=who)
-        return "Correction saved."
+        return Saved("Correction saved.")
     if action in ("reject", "restore"):
         change = review.reject if action == "reject" else review.restore
         change(db, claim, reason=form.get("reason"), reviewer=who)
-        return "Rejected: not a claim." if action == "reject" else "Restored."
+        return Saved("Rejected: not a claim." if action == "reject" else "Restored.")
     if action == "add-claim":
         row = review.add_claim(db, form.get("source_id") or "", form.get("quote") or "",
                                at=_number(form.get("start")), given=_reading(form),
                                reviewer=who)  # fmt: skip
-        return f"Claim {row['id']} added."
+        return Saved("Claim added:", row["id"])
     if action == "sign-off":
         note = _number(form.get("note_id"))
         if note is None:
             raise review.ReviewError("no note to sign off")
         review.sign_off(db, note, who)
-        return "Signed off."
+        return Saved("Signed off.")
     raise review.ReviewError(f"unknown review action {action!r}")
+
+
+class Saved(NamedTuple):
+    """What a saved write tells the reviewer, and the claim it made (an added claim's page)."""
+
+    message: str
+    claim_id: str | None = None
 
 
 def _number(text: str | None) -> int | None:
@@ -131,4 +139,30 @@ async def review_view(request: Any, datasette: Any) -> Response:
                  if key not in ("csrftoken", "back")}  # fmt: skip
         carried = {"action": action, "error": str(error), "form": typed}
         return Response.redirect(_with_form(datasette, back, carried))
-    return Response.redirect(_with_form(datasette, back, {"action": action, "saved": saved}))
+    outcome = {"action": action, "saved": saved.message, "claim_id": saved.claim_id}
+    return Response.redirect(_with_form(datasette, back, outcome))
+
+
+async def reading_view(request: Any, datasette: Any) -> Response:
+    """GET /-/ledger/reading/<database>?source_id=&quote=&start=: what the extractor reads in the
+    words a reviewer selected on a source page (JSON), before the claim is added. Reviewers only:
+    it runs the extractor over the whole source."""
+    if reviewer_of(datasette, request) is None:
+        return Response.json({"error": "sign in to add claims"}, status=403)
+    try:
+        db = datasette.get_database(route=tilde_decode(request.url_vars["database"]))
+    except KeyError:
+        return Response.json({"error": "no such ledger"}, status=404)
+    args = request.args
+    source, quote = args.get("source_id") or "", args.get("quote") or ""
+    try:
+        at = _number(args.get("start"))
+        if at is None:
+            raise review.ReviewError("no offset given")
+        reading = await db.execute_fn(
+            lambda conn: review.read_selection(sqlite_utils.Database(conn), source, quote, at)
+        )
+    except review.ReviewError as error:
+        return Response.json({"error": str(error)}, status=400)
+    words = claim_words(reading) if reading.get("value") is not None else None
+    return Response.json({"reading": reading, "words": words})

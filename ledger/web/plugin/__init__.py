@@ -34,8 +34,10 @@ text and the SVG chart are built from escaped pieces (ledger/web/render.py, char
 from __future__ import annotations
 
 import copy
+import re
 import sqlite3
 from typing import Any
+from urllib.parse import urlencode
 
 from datasette import hookimpl
 from datasette.utils import tilde_decode, tilde_encode, urlsafe_components
@@ -45,10 +47,12 @@ from markupsafe import Markup
 from ledger.config import Config, ConfigError, load_config
 from ledger.describe import number_in_words
 from ledger.models import VERDICTS
+from ledger.refdata.lookup import ChartSeries
 from ledger.review import CORRECTABLE
-from ledger.web import pages, review_routes
+from ledger.web import pages, review_routes, search
 from ledger.web.auth import login_view, logout_view, reviewer_of
 from ledger.web.guard import guard
+from ledger.web.queue import QueueFilters, queue_page, queue_rows
 from ledger.web.render import Span, highlight
 from ledger.web.review_routes import is_review_path
 
@@ -115,10 +119,19 @@ async def write_path_allowed(datasette: Any, path: str) -> bool:
 @hookimpl
 def asgi_wrapper(datasette: Any):
     """On a ledger server: no HTTP auth, live sessions only, writes only where allowed, hardening
-    headers, CSV cells neutralised (ledger/web/guard.py). Elsewhere: nothing."""
+    headers, CSV cells neutralised (ledger/web/guard.py), a Chinese search moved to the trigram
+    index (ledger/web/search.py). Elsewhere: nothing."""
     if not serves_ledger(datasette):
         return lambda app: app
-    return lambda app: guard(datasette, app, write_path_allowed)
+    return lambda app: guard(datasette, search.chinese_search(app), write_path_allowed)
+
+
+@hookimpl
+def filters_from_request(request: Any, database: str, table: str, datasette: Any) -> Any:
+    """The claims table's search in Chinese (ledger/web/search.py)."""
+    if not serves_ledger(datasette):
+        return None
+    return search.search_filters(request, table)
 
 
 def _row_url(datasette: Any, database: str):
@@ -139,59 +152,104 @@ def prepare_connection(conn: Any, datasette: Any) -> None:
     conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, datasette.ledger_length_limit)
 
 
+def _review_vars(datasette: Any, database: str, request: Any) -> dict[str, Any]:
+    """What a page with review forms needs: who is signed in, where the forms post, what a
+    refused form carried back, and where to come back to."""
+    return {
+        "ledger_reviewer": reviewer_of(datasette, request),
+        "ledger_review_url": datasette.urls.path(f"/-/ledger/review/{tilde_encode(database)}"),
+        "ledger_reading_url": datasette.urls.path(f"/-/ledger/reading/{tilde_encode(database)}"),
+        "ledger_queue_url": datasette.urls.path(f"/-/ledger/queue/{tilde_encode(database)}"),
+        "ledger_review_form": review_routes.carried_form(datasette, request),
+        "ledger_back": request.path,
+        "ledger_login": datasette.urls.path("/-/login"),
+        "ledger_sign_off": _config().review.sign_off,
+        "ledger_claim_href": lambda claim: datasette.urls.row(
+            database, "claims", tilde_encode(claim)
+        ),
+        "ledger_source_href": lambda source: datasette.urls.row(
+            database, "sources", tilde_encode(source)
+        ),
+    }
+
+
+def _config() -> Config:
+    try:
+        return load_config()
+    except ConfigError:  # a broken ledger.toml: `ledger export` names the problem
+        return Config()
+
+
+async def _claim_vars(
+    datasette: Any, db: Any, database: str, claim_id: str, request: Any
+) -> dict[str, Any]:
+    row_url = _row_url(datasette, database)
+    page = await pages.claim_page(db, claim_id, row_url)
+    if page is not None:
+        config = _config()
+        page["claimreview"] = pages.claimreview_markup(
+            page,
+            config.organisation.url or f"{request.scheme}://{request.host}",
+            config.organisation,
+            config.review.sign_off,
+        )
+    return {
+        **_review_vars(datasette, database, request),
+        "ledger_claim": page,
+        "ledger_metric_url": datasette.urls.query(database, "metric_across_sources"),
+        "ledger_chart_url": datasette.urls.path(f"/-/ledger/chart/{tilde_encode(database)}"),
+        "ledger_verdicts": VERDICTS,
+        "ledger_correctable": CORRECTABLE,
+    }
+
+
+async def _source_vars(
+    datasette: Any, db: Any, database: str, source_id: str, request: Any
+) -> dict[str, Any]:
+    row_url = _row_url(datasette, database)
+    page = await pages.source_page(db, source_id, row_url)
+    if page is not None:
+        filters = QueueFilters(source=source_id)
+        page["queue"], page["queue_more"] = await queue_rows(db, filters, row_url, QUEUE_HEAD)
+        page["queue_query"] = filters.query()
+    return {
+        **_review_vars(datasette, database, request),
+        "ledger_source": page,
+        "ledger_correctable": [field for field in CORRECTABLE if field != "summary"],
+    }
+
+
+# How many claims of the queue the database and source pages show before "the whole queue".
+QUEUE_HEAD = 10
+
+
 @hookimpl
 def extra_template_vars(
     template: str, database: str | None, table: str | None, request: Any, datasette: Any
 ):
-    """Give the row pages of claims and sources everything they show beside the row."""
-    if template != "row.html" or table not in ("claims", "sources") or not database or not request:
+    """Give the row pages of claims and sources everything they show beside the row, and the
+    database page the head of the review queue."""
+    if not database or not request or not serves_ledger(datasette):
         return {}
-    if not serves_ledger(datasette):
+    on_row = template == "row.html" and table in ("claims", "sources")
+    if not on_row and template != "database.html":
         return {}
 
     async def inner() -> dict[str, Any]:
         db = datasette.get_database(database)
         if not await pages.is_ledger(db):
             return {}
+        if template == "database.html":
+            rows, more = await queue_rows(db, QueueFilters(), _row_url(datasette, database),
+                                          QUEUE_HEAD)  # fmt: skip
+            return {"ledger_queue": rows, "ledger_queue_more": more,
+                    **_review_vars(datasette, database, request)}  # fmt: skip
         pks = urlsafe_components(request.url_vars["pks"])
         if len(pks) != 1:
             return {}
-        row_url = _row_url(datasette, database)
         if table == "claims":
-            page = await pages.claim_page(db, pks[0], row_url)
-            if page is not None:
-                try:
-                    config = load_config()
-                except ConfigError:  # a broken ledger.toml: `ledger export` names the problem
-                    config = Config()
-                page["claimreview"] = pages.claimreview_markup(
-                    page,
-                    config.organisation.url or f"{request.scheme}://{request.host}",
-                    config.organisation,
-                    config.review.sign_off,
-                )
-            can_note = await datasette.permission_allowed(
-                request.actor, "view-query", (database, "add_note"), default=True
-            ) and "add_note" in (datasette.metadata("queries", database=database) or {})
-            return {
-                "ledger_claim": page,
-                "ledger_can_note": can_note,
-                "ledger_note_action": datasette.urls.query(database, "add_note"),
-                "ledger_metric_url": datasette.urls.query(database, "metric_across_sources"),
-                "ledger_login": datasette.urls.path("/-/login"),
-                "ledger_chart_url": datasette.urls.path(
-                    f"/-/ledger/chart/{tilde_encode(database)}"
-                ),
-                "ledger_verdicts": VERDICTS,
-                "ledger_reviewer": reviewer_of(datasette, request),
-                "ledger_review_url": datasette.urls.path(
-                    f"/-/ledger/review/{tilde_encode(database)}"
-                ),
-                "ledger_review_form": review_routes.carried_form(datasette, request),
-                "ledger_back": request.path,
-                "ledger_correctable": CORRECTABLE,
-            }
-        return {"ledger_source": await pages.source_page(db, pks[0], row_url)}
+            return await _claim_vars(datasette, db, database, pks[0], request)
+        return await _source_vars(datasette, db, database, pks[0], request)
 
     return inner
 
@@ -202,10 +260,40 @@ def prepare_jinja2_environment(env: Any, datasette: Any) -> None:
     env.filters["in_words"] = number_in_words
 
 
+# Columns that hold a claim's id, or a source's, in the ledger's tables, views and canned
+# queries: shown as links to its page wherever they appear (`id` only where it is a claim's).
+CLAIM_ID_COLUMNS = frozenset({"claim_id", "claim_a", "claim_b", "group_id", "against_id"})
+SOURCE_ID_COLUMNS = frozenset({"source_id", "source_a", "source_b"})
+CLAIM_ID = re.compile(r"^c-[0-9a-f]{16}$")
+
+
+def _id_link(value: Any, column: str, database: str, datasette: Any) -> Markup | None:
+    """A link to the page of the claim or source a cell names; None for any other cell."""
+    if not isinstance(value, str):  # a foreign key Datasette expanded links itself
+        return None
+    # a reference's id or an official series' never has a claim id's form
+    if (column in CLAIM_ID_COLUMNS or column == "id") and CLAIM_ID.match(value):
+        url = datasette.urls.row(database, "claims", tilde_encode(value))
+    elif column in SOURCE_ID_COLUMNS and value:
+        url = datasette.urls.row(database, "sources", tilde_encode(value))
+    else:
+        return None
+    return Markup('<a href="{}">{}</a>').format(url, value)
+
+
 @hookimpl
-def render_cell(row: Any, value: Any, column: str, table: str | None, datasette: Any) -> Any:
-    """In claim lists: the sentence with the figure marked, and values in words."""
-    if table not in CLAIM_LISTS or not serves_ledger(datasette):
+def render_cell(
+    row: Any, value: Any, column: str, table: str | None, database: str, datasette: Any
+) -> Any:
+    """In the ledger's tables, views and queries: claim and source ids as links to their pages;
+    in claim lists, the sentence with the figure marked, and values in words."""
+    # `ledger serve` serves one database, the ledger: every table and query of it is the ledger's
+    if not serves_ledger(datasette) or not database or database.startswith("_"):
+        return None
+    link = _id_link(value, column, database, datasette)
+    if link is not None:
+        return link
+    if table not in CLAIM_LISTS:
         return None
     if column in ("value", "value_high", "other_value") and isinstance(value, int | float):
         return Markup('<span title="{}">{}</span>').format(value, number_in_words(value))
@@ -247,11 +335,18 @@ async def chart_view(request: Any, datasette: Any) -> Response:
         raise NotFound("Not a ledger database")
     choices = await pages.metrics(db)
     metric = request.args.get("metric") or (choices[0]["metric"] if choices else "")
-    subject = request.args.get("subject") or None
+    subjects = await pages.chart_subjects(db, metric)
+    # One subject at a time: the most claimed unless the page asked for another, or for all
+    # (an empty choice), so figures about different countries never share an axis unasked.
+    if "subject" in request.args:
+        subject = request.args["subject"] or None
+    else:
+        subject = next((row["code"] for row in subjects if row["n"]), None)
     chart = await pages.metric_chart(
         db, metric, request.args.get("unit") or None, _row_url(datasette, database), subject
     )
-    chart["subjects"] = await pages.chart_subjects(db, metric)
+    chart["subjects"] = subjects
+    series = chart["series"]
     return Response.html(
         await datasette.render_template(
             "ledger_chart.html",
@@ -260,10 +355,28 @@ async def chart_view(request: Any, datasette: Any) -> Response:
                 "chart": chart,
                 "metrics": choices,
                 "query_url": datasette.urls.query(database, "metric_across_sources"),
+                "official_url": datasette.urls.path(f"/-/ledger/official/{tilde_encode(database)}"),
+                "series_url": _series_url(datasette, series, subject) if series else None,
             },
             request=request,
         )
     )
+
+
+def _series_url(datasette: Any, series: ChartSeries, subject: str | None) -> str | None:
+    """The official series' values in its own database, when that database is served."""
+    name = series.origin.removesuffix(".db")
+    if name not in datasette.databases or series.derived:  # a derived series is not stored
+        return None
+    query = urlencode(
+        {
+            "dataset": series.dataset,
+            "indicator": series.indicator,
+            "subject": subject or "",
+            "frequency": series.frequency,
+        }
+    )
+    return f"{datasette.urls.table(name, 'official_references')}?{query}"
 
 
 async def official_view(request: Any, datasette: Any) -> Response:
@@ -279,10 +392,44 @@ async def official_view(request: Any, datasette: Any) -> Response:
     )
     if not await pages.is_ledger(db) or not db.path:
         raise NotFound("Not a ledger database")
+    files = pages.official_datasets(db.path)
+    for file in files:
+        # browsable where `ledger serve` attached it (it attaches every one beside the ledger)
+        served = file["database"] in datasette.databases
+        file["url"] = datasette.urls.database(file["database"]) if served else None
+        for dataset in file["datasets"]:
+            dataset["browse_url"] = (
+                f"{datasette.urls.table(file['database'], 'official_references')}"
+                f"?{urlencode({'dataset': dataset['id']})}"
+                if served
+                else None
+            )
     return Response.html(
         await datasette.render_template(
-            "ledger_official.html",
-            {"database": database, "files": pages.official_datasets(db.path)},
+            "ledger_official.html", {"database": database, "files": files}, request=request
+        )
+    )
+
+
+async def queue_view(request: Any, datasette: Any) -> Response:
+    """/-/ledger/queue/<database>?source=&metric=&outcome=&repeated=1&page=: the claims no
+    reviewer has given a verdict yet, most check-worthy first, with one-click filters."""
+    database = tilde_decode(request.url_vars["database"])
+    try:
+        db = datasette.get_database(database)
+    except KeyError as error:
+        raise NotFound("Database not found") from error
+    await datasette.ensure_permissions(
+        request.actor, [("view-database", database), "view-instance"]
+    )
+    if not await pages.is_ledger(db):
+        raise NotFound("Not a ledger database")
+    filters = QueueFilters.of(request.args)
+    queue = await queue_page(db, filters, _row_url(datasette, database))
+    return Response.html(
+        await datasette.render_template(
+            "ledger_queue.html",
+            {"database": database, "queue": queue, **_review_vars(datasette, database, request)},
             request=request,
         )
     )
@@ -335,12 +482,14 @@ def register_routes(datasette: Any) -> list[tuple[str, Any]]:
         (r"^/-/ledger/official/(?P<database>[^/]+)$", official_view),
         (r"^/-/ledger/last-note/(?P<database>[^/]+)$", last_note_view),
         (review_routes.ROUTE, review_routes.review_view),
+        (r"^/-/ledger/reading/(?P<database>[^/]+)$", review_routes.reading_view),
+        (r"^/-/ledger/queue/(?P<database>[^/]+)$", queue_view),
     ]
 
 
 @hookimpl
 def menu_links(datasette: Any):
-    """A link to the chart page of each ledger being served."""
+    """Links to the chart and official-statistics pages of each ledger being served."""
 
     async def inner() -> list[dict[str, str]]:
         links: list[dict[str, str]] = []
@@ -352,6 +501,12 @@ def menu_links(datasette: Any):
                     {
                         "href": datasette.urls.path(f"/-/ledger/chart/{tilde_encode(name)}"),
                         "label": f"Chart a metric ({name})",
+                    }
+                )
+                links.append(
+                    {
+                        "href": datasette.urls.path(f"/-/ledger/official/{tilde_encode(name)}"),
+                        "label": f"Official statistics: provenance and licences ({name})",
                     }
                 )
         return links
