@@ -244,9 +244,7 @@ def test_bare_growth_in_an_economys_story_and_a_compared_figure_take_a_metric(
         "Growth was 1.1% in 2004, up from just 0.3% in 2003.\n"
     )
     firm = "Cadbury results\n\nCadbury said its sales were strong. Growth was 4% in 2004.\n"
-    found = checked(
-        folder, "bare", {"i.txt": ("2005-03-03", italy), "c.txt": ("2005-03-03", firm)}
-    )
+    found = checked(folder, "bare", {"i.txt": ("2005-03-03", italy), "c.txt": ("2005-03-03", firm)})
     outcome, checks, _ = found["1.1%"]
     assert outcome == "revised", checks  # WDI 1.47 for Italy's 2004
     assert "(metric gdp_growth from growth words in an economy's story)" in checks[0][6]
