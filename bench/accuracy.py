@@ -93,7 +93,7 @@ import inflect
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from news_labels import load_labels  # noqa: E402
+from news_labels import LABELS, load_labels  # noqa: E402
 
 _INFLECT = inflect.engine()
 PEER_SPECS = Path(__file__).resolve().parent.parent.parent / "shared" / "peer-specs"
@@ -723,8 +723,13 @@ def score_sentence(score: NewsScore, sentence, figures: list[Figure]) -> None:
         score.change += best.change == q.change
         if q.checkworthy:
             for name in FIELDS:
+                wanted, got = getattr(q, name), getattr(best, name)
                 score.fields[name][1] += 1
-                score.fields[name][0] += _same_name(getattr(q, name), getattr(best, name))
+                score.fields[name][0] += _same_name(wanted, got)
+                if not _same_name(wanted, got):
+                    score.misses.append(
+                        f"{sentence.id} {sentence.text[a:b]!r} {name}: want {wanted!r}, got {got!r}"
+                    )
 
 
 def run_news(sentences: list, run: Callable[..., list[Figure]]) -> NewsScore:
@@ -752,7 +757,9 @@ def _percent(right: int, total: int) -> str:
     return f"{100 * right / total:.1f}%" if total else "-"
 
 
-def news_table(scores: dict[str, NewsScore | None], sentences: int, quantities: int) -> list[str]:
+def news_table(
+    scores: dict[str, NewsScore | None], sentences: int, quantities: int, labels: Path = LABELS
+) -> list[str]:
     """The news suite's rows, one column per extractor ("-" where it gives no such field)."""
     names = list(scores)
     rows: list[tuple[str, list[str]]] = []
@@ -781,7 +788,7 @@ def news_table(scores: dict[str, NewsScore | None], sentences: int, quantities: 
     row("CPU seconds per 1,000 sentences", lambda s: f"{1000 * s.seconds / s.sentences:.2f}")
     width = max(len(title) for title, _ in rows)
     lines = [
-        f"\nnews ({sentences} labelled sentences, {quantities} quantities; bench/labels/)",
+        f"\nnews ({sentences} labelled sentences, {quantities} quantities; {labels.name})",
         f"{'':<{width}} " + " ".join(f"{n:>12}" for n in names),
     ]
     lines += [f"{title:<{width}} " + " ".join(f"{c:>12}" for c in cells) for title, cells in rows]
@@ -893,9 +900,19 @@ def peer_table(suites: list[Suite], scores: dict, extractors: dict) -> list[str]
 @click.option(
     "--chinese",
     is_flag=True,
-    help="Run the Chinese suite instead: ledger against Recognizers-Text on bench/zh_set.toml.",
+    help="Run the Chinese suite instead: ledger against Recognizers-Text on bench/zh_set.toml "
+    "(fit) and bench/zh_heldout.toml (held-out).",
 )
-def main(peer_specs: Path, only: tuple[str, ...], misses: str | None, chinese: bool) -> None:
+@click.option(
+    "--labels",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=LABELS,
+    show_default=True,
+    help="The labelled news to score (a held-out slice: bench/labels/news_fields_heldout.jsonl).",
+)
+def main(
+    peer_specs: Path, only: tuple[str, ...], misses: str | None, chinese: bool, labels: Path
+) -> None:
     """Per suite, what ledger, quantulum3, Recognizers-Text and CQE get right."""
     if chinese:
         sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -936,10 +953,10 @@ def main(peer_specs: Path, only: tuple[str, ...], misses: str | None, chinese: b
         click.echo(f"\n{'errors.json (no raise)':<24} {n:>15} " + " ".join(cells))
     news: dict[str, NewsScore | None] = {}
     if not only or "news" in only:
-        labelled = load_labels()
+        labelled = load_labels(labels)
         news = {n: run_news(labelled, running[n]) if n in running else None for n in extractors}
         quantities = sum(len(s.quantities) for s in labelled)
-        click.echo("\n".join(news_table(news, len(labelled), quantities)))
+        click.echo("\n".join(news_table(news, len(labelled), quantities, labels)))
     click.echo(f"({time.perf_counter() - started:.1f}s)", err=True)
     if misses:
         click.echo(f"\n{misses} gets wrong:")

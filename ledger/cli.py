@@ -16,7 +16,10 @@ from ledger.escaping import printable
 from ledger.models import VERDICTS
 
 # The importers' formats, named here so `--help` lists them without importing the readers.
-REFERENCE_FORMATS = ["wdi", "weo", "fred", "eia", "boe-bank-rate", "boe-millennium", "ons", "bls"]
+REFERENCE_FORMATS = [
+    "wdi", "weo", "fred", "eia", "boe-bank-rate", "boe-millennium", "ons", "bls",
+    "datapackage", "pink-sheet", "fed-ddp", "owid", "cset",
+]  # fmt: skip
 
 if TYPE_CHECKING:
     from ledger.ingest import IngestReport
@@ -534,10 +537,18 @@ def export(
     envvar="LEDGER_REVIEWERS",
     help="Reviewers who may sign in and add notes (made by `ledger reviewer add`).",
 )
-def serve(db_path: str, host: str, port: int, reviewers_path: str | None) -> None:
+@click.option(
+    "--no-pack",
+    is_flag=True,
+    help="Do not build the default pack of official statistics beside the ledger "
+    "(one already there is still served).",
+)
+def serve(db_path: str, host: str, port: int, reviewers_path: str | None, no_pack: bool) -> None:
     """Browse the ledger in Datasette; signed-in reviewers add notes, nobody else writes.
 
-    Without --reviewers nobody can sign in and the ledger is read-only for everyone.
+    Without --reviewers nobody can sign in and the ledger is read-only for everyone. The
+    official statistics beside the ledger are served too, read-only: the default pack
+    (reference-pack.db, built first when missing) and references.db when imported.
 
     \b
     Examples:
@@ -546,10 +557,25 @@ def serve(db_path: str, host: str, port: int, reviewers_path: str | None) -> Non
     """
     from pathlib import Path
 
-    from ledger.serve import NO_SECRET_WARNING, ServeError, build_datasette, check_port, run
+    from ledger.refdata.formats import ReferenceDataError
+    from ledger.refdata.pack import ensure_pack
+    from ledger.serve import (
+        NO_SECRET_WARNING,
+        ServeError,
+        build_datasette,
+        check_ledger,
+        check_port,
+        run,
+    )
     from ledger.web.reviewers import ReviewersError
 
     try:
+        check_ledger(Path(db_path))
+        if not no_pack:
+            try:
+                ensure_pack(db_path)
+            except (OSError, ReferenceDataError) as error:  # a read-only folder: serve without
+                click.echo(f"warning: the default pack was not built: {error}", err=True)
         datasette = build_datasette(Path(db_path), Path(reviewers_path) if reviewers_path else None)
         check_port(host, port)
     except (ServeError, ReviewersError) as error:

@@ -12,18 +12,19 @@ in ledger/rules/zh.toml.
 from __future__ import annotations
 
 import bisect
-from collections import Counter as Tally
+import functools
 from datetime import date
 from typing import Any, NamedTuple
 
 import cn2an
 import regex
 
-from ledger.models import Claim
+from ledger.models import Claim, fingerprint_occurrences
 from ledger.zh_rules import ZhRules, default_zh_rules
 
 _HAN = regex.compile(r"\p{Han}")
-_LETTERS = regex.compile(r"[\p{L}\p{N}]")
+_HAN_RUNS = regex.compile(r"\p{Han}+")  # counted by runs: a list of a few strings, not of each
+_OTHER_LETTERS = regex.compile(r"[^\P{L}\p{Han}]|\p{N}")  # letters and digits that are not Han
 _PER = regex.compile(r"/(\S)")  # 元/人: what a unit is divided by
 _ASCII_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 
@@ -47,6 +48,7 @@ class Figure(NamedTuple):
     bound: str
     number_start: int  # where the number itself starts (after a bound word)
     multiple: bool
+    value_high: float | None = None  # the upper end of a range (182万-201万元)
 
 
 def chinese_sentences(text: str, rules: ZhRules) -> list[Sentence]:
@@ -75,13 +77,15 @@ def _add_sentence(folded: str, start: int, end: int, share: float, found: list[S
     piece = folded[start:end].rstrip()
     if not piece:
         return
-    han = len(_HAN.findall(piece))
-    if han and han >= share * len(_LETTERS.findall(piece)):
+    han = sum(map(len, _HAN_RUNS.findall(piece)))
+    if han and han >= share * (han + len(_OTHER_LETTERS.findall(piece))):
         found.append(Sentence(start, start + len(piece), piece))
 
 
+@functools.lru_cache(maxsize=4096)
 def chinese_number(text: str) -> float | None:
     """A Chinese or Arabic numeral without a scale word, read by cn2an; None if it is no number.
+    Cached: cn2an takes 30 µs a numeral, and news repeats the same few (一, 两, 三点三).
 
     >>> chinese_number("一千一百四十三"), chinese_number("三点三"), chinese_number("百")
     (1143.0, 3.3, 100.0)
@@ -126,18 +130,19 @@ def _unit_reading(
     return ("count", None, 1.0) if digits else None
 
 
-def _bound(rules: ZhRules, s: Sentence, start: int, end: int, m: Any) -> tuple[str, int, int]:
-    """The bound and the quote's widened start and end (bound words are part of the quote)."""
+def _bound(rules: ZhRules, s: Sentence, start: int, end: int, more: bool) -> tuple[str, int, int]:
+    """The bound and the quote's widened start and end (bound words are part of the quote);
+    `more` when 多 or 余 follows the number (4万多家)."""
     bound = "exact"
-    before = rules.bound_before.search(s.text, max(0, start - s.start - 4), start - s.start)
+    before = rules.bound_before.ending_at(s.text, start - s.start)
     if before is not None:
-        bound = rules.bounds["<" + before.group().strip()]
-        start = s.start + before.start()
-    after = rules.bound_after.match(s.text, end - s.start)
+        bound = rules.bounds["<" + before[0]]
+        start = s.start + before[1]
+    after = rules.bound_after.starting_at(s.text, end - s.start)
     if after is not None:
-        bound = rules.bounds[">" + after.group().strip()]
-        end = s.start + after.end()
-    elif m is not None and (m.group("more") or m.group("more2")):
+        bound = rules.bounds[">" + after[0]]
+        end = s.start + after[1]
+    elif more:
         bound = "more_than"
     return bound, start, end
 
@@ -151,50 +156,56 @@ def _touches_code(s: Sentence, start: int, end: int, has_unit: bool) -> bool:
     return not has_unit and s.text[end - s.start : end - s.start + 1] in _ASCII_ALNUM
 
 
-def _read_figure(rules: ZhRules, s: Sentence, m: Any) -> Figure | None:
-    """Read one match of the `figure` pattern; None for a trap or a number nothing explains."""
-    arabic, chinese, scale, unit_word, sign = m.group("arabic", "chinese", "scale", "unit", "sign")
-    if not (arabic or chinese or scale):
-        return None
-    start = s.start + (m.start("sign") if sign else m.start())
-    if sign and s.text[start - s.start - 1 : start - s.start] in _ASCII_ALNUM:
+def _read_figure(rules: ZhRules, s: Sentence, m: Any, dash_at: int) -> Figure | None:
+    """Read one match of the `figure` pattern; None for a trap or a number nothing explains.
+    A sign at `dash_at` (where the figure before ends: 182万-201万元) is a range's dash.
+
+    The groups are read from the match's spans at once (an unmatched group slices to ""): this
+    runs for every number in the text, and most of them (years, dates, 一方面) are dropped."""
+    at, text, spans = s.start, s.text, m.regs
+    index = rules.figure_groups
+    sign_at = spans[index["sign"]][0]
+    arabic = text[slice(*spans[index["arabic"]])]
+    chinese = text[slice(*spans[index["chinese"]])]
+    scale = text[slice(*spans[index["scale"]])]
+    unit_word = text[slice(*spans[index["unit"]])]
+    number_end = max(spans[index["arabic"]][1], spans[index["chinese"]][1], spans[index["more"]][1])
+    unit_end = at + (spans[index["unit"]][1] if unit_word else m.end())
+    if arabic and not (unit_word or scale):
+        shared = rules.shared_unit.match(text, m.end())  # 0.4和0.6个百分点
+        if shared is not None:
+            unit_word, unit_end = shared.group("unit"), at + shared.end()
+    if not (unit_word or scale) or not (arabic or chinese or scale):
+        return None  # a bare number: a year, a date, an ordinal, 十四五, 一方面
+    start = at + (sign_at if sign_at >= 0 else m.start())
+    if sign_at >= 0 and (text[sign_at - 1 : sign_at] in _ASCII_ALNUM or at + sign_at == dash_at):
         start += 1
-    end = s.start + (m.end("unit") if unit_word else m.end())
+    end = at + (spans[index["unit"]][1] if spans[index["unit"]][0] >= 0 else m.end())
     if arabic:
         number: float | None = float(arabic.replace(",", ""))
     elif chinese:
         number = chinese_number(chinese)
     else:
         number = 1.0
-    if number is None or _touches_code(s, start, end, bool(unit_word)):
+    if number is None or _touches_code(s, start, end, spans[index["unit"]][0] >= 0):
         return None
-    if rules.trap_before.search(s.text, max(0, start - s.start - 2), start - s.start):
+    if rules.trap_before.ending_at(text, start - at, window=2):
         return None
-    if rules.trap_after.match(s.text, max(m.end("arabic"), m.end("chinese"), m.end("more"))):
+    if rules.trap_after.starting_at(text, number_end):
         return None  # 2021年, 13个月, 10多年: a date, a period, a duration
-    if sign and start == s.start + m.start("sign"):
+    if sign_at >= 0 and start == at + sign_at:
         number = -number
-    unit_end = end
-    if arabic and not (unit_word or scale):
-        shared = rules.shared_unit.match(s.text, m.end())  # 0.4和0.6个百分点
-        if shared is not None:
-            unit_word, unit_end = shared.group("unit"), s.start + shared.end()
-    reading = (
-        _unit_reading(rules, unit_word, s, unit_end, bool(arabic))
-        if unit_word
-        else ("count", None, 1.0)
-    )
-    if reading is None:
+    reading = _unit_reading(rules, unit_word, s, unit_end, bool(arabic)) if unit_word else None
+    if unit_word and reading is None:
         return None
-    kind, unit, factor = reading
-    value = number * rules.scales.get(scale or "", 1.0) * factor
+    kind, unit, factor = reading or ("count", None, 1.0)
+    value = number * rules.scales.get(scale, 1.0) * factor
     if not arabic and (chinese and number == 1.0 and not scale):
         return None  # 一个, 一家, 一次: 'a', 'one', not a figure to check
-    bound, q_start, q_end = _bound(rules, s, start, end, m)
-    if not unit_word and not (scale and (arabic or chinese or bound != "exact")):
-        return None  # a bare number, a year, a date, an ordinal, 十四五, 一方面
+    more = spans[index["more"]][0] >= 0 or spans[index["more2"]][0] >= 0
+    bound, q_start, q_end = _bound(rules, s, start, end, more)
     if not unit_word and not arabic and bound == "exact":
-        return None
+        return None  # 万亿 alone: a scale word with no number needs a bound (近万亿)
     return Figure(q_start, q_end, value, kind, unit, bound, start, kind == "multiple")
 
 
@@ -220,7 +231,7 @@ def _word_figures(rules: ZhRules, s: Sentence) -> list[Figure]:
 
 def _word_figure(rules: ZhRules, s: Sentence, m: Any, value: float) -> Figure:
     start, end = s.start + m.start(), s.start + m.end()
-    bound, q_start, q_end = _bound(rules, s, start, end, None)
+    bound, q_start, q_end = _bound(rules, s, start, end, False)
     return Figure(q_start, q_end, value, "percent", "percent", bound, start, False)
 
 
@@ -228,25 +239,50 @@ def _figures(rules: ZhRules, s: Sentence) -> list[Figure]:
     """Every figure of a sentence, in order, none overlapping another."""
     found = _word_figures(rules, s)
     taken = [(f.start, f.end) for f in found]
+    last_end = -1
     for m in rules.figure.finditer(s.text):
         if m.end() == m.start():
             continue
         at, to = s.start + m.start(), s.start + m.end()
         if taken and any(a < to and at < b for a, b in taken):
             continue
-        figure = _read_figure(rules, s, m)
+        figure = _read_figure(rules, s, m, last_end)
         if figure is not None:
             found.append(figure)
-    return sorted(found)
+            last_end = figure.end
+    return _ranges(rules, s, sorted(found))
+
+
+def _ranges(rules: ZhRules, s: Sentence, figures: list[Figure]) -> list[Figure]:
+    """Two figures joined by a range word (182万-201万元, 3%至5%) made one range; the first takes
+    the unit of the second when it has none."""
+    joined: list[Figure] = []
+    for f in figures:
+        low = joined[-1] if joined else None
+        if (
+            low is not None
+            and low.bound == "exact"
+            and f.bound == "exact"
+            and low.value_high is None
+            and low.unit in (None, f.unit)
+            and low.value < f.value
+            and s.text[low.end - s.start : f.start - s.start] in rules.file.range.joiners
+        ):
+            joined[-1] = low._replace(
+                end=f.end, kind=f.kind, unit=f.unit, bound="range", value_high=f.value
+            )
+        else:
+            joined.append(f)
+    return joined
 
 
 def _clause_before(rules: ZhRules, s: Sentence, at: int, floor: int) -> tuple[int, str]:
     """The clause text before offset `at`: from the last clause mark (or `floor`) to `at`."""
     i = at - s.start
     lo = max(floor - s.start, 0)
-    for j in range(i - 1, lo - 1, -1):
-        if s.text[j] in rules.file.change.clause_ends:
-            return s.start + j + 1, s.text[j + 1 : i]
+    mark = rules.clause_end.search(s.text, lo, i)  # searched backwards: the last one
+    if mark is not None:
+        return s.start + mark.end(), s.text[mark.end() : i]
     return s.start + lo, s.text[lo:i]
 
 
@@ -276,9 +312,9 @@ def _change_and_basis(
         change = _change(rules, clause)
         found = rules.basis_words.search(clause)
         basis = rules.bases[found.group()] if found else None
-    after = rules.change_after.match(s.text, f.end - s.start)
+    after = rules.change_after.starting_at(s.text, f.end - s.start)
     if after is not None:
-        change = rules.file.change.after_figure[after.group()]
+        change = rules.file.change.after_figure[after[0]]
     return change, basis
 
 
@@ -338,23 +374,30 @@ def _period_of(pid: str, m: Any, published: date | None) -> str | None:
 def _mentions(rules: ZhRules, s: Sentence, published: date | None) -> list[Mention]:
     """The periods a sentence names, earlier rules winning over later ones they overlap."""
     found: list[Mention] = []
-    for pid, pattern in rules.periods:
+    for pid, needs, pattern in rules.periods:
+        if needs and not any(word in s.text for word in needs):
+            continue
         for m in pattern.finditer(s.text):
             if any(f.start < m.end() and m.start() < f.end for f in found):
                 continue
-            base = rules.base_before.search(s.text, max(0, m.start() - 2), m.start()) is not None
-            own = s.text[m.end() : m.end() + 1] == "的"
+            base_word = rules.base_before.ending_at(s.text, m.start(), window=2)
+            base = base_word is not None
+            # 是去年的3倍: the base of a multiple, never the period of the figure after it
+            own = s.text[m.end() : m.end() + 1] == "的" and not (base_word and base_word[0] == "是")
             found.append(Mention(m.start(), m.end(), _period_of(pid, m, published), base, own))
     return sorted(found)
 
 
 def _period(mentions: list[Mention], text: str, at: int, ends: str) -> str | None:
     """The nearest period named before offset `at` (in the sentence), else the first after; a
-    figure's own period (followed by 的) only within its clause."""
+    figure's own period (followed by 的) only within its clause, and a comparison base's (比2010年
+    的3.10人) only for the figure right after it."""
     before = [
         m
         for m in mentions
-        if m.end <= at and not m.base and not (m.own and any(c in ends for c in text[m.end : at]))
+        if m.end <= at
+        and not (m.own and any(c in ends for c in text[m.end : at]))
+        and not (m.base and not (m.own and not any(c.isdigit() for c in text[m.end : at])))
     ]
     if before:
         return before[-1].period
@@ -362,19 +405,26 @@ def _period(mentions: list[Mention], text: str, at: int, ends: str) -> str | Non
     return after[0].period if after else None
 
 
-def _metric(rules: ZhRules, s: Sentence, kind: str, known: dict[str, str]) -> str:
-    """The first metric for this kind of figure whose keywords the sentence holds (`known`
-    keeps the answer per kind for the sentence's other figures)."""
+def _metrics_named(rules: ZhRules, s: Sentence) -> set[str]:
+    """The metrics whose keywords the sentence holds, found in one pass over it."""
+    found = rules.metric_words.finditer(s.text, overlapped=True)
+    return {metric for word in found for metric in rules.metric_ids[word.group()]}
+
+
+def _metric(rules: ZhRules, kind: str, named: set[str], known: dict[str, str]) -> str:
+    """The first metric for this kind of figure among those `named` (`known` keeps the answer
+    per kind for the sentence's other figures)."""
     if kind not in known:
         known[kind] = next(
-            (m.id for m, words in rules.metrics if kind in m.kinds and words.search(s.text)),
-            "other",
+            (m.id for m in rules.file.metric if kind in m.kinds and m.id in named), "other"
         )
     return known[kind]
 
 
 def _attribution(rules: ZhRules, s: Sentence) -> str | None:
-    for pattern in rules.attributions:
+    for needs, pattern in rules.attributions:
+        if needs and not any(word in s.text for word in needs):
+            continue
         m = pattern.search(s.text)
         if m is not None:
             return m.group("who").strip()
@@ -406,6 +456,7 @@ def _sentence_claims(
     original = text[s.start : s.end]
     ends = rules.file.change.clause_ends
     metrics: dict[str, str] = {}
+    named = _metrics_named(rules, s)
     claims: list[dict[str, Any]] = []
     floor = s.start
     for f in figures:
@@ -422,13 +473,13 @@ def _sentence_claims(
                 "end": f.end,
                 "quote": text[f.start : f.end],
                 "value": value,
-                "value_high": None,
+                "value_high": f.value_high,
                 "kind": kind,
                 "unit": unit,
                 "bound": f.bound,
                 "change": change,
                 "basis": basis,
-                "metric": _metric(rules, s, kind, metrics),
+                "metric": _metric(rules, kind, named, metrics),
                 "subject": rules.subjects[subject.group()] if subject else None,
                 "period": _period(mentions, s.text, f.number_start - s.start, ends) or carried,
                 "attribution": attribution,
@@ -475,16 +526,11 @@ def extract_chinese(
         # a part cut at ； hands its period to the next part of the same sentence
         joined = after is not None and not text[s.end : after.start].strip()
         carried = claims[-1]["period"] if claims and joined and s.text[-1] in "；;" else None
-    seen: Tally[tuple[Any, ...]] = Tally()
-    result: list[Claim] = []
-    for values in found:
+    # each sentence hashed once, however many figures it holds
+    for values, fingerprint in zip(found, fingerprint_occurrences(found), strict=True):
         values["checkworthiness"] = _score(values)
-        claim = Claim(**values)  # validated: 8 µs, where model_construct takes 600
-        key = (values["sentence"], values["quote"], values["value"], values["unit"])
-        claim.fingerprint = claim.compute_fingerprint(seen[key])
-        seen[key] += 1
-        result.append(claim)
-    return result, sentences
+        values["fingerprint"] = fingerprint
+    return [Claim.model_validate(values) for values in found], sentences
 
 
 def outside(offsets: list[int], sentences: list[Sentence]) -> list[int]:

@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ledger import extraction, review
-from ledger.models import Claim, SourceMeta, claim_id, fingerprint_occurrences
+from ledger.models import Claim, DatePrecision, SourceMeta, claim_id, fingerprint_occurrences
 from ledger.references import load_folder_references
 from ledger.rules import default_rules
 from ledger.schema import CLAIM_COLUMNS, SCHEMA_VERSION, SENTENCE_COLUMNS, SOURCE_COLUMNS
@@ -159,14 +159,19 @@ def extractor_version() -> str:
 
 
 def _run_extractor(
-    extractor: Extractor | None, text: str, published: date | None
+    extractor: Extractor | None,
+    text: str,
+    published: date | None,
+    precision: DatePrecision | None = None,
 ) -> tuple[list[Claim], list[str]]:
-    """Call the extractor; use its timeout-reporting variant when it has one."""
+    """Call the extractor; use its timeout-reporting variant when it has one. The package's
+    own extractor is told how much of the date is known (`precision`): a manifest's "2005" is
+    stored as 2005-01-01, and must not give "last month" a made-up December 2004."""
     if extractor is None:
         module = extraction
         reporting = getattr(module, "extract_with_report", None)
         if reporting is not None:
-            result = reporting(text, published=published)
+            result = reporting(text, published=published, published_precision=precision)
             claims = getattr(result, "claims", None)
             if claims is None:
                 claims, timeouts = result
@@ -254,7 +259,9 @@ def _process(job: _Job) -> Extracted:
     if read.sha256 == job.known_sha256 and _iso(published) == job.known_published:
         return Extracted(source, "unchanged", sha256=read.sha256, stat=stat)
     try:
-        claims, timeouts = _run_extractor(job.extractor, read.text, published)
+        claims, timeouts = _run_extractor(
+            job.extractor, read.text, published, source.meta.published_precision
+        )
     except Exception as error:  # an extractor bug must name the file, not end the ingest
         reason = f"extractor failed ({type(error).__name__}: {error})"
         return Extracted(source, "failed", error=SourceError(job.source.path, reason))

@@ -79,11 +79,20 @@ PATTERN_GROUPS: dict[str, tuple[str, ...]] = {
 ATTRIBUTION_GROUPS = (("who", "pronoun"),)
 # the groups a period cue of each kind reads its value from: at least one of each tuple
 PERIOD_GROUPS: dict[str, tuple[tuple[str, ...], ...]] = {
+    # a year, and with `fy` one written across two ("1986/87": FY1987), with `end` an interval
     "year": (("year",),),
     "quarter": (("q", "qword"),),
     "half": (("h", "hword"),),
     "month": (("month",),),
     "relative": (("relword",), ("relunit",)),
+    # a company's own year ("FY2024", "fiscal 1985/86"), and its quarter when named ("Q2 FY2024")
+    "fiscal": (("fy",),),
+    # the quarter that ends in a month: "the quarter to end December 31" is Q4
+    "quarter_end": (("month",),),
+    # the time of writing: "today", "currently" (the publication date's year)
+    "now": (),
+    # a step from the sentence's own period: "a year earlier", "the following year"
+    "shift": (("shiftunit",), ("shiftdir",)),
 }
 UNIT_WORDS = ("percent", "metres")  # a lone fraction of a whole is a percent; "800m" is metres
 
@@ -251,7 +260,9 @@ class RegexCue(_Strict):
     examples: list[str] = Field(min_length=1)
 
 
-PeriodKind = Literal["year", "quarter", "half", "month", "relative"]
+PeriodKind = Literal[
+    "year", "quarter", "half", "month", "relative", "fiscal", "quarter_end", "now", "shift"
+]
 
 
 class PeriodRule(RegexCue):
@@ -268,6 +279,26 @@ class PeriodWords(_Strict):
     months: dict[str, int]  # "sept" -> 9
     ordinals: dict[str, int]  # "second" -> 2 ("second quarter", "second half")
     relative: dict[str, int]  # "last" -> -1: the step from the publication date
+    shifts: dict[str, int]  # "earlier" -> -1: the step from the sentence's own period
+
+
+class PeriodSpan(_Strict):
+    """Two period cues that make one interval ("from 2010 to 2020", "between the second half of
+    2022 and the first half of 2024"): what opens it before the first, what joins the two."""
+
+    comment: str
+    opens: str  # a regex that ends where the first cue starts
+    joins: str  # a regex for the whole text between the two cues
+    examples: list[str] = Field(min_length=1)
+
+
+class PeriodReach(_Strict):
+    """How far after a figure its period is looked for (see [period_reach] in cues.toml)."""
+
+    comment: str
+    within: str  # a regex: where a figure's own words stop
+    clause: str  # a regex: where a period closing the clause stops covering earlier figures
+    examples: list[str] = Field(min_length=1)
 
 
 class AttributionWords(_Strict):
@@ -276,8 +307,20 @@ class AttributionWords(_Strict):
     comment: str
     titles: list[str] = Field(min_length=1)  # "Dr." also matches "Dr"
     not_sources: list[str]
+    # page furniture a name may run into ("Share on Facebook Share on X ... KPMG said"): stripped
+    # from the start of a source, each a regex
+    furniture: list[str] = []
     organisations: list[str]
     capitalised_only: list[str]  # subject ids
+
+
+class SubjectSelf(_Strict):
+    """An organisation a sentence opens with, speaking of itself (see [subject_self])."""
+
+    comment: str
+    regex: str
+    suffixes: list[str]  # legal suffixes dropped from the name: Inc, Corp, PLC
+    examples: list[str] = Field(min_length=1)
 
 
 class ComparisonWords(_Strict):
@@ -448,6 +491,9 @@ class RuleFiles(_Strict):
     not_labels: WordTable
     restatement: list[RestatementRule] = Field(min_length=1)
     period_baseline: RegexTable
+    period_span: PeriodSpan
+    period_reach: PeriodReach
+    subject_self: SubjectSelf
     own_aside: RegexTable
     subject: list[SubjectRule]
     pycountry: PycountrySettings | None = None
@@ -545,10 +591,17 @@ class Gated(Generic[_Entry]):
     def __init__(self, entries: Iterable[_Entry]) -> None:
         self.entries = tuple(entries)
         by_word: dict[str, list[int]] = {}
+        # a trigger ending in "*" is a prefix: "fy*" is any word glued to FY ("fy2024", "fy23")
+        by_prefix: dict[str, list[int]] = {}
         for i, (_rule, _pattern, triggers) in enumerate(self.entries):
             for word in triggers:
-                by_word.setdefault(word, []).append(i)
+                if word.endswith("*"):
+                    by_prefix.setdefault(word[:-1], []).append(i)
+                else:
+                    by_word.setdefault(word, []).append(i)
         self.by_word = {word: tuple(rules) for word, rules in by_word.items()}
+        self.by_prefix = tuple((prefix, tuple(rules)) for prefix, rules in by_prefix.items())
+        self.prefixes = tuple(by_prefix)
         self.words = frozenset(by_word)
         self.ungated = tuple(i for i, entry in enumerate(self.entries) if not entry[2])
 
@@ -558,11 +611,20 @@ class Gated(Generic[_Entry]):
     def triggered(self, words: frozenset[str]) -> list[_Entry]:
         """The entries worth trying on a sentence of these (lower-case) words, in file order."""
         hit = self.words.intersection(words)
-        if not hit:
+        prefixed: list[tuple[int, ...]] = []
+        if self.prefixes:
+            # a word starts with a prefix where a space and the prefix are in the words joined by
+            # spaces (words hold none): one join and a substring search each, in C, not a loop
+            # over the words in Python
+            joined = " " + " ".join(words)
+            prefixed = [r for p, r in self.by_prefix if " " + p in joined]
+        if not hit and not prefixed:
             return [self.entries[i] for i in self.ungated]
         chosen = set(self.ungated)
         for word in hit:
             chosen.update(self.by_word[word])
+        for rules in prefixed:
+            chosen.update(rules)
         return [self.entries[i] for i in sorted(chosen)]
 
 
@@ -625,11 +687,18 @@ class Rules:
     attribution_cues: Gated[tuple[str, Pattern, frozenset[str]]]
     period_cues: Gated[tuple[PeriodRule, Pattern, frozenset[str]]]
     baseline: Pattern
+    span_opens: Pattern  # what opens an interval of two period cues (period_span)
+    span_joins: Pattern
+    period_within: Pattern  # where a figure's own words end, for its period (period_reach)
+    subject_self: Pattern  # an organisation opening its sentence, speaking of itself
+    legal_suffix: Pattern  # "Inc", "Corp" at the end of a name, to drop
+    period_clause: Pattern
     own_aside: Pattern
     subject_pattern: Pattern
     subject_ids: dict[str, str]
     metrics: Gated[tuple[MetricRule, Pattern | None, frozenset[str]]]
     titles: Pattern  # the title words before a source's name, to strip
+    furniture: Pattern  # page furniture before a source's name, to strip
     not_sources: frozenset[str]
     organisations: frozenset[str]
     capitalised_only: frozenset[str]
@@ -848,6 +917,10 @@ def _generated_pieces(files: RuleFiles) -> dict[str, str]:
         # capitalised: a pattern that holds it matches case as it says ("March 5", not "march")
         "month_name": "|".join(
             sorted((m.capitalize() for m in files.period_words.months), key=lambda m: (-len(m), m))
+        ),
+        # ... and as a wire headline writes it: "INDUSTRIAL PRICES UP 0.2 PCT IN JANUARY"
+        "month_caps": "|".join(
+            sorted((m.upper() for m in files.period_words.months), key=lambda m: (-len(m), m))
         ),
     }
 
@@ -1075,6 +1148,14 @@ def _cues(files: RuleFiles, cue: Callable[[str, str], Pattern]) -> dict[str, Any
             (p, cue(p.regex, f"period {p.id}"), frozenset(p.triggers)) for p in files.period
         ),
         "baseline": cue("(?r)" + files.period_baseline.regex, "period_baseline"),
+        "span_opens": cue("(?r)(?:" + files.period_span.opens + r")\Z", "period_span opens"),
+        "span_joins": cue(files.period_span.joins, "period_span joins"),  # read with fullmatch
+        "period_within": cue(files.period_reach.within, "period_reach within"),
+        "subject_self": cue(files.subject_self.regex, "subject_self"),
+        "legal_suffix": regex.compile(
+            r"(?:,?\s+(?:" + "|".join(map(regex.escape, files.subject_self.suffixes)) + r"))+$"
+        ),
+        "period_clause": cue(files.period_reach.clause, "period_reach clause"),
         "own_aside": cue(files.own_aside.regex, "own_aside"),
         "subject_pattern": regex.compile(
             # \b rather than a look-behind first: the engine rejects most positions at once
@@ -1086,6 +1167,10 @@ def _cues(files: RuleFiles, cue: Callable[[str, str], Pattern]) -> dict[str, Any
             (r.id, _compile(r.regex, f"restatement {r.id}")) for r in files.restatement
         ),
         "titles": regex.compile(_titles(files.attribution_words.titles)),
+        "furniture": _compile(
+            r"^(?:(?:" + "|".join(files.attribution_words.furniture or ["(?!)"]) + r")\s+)+",
+            "attribution_words furniture",
+        ),
         "sentence_boundary": boundary_pattern(month_abbreviations(files.period_words.months)),
         "comparison": cue(
             rf"\b(?:{'|'.join(sorted(files.comparison.words))}|{files.comparison.phrases})\b",

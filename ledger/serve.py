@@ -16,6 +16,8 @@ from typing import Any
 
 from datasette.app import Datasette
 
+from ledger.refdata.lookup import databases_beside
+from ledger.refdata.pack import PACK_DB
 from ledger.web.auth import Auth, SecretError, check_secret
 from ledger.web.metadata import SETTINGS, build_metadata
 
@@ -177,7 +179,9 @@ NO_SECRET_WARNING = (
 def build_datasette(db_path: Path, reviewers_path: Path | None = None) -> Datasette:
     """A Datasette instance serving the ledger at db_path, with reviewers from reviewers_path.
 
-    The database keeps its file-derived name (claims.db is served as /claims). Cookies are
+    The database keeps its file-derived name (claims.db is served as /claims). The reference
+    databases beside it (the default pack, what was imported) are served too, read-only, as
+    /reference-pack and /references; this never builds the pack (`ledger serve` does). Cookies are
     signed with DATASETTE_SECRET when set (so sign-ins survive a restart), else a random secret.
     """
     check_ledger(db_path)
@@ -187,10 +191,20 @@ def build_datasette(db_path: Path, reviewers_path: Path | None = None) -> Datase
     except sqlite3.Error as error:
         raise ServeError(f"cannot keep sessions beside {reviewers_path}: {error}") from error
     name = db_path.stem
+    references = [path for path in databases_beside(db_path) if path.stem != name]
+    # The shipped pack only changes when a new version rebuilds it whole (a new file moved into
+    # place), so it is served immutable: Datasette counts it once. What `ledger reference
+    # import` writes may grow while the server runs.
+    pack = [str(path) for path in references if path.name == PACK_DB]
+    imported = [str(path) for path in references if path.name != PACK_DB]
     return LedgerDatasette(
-        files=[str(db_path)],
+        files=[str(db_path), *imported],
+        immutables=pack,
         metadata=build_metadata(
-            name, reviewers=reviewers_path is not None, columns=table_columns(db_path)
+            name,
+            reviewers=reviewers_path is not None,
+            columns=table_columns(db_path),
+            reference_databases=tuple(path.stem for path in references),
         ),
         settings=dict(SETTINGS),
         secret=secret,

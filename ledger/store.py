@@ -166,7 +166,7 @@ def fts_query(words: str) -> str:
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
-def _search_clause(search: str, params: dict[str, Any]) -> str:
+def search_clause(search: str, params: dict[str, Any]) -> str:
     """The SQL condition for `--search`, on the claim's sentence (the quote is part of it): the
     porter index for words, the trigram index for text written without spaces (Chinese), where
     a word shorter than three characters (芯片) is matched as a substring."""
@@ -348,7 +348,7 @@ class Ledger:
             query = fts_query(search)
             if not query:
                 raise LedgerError("--search needs at least one word")
-            where.append(_search_clause(search, params))
+            where.append(search_clause(search, params))
         return self._claim_rows(where, params, limit)
 
     def source_id(self, given: str) -> str:

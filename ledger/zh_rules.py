@@ -119,11 +119,13 @@ class WordRule(_Strict):
 
 
 class RegexRule(_Strict):
-    """A named regex: a pattern, a period or an attribution cue."""
+    """A named regex: a pattern, a period or an attribution cue. A period or a cue with `needs`
+    is tried only on a sentence holding one of those words (a test far cheaper than the regex)."""
 
     id: str
     comment: str
     regex: str
+    needs: list[str] = []
     examples: list[str] = Field(min_length=1)
 
 
@@ -149,6 +151,10 @@ class Periods(Commented):
     base_before: list[str]
 
 
+class Range(Commented):
+    joiners: list[str]
+
+
 class Per(Commented):
     words: dict[str, str]
 
@@ -168,6 +174,7 @@ class ZhRuleFile(_Strict):
     per: Per
     counter: list[Counter]
     bound: list[Bound]
+    range: Range
     change: Change
     multiple_as_rise: Commented
     basis: list[WordRule]
@@ -188,6 +195,51 @@ def alternation(words: Iterable[str]) -> str:
     return "|".join(regex.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
 
 
+_SPACES = " \t"  # what may stand between a word and its figure (约 5%)
+
+
+@dataclass(frozen=True)
+class WordSet:
+    """Words found by slicing the text at an offset and looking the slice up, where a regex
+    search per figure would cost four times as much: the longest word ending or starting
+    there, a space or a tab allowed between it and the offset.
+
+    >>> words = WordSet.of(["近", "接近", "以上"])
+    >>> words.ending_at("总量接近 5%", 5), words.ending_at("近5%", 1)
+    (('接近', 2), ('近', 0))
+    >>> words.starting_at("5% 以上", 2)
+    ('以上', 5)
+    """
+
+    words: frozenset[str]
+    lengths: tuple[int, ...]  # longest first
+
+    @classmethod
+    def of(cls, words: Iterable[str]) -> WordSet:
+        found = frozenset(words)
+        return cls(found, tuple(sorted({len(w) for w in found}, reverse=True)))
+
+    def ending_at(self, text: str, at: int, window: int = 4) -> tuple[str, int] | None:
+        """The word (and where it starts) ending at `at`, or before a space there, that starts
+        no more than `window` characters before `at`; the earliest starting when several do."""
+        ends = (at, at - 1) if at and text[at - 1] in _SPACES else (at,)
+        for length in self.lengths:  # longest first: the earliest start for one end
+            for end in ends:
+                start = end - length
+                if start >= max(at - window, 0) and text[start:end] in self.words:
+                    return text[start:end], start
+        return None
+
+    def starting_at(self, text: str, at: int) -> tuple[str, int] | None:
+        """The longest word (and where it ends) starting at `at`, or after a space there."""
+        begin = at + 1 if text[at : at + 1] in _SPACES and at < len(text) else at
+        for length in self.lengths:
+            word = text[begin : begin + length]
+            if len(word) == length and word in self.words:
+                return word, begin + length
+        return None
+
+
 @dataclass(frozen=True)
 class ZhRules:
     """The compiled Chinese rules: regexes compiled once, lookups as plain dicts."""
@@ -196,6 +248,7 @@ class ZhRules:
     fold: dict[int, int]
     sentence_end: Any
     figure: Any
+    figure_groups: dict[str, int]  # the figure pattern's group name -> index, read by span
     percent_words: Any
     fraction: Any
     tenths: Any
@@ -203,37 +256,35 @@ class ZhRules:
     scales: dict[str, float]
     units: dict[str, Unit]
     counters: dict[str, Counter]
-    bound_before: Any  # matches at the end of the text before a figure
-    bound_after: Any  # matches right after a figure
+    bound_before: WordSet  # the words of bounds before a figure (约, 超过)
+    bound_after: WordSet  # ... and after it (左右, 以上)
     bounds: dict[str, str]  # (side + word) -> bound id
     change_words: Any
     changes: dict[str, str]  # word -> increase / decrease (nouns map to "")
     basis_words: Any
     bases: dict[str, str]
-    trap_before: Any
-    trap_after: Any  # matches right after a number: 年, 月, 个月, 位 ...
+    trap_before: WordSet  # 第, 每
+    trap_after: WordSet  # right after a number: 年, 月, 个月, 位 ...
     shared_unit: Any  # 和0.6个百分点: the unit a bare number before it shares
-    change_after: Any  # 的正增长: a change named after the figure
-    periods: list[tuple[str, Any]]
-    base_before: Any
+    change_after: WordSet  # 的正增长: a change named after the figure
+    periods: list[tuple[str, list[str], Any]]  # (id, needs, compiled)
+    base_before: WordSet  # 比, 较: before a period that is a comparison base
     subject_words: Any
     subjects: dict[str, str]
-    metrics: list[tuple[MetricRule, Any]]
-    attributions: list[Any]
+    metric_words: Any  # every metric keyword
+    metric_ids: dict[str, tuple[str, ...]]  # keyword -> the metrics with a keyword it holds
+    attributions: list[tuple[list[str], Any]]  # (needs, compiled)
+    clause_end: Any  # a clause mark, searched backwards
 
 
-def _bounds(rules: list[Bound]) -> tuple[Any, Any, dict[str, str]]:
+def _bounds(rules: list[Bound]) -> tuple[WordSet, WordSet, dict[str, str]]:
     words: dict[str, str] = {}
     for rule in rules:
         words.update({f"<{w}": rule.id for w in rule.before})
         words.update({f">{w}": rule.id for w in rule.after})
     before = [w[1:] for w in words if w[0] == "<"]
     after = [w[1:] for w in words if w[0] == ">"]
-    return (
-        regex.compile(rf"(?:{alternation(before)})[ \t]?\Z"),
-        regex.compile(rf"[ \t]?(?:{alternation(after)})"),
-        words,
-    )
+    return WordSet.of(before), WordSet.of(after), words
 
 
 def check_contract(file: ZhRuleFile) -> None:
@@ -278,6 +329,7 @@ def _compile_file(file: ZhRuleFile) -> ZhRules:
             source = source.replace(name, piece)
         return _compile(source, f"pattern {pid!r}", regex.VERBOSE)
 
+    figure = pattern("figure")
     before, after, bound_words = _bounds(file.bound)
     change = file.change
     changes = {w: "increase" for w in change.increase}
@@ -290,7 +342,8 @@ def _compile_file(file: ZhRuleFile) -> ZhRules:
         file=file,
         fold=str.maketrans(file.language.fold_from, file.language.fold_into),
         sentence_end=_compile(file.language.sentence_end, "language.sentence_end"),
-        figure=pattern("figure"),
+        figure=figure,
+        figure_groups=dict(figure.groupindex),
         percent_words=pattern("percent_words"),
         fraction=pattern("fraction"),
         tenths=pattern("tenths"),
@@ -305,23 +358,47 @@ def _compile_file(file: ZhRuleFile) -> ZhRules:
         changes=changes,
         basis_words=regex.compile(alternation(bases)),
         bases=bases,
-        trap_before=regex.compile(rf"(?:{alternation(file.traps.before)})[ \t]?\Z"),
-        trap_after=regex.compile(rf"[ \t]?(?:{alternation(file.traps.after)})"),
+        trap_before=WordSet.of(file.traps.before),
+        trap_after=WordSet.of(file.traps.after),
         shared_unit=pattern("shared_unit"),
-        change_after=regex.compile(alternation(change.after_figure)),
-        periods=[(p.id, _compile(p.regex, f"period {p.id!r}", regex.VERBOSE)) for p in file.period],
-        base_before=regex.compile(rf"(?:{alternation(file.periods.base_before)})[ \t]?\Z"),
+        change_after=WordSet.of(change.after_figure),
+        periods=[
+            (p.id, p.needs, _compile(p.regex, f"period {p.id!r}", regex.VERBOSE))
+            for p in file.period
+        ],
+        base_before=WordSet.of(file.periods.base_before),
         subject_words=regex.compile(
             rf"(?:{alternation(subjects)})(?!{alternation(not_before)})"
             if not_before
             else alternation(subjects)
         ),
         subjects=subjects,
-        metrics=[(m, regex.compile(alternation(m.keywords))) for m in file.metric],
+        metric_words=regex.compile(alternation(k for m in file.metric for k in m.keywords)),
+        metric_ids=_metric_ids(file.metric),
         attributions=[
-            _compile(a.regex, f"attribution {a.id!r}", regex.VERBOSE) for a in file.attribution
+            (a.needs, _compile(a.regex, f"attribution {a.id!r}", regex.VERBOSE))
+            for a in file.attribution
         ],
+        clause_end=regex.compile(f"[{regex.escape(change.clause_ends)}]", regex.REVERSE),
     )
+
+
+def _metric_ids(metrics: list[MetricRule]) -> dict[str, tuple[str, ...]]:
+    """Each keyword -> the metrics with a keyword inside it. A pass over a sentence finds, at each
+    place, the longest keyword starting there; a metric whose shorter keyword starts there too
+    is named by it all the same.
+
+    >>> rule = functools.partial(MetricRule, comment="", kinds=["percent"], examples=["x"])
+    >>> chips = rule(id="chips", keywords=["芯片"])
+    >>> trade = rule(id="chip_trade", keywords=["芯片出口"])
+    >>> _metric_ids([chips, trade])
+    {'芯片': ('chips',), '芯片出口': ('chips', 'chip_trade')}
+    """
+    keywords = {k for m in metrics for k in m.keywords}
+    return {
+        word: tuple(m.id for m in metrics if any(k in word for k in m.keywords))
+        for word in sorted(keywords)
+    }
 
 
 def load_zh_rules(path: str | Path | None = None) -> ZhRules:

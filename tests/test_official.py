@@ -165,34 +165,6 @@ def test_cues_and_bands_are_data_with_reasons() -> None:
     assert FigureWords.of(sentence, " in 2004, after a 31%", at, at + 3) == (" a ", " fall.")
 
 
-def test_the_chart_draws_one_subjects_official_series_as_a_line(folder: Path) -> None:
-    from ledger.serve import build_datasette
-    from tests.test_web import get
-
-    checked(folder, "chart", {
-        "a.txt": ("2005-01-25", "China's economy grew by 9.5% in 2004."),
-        "b.txt": ("2005-02-16", "Japan's economy grew 2.6% in 2004."),
-    })  # fmt: skip
-    datasette = build_datasette(folder / "chart.db", None)
-    page = get(datasette, "/-/ledger/chart/chart?metric=gdp_growth&subject=CHN").text
-    assert '<option value="CHN" selected>CHN (1)</option>' in page
-    assert '<g class="official"><title>World Bank, World Development Indicators' in page
-    assert "<polyline points=" in page and page.count("<circle") == 1  # China's claim only
-    everything = get(datasette, "/-/ledger/chart/chart?metric=gdp_growth").text
-    assert "<polyline" not in everything and everything.count("<circle") == 2
-
-
-def test_the_official_page_gives_provenance_and_licence(folder: Path) -> None:
-    from ledger.serve import build_datasette
-    from tests.test_web import get
-
-    checked(folder, "page", {"a.txt": ("2005-01-25", "China's economy grew by 9.5% in 2004.")})
-    page = get(build_datasette(folder / "page.db", None), "/-/ledger/official/page").text
-    assert "<h2>reference-pack.db</h2>" in page
-    assert "<td>World Bank</td><td>World Development Indicators</td><td>2026-07-01</td>" in page
-    assert "<td>CC-BY-4.0</td>" in page and "<td>OGL-UK-3.0</td>" in page
-
-
 def test_a_part_of_a_national_total_is_not_the_total(folder: Path) -> None:
     found = checked(folder, "parts", {
         "a.txt": ("1986-03-01", "China's exports of silk rose to 904 mln dlrs in 1985."),

@@ -183,6 +183,26 @@ def test_partial_dates_resolve_last_year_and_keep_their_precision(tmp_path: Path
     ]
 
 
+def test_a_partial_date_resolves_no_period_it_does_not_know(tmp_path: Path):
+    # "2005" is stored as 2005-01-01: its month is made up, so "last month" is no December 2004
+    # and "in August" no August 2004; a month's date places its quarter
+    text = "Sales rose 5% last month, 6% in August and 7% in the past quarter.\n"
+    (tmp_path / "a.txt").write_text(text, "utf-8")
+    (tmp_path / "b.txt").write_text(text, "utf-8")
+    (tmp_path / "manifest.csv").write_text("file,published\na.txt,2005\nb.txt,2005-05\n", "utf-8")
+    db = tmp_path / "claims.db"
+    code, _, err = ingest(str(tmp_path), "--db", str(db))
+    assert (code, err) == (0, "")
+    assert rows(db, "select source_id, quote, period from claims order by source_id, start") == [
+        ("a", "5%", None),
+        ("a", "6%", None),
+        ("a", "7%", None),
+        ("b", "5%", "2005-04"),
+        ("b", "6%", "2004-08"),
+        ("b", "7%", "2005-Q1"),
+    ]
+
+
 def test_a_bad_manifest_row_is_skipped_the_rest_ingested_and_the_exit_code_is_1(tmp_path: Path):
     (tmp_path / "a.txt").write_text("Sales rose 5% in 2004.\n", "utf-8")
     (tmp_path / "b.txt").write_text("Sales rose 6% in 2004.\n", "utf-8")

@@ -46,7 +46,7 @@ def imported(tmp_path_factory: pytest.TempPathFactory) -> Path:
         cli, ["reference", "import", "auto", str(folder), "--references-db", str(db)]
     )
     assert result.exit_code == 0, result.output
-    assert "38 file(s): 38 imported, 0 unchanged" in result.output
+    assert "56 file(s): 56 imported, 0 unchanged" in result.output
     return db
 
 
@@ -75,6 +75,43 @@ def test_every_format_reads_the_published_values(imported: Path) -> None:
     assert value(imported, "bls-cps", "BLS:LNU04000000", "USA", "2004") == 5.5
     millennium = value(imported, "boe-millennium", "BOEM:unemployment-rate", "GBR", "2004")
     assert millennium == pytest.approx(4.754, 0.001)
+
+
+def test_every_other_file_of_the_folder_has_an_importer(imported: Path) -> None:
+    """The formats the pack does not use: each file of the shared folder that holds data."""
+    # World Bank Pink Sheet workbooks (.xlsx named .xls): nominal monthly and annual, real annual
+    assert value(imported, "wb-pink-sheet", "CMO:CRUDE_OIL_BRENT", "BRENT", "2004") == 38.3
+    assert value(imported, "wb-pink-sheet", "CMO:CRUDE_OIL_BRENT", "BRENT", "2004-10") == 49.8
+    assert value(imported, "wb-pink-sheet", "CMO:GOLD:REAL2010", "GOLD", "2004") == 481.0
+    # data packages: gold prices, gilt and Treasury yields, BP (its 2019 level, not its share)
+    assert value(imported, "gold-prices", "GOLD:USD", "GOLD", "1833") == 18.93
+    assert value(imported, "bond-yields-uk-10y", "BOE:IUQAMNPY", "GBR", "2004-Q3") == 5.0088
+    assert value(imported, "bond-yields-us-10y", "FED:RIFLGFCY10_N.M", "USA", "2004-01") == 4.15
+    bp = "bp-statistical-review-world-energy"
+    assert value(imported, bp, "BP:OIL_PRODUCTION", "WLD", "2019") == pytest.approx(95_192_450)
+    assert value(imported, bp, "BP:OIL_SPOT", "BRENT", "2019") == 64.2106
+    assert value(imported, "cpi-uk", "cpi-uk:inflation-uk:Inflation", "GBR", "2004") == 3.0
+    # the Fed's own download, OWID, CSET, the BoE's own Bank Rate table, BLS's text table
+    assert value(imported, "fed-h15", "FED:RIFLGFCY10_N.M", "USA", "2004-01") == 4.15
+    owid = "owid-annual-number-of-objects-launched-into-outer-space"
+    assert value(imported, owid, "OWID:annual-number-of-objects-launched-into-outer-space",
+                 "CHN", "2023") == 128  # fmt: skip
+    assert value(imported, "cset-eto-supply-chain", "ETO:S1", "USA", "2021") == 61
+    assert value(imported, "boe-bank-rate", "BOE:BANKRATE", "GBR", "1694-10-01") == 6
+    assert value(imported, "bls-cps", "BLS:LNU04000000", "USA", "1940") == 14.6
+    with sqlite3.connect(imported) as connection:
+        licences = dict(connection.execute("select id, licence from datasets"))
+        files = {Path(path).name for (path,) in connection.execute("select path from imports")}
+        vintages = dict(connection.execute("select id, vintage from datasets"))
+    # stated by the file (WEO's notes, ONS's release date), else the shared folder's
+    # MANIFEST.json: when the upstream repository last wrote the newest of the dataset's files
+    assert vintages["imf-weo-2019-04"] == "2019-04" and vintages["ons-qna"] == "2024-12-23"
+    assert vintages["wb-wdi"] == "2026-07-01" and vintages["eia-spot-prices"] == "2026-08-20"
+    assert vintages["bls-cps"] == "2025-04-04"  # the CSV, not the 2013 text table
+    assert licences["cset-eto-supply-chain"] == "CC-BY-NC-4.0"
+    assert licences[bp] == "BP Statistical Review — free to use with attribution"
+    assert licences[owid] is None  # its repository states none
+    assert {"monthly.xls", "annual.xls", "h15-m.csv", "data.original.csv", "aat1.txt"} <= files
 
 
 def test_each_value_keeps_its_provenance(imported: Path) -> None:
@@ -107,7 +144,7 @@ def test_importing_again_changes_nothing(imported: Path) -> None:
 
     before = snapshot()
     summary = import_paths(imported, "auto", [shared()])
-    assert [f.skipped for f in summary.files] == [True] * 38
+    assert [f.skipped for f in summary.files] == [True] * 56
     # a file whose bytes were not recorded (say, imported under another path) is read again,
     # and replaces its rows with themselves
     with sqlite3.connect(imported) as connection:
@@ -203,8 +240,15 @@ def test_detect_names_each_shared_format() -> None:
     assert detect(folder / "boe-bank-rate/data/data.csv") == "boe-bank-rate"
     assert detect(folder / "ons-uk-rpi/cache/inflation-uk.csv") == "ons"
     assert detect(folder / "bls-us-employment/data/aat1.csv") == "bls"
-    # not an official series this importer reads (gold prices, BP's own terms)
-    assert detect(folder / "worldbank-pink-sheet/data/monthly.csv") is None
+    assert detect(folder / "worldbank-pink-sheet/cache/monthly.xls") == "pink-sheet"
+    assert detect(folder / "worldbank-pink-sheet/data/monthly.csv") == "datapackage"
+    assert detect(folder / "fed-h15-us-10y-treasury-yield/archive/h15-m.csv") == "fed-ddp"
+    assert detect(folder / "boe-bank-rate/archive/data.original.csv") == "boe-bank-rate"
+    assert detect(folder / "bls-us-employment/archive/aat1.txt") == "bls"
+    assert detect(folder / "cset-eto-semiconductor-supply-chain/data/provision.csv") == "cset"
+    # a DDF folder is read whole, from its concepts file; descriptions are not data
+    assert detect(folder / "imf-weo-2019apr/ddf--datapoints--lp--by--country--year.csv") is None
+    assert detect(folder / "cset-eto-semiconductor-supply-chain/data/stages.csv") is None
 
 
 def test_the_shipped_pack_holds_only_redistributable_data() -> None:

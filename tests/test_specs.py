@@ -8,6 +8,7 @@ loudly instead of silently checking nothing:
     id = "money-usd-bn-suffix"          # unique across all files
     text = "The company raised $2.5bn last year."
     published = "2024-03-01"            # optional, passed to extract(published=...)
+    published_precision = "year"        # optional: only the year of `published` is known
     xfail = "why ledger does not get this yet"   # optional: runs as xfail(strict=True)
     partial = true                      # optional: only the listed claims are pinned down
     [[case.claims]]                     # in order of start; `claims = []` means no claim at all
@@ -32,7 +33,7 @@ import math
 import tomllib
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -90,6 +91,8 @@ class Case(BaseModel):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     text: str
     published: date | None = None
+    # how much of `published` is known ("year": a date of 2005 whose month is made up)
+    published_precision: Literal["year", "month", "day"] | None = None
     xfail: str | None = Field(None, min_length=1)
     partial: bool = False
     claims: list[ExpectedClaim]
@@ -174,7 +177,10 @@ def _match(case: Case, claims: list[Claim]) -> list[tuple[ExpectedClaim, Claim]]
 
 def check_case(case: Case) -> None:
     """Run extract() on the case's text and compare with every field the case gives."""
-    compare(case, extract(case.text, published=case.published))
+    compare(
+        case,
+        extract(case.text, published=case.published, published_precision=case.published_precision),
+    )
 
 
 def compare(case: Case, claims: list[Claim]) -> None:

@@ -501,7 +501,9 @@ def test_default_extractor_is_looked_up_and_its_rule_timeouts_recorded(
         claims: list[Claim]
         timed_out: list[str]
 
-    def with_report(text: str, *, published: object = None) -> Extraction:
+    def with_report(
+        text: str, *, published: object = None, published_precision: object = None
+    ) -> Extraction:
         return Extraction(fake_extract(text), ["money.slow_rule"] if "Sales" in text else [])
 
     monkeypatch.setattr(EXTRACT_MODULE, "extract_with_report", with_report, raising=False)

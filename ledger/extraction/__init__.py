@@ -33,12 +33,12 @@ from ledger.extract_zh import Sentence, extract_chinese, merge_chinese, outside
 from ledger.extraction.candidate import read_candidate
 from ledger.extraction.document import RELEASE_GIL, SCAN_TIMEOUT, Doc, Found
 from ledger.extraction.finish import finish
-from ledger.models import Claim
+from ledger.models import Claim, DatePrecision
 from ledger.rules import Rules, default_rules
 
 __all__ = ["EXTRACTOR_VERSION", "Extraction", "extract", "extract_with_report"]
 
-EXTRACTOR_VERSION = "1.6.0"
+EXTRACTOR_VERSION = "1.8.0"
 
 
 @dataclass
@@ -49,21 +49,35 @@ class Extraction:
     timed_out: list[str] = field(default_factory=list)
 
 
-def extract(text: str, *, published: date | None = None, rules: Rules | None = None) -> list[Claim]:
+def extract(
+    text: str,
+    *,
+    published: date | None = None,
+    rules: Rules | None = None,
+    published_precision: DatePrecision | None = None,
+) -> list[Claim]:
     """Every quantitative claim in a news text, normalised, with provenance, in order of start.
+    `published_precision` ("year", "month") says how much of `published` is known: a story
+    dated only 2005 has a "last year" (2004) but no "last month".
 
     >>> [(c.quote, c.value, c.unit, c.bound) for c in extract("China has some 540 satellites.")]
     [('some 540 satellites', 540.0, 'satellite', 'approx')]
     """
-    return extract_with_report(text, published=published, rules=rules).claims
+    return extract_with_report(
+        text, published=published, rules=rules, published_precision=published_precision
+    ).claims
 
 
 def extract_with_report(
-    text: str, *, published: date | None = None, rules: Rules | None = None
+    text: str,
+    *,
+    published: date | None = None,
+    rules: Rules | None = None,
+    published_precision: DatePrecision | None = None,
 ) -> Extraction:
     """Every claim in `text` (in order of start) and the ids of rules that timed out."""
     rules = rules or default_rules()
-    doc = Doc(text, published, rules)
+    doc = Doc(text, published, rules, published_precision)
     chinese, sentences = extract_chinese(text, published=published, rules=rules.zh)  # extract_zh.py
     found: list[Found] = []
     try:

@@ -180,6 +180,9 @@ def _first_figure(r: Reading) -> bool:
     if (
         not r.symbol
         and not glued
+        # the pattern needs a digit and a space just before: most figures have neither
+        and doc.text[r.start - 2 : r.start - 1].isdigit()
+        and doc.text[r.start - 1 : r.start] == " "
         and _TORN_NUMBER.match(doc.text, max(0, r.start - 8), r.start, RELEASE_GIL)
     ):
         return False  # "245 23 yen": digits a space apart that no grouping explains
@@ -637,6 +640,8 @@ def _is_name_or_date(doc: Doc, start: int, end: int) -> bool:
             and cap.lower() not in rules.qualifiers
         ):
             return True
+    if text[end : end + 1] not in (".", ")"):
+        return False  # what follows is neither a list number's mark nor a file suffix's dot
     # a list number: "2. China added...", "(Reuters) 3. Exports rose"
     if _LIST_NUMBER.match(text, end, end + 4, RELEASE_GIL):
         before = text[max(0, start - 3) : start].rstrip(" \t")

@@ -10,6 +10,7 @@ from typing import NamedTuple
 
 import regex
 
+from ledger.models import DatePrecision
 from ledger.rules import MetricRule, Rules
 from ledger.sentences import Sentences
 
@@ -26,10 +27,9 @@ RULE_TIMEOUT = 0.5
 WINDOW = 600
 
 _WORDS = regex.compile(r"[\w&]+")
-# what is not in _WORDS's [\w&] among ASCII characters, made a space
-_ASCII_NOT_WORDS = str.maketrans(
-    {c: " " for c in map(chr, range(128)) if not (c.isalnum() or c in "_&")}
-)
+# what is not in _WORDS's [\w&] among ASCII characters, made a space: a table for bytes, which
+# translate in C a byte at a time (a str's table is a dict looked up per character)
+_ASCII_NOT_WORDS = bytes(c if chr(c).isalnum() or chr(c) in "_&" else ord(" ") for c in range(256))
 _URL = regex.compile(r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+\.[\w.]+")
 
 
@@ -63,6 +63,9 @@ class Found:
     scale: float | None = None  # what a bare figure listed before it is multiplied by
     level: bool = False  # a level a change went between, kept without the change's unit
     carried_from: Found | None = None  # the claim it took its unit from
+    # the Chinese path's growth basis; the English one reads none, but a Claim built from
+    # attributes asks for it, and a missing attribute costs a raised and caught AttributeError
+    basis: str | None = None
 
 
 class PeriodCue(NamedTuple):
@@ -82,12 +85,16 @@ class Sentence:
     end: int
     text: str
     subjects: list[tuple[int, str]] | None = None
+    own_subject: str | None = None  # "" when looked for and not found (sentence_fields)
     metric_rules: list[tuple[MetricRule, Pattern | None]] | None = None
     # metric rule id -> where its keywords are in the sentence (offsets in the sentence)
     keyword_spans: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
     periods: list[PeriodCue] | None = None
+    # period rule id -> its matches in the sentence
+    period_matches: dict[str, list[Match]] = field(default_factory=dict)
     attribution: str | None = None
     attribution_done: bool = False
+    asides: list[tuple[int, int]] | None = None  # the writer's own asides (own_aside in cues.toml)
     words: frozenset[str] | None = None
     compares: bool | None = None  # holds comparison words (see sentence_fields.compares)
     subject_starts: list[int] | None = None
@@ -101,7 +108,8 @@ class Sentence:
             lower = self.text.lower()
             if lower.isascii():
                 # the same words as _WORDS finds, by one translation and a split (no regex pass)
-                self.words = frozenset(lower.translate(_ASCII_NOT_WORDS).split())
+                ascii_words = lower.encode("ascii").translate(_ASCII_NOT_WORDS).decode("ascii")
+                self.words = frozenset(ascii_words.split())
             else:
                 self.words = frozenset(_WORDS.findall(lower, concurrent=RELEASE_GIL))
         return self.words
@@ -110,9 +118,18 @@ class Sentence:
 class Doc:
     """The per-call state of one extraction: the text, its sentences and what was found."""
 
-    def __init__(self, text: str, published: date | None, rules: Rules) -> None:
+    def __init__(
+        self,
+        text: str,
+        published: date | None,
+        rules: Rules,
+        published_precision: DatePrecision | None = None,
+    ) -> None:
         self.text = text
         self.published = published
+        # "year" or "month" when the date is known only that far (its day, or month, made up):
+        # a year-only date resolves "last year" but not "last month" or "in August"
+        self.published_precision = published_precision
         self.rules = rules
         self.sentences = Sentences(text, rules.sentence_boundary)
         self.widened = False  # a sentence grew after some of its claims were read

@@ -16,6 +16,7 @@ _SPACES = regex.compile(r"[\s\u00a0\-‑]+")  # as rules.trie() matches a space 
 _ARTICLE = regex.compile(r"^(?:The|A|An)\s+")
 _POSSESSIVE = regex.compile(r"^(\p{Lu}[\p{L}.]*(?:\s\p{Lu}[\p{L}.]*)?)['’]s\s+(?=\p{Lu})")
 _QUOTES = regex.compile(r"[\"“”]")
+_SPACES_ONLY = regex.compile(r"\s+")
 
 
 def _subjects(doc: Doc, s: Sentence) -> list[tuple[int, str]]:
@@ -35,7 +36,7 @@ def subject(doc: Doc, s: Sentence, start: int, end: int) -> str | None:
     it, else the nearest after it (looked up by bisection: no rescan per figure)."""
     found = _subjects(doc, s)
     if not found:
-        return None
+        return _own_subject(doc, s)
     if s.subject_starts is None:
         s.subject_starts = [pos for pos, _ in found]
         s.clauses = [s.start + c.start() for c in _CLAUSE.finditer(s.text)]
@@ -53,16 +54,30 @@ def subject(doc: Doc, s: Sentence, start: int, end: int) -> str | None:
     return None
 
 
+def _own_subject(doc: Doc, s: Sentence) -> str | None:
+    """The organisation a sentence with no named subject opens with, speaking of itself
+    ([subject_self] in cues.toml: "Newmont reported net income of ..."); found once."""
+    if s.own_subject is None:
+        rules = doc.rules
+        m = doc.call("subject_self", rules.subject_self.match, s.text, timed=True)
+        who = _clean_source(m.group("who"), rules) if m else None
+        # "its", a net income or a share price say an organisation, not a person
+        s.own_subject = rules.legal_suffix.sub("", who) if who else ""
+    return s.own_subject or None
+
+
 def _metric_rules(doc: Doc, s: Sentence) -> list[tuple[MetricRule, Pattern | None]]:
     """The metric rules that may name a figure of the sentence, in file order, with their
     keywords: those its words trigger, and `other` (which needs no keywords)."""
     if s.metric_rules is None:
+        metrics = doc.rules.metrics
         s.metric_rules = [
             (rule, pattern)
-            for rule, pattern, _triggers in doc.rules.metrics.triggered(s.lower_words())
+            for rule, pattern, _triggers in metrics.triggered(s.lower_words())
             if pattern is not None and rule.id != "other"
         ]
-        s.metric_rules += [(rule, None) for rule, _, _ in doc.rules.metrics if rule.id == "other"]
+        # `other`, the last rule (as the rule files' validator requires), with no keywords
+        s.metric_rules.append((metrics.entries[-1][0], None))
     return s.metric_rules
 
 
@@ -96,6 +111,8 @@ def metric(
             spans = s.keyword_spans[rule.id] = [m.span() for m in found]
         if spans:
             fitting.append((rule, spans))
+    if not fitting:  # no rule names it: its own words need not be found
+        return compared if compared is not None else "other"
     bases = [(rule, spans) for rule, spans in fitting if rule.variant_of is None]
     start, end = claim.start - s.start, claim.end - s.start
     own = _own_words(s.text, lo - s.start, start, end, hi - s.start)
@@ -155,7 +172,11 @@ def _own_words(text: str, lo: int, start: int, end: int, hi: int) -> tuple[int, 
 
 
 def _clean_source(who: str, rules: Rules) -> str | None:
-    who = who.strip(" ,.")
+    who = _SPACES_ONLY.sub(" ", who.strip(" ,.\n"))  # a name wrapped across lines, on one
+    who = rules.furniture.sub("", who)
+    first, _, rest = who.partition(" ")
+    if rest and first.lower() in rules.not_sources:
+        who = rest  # "Although Volcker's statement", "Yesterday Minneapolis-based NWA reported"
     who = _ARTICLE.sub("", who)
     # "China's National Bureau of Statistics" -> the bureau
     possessive = _POSSESSIVE.match(who)
@@ -200,16 +221,15 @@ def _attribution_in(doc: Doc, s: Sentence) -> str | None:
         return s.attribution
     s.attribution_done = True
     for rule_id, pattern, _triggers in doc.rules.attribution_cues.triggered(s.lower_words()):
-        m = doc.call(f"attribution:{rule_id}", pattern.search, s.text, timed=True)
-        if m is None:
-            continue
-        if "pronoun" in m.re.groupindex and m.group("pronoun"):
-            who = _person_before(doc, s.start + m.start())
-        else:
-            who = _clean_source(m.group("who"), doc.rules)
-        if who:
-            s.attribution = who
-            return who
+        # the first match that names someone: "He notes that ... Mark Liu, has said"
+        for m in doc.find_all(f"attribution:{rule_id}", pattern, s.text):
+            if "pronoun" in m.re.groupindex and m.group("pronoun"):
+                who = _person_before(doc, s.start + m.start())
+            else:
+                who = _clean_source(m.group("who"), doc.rules)
+            if who:
+                s.attribution = who
+                return who
     return None
 
 
@@ -253,11 +273,16 @@ def _quotation_spans(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
     return spans
 
 
+def _own_asides(doc: Doc, s: Sentence) -> list[tuple[int, int]]:
+    """The spans of the writer's own asides in the sentence (offsets in it), found once."""
+    if s.asides is None:
+        s.asides = [m.span() for m in doc.rules.own_aside.finditer(s.text)]
+    return s.asides
+
+
 def attribution(doc: Doc, s: Sentence, start: int) -> str | None:
     """Who the figure is attributed to: a cue in its own sentence, else around its quotation."""
-    if "(" in s.text and any(
-        a.start() <= start - s.start < a.end() for a in doc.rules.own_aside.finditer(s.text)
-    ):
+    if "(" in s.text and any(a <= start - s.start < b for a, b in _own_asides(doc, s)):
         return None  # the writer's own correction of the source
     own = _attribution_in(doc, s)
     if own:
@@ -281,29 +306,106 @@ def _shift(year: int, month: int, months: int) -> tuple[int, int]:
     return index // 12, index % 12 + 1
 
 
+# A period label, as the extractor writes it: 2023, 2023-07, 2023-Q4, 2023-H1, FY2024, FY2024-Q2.
+_LABEL = regex.compile(r"(?P<fy>FY)?(?P<year>\d{4})(?:-(?P<part>Q|H)?(?P<n>\d\d?))?")
+
+
+def shift_label(label: str, unit: str, step: int) -> str | None:
+    """A period label moved by `step` years, quarters or months; None where the label is not of
+    that grain ("2004" has no previous month).
+
+    >>> shift_label("1987-02", "year", -1), shift_label("2004", "year", -1)
+    ('1986-02', '2003')
+    >>> shift_label("2023-Q1", "quarter", -1), shift_label("FY2024-Q2", "year", -1)
+    ('2022-Q4', 'FY2023-Q2')
+    >>> shift_label("2023-01", "month", -1), shift_label("2004", "month", -1)
+    ('2022-12', None)
+    """
+    m = _LABEL.fullmatch(label)
+    if m is None:
+        return None
+    fy, year, part, n = m.group("fy") or "", int(m.group("year")), m.group("part"), m.group("n")
+    if unit == "year":
+        return f"{fy}{year + step}{label[m.end('year') :]}"
+    if unit == "quarter" and part == "Q":
+        index = year * 4 + int(n) - 1 + step
+        return f"{fy}{index // 4}-Q{index % 4 + 1}"
+    if unit == "month" and n and not part:
+        y, month = _shift(year, int(n), step)
+        return f"{y}-{month:02d}"
+    return None
+
+
+def _published_label(doc: Doc, unit: str) -> str | None:
+    """The publication date as a period label of `unit`'s grain, when its precision allows."""
+    pub = doc.published
+    if pub is None or (unit != "year" and doc.published_precision == "year"):
+        return None
+    if unit == "year":
+        return str(pub.year)
+    if unit == "quarter":
+        return f"{pub.year}-Q{(pub.month - 1) // 3 + 1}"
+    return f"{pub.year}-{pub.month:02d}"
+
+
 def _period_value(doc: Doc, rule: PeriodRule, m: Match, s: Sentence) -> str | None:
     """The period a cue names, read from its named groups as its kind says (rules.PERIOD_GROUPS);
-    quarters and months without a year take it from context."""
+    quarters and months without a year take it from context. A shift is read later, from the
+    sentence's other periods (`_periods`)."""
     groups = _groupdict(m)
-    if rule.period == "year":
+    kind = rule.period
+    if kind == "year":
+        if groups.get("fy"):
+            return _fiscal(doc, groups)
+        if groups.get("end"):
+            return f"{groups['year']}/{groups['end']}"
         return groups.get("year")
-    if rule.period == "quarter":
-        return _quarter(doc, groups, s)
-    if rule.period == "half":
+    if kind == "quarter":
+        words = doc.rules.files.period_words
+        q = groups.get("q")
+        return _quarter(
+            doc, int(q) if q else words.ordinals[str(groups["qword"]).lower()], groups, s
+        )
+    if kind == "quarter_end":
+        month = doc.rules.files.period_words.months[str(groups["month"]).lower().rstrip(".")]
+        return _quarter(doc, month // 3, groups, s) if month % 3 == 0 else None
+    if kind == "half":
         words = doc.rules.files.period_words
         half = groups.get("h") or str(words.ordinals[str(groups.get("hword")).lower()])
         return f"{groups.get('year')}-H{half}"
-    if rule.period == "month":
+    if kind == "month":
         return _month(doc, groups, s)
+    if kind == "fiscal":
+        return _fiscal(doc, groups)
+    if kind == "now":
+        return _published_label(doc, "year")
+    if kind == "shift":
+        return None
     return _relative(doc, groups)
 
 
-def _quarter(doc: Doc, groups: dict[str, str | None], s: Sentence) -> str | None:
-    words, pub = doc.rules.files.period_words, doc.published
+def _fiscal(doc: Doc, groups: dict[str, str | None]) -> str:
+    """FY and the year a fiscal year ends in ("fiscal 1985/86" is FY1986), with its quarter."""
+    fy = str(groups["fy"])
+    if len(fy) == 2:
+        # "1986/87": the century of the year it starts in (1999/00 ends in 2000); "FY23": 2000s
+        start = groups.get("year")
+        century = int(start[:2]) * 100 if start else 2000
+        year = century + int(fy)
+        if start and year < int(start):
+            year += 100
+        fy = str(year)
     q = groups.get("q")
-    quarter = int(q) if q else words.ordinals[str(groups.get("qword")).lower()]
+    qword = groups.get("qword")
+    if q is None and qword:
+        q = str(doc.rules.files.period_words.ordinals[qword.lower()])
+    return f"FY{fy}-Q{q}" if q else f"FY{fy}"
+
+
+def _quarter(doc: Doc, quarter: int, groups: dict[str, str | None], s: Sentence) -> str | None:
+    pub = doc.published
     year = groups.get("year") or _year_in_sentence(doc, s)
-    if year is None and pub is not None:
+    if year is None and pub is not None and doc.published_precision != "year":
         year = str(pub.year if quarter <= (pub.month - 1) // 3 + 1 else pub.year - 1)
     return f"{year}-Q{quarter}" if year else None
 
@@ -320,90 +422,144 @@ def _month(doc: Doc, groups: dict[str, str | None], s: Sentence) -> str | None:
     if year is None:
         year = _year_in_sentence(doc, s)
     if year is None:
-        if pub is None:
-            return None
+        if pub is None or doc.published_precision == "year":
+            return None  # "in August" of a 2005 article: August 2005, or 2004
         year = str(pub.year if month <= pub.month else pub.year - 1)
     return f"{year}-{month:02d}"
 
 
 def _relative(doc: Doc, groups: dict[str, str | None]) -> str | None:
-    """A relative period ("last year", "the previous quarter"): a step from the publication
-    date."""
-    pub = doc.published
-    if pub is None:
-        return None
+    """A relative period ("last year", "the past quarter"): a step from the publication date,
+    when its precision allows (a date known to the year has no "last month")."""
     word = str(groups.get("relword")).lower().split()[-1]
     step = doc.rules.files.period_words.relative[word]
     unit = str(groups.get("relunit")).lower()
-    if unit == "year":
-        return str(pub.year + step)
-    if unit == "month":
-        y, mth = _shift(pub.year, pub.month, step)
-        return f"{y}-{mth:02d}"
-    q_index = pub.year * 4 + (pub.month - 1) // 3 + step
-    return f"{q_index // 4}-Q{q_index % 4 + 1}"
+    now = _published_label(doc, unit)
+    return shift_label(now, unit, step) if now else None
 
 
 def _year_in_sentence(doc: Doc, s: Sentence) -> str | None:
     """The year the first `period = "year"` cue finds in the sentence."""
     for rule, pattern, _triggers in doc.rules.period_cues:
         if rule.period == "year":
-            m = doc.call(f"period:{rule.id}", pattern.search, s.text, timed=True)
-            return m.group("year") if m else None
+            found = _cue_matches(doc, s, rule, pattern)
+            return found[0].group("year") if found else None
     return None
 
 
+def _cue_matches(doc: Doc, s: Sentence, rule: PeriodRule, pattern: Pattern) -> list[Match]:
+    """Every match of a period cue in the sentence, found once (a quarter's cue may ask for the
+    sentence's year before the year cue's own turn)."""
+    found = s.period_matches.get(rule.id)
+    if found is None:
+        found = s.period_matches[rule.id] = doc.find_all(f"period:{rule.id}", pattern, s.text)
+    return found
+
+
 def _periods(doc: Doc, s: Sentence) -> list[PeriodCue]:
+    """The period cues of a sentence, in order, found once: each with its value and whether it
+    is a baseline; two that make an interval ("from 2010 to 2020") as one."""
     if s.periods is not None:
         return s.periods
+    rules = doc.rules
     taken: list[tuple[int, int]] = []
-    cues: list[PeriodCue] = []
-    for rule, pattern, _triggers in doc.rules.period_cues.triggered(s.lower_words()):
-        for m in doc.find_all(f"period:{rule.id}", pattern, s.text):
+    found: list[tuple[int, int, str | None, bool, Match | None]] = []
+    for rule, pattern, _triggers in rules.period_cues.triggered(s.lower_words()):
+        for m in _cue_matches(doc, s, rule, pattern):
             a, b = m.span()
             if any(a < y and x < b for x, y in taken):
                 continue
             taken.append((a, b))
-            baseline = doc.call(
-                "period_baseline", doc.rules.baseline.search, s.text, max(0, a - 60), a
-            )
-            value = _period_value(doc, rule, m, s)
-            cues.append(PeriodCue(s.start + a, s.start + b, value, baseline is not None))
-    cues.sort()
-    s.periods = cues
-    return cues
+            if rule.period == "now" and _quotation(doc, s.start + a) is not None:
+                continue  # a quotation's "today" is its speaker's, maybe years before
+            baseline = doc.call("period_baseline", rules.baseline.search, s.text, max(0, a - 60), a)
+            shift = m if rule.period == "shift" else None
+            found.append((a, b, _period_value(doc, rule, m, s), baseline is not None, shift))
+    found.sort(key=lambda cue: cue[0])
+    # a shift steps from the sentence's first period ("in February ... a year earlier"), else
+    # from the publication date
+    anchor = next((value for _, _, value, base, shift in found if value and not shift), None)
+    cues = [
+        PeriodCue(s.start + a, s.start + b, _shifted(doc, shift, anchor) if shift else value, base)
+        for a, b, value, base, shift in found
+    ]
+    s.periods = _spans(doc, s, cues)
+    return s.periods
+
+
+def _shifted(doc: Doc, m: Match, anchor: str | None) -> str | None:
+    groups = _groupdict(m)
+    unit = str(groups["shiftunit"]).lower()
+    step = doc.rules.files.period_words.shifts[str(groups["shiftdir"]).lower()]
+    start = anchor or _published_label(doc, unit)
+    return shift_label(start, unit, step) if start else None
+
+
+def _spans(doc: Doc, s: Sentence, cues: list[PeriodCue]) -> list[PeriodCue]:
+    """`cues` with each two that make an interval (rules.span_opens before the first,
+    rules.span_joins all between them) made one, START/END."""
+    merged: list[PeriodCue] = []
+    for cue in cues:
+        before = merged[-1] if merged else None
+        if (
+            before is not None
+            and before.value
+            and cue.value
+            and doc.rules.span_joins.fullmatch(doc.text, before.end, cue.start)
+            and doc.rules.span_opens.search(doc.text, max(s.start, before.start - 20), before.start)
+        ):
+            merged[-1] = PeriodCue(before.start, cue.end, f"{before.value}/{cue.value}", False)
+        else:
+            merged.append(cue)
+    return merged
 
 
 def period(doc: Doc, s: Sentence, claim: Found, next_start: int) -> str | None:
-    """The first period cue after the figure in its clause, else the nearest one before it;
-    baselines ("compared to the previous year") never count."""
+    """The period of a figure, never a baseline's ("compared to the previous year", "since June
+    2021"): the first cue among its own words after it ("rose 5% in 2023"), else a cue closing
+    its clause after the next figure ("grew 10% to 328 billion yuan last year") unless a baseline
+    comes first ("fell to 3.8% from 3.9% in February": February is the 3.9%'s), else the nearest
+    cue before it."""
     cues = _periods(doc, s)
     if not cues:
         return None
     if s.period_starts is None:
         s.period_starts = [c.start for c in cues]
-    starts = s.period_starts
+    starts, text, rules = s.period_starts, doc.text, doc.rules
     limit = min(next_start, claim.end + 100)
-    semicolon = doc.text.find(";", claim.end, limit)
-    if semicolon != -1:
-        limit = semicolon
+    if cut := rules.period_within.search(text, claim.end, limit):
+        limit = cut.start()
     i = bisect.bisect_left(starts, claim.end)
-    while i < len(cues) and cues[i].start < limit:
-        if not cues[i].baseline:
-            return cues[i].value
-        i += 1
+    found = _first_cue(cues, i, limit)
+    if found is not None:
+        return found.value
+    # a baseline figure ("from more than 1.8% of GDP ... to 0.6% now") is not dated by what
+    # closes the clause: that is the level's period (asked only where a figure follows)
+    if (
+        next_start < s.end
+        and doc.call(
+            "period_baseline", rules.baseline.search, text, max(0, claim.start - 60), claim.start
+        )
+        is None
+    ):
+        stop = rules.period_clause.search(text, claim.end, s.end)
+        clause_end = stop.start() if stop else s.end
+        found = _first_cue(cues, bisect.bisect_left(starts, next_start), clause_end)
+        if found is not None:
+            return found.value
     j = bisect.bisect_left(starts, claim.start) - 1
     while j >= 0:
         if cues[j].end <= claim.start and not cues[j].baseline:
             return cues[j].value
         j -= 1
-    # "grew 10% to 328 billion yuan last year": a period closing the clause covers every
-    # figure in it, also those before the next figure
-    semicolon = doc.text.find(";", claim.end, s.end)
-    clause_end = s.end if semicolon == -1 else semicolon
-    while i < len(cues) and cues[i].start < clause_end:
+    return None
+
+
+def _first_cue(cues: list[PeriodCue], i: int, limit: int) -> PeriodCue | None:
+    """The first cue from index i that starts before `limit` and is no baseline."""
+    while i < len(cues) and cues[i].start < limit:
         if not cues[i].baseline:
-            return cues[i].value
+            return cues[i]
         i += 1
     return None
 

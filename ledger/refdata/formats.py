@@ -13,151 +13,50 @@ names the format of a file from its header, for `ledger reference import auto FO
 from __future__ import annotations
 
 import csv
-import json
 import re
-import tomllib
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from functools import cache
-from importlib import resources
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
+from ledger.refdata.base import (
+    PERIOD_LENGTH,
+    Dataset,
+    Indicator,
+    Observation,
+    Part,
+    ReferenceDataError,
+    _datapackage,
+    _licence,
+    _number,
+    _rows,
+    _settings,
+    licence_name,
+    unit_of,
+)
+from ledger.refdata.datapackage import is_series, read_datapackage
+from ledger.refdata.layouts import (
+    CSET_COLUMNS,
+    PINK_SHEETS,
+    pink_sheet_names,
+    read_cset,
+    read_fed_ddp,
+    read_owid,
+    read_pink_sheet,
+)
 
-class ReferenceDataError(ValueError):
-    """A file the importer cannot read as the format it was given: one line naming it."""
-
-
-# How much of an ISO date a period of each frequency keeps.
-PERIOD_LENGTH = {"A": 4, "M": 7, "W": 10, "D": 10, "E": 10}
-
-
-class Observation(NamedTuple):
-    """One official figure: an indicator's value for a subject and period."""
-
-    indicator: str
-    subject: str  # ISO alpha-3, World Bank aggregate (EMU, EUU, WLD), currency or benchmark
-    period: str  # 2004, 2004-Q3, 2004-08, 2004-08-05
-    frequency: str  # A, Q, M, W, D, or E (an event: the value in force from that day)
-    value: float
-    unit: str
-    status: str = "actual"  # or "estimate": the publisher's projection when it released the file
-
-
-@dataclass(frozen=True)
-class Indicator:
-    code: str
-    name: str
-    unit: str
-    frequency: str
-    notes: str = ""
-    url: str | None = None  # the indicator's own page, when the publisher has one
-
-
-@dataclass
-class Dataset:
-    id: str
-    publisher: str
-    title: str
-    licence: str | None
-    url: str | None
-    vintage: str | None  # when the publisher released it (YYYY, YYYY-MM or YYYY-MM-DD)
-    format: str
-
-
-@dataclass
-class Part:
-    """What one file adds: its dataset, its indicators and its values (a generator). A reader
-    may add to `indicators` while its values are read: the store writes them last."""
-
-    dataset: Dataset
-    indicators: list[Indicator]
-    observations: Iterator[Observation]
-    files: list[Path] = field(default_factory=list)
-
-
-@cache
-def _settings() -> dict[str, Any]:
-    text = resources.files("ledger.refdata").joinpath("formats.toml").read_text("utf-8")
-    return tomllib.loads(text)
-
-
-def unit_of(written: str) -> tuple[str, float]:
-    """A publisher's unit text as the extractor's unit and the factor its scale needs.
-
-    >>> unit_of("U.S. dollars Billions"), unit_of("Percent change"), unit_of("Index")
-    (('USD', 1000000000.0), ('percent', 1.0), ('Index', 1.0))
-    """
-    key = " ".join(written.casefold().split())
-    for entry in _settings()["unit"]:
-        if key in entry["written"]:
-            return entry["unit"], float(entry["factor"])
-    return written.strip(), 1.0
-
-
-def _number(text: str) -> float | None:
-    try:
-        return float(text)
-    except (TypeError, ValueError):
-        return None
-
-
-def _rows(path: Path, expected: list[str]) -> Iterator[dict[str, str]]:
-    """The rows of a CSV file, streamed; its header is checked now, before any row is read,
-    so a file of the wrong format fails before anything is written."""
-    try:
-        # closed by the stream below once read (or on an early error): it outlives this call
-        handle = open(path, encoding="utf-8-sig", newline="")  # noqa: SIM115
-    except OSError as error:
-        raise ReferenceDataError(f"{path}: cannot read ({error.strerror})") from error
-    reader = csv.DictReader(handle)
-    try:
-        header = reader.fieldnames or []
-    except (UnicodeDecodeError, csv.Error) as error:
-        handle.close()
-        raise ReferenceDataError(f"{path}: not a CSV file ({error})") from error
-    missing = [column for column in expected if column not in header]
-    if missing:
-        handle.close()
-        raise ReferenceDataError(f"{path}: not this format (no column {missing[0]!r})")
-
-    def stream() -> Iterator[dict[str, str]]:
-        with handle:
-            try:
-                yield from reader
-            except (UnicodeDecodeError, csv.Error) as error:
-                raise ReferenceDataError(f"{path}, line {reader.line_num}: {error}") from error
-
-    return stream()
-
-
-def _datapackage(folder: Path) -> dict[str, Any]:
-    path = folder / "datapackage.json"
-    if not path.is_file():
-        return {}
-    try:
-        data = json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError) as error:
-        raise ReferenceDataError(f"{path}: not JSON ({error})") from error
-    return data if isinstance(data, dict) else {}
-
-
-def _licence(package: dict[str, Any], default: str | None = None) -> str | None:
-    """The licence a datapackage declares, by one name (PDDL-1.0, CC-BY-4.0, OGL-UK-3.0)."""
-    licences = package.get("licenses") or []
-    name = default
-    if licences and isinstance(licences[0], dict):
-        name = str(licences[0].get("name") or licences[0].get("id") or default)
-    return licence_name(name) if name else None
-
-
-def licence_name(name: str) -> str:
-    """
-    >>> licence_name("public_domain_dedication_and_license"), licence_name("CC-BY-4.0")
-    ('PDDL-1.0', 'CC-BY-4.0')
-    """
-    return str(_settings()["licence"].get(name.casefold(), name))
+__all__ = [
+    "FORMATS",
+    "Dataset",
+    "Indicator",
+    "Observation",
+    "Part",
+    "ReferenceDataError",
+    "detect",
+    "expand",
+    "licence_name",
+    "unit_of",
+]
 
 
 # --- World Bank WDI: Country Name,Country Code,Year,Value (one indicator a file) ------------------
@@ -215,7 +114,7 @@ def _wdi_unit(code: str, title: str) -> tuple[str, float]:
 
 def read_weo(path: Path, vintage: str | None) -> Part:
     folder = path if path.is_dir() else path.parent
-    concepts_file = folder / "ddf--concepts--continuous.csv"
+    concepts_file = folder / WEO_CONCEPTS
     if not concepts_file.is_file():
         raise ReferenceDataError(
             f"{folder}: not a WEO DDF folder (no ddf--concepts--continuous.csv)"
@@ -397,7 +296,12 @@ def read_eia(path: Path, vintage: str | None) -> Part:
 
 
 def read_boe_bank_rate(path: Path, vintage: str | None) -> Part:
-    rows = _rows(path, ["date", "rate"])
+    """Bank Rate changes: `date,rate`, or the Bank's own layout (`year,day,"Mon",rate`, no
+    header; a blank year is the row above's, a blank day the 1st, as the Bank's table leaves
+    them)."""
+    with open(path, encoding="utf-8-sig") as handle:
+        original = _BOE_ORIGINAL.match(handle.readline()) is not None
+    rows = _boe_original_rows(path) if original else _rows(path, ["date", "rate"])
     indicator = Indicator(
         "BOE:BANKRATE",
         "Bank Rate (official rate; minimum lending / repo rate in earlier eras)",
@@ -422,6 +326,24 @@ def read_boe_bank_rate(path: Path, vintage: str | None) -> Part:
         "boe-bank-rate",
     )
     return Part(dataset, [indicator], values(), [path])
+
+
+_BOE_ORIGINAL = re.compile(r'^"?\d{4}"?,\d*,"?[A-Za-z]{3,5}"?,[\d.]+\s*$')
+
+
+def _boe_original_rows(path: Path) -> Iterator[dict[str, str]]:
+    """The Bank's own table as `date,rate` rows."""
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        year = ""
+        for line, row in enumerate(csv.reader(handle), 1):
+            if len(row) != 4:
+                raise ReferenceDataError(f"{path}, line {line}: not year,day,month,rate")
+            year = row[0].strip() or year
+            month = _MONTHS.get(row[2].strip()[:3].upper())
+            if not year or month is None:
+                raise ReferenceDataError(f"{path}, line {line}: no year or month")
+            day = int(row[1]) if row[1].strip().isdigit() else 1
+            yield {"date": f"{year}-{month:02d}-{day:02d}", "rate": row[3]}
 
 
 # --- BoE "A Millennium of Macroeconomic Data": year,variable_id,variable,section,unit,value -----
@@ -531,7 +453,11 @@ def read_bls(path: Path, vintage: str | None) -> Part:
         return _bls_cpi(path, vintage)
     if header.startswith("year,population"):
         return _bls_cps(path, vintage)
-    raise ReferenceDataError(f"{path}: not a BLS file this importer knows (cpiai.csv or aat1.csv)")
+    if header.strip().startswith("HOUSEHOLD DATA"):
+        return _bls_cps(path, vintage, _bls_text_rows(path))
+    raise ReferenceDataError(
+        f"{path}: not a BLS file this importer knows (cpiai.csv, aat1.csv or the aat1.txt table)"
+    )
 
 
 def _bls_cpi(path: Path, vintage: str | None) -> Part:
@@ -598,9 +524,12 @@ def _month_before(month: str, months: int) -> str:
     return f"{index // 12}-{index % 12 + 1:02d}"
 
 
-def _bls_cps(path: Path, vintage: str | None) -> Part:
+def _bls_cps(
+    path: Path, vintage: str | None, table: Iterator[dict[str, str]] | None = None
+) -> Part:
+    """CPS table A-1 as the CSV has it, or as `table` gives its rows (the text table)."""
     columns: dict[str, dict[str, Any]] = _settings()["bls_cps"]
-    rows = _rows(path, ["year", *columns])
+    rows = table if table is not None else _rows(path, ["year", *columns])
     indicators = [
         Indicator(f"BLS:{c['code']}", c["name"], c["unit"], "A") for c in columns.values()
     ]
@@ -632,6 +561,25 @@ def _bls_cps(path: Path, vintage: str | None) -> Part:
     )
 
 
+# The text table's columns, in order, by the CSV's names for them.
+_BLS_TABLE_COLUMNS = [
+    "population", "labor_force", "population_percent", "employed_total", "employed_percent",
+    "agriculture", "nonagriculture", "unemployed", "unemployed_percent", "not_in_labor",
+]  # fmt: skip
+_BLS_TABLE_ROW = re.compile(r"^\s+(\d{4})(?:\s*\(\d+\))?\.{3,}\s+((?:[\d,.]+\s+){9}[\d,.]+)\s*$")
+
+
+def _bls_text_rows(path: Path) -> Iterator[dict[str, str]]:
+    """CPS table A-1 as BLS prints it (aat1.txt): a row a year, "1947......  106,018 ...", its
+    footnote marks ("2010 (1)") dropped; rows of the CSV's columns."""
+    with open(path, encoding="utf-8", errors="replace") as handle:
+        for line in handle:
+            match = _BLS_TABLE_ROW.match(line)
+            if match:
+                numbers = [cell.replace(",", "") for cell in match[2].split()]
+                yield {"year": match[1], **dict(zip(_BLS_TABLE_COLUMNS, numbers, strict=True))}
+
+
 def _bls_dataset(dataset_id: str, title: str, path: Path, vintage: str | None, url: str) -> Dataset:
     licence = _licence(_datapackage(path.parent.parent), "PDDL")
     return Dataset(
@@ -650,7 +598,17 @@ FORMATS: dict[str, Reader] = {
     "boe-millennium": read_boe_millennium,
     "ons": read_ons,
     "bls": read_bls,
+    "datapackage": read_datapackage,
+    "pink-sheet": read_pink_sheet,
+    "fed-ddp": read_fed_ddp,
+    "owid": read_owid,
+    "cset": read_cset,
 }
+
+# What `auto` reads in a folder: CSV, the BLS text table, the Pink Sheet workbook.
+SUFFIXES = {".csv", ".txt", ".xls", ".xlsx"}
+
+WEO_CONCEPTS = "ddf--concepts--continuous.csv"
 
 # The first line of each format's files (a folder of DDF files is WEO).
 _HEADERS = {
@@ -663,24 +621,43 @@ _HEADERS = {
 
 
 def detect(path: Path) -> str | None:
-    """The format of a file, from its first line (and name, for EIA), or None.
+    """The format of a file, from its first line (and name, for EIA; its sheets, for a
+    workbook; the data package listing it, for any other CSV), or None.
 
     >>> detect(Path("no-such-file.csv")) is None
     True
     """
-    if path.name == "ddf--concepts--continuous.csv":
-        return "weo"
+    if path.name.startswith("ddf--") and (path.parent / WEO_CONCEPTS).is_file():
+        # a DDF folder is read whole: its concepts file stands for it, the rest are skipped
+        return "weo" if path.name == WEO_CONCEPTS else None
+    if path.suffix.lower() in (".xls", ".xlsx"):
+        return "pink-sheet" if set(pink_sheet_names(path)) & set(PINK_SHEETS) else None
     try:
         with open(path, encoding="utf-8-sig") as handle:
             first = handle.readline().strip()
     except (OSError, UnicodeDecodeError):
         return None
+    return _detect_header(path, first) or (
+        "datapackage" if path.suffix == ".csv" and is_series(path) else None
+    )
+
+
+def _detect_header(path: Path, first: str) -> str | None:
+    """The format a file's first line names."""
     if first in _HEADERS:
         return _HEADERS[first]
-    if first.startswith("year,population,labor_force"):
+    if first.startswith(("year,population,labor_force", "HOUSEHOLD DATA")):
         return "bls"
     if first.startswith('"Title",'):
         return "ons"
+    if first.startswith('"Series Description",'):
+        return "fed-ddp"
+    if first.startswith("Entity,Code,Year,"):
+        return "owid"
+    if first.startswith(",".join(CSET_COLUMNS)):
+        return "cset"
+    if _BOE_ORIGINAL.match(first):
+        return "boe-bank-rate"
     if first == "Date,Price" and path.stem.partition("-")[0] in _settings()["eia_series"]:
         return "eia"
     return None
@@ -697,7 +674,9 @@ def expand(fmt: str, path: Path) -> list[tuple[str, Path]]:
             raise ReferenceDataError(f"{path}: not a format this importer knows")
         return [(found, path)]
     pairs = []
-    for file in sorted(path.rglob("*.csv")):
+    for file in sorted(path.rglob("*")):
+        if file.suffix.lower() not in SUFFIXES or not file.is_file():
+            continue
         found = detect(file)
         if found is not None and (fmt in ("auto", found)):
             pairs.append((found, file))

@@ -13,6 +13,7 @@ import os
 import sqlite3
 import tomllib
 from collections import OrderedDict, defaultdict
+from contextlib import closing
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -20,10 +21,19 @@ from typing import Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ledger.refdata.pack import ensure_pack
-from ledger.refdata.store import imported_path
+from ledger.refdata.pack import PACK_DB, ensure_pack
+from ledger.refdata.store import IMPORTED_DB, imported_path
 
 CACHE_ENTRIES = 2048
+
+# The reference databases that may sit beside a ledger: the default pack, then what was imported.
+BESIDE = (PACK_DB, IMPORTED_DB)
+
+
+def databases_beside(ledger_path: str | os.PathLike[str]) -> list[Path]:
+    """The reference databases beside a ledger that exist (never built here: pages only read)."""
+    folder = Path(os.path.abspath(ledger_path)).parent
+    return [folder / name for name in BESIDE if (folder / name).is_file()]
 
 
 class DerivedSeries(BaseModel):
@@ -216,31 +226,78 @@ def _derive(series: DerivedSeries, values: list[OfficialValue]) -> list[Official
     return derived
 
 
+class ChartSeries(NamedTuple):
+    """One official series as the chart draws it, and where it comes from."""
+
+    citation: str  # publisher, dataset, indicator, vintage, licence
+    origin: str  # the database file it was read from (reference-pack.db, references.db)
+    dataset: str
+    indicator: str
+    frequency: str
+    derived: bool  # computed from a level series (ledger/data/derived.toml), not stored
+    values: list[tuple[str, float]]  # (period, value), oldest first
+
+
+# The frequencies a chart falls back on, coarsest first: a year's line is short and readable,
+# a day's is thousands of points.
+CHART_FREQUENCIES = ("A", "Q", "M", "W", "E", "D")
+
+
 def chart_series(
-    ledger_path: str | os.PathLike[str], indicators: list[str], subject: str, unit: str | None
-) -> tuple[str, list[tuple[str, float]]]:
-    """For the chart of one metric and subject: the first of `indicators` with annual values
-    for `subject` in `unit`, from the databases beside the ledger that exist (never built here:
-    a page only reads). Returns its citation and (period, value) pairs; ("", []) when none."""
-    paths = [
-        path
-        for path in (Path(os.path.abspath(ledger_path)).parent / name for name in (
-            "reference-pack.db", "references.db"))
-        if path.is_file()
-    ]  # fmt: skip
+    ledger_path: str | os.PathLike[str],
+    indicators: list[str],
+    subject: str,
+    unit: str | None,
+    frequencies: tuple[str, ...] = CHART_FREQUENCIES,
+) -> ChartSeries | None:
+    """For the chart of one metric and subject: the first of `indicators` with values for
+    `subject` in `unit` at the first of `frequencies` any has (the claims' own first), from
+    the databases beside the ledger that exist (never built here: a page only reads); None
+    when there is none."""
+    paths = databases_beside(ledger_path)
     if not paths or not indicators:
-        return "", []
+        return None
     references = OfficialReferences(paths)
     try:
         values = references.values(tuple(indicators), subject)
     finally:
         references.close()
-    for indicator in indicators:
-        series = sorted(
-            (v for v in values if v.indicator == indicator and v.frequency == "A"),
-            key=lambda v: v.period,
-        )
-        series = [v for v in series if unit in (None, v.unit) and v.status == "actual"]
-        if series:
-            return series[0].citation(), [(v.period, v.value) for v in series]
-    return "", []
+    values = [v for v in values if unit in (None, v.unit) and v.status == "actual"]
+    for frequency in frequencies:
+        for indicator in indicators:
+            series = sorted(
+                (v for v in values if v.indicator == indicator and v.frequency == frequency),
+                key=lambda v: v.period,
+            )
+            if series:
+                first = series[0]
+                return ChartSeries(
+                    first.citation(),
+                    first.dataset.origin,
+                    first.dataset.id,
+                    indicator,
+                    frequency,
+                    indicator in derived_series(),
+                    [(v.period, v.value) for v in series if v.dataset == first.dataset],
+                )
+    return None
+
+
+def series_subjects(ledger_path: str | os.PathLike[str], indicators: list[str]) -> list[str]:
+    """The subjects the databases beside the ledger hold a series of `indicators` for (of the
+    level a derived one is computed from), so the chart can draw a subject's official line
+    even before any claim is about it."""
+    derived = derived_series()
+    stored = {derived[code].source if code in derived else code for code in indicators}
+    found: set[str] = set()
+    if not stored:
+        return []
+    marks = ", ".join("?" for _ in stored)
+    for path in databases_beside(ledger_path):
+        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as connection:
+            rows = connection.execute(
+                f"select distinct subject from ref_values where indicator in ({marks})",
+                sorted(stored),
+            )
+            found.update(subject for (subject,) in rows)
+    return sorted(found)

@@ -7,7 +7,8 @@ FOLDER` makes them from the official-statistics folder with the importers, follo
 `ledger/refdata/pack.toml`, and refuses any dataset whose licence does not allow redistribution.
 
 `ensure_pack` turns them into a database beside the ledger (`reference-pack.db`), the first time
-it is needed and again whenever the shipped pack changes (its sha256 is kept in the database);
+it is needed and again whenever the shipped pack or the schema changes (their sha256 is kept in
+the database);
 it is built in a temporary file and moved into place, so a reader never sees half a pack.
 """
 
@@ -28,8 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from ledger.refdata import store
-from ledger.refdata.formats import (
-    FORMATS,
+from ledger.refdata.base import (
     Dataset,
     Indicator,
     Observation,
@@ -37,6 +37,7 @@ from ledger.refdata.formats import (
     ReferenceDataError,
     _settings,
 )
+from ledger.refdata.formats import FORMATS
 
 PACK_DB = "reference-pack.db"
 VALUES_FILE = "reference-pack.csv.gz"
@@ -134,7 +135,9 @@ def ensure_pack(ledger_path: str | os.PathLike[str]) -> Path:
     """The pack's database beside the ledger, built from the shipped files when it is missing or
     was built from another version of them."""
     values_file, provenance_file = shipped_files()
-    digest = hashlib.sha256(values_file.read_bytes() + provenance_file.read_bytes()).hexdigest()
+    # the schema counts too: a new index or view rebuilds a pack built before it
+    shipped = values_file.read_bytes() + provenance_file.read_bytes() + store.SCHEMA.encode()
+    digest = hashlib.sha256(shipped).hexdigest()
     target = pack_path(ledger_path)
     if _built_from(target) == digest:
         return target

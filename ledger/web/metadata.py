@@ -81,6 +81,21 @@ class SiteMeta(_Strict):
     queries: dict[str, QueryMeta]
 
 
+class ReferenceMeta(_Strict):
+    """The whole of reference_metadata.toml: the official-statistics databases served beside."""
+
+    description: str
+    source: str
+    license: str
+    tables: dict[str, TableMeta]
+
+
+def load_references() -> ReferenceMeta:
+    """Read and validate what Datasette says about the reference databases."""
+    text = resources.files("ledger.web").joinpath("reference_metadata.toml").read_text("utf-8")
+    return ReferenceMeta.model_validate(tomllib.loads(text))
+
+
 def load_site() -> SiteMeta:
     """Read and validate the metadata shipped in the package (fails loudly on a typo)."""
     text = resources.files("ledger.web").joinpath("metadata.toml").read_text(encoding="utf-8")
@@ -109,13 +124,15 @@ def build_metadata(
     reviewers: bool = False,
     columns: dict[str, list[str]] | None = None,
     site: SiteMeta | None = None,
+    reference_databases: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     """Datasette's metadata dict for a ledger served under the name `database`.
 
     `reviewers`: whether a reviewers file is served; only a signed-in reviewer (an actor whose
     role ledger/web/auth.py sets) may then run the write canned query. `columns` (each table's or
     view's columns in the database being served) keeps a view from listing descriptions of
-    columns it lacks.
+    columns it lacks. `reference_databases`: the names of the official-statistics databases
+    served beside it (reference_metadata.toml describes them).
 
     >>> meta = build_metadata("claims")
     >>> meta["databases"]["claims"]["queries"]["add_note"]["allow"]
@@ -125,18 +142,10 @@ def build_metadata(
     {'role': 'reviewer'}
     """
     site = site or load_site()
-    tables: dict[str, Any] = {}
-    for name, meta in site.tables.items():
-        described = column_descriptions(site, name)
-        if columns and name in columns:
-            described = {c: text for c, text in described.items() if c in columns[name]}
-        entry: dict[str, Any] = {"description": meta.description, "columns": described}
-        for key in ("label_column", "sort", "sort_desc", "fts_table", "fts_pk"):
-            if getattr(meta, key):
-                entry[key] = getattr(meta, key)
-        if meta.facets:
-            entry["facets"] = list(meta.facets)
-        tables[name] = entry
+    tables = {
+        name: _table_entry(meta, column_descriptions(site, name), (columns or {}).get(name))
+        for name, meta in site.tables.items()
+    }
     queries: dict[str, Any] = {}
     for name, query in site.queries.items():
         entry = query.model_dump(exclude_none=True)
@@ -153,5 +162,35 @@ def build_metadata(
         **({"source_url": site.source_url} if site.source_url else {}),
         "license": site.license,
         "license_url": site.license_url,
-        "databases": {database: {"tables": tables, "queries": queries}},
+        "databases": {
+            database: {"tables": tables, "queries": queries},
+            **{name: reference_database_metadata() for name in reference_databases},
+        },
     }
+
+
+def reference_database_metadata() -> dict[str, Any]:
+    """Datasette's metadata for one official-statistics database served beside the ledger."""
+    meta = load_references()
+    return {
+        "description": meta.description,
+        "source": meta.source,
+        "license": meta.license,
+        "tables": {
+            name: _table_entry(table, table.columns, None) for name, table in meta.tables.items()
+        },
+    }
+
+
+def _table_entry(meta: TableMeta, described: dict[str, str], present: list[str] | None) -> dict:
+    """One table's entry: its description, the descriptions of the columns it has, and how it
+    sorts and facets."""
+    if present is not None:
+        described = {c: text for c, text in described.items() if c in present}
+    entry: dict[str, Any] = {"description": meta.description, "columns": described}
+    for key in ("label_column", "sort", "sort_desc", "fts_table", "fts_pk"):
+        if getattr(meta, key):
+            entry[key] = getattr(meta, key)
+    if meta.facets:
+        entry["facets"] = list(meta.facets)
+    return entry

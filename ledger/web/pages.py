@@ -6,21 +6,34 @@ escaped pieces; the templates only lay them out.
 
 from __future__ import annotations
 
+import functools
 import json
+import re
 from collections import Counter
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
+import pycountry
 from markupsafe import Markup
 
 from ledger.describe import claim_words, number_in_words, with_unit
 from ledger.models import VERDICTS
-from ledger.refdata.lookup import chart_series
+from ledger.refdata.base import licence_terms
+from ledger.refdata.lookup import (
+    CHART_FREQUENCIES,
+    ChartSeries,
+    chart_series,
+    databases_beside,
+    series_subjects,
+)
 from ledger.refdata.store import list_datasets
 from ledger.rules import default_rules
+from ledger.subjects import subject_codes
 from ledger.web.chart import Figure, chart_figures, official_figures, svg_chart
 from ledger.web.render import Span, highlight, safe_url
+
+# The shapes of a period a claim may have: a year, a quarter, a month, a day.
+PERIOD_SHAPE = re.compile(r"\d{4}(?:-Q(?P<quarter>[1-4])|-(?P<month>\d{2})(?:-(?P<day>\d{2}))?)?")
 
 # A chart draws at most this many claims (the most check-worthy) so a metric with thousands of
 # claims in a big ledger still gives a page that loads.
@@ -330,7 +343,7 @@ async def source_page(db: Any, source_id: str, row_url: RowUrl) -> dict[str, Any
         """
         select claims.id, claims.start, claims."end", claims.quote, claims.value,
                claims.value_high, claims.unit, claims.kind, claims.bound, claims.change,
-               claims.period, claims.metric, claims.added_by, claim_status.state
+               claims.basis, claims.period, claims.metric, claims.added_by, claim_status.state
         from claims join claim_status on claim_status.claim_id = claims.id
         where claims.source_id = :id and claims.retired_at is null
         order by claims.start, claims."end"
@@ -392,37 +405,50 @@ async def metric_chart(
     )
     if unit is None and units:
         unit = units[0]["unit"]
-    claims = await _rows(
-        db,
-        """
-        select claims.id, claims.quote, claims.value, claims.value_high, claims.period,
-               claims.source_id, sources.publisher, sources.published
+    drawn = """
         from claims join sources on sources.id = claims.source_id
         left join check_outcomes on check_outcomes.claim_id = claims.id
         where claims.metric = :metric and claims.unit is :unit and claims.retired_at is null
           and claims.rejected_at is null
-          and (:subject is null or check_outcomes.subject_code = :subject)
+          and (:subject is null or check_outcomes.subject_code = :subject
+               or (check_outcomes.subject_code is null
+                   and claims.subject in (select value from json_each(:names))))
+    """
+    chosen = {
+        "metric": metric, "unit": unit, "limit": CHART_LIMIT, "subject": subject,
+        "names": json.dumps(subject_names_of(subject)) if subject else "[]",
+    }  # fmt: skip
+    claims = await _rows(
+        db,
+        f"""
+        select claims.id, claims.quote, claims.value, claims.value_high, claims.period,
+               claims.source_id, sources.publisher, sources.published
+        {drawn}
         order by claims.checkworthiness desc, claims.id
         limit :limit
         """,
-        {"metric": metric, "unit": unit, "limit": CHART_LIMIT, "subject": subject},
+        chosen,
     )
     claims.sort(key=lambda row: (row["period"] or "", row["published"] or ""))
-    total = next((row["n"] for row in units if row["unit"] == unit), 0)
+    total = len(claims)
+    if total == CHART_LIMIT:  # cut: how many the chosen metric, unit and subject have
+        total = (await _rows(db, f"select count(*) as n {drawn}", chosen))[0]["n"]
     references = await _rows(
         db,
         """select * from "references" where metric = :metric and unit is :unit
            order by period""",
         {"metric": metric, "unit": unit},
     )
-    series: list[tuple[str, float]]
     figures: list[Figure] = chart_figures(
         claims, references, claim_href=lambda claim_id: row_url("claims", claim_id)
     )
-    official, series = "", []
+    undated = len(claims) + len(references) - len(figures)
+    series: ChartSeries | None = None
     if subject and db.path:
-        official, series = chart_series(db.path, indicators_of(metric), subject, unit)
-        figures += official_figures(series, official)
+        preferred = _frequencies([row["period"] for row in claims])
+        series = chart_series(db.path, indicators_of(metric), subject, unit, preferred)
+    if series:
+        figures += official_figures(series.values, series.citation)
     return {
         "metric": metric,
         "unit": unit,
@@ -431,22 +457,40 @@ async def metric_chart(
         "claims": claims,
         "references": references,
         "subject": subject,
-        "official": official,
-        "official_values": len(series),
-        "undated": len(claims) + len(references) - len(figures),
-        "left_out": max(0, total - len(claims) - len(references)),
+        "series": series,
+        "undated": undated,
+        "left_out": total - len(claims),
     }
 
 
 def official_datasets(ledger_path: str) -> list[dict[str, Any]]:
     """Each reference database beside the ledger (the pack, the imported one) with its
-    datasets' provenance; read only, never built by a page."""
+    datasets' provenance, licence and the attribution to give; read only, never built here."""
     found = []
-    for name in ("reference-pack.db", "references.db"):
-        path = Path(ledger_path).resolve().parent / name
-        if path.is_file():
-            found.append({"file": name, "datasets": list_datasets(path)})
+    for path in databases_beside(ledger_path):
+        datasets: list[dict[str, Any]] = list_datasets(path)
+        for dataset in datasets:
+            dataset["url"] = safe_url(dataset["url"])
+            dataset["terms"] = licence_terms(dataset["licence"])
+            dataset["attribution"] = attribution(dataset)
+        found.append({"file": path.name, "database": path.stem, "datasets": datasets})
     return found
+
+
+def attribution(dataset: dict[str, Any]) -> str:
+    """How to credit a dataset: publisher, title, vintage and licence.
+
+    >>> attribution({"publisher": "World Bank", "title": "World Development Indicators",
+    ...              "vintage": "2026-07-01", "licence": "CC-BY-4.0"})
+    'World Bank, World Development Indicators (2026-07-01), CC-BY-4.0'
+    >>> attribution({"publisher": "IMF", "title": "WEO (2019-04)", "vintage": "2019-04",
+    ...              "licence": None})
+    'IMF, WEO (2019-04), no licence stated'
+    """
+    vintage = dataset.get("vintage") or ""
+    vintage = f" ({vintage})" if vintage and vintage not in dataset["title"] else ""
+    licence = dataset.get("licence") or "no licence stated"
+    return f"{dataset['publisher']}, {dataset['title']}{vintage}, {licence}"
 
 
 def indicators_of(metric: str) -> list[str]:
@@ -457,15 +501,92 @@ def indicators_of(metric: str) -> list[str]:
 
 
 async def chart_subjects(db: Any, metric: str) -> list[dict[str, Any]]:
-    """The subject codes the checks gave the metric's claims, most claimed first."""
-    return await _rows(
+    """The subjects the chart of a metric can be drawn for: first the codes the checks gave its
+    claims, most claimed first, then those only the official series beside the ledger cover
+    (n = 0 claims), each with its name."""
+    found = await _rows(
         db,
-        """select check_outcomes.subject_code as code, count(*) as n from claims
-           join check_outcomes on check_outcomes.claim_id = claims.id
-           where claims.metric = :metric and check_outcomes.subject_code is not null
-           group by code order by n desc, code""",
+        """select check_outcomes.subject_code as code, claims.subject, count(*) as n
+           from claims left join check_outcomes on check_outcomes.claim_id = claims.id
+           where claims.metric = :metric and claims.retired_at is null
+             and claims.rejected_at is null
+           group by code, claims.subject""",
         {"metric": metric},
     )
+    # a claim no official check read keeps its subject's name: its code is the rule data's
+    codes = subject_codes(default_rules().files)
+    counts: Counter[str] = Counter()
+    for row in found:
+        known = codes.get(row["subject"] or "")
+        code = row["code"] or (known.code if known else None)
+        if code:
+            counts[code] += row["n"]
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    claimed: list[dict[str, Any]] = [{"code": code, "n": n} for code, n in ranked]
+    seen = set(counts)
+    official = series_subjects(db.path, indicators_of(metric)) if db.path else []
+    subjects = claimed + [{"code": code, "n": 0} for code in official if code not in seen]
+    names = subject_names()
+    for row in subjects:
+        row["name"] = names.get(row["code"], "")
+    return subjects
+
+
+def _frequencies(periods: list[str | None]) -> tuple[str, ...]:
+    """The official frequencies to draw, the claims' own first (most claims' first), then the
+    rest coarsest first.
+
+    >>> _frequencies(["2004-08", "2005-01", "2004", None])
+    ('M', 'A', 'Q', 'W', 'E', 'D')
+    >>> _frequencies([])
+    ('A', 'Q', 'M', 'W', 'E', 'D')
+    """
+    counted = Counter(_frequency_of(period) for period in periods)
+    counted.pop(None, None)
+    claimed = [frequency for frequency, _ in counted.most_common() if frequency]
+    return tuple(claimed + [f for f in CHART_FREQUENCIES if f not in claimed])
+
+
+def _frequency_of(period: str | None) -> str | None:
+    """
+    >>> [_frequency_of(p) for p in ("2004", "2004-Q3", "2004-08", "2004-08-05", "2004-H1")]
+    ['A', 'Q', 'M', 'D', None]
+    """
+    match = PERIOD_SHAPE.fullmatch(period or "")
+    if match is None:
+        return None
+    if match["day"]:
+        return "D"
+    return "M" if match["month"] else "Q" if match["quarter"] else "A"
+
+
+def subject_names_of(code: str) -> list[str]:
+    """The subjects (as claims name them) whose code is `code`.
+
+    >>> "China" in subject_names_of("CHN"), "euro area" in subject_names_of("EMU")
+    (True, True)
+    """
+    return [
+        name for name, known in subject_codes(default_rules().files).items() if known.code == code
+    ]
+
+
+@functools.cache
+def subject_names() -> dict[str, str]:
+    """Each subject code's name, for the chart's choice of subject: the ISO name, or the
+    rule data's for aggregates (EMU: euro area).
+
+    >>> names = subject_names()
+    >>> names["CHN"], names["EMU"], names["GBR"]
+    ('China', 'euro area', 'United Kingdom')
+    """
+    names: dict[str, str] = {}
+    for rule in default_rules().files.subject:
+        if rule.code and rule.kind == "aggregate":
+            names.setdefault(rule.code, rule.id)
+    for country in pycountry.countries:
+        names.setdefault(country.alpha_3, getattr(country, "common_name", None) or country.name)
+    return names
 
 
 async def metrics(db: Any) -> list[dict[str, Any]]:

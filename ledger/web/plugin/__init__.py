@@ -41,6 +41,7 @@ import copy
 import re
 import sqlite3
 from typing import Any
+from urllib.parse import urlencode
 
 from datasette import hookimpl
 from datasette.utils import tilde_decode, tilde_encode, urlsafe_components
@@ -50,8 +51,9 @@ from markupsafe import Markup
 from ledger.config import Config, ConfigError, load_config
 from ledger.describe import number_in_words
 from ledger.models import VERDICTS
+from ledger.refdata.lookup import ChartSeries
 from ledger.review import CORRECTABLE
-from ledger.web import pages, review_routes
+from ledger.web import pages, review_routes, search
 from ledger.web.auth import login_view, logout_view, reviewer_of
 from ledger.web.guard import guard
 from ledger.web.queue import QueueFilters, queue_page, queue_rows
@@ -121,10 +123,19 @@ async def write_path_allowed(datasette: Any, path: str) -> bool:
 @hookimpl
 def asgi_wrapper(datasette: Any):
     """On a ledger server: no HTTP auth, live sessions only, writes only where allowed, hardening
-    headers, CSV cells neutralised (ledger/web/guard.py). Elsewhere: nothing."""
+    headers, CSV cells neutralised (ledger/web/guard.py), a Chinese search moved to the trigram
+    index (ledger/web/search.py). Elsewhere: nothing."""
     if not serves_ledger(datasette):
         return lambda app: app
-    return lambda app: guard(datasette, app, write_path_allowed)
+    return lambda app: guard(datasette, search.chinese_search(app), write_path_allowed)
+
+
+@hookimpl
+def filters_from_request(request: Any, database: str, table: str, datasette: Any) -> Any:
+    """The claims table's search in Chinese (ledger/web/search.py)."""
+    if not serves_ledger(datasette):
+        return None
+    return search.search_filters(request, table)
 
 
 def _row_url(datasette: Any, database: str):
@@ -328,11 +339,18 @@ async def chart_view(request: Any, datasette: Any) -> Response:
         raise NotFound("Not a ledger database")
     choices = await pages.metrics(db)
     metric = request.args.get("metric") or (choices[0]["metric"] if choices else "")
-    subject = request.args.get("subject") or None
+    subjects = await pages.chart_subjects(db, metric)
+    # One subject at a time: the most claimed unless the page asked for another, or for all
+    # (an empty choice), so figures about different countries never share an axis unasked.
+    if "subject" in request.args:
+        subject = request.args["subject"] or None
+    else:
+        subject = next((row["code"] for row in subjects if row["n"]), None)
     chart = await pages.metric_chart(
         db, metric, request.args.get("unit") or None, _row_url(datasette, database), subject
     )
-    chart["subjects"] = await pages.chart_subjects(db, metric)
+    chart["subjects"] = subjects
+    series = chart["series"]
     return Response.html(
         await datasette.render_template(
             "ledger_chart.html",
@@ -341,10 +359,28 @@ async def chart_view(request: Any, datasette: Any) -> Response:
                 "chart": chart,
                 "metrics": choices,
                 "query_url": datasette.urls.query(database, "metric_across_sources"),
+                "official_url": datasette.urls.path(f"/-/ledger/official/{tilde_encode(database)}"),
+                "series_url": _series_url(datasette, series, subject) if series else None,
             },
             request=request,
         )
     )
+
+
+def _series_url(datasette: Any, series: ChartSeries, subject: str | None) -> str | None:
+    """The official series' values in its own database, when that database is served."""
+    name = series.origin.removesuffix(".db")
+    if name not in datasette.databases or series.derived:  # a derived series is not stored
+        return None
+    query = urlencode(
+        {
+            "dataset": series.dataset,
+            "indicator": series.indicator,
+            "subject": subject or "",
+            "frequency": series.frequency,
+        }
+    )
+    return f"{datasette.urls.table(name, 'official_references')}?{query}"
 
 
 async def official_view(request: Any, datasette: Any) -> Response:
@@ -360,11 +396,21 @@ async def official_view(request: Any, datasette: Any) -> Response:
     )
     if not await pages.is_ledger(db) or not db.path:
         raise NotFound("Not a ledger database")
+    files = pages.official_datasets(db.path)
+    for file in files:
+        # browsable where `ledger serve` attached it (it attaches every one beside the ledger)
+        served = file["database"] in datasette.databases
+        file["url"] = datasette.urls.database(file["database"]) if served else None
+        for dataset in file["datasets"]:
+            dataset["browse_url"] = (
+                f"{datasette.urls.table(file['database'], 'official_references')}"
+                f"?{urlencode({'dataset': dataset['id']})}"
+                if served
+                else None
+            )
     return Response.html(
         await datasette.render_template(
-            "ledger_official.html",
-            {"database": database, "files": pages.official_datasets(db.path)},
-            request=request,
+            "ledger_official.html", {"database": database, "files": files}, request=request
         )
     )
 
@@ -447,7 +493,7 @@ def register_routes(datasette: Any) -> list[tuple[str, Any]]:
 
 @hookimpl
 def menu_links(datasette: Any):
-    """A link to the chart page of each ledger being served."""
+    """Links to the chart and official-statistics pages of each ledger being served."""
 
     async def inner() -> list[dict[str, str]]:
         links: list[dict[str, str]] = []
@@ -459,6 +505,12 @@ def menu_links(datasette: Any):
                     {
                         "href": datasette.urls.path(f"/-/ledger/chart/{tilde_encode(name)}"),
                         "label": f"Chart a metric ({name})",
+                    }
+                )
+                links.append(
+                    {
+                        "href": datasette.urls.path(f"/-/ledger/official/{tilde_encode(name)}"),
+                        "label": f"Official statistics: provenance and licences ({name})",
                     }
                 )
         return links
