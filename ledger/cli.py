@@ -258,9 +258,13 @@ def _claims(
     """The claims `ledger claims` and `ledger export` show (the same filters, the same rows), read
     as they are printed, while the ledger is open."""
     with open_ledger(db_path) as ledger:
-        yield ledger.iter_claims(
+        rows = ledger.iter_claims(
             metric=metric, source=source, verdict=verdict, search=search, limit=limit
         )
+        # closed before the ledger is, even when the reader stops early (`| head`): else its
+        # cursor is closed later, on a closed database, with a traceback
+        with contextlib.closing(rows):
+            yield rows
 
 
 def _stdout() -> IO[str]:
@@ -505,10 +509,12 @@ def export(
         config = load_config(config_path)
     except ConfigError as error:
         raise click.ClickException(str(error)) from error
-    if fmt == "claimreview" and not site_url:
-        raise click.ClickException(
-            "claimreview needs --site-url (or LEDGER_SITE_URL): each review's url must be its "
-            "claim page where the ledger is published"
+    warning = _check_site_url(site_url, fmt)
+    if fmt == "claimreview" and not organisation and "organisation" not in config.model_fields_set:
+        # else every review is signed by "ledger", the tool, as if it were the fact-checker
+        warning = (
+            "warning: no organisation named (--organisation, or [organisation] name in "
+            f"ledger.toml): the reviews' author is '{config.organisation.name}'"
         )
     named = config.organisation.model_copy(update={"name": organisation}) if organisation else None
     options = ExportOptions(
@@ -519,11 +525,45 @@ def export(
     with _claims(db_path, metric, source, verdict, search, limit) as rows:
         if output is None:
             write(rows, fmt, _stdout(), options)
-            return
-        with _output_file(output) as handle:
-            count = write(rows, fmt, handle, options)
-    what = "review(s)" if fmt == "claimreview" else "claim(s)"
-    click.echo(f"wrote {count} {what} as {fmt} to {output}", err=True)
+        else:
+            with _output_file(output) as handle:
+                count = write(rows, fmt, handle, options)
+            what = "review(s)" if fmt == "claimreview" else "claim(s)"
+            click.echo(f"wrote {count} {what} as {fmt} to {output}", err=True)
+    if warning:
+        click.echo(warning, err=True)
+
+
+def _check_site_url(site_url: str | None, fmt: str) -> str | None:
+    """A published export's claim links must open for a reader: an http(s) address, not this
+    machine. ClaimReview refuses anything else; for Markdown and CSV, the warning to give."""
+    import ipaddress
+    from urllib.parse import urlparse
+
+    if not site_url:
+        if fmt == "claimreview":
+            raise click.ClickException(
+                "claimreview needs --site-url (or LEDGER_SITE_URL): each review's url must be "
+                "its claim page where the ledger is published"
+            )
+        if fmt in ("markdown", "csv"):
+            return ("warning: no --site-url: claim links are paths (/claims/claims/...) that "
+                    "only work on the ledger's own site")  # fmt: skip
+        return None
+    parsed = urlparse(site_url)
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        raise click.ClickException(f"--site-url must be an http(s) address, not {site_url!r}")
+    host = parsed.hostname
+    try:
+        local = ipaddress.ip_address(host).is_loopback or ipaddress.ip_address(host).is_private
+    except ValueError:
+        local = host == "localhost" or host.endswith(".localhost")
+    if not local:
+        return None
+    message = f"--site-url {site_url} is a local address, not where readers will find the ledger"
+    if fmt == "claimreview":
+        raise click.ClickException(f"{message}: ClaimReview urls must be public")
+    return f"warning: {message}"
 
 
 @cli.command()
@@ -643,8 +683,8 @@ def reviewer_add(name: str, reviewers_path: str, password: str) -> None:
 @reviewer.command("passwd")
 @click.argument("name")
 @reviewers_option
-@click.password_option(help="The new password (prompted for, twice, when not given).")
-def reviewer_passwd(name: str, reviewers_path: str, password: str) -> None:
+@click.option("--password", help="The new password (prompted for, twice, when not given).")
+def reviewer_passwd(name: str, reviewers_path: str, password: str | None) -> None:
     """Give a reviewer a new password, and sign them out everywhere.
 
     \b
@@ -653,8 +693,16 @@ def reviewer_passwd(name: str, reviewers_path: str, password: str) -> None:
     """
     from pathlib import Path
 
-    from ledger.web.reviewers import add_reviewer
+    from ledger.web.reviewers import ReviewersError, add_reviewer, load_reviewers
 
+    try:  # an unknown reviewer is said before the password is asked for, not after
+        known = name in load_reviewers(Path(reviewers_path))
+    except ReviewersError as error:
+        raise click.ClickException(printable(str(error))) from error
+    if not known:
+        raise click.ClickException(f"no reviewer {printable(name)} in {printable(reviewers_path)}")
+    if password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     ended = _change_reviewers(
         lambda: add_reviewer(Path(reviewers_path), name, password, must_exist=True),
         reviewers_path,

@@ -79,7 +79,7 @@ def correct(
 
     with _desk(db_path) as db:
         row = correct_claim(db, claim_id, _reading(fields), reason=reason, reviewer=reviewer)
-    changed = ", ".join(f"{key} {value}" for key, value in _fields(row).items())
+    changed = ", ".join(f"{key} {_readable(value)}" for key, value in _fields(row).items())
     click.echo(f"correction {row['id']} on {claim_id}: {changed}")
 
 
@@ -150,8 +150,8 @@ def add_claim(
 ) -> None:
     """Add a claim the extractor missed, at its words in a source.
 
-    Fields not given are read by the extractor on those words; the claim is marked as added by
-    you, gets a stable id and survives re-ingest.
+    SOURCE_ID may be a unique prefix of the id. Fields not given are read by the extractor on
+    those words; the claim is marked as added by you, gets a stable id and survives re-ingest.
 
     \b
     Examples:
@@ -160,8 +160,10 @@ def add_claim(
       ledger add-claim 004_dac431702563645e --quote "\\$52 billion" --occurrence 2 --reviewer ana
     """
     from ledger.review import add_claim as add
+    from ledger.store import source_by_prefix
 
     with _desk(db_path) as db:
+        source_id = source_by_prefix(db, source_id)
         row = add(db, source_id, quote, occurrence=occurrence, given=_reading(fields),
                   reviewer=reviewer)  # fmt: skip
     click.echo(f"added {row['id']} in {source_id} at {row['start']}-{row['end']}: {row['quote']!r}")
@@ -209,8 +211,11 @@ def corrections(claim_id: str | None, orphaned: bool, output: str, db_path: str)
     for row in rows:
         fields = {key: value for key, value in row["fields"].items() if key != "kind"}
         row["change"] = "; ".join(
-            f"{key}: {row['original'].get(key)} -> {value}" for key, value in fields.items()
+            f"{key}: {_readable(row['original'].get(key))} -> {_readable(value)}"
+            for key, value in fields.items()
         )
+        row["created_at"] = row["created_at"][:19]
+        row["orphaned_at"] = (row["orphaned_at"] or "")[:19]
     out = _stdout()
     if output != "table":
         write_rows(rows, output, out)
@@ -218,6 +223,15 @@ def corrections(claim_id: str | None, orphaned: bool, output: str, db_path: str)
     columns: dict[str, int | None] = {"id": 6, "created_at": 19, "claim_id": None}
     columns |= {"change": 50, "reason": 40, "reviewer": 12, "orphaned_at": 19}
     click.echo(f"{write_table(rows, columns, out)} correction(s)")
+
+
+def _readable(value: Any) -> str:
+    """A corrected field as a reader says it: '1.4 trillion', not 1400000000000.0."""
+    from ledger.describe import number_in_words
+
+    if isinstance(value, float):
+        return number_in_words(value)
+    return "(none)" if value is None else str(value)
 
 
 @click.command()

@@ -17,6 +17,7 @@ import csv
 import io
 import itertools
 import json
+import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -243,7 +244,9 @@ def author_type(name: str) -> str:
 
 def draft_summary(row: dict[str, Any]) -> str:
     """What ClaimReview's claimReviewed says: the reviewer's summary, else the words of the
-    claim's sentence around its figure, whole words only, at most SUMMARY_MAX characters.
+    claim's sentence around its figure, whole words only, at most SUMMARY_MAX characters: an
+    aside in brackets that does not hold the figure is left out, and a cut sentence ends at a
+    clause or a word that carries meaning, not on "an" or "of".
 
     >>> draft_summary({"sentence": "Total R&D spending exceeded 3.3 trillion yuan in 2023.",
     ...                "quote": "exceeded 3.3 trillion yuan"})
@@ -251,23 +254,57 @@ def draft_summary(row: dict[str, Any]) -> str:
     >>> len(draft_summary({"sentence": "In a speech, " + "x " * 60 + "it hit $5bn in 2024.",
     ...                    "quote": "$5bn"})) <= 75
     True
+    >>> draft_summary({"sentence": "China's total R&D expenditure exceeded 3.3 trillion yuan, "
+    ...                "representing an increase of 8.4 percent, the bureau said in its report.",
+    ...                "quote": "exceeded 3.3 trillion yuan"})
+    "China's total R&D expenditure exceeded 3.3 trillion yuan"
+    >>> draft_summary({"sentence": "Today, China has some 540 satellites in space (the actual "
+    ...                "number has exceeded 900) and is launching a competitor to Starlink.",
+    ...                "quote": "some 540 satellites"})
+    'China has some 540 satellites in space and is launching a competitor'
     """
     if row.get("summary"):
         return str(row["summary"])
-    sentence, quote = " ".join((row.get("sentence") or "").split()), row.get("quote") or ""
+    quote = row.get("quote") or ""
+    sentence = _without_asides(" ".join((row.get("sentence") or "").split()), quote)
     if len(sentence) <= SUMMARY_MAX:
         return sentence
     at = max(sentence.find(quote), 0)
-    start = max(sentence.rfind(", ", 0, at) + 2, sentence.rfind("; ", 0, at) + 2, 0)
+    # the clause holding the figure (rfind gives -1 when there is no break: start at 0)
+    breaks = [sentence.rfind(mark, 0, at) for mark in (", ", "; ")]
+    start = max((found + 2 for found in breaks if found >= 0), default=0)
     if at + len(quote) - start > SUMMARY_MAX:  # the clause is too long: keep what is nearest
         start = at
-    words = sentence[start:].split()
     summary = ""
-    for word in words:
+    for word in sentence[start:].split():
         if len(summary) + len(word) + 1 > SUMMARY_MAX:
             break
         summary = f"{summary} {word}".strip()
+    summary = _ended_well(summary, len(quote) + at - start)
     return (summary[:1].upper() + summary[1:]) if summary else quote[:SUMMARY_MAX]
+
+
+def _without_asides(sentence: str, quote: str) -> str:
+    """The sentence without bracketed asides that do not hold the quote."""
+    kept = re.sub(r"\s*\([^()]*\)", lambda m: m.group() if quote in m.group() else "", sentence)
+    return " ".join(kept.split())
+
+
+def _ended_well(summary: str, quote_end: int) -> str:
+    """A cut summary ended at its last clause break after the figure, else without the
+    dangling words at its end."""
+    breaks = [summary.rfind(mark) for mark in (", ", "; ", " - ", " — ")]
+    cut = max(breaks)
+    if cut >= quote_end:
+        return summary[:cut]
+    from ledger.matching import matching_rules
+
+    # a word that says nothing ("an", "of", "the") would leave the summary broken off
+    dangling = matching_rules().stopwords
+    words = summary.split()
+    while len(words) > 1 and words[-1].strip(",;:").lower() in dangling:
+        words.pop()
+    return " ".join(words).rstrip(",;:")
 
 
 def claim_url(site_url: str | None, claim: str) -> str:

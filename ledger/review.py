@@ -274,6 +274,11 @@ def sign_off(db: sqlite_utils.Database, note_id: int, reviewer: str | None) -> d
             raise ReviewError(f"note {note_id} is a comment: only a verdict is signed off")
         if note[2] == name:
             raise ReviewError(f"note {note_id} is {name}'s own: another reviewer signs it off")
+        signed = db.execute(
+            "select created_at from signoffs where note_id = ? and reviewer = ?", [note_id, name]
+        ).fetchone()
+        if signed is not None:
+            raise ReviewError(f"note {note_id} is already signed off by {name} ({signed[0][:19]})")
         row = {"note_id": note_id, "claim_id": note[0], "reviewer": name, "created_at": now()}
         row["id"] = db.table("signoffs").insert(row).last_pk
         record(db, "sign-off", name, note[0], {"note_id": note_id}, row["created_at"])
@@ -304,6 +309,16 @@ def correct(
         raise ReviewError("nothing to correct: give at least one field (--unit, --value, ...)")
     with writing(db):
         row = claim_row(db, claim)
+        # a field given as it already reads changes nothing: it is left out of the correction
+        changed = {key: value for key, value in fields.items()
+                   if key != "kind" and row.get(key) != value}  # fmt: skip
+        if not changed:
+            said = ", ".join(f"{key} {str(value).strip() or '(none)'}"
+                             for key, value in given.items() if value is not None)  # fmt: skip
+            raise ReviewError(f"nothing to correct: the claim already reads {said}")
+        if "unit" in changed:
+            changed["kind"] = fields["kind"]
+        fields = changed
         reading = extractor_reading(db, claim) or _snapshot(db, row)
         correction = {
             **_anchor(row), "claim_id": claim, "fields": json.dumps(fields),
@@ -745,9 +760,10 @@ def _reanchor_added(db: sqlite_utils.Database, source: str, stamp: str) -> None:
 
 
 def audit(db: sqlite_utils.Database, claim: str | None = None) -> list[dict[str, Any]]:
-    """Every review write, oldest first (one claim's, or all)."""
+    """Every review write, oldest first (one claim's, or all); an unknown claim is an error."""
     sql, params = "select * from audit", []
     if claim is not None:
+        claim_row(db, claim)
         sql, params = sql + " where claim_id = ?", [claim]
     rows = [dict(row) for row in db.query(sql + " order by at, id", params)]
     for row in rows:

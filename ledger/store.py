@@ -193,6 +193,24 @@ def search_clause(search: str, params: dict[str, Any]) -> str:
     return in_sentences.format(" and ".join(conditions))
 
 
+def source_by_prefix(db: sqlite_utils.Database, given: str) -> str:
+    """The source whose id is `given` or the one id that starts with it; none or several is a
+    `LedgerError` naming them."""
+    escaped = given.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    ids: list[str] = [row[0] for row in db.execute(
+        "select id from sources where id like ? escape '\\' order by (id = ?) desc, id limit 6",
+        [escaped + "%", given],
+    )]  # fmt: skip
+    if ids and ids[0] == given:
+        return given
+    if len(ids) > 1:
+        shown = ", ".join(ids[:5]) + (", ..." if len(ids) > 5 else "")
+        raise LedgerError(f"source {given!r} is ambiguous: {shown}")
+    if not ids:
+        raise LedgerError(f"no source with id {given!r} or starting with it")
+    return ids[0]
+
+
 class Ledger:
     """A claims.db opened for reading and writing (migrated when behind), or `read_only`."""
 
@@ -316,7 +334,7 @@ class Ledger:
         include_retired: bool = False,
         rejected: bool = False,
         limit: int | None = None,
-    ) -> Iterator[dict[str, Any]]:
+    ) -> Generator[dict[str, Any], None, None]:
         """`claims()` as a generator: rows are read as they are consumed, so memory stays flat
         however many claims match. Bad filters raise `LedgerError` here, before any row is read."""
         if verdict is not None and verdict not in (*VERDICTS, "unverified"):
@@ -353,22 +371,20 @@ class Ledger:
 
     def source_id(self, given: str) -> str:
         """A source id, publisher, or unique prefix of a source id, as `--source` takes it: the
-        id or publisher as given, else the one id that starts with it; ambiguous is an error."""
+        id or publisher as given, else the one id that starts with it; ambiguous or unknown is
+        an error."""
         known = self.db.execute(
             "select 1 from sources where id = ? or publisher = ? collate nocase limit 1",
             [given, given],
         ).fetchone()
         if known:
             return given
-        escaped = given.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        ids = [row[0] for row in self.db.execute(
-            "select id from sources where id like ? escape '\\' order by id limit 6",
-            [escaped + "%"],
-        )]  # fmt: skip
-        if len(ids) > 1:
-            shown = ", ".join(ids[:5]) + (", ..." if len(ids) > 5 else "")
-            raise LedgerError(f"source {given!r} is ambiguous: {shown}")
-        return ids[0] if ids else given
+        try:
+            return source_by_prefix(self.db, given)
+        except LedgerError as error:
+            if "ambiguous" in str(error):
+                raise
+            raise LedgerError(f"{error}, and no publisher is called that") from None
 
     def claim(self, claim_id: str) -> dict[str, Any]:
         """One claim by id (retired ones included), or `LedgerError`."""

@@ -180,7 +180,8 @@ def test_real_claim_page_screenshot(tmp_path):
          "The same article says the number exceeded 900."],
         ["note", ids["exceeded 3.3 trillion yuan"], "--verdict", "accurate", "--text",
          "NBS 2023 bulletin: 3,335.71 billion yuan."],
-        ["correct", ids["8.4 percent"], "--period", "2023", "--reason", "the bulletin's year"],
+        ["correct", ids["8.4 percent"], "--summary", "China's R&D spending rose 8.4% in 2023",
+         "--reason", "a short summary for ClaimReview"],
         ["reject", ids["two major deals"], "--reason", "a count of deals, not a figure to check"],
     ):  # fmt: skip
         result = runner.invoke(cli, [*args, "--db", str(db)])

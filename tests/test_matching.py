@@ -148,3 +148,88 @@ def test_scope_cues_are_validated_when_loaded():
         load_scope_cues(bad)
     with pytest.raises(ConflictRulesError, match="scope"):
         load_scope_cues(bad.replace('"part"', '"most"'))
+
+
+ROUNDED = {
+    # the CHIPS subsidy, exact in one article and rounded or cut in the others
+    "g": "The CHIPS and Science Act provides $52.7 billion for American semiconductor research, "
+    "manufacturing and workforce development.",
+    "h": "The CHIPS and Science Act provides $52 billion for American semiconductor research "
+    "and manufacturing.",
+    # $52.7bn rounded: but $52bn and $53bn are not one figure, so it joins no group with both
+    "i": "The CHIPS and Science Act provides $53 billion for American semiconductor research "
+    "and manufacturing.",
+    # R&D: a floor, and the figure it allows
+    "j": "China's spending on research and development exceeded 3.3 trillion yuan in 2023.",
+    "k": "China's spending on research and development was 3.3357 trillion yuan in 2023.",
+    # a floor the figure does not meet, and two figures as finely written that differ
+    "l": "China's spending on research and development exceeded 3.4 trillion yuan in 2023.",
+    "m": "The central bank set the rate at 5.92 percent for notes of 70 to 88 days.",
+    "n": "The central bank set the rate at 5.93 percent for notes of 70 to 88 days.",
+}
+
+
+def test_figures_written_more_roughly_are_grouped_with_the_exact_one(tmp_path: Path):
+    folder = tmp_path / "sources"
+    folder.mkdir()
+    for name, text in ROUNDED.items():
+        (folder / f"{name}.txt").write_text(text + "\n", encoding="utf-8")
+    db = str(tmp_path / "claims.db")
+    assert run("ingest", str(folder), "--db", db).exit_code == 0
+    checked = run("check", "--db", db)
+    assert checked.exit_code == 0, checked.output
+    assert "6 claims said more than once, in 3 group(s)" in checked.output
+    ids = said(db)
+    rows = sqlite_utils.Database(db).execute(
+        "select group_concat(claim_id) from claim_groups group by group_id"
+    )
+    names = {claim: name for name, claim in ids.items()}
+    assert sorted(sorted(names[c] for c in row[0].split(",")) for row in rows) == [
+        ["g:$52.7 billion", "h:$52 billion"],
+        ["j:exceeded 3.3 trillion yuan", "k:3.3357 trillion yuan"],
+        ["m:70 to 88 days", "n:70 to 88 days"],
+    ]
+    datasette = build_datasette(Path(db))
+    page = get(datasette, f"/claims/claims/{ids['h:$52 billion']}").text
+    elsewhere = page.split('id="elsewhere"', 1)[1].split("</ul>", 1)[0]
+    assert f"/claims/claims/{ids['g:$52.7 billion']}" in elsewhere
+    assert f"/claims/claims/{ids['i:$53 billion']}" not in elsewhere
+    top = get(datasette, "/claims/most_repeated_claims.json?_shape=objects").json()["rows"]
+    chips = next(row for row in top if row["quote"] == "$52 billion")
+    assert (chips["sources"], chips["value"], chips["value_most"]) == (2, 52e9, 52.7e9)
+    assert sorted(chips["said_as"].split(",")) == ["$52 billion", "$52.7 billion"]
+
+
+def _conflicts_everywhere(db: str, claim: str) -> tuple[int, int, bool]:
+    """The conflicts `ledger check` stored, the canned query's rows, and whether `claim`'s page
+    lists any: the three readers of the one definition."""
+    stored = (
+        sqlite_utils.Database(db)
+        .execute(
+            "select count(*) from checks where against_type = 'claim' and outcome = 'inconsistent'"
+            " and claim_id < against_id"  # each pair is stored both ways
+        )
+        .fetchone()[0]
+    )
+    datasette = build_datasette(Path(db))
+    rows = get(datasette, "/claims/conflicting_figures.json?_shape=objects").json()["rows"]
+    page = get(datasette, f"/claims/claims/{claim}").text
+    return stored, len(rows), "conflicting</strong>" in page
+
+
+def test_a_rejection_or_a_correction_changes_the_conflicts_check_query_and_page_alike(db: str):
+    ids = said(db)
+    two_nine, three_three = ids["c:2.9 trillion yuan"], ids["a:3.3 trillion yuan"]
+    assert _conflicts_everywhere(db, three_three) == (3, 3, True)
+    rejected = run("reject", two_nine, "--reason", "a misprint", "--reviewer", "ana", "--db", db)
+    assert rejected.exit_code == 0, rejected.output
+    assert run("check", "--db", db).exit_code == 0
+    assert _conflicts_everywhere(db, three_three) == (0, 0, False)
+    run("restore", two_nine, "--reason", "it was printed", "--reviewer", "ana", "--db", db)
+    assert run("check", "--db", db).exit_code == 0
+    assert _conflicts_everywhere(db, three_three) == (3, 3, True)
+    corrected = run("correct", two_nine, "--value", "3.3e12", "--reason", "the bulletin says 3.3",
+                    "--reviewer", "ana", "--db", db)  # fmt: skip
+    assert corrected.exit_code == 0, corrected.output
+    assert run("check", "--db", db).exit_code == 0
+    assert _conflicts_everywhere(db, three_three) == (0, 0, False)

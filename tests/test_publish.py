@@ -80,12 +80,43 @@ def test_claimreview_needs_a_site_url_and_counts_the_reviews(db: str, tmp_path: 
     assert "claimreview needs --site-url" in refused.output
     target = tmp_path / "reviews.json"
     result = run("export", "--format", "claimreview", "--site-url", "https://fc.example",
-                 "--db", db, "-o", str(target))  # fmt: skip
+                 "--organisation", "Example Fact Check", "--db", db, "-o", str(target))  # fmt: skip
     assert result.exit_code == 0, result.output
     reviews = json.loads(target.read_text(encoding="utf-8"))
     assert result.stderr == f"wrote {len(reviews)} review(s) as claimreview to {target}\n"
     assert len(reviews) == 3
     assert "localhost" not in target.read_text() and "127.0.0.1" not in target.read_text()
+
+
+@pytest.mark.parametrize(
+    ("site", "message"),
+    [
+        ("http://localhost:8001", "is a local address"),
+        ("http://127.0.0.1:8001/", "is a local address"),
+        ("http://192.168.1.20", "is a local address"),
+        ("ftp://fc.example", "must be an http(s) address, not 'ftp://fc.example'"),
+        ("fc.example", "must be an http(s) address"),
+    ],
+)
+def test_claimreview_refuses_a_site_url_readers_cannot_open(
+    db: str, tmp_path: Path, site: str, message: str
+):
+    target = tmp_path / "reviews.json"
+    refused = run("export", "--format", "claimreview", "--site-url", site, "--db", db,
+                  "-o", str(target))  # fmt: skip
+    assert refused.exit_code == 1 and message in refused.output, refused.output
+    assert len(refused.output.splitlines()) == 1 and not target.exists()
+
+
+def test_markdown_and_csv_warn_when_their_links_lead_nowhere(db: str):
+    bare = run("export", "--format", "markdown", "--db", db)
+    assert bare.exit_code == 0
+    assert bare.stderr.startswith("warning: no --site-url: claim links are paths")
+    assert "](</claims/claims/c-" in bare.stdout
+    local = run("export", "--format", "csv", "--site-url", "http://localhost:8001", "--db", db)
+    assert local.stderr.startswith("warning: --site-url http://localhost:8001 is a local")
+    published = run("export", "--format", "csv", "--site-url", "https://fc.example", "--db", db)
+    assert published.stderr == ""
 
 
 def test_claimreview_expands_as_schema_org_with_googles_required_fields(db: str, tmp_path: Path):
@@ -95,6 +126,18 @@ def test_claimreview_expands_as_schema_org_with_googles_required_fields(db: str,
     out = run("export", "--format", "claimreview", "--site-url", "https://fc.example",
               "--config", str(config), "--db", db)  # fmt: skip
     assert out.exit_code == 0, out.output
+    assert out.stderr == ""  # the organisation is named: no warning
+    unnamed = run("export", "--format", "claimreview", "--site-url", "https://fc.example",
+                  "--config", str(tmp_path / "empty.toml"), "--db", db)  # fmt: skip
+    assert unnamed.exit_code == 1  # a config named but missing is an error, not the defaults
+    (tmp_path / "empty.toml").write_text("", encoding="utf-8")
+    unnamed = run("export", "--format", "claimreview", "--site-url", "https://fc.example",
+                  "--config", str(tmp_path / "empty.toml"), "--db", db)  # fmt: skip
+    assert unnamed.stderr == (
+        "warning: no organisation named (--organisation, or [organisation] name in "
+        "ledger.toml): the reviews' author is 'ledger'\n"
+    )
+    assert {r["author"]["name"] for r in json.loads(unnamed.stdout)} == {"ledger"}
     assert "</script>" not in out.stdout  # safe inside a <script> element
     for review in json.loads(out.stdout):
         node = expand(review)
@@ -125,6 +168,8 @@ def test_a_summary_is_drafted_short_and_can_be_set(db: str):
     long = next(c for c in claims if c["quote"] == "exceeded 3.3 trillion yuan")
     drafted = draft_summary(long)
     assert len(drafted) <= 75 and "3.3 trillion yuan" in drafted and "…" not in drafted
+    # 75 characters end in "... yuan in": a summary never ends on a word that says nothing
+    assert drafted == "China's research and development spending exceeded 3.3 trillion yuan"
     result = run("correct", long["id"], "--summary", "China spent over 3.3 trillion yuan on R&D "
                  "in 2023", "--reason", "shorter", "--reviewer", "ana", "--db", db)  # fmt: skip
     assert result.exit_code == 0, result.output
@@ -138,7 +183,9 @@ def test_a_summary_is_drafted_short_and_can_be_set(db: str):
     ("name", "kind"),
     [("UK Finance", "Organization"), ("Beat", "Organization"), ("Wang Zhigang", "Person"),
      ("Dr Li", "Person"), ("National Bureau of Statistics", "Organization"),
-     ("Reuters", "Organization"), ("Gina Raimondo", "Person")],
+     ("Reuters", "Organization"), ("Gina Raimondo", "Person"),
+     ("Foreign Policy", "Organization"), ("Global Times", "Organization"),
+     ("The Daily Telegraph", "Organization"), ("Jiang Jinquan", "Person")],
 )  # fmt: skip
 def test_a_claims_author_is_typed_from_the_author_rules(name: str, kind: str):
     assert author_type(name) == kind

@@ -81,6 +81,23 @@ def test_a_correction_changes_the_reading_everything_uses_and_keeps_the_extracto
     assert reading is not None and (reading["unit"], reading["value"]) == ("USD", 4e10)
     actions = [row["action"] for row in json.loads(run("audit", "--json", "--db", db).output)]
     assert actions == ["correction", "correction"]
+    # the table reads as a person would say it; a field given as it already is changes nothing
+    table = run("corrections", claim["id"], "--db", db).output
+    assert "value: 40 billion -> 41 billion" in table and "unit: USD -> CNY" in table
+    assert "2026-" not in table or "…" not in table.split("\n")[2][:30]
+    same = run("correct", claim["id"], "--value", "41e9", "--period", "2024", "--reason", "x",
+               "--reviewer", "bo", "--db", db)  # fmt: skip
+    assert same.exit_code == 1
+    assert (
+        same.output
+        == "Error: nothing to correct: the claim already reads value 41e9, period 2024\n"
+    )
+    partly = run("correct", claim["id"], "--value", "41e9", "--subject", "China", "--reason",
+                 "x", "--reviewer", "bo", "--db", db)  # fmt: skip
+    assert partly.output.strip() == f"correction 3 on {claim['id']}: subject China"
+    cleared = run("correct", claim["id"], "--subject", "", "--reason", "x", "--reviewer", "bo",
+                  "--db", db)  # fmt: skip
+    assert cleared.output.strip() == f"correction 4 on {claim['id']}: subject (none)"
 
 
 @pytest.mark.parametrize(
@@ -111,6 +128,7 @@ def test_a_correction_changes_the_reading_everything_uses_and_keeps_the_extracto
             "appears 4 times in 024_article; say which with --occurrence N",
         ),
         (["add-claim", "999_none", "--quote", "x", "--value", "1"], "no source with id"),
+        (["add-claim", "02", "--quote", "x", "--value", "1"], "'02' is ambiguous: 024_article,"),
         (
             ["add-claim", "024_article", "--quote", "over $40 billion"],
             "the extractor already has a claim at those words",
@@ -226,6 +244,8 @@ def test_a_comment_never_changes_the_verdict_and_sign_off_needs_another_reviewer
     assert "note 2 is a comment" in a_comment.output
     signed = run("sign-off", "1", "--reviewer", "bo", "--db", db)
     assert signed.output.strip() == f"note 1 on {claim} signed off by bo"
+    again = run("sign-off", "1", "--reviewer", "bo", "--db", db)
+    assert again.exit_code == 1 and "note 1 is already signed off by bo" in again.output
     actions = [row["action"] for row in json.loads(run("audit", "--json", "--db", db).output)]
     assert actions == ["note", "comment", "sign-off"]
 
@@ -240,6 +260,22 @@ def test_source_takes_a_unique_prefix_and_the_table_keeps_ids_whole(db: str, cor
     ambiguous = run("claims", "--source", "02", "--db", db)
     assert ambiguous.exit_code == 1
     assert "source '02' is ambiguous: 024_article, 025_other" in ambiguous.output
+    for command in ("claims", "export"):
+        unknown = run(command, "--source", "zzz", "--db", db)
+        assert unknown.exit_code == 1, unknown.output
+        assert unknown.output == (
+            "Error: no source with id 'zzz' or starting with it, and no publisher is called that\n"
+        )
+    added = run("add-claim", "025", "--quote", "5 percent", "--reviewer", "ana", "--db", db)
+    assert added.exit_code == 1 and "already has a claim at those words" in added.output
+
+
+def test_the_audit_of_an_unknown_claim_is_an_error(db: str):
+    unknown = run("audit", "c-0000000000000000", "--db", db)
+    assert (unknown.exit_code, unknown.output) == (
+        1,
+        "Error: no claim with id 'c-0000000000000000'\n",
+    )
 
 
 def _changed_reading(text: str, *, published: object = None) -> list[Claim]:
@@ -303,3 +339,20 @@ def test_review_survives_reingest_and_an_extractor_change(
     actions = [r["action"] for r in json.loads(runner.invoke(cli, ["audit", "--json", "--db", db])
                                                .output)]  # fmt: skip
     assert actions.count("moved") >= 3 and actions.count("orphaned") == 1
+
+
+def test_passwd_names_an_unknown_reviewer_before_asking_for_a_password(tmp_path: Path):
+    reviewers = str(tmp_path / "reviewers.json")
+    added = run("reviewer", "add", "ana", "--password", "a long password", "--reviewers", reviewers)
+    assert added.exit_code == 0, added.output
+    unknown = CliRunner().invoke(cli, ["reviewer", "passwd", "zed", "--reviewers", reviewers])
+    assert (unknown.exit_code, unknown.output) == (
+        1,
+        f"Error: no reviewer zed in {reviewers}\n",
+    )  # no "Password:" prompt first
+    changed = CliRunner().invoke(
+        cli, ["reviewer", "passwd", "ana", "--reviewers", reviewers], input="another one!\n" * 2
+    )
+    assert changed.exit_code == 0 and "reviewer ana: password changed" in changed.output
+    listed = run("reviewer", "list", "--reviewers", reviewers)
+    assert listed.stdout == "ana\n"

@@ -599,7 +599,7 @@ def test_exports_carry_the_growth_basis_in_a_column_and_in_words(tmp_path):
     for fmt in ("csv", "json", "markdown"):
         result = runner.invoke(cli, ["export", "--db", path, "--format", fmt])
         assert result.exit_code == 0, result.output
-        exported[fmt] = result.output
+        exported[fmt] = result.stdout  # stderr warns that the claim links have no --site-url
     rows = {row["quote"]: row for row in json.loads(exported["json"])}
     assert {q: (r["basis"], r["figure"]) for q, r in rows.items()} == {
         "18.3%": ("yoy", "a rise of 18.3% year on year, 2023-Q1"),
