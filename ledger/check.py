@@ -36,7 +36,7 @@ import sqlite3
 import tempfile
 import tomllib
 from collections import defaultdict
-from collections.abc import Generator, Iterable
+from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from importlib import resources
@@ -63,7 +63,7 @@ from ledger.intervals import (
 )
 from ledger.models import validation_message
 from ledger.rates import RatesError, RateTable, load_rates
-from ledger.refdata.checking import Figure, FigureWords, Matcher, SourceContext, Subject
+from ledger.refdata.checking import Cue, Figure, FigureWords, Matcher, SourceContext, Subject
 from ledger.refdata.lookup import OfficialReferences
 from ledger.references import period_end
 from ledger.rules import FLAGS as RULE_FLAGS
@@ -177,7 +177,7 @@ class ClaimRow:
     sentence_start: int = 0
     # a subject taken from the story when the sentence names none: (name, code, how)
     context_subject: tuple[str | None, str, str] | None = None
-    metric_inferred: bool = False  # the metric of the sentence before (`_infer_metrics`)
+    metric_from: str | None = None  # where a metric its words lack came from (`_infer_metrics`)
 
     def signed(self) -> tuple[float, float | None, str]:
         """Value, upper value and bound with a decrease made negative."""
@@ -496,8 +496,8 @@ class Checker:
             value = verdict.value
             inferred = figure.subject.inferred
             said = f" (subject {figure.subject.code} from the {inferred})" if inferred else ""
-            if claim.metric_inferred:
-                said += f" (metric {claim.metric} from the sentence before)"
+            if claim.metric_from:
+                said += f" (metric {claim.metric} from {claim.metric_from})"
             rows.append(
                 self._row(
                     claim,
@@ -677,24 +677,23 @@ class Checker:
                     rows += self._pair(claim, other)
         return rows
 
-    def figure_conflicts(self, group: list[ClaimRow]) -> list[dict]:
+    def figure_conflicts(self, group: list[ClaimRow]) -> Iterator[dict]:
         """Across sources, claims of one `group_key` (with a period) whose figures do not meet.
         Claims with the same figure are compared once (a corpus that repeats a figure a
         thousand times costs one comparison), and each claim gets at most
-        MAX_CONFLICTS_PER_FIGURE rows per contradicting figure."""
+        MAX_CONFLICTS_PER_FIGURE rows per contradicting figure. The rows are yielded as made:
+        a group of many figures gives many rows, and they go to disk as they come."""
         by_figure: dict[tuple, list[ClaimRow]] = defaultdict(list)
         for claim in sorted(group, key=lambda claim: claim.id):
             by_figure[(*claim.signed(), claim.unit)].append(claim)
-        rows = []
         for figure, members in by_figure.items():
             for other_figure, others in by_figure.items():
                 if other_figure == figure or not self._pair(members[0], others[0]):
                     continue
                 for claim in members:
-                    elsewhere = [other for other in others if other.source_id != claim.source_id]
-                    for other in elsewhere[:MAX_CONFLICTS_PER_FIGURE]:
-                        rows += self._pair(claim, other)
-        return rows
+                    elsewhere = (other for other in others if other.source_id != claim.source_id)
+                    for other in itertools.islice(elsewhere, MAX_CONFLICTS_PER_FIGURE):
+                        yield from self._pair(claim, other)
 
     def _restates(self, claim: ClaimRow, other: ClaimRow) -> bool:
         """Two linked figures of one sentence are two sayings of one number (ledger/conflicts.py,
@@ -791,7 +790,7 @@ def run_checks(
         contextlib.closing(references or _Nothing()),
     ):
         for claims in sources:
-            _infer_metrics(checker, claims)
+            _infer_metrics(db, checker, claims)
             _infer_subjects(db, checker, claims)
             groups: dict[GroupKey, list[ClaimRow]] = defaultdict(list)
             for claim in claims:
@@ -817,30 +816,49 @@ class _Nothing:
         pass
 
 
-def _infer_metrics(checker: Checker, claims: list[ClaimRow]) -> None:
-    """A percentage in a sentence that names no metric and opens by pointing back ("It rose 8.3
-    pct last year.", ledger/data/checking.toml `anaphora`) takes the metric of the sentence right
-    before it, when official series check that metric; marked `metric_inferred`."""
+def _infer_metrics(db: sqlite_utils.Database, checker: Checker, claims: list[ClaimRow]) -> None:
+    """A percentage whose own words name no metric, when official series could check it: "It
+    rose 8.3 pct last year." takes the metric of the sentence right before it (ledger/data/
+    checking.toml `anaphora`), "... compared with 8.2% in 2003" that of the figure it is compared
+    with (`compared`); "Growth was 1.1% in 2004" in a story about an economy is GDP growth
+    (`growth_words`, `economy`). Marked in `metric_from`."""
     if checker.matcher is None:
         return
-    cues = checker.matcher.rules.anaphora
+    rules = checker.matcher.rules
     before: ClaimRow | None = None  # the last claim with a checkable metric, in reading order
+    text: list[str] = []  # the source's text, read once when a bare growth needs it
     for claim in claims:
-        follows = (
-            before is not None
-            and before.sentence_start != claim.sentence_start
-            and (0 <= claim.sentence_start - (before.sentence_start + len(before.sentence)) <= 3)
-        )
-        if (
-            follows
-            and claim.metric == "other"
-            and claim.kind == "percent"
-            and any(cue.search(claim.sentence) for cue in cues)
-        ):
-            assert before is not None
-            claim.metric, claim.metric_inferred = before.metric, True
+        if claim.metric == "other" and claim.kind == "percent":
+            words = claim.sentence[: claim.start - claim.sentence_start]
+            if before is not None and _follows(before, claim) and _cued(rules.anaphora, words):
+                claim.metric, claim.metric_from = before.metric, "the sentence before"
+            elif (
+                before is not None
+                and before.sentence_start == claim.sentence_start
+                and _cued(rules.compared, words)
+            ):
+                claim.metric, claim.metric_from = before.metric, "the figure it is compared with"
+            elif _cued(rules.growth_words, words):
+                if not text:
+                    row = db.execute("select text from sources where id = ?", [claim.source_id])
+                    text.append((row.fetchone() or [""])[0] or "")
+                if _cued(rules.economy, text[0][max(0, claim.sentence_start - 300) : claim.end]):
+                    claim.metric, claim.metric_from = (
+                        "gdp_growth",
+                        "growth words in an economy's story",
+                    )
         if checker.matcher.checkable(claim.metric):
             before = claim
+
+
+def _follows(before: ClaimRow, claim: ClaimRow) -> bool:
+    """`claim`'s sentence comes right after `before`'s."""
+    gap = claim.sentence_start - (before.sentence_start + len(before.sentence))
+    return before.sentence_start != claim.sentence_start and 0 <= gap <= 3
+
+
+def _cued(cues: list[Cue], text: str) -> bool:
+    return any(cue.search(text) for cue in cues)
 
 
 def _infer_subjects(db: sqlite_utils.Database, checker: Checker, claims: list[ClaimRow]) -> None:
@@ -907,14 +925,15 @@ class _Scratch:
         with contextlib.suppress(OSError):
             os.unlink(self.path)
 
-    def add(self, rows: list[dict]) -> None:
-        """Check rows (without id and checked_at), kept in order."""
-        self.rows += [
-            [self.stamp if column == "checked_at" else row[column] for column in self.COLUMNS]
-            for row in rows
-        ]
-        if len(self.rows) >= self.FLUSH_ROWS:
-            self._flush()
+    def add(self, rows: Iterable[dict]) -> None:
+        """Check rows (without id and checked_at), kept in order and written to the scratch
+        file every FLUSH_ROWS rows, however many come at once."""
+        for row in rows:
+            self.rows.append(
+                [self.stamp if column == "checked_at" else row[column] for column in self.COLUMNS]
+            )
+            if len(self.rows) >= self.FLUSH_ROWS:
+                self._flush()
 
     def _flush(self) -> None:
         marks = ", ".join("?" for _ in self.COLUMNS)

@@ -51,17 +51,56 @@ def word_value(words: str, rules: Rules) -> float | None:
     return None
 
 
+def compound_word_value(words: str, rules: Rules) -> float | None:
+    """The value of a number in several words past a hundred, or None: one that ends in a scale
+    word is left to the scale reader ("twenty-eight thousand" is 28 and a scale).
+
+    >>> from ledger.rules import default_rules
+    >>> compound_word_value("twenty-eight thousand six hundred forty-two", default_rules())
+    28642.0
+    >>> compound_word_value("a hundred and two", default_rules())
+    102.0
+    >>> compound_word_value("twenty-eight thousand", default_rules()) is None
+    True
+    """
+    tokens = [t for t in norm(words).split() if t != "and"]
+    if len(tokens) < 3 or tokens[-1] in rules.scales:
+        return None
+    total = current = 0.0
+    for at, token in enumerate(tokens):
+        factor = rules.scales.get(token)
+        if factor is not None and current:
+            if factor < 1000:
+                current *= factor  # six hundred
+            else:
+                total, current = total + current * factor, 0.0  # twenty-eight thousand
+            continue
+        value = rules.number_words.get(token)
+        if value is None or value != int(value) or (token in ("a", "an") and at != 0):
+            return None
+        current += value
+    return total + current
+
+
 def scale_factor(word: str, rules: Rules) -> float | None:
     """The factor of a scale word ("bn" -> 1e9); glued one-letter forms are case-sensitive.
 
     >>> from ledger.rules import default_rules
     >>> scale_factor("tn", default_rules())
     1000000000000.0
+    >>> scale_factor("hundred million", default_rules())
+    100000000.0
     """
     word = word.strip().strip("-‑").strip()
     if word in rules.scales:
         return rules.scales[word]
-    return rules.scales.get(norm(word))
+    key = norm(word)
+    if key in rules.scales:
+        return rules.scales[key]
+    parts = key.split()  # "hundred billion": two scales, multiplied
+    if len(parts) == 2 and parts[0] in rules.scales and parts[1] in rules.scales:
+        return rules.scales[parts[0]] * rules.scales[parts[1]]
+    return None
 
 
 def singular(noun: str, irregular: dict[str, str]) -> str:

@@ -54,12 +54,24 @@ FLAGS = regex.VERBOSE  # VERSION0: VERSION1 with IGNORECASE folds full case, ~5x
 PATTERN_GROUPS: dict[str, tuple[str, ...]] = {
     "anchor": (),  # where a figure can start: digits and symbols
     "anchor_word": (),  # ... and number words
-    "scan": ("skip", "first", "unit", "second", "unit2", "sep", "neg", "mult", "frac", "named"),
+    "scan": (
+        "skip",
+        "first",
+        "unit",
+        "second",
+        "unit2",
+        "sep",
+        "neg",
+        "mult",
+        "frac",
+        "named",
+        "vague",
+    ),
     "figure": (),  # a piece of scan and and_range
     "unit": (),  # a unit right after a year: "2020 tonnes" is no lone year
     "scale": (),  # ... nor is "2020 million"
     "before": ("qual", "code", "glue", "minus"),
-    "noun_after": ("w1", "w2", "w3", "open", "close"),
+    "noun_after": ("w1", "w2", "w3", "w4", "open", "close"),
     "and_range": ("second", "unit2"),
     "ratio_after": ("den",),
     "listed_ahead": (),
@@ -71,6 +83,7 @@ PATTERN_GROUPS: dict[str, tuple[str, ...]] = {
     "date_before": (),
     "date_after": (),
     "time_after": (),
+    "age_before": (),  # "aged 34", "at the age of 22": an age, with no noun after it
     "label_before": ("cap",),
     "person_before": ("who",),
     "source_name": (),  # a piece of the attribution cues
@@ -152,12 +165,24 @@ class MetreDistances(_Strict):
     examples: list[ValueExample] = Field(min_length=1)
 
 
-class FractionRule(_Strict):
+class _WordsRule(_Strict):
+    """A rule of words with a value of their own, checked by its examples."""
+
     id: str
     comment: str = Field(min_length=3)
     words: list[str] = Field(min_length=1)
-    percent: float
     examples: list[ValueExample] = Field(min_length=1)
+
+
+class FractionRule(_WordsRule):
+    percent: float
+
+
+class VagueRule(_WordsRule):
+    """A plural number word that names an order of magnitude ("dozens of"): a range, approx."""
+
+    low: float
+    high: float
 
 
 class MultipleRule(_Strict):
@@ -223,6 +248,8 @@ class NounRules(_Strict):
     comment: str
     irregular: dict[str, str]
     adjectives: list[str]
+    attributive: list[str] = []  # plurals that describe the plural after them ("drugs tests")
+    not_nouns: list[str] = []  # words after "a 12" that are not its noun ("a 5,000 strong crowd")
     time_nouns: list[str]
     # the time nouns that measure a span ("for 16 years", "a 41-year high"): a duration claim;
     # the other time nouns ("round", "night", "o'clock") make no claim
@@ -473,6 +500,7 @@ class RuleFiles(_Strict):
     number_words: NumberWords
     metre_distances: MetreDistances
     fraction: list[FractionRule]
+    vague: list[VagueRule] = []
     multiple: list[MultipleRule]
     currency: list[CurrencyRule]
     context: list[CurrencyContext]
@@ -501,7 +529,15 @@ class RuleFiles(_Strict):
     definition: list[MetricDefinition] = []
 
     @field_validator(
-        "pattern", "scale", "fraction", "multiple", "currency", "unit", "metric", "definition"
+        "pattern",
+        "scale",
+        "fraction",
+        "vague",
+        "multiple",
+        "currency",
+        "unit",
+        "metric",
+        "definition",
     )
     @classmethod
     def _unique_ids(cls, entries: list[Any]) -> list[Any]:
@@ -661,6 +697,7 @@ class Rules:
     number_added: dict[str, float]  # norm("and a half") -> 0.5
     metre_distances: frozenset[str]
     fractions: dict[str, float]
+    vague: dict[str, tuple[float, float]]  # norm("dozens") -> (24, 99)
     named: dict[str, tuple[UnitInfo, Pattern]]  # norm(words) -> (kind, unit, value as factor; cue)
     multiples: dict[str, tuple[float, str | None]]
     symbols: dict[str, str]  # "$" -> USD
@@ -677,6 +714,8 @@ class Rules:
     qualifiers: dict[str, str]
     irregular: dict[str, str]
     adjectives: frozenset[str]
+    attributive: frozenset[str]
+    not_nouns: frozenset[str]
     time_nouns: frozenset[str]
     durations: frozenset[str]
     duration_compound: Pattern  # "-year", "-month-old" right after a figure: "a 41-year high"
@@ -874,7 +913,9 @@ def _generated_pieces(files: RuleFiles) -> dict[str, str]:
     multiple_words = {w for m in files.multiple for w in [*m.words, *m.factors]}
     fraction_words = {w for f in files.fraction for w in f.words}
     named_words = {w for n in files.named for w in n.words}
+    vague_words = {w for v in files.vague for w in v.words}
     anchor_words = {*nw.units, *nw.teens, *nw.tens, *multiple_words, *fraction_words, *named_words}
+    anchor_words |= vague_words
     anchor_words |= {f"{w} {s}" for w in nw.scaled_only for s in scale_spaced}
     return {
         "anchor_words": trie({w.lower() for w in anchor_words}),
@@ -912,6 +953,7 @@ def _generated_pieces(files: RuleFiles) -> dict[str, str]:
         "minor_unit_word": trie({w for u in files.unit for w in u.minor}),
         "named_quantity": trie(named_words) if named_words else "(?!)",
         "fraction": trie({w for f in files.fraction for w in f.words}),
+        "vague_word": trie(vague_words) if vague_words else "(?!)",
         "multiple_word": trie(multiple_words),
         "qualifier": suffix_tree({w for q in files.qualifier for w in q.words}),
         # capitalised: a pattern that holds it matches case as it says ("March 5", not "march")
@@ -1062,6 +1104,7 @@ def _word_lookups(files: RuleFiles) -> dict[str, Any]:
         "number_added": {norm(k): float(v) for k, v in nw.added.items()},
         "metre_distances": frozenset(files.metre_distances.values),
         "fractions": {norm(w): f.percent for f in files.fraction for w in f.words},
+        "vague": {norm(w): (v.low, v.high) for v in files.vague for w in v.words},
         "multiples": multiples,
         "symbols": prefixes.symbols,
         "glue": {letters.upper(): code for (letters, _), code in prefixes.glue.items()},
@@ -1101,6 +1144,8 @@ def _unit_lookups(files: RuleFiles) -> dict[str, Any]:
         },
         "irregular": dict(files.nouns.irregular),
         "adjectives": frozenset(w.lower() for w in files.nouns.adjectives),
+        "attributive": frozenset(files.nouns.attributive),
+        "not_nouns": frozenset(files.nouns.not_nouns),
         "time_nouns": frozenset(files.nouns.time_nouns),
         "durations": frozenset(files.nouns.durations),
         # lower case only: "the 14th Five-Year Plan" is a name, not a span of time

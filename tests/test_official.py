@@ -234,3 +234,32 @@ def test_context_rules_an_embassy_is_no_subject_and_it_takes_the_metric_before(
     outcome, checks, _ = found["8.3 pct"]
     assert outcome == "revised", checks  # WDI 8.8 for Spain's 1986
     assert "(metric inflation from the sentence before)" in checks[0][6]
+
+
+def test_bare_growth_in_an_economys_story_and_a_compared_figure_take_a_metric(
+    folder: Path,
+) -> None:
+    italy = (
+        "Italy's plan\n\nThe country has been one of the eurozone's worst economic performers. "
+        "Growth was 1.1% in 2004, up from just 0.3% in 2003.\n"
+    )
+    firm = "Cadbury results\n\nCadbury said its sales were strong. Growth was 4% in 2004.\n"
+    found = checked(folder, "bare", {"i.txt": ("2005-03-03", italy), "c.txt": ("2005-03-03", firm)})
+    outcome, checks, _ = found["1.1%"]
+    assert outcome == "revised", checks  # WDI 1.47 for Italy's 2004
+    assert "(metric gdp_growth from growth words in an economy's story)" in checks[0][6]
+    outcome, checks, _ = found["0.3%"]
+    assert outcome == "revised", checks  # 0.07 today
+    assert "(metric gdp_growth from the figure it is compared with)" in checks[0][6]
+    assert all(row[0] != "official" for row in found["4%"][1])  # no economy: no metric
+
+
+def test_a_rate_said_to_be_current_is_no_forecast(folder: Path) -> None:
+    story = (
+        "Rates\n\nThe Bank of England could raise interest rates from their current 4.75%, "
+        "economists said.\n"
+    )
+    found = checked(folder, "current", {"a.txt": ("2005-02-10", story)})
+    outcome, checks, _ = found["4.75%"]
+    assert outcome == "consistent", checks  # Bank Rate in force since 2004-08-05
+    assert checks[0][5] == 1

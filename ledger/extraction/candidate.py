@@ -23,7 +23,7 @@ from ledger.extraction.figures import (
     read_unit,
 )
 from ledger.numbers import digits_value, is_plural, scale_factor, singular
-from ledger.rules import UnitInfo, norm
+from ledger.rules import Rules, UnitInfo, norm
 
 _YEAR = regex.compile(r"(?:1[5-9]|20)\d\d")
 # three or more digits, then one space: the figure after it is part of a number torn apart
@@ -79,6 +79,7 @@ class Reading:
     listable: bool = False
     scale: float | None = None
     bracket_open: int | None = None  # "($99.99)": the bracket that opens a loss
+    lead: int | None = None  # words before the figure that belong to its quote: "aged 34"
     # a figure in digits or number words: its parts, as the steps settle them
     first: Figure | None = None
     symbol: str | None = None
@@ -116,9 +117,15 @@ def read_candidate(doc: Doc, m: Match) -> tuple[Found | None, int]:
     if g["mult"]:
         factor, r.change = rules.multiples[norm(g["mult"])]
         r.kind, r.value, r.rule = "multiple", factor, "multiple"
+        if qualifier is not None and r.change == "decrease" and factor < 1:
+            # "more than halved" is a fall of more than 50%, not "more than 0.5 times"
+            r.kind, r.unit, r.value = "percent", "percent", round(100 * (1 - factor), 6)
     elif g["frac"]:
         r.kind, r.unit, r.rule = "percent", "percent", "fraction"
         r.value = rules.fractions[norm(g["frac"])]
+    elif g["vague"]:
+        if not _read_vague(r):
+            return None, r.resume
     elif g["named"]:
         named, cue = rules.named[norm(g["named"])]
         if not cue.search(sentence.text):
@@ -237,17 +244,37 @@ def _two_figures(r: Reading) -> bool:
         assert r.before is not None
         if _change_before(doc, r.before.start("qual")) is not None:
             return True
-    # "rise by $19bn to $420bn", "fell by 20,000 to 1.42 million": a change, then the level it
-    # reached; but "rise by 1 to 1.5 percentage points" is a range (the first figure is bare and
-    # the scale does not jump)
-    return (
-        r.sep.lower() == "to"
-        and doc.text[max(0, r.start - 4) : r.start].lower().endswith("by ")
-        and (
-            bool(r.symbol or unit or r.has_scale)
-            or (second.has_scale and r.value > digits_value_or_word(second.digits, doc.rules))
+    if r.sep.lower() != "to":
+        return False
+    if doc.text[max(0, r.start - 4) : r.start].lower().endswith("by "):
+        # "rise by $19bn to $420bn", "fell by 20,000 to 1.42 million": a change, then the level
+        # it reached; but "rise by 1 to 1.5 percentage points" is a range (the first figure is
+        # bare and the scale does not jump), and so is "cut by $1 billion to $2 billion" (the
+        # same unit and scale, the second end a few times the first at most)
+        if _same_scale_range(r, second):
+            return False
+        return bool(r.symbol or unit or r.has_scale) or (
+            second.has_scale and r.value > digits_value_or_word(second.digits, doc.rules)
         )
+    # "gained 0.7 percent to 6,327.80", "rose 64.06 points to 4,577.10": after a change cue, a
+    # change in a unit and then the bare level it reached are two figures, never a range
+    return (
+        unit is not None
+        and unit2 is None
+        and not second.symbol
+        and _change_before(doc, r.start) is not None
     )
+
+
+def _same_scale_range(r: Reading, second: Figure) -> bool:
+    """Whether "X to Y" is a range of one quantity: the same currency or unit, both scaled the
+    same way, and the high end no more than five times the low ("$1 billion to $2 billion")."""
+    first = r.first
+    assert first is not None
+    same_unit = (r.symbol or None) == (second.symbol or None) and r.unit2 == r.unit_info
+    if not (same_unit and first.has_scale and second.has_scale):
+        return False
+    return 0 < first.value <= second.value <= 5 * first.value
 
 
 def _lone_fraction(r: Reading) -> bool:
@@ -286,14 +313,18 @@ def _unexplained(r: Reading) -> bool:
         return True
     if r.has_scale or (second and second.has_scale):
         return False
-    if is_digits and doc.last_sentence != r.sentence.start:
+    if is_digits and second is None and doc.last_sentence != r.sentence.start:
         # nothing before it in its sentence can lend it a unit: without a noun or a change cue
         # it will be dropped, so decide that before the costlier checks
-        r.early_noun = _noun(doc, r.end, r.value)
+        r.early_noun = _noun(doc, r.start, r.end, r.value)
         if _nothing_after(r, r.early_noun):
             qualified = before is not None and r.qualifier and before.group("qual")
             lo = before.start("qual") if before is not None and qualified else r.start
-            if _change_before(doc, lo) is None and _change_after(doc, r.end) is None:
+            if (
+                _change_before(doc, lo) is None
+                and _change_after(doc, r.end) is None
+                and _age_cue(r) is None
+            ):
                 return True
     if _is_name_or_date(doc, r.start, r.end):
         return True
@@ -421,8 +452,9 @@ def _read_count(r: Reading) -> bool:
     assert r.first is not None
     if text[end : end + 1] == "-" and text[end + 1 : end + 2].isalpha():
         # "a 25-member team": a compound adjective, not a count; but "a 41-year high", "the
-        # 21-year-old" state a span of time
-        return _read_compound_duration(r)
+        # 21-year-old" state a span of time, and the last of a suspended list counts its noun
+        # ("four-, five- and six-cylinder")
+        return _read_compound_duration(r) or _read_suspended_list_end(r)
     ratio = None
     if r.second is None and not r.has_scale:
         ratio = doc.call("ratio", doc.rules.compiled["ratio_after"].match, text, end, end + 40)
@@ -433,7 +465,12 @@ def _read_count(r: Reading) -> bool:
         r.end = r.resume = ratio.end()
         r.rule = "ratio"
         return True
-    noun = r.early_noun or _noun(doc, end, r.value)
+    noun = r.early_noun or _noun(doc, r.start, end, r.value)
+    if noun.unit is None and not noun.is_time and r.second is None:
+        lead = _age_cue(r)
+        if lead is not None:  # "aged 34", "at the age of 22": an age, in years
+            r.kind, r.unit, r.rule, r.lead = "duration", "year", "duration", lead
+            return True
     if noun.is_time:
         r.resume = max(r.resume, noun.end)
         if noun.unit is None:
@@ -442,8 +479,15 @@ def _read_count(r: Reading) -> bool:
         r.end = noun.end
         return True
     if noun.unit is None and not r.first.is_digits and not r.has_scale:
-        return False  # "two" on its own
+        listed = doc.rules.compiled["listed_ahead"].match(text, end, end + 40, RELEASE_GIL)
+        if listed is None:
+            return False  # "two" on its own
+        # "eight or nine euros", "four-, five- and six-cylinder": it may share the unit of
+        # the figure listed after it (finish.carry_listed_units), or is dropped
     r.kind, r.unit, r.rule = "count", noun.unit, "count"
+    unit = _unit_of_noun(r, noun.unit) if noun.unit is not None and r.unit_info is None else None
+    if unit is not None:  # "a 300 mln mark placement": the unit, written as a modifier
+        r.kind, r.unit, r.rule = unit.kind, unit.unit, unit.kind
     # a bare figure ("46", "(1)", "4-7") stays only if a figure before it in its sentence gives
     # it a unit ("some 540 satellites ... exceeded 900"): see finish.carry_units
     r.bare = noun.unit is None and not r.has_scale and not (r.second and r.second.has_scale)
@@ -467,6 +511,75 @@ def _read_compound_duration(r: Reading) -> bool:
     return True
 
 
+_SUSPENDED_BEFORE = regex.compile(r"(?r)[\p{L}\d]-,?[ \t\u00a0]+(?:(?:and|or|&)[ \t\u00a0]+)?\Z")
+_OF = regex.compile(r"\s+of\b", regex.IGNORECASE)
+_COMPOUND_NOUN = regex.compile(r"-(\p{Ll}+)\b(?![-‑])")
+
+
+def _read_suspended_list_end(r: Reading) -> bool:
+    """The last figure of a list with suspended hyphens ("four-, five- and six-cylinder"): a
+    count of the noun it is joined to, which the figures before it share."""
+    doc = r.doc
+    if r.second is not None or r.has_scale:
+        return False
+    if not _SUSPENDED_BEFORE.match(doc.text, max(0, r.start - 12), r.start, RELEASE_GIL):
+        return False
+    m = _COMPOUND_NOUN.match(doc.text, r.end, r.end + 40, RELEASE_GIL)
+    if m is None:
+        return False
+    r.kind, r.unit, r.rule = "count", singular(m.group(1), doc.rules.irregular), "count"
+    r.end = r.resume = m.end()
+    return True
+
+
+def _age_cue(r: Reading) -> int | None:
+    """Where the words that make a figure an age start ("aged 34", "the age of 22"); None if
+    there are none. A plain look for "age" first: the cue pattern runs before few figures."""
+    text, start = r.doc.text, r.start
+    if "age" not in text[max(0, start - 12) : start].lower():
+        return None
+    pattern = r.doc.rules.compiled["age_before"]
+    cue = r.doc.call("age_before", pattern.match, text, max(0, start - 20), start)
+    return cue.start() if cue is not None else None
+
+
+def _read_vague(r: Reading) -> bool:
+    """ "dozens of protesters", "billions of dollars": an order of magnitude, read as an
+    approximate range of what follows "of" (numbers.toml [[vague]])."""
+    doc, rules = r.doc, r.doc.rules
+    r.value, r.value_high = rules.vague[norm(str(r.g["vague"]))]
+    r.qualifier, r.rule = "approx", "vague"
+    of = _OF.match(doc.text, r.end, r.end + 8, RELEASE_GIL)
+    after = of.end() if of is not None else r.end
+    noun = _noun(doc, after, after, r.value)
+    if noun.is_time:
+        if noun.unit is None:
+            return False  # "thousands of times larger": no quantity of anything
+        r.kind = "duration"  # "hundreds of years"
+    unit = _unit_of_noun(r, noun.unit) if noun.unit else None
+    if unit is not None:  # "billions of dollars", "thousands of tonnes"
+        r.kind, r.unit = unit.kind, unit.unit
+    else:
+        r.unit = noun.unit
+    if noun.unit is not None:
+        r.end = r.resume = noun.end
+    return True
+
+
+def _unit_of_noun(r: Reading, noun: str) -> UnitInfo | None:
+    """The unit a counted noun names, if it is a unit word: "billions of dollars", "a 300 mln
+    mark placement"; an ambiguous word ("pounds") is decided by its sentence."""
+    rules = r.doc.rules
+    for key in (norm(noun), norm(noun) + "s"):
+        context = rules.word_contexts.get(key)
+        if context is not None and context[0].search(r.sentence.text):
+            return context[1]
+        unit = rules.units_by_word.get(key)
+        if unit is not None and unit.factor == 1.0:
+            return unit
+    return None
+
+
 def _found(r: Reading) -> Found:
     """The claim read: its quote's span (with the qualifier or currency code written before the
     figure), its bound, and the change a cue around it states."""
@@ -482,7 +595,11 @@ def _found(r: Reading) -> Found:
             quote_start = before.start("qual")
     if r.bracket_open is not None:
         quote_start = r.bracket_open
+    if r.lead is not None:
+        quote_start = r.lead
     change = _change_before(doc, quote_start) or _change_after(doc, r.end)
+    if change is None and r.change is None and r.unit in _SIGNED_CHANGE_UNITS:
+        quote_start, change = _signed_change(r, quote_start)
     if change and r.change is None:
         r.change = change
         r.bare = False  # "fell by 20,000": a change needs no unit to be a claim
@@ -505,6 +622,22 @@ def _found(r: Reading) -> Found:
     )
     found.bare, found.listable, found.scale = r.bare, r.listable, r.scale
     return found
+
+
+# a sign glued to a figure in these units states a move: "Dow +0.2%", "FTSE -0.6%"
+_SIGNED_CHANGE_UNITS = frozenset({"percent", "percentage_point", "point"})
+
+
+def _signed_change(r: Reading, quote_start: int) -> tuple[int, str | None]:
+    """A percent or points written with its sign after a space, a colon or a bracket ("Dow
+    +0.2%", "(-0.6%)") is a change: up for +, down for - (the value is then its size)."""
+    text, start = r.doc.text, r.start
+    if r.g["neg"] and r.value < 0 and (start == 0 or text[start - 1] in " \t\u00a0(:"):
+        r.value = -r.value
+        return quote_start, "decrease"
+    if start and text[start - 1] == "+" and (start == 1 or text[start - 2] in " \t\u00a0(:"):
+        return start - 1, "increase"
+    return quote_start, None
 
 
 # --- the words around a figure ---------------------------------------------------------------
@@ -542,8 +675,8 @@ def _closes_quotation(text: str, offset: int, mark: str) -> bool:
     return len(_QUOTE_OPENERS[mark].findall(before)) > len(_QUOTE_CLOSERS[mark].findall(before))
 
 
-def _noun(doc: Doc, end: int, value: float) -> Noun:
-    """The counted noun after a figure."""
+def _noun(doc: Doc, start: int, end: int, value: float) -> Noun:
+    """The counted noun after a figure (which starts at `start` and ends at `end`)."""
     rules = doc.rules
     found = doc.call("noun_after", rules.compiled["noun_after"].match, doc.text, end, end + 80)
     if found is None:
@@ -551,29 +684,29 @@ def _noun(doc: Doc, end: int, value: float) -> Noun:
     m = ByNumber(found)
     kept: list[str] = []
     last = 0
-    for i in (1, 2, 3):
+    for i in (1, 2, 3, 4):
         word = m.group(f"w{i}")
         if word is None:
             break
         lower = word.lower()
+        if lower in ("and", "&") and _joins_names(m, i):
+            continue  # "460 Kia and Hyundai vehicles": two brands describe the noun
         if lower in rules.stop:
             break
         if lower[-1] in "'’" and singular(lower[:-1], rules.irregular) in rules.durations:
             # "six weeks' time": the possessive of a span of time
             return Noun(singular(lower[:-1], rules.irregular), m.end(f"w{i}") - 1, True)
         if is_plural(word, rules.irregular) and value != 1:
-            noun = singular(word, rules.irregular)
-            if noun in rules.time_nouns:
-                span = noun if noun in rules.durations else None  # "16 years", not "3 rounds"
-                return Noun(span, m.end(f"w{i}"), True)
-            if m.group("open") and m.end(f"w{i}") == m.start("close"):
-                # a term in quotes is the unit whole: three “little giants” -> little giant
-                kept = [str(m.group(f"w{j}")).lower() for j in range(1, i)]
-            kept.append(noun)
-            return Noun(" ".join(kept), _noun_end(m, i), False)
+            return _plural_noun(rules, m, i, kept)
+        if i == 1 and 1 < value < 1000 and lower in rules.durations:
+            return Noun(lower, m.end("w1"), True)  # "a 24 hour wait", "a two month break"
+        if word[0].isdigit():
+            if value == 1 or not _names_next(m, i):
+                break  # "3 x 10-12 reps": another figure, not a model number
+            continue  # "two new 737 Max jets": a model number describes the noun
         if lower in rules.adjectives or word[0].isupper() or lower.endswith("ly"):
             continue  # "two major deals", "125 million monthly users": describers, not the noun
-        if i == 3 and value != 1:
+        if i >= 3 and value != 1 or i == 4:
             break
         kept.append(lower)
         last = i
@@ -586,7 +719,74 @@ def _noun(doc: Doc, end: int, value: float) -> Noun:
         if len(kept) < 2 or any(w.endswith("ed") for w in kept):
             return Noun(None, end, False)
         return Noun(" ".join(kept), _noun_end(m, last), False)
+    first = str(m.group("w1")).lower()
+    if (
+        kept
+        and kept[0] == first
+        # a small count ("a 12 page document"), or a unit at any size ("a 300 mln mark issue")
+        and (1 < value < 1000 and value == int(value) or norm(first + "s") in rules.units_by_word)
+        and first not in rules.not_nouns
+        and _after_article(doc.text, start)
+        and _modifier(first)
+    ):
+        # "a 12 page document", "a 3 cylinder engine": a singular noun used as a modifier
+        return Noun(kept[0], m.end("w1"), False)
     return Noun(None, end, False)
+
+
+def _plural_noun(rules: Rules, m: ByNumber, i: int, kept: list[str]) -> Noun:
+    """The noun of a figure whose i-th word after it is plural ("300 fishermen")."""
+    word = str(m.group(f"w{i}"))
+    noun = singular(word, rules.irregular)
+    if noun in rules.time_nouns:
+        span = noun if noun in rules.durations else None  # "16 years", not "3 rounds"
+        return Noun(span, m.end(f"w{i}"), True)
+    if m.group("open") and m.end(f"w{i}") == m.start("close"):
+        # a term in quotes is the unit whole: three “little giants” -> little giant
+        kept = [str(m.group(f"w{j}")).lower() for j in range(1, i)]
+    following = m.group(f"w{i + 1}") if i < 4 else None
+    if (
+        following is not None
+        and following.islower()
+        and is_plural(following, rules.irregular)
+        and following not in rules.stop
+        and (word[0].isupper() or word.lower() in rules.attributive)
+    ):
+        # "three drugs tests", "four securities houses": a plural that describes the plural
+        # after it; "three Six Nations games", "12 Texas savings associations": a name
+        if word[0].isupper():
+            return _plural_noun(rules, m, i + 1, kept)
+        head = singular(following, rules.irregular)
+        if head not in rules.time_nouns:
+            return Noun(" ".join([*kept, word.lower(), head]), _noun_end(m, i + 1), False)
+    return Noun(" ".join([*kept, noun]), _noun_end(m, i), False)
+
+
+def _names_next(m: ByNumber, i: int) -> bool:
+    """Whether the word after the i-th is capitalised ("737 Max")."""
+    following = m.group(f"w{i + 1}") if i < 4 else None
+    return bool(following and following[0].isupper())
+
+
+def _joins_names(m: ByNumber, i: int) -> bool:
+    """Whether the i-th word ("and") stands between two capitalised words ("Kia and Hyundai")."""
+    before, after = m.group(f"w{i - 1}") if i > 1 else None, m.group(f"w{i + 1}") if i < 4 else None
+    return bool(before and after and before[0].isupper() and after[0].isupper())
+
+
+_ARTICLE_BEFORE = regex.compile(r"(?r)(?<![\p{L}\d])an?[ \t\u00a0]+\Z", regex.IGNORECASE)
+
+
+def _after_article(text: str, start: int) -> bool:
+    """Whether "a" or "an" is written just before a figure: "a 12 page document"."""
+    return bool(_ARTICLE_BEFORE.match(text, max(0, start - 4), start, RELEASE_GIL))
+
+
+def _modifier(word: str) -> bool:
+    """Whether a singular word after "a 12" can be the noun it counts: a word of letters, not
+    a verb form, an adverb or a superlative ("a 12 page document", not "a 12 inched")."""
+    endings = ("ly", "ed", "ing", "est", "al", "ic", "ous", "ive", "ful", "less", "able", "ible")
+    return word.isalpha() and not word.endswith(endings) and len(word) > 2
 
 
 def _noun_end(m: ByNumber, i: int) -> int:

@@ -11,10 +11,13 @@ from typing import NamedTuple
 
 import regex
 
-from ledger.numbers import digits_value, scale_factor, word_value
+from ledger.numbers import compound_word_value, digits_value, scale_factor, word_value
 from ledger.rules import Rules, UnitInfo, norm
 
-_FIGURE_PARTS = regex.compile(r"(?P<cur>[^\d\p{L}\s]+)?\s?(?P<body>.+)", regex.DOTALL)
+# a currency symbol, perhaps with capitals after it ("$US55,931,000", "$A82m"), then the figure
+_FIGURE_PARTS = regex.compile(
+    r"(?P<cur>[^\d\p{L}\s.]+(?:\p{Lu}{1,2}(?=\d))?)?\s?(?P<body>.+)", regex.DOTALL
+)
 _MIXED = regex.compile(
     r"(?P<whole>\d+)[-\s](?P<num>\d{1,2})/(?P<den>[1-9]\d?)(?P<rest>.*)", regex.DOTALL
 )
@@ -55,6 +58,8 @@ def read_figure(text: str, rules: Rules) -> Figure | None:
     """
     if is_plain_number(text):
         return Figure(None, float(text.replace(",", "")), False, True, text)  # 5.3, 1,400
+    if text[:1] == "." and text[1:2].isdigit():
+        text = "0" + text  # ".001 per cent", ".125 dlrs": a decimal with no whole part
     lead = text[:1]
     if lead.isdecimal() or lead.isalpha():  # \d or \p{L}: no symbol, the figure is all body
         symbol, body = None, text
@@ -117,7 +122,7 @@ def _read_number(body: str, rules: Rules) -> tuple[float, str, str, bool] | None
     words = body.split()
     for n in range(min(len(words), 6), 0, -1):  # "twenty-five and a half million"
         candidate = " ".join(words[:n])
-        found = word_value(candidate, rules)
+        found = word_value(candidate, rules) or compound_word_value(candidate, rules)
         if found is not None:
             return found, " ".join(words[n:]), candidate, False
     found = word_value(body.split("-")[0], rules)

@@ -10,7 +10,8 @@ checkworthiness (0..1) is the sum of:
   0.05 its period is known
   0.10 it is a comparison: a change, a bound other than exact, or comparison words
        ("than", "compared", "record", "largest", ...) in its sentence
-A duration ("for 16 years") scores 0.15, or 0.45 when it is a change or its sentence compares.
+A duration ("for 16 years") scores 0.15, or 0.45 when it is a change or its sentence compares;
+a vague quantity ("dozens of protesters") scores 0.15.
 """
 
 from __future__ import annotations
@@ -36,9 +37,12 @@ _SAME_THING = regex.compile(
 _COMPARED_AFTER = regex.compile(
     r"[ \t\u00a0]+(?:below|above|higher|lower|more|less|up|down|over|under)\b", regex.I
 )
-_LISTED = regex.compile(r"[ \t\u00a0]*(?:,|,?[ \t\u00a0]*(?P<word>and|or|&))[ \t\u00a0]+")
+_LISTED = regex.compile(
+    r"(?P<hyphen>-)?[ \t\u00a0]*(?:,|,?[ \t\u00a0]*(?P<word>and|or|&))[ \t\u00a0]+"
+)
 _CARRY_GAP = regex.compile(r"(?r)\b(?:at|to|of|vs\.?|versus|from|or|put\s+it)\s*\Z", regex.I)
 _AND_END = regex.compile(r"(?r)\band\s*\Z")
+_FROM_END = regex.compile(r"(?r)\bfrom\s*\Z", regex.I)
 # Between two figures, words that make the second a comparison for the first ("rose 1.3 pct
 # against 2.3 pct", "fell to 5.6 pct from 10.7 pct"): the second measures what the first does.
 _COMPARED_GAP = regex.compile(
@@ -96,10 +100,11 @@ def _carry_listed_units(doc: Doc, claims: list[Found]) -> None:
     """A bare figure listed before one with a unit shares its unit and its scale ("1.25 and 1.89
     mln tonnes", "50 and 60 cents"), unless it is whole already ("500,000 and one mln dlrs")."""
     for before, claim in reversed(list(zip(claims, claims[1:], strict=False))):
+        suspended = doc.text[before.end : before.end + 1] == "-"  # "four-, five- and six-cylinder"
         listed = (
             before.listable
             and claim.unit is not None
-            and claim.kind != "count"
+            and (claim.kind != "count" or suspended)
             # "34,000, and 5% below", "45 and 50% of voters": not a list of two figures
             and not _COMPARED_AFTER.match(doc.text, claim.end)
             and not (claim.kind == "percent" and OF_AFTER.match(doc.text, claim.end))
@@ -128,13 +133,20 @@ def _carry_units_of_estimates(doc: Doc, claims: list[Found]) -> None:
             claim.kind == "count"
             and claim.unit is None
             and before.kind != "multiple"
+            and claim.rule != "vague"  # "dozens of them" is no second estimate
             and (before.unit is not None or before.kind != "count" or before.level)
             and not before.bare
             # a second estimate of the same thing: in brackets, with a bound, or "at 15"
             and ("(" in gap or claim.bound != "exact" or _CARRY_GAP.match(gap))
         ):
             claim.bare = False
-            if (before.kind == "percent" and abs(claim.value) > 100) or before.level:
+            if (
+                (before.kind == "percent" and abs(claim.value) > 100)
+                or before.level
+                # a span lends its unit to the value it moved from ("rose to 81 days from
+                # 53"), not to the figure of what it describes ("one-week rates at six")
+                or (before.kind == "duration" and _FROM_END.match(gap) is None)
+            ):
                 # "rose 1.7 pct to 562.01", "fell by 23% from 36,185 to 28,041": the levels
                 # a change went between, kept without the change's percent
                 claim.level = True
@@ -182,6 +194,8 @@ def _fingerprint_all(found: list[Found]) -> None:
 
 
 def _score(doc: Doc, claim: Found, s: Sentence) -> float:
+    if claim.rule == "vague":
+        return 0.15  # "dozens of protesters": an order of magnitude, rarely what is checked
     if claim.kind == "duration":
         # a span of time describes more than it claims, unless its sentence compares: "the
         # highest in 41 years" is very check-worthy

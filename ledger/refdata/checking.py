@@ -113,6 +113,10 @@ class CheckingRules(BaseModel):
     delivery: list[Cue]
     not_a_place: list[Cue]
     anaphora: list[Cue]
+    growth_words: list[Cue]
+    compared: list[Cue]
+    economy: list[Cue]
+    present: list[Cue]
     currency_words: WordTable
     benchmarks: WordTable
     datelines: WordTable
@@ -256,6 +260,8 @@ class Verdict(NamedTuple):
 
 def is_forecast(figure: Figure, rules: CheckingRules) -> str | None:
     """Why a figure is a forecast, or None."""
+    if any(cue.search(figure.words.before) for cue in rules.present):
+        return None  # "may increase rates from their current 4.75%": the rate in force
     for cue in rules.forecast:
         text = figure.words.after if cue.where == "after" else figure.words.before
         if cue.search(text):
@@ -279,6 +285,18 @@ def frequency_of(figure: Figure, definition: MetricDefinition, rules: CheckingRu
     if within_year != "A":
         return within_year
     return definition.frequency or within_year
+
+
+def _quarter_ending(period: str) -> str:
+    """A quarter's figure dated by its last month ("the three months to September 2004") is that
+    quarter's; other periods are kept.
+
+    >>> _quarter_ending("2004-09"), _quarter_ending("2004-11"), _quarter_ending("2004-Q3")
+    ('2004-Q3', '2004-11', '2004-Q3')
+    """
+    if len(period) == 7 and period[5:].isdigit() and int(period[5:]) % 3 == 0:
+        return f"{period[:4]}-Q{int(period[5:]) // 3}"
+    return period
 
 
 def _period_frequency(period: str | None) -> str | None:
@@ -352,6 +370,8 @@ class Matcher:
             ]
         if frequency == "A":
             period = period[:4]
+        elif frequency == "Q":
+            period = _quarter_ending(period)
         chosen = [v for v in series.at(frequency, period) if not _projection(v)]
         if not chosen:
             said = _FREQUENCY_WORDS.get(frequency, frequency)
