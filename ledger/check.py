@@ -191,8 +191,11 @@ class ClaimRow:
         return claim_interval(value, high, bound, tolerance_pct)
 
     def year(self) -> int | None:
+        """The year of the claim's period ("FY1987" -> 1987, "2023-Q1" -> 2023), else of its
+        publication."""
         if self.period:
-            return int(self.period[:4])
+            found = regex.search(r"\d{4}", self.period)
+            return int(found.group()) if found else None
         return self.published.year if self.published else None
 
     def describe(self) -> str:

@@ -214,8 +214,9 @@ def test_real_claim_page_screenshot(tmp_path):
             browser.close()
 
 
+# Saved on Windows: a CR LF, which an HTML parser would fold into LF, moving every offset after it.
 TEXT_C = (
-    "Exports of chips rose 12% in 2023, the ministry said. "
+    "Exports of chips rose 12% in 2023, the ministry said.\r\n"
     "Officials counted 40 new factories across the province."
 )
 

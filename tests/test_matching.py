@@ -233,3 +233,20 @@ def test_a_rejection_or_a_correction_changes_the_conflicts_check_query_and_page_
     assert corrected.exit_code == 0, corrected.output
     assert run("check", "--db", db).exit_code == 0
     assert _conflicts_everywhere(db, three_three) == (0, 0, False)
+
+
+def test_fiscal_year_figures_are_compared_without_crashing_ledger_check(tmp_path: Path):
+    folder = tmp_path / "sources"
+    folder.mkdir()
+    for name, amount in (("a", 500), ("b", 700)):
+        (folder / f"{name}.txt").write_text(
+            f"Acme Corp said its revenue in fiscal 1986/87 rose to {amount} mln dlrs.\n",
+            encoding="utf-8",
+        )
+    db = str(tmp_path / "claims.db")
+    assert run("ingest", str(folder), "--db", db).exit_code == 0
+    periods = sqlite_utils.Database(db).execute("select distinct period from claims").fetchall()
+    assert periods == [("FY1987",)]
+    checked = run("check", "--db", db)
+    assert checked.exit_code == 0, checked.output  # "FY1987"[:4] was read as a year
+    assert "2 claims contradicted by another claim" in checked.output

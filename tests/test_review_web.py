@@ -168,8 +168,10 @@ def test_the_source_page_colours_each_claim_by_its_state_with_a_legend(ledger, r
     corrected = post(datasette, "correct", {**correction, "back": source}, jar)
     follow(datasette, corrected, jar)
     after = get(datasette, source).text
-    # a rejected claim stays on its source, marked rejected
+    # a rejected claim stays on its source, marked rejected; its page says who, when and why
     assert marks(after) == {ids["big"]: "corrected", ids["rise"]: "rejected"}
+    claim = get(datasette, f"/claims/claims/{ids['rise']}").text
+    assert re.search(r"Rejected: not a claim, by ana on \d{4}-\d\d-\d\d: “not a figure”", claim)
     legend = re.search(r'<ul class="ledger-legend".*?</ul>', after, re.S).group(0)
     shown = re.findall(r'<mark class="state-([a-z-]+)">\1</mark> (\d+)', legend)
     assert shown == [("corrected", "1"), ("rejected", "1")]  # the states on the page
@@ -342,6 +344,9 @@ def test_one_verdict_for_a_whole_group_from_the_claim_page(ledger, reviewers):
     back = f"/claims/claims/{ids['big']}"
     page = get(datasette, back, cookies=jar).text
     assert "the same note on the 1 other claim(s) of its group" in page
+    queue = get(datasette, "/-/ledger/queue/claims").text  # only `other` has no verdict yet
+    assert 'href="?repeated=1">said elsewhere too <small>1</small></a>' in queue
+    assert queue.count('<span class="ledger-repeated">said elsewhere too</span>') == 1
     note = {"claim_id": ids["big"], "verdict": "inaccurate", "text": "Both wrong.", "group": "1"}
     saved = post(datasette, "note", {**note, "back": back}, jar)
     assert "Verdict saved: inaccurate." in follow(datasette, saved, jar)

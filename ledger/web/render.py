@@ -28,7 +28,9 @@ def highlight(text: str, spans: list[Span]) -> Markup:
     """The text, escaped, with each span wrapped in <mark> (and a link when it has an href).
 
     Overlapping spans are clipped so marks never nest: a later span starts where the one before
-    it ended. Spans outside the text are ignored.
+    it ended. Spans outside the text are ignored. A carriage return is written as `&#13;`: an HTML
+    parser turns a raw CR LF into LF, and the page's text must keep the source's offsets (a
+    selection on the source page is sent back as one).
 
     >>> str(highlight("Sales <b>rose</b> 5% to $3 bn.", [Span(18, 20, "/c/1", "5%")]))
     'Sales &lt;b&gt;rose&lt;/b&gt; <mark><a href="/c/1" title="5%">5%</a></mark> to $3 bn.'
@@ -36,6 +38,8 @@ def highlight(text: str, spans: list[Span]) -> Markup:
     'a <mark>1 2</mark> b'
     >>> str(highlight("up 5%", [Span(3, 5, anchor="c-1", css_class="state-rejected")]))
     'up <mark id="c-1" class="state-rejected">5%</mark>'
+    >>> str(highlight("a" + chr(13) + chr(10) + "b", [])).split(chr(10))
+    ['a&#13;', 'b']
     """
     pieces: list[str] = []
     cursor = 0
@@ -59,7 +63,7 @@ def highlight(text: str, spans: list[Span]) -> Markup:
         pieces.append(Markup("<mark{}>{}</mark>").format(attributes, inner))
         cursor = end
     pieces.append(escape(text[cursor:]))
-    return Markup("").join(pieces)
+    return Markup("").join(pieces).replace("\r", Markup("&#13;"))
 
 
 def safe_url(url: str | None) -> str | None:

@@ -1,4 +1,5 @@
-"""The ledger's Datasette plugin: claim and source pages, the chart, sign-in, no anonymous writes.
+"""The ledger's Datasette plugin: claim and source pages, the review queue, the chart, sign-in,
+no anonymous writes.
 
 Registered through the `datasette` entry point in pyproject.toml, so every Datasette in the
 environment loads it; each hook acts only on the Datasette `ledger serve` builds
@@ -6,14 +7,17 @@ environment loads it; each hook acts only on the Datasette `ledger serve` builds
 file. `ledger serve` (ledger/serve.py) supplies the metadata.
 
 Who may write, and how (the choice issue 4 asks for):
-  The ledger is opened normally (not immutable) and exactly one write path exists: the canned
-  query `add_note`, guarded by an `allow` block asking for a signed-in reviewer (`allow: false`
-  when no reviewers file is served). Notes therefore live in claims.db beside the claims they
-  are about, so `ledger note` on the command line and the web write the same `notes` table, and
-  rebuilding claims from sources never touches them (ingest only adds, updates and retires
-  claims). The alternative, an immutable ledger with a separate notes database attached, would
-  split the notes from the claims' foreign keys and the `claim_status` view, and make the CLI and
-  the web write two different files.
+  The ledger is opened normally (not immutable) and two write paths exist: the review routes
+  (`/-/ledger/review/<db>/<action>`, ledger/web/review_routes.py: notes, corrections, rejections,
+  added claims and sign-offs from the claim and source pages, for a signed-in reviewer with the
+  page's CSRF token), and the canned query `add_note`, kept as an API for scripts and guarded by
+  an `allow` block asking for a signed-in reviewer (`allow: false` when no reviewers file is
+  served). Notes therefore live in claims.db beside the claims they are about, so `ledger note`
+  on the command line and the web write the same `notes` table, and rebuilding claims from
+  sources never touches them (ingest only adds, updates and retires claims). The alternative,
+  an immutable ledger with a separate notes database attached, would split the notes from the
+  claims' foreign keys and the `claim_status` view, and make the CLI and the web write two
+  different files.
 
   Known trap on Datasette 0.65.5: a write canned query with no `allow` block accepts an anonymous
   POST. `build_metadata` never emits the write query without one, and tests/test_web.py proves
