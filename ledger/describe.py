@@ -9,6 +9,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from ledger.models import BOUND_WORDS
+from ledger.numbers import plural
+from ledger.rules import default_rules
 
 SCALES: tuple[tuple[float, str], ...] = (
     (1e12, "trillion"),
@@ -54,7 +56,8 @@ def _plain(value: float) -> str:
 
 
 def with_unit(number: str, unit: str | None, kind: str) -> str:
-    """Attach the unit: '%' for percent, 'times' for multiples, else the unit after a space.
+    """Attach the unit: '%' for percent, 'times' for multiples, else the unit after a space,
+    a counted noun or a span of time in the plural unless there is one of it.
 
     >>> with_unit("5.2", "percent", "percent")
     '5.2%'
@@ -64,6 +67,8 @@ def with_unit(number: str, unit: str | None, kind: str) -> str:
     '3.3 trillion CNY'
     >>> with_unit("2", None, "multiple")
     '2 times'
+    >>> with_unit("about 540", "satellite", "count"), with_unit("1", "year", "duration")
+    ('about 540 satellites', '1 year')
     """
     if unit == "percent":
         return f"{number}%"
@@ -71,6 +76,8 @@ def with_unit(number: str, unit: str | None, kind: str) -> str:
         return f"{number} percentage points"
     if kind == "multiple" and not unit:
         return f"{number} times"
+    if unit and kind in ("count", "duration") and number != "1":
+        unit = plural(unit, default_rules().irregular)
     return f"{number} {unit}" if unit else number
 
 

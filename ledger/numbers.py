@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Mapping
 
 import regex
 
@@ -119,6 +120,28 @@ def singular(noun: str, irregular: dict[str, str]) -> str:
     if lower.endswith("s") and not lower.endswith("ss"):
         return lower[:-1]
     return lower
+
+
+def plural(noun: str, irregular: Mapping[str, str]) -> str:
+    """The plural of a counted noun's singular (a claim's unit), for a figure in words:
+    the first plural `irregular` gives it, else the regular English forms. A unit a reviewer
+    typed in the plural is left as it is.
+
+    >>> irregular = {"people": "person", "persons": "person", "series": "series"}
+    >>> words = ["person", "company", "day", "launch", "series", "site", "workers"]
+    >>> [plural(w, irregular) for w in words]
+    ['people', 'companies', 'days', 'launches', 'series', 'sites', 'workers']
+    """
+    if is_plural(noun, irregular):
+        return noun
+    for plural_form, singular_form in irregular.items():
+        if singular_form == noun:
+            return plural_form
+    if noun.endswith("y") and len(noun) > 1 and noun[-2] not in "aeiou":
+        return noun[:-1] + "ies"
+    if noun.endswith(("ch", "sh", "x", "s", "z")):
+        return noun + "es"
+    return noun + "s"
 
 
 def is_plural(word: str, irregular: dict[str, str]) -> bool:

@@ -655,13 +655,13 @@ def test_explain_in_plain_words(ledger_db):
     assert lines[-1] == "suggested: consistent; reviewer's verdict: unverified"
     satellites = explain(db, ids["exceeded 900"]).splitlines()
     assert satellites[1] == (
-        "claim: more than 900 satellite; reference: more than 1,000 satellite "
+        "claim: more than 900 satellites; reference: more than 1,000 satellites "
         "(2024-08, nearest-to-publication), US Space Force (Maj. Gen. Gregory J. Gagnon; "
         "reported by Air & Space Forces Magazine), 2024; consistent (+11.1%)"
     )
     assert satellites[2].startswith(
-        f"claim: more than 900 satellite; other claim {ids['some 540 satellites']} "
-        '(same source): "some 540 satellites" = about 540 satellite; inconsistent'
+        f"claim: more than 900 satellites; other claim {ids['some 540 satellites']} "
+        '(same source): "some 540 satellites" = about 540 satellites; inconsistent'
     )
     assert satellites[-1] == (
         "suggested: consistent, contradicts 1 other claim(s); reviewer's verdict: unverified"
@@ -696,7 +696,7 @@ def test_cli_check_summary_and_explain(ledger_db):
         cli, ["check", "--db", str(path), "--explain", ids["some 540 satellites"]]
     )
     assert result.exit_code == 0, result.output
-    assert "reference: more than 1,000 satellite (2024-08, nearest-to-publication)" in result.output
+    assert "reference: more than 1,000 satellites (2024-08, nearest-to-publication)" in result.output
     assert result.output.rstrip().endswith(
         "suggested: inconsistent, contradicts 1 other claim(s); reviewer's verdict: unverified"
     )
