@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Mapping
 
 import regex
 
@@ -122,7 +121,7 @@ def singular(noun: str, irregular: dict[str, str]) -> str:
     return lower
 
 
-def plural(noun: str, irregular: Mapping[str, str]) -> str:
+def plural(noun: str, irregular: dict[str, str]) -> str:
     """The plural of a counted noun's singular (a claim's unit), for a figure in words:
     the first plural `irregular` gives it, else the regular English forms. A unit a reviewer
     typed in the plural is left as it is.

@@ -696,7 +696,8 @@ def test_cli_check_summary_and_explain(ledger_db):
         cli, ["check", "--db", str(path), "--explain", ids["some 540 satellites"]]
     )
     assert result.exit_code == 0, result.output
-    assert "reference: more than 1,000 satellites (2024-08, nearest-to-publication)" in result.output
+    reference = "reference: more than 1,000 satellites (2024-08, nearest-to-publication)"
+    assert reference in result.output
     assert result.output.rstrip().endswith(
         "suggested: inconsistent, contradicts 1 other claim(s); reviewer's verdict: unverified"
     )
