@@ -325,8 +325,9 @@ def extra_css_urls(datasette: Any) -> list[str]:
     return [datasette.urls.static_plugins("ledger", "ledger.css")]
 
 
-async def chart_view(request: Any, datasette: Any) -> Response:
-    """/-/ledger/chart/<database>?metric=...&unit=...: one metric across sources and time."""
+async def _viewable_ledger(request: Any, datasette: Any) -> tuple[str, Any]:
+    """The name and Database of the ledger a page's URL names, once the actor may view it:
+    404 for no such database, or one that is not a ledger."""
     database = tilde_decode(request.url_vars["database"])
     try:
         db = datasette.get_database(database)
@@ -337,6 +338,12 @@ async def chart_view(request: Any, datasette: Any) -> Response:
     )
     if not await pages.is_ledger(db):
         raise NotFound("Not a ledger database")
+    return database, db
+
+
+async def chart_view(request: Any, datasette: Any) -> Response:
+    """/-/ledger/chart/<database>?metric=...&unit=...: one metric across sources and time."""
+    database, db = await _viewable_ledger(request, datasette)
     choices = await pages.metrics(db)
     metric = request.args.get("metric") or (choices[0]["metric"] if choices else "")
     subjects = await pages.chart_subjects(db, metric)
@@ -386,15 +393,8 @@ def _series_url(datasette: Any, series: ChartSeries, subject: str | None) -> str
 async def official_view(request: Any, datasette: Any) -> Response:
     """/-/ledger/official/<database>: the official datasets its checks read, with provenance
     and licence (the default pack and what `ledger reference import` loaded)."""
-    database = tilde_decode(request.url_vars["database"])
-    try:
-        db = datasette.get_database(database)
-    except KeyError as error:
-        raise NotFound("Database not found") from error
-    await datasette.ensure_permissions(
-        request.actor, [("view-database", database), "view-instance"]
-    )
-    if not await pages.is_ledger(db) or not db.path:
+    database, db = await _viewable_ledger(request, datasette)
+    if not db.path:
         raise NotFound("Not a ledger database")
     files = pages.official_datasets(db.path)
     for file in files:
@@ -418,16 +418,7 @@ async def official_view(request: Any, datasette: Any) -> Response:
 async def queue_view(request: Any, datasette: Any) -> Response:
     """/-/ledger/queue/<database>?source=&metric=&outcome=&repeated=1&page=: the claims no
     reviewer has given a verdict yet, most check-worthy first, with one-click filters."""
-    database = tilde_decode(request.url_vars["database"])
-    try:
-        db = datasette.get_database(database)
-    except KeyError as error:
-        raise NotFound("Database not found") from error
-    await datasette.ensure_permissions(
-        request.actor, [("view-database", database), "view-instance"]
-    )
-    if not await pages.is_ledger(db):
-        raise NotFound("Not a ledger database")
+    database, db = await _viewable_ledger(request, datasette)
     filters = QueueFilters.of(request.args)
     queue = await queue_page(db, filters, _row_url(datasette, database))
     return Response.html(
