@@ -77,7 +77,7 @@ def with_unit(number: str, unit: str | None, kind: str) -> str:
     if kind == "multiple" and not unit:
         return f"{number} times"
     if unit and kind in ("count", "duration") and number != "1":
-        unit = plural(unit, default_rules().irregular)
+        unit = plural(unit, default_rules())
     return f"{number} {unit}" if unit else number
 
 

@@ -121,21 +121,20 @@ def singular(noun: str, irregular: dict[str, str]) -> str:
     return lower
 
 
-def plural(noun: str, irregular: dict[str, str]) -> str:
+def plural(noun: str, rules: Rules) -> str:
     """The plural of a counted noun's singular (a claim's unit), for a figure in words:
-    the first plural `irregular` gives it, else the regular English forms. A unit a reviewer
-    typed in the plural is left as it is.
+    the rules' irregular plural, else the regular English forms. A unit a reviewer typed in
+    the plural is left as it is.
 
-    >>> irregular = {"people": "person", "persons": "person", "series": "series"}
+    >>> from ledger.rules import default_rules
     >>> words = ["person", "company", "day", "launch", "series", "site", "workers"]
-    >>> [plural(w, irregular) for w in words]
+    >>> [plural(w, default_rules()) for w in words]
     ['people', 'companies', 'days', 'launches', 'series', 'sites', 'workers']
     """
-    if is_plural(noun, irregular):
+    if is_plural(noun, rules.irregular):
         return noun
-    for plural_form, singular_form in irregular.items():
-        if singular_form == noun:
-            return plural_form
+    if noun in rules.plurals:
+        return rules.plurals[noun]
     if noun.endswith("y") and len(noun) > 1 and noun[-2] not in "aeiou":
         return noun[:-1] + "ies"
     if noun.endswith(("ch", "sh", "x", "s", "z")):

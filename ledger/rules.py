@@ -713,6 +713,7 @@ class Rules:
     minor_units: dict[str, dict[str, float]]  # unit -> norm(minor word) -> factor
     qualifiers: dict[str, str]
     irregular: dict[str, str]
+    plurals: dict[str, str]  # singular -> the first plural `irregular` gives it
     adjectives: frozenset[str]
     attributive: frozenset[str]
     not_nouns: frozenset[str]
@@ -1143,6 +1144,8 @@ def _unit_lookups(files: RuleFiles) -> dict[str, Any]:
             u.unit: {norm(w): f for w, f in u.minor.items()} for u in files.unit if u.minor
         },
         "irregular": dict(files.nouns.irregular),
+        # reversed, so that the first plural listed for a singular is the one kept
+        "plurals": {one: many for many, one in reversed(files.nouns.irregular.items())},
         "adjectives": frozenset(w.lower() for w in files.nouns.adjectives),
         "attributive": frozenset(files.nouns.attributive),
         "not_nouns": frozenset(files.nouns.not_nouns),
