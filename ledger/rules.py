@@ -37,6 +37,8 @@ RULE_FILES = (
     "restatements",
 )
 _REF = regex.compile(r"\{([a-z_]+)\}")
+# {&name}: the piece called, not written in (see _source)
+_CALL = regex.compile(r"\{&([a-z_]+)\}")
 _CODE = regex.compile(r"[\p{L}.]+")  # a currency prefix in letters: RMB, U.S.
 _GLUED = regex.compile(r"[\p{L}.]+[^\p{L}\d\s.]")  # letters glued to a symbol: HK$, R$
 _NORM_SPLIT = regex.compile(r"[\s\u00a0\u2009\u202f\-‑.]+")
@@ -347,6 +349,8 @@ class SubjectSelf(_Strict):
     comment: str
     regex: str
     suffixes: list[str]  # legal suffixes dropped from the name: Inc, Corp, PLC
+    # lower-case words of which one must be in the sentence for the regex to be tried at all
+    triggers: list[str] = []
     examples: list[str] = Field(min_length=1)
 
 
@@ -731,6 +735,7 @@ class Rules:
     span_joins: Pattern
     period_within: Pattern  # where a figure's own words end, for its period (period_reach)
     subject_self: Pattern  # an organisation opening its sentence, speaking of itself
+    subject_self_triggers: frozenset[str]  # none: tried on every sentence with no subject
     legal_suffix: Pattern  # "Inc", "Corp" at the end of a name, to drop
     period_clause: Pattern
     own_aside: Pattern
@@ -871,7 +876,7 @@ def check_contract(files: RuleFiles, pieces: dict[str, str]) -> None:
                 f"patterns.toml: pattern {pattern_id!r} is missing; the extractor reads it"
             )
         require_groups(
-            f"patterns.toml: pattern {pattern_id!r}", _resolve(pattern_id, pieces), groups
+            f"patterns.toml: pattern {pattern_id!r}", _source(pattern_id, pieces), groups
         )
     for cue in files.attribution:
         require_groups(f"cues.toml: attribution {cue.id!r}", cue.regex, ATTRIBUTION_GROUPS)
@@ -907,8 +912,9 @@ def _generated_pieces(files: RuleFiles) -> dict[str, str]:
         # the words that need a scale or unit after them first: "three quarters billion" is
         # not "three" followed by "quarters"
         rf"(?:{trie(list(nw.scaled_only))})"
-        # (the scale and unit words by reference to their pieces below: one tree built, not two)
-        r"(?=[\s\u00a0-]+(?:{scale_spaced}|{unit_word})\b)"
+        # (the scale and unit words by reference to their pieces below: one tree built, not two;
+        # the unit words called, as this is written in at eight places of the scan pattern)
+        r"(?=[\s\u00a0-]+(?:{scale_spaced}|{&unit_word})\b)"
         rf"|(?:(?:{tens})(?:[\s-](?:{units}))?|{trie(list(nw.teens))}|{units}){added}"
     )
     multiple_words = {w for m in files.multiple for w in [*m.words, *m.factors]}
@@ -1009,6 +1015,8 @@ def _word_or_symbol(words: set[str], symbols: set[str]) -> str:
 
 
 def _resolve(name: str, pieces: dict[str, str], stack: tuple[str, ...] = ()) -> str:
+    """The piece's source with every {piece} it refers to written in; a {&piece} becomes a call
+    of the group _source defines."""
     if name in stack:
         raise RulesError(f"pattern {name!r} refers to itself: {' -> '.join([*stack, name])}")
     if name not in pieces:
@@ -1018,7 +1026,43 @@ def _resolve(name: str, pieces: dict[str, str], stack: tuple[str, ...] = ()) -> 
     def expand(match: regex.Match[str]) -> str:
         return f"(?:{_resolve(match.group(1), pieces, (*stack, name))})"
 
-    return _REF.sub(expand, pieces[name])
+    def call(match: regex.Match[str]) -> str:
+        _resolve(match.group(1), pieces, (*stack, name))  # an unknown name or a cycle fails here
+        return f"(?&{_CALLED}{match.group(1)})"
+
+    return _CALL.sub(call, _REF.sub(expand, pieces[name]))
+
+
+# The group a called piece is defined as: a name no rule gives a group of its own.
+_CALLED = "piece_"
+
+
+def _source(name: str, pieces: dict[str, str]) -> str:
+    """The whole source of a pattern: the piece resolved, then a definition of each piece it
+    calls ({&piece}), once, however many places call it.
+
+    Why call: `regex` sets up every repeat (+, *, ?, {m,n}) of a pattern on each match, run or
+    not, some 20 instructions each; a piece written in at eight places costs that eight times on
+    every call. A call costs nothing until it runs, and then saves and restores the repeats in
+    progress, so it suits a piece that is written in at many places but rarely reached: the unit
+    words a scaled number word needs after it ("three quarters billion") were a third of the
+    scan pattern's repeats. A called piece is matched with the pattern's own flags, not those
+    of the group around the call (the generated word trees set their own case).
+    """
+    source = _resolve(name, pieces)
+    defined: dict[str, str] = {}
+    wanted = set(_CALLS_IN.findall(source))
+    while wanted - defined.keys():
+        called = min(wanted - defined.keys())
+        defined[called] = _resolve(called, pieces)
+        wanted |= set(_CALLS_IN.findall(defined[called]))
+    if not defined:
+        return source
+    groups = "".join(f"(?P<{_CALLED}{n}>{body})" for n, body in sorted(defined.items()))
+    return f"{source}\n(?(DEFINE){groups})"
+
+
+_CALLS_IN = regex.compile(rf"\(\?&{_CALLED}([a-z_]+)\)")
 
 
 def _compile(source: str, what: str, *, ignore_case: bool = True) -> Pattern:
@@ -1045,7 +1089,7 @@ def load_rules(directory: str | Path | None = None) -> Rules:
         {
             rule.id: functools.partial(
                 _compile,
-                _resolve(rule.id, pieces),
+                _source(rule.id, pieces),
                 f"pattern {rule.id}",
                 ignore_case=not rule.case_sensitive,
             )
@@ -1058,7 +1102,7 @@ def load_rules(directory: str | Path | None = None) -> Rules:
 
     def cue(source: str, what: str) -> Pattern:
         pieces["__cue__"] = source
-        return _compile(_resolve("__cue__", pieces), what)
+        return _compile(_source("__cue__", pieces), what)
 
     return Rules(
         files=files,
@@ -1200,6 +1244,7 @@ def _cues(files: RuleFiles, cue: Callable[[str, str], Pattern]) -> dict[str, Any
         "span_joins": cue(files.period_span.joins, "period_span joins"),  # read with fullmatch
         "period_within": cue(files.period_reach.within, "period_reach within"),
         "subject_self": cue(files.subject_self.regex, "subject_self"),
+        "subject_self_triggers": frozenset(files.subject_self.triggers),
         "legal_suffix": regex.compile(
             r"(?:,?\s+(?:" + "|".join(map(regex.escape, files.subject_self.suffixes)) + r"))+$"
         ),

@@ -20,7 +20,7 @@ import pytest
 import ledger.extract_zh as extract_zh
 import ledger.extraction.sentence_fields as sentence_fields
 from ledger.extraction import extract_with_report
-from ledger.rules import Gated, Rules, default_rules
+from ledger.rules import Gated, Rules, _generated_pieces, default_rules
 
 SOURCES = Path(__file__).resolve().parent.parent / "sources"
 SEEDS = [
@@ -110,3 +110,61 @@ def test_english_text_never_enters_the_chinese_path(monkeypatch: pytest.MonkeyPa
     assert len(english) == 4  # one seed quotes a few Han characters
     for text in english:
         assert extract_with_report(text).claims  # each has figures; would raise in the path
+
+
+def test_a_sentence_without_a_self_reporting_word_is_not_searched_for_its_own_subject() -> None:
+    """[subject_self] is tried on a sentence that names no subject only when one of its trigger
+    words is there (nine sentences in ten have none): the search stays off the hot path."""
+    rules, calls = counted_sentence_rules(default_rules())
+    rules = dataclasses.replace(rules, subject_self=Counted("self", rules.subject_self, calls))
+    claims = extract_with_report("The club has 42 members and 7 boats.", rules=rules).claims
+    assert [c.subject for c in claims] == [None, None]
+    assert not [key for key in calls if key[0] == "self"]
+    text = "Newmont reported net income of 74.2 mln dlrs."
+    claims = extract_with_report(text, rules=rules).claims
+    assert [(c.subject, c.attribution) for c in claims] == [("Newmont", "Newmont")]
+    assert sum(n for key, n in calls.items() if key[0] == "self") == 1
+
+
+class CountedMatches:
+    """A compiled pattern whose finditer counts the matches its callers take from it."""
+
+    def __init__(self, pattern: Any, taken: list[str]) -> None:
+        self.pattern, self.taken = pattern, taken
+
+    def __getattr__(self, attribute: str) -> Any:
+        return getattr(self.pattern, attribute)
+
+    def finditer(self, *args: Any, **kwargs: Any) -> Any:
+        for m in self.pattern.finditer(*args, **kwargs):
+            self.taken.append(m.group())
+            yield m
+
+
+def test_attribution_cues_stop_at_the_first_source_they_name() -> None:
+    """An attribution cue is searched only until it names someone: the rest of the sentence is
+    never matched (every match was found first, and all but one thrown away)."""
+    taken: list[str] = []
+    rules = default_rules()
+    cues = Gated(
+        (rule_id, CountedMatches(pattern, taken), triggers)
+        for rule_id, pattern, triggers in rules.attribution_cues
+    )
+    counted = dataclasses.replace(rules, attribution_cues=cues)
+    text = "Reuters said sales rose 5% while Bloomberg said profit fell 3% and AP said 2%."
+    claims = extract_with_report(text, rules=counted).claims
+    assert [c.attribution for c in claims] == ["Reuters"] * 3
+    assert len(taken) == 1 and taken[0].startswith("Reuters")
+
+
+def test_the_scan_pattern_holds_each_rarely_reached_word_tree_once() -> None:
+    """`regex` sets up every repeat of a pattern on each of its calls, reached or not, so a word
+    tree written into the scan pattern at many places costs each candidate that many times over.
+    The unit words a scaled number word must be followed by ("three quarters billion") are
+    called ({&unit_word} in rules.py), not written in at each of the eight places number words
+    stand: the tree is there once for that, and once for each of the figure's two units."""
+    rules = default_rules()
+    unit_words = _generated_pieces(rules.files)["unit_word"]
+    scan = rules.compiled["scan"].pattern
+    assert scan.count(unit_words) == 3
+    assert len(scan) < 70_000  # 94,552 characters when the tree was written in each time

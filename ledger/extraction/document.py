@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import NamedTuple
@@ -199,6 +199,14 @@ class Doc:
         except TimeoutError:
             self.timed_out.append(rule)
             return []
+
+    def each_match(self, rule: str, pattern: Pattern, text: str) -> Iterator[Match]:
+        """The matches of a sentence-level rule one at a time, under one timer for them all:
+        for a caller that stops at the first match it can use, the rest is never searched."""
+        try:
+            yield from pattern.finditer(text, concurrent=RELEASE_GIL, timeout=RULE_TIMEOUT)
+        except TimeoutError:
+            self.timed_out.append(rule)
 
     def sentence(self, offset: int) -> Sentence:
         start, end = self.sentences.around(offset)

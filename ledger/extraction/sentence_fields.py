@@ -59,6 +59,10 @@ def _own_subject(doc: Doc, s: Sentence) -> str | None:
     ([subject_self] in cues.toml: "Newmont reported net income of ..."); found once."""
     if s.own_subject is None:
         rules = doc.rules
+        triggers = rules.subject_self_triggers
+        if triggers and triggers.isdisjoint(s.lower_words()):
+            s.own_subject = ""
+            return None
         m = doc.call("subject_self", rules.subject_self.match, s.text, timed=True)
         who = _clean_source(m.group("who"), rules) if m else None
         # "its", a net income or a share price say an organisation, not a person
@@ -221,8 +225,9 @@ def _attribution_in(doc: Doc, s: Sentence) -> str | None:
         return s.attribution
     s.attribution_done = True
     for rule_id, pattern, _triggers in doc.rules.attribution_cues.triggered(s.lower_words()):
-        # the first match that names someone: "He notes that ... Mark Liu, has said"
-        for m in doc.find_all(f"attribution:{rule_id}", pattern, s.text):
+        # the first match that names someone: "He notes that ... Mark Liu, has said"; the
+        # matches after it are never searched for
+        for m in doc.each_match(f"attribution:{rule_id}", pattern, s.text):
             if "pronoun" in m.re.groupindex and m.group("pronoun"):
                 who = _person_before(doc, s.start + m.start())
             else:
