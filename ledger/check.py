@@ -533,7 +533,7 @@ class Checker:
         subject = Subject(found.code, how or None)
         return Figure(value, high, bound, claim.unit, claim.change, claim.metric, claim.period,
                       claim.published, words, claim.clause, subject, found.kind,
-                      claim.sentence)  # fmt: skip
+                      claim.sentence, start)  # fmt: skip
 
     def against_cited(self, claim: ClaimRow) -> list[dict]:
         """One row per cited reference (sources/references.csv) the claim is compared with, or
