@@ -291,3 +291,24 @@ def test_a_span_of_months_is_its_quarter_and_a_span_of_years_no_years_figure(
         assert outcome == "no-reference", (quote, checks)
         assert all(row[0] != "official" for row in checks)
     assert "a figure over 1990 to 2004, not one period's" in found["22%"][1][0][6]
+
+
+def test_growth_said_of_a_country_is_its_economys_and_a_sectors_is_not(folder: Path) -> None:
+    story = (
+        "China's exports boom\n\nChina's tax chief confirmed that growth had topped 9% in 2004 "
+        "for the second year in a row. The advance was led by growth of 13.1% in the key "
+        "manufacturing sector.\n"
+    )
+    wire = (
+        "DUTCH OUTLOOK\n\nTHE HAGUE, March 9 - Dutch net national income is expected to grow by "
+        "one pct this year, down from 2.5 pct growth recorded in 1985.\n"
+    )
+    found = checked(
+        folder, "growth", {"a.txt": ("2005-01-11", story), "w.txt": ("1987-03-09", wire)}
+    )
+    outcome, checks, _ = found["topped 9%"]
+    assert outcome == "consistent", checks  # 10.14 today: more than 9
+    assert "(metric gdp_growth from growth words in an economy's story)" in checks[0][6]
+    assert all(row[0] != "official" for row in found["13.1%"][1])
+    outcome, checks, _ = found["2.5 pct"]
+    assert checks[0][1] == "wb-wdi:NY.GDP.MKTP.KD.ZG:NLD:1985", checks

@@ -127,6 +127,7 @@ class CheckingRules(BaseModel):
     not_a_place: list[Cue]
     anaphora: list[Cue]
     growth_words: list[Cue]
+    not_the_economy: list[Cue]
     compared: list[Cue]
     economy: list[Cue]
     present: list[Cue]
