@@ -20,15 +20,15 @@ GitHub wheel) and the en_US.UTF-8 locale it sets at import (`locale-gen en_US.UT
 The news suites (bench/labels/, how they were labelled in its README.md): `news`, 540 sentences
 from BBC, Reuters and the topical articles, `news-heldout`, 120 more labelled later and kept
 aside while the rules were tuned on `news`, and `news-heldout2`, 126 more labelled later still
-and sealed (only its totals are run, never its misses); each extractor runs on each sentence alone. A
-labelled quantity is found when a figure overlaps it; a figure is on a label when it overlaps one
-(precision is the share of figures that are). Value+unit: the value (both ends of a range, as one
-figure or two) in the label's unit, of all labelled quantities that have a value (not "dozens
-of"); peers' unit names are mapped onto ledger's vocabulary (PEER_UNITS), a rate is compared by
-what it counts ("dollar per year" is dollars), a counted noun by its head ("clean energy job" is a
-job). Bound (by its side: "up to" may be at_most or less_than) and change, of the quantities
-found; period, subject and attribution, of the check-worthy quantities found (only ledger gives
-them). Speed in CPU seconds per 1,000 sentences, after one warm-up call.
+and sealed (only its totals are run, never its misses); each extractor runs on each sentence
+alone. A labelled quantity is found when a figure overlaps it; a figure is on a label when it
+overlaps one (precision is the share of figures that are). Value+unit: the value (both ends of a
+range, as one figure or two) in the label's unit, of all labelled quantities that have a value
+(not "dozens of"); peers' unit names are mapped onto ledger's vocabulary (PEER_UNITS), a rate is
+compared by what it counts ("dollar per year" is dollars), a counted noun by its head ("clean
+energy job" is a job). Bound (by its side: "up to" may be at_most or less_than) and change, of
+the quantities found; period, subject and attribution, of the check-worthy quantities found
+(only ledger gives them). Speed in CPU seconds per 1,000 sentences, after one warm-up call.
 
 What counts as right, the same for all three extractors:
 - every in-scope expected value is found: a figure of the suite's type (money, percent,
