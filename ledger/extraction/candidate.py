@@ -300,11 +300,12 @@ def _lone_fraction(r: Reading) -> bool:
         and _LONE_FRACTION.fullmatch(digits)
     ):
         compiled, text, end = r.doc.rules.compiled, r.doc.text, r.end
-        if r.second is None and compiled["fraction_point_after"].match(text, end, end + 12):
+        point = compiled["fraction_point_after"].match(text, end, end + 12)
+        if r.second is None and point is not None:
             # "1/2 point over LIBOR": a fraction of a percentage point, as wire copy quotes
             # margins and moves in rates
             r.unit_info = r.doc.rules.units_by_word[norm("percentage points")]
-            r.end = r.resume = compiled["fraction_point_after"].match(text, end, end + 12).end()
+            r.end = r.resume = point.end()
             return True
         if r.second is not None or not OF_AFTER.match(text, end, end + 6):
             return False
