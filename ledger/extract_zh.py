@@ -175,7 +175,7 @@ def _read_figure(rules: ZhRules, s: Sentence, m: Any, dash_at: int) -> Figure | 
         shared = rules.shared_unit.match(text, m.end())  # 0.4和0.6个百分点
         if shared is not None:
             unit_word, unit_end = shared.group("unit"), at + shared.end()
-    if not (unit_word or scale) or not (arabic or chinese or scale):
+    if not (unit_word or scale) and not _bare_figure(rules, text, arabic):
         return None  # a bare number: a year, a date, an ordinal, 十四五, 一方面
     start = at + (sign_at if sign_at >= 0 else m.start())
     if sign_at >= 0 and (text[sign_at - 1 : sign_at] in _ASCII_ALNUM or at + sign_at == dash_at):
@@ -191,8 +191,14 @@ def _read_figure(rules: ZhRules, s: Sentence, m: Any, dash_at: int) -> Figure | 
         return None
     if rules.trap_before.ending_at(text, start - at, window=2):
         return None
-    if rules.trap_after.starting_at(text, number_end):
-        return None  # 2021年, 13个月, 10多年: a date, a period, a duration
+    decimal = "." in arabic
+    if unit_word in rules.decimal_units and not decimal:
+        return None
+    trap = rules.trap_after.starting_at(text, number_end)
+    if trap is not None and not (decimal and trap[0] == unit_word):
+        return None  # 2021年, 13个月, 10多年: a date, a period, a duration (not 9.08年)
+    if text[end - at : end - at + 1] in '”"' and rules.title_after.starting_at(text, end - at):
+        return None  # “研发投入500家”榜单: the name of a list
     if sign_at >= 0 and start == at + sign_at:
         number = -number
     reading = _unit_reading(rules, unit_word, s, unit_end, bool(arabic)) if unit_word else None
@@ -207,6 +213,12 @@ def _read_figure(rules: ZhRules, s: Sentence, m: Any, dash_at: int) -> Figure | 
     if not unit_word and not arabic and bound == "exact":
         return None  # 万亿 alone: a scale word with no number needs a bound (近万亿)
     return Figure(q_start, q_end, value, kind, unit, bound, start, kind == "multiple")
+
+
+def _bare_figure(rules: ZhRules, text: str, arabic: str) -> bool:
+    """Whether a number with no unit or scale is a figure: one with a decimal point, in a sentence
+    about a ratio or an index (性别比为105.07). Searched only for such rare numbers."""
+    return "." in arabic and rules.bare_number_words.search(text) is not None
 
 
 def _word_figures(rules: ZhRules, s: Sentence) -> list[Figure]:
