@@ -155,10 +155,14 @@ class BareNumber(Commented):
 
 class Periods(Commented):
     base_before: list[str]
+    target_after: list[str]
+    target_year: list[str]
 
 
 class Range(Commented):
     joiners: list[str]
+    between_joiners: list[str]
+    between_end: str
 
 
 class Per(Commented):
@@ -279,6 +283,7 @@ class ZhRules:
     change_after: WordSet  # 的正增长: a change named after the figure
     periods: list[tuple[str, list[str], Any]]  # (id, needs, compiled)
     base_before: WordSet  # 比, 较: before a period that is a comparison base
+    target_after: WordSet  # 的预期目标: after a figure that is a target
     subject_words: Any
     subjects: dict[str, str]
     metric_words: Any  # every metric keyword
@@ -380,6 +385,7 @@ def _compile_file(file: ZhRuleFile) -> ZhRules:
             for p in file.period
         ],
         base_before=WordSet.of(file.periods.base_before),
+        target_after=WordSet.of(file.periods.target_after),
         subject_words=regex.compile(
             rf"(?:{alternation(subjects)})(?!{alternation(not_before)})"
             if not_before
