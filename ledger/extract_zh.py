@@ -498,6 +498,7 @@ def _sentence_claims(
     named = _metrics_named(rules, s)
     claims: list[dict[str, Any]] = []
     floor = s.start
+    targets = any(word in s.text for word in rules.file.periods.target_after)
     for f in figures:
         clause_start, clause = _clause_before(rules, s, f.number_start, floor)
         change, basis = _change_and_basis(rules, s, f, clause, claims[-1] if claims else None)
@@ -521,7 +522,7 @@ def _sentence_claims(
                 "metric": _metric(rules, kind, named, metrics),
                 "subject": rules.subjects[subject.group()] if subject else None,
                 "period": _target_period(rules, s, f, clause_start, mentions, published)
-                if rules.target_after.starting_at(s.text, f.end - s.start)
+                if targets and rules.target_after.starting_at(s.text, f.end - s.start)
                 else _period(mentions, s.text, f.number_start - s.start, ends) or carried,
                 "attribution": attribution,
                 "sentence": original,
