@@ -245,7 +245,8 @@ class ZhRules:
     """The compiled Chinese rules: regexes compiled once, lookups as plain dicts."""
 
     file: ZhRuleFile
-    fold: dict[int, int]
+    fold: dict[str, str]  # a full-width character -> its ASCII form
+    to_fold: Any  # a character to fold
     sentence_end: Any
     figure: Any
     figure_groups: dict[str, int]  # the figure pattern's group name -> index, read by span
@@ -302,6 +303,8 @@ def check_contract(file: ZhRuleFile) -> None:
         require_groups(f"zh.toml: period {period.id!r}", period.regex, PERIOD_GROUPS[period.id])
     for cue in file.attribution:
         require_groups(f"zh.toml: attribution {cue.id!r}", cue.regex, ATTRIBUTION_GROUPS)
+    if len(file.language.fold_from) != len(file.language.fold_into):
+        raise RulesError("zh.toml: language.fold_from and fold_into are not one for one")
 
 
 def _compile(source: str, what: str, flags: int = 0) -> Any:
@@ -338,9 +341,11 @@ def _compile_file(file: ZhRuleFile) -> ZhRules:
     bases = {w: b.id for b in file.basis for w in b.words}
     subjects = {w: s.id for s in file.subject for w in s.words}
     not_before = [w for s in file.subject for w in s.not_before]
+    fold = dict(zip(file.language.fold_from, file.language.fold_into, strict=True))  # checked
     return ZhRules(
         file=file,
-        fold=str.maketrans(file.language.fold_from, file.language.fold_into),
+        fold=fold,
+        to_fold=regex.compile(f"[{regex.escape(file.language.fold_from)}]" if fold else "(?!)"),
         sentence_end=_compile(file.language.sentence_end, "language.sentence_end"),
         figure=figure,
         figure_groups=dict(figure.groupindex),
