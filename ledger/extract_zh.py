@@ -26,7 +26,6 @@ _HAN = regex.compile(r"\p{Han}")
 _NOT_HAN = regex.compile(r"\P{Han}+")  # deleted, what is left is counted: no list of matches
 # letters that are not Han, and digits (〇 is both): what a sentence's Han share is taken of
 _NOT_OTHER_LETTERS = regex.compile(r"(?V1)[^\p{N}[\p{L}--\p{Han}]]+")
-_PER = regex.compile(r"/(\S)")  # 元/人: what a unit is divided by
 _ASCII_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 
 
@@ -116,18 +115,19 @@ def _unit_reading(
 ) -> tuple[str, str | None, float] | None:
     """(kind, unit, factor) of the unit or counter `word` ending at `after`; None when a counter
     names nothing and the number is in words (一个 with no known noun after it)."""
+    i = after - s.start
     unit = rules.units.get(word)
     if unit is not None:
         reading = unit.unit
-        per = _PER.match(s.text, after - s.start)
-        if per and reading and per.group(1) in rules.file.per.words:
-            reading = f"{reading}/{rules.file.per.words[per.group(1)]}"
+        if reading and s.text[i : i + 1] == "/":  # 元/人: what the unit is divided by
+            per = rules.file.per.words.get(s.text[i + 1 : i + 2])
+            if per is not None:
+                reading = f"{reading}/{per}"
         return unit.kind, reading, unit.factor
     counter = rules.counters[word]
-    rest = s.text[after - s.start : after - s.start + 8]
-    for noun in sorted(counter.nouns, key=len, reverse=True):
-        if rest.startswith(noun):
-            return "count", counter.nouns[noun], 1.0
+    for noun, named in rules.counter_nouns[word]:  # longest first
+        if s.text.startswith(noun, i, i + 8):
+            return "count", named, 1.0
     for keyword, named in counter.keywords.items():
         if keyword in s.text:
             return "count", named, 1.0
@@ -166,51 +166,51 @@ def _read_figure(rules: ZhRules, s: Sentence, m: Any, dash_at: int) -> Figure | 
     """Read one match of the `figure` pattern; None for a trap or a number nothing explains.
     A sign at `dash_at` (where the figure before ends: 182万-201万元) is a range's dash.
 
-    The groups are read from the match's spans at once (an unmatched group slices to ""): this
-    runs for every number in the text, and most of them (years, dates, 一方面) are dropped."""
-    at, text, spans = s.start, s.text, m.regs
-    index = rules.figure_groups
-    sign_at = spans[index["sign"]][0]
-    arabic = text[slice(*spans[index["arabic"]])]
-    chinese = text[slice(*spans[index["chinese"]])]
-    scale = text[slice(*spans[index["scale"]])]
-    unit_word = text[slice(*spans[index["unit"]])]
-    number_end = max(spans[index["arabic"]][1], spans[index["chinese"]][1], spans[index["more"]][1])
-    unit_end = at + (spans[index["unit"]][1] if unit_word else m.end())
-    if arabic and not (unit_word or scale):
-        shared = rules.shared_unit.match(text, m.end())  # 0.4和0.6个百分点
-        if shared is not None:
-            unit_word, unit_end = shared.group("unit"), at + shared.end()
-    if not (unit_word or scale) or not (arabic or chinese or scale):
-        return None  # a bare number: a year, a date, an ordinal, 十四五, 一方面
-    start = at + (sign_at if sign_at >= 0 else m.start())
-    if sign_at >= 0 and (text[sign_at - 1 : sign_at] in _ASCII_ALNUM or at + sign_at == dash_at):
-        start += 1
-    end = at + (spans[index["unit"]][1] if spans[index["unit"]][0] >= 0 else m.end())
-    if arabic:
-        number: float | None = float(arabic.replace(",", ""))
-    elif chinese:
-        number = chinese_number(chinese)
+    The groups' spans are taken at once (unmatched: (-1, -1)) and the text sliced only where it
+    is read: this runs for every number in the text, and most of them (years, dates, 一方面) are
+    dropped at the first test."""
+    at, text = s.start, s.text
+    sign, arabic, chinese, more, scale_at, more2, unit_at = rules.figure_spans(m.regs)
+    scale = text[scale_at[0] : scale_at[1]] if scale_at[0] >= 0 else ""
+    if unit_at[0] >= 0:
+        unit_word, unit_end, end = text[unit_at[0] : unit_at[1]], at + unit_at[1], at + unit_at[1]
+    elif scale or arabic[0] < 0:
+        unit_word, unit_end, end = "", at + m.end(), at + m.end()
     else:
-        number = 1.0
-    if number is None or _touches_code(s, start, end, spans[index["unit"]][0] >= 0):
+        shared = rules.shared_unit.match(text, m.end())  # 0.4和0.6个百分点
+        if shared is None:
+            return None  # a bare number: a year, a date, an ordinal
+        unit_word, unit_end, end = shared.group("unit"), at + shared.end(), at + m.end()
+    if not (unit_word or scale) or (arabic[0] < 0 and chinese[0] < 0 and not scale):
+        return None  # nothing counted (十四五, 一方面), or a sign with no number
+    start = at + (sign[0] if sign[0] >= 0 else m.start())
+    if sign[0] >= 0 and (text[sign[0] - 1 : sign[0]] in _ASCII_ALNUM or start == dash_at):
+        start += 1
+    number: float | None = 1.0
+    if arabic[0] >= 0:
+        number = float(text[arabic[0] : arabic[1]].replace(",", ""))
+    elif chinese[0] >= 0:
+        number = chinese_number(text[chinese[0] : chinese[1]])
+    if number is None or _touches_code(s, start, end, unit_at[0] >= 0):
         return None
     if rules.trap_before.ending_at(text, start - at, window=2):
         return None
-    if rules.trap_after.starting_at(text, number_end):
+    number_end = max(arabic[1], chinese[1], more[1])
+    if number_end >= 0 and rules.trap_after.starting_at(text, number_end):
         return None  # 2021年, 13个月, 10多年: a date, a period, a duration
-    if sign_at >= 0 and start == at + sign_at:
+    if sign[0] >= 0 and start == at + sign[0]:
         number = -number
-    reading = _unit_reading(rules, unit_word, s, unit_end, bool(arabic)) if unit_word else None
-    if unit_word and reading is None:
-        return None
-    kind, unit, factor = reading or ("count", None, 1.0)
+    kind, unit, factor = "count", None, 1.0
+    if unit_word:
+        reading = _unit_reading(rules, unit_word, s, unit_end, arabic[0] >= 0)
+        if reading is None:
+            return None
+        kind, unit, factor = reading
     value = number * rules.scales.get(scale, 1.0) * factor
-    if not arabic and (chinese and number == 1.0 and not scale):
+    if arabic[0] < 0 and chinese[0] >= 0 and number == 1.0 and not scale:
         return None  # 一个, 一家, 一次: 'a', 'one', not a figure to check
-    more = spans[index["more"]][0] >= 0 or spans[index["more2"]][0] >= 0
-    bound, q_start, q_end = _bound(rules, s, start, end, more)
-    if not unit_word and not arabic and bound == "exact":
+    bound, q_start, q_end = _bound(rules, s, start, end, more[0] >= 0 or more2[0] >= 0)
+    if not unit_word and arabic[0] < 0 and bound == "exact":
         return None  # 万亿 alone: a scale word with no number needs a bound (近万亿)
     return Figure(q_start, q_end, value, kind, unit, bound, start, kind == "multiple")
 
