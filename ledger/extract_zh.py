@@ -170,49 +170,58 @@ def _read_figure(rules: ZhRules, s: Sentence, m: Any, dash_at: int) -> Figure | 
     is read: this runs for every number in the text, and most of them (years, dates, 一方面) are
     dropped at the first test."""
     at, text = s.start, s.text
-    sign, arabic, chinese, more, scale_at, more2, unit_at = rules.figure_spans(m.regs)
+    sign, arabic_at, chinese_at, more, scale_at, more2, unit_at = rules.figure_spans(m.regs)
     scale = text[scale_at[0] : scale_at[1]] if scale_at[0] >= 0 else ""
-    if unit_at[0] >= 0:
-        unit_word, unit_end, end = text[unit_at[0] : unit_at[1]], at + unit_at[1], at + unit_at[1]
-    elif scale or arabic[0] < 0:
-        unit_word, unit_end, end = "", at + m.end(), at + m.end()
-    else:
+    arabic = text[arabic_at[0] : arabic_at[1]] if arabic_at[0] >= 0 else ""
+    end = at + (unit_at[1] if unit_at[0] >= 0 else m.end())
+    unit_word, unit_end = (text[unit_at[0] : unit_at[1]], end) if unit_at[0] >= 0 else ("", end)
+    if arabic and not (unit_word or scale):
         shared = rules.shared_unit.match(text, m.end())  # 0.4和0.6个百分点
-        if shared is None:
-            return None  # a bare number: a year, a date, an ordinal
-        unit_word, unit_end, end = shared.group("unit"), at + shared.end(), at + m.end()
-    if not (unit_word or scale) or (arabic[0] < 0 and chinese[0] < 0 and not scale):
-        return None  # nothing counted (十四五, 一方面), or a sign with no number
+        if shared is not None:
+            unit_word, unit_end = shared.group("unit"), at + shared.end()
+    if not (unit_word or scale) and not _bare_figure(rules, text, arabic):
+        return None  # a bare number: a year, a date, an ordinal, 十四五, 一方面
     start = at + (sign[0] if sign[0] >= 0 else m.start())
     if sign[0] >= 0 and (text[sign[0] - 1 : sign[0]] in _ASCII_ALNUM or start == dash_at):
         start += 1
     number: float | None = 1.0
-    if arabic[0] >= 0:
-        number = float(text[arabic[0] : arabic[1]].replace(",", ""))
-    elif chinese[0] >= 0:
-        number = chinese_number(text[chinese[0] : chinese[1]])
+    if arabic:
+        number = float(arabic.replace(",", ""))
+    elif chinese_at[0] >= 0:
+        number = chinese_number(text[chinese_at[0] : chinese_at[1]])
     if number is None or _touches_code(s, start, end, unit_at[0] >= 0):
         return None
     if rules.trap_before.ending_at(text, start - at, window=2):
         return None
-    number_end = max(arabic[1], chinese[1], more[1])
-    if number_end >= 0 and rules.trap_after.starting_at(text, number_end):
-        return None  # 2021年, 13个月, 10多年: a date, a period, a duration
+    decimal = "." in arabic
+    if unit_word in rules.decimal_units and not decimal:
+        return None
+    trap = rules.trap_after.starting_at(text, max(arabic_at[1], chinese_at[1], more[1]))
+    if trap is not None and not (decimal and trap[0] == unit_word):
+        return None  # 2021年, 13个月, 10多年: a date, a period, a duration (not 9.08年)
+    if text[end - at : end - at + 1] in '”"' and rules.title_after.starting_at(text, end - at):
+        return None  # “研发投入500家”榜单: the name of a list
     if sign[0] >= 0 and start == at + sign[0]:
         number = -number
     kind, unit, factor = "count", None, 1.0
     if unit_word:
-        reading = _unit_reading(rules, unit_word, s, unit_end, arabic[0] >= 0)
+        reading = _unit_reading(rules, unit_word, s, unit_end, bool(arabic))
         if reading is None:
             return None
         kind, unit, factor = reading
     value = number * rules.scales.get(scale, 1.0) * factor
-    if arabic[0] < 0 and chinese[0] >= 0 and number == 1.0 and not scale:
+    if not arabic and chinese_at[0] >= 0 and number == 1.0 and not scale:
         return None  # 一个, 一家, 一次: 'a', 'one', not a figure to check
     bound, q_start, q_end = _bound(rules, s, start, end, more[0] >= 0 or more2[0] >= 0)
-    if not unit_word and arabic[0] < 0 and bound == "exact":
+    if not unit_word and not arabic and bound == "exact":
         return None  # 万亿 alone: a scale word with no number needs a bound (近万亿)
     return Figure(q_start, q_end, value, kind, unit, bound, start, kind == "multiple")
+
+
+def _bare_figure(rules: ZhRules, text: str, arabic: str) -> bool:
+    """Whether a number with no unit or scale is a figure: one with a decimal point, in a sentence
+    about a ratio or an index (性别比为105.07). Searched only for such rare numbers."""
+    return "." in arabic and rules.bare_number_words.search(text) is not None
 
 
 def _word_figures(rules: ZhRules, s: Sentence) -> list[Figure]:

@@ -77,6 +77,7 @@ class Unit(_Strict):
     kind: str
     unit: str | None = None
     factor: float = 1.0
+    decimal_only: bool = False  # a quantity only with a decimal point (9.08年; 2021年 is a date)
     examples: list[Example] = Field(min_length=1)
 
 
@@ -146,6 +147,11 @@ class Commented(_Strict):
 class Traps(Commented):
     after: list[str]
     before: list[str]
+    title_after: list[str]
+
+
+class BareNumber(Commented):
+    keywords: list[str]
 
 
 class Periods(Commented):
@@ -180,6 +186,7 @@ class ZhRuleFile(_Strict):
     multiple_as_rise: Commented
     basis: list[WordRule]
     traps: Traps
+    bare_number: BareNumber
     periods: Periods
     period: list[RegexRule]
     subject: list[WordRule]
@@ -267,6 +274,7 @@ class ZhRules:
     numeral_chars: frozenset[str]
     scales: dict[str, float]
     units: dict[str, Unit]
+    decimal_units: frozenset[str]  # unit words that make a figure only after a decimal point
     counters: dict[str, Counter]
     counter_nouns: dict[str, list[tuple[str, str]]]  # counter word -> its nouns, longest first
     bound_before: WordSet  # the words of bounds before a figure (约, 超过)
@@ -277,7 +285,9 @@ class ZhRules:
     basis_words: Any
     bases: dict[str, str]
     trap_before: WordSet  # 第, 每
-    trap_after: WordSet  # right after a number: 年, 月, 个月, 位 ...
+    trap_after: WordSet  # right after a number: 年, 月, 个月, 位数 ...
+    title_after: WordSet  # ”榜单: the number ends the name of a list
+    bare_number_words: Any  # 性别比, 指数: a sentence where a bare decimal is a figure
     shared_unit: Any  # 和0.6个百分点: the unit a bare number before it shares
     change_after: WordSet  # 的正增长: a change named after the figure
     periods: list[tuple[str, list[str], Any]]  # (id, needs, compiled)
@@ -367,6 +377,7 @@ def _compile_file(file: ZhRuleFile) -> ZhRules:
         numeral_chars=frozenset(numeral.strip("[]")),
         scales=scales,
         units=units,
+        decimal_units=frozenset(w for w, u in units.items() if u.decimal_only),
         counters=counters,
         counter_nouns={
             word: sorted(c.nouns.items(), key=lambda noun: len(noun[0]), reverse=True)
@@ -381,6 +392,8 @@ def _compile_file(file: ZhRuleFile) -> ZhRules:
         bases=bases,
         trap_before=WordSet.of(file.traps.before),
         trap_after=WordSet.of(file.traps.after),
+        title_after=WordSet.of(file.traps.title_after),
+        bare_number_words=regex.compile(alternation(file.bare_number.keywords)),
         shared_unit=pattern("shared_unit"),
         change_after=WordSet.of(change.after_figure),
         periods=[
