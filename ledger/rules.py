@@ -84,6 +84,8 @@ PATTERN_GROUPS: dict[str, tuple[str, ...]] = {
     "date_after": (),
     "time_after": (),
     "age_before": (),  # "aged 34", "at the age of 22": an age, with no noun after it
+    "fraction_point_after": (),  # "1/2 point over LIBOR": percentage points
+    "age_apposition": (),  # "Liam Mower, 12,": an age after a person's name
     "label_before": ("cap",),
     "person_before": ("who",),
     "source_name": (),  # a piece of the attribution cues
@@ -107,7 +109,8 @@ PERIOD_GROUPS: dict[str, tuple[tuple[str, ...], ...]] = {
     # a step from the sentence's own period: "a year earlier", "the following year"
     "shift": (("shiftunit",), ("shiftdir",)),
 }
-UNIT_WORDS = ("percent", "metres")  # a lone fraction of a whole is a percent; "800m" is metres
+# a lone fraction of a whole is a percent, "1/2 point" a percentage point; "800m" is metres
+UNIT_WORDS = ("percent", "percentage points", "metres")
 
 
 class RulesError(ValueError):
