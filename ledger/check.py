@@ -495,7 +495,11 @@ class Checker:
         for verdict in self.matcher.verdicts(figure):
             value = verdict.value
             inferred = figure.subject.inferred
-            said = f" (subject {figure.subject.code} from the {inferred})" if inferred else ""
+            # a currency's or a crude's series is looked up by its name, not by the place
+            used = value is None or value.subject == figure.subject.code
+            said = (
+                f" (subject {figure.subject.code} from the {inferred})" if inferred and used else ""
+            )
             if claim.metric_from:
                 said += f" (metric {claim.metric} from {claim.metric_from})"
             rows.append(
@@ -533,7 +537,7 @@ class Checker:
         subject = Subject(found.code, how or None)
         return Figure(value, high, bound, claim.unit, claim.change, claim.metric, claim.period,
                       claim.published, words, claim.clause, subject, found.kind,
-                      claim.sentence)  # fmt: skip
+                      claim.sentence, start)  # fmt: skip
 
     def against_cited(self, claim: ClaimRow) -> list[dict]:
         """One row per cited reference (sources/references.csv) the claim is compared with, or

@@ -263,3 +263,59 @@ def test_a_rate_said_to_be_current_is_no_forecast(folder: Path) -> None:
     outcome, checks, _ = found["4.75%"]
     assert outcome == "consistent", checks  # Bank Rate in force since 2004-08-05
     assert checks[0][5] == 1
+
+
+def test_a_span_of_months_is_a_quarters_or_a_months_figure(folder: Path) -> None:
+    found = checked(folder, "spans", {
+        "a.txt": ("2005-03-02", "Data showed the Australian economy grew just 0.1% between "
+                  "October and December and 1.5% on an annual basis."),
+        "b.txt": ("2005-03-02", "Japan's economy grew an average of 1.2% a year "
+                  "from 1990 to 2003."),
+    })  # fmt: skip
+    outcome, checks, _ = found["1.5%"]
+    assert outcome == "no-reference"  # a quarter's rate, never the year's 4.2
+    assert all(row[0] != "official" for row in checks)
+    assert found["1.2%"][0] == "no-reference"
+    assert "over several years" in found["1.2%"][1][0][6]
+
+
+def test_an_estimate_for_a_year_not_over_is_a_forecast_a_days_price_is_not(folder: Path) -> None:
+    found = checked(folder, "notover", {
+        "a.txt": ("2004-12-10", "Turkey's current account deficit has swelled to $10.7bn "
+                  "this year."),
+        "b.txt": ("1987-03-03", "Crude oil prices rallied today, moving over 17.00 dlrs a barrel "
+                  "in March."),
+    })  # fmt: skip
+    outcome, checks, _ = found["$10.7bn"]
+    assert outcome == "forecast"
+    assert "its period 2004 was not over when it was published" in checks[0][6]
+    assert found["over 17.00 dlrs"][0] == "consistent"
+
+
+def test_a_dollar_price_is_of_the_currency_named_nearest_before_it(folder: Path) -> None:
+    story = ("The dollar edged higher against both the euro and the pound, with one euro worth "
+             "$1.3218, and one pound buying $1.9094.")  # fmt: skip
+    found = checked(folder, "currencies", {"a.txt": ("2005-02-23", story)})
+    for quote, currency in (("$1.3218", "EUR"), ("$1.9094", "GBP")):
+        outcome, checks, _ = found[quote]
+        assert outcome == "consistent", (quote, checks)
+        assert checks[0][1].startswith(f"fred-exchange-rates:FRED:EXCH:{currency}:2005-0"), quote
+        assert f"monthly values for {currency} 2005-01..2005-03" in checks[0][6]
+    pound = "The dollar edged higher against the euro and the pound, with one pound buying $1.32."
+    wrong = checked(folder, "currencies-wrong", {"a.txt": ("2005-02-23", pound)})
+    assert wrong["$1.32"][0] == "inconsistent"  # the pound was never $1.32 that quarter
+
+
+def test_a_days_oil_price_may_be_the_weeks_or_the_months_around_it(folder: Path) -> None:
+    # WTI's daily closes in the week to 1987-03-24 were 18.60-18.94; the monthly averages of
+    # February to April 17.75-18.68: 17.80 dlrs is no close of that week, but within February's.
+    found = checked(folder, "oil-months", {
+        "a.txt": ("1987-03-24", "US crude oil was trading at 17.80 dlrs a barrel."),
+        "b.txt": ("1987-03-24", "US crude oil was trading at 25.00 dlrs a barrel."),
+    })  # fmt: skip
+    outcome, checks, _ = found["17.80 dlrs"]
+    assert outcome == "consistent"
+    assert [row[2] for row in checks] == ["inconsistent", "consistent"]  # the week's, the months'
+    outcome, checks, _ = found["25.00 dlrs"]
+    assert outcome == "inconsistent"
+    assert ["daily values" in checks[0][6], "monthly values" in checks[1][6]] == [True, True]

@@ -46,8 +46,6 @@ if TYPE_CHECKING:
 FLAGS = re.IGNORECASE | re.VERBOSE
 # Where a figure's own words stop: a comma, a semicolon, a bracket, a dash or a conjunction.
 _BOUNDARY = re.compile(r"[,;:()]|\s[-–]\s|\b(?:but|while|whereas|and|after|against)\b", re.I)
-# A forecast's period is over more than this after publication: "growth of 2.2% in 2005".
-FUTURE_GRACE = timedelta(days=60)
 # A money flow (exports, a current account, GDP) below this share of the national total is a
 # part of it ("exports to Japan", "coffee exports"), not the total news would state.
 PART_OF_TOTAL = 0.5
@@ -212,6 +210,7 @@ class Figure:
     subject: Subject
     subject_kind: str
     sentence: str = ""
+    start: int = 0  # the figure's offset in its sentence
 
 
 class Series:
@@ -258,18 +257,24 @@ class Verdict(NamedTuple):
     period_match: str = "none"
 
 
-def is_forecast(figure: Figure, rules: CheckingRules) -> str | None:
-    """Why a figure is a forecast, or None."""
+def is_forecast(figure: Figure, rules: CheckingRules, aggregation: str | None = None) -> str | None:
+    """Why a figure is a forecast, or None: forecast words, or a period not over when it was
+    published ("its deficit has swelled to $10.7bn this year", in December: an estimate). A
+    price or a rate at a point in time (`aggregation` "point") in a period that has begun is
+    the level of the day it was quoted ("oil rose to $17 today", dated this month)."""
     if any(cue.search(figure.words.before) for cue in rules.present):
         return None  # "may increase rates from their current 4.75%": the rate in force
     for cue in rules.forecast:
         text = figure.words.after if cue.where == "after" else figure.words.before
         if cue.search(text):
             return f"forecast words ({cue.id})"
-    end = period_end(figure.period)
-    if end and figure.published and end > figure.published + FUTURE_GRACE:
-        return f"its period {figure.period} was not over when it was published"
-    return None
+    end = period_last_day(figure.period)
+    if end is None or figure.published is None or end <= figure.published:
+        return None
+    begun = _period_first_day(figure.period) <= figure.published
+    if aggregation == "point" and begun:
+        return None
+    return f"its period {figure.period} was not over when it was published"
 
 
 def frequency_of(figure: Figure, definition: MetricDefinition, rules: CheckingRules) -> str | None:
@@ -282,7 +287,7 @@ def frequency_of(figure: Figure, definition: MetricDefinition, rules: CheckingRu
         if cue.search(figure.words.both):
             return cue.frequency
     within_year = _period_frequency(figure.period)
-    if within_year != "A":
+    if within_year not in (None, "A"):
         return within_year
     return definition.frequency or within_year
 
@@ -300,16 +305,110 @@ def _quarter_ending(period: str) -> str:
 
 
 def _period_frequency(period: str | None) -> str | None:
-    """A period's frequency: 2004 A, 2004-Q3 Q, 2004-H1 H, 2004-03 M (None: no period).
+    """A period's frequency: 2004 A, 2004-Q3 Q, 2004-H1 H, 2004-03 M, a fiscal year F (None: no
+    period). A span START/END is a quarter's, a month's or a year's by its length ("between
+    October and December", "the 12 months to October": October's twelve-month rate), and P
+    when it covers several years (an average over them: no series gives it).
 
-    >>> [_period_frequency(p) for p in ("2004", "2004-Q3", "2004-H1", "2004-03", None)]
-    ['A', 'Q', 'H', 'M', None]
+    >>> [_period_frequency(p) for p in ("2004", "2004-Q3", "2004-H1", "2004-03", "FY1986", None)]
+    ['A', 'Q', 'H', 'M', 'F', None]
+    >>> [_period_frequency(p) for p in ("2004-10/2004-12", "2003-11/2004-10", "2004-01/2004-12")]
+    ['Q', 'M', 'A']
+    >>> _period_frequency("1990/2010"), _period_frequency("2004-01/2004-06")
+    ('P', 'H')
     """
     if not period:
         return None
+    if period.startswith("FY"):
+        return "F"
+    if "/" in period:
+        return _span_frequency(*period.split("/", 1))
     if "Q" in period or "H" in period:
         return "Q" if "Q" in period else "H"
     return "M" if len(period) == 7 else "A"
+
+
+def _span_frequency(first: str, last: str) -> str:
+    months = _month_index(last, end=True) - _month_index(first, end=False) + 1
+    if months <= 1:
+        return "M"
+    if months <= 3:
+        return "Q"
+    if months <= 6:
+        return "H"
+    if months == 12:
+        return "A" if first.endswith(("-01", "-Q1", "-H1")) or len(first) == 4 else "M"
+    return "P" if months > 12 else "M"
+
+
+def _month_index(period: str, *, end: bool) -> int:
+    """A period's first (or last, `end`) month as a count of months since year 0.
+
+    >>> _month_index("2004", end=True) - _month_index("2004", end=False)
+    11
+    >>> _month_index("2004-Q3", end=False) % 12, _month_index("2004-H1", end=True) % 12
+    (6, 5)
+    """
+    year, _, part = period.partition("-")
+    months = {"Q": 3, "H": 6}.get(part[:1], 1)
+    if not part:
+        first, size = 0, 12
+    else:
+        number = int(part[1:] if part[:1] in ("Q", "H") else part[:2])
+        first, size = (number - 1) * months, months
+    return int(year) * 12 + first + (size - 1 if end else 0)
+
+
+def _period_at(period: str, frequency: str) -> str:
+    """The label a series of `frequency` gives the period (a span's last part: "2004-10/2004-12"
+    is 2004-Q4, "2003-11/2004-10" October 2004).
+
+    >>> _period_at("2004-10/2004-12", "Q"), _period_at("2003-11/2004-10", "M")
+    ('2004-Q4', '2004-10')
+    >>> _period_at("2004", "A"), _period_at("2004-09", "Q")
+    ('2004', '2004-Q3')
+    """
+    last = period.rsplit("/", 1)[-1]
+    if frequency == "A":
+        return last[:4]
+    if frequency == "Q":
+        return _quarter_ending(last)
+    return last
+
+
+def period_last_day(period: str | None) -> date | None:
+    """The last day of a claim's period, a span's included (`ledger.references.period_end`
+    reads one period label).
+
+    >>> period_last_day("2004-10/2004-12"), period_last_day("2004-H1")
+    (datetime.date(2004, 12, 31), datetime.date(2004, 6, 30))
+    >>> period_last_day("FY1986") is None
+    True
+    """
+    if not period or period.startswith("FY"):
+        return None
+    last = period.rsplit("/", 1)[-1]
+    try:
+        index = _month_index(last, end=True)
+    except ValueError:
+        return None
+    year, month = divmod(index, 12)
+    return period_end(f"{year}-{month + 1:02d}")
+
+
+def _period_first_day(period: str | None) -> date:
+    """The first day of a claim's period (a span's first part); date.max when it has none.
+
+    >>> _period_first_day("2004-10/2004-12"), _period_first_day("2004-H2")
+    (datetime.date(2004, 10, 1), datetime.date(2004, 7, 1))
+    """
+    if not period or period.startswith("FY"):
+        return date.max
+    try:
+        year, month = divmod(_month_index(period.split("/", 1)[0], end=False), 12)
+    except ValueError:
+        return date.max
+    return date(year, month + 1, 1)
 
 
 class Matcher:
@@ -360,18 +459,13 @@ class Matcher:
         if frequency is None or (period is None and dated_by_publication):
             return self._undated(figure, definition, series, subject)
         if period is None:
-            found = sorted(series.ordered)
-            return [
-                Verdict(
-                    "no-reference",
-                    f"a {_FREQUENCY_WORDS.get(frequency, frequency)} figure; official series "
-                    f"for {subject} are {', '.join(_FREQUENCY_WORDS.get(f, f) for f in found)}",
-                )
-            ]
-        if frequency == "A":
-            period = period[:4]
-        elif frequency == "Q":
-            period = _quarter_ending(period)
+            found = ", ".join(_FREQUENCY_WORDS.get(f, f) for f in sorted(series.ordered))
+            said = _FREQUENCY_WORDS.get(frequency, frequency)
+            why = f"a {said} figure with no period; official series for {subject} are {found}"
+            return [Verdict("no-reference", why)]
+        if frequency in ("F", "P"):
+            return [Verdict("no-reference", _SPAN_WORDS[frequency])]
+        period = _period_at(period, frequency)
         chosen = [v for v in series.at(frequency, period) if not _projection(v)]
         if not chosen:
             said = _FREQUENCY_WORDS.get(frequency, frequency)
@@ -408,7 +502,7 @@ class Matcher:
         return found
 
     def _refusal(self, figure: Figure, definition: MetricDefinition) -> str | None:
-        forecast = is_forecast(figure, self.rules)
+        forecast = is_forecast(figure, self.rules, definition.aggregation)
         if forecast:
             return f"forecast: {forecast}"
         if definition.scope != "national":
@@ -431,15 +525,24 @@ class Matcher:
         if "FRED:EXCH" in definition.indicators:
             if figure.unit and figure.unit != "USD":
                 return figure.unit
-            lowered = f"{figure.clause} {figure.words.after}".casefold()
-            words = self.rules.currency_words.table()
-            return next((code for word, code in words.items() if word in lowered), None)
+            return self._currency_named(figure)
         if any(code.startswith("EIA:") for code in definition.indicators):
             lowered = f"{figure.clause} {figure.words.after}".casefold()
             benchmarks = self.rules.benchmarks.table()
             named = next((code for word, code in benchmarks.items() if word in lowered), None)
             return named or "WTI"  # the US benchmark news quoted before Brent's series begins
         return figure.subject.code
+
+    def _currency_named(self, figure: Figure) -> str | None:
+        """The currency a dollar price is of: the one named nearest before it in its sentence
+        ("against the euro and the pound, with one pound buying $1.9094": the pound), else the
+        first its clause and the words after it name ("1.30 dlrs to the euro")."""
+        words = self.rules.currency_words.table()
+        before = list(_currency_pattern(tuple(words)).finditer(figure.sentence[: figure.start]))
+        if before:
+            return words[before[-1].group().casefold()]
+        lowered = f"{figure.clause} {figure.words.after}".casefold()
+        return next((code for word, code in words.items() if word in lowered), None)
 
     def _undated(
         self,
@@ -452,10 +555,22 @@ class Matcher:
         if figure.published is None:
             return [Verdict("ambiguous", "no period, and no publication date to infer one from")]
         day = figure.published
-        for frequency in definition.undated:
+        rows: list[Verdict] = []
+        for frequency in definition.undated:  # a day's quote: the week's prices, or the months'
             window = _window(series, frequency, day)
-            if window:
-                return self._range(figure, window, day, frequency)
+            if window and frequency == "A":  # the year just over: revised as any year's figure
+                inferred = f"period inferred from the publication date {day}: "
+                rows += [
+                    self._point(figure, definition, value, "inferred-from-publication")
+                    for value in window
+                ]
+                rows = [row._replace(explanation=inferred + row.explanation) for row in rows]
+            elif window:
+                rows += self._range(figure, window, day, frequency)
+            if any(row.outcome == "consistent" for row in rows):
+                break
+        if rows:
+            return rows
         wanted = "/".join(_FREQUENCY_WORDS.get(f, f) for f in definition.undated) or "dated"
         return [
             Verdict(
@@ -479,8 +594,8 @@ class Matcher:
         periods = f"{first.period}..{window[-1].period}" if len(window) > 1 else first.period
         explanation = (
             f"period inferred from the publication date {day}: "
-            f"{_FREQUENCY_WORDS.get(frequency, frequency)} values {periods} range "
-            f"{_num(low)}-{_num(high)}; {first.citation()}; {outcome}"
+            f"{_FREQUENCY_WORDS.get(frequency, frequency)} values for {first.subject} {periods} "
+            f"range {_num(low)}-{_num(high)}; {first.citation()}; {outcome}"
         )
         near = min((low, high), key=lambda v: abs(v - figure.value))
         difference = _difference(figure.value, near) if not inside else 0.0
@@ -533,8 +648,19 @@ class Matcher:
         return self.convert(value.value, value.unit, figure.unit, int(value.period[:4]))
 
 
+_SPAN_WORDS = {
+    "F": "a fiscal year's figure: official annual series are calendar years",
+    "P": "a figure over several years: no official series gives one value for them",
+}
 _FREQUENCY_WORDS = {"A": "annual", "H": "half-yearly", "Q": "quarterly", "M": "monthly",
                     "W": "weekly", "D": "daily", "E": "dated-change"}  # fmt: skip
+
+
+@functools.cache
+def _currency_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+    """One alternation of the currency words, longest first ("swiss franc" before "franc")."""
+    ordered = sorted(words, key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(re.escape(w) for w in ordered) + r")\b", re.I)
 
 
 def _people(figure: Figure) -> bool:
@@ -560,7 +686,7 @@ def _window(series: Series, frequency: str, day: date) -> list[OfficialValue]:
     """The values of one frequency around a publication date: the week before it for daily
     prices, the month and those either side for monthly averages, the last two quarters over
     (the one just released, and the one before), the rate in force and any change in the week
-    before for dated changes, the year and the one before for annual ones."""
+    before for dated changes, the last year over for annual ones."""
     if frequency == "D":
         return series.between("D", (day - DAY_WINDOW).isoformat(), day.isoformat())
     if frequency == "M":
@@ -571,9 +697,8 @@ def _window(series: Series, frequency: str, day: date) -> list[OfficialValue]:
         in_force = series.before("E", day.isoformat() + "~", 1)  # "~" sorts after any date
         recent = series.between("E", (day - DAY_WINDOW).isoformat(), day.isoformat())
         return in_force + [v for v in recent if v not in in_force]
-    if frequency == "A":
-        years = series.between("A", str(day.year - 1), str(day.year))
-        return [v for v in years if v.status == "actual"]
+    if frequency == "A":  # the year just over: the year of publication is not over
+        return [v for v in series.at("A", str(day.year - 1)) if v.status == "actual"]
     return []
 
 
