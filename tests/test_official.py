@@ -69,6 +69,7 @@ def test_a_first_release_revised_since_is_revised_not_inconsistent(folder: Path)
     # attribution: publisher, dataset, vintage and licence
     assert "World Bank, World Development Indicators" in explain.output
     assert "vintage 2026-07-01; CC-BY-4.0" in explain.output
+    assert "source https://data.worldbank.org/indicator/NY.GDP.MKTP.KD.ZG" in explain.output
     assert "suggested: revised" in explain.output
 
 
@@ -319,3 +320,46 @@ def test_a_days_oil_price_may_be_the_weeks_or_the_months_around_it(folder: Path)
     outcome, checks, _ = found["25.00 dlrs"]
     assert outcome == "inconsistent"
     assert ["daily values" in checks[0][6], "monthly values" in checks[1][6]] == [True, True]
+
+
+def test_each_check_says_what_it_was_compared_with_and_that_thing_exists(folder: Path) -> None:
+    """against_type and against_id name a cited reference, an official value or another claim,
+    and each resolves to the value the check states."""
+    found = checked(folder, "against", {
+        "a.txt": ("2005-01-25", "China's economy grew by 9.5% in 2004."),
+        "b.txt": ("2005-01-26", "China's economy grew by 12% in 2004, a rival survey said."),
+    })  # fmt: skip
+    db = folder / "against.db"
+    added = CliRunner().invoke(cli, [
+        "reference", "add", "--db", str(db), "--id", "nbs-2004", "--metric", "gdp_growth",
+        "--subject", "China", "--period", "2004", "--value", "9.5", "--unit", "percent",
+        "--publisher", "National Bureau of Statistics"])  # fmt: skip
+    assert added.exit_code == 0, added.output
+    assert CliRunner().invoke(cli, ["check", "--db", str(db)]).exit_code == 0
+    with sqlite3.connect(db) as ledger, sqlite3.connect(folder / "reference-pack.db") as pack:
+        rows = ledger.execute(
+            "select checks.against_type, checks.against_id, checks.other_value, claims.quote "
+            "from checks join claims on claims.id = checks.claim_id"
+        ).fetchall()
+        kinds = {kind for kind, *_ in rows}
+        assert kinds == {"reference", "official", "claim"}
+        for kind, against, other, quote in rows:
+            if kind == "reference":
+                (value,) = ledger.execute(
+                    "select value from [references] where id = ?", [against]
+                ).fetchone()
+                assert (against, value, other) == ("nbs-2004", 9.5, 9.5)
+            elif kind == "claim":
+                (value,) = ledger.execute(
+                    "select value from claims where id = ?", [against]
+                ).fetchone()
+                assert value == other and {value, float(quote.rstrip("%"))} == {9.5, 12.0}
+            else:
+                dataset, indicator, subject, period = against.split(":")
+                (value,) = pack.execute(
+                    "select value from ref_values where dataset = ? and indicator = ? "
+                    "and subject = ? and period = ?",
+                    [dataset, indicator, subject, period],
+                ).fetchone()
+                assert round(value, 2) == round(other, 2) == 10.14
+    assert found["9.5%"][0] == found["12%"][0] == "revised"  # both within the band of 10.14

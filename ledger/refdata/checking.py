@@ -595,7 +595,7 @@ class Matcher:
         explanation = (
             f"period inferred from the publication date {day}: "
             f"{_FREQUENCY_WORDS.get(frequency, frequency)} values for {first.subject} {periods} "
-            f"range {_num(low)}-{_num(high)}; {first.citation()}; {outcome}"
+            f"range {_num(low)}-{_num(high)}; {first.citation()}; {outcome}{_page(first)}"
         )
         near = min((low, high), key=lambda v: abs(v - figure.value))
         difference = _difference(figure.value, near) if not inside else 0.0
@@ -632,7 +632,7 @@ class Matcher:
             reason = f"; within the {band.id} revision band ({_band_words(band)})"
         explanation = (
             f"{value.citation()}: {_num(other)} {figure.unit or value.unit} for {value.subject} "
-            f"{value.period}; {outcome}{_signed(difference)}{reason}"
+            f"{value.period}; {outcome}{_signed(difference)}{reason}{_page(value)}"
         )
         return Verdict(outcome, explanation, value, other, difference, match)
 
@@ -714,6 +714,12 @@ def _difference(claimed: float, other: float) -> float | None:
 
 def _num(value: float) -> str:
     return f"{value:.6g}"
+
+
+def _page(value: OfficialValue) -> str:
+    """Where the value can be seen, closing a check's explanation (the attribution its licence
+    asks for: publisher, dataset, vintage and licence come before it)."""
+    return f"; source {value.page}" if value.page else ""
 
 
 def _signed(difference: float | None) -> str:
