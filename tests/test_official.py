@@ -363,3 +363,14 @@ def test_each_check_says_what_it_was_compared_with_and_that_thing_exists(folder:
                 ).fetchone()
                 assert round(value, 2) == round(other, 2) == 10.14
     assert found["9.5%"][0] == found["12%"][0] == "revised"  # both within the band of 10.14
+
+
+def test_zeros_written_after_the_point_are_precision(folder: Path) -> None:
+    # WTI closed at 18.60-18.94 in the week to 1987-03-24 and averaged 17.75-18.68 in the months
+    # around it: "20 dlrs" may be a rounded 18.5, "20.00 dlrs" is to the cent and never was.
+    found = checked(folder, "precision", {
+        "a.txt": ("1987-03-24", "US crude oil was trading at 20.00 dlrs a barrel."),
+        "b.txt": ("1987-03-24", "US crude oil was trading at about 20 dlrs a barrel."),
+    })  # fmt: skip
+    assert found["20.00 dlrs"][0] == "inconsistent"
+    assert found["about 20 dlrs"][0] == "consistent"

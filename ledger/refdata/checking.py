@@ -211,6 +211,7 @@ class Figure:
     subject_kind: str
     sentence: str = ""
     start: int = 0  # the figure's offset in its sentence
+    place: float | None = None  # its last digit's, when written after the point ("17.00")
 
 
 class Series:
@@ -430,7 +431,9 @@ class Matcher:
         self._series: OrderedDict[tuple[str, str, str | None], Series] = OrderedDict()
 
     def _interval(self, figure: Figure, value: float) -> Interval:
-        return claim_interval(value, figure.value_high, figure.bound, self.tolerance_pct)
+        return claim_interval(
+            value, figure.value_high, figure.bound, self.tolerance_pct, figure.place
+        )
 
     def checkable(self, metric: str) -> bool:
         definition = self.definitions.get(metric)
