@@ -374,3 +374,24 @@ def test_zeros_written_after_the_point_are_precision(folder: Path) -> None:
     })  # fmt: skip
     assert found["20.00 dlrs"][0] == "inconsistent"
     assert found["about 20 dlrs"][0] == "consistent"
+
+
+def test_a_quote_dated_this_month_is_the_days_and_a_dateline_is_no_region(folder: Path) -> None:
+    # The dollar averaged 151.43 yen in March 1987 (146.50 is 3% off) but 142.90-153.41 from
+    # February to April: a day's quote at the end of March lies among them.
+    found = checked(folder, "dateline", {
+        "a.txt": ("1987-03-31", "TOKYO, March 31 - The dollar closed at 146.50 yen."),
+        "b.txt": ("1987-04-14", "LONDON, April 14 - U.K. unemployment averaged 11.2 pct of "
+                  "the workforce in 1986."),
+        "c.txt": ("1987-04-14", "LONDON, April 14 - Unemployment in London averaged 9.8 pct "
+                  "in 1986."),
+    })  # fmt: skip
+    outcome, checks, _ = found["146.50 yen"]
+    assert outcome == "consistent" and checks[0][5] == 1
+    assert "monthly values for JPY 1987-02..1987-04" in checks[0][6]
+    outcome, checks, _ = found["11.2 pct"]  # filed in London, about the UK: BoE 11.32
+    assert (outcome, checks[0][1]) == (
+        "consistent",
+        "boe-millennium:BOEM:unemployment-rate:GBR:1986",
+    )
+    assert "a regional or city figure" in found["9.8 pct"][1][0][6]

@@ -448,7 +448,10 @@ class Matcher:
         if why:
             outcome = "forecast" if why.startswith("forecast") else "no-reference"
             return [Verdict(outcome, why.removeprefix("forecast: "))]
-        if figure.period and any(cue.search(figure.sentence) for cue in self.rules.delivery):
+        if figure.period and (
+            any(cue.search(figure.sentence) for cue in self.rules.delivery)
+            or _quoted_on_the_day(figure, definition)
+        ):
             figure = replace(figure, period=None)  # "April crude closed at 17.75": today's quote
         frequency = frequency_of(figure, definition, self.rules)
         subject = self._series_subject(figure, definition)
@@ -512,8 +515,9 @@ class Matcher:
             return f"a {definition.scope} figure: never compared with national statistics"
         if figure.subject_kind in ("company", "organisation", "region"):
             return f"about a {figure.subject_kind}: never compared with national statistics"
+        own = _DATELINE.sub("", figure.clause, count=1)  # "LONDON, April 14 -": where it was filed
         for cue in self.rules.subnational:
-            if cue.search(figure.clause):
+            if cue.search(own):
                 return "a regional or city figure: never compared with national statistics"
         if definition.measure == "level" and figure.change is not None:
             return "a change of a level: the series give levels"
@@ -664,6 +668,16 @@ def _currency_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
     """One alternation of the currency words, longest first ("swiss franc" before "franc")."""
     ordered = sorted(words, key=len, reverse=True)
     return re.compile(r"\b(?:" + "|".join(re.escape(w) for w in ordered) + r")\b", re.I)
+
+
+def _quoted_on_the_day(figure: Figure, definition: MetricDefinition) -> bool:
+    """A price or a rate of a point in time whose period holds its publication date ("the dollar
+    closed at 153.40 yen", dated this month) is the day's quote: it is judged as one, against
+    the week's prices or the months around it, not against the month's average alone."""
+    if definition.aggregation != "point" or figure.published is None:
+        return False
+    end = period_last_day(figure.period)
+    return end is not None and _period_first_day(figure.period) <= figure.published <= end
 
 
 def _people(figure: Figure) -> bool:
