@@ -49,6 +49,9 @@ _BOUNDARY = re.compile(r"[,;:()]|\s[-–]\s|\b(?:but|while|whereas|and|after|aga
 # A money flow (exports, a current account, GDP) below this share of the national total is a
 # part of it ("exports to Japan", "coffee exports"), not the total news would state.
 PART_OF_TOTAL = 0.5
+# How far before a figure, in its sentence, the currency or crude benchmark it is quoted in is
+# looked for ("one euro worth $1.3218").
+NAMED_REACH = 80
 # A day's quote (oil) is compared with the days of the week before publication.
 DAY_WINDOW = timedelta(days=7)
 _DATELINE = re.compile(r"^\s*([A-Z][A-Z .'-]+?),\s+[A-Z][a-z]{2,}\.?\s+\d{1,2}\s*-", re.M)
@@ -98,6 +101,16 @@ class WordTable(BaseModel):
     def table(self) -> dict[str, str]:
         return {k: v for k, v in (self.model_extra or {}).items() if isinstance(v, str)}
 
+    def pattern(self) -> re.Pattern[str]:
+        """Any of the table's words, whole, case-insensitive; compiled once."""
+        return _word_alternation(tuple(self.table()))
+
+
+@functools.cache
+def _word_alternation(words: tuple[str, ...]) -> re.Pattern[str]:
+    longest_first = sorted(words, key=len, reverse=True)  # "swiss franc" before "franc"
+    return re.compile(r"\b(?:" + "|".join(map(re.escape, longest_first)) + r")\b", re.I)
+
 
 class CheckingRules(BaseModel):
     """ledger/data/checking.toml."""
@@ -112,6 +125,7 @@ class CheckingRules(BaseModel):
     not_a_place: list[Cue]
     anaphora: list[Cue]
     growth_words: list[Cue]
+    not_the_economy: list[Cue]
     compared: list[Cue]
     economy: list[Cue]
     present: list[Cue]
@@ -210,7 +224,7 @@ class Figure:
     subject: Subject
     subject_kind: str
     sentence: str = ""
-    start: int = 0  # the figure's offset in its sentence
+    offset: int = 0  # where the figure starts in `sentence`
     place: float | None = None  # its last digit's, when written after the point ("17.00")
 
 
@@ -469,8 +483,15 @@ class Matcher:
             said = _FREQUENCY_WORDS.get(frequency, frequency)
             why = f"a {said} figure with no period; official series for {subject} are {found}"
             return [Verdict("no-reference", why)]
-        if frequency in ("F", "P"):
-            return [Verdict("no-reference", _SPAN_WORDS[frequency])]
+        if frequency == "F":
+            return [
+                Verdict(
+                    "no-reference", "a fiscal year's figure: official series are calendar years"
+                )
+            ]
+        if frequency == "P":  # "$500bn in 1990-2010": a total or an average over years
+            why = f"a figure over {period.replace('/', ' to ')}, not one period's"
+            return [Verdict("no-reference", why)]
         period = _period_at(period, frequency)
         chosen = [v for v in series.at(frequency, period) if not _projection(v)]
         if not chosen:
@@ -532,24 +553,11 @@ class Matcher:
         if "FRED:EXCH" in definition.indicators:
             if figure.unit and figure.unit != "USD":
                 return figure.unit
-            return self._currency_named(figure)
+            return _nearest_named(self.rules.currency_words, figure)
         if any(code.startswith("EIA:") for code in definition.indicators):
-            lowered = f"{figure.clause} {figure.words.after}".casefold()
-            benchmarks = self.rules.benchmarks.table()
-            named = next((code for word, code in benchmarks.items() if word in lowered), None)
+            named = _nearest_named(self.rules.benchmarks, figure)
             return named or "WTI"  # the US benchmark news quoted before Brent's series begins
         return figure.subject.code
-
-    def _currency_named(self, figure: Figure) -> str | None:
-        """The currency a dollar price is of: the one named nearest before it in its sentence
-        ("against the euro and the pound, with one pound buying $1.9094": the pound), else the
-        first its clause and the words after it name ("1.30 dlrs to the euro")."""
-        words = self.rules.currency_words.table()
-        before = list(_currency_pattern(tuple(words)).finditer(figure.sentence[: figure.start]))
-        if before:
-            return words[before[-1].group().casefold()]
-        lowered = f"{figure.clause} {figure.words.after}".casefold()
-        return next((code for word, code in words.items() if word in lowered), None)
 
     def _undated(
         self,
@@ -655,19 +663,19 @@ class Matcher:
         return self.convert(value.value, value.unit, figure.unit, int(value.period[:4]))
 
 
-_SPAN_WORDS = {
-    "F": "a fiscal year's figure: official annual series are calendar years",
-    "P": "a figure over several years: no official series gives one value for them",
-}
 _FREQUENCY_WORDS = {"A": "annual", "H": "half-yearly", "Q": "quarterly", "M": "monthly",
                     "W": "weekly", "D": "daily", "E": "dated-change"}  # fmt: skip
 
 
-@functools.cache
-def _currency_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
-    """One alternation of the currency words, longest first ("swiss franc" before "franc")."""
-    ordered = sorted(words, key=len, reverse=True)
-    return re.compile(r"\b(?:" + "|".join(re.escape(w) for w in ordered) + r")\b", re.I)
+def _nearest_named(words: WordTable, figure: Figure) -> str | None:
+    """The code of the table's word nearest the figure: the last one in its sentence before it
+    ("one euro worth $1.32, and one pound buying $1.91": each rate its own currency), else the
+    first in its clause or right after it ("$1.29 to the euro")."""
+    pattern = words.pattern()
+    head = figure.sentence[max(0, figure.offset - NAMED_REACH) : figure.offset]
+    before = list(pattern.finditer(head))
+    found = before[-1] if before else pattern.search(f"{figure.clause} {figure.words.after}")
+    return words.table()[found.group(0).casefold()] if found else None
 
 
 def _quoted_on_the_day(figure: Figure, definition: MetricDefinition) -> bool:
