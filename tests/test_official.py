@@ -444,3 +444,24 @@ def test_growth_said_of_a_country_is_its_economys_and_a_sectors_is_not(folder: P
     assert all(row[0] != "official" for row in found["13.1%"][1])
     outcome, checks, _ = found["2.5 pct"]
     assert checks[0][1] == "wb-wdi:NY.GDP.MKTP.KD.ZG:NLD:1985", checks
+
+
+def test_a_banks_own_rate_a_posted_price_and_a_sectors_figure_meet_no_statistic(
+    folder: Path,
+) -> None:
+    found = checked(folder, "company-rates", {
+        "a.txt": ("1987-03-10", "LONDON, March 10 - Barclays Bank said it was cutting its base "
+                  "rate to 10.5 pct from 11 pct."),
+        "b.txt": ("1987-03-05", "HOUSTON, March 5 - Sun Co said it raised its posted price for "
+                  "West Texas Intermediate crude to 17.00 dlrs a barrel."),
+        "c.txt": ("2005-01-20", "China's steel industry grew by 20% in 2004."),
+        "d.txt": ("2005-01-20", "Unemployment in the UK construction sector rose to 7% in 2004."),
+        "e.txt": ("2005-02-10", "The Bank of England has left interest rates on hold at 4.75%."),
+    })  # fmt: skip
+    for quote in ("10.5 pct", "11 pct", "17.00 dlrs", "20%", "7%"):
+        outcome, checks, _ = found[quote]
+        assert outcome == "no-reference", (quote, checks)
+        assert all(row[0] != "official" for row in checks), quote
+    assert "a company's own rate or price" in found["10.5 pct"][1][0][6]
+    assert "a sector's figure" in found["7%"][1][0][6]
+    assert found["4.75%"][0] == "consistent"  # the central bank's own rate is checked

@@ -127,6 +127,8 @@ class CheckingRules(BaseModel):
     growth_words: list[Cue]
     not_the_economy: list[Cue]
     compared: list[Cue]
+    company_rate: list[Cue]
+    sector: list[Cue]
     economy: list[Cue]
     present: list[Cue]
     currency_words: WordTable
@@ -536,6 +538,10 @@ class Matcher:
             return f"a {definition.scope} figure: never compared with national statistics"
         if figure.subject_kind in ("company", "organisation", "region"):
             return f"about a {figure.subject_kind}: never compared with national statistics"
+        if any(cue.search(figure.sentence[: figure.offset]) for cue in self.rules.company_rate):
+            return "a company's own rate or price: never compared with national statistics"
+        if any(cue.search(figure.words.before) for cue in self.rules.sector):
+            return "a sector's figure: never compared with national statistics"
         own = _DATELINE.sub("", figure.clause, count=1)  # "LONDON, April 14 -": where it was filed
         for cue in self.rules.subnational:
             if cue.search(own):
