@@ -362,3 +362,17 @@ def test_a_months_rise_of_prices_is_checked_against_the_months_change(folder: Pa
     assert outcome == "consistent", checks
     assert found["3.9 pct"][1][0][1] == "ons-mm23:ONS:CDKO:YOY:GBR:1987-02"
     assert found["$1.2944"][1][0][1].startswith("fred-exchange-rates:FRED:EXCH:EUR:")
+
+
+def test_a_figure_following_last_years_takes_the_metric_of_the_one_before(folder: Path) -> None:
+    wire = (
+        "ARGENTINE DEBT\n\nWASHINGTON, March 23 - Brodersohn said Argentina's goal is to reach an "
+        "agreement which permits four pct growth this year, following last year's 5.5 pct and "
+        "negative growth in 1985.\n"
+    )
+    found = checked(folder, "following", {"a.txt": ("1987-03-23", wire)})
+    assert found["four pct"][0] == "forecast"
+    outcome, checks, _ = found["5.5 pct"]
+    assert outcome == "revised", checks  # WDI 6.15 for Argentina's 1986
+    assert checks[0][1] == "wb-wdi:NY.GDP.MKTP.KD.ZG:ARG:1986"
+    assert "(metric gdp_growth from the figure it is compared with)" in checks[0][6]
