@@ -237,7 +237,7 @@ def _word_figures(rules: ZhRules, s: Sentence) -> list[Figure]:
     for m in rules.tenths.finditer(s.text):
         number = 0.5 if m.group("number") == "半" else chinese_number(m.group("number"))
         if number is not None:
-            found.append(_word_figure(rules, s, m, number * 10))
+            found.append(_word_figure(rules, s, m, number * 10 + (5 if m.group("half") else 0)))
     return found
 
 
