@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 
 import cn2an
 import regex
+from pydantic import TypeAdapter
 
 from ledger.models import Claim, fingerprint_occurrences
 from ledger.zh_rules import ZhRules, default_zh_rules
@@ -26,6 +27,7 @@ _HAN = regex.compile(r"\p{Han}")
 _NOT_HAN = regex.compile(r"\P{Han}+")  # deleted, what is left is counted: no list of matches
 # letters that are not Han, and digits (〇 is both): what a sentence's Han share is taken of
 _NOT_OTHER_LETTERS = regex.compile(r"(?V1)[^\p{N}[\p{L}--\p{Han}]]+")
+_CLAIMS = TypeAdapter(list[Claim])  # all of a text's claims validated in one call
 _ASCII_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 
 
@@ -291,14 +293,12 @@ def _ranges(rules: ZhRules, s: Sentence, figures: list[Figure]) -> list[Figure]:
     return joined
 
 
-def _clause_before(rules: ZhRules, s: Sentence, at: int, floor: int) -> tuple[int, str]:
+def _clause_before(rules: ZhRules, s: Sentence, at: int, floor: int) -> str:
     """The clause text before offset `at`: from the last clause mark (or `floor`) to `at`."""
     i = at - s.start
     lo = max(floor - s.start, 0)
     mark = rules.clause_end.search(s.text, lo, i)  # searched backwards: the last one
-    if mark is not None:
-        return s.start + mark.end(), s.text[mark.end() : i]
-    return s.start + lo, s.text[lo:i]
+    return s.text[mark.end() if mark is not None else lo : i]
 
 
 def _change(rules: ZhRules, clause: str) -> str | None:
@@ -389,8 +389,9 @@ def _period_of(pid: str, m: Any, published: date | None) -> str | None:
 def _mentions(rules: ZhRules, s: Sentence, published: date | None) -> list[Mention]:
     """The periods a sentence names, earlier rules winning over later ones they overlap."""
     found: list[Mention] = []
+    present = {word for word in rules.period_needs if word in s.text}  # each looked for once
     for pid, needs, pattern in rules.periods:
-        if needs and not any(word in s.text for word in needs):
+        if needs and present.isdisjoint(needs):
             continue
         for m in pattern.finditer(s.text):
             if any(f.start < m.end() and m.start() < f.end for f in found):
@@ -437,8 +438,9 @@ def _metric(rules: ZhRules, kind: str, named: set[str], known: dict[str, str]) -
 
 
 def _attribution(rules: ZhRules, s: Sentence) -> str | None:
+    present = {word for word in rules.attribution_needs if word in s.text}
     for needs, pattern in rules.attributions:
-        if needs and not any(word in s.text for word in needs):
+        if needs and present.isdisjoint(needs):
             continue
         m = pattern.search(s.text)
         if m is not None:
@@ -466,7 +468,8 @@ def _sentence_claims(
     if not figures:
         return []
     mentions = _mentions(rules, s, published)
-    subject = rules.subject_words.search(s.text)
+    named_subject = rules.subject_words.search(s.text)
+    subject = rules.subjects[named_subject.group()] if named_subject else None
     attribution = _attribution(rules, s)
     original = text[s.start : s.end]
     ends = rules.file.change.clause_ends
@@ -475,7 +478,7 @@ def _sentence_claims(
     claims: list[dict[str, Any]] = []
     floor = s.start
     for f in figures:
-        clause_start, clause = _clause_before(rules, s, f.number_start, floor)
+        clause = _clause_before(rules, s, f.number_start, floor)
         change, basis = _change_and_basis(rules, s, f, clause, claims[-1] if claims else None)
         kind, unit, value = f.kind, f.unit, f.value
         if f.multiple and change == "increase":
@@ -494,9 +497,12 @@ def _sentence_claims(
                 "bound": f.bound,
                 "change": change,
                 "basis": basis,
-                "metric": _metric(rules, kind, named, metrics),
-                "subject": rules.subjects[subject.group()] if subject else None,
-                "period": _period(mentions, s.text, f.number_start - s.start, ends) or carried,
+                "metric": metrics[kind]
+                if kind in metrics
+                else _metric(rules, kind, named, metrics),
+                "subject": subject,
+                "period": (mentions and _period(mentions, s.text, f.number_start - s.start, ends))
+                or carried,
                 "attribution": attribution,
                 "sentence": original,
                 "sentence_start": s.start,
@@ -508,16 +514,21 @@ def _sentence_claims(
 
 
 def _score(claim: dict[str, Any]) -> float:
-    """Checkworthiness by the same weights as the English path (README)."""
-    weights = (
-        (claim["unit"], 0.15),
-        (claim["metric"] != "other", 0.15),
-        (claim["subject"], 0.10),
-        (claim["attribution"], 0.15),
-        (claim["period"], 0.05),
-        (claim["change"] or claim["bound"] != "exact" or claim["basis"], 0.10),
-    )
-    return round(min(0.30 + sum(w for present, w in weights if present), 1.0), 3)
+    """Checkworthiness by the same weights as the English path (README), added in their order."""
+    weight = 0.0
+    if claim["unit"]:
+        weight += 0.15
+    if claim["metric"] != "other":
+        weight += 0.15
+    if claim["subject"]:
+        weight += 0.10
+    if claim["attribution"]:
+        weight += 0.15
+    if claim["period"]:
+        weight += 0.05
+    if claim["change"] or claim["bound"] != "exact" or claim["basis"]:
+        weight += 0.10
+    return round(min(0.30 + weight, 1.0), 3)
 
 
 def extract_chinese(
@@ -545,7 +556,7 @@ def extract_chinese(
     for values, fingerprint in zip(found, fingerprint_occurrences(found), strict=True):
         values["checkworthiness"] = _score(values)
         values["fingerprint"] = fingerprint
-    return [Claim.model_validate(values) for values in found], sentences
+    return _CLAIMS.validate_python(found), sentences
 
 
 def gaps(length: int, sentences: list[Sentence]) -> list[tuple[int, int]]:
