@@ -258,10 +258,10 @@ def _figures(rules: ZhRules, s: Sentence) -> list[Figure]:
     taken = [(f.start, f.end) for f in found]
     last_end = -1
     for m in rules.figure.finditer(s.text):
-        if m.end() == m.start():
+        lo, hi = m.span()
+        if lo == hi:
             continue
-        at, to = s.start + m.start(), s.start + m.end()
-        if taken and any(a < to and at < b for a, b in taken):
+        if taken and any(a < s.start + hi and s.start + lo < b for a, b in taken):
             continue
         figure = _read_figure(rules, s, m, last_end)
         if figure is not None:
