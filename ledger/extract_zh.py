@@ -183,6 +183,9 @@ def _read_figure(rules: ZhRules, s: Sentence, m: Any, dash_at: int) -> Figure | 
             unit_word, unit_end = shared.group("unit"), at + shared.end()
     if not (unit_word or scale) and not _bare_figure(rules, text, arabic):
         return None  # a bare number: a year, a date, an ordinal, 十四五, 一方面
+    decimal = "." in arabic
+    if unit_word in rules.decimal_units and not decimal:
+        return None  # 2021年: a year, the commonest number that is no figure, let go first
     start = at + (sign[0] if sign[0] >= 0 else m.start())
     if sign[0] >= 0 and (text[sign[0] - 1 : sign[0]] in _ASCII_ALNUM or start == dash_at):
         start += 1
@@ -194,9 +197,6 @@ def _read_figure(rules: ZhRules, s: Sentence, m: Any, dash_at: int) -> Figure | 
     if number is None or _touches_code(s, start, end, unit_at[0] >= 0):
         return None
     if rules.trap_before.ending_at(text, start - at, window=2):
-        return None
-    decimal = "." in arabic
-    if unit_word in rules.decimal_units and not decimal:
         return None
     trap = rules.trap_after.starting_at(text, max(arabic_at[1], chinese_at[1], more[1]))
     if trap is not None and not (decimal and trap[0] == unit_word):
