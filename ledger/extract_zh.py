@@ -317,15 +317,22 @@ def _change(rules: ZhRules, clause: str) -> str | None:
 
 
 def _change_and_basis(
-    rules: ZhRules, s: Sentence, f: Figure, clause: str, previous: dict[str, Any] | None
+    rules: ZhRules,
+    s: Sentence,
+    f: Figure,
+    clause: str,
+    previous: dict[str, Any] | None,
+    words: tuple[bool, bool],
 ) -> tuple[str | None, str | None]:
     """A figure's change and growth basis, from its clause; a figure listed after another
-    (分别增长39.9%、31.2%) has the other's, and a change named after it (24.8%的正增长) wins."""
+    (分别增长39.9%、31.2%) has the other's, and a change named after it (24.8%的正增长) wins.
+    `words` says whether the sentence holds a change word and a basis word at all: a clause
+    of a sentence with none is not searched for one."""
     if previous is not None and clause.strip() in rules.file.change.list_joiners:
         change, basis = previous["change"], previous["basis"]
     else:
-        change = _change(rules, clause)
-        found = rules.basis_words.search(clause)
+        change = _change(rules, clause) if words[0] else None
+        found = rules.basis_words.search(clause) if words[1] else None
         basis = rules.bases[found.group()] if found else None
     after = rules.change_after.starting_at(s.text, f.end - s.start)
     if after is not None:
@@ -475,11 +482,13 @@ def _sentence_claims(
     ends = rules.file.change.clause_ends
     metrics: dict[str, str] = {}
     named = _metrics_named(rules, s)
+    words = (bool(rules.change_words.search(s.text)), bool(rules.basis_words.search(s.text)))
     claims: list[dict[str, Any]] = []
     floor = s.start
     for f in figures:
         clause = _clause_before(rules, s, f.number_start, floor)
-        change, basis = _change_and_basis(rules, s, f, clause, claims[-1] if claims else None)
+        previous = claims[-1] if claims else None
+        change, basis = _change_and_basis(rules, s, f, clause, previous, words)
         kind, unit, value = f.kind, f.unit, f.value
         if f.multiple and change == "increase":
             kind, unit, value = "percent", "percent", round(value * 100, 6)
