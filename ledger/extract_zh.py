@@ -141,18 +141,13 @@ def _unit_reading(
 def _bound(rules: ZhRules, s: Sentence, start: int, end: int, more: bool) -> tuple[str, int, int]:
     """The bound and the quote's widened start and end (bound words are part of the quote);
     `more` when 多 or 余 follows the number (4万多家)."""
-    bound = "exact"
-    before = rules.bound_before.ending_at(s.text, start - s.start)
-    if before is not None:
-        bound = rules.bounds["<" + before[0]]
-        start = s.start + before[1]
     after = rules.bound_after.starting_at(s.text, end - s.start)
-    if after is not None:
-        bound = rules.bounds[">" + after[0]]
-        end = s.start + after[1]
-    elif more:
-        bound = "more_than"
-    return bound, start, end
+    if after is not None:  # 低于3%左右的目标: 左右 bounds the figure, 低于 compares with it
+        return rules.bounds[">" + after[0]], start, s.start + after[1]
+    before = rules.bound_before.ending_at(s.text, start - s.start)
+    if before is None:
+        return ("more_than" if more else "exact"), start, end
+    return ("more_than" if more else rules.bounds["<" + before[0]]), s.start + before[1], end
 
 
 def _touches_code(s: Sentence, start: int, end: int, has_unit: bool) -> bool:
@@ -236,6 +231,8 @@ def _word_figures(rules: ZhRules, s: Sentence) -> list[Figure]:
         if number is not None:
             found.append(_word_figure(rules, s, m, number))
     for m in rules.fraction.finditer(s.text):
+        if any(f.start <= s.start + m.start() < f.end for f in found):
+            continue  # the 百分之 of 百分之四十二点八, read above
         den, num = chinese_number(m.group("den")), chinese_number(m.group("num"))
         if den and num is not None:
             found.append(_word_figure(rules, s, m, round(num / den * 100, 2)))
@@ -270,9 +267,20 @@ def _figures(rules: ZhRules, s: Sentence) -> list[Figure]:
     return _ranges(rules, s, sorted(found))
 
 
+def _joined_as_range(rules: ZhRules, s: Sentence, low: Figure, high: Figure) -> bool:
+    """Whether the text between two figures makes them a range: a dash (182万-201万元), or 至/到
+    closed by 之间 (在5000万人至1亿人之间)."""
+    between = s.text[low.end - s.start : high.start - s.start]
+    if between in rules.file.range.joiners:
+        return True
+    end = high.end - s.start
+    closing = rules.file.range.between_end
+    return between in rules.file.range.between_joiners and s.text.startswith(closing, end)
+
+
 def _ranges(rules: ZhRules, s: Sentence, figures: list[Figure]) -> list[Figure]:
-    """Two figures joined by a range word (182万-201万元, 3%至5%) made one range; the first takes
-    the unit of the second when it has none."""
+    """Two figures joined by a range word (182万-201万元, 在3%至5%之间) made one range; the first
+    takes the unit of the second when it has none."""
     joined: list[Figure] = []
     for f in figures:
         low = joined[-1] if joined else None
@@ -283,7 +291,7 @@ def _ranges(rules: ZhRules, s: Sentence, figures: list[Figure]) -> list[Figure]:
             and low.value_high is None
             and low.unit in (None, f.unit)
             and low.value < f.value
-            and s.text[low.end - s.start : f.start - s.start] in rules.file.range.joiners
+            and _joined_as_range(rules, s, low, f)
         ):
             joined[-1] = low._replace(
                 end=f.end, kind=f.kind, unit=f.unit, bound="range", value_high=f.value
@@ -293,12 +301,15 @@ def _ranges(rules: ZhRules, s: Sentence, figures: list[Figure]) -> list[Figure]:
     return joined
 
 
-def _clause_before(rules: ZhRules, s: Sentence, at: int, floor: int) -> str:
-    """The clause text before offset `at`: from the last clause mark (or `floor`) to `at`."""
+def _clause_before(rules: ZhRules, s: Sentence, at: int, floor: int) -> tuple[int, str]:
+    """The clause before offset `at`, where it starts and its text: from the last clause mark
+    (or `floor`) to `at`."""
     i = at - s.start
     lo = max(floor - s.start, 0)
     mark = rules.clause_end.search(s.text, lo, i)  # searched backwards: the last one
-    return s.text[mark.end() if mark is not None else lo : i]
+    if mark is not None:
+        lo = mark.end()
+    return s.start + lo, s.text[lo:i]
 
 
 def _change(rules: ZhRules, clause: str) -> str | None:
@@ -428,6 +439,25 @@ def _period(mentions: list[Mention], text: str, at: int, ends: str) -> str | Non
     return after[0].period if after else None
 
 
+def _target_period(
+    rules: ZhRules,
+    s: Sentence,
+    f: Figure,
+    clause_start: int,
+    mentions: list[Mention],
+    published: date | None,
+) -> str | None:
+    """A target's period: one named in its own clause only (全年 there is the publication year)."""
+    lo, at = clause_start - s.start, f.number_start - s.start
+    named = [m.period for m in mentions if lo <= m.start and m.end <= at and not m.base]
+    if named:
+        return named[-1]
+    clause = s.text[lo:at]
+    if published is not None and any(w in clause for w in rules.file.periods.target_year):
+        return str(published.year)
+    return None
+
+
 def _metrics_named(rules: ZhRules, s: Sentence) -> set[str]:
     """The metrics whose keywords the sentence holds, found in one pass over it."""
     found = rules.metric_words.finditer(s.text, overlapped=True)
@@ -485,8 +515,9 @@ def _sentence_claims(
     words = (bool(rules.change_words.search(s.text)), bool(rules.basis_words.search(s.text)))
     claims: list[dict[str, Any]] = []
     floor = s.start
+    targets = any(word in s.text for word in rules.file.periods.target_after)
     for f in figures:
-        clause = _clause_before(rules, s, f.number_start, floor)
+        clause_start, clause = _clause_before(rules, s, f.number_start, floor)
         previous = claims[-1] if claims else None
         change, basis = _change_and_basis(rules, s, f, clause, previous, words)
         kind, unit, value = f.kind, f.unit, f.value
@@ -510,7 +541,9 @@ def _sentence_claims(
                 if kind in metrics
                 else _metric(rules, kind, named, metrics),
                 "subject": subject,
-                "period": (mentions and _period(mentions, s.text, f.number_start - s.start, ends))
+                "period": _target_period(rules, s, f, clause_start, mentions, published)
+                if targets and rules.target_after.starting_at(s.text, f.end - s.start)
+                else (mentions and _period(mentions, s.text, f.number_start - s.start, ends))
                 or carried,
                 "attribution": attribution,
                 "sentence": original,
@@ -520,6 +553,13 @@ def _sentence_claims(
         )
         floor = f.end
     return claims
+
+
+def _period_handed_on(rules: ZhRules, text: str, claims: list[dict[str, Any]]) -> str | None:
+    """The period of a part's last figure that is no target (a target's own period, 全年, is not
+    the period the next part reports on)."""
+    reported = (c for c in reversed(claims) if not rules.target_after.starting_at(text, c["end"]))
+    return next((c["period"] for c in reported), None)
 
 
 def _score(claim: dict[str, Any]) -> float:
@@ -560,7 +600,7 @@ def extract_chinese(
         found.extend(claims)
         # a part cut at ； hands its period to the next part of the same sentence
         joined = after is not None and not text[s.end : after.start].strip()
-        carried = claims[-1]["period"] if claims and joined and s.text[-1] in "；;" else None
+        carried = _period_handed_on(rules, text, claims) if joined and s.text[-1] in "；;" else None
     # each sentence hashed once, however many figures it holds
     for values, fingerprint in zip(found, fingerprint_occurrences(found), strict=True):
         values["checkworthiness"] = _score(values)

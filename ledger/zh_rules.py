@@ -156,10 +156,14 @@ class BareNumber(Commented):
 
 class Periods(Commented):
     base_before: list[str]
+    target_after: list[str]
+    target_year: list[str]
 
 
 class Range(Commented):
     joiners: list[str]
+    between_joiners: list[str]
+    between_end: str
 
 
 class Per(Commented):
@@ -293,6 +297,7 @@ class ZhRules:
     periods: list[tuple[str, frozenset[str], Any]]  # (id, needs, compiled)
     period_needs: tuple[str, ...]  # every period's needs, each once
     base_before: WordSet  # 比, 较: before a period that is a comparison base
+    target_after: WordSet  # 的预期目标: after a figure that is a target
     subject_words: Any
     subjects: dict[str, str]
     metric_words: Any  # every metric keyword
@@ -404,6 +409,7 @@ def _compile_file(file: ZhRuleFile) -> ZhRules:
         ],
         period_needs=tuple({w: None for p in file.period for w in p.needs}),
         base_before=WordSet.of(file.periods.base_before),
+        target_after=WordSet.of(file.periods.target_after),
         subject_words=regex.compile(
             rf"(?:{alternation(subjects)})(?!{alternation(not_before)})"
             if not_before
