@@ -407,18 +407,20 @@ def _period_of(pid: str, m: Any, published: date | None) -> str | None:
 def _mentions(rules: ZhRules, s: Sentence, published: date | None) -> list[Mention]:
     """The periods a sentence names, earlier rules winning over later ones they overlap."""
     found: list[Mention] = []
-    present = {word for word in rules.period_needs if word in s.text}  # each looked for once
+    text = s.text
+    present = {word for word in rules.period_needs if word in text}  # each looked for once
     for pid, needs, pattern in rules.periods:
         if needs and present.isdisjoint(needs):
             continue
-        for m in pattern.finditer(s.text):
-            if any(f.start < m.end() and m.start() < f.end for f in found):
+        for m in pattern.finditer(text):
+            lo, hi = m.span()
+            if found and any(f.start < hi and lo < f.end for f in found):
                 continue
-            base_word = rules.base_before.ending_at(s.text, m.start(), window=2)
-            base = base_word is not None
+            base_word = rules.base_before.ending_at(text, lo, window=2)
             # 是去年的3倍: the base of a multiple, never the period of the figure after it
-            own = s.text[m.end() : m.end() + 1] == "的" and not (base_word and base_word[0] == "是")
-            found.append(Mention(m.start(), m.end(), _period_of(pid, m, published), base, own))
+            own = text[hi : hi + 1] == "的" and not (base_word and base_word[0] == "是")
+            period = _period_of(pid, m, published)
+            found.append(Mention(lo, hi, period, base_word is not None, own))
     return sorted(found)
 
 
