@@ -85,6 +85,7 @@ PATTERN_GROUPS: dict[str, tuple[str, ...]] = {
     "time_after": (),
     "age_before": (),  # "aged 34", "at the age of 22": an age, with no noun after it
     "fraction_point_after": (),  # "1/2 point over LIBOR": percentage points
+    "partitive_after": (),  # "23 of the 77 cases": the noun after "of the" is counted
     "age_apposition": (),  # "Liam Mower, 12,": an age after a person's name
     "label_before": ("cap",),
     "person_before": ("who",),

@@ -42,6 +42,8 @@ _NAMED_NUMBER_WORD = regex.compile(r"(?<=\p{Ll}[ \t]+)\p{Lu}\p{Ll}+[ \t]+\p{Lu}\
 # another score just before or after a pair of figures joined by a dash: "6-4 5-7 6-3"
 _SCORE_BEFORE = regex.compile(r"(?r)(?<![\d.,/])\d{1,2}[-–]\d{1,2}[ \t,]+\Z")
 _SCORE_AFTER = regex.compile(r"[ \t,]+\d{1,2}[-–]\d{1,2}(?![\d.,/%])")
+_POSSESSIVES = ("'s", "’s", "s'", "s’")
+_THOUSANDS = regex.compile(r"\d{1,3},\d{3}")
 _LONE_FRACTION = regex.compile(r"\d{1,2}/\d{1,2}|[½¼¾⅓⅔⅕⅛⅜⅝⅞]")
 OF_AFTER = regex.compile(r"[ \t\u00a0]+of\b(?![ \t\u00a0]+an?\b)", regex.IGNORECASE)  # not "of an"
 _DASHES = ("-", "–", "—")
@@ -730,6 +732,17 @@ def _closes_quotation(text: str, offset: int, mark: str) -> bool:
 def _noun(doc: Doc, start: int, end: int, value: float) -> Noun:
     """The counted noun after a figure (which starts at `start` and ends at `end`)."""
     rules = doc.rules
+    if value != 1 and doc.text[end : end + 4] == " of ":
+        partitive = doc.call(
+            "partitive_after", rules.compiled["partitive_after"].match, doc.text, end, end + 24
+        )
+        if partitive is not None:
+            # "23 of the 77 cases", "up to four of these fabs": the whole's noun is counted,
+            # the quote stays the figure ("one of the officers" is a pronoun)
+            whole = _noun(doc, start, partitive.end() - 1, value)  # from the space before it
+            if whole.unit is not None and not whole.is_time:
+                return Noun(whole.unit, end, False)
+            return Noun(None, end, False)
     found = doc.call("noun_after", rules.compiled["noun_after"].match, doc.text, end, end + 80)
     if found is None:
         return Noun(None, end, False)
@@ -756,8 +769,15 @@ def _noun(doc: Doc, start: int, end: int, value: float) -> Noun:
             if value == 1 or not _names_next(m, i):
                 break  # "3 x 10-12 reps": another figure, not a model number
             continue  # "two new 737 Max jets": a model number describes the noun
-        if lower in rules.adjectives or word[0].isupper() or lower.endswith("ly"):
-            continue  # "two major deals", "125 million monthly users": describers, not the noun
+        if (
+            lower in rules.adjectives
+            or word[0].isupper()
+            or lower.endswith("ly")
+            or lower.endswith(_DESCRIBER_ENDINGS)
+        ):
+            # "two major deals", "125 million monthly users", "the four most important
+            # scientific journals": describers, not the noun
+            continue
         if i >= 3 and value != 1 or i == 4:
             break
         kept.append(lower)
@@ -826,6 +846,8 @@ def _joins_names(m: ByNumber, i: int) -> bool:
     return bool(before and after and before[0].isupper() and after[0].isupper())
 
 
+# endings of adjectives that may stand between a figure's first describer and its noun
+_DESCRIBER_ENDINGS = ("ic", "ous", "ful", "able", "ible")
 _ARTICLE_BEFORE = regex.compile(r"(?r)(?<![\p{L}\d])an?[ \t\u00a0]+\Z", regex.IGNORECASE)
 
 
@@ -886,7 +908,11 @@ def _is_name_or_date(doc: Doc, start: int, end: int) -> bool:
     label = doc.call("label_before", compiled["label_before"].search, text, lo, start)
     if label is not None:
         cap = label.group("cap")
-        if (
+        if cap is not None and (
+            cap.endswith(_POSSESSIVES) or _THOUSANDS.match(text, start, end) is not None
+        ):
+            pass  # "Britain's 11,500 growers", "Boeing 1,200": a count, not "Boeing 737"
+        elif (
             cap is None
             or cap.lower() not in rules.not_labels
             and cap.lower() not in rules.qualifiers
