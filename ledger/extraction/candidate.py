@@ -777,6 +777,8 @@ def _noun(doc: Doc, start: int, end: int, value: float) -> Noun:
         ):
             # "two major deals", "125 million monthly users", "the four most important
             # scientific journals": describers, not the noun
+            if value == 1 and (lower in rules.adjectives or lower.endswith("ly")):
+                return Noun(None, end, False)  # "one big con trick": "one" as an article
             continue
         if i >= 3 and value != 1 or i == 4:
             break
@@ -788,7 +790,7 @@ def _noun(doc: Doc, start: int, end: int, value: float) -> Noun:
         if kept[-1] in rules.time_nouns:
             span = kept[-1] if len(kept) == 1 and kept[-1] in rules.durations else None
             return Noun(span, m.end(f"w{last}"), True)
-        if len(kept) < 2 or any(w.endswith("ed") for w in kept):
+        if len(kept) < 2 or any(w.endswith(("ed", "ing")) for w in kept):
             return Noun(None, end, False)
         return Noun(" ".join(kept), _noun_end(m, last), False)
     first = str(m.group("w1")).lower()
