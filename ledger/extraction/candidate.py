@@ -42,6 +42,7 @@ _NAMED_NUMBER_WORD = regex.compile(r"(?<=\p{Ll}[ \t]+)\p{Lu}\p{Ll}+[ \t]+\p{Lu}\
 # another score just before or after a pair of figures joined by a dash: "6-4 5-7 6-3"
 _SCORE_BEFORE = regex.compile(r"(?r)(?<![\d.,/])\d{1,2}[-–]\d{1,2}[ \t,]+\Z")
 _SCORE_AFTER = regex.compile(r"[ \t,]+\d{1,2}[-–]\d{1,2}(?![\d.,/%])")
+_TOP_BEFORE = regex.compile(r"(?r)\btop[ \t\u00a0]+\Z", regex.IGNORECASE)  # "the top 10 were"
 _POSSESSIVES = ("'s", "’s", "s'", "s’")
 _THOUSANDS = regex.compile(r"\d{1,3},\d{3}")
 _LONE_FRACTION = regex.compile(r"\d{1,2}/\d{1,2}|[½¼¾⅓⅔⅕⅛⅜⅝⅞]")
@@ -354,11 +355,28 @@ def _unexplained(r: Reading) -> bool:
 
 
 def _stated(r: Reading) -> bool:
-    """Whether the figure is written as a statistic is ("83,150", "126.8", "19-1/4")."""
+    """Whether the figure is written as a statistic is ("83,150", "126.8", "19-1/4"), or is
+    the subject of a verb, counting what its sentence named ("The 12 affected", "only 40
+    have pleaded")."""
+    if r.first is None or not r.first.is_digits:
+        return False
+    if _STATED_NUMBER.search(r.g["first"] or ""):
+        return True
+    text, end = r.doc.text, r.end
     return (
-        r.first is not None
-        and r.first.is_digits
-        and bool(_STATED_NUMBER.search(r.g["first"] or ""))
+        r.second is None
+        and text[end : end + 1] == " "
+        and not _TOP_BEFORE.match(text, max(0, r.start - 5), r.start)
+        and r.doc.call(
+            "elided_subject_after",
+            r.doc.rules.compiled["elided_subject_after"].match,
+            text,
+            end,
+            end + 12,
+        )
+        is not None
+        and r.doc.rules.compiled["month_near_before"].match(text, max(0, r.start - 30), r.start)
+        is None
     )
 
 
