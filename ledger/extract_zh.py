@@ -209,8 +209,8 @@ def _read_figure(rules: ZhRules, s: Sentence, m: Any, dash_at: int) -> Figure | 
             return None
         kind, unit, factor = reading
     value = number * rules.scales.get(scale, 1.0) * factor
-    if not arabic and chinese_at[0] >= 0 and number == 1.0 and not scale:
-        return None  # 一个, 一家, 一次: 'a', 'one', not a figure to check
+    if not arabic and chinese_at[0] >= 0 and number == 1.0 and not scale and kind != "multiple":
+        return None  # 一个, 一家, 一次: 'a', 'one', not a figure to check (一倍 is)
     bound, q_start, q_end = _bound(rules, s, start, end, more[0] >= 0 or more2[0] >= 0)
     if not unit_word and not arabic and bound == "exact":
         return None  # 万亿 alone: a scale word with no number needs a bound (近万亿)
@@ -241,7 +241,7 @@ def _word_figures(rules: ZhRules, s: Sentence) -> list[Figure]:
     for m in rules.tenths.finditer(s.text):
         number = 0.5 if m.group("number") == "半" else chinese_number(m.group("number"))
         if number is not None:
-            found.append(_word_figure(rules, s, m, number * 10))
+            found.append(_word_figure(rules, s, m, number * 10 + (5 if m.group("half") else 0)))
     return found
 
 

@@ -28,7 +28,7 @@ PATTERN_GROUPS: dict[str, tuple[str, ...]] = {
     "figure": ("sign", "arabic", "chinese", "more", "scale", "more2", "unit"),
     "percent_words": ("number",),
     "fraction": ("den", "num"),
-    "tenths": ("number",),
+    "tenths": ("number", "half"),
     "shared_unit": ("unit",),
 }
 PERIOD_GROUPS: dict[str, tuple[str, ...]] = {
