@@ -465,3 +465,67 @@ def test_a_banks_own_rate_a_posted_price_and_a_sectors_figure_meet_no_statistic(
     assert "a company's own rate or price" in found["10.5 pct"][1][0][6]
     assert "a sector's figure" in found["7%"][1][0][6]
     assert found["4.75%"][0] == "consistent"  # the central bank's own rate is checked
+
+
+def test_a_part_of_the_economy_a_target_and_nominal_growth_meet_no_series(folder: Path) -> None:
+    found = checked(folder, "not_growth", {
+        "a.txt": ("2005-01-05", "In Thailand, tourism accounts for about 6% of the country's "
+                                "annual gross domestic product in 2004."),
+        "b.txt": ("2005-01-05", "The Bank of England said inflation was way below its 2% target."),
+        "c.txt": ("1987-03-26", "ROME, March 26 - On a current prices basis, Italy's GDP was up "
+                                "11 pct in 1986."),
+        "d.txt": ("1987-03-03", "OSLO, March 3 - In the first two months of the year, inflation "
+                                "was 3.8 pct, against 3.6 pct in the same period of 1986."),
+    })  # fmt: skip
+    for quote in ("about 6%", "2%", "11 pct", "3.8 pct", "3.6 pct"):
+        outcome, checks, _ = found[quote]
+        assert outcome in ("no-reference", "forecast"), (quote, checks)
+        assert all(row[0] != "official" for row in checks), (quote, checks)
+
+
+def test_other_crudes_products_and_postings_are_no_benchmark_quotes(folder: Path) -> None:
+    found = checked(folder, "crudes", {
+        "a.txt": ("1987-03-30", "NEW YORK, March 30 - In the Mediterranean, Es Sider and the "
+                                "heavier Urals crude oil were each up 22 cts a barrel last Friday "
+                                "to 19.40 dlrs and 19.16 dlrs a barrel, respectively."),
+        "b.txt": ("1987-03-12", "SUN RAISES CRUDE POSTINGS 50 CTS, EFFECTIVE TODAY, WTI TO 17.50 "
+                                "dlrs/bbl\n\nSun Co said it raised its crude postings."),
+        "c.txt": ("1987-04-24", "Unleaded gasoline was posted at 19.74 dlrs a barrel (47 cts a "
+                                "gallon)."),
+        "d.txt": ("2005-02-10", "US light crude closed at $47.10, while Brent crude in London "
+                                "closed at $44.45."),
+    })  # fmt: skip
+    for quote in ("19.40 dlrs", "19.16 dlrs", "17.50 dlrs", "47 cts"):
+        checks = found[quote][1]
+        assert all(row[0] != "official" for row in checks), (quote, checks)
+    outcome, checks, _ = found["$47.10"]
+    assert outcome == "consistent" and "EIA:RWTC:WTI:2005-02" in checks[0][1], checks
+    assert "EIA:RBRTE:BRENT:2005-02" in found["$44.45"][1][0][1]
+
+
+def test_a_months_rise_of_prices_is_checked_against_the_months_change(folder: Path) -> None:
+    found = checked(folder, "month_on_month", {
+        "a.txt": ("1987-03-20", "U.K. RETAIL PRICES RISE 0.4 PCT IN FEBRUARY\n\nLONDON, March 20 "
+                                "- U.K. retail prices rose 0.4 pct in February, giving a "
+                                "year-on-year rise of 3.9 pct."),
+        "b.txt": ("2005-02-24", "The dollar was trading at $1.2944 against the euro at 2100GMT."),
+    })  # fmt: skip
+    outcome, checks, _ = found["0.4 pct"]
+    assert checks[0][1] == "ons-mm23:ONS:CDKO:MOM:GBR:1987-02", checks
+    assert outcome == "consistent", checks
+    assert found["3.9 pct"][1][0][1] == "ons-mm23:ONS:CDKO:YOY:GBR:1987-02"
+    assert found["$1.2944"][1][0][1].startswith("fred-exchange-rates:FRED:EXCH:EUR:")
+
+
+def test_a_figure_following_last_years_takes_the_metric_of_the_one_before(folder: Path) -> None:
+    wire = (
+        "ARGENTINE DEBT\n\nWASHINGTON, March 23 - Brodersohn said Argentina's goal is to reach an "
+        "agreement which permits four pct growth this year, following last year's 5.5 pct and "
+        "negative growth in 1985.\n"
+    )
+    found = checked(folder, "following", {"a.txt": ("1987-03-23", wire)})
+    assert found["four pct"][0] == "forecast"
+    outcome, checks, _ = found["5.5 pct"]
+    assert outcome == "revised", checks  # WDI 6.15 for Argentina's 1986
+    assert checks[0][1] == "wb-wdi:NY.GDP.MKTP.KD.ZG:ARG:1986"
+    assert "(metric gdp_growth from the figure it is compared with)" in checks[0][6]

@@ -32,6 +32,19 @@ _YEAR = regex.compile(r"(?:1[5-9]|20)\d\d")
 _TORN_NUMBER = regex.compile(rf"(?r)(?<![\d.,])(?!{_YEAR.pattern}\b)\d{{3,}} \Z")
 _LIST_NUMBER = regex.compile(r"[.)][ \t]+\p{Lu}")
 _FILE_SUFFIX = regex.compile(r"\.[a-z]{2,4}\b")
+# digits with a thousands comma or a decimal part: a statistic, never a label or a year
+# (or a mixed fraction, as wire copy quotes prices and coupons: "trading at 19-1/4")
+_STATED_NUMBER = regex.compile(r"\d,\d{3}|\d\.\d|\d[-\s]\d{1,2}/\d")
+# a whole number and a nought, the way versions are numbered: "trade war 2.0", "Web 3.0"
+_VERSION_NUMBER = regex.compile(r"\d\.0")
+# a capitalised number word between a lower-case word and a capitalised one: part of a name
+_NAMED_NUMBER_WORD = regex.compile(r"(?<=\p{Ll}[ \t]+)\p{Lu}\p{Ll}+[ \t]+\p{Lu}\p{Ll}")
+# another score just before or after a pair of figures joined by a dash: "6-4 5-7 6-3"
+_SCORE_BEFORE = regex.compile(r"(?r)(?<![\d.,/])\d{1,2}[-–]\d{1,2}[ \t,]+\Z")
+_SCORE_AFTER = regex.compile(r"[ \t,]+\d{1,2}[-–]\d{1,2}(?![\d.,/%])")
+_TOP_BEFORE = regex.compile(r"(?r)\btop[ \t\u00a0]+\Z", regex.IGNORECASE)  # "the top 10 were"
+_POSSESSIVES = ("'s", "’s", "s'", "s’")
+_THOUSANDS = regex.compile(r"\d{1,3},\d{3}")
 _LONE_FRACTION = regex.compile(r"\d{1,2}/\d{1,2}|[½¼¾⅓⅔⅕⅛⅜⅝⅞]")
 OF_AFTER = regex.compile(r"[ \t\u00a0]+of\b(?![ \t\u00a0]+an?\b)", regex.IGNORECASE)  # not "of an"
 _DASHES = ("-", "–", "—")
@@ -181,6 +194,8 @@ def _first_figure(r: Reading) -> bool:
     first = read_figure(str(g["first"]), doc.rules)
     if first is None:
         return False
+    if not first.is_digits and _NAMED_NUMBER_WORD.match(doc.text, r.start, r.end + 30):
+        return False  # "the Six Nations", "the main Three Gorges Dam": a name
     r.first, r.symbol, r.value, r.has_scale = first, first.symbol, first.value, first.has_scale
     unit = g["unit"]
     glued = bool(unit) and not str(unit)[0].isspace()  # 500 9mm rounds
@@ -287,7 +302,15 @@ def _lone_fraction(r: Reading) -> bool:
         and not FRACTION_CHARS.isdisjoint(digits)
         and _LONE_FRACTION.fullmatch(digits)
     ):
-        if r.second is not None or not OF_AFTER.match(r.doc.text, r.end, r.end + 6):
+        compiled, text, end = r.doc.rules.compiled, r.doc.text, r.end
+        point = compiled["fraction_point_after"].match(text, end, end + 12)
+        if r.second is None and point is not None:
+            # "1/2 point over LIBOR": a fraction of a percentage point, as wire copy quotes
+            # margins and moves in rates
+            r.unit_info = r.doc.rules.units_by_word[norm("percentage points")]
+            r.end = r.resume = point.end()
+            return True
+        if r.second is not None or not OF_AFTER.match(text, end, end + 6):
             return False
         r.unit_info, r.value = r.doc.rules.units_by_word[norm("percent")], 100.0 * r.value
     return True
@@ -313,7 +336,7 @@ def _unexplained(r: Reading) -> bool:
         return True
     if r.has_scale or (second and second.has_scale):
         return False
-    if is_digits and second is None and doc.last_sentence != r.sentence.start:
+    if is_digits and second is None and doc.last_sentence != r.sentence.start and not _stated(r):
         # nothing before it in its sentence can lend it a unit: without a noun or a change cue
         # it will be dropped, so decide that before the costlier checks
         r.early_noun = _noun(doc, r.start, r.end, r.value)
@@ -328,7 +351,33 @@ def _unexplained(r: Reading) -> bool:
                 return True
     if _is_name_or_date(doc, r.start, r.end):
         return True
-    return is_digits and digits.endswith(".0") and "." in digits  # "trade war 2.0"
+    return is_digits and _VERSION_NUMBER.fullmatch(digits) is not None  # "trade war 2.0"
+
+
+def _stated(r: Reading) -> bool:
+    """Whether the figure is written as a statistic is ("83,150", "126.8", "19-1/4"), or is
+    the subject of a verb, counting what its sentence named ("The 12 affected", "only 40
+    have pleaded")."""
+    if r.first is None or not r.first.is_digits:
+        return False
+    if _STATED_NUMBER.search(r.g["first"] or ""):
+        return True
+    text, end = r.doc.text, r.end
+    return (
+        r.second is None
+        and text[end : end + 1] == " "
+        and not _TOP_BEFORE.match(text, max(0, r.start - 5), r.start)
+        and r.doc.call(
+            "elided_subject_after",
+            r.doc.rules.compiled["elided_subject_after"].match,
+            text,
+            end,
+            end + 12,
+        )
+        is not None
+        and r.doc.rules.compiled["month_near_before"].match(text, max(0, r.start - 30), r.start)
+        is None
+    )
 
 
 def _nothing_after(r: Reading, noun: Noun) -> bool:
@@ -362,6 +411,12 @@ def _range_order(r: Reading) -> bool:
         r.resume, r.second = r.m.start("second"), None
         if r.unit2 is not None and r.unit2.kind == "money" and value_high == 1:
             r.unit2 = None  # an exchange rate, "35 to one U.S. Dollar": 35 is no USD
+    elif r.sep in _DASHES and (
+        _SCORE_BEFORE.match(r.doc.text, max(0, r.start - 8), r.start)
+        or _SCORE_AFTER.match(r.doc.text, r.m.end(), r.m.end() + 8)
+    ):
+        r.resume = r.m.end()
+        return False  # a set of a tennis score: "6-4 5-7 6-3"
     else:
         r.value_high = value_high
         r.qualifier = "range"
@@ -490,8 +545,10 @@ def _read_count(r: Reading) -> bool:
         r.kind, r.unit, r.rule = unit.kind, unit.unit, unit.kind
     # a bare figure ("46", "(1)", "4-7") stays only if a figure before it in its sentence gives
     # it a unit ("some 540 satellites ... exceeded 900"): see finish.carry_units
-    r.bare = noun.unit is None and not r.has_scale and not (r.second and r.second.has_scale)
-    r.listable = r.bare  # may share the unit of a figure after it
+    r.listable = noun.unit is None and not r.has_scale and not (r.second and r.second.has_scale)
+    # a figure written with a thousands comma or decimals ("83,150", "126.8") is a statistic
+    # whose noun is elided ("the count is 83,150", "the index at 126.8"): kept bare
+    r.bare = r.listable and not _stated(r)
     if noun.unit is not None:
         r.end = noun.end
         r.resume = max(r.resume, r.end)
@@ -535,7 +592,22 @@ def _read_suspended_list_end(r: Reading) -> bool:
 def _age_cue(r: Reading) -> int | None:
     """Where the words that make a figure an age start ("aged 34", "the age of 22"); None if
     there are none. A plain look for "age" first: the cue pattern runs before few figures."""
-    text, start = r.doc.text, r.start
+    text, start, end = r.doc.text, r.start, r.end
+    if (
+        text[start - 2 : start] == ", "
+        and text[end : end + 1] in (",", ".", ";")
+        and r.first is not None
+        and r.first.digits.isdigit()
+        and len(r.first.digits) <= 3
+        and r.doc.call(
+            "age_apposition",
+            r.doc.rules.compiled["age_apposition"].match,
+            text,
+            max(0, start - 24),
+            start,
+        )
+    ):
+        return start  # "Liam Mower, 12,": the age of the person named
     if "age" not in text[max(0, start - 12) : start].lower():
         return None
     pattern = r.doc.rules.compiled["age_before"]
@@ -678,6 +750,17 @@ def _closes_quotation(text: str, offset: int, mark: str) -> bool:
 def _noun(doc: Doc, start: int, end: int, value: float) -> Noun:
     """The counted noun after a figure (which starts at `start` and ends at `end`)."""
     rules = doc.rules
+    if value != 1 and doc.text[end : end + 4] == " of ":
+        partitive = doc.call(
+            "partitive_after", rules.compiled["partitive_after"].match, doc.text, end, end + 24
+        )
+        if partitive is not None:
+            # "23 of the 77 cases", "up to four of these fabs": the whole's noun is counted,
+            # the quote stays the figure ("one of the officers" is a pronoun)
+            whole = _noun(doc, start, partitive.end() - 1, value)  # from the space before it
+            if whole.unit is not None and not whole.is_time:
+                return Noun(whole.unit, end, False)
+            return Noun(None, end, False)
     found = doc.call("noun_after", rules.compiled["noun_after"].match, doc.text, end, end + 80)
     if found is None:
         return Noun(None, end, False)
@@ -704,8 +787,17 @@ def _noun(doc: Doc, start: int, end: int, value: float) -> Noun:
             if value == 1 or not _names_next(m, i):
                 break  # "3 x 10-12 reps": another figure, not a model number
             continue  # "two new 737 Max jets": a model number describes the noun
-        if lower in rules.adjectives or word[0].isupper() or lower.endswith("ly"):
-            continue  # "two major deals", "125 million monthly users": describers, not the noun
+        if (
+            lower in rules.adjectives
+            or word[0].isupper()
+            or lower.endswith("ly")
+            or lower.endswith(_DESCRIBER_ENDINGS)
+        ):
+            # "two major deals", "125 million monthly users", "the four most important
+            # scientific journals": describers, not the noun
+            if value == 1 and (lower in rules.adjectives or lower.endswith("ly")):
+                return Noun(None, end, False)  # "one big con trick": "one" as an article
+            continue
         if i >= 3 and value != 1 or i == 4:
             break
         kept.append(lower)
@@ -716,7 +808,7 @@ def _noun(doc: Doc, start: int, end: int, value: float) -> Noun:
         if kept[-1] in rules.time_nouns:
             span = kept[-1] if len(kept) == 1 and kept[-1] in rules.durations else None
             return Noun(span, m.end(f"w{last}"), True)
-        if len(kept) < 2 or any(w.endswith("ed") for w in kept):
+        if len(kept) < 2 or any(w.endswith(("ed", "ing")) for w in kept):
             return Noun(None, end, False)
         return Noun(" ".join(kept), _noun_end(m, last), False)
     first = str(m.group("w1")).lower()
@@ -774,6 +866,8 @@ def _joins_names(m: ByNumber, i: int) -> bool:
     return bool(before and after and before[0].isupper() and after[0].isupper())
 
 
+# endings of adjectives that may stand between a figure's first describer and its noun
+_DESCRIBER_ENDINGS = ("ic", "ous", "ful", "able", "ible")
 _ARTICLE_BEFORE = regex.compile(r"(?r)(?<![\p{L}\d])an?[ \t\u00a0]+\Z", regex.IGNORECASE)
 
 
@@ -834,7 +928,11 @@ def _is_name_or_date(doc: Doc, start: int, end: int) -> bool:
     label = doc.call("label_before", compiled["label_before"].search, text, lo, start)
     if label is not None:
         cap = label.group("cap")
-        if (
+        if cap is not None and (
+            cap.endswith(_POSSESSIVES) or _THOUSANDS.match(text, start, end) is not None
+        ):
+            pass  # "Britain's 11,500 growers", "Boeing 1,200": a count, not "Boeing 737"
+        elif (
             cap is None
             or cap.lower() not in rules.not_labels
             and cap.lower() not in rules.qualifiers

@@ -51,7 +51,9 @@ _BOUNDARY = re.compile(r"[,;:()]|\s[-–]\s|\b(?:but|while|whereas|and|after|aga
 PART_OF_TOTAL = 0.5
 # How far before a figure, in its sentence, the currency or crude benchmark it is quoted in is
 # looked for ("one euro worth $1.3218").
-NAMED_REACH = 80
+NAMED_REACH = 120
+# What [benchmarks] in checking.toml names another crude or an oil product by.
+NOT_A_BENCHMARK = "none"
 # A day's quote (oil) is compared with the days of the week before publication.
 DAY_WINDOW = timedelta(days=7)
 _DATELINE = re.compile(r"^\s*([A-Z][A-Z .'-]+?),\s+[A-Z][a-z]{2,}\.?\s+\d{1,2}\s*-", re.M)
@@ -126,6 +128,8 @@ class CheckingRules(BaseModel):
     anaphora: list[Cue]
     growth_words: list[Cue]
     not_the_economy: list[Cue]
+    not_a_market_price: list[Cue]
+    nominal: list[Cue]
     compared: list[Cue]
     company_rate: list[Cue]
     sector: list[Cue]
@@ -470,6 +474,8 @@ class Matcher:
         ):
             figure = replace(figure, period=None)  # "April crude closed at 17.75": today's quote
         frequency = frequency_of(figure, definition, self.rules)
+        if self._month_change(figure, definition, frequency):
+            definition = self.definitions[str(definition.month_change)]  # "rose 0.4 pct in May"
         subject = self._series_subject(figure, definition)
         if subject is None:
             return [Verdict("no-reference", "no subject to look official series up by")]
@@ -501,6 +507,18 @@ class Matcher:
             why = f"a {said} figure: no official {said} value for {subject} in {period}"
             return [Verdict("no-reference", why)]
         return [self._point(figure, definition, value, "exact") for value in chosen]
+
+    def _month_change(
+        self, figure: Figure, definition: MetricDefinition, frequency: str | None
+    ) -> bool:
+        """A month's rise or fall of a rate that has a month-on-month form, unless its words say
+        year on year ("consumer prices rose 0.4 pct in February": the month's own change)."""
+        return bool(
+            frequency == "M"
+            and figure.change
+            and definition.month_change
+            and not any(cue.search(figure.words.both) for cue in self.rules.year_on_year)
+        )
 
     def _basis(self, figure: Figure, definition: MetricDefinition) -> str | None:
         """When the metric reads derived growth series (ledger/data/derived.toml), the figure's
@@ -542,25 +560,40 @@ class Matcher:
             return "a company's own rate or price: never compared with national statistics"
         if any(cue.search(figure.words.before) for cue in self.rules.sector):
             return "a sector's figure: never compared with national statistics"
+        market = _market_quote(definition)  # "In London, Brent fell to $49.74": its market
         own = _DATELINE.sub("", figure.clause, count=1)  # "LONDON, April 14 -": where it was filed
-        for cue in self.rules.subnational:
-            if cue.search(own):
-                return "a regional or city figure: never compared with national statistics"
+        if not market and any(cue.search(own) for cue in self.rules.subnational):
+            return "a regional or city figure: never compared with national statistics"
         if definition.measure == "level" and figure.change is not None:
             return "a change of a level: the series give levels"
+        if market == "oil" and self._not_a_benchmark(figure):
+            return "another crude's or an oil product's price, or a posted one: never a benchmark's"
+        if definition.measure == "growth" and any(
+            cue.search(f"{figure.sentence[: figure.offset]} {figure.words.after}")
+            for cue in self.rules.nominal
+        ):
+            return "growth in current prices: the series give real growth"
         if definition.unit == "person" and _people(figure):
             return None
         if definition.unit and figure.unit != definition.unit:
             return f"in {figure.unit or 'no unit'}, the series in {definition.unit}"
         return None
 
+    def _not_a_benchmark(self, figure: Figure) -> bool:
+        """Another crude or an oil product named nearest the figure, or a posted, official or
+        OPEC price, a cost or a price a gallon in its sentence before it."""
+        return _nearest_named(self.rules.benchmarks, figure) == NOT_A_BENCHMARK or any(
+            cue.search(figure.sentence[: figure.offset]) for cue in self.rules.not_a_market_price
+        )
+
     def _series_subject(self, figure: Figure, definition: MetricDefinition) -> str | None:
         """The subject code a series is stored under: a country, or a currency or benchmark."""
-        if "FRED:EXCH" in definition.indicators:
+        market = _market_quote(definition)
+        if market == "currency":
             if figure.unit and figure.unit != "USD":
                 return figure.unit
             return _nearest_named(self.rules.currency_words, figure)
-        if any(code.startswith("EIA:") for code in definition.indicators):
+        if market == "oil":
             named = _nearest_named(self.rules.benchmarks, figure)
             return named or "WTI"  # the US benchmark news quoted before Brent's series begins
         return figure.subject.code
@@ -673,14 +706,23 @@ _FREQUENCY_WORDS = {"A": "annual", "H": "half-yearly", "Q": "quarterly", "M": "m
                     "W": "weekly", "D": "daily", "E": "dated-change"}  # fmt: skip
 
 
+def _market_quote(definition: MetricDefinition) -> str | None:
+    """Which market's quotes a metric is checked against (oil: EIA spot prices, currency: FRED
+    rates), else None."""
+    if any(code.startswith("EIA:") for code in definition.indicators):
+        return "oil"
+    return "currency" if "FRED:EXCH" in definition.indicators else None
+
+
 def _nearest_named(words: WordTable, figure: Figure) -> str | None:
     """The code of the table's word nearest the figure: the last one in its sentence before it
     ("one euro worth $1.32, and one pound buying $1.91": each rate its own currency), else the
-    first in its clause or right after it ("$1.29 to the euro")."""
+    first after it ("$1.2944 against the euro")."""
     pattern = words.pattern()
     head = figure.sentence[max(0, figure.offset - NAMED_REACH) : figure.offset]
     before = list(pattern.finditer(head))
-    found = before[-1] if before else pattern.search(f"{figure.clause} {figure.words.after}")
+    found = before[-1] if before else pattern.search(figure.sentence, figure.offset,
+                                                     figure.offset + NAMED_REACH)  # fmt: skip
     return words.table()[found.group(0).casefold()] if found else None
 
 
