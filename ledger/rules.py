@@ -87,6 +87,9 @@ PATTERN_GROUPS: dict[str, tuple[str, ...]] = {
     "time_after": (),
     "age_before": (),  # "aged 34", "at the age of 22": an age, with no noun after it
     "fraction_point_after": (),  # "1/2 point over LIBOR": percentage points
+    "partitive_after": (),  # "23 of the 77 cases": the noun after "of the" is counted
+    "elided_subject_after": (),  # "The 12 affected by the ruling": a count of what was named
+    "month_near_before": (),  # "February 21 through 28 were": a day, not an elided subject
     "age_apposition": (),  # "Liam Mower, 12,": an age after a person's name
     "label_before": ("cap",),
     "person_before": ("who",),
@@ -461,6 +464,9 @@ class MetricDefinition(_Strict):
     indicators: list[str] = []
     unit: str | None = None  # the unit a figure must be in to be compared (percent, USD, person)
     negate: str | None = None  # words that turn its sign: a "deficit" is a negative balance
+    # the metric a month's rise or fall of it is, unless its words say year on year ("consumer
+    # prices rose 0.4 pct in February": the month's change, not the 12-month rate)
+    month_change: str | None = Field(None, pattern=r"^[a-z][a-z0-9_]*$")
 
 
 class MetricRule(_Strict):
@@ -562,6 +568,16 @@ class RuleFiles(_Strict):
         if not metrics or metrics[-1].id != "other":
             raise ValueError("the last metric must be 'other'")
         return metrics
+
+    @model_validator(mode="after")
+    def _month_changes_defined(self) -> RuleFiles:
+        ids = {definition.id for definition in self.definition}
+        named = {d.month_change for d in self.definition if d.month_change}
+        if named - ids:
+            raise ValueError(
+                f"month_change names no [[definition]]: {', '.join(sorted(named - ids))}"
+            )
+        return self
 
 
 def norm(word: str) -> str:
