@@ -26,7 +26,8 @@ of"); peers' unit names are mapped onto ledger's vocabulary (PEER_UNITS), a rate
 what it counts ("dollar per year" is dollars), a counted noun by its head ("clean energy job" is a
 job). Bound (by its side: "up to" may be at_most or less_than) and change, of the quantities
 found; period, subject and attribution, of the check-worthy quantities found (only ledger gives
-them). Speed in CPU seconds per 1,000 sentences, after one warm-up call.
+them), and the attribution's type (person or organisation) where its name is right. Speed in
+CPU seconds per 1,000 sentences, after one warm-up call.
 
 What counts as right, the same for all three extractors:
 - every in-scope expected value is found: a figure of the suite's type (money, percent,
@@ -179,6 +180,7 @@ class Figure:
     period: str | None = None
     subject: str | None = None
     attribution: str | None = None
+    attribution_type: str | None = None
 
     def values(self) -> list[float]:
         if self.value_high is None:
@@ -338,6 +340,7 @@ def ledger_extractor() -> Callable[..., list[Figure]] | str:
                 c.period,
                 c.subject,
                 c.attribution,
+                c.attribution_type,
             )
             for c in extract(text, published=published)
         ]
@@ -637,6 +640,8 @@ class NewsScore:
     bound: int = 0
     change: int = 0
     fields: dict[str, list[int]] = field(default_factory=lambda: {f: [0, 0] for f in FIELDS})
+    # of the check-worthy figures whose attribution is right and named: its type right too
+    attribution_type: list[int] = field(default_factory=lambda: [0, 0])
     families: dict[str, list[int]] = field(default_factory=dict)
     seconds: float = 0.0
     sentences: int = 0
@@ -726,6 +731,14 @@ def score_sentence(score: NewsScore, sentence, figures: list[Figure]) -> None:
         score.found_valued += 1
         score.bound += BOUND_SIDES[best.bound] == BOUND_SIDES[q.bound]
         score.change += best.change == q.change
+        if q.checkworthy and q.attribution and _same_name(q.attribution, best.attribution):
+            score.attribution_type[1] += 1
+            score.attribution_type[0] += q.attribution_type == best.attribution_type
+            if q.attribution_type != best.attribution_type:
+                score.misses.append(
+                    f"{sentence.id} {sentence.text[a:b]!r} attribution_type: want"
+                    f" {q.attribution_type!r}, got {best.attribution_type!r}"
+                )
         if q.checkworthy:
             for name in FIELDS:
                 wanted, got = getattr(q, name), getattr(best, name)
@@ -792,6 +805,15 @@ def news_table(
                 ],
             )
         )
+    rows.append(
+        (
+            "attribution type right (of those named right)",
+            [
+                _percent(*s.attribution_type) if s and n == "ledger" else "-"
+                for n, s in zip(names, scores.values(), strict=True)
+            ],
+        )
+    )
     for family in FAMILIES:
         row(f"recall: {family}", lambda s, f=family: _percent(*s.families.get(f, [0, 0])))
     row("CPU seconds per 1,000 sentences", lambda s: f"{1000 * s.seconds / s.sentences:.2f}")

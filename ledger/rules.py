@@ -738,6 +738,7 @@ class Rules:
     subject_ids: dict[str, str]
     metrics: Gated[tuple[MetricRule, Pattern | None, frozenset[str]]]
     titles: Pattern  # the title words before a source's name, to strip
+    title_words: frozenset[str]  # the same, lower-case and without a dot: "president Vernes"
     furniture: Pattern  # page furniture before a source's name, to strip
     not_sources: frozenset[str]
     organisations: frozenset[str]
@@ -1215,6 +1216,7 @@ def _cues(files: RuleFiles, cue: Callable[[str, str], Pattern]) -> dict[str, Any
             (r.id, _compile(r.regex, f"restatement {r.id}")) for r in files.restatement
         ),
         "titles": regex.compile(_titles(files.attribution_words.titles)),
+        "title_words": frozenset(t.lower().rstrip(".") for t in files.attribution_words.titles),
         "furniture": _compile(
             r"^(?:(?:" + "|".join(files.attribution_words.furniture or ["(?!)"]) + r")\s+)+",
             "attribution_words furniture",

@@ -7,7 +7,7 @@ import bisect
 
 import regex
 
-from ledger.extraction.document import Doc, Found, Match, Pattern, PeriodCue, Sentence
+from ledger.extraction.document import Doc, Found, Match, Pattern, PeriodCue, Sentence, Source
 from ledger.extraction.document import groupdict as _groupdict
 from ledger.rules import MetricRule, PeriodRule, Rules
 
@@ -216,7 +216,7 @@ def _person_before(doc: Doc, offset: int) -> str | None:
     return last
 
 
-def _attribution_in(doc: Doc, s: Sentence) -> str | None:
+def _attribution_in(doc: Doc, s: Sentence) -> Source | None:
     if s.attribution_done:
         return s.attribution
     s.attribution_done = True
@@ -225,12 +225,73 @@ def _attribution_in(doc: Doc, s: Sentence) -> str | None:
         for m in doc.find_all(f"attribution:{rule_id}", pattern, s.text):
             if "pronoun" in m.re.groupindex and m.group("pronoun"):
                 who = _person_before(doc, s.start + m.start())
+                kind = "person"
             else:
                 who = _clean_source(m.group("who"), doc.rules)
+                kind = "organisation" if rule_id == "spokesperson" else ""
             if who:
-                s.attribution = who
-                return who
+                s.attribution = Source(who, kind or _source_kind(doc, s, m, who))
+                return s.attribution
     return None
+
+
+_INITIALS = regex.compile(r"(?:\p{Lu}\.){1,3}")  # "J.S.", a person's initials
+_ITS_AFTER = regex.compile(r"\s+(?:that\s+)?its\b")
+_PERSONAL_AFTER = regex.compile(r"\s+(?:that\s+)?(?:he|she|his|her)\b")
+
+
+def _source_kind(doc: Doc, s: Sentence, m: Match, who: str) -> str:
+    """Whether a source found by a cue is a person or an organisation: a title before it
+    ("Finance Minister Liu Kun", "president Jean-Marc Vernes") says a person; a subject's
+    name, an organisation; a surname alone ("Keating said") is a person's when the text
+    before names someone with it ("Paul Keating"); else as its words read (`source_type`)."""
+    rules = doc.rules
+    raw = m.group("who")
+    before = s.text[max(0, m.start("who") - 30) : m.start("who")].split()
+    if rules.titles.match(raw) or (before and before[-1].lower().rstrip(".,") in rules.title_words):
+        return "person"
+    if _INITIALS.fullmatch(who):
+        return "person"
+    if _ITS_AFTER.match(s.text, m.end()):
+        return "organisation"  # "The Sunday Express said its poll": a person's would be his or her
+    if _PERSONAL_AFTER.match(s.text, m.end()):
+        return "person"  # "Pai said he expects"
+    if " " not in who and who[1:].islower() and who not in rules.subject_ids:
+        named = regex.search(
+            rf"\b\p{{Lu}}\p{{Ll}}+\s+{regex.escape(who)}\b",
+            doc.text[max(0, s.start - 8000) : s.start + m.start("who")],
+        )
+        return (
+            "person"
+            if named is not None and named.group().split()[0] not in rules.subject_ids
+            else "organisation"
+        )
+    return source_type(rules, who)
+
+
+def source_type(rules: Rules, name: str) -> str:
+    """'person' when a source's name reads as a person's (a title, or two to four capitalised
+    words none of which names an organisation or a country), else 'organisation'; what
+    ClaimReview's author type is read from when a ledger stored none.
+
+    >>> from ledger.rules import default_rules
+    >>> rules = default_rules()
+    >>> [source_type(rules, n) for n in ("National Bureau of Statistics", "Wang Zhigang",
+    ...  "UK Finance", "Beat", "Dr Li", "Reuters", "customs data", "American Honda")]
+    ['organisation', 'person', 'organisation', 'organisation', 'person', 'organisation', \
+'organisation', 'organisation']
+    """
+    words = [word.strip(".,'()’").lower() for word in name.split()]
+    words = [word for word in words if word]
+    # the words that make a source an organisation: [attribution_words] in cues.toml
+    if not words or not rules.organisations.isdisjoint(words):
+        return "organisation"
+    if any(word in rules.subject_ids for word in name.split()):
+        return "organisation"  # "American Honda", "Deutsche Bank": no person's name
+    if rules.titles.match(name) and len(words) > 1:  # "Dr Li", "Minister Wang Wentao"
+        return "person"
+    capitalised = all(word[:1].isupper() for word in name.split() if word.isalpha())
+    return "person" if 2 <= len(words) <= 4 and capitalised else "organisation"
 
 
 def _quotation(doc: Doc, offset: int) -> tuple[int, int] | None:
@@ -280,7 +341,7 @@ def _own_asides(doc: Doc, s: Sentence) -> list[tuple[int, int]]:
     return s.asides
 
 
-def attribution(doc: Doc, s: Sentence, start: int) -> str | None:
+def attribution(doc: Doc, s: Sentence, start: int) -> Source | None:
     """Who the figure is attributed to: a cue in its own sentence, else around its quotation."""
     if "(" in s.text and any(a <= start - s.start < b for a, b in _own_asides(doc, s)):
         return None  # the writer's own correction of the source
