@@ -87,7 +87,7 @@ import sys
 import time
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -760,8 +760,13 @@ def run_news(sentences: list, run: Callable[..., list[Figure]]) -> NewsScore:
     started = time.process_time()
     for sentence in sentences:
         published = date.fromisoformat(sentence.published) if sentence.published else None
+        # the sentence as its document lays it out: its first line starts where it starts on
+        # its line (spaces for the words before it), so a wrapped wire line still reads as one
+        indent = " " * sentence.column
         try:
-            outputs.append(run(sentence.text, published=published))
+            figures = run(indent + sentence.text, published=published)
+            outputs.append([replace(f, start=f.start - len(indent), end=f.end - len(indent))
+                            for f in figures])  # fmt: skip
         except Exception as error:  # a peer crashing on a sentence finds nothing there
             score.misses.append(f"{sentence.id}: raised {type(error).__name__}")
             outputs.append([])

@@ -74,6 +74,7 @@ class Source(NamedTuple):
 
     name: str
     type: str  # person | organisation
+    cited: bool = False  # cited for the figure ("according to"), so no subject of it
 
 
 class PeriodCue(NamedTuple):

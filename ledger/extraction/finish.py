@@ -183,7 +183,7 @@ def _read_sentence(doc: Doc, s: Sentence, claims: list[Found]) -> list[tuple[Fou
         claim.period = period(doc, s, claim, next_start)
         source = attribution(doc, s, claim.start)
         if source is not None:
-            claim.attribution, claim.attribution_type = source
+            claim.attribution, claim.attribution_type = source.name, source.type
         previous = claim
     return links
 
