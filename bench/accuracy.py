@@ -938,7 +938,8 @@ def peer_table(suites: list[Suite], scores: dict, extractors: dict) -> list[str]
     "--chinese",
     is_flag=True,
     help="Run the Chinese suite instead: ledger against Recognizers-Text on bench/zh_set.toml "
-    "(fit) and bench/zh_heldout.toml (held-out).",
+    "(fit), bench/zh_heldout.toml (first held-out, now seen) and bench/zh_sealed.toml (sealed: "
+    "totals only).",
 )
 @click.option(
     "--labels",

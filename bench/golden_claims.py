@@ -10,6 +10,13 @@ publication date so that relative periods are resolved) and the topical articles
 shared/corpora/topical_small (with their manifest dates). The claims are written one document a
 line, as canonical JSON (sorted keys), to --out: keep that file outside the repository, it
 quotes the publishers' text.
+
+    python bench/golden_claims.py --chinese --out /tmp/golden-zh.jsonl
+
+`--chinese` digests the Chinese path instead: every sentence of bench/zh_set.toml and
+bench/zh_heldout.toml alone, then each source's sentences joined into one text (so sentence
+splitting and a period carried across ； are covered), with and without its publication date,
+and once more after an English sentence (a text mixing both paths).
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ import csv
 import hashlib
 import json
 import sys
+import tomllib
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -29,6 +37,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpora import SHARED, document_text, iter_documents, require_corpora  # noqa: E402
 
 TOPICAL = SHARED / "corpora" / "topical_small"
+CHINESE_SETS = [
+    Path(__file__).resolve().parent / name for name in ("zh_set.toml", "zh_heldout.toml")
+]
+ENGLISH_LEAD = "China's R&D spending rose 8.4% to 3.3 trillion yuan in 2023, the bureau said. "
 
 
 def _date(text: str | None) -> date | None:
@@ -56,6 +68,22 @@ def documents(size: int) -> Iterator[tuple[str, str, date | None]]:
         yield str(document["id"]), text, _date(document.get("date"))
 
 
+def chinese_documents() -> Iterator[tuple[str, str, date | None]]:
+    """(id, text, published) of the labelled Chinese sentences, alone and joined per source."""
+    for path in CHINESE_SETS:
+        labelled = tomllib.loads(path.read_text(encoding="utf-8"))
+        published = {s["id"]: date.fromisoformat(s["published"]) for s in labelled["source"]}
+        joined: dict[str, list[str]] = {}
+        for sentence in labelled["sentence"]:
+            yield f"{path.stem}/{sentence['id']}", sentence["text"], published[sentence["source"]]
+            joined.setdefault(sentence["source"], []).append(sentence["text"])
+        for source, texts in joined.items():
+            text = "".join(texts)
+            yield f"{path.stem}/{source}", text, published[source]
+            yield f"{path.stem}/{source}/undated", text, None
+            yield f"{path.stem}/{source}/mixed", ENGLISH_LEAD + text, published[source]
+
+
 @click.command()
 @click.option("--megabytes", type=float, default=4.0, show_default=True)
 @click.option(
@@ -63,16 +91,22 @@ def documents(size: int) -> Iterator[tuple[str, str, date | None]]:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Where to write the claims, one document a line (outside the repository).",
 )
-def main(megabytes: float, out: Path | None) -> None:
+@click.option(
+    "--chinese", is_flag=True, help="The labelled Chinese sentences instead of the English news."
+)
+def main(megabytes: float, out: Path | None, chinese: bool) -> None:
     """Print the sha256 of the canonical JSON of every claim in about MEGABYTES MB of news."""
-    require_corpora()
     from ledger.extraction import extract_with_report
+
+    if not chinese:
+        require_corpora()
 
     digest = hashlib.sha256()
     files = claims = 0
     handle = out.open("w", encoding="utf-8") if out else None
     try:
-        for doc_id, text, published in documents(int(megabytes * 1_000_000)):
+        texts = chinese_documents() if chinese else documents(int(megabytes * 1_000_000))
+        for doc_id, text, published in texts:
             report = extract_with_report(text, published=published)
             line = json.dumps(
                 {

@@ -23,9 +23,9 @@ from ledger.models import Claim, fingerprint_occurrences
 from ledger.zh_rules import ZhRules, default_zh_rules
 
 _HAN = regex.compile(r"\p{Han}")
-_HAN_RUNS = regex.compile(r"\p{Han}+")  # counted by runs: a list of a few strings, not of each
-_OTHER_LETTERS = regex.compile(r"[^\P{L}\p{Han}]|\p{N}")  # letters and digits that are not Han
-_PER = regex.compile(r"/(\S)")  # 元/人: what a unit is divided by
+_NOT_HAN = regex.compile(r"\P{Han}+")  # deleted, what is left is counted: no list of matches
+# letters that are not Han, and digits (〇 is both): what a sentence's Han share is taken of
+_NOT_OTHER_LETTERS = regex.compile(r"(?V1)[^\p{N}[\p{L}--\p{Han}]]+")
 _ASCII_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 
 
@@ -57,9 +57,10 @@ def chinese_sentences(text: str, rules: ZhRules) -> list[Sentence]:
     >>> [s.text for s in chinese_sentences("It rose 5%. 增长８．４％。Fine.", default_zh_rules())]
     ['增长8.4%。']
     """
-    if _HAN.search(text) is None:
-        return []
-    folded = text.translate(rules.fold)
+    if text.isascii() or _HAN.search(text) is None:
+        return []  # isascii: a test at C speed that spares most English text the search
+    # each character to fold replaced where it is: str.translate costs 50 ns a character
+    folded = rules.to_fold.sub(lambda m: rules.fold[m.group()], text)
     found: list[Sentence] = []
     start = 0
     share = rules.file.language.han_share
@@ -77,8 +78,12 @@ def _add_sentence(folded: str, start: int, end: int, share: float, found: list[S
     piece = folded[start:end].rstrip()
     if not piece:
         return
-    han = sum(map(len, _HAN_RUNS.findall(piece)))
-    if han and han >= share * (han + len(_OTHER_LETTERS.findall(piece))):
+    han = len(_NOT_HAN.sub("", piece))
+    if not han:
+        return
+    # every character that is not Han is at most another letter: when the share holds even
+    # so (most Chinese sentences), the other letters need not be counted
+    if han >= share * len(piece) or han >= share * (han + len(_NOT_OTHER_LETTERS.sub("", piece))):
         found.append(Sentence(start, start + len(piece), piece))
 
 
@@ -110,18 +115,19 @@ def _unit_reading(
 ) -> tuple[str, str | None, float] | None:
     """(kind, unit, factor) of the unit or counter `word` ending at `after`; None when a counter
     names nothing and the number is in words (一个 with no known noun after it)."""
+    i = after - s.start
     unit = rules.units.get(word)
     if unit is not None:
         reading = unit.unit
-        per = _PER.match(s.text, after - s.start)
-        if per and reading and per.group(1) in rules.file.per.words:
-            reading = f"{reading}/{rules.file.per.words[per.group(1)]}"
+        if reading and s.text[i : i + 1] == "/":  # 元/人: what the unit is divided by
+            per = rules.file.per.words.get(s.text[i + 1 : i + 2])
+            if per is not None:
+                reading = f"{reading}/{per}"
         return unit.kind, reading, unit.factor
     counter = rules.counters[word]
-    rest = s.text[after - s.start : after - s.start + 8]
-    for noun in sorted(counter.nouns, key=len, reverse=True):
-        if rest.startswith(noun):
-            return "count", counter.nouns[noun], 1.0
+    for noun, named in rules.counter_nouns[word]:  # longest first
+        if s.text.startswith(noun, i, i + 8):
+            return "count", named, 1.0
     for keyword, named in counter.keywords.items():
         if keyword in s.text:
             return "count", named, 1.0
@@ -133,18 +139,13 @@ def _unit_reading(
 def _bound(rules: ZhRules, s: Sentence, start: int, end: int, more: bool) -> tuple[str, int, int]:
     """The bound and the quote's widened start and end (bound words are part of the quote);
     `more` when 多 or 余 follows the number (4万多家)."""
-    bound = "exact"
-    before = rules.bound_before.ending_at(s.text, start - s.start)
-    if before is not None:
-        bound = rules.bounds["<" + before[0]]
-        start = s.start + before[1]
     after = rules.bound_after.starting_at(s.text, end - s.start)
-    if after is not None:
-        bound = rules.bounds[">" + after[0]]
-        end = s.start + after[1]
-    elif more:
-        bound = "more_than"
-    return bound, start, end
+    if after is not None:  # 低于3%左右的目标: 左右 bounds the figure, 低于 compares with it
+        return rules.bounds[">" + after[0]], start, s.start + after[1]
+    before = rules.bound_before.ending_at(s.text, start - s.start)
+    if before is None:
+        return ("more_than" if more else "exact"), start, end
+    return ("more_than" if more else rules.bounds["<" + before[0]]), s.start + before[1], end
 
 
 def _touches_code(s: Sentence, start: int, end: int, has_unit: bool) -> bool:
@@ -160,53 +161,62 @@ def _read_figure(rules: ZhRules, s: Sentence, m: Any, dash_at: int) -> Figure | 
     """Read one match of the `figure` pattern; None for a trap or a number nothing explains.
     A sign at `dash_at` (where the figure before ends: 182万-201万元) is a range's dash.
 
-    The groups are read from the match's spans at once (an unmatched group slices to ""): this
-    runs for every number in the text, and most of them (years, dates, 一方面) are dropped."""
-    at, text, spans = s.start, s.text, m.regs
-    index = rules.figure_groups
-    sign_at = spans[index["sign"]][0]
-    arabic = text[slice(*spans[index["arabic"]])]
-    chinese = text[slice(*spans[index["chinese"]])]
-    scale = text[slice(*spans[index["scale"]])]
-    unit_word = text[slice(*spans[index["unit"]])]
-    number_end = max(spans[index["arabic"]][1], spans[index["chinese"]][1], spans[index["more"]][1])
-    unit_end = at + (spans[index["unit"]][1] if unit_word else m.end())
+    The groups' spans are taken at once (unmatched: (-1, -1)) and the text sliced only where it
+    is read: this runs for every number in the text, and most of them (years, dates, 一方面) are
+    dropped at the first test."""
+    at, text = s.start, s.text
+    sign, arabic_at, chinese_at, more, scale_at, more2, unit_at = rules.figure_spans(m.regs)
+    scale = text[scale_at[0] : scale_at[1]] if scale_at[0] >= 0 else ""
+    arabic = text[arabic_at[0] : arabic_at[1]] if arabic_at[0] >= 0 else ""
+    end = at + (unit_at[1] if unit_at[0] >= 0 else m.end())
+    unit_word, unit_end = (text[unit_at[0] : unit_at[1]], end) if unit_at[0] >= 0 else ("", end)
     if arabic and not (unit_word or scale):
         shared = rules.shared_unit.match(text, m.end())  # 0.4和0.6个百分点
         if shared is not None:
             unit_word, unit_end = shared.group("unit"), at + shared.end()
-    if not (unit_word or scale) or not (arabic or chinese or scale):
+    if not (unit_word or scale) and not _bare_figure(rules, text, arabic):
         return None  # a bare number: a year, a date, an ordinal, 十四五, 一方面
-    start = at + (sign_at if sign_at >= 0 else m.start())
-    if sign_at >= 0 and (text[sign_at - 1 : sign_at] in _ASCII_ALNUM or at + sign_at == dash_at):
+    start = at + (sign[0] if sign[0] >= 0 else m.start())
+    if sign[0] >= 0 and (text[sign[0] - 1 : sign[0]] in _ASCII_ALNUM or start == dash_at):
         start += 1
-    end = at + (spans[index["unit"]][1] if spans[index["unit"]][0] >= 0 else m.end())
+    number: float | None = 1.0
     if arabic:
-        number: float | None = float(arabic.replace(",", ""))
-    elif chinese:
-        number = chinese_number(chinese)
-    else:
-        number = 1.0
-    if number is None or _touches_code(s, start, end, spans[index["unit"]][0] >= 0):
+        number = float(arabic.replace(",", ""))
+    elif chinese_at[0] >= 0:
+        number = chinese_number(text[chinese_at[0] : chinese_at[1]])
+    if number is None or _touches_code(s, start, end, unit_at[0] >= 0):
         return None
     if rules.trap_before.ending_at(text, start - at, window=2):
         return None
-    if rules.trap_after.starting_at(text, number_end):
-        return None  # 2021年, 13个月, 10多年: a date, a period, a duration
-    if sign_at >= 0 and start == at + sign_at:
-        number = -number
-    reading = _unit_reading(rules, unit_word, s, unit_end, bool(arabic)) if unit_word else None
-    if unit_word and reading is None:
+    decimal = "." in arabic
+    if unit_word in rules.decimal_units and not decimal:
         return None
-    kind, unit, factor = reading or ("count", None, 1.0)
+    trap = rules.trap_after.starting_at(text, max(arabic_at[1], chinese_at[1], more[1]))
+    if trap is not None and not (decimal and trap[0] == unit_word):
+        return None  # 2021年, 13个月, 10多年: a date, a period, a duration (not 9.08年)
+    if text[end - at : end - at + 1] in '”"' and rules.title_after.starting_at(text, end - at):
+        return None  # “研发投入500家”榜单: the name of a list
+    if sign[0] >= 0 and start == at + sign[0]:
+        number = -number
+    kind, unit, factor = "count", None, 1.0
+    if unit_word:
+        reading = _unit_reading(rules, unit_word, s, unit_end, bool(arabic))
+        if reading is None:
+            return None
+        kind, unit, factor = reading
     value = number * rules.scales.get(scale, 1.0) * factor
-    if not arabic and (chinese and number == 1.0 and not scale):
+    if not arabic and chinese_at[0] >= 0 and number == 1.0 and not scale:
         return None  # 一个, 一家, 一次: 'a', 'one', not a figure to check
-    more = spans[index["more"]][0] >= 0 or spans[index["more2"]][0] >= 0
-    bound, q_start, q_end = _bound(rules, s, start, end, more)
+    bound, q_start, q_end = _bound(rules, s, start, end, more[0] >= 0 or more2[0] >= 0)
     if not unit_word and not arabic and bound == "exact":
         return None  # 万亿 alone: a scale word with no number needs a bound (近万亿)
     return Figure(q_start, q_end, value, kind, unit, bound, start, kind == "multiple")
+
+
+def _bare_figure(rules: ZhRules, text: str, arabic: str) -> bool:
+    """Whether a number with no unit or scale is a figure: one with a decimal point, in a sentence
+    about a ratio or an index (性别比为105.07). Searched only for such rare numbers."""
+    return "." in arabic and rules.bare_number_words.search(text) is not None
 
 
 def _word_figures(rules: ZhRules, s: Sentence) -> list[Figure]:
@@ -219,6 +229,8 @@ def _word_figures(rules: ZhRules, s: Sentence) -> list[Figure]:
         if number is not None:
             found.append(_word_figure(rules, s, m, number))
     for m in rules.fraction.finditer(s.text):
+        if any(f.start <= s.start + m.start() < f.end for f in found):
+            continue  # the 百分之 of 百分之四十二点八, read above
         den, num = chinese_number(m.group("den")), chinese_number(m.group("num"))
         if den and num is not None:
             found.append(_word_figure(rules, s, m, round(num / den * 100, 2)))
@@ -253,9 +265,20 @@ def _figures(rules: ZhRules, s: Sentence) -> list[Figure]:
     return _ranges(rules, s, sorted(found))
 
 
+def _joined_as_range(rules: ZhRules, s: Sentence, low: Figure, high: Figure) -> bool:
+    """Whether the text between two figures makes them a range: a dash (182万-201万元), or 至/到
+    closed by 之间 (在5000万人至1亿人之间)."""
+    between = s.text[low.end - s.start : high.start - s.start]
+    if between in rules.file.range.joiners:
+        return True
+    end = high.end - s.start
+    closing = rules.file.range.between_end
+    return between in rules.file.range.between_joiners and s.text.startswith(closing, end)
+
+
 def _ranges(rules: ZhRules, s: Sentence, figures: list[Figure]) -> list[Figure]:
-    """Two figures joined by a range word (182万-201万元, 3%至5%) made one range; the first takes
-    the unit of the second when it has none."""
+    """Two figures joined by a range word (182万-201万元, 在3%至5%之间) made one range; the first
+    takes the unit of the second when it has none."""
     joined: list[Figure] = []
     for f in figures:
         low = joined[-1] if joined else None
@@ -266,7 +289,7 @@ def _ranges(rules: ZhRules, s: Sentence, figures: list[Figure]) -> list[Figure]:
             and low.value_high is None
             and low.unit in (None, f.unit)
             and low.value < f.value
-            and s.text[low.end - s.start : f.start - s.start] in rules.file.range.joiners
+            and _joined_as_range(rules, s, low, f)
         ):
             joined[-1] = low._replace(
                 end=f.end, kind=f.kind, unit=f.unit, bound="range", value_high=f.value
@@ -405,6 +428,25 @@ def _period(mentions: list[Mention], text: str, at: int, ends: str) -> str | Non
     return after[0].period if after else None
 
 
+def _target_period(
+    rules: ZhRules,
+    s: Sentence,
+    f: Figure,
+    clause_start: int,
+    mentions: list[Mention],
+    published: date | None,
+) -> str | None:
+    """A target's period: one named in its own clause only (全年 there is the publication year)."""
+    lo, at = clause_start - s.start, f.number_start - s.start
+    named = [m.period for m in mentions if lo <= m.start and m.end <= at and not m.base]
+    if named:
+        return named[-1]
+    clause = s.text[lo:at]
+    if published is not None and any(w in clause for w in rules.file.periods.target_year):
+        return str(published.year)
+    return None
+
+
 def _metrics_named(rules: ZhRules, s: Sentence) -> set[str]:
     """The metrics whose keywords the sentence holds, found in one pass over it."""
     found = rules.metric_words.finditer(s.text, overlapped=True)
@@ -459,6 +501,7 @@ def _sentence_claims(
     named = _metrics_named(rules, s)
     claims: list[dict[str, Any]] = []
     floor = s.start
+    targets = any(word in s.text for word in rules.file.periods.target_after)
     for f in figures:
         clause_start, clause = _clause_before(rules, s, f.number_start, floor)
         change, basis = _change_and_basis(rules, s, f, clause, claims[-1] if claims else None)
@@ -481,7 +524,9 @@ def _sentence_claims(
                 "basis": basis,
                 "metric": _metric(rules, kind, named, metrics),
                 "subject": rules.subjects[subject.group()] if subject else None,
-                "period": _period(mentions, s.text, f.number_start - s.start, ends) or carried,
+                "period": _target_period(rules, s, f, clause_start, mentions, published)
+                if targets and rules.target_after.starting_at(s.text, f.end - s.start)
+                else _period(mentions, s.text, f.number_start - s.start, ends) or carried,
                 "attribution": attribution,
                 "sentence": original,
                 "sentence_start": s.start,
@@ -490,6 +535,13 @@ def _sentence_claims(
         )
         floor = f.end
     return claims
+
+
+def _period_handed_on(rules: ZhRules, text: str, claims: list[dict[str, Any]]) -> str | None:
+    """The period of a part's last figure that is no target (a target's own period, 全年, is not
+    the period the next part reports on)."""
+    reported = (c for c in reversed(claims) if not rules.target_after.starting_at(text, c["end"]))
+    return next((c["period"] for c in reported), None)
 
 
 def _score(claim: dict[str, Any]) -> float:
@@ -525,7 +577,7 @@ def extract_chinese(
         found.extend(claims)
         # a part cut at ； hands its period to the next part of the same sentence
         joined = after is not None and not text[s.end : after.start].strip()
-        carried = claims[-1]["period"] if claims and joined and s.text[-1] in "；;" else None
+        carried = _period_handed_on(rules, text, claims) if joined and s.text[-1] in "；;" else None
     # each sentence hashed once, however many figures it holds
     for values, fingerprint in zip(found, fingerprint_occurrences(found), strict=True):
         values["checkworthiness"] = _score(values)
@@ -533,21 +585,21 @@ def extract_chinese(
     return [Claim.model_validate(values) for values in found], sentences
 
 
-def outside(offsets: list[int], sentences: list[Sentence]) -> list[int]:
-    """The offsets that fall in no Chinese sentence: where the English path may start a figure.
+def gaps(length: int, sentences: list[Sentence]) -> list[tuple[int, int]]:
+    """The stretches of a text of `length` characters that no Chinese sentence covers: where the
+    English path looks for figures.
 
-    >>> outside([0, 5, 12], [Sentence(4, 10, "")])
-    [0, 12]
+    >>> gaps(12, [Sentence(4, 10, "")]), gaps(10, [Sentence(0, 10, "")])
+    ([(0, 4), (10, 12)], [])
     """
-    if not sentences:
-        return offsets
-    starts = [s.start for s in sentences]
-    kept = []
-    for at in offsets:
-        i = bisect.bisect_right(starts, at) - 1
-        if i < 0 or at >= sentences[i].end:
-            kept.append(at)
-    return kept
+    found, at = [], 0
+    for s in sentences:
+        if s.start > at:
+            found.append((at, s.start))
+        at = s.end
+    if at < length:
+        found.append((at, length))
+    return found
 
 
 def merge_chinese(

@@ -7,8 +7,9 @@ file fails loudly at load time rather than silently reading nothing.
 from __future__ import annotations
 
 import functools
+import operator
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -76,6 +77,7 @@ class Unit(_Strict):
     kind: str
     unit: str | None = None
     factor: float = 1.0
+    decimal_only: bool = False  # a quantity only with a decimal point (9.08年; 2021年 is a date)
     examples: list[Example] = Field(min_length=1)
 
 
@@ -145,14 +147,23 @@ class Commented(_Strict):
 class Traps(Commented):
     after: list[str]
     before: list[str]
+    title_after: list[str]
+
+
+class BareNumber(Commented):
+    keywords: list[str]
 
 
 class Periods(Commented):
     base_before: list[str]
+    target_after: list[str]
+    target_year: list[str]
 
 
 class Range(Commented):
     joiners: list[str]
+    between_joiners: list[str]
+    between_end: str
 
 
 class Per(Commented):
@@ -179,6 +190,7 @@ class ZhRuleFile(_Strict):
     multiple_as_rise: Commented
     basis: list[WordRule]
     traps: Traps
+    bare_number: BareNumber
     periods: Periods
     period: list[RegexRule]
     subject: list[WordRule]
@@ -202,27 +214,34 @@ _SPACES = " \t"  # what may stand between a word and its figure (约 5%)
 class WordSet:
     """Words found by slicing the text at an offset and looking the slice up, where a regex
     search per figure would cost four times as much: the longest word ending or starting
-    there, a space or a tab allowed between it and the offset.
+    there, a space or a tab allowed between it and the offset. Most offsets have none of the
+    words' first (or last) characters next to them, and are let go after one set lookup.
 
     >>> words = WordSet.of(["近", "接近", "以上"])
-    >>> words.ending_at("总量接近 5%", 5), words.ending_at("近5%", 1)
-    (('接近', 2), ('近', 0))
-    >>> words.starting_at("5% 以上", 2)
-    ('以上', 5)
+    >>> words.ending_at("总量接近 5%", 5), words.ending_at("近5%", 1), words.ending_at("5%", 0)
+    (('接近', 2), ('近', 0), None)
+    >>> words.starting_at("5% 以上", 2), words.starting_at("5%", 2)
+    (('以上', 5), None)
     """
 
     words: frozenset[str]
     lengths: tuple[int, ...]  # longest first
+    firsts: frozenset[str]  # the words' first characters, and a space or a tab
+    lasts: frozenset[str]  # their last characters, and a space or a tab
 
     @classmethod
     def of(cls, words: Iterable[str]) -> WordSet:
         found = frozenset(words)
-        return cls(found, tuple(sorted({len(w) for w in found}, reverse=True)))
+        lengths = tuple(sorted({len(w) for w in found}, reverse=True))
+        spaces = frozenset(_SPACES)
+        return cls(found, lengths, spaces | {w[0] for w in found}, spaces | {w[-1] for w in found})
 
     def ending_at(self, text: str, at: int, window: int = 4) -> tuple[str, int] | None:
         """The word (and where it starts) ending at `at`, or before a space there, that starts
         no more than `window` characters before `at`; the earliest starting when several do."""
-        ends = (at, at - 1) if at and text[at - 1] in _SPACES else (at,)
+        if not at or text[at - 1] not in self.lasts:
+            return None
+        ends = (at, at - 1) if text[at - 1] in _SPACES else (at,)
         for length in self.lengths:  # longest first: the earliest start for one end
             for end in ends:
                 start = end - length
@@ -232,7 +251,9 @@ class WordSet:
 
     def starting_at(self, text: str, at: int) -> tuple[str, int] | None:
         """The longest word (and where it ends) starting at `at`, or after a space there."""
-        begin = at + 1 if text[at : at + 1] in _SPACES and at < len(text) else at
+        if text[at : at + 1] not in self.firsts:
+            return None
+        begin = at + 1 if text[at] in _SPACES else at
         for length in self.lengths:
             word = text[begin : begin + length]
             if len(word) == length and word in self.words:
@@ -245,17 +266,21 @@ class ZhRules:
     """The compiled Chinese rules: regexes compiled once, lookups as plain dicts."""
 
     file: ZhRuleFile
-    fold: dict[int, int]
+    fold: dict[str, str]  # a full-width character -> its ASCII form
+    to_fold: Any  # a character to fold
     sentence_end: Any
     figure: Any
-    figure_groups: dict[str, int]  # the figure pattern's group name -> index, read by span
+    figure_spans: Callable[[Any], tuple[tuple[int, int], ...]]  # a match's regs -> the spans of
+    # the figure pattern's groups, in PATTERN_GROUPS's order
     percent_words: Any
     fraction: Any
     tenths: Any
     numeral_chars: frozenset[str]
     scales: dict[str, float]
     units: dict[str, Unit]
+    decimal_units: frozenset[str]  # unit words that make a figure only after a decimal point
     counters: dict[str, Counter]
+    counter_nouns: dict[str, list[tuple[str, str]]]  # counter word -> its nouns, longest first
     bound_before: WordSet  # the words of bounds before a figure (约, 超过)
     bound_after: WordSet  # ... and after it (左右, 以上)
     bounds: dict[str, str]  # (side + word) -> bound id
@@ -264,11 +289,14 @@ class ZhRules:
     basis_words: Any
     bases: dict[str, str]
     trap_before: WordSet  # 第, 每
-    trap_after: WordSet  # right after a number: 年, 月, 个月, 位 ...
+    trap_after: WordSet  # right after a number: 年, 月, 个月, 位数 ...
+    title_after: WordSet  # ”榜单: the number ends the name of a list
+    bare_number_words: Any  # 性别比, 指数: a sentence where a bare decimal is a figure
     shared_unit: Any  # 和0.6个百分点: the unit a bare number before it shares
     change_after: WordSet  # 的正增长: a change named after the figure
     periods: list[tuple[str, list[str], Any]]  # (id, needs, compiled)
     base_before: WordSet  # 比, 较: before a period that is a comparison base
+    target_after: WordSet  # 的预期目标: after a figure that is a target
     subject_words: Any
     subjects: dict[str, str]
     metric_words: Any  # every metric keyword
@@ -302,6 +330,8 @@ def check_contract(file: ZhRuleFile) -> None:
         require_groups(f"zh.toml: period {period.id!r}", period.regex, PERIOD_GROUPS[period.id])
     for cue in file.attribution:
         require_groups(f"zh.toml: attribution {cue.id!r}", cue.regex, ATTRIBUTION_GROUPS)
+    if len(file.language.fold_from) != len(file.language.fold_into):
+        raise RulesError("zh.toml: language.fold_from and fold_into are not one for one")
 
 
 def _compile(source: str, what: str, flags: int = 0) -> Any:
@@ -338,19 +368,26 @@ def _compile_file(file: ZhRuleFile) -> ZhRules:
     bases = {w: b.id for b in file.basis for w in b.words}
     subjects = {w: s.id for s in file.subject for w in s.words}
     not_before = [w for s in file.subject for w in s.not_before]
+    fold = dict(zip(file.language.fold_from, file.language.fold_into, strict=True))  # checked
     return ZhRules(
         file=file,
-        fold=str.maketrans(file.language.fold_from, file.language.fold_into),
+        fold=fold,
+        to_fold=regex.compile(f"[{regex.escape(file.language.fold_from)}]" if fold else "(?!)"),
         sentence_end=_compile(file.language.sentence_end, "language.sentence_end"),
         figure=figure,
-        figure_groups=dict(figure.groupindex),
+        figure_spans=operator.itemgetter(*(figure.groupindex[g] for g in PATTERN_GROUPS["figure"])),
         percent_words=pattern("percent_words"),
         fraction=pattern("fraction"),
         tenths=pattern("tenths"),
         numeral_chars=frozenset(numeral.strip("[]")),
         scales=scales,
         units=units,
+        decimal_units=frozenset(w for w, u in units.items() if u.decimal_only),
         counters=counters,
+        counter_nouns={
+            word: sorted(c.nouns.items(), key=lambda noun: len(noun[0]), reverse=True)
+            for word, c in counters.items()
+        },
         bound_before=before,
         bound_after=after,
         bounds=bound_words,
@@ -360,6 +397,8 @@ def _compile_file(file: ZhRuleFile) -> ZhRules:
         bases=bases,
         trap_before=WordSet.of(file.traps.before),
         trap_after=WordSet.of(file.traps.after),
+        title_after=WordSet.of(file.traps.title_after),
+        bare_number_words=regex.compile(alternation(file.bare_number.keywords)),
         shared_unit=pattern("shared_unit"),
         change_after=WordSet.of(change.after_figure),
         periods=[
@@ -367,6 +406,7 @@ def _compile_file(file: ZhRuleFile) -> ZhRules:
             for p in file.period
         ],
         base_before=WordSet.of(file.periods.base_before),
+        target_after=WordSet.of(file.periods.target_after),
         subject_words=regex.compile(
             rf"(?:{alternation(subjects)})(?!{alternation(not_before)})"
             if not_before

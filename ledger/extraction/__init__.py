@@ -29,7 +29,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from ledger.extract_zh import Sentence, extract_chinese, merge_chinese, outside
+import regex
+
+from ledger.extract_zh import Sentence, extract_chinese, gaps, merge_chinese
 from ledger.extraction.candidate import read_candidate
 from ledger.extraction.document import RELEASE_GIL, SCAN_TIMEOUT, Doc, Found
 from ledger.extraction.finish import finish
@@ -37,6 +39,10 @@ from ledger.models import Claim, DatePrecision
 from ledger.rules import Rules, default_rules
 
 __all__ = ["EXTRACTOR_VERSION", "Extraction", "extract", "extract_with_report"]
+
+# How far past the end of a stretch between Chinese sentences its last anchor may look: the
+# longest anchor word ("three-quarters") and a lookahead after it.
+_AHEAD = 40
 
 EXTRACTOR_VERSION = "1.10.0"
 
@@ -77,11 +83,17 @@ def extract_with_report(
 ) -> Extraction:
     """Every claim in `text` (in order of start) and the ids of rules that timed out."""
     rules = rules or default_rules()
-    doc = Doc(text, published, rules, published_precision)
     chinese, sentences = extract_chinese(text, published=published, rules=rules.zh)  # extract_zh.py
+    try:
+        starts = anchors(text, rules, sentences)
+    except TimeoutError:
+        return Extraction(claims=chinese, timed_out=["anchor"])
+    if not starts:  # nothing for the English path (a Chinese text): its sentences are not split
+        return Extraction(claims=chinese)
+    doc = Doc(text, published, rules, published_precision)
     found: list[Found] = []
     try:
-        _scan(doc, found, sentences)
+        _scan(doc, found, starts)
     except TimeoutError:
         doc.timed_out.append("anchor")
     finish(doc, found)
@@ -91,25 +103,40 @@ def extract_with_report(
     return Extraction(claims=claims, timed_out=sorted(set(doc.timed_out)))
 
 
-def anchors(text: str, rules: Rules) -> list[int]:
-    """Where candidates can start: digits and currency symbols, then number words, in order."""
-    # RELEASE_GIL: see Doc.call (each match yielded would let go of the GIL and take it back)
+def anchors(text: str, rules: Rules, chinese: list[Sentence] | None = None) -> list[int]:
+    """Where candidates can start outside the `chinese` sentences: digits and currency symbols,
+    then number words, in order. Only the stretches between those sentences are crossed."""
     anchor, anchor_word = rules.compiled["anchor"], rules.compiled["anchor_word"]
-    at = [m.start() for m in anchor.finditer(text, concurrent=RELEASE_GIL, timeout=SCAN_TIMEOUT)]
-    words = [
-        m.start() for m in anchor_word.finditer(text, concurrent=RELEASE_GIL, timeout=SCAN_TIMEOUT)
+    found: list[int] = []
+    for lo, hi in gaps(len(text), chinese) if chinese else [(0, len(text))]:
+        at = _starts(anchor, text, lo, hi)
+        words = _starts(anchor_word, text, lo, hi)
+        found += sorted(at + words) if words else at
+    return found
+
+
+def _starts(pattern: regex.Pattern[str], text: str, lo: int, hi: int) -> list[int]:
+    """Where `pattern` matches from `lo` to `hi`, each match read with what follows `hi` (up to
+    _AHEAD characters) as in the whole text."""
+    end = min(hi + _AHEAD, len(text))
+    # RELEASE_GIL: see Doc.call (each match yielded would let go of the GIL and take it back)
+    found = [
+        m.start()
+        for m in pattern.finditer(text, lo, end, concurrent=RELEASE_GIL, timeout=SCAN_TIMEOUT)
     ]
-    return sorted(at + words) if words else at
+    while end > hi and found and found[-1] >= hi:
+        found.pop()
+    return found
 
 
-def _scan(doc: Doc, found: list[Found], chinese: list[Sentence]) -> None:
-    """Add the figures of the text to `found`, read at each anchor the scan pattern matches, in
-    order, outside the `chinese` sentences; each claim ends where the next may start."""
+def _scan(doc: Doc, found: list[Found], starts: list[int]) -> None:
+    """Add the figures of the text to `found`, read at each anchor (`starts`) the scan pattern
+    matches, in order; each claim ends where the next may start."""
     text, rules = doc.text, doc.rules
     scan = rules.compiled["scan"]
     skip = scan.groupindex["skip"]  # read by number, as document.ByNumber explains
     pos = 0
-    for at in outside(anchors(text, rules), chinese):
+    for at in starts:
         if at < pos or _lone_year(text, at, rules):
             continue
         m = None

@@ -1,0 +1,191 @@
+"""The Chinese path's speed, guarded by counting its work rather than timing it (issue 20: no
+more per character than the English path; bench/throughput.py --chinese times it).
+
+What made it slow is structural, so it is counted here on the labelled Chinese sentences
+(bench/golden_claims.py's documents: each sentence alone, each source's sentences joined, and
+after an English sentence): a sentence rule run twice over one sentence, the English path
+crossing Chinese text, cn2an asked for what it need not read.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter
+from typing import Any
+
+import pytest
+from golden_claims import chinese_documents
+
+import ledger.extract_zh as extract_zh
+import ledger.extraction as extraction
+from ledger.extraction import extract_with_report
+from ledger.rules import default_rules
+from ledger.zh_rules import ZhRules, default_zh_rules
+
+DOCUMENTS = list(chinese_documents())
+MIXED = [text for doc_id, text, _ in DOCUMENTS if doc_id.endswith("/mixed")]
+CHINESE = [text for doc_id, text, _ in DOCUMENTS if not doc_id.endswith("/mixed")]
+
+
+class Counted:
+    """A compiled pattern that counts its searches by (name, string, pos, endpos)."""
+
+    def __init__(self, name: str, pattern: Any, calls: Counter[tuple[str, str, int, int]]):
+        self.name, self.pattern, self.calls = name, pattern, calls
+
+    def __getattr__(self, attribute: str) -> Any:
+        method = getattr(self.pattern, attribute)
+        if attribute not in ("match", "search", "finditer", "findall", "sub"):
+            return method
+
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            string = args[1] if attribute == "sub" else args[0]
+            pos = args[1] if len(args) > 1 and attribute != "sub" else 0
+            endpos = args[2] if len(args) > 2 and attribute != "sub" else len(string)
+            self.calls[(self.name, string, pos, endpos)] += 1
+            return method(*args, **kwargs)
+
+        return counted
+
+
+def counted_rules(rules: ZhRules) -> tuple[ZhRules, Counter[tuple[str, str, int, int]]]:
+    """A copy of the Chinese rules whose sentence-level patterns count their calls."""
+    calls: Counter[tuple[str, str, int, int]] = Counter()
+    once = ("figure", "subject_words", "metric_words", "percent_words", "fraction", "tenths")
+    counted = dataclasses.replace(
+        rules,
+        **{name: Counted(name, getattr(rules, name), calls) for name in once},
+        periods=[(pid, needs, Counted(pid, p, calls)) for pid, needs, p in rules.periods],
+        attributions=[
+            (needs, Counted(f"attribution:{i}", p, calls))
+            for i, (needs, p) in enumerate(rules.attributions)
+        ],
+    )
+    return counted, calls
+
+
+def test_sentence_rules_run_once_per_chinese_sentence() -> None:
+    """The figure pattern, the word forms, periods, attribution cues, subjects and metric
+    keywords each cross a sentence once, however many figures it holds."""
+    rules, calls = counted_rules(default_zh_rules())
+    total = 0
+    for doc_id, text, published in DOCUMENTS:
+        calls.clear()
+        claims, sentences = extract_zh.extract_chinese(text, published=published, rules=rules)
+        assert claims == extract_zh.extract_chinese(text, published=published)[0], doc_id
+        total += len(claims)
+        repeated = {(name, s[:30]): n for (name, s, _, _), n in calls.items() if n > 1}
+        assert repeated == {}, doc_id
+        # the figure pattern crossed each sentence whole, once
+        figure = sorted((s, pos, end) for (name, s, pos, end) in calls if name == "figure")
+        assert figure == sorted((s.text, 0, len(s.text)) for s in sentences), doc_id
+    assert total > 1_500
+
+
+def test_a_chinese_text_builds_nothing_for_the_english_path(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A text all in Chinese sentences leaves the English path no anchor, so its sentence index
+    (a pass of the English boundary pattern over the whole text) is never built."""
+
+    def not_built(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the English path's document was built for a Chinese text")
+
+    monkeypatch.setattr(extraction, "Doc", not_built)
+    rules = default_zh_rules()
+    whole = [
+        text
+        for text in CHINESE
+        if not any(
+            text[lo:hi].strip()
+            for lo, hi in extract_zh.gaps(len(text), extract_zh.chinese_sentences(text, rules))
+        )
+    ]
+    assert len(whole) > 0.9 * len(CHINESE)  # a few hold a sentence mostly in Latin letters
+    assert sum(len(extract_with_report(text).claims) for text in whole) > 1_000
+
+
+def test_english_anchors_cross_only_the_text_between_chinese_sentences(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """In a text mixing both, the English path's anchor passes read only what no Chinese
+    sentence covers (plus a few characters after each stretch), not the Chinese text again."""
+    crossed: list[tuple[int, int]] = []
+    starts = extraction._starts
+
+    def counted(pattern: Any, text: str, lo: int, hi: int) -> list[int]:
+        crossed.append((lo, hi))
+        return starts(pattern, text, lo, hi)
+
+    monkeypatch.setattr(extraction, "_starts", counted)
+    for text in MIXED:
+        crossed.clear()
+        claims = extract_with_report(text).claims
+        sentences = extract_zh.chinese_sentences(text, default_zh_rules())
+        outside = len(text) - sum(s.end - s.start for s in sentences)
+        assert sum(hi - lo for lo, hi in crossed) == 2 * outside  # anchor and anchor_word
+        assert claims[0].rule != "zh_figure" and claims[-1].rule == "zh_figure"
+
+
+def test_english_text_crosses_its_text_once_per_anchor_pattern(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With no Han character the Chinese path stops before folding or splitting, and the
+    anchors cross the whole text once each."""
+    crossed: list[tuple[int, int]] = []
+    starts = extraction._starts
+
+    def counted(pattern: Any, text: str, lo: int, hi: int) -> list[int]:
+        crossed.append((lo, hi))
+        return starts(pattern, text, lo, hi)
+
+    monkeypatch.setattr(extraction, "_starts", counted)
+    text = "China's R&D spending rose 8.4% to 3.3 trillion yuan in 2023. Exports fell 2%."
+    assert extract_zh.chinese_sentences(text, default_zh_rules()) == []
+    claims = extract_with_report(text, rules=default_rules()).claims
+    assert [c.quote for c in claims] == ["8.4%", "3.3 trillion yuan", "2%"]
+    assert crossed == [(0, len(text)), (0, len(text))]
+
+
+def test_cn2an_reads_only_numerals_in_words_each_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Digits are read by float(); cn2an (some 30 us a call) only reads numerals in words, and
+    each distinct one once, however often the text repeats it."""
+    asked: Counter[str] = Counter()
+    read = extract_zh.cn2an.cn2an
+
+    def counted(text: str, mode: str) -> Any:
+        asked[text] += 1
+        return read(text, mode)
+
+    monkeypatch.setattr(extract_zh.cn2an, "cn2an", counted)
+    extract_zh.chinese_number.cache_clear()
+    try:
+        for _, text, published in DOCUMENTS:
+            extract_with_report(text, published=published)
+    finally:
+        extract_zh.chinese_number.cache_clear()  # no reading made under the counter is kept
+    assert asked and max(asked.values()) == 1
+    assert not any(any(c.isascii() and c.isdigit() for c in numeral) for numeral in asked)
+
+
+def test_other_letters_are_counted_only_where_the_han_share_is_in_doubt(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A sentence's letters other than Han are counted only when its Han characters are too
+    few to make the share whatever the rest are: in 3 of the labelled sentences (two of them
+    mostly digits, one a URL), and in one as much Latin as Han."""
+    pattern = extract_zh._NOT_OTHER_LETTERS
+    calls: Counter[tuple[str, str, int, int]] = Counter()
+    monkeypatch.setattr(extract_zh, "_NOT_OTHER_LETTERS", Counted("other", pattern, calls))
+    sentences = 0
+    for text in CHINESE:
+        sentences += len(extract_zh.chinese_sentences(text, default_zh_rules()))
+    counted = {string for (_, string, _, _) in calls}
+    assert sentences > 300 and len(counted) == 3
+    assert any("GB/T4754" in string for string in counted)
+    calls.clear()
+    doubtful = "Huawei的HarmonyOS设备达到7亿台。"
+    found = extract_zh.chinese_sentences(doubtful, default_zh_rules())
+    assert [s.text for s in found] == [doubtful] and list(calls) == [
+        ("other", doubtful, 0, len(doubtful))
+    ]
