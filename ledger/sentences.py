@@ -59,6 +59,10 @@ MAX_SENTENCE = 2_000
 _CUT = regex.compile(r"[,;]\s+|\s+")
 
 
+# A line ending in one of these words ("fell 9.3 pct in") goes on on the next line.
+_OPEN_ENDED = regex.compile(r"\s(?:in|of|to|the|a|an|and|or|for|by|from|at|with|on|as)\Z")
+
+
 def _soft_wrap(text: str, at: int, after: int) -> bool:
     r"""Whether the line break at `at` only wraps a line (hard-wrapped wire copy, 60-80 columns).
 
@@ -90,7 +94,7 @@ def _soft_wrap(text: str, at: int, after: int) -> bool:
     # where it is a story's first line whose dateline was cut off ("PARIS, March 23 - ") and the
     # next line goes on in lower case
     following = text[after : after + 1]
-    if following.islower() or following.isdigit():
+    if following.islower() or following.isdigit() or _OPEN_ENDED.search(line):
         return True
     before_start = text.rfind("\n", 0, max(line_start - 1, 0)) + 1
     before = text[before_start : max(line_start - 1, 0)].rstrip()
