@@ -63,7 +63,15 @@ from ledger.intervals import (
 )
 from ledger.models import validation_message
 from ledger.rates import RatesError, RateTable, load_rates
-from ledger.refdata.checking import Cue, Figure, FigureWords, Matcher, SourceContext, Subject
+from ledger.refdata.checking import (
+    CheckingRules,
+    Cue,
+    Figure,
+    FigureWords,
+    Matcher,
+    SourceContext,
+    Subject,
+)
 from ledger.refdata.lookup import OfficialReferences
 from ledger.references import period_end
 from ledger.rules import FLAGS as RULE_FLAGS
@@ -76,6 +84,8 @@ DEFAULT_TOLERANCE_PCT = 2.0
 NEAREST_WINDOW_DAYS = 550
 # Rows kept per claim for each other figure that contradicts it (the rest are the same story).
 MAX_CONFLICTS_PER_FIGURE = 5
+# How far either side of a figure its growth words, and a sector that owns them, are read.
+GROWTH_REACH = 80
 OUTCOMES = ("consistent", "inconsistent", "revised", "forecast", "ambiguous", "no-reference")
 
 # A decrease is a negative change: "fell more than 5%" is a change below -5%.
@@ -533,7 +543,7 @@ class Checker:
         subject = Subject(found.code, how or None)
         return Figure(value, high, bound, claim.unit, claim.change, claim.metric, claim.period,
                       claim.published, words, claim.clause, subject, found.kind,
-                      claim.sentence)  # fmt: skip
+                      claim.sentence, start)  # fmt: skip
 
     def against_cited(self, claim: ClaimRow) -> list[dict]:
         """One row per cited reference (sources/references.csv) the claim is compared with, or
@@ -838,17 +848,30 @@ def _infer_metrics(db: sqlite_utils.Database, checker: Checker, claims: list[Cla
                 and _cued(rules.compared, words)
             ):
                 claim.metric, claim.metric_from = before.metric, "the figure it is compared with"
-            elif _cued(rules.growth_words, words):
-                if not text:
-                    row = db.execute("select text from sources where id = ?", [claim.source_id])
-                    text.append((row.fetchone() or [""])[0] or "")
-                if _cued(rules.economy, text[0][max(0, claim.sentence_start - 300) : claim.end]):
-                    claim.metric, claim.metric_from = (
-                        "gdp_growth",
-                        "growth words in an economy's story",
-                    )
+            elif _growth_of_an_economy(
+                rules, words, claim.sentence[claim.end - claim.sentence_start :]
+            ) and (_of_a_country(checker, claim) or _in_an_economys_story(db, rules, claim, text)):
+                claim.metric, claim.metric_from = "gdp_growth", "growth words in an economy's story"
         if checker.matcher.checkable(claim.metric):
             before = claim
+
+
+def _of_a_country(checker: Checker, claim: ClaimRow) -> bool:
+    """The claim's sentence names a country or an aggregate ("China's tax chief confirmed that
+    growth had topped 9%")."""
+    code = checker.subject_codes.get(claim.subject) if claim.subject else None
+    return bool(code and code.code and code.kind in ("country", "aggregate"))
+
+
+def _in_an_economys_story(
+    db: sqlite_utils.Database, rules: CheckingRules, claim: ClaimRow, text: list[str]
+) -> bool:
+    """Economy words in the claim's sentence or the words before it; `text` keeps the source's
+    text once read."""
+    if not text:
+        row = db.execute("select text from sources where id = ?", [claim.source_id])
+        text.append((row.fetchone() or [""])[0] or "")
+    return _cued(rules.economy, text[0][max(0, claim.sentence_start - 300) : claim.end])
 
 
 def _follows(before: ClaimRow, claim: ClaimRow) -> bool:
@@ -859,6 +882,20 @@ def _follows(before: ClaimRow, claim: ClaimRow) -> bool:
 
 def _cued(cues: list[Cue], text: str) -> bool:
     return any(cue.search(text) for cue in cues)
+
+
+def _placed(cues: list[Cue], before: str, after: str) -> bool:
+    """Whether a cue matches on its side of a figure: `before` (the words up to it) or `after`."""
+    return any(cue.search(after if cue.where == "after" else before) for cue in cues)
+
+
+def _growth_of_an_economy(rules: CheckingRules, before: str, after: str) -> bool:
+    """A figure said as bare growth ("growth had topped 9%", "1.2 pct growth"), of no sector,
+    firm or market ("growth of 13.1% in the manufacturing sector")."""
+    before, after = before[-GROWTH_REACH:], after[:GROWTH_REACH]
+    return _placed(rules.growth_words, before, after) and not _placed(
+        rules.not_the_economy, before, after
+    )
 
 
 def _infer_subjects(db: sqlite_utils.Database, checker: Checker, claims: list[ClaimRow]) -> None:

@@ -95,11 +95,14 @@ def period_end(period: str | None) -> date | None:
 
     >>> period_end("2020-Q4"), period_end("2024-02"), period_end("2023")
     (datetime.date(2020, 12, 31), datetime.date(2024, 2, 29), datetime.date(2023, 12, 31))
+    >>> period_end("2004-10/2004-12"), period_end("1990/2010")
+    (datetime.date(2004, 12, 31), datetime.date(2010, 12, 31))
     >>> period_end("sometime") is None
     True
     """
     if not period:
         return None
+    period = period.rpartition("/")[2]  # an interval START/END ends when its END does
     try:
         year = int(period[:4])
         if len(period) == 4:

@@ -84,6 +84,8 @@ PATTERN_GROUPS: dict[str, tuple[str, ...]] = {
     "date_after": (),
     "time_after": (),
     "age_before": (),  # "aged 34", "at the age of 22": an age, with no noun after it
+    "fraction_point_after": (),  # "1/2 point over LIBOR": percentage points
+    "age_apposition": (),  # "Liam Mower, 12,": an age after a person's name
     "label_before": ("cap",),
     "person_before": ("who",),
     "source_name": (),  # a piece of the attribution cues
@@ -109,7 +111,8 @@ PERIOD_GROUPS: dict[str, tuple[tuple[str, ...], ...]] = {
     # a step from the sentence's own period: "a year earlier", "the following year"
     "shift": (("shiftunit",), ("shiftdir",)),
 }
-UNIT_WORDS = ("percent", "metres")  # a lone fraction of a whole is a percent; "800m" is metres
+# a lone fraction of a whole is a percent, "1/2 point" a percentage point; "800m" is metres
+UNIT_WORDS = ("percent", "percentage points", "metres")
 
 
 class RulesError(ValueError):
@@ -351,6 +354,8 @@ class PeriodReach(_Strict):
     comment: str
     within: str  # a regex: where a figure's own words stop
     clause: str  # a regex: where a period closing the clause stops covering earlier figures
+    when: str  # a regex right after a cue: the clause it opens is that period's ("in 1974 when")
+    owned: str  # a regex for all between a cue and a figure that is the cue's ("1986's 2.5 pct")
     examples: list[str] = Field(min_length=1)
 
 
@@ -765,6 +770,8 @@ class Rules:
     subject_self: Pattern  # an organisation opening its sentence, speaking of itself
     legal_suffix: Pattern  # "Inc", "Corp" at the end of a name, to drop
     period_clause: Pattern
+    period_when: Pattern  # read with match, right after a period cue (period_reach when)
+    period_owned: Pattern  # read with fullmatch, between a cue and its figure (period_reach owned)
     own_aside: Pattern
     subject_pattern: Pattern
     subject_ids: dict[str, str]
@@ -1273,6 +1280,8 @@ def _cues(files: RuleFiles, cue: Callable[[str, str], Pattern]) -> dict[str, Any
             r"(?:,?\s+(?:" + "|".join(map(regex.escape, files.subject_self.suffixes)) + r"))+$"
         ),
         "period_clause": cue(files.period_reach.clause, "period_reach clause"),
+        "period_when": cue(files.period_reach.when, "period_reach when"),
+        "period_owned": cue(files.period_reach.owned, "period_reach owned"),
         "own_aside": cue(files.own_aside.regex, "own_aside"),
         "subject_pattern": regex.compile(
             # \b rather than a look-behind first: the engine rejects most positions at once

@@ -263,3 +263,52 @@ def test_a_rate_said_to_be_current_is_no_forecast(folder: Path) -> None:
     outcome, checks, _ = found["4.75%"]
     assert outcome == "consistent", checks  # Bank Rate in force since 2004-08-05
     assert checks[0][5] == 1
+
+
+def test_each_rate_in_dollars_takes_the_currency_named_before_it(folder: Path) -> None:
+    story = (
+        "Dollar slides\n\nThe dollar also edged lower against both the euro and the pound, with "
+        "one euro worth $1.3218, and one pound buying $1.9094.\n"
+    )
+    found = checked(folder, "currencies", {"a.txt": ("2005-02-23", story)})
+    for quote, series in (("$1.3218", "fred-exchange-rates:FRED:EXCH:EUR:"),
+                          ("$1.9094", "fred-exchange-rates:FRED:EXCH:GBP:")):  # fmt: skip
+        outcome, checks, _ = found[quote]
+        assert outcome == "consistent", (quote, checks)
+        assert checks[0][1].startswith(series), checks
+
+
+def test_a_span_of_months_is_its_quarter_and_a_span_of_years_no_years_figure(
+    folder: Path,
+) -> None:
+    found = checked(folder, "spans", {
+        "a.txt": ("2005-03-02", "Australia's economy grew 0.1% between October and December "
+                                "and 1.5% on an annual basis."),
+        "b.txt": ("2005-03-02", "Japan's economy grew 22% between 1990 and 2004."),
+    })  # fmt: skip
+    for quote in ("0.1%", "1.5%", "22%"):
+        outcome, checks, _ = found[quote]
+        assert outcome == "no-reference", (quote, checks)
+        assert all(row[0] != "official" for row in checks)
+    assert "a figure over 1990 to 2004, not one period's" in found["22%"][1][0][6]
+
+
+def test_growth_said_of_a_country_is_its_economys_and_a_sectors_is_not(folder: Path) -> None:
+    story = (
+        "China's exports boom\n\nChina's tax chief confirmed that growth had topped 9% in 2004 "
+        "for the second year in a row. The advance was led by growth of 13.1% in the key "
+        "manufacturing sector.\n"
+    )
+    wire = (
+        "DUTCH OUTLOOK\n\nTHE HAGUE, March 9 - Dutch net national income is expected to grow by "
+        "one pct this year, down from 2.5 pct growth recorded in 1985.\n"
+    )
+    found = checked(
+        folder, "growth", {"a.txt": ("2005-01-11", story), "w.txt": ("1987-03-09", wire)}
+    )
+    outcome, checks, _ = found["topped 9%"]
+    assert outcome == "consistent", checks  # 10.14 today: more than 9
+    assert "(metric gdp_growth from growth words in an economy's story)" in checks[0][6]
+    assert all(row[0] != "official" for row in found["13.1%"][1])
+    outcome, checks, _ = found["2.5 pct"]
+    assert checks[0][1] == "wb-wdi:NY.GDP.MKTP.KD.ZG:NLD:1985", checks

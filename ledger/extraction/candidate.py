@@ -32,6 +32,16 @@ _YEAR = regex.compile(r"(?:1[5-9]|20)\d\d")
 _TORN_NUMBER = regex.compile(rf"(?r)(?<![\d.,])(?!{_YEAR.pattern}\b)\d{{3,}} \Z")
 _LIST_NUMBER = regex.compile(r"[.)][ \t]+\p{Lu}")
 _FILE_SUFFIX = regex.compile(r"\.[a-z]{2,4}\b")
+# digits with a thousands comma or a decimal part: a statistic, never a label or a year
+# (or a mixed fraction, as wire copy quotes prices and coupons: "trading at 19-1/4")
+_STATED_NUMBER = regex.compile(r"\d,\d{3}|\d\.\d|\d[-\s]\d{1,2}/\d")
+# a whole number and a nought, the way versions are numbered: "trade war 2.0", "Web 3.0"
+_VERSION_NUMBER = regex.compile(r"\d\.0")
+# a capitalised number word between a lower-case word and a capitalised one: part of a name
+_NAMED_NUMBER_WORD = regex.compile(r"(?<=\p{Ll}[ \t]+)\p{Lu}\p{Ll}+[ \t]+\p{Lu}\p{Ll}")
+# another score just before or after a pair of figures joined by a dash: "6-4 5-7 6-3"
+_SCORE_BEFORE = regex.compile(r"(?r)(?<![\d.,/])\d{1,2}[-–]\d{1,2}[ \t,]+\Z")
+_SCORE_AFTER = regex.compile(r"[ \t,]+\d{1,2}[-–]\d{1,2}(?![\d.,/%])")
 _LONE_FRACTION = regex.compile(r"\d{1,2}/\d{1,2}|[½¼¾⅓⅔⅕⅛⅜⅝⅞]")
 OF_AFTER = regex.compile(r"[ \t\u00a0]+of\b(?![ \t\u00a0]+an?\b)", regex.IGNORECASE)  # not "of an"
 _DASHES = ("-", "–", "—")
@@ -181,6 +191,8 @@ def _first_figure(r: Reading) -> bool:
     first = read_figure(str(g["first"]), doc.rules)
     if first is None:
         return False
+    if not first.is_digits and _NAMED_NUMBER_WORD.match(doc.text, r.start, r.end + 30):
+        return False  # "the Six Nations", "the main Three Gorges Dam": a name
     r.first, r.symbol, r.value, r.has_scale = first, first.symbol, first.value, first.has_scale
     unit = g["unit"]
     glued = bool(unit) and not str(unit)[0].isspace()  # 500 9mm rounds
@@ -287,7 +299,15 @@ def _lone_fraction(r: Reading) -> bool:
         and not FRACTION_CHARS.isdisjoint(digits)
         and _LONE_FRACTION.fullmatch(digits)
     ):
-        if r.second is not None or not OF_AFTER.match(r.doc.text, r.end, r.end + 6):
+        compiled, text, end = r.doc.rules.compiled, r.doc.text, r.end
+        point = compiled["fraction_point_after"].match(text, end, end + 12)
+        if r.second is None and point is not None:
+            # "1/2 point over LIBOR": a fraction of a percentage point, as wire copy quotes
+            # margins and moves in rates
+            r.unit_info = r.doc.rules.units_by_word[norm("percentage points")]
+            r.end = r.resume = point.end()
+            return True
+        if r.second is not None or not OF_AFTER.match(text, end, end + 6):
             return False
         r.unit_info, r.value = r.doc.rules.units_by_word[norm("percent")], 100.0 * r.value
     return True
@@ -313,7 +333,7 @@ def _unexplained(r: Reading) -> bool:
         return True
     if r.has_scale or (second and second.has_scale):
         return False
-    if is_digits and second is None and doc.last_sentence != r.sentence.start:
+    if is_digits and second is None and doc.last_sentence != r.sentence.start and not _stated(r):
         # nothing before it in its sentence can lend it a unit: without a noun or a change cue
         # it will be dropped, so decide that before the costlier checks
         r.early_noun = _noun(doc, r.start, r.end, r.value)
@@ -328,7 +348,16 @@ def _unexplained(r: Reading) -> bool:
                 return True
     if _is_name_or_date(doc, r.start, r.end):
         return True
-    return is_digits and digits.endswith(".0") and "." in digits  # "trade war 2.0"
+    return is_digits and _VERSION_NUMBER.fullmatch(digits) is not None  # "trade war 2.0"
+
+
+def _stated(r: Reading) -> bool:
+    """Whether the figure is written as a statistic is ("83,150", "126.8", "19-1/4")."""
+    return (
+        r.first is not None
+        and r.first.is_digits
+        and bool(_STATED_NUMBER.search(r.g["first"] or ""))
+    )
 
 
 def _nothing_after(r: Reading, noun: Noun) -> bool:
@@ -362,6 +391,12 @@ def _range_order(r: Reading) -> bool:
         r.resume, r.second = r.m.start("second"), None
         if r.unit2 is not None and r.unit2.kind == "money" and value_high == 1:
             r.unit2 = None  # an exchange rate, "35 to one U.S. Dollar": 35 is no USD
+    elif r.sep in _DASHES and (
+        _SCORE_BEFORE.match(r.doc.text, max(0, r.start - 8), r.start)
+        or _SCORE_AFTER.match(r.doc.text, r.m.end(), r.m.end() + 8)
+    ):
+        r.resume = r.m.end()
+        return False  # a set of a tennis score: "6-4 5-7 6-3"
     else:
         r.value_high = value_high
         r.qualifier = "range"
@@ -490,8 +525,10 @@ def _read_count(r: Reading) -> bool:
         r.kind, r.unit, r.rule = unit.kind, unit.unit, unit.kind
     # a bare figure ("46", "(1)", "4-7") stays only if a figure before it in its sentence gives
     # it a unit ("some 540 satellites ... exceeded 900"): see finish.carry_units
-    r.bare = noun.unit is None and not r.has_scale and not (r.second and r.second.has_scale)
-    r.listable = r.bare  # may share the unit of a figure after it
+    r.listable = noun.unit is None and not r.has_scale and not (r.second and r.second.has_scale)
+    # a figure written with a thousands comma or decimals ("83,150", "126.8") is a statistic
+    # whose noun is elided ("the count is 83,150", "the index at 126.8"): kept bare
+    r.bare = r.listable and not _stated(r)
     if noun.unit is not None:
         r.end = noun.end
         r.resume = max(r.resume, r.end)
@@ -535,7 +572,22 @@ def _read_suspended_list_end(r: Reading) -> bool:
 def _age_cue(r: Reading) -> int | None:
     """Where the words that make a figure an age start ("aged 34", "the age of 22"); None if
     there are none. A plain look for "age" first: the cue pattern runs before few figures."""
-    text, start = r.doc.text, r.start
+    text, start, end = r.doc.text, r.start, r.end
+    if (
+        text[start - 2 : start] == ", "
+        and text[end : end + 1] in (",", ".", ";")
+        and r.first is not None
+        and r.first.digits.isdigit()
+        and len(r.first.digits) <= 3
+        and r.doc.call(
+            "age_apposition",
+            r.doc.rules.compiled["age_apposition"].match,
+            text,
+            max(0, start - 24),
+            start,
+        )
+    ):
+        return start  # "Liam Mower, 12,": the age of the person named
     if "age" not in text[max(0, start - 12) : start].lower():
         return None
     pattern = r.doc.rules.compiled["age_before"]

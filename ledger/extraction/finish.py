@@ -127,7 +127,11 @@ def _carry_units_of_estimates(doc: Doc, claims: list[Found]) -> None:
     """A figure with no unit takes the unit of the figure before it in its sentence when it is
     a second estimate of the same thing ("(the actual number has exceeded 900)"); bare figures
     nothing explains are dropped after this."""
-    for before, claim in zip(claims, claims[1:], strict=False):
+    for at, (before, claim) in enumerate(zip(claims, claims[1:], strict=False)):
+        if claim.scale is not None and claim.unit is None and claim.kind == "count":
+            # "1.4 billion stg to Brazil, 1.3 billion to Mexico", "2.3 trillion rials ($17bn;
+            # £9bn) from 1,070 trillion": the nearest scaled figure before, past conversions
+            before = _scaled_source(doc, claims[: at + 1]) or before
         gap = doc.text[before.end : claim.start]
         if (
             claim.kind == "count"
@@ -137,7 +141,17 @@ def _carry_units_of_estimates(doc: Doc, claims: list[Found]) -> None:
             and (before.unit is not None or before.kind != "count" or before.level)
             and not before.bare
             # a second estimate of the same thing: in brackets, with a bound, or "at 15"
-            and ("(" in gap or claim.bound != "exact" or _CARRY_GAP.match(gap))
+            and (
+                "(" in gap
+                or claim.bound != "exact"
+                or _CARRY_GAP.match(gap)
+                # "8,000 tonnes in the first week and 13,000 in the second": a statistic
+                # kept on its own (not bare) after "and" is the same kind of thing
+                or (not claim.bare and _AND_END.match(gap))
+                # "23.0 billion marks in 1986 compared with 37.2 billion": a scaled figure
+                # after a scaled one is in its unit, whatever the words between
+                or (claim.scale is not None and before.scale is not None)
+            )
         ):
             claim.bare = False
             if (
@@ -153,6 +167,21 @@ def _carry_units_of_estimates(doc: Doc, claims: list[Found]) -> None:
                 continue
             claim.kind, claim.unit = before.kind, before.unit
             claim.carried_from = before
+
+
+def _scaled_source(doc: Doc, earlier: list[Found]) -> Found | None:
+    """The nearest of the `earlier` figures that has a scale and a unit and is not a conversion
+    in brackets of the one before it."""
+    for at in range(len(earlier) - 1, -1, -1):
+        candidate = earlier[at]
+        gap = doc.text[earlier[at - 1].end : candidate.start] if at else ""
+        if candidate.scale is not None and candidate.unit is not None and not _BRACKETED(gap):
+            return candidate
+    return None
+
+
+def _BRACKETED(gap: str) -> bool:
+    return "(" in gap or ";" in gap
 
 
 def _read_sentence(doc: Doc, s: Sentence, claims: list[Found]) -> list[tuple[Found, Found]]:

@@ -609,8 +609,10 @@ def _periods(doc: Doc, s: Sentence) -> list[PeriodCue]:
             if rule.period == "now" and _quotation(doc, s.start + a) is not None:
                 continue  # a quotation's "today" is its speaker's, maybe years before
             baseline = doc.call("period_baseline", rules.baseline.search, s.text, max(0, a - 60), a)
+            # "a turnaround from 2002 when output fell 11%": the when-clause is 2002's
+            based = baseline is not None and rules.period_when.match(s.text, b) is None
             shift = m if rule.period == "shift" else None
-            found.append((a, b, _period_value(doc, rule, m, s), baseline is not None, shift))
+            found.append((a, b, _period_value(doc, rule, m, s), based, shift))
     found.sort(key=lambda cue: cue[0])
     # a shift steps from the sentence's first period ("in February ... a year earlier"), else
     # from the publication date
@@ -652,7 +654,8 @@ def _spans(doc: Doc, s: Sentence, cues: list[PeriodCue]) -> list[PeriodCue]:
 
 def period(doc: Doc, s: Sentence, claim: Found, next_start: int) -> str | None:
     """The period of a figure, never a baseline's ("compared to the previous year", "since June
-    2021"): the first cue among its own words after it ("rose 5% in 2023"), else a cue closing
+    2021"): the cue that owns it ("last year's 5.5 pct"), else the first cue among its own
+    words after it ("rose 5% in 2023"), else a cue closing
     its clause after the next figure ("grew 10% to 328 billion yuan last year") unless a baseline
     comes first ("fell to 3.8% from 3.9% in February": February is the 3.9%'s), else the nearest
     cue before it."""
@@ -662,6 +665,9 @@ def period(doc: Doc, s: Sentence, claim: Found, next_start: int) -> str | None:
     if s.period_starts is None:
         s.period_starts = [c.start for c in cues]
     starts, text, rules = s.period_starts, doc.text, doc.rules
+    j = bisect.bisect_left(starts, claim.start) - 1  # "last year's 5.5 pct and ... in 1985"
+    if j >= 0 and rules.period_owned.fullmatch(text, cues[j].end, claim.start):
+        return cues[j].value
     limit = min(next_start, claim.end + 100)
     if cut := rules.period_within.search(text, claim.end, limit):
         limit = cut.start()

@@ -51,6 +51,9 @@ FUTURE_GRACE = timedelta(days=60)
 # A money flow (exports, a current account, GDP) below this share of the national total is a
 # part of it ("exports to Japan", "coffee exports"), not the total news would state.
 PART_OF_TOTAL = 0.5
+# How far before a figure, in its sentence, the currency or crude benchmark it is quoted in is
+# looked for ("one euro worth $1.3218").
+NAMED_REACH = 80
 # A day's quote (oil) is compared with the days of the week before publication.
 DAY_WINDOW = timedelta(days=7)
 _DATELINE = re.compile(r"^\s*([A-Z][A-Z .'-]+?),\s+[A-Z][a-z]{2,}\.?\s+\d{1,2}\s*-", re.M)
@@ -100,6 +103,16 @@ class WordTable(BaseModel):
     def table(self) -> dict[str, str]:
         return {k: v for k, v in (self.model_extra or {}).items() if isinstance(v, str)}
 
+    def pattern(self) -> re.Pattern[str]:
+        """Any of the table's words, whole, case-insensitive; compiled once."""
+        return _word_alternation(tuple(self.table()))
+
+
+@functools.cache
+def _word_alternation(words: tuple[str, ...]) -> re.Pattern[str]:
+    longest_first = sorted(words, key=len, reverse=True)  # "swiss franc" before "franc"
+    return re.compile(r"\b(?:" + "|".join(map(re.escape, longest_first)) + r")\b", re.I)
+
 
 class CheckingRules(BaseModel):
     """ledger/data/checking.toml."""
@@ -114,6 +127,7 @@ class CheckingRules(BaseModel):
     not_a_place: list[Cue]
     anaphora: list[Cue]
     growth_words: list[Cue]
+    not_the_economy: list[Cue]
     compared: list[Cue]
     economy: list[Cue]
     present: list[Cue]
@@ -212,6 +226,7 @@ class Figure:
     subject: Subject
     subject_kind: str
     sentence: str = ""
+    offset: int = 0  # where the figure starts in `sentence`
 
 
 class Series:
@@ -299,6 +314,21 @@ def _quarter_ending(period: str) -> str:
     return period
 
 
+def _span_quarter(period: str) -> str | None:
+    """The calendar quarter an interval of months makes, else None.
+
+    >>> [_span_quarter(p) for p in ("2004-10/2004-12", "2004-01/2004-06", "1990/2010")]
+    ['2004-Q4', None, None]
+    """
+    start, _, end = period.partition("/")
+    if len(start) != 7 or len(end) != 7 or start[:4] != end[:4] or not start[5:].isdigit():
+        return None
+    first, last = int(start[5:]), int(end[5:]) if end[5:].isdigit() else 0
+    if first % 3 == 1 and last == first + 2:
+        return f"{start[:4]}-Q{last // 3}"
+    return None
+
+
 def _period_frequency(period: str | None) -> str | None:
     """A period's frequency: 2004 A, 2004-Q3 Q, 2004-H1 H, 2004-03 M (None: no period).
 
@@ -348,6 +378,12 @@ class Matcher:
             return [Verdict(outcome, why.removeprefix("forecast: "))]
         if figure.period and any(cue.search(figure.sentence) for cue in self.rules.delivery):
             figure = replace(figure, period=None)  # "April crude closed at 17.75": today's quote
+        if figure.period and "/" in figure.period:
+            quarter = _span_quarter(figure.period)
+            if quarter is None:  # "$500bn in 1990-2010": a total or an average over years
+                why = f"a figure over {figure.period.replace('/', ' to ')}, not one period's"
+                return [Verdict("no-reference", why)]
+            figure = replace(figure, period=quarter)  # "between October and December": Q4
         frequency = frequency_of(figure, definition, self.rules)
         subject = self._series_subject(figure, definition)
         if subject is None:
@@ -431,13 +467,9 @@ class Matcher:
         if "FRED:EXCH" in definition.indicators:
             if figure.unit and figure.unit != "USD":
                 return figure.unit
-            lowered = f"{figure.clause} {figure.words.after}".casefold()
-            words = self.rules.currency_words.table()
-            return next((code for word, code in words.items() if word in lowered), None)
+            return _nearest_named(self.rules.currency_words, figure)
         if any(code.startswith("EIA:") for code in definition.indicators):
-            lowered = f"{figure.clause} {figure.words.after}".casefold()
-            benchmarks = self.rules.benchmarks.table()
-            named = next((code for word, code in benchmarks.items() if word in lowered), None)
+            named = _nearest_named(self.rules.benchmarks, figure)
             return named or "WTI"  # the US benchmark news quoted before Brent's series begins
         return figure.subject.code
 
@@ -535,6 +567,17 @@ class Matcher:
 
 _FREQUENCY_WORDS = {"A": "annual", "H": "half-yearly", "Q": "quarterly", "M": "monthly",
                     "W": "weekly", "D": "daily", "E": "dated-change"}  # fmt: skip
+
+
+def _nearest_named(words: WordTable, figure: Figure) -> str | None:
+    """The code of the table's word nearest the figure: the last one in its sentence before it
+    ("one euro worth $1.32, and one pound buying $1.91": each rate its own currency), else the
+    first in its clause or right after it ("$1.29 to the euro")."""
+    pattern = words.pattern()
+    head = figure.sentence[max(0, figure.offset - NAMED_REACH) : figure.offset]
+    before = list(pattern.finditer(head))
+    found = before[-1] if before else pattern.search(f"{figure.clause} {figure.words.after}")
+    return words.table()[found.group(0).casefold()] if found else None
 
 
 def _people(figure: Figure) -> bool:
