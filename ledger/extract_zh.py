@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 
 import cn2an
 import regex
+from pydantic import TypeAdapter
 
 from ledger.models import Claim, fingerprint_occurrences
 from ledger.zh_rules import ZhRules, default_zh_rules
@@ -26,6 +27,7 @@ _HAN = regex.compile(r"\p{Han}")
 _NOT_HAN = regex.compile(r"\P{Han}+")  # deleted, what is left is counted: no list of matches
 # letters that are not Han, and digits (〇 is both): what a sentence's Han share is taken of
 _NOT_OTHER_LETTERS = regex.compile(r"(?V1)[^\p{N}[\p{L}--\p{Han}]]+")
+_CLAIMS = TypeAdapter(list[Claim])  # all of a text's claims validated in one call
 _ASCII_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 
 
@@ -176,6 +178,9 @@ def _read_figure(rules: ZhRules, s: Sentence, m: Any, dash_at: int) -> Figure | 
             unit_word, unit_end = shared.group("unit"), at + shared.end()
     if not (unit_word or scale) and not _bare_figure(rules, text, arabic):
         return None  # a bare number: a year, a date, an ordinal, 十四五, 一方面
+    decimal = "." in arabic
+    if unit_word in rules.decimal_units and not decimal:
+        return None  # 2021年: a year, the commonest number that is no figure, let go first
     start = at + (sign[0] if sign[0] >= 0 else m.start())
     if sign[0] >= 0 and (text[sign[0] - 1 : sign[0]] in _ASCII_ALNUM or start == dash_at):
         start += 1
@@ -187,9 +192,6 @@ def _read_figure(rules: ZhRules, s: Sentence, m: Any, dash_at: int) -> Figure | 
     if number is None or _touches_code(s, start, end, unit_at[0] >= 0):
         return None
     if rules.trap_before.ending_at(text, start - at, window=2):
-        return None
-    decimal = "." in arabic
-    if unit_word in rules.decimal_units and not decimal:
         return None
     trap = rules.trap_after.starting_at(text, max(arabic_at[1], chinese_at[1], more[1]))
     if trap is not None and not (decimal and trap[0] == unit_word):
@@ -205,8 +207,8 @@ def _read_figure(rules: ZhRules, s: Sentence, m: Any, dash_at: int) -> Figure | 
             return None
         kind, unit, factor = reading
     value = number * rules.scales.get(scale, 1.0) * factor
-    if not arabic and chinese_at[0] >= 0 and number == 1.0 and not scale:
-        return None  # 一个, 一家, 一次: 'a', 'one', not a figure to check
+    if not arabic and chinese_at[0] >= 0 and number == 1.0 and not scale and kind != "multiple":
+        return None  # 一个, 一家, 一次: 'a', 'one', not a figure to check (一倍 is)
     bound, q_start, q_end = _bound(rules, s, start, end, more[0] >= 0 or more2[0] >= 0)
     if not unit_word and not arabic and bound == "exact":
         return None  # 万亿 alone: a scale word with no number needs a bound (近万亿)
@@ -237,7 +239,7 @@ def _word_figures(rules: ZhRules, s: Sentence) -> list[Figure]:
     for m in rules.tenths.finditer(s.text):
         number = 0.5 if m.group("number") == "半" else chinese_number(m.group("number"))
         if number is not None:
-            found.append(_word_figure(rules, s, m, number * 10))
+            found.append(_word_figure(rules, s, m, number * 10 + (5 if m.group("half") else 0)))
     return found
 
 
@@ -253,10 +255,10 @@ def _figures(rules: ZhRules, s: Sentence) -> list[Figure]:
     taken = [(f.start, f.end) for f in found]
     last_end = -1
     for m in rules.figure.finditer(s.text):
-        if m.end() == m.start():
+        lo, hi = m.span()
+        if lo == hi:
             continue
-        at, to = s.start + m.start(), s.start + m.end()
-        if taken and any(a < to and at < b for a, b in taken):
+        if taken and any(a < s.start + hi and s.start + lo < b for a, b in taken):
             continue
         figure = _read_figure(rules, s, m, last_end)
         if figure is not None:
@@ -300,12 +302,13 @@ def _ranges(rules: ZhRules, s: Sentence, figures: list[Figure]) -> list[Figure]:
 
 
 def _clause_before(rules: ZhRules, s: Sentence, at: int, floor: int) -> tuple[int, str]:
-    """The clause text before offset `at`: from the last clause mark (or `floor`) to `at`."""
+    """The clause before offset `at`, where it starts and its text: from the last clause mark
+    (or `floor`) to `at`."""
     i = at - s.start
     lo = max(floor - s.start, 0)
     mark = rules.clause_end.search(s.text, lo, i)  # searched backwards: the last one
     if mark is not None:
-        return s.start + mark.end(), s.text[mark.end() : i]
+        lo = mark.end()
     return s.start + lo, s.text[lo:i]
 
 
@@ -325,15 +328,22 @@ def _change(rules: ZhRules, clause: str) -> str | None:
 
 
 def _change_and_basis(
-    rules: ZhRules, s: Sentence, f: Figure, clause: str, previous: dict[str, Any] | None
+    rules: ZhRules,
+    s: Sentence,
+    f: Figure,
+    clause: str,
+    previous: dict[str, Any] | None,
+    words: tuple[bool, bool],
 ) -> tuple[str | None, str | None]:
     """A figure's change and growth basis, from its clause; a figure listed after another
-    (分别增长39.9%、31.2%) has the other's, and a change named after it (24.8%的正增长) wins."""
+    (分别增长39.9%、31.2%) has the other's, and a change named after it (24.8%的正增长) wins.
+    `words` says whether the sentence holds a change word and a basis word at all: a clause
+    of a sentence with none is not searched for one."""
     if previous is not None and clause.strip() in rules.file.change.list_joiners:
         change, basis = previous["change"], previous["basis"]
     else:
-        change = _change(rules, clause)
-        found = rules.basis_words.search(clause)
+        change = _change(rules, clause) if words[0] else None
+        found = rules.basis_words.search(clause) if words[1] else None
         basis = rules.bases[found.group()] if found else None
     after = rules.change_after.starting_at(s.text, f.end - s.start)
     if after is not None:
@@ -397,17 +407,20 @@ def _period_of(pid: str, m: Any, published: date | None) -> str | None:
 def _mentions(rules: ZhRules, s: Sentence, published: date | None) -> list[Mention]:
     """The periods a sentence names, earlier rules winning over later ones they overlap."""
     found: list[Mention] = []
+    text = s.text
+    present = {word for word in rules.period_needs if word in text}  # each looked for once
     for pid, needs, pattern in rules.periods:
-        if needs and not any(word in s.text for word in needs):
+        if needs and present.isdisjoint(needs):
             continue
-        for m in pattern.finditer(s.text):
-            if any(f.start < m.end() and m.start() < f.end for f in found):
+        for m in pattern.finditer(text):
+            lo, hi = m.span()
+            if found and any(f.start < hi and lo < f.end for f in found):
                 continue
-            base_word = rules.base_before.ending_at(s.text, m.start(), window=2)
-            base = base_word is not None
+            base_word = rules.base_before.ending_at(text, lo, window=2)
             # 是去年的3倍: the base of a multiple, never the period of the figure after it
-            own = s.text[m.end() : m.end() + 1] == "的" and not (base_word and base_word[0] == "是")
-            found.append(Mention(m.start(), m.end(), _period_of(pid, m, published), base, own))
+            own = text[hi : hi + 1] == "的" and not (base_word and base_word[0] == "是")
+            period = _period_of(pid, m, published)
+            found.append(Mention(lo, hi, period, base_word is not None, own))
     return sorted(found)
 
 
@@ -464,8 +477,9 @@ def _metric(rules: ZhRules, kind: str, named: set[str], known: dict[str, str]) -
 
 
 def _attribution(rules: ZhRules, s: Sentence) -> str | None:
+    present = {word for word in rules.attribution_needs if word in s.text}
     for needs, pattern in rules.attributions:
-        if needs and not any(word in s.text for word in needs):
+        if needs and present.isdisjoint(needs):
             continue
         m = pattern.search(s.text)
         if m is not None:
@@ -493,18 +507,21 @@ def _sentence_claims(
     if not figures:
         return []
     mentions = _mentions(rules, s, published)
-    subject = rules.subject_words.search(s.text)
+    named_subject = rules.subject_words.search(s.text)
+    subject = rules.subjects[named_subject.group()] if named_subject else None
     attribution = _attribution(rules, s)
     original = text[s.start : s.end]
     ends = rules.file.change.clause_ends
     metrics: dict[str, str] = {}
     named = _metrics_named(rules, s)
+    words = (bool(rules.change_words.search(s.text)), bool(rules.basis_words.search(s.text)))
     claims: list[dict[str, Any]] = []
     floor = s.start
     targets = any(word in s.text for word in rules.file.periods.target_after)
     for f in figures:
         clause_start, clause = _clause_before(rules, s, f.number_start, floor)
-        change, basis = _change_and_basis(rules, s, f, clause, claims[-1] if claims else None)
+        previous = claims[-1] if claims else None
+        change, basis = _change_and_basis(rules, s, f, clause, previous, words)
         kind, unit, value = f.kind, f.unit, f.value
         if f.multiple and change == "increase":
             kind, unit, value = "percent", "percent", round(value * 100, 6)
@@ -522,11 +539,14 @@ def _sentence_claims(
                 "bound": f.bound,
                 "change": change,
                 "basis": basis,
-                "metric": _metric(rules, kind, named, metrics),
-                "subject": rules.subjects[subject.group()] if subject else None,
+                "metric": metrics[kind]
+                if kind in metrics
+                else _metric(rules, kind, named, metrics),
+                "subject": subject,
                 "period": _target_period(rules, s, f, clause_start, mentions, published)
                 if targets and rules.target_after.starting_at(s.text, f.end - s.start)
-                else _period(mentions, s.text, f.number_start - s.start, ends) or carried,
+                else (mentions and _period(mentions, s.text, f.number_start - s.start, ends))
+                or carried,
                 "attribution": attribution,
                 "sentence": original,
                 "sentence_start": s.start,
@@ -545,16 +565,21 @@ def _period_handed_on(rules: ZhRules, text: str, claims: list[dict[str, Any]]) -
 
 
 def _score(claim: dict[str, Any]) -> float:
-    """Checkworthiness by the same weights as the English path (README)."""
-    weights = (
-        (claim["unit"], 0.15),
-        (claim["metric"] != "other", 0.15),
-        (claim["subject"], 0.10),
-        (claim["attribution"], 0.15),
-        (claim["period"], 0.05),
-        (claim["change"] or claim["bound"] != "exact" or claim["basis"], 0.10),
-    )
-    return round(min(0.30 + sum(w for present, w in weights if present), 1.0), 3)
+    """Checkworthiness by the same weights as the English path (README), added in their order."""
+    weight = 0.0
+    if claim["unit"]:
+        weight += 0.15
+    if claim["metric"] != "other":
+        weight += 0.15
+    if claim["subject"]:
+        weight += 0.10
+    if claim["attribution"]:
+        weight += 0.15
+    if claim["period"]:
+        weight += 0.05
+    if claim["change"] or claim["bound"] != "exact" or claim["basis"]:
+        weight += 0.10
+    return round(min(0.30 + weight, 1.0), 3)
 
 
 def extract_chinese(
@@ -582,7 +607,7 @@ def extract_chinese(
     for values, fingerprint in zip(found, fingerprint_occurrences(found), strict=True):
         values["checkworthiness"] = _score(values)
         values["fingerprint"] = fingerprint
-    return [Claim.model_validate(values) for values in found], sentences
+    return _CLAIMS.validate_python(found), sentences
 
 
 def gaps(length: int, sentences: list[Sentence]) -> list[tuple[int, int]]:

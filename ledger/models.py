@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections import Counter
 from collections.abc import Iterable
 from datetime import date
 from typing import Any, Literal
@@ -103,7 +102,9 @@ def fingerprint_occurrences(claims: Iterable[Any]) -> list[str]:
     True
     """
     sentences: dict[str, tuple[str, Any]] = {}  # sentence -> (normalised, its digest)
-    seen: Counter[tuple[str, ...]] = Counter()
+    # a plain dict, not a Counter: most figures are seen once, and Counter's __missing__ is
+    # a Python call for each
+    seen: dict[tuple[str, ...], int] = {}
     out = []
     for claim in claims:
         sentence = claim["sentence"] if isinstance(claim, dict) else claim.sentence
@@ -113,7 +114,7 @@ def fingerprint_occurrences(claims: Iterable[Any]) -> list[str]:
             found = sentences[sentence] = (normalised, _sentence_digest(normalised))
         parts = _figure_parts(claim)
         key = (found[0], *parts)
-        occurrence = seen[key]
+        occurrence = seen.get(key, 0)
         seen[key] = occurrence + 1
         out.append(_fingerprint(found[1], parts, occurrence))
     return out

@@ -28,7 +28,7 @@ PATTERN_GROUPS: dict[str, tuple[str, ...]] = {
     "figure": ("sign", "arabic", "chinese", "more", "scale", "more2", "unit"),
     "percent_words": ("number",),
     "fraction": ("den", "num"),
-    "tenths": ("number",),
+    "tenths": ("number", "half"),
     "shared_unit": ("unit",),
 }
 PERIOD_GROUPS: dict[str, tuple[str, ...]] = {
@@ -294,14 +294,16 @@ class ZhRules:
     bare_number_words: Any  # 性别比, 指数: a sentence where a bare decimal is a figure
     shared_unit: Any  # 和0.6个百分点: the unit a bare number before it shares
     change_after: WordSet  # 的正增长: a change named after the figure
-    periods: list[tuple[str, list[str], Any]]  # (id, needs, compiled)
+    periods: list[tuple[str, frozenset[str], Any]]  # (id, needs, compiled)
+    period_needs: tuple[str, ...]  # every period's needs, each once
     base_before: WordSet  # 比, 较: before a period that is a comparison base
     target_after: WordSet  # 的预期目标: after a figure that is a target
     subject_words: Any
     subjects: dict[str, str]
     metric_words: Any  # every metric keyword
     metric_ids: dict[str, tuple[str, ...]]  # keyword -> the metrics with a keyword it holds
-    attributions: list[tuple[list[str], Any]]  # (needs, compiled)
+    attributions: list[tuple[frozenset[str], Any]]  # (needs, compiled)
+    attribution_needs: tuple[str, ...]
     clause_end: Any  # a clause mark, searched backwards
 
 
@@ -402,9 +404,10 @@ def _compile_file(file: ZhRuleFile) -> ZhRules:
         shared_unit=pattern("shared_unit"),
         change_after=WordSet.of(change.after_figure),
         periods=[
-            (p.id, p.needs, _compile(p.regex, f"period {p.id!r}", regex.VERBOSE))
+            (p.id, frozenset(p.needs), _compile(p.regex, f"period {p.id!r}", regex.VERBOSE))
             for p in file.period
         ],
+        period_needs=tuple({w: None for p in file.period for w in p.needs}),
         base_before=WordSet.of(file.periods.base_before),
         target_after=WordSet.of(file.periods.target_after),
         subject_words=regex.compile(
@@ -416,9 +419,10 @@ def _compile_file(file: ZhRuleFile) -> ZhRules:
         metric_words=regex.compile(alternation(k for m in file.metric for k in m.keywords)),
         metric_ids=_metric_ids(file.metric),
         attributions=[
-            (a.needs, _compile(a.regex, f"attribution {a.id!r}", regex.VERBOSE))
+            (frozenset(a.needs), _compile(a.regex, f"attribution {a.id!r}", regex.VERBOSE))
             for a in file.attribution
         ],
+        attribution_needs=tuple({w: None for a in file.attribution for w in a.needs}),
         clause_end=regex.compile(f"[{regex.escape(change.clause_ends)}]", regex.REVERSE),
     )
 

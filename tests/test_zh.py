@@ -261,6 +261,21 @@ def test_fingerprints_tell_twins_apart():
     assert len({c.fingerprint for c in claims}) == 2
 
 
+@pytest.mark.parametrize(
+    "text", ["大型企业投资近万亿元。", "日均成交近万亿元。", "全国投资近万亿元。"]
+)
+def test_a_figure_with_no_number_of_its_own_whatever_opens_its_sentence(text):
+    """近万亿元 has no digits or numerals, so no number ends before its scale word: the trap
+    words that follow a number (年, 日, 大 ...) were once looked for at the sentence's start."""
+    claim = one(text)
+    assert (claim.quote, claim.value, claim.unit, claim.bound) == (
+        "近万亿元",
+        1e12,
+        "CNY",
+        "approx",
+    )
+
+
 def test_numbers_read_by_cn2an():
     assert chinese_number("两千五百") == 2500.0
     assert chinese_number("点") is None
@@ -570,6 +585,12 @@ def test_a_rules_folder_without_zh_toml_reads_chinese_with_the_package_s(rules_f
         ("(?P<who>[^，", "(?P<name>[^，", "zh.toml: attribution 'according_to' has no group"),
         # a regex that does not compile
         ("(?P<rel>去年", "(?P<rel>(去年", "zh.toml: period 'relative_year': bad regex"),
+        # the fold is one character for one, or offsets would move
+        (
+            'fold_into = "0123456789%.~-"',
+            'fold_into = "0123456789%.~"',
+            "zh.toml: language.fold_from and fold_into are not one for one",
+        ),
     ],
 )
 def test_a_zh_toml_that_breaks_the_contract_fails_in_one_line(rules_folder, old, new, message):
