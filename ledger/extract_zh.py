@@ -178,6 +178,8 @@ def _read_figure(rules: ZhRules, s: Sentence, m: Any, dash_at: int) -> Figure | 
             unit_word, unit_end = shared.group("unit"), at + shared.end()
     if not (unit_word or scale) and not _bare_figure(rules, text, arabic):
         return None  # a bare number: a year, a date, an ordinal, 十四五, 一方面
+    if not (arabic or scale) and chinese_at[0] < 0:
+        return None  # a dash and a unit with no number (同比增长-%: none to report)
     decimal = "." in arabic
     if unit_word in rules.decimal_units and not decimal:
         return None  # 2021年: a year, the commonest number that is no figure, let go first

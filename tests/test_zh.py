@@ -276,6 +276,14 @@ def test_a_figure_with_no_number_of_its_own_whatever_opens_its_sentence(text):
     )
 
 
+@pytest.mark.parametrize(
+    ("text", "quotes"), [("同比增长-%。", []), ("数据为-个百分点，同比增长5%。", ["5%"])]
+)
+def test_a_dash_before_a_unit_is_no_figure(text, quotes):
+    """A table's dash for 'none' (同比增长-%) has a unit but no number: no figure of -1."""
+    assert [c.quote for c in extract(text)] == quotes
+
+
 def test_numbers_read_by_cn2an():
     assert chinese_number("两千五百") == 2500.0
     assert chinese_number("点") is None

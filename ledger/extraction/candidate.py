@@ -42,6 +42,9 @@ _NAMED_NUMBER_WORD = regex.compile(r"(?<=\p{Ll}[ \t]+)\p{Lu}\p{Ll}+[ \t]+\p{Lu}\
 # another score just before or after a pair of figures joined by a dash: "6-4 5-7 6-3"
 _SCORE_BEFORE = regex.compile(r"(?r)(?<![\d.,/])\d{1,2}[-–]\d{1,2}[ \t,]+\Z")
 _SCORE_AFTER = regex.compile(r"[ \t,]+\d{1,2}[-–]\d{1,2}(?![\d.,/%])")
+_TOP_BEFORE = regex.compile(r"(?r)\btop[ \t\u00a0]+\Z", regex.IGNORECASE)  # "the top 10 were"
+_POSSESSIVES = ("'s", "’s", "s'", "s’")
+_THOUSANDS = regex.compile(r"\d{1,3},\d{3}")
 _LONE_FRACTION = regex.compile(r"\d{1,2}/\d{1,2}|[½¼¾⅓⅔⅕⅛⅜⅝⅞]")
 OF_AFTER = regex.compile(r"[ \t\u00a0]+of\b(?![ \t\u00a0]+an?\b)", regex.IGNORECASE)  # not "of an"
 _DASHES = ("-", "–", "—")
@@ -352,11 +355,28 @@ def _unexplained(r: Reading) -> bool:
 
 
 def _stated(r: Reading) -> bool:
-    """Whether the figure is written as a statistic is ("83,150", "126.8", "19-1/4")."""
+    """Whether the figure is written as a statistic is ("83,150", "126.8", "19-1/4"), or is
+    the subject of a verb, counting what its sentence named ("The 12 affected", "only 40
+    have pleaded")."""
+    if r.first is None or not r.first.is_digits:
+        return False
+    if _STATED_NUMBER.search(r.g["first"] or ""):
+        return True
+    text, end = r.doc.text, r.end
     return (
-        r.first is not None
-        and r.first.is_digits
-        and bool(_STATED_NUMBER.search(r.g["first"] or ""))
+        r.second is None
+        and text[end : end + 1] == " "
+        and not _TOP_BEFORE.match(text, max(0, r.start - 5), r.start)
+        and r.doc.call(
+            "elided_subject_after",
+            r.doc.rules.compiled["elided_subject_after"].match,
+            text,
+            end,
+            end + 12,
+        )
+        is not None
+        and r.doc.rules.compiled["month_near_before"].match(text, max(0, r.start - 30), r.start)
+        is None
     )
 
 
@@ -730,6 +750,17 @@ def _closes_quotation(text: str, offset: int, mark: str) -> bool:
 def _noun(doc: Doc, start: int, end: int, value: float) -> Noun:
     """The counted noun after a figure (which starts at `start` and ends at `end`)."""
     rules = doc.rules
+    if value != 1 and doc.text[end : end + 4] == " of ":
+        partitive = doc.call(
+            "partitive_after", rules.compiled["partitive_after"].match, doc.text, end, end + 24
+        )
+        if partitive is not None:
+            # "23 of the 77 cases", "up to four of these fabs": the whole's noun is counted,
+            # the quote stays the figure ("one of the officers" is a pronoun)
+            whole = _noun(doc, start, partitive.end() - 1, value)  # from the space before it
+            if whole.unit is not None and not whole.is_time:
+                return Noun(whole.unit, end, False)
+            return Noun(None, end, False)
     found = doc.call("noun_after", rules.compiled["noun_after"].match, doc.text, end, end + 80)
     if found is None:
         return Noun(None, end, False)
@@ -756,8 +787,17 @@ def _noun(doc: Doc, start: int, end: int, value: float) -> Noun:
             if value == 1 or not _names_next(m, i):
                 break  # "3 x 10-12 reps": another figure, not a model number
             continue  # "two new 737 Max jets": a model number describes the noun
-        if lower in rules.adjectives or word[0].isupper() or lower.endswith("ly"):
-            continue  # "two major deals", "125 million monthly users": describers, not the noun
+        if (
+            lower in rules.adjectives
+            or word[0].isupper()
+            or lower.endswith("ly")
+            or lower.endswith(_DESCRIBER_ENDINGS)
+        ):
+            # "two major deals", "125 million monthly users", "the four most important
+            # scientific journals": describers, not the noun
+            if value == 1 and (lower in rules.adjectives or lower.endswith("ly")):
+                return Noun(None, end, False)  # "one big con trick": "one" as an article
+            continue
         if i >= 3 and value != 1 or i == 4:
             break
         kept.append(lower)
@@ -768,7 +808,7 @@ def _noun(doc: Doc, start: int, end: int, value: float) -> Noun:
         if kept[-1] in rules.time_nouns:
             span = kept[-1] if len(kept) == 1 and kept[-1] in rules.durations else None
             return Noun(span, m.end(f"w{last}"), True)
-        if len(kept) < 2 or any(w.endswith("ed") for w in kept):
+        if len(kept) < 2 or any(w.endswith(("ed", "ing")) for w in kept):
             return Noun(None, end, False)
         return Noun(" ".join(kept), _noun_end(m, last), False)
     first = str(m.group("w1")).lower()
@@ -826,6 +866,8 @@ def _joins_names(m: ByNumber, i: int) -> bool:
     return bool(before and after and before[0].isupper() and after[0].isupper())
 
 
+# endings of adjectives that may stand between a figure's first describer and its noun
+_DESCRIBER_ENDINGS = ("ic", "ous", "ful", "able", "ible")
 _ARTICLE_BEFORE = regex.compile(r"(?r)(?<![\p{L}\d])an?[ \t\u00a0]+\Z", regex.IGNORECASE)
 
 
@@ -886,7 +928,11 @@ def _is_name_or_date(doc: Doc, start: int, end: int) -> bool:
     label = doc.call("label_before", compiled["label_before"].search, text, lo, start)
     if label is not None:
         cap = label.group("cap")
-        if (
+        if cap is not None and (
+            cap.endswith(_POSSESSIVES) or _THOUSANDS.match(text, start, end) is not None
+        ):
+            pass  # "Britain's 11,500 growers", "Boeing 1,200": a count, not "Boeing 737"
+        elif (
             cap is None
             or cap.lower() not in rules.not_labels
             and cap.lower() not in rules.qualifiers
