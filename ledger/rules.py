@@ -486,6 +486,9 @@ class MetricDefinition(_Strict):
     indicators: list[str] = []
     unit: str | None = None  # the unit a figure must be in to be compared (percent, USD, person)
     negate: str | None = None  # words that turn its sign: a "deficit" is a negative balance
+    # the metric a month's rise or fall of it is, unless its words say year on year ("consumer
+    # prices rose 0.4 pct in February": the month's change, not the 12-month rate)
+    month_change: str | None = Field(None, pattern=r"^[a-z][a-z0-9_]*$")
 
 
 class MetricRule(_Strict):
@@ -588,6 +591,16 @@ class RuleFiles(_Strict):
         if not metrics or metrics[-1].id != "other":
             raise ValueError("the last metric must be 'other'")
         return metrics
+
+    @model_validator(mode="after")
+    def _month_changes_defined(self) -> RuleFiles:
+        ids = {definition.id for definition in self.definition}
+        named = {d.month_change for d in self.definition if d.month_change}
+        if named - ids:
+            raise ValueError(
+                f"month_change names no [[definition]]: {', '.join(sorted(named - ids))}"
+            )
+        return self
 
 
 def norm(word: str) -> str:
