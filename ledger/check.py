@@ -60,6 +60,7 @@ from ledger.intervals import (
     claim_interval,
     compare,
     reference_interval,
+    written_place,
 )
 from ledger.models import validation_message
 from ledger.rates import RatesError, RateTable, load_rates
@@ -505,7 +506,11 @@ class Checker:
         for verdict in self.matcher.verdicts(figure):
             value = verdict.value
             inferred = figure.subject.inferred
-            said = f" (subject {figure.subject.code} from the {inferred})" if inferred else ""
+            # a currency's or a crude's series is looked up by its name, not by the place
+            used = value is None or value.subject == figure.subject.code
+            said = (
+                f" (subject {figure.subject.code} from the {inferred})" if inferred and used else ""
+            )
             if claim.metric_from:
                 said += f" (metric {claim.metric} from {claim.metric_from})"
             rows.append(
@@ -541,9 +546,10 @@ class Checker:
         else:
             found = SubjectCode(code or None, "country" if code else "none")
         subject = Subject(found.code, how or None)
+        place = written_place(claim.quote, claim.value, claim.value_high, after_point=True)
         return Figure(value, high, bound, claim.unit, claim.change, claim.metric, claim.period,
                       claim.published, words, claim.clause, subject, found.kind,
-                      claim.sentence, start)  # fmt: skip
+                      claim.sentence, start, place)  # fmt: skip
 
     def against_cited(self, claim: ClaimRow) -> list[dict]:
         """One row per cited reference (sources/references.csv) the claim is compared with, or

@@ -224,10 +224,10 @@ def _bare_figure(rules: ZhRules, text: str, arabic: str) -> bool:
 
 
 def _word_figures(rules: ZhRules, s: Sentence) -> list[Figure]:
-    """百分之N, X分之Y and N成: percentages written in words."""
+    """百分之N, X分之Y, N成 and 翻N番: percentages written in words."""
     found: list[Figure] = []
-    if "分之" not in s.text and "成" not in s.text:
-        return found  # the common case: none of the three words is there
+    if "分之" not in s.text and "成" not in s.text and "番" not in s.text:
+        return found  # the common case: none of the four words is there
     for m in rules.percent_words.finditer(s.text):
         number = chinese_number(m.group("number"))
         if number is not None:
@@ -242,6 +242,14 @@ def _word_figures(rules: ZhRules, s: Sentence) -> list[Figure]:
         number = 0.5 if m.group("number") == "半" else chinese_number(m.group("number"))
         if number is not None:
             found.append(_word_figure(rules, s, m, number * 10 + (5 if m.group("half") else 0)))
+    for m in rules.doubling.finditer(s.text):
+        times = chinese_number(m.group("number"))
+        if times:
+            start, end = s.start + m.start(), s.start + m.end()
+            bound = "more_than" if m.group("more") else "exact"
+            # the number starts after 翻, so that 翻 is the change word right before it
+            rise = (2**times - 1) * 100
+            found.append(Figure(start, end, rise, "percent", "percent", bound, start + 1, False))
     return found
 
 

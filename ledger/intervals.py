@@ -4,6 +4,7 @@ a reference's interval compares with a claim's (ledger.check, ledger.refdata.che
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 APPROX_TOLERANCE_PCT = 10.0
@@ -63,10 +64,48 @@ def rounding_half_unit(value: float) -> float:
     return 0.5 * 10 ** (exponent - len(mantissa) + 1)
 
 
+_WRITTEN = re.compile(r"\d[\d,]*(?:\.(\d+))?")
+
+
+def written_place(
+    quote: str, value: float, value_high: float | None = None, *, after_point: bool = False
+) -> float | None:
+    """The place of the last digit a quote writes, in the claim's unit: 1e9 for "$52bn", 0.01
+    for "5.00 pct" (a zero written after the point counts), 1e11 for "3.3 trillion". None when
+    the quote gives no one plain number (words, fractions, a range), or, with `after_point`,
+    writes no digit after the point ("1,000": are its zeros written or rounded?).
+
+    >>> written_place("$52bn", 52e9), written_place("5.00 pct", 5.0)
+    (1000000000.0, 0.01)
+    >>> written_place("two metals", 2.0), written_place("9-13/16 pct", 9.8125)
+    (None, None)
+    >>> written_place("1,000", 1000.0, after_point=True), written_place("$1.30bn", 1.3e9)
+    (None, 10000000.0)
+    """
+    numbers = list(_WRITTEN.finditer(quote))
+    if len(numbers) != 1 or value_high is not None or "/" in quote:
+        return None
+    if after_point and not numbers[0].group(1):
+        return None
+    written = float(numbers[0].group().replace(",", ""))
+    if not written or not value:
+        return None
+    scale = math.log10(abs(value / written))
+    if abs(scale - round(scale)) > 1e-9:
+        return None  # not a power of ten: "half a million", a conversion
+    return 10.0 ** (round(scale) - len(numbers[0].group(1) or ""))
+
+
 def claim_interval(
-    value: float, value_high: float | None, bound: str, tolerance_pct: float
+    value: float,
+    value_high: float | None,
+    bound: str,
+    tolerance_pct: float,
+    place: float | None = None,
 ) -> Interval:
-    """The values a claim allows, given its bound and the tolerance.
+    """The values a claim allows, given its bound and the tolerance. Half a unit of its last
+    digit counts too: of `place` when given (`written_place`: "17.00 dlrs" is written to the
+    cent, though its value 17.0 shows the dollar), else of the value.
 
     >>> claim_interval(900, None, "more_than", 2)
     Interval(low=900, high=inf, low_open=True, high_open=False)
@@ -74,6 +113,10 @@ def claim_interval(
     Interval(low=486.0, high=594.0, low_open=False, high_open=False)
     >>> claim_interval(5, 10, "range", 0)
     Interval(low=5.0, high=10.0, low_open=False, high_open=False)
+    >>> claim_interval(2.0, None, "exact", 0)
+    Interval(low=1.8, high=2.2, low_open=False, high_open=False)
+    >>> claim_interval(2.0, None, "exact", 0, place=0.1)
+    Interval(low=1.95, high=2.05, low_open=False, high_open=False)
     """
     if bound == "more_than":
         return Interval(value, math.inf, low_open=True)
@@ -93,7 +136,8 @@ def claim_interval(
     else:
         # The rounding of the last digit counts, but never beyond the approx tolerance
         # ("1000" would otherwise allow +/-500).
-        rounding = min(rounding_half_unit(value), abs(value) * APPROX_TOLERANCE_PCT / 100)
+        half = place / 2 if place else rounding_half_unit(value)
+        rounding = min(half, abs(value) * APPROX_TOLERANCE_PCT / 100)
         slack = max(abs(value) * tolerance_pct / 100, rounding)
     return Interval(value - slack, value + slack)
 

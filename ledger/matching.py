@@ -39,7 +39,7 @@ from importlib import resources
 import sqlite_utils
 from pydantic import BaseModel, ConfigDict, Field
 
-from ledger.intervals import Interval, claim_interval
+from ledger.intervals import Interval, claim_interval, written_place
 
 _WORD = re.compile(r"\w+")
 
@@ -137,29 +137,15 @@ def same_facts(a: Figure, b: Figure) -> bool:
 
 
 # One number as written: digits with thousands commas and decimals ("52.7", "1,400", "5.00").
-_WRITTEN = re.compile(r"\d[\d,]*(?:\.(\d+))?")
-
-
 def last_place(figure: Figure) -> float | None:
-    """The place of the last digit the quote writes, in the claim's unit: 1e9 for "$52bn",
-    0.01 for "5.00 pct", 1e11 for "3.3 trillion". None when the quote gives no one plain
-    number (words, fractions, a range): such a figure agrees only with its exact value.
+    """The place of the last digit the quote writes, in the claim's unit (`written_place`).
 
     >>> [last_place(Figure("c", "s", v, None, "u", None, "m", None, None, "", quote=q))
     ...  for v, q in ((52e9, "$52bn"), (5.0, "5.00 pct"), (3.3e12, "3.3 trillion yuan"),
     ...               (2.0, "two metals"), (9.8125, "9-13/16 pct"))]
     [1000000000.0, 0.01, 100000000000.0, None, None]
     """
-    numbers = list(_WRITTEN.finditer(figure.quote))
-    if len(numbers) != 1 or figure.value_high is not None or "/" in figure.quote:
-        return None
-    written = float(numbers[0].group().replace(",", ""))
-    if not written or not figure.value:
-        return None
-    scale = math.log10(abs(figure.value / written))
-    if abs(scale - round(scale)) > 1e-9:
-        return None  # not a power of ten: "half a million", a conversion
-    return 10.0 ** (round(scale) - len(numbers[0].group(1) or ""))
+    return written_place(figure.quote, figure.value, figure.value_high)
 
 
 def agree(a: Figure, b: Figure) -> bool:

@@ -29,6 +29,7 @@ PATTERN_GROUPS: dict[str, tuple[str, ...]] = {
     "percent_words": ("number",),
     "fraction": ("den", "num"),
     "tenths": ("number", "half"),
+    "doubling": ("number", "more"),
     "shared_unit": ("unit",),
 }
 PERIOD_GROUPS: dict[str, tuple[str, ...]] = {
@@ -275,6 +276,7 @@ class ZhRules:
     percent_words: Any
     fraction: Any
     tenths: Any
+    doubling: Any
     numeral_chars: frozenset[str]
     scales: dict[str, float]
     units: dict[str, Unit]
@@ -381,6 +383,7 @@ def _compile_file(file: ZhRuleFile) -> ZhRules:
         percent_words=pattern("percent_words"),
         fraction=pattern("fraction"),
         tenths=pattern("tenths"),
+        doubling=pattern("doubling"),
         numeral_chars=frozenset(numeral.strip("[]")),
         scales=scales,
         units=units,

@@ -69,6 +69,7 @@ def test_a_first_release_revised_since_is_revised_not_inconsistent(folder: Path)
     # attribution: publisher, dataset, vintage and licence
     assert "World Bank, World Development Indicators" in explain.output
     assert "vintage 2026-07-01; CC-BY-4.0" in explain.output
+    assert "source https://data.worldbank.org/indicator/NY.GDP.MKTP.KD.ZG" in explain.output
     assert "suggested: revised" in explain.output
 
 
@@ -265,6 +266,137 @@ def test_a_rate_said_to_be_current_is_no_forecast(folder: Path) -> None:
     assert checks[0][5] == 1
 
 
+def test_a_span_of_months_is_a_quarters_or_a_months_figure(folder: Path) -> None:
+    found = checked(folder, "spans-months", {
+        "a.txt": ("2005-03-02", "Data showed the Australian economy grew just 0.1% between "
+                  "October and December and 1.5% on an annual basis."),
+        "b.txt": ("2005-03-02", "Japan's economy grew an average of 1.2% a year "
+                  "from 1990 to 2003."),
+    })  # fmt: skip
+    outcome, checks, _ = found["1.5%"]
+    assert outcome == "no-reference"  # a quarter's rate, never the year's 4.2
+    assert all(row[0] != "official" for row in checks)
+    assert found["1.2%"][0] == "no-reference"
+    assert "a figure over 1990 to 2003, not one period's" in found["1.2%"][1][0][6]
+
+
+def test_an_estimate_for_a_year_not_over_is_a_forecast_a_days_price_is_not(folder: Path) -> None:
+    found = checked(folder, "notover", {
+        "a.txt": ("2004-12-10", "Turkey's current account deficit has swelled to $10.7bn "
+                  "this year."),
+        "b.txt": ("1987-03-03", "Crude oil prices rallied today, moving over 17.00 dlrs a barrel "
+                  "in March."),
+    })  # fmt: skip
+    outcome, checks, _ = found["$10.7bn"]
+    assert outcome == "forecast"
+    assert "its period 2004 was not over when it was published" in checks[0][6]
+    assert found["over 17.00 dlrs"][0] == "consistent"
+
+
+def test_a_dollar_price_is_of_the_currency_named_nearest_before_it(folder: Path) -> None:
+    story = ("The dollar edged higher against both the euro and the pound, with one euro worth "
+             "$1.3218, and one pound buying $1.9094.")  # fmt: skip
+    found = checked(folder, "currencies-nearest", {"a.txt": ("2005-02-23", story)})
+    for quote, currency in (("$1.3218", "EUR"), ("$1.9094", "GBP")):
+        outcome, checks, _ = found[quote]
+        assert outcome == "consistent", (quote, checks)
+        assert checks[0][1].startswith(f"fred-exchange-rates:FRED:EXCH:{currency}:2005-0"), quote
+        assert f"monthly values for {currency} 2005-01..2005-03" in checks[0][6]
+    pound = "The dollar edged higher against the euro and the pound, with one pound buying $1.32."
+    wrong = checked(folder, "currencies-wrong", {"a.txt": ("2005-02-23", pound)})
+    assert wrong["$1.32"][0] == "inconsistent"  # the pound was never $1.32 that quarter
+
+
+def test_a_days_oil_price_may_be_the_weeks_or_the_months_around_it(folder: Path) -> None:
+    # WTI's daily closes in the week to 1987-03-24 were 18.60-18.94; the monthly averages of
+    # February to April 17.75-18.68: 17.80 dlrs is no close of that week, but within February's.
+    found = checked(folder, "oil-months", {
+        "a.txt": ("1987-03-24", "US crude oil was trading at 17.80 dlrs a barrel."),
+        "b.txt": ("1987-03-24", "US crude oil was trading at 25.00 dlrs a barrel."),
+    })  # fmt: skip
+    outcome, checks, _ = found["17.80 dlrs"]
+    assert outcome == "consistent"
+    assert [row[2] for row in checks] == ["inconsistent", "consistent"]  # the week's, the months'
+    outcome, checks, _ = found["25.00 dlrs"]
+    assert outcome == "inconsistent"
+    assert ["daily values" in checks[0][6], "monthly values" in checks[1][6]] == [True, True]
+
+
+def test_each_check_says_what_it_was_compared_with_and_that_thing_exists(folder: Path) -> None:
+    """against_type and against_id name a cited reference, an official value or another claim,
+    and each resolves to the value the check states."""
+    found = checked(folder, "against", {
+        "a.txt": ("2005-01-25", "China's economy grew by 9.5% in 2004."),
+        "b.txt": ("2005-01-26", "China's economy grew by 12% in 2004, a rival survey said."),
+    })  # fmt: skip
+    db = folder / "against.db"
+    added = CliRunner().invoke(cli, [
+        "reference", "add", "--db", str(db), "--id", "nbs-2004", "--metric", "gdp_growth",
+        "--subject", "China", "--period", "2004", "--value", "9.5", "--unit", "percent",
+        "--publisher", "National Bureau of Statistics"])  # fmt: skip
+    assert added.exit_code == 0, added.output
+    assert CliRunner().invoke(cli, ["check", "--db", str(db)]).exit_code == 0
+    with sqlite3.connect(db) as ledger, sqlite3.connect(folder / "reference-pack.db") as pack:
+        rows = ledger.execute(
+            "select checks.against_type, checks.against_id, checks.other_value, claims.quote "
+            "from checks join claims on claims.id = checks.claim_id"
+        ).fetchall()
+        kinds = {kind for kind, *_ in rows}
+        assert kinds == {"reference", "official", "claim"}
+        for kind, against, other, quote in rows:
+            if kind == "reference":
+                (value,) = ledger.execute(
+                    "select value from [references] where id = ?", [against]
+                ).fetchone()
+                assert (against, value, other) == ("nbs-2004", 9.5, 9.5)
+            elif kind == "claim":
+                (value,) = ledger.execute(
+                    "select value from claims where id = ?", [against]
+                ).fetchone()
+                assert value == other and {value, float(quote.rstrip("%"))} == {9.5, 12.0}
+            else:
+                dataset, indicator, subject, period = against.split(":")
+                (value,) = pack.execute(
+                    "select value from ref_values where dataset = ? and indicator = ? "
+                    "and subject = ? and period = ?",
+                    [dataset, indicator, subject, period],
+                ).fetchone()
+                assert round(value, 2) == round(other, 2) == 10.14
+    assert found["9.5%"][0] == found["12%"][0] == "revised"  # both within the band of 10.14
+
+
+def test_zeros_written_after_the_point_are_precision(folder: Path) -> None:
+    # WTI closed at 18.60-18.94 in the week to 1987-03-24 and averaged 17.75-18.68 in the months
+    # around it: "20 dlrs" may be a rounded 18.5, "20.00 dlrs" is to the cent and never was.
+    found = checked(folder, "precision", {
+        "a.txt": ("1987-03-24", "US crude oil was trading at 20.00 dlrs a barrel."),
+        "b.txt": ("1987-03-24", "US crude oil was trading at about 20 dlrs a barrel."),
+    })  # fmt: skip
+    assert found["20.00 dlrs"][0] == "inconsistent"
+    assert found["about 20 dlrs"][0] == "consistent"
+
+
+def test_a_quote_dated_this_month_is_the_days_and_a_dateline_is_no_region(folder: Path) -> None:
+    # The dollar averaged 151.43 yen in March 1987 (146.50 is 3% off) but 142.90-153.41 from
+    # February to April: a day's quote at the end of March lies among them.
+    found = checked(folder, "dateline", {
+        "a.txt": ("1987-03-31", "TOKYO, March 31 - The dollar closed at 146.50 yen."),
+        "b.txt": ("1987-04-14", "LONDON, April 14 - U.K. unemployment averaged 11.2 pct of "
+                  "the workforce in 1986."),
+        "c.txt": ("1987-04-14", "LONDON, April 14 - Unemployment in London averaged 9.8 pct "
+                  "in 1986."),
+    })  # fmt: skip
+    outcome, checks, _ = found["146.50 yen"]
+    assert outcome == "consistent" and checks[0][5] == 1
+    assert "monthly values for JPY 1987-02..1987-04" in checks[0][6]
+    outcome, checks, _ = found["11.2 pct"]  # filed in London, about the UK: BoE 11.32
+    assert (outcome, checks[0][1]) == (
+        "consistent",
+        "boe-millennium:BOEM:unemployment-rate:GBR:1986",
+    )
+    assert "a regional or city figure" in found["9.8 pct"][1][0][6]
+
+
 def test_each_rate_in_dollars_takes_the_currency_named_before_it(folder: Path) -> None:
     story = (
         "Dollar slides\n\nThe dollar also edged lower against both the euro and the pound, with "
@@ -312,3 +444,88 @@ def test_growth_said_of_a_country_is_its_economys_and_a_sectors_is_not(folder: P
     assert all(row[0] != "official" for row in found["13.1%"][1])
     outcome, checks, _ = found["2.5 pct"]
     assert checks[0][1] == "wb-wdi:NY.GDP.MKTP.KD.ZG:NLD:1985", checks
+
+
+def test_a_banks_own_rate_a_posted_price_and_a_sectors_figure_meet_no_statistic(
+    folder: Path,
+) -> None:
+    found = checked(folder, "company-rates", {
+        "a.txt": ("1987-03-10", "LONDON, March 10 - Barclays Bank said it was cutting its base "
+                  "rate to 10.5 pct from 11 pct."),
+        "b.txt": ("1987-03-05", "HOUSTON, March 5 - Sun Co said it raised its posted price for "
+                  "West Texas Intermediate crude to 17.00 dlrs a barrel."),
+        "c.txt": ("2005-01-20", "China's steel industry grew by 20% in 2004."),
+        "d.txt": ("2005-01-20", "Unemployment in the UK construction sector rose to 7% in 2004."),
+        "e.txt": ("2005-02-10", "The Bank of England has left interest rates on hold at 4.75%."),
+    })  # fmt: skip
+    for quote in ("10.5 pct", "11 pct", "17.00 dlrs", "20%", "7%"):
+        outcome, checks, _ = found[quote]
+        assert outcome == "no-reference", (quote, checks)
+        assert all(row[0] != "official" for row in checks), quote
+    assert "a company's own rate or price" in found["10.5 pct"][1][0][6]
+    assert "a sector's figure" in found["7%"][1][0][6]
+    assert found["4.75%"][0] == "consistent"  # the central bank's own rate is checked
+
+
+def test_a_part_of_the_economy_a_target_and_nominal_growth_meet_no_series(folder: Path) -> None:
+    found = checked(folder, "not_growth", {
+        "a.txt": ("2005-01-05", "In Thailand, tourism accounts for about 6% of the country's "
+                                "annual gross domestic product in 2004."),
+        "b.txt": ("2005-01-05", "The Bank of England said inflation was way below its 2% target."),
+        "c.txt": ("1987-03-26", "ROME, March 26 - On a current prices basis, Italy's GDP was up "
+                                "11 pct in 1986."),
+        "d.txt": ("1987-03-03", "OSLO, March 3 - In the first two months of the year, inflation "
+                                "was 3.8 pct, against 3.6 pct in the same period of 1986."),
+    })  # fmt: skip
+    for quote in ("about 6%", "2%", "11 pct", "3.8 pct", "3.6 pct"):
+        outcome, checks, _ = found[quote]
+        assert outcome in ("no-reference", "forecast"), (quote, checks)
+        assert all(row[0] != "official" for row in checks), (quote, checks)
+
+
+def test_other_crudes_products_and_postings_are_no_benchmark_quotes(folder: Path) -> None:
+    found = checked(folder, "crudes", {
+        "a.txt": ("1987-03-30", "NEW YORK, March 30 - In the Mediterranean, Es Sider and the "
+                                "heavier Urals crude oil were each up 22 cts a barrel last Friday "
+                                "to 19.40 dlrs and 19.16 dlrs a barrel, respectively."),
+        "b.txt": ("1987-03-12", "SUN RAISES CRUDE POSTINGS 50 CTS, EFFECTIVE TODAY, WTI TO 17.50 "
+                                "dlrs/bbl\n\nSun Co said it raised its crude postings."),
+        "c.txt": ("1987-04-24", "Unleaded gasoline was posted at 19.74 dlrs a barrel (47 cts a "
+                                "gallon)."),
+        "d.txt": ("2005-02-10", "US light crude closed at $47.10, while Brent crude in London "
+                                "closed at $44.45."),
+    })  # fmt: skip
+    for quote in ("19.40 dlrs", "19.16 dlrs", "17.50 dlrs", "47 cts"):
+        checks = found[quote][1]
+        assert all(row[0] != "official" for row in checks), (quote, checks)
+    outcome, checks, _ = found["$47.10"]
+    assert outcome == "consistent" and "EIA:RWTC:WTI:2005-02" in checks[0][1], checks
+    assert "EIA:RBRTE:BRENT:2005-02" in found["$44.45"][1][0][1]
+
+
+def test_a_months_rise_of_prices_is_checked_against_the_months_change(folder: Path) -> None:
+    found = checked(folder, "month_on_month", {
+        "a.txt": ("1987-03-20", "U.K. RETAIL PRICES RISE 0.4 PCT IN FEBRUARY\n\nLONDON, March 20 "
+                                "- U.K. retail prices rose 0.4 pct in February, giving a "
+                                "year-on-year rise of 3.9 pct."),
+        "b.txt": ("2005-02-24", "The dollar was trading at $1.2944 against the euro at 2100GMT."),
+    })  # fmt: skip
+    outcome, checks, _ = found["0.4 pct"]
+    assert checks[0][1] == "ons-mm23:ONS:CDKO:MOM:GBR:1987-02", checks
+    assert outcome == "consistent", checks
+    assert found["3.9 pct"][1][0][1] == "ons-mm23:ONS:CDKO:YOY:GBR:1987-02"
+    assert found["$1.2944"][1][0][1].startswith("fred-exchange-rates:FRED:EXCH:EUR:")
+
+
+def test_a_figure_following_last_years_takes_the_metric_of_the_one_before(folder: Path) -> None:
+    wire = (
+        "ARGENTINE DEBT\n\nWASHINGTON, March 23 - Brodersohn said Argentina's goal is to reach an "
+        "agreement which permits four pct growth this year, following last year's 5.5 pct and "
+        "negative growth in 1985.\n"
+    )
+    found = checked(folder, "following", {"a.txt": ("1987-03-23", wire)})
+    assert found["four pct"][0] == "forecast"
+    outcome, checks, _ = found["5.5 pct"]
+    assert outcome == "revised", checks  # WDI 6.15 for Argentina's 1986
+    assert checks[0][1] == "wb-wdi:NY.GDP.MKTP.KD.ZG:ARG:1986"
+    assert "(metric gdp_growth from the figure it is compared with)" in checks[0][6]

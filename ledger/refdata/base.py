@@ -76,7 +76,8 @@ class Part:
 
 
 @cache
-def _settings() -> dict[str, Any]:
+def format_settings() -> dict[str, Any]:
+    """formats.toml: units, licences, subject spellings and each format's settings, read once."""
     text = resources.files("ledger.refdata").joinpath("formats.toml").read_text("utf-8")
     return tomllib.loads(text)
 
@@ -88,20 +89,25 @@ def unit_of(written: str) -> tuple[str, float]:
     (('USD', 1000000000.0), ('percent', 1.0), ('Index', 1.0))
     """
     key = " ".join(written.casefold().split())
-    for entry in _settings()["unit"]:
+    for entry in format_settings()["unit"]:
         if key in entry["written"]:
             return entry["unit"], float(entry["factor"])
     return written.strip(), 1.0
 
 
-def _number(text: str) -> float | None:
+def number_or_none(text: str) -> float | None:
+    """A cell's number, or None for a blank or a marker ("..", "n/a").
+
+    >>> number_or_none("10.14"), number_or_none(".."), number_or_none("")
+    (10.14, None, None)
+    """
     try:
         return float(text)
     except (TypeError, ValueError):
         return None
 
 
-def _rows(path: Path, expected: list[str]) -> Iterator[dict[str, str]]:
+def csv_rows(path: Path, expected: list[str]) -> Iterator[dict[str, str]]:
     """The rows of a CSV file, streamed; its header is checked now, before any row is read,
     so a file of the wrong format fails before anything is written."""
     try:
@@ -130,7 +136,8 @@ def _rows(path: Path, expected: list[str]) -> Iterator[dict[str, str]]:
     return stream()
 
 
-def _datapackage(folder: Path) -> dict[str, Any]:
+def datapackage_json(folder: Path) -> dict[str, Any]:
+    """The folder's datapackage.json as a dict ({} when there is none)."""
     path = folder / "datapackage.json"
     if not path.is_file():
         return {}
@@ -141,7 +148,7 @@ def _datapackage(folder: Path) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def _licence(package: dict[str, Any], default: str | None = None) -> str | None:
+def package_licence(package: dict[str, Any], default: str | None = None) -> str | None:
     """The licence a datapackage declares, by one name (PDDL-1.0, CC-BY-4.0, OGL-UK-3.0)."""
     licences = package.get("licenses") or []
     name = default
@@ -158,7 +165,7 @@ def licence_name(name: str) -> str:
     >>> licence_name("public_domain_dedication_and_license"), licence_name("CC-BY-4.0")
     ('PDDL-1.0', 'CC-BY-4.0')
     """
-    return str(_settings()["licence"].get(name.casefold(), name))
+    return str(format_settings()["licence"].get(name.casefold(), name))
 
 
 class LicenceTerms(NamedTuple):
@@ -174,7 +181,7 @@ def licence_terms(name: str | None) -> LicenceTerms | None:
     >>> licence_terms(None) is None, licence_terms("IMF terms") is None
     (True, True)
     """
-    terms = _settings()["licence_terms"].get(name or "")
+    terms = format_settings()["licence_terms"].get(name or "")
     return LicenceTerms(terms["title"], terms["url"]) if terms else None
 
 
@@ -192,7 +199,7 @@ def subject_code(name: str) -> str:
     from ledger.subjects import subject_codes
 
     name = " ".join(name.replace("#", "").split())
-    spelled = _settings()["subject_names"].get(name)
+    spelled = format_settings()["subject_names"].get(name)
     if spelled:
         return str(spelled)
     known = subject_codes(default_rules().files).get(name)

@@ -46,14 +46,14 @@ if TYPE_CHECKING:
 FLAGS = re.IGNORECASE | re.VERBOSE
 # Where a figure's own words stop: a comma, a semicolon, a bracket, a dash or a conjunction.
 _BOUNDARY = re.compile(r"[,;:()]|\s[-–]\s|\b(?:but|while|whereas|and|after|against)\b", re.I)
-# A forecast's period is over more than this after publication: "growth of 2.2% in 2005".
-FUTURE_GRACE = timedelta(days=60)
 # A money flow (exports, a current account, GDP) below this share of the national total is a
 # part of it ("exports to Japan", "coffee exports"), not the total news would state.
 PART_OF_TOTAL = 0.5
 # How far before a figure, in its sentence, the currency or crude benchmark it is quoted in is
 # looked for ("one euro worth $1.3218").
-NAMED_REACH = 80
+NAMED_REACH = 120
+# What [benchmarks] in checking.toml names another crude or an oil product by.
+NOT_A_BENCHMARK = "none"
 # A day's quote (oil) is compared with the days of the week before publication.
 DAY_WINDOW = timedelta(days=7)
 _DATELINE = re.compile(r"^\s*([A-Z][A-Z .'-]+?),\s+[A-Z][a-z]{2,}\.?\s+\d{1,2}\s*-", re.M)
@@ -128,7 +128,11 @@ class CheckingRules(BaseModel):
     anaphora: list[Cue]
     growth_words: list[Cue]
     not_the_economy: list[Cue]
+    not_a_market_price: list[Cue]
+    nominal: list[Cue]
     compared: list[Cue]
+    company_rate: list[Cue]
+    sector: list[Cue]
     economy: list[Cue]
     present: list[Cue]
     currency_words: WordTable
@@ -227,6 +231,7 @@ class Figure:
     subject_kind: str
     sentence: str = ""
     offset: int = 0  # where the figure starts in `sentence`
+    place: float | None = None  # its last digit's, when written after the point ("17.00")
 
 
 class Series:
@@ -273,18 +278,24 @@ class Verdict(NamedTuple):
     period_match: str = "none"
 
 
-def is_forecast(figure: Figure, rules: CheckingRules) -> str | None:
-    """Why a figure is a forecast, or None."""
+def is_forecast(figure: Figure, rules: CheckingRules, aggregation: str | None = None) -> str | None:
+    """Why a figure is a forecast, or None: forecast words, or a period not over when it was
+    published ("its deficit has swelled to $10.7bn this year", in December: an estimate). A
+    price or a rate at a point in time (`aggregation` "point") in a period that has begun is
+    the level of the day it was quoted ("oil rose to $17 today", dated this month)."""
     if any(cue.search(figure.words.before) for cue in rules.present):
         return None  # "may increase rates from their current 4.75%": the rate in force
     for cue in rules.forecast:
         text = figure.words.after if cue.where == "after" else figure.words.before
         if cue.search(text):
             return f"forecast words ({cue.id})"
-    end = period_end(figure.period)
-    if end and figure.published and end > figure.published + FUTURE_GRACE:
-        return f"its period {figure.period} was not over when it was published"
-    return None
+    end = period_last_day(figure.period)
+    if end is None or figure.published is None or end <= figure.published:
+        return None
+    begun = _period_first_day(figure.period) <= figure.published
+    if aggregation == "point" and begun:
+        return None
+    return f"its period {figure.period} was not over when it was published"
 
 
 def frequency_of(figure: Figure, definition: MetricDefinition, rules: CheckingRules) -> str | None:
@@ -297,7 +308,7 @@ def frequency_of(figure: Figure, definition: MetricDefinition, rules: CheckingRu
         if cue.search(figure.words.both):
             return cue.frequency
     within_year = _period_frequency(figure.period)
-    if within_year != "A":
+    if within_year not in (None, "A"):
         return within_year
     return definition.frequency or within_year
 
@@ -314,32 +325,111 @@ def _quarter_ending(period: str) -> str:
     return period
 
 
-def _span_quarter(period: str) -> str | None:
-    """The calendar quarter an interval of months makes, else None.
-
-    >>> [_span_quarter(p) for p in ("2004-10/2004-12", "2004-01/2004-06", "1990/2010")]
-    ['2004-Q4', None, None]
-    """
-    start, _, end = period.partition("/")
-    if len(start) != 7 or len(end) != 7 or start[:4] != end[:4] or not start[5:].isdigit():
-        return None
-    first, last = int(start[5:]), int(end[5:]) if end[5:].isdigit() else 0
-    if first % 3 == 1 and last == first + 2:
-        return f"{start[:4]}-Q{last // 3}"
-    return None
-
-
 def _period_frequency(period: str | None) -> str | None:
-    """A period's frequency: 2004 A, 2004-Q3 Q, 2004-H1 H, 2004-03 M (None: no period).
+    """A period's frequency: 2004 A, 2004-Q3 Q, 2004-H1 H, 2004-03 M, a fiscal year F (None: no
+    period). A span START/END is a quarter's, a month's or a year's by its length ("between
+    October and December", "the 12 months to October": October's twelve-month rate), and P
+    when it covers several years (an average over them: no series gives it).
 
-    >>> [_period_frequency(p) for p in ("2004", "2004-Q3", "2004-H1", "2004-03", None)]
-    ['A', 'Q', 'H', 'M', None]
+    >>> [_period_frequency(p) for p in ("2004", "2004-Q3", "2004-H1", "2004-03", "FY1986", None)]
+    ['A', 'Q', 'H', 'M', 'F', None]
+    >>> [_period_frequency(p) for p in ("2004-10/2004-12", "2003-11/2004-10", "2004-01/2004-12")]
+    ['Q', 'M', 'A']
+    >>> _period_frequency("1990/2010"), _period_frequency("2004-01/2004-06")
+    ('P', 'H')
     """
     if not period:
         return None
+    if period.startswith("FY"):
+        return "F"
+    if "/" in period:
+        return _span_frequency(*period.split("/", 1))
     if "Q" in period or "H" in period:
         return "Q" if "Q" in period else "H"
     return "M" if len(period) == 7 else "A"
+
+
+def _span_frequency(first: str, last: str) -> str:
+    months = _month_index(last, end=True) - _month_index(first, end=False) + 1
+    if months <= 1:
+        return "M"
+    if months <= 3:
+        return "Q"
+    if months <= 6:
+        return "H"
+    if months == 12:
+        return "A" if first.endswith(("-01", "-Q1", "-H1")) or len(first) == 4 else "M"
+    return "P" if months > 12 else "M"
+
+
+def _month_index(period: str, *, end: bool) -> int:
+    """A period's first (or last, `end`) month as a count of months since year 0.
+
+    >>> _month_index("2004", end=True) - _month_index("2004", end=False)
+    11
+    >>> _month_index("2004-Q3", end=False) % 12, _month_index("2004-H1", end=True) % 12
+    (6, 5)
+    """
+    year, _, part = period.partition("-")
+    months = {"Q": 3, "H": 6}.get(part[:1], 1)
+    if not part:
+        first, size = 0, 12
+    else:
+        number = int(part[1:] if part[:1] in ("Q", "H") else part[:2])
+        first, size = (number - 1) * months, months
+    return int(year) * 12 + first + (size - 1 if end else 0)
+
+
+def _period_at(period: str, frequency: str) -> str:
+    """The label a series of `frequency` gives the period (a span's last part: "2004-10/2004-12"
+    is 2004-Q4, "2003-11/2004-10" October 2004).
+
+    >>> _period_at("2004-10/2004-12", "Q"), _period_at("2003-11/2004-10", "M")
+    ('2004-Q4', '2004-10')
+    >>> _period_at("2004", "A"), _period_at("2004-09", "Q")
+    ('2004', '2004-Q3')
+    """
+    last = period.rsplit("/", 1)[-1]
+    if frequency == "A":
+        return last[:4]
+    if frequency == "Q":
+        return _quarter_ending(last)
+    return last
+
+
+def period_last_day(period: str | None) -> date | None:
+    """The last day of a claim's period, a span's included (`ledger.references.period_end`
+    reads one period label).
+
+    >>> period_last_day("2004-10/2004-12"), period_last_day("2004-H1")
+    (datetime.date(2004, 12, 31), datetime.date(2004, 6, 30))
+    >>> period_last_day("FY1986") is None
+    True
+    """
+    if not period or period.startswith("FY"):
+        return None
+    last = period.rsplit("/", 1)[-1]
+    try:
+        index = _month_index(last, end=True)
+    except ValueError:
+        return None
+    year, month = divmod(index, 12)
+    return period_end(f"{year}-{month + 1:02d}")
+
+
+def _period_first_day(period: str | None) -> date:
+    """The first day of a claim's period (a span's first part); date.max when it has none.
+
+    >>> _period_first_day("2004-10/2004-12"), _period_first_day("2004-H2")
+    (datetime.date(2004, 10, 1), datetime.date(2004, 7, 1))
+    """
+    if not period or period.startswith("FY"):
+        return date.max
+    try:
+        year, month = divmod(_month_index(period.split("/", 1)[0], end=False), 12)
+    except ValueError:
+        return date.max
+    return date(year, month + 1, 1)
 
 
 class Matcher:
@@ -361,7 +451,9 @@ class Matcher:
         self._series: OrderedDict[tuple[str, str, str | None], Series] = OrderedDict()
 
     def _interval(self, figure: Figure, value: float) -> Interval:
-        return claim_interval(value, figure.value_high, figure.bound, self.tolerance_pct)
+        return claim_interval(
+            value, figure.value_high, figure.bound, self.tolerance_pct, figure.place
+        )
 
     def checkable(self, metric: str) -> bool:
         definition = self.definitions.get(metric)
@@ -376,15 +468,14 @@ class Matcher:
         if why:
             outcome = "forecast" if why.startswith("forecast") else "no-reference"
             return [Verdict(outcome, why.removeprefix("forecast: "))]
-        if figure.period and any(cue.search(figure.sentence) for cue in self.rules.delivery):
+        if figure.period and (
+            any(cue.search(figure.sentence) for cue in self.rules.delivery)
+            or _quoted_on_the_day(figure, definition)
+        ):
             figure = replace(figure, period=None)  # "April crude closed at 17.75": today's quote
-        if figure.period and "/" in figure.period:
-            quarter = _span_quarter(figure.period)
-            if quarter is None:  # "$500bn in 1990-2010": a total or an average over years
-                why = f"a figure over {figure.period.replace('/', ' to ')}, not one period's"
-                return [Verdict("no-reference", why)]
-            figure = replace(figure, period=quarter)  # "between October and December": Q4
         frequency = frequency_of(figure, definition, self.rules)
+        if self._month_change(figure, definition, frequency):
+            definition = self.definitions[str(definition.month_change)]  # "rose 0.4 pct in May"
         subject = self._series_subject(figure, definition)
         if subject is None:
             return [Verdict("no-reference", "no subject to look official series up by")]
@@ -396,24 +487,38 @@ class Matcher:
         if frequency is None or (period is None and dated_by_publication):
             return self._undated(figure, definition, series, subject)
         if period is None:
-            found = sorted(series.ordered)
+            found = ", ".join(_FREQUENCY_WORDS.get(f, f) for f in sorted(series.ordered))
+            said = _FREQUENCY_WORDS.get(frequency, frequency)
+            why = f"a {said} figure with no period; official series for {subject} are {found}"
+            return [Verdict("no-reference", why)]
+        if frequency == "F":
             return [
                 Verdict(
-                    "no-reference",
-                    f"a {_FREQUENCY_WORDS.get(frequency, frequency)} figure; official series "
-                    f"for {subject} are {', '.join(_FREQUENCY_WORDS.get(f, f) for f in found)}",
+                    "no-reference", "a fiscal year's figure: official series are calendar years"
                 )
             ]
-        if frequency == "A":
-            period = period[:4]
-        elif frequency == "Q":
-            period = _quarter_ending(period)
+        if frequency == "P":  # "$500bn in 1990-2010": a total or an average over years
+            why = f"a figure over {period.replace('/', ' to ')}, not one period's"
+            return [Verdict("no-reference", why)]
+        period = _period_at(period, frequency)
         chosen = [v for v in series.at(frequency, period) if not _projection(v)]
         if not chosen:
             said = _FREQUENCY_WORDS.get(frequency, frequency)
             why = f"a {said} figure: no official {said} value for {subject} in {period}"
             return [Verdict("no-reference", why)]
         return [self._point(figure, definition, value, "exact") for value in chosen]
+
+    def _month_change(
+        self, figure: Figure, definition: MetricDefinition, frequency: str | None
+    ) -> bool:
+        """A month's rise or fall of a rate that has a month-on-month form, unless its words say
+        year on year ("consumer prices rose 0.4 pct in February": the month's own change)."""
+        return bool(
+            frequency == "M"
+            and figure.change
+            and definition.month_change
+            and not any(cue.search(figure.words.both) for cue in self.rules.year_on_year)
+        )
 
     def _basis(self, figure: Figure, definition: MetricDefinition) -> str | None:
         """When the metric reads derived growth series (ledger/data/derived.toml), the figure's
@@ -444,31 +549,51 @@ class Matcher:
         return found
 
     def _refusal(self, figure: Figure, definition: MetricDefinition) -> str | None:
-        forecast = is_forecast(figure, self.rules)
+        forecast = is_forecast(figure, self.rules, definition.aggregation)
         if forecast:
             return f"forecast: {forecast}"
         if definition.scope != "national":
             return f"a {definition.scope} figure: never compared with national statistics"
         if figure.subject_kind in ("company", "organisation", "region"):
             return f"about a {figure.subject_kind}: never compared with national statistics"
-        for cue in self.rules.subnational:
-            if cue.search(figure.clause):
-                return "a regional or city figure: never compared with national statistics"
+        if any(cue.search(figure.sentence[: figure.offset]) for cue in self.rules.company_rate):
+            return "a company's own rate or price: never compared with national statistics"
+        if any(cue.search(figure.words.before) for cue in self.rules.sector):
+            return "a sector's figure: never compared with national statistics"
+        market = _market_quote(definition)  # "In London, Brent fell to $49.74": its market
+        own = _DATELINE.sub("", figure.clause, count=1)  # "LONDON, April 14 -": where it was filed
+        if not market and any(cue.search(own) for cue in self.rules.subnational):
+            return "a regional or city figure: never compared with national statistics"
         if definition.measure == "level" and figure.change is not None:
             return "a change of a level: the series give levels"
+        if market == "oil" and self._not_a_benchmark(figure):
+            return "another crude's or an oil product's price, or a posted one: never a benchmark's"
+        if definition.measure == "growth" and any(
+            cue.search(f"{figure.sentence[: figure.offset]} {figure.words.after}")
+            for cue in self.rules.nominal
+        ):
+            return "growth in current prices: the series give real growth"
         if definition.unit == "person" and _people(figure):
             return None
         if definition.unit and figure.unit != definition.unit:
             return f"in {figure.unit or 'no unit'}, the series in {definition.unit}"
         return None
 
+    def _not_a_benchmark(self, figure: Figure) -> bool:
+        """Another crude or an oil product named nearest the figure, or a posted, official or
+        OPEC price, a cost or a price a gallon in its sentence before it."""
+        return _nearest_named(self.rules.benchmarks, figure) == NOT_A_BENCHMARK or any(
+            cue.search(figure.sentence[: figure.offset]) for cue in self.rules.not_a_market_price
+        )
+
     def _series_subject(self, figure: Figure, definition: MetricDefinition) -> str | None:
         """The subject code a series is stored under: a country, or a currency or benchmark."""
-        if "FRED:EXCH" in definition.indicators:
+        market = _market_quote(definition)
+        if market == "currency":
             if figure.unit and figure.unit != "USD":
                 return figure.unit
             return _nearest_named(self.rules.currency_words, figure)
-        if any(code.startswith("EIA:") for code in definition.indicators):
+        if market == "oil":
             named = _nearest_named(self.rules.benchmarks, figure)
             return named or "WTI"  # the US benchmark news quoted before Brent's series begins
         return figure.subject.code
@@ -484,10 +609,22 @@ class Matcher:
         if figure.published is None:
             return [Verdict("ambiguous", "no period, and no publication date to infer one from")]
         day = figure.published
-        for frequency in definition.undated:
+        rows: list[Verdict] = []
+        for frequency in definition.undated:  # a day's quote: the week's prices, or the months'
             window = _window(series, frequency, day)
-            if window:
-                return self._range(figure, window, day, frequency)
+            if window and frequency == "A":  # the year just over: revised as any year's figure
+                inferred = f"period inferred from the publication date {day}: "
+                rows += [
+                    self._point(figure, definition, value, "inferred-from-publication")
+                    for value in window
+                ]
+                rows = [row._replace(explanation=inferred + row.explanation) for row in rows]
+            elif window:
+                rows += self._range(figure, window, day, frequency)
+            if any(row.outcome == "consistent" for row in rows):
+                break
+        if rows:
+            return rows
         wanted = "/".join(_FREQUENCY_WORDS.get(f, f) for f in definition.undated) or "dated"
         return [
             Verdict(
@@ -511,8 +648,8 @@ class Matcher:
         periods = f"{first.period}..{window[-1].period}" if len(window) > 1 else first.period
         explanation = (
             f"period inferred from the publication date {day}: "
-            f"{_FREQUENCY_WORDS.get(frequency, frequency)} values {periods} range "
-            f"{_num(low)}-{_num(high)}; {first.citation()}; {outcome}"
+            f"{_FREQUENCY_WORDS.get(frequency, frequency)} values for {first.subject} {periods} "
+            f"range {_num(low)}-{_num(high)}; {first.citation()}; {outcome}{_page(first)}"
         )
         near = min((low, high), key=lambda v: abs(v - figure.value))
         difference = _difference(figure.value, near) if not inside else 0.0
@@ -549,7 +686,7 @@ class Matcher:
             reason = f"; within the {band.id} revision band ({_band_words(band)})"
         explanation = (
             f"{value.citation()}: {_num(other)} {figure.unit or value.unit} for {value.subject} "
-            f"{value.period}; {outcome}{_signed(difference)}{reason}"
+            f"{value.period}; {outcome}{_signed(difference)}{reason}{_page(value)}"
         )
         return Verdict(outcome, explanation, value, other, difference, match)
 
@@ -569,15 +706,34 @@ _FREQUENCY_WORDS = {"A": "annual", "H": "half-yearly", "Q": "quarterly", "M": "m
                     "W": "weekly", "D": "daily", "E": "dated-change"}  # fmt: skip
 
 
+def _market_quote(definition: MetricDefinition) -> str | None:
+    """Which market's quotes a metric is checked against (oil: EIA spot prices, currency: FRED
+    rates), else None."""
+    if any(code.startswith("EIA:") for code in definition.indicators):
+        return "oil"
+    return "currency" if "FRED:EXCH" in definition.indicators else None
+
+
 def _nearest_named(words: WordTable, figure: Figure) -> str | None:
     """The code of the table's word nearest the figure: the last one in its sentence before it
     ("one euro worth $1.32, and one pound buying $1.91": each rate its own currency), else the
-    first in its clause or right after it ("$1.29 to the euro")."""
+    first after it ("$1.2944 against the euro")."""
     pattern = words.pattern()
     head = figure.sentence[max(0, figure.offset - NAMED_REACH) : figure.offset]
     before = list(pattern.finditer(head))
-    found = before[-1] if before else pattern.search(f"{figure.clause} {figure.words.after}")
+    found = before[-1] if before else pattern.search(figure.sentence, figure.offset,
+                                                     figure.offset + NAMED_REACH)  # fmt: skip
     return words.table()[found.group(0).casefold()] if found else None
+
+
+def _quoted_on_the_day(figure: Figure, definition: MetricDefinition) -> bool:
+    """A price or a rate of a point in time whose period holds its publication date ("the dollar
+    closed at 153.40 yen", dated this month) is the day's quote: it is judged as one, against
+    the week's prices or the months around it, not against the month's average alone."""
+    if definition.aggregation != "point" or figure.published is None:
+        return False
+    end = period_last_day(figure.period)
+    return end is not None and _period_first_day(figure.period) <= figure.published <= end
 
 
 def _people(figure: Figure) -> bool:
@@ -603,7 +759,7 @@ def _window(series: Series, frequency: str, day: date) -> list[OfficialValue]:
     """The values of one frequency around a publication date: the week before it for daily
     prices, the month and those either side for monthly averages, the last two quarters over
     (the one just released, and the one before), the rate in force and any change in the week
-    before for dated changes, the year and the one before for annual ones."""
+    before for dated changes, the last year over for annual ones."""
     if frequency == "D":
         return series.between("D", (day - DAY_WINDOW).isoformat(), day.isoformat())
     if frequency == "M":
@@ -614,9 +770,8 @@ def _window(series: Series, frequency: str, day: date) -> list[OfficialValue]:
         in_force = series.before("E", day.isoformat() + "~", 1)  # "~" sorts after any date
         recent = series.between("E", (day - DAY_WINDOW).isoformat(), day.isoformat())
         return in_force + [v for v in recent if v not in in_force]
-    if frequency == "A":
-        years = series.between("A", str(day.year - 1), str(day.year))
-        return [v for v in years if v.status == "actual"]
+    if frequency == "A":  # the year just over: the year of publication is not over
+        return [v for v in series.at("A", str(day.year - 1)) if v.status == "actual"]
     return []
 
 
@@ -632,6 +787,12 @@ def _difference(claimed: float, other: float) -> float | None:
 
 def _num(value: float) -> str:
     return f"{value:.6g}"
+
+
+def _page(value: OfficialValue) -> str:
+    """Where the value can be seen, closing a check's explanation (the attribution its licence
+    asks for: publisher, dataset, vintage and licence come before it)."""
+    return f"; source {value.page}" if value.page else ""
 
 
 def _signed(difference: float | None) -> str:

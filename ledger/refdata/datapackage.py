@@ -28,12 +28,12 @@ from ledger.refdata.base import (
     Observation,
     Part,
     ReferenceDataError,
-    _datapackage,
-    _licence,
-    _number,
-    _rows,
-    _settings,
+    csv_rows,
+    datapackage_json,
+    format_settings,
     frequency_of,
+    number_or_none,
+    package_licence,
     period_of,
     subject_code,
     unit_of,
@@ -64,7 +64,7 @@ def find_resource(path: Path) -> Resource | None:
         if not (folder / "datapackage.json").is_file():
             continue
         try:
-            package = _datapackage(folder)
+            package = datapackage_json(folder)
         except ReferenceDataError:
             return None
         for resource in package.get("resources") or []:
@@ -117,9 +117,9 @@ def read_datapackage(path: Path, vintage: str | None) -> Part:
     if not values:
         raise ReferenceDataError(f"{path}: its schema names no number column")
     name = str(found.package.get("name") or found.folder.name)
-    settings: dict[str, Any] = _settings()["datapackage"].get(name, {})
+    settings: dict[str, Any] = format_settings()["datapackage"].get(name, {})
     series = {f["name"]: _series(name, found.resource, f, settings) for f in values}
-    rows = _rows(path, [time["name"], *([subject_field] if subject_field else []), *series])
+    rows = csv_rows(path, [time["name"], *([subject_field] if subject_field else []), *series])
 
     indicators: list[Indicator] = []
 
@@ -138,7 +138,7 @@ def read_datapackage(path: Path, vintage: str | None) -> Part:
                 continue
             period = period_of(when, frequency)
             for column, one in series.items():
-                value = _number(row[column])
+                value = number_or_none(row[column])
                 subject = subject_code(row[subject_field]) if subject_field else one.subject
                 key = (one.code, subject, period)
                 # the first value of a period wins: BP's 2019 rows repeat, the later two being
@@ -157,7 +157,7 @@ def read_datapackage(path: Path, vintage: str | None) -> Part:
         str(settings.get("dataset", name)),
         str(settings.get("publisher") or (sources[0].get("title") if sources else None) or name),
         str(package.get("title") or name),
-        _licence(package),
+        package_licence(package),
         str((sources[0].get("path") if sources else None) or package.get("homepage") or "") or None,
         vintage or (version if re.fullmatch(r"\d{4}(-\d{2}){0,2}", version) else None),
         "datapackage",

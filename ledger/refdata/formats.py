@@ -26,12 +26,12 @@ from ledger.refdata.base import (
     Observation,
     Part,
     ReferenceDataError,
-    _datapackage,
-    _licence,
-    _number,
-    _rows,
-    _settings,
+    csv_rows,
+    datapackage_json,
+    format_settings,
     licence_name,
+    number_or_none,
+    package_licence,
     unit_of,
 )
 from ledger.refdata.datapackage import is_series, read_datapackage
@@ -65,7 +65,7 @@ __all__ = [
 def read_wdi(path: Path, vintage: str | None) -> Part:
     """A WDI indicator's long CSV, described by the datapackage.json beside it."""
     path = path / "data.csv" if path.is_dir() else path
-    package = _datapackage(path.parent)
+    package = datapackage_json(path.parent)
     code = str((package.get("worldbank") or {}).get("indicator") or package.get("name") or "")
     if not code:
         raise ReferenceDataError(f"{path}: no datapackage.json naming the WDI indicator beside it")
@@ -76,11 +76,11 @@ def read_wdi(path: Path, vintage: str | None) -> Part:
     url = f"https://data.worldbank.org/indicator/{code}"
     indicator = Indicator(code, name, unit, "A", readme, url)
 
-    rows = _rows(path, ["Country Code", "Year", "Value"])
+    rows = csv_rows(path, ["Country Code", "Year", "Value"])
 
     def values() -> Iterator[Observation]:
         for row in rows:
-            value = _number(row["Value"])
+            value = number_or_none(row["Value"])
             if value is not None:
                 yield Observation(code, row["Country Code"], row["Year"], "A", value * factor, unit)
 
@@ -88,7 +88,7 @@ def read_wdi(path: Path, vintage: str | None) -> Part:
         "wb-wdi",
         "World Bank",
         "World Development Indicators",
-        _licence(package, "CC-BY-4.0"),
+        package_licence(package, "CC-BY-4.0"),
         "https://datacatalog.worldbank.org/search/dataset/0037712",
         vintage,
         "wdi",
@@ -120,7 +120,7 @@ def read_weo(path: Path, vintage: str | None) -> Part:
             f"{folder}: not a WEO DDF folder (no ddf--concepts--continuous.csv)"
         )
     concepts = {}
-    for row in _rows(concepts_file, ["concept", "weo_subject_code", "unit", "scale"]):
+    for row in csv_rows(concepts_file, ["concept", "weo_subject_code", "unit", "scale"]):
         unit, factor = unit_of(f"{row['unit']} {row['scale']}".strip())
         if unit == f"{row['unit']} {row['scale']}".strip():
             unit, factor = unit_of(row["unit"])
@@ -142,7 +142,7 @@ def read_weo(path: Path, vintage: str | None) -> Part:
 
     # every datapoints file's header is checked now; their rows are read one file at a time
     streams = [
-        (concept, _rows(file, ["year", "country", concept]))
+        (concept, csv_rows(file, ["year", "country", concept]))
         for concept in (_weo_concept(file) for file in files)
         if concept in concepts
         for file in [folder / f"ddf--datapoints--{concept}--by--country--year.csv"]
@@ -153,7 +153,7 @@ def read_weo(path: Path, vintage: str | None) -> Part:
             meta, unit, factor = concepts[concept]
             code = meta["weo_subject_code"]
             for row in rows:
-                value = _number(row[concept])
+                value = number_or_none(row[concept])
                 if value is None:
                     continue
                 actual_until = last_actual.get((row["country"], concept))
@@ -167,7 +167,7 @@ def read_weo(path: Path, vintage: str | None) -> Part:
         f"imf-weo-{vintage}" if vintage else "imf-weo",
         "International Monetary Fund",
         title,
-        _licence(_datapackage(folder)),
+        package_licence(datapackage_json(folder)),
         "https://www.imf.org/en/Publications/WEO",
         vintage,
         "weo",
@@ -195,8 +195,8 @@ def _weo_notes(path: Path) -> tuple[dict[tuple[str, str], int], str | None]:
     months: Counter[tuple[int, int]] = Counter()
     if not path.is_file():
         return last_actual, None
-    for row in _rows(path, ["country", "concept", "estimates_start_after"]):
-        year = _number(row["estimates_start_after"])
+    for row in csv_rows(path, ["country", "concept", "estimates_start_after"]):
+        year = number_or_none(row["estimates_start_after"])
         if year is not None:
             last_actual[(row["country"], row["concept"])] = int(year)
         for month, year_text in _UPDATED.findall(row.get("country_series_specific_notes") or ""):
@@ -213,8 +213,8 @@ def _weo_notes(path: Path) -> tuple[dict[tuple[str, str], int], str | None]:
 
 
 def read_fred(path: Path, vintage: str | None) -> Part:
-    currencies: dict[str, str] = _settings()["fred_currency"]
-    rows = _rows(path, ["Date", "Country", "Exchange rate"])
+    currencies: dict[str, str] = format_settings()["fred_currency"]
+    rows = csv_rows(path, ["Date", "Country", "Exchange rate"])
     frequency = "A" if "annual" in path.name or "yearly" in path.name else "M"
     frequency = "D" if "daily" in path.name else frequency
     indicator = Indicator(
@@ -228,7 +228,7 @@ def read_fred(path: Path, vintage: str | None) -> Part:
     def values() -> Iterator[Observation]:
         for row in rows:
             currency = currencies.get(row["Country"])
-            value = _number(row["Exchange rate"])
+            value = number_or_none(row["Exchange rate"])
             if currency is None or value is None or value <= 0:
                 continue
             period = row["Date"][: PERIOD_LENGTH[frequency]]
@@ -238,7 +238,7 @@ def read_fred(path: Path, vintage: str | None) -> Part:
         "fred-exchange-rates",
         "Federal Reserve Board (via FRED, Federal Reserve Bank of St. Louis)",
         "Foreign exchange rates (H.10 / G.5)",
-        _licence(_datapackage(path.parent.parent), "PDDL"),
+        package_licence(datapackage_json(path.parent.parent), "PDDL"),
         "https://fred.stlouisfed.org/categories/94",
         vintage,
         "fred",
@@ -253,15 +253,15 @@ _EIA_FREQUENCY = {"daily": "D", "weekly": "W", "monthly": "M", "year": "A", "ann
 
 def read_eia(path: Path, vintage: str | None) -> Part:
     series_name, _, frequency_name = path.stem.partition("-")
-    series = _settings()["eia_series"].get(series_name)
+    series = format_settings()["eia_series"].get(series_name)
     frequency = _EIA_FREQUENCY.get(frequency_name)
     if series is None or frequency is None:
         raise ReferenceDataError(
             f"{path}: an EIA file is named SERIES-FREQUENCY.csv "
-            f"(SERIES: {', '.join(_settings()['eia_series'])}; "
+            f"(SERIES: {', '.join(format_settings()['eia_series'])}; "
             f"FREQUENCY: {', '.join(_EIA_FREQUENCY)})"
         )
-    rows = _rows(path, ["Date", "Price"])
+    rows = csv_rows(path, ["Date", "Price"])
     # Monthly values are dated the 15th, annual ones 30 June (averages): the period is what counts
     indicator = Indicator(
         f"EIA:{series['code']}",
@@ -273,7 +273,7 @@ def read_eia(path: Path, vintage: str | None) -> Part:
 
     def values() -> Iterator[Observation]:
         for row in rows:
-            value = _number(row["Price"])
+            value = number_or_none(row["Price"])
             if value is not None:
                 period = row["Date"][: PERIOD_LENGTH[frequency]]
                 yield Observation(
@@ -284,7 +284,7 @@ def read_eia(path: Path, vintage: str | None) -> Part:
         "eia-spot-prices",
         "U.S. Energy Information Administration",
         "Spot prices (petroleum)",
-        _licence(_datapackage(path.parent.parent), "PDDL"),
+        package_licence(datapackage_json(path.parent.parent), "PDDL"),
         "https://www.eia.gov/dnav/pet/pet_pri_spt_s1_d.htm",
         vintage,
         "eia",
@@ -301,7 +301,7 @@ def read_boe_bank_rate(path: Path, vintage: str | None) -> Part:
     them)."""
     with open(path, encoding="utf-8-sig") as handle:
         original = _BOE_ORIGINAL.match(handle.readline()) is not None
-    rows = _boe_original_rows(path) if original else _rows(path, ["date", "rate"])
+    rows = _boe_original_rows(path) if original else csv_rows(path, ["date", "rate"])
     indicator = Indicator(
         "BOE:BANKRATE",
         "Bank Rate (official rate; minimum lending / repo rate in earlier eras)",
@@ -312,7 +312,7 @@ def read_boe_bank_rate(path: Path, vintage: str | None) -> Part:
 
     def values() -> Iterator[Observation]:
         for row in rows:
-            value = _number(row["rate"])
+            value = number_or_none(row["rate"])
             if value is not None:
                 yield Observation(indicator.code, "GBR", row["date"][:10], "E", value, "percent")
 
@@ -320,7 +320,7 @@ def read_boe_bank_rate(path: Path, vintage: str | None) -> Part:
         "boe-bank-rate",
         "Bank of England",
         "Official Bank Rate history",
-        _licence(_datapackage(path.parent.parent), "PDDL"),
+        package_licence(datapackage_json(path.parent.parent), "PDDL"),
         "https://www.bankofengland.co.uk/boeapps/database/Bank-Rate.asp",
         vintage,
         "boe-bank-rate",
@@ -350,14 +350,14 @@ def _boe_original_rows(path: Path) -> Iterator[dict[str, str]]:
 
 
 def read_boe_millennium(path: Path, vintage: str | None) -> Part:
-    known: dict[str, dict[str, Any]] = _settings()["millennium"]
-    rows = _rows(path, ["year", "variable_id", "variable", "unit", "value"])
+    known: dict[str, dict[str, Any]] = format_settings()["millennium"]
+    rows = csv_rows(path, ["year", "variable_id", "variable", "unit", "value"])
     indicators: list[Indicator] = []
     named: set[str] = set()
 
     def values() -> Iterator[Observation]:
         for row in rows:
-            value = _number(row["value"])
+            value = number_or_none(row["value"])
             if value is None:
                 continue
             variable = row["variable_id"]
@@ -376,7 +376,7 @@ def read_boe_millennium(path: Path, vintage: str | None) -> Part:
         "boe-millennium",
         "Bank of England",
         "A Millennium of Macroeconomic Data for the UK (Thomas and Dimsdale, v3.1)",
-        _licence(_datapackage(path.parent.parent), "OGL-UK-3.0"),
+        package_licence(datapackage_json(path.parent.parent), "OGL-UK-3.0"),
         "https://www.bankofengland.co.uk/statistics/research-datasets",
         vintage or "2017",
         "boe-millennium",
@@ -413,7 +413,7 @@ def read_ons(path: Path, vintage: str | None) -> Part:
         with open(path, encoding="utf-8-sig", newline="") as handle:
             for row in csv.reader(handle):
                 match = _ONS_PERIOD.match(row[0].strip()) if len(row) == 2 else None
-                value = _number(row[1]) if match else None
+                value = number_or_none(row[1]) if match else None
                 if match is None or value is None:
                     continue
                 year, quarter, month = match.groups()
@@ -464,7 +464,7 @@ def _bls_cpi(path: Path, vintage: str | None) -> Part:
     """The CPI-U index by month, and what news reports of it: the 12-month change of each month,
     the annual average's change and the December-to-December change (computed here: the file's
     own `Inflation` column is month-on-month)."""
-    rows = _rows(path, ["Date", "Index"])
+    rows = csv_rows(path, ["Date", "Index"])
     index_code = "BLS:CUUR0000SA0"
     indicators = [
         Indicator(index_code, "CPI-U, US city average, all items (1982-84=100)", "index", "M"),
@@ -478,7 +478,7 @@ def _bls_cpi(path: Path, vintage: str | None) -> Part:
         by_month: dict[str, float] = {}
         year_total: dict[str, list[float]] = {}
         for row in rows:
-            value = _number(row["Index"])
+            value = number_or_none(row["Index"])
             if value is None:
                 continue
             month = row["Date"][:7]
@@ -528,8 +528,8 @@ def _bls_cps(
     path: Path, vintage: str | None, table: Iterator[dict[str, str]] | None = None
 ) -> Part:
     """CPS table A-1 as the CSV has it, or as `table` gives its rows (the text table)."""
-    columns: dict[str, dict[str, Any]] = _settings()["bls_cps"]
-    rows = table if table is not None else _rows(path, ["year", *columns])
+    columns: dict[str, dict[str, Any]] = format_settings()["bls_cps"]
+    rows = table if table is not None else csv_rows(path, ["year", *columns])
     indicators = [
         Indicator(f"BLS:{c['code']}", c["name"], c["unit"], "A") for c in columns.values()
     ]
@@ -540,7 +540,7 @@ def _bls_cps(
             # the basis used from then on is the one kept
             year = row["year"].strip()[:4]
             for column, setting in columns.items():
-                value = _number(row[column])
+                value = number_or_none(row[column])
                 if value is not None:
                     code = f"BLS:{setting['code']}"
                     yield Observation(
@@ -581,7 +581,7 @@ def _bls_text_rows(path: Path) -> Iterator[dict[str, str]]:
 
 
 def _bls_dataset(dataset_id: str, title: str, path: Path, vintage: str | None, url: str) -> Dataset:
-    licence = _licence(_datapackage(path.parent.parent), "PDDL")
+    licence = package_licence(datapackage_json(path.parent.parent), "PDDL")
     return Dataset(
         dataset_id, "U.S. Bureau of Labor Statistics", title, licence, url, vintage, "bls"
     )
@@ -658,7 +658,7 @@ def _detect_header(path: Path, first: str) -> str | None:
         return "cset"
     if _BOE_ORIGINAL.match(first):
         return "boe-bank-rate"
-    if first == "Date,Price" and path.stem.partition("-")[0] in _settings()["eia_series"]:
+    if first == "Date,Price" and path.stem.partition("-")[0] in format_settings()["eia_series"]:
         return "eia"
     return None
 

@@ -23,12 +23,12 @@ from ledger.refdata.base import (
     Observation,
     Part,
     ReferenceDataError,
-    _datapackage,
-    _licence,
-    _number,
-    _rows,
-    _settings,
+    csv_rows,
+    datapackage_json,
+    format_settings,
     frequency_of,
+    number_or_none,
+    package_licence,
     period_of,
     subject_code,
     unit_of,
@@ -84,7 +84,7 @@ def read_pink_sheet(path: Path, vintage: str | None) -> Part:
         "wb-pink-sheet",
         "World Bank",
         "Commodity Price Data (The Pink Sheet)",
-        _licence(_datapackage(path.parent.parent)),
+        package_licence(datapackage_json(path.parent.parent)),
         "https://www.worldbank.org/en/research/commodity-markets",
         vintage or _pink_sheet_updated(book[sheets[0]]),
         "pink-sheet",
@@ -129,7 +129,7 @@ def _pink_sheet_series(
     indicators: list[Indicator],
 ) -> dict[int, tuple[str, str]]:  # fmt: skip
     series = {}
-    subjects: dict[str, str] = _settings()["pink_sheet_subjects"]
+    subjects: dict[str, str] = format_settings()["pink_sheet_subjects"]
     for column, (name, unit) in enumerate(zip(names, units, strict=False)):
         if column == 0 or not isinstance(name, str) or not isinstance(unit, str):
             continue
@@ -177,7 +177,7 @@ def read_fed_ddp(path: Path, vintage: str | None) -> Part:
     code = f"FED:{identifier.split('/')[-1]}"
     written = meta.get("Unit:", "").replace("_", " ").split(":")[0]
     unit, factor = unit_of(written)
-    factor *= _number(meta.get("Multiplier:", "1")) or 1.0
+    factor *= number_or_none(meta.get("Multiplier:", "1")) or 1.0
 
     def values() -> Iterator[Observation]:
         with open(path, encoding="utf-8-sig", newline="") as handle:
@@ -191,7 +191,7 @@ def read_fed_ddp(path: Path, vintage: str | None) -> Part:
             name = " ".join(meta["Series Description"].split())
             indicators.append(Indicator(code, name, unit, frequency))
             for when, text, *_ in itertools.chain(first_two, dated):
-                value = _number(text)  # "ND" (no data) is skipped
+                value = number_or_none(text)  # "ND" (no data) is skipped
                 if value is not None:
                     period = period_of(when.strip(), frequency)
                     yield Observation(code, "USA", period, frequency, value * factor, unit)
@@ -201,7 +201,7 @@ def read_fed_ddp(path: Path, vintage: str | None) -> Part:
         f"fed-{release.lower()}",
         "Federal Reserve Board",
         f"Release {release}",
-        _licence(_datapackage(path.parent.parent)),
+        package_licence(datapackage_json(path.parent.parent)),
         "https://www.federalreserve.gov/datadownload/",
         vintage,
         "fed-ddp",
@@ -235,11 +235,11 @@ def read_owid(path: Path, vintage: str | None) -> Part:
     slug = re.sub(r"[^a-z0-9]+", "-", column.casefold()).strip("-")
     code = f"OWID:{slug}"
     unit, factor = unit_of(column)
-    rows = _rows(path, header)
+    rows = csv_rows(path, header)
 
     def values() -> Iterator[Observation]:
         for row in rows:
-            value = _number(row[column])
+            value = number_or_none(row[column])
             if value is not None and row["Year"].strip().isdigit():
                 subject = subject_code(row["Code"].strip() or row["Entity"])
                 yield Observation(code, subject, row["Year"].strip(), "A", value * factor, unit)
@@ -249,7 +249,7 @@ def read_owid(path: Path, vintage: str | None) -> Part:
         "Our World in Data",
         column,
         # OWID's own data are CC BY 4.0, but a copy states only what its repository says
-        _licence(_datapackage(path.parent)),
+        package_licence(datapackage_json(path.parent)),
         f"https://ourworldindata.org/grapher/{path.stem}",
         vintage,
         "owid",
@@ -267,14 +267,14 @@ def read_cset(path: Path, vintage: str | None) -> Part:
     or input (`ETO:S1` Design...), a country's share (its ISO code is the provider's name) or a
     firm's (its name as subject). Research estimates, not official statistics; the licence is
     read from the LICENSE.md above the data (CC BY-NC 4.0: never shipped, import it yourself)."""
-    period = str(_settings()["cset"]["period"])
-    rows = _rows(path, CSET_COLUMNS)
+    period = str(format_settings()["cset"]["period"])
+    rows = csv_rows(path, CSET_COLUMNS)
     indicators: list[Indicator] = []
     named: set[str] = set()
 
     def values() -> Iterator[Observation]:
         for row in rows:
-            share = _number(row["share_provided"].strip().rstrip("%"))
+            share = number_or_none(row["share_provided"].strip().rstrip("%"))
             if share is None:
                 continue  # blank, or marked negligible in the next column
             code = f"ETO:{row['provided_id'].strip()}"
@@ -303,5 +303,5 @@ def _licence_in_text(path: Path) -> str | None:
         text = " ".join(path.read_text("utf-8").split())
     except (OSError, UnicodeDecodeError):
         return None
-    phrases: dict[str, str] = _settings()["licence_text"]
+    phrases: dict[str, str] = format_settings()["licence_text"]
     return next((name for phrase, name in phrases.items() if phrase in text), None)

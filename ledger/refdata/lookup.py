@@ -121,6 +121,7 @@ class OfficialValue(NamedTuple):
     value: float
     unit: str
     status: str
+    url: str | None = None  # the indicator's own page, when the publisher has one
 
     @property
     def key(self) -> str:
@@ -135,6 +136,11 @@ class OfficialValue(NamedTuple):
         what = f"{self.indicator} {self.indicator_name}"
         return f"{d.publisher}, {d.title}: {what}{vintage}; {licence}"
 
+    @property
+    def page(self) -> str | None:
+        """The page the value comes from: the indicator's, else the dataset's."""
+        return self.url or self.dataset.url
+
 
 class OfficialReferences:
     """Official values from one or more reference databases, opened read-only."""
@@ -145,7 +151,7 @@ class OfficialReferences:
             for path in paths
         ]
         self.datasets: dict[tuple[int, str], DatasetInfo] = {}
-        self.names: dict[tuple[int, str, str], str] = {}
+        self.names: dict[tuple[int, str, str], tuple[str, str | None]] = {}
         for number, (path, connection) in enumerate(zip(paths, self.connections, strict=True)):
             for dataset_id, publisher, title, licence, url, vintage in connection.execute(
                 "select id, publisher, title, licence, url, vintage from datasets"
@@ -153,10 +159,10 @@ class OfficialReferences:
                 self.datasets[(number, dataset_id)] = DatasetInfo(
                     dataset_id, publisher, title, licence, url, vintage, path.name
                 )
-            for dataset, code, name in connection.execute(
-                "select dataset, code, name from indicators"
+            for dataset, code, name, url in connection.execute(
+                "select dataset, code, name, url from indicators"
             ):
-                self.names[(number, dataset, code)] = name
+                self.names[(number, dataset, code)] = (name, url)
         self._cache: OrderedDict[tuple[tuple[str, ...], str], list[OfficialValue]] = OrderedDict()
 
     def close(self) -> None:
@@ -192,10 +198,14 @@ class OfficialReferences:
                 f"from ref_values where indicator in ({marks}) and subject = ?",
                 [*indicators, subject],
             )
-            for dataset, indicator, *rest in rows:
+            for dataset, indicator, code, period, frequency, value, unit, status in rows:
                 info = self.datasets[(number, dataset)]
-                name = self.names.get((number, dataset, indicator), indicator)
-                found.append(OfficialValue(info, indicator, name, *rest))
+                name, url = self.names.get((number, dataset, indicator), (indicator, None))
+                found.append(
+                    OfficialValue(
+                        info, indicator, name, code, period, frequency, value, unit, status, url
+                    )
+                )
         return found
 
 

@@ -35,7 +35,7 @@ from ledger.refdata.base import (
     Observation,
     Part,
     ReferenceDataError,
-    _settings,
+    format_settings,
 )
 from ledger.refdata.formats import FORMATS
 
@@ -79,7 +79,7 @@ def build_pack_files(folder: Path, output: Path) -> tuple[int, list[str]]:
 
 def _known_only(part: Part) -> Part:
     """Only the values of indicators formats.toml reads into comparable units."""
-    known = {f"BOEM:{name}" for name in _settings()["millennium"]}
+    known = {f"BOEM:{name}" for name in format_settings()["millennium"]}
     observations = (o for o in part.observations if o.indicator in known)
     return Part(part.dataset, part.indicators, observations, part.files)
 
