@@ -21,15 +21,18 @@ The news suites (bench/labels/, how they were labelled in its README.md): `news`
 from BBC, Reuters and the topical articles, `news-heldout`, 120 more labelled later and kept
 aside while the rules were tuned on `news`, and `news-heldout2`, 126 more labelled later still
 and sealed (only its totals are run, never its misses); each extractor runs on each sentence
-alone. A labelled quantity is found when a figure overlaps it; a figure is on a label when it
-overlaps one (precision is the share of figures that are). Value+unit: the value (both ends of a
-range, as one figure or two) in the label's unit, of all labelled quantities that have a value
-(not "dozens of"); peers' unit names are mapped onto ledger's vocabulary (PEER_UNITS), a rate is
-compared by what it counts ("dollar per year" is dollars), a counted noun by its head ("clean
-energy job" is a job). Bound (by its side: "up to" may be at_most or less_than) and change, of
-the quantities found; period, subject and attribution, of the check-worthy quantities found
-(only ledger gives them). Speed in CPU seconds per 1,000 sentences, after one warm-up call (and,
-for ledger, with all its rule patterns compiled first, as a long-running process has them).
+alone, laid out as in its document (its first line indented by the words before it on its line,
+so a wrapped wire line still reads as one). A labelled quantity is found when a figure overlaps
+it; a figure is on a label when it overlaps one (precision is the share of figures that are).
+Value+unit: the value (both ends of a range, as one figure or two) in the label's unit, of all
+labelled quantities that have a value (not "dozens of"); peers' unit names are mapped onto
+ledger's vocabulary (PEER_UNITS), a rate is compared by what it counts ("dollar per year" is
+dollars), a counted noun by its head ("clean energy job" is a job). Bound (by its side: "up to"
+may be at_most or less_than) and change, of the quantities found; period, subject and
+attribution, of the check-worthy quantities found (only ledger gives them), and the
+attribution's type (person or organisation) where its name is right. Speed in CPU seconds per
+1,000 sentences, after one warm-up call (and, for ledger, with all its rule patterns compiled
+first, as a long-running process has them).
 
 What counts as right, the same for all three extractors:
 - every in-scope expected value is found: a figure of the suite's type (money, percent,
@@ -89,7 +92,7 @@ import sys
 import time
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -182,6 +185,7 @@ class Figure:
     period: str | None = None
     subject: str | None = None
     attribution: str | None = None
+    attribution_type: str | None = None
 
     def values(self) -> list[float]:
         if self.value_high is None:
@@ -345,6 +349,7 @@ def ledger_extractor() -> Callable[..., list[Figure]] | str:
                 c.period,
                 c.subject,
                 c.attribution,
+                c.attribution_type,
             )
             for c in extract(text, published=published)
         ]
@@ -647,6 +652,8 @@ class NewsScore:
     bound: int = 0
     change: int = 0
     fields: dict[str, list[int]] = field(default_factory=lambda: {f: [0, 0] for f in FIELDS})
+    # of the check-worthy figures whose attribution is right and named: its type right too
+    attribution_type: list[int] = field(default_factory=lambda: [0, 0])
     families: dict[str, list[int]] = field(default_factory=dict)
     seconds: float = 0.0
     sentences: int = 0
@@ -736,6 +743,14 @@ def score_sentence(score: NewsScore, sentence, figures: list[Figure]) -> None:
         score.found_valued += 1
         score.bound += BOUND_SIDES[best.bound] == BOUND_SIDES[q.bound]
         score.change += best.change == q.change
+        if q.checkworthy and q.attribution and _same_name(q.attribution, best.attribution):
+            score.attribution_type[1] += 1
+            score.attribution_type[0] += q.attribution_type == best.attribution_type
+            if q.attribution_type != best.attribution_type:
+                score.misses.append(
+                    f"{sentence.id} {sentence.text[a:b]!r} attribution_type: want"
+                    f" {q.attribution_type!r}, got {best.attribution_type!r}"
+                )
         if q.checkworthy:
             for name in FIELDS:
                 wanted, got = getattr(q, name), getattr(best, name)
@@ -757,8 +772,13 @@ def run_news(sentences: list, run: Callable[..., list[Figure]]) -> NewsScore:
     started = time.process_time()
     for sentence in sentences:
         published = date.fromisoformat(sentence.published) if sentence.published else None
+        # the sentence as its document lays it out: its first line starts where it starts on
+        # its line (spaces for the words before it), so a wrapped wire line still reads as one
+        indent = " " * sentence.column
         try:
-            outputs.append(run(sentence.text, published=published))
+            figures = run(indent + sentence.text, published=published)
+            outputs.append([replace(f, start=f.start - len(indent), end=f.end - len(indent))
+                            for f in figures])  # fmt: skip
         except Exception as error:  # a peer crashing on a sentence finds nothing there
             score.misses.append(f"{sentence.id}: raised {type(error).__name__}")
             outputs.append([])
@@ -802,6 +822,15 @@ def news_table(
                 ],
             )
         )
+    rows.append(
+        (
+            "attribution type right (of those named right)",
+            [
+                _percent(*s.attribution_type) if s and n == "ledger" else "-"
+                for n, s in zip(names, scores.values(), strict=True)
+            ],
+        )
+    )
     for family in FAMILIES:
         row(f"recall: {family}", lambda s, f=family: _percent(*s.families.get(f, [0, 0])))
     row("CPU seconds per 1,000 sentences", lambda s: f"{1000 * s.seconds / s.sentences:.2f}")

@@ -106,6 +106,9 @@ class Sentence:
     published: str | None
     quantities: list[Quantity] = field(default_factory=list)
     text: str = ""  # filled from the corpus on load, never stored
+    # where the sentence starts on its line of the document (wire copy is wrapped at ~70
+    # columns): filled on load, never stored
+    column: int = 0
 
 
 # --- the corpora, by document id -------------------------------------------------------------
@@ -297,7 +300,7 @@ def build(draft: Path, labels: Path, out: Path) -> None:
     with out.open("w", encoding="utf-8") as handle:
         for sentence in labelled:
             record = asdict(sentence)
-            del record["text"]
+            del record["text"], record["column"]
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")
     quantities = sum(len(s.quantities) for s in labelled)
     click.echo(f"{len(labelled)} sentences, {quantities} quantities in {out}")
@@ -314,7 +317,9 @@ def load_labels(path: Path = LABELS) -> list[Sentence]:
     for record in records:
         quantities = [Quantity(**q) for q in record.pop("quantities")]
         sentence = Sentence(**record, quantities=quantities)
-        sentence.text = texts[sentence.doc][sentence.start : sentence.end]
+        text = texts[sentence.doc]
+        sentence.text = text[sentence.start : sentence.end]
+        sentence.column = sentence.start - (text.rfind("\n", 0, sentence.start) + 1)
         loaded.append(sentence)
     return loaded
 

@@ -25,6 +25,7 @@ from typing import IO, Any
 
 from ledger.config import Organisation
 from ledger.escaping import csv_cell, json_text, printable
+from ledger.extraction.sentence_fields import source_type
 from ledger.review import SUMMARY_MAX
 from ledger.rules import default_rules
 
@@ -47,6 +48,7 @@ COLUMNS = (
     "subject",
     "period",
     "attribution",
+    "attribution_type",
     "checkworthiness",
     "verdict",
     "verdict_text",
@@ -221,25 +223,19 @@ def write_markdown(
         out.write("| " + " | ".join(cells) + " |\n")
 
 
-def author_type(name: str) -> str:
-    """'Person' when the name reads as a person's (a title, or two to four capitalised words none
-    of which names an organisation), else 'Organization' (schema.org author types).
+def author_type(row: dict[str, Any]) -> str:
+    """The schema.org type of a claim's author: the attribution's type as the extractor stored
+    it (a person or an organisation), else as its name reads (a ledger from before it was
+    stored, a reviewer's correction).
 
-    >>> [author_type(n) for n in ("National Bureau of Statistics", "Wang Zhigang", "UK Finance",
-    ...                           "Beat", "Dr Li", "Reuters", "customs data")]
-    ['Organization', 'Person', 'Organization', 'Organization', 'Person', 'Organization', \
-'Organization']
+    >>> [author_type({"attribution": n}) for n in ("National Bureau of Statistics",
+    ...  "Wang Zhigang", "Beat", "Dr Li")]
+    ['Organization', 'Person', 'Organization', 'Person']
+    >>> author_type({"attribution": "Keating", "attribution_type": "person"})
+    'Person'
     """
-    rules = default_rules()
-    words = [word.strip(".,'()’").lower() for word in name.split()]
-    words = [word for word in words if word]
-    # the words that make a source an organisation: [attribution_words] in cues.toml
-    if not words or not rules.organisations.isdisjoint(words):
-        return "Organization"
-    if rules.titles.match(name) and len(words) > 1:  # "Dr Li", "Minister Wang Wentao"
-        return "Person"
-    capitalised = all(word[:1].isupper() for word in name.split() if word.isalpha())
-    return "Person" if 2 <= len(words) <= 4 and capitalised else "Organization"
+    stored = row.get("attribution_type") or source_type(default_rules(), row["attribution"])
+    return "Person" if stored == "person" else "Organization"
 
 
 def draft_summary(row: dict[str, Any]) -> str:
@@ -336,7 +332,7 @@ def claim_review(
         appearance["datePublished"] = row["source_published"]
     claim: dict[str, Any] = {"@type": "Claim", "appearance": appearance}
     if row.get("attribution"):
-        claim["author"] = {"@type": author_type(row["attribution"]), "name": row["attribution"]}
+        claim["author"] = {"@type": author_type(row), "name": row["attribution"]}
     elif row.get("source_publisher"):
         claim["author"] = {"@type": "Organization", "name": row["source_publisher"]}
     if row.get("source_published"):

@@ -122,6 +122,7 @@ def rules_table(rules: Rules | None = None) -> list[dict[str, str]]:
         ("qualifiers.toml", "qualifier", files.qualifier),
         ("cues.toml", "change", files.change),
         ("cues.toml", "attribution", files.attribution),
+        ("cues.toml", "subject_name", files.subject_name),
         ("cues.toml", "period", files.period),
         ("subjects.toml", "subject", files.subject),
         ("metrics.toml", "metric", files.metric),

@@ -186,6 +186,27 @@ def change_basis(db: sqlite_utils.Database) -> None:
     _add_columns(db, "claims", {"basis": "TEXT"})
 
 
+def attribution_type(db: sqlite_utils.Database) -> None:
+    """Version 6 -> 7: claims.attribution_type, whether the attribution names a person or an
+    organisation (issue 14; ClaimReview's author type). Claims stored before get the type their
+    attribution's words read as, the reading ClaimReview made of them until now."""
+    _add_columns(db, "claims", {"attribution_type": "TEXT"})
+    if not db["claims"].exists():
+        return
+    from ledger.extraction.sentence_fields import source_type
+    from ledger.rules import default_rules
+
+    rules = default_rules()
+    names = [row[0] for row in db.execute(
+        "select distinct attribution from claims"
+        " where attribution is not null and attribution != '' and attribution_type is null"
+    ).fetchall()]  # fmt: skip
+    db.conn.executemany(
+        "update claims set attribution_type = ? where attribution = ? and attribution_type is null",
+        [(source_type(rules, name), name) for name in names],
+    )
+
+
 STEPS: tuple[Step, ...] = (
     fingerprints,
     source_reading,
@@ -193,6 +214,7 @@ STEPS: tuple[Step, ...] = (
     review_desk,
     check_subjects,
     change_basis,
+    attribution_type,
 )
 """Every migration, in order; a step's position (from 1) is the version it brings a ledger to."""
 

@@ -18,6 +18,8 @@ Bound = Literal["exact", "approx", "more_than", "at_least", "less_than", "at_mos
 Change = Literal["increase", "decrease"]
 # what a change is measured against: 同比 (year on year), 环比 (the previous period), 两年平均
 Basis = Literal["yoy", "previous_period", "two_year_average"]
+# who an attribution names: a person ("Keating said") or an organisation ("a Nissan spokeswoman")
+SourceType = Literal["person", "organisation"]
 Verdict = Literal[
     "accurate", "mostly-accurate", "misleading", "inaccurate", "unverifiable", "needs-context"
 ]
@@ -61,6 +63,9 @@ class Claim(BaseModel):
         None, description="'2020', '2020-Q4', '2023-09', or an interval '2022-01/2022-07'"
     )
     attribution: str | None = None
+    attribution_type: SourceType | None = Field(
+        None, description="whether the attribution names a person or an organisation"
+    )
     sentence: str
     sentence_start: int
     rule: str = Field(description="id of the rule that produced the claim")

@@ -34,6 +34,7 @@ from urllib.parse import urlparse
 
 import sqlite_utils
 
+from ledger.extraction.sentence_fields import source_type
 from ledger.models import VERDICTS, Bound, claim_id
 from ledger.rules import Rules, default_rules
 from ledger.schema import CLAIM_SENTENCE
@@ -42,8 +43,9 @@ from ledger.schema import CLAIM_SENTENCE
 # wording of the claim (ClaimReview's claimReviewed), which the extractor never gives.
 CORRECTABLE = ("value", "value_high", "unit", "bound", "change", "metric", "subject", "period",
                "attribution", "summary")  # fmt: skip
-# What `extracted_readings` keeps of the extractor's reading (kind follows the unit).
-READING = (*CORRECTABLE, "kind")
+# What `extracted_readings` keeps of the extractor's reading (kind follows the unit, the
+# attribution's type its name).
+READING = (*CORRECTABLE, "kind", "attribution_type")
 BOUNDS: tuple[str, ...] = get_args(Bound)
 CHANGES = ("increase", "decrease")
 PERIOD = re.compile(r"^\d{4}(-(0[1-9]|1[0-2]|Q[1-4]))?$")
@@ -171,6 +173,10 @@ def checked_fields(vocabulary: Vocabulary, given: Mapping[str, Any]) -> dict[str
         raise ReviewError("a claim needs a value")
     if "unit" in fields and fields["unit"] is not None:
         fields["kind"] = vocabulary.unit_kind(fields["unit"])
+    if "attribution" in fields:
+        # a person or an organisation, as the reviewer's name for the source reads
+        name = fields["attribution"]
+        fields["attribution_type"] = source_type(default_rules(), name) if name else None
     return fields
 
 

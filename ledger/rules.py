@@ -97,6 +97,8 @@ PATTERN_GROUPS: dict[str, tuple[str, ...]] = {
 }
 # the source's name, or a pronoun ("he said") resolved to the last person named
 ATTRIBUTION_GROUPS = (("who", "pronoun"),)
+# the organisation a subject-name cue finds
+SUBJECT_NAME_GROUPS = ("name",)
 # the groups a period cue of each kind reads its value from: at least one of each tuple
 PERIOD_GROUPS: dict[str, tuple[tuple[str, ...], ...]] = {
     # a year, and with `fy` one written across two ("1986/87": FY1987), with `end` an interval
@@ -293,6 +295,30 @@ class RegexCue(_Strict):
     # lower-case words of which one must be in the sentence for the cue to be tried at all
     triggers: list[str] = []
     examples: list[str] = Field(min_length=1)
+
+
+class AttributionCue(RegexCue):
+    """A cue that finds who a figure is attributed to (see [[attribution]] in cues.toml)."""
+
+    # the source is cited for the figure ("according to the World Bank", "a report by KPMG"),
+    # so it is no subject of it
+    cites: bool = False
+
+
+class SubjectNameCue(RegexCue):
+    """A cue that names an organisation a sentence is about (see [[subject_name]] in cues.toml)."""
+
+    # the cue also catches people ("Gordon Brown's plans"): a name that reads as a person's
+    # (two to four capitalised words) is then left out
+    may_be_person: bool = False
+    # word lists the regex refers to as {name}, written in as a prefix tree (see trie)
+    words: dict[str, list[str]] = {}
+    # strings of which the sentence must hold one for the cue to be tried ("<" for a wire
+    # story's brackets): what its trigger words cannot say
+    needs: list[str] = []
+    # the words right before a match that belong to it ("Swiss cement" before "firm Granitco"),
+    # read backwards from where it starts: kept out of the pattern so that it starts at a word
+    lead: str | None = None
 
 
 PeriodKind = Literal[
@@ -526,7 +552,8 @@ class RuleFiles(_Strict):
     nouns: NounRules
     qualifier: list[QualifierRule]
     change: list[ChangeCue]
-    attribution: list[RegexCue]
+    attribution: list[AttributionCue]
+    subject_name: list[SubjectNameCue] = []
     period: list[PeriodRule]
     period_words: PeriodWords
     attribution_words: AttributionWords
@@ -749,7 +776,12 @@ class Rules:
     change_cues: tuple[tuple[ChangeCue, Pattern], ...]
     change_before: Pattern
     change_after: Pattern
-    attribution_cues: Gated[tuple[str, Pattern, frozenset[str]]]
+    attribution_cues: Gated[tuple[AttributionCue, Pattern, frozenset[str]]]
+    # organisations named in a sentence ("Swiss cement firm Holcim", "Marine Midland Banks Inc")
+    subject_name_cues: Gated[tuple[SubjectNameCue, Pattern, frozenset[str]]]
+    # a currency named by a country's demonym ("Canadian dlrs", "Swiss franc"): no subject
+    currency_names: Pattern
+    subject_name_leads: dict[str, Pattern]  # cue id -> its `lead`, read backwards
     period_cues: Gated[tuple[PeriodRule, Pattern, frozenset[str]]]
     baseline: Pattern
     span_opens: Pattern  # what opens an interval of two period cues (period_span)
@@ -766,6 +798,7 @@ class Rules:
     subject_ids: dict[str, str]
     metrics: Gated[tuple[MetricRule, Pattern | None, frozenset[str]]]
     titles: Pattern  # the title words before a source's name, to strip
+    title_words: frozenset[str]  # the same, lower-case and without a dot: "president Vernes"
     furniture: Pattern  # page furniture before a source's name, to strip
     not_sources: frozenset[str]
     organisations: frozenset[str]
@@ -903,9 +936,24 @@ def check_contract(files: RuleFiles, pieces: dict[str, str]) -> None:
         )
     for cue in files.attribution:
         require_groups(f"cues.toml: attribution {cue.id!r}", cue.regex, ATTRIBUTION_GROUPS)
+    for named in files.subject_name:
+        require_groups(f"cues.toml: subject_name {named.id!r}", named.regex, SUBJECT_NAME_GROUPS)
     for period in files.period:
         where = f"cues.toml: period {period.id!r} ({period.period})"
         require_groups(where, period.regex, PERIOD_GROUPS[period.period])
+
+
+def _currency_names(files: RuleFiles) -> Pattern:
+    """The currencies named in more than one word ("Canadian dlrs", "Swiss francs"), whose first
+    word may also name a subject.
+
+    >>> from ledger.rules import default_rules
+    >>> pattern = _currency_names(default_rules().files)
+    >>> bool(pattern.match("Canadian dlrs of")), bool(pattern.match("Canadian banks"))
+    (True, False)
+    """
+    names = [word for c in files.currency for word in c.words if " " in word.strip()]
+    return regex.compile(trie(names) + r"(?![\p{L}])" if names else "(?!)")
 
 
 def require_groups(where: str, source: str, groups: Iterable[str | tuple[str, ...]]) -> None:
@@ -1018,6 +1066,17 @@ def _cue_regex(cue: ChangeCue) -> str:
         if words is None:
             return str(match.group())
         return f"(?:{suffix_tree(words, space=_WHITESPACE)})"
+
+    return _REF.sub(expand, cue.regex)
+
+
+def _subject_name_regex(cue: SubjectNameCue) -> str:
+    """The cue's regex with its word lists written in as prefix trees (a regex starting at one
+    of many words rejects most places after a letter or two; a flat `a|b|c` tries each)."""
+
+    def expand(match: regex.Match[str]) -> str:
+        words = cue.words.get(match.group(1))
+        return str(match.group()) if words is None else f"(?:{trie(words)})"
 
     return _REF.sub(expand, cue.regex)
 
@@ -1256,9 +1315,19 @@ def _cues(files: RuleFiles, cue: Callable[[str, str], Pattern]) -> dict[str, Any
         "change_before": cue("(?r)" + _side_of(files.change, "before"), "change cues before"),
         "change_after": cue(_side_of(files.change, "after"), "change cues after"),
         "attribution_cues": Gated(
-            (a.id, cue(a.regex, f"attribution {a.id}"), frozenset(a.triggers))
+            (a, cue(a.regex, f"attribution {a.id}"), frozenset(a.triggers))
             for a in files.attribution
         ),
+        "subject_name_cues": Gated(
+            (n, cue(_subject_name_regex(n), f"subject_name {n.id}"), frozenset(n.triggers))
+            for n in files.subject_name
+        ),
+        "currency_names": _currency_names(files),
+        "subject_name_leads": {
+            n.id: cue(rf"(?r)(?:{n.lead})\Z", f"subject_name {n.id} lead")
+            for n in files.subject_name
+            if n.lead
+        },
         "period_cues": Gated(
             (p, cue(p.regex, f"period {p.id}"), frozenset(p.triggers)) for p in files.period
         ),
@@ -1285,6 +1354,7 @@ def _cues(files: RuleFiles, cue: Callable[[str, str], Pattern]) -> dict[str, Any
             (r.id, _compile(r.regex, f"restatement {r.id}")) for r in files.restatement
         ),
         "titles": regex.compile(_titles(files.attribution_words.titles)),
+        "title_words": frozenset(t.lower().rstrip(".") for t in files.attribution_words.titles),
         "furniture": _compile(
             r"^(?:(?:" + "|".join(files.attribution_words.furniture or ["(?!)"]) + r")\s+)+",
             "attribution_words furniture",

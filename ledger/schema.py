@@ -32,6 +32,7 @@ CLAIM_COLUMNS: dict[str, type] = {
     "subject": str,
     "period": str,
     "attribution": str,
+    "attribution_type": str,  # person | organisation: who the attribution names
     "sentence_start": int,  # the claim's sentence is the `sentences` row (source_id, start)
     "rule": str,
     "checkworthiness": float,
@@ -237,7 +238,8 @@ VIEWS = {
     "claims_in_context": """
         select claims.id, claims.quote, claims.value, claims.value_high, claims.kind, claims.unit,
                claims.bound, claims.change, claims.metric, claims.subject, claims.period,
-               claims.attribution, claims.checkworthiness, sentences.text as sentence,
+               claims.attribution, claims.attribution_type, claims.checkworthiness,
+               sentences.text as sentence,
                sentences.rowid as sentence_rowid, claims.sentence_start, claims.start,
                claims.end, claims.source_id, sources.title as source_title,
                sources.publisher, sources.published, sources.url

@@ -59,6 +59,10 @@ MAX_SENTENCE = 2_000
 _CUT = regex.compile(r"[,;]\s+|\s+")
 
 
+# A line ending in one of these words ("fell 9.3 pct in") goes on on the next line.
+_OPEN_ENDED = regex.compile(r"\s(?:in|of|to|the|a|an|and|or|for|by|from|at|with|on|as)\Z")
+
+
 def _soft_wrap(text: str, at: int, after: int) -> bool:
     r"""Whether the line break at `at` only wraps a line (hard-wrapped wire copy, 60-80 columns).
 
@@ -71,14 +75,30 @@ def _soft_wrap(text: str, at: int, after: int) -> bool:
     True
     >>> _soft_wrap("Photo: VCG\nText", 10, 11)
     False
+    >>> first = ("Alpine sugar group Sucrelle, which is\n"
+    ...          "49.6 pct owned by an Italian holding company, is to raise its\ncapital")
+    >>> _soft_wrap(first, first.index("\n"), first.index("\n") + 1)
+    True
     """
     if text.find("\n", at + 1, after) != -1:
         return False
     line_start = text.rfind("\n", 0, at) + 1
-    if at - line_start < 55:
-        return False  # too short to be wrapped, trailing spaces or not
     line = text[line_start:at].rstrip()
-    return 55 <= len(line) <= 80 and line[-1:] not in '.!?:"”’…' and after < len(text)
+    if line[-1:] in '.!?:"”’…' or after >= len(text):
+        return False
+    if at - line_start >= 55:
+        return 55 <= len(line) <= 80
+    if len(line) < 20:
+        return False  # a caption, a label, a heading's word
+    # a wrapped line may fall short of 55 columns: after a full line of the same paragraph, or
+    # where it is a story's first line whose dateline was cut off ("PARIS, March 23 - ") and the
+    # next line goes on in lower case
+    following = text[after : after + 1]
+    if following.islower() or following.isdigit() or _OPEN_ENDED.search(line):
+        return True
+    before_start = text.rfind("\n", 0, max(line_start - 1, 0)) + 1
+    before = text[before_start : max(line_start - 1, 0)].rstrip()
+    return line_start > 0 and len(line) >= 40 and 55 <= len(before) <= 80
 
 
 class Sentences:

@@ -62,6 +62,8 @@ CLAIMS = [
 CLAIM_FIELDS = ("id", "source_id", "sentence", "quote", "value", "value_high", "kind", "unit",
                 "bound", "change", "metric", "subject", "period", "attribution",
                 "checkworthiness", "related")  # fmt: skip
+# the type the extractor stores with each attribution
+ATTRIBUTION_TYPES = {"National Bureau of Statistics": "organisation", "Wang Zhigang": "person"}
 RETIRED = "c-a3"  # no longer extracted, kept for its note
 RETIRED_AT = "2025-01-08T00:00:00.000000+00:00"
 
@@ -112,6 +114,7 @@ def build(path: Path) -> None:
                 "sentence_start": sentence_start,
                 "rule": "fixture",
                 "related": json.dumps(claim["related"]),
+                "attribution_type": ATTRIBUTION_TYPES.get(claim["attribution"]),
                 "extractor_version": "1.0.0",
                 "first_seen": "2025-01-01T00:00:00.000000+00:00",
                 "last_seen": "2025-01-01T00:00:00.000000+00:00",

@@ -19,8 +19,8 @@ REBUILD = "rebuild it with `rm claims.db && .venv/bin/ledger ingest sources/` an
 SOURCE_FIELDS = "id, sha256, title, publisher, url, published, published_confidence, chars, text"
 CLAIM_FIELDS = (
     "id, claims.source_id, fingerprint, claims.start, `end`, quote, value, value_high, kind, "
-    "unit, bound, change, metric, subject, period, attribution, sentences.text, sentence_start, "
-    "rule, checkworthiness, related, extractor_version"
+    "unit, bound, change, metric, subject, period, attribution, attribution_type, sentences.text, "
+    "sentence_start, rule, checkworthiness, related, extractor_version"
 )
 
 

@@ -453,8 +453,11 @@ def test_export_claimreview_follows_the_fact_check_markup(ingested: str):
         assert appearance.get("url") == row["source_url"]
         assert appearance["headline"] == row["source_title"]
         if row["attribution"]:
-            assert item["author"] == {"@type": author_type(row["attribution"]),
-                                      "name": row["attribution"]}  # fmt: skip
+            # the type the extractor stored with the attribution
+            assert row["attribution_type"] in ("person", "organisation")
+            wanted = "Person" if row["attribution_type"] == "person" else "Organization"
+            assert item["author"] == {"@type": wanted, "name": row["attribution"]}
+            assert author_type(row) == wanted
         elif row["source_publisher"]:
             assert item["author"] == {"@type": "Organization", "name": row["source_publisher"]}
         assert review["reviewBody"] == row["verdict_text"]

@@ -64,6 +64,7 @@ def counted_sentence_rules(rules: Rules) -> tuple[Rules, Counter[tuple[str, str,
         metrics=gated(rules.metrics, "metric"),
         period_cues=gated(rules.period_cues, "period"),
         attribution_cues=gated(rules.attribution_cues, "attribution"),
+        subject_name_cues=gated(rules.subject_name_cues, "subject_name"),
         own_aside=Counted("own_aside", rules.own_aside, calls),
         subject_pattern=Counted("subject", rules.subject_pattern, calls),
     )

@@ -13,6 +13,8 @@ import sqlite_utils
 from ledger.migrations import (
     LATEST,
     STEPS,
+    attribution_type,
+    check_subjects,
     fingerprints,
     schema_state,
     source_reading,
@@ -221,7 +223,10 @@ def test_a_ledger_at_schema_version_2_of_the_last_program_adopts_it(v0: Path) ->
     db.execute("insert into schema_version values (1, 2)")
     db.conn.commit()
     assert schema_state(db).version == 2
-    assert upgrade(db) == ["sentences_stored_once", "review_desk", "check_subjects", "change_basis"]
+    assert upgrade(db) == [
+        "sentences_stored_once", "review_desk", "check_subjects", "change_basis",
+        "attribution_type",
+    ]  # fmt: skip
 
 
 def test_source_reading_records_how_earlier_sources_were_read(v0: Path) -> None:
@@ -236,11 +241,30 @@ def test_source_reading_records_how_earlier_sources_were_read(v0: Path) -> None:
 
 def test_check_subjects_adds_what_each_check_took_the_subject_to_be(v0: Path) -> None:
     db = sqlite_utils.Database(v0)
-    upgrade(db, STEPS[:-2])  # the steps before check_subjects (change_basis comes after it)
+    upgrade(db, STEPS[: STEPS.index(check_subjects)])
     db["checks"].insert({"id": 1, "claim_id": "c-1", "outcome": "consistent"}, pk="id", alter=True)
     assert "subject_code" not in db["checks"].columns_dict
-    assert upgrade(db) == ["check_subjects", "change_basis"]
+    assert upgrade(db) == ["check_subjects", "change_basis", "attribution_type"]
     assert {"subject_code", "subject_inferred", "period_inferred"} <= set(db["checks"].columns_dict)
     assert db.execute("select outcome, subject_code from checks").fetchall() == [
         ("consistent", None)
+    ]
+
+
+def test_attribution_type_types_the_attributions_stored_before(v0: Path) -> None:
+    """A ledger from before claims.attribution_type gets the type each attribution's words
+    read as (what ClaimReview read from them until then); claims with none keep none."""
+    db = sqlite_utils.Database(v0)
+    upgrade(db, STEPS[: STEPS.index(attribution_type)])
+    assert "attribution_type" not in db["claims"].columns_dict
+    ids = [row[0] for row in db.execute("select id from claims order by id").fetchall()]
+    for claim, name in zip(ids, ["National Bureau of Statistics", "Gina Raimondo"], strict=False):
+        db.execute("update claims set attribution = ? where id = ?", [name, claim])
+    db.conn.commit()
+    assert upgrade(db) == ["attribution_type"]
+    typed = db.execute("select attribution, attribution_type from claims order by id").fetchall()
+    assert typed == [
+        ("National Bureau of Statistics", "organisation"),
+        ("Gina Raimondo", "person"),
+        *[(None, None)] * (len(ids) - 2),
     ]

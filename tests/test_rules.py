@@ -101,11 +101,12 @@ def test_change_examples_get_a_change(cue) -> None:  # type: ignore[no-untyped-d
 @pytest.mark.parametrize(
     ("kind", "cue"),
     [("attribution", c) for c in RULES.files.attribution]
+    + [("subject_name", c) for c in RULES.files.subject_name]
     + [("period", c) for c in RULES.files.period],
     ids=lambda x: getattr(x, "id", x),
 )
 def test_cue_examples_match(kind: str, cue) -> None:  # type: ignore[no-untyped-def]
-    # attribution entries are keyed by id, period entries by their rule
+    # every entry is keyed by its id
     entries = getattr(RULES, f"{kind}_cues")
     compiled = {getattr(rule, "id", rule): pattern for rule, pattern, _ in entries}[cue.id]
     for example in cue.examples:
@@ -222,8 +223,8 @@ def test_rules_command_lists_rules() -> None:
     assert len(lines) == len(tables) + sum(
         len(getattr(RULES.files, k))
         for k in ("pattern", "scale", "fraction", "multiple", "currency", "context", "word_context",
-                  "unit", "named", "qualifier", "change", "attribution", "period", "subject",
-                  "metric", "restatement")
+                  "unit", "named", "qualifier", "change", "attribution", "subject_name",
+                  "period", "subject", "metric", "restatement")
     ) + len(zh_rule_rows())  # fmt: skip
     assert any(line.split()[:3] == ["zh.toml", "counter", "ke"] for line in lines)
 

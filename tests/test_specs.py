@@ -39,12 +39,12 @@ import pytest
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ledger import extract
-from ledger.models import Bound, Change, Claim, Kind
+from ledger.models import Bound, Change, Claim, Kind, SourceType
 
 SPECS = Path(__file__).parent / "specs"
 SOURCES = Path(__file__).parent.parent / "sources"
 REL_TOL = 1e-6
-NULLABLE = {"value_high", "unit", "change", "subject", "period", "attribution"}
+NULLABLE = {"value_high", "unit", "change", "subject", "period", "attribution", "attribution_type"}
 
 
 class ExpectedClaim(BaseModel):
@@ -65,6 +65,7 @@ class ExpectedClaim(BaseModel):
     subject: str | None = None
     period: str | None = None
     attribution: str | None = None
+    attribution_type: SourceType | None = None
     sentence: str | None = None
     sentence_start: int | None = None
     rule: str | None = None

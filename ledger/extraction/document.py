@@ -54,6 +54,7 @@ class Found:
     subject: str | None = None
     period: str | None = None
     attribution: str | None = None
+    attribution_type: str | None = None  # person | organisation
     checkworthiness: float = 0.0
     fingerprint: str = ""
     related: list[str] = field(default_factory=list)
@@ -66,6 +67,14 @@ class Found:
     # the Chinese path's growth basis; the English one reads none, but a Claim built from
     # attributes asks for it, and a missing attribute costs a raised and caught AttributeError
     basis: str | None = None
+
+
+class Source(NamedTuple):
+    """Who a figure is attributed to, and whether that is a person or an organisation."""
+
+    name: str
+    type: str  # person | organisation
+    cited: bool = False  # cited for the figure ("according to"), so no subject of it
 
 
 class PeriodCue(NamedTuple):
@@ -92,7 +101,7 @@ class Sentence:
     periods: list[PeriodCue] | None = None
     # period rule id -> its matches in the sentence
     period_matches: dict[str, list[Match]] = field(default_factory=dict)
-    attribution: str | None = None
+    attribution: Source | None = None
     attribution_done: bool = False
     asides: list[tuple[int, int]] | None = None  # the writer's own asides (own_aside in cues.toml)
     words: frozenset[str] | None = None

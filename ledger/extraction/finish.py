@@ -210,7 +210,9 @@ def _read_sentence(doc: Doc, s: Sentence, claims: list[Found]) -> list[tuple[Fou
                 claim.change = previous.change
         claim.subject = subject(doc, s, claim.start, claim.end)
         claim.period = period(doc, s, claim, next_start)
-        claim.attribution = attribution(doc, s, claim.start)
+        source = attribution(doc, s, claim.start)
+        if source is not None:
+            claim.attribution, claim.attribution_type = source.name, source.type
         previous = claim
     return links
 

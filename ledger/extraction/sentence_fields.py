@@ -7,11 +7,13 @@ import bisect
 
 import regex
 
-from ledger.extraction.document import Doc, Found, Match, Pattern, PeriodCue, Sentence
+from ledger.extraction.document import Doc, Found, Match, Pattern, PeriodCue, Sentence, Source
 from ledger.extraction.document import groupdict as _groupdict
 from ledger.rules import MetricRule, PeriodRule, Rules
 
-_CLAUSE = regex.compile(r";|\s(?:but|while|whereas|though|although)\s", regex.IGNORECASE)
+_CLAUSE = regex.compile(
+    r";|\s(?:but|while|whereas|though|although)\s|,\s+where\s", regex.IGNORECASE
+)
 _SPACES = regex.compile(r"[\s\u00a0\-‑]+")  # as rules.trie() matches a space in a name
 _ARTICLE = regex.compile(r"^(?:The|A|An)\s+")
 _POSSESSIVE = regex.compile(r"^(\p{Lu}[\p{L}.]*(?:\s\p{Lu}[\p{L}.]*)?)['’]s\s+(?=\p{Lu})")
@@ -20,15 +22,67 @@ _SPACES_ONLY = regex.compile(r"\s+")
 
 
 def _subjects(doc: Doc, s: Sentence) -> list[tuple[int, str]]:
+    """The subjects a sentence names, in order, found once: the subject table's names (not
+    the demonym of a currency, "Canadian dlrs"; in a wire headline written in capitals, as
+    they would be written in a sentence) and the organisations the [[subject_name]] cues find;
+    a name inside an organisation's is no subject of its own ("Kuwait Petroleum Corp")."""
     if s.subjects is None:
-        ids = doc.rules.subject_ids
-        s.subjects = [
+        rules = doc.rules
+        ids = rules.subject_ids
+        text = s.text
+        named: list[tuple[int, int, str]] = []
+        source = _attribution_in(doc, s)
+        # a source cited for the figure is not what it is about ("estimates from the World Bank")
+        cited = source.name if source is not None and source.cited else None
+        if text.isupper() and text.isascii():
+            text = text.title()  # "MEXICO PUTS FOREIGN INVESTMENT AT ...": same offsets
+        else:  # (in capitals, every word would read as a name)
+            named = _organisations(doc, s)
+        found = [(s.start + a, name) for a, _, name in named]
+        # a prefix tree of literal names: linear, so no timer needed
+        for m in rules.subject_pattern.finditer(text):
+            at = m.start()
+            if rules.currency_names.match(text, at) or any(a <= at < b for a, b, _ in named):
+                continue
             # a name written as listed needs no respacing ("Hong\u00a0Kong" does)
-            (s.start + m.start(), ids.get(m.group()) or ids[_SPACES.sub(" ", m.group())])
-            # a prefix tree of literal names: linear, so no timer needed
-            for m in doc.rules.subject_pattern.finditer(s.text)
-        ]
+            found.append((s.start + at, ids.get(m.group()) or ids[_SPACES.sub(" ", m.group())]))
+        found = [(at, name) for at, name in found if name != cited]
+        found.sort(key=lambda subject: subject[0])
+        s.subjects = found
     return s.subjects
+
+
+def _organisations(doc: Doc, s: Sentence) -> list[tuple[int, int, str]]:
+    """(start, end, name) of each organisation the [[subject_name]] cues find in the sentence
+    (offsets in it), named as the subject table names it where it lists it."""
+    rules = doc.rules
+    found: list[tuple[int, int, str]] = []
+    for cue, pattern, _triggers in rules.subject_name_cues.triggered(s.lower_words()):
+        if cue.needs and not any(needed in s.text for needed in cue.needs):
+            continue
+        for m in doc.find_all(f"subject_name:{cue.id}", pattern, s.text):
+            name = _organisation_name(rules, m.group("name"))
+            if name is None or (cue.may_be_person and source_type(rules, name) == "person"):
+                continue
+            start = m.start()
+            lead = rules.subject_name_leads.get(cue.id)
+            if lead is not None and (words := lead.search(s.text, max(0, start - 80), start)):
+                start = words.start()  # "Swiss cement firm Granitco": Swiss is no subject
+            found.append((start, m.end(), rules.subject_ids.get(name, name)))
+    return found
+
+
+def _organisation_name(rules: Rules, name: str) -> str | None:
+    """An organisation's name as a subject: on one line, without its legal suffix or a word
+    before it that names nothing ("Yesterday", "The")."""
+    name = _SPACES_ONLY.sub(" ", name.strip(" ,.\n"))
+    first, _, rest = name.partition(" ")
+    if rest and first.lower() in rules.not_sources:
+        name = rest
+    name = rules.legal_suffix.sub("", name)
+    if not name or name.lower() in rules.not_sources or len(name) < 2:
+        return None
+    return name
 
 
 def subject(doc: Doc, s: Sentence, start: int, end: int) -> str | None:
@@ -48,8 +102,11 @@ def subject(doc: Doc, s: Sentence, start: int, end: int) -> str | None:
         return found[first][1]
     if starts[0] < start:
         return found[0][1]
+    # else the nearest after it, in its own clause ("It has 7.4 million subscribers, while
+    # Telewest provides ...": Telewest's are not the 7.4 million)
+    clause_end = clauses[i] if i < len(clauses) else s.end
     after = bisect.bisect_left(starts, end)
-    if after < len(starts):
+    if after < len(starts) and starts[after] < clause_end:
         return found[after][1]
     return None
 
@@ -65,6 +122,8 @@ def _own_subject(doc: Doc, s: Sentence) -> str | None:
             return None
         m = doc.call("subject_self", rules.subject_self.match, s.text, timed=True)
         who = _clean_source(m.group("who"), rules) if m else None
+        if m and rules.titles.match(m.group("who")):
+            who = None  # "Chancellor Gordon Brown's plans": a person is no subject
         # "its", a net income or a share price say an organisation, not a person
         s.own_subject = rules.legal_suffix.sub("", who) if who else ""
     return s.own_subject or None
@@ -220,22 +279,99 @@ def _person_before(doc: Doc, offset: int) -> str | None:
     return last
 
 
-def _attribution_in(doc: Doc, s: Sentence) -> str | None:
+def _attribution_in(doc: Doc, s: Sentence) -> Source | None:
     if s.attribution_done:
         return s.attribution
     s.attribution_done = True
-    for rule_id, pattern, _triggers in doc.rules.attribution_cues.triggered(s.lower_words()):
+    for cue, pattern, _triggers in doc.rules.attribution_cues.triggered(s.lower_words()):
         # the first match that names someone: "He notes that ... Mark Liu, has said"; the
         # matches after it are never searched for
-        for m in doc.each_match(f"attribution:{rule_id}", pattern, s.text):
+        for m in doc.each_match(f"attribution:{cue.id}", pattern, s.text):
             if "pronoun" in m.re.groupindex and m.group("pronoun"):
                 who = _person_before(doc, s.start + m.start())
+                kind = "person"
             else:
                 who = _clean_source(m.group("who"), doc.rules)
+                kind = "organisation" if cue.id == "spokesperson" else ""
             if who:
-                s.attribution = who
-                return who
+                s.attribution = Source(who, kind or _source_kind(doc, s, m, who), cue.cites)
+                return s.attribution
     return None
+
+
+_INITIALS = regex.compile(r"(?:\p{Lu}\.){1,3}")  # "J.S.", a person's initials
+_ITS_AFTER = regex.compile(r"\s+(?:that\s+)?its\b")
+_PERSONAL_AFTER = regex.compile(r"\s+(?:that\s+)?(?:he|she|his|her)\b")
+
+
+def _source_kind(doc: Doc, s: Sentence, m: Match, who: str) -> str:
+    """Whether a source found by a cue is a person or an organisation: a title before it
+    ("Finance Minister Liu Kun", "president Jean-Marc Vernes") says a person; a subject's
+    name, an organisation; a surname alone ("Keating said") is a person's when the text
+    before names someone with it ("Paul Keating"); else as its words read (`source_type`)."""
+    rules = doc.rules
+    raw = m.group("who")
+    before = s.text[max(0, m.start("who") - 30) : m.start("who")].split()
+    if rules.titles.match(raw) or (before and before[-1].lower().rstrip(".,") in rules.title_words):
+        return "person"
+    if _INITIALS.fullmatch(who):
+        return "person"
+    if _ITS_AFTER.match(s.text, m.end()):
+        return "organisation"  # "The Sunday Express said its poll": a person's would be his or her
+    if _PERSONAL_AFTER.match(s.text, m.end()):
+        return "person"  # "Pai said he expects"
+    if " " not in who and who[1:].islower() and who not in rules.subject_ids:
+        return (
+            "person"
+            if _named_with_first_name(doc, s.start + m.start("who"), who)
+            else ("organisation")
+        )
+    return source_type(rules, who)
+
+
+def _named_with_first_name(doc: Doc, before: int, surname: str) -> bool:
+    """Whether the text before `before` names someone "Firstname Surname" (a capitalised word
+    that names no subject right before the surname), as a story first names a person."""
+    text, at = doc.text, before
+    lo = max(0, before - 8000)
+    while (at := text.rfind(surname, lo, at)) > 0:
+        end = at + len(surname)
+        first = text[max(lo, at - 30) : at].split()
+        if (
+            text[at - 1].isspace()
+            and (end == len(text) or not text[end].isalnum())
+            and first
+            and first[-1][:1].isupper()
+            and first[-1][1:].isalpha()
+            and first[-1] not in doc.rules.subject_ids
+        ):
+            return True
+    return False
+
+
+def source_type(rules: Rules, name: str) -> str:
+    """'person' when a source's name reads as a person's (a title, or two to four capitalised
+    words none of which names an organisation or a country), else 'organisation'; what
+    ClaimReview's author type is read from when a ledger stored none.
+
+    >>> from ledger.rules import default_rules
+    >>> rules = default_rules()
+    >>> [source_type(rules, n) for n in ("National Bureau of Statistics", "Wang Zhigang",
+    ...  "UK Finance", "Beat", "Dr Li", "Reuters", "customs data", "American Honda")]
+    ['organisation', 'person', 'organisation', 'organisation', 'person', 'organisation', \
+'organisation', 'organisation']
+    """
+    words = [word.strip(".,'()’").lower() for word in name.split()]
+    words = [word for word in words if word]
+    # the words that make a source an organisation: [attribution_words] in cues.toml
+    if not words or not rules.organisations.isdisjoint(words):
+        return "organisation"
+    if any(word in rules.subject_ids for word in name.split()):
+        return "organisation"  # "American Honda", "Deutsche Bank": no person's name
+    if rules.titles.match(name) and len(words) > 1:  # "Dr Li", "Minister Wang Wentao"
+        return "person"
+    capitalised = all(word[:1].isupper() for word in name.split() if word.isalpha())
+    return "person" if 2 <= len(words) <= 4 and capitalised else "organisation"
 
 
 def _quotation(doc: Doc, offset: int) -> tuple[int, int] | None:
@@ -285,7 +421,7 @@ def _own_asides(doc: Doc, s: Sentence) -> list[tuple[int, int]]:
     return s.asides
 
 
-def attribution(doc: Doc, s: Sentence, start: int) -> str | None:
+def attribution(doc: Doc, s: Sentence, start: int) -> Source | None:
     """Who the figure is attributed to: a cue in its own sentence, else around its quotation."""
     if "(" in s.text and any(a <= start - s.start < b for a, b in _own_asides(doc, s)):
         return None  # the writer's own correction of the source
