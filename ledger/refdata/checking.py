@@ -489,7 +489,8 @@ class Matcher:
         if period is None:
             found = ", ".join(_FREQUENCY_WORDS.get(f, f) for f in sorted(series.ordered))
             said = _FREQUENCY_WORDS.get(frequency, frequency)
-            why = f"a {said} figure with no period; official series for {subject} are {found}"
+            why = (f"{_article(said)} {said} figure with no period; official series for "
+                   f"{subject} are {found}")  # fmt: skip
             return [Verdict("no-reference", why)]
         if frequency == "F":
             return [
@@ -504,7 +505,8 @@ class Matcher:
         chosen = [v for v in series.at(frequency, period) if not _projection(v)]
         if not chosen:
             said = _FREQUENCY_WORDS.get(frequency, frequency)
-            why = f"a {said} figure: no official {said} value for {subject} in {period}"
+            a_said = f"{_article(said)} {said}"
+            why = f"{a_said} figure: no official {said} value for {subject} in {period}"
             return [Verdict("no-reference", why)]
         return [self._point(figure, definition, value, "exact") for value in chosen]
 
@@ -787,6 +789,14 @@ def _difference(claimed: float, other: float) -> float | None:
 
 def _num(value: float) -> str:
     return f"{value:.6g}"
+
+
+def _article(word: str) -> str:
+    """
+    >>> _article("annual"), _article("monthly")
+    ('an', 'a')
+    """
+    return "an" if word[:1] in "aeiou" else "a"
 
 
 def _page(value: OfficialValue) -> str:
