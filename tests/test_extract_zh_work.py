@@ -105,19 +105,25 @@ def test_a_chinese_text_builds_nothing_for_the_english_path(
     assert sum(len(extract_with_report(text).claims) for text in whole) > 1_000
 
 
-def test_english_anchors_cross_only_the_text_between_chinese_sentences(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """In a text mixing both, the English path's anchor passes read only what no Chinese
-    sentence covers (plus a few characters after each stretch), not the Chinese text again."""
-    crossed: list[tuple[int, int]] = []
+@pytest.fixture
+def crossed(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, int]]:
+    """The spans of text the English anchor passes cross, recorded as they cross them."""
+    spans: list[tuple[int, int]] = []
     starts = extraction._starts
 
     def counted(pattern: Any, text: str, lo: int, hi: int) -> list[int]:
-        crossed.append((lo, hi))
+        spans.append((lo, hi))
         return starts(pattern, text, lo, hi)
 
     monkeypatch.setattr(extraction, "_starts", counted)
+    return spans
+
+
+def test_english_anchors_cross_only_the_text_between_chinese_sentences(
+    crossed: list[tuple[int, int]],
+) -> None:
+    """In a text mixing both, the English path's anchor passes read only what no Chinese
+    sentence covers (plus a few characters after each stretch), not the Chinese text again."""
     for text in MIXED:
         crossed.clear()
         claims = extract_with_report(text).claims
@@ -128,18 +134,10 @@ def test_english_anchors_cross_only_the_text_between_chinese_sentences(
 
 
 def test_english_text_crosses_its_text_once_per_anchor_pattern(
-    monkeypatch: pytest.MonkeyPatch,
+    crossed: list[tuple[int, int]],
 ) -> None:
     """With no Han character the Chinese path stops before folding or splitting, and the
     anchors cross the whole text once each."""
-    crossed: list[tuple[int, int]] = []
-    starts = extraction._starts
-
-    def counted(pattern: Any, text: str, lo: int, hi: int) -> list[int]:
-        crossed.append((lo, hi))
-        return starts(pattern, text, lo, hi)
-
-    monkeypatch.setattr(extraction, "_starts", counted)
     text = "China's R&D spending rose 8.4% to 3.3 trillion yuan in 2023. Exports fell 2%."
     assert extract_zh.chinese_sentences(text, default_zh_rules()) == []
     claims = extract_with_report(text, rules=default_rules()).claims
