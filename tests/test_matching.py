@@ -36,14 +36,20 @@ def run(*args: str) -> object:
     return CliRunner().invoke(cli, list(args), env={"LEDGER_REVIEWER": ""})
 
 
-@pytest.fixture
-def db(tmp_path: Path) -> str:
+def ingested(tmp_path: Path, texts: dict[str, str]) -> str:
+    """A ledger in tmp_path built by `ledger ingest` from one source file per name -> text."""
     folder = tmp_path / "sources"
     folder.mkdir()
-    for name, text in SOURCES.items():
+    for name, text in texts.items():
         (folder / f"{name}.txt").write_text(text + "\n", encoding="utf-8")
     path = str(tmp_path / "claims.db")
     assert run("ingest", str(folder), "--db", path).exit_code == 0
+    return path
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    path = ingested(tmp_path, SOURCES)
     checked = run("check", "--db", path)
     assert checked.exit_code == 0, checked.output
     assert checked.output.splitlines()[1] == (
@@ -170,12 +176,7 @@ ROUNDED = {
 
 
 def test_figures_written_more_roughly_are_grouped_with_the_exact_one(tmp_path: Path):
-    folder = tmp_path / "sources"
-    folder.mkdir()
-    for name, text in ROUNDED.items():
-        (folder / f"{name}.txt").write_text(text + "\n", encoding="utf-8")
-    db = str(tmp_path / "claims.db")
-    assert run("ingest", str(folder), "--db", db).exit_code == 0
+    db = ingested(tmp_path, ROUNDED)
     checked = run("check", "--db", db)
     assert checked.exit_code == 0, checked.output
     assert "6 claims said more than once, in 3 group(s)" in checked.output
@@ -236,15 +237,10 @@ def test_a_rejection_or_a_correction_changes_the_conflicts_check_query_and_page_
 
 
 def test_fiscal_year_figures_are_compared_without_crashing_ledger_check(tmp_path: Path):
-    folder = tmp_path / "sources"
-    folder.mkdir()
-    for name, amount in (("a", 500), ("b", 700)):
-        (folder / f"{name}.txt").write_text(
-            f"Acme Corp said its revenue in fiscal 1986/87 rose to {amount} mln dlrs.\n",
-            encoding="utf-8",
-        )
-    db = str(tmp_path / "claims.db")
-    assert run("ingest", str(folder), "--db", db).exit_code == 0
+    db = ingested(tmp_path, {
+        name: f"Acme Corp said its revenue in fiscal 1986/87 rose to {amount} mln dlrs."
+        for name, amount in (("a", 500), ("b", 700))
+    })  # fmt: skip
     periods = sqlite_utils.Database(db).execute("select distinct period from claims").fetchall()
     assert periods == [("FY1987",)]
     checked = run("check", "--db", db)
