@@ -95,10 +95,10 @@ def period_end(period: str | None) -> date | None:
 
     >>> period_end("2020-Q4"), period_end("2024-02"), period_end("2023")
     (datetime.date(2020, 12, 31), datetime.date(2024, 2, 29), datetime.date(2023, 12, 31))
-    >>> period_end("2004-10/2004-12"), period_end("1990/2010")
-    (datetime.date(2004, 12, 31), datetime.date(2010, 12, 31))
-    >>> period_end("sometime") is None
-    True
+    >>> period_end("2004-10/2004-12"), period_end("1990/2010"), period_end("2004-H1")
+    (datetime.date(2004, 12, 31), datetime.date(2010, 12, 31), datetime.date(2004, 6, 30))
+    >>> period_end("sometime") is None, period_end("FY1986") is None
+    (True, True)
     """
     if not period:
         return None
@@ -107,7 +107,8 @@ def period_end(period: str | None) -> date | None:
         year = int(period[:4])
         if len(period) == 4:
             return date(year, 12, 31)
-        month = int(period[6]) * 3 if period[5] == "Q" else int(period[5:7])
+        months_in_part = {"Q": 3, "H": 6}.get(period[5])
+        month = int(period[6]) * months_in_part if months_in_part else int(period[5:7])
         return date(year, month, calendar.monthrange(year, month)[1])
     except (ValueError, IndexError):
         return None

@@ -289,7 +289,7 @@ def is_forecast(figure: Figure, rules: CheckingRules, aggregation: str | None = 
         text = figure.words.after if cue.where == "after" else figure.words.before
         if cue.search(text):
             return f"forecast words ({cue.id})"
-    end = period_last_day(figure.period)
+    end = period_end(figure.period)
     if end is None or figure.published is None or end <= figure.published:
         return None
     begun = _period_first_day(figure.period) <= figure.published
@@ -395,26 +395,6 @@ def _period_at(period: str, frequency: str) -> str:
     if frequency == "Q":
         return _quarter_ending(last)
     return last
-
-
-def period_last_day(period: str | None) -> date | None:
-    """The last day of a claim's period, a span's included (`ledger.references.period_end`
-    reads one period label).
-
-    >>> period_last_day("2004-10/2004-12"), period_last_day("2004-H1")
-    (datetime.date(2004, 12, 31), datetime.date(2004, 6, 30))
-    >>> period_last_day("FY1986") is None
-    True
-    """
-    if not period or period.startswith("FY"):
-        return None
-    last = period.rsplit("/", 1)[-1]
-    try:
-        index = _month_index(last, end=True)
-    except ValueError:
-        return None
-    year, month = divmod(index, 12)
-    return period_end(f"{year}-{month + 1:02d}")
 
 
 def _period_first_day(period: str | None) -> date:
@@ -734,7 +714,7 @@ def _quoted_on_the_day(figure: Figure, definition: MetricDefinition) -> bool:
     the week's prices or the months around it, not against the month's average alone."""
     if definition.aggregation != "point" or figure.published is None:
         return False
-    end = period_last_day(figure.period)
+    end = period_end(figure.period)
     return end is not None and _period_first_day(figure.period) <= figure.published <= end
 
 
