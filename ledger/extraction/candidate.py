@@ -271,13 +271,17 @@ def _two_figures(r: Reading) -> bool:
         return bool(r.symbol or unit or r.has_scale) or (
             second.has_scale and r.value > digits_value_or_word(second.digits, doc.rules)
         )
+    if _change_before(doc, r.start) is None:
+        return False
     # "gained 0.7 percent to 6,327.80", "rose 64.06 points to 4,577.10": after a change cue, a
-    # change in a unit and then the bare level it reached are two figures, never a range
-    return (
-        unit is not None
-        and unit2 is None
-        and not second.symbol
-        and _change_before(doc, r.start) is not None
+    # change in a unit and then the bare level it reached are two figures, never a range; so is
+    # an amount of money and the price it reached, many times the change ("rose 49p to 237p",
+    # "rose $2 to $45"), where a range is narrow ("to rise $2 to $3")
+    return (unit is not None and unit2 is None and not second.symbol) or (
+        side1 is not None
+        and side1[0] == "money"
+        and side1 == side2
+        and second.value > 3 * first.value
     )
 
 
@@ -766,7 +770,7 @@ def _noun(doc: Doc, start: int, end: int, value: float) -> Noun:
         return Noun(None, end, False)
     m = ByNumber(found)
     kept: list[str] = []
-    last = 0
+    last = joined = 0
     for i in (1, 2, 3, 4):
         word = m.group(f"w{i}")
         if word is None:
@@ -774,6 +778,11 @@ def _noun(doc: Doc, start: int, end: int, value: float) -> Noun:
         lower = word.lower()
         if lower in ("and", "&") and _joins_names(m, i):
             continue  # "460 Kia and Hyundai vehicles": two brands describe the noun
+        if lower in ("and", "or") and _joins_describers(rules, m, i):
+            # "three former or current executives", "3 new or used cars"
+            kept += [lower] if kept else []
+            joined += 1
+            continue
         if lower in rules.stop:
             break
         if lower[-1] in "'’" and singular(lower[:-1], rules.irregular) in rules.durations:
@@ -798,7 +807,7 @@ def _noun(doc: Doc, start: int, end: int, value: float) -> Noun:
             if value == 1 and (lower in rules.adjectives or lower.endswith("ly")):
                 return Noun(None, end, False)  # "one big con trick": "one" as an article
             continue
-        if i >= 3 and value != 1 or i == 4:
+        if i - joined >= 3 and value != 1 or i == 4:
             break
         kept.append(lower)
         last = i
@@ -864,6 +873,25 @@ def _joins_names(m: ByNumber, i: int) -> bool:
     """Whether the i-th word ("and") stands between two capitalised words ("Kia and Hyundai")."""
     before, after = m.group(f"w{i - 1}") if i > 1 else None, m.group(f"w{i + 1}") if i < 4 else None
     return bool(before and after and before[0].isupper() and after[0].isupper())
+
+
+def _joins_describers(rules: Rules, m: ByNumber, i: int) -> bool:
+    """Whether the i-th word ("or") joins the word before it to one that, like it, describes
+    the plural after them ("three former or current executives")."""
+    before = str(m.group(f"w{i - 1}")) if i > 1 else ""
+    after = [w for w in (m.group(f"w{j}") for j in range(i + 1, 5)) if w]
+    return (
+        before.islower()
+        and before not in rules.time_nouns  # "one year and two years": two figures
+        and len(after) >= 2
+        and after[0].isalpha()
+        and after[0].islower()
+        and after[0] not in rules.stop
+        and after[0] not in rules.number_words
+        and not after[0].endswith("ing")  # "70,000 now and boosting prices": a verb
+        and not is_plural(after[0], rules.irregular)
+        and is_plural(after[1], rules.irregular)
+    )
 
 
 # endings of adjectives that may stand between a figure's first describer and its noun
