@@ -2,14 +2,14 @@
 
 bench/labels/official_checks.csv (the development set), official_checks_heldout.csv and
 official_checks_heldout2.csv (labelled before ledger was run on their stories, and held out until
-their misses were read; bench/labels/README.md says how) hold figures from the BBC and Reuters corpora
-(corpus, story id, character span of the figure in the story's title + text, publication date,
-category, the outcome the official data give, and a note with the reference values read): never
-their text. The stories are read from ../shared/corpora (bench/corpora.py), written to a scratch
-folder with a manifest (the labelled publication date; a Reuters story's dateline opens its text,
-as on the wire), ingested and checked with the default pack, as `ledger check` does on a fresh
-clone. `--with-shared` also imports the whole official-statistics folder (../shared/reference-data:
-IMF WEO, BoE, BP, ...) first, as a user with those files would.
+their misses were read; bench/labels/README.md says how) hold figures from the BBC and Reuters
+corpora (corpus, story id, character span of the figure in the story's title + text, publication
+date, category, the outcome the official data give, and a note with the reference values read):
+never their text. The stories are read from ../shared/corpora (bench/corpora.py), written to a
+scratch folder with a manifest (the labelled publication date; a Reuters story's dateline opens
+its text, as on the wire), ingested and checked with the default pack, as `ledger check` does on a
+fresh clone. `--with-shared` also imports the whole official-statistics folder
+(../shared/reference-data: IMF WEO, BoE, BP, ...) first, as a user with those files would.
 
 Prints the four figures issue 15 asks for:
 

@@ -492,7 +492,7 @@ class Matcher:
         if not series:
             return [Verdict("no-reference", f"no official series of {figure.metric} for {subject}")]
         period = figure.period
-        undated = list(definition.undated)
+        undated: list[str] = list(definition.undated)
         if frequency == "A" and any(cue.search(figure.words.both) for cue in self.rules.whole_year):
             undated.append("A")  # "GDP up 2.3% for the full year", in February: the year over
         dated_by_publication = frequency in undated and frequency in series.ordered
