@@ -724,9 +724,8 @@ def score_sentence(score: NewsScore, sentence, figures: list[Figure]) -> None:
         if any(_overlaps(f.start, f.end, a, b) for a, b in spans):
             score.figures_on_labels += 1
         else:  # what costs precision: a figure where the labels have none
-            score.misses.append(
-                f"{sentence.id} false figure {sentence.text[f.start : f.end]!r}: {f.value} {f.unit!r}"
-            )
+            quote = sentence.text[f.start : f.end]
+            score.misses.append(f"{sentence.id} false figure {quote!r}: {f.value} {f.unit!r}")
     for q, (a, b) in zip(sentence.quantities, spans, strict=True):
         family = "vague" if q.vague else q.kind
         tally = score.families.setdefault(family, [0, 0])

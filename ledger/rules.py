@@ -228,6 +228,17 @@ class CurrencyContext(_Strict):
     examples: list[ValueExample] = Field(min_length=1)
 
 
+class CurrencyWordContext(_Strict):
+    """A currency word several currencies write ("dlrs"): the first choice whose cue the
+    sentence matches gives the currency, else the word's own currency stands."""
+
+    id: str
+    comment: str = Field(min_length=3)
+    words: list[str] = Field(min_length=1)
+    rules: list[ContextChoice] = Field(min_length=1)
+    examples: list[ValueExample] = Field(min_length=1)
+
+
 class WordContext(_Strict):
     id: str
     comment: str = Field(min_length=3)
@@ -545,6 +556,7 @@ class RuleFiles(_Strict):
     multiple: list[MultipleRule]
     currency: list[CurrencyRule]
     context: list[CurrencyContext]
+    currency_word_context: list[CurrencyWordContext] = []
     word_context: list[WordContext]
     unit: list[UnitRule]
     per: PerRules
@@ -757,6 +769,8 @@ class Rules:
     codes: dict[str, str]  # "RMB" -> CNY
     contexts: dict[str, tuple[tuple[Pattern, str], ...]]
     context_default: dict[str, str]
+    # norm(word) -> (cue, code) choices: "dlrs" in a sentence about Canada are CAD
+    currency_word_contexts: dict[str, tuple[tuple[Pattern, str], ...]]
     units_by_word: dict[str, UnitInfo]
     units_by_symbol: dict[str, UnitInfo]
     per_units: dict[str, str]  # norm(word) -> symbol, for the divisor of a compound unit
@@ -1303,6 +1317,11 @@ def _cues(files: RuleFiles, cue: Callable[[str, str], Pattern]) -> dict[str, Any
             c.symbol: tuple((regex.compile(r.cue), r.code) for r in c.rules) for c in files.context
         },
         "context_default": {c.symbol: c.default for c in files.context},
+        "currency_word_contexts": {
+            norm(word): tuple((cue(r.cue, f"currency word {c.id}"), r.code) for r in c.rules)
+            for c in files.currency_word_context
+            for word in c.words
+        },
         "word_contexts": {
             norm(word): (cue(w.cue, f"word_context {w.id}"), UnitInfo(w.kind, w.unit))
             for w in files.word_context

@@ -476,7 +476,7 @@ def _settle_kind(r: Reading) -> bool:
     doc, rules, text, unit = r.doc, r.doc.rules, r.doc.text, r.unit_info
     currency = _currency(r)
     if currency is None and unit is not None and unit.kind == "money":
-        currency = unit.unit
+        currency = _currency_of_word(r) or unit.unit
     if currency is not None:
         if unit is not None and unit.kind == "money" and unit.factor == 1.0 and r.second is None:
             r.value, r.end, r.resume = _money_tail(doc, r.value, r.has_scale, r.end, r.resume)
@@ -735,6 +735,16 @@ def _currency(r: Reading) -> str | None:
         return rules.symbols.get(symbol)
     written = before.group("code") if before is not None else None
     return rules.codes.get(written) if written else None
+
+
+def _currency_of_word(r: Reading) -> str | None:
+    """The currency a word several currencies write stands for in this sentence ("dlrs" in a
+    sentence about Canada are CAD), or None where the word's own currency stands."""
+    written = norm((r.g["unit"] or r.g["unit2"] or "").strip())
+    for cue, code in r.doc.rules.currency_word_contexts.get(written, ()):
+        if cue.search(r.sentence.text):
+            return code
+    return None
 
 
 def _closes_quotation(text: str, offset: int, mark: str) -> bool:
