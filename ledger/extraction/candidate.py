@@ -392,7 +392,14 @@ def _nothing_after(r: Reading, noun: Noun) -> bool:
         and not noun.is_time
         and not compiled["ratio_after"].match(text, end, end + 40, RELEASE_GIL)
         and not compiled["listed_ahead"].match(text, end, end + 40, RELEASE_GIL)
-        and not (text[end : end + 1] == "-" and r.doc.rules.duration_compound.match(text, end))
+        # "a 41-year high", "the 12-nation Community": a hyphen joins the figure to its noun
+        and not (
+            text[end : end + 1] == "-"
+            and (
+                r.doc.rules.duration_compound.match(text, end)
+                or _COMPOUND_NOUN.match(text, end, end + 40)
+            )
+        )
     )
 
 
@@ -510,10 +517,10 @@ def _read_count(r: Reading) -> bool:
     doc, text, end = r.doc, r.doc.text, r.end
     assert r.first is not None
     if text[end : end + 1] == "-" and text[end + 1 : end + 2].isalpha():
-        # "a 25-member team": a compound adjective, not a count; but "a 41-year high", "the
-        # 21-year-old" state a span of time, and the last of a suspended list counts its noun
-        # ("four-, five- and six-cylinder")
-        return _read_compound_duration(r) or _read_suspended_list_end(r)
+        # "a 41-year high", "the 21-year-old" state a span of time, the last of a suspended list
+        # counts its noun ("four-, five- and six-cylinder"), and so does a count in digits
+        # joined to its noun ("the 12-nation Community", "a 300-shareholder threshold")
+        return _read_compound_duration(r) or _read_suspended_list_end(r) or _read_compound_count(r)
     ratio = None
     if r.second is None and not r.has_scale:
         ratio = doc.call("ratio", doc.rules.compiled["ratio_after"].match, text, end, end + 40)
@@ -568,6 +575,22 @@ def _read_compound_duration(r: Reading) -> bool:
     if m is None:
         return False
     r.kind, r.unit, r.rule = "duration", m.group(1), "duration"
+    r.end = r.resume = m.end()
+    return True
+
+
+def _read_compound_count(r: Reading) -> bool:
+    """A whole number in digits joined by a hyphen to the noun it counts ("the 12-nation
+    Community", "a 25-member team"), not to a word that is no noun ("a 5,000-strong crowd")."""
+    first, rules = r.first, r.doc.rules
+    if first is None or not first.digits.isdigit() or r.second is not None or r.has_scale:
+        return False
+    m = _COMPOUND_NOUN.match(r.doc.text, r.end, r.end + 40, RELEASE_GIL)
+    if m is None or not _modifier(word := m.group(1)) or word in rules.not_nouns:
+        return False
+    if norm(word) in rules.units_by_word or norm(word + "s") in rules.units_by_word:
+        return False  # "a 100-franc share", "60-kilo bags", "the 12-point scale": a unit's size
+    r.kind, r.unit, r.rule = "count", word, "count"
     r.end = r.resume = m.end()
     return True
 
