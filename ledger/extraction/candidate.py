@@ -44,6 +44,10 @@ _SCORE_BEFORE = regex.compile(r"(?r)(?<![\d.,/])\d{1,2}[-–]\d{1,2}[ \t,]+\Z")
 _SCORE_AFTER = regex.compile(r"[ \t,]+\d{1,2}[-–]\d{1,2}(?![\d.,/%])")
 _TOP_BEFORE = regex.compile(r"(?r)\btop[ \t\u00a0]+\Z", regex.IGNORECASE)  # "the top 10 were"
 _POSSESSIVES = ("'s", "’s", "s'", "s’")
+# words in title case after a figure, the last a plural: "16 Early Black Friday Deals"
+_TITLE_CASE_PLURAL = regex.compile(
+    r"(?:[ \t\u00a0]+\p{Lu}\p{Ll}+){1,3}[ \t\u00a0]+\p{Lu}\p{Ll}+[^\Ws](?<!ss)s\b"
+)
 _THOUSANDS = regex.compile(r"\d{1,3},\d{3}")
 _LONE_FRACTION = regex.compile(r"\d{1,2}/\d{1,2}|[½¼¾⅓⅔⅕⅛⅜⅝⅞]")
 OF_AFTER = regex.compile(r"[ \t\u00a0]+of\b(?![ \t\u00a0]+an?\b)", regex.IGNORECASE)  # not "of an"
@@ -763,11 +767,16 @@ def _currency(r: Reading) -> str | None:
 def _currency_of_word(r: Reading) -> str | None:
     """The currency a word several currencies write stands for in this sentence ("dlrs" in a
     sentence about Canada are CAD), or None where the word's own currency stands."""
-    written = norm((r.g["unit"] or r.g["unit2"] or "").strip())
-    for cue, code in r.doc.rules.currency_word_contexts.get(written, ()):
-        if cue.search(r.sentence.text):
-            return code
-    return None
+    context = r.doc.rules.currency_word_contexts.get(
+        norm((r.g["unit"] or r.g["unit2"] or "").strip())
+    )
+    if context is None:
+        return None
+    choices, unless = context
+    named = choices.search(r.sentence.text)
+    if named is None or unless.search(r.sentence.text):
+        return None
+    return named.lastgroup
 
 
 def _closes_quotation(text: str, offset: int, mark: str) -> bool:
@@ -989,10 +998,13 @@ def _is_name_or_date(doc: Doc, start: int, end: int) -> bool:
     label = doc.call("label_before", compiled["label_before"].search, text, lo, start)
     if label is not None:
         cap = label.group("cap")
-        if cap is not None and (
-            cap.endswith(_POSSESSIVES) or _THOUSANDS.match(text, start, end) is not None
-        ):
-            pass  # "Britain's 11,500 growers", "Boeing 1,200": a count, not "Boeing 737"
+        if (
+            cap is not None
+            and (cap.endswith(_POSSESSIVES) or _THOUSANDS.match(text, start, end) is not None)
+        ) or (text[start].isdigit() and _TITLE_CASE_PLURAL.match(text, end, end + 60)):
+            # "Britain's 11,500 growers", "Boeing 1,200": a count, not "Boeing 737"; and a
+            # headline's count in title case ("Gear 16 Early Black Friday Deals")
+            pass
         elif (
             cap is None
             or cap.lower() not in rules.not_labels
