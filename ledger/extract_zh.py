@@ -493,9 +493,7 @@ def _metric(rules: ZhRules, kind: str, named: set[str], known: dict[str, str]) -
     """The first metric for this kind of figure among those `named` (`known` keeps the answer
     per kind for the sentence's other figures)."""
     if kind not in known:
-        known[kind] = next(
-            (m.id for m in rules.file.metric if kind in m.kinds and m.id in named), "other"
-        )
+        known[kind] = next((m for m in rules.metrics_of_kind.get(kind, ()) if m in named), "other")
     return known[kind]
 
 
