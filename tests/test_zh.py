@@ -306,6 +306,28 @@ def test_cli_extracts_a_chinese_file(tmp_path):
     assert "33357.1亿元" in result.output and "rd_spending" in result.output
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "国家统计局：2023年全国人口为140967万人。",  # as likely Korean (cp949) to the detector
+        "2023年，全国共投入研究与试验发展经费33357.1亿元，比上年增长8.4%。",
+    ],
+)
+def test_a_chinese_file_in_gbk_is_read_as_chinese(tmp_path, text):
+    """Chinese pages and files are often in GBK, not UTF-8: ingest reads them whole (GB18030,
+    GBK's superset), their claims and all, not as Korean mojibake with none."""
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    (sources / "gbk.txt").write_bytes(text.encode("gbk"))
+    db = tmp_path / "claims.db"
+    result = CliRunner().invoke(cli, ["ingest", str(sources), "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    ledger = sqlite_utils.Database(db)
+    assert [(r["text"], r["encoding"]) for r in ledger["sources"].rows] == [(text, "gb18030")]
+    quotes = [r["quote"] for r in ledger.query("select quote from claims order by start")]
+    assert quotes == (["140967万人"] if "人口" in text else ["33357.1亿元", "8.4%"])
+
+
 def _ingest(tmp_path, articles: dict[str, str]):
     sources = tmp_path / "sources"
     sources.mkdir()
