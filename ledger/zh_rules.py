@@ -162,6 +162,10 @@ class Periods(Commented):
     target_year: list[str]
 
 
+class SubjectCarry(Commented):
+    other_places: list[str]
+
+
 class Range(Commented):
     joiners: list[str]
     between_joiners: list[str]
@@ -196,6 +200,7 @@ class ZhRuleFile(_Strict):
     periods: Periods
     period: list[RegexRule]
     subject: list[WordRule]
+    subject_carry: SubjectCarry | None = None  # without it, a subject is carried past any place
     metric: list[MetricRule]
     attribution: list[RegexRule]
 
@@ -304,6 +309,7 @@ class ZhRules:
     target_after: WordSet  # 的预期目标: after a figure that is a target
     subject_words: Any
     subjects: dict[str, str]
+    other_places: tuple[str, ...]  # a part of a sentence naming one takes no subject carried to it
     metric_words: Any  # every metric keyword
     metric_ids: dict[str, tuple[str, ...]]  # keyword -> the metrics with a keyword it holds
     metrics_of_kind: dict[str, tuple[str, ...]]  # kind of figure -> the metrics of it, in order
@@ -429,6 +435,7 @@ def _compile_file(file: ZhRuleFile) -> ZhRules:
             else alternation(subjects)
         ),
         subjects=subjects,
+        other_places=tuple(file.subject_carry.other_places) if file.subject_carry else (),
         metric_words=regex.compile(alternation(k for m in file.metric for k in m.keywords)),
         metric_ids=_metric_ids(file.metric),
         metrics_of_kind={

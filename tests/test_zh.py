@@ -437,6 +437,26 @@ def test_the_seeds_rd_claim_meets_the_bureaus_chinese_figure(tmp_path):
     # the rise over 2022 meets the reference for the rise, not the level
     assert outcomes[("2574.2亿元", "rd-increase-2023-nbs-zh")] == "consistent"
     assert ("2574.2亿元", "rd-2023-nbs-zh") not in outcomes
+    # the R&D intensity, after the ； of the same sentence, is China's too: it meets the bureau's
+    assert outcomes[("2.65%", "rd-intensity-2023-nbs-zh")] == "consistent"
+
+
+@pytest.mark.parametrize(
+    ("text", "subjects"),
+    [
+        # the part after ； keeps the subject of the part before, as it keeps its period
+        ("2023年，全国R&D经费33357.1亿元；经费投入强度为2.65%。", ["China", "China"]),
+        ("我国GDP增长5.2%；两年平均增长4.1%；居民消费价格上涨0.2%。", ["China"] * 3),
+        # unless it names another place
+        ("我国GDP增长5.2%；美国GDP增长2.5%。", ["China", None]),
+        ("全国人口减少208万人；广东省人口增加了7万人。", ["China", None]),
+        # and a new sentence starts afresh
+        ("我国GDP增长5.2%。两年平均增长4.1%。", ["China", None]),
+    ],
+)
+def test_a_sentence_cut_at_a_semicolon_keeps_its_subject(text, subjects):
+    claims, _ = extract_chinese(text, published=date(2024, 2, 1))
+    assert [c.subject for c in claims] == subjects
 
 
 def test_search_finds_chinese_words_of_any_length(tmp_path):
