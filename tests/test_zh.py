@@ -8,6 +8,7 @@ import io
 import json
 import re
 import shutil
+import tomllib
 from datetime import date
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from ledger.serve import build_datasette
 from ledger.zh_rules import default_zh_rules, load_zh_rules
 
 RULES = default_zh_rules()
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def one(text: str, published: date | None = None):
@@ -800,3 +802,18 @@ def test_kept_back_readings_fixed_as_rule_data(text, wanted):
     claims = extract(text, published=date(2021, 5, 11))
     got = [(c.quote, c.value, c.value_high, c.unit, c.bound, c.change, c.period) for c in claims]
     assert got == wanted
+
+
+@pytest.mark.parametrize("name", ["zh_set.toml", "zh_heldout.toml", "zh_sealed.toml"])
+def test_every_labelled_sentence_names_where_it_was_read(name):
+    """Issue 20: each labelled sentence's source is recorded (outlet, date, and a repository's
+    path at a commit or a URL), so anyone can read it again where it was taken from."""
+    labelled = tomllib.loads((ROOT / "bench" / name).read_text(encoding="utf-8"))
+    sources = {source["id"]: source for source in labelled["source"]}
+    for source in sources.values():
+        assert source["outlet"] and date.fromisoformat(source["published"]), source["id"]
+        pinned = all(source.get(key) for key in ("repo", "path", "commit"))
+        assert pinned or source.get("url", "").startswith("https://"), source["id"]
+        if pinned:
+            assert re.fullmatch(r"[0-9a-f]{40}", source["commit"]), source["id"]
+    assert {sentence["source"] for sentence in labelled["sentence"]} <= set(sources)
