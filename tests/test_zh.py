@@ -9,6 +9,7 @@ import json
 import re
 import shutil
 import tomllib
+import unicodedata
 from datetime import date
 from pathlib import Path
 
@@ -817,3 +818,26 @@ def test_every_labelled_sentence_names_where_it_was_read(name):
         if pinned:
             assert re.fullmatch(r"[0-9a-f]{40}", source["commit"]), source["id"]
     assert {sentence["source"] for sentence in labelled["sentence"]} <= set(sources)
+
+
+def test_the_claims_table_lines_up_chinese_quotes(tmp_path):
+    """`ledger claims` pads and cuts its columns by terminal width: a Chinese character takes two
+    columns, so a Chinese quote's row lines up with an English one's."""
+    db = _ingest(
+        tmp_path,
+        {
+            "zh": "2023年，全国共投入研究与试验发展（R&D）经费33357.1亿元，比上年增长8.4%。",
+            "en": "China's R&D spending exceeded 3.3 trillion yuan in 2023.",
+        },
+    )
+    path = db.conn.execute("pragma database_list").fetchone()[2]
+    result = CliRunner().invoke(cli, ["claims", "--db", path])
+    assert result.exit_code == 0, result.output
+    header, rule, *rows = result.output.splitlines()[:-1]
+    assert len(rows) == 3 and any("33357.1亿元" in row for row in rows)
+    starts = [m.start() for m in re.finditer(r"(?<=  )-", rule)]  # where each column starts
+    for row in [header, *rows]:
+        # a wide character as the two columns it takes on the screen
+        shown = "".join(c + "\0" if unicodedata.east_asian_width(c) in "WF" else c for c in row)
+        for start in starts:
+            assert shown[start - 2 : start] == "  " and shown[start] != " ", row
