@@ -22,6 +22,7 @@ from ledger.extraction.candidate import OF_AFTER
 from ledger.extraction.document import Doc, Found, Sentence
 from ledger.extraction.sentence_fields import attribution, compares, metric, period, subject
 from ledger.models import fingerprint_occurrences
+from ledger.numbers import singular
 
 # The patterns of what ends a gap (\Z) are read backwards, (?r), and tried by .match at the
 # gap's end only: a forward search tries them at every position of the gap first.
@@ -59,7 +60,7 @@ def finish(doc: Doc, found: list[Found]) -> None:
     for claims in _by_sentence(found).values():
         _carry_listed_units(doc, claims)
         _carry_units_of_estimates(doc, claims)
-        _carry_counted_nouns(claims)
+        _carry_counted_nouns(doc, claims)
     found[:] = [c for c in found if not c.bare]
     links: list[tuple[Found, Found]] = []
     for sentence_start, claims in _by_sentence(found).items():
@@ -173,23 +174,31 @@ def _carry_units_of_estimates(doc: Doc, claims: list[Found]) -> None:
                 claim.value *= before.scale
 
 
-def _carry_counted_nouns(claims: list[Found]) -> None:
+def _carry_counted_nouns(doc: Doc, claims: list[Found]) -> None:
     """A whole number kept with no noun counts what the nearest count before it in its sentence
     counts, when it is a part of that whole or a smaller figure of it ("of the 95 individuals
-    still facing charges, 71 are", "50,000 jobs, including 9,000 at Micron")."""
+    still facing charges, 71 are", "50,000 jobs, including 9,000 at Micron"), or what "the
+    number of" names before it ("The number of hotspots is expected to reach 200,000")."""
     counted: Found | None = None
     for claim in claims:
-        if claim.kind == "count" and claim.rule == "count":
-            if claim.unit is not None:
-                # a noun of its own, not one lent by a figure before it
-                counted = claim if claim.carried_from is None else counted
-            elif (
-                counted is not None
-                and not claim.bare
-                and 0 < claim.value < counted.value
-                and claim.value == int(claim.value)
-            ):
-                claim.unit = counted.unit
+        if claim.kind != "count" or claim.rule != "count":
+            continue
+        if claim.unit is not None:
+            # a noun of its own, not one lent by a figure before it
+            counted = claim if claim.carried_from is None else counted
+        elif claim.bare or claim.value <= 0 or claim.value != int(claim.value):
+            continue
+        elif counted is not None and claim.value < counted.value:
+            claim.unit = counted.unit
+        elif counted is None:
+            claim.unit = _number_of(doc, claim)
+
+
+def _number_of(doc: Doc, claim: Found) -> str | None:
+    """The singular of the plural that "the number of" names before `claim` in its sentence."""
+    pattern = doc.rules.compiled["number_of_before"]
+    named = pattern.search(doc.text, claim.sentence_start, claim.start)
+    return singular(named.group("noun"), doc.rules.irregular) if named is not None else None
 
 
 def _scaled_source(doc: Doc, earlier: list[Found]) -> Found | None:
