@@ -1313,6 +1313,8 @@ def _unit_lookups(files: RuleFiles) -> dict[str, Any]:
         # lower case only: "the 14th Five-Year Plan" is a name, not a span of time
         "duration_compound": regex.compile(
             rf"-({'|'.join(map(regex.escape, files.nouns.durations))})s?(?:-olds?)?(?![\w-])"
+            # a wire headline in capitals: "SELLS 9-7/8 PCT 30-YEAR DEBENTURES"
+            rf"|-({'|'.join(regex.escape(d.upper()) for d in files.nouns.durations)})S?(?![\w-])"
         ),
         "stop": frozenset(files.nouns.stop),
     }

@@ -570,7 +570,7 @@ def _read_compound_duration(r: Reading) -> bool:
     m = r.doc.rules.duration_compound.match(r.doc.text, r.end)
     if m is None:
         return False
-    r.kind, r.unit, r.rule = "duration", m.group(1), "duration"
+    r.kind, r.unit, r.rule = "duration", (m.group(1) or m.group(2)).lower(), "duration"
     r.end = r.resume = m.end()
     return True
 
@@ -815,8 +815,9 @@ def _noun(doc: Doc, start: int, end: int, value: float) -> Noun:
             return Noun(singular(lower[:-1], rules.irregular), m.end(f"w{i}") - 1, True)
         if is_plural(word, rules.irregular) and value != 1:
             return _plural_noun(rules, m, i, kept)
-        if i == 1 and 1 < value < 1000 and lower in rules.durations:
-            return Noun(lower, m.end("w1"), True)  # "a 24 hour wait", "a two month break"
+        if i == 1 and 1 < value < 1000 and lower.removesuffix("-long") in rules.durations:
+            # "a 24 hour wait", "a two month break", "a three month-long poll"
+            return Noun(lower.removesuffix("-long"), m.end("w1"), True)
         if word[0].isdigit():
             if value == 1 or not _names_next(m, i):
                 break  # "3 x 10-12 reps": another figure, not a model number
@@ -984,9 +985,16 @@ def _is_name_or_date(doc: Doc, start: int, end: int) -> bool:
         if (
             cap is not None
             and (cap.endswith(_POSSESSIVES) or _THOUSANDS.match(text, start, end) is not None)
-        ) or (text[start].isdigit() and _TITLE_CASE_PLURAL.match(text, end, end + 60)):
+        ) or (
+            text[start].isdigit()
+            and (
+                _TITLE_CASE_PLURAL.match(text, end, end + 60)
+                or (text[end : end + 1] == "-" and rules.duration_compound.match(text, end))
+            )
+        ):
             # "Britain's 11,500 growers", "Boeing 1,200": a count, not "Boeing 737"; and a
-            # headline's count in title case ("Gear 16 Early Black Friday Deals")
+            # headline's count in title case ("Gear 16 Early Black Friday Deals") or span of
+            # time in capitals ("SELLS 30-YEAR DEBENTURES")
             pass
         elif (
             cap is None
