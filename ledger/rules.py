@@ -795,6 +795,7 @@ class Rules:
     time_nouns: frozenset[str]
     durations: frozenset[str]
     duration_compound: Pattern  # "-year", "-month-old" right after a figure: "a 41-year high"
+    durations_after: Pattern  # " days", " years" right after a figure: "10 days ago"
     stop: frozenset[str]
     change_cues: tuple[tuple[ChangeCue, Pattern], ...]
     change_before: Pattern
@@ -1315,6 +1316,9 @@ def _unit_lookups(files: RuleFiles) -> dict[str, Any]:
             rf"-({'|'.join(map(regex.escape, files.nouns.durations))})s?(?:-olds?)?(?![\w-])"
             # a wire headline in capitals: "SELLS 9-7/8 PCT 30-YEAR DEBENTURES"
             rf"|-({'|'.join(regex.escape(d.upper()) for d in files.nouns.durations)})S?(?![\w-])"
+        ),
+        "durations_after": regex.compile(
+            rf"[ \t\u00a0]+(?:{'|'.join(map(regex.escape, files.nouns.durations))})s\b"
         ),
         "stop": frozenset(files.nouns.stop),
     }

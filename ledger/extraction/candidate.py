@@ -990,11 +990,12 @@ def _is_name_or_date(doc: Doc, start: int, end: int) -> bool:
             and (
                 _TITLE_CASE_PLURAL.match(text, end, end + 60)
                 or (text[end : end + 1] == "-" and rules.duration_compound.match(text, end))
+                or rules.durations_after.match(text, end, end + 12)
             )
         ):
             # "Britain's 11,500 growers", "Boeing 1,200": a count, not "Boeing 737"; and a
-            # headline's count in title case ("Gear 16 Early Black Friday Deals") or span of
-            # time in capitals ("SELLS 30-YEAR DEBENTURES")
+            # headline's count in title case ("Gear 16 Early Black Friday Deals") or a span of
+            # time ("SELLS 30-YEAR DEBENTURES", "the Grand Prix 10 days ago")
             pass
         elif (
             cap is None
