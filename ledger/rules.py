@@ -777,8 +777,8 @@ class Rules:
     codes: dict[str, str]  # "RMB" -> CNY
     contexts: dict[str, tuple[tuple[Pattern, str], ...]]
     context_default: dict[str, str]
-    # norm(word) -> (the choices' cues as one pattern, a group named by each code; unless):
-    # "dlrs" in a sentence about Canada are CAD
+    # norm(word) -> (the choices' names as one pattern, a group named by each code; the names
+    # that keep the word's own currency): "dlrs" in a sentence about Canada are CAD
     currency_word_contexts: dict[str, tuple[Pattern, Pattern]]
     units_by_word: dict[str, UnitInfo]
     units_by_symbol: dict[str, UnitInfo]

@@ -21,7 +21,17 @@ RULES_DIR = Path(__file__).resolve().parent.parent / "ledger" / "rules"
 def value_examples() -> list[tuple[str, ValueExample]]:
     files = RULES.files
     found = []
-    kinds = ("scale", "fraction", "multiple", "currency", "context", "word_context", "unit")
+    kinds = (
+        "scale",
+        "fraction",
+        "multiple",
+        "currency",
+        "context",
+        "currency_word_context",
+        "word_context",
+        "unit",
+        "vague",
+    )
     for kind in (*kinds, "named", "qualifier"):
         for entry in getattr(files, kind):
             found += [(f"{kind}:{entry.id}", e) for e in entry.examples]
