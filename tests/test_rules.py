@@ -116,6 +116,8 @@ def test_cue_examples_match(kind: str, cue) -> None:  # type: ignore[no-untyped-
             prefixes = tuple(t[:-1] for t in cue.triggers if t.endswith("*"))
             triggered = words & set(cue.triggers) or any(w.startswith(prefixes) for w in words)
             assert triggered, f"{cue.id}: no trigger word in {example!r}"
+        if cue.needs:
+            assert any(needed in example for needed in cue.needs), f"{cue.id}: {example!r}"
 
 
 def test_every_rule_has_id_comment_and_examples() -> None:
