@@ -529,3 +529,69 @@ def test_a_figure_following_last_years_takes_the_metric_of_the_one_before(folder
     assert outcome == "revised", checks  # WDI 6.15 for Argentina's 1986
     assert checks[0][1] == "wb-wdi:NY.GDP.MKTP.KD.ZG:ARG:1986"
     assert "(metric gdp_growth from the figure it is compared with)" in checks[0][6]
+
+
+def test_a_rate_currently_in_force_is_the_latest_months_not_a_forecast(folder: Path) -> None:
+    wire = (
+        "JOBS\n\nCANBERRA, March 26 - Unemployment is currently at 8.2 pct of the work force, the "
+        "treasurer said.\n\nMADRID, March 26 - The premier said he could still cut inflation to "
+        "five pct this year from the current rate of 6.3 pct.\n"
+    )
+    found = checked(folder, "currently", {"a.txt": ("1987-03-26", wire)})
+    outcome, checks, _ = found["8.2 pct"]
+    assert outcome == "no-reference", checks  # a month's rate: the pack has annual ones only
+    assert "taken as the monthly figure at 1987-03-26" in checks[0][6]
+    assert found["five pct"][0] == "forecast"
+    outcome, checks, _ = found["6.3 pct"]
+    assert outcome == "no-reference" and "monthly figure" in checks[0][6], checks
+
+
+def test_a_forecast_opening_the_sentence_holds_past_its_conjunctions(folder: Path) -> None:
+    wire = (
+        "LATIN DEBT\n\nCARACAS, March 20 - Mexico expects growth of one to two pct, and "
+        "inflation near 80 pct after 105 pct last year.\n"
+    )
+    found = checked(folder, "opening", {"a.txt": ("1987-03-20", wire)})
+    assert found["80 pct"][0] == "forecast"
+    outcome, checks, _ = found["105 pct"]
+    assert outcome == "inconsistent", checks  # the baseline is a fact: WDI's average is 86.2
+    assert checks[0][1] == "wb-wdi:FP.CPI.TOTL.ZG:MEX:1986"
+
+
+def test_forecast_words_before_when_or_because_are_another_clauses(folder: Path) -> None:
+    wire = (
+        "BOGOTA PRICES\n\nBOGOTA, April 3 - Officials have predicted that inflation this year "
+        "would be lower than in 1986 when it reached 20.9 pct.\n\nFRANKFURT, April 3 - He said "
+        "growth forecasts would have to be cut because of the dollar's fall to 1.80 marks.\n"
+    )
+    found = checked(folder, "clauses", {"a.txt": ("1987-04-08", wire)})
+    outcome, checks, _ = found["20.9 pct"]
+    assert outcome == "inconsistent", checks  # 1986's average, 18.8: the pack has no Dec/Dec
+    outcome, checks, _ = found["1.80 marks"]
+    assert outcome == "consistent", checks
+    assert checks[0][1].startswith("fred-exchange-rates:FRED:EXCH:DEM:1987-0")
+
+
+def test_a_figure_for_the_full_year_is_the_year_just_over(folder: Path) -> None:
+    found = checked(folder, "full-year", {
+        "a.txt": ("2005-02-11", "French economy\n\nQuarterly growth beat forecasts, and GDP in "
+                  "France rose 2.3% for the full year, the statistics office said."),
+        "b.txt": ("1987-03-23", "FRENCH GROWTH\n\nPARIS, March 23 - Last month the minister said "
+                  "French GDP had grown by 2.4 pct last year."),
+    })  # fmt: skip
+    outcome, checks, _ = found["2.3%"]
+    assert outcome == "revised", checks  # WDI 2.87 for 2004
+    assert checks[0][1] == "wb-wdi:NY.GDP.MKTP.KD.ZG:FRA:2004" and checks[0][5] == 1
+    outcome, checks, _ = found["2.4 pct"]  # "Last month ... said": when it was said
+    assert outcome == "consistent" and checks[0][1] == "wb-wdi:NY.GDP.MKTP.KD.ZG:FRA:1986", checks
+
+
+def test_a_benchmark_quote_is_checked_whoever_spoke_of_it(folder: Path) -> None:
+    story = (
+        "Oil\n\nAfter comments by the Opec secretary general, US light crude fell 32 cents to "
+        "$51.43 a barrel."
+    )
+    found = checked(folder, "opec-quote", {"a.txt": ("2005-03-01", story)})
+    outcome, checks, _ = found["$51.43"]
+    assert outcome == "consistent", checks
+    assert checks[0][1].startswith("eia-spot-prices:EIA:RWTC:WTI:2005-0")

@@ -45,7 +45,11 @@ if TYPE_CHECKING:
 
 FLAGS = re.IGNORECASE | re.VERBOSE
 # Where a figure's own words stop: a comma, a semicolon, a bracket, a dash or a conjunction.
-_BOUNDARY = re.compile(r"[,;:()]|\s[-–]\s|\b(?:but|while|whereas|and|after|against)\b", re.I)
+# "when" and "because" open a clause of their own ("would be lower than in 1986 when it reached
+# 20.9 pct": the forecast words before them are not the figure's).
+_BOUNDARY = re.compile(
+    r"[,;:()]|\s[-–]\s|\b(?:but|while|whereas|and|after|against|when|because)\b", re.I
+)
 # A money flow (exports, a current account, GDP) below this share of the national total is a
 # part of it ("exports to Japan", "coffee exports"), not the total news would state.
 PART_OF_TOTAL = 0.5
@@ -67,7 +71,7 @@ class Cue(BaseModel):
     pattern: str
     examples: list[str] = Field(min_length=1)
     counterexamples: list[str] = []
-    where: Literal["before", "after", "anywhere"] = "anywhere"
+    where: Literal["before", "after", "opening", "anywhere"] = "anywhere"
     frequency: Literal["A", "Q", "M", "D"] | None = None
 
     @field_validator("pattern")
@@ -135,6 +139,7 @@ class CheckingRules(BaseModel):
     sector: list[Cue]
     economy: list[Cue]
     present: list[Cue]
+    whole_year: list[Cue]
     currency_words: WordTable
     benchmarks: WordTable
     datelines: WordTable
@@ -278,14 +283,23 @@ class Verdict(NamedTuple):
     period_match: str = "none"
 
 
+def _present(figure: Figure, rules: CheckingRules) -> bool:
+    """The figure is the level in force when the words were said ("currently at 8.2 pct")."""
+    return any(cue.search(figure.words.before) for cue in rules.present)
+
+
 def is_forecast(figure: Figure, rules: CheckingRules, aggregation: str | None = None) -> str | None:
     """Why a figure is a forecast, or None: forecast words, or a period not over when it was
     published ("its deficit has swelled to $10.7bn this year", in December: an estimate). A
     price or a rate at a point in time (`aggregation` "point") in a period that has begun is
     the level of the day it was quoted ("oil rose to $17 today", dated this month)."""
-    if any(cue.search(figure.words.before) for cue in rules.present):
+    if _present(figure, rules):
         return None  # "may increase rates from their current 4.75%": the rate in force
     for cue in rules.forecast:
+        if cue.where == "opening":
+            if _opening_forecast(figure, cue, rules):
+                return f"forecast words ({cue.id})"
+            continue
         text = figure.words.after if cue.where == "after" else figure.words.before
         if cue.search(text):
             return f"forecast words ({cue.id})"
@@ -296,6 +310,18 @@ def is_forecast(figure: Figure, rules: CheckingRules, aggregation: str | None = 
     if aggregation == "point" and begun:
         return None
     return f"its period {figure.period} was not over when it was published"
+
+
+def _opening_forecast(figure: Figure, cue: Cue, rules: CheckingRules) -> bool:
+    """A sentence opened by a forecast ("Mexico expects one to two pct growth ..., and inflation
+    near 80 pct") makes each of its figures with no period of their own a forecast, but for a
+    baseline it is compared with ("after 105 pct last year")."""
+    head = figure.sentence[: figure.offset]
+    return (
+        figure.period is None
+        and cue.search(head)
+        and not any(compared.search(head) for compared in rules.compared)
+    )
 
 
 def frequency_of(figure: Figure, definition: MetricDefinition, rules: CheckingRules) -> str | None:
@@ -451,8 +477,11 @@ class Matcher:
         if figure.period and (
             any(cue.search(figure.sentence) for cue in self.rules.delivery)
             or _quoted_on_the_day(figure, definition)
+            or _present(figure, self.rules)
         ):
-            figure = replace(figure, period=None)  # "April crude closed at 17.75": today's quote
+            # "April crude closed at 17.75": today's quote; "from the current rate of 6.3 pct":
+            # the latest rate at publication, whatever year the sentence names for another figure
+            figure = replace(figure, period=None)
         frequency = frequency_of(figure, definition, self.rules)
         if self._month_change(figure, definition, frequency):
             definition = self.definitions[str(definition.month_change)]  # "rose 0.4 pct in May"
@@ -463,9 +492,12 @@ class Matcher:
         if not series:
             return [Verdict("no-reference", f"no official series of {figure.metric} for {subject}")]
         period = figure.period
-        dated_by_publication = frequency in definition.undated and frequency in series.ordered
+        undated: list[str] = list(definition.undated)
+        if frequency == "A" and any(cue.search(figure.words.both) for cue in self.rules.whole_year):
+            undated.append("A")  # "GDP up 2.3% for the full year", in February: the year over
+        dated_by_publication = frequency in undated and frequency in series.ordered
         if frequency is None or (period is None and dated_by_publication):
-            return self._undated(figure, definition, series, subject)
+            return self._undated(figure, definition, undated, series, subject)
         if period is None:
             found = ", ".join(_FREQUENCY_WORDS.get(f, f) for f in sorted(series.ordered))
             said = _FREQUENCY_WORDS.get(frequency, frequency)
@@ -536,13 +568,15 @@ class Matcher:
             return f"forecast: {forecast}"
         if definition.scope != "national":
             return f"a {definition.scope} figure: never compared with national statistics"
-        if figure.subject_kind in ("company", "organisation", "region"):
+        market = _market_quote(definition)  # "In London, Brent fell to $49.74": its market
+        if figure.subject_kind in ("company", "organisation", "region") and not market:
+            # a market quote's series is its benchmark's or its currency's, whoever spoke of it
+            # ("after Opec's comments, US light crude fell to $51.43")
             return f"about a {figure.subject_kind}: never compared with national statistics"
         if any(cue.search(figure.sentence[: figure.offset]) for cue in self.rules.company_rate):
             return "a company's own rate or price: never compared with national statistics"
         if any(cue.search(figure.words.before) for cue in self.rules.sector):
             return "a sector's figure: never compared with national statistics"
-        market = _market_quote(definition)  # "In London, Brent fell to $49.74": its market
         own = _DATELINE.sub("", figure.clause, count=1)  # "LONDON, April 14 -": where it was filed
         if not market and any(cue.search(own) for cue in self.rules.subnational):
             return "a regional or city figure: never compared with national statistics"
@@ -584,15 +618,17 @@ class Matcher:
         self,
         figure: Figure,
         definition: MetricDefinition,
+        undated: list[str],
         series: Series,
         subject: str,
     ) -> list[Verdict]:
-        """A figure with no period, taken to be about its publication date (marked inferred)."""
+        """A figure with no period, taken to be about its publication date (marked inferred):
+        each of the `undated` frequencies in turn."""
         if figure.published is None:
             return [Verdict("ambiguous", "no period, and no publication date to infer one from")]
         day = figure.published
         rows: list[Verdict] = []
-        for frequency in definition.undated:  # a day's quote: the week's prices, or the months'
+        for frequency in undated:  # a day's quote: the week's prices, or the months'
             window = _window(series, frequency, day)
             if window and frequency == "A":  # the year just over: revised as any year's figure
                 inferred = f"period inferred from the publication date {day}: "
@@ -607,7 +643,7 @@ class Matcher:
                 break
         if rows:
             return rows
-        wanted = "/".join(_FREQUENCY_WORDS.get(f, f) for f in definition.undated) or "dated"
+        wanted = "/".join(_FREQUENCY_WORDS.get(f, f) for f in undated) or "dated"
         return [
             Verdict(
                 "no-reference",

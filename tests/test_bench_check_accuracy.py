@@ -1,0 +1,141 @@
+"""bench/check_accuracy.py's labelled sets and what it prints for them: a sealed set shows its four
+totals and nothing a tuner could read a figure from. The checker itself is not run here (the
+sealed sets are run by the lead only), so these tests build the results by hand."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+from datetime import date
+
+import check_accuracy
+import pytest
+from check_accuracy import LABEL_FILES, SEALED, Label, Result, read_labels, report
+from corpora import document_text
+from shared_corpora import corpus_path
+
+OUTCOME_BY_CATEGORY = {
+    "checkable": {"consistent", "inconsistent", "revised"},
+    "forecast": {"forecast"},
+    "frequency": {"no-reference"},
+    "company": {"no-reference"},
+    "subnational": {"no-reference"},
+}
+OUTCOME_COUNTS = "\nby expected outcome (expected -> got), sealed sets left out:"
+MISSES = "\nmisses (sealed sets left out):"
+# A figure's span holds digits or a number word ("two pct", "NINE PCT").
+FIGURE = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|half)\b", re.I)
+
+
+def test_heldout3_is_a_sealed_split_of_the_command() -> None:
+    assert LABEL_FILES["heldout3"].name == "official_checks_heldout3.csv"
+    assert LABEL_FILES["heldout3"].exists()
+    assert "heldout3" in SEALED
+    split = next(p for p in check_accuracy.main.params if p.name == "split")
+    assert "heldout3" in split.type.choices  # type: ignore[attr-defined]
+
+
+def wrong_results(labels: list[Label]) -> list[Result]:
+    """Every label judged wrongly, so each one would be listed if its set were open."""
+    return [
+        Result(
+            label,
+            "consistent" if label.expected != "consistent" else "inconsistent",
+            "a quote",
+            1,
+            "compared with a made-up reference",
+        )
+        for label in labels
+    ]
+
+
+def test_a_sealed_set_prints_its_four_totals_and_no_row() -> None:
+    sealed = read_labels(LABEL_FILES["heldout3"])
+    fit = read_labels(LABEL_FILES["fit"])[:2]
+    results = wrong_results(sealed) + wrong_results(fit)
+
+    lines = report({"heldout3": sealed, "fit": fit}, results, references="pack", misses=True)
+
+    text = "\n".join(lines)
+    words = set(text.split())
+    for label in sealed:
+        assert label.doc_id not in words
+        assert label.note not in text
+    header = lines.index(f"\n{len(sealed)} labelled figures (official_checks_heldout3.csv); "
+                         "references: pack")  # fmt: skip
+    totals = lines[header + 1 : header + 5]
+    checkable = sum(label.category == "checkable" for label in sealed)
+    company = sum(label.category == "company" for label in sealed)
+    uncheckable = len(sealed) - checkable
+    # every checkable figure got a verdict (a wrong one), none agrees, every other one was judged
+    assert [line.split()[-4:] for line in totals] == [
+        [str(checkable), "/", str(checkable), "100.0%"],
+        ["0", "/", str(len(sealed)), "0.0%"],
+        [str(uncheckable), "/", str(uncheckable), "100.0%"],
+        [str(company), "/", str(company), "100.0%"],
+    ]
+    # the open set's rows are still listed: its outcome counts and its misses
+    counts = lines[lines.index(OUTCOME_COUNTS) + 1 : lines.index(MISSES)]
+    assert sum(int(line.split()[-1]) for line in counts) == len(fit)
+    assert [line.split()[1] for line in lines[lines.index(MISSES) + 1 :]] == [
+        label.doc_id for label in fit
+    ]
+
+
+def test_a_sealed_set_alone_prints_no_outcome_counts() -> None:
+    sealed = read_labels(LABEL_FILES["heldout3"])
+
+    lines = report({"heldout3": sealed}, wrong_results(sealed), references="pack", misses=True)
+
+    assert lines[lines.index(OUTCOME_COUNTS) + 1 :] == [MISSES]
+
+
+def publication_date(published: str) -> date:
+    """A day, a month or a year (BBC stories are dated from their text, some only to the month),
+    as the day it starts on."""
+    year, month, day = (published.split("-") + ["01", "01"])[:3]
+    return date(int(year), int(month), int(day))
+
+
+@pytest.mark.parametrize("split", sorted(LABEL_FILES))
+def test_label_rows_are_well_formed(split: str) -> None:
+    labels = read_labels(LABEL_FILES[split])
+    assert len(labels) >= 60
+    for label in labels:
+        assert label.corpus in ("bbc", "reuters")
+        assert 0 <= label.start < label.end
+        assert label.expected in OUTCOME_BY_CATEGORY[label.category], label
+        assert publication_date(label.published), label
+        assert label.note
+    assert len({(label.doc_id, label.start) for label in labels}) == len(labels)
+
+
+def test_the_third_held_out_set_has_no_story_of_an_earlier_set() -> None:
+    earlier = {
+        label.doc_id
+        for split in ("fit", "heldout", "heldout2")
+        for label in read_labels(LABEL_FILES[split])
+    }
+    stories = {label.doc_id for label in read_labels(LABEL_FILES["heldout3"])}
+    assert len(stories) >= 50
+    assert not stories & earlier
+
+
+def test_every_labelled_span_is_a_figure_in_its_story() -> None:
+    labels = [label for split in LABEL_FILES for label in read_labels(LABEL_FILES[split])]
+    wanted = {label.doc_id for label in labels}
+    texts = {}
+    for corpus in ("bbc", "reuters"):
+        with gzip.open(corpus_path(corpus), "rt", encoding="utf-8") as lines:
+            for line in lines:
+                document = json.loads(line)
+                if document["id"] in wanted:
+                    texts[document["id"]] = document_text(document)
+    bad = [
+        (label.doc_id, label.start, label.end)
+        for label in labels
+        if label.end > len(texts[label.doc_id])
+        or not FIGURE.search(texts[label.doc_id][label.start : label.end])
+    ]
+    assert bad == []  # ids and offsets only: no story text in a failure message
