@@ -944,6 +944,16 @@ def check_contract(files: RuleFiles, pieces: dict[str, str]) -> None:
         require_groups(
             f"patterns.toml: pattern {pattern_id!r}", _source(pattern_id, pieces), groups
         )
+    # the scan pattern tries these words only where a letter stands, (?=\p{L}): one test passes
+    # over all their trees at the digits and symbols most anchors are
+    lettered = [
+        *[("numbers.toml", w) for m in files.multiple for w in [*m.words, *m.factors]],
+        *[("numbers.toml", w) for rule in [*files.fraction, *files.vague] for w in rule.words],
+        *[("units.toml", w) for n in files.named for w in n.words],
+    ]
+    for where, word in lettered:
+        if not word[:1].isalpha():
+            raise RulesError(f"{where}: {word!r} must start with a letter, as the scan reads it")
     for cue in files.attribution:
         require_groups(f"cues.toml: attribution {cue.id!r}", cue.regex, ATTRIBUTION_GROUPS)
     for named in files.subject_name:

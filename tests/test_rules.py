@@ -285,6 +285,9 @@ def test_a_rules_folder_missing_a_pattern_the_extractor_reads_is_refused(
         ("cues.toml", "(?P<relunit>", "(?P<unit>", "period 'relative' (relative) has no group"),
         ("cues.toml", 'period = "month"', 'period = "season"', "period.5.period"),
         ("units.toml", '"metres", ', "", "no unit has the word 'metres'"),
+        # the scan tries multiples, fractions, vague and named words only where a letter stands
+        ("numbers.toml", '"doubled", ', '"2x", ', "'2x' must start with a letter"),
+        ("numbers.toml", "tenfold = 10", '"10-fold" = 10', "'10-fold' must start with a letter"),
     ],
 )
 def test_the_contract_is_checked_at_load(

@@ -142,9 +142,9 @@ def _scan(doc: Doc, found: list[Found], starts: list[int]) -> None:
         m = None
         if at and text[at - 1] in "-−+(" and text[at].isdigit():
             # a minus sign, or the + or ( of a phone number, starts the candidate
-            m = doc.call("scan", scan.match, text, at - 1, at + 250)
+            m = scan.match(text, at - 1, at + 250, RELEASE_GIL)
         if m is None or m.end() == m.start():
-            m = doc.call("scan", scan.match, text, at, at + 250)
+            m = scan.match(text, at, at + 250, RELEASE_GIL)
         if m is None or m.end() == m.start():
             continue
         if m.group(skip) is not None:

@@ -120,7 +120,7 @@ def read_candidate(doc: Doc, m: Match) -> tuple[Found | None, int]:
     if _not_a_figure_here(doc, g, start, end):
         return None, end
     sentence = doc.sentence(start)
-    context = doc.call("before", rules.compiled["before"].search, text, max(0, start - 40), start)
+    context = rules.compiled["before"].search(text, max(0, start - 40), start, RELEASE_GIL)
     # every part of the context is optional: an empty match holds no group, so it reads as none
     # and the nine group reads are spared for most figures
     before = ByNumber(context) if context is not None and context.end() > context.start() else None
@@ -231,9 +231,7 @@ def _range(r: Reading) -> bool:
         r.resume, r.second, r.unit2 = m.start("second"), None, None
     if r.qualifier == "range" and r.second is None:
         if norm(str(r.before_group("qual"))) == "between":
-            more = doc.call(
-                "and_range", rules.compiled["and_range"].match, doc.text, r.end, r.end + 120
-            )
+            more = rules.compiled["and_range"].match(doc.text, r.end, r.end + 120, RELEASE_GIL)
             if more is not None:
                 r.second = read_figure(more.group("second"), rules)
                 r.unit2 = read_unit(more.group("unit2"), rules)
@@ -367,13 +365,7 @@ def _stated(r: Reading) -> bool:
         r.second is None
         and text[end : end + 1] == " "
         and not _TOP_BEFORE.match(text, max(0, r.start - 5), r.start)
-        and r.doc.call(
-            "elided_subject_after",
-            r.doc.rules.compiled["elided_subject_after"].match,
-            text,
-            end,
-            end + 12,
-        )
+        and r.doc.rules.compiled["elided_subject_after"].match(text, end, end + 12, RELEASE_GIL)
         is not None
         and r.doc.rules.compiled["month_near_before"].match(text, max(0, r.start - 30), r.start)
         is None
@@ -512,7 +504,7 @@ def _read_count(r: Reading) -> bool:
         return _read_compound_duration(r) or _read_suspended_list_end(r)
     ratio = None
     if r.second is None and not r.has_scale:
-        ratio = doc.call("ratio", doc.rules.compiled["ratio_after"].match, text, end, end + 40)
+        ratio = doc.rules.compiled["ratio_after"].match(text, end, end + 40, RELEASE_GIL)
     den = read_figure(ratio.group("den"), doc.rules) if ratio is not None else None
     if ratio is not None and den is not None and r.value < den.value <= 1000 and not den.has_scale:
         # "nine in ten households": a share, as a percentage
@@ -592,26 +584,19 @@ def _read_suspended_list_end(r: Reading) -> bool:
 def _age_cue(r: Reading) -> int | None:
     """Where the words that make a figure an age start ("aged 34", "the age of 22"); None if
     there are none. A plain look for "age" first: the cue pattern runs before few figures."""
-    text, start, end = r.doc.text, r.start, r.end
+    text, start, end, compiled = r.doc.text, r.start, r.end, r.doc.rules.compiled
     if (
         text[start - 2 : start] == ", "
         and text[end : end + 1] in (",", ".", ";")
         and r.first is not None
         and r.first.digits.isdigit()
         and len(r.first.digits) <= 3
-        and r.doc.call(
-            "age_apposition",
-            r.doc.rules.compiled["age_apposition"].match,
-            text,
-            max(0, start - 24),
-            start,
-        )
+        and compiled["age_apposition"].match(text, max(0, start - 24), start, RELEASE_GIL)
     ):
         return start  # "Liam Mower, 12,": the age of the person named
     if "age" not in text[max(0, start - 12) : start].lower():
         return None
-    pattern = r.doc.rules.compiled["age_before"]
-    cue = r.doc.call("age_before", pattern.match, text, max(0, start - 20), start)
+    cue = compiled["age_before"].match(text, max(0, start - 20), start, RELEASE_GIL)
     return cue.start() if cue is not None else None
 
 
@@ -751,9 +736,7 @@ def _noun(doc: Doc, start: int, end: int, value: float) -> Noun:
     """The counted noun after a figure (which starts at `start` and ends at `end`)."""
     rules = doc.rules
     if value != 1 and doc.text[end : end + 4] == " of ":
-        partitive = doc.call(
-            "partitive_after", rules.compiled["partitive_after"].match, doc.text, end, end + 24
-        )
+        partitive = rules.compiled["partitive_after"].match(doc.text, end, end + 24, RELEASE_GIL)
         if partitive is not None:
             # "23 of the 77 cases", "up to four of these fabs": the whole's noun is counted,
             # the quote stays the figure ("one of the officers" is a pronoun)
@@ -761,7 +744,7 @@ def _noun(doc: Doc, start: int, end: int, value: float) -> Noun:
             if whole.unit is not None and not whole.is_time:
                 return Noun(whole.unit, end, False)
             return Noun(None, end, False)
-    found = doc.call("noun_after", rules.compiled["noun_after"].match, doc.text, end, end + 80)
+    found = rules.compiled["noun_after"].match(doc.text, end, end + 80, RELEASE_GIL)
     if found is None:
         return Noun(None, end, False)
     m = ByNumber(found)
@@ -907,25 +890,25 @@ def _change_before(doc: Doc, start: int) -> str | None:
     `where = "before"`: the pattern is read backwards and matched there only (a search would try
     each of the 60 positions before too; every cue ends in \\s+\\Z, so none matches there)."""
     pattern = doc.rules.change_before
-    return _change_cue(doc, doc.call("change", pattern.match, doc.text, max(0, start - 60), start))
+    return _change_cue(doc, pattern.match(doc.text, max(0, start - 60), start, RELEASE_GIL))
 
 
 def _change_after(doc: Doc, end: int) -> str | None:
     pattern = doc.rules.change_after
-    return _change_cue(doc, doc.call("change", pattern.match, doc.text, end, end + 30))
+    return _change_cue(doc, pattern.match(doc.text, end, end + 30, RELEASE_GIL))
 
 
 def _is_name_or_date(doc: Doc, start: int, end: int) -> bool:
     """Numbers that are labels or dates: Boeing 737, page 3, March 5, 7 October."""
     rules, text, compiled = doc.rules, doc.text, doc.rules.compiled
     lo = max(0, start - 40)
-    if doc.call("date_before", compiled["date_before"].search, text, lo, start):
+    if compiled["date_before"].search(text, lo, start, RELEASE_GIL):
         return True
-    if doc.call("date_after", compiled["date_after"].match, text, end, end + 20):
+    if compiled["date_after"].match(text, end, end + 20, RELEASE_GIL):
         return True
-    if doc.call("time_after", compiled["time_after"].match, text, end, end + 12):
+    if compiled["time_after"].match(text, end, end + 12, RELEASE_GIL):
         return True
-    label = doc.call("label_before", compiled["label_before"].search, text, lo, start)
+    label = compiled["label_before"].search(text, lo, start, RELEASE_GIL)
     if label is not None:
         cap = label.group("cap")
         if cap is not None and (
@@ -955,7 +938,7 @@ def _money_tail(
     """An amount's currency word may be followed by its scale ("75 USD million") or by its
     cents ("13 dollars and 45 cents", "15 dollars 50."): (value, end, resume) with them read."""
     pattern = doc.rules.compiled["money_tail"]
-    tail = doc.call("money_tail", pattern.match, doc.text, end, end + 60)
+    tail = pattern.match(doc.text, end, end + 60, RELEASE_GIL)
     if tail is None:
         return value, end, resume
     if tail.group("scale"):
@@ -974,7 +957,7 @@ def _measure_tail(
 ) -> tuple[float, int, int]:
     """A measure may be followed by a smaller unit ("5 feet 2 inches"): read it in."""
     pattern = doc.rules.compiled["measure_tail"]
-    tail = doc.call("measure_tail", pattern.match, doc.text, end, end + 60)
+    tail = pattern.match(doc.text, end, end + 60, RELEASE_GIL)
     if tail is None:
         return value, end, resume
     factor = doc.rules.minor_units[unit].get(norm(tail.group("mword")))
