@@ -228,6 +228,24 @@ class CurrencyContext(_Strict):
     examples: list[ValueExample] = Field(min_length=1)
 
 
+class CurrencyWordChoice(_Strict):
+    code: str = Field(pattern=r"^[A-Z]{3}$")
+    names: list[str] = Field(min_length=1)  # matched as words, in their case
+
+
+class CurrencyWordContext(_Strict):
+    """A currency word several currencies write ("dlrs"): the choice whose name comes first in
+    the sentence gives the currency, unless a name of `unless` is there too; else the word's own
+    currency stands."""
+
+    id: str
+    comment: str = Field(min_length=3)
+    words: list[str] = Field(min_length=1)
+    unless: list[str] = Field(min_length=1)
+    choices: list[CurrencyWordChoice] = Field(min_length=1)
+    examples: list[ValueExample] = Field(min_length=1)
+
+
 class WordContext(_Strict):
     id: str
     comment: str = Field(min_length=3)
@@ -545,6 +563,7 @@ class RuleFiles(_Strict):
     multiple: list[MultipleRule]
     currency: list[CurrencyRule]
     context: list[CurrencyContext]
+    currency_word_context: list[CurrencyWordContext] = []
     word_context: list[WordContext]
     unit: list[UnitRule]
     per: PerRules
@@ -767,6 +786,9 @@ class Rules:
     codes: dict[str, str]  # "RMB" -> CNY
     contexts: dict[str, tuple[tuple[Pattern, str], ...]]
     context_default: dict[str, str]
+    # norm(word) -> (the choices' cues as one pattern, a group named by each code; unless):
+    # "dlrs" in a sentence about Canada are CAD
+    currency_word_contexts: dict[str, tuple[Pattern, Pattern]]
     units_by_word: dict[str, UnitInfo]
     units_by_symbol: dict[str, UnitInfo]
     per_units: dict[str, str]  # norm(word) -> symbol, for the divisor of a compound unit
@@ -1323,6 +1345,20 @@ def _cues(files: RuleFiles, cue: Callable[[str, str], Pattern]) -> dict[str, Any
             c.symbol: tuple((regex.compile(r.cue), r.code) for r in c.rules) for c in files.context
         },
         "context_default": {c.symbol: c.default for c in files.context},
+        "currency_word_contexts": {
+            norm(word): (
+                # one search for any choice's names, as prefix trees matched in their case: a
+                # sentence naming no country costs one cheap pass (a case-blind list ten)
+                regex.compile(
+                    r"\b(?:"
+                    + "|".join(f"(?P<{c.code}>{trie(c.names, fold_case=False)})" for c in w.choices)
+                    + r")\b"
+                ),
+                regex.compile(rf"\b{trie(w.unless, fold_case=False)}\b"),
+            )
+            for w in files.currency_word_context
+            for word in w.words
+        },
         "word_contexts": {
             norm(word): (cue(w.cue, f"word_context {w.id}"), UnitInfo(w.kind, w.unit))
             for w in files.word_context
