@@ -44,6 +44,10 @@ _SCORE_BEFORE = regex.compile(r"(?r)(?<![\d.,/])\d{1,2}[-–]\d{1,2}[ \t,]+\Z")
 _SCORE_AFTER = regex.compile(r"[ \t,]+\d{1,2}[-–]\d{1,2}(?![\d.,/%])")
 _TOP_BEFORE = regex.compile(r"(?r)\btop[ \t\u00a0]+\Z", regex.IGNORECASE)  # "the top 10 were"
 _POSSESSIVES = ("'s", "’s", "s'", "s’")
+# words in title case after a figure, the last a plural: "16 Early Black Friday Deals"
+_TITLE_CASE_PLURAL = regex.compile(
+    r"(?:[ \t\u00a0]+\p{Lu}\p{Ll}+){1,3}[ \t\u00a0]+\p{Lu}\p{Ll}+[^\Ws](?<!ss)s\b"
+)
 _THOUSANDS = regex.compile(r"\d{1,3},\d{3}")
 _LONE_FRACTION = regex.compile(r"\d{1,2}/\d{1,2}|[½¼¾⅓⅔⅕⅛⅜⅝⅞]")
 OF_AFTER = regex.compile(r"[ \t\u00a0]+of\b(?![ \t\u00a0]+an?\b)", regex.IGNORECASE)  # not "of an"
@@ -269,13 +273,17 @@ def _two_figures(r: Reading) -> bool:
         return bool(r.symbol or unit or r.has_scale) or (
             second.has_scale and r.value > digits_value_or_word(second.digits, doc.rules)
         )
+    if _change_before(doc, r.start) is None:
+        return False
     # "gained 0.7 percent to 6,327.80", "rose 64.06 points to 4,577.10": after a change cue, a
-    # change in a unit and then the bare level it reached are two figures, never a range
-    return (
-        unit is not None
-        and unit2 is None
-        and not second.symbol
-        and _change_before(doc, r.start) is not None
+    # change in a unit and then the bare level it reached are two figures, never a range; so is
+    # an amount of money and the price it reached, many times the change ("rose 49p to 237p",
+    # "rose $2 to $45"), where a range is narrow ("to rise $2 to $3")
+    return (unit is not None and unit2 is None and not second.symbol) or (
+        side1 is not None
+        and side1[0] == "money"
+        and side1 == side2
+        and second.value > 3 * first.value
     )
 
 
@@ -380,7 +388,14 @@ def _nothing_after(r: Reading, noun: Noun) -> bool:
         and not noun.is_time
         and not compiled["ratio_after"].match(text, end, end + 40, RELEASE_GIL)
         and not compiled["listed_ahead"].match(text, end, end + 40, RELEASE_GIL)
-        and not (text[end : end + 1] == "-" and r.doc.rules.duration_compound.match(text, end))
+        # "a 41-year high", "the 12-nation Community": a hyphen joins the figure to its noun
+        and not (
+            text[end : end + 1] == "-"
+            and (
+                r.doc.rules.duration_compound.match(text, end)
+                or _COMPOUND_NOUN.match(text, end, end + 40)
+            )
+        )
     )
 
 
@@ -464,7 +479,7 @@ def _settle_kind(r: Reading) -> bool:
     doc, rules, text, unit = r.doc, r.doc.rules, r.doc.text, r.unit_info
     currency = _currency(r)
     if currency is None and unit is not None and unit.kind == "money":
-        currency = unit.unit
+        currency = _currency_of_word(r) or unit.unit
     if currency is not None:
         if unit is not None and unit.kind == "money" and unit.factor == 1.0 and r.second is None:
             r.value, r.end, r.resume = _money_tail(doc, r.value, r.has_scale, r.end, r.resume)
@@ -498,10 +513,10 @@ def _read_count(r: Reading) -> bool:
     doc, text, end = r.doc, r.doc.text, r.end
     assert r.first is not None
     if text[end : end + 1] == "-" and text[end + 1 : end + 2].isalpha():
-        # "a 25-member team": a compound adjective, not a count; but "a 41-year high", "the
-        # 21-year-old" state a span of time, and the last of a suspended list counts its noun
-        # ("four-, five- and six-cylinder")
-        return _read_compound_duration(r) or _read_suspended_list_end(r)
+        # "a 41-year high", "the 21-year-old" state a span of time, the last of a suspended list
+        # counts its noun ("four-, five- and six-cylinder"), and so does a count in digits
+        # joined to its noun ("the 12-nation Community", "a 300-shareholder threshold")
+        return _read_compound_duration(r) or _read_suspended_list_end(r) or _read_compound_count(r)
     ratio = None
     if r.second is None and not r.has_scale:
         ratio = doc.rules.compiled["ratio_after"].match(text, end, end + 40, RELEASE_GIL)
@@ -556,6 +571,22 @@ def _read_compound_duration(r: Reading) -> bool:
     if m is None:
         return False
     r.kind, r.unit, r.rule = "duration", m.group(1), "duration"
+    r.end = r.resume = m.end()
+    return True
+
+
+def _read_compound_count(r: Reading) -> bool:
+    """A whole number in digits joined by a hyphen to the noun it counts ("the 12-nation
+    Community", "a 25-member team"), not to a word that is no noun ("a 5,000-strong crowd")."""
+    first, rules = r.first, r.doc.rules
+    if first is None or not first.digits.isdigit() or r.second is not None or r.has_scale:
+        return False
+    m = _COMPOUND_NOUN.match(r.doc.text, r.end, r.end + 40, RELEASE_GIL)
+    if m is None or not _modifier(word := m.group(1)) or word in rules.not_nouns:
+        return False
+    if norm(word) in rules.units_by_word or norm(word + "s") in rules.units_by_word:
+        return False  # "a 100-franc share", "60-kilo bags", "the 12-point scale": a unit's size
+    r.kind, r.unit, r.rule = "count", word, "count"
     r.end = r.resume = m.end()
     return True
 
@@ -718,6 +749,21 @@ def _currency(r: Reading) -> str | None:
     return rules.codes.get(written) if written else None
 
 
+def _currency_of_word(r: Reading) -> str | None:
+    """The currency a word several currencies write stands for in this sentence ("dlrs" in a
+    sentence about Canada are CAD), or None where the word's own currency stands."""
+    context = r.doc.rules.currency_word_contexts.get(
+        norm((r.g["unit"] or r.g["unit2"] or "").strip())
+    )
+    if context is None:
+        return None
+    choices, unless = context
+    named = choices.search(r.sentence.text)
+    if named is None or unless.search(r.sentence.text):
+        return None
+    return named.lastgroup
+
+
 def _closes_quotation(text: str, offset: int, mark: str) -> bool:
     """Whether a mark at `offset` closes a quotation opened earlier in its paragraph (a
     quotation may hold several sentences and, in wire copy, several lines).
@@ -749,7 +795,7 @@ def _noun(doc: Doc, start: int, end: int, value: float) -> Noun:
         return Noun(None, end, False)
     m = ByNumber(found)
     kept: list[str] = []
-    last = 0
+    last = joined = 0
     for i in (1, 2, 3, 4):
         word = m.group(f"w{i}")
         if word is None:
@@ -757,6 +803,11 @@ def _noun(doc: Doc, start: int, end: int, value: float) -> Noun:
         lower = word.lower()
         if lower in ("and", "&") and _joins_names(m, i):
             continue  # "460 Kia and Hyundai vehicles": two brands describe the noun
+        if lower in ("and", "or") and _joins_describers(rules, m, i):
+            # "three former or current executives", "3 new or used cars"
+            kept += [lower] if kept else []
+            joined += 1
+            continue
         if lower in rules.stop:
             break
         if lower[-1] in "'’" and singular(lower[:-1], rules.irregular) in rules.durations:
@@ -781,7 +832,7 @@ def _noun(doc: Doc, start: int, end: int, value: float) -> Noun:
             if value == 1 and (lower in rules.adjectives or lower.endswith("ly")):
                 return Noun(None, end, False)  # "one big con trick": "one" as an article
             continue
-        if i >= 3 and value != 1 or i == 4:
+        if i - joined >= 3 and value != 1 or i == 4:
             break
         kept.append(lower)
         last = i
@@ -849,6 +900,25 @@ def _joins_names(m: ByNumber, i: int) -> bool:
     return bool(before and after and before[0].isupper() and after[0].isupper())
 
 
+def _joins_describers(rules: Rules, m: ByNumber, i: int) -> bool:
+    """Whether the i-th word ("or") joins the word before it to one that, like it, describes
+    the plural after them ("three former or current executives")."""
+    before = str(m.group(f"w{i - 1}")) if i > 1 else ""
+    after = [w for w in (m.group(f"w{j}") for j in range(i + 1, 5)) if w]
+    return (
+        before.islower()
+        and before not in rules.time_nouns  # "one year and two years": two figures
+        and len(after) >= 2
+        and after[0].isalpha()
+        and after[0].islower()
+        and after[0] not in rules.stop
+        and after[0] not in rules.number_words
+        and not after[0].endswith("ing")  # "70,000 now and boosting prices": a verb
+        and not is_plural(after[0], rules.irregular)
+        and is_plural(after[1], rules.irregular)
+    )
+
+
 # endings of adjectives that may stand between a figure's first describer and its noun
 _DESCRIBER_ENDINGS = ("ic", "ous", "ful", "able", "ible")
 _ARTICLE_BEFORE = regex.compile(r"(?r)(?<![\p{L}\d])an?[ \t\u00a0]+\Z", regex.IGNORECASE)
@@ -911,10 +981,13 @@ def _is_name_or_date(doc: Doc, start: int, end: int) -> bool:
     label = compiled["label_before"].search(text, lo, start, RELEASE_GIL)
     if label is not None:
         cap = label.group("cap")
-        if cap is not None and (
-            cap.endswith(_POSSESSIVES) or _THOUSANDS.match(text, start, end) is not None
-        ):
-            pass  # "Britain's 11,500 growers", "Boeing 1,200": a count, not "Boeing 737"
+        if (
+            cap is not None
+            and (cap.endswith(_POSSESSIVES) or _THOUSANDS.match(text, start, end) is not None)
+        ) or (text[start].isdigit() and _TITLE_CASE_PLURAL.match(text, end, end + 60)):
+            # "Britain's 11,500 growers", "Boeing 1,200": a count, not "Boeing 737"; and a
+            # headline's count in title case ("Gear 16 Early Black Friday Deals")
+            pass
         elif (
             cap is None
             or cap.lower() not in rules.not_labels
