@@ -312,6 +312,9 @@ class RegexCue(_Strict):
     regex: str
     # lower-case words of which one must be in the sentence for the cue to be tried at all
     triggers: list[str] = []
+    # strings of which the sentence must hold one for the cue to be tried ("<" for a wire
+    # story's brackets, "19" or "20" for a year): what its trigger words cannot say
+    needs: list[str] = []
     examples: list[str] = Field(min_length=1)
 
 
@@ -331,9 +334,6 @@ class SubjectNameCue(RegexCue):
     may_be_person: bool = False
     # word lists the regex refers to as {name}, written in as a prefix tree (see trie)
     words: dict[str, list[str]] = {}
-    # strings of which the sentence must hold one for the cue to be tried ("<" for a wire
-    # story's brackets): what its trigger words cannot say
-    needs: list[str] = []
     # the words right before a match that belong to it ("Swiss cement" before "firm Granitco"),
     # read backwards from where it starts: kept out of the pattern so that it starts at a word
     lead: str | None = None
@@ -711,6 +711,13 @@ class Gated(Generic[_Entry]):
         self.prefixes = tuple(by_prefix)
         self.words = frozenset(by_word)
         self.ungated = tuple(i for i, entry in enumerate(self.entries) if not entry[2])
+        # the entries a sentence gets when one trigger word is all it holds (most sentences):
+        # looked up whole, not merged and sorted per sentence
+        self.alone = {
+            word: tuple(self.entries[i] for i in sorted({*self.ungated, *rules}))
+            for word, rules in self.by_word.items()
+        }
+        self.ungated_entries = tuple(self.entries[i] for i in self.ungated)
 
     def __iter__(self) -> Iterator[_Entry]:
         return iter(self.entries)
@@ -725,8 +732,11 @@ class Gated(Generic[_Entry]):
             # over the words in Python
             joined = " " + " ".join(words)
             prefixed = [r for p, r in self.by_prefix if " " + p in joined]
-        if not hit and not prefixed:
-            return [self.entries[i] for i in self.ungated]
+        if not prefixed:
+            if not hit:
+                return list(self.ungated_entries)
+            if len(hit) == 1:
+                return list(self.alone[next(iter(hit))])
         chosen = set(self.ungated)
         for word in hit:
             chosen.update(self.by_word[word])
