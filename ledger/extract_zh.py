@@ -541,7 +541,11 @@ def _sentence_claims(
     named_subject = rules.subject_words.search(s.text)
     if named_subject is not None:
         subject: str | None = rules.subjects[named_subject.group()]
-    elif carried.subject and not any(place in s.text for place in rules.other_places):
+    elif (
+        carried.subject
+        and rules.other_places is not None
+        and not any(place in s.text for place in rules.other_places)
+    ):
         subject = carried.subject
     else:
         subject = None

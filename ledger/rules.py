@@ -313,6 +313,9 @@ class RegexCue(_Strict):
     regex: str
     # lower-case words of which one must be in the sentence for the cue to be tried at all
     triggers: list[str] = []
+    # strings of which the sentence must hold one for the cue to be tried ("<" for a wire
+    # story's brackets, "19" or "20" for a year): what its trigger words cannot say
+    needs: list[str] = []
     examples: list[str] = Field(min_length=1)
 
 
@@ -332,9 +335,6 @@ class SubjectNameCue(RegexCue):
     may_be_person: bool = False
     # word lists the regex refers to as {name}, written in as a prefix tree (see trie)
     words: dict[str, list[str]] = {}
-    # strings of which the sentence must hold one for the cue to be tried ("<" for a wire
-    # story's brackets): what its trigger words cannot say
-    needs: list[str] = []
     # the words right before a match that belong to it ("Swiss cement" before "firm Granitco"),
     # read backwards from where it starts: kept out of the pattern so that it starts at a word
     lead: str | None = None
@@ -712,6 +712,13 @@ class Gated(Generic[_Entry]):
         self.prefixes = tuple(by_prefix)
         self.words = frozenset(by_word)
         self.ungated = tuple(i for i, entry in enumerate(self.entries) if not entry[2])
+        # the entries a sentence gets when one trigger word is all it holds (most sentences):
+        # looked up whole, not merged and sorted per sentence
+        self.alone = {
+            word: tuple(self.entries[i] for i in sorted({*self.ungated, *rules}))
+            for word, rules in self.by_word.items()
+        }
+        self.ungated_entries = tuple(self.entries[i] for i in self.ungated)
 
     def __iter__(self) -> Iterator[_Entry]:
         return iter(self.entries)
@@ -726,8 +733,11 @@ class Gated(Generic[_Entry]):
             # over the words in Python
             joined = " " + " ".join(words)
             prefixed = [r for p, r in self.by_prefix if " " + p in joined]
-        if not hit and not prefixed:
-            return [self.entries[i] for i in self.ungated]
+        if not prefixed:
+            if not hit:
+                return list(self.ungated_entries)
+            if len(hit) == 1:
+                return list(self.alone[next(iter(hit))])
         chosen = set(self.ungated)
         for word in hit:
             chosen.update(self.by_word[word])
@@ -958,8 +968,21 @@ def check_contract(files: RuleFiles, pieces: dict[str, str]) -> None:
         require_groups(
             f"patterns.toml: pattern {pattern_id!r}", _source(pattern_id, pieces), groups
         )
-    # the scan pattern tries these words only where a letter stands, (?=\p{L}): one test passes
-    # over all their trees at the digits and symbols most anchors are
+    _check_word_starts(files)
+    for cue in files.attribution:
+        require_groups(f"cues.toml: attribution {cue.id!r}", cue.regex, ATTRIBUTION_GROUPS)
+    for named in files.subject_name:
+        require_groups(f"cues.toml: subject_name {named.id!r}", named.regex, SUBJECT_NAME_GROUPS)
+    for period in files.period:
+        where = f"cues.toml: period {period.id!r} ({period.period})"
+        require_groups(where, period.regex, PERIOD_GROUPS[period.period])
+
+
+def _check_word_starts(files: RuleFiles) -> None:
+    """The scan pattern (patterns.toml) relies on how these words start: multiples, fractions,
+    vague and named quantities are tried only where a letter stands, (?=\\p{L}), and the space
+    before a unit or a scale word is possessive, ?+, so none of those starts with a space or a
+    hyphen (each shortcut spares the scan a try of a word tree at most figures)."""
     lettered = [
         *[("numbers.toml", w) for m in files.multiple for w in [*m.words, *m.factors]],
         *[("numbers.toml", w) for rule in [*files.fraction, *files.vague] for w in rule.words],
@@ -968,13 +991,16 @@ def check_contract(files: RuleFiles, pieces: dict[str, str]) -> None:
     for where, word in lettered:
         if not word[:1].isalpha():
             raise RulesError(f"{where}: {word!r} must start with a letter, as the scan reads it")
-    for cue in files.attribution:
-        require_groups(f"cues.toml: attribution {cue.id!r}", cue.regex, ATTRIBUTION_GROUPS)
-    for named in files.subject_name:
-        require_groups(f"cues.toml: subject_name {named.id!r}", named.regex, SUBJECT_NAME_GROUPS)
-    for period in files.period:
-        where = f"cues.toml: period {period.id!r} ({period.period})"
-        require_groups(where, period.regex, PERIOD_GROUPS[period.period])
+    spaced = [
+        *[("units.toml", w) for u in files.unit for w in [*u.words, *u.symbols, *u.guarded]],
+        *[("currencies.toml", w) for c in files.currency for w in [*c.words, *c.prefixes]],
+        *[("numbers.toml", w) for scale in files.scale for w in scale.words],
+    ]
+    for where, word in spaced:
+        if word[:1].isspace() or word[:1] in "-‑":
+            raise RulesError(
+                f"{where}: {word!r} must not start with a space or a hyphen, as the scan reads it"
+            )
 
 
 def _currency_names(files: RuleFiles) -> Pattern:

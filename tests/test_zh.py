@@ -609,6 +609,30 @@ def test_a_rules_folder_s_zh_toml_is_used_by_extract_and_rules(rules_folder):
     assert "research_spending" in zh_ids and "rd_spending" not in zh_ids
 
 
+def test_a_zh_toml_written_before_this_round_still_reads(rules_folder):
+    """A rules folder's zh.toml from before [subject_carry], with a class only the `regex` module
+    reads ([\\d-—]): it loads (that pattern by `regex`), is listed, and reads as it did."""
+    zh = rules_folder / "zh.toml"
+    text = zh.read_text(encoding="utf-8")
+    carry = text.index("[subject_carry]")
+    zh.write_text(text[:carry] + text[text.index("[[metric]]", carry) :], encoding="utf-8")
+    _edit(zh, r"(?<![\d\-—–~～])", r"(?<![\d-—–~～])")
+    article = rules_folder.parent / "a.txt"
+    article.write_text("2023年3月，全国R&D经费33357.1亿元；经费投入强度为2.65%。", encoding="utf-8")
+    runner = CliRunner()
+    out = runner.invoke(cli, ["extract", "--rules", str(rules_folder), str(article)])
+    assert out.exit_code == 0, out.output
+    claims = [json.loads(line) for line in out.output.splitlines()]
+    assert [(c["quote"], c["period"], c["subject"]) for c in claims] == [
+        ("33357.1亿元", "2023-03", "China"),
+        ("2.65%", "2023-03", None),  # no [subject_carry]: the subject stays where it is named
+    ]
+    listed = runner.invoke(cli, ["rules", "--rules", str(rules_folder), "--json"])
+    assert listed.exit_code == 0, listed.output
+    kinds = {row["kind"] for row in json.loads(listed.output) if row["file"] == "zh.toml"}
+    assert "period" in kinds and "subject_carry" not in kinds
+
+
 def test_a_rules_folder_without_zh_toml_reads_chinese_with_the_package_s(rules_folder):
     (rules_folder / "zh.toml").unlink()
     article = rules_folder.parent / "a.txt"

@@ -172,7 +172,13 @@ def _lone_year(text: str, at: int, rules: Rules) -> bool:
     )
 
 
+# Claim.model_validate's own call: the model's validator, without the Python frame and the
+# keyword checks model_validate wraps around it (a tenth of the cost of a claim's validation)
+_VALIDATE_CLAIM = Claim.__pydantic_validator__.validate_python
+
+
 def to_claim(found: Found) -> Claim:
     """The Claim of a claim found, validated from its attributes: pydantic's supported way in,
     and twice as fast as model_construct, which fills in defaults field by field in Python."""
-    return Claim.model_validate(found, from_attributes=True)
+    claim: Claim = _VALIDATE_CLAIM(found, from_attributes=True)
+    return claim
