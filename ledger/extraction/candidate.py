@@ -272,13 +272,11 @@ def _two_figures(r: Reading) -> bool:
             second.has_scale and r.value > digits_value_or_word(second.digits, doc.rules)
         )
     # "gained 0.7 percent to 6,327.80", "rose 64.06 points to 4,577.10": after a change cue, a
-    # change in a unit and then the bare level it reached are two figures, never a range
-    return (
-        unit is not None
-        and unit2 is None
-        and not second.symbol
-        and _change_before(doc, r.start) is not None
-    )
+    # change in a unit and then the bare level it reached are two figures, never a range; so
+    # are a move in a currency and a price many times it ("US light crude rose $1.64 to $47.10")
+    bare_level = unit is not None and unit2 is None and not second.symbol
+    price_reached = bool(r.symbol) and second.symbol == r.symbol and second.value > 5 * first.value
+    return (bare_level or price_reached) and _change_before(doc, r.start) is not None
 
 
 def _same_scale_range(r: Reading, second: Figure) -> bool:
