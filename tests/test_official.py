@@ -627,3 +627,14 @@ def test_a_miss_says_which_measures_the_pack_could_not_compare(folder: Path) -> 
     )
     outcome, checks, _ = found["10.1%"]
     assert outcome == "consistent" and "not loaded" not in checks[0][6]  # WDI 10.11 confirms it
+
+
+def test_a_price_move_is_never_compared_with_the_price(folder: Path) -> None:
+    wire = (
+        "OIL OUTLOOK\n\nNEW YORK, March 9 - The institute blamed a 1.50 dlrs a barrel rise in oil "
+        "prices for the slower growth.\n"
+    )
+    found = checked(folder, "price-move", {"a.txt": ("1987-03-09", wire)})
+    outcome, checks, _ = found["1.50 dlrs"]
+    assert outcome == "no-reference", checks
+    assert "a move of the price, not its level" in checks[0][6]

@@ -680,6 +680,13 @@ class Matcher:
         low, high = min(v.value for v in window), max(v.value for v in window)
         if figure.unit == "USD" and window[0].indicator == "FRED:EXCH":
             low, high = 1 / high, 1 / low  # "$1.29 to the euro": the series give euros per $
+        if abs(figure.value) < PART_OF_TOTAL * low:
+            # "a 1.50 dlrs a barrel rise", "fell 6.60 won": a move of the price, not its level
+            why = (
+                f"the series for {window[0].subject} are at {_num(low)}-{_num(high)}: the "
+                "figure is less than half of that, a move of the price, not its level"
+            )
+            return [Verdict("no-reference", why)]
         inside = self._interval(figure, figure.value).meets(Interval(low, high))
         outcome = "consistent" if inside else "inconsistent"
         first = window[0]
