@@ -46,10 +46,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpora import CORPORA, SHARED, document_text  # noqa: E402
 
 LABELS = Path(__file__).resolve().parent / "labels" / "news.jsonl"
-# labelled later, by the same rules, and not looked at while the extractor was tuned
+# labelled later, by the same rules, and not looked at while the extractor was tuned (until
+# issue 14's third round, whose tuning read its misses)
 HELDOUT = LABELS.with_name("news_heldout.jsonl")
-# a second held-out batch, labelled and committed before ledger was run on it; only its totals
-# are ever run
+# a second held-out batch, labelled and committed before ledger was run on it; sealed (totals
+# only) until issue 14's third round, whose tuning read its misses
 HELDOUT2 = LABELS.with_name("news_heldout2.jsonl")
 # a third batch, labelled and committed before ledger was run on it, to judge the round that
 # unsealed the second: sealed the same way (only its totals are ever run)

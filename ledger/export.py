@@ -22,6 +22,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
+from unicodedata import east_asian_width
 
 from ledger.config import Organisation
 from ledger.escaping import csv_cell, json_text, printable
@@ -411,16 +412,32 @@ def export(rows: Iterable[dict[str, Any]], fmt: str, options: ExportOptions | No
     return out.getvalue()
 
 
+def columns_wide(text: str) -> int:
+    """How many terminal columns `text` takes: a wide character (Chinese, full-width ％) two.
+
+    >>> columns_wide("8.4%"), columns_wide("33357.1亿元"), columns_wide("８％")
+    (4, 11, 4)
+    """
+    return len(text) + sum(1 for c in text if not c.isascii() and east_asian_width(c) in "WF")
+
+
 def shorten(text: str, width: int | None) -> str:
-    """Collapse whitespace and cut to `width` characters with an ellipsis.
+    """Collapse whitespace and cut to `width` terminal columns with an ellipsis.
 
     >>> shorten("more than  3.3 trillion yuan", 12)
     'more than 3…'
     >>> shorten("c-0123456789abcdef", None)
     'c-0123456789abcdef'
+    >>> shorten("研究与试验发展经费33357.1亿元", 12)
+    '研究与试验…'
     """
     text = " ".join(text.split())
-    return text if width is None or len(text) <= width else text[: width - 1] + "…"
+    if width is None or columns_wide(text) <= width:
+        return text
+    text = text[:width]  # no wider than it is long: at least `width` columns
+    while columns_wide(text) > width - 1:
+        text = text[:-1]
+    return text + "…"
 
 
 SPOOL_BYTES = 4 * 1024 * 1024  # of a table's cells held in memory before they go to a file
@@ -450,12 +467,18 @@ def write_table(
         for row in rows:
             line = [shorten(markdown_cell(row.get(c)).replace("\\|", "|"), w)
                     for c, w in columns.items()]  # fmt: skip
-            widths = [max(width, len(cell)) for width, cell in zip(widths, line, strict=True)]
+            widths = [
+                max(width, columns_wide(cell)) for width, cell in zip(widths, line, strict=True)
+            ]
             cells.write("\t".join(line) + "\n")
             count += 1
 
         def text(line: list[str]) -> str:
-            return "  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip()
+            # padded to columns, not characters: a Chinese quote is twice as wide as it is long
+            padded = (
+                cell + " " * (w - columns_wide(cell)) for cell, w in zip(line, widths, strict=True)
+            )
+            return "  ".join(padded).rstrip()
 
         out.write(text(header) + "\n" + text(["-" * w for w in widths]) + "\n")
         cells.seek(0)

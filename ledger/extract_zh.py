@@ -519,17 +519,36 @@ def _carry_currency(figures: list[Figure]) -> list[Figure]:
     ]
 
 
+class Carried(NamedTuple):
+    """What a part of a sentence cut at ； hands to the next part: its period and subject."""
+
+    period: str | None
+    subject: str | None
+
+
+_NOTHING_CARRIED = Carried(None, None)
+
+
 def _sentence_claims(
-    rules: ZhRules, text: str, s: Sentence, published: date | None, carried: str | None
+    rules: ZhRules, text: str, s: Sentence, published: date | None, carried: Carried
 ) -> list[dict[str, Any]]:
-    """Claim fields of every figure in one Chinese sentence; `carried` is the period of the part
-    before it when the sentence was cut at ；."""
+    """Claim fields of every figure in one Chinese sentence; `carried` is what the part before
+    it hands on when the sentence was cut at ；."""
     figures = _carry_currency(_figures(rules, s))
     if not figures:
         return []
     mentions = _mentions(rules, s, published)
     named_subject = rules.subject_words.search(s.text)
-    subject = rules.subjects[named_subject.group()] if named_subject else None
+    if named_subject is not None:
+        subject: str | None = rules.subjects[named_subject.group()]
+    elif (
+        carried.subject
+        and rules.other_places is not None
+        and not any(place in s.text for place in rules.other_places)
+    ):
+        subject = carried.subject
+    else:
+        subject = None
     attribution = _attribution(rules, s)
     original = text[s.start : s.end]
     ends = rules.file.change.clause_ends
@@ -567,7 +586,7 @@ def _sentence_claims(
                 "period": _target_period(rules, s, f, clause_start, mentions, published)
                 if targets and rules.target_after.starting_at(s.text, f.end - s.start)
                 else (mentions and _period(mentions, s.text, f.number_start - s.start, ends))
-                or carried,
+                or carried.period,
                 "attribution": attribution,
                 "attribution_type": None,  # the English path's person / organisation only
                 "sentence": original,
@@ -617,14 +636,16 @@ def extract_chinese(
     rules = rules or default_zh_rules()
     sentences = chinese_sentences(text, rules)
     found: list[dict[str, Any]] = []
-    carried: str | None = None
+    carried = _NOTHING_CARRIED
     for i, s in enumerate(sentences):
         after = sentences[i + 1] if i + 1 < len(sentences) else None
         claims = _sentence_claims(rules, text, s, published, carried)
         found.extend(claims)
-        # a part cut at ； hands its period to the next part of the same sentence
+        # a part cut at ； hands its period and subject to the next part of the same sentence
         joined = after is not None and not text[s.end : after.start].strip()
-        carried = _period_handed_on(rules, text, claims) if joined and s.text[-1] in "；;" else None
+        carried = _NOTHING_CARRIED
+        if joined and s.text[-1] in "；;" and claims:
+            carried = Carried(_period_handed_on(rules, text, claims), claims[-1]["subject"])
     # each sentence hashed once, however many figures it holds
     fingerprints = fingerprint_occurrences(found)
     return [_record(values, fp) for values, fp in zip(found, fingerprints, strict=True)], sentences

@@ -228,6 +228,24 @@ class CurrencyContext(_Strict):
     examples: list[ValueExample] = Field(min_length=1)
 
 
+class CurrencyWordChoice(_Strict):
+    code: str = Field(pattern=r"^[A-Z]{3}$")
+    names: list[str] = Field(min_length=1)  # matched as words, in their case
+
+
+class CurrencyWordContext(_Strict):
+    """A currency word several currencies write ("dlrs"): the choice whose name comes first in
+    the sentence gives the currency, unless a name of `unless` is there too; else the word's own
+    currency stands."""
+
+    id: str
+    comment: str = Field(min_length=3)
+    words: list[str] = Field(min_length=1)
+    unless: list[str] = Field(min_length=1)
+    choices: list[CurrencyWordChoice] = Field(min_length=1)
+    examples: list[ValueExample] = Field(min_length=1)
+
+
 class WordContext(_Strict):
     id: str
     comment: str = Field(min_length=3)
@@ -294,6 +312,9 @@ class RegexCue(_Strict):
     regex: str
     # lower-case words of which one must be in the sentence for the cue to be tried at all
     triggers: list[str] = []
+    # strings of which the sentence must hold one for the cue to be tried ("<" for a wire
+    # story's brackets, "19" or "20" for a year): what its trigger words cannot say
+    needs: list[str] = []
     examples: list[str] = Field(min_length=1)
 
 
@@ -313,9 +334,6 @@ class SubjectNameCue(RegexCue):
     may_be_person: bool = False
     # word lists the regex refers to as {name}, written in as a prefix tree (see trie)
     words: dict[str, list[str]] = {}
-    # strings of which the sentence must hold one for the cue to be tried ("<" for a wire
-    # story's brackets): what its trigger words cannot say
-    needs: list[str] = []
     # the words right before a match that belong to it ("Swiss cement" before "firm Granitco"),
     # read backwards from where it starts: kept out of the pattern so that it starts at a word
     lead: str | None = None
@@ -545,6 +563,7 @@ class RuleFiles(_Strict):
     multiple: list[MultipleRule]
     currency: list[CurrencyRule]
     context: list[CurrencyContext]
+    currency_word_context: list[CurrencyWordContext] = []
     word_context: list[WordContext]
     unit: list[UnitRule]
     per: PerRules
@@ -692,6 +711,13 @@ class Gated(Generic[_Entry]):
         self.prefixes = tuple(by_prefix)
         self.words = frozenset(by_word)
         self.ungated = tuple(i for i, entry in enumerate(self.entries) if not entry[2])
+        # the entries a sentence gets when one trigger word is all it holds (most sentences):
+        # looked up whole, not merged and sorted per sentence
+        self.alone = {
+            word: tuple(self.entries[i] for i in sorted({*self.ungated, *rules}))
+            for word, rules in self.by_word.items()
+        }
+        self.ungated_entries = tuple(self.entries[i] for i in self.ungated)
 
     def __iter__(self) -> Iterator[_Entry]:
         return iter(self.entries)
@@ -706,8 +732,11 @@ class Gated(Generic[_Entry]):
             # over the words in Python
             joined = " " + " ".join(words)
             prefixed = [r for p, r in self.by_prefix if " " + p in joined]
-        if not hit and not prefixed:
-            return [self.entries[i] for i in self.ungated]
+        if not prefixed:
+            if not hit:
+                return list(self.ungated_entries)
+            if len(hit) == 1:
+                return list(self.alone[next(iter(hit))])
         chosen = set(self.ungated)
         for word in hit:
             chosen.update(self.by_word[word])
@@ -757,6 +786,9 @@ class Rules:
     codes: dict[str, str]  # "RMB" -> CNY
     contexts: dict[str, tuple[tuple[Pattern, str], ...]]
     context_default: dict[str, str]
+    # norm(word) -> (the choices' cues as one pattern, a group named by each code; unless):
+    # "dlrs" in a sentence about Canada are CAD
+    currency_word_contexts: dict[str, tuple[Pattern, Pattern]]
     units_by_word: dict[str, UnitInfo]
     units_by_symbol: dict[str, UnitInfo]
     per_units: dict[str, str]  # norm(word) -> symbol, for the divisor of a compound unit
@@ -934,6 +966,16 @@ def check_contract(files: RuleFiles, pieces: dict[str, str]) -> None:
         require_groups(
             f"patterns.toml: pattern {pattern_id!r}", _source(pattern_id, pieces), groups
         )
+    # the scan pattern tries these words only where a letter stands, (?=\p{L}): one test passes
+    # over all their trees at the digits and symbols most anchors are
+    lettered = [
+        *[("numbers.toml", w) for m in files.multiple for w in [*m.words, *m.factors]],
+        *[("numbers.toml", w) for rule in [*files.fraction, *files.vague] for w in rule.words],
+        *[("units.toml", w) for n in files.named for w in n.words],
+    ]
+    for where, word in lettered:
+        if not word[:1].isalpha():
+            raise RulesError(f"{where}: {word!r} must start with a letter, as the scan reads it")
     for cue in files.attribution:
         require_groups(f"cues.toml: attribution {cue.id!r}", cue.regex, ATTRIBUTION_GROUPS)
     for named in files.subject_name:
@@ -1303,6 +1345,20 @@ def _cues(files: RuleFiles, cue: Callable[[str, str], Pattern]) -> dict[str, Any
             c.symbol: tuple((regex.compile(r.cue), r.code) for r in c.rules) for c in files.context
         },
         "context_default": {c.symbol: c.default for c in files.context},
+        "currency_word_contexts": {
+            norm(word): (
+                # one search for any choice's names, as prefix trees matched in their case: a
+                # sentence naming no country costs one cheap pass (a case-blind list ten)
+                regex.compile(
+                    r"\b(?:"
+                    + "|".join(f"(?P<{c.code}>{trie(c.names, fold_case=False)})" for c in w.choices)
+                    + r")\b"
+                ),
+                regex.compile(rf"\b{trie(w.unless, fold_case=False)}\b"),
+            )
+            for w in files.currency_word_context
+            for word in w.words
+        },
         "word_contexts": {
             norm(word): (cue(w.cue, f"word_context {w.id}"), UnitInfo(w.kind, w.unit))
             for w in files.word_context

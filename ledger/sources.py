@@ -62,7 +62,9 @@ TITLE_MAX_CHARS = 120
 MANIFESTS_KEPT = 2  # folders whose manifest stays parsed while files are found
 # Encodings tried, in this order, among those charset-normalizer finds equally likely: the
 # WHATWG default for legacy Western pages first (a superset of Latin-1's printable characters).
-PREFERRED_ENCODINGS = ("cp1252", "latin_1", "iso8859_15", "cp1250")
+# Among equally likely guesses: Western first; then GB18030 (a superset of GBK and GB2312), as a
+# short Chinese text in GBK is to the detector as likely Korean (cp949) as Chinese
+PREFERRED_ENCODINGS = ("cp1252", "latin_1", "iso8859_15", "cp1250", "gb18030")
 DETECTION_MAX_CHAOS = 0.1  # charset-normalizer's "mess" above which a guess is not trusted
 # <meta charset="..."> or <meta http-equiv="Content-Type" content="text/html; charset=...">
 _DECLARED_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)

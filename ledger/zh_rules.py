@@ -162,6 +162,10 @@ class Periods(Commented):
     target_year: list[str]
 
 
+class SubjectCarry(Commented):
+    other_places: list[str]
+
+
 class Range(Commented):
     joiners: list[str]
     between_joiners: list[str]
@@ -196,6 +200,7 @@ class ZhRuleFile(_Strict):
     periods: Periods
     period: list[RegexRule]
     subject: list[WordRule]
+    subject_carry: SubjectCarry | None = None  # without it, no subject is carried past ；
     metric: list[MetricRule]
     attribution: list[RegexRule]
 
@@ -304,6 +309,8 @@ class ZhRules:
     target_after: WordSet  # 的预期目标: after a figure that is a target
     subject_words: Any
     subjects: dict[str, str]
+    # a part of a sentence naming one takes no subject carried to it; None: none is carried
+    other_places: tuple[str, ...] | None
     metric_words: Any  # every metric keyword
     metric_ids: dict[str, tuple[str, ...]]  # keyword -> the metrics with a keyword it holds
     metrics_of_kind: dict[str, tuple[str, ...]]  # kind of figure -> the metrics of it, in order
@@ -341,12 +348,17 @@ def check_contract(file: ZhRuleFile) -> None:
         raise RulesError("zh.toml: language.fold_from and fold_into are not one for one")
 
 
-def _compile(source: str, what: str, flags: int = 0) -> Any:
+def _compile(source: str, what: str, verbose: bool = False) -> Any:
     """A zh.toml pattern compiled by the standard `re`, whose matcher takes half the time of
-    `regex`'s for these patterns (only the metric keywords' overlapped pass needs `regex`)."""
+    `regex`'s on these patterns; by `regex` when it uses that module's extras (\\p{Han}, a class
+    such as [\\d-—]), as a rules folder's zh.toml written for it may."""
     try:
-        return re.compile(source, flags)
-    except re.error as error:
+        return re.compile(source, re.VERBOSE if verbose else 0)
+    except re.error:
+        pass
+    try:
+        return regex.compile(source, regex.VERBOSE if verbose else 0)
+    except regex.error as error:
         raise RulesError(f"zh.toml: {what}: bad regex: {error}") from error
 
 
@@ -366,7 +378,7 @@ def _compile_file(file: ZhRuleFile) -> ZhRules:
         source = next(p.regex for p in file.pattern if p.id == pid)
         for name, piece in pieces.items():
             source = source.replace(name, piece)
-        return _compile(source, f"pattern {pid!r}", re.VERBOSE)
+        return _compile(source, f"pattern {pid!r}", verbose=True)
 
     figure = pattern("figure")
     before, after, bound_words = _bounds(file.bound)
@@ -417,7 +429,7 @@ def _compile_file(file: ZhRuleFile) -> ZhRules:
         shared_unit=pattern("shared_unit"),
         change_after=WordSet.of(change.after_figure),
         periods=[
-            (p.id, frozenset(p.needs), _compile(p.regex, f"period {p.id!r}", re.VERBOSE))
+            (p.id, frozenset(p.needs), _compile(p.regex, f"period {p.id!r}", verbose=True))
             for p in file.period
         ],
         period_needs=tuple({w: None for p in file.period for w in p.needs}),
@@ -429,6 +441,7 @@ def _compile_file(file: ZhRuleFile) -> ZhRules:
             else alternation(subjects)
         ),
         subjects=subjects,
+        other_places=tuple(file.subject_carry.other_places) if file.subject_carry else None,
         metric_words=regex.compile(alternation(k for m in file.metric for k in m.keywords)),
         metric_ids=_metric_ids(file.metric),
         metrics_of_kind={
@@ -436,7 +449,7 @@ def _compile_file(file: ZhRuleFile) -> ZhRules:
             for kind in {k for m in file.metric for k in m.kinds}
         },
         attributions=[
-            (frozenset(a.needs), _compile(a.regex, f"attribution {a.id!r}", re.VERBOSE))
+            (frozenset(a.needs), _compile(a.regex, f"attribution {a.id!r}", verbose=True))
             for a in file.attribution
         ],
         attribution_needs=tuple({w: None for a in file.attribution for w in a.needs}),
@@ -494,7 +507,7 @@ def rule_rows(rules: ZhRules | None = None) -> list[dict[str, str]]:
     rows = []
     for kind in ZhRuleFile.model_fields:
         value = getattr(file, kind)
-        for entry in value if isinstance(value, list) else [value]:
+        for entry in value if isinstance(value, list) else [value] if value else []:
             comment = " ".join(entry.comment.split())
             rows.append(
                 {

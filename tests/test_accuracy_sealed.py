@@ -59,6 +59,12 @@ def test_misses_are_refused_on_the_sealed_batch(args, named, no_extractor, monke
     assert "is sealed" in result.output
 
 
+def test_the_first_two_held_out_batches_are_seen_since_the_third_round():
+    # issue 14's third round read their misses: they are no longer sealed, the third batch is
+    assert {"news-heldout3"} == accuracy.HELD_OUT_SETS
+    assert accuracy.sealed_sets_asked(("news-heldout", "news-heldout2"), accuracy.LABELS) == []
+
+
 def test_misses_of_the_fit_set_are_not_refused():
     assert accuracy.sealed_sets_asked(("news",), accuracy.LABELS) == []
     assert accuracy.sealed_sets_asked(("CurrencyModel",), HELDOUT3) == []

@@ -20,6 +20,7 @@ import pytest
 import ledger.extract_zh as extract_zh
 import ledger.extraction.sentence_fields as sentence_fields
 from ledger.extraction import extract_with_report
+from ledger.extraction.document import Doc
 from ledger.rules import Gated, Rules, _generated_pieces, default_rules
 
 SOURCES = Path(__file__).resolve().parent.parent / "sources"
@@ -169,3 +170,48 @@ def test_the_scan_pattern_holds_each_rarely_reached_word_tree_once() -> None:
     scan = rules.compiled["scan"].pattern
     assert scan.count(unit_words) == 3
     assert len(scan) < 70_000  # 94,552 characters when the tree was written in each time
+
+
+def test_a_cue_is_not_searched_in_a_sentence_without_what_it_needs() -> None:
+    """A cue's `needs` gate it as its trigger words do: the year cue (no trigger word can say
+    "a year") is searched only in a sentence holding "19" or "20", one in four of those with a
+    figure; a timed regex call costs some 3 us before it reads a character."""
+    rules, calls = counted_sentence_rules(default_rules())
+    year = next(i for i, (rule, _, _) in enumerate(rules.period_cues) if rule.id == "year")
+    claims = extract_with_report("The club has 42 members and 7 boats.", rules=rules).claims
+    assert [c.period for c in claims] == [None, None]
+    assert not [key for key in calls if key[0] == f"period:{year}"]
+    claims = extract_with_report("The club had 42 members in 2020.", rules=rules).claims
+    assert [c.period for c in claims] == ["2020"]
+    assert sum(n for key, n in calls.items() if key[0] == f"period:{year}") == 1
+
+
+def test_a_sentence_with_one_trigger_word_gets_its_rules_without_a_merge() -> None:
+    """Gated.triggered: a sentence holding one trigger word (most do) gets that word's rules and
+    the ungated ones as looked up when the rules load, in file order, the same as the merge."""
+    metrics = default_rules().metrics
+    ungated = [entry for entry in metrics.entries if not entry[2]]
+    for word in ("inflation", "profit", "temperature"):
+        alone = metrics.triggered(frozenset({word, "the", "rose"}))
+        assert alone == [e for e in metrics.entries if word in e[2] or not e[2]]
+        assert len(alone) > len(ungated) == 2  # temperatures on a scale, and `other`
+    both = metrics.triggered(frozenset({"inflation", "profit"}))
+    assert both == [e for e in metrics.entries if {"inflation", "profit"} & e[2] or not e[2]]
+
+
+def test_the_candidate_stage_calls_its_patterns_directly(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The scan and the patterns read around each figure (some 40,000 calls per MB of news) are
+    called directly, untimed on their short windows: Doc.call, whose timer they never armed,
+    cost about as much again as each of those calls. Only sentence-level rules go through it."""
+    called: Counter[str] = Counter()
+    wrapped = Doc.call
+
+    def counting(self: Doc, rule: str, *args: Any, **kwargs: Any) -> Any:
+        called[rule] += 1
+        return wrapped(self, rule, *args, **kwargs)
+
+    monkeypatch.setattr(Doc, "call", counting)
+    claims = [claim for text in SEEDS for claim in extract_with_report(text).claims]
+    assert len(claims) > 10 and called  # figures were read, and sentence rules still wrapped
+    candidate_patterns = {rule.id for rule in default_rules().files.pattern} | {"change", "ratio"}
+    assert set(called) & candidate_patterns == set()

@@ -116,6 +116,8 @@ def test_cue_examples_match(kind: str, cue) -> None:  # type: ignore[no-untyped-
             prefixes = tuple(t[:-1] for t in cue.triggers if t.endswith("*"))
             triggered = words & set(cue.triggers) or any(w.startswith(prefixes) for w in words)
             assert triggered, f"{cue.id}: no trigger word in {example!r}"
+        if cue.needs:
+            assert any(needed in example for needed in cue.needs), f"{cue.id}: {example!r}"
 
 
 def test_every_rule_has_id_comment_and_examples() -> None:
@@ -283,6 +285,9 @@ def test_a_rules_folder_missing_a_pattern_the_extractor_reads_is_refused(
         ("cues.toml", "(?P<relunit>", "(?P<unit>", "period 'relative' (relative) has no group"),
         ("cues.toml", 'period = "month"', 'period = "season"', "period.5.period"),
         ("units.toml", '"metres", ', "", "no unit has the word 'metres'"),
+        # the scan tries multiples, fractions, vague and named words only where a letter stands
+        ("numbers.toml", '"doubled", ', '"2x", ', "'2x' must start with a letter"),
+        ("numbers.toml", "tenfold = 10", '"10-fold" = 10', "'10-fold' must start with a letter"),
     ],
 )
 def test_the_contract_is_checked_at_load(
@@ -377,3 +382,61 @@ def test_month_abbreviations_end_no_sentence(rules_copy: Path) -> None:
     article = "Exports rose 5% by Ago. 20 firms closed."
     assert [c.sentence for c in extract(article)][:1] == ["Exports rose 5% by Ago."]
     assert {c.sentence for c in extract(article, rules=rules)} == {article}
+
+
+# Words a source's name, and what follows it in the cues, are made of: names that end in 's or
+# a dot, an adverb a longer name would swallow ("Reuters Last week said"), brackets, tickers.
+_NAME_PARTS = ["Reuters", "McKinsey's", "Bayer’s", "U.S.", "Jean-Marc", "eBay", "Bank", "of",
+               "England", "Last", "week", "said", "says", "told", "reporters", "shares", "data",
+               "spokesman", "a", "the", "firm", "group", "has", "plans", ",", "(NBS)", "<DXNS.L>",
+               "according", "to", "The", "Co", "posted", "net", "\n", "it", "its"]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def giving_back(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """The rules with source_name's words giving their letters back (`*`, not `*+`)."""
+    rules_dir = tmp_path_factory.mktemp("giving_back") / "rules"
+    shutil.copytree(RULES_DIR, rules_dir)
+    patterns = rules_dir / "patterns.toml"
+    text = patterns.read_text(encoding="utf-8")
+    start = text.index('id = "source_name"')
+    end = text.index("[[pattern]]", start)
+    piece = text[start:end].replace("]*+", "]*")
+    assert piece != text[start:end]
+    patterns.write_text(text[:start] + piece + text[end:], encoding="utf-8")
+    return load_rules(rules_dir)
+
+
+def _cue_matches(rules, sentence: str) -> list[object]:  # type: ignore[no-untyped-def]
+    found: list[object] = []
+    for table in (rules.attribution_cues, rules.subject_name_cues):
+        for _rule, pattern, _ in table:
+            found.append([(m.span(), m.groups()) for m in pattern.finditer(sentence)])
+    self_match = rules.subject_self.match(sentence)
+    return [*found, self_match and (self_match.span(), self_match.groups())]
+
+
+def test_a_source_name_taking_its_words_whole_matches_as_one_giving_them_back(giving_back) -> None:  # type: ignore[no-untyped-def]
+    """source_name takes each word whole (patterns.toml says why: it halved the costliest
+    cue's time): every attribution and subject-name cue, and [subject_self], match exactly as
+    they would with a name whose words give back their letters, on every cue's examples."""
+    examples = [e for table in (RULES.files.attribution, RULES.files.subject_name) for c in table
+                for e in c.examples] + RULES.files.subject_self.examples  # fmt: skip
+    for sentence in examples:
+        assert _cue_matches(RULES, sentence) == _cue_matches(giving_back, sentence), sentence
+
+
+def test_a_source_name_taking_its_words_whole_matches_as_one_giving_them_back_anywhere(
+    giving_back,  # type: ignore[no-untyped-def]
+) -> None:
+    """The same on sentences made of the words names and cues are made of, in any order."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(st.sampled_from(_NAME_PARTS), max_size=14))
+    def same(words: list[str]) -> None:
+        sentence = " ".join(words)
+        assert _cue_matches(RULES, sentence) == _cue_matches(giving_back, sentence)
+
+    same()

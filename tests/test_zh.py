@@ -8,6 +8,8 @@ import io
 import json
 import re
 import shutil
+import tomllib
+import unicodedata
 from datetime import date
 from pathlib import Path
 
@@ -26,6 +28,7 @@ from ledger.serve import build_datasette
 from ledger.zh_rules import default_zh_rules, load_zh_rules
 
 RULES = default_zh_rules()
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def one(text: str, published: date | None = None):
@@ -306,6 +309,28 @@ def test_cli_extracts_a_chinese_file(tmp_path):
     assert "33357.1亿元" in result.output and "rd_spending" in result.output
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "国家统计局：2023年全国人口为140967万人。",  # as likely Korean (cp949) to the detector
+        "2023年，全国共投入研究与试验发展经费33357.1亿元，比上年增长8.4%。",
+    ],
+)
+def test_a_chinese_file_in_gbk_is_read_as_chinese(tmp_path, text):
+    """Chinese pages and files are often in GBK, not UTF-8: ingest reads them whole (GB18030,
+    GBK's superset), their claims and all, not as Korean mojibake with none."""
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    (sources / "gbk.txt").write_bytes(text.encode("gbk"))
+    db = tmp_path / "claims.db"
+    result = CliRunner().invoke(cli, ["ingest", str(sources), "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    ledger = sqlite_utils.Database(db)
+    assert [(r["text"], r["encoding"]) for r in ledger["sources"].rows] == [(text, "gb18030")]
+    quotes = [r["quote"] for r in ledger.query("select quote from claims order by start")]
+    assert quotes == (["140967万人"] if "人口" in text else ["33357.1亿元", "8.4%"])
+
+
 def _ingest(tmp_path, articles: dict[str, str]):
     sources = tmp_path / "sources"
     sources.mkdir()
@@ -415,6 +440,26 @@ def test_the_seeds_rd_claim_meets_the_bureaus_chinese_figure(tmp_path):
     # the rise over 2022 meets the reference for the rise, not the level
     assert outcomes[("2574.2亿元", "rd-increase-2023-nbs-zh")] == "consistent"
     assert ("2574.2亿元", "rd-2023-nbs-zh") not in outcomes
+    # the R&D intensity, after the ； of the same sentence, is China's too: it meets the bureau's
+    assert outcomes[("2.65%", "rd-intensity-2023-nbs-zh")] == "consistent"
+
+
+@pytest.mark.parametrize(
+    ("text", "subjects"),
+    [
+        # the part after ； keeps the subject of the part before, as it keeps its period
+        ("2023年，全国R&D经费33357.1亿元；经费投入强度为2.65%。", ["China", "China"]),
+        ("我国GDP增长5.2%；两年平均增长4.1%；居民消费价格上涨0.2%。", ["China"] * 3),
+        # unless it names another place
+        ("我国GDP增长5.2%；美国GDP增长2.5%。", ["China", None]),
+        ("全国人口减少208万人；广东省人口增加了7万人。", ["China", None]),
+        # and a new sentence starts afresh
+        ("我国GDP增长5.2%。两年平均增长4.1%。", ["China", None]),
+    ],
+)
+def test_a_sentence_cut_at_a_semicolon_keeps_its_subject(text, subjects):
+    claims, _ = extract_chinese(text, published=date(2024, 2, 1))
+    assert [c.subject for c in claims] == subjects
 
 
 def test_search_finds_chinese_words_of_any_length(tmp_path):
@@ -562,6 +607,30 @@ def test_a_rules_folder_s_zh_toml_is_used_by_extract_and_rules(rules_folder):
     listed = runner.invoke(cli, ["rules", "--rules", str(rules_folder), "--json"])
     zh_ids = {row["id"] for row in json.loads(listed.output) if row["file"] == "zh.toml"}
     assert "research_spending" in zh_ids and "rd_spending" not in zh_ids
+
+
+def test_a_zh_toml_written_before_this_round_still_reads(rules_folder):
+    """A rules folder's zh.toml from before [subject_carry], with a class only the `regex` module
+    reads ([\\d-—]): it loads (that pattern by `regex`), is listed, and reads as it did."""
+    zh = rules_folder / "zh.toml"
+    text = zh.read_text(encoding="utf-8")
+    carry = text.index("[subject_carry]")
+    zh.write_text(text[:carry] + text[text.index("[[metric]]", carry) :], encoding="utf-8")
+    _edit(zh, r"(?<![\d\-—–~～])", r"(?<![\d-—–~～])")
+    article = rules_folder.parent / "a.txt"
+    article.write_text("2023年3月，全国R&D经费33357.1亿元；经费投入强度为2.65%。", encoding="utf-8")
+    runner = CliRunner()
+    out = runner.invoke(cli, ["extract", "--rules", str(rules_folder), str(article)])
+    assert out.exit_code == 0, out.output
+    claims = [json.loads(line) for line in out.output.splitlines()]
+    assert [(c["quote"], c["period"], c["subject"]) for c in claims] == [
+        ("33357.1亿元", "2023-03", "China"),
+        ("2.65%", "2023-03", None),  # no [subject_carry]: the subject stays where it is named
+    ]
+    listed = runner.invoke(cli, ["rules", "--rules", str(rules_folder), "--json"])
+    assert listed.exit_code == 0, listed.output
+    kinds = {row["kind"] for row in json.loads(listed.output) if row["file"] == "zh.toml"}
+    assert "period" in kinds and "subject_carry" not in kinds
 
 
 def test_a_rules_folder_without_zh_toml_reads_chinese_with_the_package_s(rules_folder):
@@ -758,3 +827,41 @@ def test_kept_back_readings_fixed_as_rule_data(text, wanted):
     claims = extract(text, published=date(2021, 5, 11))
     got = [(c.quote, c.value, c.value_high, c.unit, c.bound, c.change, c.period) for c in claims]
     assert got == wanted
+
+
+@pytest.mark.parametrize("name", ["zh_set.toml", "zh_heldout.toml", "zh_sealed.toml"])
+def test_every_labelled_sentence_names_where_it_was_read(name):
+    """Issue 20: each labelled sentence's source is recorded (outlet, date, and a repository's
+    path at a commit or a URL), so anyone can read it again where it was taken from."""
+    labelled = tomllib.loads((ROOT / "bench" / name).read_text(encoding="utf-8"))
+    sources = {source["id"]: source for source in labelled["source"]}
+    for source in sources.values():
+        assert source["outlet"] and date.fromisoformat(source["published"]), source["id"]
+        pinned = all(source.get(key) for key in ("repo", "path", "commit"))
+        assert pinned or source.get("url", "").startswith("https://"), source["id"]
+        if pinned:
+            assert re.fullmatch(r"[0-9a-f]{40}", source["commit"]), source["id"]
+    assert {sentence["source"] for sentence in labelled["sentence"]} <= set(sources)
+
+
+def test_the_claims_table_lines_up_chinese_quotes(tmp_path):
+    """`ledger claims` pads and cuts its columns by terminal width: a Chinese character takes two
+    columns, so a Chinese quote's row lines up with an English one's."""
+    db = _ingest(
+        tmp_path,
+        {
+            "zh": "2023年，全国共投入研究与试验发展（R&D）经费33357.1亿元，比上年增长8.4%。",
+            "en": "China's R&D spending exceeded 3.3 trillion yuan in 2023.",
+        },
+    )
+    path = db.conn.execute("pragma database_list").fetchone()[2]
+    result = CliRunner().invoke(cli, ["claims", "--db", path])
+    assert result.exit_code == 0, result.output
+    header, rule, *rows = result.output.splitlines()[:-1]
+    assert len(rows) == 3 and any("33357.1亿元" in row for row in rows)
+    starts = [m.start() for m in re.finditer(r"(?<=  )-", rule)]  # where each column starts
+    for row in [header, *rows]:
+        # a wide character as the two columns it takes on the screen
+        shown = "".join(c + "\0" if unicodedata.east_asian_width(c) in "WF" else c for c in row)
+        for start in starts:
+            assert shown[start - 2 : start] == "  " and shown[start] != " ", row

@@ -44,6 +44,10 @@ _SCORE_BEFORE = regex.compile(r"(?r)(?<![\d.,/])\d{1,2}[-–]\d{1,2}[ \t,]+\Z")
 _SCORE_AFTER = regex.compile(r"[ \t,]+\d{1,2}[-–]\d{1,2}(?![\d.,/%])")
 _TOP_BEFORE = regex.compile(r"(?r)\btop[ \t\u00a0]+\Z", regex.IGNORECASE)  # "the top 10 were"
 _POSSESSIVES = ("'s", "’s", "s'", "s’")
+# words in title case after a figure, the last a plural: "16 Early Black Friday Deals"
+_TITLE_CASE_PLURAL = regex.compile(
+    r"(?:[ \t\u00a0]+\p{Lu}\p{Ll}+){1,3}[ \t\u00a0]+\p{Lu}\p{Ll}+[^\Ws](?<!ss)s\b"
+)
 _THOUSANDS = regex.compile(r"\d{1,3},\d{3}")
 _LONE_FRACTION = regex.compile(r"\d{1,2}/\d{1,2}|[½¼¾⅓⅔⅕⅛⅜⅝⅞]")
 OF_AFTER = regex.compile(r"[ \t\u00a0]+of\b(?![ \t\u00a0]+an?\b)", regex.IGNORECASE)  # not "of an"
@@ -120,7 +124,7 @@ def read_candidate(doc: Doc, m: Match) -> tuple[Found | None, int]:
     if _not_a_figure_here(doc, g, start, end):
         return None, end
     sentence = doc.sentence(start)
-    context = doc.call("before", rules.compiled["before"].search, text, max(0, start - 40), start)
+    context = rules.compiled["before"].search(text, max(0, start - 40), start, RELEASE_GIL)
     # every part of the context is optional: an empty match holds no group, so it reads as none
     # and the nine group reads are spared for most figures
     before = ByNumber(context) if context is not None and context.end() > context.start() else None
@@ -231,9 +235,7 @@ def _range(r: Reading) -> bool:
         r.resume, r.second, r.unit2 = m.start("second"), None, None
     if r.qualifier == "range" and r.second is None:
         if norm(str(r.before_group("qual"))) == "between":
-            more = doc.call(
-                "and_range", rules.compiled["and_range"].match, doc.text, r.end, r.end + 120
-            )
+            more = rules.compiled["and_range"].match(doc.text, r.end, r.end + 120, RELEASE_GIL)
             if more is not None:
                 r.second = read_figure(more.group("second"), rules)
                 r.unit2 = read_unit(more.group("unit2"), rules)
@@ -271,12 +273,18 @@ def _two_figures(r: Reading) -> bool:
         return bool(r.symbol or unit or r.has_scale) or (
             second.has_scale and r.value > digits_value_or_word(second.digits, doc.rules)
         )
+    if _change_before(doc, r.start) is None:
+        return False
     # "gained 0.7 percent to 6,327.80", "rose 64.06 points to 4,577.10": after a change cue, a
-    # change in a unit and then the bare level it reached are two figures, never a range; so
-    # are a move in a currency and a price many times it ("US light crude rose $1.64 to $47.10")
-    bare_level = unit is not None and unit2 is None and not second.symbol
-    price_reached = bool(r.symbol) and second.symbol == r.symbol and second.value > 5 * first.value
-    return (bare_level or price_reached) and _change_before(doc, r.start) is not None
+    # change in a unit and then the bare level it reached are two figures, never a range; so is
+    # an amount of money and the price it reached, many times the change ("rose 49p to 237p",
+    # "rose $2 to $45"), where a range is narrow ("to rise $2 to $3")
+    return (unit is not None and unit2 is None and not second.symbol) or (
+        side1 is not None
+        and side1[0] == "money"
+        and side1 == side2
+        and second.value > 3 * first.value
+    )
 
 
 def _same_scale_range(r: Reading, second: Figure) -> bool:
@@ -365,13 +373,7 @@ def _stated(r: Reading) -> bool:
         r.second is None
         and text[end : end + 1] == " "
         and not _TOP_BEFORE.match(text, max(0, r.start - 5), r.start)
-        and r.doc.call(
-            "elided_subject_after",
-            r.doc.rules.compiled["elided_subject_after"].match,
-            text,
-            end,
-            end + 12,
-        )
+        and r.doc.rules.compiled["elided_subject_after"].match(text, end, end + 12, RELEASE_GIL)
         is not None
         and r.doc.rules.compiled["month_near_before"].match(text, max(0, r.start - 30), r.start)
         is None
@@ -386,7 +388,14 @@ def _nothing_after(r: Reading, noun: Noun) -> bool:
         and not noun.is_time
         and not compiled["ratio_after"].match(text, end, end + 40, RELEASE_GIL)
         and not compiled["listed_ahead"].match(text, end, end + 40, RELEASE_GIL)
-        and not (text[end : end + 1] == "-" and r.doc.rules.duration_compound.match(text, end))
+        # "a 41-year high", "the 12-nation Community": a hyphen joins the figure to its noun
+        and not (
+            text[end : end + 1] == "-"
+            and (
+                r.doc.rules.duration_compound.match(text, end)
+                or _COMPOUND_NOUN.match(text, end, end + 40)
+            )
+        )
     )
 
 
@@ -470,7 +479,7 @@ def _settle_kind(r: Reading) -> bool:
     doc, rules, text, unit = r.doc, r.doc.rules, r.doc.text, r.unit_info
     currency = _currency(r)
     if currency is None and unit is not None and unit.kind == "money":
-        currency = unit.unit
+        currency = _currency_of_word(r) or unit.unit
     if currency is not None:
         if unit is not None and unit.kind == "money" and unit.factor == 1.0 and r.second is None:
             r.value, r.end, r.resume = _money_tail(doc, r.value, r.has_scale, r.end, r.resume)
@@ -504,13 +513,13 @@ def _read_count(r: Reading) -> bool:
     doc, text, end = r.doc, r.doc.text, r.end
     assert r.first is not None
     if text[end : end + 1] == "-" and text[end + 1 : end + 2].isalpha():
-        # "a 25-member team": a compound adjective, not a count; but "a 41-year high", "the
-        # 21-year-old" state a span of time, and the last of a suspended list counts its noun
-        # ("four-, five- and six-cylinder")
-        return _read_compound_duration(r) or _read_suspended_list_end(r)
+        # "a 41-year high", "the 21-year-old" state a span of time, the last of a suspended list
+        # counts its noun ("four-, five- and six-cylinder"), and so does a count in digits
+        # joined to its noun ("the 12-nation Community", "a 300-shareholder threshold")
+        return _read_compound_duration(r) or _read_suspended_list_end(r) or _read_compound_count(r)
     ratio = None
     if r.second is None and not r.has_scale:
-        ratio = doc.call("ratio", doc.rules.compiled["ratio_after"].match, text, end, end + 40)
+        ratio = doc.rules.compiled["ratio_after"].match(text, end, end + 40, RELEASE_GIL)
     den = read_figure(ratio.group("den"), doc.rules) if ratio is not None else None
     if ratio is not None and den is not None and r.value < den.value <= 1000 and not den.has_scale:
         # "nine in ten households": a share, as a percentage
@@ -566,6 +575,22 @@ def _read_compound_duration(r: Reading) -> bool:
     return True
 
 
+def _read_compound_count(r: Reading) -> bool:
+    """A whole number in digits joined by a hyphen to the noun it counts ("the 12-nation
+    Community", "a 25-member team"), not to a word that is no noun ("a 5,000-strong crowd")."""
+    first, rules = r.first, r.doc.rules
+    if first is None or not first.digits.isdigit() or r.second is not None or r.has_scale:
+        return False
+    m = _COMPOUND_NOUN.match(r.doc.text, r.end, r.end + 40, RELEASE_GIL)
+    if m is None or not _modifier(word := m.group(1)) or word in rules.not_nouns:
+        return False
+    if norm(word) in rules.units_by_word or norm(word + "s") in rules.units_by_word:
+        return False  # "a 100-franc share", "60-kilo bags", "the 12-point scale": a unit's size
+    r.kind, r.unit, r.rule = "count", word, "count"
+    r.end = r.resume = m.end()
+    return True
+
+
 _SUSPENDED_BEFORE = regex.compile(r"(?r)[\p{L}\d]-,?[ \t\u00a0]+(?:(?:and|or|&)[ \t\u00a0]+)?\Z")
 _OF = regex.compile(r"\s+of\b", regex.IGNORECASE)
 _COMPOUND_NOUN = regex.compile(r"-(\p{Ll}+)\b(?![-‑])")
@@ -590,26 +615,19 @@ def _read_suspended_list_end(r: Reading) -> bool:
 def _age_cue(r: Reading) -> int | None:
     """Where the words that make a figure an age start ("aged 34", "the age of 22"); None if
     there are none. A plain look for "age" first: the cue pattern runs before few figures."""
-    text, start, end = r.doc.text, r.start, r.end
+    text, start, end, compiled = r.doc.text, r.start, r.end, r.doc.rules.compiled
     if (
         text[start - 2 : start] == ", "
         and text[end : end + 1] in (",", ".", ";")
         and r.first is not None
         and r.first.digits.isdigit()
         and len(r.first.digits) <= 3
-        and r.doc.call(
-            "age_apposition",
-            r.doc.rules.compiled["age_apposition"].match,
-            text,
-            max(0, start - 24),
-            start,
-        )
+        and compiled["age_apposition"].match(text, max(0, start - 24), start, RELEASE_GIL)
     ):
         return start  # "Liam Mower, 12,": the age of the person named
     if "age" not in text[max(0, start - 12) : start].lower():
         return None
-    pattern = r.doc.rules.compiled["age_before"]
-    cue = r.doc.call("age_before", pattern.match, text, max(0, start - 20), start)
+    cue = compiled["age_before"].match(text, max(0, start - 20), start, RELEASE_GIL)
     return cue.start() if cue is not None else None
 
 
@@ -731,6 +749,21 @@ def _currency(r: Reading) -> str | None:
     return rules.codes.get(written) if written else None
 
 
+def _currency_of_word(r: Reading) -> str | None:
+    """The currency a word several currencies write stands for in this sentence ("dlrs" in a
+    sentence about Canada are CAD), or None where the word's own currency stands."""
+    context = r.doc.rules.currency_word_contexts.get(
+        norm((r.g["unit"] or r.g["unit2"] or "").strip())
+    )
+    if context is None:
+        return None
+    choices, unless = context
+    named = choices.search(r.sentence.text)
+    if named is None or unless.search(r.sentence.text):
+        return None
+    return named.lastgroup
+
+
 def _closes_quotation(text: str, offset: int, mark: str) -> bool:
     """Whether a mark at `offset` closes a quotation opened earlier in its paragraph (a
     quotation may hold several sentences and, in wire copy, several lines).
@@ -749,9 +782,7 @@ def _noun(doc: Doc, start: int, end: int, value: float) -> Noun:
     """The counted noun after a figure (which starts at `start` and ends at `end`)."""
     rules = doc.rules
     if value != 1 and doc.text[end : end + 4] == " of ":
-        partitive = doc.call(
-            "partitive_after", rules.compiled["partitive_after"].match, doc.text, end, end + 24
-        )
+        partitive = rules.compiled["partitive_after"].match(doc.text, end, end + 24, RELEASE_GIL)
         if partitive is not None:
             # "23 of the 77 cases", "up to four of these fabs": the whole's noun is counted,
             # the quote stays the figure ("one of the officers" is a pronoun)
@@ -759,12 +790,12 @@ def _noun(doc: Doc, start: int, end: int, value: float) -> Noun:
             if whole.unit is not None and not whole.is_time:
                 return Noun(whole.unit, end, False)
             return Noun(None, end, False)
-    found = doc.call("noun_after", rules.compiled["noun_after"].match, doc.text, end, end + 80)
+    found = rules.compiled["noun_after"].match(doc.text, end, end + 80, RELEASE_GIL)
     if found is None:
         return Noun(None, end, False)
     m = ByNumber(found)
     kept: list[str] = []
-    last = 0
+    last = joined = 0
     for i in (1, 2, 3, 4):
         word = m.group(f"w{i}")
         if word is None:
@@ -772,6 +803,11 @@ def _noun(doc: Doc, start: int, end: int, value: float) -> Noun:
         lower = word.lower()
         if lower in ("and", "&") and _joins_names(m, i):
             continue  # "460 Kia and Hyundai vehicles": two brands describe the noun
+        if lower in ("and", "or") and _joins_describers(rules, m, i):
+            # "three former or current executives", "3 new or used cars"
+            kept += [lower] if kept else []
+            joined += 1
+            continue
         if lower in rules.stop:
             break
         if lower[-1] in "'’" and singular(lower[:-1], rules.irregular) in rules.durations:
@@ -796,7 +832,7 @@ def _noun(doc: Doc, start: int, end: int, value: float) -> Noun:
             if value == 1 and (lower in rules.adjectives or lower.endswith("ly")):
                 return Noun(None, end, False)  # "one big con trick": "one" as an article
             continue
-        if i >= 3 and value != 1 or i == 4:
+        if i - joined >= 3 and value != 1 or i == 4:
             break
         kept.append(lower)
         last = i
@@ -864,6 +900,25 @@ def _joins_names(m: ByNumber, i: int) -> bool:
     return bool(before and after and before[0].isupper() and after[0].isupper())
 
 
+def _joins_describers(rules: Rules, m: ByNumber, i: int) -> bool:
+    """Whether the i-th word ("or") joins the word before it to one that, like it, describes
+    the plural after them ("three former or current executives")."""
+    before = str(m.group(f"w{i - 1}")) if i > 1 else ""
+    after = [w for w in (m.group(f"w{j}") for j in range(i + 1, 5)) if w]
+    return (
+        before.islower()
+        and before not in rules.time_nouns  # "one year and two years": two figures
+        and len(after) >= 2
+        and after[0].isalpha()
+        and after[0].islower()
+        and after[0] not in rules.stop
+        and after[0] not in rules.number_words
+        and not after[0].endswith("ing")  # "70,000 now and boosting prices": a verb
+        and not is_plural(after[0], rules.irregular)
+        and is_plural(after[1], rules.irregular)
+    )
+
+
 # endings of adjectives that may stand between a figure's first describer and its noun
 _DESCRIBER_ENDINGS = ("ic", "ous", "ful", "able", "ible")
 _ARTICLE_BEFORE = regex.compile(r"(?r)(?<![\p{L}\d])an?[ \t\u00a0]+\Z", regex.IGNORECASE)
@@ -905,31 +960,34 @@ def _change_before(doc: Doc, start: int) -> str | None:
     `where = "before"`: the pattern is read backwards and matched there only (a search would try
     each of the 60 positions before too; every cue ends in \\s+\\Z, so none matches there)."""
     pattern = doc.rules.change_before
-    return _change_cue(doc, doc.call("change", pattern.match, doc.text, max(0, start - 60), start))
+    return _change_cue(doc, pattern.match(doc.text, max(0, start - 60), start, RELEASE_GIL))
 
 
 def _change_after(doc: Doc, end: int) -> str | None:
     pattern = doc.rules.change_after
-    return _change_cue(doc, doc.call("change", pattern.match, doc.text, end, end + 30))
+    return _change_cue(doc, pattern.match(doc.text, end, end + 30, RELEASE_GIL))
 
 
 def _is_name_or_date(doc: Doc, start: int, end: int) -> bool:
     """Numbers that are labels or dates: Boeing 737, page 3, March 5, 7 October."""
     rules, text, compiled = doc.rules, doc.text, doc.rules.compiled
     lo = max(0, start - 40)
-    if doc.call("date_before", compiled["date_before"].search, text, lo, start):
+    if compiled["date_before"].search(text, lo, start, RELEASE_GIL):
         return True
-    if doc.call("date_after", compiled["date_after"].match, text, end, end + 20):
+    if compiled["date_after"].match(text, end, end + 20, RELEASE_GIL):
         return True
-    if doc.call("time_after", compiled["time_after"].match, text, end, end + 12):
+    if compiled["time_after"].match(text, end, end + 12, RELEASE_GIL):
         return True
-    label = doc.call("label_before", compiled["label_before"].search, text, lo, start)
+    label = compiled["label_before"].search(text, lo, start, RELEASE_GIL)
     if label is not None:
         cap = label.group("cap")
-        if cap is not None and (
-            cap.endswith(_POSSESSIVES) or _THOUSANDS.match(text, start, end) is not None
-        ):
-            pass  # "Britain's 11,500 growers", "Boeing 1,200": a count, not "Boeing 737"
+        if (
+            cap is not None
+            and (cap.endswith(_POSSESSIVES) or _THOUSANDS.match(text, start, end) is not None)
+        ) or (text[start].isdigit() and _TITLE_CASE_PLURAL.match(text, end, end + 60)):
+            # "Britain's 11,500 growers", "Boeing 1,200": a count, not "Boeing 737"; and a
+            # headline's count in title case ("Gear 16 Early Black Friday Deals")
+            pass
         elif (
             cap is None
             or cap.lower() not in rules.not_labels
@@ -953,7 +1011,7 @@ def _money_tail(
     """An amount's currency word may be followed by its scale ("75 USD million") or by its
     cents ("13 dollars and 45 cents", "15 dollars 50."): (value, end, resume) with them read."""
     pattern = doc.rules.compiled["money_tail"]
-    tail = doc.call("money_tail", pattern.match, doc.text, end, end + 60)
+    tail = pattern.match(doc.text, end, end + 60, RELEASE_GIL)
     if tail is None:
         return value, end, resume
     if tail.group("scale"):
@@ -972,7 +1030,7 @@ def _measure_tail(
 ) -> tuple[float, int, int]:
     """A measure may be followed by a smaller unit ("5 feet 2 inches"): read it in."""
     pattern = doc.rules.compiled["measure_tail"]
-    tail = doc.call("measure_tail", pattern.match, doc.text, end, end + 60)
+    tail = pattern.match(doc.text, end, end + 60, RELEASE_GIL)
     if tail is None:
         return value, end, resume
     factor = doc.rules.minor_units[unit].get(norm(tail.group("mword")))

@@ -59,6 +59,7 @@ def finish(doc: Doc, found: list[Found]) -> None:
     for claims in _by_sentence(found).values():
         _carry_listed_units(doc, claims)
         _carry_units_of_estimates(doc, claims)
+        _carry_counted_nouns(claims)
     found[:] = [c for c in found if not c.bare]
     links: list[tuple[Found, Found]] = []
     for sentence_start, claims in _by_sentence(found).items():
@@ -167,6 +168,28 @@ def _carry_units_of_estimates(doc: Doc, claims: list[Found]) -> None:
                 continue
             claim.kind, claim.unit = before.kind, before.unit
             claim.carried_from = before
+            if claim.scale is None and before.scale is not None and before.scale < 1:
+                # "fell 21p to 936", "Shr 23 cts vs 45": the bare figure is in the same coins
+                claim.value *= before.scale
+
+
+def _carry_counted_nouns(claims: list[Found]) -> None:
+    """A whole number kept with no noun counts what the nearest count before it in its sentence
+    counts, when it is a part of that whole or a smaller figure of it ("of the 95 individuals
+    still facing charges, 71 are", "50,000 jobs, including 9,000 at Micron")."""
+    counted: Found | None = None
+    for claim in claims:
+        if claim.kind == "count" and claim.rule == "count":
+            if claim.unit is not None:
+                # a noun of its own, not one lent by a figure before it
+                counted = claim if claim.carried_from is None else counted
+            elif (
+                counted is not None
+                and not claim.bare
+                and 0 < claim.value < counted.value
+                and claim.value == int(claim.value)
+            ):
+                claim.unit = counted.unit
 
 
 def _scaled_source(doc: Doc, earlier: list[Found]) -> Found | None:

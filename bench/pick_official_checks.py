@@ -1,0 +1,205 @@
+"""Draw the candidate figures an official-statistics labelled set is picked from, at random with
+recorded seeds, as bench/labels/official_checks_heldout3.csv was (bench/labels/README.md).
+
+A candidate is a figure ("2.5 pct", "9.5%", "145 yen", "$41.48", "18 dlrs a barrel") in a sentence
+with a macro word, in a Reuters story tagged with a macro topic or a BBC business story, in none of
+the labelled sets that existed when the set was picked, nor repeating a sentence of theirs. Each
+draw samples its own pool; the labeller reads the draws in order and labels, or passes over, each
+figure. Ledger is never run here: the candidates come from these patterns alone, so labelling them
+tells nothing of ledger's output.
+
+Prints one JSON line per drawn figure: the draw, its rank in the draw, corpus, story id, character
+span in the story's title + text (bench/corpora.py `document_text`), the wire date, and the
+sentence, for reading only: write the output outside the repository, never commit it.
+
+    python bench/pick_official_checks.py > /tmp/official-candidates.jsonl
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import random
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import click
+from corpora import document_text, iter_corpus, require_corpora
+
+LABELS = Path(__file__).resolve().parent / "labels"
+# The labelled sets that existed when official_checks_heldout3.csv was picked: their stories are
+# left out, and so is any sentence of theirs repeated in another story.
+EARLIER_SETS = (
+    "official_checks.csv",
+    "official_checks_heldout.csv",
+    "official_checks_heldout2.csv",
+    "news.jsonl",
+    "news_heldout.jsonl",
+    "news_heldout2.jsonl",
+    "news_fields_heldout.jsonl",
+    "news_fields_heldout2.jsonl",
+)
+REUTERS_TOPICS = {"gnp", "cpi", "jobs", "bop", "trade", "money-fx", "interest", "crude"}
+MACRO_WORD = re.compile(
+    r"""growth | grew | \bgdp\b | \bgnp\b | gross\ (?:domestic|national)\ product | econom
+    | inflation | consumer\ prices | cost\ of\ living | retail\ prices     # prices
+    | unemploy | jobless | current\ account | trade\ (?:deficit|surplus)
+    | dollar | \byen\b | \bmarks?\b | sterling | \beuro\b | francs?          # currencies
+    | \boil\b | crude | barrel
+    | base\ rate | interest\ rate | discount\ rate""",
+    re.IGNORECASE | re.VERBOSE,
+)
+GROWTH_PRICES_JOBS = re.compile(
+    r"growth|grew|\bgdp\b|\bgnp\b|inflation|consumer prices|unemploy|jobless", re.IGNORECASE
+)
+A_YEAR = re.compile(r"\b(?:19[5-9]\d|200[0-5])\b|last year", re.IGNORECASE)
+FIGURE = re.compile(
+    r"""(?:\$|US\$)?\d+(?:[.,]\d+)*(?:\s|-)?                       # a number, maybe after $
+        (?:(?:pct|per\ cent|percent|yen|marks|francs|dlrs\ a\ barrel|dlrs|a\ barrel)\b|%)
+    | \$\d+(?:\.\d+)?(?:\ a\ barrel)?                             # $41.48, $6bn's $6
+    | \b(?:one|two|three|four|five|six|seven|eight|nine|ten)\s+(?:pct|per\ cent)""",
+    re.IGNORECASE | re.VERBOSE,
+)
+# A sentence ends at . ! or ? before a capital or a quote, or at a blank line.
+SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'])|\n\s*\n")
+BBC_MARKET_LEVEL = re.compile(
+    r"[0-9] a barrel|\$1\.[0-9]|[0-9] yen|base rate|interest rates? (?:at|to) "
+)
+REGIONAL_WORD = re.compile(
+    r"\b(?:London|Scotland|Scottish|Wales|Welsh|Northern Ireland|California|Texas|Alberta"
+    r"|Ontario|Quebec|Bavaria|province|state's|region's)\b"
+)
+OIL_OR_CURRENCY = re.compile(r"oil|crude|barrel|dollar|euro|yen|sterling", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    corpus: str
+    doc_id: str
+    start: int
+    end: int
+    figure: str
+    sentence: str  # whitespace folded, for reading
+    published: str  # the wire date; BBC stories have none
+    year_dated: bool  # a growth, price or jobs word and a year in the sentence
+
+
+@dataclass(frozen=True)
+class Draw:
+    name: str
+    seed: int
+    count: int
+    keep: Callable[[Candidate], bool]
+
+
+def is_bbc(candidate: Candidate) -> bool:
+    return candidate.corpus == "bbc"
+
+
+# In the order they were read. Each samples its own pool, so one draw never shifts another.
+DRAWS = (
+    Draw("A", 41, 110, lambda c: True),
+    Draw("B", 5, 60, lambda c: c.year_dated),
+    Draw("C", 51, 40, lambda c: is_bbc(c) and bool(GROWTH_PRICES_JOBS.search(c.sentence))),
+    Draw("E", 6, 100, lambda c: c.year_dated),
+    Draw("F", 7, 160, lambda c: c.year_dated),
+    Draw("G", 71, 40, lambda c: is_bbc(c) and bool(BBC_MARKET_LEVEL.search(c.sentence))),
+    Draw("H", 81, 12, lambda c: bool(REGIONAL_WORD.search(c.sentence))),
+    Draw("D", 52, 30, lambda c: is_bbc(c) and bool(OIL_OR_CURRENCY.search(c.sentence))),
+)
+
+
+def sentences(text: str) -> Iterator[tuple[int, str]]:
+    """Each sentence of `text` with its offset.
+
+    >>> list(sentences("Growth was 2 pct. Inflation fell.\\n\\nREUTER"))
+    [(0, 'Growth was 2 pct.'), (18, 'Inflation fell.'), (35, 'REUTER')]
+    """
+    start = 0
+    for match in SENTENCE_BREAK.finditer(text):
+        yield start, text[start : match.start()]
+        start = match.end()
+    yield start, text[start:]
+
+
+def fold(sentence: str) -> str:
+    return " ".join(sentence.split())
+
+
+def earlier_stories() -> set[str]:
+    stories: set[str] = set()
+    for name in EARLIER_SETS:
+        with open(LABELS / name, encoding="utf-8", newline="") as handle:
+            if name.endswith(".csv"):
+                stories |= {row["doc_id"] for row in csv.DictReader(handle)}
+            else:
+                stories |= {json.loads(line)["doc"] for line in handle}
+    return stories
+
+
+def is_macro_story(corpus: str, document: dict) -> bool:
+    if corpus == "reuters":
+        return bool(REUTERS_TOPICS & set(document.get("topics") or []))
+    return document.get("category") == "business"
+
+
+def candidates() -> list[Candidate]:
+    """Every figure near a macro word in the macro stories of no earlier set, each sentence once:
+    the corpora repeat stories under other ids, so a sentence of an earlier set's story is out."""
+    earlier = earlier_stories()
+    seen: set[str] = set()  # the earlier sets' sentences, then every sentence taken
+    for corpus in ("reuters", "bbc"):
+        for document in iter_corpus(corpus):
+            if document["id"] in earlier:
+                seen |= {fold(s) for _, s in sentences(document_text(document)) if len(s) > 40}
+    found = []
+    for corpus in ("reuters", "bbc"):
+        for document in iter_corpus(corpus):
+            if document["id"] in earlier or not is_macro_story(corpus, document):
+                continue
+            for offset, sentence in sentences(document_text(document)):
+                folded = fold(sentence)
+                if not MACRO_WORD.search(sentence) or folded in seen:
+                    continue
+                seen.add(folded)
+                year_dated = bool(GROWTH_PRICES_JOBS.search(sentence) and A_YEAR.search(sentence))
+                found += [
+                    Candidate(
+                        corpus,
+                        document["id"],
+                        offset + figure.start(),
+                        offset + figure.end(),
+                        figure.group(),
+                        folded,
+                        (document.get("date") or "")[:10],
+                        year_dated,
+                    )  # fmt: skip
+                    for figure in FIGURE.finditer(sentence)
+                ]
+    return found
+
+
+def drawn(pool: list[Candidate]) -> Iterator[tuple[Draw, int, Candidate]]:
+    """Each draw's sample of its pool, the pool sorted by story id and offset first."""
+    ordered = sorted(pool, key=lambda c: (c.doc_id, c.start))
+    for draw in DRAWS:
+        kept = [candidate for candidate in ordered if draw.keep(candidate)]
+        sample = random.Random(draw.seed).sample(kept, min(draw.count, len(kept)))
+        for rank, candidate in enumerate(sample):
+            yield draw, rank, candidate
+
+
+@click.command()
+def main() -> None:
+    """Print the drawn candidates as JSON lines (count of candidates and stories on stderr)."""
+    require_corpora()
+    pool = candidates()
+    click.echo(f"{len(pool)} candidates in {len({c.doc_id for c in pool})} stories", err=True)
+    for draw, rank, candidate in drawn(pool):
+        click.echo(json.dumps({"draw": draw.name, "rank": rank, **asdict(candidate)}))
+
+
+if __name__ == "__main__":
+    main()
