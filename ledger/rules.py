@@ -966,8 +966,21 @@ def check_contract(files: RuleFiles, pieces: dict[str, str]) -> None:
         require_groups(
             f"patterns.toml: pattern {pattern_id!r}", _source(pattern_id, pieces), groups
         )
-    # the scan pattern tries these words only where a letter stands, (?=\p{L}): one test passes
-    # over all their trees at the digits and symbols most anchors are
+    _check_word_starts(files)
+    for cue in files.attribution:
+        require_groups(f"cues.toml: attribution {cue.id!r}", cue.regex, ATTRIBUTION_GROUPS)
+    for named in files.subject_name:
+        require_groups(f"cues.toml: subject_name {named.id!r}", named.regex, SUBJECT_NAME_GROUPS)
+    for period in files.period:
+        where = f"cues.toml: period {period.id!r} ({period.period})"
+        require_groups(where, period.regex, PERIOD_GROUPS[period.period])
+
+
+def _check_word_starts(files: RuleFiles) -> None:
+    """The scan pattern (patterns.toml) relies on how these words start: multiples, fractions,
+    vague and named quantities are tried only where a letter stands, (?=\\p{L}), and the space
+    before a unit or a scale word is possessive, ?+, so none of those starts with a space or a
+    hyphen (each shortcut spares the scan a try of a word tree at most figures)."""
     lettered = [
         *[("numbers.toml", w) for m in files.multiple for w in [*m.words, *m.factors]],
         *[("numbers.toml", w) for rule in [*files.fraction, *files.vague] for w in rule.words],
@@ -976,13 +989,16 @@ def check_contract(files: RuleFiles, pieces: dict[str, str]) -> None:
     for where, word in lettered:
         if not word[:1].isalpha():
             raise RulesError(f"{where}: {word!r} must start with a letter, as the scan reads it")
-    for cue in files.attribution:
-        require_groups(f"cues.toml: attribution {cue.id!r}", cue.regex, ATTRIBUTION_GROUPS)
-    for named in files.subject_name:
-        require_groups(f"cues.toml: subject_name {named.id!r}", named.regex, SUBJECT_NAME_GROUPS)
-    for period in files.period:
-        where = f"cues.toml: period {period.id!r} ({period.period})"
-        require_groups(where, period.regex, PERIOD_GROUPS[period.period])
+    spaced = [
+        *[("units.toml", w) for u in files.unit for w in [*u.words, *u.symbols, *u.guarded]],
+        *[("currencies.toml", w) for c in files.currency for w in [*c.words, *c.prefixes]],
+        *[("numbers.toml", w) for scale in files.scale for w in scale.words],
+    ]
+    for where, word in spaced:
+        if word[:1].isspace() or word[:1] in "-‑":
+            raise RulesError(
+                f"{where}: {word!r} must not start with a space or a hyphen, as the scan reads it"
+            )
 
 
 def _currency_names(files: RuleFiles) -> Pattern:

@@ -215,3 +215,16 @@ def test_the_candidate_stage_calls_its_patterns_directly(monkeypatch: pytest.Mon
     assert len(claims) > 10 and called  # figures were read, and sentence rules still wrapped
     candidate_patterns = {rule.id for rule in default_rules().files.pattern} | {"change", "ratio"}
     assert set(called) & candidate_patterns == set()
+
+
+def test_the_space_before_a_unit_or_scale_word_is_never_given_back() -> None:
+    """A figure with no unit (most of them) once had each unit and scale word tree tried twice:
+    after the space, then again at it, when the optional space was given back. No unit or scale
+    word starts with a space (the rules check it), so the space is possessive (?+): each tree is
+    tried once. The scan pattern holds no optional space before a word tree that may be given
+    back."""
+    scan = default_rules().compiled["scan"].pattern
+    for space in (r"[\s\u00a0-]", r"[\s\u00a0]"):
+        assert f"{space}?(" not in scan and f"{space}?[" not in scan
+    # the unit's two word trees in unit and unit2, the scale twice in each of the two figures
+    assert scan.count(r"[\s\u00a0-]?+(") == 2 * 2 + 2 * 2

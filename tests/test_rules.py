@@ -288,6 +288,8 @@ def test_a_rules_folder_missing_a_pattern_the_extractor_reads_is_refused(
         # the scan tries multiples, fractions, vague and named words only where a letter stands
         ("numbers.toml", '"doubled", ', '"2x", ', "'2x' must start with a letter"),
         ("numbers.toml", "tenfold = 10", '"10-fold" = 10', "'10-fold' must start with a letter"),
+        # ... and the space before a unit is possessive: no unit may start with one or a hyphen
+        ("units.toml", '"nanometres", ', '"-nanometres", ', "'-nanometres' must not start with"),
     ],
 )
 def test_the_contract_is_checked_at_load(
