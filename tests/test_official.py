@@ -595,3 +595,46 @@ def test_a_benchmark_quote_is_checked_whoever_spoke_of_it(folder: Path) -> None:
     outcome, checks, _ = found["$51.43"]
     assert outcome == "consistent", checks
     assert checks[0][1].startswith("eia-spot-prices:EIA:RWTC:WTI:2005-0")
+
+
+def test_a_whole_percentage_allows_half_a_unit_and_expected_after_it_is_a_forecast(
+    folder: Path,
+) -> None:
+    found = checked(folder, "rounded", {
+        "a.txt": ("1987-03-23", "FRENCH GROWTH\n\nPARIS, March 23 - The minister said French "
+                  "GDP grew by two pct in 1986."),
+        "b.txt": ("2004-12-10", "Turkey\n\nThe Turkish economy is doing well, with 7.9% growth "
+                  "expected in 2004."),
+    })  # fmt: skip
+    outcome, checks, _ = found["two pct"]
+    assert outcome == "consistent", checks  # WDI 2.39: "two" is rounded to the unit
+    assert found["7.9%"][0] == "forecast"
+
+
+def test_a_miss_says_which_measures_the_pack_could_not_compare(folder: Path) -> None:
+    wire = (
+        "BOGOTA PRICES\n\nBOGOTA, April 3 - Colombia's consumer prices rose 20.9 pct in 1986, "
+        "the statistics institute said.\n"
+    )
+    found = checked(folder, "unloaded", {"a.txt": ("1987-04-03", wire)})
+    outcome, checks, _ = found["20.9 pct"]
+    assert outcome == "inconsistent", checks  # WDI's average, 18.8; the Dec/Dec rate is 20.6
+    assert checks[0][6].endswith(
+        "; not loaded, so not compared: PCPIPCH, PCPIEPCH (`ledger reference import` adds them)"
+    )
+    found = checked(
+        folder, "loaded", {"a.txt": ("2005-02-11", "China's economy grew by 10.1% in 2004.")}
+    )
+    outcome, checks, _ = found["10.1%"]
+    assert outcome == "consistent" and "not loaded" not in checks[0][6]  # WDI 10.11 confirms it
+
+
+def test_a_price_move_is_never_compared_with_the_price(folder: Path) -> None:
+    wire = (
+        "OIL OUTLOOK\n\nNEW YORK, March 9 - The institute blamed a 1.50 dlrs a barrel rise in oil "
+        "prices for the slower growth.\n"
+    )
+    found = checked(folder, "price-move", {"a.txt": ("1987-03-09", wire)})
+    outcome, checks, _ = found["1.50 dlrs"]
+    assert outcome == "no-reference", checks
+    assert "a move of the price, not its level" in checks[0][6]

@@ -457,9 +457,14 @@ class Matcher:
         self._series: OrderedDict[tuple[str, str, str | None], Series] = OrderedDict()
 
     def _interval(self, figure: Figure, value: float) -> Interval:
-        return claim_interval(
+        interval = claim_interval(
             value, figure.value_high, figure.bound, self.tolerance_pct, figure.place
         )
+        if _rounded_to_the_unit(figure, value):
+            # "GDP grew two pct", "inflation of 5 pct": a statistic rounded to its unit digit
+            # allows half a unit either side, whatever share of the figure that is
+            return Interval(min(interval.low, value - 0.5), max(interval.high, value + 0.5))
+        return interval
 
     def checkable(self, metric: str) -> bool:
         definition = self.definitions.get(metric)
@@ -519,8 +524,23 @@ class Matcher:
             said = _FREQUENCY_WORDS.get(frequency, frequency)
             a_said = f"{_article(said)} {said}"
             why = f"{a_said} figure: no official {said} value for {subject} in {period}"
-            return [Verdict("no-reference", why)]
-        return [self._point(figure, definition, value, "exact") for value in chosen]
+            return self._unloaded_measures(definition, [Verdict("no-reference", why)])
+        rows = [self._point(figure, definition, value, "exact") for value in chosen]
+        return self._unloaded_measures(definition, rows)
+
+    def _unloaded_measures(
+        self, definition: MetricDefinition, rows: list[Verdict]
+    ) -> list[Verdict]:
+        """A figure none of the loaded measures confirms may be one of those not loaded (the
+        default pack has the WDI's average CPI, not the IMF WEO's December-on-December rate,
+        whose licence does not let it ship): the rows say which are missing, and how to add
+        them."""
+        missing = [code for code in definition.indicators if code not in self.references.indicators]
+        if not missing or any(row.outcome == "consistent" for row in rows):
+            return rows
+        note = (f"; not loaded, so not compared: {', '.join(missing)} (`ledger reference "
+                "import` adds them)")  # fmt: skip
+        return [row._replace(explanation=row.explanation + note) for row in rows]
 
     def _month_change(
         self, figure: Figure, definition: MetricDefinition, frequency: str | None
@@ -660,6 +680,13 @@ class Matcher:
         low, high = min(v.value for v in window), max(v.value for v in window)
         if figure.unit == "USD" and window[0].indicator == "FRED:EXCH":
             low, high = 1 / high, 1 / low  # "$1.29 to the euro": the series give euros per $
+        if abs(figure.value) < PART_OF_TOTAL * low:
+            # "a 1.50 dlrs a barrel rise", "fell 6.60 won": a move of the price, not its level
+            why = (
+                f"the series for {window[0].subject} are at {_num(low)}-{_num(high)}: the "
+                "figure is less than half of that, a move of the price, not its level"
+            )
+            return [Verdict("no-reference", why)]
         inside = self._interval(figure, figure.value).meets(Interval(low, high))
         outcome = "consistent" if inside else "inconsistent"
         first = window[0]
@@ -752,6 +779,26 @@ def _quoted_on_the_day(figure: Figure, definition: MetricDefinition) -> bool:
         return False
     end = period_end(figure.period)
     return end is not None and _period_first_day(figure.period) <= figure.published <= end
+
+
+def _rounded_to_the_unit(figure: Figure, value: float) -> bool:
+    """An exact whole percentage whose last digit is not a zero ("two pct", "5%"; not "20%",
+    whose zero may itself be rounding, nor "2.0%", written to the tenth).
+
+    >>> words = FigureWords("grew ", "")
+    >>> figure = Figure(2.0, None, "exact", "percent", None, "gdp_growth", "1986", None, words,
+    ...                 "", Subject("FRA"), "country")
+    >>> _rounded_to_the_unit(figure, 2.0), _rounded_to_the_unit(figure, 20.0)
+    (True, False)
+    """
+    return (
+        figure.unit == "percent"
+        and figure.bound == "exact"
+        and figure.value_high is None
+        and figure.place is None
+        and value == int(value)
+        and int(value) % 10 != 0
+    )
 
 
 def _people(figure: Figure) -> bool:

@@ -169,6 +169,12 @@ class OfficialReferences:
         for connection in self.connections:
             connection.close()
 
+    @functools.cached_property
+    def indicators(self) -> frozenset[str]:
+        """The indicator codes the databases hold (a derived one counts when its levels do)."""
+        held = {code for _, _, code in self.names}
+        return frozenset(held | {code for code, d in derived_series().items() if d.source in held})
+
     def values(self, indicators: tuple[str, ...], subject: str) -> list[OfficialValue]:
         """Every value of these indicators for this subject, in every database; a derived
         indicator (ledger/data/derived.toml) is computed from its level series."""
