@@ -51,9 +51,11 @@ def no_extractor(monkeypatch):
         (["--labels", "bench/../bench/labels/news_heldout3.jsonl"], "news --labels"),
     ],
 )
-def test_misses_are_refused_on_the_sealed_batch(args, named, no_extractor, monkeypatch):
+def test_misses_are_refused_on_the_sealed_batch(args, named, no_extractor, monkeypatch, tmp_path):
     monkeypatch.chdir(ROOT)
-    result = CliRunner().invoke(accuracy.main, [*args, "--misses", "ledger"])
+    # --peer-specs must name a folder that exists; a clean clone may have no ../shared beside it
+    peer_specs = ["--peer-specs", str(tmp_path)]
+    result = CliRunner().invoke(accuracy.main, [*args, *peer_specs, "--misses", "ledger"])
     assert result.exit_code == 1, result.output
     assert f"--misses refused: {named}" in result.output
     assert "is sealed" in result.output
