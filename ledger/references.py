@@ -90,6 +90,27 @@ class Reference(BaseModel):
         return data
 
 
+def period_months(period: str) -> tuple[int, int]:
+    """The first and last month of a period label ("2004", "2004-Q3", "2004-H1", "2004-09"),
+    each counted in months from year 0: the one reading of period labels that their first and
+    last days and their lengths in months are derived from. ValueError for anything else.
+
+    >>> [divmod(month, 12) for month in period_months("2004-Q3")]
+    [(2004, 6), (2004, 8)]
+    >>> period_months("2004")[1] - period_months("2004")[0], period_months("2004-H1")[1] % 12
+    (11, 5)
+    """
+    year, _, part = period.partition("-")
+    if len(year) != 4 or not year.isdigit():
+        raise ValueError(f"not a period label: {period!r}")
+    size = {"Q": 3, "H": 6}.get(part[:1], 1 if part else 12)
+    number = int(part[1:] if size in (3, 6) else part[:2]) if part else 1
+    if not 1 <= number <= 12 // size:
+        raise ValueError(f"not a period label: {period!r}")
+    first = int(year) * 12 + (number - 1) * size
+    return first, first + size - 1
+
+
 def period_end(period: str | None) -> date | None:
     """The last day of a period label.
 
@@ -102,16 +123,11 @@ def period_end(period: str | None) -> date | None:
     """
     if not period:
         return None
-    period = period.rpartition("/")[2]  # an interval START/END ends when its END does
-    try:
-        year = int(period[:4])
-        if len(period) == 4:
-            return date(year, 12, 31)
-        months_in_part = {"Q": 3, "H": 6}.get(period[5])
-        month = int(period[6]) * months_in_part if months_in_part else int(period[5:7])
-        return date(year, month, calendar.monthrange(year, month)[1])
-    except (ValueError, IndexError):
+    try:  # an interval START/END ends when its END does
+        year, month = divmod(period_months(period.rpartition("/")[2])[1], 12)
+    except ValueError:
         return None
+    return date(year, month + 1, calendar.monthrange(year, month + 1)[1])
 
 
 def parse_references(text: str, *, name: str = REFERENCES_FILE) -> list[Reference]:

@@ -38,7 +38,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from ledger.intervals import Interval, claim_interval, compare, reference_interval
 from ledger.refdata.lookup import CACHE_ENTRIES, OfficialReferences, OfficialValue, derived_series
-from ledger.references import period_end
+from ledger.references import period_end, period_months
 
 if TYPE_CHECKING:
     from ledger.rules import MetricDefinition
@@ -376,7 +376,7 @@ def _period_frequency(period: str | None) -> str | None:
 
 
 def _span_frequency(first: str, last: str) -> str:
-    months = _month_index(last, end=True) - _month_index(first, end=False) + 1
+    months = period_months(last)[1] - period_months(first)[0] + 1
     if months <= 1:
         return "M"
     if months <= 3:
@@ -386,24 +386,6 @@ def _span_frequency(first: str, last: str) -> str:
     if months == 12:
         return "A" if first.endswith(("-01", "-Q1", "-H1")) or len(first) == 4 else "M"
     return "P" if months > 12 else "M"
-
-
-def _month_index(period: str, *, end: bool) -> int:
-    """A period's first (or last, `end`) month as a count of months since year 0.
-
-    >>> _month_index("2004", end=True) - _month_index("2004", end=False)
-    11
-    >>> _month_index("2004-Q3", end=False) % 12, _month_index("2004-H1", end=True) % 12
-    (6, 5)
-    """
-    year, _, part = period.partition("-")
-    months = {"Q": 3, "H": 6}.get(part[:1], 1)
-    if not part:
-        first, size = 0, 12
-    else:
-        number = int(part[1:] if part[:1] in ("Q", "H") else part[:2])
-        first, size = (number - 1) * months, months
-    return int(year) * 12 + first + (size - 1 if end else 0)
 
 
 def _period_at(period: str, frequency: str) -> str:
@@ -432,7 +414,7 @@ def _period_first_day(period: str | None) -> date:
     if not period or period.startswith("FY"):
         return date.max
     try:
-        year, month = divmod(_month_index(period.split("/", 1)[0], end=False), 12)
+        year, month = divmod(period_months(period.split("/", 1)[0])[0], 12)
     except ValueError:
         return date.max
     return date(year, month + 1, 1)
