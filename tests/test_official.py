@@ -467,6 +467,28 @@ def test_a_banks_own_rate_a_posted_price_and_a_sectors_figure_meet_no_statistic(
     assert found["4.75%"][0] == "consistent"  # the central bank's own rate is checked
 
 
+def test_a_sectors_baseline_and_a_companys_future_price_are_the_sectors_and_the_companys(
+    folder: Path,
+) -> None:
+    wire = (
+        "TURKEY\n\nANKARA, April 1 - Turkey's GNP grew 8.0 pct in 1986. Industry grew at 11.1 pct in real terms in 1986 compared "
+        "with 6.6 pct in 1985 while agriculture expanded 7.4 pct compared with 2.8 pct.\n"
+    )
+    posting = (
+        "BAPCO RAISES POSTINGS\n\nMANAMA, March 24 - Fuel oil postings are up 1.50 dlrs a "
+        "barrel, the company said. This will bring the light fuel oil price to 16.90 dlrs.\n"
+    )
+    found = checked(folder, "sector_baselines", {
+        "a.txt": ("1987-04-01", wire), "b.txt": ("1987-03-24", posting),
+    })  # fmt: skip
+    for quote in ("11.1 pct", "6.6 pct", "7.4 pct", "2.8 pct", "16.90 dlrs"):
+        outcome, checks, _ = found[quote]
+        assert outcome == "no-reference", (quote, checks)
+        assert all(row[0] != "official" for row in checks), (quote, checks)
+    assert "a sector's figure" in found["6.6 pct"][1][0][6]
+    assert "an oil product's price" in found["16.90 dlrs"][1][0][6]
+
+
 def test_a_part_of_the_economy_a_target_and_nominal_growth_meet_no_series(folder: Path) -> None:
     found = checked(folder, "not_growth", {
         "a.txt": ("2005-01-05", "In Thailand, tourism accounts for about 6% of the country's "

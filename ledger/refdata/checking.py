@@ -565,27 +565,17 @@ class Matcher:
         return found
 
     def _refusal(self, figure: Figure, definition: MetricDefinition) -> str | None:
+        """Why a figure is not compared with its metric's series, or None. A company's, a
+        sector's or a region's figure is refused as such before a forecast is looked for:
+        said of the future or not, it is never a national statistic's."""
+        scope = self._scope_refusal(figure, definition)
+        if scope:
+            return scope
         forecast = is_forecast(figure, self.rules, definition.aggregation)
         if forecast:
             return f"forecast: {forecast}"
-        if definition.scope != "national":
-            return f"a {definition.scope} figure: never compared with national statistics"
-        market = _market_quote(definition)  # "In London, Brent fell to $49.74": its market
-        if figure.subject_kind in ("company", "organisation", "region") and not market:
-            # a market quote's series is its benchmark's or its currency's, whoever spoke of it
-            # ("after Opec's comments, US light crude fell to $51.43")
-            return f"about a {figure.subject_kind}: never compared with national statistics"
-        if any(cue.search(figure.sentence[: figure.offset]) for cue in self.rules.company_rate):
-            return "a company's own rate or price: never compared with national statistics"
-        if any(cue.search(figure.words.before) for cue in self.rules.sector):
-            return "a sector's figure: never compared with national statistics"
-        own = _DATELINE.sub("", figure.clause, count=1)  # "LONDON, April 14 -": where it was filed
-        if not market and any(cue.search(own) for cue in self.rules.subnational):
-            return "a regional or city figure: never compared with national statistics"
         if definition.measure == "level" and figure.change is not None:
             return "a change of a level: the series give levels"
-        if market == "oil" and self._not_a_benchmark(figure):
-            return "another crude's or an oil product's price, or a posted one: never a benchmark's"
         if definition.measure == "growth" and any(
             cue.search(f"{figure.sentence[: figure.offset]} {figure.words.after}")
             for cue in self.rules.nominal
@@ -596,6 +586,35 @@ class Matcher:
         if definition.unit and figure.unit != definition.unit:
             return f"in {figure.unit or 'no unit'}, the series in {definition.unit}"
         return None
+
+    def _scope_refusal(self, figure: Figure, definition: MetricDefinition) -> str | None:
+        """Why the figure is not the nation's (or its benchmark's): a company's, a sector's, a
+        region's, a posted price; None when it is."""
+        if definition.scope != "national":
+            return f"a {definition.scope} figure: never compared with national statistics"
+        market = _market_quote(definition)  # "In London, Brent fell to $49.74": its market
+        if figure.subject_kind in ("company", "organisation", "region") and not market:
+            # a market quote's series is its benchmark's or its currency's, whoever spoke of it
+            # ("after Opec's comments, US light crude fell to $51.43")
+            return f"about a {figure.subject_kind}: never compared with national statistics"
+        if any(cue.search(figure.sentence[: figure.offset]) for cue in self.rules.company_rate):
+            return "a company's own rate or price: never compared with national statistics"
+        if any(cue.search(self._scope_words(figure)) for cue in self.rules.sector):
+            return "a sector's figure: never compared with national statistics"
+        own = _DATELINE.sub("", figure.clause, count=1)  # "LONDON, April 14 -": where it was filed
+        if not market and any(cue.search(own) for cue in self.rules.subnational):
+            return "a regional or city figure: never compared with national statistics"
+        if market == "oil" and self._not_a_benchmark(figure):
+            return "another crude's or an oil product's price, or a posted one: never a benchmark's"
+        return None
+
+    def _scope_words(self, figure: Figure) -> str:
+        """Where a figure's sector is named: its own words before it, or, for a baseline it is
+        compared with ("Industry grew 11.1 pct in 1986 compared with 6.6 pct in 1985"), its
+        sentence up to it, where the figure it is compared with has its sector."""
+        if any(cue.search(figure.words.before) for cue in self.rules.compared):
+            return figure.sentence[: figure.offset]
+        return figure.words.before
 
     def _not_a_benchmark(self, figure: Figure) -> bool:
         """Another crude or an oil product named nearest the figure, or a posted, official or
