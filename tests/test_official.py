@@ -489,6 +489,37 @@ def test_a_sectors_baseline_and_a_companys_future_price_are_the_sectors_and_the_
     assert "an oil product's price" in found["16.90 dlrs"][1][0][6]
 
 
+def test_a_currencys_rate_said_by_its_name_a_pronoun_or_a_level_crossed_is_checked(
+    folder: Path,
+) -> None:
+    found = checked(folder, "currency_words", {
+        "a.txt": ("1987-03-13", "LONDON, March 13 - Sterling traded today around 1.5750 dlrs, "
+                  "down from 1.5870 dlrs last night."),
+        "b.txt": ("1987-04-28", "NEW YORK, April 28 - The dollar then stood at just under 1.87 "
+                  "marks. Today it stands around 1.79 marks and 139 yen."),
+        "c.txt": ("1987-04-24", "TOKYO, April 24 - The dollar fell below 139 yen in early "
+                  "trading today - a post-war low."),
+        "d.txt": ("1987-04-01", "TOKYO, April 1 - The central banks bought dollars in the last "
+                  "10 days of March but could not prevent the dollar from skidding through 150 "
+                  "yen."),
+    })  # fmt: skip
+    outcome, checks, _ = found["around 1.5750 dlrs"]
+    assert outcome == "consistent", checks  # March 1987: 1.592 $ per £ on average
+    assert checks[0][1].startswith("fred-exchange-rates:FRED:EXCH:GBP:1987-"), checks
+    assert "(metric exchange_rate from a currency named before it)" in checks[0][6]
+    assert found["1.5870 dlrs"][1][0][1].startswith("fred-exchange-rates:FRED:EXCH:GBP:")
+    outcome, checks, _ = found["around 1.79 marks"]
+    assert outcome == "consistent", checks  # 1.8118 in April, 1.7881 in May
+    assert "(metric exchange_rate from the sentence before)" in checks[0][6]
+    outcome, checks, _ = found["below 139 yen"]
+    assert outcome == "consistent", checks  # May's 140.48: a day's quote within 2% of it
+    assert checks[0][6].startswith("claim: less than 139 JPY, 1987-04;"), checks  # not a fall
+    assert "(a day's quote: within 2% of them)" in checks[0][6]
+    outcome, checks, _ = found["150 yen"]
+    assert outcome == "consistent", checks  # "could not prevent": no forecast; March 151.43
+    assert checks[0][1] == "fred-exchange-rates:FRED:EXCH:JPY:1987-03", checks
+
+
 def test_a_part_of_the_economy_a_target_and_nominal_growth_meet_no_series(folder: Path) -> None:
     found = checked(folder, "not_growth", {
         "a.txt": ("2005-01-05", "In Thailand, tourism accounts for about 6% of the country's "

@@ -73,6 +73,7 @@ class Cue(BaseModel):
     counterexamples: list[str] = []
     where: Literal["before", "after", "opening", "anywhere"] = "anywhere"
     frequency: Literal["A", "Q", "M", "D"] | None = None
+    max_value: float | None = None  # the largest figure the cue is read of ("$1.30", not "$5bn")
 
     @field_validator("pattern")
     @classmethod
@@ -138,6 +139,8 @@ class CheckingRules(BaseModel):
     company_rate: list[Cue]
     sector: list[Cue]
     economy: list[Cue]
+    currency_price: list[Cue]
+    level_crossed: list[Cue]
     present: list[Cue]
     whole_year: list[Cue]
     currency_words: WordTable
@@ -688,14 +691,21 @@ class Matcher:
                 "figure is less than half of that, a move of the price, not its level"
             )
             return [Verdict("no-reference", why)]
-        inside = self._interval(figure, figure.value).meets(Interval(low, high))
+        reach = Interval(low, high)
+        slack = ""
+        if frequency != "D":
+            # averages of months: a day's quote may lie a little outside all of them
+            margin = self.tolerance_pct / 100
+            reach = Interval(low * (1 - margin), high * (1 + margin))
+            slack = f" (a day's quote: within {_num(self.tolerance_pct)}% of them)"
+        inside = self._interval(figure, figure.value).meets(reach)
         outcome = "consistent" if inside else "inconsistent"
         first = window[0]
         periods = f"{first.period}..{window[-1].period}" if len(window) > 1 else first.period
         explanation = (
             f"period inferred from the publication date {day}: "
             f"{_FREQUENCY_WORDS.get(frequency, frequency)} values for {first.subject} {periods} "
-            f"range {_num(low)}-{_num(high)}; {first.citation()}; {outcome}{_page(first)}"
+            f"range {_num(low)}-{_num(high)}{slack}; {first.citation()}; {outcome}{_page(first)}"
         )
         near = min((low, high), key=lambda v: abs(v - figure.value))
         difference = _difference(figure.value, near) if not inside else 0.0
