@@ -5,12 +5,13 @@ official_checks_heldout2.csv and official_checks_heldout3.csv (labelled before l
 their stories; bench/labels/README.md says how) hold figures from the BBC and Reuters corpora
 (corpus, story id, character span of the figure in the story's title + text, publication date,
 category, the outcome the official data give, and a note with the reference values read): never
-their text. All three held-out sets have since been read and tuned on: their figures are seen
-ones, no longer held out (a fresh sealed set judges the next round). The stories are read from ../shared/corpora (bench/corpora.py), written to a
-scratch folder with a manifest (the labelled publication date; a Reuters story's dateline opens
-its text, as on the wire), ingested and checked with the default pack, as `ledger check` does on a
-fresh clone. `--with-shared` also imports the whole official-statistics folder
-(../shared/reference-data: IMF WEO, BoE, BP, ...) first, as a user with those files would.
+their text. All three held-out sets have since been read and tuned on: their figures are seen ones,
+no longer held out (a fresh sealed set judges the next round). The stories are read from
+../shared/corpora (bench/corpora.py), written to a scratch folder with a manifest (the labelled
+publication date; a Reuters story's dateline opens its text, as on the wire), ingested and checked
+with the default pack, as `ledger check` does on a fresh clone. `--with-shared` also imports the
+whole official-statistics folder (../shared/reference-data: IMF WEO, BoE, BP, ...) first, as a user
+with those files would.
 
 Prints the four figures issue 15 asks for:
 

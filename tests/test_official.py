@@ -471,8 +471,9 @@ def test_a_sectors_baseline_and_a_companys_future_price_are_the_sectors_and_the_
     folder: Path,
 ) -> None:
     wire = (
-        "TURKEY\n\nANKARA, April 1 - Turkey's GNP grew 8.0 pct in 1986. Industry grew at 11.1 pct in real terms in 1986 compared "
-        "with 6.6 pct in 1985 while agriculture expanded 7.4 pct compared with 2.8 pct.\n"
+        "TURKEY\n\nANKARA, April 1 - Turkey's GNP grew 8.0 pct in 1986. Industry grew at 11.1 "
+        "pct in real terms in 1986 compared with 6.6 pct in 1985 while agriculture expanded 7.4 "
+        "pct compared with 2.8 pct.\n"
     )
     posting = (
         "BAPCO RAISES POSTINGS\n\nMANAMA, March 24 - Fuel oil postings are up 1.50 dlrs a "
