@@ -521,6 +521,28 @@ def test_a_currencys_rate_said_by_its_name_a_pronoun_or_a_level_crossed_is_check
     assert checks[0][1] == "fred-exchange-rates:FRED:EXCH:JPY:1987-03", checks
 
 
+def test_growth_for_the_full_year_and_a_round_figure_to_its_unit(folder: Path) -> None:
+    canada = (
+        "CANADA GDP\n\nOTTAWA, March 3 - Canada's real gross domestic product rose 1.1 pct in "
+        "the fourth quarter of 1986, Statistics Canada said.\n    That left growth for the full "
+        "year at 3.1 pct, which is down from 1985's four pct increase.\n"
+    )
+    portugal = (
+        "PORTUGAL\n\nLISBON, April 13 - Inflation fell to 10 pct in 1986, from 20 pct in 1985."
+    )
+    found = checked(folder, "full_year", {
+        "a.txt": ("1987-03-03", canada), "b.txt": ("1987-04-13", portugal),
+    })  # fmt: skip
+    outcome, checks, _ = found["3.1 pct"]
+    assert outcome == "revised", checks  # WDI 2.12 for 1986: within the 1.5-point band
+    assert checks[0][1] == "wb-wdi:NY.GDP.MKTP.KD.ZG:CAN:1986", checks
+    assert "(metric gdp_growth from growth words in an economy's story)" in checks[0][6]
+    assert found["four pct"][1][0][1] == "wb-wdi:NY.GDP.MKTP.KD.ZG:CAN:1985"
+    # "20 pct" allows half a unit, as "two pct" does: WDI's 19.46 is 0.54 off, past the band
+    outcome, checks, _ = found["20 pct"]
+    assert outcome == "inconsistent", checks
+
+
 def test_a_part_of_the_economy_a_target_and_nominal_growth_meet_no_series(folder: Path) -> None:
     found = checked(folder, "not_growth", {
         "a.txt": ("2005-01-05", "In Thailand, tourism accounts for about 6% of the country's "

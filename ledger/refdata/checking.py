@@ -442,9 +442,10 @@ class Matcher:
         self._series: OrderedDict[tuple[str, str, str | None], Series] = OrderedDict()
 
     def _interval(self, figure: Figure, value: float) -> Interval:
-        interval = claim_interval(
-            value, figure.value_high, figure.bound, self.tolerance_pct, figure.place
-        )
+        place = figure.place
+        if place is None and _whole_percentage(figure, value):
+            place = 1.0  # "20 pct" is rounded to the unit, as "two pct" is, not to the ten
+        interval = claim_interval(value, figure.value_high, figure.bound, self.tolerance_pct, place)
         if _rounded_to_the_unit(figure, value):
             # "GDP grew two pct", "inflation of 5 pct": a statistic rounded to its unit digit
             # allows half a unit either side, whatever share of the figure that is
@@ -792,9 +793,21 @@ def _quoted_on_the_day(figure: Figure, definition: MetricDefinition) -> bool:
     return end is not None and _period_first_day(figure.period) <= figure.published <= end
 
 
+def _whole_percentage(figure: Figure, value: float) -> bool:
+    """An exact whole percentage written with no digit after the point ("20 pct", "5%")."""
+    return (
+        figure.unit == "percent"
+        and figure.bound == "exact"
+        and figure.value_high is None
+        and figure.place is None
+        and value == int(value)
+    )
+
+
 def _rounded_to_the_unit(figure: Figure, value: float) -> bool:
-    """An exact whole percentage whose last digit is not a zero ("two pct", "5%"; not "20%",
-    whose zero may itself be rounding, nor "2.0%", written to the tenth).
+    """An exact whole percentage whose last digit is not a zero ("two pct", "5%"), whose half
+    unit may be more than the approximate tolerance allows; not "20%" (its half unit is within
+    it: `_whole_percentage`), nor "2.0%", written to the tenth.
 
     >>> words = FigureWords("grew ", "")
     >>> figure = Figure(2.0, None, "exact", "percent", None, "gdp_growth", "1986", None, words,
