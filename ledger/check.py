@@ -961,11 +961,12 @@ def _infer_subjects(db: sqlite_utils.Database, checker: Checker, claims: list[Cl
     if not row or not row[0]:
         return
     rules = default_rules()
+    checking = checker.matcher.rules if checker.matcher else None
+    speakers = set(checking.speakers.ids) if checking else set()
     places = {
         name for name, code in checker.subject_codes.items()
-        if code.kind in ("country", "aggregate", "central_bank")
+        if code.kind in ("country", "aggregate", "central_bank") and name not in speakers
     }  # fmt: skip
-    checking = checker.matcher.rules if checker.matcher else None
     context = SourceContext(row[0], rules.subject_pattern, rules.subject_ids, places,
                             checking.not_a_place if checking else [])  # fmt: skip
     datelines = checking.datelines.table() if checking else {}

@@ -543,6 +543,20 @@ def test_growth_for_the_full_year_and_a_round_figure_to_its_unit(folder: Path) -
     assert outcome == "inconsistent", checks
 
 
+def test_a_group_named_as_who_speaks_is_no_subject_for_the_figures_after_it(
+    folder: Path,
+) -> None:
+    story = (
+        "OECD URGES ACTION TO CUT U.S. BUDGET DEFICIT\n\nThe OECD published its review. "
+        "Consumer prices are forecast to rise four pct this year after just 2.1 pct in 1986.\n"
+    )
+    found = checked(folder, "speakers", {"a.txt": ("1987-06-18", story)})
+    outcome, checks, _ = found["2.1 pct"]
+    assert "wb-wdi:FP.CPI.TOTL.ZG:USA:1986" in [row[1] for row in checks]  # not OECD's 5.29
+    assert outcome == "revised", checks  # 1.90 today: within the 0.5-point band
+    assert all(row[3:5] == ("USA", "headline") for row in checks), checks
+
+
 def test_a_part_of_the_economy_a_target_and_nominal_growth_meet_no_series(folder: Path) -> None:
     found = checked(folder, "not_growth", {
         "a.txt": ("2005-01-05", "In Thailand, tourism accounts for about 6% of the country's "

@@ -119,6 +119,13 @@ def _word_alternation(words: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(r"\b(?:" + "|".join(map(re.escape, longest_first)) + r")\b", re.I)
 
 
+class SubjectList(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    comment: str
+    ids: list[str]
+
+
 class CheckingRules(BaseModel):
     """ledger/data/checking.toml."""
 
@@ -145,6 +152,7 @@ class CheckingRules(BaseModel):
     whole_year: list[Cue]
     currency_words: WordTable
     benchmarks: WordTable
+    speakers: SubjectList
     datelines: WordTable
 
 
