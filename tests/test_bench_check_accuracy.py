@@ -28,21 +28,17 @@ MISSES = "\nmisses (sealed sets left out):"
 FIGURE = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|half)\b", re.I)
 
 
-def test_heldout3_is_a_sealed_split_of_the_command() -> None:
-    assert LABEL_FILES["heldout3"].name == "official_checks_heldout3.csv"
-    assert LABEL_FILES["heldout3"].exists()
-    assert "heldout3" in SEALED
-    split = next(p for p in check_accuracy.main.params if p.name == "split")
-    assert "heldout3" in split.type.choices  # type: ignore[attr-defined]
-
-
-def test_heldout4_is_a_sealed_split_of_the_command() -> None:
-    assert LABEL_FILES["heldout4"].name == "official_checks_heldout4.csv"
-    assert LABEL_FILES["heldout4"].exists()
+def test_heldout4_is_sealed() -> None:
     assert "heldout4" in SEALED
+
+
+@pytest.mark.parametrize("name", sorted(SEALED))
+def test_a_sealed_set_is_a_split_of_the_command(name: str) -> None:
+    assert LABEL_FILES[name].name == f"official_checks_{name}.csv"
+    assert LABEL_FILES[name].exists()
     split = next(p for p in check_accuracy.main.params if p.name == "split")
-    assert "heldout4" in split.type.choices  # type: ignore[attr-defined]
-    assert "heldout4" in (split.help or "")
+    assert name in split.type.choices  # type: ignore[attr-defined]
+    assert name in (split.help or "")
 
 
 def wrong_results(labels: list[Label]) -> list[Result]:
