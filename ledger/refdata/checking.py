@@ -148,6 +148,7 @@ class CheckingRules(BaseModel):
     economy: list[Cue]
     currency_price: list[Cue]
     level_crossed: list[Cue]
+    baseline_period: list[Cue]
     present: list[Cue]
     whole_year: list[Cue]
     currency_words: WordTable
@@ -477,9 +478,11 @@ class Matcher:
             any(cue.search(figure.sentence) for cue in self.rules.delivery)
             or _quoted_on_the_day(figure, definition)
             or _present(figure, self.rules)
+            or self._baselines_period(figure)
         ):
             # "April crude closed at 17.75": today's quote; "from the current rate of 6.3 pct":
-            # the latest rate at publication, whatever year the sentence names for another figure
+            # the latest rate at publication, whatever year the sentence names for another
+            # figure; "from $8 in mid-1986 to $18": the year is the baseline's
             figure = replace(figure, period=None)
         frequency = frequency_of(figure, definition, self.rules)
         if self._month_change(figure, definition, frequency):
@@ -619,6 +622,16 @@ class Matcher:
         if market == "oil" and self._not_a_benchmark(figure):
             return "another crude's or an oil product's price, or a posted one: never a benchmark's"
         return None
+
+    def _baselines_period(self, figure: Figure) -> bool:
+        """The figure's period is the year named with the baseline of a move "from" it "to" the
+        figure ("from around eight dollars in mid-1986 to around 18 dlrs"), not its own."""
+        head = figure.sentence[: figure.offset]
+        for cue in self.rules.baseline_period:
+            found = _compiled(cue.pattern).search(head)
+            if found and figure.period and figure.period in found.group():
+                return True
+        return False
 
     def _scope_words(self, figure: Figure) -> str:
         """Where a figure's sector is named: its own words before it, or, for a baseline it is
