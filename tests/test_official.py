@@ -557,6 +557,25 @@ def test_a_group_named_as_who_speaks_is_no_subject_for_the_figures_after_it(
     assert all(row[3:5] == ("USA", "headline") for row in checks), checks
 
 
+def test_a_year_named_with_a_baseline_and_a_subject_named_in_a_capitals_headline(
+    folder: Path,
+) -> None:
+    oil = (
+        "GULF ECONOMIES\n\nThese curbs have pushed up oil prices from around eight dollars a "
+        "barrel in mid-1986 to around 18 dlrs.\n"
+    )
+    chile = "CHILEAN GDP UP 5.7 PCT IN 1986\n\nThe economy grew 5.7 pct in 1986.\n"
+    found = checked(folder, "baselines_headlines", {
+        "a.txt": ("1987-03-28", oil), "b.txt": ("1987-03-05", chile),
+    })  # fmt: skip
+    outcome, checks, _ = found["around 18 dlrs"]
+    assert outcome == "consistent", checks  # the week's WTI, not 1986's average of 15.05
+    assert checks[0][5] == 1 and "period inferred from the publication date" in checks[0][6]
+    outcome, checks, _ = found["5.7 pct"]
+    assert checks[0][1] == "wb-wdi:NY.GDP.MKTP.KD.ZG:CHL:1986", checks
+    assert checks[0][3:5] == ("CHL", "headline"), checks
+
+
 def test_a_part_of_the_economy_a_target_and_nominal_growth_meet_no_series(folder: Path) -> None:
     found = checked(folder, "not_growth", {
         "a.txt": ("2005-01-05", "In Thailand, tourism accounts for about 6% of the country's "

@@ -944,14 +944,21 @@ class SourceContext:
         not_a_place: list[Cue] = [],  # noqa: B006 (never mutated)
     ) -> None:
         self.text = text
-        self.found = [
-            (m.start(), subject_ids.get(m.group()) or subject_ids.get(" ".join(m.group().split())))
-            for m in subject_pattern.finditer(text)
-            if not any(cue.search(text[m.end() : m.end() + 40]) for cue in not_a_place)
-        ]
-        self.found = [(at, name) for at, name in self.found if name in places]
-        self.breaks = [m.end() for m in _PARAGRAPH.finditer(text)]
         self.headline_end = text.find("\n") if "\n" in text else len(text)
+        headline = text[: self.headline_end]
+        # a wire headline in capitals ("CHILEAN GDP UP 5.7 PCT IN 1986") is also read with its
+        # words capitalised as the story writes names ("Chilean"); offsets stay the same
+        readings = [text]
+        if headline.isupper():
+            readings.append(" ".join(word.capitalize() for word in headline.split(" ")))
+        found = {
+            (m.start(), subject_ids.get(m.group()) or subject_ids.get(" ".join(m.group().split())))
+            for reading in readings
+            for m in subject_pattern.finditer(reading)
+            if not any(cue.search(reading[m.end() : m.end() + 40]) for cue in not_a_place)
+        }
+        self.found = sorted((at, name) for at, name in found if name in places)
+        self.breaks = [m.end() for m in _PARAGRAPH.finditer(text)]
         dateline = _DATELINE.search(text[:400])
         self.dateline = dateline.group(1).strip() if dateline else None
 
