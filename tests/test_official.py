@@ -521,6 +521,23 @@ def test_a_currencys_rate_said_by_its_name_a_pronoun_or_a_level_crossed_is_check
     assert checks[0][1] == "fred-exchange-rates:FRED:EXCH:JPY:1987-03", checks
 
 
+def test_a_cross_rate_a_counterfactual_and_a_level_not_reached_take_no_rate(
+    folder: Path,
+) -> None:
+    found = checked(folder, "not_rates", {
+        "a.txt": ("1987-03-13", "LONDON, March 13 - Sterling's rise above 1.60 dlrs helped it to "
+                  "firm against the mark. It was fixed higher at 2.924 marks."),
+        "b.txt": ("1987-03-20", "WASHINGTON, March 20 - U.S. consumer prices rose 1.1 pct in "
+                  "1986. Without last year's energy price drop, it rose 3.8 pct."),
+        "c.txt": ("1987-03-13", "FRANKFURT, March 13 - Dealers said the Bundesbank would only "
+                  "intervene if the dollar falls below 1.75 marks."),
+    })  # fmt: skip
+    for quote in ("2.924 marks", "3.8 pct", "below 1.75 marks"):
+        outcome, checks, _ = found[quote]
+        assert outcome in ("no-reference", "forecast"), (quote, checks)
+        assert all(row[0] != "official" for row in checks), (quote, checks)
+
+
 def test_growth_for_the_full_year_and_a_round_figure_to_its_unit(folder: Path) -> None:
     canada = (
         "CANADA GDP\n\nOTTAWA, March 3 - Canada's real gross domestic product rose 1.1 pct in "

@@ -147,6 +147,7 @@ class CheckingRules(BaseModel):
     sector: list[Cue]
     economy: list[Cue]
     currency_price: list[Cue]
+    dollar_named: list[Cue]
     level_crossed: list[Cue]
     baseline_period: list[Cue]
     present: list[Cue]
