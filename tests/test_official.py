@@ -123,7 +123,7 @@ def test_a_quarter_or_a_month_is_never_checked_against_a_year(folder: Path) -> N
 
 def test_a_subject_from_the_dateline_or_paragraph_is_marked_inferred(folder: Path) -> None:
     wire = (
-        "JAPAN GNP\n\nTOKYO, March 17 - In the 1986 calendar year, GNP rose 2.5 pct, after a "
+        "GNP FIGURES\n\nTOKYO, March 17 - In the 1986 calendar year, GNP rose 2.5 pct, after a "
         "4.7 pct increase in 1985, the agency said.\n"
     )
     story = "Liberian economy grows\n\nThe IMF said the country's GDP rose by 2% in 2004.\n"
@@ -220,7 +220,7 @@ def test_context_rules_an_embassy_is_no_subject_and_it_takes_the_metric_before(
     folder: Path,
 ) -> None:
     jakarta = (
-        "INDONESIA\n\nJAKARTA, March 5 - A recent U.S. Embassy report on the economy was "
+        "ECONOMY\n\nJAKARTA, March 5 - A recent U.S. Embassy report on the economy was "
         "published.\n\nEconomists said GDP grew 1.9 pct in 1985, after 6.7 pct in 1984.\n"
     )
     madrid = (
