@@ -287,6 +287,7 @@ class ZhRules:
     numeral_chars: frozenset[str]
     scales: dict[str, float]
     units: dict[str, Unit]
+    unit_readings: dict[str, tuple[str, str | None, float]]  # unit word -> (kind, unit, factor)
     decimal_units: frozenset[str]  # unit words that make a figure only after a decimal point
     counters: dict[str, Counter]
     counter_nouns: dict[str, list[tuple[str, str]]]  # counter word -> its nouns, longest first
@@ -316,7 +317,8 @@ class ZhRules:
     metrics_of_kind: dict[str, tuple[str, ...]]  # kind of figure -> the metrics of it, in order
     attributions: list[tuple[frozenset[str], Any]]  # (needs, compiled)
     attribution_needs: tuple[str, ...]
-    clause_end: Any  # a clause mark, searched backwards
+    clause_end: Any  # a clause mark
+    target_words: Any  # any of target_after's words: a sentence that may hold a target
 
 
 def _bounds(rules: list[Bound]) -> tuple[WordSet, WordSet, dict[str, str]]:
@@ -409,6 +411,7 @@ def _compile_file(file: ZhRuleFile) -> ZhRules:
         numeral_chars=frozenset(numeral.strip("[]")),
         scales=scales,
         units=units,
+        unit_readings={w: (u.kind, u.unit, u.factor) for w, u in units.items()},
         decimal_units=frozenset(w for w, u in units.items() if u.decimal_only),
         counters=counters,
         counter_nouns={
@@ -453,7 +456,8 @@ def _compile_file(file: ZhRuleFile) -> ZhRules:
             for a in file.attribution
         ],
         attribution_needs=tuple({w: None for a in file.attribution for w in a.needs}),
-        clause_end=regex.compile(f"[{regex.escape(change.clause_ends)}]", regex.REVERSE),
+        clause_end=re.compile(f"[{re.escape(change.clause_ends)}]"),
+        target_words=re.compile(alternation(file.periods.target_after) or "(?!)"),
     )
 
 
