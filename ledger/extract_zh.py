@@ -191,9 +191,11 @@ def _read_figure(rules: ZhRules, s: Sentence, m: Any, dash_at: int) -> Figure | 
         number = chinese_number(text[chinese_at[0] : chinese_at[1]])
     if number is None or _touches_code(text, start, end, has_unit):
         return None
-    if rules.trap_before.ending_at(text, start, window=2):
+    if rules.trap_before.ending_at(text, start, 2):
         return None
-    trap = rules.trap_after.starting_at(text, max(arabic_at[1], chinese_at[1], more[1]))
+    # right after the number and its 多/余: unmatched groups end at -1, 多 comes after the number
+    number_end = more[1] if more[0] >= 0 else max(arabic_at[1], chinese_at[1])
+    trap = rules.trap_after.starting_at(text, number_end)
     if trap is not None and not (decimal and trap[0] == unit_word):
         return None  # 2021年, 13个月, 10多年: a date, a period, a duration (not 9.08年)
     if text[end : end + 1] in '”"' and rules.title_after.starting_at(text, end):
@@ -443,7 +445,7 @@ def _mentions(rules: ZhRules, s: Sentence, published: date | None) -> list[Menti
             lo, hi = m.span()
             if found and any(f.start < hi and lo < f.end for f in found):
                 continue
-            base_word = rules.base_before.ending_at(text, lo, window=2)
+            base_word = rules.base_before.ending_at(text, lo, 2)
             # 是去年的3倍: the base of a multiple, never the period of the figure after it
             own = text[hi : hi + 1] == "的" and not (base_word and base_word[0] == "是")
             period = _period_of(pid, m, published)
@@ -489,9 +491,15 @@ def _target_period(
 
 
 def _metrics_named(rules: ZhRules, s: Sentence) -> set[str]:
-    """The metrics whose keywords the sentence holds, found in one pass over it."""
-    found = rules.metric_words.finditer(s.text, overlapped=True)
-    return {metric for word in found for metric in rules.metric_ids[word.group()]}
+    """The metrics whose keywords the sentence holds, found in one pass over it. Keywords found
+    inside another are named by it (`metric_ids`); only where a keyword found may hold the start
+    of another that runs past its end (研发支出口径: 出口) is the sentence searched again, at
+    every place, with overlapping matches."""
+    found = rules.metric_words.findall(s.text)
+    if rules.straddled_keywords.isdisjoint(found):
+        return {metric for word in found for metric in rules.metric_ids[word]}
+    everywhere = rules.metric_words_overlapped.finditer(s.text, overlapped=True)
+    return {metric for word in everywhere for metric in rules.metric_ids[word.group()]}
 
 
 def _metric(rules: ZhRules, kind: str, named: set[str], known: dict[str, str]) -> str:
@@ -515,7 +523,12 @@ def _attribution(rules: ZhRules, s: Sentence) -> str | None:
 
 def _carry_currency(figures: list[Figure]) -> list[Figure]:
     """A currency named once in a sentence carries to scaled figures that omit it (1.36万亿)."""
-    currency = next((f.unit for f in figures if f.kind == "money"), None)
+    for f in figures:
+        if f.kind == "money":
+            currency = f.unit
+            break
+    else:
+        return figures
     if currency is None:
         return figures
     return [
