@@ -493,10 +493,14 @@ def _target_period(
 def _metrics_named(rules: ZhRules, s: Sentence) -> set[str]:
     """The metrics whose keywords the sentence holds, found in one pass over it. Keywords found
     inside another are named by it (`metric_ids`); only where a keyword found may hold the start
-    of another that runs past its end (研发支出口径: 出口) is the sentence searched again, at
-    every place, with overlapping matches."""
-    found = rules.metric_words.findall(s.text)
-    if rules.straddled_keywords.isdisjoint(found):
+    of another that runs past its end, and the sentence holds that other (研发支出口径: 出口), is
+    it searched again, at every place, with overlapping matches."""
+    text = s.text
+    found = rules.metric_words.findall(text)
+    straddlers = rules.straddlers
+    if straddlers.keys().isdisjoint(found) or not any(
+        other in text for word in found for other in straddlers.get(word, ())
+    ):
         return {metric for word in found for metric in rules.metric_ids[word]}
     everywhere = rules.metric_words_overlapped.finditer(s.text, overlapped=True)
     return {metric for word in everywhere for metric in rules.metric_ids[word.group()]}

@@ -314,7 +314,7 @@ class ZhRules:
     other_places: tuple[str, ...] | None
     metric_words: Any  # every metric keyword
     metric_words_overlapped: Any  # the same, in `regex`, to find them overlapping
-    straddled_keywords: frozenset[str]  # keywords another may start inside of and run past
+    straddlers: dict[str, tuple[str, ...]]  # keyword -> those that may start inside it and run past
     metric_ids: dict[str, tuple[str, ...]]  # keyword -> the metrics with a keyword it holds
     metrics_of_kind: dict[str, tuple[str, ...]]  # kind of figure -> the metrics of it, in order
     attributions: list[tuple[frozenset[str], Any]]  # (needs, compiled)
@@ -456,7 +456,7 @@ def _compile_file(file: ZhRuleFile) -> ZhRules:
         other_places=tuple(file.subject_carry.other_places) if file.subject_carry else None,
         metric_words=re.compile(alternation(keywords)),
         metric_words_overlapped=regex.compile(alternation(keywords)),
-        straddled_keywords=_straddled(keywords),
+        straddlers=_straddlers(keywords),
         metric_ids=_metric_ids(file.metric),
         metrics_of_kind={
             kind: tuple(m.id for m in file.metric if kind in m.kinds)
@@ -472,19 +472,25 @@ def _compile_file(file: ZhRuleFile) -> ZhRules:
     )
 
 
-def _straddled(words: list[str]) -> frozenset[str]:
-    """The words in which another word may start and run past the end: a pass that finds one
-    does not find the other (研发支出 and 出口, in 研发支出口径).
+def _straddlers(words: list[str]) -> dict[str, tuple[str, ...]]:
+    """Each word in which another may start and run past the end, and those others: a pass that
+    finds the one does not find the other (研发支出 and 出口, in 研发支出口径).
 
-    >>> sorted(_straddled(["研发支出", "出口", "芯片", "集成电路"]))
-    ['研发支出']
+    >>> _straddlers(["研发支出", "出口", "芯片", "集成电路"])
+    {'研发支出': ('出口',)}
     """
-    return frozenset(
-        word
+    found = {
+        word: tuple(
+            other
+            for other in words
+            if any(
+                other.startswith(word[i:]) and len(other) > len(word) - i
+                for i in range(1, len(word))
+            )
+        )
         for word in words
-        for i in range(1, len(word))
-        if any(other.startswith(word[i:]) and len(other) > len(word) - i for other in words)
-    )
+    }
+    return {word: others for word, others in found.items() if others}
 
 
 def _metric_ids(metrics: list[MetricRule]) -> dict[str, tuple[str, ...]]:
