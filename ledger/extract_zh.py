@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import re
 from datetime import date
 from typing import Any, NamedTuple
 
@@ -24,6 +25,9 @@ from ledger.zh_rules import ZhRules, default_zh_rules
 
 _HAN = regex.compile(r"\p{Han}")
 _NOT_HAN = regex.compile(r"\P{Han}+")  # deleted, what is left is counted: no list of matches
+# outside the two blocks of CJK Unified Ideographs, every one of them Han: what is left when these
+# are deleted (by `re`, a third faster than `regex` here) is a count of Han that is never too high
+_NOT_UNIFIED_IDEOGRAPH = re.compile("[^\u3400-\u4dbf\u4e00-\u9fff]+")
 # letters that are not Han, and digits (〇 is both): what a sentence's Han share is taken of
 _NOT_OTHER_LETTERS = regex.compile(r"(?V1)[^\p{N}[\p{L}--\p{Han}]]+")
 _ASCII_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
@@ -77,6 +81,9 @@ def _add_sentence(folded: str, start: int, end: int, share: float, found: list[S
         start += 1
     piece = folded[start:end].rstrip()
     if not piece:
+        return
+    if len(_NOT_UNIFIED_IDEOGRAPH.sub("", piece)) >= share * len(piece):
+        found.append(Sentence(start, start + len(piece), piece))  # most Chinese sentences
         return
     han = len(_NOT_HAN.sub("", piece))
     if not han:
@@ -155,19 +162,23 @@ def _touches_code(text: str, i: int, end: int, has_unit: bool) -> bool:
     return not has_unit and text[end : end + 1] in _ASCII_ALNUM
 
 
-def _read_figure(rules: ZhRules, s: Sentence, m: Any, dash_at: int) -> Figure | None:
-    """Read one match of the `figure` pattern; None for a trap or a number nothing explains.
+def _read_figure(
+    rules: ZhRules, s: Sentence, regs: tuple[tuple[int, int], ...], dash_at: int
+) -> Figure | None:
+    """Read one match of the `figure` pattern (its `regs`, each group's span, the match's first:
+    a match's regs are built anew each time they are asked for); None for a trap or a number
+    nothing explains.
     A sign at `dash_at` (where the figure before ends: 182万-201万元) is a range's dash.
 
     The groups' spans are taken at once (unmatched: (-1, -1)) and the text sliced only where it
     is read: this runs for every number in the text, and most of them (years, dates, 一方面) are
     dropped at the first test. Offsets are the sentence's until the figure is made."""
     at, text = s.start, s.text
-    sign, arabic_at, chinese_at, more, scale_at, more2, unit_at = rules.figure_spans(m.regs)
+    sign, arabic_at, chinese_at, more, scale_at, more2, unit_at = rules.figure_spans(regs)
     scale = text[scale_at[0] : scale_at[1]] if scale_at[0] >= 0 else ""
     arabic = text[arabic_at[0] : arabic_at[1]] if arabic_at[0] >= 0 else ""
     has_unit = unit_at[0] >= 0
-    end = unit_at[1] if has_unit else m.end()
+    end = unit_at[1] if has_unit else regs[0][1]
     unit_word, unit_end = (text[unit_at[0] : end], end) if has_unit else ("", end)
     if arabic and not (unit_word or scale):
         shared = rules.shared_unit.match(text, end)  # 0.4和0.6个百分点
@@ -181,7 +192,7 @@ def _read_figure(rules: ZhRules, s: Sentence, m: Any, dash_at: int) -> Figure | 
     if not decimal and unit_word in rules.decimal_units:
         return None  # 2021年: a year, the commonest number that is no figure, let go first
     signed = sign[0] >= 0
-    start = sign[0] if signed else m.start()
+    start = sign[0] if signed else regs[0][0]
     if signed and (text[start - 1 : start] in _ASCII_ALNUM or start + at == dash_at):
         start += 1
     number: float | None = 1.0
@@ -288,7 +299,7 @@ def _figures(rules: ZhRules, s: Sentence) -> list[Figure]:
             continue
         if taken and any(a < s.start + hi and s.start + lo < b for a, b in taken):
             continue
-        figure = _read_figure(rules, s, m, last_end)
+        figure = _read_figure(rules, s, regs, last_end)
         if figure is not None:
             found.append(figure)
             last_end = figure.end
@@ -581,23 +592,24 @@ def _sentence_claims(
     floor = s.start
     targets = rules.target_words.search(s.text) is not None
     marks = [m.start() for m in rules.clause_end.finditer(s.text)]
+    at, sentence = s.start, s.text
     for f in figures:
-        clause_start, clause = _clause_before(s, marks, f.number_start, floor)
+        start, end, value, kind, unit, bound, number_start, multiple, high = f
+        clause_start, clause = _clause_before(s, marks, number_start, floor)
         previous = claims[-1] if claims else None
         change, basis = _change_and_basis(rules, s, f, clause, previous, words)
-        kind, unit, value = f.kind, f.unit, f.value
-        if f.multiple and change == "increase":
+        if multiple and change == "increase":
             kind, unit, value = "percent", "percent", round(value * 100, 6)
-        elif f.multiple:
+        elif multiple:
             unit = None
         metric = metrics[kind] if kind in metrics else _metric(rules, kind, named, metrics)
-        if targets and rules.target_after.starting_at(s.text, f.end - s.start):
+        if targets and rules.target_after.starting_at(sentence, end - at):
             period = _target_period(rules, s, f, clause_start, mentions, published)
         else:
             period = (
-                mentions and _period(mentions, s.text, f.number_start - s.start, ends)
+                mentions and _period(mentions, sentence, number_start - at, ends)
             ) or carried.period
-        qualified = bool(change or f.bound != "exact" or basis)
+        qualified = bool(change or bound != "exact" or basis)
         score = (
             bool(unit) << 5
             | (metric != "other") << 4
@@ -608,14 +620,14 @@ def _sentence_claims(
         )
         claims.append(
             {
-                "start": f.start,
-                "end": f.end,
-                "quote": text[f.start : f.end],
+                "start": start,
+                "end": end,
+                "quote": text[start:end],
                 "value": value,
-                "value_high": f.value_high,
+                "value_high": high,
                 "kind": kind,
                 "unit": unit,
-                "bound": f.bound,
+                "bound": bound,
                 "change": change,
                 "basis": basis,
                 "metric": metric,
@@ -624,12 +636,12 @@ def _sentence_claims(
                 "attribution": attribution,
                 "attribution_type": None,  # the English path's person / organisation only
                 "sentence": original,
-                "sentence_start": s.start,
+                "sentence_start": at,
                 "rule": "zh_figure",
                 "checkworthiness": _SCORES[score],
             }
         )
-        floor = f.end
+        floor = end
     return claims
 
 

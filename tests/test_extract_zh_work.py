@@ -283,3 +283,26 @@ def test_records_are_the_claims_validation_would_build() -> None:
     assert records > 1_500
     claim.related.append("0123456789abcdef")  # a record of its own, changed like any other
     assert claim.related == ["0123456789abcdef"] and validated.related == []
+
+
+def test_han_is_counted_exactly_only_where_the_unified_ideographs_fall_short(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A sentence's share of Han is first taken from the CJK Unified Ideographs alone (by `re`,
+    every one of them Han, so a count never too high); the exact `\\p{Han}` count runs only on
+    the few sentences that share does not settle, and they are read as before."""
+    every = "".join(chr(c) for c in [*range(0x3400, 0x4DC0), *range(0x4E00, 0xA000)])
+    assert extract_zh._HAN.sub("", every) == ""  # all Han, as the regex module reads Unicode
+    assert extract_zh._NOT_UNIFIED_IDEOGRAPH.sub("", every) == every
+    calls: Counter[tuple[str, str, int, int]] = Counter()
+    monkeypatch.setattr(extract_zh, "_NOT_HAN", Counted("han", extract_zh._NOT_HAN, calls))
+    sentences = sum(len(extract_zh.chinese_sentences(text, default_zh_rules())) for text in CHINESE)
+    counted = {string for (_, string, _, _) in calls}
+    assert sentences > 300 and 0 < len(counted) <= 6
+    assert any("GB/T4754" in string for string in counted)
+    calls.clear()
+    mostly_latin = "Huawei的HarmonyOS设备达到7亿台。"  # Han share in doubt: counted, still Chinese
+    assert [s.text for s in extract_zh.chinese_sentences(mostly_latin, default_zh_rules())] == [
+        mostly_latin
+    ]
+    assert list(calls) == [("han", mostly_latin, 0, len(mostly_latin))]
