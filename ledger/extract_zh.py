@@ -165,10 +165,10 @@ def _touches_code(text: str, i: int, end: int, has_unit: bool) -> bool:
 def _read_figure(
     rules: ZhRules, s: Sentence, regs: tuple[tuple[int, int], ...], dash_at: int
 ) -> Figure | None:
-    """Read one match of the `figure` pattern (its `regs`, each group's span, the match's first:
-    a match's regs are built anew each time they are asked for); None for a trap or a number
-    nothing explains.
-    A sign at `dash_at` (where the figure before ends: 182万-201万元) is a range's dash.
+    """Read one match of the `figure` pattern, given by its `regs` (the match's span, then each
+    group's: taken once by the caller, as a match builds them anew each time they are asked
+    for); None for a trap or a number nothing explains. A sign at `dash_at` (where the figure
+    before ends: 182万-201万元) is a range's dash.
 
     The groups' spans are taken at once (unmatched: (-1, -1)) and the text sliced only where it
     is read: this runs for every number in the text, and most of them (years, dates, 一方面) are
