@@ -94,6 +94,7 @@ PATTERN_GROUPS: dict[str, tuple[str, ...]] = {
     "number_of_before": ("noun",),  # "the number of hotspots ... reach 200,000": hotspots
     "month_near_before": (),  # "February 21 through 28 were": a day, not an elided subject
     "age_apposition": (),  # "Liam Mower, 12,": an age after a person's name
+    "rank_before": (),  # "the top three companies": a rank, not a count
     "label_before": ("cap",),
     "person_before": ("who",),
     "source_name": (),  # a piece of the attribution cues

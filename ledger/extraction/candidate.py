@@ -42,7 +42,6 @@ _NAMED_NUMBER_WORD = regex.compile(r"(?<=\p{Ll}[ \t]+)\p{Lu}\p{Ll}+[ \t]+\p{Lu}\
 # another score just before or after a pair of figures joined by a dash: "6-4 5-7 6-3"
 _SCORE_BEFORE = regex.compile(r"(?r)(?<![\d.,/])\d{1,2}[-–]\d{1,2}[ \t,]+\Z")
 _SCORE_AFTER = regex.compile(r"[ \t,]+\d{1,2}[-–]\d{1,2}(?![\d.,/%])")
-_TOP_BEFORE = regex.compile(r"(?r)\btop[ \t\u00a0]+\Z", regex.IGNORECASE)  # "the top 10 were"
 _POSSESSIVES = ("'s", "’s", "s'", "s’")
 # words in title case after a figure, the last a plural: "16 Early Black Friday Deals"
 _TITLE_CASE_PLURAL = regex.compile(
@@ -381,7 +380,6 @@ def _stated(r: Reading) -> bool:
         return True
     return (
         text[end : end + 1] == " "
-        and not _TOP_BEFORE.match(text, max(0, start - 5), start)
         and compiled["elided_subject_after"].match(text, end, end + 12, RELEASE_GIL) is not None
         and compiled["month_near_before"].match(text, max(0, start - 30), start) is None
     )
@@ -1020,6 +1018,10 @@ def _is_name_or_date(doc: Doc, start: int, end: int) -> bool:
     lo = max(0, start - 40)
     if compiled["date_before"].search(text, lo, start, RELEASE_GIL):
         return True
+    if text[max(0, start - 4) : start - 1].lower() == "top" and compiled["rank_before"].match(
+        text, lo, start, RELEASE_GIL
+    ):
+        return True  # "the top three companies", "the top 10 were": a rank, not a count
     if compiled["date_after"].match(text, end, end + 20, RELEASE_GIL):
         return True
     if compiled["time_after"].match(text, end, end + 12, RELEASE_GIL):
