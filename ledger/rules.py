@@ -86,6 +86,7 @@ PATTERN_GROUPS: dict[str, tuple[str, ...]] = {
     "date_after": (),
     "time_after": (),
     "age_before": (),  # "aged 34", "at the age of 22": an age, with no noun after it
+    "age_group_before": (),  # "children under five": an age group, in years
     "fraction_point_after": (),  # "1/2 point over LIBOR": percentage points
     "spread_after": (),  # "1-1/8 pct over Libor": a margin, in percentage points
     "partitive_after": (),  # "23 of the 77 cases": the noun after "of the" is counted

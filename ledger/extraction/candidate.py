@@ -650,6 +650,11 @@ def _age_cue(r: Reading) -> int | None:
         and compiled["age_apposition"].match(text, max(0, start - 24), start, RELEASE_GIL)
     ):
         return start  # "Liam Mower, 12,": the age of the person named
+    before = r.before
+    if r.qualifier in ("less_than", "more_than") and before is not None and before.group("qual"):
+        at = before.start("qual")
+        if compiled["age_group_before"].match(text, max(0, at - 24), at, RELEASE_GIL):
+            return at  # "children under five", "people over 60": an age group, in years
     if "age" not in text[max(0, start - 12) : start].lower():
         return None
     cue = compiled["age_before"].match(text, max(0, start - 20), start, RELEASE_GIL)
