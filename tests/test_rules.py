@@ -231,7 +231,7 @@ def test_rules_command_lists_rules() -> None:
     assert any(line.split()[:3] == ["units.toml", "named", "absolute_zero"] for line in lines)
     tables = ["number_words", "metre_distances", "per", "nouns", "period_words", "period_baseline"]
     tables += ["period_span", "period_reach", "subject_self"]
-    tables += ["own_aside", "attribution_words", "comparison", "not_labels"]
+    tables += ["own_aside", "state_body", "attribution_words", "comparison", "not_labels"]
     assert len(lines) == len(tables) + sum(
         len(getattr(RULES.files, k))
         for k in ("pattern", "scale", "fraction", "multiple", "currency", "context", "word_context",

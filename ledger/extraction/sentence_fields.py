@@ -64,6 +64,8 @@ def _organisations(doc: Doc, s: Sentence) -> list[tuple[int, int, str]]:
             name = _organisation_name(rules, m.group("name"))
             if name is None or (cue.may_be_person and source_type(rules, name) == "person"):
                 continue
+            if rules.state_body.search(name) and rules.subject_pattern.search(name):
+                continue  # "The U.S. Treasury said": the US is the subject, as the table names it
             start = m.start()
             lead = rules.subject_name_leads.get(cue.id)
             if lead is not None and (words := lead.search(s.text, max(0, start - 80), start)):
