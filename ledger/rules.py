@@ -466,7 +466,8 @@ def packaged_month_abbreviations() -> list[str]:
 
 
 class RegexTable(_Strict):
-    """A cue that is one regex of its own (period_baseline, own_aside), not a list of rules."""
+    """A cue that is one regex of its own (period_baseline, own_aside, state_body,
+    headline_subject), not a list of rules."""
 
     comment: str
     regex: str
@@ -589,6 +590,8 @@ class RuleFiles(_Strict):
     period_reach: PeriodReach
     subject_self: SubjectSelf
     own_aside: RegexTable
+    state_body: RegexTable
+    headline_subject: RegexTable
     subject: list[SubjectRule]
     pycountry: PycountrySettings | None = None
     metric: list[MetricRule]
@@ -832,6 +835,8 @@ class Rules:
     period_when: Pattern  # read with match, right after a period cue (period_reach when)
     period_owned: Pattern  # read with fullmatch, between a cue and its figure (period_reach owned)
     own_aside: Pattern
+    state_body: Pattern  # a state's own body ("U.S. Treasury"): its country stays the subject
+    headline_subject: Pattern  # the company a wire headline in capitals opens with
     subject_pattern: Pattern
     subject_ids: dict[str, str]
     metrics: Gated[tuple[MetricRule, Pattern | None, frozenset[str]]]
@@ -1427,6 +1432,8 @@ def _cues(files: RuleFiles, cue: Callable[[str, str], Pattern]) -> dict[str, Any
         "period_when": cue(files.period_reach.when, "period_reach when"),
         "period_owned": cue(files.period_reach.owned, "period_reach owned"),
         "own_aside": cue(files.own_aside.regex, "own_aside"),
+        "state_body": cue(files.state_body.regex, "state_body"),
+        "headline_subject": cue(files.headline_subject.regex, "headline_subject"),
         "subject_pattern": regex.compile(
             # \b rather than a look-behind first: the engine rejects most positions at once
             r"\b(?:" + trie(list(subject_ids), fold_case=False) + r")(?![\p{L}\d])",
