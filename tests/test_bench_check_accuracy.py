@@ -32,6 +32,17 @@ def test_heldout4_is_sealed() -> None:
     assert "heldout4" in SEALED
 
 
+def test_heldout3_is_seen_from_issue_15s_fourth_round_its_misses_are_listed() -> None:
+    seen = read_labels(LABEL_FILES["heldout3"])
+    assert "heldout3" not in SEALED
+
+    lines = report({"heldout3": seen}, wrong_results(seen), references="pack", misses=True)
+
+    assert [line.split()[1] for line in lines[lines.index(MISSES) + 1 :]] == [
+        label.doc_id for label in seen
+    ]
+
+
 @pytest.mark.parametrize("name", sorted(SEALED))
 def test_a_sealed_set_is_a_split_of_the_command(name: str) -> None:
     assert LABEL_FILES[name].name == f"official_checks_{name}.csv"
