@@ -1,5 +1,7 @@
 """Draw the candidate figures an official-statistics labelled set is picked from, at random with
-recorded seeds, as bench/labels/official_checks_heldout3.csv was (bench/labels/README.md).
+recorded seeds, as bench/labels/official_checks_heldout3.csv and official_checks_heldout4.csv were
+(bench/labels/README.md): `--set` names the set whose exact procedure (sets left out, draws) is
+repeated.
 
 A candidate is a figure ("2.5 pct", "9.5%", "145 yen", "$41.48", "18 dlrs a barrel") in a sentence
 with a macro word, in a Reuters story tagged with a macro topic or a BBC business story, in none of
@@ -12,7 +14,7 @@ Prints one JSON line per drawn figure: the draw, its rank in the draw, corpus, s
 span in the story's title + text (bench/corpora.py `document_text`), the wire date, and the
 sentence, for reading only: write the output outside the repository, never commit it.
 
-    python bench/pick_official_checks.py > /tmp/official-candidates.jsonl
+    python bench/pick_official_checks.py --set heldout4 > /tmp/official-candidates.jsonl
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from corpora import document_text, iter_corpus, require_corpora
 LABELS = Path(__file__).resolve().parent / "labels"
 # The labelled sets that existed when official_checks_heldout3.csv was picked: their stories are
 # left out, and so is any sentence of theirs repeated in another story.
-EARLIER_SETS = (
+EARLIER_SETS_HELDOUT3 = (
     "official_checks.csv",
     "official_checks_heldout.csv",
     "official_checks_heldout2.csv",
@@ -71,6 +73,7 @@ REGIONAL_WORD = re.compile(
     r"\b(?:London|Scotland|Scottish|Wales|Welsh|Northern Ireland|California|Texas|Alberta"
     r"|Ontario|Quebec|Bavaria|province|state's|region's)\b"
 )
+MARKET_LEVEL = re.compile(r"yen|marks|barrel", re.IGNORECASE)  # a rate or a price, not a change
 OIL_OR_CURRENCY = re.compile(r"oil|crude|barrel|dollar|euro|yen|sterling", re.IGNORECASE)
 
 
@@ -94,12 +97,20 @@ class Draw:
     keep: Callable[[Candidate], bool]
 
 
+@dataclass(frozen=True)
+class Procedure:
+    """How one labelled set was picked: the sets whose stories it leaves out, and its draws."""
+
+    earlier_sets: tuple[str, ...]
+    draws: tuple[Draw, ...]
+
+
 def is_bbc(candidate: Candidate) -> bool:
     return candidate.corpus == "bbc"
 
 
 # In the order they were read. Each samples its own pool, so one draw never shifts another.
-DRAWS = (
+DRAWS_HELDOUT3 = (
     Draw("A", 41, 110, lambda c: True),
     Draw("B", 5, 60, lambda c: c.year_dated),
     Draw("C", 51, 40, lambda c: is_bbc(c) and bool(GROWTH_PRICES_JOBS.search(c.sentence))),
@@ -109,6 +120,23 @@ DRAWS = (
     Draw("H", 81, 12, lambda c: bool(REGIONAL_WORD.search(c.sentence))),
     Draw("D", 52, 30, lambda c: is_bbc(c) and bool(OIL_OR_CURRENCY.search(c.sentence))),
 )
+PROCEDURES = {
+    "heldout3": Procedure(EARLIER_SETS_HELDOUT3, DRAWS_HELDOUT3),
+    # heldout3 and the news batch labelled beside it are left out too, with new seeds.
+    "heldout4": Procedure(
+        (*EARLIER_SETS_HELDOUT3, "official_checks_heldout3.csv", "news_heldout3.jsonl"),
+        (
+            Draw("A", 401, 120, lambda c: True),
+            Draw("B", 402, 200, lambda c: c.year_dated),
+            Draw("C", 403, 60, lambda c: is_bbc(c) and bool(GROWTH_PRICES_JOBS.search(c.sentence))),
+            Draw("D", 404, 50, lambda c: is_bbc(c) and bool(BBC_MARKET_LEVEL.search(c.sentence))),
+            Draw("E", 405, 30, lambda c: bool(REGIONAL_WORD.search(c.sentence))),
+            # read after A-E gave fewer checkable figures than heldout3's share
+            Draw("F", 406, 150, lambda c: c.year_dated),
+            Draw("G", 407, 60, lambda c: bool(MARKET_LEVEL.search(c.figure))),
+        ),
+    ),
+}
 
 
 def sentences(text: str) -> Iterator[tuple[int, str]]:
@@ -128,9 +156,9 @@ def fold(sentence: str) -> str:
     return " ".join(sentence.split())
 
 
-def earlier_stories() -> set[str]:
+def earlier_stories(earlier_sets: tuple[str, ...]) -> set[str]:
     stories: set[str] = set()
-    for name in EARLIER_SETS:
+    for name in earlier_sets:
         with open(LABELS / name, encoding="utf-8", newline="") as handle:
             if name.endswith(".csv"):
                 stories |= {row["doc_id"] for row in csv.DictReader(handle)}
@@ -145,10 +173,10 @@ def is_macro_story(corpus: str, document: dict) -> bool:
     return document.get("category") == "business"
 
 
-def candidates() -> list[Candidate]:
+def candidates(earlier_sets: tuple[str, ...]) -> list[Candidate]:
     """Every figure near a macro word in the macro stories of no earlier set, each sentence once:
     the corpora repeat stories under other ids, so a sentence of an earlier set's story is out."""
-    earlier = earlier_stories()
+    earlier = earlier_stories(earlier_sets)
     seen: set[str] = set()  # the earlier sets' sentences, then every sentence taken
     for corpus in ("reuters", "bbc"):
         for document in iter_corpus(corpus):
@@ -181,10 +209,10 @@ def candidates() -> list[Candidate]:
     return found
 
 
-def drawn(pool: list[Candidate]) -> Iterator[tuple[Draw, int, Candidate]]:
+def drawn(pool: list[Candidate], draws: tuple[Draw, ...]) -> Iterator[tuple[Draw, int, Candidate]]:
     """Each draw's sample of its pool, the pool sorted by story id and offset first."""
     ordered = sorted(pool, key=lambda c: (c.doc_id, c.start))
-    for draw in DRAWS:
+    for draw in draws:
         kept = [candidate for candidate in ordered if draw.keep(candidate)]
         sample = random.Random(draw.seed).sample(kept, min(draw.count, len(kept)))
         for rank, candidate in enumerate(sample):
@@ -192,12 +220,21 @@ def drawn(pool: list[Candidate]) -> Iterator[tuple[Draw, int, Candidate]]:
 
 
 @click.command()
-def main() -> None:
+@click.option(
+    "--set",
+    "labelled_set",
+    type=click.Choice(list(PROCEDURES)),
+    default="heldout4",
+    show_default=True,
+    help="The labelled set whose picking is repeated.",
+)
+def main(labelled_set: str) -> None:
     """Print the drawn candidates as JSON lines (count of candidates and stories on stderr)."""
     require_corpora()
-    pool = candidates()
+    procedure = PROCEDURES[labelled_set]
+    pool = candidates(procedure.earlier_sets)
     click.echo(f"{len(pool)} candidates in {len({c.doc_id for c in pool})} stories", err=True)
-    for draw, rank, candidate in drawn(pool):
+    for draw, rank, candidate in drawn(pool, procedure.draws):
         click.echo(json.dumps({"draw": draw.name, "rank": rank, **asdict(candidate)}))
 
 

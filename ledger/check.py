@@ -87,6 +87,8 @@ NEAREST_WINDOW_DAYS = 550
 MAX_CONFLICTS_PER_FIGURE = 5
 # How far either side of a figure its growth words, and a sector that owns them, are read.
 GROWTH_REACH = 80
+# A quote's words before its number: "around" in "around 1.5750 dlrs", "below" in "below 139 yen".
+_LEADING_WORDS = regex.compile(r"[^\d$£€¥]*")
 OUTCOMES = ("consistent", "inconsistent", "revised", "forecast", "ambiguous", "no-reference")
 
 # A decrease is a negative change: "fell more than 5%" is a change below -5%.
@@ -833,33 +835,77 @@ class _Nothing:
 
 
 def _infer_metrics(db: sqlite_utils.Database, checker: Checker, claims: list[ClaimRow]) -> None:
-    """A percentage whose own words name no metric, when official series could check it: "It
-    rose 8.3 pct last year." takes the metric of the sentence right before it (ledger/data/
+    """A figure whose own words name no metric, when official series could check it: "It rose
+    8.3 pct last year." takes the metric of the sentence right before it (ledger/data/
     checking.toml `anaphora`), "... compared with 8.2% in 2003" that of the figure it is compared
-    with (`compared`); "Growth was 1.1% in 2004" in a story about an economy is GDP growth
-    (`growth_words`, `economy`). Marked in `metric_from`."""
+    with (`compared`), each only from a figure of its kind (a percentage from a percentage);
+    "Growth was 1.1% in 2004" in a story about an economy is GDP growth (`growth_words`,
+    `economy`); "Sterling traded today around 1.5750 dlrs" is the pound's price in dollars
+    (`currency_price`). Marked in `metric_from`. A level crossed ("the dollar fell below 139
+    yen", `level_crossed`) is read as the level, not as a change."""
     if checker.matcher is None:
         return
-    rules = checker.matcher.rules
     before: ClaimRow | None = None  # the last claim with a checkable metric, in reading order
     text: list[str] = []  # the source's text, read once when a bare growth needs it
     for claim in claims:
-        if claim.metric == "other" and claim.kind == "percent":
-            words = claim.sentence[: claim.start - claim.sentence_start]
-            if before is not None and _follows(before, claim) and _cued(rules.anaphora, words):
-                claim.metric, claim.metric_from = before.metric, "the sentence before"
-            elif (
-                before is not None
-                and before.sentence_start == claim.sentence_start
-                and _cued(rules.compared, words)
-            ):
-                claim.metric, claim.metric_from = before.metric, "the figure it is compared with"
-            elif _growth_of_an_economy(
-                rules, words, claim.sentence[claim.end - claim.sentence_start :]
-            ) and (_of_a_country(checker, claim) or _in_an_economys_story(db, rules, claim, text)):
-                claim.metric, claim.metric_from = "gdp_growth", "growth words in an economy's story"
+        words = claim.sentence[: claim.start - claim.sentence_start]
+        if claim.metric == "other" and claim.kind in ("percent", "money"):
+            _infer_metric(db, checker, claim, before, words, text)
         if checker.matcher.checkable(claim.metric):
+            _read_level_crossed(checker.matcher, claim, _with_leading_words(words, claim))
             before = claim
+
+
+def _infer_metric(
+    db: sqlite_utils.Database,
+    checker: Checker,
+    claim: ClaimRow,
+    before: ClaimRow | None,
+    words: str,
+    text: list[str],
+) -> None:
+    """The metric of one figure its words give none (`_infer_metrics`), when one is found."""
+    assert checker.matcher is not None
+    rules = checker.matcher.rules
+    akin = before if before is not None and before.kind == claim.kind else None
+    if akin is not None and _follows(akin, claim) and _cued(rules.anaphora, words):
+        claim.metric, claim.metric_from = akin.metric, "the sentence before"
+    elif (
+        akin is not None
+        and akin.sentence_start == claim.sentence_start
+        and _cued(rules.compared, words)
+    ):
+        claim.metric, claim.metric_from = akin.metric, "the figure it is compared with"
+    elif claim.kind == "money":
+        said = _with_leading_words(words, claim)
+        if claim.unit == "USD" and any(
+            cue.search(said) and claim.value <= (cue.max_value or math.inf)
+            for cue in rules.currency_price
+        ):
+            claim.metric, claim.metric_from = "exchange_rate", "a currency named before it"
+    elif _growth_of_an_economy(
+        rules, words, claim.sentence[claim.end - claim.sentence_start :]
+    ) and (_of_a_country(checker, claim) or _in_an_economys_story(db, rules, claim, text)):
+        claim.metric, claim.metric_from = "gdp_growth", "growth words in an economy's story"
+
+
+def _with_leading_words(words: str, claim: ClaimRow) -> str:
+    """The words up to a figure with its quote's own words before the number ("around" in
+    "around 1.5750 dlrs", "below" in "below 139 yen"): what a cue ending at the figure reads."""
+    return words + _LEADING_WORDS.match(claim.quote).group()  # type: ignore[union-attr]
+
+
+def _read_level_crossed(matcher: Matcher, claim: ClaimRow, words: str) -> None:
+    """A change of a level said as the level it crossed ("the dollar fell below 139 yen") is
+    that level: its bound (below: less than) stays, its change goes."""
+    definition = matcher.definitions.get(claim.metric)
+    if (
+        claim.change is not None
+        and definition is not None
+        and definition.measure == "level"
+        and _cued(matcher.rules.level_crossed, words)
+    ):
+        claim.change = None
 
 
 def _of_a_country(checker: Checker, claim: ClaimRow) -> bool:
@@ -915,11 +961,12 @@ def _infer_subjects(db: sqlite_utils.Database, checker: Checker, claims: list[Cl
     if not row or not row[0]:
         return
     rules = default_rules()
+    checking = checker.matcher.rules if checker.matcher else None
+    speakers = set(checking.speakers.ids) if checking else set()
     places = {
         name for name, code in checker.subject_codes.items()
-        if code.kind in ("country", "aggregate", "central_bank")
+        if code.kind in ("country", "aggregate", "central_bank") and name not in speakers
     }  # fmt: skip
-    checking = checker.matcher.rules if checker.matcher else None
     context = SourceContext(row[0], rules.subject_pattern, rules.subject_ids, places,
                             checking.not_a_place if checking else [])  # fmt: skip
     datelines = checking.datelines.table() if checking else {}

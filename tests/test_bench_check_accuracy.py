@@ -28,12 +28,28 @@ MISSES = "\nmisses (sealed sets left out):"
 FIGURE = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|half)\b", re.I)
 
 
-def test_heldout3_is_a_sealed_split_of_the_command() -> None:
-    assert LABEL_FILES["heldout3"].name == "official_checks_heldout3.csv"
-    assert LABEL_FILES["heldout3"].exists()
-    assert "heldout3" in SEALED
+def test_heldout4_is_sealed() -> None:
+    assert "heldout4" in SEALED
+
+
+def test_heldout3_is_seen_from_issue_15s_fourth_round_its_misses_are_listed() -> None:
+    seen = read_labels(LABEL_FILES["heldout3"])
+    assert "heldout3" not in SEALED
+
+    lines = report({"heldout3": seen}, wrong_results(seen), references="pack", misses=True)
+
+    assert [line.split()[1] for line in lines[lines.index(MISSES) + 1 :]] == [
+        label.doc_id for label in seen
+    ]
+
+
+@pytest.mark.parametrize("name", sorted(SEALED))
+def test_a_sealed_set_is_a_split_of_the_command(name: str) -> None:
+    assert LABEL_FILES[name].name == f"official_checks_{name}.csv"
+    assert LABEL_FILES[name].exists()
     split = next(p for p in check_accuracy.main.params if p.name == "split")
-    assert "heldout3" in split.type.choices  # type: ignore[attr-defined]
+    assert name in split.type.choices  # type: ignore[attr-defined]
+    assert name in (split.help or "")
 
 
 def wrong_results(labels: list[Label]) -> list[Result]:
@@ -50,19 +66,20 @@ def wrong_results(labels: list[Label]) -> list[Result]:
     ]
 
 
-def test_a_sealed_set_prints_its_four_totals_and_no_row() -> None:
-    sealed = read_labels(LABEL_FILES["heldout3"])
+@pytest.mark.parametrize("name", sorted(SEALED))
+def test_a_sealed_set_prints_its_four_totals_and_no_row(name: str) -> None:
+    sealed = read_labels(LABEL_FILES[name])
     fit = read_labels(LABEL_FILES["fit"])[:2]
     results = wrong_results(sealed) + wrong_results(fit)
 
-    lines = report({"heldout3": sealed, "fit": fit}, results, references="pack", misses=True)
+    lines = report({name: sealed, "fit": fit}, results, references="pack", misses=True)
 
     text = "\n".join(lines)
     words = set(text.split())
     for label in sealed:
         assert label.doc_id not in words
         assert label.note not in text
-    header = lines.index(f"\n{len(sealed)} labelled figures (official_checks_heldout3.csv); "
+    header = lines.index(f"\n{len(sealed)} labelled figures ({LABEL_FILES[name].name}); "
                          "references: pack")  # fmt: skip
     totals = lines[header + 1 : header + 5]
     checkable = sum(label.category == "checkable" for label in sealed)
@@ -83,10 +100,11 @@ def test_a_sealed_set_prints_its_four_totals_and_no_row() -> None:
     ]
 
 
-def test_a_sealed_set_alone_prints_no_outcome_counts() -> None:
-    sealed = read_labels(LABEL_FILES["heldout3"])
+@pytest.mark.parametrize("name", sorted(SEALED))
+def test_a_sealed_set_alone_prints_no_outcome_counts(name: str) -> None:
+    sealed = read_labels(LABEL_FILES[name])
 
-    lines = report({"heldout3": sealed}, wrong_results(sealed), references="pack", misses=True)
+    lines = report({name: sealed}, wrong_results(sealed), references="pack", misses=True)
 
     assert lines[lines.index(OUTCOME_COUNTS) + 1 :] == [MISSES]
 
@@ -120,6 +138,20 @@ def test_the_third_held_out_set_has_no_story_of_an_earlier_set() -> None:
     stories = {label.doc_id for label in read_labels(LABEL_FILES["heldout3"])}
     assert len(stories) >= 50
     assert not stories & earlier
+
+
+def test_the_fourth_held_out_set_has_no_story_of_an_earlier_set() -> None:
+    earlier = {
+        label.doc_id
+        for split in ("fit", "heldout", "heldout2", "heldout3")
+        for label in read_labels(LABEL_FILES[split])
+    }
+    labels = read_labels(LABEL_FILES["heldout4"])
+    stories = {label.doc_id for label in labels}
+    assert len(stories) >= 50
+    assert not stories & earlier
+    # at most two figures a story, as it was picked
+    assert max(sum(label.doc_id == story for label in labels) for story in stories) <= 2
 
 
 def test_every_labelled_span_is_a_figure_in_its_story() -> None:

@@ -1,4 +1,5 @@
-"""bench/pick_official_checks.py, the recorded draw official_checks_heldout3.csv was picked from."""
+"""bench/pick_official_checks.py, the recorded draws official_checks_heldout3.csv and
+official_checks_heldout4.csv were picked from."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import doctest
 import pick_official_checks
 import pytest
 from check_accuracy import LABEL_FILES, read_labels
-from pick_official_checks import FIGURE, MACRO_WORD, candidates, drawn
+from pick_official_checks import FIGURE, MACRO_WORD, PROCEDURES, candidates, drawn
 from shared_corpora import corpus_path
 
 
@@ -35,23 +36,45 @@ def test_macro_words_are_whole_words_where_they_would_be_parts_of_others() -> No
     assert not MACRO_WORD.search("the Yenisei marksman")
 
 
+def test_each_set_leaves_out_the_sets_before_it() -> None:
+    heldout3, heldout4 = PROCEDURES["heldout3"], PROCEDURES["heldout4"]
+    assert "official_checks_heldout3.csv" not in heldout3.earlier_sets
+    assert set(heldout3.earlier_sets) < set(heldout4.earlier_sets)
+    assert {"official_checks_heldout3.csv", "news_heldout3.jsonl"} <= set(heldout4.earlier_sets)
+    seeds = [draw.seed for procedure in PROCEDURES.values() for draw in procedure.draws]
+    assert len(seeds) == len(set(seeds))  # a new set never repeats an old draw
+
+
+def undrawn_and_widened(name: str, taken: set[tuple[str, int, int]]) -> tuple[list, list]:
+    """The set's labels no draw overlaps, and those whose span is not exactly a drawn one."""
+    labels = read_labels(LABEL_FILES[name])
+    spans = [(label.doc_id, label.start, label.end) for label in labels]
+    undrawn = [
+        (doc, start, end)
+        for doc, start, end in spans
+        if not any(d == doc and s < end and start < e for d, s, e in taken)
+    ]
+    return undrawn, [span for span in spans if span not in taken]
+
+
 @pytest.mark.slow  # reads both corpora twice
-def test_the_draws_hold_every_figure_of_the_third_held_out_set() -> None:
+@pytest.mark.parametrize(
+    ("name", "pool_size", "stories", "distinct_draws", "widened"),
+    [
+        # one span was widened by hand: the pattern stops "$1,8923" (a pound in dollars) at "$1"
+        ("heldout3", 2451, 852, 464, [("bbc-business-440", 819, 826)]),  # 552 draws
+        ("heldout4", 2114, 781, 465, []),  # 608 draws
+    ],
+)
+def test_the_draws_hold_every_figure_of_the_set(
+    name: str, pool_size: int, stories: int, distinct_draws: int, widened: list
+) -> None:
     for corpus in ("reuters", "bbc"):
         corpus_path(corpus)  # a visible skip without the corpora
-    pool = candidates()
-    taken = {(c.doc_id, c.start, c.end) for _, _, c in drawn(pool)}
-    assert len(pool) == 2451
-    assert len({c.doc_id for c in pool}) == 852
-    assert len(taken) == 464  # 552 draws, the pools overlap
-    labels = read_labels(LABEL_FILES["heldout3"])
-    # one span was widened by hand: the pattern stops "$1,8923" (a pound in dollars) at "$1"
-    assert [
-        (label.doc_id, label.start, label.end)
-        for label in labels
-        if not any(d == label.doc_id and s < label.end and label.start < e for d, s, e in taken)
-    ] == []
-    widened = [label for label in labels if (label.doc_id, label.start, label.end) not in taken]
-    assert [(label.doc_id, label.start, label.end) for label in widened] == [
-        ("bbc-business-440", 819, 826)
-    ]
+    procedure = PROCEDURES[name]
+    pool = candidates(procedure.earlier_sets)
+    taken = {(c.doc_id, c.start, c.end) for _, _, c in drawn(pool, procedure.draws)}
+    assert len(pool) == pool_size
+    assert len({c.doc_id for c in pool}) == stories
+    assert len(taken) == distinct_draws  # the pools overlap
+    assert undrawn_and_widened(name, taken) == ([], widened)

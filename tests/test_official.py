@@ -467,6 +467,96 @@ def test_a_banks_own_rate_a_posted_price_and_a_sectors_figure_meet_no_statistic(
     assert found["4.75%"][0] == "consistent"  # the central bank's own rate is checked
 
 
+def test_a_sectors_baseline_and_a_companys_future_price_are_the_sectors_and_the_companys(
+    folder: Path,
+) -> None:
+    wire = (
+        "TURKEY\n\nANKARA, April 1 - Turkey's GNP grew 8.0 pct in 1986. Industry grew at 11.1 "
+        "pct in real terms in 1986 compared with 6.6 pct in 1985 while agriculture expanded 7.4 "
+        "pct compared with 2.8 pct.\n"
+    )
+    posting = (
+        "BAPCO RAISES POSTINGS\n\nMANAMA, March 24 - Fuel oil postings are up 1.50 dlrs a "
+        "barrel, the company said. This will bring the light fuel oil price to 16.90 dlrs.\n"
+    )
+    found = checked(folder, "sector_baselines", {
+        "a.txt": ("1987-04-01", wire), "b.txt": ("1987-03-24", posting),
+    })  # fmt: skip
+    for quote in ("11.1 pct", "6.6 pct", "7.4 pct", "2.8 pct", "16.90 dlrs"):
+        outcome, checks, _ = found[quote]
+        assert outcome == "no-reference", (quote, checks)
+        assert all(row[0] != "official" for row in checks), (quote, checks)
+    assert "a sector's figure" in found["6.6 pct"][1][0][6]
+    assert "an oil product's price" in found["16.90 dlrs"][1][0][6]
+
+
+def test_a_currencys_rate_said_by_its_name_a_pronoun_or_a_level_crossed_is_checked(
+    folder: Path,
+) -> None:
+    found = checked(folder, "currency_words", {
+        "a.txt": ("1987-03-13", "LONDON, March 13 - Sterling traded today around 1.5750 dlrs, "
+                  "down from 1.5870 dlrs last night."),
+        "b.txt": ("1987-04-28", "NEW YORK, April 28 - The dollar then stood at just under 1.87 "
+                  "marks. Today it stands around 1.79 marks and 139 yen."),
+        "c.txt": ("1987-04-24", "TOKYO, April 24 - The dollar fell below 139 yen in early "
+                  "trading today - a post-war low."),
+        "d.txt": ("1987-04-01", "TOKYO, April 1 - The central banks bought dollars in the last "
+                  "10 days of March but could not prevent the dollar from skidding through 150 "
+                  "yen."),
+    })  # fmt: skip
+    outcome, checks, _ = found["around 1.5750 dlrs"]
+    assert outcome == "consistent", checks  # March 1987: 1.592 $ per £ on average
+    assert checks[0][1].startswith("fred-exchange-rates:FRED:EXCH:GBP:1987-"), checks
+    assert "(metric exchange_rate from a currency named before it)" in checks[0][6]
+    assert found["1.5870 dlrs"][1][0][1].startswith("fred-exchange-rates:FRED:EXCH:GBP:")
+    outcome, checks, _ = found["around 1.79 marks"]
+    assert outcome == "consistent", checks  # 1.8118 in April, 1.7881 in May
+    assert "(metric exchange_rate from the sentence before)" in checks[0][6]
+    outcome, checks, _ = found["below 139 yen"]
+    assert outcome == "consistent", checks  # May's 140.48: a day's quote within 2% of it
+    assert checks[0][6].startswith("claim: less than 139 JPY, 1987-04;"), checks  # not a fall
+    assert "(a day's quote: within 2% of them)" in checks[0][6]
+    outcome, checks, _ = found["150 yen"]
+    assert outcome == "consistent", checks  # "could not prevent": no forecast; March 151.43
+    assert checks[0][1] == "fred-exchange-rates:FRED:EXCH:JPY:1987-03", checks
+
+
+def test_growth_for_the_full_year_and_a_round_figure_to_its_unit(folder: Path) -> None:
+    canada = (
+        "CANADA GDP\n\nOTTAWA, March 3 - Canada's real gross domestic product rose 1.1 pct in "
+        "the fourth quarter of 1986, Statistics Canada said.\n    That left growth for the full "
+        "year at 3.1 pct, which is down from 1985's four pct increase.\n"
+    )
+    portugal = (
+        "PORTUGAL\n\nLISBON, April 13 - Inflation fell to 10 pct in 1986, from 20 pct in 1985."
+    )
+    found = checked(folder, "full_year", {
+        "a.txt": ("1987-03-03", canada), "b.txt": ("1987-04-13", portugal),
+    })  # fmt: skip
+    outcome, checks, _ = found["3.1 pct"]
+    assert outcome == "revised", checks  # WDI 2.12 for 1986: within the 1.5-point band
+    assert checks[0][1] == "wb-wdi:NY.GDP.MKTP.KD.ZG:CAN:1986", checks
+    assert "(metric gdp_growth from growth words in an economy's story)" in checks[0][6]
+    assert found["four pct"][1][0][1] == "wb-wdi:NY.GDP.MKTP.KD.ZG:CAN:1985"
+    # "20 pct" allows half a unit, as "two pct" does: WDI's 19.46 is 0.54 off, past the band
+    outcome, checks, _ = found["20 pct"]
+    assert outcome == "inconsistent", checks
+
+
+def test_a_group_named_as_who_speaks_is_no_subject_for_the_figures_after_it(
+    folder: Path,
+) -> None:
+    story = (
+        "OECD URGES ACTION TO CUT U.S. BUDGET DEFICIT\n\nThe OECD published its review. "
+        "Consumer prices are forecast to rise four pct this year after just 2.1 pct in 1986.\n"
+    )
+    found = checked(folder, "speakers", {"a.txt": ("1987-06-18", story)})
+    outcome, checks, _ = found["2.1 pct"]
+    assert "wb-wdi:FP.CPI.TOTL.ZG:USA:1986" in [row[1] for row in checks]  # not OECD's 5.29
+    assert outcome == "revised", checks  # 1.90 today: within the 0.5-point band
+    assert all(row[3:5] == ("USA", "headline") for row in checks), checks
+
+
 def test_a_part_of_the_economy_a_target_and_nominal_growth_meet_no_series(folder: Path) -> None:
     found = checked(folder, "not_growth", {
         "a.txt": ("2005-01-05", "In Thailand, tourism accounts for about 6% of the country's "

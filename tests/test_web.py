@@ -15,6 +15,7 @@ import socket
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Awaitable
 from pathlib import Path
 from typing import Any
 
@@ -1089,16 +1090,19 @@ def test_every_answer_forbids_framing(ledger, reviewers):
 def test_sql_that_allocates_is_cut_off_and_does_not_stall_pages(ledger):
     path, ids = ledger
     datasette = build_datasette(path)
+    finished: dict[str, float] = {}
 
-    async def page_while_queries_run() -> tuple[list[httpx.Response], float]:
-        async def timed_page() -> float:
+    async def stamped(name: str, request: Awaitable[httpx.Response]) -> httpx.Response:
+        response = await request
+        finished[name] = time.monotonic()
+        return response
+
+    async def page_while_queries_run() -> list[httpx.Response]:
+        async def page() -> httpx.Response:
             await asyncio.sleep(0.2)  # once the heavy queries hold their threads
-            started = time.monotonic()
-            response = await datasette.client.get(f"/claims/claims/{ids['big']}")
-            assert response.status_code == 200
-            return time.monotonic() - started
+            return await stamped("page", datasette.client.get(f"/claims/claims/{ids['big']}"))
 
-        heavy = [
+        blobs = [
             datasette.client.get(
                 "/claims.json", params={"sql": "select length(hex(zeroblob(450000000)))"}
             )
@@ -1108,18 +1112,23 @@ def test_sql_that_allocates_is_cut_off_and_does_not_stall_pages(ledger):
         slow = (
             "with recursive r(i) as (select 1 union all select i + 1 from r) select count(*) from r"
         )
-        heavy.append(datasette.client.get("/claims.json", params={"sql": slow}))
-        *answers, page_seconds = await asyncio.gather(*heavy, timed_page())
-        return answers, page_seconds
+        return await asyncio.gather(
+            *blobs,
+            stamped("slow", datasette.client.get("/claims.json", params={"sql": slow})),
+            page(),
+        )
 
-    started = time.monotonic()
-    answers, page_seconds = run(page_while_queries_run())
-    assert time.monotonic() - started < 3  # was 9.6 s each, 2.26 GB
-    for answer in answers[:2]:
+    # the first render compiles the templates: seconds on a loaded machine, not what is tested
+    get(datasette, f"/claims/claims/{ids['big']}")
+    *answers, page_answer = run(page_while_queries_run())
+    for answer in answers[:2]:  # refused at the length cap, not after allocating 2.26 GB each
         assert answer.status_code == 400
         assert "string or blob too big" in answer.json()["error"]
     assert "took too long" in answers[2].json()["error"]
-    assert page_seconds < 0.9  # served beside the slow query, not after it (1 s limit)
+    assert page_answer.status_code == 200
+    # served beside the slow query, not queued after it: an order, not a wall-clock figure,
+    # so a loaded machine cannot make it flake
+    assert finished["page"] < finished["slow"]
     # a real source text still reads: the cap is above the longest one
     fine = get(datasette, "/claims.json", params={"sql": "select length(text) from sources"})
     assert fine.status_code == 200

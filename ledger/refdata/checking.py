@@ -73,6 +73,7 @@ class Cue(BaseModel):
     counterexamples: list[str] = []
     where: Literal["before", "after", "opening", "anywhere"] = "anywhere"
     frequency: Literal["A", "Q", "M", "D"] | None = None
+    max_value: float | None = None  # the largest figure the cue is read of ("$1.30", not "$5bn")
 
     @field_validator("pattern")
     @classmethod
@@ -118,6 +119,13 @@ def _word_alternation(words: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(r"\b(?:" + "|".join(map(re.escape, longest_first)) + r")\b", re.I)
 
 
+class SubjectList(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    comment: str
+    ids: list[str]
+
+
 class CheckingRules(BaseModel):
     """ledger/data/checking.toml."""
 
@@ -138,10 +146,13 @@ class CheckingRules(BaseModel):
     company_rate: list[Cue]
     sector: list[Cue]
     economy: list[Cue]
+    currency_price: list[Cue]
+    level_crossed: list[Cue]
     present: list[Cue]
     whole_year: list[Cue]
     currency_words: WordTable
     benchmarks: WordTable
+    speakers: SubjectList
     datelines: WordTable
 
 
@@ -439,9 +450,10 @@ class Matcher:
         self._series: OrderedDict[tuple[str, str, str | None], Series] = OrderedDict()
 
     def _interval(self, figure: Figure, value: float) -> Interval:
-        interval = claim_interval(
-            value, figure.value_high, figure.bound, self.tolerance_pct, figure.place
-        )
+        place = figure.place
+        if place is None and _whole_percentage(figure, value):
+            place = 1.0  # "20 pct" is rounded to the unit, as "two pct" is, not to the ten
+        interval = claim_interval(value, figure.value_high, figure.bound, self.tolerance_pct, place)
         if _rounded_to_the_unit(figure, value):
             # "GDP grew two pct", "inflation of 5 pct": a statistic rounded to its unit digit
             # allows half a unit either side, whatever share of the figure that is
@@ -565,27 +577,17 @@ class Matcher:
         return found
 
     def _refusal(self, figure: Figure, definition: MetricDefinition) -> str | None:
+        """Why a figure is not compared with its metric's series, or None. A company's, a
+        sector's or a region's figure is refused as such before a forecast is looked for:
+        said of the future or not, it is never a national statistic's."""
+        scope = self._scope_refusal(figure, definition)
+        if scope:
+            return scope
         forecast = is_forecast(figure, self.rules, definition.aggregation)
         if forecast:
             return f"forecast: {forecast}"
-        if definition.scope != "national":
-            return f"a {definition.scope} figure: never compared with national statistics"
-        market = _market_quote(definition)  # "In London, Brent fell to $49.74": its market
-        if figure.subject_kind in ("company", "organisation", "region") and not market:
-            # a market quote's series is its benchmark's or its currency's, whoever spoke of it
-            # ("after Opec's comments, US light crude fell to $51.43")
-            return f"about a {figure.subject_kind}: never compared with national statistics"
-        if any(cue.search(figure.sentence[: figure.offset]) for cue in self.rules.company_rate):
-            return "a company's own rate or price: never compared with national statistics"
-        if any(cue.search(figure.words.before) for cue in self.rules.sector):
-            return "a sector's figure: never compared with national statistics"
-        own = _DATELINE.sub("", figure.clause, count=1)  # "LONDON, April 14 -": where it was filed
-        if not market and any(cue.search(own) for cue in self.rules.subnational):
-            return "a regional or city figure: never compared with national statistics"
         if definition.measure == "level" and figure.change is not None:
             return "a change of a level: the series give levels"
-        if market == "oil" and self._not_a_benchmark(figure):
-            return "another crude's or an oil product's price, or a posted one: never a benchmark's"
         if definition.measure == "growth" and any(
             cue.search(f"{figure.sentence[: figure.offset]} {figure.words.after}")
             for cue in self.rules.nominal
@@ -596,6 +598,35 @@ class Matcher:
         if definition.unit and figure.unit != definition.unit:
             return f"in {figure.unit or 'no unit'}, the series in {definition.unit}"
         return None
+
+    def _scope_refusal(self, figure: Figure, definition: MetricDefinition) -> str | None:
+        """Why the figure is not the nation's (or its benchmark's): a company's, a sector's, a
+        region's, a posted price; None when it is."""
+        if definition.scope != "national":
+            return f"a {definition.scope} figure: never compared with national statistics"
+        market = _market_quote(definition)  # "In London, Brent fell to $49.74": its market
+        if figure.subject_kind in ("company", "organisation", "region") and not market:
+            # a market quote's series is its benchmark's or its currency's, whoever spoke of it
+            # ("after Opec's comments, US light crude fell to $51.43")
+            return f"about a {figure.subject_kind}: never compared with national statistics"
+        if any(cue.search(figure.sentence[: figure.offset]) for cue in self.rules.company_rate):
+            return "a company's own rate or price: never compared with national statistics"
+        if any(cue.search(self._scope_words(figure)) for cue in self.rules.sector):
+            return "a sector's figure: never compared with national statistics"
+        own = _DATELINE.sub("", figure.clause, count=1)  # "LONDON, April 14 -": where it was filed
+        if not market and any(cue.search(own) for cue in self.rules.subnational):
+            return "a regional or city figure: never compared with national statistics"
+        if market == "oil" and self._not_a_benchmark(figure):
+            return "another crude's or an oil product's price, or a posted one: never a benchmark's"
+        return None
+
+    def _scope_words(self, figure: Figure) -> str:
+        """Where a figure's sector is named: its own words before it, or, for a baseline it is
+        compared with ("Industry grew 11.1 pct in 1986 compared with 6.6 pct in 1985"), its
+        sentence up to it, where the figure it is compared with has its sector."""
+        if any(cue.search(figure.words.before) for cue in self.rules.compared):
+            return figure.sentence[: figure.offset]
+        return figure.words.before
 
     def _not_a_benchmark(self, figure: Figure) -> bool:
         """Another crude or an oil product named nearest the figure, or a posted, official or
@@ -669,14 +700,21 @@ class Matcher:
                 "figure is less than half of that, a move of the price, not its level"
             )
             return [Verdict("no-reference", why)]
-        inside = self._interval(figure, figure.value).meets(Interval(low, high))
+        reach = Interval(low, high)
+        slack = ""
+        if frequency != "D":
+            # averages of months: a day's quote may lie a little outside all of them
+            margin = self.tolerance_pct / 100
+            reach = Interval(low * (1 - margin), high * (1 + margin))
+            slack = f" (a day's quote: within {_num(self.tolerance_pct)}% of them)"
+        inside = self._interval(figure, figure.value).meets(reach)
         outcome = "consistent" if inside else "inconsistent"
         first = window[0]
         periods = f"{first.period}..{window[-1].period}" if len(window) > 1 else first.period
         explanation = (
             f"period inferred from the publication date {day}: "
             f"{_FREQUENCY_WORDS.get(frequency, frequency)} values for {first.subject} {periods} "
-            f"range {_num(low)}-{_num(high)}; {first.citation()}; {outcome}{_page(first)}"
+            f"range {_num(low)}-{_num(high)}{slack}; {first.citation()}; {outcome}{_page(first)}"
         )
         near = min((low, high), key=lambda v: abs(v - figure.value))
         difference = _difference(figure.value, near) if not inside else 0.0
@@ -763,9 +801,21 @@ def _quoted_on_the_day(figure: Figure, definition: MetricDefinition) -> bool:
     return end is not None and _period_first_day(figure.period) <= figure.published <= end
 
 
+def _whole_percentage(figure: Figure, value: float) -> bool:
+    """An exact whole percentage written with no digit after the point ("20 pct", "5%")."""
+    return (
+        figure.unit == "percent"
+        and figure.bound == "exact"
+        and figure.value_high is None
+        and figure.place is None
+        and value == int(value)
+    )
+
+
 def _rounded_to_the_unit(figure: Figure, value: float) -> bool:
-    """An exact whole percentage whose last digit is not a zero ("two pct", "5%"; not "20%",
-    whose zero may itself be rounding, nor "2.0%", written to the tenth).
+    """An exact whole percentage whose last digit is not a zero ("two pct", "5%"), whose half
+    unit may be more than the approximate tolerance allows; not "20%" (its half unit is within
+    it: `_whole_percentage`), nor "2.0%", written to the tenth.
 
     >>> words = FigureWords("grew ", "")
     >>> figure = Figure(2.0, None, "exact", "percent", None, "gdp_growth", "1986", None, words,
