@@ -140,6 +140,8 @@ def rules_table(rules: Rules | None = None) -> list[dict[str, str]]:
         ("cues.toml", "period_reach", files.period_reach),
         ("cues.toml", "subject_self", files.subject_self),
         ("cues.toml", "own_aside", files.own_aside),
+        ("cues.toml", "state_body", files.state_body),
+        ("cues.toml", "headline_subject", files.headline_subject),
         ("cues.toml", "attribution_words", files.attribution_words),
         ("cues.toml", "comparison", files.comparison),
         ("patterns.toml", "not_labels", files.not_labels),

@@ -86,12 +86,16 @@ PATTERN_GROUPS: dict[str, tuple[str, ...]] = {
     "date_after": (),
     "time_after": (),
     "age_before": (),  # "aged 34", "at the age of 22": an age, with no noun after it
+    "age_group_before": (),  # "children under five": an age group, in years
     "fraction_point_after": (),  # "1/2 point over LIBOR": percentage points
+    "spread_after": (),  # "1-1/8 pct over Libor": a margin, in percentage points
     "partitive_after": (),  # "23 of the 77 cases": the noun after "of the" is counted
     "elided_subject_after": (),  # "The 12 affected by the ruling": a count of what was named
+    "remainder_before": (),  # "the remaining 11", "all but 92": a part of a whole counted
     "number_of_before": ("noun",),  # "the number of hotspots ... reach 200,000": hotspots
     "month_near_before": (),  # "February 21 through 28 were": a day, not an elided subject
     "age_apposition": (),  # "Liam Mower, 12,": an age after a person's name
+    "rank_before": (),  # "the top three companies": a rank, not a count
     "label_before": ("cap",),
     "person_before": ("who",),
     "source_name": (),  # a piece of the attribution cues
@@ -462,7 +466,8 @@ def packaged_month_abbreviations() -> list[str]:
 
 
 class RegexTable(_Strict):
-    """A cue that is one regex of its own (period_baseline, own_aside), not a list of rules."""
+    """A cue that is one regex of its own (period_baseline, own_aside, state_body,
+    headline_subject), not a list of rules."""
 
     comment: str
     regex: str
@@ -585,6 +590,8 @@ class RuleFiles(_Strict):
     period_reach: PeriodReach
     subject_self: SubjectSelf
     own_aside: RegexTable
+    state_body: RegexTable
+    headline_subject: RegexTable
     subject: list[SubjectRule]
     pycountry: PycountrySettings | None = None
     metric: list[MetricRule]
@@ -828,6 +835,8 @@ class Rules:
     period_when: Pattern  # read with match, right after a period cue (period_reach when)
     period_owned: Pattern  # read with fullmatch, between a cue and its figure (period_reach owned)
     own_aside: Pattern
+    state_body: Pattern  # a state's own body ("U.S. Treasury"): its country stays the subject
+    headline_subject: Pattern  # the company a wire headline in capitals opens with
     subject_pattern: Pattern
     subject_ids: dict[str, str]
     metrics: Gated[tuple[MetricRule, Pattern | None, frozenset[str]]]
@@ -1423,6 +1432,8 @@ def _cues(files: RuleFiles, cue: Callable[[str, str], Pattern]) -> dict[str, Any
         "period_when": cue(files.period_reach.when, "period_reach when"),
         "period_owned": cue(files.period_reach.owned, "period_reach owned"),
         "own_aside": cue(files.own_aside.regex, "own_aside"),
+        "state_body": cue(files.state_body.regex, "state_body"),
+        "headline_subject": cue(files.headline_subject.regex, "headline_subject"),
         "subject_pattern": regex.compile(
             # \b rather than a look-behind first: the engine rejects most positions at once
             r"\b(?:" + trie(list(subject_ids), fold_case=False) + r")(?![\p{L}\d])",

@@ -61,6 +61,15 @@ def kind_and_unit(rule: str, example: ValueExample) -> tuple[str, str | None]:
     return fixed[table]
 
 
+def test_state_body_and_headline_subject_examples_match() -> None:
+    for example in RULES.files.state_body.examples:
+        assert RULES.state_body.search(example), example
+    assert not RULES.state_body.search("Commonwealth Bank of Australia")
+    for example in RULES.files.headline_subject.examples:
+        assert RULES.headline_subject.match(example), example
+    assert not RULES.headline_subject.match("FRENCH DEBT FELL TO 398.2 BILLION FRANCS")
+
+
 def test_own_aside_examples_are_the_writers_own() -> None:
     for example in RULES.files.own_aside.examples:
         assert RULES.own_aside.fullmatch(example), example
@@ -231,7 +240,8 @@ def test_rules_command_lists_rules() -> None:
     assert any(line.split()[:3] == ["units.toml", "named", "absolute_zero"] for line in lines)
     tables = ["number_words", "metre_distances", "per", "nouns", "period_words", "period_baseline"]
     tables += ["period_span", "period_reach", "subject_self"]
-    tables += ["own_aside", "attribution_words", "comparison", "not_labels"]
+    tables += ["own_aside", "state_body", "headline_subject", "attribution_words", "comparison"]
+    tables += ["not_labels"]
     assert len(lines) == len(tables) + sum(
         len(getattr(RULES.files, k))
         for k in ("pattern", "scale", "fraction", "multiple", "currency", "context", "word_context",

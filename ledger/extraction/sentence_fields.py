@@ -36,7 +36,13 @@ def _subjects(doc: Doc, s: Sentence) -> list[tuple[int, str]]:
         cited = source.name if source is not None and source.cited else None
         if text.isupper() and text.isascii():
             text = text.title()  # "MEXICO PUTS FOREIGN INVESTMENT AT ...": same offsets
-        else:  # (in capitals, every word would read as a name)
+            # (in capitals, every word would read as a name: only the headline's head does)
+            head = rules.headline_subject.match(s.text)
+            name = rules.legal_suffix.sub("", head.group("name").title()) if head else ""
+            # a country in the words before the verb is the subject ("FRENCH DEBT FELL TO ...")
+            if head and (name in rules.subject_ids or not rules.subject_pattern.search(name)):
+                named = [(head.start("name"), head.end("name"), rules.subject_ids.get(name, name))]
+        else:
             named = _organisations(doc, s)
         found = [(s.start + a, name) for a, _, name in named]
         # a prefix tree of literal names: linear, so no timer needed
@@ -64,6 +70,8 @@ def _organisations(doc: Doc, s: Sentence) -> list[tuple[int, int, str]]:
             name = _organisation_name(rules, m.group("name"))
             if name is None or (cue.may_be_person and source_type(rules, name) == "person"):
                 continue
+            if rules.state_body.search(name) and rules.subject_pattern.search(name):
+                continue  # "The U.S. Treasury said": the US is the subject, as the table names it
             start = m.start()
             lead = rules.subject_name_leads.get(cue.id)
             if lead is not None and (words := lead.search(s.text, max(0, start - 80), start)):
@@ -512,18 +520,17 @@ def _period_value(doc: Doc, rule: PeriodRule, m: Match, s: Sentence) -> str | No
     if kind == "quarter":
         words = doc.rules.files.period_words
         q = groups.get("q")
-        return _quarter(
-            doc, int(q) if q else words.ordinals[str(groups["qword"]).lower()], groups, s
-        )
+        number = int(q) if q else words.ordinals[str(groups["qword"]).lower()]
+        return _quarter(doc, number, groups, s, m.end())
     if kind == "quarter_end":
         month = doc.rules.files.period_words.months[str(groups["month"]).lower().rstrip(".")]
-        return _quarter(doc, month // 3, groups, s) if month % 3 == 0 else None
+        return _quarter(doc, month // 3, groups, s, m.end()) if month % 3 == 0 else None
     if kind == "half":
         words = doc.rules.files.period_words
         half = groups.get("h") or str(words.ordinals[str(groups.get("hword")).lower()])
         return f"{groups.get('year')}-H{half}"
     if kind == "month":
-        return _month(doc, groups, s)
+        return _month(doc, groups, s, m.end())
     if kind == "fiscal":
         return _fiscal(doc, groups)
     if kind == "now":
@@ -551,15 +558,17 @@ def _fiscal(doc: Doc, groups: dict[str, str | None]) -> str:
     return f"FY{fy}-Q{q}" if q else f"FY{fy}"
 
 
-def _quarter(doc: Doc, quarter: int, groups: dict[str, str | None], s: Sentence) -> str | None:
+def _quarter(
+    doc: Doc, quarter: int, groups: dict[str, str | None], s: Sentence, end: int
+) -> str | None:
     pub = doc.published
-    year = groups.get("year") or _year_in_sentence(doc, s)
+    year = groups.get("year") or _year_in_sentence(doc, s, end)
     if year is None and pub is not None and doc.published_precision != "year":
         year = str(pub.year if quarter <= (pub.month - 1) // 3 + 1 else pub.year - 1)
     return f"{year}-Q{quarter}" if year else None
 
 
-def _month(doc: Doc, groups: dict[str, str | None], s: Sentence) -> str | None:
+def _month(doc: Doc, groups: dict[str, str | None], s: Sentence, end: int) -> str | None:
     words, pub = doc.rules.files.period_words, doc.published
     month = words.months[str(groups.get("month")).lower().rstrip(".")]
     year = groups.get("year")
@@ -569,7 +578,7 @@ def _month(doc: Doc, groups: dict[str, str | None], s: Sentence) -> str | None:
             return None
         year = str(pub.year + words.relative[relative.lower()])
     if year is None:
-        year = _year_in_sentence(doc, s)
+        year = _year_in_sentence(doc, s, end)
     if year is None:
         if pub is None or doc.published_precision == "year":
             return None  # "in August" of a 2005 article: August 2005, or 2004
@@ -587,12 +596,30 @@ def _relative(doc: Doc, groups: dict[str, str | None]) -> str | None:
     return shift_label(now, unit, step) if now else None
 
 
-def _year_in_sentence(doc: Doc, s: Sentence) -> str | None:
-    """The year the first `period = "year"` cue finds in the sentence."""
-    for rule, pattern, _triggers in doc.rules.period_cues:
+def _year_in_sentence(doc: Doc, s: Sentence, end: int) -> str | None:
+    """The year the first `period = "year"` cue finds in the sentence for the cue ending at `end`
+    (in the sentence), but not one that is part of another cue's date, unless that date is joined
+    to this cue ("between February and October 1986"), nor a baseline's: in "rose to 75.3 pct in
+    February ..., but was below the February 1986 rate", February is the publication year's, and
+    "base 1980" dates nothing."""
+    rules = doc.rules
+    for rule, pattern, _triggers in rules.period_cues:
         if rule.period == "year":
-            found = _cue_matches(doc, s, rule, pattern)
-            return found[0].group("year") if found else None
+            held = [
+                m.span()
+                for rule_id, matches in s.period_matches.items()
+                if rule_id != rule.id
+                for m in matches
+            ]
+            for m in _cue_matches(doc, s, rule, pattern):
+                a, b = m.span()
+                holder = next((x for x, y in held if x <= a and b <= y), None)
+                if holder is not None and not rules.span_joins.fullmatch(s.text, end, holder):
+                    continue
+                if doc.call("period_baseline", rules.baseline.search, s.text, max(0, a - 60), a):
+                    continue
+                return m.group("year")
+            return None
     return None
 
 
