@@ -240,7 +240,8 @@ def _read_sentence(doc: Doc, s: Sentence, claims: list[Found]) -> list[tuple[Fou
                 and _AND_END.match(gap)
             ):
                 claim.change = previous.change
-        claim.subject = subject(doc, s, claim.start, claim.end)
+        after = previous.end if previous is not None else s.start
+        claim.subject = subject(doc, s, claim, after)
         claim.period = period(doc, s, claim, next_start)
         source = attribution(doc, s, claim.start)
         if source is not None:
