@@ -101,10 +101,11 @@ def _organisation_name(rules: Rules, name: str) -> str | None:
     return name
 
 
-def subject(doc: Doc, s: Sentence, claim: Found, after: int) -> str | None:
-    """The first subject named in the figure's clause before it (but one named after the figure
-    before it, `after`, where that figure follows the first: a list, "Kestrel shed 23 marks to
-    1,022, Varrow was off two marks"), else in its sentence before it, else the nearest after it
+def subject(doc: Doc, s: Sentence, claim: Found, ends: list[int]) -> str | None:
+    """The first subject named in the figure's clause before it (but the last one before it where
+    a figure of the sentence, `ends` being where those before this one end, lies between the two:
+    a list, "Kestrel shed 23 marks to 1,022, Varrow was off two marks at 366.50"), else in its
+    sentence before it, else the nearest after it
     (looked up by bisection: no rescan per figure). A stake's subject is the company whose
     shares are held ("owns 51.4% of Pellam", "raised its stake in Pellam to 7.8 pct")."""
     found = _subjects(doc, s)
@@ -126,9 +127,12 @@ def subject(doc: Doc, s: Sentence, claim: Found, after: int) -> str | None:
             return found[owned][1]
     if first < len(starts) and starts[first] < start:
         last = following - 1
+        between = bisect.bisect_right(ends, starts[first])  # the first figure after the first
         at = starts[last] - s.start
-        if starts[first] < after <= starts[last] and not doc.rules.subject_object.search(
-            s.text, max(0, at - 30), at
+        if (
+            between < len(ends)
+            and ends[between] <= starts[last]
+            and not doc.rules.subject_object.search(s.text, max(0, at - 30), at)
         ):
             return found[last][1]
         return found[first][1]
