@@ -53,7 +53,8 @@ HELDOUT = LABELS.with_name("news_heldout.jsonl")
 # only) until issue 14's third round, whose tuning read its misses
 HELDOUT2 = LABELS.with_name("news_heldout2.jsonl")
 # a third batch, labelled and committed before ledger was run on it, to judge the round that
-# unsealed the second: sealed the same way (only its totals are ever run)
+# unsealed the second: sealed the same way (totals only) until issue 14's fourth round, whose
+# tuning read its misses
 HELDOUT3 = LABELS.with_name("news_heldout3.jsonl")
 # a fourth batch, labelled and committed before ledger was run on it, to judge the round that
 # unsealed the third: sealed the same way (only its totals are ever run)

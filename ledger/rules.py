@@ -86,12 +86,16 @@ PATTERN_GROUPS: dict[str, tuple[str, ...]] = {
     "date_after": (),
     "time_after": (),
     "age_before": (),  # "aged 34", "at the age of 22": an age, with no noun after it
+    "age_group_before": (),  # "children under five": an age group, in years
     "fraction_point_after": (),  # "1/2 point over LIBOR": percentage points
+    "spread_after": (),  # "1-1/8 pct over Libor": a margin, in percentage points
     "partitive_after": (),  # "23 of the 77 cases": the noun after "of the" is counted
     "elided_subject_after": (),  # "The 12 affected by the ruling": a count of what was named
+    "remainder_before": (),  # "the remaining 11", "all but 92": a part of a whole counted
     "number_of_before": ("noun",),  # "the number of hotspots ... reach 200,000": hotspots
     "month_near_before": (),  # "February 21 through 28 were": a day, not an elided subject
     "age_apposition": (),  # "Liam Mower, 12,": an age after a person's name
+    "rank_before": (),  # "the top three companies": a rank, not a count
     "label_before": ("cap",),
     "person_before": ("who",),
     "source_name": (),  # a piece of the attribution cues

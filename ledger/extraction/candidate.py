@@ -42,12 +42,13 @@ _NAMED_NUMBER_WORD = regex.compile(r"(?<=\p{Ll}[ \t]+)\p{Lu}\p{Ll}+[ \t]+\p{Lu}\
 # another score just before or after a pair of figures joined by a dash: "6-4 5-7 6-3"
 _SCORE_BEFORE = regex.compile(r"(?r)(?<![\d.,/])\d{1,2}[-–]\d{1,2}[ \t,]+\Z")
 _SCORE_AFTER = regex.compile(r"[ \t,]+\d{1,2}[-–]\d{1,2}(?![\d.,/%])")
-_TOP_BEFORE = regex.compile(r"(?r)\btop[ \t\u00a0]+\Z", regex.IGNORECASE)  # "the top 10 were"
 _POSSESSIVES = ("'s", "’s", "s'", "s’")
 # words in title case after a figure, the last a plural: "16 Early Black Friday Deals"
 _TITLE_CASE_PLURAL = regex.compile(
     r"(?:[ \t\u00a0]+\p{Lu}\p{Ll}+){1,3}[ \t\u00a0]+\p{Lu}\p{Ll}+[^\Ws](?<!ss)s\b"
 )
+# an acronym's plural: "GPUs", "MPs" (which the plural test of lower-case words misses)
+_ACRONYM_PLURAL = regex.compile(r"\p{Lu}{2,}s")
 _THOUSANDS = regex.compile(r"\d{1,3},\d{3}")
 _LONE_FRACTION = regex.compile(r"\d{1,2}/\d{1,2}|[½¼¾⅓⅔⅕⅛⅜⅝⅞]")
 OF_AFTER = regex.compile(r"[ \t\u00a0]+of\b(?![ \t\u00a0]+an?\b)", regex.IGNORECASE)  # not "of an"
@@ -277,11 +278,12 @@ def _two_figures(r: Reading) -> bool:
         return False
     # "gained 0.7 percent to 6,327.80", "rose 64.06 points to 4,577.10": after a change cue, a
     # change in a unit and then the bare level it reached are two figures, never a range; so is
-    # an amount of money and the price it reached, many times the change ("rose 49p to 237p",
-    # "rose $2 to $45"), where a range is narrow ("to rise $2 to $3")
+    # an amount of money or a measure and the level it reached, many times the change ("rose
+    # 49p to 237p", "rose $2 to $45", "fell 1.5 mln barrels to 36.4 mln barrels"), where a
+    # range is narrow ("to rise $2 to $3"); a percent is left a range ("rose 2% to 8%")
     return (unit is not None and unit2 is None and not second.symbol) or (
         side1 is not None
-        and side1[0] == "money"
+        and side1[0] != "percent"
         and side1 == side2
         and second.value > 3 * first.value
     )
@@ -315,6 +317,9 @@ def _lone_fraction(r: Reading) -> bool:
             # margins and moves in rates
             r.unit_info = r.doc.rules.units_by_word[norm("percentage points")]
             r.end = r.resume = point.end()
+            return True
+        if r.second is None and _margin_over_rate(r):
+            r.unit_info = r.doc.rules.units_by_word[norm("percentage points")]  # "5/8 over LIBOR"
             return True
         if r.second is not None or not OF_AFTER.match(text, end, end + 6):
             return False
@@ -361,22 +366,22 @@ def _unexplained(r: Reading) -> bool:
 
 
 def _stated(r: Reading) -> bool:
-    """Whether the figure is written as a statistic is ("83,150", "126.8", "19-1/4"), or is
-    the subject of a verb, counting what its sentence named ("The 12 affected", "only 40
-    have pleaded")."""
+    """Whether the figure is written as a statistic is ("83,150", "126.8", "19-1/4"), is the
+    subject of a verb, counting what its sentence named ("The 12 affected", "only 40 have
+    pleaded"), or is the rest of a whole it counted ("the remaining 11", "all but 92")."""
     if r.first is None or not r.first.is_digits:
         return False
     if _STATED_NUMBER.search(r.g["first"] or ""):
         return True
-    text, end = r.doc.text, r.end
+    text, start, end, compiled = r.doc.text, r.start, r.end, r.doc.rules.compiled
+    if r.second is not None:
+        return False
+    if compiled["remainder_before"].match(text, max(0, start - 16), start, RELEASE_GIL):
+        return True
     return (
-        r.second is None
-        and text[end : end + 1] == " "
-        and not _TOP_BEFORE.match(text, max(0, r.start - 5), r.start)
-        and r.doc.rules.compiled["elided_subject_after"].match(text, end, end + 12, RELEASE_GIL)
-        is not None
-        and r.doc.rules.compiled["month_near_before"].match(text, max(0, r.start - 30), r.start)
-        is None
+        text[end : end + 1] == " "
+        and compiled["elided_subject_after"].match(text, end, end + 12, RELEASE_GIL) is not None
+        and compiled["month_near_before"].match(text, max(0, start - 30), start) is None
     )
 
 
@@ -460,7 +465,22 @@ def _settle_unit(r: Reading) -> bool:
         # "won the 800m", "1.8m tall", "outreach is 48m": a distance or a size, not millions
         assert r.first is not None
         r.value, r.unit_info = digits_value(r.first.digits), rules.units_by_word[norm("metres")]
+    if r.unit_info is not None and r.unit_info.unit in _SPREAD_UNITS and _margin_over_rate(r):
+        # "1-1/8 pct over Libor": a margin over a reference rate is in percentage points
+        r.unit_info = rules.units_by_word[norm("percentage points")]
     return True
+
+
+# a figure in these units quoted over a reference rate is a margin, in percentage points
+_SPREAD_UNITS = frozenset({"percent", "point"})
+
+
+def _margin_over_rate(r: Reading) -> bool:
+    """Whether a reference rate follows the figure: "over LIBOR", "above the prime"."""
+    text, end = r.doc.text, r.end
+    return text[end : end + 1].isspace() and bool(
+        r.doc.rules.compiled["spread_after"].match(text, end, end + 64, RELEASE_GIL)
+    )
 
 
 def _is_metres(r: Reading) -> bool:
@@ -576,14 +596,19 @@ def _read_compound_duration(r: Reading) -> bool:
 
 
 def _read_compound_count(r: Reading) -> bool:
-    """A whole number in digits joined by a hyphen to the noun it counts ("the 12-nation
-    Community", "a 25-member team"), not to a word that is no noun ("a 5,000-strong crowd")."""
+    """A whole number joined by a hyphen to the noun it counts ("the 12-nation Community", "a
+    25-member team", "a three-judge panel"), not to a word that is no noun ("a 5,000-strong
+    crowd", "a five-star hotel"); "one-off" and "one-time" are no counts."""
     first, rules = r.first, r.doc.rules
-    if first is None or not first.digits.isdigit() or r.second is not None or r.has_scale:
+    if first is None or r.second is not None or r.has_scale:
+        return False
+    if not (first.digits.isdigit() if first.is_digits else 2 <= r.value == int(r.value)):
         return False
     m = _COMPOUND_NOUN.match(r.doc.text, r.end, r.end + 40, RELEASE_GIL)
     if m is None or not _modifier(word := m.group(1)) or word in rules.not_nouns:
         return False
+    if is_plural(word, rules.irregular):
+        return False  # "a two-thirds majority": a share; the noun of a compound is singular
     if norm(word) in rules.units_by_word or norm(word + "s") in rules.units_by_word:
         return False  # "a 100-franc share", "60-kilo bags", "the 12-point scale": a unit's size
     r.kind, r.unit, r.rule = "count", word, "count"
@@ -625,6 +650,11 @@ def _age_cue(r: Reading) -> int | None:
         and compiled["age_apposition"].match(text, max(0, start - 24), start, RELEASE_GIL)
     ):
         return start  # "Liam Mower, 12,": the age of the person named
+    before = r.before
+    if r.qualifier in ("less_than", "more_than") and before is not None and before.group("qual"):
+        at = before.start("qual")
+        if compiled["age_group_before"].match(text, max(0, at - 24), at, RELEASE_GIL):
+            return at  # "children under five", "people over 60": an age group, in years
     if "age" not in text[max(0, start - 12) : start].lower():
         return None
     cue = compiled["age_before"].match(text, max(0, start - 20), start, RELEASE_GIL)
@@ -813,7 +843,12 @@ def _noun(doc: Doc, start: int, end: int, value: float) -> Noun:
         if lower[-1] in "'’" and singular(lower[:-1], rules.irregular) in rules.durations:
             # "six weeks' time": the possessive of a span of time
             return Noun(singular(lower[:-1], rules.irregular), m.end(f"w{i}") - 1, True)
-        if is_plural(word, rules.irregular) and value != 1:
+        if (
+            value != 1
+            and (is_plural(word, rules.irregular) or (not kept and _ACRONYM_PLURAL.fullmatch(word)))
+            and not _describes_plural(rules, m, i)
+        ):
+            # "300 fishermen"; "1,000 GPUs", "25 MPs" (not "billions also use PCs")
             return _plural_noun(rules, m, i, kept)
         if i == 1 and 1 < value < 1000 and lower.removesuffix("-long") in rules.durations:
             # "a 24 hour wait", "a two month break", "a three month-long poll"
@@ -859,6 +894,18 @@ def _noun(doc: Doc, start: int, end: int, value: float) -> Noun:
         # "a 12 page document", "a 3 cylinder engine": a singular noun used as a modifier
         return Noun(kept[0], m.end("w1"), False)
     return Noun(None, end, False)
+
+
+def _describes_plural(rules: Rules, m: ByNumber, i: int) -> bool:
+    """Whether the i-th word after a figure is a plural that is its own singular and describes
+    the plural after it ("three head coaches", "two fish farms"), not the noun counted."""
+    word = str(m.group(f"w{i}")).lower()
+    after = m.group(f"w{i + 1}") if i < 4 else None
+    return (
+        rules.irregular.get(word) == word
+        and after is not None
+        and is_plural(after, rules.irregular)
+    )
 
 
 def _plural_noun(rules: Rules, m: ByNumber, i: int, kept: list[str]) -> Noun:
@@ -932,8 +979,9 @@ def _after_article(text: str, start: int) -> bool:
 
 def _modifier(word: str) -> bool:
     """Whether a singular word after "a 12" can be the noun it counts: a word of letters, not
-    a verb form, an adverb or a superlative ("a 12 page document", not "a 12 inched")."""
-    endings = ("ly", "ed", "ing", "est", "al", "ic", "ous", "ive", "ful", "less", "able", "ible")
+    a verb form or an adverb ("a 12 page document", "a three-test series", not "a 12 inched";
+    superlatives are in the rules' adjectives)."""
+    endings = ("ly", "ed", "ing", "al", "ic", "ous", "ive", "ful", "less", "able", "ible")
     return word.isalpha() and not word.endswith(endings) and len(word) > 2
 
 
@@ -975,6 +1023,10 @@ def _is_name_or_date(doc: Doc, start: int, end: int) -> bool:
     lo = max(0, start - 40)
     if compiled["date_before"].search(text, lo, start, RELEASE_GIL):
         return True
+    if text[max(0, start - 4) : start - 1].lower() == "top" and compiled["rank_before"].match(
+        text, lo, start, RELEASE_GIL
+    ):
+        return True  # "the top three companies", "the top 10 were": a rank, not a count
     if compiled["date_after"].match(text, end, end + 20, RELEASE_GIL):
         return True
     if compiled["time_after"].match(text, end, end + 12, RELEASE_GIL):

@@ -16,6 +16,8 @@ a vague quantity ("dozens of protesters") scores 0.15.
 
 from __future__ import annotations
 
+from collections import deque
+
 import regex
 
 from ledger.extraction.candidate import OF_AFTER
@@ -188,17 +190,18 @@ def _carry_counted_nouns(doc: Doc, claims: list[Found]) -> None:
             counted = claim if claim.carried_from is None else counted
         elif claim.bare or claim.value <= 0 or claim.value != int(claim.value):
             continue
+        elif named := _number_of(doc, claim, counted.end if counted else claim.sentence_start):
+            claim.unit = named  # "car output fell to 669,370 ... truck production to 250,999"
         elif counted is not None and claim.value < counted.value:
             claim.unit = counted.unit
-        elif counted is None:
-            claim.unit = _number_of(doc, claim)
 
 
-def _number_of(doc: Doc, claim: Found) -> str | None:
-    """The singular of the plural that "the number of" names before `claim` in its sentence."""
+def _number_of(doc: Doc, claim: Found, start: int) -> str | None:
+    """The singular of the plural that "the number of" names between `start` and `claim`, or
+    of the product whose trade is named there ("truck sales"), the nearest if several are."""
     pattern = doc.rules.compiled["number_of_before"]
-    named = pattern.search(doc.text, claim.sentence_start, claim.start)
-    return singular(named.group("noun"), doc.rules.irregular) if named is not None else None
+    nearest = deque(pattern.finditer(doc.text, start, claim.start), maxlen=1)
+    return singular(nearest[0].group("noun"), doc.rules.irregular) if nearest else None
 
 
 def _scaled_source(doc: Doc, earlier: list[Found]) -> Found | None:
