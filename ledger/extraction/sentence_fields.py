@@ -76,8 +76,11 @@ def _organisations(doc: Doc, s: Sentence) -> list[tuple[int, int, str]]:
             lead = rules.subject_name_leads.get(cue.id)
             if lead is not None and (words := lead.search(s.text, max(0, start - 80), start)):
                 start = words.start()  # "Swiss cement firm Granitco": Swiss is no subject
-            # a listed name keeps its id, its final dot too ("30 pct of U.S. consumption")
-            named = rules.subject_ids.get(name) or rules.subject_ids.get(name + ".", name)
+            # a listed name keeps its id, with its final dot ("30 pct of U.S. consumption") or
+            # without its possessive ("while France's is forecast to drop")
+            bare = name[:-2] if name.endswith(("'s", "’s")) else name
+            ids = rules.subject_ids
+            named = ids.get(name) or ids.get(bare) or ids.get(name + ".", name)
             found.append((start, m.end(), named))
     return found
 
@@ -98,6 +101,8 @@ def _organisation_name(rules: Rules, name: str) -> str | None:
     name = rules.legal_suffix.sub("", name)
     if not name or name.lower() in rules.not_sources or len(name) < 2:
         return None
+    if name.rpartition(" ")[2].lower() in rules.not_sources:
+        return None  # "UK GDP rose 2.2%", "Japan Exports": a measure, no organisation
     return name
 
 
