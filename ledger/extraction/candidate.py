@@ -897,14 +897,25 @@ def _noun(doc: Doc, start: int, end: int, value: float) -> Noun:
 
 
 def _describes_plural(rules: Rules, m: ByNumber, i: int) -> bool:
-    """Whether the i-th word after a figure is a plural that is its own singular and describes
-    the plural after it ("three head coaches", "two fish farms"), not the noun counted."""
-    word = str(m.group(f"w{i}")).lower()
-    after = m.group(f"w{i + 1}") if i < 4 else None
+    """Whether the i-th word after a figure looks plural but describes the plural after it, not
+    the noun counted: a plural that is its own singular ("three head coaches", "two fish
+    farms"), or a name ("two Texas bank accounts")."""
+    word = str(m.group(f"w{i}"))
+    after = [str(w) for w in (m.group(f"w{j}") for j in range(i + 1, 5)) if w is not None]
+    if not after:
+        return False
+    if rules.irregular.get(word.lower()) == word.lower():
+        return is_plural(after[0], rules.irregular)
+    # a name before a noun and its plural ("Texas bank accounts"), not before a verb
     return (
-        rules.irregular.get(word) == word
-        and after is not None
-        and is_plural(after, rules.irregular)
+        word[0].isupper()
+        and not word.isupper()
+        and len(after) > 1
+        and after[0][0].islower()
+        and not after[0].endswith(("ed", "ing"))
+        and not is_plural(after[0], rules.irregular)
+        and after[1][0].islower()
+        and is_plural(after[1], rules.irregular)
     )
 
 
