@@ -133,6 +133,8 @@ def read_candidate(doc: Doc, m: Match) -> tuple[Found | None, int]:
     qualifier = rules.qualifiers.get(norm(qual)) if qual else None
     r = Reading(doc, m, g, start, end, end, sentence, before, qualifier)
     if g["mult"]:
+        if _multiple_as_modifier(doc, start):
+            return None, end  # "a surprise double eviction", "the triple witching hour"
         factor, r.change = rules.multiples[norm(g["mult"])]
         r.kind, r.value, r.rule = "multiple", factor, "multiple"
         if qualifier is not None and r.change == "decrease" and factor < 1:
@@ -152,6 +154,15 @@ def read_candidate(doc: Doc, m: Match) -> tuple[Found | None, int]:
     elif not _read_figure(r):
         return None, r.resume
     return _found(r), r.resume
+
+
+def _multiple_as_modifier(doc: Doc, start: int) -> bool:
+    """Whether a multiple's plain form is an adjective before a noun, not a verb."""
+    compiled, text = doc.rules.compiled, doc.text
+    return bool(
+        compiled["multiple_as_modifier"].match(text, start, start + 40, RELEASE_GIL)
+        and not compiled["multiple_verb_before"].match(text, max(0, start - 20), start)
+    )
 
 
 def _not_a_figure_here(doc: Doc, g: dict[str, str | None], start: int, end: int) -> bool:
