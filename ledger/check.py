@@ -868,7 +868,14 @@ def _infer_metric(
     assert checker.matcher is not None
     rules = checker.matcher.rules
     akin = before if before is not None and before.kind == claim.kind else None
-    if akin is not None and _follows(akin, claim) and _cued(rules.anaphora, words):
+    if akin is not None and claim.kind == "money" and not _a_quote(checker.matcher, akin):
+        akin = None  # "It was 696 mln dlrs": a balance's sign is in the sentence before
+    if (
+        akin is not None
+        and _follows(akin, claim)
+        and _cued(rules.anaphora, words)
+        and (claim.unit in ("USD", akin.unit) or _cued(rules.dollar_named, akin.sentence))
+    ):
         claim.metric, claim.metric_from = akin.metric, "the sentence before"
     elif (
         akin is not None
@@ -887,6 +894,13 @@ def _infer_metric(
         rules, words, claim.sentence[claim.end - claim.sentence_start :]
     ) and (_of_a_country(checker, claim) or _in_an_economys_story(db, rules, claim, text)):
         claim.metric, claim.metric_from = "gdp_growth", "growth words in an economy's story"
+
+
+def _a_quote(matcher: Matcher, claim: ClaimRow) -> bool:
+    """The claim's metric is a price or a rate quoted at a point in time (an exchange rate, an
+    oil price): a figure said of it by a pronoun is another quote of it."""
+    definition = matcher.definitions.get(claim.metric)
+    return definition is not None and definition.aggregation == "point"
 
 
 def _with_leading_words(words: str, claim: ClaimRow) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import re
 from datetime import date
 from typing import Any, NamedTuple
 
@@ -24,6 +25,9 @@ from ledger.zh_rules import ZhRules, default_zh_rules
 
 _HAN = regex.compile(r"\p{Han}")
 _NOT_HAN = regex.compile(r"\P{Han}+")  # deleted, what is left is counted: no list of matches
+# outside the two blocks of CJK Unified Ideographs, every one of them Han: what is left when these
+# are deleted (by `re`, a third faster than `regex` here) is a count of Han that is never too high
+_NOT_UNIFIED_IDEOGRAPH = re.compile("[^\u3400-\u4dbf\u4e00-\u9fff]+")
 # letters that are not Han, and digits (〇 is both): what a sentence's Han share is taken of
 _NOT_OTHER_LETTERS = regex.compile(r"(?V1)[^\p{N}[\p{L}--\p{Han}]]+")
 _ASCII_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
@@ -78,6 +82,9 @@ def _add_sentence(folded: str, start: int, end: int, share: float, found: list[S
     piece = folded[start:end].rstrip()
     if not piece:
         return
+    if len(_NOT_UNIFIED_IDEOGRAPH.sub("", piece)) >= share * len(piece):
+        found.append(Sentence(start, start + len(piece), piece))  # most Chinese sentences
+        return
     han = len(_NOT_HAN.sub("", piece))
     if not han:
         return
@@ -111,108 +118,116 @@ def chinese_number(text: str) -> float | None:
 
 
 def _unit_reading(
-    rules: ZhRules, word: str, s: Sentence, after: int, digits: bool
+    rules: ZhRules, word: str, text: str, i: int, digits: bool
 ) -> tuple[str, str | None, float] | None:
-    """(kind, unit, factor) of the unit or counter `word` ending at `after`; None when a counter
-    names nothing and the number is in words (一个 with no known noun after it)."""
-    i = after - s.start
-    unit = rules.units.get(word)
-    if unit is not None:
-        reading = unit.unit
-        if reading and s.text[i : i + 1] == "/":  # 元/人: what the unit is divided by
-            per = rules.file.per.words.get(s.text[i + 1 : i + 2])
+    """(kind, unit, factor) of the unit or counter `word` ending at `i` in the sentence `text`;
+    None when a counter names nothing and the number is in words (一个 with no known noun)."""
+    reading = rules.unit_readings.get(word)
+    if reading is not None:
+        if reading[1] and text[i : i + 1] == "/":  # 元/人: what the unit is divided by
+            per = rules.file.per.words.get(text[i + 1 : i + 2])
             if per is not None:
-                reading = f"{reading}/{per}"
-        return unit.kind, reading, unit.factor
-    counter = rules.counters[word]
+                return reading[0], f"{reading[1]}/{per}", reading[2]
+        return reading
     for noun, named in rules.counter_nouns[word]:  # longest first
-        if s.text.startswith(noun, i, i + 8):
+        if text.startswith(noun, i, i + 8):
             return "count", named, 1.0
+    counter = rules.counters[word]
     for keyword, named in counter.keywords.items():
-        if keyword in s.text:
+        if keyword in text:
             return "count", named, 1.0
     if counter.unit:
         return "count", counter.unit, 1.0
     return ("count", None, 1.0) if digits else None
 
 
-def _bound(rules: ZhRules, s: Sentence, start: int, end: int, more: bool) -> tuple[str, int, int]:
-    """The bound and the quote's widened start and end (bound words are part of the quote);
-    `more` when 多 or 余 follows the number (4万多家)."""
-    after = rules.bound_after.starting_at(s.text, end - s.start)
+def _bound(rules: ZhRules, text: str, start: int, end: int, more: bool) -> tuple[str, int, int]:
+    """The bound and the quote's widened start and end in the sentence `text` (bound words are
+    part of the quote); `more` when 多 or 余 follows the number (4万多家)."""
+    after = rules.bound_after.starting_at(text, end)
     if after is not None:  # 低于3%左右的目标: 左右 bounds the figure, 低于 compares with it
-        return rules.bounds[">" + after[0]], start, s.start + after[1]
-    before = rules.bound_before.ending_at(s.text, start - s.start)
+        return rules.bounds[">" + after[0]], start, after[1]
+    before = rules.bound_before.ending_at(text, start)
     if before is None:
         return ("more_than" if more else "exact"), start, end
-    return ("more_than" if more else rules.bounds["<" + before[0]]), s.start + before[1], end
+    return ("more_than" if more else rules.bounds["<" + before[0]]), before[1], end
 
 
-def _touches_code(s: Sentence, start: int, end: int, has_unit: bool) -> bool:
-    """Whether a number is part of a name or code: 5G, 7nm, IPv6, GB/T4754-2017."""
-    i = start - s.start
-    before = s.text[i - 1 : i]
-    if before in _ASCII_ALNUM or (before in "-/._" and s.text[i - 2 : i - 1] in _ASCII_ALNUM):
+def _touches_code(text: str, i: int, end: int, has_unit: bool) -> bool:
+    """Whether the number from `i` to `end` in the sentence `text` is part of a name or code:
+    5G, 7nm, IPv6, GB/T4754-2017."""
+    before = text[i - 1 : i]
+    if before in _ASCII_ALNUM or (before in "-/._" and text[i - 2 : i - 1] in _ASCII_ALNUM):
         return True
-    return not has_unit and s.text[end - s.start : end - s.start + 1] in _ASCII_ALNUM
+    return not has_unit and text[end : end + 1] in _ASCII_ALNUM
 
 
-def _read_figure(rules: ZhRules, s: Sentence, m: Any, dash_at: int) -> Figure | None:
-    """Read one match of the `figure` pattern; None for a trap or a number nothing explains.
-    A sign at `dash_at` (where the figure before ends: 182万-201万元) is a range's dash.
+def _read_figure(
+    rules: ZhRules, s: Sentence, regs: tuple[tuple[int, int], ...], dash_at: int
+) -> Figure | None:
+    """Read one match of the `figure` pattern, given by its `regs` (the match's span, then each
+    group's: taken once by the caller, as a match builds them anew each time they are asked
+    for); None for a trap or a number nothing explains. A sign at `dash_at` (where the figure
+    before ends: 182万-201万元) is a range's dash.
 
     The groups' spans are taken at once (unmatched: (-1, -1)) and the text sliced only where it
     is read: this runs for every number in the text, and most of them (years, dates, 一方面) are
-    dropped at the first test."""
+    dropped at the first test. Offsets are the sentence's until the figure is made."""
     at, text = s.start, s.text
-    sign, arabic_at, chinese_at, more, scale_at, more2, unit_at = rules.figure_spans(m.regs)
+    sign, arabic_at, chinese_at, more, scale_at, more2, unit_at = rules.figure_spans(regs)
     scale = text[scale_at[0] : scale_at[1]] if scale_at[0] >= 0 else ""
     arabic = text[arabic_at[0] : arabic_at[1]] if arabic_at[0] >= 0 else ""
-    end = at + (unit_at[1] if unit_at[0] >= 0 else m.end())
-    unit_word, unit_end = (text[unit_at[0] : unit_at[1]], end) if unit_at[0] >= 0 else ("", end)
+    has_unit = unit_at[0] >= 0
+    end = unit_at[1] if has_unit else regs[0][1]
+    unit_word, unit_end = (text[unit_at[0] : end], end) if has_unit else ("", end)
     if arabic and not (unit_word or scale):
-        shared = rules.shared_unit.match(text, m.end())  # 0.4和0.6个百分点
+        shared = rules.shared_unit.match(text, end)  # 0.4和0.6个百分点
         if shared is not None:
-            unit_word, unit_end = shared.group("unit"), at + shared.end()
+            unit_word, unit_end = shared.group("unit"), shared.end()
     if not (unit_word or scale) and not _bare_figure(rules, text, arabic):
         return None  # a bare number: a year, a date, an ordinal, 十四五, 一方面
     if not (arabic or scale) and chinese_at[0] < 0:
         return None  # a dash and a unit with no number (同比增长-%: none to report)
     decimal = "." in arabic
-    if unit_word in rules.decimal_units and not decimal:
+    if not decimal and unit_word in rules.decimal_units:
         return None  # 2021年: a year, the commonest number that is no figure, let go first
-    start = at + (sign[0] if sign[0] >= 0 else m.start())
-    if sign[0] >= 0 and (text[sign[0] - 1 : sign[0]] in _ASCII_ALNUM or start == dash_at):
+    signed = sign[0] >= 0
+    start = sign[0] if signed else regs[0][0]
+    if signed and (text[start - 1 : start] in _ASCII_ALNUM or start + at == dash_at):
         start += 1
     number: float | None = 1.0
     if arabic:
-        number = float(arabic.replace(",", ""))
+        number = float(arabic.replace(",", "")) if "," in arabic else float(arabic)
     elif chinese_at[0] >= 0:
         number = chinese_number(text[chinese_at[0] : chinese_at[1]])
-    if number is None or _touches_code(s, start, end, unit_at[0] >= 0):
+    if number is None or _touches_code(text, start, end, has_unit):
         return None
-    if rules.trap_before.ending_at(text, start - at, window=2):
+    if rules.trap_before.ending_at(text, start, 2):
         return None
-    trap = rules.trap_after.starting_at(text, max(arabic_at[1], chinese_at[1], more[1]))
+    # right after the number and its 多/余: unmatched groups end at -1, 多 comes after the number
+    number_end = more[1] if more[0] >= 0 else max(arabic_at[1], chinese_at[1])
+    trap = rules.trap_after.starting_at(text, number_end)
     if trap is not None and not (decimal and trap[0] == unit_word):
         return None  # 2021年, 13个月, 10多年: a date, a period, a duration (not 9.08年)
-    if text[end - at : end - at + 1] in '”"' and rules.title_after.starting_at(text, end - at):
+    if text[end : end + 1] in '”"' and rules.title_after.starting_at(text, end):
         return None  # “研发投入500家”榜单: the name of a list
-    if sign[0] >= 0 and start == at + sign[0]:
+    if signed and start == sign[0]:
         number = -number
     kind, unit, factor = "count", None, 1.0
     if unit_word:
-        reading = _unit_reading(rules, unit_word, s, unit_end, bool(arabic))
+        reading = _unit_reading(rules, unit_word, text, unit_end, bool(arabic))
         if reading is None:
             return None
         kind, unit, factor = reading
     value = number * rules.scales.get(scale, 1.0) * factor
     if not arabic and chinese_at[0] >= 0 and number == 1.0 and not scale and kind != "multiple":
         return None  # 一个, 一家, 一次: 'a', 'one', not a figure to check (一倍 is)
-    bound, q_start, q_end = _bound(rules, s, start, end, more[0] >= 0 or more2[0] >= 0)
+    bound, q_start, q_end = _bound(rules, text, start, end, more[0] >= 0 or more2[0] >= 0)
     if not unit_word and not arabic and bound == "exact":
         return None  # 万亿 alone: a scale word with no number needs a bound (近万亿)
-    return Figure(q_start, q_end, value, kind, unit, bound, start, kind == "multiple")
+    return Figure(
+        at + q_start, at + q_end, value, kind, unit, bound, at + start, kind == "multiple"
+    )
 
 
 def _bare_figure(rules: ZhRules, text: str, arabic: str) -> bool:
@@ -252,9 +267,10 @@ def _word_figures(rules: ZhRules, s: Sentence) -> list[Figure]:
 
 
 def _word_figure(rules: ZhRules, s: Sentence, m: Any, value: float) -> Figure:
-    start, end = s.start + m.start(), s.start + m.end()
-    bound, q_start, q_end = _bound(rules, s, start, end, False)
-    return Figure(q_start, q_end, value, "percent", "percent", bound, start, False)
+    start, end = m.span()
+    bound, q_start, q_end = _bound(rules, s.text, start, end, False)
+    at = s.start
+    return Figure(at + q_start, at + q_end, value, "percent", "percent", bound, at + start, False)
 
 
 def _figures(rules: ZhRules, s: Sentence) -> list[Figure]:
@@ -283,7 +299,7 @@ def _figures(rules: ZhRules, s: Sentence) -> list[Figure]:
             continue
         if taken and any(a < s.start + hi and s.start + lo < b for a, b in taken):
             continue
-        figure = _read_figure(rules, s, m, last_end)
+        figure = _read_figure(rules, s, regs, last_end)
         if figure is not None:
             found.append(figure)
             last_end = figure.end
@@ -324,14 +340,15 @@ def _ranges(rules: ZhRules, s: Sentence, figures: list[Figure]) -> list[Figure]:
     return joined
 
 
-def _clause_before(rules: ZhRules, s: Sentence, at: int, floor: int) -> tuple[int, str]:
+def _clause_before(s: Sentence, marks: list[int], at: int, floor: int) -> tuple[int, str]:
     """The clause before offset `at`, where it starts and its text: from the last clause mark
-    (or `floor`) to `at`."""
+    (`marks`: the sentence's, in order) or `floor` to `at`. The marks are found once per
+    sentence, not searched for again for each figure."""
     i = at - s.start
     lo = max(floor - s.start, 0)
-    mark = rules.clause_end.search(s.text, lo, i)  # searched backwards: the last one
-    if mark is not None:
-        lo = mark.end()
+    last = bisect.bisect_left(marks, i) - 1  # the last mark before the figure
+    if last >= 0 and marks[last] >= lo:
+        lo = marks[last] + 1
     return s.start + lo, s.text[lo:i]
 
 
@@ -439,7 +456,7 @@ def _mentions(rules: ZhRules, s: Sentence, published: date | None) -> list[Menti
             lo, hi = m.span()
             if found and any(f.start < hi and lo < f.end for f in found):
                 continue
-            base_word = rules.base_before.ending_at(text, lo, window=2)
+            base_word = rules.base_before.ending_at(text, lo, 2)
             # 是去年的3倍: the base of a multiple, never the period of the figure after it
             own = text[hi : hi + 1] == "的" and not (base_word and base_word[0] == "是")
             period = _period_of(pid, m, published)
@@ -450,18 +467,19 @@ def _mentions(rules: ZhRules, s: Sentence, published: date | None) -> list[Menti
 def _period(mentions: list[Mention], text: str, at: int, ends: str) -> str | None:
     """The nearest period named before offset `at` (in the sentence), else the first after; a
     figure's own period (followed by 的) only within its clause, and a comparison base's (比2010年
-    的3.10人) only for the figure right after it."""
-    before = [
-        m
-        for m in mentions
-        if m.end <= at
-        and not (m.own and any(c in ends for c in text[m.end : at]))
-        and not (m.base and not (m.own and not any(c.isdigit() for c in text[m.end : at])))
-    ]
-    if before:
-        return before[-1].period
-    after = [m for m in mentions if m.start >= at and not m.base and not m.own]
-    return after[0].period if after else None
+    的3.10人) only for the figure right after it. Tried from the nearest: the first that holds
+    is the answer."""
+    for m in reversed(mentions):
+        if (
+            m.end <= at
+            and not (m.own and any(c in ends for c in text[m.end : at]))
+            and not (m.base and not (m.own and not any(c.isdigit() for c in text[m.end : at])))
+        ):
+            return m.period
+    for m in mentions:
+        if m.start >= at and not m.base and not m.own:
+            return m.period
+    return None
 
 
 def _target_period(
@@ -484,9 +502,19 @@ def _target_period(
 
 
 def _metrics_named(rules: ZhRules, s: Sentence) -> set[str]:
-    """The metrics whose keywords the sentence holds, found in one pass over it."""
-    found = rules.metric_words.finditer(s.text, overlapped=True)
-    return {metric for word in found for metric in rules.metric_ids[word.group()]}
+    """The metrics whose keywords the sentence holds, found in one pass over it. Keywords found
+    inside another are named by it (`metric_ids`); only where a keyword found may hold the start
+    of another that runs past its end, and the sentence holds that other (研发支出口径: 出口), is
+    it searched again, at every place, with overlapping matches."""
+    text = s.text
+    found = rules.metric_words.findall(text)
+    straddlers = rules.straddlers
+    if straddlers.keys().isdisjoint(found) or not any(
+        other in text for word in found for other in straddlers.get(word, ())
+    ):
+        return {metric for word in found for metric in rules.metric_ids[word]}
+    everywhere = rules.metric_words_overlapped.finditer(s.text, overlapped=True)
+    return {metric for word in everywhere for metric in rules.metric_ids[word.group()]}
 
 
 def _metric(rules: ZhRules, kind: str, named: set[str], known: dict[str, str]) -> str:
@@ -510,7 +538,12 @@ def _attribution(rules: ZhRules, s: Sentence) -> str | None:
 
 def _carry_currency(figures: list[Figure]) -> list[Figure]:
     """A currency named once in a sentence carries to scaled figures that omit it (1.36万亿)."""
-    currency = next((f.unit for f in figures if f.kind == "money"), None)
+    for f in figures:
+        if f.kind == "money":
+            currency = f.unit
+            break
+    else:
+        return figures
     if currency is None:
         return figures
     return [
@@ -557,44 +590,58 @@ def _sentence_claims(
     words = (bool(rules.change_words.search(s.text)), bool(rules.basis_words.search(s.text)))
     claims: list[dict[str, Any]] = []
     floor = s.start
-    targets = any(word in s.text for word in rules.file.periods.target_after)
+    targets = rules.target_words.search(s.text) is not None
+    marks = [m.start() for m in rules.clause_end.finditer(s.text)]
+    at, sentence = s.start, s.text
     for f in figures:
-        clause_start, clause = _clause_before(rules, s, f.number_start, floor)
+        start, end, value, kind, unit, bound, number_start, multiple, high = f
+        clause_start, clause = _clause_before(s, marks, number_start, floor)
         previous = claims[-1] if claims else None
         change, basis = _change_and_basis(rules, s, f, clause, previous, words)
-        kind, unit, value = f.kind, f.unit, f.value
-        if f.multiple and change == "increase":
+        if multiple and change == "increase":
             kind, unit, value = "percent", "percent", round(value * 100, 6)
-        elif f.multiple:
+        elif multiple:
             unit = None
+        metric = metrics[kind] if kind in metrics else _metric(rules, kind, named, metrics)
+        if targets and rules.target_after.starting_at(sentence, end - at):
+            period = _target_period(rules, s, f, clause_start, mentions, published)
+        else:
+            period = (
+                mentions and _period(mentions, sentence, number_start - at, ends)
+            ) or carried.period
+        qualified = bool(change or bound != "exact" or basis)
+        score = (
+            bool(unit) << 5
+            | (metric != "other") << 4
+            | bool(subject) << 3
+            | bool(attribution) << 2
+            | bool(period) << 1
+            | qualified
+        )
         claims.append(
             {
-                "start": f.start,
-                "end": f.end,
-                "quote": text[f.start : f.end],
+                "start": start,
+                "end": end,
+                "quote": text[start:end],
                 "value": value,
-                "value_high": f.value_high,
+                "value_high": high,
                 "kind": kind,
                 "unit": unit,
-                "bound": f.bound,
+                "bound": bound,
                 "change": change,
                 "basis": basis,
-                "metric": metrics[kind]
-                if kind in metrics
-                else _metric(rules, kind, named, metrics),
+                "metric": metric,
                 "subject": subject,
-                "period": _target_period(rules, s, f, clause_start, mentions, published)
-                if targets and rules.target_after.starting_at(s.text, f.end - s.start)
-                else (mentions and _period(mentions, s.text, f.number_start - s.start, ends))
-                or carried.period,
+                "period": period,
                 "attribution": attribution,
                 "attribution_type": None,  # the English path's person / organisation only
                 "sentence": original,
-                "sentence_start": s.start,
+                "sentence_start": at,
                 "rule": "zh_figure",
+                "checkworthiness": _SCORES[score],
             }
         )
-        floor = f.end
+        floor = end
     return claims
 
 
@@ -605,22 +652,30 @@ def _period_handed_on(rules: ZhRules, text: str, claims: list[dict[str, Any]]) -
     return next((c["period"] for c in reported), None)
 
 
-def _score(claim: dict[str, Any]) -> float:
-    """Checkworthiness by the same weights as the English path (README), added in their order."""
+def _score(
+    unit: bool, metric: bool, subject: bool, attribution: bool, period: bool, qualified: bool
+) -> float:
+    """Checkworthiness by the same weights as the English path (README), added in their order:
+    for a claim with a unit, a metric, a subject, an attribution, a period, and a change, bound
+    or basis (`qualified`)."""
     weight = 0.0
-    if claim["unit"]:
+    if unit:
         weight += 0.15
-    if claim["metric"] != "other":
+    if metric:
         weight += 0.15
-    if claim["subject"]:
+    if subject:
         weight += 0.10
-    if claim["attribution"]:
+    if attribution:
         weight += 0.15
-    if claim["period"]:
+    if period:
         weight += 0.05
-    if claim["change"] or claim["bound"] != "exact" or claim["basis"]:
+    if qualified:
         weight += 0.10
     return round(min(0.30 + weight, 1.0), 3)
+
+
+# every score there is, by the six answers as bits (unit the highest): looked up per claim
+_SCORES = tuple(_score(*(bool(n >> bit & 1) for bit in range(5, -1, -1))) for n in range(64))
 
 
 def extract_chinese(
@@ -652,6 +707,7 @@ def extract_chinese(
 
 
 _GIVEN = frozenset(Claim.model_fields) - {"attribution_type", "related"}  # as validation sets it
+_new, _set = object.__new__, object.__setattr__  # past pydantic's own __setattr__
 
 
 def _record(values: dict[str, Any], fingerprint: str) -> Claim:
@@ -659,14 +715,13 @@ def _record(values: dict[str, Any], fingerprint: str) -> Claim:
     makes them: built as pydantic's validation would build it, without checking each field
     again (that took a seventh of the path's time). tests/test_extract_zh_work.py holds every
     record of the labelled sets equal to the validated one, fields set and their order too."""
-    values["checkworthiness"] = _score(values)
     values["fingerprint"] = fingerprint
     values["related"] = []
-    claim = object.__new__(Claim)
-    object.__setattr__(claim, "__dict__", values)
-    object.__setattr__(claim, "__pydantic_fields_set__", set(_GIVEN))
-    object.__setattr__(claim, "__pydantic_extra__", None)
-    object.__setattr__(claim, "__pydantic_private__", None)
+    claim = _new(Claim)
+    _set(claim, "__dict__", values)
+    _set(claim, "__pydantic_fields_set__", set(_GIVEN))
+    _set(claim, "__pydantic_extra__", None)
+    _set(claim, "__pydantic_private__", None)
     return claim
 
 

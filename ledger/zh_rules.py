@@ -287,6 +287,7 @@ class ZhRules:
     numeral_chars: frozenset[str]
     scales: dict[str, float]
     units: dict[str, Unit]
+    unit_readings: dict[str, tuple[str, str | None, float]]  # unit word -> (kind, unit, factor)
     decimal_units: frozenset[str]  # unit words that make a figure only after a decimal point
     counters: dict[str, Counter]
     counter_nouns: dict[str, list[tuple[str, str]]]  # counter word -> its nouns, longest first
@@ -312,11 +313,14 @@ class ZhRules:
     # a part of a sentence naming one takes no subject carried to it; None: none is carried
     other_places: tuple[str, ...] | None
     metric_words: Any  # every metric keyword
+    metric_words_overlapped: Any  # the same, in `regex`, to find them overlapping
+    straddlers: dict[str, tuple[str, ...]]  # keyword -> those that may start inside it and run past
     metric_ids: dict[str, tuple[str, ...]]  # keyword -> the metrics with a keyword it holds
     metrics_of_kind: dict[str, tuple[str, ...]]  # kind of figure -> the metrics of it, in order
     attributions: list[tuple[frozenset[str], Any]]  # (needs, compiled)
     attribution_needs: tuple[str, ...]
-    clause_end: Any  # a clause mark, searched backwards
+    clause_end: Any  # a clause mark
+    target_words: Any  # any of target_after's words: a sentence that may hold a target
 
 
 def _bounds(rules: list[Bound]) -> tuple[WordSet, WordSet, dict[str, str]]:
@@ -348,14 +352,18 @@ def check_contract(file: ZhRuleFile) -> None:
         raise RulesError("zh.toml: language.fold_from and fold_into are not one for one")
 
 
-def _compile(source: str, what: str, verbose: bool = False) -> Any:
+def _compile(source: str, what: str, verbose: bool = False, first: str = "re") -> Any:
     """A zh.toml pattern compiled by the standard `re`, whose matcher takes half the time of
-    `regex`'s on these patterns; by `regex` when it uses that module's extras (\\p{Han}, a class
-    such as [\\d-—]), as a rules folder's zh.toml written for it may."""
-    try:
-        return re.compile(source, re.VERBOSE if verbose else 0)
-    except re.error:
-        pass
+    `regex`'s on the figure pattern; by `regex` when it uses that module's extras (\\p{Han}, a
+    class such as [\\d-—]), as a rules folder's zh.toml written for it may, or when `first` says
+    so: `re` tries a pattern that may begin with an optional part (the periods' `(?:2023年)?1-7月`)
+    at every place of the text, where `regex` skips to the characters a match can begin with
+    (a sixth of the time on those patterns)."""
+    if first == "re":
+        try:
+            return re.compile(source, re.VERBOSE if verbose else 0)
+        except re.error:
+            pass
     try:
         return regex.compile(source, regex.VERBOSE if verbose else 0)
     except regex.error as error:
@@ -389,6 +397,12 @@ def _compile_file(file: ZhRuleFile) -> ZhRules:
     bases = {w: b.id for b in file.basis for w in b.words}
     subjects = {w: s.id for s in file.subject for w in s.words}
     not_before = [w for s in file.subject for w in s.not_before]
+    keywords = [k for m in file.metric for k in m.keywords]
+    periods = [
+        (p.id, frozenset(p.needs), _compile(p.regex, f"period {p.id!r}", True, "regex"))
+        for p in file.period
+    ]
+    period_needs = tuple({w: None for p in file.period for w in p.needs})
     fold = dict(zip(file.language.fold_from, file.language.fold_into, strict=True))  # checked
     return ZhRules(
         file=file,
@@ -409,6 +423,7 @@ def _compile_file(file: ZhRuleFile) -> ZhRules:
         numeral_chars=frozenset(numeral.strip("[]")),
         scales=scales,
         units=units,
+        unit_readings={w: (u.kind, u.unit, u.factor) for w, u in units.items()},
         decimal_units=frozenset(w for w, u in units.items() if u.decimal_only),
         counters=counters,
         counter_nouns={
@@ -428,11 +443,8 @@ def _compile_file(file: ZhRuleFile) -> ZhRules:
         bare_number_words=re.compile(alternation(file.bare_number.keywords)),
         shared_unit=pattern("shared_unit"),
         change_after=WordSet.of(change.after_figure),
-        periods=[
-            (p.id, frozenset(p.needs), _compile(p.regex, f"period {p.id!r}", verbose=True))
-            for p in file.period
-        ],
-        period_needs=tuple({w: None for p in file.period for w in p.needs}),
+        periods=periods,
+        period_needs=period_needs,
         base_before=WordSet.of(file.periods.base_before),
         target_after=WordSet.of(file.periods.target_after),
         subject_words=re.compile(
@@ -442,7 +454,9 @@ def _compile_file(file: ZhRuleFile) -> ZhRules:
         ),
         subjects=subjects,
         other_places=tuple(file.subject_carry.other_places) if file.subject_carry else None,
-        metric_words=regex.compile(alternation(k for m in file.metric for k in m.keywords)),
+        metric_words=re.compile(alternation(keywords)),
+        metric_words_overlapped=regex.compile(alternation(keywords)),
+        straddlers=_straddlers(keywords),
         metric_ids=_metric_ids(file.metric),
         metrics_of_kind={
             kind: tuple(m.id for m in file.metric if kind in m.kinds)
@@ -453,8 +467,30 @@ def _compile_file(file: ZhRuleFile) -> ZhRules:
             for a in file.attribution
         ],
         attribution_needs=tuple({w: None for a in file.attribution for w in a.needs}),
-        clause_end=regex.compile(f"[{regex.escape(change.clause_ends)}]", regex.REVERSE),
+        clause_end=re.compile(f"[{re.escape(change.clause_ends)}]"),
+        target_words=re.compile(alternation(file.periods.target_after) or "(?!)"),
     )
+
+
+def _straddlers(words: list[str]) -> dict[str, tuple[str, ...]]:
+    """Each word in which another may start and run past the end, and those others: a pass that
+    finds the one does not find the other (研发支出 and 出口, in 研发支出口径).
+
+    >>> _straddlers(["研发支出", "出口", "芯片", "集成电路"])
+    {'研发支出': ('出口',)}
+    """
+    found = {
+        word: tuple(
+            other
+            for other in words
+            if any(
+                other.startswith(word[i:]) and len(other) > len(word) - i
+                for i in range(1, len(word))
+            )
+        )
+        for word in words
+    }
+    return {word: others for word, others in found.items() if others}
 
 
 def _metric_ids(metrics: list[MetricRule]) -> dict[str, tuple[str, ...]]:

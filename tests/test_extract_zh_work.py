@@ -52,7 +52,10 @@ class Counted:
 def counted_rules(rules: ZhRules) -> tuple[ZhRules, Counter[tuple[str, str, int, int]]]:
     """A copy of the Chinese rules whose sentence-level patterns count their calls."""
     calls: Counter[tuple[str, str, int, int]] = Counter()
-    once = ("figure", "subject_words", "metric_words", "percent_words", "fraction", "tenths")
+    once = (
+        *("figure", "subject_words", "metric_words", "metric_words_overlapped", "percent_words"),
+        *("fraction", "tenths", "clause_end", "target_words"),
+    )
     counted = dataclasses.replace(
         rules,
         **{name: Counted(name, getattr(rules, name), calls) for name in once},
@@ -66,10 +69,12 @@ def counted_rules(rules: ZhRules) -> tuple[ZhRules, Counter[tuple[str, str, int,
 
 
 def test_sentence_rules_run_once_per_chinese_sentence() -> None:
-    """The figure pattern, the word forms, periods, attribution cues, subjects and metric
-    keywords each cross a sentence once, however many figures it holds."""
+    """The figure pattern, the word forms, periods, attribution cues, subjects, metric keywords,
+    target words and clause marks each cross a sentence once, however many figures it holds;
+    no labelled sentence is searched again for overlapping metric keywords."""
     rules, calls = counted_rules(default_zh_rules())
     total = 0
+    with_figures = 0
     for doc_id, text, published in DOCUMENTS:
         calls.clear()
         claims, sentences = extract_zh.extract_chinese(text, published=published, rules=rules)
@@ -80,7 +85,54 @@ def test_sentence_rules_run_once_per_chinese_sentence() -> None:
         # the figure pattern crossed each sentence whole, once
         figure = sorted((s, pos, end) for (name, s, pos, end) in calls if name == "figure")
         assert figure == sorted((s.text, 0, len(s.text)) for s in sentences), doc_id
-    assert total > 1_500
+        # the clause marks: one pass over each sentence with a figure, none per figure
+        marked = sorted((s, pos, end) for (name, s, pos, end) in calls if name == "clause_end")
+        held = {c.sentence_start for c in claims}
+        assert marked == sorted((s.text, 0, len(s.text)) for s in sentences if s.start in held)
+        with_figures += len(held)
+        assert not any(name == "metric_words_overlapped" for (name, *_) in calls), doc_id
+    assert total > 1_500 and with_figures > 600
+
+
+def test_metric_keywords_that_overlap_are_all_named() -> None:
+    """Keywords are found in one pass; where a keyword found may hold the start of another that
+    runs past its end (研发支出 and 出口) and the sentence holds that other, it is searched again
+    for overlapping ones, as a pass at every place would find them."""
+    rules = default_zh_rules()
+    assert rules.straddlers == {"研发支出": ("出口",)}
+
+    def named(text: str) -> set[str]:
+        return extract_zh._metrics_named(rules, extract_zh.Sentence(0, len(text), text))
+
+    assert named("研发支出口径调整") == {"rd_spending", "trade"}
+    assert named("研发支出增长，出口下降") == {"rd_spending", "trade"}
+    assert named("全国居民消费价格上涨") == {"inflation"}
+    assert named("芯片出口") == {"semiconductor_share", "trade"}
+    assert named("没有关键词") == set()
+
+
+def test_every_record_s_checkworthiness_is_the_weights_added() -> None:
+    """The score looked up per claim is the README's weights added in their order from the
+    claim's own fields, for every record of the labelled sets (and the table holds every one of
+    the 64 answers)."""
+    assert len(set(extract_zh._SCORES)) > 10 and extract_zh._SCORES[0] == 0.3
+    assert extract_zh._SCORES[63] == 1.0
+    records = 0
+    for _, text, published in DOCUMENTS:
+        for c in extract_zh.extract_chinese(text, published=published)[0]:
+            weight = 0.0
+            for holds, add in (
+                (c.unit, 0.15),
+                (c.metric != "other", 0.15),
+                (c.subject, 0.10),
+                (c.attribution, 0.15),
+                (c.period, 0.05),
+                (c.change or c.bound != "exact" or c.basis, 0.10),
+            ):
+                weight += add if holds else 0.0
+            assert c.checkworthiness == round(min(0.30 + weight, 1.0), 3), c.quote
+            records += 1
+    assert records > 1_500
 
 
 def test_a_chinese_text_builds_nothing_for_the_english_path(
@@ -231,3 +283,26 @@ def test_records_are_the_claims_validation_would_build() -> None:
     assert records > 1_500
     claim.related.append("0123456789abcdef")  # a record of its own, changed like any other
     assert claim.related == ["0123456789abcdef"] and validated.related == []
+
+
+def test_han_is_counted_exactly_only_where_the_unified_ideographs_fall_short(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A sentence's share of Han is first taken from the CJK Unified Ideographs alone (by `re`,
+    every one of them Han, so a count never too high); the exact `\\p{Han}` count runs only on
+    the few sentences that share does not settle, and they are read as before."""
+    every = "".join(chr(c) for c in [*range(0x3400, 0x4DC0), *range(0x4E00, 0xA000)])
+    assert extract_zh._HAN.sub("", every) == ""  # all Han, as the regex module reads Unicode
+    assert extract_zh._NOT_UNIFIED_IDEOGRAPH.sub("", every) == every
+    calls: Counter[tuple[str, str, int, int]] = Counter()
+    monkeypatch.setattr(extract_zh, "_NOT_HAN", Counted("han", extract_zh._NOT_HAN, calls))
+    sentences = sum(len(extract_zh.chinese_sentences(text, default_zh_rules())) for text in CHINESE)
+    counted = {string for (_, string, _, _) in calls}
+    assert sentences > 300 and 0 < len(counted) <= 6
+    assert any("GB/T4754" in string for string in counted)
+    calls.clear()
+    mostly_latin = "Huawei的HarmonyOS设备达到7亿台。"  # Han share in doubt: counted, still Chinese
+    assert [s.text for s in extract_zh.chinese_sentences(mostly_latin, default_zh_rules())] == [
+        mostly_latin
+    ]
+    assert list(calls) == [("han", mostly_latin, 0, len(mostly_latin))]

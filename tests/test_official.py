@@ -123,7 +123,7 @@ def test_a_quarter_or_a_month_is_never_checked_against_a_year(folder: Path) -> N
 
 def test_a_subject_from_the_dateline_or_paragraph_is_marked_inferred(folder: Path) -> None:
     wire = (
-        "JAPAN GNP\n\nTOKYO, March 17 - In the 1986 calendar year, GNP rose 2.5 pct, after a "
+        "GNP FIGURES\n\nTOKYO, March 17 - In the 1986 calendar year, GNP rose 2.5 pct, after a "
         "4.7 pct increase in 1985, the agency said.\n"
     )
     story = "Liberian economy grows\n\nThe IMF said the country's GDP rose by 2% in 2004.\n"
@@ -220,7 +220,7 @@ def test_context_rules_an_embassy_is_no_subject_and_it_takes_the_metric_before(
     folder: Path,
 ) -> None:
     jakarta = (
-        "INDONESIA\n\nJAKARTA, March 5 - A recent U.S. Embassy report on the economy was "
+        "ECONOMY\n\nJAKARTA, March 5 - A recent U.S. Embassy report on the economy was "
         "published.\n\nEconomists said GDP grew 1.9 pct in 1985, after 6.7 pct in 1984.\n"
     )
     madrid = (
@@ -521,6 +521,23 @@ def test_a_currencys_rate_said_by_its_name_a_pronoun_or_a_level_crossed_is_check
     assert checks[0][1] == "fred-exchange-rates:FRED:EXCH:JPY:1987-03", checks
 
 
+def test_a_cross_rate_a_counterfactual_and_a_level_not_reached_take_no_rate(
+    folder: Path,
+) -> None:
+    found = checked(folder, "not_rates", {
+        "a.txt": ("1987-03-13", "LONDON, March 13 - Sterling's rise above 1.60 dlrs helped it to "
+                  "firm against the mark. It was fixed higher at 2.924 marks."),
+        "b.txt": ("1987-03-20", "WASHINGTON, March 20 - U.S. consumer prices rose 1.1 pct in "
+                  "1986. Without last year's energy price drop, it rose 3.8 pct."),
+        "c.txt": ("1987-03-13", "FRANKFURT, March 13 - Dealers said the Bundesbank would only "
+                  "intervene if the dollar falls below 1.75 marks."),
+    })  # fmt: skip
+    for quote in ("2.924 marks", "3.8 pct", "below 1.75 marks"):
+        outcome, checks, _ = found[quote]
+        assert outcome in ("no-reference", "forecast"), (quote, checks)
+        assert all(row[0] != "official" for row in checks), (quote, checks)
+
+
 def test_growth_for_the_full_year_and_a_round_figure_to_its_unit(folder: Path) -> None:
     canada = (
         "CANADA GDP\n\nOTTAWA, March 3 - Canada's real gross domestic product rose 1.1 pct in "
@@ -555,6 +572,25 @@ def test_a_group_named_as_who_speaks_is_no_subject_for_the_figures_after_it(
     assert "wb-wdi:FP.CPI.TOTL.ZG:USA:1986" in [row[1] for row in checks]  # not OECD's 5.29
     assert outcome == "revised", checks  # 1.90 today: within the 0.5-point band
     assert all(row[3:5] == ("USA", "headline") for row in checks), checks
+
+
+def test_a_year_named_with_a_baseline_and_a_subject_named_in_a_capitals_headline(
+    folder: Path,
+) -> None:
+    oil = (
+        "GULF ECONOMIES\n\nThese curbs have pushed up oil prices from around eight dollars a "
+        "barrel in mid-1986 to around 18 dlrs.\n"
+    )
+    chile = "CHILEAN GDP UP 5.7 PCT IN 1986\n\nThe economy grew 5.7 pct in 1986.\n"
+    found = checked(folder, "baselines_headlines", {
+        "a.txt": ("1987-03-28", oil), "b.txt": ("1987-03-05", chile),
+    })  # fmt: skip
+    outcome, checks, _ = found["around 18 dlrs"]
+    assert outcome == "consistent", checks  # the week's WTI, not 1986's average of 15.05
+    assert checks[0][5] == 1 and "period inferred from the publication date" in checks[0][6]
+    outcome, checks, _ = found["5.7 pct"]
+    assert checks[0][1] == "wb-wdi:NY.GDP.MKTP.KD.ZG:CHL:1986", checks
+    assert checks[0][3:5] == ("CHL", "headline"), checks
 
 
 def test_a_part_of_the_economy_a_target_and_nominal_growth_meet_no_series(folder: Path) -> None:

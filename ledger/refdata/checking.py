@@ -147,7 +147,9 @@ class CheckingRules(BaseModel):
     sector: list[Cue]
     economy: list[Cue]
     currency_price: list[Cue]
+    dollar_named: list[Cue]
     level_crossed: list[Cue]
+    baseline_period: list[Cue]
     present: list[Cue]
     whole_year: list[Cue]
     currency_words: WordTable
@@ -477,9 +479,11 @@ class Matcher:
             any(cue.search(figure.sentence) for cue in self.rules.delivery)
             or _quoted_on_the_day(figure, definition)
             or _present(figure, self.rules)
+            or self._baselines_period(figure)
         ):
             # "April crude closed at 17.75": today's quote; "from the current rate of 6.3 pct":
-            # the latest rate at publication, whatever year the sentence names for another figure
+            # the latest rate at publication, whatever year the sentence names for another
+            # figure; "from $8 in mid-1986 to $18": the year is the baseline's
             figure = replace(figure, period=None)
         frequency = frequency_of(figure, definition, self.rules)
         if self._month_change(figure, definition, frequency):
@@ -619,6 +623,16 @@ class Matcher:
         if market == "oil" and self._not_a_benchmark(figure):
             return "another crude's or an oil product's price, or a posted one: never a benchmark's"
         return None
+
+    def _baselines_period(self, figure: Figure) -> bool:
+        """The figure's period is the year named with the baseline of a move "from" it "to" the
+        figure ("from around eight dollars in mid-1986 to around 18 dlrs"), not its own."""
+        head = figure.sentence[: figure.offset]
+        for cue in self.rules.baseline_period:
+            found = _compiled(cue.pattern).search(head)
+            if found and figure.period and figure.period in found.group():
+                return True
+        return False
 
     def _scope_words(self, figure: Figure) -> str:
         """Where a figure's sector is named: its own words before it, or, for a baseline it is
@@ -931,14 +945,21 @@ class SourceContext:
         not_a_place: list[Cue] = [],  # noqa: B006 (never mutated)
     ) -> None:
         self.text = text
-        self.found = [
-            (m.start(), subject_ids.get(m.group()) or subject_ids.get(" ".join(m.group().split())))
-            for m in subject_pattern.finditer(text)
-            if not any(cue.search(text[m.end() : m.end() + 40]) for cue in not_a_place)
-        ]
-        self.found = [(at, name) for at, name in self.found if name in places]
-        self.breaks = [m.end() for m in _PARAGRAPH.finditer(text)]
         self.headline_end = text.find("\n") if "\n" in text else len(text)
+        headline = text[: self.headline_end]
+        # a wire headline in capitals ("CHILEAN GDP UP 5.7 PCT IN 1986") is also read with its
+        # words capitalised as the story writes names ("Chilean"); offsets stay the same
+        readings = [text]
+        if headline.isupper():
+            readings.append(" ".join(word.capitalize() for word in headline.split(" ")))
+        found = {
+            (m.start(), subject_ids.get(m.group()) or subject_ids.get(" ".join(m.group().split())))
+            for reading in readings
+            for m in subject_pattern.finditer(reading)
+            if not any(cue.search(reading[m.end() : m.end() + 40]) for cue in not_a_place)
+        }
+        self.found = sorted((at, name) for at, name in found if name in places)
+        self.breaks = [m.end() for m in _PARAGRAPH.finditer(text)]
         dateline = _DATELINE.search(text[:400])
         self.dateline = dateline.group(1).strip() if dateline else None
 
