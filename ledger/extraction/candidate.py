@@ -854,13 +854,8 @@ def _noun(doc: Doc, start: int, end: int, value: float) -> Noun:
         if lower[-1] in "'’" and singular(lower[:-1], rules.irregular) in rules.durations:
             # "six weeks' time": the possessive of a span of time
             return Noun(singular(lower[:-1], rules.irregular), m.end(f"w{i}") - 1, True)
-        if (
-            value != 1
-            and (is_plural(word, rules.irregular) or (not kept and _ACRONYM_PLURAL.fullmatch(word)))
-            and not _describes_plural(rules, m, i)
-        ):
-            # "300 fishermen"; "1,000 GPUs", "25 MPs" (not "billions also use PCs")
-            return _plural_noun(rules, m, i, kept)
+        if value != 1 and _counted_plural(rules, m, i, kept):
+            return _plural_noun(rules, m, i, kept)  # "300 fishermen", "1,000 GPUs"
         if i == 1 and 1 < value < 1000 and lower.removesuffix("-long") in rules.durations:
             # "a 24 hour wait", "a two month break", "a three month-long poll"
             return Noun(lower.removesuffix("-long"), m.end("w1"), True)
@@ -905,6 +900,15 @@ def _noun(doc: Doc, start: int, end: int, value: float) -> Noun:
         # "a 12 page document", "a 3 cylinder engine": a singular noun used as a modifier
         return Noun(kept[0], m.end("w1"), False)
     return Noun(None, end, False)
+
+
+def _counted_plural(rules: Rules, m: ByNumber, i: int, kept: list[str]) -> bool:
+    """Whether the i-th word after a figure is the plural it counts: a plural ("300 fishermen")
+    or an acronym's, first after the figure ("1,000 GPUs", "25 MPs"; not "billions also use
+    PCs"), unless it describes the plural after it."""
+    word = str(m.group(f"w{i}"))
+    plural = is_plural(word, rules.irregular) or bool(not kept and _ACRONYM_PLURAL.fullmatch(word))
+    return plural and not _describes_plural(rules, m, i)
 
 
 def _describes_plural(rules: Rules, m: ByNumber, i: int) -> bool:
