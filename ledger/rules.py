@@ -89,6 +89,8 @@ PATTERN_GROUPS: dict[str, tuple[str, ...]] = {
     "age_group_before": (),  # "children under five": an age group, in years
     "fraction_point_after": (),  # "1/2 point over LIBOR": percentage points
     "spread_after": (),  # "1-1/8 pct over Libor": a margin, in percentage points
+    "multiple_as_modifier": (),  # "a double eviction": an adjective, no figure
+    "multiple_verb_before": (),  # "to double output": a verb, a figure
     "partitive_after": (),  # "23 of the 77 cases": the noun after "of the" is counted
     "elided_subject_after": (),  # "The 12 affected by the ruling": a count of what was named
     "remainder_before": (),  # "the remaining 11", "all but 92": a part of a whole counted
