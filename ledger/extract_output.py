@@ -142,6 +142,8 @@ def rules_table(rules: Rules | None = None) -> list[dict[str, str]]:
         ("cues.toml", "own_aside", files.own_aside),
         ("cues.toml", "state_body", files.state_body),
         ("cues.toml", "headline_subject", files.headline_subject),
+        ("cues.toml", "subject_object", files.subject_object),
+        ("cues.toml", "subject_owned", files.subject_owned),
         ("cues.toml", "attribution_words", files.attribution_words),
         ("cues.toml", "comparison", files.comparison),
         ("patterns.toml", "not_labels", files.not_labels),

@@ -89,6 +89,8 @@ PATTERN_GROUPS: dict[str, tuple[str, ...]] = {
     "age_group_before": (),  # "children under five": an age group, in years
     "fraction_point_after": (),  # "1/2 point over LIBOR": percentage points
     "spread_after": (),  # "1-1/8 pct over Libor": a margin, in percentage points
+    "multiple_as_modifier": (),  # "a double eviction": an adjective, no figure
+    "multiple_verb_before": (),  # "to double output": a verb, a figure
     "partitive_after": (),  # "23 of the 77 cases": the noun after "of the" is counted
     "elided_subject_after": (),  # "The 12 affected by the ruling": a count of what was named
     "remainder_before": (),  # "the remaining 11", "all but 92": a part of a whole counted
@@ -467,7 +469,7 @@ def packaged_month_abbreviations() -> list[str]:
 
 class RegexTable(_Strict):
     """A cue that is one regex of its own (period_baseline, own_aside, state_body,
-    headline_subject), not a list of rules."""
+    headline_subject, subject_object, subject_owned), not a list of rules."""
 
     comment: str
     regex: str
@@ -592,6 +594,8 @@ class RuleFiles(_Strict):
     own_aside: RegexTable
     state_body: RegexTable
     headline_subject: RegexTable
+    subject_object: RegexTable
+    subject_owned: RegexTable
     subject: list[SubjectRule]
     pycountry: PycountrySettings | None = None
     metric: list[MetricRule]
@@ -837,6 +841,9 @@ class Rules:
     own_aside: Pattern
     state_body: Pattern  # a state's own body ("U.S. Treasury"): its country stays the subject
     headline_subject: Pattern  # the company a wire headline in capitals opens with
+    subject_object: Pattern  # read backwards from a subject: it is a preposition's object
+    subject_owned: Pattern  # fullmatch between a stake figure and the company it is in
+    subject_stake: Pattern  # the same read backwards from a subject (its `stake` group: "stake in")
     subject_pattern: Pattern
     subject_ids: dict[str, str]
     metrics: Gated[tuple[MetricRule, Pattern | None, frozenset[str]]]
@@ -1434,6 +1441,9 @@ def _cues(files: RuleFiles, cue: Callable[[str, str], Pattern]) -> dict[str, Any
         "own_aside": cue(files.own_aside.regex, "own_aside"),
         "state_body": cue(files.state_body.regex, "state_body"),
         "headline_subject": cue(files.headline_subject.regex, "headline_subject"),
+        "subject_object": cue("(?r)(?:" + files.subject_object.regex + r")\Z", "subject_object"),
+        "subject_owned": cue(r"\s*(?:" + files.subject_owned.regex + ")", "subject_owned"),
+        "subject_stake": cue("(?r)(?:" + files.subject_owned.regex + r")\Z", "subject_owned"),
         "subject_pattern": regex.compile(
             # \b rather than a look-behind first: the engine rejects most positions at once
             r"\b(?:" + trie(list(subject_ids), fold_case=False) + r")(?![\p{L}\d])",

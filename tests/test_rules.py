@@ -68,6 +68,9 @@ def test_state_body_and_headline_subject_examples_match() -> None:
     for example in RULES.files.headline_subject.examples:
         assert RULES.headline_subject.match(example), example
     assert not RULES.headline_subject.match("FRENCH DEBT FELL TO 398.2 BILLION FRANCS")
+    for example in RULES.files.subject_object.examples:
+        assert RULES.subject_object.search(example), example
+    assert not RULES.subject_object.search("1,022, ")
 
 
 def test_own_aside_examples_are_the_writers_own() -> None:
@@ -241,7 +244,7 @@ def test_rules_command_lists_rules() -> None:
     tables = ["number_words", "metre_distances", "per", "nouns", "period_words", "period_baseline"]
     tables += ["period_span", "period_reach", "subject_self"]
     tables += ["own_aside", "state_body", "headline_subject", "attribution_words", "comparison"]
-    tables += ["not_labels"]
+    tables += ["subject_object", "subject_owned", "not_labels"]
     assert len(lines) == len(tables) + sum(
         len(getattr(RULES.files, k))
         for k in ("pattern", "scale", "fraction", "multiple", "currency", "context", "word_context",

@@ -133,6 +133,8 @@ def read_candidate(doc: Doc, m: Match) -> tuple[Found | None, int]:
     qualifier = rules.qualifiers.get(norm(qual)) if qual else None
     r = Reading(doc, m, g, start, end, end, sentence, before, qualifier)
     if g["mult"]:
+        if _multiple_as_modifier(doc, start):
+            return None, end  # "a surprise double eviction", "the triple witching hour"
         factor, r.change = rules.multiples[norm(g["mult"])]
         r.kind, r.value, r.rule = "multiple", factor, "multiple"
         if qualifier is not None and r.change == "decrease" and factor < 1:
@@ -152,6 +154,15 @@ def read_candidate(doc: Doc, m: Match) -> tuple[Found | None, int]:
     elif not _read_figure(r):
         return None, r.resume
     return _found(r), r.resume
+
+
+def _multiple_as_modifier(doc: Doc, start: int) -> bool:
+    """Whether a multiple's plain form is an adjective before a noun, not a verb."""
+    compiled, text = doc.rules.compiled, doc.text
+    return bool(
+        compiled["multiple_as_modifier"].match(text, start, start + 40, RELEASE_GIL)
+        and not compiled["multiple_verb_before"].match(text, max(0, start - 20), start)
+    )
 
 
 def _not_a_figure_here(doc: Doc, g: dict[str, str | None], start: int, end: int) -> bool:
@@ -843,13 +854,8 @@ def _noun(doc: Doc, start: int, end: int, value: float) -> Noun:
         if lower[-1] in "'’" and singular(lower[:-1], rules.irregular) in rules.durations:
             # "six weeks' time": the possessive of a span of time
             return Noun(singular(lower[:-1], rules.irregular), m.end(f"w{i}") - 1, True)
-        if (
-            value != 1
-            and (is_plural(word, rules.irregular) or (not kept and _ACRONYM_PLURAL.fullmatch(word)))
-            and not _describes_plural(rules, m, i)
-        ):
-            # "300 fishermen"; "1,000 GPUs", "25 MPs" (not "billions also use PCs")
-            return _plural_noun(rules, m, i, kept)
+        if value != 1 and _counted_plural(rules, m, i, kept):
+            return _plural_noun(rules, m, i, kept)  # "300 fishermen", "1,000 GPUs"
         if i == 1 and 1 < value < 1000 and lower.removesuffix("-long") in rules.durations:
             # "a 24 hour wait", "a two month break", "a three month-long poll"
             return Noun(lower.removesuffix("-long"), m.end("w1"), True)
@@ -896,15 +902,35 @@ def _noun(doc: Doc, start: int, end: int, value: float) -> Noun:
     return Noun(None, end, False)
 
 
+def _counted_plural(rules: Rules, m: ByNumber, i: int, kept: list[str]) -> bool:
+    """Whether the i-th word after a figure is the plural it counts: a plural ("300 fishermen")
+    or an acronym's, first after the figure ("1,000 GPUs", "25 MPs"; not "billions also use
+    PCs"), unless it describes the plural after it."""
+    word = str(m.group(f"w{i}"))
+    plural = is_plural(word, rules.irregular) or bool(not kept and _ACRONYM_PLURAL.fullmatch(word))
+    return plural and not _describes_plural(rules, m, i)
+
+
 def _describes_plural(rules: Rules, m: ByNumber, i: int) -> bool:
-    """Whether the i-th word after a figure is a plural that is its own singular and describes
-    the plural after it ("three head coaches", "two fish farms"), not the noun counted."""
-    word = str(m.group(f"w{i}")).lower()
-    after = m.group(f"w{i + 1}") if i < 4 else None
+    """Whether the i-th word after a figure looks plural but describes the plural after it, not
+    the noun counted: a plural that is its own singular ("three head coaches", "two fish
+    farms"), or a name ("two Texas bank accounts")."""
+    word = str(m.group(f"w{i}"))
+    after = [str(w) for w in (m.group(f"w{j}") for j in range(i + 1, 5)) if w is not None]
+    if not after:
+        return False
+    if rules.irregular.get(word.lower()) == word.lower():
+        return is_plural(after[0], rules.irregular)
+    # a name before a noun and its plural ("Texas bank accounts"), not before a verb
     return (
-        rules.irregular.get(word) == word
-        and after is not None
-        and is_plural(after, rules.irregular)
+        word[0].isupper()
+        and not word.isupper()
+        and len(after) > 1
+        and after[0][0].islower()
+        and not after[0].endswith(("ed", "ing"))
+        and not is_plural(after[0], rules.irregular)
+        and after[1][0].islower()
+        and is_plural(after[1], rules.irregular)
     )
 
 

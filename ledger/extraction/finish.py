@@ -224,6 +224,7 @@ def _read_sentence(doc: Doc, s: Sentence, claims: list[Found]) -> list[tuple[Fou
     in 2020 and 6.5 percent in Q4"), and the links between figures of the same thing."""
     links: list[tuple[Found, Found]] = []
     previous: Found | None = None
+    ends: list[int] = []  # where each figure before this one ends: a list's items, for subject
     for i, claim in enumerate(claims):
         next_start = claims[i + 1].start if i + 1 < len(claims) else s.end
         if previous is not None:
@@ -243,12 +244,13 @@ def _read_sentence(doc: Doc, s: Sentence, claims: list[Found]) -> list[tuple[Fou
                 and _AND_END.match(gap)
             ):
                 claim.change = previous.change
-        claim.subject = subject(doc, s, claim.start, claim.end)
+        claim.subject = subject(doc, s, claim, ends)
         claim.period = period(doc, s, claim, next_start)
         source = attribution(doc, s, claim.start)
         if source is not None:
             claim.attribution, claim.attribution_type = source.name, source.type
         previous = claim
+        ends.append(claim.end)
     return links
 
 

@@ -76,7 +76,12 @@ def _organisations(doc: Doc, s: Sentence) -> list[tuple[int, int, str]]:
             lead = rules.subject_name_leads.get(cue.id)
             if lead is not None and (words := lead.search(s.text, max(0, start - 80), start)):
                 start = words.start()  # "Swiss cement firm Granitco": Swiss is no subject
-            found.append((start, m.end(), rules.subject_ids.get(name, name)))
+            # a listed name keeps its id, with its final dot ("30 pct of U.S. consumption") or
+            # without its possessive ("while France's is forecast to drop")
+            bare = name[:-2] if name.endswith(("'s", "’s")) else name
+            ids = rules.subject_ids
+            named = ids.get(name) or ids.get(bare) or ids.get(name + ".", name)
+            found.append((start, m.end(), named))
     return found
 
 
@@ -96,32 +101,72 @@ def _organisation_name(rules: Rules, name: str) -> str | None:
     name = rules.legal_suffix.sub("", name)
     if not name or name.lower() in rules.not_sources or len(name) < 2:
         return None
+    if name.rpartition(" ")[2].lower() in rules.not_sources:
+        return None  # "UK GDP rose 2.2%", "Japan Exports": a measure, no organisation
     return name
 
 
-def subject(doc: Doc, s: Sentence, start: int, end: int) -> str | None:
-    """The first subject named in the figure's clause before it, else in its sentence before
-    it, else the nearest after it (looked up by bisection: no rescan per figure)."""
+def subject(doc: Doc, s: Sentence, claim: Found, ends: list[int]) -> str | None:
+    """The first subject named in the figure's clause before it (but the last one before it where
+    a figure of the sentence, `ends` being where those before this one end, lies between the two:
+    a list, "Kestrel shed 23 marks to 1,022, Varrow was off two marks at 366.50"), else in its
+    sentence before it, else the nearest after it
+    (looked up by bisection: no rescan per figure). A stake's subject is the company whose
+    shares are held ("owns 51.4% of Pellam", "raised its stake in Pellam to 7.8 pct")."""
     found = _subjects(doc, s)
     if not found:
         return _own_subject(doc, s)
     if s.subject_starts is None:
         s.subject_starts = [pos for pos, _ in found]
         s.clauses = [s.start + c.start() for c in _CLAUSE.finditer(s.text)]
+    start, end = claim.start, claim.end
     starts, clauses = s.subject_starts, s.clauses or []
     i = bisect.bisect_left(clauses, start)
     clause_start = clauses[i - 1] if i else s.start
+    clause_end = clauses[i] if i < len(clauses) else s.end
     first = bisect.bisect_left(starts, clause_start)
+    following = bisect.bisect_left(starts, end)
+    if claim.kind == "percent" or claim.unit == "share":
+        owned = _owned(doc, s, starts, first, following, end)
+        if owned is not None:
+            return found[owned][1]
     if first < len(starts) and starts[first] < start:
+        last = following - 1
+        between = bisect.bisect_right(ends, starts[first])  # the first figure after the first
+        at = starts[last] - s.start
+        if (
+            between < len(ends)
+            and ends[between] <= starts[last]
+            and not doc.rules.subject_object.search(s.text, max(0, at - 30), at)
+        ):
+            return found[last][1]
         return found[first][1]
     if starts[0] < start:
         return found[0][1]
     # else the nearest after it, in its own clause ("It has 7.4 million subscribers, while
     # Telewest provides ...": Telewest's are not the 7.4 million)
-    clause_end = clauses[i] if i < len(clauses) else s.end
-    after = bisect.bisect_left(starts, end)
-    if after < len(starts) and starts[after] < clause_end:
-        return found[after][1]
+    if following < len(starts) and starts[following] < clause_end:
+        return found[following][1]
+    return None
+
+
+def _owned(
+    doc: Doc, s: Sentence, starts: list[int], first: int, following: int, end: int
+) -> int | None:
+    """The index of the subject whose shares a stake figure counts: named right after it ("51.4%
+    of Pellam", "its 80 pct interest in Pellam"), else the last before it in its clause where
+    that one follows "stake in" ("raised its stake in Pellam to 237,000 shares")."""
+    owned = doc.rules.subject_owned
+    if following < len(starts) and starts[following] - end < 40:
+        gap = owned.fullmatch(doc.text, end, starts[following])
+        if gap is not None:
+            return following
+    last = following - 1
+    if last >= first and last >= 0:
+        at = starts[last] - s.start
+        held = doc.rules.subject_stake.search(s.text, max(0, at - 40), at)
+        if held is not None and held.group("stake"):
+            return last
     return None
 
 
