@@ -851,6 +851,8 @@ def _infer_metrics(db: sqlite_utils.Database, checker: Checker, claims: list[Cla
         words = claim.sentence[: claim.start - claim.sentence_start]
         if claim.metric == "other" and claim.kind in ("percent", "money"):
             _infer_metric(db, checker, claim, before, words, text)
+        elif claim.metric == "share_of_gdp" and _growth_not_a_share(checker.matcher.rules, claim):
+            claim.metric, claim.metric_from = "gdp_growth", "growth words, and no share named"
         if checker.matcher.checkable(claim.metric):
             _read_level_crossed(checker.matcher, claim, _with_leading_words(words, claim))
             before = claim
@@ -894,6 +896,14 @@ def _infer_metric(
         rules, words, claim.sentence[claim.end - claim.sentence_start :]
     ) and (_of_a_country(checker, claim) or _in_an_economys_story(db, rules, claim, text)):
         claim.metric, claim.metric_from = "gdp_growth", "growth words in an economy's story"
+
+
+def _growth_not_a_share(rules: CheckingRules, claim: ClaimRow) -> bool:
+    """A share of GDP by its sentence's words ("measured in terms of gross domestic product"),
+    said as growth ("after contracting 8.1 pct") with no share named after it ("of GDP")."""
+    after = claim.sentence[claim.end - claim.sentence_start :]
+    before = claim.sentence[: claim.start - claim.sentence_start]
+    return _growth_of_an_economy(rules, before, after) and not _placed(rules.share_after, "", after)
 
 
 def _a_quote(matcher: Matcher, claim: ClaimRow) -> bool:

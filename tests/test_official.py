@@ -593,6 +593,33 @@ def test_a_year_named_with_a_baseline_and_a_subject_named_in_a_capitals_headline
     assert checks[0][3:5] == ("CHL", "headline"), checks
 
 
+def test_growth_said_of_a_share_and_a_figure_it_compares_with_are_the_economys(
+    folder: Path,
+) -> None:
+    kuwait = (
+        "KUWAIT ECONOMY\n\nKUWAIT, April 8 - Bankers estimate the economy, measured in terms of "
+        "gross domestic product (gdp), shrank 19 pct in real terms last year after contracting "
+        "8.1 pct in 1985.\n"
+    )
+    turkey = (
+        "TURKEY\n\nANKARA, April 1 - The economy recovered. Growth was 8.0 pct in 1986, which "
+        "compares with 5.1 pct in 1985.\n"
+    )
+    share = "GHANA\n\nACCRA, March 3 - Cocoa accounted for 9.5 pct of gross domestic product.\n"
+    found = checked(folder, "shares", {
+        "a.txt": ("1987-04-08", kuwait), "b.txt": ("1987-04-01", turkey),
+        "c.txt": ("1987-03-03", share),
+    })  # fmt: skip
+    outcome, checks, _ = found["8.1 pct"]
+    assert checks[0][1] == "wb-wdi:NY.GDP.MKTP.KD.ZG:KWT:1985", checks
+    assert outcome == "inconsistent", checks  # -4.27: 3.8 points off, past the band
+    assert "(metric gdp_growth from growth words, and no share named)" in checks[0][6]
+    outcome, checks, _ = found["5.1 pct"]
+    assert checks[0][1] == "wb-wdi:NY.GDP.MKTP.KD.ZG:TUR:1985", checks
+    assert "(metric gdp_growth from the figure it is compared with)" in checks[0][6]
+    assert all(row[0] != "official" for row in found["9.5 pct"][1])
+
+
 def test_a_part_of_the_economy_a_target_and_nominal_growth_meet_no_series(folder: Path) -> None:
     found = checked(folder, "not_growth", {
         "a.txt": ("2005-01-05", "In Thailand, tourism accounts for about 6% of the country's "

@@ -140,6 +140,7 @@ class CheckingRules(BaseModel):
     anaphora: list[Cue]
     growth_words: list[Cue]
     not_the_economy: list[Cue]
+    share_after: list[Cue]
     not_a_market_price: list[Cue]
     nominal: list[Cue]
     compared: list[Cue]
