@@ -31,6 +31,8 @@ _NOT_UNIFIED_IDEOGRAPH = re.compile("[^\u3400-\u4dbf\u4e00-\u9fff]+")
 # letters that are not Han, and digits (〇 is both): what a sentence's Han share is taken of
 _NOT_OTHER_LETTERS = regex.compile(r"(?V1)[^\p{N}[\p{L}--\p{Han}]]+")
 _ASCII_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+# sets, not strings: the empty slice before a sentence's first character is in every string
+_CODE_JOINERS = frozenset("-/._")
 
 
 class Sentence(NamedTuple):
@@ -157,7 +159,7 @@ def _touches_code(text: str, i: int, end: int, has_unit: bool) -> bool:
     """Whether the number from `i` to `end` in the sentence `text` is part of a name or code:
     5G, 7nm, IPv6, GB/T4754-2017."""
     before = text[i - 1 : i]
-    if before in _ASCII_ALNUM or (before in "-/._" and text[i - 2 : i - 1] in _ASCII_ALNUM):
+    if before in _ASCII_ALNUM or (before in _CODE_JOINERS and text[i - 2 : i - 1] in _ASCII_ALNUM):
         return True
     return not has_unit and text[end : end + 1] in _ASCII_ALNUM
 

@@ -220,6 +220,16 @@ def test_traps_are_never_figures(text):
     assert extract(text, published=date(2022, 5, 16)) == []
 
 
+@pytest.mark.parametrize("ending", ["", "。"])
+def test_a_figure_opening_a_sentence_is_read_whatever_the_sentence_ends_with(ending):
+    # the code test looked at the character before the first: the sentence's second-to-last
+    text = "5家企业利润增长12%" + ending
+    assert [(c.quote, c.value, c.unit) for c in extract(text)] == [
+        ("5家", 5.0, "company"),
+        ("12%", 12.0, "percent"),
+    ]
+
+
 def test_a_year_after_bi_is_the_base_not_the_period():
     claims = extract("1—11月份，利润比2019年1—11月份增长41.3%。", published=date(2021, 12, 27))
     assert [(c.quote, c.period) for c in claims] == [("41.3%", "2021-01/2021-11")]
