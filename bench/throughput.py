@@ -84,7 +84,11 @@ def chinese_documents(characters: int) -> list[str]:
     """Articles of about 1,500 characters made of the labelled Chinese sentences (the only
     Chinese text the repository holds), repeated up to `characters` in all."""
     labelled = tomllib.loads((Path(__file__).parent / "zh_set.toml").read_text(encoding="utf-8"))
-    sentences = [s["text"] for s in labelled["sentence"]]
+    return _articles([s["text"] for s in labelled["sentence"]], characters)
+
+
+def _articles(sentences: list[str], characters: int) -> list[str]:
+    """Articles of about 1,500 characters made of `sentences`, repeated up to `characters`."""
     documents, document, total = [], "", 0
     for sentence in itertools.cycle(sentences):
         document += sentence
@@ -115,17 +119,7 @@ def dense_english_documents(characters: int) -> list[str]:
     English far denser in figures than the news, built as the Chinese articles are."""
     from news_labels import load_labels
 
-    sentences = [s.text for s in load_labels() if s.quantities]
-    documents, document, total = [], "", 0
-    for sentence in itertools.cycle(sentences):
-        document += sentence + " "
-        if len(document) >= 1500:
-            documents.append(document)
-            total += len(document)
-            document = ""
-            if total >= characters:
-                return documents
-    raise AssertionError("unreachable: the cycle ends by returning")
+    return _articles([s.text + " " for s in load_labels() if s.quantities], characters)
 
 
 def chinese_against_english(repeat: int, characters: int = 300_000) -> None:

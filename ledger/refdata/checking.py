@@ -838,14 +838,7 @@ def _rounded_to_the_unit(figure: Figure, value: float) -> bool:
     >>> _rounded_to_the_unit(figure, 2.0), _rounded_to_the_unit(figure, 20.0)
     (True, False)
     """
-    return (
-        figure.unit == "percent"
-        and figure.bound == "exact"
-        and figure.value_high is None
-        and figure.place is None
-        and value == int(value)
-        and int(value) % 10 != 0
-    )
+    return _whole_percentage(figure, value) and int(value) % 10 != 0
 
 
 def _people(figure: Figure) -> bool:
