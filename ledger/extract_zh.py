@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 import cn2an
 import regex
 
-from ledger.models import Claim, fingerprint_occurrences
+from ledger.models import Claim, fingerprint_occurrences, unchecked_claim
 from ledger.zh_rules import ZhRules, default_zh_rules
 
 _HAN = regex.compile(r"\p{Han}")
@@ -709,7 +709,6 @@ def extract_chinese(
 
 
 _GIVEN = frozenset(Claim.model_fields) - {"attribution_type", "related"}  # as validation sets it
-_new, _set = object.__new__, object.__setattr__  # past pydantic's own __setattr__
 
 
 def _record(values: dict[str, Any], fingerprint: str) -> Claim:
@@ -719,12 +718,7 @@ def _record(values: dict[str, Any], fingerprint: str) -> Claim:
     record of the labelled sets equal to the validated one, fields set and their order too."""
     values["fingerprint"] = fingerprint
     values["related"] = []
-    claim = _new(Claim)
-    _set(claim, "__dict__", values)
-    _set(claim, "__pydantic_fields_set__", set(_GIVEN))
-    _set(claim, "__pydantic_extra__", None)
-    _set(claim, "__pydantic_private__", None)
-    return claim
+    return unchecked_claim(values, _GIVEN)
 
 
 def gaps(length: int, sentences: list[Sentence]) -> list[tuple[int, int]]:

@@ -36,7 +36,7 @@ from ledger.extract_zh import Sentence, extract_chinese, gaps, merge_chinese
 from ledger.extraction.candidate import read_candidate
 from ledger.extraction.document import RELEASE_GIL, SCAN_TIMEOUT, Doc, Found
 from ledger.extraction.finish import finish
-from ledger.models import Claim, DatePrecision
+from ledger.models import Claim, DatePrecision, unchecked_claim
 from ledger.rules import Rules, default_rules
 
 __all__ = ["EXTRACTOR_VERSION", "Extraction", "extract", "extract_with_report"]
@@ -178,7 +178,6 @@ def _lone_year(text: str, at: int, rules: Rules) -> bool:
 _CLAIM_FIELDS = tuple(Claim.model_fields)
 _READ_FIELDS = operator.attrgetter(*_CLAIM_FIELDS)
 _ALL_SET = frozenset(_CLAIM_FIELDS)
-_new, _set = object.__new__, object.__setattr__  # past pydantic's own __setattr__
 
 
 def to_claim(found: Found) -> Claim:
@@ -193,9 +192,4 @@ def to_claim(found: Found) -> Claim:
         values["value_high"] = float(found.value_high)
     values["checkworthiness"] = float(found.checkworthiness)
     values["related"] = list(found.related)  # a list of its own, as validation copies it
-    claim: Claim = _new(Claim)
-    _set(claim, "__dict__", values)
-    _set(claim, "__pydantic_fields_set__", set(_ALL_SET))
-    _set(claim, "__pydantic_extra__", None)
-    _set(claim, "__pydantic_private__", None)
-    return claim
+    return unchecked_claim(values, _ALL_SET)
