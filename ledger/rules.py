@@ -122,6 +122,10 @@ PERIOD_GROUPS: dict[str, tuple[tuple[str, ...], ...]] = {
     "now": (),
     # a step from the sentence's own period: "a year earlier", "the following year"
     "shift": (("shiftunit",), ("shiftdir",)),
+    # a company's year named by the month it ended in: "the year ended March 31"
+    "fiscal_end": (("month",),),
+    # a date that dates no figure: "the week ended March 21", "April crude"
+    "none": (),
 }
 # a lone fraction of a whole is a percent, "1/2 point" a percentage point; "800m" is metres
 UNIT_WORDS = ("percent", "percentage points", "metres")
@@ -347,7 +351,17 @@ class SubjectNameCue(RegexCue):
 
 
 PeriodKind = Literal[
-    "year", "quarter", "half", "month", "relative", "fiscal", "quarter_end", "now", "shift"
+    "year",
+    "quarter",
+    "half",
+    "month",
+    "relative",
+    "fiscal",
+    "fiscal_end",
+    "quarter_end",
+    "now",
+    "shift",
+    "none",
 ]
 
 
@@ -366,6 +380,7 @@ class PeriodWords(_Strict):
     ordinals: dict[str, int]  # "second" -> 2 ("second quarter", "second half")
     relative: dict[str, int]  # "last" -> -1: the step from the publication date
     shifts: dict[str, int]  # "earlier" -> -1: the step from the sentence's own period
+    future: frozenset[str]  # "will": a month later in the year than the story is this year's
 
 
 class PeriodSpan(_Strict):
@@ -480,6 +495,9 @@ class SubjectRule(_Strict):
     id: str
     comment: str = Field(min_length=3)
     names: list[str] = Field(min_length=1)
+    # names that make it the subject only of a sentence that names no other: "worldwide" in
+    # "employs 50,000 people worldwide, with about 7,000 in the UK" leaves the 7,000 the UK's
+    names_alone: list[str] = []
     examples: list[str] = Field(min_length=1)
     # what official statistics call it (ISO alpha-3, a World Bank aggregate), and what it is
     code: str | None = Field(None, pattern=r"^[A-Z]{3,4}$")
@@ -846,6 +864,7 @@ class Rules:
     subject_stake: Pattern  # the same read backwards from a subject (its `stake` group: "stake in")
     subject_pattern: Pattern
     subject_ids: dict[str, str]
+    subject_alone: frozenset[str]  # names that are a subject only where no other is named
     metrics: Gated[tuple[MetricRule, Pattern | None, frozenset[str]]]
     titles: Pattern  # the title words before a source's name, to strip
     title_words: frozenset[str]  # the same, lower-case and without a dot: "president Vernes"
@@ -1369,7 +1388,9 @@ def _unit_lookups(files: RuleFiles) -> dict[str, Any]:
 def _cues(files: RuleFiles, cue: Callable[[str, str], Pattern]) -> dict[str, Any]:
     """The sentence-level rules and context cues, compiled with `cue` (which resolves pieces)."""
     subject_ids = {
-        regex.sub(r"[\s\u00a0\-‑]+", " ", name): s.id for s in files.subject for name in s.names
+        regex.sub(r"[\s\u00a0\-‑]+", " ", name): s.id
+        for s in files.subject
+        for name in [*s.names, *s.names_alone]
     }
     skip = files.pycountry.skip if files.pycountry else []
     for name, subject in country_names(skip).items():  # every other country, by its ISO name
@@ -1450,6 +1471,7 @@ def _cues(files: RuleFiles, cue: Callable[[str, str], Pattern]) -> dict[str, Any
             0,
         ),
         "subject_ids": subject_ids,
+        "subject_alone": frozenset(name for s in files.subject for name in s.names_alone),
         "restatements": tuple(
             (r.id, _compile(r.regex, f"restatement {r.id}")) for r in files.restatement
         ),

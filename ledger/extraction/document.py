@@ -84,6 +84,9 @@ class PeriodCue(NamedTuple):
     end: int
     value: str | None
     baseline: bool
+    # a step right after a figure ("from 200.9 mln dlrs a year ago"): that figure's period,
+    # never one looked back to by a figure after it
+    after_figure: bool = False
 
 
 @dataclass

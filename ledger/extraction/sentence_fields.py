@@ -4,6 +4,7 @@ subject, metric, attribution and period, and whether the sentence is a compariso
 from __future__ import annotations
 
 import bisect
+from typing import NamedTuple
 
 import regex
 
@@ -18,6 +19,7 @@ _SPACES = regex.compile(r"[\s\u00a0\-‑]+")  # as rules.trie() matches a space 
 _ARTICLE = regex.compile(r"^(?:The|A|An)\s+")
 _POSSESSIVE = regex.compile(r"^(\p{Lu}[\p{L}.]*(?:\s\p{Lu}[\p{L}.]*)?)['’]s\s+(?=\p{Lu})")
 _QUOTES = regex.compile(r"[\"“”]")
+_DIGIT = regex.compile(r"\d")
 _SPACES_ONLY = regex.compile(r"\s+")
 
 
@@ -45,14 +47,18 @@ def _subjects(doc: Doc, s: Sentence) -> list[tuple[int, str]]:
         else:
             named = _organisations(doc, s)
         found = [(s.start + a, name) for a, _, name in named]
+        alone: list[
+            tuple[int, str]
+        ] = []  # "worldwide": a subject only where the sentence names no other
         # a prefix tree of literal names: linear, so no timer needed
         for m in rules.subject_pattern.finditer(text):
             at = m.start()
             if rules.currency_names.match(text, at) or any(a <= at < b for a, b, _ in named):
                 continue
             # a name written as listed needs no respacing ("Hong\u00a0Kong" does)
-            found.append((s.start + at, ids.get(m.group()) or ids[_SPACES.sub(" ", m.group())]))
-        found = [(at, name) for at, name in found if name != cited]
+            name = ids.get(m.group()) or ids[_SPACES.sub(" ", m.group())]
+            (alone if m.group() in rules.subject_alone else found).append((s.start + at, name))
+        found = [(at, name) for at, name in found if name != cited] or alone
         found.sort(key=lambda subject: subject[0])
         s.subjects = found
     return s.subjects
@@ -418,19 +424,23 @@ def source_type(rules: Rules, name: str) -> str:
     >>> from ledger.rules import default_rules
     >>> rules = default_rules()
     >>> [source_type(rules, n) for n in ("National Bureau of Statistics", "Wang Zhigang",
-    ...  "UK Finance", "Beat", "Dr Li", "Reuters", "customs data", "American Honda")]
+    ...  "UK Finance", "Beat", "Dr Li", "Reuters", "customs data", "American Honda",
+    ...  "Finance Minister Edouard Balladur", "Minister of Finance")]
     ['organisation', 'person', 'organisation', 'organisation', 'person', 'organisation', \
-'organisation', 'organisation']
+'organisation', 'organisation', 'person', 'organisation']
     """
     words = [word.strip(".,'()’").lower() for word in name.split()]
     words = [word for word in words if word]
+    title = rules.titles.match(name)
+    if title and 1 <= len(name[title.end() :].split()) <= 3:
+        named = [word.strip(".,'()’").lower() for word in name[title.end() :].split()]
+        if rules.organisations.isdisjoint(named):
+            return "person"  # "Finance Minister Edouard Balladur": "finance" names no body here
     # the words that make a source an organisation: [attribution_words] in cues.toml
     if not words or not rules.organisations.isdisjoint(words):
         return "organisation"
     if any(word in rules.subject_ids for word in name.split()):
         return "organisation"  # "American Honda", "Deutsche Bank": no person's name
-    if rules.titles.match(name) and len(words) > 1:  # "Dr Li", "Minister Wang Wentao"
-        return "person"
     capitalised = all(word[:1].isupper() for word in name.split() if word.isalpha())
     return "person" if 2 <= len(words) <= 4 and capitalised else "organisation"
 
@@ -566,21 +576,23 @@ def _period_value(doc: Doc, rule: PeriodRule, m: Match, s: Sentence) -> str | No
         words = doc.rules.files.period_words
         q = groups.get("q")
         number = int(q) if q else words.ordinals[str(groups["qword"]).lower()]
-        return _quarter(doc, number, groups, s, m.end())
+        return _quarter(doc, number, groups, s, m)
     if kind == "quarter_end":
         month = doc.rules.files.period_words.months[str(groups["month"]).lower().rstrip(".")]
-        return _quarter(doc, month // 3, groups, s, m.end()) if month % 3 == 0 else None
+        return _quarter(doc, month // 3, groups, s, m) if month % 3 == 0 else None
     if kind == "half":
         words = doc.rules.files.period_words
         half = groups.get("h") or str(words.ordinals[str(groups.get("hword")).lower()])
         return f"{groups.get('year')}-H{half}"
     if kind == "month":
-        return _month(doc, groups, s, m.end())
+        return _month(doc, groups, s, m)
     if kind == "fiscal":
         return _fiscal(doc, groups)
+    if kind == "fiscal_end":
+        return _fiscal_end(doc, groups)
     if kind == "now":
         return _published_label(doc, "year")
-    if kind == "shift":
+    if kind in ("shift", "none"):
         return None
     return _relative(doc, groups)
 
@@ -603,17 +615,48 @@ def _fiscal(doc: Doc, groups: dict[str, str | None]) -> str:
     return f"FY{fy}-Q{q}" if q else f"FY{fy}"
 
 
+def _fiscal_end(doc: Doc, groups: dict[str, str | None]) -> str | None:
+    """The year that ends in the cue's month: the last one before the publication date ("the year
+    ended March 31" in an April 1987 story: FY1987), or the one under way ("ending March 31" in a
+    March 1987 story: FY1987); one ending in December is the calendar year."""
+    pub = doc.published
+    if pub is None or doc.published_precision == "year":
+        return None
+    month = doc.rules.files.period_words.months[str(groups["month"]).lower().rstrip(".")]
+    if str(groups.get("verb")).lower() == "ending" and not groups.get("past"):
+        year = pub.year if month >= pub.month else pub.year + 1
+    else:
+        year = pub.year if month < pub.month else pub.year - 1
+    return str(year) if month == 12 else f"FY{year}"
+
+
+def _year_before(doc: Doc, s: Sentence, later: bool, start: int) -> bool:
+    """Whether a month or quarter without a year, `later` in the year than the publication
+    date, is last year's: unless the sentence speaks of the future ("will pay in August") and
+    the cue (at `start` in the sentence) is no past one ("last September", "down from 15 cts in
+    December")."""
+    if not later or doc.rules.files.period_words.future.isdisjoint(s.lower_words()):
+        return later
+    if s.text.endswith("last ", 0, start):
+        return True
+    baseline = doc.rules.baseline
+    return (
+        doc.call("period_baseline", baseline.search, s.text, max(0, start - 60), start) is not None
+    )
+
+
 def _quarter(
-    doc: Doc, quarter: int, groups: dict[str, str | None], s: Sentence, end: int
+    doc: Doc, quarter: int, groups: dict[str, str | None], s: Sentence, m: Match
 ) -> str | None:
     pub = doc.published
-    year = groups.get("year") or _year_in_sentence(doc, s, end)
+    year = groups.get("year") or _year_in_sentence(doc, s, m.end())
     if year is None and pub is not None and doc.published_precision != "year":
-        year = str(pub.year if quarter <= (pub.month - 1) // 3 + 1 else pub.year - 1)
+        later = quarter > (pub.month - 1) // 3 + 1
+        year = str(pub.year - 1 if _year_before(doc, s, later, m.start()) else pub.year)
     return f"{year}-Q{quarter}" if year else None
 
 
-def _month(doc: Doc, groups: dict[str, str | None], s: Sentence, end: int) -> str | None:
+def _month(doc: Doc, groups: dict[str, str | None], s: Sentence, m: Match) -> str | None:
     words, pub = doc.rules.files.period_words, doc.published
     month = words.months[str(groups.get("month")).lower().rstrip(".")]
     year = groups.get("year")
@@ -623,11 +666,11 @@ def _month(doc: Doc, groups: dict[str, str | None], s: Sentence, end: int) -> st
             return None
         year = str(pub.year + words.relative[relative.lower()])
     if year is None:
-        year = _year_in_sentence(doc, s, end)
+        year = _year_in_sentence(doc, s, m.end())
     if year is None:
         if pub is None or doc.published_precision == "year":
             return None  # "in August" of a 2005 article: August 2005, or 2004
-        year = str(pub.year if month <= pub.month else pub.year - 1)
+        year = str(pub.year - 1 if _year_before(doc, s, month > pub.month, m.start()) else pub.year)
     return f"{year}-{month:02d}"
 
 
@@ -679,6 +722,17 @@ def _cue_matches(doc: Doc, s: Sentence, rule: PeriodRule, pattern: Pattern) -> l
     return found
 
 
+class _FoundCue(NamedTuple):
+    """A period cue as its rule found it, before shifts are resolved and intervals joined."""
+
+    start: int  # in the sentence
+    end: int
+    value: str | None
+    baseline: bool
+    shift: Match | None  # a step from the sentence's own period ("a year earlier")
+    dateless: bool  # a date that dates nothing ("the week ended March 21"): shifts from it too
+
+
 def _periods(doc: Doc, s: Sentence) -> list[PeriodCue]:
     """The period cues of a sentence, in order, found once: each with its value and whether it
     is a baseline; two that make an interval ("from 2010 to 2020") as one."""
@@ -686,7 +740,7 @@ def _periods(doc: Doc, s: Sentence) -> list[PeriodCue]:
         return s.periods
     rules = doc.rules
     taken: list[tuple[int, int]] = []
-    found: list[tuple[int, int, str | None, bool, Match | None]] = []
+    found: list[_FoundCue] = []
     for rule, pattern, _triggers in rules.period_cues.triggered(s.lower_words()):
         for m in _cue_matches(doc, s, rule, pattern):
             a, b = m.span()
@@ -699,15 +753,27 @@ def _periods(doc: Doc, s: Sentence) -> list[PeriodCue]:
             # "a turnaround from 2002 when output fell 11%": the when-clause is 2002's
             based = baseline is not None and rules.period_when.match(s.text, b) is None
             shift = m if rule.period == "shift" else None
-            found.append((a, b, _period_value(doc, rule, m, s), based, shift))
-    found.sort(key=lambda cue: cue[0])
+            value = _period_value(doc, rule, m, s)
+            found.append(_FoundCue(a, b, value, based, shift, rule.period == "none"))
+    found.sort(key=lambda cue: cue.start)
     # a shift steps from the sentence's first period ("in February ... a year earlier"), else
-    # from the publication date
-    anchor = next((value for _, _, value, base, shift in found if value and not shift), None)
-    cues = [
-        PeriodCue(s.start + a, s.start + b, _shifted(doc, shift, anchor) if shift else value, base)
-        for a, b, value, base, shift in found
-    ]
+    # from the publication date; from a date that dates nothing (a week's), to nothing
+    first = next((c for c in found if not c.shift and (c.value or c.dateless)), None)
+    anchor = first.value if first else None
+    cues = []
+    for cue in found:
+        value = cue.value
+        if cue.shift:
+            value = None if first and first.dateless else _shifted(doc, cue.shift, anchor)
+        # "from 200.9 mln dlrs a year ago": the step dates the figure right before it alone
+        after_figure = cue.shift is not None and _DIGIT.search(
+            s.text, max(0, cue.start - 25), cue.start
+        )
+        cues.append(
+            PeriodCue(
+                s.start + cue.start, s.start + cue.end, value, cue.baseline, bool(after_figure)
+            )
+        )
     s.periods = _spans(doc, s, cues)
     return s.periods
 
@@ -763,14 +829,11 @@ def period(doc: Doc, s: Sentence, claim: Found, next_start: int) -> str | None:
     if found is not None:
         return found.value
     # a baseline figure ("from more than 1.8% of GDP ... to 0.6% now") is not dated by what
-    # closes the clause: that is the level's period (asked only where a figure follows)
-    if (
-        next_start < s.end
-        and doc.call(
-            "period_baseline", rules.baseline.search, text, max(0, claim.start - 60), claim.start
-        )
-        is None
-    ):
+    # closes the clause: that is the level's period
+    based = doc.call(
+        "period_baseline", rules.baseline.search, text, max(0, claim.start - 60), claim.start
+    )
+    if next_start < s.end and based is None:
         stop = rules.period_clause.search(text, claim.end, s.end)
         clause_end = stop.start() if stop else s.end
         found = _first_cue(cues, bisect.bisect_left(starts, next_start), clause_end)
@@ -778,8 +841,11 @@ def period(doc: Doc, s: Sentence, claim: Found, next_start: int) -> str | None:
             return found.value
     j = bisect.bisect_left(starts, claim.start) - 1
     while j >= 0:
-        if cues[j].end <= claim.start and not cues[j].baseline:
-            return cues[j].value
+        cue = cues[j]
+        # a step after another figure dates that one, and a baseline like it ("off 7.7 pct
+        # from 9.11 mln a year ago, ... up 28.1 pct from 3.09 mln"), not a level after it
+        if cue.end <= claim.start and not cue.baseline and (based or not cue.after_figure):
+            return cue.value
         j -= 1
     return None
 
