@@ -381,6 +381,7 @@ class PeriodWords(_Strict):
     relative: dict[str, int]  # "last" -> -1: the step from the publication date
     shifts: dict[str, int]  # "earlier" -> -1: the step from the sentence's own period
     future: frozenset[str]  # "will": a month later in the year than the story is this year's
+    day_ends: frozenset[str]  # "ended": a day after it ends a period, and keeps its month
 
 
 class PeriodSpan(_Strict):

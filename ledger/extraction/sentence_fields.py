@@ -665,6 +665,12 @@ def _month(doc: Doc, groups: dict[str, str | None], s: Sentence, m: Match) -> st
         if pub is None:
             return None
         year = str(pub.year + words.relative[relative.lower()])
+    if year is None and groups.get("day"):
+        # "On March 12, the plan purchased": a day of the story's own time dates no figure,
+        # unless it ends a period ("the four weeks ended February 28")
+        before = s.text[max(0, m.start() - 12) : m.start()].split()
+        if not before or before[-1].lower() not in words.day_ends:
+            return None
     if year is None:
         year = _year_in_sentence(doc, s, m.end())
     if year is None:
