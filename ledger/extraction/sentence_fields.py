@@ -805,7 +805,9 @@ def _spans(doc: Doc, s: Sentence, cues: list[PeriodCue]) -> list[PeriodCue]:
             and doc.rules.span_joins.fullmatch(doc.text, before.end, cue.start)
             and doc.rules.span_opens.search(doc.text, max(s.start, before.start - 20), before.start)
         ):
-            merged[-1] = PeriodCue(before.start, cue.end, f"{before.value}/{cue.value}", False)
+            # "between March 1 and March 25": two days of one month are that month
+            value = before.value if before.value == cue.value else f"{before.value}/{cue.value}"
+            merged[-1] = PeriodCue(before.start, cue.end, value, False)
         else:
             merged.append(cue)
     return merged
@@ -835,11 +837,8 @@ def period(doc: Doc, s: Sentence, claim: Found, next_start: int) -> str | None:
     if found is not None:
         return found.value
     # a baseline figure ("from more than 1.8% of GDP ... to 0.6% now") is not dated by what
-    # closes the clause: that is the level's period
-    based = doc.call(
-        "period_baseline", rules.baseline.search, text, max(0, claim.start - 60), claim.start
-    )
-    if next_start < s.end and based is None:
+    # closes the clause: that is the level's period (asked only where a figure follows)
+    if next_start < s.end and not _is_baseline(doc, claim):
         stop = rules.period_clause.search(text, claim.end, s.end)
         clause_end = stop.start() if stop else s.end
         found = _first_cue(cues, bisect.bisect_left(starts, next_start), clause_end)
@@ -850,10 +849,21 @@ def period(doc: Doc, s: Sentence, claim: Found, next_start: int) -> str | None:
         cue = cues[j]
         # a step after another figure dates that one, and a baseline like it ("off 7.7 pct
         # from 9.11 mln a year ago, ... up 28.1 pct from 3.09 mln"), not a level after it
-        if cue.end <= claim.start and not cue.baseline and (based or not cue.after_figure):
+        if (
+            cue.end <= claim.start
+            and not cue.baseline
+            and (not cue.after_figure or _is_baseline(doc, claim))
+        ):
             return cue.value
         j -= 1
     return None
+
+
+def _is_baseline(doc: Doc, claim: Found) -> bool:
+    """Whether the figure is a comparison's baseline ("up from 3.9%", "compared with 1.2 mln")."""
+    baseline = doc.rules.baseline
+    at = claim.start
+    return doc.call("period_baseline", baseline.search, doc.text, max(0, at - 60), at) is not None
 
 
 def _first_cue(cues: list[PeriodCue], i: int, limit: int) -> PeriodCue | None:
