@@ -425,9 +425,10 @@ def source_type(rules: Rules, name: str) -> str:
     >>> rules = default_rules()
     >>> [source_type(rules, n) for n in ("National Bureau of Statistics", "Wang Zhigang",
     ...  "UK Finance", "Beat", "Dr Li", "Reuters", "customs data", "American Honda",
-    ...  "Finance Minister Edouard Balladur", "Minister of Finance")]
+    ...  "Finance Minister Edouard Balladur", "Minister of Finance", "Halvern Chemical Co",
+    ...  "Capitol Bancorp")]
     ['organisation', 'person', 'organisation', 'organisation', 'person', 'organisation', \
-'organisation', 'organisation', 'person', 'organisation']
+'organisation', 'organisation', 'person', 'organisation', 'organisation', 'organisation']
     """
     words = [word.strip(".,'()’").lower() for word in name.split()]
     words = [word for word in words if word]
@@ -436,8 +437,9 @@ def source_type(rules: Rules, name: str) -> str:
         named = [word.strip(".,'()’").lower() for word in name[title.end() :].split()]
         if rules.organisations.isdisjoint(named):
             return "person"  # "Finance Minister Edouard Balladur": "finance" names no body here
-    # the words that make a source an organisation: [attribution_words] in cues.toml
-    if not words or not rules.organisations.isdisjoint(words):
+    # the words that make a source an organisation: [attribution_words] in cues.toml, and a
+    # legal suffix ("Dow Chemical Co")
+    if not words or not rules.organisations.isdisjoint(words) or rules.legal_suffix.search(name):
         return "organisation"
     if any(word in rules.subject_ids for word in name.split()):
         return "organisation"  # "American Honda", "Deutsche Bank": no person's name
