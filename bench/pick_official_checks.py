@@ -120,6 +120,28 @@ def is_bbc(candidate: Candidate) -> bool:
     return candidate.corpus == "bbc"
 
 
+def opening_draws(seed_base: int) -> tuple[Draw, ...]:
+    """The five draws heldout4 and later sets open with, seeded seed_base + 1 to + 5: all figures,
+    year-dated ones, BBC growth/price/jobs ones, BBC market levels and regional ones."""
+    return (
+        Draw("A", seed_base + 1, 120, lambda c: True),
+        Draw("B", seed_base + 2, 200, lambda c: c.year_dated),
+        Draw(
+            "C",
+            seed_base + 3,
+            60,
+            lambda c: is_bbc(c) and bool(GROWTH_PRICES_JOBS.search(c.sentence)),
+        ),
+        Draw(
+            "D",
+            seed_base + 4,
+            50,
+            lambda c: is_bbc(c) and bool(BBC_MARKET_LEVEL.search(c.sentence)),
+        ),
+        Draw("E", seed_base + 5, 30, lambda c: bool(REGIONAL_WORD.search(c.sentence))),
+    )
+
+
 # In the order they were read. Each samples its own pool, so one draw never shifts another.
 DRAWS_HELDOUT3 = (
     Draw("A", 41, 110, lambda c: True),
@@ -137,11 +159,7 @@ PROCEDURES = {
     "heldout4": Procedure(
         EARLIER_SETS_HELDOUT4,
         (
-            Draw("A", 401, 120, lambda c: True),
-            Draw("B", 402, 200, lambda c: c.year_dated),
-            Draw("C", 403, 60, lambda c: is_bbc(c) and bool(GROWTH_PRICES_JOBS.search(c.sentence))),
-            Draw("D", 404, 50, lambda c: is_bbc(c) and bool(BBC_MARKET_LEVEL.search(c.sentence))),
-            Draw("E", 405, 30, lambda c: bool(REGIONAL_WORD.search(c.sentence))),
+            *opening_draws(400),
             # read after A-E gave fewer checkable figures than heldout3's share
             Draw("F", 406, 150, lambda c: c.year_dated),
             Draw("G", 407, 60, lambda c: bool(MARKET_LEVEL.search(c.figure))),
@@ -150,11 +168,7 @@ PROCEDURES = {
     "heldout5": Procedure(
         EARLIER_SETS_HELDOUT5,
         (
-            Draw("A", 501, 120, lambda c: True),
-            Draw("B", 502, 200, lambda c: c.year_dated),
-            Draw("C", 503, 60, lambda c: is_bbc(c) and bool(GROWTH_PRICES_JOBS.search(c.sentence))),
-            Draw("D", 504, 50, lambda c: is_bbc(c) and bool(BBC_MARKET_LEVEL.search(c.sentence))),
-            Draw("E", 505, 30, lambda c: bool(REGIONAL_WORD.search(c.sentence))),
+            *opening_draws(500),
             Draw("F", 506, 60, lambda c: bool(MARKET_LEVEL.search(c.figure))),
             # read after A-F gave fewer checkable figures than the earlier sets' share (B had
             # drawn nearly all of the 203 year-dated ones)
