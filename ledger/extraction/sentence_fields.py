@@ -20,6 +20,7 @@ _ARTICLE = regex.compile(r"^(?:The|A|An)\s+")
 _POSSESSIVE = regex.compile(r"^(\p{Lu}[\p{L}.]*(?:\s\p{Lu}[\p{L}.]*)?)['’]s\s+(?=\p{Lu})")
 _QUOTES = regex.compile(r"[\"“”]")
 _DIGIT = regex.compile(r"\d")
+_DATELINE_DASH = regex.compile(r"\s*[-–—]\s")  # after a wire dateline's day: "TOKYO, April 24 - "
 _SPACES_ONLY = regex.compile(r"\s+")
 
 
@@ -667,9 +668,10 @@ def _month(doc: Doc, groups: dict[str, str | None], s: Sentence, m: Match) -> st
         if pub is None:
             return None
         year = str(pub.year + words.relative[relative.lower()])
-    if year is None and groups.get("day"):
+    if year is None and groups.get("day") and not _DATELINE_DASH.match(s.text, m.end()):
         # "On March 12, the plan purchased": a day of the story's own time dates no figure,
-        # unless it ends a period ("the four weeks ended February 28")
+        # unless it ends a period ("the four weeks ended February 28") or is the story's
+        # dateline ("TOKYO, April 24 - The dollar fell below 139 yen": the story's month)
         before = s.text[max(0, m.start() - 12) : m.start()].split()
         if not before or before[-1].lower() not in words.day_ends:
             return None
