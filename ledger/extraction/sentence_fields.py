@@ -4,7 +4,6 @@ subject, metric, attribution and period, and whether the sentence is a compariso
 from __future__ import annotations
 
 import bisect
-from typing import NamedTuple
 
 import regex
 
@@ -732,17 +731,6 @@ def _cue_matches(doc: Doc, s: Sentence, rule: PeriodRule, pattern: Pattern) -> l
     return found
 
 
-class _FoundCue(NamedTuple):
-    """A period cue as its rule found it, before shifts are resolved and intervals joined."""
-
-    start: int  # in the sentence
-    end: int
-    value: str | None
-    baseline: bool
-    shift: Match | None  # a step from the sentence's own period ("a year earlier")
-    dateless: bool  # a date that dates nothing ("the week ended March 21"): shifts from it too
-
-
 def _periods(doc: Doc, s: Sentence) -> list[PeriodCue]:
     """The period cues of a sentence, in order, found once: each with its value and whether it
     is a baseline; two that make an interval ("from 2010 to 2020") as one."""
@@ -750,7 +738,8 @@ def _periods(doc: Doc, s: Sentence) -> list[PeriodCue]:
         return s.periods
     rules = doc.rules
     taken: list[tuple[int, int]] = []
-    found: list[_FoundCue] = []
+    # (start, end, value, baseline, the match of a shift, whether it is a date that dates nothing)
+    found: list[tuple[int, int, str | None, bool, Match | None, bool]] = []
     for rule, pattern, _triggers in rules.period_cues.triggered(s.lower_words()):
         for m in _cue_matches(doc, s, rule, pattern):
             a, b = m.span()
@@ -764,26 +753,27 @@ def _periods(doc: Doc, s: Sentence) -> list[PeriodCue]:
             based = baseline is not None and rules.period_when.match(s.text, b) is None
             shift = m if rule.period == "shift" else None
             value = _period_value(doc, rule, m, s)
-            found.append(_FoundCue(a, b, value, based, shift, rule.period == "none"))
-    found.sort(key=lambda cue: cue.start)
+            found.append((a, b, value, based, shift, rule.period == "none"))
+    found.sort(key=lambda cue: cue[0])
     # a shift steps from the sentence's first period ("in February ... a year earlier"), else
     # from the publication date; from a date that dates nothing (a week's), to nothing
-    first = next((c for c in found if not c.shift and (c.value or c.dateless)), None)
-    anchor = first.value if first else None
-    cues = []
-    for cue in found:
-        value = cue.value
-        if cue.shift:
-            value = None if first and first.dateless else _shifted(doc, cue.shift, anchor)
-        # "from 200.9 mln dlrs a year ago": the step dates the figure right before it alone
-        after_figure = cue.shift is not None and _DIGIT.search(
-            s.text, max(0, cue.start - 25), cue.start
+    anchor, dateless = None, False
+    for _, _, value, _, shift, none in found:
+        if not shift and (value or none):
+            anchor, dateless = value, none
+            break
+    text = s.text
+    cues = [
+        PeriodCue(
+            s.start + a,
+            s.start + b,
+            (None if dateless else _shifted(doc, shift, anchor)) if shift else value,
+            base,
+            # "from 200.9 mln dlrs a year ago": the step dates the figure right before it alone
+            shift is not None and _DIGIT.search(text, max(0, a - 25), a) is not None,
         )
-        cues.append(
-            PeriodCue(
-                s.start + cue.start, s.start + cue.end, value, cue.baseline, bool(after_figure)
-            )
-        )
+        for a, b, value, base, shift, _ in found
+    ]
     s.periods = _spans(doc, s, cues)
     return s.periods
 
