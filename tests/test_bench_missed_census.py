@@ -9,7 +9,7 @@ import json
 import missed_census
 import pytest
 from click.testing import CliRunner
-from missed_census import FIGURE, Item, not_a_quantity, ranked, shapes
+from missed_census import FIGURE, Item, not_a_quantity, ranked
 from shared_corpora import corpus_path
 
 
