@@ -200,7 +200,7 @@ def pick(draft: Path, count: int, seed: int, first: int, exclude: Path | None, d
             pools.setdefault(corpus, []).append((doc, start, end, published, sentence))
     picked = []
     for corpus in ("bbc", "reuters", "topical"):
-        pool = pools[corpus]
+        pool = pools.get(corpus, [])  # a dense pick can exhaust a corpus (topical, by heldout5)
         share = count // 3 + (count % 3 if corpus == "bbc" else 0)
         picked += rng.sample(pool, min(len(pool), share))
     with draft.open("w", encoding="utf-8") as out:
