@@ -146,6 +146,7 @@ class CheckingRules(BaseModel):
     nominal: list[Cue]
     compared: list[Cue]
     company_rate: list[Cue]
+    affiliation: list[Cue]
     sector: list[Cue]
     economy: list[Cue]
     currency_price: list[Cue]
