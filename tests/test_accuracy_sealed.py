@@ -172,7 +172,7 @@ def test_the_sealed_batch_runs_when_named(name, path, labels_read, fourth_batch_
 def test_the_first_four_held_out_batches_are_seen():
     # issue 14's third round read the misses of the first two, its fourth those of the third,
     # its fifth those of the fourth; the fifth batch is the sealed one
-    assert accuracy.HELD_OUT_SETS == {"news-heldout5"}
+    assert {"news-heldout5"} == accuracy.HELD_OUT_SETS
     seen = ("news-heldout", "news-heldout2", "news-heldout3", "news-heldout4")
     assert accuracy.sealed_sets_asked(seen, accuracy.LABELS) == []
 
