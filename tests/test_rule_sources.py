@@ -35,6 +35,7 @@ FROM_PINT = {
     "yard": "yard",
     "square_foot": "foot ** 2",
     "square_mile": "mile ** 2",
+    "nautical_mile": "nautical_mile",
     "megapixel": "megapixel",
 }
 # ledger's unit symbol where it is not pint's short form (pint writes "ft ** 2", "Mpixel")

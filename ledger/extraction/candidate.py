@@ -708,6 +708,11 @@ def _unit_of_noun(r: Reading, noun: str) -> UnitInfo | None:
         unit = rules.units_by_word.get(key)
         if unit is not None and unit.factor == 1.0:
             return unit
+    head = noun.rpartition(" ")[2]
+    if head != noun:  # "780 mln revenue passenger miles": a measure, described
+        unit = rules.units_by_word.get(norm(head) + "s")
+        if unit is not None and unit.kind == "measure" and unit.factor == 1.0:
+            return unit
     return None
 
 
