@@ -122,7 +122,13 @@ def _carry_listed_units(doc: Doc, claims: list[Found]) -> None:
     a scaled figure with no unit shares the unit ("67 mln and four mln dlrs respectively")."""
     for before, claim in reversed(list(zip(claims, claims[1:], strict=False))):
         suspended = doc.text[before.end : before.end + 1] == "-"  # "four-, five- and six-cylinder"
-        scaled_alone = before.unit is None and before.kind == "count" and before.scale is not None
+        # "67 mln and four mln dlrs": both scaled ("743.8 mln and 18.5 pct" is no list)
+        scaled_alone = (
+            before.unit is None
+            and before.kind == "count"
+            and before.scale is not None
+            and claim.scale is not None
+        )
         listed = (
             (before.listable or scaled_alone)
             and claim.unit is not None
