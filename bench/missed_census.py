@@ -219,7 +219,16 @@ def not_a_quantity(text: str, m: regex.Match[str], line_start: int) -> bool:
     if word:
         low = word.lower()
         nxt = after[0].lower() if after else ""
-        return low == "one" and (nxt in ONE_PRONOUN_AFTER or prev in ONE_PRONOUN_BEFORE)
+        return (
+            low == "one"
+            and (
+                nxt in ONE_PRONOUN_AFTER
+                or prev in ONE_PRONOUN_BEFORE
+                # "said one banker", "One analyst said": an article before a source
+                or prev == "said"
+                or [t.lower() for t in after[1:2]] == ["said"]
+            )
+        )
     if text[end : end + 1] == "/" and text[end + 1 : end + 2].isdigit():
         return not regex.match(r"/\d+\s+(?:of|pct|per|percent)\b", text[end : end + 20])
     if glue in ORDINAL_GLUE or glue in TIME_GLUE:
