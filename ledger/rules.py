@@ -828,6 +828,8 @@ class Rules:
     currency_names: Pattern
     subject_name_leads: dict[str, Pattern]  # cue id -> its `lead`, read backwards
     period_cues: Gated[tuple[PeriodRule, Pattern, frozenset[str]]]
+    # "subject_name:acts" -> the cue past its sentence-start alternative (see past_head)
+    past_head: dict[str, Pattern]
     baseline: Pattern
     span_opens: Pattern  # what opens an interval of two period cues (period_span)
     span_joins: Pattern
@@ -1157,6 +1159,54 @@ def _subject_name_regex(cue: SubjectNameCue) -> str:
     return _REF.sub(expand, cue.regex)
 
 
+def past_head(source: str) -> str | None:
+    r"""A verbose regex without its first alternative, when that one is anchored at the start
+    (`(?:\A...|...)...`) and captures nothing: the pattern searched past a sentence's start.
+    None for any other regex.
+
+    `regex` skips ahead to where a pattern can start when every alternative opens with what it
+    can look for (a word boundary, a letter); one anchored at the start opens with nothing it
+    can, so a search of the whole pattern tries every position ([[subject_name]] acts: twice
+    the instructions). Past the start that alternative can never match, so the extractor tries
+    the whole pattern at the start and searches this one after it (Doc.find_all).
+
+    >>> head = r"\A(?:[^,|]{1,30},\s+)?  # an opening (phrase|words)"
+    >>> past_head("(?:" + head + "\n" + r"|\bsaid\s+)(?P<who>\w+)")
+    '(?:\\bsaid\\s+)(?P<who>\\w+)'
+    >>> past_head(r"\b(?:said|says)"), past_head(r"(?:\A(?P<x>a)|b)c")
+    (None, None)
+    """
+    text = source.strip()
+    if not text.startswith("(?:\\A"):
+        return None
+    depth, at, in_class = 1, 3, False
+    while at < len(text):
+        char = text[at]
+        if char == "\\":
+            at += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+            at += text.startswith("^", at + 1)
+            at += text.startswith("]", at + 1)  # a leading ] is one of the class's characters
+        elif char == "#":  # a comment, to the end of its line
+            end = text.find("\n", at)
+            at = len(text) if end == -1 else end
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return None  # no second alternative
+        elif char == "|" and depth == 1:
+            head = text[3:at]
+            return None if "(?P<" in head or "(?<" in head else "(?:" + text[at + 1 :]
+        at += 1
+    return None
+
+
 def _titles(titles: list[str]) -> str:
     r"""What strips the titles before a name, up to the last: "Finance Minister Liu Kun".
 
@@ -1426,6 +1476,14 @@ def _cues(files: RuleFiles, cue: Callable[[str, str], Pattern]) -> dict[str, Any
         "period_cues": Gated(
             (p, cue(p.regex, f"period {p.id}"), frozenset(p.triggers)) for p in files.period
         ),
+        "past_head": {
+            f"{kind}:{entry.id}": cue(rest, f"{kind} {entry.id}")
+            for kind, entry, source in [
+                *(("subject_name", n, _subject_name_regex(n)) for n in files.subject_name),
+                *(("period", p, p.regex) for p in files.period),
+            ]
+            if (rest := past_head(source)) is not None
+        },
         "baseline": cue("(?r)" + files.period_baseline.regex, "period_baseline"),
         "span_opens": cue("(?r)(?:" + files.period_span.opens + r")\Z", "period_span opens"),
         "span_joins": cue(files.period_span.joins, "period_span joins"),  # read with fullmatch

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import regex
 
 import ledger.extract_zh as extract_zh
 import ledger.extraction.sentence_fields as sentence_fields
@@ -277,3 +278,29 @@ def test_a_sentence_without_a_clause_word_is_not_searched_for_clauses(
     claims = extract_with_report(text).claims
     assert [(c.quote, c.subject) for c in claims] == [("42 boats", "Acme"), ("7 ships", "Orvane")]
     assert searched == [text]
+
+
+def test_a_cue_anchored_at_the_sentence_start_is_searched_past_it_without_that_alternative() -> (
+    None
+):
+    """[[subject_name]] acts may open its sentence (\\A) or follow a word ("said", "when"): a
+    search of the whole tries every position, so it is tried whole at the start and searched
+    past it without the \\A alternative, which lets `regex` skip from word to word. The matches
+    are the ones a search of the whole finds, on every seed sentence."""
+    rules = default_rules()
+    assert set(rules.past_head) == {"subject_name:acts"}
+    acts = next(p for cue, p, _ in rules.subject_name_cues if cue.id == "acts")
+    doc = Doc("", None, rules)
+    sentences = [s for text in SEEDS for s in regex.split(r"(?<=[.!?])\s+|\n+", text)]
+    sentences += [
+        "“Orvane has 900 employees,” he said.",
+        "Previously, Varrow had bought 965,000 shares",
+    ]
+    found = 0
+    for sentence in sentences:
+        whole = [(m.span(), m.groups()) for m in acts.finditer(sentence)]
+        assert [
+            (m.span(), m.groups()) for m in doc.find_all("subject_name:acts", acts, sentence)
+        ] == (whole)
+        found += len(whole)
+    assert found > 3
