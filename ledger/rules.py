@@ -586,6 +586,7 @@ class RuleFiles(_Strict):
     attribution_words: AttributionWords
     comparison: ComparisonWords
     not_labels: WordTable
+    minus_words: WordTable
     restatement: list[RestatementRule] = Field(min_length=1)
     period_baseline: RegexTable
     period_span: PeriodSpan
@@ -857,6 +858,10 @@ class Rules:
     comparison: Pattern  # the comparison words and phrases, in one pattern
     comparison_triggers: frozenset[str]
     not_labels: frozenset[str]
+    # what the context before a figure (pattern `before`) can end with: the last letters of its
+    # words (last_letters) and the marks that are no letters ("~", the "-" of "minus-130")
+    before_words: frozenset[str]
+    before_marks: frozenset[str]
     restatements: tuple[tuple[str, Pattern], ...]  # (id, compiled), in file order
     sentence_boundary: Pattern  # where a sentence ends; the rules' month abbreviations end none
     sources: tuple[str, ...] = field(default=())
@@ -1110,6 +1115,7 @@ def _generated_pieces(files: RuleFiles) -> dict[str, str]:
         "vague_word": trie(vague_words) if vague_words else "(?!)",
         "multiple_word": trie(multiple_words),
         "qualifier": suffix_tree({w for q in files.qualifier for w in q.words}),
+        "minus_word": suffix_tree(files.minus_words.words),
         # capitalised: a pattern that holds it matches case as it says ("March 5", not "march")
         "month_name": "|".join(
             sorted((m.capitalize() for m in files.period_words.months), key=lambda m: (-len(m), m))
@@ -1319,7 +1325,37 @@ def _word_lookups(files: RuleFiles) -> dict[str, Any]:
         "comparison_words": frozenset(files.comparison.words),
         "comparison_triggers": frozenset(files.comparison.triggers),
         "not_labels": frozenset(files.not_labels.words),
+        **_context_ends(files, prefixes),
     }
+
+
+def _context_ends(files: RuleFiles, prefixes: CurrencyPrefixes) -> dict[str, frozenset[str]]:
+    """What the words before a figure end with when the `before` pattern can read a context in
+    them: a qualifier, a minus word or a currency prefix (see read_candidate)."""
+    words = {w for q in files.qualifier for w in q.words} | set(files.minus_words.words)
+    words |= set(prefixes.codes) | {letters for letters, _symbol in prefixes.glue}
+    marks = {w[-1] for w in words if not w[-1].isalpha()} | {"-"}
+    return {
+        "before_words": frozenset(filter(None, map(last_letters, words))),
+        "before_marks": frozenset(marks),
+    }
+
+
+def last_letters(text: str) -> str:
+    """The letters a text ends with, past its full stops, case-folded: how the word before a
+    figure is looked up among the words its context can end with.
+
+    >>> [last_letters(t) for t in ["U.S.", "rose (about", "Rs.", "5", "more than", "~"]]
+    ['s', 'about', 'rs', '', 'than', '']
+    """
+    words = text.rsplit(None, 1)
+    chunk = words[-1].rstrip(".") if words else ""
+    if chunk.isalpha():
+        return chunk.casefold()  # most words: no loop
+    start = len(chunk)
+    while start and chunk[start - 1].isalpha():
+        start -= 1
+    return chunk[start:].casefold()
 
 
 def _unit_lookups(files: RuleFiles) -> dict[str, Any]:

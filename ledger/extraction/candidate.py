@@ -23,7 +23,7 @@ from ledger.extraction.figures import (
     read_unit,
 )
 from ledger.numbers import digits_value, is_plural, scale_factor, singular
-from ledger.rules import Rules, UnitInfo, norm
+from ledger.rules import Rules, UnitInfo, last_letters, norm
 
 _YEAR = regex.compile(r"(?:1[5-9]|20)\d\d")
 # three or more digits, then one space: the figure after it is part of a number torn apart
@@ -125,7 +125,9 @@ def read_candidate(doc: Doc, m: Match) -> tuple[Found | None, int]:
     if _not_a_figure_here(doc, g, start, end):
         return None, end
     sentence = doc.sentence(start)
-    context = rules.compiled["before"].search(text, max(0, start - 40), start, RELEASE_GIL)
+    context = None
+    if _may_have_context(rules, text, start):
+        context = rules.compiled["before"].search(text, max(0, start - 40), start, RELEASE_GIL)
     # every part of the context is optional: an empty match holds no group, so it reads as none
     # and the nine group reads are spared for most figures
     before = ByNumber(context) if context is not None and context.end() > context.start() else None
@@ -154,6 +156,16 @@ def read_candidate(doc: Doc, m: Match) -> tuple[Found | None, int]:
     elif not _read_figure(r):
         return None, r.resume
     return _found(r), r.resume
+
+
+def _may_have_context(rules: Rules, text: str, start: int) -> bool:
+    """Whether the words before a figure can hold its qualifier, minus or currency prefix (the
+    `before` pattern): they end with a word or mark the rules list for that. Most figures
+    follow some other word ("rose 5%"), and the pattern is not run for them (2 us a figure)."""
+    head = text[max(0, start - 40) : start].rstrip()
+    if not head:
+        return False
+    return head[-1] in rules.before_marks or last_letters(head) in rules.before_words
 
 
 def _multiple_as_modifier(doc: Doc, start: int) -> bool:
