@@ -587,6 +587,7 @@ class RuleFiles(_Strict):
     comparison: ComparisonWords
     not_labels: WordTable
     minus_words: WordTable
+    label_words: WordTable
     restatement: list[RestatementRule] = Field(min_length=1)
     period_baseline: RegexTable
     period_span: PeriodSpan
@@ -862,6 +863,8 @@ class Rules:
     # words (last_letters) and the marks that are no letters ("~", the "-" of "minus-130")
     before_words: frozenset[str]
     before_marks: frozenset[str]
+    label_words: frozenset[str]  # [label_words] of patterns.toml
+    month_words: frozenset[str]  # the month names and abbreviations, case-folded
     restatements: tuple[tuple[str, Pattern], ...]  # (id, compiled), in file order
     sentence_boundary: Pattern  # where a sentence ends; the rules' month abbreviations end none
     sources: tuple[str, ...] = field(default=())
@@ -1116,6 +1119,7 @@ def _generated_pieces(files: RuleFiles) -> dict[str, str]:
         "multiple_word": trie(multiple_words),
         "qualifier": suffix_tree({w for q in files.qualifier for w in q.words}),
         "minus_word": suffix_tree(files.minus_words.words),
+        "label_word": suffix_tree(files.label_words.words),
         # capitalised: a pattern that holds it matches case as it says ("March 5", not "march")
         "month_name": "|".join(
             sorted((m.capitalize() for m in files.period_words.months), key=lambda m: (-len(m), m))
@@ -1326,6 +1330,8 @@ def _word_lookups(files: RuleFiles) -> dict[str, Any]:
         "comparison_triggers": frozenset(files.comparison.triggers),
         "not_labels": frozenset(files.not_labels.words),
         **_context_ends(files, prefixes),
+        "label_words": frozenset(files.label_words.words),
+        "month_words": frozenset(m.casefold() for m in files.period_words.months),
     }
 
 

@@ -1059,7 +1059,10 @@ def _is_name_or_date(doc: Doc, start: int, end: int) -> bool:
     """Numbers that are labels or dates: Boeing 737, page 3, March 5, 7 October."""
     rules, text, compiled = doc.rules, doc.text, doc.rules.compiled
     lo = max(0, start - 40)
-    if compiled["date_before"].search(text, lo, start, RELEASE_GIL):
+    head = text[lo:start].rstrip(" \t\u00a0")
+    if _may_end_a_date(rules, head) and compiled["date_before"].search(
+        text, lo, start, RELEASE_GIL
+    ):
         return True
     if text[max(0, start - 4) : start - 1].lower() == "top" and compiled["rank_before"].match(
         text, lo, start, RELEASE_GIL
@@ -1069,7 +1072,9 @@ def _is_name_or_date(doc: Doc, start: int, end: int) -> bool:
         return True
     if compiled["time_after"].match(text, end, end + 12, RELEASE_GIL):
         return True
-    label = compiled["label_before"].search(text, lo, start, RELEASE_GIL)
+    label = None
+    if _may_end_a_label(rules, head):
+        label = compiled["label_before"].search(text, lo, start, RELEASE_GIL)
     if label is not None:
         cap = label.group("cap")
         if (
@@ -1102,6 +1107,37 @@ def _is_name_or_date(doc: Doc, start: int, end: int) -> bool:
             return True
     # a file name or code: 7655.txt
     return bool(_FILE_SUFFIX.match(text, end, end + 8, RELEASE_GIL))
+
+
+# what a date before a figure may end with besides a month name: its day's ordinal ending
+_DAY_ENDINGS = frozenset({"st", "nd", "rd", "th"})
+# ... and a label besides a word: a code's marks ("keyCode === 13", "data/log/7655", "id:")
+_LABEL_MARKS = frozenset("=<>/\\@_#:")
+
+
+def _may_end_a_date(rules: Rules, head: str) -> bool:
+    """Whether the words before a figure (`head`, spaces stripped) can end with a month or its
+    day as `date_before` reads them ("March 5, ", "Dec. "). Most end with another word, and the
+    pattern is not run for them."""
+    if not head:
+        return False
+    if head[-1].isdigit() or head[-1] == ",":
+        return True
+    last = last_letters(head)
+    return last in rules.month_words or last in _DAY_ENDINGS
+
+
+def _may_end_a_label(rules: Rules, head: str) -> bool:
+    """Whether the words before a figure (`head`, spaces stripped) can end with a label as
+    `label_before` reads them: a label word ("page"), a capitalised word ("Boeing", "Committee
+    of"), a code's mark. Most end with a lower-case word, and the pattern is not run for them."""
+    head = head.removesuffix(".")
+    if not head:
+        return False
+    if head[-1] in _LABEL_MARKS or any(map(str.isupper, head.rsplit(None, 1)[-1])):
+        return True
+    last = last_letters(head)
+    return last == "of" or last in rules.label_words
 
 
 def _money_tail(
