@@ -1,17 +1,17 @@
 """How well `ledger check` judges macro-statistical figures in real news, against hand labels.
 
 bench/labels/official_checks.csv (the development set), official_checks_heldout.csv,
-official_checks_heldout2.csv, official_checks_heldout3.csv and official_checks_heldout4.csv
-(labelled before ledger was run on their stories; bench/labels/README.md says how) hold figures
-from the BBC and Reuters corpora (corpus, story id, character span of the figure in the story's
-title + text, publication date, category, the outcome the official data give, and a note with the
-reference values read): never their text. The first three held-out sets have since been read and
-tuned on (they are seen); the sealed ones (SEALED) are held out. The stories are read from
-../shared/corpora (bench/corpora.py), written to a scratch folder with a manifest (the labelled
-publication date; a Reuters story's dateline opens its text, as on the wire), ingested and checked
-with the default pack, as `ledger check` does on a fresh clone. `--with-shared` also imports the
-whole official-statistics folder (../shared/reference-data: IMF WEO, BoE, BP, ...) first, as a
-user with those files would.
+official_checks_heldout2.csv, official_checks_heldout3.csv, official_checks_heldout4.csv and
+official_checks_heldout5.csv (labelled before ledger was run on their stories;
+bench/labels/README.md says how) hold figures from the BBC and Reuters corpora (corpus, story id,
+character span of the figure in the story's title + text, publication date, category, the outcome
+the official data give, and a note with the reference values read): never their text. The first
+four held-out sets have since been read and tuned on (they are seen); the sealed ones (SEALED) are
+held out. The stories are read from ../shared/corpora (bench/corpora.py), written to a scratch
+folder with a manifest (the labelled publication date; a Reuters story's dateline opens its text, as
+on the wire), ingested and checked with the default pack, as `ledger check` does on a fresh clone.
+`--with-shared` also imports the whole official-statistics folder (../shared/reference-data: IMF
+WEO, BoE, BP, ...) first, as a user with those files would.
 
 Prints the four figures issue 15 asks for:
 
@@ -21,15 +21,15 @@ Prints the four figures issue 15 asks for:
   company and sector figures) given consistent or inconsistent;
 - company and sector figures compared with a national statistic.
 
-    python bench/check_accuracy.py [--split fit|heldout|heldout2|heldout3|heldout4|all]
+    python bench/check_accuracy.py [--split fit|heldout|heldout2|heldout3|heldout4|heldout5|all]
         [--with-shared] [--misses]
 
 The held-out sets in SEALED are sealed: only their four totals are printed (no row, no miss, no
-expected -> got count), so they can be measured without being tuned on. The fourth was labelled to
-judge the round that unseals the third, and is run by the lead only. The second was sealed until
-the round that labelled the third to judge it, and the third until issue 15's fourth round (the
-one the fourth judges): their misses are read from then on, so their figures are seen ones, no
-longer held out.
+expected -> got count), so they can be measured without being tuned on. The fifth was labelled to
+judge the round that unseals the fourth, and is run by the lead only. The second was sealed until
+the round that labelled the third to judge it, the third until issue 15's fourth round (the one the
+fourth judged), and the fourth until issue 15's fifth round (the one the fifth judges): their
+misses are read from then on, so their figures are seen ones, no longer held out.
 
 A labelled figure the extractor does not find counts as `no-reference` (nothing was checked).
 """
@@ -59,10 +59,11 @@ LABEL_FILES = {
     "heldout2": Path(__file__).resolve().parent / "labels" / "official_checks_heldout2.csv",
     "heldout3": Path(__file__).resolve().parent / "labels" / "official_checks_heldout3.csv",
     "heldout4": Path(__file__).resolve().parent / "labels" / "official_checks_heldout4.csv",
+    "heldout5": Path(__file__).resolve().parent / "labels" / "official_checks_heldout5.csv",
 }
 # Sets kept sealed: only their four totals are printed, never a row's outcome (heldout3 was
-# sealed until issue 15's fourth round, and is seen from then on).
-SEALED = {"heldout4"}
+# sealed until issue 15's fourth round and heldout4 until its fifth; both are seen from then on).
+SEALED = {"heldout5"}
 VERDICTS = {"consistent", "inconsistent", "revised"}
 UNCHECKABLE = {"forecast", "frequency", "subnational", "company"}
 

@@ -4,7 +4,7 @@ draft into offsets, and read the set back with its text from ../shared/corpora.
     python bench/news_labels.py pick /tmp/draft.txt --count 420   # sentences to label
     python bench/news_labels.py build /tmp/draft.txt /tmp/labels.txt  # -> bench/labels/news.jsonl
     python bench/news_labels.py check                              # every span resolves
-    python bench/news_labels.py check --labels bench/labels/news_heldout4.jsonl
+    python bench/news_labels.py check --labels bench/labels/news_heldout5.jsonl
 
 The set stores corpus ids and character offsets, never the text (the corpora are the
 publishers' copyright); the draft, which quotes the text, stays outside the repository. How the
@@ -59,6 +59,9 @@ HELDOUT3 = LABELS.with_name("news_heldout3.jsonl")
 # a fourth batch, labelled and committed before ledger was run on it, to judge the round that
 # unsealed the third: sealed the same way (only its totals are ever run)
 HELDOUT4 = LABELS.with_name("news_heldout4.jsonl")
+# a fifth batch, labelled and committed before ledger was run on it, to judge the round that
+# unseals the fourth: sealed the same way (only its totals are ever run)
+HELDOUT5 = LABELS.with_name("news_heldout5.jsonl")
 TOPICAL = SHARED / "corpora" / "topical_small"
 BOUNDS = {"exact", "approx", "more_than", "at_least", "less_than", "at_most", "range"}
 CHANGES = {"increase", "decrease"}
@@ -200,7 +203,7 @@ def pick(draft: Path, count: int, seed: int, first: int, exclude: Path | None, d
             pools.setdefault(corpus, []).append((doc, start, end, published, sentence))
     picked = []
     for corpus in ("bbc", "reuters", "topical"):
-        pool = pools[corpus]
+        pool = pools.get(corpus, [])  # a dense pick can exhaust a corpus (topical, by heldout5)
         share = count // 3 + (count % 3 if corpus == "bbc" else 0)
         picked += rng.sample(pool, min(len(pool), share))
     with draft.open("w", encoding="utf-8") as out:
@@ -339,7 +342,7 @@ def load_labels(path: Path = LABELS) -> list[Sentence]:
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     default=LABELS,
     show_default=True,
-    help="The label file to print (a held-out batch: bench/labels/news_heldout4.jsonl).",
+    help="The label file to print (a held-out batch: bench/labels/news_heldout5.jsonl).",
 )
 def check(labels: Path) -> None:
     """Print every labelled quantity's quote, so a reader can check the spans."""

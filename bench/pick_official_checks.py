@@ -1,7 +1,7 @@
 """Draw the candidate figures an official-statistics labelled set is picked from, at random with
-recorded seeds, as bench/labels/official_checks_heldout3.csv and official_checks_heldout4.csv were
-(bench/labels/README.md): `--set` names the set whose exact procedure (sets left out, draws) is
-repeated.
+recorded seeds, as bench/labels/official_checks_heldout3.csv, official_checks_heldout4.csv and
+official_checks_heldout5.csv were (bench/labels/README.md): `--set` names the set whose exact
+procedure (sets left out, draws) is repeated.
 
 A candidate is a figure ("2.5 pct", "9.5%", "145 yen", "$41.48", "18 dlrs a barrel") in a sentence
 with a macro word, in a Reuters story tagged with a macro topic or a BBC business story, in none of
@@ -14,7 +14,7 @@ Prints one JSON line per drawn figure: the draw, its rank in the draw, corpus, s
 span in the story's title + text (bench/corpora.py `document_text`), the wire date, and the
 sentence, for reading only: write the output outside the repository, never commit it.
 
-    python bench/pick_official_checks.py --set heldout4 > /tmp/official-candidates.jsonl
+    python bench/pick_official_checks.py --set heldout5 > /tmp/official-candidates.jsonl
 """
 
 from __future__ import annotations
@@ -42,6 +42,17 @@ EARLIER_SETS_HELDOUT3 = (
     "news_heldout2.jsonl",
     "news_fields_heldout.jsonl",
     "news_fields_heldout2.jsonl",
+)
+# Each later set also leaves out the set before it and the news batch labelled beside that one.
+EARLIER_SETS_HELDOUT4 = (
+    *EARLIER_SETS_HELDOUT3,
+    "official_checks_heldout3.csv",
+    "news_heldout3.jsonl",
+)
+EARLIER_SETS_HELDOUT5 = (
+    *EARLIER_SETS_HELDOUT4,
+    "official_checks_heldout4.csv",
+    "news_heldout4.jsonl",
 )
 REUTERS_TOPICS = {"gnp", "cpi", "jobs", "bop", "trade", "money-fx", "interest", "crude"}
 MACRO_WORD = re.compile(
@@ -109,6 +120,28 @@ def is_bbc(candidate: Candidate) -> bool:
     return candidate.corpus == "bbc"
 
 
+def opening_draws(seed_base: int) -> tuple[Draw, ...]:
+    """The five draws heldout4 and later sets open with, seeded seed_base + 1 to + 5: all figures,
+    year-dated ones, BBC growth/price/jobs ones, BBC market levels and regional ones."""
+    return (
+        Draw("A", seed_base + 1, 120, lambda c: True),
+        Draw("B", seed_base + 2, 200, lambda c: c.year_dated),
+        Draw(
+            "C",
+            seed_base + 3,
+            60,
+            lambda c: is_bbc(c) and bool(GROWTH_PRICES_JOBS.search(c.sentence)),
+        ),
+        Draw(
+            "D",
+            seed_base + 4,
+            50,
+            lambda c: is_bbc(c) and bool(BBC_MARKET_LEVEL.search(c.sentence)),
+        ),
+        Draw("E", seed_base + 5, 30, lambda c: bool(REGIONAL_WORD.search(c.sentence))),
+    )
+
+
 # In the order they were read. Each samples its own pool, so one draw never shifts another.
 DRAWS_HELDOUT3 = (
     Draw("A", 41, 110, lambda c: True),
@@ -124,16 +157,23 @@ PROCEDURES = {
     "heldout3": Procedure(EARLIER_SETS_HELDOUT3, DRAWS_HELDOUT3),
     # heldout3 and the news batch labelled beside it are left out too, with new seeds.
     "heldout4": Procedure(
-        (*EARLIER_SETS_HELDOUT3, "official_checks_heldout3.csv", "news_heldout3.jsonl"),
+        EARLIER_SETS_HELDOUT4,
         (
-            Draw("A", 401, 120, lambda c: True),
-            Draw("B", 402, 200, lambda c: c.year_dated),
-            Draw("C", 403, 60, lambda c: is_bbc(c) and bool(GROWTH_PRICES_JOBS.search(c.sentence))),
-            Draw("D", 404, 50, lambda c: is_bbc(c) and bool(BBC_MARKET_LEVEL.search(c.sentence))),
-            Draw("E", 405, 30, lambda c: bool(REGIONAL_WORD.search(c.sentence))),
+            *opening_draws(400),
             # read after A-E gave fewer checkable figures than heldout3's share
             Draw("F", 406, 150, lambda c: c.year_dated),
             Draw("G", 407, 60, lambda c: bool(MARKET_LEVEL.search(c.figure))),
+        ),
+    ),
+    "heldout5": Procedure(
+        EARLIER_SETS_HELDOUT5,
+        (
+            *opening_draws(500),
+            Draw("F", 506, 60, lambda c: bool(MARKET_LEVEL.search(c.figure))),
+            # read after A-F gave fewer checkable figures than the earlier sets' share (B had
+            # drawn nearly all of the 203 year-dated ones)
+            Draw("G", 507, 100, lambda c: bool(MARKET_LEVEL.search(c.figure))),
+            Draw("H", 508, 150, lambda c: True),
         ),
     ),
 }
@@ -224,7 +264,7 @@ def drawn(pool: list[Candidate], draws: tuple[Draw, ...]) -> Iterator[tuple[Draw
     "--set",
     "labelled_set",
     type=click.Choice(list(PROCEDURES)),
-    default="heldout4",
+    default="heldout5",
     show_default=True,
     help="The labelled set whose picking is repeated.",
 )

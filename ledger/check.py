@@ -486,11 +486,23 @@ class Checker:
 
     def _place(self, claim: ClaimRow) -> str | None:
         """The claim's subject as a place: an organisation with no country of its own ("the
-        IMF said Liberia's GDP rose 2%") reports a figure, it is not what the figure is about."""
+        IMF said Liberia's GDP rose 2%") or a company a speaker works for ("chief economist at
+        Shearson Lehman Brothers") reports a figure, it is not what the figure is about."""
         if claim.subject is None:
             return None
         code = self.subject_codes.get(claim.subject)
-        return None if code and code.kind == "organisation" and not code.code else claim.subject
+        if code and code.kind == "organisation" and not code.code:
+            return None
+        return None if code is None and self._speakers_employer(claim) else claim.subject
+
+    def _speakers_employer(self, claim: ClaimRow) -> bool:
+        """The claim's subject (a company) is named in its sentence as where a speaker works."""
+        named = claim.sentence.find(str(claim.subject))
+        return (
+            self.matcher is not None
+            and named > 0
+            and _cued(self.matcher.rules.affiliation, claim.sentence[max(0, named - 60) : named])
+        )
 
     def needs_context(self, claim: ClaimRow) -> bool:
         """True when a claim could be checked against official series but names no place."""

@@ -108,13 +108,17 @@ def singular(noun: str, irregular: dict[str, str]) -> str:
 
     >>> [singular(w, {"people": "person"}) for w in ["people", "companies", "launches", "sites"]]
     ['person', 'company', 'launch', 'site']
+    >>> [singular(w, {}) for w in ["prizes", "sizes", "quizzes", "waltzes"]]
+    ['prize', 'size', 'quiz', 'waltz']
     """
     lower = noun.lower()
     if lower in irregular:
         return irregular[lower]
     if lower.endswith("ies") and len(lower) > 4:
         return lower[:-3] + "y"
-    if lower.endswith(("ches", "shes", "xes", "sses", "zes")):
+    if lower.endswith("zzes"):
+        return lower[:-3]  # quizzes
+    if lower.endswith(("ches", "shes", "xes", "sses", "tzes")):
         return lower[:-2]
     if lower.endswith("s") and not lower.endswith("ss"):
         return lower[:-1]

@@ -75,6 +75,9 @@ def _soft_wrap(text: str, at: int, after: int) -> bool:
     True
     >>> _soft_wrap("Photo: VCG\nText", 10, 11)
     False
+    >>> text = "    While Wyss left his first-quarter forecast of real U.S.\ngross national product"
+    >>> _soft_wrap(text, text.index("\n"), text.index("\n") + 1)
+    True
     >>> first = ("Alpine sugar group Sucrelle, which is\n"
     ...          "49.6 pct owned by an Italian holding company, is to raise its\ncapital")
     >>> _soft_wrap(first, first.index("\n"), first.index("\n") + 1)
@@ -84,8 +87,11 @@ def _soft_wrap(text: str, at: int, after: int) -> bool:
         return False
     line_start = text.rfind("\n", 0, at) + 1
     line = text[line_start:at].rstrip()
-    if line[-1:] in '.!?:"”’…' or after >= len(text):
+    if after >= len(text):
         return False
+    if line[-1:] in '.!?:"”’…':
+        # no sentence opens in lower case: "real U.S.\ngross national product" goes on
+        return line[-1:] == "." and text[after].islower() and 55 <= len(line) <= 80
     if at - line_start >= 55:
         return 55 <= len(line) <= 80
     if len(line) < 20:

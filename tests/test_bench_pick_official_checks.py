@@ -1,5 +1,5 @@
-"""bench/pick_official_checks.py, the recorded draws official_checks_heldout3.csv and
-official_checks_heldout4.csv were picked from."""
+"""bench/pick_official_checks.py, the recorded draws official_checks_heldout3.csv,
+official_checks_heldout4.csv and official_checks_heldout5.csv were picked from."""
 
 from __future__ import annotations
 
@@ -38,9 +38,11 @@ def test_macro_words_are_whole_words_where_they_would_be_parts_of_others() -> No
 
 def test_each_set_leaves_out_the_sets_before_it() -> None:
     heldout3, heldout4 = PROCEDURES["heldout3"], PROCEDURES["heldout4"]
+    heldout5 = PROCEDURES["heldout5"]
     assert "official_checks_heldout3.csv" not in heldout3.earlier_sets
-    assert set(heldout3.earlier_sets) < set(heldout4.earlier_sets)
+    assert set(heldout3.earlier_sets) < set(heldout4.earlier_sets) < set(heldout5.earlier_sets)
     assert {"official_checks_heldout3.csv", "news_heldout3.jsonl"} <= set(heldout4.earlier_sets)
+    assert {"official_checks_heldout4.csv", "news_heldout4.jsonl"} <= set(heldout5.earlier_sets)
     seeds = [draw.seed for procedure in PROCEDURES.values() for draw in procedure.draws]
     assert len(seeds) == len(set(seeds))  # a new set never repeats an old draw
 
@@ -64,6 +66,7 @@ def undrawn_and_widened(name: str, taken: set[tuple[str, int, int]]) -> tuple[li
         # one span was widened by hand: the pattern stops "$1,8923" (a pound in dollars) at "$1"
         ("heldout3", 2451, 852, 464, [("bbc-business-440", 819, 826)]),  # 552 draws
         ("heldout4", 2114, 781, 465, []),  # 608 draws
+        ("heldout5", 1765, 706, 581, []),  # 693 draws
     ],
 )
 def test_the_draws_hold_every_figure_of_the_set(

@@ -171,7 +171,10 @@ def test_the_scan_pattern_holds_each_rarely_reached_word_tree_once() -> None:
     unit_words = _generated_pieces(rules.files)["unit_word"]
     scan = rules.compiled["scan"].pattern
     assert scan.count(unit_words) == 3
-    assert len(scan) < 70_000  # 94,552 characters when the tree was written in each time
+    # 94,552 characters when the tree was written in each time; 66,524 before issue 14's fifth
+    # round added some forty currency words (bolivars, forints, crowns...) to each of the three
+    # trees, for the same instructions per MB (bench/instructions.py: 7,735.4 M both)
+    assert len(scan) < 80_000
 
 
 def test_a_cue_is_not_searched_in_a_sentence_without_what_it_needs() -> None:

@@ -266,6 +266,36 @@ def test_a_rate_said_to_be_current_is_no_forecast(folder: Path) -> None:
     assert checks[0][5] == 1
 
 
+def test_a_rate_set_by_dated_changes_said_of_a_month_is_any_rate_in_force_that_month(
+    folder: Path,
+) -> None:
+    found = checked(folder, "in-force", {
+        "a.txt": ("1987-03-06", "U.K. money markets\n\nThe Bank of England held rates. It was "
+                  "the lowest since U.K. base rates were at 10 pct, early last October."),
+        "b.txt": ("1987-10-02", "U.K. credit\n\nThe Bank of England lifted U.K. base rates "
+                  "to 10.5 pct in early August."),
+    })  # fmt: skip
+    outcome, checks, _ = found["10 pct"]  # 9.785 until 1986-10-15, then 10.875
+    assert outcome == "consistent", checks
+    assert "in force in 1986-10" in checks[0][6]
+    assert checks[0][5] == 0  # the period is the sentence's, not inferred
+    outcome, checks, _ = found["10.5 pct"]  # 8.875, then 9.875 from 1987-08-06
+    assert outcome == "inconsistent", checks
+    assert "in force in 1987-08" in checks[0][6]
+    assert "range 8.875-9.875" in checks[0][6]
+
+
+def test_a_short_aside_in_brackets_does_not_end_a_forecasts_clause(folder: Path) -> None:
+    story = (
+        "Japan outlook\n\nThe senior bank official said he expects Japan's gross national "
+        "product (GNP) to grow three pct in the fiscal year beginning in April.\n"
+    )
+    found = checked(folder, "aside", {"a.txt": ("1987-03-09", story)})
+    outcome, checks, _ = found["three pct"]
+    assert outcome == "forecast", checks
+    assert "forecast words (forecast_words)" in checks[0][6]
+
+
 def test_a_span_of_months_is_a_quarters_or_a_months_figure(folder: Path) -> None:
     found = checked(folder, "spans-months", {
         "a.txt": ("2005-03-02", "Data showed the Australian economy grew just 0.1% between "

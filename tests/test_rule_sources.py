@@ -86,8 +86,17 @@ def test_currency_codes_are_iso_4217_with_babels_names(code: str) -> None:
     name = get_currency_name(code, locale="en")
     assert name != code, f"{code} is no currency babel knows"
     words = {w.casefold() for w in entry["words"]}
-    plural = get_currency_name(code, count=2, locale="en").casefold()
-    assert plural in words or name.casefold() in words, f"{code}: babel's {plural!r} missing"
+    # a historical currency's name carries its era: "Venezuelan bolívars (1871–2008)"
+    plural = _without_era(get_currency_name(code, count=2, locale="en")).casefold()
+    assert plural in words or _without_era(name).casefold() in words, (
+        f"{code}: babel's {plural!r} missing"
+    )
+
+
+def _without_era(name: str) -> str:
+    """A currency's name without the years CLDR adds to a historical one: "Venezuelan bolívars
+    (1871–2008)" is "Venezuelan bolívars"."""
+    return name.split(" (")[0]
 
 
 def test_irregular_plurals_agree_with_inflect() -> None:

@@ -593,6 +593,8 @@ def _read_count(r: Reading) -> bool:
     unit = _unit_of_noun(r, noun.unit) if noun.unit is not None and r.unit_info is None else None
     if unit is not None:  # "a 300 mln mark placement": the unit, written as a modifier
         r.kind, r.unit, r.rule = unit.kind, unit.unit, unit.kind
+        if unit.kind == "money" and noun.unit is not None:  # "a 200 mln crown loan" in Oslo
+            r.unit = _currency_of_word(r, noun.unit + "s") or unit.unit
     # a bare figure ("46", "(1)", "4-7") stays only if a figure before it in its sentence gives
     # it a unit ("some 540 satellites ... exceeded 900"): see finish.carry_units
     r.listable = noun.unit is None and not r.has_scale and not (r.second and r.second.has_scale)
@@ -802,12 +804,12 @@ def _currency(r: Reading) -> str | None:
     return rules.codes.get(written) if written else None
 
 
-def _currency_of_word(r: Reading) -> str | None:
-    """The currency a word several currencies write stands for in this sentence ("dlrs" in a
-    sentence about Canada are CAD), or None where the word's own currency stands."""
-    context = r.doc.rules.currency_word_contexts.get(
-        norm((r.g["unit"] or r.g["unit2"] or "").strip())
-    )
+def _currency_of_word(r: Reading, word: str | None = None) -> str | None:
+    """The currency a word several currencies write (the figure's unit word, or `word`) stands
+    for in this sentence ("dlrs" in a sentence about Canada are CAD), or None where the word's
+    own currency stands."""
+    written = word or (r.g["unit"] or r.g["unit2"] or "").strip()
+    context = r.doc.rules.currency_word_contexts.get(norm(written))
     if context is None:
         return None
     choices, unless = context
@@ -834,7 +836,8 @@ def _closes_quotation(text: str, offset: int, mark: str) -> bool:
 def _noun(doc: Doc, start: int, end: int, value: float) -> Noun:
     """The counted noun after a figure (which starts at `start` and ends at `end`)."""
     rules = doc.rules
-    if value != 1 and doc.text[end : end + 4] == " of ":
+    # " of ", or "\nof " where wire copy wraps ("437\nof the 1,084 firms")
+    if value != 1 and doc.text[end + 1 : end + 4] == "of " and doc.text[end : end + 1] in " \n":
         partitive = rules.compiled["partitive_after"].match(doc.text, end, end + 24, RELEASE_GIL)
         if partitive is not None:
             # "23 of the 77 cases", "up to four of these fabs": the whole's noun is counted,
@@ -861,13 +864,17 @@ def _noun(doc: Doc, start: int, end: int, value: float) -> Noun:
             kept += [lower] if kept else []
             joined += 1
             continue
-        if lower in rules.stop:
-            break
+        if lower in rules.stop or (value == 1 and "." in lower):
+            break  # "one U.S. official said": "one" as an article
         if lower[-1] in "'’" and singular(lower[:-1], rules.irregular) in rules.durations:
             # "six weeks' time": the possessive of a span of time
             return Noun(singular(lower[:-1], rules.irregular), m.end(f"w{i}") - 1, True)
         if value != 1 and _counted_plural(rules, m, i, kept):
             return _plural_noun(rules, m, i, kept)  # "300 fishermen", "1,000 GPUs"
+        if i == 1 and value >= 1000 and _money_modifier(rules, m, lower):
+            # "a privately-placed 1.2 billion franc bond", "400 MLN MARK BOND": an amount
+            # written as a modifier, with or without an article, in capitals too
+            return Noun(lower, m.end("w1"), False)
         if i == 1 and 1 < value < 1000 and lower.removesuffix("-long") in rules.durations:
             # "a 24 hour wait", "a two month break", "a three month-long poll"
             return Noun(lower.removesuffix("-long"), m.end("w1"), True)
@@ -912,6 +919,17 @@ def _noun(doc: Doc, start: int, end: int, value: float) -> Noun:
         # "a 12 page document", "a 3 cylinder engine": a singular noun used as a modifier
         return Noun(kept[0], m.end("w1"), False)
     return Noun(None, end, False)
+
+
+def _money_modifier(rules: Rules, m: ByNumber, word: str) -> bool:
+    """Whether the word after a large figure is a currency's singular before the noun it
+    describes ("franc" of "francs" in "1.2 billion franc bond"); not a threshold ("passed the
+    2,000 mark for the first time", where no noun follows)."""
+    unit = rules.units_by_word.get(norm(word + "s"))
+    if unit is None or unit.kind != "money":
+        return False
+    noun = m.group("w2")
+    return bool(noun and noun.isalpha() and noun.lower() not in rules.stop)
 
 
 def _counted_plural(rules: Rules, m: ByNumber, i: int, kept: list[str]) -> bool:

@@ -47,9 +47,16 @@ _CARRY_GAP = regex.compile(r"(?r)\b(?:at|to|of|vs\.?|versus|from|or|put\s+it)\s*
 _AND_END = regex.compile(r"(?r)\band\s*\Z")
 _FROM_END = regex.compile(r"(?r)\bfrom\s*\Z", regex.I)
 # Between two figures, words that make the second a comparison for the first ("rose 1.3 pct
-# against 2.3 pct", "fell to 5.6 pct from 10.7 pct"): the second measures what the first does.
+# against 2.3 pct", "fell to 5.6 pct from 10.7 pct") or the next of a series ("8.5 pct in 1987
+# and 7.5 pct in 1988", "from 440 pct in 1985 to 19.7 pct last year"), with at most a bound or
+# a year's name after the link ("and above five pct", "after last year's 3.7 pct"): the second
+# measures what the first does.
 _COMPARED_GAP = regex.compile(
-    r"\W*(?:\w+\W+){0,3}?(?:against|from|compared\s+with|versus|vs|after)\W*\Z", regex.I
+    r"""\W*(?:\w+\W+){0,3}?
+        (?:against|from|compared\s+(?:with|to)|versus|vs|after|following|(?P<series>(?P<listed>and|or)|to))\W+
+        (?:(?:a|an|the|just|only|about|around|some|nearly|almost|above|below|over|under
+           |(?:last|this|the\s+previous|the\s+prior)\s+year['’]?s?|(?:19|20)\d\d['’]s)\W+)*\Z""",
+    regex.I | regex.VERBOSE,
 )
 
 
@@ -76,21 +83,29 @@ def finish(doc: Doc, found: list[Found]) -> None:
             at = position.get(id(claim))
             lo = figures[at - 1].end if at else s.start
             hi = figures[at + 1].start if at is not None and at + 1 < len(figures) else s.end
-            compared = None
-            if at and _COMPARED_GAP.match(doc.text, lo, claim.start):
-                compared = figures[at - 1].metric
+            compared, listed = None, False
+            before = figures[at - 1] if at else None
+            link = _COMPARED_GAP.match(doc.text, lo, claim.start) if before else None
+            # the next of a series is a figure of the same kind and unit: "15 cts a share"
+            # after "2.4 mln dlrs, or" may be, "7.5 pct" after "76,000 shares, or" is not
+            if before and link and (not link["series"] or _same_unit(before, claim)):
+                compared, listed = before.metric, bool(link["listed"])
             source = claim.carried_from
             if source is not None:
                 claim.carried_from = None
                 claim.metric = source.metric or metric(doc, s, source, lo, hi)
             else:
-                claim.metric = metric(doc, s, claim, lo, hi, compared)
+                claim.metric = metric(doc, s, claim, lo, hi, compared, listed=listed)
     for claim in found:
         claim.checkworthiness = _score(doc, claim, doc.cache[claim.sentence_start])
     _fingerprint_all(found)
     for a, b in links:
         a.related.append(b.fingerprint)
         b.related.append(a.fingerprint)
+
+
+def _same_unit(a: Found, b: Found) -> bool:
+    return (a.kind, a.unit) == (b.kind, b.unit)
 
 
 def _by_sentence(found: list[Found]) -> dict[int, list[Found]]:

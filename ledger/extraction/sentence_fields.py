@@ -204,14 +204,25 @@ def _metric_rules(doc: Doc, s: Sentence) -> list[tuple[MetricRule, Pattern | Non
 
 
 def metric(
-    doc: Doc, s: Sentence, claim: Found, lo: int, hi: int, compared: str | None = None
+    doc: Doc,
+    s: Sentence,
+    claim: Found,
+    lo: int,
+    hi: int,
+    compared: str | None = None,
+    *,
+    listed: bool = False,
 ) -> str:
     """The metric of a figure: among rules whose kinds, units and bounds fit it, the one whose
     keywords are nearest it in its own words before it (back to the figure before it, `lo`),
     else nearest it in its words after it (to the next figure, `hi`), else the first in file
     order anywhere in its sentence: in "inflation rose to 3% while unemployment fell to 5%" each
     figure keeps its own metric. A figure compared with the one before it ("rose 1.3 pct against
-    2.3 pct") and with no keyword before it takes that figure's metric, `compared`. Then a
+    2.3 pct", "from 440 pct in 1985 to 19.7 pct") and with no keyword in its own clause before
+    it takes that figure's metric, `compared`; one `listed` after it ("eight pct last year and
+    a 30 pct drop in the trade surplus") does so only when its own clause after it names none.
+    A keyword in its own clause after it beats one nearer before it past a conjunction ("3.3
+    pct growth in 1986 and a 12 pct inflation rate"). Then a
     variant of the metric whose keywords are among the figure's own words ("grew 0.2% in the
     last three months": a quarter's growth). Keywords are searched once a sentence, and only for
     rules some figure fits: a rule for temperatures is never searched in a sentence with none."""
@@ -238,13 +249,20 @@ def metric(
     bases = [(rule, spans) for rule, spans in fitting if rule.variant_of is None]
     start, end = claim.start - s.start, claim.end - s.start
     own = _own_words(s.text, lo - s.start, start, end, hi - s.start)
-    chosen = _nearest_rule(bases, lo - s.start, start, own, before=True)
+    # its own clause first, before it then after it: in "3.3 pct growth in non-oil gdp in 1986
+    # and to a 12 pct inflation rate" the 12 is inflation, though gdp is nearer before it
+    chosen = _nearest_rule(bases, lo - s.start, start, own, before=True, own_only=True)
+    if chosen is None and listed:
+        chosen = _nearest_rule(bases, end, hi - s.start, own, before=False, own_only=True)
     if chosen is None and compared is not None:
-        return compared
-    chosen = chosen or _nearest_rule(bases, end, hi - s.start, own, before=False)
-    if chosen is None:
-        chosen = next((r for r, spans in bases if _overlaps(spans, 0, len(s.text))), None)
-    name = (chosen.metric or chosen.id) if chosen else "other"
+        name = compared
+    else:
+        chosen = chosen or _nearest_rule(bases, end, hi - s.start, own, before=False, own_only=True)
+        chosen = chosen or _nearest_rule(bases, lo - s.start, start, own, before=True)
+        chosen = chosen or _nearest_rule(bases, end, hi - s.start, own, before=False)
+        if chosen is None:
+            chosen = next((r for r, spans in bases if _overlaps(spans, 0, len(s.text))), None)
+        name = (chosen.metric or chosen.id) if chosen else "other"
     for rule, spans in fitting:
         if rule.variant_of == name and _overlaps(spans, *own):
             return rule.metric or rule.id
@@ -258,11 +276,13 @@ def _nearest_rule(
     own: tuple[int, int],
     *,
     before: bool,
+    own_only: bool = False,
 ) -> MetricRule | None:
     """Among rules with a keyword in low..high: the first in file order with one among the
     figure's own words (`own`: its clause, so "posted price for West Texas crude" is a posted
-    price, not an oil price), else the one with a keyword nearest the figure (which is at `high`
-    when the window is `before` it, at `low` when after). A keyword may run into the figure."""
+    price, not an oil price), else (unless `own_only`) the one with a keyword nearest the figure
+    (which is at `high` when the window is `before` it, at `low` when after). A keyword may run
+    into the figure."""
     best, best_distance = None, None
     for rule, spans in rules:
         for a, b in spans:
@@ -270,6 +290,8 @@ def _nearest_rule(
                 continue
             if a < own[1] and b > own[0]:
                 return rule
+            if own_only:
+                continue
             distance = max(0, high - b) if before else max(0, a - low)
             if best_distance is None or distance < best_distance:
                 best, best_distance = rule, distance
@@ -281,8 +303,10 @@ def _overlaps(spans: list[tuple[int, int]], low: int, high: int) -> bool:
 
 
 # Where a figure's own words end (a variant's keywords must be among them): a comma, semicolon,
-# bracket, dash or conjunction.
-_OWN_WORDS_END = regex.compile(r"[,;:()]|\s[-–]\s|\b(?:but|while|whereas|and|after)\b", regex.I)
+# bracket, dash, conjunction or "with" ("economies with inflation seen rising above four pct").
+_OWN_WORDS_END = regex.compile(
+    r"[,;:()]|\s[-–]\s|\b(?:but|while|whereas|and|after|with)\b", regex.I
+)
 
 
 def _own_words(text: str, lo: int, start: int, end: int, hi: int) -> tuple[int, int]:

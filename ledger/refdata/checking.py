@@ -50,6 +50,7 @@ FLAGS = re.IGNORECASE | re.VERBOSE
 _BOUNDARY = re.compile(
     r"[,;:()]|\s[-–]\s|\b(?:but|while|whereas|and|after|against|when|because)\b", re.I
 )
+_ASIDE = re.compile(r"\([^()]{1,40}\)")
 # A money flow (exports, a current account, GDP) below this share of the national total is a
 # part of it ("exports to Japan", "coffee exports"), not the total news would state.
 PART_OF_TOTAL = 0.5
@@ -145,6 +146,7 @@ class CheckingRules(BaseModel):
     nominal: list[Cue]
     compared: list[Cue]
     company_rate: list[Cue]
+    affiliation: list[Cue]
     sector: list[Cue]
     economy: list[Cue]
     currency_price: list[Cue]
@@ -213,7 +215,9 @@ class FigureWords(NamedTuple):
         FigureWords(before=' is forecast to grow ', after=' in 2005.')
         """
         begin = max(0, sentence.rfind(clause, 0, end + len(clause))) if clause else 0
-        before = sentence[min(begin, start) : start]
+        # a short aside in brackets is no clause of its own: "he expects Japan's gross national
+        # product (GNP) to grow three pct" is said of the future
+        before = _ASIDE.sub(" ", sentence[min(begin, start) : start])
         cuts = list(_BOUNDARY.finditer(before))
         if cuts:
             before = before[cuts[-1].end() :]
@@ -518,6 +522,8 @@ class Matcher:
             why = f"a figure over {period.replace('/', ' to ')}, not one period's"
             return [Verdict("no-reference", why)]
         period = _period_at(period, frequency)
+        if frequency == "M" and "M" not in series.ordered and "E" in series.ordered:
+            return self._month_in_force(figure, series, subject, period)
         chosen = [v for v in series.at(frequency, period) if not _projection(v)]
         if not chosen:
             said = _FREQUENCY_WORDS.get(frequency, frequency)
@@ -686,7 +692,8 @@ class Matcher:
                 ]
                 rows = [row._replace(explanation=inferred + row.explanation) for row in rows]
             elif window:
-                rows += self._range(figure, window, day, frequency)
+                dated = f"period inferred from the publication date {day}"
+                rows += self._range(figure, window, frequency, dated)
             if any(row.outcome == "consistent" for row in rows):
                 break
         if rows:
@@ -700,11 +707,27 @@ class Matcher:
             )
         ]
 
-    def _range(
-        self, figure: Figure, window: list[OfficialValue], day: date, frequency: str
+    def _month_in_force(
+        self, figure: Figure, series: Series, subject: str, month: str
     ) -> list[Verdict]:
-        """The figure against the values around its publication date: consistent when it is
-        one of them (within the tolerance), else inconsistent."""
+        """A month's figure of a rate set by dated changes ("base rates were at 10 pct, early
+        last October"): the rates in force at some time in that month."""
+        window = series.before("E", f"{month}-01", 1) + series.between("E", month, f"{month}-~")
+        if not window:
+            return [Verdict("no-reference", f"no rate in force for {subject} in {month}")]
+        return self._range(figure, window, "E", f"in force in {month}", "exact")
+
+    def _range(
+        self,
+        figure: Figure,
+        window: list[OfficialValue],
+        frequency: str,
+        dated: str,
+        match: str = "inferred-from-publication",
+    ) -> list[Verdict]:
+        """The figure against the values around its publication date (or of the period it
+        names: `dated` says which): consistent when it is one of them (within the tolerance),
+        else inconsistent."""
         low, high = min(v.value for v in window), max(v.value for v in window)
         if figure.unit == "USD" and window[0].indicator == "FRED:EXCH":
             low, high = 1 / high, 1 / low  # "$1.29 to the euro": the series give euros per $
@@ -727,13 +750,13 @@ class Matcher:
         first = window[0]
         periods = f"{first.period}..{window[-1].period}" if len(window) > 1 else first.period
         explanation = (
-            f"period inferred from the publication date {day}: "
-            f"{_FREQUENCY_WORDS.get(frequency, frequency)} values for {first.subject} {periods} "
-            f"range {_num(low)}-{_num(high)}{slack}; {first.citation()}; {outcome}{_page(first)}"
+            f"{dated}: {_FREQUENCY_WORDS.get(frequency, frequency)} values for {first.subject} "
+            f"{periods} range {_num(low)}-{_num(high)}{slack}; {first.citation()}; "
+            f"{outcome}{_page(first)}"
         )
         near = min((low, high), key=lambda v: abs(v - figure.value))
         difference = _difference(figure.value, near) if not inside else 0.0
-        return [Verdict(outcome, explanation, first, near, difference, "inferred-from-publication")]
+        return [Verdict(outcome, explanation, first, near, difference, match)]
 
     def _point(
         self, figure: Figure, definition: MetricDefinition, value: OfficialValue, match: str
