@@ -285,6 +285,9 @@ class NounRules(_Strict):
     adjectives: list[str]
     attributive: list[str] = []  # plurals that describe the plural after them ("drugs tests")
     not_nouns: list[str] = []  # words after "a 12" that are not its noun ("a 5,000 strong crowd")
+    # words that make a measure's word another unit ("long tons", "nautical miles"): a counted
+    # noun ending in a measure's word is that measure only without one of them
+    measure_qualifiers: list[str] = []
     time_nouns: list[str]
     # the time nouns that measure a span ("for 16 years", "a 41-year high"): a duration claim;
     # the other time nouns ("round", "night", "o'clock") make no claim
@@ -815,6 +818,7 @@ class Rules:
     adjectives: frozenset[str]
     attributive: frozenset[str]
     not_nouns: frozenset[str]
+    measure_qualifiers: frozenset[str]
     time_nouns: frozenset[str]
     durations: frozenset[str]
     duration_compound: Pattern  # "-year", "-month-old" right after a figure: "a 41-year high"
@@ -1393,6 +1397,7 @@ def _unit_lookups(files: RuleFiles) -> dict[str, Any]:
         "adjectives": frozenset(w.lower() for w in files.nouns.adjectives),
         "attributive": frozenset(files.nouns.attributive),
         "not_nouns": frozenset(files.nouns.not_nouns),
+        "measure_qualifiers": frozenset(files.nouns.measure_qualifiers),
         "time_nouns": frozenset(files.nouns.time_nouns),
         "durations": frozenset(files.nouns.durations),
         # lower case only: "the 14th Five-Year Plan" is a name, not a span of time

@@ -306,3 +306,26 @@ def test_a_label_or_date_before_a_figure_is_read_only_after_a_word_it_can_end_wi
     starts = sum(len(anchors(text, rules)) for text in SEEDS)
     for name in patterns:
         assert sum(n for key, n in calls.items() if key[0] == name) < starts / 3
+
+
+def test_a_sentence_without_a_clause_word_is_not_searched_for_clauses(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A subject is looked for in its figure's clause; where the sentence holds no semicolon and
+    none of the words that open a clause ("but", "while", ...: most sentences), its clauses are
+    known without a search. A sentence that holds one is still cut there."""
+    searched: list[str] = []
+
+    class Clause:
+        def finditer(self, text: str) -> Any:
+            searched.append(text)
+            return original.finditer(text)
+
+    original = sentence_fields._CLAUSE
+    monkeypatch.setattr(sentence_fields, "_CLAUSE", Clause())
+    claims = extract_with_report("Acme Corp said it sold 42 boats in 2020.").claims
+    assert [c.subject for c in claims] == ["Acme"] and searched == []
+    text = "Acme Corp sold 42 boats, while Orvane Inc sold 7 ships."
+    claims = extract_with_report(text).claims
+    assert [(c.quote, c.subject) for c in claims] == [("42 boats", "Acme"), ("7 ships", "Orvane")]
+    assert searched == [text]

@@ -720,6 +720,12 @@ def _unit_of_noun(r: Reading, noun: str) -> UnitInfo | None:
         unit = rules.units_by_word.get(key)
         if unit is not None and unit.factor == 1.0:
             return unit
+    describers, _, head = noun.rpartition(" ")
+    # "780 mln revenue passenger miles": a measure, described; not "long tons"
+    if describers and describers.rpartition(" ")[2] not in rules.measure_qualifiers:
+        unit = rules.units_by_word.get(norm(head) + "s")
+        if unit is not None and unit.kind == "measure" and unit.factor == 1.0:
+            return unit
     return None
 
 

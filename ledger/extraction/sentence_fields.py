@@ -14,6 +14,7 @@ from ledger.rules import MetricRule, PeriodRule, RegexCue, Rules
 _CLAUSE = regex.compile(
     r";|\s(?:but|while|whereas|though|although)\s|,\s+where\s", regex.IGNORECASE
 )
+_CLAUSE_WORDS = frozenset(("but", "while", "whereas", "though", "although", "where"))
 _SPACES = regex.compile(r"[\s\u00a0\-‑]+")  # as rules.trie() matches a space in a name
 _ARTICLE = regex.compile(r"^(?:The|A|An)\s+")
 _POSSESSIVE = regex.compile(r"^(\p{Lu}[\p{L}.]*(?:\s\p{Lu}[\p{L}.]*)?)['’]s\s+(?=\p{Lu})")
@@ -118,7 +119,7 @@ def subject(doc: Doc, s: Sentence, claim: Found, ends: list[int]) -> str | None:
         return _own_subject(doc, s)
     if s.subject_starts is None:
         s.subject_starts = [pos for pos, _ in found]
-        s.clauses = [s.start + c.start() for c in _CLAUSE.finditer(s.text)]
+        s.clauses = _clauses(s)
     start, end = claim.start, claim.end
     starts, clauses = s.subject_starts, s.clauses or []
     i = bisect.bisect_left(clauses, start)
@@ -148,6 +149,13 @@ def subject(doc: Doc, s: Sentence, claim: Found, ends: list[int]) -> str | None:
     if following < len(starts) and starts[following] < clause_end:
         return found[following][1]
     return None
+
+
+def _clauses(s: Sentence) -> list[int]:
+    """Where the sentence's clauses start (_CLAUSE), as offsets in the text."""
+    if s.text.isascii() and ";" not in s.text and _CLAUSE_WORDS.isdisjoint(s.lower_words()):
+        return []  # none of its words can open a clause: most sentences, with no search
+    return [s.start + c.start() for c in _CLAUSE.finditer(s.text)]
 
 
 def _owned(
