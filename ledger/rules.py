@@ -589,6 +589,8 @@ class RuleFiles(_Strict):
     attribution_words: AttributionWords
     comparison: ComparisonWords
     not_labels: WordTable
+    minus_words: WordTable
+    label_words: WordTable
     restatement: list[RestatementRule] = Field(min_length=1)
     period_baseline: RegexTable
     period_span: PeriodSpan
@@ -863,6 +865,12 @@ class Rules:
     comparison: Pattern  # the comparison words and phrases, in one pattern
     comparison_triggers: frozenset[str]
     not_labels: frozenset[str]
+    # what the context before a figure (pattern `before`) can end with: the last letters of its
+    # words (last_letters) and the marks that are no letters ("~", the "-" of "minus-130")
+    before_words: frozenset[str]
+    before_marks: frozenset[str]
+    label_words: frozenset[str]  # [label_words] of patterns.toml
+    month_words: frozenset[str]  # the month names and abbreviations, case-folded
     restatements: tuple[tuple[str, Pattern], ...]  # (id, compiled), in file order
     sentence_boundary: Pattern  # where a sentence ends; the rules' month abbreviations end none
     sources: tuple[str, ...] = field(default=())
@@ -1116,6 +1124,8 @@ def _generated_pieces(files: RuleFiles) -> dict[str, str]:
         "vague_word": trie(vague_words) if vague_words else "(?!)",
         "multiple_word": trie(multiple_words),
         "qualifier": suffix_tree({w for q in files.qualifier for w in q.words}),
+        "minus_word": suffix_tree(files.minus_words.words),
+        "label_word": suffix_tree(files.label_words.words),
         # capitalised: a pattern that holds it matches case as it says ("March 5", not "march")
         "month_name": "|".join(
             sorted((m.capitalize() for m in files.period_words.months), key=lambda m: (-len(m), m))
@@ -1373,7 +1383,39 @@ def _word_lookups(files: RuleFiles) -> dict[str, Any]:
         "comparison_words": frozenset(files.comparison.words),
         "comparison_triggers": frozenset(files.comparison.triggers),
         "not_labels": frozenset(files.not_labels.words),
+        **_context_ends(files, prefixes),
+        "label_words": frozenset(files.label_words.words),
+        "month_words": frozenset(m.casefold() for m in files.period_words.months),
     }
+
+
+def _context_ends(files: RuleFiles, prefixes: CurrencyPrefixes) -> dict[str, frozenset[str]]:
+    """What the words before a figure end with when the `before` pattern can read a context in
+    them: a qualifier, a minus word or a currency prefix (see read_candidate)."""
+    words = {w for q in files.qualifier for w in q.words} | set(files.minus_words.words)
+    words |= set(prefixes.codes) | {letters for letters, _symbol in prefixes.glue}
+    marks = {w[-1] for w in words if not w[-1].isalpha()} | {"-"}
+    return {
+        "before_words": frozenset(filter(None, map(last_letters, words))),
+        "before_marks": frozenset(marks),
+    }
+
+
+def last_letters(text: str) -> str:
+    """The letters a text ends with, past its full stops, case-folded: how the word before a
+    figure is looked up among the words its context can end with.
+
+    >>> [last_letters(t) for t in ["U.S.", "rose (about", "Rs.", "5", "more than", "~"]]
+    ['s', 'about', 'rs', '', 'than', '']
+    """
+    words = text.rsplit(None, 1)
+    chunk = words[-1].rstrip(".") if words else ""
+    if chunk.isalpha():
+        return chunk.casefold()  # most words: no loop
+    start = len(chunk)
+    while start and chunk[start - 1].isalpha():
+        start -= 1
+    return chunk[start:].casefold()
 
 
 def _unit_lookups(files: RuleFiles) -> dict[str, Any]:
