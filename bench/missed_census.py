@@ -9,8 +9,9 @@ Fixing the misses of one labelled set lifts that set and leaves the next unseen 
 was (issue 14's third and fourth rounds). This counts classes over every sentence that
 `bench/news_labels.py pick` could have picked (BBC, Reuters and the topical articles, tables and
 the topical header left out), so a class is ranked by how often news writes it, not by whether
-a labelled sentence happened to hold it. It runs ledger on each whole story (with its date) and
-lists:
+a labelled sentence happened to hold it. It runs ledger on each whole story (with its date),
+except the stories that hold a sentence of the sealed batch (`news_heldout5.jsonl`: 138 stories,
+left out whole so that its sentences' misses are never ranked, sampled or read), and lists:
 
 - **uncovered**: every digit run and number word that no claim's quote covers, leaving out what
   bench/labels/README.md says is no quantity (years, dates, times of day, telephone numbers,
@@ -51,6 +52,7 @@ from news_labels import (  # noqa: E402
     _labellable,
     documents,
     load_labels,
+    sealed_stories,
     sentences,
 )
 
@@ -212,12 +214,23 @@ def not_a_quantity(text: str, m: regex.Match[str], line_start: int) -> bool:
         return True
     if (before and WEEKDAY.fullmatch(before[-1])) or _date_after(after):
         return True  # a date: "Thursday 9", "24 and 26 December"
+    if (before and MONTH.fullmatch(before[-1])) or (after and MONTH.fullmatch(after[0])):
+        return True  # a date: "March 5", "5 March", "payable April one"
     if after[:2] in (["-", "time"], ["-", "off"]):
         return True  # "a two-time champion", "a one-off payment"
     if word:
         low = word.lower()
         nxt = after[0].lower() if after else ""
-        return low == "one" and (nxt in ONE_PRONOUN_AFTER or prev in ONE_PRONOUN_BEFORE)
+        return (
+            low == "one"
+            and (
+                nxt in ONE_PRONOUN_AFTER
+                or prev in ONE_PRONOUN_BEFORE
+                # "said one banker", "One analyst said": an article before a source
+                or prev == "said"
+                or [t.lower() for t in after[1:2]] == ["said"]
+            )
+        )
     if text[end : end + 1] == "/" and text[end + 1 : end + 2].isdigit():
         return not regex.match(r"/\d+\s+(?:of|pct|per|percent)\b", text[end : end + 20])
     if glue in ORDINAL_GLUE or glue in TIME_GLUE:
@@ -225,8 +238,6 @@ def not_a_quantity(text: str, m: regex.Match[str], line_start: int) -> bool:
     plain = digits.replace(",", "")
     if regex.fullmatch(r"1[5-9]\d\d|20\d\d", plain) and glue in ("", "s"):
         return True  # a year, or a decade ("the 1980s")
-    if (before and MONTH.fullmatch(before[-1])) or (after and MONTH.fullmatch(after[0])):
-        return True  # a date: "March 5", "5 March"
     if text[end : end + 1] in ":." and text[end + 1 : end + 2].isdigit() and "." not in digits:
         return True  # a time, or the first part of a code ("10:30", "1.2.3")
     if start and text[start - 1] == ":" and text[start - 2 : start - 1].isdigit():
@@ -300,8 +311,11 @@ def _stories(
     corpus: str | None, megabytes: float | None
 ) -> Iterator[tuple[str, str, str, str | None]]:
     total = 0
+    # a story holding a sealed batch's sentence is left out whole: its misses, ranked or
+    # sampled here, would be read while tuning, and ledger is never run on a sealed sentence
+    sealed = sealed_stories()
     for name, doc, text, published in documents():
-        if corpus and name != corpus:
+        if (corpus and name != corpus) or doc in sealed:
             continue
         if megabytes is not None and total > megabytes * 1e6:
             return

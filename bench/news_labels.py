@@ -62,6 +62,8 @@ HELDOUT4 = LABELS.with_name("news_heldout4.jsonl")
 # a fifth batch, labelled and committed before ledger was run on it, to judge the round that
 # unseals the fourth: sealed the same way (only its totals are ever run)
 HELDOUT5 = LABELS.with_name("news_heldout5.jsonl")
+# the batches sealed now (bench/accuracy.py's HELD_OUT_SETS names the same files)
+SEALED = (HELDOUT5,)
 TOPICAL = SHARED / "corpora" / "topical_small"
 BOUNDS = {"exact", "approx", "more_than", "at_least", "less_than", "at_most", "range"}
 CHANGES = {"increase", "decrease"}
@@ -316,6 +318,17 @@ def build(draft: Path, labels: Path, out: Path) -> None:
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")
     quantities = sum(len(s.quantities) for s in labelled)
     click.echo(f"{len(labelled)} sentences, {quantities} quantities in {out}")
+
+
+def sealed_stories(batches: tuple[Path, ...] = SEALED) -> frozenset[str]:
+    """The documents that hold a sentence of a sealed batch, read from its label file alone
+    (no text): a tool that runs ledger over the corpora leaves them out, so that nobody reads
+    ledger's output on a sealed sentence."""
+    return frozenset(
+        json.loads(line)["doc"]
+        for path in batches
+        for line in path.read_text(encoding="utf-8").splitlines()
+    )
 
 
 def load_labels(path: Path = LABELS) -> list[Sentence]:

@@ -13,7 +13,7 @@ from pathlib import Path
 import accuracy
 import pytest
 from click.testing import CliRunner
-from news_labels import BOUNDS, HELDOUT3, HELDOUT4, HELDOUT5, load_labels
+from news_labels import BOUNDS, HELDOUT3, HELDOUT4, HELDOUT5, SEALED, load_labels
 from shared_corpora import corpus_path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,6 +52,11 @@ def test_the_fifth_batch_is_a_sealed_news_suite():
     assert HELDOUT5.exists()
     assert accuracy.sealed_sets_asked(("news-heldout5",), accuracy.LABELS) == ["news-heldout5"]
     assert accuracy.sealed_sets_asked((), HELDOUT5) == ["news --labels news_heldout5.jsonl"]
+
+
+def test_the_tools_agree_on_what_is_sealed():
+    # news_labels.SEALED is what tools running ledger over the corpora leave out (the census)
+    assert {accuracy.NEWS_SETS[name] for name in accuracy.HELD_OUT_SETS} == set(SEALED)
 
 
 @pytest.fixture

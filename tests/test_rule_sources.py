@@ -35,6 +35,7 @@ FROM_PINT = {
     "yard": "yard",
     "square_foot": "foot ** 2",
     "square_mile": "mile ** 2",
+    "nautical_mile": "nautical_mile",
     "megapixel": "megapixel",
 }
 # ledger's unit symbol where it is not pint's short form (pint writes "ft ** 2", "Mpixel")
@@ -104,7 +105,9 @@ def test_irregular_plurals_agree_with_inflect() -> None:
     irregular = UNITS["nouns"]["irregular"]
     # where the table overrules inflect: collective nouns kept as they are ("data", not
     # "datum"), "indices" of stock markets, which inflect makes "indice", and "head" of
-    # livestock ("308,000 head"), which inflect takes for a singular
+    # livestock ("308,000 head"), which inflect takes for a singular; and the wire's
+    # abbreviations of spans of time ("nine mths", "two yrs"), which inflect does not know
     overruled = {"data", "media", "indices", "staff", "personnel", "police", "cattle", "head"}
+    overruled |= {"mths", "yrs", "wks"}
     disagree = {p for p, s in irregular.items() if engine.singular_noun(p) != s}
     assert disagree == overruled

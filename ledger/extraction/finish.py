@@ -25,6 +25,7 @@ from ledger.extraction.document import Doc, Found, Sentence
 from ledger.extraction.sentence_fields import attribution, compares, metric, period, subject
 from ledger.models import fingerprint_occurrences
 from ledger.numbers import singular
+from ledger.rules import norm
 
 # The patterns of what ends a gap (\Z) are read backwards, (?r), and tried by .match at the
 # gap's end only: a forward search tries them at every position of the gap first.
@@ -117,11 +118,19 @@ def _by_sentence(found: list[Found]) -> dict[int, list[Found]]:
 
 def _carry_listed_units(doc: Doc, claims: list[Found]) -> None:
     """A bare figure listed before one with a unit shares its unit and its scale ("1.25 and 1.89
-    mln tonnes", "50 and 60 cents"), unless it is whole already ("500,000 and one mln dlrs")."""
+    mln tonnes", "50 and 60 cents"), unless it is whole already ("500,000 and one mln dlrs");
+    a scaled figure with no unit shares the unit ("67 mln and four mln dlrs respectively")."""
     for before, claim in reversed(list(zip(claims, claims[1:], strict=False))):
         suspended = doc.text[before.end : before.end + 1] == "-"  # "four-, five- and six-cylinder"
+        # "67 mln and four mln dlrs": both scaled ("743.8 mln and 18.5 pct" is no list)
+        scaled_alone = (
+            before.unit is None
+            and before.kind == "count"
+            and before.scale is not None
+            and claim.scale is not None
+        )
         listed = (
-            before.listable
+            (before.listable or scaled_alone)
             and claim.unit is not None
             and (claim.kind != "count" or suspended)
             # "34,000, and 5% below", "45 and 50% of voters": not a list of two figures
@@ -206,7 +215,13 @@ def _carry_counted_nouns(doc: Doc, claims: list[Found]) -> None:
         elif claim.bare or claim.value <= 0 or claim.value != int(claim.value):
             continue
         elif named := _number_of(doc, claim, counted.end if counted else claim.sentence_start):
-            claim.unit = named  # "car output fell to 669,370 ... truck production to 250,999"
+            # "car output fell to 669,370 ... truck production to 250,999"; a measure's word
+            # gives its unit ("revenue passenger miles rose to 119.1 mln": miles)
+            measure = doc.rules.units_by_word.get(norm(named + "s"))
+            if measure is not None and measure.kind == "measure" and measure.factor == 1.0:
+                claim.kind, claim.unit = measure.kind, measure.unit
+            else:
+                claim.unit = named
         elif counted is not None and claim.value < counted.value:
             claim.unit = counted.unit
 
