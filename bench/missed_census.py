@@ -214,6 +214,8 @@ def not_a_quantity(text: str, m: regex.Match[str], line_start: int) -> bool:
         return True
     if (before and WEEKDAY.fullmatch(before[-1])) or _date_after(after):
         return True  # a date: "Thursday 9", "24 and 26 December"
+    if (before and MONTH.fullmatch(before[-1])) or (after and MONTH.fullmatch(after[0])):
+        return True  # a date: "March 5", "5 March", "payable April one"
     if after[:2] in (["-", "time"], ["-", "off"]):
         return True  # "a two-time champion", "a one-off payment"
     if word:
@@ -236,8 +238,6 @@ def not_a_quantity(text: str, m: regex.Match[str], line_start: int) -> bool:
     plain = digits.replace(",", "")
     if regex.fullmatch(r"1[5-9]\d\d|20\d\d", plain) and glue in ("", "s"):
         return True  # a year, or a decade ("the 1980s")
-    if (before and MONTH.fullmatch(before[-1])) or (after and MONTH.fullmatch(after[0])):
-        return True  # a date: "March 5", "5 March"
     if text[end : end + 1] in ":." and text[end + 1 : end + 2].isdigit() and "." not in digits:
         return True  # a time, or the first part of a code ("10:30", "1.2.3")
     if start and text[start - 1] == ":" and text[start - 2 : start - 1].isdigit():

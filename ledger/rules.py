@@ -608,6 +608,8 @@ class RuleFiles(_Strict):
     attribution_words: AttributionWords
     comparison: ComparisonWords
     not_labels: WordTable
+    minus_words: WordTable
+    label_words: WordTable
     restatement: list[RestatementRule] = Field(min_length=1)
     period_baseline: RegexTable
     period_span: PeriodSpan
@@ -851,6 +853,8 @@ class Rules:
     currency_names: Pattern
     subject_name_leads: dict[str, Pattern]  # cue id -> its `lead`, read backwards
     period_cues: Gated[tuple[PeriodRule, Pattern, frozenset[str]]]
+    # "subject_name:acts" -> the cue past its sentence-start alternative (see past_head)
+    past_head: dict[str, Pattern]
     baseline: Pattern
     span_opens: Pattern  # what opens an interval of two period cues (period_span)
     span_joins: Pattern
@@ -881,6 +885,12 @@ class Rules:
     comparison: Pattern  # the comparison words and phrases, in one pattern
     comparison_triggers: frozenset[str]
     not_labels: frozenset[str]
+    # what the context before a figure (pattern `before`) can end with: the last letters of its
+    # words (last_letters) and the marks that are no letters ("~", the "-" of "minus-130")
+    before_words: frozenset[str]
+    before_marks: frozenset[str]
+    label_words: frozenset[str]  # [label_words] of patterns.toml
+    month_words: frozenset[str]  # the month names and abbreviations, case-folded
     restatements: tuple[tuple[str, Pattern], ...]  # (id, compiled), in file order
     sentence_boundary: Pattern  # where a sentence ends; the rules' month abbreviations end none
     sources: tuple[str, ...] = field(default=())
@@ -1134,6 +1144,8 @@ def _generated_pieces(files: RuleFiles) -> dict[str, str]:
         "vague_word": trie(vague_words) if vague_words else "(?!)",
         "multiple_word": trie(multiple_words),
         "qualifier": suffix_tree({w for q in files.qualifier for w in q.words}),
+        "minus_word": suffix_tree(files.minus_words.words),
+        "label_word": suffix_tree(files.label_words.words),
         # capitalised: a pattern that holds it matches case as it says ("March 5", not "march")
         "month_name": "|".join(
             sorted((m.capitalize() for m in files.period_words.months), key=lambda m: (-len(m), m))
@@ -1179,6 +1191,54 @@ def _subject_name_regex(cue: SubjectNameCue) -> str:
         return str(match.group()) if words is None else f"(?:{trie(words)})"
 
     return _REF.sub(expand, cue.regex)
+
+
+def past_head(source: str) -> str | None:
+    r"""A verbose regex without its first alternative, when that one is anchored at the start
+    (`(?:\A...|...)...`) and captures nothing: the pattern searched past a sentence's start.
+    None for any other regex.
+
+    `regex` skips ahead to where a pattern can start when every alternative opens with what it
+    can look for (a word boundary, a letter); one anchored at the start opens with nothing it
+    can, so a search of the whole pattern tries every position ([[subject_name]] acts: twice
+    the instructions). Past the start that alternative can never match, so the extractor tries
+    the whole pattern at the start and searches this one after it (Doc.find_all).
+
+    >>> head = r"\A(?:[^,|]{1,30},\s+)?  # an opening (phrase|words)"
+    >>> past_head("(?:" + head + "\n" + r"|\bsaid\s+)(?P<who>\w+)")
+    '(?:\\bsaid\\s+)(?P<who>\\w+)'
+    >>> past_head(r"\b(?:said|says)"), past_head(r"(?:\A(?P<x>a)|b)c")
+    (None, None)
+    """
+    text = source.strip()
+    if not text.startswith("(?:\\A"):
+        return None
+    depth, at, in_class = 1, 3, False
+    while at < len(text):
+        char = text[at]
+        if char == "\\":
+            at += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+            at += text.startswith("^", at + 1)
+            at += text.startswith("]", at + 1)  # a leading ] is one of the class's characters
+        elif char == "#":  # a comment, to the end of its line
+            end = text.find("\n", at)
+            at = len(text) if end == -1 else end
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return None  # no second alternative
+        elif char == "|" and depth == 1:
+            head = text[3:at]
+            return None if "(?P<" in head or "(?<" in head else "(?:" + text[at + 1 :]
+        at += 1
+    return None
 
 
 def _titles(titles: list[str]) -> str:
@@ -1343,7 +1403,39 @@ def _word_lookups(files: RuleFiles) -> dict[str, Any]:
         "comparison_words": frozenset(files.comparison.words),
         "comparison_triggers": frozenset(files.comparison.triggers),
         "not_labels": frozenset(files.not_labels.words),
+        **_context_ends(files, prefixes),
+        "label_words": frozenset(files.label_words.words),
+        "month_words": frozenset(m.casefold() for m in files.period_words.months),
     }
+
+
+def _context_ends(files: RuleFiles, prefixes: CurrencyPrefixes) -> dict[str, frozenset[str]]:
+    """What the words before a figure end with when the `before` pattern can read a context in
+    them: a qualifier, a minus word or a currency prefix (see read_candidate)."""
+    words = {w for q in files.qualifier for w in q.words} | set(files.minus_words.words)
+    words |= set(prefixes.codes) | {letters for letters, _symbol in prefixes.glue}
+    marks = {w[-1] for w in words if not w[-1].isalpha()} | {"-"}
+    return {
+        "before_words": frozenset(filter(None, map(last_letters, words))),
+        "before_marks": frozenset(marks),
+    }
+
+
+def last_letters(text: str) -> str:
+    """The letters a text ends with, past its full stops, case-folded: how the word before a
+    figure is looked up among the words its context can end with.
+
+    >>> [last_letters(t) for t in ["U.S.", "rose (about", "Rs.", "5", "more than", "~"]]
+    ['s', 'about', 'rs', '', 'than', '']
+    """
+    words = text.rsplit(None, 1)
+    chunk = words[-1].rstrip(".") if words else ""
+    if chunk.isalpha():
+        return chunk.casefold()  # most words: no loop
+    start = len(chunk)
+    while start and chunk[start - 1].isalpha():
+        start -= 1
+    return chunk[start:].casefold()
 
 
 def _unit_lookups(files: RuleFiles) -> dict[str, Any]:
@@ -1453,6 +1545,14 @@ def _cues(files: RuleFiles, cue: Callable[[str, str], Pattern]) -> dict[str, Any
         "period_cues": Gated(
             (p, cue(p.regex, f"period {p.id}"), frozenset(p.triggers)) for p in files.period
         ),
+        "past_head": {
+            f"{kind}:{entry.id}": cue(rest, f"{kind} {entry.id}")
+            for kind, entry, source in [
+                *(("subject_name", n, _subject_name_regex(n)) for n in files.subject_name),
+                *(("period", p, p.regex) for p in files.period),
+            ]
+            if (rest := past_head(source)) is not None
+        },
         "baseline": cue("(?r)" + files.period_baseline.regex, "period_baseline"),
         "span_opens": cue("(?r)(?:" + files.period_span.opens + r")\Z", "period_span opens"),
         "span_joins": cue(files.period_span.joins, "period_span joins"),  # read with fullmatch

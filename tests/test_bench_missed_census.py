@@ -28,6 +28,7 @@ def _left_out(text: str, figure: str) -> bool:
     [
         ("Profits rose in 1986 as planned.", "1986"),  # a year
         ("The talks end on March 5 in Paris.", "5"),  # a date
+        ("The dividend is payable April one to holders.", "one"),  # a date in words
         ("It opens at 10:30 tomorrow.", "10"),  # a time
         ("Call 0171 555 1234 now.", "555"),  # a telephone number
         ("The 21st round was won.", "21st"),  # an ordinal

@@ -16,13 +16,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import regex
 
 import ledger.extract_zh as extract_zh
 import ledger.extraction.sentence_fields as sentence_fields
-from ledger.extraction import extract_with_report, to_claim
+from ledger.extraction import anchors, extract_with_report, to_claim
+from ledger.extraction.candidate import _may_end_a_date, _may_end_a_label, _may_have_context
 from ledger.extraction.document import Doc, Found
 from ledger.models import Claim
-from ledger.rules import Gated, Rules, _generated_pieces, default_rules
+from ledger.rules import Gated, Patterns, Rules, _generated_pieces, default_rules
 
 SOURCES = Path(__file__).resolve().parent.parent / "sources"
 SEEDS = [
@@ -256,6 +258,57 @@ def test_records_are_the_claims_validation_would_build() -> None:
     assert records > 10
 
 
+def test_the_context_before_a_figure_is_read_only_after_a_word_it_can_end_with() -> None:
+    """The `before` pattern (a qualifier, a minus word, a currency prefix before a figure) runs
+    only where the words before the figure end with a word or mark it can end with: at under a
+    third of the places a figure of the seeds can start, never where it would find a context."""
+    rules = default_rules()
+    before = rules.compiled["before"]
+    for text in SEEDS:
+        for start in anchors(text, rules):
+            context = before.search(text, max(0, start - 40), start)
+            if context is not None and context.end() > context.start():
+                assert _may_have_context(rules, text, start), text[max(0, start - 40) : start]
+    calls: Counter[tuple[str, str, int, int]] = Counter()
+    compiled = Patterns(rules.compiled.compilers)
+    compiled.update(rules.compiled, before=Counted("before", before, calls))
+    counted = dataclasses.replace(rules, compiled=compiled)
+    claims = [claim for text in SEEDS for claim in extract_with_report(text, rules=counted).claims]
+    assert [c.quote for c in claims] == [
+        c.quote for text in SEEDS for c in extract_with_report(text, rules=rules).claims
+    ]
+    assert any(c.bound != "exact" for c in claims)  # qualifiers were read
+    starts = sum(len(anchors(text, rules)) for text in SEEDS)
+    assert 0 < sum(calls.values()) < starts / 3
+
+
+def test_a_label_or_date_before_a_figure_is_read_only_after_a_word_it_can_end_with() -> None:
+    """`label_before` ("Boeing 737", "page 3") and `date_before` ("March 5") run only where the
+    words before a figure end with a capitalised word, a label word, a month or a day: never
+    where they would find one, for under a third of the places a figure of the seeds starts."""
+    rules = default_rules()
+    calls: Counter[tuple[str, str, int, int]] = Counter()
+    patterns = {name: rules.compiled[name] for name in ("label_before", "date_before")}
+    gates = {"label_before": _may_end_a_label, "date_before": _may_end_a_date}
+    for text in SEEDS:
+        for start in anchors(text, rules):
+            head = text[max(0, start - 40) : start].rstrip(" \t\u00a0")
+            for name, pattern in patterns.items():
+                if pattern.search(text, max(0, start - 40), start) is not None:
+                    assert gates[name](rules, head), (name, head)
+    compiled = Patterns(rules.compiled.compilers)
+    compiled.update(rules.compiled)
+    compiled.update({name: Counted(name, p, calls) for name, p in patterns.items()})
+    counted = dataclasses.replace(rules, compiled=compiled)
+    claims = [claim for text in SEEDS for claim in extract_with_report(text, rules=counted).claims]
+    assert [c.quote for c in claims] == [
+        c.quote for text in SEEDS for c in extract_with_report(text, rules=rules).claims
+    ]
+    starts = sum(len(anchors(text, rules)) for text in SEEDS)
+    for name in patterns:
+        assert sum(n for key, n in calls.items() if key[0] == name) < starts / 3
+
+
 def test_a_sentence_without_a_clause_word_is_not_searched_for_clauses(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -277,3 +330,29 @@ def test_a_sentence_without_a_clause_word_is_not_searched_for_clauses(
     claims = extract_with_report(text).claims
     assert [(c.quote, c.subject) for c in claims] == [("42 boats", "Acme"), ("7 ships", "Orvane")]
     assert searched == [text]
+
+
+def test_a_cue_anchored_at_the_sentence_start_is_searched_past_it_without_that_alternative() -> (
+    None
+):
+    """[[subject_name]] acts may open its sentence (\\A) or follow a word ("said", "when"): a
+    search of the whole tries every position, so it is tried whole at the start and searched
+    past it without the \\A alternative, which lets `regex` skip from word to word. The matches
+    are the ones a search of the whole finds, on every seed sentence."""
+    rules = default_rules()
+    assert set(rules.past_head) == {"subject_name:acts"}
+    acts = next(p for cue, p, _ in rules.subject_name_cues if cue.id == "acts")
+    doc = Doc("", None, rules)
+    sentences = [s for text in SEEDS for s in regex.split(r"(?<=[.!?])\s+|\n+", text)]
+    sentences += [
+        "“Orvane has 900 employees,” he said.",
+        "Previously, Varrow had bought 965,000 shares",
+    ]
+    found = 0
+    for sentence in sentences:
+        whole = [(m.span(), m.groups()) for m in acts.finditer(sentence)]
+        assert [
+            (m.span(), m.groups()) for m in doc.find_all("subject_name:acts", acts, sentence)
+        ] == (whole)
+        found += len(whole)
+    assert found > 3

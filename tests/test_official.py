@@ -196,6 +196,21 @@ def test_a_uk_quarter_is_checked_against_growth_derived_from_abmi_levels(folder:
     assert checks[0][1] == "ons-mm23:ONS:CDKO:YOY:GBR:2005-01"
 
 
+def test_a_current_account_share_of_gdp_is_checked_against_the_packs_wdi_ratio(
+    folder: Path,
+) -> None:
+    found = checked(folder, "share", {
+        "a.txt": ("2005-03-15", "The US current account deficit reached 5.2% of GDP in 2004."),
+        "b.txt": ("2005-03-15", "Brazil's current account surplus was 3% of GDP in 2004."),
+    })  # fmt: skip
+    outcome, checks, _ = found["5.2%"]  # WDI -635.9bn over 12,217bn: -5.205%
+    assert outcome == "consistent", checks
+    assert checks[0][1] == "wb-wdi:WDI:CAB_GDP:USA:2004"
+    assert "% of GDP (derived from WDI BN.CAB.XOKA.CD and NY.GDP.MKTP.CD)" in checks[0][6]
+    outcome, checks, _ = found["3%"]  # 8.96bn over 669.3bn: 1.34%
+    assert outcome == "inconsistent", checks
+
+
 def test_a_month_or_quarter_period_is_never_an_annual_figure(folder: Path) -> None:
     found = checked(folder, "periods", {
         "a.txt": ("1987-06-16", "Japan's nominal GNP rose 0.5 pct in October/December 1986."),

@@ -23,7 +23,7 @@ from ledger.extraction.figures import (
     read_unit,
 )
 from ledger.numbers import digits_value, is_plural, scale_factor, singular
-from ledger.rules import Rules, UnitInfo, norm
+from ledger.rules import Rules, UnitInfo, last_letters, norm
 
 _YEAR = regex.compile(r"(?:1[5-9]|20)\d\d")
 # three or more digits, then one space: the figure after it is part of a number torn apart
@@ -125,7 +125,9 @@ def read_candidate(doc: Doc, m: Match) -> tuple[Found | None, int]:
     if _not_a_figure_here(doc, g, start, end):
         return None, end
     sentence = doc.sentence(start)
-    context = rules.compiled["before"].search(text, max(0, start - 40), start, RELEASE_GIL)
+    context = None
+    if _may_have_context(rules, text, start):
+        context = rules.compiled["before"].search(text, max(0, start - 40), start, RELEASE_GIL)
     # every part of the context is optional: an empty match holds no group, so it reads as none
     # and the nine group reads are spared for most figures
     before = ByNumber(context) if context is not None and context.end() > context.start() else None
@@ -154,6 +156,16 @@ def read_candidate(doc: Doc, m: Match) -> tuple[Found | None, int]:
     elif not _read_figure(r):
         return None, r.resume
     return _found(r), r.resume
+
+
+def _may_have_context(rules: Rules, text: str, start: int) -> bool:
+    """Whether the words before a figure can hold its qualifier, minus or currency prefix (the
+    `before` pattern): they end with a word or mark the rules list for that. Most figures
+    follow some other word ("rose 5%"), and the pattern is not run for them (2 us a figure)."""
+    head = text[max(0, start - 40) : start].rstrip()
+    if not head:
+        return False
+    return head[-1] in rules.before_marks or last_letters(head) in rules.before_words
 
 
 def _multiple_as_modifier(doc: Doc, start: int) -> bool:
@@ -1071,7 +1083,10 @@ def _is_name_or_date(doc: Doc, start: int, end: int) -> bool:
     """Numbers that are labels or dates: Boeing 737, page 3, March 5, 7 October."""
     rules, text, compiled = doc.rules, doc.text, doc.rules.compiled
     lo = max(0, start - 40)
-    if compiled["date_before"].search(text, lo, start, RELEASE_GIL):
+    head = text[lo:start].rstrip(" \t\u00a0")
+    if _may_end_a_date(rules, head) and compiled["date_before"].search(
+        text, lo, start, RELEASE_GIL
+    ):
         return True
     if text[max(0, start - 4) : start - 1].lower() == "top" and compiled["rank_before"].match(
         text, lo, start, RELEASE_GIL
@@ -1081,7 +1096,9 @@ def _is_name_or_date(doc: Doc, start: int, end: int) -> bool:
         return True
     if compiled["time_after"].match(text, end, end + 12, RELEASE_GIL):
         return True
-    label = compiled["label_before"].search(text, lo, start, RELEASE_GIL)
+    label = None
+    if _may_end_a_label(rules, head):
+        label = compiled["label_before"].search(text, lo, start, RELEASE_GIL)
     if label is not None:
         cap = label.group("cap")
         if (
@@ -1114,6 +1131,37 @@ def _is_name_or_date(doc: Doc, start: int, end: int) -> bool:
             return True
     # a file name or code: 7655.txt
     return bool(_FILE_SUFFIX.match(text, end, end + 8, RELEASE_GIL))
+
+
+# what a date before a figure may end with besides a month name: its day's ordinal ending
+_DAY_ENDINGS = frozenset({"st", "nd", "rd", "th"})
+# ... and a label besides a word: a code's marks ("keyCode === 13", "data/log/7655", "id:")
+_LABEL_MARKS = frozenset("=<>/\\@_#:")
+
+
+def _may_end_a_date(rules: Rules, head: str) -> bool:
+    """Whether the words before a figure (`head`, spaces stripped) can end with a month or its
+    day as `date_before` reads them ("March 5, ", "Dec. "). Most end with another word, and the
+    pattern is not run for them."""
+    if not head:
+        return False
+    if head[-1].isdigit() or head[-1] == ",":
+        return True
+    last = last_letters(head)
+    return last in rules.month_words or last in _DAY_ENDINGS
+
+
+def _may_end_a_label(rules: Rules, head: str) -> bool:
+    """Whether the words before a figure (`head`, spaces stripped) can end with a label as
+    `label_before` reads them: a label word ("page"), a capitalised word ("Boeing", "Committee
+    of"), a code's mark. Most end with a lower-case word, and the pattern is not run for them."""
+    head = head.removesuffix(".")
+    if not head:
+        return False
+    if head[-1] in _LABEL_MARKS or any(map(str.isupper, head.rsplit(None, 1)[-1])):
+        return True
+    last = last_letters(head)
+    return last == "of" or last in rules.label_words
 
 
 def _money_tail(

@@ -208,9 +208,20 @@ class Doc:
             return None
 
     def find_all(self, rule: str, pattern: Pattern, text: str) -> list[Match]:
-        """Every match of a sentence-level rule, under the timer."""
+        """Every match of a sentence-level rule, under the timer. A rule with an alternative
+        anchored at the sentence's start is tried there, then searched past it without that
+        alternative (rules.past_head): the same matches, found at the cost of the rest."""
         try:
-            return list(pattern.finditer(text, concurrent=RELEASE_GIL, timeout=RULE_TIMEOUT))
+            rest = self.rules.past_head.get(rule)
+            if rest is None:
+                return list(pattern.finditer(text, concurrent=RELEASE_GIL, timeout=RULE_TIMEOUT))
+            first = pattern.match(text, 0, len(text), RELEASE_GIL, timeout=RULE_TIMEOUT)
+            if first is not None and first.end() == 0:  # an empty match: as finditer goes on
+                return list(pattern.finditer(text, concurrent=RELEASE_GIL, timeout=RULE_TIMEOUT))
+            after = first.end() if first is not None else 0
+            found = [first] if first is not None else []
+            found += rest.finditer(text, after, concurrent=RELEASE_GIL, timeout=RULE_TIMEOUT)
+            return found
         except TimeoutError:
             self.timed_out.append(rule)
             return []

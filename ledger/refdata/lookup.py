@@ -19,7 +19,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Literal, NamedTuple
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ledger.refdata.pack import PACK_DB, ensure_pack
 from ledger.refdata.store import IMPORTED_DB, imported_path
@@ -37,16 +37,29 @@ def databases_beside(ledger_path: str | os.PathLike[str]) -> list[Path]:
 
 
 class DerivedSeries(BaseModel):
-    """A growth series computed from a level series (ledger/data/derived.toml)."""
+    """A growth series computed from a level series, or a share of one series in another
+    (ledger/data/derived.toml)."""
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
     code: str
     source: str = Field(alias="from")
     frequency: Literal["Q", "M", "A"]
-    lag: int = Field(gt=0)
+    lag: int | None = Field(None, gt=0)  # a change on the value `lag` periods before, or
+    over: str | None = None  # a share of this series' value of the same period, in percent
     basis: str
     name: str = Field(min_length=10)
+
+    @model_validator(mode="after")
+    def _one_way(self) -> DerivedSeries:
+        if (self.lag is None) == (self.over is None):
+            raise ValueError(f"derived series {self.code}: give either lag or over")
+        return self
+
+    @property
+    def levels(self) -> tuple[str, ...]:
+        """The stored series it is computed from."""
+        return (self.source,) if self.over is None else (self.source, self.over)
 
 
 class _DerivedFile(BaseModel):
@@ -173,7 +186,9 @@ class OfficialReferences:
     def indicators(self) -> frozenset[str]:
         """The indicator codes the databases hold (a derived one counts when its levels do)."""
         held = {code for _, _, code in self.names}
-        return frozenset(held | {code for code, d in derived_series().items() if d.source in held})
+        return frozenset(
+            held | {code for code, d in derived_series().items() if set(d.levels) <= held}
+        )
 
     def values(self, indicators: tuple[str, ...], subject: str) -> list[OfficialValue]:
         """Every value of these indicators for this subject, in every database; a derived
@@ -185,7 +200,7 @@ class OfficialReferences:
             return found
         derived = [derived_series()[code] for code in indicators if code in derived_series()]
         stored = tuple(code for code in indicators if code not in derived_series())
-        levels = tuple({d.source for d in derived} - set(stored))
+        levels = tuple({level for d in derived for level in d.levels} - set(stored))
         found = self._stored(stored + levels, subject)
         found = [v for v in found if v.indicator not in levels] + [
             value for series in derived for value in _derive(series, found)
@@ -217,18 +232,25 @@ class OfficialReferences:
 
 def _derive(series: DerivedSeries, values: list[OfficialValue]) -> list[OfficialValue]:
     """`series` from the level values among `values`: each dataset's own levels, so a growth
-    rate never mixes two publishers' (or two vintages') levels."""
+    rate or a share never mixes two publishers' (or two vintages') values."""
     levels: dict[DatasetInfo, dict[str, OfficialValue]] = defaultdict(dict)
+    bases: dict[DatasetInfo, dict[str, OfficialValue]] = defaultdict(dict)
     for value in values:
-        if value.indicator == series.source and value.frequency == series.frequency:
+        if value.frequency == series.frequency and value.indicator == series.source:
             levels[value.dataset][value.period] = value
+        elif value.frequency == series.frequency and value.indicator == series.over:
+            bases[value.dataset][value.period] = value
     derived = []
-    for by_period in levels.values():
+    for dataset, by_period in levels.items():
         for period, value in sorted(by_period.items()):
-            before = by_period.get(_periods_back(period, series.lag, series.frequency) or "")
+            if series.lag is None:  # a share: "a current account deficit of 5% of GDP"
+                before = bases[dataset].get(period)
+            else:
+                before = by_period.get(_periods_back(period, series.lag, series.frequency) or "")
             if before is None or before.value == 0:
                 continue
-            change = round((value.value / before.value - 1) * 100, 6)
+            ratio = value.value / before.value
+            change = round((ratio if series.lag is None else ratio - 1) * 100, 6)
             status = "actual" if "actual" == value.status == before.status else value.status
             derived.append(
                 value._replace(
@@ -304,7 +326,11 @@ def series_subjects(ledger_path: str | os.PathLike[str], indicators: list[str]) 
     level a derived one is computed from), so the chart can draw a subject's official line
     even before any claim is about it."""
     derived = derived_series()
-    stored = {derived[code].source if code in derived else code for code in indicators}
+    stored = {
+        level
+        for code in indicators
+        for level in (derived[code].levels if code in derived else (code,))
+    }
     found: set[str] = set()
     if not stored:
         return []
