@@ -48,9 +48,8 @@ def _subjects(doc: Doc, s: Sentence) -> list[tuple[int, str]]:
         else:
             named = _organisations(doc, s)
         found = [(s.start + a, name) for a, _, name in named]
-        alone: list[
-            tuple[int, str]
-        ] = []  # "worldwide": a subject only where the sentence names no other
+        # "worldwide": a subject only where the sentence names no other
+        alone: list[tuple[int, str]] = []
         # a prefix tree of literal names: linear, so no timer needed
         for m in rules.subject_pattern.finditer(text):
             at = m.start()
