@@ -781,6 +781,80 @@ class Gated(Generic[_Entry]):
         return [self.entries[i] for i in sorted(chosen)]
 
 
+class EdgeGates:
+    """Context patterns of the candidate stage, matched next to a figure only where the word
+    they would read first lets them: the token right after the figure (whitespace, then what
+    runs to the next whitespace) for a pattern read forwards, the one right before it for a
+    pattern read backwards. Most such calls find nothing ("rose" is before few figures, "in
+    ten" after fewer), and that word alone says so.
+
+    Which tokens let a pattern match is asked of the pattern itself, by `regex`'s partial
+    matching (could any text going on past the token match?), once per pattern and token, and
+    then looked up: about 0.5 us a call against 2-4 us. The token is cut at whitespace, where
+    \\b, \\B and the look-arounds see a non-word character either way; a pattern read forwards
+    sees the character before the token too, as it does in the text. So no match is turned away
+    (but by a look-behind reaching further back at the very start of a forward pattern, which
+    these patterns do not begin with: tests/test_extract_work.py holds them to that). A token
+    that fills its window (no whitespace to cut at) is not gated. The answers are kept per
+    pattern object (a copy of the rules with a pattern swapped has its own), _MAX_TOKENS at
+    most each."""
+
+    __slots__ = ("tokens", "last")
+
+    _MAX_TOKENS = 200_000
+
+    def __init__(self) -> None:
+        self.tokens: dict[Pattern, dict[str, bool]] = {}
+        # (text, position, token) of the token last read after a figure, as one tuple (threads
+        # may share the rules): several patterns are tried at the same end
+        self.last: tuple[str, int, str] = ("", -1, "")
+
+    def after(self, pattern: Pattern, text: str, pos: int, end: int) -> regex.Match[str] | None:
+        """`pattern.match(text, pos, end)`, where the token after `pos` lets it match."""
+        last_text, last_pos, token = self.last
+        if not (pos == last_pos and text is last_text and len(token) <= end - pos + 1):
+            window = text[pos:end]
+            body = window.lstrip()
+            if not body or not pos:
+                return pattern.match(text, pos, end, False)  # only spaces: nothing to tell by
+            word = body.split(None, 1)[0]
+            cut = pos + len(window) - len(body) + len(word)
+            if len(word) == len(body) and cut < len(text):
+                return pattern.match(text, pos, end, False)  # no whitespace to cut at
+            # with the character before it, which \b, \B and a look-behind read there too
+            token = text[pos - 1 : cut]
+            self.last = (text, pos, token)
+        seen = self.tokens.get(pattern)
+        lets = seen.get(token) if seen is not None else None
+        if lets is None:
+            lets = self._learn(pattern, token, 1)
+        return pattern.match(text, pos, end, False) if lets else None
+
+    def before(self, pattern: Pattern, text: str, pos: int, end: int) -> regex.Match[str] | None:
+        """`pattern.match(text, pos, end)` for a pattern read backwards (it ends at `end`),
+        where the token before `end` lets it match."""
+        window = text[pos:end]
+        body = window.rstrip()
+        if body:
+            token = body.rsplit(None, 1)[-1]
+            if len(token) == len(body) and pos:
+                return pattern.match(text, pos, end, False)  # no whitespace to cut at
+            window = window[len(body) - len(token) :]
+        seen = self.tokens.get(pattern)
+        lets = seen.get(window) if seen is not None else None
+        if lets is None:
+            lets = self._learn(pattern, window, 0)
+        return pattern.match(text, pos, end, False) if lets else None
+
+    def _learn(self, pattern: Pattern, token: str, start: int) -> bool:
+        """Whether any text going on past `token` (read from `start`) can match `pattern`."""
+        lets = pattern.match(token, start, partial=True) is not None
+        seen = self.tokens.setdefault(pattern, {})
+        if len(seen) < self._MAX_TOKENS:
+            seen[token] = lets
+        return lets
+
+
 class Patterns(dict[str, "Pattern"]):
     """The compiled patterns of patterns.toml by id: a plain dict, but a pattern not compiled at
     load (`lazy`) is compiled the first time it is looked up. `regex` compiles in Python, some
@@ -896,6 +970,8 @@ class Rules:
     sources: tuple[str, ...] = field(default=())
     # the Chinese path's rules, from zh.toml in the same folder; None: the package's own
     zh: ZhRules | None = None
+    # the tokens next to a figure that let each context pattern match, found as met
+    edges: EdgeGates = field(default_factory=EdgeGates, compare=False, repr=False)
 
 
 def _read_files(directory: Path | None) -> dict[str, Any]:

@@ -8,6 +8,7 @@ and any change cue around it. ledger.extraction.figures turns the words into val
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -120,7 +121,9 @@ class Reading:
 def read_candidate(doc: Doc, m: Match) -> tuple[Found | None, int]:
     """Turn one scan match into a claim (or None), and say where scanning resumes."""
     rules, text = doc.rules, doc.text
-    g = _groupdict(m)  # one call instead of one per group read
+    names = _group_names(m.re)
+    # one call instead of one per group read
+    g = dict(zip(names, m.groups(), strict=True)) if names is not None else _groupdict(m)
     start, end = m.start(), m.end()
     if _not_a_figure_here(doc, g, start, end):
         return None, end
@@ -156,6 +159,16 @@ def read_candidate(doc: Doc, m: Match) -> tuple[Found | None, int]:
     elif not _read_figure(r):
         return None, r.resume
     return _found(r), r.resume
+
+
+@functools.lru_cache(maxsize=8)
+def _group_names(pattern: regex.Pattern[str]) -> tuple[str, ...] | None:
+    """The names of a pattern's groups in number order, when every group has a name of its
+    own: its match's groups() then read as a dict in one C call (zip), not a loop in Python."""
+    numbers = pattern.groupindex
+    if sorted(numbers.values()) != list(range(1, pattern.groups + 1)):
+        return None
+    return tuple(sorted(numbers, key=numbers.__getitem__))
 
 
 def _may_have_context(rules: Rules, text: str, start: int) -> bool:
@@ -399,23 +412,24 @@ def _stated(r: Reading) -> bool:
     text, start, end, compiled = r.doc.text, r.start, r.end, r.doc.rules.compiled
     if r.second is not None:
         return False
-    if compiled["remainder_before"].match(text, max(0, start - 16), start, RELEASE_GIL):
+    edges = r.doc.rules.edges
+    if edges.before(compiled["remainder_before"], text, max(0, start - 16), start):
         return True
     return (
         text[end : end + 1] == " "
-        and compiled["elided_subject_after"].match(text, end, end + 12, RELEASE_GIL) is not None
+        and edges.after(compiled["elided_subject_after"], text, end, end + 12) is not None
         and compiled["month_near_before"].match(text, max(0, start - 30), start) is None
     )
 
 
 def _nothing_after(r: Reading, noun: Noun) -> bool:
     """No noun, ratio or list goes on after the figure."""
-    compiled, text, end = r.doc.rules.compiled, r.doc.text, r.end
+    compiled, edges, text, end = r.doc.rules.compiled, r.doc.rules.edges, r.doc.text, r.end
     return (
         noun.unit is None
         and not noun.is_time
-        and not compiled["ratio_after"].match(text, end, end + 40, RELEASE_GIL)
-        and not compiled["listed_ahead"].match(text, end, end + 40, RELEASE_GIL)
+        and not edges.after(compiled["ratio_after"], text, end, end + 40)
+        and not edges.after(compiled["listed_ahead"], text, end, end + 40)
         # "a 41-year high", "the 12-nation Community": a hyphen joins the figure to its noun
         and not (
             text[end : end + 1] == "-"
@@ -501,8 +515,9 @@ _SPREAD_UNITS = frozenset({"percent", "point"})
 def _margin_over_rate(r: Reading) -> bool:
     """Whether a reference rate follows the figure: "over LIBOR", "above the prime"."""
     text, end = r.doc.text, r.end
+    rules = r.doc.rules
     return text[end : end + 1].isspace() and bool(
-        r.doc.rules.compiled["spread_after"].match(text, end, end + 64, RELEASE_GIL)
+        rules.edges.after(rules.compiled["spread_after"], text, end, end + 64)
     )
 
 
@@ -562,7 +577,7 @@ def _read_count(r: Reading) -> bool:
         return _read_compound_duration(r) or _read_suspended_list_end(r) or _read_compound_count(r)
     ratio = None
     if r.second is None and not r.has_scale:
-        ratio = doc.rules.compiled["ratio_after"].match(text, end, end + 40, RELEASE_GIL)
+        ratio = doc.rules.edges.after(doc.rules.compiled["ratio_after"], text, end, end + 40)
     den = read_figure(ratio.group("den"), doc.rules) if ratio is not None else None
     if ratio is not None and den is not None and r.value < den.value <= 1000 and not den.has_scale:
         # "nine in ten households": a share, as a percentage
@@ -584,7 +599,7 @@ def _read_count(r: Reading) -> bool:
         r.end = noun.end
         return True
     if noun.unit is None and not r.first.is_digits and not r.has_scale:
-        listed = doc.rules.compiled["listed_ahead"].match(text, end, end + 40, RELEASE_GIL)
+        listed = doc.rules.edges.after(doc.rules.compiled["listed_ahead"], text, end, end + 40)
         if listed is None:
             return False  # "two" on its own
         # "eight or nine euros", "four-, five- and six-cylinder": it may share the unit of
@@ -1070,13 +1085,15 @@ def _change_before(doc: Doc, start: int) -> str | None:
     """A cue that ends right where the figure (with its qualifier) begins, as cues.toml says of
     `where = "before"`: the pattern is read backwards and matched there only (a search would try
     each of the 60 positions before too; every cue ends in \\s+\\Z, so none matches there)."""
-    pattern = doc.rules.change_before
-    return _change_cue(doc, pattern.match(doc.text, max(0, start - 60), start, RELEASE_GIL))
+    rules = doc.rules
+    return _change_cue(
+        doc, rules.edges.before(rules.change_before, doc.text, max(0, start - 60), start)
+    )
 
 
 def _change_after(doc: Doc, end: int) -> str | None:
-    pattern = doc.rules.change_after
-    return _change_cue(doc, pattern.match(doc.text, end, end + 30, RELEASE_GIL))
+    rules = doc.rules
+    return _change_cue(doc, rules.edges.after(rules.change_after, doc.text, end, end + 30))
 
 
 def _is_name_or_date(doc: Doc, start: int, end: int) -> bool:
@@ -1092,9 +1109,9 @@ def _is_name_or_date(doc: Doc, start: int, end: int) -> bool:
         text, lo, start, RELEASE_GIL
     ):
         return True  # "the top three companies", "the top 10 were": a rank, not a count
-    if compiled["date_after"].match(text, end, end + 20, RELEASE_GIL):
+    if rules.edges.after(compiled["date_after"], text, end, end + 20):
         return True
-    if compiled["time_after"].match(text, end, end + 12, RELEASE_GIL):
+    if rules.edges.after(compiled["time_after"], text, end, end + 12):
         return True
     label = None
     if _may_end_a_label(rules, head):
@@ -1169,8 +1186,7 @@ def _money_tail(
 ) -> tuple[float, int, int]:
     """An amount's currency word may be followed by its scale ("75 USD million") or by its
     cents ("13 dollars and 45 cents", "15 dollars 50."): (value, end, resume) with them read."""
-    pattern = doc.rules.compiled["money_tail"]
-    tail = pattern.match(doc.text, end, end + 60, RELEASE_GIL)
+    tail = doc.rules.edges.after(doc.rules.compiled["money_tail"], doc.text, end, end + 60)
     if tail is None:
         return value, end, resume
     if tail.group("scale"):
