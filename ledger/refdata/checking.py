@@ -146,7 +146,9 @@ class CheckingRules(BaseModel):
     nominal: list[Cue]
     compared: list[Cue]
     company_rate: list[Cue]
+    instrument: list[Cue]
     affiliation: list[Cue]
+    speaker: list[Cue]
     sector: list[Cue]
     economy: list[Cue]
     currency_price: list[Cue]
@@ -467,6 +469,12 @@ class Matcher:
             return Interval(min(interval.low, value - 0.5), max(interval.high, value + 0.5))
         return interval
 
+    def quotes_a_market(self, metric: str) -> bool:
+        """The metric's series are a market's quotes (a benchmark crude's, a currency's), which
+        no speaker owns."""
+        definition = self.definitions.get(metric)
+        return definition is not None and _market_quote(definition) is not None
+
     def checkable(self, metric: str) -> bool:
         definition = self.definitions.get(metric)
         return bool(definition and definition.indicators and definition.scope == "national")
@@ -616,12 +624,17 @@ class Matcher:
         if definition.scope != "national":
             return f"a {definition.scope} figure: never compared with national statistics"
         market = _market_quote(definition)  # "In London, Brent fell to $49.74": its market
-        if figure.subject_kind in ("company", "organisation", "region") and not market:
+        if figure.subject_kind == "company" or (
+            figure.subject_kind in ("organisation", "region") and not market
+        ):
             # a market quote's series is its benchmark's or its currency's, whoever spoke of it
-            # ("after Opec's comments, US light crude fell to $51.43")
+            # ("after Opec's comments, US light crude fell to $51.43"), but a price a company is
+            # the subject of is its own: a posting, a bid, a contract, its shares' price
             return f"about a {figure.subject_kind}: never compared with national statistics"
-        if any(cue.search(figure.sentence[: figure.offset]) for cue in self.rules.company_rate):
+        if any(cue.search(_cue_text(cue, figure)) for cue in self.rules.company_rate):
             return "a company's own rate or price: never compared with national statistics"
+        if any(cue.search(figure.words.after) for cue in self.rules.instrument):
+            return "a security's or another good's price: never compared with national statistics"
         if any(cue.search(self._scope_words(figure)) for cue in self.rules.sector):
             return "a sector's figure: never compared with national statistics"
         own = _DATELINE.sub("", figure.clause, count=1)  # "LONDON, April 14 -": where it was filed
@@ -651,9 +664,10 @@ class Matcher:
 
     def _not_a_benchmark(self, figure: Figure) -> bool:
         """Another crude or an oil product named nearest the figure, or a posted, official or
-        OPEC price, a cost or a price a gallon in its sentence before it."""
+        OPEC price, a cost or a price a gallon in its sentence before it (or, for a cue `after`,
+        in its words right after it: "the 18 dlr benchmark price")."""
         return _nearest_named(self.rules.benchmarks, figure) == NOT_A_BENCHMARK or any(
-            cue.search(figure.sentence[: figure.offset]) for cue in self.rules.not_a_market_price
+            cue.search(_cue_text(cue, figure)) for cue in self.rules.not_a_market_price
         )
 
     def _series_subject(self, figure: Figure, definition: MetricDefinition) -> str | None:
@@ -807,6 +821,12 @@ class Matcher:
 
 _FREQUENCY_WORDS = {"A": "annual", "H": "half-yearly", "Q": "quarterly", "M": "monthly",
                     "W": "weekly", "D": "daily", "E": "dated-change"}  # fmt: skip
+
+
+def _cue_text(cue: Cue, figure: Figure) -> str:
+    """Where a cue about what a figure is (a company's price, a posting) is searched: its words
+    right after it for an `after` cue, else its sentence up to it."""
+    return figure.words.after if cue.where == "after" else figure.sentence[: figure.offset]
 
 
 def _market_quote(definition: MetricDefinition) -> str | None:
