@@ -906,3 +906,100 @@ def test_a_part_of_the_economy_said_to_move_is_no_growth_of_it(folder: Path) -> 
     outcome, checks = check_one(folder, "part-moved", "1987-03-18", wire, "16.7 pct")
     assert outcome == "no-reference", checks
     assert not [row for row in checks if row[0] == "official"], checks
+
+
+def test_postings_other_oils_cross_rates_and_far_off_prices_meet_no_market_series(
+    folder: Path,
+) -> None:
+    found = checked(folder, "not-quotes", {
+        "a.txt": ("1987-03-13", "CRUDE POSTINGS\n\nNEW YORK, March 13 - The Light Louisiana "
+                  "Sweet grade was also raised 50 cts to 19.35 dlrs a barrel.\n"),
+        "b.txt": ("1987-04-02", "VEGOILS\n\nROTTERDAM, April 2 - Rotterdam traders said "
+                  "sunflowerseed oil sold at 346.50 dlrs for May shipment.\n"),
+        "c.txt": ("1987-04-09", "AUSTRALIAN DOLLAR\n\nSYDNEY, April 9 - The Australian dollar "
+                  "was firmer in early trade at 1.2964 marks from 1.2918.\n"),
+        "d.txt": ("1987-04-07", "LME ALUMINIUM\n\nLONDON, April 7 - LME aluminium eased under "
+                  "light dollar based selling, and three months ended the ring at 805.50 stg.\n"),
+        "e.txt": ("1987-04-10", "TOKYO CONVERTIBLE\n\nTOKYO, April 10 - The conversion price "
+                  "was set at 1,052 yen, and the exchange rate at 146.20 yen per dollar.\n"),
+    })  # fmt: skip
+    for quote, why in [
+        ("19.35 dlrs", "a posted one"),
+        ("346.50 dlrs", "an oil product's price"),
+        ("1.2964 marks", "a cross rate"),
+        ("805.50 stg", "the price of something else"),
+        ("1,052 yen", "the price of something else"),
+    ]:
+        outcome, checks, _ = found[quote]
+        assert outcome == "no-reference", (quote, checks)
+        assert not [row for row in checks if row[0] == "official"], (quote, checks)
+        assert why in checks[0][6], (quote, checks)
+    outcome, checks, _ = found[
+        "146.20 yen"
+    ]  # the day's rate: FRED 142.90 in April, 151.43 in March
+    assert outcome == "consistent", checks
+
+
+def test_a_price_said_to_be_reasonable_is_a_wish_not_a_quote(folder: Path) -> None:
+    wire = (
+        "OIL INDUSTRY\n\nHOUSTON, May 5 - For exploration, he said, 22 dlrs a barrel would be "
+        "reasonable.\n"
+    )
+    outcome, checks = check_one(folder, "reasonable", "1987-05-05", wire, "22 dlrs")
+    assert outcome == "forecast", checks
+    assert "forecast_after" in checks[0][6]
+
+
+def test_a_verbless_figure_takes_the_forecast_words_of_the_clause_it_continues(
+    folder: Path,
+) -> None:
+    found = checked(folder, "continued", {
+        "a.txt": ("1987-03-09", "OIL RIGS\n\nHOUSTON, March 9 - He added that oil prices will "
+                  "eventually rise to 35 dlrs, then to 50 dlrs after 1990.\n"),
+        "b.txt": ("1987-06-01", "TOYOTA FORECAST\n\nTOKYO, June 1 - The forecast assumes a rate "
+                  "of 140 yen to the dollar and a crude oil price of 18 dlrs a barrel, a "
+                  "spokesman said.\n"),
+        "c.txt": ("1987-03-09", "GERMAN GROWTH\n\nBONN, March 9 - West German GDP grew 2.4 pct "
+                  "in 1986, and industrial output rose.\n"),
+    })  # fmt: skip
+    for quote in ("50 dlrs", "18 dlrs"):
+        outcome, checks, _ = found[quote]
+        assert outcome == "forecast", (quote, checks)
+        assert "in the clause its words continue" in checks[0][6], (quote, checks)
+    outcome, checks, _ = found["2.4 pct"]  # a clause of its own: checked (WDI 2.29, revised)
+    assert outcome in ("consistent", "revised"), checks
+
+
+def test_a_forecast_named_later_in_the_sentence_makes_the_figure_one(folder: Path) -> None:
+    story = (
+        "China\n\nChina's economy grew by 9.5% in 2004, the World Bank said in its latest "
+        "forecast.\n"
+    )
+    outcome, checks = check_one(folder, "named-later", "2005-02-10", story, "9.5%")
+    assert outcome == "forecast", checks  # 2004 was over: only the words make it one
+    assert "forecast words (forecast_named_later)" in checks[0][6]
+
+
+def test_a_headlines_seen_at_is_a_forecast(folder: Path) -> None:
+    headline = (
+        "MEXICAN FIRST QTR CRUDE EXPORTS SEEN AT 15.25 DLRS\n\nMEXICO CITY, March 30 - Mexico "
+        "gave its first figures.\n"
+    )
+    outcome, checks = check_one(folder, "headline-seen", "1987-03-30", headline, "15.25 DLRS")
+    assert outcome == "forecast", checks
+    assert "forecast words (expected_to)" in checks[0][6]
+
+
+def test_the_month_may_is_no_modal_and_now_marks_the_present(folder: Path) -> None:
+    found = checked(folder, "may-now", {
+        "a.txt": ("1987-04-09", "ENERGY FUTURES\n\nNEW YORK, April 9 - May crude closed 17 cts "
+                  "higher at 18.84 dlrs a barrel.\n"),
+        "b.txt": ("1987-03-24", "INDONESIA OUTLOOK\n\nJAKARTA, March 24 - He saw the outlook for "
+                  "1987 as better for Indonesia, with oil prices now around 18 dlrs a barrel.\n"),
+    })  # fmt: skip
+    outcome, checks, _ = found["18.84 dlrs"]
+    assert outcome == "consistent", checks  # the day's WTI, not a forecast ("May" is a month)
+    outcome, checks, _ = found["17 cts"]
+    assert outcome == "no-reference" and "a move of the price" in checks[0][6], checks
+    outcome, checks, _ = found["around 18 dlrs"]
+    assert outcome == "consistent", checks  # WTI 18.6-18.9 the week before
