@@ -962,6 +962,9 @@ class Rules:
     # what the context before a figure (pattern `before`) can end with: the last letters of its
     # words (last_letters) and the marks that are no letters ("~", the "-" of "minus-130")
     before_words: frozenset[str]
+    before_pairs: frozenset[str]  # the last two words of a qualifier of several ("up to")
+    before_pair_ends: frozenset[str]  # ... and the last of them
+    before_codes: frozenset[str]  # the currency prefixes read in their case ("US", "RMB")
     before_marks: frozenset[str]
     label_words: frozenset[str]  # [label_words] of patterns.toml
     month_words: frozenset[str]  # the month names and abbreviations, case-folded
@@ -1487,31 +1490,48 @@ def _word_lookups(files: RuleFiles) -> dict[str, Any]:
 
 def _context_ends(files: RuleFiles, prefixes: CurrencyPrefixes) -> dict[str, frozenset[str]]:
     """What the words before a figure end with when the `before` pattern can read a context in
-    them: a qualifier, a minus word or a currency prefix (see read_candidate)."""
-    words = {w for q in files.qualifier for w in q.words} | set(files.minus_words.words)
-    words |= set(prefixes.codes) | {letters for letters, _symbol in prefixes.glue}
-    marks = {w[-1] for w in words if not w[-1].isalpha()} | {"-"}
+    them (see read_candidate): a qualifier's last word (its last two, for one of several: "up
+    to", "in excess of"; "to" and "of" alone are before most figures), a minus word, a currency
+    prefix (a code or a letter glued to "$" is read in its case: "a $5" holds no "A$")."""
+    qualifiers = {w for q in files.qualifier for w in q.words}
+    words = qualifiers | set(files.minus_words.words)
+    glue = {letters for letters, _symbol in prefixes.glue}
+    any_case = set(files.minus_words.words) | {g for g in glue if len(g) > 1}  # "Us $", "us$"
+    pairs = set()
+    for qualifier in qualifiers:
+        parts = regex.split(r"[\s\-‑]+", qualifier.strip())
+        if len(parts) > 1:
+            pairs.add(f"{last_letters(parts[-2])} {last_letters(parts[-1])}")
+        else:
+            any_case.add(qualifier)
+    in_case = set(prefixes.codes) | glue | ({"c"} if "C" in glue else set())  # "c $ 300"
+    marks = {w[-1] for w in words | in_case if not w[-1].isalpha()} | {"-"}
     return {
-        "before_words": frozenset(filter(None, map(last_letters, words))),
+        "before_words": frozenset(filter(None, map(last_letters, any_case))),
+        "before_pairs": frozenset(pairs),
+        "before_pair_ends": frozenset(pair.rsplit(" ", 1)[-1] for pair in pairs),
+        "before_codes": frozenset(filter(None, (last_letters(w, fold=False) for w in in_case))),
         "before_marks": frozenset(marks),
     }
 
 
-def last_letters(text: str) -> str:
-    """The letters a text ends with, past its full stops, case-folded: how the word before a
-    figure is looked up among the words its context can end with.
+def last_letters(text: str, *, fold: bool = True) -> str:
+    """The letters a text ends with, past its full stops, case-folded (unless not `fold`): how
+    the word before a figure is looked up among the words its context can end with.
 
     >>> [last_letters(t) for t in ["U.S.", "rose (about", "Rs.", "5", "more than", "~"]]
     ['s', 'about', 'rs', '', 'than', '']
+    >>> last_letters("paid US", fold=False)
+    'US'
     """
     words = text.rsplit(None, 1)
     chunk = words[-1].rstrip(".") if words else ""
-    if chunk.isalpha():
-        return chunk.casefold()  # most words: no loop
-    start = len(chunk)
-    while start and chunk[start - 1].isalpha():
-        start -= 1
-    return chunk[start:].casefold()
+    if not chunk.isalpha():
+        start = len(chunk)
+        while start and chunk[start - 1].isalpha():
+            start -= 1
+        chunk = chunk[start:]
+    return chunk.casefold() if fold else chunk
 
 
 def _unit_lookups(files: RuleFiles) -> dict[str, Any]:

@@ -427,3 +427,27 @@ def test_an_edge_gate_never_turns_away_a_match() -> None:
     calls = sum(counted.values())
     assert places > 100 and found > 10
     assert calls < (len(after) + len(before)) * places / 6
+
+
+def test_the_context_before_a_figure_is_not_read_after_a_word_of_a_longer_qualifier_alone() -> None:
+    """ "to" and "of" end "up to" and "in excess of", and a lone "a" ends "A$": read alone, they
+    stand before many figures that have no context. The gate asks for the qualifier's last two
+    words, and reads a currency prefix in its case."""
+    rules = default_rules()
+    for head, expected in [
+        ("rose to ", False),
+        ("a fall of ", False),
+        ("paid a ", False),
+        ("rose up to ", True),
+        ("up-to ", True),
+        ("in excess of ", True),
+        ("(Up\nto ", True),
+        ("paid A", True),
+        ("paid US ", True),
+        ("paid us ", True),
+        ("about ", True),
+    ]:
+        text = head + "5"
+        assert _may_have_context(rules, text, len(head)) is expected, head
+        found = rules.compiled["before"].search(text, 0, len(head))
+        assert expected or found is None or found.end() == found.start(), head

@@ -36,6 +36,7 @@ _FILE_SUFFIX = regex.compile(r"\.[a-z]{2,4}\b")
 # digits with a thousands comma or a decimal part: a statistic, never a label or a year
 # (or a mixed fraction, as wire copy quotes prices and coupons: "trading at 19-1/4")
 _STATED_NUMBER = regex.compile(r"\d,\d{3}|\d\.\d|\d[-\s]\d{1,2}/\d")
+_STATED_MARKS = frozenset(",./")
 # a whole number and a nought, the way versions are numbered: "trade war 2.0", "Web 3.0"
 _VERSION_NUMBER = regex.compile(r"\d\.0")
 # a capitalised number word between a lower-case word and a capitalised one: part of a name
@@ -178,7 +179,17 @@ def _may_have_context(rules: Rules, text: str, start: int) -> bool:
     head = text[max(0, start - 40) : start].rstrip()
     if not head:
         return False
-    return head[-1] in rules.before_marks or last_letters(head) in rules.before_words
+    if head[-1] in rules.before_marks:
+        return True
+    written = last_letters(head, fold=False)
+    last = written.casefold()
+    if last in rules.before_words or written in rules.before_codes:
+        return True
+    if last not in rules.before_pair_ends:
+        return False
+    # "up to", "in excess of": the word before the last one too (spaces and hyphens alike)
+    chunks = head.replace("‑", " ").replace("-", " ").rsplit(None, 2)
+    return len(chunks) > 1 and f"{last_letters(chunks[-2])} {last}" in rules.before_pairs
 
 
 def _multiple_as_modifier(doc: Doc, start: int) -> bool:
@@ -235,7 +246,11 @@ def _first_figure(r: Reading) -> bool:
     first = read_figure(str(g["first"]), doc.rules)
     if first is None:
         return False
-    if not first.is_digits and _NAMED_NUMBER_WORD.match(doc.text, r.start, r.end + 30):
+    if (
+        not first.is_digits
+        and doc.text[r.start].isupper()  # the pattern's first letter: most number words have none
+        and _NAMED_NUMBER_WORD.match(doc.text, r.start, r.end + 30)
+    ):
         return False  # "the Six Nations", "the main Three Gorges Dam": a name
     r.first, r.symbol, r.value, r.has_scale = first, first.symbol, first.value, first.has_scale
     unit = g["unit"]
@@ -249,7 +264,7 @@ def _first_figure(r: Reading) -> bool:
         and _TORN_NUMBER.match(doc.text, max(0, r.start - 8), r.start, RELEASE_GIL)
     ):
         return False  # "245 23 yen": digits a space apart that no grouping explains
-    r.unit_info = read_unit(unit, doc.rules)
+    r.unit_info = read_unit(unit, doc.rules) if unit else None
     mark = unit.strip() if unit else ""
     if mark in _QUOTE_OPENERS and (
         _YEAR.fullmatch(first.digits) or _closes_quotation(doc.text, m.start("unit"), mark)
@@ -264,7 +279,7 @@ def _range(r: Reading) -> bool:
     doc, g, m, rules = r.doc, r.g, r.m, r.doc.rules
     assert r.first is not None
     r.second = read_figure(g["second"], rules) if g["second"] else None
-    r.unit2 = read_unit(g["unit2"], rules)
+    r.unit2 = read_unit(g["unit2"], rules) if g["unit2"] else None
     r.sep = (g["sep"] or "").strip()
     if g["second"] and (r.second is None or _two_figures(r)):
         # "grew 20% to $5 billion", "rose from 5% to 10%": two figures, not a range
@@ -407,7 +422,9 @@ def _stated(r: Reading) -> bool:
     pleaded"), or is the rest of a whole it counted ("the remaining 11", "all but 92")."""
     if r.first is None or not r.first.is_digits:
         return False
-    if _STATED_NUMBER.search(r.g["first"] or ""):
+    written = r.g["first"] or ""
+    # the pattern needs a comma, a point or a slash: a plain whole number is not searched
+    if not _STATED_MARKS.isdisjoint(written) and _STATED_NUMBER.search(written):
         return True
     text, start, end, compiled = r.doc.text, r.start, r.end, r.doc.rules.compiled
     if r.second is not None:
@@ -1069,10 +1086,8 @@ def _noun_end(m: ByNumber, i: int) -> int:
     return m.end(f"w{i}")
 
 
-def _change_cue(doc: Doc, m: Match | None) -> str | None:
+def _change_cue(doc: Doc, m: Match) -> str | None:
     """The direction of whichever change cue matched (groups c0, c1... in cues.toml order)."""
-    if m is None:
-        return None
     for i, (cue, _pattern) in enumerate(doc.rules.change_cues):
         if m.group(f"c{i}") if f"c{i}" in m.re.groupindex else None:
             if cue.increase_verbs and m.group("verb").lower() in cue.increase_verbs:
@@ -1086,14 +1101,14 @@ def _change_before(doc: Doc, start: int) -> str | None:
     `where = "before"`: the pattern is read backwards and matched there only (a search would try
     each of the 60 positions before too; every cue ends in \\s+\\Z, so none matches there)."""
     rules = doc.rules
-    return _change_cue(
-        doc, rules.edges.before(rules.change_before, doc.text, max(0, start - 60), start)
-    )
+    cue = rules.edges.before(rules.change_before, doc.text, max(0, start - 60), start)
+    return None if cue is None else _change_cue(doc, cue)
 
 
 def _change_after(doc: Doc, end: int) -> str | None:
     rules = doc.rules
-    return _change_cue(doc, rules.edges.after(rules.change_after, doc.text, end, end + 30))
+    cue = rules.edges.after(rules.change_after, doc.text, end, end + 30)
+    return None if cue is None else _change_cue(doc, cue)
 
 
 def _is_name_or_date(doc: Doc, start: int, end: int) -> bool:
