@@ -1106,7 +1106,8 @@ def _generated_pieces(files: RuleFiles) -> dict[str, str]:
     anchor_words |= vague_words
     anchor_words |= {f"{w} {s}" for w in nw.scaled_only for s in scale_spaced}
     return {
-        "anchor_words": trie({w.lower() for w in anchor_words}),
+        # in lower case, matched in its case on the lower-cased text (see the anchor_word pattern)
+        "anchor_words": trie({w.lower() for w in anchor_words}, fold_case=False),
         "scale_spaced": trie(scale_spaced),
         "scale_glued": trie({w for s in files.scale for w in s.glued_words}, fold_case=False),
         "currency_symbol": trie(currency_symbols, fold_case=False),

@@ -2,7 +2,8 @@
 
 How it works, and why it is fast:
 1. Two cheap passes over the whole text find where a candidate can start (`anchor`: digits and
-   currency symbols; `anchor_word`: a prefix tree of number words, fractions and multiples).
+   currency symbols; `anchor_word`: a prefix tree of number words, fractions and multiples, on
+   the lower-cased text).
    Years on their own are dropped there. The full `scan` pattern (ledger/rules/patterns.toml) is
    tried only at those places: figure, scale word, unit and range; dates, times and phone numbers
    are recognised and skipped by it.
@@ -108,12 +109,26 @@ def anchors(text: str, rules: Rules, chinese: list[Sentence] | None = None) -> l
     """Where candidates can start outside the `chinese` sentences: digits and currency symbols,
     then number words, in order. Only the stretches between those sentences are crossed."""
     anchor, anchor_word = rules.compiled["anchor"], rules.compiled["anchor_word"]
+    lowered = _lowered(text)  # the number words are a tree in lower case (patterns.toml)
     found: list[int] = []
     for lo, hi in gaps(len(text), chinese) if chinese else [(0, len(text))]:
         at = _starts(anchor, text, lo, hi)
-        words = _starts(anchor_word, text, lo, hi)
+        words = _starts(anchor_word, lowered, lo, hi)
         found += sorted(at + words) if words else at
     return found
+
+
+def _lowered(text: str) -> str:
+    """The text in lower case, character for character, so that an offset in it is one in the
+    text: str.lower(), but a character it would lengthen (the Turkish İ) stays as it is.
+
+    >>> _lowered("Two THIRDS"), len(_lowered("İki TWO")) == len("İki TWO")
+    ('two thirds', True)
+    """
+    lowered = text.lower()
+    if len(lowered) == len(text):  # lower() never shortens a character: none was lengthened
+        return lowered
+    return "".join(low if len(low := char.lower()) == 1 else char for char in text)
 
 
 def _starts(pattern: regex.Pattern[str], text: str, lo: int, hi: int) -> list[int]:
