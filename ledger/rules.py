@@ -69,6 +69,20 @@ PATTERN_GROUPS: dict[str, tuple[str, ...]] = {
         "named",
         "vague",
     ),
+    # the scan as it reads at a digit: the same groups, as the reader asks every match for them
+    "scan_digits": (
+        "skip",
+        "first",
+        "unit",
+        "second",
+        "unit2",
+        "sep",
+        "neg",
+        "mult",
+        "frac",
+        "named",
+        "vague",
+    ),
     "figure": (),  # a piece of scan and and_range
     "unit": (),  # a unit right after a year: "2020 tonnes" is no lone year
     "scale": (),  # ... nor is "2020 million"
@@ -1029,11 +1043,15 @@ def check_contract(files: RuleFiles, pieces: dict[str, str]) -> None:
 
 
 def _check_word_starts(files: RuleFiles) -> None:
-    """The scan pattern (patterns.toml) relies on how these words start: multiples, fractions,
-    vague and named quantities are tried only where a letter stands, (?=\\p{L}), and the space
+    """The scan pattern (patterns.toml) relies on how these words start: number words, multiples,
+    fractions, vague and named quantities are tried only where a letter stands, (?=\\p{L}), and
+    at a digit scan_digits reads as scan does only as no currency symbol starts with one; the space
     before a unit or a scale word is possessive, ?+, so none of those starts with a space or a
     hyphen (each shortcut spares the scan a try of a word tree at most figures)."""
+    nw = files.number_words
+    number_words = [*nw.units, *nw.teens, *nw.tens, *nw.scaled_only]
     lettered = [
+        *[("numbers.toml", w) for w in number_words],
         *[("numbers.toml", w) for m in files.multiple for w in [*m.words, *m.factors]],
         *[("numbers.toml", w) for rule in [*files.fraction, *files.vague] for w in rule.words],
         *[("units.toml", w) for n in files.named for w in n.words],
@@ -1041,6 +1059,13 @@ def _check_word_starts(files: RuleFiles) -> None:
     for where, word in lettered:
         if not word[:1].isalpha():
             raise RulesError(f"{where}: {word!r} must start with a letter, as the scan reads it")
+    # at a digit the scan_digits pattern stands in for scan, and leaves the symbols out
+    symbols = [s for c in files.currency for s in c.prefixes] + [c.symbol for c in files.context]
+    for symbol in symbols:
+        if symbol[:1].isdecimal():
+            raise RulesError(
+                f"currencies.toml: {symbol!r} must not start with a digit, as the scan reads it"
+            )
     spaced = [
         *[("units.toml", w) for u in files.unit for w in [*u.words, *u.symbols, *u.guarded]],
         *[("currencies.toml", w) for c in files.currency for w in [*c.words, *c.prefixes]],

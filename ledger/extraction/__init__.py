@@ -5,8 +5,8 @@ How it works, and why it is fast:
    currency symbols; `anchor_word`: a prefix tree of number words, fractions and multiples, on
    the lower-cased text).
    Years on their own are dropped there. The full `scan` pattern (ledger/rules/patterns.toml) is
-   tried only at those places: figure, scale word, unit and range; dates, times and phone numbers
-   are recognised and skipped by it.
+   tried only at those places (at a digit, `scan_digits`, the same without the words): figure,
+   scale word, unit and range; dates, times and phone numbers are recognised and skipped by it.
 2. Each candidate is read in its immediate context with small patterns anchored at its edges:
    the qualifier and currency prefix before it ("over US$"), the counted noun after it, and the
    words that make it a name or a date ("Boeing 737", "March 5").
@@ -149,12 +149,19 @@ def _scan(doc: Doc, found: list[Found], starts: list[int]) -> None:
     """Add the figures of the text to `found`, read at each anchor (`starts`) the scan pattern
     matches, in order; each claim ends where the next may start."""
     text, rules = doc.text, doc.rules
-    scan = rules.compiled["scan"]
-    skip = scan.groupindex["skip"]  # read by number, as document.ByNumber explains
+    words_scan, digits_scan = rules.compiled["scan"], rules.compiled["scan_digits"]
+    # read by number, as document.ByNumber explains
+    words_skip, digits_skip = words_scan.groupindex["skip"], digits_scan.groupindex["skip"]
     pos = 0
     for at in starts:
         if at < pos or _lone_year(text, at, rules):
             continue
+        # at a digit (most anchors) the scan without what starts with a letter or a symbol
+        # matches as the whole one does, with a third of the set-up (scan_digits, patterns.toml)
+        if text[at].isdecimal():
+            scan, skip = digits_scan, digits_skip
+        else:
+            scan, skip = words_scan, words_skip
         m = None
         if at and text[at - 1] in "-−+(" and text[at].isdigit():
             # a minus sign, or the + or ( of a phone number, starts the candidate
