@@ -54,7 +54,8 @@ FLAGS = regex.VERBOSE  # VERSION0: VERSION1 with IGNORECASE folds full case, ~5x
 # the cues of cues.toml, and the unit words it looks up. `check_contract` holds the files to it
 # when they load, so a rules folder that lacks one fails there with one line, not in extract.
 PATTERN_GROUPS: dict[str, tuple[str, ...]] = {
-    "anchor": (),  # where a figure can start: digits and symbols
+    "anchor": (),  # where a figure can start: digits
+    "anchor_point": (),  # ... a decimal point with no whole part
     "anchor_word": (),  # ... and number words
     "scan": (
         "skip",
@@ -622,6 +623,7 @@ class RuleFiles(_Strict):
     attribution_words: AttributionWords
     comparison: ComparisonWords
     not_labels: WordTable
+    anchor_marks: WordTable
     minus_words: WordTable
     label_words: WordTable
     restatement: list[RestatementRule] = Field(min_length=1)
@@ -904,6 +906,8 @@ class Rules:
     before_words: frozenset[str]
     before_marks: frozenset[str]
     label_words: frozenset[str]  # [label_words] of patterns.toml
+    # the characters a candidate starts at, searched for one by one ([anchor_marks], symbols)
+    anchor_marks: tuple[str, ...]
     month_words: frozenset[str]  # the month names and abbreviations, case-folded
     restatements: tuple[tuple[str, Pattern], ...]  # (id, compiled), in file order
     sentence_boundary: Pattern  # where a sentence ends; the rules' month abbreviations end none
@@ -1431,8 +1435,20 @@ def _word_lookups(files: RuleFiles) -> dict[str, Any]:
         "not_labels": frozenset(files.not_labels.words),
         **_context_ends(files, prefixes),
         "label_words": frozenset(files.label_words.words),
+        "anchor_marks": _anchor_marks(files, prefixes),
         "month_words": frozenset(m.casefold() for m in files.period_words.months),
     }
+
+
+def _anchor_marks(files: RuleFiles, prefixes: CurrencyPrefixes) -> tuple[str, ...]:
+    """The characters a candidate can start at, each searched for in the text (see [anchor_marks]
+    in patterns.toml): those the table lists, and the first of each currency symbol."""
+    symbols = {*prefixes.symbols, *(symbol for _glue, symbol in prefixes.glue)}
+    symbols |= {c.symbol for c in files.context}
+    for mark in files.anchor_marks.words:
+        if len(mark) != 1:
+            raise RulesError(f"patterns.toml: anchor_marks {mark!r} must be one character")
+    return tuple(sorted({*files.anchor_marks.words, *(symbol[0] for symbol in symbols)}))
 
 
 def _context_ends(files: RuleFiles, prefixes: CurrencyPrefixes) -> dict[str, frozenset[str]]:

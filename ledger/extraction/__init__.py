@@ -1,9 +1,10 @@
 """Find every quantitative claim in a news text and normalise it (issue 2).
 
 How it works, and why it is fast:
-1. Two cheap passes over the whole text find where a candidate can start (`anchor`: digits and
-   currency symbols; `anchor_word`: a prefix tree of number words, fractions and multiples, on
-   the lower-cased text).
+1. Cheap passes over the whole text find where a candidate can start (`anchor`: digits;
+   `anchor_point`: a decimal point with no whole part; a plain search for each currency symbol
+   and vulgar fraction; `anchor_word`: a prefix tree of number words, fractions and multiples,
+   on the lower-cased text).
    Years on their own are dropped there. The full `scan` pattern (ledger/rules/patterns.toml) is
    tried only at those places (at a digit, `scan_digits`, the same without the words): figure,
    scale word, unit and range; dates, times and phone numbers are recognised and skipped by it.
@@ -108,13 +109,31 @@ def extract_with_report(
 def anchors(text: str, rules: Rules, chinese: list[Sentence] | None = None) -> list[int]:
     """Where candidates can start outside the `chinese` sentences: digits and currency symbols,
     then number words, in order. Only the stretches between those sentences are crossed."""
-    anchor, anchor_word = rules.compiled["anchor"], rules.compiled["anchor_word"]
+    compiled = rules.compiled
+    anchor, point, anchor_word = (
+        compiled["anchor"],
+        compiled["anchor_point"],
+        compiled["anchor_word"],
+    )
     lowered = _lowered(text)  # the number words are a tree in lower case (patterns.toml)
     found: list[int] = []
     for lo, hi in gaps(len(text), chinese) if chinese else [(0, len(text))]:
-        at = _starts(anchor, text, lo, hi)
-        words = _starts(anchor_word, lowered, lo, hi)
-        found += sorted(at + words) if words else at
+        at = _starts(anchor, text, lo, hi) + _starts(point, text, lo, hi)
+        at += _marks(text, rules.anchor_marks, lo, hi)
+        at += _starts(anchor_word, lowered, lo, hi)
+        found += sorted(at)
+    return found
+
+
+def _marks(text: str, marks: tuple[str, ...], lo: int, hi: int) -> list[int]:
+    """Where each of `marks` (single characters) stands from `lo` to `hi`: a plain search in C
+    for each, where a pattern of them all is tried at every character of the text."""
+    found = []
+    for mark in marks:
+        at = text.find(mark, lo, hi)
+        while at != -1:
+            found.append(at)
+            at = text.find(mark, at + 1, hi)
     return found
 
 
