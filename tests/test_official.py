@@ -1008,7 +1008,7 @@ def test_the_month_may_is_no_modal_and_now_marks_the_present(folder: Path) -> No
 def test_a_towns_or_a_groups_people_and_a_regions_figure_are_not_the_nations(
     folder: Path,
 ) -> None:
-    found = checked(folder, "parts", {
+    found = checked(folder, "town-group-region", {
         "a.txt": ("1987-03-10", "SPY CASE\n\nTOKYO, March 10 - Police arrested two Polish "
                   "citizens for trying to steal computer technology, local media said.\n"),
         "b.txt": ("1987-06-01", "LATIN DEBT\n\nMEXICO CITY, June 1 - Latin American debt kept "
