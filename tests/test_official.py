@@ -948,6 +948,12 @@ def test_a_price_said_to_be_reasonable_is_a_wish_not_a_quote(folder: Path) -> No
     outcome, checks = check_one(folder, "reasonable", "1987-05-05", wire, "22 dlrs")
     assert outcome == "forecast", checks
     assert "forecast_after" in checks[0][6]
+    opinion = (
+        "OPEC PRICE\n\nBRUSSELS, March 17 - The official said an 18 dlr a barrel price was "
+        "optimal for producers.\n"
+    )
+    outcome, checks = check_one(folder, "optimal", "1987-03-17", opinion, "18 dlr")
+    assert outcome == "forecast", checks
 
 
 def test_a_verbless_figure_takes_the_forecast_words_of_the_clause_it_continues(
