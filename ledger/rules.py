@@ -874,6 +874,8 @@ class Rules:
     subject_pattern: Pattern
     subject_ids: dict[str, str]
     subject_alone: frozenset[str]  # names that are a subject only where no other is named
+    # the longest word of each name, lower-case: a sentence holding none names none (name_words)
+    subject_words: frozenset[str]
     metrics: Gated[tuple[MetricRule, Pattern | None, frozenset[str]]]
     titles: Pattern  # the title words before a source's name, to strip
     title_words: frozenset[str]  # the same, lower-case and without a dot: "president Vernes"
@@ -1241,6 +1243,19 @@ def past_head(source: str) -> str | None:
     return None
 
 
+_NAME_WORD = regex.compile(r"[\w&]+")  # a word as Sentence.lower_words finds them
+
+
+def name_words(names: Iterable[str]) -> frozenset[str]:
+    """The longest word of each name, lower-cased: a sentence that holds none of them can name
+    none of the names, so the search for them is skipped (a long word is a rare one).
+
+    >>> sorted(name_words(["Bank of England", "U.S.", "The Netherlands"]))
+    ['england', 'netherlands', 'u']
+    """
+    return frozenset(max(_NAME_WORD.findall(name.lower()), key=len) for name in names)
+
+
 def _titles(titles: list[str]) -> str:
     r"""What strips the titles before a name, up to the last: "Finance Minister Liu Kun".
 
@@ -1578,6 +1593,7 @@ def _cues(files: RuleFiles, cue: Callable[[str, str], Pattern]) -> dict[str, Any
         ),
         "subject_ids": subject_ids,
         "subject_alone": frozenset(name for s in files.subject for name in s.names_alone),
+        "subject_words": name_words(subject_ids),
         "restatements": tuple(
             (r.id, _compile(r.regex, f"restatement {r.id}")) for r in files.restatement
         ),

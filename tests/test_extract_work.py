@@ -22,7 +22,7 @@ import ledger.extract_zh as extract_zh
 import ledger.extraction.sentence_fields as sentence_fields
 from ledger.extraction import anchors, extract_with_report, to_claim
 from ledger.extraction.candidate import _may_end_a_date, _may_end_a_label, _may_have_context
-from ledger.extraction.document import Doc, Found
+from ledger.extraction.document import Doc, Found, Sentence
 from ledger.models import Claim
 from ledger.rules import Gated, Patterns, Rules, _generated_pieces, default_rules
 
@@ -356,3 +356,36 @@ def test_a_cue_anchored_at_the_sentence_start_is_searched_past_it_without_that_a
         ] == (whole)
         found += len(whole)
     assert found > 3
+
+
+def test_a_sentence_without_a_listed_names_longest_word_is_not_searched_for_names() -> None:
+    """The subject table's prefix tree (6 KB) is searched only in a sentence holding the longest
+    word of one of its names (rules.subject_words): two sentences with figures in three hold
+    none, and a set test rules them out."""
+    rules, calls = counted_sentence_rules(default_rules())
+    claims = extract_with_report("The club has 42 members and 7 boats.", rules=rules).claims
+    assert [c.subject for c in claims] == [None, None]
+    assert not [key for key in calls if key[0] == "subject"]
+    claims = extract_with_report("Exports to Hong Kong rose 5%.", rules=rules).claims
+    assert [c.subject for c in claims] == ["Hong Kong"]
+    assert sum(n for key, n in calls.items() if key[0] == "subject") == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Exports to China rose 5% and to Hong Kong 3%.",
+        "Exports to China_ rose 5%.",  # "china_" is the sentence's word: the gate must not trust it
+        "Exports to AT&China rose 5%.",
+        "Exports to China\u0301 rose 5%.",  # an accent written apart: a word's, no letter
+        "Exports to the U.S. rose 5%, to S&P 500 firms 2%.",
+        "Sales rose 5% to 12 boats.",
+    ],
+)
+def test_the_names_gate_finds_what_the_search_finds(text: str) -> None:
+    """Skipping the names' search on the sentence's words never loses a name the search finds:
+    where a word character is no letter or digit, the words are not trusted."""
+    rules = default_rules()
+    s = Sentence(0, len(text), text)
+    whole = [m.span() for m in rules.subject_pattern.finditer(text)]
+    assert [m.span() for m in sentence_fields._table_names(rules, s, text)] == whole
