@@ -351,6 +351,10 @@ class SubjectNameCue(RegexCue):
     # the words right before a match that belong to it ("Swiss cement" before "firm Granitco"),
     # read backwards from where it starts: kept out of the pattern so that it starts at a word
     lead: str | None = None
+    # for a cue whose first alternative opens the sentence (\A, see past_head): lower-case words
+    # of which one must be in the sentence for it to be searched past its start, the words its
+    # other alternatives open with; without one it is tried at the start alone
+    past_head_triggers: list[str] = []
 
 
 PeriodKind = Literal[
@@ -1025,6 +1029,11 @@ def check_contract(files: RuleFiles, pieces: dict[str, str]) -> None:
         require_groups(f"cues.toml: attribution {cue.id!r}", cue.regex, ATTRIBUTION_GROUPS)
     for named in files.subject_name:
         require_groups(f"cues.toml: subject_name {named.id!r}", named.regex, SUBJECT_NAME_GROUPS)
+        if named.past_head_triggers and past_head(_subject_name_regex(named)) is None:
+            raise RulesError(
+                f"cues.toml: subject_name {named.id!r} has past_head_triggers, but its regex does"
+                " not open with an alternative anchored at the sentence's start ((?:\\A...|...))"
+            )
     for period in files.period:
         where = f"cues.toml: period {period.id!r} ({period.period})"
         require_groups(where, period.regex, PERIOD_GROUPS[period.period])

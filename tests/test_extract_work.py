@@ -389,3 +389,39 @@ def test_the_names_gate_finds_what_the_search_finds(text: str) -> None:
     s = Sentence(0, len(text), text)
     whole = [m.span() for m in rules.subject_pattern.finditer(text)]
     assert [m.span() for m in sentence_fields._table_names(rules, s, text)] == whole
+
+
+def test_a_cue_that_may_open_its_sentence_is_searched_past_it_only_after_its_words() -> None:
+    """[[subject_name]] acts past its sentence's start opens with "said", "when", "that" ...
+    (past_head_triggers): a sentence holding none of them is tried at its start alone."""
+    rules = default_rules()
+    calls: Counter[tuple[str, str, int, int]] = Counter()
+    rest = {rule: Counted(rule, pattern, calls) for rule, pattern in rules.past_head.items()}
+    rules = dataclasses.replace(rules, past_head=rest)
+    text = "Fernwave provides cable TV to 1.7 million homes."
+    assert [c.subject for c in extract_with_report(text, rules=rules).claims] == ["Fernwave"]
+    assert not calls
+    text = "Analysts said Fernwave provides cable TV to 1.7 million homes."
+    assert [c.subject for c in extract_with_report(text, rules=rules).claims] == ["Fernwave"]
+    assert sum(calls.values()) == 1
+
+
+def test_a_cue_tried_at_its_sentences_start_alone_finds_what_its_search_finds() -> None:
+    """The head alone gives the matches a search of the whole cue finds, on every seed sentence,
+    where none of its past_head_triggers is there (and where one is: the search)."""
+    rules = default_rules()
+    cue, acts = next((c, p) for c, p, _ in rules.subject_name_cues if c.id == "acts")
+    doc = Doc("", None, rules)
+    sentences = [s for text in SEEDS for s in regex.split(r"(?<=[.!?])\s+|\n+", text)]
+    sentences += ["Previously, Varrow had bought 965,000 shares", "Orvane & Co has 900 staff"]
+    sentences += ["Fernwave provides cable TV to 1.7 million homes"]
+    head_alone = found = 0
+    for sentence in sentences:
+        s = Sentence(0, len(sentence), sentence)
+        whole = [(m.span(), m.groups()) for m in acts.finditer(sentence)]
+        got = sentence_fields._cue_matches_named(doc, cue, acts, s)
+        assert [(m.span(), m.groups()) for m in got] == whole
+        head_alone += s.lower_words().isdisjoint(cue.past_head_triggers)
+        found += len(whole)
+    assert head_alone > 100
+    assert found > 3
