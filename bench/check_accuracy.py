@@ -99,6 +99,17 @@ def read_labels(path: Path) -> list[Label]:
         ]
 
 
+def story_text(document: dict) -> tuple[str, int]:
+    """A story's text as a source file holds it, its Reuters dateline put back at the head of
+    the text as on the wire ("TOKYO, March 3 -"), and how far that moves the text's offsets."""
+    text = document_text(document)
+    dateline = (document.get("dateline") or "").strip()
+    if not dateline:
+        return text, 0
+    head = len(text) - len(document["text"])
+    return f"{text[:head]}{dateline} {text[head:]}", len(dateline) + 1
+
+
 def write_sources(labels: list[Label], folder: Path) -> dict[str, int]:
     """Each labelled story as a source file with its manifest row; returns, per story, how far
     its labels' offsets move (a Reuters dateline put back at the head of the text)."""
@@ -112,12 +123,9 @@ def write_sources(labels: list[Label], folder: Path) -> dict[str, int]:
             label = wanted.get(document["id"])
             if label is None:
                 continue
-            text = document_text(document)
-            dateline = (document.get("dateline") or "").strip()
-            if dateline:
-                head = len(text) - len(document["text"])
-                text = f"{text[:head]}{dateline} {text[head:]}"
-                shifts[document["id"]] = len(dateline) + 1
+            text, shift = story_text(document)
+            if shift:
+                shifts[document["id"]] = shift
             (folder / f"{document['id']}.txt").write_text(text, encoding="utf-8")
             rows.append(
                 {

@@ -493,7 +493,9 @@ class Checker:
         code = self.subject_codes.get(claim.subject)
         if code and code.kind == "organisation" and not code.code:
             return None
-        return None if code is None and self._speakers_employer(claim) else claim.subject
+        if code is None and (self._speakers_employer(claim) or self._speaker_of_a_quote(claim)):
+            return None
+        return claim.subject
 
     def _speakers_employer(self, claim: ClaimRow) -> bool:
         """The claim's subject (a company) is named in its sentence as where a speaker works."""
@@ -503,6 +505,17 @@ class Checker:
             and named > 0
             and _cued(self.matcher.rules.affiliation, claim.sentence[max(0, named - 60) : named])
         )
+
+    def _speaker_of_a_quote(self, claim: ClaimRow) -> bool:
+        """The claim is a market quote and its subject (a person or a firm) is named as who
+        speaks ("Viermetz said ... the dollar was trading at 152.50 yen"): the quote is the
+        market's, not the speaker's own price."""
+        if self.matcher is None or not self.matcher.quotes_a_market(claim.metric):
+            return False
+        subject = str(claim.subject)
+        named = claim.sentence.find(subject)
+        after = claim.sentence[named + len(subject) : named + len(subject) + 80]
+        return named >= 0 and _cued(self.matcher.rules.speaker, after)
 
     def needs_context(self, claim: ClaimRow) -> bool:
         """True when a claim could be checked against official series but names no place."""
@@ -863,7 +876,9 @@ def _infer_metrics(db: sqlite_utils.Database, checker: Checker, claims: list[Cla
         words = claim.sentence[: claim.start - claim.sentence_start]
         if claim.metric == "other" and claim.kind in ("percent", "money"):
             _infer_metric(db, checker, claim, before, words, text)
-        elif claim.metric == "share_of_gdp" and _growth_not_a_share(checker.matcher.rules, claim):
+        elif claim.metric == "share_of_gdp" and _growth_not_a_share(
+            checker.matcher.rules, words, claim.sentence[claim.end - claim.sentence_start :]
+        ):
             claim.metric, claim.metric_from = "gdp_growth", "growth words, and no share named"
         if checker.matcher.checkable(claim.metric):
             _read_level_crossed(checker.matcher, claim, _with_leading_words(words, claim))
@@ -910,11 +925,10 @@ def _infer_metric(
         claim.metric, claim.metric_from = "gdp_growth", "growth words in an economy's story"
 
 
-def _growth_not_a_share(rules: CheckingRules, claim: ClaimRow) -> bool:
+def _growth_not_a_share(rules: CheckingRules, before: str, after: str) -> bool:
     """A share of GDP by its sentence's words ("measured in terms of gross domestic product"),
-    said as growth ("after contracting 8.1 pct") with no share named after it ("of GDP")."""
-    after = claim.sentence[claim.end - claim.sentence_start :]
-    before = claim.sentence[: claim.start - claim.sentence_start]
+    said as growth ("after contracting 8.1 pct") with no share named after it ("of GDP").
+    `before` and `after`: the figure's sentence either side of it."""
     return _growth_of_an_economy(rules, before, after) and not _placed(rules.share_after, "", after)
 
 

@@ -54,6 +54,11 @@ _ASIDE = re.compile(r"\([^()]{1,40}\)")
 # A money flow (exports, a current account, GDP) below this share of the national total is a
 # part of it ("exports to Japan", "coffee exports"), not the total news would state.
 PART_OF_TOTAL = 0.5
+# A quote this many times above every value of its series around its date is no quote of it, but
+# the price of something else quoted in that money ("805.50 stg" a tonne of a metal, a fare of "299
+# Canadian dollars", a conversion price of "1,052 yen"), or a rate in force read off "half a
+# point" (50); far below, it is a move (PART_OF_TOTAL).
+FAR_ABOVE = 3.0
 # How far before a figure, in its sentence, the currency or crude benchmark it is quoted in is
 # looked for ("one euro worth $1.3218").
 NAMED_REACH = 120
@@ -72,7 +77,7 @@ class Cue(BaseModel):
     pattern: str
     examples: list[str] = Field(min_length=1)
     counterexamples: list[str] = []
-    where: Literal["before", "after", "opening", "anywhere"] = "anywhere"
+    where: Literal["before", "after", "tail", "opening", "anywhere"] = "anywhere"
     frequency: Literal["A", "Q", "M", "D"] | None = None
     max_value: float | None = None  # the largest figure the cue is read of ("$1.30", not "$5bn")
 
@@ -133,6 +138,7 @@ class CheckingRules(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     forecast: list[Cue]
+    own_clause: list[Cue]
     subnational: list[Cue]
     frequency: list[Cue]
     year_on_year: list[Cue]
@@ -146,7 +152,9 @@ class CheckingRules(BaseModel):
     nominal: list[Cue]
     compared: list[Cue]
     company_rate: list[Cue]
+    instrument: list[Cue]
     affiliation: list[Cue]
+    speaker: list[Cue]
     sector: list[Cue]
     economy: list[Cue]
     currency_price: list[Cue]
@@ -318,9 +326,15 @@ def is_forecast(figure: Figure, rules: CheckingRules, aggregation: str | None = 
             if _opening_forecast(figure, cue, rules):
                 return f"forecast words ({cue.id})"
             continue
-        text = figure.words.after if cue.where == "after" else figure.words.before
+        text = {"after": figure.words.after, "tail": figure.sentence[figure.offset :]}.get(
+            cue.where, figure.words.before
+        )
         if cue.search(text):
             return f"forecast words ({cue.id})"
+    continued = _continued_clause(figure, rules)
+    for cue in rules.forecast:
+        if continued and cue.where == "before" and cue.search(continued):
+            return f"forecast words ({cue.id}) in the clause its words continue"
     end = period_end(figure.period)
     if end is None or figure.published is None or end <= figure.published:
         return None
@@ -328,6 +342,43 @@ def is_forecast(figure: Figure, rules: CheckingRules, aggregation: str | None = 
     if aggregation == "point" and begun:
         return None
     return f"its period {figure.period} was not over when it was published"
+
+
+def _continued_clause(figure: Figure, rules: CheckingRules) -> str:
+    """The clause a figure's verbless words continue ("..., then to 50 dlrs", "... 140 yen and
+    a crude oil price of 18 dlrs"): walking back across commas, "and" and "or" only, the first
+    clause with a verb (or the sentence's opening one); "" when the figure's own words, before
+    or after it, have a verb or a baseline word, or another boundary ("after", "when", a
+    bracket) comes first.
+
+    >>> rules = checking_rules()
+    >>> s = "He added that prices will rise to 35 dlrs, then to 50 dlrs after 1990."
+    >>> figure = Figure(50.0, None, "exact", "USD", None, "oil_price", None, None,
+    ...                 FigureWords(" then to ", " "), "", Subject(None), "none", s, 50)
+    >>> _continued_clause(figure, rules)
+    'He added that prices will rise to 35 dlrs'
+    """
+    if _clause_word(rules, figure.words.after):
+        return ""  # "1986 growth of 2.4 pct was revised": its verb comes after it
+    head = figure.sentence[: figure.offset]
+    cuts = list(_BOUNDARY.finditer(head))
+    end = len(head)
+    for index in range(len(cuts) - 1, -1, -1):
+        segment = head[cuts[index].end() : end]
+        found = _clause_word(rules, segment)
+        if found:
+            return segment if found == "verb" and end < len(head) else ""
+        if cuts[index].group().strip().casefold() not in (",", "and", "or"):
+            return ""
+        end = cuts[index].start()
+    return "" if not cuts or _clause_word(rules, head[:end]) == "baseline" else head[:end]
+
+
+def _clause_word(rules: CheckingRules, text: str) -> str | None:
+    """ "baseline" when the words compare with something ("below 1986's"), "verb" when they
+    have a verb of their own, else None (`own_clause` in checking.toml)."""
+    found = {cue.id for cue in rules.own_clause if cue.search(text)}
+    return "baseline" if "baseline" in found else next(iter(found), None)
 
 
 def _opening_forecast(figure: Figure, cue: Cue, rules: CheckingRules) -> bool:
@@ -466,6 +517,12 @@ class Matcher:
             # allows half a unit either side, whatever share of the figure that is
             return Interval(min(interval.low, value - 0.5), max(interval.high, value + 0.5))
         return interval
+
+    def quotes_a_market(self, metric: str) -> bool:
+        """The metric's series are a market's quotes (a benchmark crude's, a currency's), which
+        no speaker owns."""
+        definition = self.definitions.get(metric)
+        return definition is not None and _market_quote(definition) is not None
 
     def checkable(self, metric: str) -> bool:
         definition = self.definitions.get(metric)
@@ -616,12 +673,17 @@ class Matcher:
         if definition.scope != "national":
             return f"a {definition.scope} figure: never compared with national statistics"
         market = _market_quote(definition)  # "In London, Brent fell to $49.74": its market
-        if figure.subject_kind in ("company", "organisation", "region") and not market:
+        if figure.subject_kind == "company" or (
+            figure.subject_kind in ("organisation", "region") and not market
+        ):
             # a market quote's series is its benchmark's or its currency's, whoever spoke of it
-            # ("after Opec's comments, US light crude fell to $51.43")
+            # ("after Opec's comments, US light crude fell to $51.43"), but a price a company is
+            # the subject of is its own: a posting, a bid, a contract, its shares' price
             return f"about a {figure.subject_kind}: never compared with national statistics"
-        if any(cue.search(figure.sentence[: figure.offset]) for cue in self.rules.company_rate):
+        if any(cue.search(_cue_text(cue, figure)) for cue in self.rules.company_rate):
             return "a company's own rate or price: never compared with national statistics"
+        if any(cue.search(figure.words.after) for cue in self.rules.instrument):
+            return "a security's or another good's price: never compared with national statistics"
         if any(cue.search(self._scope_words(figure)) for cue in self.rules.sector):
             return "a sector's figure: never compared with national statistics"
         own = _DATELINE.sub("", figure.clause, count=1)  # "LONDON, April 14 -": where it was filed
@@ -629,7 +691,24 @@ class Matcher:
             return "a regional or city figure: never compared with national statistics"
         if market == "oil" and self._not_a_benchmark(figure):
             return "another crude's or an oil product's price, or a posted one: never a benchmark's"
+        if market == "currency" and self._cross_rate(figure):
+            return "a cross rate of two currencies, neither the dollar: the series are in dollars"
         return None
+
+    def _cross_rate(self, figure: Figure) -> bool:
+        """A figure in one currency said of another currency named before it in its clause,
+        with no dollar named after that ("The Australian dollar was firmer at 1.2964 marks"):
+        the price of one in the other, which no series of rates to the dollar gives."""
+        if figure.unit in (None, "USD"):
+            return False
+        named = list(self.rules.currency_words.pattern().finditer(figure.words.before))
+        if not named:
+            return False
+        code = self.rules.currency_words.table()[named[-1].group(0).casefold()]
+        rest = figure.words.before[named[-1].end() :]
+        return code not in (figure.unit, "USD") and not any(
+            cue.search(rest) for cue in self.rules.dollar_named
+        )
 
     def _baselines_period(self, figure: Figure) -> bool:
         """The figure's period is the year named with the baseline of a move "from" it "to" the
@@ -651,9 +730,10 @@ class Matcher:
 
     def _not_a_benchmark(self, figure: Figure) -> bool:
         """Another crude or an oil product named nearest the figure, or a posted, official or
-        OPEC price, a cost or a price a gallon in its sentence before it."""
+        OPEC price, a cost or a price a gallon in its sentence before it (or, for a cue `after`,
+        in its words right after it: "the 18 dlr benchmark price")."""
         return _nearest_named(self.rules.benchmarks, figure) == NOT_A_BENCHMARK or any(
-            cue.search(figure.sentence[: figure.offset]) for cue in self.rules.not_a_market_price
+            cue.search(_cue_text(cue, figure)) for cue in self.rules.not_a_market_price
         )
 
     def _series_subject(self, figure: Figure, definition: MetricDefinition) -> str | None:
@@ -731,13 +811,10 @@ class Matcher:
         low, high = min(v.value for v in window), max(v.value for v in window)
         if figure.unit == "USD" and window[0].indicator == "FRED:EXCH":
             low, high = 1 / high, 1 / low  # "$1.29 to the euro": the series give euros per $
-        if abs(figure.value) < PART_OF_TOTAL * low:
-            # "a 1.50 dlrs a barrel rise", "fell 6.60 won": a move of the price, not its level
-            why = (
-                f"the series for {window[0].subject} are at {_num(low)}-{_num(high)}: the "
-                "figure is less than half of that, a move of the price, not its level"
-            )
-            return [Verdict("no-reference", why)]
+        quoted = window[0].indicator == "FRED:EXCH" or window[0].indicator.startswith("EIA:")
+        off = _off_the_level(figure.value, low, high, quoted or frequency == "E")
+        if off:
+            return [Verdict("no-reference", f"the series for {window[0].subject} are at {off}")]
         reach = Interval(low, high)
         slack = ""
         if frequency != "D":
@@ -775,6 +852,10 @@ class Matcher:
                    "the figure is less than half the national total: a part of it (one "
                    "partner, one product, one sector), not the total")  # fmt: skip
             return Verdict("no-reference", why)
+        quoted = value.indicator == "FRED:EXCH" or value.indicator.startswith("EIA:")
+        off = _off_the_level(signed, other, other, quoted)
+        if quoted and off:  # "May crude closed 17 cents higher"
+            return Verdict("no-reference", f"{value.indicator} for {value.subject} is at {off}")
         outcome = compare(self._interval(figure, signed), reference_interval(other, "exact"))
         difference = _difference(signed, other)
         reason = ""
@@ -807,6 +888,33 @@ class Matcher:
 
 _FREQUENCY_WORDS = {"A": "annual", "H": "half-yearly", "Q": "quarterly", "M": "monthly",
                     "W": "weekly", "D": "daily", "E": "dated-change"}  # fmt: skip
+
+
+def _off_the_level(value: float, low: float, high: float, quoted: bool) -> str | None:
+    """Why a level's figure is no level of its series (low-high): under half of it, a move of the
+    price ("a 1.50 dlrs a barrel rise", "fell 6.60 won"); for a quote (`quoted`), over FAR_ABOVE
+    times it, the price of something else. None when it is near enough to be compared.
+
+    >>> _off_the_level(0.17, 18.6, 18.9, True)
+    '18.6-18.9: the figure is less than half of that, a move of the price, not its level'
+    >>> _off_the_level(805.5, 0.6, 0.628, True)
+    '0.6-0.628: the figure is more than 3 times that, the price of something else'
+    >>> _off_the_level(18.0, 18.6, 18.9, True) is None
+    True
+    """
+    levels = f"{_num(low)}-{_num(high)}" if low != high else _num(low)
+    if abs(value) < PART_OF_TOTAL * low:
+        return f"{levels}: the figure is less than half of that, a move of the price, not its level"
+    if quoted and abs(value) > FAR_ABOVE * high:
+        times = f"more than {_num(FAR_ABOVE)} times that"
+        return f"{levels}: the figure is {times}, the price of something else"
+    return None
+
+
+def _cue_text(cue: Cue, figure: Figure) -> str:
+    """Where a cue about what a figure is (a company's price, a posting) is searched: its words
+    right after it for an `after` cue, else its sentence up to it."""
+    return figure.words.after if cue.where == "after" else figure.sentence[: figure.offset]
 
 
 def _market_quote(definition: MetricDefinition) -> str | None:
