@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Generic, Literal, TypeVar
 
 import regex
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -320,6 +320,19 @@ class ChangeCue(_Strict):
     examples: list[str] = Field(min_length=1)
 
 
+# Lower-case strings of which a sentence (lower-cased) must also hold one for a rule to be tried,
+# besides its trigger word: what every match of its regex holds ("year", "quarter" or "month" for
+# "last year"; "rate" for a central bank's rate), so that a sentence with "last" or "bank" alone
+# is not searched. Read in ASCII sentences only (sentence_fields.holds_also).
+Also = list[Annotated[str, Field(pattern=r"^[^A-Z]+$")]]
+
+
+def _examples_hold_also(rule: RegexCue | MetricRule) -> None:
+    missed = [e for e in rule.examples if not any(a in e.lower() for a in rule.also)]
+    if rule.also and missed:
+        raise ValueError(f"{rule.id}: example(s) {missed} hold none of `also` {rule.also}")
+
+
 class RegexCue(_Strict):
     id: str
     comment: str = Field(min_length=3)
@@ -329,7 +342,13 @@ class RegexCue(_Strict):
     # strings of which the sentence must hold one for the cue to be tried ("<" for a wire
     # story's brackets, "19" or "20" for a year): what its trigger words cannot say
     needs: list[str] = []
+    also: Also = []
     examples: list[str] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _also_in_examples(self) -> RegexCue:
+        _examples_hold_also(self)
+        return self
 
 
 class AttributionCue(RegexCue):
@@ -556,7 +575,13 @@ class MetricRule(_Strict):
     # figure's metric is `variant_of` and its keywords are among the figure's own words
     variant_of: str | None = Field(None, pattern=r"^[a-z][a-z0-9_]*$")
     triggers: list[str] = []
+    also: Also = []
     examples: list[str] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _also_in_examples(self) -> MetricRule:
+        _examples_hold_also(self)
+        return self
 
 
 class NamedQuantity(_Strict):

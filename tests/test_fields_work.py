@@ -4,14 +4,19 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import random
 import re
+from collections import Counter
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import regex
 
 import ledger.sentences as sentences
+from ledger.extraction import extract_with_report
+from ledger.rules import Gated, Rules, default_rules
 from ledger.sentences import MAX_SENTENCE, Sentences, _soft_wrap, default_boundary
 
 SOURCES = Path(__file__).resolve().parent.parent / "sources"
@@ -97,3 +102,51 @@ def test_the_boundary_pattern_is_read_only_after_a_mark_and_a_space() -> None:
         assert Sentences(text, counted).starts == Sentences(text).starts  # type: ignore[arg-type]
         places = len(regex.findall(r"[.!?…。！？][\"'”’»)\]]*[ \t\u00a0]", text))
         assert counted.calls == places < len(text) / 100
+
+
+def counted_rules(kind: str) -> tuple[Rules, Counter[str]]:
+    """The default rules, their metric keywords or period cues (`kind`) counting their searches
+    by rule id."""
+    calls: Counter[str] = Counter()
+    rules = default_rules()
+
+    class Counting:
+        def __init__(self, rule_id: str, pattern: Any) -> None:
+            self.rule_id, self.pattern = rule_id, pattern
+
+        def __getattr__(self, name: str) -> Any:
+            calls[self.rule_id] += 1
+            return getattr(self.pattern, name)
+
+    table = getattr(rules, kind)
+    counted = Gated(
+        (rule, Counting(rule.id, pattern) if pattern is not None else None, triggers)
+        for rule, pattern, triggers in table
+    )
+    return dataclasses.replace(rules, **{kind: counted}), calls
+
+
+def test_a_period_cue_is_not_searched_in_a_sentence_without_what_all_its_matches_hold() -> None:
+    """The word "last" triggers the relative cue, but every match holds its unit ("last year"):
+    a sentence with "last" and no year, quarter or month is not searched (`also`), one that has
+    one is, once; so is a sentence in other letters, where lower-casing cannot tell."""
+    rules, calls = counted_rules("period_cues")
+    claims = extract_with_report("The last 42 boats were sold for $5 each.", rules=rules).claims
+    assert [c.period for c in claims] == [None, None] and calls["relative"] == 0
+    text = "Sales rose 5% last year."
+    claims = extract_with_report(text, rules=rules, published=date(2021, 3, 1)).claims
+    assert [c.period for c in claims] == ["2020"] and calls["relative"] == 1
+    extract_with_report("The last 42 boats were sold for €5 each.", rules=rules)
+    assert calls["relative"] == 2
+
+
+def test_a_metric_is_not_searched_in_a_sentence_without_what_all_its_keywords_hold() -> None:
+    """The word "bank" triggers the central bank's rate, but each of its keywords holds "rate",
+    "funds" or "costs": a bank's figure in a sentence with none of them is not searched for it."""
+    rules, calls = counted_rules("metrics")
+    claims = extract_with_report("The bank lent 5.5 pct more to farmers.", rules=rules).claims
+    assert [c.metric for c in claims] == ["other"] and calls["central_bank_rate"] == 0
+    text = "The bank cut its discount rate to 5.5 pct."
+    claims = extract_with_report(text, rules=rules).claims
+    assert [c.metric for c in claims] == ["central_bank_rate"]
+    assert calls["central_bank_rate"] == 1

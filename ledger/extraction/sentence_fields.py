@@ -97,6 +97,18 @@ def _holds_needed(cue: RegexCue, s: Sentence) -> bool:
     return not cue.needs or any(map(s.text.__contains__, cue.needs))
 
 
+def holds_also(rule: RegexCue | MetricRule, s: Sentence) -> bool:
+    """Whether the sentence holds one of the strings every match of the rule holds (its `also`),
+    where a substring test can tell: in an ASCII sentence, whose lower-cased text holds in lower
+    case whatever the rule's case-blind regex matches. (Elsewhere a letter such as "ſ" matches
+    "s" without lower-casing to it, so the rule is searched.) A search of a sentence that cannot
+    match still costs its timer and a pass over the sentence: one in three of the metric
+    keywords' searches found nothing."""
+    if not rule.also or not s.text.isascii():
+        return True
+    return any(map(s.lower_text().__contains__, rule.also))
+
+
 def _organisation_name(rules: Rules, name: str) -> str | None:
     """An organisation's name as a subject: on one line, without its legal suffix or a word
     before it that names nothing ("Yesterday", "The")."""
@@ -209,7 +221,7 @@ def _metric_rules(doc: Doc, s: Sentence) -> list[tuple[MetricRule, Pattern | Non
         s.metric_rules = [
             (rule, pattern)
             for rule, pattern, _triggers in metrics.triggered(s.lower_words())
-            if pattern is not None and rule.id != "other"
+            if pattern is not None and rule.id != "other" and holds_also(rule, s)
         ]
         # `other`, the last rule (as the rule files' validator requires), with no keywords
         s.metric_rules.append((metrics.entries[-1][0], None))
@@ -757,7 +769,9 @@ def _cue_matches(doc: Doc, s: Sentence, rule: PeriodRule, pattern: Pattern) -> l
     found = s.period_matches.get(rule.id)
     if found is None:
         found = s.period_matches[rule.id] = (
-            doc.find_all(f"period:{rule.id}", pattern, s.text) if _holds_needed(rule, s) else []
+            doc.find_all(f"period:{rule.id}", pattern, s.text)
+            if _holds_needed(rule, s) and holds_also(rule, s)
+            else []
         )
     return found
 
