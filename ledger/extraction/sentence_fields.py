@@ -92,9 +92,10 @@ def _organisations(doc: Doc, s: Sentence) -> list[tuple[int, int, str]]:
 
 
 def _holds_needed(cue: RegexCue, s: Sentence) -> bool:
-    """Whether the sentence holds one of the strings the cue `needs` (if it names any): a
-    substring test in C, where a timed regex call costs some 3 us before it reads a character."""
-    return not cue.needs or any(map(s.text.__contains__, cue.needs))
+    """Whether the sentence holds one of the strings the cue `needs` (if it names any), and one
+    of those it holds `also` (holds_also): substring tests in C, where a timed regex call costs
+    some 3 us before it reads a character."""
+    return (not cue.needs or any(map(s.text.__contains__, cue.needs))) and holds_also(cue, s)
 
 
 def holds_also(rule: RegexCue | MetricRule, s: Sentence) -> bool:
@@ -769,9 +770,7 @@ def _cue_matches(doc: Doc, s: Sentence, rule: PeriodRule, pattern: Pattern) -> l
     found = s.period_matches.get(rule.id)
     if found is None:
         found = s.period_matches[rule.id] = (
-            doc.find_all(f"period:{rule.id}", pattern, s.text)
-            if _holds_needed(rule, s) and holds_also(rule, s)
-            else []
+            doc.find_all(f"period:{rule.id}", pattern, s.text) if _holds_needed(rule, s) else []
         )
     return found
 
