@@ -948,6 +948,12 @@ def test_a_price_said_to_be_reasonable_is_a_wish_not_a_quote(folder: Path) -> No
     outcome, checks = check_one(folder, "reasonable", "1987-05-05", wire, "22 dlrs")
     assert outcome == "forecast", checks
     assert "forecast_after" in checks[0][6]
+    opinion = (
+        "OPEC PRICE\n\nBRUSSELS, March 17 - The official said an 18 dlr a barrel price was "
+        "optimal for producers.\n"
+    )
+    outcome, checks = check_one(folder, "optimal", "1987-03-17", opinion, "18 dlr")
+    assert outcome == "forecast", checks
 
 
 def test_a_verbless_figure_takes_the_forecast_words_of_the_clause_it_continues(
@@ -1003,3 +1009,40 @@ def test_the_month_may_is_no_modal_and_now_marks_the_present(folder: Path) -> No
     assert outcome == "no-reference" and "a move of the price" in checks[0][6], checks
     outcome, checks, _ = found["around 18 dlrs"]
     assert outcome == "consistent", checks  # WTI 18.6-18.9 the week before
+
+
+def test_a_towns_or_a_groups_people_and_a_regions_figure_are_not_the_nations(
+    folder: Path,
+) -> None:
+    found = checked(folder, "town-group-region", {
+        "a.txt": ("1987-03-10", "SPY CASE\n\nTOKYO, March 10 - Police arrested two Polish "
+                  "citizens for trying to steal computer technology, local media said.\n"),
+        "b.txt": ("1987-06-01", "LATIN DEBT\n\nMEXICO CITY, June 1 - Latin American debt kept "
+                  "rising. Exports hit 97.7 billion dlrs in 1984, cutting the region's debt "
+                  "service ratio to 36 pct.\n"),
+    })  # fmt: skip
+    outcome, checks, _ = found["two Polish citizens"]
+    assert outcome == "no-reference" and "a part of it" in checks[0][6], checks
+    outcome, checks, _ = found["97.7 billion dlrs"]
+    assert outcome == "no-reference" and "a region's figure" in checks[0][6], checks
+
+
+def test_a_scenario_is_a_forecast_a_quote_that_trades_is_todays_and_it_takes_sterling(
+    folder: Path,
+) -> None:
+    found = checked(folder, "scenario-trades-it", {
+        "a.txt": ("1987-03-18", "OIL ANALYSTS\n\nNEW YORK, March 18 - One analyst said his firm "
+                  "had raised its average oil price scenario to about 17.50 dlrs for the year.\n"),
+        "b.txt": ("1987-06-29", "CRUDE IMPORTS\n\nTOKYO, June 29 - Traders expect more crude "
+                  "to be imported as the benchmark West Texas Intermediate trades at 20.30 "
+                  "dlrs.\n"),
+        "c.txt": ("1987-03-16", "STERLING\n\nLONDON, March 16 - Dealers said the Bank of "
+                  "England sold sterling on Wednesday when it neared 1.60 dlrs.\n"),
+    })  # fmt: skip
+    outcome, checks, _ = found["about 17.50 dlrs"]
+    assert outcome == "forecast", checks
+    outcome, checks, _ = found["20.30 dlrs"]
+    assert outcome == "consistent", checks  # WTI 20.34 on 1987-06-26
+    outcome, checks, _ = found["1.60 dlrs"]
+    assert outcome == "consistent", checks  # $ per GBP: 1.528 Feb, 1.592 Mar, 1.631 Apr
+    assert "(metric exchange_rate from a currency named before it)" in checks[0][6]

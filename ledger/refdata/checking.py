@@ -140,6 +140,7 @@ class CheckingRules(BaseModel):
     forecast: list[Cue]
     own_clause: list[Cue]
     subnational: list[Cue]
+    region_named: list[Cue]
     frequency: list[Cue]
     year_on_year: list[Cue]
     delivery: list[Cue]
@@ -686,6 +687,10 @@ class Matcher:
             return "a security's or another good's price: never compared with national statistics"
         if any(cue.search(self._scope_words(figure)) for cue in self.rules.sector):
             return "a sector's figure: never compared with national statistics"
+        if figure.subject.inferred and any(
+            cue.search(figure.sentence) for cue in self.rules.region_named
+        ):
+            return "a region's figure (its sentence names the region, its story a country)"
         own = _DATELINE.sub("", figure.clause, count=1)  # "LONDON, April 14 -": where it was filed
         if not market and any(cue.search(own) for cue in self.rules.subnational):
             return "a regional or city figure: never compared with national statistics"
@@ -847,10 +852,13 @@ class Matcher:
         if definition.negate and _compiled(definition.negate).search(figure.clause):
             signed = -abs(signed)  # "a deficit of 4.5% of GDP" is a balance of -4.5
         part = abs(signed) < PART_OF_TOTAL * abs(other)
-        if definition.aggregation == "flow" and figure.unit != "percent" and part:
+        # a flow's part: one partner, product or sector; a population's: a town, a group of
+        # citizens ("Police arrested two Polish citizens")
+        total = definition.aggregation == "flow" and figure.unit != "percent"
+        if (total or definition.unit == "person") and part:
             why = (f"{value.indicator}: {_num(other)} for {value.subject} {value.period}; "
                    "the figure is less than half the national total: a part of it (one "
-                   "partner, one product, one sector), not the total")  # fmt: skip
+                   "partner, product or sector; one town or group), not the total")  # fmt: skip
             return Verdict("no-reference", why)
         quoted = value.indicator == "FRED:EXCH" or value.indicator.startswith("EIA:")
         off = _off_the_level(signed, other, other, quoted)
