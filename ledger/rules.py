@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Generic, Literal, TypeVar
 
 import regex
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -54,9 +54,24 @@ FLAGS = regex.VERBOSE  # VERSION0: VERSION1 with IGNORECASE folds full case, ~5x
 # the cues of cues.toml, and the unit words it looks up. `check_contract` holds the files to it
 # when they load, so a rules folder that lacks one fails there with one line, not in extract.
 PATTERN_GROUPS: dict[str, tuple[str, ...]] = {
-    "anchor": (),  # where a figure can start: digits and symbols
+    "anchor": (),  # where a figure can start: digits
+    "anchor_point": (),  # ... a decimal point with no whole part
     "anchor_word": (),  # ... and number words
     "scan": (
+        "skip",
+        "first",
+        "unit",
+        "second",
+        "unit2",
+        "sep",
+        "neg",
+        "mult",
+        "frac",
+        "named",
+        "vague",
+    ),
+    # the scan as it reads at a digit: the same groups, as the reader asks every match for them
+    "scan_digits": (
         "skip",
         "first",
         "unit",
@@ -320,6 +335,19 @@ class ChangeCue(_Strict):
     examples: list[str] = Field(min_length=1)
 
 
+# Lower-case strings of which a sentence (lower-cased) must also hold one for a rule to be tried,
+# besides its trigger word: what every match of its regex holds ("year", "quarter" or "month" for
+# "last year"; "rate" for a central bank's rate), so that a sentence with "last" or "bank" alone
+# is not searched. Read in ASCII sentences only (sentence_fields.holds_also).
+Also = list[Annotated[str, Field(pattern=r"^[^A-Z]+$")]]
+
+
+def _examples_hold_also(rule: RegexCue | MetricRule) -> None:
+    missed = [e for e in rule.examples if not any(a in e.lower() for a in rule.also)]
+    if rule.also and missed:
+        raise ValueError(f"{rule.id}: example(s) {missed} hold none of `also` {rule.also}")
+
+
 class RegexCue(_Strict):
     id: str
     comment: str = Field(min_length=3)
@@ -329,7 +357,13 @@ class RegexCue(_Strict):
     # strings of which the sentence must hold one for the cue to be tried ("<" for a wire
     # story's brackets, "19" or "20" for a year): what its trigger words cannot say
     needs: list[str] = []
+    also: Also = []
     examples: list[str] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _also_in_examples(self) -> RegexCue:
+        _examples_hold_also(self)
+        return self
 
 
 class AttributionCue(RegexCue):
@@ -560,7 +594,13 @@ class MetricRule(_Strict):
     # figure's metric is `variant_of` and its keywords are among the figure's own words
     variant_of: str | None = Field(None, pattern=r"^[a-z][a-z0-9_]*$")
     triggers: list[str] = []
+    also: Also = []
     examples: list[str] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _also_in_examples(self) -> MetricRule:
+        _examples_hold_also(self)
+        return self
 
 
 class NamedQuantity(_Strict):
@@ -612,6 +652,7 @@ class RuleFiles(_Strict):
     attribution_words: AttributionWords
     comparison: ComparisonWords
     not_labels: WordTable
+    anchor_marks: WordTable
     minus_words: WordTable
     label_words: WordTable
     restatement: list[RestatementRule] = Field(min_length=1)
@@ -896,6 +937,8 @@ class Rules:
     before_words: frozenset[str]
     before_marks: frozenset[str]
     label_words: frozenset[str]  # [label_words] of patterns.toml
+    # the characters a candidate starts at, searched for one by one ([anchor_marks], symbols)
+    anchor_marks: tuple[str, ...]
     month_words: frozenset[str]  # the month names and abbreviations, case-folded
     restatements: tuple[tuple[str, Pattern], ...]  # (id, compiled), in file order
     sentence_boundary: Pattern  # where a sentence ends; the rules' month abbreviations end none
@@ -1040,11 +1083,15 @@ def check_contract(files: RuleFiles, pieces: dict[str, str]) -> None:
 
 
 def _check_word_starts(files: RuleFiles) -> None:
-    """The scan pattern (patterns.toml) relies on how these words start: multiples, fractions,
-    vague and named quantities are tried only where a letter stands, (?=\\p{L}), and the space
+    """The scan pattern (patterns.toml) relies on how these words start: number words, multiples,
+    fractions, vague and named quantities are tried only where a letter stands, (?=\\p{L}), and
+    at a digit scan_digits reads as scan does only as no currency symbol starts with one; the space
     before a unit or a scale word is possessive, ?+, so none of those starts with a space or a
     hyphen (each shortcut spares the scan a try of a word tree at most figures)."""
+    nw = files.number_words
+    number_words = [*nw.units, *nw.teens, *nw.tens, *nw.scaled_only]
     lettered = [
+        *[("numbers.toml", w) for w in number_words],
         *[("numbers.toml", w) for m in files.multiple for w in [*m.words, *m.factors]],
         *[("numbers.toml", w) for rule in [*files.fraction, *files.vague] for w in rule.words],
         *[("units.toml", w) for n in files.named for w in n.words],
@@ -1052,6 +1099,13 @@ def _check_word_starts(files: RuleFiles) -> None:
     for where, word in lettered:
         if not word[:1].isalpha():
             raise RulesError(f"{where}: {word!r} must start with a letter, as the scan reads it")
+    # at a digit the scan_digits pattern stands in for scan, and leaves the symbols out
+    symbols = [s for c in files.currency for s in c.prefixes] + [c.symbol for c in files.context]
+    for symbol in symbols:
+        if symbol[:1].isdecimal():
+            raise RulesError(
+                f"currencies.toml: {symbol!r} must not start with a digit, as the scan reads it"
+            )
     spaced = [
         *[("units.toml", w) for u in files.unit for w in [*u.words, *u.symbols, *u.guarded]],
         *[("currencies.toml", w) for c in files.currency for w in [*c.words, *c.prefixes]],
@@ -1117,7 +1171,8 @@ def _generated_pieces(files: RuleFiles) -> dict[str, str]:
     anchor_words |= vague_words
     anchor_words |= {f"{w} {s}" for w in nw.scaled_only for s in scale_spaced}
     return {
-        "anchor_words": trie({w.lower() for w in anchor_words}),
+        # in lower case, matched in its case on the lower-cased text (see the anchor_word pattern)
+        "anchor_words": trie({w.lower() for w in anchor_words}, fold_case=False),
         "scale_spaced": trie(scale_spaced),
         "scale_glued": trie({w for s in files.scale for w in s.glued_words}, fold_case=False),
         "currency_symbol": trie(currency_symbols, fold_case=False),
@@ -1429,8 +1484,20 @@ def _word_lookups(files: RuleFiles) -> dict[str, Any]:
         "not_labels": frozenset(files.not_labels.words),
         **_context_ends(files, prefixes),
         "label_words": frozenset(files.label_words.words),
+        "anchor_marks": _anchor_marks(files, prefixes),
         "month_words": frozenset(m.casefold() for m in files.period_words.months),
     }
+
+
+def _anchor_marks(files: RuleFiles, prefixes: CurrencyPrefixes) -> tuple[str, ...]:
+    """The characters a candidate can start at, each searched for in the text (see [anchor_marks]
+    in patterns.toml): those the table lists, and the first of each currency symbol."""
+    symbols = {*prefixes.symbols, *(symbol for _glue, symbol in prefixes.glue)}
+    symbols |= {c.symbol for c in files.context}
+    for mark in files.anchor_marks.words:
+        if len(mark) != 1:
+            raise RulesError(f"patterns.toml: anchor_marks {mark!r} must be one character")
+    return tuple(sorted({*files.anchor_marks.words, *(symbol[0] for symbol in symbols)}))
 
 
 def _context_ends(files: RuleFiles, prefixes: CurrencyPrefixes) -> dict[str, frozenset[str]]:

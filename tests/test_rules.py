@@ -192,6 +192,8 @@ def test_lazy_patterns_compile_when_first_looked_up() -> None:
         # a lazy pattern too: a folder a user edited is compiled whole at load
         ("patterns.toml", "and\\s+(?P<second>", "and\\s+((?P<second>", "pattern and_range: bad"),
         ("cues.toml", "[[period]]", "[[perid]]", "perid"),
+        # at a digit the scan reads no currency symbol (scan_digits): none may start with one
+        ("currencies.toml", '"$", "＄"]', '"$", "＄", "9#"]', "'9#' must not start with a digit"),
     ],
 )
 def test_a_typo_fails_loudly(rules_copy: Path, file: str, old: str, new: str, message: str) -> None:

@@ -1,11 +1,13 @@
 """Find every quantitative claim in a news text and normalise it (issue 2).
 
 How it works, and why it is fast:
-1. Two cheap passes over the whole text find where a candidate can start (`anchor`: digits and
-   currency symbols; `anchor_word`: a prefix tree of number words, fractions and multiples).
+1. Cheap passes over the whole text find where a candidate can start (`anchor`: digits;
+   `anchor_point`: a decimal point with no whole part; a plain search for each currency symbol
+   and vulgar fraction; `anchor_word`: a prefix tree of number words, fractions and multiples,
+   on the lower-cased text).
    Years on their own are dropped there. The full `scan` pattern (ledger/rules/patterns.toml) is
-   tried only at those places: figure, scale word, unit and range; dates, times and phone numbers
-   are recognised and skipped by it.
+   tried only at those places (at a digit, `scan_digits`, the same without the words): figure,
+   scale word, unit and range; dates, times and phone numbers are recognised and skipped by it.
 2. Each candidate is read in its immediate context with small patterns anchored at its edges:
    the qualifier and currency prefix before it ("over US$"), the counted noun after it, and the
    words that make it a name or a date ("Boeing 737", "March 5").
@@ -107,13 +109,45 @@ def extract_with_report(
 def anchors(text: str, rules: Rules, chinese: list[Sentence] | None = None) -> list[int]:
     """Where candidates can start outside the `chinese` sentences: digits and currency symbols,
     then number words, in order. Only the stretches between those sentences are crossed."""
-    anchor, anchor_word = rules.compiled["anchor"], rules.compiled["anchor_word"]
+    compiled = rules.compiled
+    anchor, point, anchor_word = (
+        compiled["anchor"],
+        compiled["anchor_point"],
+        compiled["anchor_word"],
+    )
+    lowered = _lowered(text)  # the number words are a tree in lower case (patterns.toml)
     found: list[int] = []
     for lo, hi in gaps(len(text), chinese) if chinese else [(0, len(text))]:
-        at = _starts(anchor, text, lo, hi)
-        words = _starts(anchor_word, text, lo, hi)
-        found += sorted(at + words) if words else at
+        at = _starts(anchor, text, lo, hi) + _starts(point, text, lo, hi)
+        at += _marks(text, rules.anchor_marks, lo, hi)
+        at += _starts(anchor_word, lowered, lo, hi)
+        found += sorted(at)
     return found
+
+
+def _marks(text: str, marks: tuple[str, ...], lo: int, hi: int) -> list[int]:
+    """Where each of `marks` (single characters) stands from `lo` to `hi`: a plain search in C
+    for each, where a pattern of them all is tried at every character of the text."""
+    found = []
+    for mark in marks:
+        at = text.find(mark, lo, hi)
+        while at != -1:
+            found.append(at)
+            at = text.find(mark, at + 1, hi)
+    return found
+
+
+def _lowered(text: str) -> str:
+    """The text in lower case, character for character, so that an offset in it is one in the
+    text: str.lower(), but a character it would lengthen (the Turkish İ) stays as it is.
+
+    >>> _lowered("Two THIRDS"), len(_lowered("İki TWO")) == len("İki TWO")
+    ('two thirds', True)
+    """
+    lowered = text.lower()
+    if len(lowered) == len(text):  # lower() never shortens a character: none was lengthened
+        return lowered
+    return "".join(low if len(low := char.lower()) == 1 else char for char in text)
 
 
 def _starts(pattern: regex.Pattern[str], text: str, lo: int, hi: int) -> list[int]:
@@ -134,12 +168,19 @@ def _scan(doc: Doc, found: list[Found], starts: list[int]) -> None:
     """Add the figures of the text to `found`, read at each anchor (`starts`) the scan pattern
     matches, in order; each claim ends where the next may start."""
     text, rules = doc.text, doc.rules
-    scan = rules.compiled["scan"]
-    skip = scan.groupindex["skip"]  # read by number, as document.ByNumber explains
+    words_scan, digits_scan = rules.compiled["scan"], rules.compiled["scan_digits"]
+    # read by number, as document.ByNumber explains
+    words_skip, digits_skip = words_scan.groupindex["skip"], digits_scan.groupindex["skip"]
     pos = 0
     for at in starts:
         if at < pos or _lone_year(text, at, rules):
             continue
+        # at a digit (most anchors) the scan without what starts with a letter or a symbol
+        # matches as the whole one does, with a third of the set-up (scan_digits, patterns.toml)
+        if text[at].isdecimal():
+            scan, skip = digits_scan, digits_skip
+        else:
+            scan, skip = words_scan, words_skip
         m = None
         if at and text[at - 1] in "-−+(" and text[at].isdigit():
             # a minus sign, or the + or ( of a phone number, starts the candidate
