@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Generic, Literal, TypeVar
 
 import regex
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -335,6 +335,19 @@ class ChangeCue(_Strict):
     examples: list[str] = Field(min_length=1)
 
 
+# Lower-case strings of which a sentence (lower-cased) must also hold one for a rule to be tried,
+# besides its trigger word: what every match of its regex holds ("year", "quarter" or "month" for
+# "last year"; "rate" for a central bank's rate), so that a sentence with "last" or "bank" alone
+# is not searched. Read in ASCII sentences only (sentence_fields.holds_also).
+Also = list[Annotated[str, Field(pattern=r"^[^A-Z]+$")]]
+
+
+def _examples_hold_also(rule: RegexCue | MetricRule) -> None:
+    missed = [e for e in rule.examples if not any(a in e.lower() for a in rule.also)]
+    if rule.also and missed:
+        raise ValueError(f"{rule.id}: example(s) {missed} hold none of `also` {rule.also}")
+
+
 class RegexCue(_Strict):
     id: str
     comment: str = Field(min_length=3)
@@ -344,7 +357,13 @@ class RegexCue(_Strict):
     # strings of which the sentence must hold one for the cue to be tried ("<" for a wire
     # story's brackets, "19" or "20" for a year): what its trigger words cannot say
     needs: list[str] = []
+    also: Also = []
     examples: list[str] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _also_in_examples(self) -> RegexCue:
+        _examples_hold_also(self)
+        return self
 
 
 class AttributionCue(RegexCue):
@@ -366,6 +385,10 @@ class SubjectNameCue(RegexCue):
     # the words right before a match that belong to it ("Swiss cement" before "firm Granitco"),
     # read backwards from where it starts: kept out of the pattern so that it starts at a word
     lead: str | None = None
+    # for a cue whose first alternative opens the sentence (\A, see past_head): lower-case words
+    # of which one must be in the sentence for it to be searched past its start, the words its
+    # other alternatives open with; without one it is tried at the start alone
+    past_head_triggers: list[str] = []
 
 
 PeriodKind = Literal[
@@ -571,7 +594,13 @@ class MetricRule(_Strict):
     # figure's metric is `variant_of` and its keywords are among the figure's own words
     variant_of: str | None = Field(None, pattern=r"^[a-z][a-z0-9_]*$")
     triggers: list[str] = []
+    also: Also = []
     examples: list[str] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _also_in_examples(self) -> MetricRule:
+        _examples_hold_also(self)
+        return self
 
 
 class NamedQuantity(_Strict):
@@ -964,6 +993,8 @@ class Rules:
     subject_pattern: Pattern
     subject_ids: dict[str, str]
     subject_alone: frozenset[str]  # names that are a subject only where no other is named
+    # the longest word of each name, lower-case: a sentence holding none names none (name_words)
+    subject_words: frozenset[str]
     metrics: Gated[tuple[MetricRule, Pattern | None, frozenset[str]]]
     titles: Pattern  # the title words before a source's name, to strip
     title_words: frozenset[str]  # the same, lower-case and without a dot: "president Vernes"
@@ -1120,6 +1151,11 @@ def check_contract(files: RuleFiles, pieces: dict[str, str]) -> None:
         require_groups(f"cues.toml: attribution {cue.id!r}", cue.regex, ATTRIBUTION_GROUPS)
     for named in files.subject_name:
         require_groups(f"cues.toml: subject_name {named.id!r}", named.regex, SUBJECT_NAME_GROUPS)
+        if named.past_head_triggers and past_head(_subject_name_regex(named)) is None:
+            raise RulesError(
+                f"cues.toml: subject_name {named.id!r} has past_head_triggers, but its regex does"
+                " not open with an alternative anchored at the sentence's start ((?:\\A...|...))"
+            )
     for period in files.period:
         where = f"cues.toml: period {period.id!r} ({period.period})"
         require_groups(where, period.regex, PERIOD_GROUPS[period.period])
@@ -1348,6 +1384,19 @@ def past_head(source: str) -> str | None:
             return None if "(?P<" in head or "(?<" in head else "(?:" + text[at + 1 :]
         at += 1
     return None
+
+
+_NAME_WORD = regex.compile(r"[\w&]+")  # a word as Sentence.lower_words finds them
+
+
+def name_words(names: Iterable[str]) -> frozenset[str]:
+    """The longest word of each name, lower-cased: a sentence that holds none of them can name
+    none of the names, so the search for them is skipped (a long word is a rare one).
+
+    >>> sorted(name_words(["Bank of England", "U.S.", "The Netherlands"]))
+    ['england', 'netherlands', 'u']
+    """
+    return frozenset(max(_NAME_WORD.findall(name.lower()), key=len) for name in names)
 
 
 def _titles(titles: list[str]) -> str:
@@ -1716,6 +1765,7 @@ def _cues(files: RuleFiles, cue: Callable[[str, str], Pattern]) -> dict[str, Any
         ),
         "subject_ids": subject_ids,
         "subject_alone": frozenset(name for s in files.subject for name in s.names_alone),
+        "subject_words": name_words(subject_ids),
         "restatements": tuple(
             (r.id, _compile(r.regex, f"restatement {r.id}")) for r in files.restatement
         ),

@@ -1,13 +1,15 @@
 """Sentence boundaries that survive "U.S.", "Dr.", decimal points and closing quotes.
 
-One compiled pass over the text finds every boundary; the extractor asks for the sentence around
-a figure with a binary search, so the cost does not depend on how many figures there are.
+Two passes over the text find every boundary (the places a sentence-final mark may end one, then
+each line break); the extractor asks for the sentence around a figure with a binary search, so the
+cost does not depend on how many figures there are.
 """
 
 from __future__ import annotations
 
 import bisect
 import functools
+import re
 from collections.abc import Iterable
 
 import regex
@@ -16,21 +18,26 @@ import regex
 _ABBREVIATIONS = r"""Mr|Mrs|Ms|Dr|Prof|St|Jr|Sr|Inc|Ltd|Co|Corp|Gen|Gov|Sen|Rep|Rev|No|vs|etc
     |approx|est|Fig|Vol|Art|U\.S|U\.K|U\.N|E\.U|a\.m|p\.m|e\.g|i\.e"""
 # A boundary is the whitespace after a sentence-final mark (and any closing quotes/brackets),
-# when the next sentence starts with a capital, a digit or an opening quote; or a line break.
+# when the next sentence starts with a capital, a digit or an opening quote (this pattern, read
+# at each _MARK); or a line break and the whitespace after it (_LINE_REST, see _soft_wrap).
 _BOUNDARY = r"""
-    (?:
-        [.!?…。！？]                               # a sentence-final mark (first: a fast scan)
-        (?<!                                       # ... that does not end an abbreviation
-            \b(?:ABBREVIATIONS)\.
-        )
-        (?<!\b\p{Lu}\.)                            # nor an initial: J. Smith
-        ["'”’»)\]]*                                # closing quotes and brackets stay behind
-        [ \t\u00a0]+                               # the space between the sentences
-        (?=["'“‘«(\[]*[\p{Lu}\d])                  # next one opens with a capital or digit
-    |
-        (?P<line>\r?\n[\s]*)                      # a line break (see _soft_wrap)
+    [.!?…。！？]                                   # a sentence-final mark
+    (?<!                                           # ... that does not end an abbreviation
+        \b(?:ABBREVIATIONS)\.
     )
+    (?<!\b\p{Lu}\.)                                # nor an initial: J. Smith
+    ["'”’»)\]]*                                    # closing quotes and brackets stay behind
+    [ \t\u00a0]+                                   # the space between the sentences
+    (?=["'“‘«(\[]*[\p{Lu}\d])                      # next one opens with a capital or digit
 """
+# Where the boundary pattern can match: a mark with closing quotes and a space after it. The
+# standard library's `re` finds these three times faster than `regex` scans for the mark (it
+# skips to a mark with a table; `regex` tries each character against the set), and the full
+# pattern, with its look-behinds, is then read at those few places only.
+_MARK = re.compile(r"""[.!?…。！？](?=["'”’»)\]]*[ \t\u00a0])""")
+# The whitespace after a line break, as `regex`'s \s reads it: `re`'s \s less the four
+# separators \x1c-\x1f (which str.isspace counts, and Unicode's White_Space does not).
+_LINE_REST = re.compile(r"[^\S\x1c-\x1f]*")
 
 
 def boundary_pattern(month_abbreviations: Iterable[str]) -> regex.Pattern[str]:
@@ -107,6 +114,35 @@ def _soft_wrap(text: str, at: int, after: int) -> bool:
     return line_start > 0 and len(line) >= 40 and 55 <= len(before) <= 80
 
 
+def _mark_ends(text: str, boundary: regex.Pattern[str]) -> list[int]:
+    """Where each boundary after a sentence-final mark ends: the boundary pattern read at each
+    place it can start (_MARK), keeping the GIL (concurrent=False: releasing it around each call
+    costs more than the call)."""
+    size = len(text)
+    match = boundary.match
+    return [
+        m.end()
+        for at in [mark.start() for mark in _MARK.finditer(text)]
+        if (m := match(text, at, size, False)) is not None
+    ]
+
+
+def _line_ends(text: str) -> list[int]:
+    """Where each line break that ends a sentence ends, with the whitespace after it (`\r\n`
+    read as one break): each break found by str.find, in C, not by a pattern tried at every
+    character; a break that only wraps a line (_soft_wrap) ends none."""
+    ends = []
+    find, rest = text.find, _LINE_REST.match
+    at = find("\n")
+    while at != -1:
+        end = rest(text, at + 1).end()  # type: ignore[union-attr]  # a * run always matches
+        start = at - 1 if at and text[at - 1] == "\r" else at
+        if not _soft_wrap(text, start, end):
+            ends.append(end)
+        at = find("\n", end)
+    return ends
+
+
 class Sentences:
     """The sentences of one text, found once; look one up by a character offset."""
 
@@ -114,18 +150,12 @@ class Sentences:
         self.text = text
         self._spans: dict[int, tuple[int, int]] = {}  # sentence index -> trimmed span, as asked
         self.starts = [0]
-        boundary = boundary or default_boundary()
-        # the group's number: `regex` reads a group by name some seven times slower (it first
-        # tries the name as a number and formats the TypeError), and a text has a boundary every
-        # few lines
-        line = boundary.groupindex["line"]
-        # concurrent=False keeps the GIL: releasing it around each boundary found costs 12%
-        for m in boundary.finditer(text, concurrent=False):
-            if m.group(line) is None or not _soft_wrap(text, m.start(), m.end()):
-                end = m.end()
-                if end - self.starts[-1] > MAX_SENTENCE:
-                    self._cut_long(end)
-                self.starts.append(end)
+        ends = _mark_ends(text, boundary or default_boundary()) + _line_ends(text)
+        ends.sort()  # the two never meet: a mark's boundary ends before a letter, digit or quote
+        for end in ends:
+            if end - self.starts[-1] > MAX_SENTENCE:
+                self._cut_long(end)
+            self.starts.append(end)
         self._cut_long(len(text))
 
     def _cut_long(self, end: int) -> None:

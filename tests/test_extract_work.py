@@ -24,7 +24,7 @@ import ledger.extract_zh as extract_zh
 import ledger.extraction.sentence_fields as sentence_fields
 from ledger.extraction import anchors, extract_with_report, to_claim
 from ledger.extraction.candidate import _may_end_a_date, _may_end_a_label, _may_have_context
-from ledger.extraction.document import Doc, Found
+from ledger.extraction.document import Doc, Found, Sentence
 from ledger.models import Claim
 from ledger.rules import EdgeGates, Gated, Patterns, Rules, _generated_pieces, default_rules
 
@@ -532,3 +532,72 @@ def test_the_context_before_a_figure_is_not_read_after_a_word_of_a_longer_qualif
         assert _may_have_context(rules, text, len(head)) is expected, head
         found = rules.compiled["before"].search(text, 0, len(head))
         assert expected or found is None or found.end() == found.start(), head
+
+
+def test_a_sentence_without_a_listed_names_longest_word_is_not_searched_for_names() -> None:
+    """The subject table's prefix tree (6 KB) is searched only in a sentence holding the longest
+    word of one of its names (rules.subject_words): two sentences with figures in three hold
+    none, and a set test rules them out."""
+    rules, calls = counted_sentence_rules(default_rules())
+    claims = extract_with_report("The club has 42 members and 7 boats.", rules=rules).claims
+    assert [c.subject for c in claims] == [None, None]
+    assert not [key for key in calls if key[0] == "subject"]
+    claims = extract_with_report("Exports to Hong Kong rose 5%.", rules=rules).claims
+    assert [c.subject for c in claims] == ["Hong Kong"]
+    assert sum(n for key, n in calls.items() if key[0] == "subject") == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Exports to China rose 5% and to Hong Kong 3%.",
+        "Exports to China_ rose 5%.",  # "china_" is the sentence's word: the gate must not trust it
+        "Exports to AT&China rose 5%.",
+        "Exports to China\u0301 rose 5%.",  # an accent written apart: a word's, no letter
+        "Exports to the U.S. rose 5%, to S&P 500 firms 2%.",
+        "Sales rose 5% to 12 boats.",
+    ],
+)
+def test_the_names_gate_finds_what_the_search_finds(text: str) -> None:
+    """Skipping the names' search on the sentence's words never loses a name the search finds:
+    where a word character is no letter or digit, the words are not trusted."""
+    rules = default_rules()
+    s = Sentence(0, len(text), text)
+    whole = [m.span() for m in rules.subject_pattern.finditer(text)]
+    assert [m.span() for m in sentence_fields._table_names(rules, s, text)] == whole
+
+
+def test_a_cue_that_may_open_its_sentence_is_searched_past_it_only_after_its_words() -> None:
+    """[[subject_name]] acts past its sentence's start opens with "said", "when", "that" ...
+    (past_head_triggers): a sentence holding none of them is tried at its start alone."""
+    rules = default_rules()
+    calls: Counter[tuple[str, str, int, int]] = Counter()
+    rest = {rule: Counted(rule, pattern, calls) for rule, pattern in rules.past_head.items()}
+    rules = dataclasses.replace(rules, past_head=rest)
+    text = "Fernwave provides cable TV to 1.7 million homes."
+    assert [c.subject for c in extract_with_report(text, rules=rules).claims] == ["Fernwave"]
+    assert not calls
+    text = "Analysts said Fernwave provides cable TV to 1.7 million homes."
+    assert [c.subject for c in extract_with_report(text, rules=rules).claims] == ["Fernwave"]
+    assert sum(calls.values()) == 1
+
+
+def test_a_cue_tried_at_its_sentences_start_alone_finds_what_its_search_finds() -> None:
+    """The head alone gives the matches a search of the whole cue finds, on every seed sentence,
+    where none of its past_head_triggers is there (and where one is: the search)."""
+    rules = default_rules()
+    cue, acts = next((c, p) for c, p, _ in rules.subject_name_cues if c.id == "acts")
+    doc = Doc("", None, rules)
+    sentences = [s for text in SEEDS for s in regex.split(r"(?<=[.!?])\s+|\n+", text)]
+    sentences += ["Previously, Varrow had bought 965,000 shares", "Orvane & Co has 900 staff"]
+    sentences += ["Fernwave provides cable TV to 1.7 million homes"]
+    head_alone = found = 0
+    for sentence in sentences:
+        s = Sentence(0, len(sentence), sentence)
+        whole = [(m.span(), m.groups()) for m in acts.finditer(sentence)]
+        got = sentence_fields._cue_matches_named(doc, cue, acts, s)
+        assert [(m.span(), m.groups()) for m in got] == whole
+        head_alone += s.lower_words().isdisjoint(cue.past_head_triggers)
+        found += len(whole)
+    assert head_alone > 100
+    assert found > 3

@@ -60,6 +60,15 @@ def check_one(folder: Path, name: str, published: str, text: str, quote: str) ->
     return outcome, checks
 
 
+def assert_never_compared(found: dict, expected: list[tuple[str, str]]) -> None:
+    """Each (quote, why): the figure got no-reference, no official row, and says why."""
+    for quote, why in expected:
+        outcome, checks, _ = found[quote]
+        assert outcome == "no-reference", (quote, checks)
+        assert not [row for row in checks if row[0] == "official"], (quote, checks)
+        assert why in checks[0][6], (quote, checks)
+
+
 def test_a_first_release_revised_since_is_revised_not_inconsistent(folder: Path) -> None:
     found = checked(
         folder, "china", {"a.txt": ("2005-01-25", "China's economy grew by 9.5% in 2004.")}
@@ -302,16 +311,6 @@ def test_a_rate_set_by_dated_changes_said_of_a_month_is_any_rate_in_force_that_m
     assert outcome == "inconsistent", checks
     assert "in force in 1987-08" in checks[0][6]
     assert "range 8.875-9.875" in checks[0][6]
-
-
-def test_a_short_aside_in_brackets_does_not_end_a_forecasts_clause(folder: Path) -> None:
-    story = (
-        "Japan outlook\n\nThe senior bank official said he expects Japan's gross national "
-        "product (GNP) to grow three pct in the fiscal year beginning in April.\n"
-    )
-    outcome, checks = check_one(folder, "aside", "1987-03-09", story, "three pct")
-    assert outcome == "forecast", checks
-    assert "forecast words (forecast_words)" in checks[0][6]
 
 
 def test_a_span_of_months_is_a_quarters_or_a_months_figure(folder: Path) -> None:
@@ -857,19 +856,18 @@ def test_a_firms_own_price_a_security_or_another_good_never_meets_a_benchmark(
                   "postings. The price increase brings West Texas Intermediate to 19.00 dlrs a "
                   "barrel.\n"),
     })  # fmt: skip
-    for quote, why in [
-        ("17.52 dlrs", "about a company"),
-        ("13.35 dlrs", "a company's own rate or price"),  # Union Texas speaks of its own
-        ("70 dlrs", "a security's or another good's price"),
-        ("nine pct", "a security's or another good's price"),
-        ("one Australian dollar", "a security's or another good's price"),
-        ("332.50 dlrs", "another good's price"),
-        ("19.00 dlrs", "a company's own rate or price"),
-    ]:
-        outcome, checks, _ = found[quote]
-        assert outcome == "no-reference", (quote, checks)
-        assert not [row for row in checks if row[0] == "official"], (quote, checks)
-        assert why in checks[0][6], (quote, checks)
+    assert_never_compared(
+        found,
+        [
+            ("17.52 dlrs", "about a company"),
+            ("13.35 dlrs", "a company's own rate or price"),  # Union Texas speaks of its own
+            ("70 dlrs", "a security's or another good's price"),
+            ("nine pct", "a security's or another good's price"),
+            ("one Australian dollar", "a security's or another good's price"),
+            ("332.50 dlrs", "another good's price"),
+            ("19.00 dlrs", "a company's own rate or price"),
+        ],
+    )
 
 
 def test_a_quote_is_the_markets_when_a_person_or_firm_only_speaks_of_it(folder: Path) -> None:
@@ -923,37 +921,20 @@ def test_postings_other_oils_cross_rates_and_far_off_prices_meet_no_market_serie
         "e.txt": ("1987-04-10", "TOKYO CONVERTIBLE\n\nTOKYO, April 10 - The conversion price "
                   "was set at 1,052 yen, and the exchange rate at 146.20 yen per dollar.\n"),
     })  # fmt: skip
-    for quote, why in [
-        ("19.35 dlrs", "a posted one"),
-        ("346.50 dlrs", "an oil product's price"),
-        ("1.2964 marks", "a cross rate"),
-        ("805.50 stg", "the price of something else"),
-        ("1,052 yen", "the price of something else"),
-    ]:
-        outcome, checks, _ = found[quote]
-        assert outcome == "no-reference", (quote, checks)
-        assert not [row for row in checks if row[0] == "official"], (quote, checks)
-        assert why in checks[0][6], (quote, checks)
+    assert_never_compared(
+        found,
+        [
+            ("19.35 dlrs", "a posted one"),
+            ("346.50 dlrs", "an oil product's price"),
+            ("1.2964 marks", "a cross rate"),
+            ("805.50 stg", "the price of something else"),
+            ("1,052 yen", "the price of something else"),
+        ],
+    )
     outcome, checks, _ = found[
         "146.20 yen"
     ]  # the day's rate: FRED 142.90 in April, 151.43 in March
     assert outcome == "consistent", checks
-
-
-def test_a_price_said_to_be_reasonable_is_a_wish_not_a_quote(folder: Path) -> None:
-    wire = (
-        "OIL INDUSTRY\n\nHOUSTON, May 5 - For exploration, he said, 22 dlrs a barrel would be "
-        "reasonable.\n"
-    )
-    outcome, checks = check_one(folder, "reasonable", "1987-05-05", wire, "22 dlrs")
-    assert outcome == "forecast", checks
-    assert "forecast_after" in checks[0][6]
-    opinion = (
-        "OPEC PRICE\n\nBRUSSELS, March 17 - The official said an 18 dlr a barrel price was "
-        "optimal for producers.\n"
-    )
-    outcome, checks = check_one(folder, "optimal", "1987-03-17", opinion, "18 dlr")
-    assert outcome == "forecast", checks
 
 
 def test_a_verbless_figure_takes_the_forecast_words_of_the_clause_it_continues(
@@ -974,26 +955,6 @@ def test_a_verbless_figure_takes_the_forecast_words_of_the_clause_it_continues(
         assert "in the clause its words continue" in checks[0][6], (quote, checks)
     outcome, checks, _ = found["2.4 pct"]  # a clause of its own: checked (WDI 2.29, revised)
     assert outcome in ("consistent", "revised"), checks
-
-
-def test_a_forecast_named_later_in_the_sentence_makes_the_figure_one(folder: Path) -> None:
-    story = (
-        "China\n\nChina's economy grew by 9.5% in 2004, the World Bank said in its latest "
-        "forecast.\n"
-    )
-    outcome, checks = check_one(folder, "named-later", "2005-02-10", story, "9.5%")
-    assert outcome == "forecast", checks  # 2004 was over: only the words make it one
-    assert "forecast words (forecast_named_later)" in checks[0][6]
-
-
-def test_a_headlines_seen_at_is_a_forecast(folder: Path) -> None:
-    headline = (
-        "MEXICAN FIRST QTR CRUDE EXPORTS SEEN AT 15.25 DLRS\n\nMEXICO CITY, March 30 - Mexico "
-        "gave its first figures.\n"
-    )
-    outcome, checks = check_one(folder, "headline-seen", "1987-03-30", headline, "15.25 DLRS")
-    assert outcome == "forecast", checks
-    assert "forecast words (expected_to)" in checks[0][6]
 
 
 def test_the_month_may_is_no_modal_and_now_marks_the_present(folder: Path) -> None:
@@ -1046,3 +1007,46 @@ def test_a_scenario_is_a_forecast_a_quote_that_trades_is_todays_and_it_takes_ste
     outcome, checks, _ = found["1.60 dlrs"]
     assert outcome == "consistent", checks  # $ per GBP: 1.528 Feb, 1.592 Mar, 1.631 Apr
     assert "(metric exchange_rate from a currency named before it)" in checks[0][6]
+
+
+@pytest.mark.parametrize(
+    ("name", "published", "story", "quote", "cue"),
+    [
+        pytest.param(  # a short aside in brackets does not end the forecast's clause
+            "aside", "1987-03-09",
+            "Japan outlook\n\nThe senior bank official said he expects Japan's gross national "
+            "product (GNP) to grow three pct in the fiscal year beginning in April.\n",
+            "three pct", "forecast_words", id="aside-in-brackets",
+        ),
+        pytest.param(  # 2004 was over when published: only the words make it a forecast
+            "named-later", "2005-02-10",
+            "China\n\nChina's economy grew by 9.5% in 2004, the World Bank said in its latest "
+            "forecast.\n",
+            "9.5%", "forecast_named_later", id="forecast-named-later",
+        ),
+        pytest.param(
+            "headline-seen", "1987-03-30",
+            "MEXICAN FIRST QTR CRUDE EXPORTS SEEN AT 15.25 DLRS\n\nMEXICO CITY, March 30 - "
+            "Mexico gave its first figures.\n",
+            "15.25 DLRS", "expected_to", id="headline-seen-at",
+        ),
+        pytest.param(  # a price said to be reasonable or optimal is a wish, not a quote
+            "reasonable", "1987-05-05",
+            "OIL INDUSTRY\n\nHOUSTON, May 5 - For exploration, he said, 22 dlrs a barrel would "
+            "be reasonable.\n",
+            "22 dlrs", "forecast_after", id="would-be-reasonable",
+        ),
+        pytest.param(
+            "optimal", "1987-03-17",
+            "OPEC PRICE\n\nBRUSSELS, March 17 - The official said an 18 dlr a barrel price was "
+            "optimal for producers.\n",
+            "18 dlr", "forecast_after", id="was-optimal",
+        ),
+    ],
+)  # fmt: skip
+def test_forecast_words_make_the_figure_a_forecast(
+    folder: Path, name: str, published: str, story: str, quote: str, cue: str
+) -> None:
+    outcome, checks = check_one(folder, name, published, story, quote)
+    assert outcome == "forecast", checks
+    assert f"forecast words ({cue})" in checks[0][6]

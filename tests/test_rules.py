@@ -315,6 +315,13 @@ def test_a_rules_folder_missing_a_pattern_the_extractor_reads_is_refused(
         ("numbers.toml", "tenfold = 10", '"10-fold" = 10', "'10-fold' must start with a letter"),
         # ... and the space before a unit is possessive: no unit may start with one or a hyphen
         ("units.toml", '"nanometres", ', '"-nanometres", ', "'-nanometres' must not start with"),
+        # words that gate a search past the sentence's start, for a cue that does not open it
+        (
+            "cues.toml",
+            'needs = ["<"]',
+            'needs = ["<"]\npast_head_triggers = ["said"]',
+            "subject_name 'wire_name' has past_head_triggers, but its regex does not open with",
+        ),
     ],
 )
 def test_the_contract_is_checked_at_load(

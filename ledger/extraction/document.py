@@ -108,16 +108,23 @@ class Sentence:
     attribution_done: bool = False
     asides: list[tuple[int, int]] | None = None  # the writer's own asides (own_aside in cues.toml)
     words: frozenset[str] | None = None
+    lower: str | None = None  # the text lower-cased (lower_text)
     compares: bool | None = None  # holds comparison words (see sentence_fields.compares)
     subject_starts: list[int] | None = None
     clauses: list[int] | None = None
     period_starts: list[int] | None = None
 
+    def lower_text(self) -> str:
+        """The sentence's text lower-cased, once."""
+        if self.lower is None:
+            self.lower = self.text.lower()
+        return self.lower
+
     def lower_words(self) -> frozenset[str]:
         """The sentence's words (runs of [\\w&]), lower-cased, found once: they say which
         sentence-level rules are worth trying on it (Gated.triggered)."""
         if self.words is None:
-            lower = self.text.lower()
+            lower = self.lower_text()
             if lower.isascii():
                 # the same words as _WORDS finds, by one translation and a split (no regex pass)
                 ascii_words = lower.encode("ascii").translate(_ASCII_NOT_WORDS).decode("ascii")
