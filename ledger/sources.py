@@ -78,6 +78,12 @@ class SourceError(Exception):
         self.path = str(path)
         self.reason = reason
 
+    def __reduce__(self) -> tuple[type[SourceError], tuple[str, str]]:
+        # An ingest's worker process sends its failures back pickled, and an exception pickles
+        # as its args (here the one message): rebuilt from those, __init__ would lack `reason`
+        # and the whole pool would break on the first file that failed in a worker.
+        return (SourceError, (self.path, self.reason))
+
 
 class ManifestError(ValueError):
     """A manifest.csv that cannot be trusted: the whole ingest stops before writing anything."""

@@ -328,10 +328,15 @@ def test_claim_no_longer_extracted_is_deleted_unless_a_note_keeps_it(
     assert new_ledger.notes(orphaned=True) == []
 
 
-def test_one_failing_file_is_named_and_the_rest_ingested(new_ledger: Ledger, corpus: Path):
+@pytest.mark.parametrize("jobs", [1, 2])  # 2: the failures come back from worker processes
+def test_one_failing_file_is_named_and_the_rest_ingested(
+    new_ledger: Ledger, corpus: Path, jobs: int
+):
     (corpus / "gamma.txt").write_text("BAD 7 things.\n", encoding="utf-8")
     (corpus / "delta.txt").write_bytes(b"\xff\xfe bad bytes")
-    report = new_ledger.ingest([corpus, corpus / "missing.txt"], extractor=failing_on_bad)
+    report = new_ledger.ingest(
+        [corpus, corpus / "missing.txt"], extractor=failing_on_bad, jobs=jobs
+    )
     assert report.files_added == 2
     assert sorted((Path(f.path).name, f.reason) for f in report.failures) == [
         (
