@@ -1188,9 +1188,10 @@ def _may_end_a_label(rules: Rules, head: str) -> bool:
     `label_before` reads them: a label word ("page"), a capitalised word ("Boeing", "Committee
     of"), a code's mark. Most end with a lower-case word, and the pattern is not run for them."""
     head = head.removesuffix(".")
-    if not head:
+    words = head.rsplit(None, 1)
+    if not words:  # nothing but blanks and line breaks before it: a table's indented cell
         return False
-    if head[-1] in _LABEL_MARKS or any(map(str.isupper, head.rsplit(None, 1)[-1])):
+    if head[-1] in _LABEL_MARKS or any(map(str.isupper, words[-1])):
         return True
     last = last_letters(head)
     return last == "of" or last in rules.label_words
