@@ -53,37 +53,26 @@ FLAGS = regex.VERBOSE  # VERSION0: VERSION1 with IGNORECASE folds full case, ~5x
 # id it reads from patterns.toml with the named groups it reads of each, the groups it reads of
 # the cues of cues.toml, and the unit words it looks up. `check_contract` holds the files to it
 # when they load, so a rules folder that lacks one fails there with one line, not in extract.
+_SCAN_GROUPS = (
+    "skip",
+    "first",
+    "unit",
+    "second",
+    "unit2",
+    "sep",
+    "neg",
+    "mult",
+    "frac",
+    "named",
+    "vague",
+)
 PATTERN_GROUPS: dict[str, tuple[str, ...]] = {
     "anchor": (),  # where a figure can start: digits
     "anchor_point": (),  # ... a decimal point with no whole part
     "anchor_word": (),  # ... and number words
-    "scan": (
-        "skip",
-        "first",
-        "unit",
-        "second",
-        "unit2",
-        "sep",
-        "neg",
-        "mult",
-        "frac",
-        "named",
-        "vague",
-    ),
+    "scan": _SCAN_GROUPS,
     # the scan as it reads at a digit: the same groups, as the reader asks every match for them
-    "scan_digits": (
-        "skip",
-        "first",
-        "unit",
-        "second",
-        "unit2",
-        "sep",
-        "neg",
-        "mult",
-        "frac",
-        "named",
-        "vague",
-    ),
+    "scan_digits": _SCAN_GROUPS,
     "figure": (),  # a piece of scan and and_range
     "unit": (),  # a unit right after a year: "2020 tonnes" is no lone year
     "scale": (),  # ... nor is "2020 million"
