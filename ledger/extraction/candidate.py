@@ -8,7 +8,6 @@ and any change cue around it. ledger.extraction.figures turns the words into val
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -122,9 +121,7 @@ class Reading:
 def read_candidate(doc: Doc, m: Match) -> tuple[Found | None, int]:
     """Turn one scan match into a claim (or None), and say where scanning resumes."""
     rules, text = doc.rules, doc.text
-    names = _group_names(m.re)
-    # one call instead of one per group read
-    g = dict(zip(names, m.groups(), strict=True)) if names is not None else _groupdict(m)
+    g = _groupdict(m)  # one call instead of one per group read
     start, end = m.start(), m.end()
     if _not_a_figure_here(doc, g, start, end):
         return None, end
@@ -160,16 +157,6 @@ def read_candidate(doc: Doc, m: Match) -> tuple[Found | None, int]:
     elif not _read_figure(r):
         return None, r.resume
     return _found(r), r.resume
-
-
-@functools.lru_cache(maxsize=8)
-def _group_names(pattern: regex.Pattern[str]) -> tuple[str, ...] | None:
-    """The names of a pattern's groups in number order, when every group has a name of its
-    own: its match's groups() then read as a dict in one C call (zip), not a loop in Python."""
-    numbers = pattern.groupindex
-    if sorted(numbers.values()) != list(range(1, pattern.groups + 1)):
-        return None
-    return tuple(sorted(numbers, key=numbers.__getitem__))
 
 
 def _may_have_context(rules: Rules, text: str, start: int) -> bool:

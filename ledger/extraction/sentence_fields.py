@@ -718,10 +718,7 @@ def _year_before(doc: Doc, s: Sentence, later: bool, start: int) -> bool:
         return later
     if s.text.endswith("last ", 0, start):
         return True
-    baseline = doc.rules.baseline
-    return (
-        doc.call("period_baseline", baseline.search, s.text, max(0, start - 60), start) is not None
-    )
+    return _baseline_before(doc, s.text, start)
 
 
 def _quarter(
@@ -932,9 +929,14 @@ def period(doc: Doc, s: Sentence, claim: Found, next_start: int) -> str | None:
 
 def _is_baseline(doc: Doc, claim: Found) -> bool:
     """Whether the figure is a comparison's baseline ("up from 3.9%", "compared with 1.2 mln")."""
+    return _baseline_before(doc, doc.text, claim.start)
+
+
+def _baseline_before(doc: Doc, text: str, at: int) -> bool:
+    """Whether the words of `text` just before `at` make what follows a baseline (period_baseline,
+    read backwards over the 60 characters before it)."""
     baseline = doc.rules.baseline
-    at = claim.start
-    return doc.call("period_baseline", baseline.search, doc.text, max(0, at - 60), at) is not None
+    return doc.call("period_baseline", baseline.search, text, max(0, at - 60), at) is not None
 
 
 def _first_cue(cues: list[PeriodCue], i: int, limit: int) -> PeriodCue | None:
