@@ -816,7 +816,7 @@ class Matcher:
         low, high = min(v.value for v in window), max(v.value for v in window)
         if figure.unit == "USD" and window[0].indicator == "FRED:EXCH":
             low, high = 1 / high, 1 / low  # "$1.29 to the euro": the series give euros per $
-        quoted = window[0].indicator == "FRED:EXCH" or window[0].indicator.startswith("EIA:")
+        quoted = _market_series(window[0].indicator)
         off = _off_the_level(figure.value, low, high, quoted or frequency == "E")
         if off:
             return [Verdict("no-reference", f"the series for {window[0].subject} are at {off}")]
@@ -860,7 +860,7 @@ class Matcher:
                    "the figure is less than half the national total: a part of it (one "
                    "partner, product or sector; one town or group), not the total")  # fmt: skip
             return Verdict("no-reference", why)
-        quoted = value.indicator == "FRED:EXCH" or value.indicator.startswith("EIA:")
+        quoted = _market_series(value.indicator)
         off = _off_the_level(signed, other, other, quoted)
         if quoted and off:  # "May crude closed 17 cents higher"
             return Verdict("no-reference", f"{value.indicator} for {value.subject} is at {off}")
@@ -917,6 +917,12 @@ def _off_the_level(value: float, low: float, high: float, quoted: bool) -> str |
         times = f"more than {_num(FAR_ABOVE)} times that"
         return f"{levels}: the figure is {times}, the price of something else"
     return None
+
+
+def _market_series(indicator: str) -> bool:
+    """Whether an indicator's values are a market's quotes (FRED's exchange rates, EIA's crude
+    prices), whose levels a figure far above is no quote of."""
+    return indicator == "FRED:EXCH" or indicator.startswith("EIA:")
 
 
 def _cue_text(cue: Cue, figure: Figure) -> str:
