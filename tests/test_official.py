@@ -566,7 +566,9 @@ def test_a_currencys_rate_said_by_its_name_a_pronoun_or_a_level_crossed_is_check
     assert "(a day's quote: within 2% of them)" in checks[0][6]
     outcome, checks, _ = found["150 yen"]
     assert outcome == "consistent", checks  # "could not prevent": no forecast; March 151.43
-    assert checks[0][1] == "fred-exchange-rates:FRED:EXCH:JPY:1987-03", checks
+    # a day's quote in March: against the monthly averages of February to April, not March's alone
+    assert checks[0][1] == "fred-exchange-rates:FRED:EXCH:JPY:1987-02", checks
+    assert "a quote of a day in 1987-03: monthly values for JPY 1987-02..1987-04" in checks[0][6]
 
 
 def test_a_cross_rate_a_counterfactual_and_a_level_not_reached_take_no_rate(
@@ -1050,3 +1052,62 @@ def test_forecast_words_make_the_figure_a_forecast(
     outcome, checks = check_one(folder, name, published, story, quote)
     assert outcome == "forecast", checks
     assert f"forecast words ({cue})" in checks[0][6]
+
+
+def test_a_quote_said_of_a_month_or_a_year_is_a_days_price_in_it_unless_averaged(
+    folder: Path,
+) -> None:
+    # EIA's WTI in 2004: daily closes 32.49-56.37, annual average 41.51; the yen's monthly
+    # averages, February to April 1987: 153.41, 151.43, 142.90
+    found = checked(folder, "quote-in-period", {
+        "a.txt": ("2005-02-23", "Although below last year's peak of $55.67 a barrel, which was "
+                  "reached in October, US crude prices are now well above 2004's average of "
+                  "$41.48."),
+        "b.txt": ("1987-04-24", "TOKYO, April 24 - The dollar fell to 145.00 yen in March."),
+        "c.txt": ("1987-04-24", "TOKYO, April 24 - The dollar averaged 145 yen in March."),
+        "d.txt": ("2005-02-23", "US crude oil prices hit $61 a barrel last year."),
+    })  # fmt: skip
+    outcome, checks, _ = found["$55.67"]
+    assert outcome == "consistent", checks
+    assert "a quote of a day in 2004: daily values for WTI 2004-01-05..2004-12-30" in checks[0][6]
+    outcome, checks, _ = found["$41.48"]
+    assert outcome == "consistent", checks  # the year's average against the annual average
+    assert checks[0][1].endswith(":WTI:2004"), checks
+    outcome, checks, _ = found["145.00 yen"]
+    assert outcome == "consistent", checks  # a day's quote within the months around March
+    assert "a quote of a day in 1987-03: monthly values for JPY 1987-02..1987-04" in checks[0][6]
+    outcome, checks, _ = found["145 yen"]
+    assert outcome == "inconsistent", checks  # March's average was 151.43
+    assert found["$61"][0] == "inconsistent"  # above every close of 2004
+
+
+def test_what_a_forecast_is_measured_from_is_a_fact_when_its_period_is_over(folder: Path) -> None:
+    found = checked(folder, "past-baseline", {
+        "a.txt": ("2005-01-20", "LONDON, Jan 20 - The BCC recently forecast that British economic "
+                  "growth will slow from more than 3% in 2004 to a little below 2.5% in 2005."),
+        "b.txt": ("1987-03-05", "TOKYO, March 5 - The government lowered its Japanese GNP "
+                  "forecast for 1986/87 from four pct last December."),
+    })  # fmt: skip
+    outcome, checks, _ = found["more than 3%"]
+    assert outcome == "revised", checks  # WDI's 2.33 for 2004, within the growth band
+    assert found["below 2.5%"][0] == "forecast"
+    outcome, checks, _ = found["four pct"]
+    assert outcome == "forecast", checks  # an earlier forecast it was lowered from, not a fact
+
+
+def test_how_long_since_is_no_quarter_and_a_recession_is_an_economys_word(folder: Path) -> None:
+    found = checked(folder, "since-and-recession", {
+        "a.txt": ("2005-02-22", "Cold weather has pushed US crude oil prices above $50 a barrel "
+                  "for the first time in almost three months."),
+        "b.txt": ("1987-04-13", "BONN, April 13 - The institutes do not predict a recession in "
+                  "West Germany this year. Growth was 2.4 pct in 1986."),
+        "c.txt": ("1987-03-10", "NEW YORK, March 10 - Saudi Arabia led an OPEC-engineered "
+                  "return to fixed oil prices of 18 dlrs a barrel last December."),
+    })  # fmt: skip
+    outcome, checks, _ = found["above $50"]
+    assert outcome == "consistent", checks  # WTI closed at 51.00 that day
+    assert "daily values for WTI 2005-02-15..2005-02-22" in checks[0][6]
+    outcome, checks, _ = found["2.4 pct"]
+    assert outcome == "revised", checks  # WDI's 2.29 for West Germany, 1986
+    assert "(metric gdp_growth from growth words in an economy's story)" in checks[0][6]
+    assert_never_compared(found, [("18 dlrs", "a posted one")])

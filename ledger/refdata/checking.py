@@ -62,6 +62,9 @@ FAR_ABOVE = 3.0
 # How far before a figure, in its sentence, the currency or crude benchmark it is quoted in is
 # looked for ("one euro worth $1.3218").
 NAMED_REACH = 120
+# How far before a figure the words naming what it is compared with are looked for ("will slow
+# from more than", "against last year's").
+BASELINE_REACH = 80
 # What [benchmarks] in checking.toml names another crude or an oil product by.
 NOT_A_BENCHMARK = "none"
 # A day's quote (oil) is compared with the days of the week before publication.
@@ -164,6 +167,8 @@ class CheckingRules(BaseModel):
     baseline_period: list[Cue]
     present: list[Cue]
     whole_year: list[Cue]
+    averaged: list[Cue]
+    earlier_forecast: list[Cue]
     currency_words: WordTable
     benchmarks: WordTable
     speakers: SubjectList
@@ -322,6 +327,8 @@ def is_forecast(figure: Figure, rules: CheckingRules, aggregation: str | None = 
     the level of the day it was quoted ("oil rose to $17 today", dated this month)."""
     if _present(figure, rules):
         return None  # "may increase rates from their current 4.75%": the rate in force
+    if _past_baseline(figure, rules):
+        return None  # "growth will slow from more than 3% in 2004 to ...", said in 2005
     for cue in rules.forecast:
         if cue.where == "opening":
             if _opening_forecast(figure, cue, rules):
@@ -343,6 +350,22 @@ def is_forecast(figure: Figure, rules: CheckingRules, aggregation: str | None = 
     if aggregation == "point" and begun:
         return None
     return f"its period {figure.period} was not over when it was published"
+
+
+def _past_baseline(figure: Figure, rules: CheckingRules) -> bool:
+    """The figure is what a forecast is measured from ("It forecast growth will slow from more
+    than 3% in 2004 to a little below 2.5%", in 2005), of a period over when it was published:
+    a fact the forecast starts from, not part of it; but not an earlier forecast it is revised
+    from ("lowered its GNP forecast for 1986/87 from four pct")."""
+    end = period_end(figure.period)
+    head = figure.sentence[max(0, figure.offset - BASELINE_REACH) : figure.offset]
+    return (
+        end is not None
+        and figure.published is not None
+        and end < figure.published
+        and any(cue.search(head) for cue in rules.compared)
+        and not any(cue.search(head) for cue in rules.earlier_forecast)
+    )
 
 
 def _continued_clause(figure: Figure, rules: CheckingRules) -> str:
@@ -582,6 +605,11 @@ class Matcher:
         period = _period_at(period, frequency)
         if frequency == "M" and "M" not in series.ordered and "E" in series.ordered:
             return self._month_in_force(figure, series, subject, period)
+        said = f"{figure.sentence[: figure.offset]} {figure.words.after}"
+        if _market_quote(definition) and not any(cue.search(said) for cue in self.rules.averaged):
+            quoted = self._quote_in(figure, series, period)
+            if quoted:
+                return quoted
         chosen = [v for v in series.at(frequency, period) if not _projection(v)]
         if not chosen:
             said = _FREQUENCY_WORDS.get(frequency, frequency)
@@ -801,6 +829,25 @@ class Matcher:
         if not window:
             return [Verdict("no-reference", f"no rate in force for {subject} in {month}")]
         return self._range(figure, window, "E", f"in force in {month}", "exact")
+
+    def _quote_in(self, figure: Figure, series: Series, period: str) -> list[Verdict]:
+        """A market's quote said of a month or a year, not its average ("the dollar rose above
+        1.87 marks in March", "last year's peak of $55.67 a barrel"): a day's price in that
+        period, judged against the period's daily prices, else the monthly averages of its
+        months (and, for one month, those either side); [] when the series have neither."""
+        try:
+            first, last = period_months(period)
+        except ValueError:
+            return []
+        days = series.between("D", _month_label(first), _month_label(last) + "~")
+        if days:
+            return self._range(figure, days, "D", f"a quote of a day in {period}", "exact")
+        if first == last:
+            first, last = first - 1, last + 1
+        months = series.between("M", _month_label(first), _month_label(last))
+        if months:
+            return self._range(figure, months, "M", f"a quote of a day in {period}", "exact")
+        return []
 
     def _range(
         self,
@@ -1026,7 +1073,15 @@ def _window(series: Series, frequency: str, day: date) -> list[OfficialValue]:
 
 
 def _shift(day: date, months: int) -> str:
-    index = day.year * 12 + day.month - 1 + months
+    return _month_label(day.year * 12 + day.month - 1 + months)
+
+
+def _month_label(index: int) -> str:
+    """A month counted from year 0 (as `period_months` counts) as its label.
+
+    >>> _month_label(2004 * 12 + 9)
+    '2004-10'
+    """
     return f"{index // 12}-{index % 12 + 1:02d}"
 
 
