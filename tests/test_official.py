@@ -1111,3 +1111,32 @@ def test_how_long_since_is_no_quarter_and_a_recession_is_an_economys_word(folder
     assert outcome == "revised", checks  # WDI's 2.29 for West Germany, 1986
     assert "(metric gdp_growth from growth words in an economy's story)" in checks[0][6]
     assert_never_compared(found, [("18 dlrs", "a posted one")])
+
+
+def test_a_cross_rate_is_told_by_the_currency_priced_not_by_the_clause(folder: Path) -> None:
+    found = checked(folder, "cross-lists", {
+        "a.txt": ("1987-04-07", "SYDNEY, April 7 - The Australian dollar was firmer on the "
+                  "crossrates at 1.2964 marks from 1.2918, 103.32 yen from 103.15, and 0.4392 "
+                  "sterling from 0.4361."),
+        "b.txt": ("1987-04-07", "LONDON, April 7 - The pound ended unchanged against the dollar "
+                  "at 1.6175 and edged up to 2.957 marks from 2.955 yesterday."),
+        "c.txt": ("1987-03-27", "SYDNEY, March 27 - Salomon said the current exchange rate is "
+                  "103.62 yen to the Australian dollar."),
+        "d.txt": ("1987-04-07", "TOKYO, April 7 - The dollar rose against the yen to 145.20 yen "
+                  "and against the mark to 1.8150 marks."),
+        "e.txt": ("1987-04-07", "LONDON, April 7 - The exchange rate was fixed at 1.6030 U.S. "
+                  "Dlrs to one stg."),
+        "f.txt": ("1987-03-13", "LONDON, March 13 - Sterling remained firm around 1.59 dlrs."),
+    })  # fmt: skip
+    for quote in ("1.2964 marks", "103.32 yen", "103.15", "0.4392 sterling", "0.4361", "2.955",
+                  "up to 2.957 marks", "103.62 yen"):  # fmt: skip
+        outcome, checks, _ = found[quote]
+        assert outcome == "no-reference", (quote, checks)
+        assert "a cross rate" in checks[0][6], (quote, checks)
+    # the dollar priced against the yen and the mark, sterling in dollars (by "stg" after it, or
+    # by its name before a verb it "remained" at)
+    for quote, currency in (("145.20 yen", "JPY"), ("1.8150 marks", "DEM"),
+                            ("1.6030 U.S. Dlrs", "GBP"), ("around 1.59 dlrs", "GBP")):  # fmt: skip
+        outcome, checks, _ = found[quote]
+        assert outcome == "consistent", (quote, checks)
+        assert checks[0][1].startswith(f"fred-exchange-rates:FRED:EXCH:{currency}:1987-"), quote

@@ -128,6 +128,14 @@ def _word_alternation(words: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(r"\b(?:" + "|".join(map(re.escape, longest_first)) + r")\b", re.I)
 
 
+@functools.cache
+def _currency_names(words: tuple[str, ...], dollar: str) -> re.Pattern[str]:
+    """Any currency's name: a word of the table (the longest first: "australian dollar" before
+    "dollar") or the dollar's (`dollar`, a pattern)."""
+    longest_first = sorted(words, key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(map(re.escape, longest_first)) + f")\\b|{dollar}", FLAGS)
+
+
 class SubjectList(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -169,6 +177,8 @@ class CheckingRules(BaseModel):
     whole_year: list[Cue]
     averaged: list[Cue]
     earlier_forecast: list[Cue]
+    currency_role: list[Cue]
+    counter_after: list[Cue]
     currency_words: WordTable
     benchmarks: WordTable
     speakers: SubjectList
@@ -729,19 +739,28 @@ class Matcher:
         return None
 
     def _cross_rate(self, figure: Figure) -> bool:
-        """A figure in one currency said of another currency named before it in its clause,
-        with no dollar named after that ("The Australian dollar was firmer at 1.2964 marks"):
-        the price of one in the other, which no series of rates to the dollar gives."""
+        """A figure in one currency quoting the price of another, neither the dollar: the
+        currency whose price its sentence gives, the last one named before the figure as no
+        quote's unit nor a counter ("The Australian dollar was firmer at 1.2964 marks, 103.32 yen
+        from 103.15"; not "the dollar rose against the yen to 145 yen"), or the counter right
+        after it ("103.62 yen to the Australian dollar"). No series of rates to the dollar gives
+        such a price."""
         if figure.unit in (None, "USD"):
             return False
-        named = list(self.rules.currency_words.pattern().finditer(figure.words.before))
-        if not named:
-            return False
-        code = self.rules.currency_words.table()[named[-1].group(0).casefold()]
-        rest = figure.words.before[named[-1].end() :]
-        return code not in (figure.unit, "USD") and not any(
-            cue.search(rest) for cue in self.rules.dollar_named
-        )
+        table = self.rules.currency_words.table()
+        dollar = "|".join(f"(?:{cue.pattern})" for cue in self.rules.dollar_named)
+        names = _currency_names(tuple(table), dollar)
+        head, after = figure.sentence[: figure.offset], figure.words.after
+        quoted = None
+        for named in names.finditer(head):
+            if not any(cue.search(head[: named.start()]) for cue in self.rules.currency_role):
+                quoted = named.group(0)
+        counter = names.search(after)
+        between = after[: counter.start()] if counter else ""
+        if counter and any(cue.search(between) for cue in self.rules.counter_after):
+            quoted = counter.group(0)
+        code = table.get(quoted.casefold(), "USD") if quoted else "USD"
+        return code not in (figure.unit, "USD")
 
     def _baselines_period(self, figure: Figure) -> bool:
         """The figure's period is the year named with the baseline of a move "from" it "to" the
