@@ -50,6 +50,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import click
 from corpora import SHARED, document_text, iter_corpus, require_corpora
@@ -145,13 +146,25 @@ def story_text(document: dict) -> tuple[str, int]:
     return f"{text[:head]}{dateline} {text[head:]}", len(dateline) + 1
 
 
-def write_sources(labels: list[Label], folder: Path) -> dict[str, int]:
+class Shift(NamedTuple):
+    """How far a story's labels move in its source file: those from `after` on (its text, past
+    the title) by `by`, the length of the Reuters dateline put back before the text."""
+
+    after: int
+    by: int
+
+    def of(self, offset: int) -> int:
+        return offset + self.by if offset >= self.after else offset
+
+
+def write_sources(labels: list[Label], folder: Path) -> dict[str, Shift]:
     """Each labelled story as a source file with its manifest row; returns, per story, how far
-    its labels' offsets move (a Reuters dateline put back at the head of the text)."""
+    its labels' offsets move (a Reuters dateline put back at the head of the text, after its
+    title: a label in the title stays where it is)."""
     wanted: dict[str, Label] = {}
     for label in labels:  # a story's first label dates it
         wanted.setdefault(label.doc_id, label)
-    shifts: dict[str, int] = {}
+    shifts: dict[str, Shift] = {}
     rows = []
     for corpus in ("bbc", "reuters"):
         for document in iter_corpus(corpus):
@@ -160,7 +173,8 @@ def write_sources(labels: list[Label], folder: Path) -> dict[str, int]:
                 continue
             text, shift = story_text(document)
             if shift:
-                shifts[document["id"]] = shift
+                head = len(document_text(document)) - len(document["text"])
+                shifts[document["id"]] = Shift(head, shift)
             (folder / f"{document['id']}.txt").write_text(text, encoding="utf-8")
             rows.append(
                 {
@@ -178,12 +192,12 @@ def write_sources(labels: list[Label], folder: Path) -> dict[str, int]:
     return shifts
 
 
-def judge(ledger: Ledger, labels: list[Label], shifts: dict[str, int]) -> list[Result]:
+def judge(ledger: Ledger, labels: list[Label], shifts: dict[str, Shift]) -> list[Result]:
     """The ledger's outcome for each label: the claim whose quote overlaps the labelled span."""
     results = []
     for label in labels:
-        shift = shifts.get(label.doc_id, 0)
-        start, end = label.start + shift, label.end + shift
+        shift = shifts.get(label.doc_id, Shift(0, 0))
+        start, end = shift.of(label.start), shift.of(label.end)
         claim = ledger.db.execute(
             "select id, quote from claims where source_id = ? and start < ? and [end] > ? "
             "and retired_at is null order by abs(start - ?) limit 1",
