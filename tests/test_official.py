@@ -1140,3 +1140,48 @@ def test_a_cross_rate_is_told_by_the_currency_priced_not_by_the_clause(folder: P
         outcome, checks, _ = found[quote]
         assert outcome == "consistent", (quote, checks)
         assert checks[0][1].startswith(f"fred-exchange-rates:FRED:EXCH:{currency}:1987-"), quote
+
+
+def test_one_banks_rate_adjusted_cpi_earnings_and_a_crowd_meet_no_national_series(
+    folder: Path,
+) -> None:
+    found = checked(folder, "not-national", {
+        "a.txt": ("1987-03-09", "CITIBANK FOLLOWS U.K. BASE RATE CUT TO 10.5 PCT\n\nLONDON, "
+                  "March 9 - Citibank said it will also cut.\n"),
+        "b.txt": ("1987-03-24", "WASHINGTON, March 24 - U.S. consumer prices rose a seasonally "
+                  "adjusted 0.4 pct in February, the Labor Department said."),
+        "c.txt": ("1987-03-27", "WASHINGTON, March 27 - The average weekly earnings of U.S. "
+                  "workers after adjustment for inflation rose 0.6 pct in February."),
+        "d.txt": ("1987-04-02", "RECIFE, Brazil, April 2 - An estimated 500 million people are "
+                  "living in critical condition, the FAO said."),
+    })  # fmt: skip
+    assert_never_compared(found, [
+        ("10.5 PCT", "a company's own rate"),
+        ("0.4 pct", "a seasonally adjusted monthly figure: the official monthly series for USA "
+                    "are not adjusted"),
+        ("0.6 pct", "the change of another measure"),
+        ("An estimated 500 million people", "the price of something else"),
+    ])  # fmt: skip
+
+
+def test_a_years_average_rate_is_the_mean_of_its_months_and_a_counter_names_the_currency(
+    folder: Path,
+) -> None:
+    # FRED gives the mark and the guilder by month only: 1986's twelve average 2.1708 marks
+    found = checked(folder, "year-of-months", {
+        "a.txt": ("1987-03-16", "FRANKFURT, March 16 - The dollar averaged 2.17 marks in 1986."),
+        "b.txt": ("1987-03-16", "FRANKFURT, March 16 - The dollar averaged 1.70 marks in 1986."),
+        "c.txt": ("2004-12-20", "The dollar has weakened sharply since September, when it "
+                  "traded at $1.22 against the euro."),
+        "d.txt": ("1987-03-16", "The copper price averaged 1.76 dlrs a lb in 1986, assuming an "
+                  "average sterling rate of 1.47 dlrs."),
+    })  # fmt: skip
+    outcome, checks, _ = found["2.17 marks"]
+    assert outcome == "consistent", checks
+    assert checks[0][1] == "fred-exchange-rates:FRED:EXCH:DEM:1986-01/1986-12", checks
+    assert "the mean of the year's 12 months" in checks[0][6]
+    assert found["1.70 marks"][0] == "inconsistent"
+    outcome, checks, _ = found["$1.22"]
+    assert outcome == "consistent", checks  # the euro's September 2004: 1/0.8181 = 1.222 dollars
+    assert checks[0][1].startswith("fred-exchange-rates:FRED:EXCH:EUR:2004-"), checks
+    assert all(row[0] != "official" for row in found["1.76 dlrs"][1])  # sterling prices no lb

@@ -136,7 +136,7 @@ def _currency_names(words: tuple[str, ...], dollar: str) -> re.Pattern[str]:
     return re.compile(r"\b(?:" + "|".join(map(re.escape, longest_first)) + f")\\b|{dollar}", FLAGS)
 
 
-class SubjectList(BaseModel):
+class IdList(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     comment: str
@@ -179,9 +179,12 @@ class CheckingRules(BaseModel):
     earlier_forecast: list[Cue]
     currency_role: list[Cue]
     counter_after: list[Cue]
+    adjusted: list[Cue]
+    unadjusted: IdList
+    moved_other: list[Cue]
     currency_words: WordTable
     benchmarks: WordTable
-    speakers: SubjectList
+    speakers: IdList
     datelines: WordTable
 
 
@@ -279,6 +282,13 @@ class Figure:
     sentence: str = ""
     offset: int = 0  # where the figure starts in `sentence`
     place: float | None = None  # its last digit's, when written after the point ("17.00")
+    end: int = 0  # where the figure ends in `sentence`
+
+    @property
+    def next_words(self) -> str:
+        """The sentence right after the figure, past any boundary ("$1.20 against the euro":
+        `words.after` stops at "against")."""
+        return self.sentence[self.end : self.end + NAMED_REACH]
 
 
 class Series:
@@ -297,6 +307,11 @@ class Series:
 
     def __bool__(self) -> bool:
         return bool(self.ordered)
+
+    def without(self, indicators: frozenset[str]) -> Series:
+        """The same series but for the values of these indicators."""
+        kept = [v for vs in self.ordered.values() for v in vs if v.indicator not in indicators]
+        return Series(kept)
 
     def at(self, frequency: str, period: str) -> list[OfficialValue]:
         return self.by_period.get((frequency, period), [])
@@ -590,6 +605,15 @@ class Matcher:
         series = self._series_of(definition, subject, self._basis(figure, definition))
         if not series:
             return [Verdict("no-reference", f"no official series of {figure.metric} for {subject}")]
+        said = f"{figure.sentence[: figure.offset]} {figure.words.after}"
+        if frequency in ("M", "Q") and any(cue.search(said) for cue in self.rules.adjusted):
+            # "rose a seasonally adjusted 0.4 pct in February": BLS's CPI-U is not adjusted
+            series = series.without(frozenset(self.rules.unadjusted.ids))
+            if frequency not in series.ordered:
+                often = _FREQUENCY_WORDS[frequency]
+                why = (f"a seasonally adjusted {often} figure: the official {often} series for "
+                       f"{subject} are not adjusted")  # fmt: skip
+                return [Verdict("no-reference", why)]
         period = figure.period
         undated: list[str] = list(definition.undated)
         if frequency == "A" and any(cue.search(figure.words.both) for cue in self.rules.whole_year):
@@ -621,6 +645,8 @@ class Matcher:
             if quoted:
                 return quoted
         chosen = [v for v in series.at(frequency, period) if not _projection(v)]
+        if not chosen and frequency == "A" and definition.measure == "level":
+            chosen = _year_of_months(series, period)  # FRED gives the mark's months, no year
         if not chosen:
             said = _FREQUENCY_WORDS.get(frequency, frequency)
             a_said = f"{_article(said)} {said}"
@@ -725,6 +751,10 @@ class Matcher:
             return "a security's or another good's price: never compared with national statistics"
         if any(cue.search(self._scope_words(figure)) for cue in self.rules.sector):
             return "a sector's figure: never compared with national statistics"
+        if definition.measure == "growth" and any(
+            cue.search(figure.sentence[: figure.offset]) for cue in self.rules.moved_other
+        ):
+            return "the change of another measure (earnings, wages, income) named before it"
         if figure.subject.inferred and any(
             cue.search(figure.sentence) for cue in self.rules.region_named
         ):
@@ -750,7 +780,7 @@ class Matcher:
         table = self.rules.currency_words.table()
         dollar = "|".join(f"(?:{cue.pattern})" for cue in self.rules.dollar_named)
         names = _currency_names(tuple(table), dollar)
-        head, after = figure.sentence[: figure.offset], figure.words.after
+        head, after = figure.sentence[: figure.offset], figure.next_words
         quoted = None
         for named in names.finditer(head):
             if not any(cue.search(head[: named.start()]) for cue in self.rules.currency_role):
@@ -794,7 +824,7 @@ class Matcher:
         if market == "currency":
             if figure.unit and figure.unit != "USD":
                 return figure.unit
-            return _nearest_named(self.rules.currency_words, figure)
+            return _nearest_named(self.rules.currency_words, figure, self.rules.counter_after)
         if market == "oil":
             named = _nearest_named(self.rules.benchmarks, figure)
             return named or "WTI"  # the US benchmark news quoted before Brent's series begins
@@ -926,7 +956,9 @@ class Matcher:
                    "the figure is less than half the national total: a part of it (one "
                    "partner, product or sector; one town or group), not the total")  # fmt: skip
             return Verdict("no-reference", why)
-        quoted = _market_series(value.indicator)
+        # a count of people far above the nation's is another group's ("500 million people, or
+        # about 10 pct of the world's population", in a story filed from Brazil)
+        quoted = _market_series(value.indicator) or definition.unit == "person"
         off = _off_the_level(signed, other, other, quoted)
         if quoted and off:  # "May crude closed 17 cents higher"
             return Verdict("no-reference", f"{value.indicator} for {value.subject} is at {off}")
@@ -1005,15 +1037,27 @@ def _market_quote(definition: MetricDefinition) -> str | None:
     return "currency" if "FRED:EXCH" in definition.indicators else None
 
 
-def _nearest_named(words: WordTable, figure: Figure) -> str | None:
+def _nearest_named(
+    words: WordTable, figure: Figure, counters: list[Cue] | None = None
+) -> str | None:
     """The code of the table's word nearest the figure: the last one in its sentence before it
     ("one euro worth $1.32, and one pound buying $1.91": each rate its own currency), else the
-    first after it ("$1.2944 against the euro")."""
+    first after it ("$1.2944 against the euro"); with `counters`, one after it only when the
+    words between are one of them (not the sterling of "1.76 dlrs a lb in 1986, assuming a
+    sterling rate of 1.55 dlrs")."""
     pattern = words.pattern()
     head = figure.sentence[max(0, figure.offset - NAMED_REACH) : figure.offset]
     before = list(pattern.finditer(head))
-    found = before[-1] if before else pattern.search(figure.sentence, figure.offset,
-                                                     figure.offset + NAMED_REACH)  # fmt: skip
+    found: re.Match[str] | None
+    if before:
+        found = before[-1]
+    elif counters is None:
+        found = pattern.search(figure.sentence, figure.offset, figure.offset + NAMED_REACH)
+    else:
+        after = figure.next_words
+        found = pattern.search(after)
+        if found and not any(cue.search(after[: found.start()]) for cue in counters):
+            found = None
     return words.table()[found.group(0).casefold()] if found else None
 
 
@@ -1055,6 +1099,26 @@ def _rounded_to_the_unit(figure: Figure, value: float) -> bool:
 def _people(figure: Figure) -> bool:
     """A count of people is in persons whatever noun it counts ("127 million", "people")."""
     return (figure.unit or "person") in {"person", "people", "inhabitant", "resident", "citizen"}
+
+
+def _year_of_months(series: Series, year: str) -> list[OfficialValue]:
+    """A year's average of a level from its twelve monthly averages, where a series has months
+    and no year (FRED's marks, pounds and francs), one per dataset and indicator; named as the
+    span of months it averages, so the check never cites a value no file holds."""
+    months: dict[tuple[str, str], list[OfficialValue]] = defaultdict(list)
+    for value in series.between("M", f"{year}-01", f"{year}-12"):
+        if value.status == "actual":
+            months[(value.dataset.id, value.indicator)].append(value)
+    return [
+        found[0]._replace(
+            period=f"{year}-01/{year}-12",
+            frequency="A",
+            value=round(sum(v.value for v in found) / len(found), 6),
+            indicator_name=f"{found[0].indicator_name}, the mean of the year's 12 months",
+        )
+        for found in months.values()
+        if len(found) == 12
+    ]
 
 
 def _projection(value: OfficialValue) -> bool:
