@@ -211,7 +211,8 @@ CHECK_COLUMNS: dict[str, type] = {
     "difference_pct": float,
     # consistent | inconsistent | revised | forecast | ambiguous | no-reference
     "outcome": str,
-    "period_match": str,  # exact | nearest-to-publication | inferred-from-publication | none
+    # exact | nearest-to-publication | inferred-from-publication | inferred-from-baseline | none
+    "period_match": str,
     "tolerance_pct": float,
     "explanation": str,
     "checked_at": str,

@@ -1185,3 +1185,16 @@ def test_a_years_average_rate_is_the_mean_of_its_months_and_a_counter_names_the_
     assert outcome == "consistent", checks  # the euro's September 2004: 1/0.8181 = 1.222 dollars
     assert checks[0][1].startswith("fred-exchange-rates:FRED:EXCH:EUR:2004-"), checks
     assert all(row[0] != "official" for row in found["1.76 dlrs"][1])  # sterling prices no lb
+
+
+def test_a_years_figure_with_no_period_is_the_year_after_its_baseline(folder: Path) -> None:
+    found = checked(folder, "baseline-year", {
+        "a.txt": ("1987-03-20", "Britain's output GDP rose 2.8 pct, down from 3.8 pct in 1985."),
+        "b.txt": ("1986-03-20", "Britain's output GDP rose 2.9 pct, down from 3.9 pct in 1985."),
+    })  # fmt: skip
+    outcome, checks, _ = found["2.8 pct"]
+    assert outcome == "revised", checks  # WDI's 4.01 for 1986, within the growth band
+    assert checks[0][5] == 1  # period_inferred
+    assert "period 1986 inferred as the year after its baseline's" in checks[0][6]
+    # 1986 was not over in March 1986: no year is inferred
+    assert "figure with no period" in found["2.9 pct"][1][0][6]
