@@ -1198,3 +1198,14 @@ def test_a_years_figure_with_no_period_is_the_year_after_its_baseline(folder: Pa
     assert "period 1986 inferred as the year after its baseline's" in checks[0][6]
     # 1986 was not over in March 1986: no year is inferred
     assert "figure with no period" in found["2.9 pct"][1][0][6]
+
+
+def test_last_years_figure_is_the_year_before_publication(folder: Path) -> None:
+    story = ("PARIS, Feb 26 - Paribas expected French inflation to rise to 2.6 or 2.7 per cent "
+             "this year against last years 2.1 per cent.")  # fmt: skip
+    found = checked(folder, "last-years", {"a.txt": ("1987-02-26", story)})
+    outcome, checks, _ = found["2.1 per cent"]
+    assert outcome == "revised", checks  # WDI's 2.54 for France, 1986 (WEO December: 2.12)
+    assert checks[0][1].endswith(":FRA:1986"), checks
+    assert checks[0][5] == 1  # period_inferred
+    assert found["2.7 per cent"][0] == "forecast"
