@@ -1127,6 +1127,8 @@ def test_a_cross_rate_is_told_by_the_currency_priced_not_by_the_clause(folder: P
         "e.txt": ("1987-04-07", "LONDON, April 7 - The exchange rate was fixed at 1.6030 U.S. "
                   "Dlrs to one stg."),
         "f.txt": ("1987-03-13", "LONDON, March 13 - Sterling remained firm around 1.59 dlrs."),
+        "g.txt": ("1987-03-20", "STERLING RISES TO 1.6050 DLRS IN LONDON\n\nLONDON, March 20 - "
+                  "Sterling rose.\n"),
     })  # fmt: skip
     for quote in ("1.2964 marks", "103.32 yen", "103.15", "0.4392 sterling", "0.4361", "2.955",
                   "up to 2.957 marks", "103.62 yen"):  # fmt: skip
@@ -1134,9 +1136,10 @@ def test_a_cross_rate_is_told_by_the_currency_priced_not_by_the_clause(folder: P
         assert outcome == "no-reference", (quote, checks)
         assert "a cross rate" in checks[0][6], (quote, checks)
     # the dollar priced against the yen and the mark, sterling in dollars (by "stg" after it, or
-    # by its name before a verb it "remained" at)
+    # by its name before a verb it "remained" at, or a headline's "RISES TO")
     for quote, currency in (("145.20 yen", "JPY"), ("1.8150 marks", "DEM"),
-                            ("1.6030 U.S. Dlrs", "GBP"), ("around 1.59 dlrs", "GBP")):  # fmt: skip
+                            ("1.6030 U.S. Dlrs", "GBP"), ("around 1.59 dlrs", "GBP"),
+                            ("1.6050 DLRS", "GBP")):  # fmt: skip
         outcome, checks, _ = found[quote]
         assert outcome == "consistent", (quote, checks)
         assert checks[0][1].startswith(f"fred-exchange-rates:FRED:EXCH:{currency}:1987-"), quote
