@@ -12,15 +12,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import pytest
 import regex
-from hypothesis import example, given, settings
-from hypothesis import strategies as st
 
-import ledger.extraction.sentence_fields as sentence_fields
 import ledger.sentences as sentences
 from ledger.extraction import extract_with_report
-from ledger.extraction.document import Sentence
 from ledger.rules import Gated, Rules, default_rules
 from ledger.sentences import MAX_SENTENCE, Sentences, _soft_wrap, default_boundary
 
@@ -155,54 +150,3 @@ def test_a_metric_is_not_searched_in_a_sentence_without_what_all_its_keywords_ho
     claims = extract_with_report(text, rules=rules).claims
     assert [c.metric for c in claims] == ["central_bank_rate"]
     assert calls["central_bank_rate"] == 1
-
-
-@pytest.mark.pure_python
-def test_a_figure_s_own_words_are_looked_up_in_its_sentence_s_cuts_found_once(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """Where a figure's own words end (`_own_words`: the last comma or conjunction before it, the
-    first after it) is looked up among its sentence's cuts, found by one search of the sentence:
-    not two searches per figure, some 50,000 instructions each time."""
-    calls: Counter[str] = Counter()
-    pattern = sentence_fields._OWN_WORDS_END
-
-    class CountedCuts:
-        def finditer(self, *args: Any) -> Any:
-            calls["finditer" if len(args) == 1 else "window"] += 1
-            return pattern.finditer(*args)
-
-        def search(self, *args: Any) -> Any:
-            calls["window"] += 1
-            return pattern.search(*args)
-
-    monkeypatch.setattr(sentence_fields, "_OWN_WORDS_END", CountedCuts())
-    text = "Inflation rose to 3% in May while unemployment fell to 5.1%, and exports grew 2%."
-    claims = extract_with_report(text).claims
-    assert [c.metric for c in claims] == ["inflation", "unemployment", "exports"]
-    assert calls == {"finditer": 1}
-
-
-OWN_WORDS_PIECES = ["and", "AND", "with", "but", "while", "whereas", "after", ",", ";", "(", ")"]
-OWN_WORDS_PIECES += [" ", " ", "\u00a0", "\n", "-", "–", "x", "5", "é", "_", "ſ", "whilst", "band"]
-
-
-@settings(max_examples=1500, deadline=None)
-@example(pieces=[" ", "-", " ", "-", " ", "x"], cuts=[2, 5, 5, 6])  # a cut across `lo`
-@example(pieces=["and", "x", " ", "5"], cuts=[0, 3, 4, 5])  # "and" cut short by the figure
-@example(pieces=["5", " ", "and", "x"], cuts=[0, 0, 1, 5])  # ... and by the next figure
-@given(
-    pieces=st.lists(st.sampled_from(OWN_WORDS_PIECES), max_size=12),
-    cuts=st.lists(st.integers(min_value=0, max_value=40), min_size=4, max_size=4),
-)
-def test_own_words_read_from_the_sentence_s_cuts_equal_a_search_of_the_windows(
-    pieces: list[str], cuts: list[int]
-) -> None:
-    """Whatever the text and wherever the figure and its neighbours are, the own words looked up
-    among the sentence's cuts are what searching the figure's two windows finds: a cut across a
-    window's edge and a word cut short by a window's end are searched as before."""
-    text = "".join(pieces)
-    lo, start, end, hi = sorted(min(cut, len(text)) for cut in cuts)
-    sentence = Sentence(0, len(text), text)
-    found = [sentence_fields._own_words(sentence, lo, start, end, hi) for _ in range(2)]
-    assert found == [sentence_fields._own_words_searched(text, lo, start, end, hi)] * 2

@@ -114,9 +114,6 @@ class Sentence:
     subject_starts: list[int] | None = None
     clauses: list[int] | None = None
     period_starts: list[int] | None = None
-    # where each comma, bracket, dash or conjunction that ends a figure's own words is
-    # (sentence_fields._own_words), offsets in the sentence
-    own_cuts: list[tuple[int, int]] | None = None
 
     def lower_text(self) -> str:
         """The sentence's text lower-cased, once."""

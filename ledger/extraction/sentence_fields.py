@@ -307,7 +307,7 @@ def metric(
         return compared if compared is not None else "other"
     bases = [(rule, spans) for rule, spans in fitting if rule.variant_of is None]
     start, end = claim.start - s.start, claim.end - s.start
-    own = _own_words(s, lo - s.start, start, end, hi - s.start)
+    own = _own_words(s.text, lo - s.start, start, end, hi - s.start)
     # its own clause first, before it then after it: in "3.3 pct growth in non-oil gdp in 1986
     # and to a 12 pct inflation rate" the 12 is inflation, though gdp is nearer before it
     chosen = _nearest_rule(bases, lo - s.start, start, own, before=True, own_only=True)
@@ -368,53 +368,9 @@ _OWN_WORDS_END = regex.compile(
 )
 
 
-def _own_words(s: Sentence, lo: int, start: int, end: int, hi: int) -> tuple[int, int]:
+def _own_words(text: str, lo: int, start: int, end: int, hi: int) -> tuple[int, int]:
     """The figure's own clause: from the last comma or conjunction before it (not before `lo`)
-    to the first after it (not after `hi`); offsets in the sentence.
-
-    The sentence's cuts are found once (Sentence.own_cuts) and each figure's looked up by
-    bisection: a search of each figure's two windows cost some 50,000 instructions, twice a pass
-    over the sentence. The windows are searched only where the sentence's cuts cannot tell what
-    they would find: a cut across one of their edges, or two word characters joined at `start`
-    or `hi`, where a window's end makes a word boundary the sentence has not."""
-    text = s.text
-    cuts = s.own_cuts
-    if cuts is None:
-        cuts = s.own_cuts = [m.span() for m in _OWN_WORDS_END.finditer(text)]
-    if _joined(text, start) or _joined(text, hi):
-        return _own_words_searched(text, lo, start, end, hi)
-    ends = [b for _, b in cuts]
-    before = bisect.bisect_right(ends, start)  # the cuts ending by `start`
-    after = bisect.bisect_left(ends, end + 1)  # the first cut ending past `end`
-    last = cuts[before - 1] if before else None
-    following = cuts[after] if after < len(cuts) else None
-    if (
-        (before == len(cuts) or cuts[before][0] >= start)  # no cut across `start`
-        and (last is None or last[1] <= lo or last[0] >= lo)  # nor across `lo`
-        and (following is None or following[0] >= end)  # nor across `end`
-        and (following is None or following[0] >= hi or following[1] <= hi)  # nor `hi`
-    ):
-        left = last[1] if last is not None and last[0] >= lo else lo
-        right = following[0] if following is not None and following[0] < hi else hi
-        return left, right
-    return _own_words_searched(text, lo, start, end, hi)
-
-
-def _joined(text: str, at: int) -> bool:
-    """Whether `at` may fall between two word characters (ASCII letters, digits or _ on both
-    sides; anything else is taken as may), where a window ending there finds a word the
-    sentence's search does not."""
-    if at <= 0 or at >= len(text):
-        return False
-    before, after = text[at - 1], text[at]
-    return not (
-        (before.isascii() and not (before.isalnum() or before == "_"))
-        or (after.isascii() and not (after.isalnum() or after == "_"))
-    )
-
-
-def _own_words_searched(text: str, lo: int, start: int, end: int, hi: int) -> tuple[int, int]:
-    """_own_words by searching the figure's two windows, where the sentence's cuts cannot say."""
+    to the first after it (not after `hi`)."""
     cuts = list(_OWN_WORDS_END.finditer(text, lo, start))
     stop = _OWN_WORDS_END.search(text, end, hi)
     return (cuts[-1].end() if cuts else lo), (stop.start() if stop else hi)
