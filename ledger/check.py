@@ -874,7 +874,7 @@ def _infer_metrics(db: sqlite_utils.Database, checker: Checker, claims: list[Cla
     text: list[str] = []  # the source's text, read once when a bare growth needs it
     for claim in claims:
         words = claim.sentence[: claim.start - claim.sentence_start]
-        if claim.metric == "other" and claim.kind in ("percent", "money"):
+        if claim.metric == "other" and claim.kind in ("percent", "money", "count"):
             _infer_metric(db, checker, claim, before, words, text)
         elif claim.metric == "share_of_gdp" and _growth_not_a_share(
             checker.matcher.rules, words, claim.sentence[claim.end - claim.sentence_start :]
@@ -912,6 +912,17 @@ def _infer_metric(
         and _cued(rules.compared, words)
     ):
         claim.metric, claim.metric_from = akin.metric, "the figure it is compared with"
+    elif claim.kind == "count":
+        code = (
+            None
+            if claim.unit
+            else checker.matcher.priced_in_dollars(
+                claim.sentence, claim.start - claim.sentence_start, claim.end - claim.sentence_start
+            )
+        )
+        if code:  # "The won was fixed at 804.90 against the dollar"
+            claim.metric, claim.unit, claim.kind = "exchange_rate", code, "money"
+            claim.metric_from = f"a number priced in dollars, in the {code} named before it"
     elif claim.kind == "money":
         said = _with_leading_words(words, claim)
         if claim.unit == "USD" and any(

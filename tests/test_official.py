@@ -1212,3 +1212,24 @@ def test_last_years_figure_is_the_year_before_publication(folder: Path) -> None:
     assert checks[0][1].endswith(":FRA:1986"), checks
     assert checks[0][5] == 1  # period_inferred
     assert found["2.7 per cent"][0] == "forecast"
+
+
+def test_a_bare_number_priced_against_the_dollar_is_the_rate_of_the_currency_named_before(
+    folder: Path,
+) -> None:
+    found = checked(folder, "bare-rates", {
+        "a.txt": ("1987-04-07", "MIDRATE OF THE WON AT 844.30 TO THE DOLLAR\n\nSEOUL, April 7 - "
+                  "The Bank of Korea set it.\n"),
+        "b.txt": ("1987-03-02", "TOKYO, March 2 - The yen is trading at around 153.70 to the "
+                  "dollar."),
+        "c.txt": ("1987-04-07", "SEOUL, April 7 - Exports went 8,450 to the dollar area."),
+        "d.txt": ("1987-04-07", "SYDNEY, April 7 - The yen was at 103.32 to the Australian "
+                  "dollar."),
+    })  # fmt: skip
+    for quote, currency in (("844.30", "KRW"), ("around 153.70", "JPY")):
+        outcome, checks, _ = found[quote]
+        assert outcome == "consistent", (quote, checks)
+        assert checks[0][1].startswith(f"fred-exchange-rates:FRED:EXCH:{currency}:1987-"), quote
+        assert "(metric exchange_rate from a number priced in dollars" in checks[0][6]
+    for quote in ("8,450", "103.32"):  # no currency priced; a cross rate
+        assert all(row[0] != "official" for row in found[quote][1]), quote

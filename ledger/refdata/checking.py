@@ -823,19 +823,46 @@ class Matcher:
         if figure.unit in (None, "USD"):
             return False
         table = self.rules.currency_words.table()
-        dollar = "|".join(f"(?:{cue.pattern})" for cue in self.rules.dollar_named)
-        names = _currency_names(tuple(table), dollar)
-        head, after = figure.sentence[: figure.offset], figure.next_words
-        quoted = None
-        for named in names.finditer(head):
-            if not any(cue.search(head[: named.start()]) for cue in self.rules.currency_role):
-                quoted = named.group(0)
-        counter = names.search(after)
-        between = after[: counter.start()] if counter else ""
-        if counter and any(cue.search(between) for cue in self.rules.counter_after):
-            quoted = counter.group(0)
+        quoted = self._priced_before(figure.sentence[: figure.offset])
+        counter = self._counter_after(figure.next_words)
+        if counter:
+            quoted = counter
         code = table.get(quoted.casefold(), "USD") if quoted else "USD"
         return code not in (figure.unit, "USD")
+
+    def _currency_names(self) -> re.Pattern[str]:
+        dollar = "|".join(f"(?:{cue.pattern})" for cue in self.rules.dollar_named)
+        return _currency_names(tuple(self.rules.currency_words.table()), dollar)
+
+    def _priced_before(self, head: str) -> str | None:
+        """The name of the last currency `head` names as what is priced: not a quote's unit
+        ("1.2964 marks") nor a counter ("against the yen")."""
+        quoted = None
+        for named in self._currency_names().finditer(head):
+            if not any(cue.search(head[: named.start()]) for cue in self.rules.currency_role):
+                quoted = named.group(0)
+        return quoted
+
+    def _counter_after(self, after: str) -> str | None:
+        """The name of the currency a figure is priced in, named right after it ("to the
+        Australian dollar", "against the dollar")."""
+        counter = self._currency_names().search(after)
+        before = after[: counter.start()] if counter else ""
+        if counter and any(cue.search(before) for cue in self.rules.counter_after):
+            return counter.group(0)
+        return None
+
+    def priced_in_dollars(self, sentence: str, start: int, end: int) -> str | None:
+        """The code of the currency a bare number prices in dollars ("The won was fixed at
+        804.90 against the dollar", "MIDRATE OF THE WON AT 844.30 TO THE DOLLAR"): the
+        dollar named right after it as its counter, another currency before it as what is
+        priced; else None."""
+        table = self.rules.currency_words.table()
+        counter = self._counter_after(sentence[end : end + NAMED_REACH])
+        if counter is None or counter.casefold() in table:
+            return None
+        quoted = self._priced_before(sentence[:start])
+        return table.get(quoted.casefold()) if quoted else None
 
     def _baselines_period(self, figure: Figure) -> bool:
         """The figure's period is the year named with the baseline of a move "from" it "to" the
