@@ -78,6 +78,7 @@ PATTERN_GROUPS: dict[str, tuple[str, ...]] = {
     "scan_digits_head": _SCAN_GROUPS,
     "scan_head": _SCAN_GROUPS,  # ... and so is scan, at a word or a symbol
     "figure_tail": ("scale", "unit", "sep", "second", "unit2"),
+    "figure_tail_unranged": ("scale", "unit", "ranged"),  # ... where no range may follow
     "figure_tail_start": (),  # asked, not run: whether the word after the digits starts a tail
     "figure_end": (),  # where a figure with no tail may end
     "figure": (),  # a piece of scan and and_range

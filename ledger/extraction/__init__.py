@@ -220,16 +220,19 @@ def _scan_in_two_steps(
         if compiled["figure_end"].match(text, body_end, end, RELEASE_GIL) is not None:
             return Scanned(groups, found.start(), body_end, body_end, -1, -1, -1)
     else:
-        tail = compiled["figure_tail"].match(text, body_end, end, RELEASE_GIL)
+        tail = compiled["figure_tail_unranged"].match(text, body_end, end, RELEASE_GIL)
+        if tail is not None and tail.group(tail.re.groupindex["ranged"]) is not None:
+            tail = compiled["figure_tail"].match(text, body_end, end, RELEASE_GIL)
         if tail is not None:
             groups.update(groupdict(tail))
             numbers, spans = tail.re.groupindex, tail.regs  # all spans in one call, by number
             first_end = spans[numbers["scale"]][1]
             if first_end > body_end:  # the first figure's group holds its scale word
                 groups["first"] = text[found.regs[found.re.groupindex["first"]][0] : first_end]
-            unit, second = spans[numbers["unit"]], spans[numbers["second"]]
+            unit, second = spans[numbers["unit"]], numbers.get("second")  # no range: unranged
+            second_start = -1 if second is None else spans[second][0]
             return Scanned(
-                groups, found.start(), tail.end(), first_end, unit[0], unit[1], second[0]
+                groups, found.start(), tail.end(), first_end, unit[0], unit[1], second_start
             )
     m = whole.match(text, pos, end, RELEASE_GIL)
     return None if m is None else scanned(m)
