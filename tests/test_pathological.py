@@ -96,6 +96,7 @@ def test_hostile_input_is_linear(name: str, no_hang: None) -> None:
         assert small[claim.start : claim.end] == claim.quote
 
 
+@pytest.mark.pure_python
 def test_rule_timeouts_are_recorded_in_the_run(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
