@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from ledger.models import Bound, Change, Kind, validation_message
 from ledger.sentences import boundary_pattern
 from ledger.subjects import country_names
+from ledger.watchdog import budget_paused
 
 if TYPE_CHECKING:
     from ledger.zh_rules import ZhRules
@@ -907,7 +908,10 @@ class Patterns(dict[str, "Pattern"]):
         forking workers that would each compile the lazy ones they meet."""
         for name in self.compilers if names is None else names:
             if name not in self:
-                self[name] = self.compilers[name]()
+                # up to half a second, once a process: not the cost of the text whose reading
+                # met the pattern first, so not charged to its CPU budget (ledger.watchdog)
+                with budget_paused():
+                    self[name] = self.compilers[name]()
 
 
 @dataclass(frozen=True)
