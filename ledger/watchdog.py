@@ -6,6 +6,9 @@ ITIMER_PROF timer for a whole text costs four system calls, however many calls t
 when it runs out, its SIGPROF handler raises BudgetSpent wherever the work is, even inside
 `regex`, which checks for signals as it matches. Python runs signal handlers only in the main
 thread, so elsewhere (can_watch) callers time each call as before.
+
+CPU time, not wall time: a busy machine slows the work and its budget alike. A profiler or
+tracer that slows the work tenfold or more (valgrind) can run past a budget set for news.
 """
 
 from __future__ import annotations
@@ -18,6 +21,10 @@ from types import FrameType
 from typing import TypeVar
 
 T = TypeVar("T")
+# CPU seconds between the signals after the first: a raise that lands in a finaliser (`__del__`,
+# where Python prints and drops it) is made again, so the work cannot run on unwatched. Far
+# longer than the few lines that put the handler back, so that at most one lands in them.
+_AGAIN = 0.05
 SignalHandler = Callable[[int, FrameType | None], object] | int | signal.Handlers | None
 
 
@@ -46,19 +53,19 @@ def can_watch() -> bool:
 def run_within_budget(seconds: float, run: Callable[[], T]) -> T | None:
     """run(), or None if it used more than `seconds` of the process's CPU time (all its threads),
     stopped wherever it was by BudgetSpent. Only where can_watch(); the previous handler and
-    timer are put back however run() ends. The timer is one-shot: at most one signal, which
-    may land on any line, the last ones here included."""
+    timer are put back however run() ends. A signal may land on any line, these included; the
+    next comes _AGAIN later, after the handler is put back."""
     previous_handler = signal.signal(signal.SIGPROF, _spend)
     previous_timer = (0.0, 0.0)
     try:
-        previous_timer = signal.setitimer(signal.ITIMER_PROF, seconds)
+        previous_timer = signal.setitimer(signal.ITIMER_PROF, seconds, _AGAIN)
         return run()
     except BudgetSpent:
         return None
     finally:
         try:
             _restore(previous_handler, previous_timer)
-        except BudgetSpent:  # the one signal landed in _restore: now there is none to come
+        except BudgetSpent:  # a signal landed in _restore: the next would come too late
             _restore(previous_handler, previous_timer)
 
 

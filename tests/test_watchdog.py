@@ -226,3 +226,25 @@ def test_work_done_with_the_budget_paused_is_not_charged() -> None:
     with budget_paused():  # with no watchdog set, nothing to pause and nothing set after
         pass
     assert_nothing_installed()
+
+
+class SlowToFree:
+    """An object whose finaliser takes a while: a signal landing in it is raised there, and
+    Python prints and drops what a finaliser raises."""
+
+    def __del__(self) -> None:
+        spin(0.3)
+
+
+# the finaliser's BudgetSpent, printed and dropped by Python, as pytest reports
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_a_budget_spent_in_a_finaliser_still_stops_the_work() -> None:
+    def work() -> str:
+        SlowToFree()  # freed at once: the first signal lands in its finaliser, and is dropped
+        spin(5.0)  # hostile work that would then run on unwatched
+        return "ran on"
+
+    started = time.process_time()
+    assert run_within_budget(0.05, work) is None
+    assert time.process_time() - started < 2.0
+    assert_nothing_installed()
