@@ -47,8 +47,8 @@ def in_thread(run: Callable[[], T]) -> T:
 
 
 def assert_nothing_installed() -> None:
-    assert signal.getsignal(signal.SIGPROF) == signal.SIG_DFL
-    assert signal.getitimer(signal.ITIMER_PROF) == (0.0, 0.0)
+    assert signal.getsignal(signal.SIGALRM) == signal.SIG_DFL
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
 
 
 class Recorded:
@@ -143,18 +143,23 @@ def test_a_long_ordinary_text_is_read_once() -> None:
     assert len(report.claims) > 1_000
 
 
-def test_a_handler_someone_else_set_is_left_alone() -> None:
-    """A sampling profiler's SIGPROF handler keeps its signal: the text is read timed."""
-    received: list[int] = []
-    previous = signal.signal(signal.SIGPROF, lambda signum, frame: received.append(signum))
+def test_an_alarm_someone_else_set_is_left_alone() -> None:
+    """A caller's own SIGALRM handler (its alarm, or pytest-timeout's) keeps its signal: the
+    text is read timed."""
+
+    def callers(signum: int, frame: object) -> None:
+        raise AssertionError("no alarm was set")
+
+    previous = signal.signal(signal.SIGALRM, callers)
     try:
         rules, timeouts = recording_timeouts(default_rules())
         report = extract_with_report(ALL_SEEDS, rules=rules)
-        assert signal.getsignal(signal.SIGPROF) is not signal.SIG_DFL
+        assert signal.getsignal(signal.SIGALRM) is callers
+        assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
         assert not report.reread and report.claims
         assert timeouts and set(timeouts) == {RULE_TIMEOUT}
     finally:
-        signal.signal(signal.SIGPROF, previous)
+        signal.signal(signal.SIGALRM, previous)
 
 
 class Exploding(str):
@@ -171,10 +176,9 @@ def test_nothing_is_left_installed_when_the_extraction_raises() -> None:
 
 
 def test_a_budget_running_out_at_any_moment_leaves_nothing_behind() -> None:
-    """Budgets from a tenth to about as long as the work (some 20 ms; the kernel checks a CPU
-    timer at each tick, a few ms): the signal lands anywhere, in the work, on its last line or
-    in the restoring of the handler. Each run is done or stopped, nothing is raised past
-    run_within_budget, nothing is left installed."""
+    """Budgets from a tenth to about as long as the work (some 20 ms): the signal lands
+    anywhere, in the work, on its last line or in the restoring of the handler. Each run is
+    done or stopped, nothing is raised past run_within_budget, nothing is left installed."""
     done = sum(range(600_000))
 
     def work() -> int:
