@@ -22,7 +22,7 @@ Prints the four figures issue 15 asks for:
 - company and sector figures compared with a national statistic.
 
     python bench/check_accuracy.py [--split fit|heldout|heldout2|heldout3|heldout4|heldout5|all]
-        [--with-shared] [--misses]
+        [--with-shared] [--misses] [--why]
 
 The held-out sets in SEALED are sealed: only their four totals are printed (no row, no miss, no
 expected -> got count), so they can be measured without being tuned on. The fifth was labelled to
@@ -32,18 +32,25 @@ fourth judged), and the fourth until issue 15's fifth round (the one the fifth j
 misses are read from then on, so their figures are seen ones, no longer held out.
 
 A labelled figure the extractor does not find counts as `no-reference` (nothing was checked).
+
+`--why` names, for each figure of an open set that is judged wrongly (a checkable one with no
+verdict or the wrong one, an uncheckable one given a verdict), the step that lost it (CAUSES: read
+from the check's explanation and the label's note, never from the story), and counts them by cause:
+story ids and offsets only, no corpus text.
 """
 
 from __future__ import annotations
 
 import csv
 import os
+import re
 import sys
 import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import click
 from corpora import SHARED, document_text, iter_corpus, require_corpora
@@ -66,6 +73,35 @@ LABEL_FILES = {
 SEALED = {"heldout5"}
 VERDICTS = {"consistent", "inconsistent", "revised"}
 UNCHECKABLE = {"forecast", "frequency", "subnational", "company"}
+# Why a figure got no verdict, or the wrong one: the first of these its check's explanation says
+# (in order; ledger/check.py and ledger/refdata/checking.py write these words).
+CAUSES = (
+    (r"\Anot extracted\Z", "not extracted"),
+    (r"no metric, nothing to compare", "no metric"),
+    (r"no reference for \w+ of no subject", "metric with no series, and no subject"),
+    (r"no reference for ", "wrong metric (one with no official series)"),
+    (r"no subject to look official series up by", "no subject"),
+    (r"no official series of ", "no series for its subject"),
+    (r"was not over when it was published", "period not over at publication"),
+    (r"forecast words \((\w+)\)", "refusal cue firing wrongly: forecast {0}"),
+    (
+        r"(?:about a|company's|security's|sector's|region's|regional|cross rate|another crude)"
+        r"[^;]*never",
+        "refusal cue firing wrongly: scope",
+    ),
+    (r"a change of a level", "refusal: read as a change of a level"),
+    (r"\b(?:an?) (\w+) figure with no period", "period missing ({0} figure)"),
+    (r"no period: taken as", "period missing"),
+    (r"\b(?:an?) (monthly|quarterly) figure: no official", "frequency mismatch (read as {0})"),
+    (r"not loaded, so not compared", "missing series in the pack"),
+    (r"the figure is (?:less than half|more than \d+ times)", "off the series' level"),
+    (r"\b(?:an?) annual figure: no official annual value", "no value for the year"),
+)
+# What the label's note names first: the subject's code and the year the figure is of.
+_NOTED_SUBJECT = re.compile(r"\A(?:US\$ per )?([A-Z]{3}|WTI|BRENT)\b")
+_NOTED_YEAR = re.compile(r"\b((?:19|20)\d\d)\b")
+_QUOTE_OF_A_YEAR = re.compile(r"(?:EIA:\w+|FRED:EXCH) [^;]*; [^;]*: [\d.]+ \w+ for \w+ \d{4};")
+_COMPARED = re.compile(r" for ([A-Z]{3}|WTI|BRENT) ((?:19|20)\d\d)")
 
 
 @dataclass
@@ -110,13 +146,25 @@ def story_text(document: dict) -> tuple[str, int]:
     return f"{text[:head]}{dateline} {text[head:]}", len(dateline) + 1
 
 
-def write_sources(labels: list[Label], folder: Path) -> dict[str, int]:
+class Shift(NamedTuple):
+    """How far a story's labels move in its source file: those from `after` on (its text, past
+    the title) by `by`, the length of the Reuters dateline put back before the text."""
+
+    after: int
+    by: int
+
+    def of(self, offset: int) -> int:
+        return offset + self.by if offset >= self.after else offset
+
+
+def write_sources(labels: list[Label], folder: Path) -> dict[str, Shift]:
     """Each labelled story as a source file with its manifest row; returns, per story, how far
-    its labels' offsets move (a Reuters dateline put back at the head of the text)."""
+    its labels' offsets move (a Reuters dateline put back at the head of the text, after its
+    title: a label in the title stays where it is)."""
     wanted: dict[str, Label] = {}
     for label in labels:  # a story's first label dates it
         wanted.setdefault(label.doc_id, label)
-    shifts: dict[str, int] = {}
+    shifts: dict[str, Shift] = {}
     rows = []
     for corpus in ("bbc", "reuters"):
         for document in iter_corpus(corpus):
@@ -125,7 +173,8 @@ def write_sources(labels: list[Label], folder: Path) -> dict[str, int]:
                 continue
             text, shift = story_text(document)
             if shift:
-                shifts[document["id"]] = shift
+                head = len(document_text(document)) - len(document["text"])
+                shifts[document["id"]] = Shift(head, shift)
             (folder / f"{document['id']}.txt").write_text(text, encoding="utf-8")
             rows.append(
                 {
@@ -143,12 +192,12 @@ def write_sources(labels: list[Label], folder: Path) -> dict[str, int]:
     return shifts
 
 
-def judge(ledger: Ledger, labels: list[Label], shifts: dict[str, int]) -> list[Result]:
+def judge(ledger: Ledger, labels: list[Label], shifts: dict[str, Shift]) -> list[Result]:
     """The ledger's outcome for each label: the claim whose quote overlaps the labelled span."""
     results = []
     for label in labels:
-        shift = shifts.get(label.doc_id, 0)
-        start, end = label.start + shift, label.end + shift
+        shift = shifts.get(label.doc_id, Shift(0, 0))
+        start, end = shift.of(label.start), shift.of(label.end)
         claim = ledger.db.execute(
             "select id, quote from claims where source_id = ? and start < ? and [end] > ? "
             "and retired_at is null order by abs(start - ?) limit 1",
@@ -197,8 +246,60 @@ def figures(results: list[Result]) -> dict[str, tuple[int, int]]:
     }
 
 
+def cause(result: Result) -> str:
+    """The step that lost a figure judged wrongly (CAUSES), or, for a verdict on the wrong
+    series, which of subject, period or band differs from what the label's note compared."""
+    label, explanation = result.label, result.explanation
+    if label.category != "checkable":
+        return f"verdict on a {label.category} figure"
+    if result.outcome in VERDICTS:
+        compared = _COMPARED.search(explanation)
+        subject, year = _NOTED_SUBJECT.search(label.note), _NOTED_YEAR.search(label.note)
+        if compared and subject and compared.group(1) != subject.group(1):
+            return "wrong subject"
+        if compared and year and compared.group(2) != year.group(1):
+            return "wrong period"
+        if "not loaded, so not compared" in explanation:
+            return "missing series in the pack"
+        if _QUOTE_OF_A_YEAR.search(explanation):
+            return "a day's quote checked against the year's average"
+        if label.expected == "revised" and result.outcome == "inconsistent":
+            return "revision band too tight"
+        if "range" in explanation and result.outcome == "inconsistent":
+            return "a quote outside its window"
+        return f"{label.expected} read as {result.outcome}"
+    for pattern, name in CAUSES:
+        found = re.search(pattern, explanation)
+        if found:
+            return name.format(*found.groups())
+    return f"{result.outcome}: other"
+
+
+def causes(results: list[Result]) -> list[str]:
+    """Each figure judged wrongly, by story id and offsets, with its cause; then the count per
+    cause. No quote, no note, no story text."""
+    wrong = [
+        r
+        for r in results
+        if r.outcome != r.label.expected
+        and (r.label.category == "checkable" or r.outcome in ("consistent", "inconsistent"))
+    ]
+    lines = ["\nwhy (figures judged wrongly, sealed sets left out):"]
+    named = [(r, cause(r)) for r in wrong]
+    lines += [f"  {r.label.doc_id} {r.label.start}-{r.label.end}: {why}" for r, why in named]
+    lines.append("by cause:")
+    for why, count in Counter(why for _, why in named).most_common():
+        lines.append(f"  {count:3}  {why}")
+    return lines
+
+
 def report(
-    sets: dict[str, list[Label]], results: list[Result], *, references: str, misses: bool
+    sets: dict[str, list[Label]],
+    results: list[Result],
+    *,
+    references: str,
+    misses: bool,
+    why: bool = False,
 ) -> list[str]:
     """The lines printed for the chosen sets: each set's four totals, then the expected -> got
     counts and (with `misses`) the misses of the sets that are not sealed. A sealed set's rows
@@ -226,6 +327,8 @@ def report(
                 lines.append(f"- {label.doc_id} {label.start}-{label.end} ({label.category}) "
                              f"expected {label.expected}, got {r.outcome}; quote {r.quote!r}; "
                              f"label note: {label.note}\n    {r.explanation[:600]}")  # fmt: skip
+    if why:
+        lines += causes(open_results)
     return lines
 
 
@@ -240,7 +343,8 @@ def report(
 )
 @click.option("--with-shared", is_flag=True, help="Also import ../shared/reference-data first.")
 @click.option("--misses", is_flag=True, help="List the figures whose outcome is not the label's.")
-def main(split: str, with_shared: bool, misses: bool) -> None:
+@click.option("--why", is_flag=True, help="Name the step that lost each figure judged wrongly.")
+def main(split: str, with_shared: bool, misses: bool, why: bool) -> None:
     require_corpora()
     names = list(LABEL_FILES) if split == "all" else [split]
     sets = {name: read_labels(LABEL_FILES[name]) for name in names}
@@ -261,7 +365,8 @@ def main(split: str, with_shared: bool, misses: bool) -> None:
             print(f"{summary.line()} ({time.perf_counter() - started:.2f}s)")
             results = judge(ledger, labels, shifts)
     shared = " + the whole shared reference-data folder" if with_shared else ""
-    for line in report(sets, results, references=f"default pack{shared}", misses=misses):
+    lines = report(sets, results, references=f"default pack{shared}", misses=misses, why=why)
+    for line in lines:
         print(line)
 
 

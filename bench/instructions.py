@@ -85,8 +85,10 @@ def main(size: int, run: str | None) -> None:
     ledger = _instructions(size, 1, 0) - base
     bare = _instructions(size, 0, 20) - base  # twenty passes: one is too few to count well
     per_mb = ledger / megabytes
+    from ledger import BUILD  # as the measured process (same environment) chose it
+
     print(f"{megabytes:.2f} MB of news")
-    print(f"ledger.extract: {per_mb / 1e6:,.1f} M instructions per MB")
+    print(f"ledger.extract ({BUILD}): {per_mb / 1e6:,.1f} M instructions per MB")
     print(f"bare pattern:   {bare / 20 / megabytes / 1e6:,.2f} M instructions per MB")
     print(f"floor / ledger: 1/{per_mb / (bare / 20 / megabytes):.0f}")
 

@@ -288,7 +288,7 @@ def main(
     if chinese:
         chinese_against_english(repeat)
         return
-    from ledger import EXTRACTOR_VERSION, extract
+    from ledger import BUILD, EXTRACTOR_VERSION, extract
     from ledger.rules import default_rules
 
     texts = take_documents(size)
@@ -310,7 +310,7 @@ def main(
     seconds, found = timed(extract, texts, repeat)  # as many passes as the floor
     rows.append(
         {
-            "engine": f"ledger.extract {EXTRACTOR_VERSION}",
+            "engine": f"ledger.extract {EXTRACTOR_VERSION} ({BUILD})",
             "mb": mb,
             "seconds": seconds,
             "found": found,

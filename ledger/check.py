@@ -576,7 +576,7 @@ class Checker:
         place = written_place(claim.quote, claim.value, claim.value_high, after_point=True)
         return Figure(value, high, bound, claim.unit, claim.change, claim.metric, claim.period,
                       claim.published, words, claim.clause, subject, found.kind,
-                      claim.sentence, start, place)  # fmt: skip
+                      claim.sentence, start, place, claim.end - claim.sentence_start)  # fmt: skip
 
     def against_cited(self, claim: ClaimRow) -> list[dict]:
         """One row per cited reference (sources/references.csv) the claim is compared with, or

@@ -11,7 +11,7 @@ from typing import IO, TYPE_CHECKING, Any, TextIO
 
 import click
 
-from ledger import __version__
+from ledger import BUILD, EXTRACTOR_VERSION, __version__
 from ledger.escaping import printable
 from ledger.models import VERDICTS
 
@@ -43,7 +43,12 @@ class _EscapedErrors(click.Group):
 
 
 @click.group(cls=_EscapedErrors)
-@click.version_option(__version__, prog_name="ledger")
+@click.version_option(
+    __version__,
+    prog_name="ledger",
+    # which extractor runs, and whether compiled (a stale build runs as pure Python: compiled.py)
+    message=f"%(prog)s %(version)s (extractor {EXTRACTOR_VERSION}, {BUILD})",
+)
 def cli() -> None:
     """A fact-check ledger for the numbers in the news."""
 

@@ -2,18 +2,22 @@
 
 bench/ is put on sys.path here, once, for the tests that run a benchmark's shapes or corpora
 (`corpora`, `pathological`, `load`). Tests that take long are marked `slow`: `pytest -m "not slow"`
-is the quick loop.
+is the quick loop. Tests marked `pure_python` run on the extractor's pure Python modules where it
+is compiled (compiled_build.py).
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from compiled_build import PURE_MARK, PURE_REPORT_ENV, PureReport, pure_outcomes
 from made_up_ledger import PASSWORD, make_ledger
 
+from ledger import COMPILED
 from ledger.rules import Rules, load_rules
 from ledger.store import Ledger
 from ledger.web.reviewers import add_reviewer
@@ -47,6 +51,31 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if item.nodeid.startswith(SLOW):
             item.add_marker(pytest.mark.slow)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if os.environ.get(PURE_REPORT_ENV):  # this is the pure Python run of a compiled install's
+        config.pluginmanager.register(PureReport(Path(os.environ[PURE_REPORT_ENV])))
+
+
+_PURE_OUTCOMES = pytest.StashKey[dict[str, dict[str, str]]]()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
+    """Where the extractor is compiled, a `pure_python` test gives the outcome it had in the
+    pure Python run of them all, made when the first of them is reached (compiled_build.py)."""
+    if not COMPILED or pyfuncitem.get_closest_marker(PURE_MARK) is None:
+        return None
+    stash = pyfuncitem.session.stash
+    if _PURE_OUTCOMES not in stash:
+        stash[_PURE_OUTCOMES] = pure_outcomes(pyfuncitem.session)
+    outcome = stash[_PURE_OUTCOMES][pyfuncitem.nodeid]
+    if outcome["outcome"] == "failed":
+        pytest.fail(f"in the pure Python run:\n{outcome['report']}", pytrace=False)
+    if outcome["outcome"] == "skipped":
+        pytest.skip(f"in the pure Python run: {outcome['report']}")
+    return True
 
 
 @pytest.fixture

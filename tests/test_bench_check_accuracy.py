@@ -11,7 +11,7 @@ from datetime import date
 
 import check_accuracy
 import pytest
-from check_accuracy import LABEL_FILES, SEALED, Label, Result, read_labels, report
+from check_accuracy import LABEL_FILES, SEALED, Label, Result, cause, read_labels, report
 from corpora import document_text
 from shared_corpora import corpus_path
 
@@ -188,3 +188,51 @@ def test_every_labelled_span_is_a_figure_in_its_story() -> None:
         or not FIGURE.search(texts[label.doc_id][label.start : label.end])
     ]
     assert bad == []  # ids and offsets only: no story text in a failure message
+
+
+def label(category: str, expected: str, note: str) -> Label:
+    return Label("reuters", "reuters21578-1", 10, 17, "1987-03-20", category, expected, note)
+
+
+@pytest.mark.parametrize(
+    ("outcome", "explanation", "expected", "note", "why"),
+    [
+        ("no-reference", "not extracted", "consistent", "FRA 1986", "not extracted"),
+        ("no-reference", "claim: 1.8%, 1986; no metric, nothing to compare; no-reference",
+         "revised", "AUT 1986 GDP", "no metric"),
+        ("no-reference", "claim: 2%, 1986-02; a monthly figure: no official monthly value for "
+         "FRA in 1986-02; not loaded, so not compared: NGDP_RPCH", "consistent", "FRA 1986 GDP",
+         "frequency mismatch (read as monthly)"),
+        ("forecast", "claim: more than 3%, 2004; forecast words (expected_to)", "revised",
+         "GBR 2004", "refusal cue firing wrongly: forecast expected_to"),
+        ("inconsistent", "claim: 9%, 1986; World Bank: 3.55 percent for LCN 1986; inconsistent",
+         "consistent", "PER 1986 GDP: WDI 9.43", "wrong subject"),
+        ("revised", "claim: 2.4%, 1986; WDI: 2.29 percent for DEU 1986; revised; not loaded, "
+         "so not compared: NGDP_RPCH", "consistent", "DEU (West) 1986 GNP: WEO 2.42",
+         "missing series in the pack"),
+        ("inconsistent", "claim: 55.67 USD, 2004; U.S. Energy Information Administration, Spot "
+         "prices (petroleum): EIA:RWTC Cushing WTI Spot Price; PDDL-1.0: 41.51 USD for WTI "
+         "2004; inconsistent", "consistent", "WTI October 2004 daily high 56.37",
+         "a day's quote checked against the year's average"),
+    ],
+)  # fmt: skip
+def test_why_names_the_step_that_lost_a_figure(
+    outcome: str, explanation: str, expected: str, note: str, why: str
+) -> None:
+    result = Result(label("checkable", expected, note), outcome, "a quote", 0, explanation)
+    assert cause(result) == why
+
+
+@pytest.mark.parametrize("name", sorted(SEALED))
+def test_why_lists_no_figure_of_a_sealed_set(name: str) -> None:
+    sealed = read_labels(LABEL_FILES[name])
+    fit = read_labels(LABEL_FILES["fit"])[:3]
+    results = wrong_results(sealed) + wrong_results(fit)
+
+    lines = report({name: sealed, "fit": fit}, results, references="pack", misses=False, why=True)
+
+    why = lines[lines.index("\nwhy (figures judged wrongly, sealed sets left out):") + 1 :]
+    listed = [line.split()[0] for line in why if line.startswith("  reuters") or
+              line.startswith("  bbc")]  # fmt: skip
+    assert listed == [label.doc_id for label in fit]
+    assert sum(int(line.split()[0]) for line in why[why.index("by cause:") + 1 :]) == len(fit)

@@ -90,6 +90,7 @@ def test_sentence_rules_run_once_per_sentence(text: str) -> None:
     assert repeated == {}
 
 
+@pytest.mark.pure_python
 def test_a_figure_no_metric_fits_does_not_read_its_own_words(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -207,6 +208,7 @@ def test_a_sentence_with_one_trigger_word_gets_its_rules_without_a_merge() -> No
     assert both == [e for e in metrics.entries if {"inflation", "profit"} & e[2] or not e[2]]
 
 
+@pytest.mark.pure_python
 def test_the_candidate_stage_calls_its_patterns_directly(monkeypatch: pytest.MonkeyPatch) -> None:
     """The scan and the patterns read around each figure (some 40,000 calls per MB of news) are
     called directly, untimed on their short windows: Doc.call, whose timer they never armed,
@@ -390,6 +392,7 @@ def test_a_label_or_date_before_a_figure_is_read_only_after_a_word_it_can_end_wi
         assert sum(n for key, n in calls.items() if key[0] == name) < starts / 3
 
 
+@pytest.mark.pure_python
 def test_a_sentence_without_a_clause_word_is_not_searched_for_clauses(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -135,6 +135,7 @@ def test_every_record_s_checkworthiness_is_the_weights_added() -> None:
     assert records > 1_500
 
 
+@pytest.mark.pure_python
 def test_a_chinese_text_builds_nothing_for_the_english_path(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -172,6 +173,7 @@ def crossed(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, int]]:
     return spans
 
 
+@pytest.mark.pure_python
 def test_english_anchors_cross_only_the_text_between_chinese_sentences(
     crossed: list[tuple[int, int]],
 ) -> None:
@@ -187,6 +189,7 @@ def test_english_anchors_cross_only_the_text_between_chinese_sentences(
         assert claims[0].rule != "zh_figure" and claims[-1].rule == "zh_figure"
 
 
+@pytest.mark.pure_python
 def test_english_text_crosses_its_text_once_per_anchor_pattern(
     crossed: list[tuple[int, int]],
 ) -> None:

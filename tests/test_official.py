@@ -566,7 +566,9 @@ def test_a_currencys_rate_said_by_its_name_a_pronoun_or_a_level_crossed_is_check
     assert "(a day's quote: within 2% of them)" in checks[0][6]
     outcome, checks, _ = found["150 yen"]
     assert outcome == "consistent", checks  # "could not prevent": no forecast; March 151.43
-    assert checks[0][1] == "fred-exchange-rates:FRED:EXCH:JPY:1987-03", checks
+    # a day's quote in March: against the monthly averages of February to April, not March's alone
+    assert checks[0][1] == "fred-exchange-rates:FRED:EXCH:JPY:1987-02", checks
+    assert "a quote of a day in 1987-03: monthly values for JPY 1987-02..1987-04" in checks[0][6]
 
 
 def test_a_cross_rate_a_counterfactual_and_a_level_not_reached_take_no_rate(
@@ -1050,3 +1052,136 @@ def test_forecast_words_make_the_figure_a_forecast(
     outcome, checks = check_one(folder, name, published, story, quote)
     assert outcome == "forecast", checks
     assert f"forecast words ({cue})" in checks[0][6]
+
+
+def test_a_quote_said_of_a_month_or_a_year_is_a_days_price_in_it_unless_averaged(
+    folder: Path,
+) -> None:
+    # EIA's WTI in 2004: daily closes 32.49-56.37, annual average 41.51; the yen's monthly
+    # averages, February to April 1987: 153.41, 151.43, 142.90
+    found = checked(folder, "quote-in-period", {
+        "a.txt": ("2005-02-23", "Although below last year's peak of $55.67 a barrel, which was "
+                  "reached in October, US crude prices are now well above 2004's average of "
+                  "$41.48."),
+        "b.txt": ("1987-04-24", "TOKYO, April 24 - The dollar fell to 145.00 yen in March."),
+        "c.txt": ("1987-04-24", "TOKYO, April 24 - The dollar averaged 145 yen in March."),
+        "d.txt": ("2005-02-23", "US crude oil prices hit $61 a barrel last year."),
+    })  # fmt: skip
+    outcome, checks, _ = found["$55.67"]
+    assert outcome == "consistent", checks
+    assert "a quote of a day in 2004: daily values for WTI 2004-01-05..2004-12-30" in checks[0][6]
+    outcome, checks, _ = found["$41.48"]
+    assert outcome == "consistent", checks  # the year's average against the annual average
+    assert checks[0][1].endswith(":WTI:2004"), checks
+    outcome, checks, _ = found["145.00 yen"]
+    assert outcome == "consistent", checks  # a day's quote within the months around March
+    assert "a quote of a day in 1987-03: monthly values for JPY 1987-02..1987-04" in checks[0][6]
+    outcome, checks, _ = found["145 yen"]
+    assert outcome == "inconsistent", checks  # March's average was 151.43
+    assert found["$61"][0] == "inconsistent"  # above every close of 2004
+
+
+def test_what_a_forecast_is_measured_from_is_a_fact_when_its_period_is_over(folder: Path) -> None:
+    found = checked(folder, "past-baseline", {
+        "a.txt": ("2005-01-20", "LONDON, Jan 20 - The BCC recently forecast that British economic "
+                  "growth will slow from more than 3% in 2004 to a little below 2.5% in 2005."),
+        "b.txt": ("1987-03-05", "TOKYO, March 5 - The government lowered its Japanese GNP "
+                  "forecast for 1986/87 from four pct last December."),
+    })  # fmt: skip
+    outcome, checks, _ = found["more than 3%"]
+    assert outcome == "revised", checks  # WDI's 2.33 for 2004, within the growth band
+    assert found["below 2.5%"][0] == "forecast"
+    outcome, checks, _ = found["four pct"]
+    assert outcome == "forecast", checks  # an earlier forecast it was lowered from, not a fact
+
+
+def test_how_long_since_is_no_quarter_and_a_recession_is_an_economys_word(folder: Path) -> None:
+    found = checked(folder, "since-and-recession", {
+        "a.txt": ("2005-02-22", "Cold weather has pushed US crude oil prices above $50 a barrel "
+                  "for the first time in almost three months."),
+        "b.txt": ("1987-04-13", "BONN, April 13 - The institutes do not predict a recession in "
+                  "West Germany this year. Growth was 2.4 pct in 1986."),
+        "c.txt": ("1987-03-10", "NEW YORK, March 10 - Saudi Arabia led an OPEC-engineered "
+                  "return to fixed oil prices of 18 dlrs a barrel last December."),
+    })  # fmt: skip
+    outcome, checks, _ = found["above $50"]
+    assert outcome == "consistent", checks  # WTI closed at 51.00 that day
+    assert "daily values for WTI 2005-02-15..2005-02-22" in checks[0][6]
+    outcome, checks, _ = found["2.4 pct"]
+    assert outcome == "revised", checks  # WDI's 2.29 for West Germany, 1986
+    assert "(metric gdp_growth from growth words in an economy's story)" in checks[0][6]
+    assert_never_compared(found, [("18 dlrs", "a posted one")])
+
+
+def test_a_cross_rate_is_told_by_the_currency_priced_not_by_the_clause(folder: Path) -> None:
+    found = checked(folder, "cross-lists", {
+        "a.txt": ("1987-04-07", "SYDNEY, April 7 - The Australian dollar was firmer on the "
+                  "crossrates at 1.2964 marks from 1.2918, 103.32 yen from 103.15, and 0.4392 "
+                  "sterling from 0.4361."),
+        "b.txt": ("1987-04-07", "LONDON, April 7 - The pound ended unchanged against the dollar "
+                  "at 1.6175 and edged up to 2.957 marks from 2.955 yesterday."),
+        "c.txt": ("1987-03-27", "SYDNEY, March 27 - Salomon said the current exchange rate is "
+                  "103.62 yen to the Australian dollar."),
+        "d.txt": ("1987-04-07", "TOKYO, April 7 - The dollar rose against the yen to 145.20 yen "
+                  "and against the mark to 1.8150 marks."),
+        "e.txt": ("1987-04-07", "LONDON, April 7 - The exchange rate was fixed at 1.6030 U.S. "
+                  "Dlrs to one stg."),
+        "f.txt": ("1987-03-13", "LONDON, March 13 - Sterling remained firm around 1.59 dlrs."),
+    })  # fmt: skip
+    for quote in ("1.2964 marks", "103.32 yen", "103.15", "0.4392 sterling", "0.4361", "2.955",
+                  "up to 2.957 marks", "103.62 yen"):  # fmt: skip
+        outcome, checks, _ = found[quote]
+        assert outcome == "no-reference", (quote, checks)
+        assert "a cross rate" in checks[0][6], (quote, checks)
+    # the dollar priced against the yen and the mark, sterling in dollars (by "stg" after it, or
+    # by its name before a verb it "remained" at)
+    for quote, currency in (("145.20 yen", "JPY"), ("1.8150 marks", "DEM"),
+                            ("1.6030 U.S. Dlrs", "GBP"), ("around 1.59 dlrs", "GBP")):  # fmt: skip
+        outcome, checks, _ = found[quote]
+        assert outcome == "consistent", (quote, checks)
+        assert checks[0][1].startswith(f"fred-exchange-rates:FRED:EXCH:{currency}:1987-"), quote
+
+
+def test_one_banks_rate_adjusted_cpi_earnings_and_a_crowd_meet_no_national_series(
+    folder: Path,
+) -> None:
+    found = checked(folder, "not-national", {
+        "a.txt": ("1987-03-09", "CITIBANK FOLLOWS U.K. BASE RATE CUT TO 10.5 PCT\n\nLONDON, "
+                  "March 9 - Citibank said it will also cut.\n"),
+        "b.txt": ("1987-03-24", "WASHINGTON, March 24 - U.S. consumer prices rose a seasonally "
+                  "adjusted 0.4 pct in February, the Labor Department said."),
+        "c.txt": ("1987-03-27", "WASHINGTON, March 27 - The average weekly earnings of U.S. "
+                  "workers after adjustment for inflation rose 0.6 pct in February."),
+        "d.txt": ("1987-04-02", "RECIFE, Brazil, April 2 - An estimated 500 million people are "
+                  "living in critical condition, the FAO said."),
+    })  # fmt: skip
+    assert_never_compared(found, [
+        ("10.5 PCT", "a company's own rate"),
+        ("0.4 pct", "a seasonally adjusted monthly figure: the official monthly series for USA "
+                    "are not adjusted"),
+        ("0.6 pct", "the change of another measure"),
+        ("An estimated 500 million people", "the price of something else"),
+    ])  # fmt: skip
+
+
+def test_a_years_average_rate_is_the_mean_of_its_months_and_a_counter_names_the_currency(
+    folder: Path,
+) -> None:
+    # FRED gives the mark and the guilder by month only: 1986's twelve average 2.1708 marks
+    found = checked(folder, "year-of-months", {
+        "a.txt": ("1987-03-16", "FRANKFURT, March 16 - The dollar averaged 2.17 marks in 1986."),
+        "b.txt": ("1987-03-16", "FRANKFURT, March 16 - The dollar averaged 1.70 marks in 1986."),
+        "c.txt": ("2004-12-20", "The dollar has weakened sharply since September, when it "
+                  "traded at $1.22 against the euro."),
+        "d.txt": ("1987-03-16", "The copper price averaged 1.76 dlrs a lb in 1986, assuming an "
+                  "average sterling rate of 1.47 dlrs."),
+    })  # fmt: skip
+    outcome, checks, _ = found["2.17 marks"]
+    assert outcome == "consistent", checks
+    assert checks[0][1] == "fred-exchange-rates:FRED:EXCH:DEM:1986-01/1986-12", checks
+    assert "the mean of the year's 12 months" in checks[0][6]
+    assert found["1.70 marks"][0] == "inconsistent"
+    outcome, checks, _ = found["$1.22"]
+    assert outcome == "consistent", checks  # the euro's September 2004: 1/0.8181 = 1.222 dollars
+    assert checks[0][1].startswith("fred-exchange-rates:FRED:EXCH:EUR:2004-"), checks
+    assert all(row[0] != "official" for row in found["1.76 dlrs"][1])  # sterling prices no lb

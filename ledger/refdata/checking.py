@@ -62,6 +62,9 @@ FAR_ABOVE = 3.0
 # How far before a figure, in its sentence, the currency or crude benchmark it is quoted in is
 # looked for ("one euro worth $1.3218").
 NAMED_REACH = 120
+# How far before a figure the words naming what it is compared with are looked for ("will slow
+# from more than", "against last year's").
+BASELINE_REACH = 80
 # What [benchmarks] in checking.toml names another crude or an oil product by.
 NOT_A_BENCHMARK = "none"
 # A day's quote (oil) is compared with the days of the week before publication.
@@ -125,7 +128,15 @@ def _word_alternation(words: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(r"\b(?:" + "|".join(map(re.escape, longest_first)) + r")\b", re.I)
 
 
-class SubjectList(BaseModel):
+@functools.cache
+def _currency_names(words: tuple[str, ...], dollar: str) -> re.Pattern[str]:
+    """Any currency's name: a word of the table (the longest first: "australian dollar" before
+    "dollar") or the dollar's (`dollar`, a pattern)."""
+    longest_first = sorted(words, key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(map(re.escape, longest_first)) + f")\\b|{dollar}", FLAGS)
+
+
+class IdList(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     comment: str
@@ -164,9 +175,16 @@ class CheckingRules(BaseModel):
     baseline_period: list[Cue]
     present: list[Cue]
     whole_year: list[Cue]
+    averaged: list[Cue]
+    earlier_forecast: list[Cue]
+    currency_role: list[Cue]
+    counter_after: list[Cue]
+    adjusted: list[Cue]
+    unadjusted: IdList
+    moved_other: list[Cue]
     currency_words: WordTable
     benchmarks: WordTable
-    speakers: SubjectList
+    speakers: IdList
     datelines: WordTable
 
 
@@ -264,6 +282,13 @@ class Figure:
     sentence: str = ""
     offset: int = 0  # where the figure starts in `sentence`
     place: float | None = None  # its last digit's, when written after the point ("17.00")
+    end: int = 0  # where the figure ends in `sentence`
+
+    @property
+    def next_words(self) -> str:
+        """The sentence right after the figure, past any boundary ("$1.20 against the euro":
+        `words.after` stops at "against")."""
+        return self.sentence[self.end : self.end + NAMED_REACH]
 
 
 class Series:
@@ -282,6 +307,11 @@ class Series:
 
     def __bool__(self) -> bool:
         return bool(self.ordered)
+
+    def without(self, indicators: frozenset[str]) -> Series:
+        """The same series but for the values of these indicators."""
+        kept = [v for vs in self.ordered.values() for v in vs if v.indicator not in indicators]
+        return Series(kept)
 
     def at(self, frequency: str, period: str) -> list[OfficialValue]:
         return self.by_period.get((frequency, period), [])
@@ -322,6 +352,8 @@ def is_forecast(figure: Figure, rules: CheckingRules, aggregation: str | None = 
     the level of the day it was quoted ("oil rose to $17 today", dated this month)."""
     if _present(figure, rules):
         return None  # "may increase rates from their current 4.75%": the rate in force
+    if _past_baseline(figure, rules):
+        return None  # "growth will slow from more than 3% in 2004 to ...", said in 2005
     for cue in rules.forecast:
         if cue.where == "opening":
             if _opening_forecast(figure, cue, rules):
@@ -343,6 +375,22 @@ def is_forecast(figure: Figure, rules: CheckingRules, aggregation: str | None = 
     if aggregation == "point" and begun:
         return None
     return f"its period {figure.period} was not over when it was published"
+
+
+def _past_baseline(figure: Figure, rules: CheckingRules) -> bool:
+    """The figure is what a forecast is measured from ("It forecast growth will slow from more
+    than 3% in 2004 to a little below 2.5%", in 2005), of a period over when it was published:
+    a fact the forecast starts from, not part of it; but not an earlier forecast it is revised
+    from ("lowered its GNP forecast for 1986/87 from four pct")."""
+    end = period_end(figure.period)
+    head = figure.sentence[max(0, figure.offset - BASELINE_REACH) : figure.offset]
+    return (
+        end is not None
+        and figure.published is not None
+        and end < figure.published
+        and any(cue.search(head) for cue in rules.compared)
+        and not any(cue.search(head) for cue in rules.earlier_forecast)
+    )
 
 
 def _continued_clause(figure: Figure, rules: CheckingRules) -> str:
@@ -557,6 +605,15 @@ class Matcher:
         series = self._series_of(definition, subject, self._basis(figure, definition))
         if not series:
             return [Verdict("no-reference", f"no official series of {figure.metric} for {subject}")]
+        said = f"{figure.sentence[: figure.offset]} {figure.words.after}"
+        if frequency in ("M", "Q") and any(cue.search(said) for cue in self.rules.adjusted):
+            # "rose a seasonally adjusted 0.4 pct in February": BLS's CPI-U is not adjusted
+            series = series.without(frozenset(self.rules.unadjusted.ids))
+            if frequency not in series.ordered:
+                often = _FREQUENCY_WORDS[frequency]
+                why = (f"a seasonally adjusted {often} figure: the official {often} series for "
+                       f"{subject} are not adjusted")  # fmt: skip
+                return [Verdict("no-reference", why)]
         period = figure.period
         undated: list[str] = list(definition.undated)
         if frequency == "A" and any(cue.search(figure.words.both) for cue in self.rules.whole_year):
@@ -582,7 +639,14 @@ class Matcher:
         period = _period_at(period, frequency)
         if frequency == "M" and "M" not in series.ordered and "E" in series.ordered:
             return self._month_in_force(figure, series, subject, period)
+        said = f"{figure.sentence[: figure.offset]} {figure.words.after}"
+        if _market_quote(definition) and not any(cue.search(said) for cue in self.rules.averaged):
+            quoted = self._quote_in(figure, series, period)
+            if quoted:
+                return quoted
         chosen = [v for v in series.at(frequency, period) if not _projection(v)]
+        if not chosen and frequency == "A" and definition.measure == "level":
+            chosen = _year_of_months(series, period)  # FRED gives the mark's months, no year
         if not chosen:
             said = _FREQUENCY_WORDS.get(frequency, frequency)
             a_said = f"{_article(said)} {said}"
@@ -687,6 +751,10 @@ class Matcher:
             return "a security's or another good's price: never compared with national statistics"
         if any(cue.search(self._scope_words(figure)) for cue in self.rules.sector):
             return "a sector's figure: never compared with national statistics"
+        if definition.measure == "growth" and any(
+            cue.search(figure.sentence[: figure.offset]) for cue in self.rules.moved_other
+        ):
+            return "the change of another measure (earnings, wages, income) named before it"
         if figure.subject.inferred and any(
             cue.search(figure.sentence) for cue in self.rules.region_named
         ):
@@ -701,19 +769,28 @@ class Matcher:
         return None
 
     def _cross_rate(self, figure: Figure) -> bool:
-        """A figure in one currency said of another currency named before it in its clause,
-        with no dollar named after that ("The Australian dollar was firmer at 1.2964 marks"):
-        the price of one in the other, which no series of rates to the dollar gives."""
+        """A figure in one currency quoting the price of another, neither the dollar: the
+        currency whose price its sentence gives, the last one named before the figure as no
+        quote's unit nor a counter ("The Australian dollar was firmer at 1.2964 marks, 103.32 yen
+        from 103.15"; not "the dollar rose against the yen to 145 yen"), or the counter right
+        after it ("103.62 yen to the Australian dollar"). No series of rates to the dollar gives
+        such a price."""
         if figure.unit in (None, "USD"):
             return False
-        named = list(self.rules.currency_words.pattern().finditer(figure.words.before))
-        if not named:
-            return False
-        code = self.rules.currency_words.table()[named[-1].group(0).casefold()]
-        rest = figure.words.before[named[-1].end() :]
-        return code not in (figure.unit, "USD") and not any(
-            cue.search(rest) for cue in self.rules.dollar_named
-        )
+        table = self.rules.currency_words.table()
+        dollar = "|".join(f"(?:{cue.pattern})" for cue in self.rules.dollar_named)
+        names = _currency_names(tuple(table), dollar)
+        head, after = figure.sentence[: figure.offset], figure.next_words
+        quoted = None
+        for named in names.finditer(head):
+            if not any(cue.search(head[: named.start()]) for cue in self.rules.currency_role):
+                quoted = named.group(0)
+        counter = names.search(after)
+        between = after[: counter.start()] if counter else ""
+        if counter and any(cue.search(between) for cue in self.rules.counter_after):
+            quoted = counter.group(0)
+        code = table.get(quoted.casefold(), "USD") if quoted else "USD"
+        return code not in (figure.unit, "USD")
 
     def _baselines_period(self, figure: Figure) -> bool:
         """The figure's period is the year named with the baseline of a move "from" it "to" the
@@ -747,7 +824,7 @@ class Matcher:
         if market == "currency":
             if figure.unit and figure.unit != "USD":
                 return figure.unit
-            return _nearest_named(self.rules.currency_words, figure)
+            return _nearest_named(self.rules.currency_words, figure, self.rules.counter_after)
         if market == "oil":
             named = _nearest_named(self.rules.benchmarks, figure)
             return named or "WTI"  # the US benchmark news quoted before Brent's series begins
@@ -801,6 +878,25 @@ class Matcher:
         if not window:
             return [Verdict("no-reference", f"no rate in force for {subject} in {month}")]
         return self._range(figure, window, "E", f"in force in {month}", "exact")
+
+    def _quote_in(self, figure: Figure, series: Series, period: str) -> list[Verdict]:
+        """A market's quote said of a month or a year, not its average ("the dollar rose above
+        1.87 marks in March", "last year's peak of $55.67 a barrel"): a day's price in that
+        period, judged against the period's daily prices, else the monthly averages of its
+        months (and, for one month, those either side); [] when the series have neither."""
+        try:
+            first, last = period_months(period)
+        except ValueError:
+            return []
+        days = series.between("D", _month_label(first), _month_label(last) + "~")
+        if days:
+            return self._range(figure, days, "D", f"a quote of a day in {period}", "exact")
+        if first == last:
+            first, last = first - 1, last + 1
+        months = series.between("M", _month_label(first), _month_label(last))
+        if months:
+            return self._range(figure, months, "M", f"a quote of a day in {period}", "exact")
+        return []
 
     def _range(
         self,
@@ -860,7 +956,9 @@ class Matcher:
                    "the figure is less than half the national total: a part of it (one "
                    "partner, product or sector; one town or group), not the total")  # fmt: skip
             return Verdict("no-reference", why)
-        quoted = _market_series(value.indicator)
+        # a count of people far above the nation's is another group's ("500 million people, or
+        # about 10 pct of the world's population", in a story filed from Brazil)
+        quoted = _market_series(value.indicator) or definition.unit == "person"
         off = _off_the_level(signed, other, other, quoted)
         if quoted and off:  # "May crude closed 17 cents higher"
             return Verdict("no-reference", f"{value.indicator} for {value.subject} is at {off}")
@@ -939,15 +1037,27 @@ def _market_quote(definition: MetricDefinition) -> str | None:
     return "currency" if "FRED:EXCH" in definition.indicators else None
 
 
-def _nearest_named(words: WordTable, figure: Figure) -> str | None:
+def _nearest_named(
+    words: WordTable, figure: Figure, counters: list[Cue] | None = None
+) -> str | None:
     """The code of the table's word nearest the figure: the last one in its sentence before it
     ("one euro worth $1.32, and one pound buying $1.91": each rate its own currency), else the
-    first after it ("$1.2944 against the euro")."""
+    first after it ("$1.2944 against the euro"); with `counters`, one after it only when the
+    words between are one of them (not the sterling of "1.76 dlrs a lb in 1986, assuming a
+    sterling rate of 1.55 dlrs")."""
     pattern = words.pattern()
     head = figure.sentence[max(0, figure.offset - NAMED_REACH) : figure.offset]
     before = list(pattern.finditer(head))
-    found = before[-1] if before else pattern.search(figure.sentence, figure.offset,
-                                                     figure.offset + NAMED_REACH)  # fmt: skip
+    found: re.Match[str] | None
+    if before:
+        found = before[-1]
+    elif counters is None:
+        found = pattern.search(figure.sentence, figure.offset, figure.offset + NAMED_REACH)
+    else:
+        after = figure.next_words
+        found = pattern.search(after)
+        if found and not any(cue.search(after[: found.start()]) for cue in counters):
+            found = None
     return words.table()[found.group(0).casefold()] if found else None
 
 
@@ -991,6 +1101,26 @@ def _people(figure: Figure) -> bool:
     return (figure.unit or "person") in {"person", "people", "inhabitant", "resident", "citizen"}
 
 
+def _year_of_months(series: Series, year: str) -> list[OfficialValue]:
+    """A year's average of a level from its twelve monthly averages, where a series has months
+    and no year (FRED's marks, pounds and francs), one per dataset and indicator; named as the
+    span of months it averages, so the check never cites a value no file holds."""
+    months: dict[tuple[str, str], list[OfficialValue]] = defaultdict(list)
+    for value in series.between("M", f"{year}-01", f"{year}-12"):
+        if value.status == "actual":
+            months[(value.dataset.id, value.indicator)].append(value)
+    return [
+        found[0]._replace(
+            period=f"{year}-01/{year}-12",
+            frequency="A",
+            value=round(sum(v.value for v in found) / len(found), 6),
+            indicator_name=f"{found[0].indicator_name}, the mean of the year's 12 months",
+        )
+        for found in months.values()
+        if len(found) == 12
+    ]
+
+
 def _projection(value: OfficialValue) -> bool:
     """An estimate the publisher made for a year not over when its data were released: a
     forecast in the data, not a fact to check against."""
@@ -1026,7 +1156,15 @@ def _window(series: Series, frequency: str, day: date) -> list[OfficialValue]:
 
 
 def _shift(day: date, months: int) -> str:
-    index = day.year * 12 + day.month - 1 + months
+    return _month_label(day.year * 12 + day.month - 1 + months)
+
+
+def _month_label(index: int) -> str:
+    """A month counted from year 0 (as `period_months` counts) as its label.
+
+    >>> _month_label(2004 * 12 + 9)
+    '2004-10'
+    """
     return f"{index // 12}-{index % 12 + 1:02d}"
 
 
