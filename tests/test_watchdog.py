@@ -162,16 +162,19 @@ def test_an_alarm_someone_else_set_is_left_alone() -> None:
         signal.signal(signal.SIGALRM, previous)
 
 
-class Exploding(str):
-    """A text that raises inside the extraction, where the watchdog is set."""
+class BrokenRules:
+    """Chinese rules that raise when read: an extraction that fails where the watchdog is set."""
 
-    def lower(self) -> str:
-        raise RuntimeError("the text could not be lower-cased")
+    def __getattr__(self, name: str) -> Any:
+        raise RuntimeError(f"the rules could not be read ({name})")
 
 
 def test_nothing_is_left_installed_when_the_extraction_raises() -> None:
-    with pytest.raises(RuntimeError, match="lower-cased"):
-        extract_with_report(Exploding("GDP grew 2.3% to $1.4tn in 2020."))
+    rules = dataclasses.replace(default_rules(), zh=BrokenRules())  # read at a Chinese sentence
+    with pytest.raises(RuntimeError, match="could not be read"):
+        extract_with_report(
+            "GDP grew 2.3% in 2020. 研究与试验发展经费比上年增长8.4%。", rules=rules
+        )
     assert_nothing_installed()
 
 
