@@ -553,7 +553,7 @@ class Checker:
                     tolerance_pct=self._tolerance_for(claim),
                     subject_code=figure.subject.code,
                     subject_inferred=inferred,
-                    period_inferred=int(verdict.period_match == "inferred-from-publication"),
+                    period_inferred=int(verdict.period_match.startswith("inferred")),
                     explanation=f"claim: {claim.describe()}{said}; {verdict.explanation}",
                 )
             )

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from ledger.models import Bound, Change, Kind, validation_message
 from ledger.sentences import boundary_pattern
 from ledger.subjects import country_names
+from ledger.watchdog import budget_paused
 
 if TYPE_CHECKING:
     from ledger.zh_rules import ZhRules
@@ -369,6 +370,9 @@ class AttributionCue(RegexCue):
     # the source is cited for the figure ("according to the World Bank", "a report by KPMG"),
     # so it is no subject of it
     cites: bool = False
+    # word lists the regex refers to as {name}, written in as prefix trees matched in the case
+    # written (a source's verbs are lower-case: "United States" is no "United ... states")
+    words: dict[str, list[str]] = {}
 
 
 class SubjectNameCue(RegexCue):
@@ -924,7 +928,10 @@ class Patterns(dict[str, "Pattern"]):
         forking workers that would each compile the lazy ones they meet."""
         for name in self.compilers if names is None else names:
             if name not in self:
-                self[name] = self.compilers[name]()
+                # up to half a second, once a process: not the cost of the text whose reading
+                # met the pattern first, so not charged to its CPU budget (ledger.watchdog)
+                with budget_paused():
+                    self[name] = self.compilers[name]()
 
 
 @dataclass(frozen=True)
@@ -1157,7 +1164,7 @@ def check_contract(files: RuleFiles, pieces: dict[str, str]) -> None:
         require_groups(f"cues.toml: attribution {cue.id!r}", cue.regex, ATTRIBUTION_GROUPS)
     for named in files.subject_name:
         require_groups(f"cues.toml: subject_name {named.id!r}", named.regex, SUBJECT_NAME_GROUPS)
-        if named.past_head_triggers and past_head(_subject_name_regex(named)) is None:
+        if named.past_head_triggers and past_head(_with_words(named)) is None:
             raise RulesError(
                 f"cues.toml: subject_name {named.id!r} has past_head_triggers, but its regex does"
                 " not open with an alternative anchored at the sentence's start ((?:\\A...|...))"
@@ -1340,13 +1347,17 @@ def _cue_regex(cue: ChangeCue) -> str:
     return _REF.sub(expand, cue.regex)
 
 
-def _subject_name_regex(cue: SubjectNameCue) -> str:
+def _with_words(cue: SubjectNameCue | AttributionCue) -> str:
     """The cue's regex with its word lists written in as prefix trees (a regex starting at one
-    of many words rejects most places after a letter or two; a flat `a|b|c` tries each)."""
+    of many words rejects most places after a letter or two; a flat `a|b|c` tries each), case-
+    blind in a [[subject_name]] cue, in the case written in an [[attribution]] one."""
+    fold_case = isinstance(cue, SubjectNameCue)
 
     def expand(match: regex.Match[str]) -> str:
         words = cue.words.get(match.group(1))
-        return str(match.group()) if words is None else f"(?:{trie(words)})"
+        if words is None:
+            return str(match.group())
+        return f"(?:{trie(words, fold_case=fold_case)})"
 
     return _REF.sub(expand, cue.regex)
 
@@ -1729,11 +1740,11 @@ def _cues(files: RuleFiles, cue: Callable[[str, str], Pattern]) -> dict[str, Any
         "change_before": cue("(?r)" + _side_of(files.change, "before"), "change cues before"),
         "change_after": cue(_side_of(files.change, "after"), "change cues after"),
         "attribution_cues": Gated(
-            (a, cue(a.regex, f"attribution {a.id}"), frozenset(a.triggers))
+            (a, cue(_with_words(a), f"attribution {a.id}"), frozenset(a.triggers))
             for a in files.attribution
         ),
         "subject_name_cues": Gated(
-            (n, cue(_subject_name_regex(n), f"subject_name {n.id}"), frozenset(n.triggers))
+            (n, cue(_with_words(n), f"subject_name {n.id}"), frozenset(n.triggers))
             for n in files.subject_name
         ),
         "currency_names": _currency_names(files),
@@ -1748,7 +1759,7 @@ def _cues(files: RuleFiles, cue: Callable[[str, str], Pattern]) -> dict[str, Any
         "past_head": {
             f"{kind}:{entry.id}": cue(rest, f"{kind} {entry.id}")
             for kind, entry, source in [
-                *(("subject_name", n, _subject_name_regex(n)) for n in files.subject_name),
+                *(("subject_name", n, _with_words(n)) for n in files.subject_name),
                 *(("period", p, p.regex) for p in files.period),
             ]
             if (rest := past_head(source)) is not None

@@ -211,13 +211,14 @@ CHECK_COLUMNS: dict[str, type] = {
     "difference_pct": float,
     # consistent | inconsistent | revised | forecast | ambiguous | no-reference
     "outcome": str,
-    "period_match": str,  # exact | nearest-to-publication | inferred-from-publication | none
+    # exact | nearest-to-publication | inferred-from-publication | inferred-from-baseline | none
+    "period_match": str,
     "tolerance_pct": float,
     "explanation": str,
     "checked_at": str,
     "subject_code": str,  # ISO alpha-3 or a World Bank aggregate (official checks)
     "subject_inferred": str,  # how, when the sentence named none: paragraph, headline, dateline
-    "period_inferred": int,  # 1 when the period was taken from the publication date
+    "period_inferred": int,  # 1 when the period was inferred (publication date, a baseline)
 }
 
 # The columns each table's full-text index holds (`claims_fts`, `sentences_fts`, `sources_fts`).

@@ -150,3 +150,23 @@ def test_a_metric_is_not_searched_in_a_sentence_without_what_all_its_keywords_ho
     claims = extract_with_report(text, rules=rules).claims
     assert [c.metric for c in claims] == ["central_bank_rate"]
     assert calls["central_bank_rate"] == 1
+
+
+def test_an_attribution_cue_s_word_list_is_a_prefix_tree_matched_in_the_case_written() -> None:
+    """[[attribution]] source_verb's verbs are written in from `words.verbs` as a prefix tree (a
+    flat list of 40 verbs was tried verb by verb after each name and each shorter one), in the
+    case written: a capitalised "Says" is a word of a name, no verb."""
+    rules = default_rules()
+    cue = next(pattern for rule, pattern, _ in rules.attribution_cues if rule.id == "source_verb")
+    assert "said|says" not in cue.pattern and "{verbs}" not in cue.pattern
+    found = [
+        (m.group("who"), m.group().split()[-1])
+        for m in cue.finditer(
+            "Orvane says sales rose, Pellam Says Co disclosed 5 pct, Varrow Forecasts forecast 2."
+        )
+    ]
+    assert found == [
+        ("Orvane", "says"),
+        ("Pellam Says Co", "disclosed"),
+        ("Varrow Forecasts", "forecast"),
+    ]

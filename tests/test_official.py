@@ -1127,6 +1127,8 @@ def test_a_cross_rate_is_told_by_the_currency_priced_not_by_the_clause(folder: P
         "e.txt": ("1987-04-07", "LONDON, April 7 - The exchange rate was fixed at 1.6030 U.S. "
                   "Dlrs to one stg."),
         "f.txt": ("1987-03-13", "LONDON, March 13 - Sterling remained firm around 1.59 dlrs."),
+        "g.txt": ("1987-03-20", "STERLING RISES TO 1.6050 DLRS IN LONDON\n\nLONDON, March 20 - "
+                  "Sterling rose.\n"),
     })  # fmt: skip
     for quote in ("1.2964 marks", "103.32 yen", "103.15", "0.4392 sterling", "0.4361", "2.955",
                   "up to 2.957 marks", "103.62 yen"):  # fmt: skip
@@ -1134,9 +1136,10 @@ def test_a_cross_rate_is_told_by_the_currency_priced_not_by_the_clause(folder: P
         assert outcome == "no-reference", (quote, checks)
         assert "a cross rate" in checks[0][6], (quote, checks)
     # the dollar priced against the yen and the mark, sterling in dollars (by "stg" after it, or
-    # by its name before a verb it "remained" at)
+    # by its name before a verb it "remained" at, or a headline's "RISES TO")
     for quote, currency in (("145.20 yen", "JPY"), ("1.8150 marks", "DEM"),
-                            ("1.6030 U.S. Dlrs", "GBP"), ("around 1.59 dlrs", "GBP")):  # fmt: skip
+                            ("1.6030 U.S. Dlrs", "GBP"), ("around 1.59 dlrs", "GBP"),
+                            ("1.6050 DLRS", "GBP")):  # fmt: skip
         outcome, checks, _ = found[quote]
         assert outcome == "consistent", (quote, checks)
         assert checks[0][1].startswith(f"fred-exchange-rates:FRED:EXCH:{currency}:1987-"), quote
@@ -1185,3 +1188,27 @@ def test_a_years_average_rate_is_the_mean_of_its_months_and_a_counter_names_the_
     assert outcome == "consistent", checks  # the euro's September 2004: 1/0.8181 = 1.222 dollars
     assert checks[0][1].startswith("fred-exchange-rates:FRED:EXCH:EUR:2004-"), checks
     assert all(row[0] != "official" for row in found["1.76 dlrs"][1])  # sterling prices no lb
+
+
+def test_a_years_figure_with_no_period_is_the_year_after_its_baseline(folder: Path) -> None:
+    found = checked(folder, "baseline-year", {
+        "a.txt": ("1987-03-20", "Britain's output GDP rose 2.8 pct, down from 3.8 pct in 1985."),
+        "b.txt": ("1986-03-20", "Britain's output GDP rose 2.9 pct, down from 3.9 pct in 1985."),
+    })  # fmt: skip
+    outcome, checks, _ = found["2.8 pct"]
+    assert outcome == "revised", checks  # WDI's 4.01 for 1986, within the growth band
+    assert checks[0][5] == 1  # period_inferred
+    assert "period 1986 inferred as the year after its baseline's" in checks[0][6]
+    # 1986 was not over in March 1986: no year is inferred
+    assert "figure with no period" in found["2.9 pct"][1][0][6]
+
+
+def test_last_years_figure_is_the_year_before_publication(folder: Path) -> None:
+    story = ("PARIS, Feb 26 - Paribas expected French inflation to rise to 2.6 or 2.7 per cent "
+             "this year against last years 2.1 per cent.")  # fmt: skip
+    found = checked(folder, "last-years", {"a.txt": ("1987-02-26", story)})
+    outcome, checks, _ = found["2.1 per cent"]
+    assert outcome == "revised", checks  # WDI's 2.54 for France, 1986 (WEO December: 2.12)
+    assert checks[0][1].endswith(":FRA:1986"), checks
+    assert checks[0][5] == 1  # period_inferred
+    assert found["2.7 per cent"][0] == "forecast"

@@ -37,10 +37,19 @@ import regex
 
 from ledger.extract_zh import Sentence, extract_chinese, gaps, merge_chinese
 from ledger.extraction.candidate import Scanned, read_candidate, scanned
-from ledger.extraction.document import RELEASE_GIL, SCAN_TIMEOUT, Doc, Found, groupdict
+from ledger.extraction.document import (
+    RELEASE_GIL,
+    RULE_TIMEOUT,
+    SCAN_TIMEOUT,
+    Doc,
+    Found,
+    cpu_budget,
+    groupdict,
+)
 from ledger.extraction.finish import finish
 from ledger.models import Claim, DatePrecision, unchecked_claim
 from ledger.rules import Pattern, Rules, default_rules
+from ledger.watchdog import can_watch, run_within_budget
 
 __all__ = ["EXTRACTOR_VERSION", "Extraction", "extract", "extract_with_report"]
 
@@ -57,6 +66,9 @@ class Extraction:
 
     claims: list[Claim]
     timed_out: list[str] = field(default_factory=list)
+    # the text ran past its CPU budget untimed and was read again under per-call timers
+    # (extract_with_report): hostile text, or a rule that backtracks on it
+    reread: bool = False
 
 
 def extract(
@@ -85,16 +97,43 @@ def extract_with_report(
     rules: Rules | None = None,
     published_precision: DatePrecision | None = None,
 ) -> Extraction:
-    """Every claim in `text` (in order of start) and the ids of rules that timed out."""
-    rules = rules or default_rules()
+    """Every claim in `text` (in order of start) and the ids of rules that timed out.
+
+    No regex call may hang the extraction, nor hide which rule did. In the main thread the text
+    is read with untimed regex calls under a watchdog, a CPU budget for the whole text
+    (ledger.watchdog); only if that runs out is it read again from the start with
+    each call timed, so claims and timeouts are those of the timed reading either way. In any
+    other thread (no signals there) it is read timed at once."""
+    rules = rules or default_rules()  # compiled before the budget starts: not the text's cost
+    if not can_watch():
+        return _read(text, published, rules, published_precision, RULE_TIMEOUT)
+    found = run_within_budget(
+        cpu_budget(len(text)), lambda: _read(text, published, rules, published_precision, None)
+    )
+    if found is not None:
+        return found
+    reread = _read(text, published, rules, published_precision, RULE_TIMEOUT)
+    reread.reread = True
+    return reread
+
+
+def _read(
+    text: str,
+    published: date | None,
+    rules: Rules,
+    published_precision: DatePrecision | None,
+    timeout: float | None,
+) -> Extraction:
+    """The claims of `text`, each sentence-level regex call given `timeout` seconds (None: no
+    timer, under a watchdog)."""
     chinese, sentences = extract_chinese(text, published=published, rules=rules.zh)  # extract_zh.py
     try:
-        starts = anchors(text, rules, sentences)
+        starts = anchors(text, rules, sentences, SCAN_TIMEOUT if timeout is not None else None)
     except TimeoutError:
         return Extraction(claims=chinese, timed_out=["anchor"])
     if not starts:  # nothing for the English path (a Chinese text): its sentences are not split
         return Extraction(claims=chinese)
-    doc = Doc(text, published, rules, published_precision)
+    doc = Doc(text, published, rules, published_precision, timeout)
     found: list[Found] = []
     try:
         _scan(doc, found, starts)
@@ -107,9 +146,15 @@ def extract_with_report(
     return Extraction(claims=claims, timed_out=sorted(set(doc.timed_out)))
 
 
-def anchors(text: str, rules: Rules, chinese: list[Sentence] | None = None) -> list[int]:
+def anchors(
+    text: str,
+    rules: Rules,
+    chinese: list[Sentence] | None = None,
+    timeout: float | None = SCAN_TIMEOUT,
+) -> list[int]:
     """Where candidates can start outside the `chinese` sentences: digits and currency symbols,
-    then number words, in order. Only the stretches between those sentences are crossed."""
+    then number words, in order. Only the stretches between those sentences are crossed. Each
+    pass may take `timeout` seconds (None: no timer)."""
     compiled = rules.compiled
     anchor, point, anchor_word = (
         compiled["anchor"],
@@ -119,9 +164,9 @@ def anchors(text: str, rules: Rules, chinese: list[Sentence] | None = None) -> l
     lowered = _lowered(text)  # the number words are a tree in lower case (patterns.toml)
     found: list[int] = []
     for lo, hi in gaps(len(text), chinese) if chinese else [(0, len(text))]:
-        at = _starts(anchor, text, lo, hi) + _starts(point, text, lo, hi)
+        at = _starts(anchor, text, lo, hi, timeout) + _starts(point, text, lo, hi, timeout)
         at += _marks(text, rules.anchor_marks, lo, hi)
-        at += _starts(anchor_word, lowered, lo, hi)
+        at += _starts(anchor_word, lowered, lo, hi, timeout)
         found += sorted(at)
     return found
 
@@ -151,15 +196,15 @@ def _lowered(text: str) -> str:
     return "".join(low if len(low := char.lower()) == 1 else char for char in text)
 
 
-def _starts(pattern: regex.Pattern[str], text: str, lo: int, hi: int) -> list[int]:
+def _starts(
+    pattern: regex.Pattern[str], text: str, lo: int, hi: int, timeout: float | None
+) -> list[int]:
     """Where `pattern` matches from `lo` to `hi`, each match read with what follows `hi` (up to
     _AHEAD characters) as in the whole text."""
     end = min(hi + _AHEAD, len(text))
-    # RELEASE_GIL: see Doc.call (each match yielded would let go of the GIL and take it back)
-    found = [
-        m.start()
-        for m in pattern.finditer(text, lo, end, concurrent=RELEASE_GIL, timeout=SCAN_TIMEOUT)
-    ]
+    # RELEASE_GIL: see Doc.call (each match yielded would let go of the GIL and take it back);
+    # by position (string, pos, endpos, overlapped, concurrent, partial, timeout): see Doc._finditer
+    found = [m.start() for m in pattern.finditer(text, lo, end, False, RELEASE_GIL, False, timeout)]
     while end > hi and found and found[-1] >= hi:
         found.pop()
     return found

@@ -181,6 +181,8 @@ class CheckingRules(BaseModel):
     counter_after: list[Cue]
     adjusted: list[Cue]
     unadjusted: IdList
+    baseline_year: list[Cue]
+    last_years: list[Cue]
     moved_other: list[Cue]
     currency_words: WordTable
     benchmarks: WordTable
@@ -582,6 +584,11 @@ class Matcher:
         definition = self.definitions.get(figure.metric)
         if definition is None or not definition.indicators:
             return []
+        match = ("exact", "")
+        last_year = self._last_years(figure)
+        if last_year:  # "to 2.6 per cent this year against last year's 2.1 per cent"
+            figure = replace(figure, period=last_year)
+            match = ("inferred-from-publication", f"period {last_year}, last year's: ")
         why = self._refusal(figure, definition)
         if why:
             outcome = "forecast" if why.startswith("forecast") else "no-reference"
@@ -614,25 +621,42 @@ class Matcher:
                 why = (f"a seasonally adjusted {often} figure: the official {often} series for "
                        f"{subject} are not adjusted")  # fmt: skip
                 return [Verdict("no-reference", why)]
-        period = figure.period
         undated: list[str] = list(definition.undated)
         if frequency == "A" and any(cue.search(figure.words.both) for cue in self.rules.whole_year):
             undated.append("A")  # "GDP up 2.3% for the full year", in February: the year over
         dated_by_publication = frequency in undated and frequency in series.ordered
-        if frequency is None or (period is None and dated_by_publication):
+        if frequency is None or (figure.period is None and dated_by_publication):
             return self._undated(figure, definition, undated, series, subject)
-        if period is None:
+        if figure.period is None and frequency == "A":
+            # "The output measure rose 2.8 pct year-on-year, down from 3.8 pct in 1985"
+            figure = replace(figure, period=self._year_after_baseline(figure))
+            if figure.period:
+                why = f"period {figure.period} inferred as the year after its baseline's: "
+                return self._dated(figure, definition, series, subject, frequency,
+                                   ("inferred-from-baseline", why))  # fmt: skip
+        if figure.period is None:
             found = ", ".join(_FREQUENCY_WORDS.get(f, f) for f in sorted(series.ordered))
             said = _FREQUENCY_WORDS.get(frequency, frequency)
             why = (f"{_article(said)} {said} figure with no period; official series for "
                    f"{subject} are {found}")  # fmt: skip
             return [Verdict("no-reference", why)]
+        return self._dated(figure, definition, series, subject, frequency, match)
+
+    def _dated(
+        self,
+        figure: Figure,
+        definition: MetricDefinition,
+        series: Series,
+        subject: str,
+        frequency: str,
+        match: tuple[str, str],
+    ) -> list[Verdict]:
+        """A figure with a period (its own, or one `match` says was inferred, and how) against
+        the values of that period."""
+        period = str(figure.period)
         if frequency == "F":
-            return [
-                Verdict(
-                    "no-reference", "a fiscal year's figure: official series are calendar years"
-                )
-            ]
+            why = "a fiscal year's figure: official series are calendar years"
+            return [Verdict("no-reference", why)]
         if frequency == "P":  # "$500bn in 1990-2010": a total or an average over years
             why = f"a figure over {period.replace('/', ' to ')}, not one period's"
             return [Verdict("no-reference", why)]
@@ -652,8 +676,29 @@ class Matcher:
             a_said = f"{_article(said)} {said}"
             why = f"{a_said} figure: no official {said} value for {subject} in {period}"
             return self._unloaded_measures(definition, [Verdict("no-reference", why)])
-        rows = [self._point(figure, definition, value, "exact") for value in chosen]
+        rows = [self._point(figure, definition, value, match[0]) for value in chosen]
+        rows = [row._replace(explanation=match[1] + row.explanation) for row in rows]
         return self._unloaded_measures(definition, rows)
+
+    def _last_years(self, figure: Figure) -> str | None:
+        """The year before publication, for a figure said to be last year's right before it
+        ("against last year's 2.1 per cent") whose period is not already another year."""
+        if figure.published is None or not any(
+            cue.search(figure.words.before) for cue in self.rules.last_years
+        ):
+            return None
+        year = str(figure.published.year - 1)
+        return year if figure.period in (None, year, str(figure.published.year)) else None
+
+    def _year_after_baseline(self, figure: Figure) -> str | None:
+        """The year after the one named with the baseline right after a figure with no period
+        ("rose 2.8 pct, down from 3.8 pct in 1985": 1986), when that year was over at
+        publication; else None."""
+        for cue in self.rules.baseline_year:
+            found = _compiled(cue.pattern).search(figure.next_words)
+            if found and figure.published and int(found.group("year")) + 1 < figure.published.year:
+                return str(int(found.group("year")) + 1)
+        return None
 
     def _unloaded_measures(
         self, definition: MetricDefinition, rows: list[Verdict]
