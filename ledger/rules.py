@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from ledger.models import Bound, Change, Kind, validation_message
 from ledger.sentences import boundary_pattern
 from ledger.subjects import country_names
+from ledger.watchdog import budget_paused
 
 if TYPE_CHECKING:
     from ledger.zh_rules import ZhRules
@@ -73,6 +74,14 @@ PATTERN_GROUPS: dict[str, tuple[str, ...]] = {
     "scan": _SCAN_GROUPS,
     # the scan as it reads at a digit: the same groups, as the reader asks every match for them
     "scan_digits": _SCAN_GROUPS,
+    # ... read in two steps: the figure up to its scale word (the same groups), then what follows
+    # it if anything can
+    "scan_digits_head": _SCAN_GROUPS,
+    "scan_head": _SCAN_GROUPS,  # ... and so is scan, at a word or a symbol
+    "figure_tail": ("scale", "unit", "sep", "second", "unit2"),
+    "figure_tail_unranged": ("scale", "unit", "ranged"),  # ... where no range may follow
+    "figure_tail_start": (),  # asked, not run: whether the word after the digits starts a tail
+    "figure_end": (),  # where a figure with no tail may end
     "figure": (),  # a piece of scan and and_range
     "unit": (),  # a unit right after a year: "2020 tonnes" is no lone year
     "scale": (),  # ... nor is "2020 million"
@@ -848,16 +857,25 @@ class EdgeGates:
 
     def after(self, pattern: Pattern, text: str, pos: int, end: int) -> regex.Match[str] | None:
         """`pattern.match(text, pos, end)`, where the token after `pos` lets it match."""
+        return (
+            pattern.match(text, pos, end, False)
+            if self.lets_after(pattern, text, pos, end)
+            else None
+        )
+
+    def lets_after(self, pattern: Pattern, text: str, pos: int, end: int) -> bool:
+        """Whether the token after `pos` lets `pattern.match(text, pos, end)` match: when not,
+        it finds nothing."""
         last_text, last_pos, token = self.last
         if not (pos == last_pos and text is last_text and len(token) <= end - pos + 1):
             window = text[pos:end]
             body = window.lstrip()
             if not body or not pos:
-                return pattern.match(text, pos, end, False)  # only spaces: nothing to tell by
+                return True  # only spaces: nothing to tell by
             word = body.split(None, 1)[0]
             cut = pos + len(window) - len(body) + len(word)
             if len(word) == len(body) and cut < len(text):
-                return pattern.match(text, pos, end, False)  # no whitespace to cut at
+                return True  # no whitespace to cut at
             # with the character before it, which \b, \B and a look-behind read there too
             token = text[pos - 1 : cut]
             self.last = (text, pos, token)
@@ -865,7 +883,7 @@ class EdgeGates:
         lets = seen.get(token) if seen is not None else None
         if lets is None:
             lets = self._learn(pattern, token, 1)
-        return pattern.match(text, pos, end, False) if lets else None
+        return lets
 
     def before(self, pattern: Pattern, text: str, pos: int, end: int) -> regex.Match[str] | None:
         """`pattern.match(text, pos, end)` for a pattern read backwards (it ends at `end`),
@@ -910,7 +928,10 @@ class Patterns(dict[str, "Pattern"]):
         forking workers that would each compile the lazy ones they meet."""
         for name in self.compilers if names is None else names:
             if name not in self:
-                self[name] = self.compilers[name]()
+                # up to half a second, once a process: not the cost of the text whose reading
+                # met the pattern first, so not charged to its CPU budget (ledger.watchdog)
+                with budget_paused():
+                    self[name] = self.compilers[name]()
 
 
 @dataclass(frozen=True)
@@ -1274,6 +1295,13 @@ def _generated_pieces(files: RuleFiles) -> dict[str, str]:
             for symbol, after in u.guarded.items()
         )
         or "(?!)",
+        # ... and the same symbols unguarded, for a gate that sees only the word after a figure
+        # (figure_tail_start): a guard may look back past that word, into the figure
+        "unit_guarded_symbol": trie(
+            {symbol for u in files.unit for symbol in u.guarded}, fold_case=False
+        )
+        if any(u.guarded for u in files.unit)
+        else "(?!)",
         "number_word": number_word,
         "minor_unit_word": trie({w for u in files.unit for w in u.minor}),
         "named_quantity": trie(named_words) if named_words else "(?!)",

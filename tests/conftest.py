@@ -18,6 +18,7 @@ from compiled_build import PURE_MARK, PURE_REPORT_ENV, PureReport, pure_outcomes
 from made_up_ledger import PASSWORD, make_ledger
 
 from ledger import COMPILED
+from ledger.rules import Rules, load_rules
 from ledger.store import Ledger
 from ledger.web.reviewers import add_reviewer
 
@@ -99,3 +100,30 @@ def reviewers(tmp_path: Path) -> Path:
     # Few iterations keep the test fast; the CLI uses the library's default (480,000).
     add_reviewer(path, "ana", PASSWORD, iterations=1000)
     return path
+
+
+# A metric whose keywords backtrack without end on a run of a's, as a newsroom's own rule gone
+# wrong would: ("a" * 300 + " 540 satellites.") holds it for longer than any timer allows.
+BACKTRACKING_METRIC = """[[metric]]
+id = "slow"
+comment = "catastrophic backtracking on purpose"
+keywords = '''(?:a|aa)+(?:a|aa)+(?:a|aa)+(?:a|aa)+ \\d+ [#]'''
+kinds = ["count"]
+examples = ["x"]
+
+"""
+
+
+@pytest.fixture(scope="session")
+def backtracking_rules(tmp_path_factory: pytest.TempPathFactory) -> Rules:
+    """The package's rules with the metric `slow` (BACKTRACKING_METRIC) added."""
+    import shutil
+
+    rules_dir = tmp_path_factory.mktemp("backtracking") / "rules"
+    shutil.copytree(ROOT / "ledger" / "rules", rules_dir)
+    metrics = rules_dir / "metrics.toml"
+    text = metrics.read_text(encoding="utf-8")
+    first = '[[metric]]\nid = "rd_spending"'
+    assert first in text
+    metrics.write_text(text.replace(first, BACKTRACKING_METRIC + first), encoding="utf-8")
+    return load_rules(rules_dir)

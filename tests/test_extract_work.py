@@ -22,11 +22,25 @@ from shared_corpora import corpus_path
 
 import ledger.extract_zh as extract_zh
 import ledger.extraction.sentence_fields as sentence_fields
-from ledger.extraction import anchors, extract_with_report, to_claim
-from ledger.extraction.candidate import _may_end_a_date, _may_end_a_label, _may_have_context
+from ledger.extraction import _scan_in_two_steps, anchors, extract_with_report, to_claim
+from ledger.extraction.candidate import (
+    Scanned,
+    _may_end_a_date,
+    _may_end_a_label,
+    _may_have_context,
+    scanned,
+)
 from ledger.extraction.document import Doc, Found, Sentence
 from ledger.models import Claim
-from ledger.rules import EdgeGates, Gated, Patterns, Rules, _generated_pieces, default_rules
+from ledger.rules import (
+    _SCAN_GROUPS,
+    EdgeGates,
+    Gated,
+    Patterns,
+    Rules,
+    _generated_pieces,
+    default_rules,
+)
 
 SOURCES = Path(__file__).resolve().parent.parent / "sources"
 SEEDS = [
@@ -323,8 +337,11 @@ def _scan_calls(text: str, rules: Rules) -> list[int]:
 
 def _same_scan(text: str, rules: Rules) -> None:
     """scan_digits matches as the whole scan pattern does at every digit it is tried at in
-    `text`: the same span, and the same span of each group."""
-    whole, digits = rules.compiled["scan"], rules.compiled["scan_digits"]
+    `text`: the same span, and the same span of each group. Read in two steps (the figure up to
+    its scale word, then its tail where the word after it can start one), each is what the
+    reader gets of it, there and at every other anchor."""
+    compiled = rules.compiled
+    whole, digits = compiled["scan"], compiled["scan_digits"]
     names = list(whole.groupindex)
     for at in _scan_calls(text, rules):
         expected, got = whole.match(text, at, at + 250), digits.match(text, at, at + 250)
@@ -333,6 +350,22 @@ def _same_scan(text: str, rules: Rules) -> None:
             spans = [(expected.span(), got.span())]
             spans += [(expected.span(name), got.span(name)) for name in names]
             assert all(a == b for a, b in spans), text[at : at + 40]
+        two_steps = _scan_in_two_steps(
+            rules, compiled["scan_digits_head"], digits, text, at, at + 250
+        )
+        assert _read(two_steps) == _read(scanned(got) if got else None), text[at : at + 40]
+    for at in anchors(text, rules):
+        if not text[at].isdecimal():
+            two_steps = _scan_in_two_steps(rules, compiled["scan_head"], whole, text, at, at + 250)
+            expected = whole.match(text, at, at + 250)
+            assert _read(two_steps) == _read(scanned(expected) if expected else None), text[at:]
+
+
+def _read(found: Scanned | None) -> tuple[Any, ...] | None:
+    """What the reader asks of a candidate the scan found: its spans and the scan's groups."""
+    if found is None:
+        return None
+    return (*found[1:], [found.groups[name] for name in _SCAN_GROUPS])
 
 
 def test_at_a_digit_the_scan_without_its_words_matches_as_the_whole_one() -> None:
@@ -353,10 +386,38 @@ def test_at_a_digit_the_scan_without_its_words_matches_as_the_whole_one() -> Non
         c.quote for text in SEEDS for c in extract_with_report(text, rules=rules).claims
     ]
     tried = Counter(key[0] for key in calls.elements())
-    assert 0 < tried["scan"] < tried["scan_digits"] / 3
+    assert 0 < tried["scan_head"] < tried["scan_digits_head"] / 3
+    # at a digit, the figure's tail (its scale, unit and range) is read only where the word
+    # after the digits can start one, and the whole pattern only where the tail finds none
+    # (a digit glued to letters: "4th", "5G"): 8.5 us a digit once, some 5 now
+    assert tried["figure_tail"] < tried["scan_digits_head"] * 2 / 3
+    asked_whole = [
+        text[pos : pos + 4] for name, text, pos, _ in calls if name in ("scan", "scan_digits")
+    ]
+    assert asked_whole == ["5G, ", "5G n", "5G t", "5G, ", "20th"]
 
 
-SCANS = ("scan", "scan_digits")
+SCANS = ("scan", "scan_digits", "scan_head", "scan_digits_head", "figure_tail")
+
+
+def test_a_year_is_not_read_for_a_unit_after_a_word_that_starts_none() -> None:
+    """A year on its own ("in 2020, the") is let go before the scan; whether a unit or a scale
+    word follows it ("2020 tonnes") is asked of their patterns only where the word after it can
+    start one (figure_tail_start's gate), not after every year."""
+    rules = default_rules()
+    calls: Counter[tuple[str, str, int, int]] = Counter()
+    compiled = Patterns(rules.compiled.compilers)
+    compiled.update(rules.compiled)
+    compiled.update(
+        {name: Counted(name, rules.compiled[name], calls) for name in ("unit", "scale")}
+    )
+    counted = dataclasses.replace(rules, compiled=compiled)
+    text = "In 2020, the firm sold 2019 cars, and in 2018, its plant made 2021 tonnes of steel."
+    claims = extract_with_report(text, rules=counted).claims
+    assert [(c.quote, c.unit) for c in claims] == [("2021 tonnes", "t")]  # 2019 cars is a year
+    # of the words after the years, only " tonnes" may start a unit: that year alone is asked
+    asked = sorted({pos for name, _, pos, _ in calls if name in ("unit", "scale")})
+    assert asked == [text.index(" tonnes")]
 
 
 def test_at_a_digit_of_the_news_the_scan_without_its_words_matches_as_the_whole_one() -> None:

@@ -165,9 +165,9 @@ def crossed(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     starts = extraction._starts
 
-    def counted(pattern: Any, text: str, lo: int, hi: int) -> list[int]:
+    def counted(pattern: Any, text: str, lo: int, hi: int, *rest: Any) -> list[int]:
         spans.append((lo, hi))
-        return starts(pattern, text, lo, hi)
+        return starts(pattern, text, lo, hi, *rest)
 
     monkeypatch.setattr(extraction, "_starts", counted)
     return spans

@@ -6,8 +6,9 @@ How it works, and why it is fast:
    and vulgar fraction; `anchor_word`: a prefix tree of number words, fractions and multiples,
    on the lower-cased text).
    Years on their own are dropped there. The full `scan` pattern (ledger/rules/patterns.toml) is
-   tried only at those places (at a digit, `scan_digits`, the same without the words): figure,
-   scale word, unit and range; dates, times and phone numbers are recognised and skipped by it.
+   tried only at those places: figure, scale word, unit and range; dates, times and phone
+   numbers are recognised and skipped by it. At a digit it is read in two steps, the digits
+   and then their scale, unit and range only where the word after the digits can start one.
 2. Each candidate is read in its immediate context with small patterns anchored at its edges:
    the qualifier and currency prefix before it ("over US$"), the counted noun after it, and the
    words that make it a name or a date ("Boeing 737", "March 5").
@@ -35,11 +36,20 @@ from datetime import date
 import regex
 
 from ledger.extract_zh import Sentence, extract_chinese, gaps, merge_chinese
-from ledger.extraction.candidate import read_candidate
-from ledger.extraction.document import RELEASE_GIL, SCAN_TIMEOUT, Doc, Found
+from ledger.extraction.candidate import Scanned, read_candidate, scanned
+from ledger.extraction.document import (
+    RELEASE_GIL,
+    RULE_TIMEOUT,
+    SCAN_TIMEOUT,
+    Doc,
+    Found,
+    cpu_budget,
+    groupdict,
+)
 from ledger.extraction.finish import finish
 from ledger.models import Claim, DatePrecision, unchecked_claim
-from ledger.rules import Rules, default_rules
+from ledger.rules import Pattern, Rules, default_rules
+from ledger.watchdog import can_watch, run_within_budget
 
 __all__ = ["EXTRACTOR_VERSION", "Extraction", "extract", "extract_with_report"]
 
@@ -56,6 +66,9 @@ class Extraction:
 
     claims: list[Claim]
     timed_out: list[str] = field(default_factory=list)
+    # the text ran past its CPU budget untimed and was read again under per-call timers
+    # (extract_with_report): hostile text, or a rule that backtracks on it
+    reread: bool = False
 
 
 def extract(
@@ -84,16 +97,43 @@ def extract_with_report(
     rules: Rules | None = None,
     published_precision: DatePrecision | None = None,
 ) -> Extraction:
-    """Every claim in `text` (in order of start) and the ids of rules that timed out."""
-    rules = rules or default_rules()
+    """Every claim in `text` (in order of start) and the ids of rules that timed out.
+
+    No regex call may hang the extraction, nor hide which rule did. In the main thread the text
+    is read with untimed regex calls under a watchdog, a CPU budget for the whole text
+    (ledger.watchdog); only if that runs out is it read again from the start with
+    each call timed, so claims and timeouts are those of the timed reading either way. In any
+    other thread (no signals there) it is read timed at once."""
+    rules = rules or default_rules()  # compiled before the budget starts: not the text's cost
+    if not can_watch():
+        return _read(text, published, rules, published_precision, RULE_TIMEOUT)
+    found = run_within_budget(
+        cpu_budget(len(text)), lambda: _read(text, published, rules, published_precision, None)
+    )
+    if found is not None:
+        return found
+    reread = _read(text, published, rules, published_precision, RULE_TIMEOUT)
+    reread.reread = True
+    return reread
+
+
+def _read(
+    text: str,
+    published: date | None,
+    rules: Rules,
+    published_precision: DatePrecision | None,
+    timeout: float | None,
+) -> Extraction:
+    """The claims of `text`, each sentence-level regex call given `timeout` seconds (None: no
+    timer, under a watchdog)."""
     chinese, sentences = extract_chinese(text, published=published, rules=rules.zh)  # extract_zh.py
     try:
-        starts = anchors(text, rules, sentences)
+        starts = anchors(text, rules, sentences, SCAN_TIMEOUT if timeout is not None else None)
     except TimeoutError:
         return Extraction(claims=chinese, timed_out=["anchor"])
     if not starts:  # nothing for the English path (a Chinese text): its sentences are not split
         return Extraction(claims=chinese)
-    doc = Doc(text, published, rules, published_precision)
+    doc = Doc(text, published, rules, published_precision, timeout)
     found: list[Found] = []
     try:
         _scan(doc, found, starts)
@@ -106,9 +146,15 @@ def extract_with_report(
     return Extraction(claims=claims, timed_out=sorted(set(doc.timed_out)))
 
 
-def anchors(text: str, rules: Rules, chinese: list[Sentence] | None = None) -> list[int]:
+def anchors(
+    text: str,
+    rules: Rules,
+    chinese: list[Sentence] | None = None,
+    timeout: float | None = SCAN_TIMEOUT,
+) -> list[int]:
     """Where candidates can start outside the `chinese` sentences: digits and currency symbols,
-    then number words, in order. Only the stretches between those sentences are crossed."""
+    then number words, in order. Only the stretches between those sentences are crossed. Each
+    pass may take `timeout` seconds (None: no timer)."""
     compiled = rules.compiled
     anchor, point, anchor_word = (
         compiled["anchor"],
@@ -118,9 +164,9 @@ def anchors(text: str, rules: Rules, chinese: list[Sentence] | None = None) -> l
     lowered = _lowered(text)  # the number words are a tree in lower case (patterns.toml)
     found: list[int] = []
     for lo, hi in gaps(len(text), chinese) if chinese else [(0, len(text))]:
-        at = _starts(anchor, text, lo, hi) + _starts(point, text, lo, hi)
+        at = _starts(anchor, text, lo, hi, timeout) + _starts(point, text, lo, hi, timeout)
         at += _marks(text, rules.anchor_marks, lo, hi)
-        at += _starts(anchor_word, lowered, lo, hi)
+        at += _starts(anchor_word, lowered, lo, hi, timeout)
         found += sorted(at)
     return found
 
@@ -150,15 +196,15 @@ def _lowered(text: str) -> str:
     return "".join(low if len(low := char.lower()) == 1 else char for char in text)
 
 
-def _starts(pattern: regex.Pattern[str], text: str, lo: int, hi: int) -> list[int]:
+def _starts(
+    pattern: regex.Pattern[str], text: str, lo: int, hi: int, timeout: float | None
+) -> list[int]:
     """Where `pattern` matches from `lo` to `hi`, each match read with what follows `hi` (up to
     _AHEAD characters) as in the whole text."""
     end = min(hi + _AHEAD, len(text))
-    # RELEASE_GIL: see Doc.call (each match yielded would let go of the GIL and take it back)
-    found = [
-        m.start()
-        for m in pattern.finditer(text, lo, end, concurrent=RELEASE_GIL, timeout=SCAN_TIMEOUT)
-    ]
+    # RELEASE_GIL: see Doc.call (each match yielded would let go of the GIL and take it back);
+    # by position (string, pos, endpos, overlapped, concurrent, partial, timeout): see Doc._finditer
+    found = [m.start() for m in pattern.finditer(text, lo, end, False, RELEASE_GIL, False, timeout)]
     while end > hi and found and found[-1] >= hi:
         found.pop()
     return found
@@ -168,9 +214,7 @@ def _scan(doc: Doc, found: list[Found], starts: list[int]) -> None:
     """Add the figures of the text to `found`, read at each anchor (`starts`) the scan pattern
     matches, in order; each claim ends where the next may start."""
     text, rules = doc.text, doc.rules
-    words_scan, digits_scan = rules.compiled["scan"], rules.compiled["scan_digits"]
-    # read by number, as document.ByNumber explains
-    words_skip, digits_skip = words_scan.groupindex["skip"], digits_scan.groupindex["skip"]
+    compiled = rules.compiled
     pos = 0
     for at in starts:
         if at < pos or _lone_year(text, at, rules):
@@ -178,25 +222,65 @@ def _scan(doc: Doc, found: list[Found], starts: list[int]) -> None:
         # at a digit (most anchors) the scan without what starts with a letter or a symbol
         # matches as the whole one does, with a third of the set-up (scan_digits, patterns.toml)
         if text[at].isdecimal():
-            scan, skip = digits_scan, digits_skip
+            head, whole = compiled["scan_digits_head"], compiled["scan_digits"]
         else:
-            scan, skip = words_scan, words_skip
-        m = None
+            head, whole = compiled["scan_head"], compiled["scan"]
+        s = None
         if at and text[at - 1] in "-−+(" and text[at].isdigit():
             # a minus sign, or the + or ( of a phone number, starts the candidate
-            m = scan.match(text, at - 1, at + 250, RELEASE_GIL)
-        if m is None or m.end() == m.start():
-            m = scan.match(text, at, at + 250, RELEASE_GIL)
-        if m is None or m.end() == m.start():
+            s = _scan_in_two_steps(rules, head, whole, text, at - 1, at + 250)
+        if s is None or s.end == s.start:
+            s = _scan_in_two_steps(rules, head, whole, text, at, at + 250)
+        if s is None or s.end == s.start:
             continue
-        if m.group(skip) is not None:
-            pos = m.end()
+        if s.groups["skip"] is not None:
+            pos = s.end
             continue
-        claim, resume = read_candidate(doc, m)
+        claim, resume = read_candidate(doc, s)
         pos = max(resume, at + 1)
         if claim is not None and not (found and claim.start < found[-1].end):
             found.append(claim)
             doc.last_sentence = claim.sentence_start
+
+
+def _scan_in_two_steps(
+    rules: Rules, head: Pattern, whole: Pattern, text: str, pos: int, end: int
+) -> Scanned | None:
+    """What the `whole` scan pattern matches at `pos`, read in two steps: its `head` (up to the
+    end of the first figure before its scale word), then the figure's scale, unit and range
+    (figure_tail) only where the word after it can start one, as the rules' partial matching
+    says: most figures have none, and the tail's word trees are half of the whole pattern's
+    cost. The head's match is the first reading the whole pattern tries, so the tail's first
+    match after it is the whole one's; where the tail finds none, the whole pattern, which would
+    go on to the head's other readings, is asked."""
+    compiled = rules.compiled
+    found = head.match(text, pos, end, RELEASE_GIL)
+    if found is None:
+        return None
+    groups = groupdict(found)
+    body_end = found.end()
+    if groups["first"] is None:  # a skipped run or a word the scan reads whole ("doubled")
+        return Scanned(groups, found.start(), body_end, -1, -1, -1, -1)
+    if not rules.edges.lets_after(compiled["figure_tail_start"], text, body_end, end):
+        if compiled["figure_end"].match(text, body_end, end, RELEASE_GIL) is not None:
+            return Scanned(groups, found.start(), body_end, body_end, -1, -1, -1)
+    else:
+        tail = compiled["figure_tail_unranged"].match(text, body_end, end, RELEASE_GIL)
+        if tail is not None and tail.group(tail.re.groupindex["ranged"]) is not None:
+            tail = compiled["figure_tail"].match(text, body_end, end, RELEASE_GIL)
+        if tail is not None:
+            groups.update(groupdict(tail))
+            numbers, spans = tail.re.groupindex, tail.regs  # all spans in one call, by number
+            first_end = spans[numbers["scale"]][1]
+            if first_end > body_end:  # the first figure's group holds its scale word
+                groups["first"] = text[found.regs[found.re.groupindex["first"]][0] : first_end]
+            unit, second = spans[numbers["unit"]], numbers.get("second")  # no range: unranged
+            second_start = -1 if second is None else spans[second][0]
+            return Scanned(
+                groups, found.start(), tail.end(), first_end, unit[0], unit[1], second_start
+            )
+    m = whole.match(text, pos, end, RELEASE_GIL)
+    return None if m is None else scanned(m)
 
 
 def _lone_year(text: str, at: int, rules: Rules) -> bool:
@@ -209,8 +293,19 @@ def _lone_year(text: str, at: int, rules: Rules) -> bool:
         and not text[at + 4 : at + 5].isdigit()
         and not (text[at + 4 : at + 5] in ".,-/" and text[at + 5 : at + 6].isdigit())
         and not (at and (text[at - 1].isdigit() or text[at - 1] in ".,"))
-        and not rules.compiled["unit"].match(text, at + 4, at + 40, RELEASE_GIL)
-        and not rules.compiled["scale"].match(text, at + 4, at + 20, RELEASE_GIL)
+        and not _unit_or_scale_after(text, at + 4, rules)
+    )
+
+
+def _unit_or_scale_after(text: str, end: int, rules: Rules) -> bool:
+    """Whether a unit or a scale word follows a year's digits: asked of the patterns only where
+    the word after them can start either (figure_tail_start, as the scan asks it), which the
+    words after most years ("in 2020, the") cannot."""
+    compiled = rules.compiled
+    # the gate's window is the shorter of the two: a word it cuts short is not gated
+    return rules.edges.lets_after(compiled["figure_tail_start"], text, end, end + 20) and bool(
+        compiled["unit"].match(text, end, end + 40, RELEASE_GIL)
+        or compiled["scale"].match(text, end, end + 20, RELEASE_GIL)
     )
 
 

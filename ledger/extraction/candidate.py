@@ -66,6 +66,27 @@ _QUOTE_CLOSERS = {
 }
 
 
+class Scanned(NamedTuple):
+    """A candidate the scan found at an anchor: the scan pattern's groups by name, and the spans
+    of its parts that the reading asks for (-1 for a part it does not have)."""
+
+    groups: dict[str, str | None]
+    start: int
+    end: int
+    first_end: int  # the first figure's, with its scale word
+    unit_start: int
+    unit_end: int
+    second_start: int  # a range's second figure
+
+
+def scanned(m: Match) -> Scanned:
+    """The Scanned of a match of a whole scan pattern (`scan`, `scan_digits`)."""
+    numbers, spans = m.re.groupindex, m.regs  # all spans in one call, read by number
+    unit = spans[numbers["unit"]]
+    first, second = spans[numbers["first"]], spans[numbers["second"]]
+    return Scanned(_groupdict(m), m.start(), m.end(), first[1], unit[0], unit[1], second[0])
+
+
 class Noun(NamedTuple):
     """The counted noun after a figure."""
 
@@ -79,7 +100,7 @@ class Reading:
     """A figure being read: where its quote ends, where scanning resumes, its value so far."""
 
     doc: Doc
-    m: Match  # the scan match
+    scanned: Scanned  # what the scan found
     g: dict[str, str | None]  # its groups
     start: int
     end: int
@@ -118,11 +139,11 @@ class Reading:
         return bool(self.g["neg"] or (before is not None and before.group("minus")))
 
 
-def read_candidate(doc: Doc, m: Match) -> tuple[Found | None, int]:
-    """Turn one scan match into a claim (or None), and say where scanning resumes."""
+def read_candidate(doc: Doc, s: Scanned) -> tuple[Found | None, int]:
+    """Turn one candidate the scan found into a claim (or None), and say where scanning
+    resumes."""
     rules, text = doc.rules, doc.text
-    g = _groupdict(m)  # one call instead of one per group read
-    start, end = m.start(), m.end()
+    g, start, end = s.groups, s.start, s.end
     if _not_a_figure_here(doc, g, start, end):
         return None, end
     sentence = doc.sentence(start)
@@ -134,7 +155,7 @@ def read_candidate(doc: Doc, m: Match) -> tuple[Found | None, int]:
     before = ByNumber(context) if context is not None and context.end() > context.start() else None
     qual = before.group("qual") if before is not None else None
     qualifier = rules.qualifiers.get(norm(qual)) if qual else None
-    r = Reading(doc, m, g, start, end, end, sentence, before, qualifier)
+    r = Reading(doc, s, g, start, end, end, sentence, before, qualifier)
     if g["mult"]:
         if _multiple_as_modifier(doc, start):
             return None, end  # "a surprise double eviction", "the triple witching hour"
@@ -229,7 +250,7 @@ def _read_figure(r: Reading) -> bool:
 
 def _first_figure(r: Reading) -> bool:
     """Read the (first) figure and the unit written right after it."""
-    doc, g, m = r.doc, r.g, r.m
+    doc, g, s = r.doc, r.g, r.scanned
     first = read_figure(str(g["first"]), doc.rules)
     if first is None:
         return False
@@ -254,24 +275,24 @@ def _first_figure(r: Reading) -> bool:
     r.unit_info = read_unit(unit, doc.rules) if unit else None
     mark = unit.strip() if unit else ""
     if mark in _QUOTE_OPENERS and (
-        _YEAR.fullmatch(first.digits) or _closes_quotation(doc.text, m.start("unit"), mark)
+        _YEAR.fullmatch(first.digits) or _closes_quotation(doc.text, s.unit_start, mark)
     ):  # 'profits in 1986" he said' closes a quotation whatever came before
-        r.unit_info, r.end, r.resume = None, m.end("first"), m.end("first")
+        r.unit_info, r.end, r.resume = None, s.first_end, s.first_end
     return True
 
 
 def _range(r: Reading) -> bool:
     """Read the second figure of a range ("30 to 40", "between 5 and 6"), or end the quote
     before it when it is a figure of its own ("grew 20% to $5 billion")."""
-    doc, g, m, rules = r.doc, r.g, r.m, r.doc.rules
+    doc, g, s, rules = r.doc, r.g, r.scanned, r.doc.rules
     assert r.first is not None
     r.second = read_figure(g["second"], rules) if g["second"] else None
     r.unit2 = read_unit(g["unit2"], rules) if g["unit2"] else None
     r.sep = (g["sep"] or "").strip()
     if g["second"] and (r.second is None or _two_figures(r)):
         # "grew 20% to $5 billion", "rose from 5% to 10%": two figures, not a range
-        r.end = m.end("unit") if g["unit"] else m.end("first")
-        r.resume, r.second, r.unit2 = m.start("second"), None, None
+        r.end = s.unit_end if g["unit"] else s.first_end
+        r.resume, r.second, r.unit2 = s.second_start, None, None
     if r.qualifier == "range" and r.second is None:
         if norm(str(r.before_group("qual"))) == "between":
             more = rules.compiled["and_range"].match(doc.text, r.end, r.end + 120, RELEASE_GIL)
@@ -458,17 +479,17 @@ def _range_order(r: Reading) -> bool:
         r.value *= value_high / second_digits
     if value_high < (-r.value if r.negative() else r.value):  # -78-0 degrees is a range
         if r.sep in _DASHES:
-            r.resume = r.m.end()
+            r.resume = r.scanned.end
             return False  # a score or code: 3-1
-        r.end = r.m.end("unit") if r.g["unit"] else r.m.end("first")
-        r.resume, r.second = r.m.start("second"), None
+        r.end = r.scanned.unit_end if r.g["unit"] else r.scanned.first_end
+        r.resume, r.second = r.scanned.second_start, None
         if r.unit2 is not None and r.unit2.kind == "money" and value_high == 1:
             r.unit2 = None  # an exchange rate, "35 to one U.S. Dollar": 35 is no USD
     elif r.sep in _DASHES and (
         _SCORE_BEFORE.match(r.doc.text, max(0, r.start - 8), r.start)
-        or _SCORE_AFTER.match(r.doc.text, r.m.end(), r.m.end() + 8)
+        or _SCORE_AFTER.match(r.doc.text, r.scanned.end, r.scanned.end + 8)
     ):
-        r.resume = r.m.end()
+        r.resume = r.scanned.end
         return False  # a set of a tennis score: "6-4 5-7 6-3"
     else:
         r.value_high = value_high
@@ -478,12 +499,12 @@ def _range_order(r: Reading) -> bool:
 
 def _settle_unit(r: Reading) -> bool:
     """The figure's one unit: of the first figure or the second, read in its sentence."""
-    rules, g, m = r.doc.rules, r.g, r.m
+    rules, g, s = r.doc.rules, r.g, r.scanned
     written = (g["unit"] or "").strip()
     money = r.unit_info is not None and r.unit_info.kind == "money"
     if r.symbol and money and written in rules.symbols:
         # "$ 20,000.00 $ 37,305.97": the second "$" opens the next figure
-        r.unit_info, r.end, r.resume = None, m.end("first"), m.start("unit")
+        r.unit_info, r.end, r.resume = None, s.first_end, s.unit_start
     if r.symbol and not r.has_scale and g["unit"] and written in rules.scales:
         # "£12 m": after a currency symbol a spaced m is million, not metres
         r.value *= rules.scales[written]

@@ -21,11 +21,18 @@ Match = regex.Match[str]
 # The fourth argument of a pattern's match and search (`concurrent`): False keeps the GIL for
 # the call. Passed by position on the hot calls, so no keyword is parsed (see Doc.call).
 RELEASE_GIL = False
-# Seconds any one regex call may take before it is abandoned and reported.
+# Seconds any one regex call may take before it is abandoned and reported (in timed mode).
 SCAN_TIMEOUT = 5.0
 RULE_TIMEOUT = 0.5
 # Calls over at most this many characters run without a timer (see Doc.call).
 WINDOW = 600
+# CPU seconds a text may take, read untimed, before it is read again under the per-call timers
+# (ledger.watchdog). Per character: ten times the most any news story took (4 us; 1.1 us on
+# average), four times the slowest of bench/pathological.py's linear inputs ("1 1 1 ...", 11 us),
+# so that no ordinary text, however long, is read twice. The floor covers a short text's set-up.
+BUDGET_FLOOR = 0.5
+BUDGET_PER_CHAR = 50e-6
+
 
 _WORDS = regex.compile(r"[\w&]+")
 # what is not in _WORDS's [\w&] among ASCII characters, made a space: a table for bytes, which
@@ -144,8 +151,11 @@ class Doc:
         published: date | None,
         rules: Rules,
         published_precision: DatePrecision | None = None,
+        timeout: float | None = RULE_TIMEOUT,
     ) -> None:
         self.text = text
+        # seconds a sentence-level regex call may take; None under a watchdog (ledger.watchdog)
+        self.timeout = timeout
         self.published = published
         # "year" or "month" when the date is known only that far (its day, or month, made up):
         # a year-only date resolves "last year" but not "last month" or "in August"
@@ -188,8 +198,11 @@ class Doc:
         """`method(text, pos, end)`, a pattern's bound match or search, abandoned and reported
         as `rule` if it runs too long.
 
-        Sentence-level rules (metrics, attribution, periods: the ones users extend) always run
-        under the timer. The built-in context patterns of patterns.toml, read on windows of at
+        Sentence-level rules (metrics, attribution, periods: the ones users extend) run under the
+        timer in timed mode (`timeout` set). Under a watchdog (`timeout` None) nothing is timed:
+        each timed call reads the process's CPU clock twice, by a system call, some 6 us a call
+        against the 1 us of a short match, and the watchdog bounds the whole text instead. The
+        built-in context patterns of patterns.toml, read on windows of at
         most WINDOW characters around a figure, run without it: arming the timer costs more than
         such a call (about 1.7 us against 1 us), and they are tested not to backtrack. The
         candidate stage (`candidate`, `_scan`), which makes some 40,000 such calls per MB, calls
@@ -207,10 +220,11 @@ class Doc:
         takes.
         """
         end = len(text) if end is None else min(end, len(text))
+        timeout = self.timeout
         try:
-            if not timed and end - pos <= WINDOW:
+            if timeout is None or (not timed and end - pos <= WINDOW):
                 return method(text, pos, end, RELEASE_GIL)
-            return method(text, pos, end, RELEASE_GIL, timeout=RULE_TIMEOUT)
+            return method(text, pos, end, RELEASE_GIL, timeout=timeout)
         except TimeoutError:
             self.timed_out.append(rule)
             return None
@@ -222,13 +236,16 @@ class Doc:
         try:
             rest = self.rules.past_head.get(rule)
             if rest is None:
-                return list(pattern.finditer(text, concurrent=RELEASE_GIL, timeout=RULE_TIMEOUT))
-            first = pattern.match(text, 0, len(text), RELEASE_GIL, timeout=RULE_TIMEOUT)
+                return list(self._finditer(pattern, text))
+            if self.timeout is None:
+                first = pattern.match(text, 0, len(text), RELEASE_GIL)
+            else:
+                first = pattern.match(text, 0, len(text), RELEASE_GIL, timeout=self.timeout)
             if first is not None and first.end() == 0:  # an empty match: as finditer goes on
-                return list(pattern.finditer(text, concurrent=RELEASE_GIL, timeout=RULE_TIMEOUT))
+                return list(self._finditer(pattern, text))
             after = first.end() if first is not None else 0
             found = [first] if first is not None else []
-            found += rest.finditer(text, after, concurrent=RELEASE_GIL, timeout=RULE_TIMEOUT)
+            found += self._finditer(rest, text, after)
             return found
         except TimeoutError:
             self.timed_out.append(rule)
@@ -238,9 +255,15 @@ class Doc:
         """The matches of a sentence-level rule one at a time, under one timer for them all:
         for a caller that stops at the first match it can use, the rest is never searched."""
         try:
-            yield from pattern.finditer(text, concurrent=RELEASE_GIL, timeout=RULE_TIMEOUT)
+            yield from self._finditer(pattern, text)
         except TimeoutError:
             self.timed_out.append(rule)
+
+    def _finditer(self, pattern: Pattern, text: str, pos: int = 0) -> Iterator[Match]:
+        """pattern.finditer(text, pos) under this extraction's timer, if any. The arguments go
+        by position (string, pos, endpos, overlapped, concurrent, partial, timeout): `regex`
+        reads keywords by comparing names, 2.5 us a call, more than most of these calls take."""
+        return pattern.finditer(text, pos, len(text), False, RELEASE_GIL, False, self.timeout)
 
     def sentence(self, offset: int) -> Sentence:
         start, end = self.sentences.around(offset)
@@ -261,6 +284,11 @@ class Doc:
 
     def in_url(self, offset: int) -> bool:
         return any(a <= offset < b for a, b in self.urls)
+
+
+def cpu_budget(length: int) -> float:
+    """CPU seconds a text of `length` characters may take under the watchdog."""
+    return BUDGET_FLOOR + BUDGET_PER_CHAR * length
 
 
 class ByNumber:
