@@ -83,8 +83,17 @@ def run_within_budget(seconds: float, run: Callable[[], T]) -> T | None:
 
 def _restore(watch: _Watch, handler: SignalHandler, timer: tuple[float, float]) -> None:
     watch.on = False  # a signal still pending, run by signal.signal before the swap, does nothing
-    signal.setitimer(signal.ITIMER_REAL, *timer)
-    signal.signal(signal.SIGALRM, handler)
+    # SIGALRM held back while the timer stops and a signal it already sent is taken away: where
+    # delivery lags (under valgrind), one sent before the stop would otherwise land after the
+    # swap, on the default action, which ends the process
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
+    try:
+        signal.setitimer(signal.ITIMER_REAL, *timer)
+        if signal.SIGALRM in signal.sigpending():
+            signal.sigtimedwait({signal.SIGALRM}, 0)
+        signal.signal(signal.SIGALRM, handler)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 @contextmanager
