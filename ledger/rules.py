@@ -8,6 +8,7 @@ pattern that refers to an unknown piece fails loudly at load time (`RulesError`)
 from __future__ import annotations
 
 import functools
+import re
 import tomllib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -1035,6 +1036,8 @@ class Rules:
     sources: tuple[str, ...] = field(default=())
     # the Chinese path's rules, from zh.toml in the same folder; None: the package's own
     zh: ZhRules | None = None
+    # where a number word may start, a place for anchor_word to be asked at (anchor_word_hint)
+    anchor_word_hint: re.Pattern[str] | None = None
     # the tokens next to a figure that let each context pattern match, found as met
     edges: EdgeGates = field(default_factory=EdgeGates, compare=False, repr=False)
 
@@ -1536,7 +1539,34 @@ def load_rules(directory: str | Path | None = None) -> Rules:
         **_cues(files, cue),
         sources=tuple(f"{name}.toml" for name in RULE_FILES),
         zh=_folder_zh_rules(path),
+        anchor_word_hint=anchor_word_hint(files, pieces),
     )
+
+
+# anchor_word as patterns.toml writes it, comments and spaces aside (see anchor_word_hint)
+_ANCHOR_WORD = r"\b(?:{anchor_words})\b"
+
+
+def anchor_word_hint(files: RuleFiles, pieces: dict[str, str]) -> re.Pattern[str] | None:
+    r"""anchor_word's tree of number words, compiled by the standard library's `re`, where it
+    crosses a text in two thirds of the instructions `regex` takes: what it finds is a place
+    where anchor_word may match, to be asked there (extraction._hinted_starts). It finds every
+    such place: its `\s` holds every space `regex`'s does, a word starts after no ASCII letter,
+    and it does not ask where the word ends, so that no difference in what the two engines call
+    a word character hides a start. None (anchor_word runs alone) where a rules folder writes
+    anchor_word otherwise, or the tree is not `re`'s syntax.
+
+    >>> hint = default_rules().anchor_word_hint
+    >>> [m.start() for m in hint.finditer("someone has two thirds, often a dozen")]
+    [12, 30]
+    """
+    rule = next((r for r in files.pattern if r.id == "anchor_word"), None)
+    if rule is None or "".join(regex.sub(r"#.*", "", rule.regex).split()) != _ANCHOR_WORD:
+        return None
+    try:
+        return re.compile(rf"(?<![a-z])(?:{pieces['anchor_words']})")
+    except re.error:
+        return None
 
 
 def _folder_zh_rules(directory: Path | None) -> ZhRules | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import shutil
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -18,11 +19,22 @@ from typing import Any
 import pytest
 import regex
 from corpora import sample_text
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from shared_corpora import corpus_path
 
+import ledger
 import ledger.extract_zh as extract_zh
 import ledger.extraction.sentence_fields as sentence_fields
-from ledger.extraction import _scan_in_two_steps, anchors, extract_with_report, to_claim
+from ledger.extraction import (
+    _hinted_starts,
+    _lowered,
+    _scan_in_two_steps,
+    _starts,
+    anchors,
+    extract_with_report,
+    to_claim,
+)
 from ledger.extraction.candidate import (
     Scanned,
     _may_end_a_date,
@@ -40,6 +52,7 @@ from ledger.rules import (
     Rules,
     _generated_pieces,
     default_rules,
+    load_rules,
 )
 
 SOURCES = Path(__file__).resolve().parent.parent / "sources"
@@ -322,6 +335,63 @@ def test_the_anchor_passes_are_patterns_regex_can_skip_ahead_in() -> None:
         "5 mm",
         "TWO ",
     ]
+
+
+# characters where the standard library's `re` and `regex` disagree on a word or a space: a
+# number (½, ²) `re` calls a word character, a combining accent `regex` calls one, the file
+# separator \x1c `re` calls a space; and the spaces, hyphens and capitals the tree reads
+_HINT_ODD = ["½", "²", "\u0301", "\x1c", "\u00a0", "\u2009", "‑", "-", "_", "é", "İ", "\n", " "]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        *SEEDS,
+        "someone has two thirds, often a dozen",
+        "½two thirds, x²one, a\x1cbillion, a\u00a0billion, two_ three\u0301 four",
+        "a  \n billion, half  an hour, one-half, ONE, İki two, ｔｗｏ, 1½ three",
+    ],
+)
+def test_the_number_word_hint_finds_where_anchor_word_matches(text: str) -> None:
+    """anchor_word is asked only where its hint (the same tree, run by `re`) finds a place, and
+    finds there what its own pass over the text finds, from any start and end (as the stretches
+    between Chinese sentences are read)."""
+    rules = default_rules()
+    assert rules.anchor_word_hint is not None
+    pattern, lowered = rules.compiled["anchor_word"], _lowered(text)
+    for lo, hi in [(0, len(text)), (0, len(text) // 2), (len(text) // 3, len(text))]:
+        alone = _starts(pattern, lowered, lo, hi, None)
+        assert _hinted_starts(pattern, rules.anchor_word_hint, lowered, lo, hi) == alone
+    assert anchors(text, rules) == anchors(text, dataclasses.replace(rules, anchor_word_hint=None))
+
+
+@settings(max_examples=300, derandomize=True, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["one", "two", "a", "half", "third", "billion", "ten", "s", *_HINT_ODD]),
+        max_size=30,
+    )
+)
+def test_the_number_word_hint_finds_every_start_in_odd_text(parts: list[str]) -> None:
+    rules = default_rules()
+    assert rules.anchor_word_hint is not None
+    text = "".join(parts)
+    pattern, lowered = rules.compiled["anchor_word"], _lowered(text)
+    alone = _starts(pattern, lowered, 0, len(text), None)
+    assert _hinted_starts(pattern, rules.anchor_word_hint, lowered, 0, len(text)) == alone
+
+
+def test_a_rules_folder_that_rewrites_anchor_word_runs_it_alone(tmp_path: Path) -> None:
+    """The hint is the packaged anchor_word's tree: a folder writing anchor_word otherwise gets
+    none, so what it matches is never narrowed by a tree it no longer is."""
+    folder = tmp_path / "rules"
+    shutil.copytree(Path(ledger.__file__).parent / "rules", folder)
+    toml = folder / "patterns.toml"
+    toml.write_text(
+        toml.read_text().replace(r"\b(?:{anchor_words})\b", r"\b(?:{anchor_words}|dozens)\b")
+    )
+    assert load_rules(folder).anchor_word_hint is None
+    assert default_rules().anchor_word_hint is not None
 
 
 def _scan_calls(text: str, rules: Rules) -> list[int]:

@@ -30,6 +30,7 @@ scores, fingerprints). The checkworthiness score is described in `finish`.
 from __future__ import annotations
 
 import operator
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -166,7 +167,10 @@ def anchors(
     for lo, hi in gaps(len(text), chinese) if chinese else [(0, len(text))]:
         at = _starts(anchor, text, lo, hi, timeout) + _starts(point, text, lo, hi, timeout)
         at += _marks(text, rules.anchor_marks, lo, hi)
-        at += _starts(anchor_word, lowered, lo, hi, timeout)
+        if rules.anchor_word_hint is not None and timeout is None:
+            at += _hinted_starts(anchor_word, rules.anchor_word_hint, lowered, lo, hi)
+        else:
+            at += _starts(anchor_word, lowered, lo, hi, timeout)
         found += sorted(at)
     return found
 
@@ -205,6 +209,29 @@ def _starts(
     # RELEASE_GIL: see Doc.call (each match yielded would let go of the GIL and take it back);
     # by position (string, pos, endpos, overlapped, concurrent, partial, timeout): see Doc._finditer
     found = [m.start() for m in pattern.finditer(text, lo, end, False, RELEASE_GIL, False, timeout)]
+    while end > hi and found and found[-1] >= hi:
+        found.pop()
+    return found
+
+
+def _hinted_starts(
+    pattern: regex.Pattern[str], hint: re.Pattern[str], text: str, lo: int, hi: int
+) -> list[int]:
+    """What _starts finds (untimed: `re` takes no timeout), `pattern` asked only where `hint`,
+    which finds every place it can match and more (rules.anchor_word_hint), finds one: as
+    finditer, each match is looked for from where the one before ended."""
+    end = min(hi + _AHEAD, len(text))
+    found = []
+    search, match = hint.search, pattern.match
+    at = lo
+    while (hinted := search(text, at, end)) is not None:
+        at = hinted.start()
+        matched = match(text, at, end, RELEASE_GIL)
+        if matched is None:
+            at += 1
+        else:
+            found.append(at)
+            at = max(matched.end(), at + 1)
     while end > hi and found and found[-1] >= hi:
         found.pop()
     return found
