@@ -1611,8 +1611,9 @@ def _cues(files: RuleFiles, cue: Callable[[str, str], Pattern]) -> dict[str, Any
         "subject_owned": cue(r"\s*(?:" + files.subject_owned.regex + ")", "subject_owned"),
         "subject_stake": cue("(?r)(?:" + files.subject_owned.regex + r")\Z", "subject_owned"),
         "subject_pattern": regex.compile(
-            # \b rather than a look-behind first: the engine rejects most positions at once
-            r"\b(?:" + trie(list(subject_ids), fold_case=False) + r")(?![\p{L}\d])",
+            # \b rather than a look-behind first: the engine rejects most positions at once;
+            # a name a currency's "$" follows is the currency's ("more than US$5 billion")
+            r"\b(?:" + trie(list(subject_ids), fold_case=False) + r")(?![\p{L}\d$])",
             0,
         ),
         "subject_ids": subject_ids,
