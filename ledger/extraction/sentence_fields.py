@@ -26,6 +26,7 @@ _DIGIT = regex.compile(r"\d")
 _DATELINE_DASH = regex.compile(r"\s*[-–—]\s")  # after a wire dateline's day: "TOKYO, April 24 - "
 _SPACES_ONLY = regex.compile(r"\s+")
 _WORD = regex.compile(r"\w+")
+_SPACE = regex.compile(r"\s")
 
 
 def _subjects(doc: Doc, s: Sentence) -> list[tuple[int, str]]:
@@ -198,10 +199,17 @@ def subject(doc: Doc, s: Sentence, claim: Found, ends: list[int]) -> str | None:
         return found[first][1]
     if starts[0] < start:
         return found[0][1]
-    # else the nearest after it, in its own clause ("It has 7.4 million subscribers, while
-    # Telewest provides ...": Telewest's are not the 7.4 million)
-    if following < len(starts) and starts[following] < clause_end:
-        return found[following][1]
+    # else one named in a count's own words as a modifier ("to create more than 10,000 US jobs";
+    # not what it counts, "22 million Americans", nor a unit's, "37 U.S. cents"), else the nearest
+    # after it, in its own clause ("It has 7.4 million subscribers, while Telewest provides ...":
+    # Telewest's are not the 7.4 million)
+    after = following
+    if claim.kind == "count" and following > first and starts[following - 1] > start:
+        inside = bisect.bisect_right(starts, start, first, following)
+        if _SPACE.search(doc.text, starts[inside], end):
+            after = inside
+    if after < len(starts) and starts[after] < clause_end:
+        return found[after][1]
     return None
 
 
