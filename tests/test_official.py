@@ -1241,6 +1241,10 @@ def test_a_month_named_beside_a_year_s_figure_is_when_it_was_said(folder: Path) 
                   "1.9 pct, after the minister reported a 1986 GDP rise of just two pct in "
                   "February."),
         "b.txt": ("1987-04-24", "PARIS, April 24 - Consumer prices rose 0.4 pct in February."),
+        # a month after the figure, the year only later in the sentence: a month's figure
+        "c.txt": ("1987-03-06", "BOGOTA, March 6 - colombia's cost of living index rose 1.9 pct "
+                  "in february after a 3.3 pct increase in january and a 3.2 pct rise in "
+                  "february 1986."),
     })  # fmt: skip
     outcome, checks, _ = found["two pct"]
     assert outcome == "consistent", checks  # WDI's 2.39 for France, 1986
@@ -1249,6 +1253,9 @@ def test_a_month_named_beside_a_year_s_figure_is_when_it_was_said(folder: Path) 
     outcome, checks, _ = found["0.4 pct"]
     assert outcome == "no-reference", checks
     assert "a rise of 0.4%, 1987-02" in checks[0][6], checks  # read as February's
+    outcome, checks, _ = found["3.3 pct"]
+    assert outcome == "no-reference", checks  # never set against 1986's 18.8
+    assert not [row for row in checks if row[0] == "official"], checks
 
 
 def test_a_country_s_figure_after_because_is_not_the_region_s(folder: Path) -> None:
