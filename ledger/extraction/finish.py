@@ -23,7 +23,7 @@ import regex
 from ledger.extraction.candidate import OF_AFTER
 from ledger.extraction.document import Doc, Found, Sentence
 from ledger.extraction.sentence_fields import attribution, compares, metric, period, subject
-from ledger.models import fingerprint_occurrences
+from ledger.fingerprints import fingerprint_occurrences
 from ledger.numbers import singular
 from ledger.rules import norm
 
@@ -285,8 +285,8 @@ def _read_sentence(doc: Doc, s: Sentence, claims: list[Found]) -> list[tuple[Fou
 
 
 def _fingerprint_all(found: list[Found]) -> None:
-    """Each claim's fingerprint (`models.fingerprint_occurrences`): the same figure said again in
-    the same sentence gets the next occurrence number."""
+    """Each claim's fingerprint (`fingerprints.fingerprint_occurrences`): the same figure said
+    again in the same sentence gets the next occurrence number."""
     for claim, fingerprint in zip(found, fingerprint_occurrences(found), strict=True):
         claim.fingerprint = fingerprint
 
