@@ -31,6 +31,7 @@ from ledger.extraction.candidate import (
     scanned,
 )
 from ledger.extraction.document import Doc, Found, Sentence
+from ledger.extraction.finish import _SAME_THING, _same_thing
 from ledger.models import Claim
 from ledger.rules import (
     _SCAN_GROUPS,
@@ -722,3 +723,20 @@ def test_a_cue_tried_at_its_sentences_start_alone_finds_what_its_search_finds() 
         found += len(whole)
     assert head_alone > 100
     assert found > 3
+
+
+def test_a_gap_between_figures_is_read_for_the_same_thing_only_where_it_can_say_so() -> None:
+    """finish._same_thing answers as _SAME_THING does on every gap between two numbers of the
+    seed texts and on gaps that say it, though it skips the regex where no bracket or word of
+    it is there."""
+    gaps = [" (", " [about ", ", up from ", " compared with ", " versus ", " vs. ", " FROM "]
+    gaps += [" and ", ", or ", " to ", " (or ", "\u017f", " ", ""]
+    for text in SEEDS:
+        numbers = list(regex.finditer(r"\d[\d,.]*", text))
+        gaps += [text[a.end() : b.start()] for a, b in zip(numbers, numbers[1:], strict=False)]
+    said = 0
+    for gap in gaps:
+        expected = _SAME_THING.match(gap) is not None
+        assert _same_thing(gap) is expected, gap
+        said += expected
+    assert said >= 8
