@@ -23,7 +23,7 @@ import regex
 from ledger.extraction.candidate import OF_AFTER
 from ledger.extraction.document import Doc, Found, Sentence
 from ledger.extraction.sentence_fields import attribution, compares, metric, period, subject
-from ledger.models import fingerprint_occurrences
+from ledger.fingerprints import fingerprint_occurrences
 from ledger.numbers import singular
 from ledger.rules import norm
 
@@ -45,6 +45,9 @@ _LISTED = regex.compile(
     r"(?P<hyphen>-)?[ \t\u00a0]*(?:,|,?[ \t\u00a0]*(?P<word>and|or|&))[ \t\u00a0]+"
 )
 _CARRY_GAP = regex.compile(r"(?r)\b(?:at|to|of|vs\.?|versus|from|or|put\s+it)\s*\Z", regex.I)
+# A gap ending in the name of what the figure counts lends it no other figure's noun ("3,000
+# Caribs live on an island which has a population of 70,000": its people, not Caribs).
+_NAMED_GAP = regex.compile(r"(?r)\bpopulations?\s+of\s*\Z", regex.I)
 _AND_END = regex.compile(r"(?r)\band\s*\Z")
 _FROM_END = regex.compile(r"(?r)\bfrom\s*\Z", regex.I)
 # Between two figures, words that make the second a comparison for the first ("rose 1.3 pct
@@ -172,7 +175,7 @@ def _carry_units_of_estimates(doc: Doc, claims: list[Found]) -> None:
             and (
                 "(" in gap
                 or claim.bound != "exact"
-                or _CARRY_GAP.match(gap)
+                or (_CARRY_GAP.match(gap) and not _NAMED_GAP.match(gap))
                 # "8,000 tonnes in the first week and 13,000 in the second": a statistic
                 # kept on its own (not bare) after "and" is the same kind of thing
                 or (not claim.bare and _AND_END.match(gap))
@@ -261,9 +264,9 @@ def _read_sentence(doc: Doc, s: Sentence, claims: list[Found]) -> list[tuple[Fou
             gap = doc.text[previous.end : claim.start]
             if claim.carried_from is previous or previous.carried_from is claim:
                 links.append((previous, claim))
-            elif _SAME_THING.match(gap) and (
+            elif (
                 claim.unit == previous.unit or claim.kind == previous.kind == "money"
-            ):
+            ) and _same_thing(gap):
                 # "10 billion yuan ($1.4 billion)", "$3.4 billion, up from $2.9 billion"
                 links.append((previous, claim))
             elif (
@@ -284,9 +287,21 @@ def _read_sentence(doc: Doc, s: Sentence, claims: list[Found]) -> list[tuple[Fou
     return links
 
 
+def _same_thing(gap: str) -> bool:
+    """Whether the gap between two figures says they are the same quantity (_SAME_THING): in
+    ASCII, only a gap holding a bracket or one of its words can (substring tests in C, where a
+    regex call costs some 3,000 instructions before it reads a character)."""
+    if gap.isascii() and "(" not in gap and "[" not in gap:
+        # the words one of which every match of its second alternative holds
+        lower = gap.lower()
+        if "from" not in lower and "vs" not in lower and "versus" not in lower:
+            return "compared" in lower and _SAME_THING.match(gap) is not None
+    return _SAME_THING.match(gap) is not None
+
+
 def _fingerprint_all(found: list[Found]) -> None:
-    """Each claim's fingerprint (`models.fingerprint_occurrences`): the same figure said again in
-    the same sentence gets the next occurrence number."""
+    """Each claim's fingerprint (`fingerprints.fingerprint_occurrences`): the same figure said
+    again in the same sentence gets the next occurrence number."""
     for claim, fingerprint in zip(found, fingerprint_occurrences(found), strict=True):
         claim.fingerprint = fingerprint
 
