@@ -186,11 +186,10 @@ def subject(doc: Doc, s: Sentence, claim: Found, ends: list[int]) -> str | None:
     if first < len(starts) and starts[first] < start:
         last = following - 1
         between = bisect.bisect_right(ends, starts[first])  # the first figure after the first
-        at = starts[last] - s.start
         if (
             between < len(ends)
             and ends[between] <= starts[last]
-            and not doc.rules.subject_object.search(s.text, max(0, at - 30), at)
+            and _starts_item(doc, s, starts, first, last)
         ):
             return found[last][1]
         return found[first][1]
@@ -208,6 +207,22 @@ def subject(doc: Doc, s: Sentence, claim: Found, ends: list[int]) -> str | None:
     if after < len(starts) and starts[after] < clause_end:
         return found[after][1]
     return None
+
+
+def _starts_item(doc: Doc, s: Sentence, starts: list[int], first: int, last: int) -> bool:
+    """Whether the subject `last` starts a new item of a list that `first` opened: not a
+    preposition's object ("exports to Southeast Asia"), unless the first is the same
+    preposition's ("supplies from Argentina may fall to ... and from South Africa to ...")."""
+    text, before = s.text, doc.rules.subject_object
+    at = starts[last] - s.start
+    held = before.search(text, max(0, at - 30), at)
+    if held is None:
+        return True
+    at = starts[first] - s.start
+    opened = before.search(text, max(0, at - 30), at)
+    return (
+        opened is not None and opened.group().split()[0].lower() == held.group().split()[0].lower()
+    )
 
 
 def _clauses(s: Sentence) -> list[int]:
