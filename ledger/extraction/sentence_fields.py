@@ -696,7 +696,20 @@ def _period_value(doc: Doc, rule: PeriodRule, m: Match, s: Sentence) -> str | No
         return _published_label(doc, "year")
     if kind in ("shift", "none"):
         return None
+    if kind == "past_years":
+        return _past_years(doc, str(groups["count"]))
     return _relative(doc, groups)
+
+
+def _past_years(doc: Doc, count: str) -> str | None:
+    """The whole years before the publication year that "the past three years" names, START/END
+    (2018/2020 in a 2021 story); the count in digits or a number word ("three")."""
+    pub = doc.published
+    words = doc.rules.files.number_words
+    n = int(count) if count.isdigit() else int(words.units.get(count.lower(), 0))
+    if pub is None or n < 2:
+        return None
+    return f"{pub.year - n}/{pub.year - 1}"
 
 
 def _fiscal(doc: Doc, groups: dict[str, str | None]) -> str:
