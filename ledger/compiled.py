@@ -39,6 +39,8 @@ COMPILED_MODULES = (
     "ledger.extraction.figures",
     "ledger.extraction.finish",
     "ledger.extraction.sentence_fields",
+    "ledger.fingerprints",
+    "ledger.gates",
     "ledger.numbers",
     "ledger.sentences",
 )

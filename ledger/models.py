@@ -7,11 +7,15 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
 from datetime import date
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from ledger.fingerprints import figure_parts as _figure_parts
+from ledger.fingerprints import fingerprint as _fingerprint
+from ledger.fingerprints import fingerprint_occurrences as fingerprint_occurrences
+from ledger.fingerprints import sentence_digest as _sentence_digest
 
 Kind = Literal["money", "percent", "count", "measure", "multiple", "duration"]
 Bound = Literal["exact", "approx", "more_than", "at_least", "less_than", "at_most", "range"]
@@ -100,61 +104,6 @@ def unchecked_claim(values: dict[str, Any], fields_set: frozenset[str]) -> Claim
     object.__setattr__(claim, "__pydantic_extra__", None)
     object.__setattr__(claim, "__pydantic_private__", None)
     return claim
-
-
-def fingerprint_occurrences(claims: Iterable[Any]) -> list[str]:
-    """The fingerprint of each of one source's claims (records or dicts with the `Claim` fields),
-    given in document order: the one fingerprint the extractor, the store and the migrations use.
-
-    The same figure said twice in the same sentence text gets its occurrence number, so both keep
-    stable, distinct ids. Each sentence is normalised and hashed once however many figures it
-    holds (a sentence object seen before is looked up, not re-read).
-
-    >>> claim = {"sentence": "It  cost $5.", "quote": "$5", "kind": "money", "value": 5.0,
-    ...          "value_high": None, "unit": "USD", "bound": "exact"}
-    >>> first, second = fingerprint_occurrences([claim, claim])
-    >>> first == Claim.model_construct(**claim).compute_fingerprint(0) != second
-    True
-    """
-    sentences: dict[str, tuple[str, Any]] = {}  # sentence -> (normalised, its digest)
-    # a plain dict, not a Counter: most figures are seen once, and Counter's __missing__ is
-    # a Python call for each
-    seen: dict[tuple[str, ...], int] = {}
-    out = []
-    for claim in claims:
-        sentence = claim["sentence"] if isinstance(claim, dict) else claim.sentence
-        found = sentences.get(sentence)
-        if found is None:
-            normalised = " ".join(sentence.split())
-            found = sentences[sentence] = (normalised, _sentence_digest(normalised))
-        parts = _figure_parts(claim)
-        key = (found[0], *parts)
-        occurrence = seen.get(key, 0)
-        seen[key] = occurrence + 1
-        out.append(_fingerprint(found[1], parts, occurrence))
-    return out
-
-
-def _sentence_digest(normalised: str) -> Any:
-    """A sha256 fed the sentence (whitespace normalised) and the separator."""
-    return hashlib.sha256(f"{normalised}\x1f".encode())
-
-
-def _figure_parts(claim: Any) -> tuple[str, ...]:
-    """What identifies a figure in its sentence, as text (of a dict, or a record's attributes)."""
-    if isinstance(claim, dict):
-        quote, kind, value = claim["quote"], claim["kind"], claim["value"]
-        high, unit, bound = claim["value_high"], claim["unit"], claim["bound"]
-    else:
-        quote, kind, value = claim.quote, claim.kind, claim.value
-        high, unit, bound = claim.value_high, claim.unit, claim.bound
-    return (quote, kind, repr(float(value)), repr(high), unit or "", bound)
-
-
-def _fingerprint(sentence_digest: Any, parts: tuple[str, ...], occurrence: int) -> str:
-    digest = sentence_digest.copy()
-    digest.update("\x1f".join((*parts, str(occurrence))).encode())
-    return str(digest.hexdigest()[:16])
 
 
 def validation_message(error: ValidationError, whole: str = "value") -> str:

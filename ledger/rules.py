@@ -9,15 +9,20 @@ from __future__ import annotations
 
 import functools
 import tomllib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import regex
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from ledger.gates import EdgeGates as EdgeGates
+from ledger.gates import Gated as Gated
+from ledger.gates import NameSubsets as NameSubsets
+from ledger.gates import last_letters as last_letters
+from ledger.gates import norm as norm
 from ledger.models import Bound, Change, Kind, validation_message
 from ledger.sentences import boundary_pattern
 from ledger.subjects import country_names
@@ -42,7 +47,6 @@ _REF = regex.compile(r"\{([a-z_]+)\}")
 _CALL = regex.compile(r"\{&([a-z_]+)\}")
 _CODE = regex.compile(r"[\p{L}.]+")  # a currency prefix in letters: RMB, U.S.
 _GLUED = regex.compile(r"[\p{L}.]+[^\p{L}\d\s.]")  # letters glued to a symbol: HK$, R$
-_NORM_SPLIT = regex.compile(r"[\s\u00a0\u2009\u202f\-‑.]+")
 # a space or hyphen in a rule's words: \s is any Unicode space (no-break and thin ones too)
 _SPACE, _HYPHEN = r"[\s\-‑]+", r"[\s\-‑]*"
 _WHITESPACE = r"\s+"  # a space in a change cue's words (see _cue_regex)
@@ -708,19 +712,6 @@ class RuleFiles(_Strict):
         return self
 
 
-def norm(word: str) -> str:
-    """The lookup key of a word: lower case, runs of spaces/hyphens/dots made one space.
-
-    >>> norm("Per-Cent")
-    'per cent'
-    >>> norm("U.S.  dollars")
-    'u s dollars'
-    """
-    if word.isascii() and word.isalpha() and word.islower():
-        return word  # already a key, as most words looked up are ("percent", "from")
-    return " ".join(_NORM_SPLIT.split(word.lower())).strip()
-
-
 def suffix_tree(words: list[str] | set[str], *, space: str = _SPACE) -> str:
     """A regex matching any of `words`, shaped as a tree of their endings; a space matches
     `space` (by default spaces and hyphens, as a hyphen does). For pieces read backwards (`(?r)`
@@ -765,149 +756,6 @@ class UnitInfo:
     kind: str
     unit: str | None
     factor: float = 1.0
-
-
-# A sentence-level rule: (rule or id, compiled pattern, trigger words).
-_Entry = TypeVar("_Entry", bound=tuple[Any, "Pattern | None", frozenset[str]])
-
-
-class Gated(Generic[_Entry]):
-    """Sentence-level rules in file order, each tried only on a sentence that holds one of its
-    trigger words (or on every sentence, when it has none). Which words trigger which rules is
-    indexed once, so a sentence's rules come from one set intersection of its words with all
-    the trigger words, not a test per rule."""
-
-    def __init__(self, entries: Iterable[_Entry]) -> None:
-        self.entries = tuple(entries)
-        by_word: dict[str, list[int]] = {}
-        # a trigger ending in "*" is a prefix: "fy*" is any word glued to FY ("fy2024", "fy23")
-        by_prefix: dict[str, list[int]] = {}
-        for i, (_rule, _pattern, triggers) in enumerate(self.entries):
-            for word in triggers:
-                if word.endswith("*"):
-                    by_prefix.setdefault(word[:-1], []).append(i)
-                else:
-                    by_word.setdefault(word, []).append(i)
-        self.by_word = {word: tuple(rules) for word, rules in by_word.items()}
-        self.by_prefix = tuple((prefix, tuple(rules)) for prefix, rules in by_prefix.items())
-        self.prefixes = tuple(by_prefix)
-        self.words = frozenset(by_word)
-        self.ungated = tuple(i for i, entry in enumerate(self.entries) if not entry[2])
-        # the entries a sentence gets when one trigger word is all it holds (most sentences):
-        # looked up whole, not merged and sorted per sentence
-        self.alone = {
-            word: tuple(self.entries[i] for i in sorted({*self.ungated, *rules}))
-            for word, rules in self.by_word.items()
-        }
-        self.ungated_entries = tuple(self.entries[i] for i in self.ungated)
-
-    def __iter__(self) -> Iterator[_Entry]:
-        return iter(self.entries)
-
-    def triggered(self, words: frozenset[str]) -> list[_Entry]:
-        """The entries worth trying on a sentence of these (lower-case) words, in file order."""
-        hit = self.words.intersection(words)
-        prefixed: list[tuple[int, ...]] = []
-        if self.prefixes:
-            # a word starts with a prefix where a space and the prefix are in the words joined by
-            # spaces (words hold none): one join and a substring search each, in C, not a loop
-            # over the words in Python
-            joined = " " + " ".join(words)
-            prefixed = [r for p, r in self.by_prefix if " " + p in joined]
-        if not prefixed:
-            if not hit:
-                return list(self.ungated_entries)
-            if len(hit) == 1:
-                return list(self.alone[next(iter(hit))])
-        chosen = set(self.ungated)
-        for word in hit:
-            chosen.update(self.by_word[word])
-        for rules in prefixed:
-            chosen.update(rules)
-        return [self.entries[i] for i in sorted(chosen)]
-
-
-class EdgeGates:
-    """Context patterns of the candidate stage, matched next to a figure only where the word
-    they would read first lets them: the token right after the figure (whitespace, then what
-    runs to the next whitespace) for a pattern read forwards, the one right before it for a
-    pattern read backwards. Most such calls find nothing ("rose" is before few figures, "in
-    ten" after fewer), and that word alone says so.
-
-    Which tokens let a pattern match is asked of the pattern itself, by `regex`'s partial
-    matching (could any text going on past the token match?), once per pattern and token, and
-    then looked up: about 0.5 us a call against 2-4 us. The token is cut at whitespace, where
-    \\b, \\B and the look-arounds see a non-word character either way; a pattern read forwards
-    sees the character before the token too, as it does in the text. So no match is turned away
-    (but by a look-behind reaching further back at the very start of a forward pattern, which
-    these patterns do not begin with: tests/test_extract_work.py holds them to that). A token
-    that fills its window (no whitespace to cut at) is not gated. The answers are kept per
-    pattern object (a copy of the rules with a pattern swapped has its own), _MAX_TOKENS at
-    most each."""
-
-    __slots__ = ("tokens", "last")
-
-    _MAX_TOKENS = 200_000
-
-    def __init__(self) -> None:
-        self.tokens: dict[Pattern, dict[str, bool]] = {}
-        # (text, position, token) of the token last read after a figure, as one tuple (threads
-        # may share the rules): several patterns are tried at the same end
-        self.last: tuple[str, int, str] = ("", -1, "")
-
-    def after(self, pattern: Pattern, text: str, pos: int, end: int) -> regex.Match[str] | None:
-        """`pattern.match(text, pos, end)`, where the token after `pos` lets it match."""
-        return (
-            pattern.match(text, pos, end, False)
-            if self.lets_after(pattern, text, pos, end)
-            else None
-        )
-
-    def lets_after(self, pattern: Pattern, text: str, pos: int, end: int) -> bool:
-        """Whether the token after `pos` lets `pattern.match(text, pos, end)` match: when not,
-        it finds nothing."""
-        last_text, last_pos, token = self.last
-        if not (pos == last_pos and text is last_text and len(token) <= end - pos + 1):
-            window = text[pos:end]
-            body = window.lstrip()
-            if not body or not pos:
-                return True  # only spaces: nothing to tell by
-            word = body.split(None, 1)[0]
-            cut = pos + len(window) - len(body) + len(word)
-            if len(word) == len(body) and cut < len(text):
-                return True  # no whitespace to cut at
-            # with the character before it, which \b, \B and a look-behind read there too
-            token = text[pos - 1 : cut]
-            self.last = (text, pos, token)
-        seen = self.tokens.get(pattern)
-        lets = seen.get(token) if seen is not None else None
-        if lets is None:
-            lets = self._learn(pattern, token, 1)
-        return lets
-
-    def before(self, pattern: Pattern, text: str, pos: int, end: int) -> regex.Match[str] | None:
-        """`pattern.match(text, pos, end)` for a pattern read backwards (it ends at `end`),
-        where the token before `end` lets it match."""
-        window = text[pos:end]
-        body = window.rstrip()
-        if body:
-            token = body.rsplit(None, 1)[-1]
-            if len(token) == len(body) and pos:
-                return pattern.match(text, pos, end, False)  # no whitespace to cut at
-            window = window[len(body) - len(token) :]
-        seen = self.tokens.get(pattern)
-        lets = seen.get(window) if seen is not None else None
-        if lets is None:
-            lets = self._learn(pattern, window, 0)
-        return pattern.match(text, pos, end, False) if lets else None
-
-    def _learn(self, pattern: Pattern, token: str, start: int) -> bool:
-        """Whether any text going on past `token` (read from `start`) can match `pattern`."""
-        lets = pattern.match(token, start, partial=True) is not None
-        seen = self.tokens.setdefault(pattern, {})
-        if len(seen) < self._MAX_TOKENS:
-            seen[token] = lets
-        return lets
 
 
 class Patterns(dict[str, "Pattern"]):
@@ -1008,6 +856,7 @@ class Rules:
     subject_alone: frozenset[str]  # names that are a subject only where no other is named
     # the longest word of each name, lower-case: a sentence holding none names none (name_words)
     subject_words: frozenset[str]
+    subject_cuts: NameSubsets  # the pattern of the names a sentence's words allow
     metrics: Gated[tuple[MetricRule, Pattern | None, frozenset[str]]]
     titles: Pattern  # the title words before a source's name, to strip
     title_words: frozenset[str]  # the same, lower-case and without a dot: "president Vernes"
@@ -1413,6 +1262,34 @@ def past_head(source: str) -> str | None:
 _NAME_WORD = regex.compile(r"[\w&]+")  # a word as Sentence.lower_words finds them
 
 
+def _names_pattern(names: list[str]) -> Pattern:
+    """The subject table's pattern of these names (a prefix tree, in the case written): the
+    whole table, or a cut of it (NameSubsets)."""
+    return regex.compile(
+        # \b rather than a look-behind first: the engine rejects most positions at once;
+        # a name a currency's "$" follows is the currency's ("more than US$5 billion")
+        r"\b(?:" + trie(names, fold_case=False) + r")(?![\p{L}\d$])",
+        0,
+    )
+
+
+def _subject_cuts(subject_ids: dict[str, str], full: Pattern) -> NameSubsets:
+    """The subject table's names by their longest word (name_words), for NameSubsets."""
+    by_word: dict[str, list[str]] = {}
+    for name in subject_ids:
+        by_word.setdefault(_name_word(name), []).append(name)
+    always = tuple(name for name in subject_ids if "-" in name or "‑" in name)
+    return NameSubsets(
+        full, {word: tuple(names) for word, names in by_word.items()}, always, _names_pattern
+    )
+
+
+def _name_word(name: str) -> str:
+    """The longest word of a name, lower-cased (the first of the longest)."""
+    words: list[str] = _NAME_WORD.findall(name.lower())
+    return max(words, key=len)
+
+
 def name_words(names: Iterable[str]) -> frozenset[str]:
     """The longest word of each name, lower-cased: a sentence that holds none of them can name
     none of the names, so the search for them is skipped (a long word is a rare one).
@@ -1420,7 +1297,7 @@ def name_words(names: Iterable[str]) -> frozenset[str]:
     >>> sorted(name_words(["Bank of England", "U.S.", "The Netherlands"]))
     ['england', 'netherlands', 'u']
     """
-    return frozenset(max(_NAME_WORD.findall(name.lower()), key=len) for name in names)
+    return frozenset(map(_name_word, names))
 
 
 def _titles(titles: list[str]) -> str:
@@ -1630,25 +1507,6 @@ def _context_ends(files: RuleFiles, prefixes: CurrencyPrefixes) -> dict[str, fro
     }
 
 
-def last_letters(text: str, *, fold: bool = True) -> str:
-    """The letters a text ends with, past its full stops, case-folded (unless not `fold`): how
-    the word before a figure is looked up among the words its context can end with.
-
-    >>> [last_letters(t) for t in ["U.S.", "rose (about", "Rs.", "5", "more than", "~"]]
-    ['s', 'about', 'rs', '', 'than', '']
-    >>> last_letters("paid US", fold=False)
-    'US'
-    """
-    words = text.rsplit(None, 1)
-    chunk = words[-1].rstrip(".") if words else ""
-    if not chunk.isalpha():
-        start = len(chunk)
-        while start and chunk[start - 1].isalpha():
-            start -= 1
-        chunk = chunk[start:]
-    return chunk.casefold() if fold else chunk
-
-
 def _unit_lookups(files: RuleFiles) -> dict[str, Any]:
     """The units of units.toml and currencies.toml, by word and by symbol."""
     units_by_word: dict[str, UnitInfo] = {}
@@ -1704,6 +1562,7 @@ def _cues(files: RuleFiles, cue: Callable[[str, str], Pattern]) -> dict[str, Any
     skip = files.pycountry.skip if files.pycountry else []
     for name, subject in country_names(skip).items():  # every other country, by its ISO name
         subject_ids.setdefault(name, subject)
+    subject_pattern = _names_pattern(list(subject_ids))
     return {
         "named": {
             norm(w): (UnitInfo(n.kind, n.unit, n.value), cue(n.cue, f"named {n.id}"))
@@ -1782,11 +1641,8 @@ def _cues(files: RuleFiles, cue: Callable[[str, str], Pattern]) -> dict[str, Any
         "subject_object": cue("(?r)(?:" + files.subject_object.regex + r")\Z", "subject_object"),
         "subject_owned": cue(r"\s*(?:" + files.subject_owned.regex + ")", "subject_owned"),
         "subject_stake": cue("(?r)(?:" + files.subject_owned.regex + r")\Z", "subject_owned"),
-        "subject_pattern": regex.compile(
-            # \b rather than a look-behind first: the engine rejects most positions at once
-            r"\b(?:" + trie(list(subject_ids), fold_case=False) + r")(?![\p{L}\d])",
-            0,
-        ),
+        "subject_pattern": subject_pattern,
+        "subject_cuts": _subject_cuts(subject_ids, subject_pattern),
         "subject_ids": subject_ids,
         "subject_alone": frozenset(name for s in files.subject for name in s.names_alone),
         "subject_words": name_words(subject_ids),

@@ -31,11 +31,13 @@ from ledger.extraction.candidate import (
     scanned,
 )
 from ledger.extraction.document import Doc, Found, Sentence
+from ledger.extraction.finish import _SAME_THING, _same_thing
 from ledger.models import Claim
 from ledger.rules import (
     _SCAN_GROUPS,
     EdgeGates,
     Gated,
+    NameSubsets,
     Patterns,
     Rules,
     _generated_pieces,
@@ -87,6 +89,12 @@ def counted_sentence_rules(rules: Rules) -> tuple[Rules, Counter[tuple[str, str,
         subject_name_cues=gated(rules.subject_name_cues, "subject_name"),
         own_aside=Counted("own_aside", rules.own_aside, calls),
         subject_pattern=Counted("subject", rules.subject_pattern, calls),
+        subject_cuts=NameSubsets(
+            Counted("subject", rules.subject_pattern, calls),
+            rules.subject_cuts.by_word,
+            rules.subject_cuts.always,
+            lambda names: Counted("subject", rules.subject_cuts.build(names), calls),
+        ),
     )
     return counted, calls
 
@@ -620,6 +628,12 @@ def test_a_sentence_without_a_listed_names_longest_word_is_not_searched_for_name
         "Exports to China\u0301 rose 5%.",  # an accent written apart: a word's, no letter
         "Exports to the U.S. rose 5%, to S&P 500 firms 2%.",
         "Sales rose 5% to 12 boats.",
+        # a cut of the names' tree: a name with a hyphen in every cut, written glued or not
+        "Exports to GuineaBissau and Hong Kong rose 5%.",
+        "Exports to Guinea-Bissau rose 5%, to Timor Leste 2%.",
+        # names sharing a longest word, one inside another's
+        "The Bank of England said England and South Korea grew 2%, South Africa 3%.",
+        "JAPAN AND WEST GERMANY TRADE SURPLUS ROSE 5 PCT",  # a headline, title-cased
     ],
 )
 def test_the_names_gate_finds_what_the_search_finds(text: str) -> None:
@@ -627,8 +641,52 @@ def test_the_names_gate_finds_what_the_search_finds(text: str) -> None:
     where a word character is no letter or digit, the words are not trusted."""
     rules = default_rules()
     s = Sentence(0, len(text), text)
-    whole = [m.span() for m in rules.subject_pattern.finditer(text)]
-    assert [m.span() for m in sentence_fields._table_names(rules, s, text)] == whole
+    read = text.title() if text.isupper() else text
+    whole = [m.span() for m in rules.subject_pattern.finditer(read)]
+    assert [m.span() for m in sentence_fields._table_names(rules, s, read)] == whole
+
+
+def test_a_cut_of_the_names_tree_finds_what_the_whole_tree_finds() -> None:
+    """In every seed sentence, the names the subject table's tree cut to its words finds
+    (NameSubsets) are those the whole tree finds, the same spans and names."""
+    rules = default_rules()
+    sentences = [s for text in SEEDS for s in regex.split(r"(?<=[.!?])\s+|\n+", text)]
+    named = 0
+    for sentence in sentences:
+        s = Sentence(0, len(sentence), sentence)
+        whole = [(m.span(), m.group()) for m in rules.subject_pattern.finditer(sentence)]
+        got = [(m.span(), m.group()) for m in sentence_fields._table_names(rules, s, sentence)]
+        assert got == whole, sentence
+        named += bool(whole)
+    assert named > 50
+    assert rules.subject_cuts.cuts  # the cuts were used
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Sales rose 5% - the most in years - and 3% in May, with exports up 2%",
+        "Output fell - - 3% and then - 2% (or 1%): the least since 1980; but 4% after that",
+        "Bandwith 5 and withstand 12 or andes 3 whereas 9 whilst 10, while 11",
+        "Profit, after tax, was 12 mln dlrs; sales were 40 mln – up 5 pct – against 38 mln",
+    ],
+)
+def test_a_figures_own_words_are_what_a_search_of_its_windows_finds(text: str) -> None:
+    """_own_words looks the sentence's cuts up, found once: the same clause as a search of the
+    windows around the figure finds, for every window of the text (a dash cut may overlap
+    another; a window may end inside a word)."""
+    s = Sentence(0, len(text), text)
+    cut = sentence_fields._OWN_WORDS_END
+    edges = sorted({0, len(text), *(m.start() for m in regex.finditer(r"\b|\s", text))})
+    checked = 0
+    for lo, start, end, hi in zip(edges, edges[1:], edges[2:], edges[3:], strict=False):
+        for hi_ in (hi, min(len(text), hi + 1)):
+            before = list(cut.finditer(text, lo, start))
+            stop = cut.search(text, end, hi_)
+            expected = (before[-1].end() if before else lo), (stop.start() if stop else hi_)
+            assert sentence_fields._own_words(s, lo, start, end, hi_) == expected
+            checked += 1
+    assert checked > 20
 
 
 def test_a_cue_that_may_open_its_sentence_is_searched_past_it_only_after_its_words() -> None:
@@ -665,3 +723,20 @@ def test_a_cue_tried_at_its_sentences_start_alone_finds_what_its_search_finds() 
         found += len(whole)
     assert head_alone > 100
     assert found > 3
+
+
+def test_a_gap_between_figures_is_read_for_the_same_thing_only_where_it_can_say_so() -> None:
+    """finish._same_thing answers as _SAME_THING does on every gap between two numbers of the
+    seed texts and on gaps that say it, though it skips the regex where no bracket or word of
+    it is there."""
+    gaps = [" (", " [about ", ", up from ", " compared with ", " versus ", " vs. ", " FROM "]
+    gaps += [" and ", ", or ", " to ", " (or ", "\u017f", " ", ""]
+    for text in SEEDS:
+        numbers = list(regex.finditer(r"\d[\d,.]*", text))
+        gaps += [text[a.end() : b.start()] for a, b in zip(numbers, numbers[1:], strict=False)]
+    said = 0
+    for gap in gaps:
+        expected = _SAME_THING.match(gap) is not None
+        assert _same_thing(gap) is expected, gap
+        said += expected
+    assert said >= 8

@@ -97,6 +97,15 @@ class PeriodCue(NamedTuple):
     after_figure: bool = False
 
 
+class OwnCuts(NamedTuple):
+    """Where a sentence's clauses are cut for a figure's own words (sentence_fields._own_words):
+    the starts and ends of the cuts, and whether they are those any window of it finds."""
+
+    starts: list[int]
+    ends: list[int]
+    exact: bool
+
+
 @dataclass
 class Sentence:
     """One sentence of the text, and what was found in it, each found once when first asked."""
@@ -121,6 +130,7 @@ class Sentence:
     subject_starts: list[int] | None = None
     clauses: list[int] | None = None
     period_starts: list[int] | None = None
+    own_cuts: OwnCuts | None = None  # see sentence_fields._own_words
 
     def lower_text(self) -> str:
         """The sentence's text lower-cased, once."""

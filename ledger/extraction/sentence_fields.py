@@ -8,7 +8,16 @@ from collections.abc import Iterable
 
 import regex
 
-from ledger.extraction.document import Doc, Found, Match, Pattern, PeriodCue, Sentence, Source
+from ledger.extraction.document import (
+    Doc,
+    Found,
+    Match,
+    OwnCuts,
+    Pattern,
+    PeriodCue,
+    Sentence,
+    Source,
+)
 from ledger.extraction.document import groupdict as _groupdict
 from ledger.rules import MetricRule, PeriodRule, RegexCue, Rules, SubjectNameCue
 
@@ -23,6 +32,7 @@ _QUOTES = regex.compile(r"[\"“”]")
 _DIGIT = regex.compile(r"\d")
 _DATELINE_DASH = regex.compile(r"\s*[-–—]\s")  # after a wire dateline's day: "TOKYO, April 24 - "
 _SPACES_ONLY = regex.compile(r"\s+")
+_SPACE = regex.compile(r"\s")
 
 
 def _subjects(doc: Doc, s: Sentence) -> list[tuple[int, str]]:
@@ -70,9 +80,11 @@ def _table_names(rules: Rules, s: Sentence, text: str) -> Iterable[Match]:
     is there only if its longest word is among the sentence's (rules.subject_words): a set test
     rules out two sentences in three with figures, where the 6 KB prefix tree costs some 300
     instructions a character."""
-    if _whole_words(s) and rules.subject_words.isdisjoint(s.lower_words()):
-        return ()
-    return rules.subject_pattern.finditer(text)
+    if not _whole_words(s):
+        return rules.subject_pattern.finditer(text)
+    held = rules.subject_words.intersection(s.lower_words())
+    # the names whose longest word it holds, alone: a tree of a few names (rules.NameSubsets)
+    return rules.subject_cuts.pattern(held).finditer(text) if held else ()
 
 
 def _whole_words(s: Sentence) -> bool:
@@ -195,10 +207,17 @@ def subject(doc: Doc, s: Sentence, claim: Found, ends: list[int]) -> str | None:
         return found[first][1]
     if starts[0] < start:
         return found[0][1]
-    # else the nearest after it, in its own clause ("It has 7.4 million subscribers, while
-    # Telewest provides ...": Telewest's are not the 7.4 million)
-    if following < len(starts) and starts[following] < clause_end:
-        return found[following][1]
+    # else one named in a count's own words as a modifier ("to create more than 10,000 US jobs";
+    # not what it counts, "22 million Americans", nor a unit's, "37 U.S. cents"), else the nearest
+    # after it, in its own clause ("It has 7.4 million subscribers, while Telewest provides ...":
+    # Telewest's are not the 7.4 million)
+    after = following
+    if claim.kind == "count" and following > first and starts[following - 1] > start:
+        inside = bisect.bisect_right(starts, start, first, following)
+        if _SPACE.search(doc.text, starts[inside], end):
+            after = inside
+    if after < len(starts) and starts[after] < clause_end:
+        return found[after][1]
     return None
 
 
@@ -307,7 +326,7 @@ def metric(
         return compared if compared is not None else "other"
     bases = [(rule, spans) for rule, spans in fitting if rule.variant_of is None]
     start, end = claim.start - s.start, claim.end - s.start
-    own = _own_words(s.text, lo - s.start, start, end, hi - s.start)
+    own = _own_words(s, lo - s.start, start, end, hi - s.start)
     # its own clause first, before it then after it: in "3.3 pct growth in non-oil gdp in 1986
     # and to a 12 pct inflation rate" the 12 is inflation, though gdp is nearer before it
     chosen = _nearest_rule(bases, lo - s.start, start, own, before=True, own_only=True)
@@ -368,12 +387,51 @@ _OWN_WORDS_END = regex.compile(
 )
 
 
-def _own_words(text: str, lo: int, start: int, end: int, hi: int) -> tuple[int, int]:
+def _own_words(s: Sentence, lo: int, start: int, end: int, hi: int) -> tuple[int, int]:
     """The figure's own clause: from the last comma or conjunction before it (not before `lo`)
-    to the first after it (not after `hi`)."""
-    cuts = list(_OWN_WORDS_END.finditer(text, lo, start))
-    stop = _OWN_WORDS_END.search(text, end, hi)
-    return (cuts[-1].end() if cuts else lo), (stop.start() if stop else hi)
+    to the first after it (not after `hi`). The sentence's cuts are found once (`_own_cuts`) and
+    looked up by bisection, the same as a search of each window would find (some 5,000 searches
+    a MB, two a figure): but where a dash cut (" - ") may overlap another, or a window ends
+    inside a word (where its end is a \\b the sentence has not), the windows are searched."""
+    text = s.text
+    if s.own_cuts is None:
+        s.own_cuts = _own_cuts(text)
+    cuts = s.own_cuts
+    if not cuts.exact or _inside_word(text, start) or _inside_word(text, hi):
+        before = list(_OWN_WORDS_END.finditer(text, lo, start))
+        stop = _OWN_WORDS_END.search(text, end, hi)
+        return (before[-1].end() if before else lo), (stop.start() if stop else hi)
+    # the last cut ending by `start` (the cuts do not overlap: their ends rise with their starts)
+    i = bisect.bisect_right(cuts.ends, start) - 1
+    first = cuts.ends[i] if i >= 0 and cuts.starts[i] >= lo else lo
+    j = bisect.bisect_left(cuts.starts, end)
+    last = cuts.starts[j] if j < len(cuts.starts) and cuts.ends[j] <= hi else hi
+    return first, last
+
+
+def _own_cuts(text: str) -> OwnCuts:
+    """Where _OWN_WORDS_END cuts the sentence; `exact` unless one of them is a dash cut, the one
+    kind that can overlap another (" - - "), so that a window may find one the sentence's search
+    does not."""
+    starts, ends, exact = [], [], True
+    for m in _OWN_WORDS_END.finditer(text):
+        a, b = m.span()
+        starts.append(a)
+        ends.append(b)
+        exact = exact and not text[a].isspace()
+    return OwnCuts(starts, ends, exact)
+
+
+def _inside_word(text: str, at: int) -> bool:
+    """Whether `at` may be inside a word (its characters either side may both be word ones):
+    there a window's end is a word boundary that the sentence's text has not."""
+    if at <= 0 or at >= len(text):
+        return False
+    return text[at - 1] not in _NOT_WORD and text[at] not in _NOT_WORD
+
+
+# characters that are never part of a word (\w): spaces and ASCII punctuation but "_"
+_NOT_WORD = frozenset(" \t\n\r\f\v\u00a0!\"#$%&'()*+,-./:;<=>?@[\\]^`{|}~")
 
 
 def _clean_source(who: str, rules: Rules) -> str | None:
@@ -546,6 +604,8 @@ def _quotation(doc: Doc, offset: int) -> tuple[int, int] | None:
 def _quotation_spans(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
     """(open, close) of each quotation between lo and hi; one left open runs to hi."""
     spans: list[tuple[int, int]] = []
+    if text.find('"', lo, hi) < 0 and text.find("“", lo, hi) < 0 and text.find("”", lo, hi) < 0:
+        return spans  # no quotation mark: three scans in C, where the search is a regex call
     opened = None
     for q in _QUOTES.finditer(text, lo, hi):
         char, at = q.group(), q.start()
