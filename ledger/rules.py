@@ -448,6 +448,8 @@ class PeriodReach(_Strict):
     clause: str  # a regex: where a period closing the clause stops covering earlier figures
     when: str  # a regex right after a cue: the clause it opens is that period's ("in 1974 when")
     owned: str  # a regex for all between a cue and a figure that is the cue's ("1986's 2.5 pct")
+    # a regex: what parts a month's or a quarter's clause from the future words of another
+    future_apart: str
     examples: list[str] = Field(min_length=1)
 
 
@@ -845,6 +847,7 @@ class Rules:
     period_clause: Pattern
     period_when: Pattern  # read with match, right after a period cue (period_reach when)
     period_owned: Pattern  # read with fullmatch, between a cue and its figure (period_reach owned)
+    future_apart: Pattern  # what parts a month's clause from another's future words
     own_aside: Pattern
     state_body: Pattern  # a state's own body ("U.S. Treasury"): its country stays the subject
     headline_subject: Pattern  # the company a wire headline in capitals opens with
@@ -1635,6 +1638,7 @@ def _cues(files: RuleFiles, cue: Callable[[str, str], Pattern]) -> dict[str, Any
         "period_clause": cue(files.period_reach.clause, "period_reach clause"),
         "period_when": cue(files.period_reach.when, "period_reach when"),
         "period_owned": cue(files.period_reach.owned, "period_reach owned"),
+        "future_apart": cue(files.period_reach.future_apart, "period_reach future_apart"),
         "own_aside": cue(files.own_aside.regex, "own_aside"),
         "state_body": cue(files.state_body.regex, "state_body"),
         "headline_subject": cue(files.headline_subject.regex, "headline_subject"),

@@ -1233,3 +1233,45 @@ def test_a_bare_number_priced_against_the_dollar_is_the_rate_of_the_currency_nam
         assert "(metric exchange_rate from a number priced in dollars" in checks[0][6]
     for quote in ("8,450", "103.32"):  # no currency priced; a cross rate
         assert all(row[0] != "official" for row in found[quote][1]), quote
+
+
+def test_a_month_named_beside_a_year_s_figure_is_when_it_was_said(folder: Path) -> None:
+    found = checked(folder, "said-in-a-month", {
+        "a.txt": ("1987-04-24", "PARIS, April 24 - The statistics office said output grew by "
+                  "1.9 pct, after the minister reported a 1986 GDP rise of just two pct in "
+                  "February."),
+        "b.txt": ("1987-04-24", "PARIS, April 24 - Consumer prices rose 0.4 pct in February."),
+        # a month after the figure, the year only later in the sentence: a month's figure
+        "c.txt": ("1987-03-06", "BOGOTA, March 6 - colombia's cost of living index rose 1.9 pct "
+                  "in february after a 3.3 pct increase in january and a 3.2 pct rise in "
+                  "february 1986."),
+    })  # fmt: skip
+    outcome, checks, _ = found["two pct"]
+    assert outcome == "consistent", checks  # WDI's 2.39 for France, 1986
+    assert checks[0][1] == "wb-wdi:NY.GDP.MKTP.KD.ZG:FRA:1986", checks
+    # a month's figure stays a month's: no annual series is compared
+    outcome, checks, _ = found["0.4 pct"]
+    assert outcome == "no-reference", checks
+    assert "a rise of 0.4%, 1987-02" in checks[0][6], checks  # read as February's
+    outcome, checks, _ = found["3.3 pct"]
+    assert outcome == "no-reference", checks  # never set against 1986's 18.8
+    assert not [row for row in checks if row[0] == "official"], checks
+
+
+def test_a_country_s_figure_after_because_is_not_the_region_s(folder: Path) -> None:
+    story = ("LIMA, April 3 - Garcia said his government had been an example for Latin America "
+             "because Peru had enjoyed growth in gross domestic product (GDP) last year of nine "
+             "pct.")  # fmt: skip
+    outcome, checks = check_one(folder, "because", "1987-04-03", story, "nine pct")
+    assert outcome == "consistent", checks  # WDI's 9.43 for Peru, 1986 (3.55 for LCN)
+    assert checks[0][1] == "wb-wdi:NY.GDP.MKTP.KD.ZG:PER:1986", checks
+
+
+def test_last_december_s_rate_in_a_january_story_is_no_forecast(folder: Path) -> None:
+    found = checked(folder, "last-december", {
+        "a.txt": ("2005-01-07", "WASHINGTON, Jan 7 - The U.S. unemployment rate held at 5.4% in "
+                  "December, and about 150,000 jobs will be needed each month for it to fall."),
+    })  # fmt: skip
+    outcome, checks, _ = found["5.4%"]
+    assert outcome == "no-reference", checks  # a month's rate: BLS gives the year's only
+    assert "2004-12" in checks[0][6], checks

@@ -45,6 +45,9 @@ _LISTED = regex.compile(
     r"(?P<hyphen>-)?[ \t\u00a0]*(?:,|,?[ \t\u00a0]*(?P<word>and|or|&))[ \t\u00a0]+"
 )
 _CARRY_GAP = regex.compile(r"(?r)\b(?:at|to|of|vs\.?|versus|from|or|put\s+it)\s*\Z", regex.I)
+# A gap ending in the name of what the figure counts lends it no other figure's noun ("3,000
+# Caribs live on an island which has a population of 70,000": its people, not Caribs).
+_NAMED_GAP = regex.compile(r"(?r)\bpopulations?\s+of\s*\Z", regex.I)
 _AND_END = regex.compile(r"(?r)\band\s*\Z")
 _FROM_END = regex.compile(r"(?r)\bfrom\s*\Z", regex.I)
 # Between two figures, words that make the second a comparison for the first ("rose 1.3 pct
@@ -172,7 +175,7 @@ def _carry_units_of_estimates(doc: Doc, claims: list[Found]) -> None:
             and (
                 "(" in gap
                 or claim.bound != "exact"
-                or _CARRY_GAP.match(gap)
+                or (_CARRY_GAP.match(gap) and not _NAMED_GAP.match(gap))
                 # "8,000 tonnes in the first week and 13,000 in the second": a statistic
                 # kept on its own (not bare) after "and" is the same kind of thing
                 or (not claim.bare and _AND_END.match(gap))

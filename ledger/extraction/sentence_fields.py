@@ -21,10 +21,12 @@ from ledger.extraction.document import (
 from ledger.extraction.document import groupdict as _groupdict
 from ledger.rules import MetricRule, PeriodRule, RegexCue, Rules, SubjectNameCue
 
+# Where a clause with a subject of its own opens ("a model for Latin America because Peru had
+# enjoyed growth of nine pct": Peru's growth)
 _CLAUSE = regex.compile(
-    r";|\s(?:but|while|whereas|though|although)\s|,\s+where\s", regex.IGNORECASE
+    r";|\s(?:but|while|whereas|though|although|because)\s|,\s+where\s", regex.IGNORECASE
 )
-_CLAUSE_WORDS = frozenset(("but", "while", "whereas", "though", "although", "where"))
+_CLAUSE_WORDS = frozenset(("but", "while", "whereas", "though", "although", "because", "where"))
 _SPACES = regex.compile(r"[\s\u00a0\-‑]+")  # as rules.trie() matches a space in a name
 _ARTICLE = regex.compile(r"^(?:The|A|An)\s+")
 _POSSESSIVE = regex.compile(r"^(\p{Lu}[\p{L}.]*(?:\s\p{Lu}[\p{L}.]*)?)['’]s\s+(?=\p{Lu})")
@@ -32,6 +34,7 @@ _QUOTES = regex.compile(r"[\"“”]")
 _DIGIT = regex.compile(r"\d")
 _DATELINE_DASH = regex.compile(r"\s*[-–—]\s")  # after a wire dateline's day: "TOKYO, April 24 - "
 _SPACES_ONLY = regex.compile(r"\s+")
+_WORD = regex.compile(r"\w+")
 _SPACE = regex.compile(r"\s")
 
 
@@ -774,11 +777,27 @@ def _year_before(doc: Doc, s: Sentence, later: bool, start: int) -> bool:
     date, is last year's: unless the sentence speaks of the future ("will pay in August") and
     the cue (at `start` in the sentence) is no past one ("last September", "down from 15 cts in
     December")."""
-    if not later or doc.rules.files.period_words.future.isdisjoint(s.lower_words()):
+    future = doc.rules.files.period_words.future
+    if not later or future.isdisjoint(s.lower_words()):
         return later
     if s.text.endswith("last ", 0, start):
         return True
+    if future.isdisjoint(_clause_words(doc, s.text, start)):
+        return True  # "stayed at 5.4% in December, and 200,000 jobs will be needed"
     return _baseline_before(doc, s.text, start)
+
+
+def _clause_words(doc: Doc, text: str, at: int) -> set[str]:
+    """The lower-cased words of the clause of `text` holding offset `at`, as parted by
+    [period_reach] future_apart (another clause; "than expected", which reports the past)."""
+    lo, hi = 0, len(text)
+    for m in doc.rules.future_apart.finditer(text):
+        if m.end() <= at:
+            lo = m.end()
+        elif m.start() >= at:
+            hi = m.start()
+            break
+    return set(_WORD.findall(text[lo:hi].lower()))
 
 
 def _quarter(

@@ -83,6 +83,7 @@ class Cue(BaseModel):
     where: Literal["before", "after", "tail", "opening", "anywhere"] = "anywhere"
     frequency: Literal["A", "Q", "M", "D"] | None = None
     max_value: float | None = None  # the largest figure the cue is read of ("$1.30", not "$5bn")
+    unless_year: bool = False  # a [[frequency]] cue not read of a year's figure named before it
 
     @field_validator("pattern")
     @classmethod
@@ -450,13 +451,21 @@ def frequency_of(figure: Figure, definition: MetricDefinition, rules: CheckingRu
     undated)."""
     if definition.frequency in ("Q", "M"):
         return definition.frequency
-    for cue in rules.frequency:  # "grew 0.2% in the last three months of 2004": not the year's
-        if cue.search(figure.words.both):
-            return cue.frequency
     within_year = _period_frequency(figure.period)
+    for cue in rules.frequency:  # "grew 0.2% in the last three months of 2004": not the year's
+        if cue.search(figure.words.both) and not (cue.unless_year and _year_before(figure)):
+            return cue.frequency
     if within_year not in (None, "A"):
         return within_year
     return definition.frequency or within_year
+
+
+def _year_before(figure: Figure) -> bool:
+    """The figure is a year's, named in its own words before it ("reported a 1986 rise of just
+    two pct in February"), not a month's its clause names after it ("a 3.27 pct increase in
+    january", in a sentence naming 1986 later)."""
+    period = figure.period
+    return period is not None and len(period) == 4 and period in figure.words.before
 
 
 def _quarter_ending(period: str) -> str:
