@@ -31,7 +31,7 @@ def norm(word: str) -> str:
     """
     if word.isascii() and word.isalpha() and word.islower():
         return word  # already a key, as most words looked up are ("percent", "from")
-    return " ".join(_NORM_SPLIT.split(word.lower())).strip()
+    return " ".join(_NORM_SPLIT.split(word.lower(), 0, False)).strip()  # keeping the GIL
 
 
 def last_letters(text: str, *, fold: bool = True) -> str:

@@ -144,6 +144,8 @@ PERIOD_GROUPS: dict[str, tuple[tuple[str, ...], ...]] = {
     "fiscal_end": (("month",),),
     # a date that dates no figure: "the week ended March 21", "April crude"
     "none": (),
+    # the whole years before the publication year: "for the past three years" (2021: 2018/2020)
+    "past_years": (("count",),),
 }
 # a lone fraction of a whole is a percent, "1/2 point" a percentage point; "800m" is metres
 UNIT_WORDS = ("percent", "percentage points", "metres")
@@ -409,6 +411,7 @@ PeriodKind = Literal[
     "now",
     "shift",
     "none",
+    "past_years",
 ]
 
 

@@ -10,9 +10,12 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
+import traceback
 from collections import OrderedDict
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from datasette.app import Datasette
 
@@ -91,6 +94,45 @@ _VOLATILE = re.compile(
 )
 
 
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+class SqlThreads(ThreadPoolExecutor):
+    """Datasette's SQL threads, where a query that fails lets go of its cursor before its error
+    leaves the thread that ran it.
+
+    A failed query's traceback holds the frame that holds its cursor, and Datasette keeps the
+    error in a reference cycle, so the cursor lived until Python's cyclic garbage collector freed
+    it, in whichever thread allocated at that moment. Freeing a cursor resets its statement, which
+    waits for its connection's lock: when that thread's connection was meanwhile running another
+    visitor's slow query, the collector (mostly on the event loop, so every page) waited until the
+    time limit cut the query off. Cleared frames free the cursor at once, where its connection is
+    idle.
+    """
+
+    def submit(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> Future[T]:
+        return super().submit(_cursor_freed_on_error, fn, *args, **kwargs)
+
+
+def _cursor_freed_on_error(fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
+    try:
+        return fn(*args, **kwargs)
+    except BaseException as error:
+        # every frame the error passed through, and those of the errors it was raised from
+        # (Datasette's QueryInterrupted wraps SQLite's): their locals are what they kept alive
+        pending: list[BaseException | None] = [error]
+        seen: set[int] = set()
+        while pending:
+            found = pending.pop()
+            if found is None or id(found) in seen:
+                continue
+            seen.add(id(found))
+            traceback.clear_frames(found.__traceback__)
+            pending += [found.__context__, found.__cause__]
+        raise
+
+
 class LedgerDatasette(Datasette):
     """Datasette that keeps the small answers of its reads until the ledger file changes.
 
@@ -110,11 +152,15 @@ class LedgerDatasette(Datasette):
     COUNTS_KEPT = 1024
     ROWS_KEPT = 101  # a page of rows or a facet's counts, not a 1,000-row SQL answer
     serves_ledger = True  # the plugin's hooks act on this Datasette only (ledger/web/plugin)
+    executor: ThreadPoolExecutor | None  # Datasette's, set in its __init__ (None: no threads)
 
     def __init__(
         self, *args: Any, auth: Auth, length_limit: int = LENGTH_LIMIT, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
+        if self.executor is not None:  # none started a thread yet: they start with a query
+            self.executor.shutdown(wait=False)
+            self.executor = SqlThreads(max_workers=self.setting("num_sql_threads"))
         self._counts: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
         self.ledger_auth = auth
         self.ledger_length_limit = length_limit

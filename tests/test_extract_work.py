@@ -541,9 +541,9 @@ def test_a_sentence_without_a_clause_word_is_not_searched_for_clauses(
     searched: list[str] = []
 
     class Clause:
-        def finditer(self, text: str) -> Any:
+        def finditer(self, text: str, *args: Any) -> Any:
             searched.append(text)
-            return original.finditer(text)
+            return original.finditer(text, *args)
 
     original = sentence_fields._CLAUSE
     monkeypatch.setattr(sentence_fields, "_CLAUSE", Clause())

@@ -21,7 +21,7 @@ from collections import deque
 import regex
 
 from ledger.extraction.candidate import OF_AFTER
-from ledger.extraction.document import Doc, Found, Sentence
+from ledger.extraction.document import RELEASE_GIL, Doc, Found, Sentence
 from ledger.extraction.sentence_fields import attribution, compares, metric, period, subject
 from ledger.fingerprints import fingerprint_occurrences
 from ledger.numbers import singular
@@ -89,7 +89,7 @@ def finish(doc: Doc, found: list[Found]) -> None:
             hi = figures[at + 1].start if at is not None and at + 1 < len(figures) else s.end
             compared, listed = None, False
             before = figures[at - 1] if at else None
-            link = _COMPARED_GAP.match(doc.text, lo, claim.start) if before else None
+            link = _COMPARED_GAP.match(doc.text, lo, claim.start, RELEASE_GIL) if before else None
             # the next of a series is a figure of the same kind and unit: "15 cts a share"
             # after "2.4 mln dlrs, or" may be, "7.5 pct" after "76,000 shares, or" is not
             if before and link and (not link["series"] or _same_unit(before, claim)):
@@ -137,10 +137,13 @@ def _carry_listed_units(doc: Doc, claims: list[Found]) -> None:
             and claim.unit is not None
             and (claim.kind != "count" or suspended)
             # "34,000, and 5% below", "45 and 50% of voters": not a list of two figures
-            and not _COMPARED_AFTER.match(doc.text, claim.end)
-            and not (claim.kind == "percent" and OF_AFTER.match(doc.text, claim.end))
+            and not _COMPARED_AFTER.match(doc.text, claim.end, len(doc.text), RELEASE_GIL)
+            and not (
+                claim.kind == "percent"
+                and OF_AFTER.match(doc.text, claim.end, len(doc.text), RELEASE_GIL)
+            )
         )
-        gap = _LISTED.fullmatch(doc.text, before.end, claim.start) if listed else None
+        gap = _LISTED.fullmatch(doc.text, before.end, claim.start, RELEASE_GIL) if listed else None
         if gap is not None and (
             # "45 and 50 mg", or a comma inside a list that ends so: "3, 4 or 5 km"; but
             # "closed at 34,000, and 5% below its peak" and "1,500, or 3 percent" restate

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 import regex
 
 from ledger.extraction.document import (
+    RELEASE_GIL,
     Doc,
     Found,
     Match,
@@ -67,7 +68,9 @@ def _subjects(doc: Doc, s: Sentence) -> list[tuple[int, str]]:
         # a prefix tree of literal names: linear, so no timer needed
         for m in _table_names(rules, s, text):
             at = m.start()
-            if rules.currency_names.match(text, at) or any(a <= at < b for a, b, _ in named):
+            if rules.currency_names.match(text, at, len(text), RELEASE_GIL) or any(
+                a <= at < b for a, b, _ in named
+            ):
                 continue
             # a name written as listed needs no respacing ("Hong\u00a0Kong" does)
             name = ids.get(m.group()) or ids[_SPACES.sub(" ", m.group())]
@@ -84,10 +87,17 @@ def _table_names(rules: Rules, s: Sentence, text: str) -> Iterable[Match]:
     rules out two sentences in three with figures, where the 6 KB prefix tree costs some 300
     instructions a character."""
     if not _whole_words(s):
-        return rules.subject_pattern.finditer(text)
+        return rules.subject_pattern.finditer(text, 0, len(text), False, RELEASE_GIL)
     held = rules.subject_words.intersection(s.lower_words())
+    if not held:
+        return ()
     # the names whose longest word it holds, alone: a tree of a few names (rules.NameSubsets)
-    return rules.subject_cuts.pattern(held).finditer(text) if held else ()
+    return rules.subject_cuts.pattern(held).finditer(text, 0, len(text), False, RELEASE_GIL)
+
+
+def _search(pattern: Pattern, text: str) -> Match | None:
+    """pattern.search(text), keeping the GIL (document.RELEASE_GIL)."""
+    return pattern.search(text, 0, len(text), RELEASE_GIL)
 
 
 def _whole_words(s: Sentence) -> bool:
@@ -111,11 +121,13 @@ def _organisations(doc: Doc, s: Sentence) -> list[tuple[int, int, str]]:
             name = _organisation_name(rules, m.group("name"))
             if name is None or (cue.may_be_person and source_type(rules, name) == "person"):
                 continue
-            if rules.state_body.search(name) and rules.subject_pattern.search(name):
+            if _search(rules.state_body, name) and _search(rules.subject_pattern, name):
                 continue  # "The U.S. Treasury said": the US is the subject, as the table names it
             start = m.start()
             lead = rules.subject_name_leads.get(cue.id)
-            if lead is not None and (words := lead.search(s.text, max(0, start - 80), start)):
+            if lead is not None and (
+                words := lead.search(s.text, max(0, start - 80), start, RELEASE_GIL)
+            ):
                 start = words.start()  # "Swiss cement firm Granitco": Swiss is no subject
             # a listed name keeps its id, with its final dot ("30 pct of U.S. consumption") or
             # without its possessive ("while France's is forecast to drop")
@@ -200,11 +212,10 @@ def subject(doc: Doc, s: Sentence, claim: Found, ends: list[int]) -> str | None:
     if first < len(starts) and starts[first] < start:
         last = following - 1
         between = bisect.bisect_right(ends, starts[first])  # the first figure after the first
-        at = starts[last] - s.start
         if (
             between < len(ends)
             and ends[between] <= starts[last]
-            and not doc.rules.subject_object.search(s.text, max(0, at - 30), at)
+            and _starts_item(doc, s, starts, first, last)
         ):
             return found[last][1]
         return found[first][1]
@@ -224,11 +235,29 @@ def subject(doc: Doc, s: Sentence, claim: Found, ends: list[int]) -> str | None:
     return None
 
 
+def _starts_item(doc: Doc, s: Sentence, starts: list[int], first: int, last: int) -> bool:
+    """Whether the subject `last` starts a new item of a list that `first` opened: not a
+    preposition's object ("exports to Southeast Asia"), unless the first is the same
+    preposition's ("supplies from Argentina may fall to ... and from South Africa to ...")."""
+    text, before = s.text, doc.rules.subject_object
+    at = starts[last] - s.start
+    held = before.search(text, max(0, at - 30), at, RELEASE_GIL)
+    if held is None:
+        return True
+    at = starts[first] - s.start
+    opened = before.search(text, max(0, at - 30), at, RELEASE_GIL)
+    return (
+        opened is not None and opened.group().split()[0].lower() == held.group().split()[0].lower()
+    )
+
+
 def _clauses(s: Sentence) -> list[int]:
     """Where the sentence's clauses start (_CLAUSE), as offsets in the text."""
     if s.text.isascii() and ";" not in s.text and _CLAUSE_WORDS.isdisjoint(s.lower_words()):
         return []  # none of its words can open a clause: most sentences, with no search
-    return [s.start + c.start() for c in _CLAUSE.finditer(s.text)]
+    return [
+        s.start + c.start() for c in _CLAUSE.finditer(s.text, 0, len(s.text), False, RELEASE_GIL)
+    ]
 
 
 def _owned(
@@ -239,13 +268,13 @@ def _owned(
     that one follows "stake in" ("raised its stake in Pellam to 237,000 shares")."""
     owned = doc.rules.subject_owned
     if following < len(starts) and starts[following] - end < 40:
-        gap = owned.fullmatch(doc.text, end, starts[following])
+        gap = owned.fullmatch(doc.text, end, starts[following], RELEASE_GIL)
         if gap is not None:
             return following
     last = following - 1
     if last >= first and last >= 0:
         at = starts[last] - s.start
-        held = doc.rules.subject_stake.search(s.text, max(0, at - 40), at)
+        held = doc.rules.subject_stake.search(s.text, max(0, at - 40), at, RELEASE_GIL)
         if held is not None and held.group("stake"):
             return last
     return None
@@ -401,8 +430,8 @@ def _own_words(s: Sentence, lo: int, start: int, end: int, hi: int) -> tuple[int
         s.own_cuts = _own_cuts(text)
     cuts = s.own_cuts
     if not cuts.exact or _inside_word(text, start) or _inside_word(text, hi):
-        before = list(_OWN_WORDS_END.finditer(text, lo, start))
-        stop = _OWN_WORDS_END.search(text, end, hi)
+        before = list(_OWN_WORDS_END.finditer(text, lo, start, False, RELEASE_GIL))
+        stop = _OWN_WORDS_END.search(text, end, hi, RELEASE_GIL)
         return (before[-1].end() if before else lo), (stop.start() if stop else hi)
     # the last cut ending by `start` (the cuts do not overlap: their ends rise with their starts)
     i = bisect.bisect_right(cuts.ends, start) - 1
@@ -417,7 +446,7 @@ def _own_cuts(text: str) -> OwnCuts:
     kind that can overlap another (" - - "), so that a window may find one the sentence's search
     does not."""
     starts, ends, exact = [], [], True
-    for m in _OWN_WORDS_END.finditer(text):
+    for m in _OWN_WORDS_END.finditer(text, 0, len(text), False, RELEASE_GIL):
         a, b = m.span()
         starts.append(a)
         ends.append(b)
@@ -521,9 +550,9 @@ def _source_kind(doc: Doc, s: Sentence, m: Match, who: str) -> str:
         return "person"
     if _INITIALS.fullmatch(who):
         return "person"
-    if _ITS_AFTER.match(s.text, m.end()):
+    if _ITS_AFTER.match(s.text, m.end(), len(s.text), RELEASE_GIL):
         return "organisation"  # "The Sunday Express said its poll": a person's would be his or her
-    if _PERSONAL_AFTER.match(s.text, m.end()):
+    if _PERSONAL_AFTER.match(s.text, m.end(), len(s.text), RELEASE_GIL):
         return "person"  # "Pai said he expects"
     if " " not in who and who[1:].islower() and who not in rules.subject_ids:
         return (
@@ -610,7 +639,7 @@ def _quotation_spans(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
     if text.find('"', lo, hi) < 0 and text.find("“", lo, hi) < 0 and text.find("”", lo, hi) < 0:
         return spans  # no quotation mark: three scans in C, where the search is a regex call
     opened = None
-    for q in _QUOTES.finditer(text, lo, hi):
+    for q in _QUOTES.finditer(text, lo, hi, False, RELEASE_GIL):
         char, at = q.group(), q.start()
         if char == '"':
             # a straight quote opens after a space or bracket, and closes otherwise
@@ -736,7 +765,20 @@ def _period_value(doc: Doc, rule: PeriodRule, m: Match, s: Sentence) -> str | No
         return _published_label(doc, "year")
     if kind in ("shift", "none"):
         return None
+    if kind == "past_years":
+        return _past_years(doc, str(groups["count"]))
     return _relative(doc, groups)
+
+
+def _past_years(doc: Doc, count: str) -> str | None:
+    """The whole years before the publication year that "the past three years" names, START/END
+    (2018/2020 in a 2021 story); the count in digits or a number word ("three")."""
+    pub = doc.published
+    words = doc.rules.files.number_words
+    n = int(count) if count.isdigit() else int(words.units.get(count.lower(), 0))
+    if pub is None or n < 2:
+        return None
+    return f"{pub.year - n}/{pub.year - 1}"
 
 
 def _fiscal(doc: Doc, groups: dict[str, str | None]) -> str:
@@ -864,7 +906,9 @@ def _year_in_sentence(doc: Doc, s: Sentence, end: int) -> str | None:
             for m in _cue_matches(doc, s, rule, pattern):
                 a, b = m.span()
                 holder = next((x for x, y in held if x <= a and b <= y), None)
-                if holder is not None and not rules.span_joins.fullmatch(s.text, end, holder):
+                if holder is not None and not rules.span_joins.fullmatch(
+                    s.text, end, holder, RELEASE_GIL
+                ):
                     continue
                 if doc.call("period_baseline", rules.baseline.search, s.text, max(0, a - 60), a):
                     continue
@@ -903,7 +947,10 @@ def _periods(doc: Doc, s: Sentence) -> list[PeriodCue]:
                 continue  # a quotation's "today" is its speaker's, maybe years before
             baseline = doc.call("period_baseline", rules.baseline.search, s.text, max(0, a - 60), a)
             # "a turnaround from 2002 when output fell 11%": the when-clause is 2002's
-            based = baseline is not None and rules.period_when.match(s.text, b) is None
+            based = (
+                baseline is not None
+                and rules.period_when.match(s.text, b, len(s.text), RELEASE_GIL) is None
+            )
             shift = m if rule.period == "shift" else None
             value = _period_value(doc, rule, m, s)
             found.append((a, b, value, based, shift, rule.period == "none"))
@@ -923,7 +970,7 @@ def _periods(doc: Doc, s: Sentence) -> list[PeriodCue]:
             (None if dateless else _shifted(doc, shift, anchor)) if shift else value,
             base,
             # "from 200.9 mln dlrs a year ago": the step dates the figure right before it alone
-            shift is not None and _DIGIT.search(text, max(0, a - 25), a) is not None,
+            shift is not None and _DIGIT.search(text, max(0, a - 25), a, RELEASE_GIL) is not None,
         )
         for a, b, value, base, shift, _ in found
     ]
@@ -949,8 +996,10 @@ def _spans(doc: Doc, s: Sentence, cues: list[PeriodCue]) -> list[PeriodCue]:
             before is not None
             and before.value
             and cue.value
-            and doc.rules.span_joins.fullmatch(doc.text, before.end, cue.start)
-            and doc.rules.span_opens.search(doc.text, max(s.start, before.start - 20), before.start)
+            and doc.rules.span_joins.fullmatch(doc.text, before.end, cue.start, RELEASE_GIL)
+            and doc.rules.span_opens.search(
+                doc.text, max(s.start, before.start - 20), before.start, RELEASE_GIL
+            )
         ):
             # "between March 1 and March 25": two days of one month are that month
             value = before.value if before.value == cue.value else f"{before.value}/{cue.value}"
@@ -974,10 +1023,10 @@ def period(doc: Doc, s: Sentence, claim: Found, next_start: int) -> str | None:
         s.period_starts = [c.start for c in cues]
     starts, text, rules = s.period_starts, doc.text, doc.rules
     j = bisect.bisect_left(starts, claim.start) - 1  # "last year's 5.5 pct and ... in 1985"
-    if j >= 0 and rules.period_owned.fullmatch(text, cues[j].end, claim.start):
+    if j >= 0 and rules.period_owned.fullmatch(text, cues[j].end, claim.start, RELEASE_GIL):
         return cues[j].value
     limit = min(next_start, claim.end + 100)
-    if cut := rules.period_within.search(text, claim.end, limit):
+    if cut := rules.period_within.search(text, claim.end, limit, RELEASE_GIL):
         limit = cut.start()
     i = bisect.bisect_left(starts, claim.end)
     found = _first_cue(cues, i, limit)
@@ -986,7 +1035,7 @@ def period(doc: Doc, s: Sentence, claim: Found, next_start: int) -> str | None:
     # a baseline figure ("from more than 1.8% of GDP ... to 0.6% now") is not dated by what
     # closes the clause: that is the level's period (asked only where a figure follows)
     if next_start < s.end and not _is_baseline(doc, claim):
-        stop = rules.period_clause.search(text, claim.end, s.end)
+        stop = rules.period_clause.search(text, claim.end, s.end, RELEASE_GIL)
         clause_end = stop.start() if stop else s.end
         found = _first_cue(cues, bisect.bisect_left(starts, next_start), clause_end)
         if found is not None:
