@@ -8,7 +8,7 @@ to pydantic does not build), so they live here and rules.py imports them."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any, Final, Generic, TypeVar
 
 import regex
@@ -17,8 +17,6 @@ Pattern = regex.Pattern[str]
 _NORM_SPLIT = regex.compile(r"[\s\u00a0\u2009\u202f\-‑.]+")
 # the tokens EdgeGates keeps answers for, per pattern
 _MAX_TOKENS: Final = 200_000
-# the sets of words NameSubsets keeps a pattern for
-_MAX_SUBSETS: Final = 4096
 
 
 def norm(word: str) -> str:
@@ -190,39 +188,3 @@ class EdgeGates:
         if len(seen) < _MAX_TOKENS:
             seen[token] = lets
         return lets
-
-
-class NameSubsets:
-    """The subject table's pattern cut to the names a sentence's words allow. A name can be in
-    a sentence of whole words (sentence_fields._whole_words) only if its longest word is one of
-    the sentence's (rules.subject_words), so the names whose word the sentence lacks can be
-    left out of the prefix tree searched in it: the same matches, found by a tree of a few
-    names, not the 6 KB tree of 500 that costs some 300 instructions a character. A name with a
-    hyphen is in every cut ("Guinea-Bissau" may be written "GuineaBissau"). A cut is built the
-    first time a set of words asks for it and kept, _MAX_SUBSETS at most (then the whole
-    pattern serves)."""
-
-    def __init__(
-        self,
-        full: Pattern,
-        by_word: dict[str, tuple[str, ...]],
-        always: tuple[str, ...],
-        build: Callable[[list[str]], Pattern],
-    ) -> None:
-        self.full = full
-        self.by_word = by_word  # a name's longest word -> the names it is the longest word of
-        self.always = always
-        self.build = build  # a pattern like `full` of the names given
-        self.cuts: dict[frozenset[str], Pattern] = {}
-
-    def pattern(self, words: frozenset[str]) -> Pattern:
-        """The pattern of the names whose longest word is among `words` (those of by_word)."""
-        found = self.cuts.get(words)
-        if found is None:
-            if len(self.cuts) >= _MAX_SUBSETS:
-                return self.full
-            names = list(self.always)
-            for word in words:
-                names += self.by_word[word]
-            found = self.cuts[words] = self.build(names)
-        return found

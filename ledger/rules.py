@@ -21,7 +21,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from ledger.gates import EdgeGates as EdgeGates
 from ledger.gates import Gated as Gated
-from ledger.gates import NameSubsets as NameSubsets
 from ledger.gates import last_letters as last_letters
 from ledger.gates import norm as norm
 from ledger.models import Bound, Change, Kind, validation_message
@@ -863,7 +862,6 @@ class Rules:
     subject_alone: frozenset[str]  # names that are a subject only where no other is named
     # the longest word of each name, lower-case: a sentence holding none names none (name_words)
     subject_words: frozenset[str]
-    subject_cuts: NameSubsets  # the pattern of the names a sentence's words allow
     metrics: Gated[tuple[MetricRule, Pattern | None, frozenset[str]]]
     titles: Pattern  # the title words before a source's name, to strip
     title_words: frozenset[str]  # the same, lower-case and without a dot: "president Vernes"
@@ -1271,28 +1269,6 @@ def past_head(source: str) -> str | None:
 _NAME_WORD = regex.compile(r"[\w&]+")  # a word as Sentence.lower_words finds them
 
 
-def _names_pattern(names: list[str]) -> Pattern:
-    """The subject table's pattern of these names (a prefix tree, in the case written): the
-    whole table, or a cut of it (NameSubsets)."""
-    return regex.compile(
-        # \b rather than a look-behind first: the engine rejects most positions at once;
-        # a name a currency's "$" follows is the currency's ("more than US$5 billion")
-        r"\b(?:" + trie(names, fold_case=False) + r")(?![\p{L}\d$])",
-        0,
-    )
-
-
-def _subject_cuts(subject_ids: dict[str, str], full: Pattern) -> NameSubsets:
-    """The subject table's names by their longest word (name_words), for NameSubsets."""
-    by_word: dict[str, list[str]] = {}
-    for name in subject_ids:
-        by_word.setdefault(_name_word(name), []).append(name)
-    always = tuple(name for name in subject_ids if "-" in name or "‑" in name)
-    return NameSubsets(
-        full, {word: tuple(names) for word, names in by_word.items()}, always, _names_pattern
-    )
-
-
 def _name_word(name: str) -> str:
     """The longest word of a name, lower-cased (the first of the longest)."""
     words: list[str] = _NAME_WORD.findall(name.lower())
@@ -1598,7 +1574,6 @@ def _cues(files: RuleFiles, cue: Callable[[str, str], Pattern]) -> dict[str, Any
     skip = files.pycountry.skip if files.pycountry else []
     for name, subject in country_names(skip).items():  # every other country, by its ISO name
         subject_ids.setdefault(name, subject)
-    subject_pattern = _names_pattern(list(subject_ids))
     return {
         "named": {
             norm(w): (UnitInfo(n.kind, n.unit, n.value), cue(n.cue, f"named {n.id}"))
@@ -1678,8 +1653,12 @@ def _cues(files: RuleFiles, cue: Callable[[str, str], Pattern]) -> dict[str, Any
         "subject_object": cue("(?r)(?:" + files.subject_object.regex + r")\Z", "subject_object"),
         "subject_owned": cue(r"\s*(?:" + files.subject_owned.regex + ")", "subject_owned"),
         "subject_stake": cue("(?r)(?:" + files.subject_owned.regex + r")\Z", "subject_owned"),
-        "subject_pattern": subject_pattern,
-        "subject_cuts": _subject_cuts(subject_ids, subject_pattern),
+        "subject_pattern": regex.compile(
+            # \b rather than a look-behind first: the engine rejects most positions at once;
+            # a name a currency's "$" follows is the currency's ("more than US$5 billion")
+            r"\b(?:" + trie(list(subject_ids), fold_case=False) + r")(?![\p{L}\d$])",
+            0,
+        ),
         "subject_ids": subject_ids,
         "subject_alone": frozenset(name for s in files.subject for name in s.names_alone),
         "subject_words": name_words(subject_ids),

@@ -49,7 +49,6 @@ from ledger.rules import (
     _SCAN_GROUPS,
     EdgeGates,
     Gated,
-    NameSubsets,
     Patterns,
     Rules,
     _generated_pieces,
@@ -102,12 +101,6 @@ def counted_sentence_rules(rules: Rules) -> tuple[Rules, Counter[tuple[str, str,
         subject_name_cues=gated(rules.subject_name_cues, "subject_name"),
         own_aside=Counted("own_aside", rules.own_aside, calls),
         subject_pattern=Counted("subject", rules.subject_pattern, calls),
-        subject_cuts=NameSubsets(
-            Counted("subject", rules.subject_pattern, calls),
-            rules.subject_cuts.by_word,
-            rules.subject_cuts.always,
-            lambda names: Counted("subject", rules.subject_cuts.build(names), calls),
-        ),
     )
     return counted, calls
 
@@ -714,22 +707,6 @@ def test_the_names_gate_finds_what_the_search_finds(text: str) -> None:
     read = text.title() if text.isupper() else text
     whole = [m.span() for m in rules.subject_pattern.finditer(read)]
     assert [m.span() for m in sentence_fields._table_names(rules, s, read)] == whole
-
-
-def test_a_cut_of_the_names_tree_finds_what_the_whole_tree_finds() -> None:
-    """In every seed sentence, the names the subject table's tree cut to its words finds
-    (NameSubsets) are those the whole tree finds, the same spans and names."""
-    rules = default_rules()
-    sentences = [s for text in SEEDS for s in regex.split(r"(?<=[.!?])\s+|\n+", text)]
-    named = 0
-    for sentence in sentences:
-        s = Sentence(0, len(sentence), sentence)
-        whole = [(m.span(), m.group()) for m in rules.subject_pattern.finditer(sentence)]
-        got = [(m.span(), m.group()) for m in sentence_fields._table_names(rules, s, sentence)]
-        assert got == whole, sentence
-        named += bool(whole)
-    assert named > 50
-    assert rules.subject_cuts.cuts  # the cuts were used
 
 
 @pytest.mark.parametrize(

@@ -88,11 +88,9 @@ def _table_names(rules: Rules, s: Sentence, text: str) -> Iterable[Match]:
     instructions a character."""
     if not _whole_words(s):
         return rules.subject_pattern.finditer(text, 0, len(text), False, RELEASE_GIL)
-    held = rules.subject_words.intersection(s.lower_words())
-    if not held:
+    if rules.subject_words.isdisjoint(s.lower_words()):
         return ()
-    # the names whose longest word it holds, alone: a tree of a few names (rules.NameSubsets)
-    return rules.subject_cuts.pattern(held).finditer(text, 0, len(text), False, RELEASE_GIL)
+    return rules.subject_pattern.finditer(text, 0, len(text), False, RELEASE_GIL)
 
 
 def _search(pattern: Pattern, text: str) -> Match | None:
