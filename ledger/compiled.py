@@ -39,6 +39,7 @@ COMPILED_MODULES = (
     "ledger.extraction.figures",
     "ledger.extraction.finish",
     "ledger.extraction.sentence_fields",
+    "ledger.extract_zh",
     "ledger.fingerprints",
     "ledger.gates",
     "ledger.numbers",

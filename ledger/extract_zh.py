@@ -437,7 +437,8 @@ def _period_of(pid: str, m: Any, published: date | None) -> str | None:
         if pid == "year_span":
             return f"{g['from_year']}/{g['to_year']}"
         if pid == "year":
-            return g["year"]
+            named: str = g["year"]
+            return named
         if published is None:
             return None
         shift = {"今年": 0, "前年": 2}.get(g["rel"], 1)
@@ -534,7 +535,8 @@ def _attribution(rules: ZhRules, s: Sentence) -> str | None:
             continue
         m = pattern.search(s.text)
         if m is not None:
-            return m.group("who").strip()
+            who: str = m.group("who")
+            return who.strip()
     return None
 
 
@@ -650,8 +652,12 @@ def _sentence_claims(
 def _period_handed_on(rules: ZhRules, text: str, claims: list[dict[str, Any]]) -> str | None:
     """The period of a part's last figure that is no target (a target's own period, 全年, is not
     the period the next part reports on)."""
-    reported = (c for c in reversed(claims) if not rules.target_after.starting_at(text, c["end"]))
-    return next((c["period"] for c in reported), None)
+    for i in range(len(claims) - 1, -1, -1):  # mypyc 2.4.1 fails on reversed() of this list
+        claim = claims[i]
+        if not rules.target_after.starting_at(text, claim["end"]):
+            period: str | None = claim["period"]
+            return period
+    return None
 
 
 def _score(

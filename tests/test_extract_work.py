@@ -133,6 +133,7 @@ def test_a_figure_no_metric_fits_does_not_read_its_own_words(
     assert [(c.quote, c.metric) for c in claims] == [("42 members", "other"), ("7 boats", "other")]
 
 
+@pytest.mark.pure_python
 def test_english_text_never_enters_the_chinese_path(monkeypatch: pytest.MonkeyPatch) -> None:
     """The Chinese hook runs on every text; with no Han character it stops at one search, so
     English text pays nothing for it (its sentences are neither folded nor split)."""

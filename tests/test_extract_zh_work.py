@@ -253,6 +253,7 @@ def test_other_letters_are_counted_only_where_the_han_share_is_in_doubt(
     ]
 
 
+@pytest.mark.pure_python
 def test_numbers_no_reading_takes_are_let_go_before_one_is_tried(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
