@@ -86,9 +86,7 @@ def _table_names(rules: Rules, s: Sentence, text: str) -> Iterable[Match]:
     is there only if its longest word is among the sentence's (rules.subject_words): a set test
     rules out two sentences in three with figures, where the 6 KB prefix tree costs some 300
     instructions a character."""
-    if not _whole_words(s):
-        return rules.subject_pattern.finditer(text, 0, len(text), False, RELEASE_GIL)
-    if rules.subject_words.isdisjoint(s.lower_words()):
+    if _whole_words(s) and rules.subject_words.isdisjoint(s.lower_words()):
         return ()
     return rules.subject_pattern.finditer(text, 0, len(text), False, RELEASE_GIL)
 
