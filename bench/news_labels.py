@@ -60,10 +60,11 @@ HELDOUT3 = LABELS.with_name("news_heldout3.jsonl")
 # unsealed the third: sealed the same way (only its totals are ever run)
 HELDOUT4 = LABELS.with_name("news_heldout4.jsonl")
 # a fifth batch, labelled and committed before ledger was run on it, to judge the round that
-# unseals the fourth: sealed the same way (only its totals are ever run)
+# unsealed the fourth: sealed the same way until issue 14's sixth round, whose tuning read its
+# misses
 HELDOUT5 = LABELS.with_name("news_heldout5.jsonl")
 # the batches sealed now (bench/accuracy.py's HELD_OUT_SETS names the same files)
-SEALED = (HELDOUT5,)
+SEALED: tuple[Path, ...] = ()
 TOPICAL = SHARED / "corpora" / "topical_small"
 BOUNDS = {"exact", "approx", "more_than", "at_least", "less_than", "at_most", "range"}
 CHANGES = {"increase", "decrease"}

@@ -90,11 +90,13 @@ def test_a_census_of_a_slice_of_the_corpora(tmp_path):
     assert again.output == result.output
 
 
-def test_the_stories_of_the_sealed_batch_are_left_out_whole():
+def test_the_stories_of_the_sealed_batch_are_left_out_whole(monkeypatch):
     # read from the corpora without running the extractor: ledger is never run on a sealed
-    # sentence, and a census that held one would rank and sample its misses
+    # sentence, and a census that held one would rank and sample its misses (the fifth batch,
+    # seen since issue 14's sixth round, sealed again for the test)
     corpus_path("bbc")
-    sealed = sealed_stories()
+    sealed = sealed_stories((HELDOUT5,))
+    monkeypatch.setattr(missed_census, "sealed_stories", lambda: sealed)
     labelled = HELDOUT5.read_text(encoding="utf-8").splitlines()
     assert sealed == {json.loads(line)["doc"] for line in labelled}
     # the first 0.2 MB of BBC stories (the slice the census test above runs on) holds four
