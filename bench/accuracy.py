@@ -780,6 +780,15 @@ def score_sentence(score: NewsScore, sentence, figures: list[Figure]) -> None:
         score.found_valued += 1
         score.bound += BOUND_SIDES[best.bound] == BOUND_SIDES[q.bound]
         score.change += best.change == q.change
+        quote = sentence.text[a:b]
+        if BOUND_SIDES[best.bound] != BOUND_SIDES[q.bound]:
+            score.misses.append(
+                f"{sentence.id} {quote!r} bound: want {q.bound!r}, got {best.bound!r}"
+            )
+        if best.change != q.change:
+            score.misses.append(
+                f"{sentence.id} {quote!r} change: want {q.change!r}, got {best.change!r}"
+            )
         if q.checkworthy and q.attribution and _same_name(q.attribution, best.attribution):
             score.attribution_type[1] += 1
             score.attribution_type[0] += q.attribution_type == best.attribution_type
