@@ -44,7 +44,16 @@ _COMPARED_AFTER = regex.compile(
 _LISTED = regex.compile(
     r"(?P<hyphen>-)?[ \t\u00a0]*(?:,|,?[ \t\u00a0]*(?P<word>and|or|&))[ \t\u00a0]+"
 )
-_CARRY_GAP = regex.compile(r"(?r)\b(?:at|to|of|vs\.?|versus|from|or|put\s+it)\s*\Z", regex.I)
+_CARRY_GAP = regex.compile(
+    r"""(?r)\b(?:at|to|of|vs\.?|versus|from|or|put\s+it)
+        # "from an anticipated 800,000", "down from the previous week's 69.50": a second
+        # estimate named as such, or the figure of the period before
+        (?:\s+(?:an?|the)\s+(?:anticipated|estimated|expected|forecast|projected|revised|previous
+           |original|earlier|initial|provisional|preliminary|record)
+         |\s+(?:the\s+previous|the\s+prior|last)\s+(?:week|month|quarter|year)['’]s)?
+        \s*\Z""",
+    regex.I | regex.VERBOSE,
+)
 # A gap ending in the name of what the figure counts lends it no other figure's noun ("3,000
 # Caribs live on an island which has a population of 70,000": its people, not Caribs).
 _NAMED_GAP = regex.compile(r"(?r)\bpopulations?\s+of\s*\Z", regex.I)
