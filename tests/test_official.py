@@ -1275,3 +1275,49 @@ def test_last_december_s_rate_in_a_january_story_is_no_forecast(folder: Path) ->
     outcome, checks, _ = found["5.4%"]
     assert outcome == "no-reference", checks  # a month's rate: BLS gives the year's only
     assert "2004-12" in checks[0][6], checks
+
+
+def test_a_level_a_condition_waits_for_is_no_quote_and_a_contract_month_no_period(
+    folder: Path,
+) -> None:
+    found = checked(folder, "thresholds", {
+        "a.txt": ("1987-03-09", "RIGS\n\nHOUSTON, March 9 - \"The rigs won't go back to work "
+                                "until the price of oil gets above 30 dlrs,\" he said.\n"),
+        "b.txt": ("1987-04-27", "EXXON\n\nNEW YORK, April 27 - Some synthetics projects could "
+                                "become practical when oil reaches 30 dlrs to 40 dlrs a barrel.\n"),
+        "c.txt": ("1987-03-05", "NORTH SEA\n\nLONDON, March 5 - Exploration in high cost areas "
+                                "requires prices of around 25 dlrs a barrel.\n"),
+        "d.txt": ("1987-03-23", "TARIFF\n\nWASHINGTON, March 23 - A tariff would be imposed only "
+                                "if the price of crude oil falls below, say, 15 dlrs a barrel.\n"),
+        "e.txt": ("1987-03-03", "CRUDE\n\nNEW YORK, March 3 - Prices rebounded today, with April "
+                                "U.S. crude prices up about one dlr to over 17 dlrs a barrel.\n"),
+        "f.txt": ("1987-04-07", "FUTURES\n\nCHICAGO, April 7 - Crude for delivery in May closed "
+                                "17 cents higher at 18.84 dlrs a barrel.\n"),
+        "g.txt": ("2005-01-20", "Dollar\n\nThe dollar has weakened since September, when the "
+                                "price of oil rose to $45 a barrel.\n"),
+    })  # fmt: skip
+    for quote in ("above 30 dlrs", "30 dlrs to 40 dlrs", "around 25 dlrs", "15 dlrs"):
+        outcome, checks, _ = found[quote]
+        assert outcome == "forecast", (quote, checks)
+        assert checks[0][6].endswith("forecast words (condition_reached)"), (quote, checks)
+    # the contract's month is no period: the day's quote, against WTI's days before publication
+    outcome, checks, _ = found["over 17 dlrs"]
+    assert outcome == "consistent", checks  # WTI 1987-02-24..03-03: 16.43-17.40
+    assert "daily values for WTI 1987-02-24..1987-03-03" in checks[0][6], checks
+    outcome, checks, _ = found["18.84 dlrs"]
+    assert outcome == "consistent", checks  # WTI 1987-03-31..04-07: 18.68-18.90
+    assert "daily values for WTI 1987-03-31..1987-04-07" in checks[0][6], checks
+    # a past "when ... rose to" is a fact: September 2004's WTI closes ran 41.5-49.9
+    outcome, checks, _ = found["$45"]
+    assert outcome == "consistent" and "a quote of a day in 2004-09" in checks[0][6], checks
+
+
+def test_a_days_quote_before_its_series_begins_meets_no_later_month(folder: Path) -> None:
+    wire = (
+        "BRENT\n\nLONDON, April 9 - Brent is valued at 19.45 dlrs, up 56 cts a barrel from the "
+        "previous week.\n"
+    )
+    outcome, checks = check_one(folder, "before_series", "1987-04-09", wire, "19.45 dlrs")
+    assert outcome == "no-reference", checks  # EIA's Brent begins on 1987-05-20
+    assert not [row for row in checks if row[0] == "official"], checks
+    assert "taken as the daily/monthly figure at 1987-04-09" in checks[0][6], checks

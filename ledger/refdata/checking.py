@@ -80,7 +80,10 @@ class Cue(BaseModel):
     pattern: str
     examples: list[str] = Field(min_length=1)
     counterexamples: list[str] = []
-    where: Literal["before", "after", "tail", "opening", "anywhere"] = "anywhere"
+    # before: the figure's clause up to it; after: right after it; tail: the sentence from it
+    # on; opening: the sentence's first words; lead: the words right before it across any
+    # boundary ("until the price gets above"), for patterns anchored at their end (\Z)
+    where: Literal["before", "after", "tail", "opening", "lead", "anywhere"] = "anywhere"
     frequency: Literal["A", "Q", "M", "D"] | None = None
     max_value: float | None = None  # the largest figure the cue is read of ("$1.30", not "$5bn")
     unless_year: bool = False  # a [[frequency]] cue not read of a year's figure named before it
@@ -362,9 +365,11 @@ def is_forecast(figure: Figure, rules: CheckingRules, aggregation: str | None = 
             if _opening_forecast(figure, cue, rules):
                 return f"forecast words ({cue.id})"
             continue
-        text = {"after": figure.words.after, "tail": figure.sentence[figure.offset :]}.get(
-            cue.where, figure.words.before
-        )
+        text = {
+            "after": figure.words.after,
+            "tail": figure.sentence[figure.offset :],
+            "lead": figure.sentence[max(0, figure.offset - BASELINE_REACH) : figure.offset],
+        }.get(cue.where, figure.words.before)
         if cue.search(text):
             return f"forecast words ({cue.id})"
     continued = _continued_clause(figure, rules)
@@ -1223,8 +1228,9 @@ def _window(series: Series, frequency: str, day: date) -> list[OfficialValue]:
     before for dated changes, the last year over for annual ones."""
     if frequency == "D":
         return series.between("D", (day - DAY_WINDOW).isoformat(), day.isoformat())
-    if frequency == "M":
-        return series.between("M", _shift(day, -1), _shift(day, 1))
+    if frequency == "M":  # none if the series begins after the day's month (Brent's, May 1987)
+        months = series.between("M", _shift(day, -1), _shift(day, 1))
+        return months if any(v.period <= _shift(day, 0) for v in months) else []
     if frequency == "Q":
         return series.before("Q", f"{day.year}-Q{(day.month - 1) // 3 + 1}", 2)
     if frequency == "E":
