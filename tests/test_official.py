@@ -1321,3 +1321,63 @@ def test_a_days_quote_before_its_series_begins_meets_no_later_month(folder: Path
     assert outcome == "no-reference", checks  # EIA's Brent begins on 1987-05-20
     assert not [row for row in checks if row[0] == "official"], checks
     assert "taken as the daily/monthly figure at 1987-04-09" in checks[0][6], checks
+
+
+def test_a_dollars_level_touched_crossed_or_held_is_the_days_rate(folder: Path) -> None:
+    found = checked(folder, "levels_touched", {
+        "a.txt": ("1987-03-25", "DOLLAR SURVEY\n\nTOKYO, March 25 - A similar survey was made "
+                                "when the currency fell sharply in January. It hit a new record "
+                                "low of 148.20 yen yesterday.\n"),
+        "b.txt": ("1987-03-26", "STERLING\n\nLONDON, March 26 - Sterling peaked at a high of "
+                                "1.6075 dlrs before settling.\n"),
+        "c.txt": ("1987-03-24", "DOLLAR\n\nFRANKFURT, March 24 - The Bundesbank last intervened "
+                                "on January 27, when the dollar threatened to fall below 1.81 "
+                                "marks.\n"),
+        "d.txt": ("1987-03-25", "SUMITA\n\nTOKYO, March 26 - Commenting on the dollar's fall "
+                                "below 150 yen, Sumita said he found no reason for it.\n"),
+        "e.txt": ("1987-03-27", "BANK OF JAPAN INTERVENES\n\nThe Bank of Japan intervened in the "
+                                "market to keep the dollar above 149 yen, dealers said.\n"),
+        "f.txt": ("1987-03-30", "MIYAZAWA\n\nTOKYO, March 30 - The minister believes market "
+                                "forces will push the dollar back up from its record low of "
+                                "144.70 yen today.\n"),
+        "g.txt": ("1987-03-18", "RIGS\n\nHOUSTON, March 18 - Today's relatively stable oil "
+                                "prices of about 18 dlrs a barrel are not enough to spur a "
+                                "return to the heady days of 1981.\n"),
+        "h.txt": ("1987-03-25", "TOKYO STOCKS\n\nTOKYO, March 25 - Sony shares hit a record "
+                                "low of 2,950 yen.\n"),
+    })  # fmt: skip
+    # FRED's monthly yen per dollar: Feb 1987 153.41, Mar 151.43, Apr 142.90
+    for quote in ("148.20 yen", "below 150 yen", "above 149 yen", "144.70 yen"):
+        outcome, checks, _ = found[quote]
+        assert outcome == "consistent", (quote, checks)
+        assert "monthly values for JPY 1987-02..1987-04 range 142.899-153.407" in checks[0][6]
+    inferred = "(metric exchange_rate from a level quoted in the dollar's story)"
+    assert inferred in found["148.20 yen"][1][0][6]
+    outcome, checks, _ = found["1.6075 dlrs"]  # GBP per $ Mar 0.628: 1.592 dollars a pound
+    assert outcome == "consistent" and ":EXCH:GBP:1987-0" in checks[0][1], checks
+    outcome, checks, _ = found["below 1.81 marks"]  # DEM per $ Feb 1.8239 (within 2%)
+    assert outcome == "consistent" and ":EXCH:DEM:1987-0" in checks[0][1], checks
+    outcome, checks, _ = found["about 18 dlrs"]  # today's, not 1981's: WTI 03-11..03-18
+    assert outcome == "consistent", checks
+    assert "daily values for WTI 1987-03-11..1987-03-18 range 18.33-18.94" in checks[0][6]
+    # a share's low in yen is no dollar level: its story names no dollar
+    assert all(row[0] != "official" for row in found["2,950 yen"][1])
+
+
+def test_growth_in_a_calendar_year_and_a_forecast_issued_earlier_are_forecasts(
+    folder: Path,
+) -> None:
+    found = checked(folder, "calendar", {
+        "a.txt": ("1987-03-20", "JAPAN IMF\n\nTOKYO, March 20 - The IMF doubts the government's "
+                                "forecast of economic growth. Most independent forecasters, "
+                                "including the IMF, believe that growth in calendar 1987 will be "
+                                "below three pct, monetary sources said.\n"),
+        "b.txt": ("1987-03-09", "DUTCH CPB\n\nTHE HAGUE, March 9 - The GDP growth figure is "
+                                "within the CPB's latest forecast, issued last month, of 1.5 to "
+                                "two pct growth.\n"),
+    })  # fmt: skip
+    outcome, checks, _ = found["below three pct"]
+    assert outcome == "forecast", checks
+    assert "(metric gdp_growth from growth words in an economy's story)" in checks[0][6]
+    outcome, checks, _ = found["1.5 to two pct"]  # not February's growth: the aside is no clause
+    assert outcome == "forecast" and "forecast words (forecast_words)" in checks[0][6], checks

@@ -50,7 +50,11 @@ FLAGS = re.IGNORECASE | re.VERBOSE
 _BOUNDARY = re.compile(
     r"[,;:()]|\s[-–]\s|\b(?:but|while|whereas|and|after|against|when|because)\b", re.I
 )
-_ASIDE = re.compile(r"\([^()]{1,40}\)")
+# A short aside in brackets, or one between commas saying when something was issued ("its latest
+# forecast, issued last month, of 1.5 to two pct growth"), is no clause of its own.
+_ASIDE = re.compile(
+    r"\([^()]{1,40}\)|,\s*(?:issued|made|published|released|announced|given)\s[^,;()]{1,30},", re.I
+)
 # A money flow (exports, a current account, GDP) below this share of the national total is a
 # part of it ("exports to Japan", "coffee exports"), not the total news would state.
 PART_OF_TOTAL = 0.5
@@ -176,6 +180,7 @@ class CheckingRules(BaseModel):
     currency_price: list[Cue]
     dollar_named: list[Cue]
     level_crossed: list[Cue]
+    quoted_level: list[Cue]
     baseline_period: list[Cue]
     present: list[Cue]
     whole_year: list[Cue]
@@ -358,7 +363,7 @@ def is_forecast(figure: Figure, rules: CheckingRules, aggregation: str | None = 
     the level of the day it was quoted ("oil rose to $17 today", dated this month)."""
     if _present(figure, rules):
         return None  # "may increase rates from their current 4.75%": the rate in force
-    if _past_baseline(figure, rules):
+    if _past_baseline(figure, rules, aggregation):
         return None  # "growth will slow from more than 3% in 2004 to ...", said in 2005
     for cue in rules.forecast:
         if cue.where == "opening":
@@ -385,17 +390,23 @@ def is_forecast(figure: Figure, rules: CheckingRules, aggregation: str | None = 
     return f"its period {figure.period} was not over when it was published"
 
 
-def _past_baseline(figure: Figure, rules: CheckingRules) -> bool:
+def _past_baseline(figure: Figure, rules: CheckingRules, aggregation: str | None = None) -> bool:
     """The figure is what a forecast is measured from ("It forecast growth will slow from more
-    than 3% in 2004 to a little below 2.5%", in 2005), of a period over when it was published:
-    a fact the forecast starts from, not part of it; but not an earlier forecast it is revised
-    from ("lowered its GNP forecast for 1986/87 from four pct")."""
+    than 3% in 2004 to a little below 2.5%", in 2005), of a period over when it was published,
+    or a quote of the day (`aggregation` "point", of no period or one begun: "will push the
+    dollar back up from its record low of 144.70 yen today"): a fact the forecast starts from,
+    not part of it; but not an earlier forecast it is revised from ("lowered its GNP forecast
+    for 1986/87 from four pct")."""
     end = period_end(figure.period)
     head = figure.sentence[max(0, figure.offset - BASELINE_REACH) : figure.offset]
-    return (
-        end is not None
+    over = end is not None and figure.published is not None and end < figure.published
+    today = (
+        aggregation == "point"
         and figure.published is not None
-        and end < figure.published
+        and (figure.period is None or _period_first_day(figure.period) <= figure.published)
+    )
+    return (
+        (over or today)
         and any(cue.search(head) for cue in rules.compared)
         and not any(cue.search(head) for cue in rules.earlier_forecast)
     )
