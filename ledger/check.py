@@ -880,6 +880,14 @@ def _infer_metrics(db: sqlite_utils.Database, checker: Checker, claims: list[Cla
             checker.matcher.rules, words, claim.sentence[claim.end - claim.sentence_start :]
         ):
             claim.metric, claim.metric_from = "gdp_growth", "growth words, and no share named"
+        elif (
+            claim.metric == "inflation"
+            and _cued(checker.matcher.rules.allowed_for, words)
+            and _growth_of_an_economy(
+                checker.matcher.rules, words, claim.sentence[claim.end - claim.sentence_start :]
+            )
+        ):  # "the economy, ... allowing for inflation, shrank 19 pct in 1986"
+            claim.metric, claim.metric_from = "gdp_growth", "growth words, inflation allowed for"
         if checker.matcher.checkable(claim.metric):
             _read_level_crossed(checker.matcher, claim, _with_leading_words(words, claim))
             before = claim

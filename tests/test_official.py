@@ -1381,3 +1381,30 @@ def test_growth_in_a_calendar_year_and_a_forecast_issued_earlier_are_forecasts(
     assert "(metric gdp_growth from growth words in an economy's story)" in checks[0][6]
     outcome, checks, _ = found["1.5 to two pct"]  # not February's growth: the aside is no clause
     assert outcome == "forecast" and "forecast words (forecast_words)" in checks[0][6], checks
+
+
+def test_another_pound_an_ought_an_aim_and_inflation_allowed_for_are_read_so(
+    folder: Path,
+) -> None:
+    found = checked(folder, "other_pounds", {
+        "a.txt": ("1987-04-29", "EGYPT\n\nCAIRO, April 29 - The official incentive rate, set by "
+                                "the Central Bank daily, is around 1.36 pounds to the dollar.\n"),
+        "b.txt": ("1987-04-20", "YEN\n\nTOKYO, April 20 - For example, he said, the dollar "
+                                "should be about 120 yen instead of its present level.\n"),
+        "c.txt": ("1987-04-27", "ISRAEL\n\nJERUSALEM, April 27 - He said higher pay was harming "
+                                "attempts to push inflation to under 10 pct a year.\n"),
+        "d.txt": ("1987-04-23", "KUWAIT\n\nKUWAIT, April 23 - They estimate the economy, measured "
+                                "in terms of GDP and allowing for inflation, shrank 19 pct in "
+                                "1986.\n"),
+    })  # fmt: skip
+    outcome, checks, _ = found["around 1.36 pounds"]  # sterling: 0.600-0.628 pounds per dollar
+    assert outcome == "no-reference", checks
+    assert "0.6-0.628: the figure is more than 2 times that" in checks[0][6], checks
+    outcome, checks, _ = found["about 120 yen"]
+    assert outcome == "forecast" and "forecast words (hypothetical)" in checks[0][6], checks
+    outcome, checks, _ = found["under 10 pct"]
+    assert outcome == "forecast" and "forecast words (aimed_level)" in checks[0][6], checks
+    outcome, checks, _ = found["19 pct"]  # the economy's growth, not Kuwait's CPI
+    assert checks[0][1] == "wb-wdi:NY.GDP.MKTP.KD.ZG:KWT:1986", checks
+    assert "(metric gdp_growth from growth words, inflation allowed for)" in checks[0][6]
+    assert outcome == "inconsistent", checks  # WDI +8.57

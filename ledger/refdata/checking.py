@@ -63,6 +63,10 @@ PART_OF_TOTAL = 0.5
 # Canadian dollars", a conversion price of "1,052 yen"), or a rate in force read off "half a
 # point" (50); far below, it is a move (PART_OF_TOTAL).
 FAR_ABOVE = 3.0
+# For an exchange rate the bar is lower: twice every rate of its days is another currency's rate
+# that shares the name ("about 1.36 pounds to the dollar", Egypt's pound; "2.5 pounds", Sudan's:
+# sterling was never worth less than 0.95 dollars) or no rate at all, not a misquote.
+FAR_ABOVE_RATE = 2.0
 # How far before a figure, in its sentence, the currency or crude benchmark it is quoted in is
 # looked for ("one euro worth $1.3218").
 NAMED_REACH = 120
@@ -168,6 +172,7 @@ class CheckingRules(BaseModel):
     growth_words: list[Cue]
     not_the_economy: list[Cue]
     share_after: list[Cue]
+    allowed_for: list[Cue]
     not_a_market_price: list[Cue]
     nominal: list[Cue]
     compared: list[Cue]
@@ -1010,7 +1015,8 @@ class Matcher:
         if figure.unit == "USD" and window[0].indicator == "FRED:EXCH":
             low, high = 1 / high, 1 / low  # "$1.29 to the euro": the series give euros per $
         quoted = _market_series(window[0].indicator)
-        off = _off_the_level(figure.value, low, high, quoted or frequency == "E")
+        far = FAR_ABOVE_RATE if window[0].indicator == "FRED:EXCH" else FAR_ABOVE
+        off = _off_the_level(figure.value, low, high, quoted or frequency == "E", far)
         if off:
             return [Verdict("no-reference", f"the series for {window[0].subject} are at {off}")]
         reach = Interval(low, high)
@@ -1056,7 +1062,8 @@ class Matcher:
         # a count of people far above the nation's is another group's ("500 million people, or
         # about 10 pct of the world's population", in a story filed from Brazil)
         quoted = _market_series(value.indicator) or definition.unit == "person"
-        off = _off_the_level(signed, other, other, quoted)
+        far = FAR_ABOVE_RATE if value.indicator == "FRED:EXCH" else FAR_ABOVE
+        off = _off_the_level(signed, other, other, quoted, far)
         if quoted and off:  # "May crude closed 17 cents higher"
             return Verdict("no-reference", f"{value.indicator} for {value.subject} is at {off}")
         outcome = compare(self._interval(figure, signed), reference_interval(other, "exact"))
@@ -1093,23 +1100,27 @@ _FREQUENCY_WORDS = {"A": "annual", "H": "half-yearly", "Q": "quarterly", "M": "m
                     "W": "weekly", "D": "daily", "E": "dated-change"}  # fmt: skip
 
 
-def _off_the_level(value: float, low: float, high: float, quoted: bool) -> str | None:
+def _off_the_level(
+    value: float, low: float, high: float, quoted: bool, far: float = FAR_ABOVE
+) -> str | None:
     """Why a level's figure is no level of its series (low-high): under half of it, a move of the
-    price ("a 1.50 dlrs a barrel rise", "fell 6.60 won"); for a quote (`quoted`), over FAR_ABOVE
+    price ("a 1.50 dlrs a barrel rise", "fell 6.60 won"); for a quote (`quoted`), over `far`
     times it, the price of something else. None when it is near enough to be compared.
 
     >>> _off_the_level(0.17, 18.6, 18.9, True)
     '18.6-18.9: the figure is less than half of that, a move of the price, not its level'
     >>> _off_the_level(805.5, 0.6, 0.628, True)
     '0.6-0.628: the figure is more than 3 times that, the price of something else'
+    >>> _off_the_level(1.36, 0.6, 0.628, True, FAR_ABOVE_RATE)
+    '0.6-0.628: the figure is more than 2 times that, the price of something else'
     >>> _off_the_level(18.0, 18.6, 18.9, True) is None
     True
     """
     levels = f"{_num(low)}-{_num(high)}" if low != high else _num(low)
     if abs(value) < PART_OF_TOTAL * low:
         return f"{levels}: the figure is less than half of that, a move of the price, not its level"
-    if quoted and abs(value) > FAR_ABOVE * high:
-        times = f"more than {_num(FAR_ABOVE)} times that"
+    if quoted and abs(value) > far * high:
+        times = f"more than {_num(far)} times that"
         return f"{levels}: the figure is {times}, the price of something else"
     return None
 
