@@ -1408,3 +1408,23 @@ def test_another_pound_an_ought_an_aim_and_inflation_allowed_for_are_read_so(
     assert checks[0][1] == "wb-wdi:NY.GDP.MKTP.KD.ZG:KWT:1986", checks
     assert "(metric gdp_growth from growth words, inflation allowed for)" in checks[0][6]
     assert outcome == "inconsistent", checks  # WDI +8.57
+
+
+def test_lending_a_load_factor_and_reserves_are_no_national_account(folder: Path) -> None:
+    found = checked(folder, "money_credit", {
+        "a.txt": ("1987-03-12", "THAILAND\n\nBANGKOK, March 12 - The Bank of Thailand estimated "
+                                "overall lending by the Thai banking system grew 3.8 pct in "
+                                "1986.\n"),
+        "b.txt": ("1987-03-25", "CATHAY\n\nHONG KONG, March 25 - Miles said load factor is still "
+                                "holding up at 70 pct.\n"),
+        "c.txt": ("1987-03-25", "COLOMBIA\n\nMIAMI, March 25 - Its foreign reserves ended 1986 at "
+                                "3.5 billion dlrs, equivalent to nine months of imports.\n"),
+        "d.txt": ("1987-03-12", "THAILAND\n\nBANGKOK, March 12 - The Thai economy grew 4.5 pct in "
+                                "1986.\n"),
+    })  # fmt: skip
+    for quote in ("3.8 pct", "70 pct", "3.5 billion dlrs"):
+        outcome, checks, _ = found[quote]
+        assert all(row[0] != "official" for row in checks), (quote, checks)
+    outcome, checks, _ = found["4.5 pct"]  # the economy's: WDI's 5.53 for Thailand's 1986
+    assert checks[0][1] == "wb-wdi:NY.GDP.MKTP.KD.ZG:THA:1986", checks
+    assert outcome == "revised", checks
