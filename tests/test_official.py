@@ -1428,3 +1428,22 @@ def test_lending_a_load_factor_and_reserves_are_no_national_account(folder: Path
     outcome, checks, _ = found["4.5 pct"]  # the economy's: WDI's 5.53 for Thailand's 1986
     assert checks[0][1] == "wb-wdi:NY.GDP.MKTP.KD.ZG:THA:1986", checks
     assert outcome == "revised", checks
+
+
+def test_a_country_named_right_after_a_figure_in_a_list_is_its_subject(folder: Path) -> None:
+    wire = (
+        "OECD\n\nPARIS, March 17 - Unadjusted annual inflation for the seven leading "
+        "industrialised nations in January was running at 4.4 pct in Italy, 3.9 pct in Britain "
+        "and Canada, 1.4 pct in the U.S., Minus 0.8 pct in West Germany and minus 1.5 pct in "
+        "Japan, the OECD said.\n"
+    )
+    found = checked(folder, "list_after", {"a.txt": ("1987-03-17", wire)})
+    for quote, code in (("4.4 pct", "ITA"), ("3.9 pct", "GBR"), ("minus 1.5 pct", "JPN")):
+        outcome, checks, _ = found[quote]
+        assert outcome == "no-reference" and checks[0][3] == code, (quote, checks)
+        assert f"no official monthly value for {code} in 1987-01" in checks[0][6]
+    # West Germany's rate, no longer set against the US's CPI-U as the figure before it was
+    outcome, checks, _ = found["0.8 pct"]
+    assert outcome == "no-reference" and checks[0][3] == "DEU", checks
+    outcome, checks, _ = found["1.4 pct"]  # the US's own: CPI-U 12-month change, 1.46
+    assert checks[0][1] == "bls-cpi:BLS:CUUR0000SA0:YOY:USA:1987-01", checks
