@@ -958,6 +958,16 @@ def _infer_metric(
         if code:  # "The won was fixed at 804.90 against the dollar"
             claim.metric, claim.unit, claim.kind = "exchange_rate", code, "money"
             claim.metric_from = f"a number priced in dollars, in the {code} named before it"
+        elif (
+            before is not None
+            and before.sentence_start == claim.sentence_start
+            and before.unit
+            and _a_quote(checker.matcher, before)
+            and _cued(rules.compared, words)
+            and abs(before.value) / 2 <= abs(claim.value) <= abs(before.value) * 2
+        ):  # "Sterling closed at 1.6175 dlrs, after 1.6150 at the opening": the same quote's
+            claim.metric, claim.unit, claim.kind = before.metric, before.unit, "money"
+            claim.metric_from = "the quote it is compared with"
     elif claim.kind == "money":
         said = _with_leading_words(words, claim)
         if claim.unit == "USD" and any(

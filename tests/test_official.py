@@ -1447,3 +1447,29 @@ def test_a_country_named_right_after_a_figure_in_a_list_is_its_subject(folder: P
     assert outcome == "no-reference" and checks[0][3] == "DEU", checks
     outcome, checks, _ = found["1.4 pct"]  # the US's own: CPI-U 12-month change, 1.46
     assert checks[0][1] == "bls-cpi:BLS:CUUR0000SA0:YOY:USA:1987-01", checks
+
+
+def test_more_currencies_by_name_a_baseline_quote_and_a_span_named_elsewhere(
+    folder: Path,
+) -> None:
+    found = checked(folder, "currencies_more", {
+        "a.txt": ("1987-04-21", "GUILDER\n\nAMSTERDAM, April 21 - The fix put the dollar at "
+                                "2.0045 guilders after 2.0280 last Friday.\n"),
+        "b.txt": ("1987-04-07", "STERLING\n\nLONDON, April 7 - Sterling closed at 1.6175 dlrs, "
+                                "after 1.6150 at the opening.\n"),
+        "c.txt": ("1987-04-21", "TAIWAN\n\nTAIPEI, April 21 - The Taiwan dollar has risen about "
+                                "16 pct since September 1985. In the same time span the Taiwan "
+                                "dollar rose to 36.77 to the U.S. Currency from 40.45. The Taiwan "
+                                "dollar opened at 34.24 to the U.S. Dollar today.\n"),
+    })  # fmt: skip
+    outcome, checks, _ = found["2.0280"]  # FRED guilders per $: Mar-May 1987 2.0154-2.0731
+    assert outcome == "consistent" and ":EXCH:NLG:1987-0" in checks[0][1], checks
+    outcome, checks, _ = found["1.6150"]  # $ per pound: Mar-May 1987 1.592-1.667
+    assert outcome == "consistent" and ":EXCH:GBP:1987-0" in checks[0][1], checks
+    assert "(metric exchange_rate from the quote it is compared with)" in checks[0][6]
+    outcome, checks, _ = found["34.24"]  # Taiwan dollars per $: Mar-May 1987 32.35-34.68
+    assert outcome == "consistent" and ":EXCH:TWD:1987-0" in checks[0][1], checks
+    for quote in ("36.77", "40.45"):
+        outcome, checks, _ = found[quote]
+        assert outcome == "no-reference", (quote, checks)
+        assert "a quote of a time another sentence names" in checks[0][6], (quote, checks)
