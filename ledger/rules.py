@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 import regex
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from ledger.case_pins import pin_caseless_sets
 from ledger.gates import EdgeGates as EdgeGates
 from ledger.gates import Gated as Gated
 from ledger.gates import last_letters as last_letters
@@ -1353,7 +1354,9 @@ _CALLS_IN = regex.compile(rf"\(\?&{_CALLED}([a-z_]+)\)")
 
 def _compile(source: str, what: str, *, ignore_case: bool = True) -> Pattern:
     try:
-        return regex.compile(source, FLAGS | (regex.IGNORECASE if ignore_case else 0))
+        if ignore_case:
+            return regex.compile(pin_caseless_sets(source), FLAGS | regex.IGNORECASE)
+        return regex.compile(source, FLAGS)
     except regex.error as error:
         raise RulesError(f"{what}: bad regex: {error}") from error
 
