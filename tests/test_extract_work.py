@@ -757,6 +757,24 @@ def test_a_sentences_cuts_are_those_a_search_of_it_finds(text: str) -> None:
     assert len(found) >= 5
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The U.S.-UK deal, Hong\u00a0Kong and New   Zealand; USA and BUS, the US$5 bn, the US",
+        "Japan's yen, JapanX, éJapan, Japan² and Chinese China_ (China) CHINA Kuwait Petroleum",
+    ],
+)
+def test_a_sentences_subject_names_are_those_a_search_of_it_finds(text: str) -> None:
+    """_table_names asks subject_pattern only where `re` finds the start of a name of its tree
+    (rules.subject_hint): the same names as the pattern's search of the whole sentence."""
+    rules = default_rules()
+    s = Sentence(0, len(text), text)
+    found = [m.span() for m in rules.subject_pattern.finditer(text)]
+    assert rules.subject_hint is not None
+    assert [m.span() for m in sentence_fields._table_names(rules, s, text)] == found
+    assert len(found) >= 5
+
+
 def test_a_cue_that_may_open_its_sentence_is_searched_past_it_only_after_its_words() -> None:
     """[[subject_name]] acts past its sentence's start opens with "said", "when", "that" ...
     (past_head_triggers): a sentence holding none of them is tried at its start alone."""

@@ -89,7 +89,23 @@ def _table_names(rules: Rules, s: Sentence, text: str) -> Iterable[Match]:
     instructions a character."""
     if _whole_words(s) and rules.subject_words.isdisjoint(s.lower_words()):
         return ()
-    return rules.subject_pattern.finditer(text, 0, len(text), False, RELEASE_GIL)
+    pattern, hint = rules.subject_pattern, rules.subject_hint
+    if hint is None:
+        return pattern.finditer(text, 0, len(text), False, RELEASE_GIL)
+    # what the finditer finds, the pattern asked only where the hint finds a name's start (a
+    # third fewer instructions: rules._hint); each looked for from where the one before ended
+    found: list[Match] = []
+    search, match, size = hint.search, pattern.match, len(text)
+    at = 0
+    while (hinted := search(text, at)) is not None:
+        start = hinted.start()
+        name = match(text, start, size, RELEASE_GIL)
+        if name is None:
+            at = start + 1
+        else:
+            found.append(name)
+            at = max(name.end(), start + 1)
+    return found
 
 
 def _search(pattern: Pattern, text: str) -> Match | None:
