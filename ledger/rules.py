@@ -453,6 +453,8 @@ class PeriodReach(_Strict):
     owned: str  # a regex for all between a cue and a figure that is the cue's ("1986's 2.5 pct")
     # a regex: what parts a month's or a quarter's clause from the future words of another
     future_apart: str
+    change_from: str  # a regex ending where a change's starting figure begins ("down from ")
+    revision_words: list[str]  # a sentence that revises a figure: its old one is of its period
     examples: list[str] = Field(min_length=1)
 
 
@@ -850,6 +852,8 @@ class Rules:
     period_clause: Pattern
     period_when: Pattern  # read with match, right after a period cue (period_reach when)
     period_owned: Pattern  # read with fullmatch, between a cue and its figure (period_reach owned)
+    period_change_from: Pattern  # read backwards from a figure: it is a change's start
+    period_revision_words: frozenset[str]  # where a change's start keeps the level's period
     future_apart: Pattern  # what parts a month's clause from another's future words
     own_aside: Pattern
     state_body: Pattern  # a state's own body ("U.S. Treasury"): its country stays the subject
@@ -1646,6 +1650,10 @@ def _cues(files: RuleFiles, cue: Callable[[str, str], Pattern]) -> dict[str, Any
         "period_clause": cue(files.period_reach.clause, "period_reach clause"),
         "period_when": cue(files.period_reach.when, "period_reach when"),
         "period_owned": cue(files.period_reach.owned, "period_reach owned"),
+        "period_change_from": cue(
+            "(?r)(?:" + files.period_reach.change_from + r")\Z", "period_reach change_from"
+        ),
+        "period_revision_words": frozenset(files.period_reach.revision_words),
         "future_apart": cue(files.period_reach.future_apart, "period_reach future_apart"),
         "own_aside": cue(files.own_aside.regex, "own_aside"),
         "state_body": cue(files.state_body.regex, "state_body"),

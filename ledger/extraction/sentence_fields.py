@@ -1037,6 +1037,17 @@ def period(doc: Doc, s: Sentence, claim: Found, next_start: int) -> str | None:
         if found is not None:
             return found.value
     j = bisect.bisect_left(starts, claim.start) - 1
+    # a change's start takes no cue before it but a step: the others date the level it changed
+    # to ("last year's figures, which showed a drop in inflation from 25 pct to 16.9"); not a
+    # revised figure's ("raised its 1987 estimate to 7.50 dlrs a share from five dlrs")
+    start_of_change = (
+        j >= 0
+        and rules.period_revision_words.isdisjoint(s.lower_words())
+        and rules.period_change_from.search(
+            text, max(0, claim.start - 40), claim.start, RELEASE_GIL
+        )
+        is not None
+    )
     while j >= 0:
         cue = cues[j]
         # a step after another figure dates that one, and a baseline like it ("off 7.7 pct
@@ -1044,6 +1055,7 @@ def period(doc: Doc, s: Sentence, claim: Found, next_start: int) -> str | None:
         if (
             cue.end <= claim.start
             and not cue.baseline
+            and (not start_of_change or cue.after_figure)
             and (not cue.after_figure or _is_baseline(doc, claim))
         ):
             return cue.value
