@@ -464,6 +464,7 @@ class AttributionWords(_Strict):
     comment: str
     titles: list[str] = Field(min_length=1)  # "Dr." also matches "Dr"
     not_sources: list[str]
+    people: list[str] = []  # no organisation when the whole name: "Shareholders will receive"
     # page furniture a name may run into ("Share on Facebook Share on X ... KPMG said"): stripped
     # from the start of a source, each a regex
     furniture: list[str] = []
@@ -871,6 +872,7 @@ class Rules:
     title_words: frozenset[str]  # the same, lower-case and without a dot: "president Vernes"
     furniture: Pattern  # page furniture before a source's name, to strip
     not_sources: frozenset[str]
+    people: frozenset[str]  # words naming people in general, no organisation alone
     organisations: frozenset[str]
     capitalised_only: frozenset[str]
     comparison_words: frozenset[str]
@@ -1473,6 +1475,7 @@ def _word_lookups(files: RuleFiles) -> dict[str, Any]:
         "codes": prefixes.codes,
         "qualifiers": {norm(w): q.bound for q in files.qualifier for w in q.words},
         "not_sources": frozenset(files.attribution_words.not_sources),
+        "people": frozenset(files.attribution_words.people),
         "organisations": frozenset(files.attribution_words.organisations),
         "capitalised_only": frozenset(files.attribution_words.capitalised_only),
         "comparison_words": frozenset(files.comparison.words),

@@ -30,6 +30,8 @@ _CLAUSE = regex.compile(
 _CLAUSE_WORDS = frozenset(("but", "while", "whereas", "though", "although", "because", "where"))
 _SPACES = regex.compile(r"[\s\u00a0\-‑]+")  # as rules.trie() matches a space in a name
 _ARTICLE = regex.compile(r"^(?:The|A|An)\s+")
+# where an organisation is based, before its name: "Philadelphia-based Reliance", "New York-based"
+_BASED = regex.compile(r"^(?:\p{Lu}[\p{L}.]*\s+)*\p{Lu}[\p{L}.]*-based\s+(?=\p{Lu})")
 _POSSESSIVE = regex.compile(r"^(\p{Lu}[\p{L}.]*(?:\s\p{Lu}[\p{L}.]*)?)['’]s\s+(?=\p{Lu})")
 _QUOTES = regex.compile(r"[\"“”]")
 _DIGIT = regex.compile(r"\d")
@@ -170,11 +172,14 @@ def _organisation_name(rules: Rules, name: str) -> str | None:
     """An organisation's name as a subject: on one line, without its legal suffix or a word
     before it that names nothing ("Yesterday", "The")."""
     name = _SPACES_ONLY.sub(" ", name.strip(" ,.\n"))
+    if "-based " in name:
+        name = _BASED.sub("", name)
     first, _, rest = name.partition(" ")
     if rest and first.lower() in rules.not_sources:
         name = rest
     name = rules.legal_suffix.sub("", name)
-    if not name or name.lower() in rules.not_sources or len(name) < 2:
+    lower = name.lower()
+    if not name or lower in rules.not_sources or lower in rules.people or len(name) < 2:
         return None
     if name.rpartition(" ")[2].lower() in rules.not_sources:
         return None  # "UK GDP rose 2.2%", "Japan Exports": a measure, no organisation
