@@ -880,6 +880,14 @@ def _infer_metrics(db: sqlite_utils.Database, checker: Checker, claims: list[Cla
             checker.matcher.rules, words, claim.sentence[claim.end - claim.sentence_start :]
         ):
             claim.metric, claim.metric_from = "gdp_growth", "growth words, and no share named"
+        elif (
+            claim.metric == "inflation"
+            and _cued(checker.matcher.rules.allowed_for, words)
+            and _growth_of_an_economy(
+                checker.matcher.rules, words, claim.sentence[claim.end - claim.sentence_start :]
+            )
+        ):  # "the economy, ... allowing for inflation, shrank 19 pct in 1986"
+            claim.metric, claim.metric_from = "gdp_growth", "growth words, inflation allowed for"
         if checker.matcher.checkable(claim.metric):
             _read_level_crossed(checker.matcher, claim, _with_leading_words(words, claim))
             before = claim
@@ -930,6 +938,13 @@ def _infer_metric(
             for cue in rules.currency_price
         ):
             claim.metric, claim.metric_from = "exchange_rate", "a currency named before it"
+        elif (
+            claim.unit in rules.currency_words.table().values()
+            and _cued(rules.quoted_level, said)
+            and _named_before(db, rules.dollar_named, claim, text, reach=None)
+        ):  # "It hit a new record low of 148.20 yen yesterday", in a story of the dollar
+            claim.metric = "exchange_rate"
+            claim.metric_from = "a level quoted in the dollar's story"
     elif _growth_of_an_economy(
         rules, words, claim.sentence[claim.end - claim.sentence_start :]
     ) and (_of_a_country(checker, claim) or _in_an_economys_story(db, rules, claim, text)):
@@ -979,12 +994,24 @@ def _of_a_country(checker: Checker, claim: ClaimRow) -> bool:
 def _in_an_economys_story(
     db: sqlite_utils.Database, rules: CheckingRules, claim: ClaimRow, text: list[str]
 ) -> bool:
-    """Economy words in the claim's sentence or the words before it; `text` keeps the source's
-    text once read."""
+    """Economy words in the claim's sentence or the words before it."""
+    return _named_before(db, rules.economy, claim, text)
+
+
+def _named_before(
+    db: sqlite_utils.Database,
+    cues: list[Cue],
+    claim: ClaimRow,
+    text: list[str],
+    reach: int | None = 300,
+) -> bool:
+    """One of `cues` in the claim's sentence up to it or the `reach` characters before (None:
+    the whole story before it, its headline too); `text` keeps the source's text once read."""
     if not text:
         row = db.execute("select text from sources where id = ?", [claim.source_id])
         text.append((row.fetchone() or [""])[0] or "")
-    return _cued(rules.economy, text[0][max(0, claim.sentence_start - 300) : claim.end])
+    start = 0 if reach is None else max(0, claim.sentence_start - reach)
+    return _cued(cues, text[0][start : claim.end])
 
 
 def _follows(before: ClaimRow, claim: ClaimRow) -> bool:
