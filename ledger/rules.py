@@ -454,6 +454,7 @@ class PeriodReach(_Strict):
     # a regex: what parts a month's or a quarter's clause from the future words of another
     future_apart: str
     change_from: str  # a regex ending where a change's starting figure begins ("down from ")
+    change_words: list[str]  # the words of change_from, one of which its every match holds
     revision_words: list[str]  # a sentence that revises a figure: its old one is of its period
     examples: list[str] = Field(min_length=1)
 
@@ -855,6 +856,7 @@ class Rules:
     period_owned: Pattern  # read with fullmatch, between a cue and its figure (period_reach owned)
     period_change_from: Pattern  # read backwards from a figure: it is a change's start
     period_revision_words: frozenset[str]  # where a change's start keeps the level's period
+    period_change_words: frozenset[str]  # period_change_from's words: a gate before it
     future_apart: Pattern  # what parts a month's clause from another's future words
     own_aside: Pattern
     state_body: Pattern  # a state's own body ("U.S. Treasury"): its country stays the subject
@@ -1657,6 +1659,7 @@ def _cues(files: RuleFiles, cue: Callable[[str, str], Pattern]) -> dict[str, Any
             "(?r)(?:" + files.period_reach.change_from + r")\Z", "period_reach change_from"
         ),
         "period_revision_words": frozenset(files.period_reach.revision_words),
+        "period_change_words": frozenset(files.period_reach.change_words),
         "future_apart": cue(files.period_reach.future_apart, "period_reach future_apart"),
         "own_aside": cue(files.own_aside.regex, "own_aside"),
         "state_body": cue(files.state_body.regex, "state_body"),

@@ -1042,17 +1042,7 @@ def period(doc: Doc, s: Sentence, claim: Found, next_start: int) -> str | None:
         if found is not None:
             return found.value
     j = bisect.bisect_left(starts, claim.start) - 1
-    # a change's start takes no cue before it but a step: the others date the level it changed
-    # to ("last year's figures, which showed a drop in inflation from 25 pct to 16.9"); not a
-    # revised figure's ("raised its 1987 estimate to 7.50 dlrs a share from five dlrs")
-    start_of_change = (
-        j >= 0
-        and rules.period_revision_words.isdisjoint(s.lower_words())
-        and rules.period_change_from.search(
-            text, max(0, claim.start - 40), claim.start, RELEASE_GIL
-        )
-        is not None
-    )
+    start_of_change: bool | None = None  # read once, where a cue before it would date it
     while j >= 0:
         cue = cues[j]
         # a step after another figure dates that one, and a baseline like it ("off 7.7 pct
@@ -1060,12 +1050,33 @@ def period(doc: Doc, s: Sentence, claim: Found, next_start: int) -> str | None:
         if (
             cue.end <= claim.start
             and not cue.baseline
-            and (not start_of_change or cue.after_figure)
             and (not cue.after_figure or _is_baseline(doc, claim))
         ):
-            return cue.value
+            if cue.after_figure:
+                return cue.value
+            if start_of_change is None:
+                start_of_change = _starts_change(doc, s, claim)
+            if not start_of_change:
+                return cue.value
         j -= 1
     return None
+
+
+def _starts_change(doc: Doc, s: Sentence, claim: Found) -> bool:
+    """Whether the figure is where a change started ([period_reach] change_from: "fell to 84 mln
+    dlrs from 97.5 mln"), so that a cue before it dates the level it changed to, not it; not in
+    a sentence that revises a figure ("raised its 1987 estimate to 7.50 dlrs from five dlrs").
+    A word-set test rules out most sentences before the pattern is searched."""
+    rules, words = doc.rules, s.lower_words()
+    if _whole_words(s) and rules.period_change_words.isdisjoint(words):
+        return False
+    return (
+        rules.period_revision_words.isdisjoint(words)
+        and rules.period_change_from.search(
+            doc.text, max(0, claim.start - 40), claim.start, RELEASE_GIL
+        )
+        is not None
+    )
 
 
 def _is_baseline(doc: Doc, claim: Found) -> bool:
