@@ -1408,3 +1408,68 @@ def test_another_pound_an_ought_an_aim_and_inflation_allowed_for_are_read_so(
     assert checks[0][1] == "wb-wdi:NY.GDP.MKTP.KD.ZG:KWT:1986", checks
     assert "(metric gdp_growth from growth words, inflation allowed for)" in checks[0][6]
     assert outcome == "inconsistent", checks  # WDI +8.57
+
+
+def test_lending_a_load_factor_and_reserves_are_no_national_account(folder: Path) -> None:
+    found = checked(folder, "money_credit", {
+        "a.txt": ("1987-03-12", "THAILAND\n\nBANGKOK, March 12 - The Bank of Thailand estimated "
+                                "overall lending by the Thai banking system grew 3.8 pct in "
+                                "1986.\n"),
+        "b.txt": ("1987-03-25", "CATHAY\n\nHONG KONG, March 25 - Miles said load factor is still "
+                                "holding up at 70 pct.\n"),
+        "c.txt": ("1987-03-25", "COLOMBIA\n\nMIAMI, March 25 - Its foreign reserves ended 1986 at "
+                                "3.5 billion dlrs, equivalent to nine months of imports.\n"),
+        "d.txt": ("1987-03-12", "THAILAND\n\nBANGKOK, March 12 - The Thai economy grew 4.5 pct in "
+                                "1986.\n"),
+    })  # fmt: skip
+    for quote in ("3.8 pct", "70 pct", "3.5 billion dlrs"):
+        outcome, checks, _ = found[quote]
+        assert all(row[0] != "official" for row in checks), (quote, checks)
+    outcome, checks, _ = found["4.5 pct"]  # the economy's: WDI's 5.53 for Thailand's 1986
+    assert checks[0][1] == "wb-wdi:NY.GDP.MKTP.KD.ZG:THA:1986", checks
+    assert outcome == "revised", checks
+
+
+def test_a_country_named_right_after_a_figure_in_a_list_is_its_subject(folder: Path) -> None:
+    wire = (
+        "OECD\n\nPARIS, March 17 - Unadjusted annual inflation for the seven leading "
+        "industrialised nations in January was running at 4.4 pct in Italy, 3.9 pct in Britain "
+        "and Canada, 1.4 pct in the U.S., Minus 0.8 pct in West Germany and minus 1.5 pct in "
+        "Japan, the OECD said.\n"
+    )
+    found = checked(folder, "list_after", {"a.txt": ("1987-03-17", wire)})
+    for quote, code in (("4.4 pct", "ITA"), ("3.9 pct", "GBR"), ("minus 1.5 pct", "JPN")):
+        outcome, checks, _ = found[quote]
+        assert outcome == "no-reference" and checks[0][3] == code, (quote, checks)
+        assert f"no official monthly value for {code} in 1987-01" in checks[0][6]
+    # West Germany's rate, no longer set against the US's CPI-U as the figure before it was
+    outcome, checks, _ = found["0.8 pct"]
+    assert outcome == "no-reference" and checks[0][3] == "DEU", checks
+    outcome, checks, _ = found["1.4 pct"]  # the US's own: CPI-U 12-month change, 1.46
+    assert checks[0][1] == "bls-cpi:BLS:CUUR0000SA0:YOY:USA:1987-01", checks
+
+
+def test_more_currencies_by_name_a_baseline_quote_and_a_span_named_elsewhere(
+    folder: Path,
+) -> None:
+    found = checked(folder, "currencies_more", {
+        "a.txt": ("1987-04-21", "GUILDER\n\nAMSTERDAM, April 21 - The fix put the dollar at "
+                                "2.0045 guilders after 2.0280 last Friday.\n"),
+        "b.txt": ("1987-04-07", "STERLING\n\nLONDON, April 7 - Sterling closed at 1.6175 dlrs, "
+                                "after 1.6150 at the opening.\n"),
+        "c.txt": ("1987-04-21", "TAIWAN\n\nTAIPEI, April 21 - The Taiwan dollar has risen about "
+                                "16 pct since September 1985. In the same time span the Taiwan "
+                                "dollar rose to 36.77 to the U.S. Currency from 40.45. The Taiwan "
+                                "dollar opened at 34.24 to the U.S. Dollar today.\n"),
+    })  # fmt: skip
+    outcome, checks, _ = found["2.0280"]  # FRED guilders per $: Mar-May 1987 2.0154-2.0731
+    assert outcome == "consistent" and ":EXCH:NLG:1987-0" in checks[0][1], checks
+    outcome, checks, _ = found["1.6150"]  # $ per pound: Mar-May 1987 1.592-1.667
+    assert outcome == "consistent" and ":EXCH:GBP:1987-0" in checks[0][1], checks
+    assert "(metric exchange_rate from the quote it is compared with)" in checks[0][6]
+    outcome, checks, _ = found["34.24"]  # Taiwan dollars per $: Mar-May 1987 32.35-34.68
+    assert outcome == "consistent" and ":EXCH:TWD:1987-0" in checks[0][1], checks
+    for quote in ("36.77", "40.45"):
+        outcome, checks, _ = found[quote]
+        assert outcome == "no-reference", (quote, checks)
+        assert "a quote of a time another sentence names" in checks[0][6], (quote, checks)

@@ -173,6 +173,7 @@ class CheckingRules(BaseModel):
     not_the_economy: list[Cue]
     share_after: list[Cue]
     allowed_for: list[Cue]
+    period_elsewhere: list[Cue]
     not_a_market_price: list[Cue]
     nominal: list[Cue]
     compared: list[Cue]
@@ -794,6 +795,10 @@ class Matcher:
         forecast = is_forecast(figure, self.rules, definition.aggregation)
         if forecast:
             return f"forecast: {forecast}"
+        if definition.aggregation == "point" and any(
+            cue.search(figure.sentence[: figure.offset]) for cue in self.rules.period_elsewhere
+        ):  # "In the same time span the Taiwan dollar rose to 36.77"
+            return "a quote of a time another sentence names, not of a day the check can read"
         if definition.measure == "level" and figure.change is not None:
             return "a change of a level: the series give levels"
         if definition.measure == "growth" and any(
