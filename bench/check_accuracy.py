@@ -28,10 +28,10 @@ Prints the four figures issue 15 asks for:
 
 The held-out sets in SEALED are sealed: only their four totals are printed (no row, no miss, no
 expected -> got count), so they can be measured without being tuned on, by the lead only. The
-sixth was labelled to judge issue 15's sixth round, the one that unseals the fifth, and is run by
+sixth was labelled to judge issue 15's ninth round, the one that unseals the fifth, and is run by
 the lead only, at its end. The second was sealed until the round that labelled the third to judge
 it, the third until issue 15's fourth round (the one the fourth judged), the fourth until its fifth
-round (the one the fifth judged), and the fifth until its sixth (the one the sixth judges): their
+round (the one the fifth judged), and the fifth until its ninth (the one the sixth judges): their
 misses are read from then on, so their figures are seen ones, no longer held out.
 
 A labelled figure the extractor does not find counts as `no-reference` (nothing was checked).
@@ -73,8 +73,8 @@ LABEL_FILES = {
     "heldout6": Path(__file__).resolve().parent / "labels" / "official_checks_heldout6.csv",
 }
 # Sets kept sealed: only their four totals are printed, never a row's outcome (heldout3 was
-# sealed until issue 15's fourth round, heldout4 until its fifth and heldout5 until its sixth;
-# each is seen from then on). heldout6 judges the sixth round.
+# sealed until issue 15's fourth round, heldout4 until its fifth and heldout5 until its ninth;
+# each is seen from then on). heldout6 judges the ninth round.
 SEALED = {"heldout6"}
 VERDICTS = {"consistent", "inconsistent", "revised"}
 UNCHECKABLE = {"forecast", "frequency", "subnational", "company"}

@@ -60,7 +60,7 @@ HELDOUT3 = LABELS.with_name("news_heldout3.jsonl")
 # unsealed the third: sealed the same way (only its totals are ever run)
 HELDOUT4 = LABELS.with_name("news_heldout4.jsonl")
 # a fifth batch, labelled and committed before ledger was run on it, to judge the round that
-# unsealed the fourth: sealed the same way until issue 14's sixth round, whose tuning read its
+# unsealed the fourth: sealed the same way until issue 14's ninth round, whose tuning read its
 # misses
 HELDOUT5 = LABELS.with_name("news_heldout5.jsonl")
 # a sixth batch, labelled and committed before ledger was run on it, to judge the round that

@@ -1,7 +1,7 @@
 """bench/accuracy.py's sealed news batches: registered as suites, their labels readable, and
 `--misses` refused on them before any extractor is set up (a sealed batch's misses, once read,
 would make it a fit set). Nothing here runs an extractor on a news sentence. The third batch was
-sealed until issue 14's fourth round, the fourth until its fifth and the fifth until its sixth;
+sealed until issue 14's fourth round, the fourth until its fifth and the fifth until its ninth;
 the refusal is tested with them sealed again for the test. The sixth batch is the sealed one."""
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ def third_batch_sealed(monkeypatch):
 @pytest.fixture
 def fourth_batch_sealed(monkeypatch):
     """The fourth and fifth batches sealed again beside the sixth, as they were until the fifth
-    and sixth rounds, to test the refusal."""
+    and ninth rounds, to test the refusal."""
     sealed = {"news-heldout4", "news-heldout5", "news-heldout6"}
     monkeypatch.setattr(accuracy, "HELD_OUT_SETS", sealed)
 

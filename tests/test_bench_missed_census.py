@@ -93,7 +93,7 @@ def test_a_census_of_a_slice_of_the_corpora(tmp_path):
 def test_the_stories_of_the_sealed_batch_are_left_out_whole():
     # read from the corpora without running the extractor: ledger is never run on a sealed
     # sentence, and a census that held one would rank and sample its misses (the sixth batch,
-    # sealed in issue 14's sixth round; the fifth is seen since and read with the other sets)
+    # sealed in issue 14's ninth round; the fifth is seen since and read with the other sets)
     corpus_path("bbc")
     sealed = sealed_stories()
     labelled = HELDOUT6.read_text(encoding="utf-8").splitlines()
