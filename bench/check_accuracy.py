@@ -1,15 +1,16 @@
 """How well `ledger check` judges macro-statistical figures in real news, against hand labels.
 
 bench/labels/official_checks.csv (the development set), official_checks_heldout.csv,
-official_checks_heldout2.csv, official_checks_heldout3.csv, official_checks_heldout4.csv and
-official_checks_heldout5.csv (labelled before ledger was run on their stories;
-bench/labels/README.md says how) hold figures from the BBC and Reuters corpora (corpus, story id,
-character span of the figure in the story's title + text, publication date, category, the outcome
-the official data give, and a note with the reference values read): never their text. The first
-four held-out sets have since been read and tuned on (they are seen); the sealed ones (SEALED) are
-held out. The stories are read from ../shared/corpora (bench/corpora.py), written to a scratch
-folder with a manifest (the labelled publication date; a Reuters story's dateline opens its text, as
-on the wire), ingested and checked with the default pack, as `ledger check` does on a fresh clone.
+official_checks_heldout2.csv, official_checks_heldout3.csv, official_checks_heldout4.csv,
+official_checks_heldout5.csv and official_checks_heldout6.csv (labelled before ledger was run on
+their stories; bench/labels/README.md says how) hold figures from the BBC and Reuters corpora
+(corpus, story id, character span of the figure in the story's title + text, publication date,
+category, the outcome the official data give, and a note with the reference values read): never
+their text. The first five held-out sets have since been read and tuned on (they are seen); the
+sealed one (SEALED) is held out. The stories are read from ../shared/corpora (bench/corpora.py),
+written to a scratch folder with a manifest (the labelled publication date; a Reuters story's
+dateline opens its text, as on the wire), ingested and checked with the default pack, as `ledger
+check` does on a fresh clone.
 `--with-shared` also imports the whole official-statistics folder (../shared/reference-data: IMF
 WEO, BoE, BP, ...) first, as a user with those files would.
 
@@ -21,14 +22,16 @@ Prints the four figures issue 15 asks for:
   company and sector figures) given consistent or inconsistent;
 - company and sector figures compared with a national statistic.
 
-    python bench/check_accuracy.py [--split fit|heldout|heldout2|heldout3|heldout4|heldout5|all]
+    python bench/check_accuracy.py
+        [--split fit|heldout|heldout2|heldout3|heldout4|heldout5|heldout6|all]
         [--with-shared] [--misses] [--why]
 
 The held-out sets in SEALED are sealed: only their four totals are printed (no row, no miss, no
-expected -> got count), so they can be measured without being tuned on. The fifth was labelled to
-judge the round that unseals the fourth, and is run by the lead only. The second was sealed until
-the round that labelled the third to judge it, the third until issue 15's fourth round (the one the
-fourth judged), and the fourth until issue 15's fifth round (the one the fifth judges): their
+expected -> got count), so they can be measured without being tuned on, by the lead only. The
+sixth was labelled to judge issue 15's ninth round, the one that unseals the fifth, and is run by
+the lead only, at its end. The second was sealed until the round that labelled the third to judge
+it, the third until issue 15's fourth round (the one the fourth judged), the fourth until its fifth
+round (the one the fifth judged), and the fifth until its ninth (the one the sixth judges): their
 misses are read from then on, so their figures are seen ones, no longer held out.
 
 A labelled figure the extractor does not find counts as `no-reference` (nothing was checked).
@@ -67,10 +70,12 @@ LABEL_FILES = {
     "heldout3": Path(__file__).resolve().parent / "labels" / "official_checks_heldout3.csv",
     "heldout4": Path(__file__).resolve().parent / "labels" / "official_checks_heldout4.csv",
     "heldout5": Path(__file__).resolve().parent / "labels" / "official_checks_heldout5.csv",
+    "heldout6": Path(__file__).resolve().parent / "labels" / "official_checks_heldout6.csv",
 }
 # Sets kept sealed: only their four totals are printed, never a row's outcome (heldout3 was
-# sealed until issue 15's fourth round and heldout4 until its fifth; both are seen from then on).
-SEALED = {"heldout5"}
+# sealed until issue 15's fourth round, heldout4 until its fifth and heldout5 until its ninth;
+# each is seen from then on). heldout6 judges the ninth round.
+SEALED = {"heldout6"}
 VERDICTS = {"consistent", "inconsistent", "revised"}
 UNCHECKABLE = {"forecast", "frequency", "subnational", "company"}
 # Why a figure got no verdict, or the wrong one: the first of these its check's explanation says

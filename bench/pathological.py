@@ -55,6 +55,13 @@ def _nested_brackets(size: int) -> str:
     return (opening + "1" + closing).ljust(size)
 
 
+def _unbroken_word(size: int) -> str:
+    """One word as long as the file (a base64 blob, a minified script), then a figure and an
+    e-mail address: an address's local part, tried from each letter, was read to the word's end."""
+    tail = " rose 5% (mail@example.com)"
+    return "a" * (size - len(tail)) + tail
+
+
 INPUTS: dict[str, Callable[[int], str]] = {
     "commas": _repeat("1,"),  # 1,1,1,1,...: one endless thousands-grouped number?
     "spaces": _repeat("1 "),  # 1 1 1 1 ...: numbers with spaces as group separators?
@@ -64,6 +71,7 @@ INPUTS: dict[str, Callable[[int], str]] = {
     "one-line": _repeat(ONE_LINE_UNIT),  # sentences with claims, all on one line
     "figures-line": _repeat(FIGURES_LINE_UNIT),  # a figure every few words, no sentence end
     "digits": _repeat("0123456789"),  # one number millions of digits long
+    "unbroken-word": _unbroken_word,  # a word the whole file long, an address after it
 }
 
 

@@ -1,7 +1,7 @@
 """Draw the candidate figures an official-statistics labelled set is picked from, at random with
-recorded seeds, as bench/labels/official_checks_heldout3.csv, official_checks_heldout4.csv and
-official_checks_heldout5.csv were (bench/labels/README.md): `--set` names the set whose exact
-procedure (sets left out, draws) is repeated.
+recorded seeds, as bench/labels/official_checks_heldout3.csv, official_checks_heldout4.csv,
+official_checks_heldout5.csv and official_checks_heldout6.csv were (bench/labels/README.md): `--set`
+names the set whose exact procedure (sets left out, draws) is repeated.
 
 A candidate is a figure ("2.5 pct", "9.5%", "145 yen", "$41.48", "18 dlrs a barrel") in a sentence
 with a macro word, in a Reuters story tagged with a macro topic or a BBC business story, in none of
@@ -14,7 +14,7 @@ Prints one JSON line per drawn figure: the draw, its rank in the draw, corpus, s
 span in the story's title + text (bench/corpora.py `document_text`), the wire date, and the
 sentence, for reading only: write the output outside the repository, never commit it.
 
-    python bench/pick_official_checks.py --set heldout5 > /tmp/official-candidates.jsonl
+    python bench/pick_official_checks.py --set heldout6 > /tmp/official-candidates.jsonl
 """
 
 from __future__ import annotations
@@ -54,6 +54,11 @@ EARLIER_SETS_HELDOUT5 = (
     "official_checks_heldout4.csv",
     "news_heldout4.jsonl",
 )
+EARLIER_SETS_HELDOUT6 = (
+    *EARLIER_SETS_HELDOUT5,
+    "official_checks_heldout5.csv",
+    "news_heldout5.jsonl",
+)
 REUTERS_TOPICS = {"gnp", "cpi", "jobs", "bop", "trade", "money-fx", "interest", "crude"}
 MACRO_WORD = re.compile(
     r"""growth | grew | \bgdp\b | \bgnp\b | gross\ (?:domestic|national)\ product | econom
@@ -85,6 +90,7 @@ REGIONAL_WORD = re.compile(
     r"|Ontario|Quebec|Bavaria|province|state's|region's)\b"
 )
 MARKET_LEVEL = re.compile(r"yen|marks|barrel", re.IGNORECASE)  # a rate or a price, not a change
+POUND_IN_DOLLARS = re.compile(r"\A\$?1[.,]\d+\s*dlrs\Z")  # "1.6075 dlrs", sterling's rate
 OIL_OR_CURRENCY = re.compile(r"oil|crude|barrel|dollar|euro|yen|sterling", re.IGNORECASE)
 
 
@@ -176,6 +182,27 @@ PROCEDURES = {
             Draw("H", 508, 150, lambda c: True),
         ),
     ),
+    "heldout6": Procedure(
+        EARLIER_SETS_HELDOUT6,
+        (
+            *opening_draws(600),
+            Draw("F", 606, 60, lambda c: bool(MARKET_LEVEL.search(c.figure))),
+            # read after A-F gave far fewer checkable figures than the earlier sets' share (B
+            # drew all 151 year-dated ones)
+            Draw("G", 607, 150, lambda c: bool(MARKET_LEVEL.search(c.figure))),
+            Draw("H", 608, 200, lambda c: True),
+            # then, still short of checkable and of BBC figures: sterling's dollar rates and
+            # BBC figures of any kind
+            Draw("I", 609, 40, lambda c: bool(POUND_IN_DOLLARS.search(c.figure))),
+            Draw("J", 610, 60, is_bbc),
+            # and, with about 27 checkable figures after A-J, every yen, mark or barrel level
+            # (the 187 of them: F and G had drawn 165) and 200 more of all; then, at about 34,
+            # 250 more of all
+            Draw("K", 611, 200, lambda c: bool(MARKET_LEVEL.search(c.figure))),
+            Draw("L", 612, 200, lambda c: True),
+            Draw("M", 613, 250, lambda c: True),
+        ),
+    ),
 }
 
 
@@ -264,7 +291,7 @@ def drawn(pool: list[Candidate], draws: tuple[Draw, ...]) -> Iterator[tuple[Draw
     "--set",
     "labelled_set",
     type=click.Choice(list(PROCEDURES)),
-    default="heldout5",
+    default="heldout6",
     show_default=True,
     help="The labelled set whose picking is repeated.",
 )

@@ -89,6 +89,8 @@ MAX_CONFLICTS_PER_FIGURE = 5
 GROWTH_REACH = 80
 # A quote's words before its number: "around" in "around 1.5750 dlrs", "below" in "below 139 yen".
 _LEADING_WORDS = regex.compile(r"[^\d$£€¥]*")
+# "in" right after a figure, before the place it is of ("minus 0.8 pct in West Germany").
+_IN_PLACE = regex.compile(r"\s*in\s+(?:the\s+(?=[A-Z]))?")
 OUTCOMES = ("consistent", "inconsistent", "revised", "forecast", "ambiguous", "no-reference")
 
 # A decrease is a negative change: "fell more than 5%" is a change below -5%.
@@ -488,6 +490,9 @@ class Checker:
         """The claim's subject as a place: an organisation with no country of its own ("the
         IMF said Liberia's GDP rose 2%") or a company a speaker works for ("chief economist at
         Shearson Lehman Brothers") reports a figure, it is not what the figure is about."""
+        named = self._place_right_after(claim)
+        if named:
+            return named
         if claim.subject is None:
             return None
         code = self.subject_codes.get(claim.subject)
@@ -496,6 +501,28 @@ class Checker:
         if code is None and (self._speakers_employer(claim) or self._speaker_of_a_quote(claim)):
             return None
         return claim.subject
+
+    def _place_right_after(self, claim: ClaimRow) -> str | None:
+        """A country or an aggregate named right after the figure ("..., 1.4 pct in the U.S.,
+        Minus 0.8 pct in West Germany and minus 1.5 pct in Japan"): the figure's own, where the
+        sentence names another place (or none) as its subject; never a company's figure's."""
+        if claim.subject is not None:
+            own = self.subject_codes.get(claim.subject)
+            if own is None or own.kind not in ("country", "aggregate"):
+                return None
+        after = claim.sentence[claim.end - claim.sentence_start :][:60]
+        lead = _IN_PLACE.match(after)
+        if lead is None:
+            return None
+        rules = default_rules()
+        found = rules.subject_pattern.match(after, lead.end())
+        if found is None:
+            return None
+        name = rules.subject_ids.get(found.group()) or rules.subject_ids.get(
+            " ".join(found.group().split())
+        )
+        code = self.subject_codes.get(name) if name else None
+        return name if code is not None and code.kind in ("country", "aggregate") else None
 
     def _speakers_employer(self, claim: ClaimRow) -> bool:
         """The claim's subject (a company) is named in its sentence as where a speaker works."""
@@ -880,6 +907,14 @@ def _infer_metrics(db: sqlite_utils.Database, checker: Checker, claims: list[Cla
             checker.matcher.rules, words, claim.sentence[claim.end - claim.sentence_start :]
         ):
             claim.metric, claim.metric_from = "gdp_growth", "growth words, and no share named"
+        elif (
+            claim.metric == "inflation"
+            and _cued(checker.matcher.rules.allowed_for, words)
+            and _growth_of_an_economy(
+                checker.matcher.rules, words, claim.sentence[claim.end - claim.sentence_start :]
+            )
+        ):  # "the economy, ... allowing for inflation, shrank 19 pct in 1986"
+            claim.metric, claim.metric_from = "gdp_growth", "growth words, inflation allowed for"
         if checker.matcher.checkable(claim.metric):
             _read_level_crossed(checker.matcher, claim, _with_leading_words(words, claim))
             before = claim
@@ -923,6 +958,16 @@ def _infer_metric(
         if code:  # "The won was fixed at 804.90 against the dollar"
             claim.metric, claim.unit, claim.kind = "exchange_rate", code, "money"
             claim.metric_from = f"a number priced in dollars, in the {code} named before it"
+        elif (
+            before is not None
+            and before.sentence_start == claim.sentence_start
+            and before.unit
+            and _a_quote(checker.matcher, before)
+            and _cued(rules.compared, words)
+            and abs(before.value) / 2 <= abs(claim.value) <= abs(before.value) * 2
+        ):  # "Sterling closed at 1.6175 dlrs, after 1.6150 at the opening": the same quote's
+            claim.metric, claim.unit, claim.kind = before.metric, before.unit, "money"
+            claim.metric_from = "the quote it is compared with"
     elif claim.kind == "money":
         said = _with_leading_words(words, claim)
         if claim.unit == "USD" and any(
@@ -930,6 +975,13 @@ def _infer_metric(
             for cue in rules.currency_price
         ):
             claim.metric, claim.metric_from = "exchange_rate", "a currency named before it"
+        elif (
+            claim.unit in rules.currency_words.table().values()
+            and _cued(rules.quoted_level, said)
+            and _named_before(db, rules.dollar_named, claim, text, reach=None)
+        ):  # "It hit a new record low of 148.20 yen yesterday", in a story of the dollar
+            claim.metric = "exchange_rate"
+            claim.metric_from = "a level quoted in the dollar's story"
     elif _growth_of_an_economy(
         rules, words, claim.sentence[claim.end - claim.sentence_start :]
     ) and (_of_a_country(checker, claim) or _in_an_economys_story(db, rules, claim, text)):
@@ -979,12 +1031,24 @@ def _of_a_country(checker: Checker, claim: ClaimRow) -> bool:
 def _in_an_economys_story(
     db: sqlite_utils.Database, rules: CheckingRules, claim: ClaimRow, text: list[str]
 ) -> bool:
-    """Economy words in the claim's sentence or the words before it; `text` keeps the source's
-    text once read."""
+    """Economy words in the claim's sentence or the words before it."""
+    return _named_before(db, rules.economy, claim, text)
+
+
+def _named_before(
+    db: sqlite_utils.Database,
+    cues: list[Cue],
+    claim: ClaimRow,
+    text: list[str],
+    reach: int | None = 300,
+) -> bool:
+    """One of `cues` in the claim's sentence up to it or the `reach` characters before (None:
+    the whole story before it, its headline too); `text` keeps the source's text once read."""
     if not text:
         row = db.execute("select text from sources where id = ?", [claim.source_id])
         text.append((row.fetchone() or [""])[0] or "")
-    return _cued(rules.economy, text[0][max(0, claim.sentence_start - 300) : claim.end])
+    start = 0 if reach is None else max(0, claim.sentence_start - reach)
+    return _cued(cues, text[0][start : claim.end])
 
 
 def _follows(before: ClaimRow, claim: ClaimRow) -> bool:

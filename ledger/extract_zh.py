@@ -21,7 +21,7 @@ import cn2an
 import regex
 
 from ledger.models import Claim, fingerprint_occurrences, unchecked_claim
-from ledger.zh_rules import ZhRules, default_zh_rules
+from ledger.zh_rules import WordSet, ZhRules, default_zh_rules
 
 _HAN = regex.compile(r"\p{Han}")
 _NOT_HAN = regex.compile(r"\P{Han}+")  # deleted, what is left is counted: no list of matches
@@ -33,6 +33,7 @@ _NOT_OTHER_LETTERS = regex.compile(r"(?V1)[^\p{N}[\p{L}--\p{Han}]]+")
 _ASCII_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 # sets, not strings: the empty slice before a sentence's first character is in every string
 _CODE_JOINERS = frozenset("-/._")
+_SPACES = " \t"  # as zh_rules.WordSet allows between a word and its figure
 
 
 class Sentence(NamedTuple):
@@ -55,6 +56,28 @@ class Figure(NamedTuple):
     number_start: int  # where the number itself starts (after a bound word)
     multiple: bool
     value_high: float | None = None  # the upper end of a range (182万-201万元)
+
+
+# A NamedTuple's own __new__ is Python code, run by the interpreter for every tuple made (some
+# 2,000 instructions each): the figures, sentences and periods of the hot path are made by
+# tuple.__new__ instead, every field given (defaults are not filled in), by these typed makers.
+def _figure(
+    start: int,
+    end: int,
+    value: float,
+    kind: str,
+    unit: str | None,
+    bound: str,
+    number_start: int,
+    multiple: bool,
+    value_high: float | None,
+) -> Figure:
+    fields = (start, end, value, kind, unit, bound, number_start, multiple, value_high)
+    return tuple.__new__(Figure, fields)
+
+
+def _sentence(start: int, end: int, text: str) -> Sentence:
+    return tuple.__new__(Sentence, (start, end, text))
 
 
 def chinese_sentences(text: str, rules: ZhRules) -> list[Sentence]:
@@ -85,7 +108,7 @@ def _add_sentence(folded: str, start: int, end: int, share: float, found: list[S
     if not piece:
         return
     if len(_NOT_UNIFIED_IDEOGRAPH.sub("", piece)) >= share * len(piece):
-        found.append(Sentence(start, start + len(piece), piece))  # most Chinese sentences
+        found.append(_sentence(start, start + len(piece), piece))  # most Chinese sentences
         return
     han = len(_NOT_HAN.sub("", piece))
     if not han:
@@ -93,7 +116,7 @@ def _add_sentence(folded: str, start: int, end: int, share: float, found: list[S
     # every character that is not Han is at most another letter: when the share holds even
     # so (most Chinese sentences), the other letters need not be counted
     if han >= share * len(piece) or han >= share * (han + len(_NOT_OTHER_LETTERS.sub("", piece))):
-        found.append(Sentence(start, start + len(piece), piece))
+        found.append(_sentence(start, start + len(piece), piece))
 
 
 @functools.lru_cache(maxsize=4096)
@@ -117,6 +140,34 @@ def chinese_number(text: str) -> float | None:
         return float(cn2an.cn2an(text, "normal"))
     except (ValueError, KeyError, IndexError, TypeError):
         return None
+
+
+def _ending_at(words: WordSet, text: str, at: int, window: int) -> tuple[str, int] | None:
+    """`words.ending_at(text, at, window)`, compiled: zh_rules is not, and these lookups run for
+    every figure (some 50,000 calls per 200,000 characters). tests/test_zh.py holds the two equal.
+    """
+    if not at or text[at - 1] not in words.lasts:
+        return None
+    ends = (at, at - 1) if text[at - 1] in _SPACES else (at,)
+    floor = max(at - window, 0)
+    for length in words.lengths:  # longest first: the earliest start for one end
+        for end in ends:
+            start = end - length
+            if start >= floor and text[start:end] in words.words:
+                return text[start:end], start
+    return None
+
+
+def _starting_at(words: WordSet, text: str, at: int) -> tuple[str, int] | None:
+    """`words.starting_at(text, at)`, compiled (see _ending_at)."""
+    if text[at : at + 1] not in words.firsts:
+        return None
+    begin = at + 1 if text[at] in _SPACES else at
+    for length in words.lengths:
+        word = text[begin : begin + length]
+        if len(word) == length and word in words.words:
+            return word, begin + length
+    return None
 
 
 def _unit_reading(
@@ -146,10 +197,10 @@ def _unit_reading(
 def _bound(rules: ZhRules, text: str, start: int, end: int, more: bool) -> tuple[str, int, int]:
     """The bound and the quote's widened start and end in the sentence `text` (bound words are
     part of the quote); `more` when 多 or 余 follows the number (4万多家)."""
-    after = rules.bound_after.starting_at(text, end)
+    after = _starting_at(rules.bound_after, text, end)
     if after is not None:  # 低于3%左右的目标: 左右 bounds the figure, 低于 compares with it
         return rules.bounds[">" + after[0]], start, after[1]
-    before = rules.bound_before.ending_at(text, start)
+    before = _ending_at(rules.bound_before, text, start, 4)
     if before is None:
         return ("more_than" if more else "exact"), start, end
     return ("more_than" if more else rules.bounds["<" + before[0]]), before[1], end
@@ -204,14 +255,14 @@ def _read_figure(
         number = chinese_number(text[chinese_at[0] : chinese_at[1]])
     if number is None or _touches_code(text, start, end, has_unit):
         return None
-    if rules.trap_before.ending_at(text, start, 2):
+    if _ending_at(rules.trap_before, text, start, 2):
         return None
     # right after the number and its 多/余: unmatched groups end at -1, 多 comes after the number
     number_end = more[1] if more[0] >= 0 else max(arabic_at[1], chinese_at[1])
-    trap = rules.trap_after.starting_at(text, number_end)
+    trap = _starting_at(rules.trap_after, text, number_end)
     if trap is not None and not (decimal and trap[0] == unit_word):
         return None  # 2021年, 13个月, 10多年: a date, a period, a duration (not 9.08年)
-    if text[end : end + 1] in '”"' and rules.title_after.starting_at(text, end):
+    if text[end : end + 1] in '”"' and _starting_at(rules.title_after, text, end):
         return None  # “研发投入500家”榜单: the name of a list
     if signed and start == sign[0]:
         number = -number
@@ -227,8 +278,8 @@ def _read_figure(
     bound, q_start, q_end = _bound(rules, text, start, end, more[0] >= 0 or more2[0] >= 0)
     if not unit_word and not arabic and bound == "exact":
         return None  # 万亿 alone: a scale word with no number needs a bound (近万亿)
-    return Figure(
-        at + q_start, at + q_end, value, kind, unit, bound, at + start, kind == "multiple"
+    return _figure(
+        at + q_start, at + q_end, value, kind, unit, bound, at + start, kind == "multiple", None
     )
 
 
@@ -387,7 +438,7 @@ def _change_and_basis(
         change = _change(rules, clause) if words[0] else None
         found = rules.basis_words.search(clause) if words[1] else None
         basis = rules.bases[found.group()] if found else None
-    after = rules.change_after.starting_at(s.text, f.end - s.start)
+    after = _starting_at(rules.change_after, s.text, f.end - s.start)
     if after is not None:
         change = rules.file.change.after_figure[after[0]]
     return change, basis
@@ -459,11 +510,11 @@ def _mentions(rules: ZhRules, s: Sentence, published: date | None) -> list[Menti
             lo, hi = m.span()
             if found and any(f.start < hi and lo < f.end for f in found):
                 continue
-            base_word = rules.base_before.ending_at(text, lo, 2)
+            base_word = _ending_at(rules.base_before, text, lo, 2)
             # 是去年的3倍: the base of a multiple, never the period of the figure after it
             own = text[hi : hi + 1] == "的" and not (base_word and base_word[0] == "是")
             period = _period_of(pid, m, published)
-            found.append(Mention(lo, hi, period, base_word is not None, own))
+            found.append(tuple.__new__(Mention, (lo, hi, period, base_word is not None, own)))
     return sorted(found)
 
 
@@ -551,7 +602,19 @@ def _carry_currency(figures: list[Figure]) -> list[Figure]:
     if currency is None:
         return figures
     return [
-        f._replace(kind="money", unit=currency) if f.unit is None and f.value >= 1e4 else f
+        _figure(
+            f.start,
+            f.end,
+            f.value,
+            "money",
+            currency,
+            f.bound,
+            f.number_start,
+            f.multiple,
+            f.value_high,
+        )
+        if f.unit is None and f.value >= 1e4
+        else f
         for f in figures
     ]
 
@@ -607,7 +670,7 @@ def _sentence_claims(
         elif multiple:
             unit = None
         metric = metrics[kind] if kind in metrics else _metric(rules, kind, named, metrics)
-        if targets and rules.target_after.starting_at(sentence, end - at):
+        if targets and _starting_at(rules.target_after, sentence, end - at):
             period = _target_period(rules, s, f, clause_start, mentions, published)
         else:
             period = (
@@ -654,7 +717,7 @@ def _period_handed_on(rules: ZhRules, text: str, claims: list[dict[str, Any]]) -
     the period the next part reports on)."""
     for i in range(len(claims) - 1, -1, -1):  # mypyc 2.4.1 fails on reversed() of this list
         claim = claims[i]
-        if not rules.target_after.starting_at(text, claim["end"]):
+        if not _starting_at(rules.target_after, text, claim["end"]):
             period: str | None = claim["period"]
             return period
     return None

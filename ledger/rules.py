@@ -454,6 +454,9 @@ class PeriodReach(_Strict):
     owned: str  # a regex for all between a cue and a figure that is the cue's ("1986's 2.5 pct")
     # a regex: what parts a month's or a quarter's clause from the future words of another
     future_apart: str
+    change_from: str  # a regex ending where a change's starting figure begins ("down from ")
+    change_words: list[str]  # the words of change_from, one of which its every match holds
+    revision_words: list[str]  # a sentence that revises a figure: its old one is of its period
     examples: list[str] = Field(min_length=1)
 
 
@@ -463,6 +466,7 @@ class AttributionWords(_Strict):
     comment: str
     titles: list[str] = Field(min_length=1)  # "Dr." also matches "Dr"
     not_sources: list[str]
+    people: list[str] = []  # no organisation when the whole name: "Shareholders will receive"
     # page furniture a name may run into ("Share on Facebook Share on X ... KPMG said"): stripped
     # from the start of a source, each a regex
     furniture: list[str] = []
@@ -851,6 +855,9 @@ class Rules:
     period_clause: Pattern
     period_when: Pattern  # read with match, right after a period cue (period_reach when)
     period_owned: Pattern  # read with fullmatch, between a cue and its figure (period_reach owned)
+    period_change_from: Pattern  # read backwards from a figure: it is a change's start
+    period_revision_words: frozenset[str]  # where a change's start keeps the level's period
+    period_change_words: frozenset[str]  # period_change_from's words: a gate before it
     future_apart: Pattern  # what parts a month's clause from another's future words
     own_aside: Pattern
     state_body: Pattern  # a state's own body ("U.S. Treasury"): its country stays the subject
@@ -870,6 +877,7 @@ class Rules:
     title_words: frozenset[str]  # the same, lower-case and without a dot: "president Vernes"
     furniture: Pattern  # page furniture before a source's name, to strip
     not_sources: frozenset[str]
+    people: frozenset[str]  # words naming people in general, no organisation alone
     organisations: frozenset[str]
     capitalised_only: frozenset[str]
     comparison_words: frozenset[str]
@@ -1497,6 +1505,7 @@ def _word_lookups(files: RuleFiles) -> dict[str, Any]:
         "codes": prefixes.codes,
         "qualifiers": {norm(w): q.bound for q in files.qualifier for w in q.words},
         "not_sources": frozenset(files.attribution_words.not_sources),
+        "people": frozenset(files.attribution_words.people),
         "organisations": frozenset(files.attribution_words.organisations),
         "capitalised_only": frozenset(files.attribution_words.capitalised_only),
         "comparison_words": frozenset(files.comparison.words),
@@ -1674,6 +1683,11 @@ def _cues(files: RuleFiles, cue: Callable[[str, str], Pattern]) -> dict[str, Any
         "period_clause": cue(files.period_reach.clause, "period_reach clause"),
         "period_when": cue(files.period_reach.when, "period_reach when"),
         "period_owned": cue(files.period_reach.owned, "period_reach owned"),
+        "period_change_from": cue(
+            "(?r)(?:" + files.period_reach.change_from + r")\Z", "period_reach change_from"
+        ),
+        "period_revision_words": frozenset(files.period_reach.revision_words),
+        "period_change_words": frozenset(files.period_reach.change_words),
         "future_apart": cue(files.period_reach.future_apart, "period_reach future_apart"),
         "own_aside": cue(files.own_aside.regex, "own_aside"),
         "state_body": cue(files.state_body.regex, "state_body"),

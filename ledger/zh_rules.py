@@ -377,6 +377,8 @@ def _compile_file(file: ZhRuleFile) -> ZhRules:
     counters = {w: c for c in file.counter for w in c.words}
     pieces = {
         "{numeral}": numeral,
+        # the numeral class's characters, to be written into another class ([-\d{numerals}])
+        "{numerals}": numeral[1:-1],
         "{scale}": alternation(scales),
         "{unit}": alternation(set(units) | set(counters)),
         "{joiner}": alternation(file.change.list_joiners),
@@ -384,6 +386,11 @@ def _compile_file(file: ZhRuleFile) -> ZhRules:
 
     def pattern(pid: str) -> Any:
         source = next(p.regex for p in file.pattern if p.id == pid)
+        simple = re.fullmatch(r"\[[^\[\]]+\]", numeral) is not None
+        if "{numerals}" in source and not simple:
+            raise RulesError(
+                f"zh.toml: pattern {pid!r} uses {{numerals}}, and pieces.numeral is no class"
+            )
         for name, piece in pieces.items():
             source = source.replace(name, piece)
         return _compile(source, f"pattern {pid!r}", verbose=True)

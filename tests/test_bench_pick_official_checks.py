@@ -1,5 +1,6 @@
 """bench/pick_official_checks.py, the recorded draws official_checks_heldout3.csv,
-official_checks_heldout4.csv and official_checks_heldout5.csv were picked from."""
+official_checks_heldout4.csv, official_checks_heldout5.csv and official_checks_heldout6.csv were
+picked from."""
 
 from __future__ import annotations
 
@@ -38,11 +39,13 @@ def test_macro_words_are_whole_words_where_they_would_be_parts_of_others() -> No
 
 def test_each_set_leaves_out_the_sets_before_it() -> None:
     heldout3, heldout4 = PROCEDURES["heldout3"], PROCEDURES["heldout4"]
-    heldout5 = PROCEDURES["heldout5"]
+    heldout5, heldout6 = PROCEDURES["heldout5"], PROCEDURES["heldout6"]
     assert "official_checks_heldout3.csv" not in heldout3.earlier_sets
     assert set(heldout3.earlier_sets) < set(heldout4.earlier_sets) < set(heldout5.earlier_sets)
+    assert set(heldout5.earlier_sets) < set(heldout6.earlier_sets)
     assert {"official_checks_heldout3.csv", "news_heldout3.jsonl"} <= set(heldout4.earlier_sets)
     assert {"official_checks_heldout4.csv", "news_heldout4.jsonl"} <= set(heldout5.earlier_sets)
+    assert {"official_checks_heldout5.csv", "news_heldout5.jsonl"} <= set(heldout6.earlier_sets)
     seeds = [draw.seed for procedure in PROCEDURES.values() for draw in procedure.draws]
     assert len(seeds) == len(set(seeds))  # a new set never repeats an old draw
 
@@ -67,6 +70,7 @@ def undrawn_and_widened(name: str, taken: set[tuple[str, int, int]]) -> tuple[li
         ("heldout3", 2451, 852, 464, [("bbc-business-440", 819, 826)]),  # 552 draws
         ("heldout4", 2114, 781, 465, []),  # 608 draws
         ("heldout5", 1765, 706, 581, []),  # 693 draws
+        ("heldout6", 1488, 625, 905, []),  # 1,449 draws
     ],
 )
 def test_the_draws_hold_every_figure_of_the_set(

@@ -1275,3 +1275,230 @@ def test_last_december_s_rate_in_a_january_story_is_no_forecast(folder: Path) ->
     outcome, checks, _ = found["5.4%"]
     assert outcome == "no-reference", checks  # a month's rate: BLS gives the year's only
     assert "2004-12" in checks[0][6], checks
+
+
+def test_a_level_a_condition_waits_for_is_no_quote_and_a_contract_month_no_period(
+    folder: Path,
+) -> None:
+    found = checked(folder, "thresholds", {
+        "a.txt": ("1987-03-09", "RIGS\n\nHOUSTON, March 9 - \"The rigs won't go back to work "
+                                "until the price of oil gets above 30 dlrs,\" he said.\n"),
+        "b.txt": ("1987-04-27", "EXXON\n\nNEW YORK, April 27 - Some synthetics projects could "
+                                "become practical when oil reaches 30 dlrs to 40 dlrs a barrel.\n"),
+        "c.txt": ("1987-03-05", "NORTH SEA\n\nLONDON, March 5 - Exploration in high cost areas "
+                                "requires prices of around 25 dlrs a barrel.\n"),
+        "d.txt": ("1987-03-23", "TARIFF\n\nWASHINGTON, March 23 - A tariff would be imposed only "
+                                "if the price of crude oil falls below, say, 15 dlrs a barrel.\n"),
+        "e.txt": ("1987-03-03", "CRUDE\n\nNEW YORK, March 3 - Prices rebounded today, with April "
+                                "U.S. crude prices up about one dlr to over 17 dlrs a barrel.\n"),
+        "f.txt": ("1987-04-07", "FUTURES\n\nCHICAGO, April 7 - Crude for delivery in May closed "
+                                "17 cents higher at 18.84 dlrs a barrel.\n"),
+        "g.txt": ("2005-01-20", "Dollar\n\nThe dollar has weakened since September, when the "
+                                "price of oil rose to $45 a barrel.\n"),
+    })  # fmt: skip
+    for quote in ("above 30 dlrs", "30 dlrs to 40 dlrs", "around 25 dlrs", "15 dlrs"):
+        outcome, checks, _ = found[quote]
+        assert outcome == "forecast", (quote, checks)
+        assert checks[0][6].endswith("forecast words (condition_reached)"), (quote, checks)
+    # the contract's month is no period: the day's quote, against WTI's days before publication
+    outcome, checks, _ = found["over 17 dlrs"]
+    assert outcome == "consistent", checks  # WTI 1987-02-24..03-03: 16.43-17.40
+    assert "daily values for WTI 1987-02-24..1987-03-03" in checks[0][6], checks
+    outcome, checks, _ = found["18.84 dlrs"]
+    assert outcome == "consistent", checks  # WTI 1987-03-31..04-07: 18.68-18.90
+    assert "daily values for WTI 1987-03-31..1987-04-07" in checks[0][6], checks
+    # a past "when ... rose to" is a fact: September 2004's WTI closes ran 41.5-49.9
+    outcome, checks, _ = found["$45"]
+    assert outcome == "consistent" and "a quote of a day in 2004-09" in checks[0][6], checks
+
+
+def test_a_days_quote_before_its_series_begins_meets_no_later_month(folder: Path) -> None:
+    wire = (
+        "BRENT\n\nLONDON, April 9 - Brent is valued at 19.45 dlrs, up 56 cts a barrel from the "
+        "previous week.\n"
+    )
+    outcome, checks = check_one(folder, "before_series", "1987-04-09", wire, "19.45 dlrs")
+    assert outcome == "no-reference", checks  # EIA's Brent begins on 1987-05-20
+    assert not [row for row in checks if row[0] == "official"], checks
+    assert "taken as the daily/monthly figure at 1987-04-09" in checks[0][6], checks
+
+
+def test_a_dollars_level_touched_crossed_or_held_is_the_days_rate(folder: Path) -> None:
+    found = checked(folder, "levels_touched", {
+        "a.txt": ("1987-03-25", "DOLLAR SURVEY\n\nTOKYO, March 25 - A similar survey was made "
+                                "when the currency fell sharply in January. It hit a new record "
+                                "low of 148.20 yen yesterday.\n"),
+        "b.txt": ("1987-03-26", "STERLING\n\nLONDON, March 26 - Sterling peaked at a high of "
+                                "1.6075 dlrs before settling.\n"),
+        "c.txt": ("1987-03-24", "DOLLAR\n\nFRANKFURT, March 24 - The Bundesbank last intervened "
+                                "on January 27, when the dollar threatened to fall below 1.81 "
+                                "marks.\n"),
+        "d.txt": ("1987-03-25", "SUMITA\n\nTOKYO, March 26 - Commenting on the dollar's fall "
+                                "below 150 yen, Sumita said he found no reason for it.\n"),
+        "e.txt": ("1987-03-27", "BANK OF JAPAN INTERVENES\n\nThe Bank of Japan intervened in the "
+                                "market to keep the dollar above 149 yen, dealers said.\n"),
+        "f.txt": ("1987-03-30", "MIYAZAWA\n\nTOKYO, March 30 - The minister believes market "
+                                "forces will push the dollar back up from its record low of "
+                                "144.70 yen today.\n"),
+        "g.txt": ("1987-03-18", "RIGS\n\nHOUSTON, March 18 - Today's relatively stable oil "
+                                "prices of about 18 dlrs a barrel are not enough to spur a "
+                                "return to the heady days of 1981.\n"),
+        "h.txt": ("1987-03-25", "TOKYO STOCKS\n\nTOKYO, March 25 - Sony shares hit a record "
+                                "low of 2,950 yen.\n"),
+    })  # fmt: skip
+    # FRED's monthly yen per dollar: Feb 1987 153.41, Mar 151.43, Apr 142.90
+    for quote in ("148.20 yen", "below 150 yen", "above 149 yen", "144.70 yen"):
+        outcome, checks, _ = found[quote]
+        assert outcome == "consistent", (quote, checks)
+        assert "monthly values for JPY 1987-02..1987-04 range 142.899-153.407" in checks[0][6]
+    inferred = "(metric exchange_rate from a level quoted in the dollar's story)"
+    assert inferred in found["148.20 yen"][1][0][6]
+    outcome, checks, _ = found["1.6075 dlrs"]  # GBP per $ Mar 0.628: 1.592 dollars a pound
+    assert outcome == "consistent" and ":EXCH:GBP:1987-0" in checks[0][1], checks
+    outcome, checks, _ = found["below 1.81 marks"]  # DEM per $ Feb 1.8239 (within 2%)
+    assert outcome == "consistent" and ":EXCH:DEM:1987-0" in checks[0][1], checks
+    outcome, checks, _ = found["about 18 dlrs"]  # today's, not 1981's: WTI 03-11..03-18
+    assert outcome == "consistent", checks
+    assert "daily values for WTI 1987-03-11..1987-03-18 range 18.33-18.94" in checks[0][6]
+    # a share's low in yen is no dollar level: its story names no dollar
+    assert all(row[0] != "official" for row in found["2,950 yen"][1])
+
+
+def test_growth_in_a_calendar_year_and_a_forecast_issued_earlier_are_forecasts(
+    folder: Path,
+) -> None:
+    found = checked(folder, "calendar", {
+        "a.txt": ("1987-03-20", "JAPAN IMF\n\nTOKYO, March 20 - The IMF doubts the government's "
+                                "forecast of economic growth. Most independent forecasters, "
+                                "including the IMF, believe that growth in calendar 1987 will be "
+                                "below three pct, monetary sources said.\n"),
+        "b.txt": ("1987-03-09", "DUTCH CPB\n\nTHE HAGUE, March 9 - The GDP growth figure is "
+                                "within the CPB's latest forecast, issued last month, of 1.5 to "
+                                "two pct growth.\n"),
+    })  # fmt: skip
+    outcome, checks, _ = found["below three pct"]
+    assert outcome == "forecast", checks
+    assert "(metric gdp_growth from growth words in an economy's story)" in checks[0][6]
+    outcome, checks, _ = found["1.5 to two pct"]  # not February's growth: the aside is no clause
+    assert outcome == "forecast" and "forecast words (forecast_words)" in checks[0][6], checks
+
+
+def test_another_pound_an_ought_an_aim_and_inflation_allowed_for_are_read_so(
+    folder: Path,
+) -> None:
+    found = checked(folder, "other_pounds", {
+        "a.txt": ("1987-04-29", "EGYPT\n\nCAIRO, April 29 - The official incentive rate, set by "
+                                "the Central Bank daily, is around 1.36 pounds to the dollar.\n"),
+        "b.txt": ("1987-04-20", "YEN\n\nTOKYO, April 20 - For example, he said, the dollar "
+                                "should be about 120 yen instead of its present level.\n"),
+        "c.txt": ("1987-04-27", "ISRAEL\n\nJERUSALEM, April 27 - He said higher pay was harming "
+                                "attempts to push inflation to under 10 pct a year.\n"),
+        "d.txt": ("1987-04-23", "KUWAIT\n\nKUWAIT, April 23 - They estimate the economy, measured "
+                                "in terms of GDP and allowing for inflation, shrank 19 pct in "
+                                "1986.\n"),
+    })  # fmt: skip
+    outcome, checks, _ = found["around 1.36 pounds"]  # sterling: 0.600-0.628 pounds per dollar
+    assert outcome == "no-reference", checks
+    assert "0.6-0.628: the figure is more than 2 times that" in checks[0][6], checks
+    outcome, checks, _ = found["about 120 yen"]
+    assert outcome == "forecast" and "forecast words (hypothetical)" in checks[0][6], checks
+    outcome, checks, _ = found["under 10 pct"]
+    assert outcome == "forecast" and "forecast words (aimed_level)" in checks[0][6], checks
+    outcome, checks, _ = found["19 pct"]  # the economy's growth, not Kuwait's CPI
+    assert checks[0][1] == "wb-wdi:NY.GDP.MKTP.KD.ZG:KWT:1986", checks
+    assert "(metric gdp_growth from growth words, inflation allowed for)" in checks[0][6]
+    assert outcome == "inconsistent", checks  # WDI +8.57
+
+
+def test_lending_a_load_factor_and_reserves_are_no_national_account(folder: Path) -> None:
+    found = checked(folder, "money_credit", {
+        "a.txt": ("1987-03-12", "THAILAND\n\nBANGKOK, March 12 - The Bank of Thailand estimated "
+                                "overall lending by the Thai banking system grew 3.8 pct in "
+                                "1986.\n"),
+        "b.txt": ("1987-03-25", "CATHAY\n\nHONG KONG, March 25 - Miles said load factor is still "
+                                "holding up at 70 pct.\n"),
+        "c.txt": ("1987-03-25", "COLOMBIA\n\nMIAMI, March 25 - Its foreign reserves ended 1986 at "
+                                "3.5 billion dlrs, equivalent to nine months of imports.\n"),
+        "d.txt": ("1987-03-12", "THAILAND\n\nBANGKOK, March 12 - The Thai economy grew 4.5 pct in "
+                                "1986.\n"),
+    })  # fmt: skip
+    for quote in ("3.8 pct", "70 pct", "3.5 billion dlrs"):
+        outcome, checks, _ = found[quote]
+        assert all(row[0] != "official" for row in checks), (quote, checks)
+    outcome, checks, _ = found["4.5 pct"]  # the economy's: WDI's 5.53 for Thailand's 1986
+    assert checks[0][1] == "wb-wdi:NY.GDP.MKTP.KD.ZG:THA:1986", checks
+    assert outcome == "revised", checks
+
+
+def test_a_country_named_right_after_a_figure_in_a_list_is_its_subject(folder: Path) -> None:
+    wire = (
+        "OECD\n\nPARIS, March 17 - Unadjusted annual inflation for the seven leading "
+        "industrialised nations in January was running at 4.4 pct in Italy, 3.9 pct in Britain "
+        "and Canada, 1.4 pct in the U.S., Minus 0.8 pct in West Germany and minus 1.5 pct in "
+        "Japan, the OECD said.\n"
+    )
+    found = checked(folder, "list_after", {"a.txt": ("1987-03-17", wire)})
+    for quote, code in (("4.4 pct", "ITA"), ("3.9 pct", "GBR"), ("minus 1.5 pct", "JPN")):
+        outcome, checks, _ = found[quote]
+        assert outcome == "no-reference" and checks[0][3] == code, (quote, checks)
+        assert f"no official monthly value for {code} in 1987-01" in checks[0][6]
+    # West Germany's rate, no longer set against the US's CPI-U as the figure before it was
+    outcome, checks, _ = found["0.8 pct"]
+    assert outcome == "no-reference" and checks[0][3] == "DEU", checks
+    outcome, checks, _ = found["1.4 pct"]  # the US's own: CPI-U 12-month change, 1.46
+    assert checks[0][1] == "bls-cpi:BLS:CUUR0000SA0:YOY:USA:1987-01", checks
+
+
+def test_more_currencies_by_name_a_baseline_quote_and_a_span_named_elsewhere(
+    folder: Path,
+) -> None:
+    found = checked(folder, "currencies_more", {
+        "a.txt": ("1987-04-21", "GUILDER\n\nAMSTERDAM, April 21 - The fix put the dollar at "
+                                "2.0045 guilders after 2.0280 last Friday.\n"),
+        "b.txt": ("1987-04-07", "STERLING\n\nLONDON, April 7 - Sterling closed at 1.6175 dlrs, "
+                                "after 1.6150 at the opening.\n"),
+        "c.txt": ("1987-04-21", "TAIWAN\n\nTAIPEI, April 21 - The Taiwan dollar has risen about "
+                                "16 pct since September 1985. In the same time span the Taiwan "
+                                "dollar rose to 36.77 to the U.S. Currency from 40.45. The Taiwan "
+                                "dollar opened at 34.24 to the U.S. Dollar today.\n"),
+    })  # fmt: skip
+    outcome, checks, _ = found["2.0280"]  # FRED guilders per $: Mar-May 1987 2.0154-2.0731
+    assert outcome == "consistent" and ":EXCH:NLG:1987-0" in checks[0][1], checks
+    outcome, checks, _ = found["1.6150"]  # $ per pound: Mar-May 1987 1.592-1.667
+    assert outcome == "consistent" and ":EXCH:GBP:1987-0" in checks[0][1], checks
+    assert "(metric exchange_rate from the quote it is compared with)" in checks[0][6]
+    outcome, checks, _ = found["34.24"]  # Taiwan dollars per $: Mar-May 1987 32.35-34.68
+    assert outcome == "consistent" and ":EXCH:TWD:1987-0" in checks[0][1], checks
+    for quote in ("36.77", "40.45"):
+        outcome, checks, _ = found[quote]
+        assert outcome == "no-reference", (quote, checks)
+        assert "a quote of a time another sentence names" in checks[0][6], (quote, checks)
+
+
+def test_chart_levels_wishes_and_a_list_after_a_condition_are_no_quotes(folder: Path) -> None:
+    found = checked(folder, "chart_levels", {
+        "a.txt": ("1987-04-01", "CRUDE\n\nNEW YORK, April 1 - He said resistance is at "
+                                "18.75-18.85 dlrs, then 19.00 dlrs a barrel for May crude.\n"),
+        "b.txt": ("1987-04-20", "DOLLAR\n\nTOKYO, April 20 - The dollar appears set to test "
+                                "support levels at 143 yen, with 140 yen within reach over the "
+                                "next few weeks, dealers said.\n"),
+        "c.txt": ("1987-03-17", "OPEC WANTS 18 DLR OIL PRICE - OAPEC OFFICIAL\n\nThe ranges "
+                                "agreed were 1.60 to 1.90 marks to the dollar.\n"),
+        "d.txt": ("1987-06-29", "TOKYO STOCKS\n\nTOKYO, June 29 - However, if the dollar falls to "
+                                "about 140 or 138 yen, the market index may rally.\n"),
+        "e.txt": ("1987-03-31", "BANGEMANN\n\nHANOVER, March 31 - He added that West Germany's "
+                                "economy would have grown by 3.5 pct last year instead of the 2.5 "
+                                "pct reported.\n"),
+    })  # fmt: skip
+    for quote, cue in (("18.75-18.85 dlrs", "market_level"), ("19.00 dlrs", "market_level"),
+                       ("143 yen", "market_level"), ("140 yen", "market_level_after"),
+                       ("18 DLR", "aimed_level"), ("1.60 to 1.90 marks", "market_level"),
+                       ("138 yen", "hypothetical")):  # fmt: skip
+        outcome, checks, _ = found[quote]
+        assert outcome == "forecast" and f"forecast words ({cue})" in checks[0][6], (quote, checks)
+    # "May crude" is the contract, no modal: 19.00 continues the resistance clause
+    assert "in the clause its words continue" in found["19.00 dlrs"][1][0][6]
+    # what happened instead of a counterfactual is a fact: WDI 2.29 for West Germany's 1986
+    outcome, checks, _ = found["2.5 pct"]
+    assert outcome == "revised" and checks[0][1] == "wb-wdi:NY.GDP.MKTP.KD.ZG:DEU:1986", checks
+    assert found["3.5 pct"][0] == "forecast"

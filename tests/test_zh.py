@@ -875,3 +875,38 @@ def test_the_claims_table_lines_up_chinese_quotes(tmp_path):
         shown = "".join(c + "\0" if unicodedata.east_asian_width(c) in "WF" else c for c in row)
         for start in starts:
             assert shown[start - 2 : start] == "  " and shown[start] != " ", row
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="约近超过以上左右 \t5%。；!.\n", max_size=24), st.integers(0, 30))
+def test_the_compiled_word_lookups_answer_as_the_word_sets_do(text, at):
+    from ledger.extract_zh import _ending_at, _starting_at
+
+    at = min(at, len(text))
+    for words in (RULES.bound_before, RULES.bound_after, RULES.trap_before, RULES.base_before):
+        for window in (2, 4):
+            assert _ending_at(words, text, at, window) == words.ending_at(text, at, window)
+        assert _starting_at(words, text, at) == words.starting_at(text, at)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="增长5。！？；!?;.\n \tA", max_size=40))
+def test_the_sentence_end_pattern_finds_the_ends_of_the_plain_alternation(text):
+    plain = re.compile(r"[。！？；!?;]+|\n|\.(?=\s)")
+    assert [m.span() for m in RULES.sentence_end.finditer(text)] == [
+        m.span() for m in plain.finditer(text)
+    ]
+
+
+def test_the_sentence_end_pattern_takes_time_in_proportion_to_the_text():
+    import time
+
+    def seconds(n: int) -> float:
+        text = ("。" * 50 + "增长5%." * 50 + "\n" * 50 + ". " * 50) * n
+        start = time.process_time()
+        list(RULES.sentence_end.finditer(text))
+        return time.process_time() - start
+
+    seconds(20)
+    small, large = min(seconds(20) for _ in range(3)), min(seconds(200) for _ in range(3))
+    assert large < 30 * max(small, 1e-4)  # ten times the text, not a hundred times the time

@@ -31,6 +31,8 @@ _CLAUSE = regex.compile(
 _CLAUSE_WORDS = frozenset(("but", "while", "whereas", "though", "although", "because", "where"))
 _SPACES = regex.compile(r"[\s\u00a0\-‑]+")  # as rules.trie() matches a space in a name
 _ARTICLE = regex.compile(r"^(?:The|A|An)\s+")
+# where an organisation is based, before its name: "Philadelphia-based Reliance", "New York-based"
+_BASED = regex.compile(r"^(?:\p{Lu}[\p{L}.]*\s+)*\p{Lu}[\p{L}.]*-based\s+(?=\p{Lu})")
 _POSSESSIVE = regex.compile(r"^(\p{Lu}[\p{L}.]*(?:\s\p{Lu}[\p{L}.]*)?)['’]s\s+(?=\p{Lu})")
 _QUOTES = regex.compile(r"[\"“”]")
 _DIGIT = regex.compile(r"\d")
@@ -187,11 +189,14 @@ def _organisation_name(rules: Rules, name: str) -> str | None:
     """An organisation's name as a subject: on one line, without its legal suffix or a word
     before it that names nothing ("Yesterday", "The")."""
     name = _SPACES_ONLY.sub(" ", name.strip(" ,.\n"))
+    if "-based " in name:
+        name = _BASED.sub("", name)
     first, _, rest = name.partition(" ")
     if rest and first.lower() in rules.not_sources:
         name = rest
     name = rules.legal_suffix.sub("", name)
-    if not name or name.lower() in rules.not_sources or len(name) < 2:
+    lower = name.lower()
+    if not name or lower in rules.not_sources or lower in rules.people or len(name) < 2:
         return None
     if name.rpartition(" ")[2].lower() in rules.not_sources:
         return None  # "UK GDP rose 2.2%", "Japan Exports": a measure, no organisation
@@ -1076,6 +1081,7 @@ def period(doc: Doc, s: Sentence, claim: Found, next_start: int) -> str | None:
         if found is not None:
             return found.value
     j = bisect.bisect_left(starts, claim.start) - 1
+    start_of_change: bool | None = None  # read once, where a cue before it would date it
     while j >= 0:
         cue = cues[j]
         # a step after another figure dates that one, and a baseline like it ("off 7.7 pct
@@ -1085,9 +1091,31 @@ def period(doc: Doc, s: Sentence, claim: Found, next_start: int) -> str | None:
             and not cue.baseline
             and (not cue.after_figure or _is_baseline(doc, claim))
         ):
-            return cue.value
+            if cue.after_figure:
+                return cue.value
+            if start_of_change is None:
+                start_of_change = _starts_change(doc, s, claim)
+            if not start_of_change:
+                return cue.value
         j -= 1
     return None
+
+
+def _starts_change(doc: Doc, s: Sentence, claim: Found) -> bool:
+    """Whether the figure is where a change started ([period_reach] change_from: "fell to 84 mln
+    dlrs from 97.5 mln"), so that a cue before it dates the level it changed to, not it; not in
+    a sentence that revises a figure ("raised its 1987 estimate to 7.50 dlrs from five dlrs").
+    A word-set test rules out most sentences before the pattern is searched."""
+    rules, words = doc.rules, s.lower_words()
+    if _whole_words(s) and rules.period_change_words.isdisjoint(words):
+        return False
+    return (
+        rules.period_revision_words.isdisjoint(words)
+        and rules.period_change_from.search(
+            doc.text, max(0, claim.start - 40), claim.start, RELEASE_GIL
+        )
+        is not None
+    )
 
 
 def _is_baseline(doc: Doc, claim: Found) -> bool:

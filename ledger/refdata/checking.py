@@ -50,7 +50,11 @@ FLAGS = re.IGNORECASE | re.VERBOSE
 _BOUNDARY = re.compile(
     r"[,;:()]|\s[-–]\s|\b(?:but|while|whereas|and|after|against|when|because)\b", re.I
 )
-_ASIDE = re.compile(r"\([^()]{1,40}\)")
+# A short aside in brackets, or one between commas saying when something was issued ("its latest
+# forecast, issued last month, of 1.5 to two pct growth"), is no clause of its own.
+_ASIDE = re.compile(
+    r"\([^()]{1,40}\)|,\s*(?:issued|made|published|released|announced|given)\s[^,;()]{1,30},", re.I
+)
 # A money flow (exports, a current account, GDP) below this share of the national total is a
 # part of it ("exports to Japan", "coffee exports"), not the total news would state.
 PART_OF_TOTAL = 0.5
@@ -59,6 +63,10 @@ PART_OF_TOTAL = 0.5
 # Canadian dollars", a conversion price of "1,052 yen"), or a rate in force read off "half a
 # point" (50); far below, it is a move (PART_OF_TOTAL).
 FAR_ABOVE = 3.0
+# For an exchange rate the bar is lower: twice every rate of its days is another currency's rate
+# that shares the name ("about 1.36 pounds to the dollar", Egypt's pound; "2.5 pounds", Sudan's:
+# sterling was never worth less than 0.95 dollars) or no rate at all, not a misquote.
+FAR_ABOVE_RATE = 2.0
 # How far before a figure, in its sentence, the currency or crude benchmark it is quoted in is
 # looked for ("one euro worth $1.3218").
 NAMED_REACH = 120
@@ -80,7 +88,10 @@ class Cue(BaseModel):
     pattern: str
     examples: list[str] = Field(min_length=1)
     counterexamples: list[str] = []
-    where: Literal["before", "after", "tail", "opening", "anywhere"] = "anywhere"
+    # before: the figure's clause up to it; after: right after it; tail: the sentence from it
+    # on; opening: the sentence's first words; lead: the words right before it across any
+    # boundary ("until the price gets above"), for patterns anchored at their end (\Z)
+    where: Literal["before", "after", "tail", "opening", "lead", "anywhere"] = "anywhere"
     frequency: Literal["A", "Q", "M", "D"] | None = None
     max_value: float | None = None  # the largest figure the cue is read of ("$1.30", not "$5bn")
     unless_year: bool = False  # a [[frequency]] cue not read of a year's figure named before it
@@ -161,6 +172,8 @@ class CheckingRules(BaseModel):
     growth_words: list[Cue]
     not_the_economy: list[Cue]
     share_after: list[Cue]
+    allowed_for: list[Cue]
+    period_elsewhere: list[Cue]
     not_a_market_price: list[Cue]
     nominal: list[Cue]
     compared: list[Cue]
@@ -173,6 +186,7 @@ class CheckingRules(BaseModel):
     currency_price: list[Cue]
     dollar_named: list[Cue]
     level_crossed: list[Cue]
+    quoted_level: list[Cue]
     baseline_period: list[Cue]
     present: list[Cue]
     whole_year: list[Cue]
@@ -355,16 +369,19 @@ def is_forecast(figure: Figure, rules: CheckingRules, aggregation: str | None = 
     the level of the day it was quoted ("oil rose to $17 today", dated this month)."""
     if _present(figure, rules):
         return None  # "may increase rates from their current 4.75%": the rate in force
-    if _past_baseline(figure, rules):
+    if _past_baseline(figure, rules, aggregation):
         return None  # "growth will slow from more than 3% in 2004 to ...", said in 2005
+    own = _own_words(figure, rules)
     for cue in rules.forecast:
         if cue.where == "opening":
             if _opening_forecast(figure, cue, rules):
                 return f"forecast words ({cue.id})"
             continue
-        text = {"after": figure.words.after, "tail": figure.sentence[figure.offset :]}.get(
-            cue.where, figure.words.before
-        )
+        text = {
+            "after": figure.words.after,
+            "tail": figure.sentence[figure.offset :],
+            "lead": figure.sentence[max(0, figure.offset - BASELINE_REACH) : figure.offset],
+        }.get(cue.where, own)
         if cue.search(text):
             return f"forecast words ({cue.id})"
     continued = _continued_clause(figure, rules)
@@ -380,17 +397,34 @@ def is_forecast(figure: Figure, rules: CheckingRules, aggregation: str | None = 
     return f"its period {figure.period} was not over when it was published"
 
 
-def _past_baseline(figure: Figure, rules: CheckingRules) -> bool:
+def _own_words(figure: Figure, rules: CheckingRules) -> str:
+    """The words a figure's `before` cues read: its clause up to it, or, when the words since
+    the figure before it have no verb of their own ("if the dollar falls to about 140 or 138
+    yen"), its whole clause from the last boundary, that figure's words too."""
+    if _clause_word(rules, figure.words.before):
+        return figure.words.before
+    head = figure.sentence[: figure.offset]
+    cuts = list(_BOUNDARY.finditer(head))
+    return head[cuts[-1].end() :] if cuts else head
+
+
+def _past_baseline(figure: Figure, rules: CheckingRules, aggregation: str | None = None) -> bool:
     """The figure is what a forecast is measured from ("It forecast growth will slow from more
-    than 3% in 2004 to a little below 2.5%", in 2005), of a period over when it was published:
-    a fact the forecast starts from, not part of it; but not an earlier forecast it is revised
-    from ("lowered its GNP forecast for 1986/87 from four pct")."""
+    than 3% in 2004 to a little below 2.5%", in 2005), of a period over when it was published,
+    or a quote of the day (`aggregation` "point", of no period or one begun: "will push the
+    dollar back up from its record low of 144.70 yen today"): a fact the forecast starts from,
+    not part of it; but not an earlier forecast it is revised from ("lowered its GNP forecast
+    for 1986/87 from four pct")."""
     end = period_end(figure.period)
     head = figure.sentence[max(0, figure.offset - BASELINE_REACH) : figure.offset]
-    return (
-        end is not None
+    over = end is not None and figure.published is not None and end < figure.published
+    today = (
+        aggregation == "point"
         and figure.published is not None
-        and end < figure.published
+        and (figure.period is None or _period_first_day(figure.period) <= figure.published)
+    )
+    return (
+        (over or today)
         and any(cue.search(head) for cue in rules.compared)
         and not any(cue.search(head) for cue in rules.earlier_forecast)
     )
@@ -773,6 +807,10 @@ class Matcher:
         forecast = is_forecast(figure, self.rules, definition.aggregation)
         if forecast:
             return f"forecast: {forecast}"
+        if definition.aggregation == "point" and any(
+            cue.search(figure.sentence[: figure.offset]) for cue in self.rules.period_elsewhere
+        ):  # "In the same time span the Taiwan dollar rose to 36.77"
+            return "a quote of a time another sentence names, not of a day the check can read"
         if definition.measure == "level" and figure.change is not None:
             return "a change of a level: the series give levels"
         if definition.measure == "growth" and any(
@@ -994,7 +1032,8 @@ class Matcher:
         if figure.unit == "USD" and window[0].indicator == "FRED:EXCH":
             low, high = 1 / high, 1 / low  # "$1.29 to the euro": the series give euros per $
         quoted = _market_series(window[0].indicator)
-        off = _off_the_level(figure.value, low, high, quoted or frequency == "E")
+        far = FAR_ABOVE_RATE if window[0].indicator == "FRED:EXCH" else FAR_ABOVE
+        off = _off_the_level(figure.value, low, high, quoted or frequency == "E", far)
         if off:
             return [Verdict("no-reference", f"the series for {window[0].subject} are at {off}")]
         reach = Interval(low, high)
@@ -1040,7 +1079,8 @@ class Matcher:
         # a count of people far above the nation's is another group's ("500 million people, or
         # about 10 pct of the world's population", in a story filed from Brazil)
         quoted = _market_series(value.indicator) or definition.unit == "person"
-        off = _off_the_level(signed, other, other, quoted)
+        far = FAR_ABOVE_RATE if value.indicator == "FRED:EXCH" else FAR_ABOVE
+        off = _off_the_level(signed, other, other, quoted, far)
         if quoted and off:  # "May crude closed 17 cents higher"
             return Verdict("no-reference", f"{value.indicator} for {value.subject} is at {off}")
         outcome = compare(self._interval(figure, signed), reference_interval(other, "exact"))
@@ -1077,23 +1117,27 @@ _FREQUENCY_WORDS = {"A": "annual", "H": "half-yearly", "Q": "quarterly", "M": "m
                     "W": "weekly", "D": "daily", "E": "dated-change"}  # fmt: skip
 
 
-def _off_the_level(value: float, low: float, high: float, quoted: bool) -> str | None:
+def _off_the_level(
+    value: float, low: float, high: float, quoted: bool, far: float = FAR_ABOVE
+) -> str | None:
     """Why a level's figure is no level of its series (low-high): under half of it, a move of the
-    price ("a 1.50 dlrs a barrel rise", "fell 6.60 won"); for a quote (`quoted`), over FAR_ABOVE
+    price ("a 1.50 dlrs a barrel rise", "fell 6.60 won"); for a quote (`quoted`), over `far`
     times it, the price of something else. None when it is near enough to be compared.
 
     >>> _off_the_level(0.17, 18.6, 18.9, True)
     '18.6-18.9: the figure is less than half of that, a move of the price, not its level'
     >>> _off_the_level(805.5, 0.6, 0.628, True)
     '0.6-0.628: the figure is more than 3 times that, the price of something else'
+    >>> _off_the_level(1.36, 0.6, 0.628, True, FAR_ABOVE_RATE)
+    '0.6-0.628: the figure is more than 2 times that, the price of something else'
     >>> _off_the_level(18.0, 18.6, 18.9, True) is None
     True
     """
     levels = f"{_num(low)}-{_num(high)}" if low != high else _num(low)
     if abs(value) < PART_OF_TOTAL * low:
         return f"{levels}: the figure is less than half of that, a move of the price, not its level"
-    if quoted and abs(value) > FAR_ABOVE * high:
-        times = f"more than {_num(FAR_ABOVE)} times that"
+    if quoted and abs(value) > far * high:
+        times = f"more than {_num(far)} times that"
         return f"{levels}: the figure is {times}, the price of something else"
     return None
 
@@ -1223,8 +1267,9 @@ def _window(series: Series, frequency: str, day: date) -> list[OfficialValue]:
     before for dated changes, the last year over for annual ones."""
     if frequency == "D":
         return series.between("D", (day - DAY_WINDOW).isoformat(), day.isoformat())
-    if frequency == "M":
-        return series.between("M", _shift(day, -1), _shift(day, 1))
+    if frequency == "M":  # none if the series begins after the day's month (Brent's, May 1987)
+        months = series.between("M", _shift(day, -1), _shift(day, 1))
+        return months if any(v.period <= _shift(day, 0) for v in months) else []
     if frequency == "Q":
         return series.before("Q", f"{day.year}-Q{(day.month - 1) // 3 + 1}", 2)
     if frequency == "E":
