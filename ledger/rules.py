@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 import regex
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from ledger.case_pins import pin_caseless_sets
 from ledger.gates import EdgeGates as EdgeGates
 from ledger.gates import Gated as Gated
 from ledger.gates import last_letters as last_letters
@@ -453,6 +454,9 @@ class PeriodReach(_Strict):
     owned: str  # a regex for all between a cue and a figure that is the cue's ("1986's 2.5 pct")
     # a regex: what parts a month's or a quarter's clause from the future words of another
     future_apart: str
+    change_from: str  # a regex ending where a change's starting figure begins ("down from ")
+    change_words: list[str]  # the words of change_from, one of which its every match holds
+    revision_words: list[str]  # a sentence that revises a figure: its old one is of its period
     examples: list[str] = Field(min_length=1)
 
 
@@ -462,6 +466,7 @@ class AttributionWords(_Strict):
     comment: str
     titles: list[str] = Field(min_length=1)  # "Dr." also matches "Dr"
     not_sources: list[str]
+    people: list[str] = []  # no organisation when the whole name: "Shareholders will receive"
     # page furniture a name may run into ("Share on Facebook Share on X ... KPMG said"): stripped
     # from the start of a source, each a regex
     furniture: list[str] = []
@@ -850,6 +855,9 @@ class Rules:
     period_clause: Pattern
     period_when: Pattern  # read with match, right after a period cue (period_reach when)
     period_owned: Pattern  # read with fullmatch, between a cue and its figure (period_reach owned)
+    period_change_from: Pattern  # read backwards from a figure: it is a change's start
+    period_revision_words: frozenset[str]  # where a change's start keeps the level's period
+    period_change_words: frozenset[str]  # period_change_from's words: a gate before it
     future_apart: Pattern  # what parts a month's clause from another's future words
     own_aside: Pattern
     state_body: Pattern  # a state's own body ("U.S. Treasury"): its country stays the subject
@@ -858,6 +866,8 @@ class Rules:
     subject_owned: Pattern  # fullmatch between a stake figure and the company it is in
     subject_stake: Pattern  # the same read backwards from a subject (its `stake` group: "stake in")
     subject_pattern: Pattern
+    # where subject_pattern may match, found by `re` (see _hint); None: it is searched alone
+    subject_hint: re.Pattern[str] | None
     subject_ids: dict[str, str]
     subject_alone: frozenset[str]  # names that are a subject only where no other is named
     # the longest word of each name, lower-case: a sentence holding none names none (name_words)
@@ -867,6 +877,7 @@ class Rules:
     title_words: frozenset[str]  # the same, lower-case and without a dot: "president Vernes"
     furniture: Pattern  # page furniture before a source's name, to strip
     not_sources: frozenset[str]
+    people: frozenset[str]  # words naming people in general, no organisation alone
     organisations: frozenset[str]
     capitalised_only: frozenset[str]
     comparison_words: frozenset[str]
@@ -1353,7 +1364,9 @@ _CALLS_IN = regex.compile(rf"\(\?&{_CALLED}([a-z_]+)\)")
 
 def _compile(source: str, what: str, *, ignore_case: bool = True) -> Pattern:
     try:
-        return regex.compile(source, FLAGS | (regex.IGNORECASE if ignore_case else 0))
+        if ignore_case:
+            return regex.compile(pin_caseless_sets(source), FLAGS | regex.IGNORECASE)
+        return regex.compile(source, FLAGS)
     except regex.error as error:
         raise RulesError(f"{what}: bad regex: {error}") from error
 
@@ -1415,15 +1428,38 @@ def anchor_word_hint(files: RuleFiles, pieces: dict[str, str]) -> re.Pattern[str
     a word character hides a start. None (anchor_word runs alone) where a rules folder writes
     anchor_word otherwise, or the tree is not `re`'s syntax.
 
+    The character before the word is matched, not looked behind at: `re` skips ahead to a
+    character of a pattern's first set with a table, but tries a look-behind at every character
+    (the hint cost 2% of the extractor's instructions so). It is read in the text with a space
+    put before it, so that a word at the text's start has a character before it; a match's
+    start there is the word's in the text.
+
     >>> hint = default_rules().anchor_word_hint
-    >>> [m.start() for m in hint.finditer("someone has two thirds, often a dozen")]
-    [12, 30]
+    >>> [m.start() for m in hint.finditer(" " + "two have two thirds, often a dozen")]
+    [0, 9, 27]
     """
     rule = next((r for r in files.pattern if r.id == "anchor_word"), None)
     if rule is None or "".join(regex.sub(r"#.*", "", rule.regex).split()) != _ANCHOR_WORD:
         return None
     try:
-        return re.compile(rf"(?<![a-z])(?:{pieces['anchor_words']})")
+        return re.compile(rf"[^a-z](?:{pieces['anchor_words']})")
+    except re.error:
+        return None
+
+
+def _hint(tree: str) -> re.Pattern[str] | None:
+    r"""A prefix tree of literal words (trie(fold_case=False)) compiled by the standard library's
+    `re`: it skips from one of the words' first characters to the next with a table, where
+    `regex` tries the whole tree at every character, so that a pattern built on the tree is
+    asked only where the hint finds a start. It finds every such start: the tree's words match
+    alike, and `re`'s \s holds every space `regex`'s does; what the pattern adds around the tree
+    (, a look-ahead) is left to the pattern. None where `re` cannot read the tree.
+
+    >>> [m.start() for m in _hint(trie({"UK", "U.S."}, fold_case=False)).finditer("a UK-U.S. deal")]
+    [2, 5]
+    """
+    try:
+        return re.compile(tree)
     except re.error:
         return None
 
@@ -1469,6 +1505,7 @@ def _word_lookups(files: RuleFiles) -> dict[str, Any]:
         "codes": prefixes.codes,
         "qualifiers": {norm(w): q.bound for q in files.qualifier for w in q.words},
         "not_sources": frozenset(files.attribution_words.not_sources),
+        "people": frozenset(files.attribution_words.people),
         "organisations": frozenset(files.attribution_words.organisations),
         "capitalised_only": frozenset(files.attribution_words.capitalised_only),
         "comparison_words": frozenset(files.comparison.words),
@@ -1646,6 +1683,11 @@ def _cues(files: RuleFiles, cue: Callable[[str, str], Pattern]) -> dict[str, Any
         "period_clause": cue(files.period_reach.clause, "period_reach clause"),
         "period_when": cue(files.period_reach.when, "period_reach when"),
         "period_owned": cue(files.period_reach.owned, "period_reach owned"),
+        "period_change_from": cue(
+            "(?r)(?:" + files.period_reach.change_from + r")\Z", "period_reach change_from"
+        ),
+        "period_revision_words": frozenset(files.period_reach.revision_words),
+        "period_change_words": frozenset(files.period_reach.change_words),
         "future_apart": cue(files.period_reach.future_apart, "period_reach future_apart"),
         "own_aside": cue(files.own_aside.regex, "own_aside"),
         "state_body": cue(files.state_body.regex, "state_body"),
@@ -1659,6 +1701,7 @@ def _cues(files: RuleFiles, cue: Callable[[str, str], Pattern]) -> dict[str, Any
             r"\b(?:" + trie(list(subject_ids), fold_case=False) + r")(?![\p{L}\d$])",
             0,
         ),
+        "subject_hint": _hint(trie(list(subject_ids), fold_case=False)),
         "subject_ids": subject_ids,
         "subject_alone": frozenset(name for s in files.subject for name in s.names_alone),
         "subject_words": name_words(subject_ids),

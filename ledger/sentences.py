@@ -67,7 +67,29 @@ _CUT = regex.compile(r"[,;]\s+|\s+")
 
 
 # A line ending in one of these words ("fell 9.3 pct in") goes on on the next line.
-_OPEN_ENDED = regex.compile(r"\s(?:in|of|to|the|a|an|and|or|for|by|from|at|with|on|as)\Z")
+_OPEN_ENDED = frozenset(
+    ["in", "of", "to", "the", "a", "an", "and", "or", "for", "by", "from", "at", "with", "on", "as"]
+)
+_ASCII_LOWER = frozenset("abcdefghijklmnopqrstuvwxyz")
+# what str.isspace() counts that `regex`'s \s (Unicode's White_Space) does not
+_NOT_WHITE_SPACE = "\x1c\x1d\x1e\x1f"
+
+
+def _open_ended(line: str) -> bool:
+    r"""Whether `line` ends in one of _OPEN_ENDED after a space, as regex
+    `\s(?:in|of|...)\Z` would say, without a search that tries the pattern at every character
+    (a twentieth of the sentence splitter's cost): the word is the run of a-z it ends with.
+
+    >>> [_open_ended(line) for line in ["fell 9.3 pct in", "the plan", "in", "5 of"]]
+    [True, False, False, True]
+    """
+    start = len(line)
+    while start and line[start - 1] in _ASCII_LOWER:
+        start -= 1
+    if not start or line[start:] not in _OPEN_ENDED:
+        return False
+    space = line[start - 1]
+    return space.isspace() and space not in _NOT_WHITE_SPACE
 
 
 def _soft_wrap(text: str, at: int, after: int) -> bool:
@@ -107,7 +129,7 @@ def _soft_wrap(text: str, at: int, after: int) -> bool:
     # where it is a story's first line whose dateline was cut off ("PARIS, March 23 - ") and the
     # next line goes on in lower case
     following = text[after : after + 1]
-    if following.islower() or following.isdigit() or _OPEN_ENDED.search(line):
+    if following.islower() or following.isdigit() or _open_ended(line):
         return True
     before_start = text.rfind("\n", 0, max(line_start - 1, 0)) + 1
     before = text[before_start : max(line_start - 1, 0)].rstrip()

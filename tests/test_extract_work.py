@@ -26,6 +26,7 @@ from shared_corpora import corpus_path
 import ledger
 import ledger.extract_zh as extract_zh
 import ledger.extraction.sentence_fields as sentence_fields
+from ledger.case_pins import pin_caseless_sets
 from ledger.extraction import (
     _hinted_starts,
     _lowered,
@@ -201,7 +202,7 @@ def test_the_scan_pattern_holds_each_rarely_reached_word_tree_once() -> None:
     called ({&unit_word} in rules.py), not written in at each of the eight places number words
     stand: the tree is there once for that, and once for each of the figure's two units."""
     rules = default_rules()
-    unit_words = _generated_pieces(rules.files)["unit_word"]
+    unit_words = pin_caseless_sets(_generated_pieces(rules.files)["unit_word"])  # as compiled
     scan = rules.compiled["scan"].pattern
     assert scan.count(unit_words) == 3
     # 94,552 characters when the tree was written in each time; 66,524 before issue 14's fifth
@@ -263,11 +264,12 @@ def test_the_space_before_a_unit_or_scale_word_is_never_given_back() -> None:
     tried once. The scan pattern holds no optional space before a word tree that may be given
     back."""
     scan = default_rules().compiled["scan"].pattern
-    for space in (r"[\s\u00a0-]", r"[\s\u00a0]"):
+    # the spaces as compiled, pinned case-sensitive (ledger.case_pins)
+    for space in (r"(?-i:[\s\u00a0-])", r"(?-i:[\s\u00a0])"):
         assert f"{space}?(" not in scan and f"{space}?[" not in scan
     # the unit's two word trees in unit and unit2, the scale in each of the two figures and once
     # more, called where a second scale word follows "hundred" or "thousand" (figure_scale)
-    assert scan.count(r"[\s\u00a0-]?+(") == 2 * 2 + 2 + 1
+    assert scan.count(r"(?-i:[\s\u00a0-])?+(") == 2 * 2 + 2 + 1
 
 
 def test_records_are_the_claims_validation_would_build() -> None:
@@ -735,6 +737,42 @@ def test_a_figures_own_words_are_what_a_search_of_its_windows_finds(text: str) -
             assert sentence_fields._own_words(s, lo, start, end, hi_) == expected
             checked += 1
     assert checked > 20
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Sales rose 5% - the most in years - and 3% in May, with exports up 2%",
+        "Bandwith 5 and withstand 12 or andes 3 whereas 9 whilst 10, while 11 AND 4 With 2",
+        "éand 5 andé 6 ﬁand 7 and² 8 ²and 9 ſand Kand But\u0301 with\u00a0–\u2009up; afterward",
+        "naïve and 5\u3000– 6 (ı and İ) 7 WHILE_ 8 _with 9 x\u2028- 3 After",
+    ],
+)
+def test_a_sentences_cuts_are_those_a_search_of_it_finds(text: str) -> None:
+    """_own_cuts asks _OWN_WORDS_END only where `re` finds a hint (_OWN_WORDS_HINT): the same
+    cuts as the search of the whole sentence, next to letters and spaces outside ASCII too."""
+    found = [m.span() for m in sentence_fields._OWN_WORDS_END.finditer(text)]
+    cuts = sentence_fields._own_cuts(text)
+    assert list(zip(cuts.starts, cuts.ends, strict=True)) == found
+    assert len(found) >= 5
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The U.S.-UK deal, Hong\u00a0Kong and New   Zealand; USA and BUS, the US$5 bn, the US",
+        "Japan's yen, JapanX, éJapan, Japan² and Chinese China_ (China) CHINA Kuwait Petroleum",
+    ],
+)
+def test_a_sentences_subject_names_are_those_a_search_of_it_finds(text: str) -> None:
+    """_table_names asks subject_pattern only where `re` finds the start of a name of its tree
+    (rules.subject_hint): the same names as the pattern's search of the whole sentence."""
+    rules = default_rules()
+    s = Sentence(0, len(text), text)
+    found = [m.span() for m in rules.subject_pattern.finditer(text)]
+    assert rules.subject_hint is not None
+    assert [m.span() for m in sentence_fields._table_names(rules, s, text)] == found
+    assert len(found) >= 5
 
 
 def test_a_cue_that_may_open_its_sentence_is_searched_past_it_only_after_its_words() -> None:

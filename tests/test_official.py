@@ -1473,3 +1473,32 @@ def test_more_currencies_by_name_a_baseline_quote_and_a_span_named_elsewhere(
         outcome, checks, _ = found[quote]
         assert outcome == "no-reference", (quote, checks)
         assert "a quote of a time another sentence names" in checks[0][6], (quote, checks)
+
+
+def test_chart_levels_wishes_and_a_list_after_a_condition_are_no_quotes(folder: Path) -> None:
+    found = checked(folder, "chart_levels", {
+        "a.txt": ("1987-04-01", "CRUDE\n\nNEW YORK, April 1 - He said resistance is at "
+                                "18.75-18.85 dlrs, then 19.00 dlrs a barrel for May crude.\n"),
+        "b.txt": ("1987-04-20", "DOLLAR\n\nTOKYO, April 20 - The dollar appears set to test "
+                                "support levels at 143 yen, with 140 yen within reach over the "
+                                "next few weeks, dealers said.\n"),
+        "c.txt": ("1987-03-17", "OPEC WANTS 18 DLR OIL PRICE - OAPEC OFFICIAL\n\nThe ranges "
+                                "agreed were 1.60 to 1.90 marks to the dollar.\n"),
+        "d.txt": ("1987-06-29", "TOKYO STOCKS\n\nTOKYO, June 29 - However, if the dollar falls to "
+                                "about 140 or 138 yen, the market index may rally.\n"),
+        "e.txt": ("1987-03-31", "BANGEMANN\n\nHANOVER, March 31 - He added that West Germany's "
+                                "economy would have grown by 3.5 pct last year instead of the 2.5 "
+                                "pct reported.\n"),
+    })  # fmt: skip
+    for quote, cue in (("18.75-18.85 dlrs", "market_level"), ("19.00 dlrs", "market_level"),
+                       ("143 yen", "market_level"), ("140 yen", "market_level_after"),
+                       ("18 DLR", "aimed_level"), ("1.60 to 1.90 marks", "market_level"),
+                       ("138 yen", "hypothetical")):  # fmt: skip
+        outcome, checks, _ = found[quote]
+        assert outcome == "forecast" and f"forecast words ({cue})" in checks[0][6], (quote, checks)
+    # "May crude" is the contract, no modal: 19.00 continues the resistance clause
+    assert "in the clause its words continue" in found["19.00 dlrs"][1][0][6]
+    # what happened instead of a counterfactual is a fact: WDI 2.29 for West Germany's 1986
+    outcome, checks, _ = found["2.5 pct"]
+    assert outcome == "revised" and checks[0][1] == "wb-wdi:NY.GDP.MKTP.KD.ZG:DEU:1986", checks
+    assert found["3.5 pct"][0] == "forecast"

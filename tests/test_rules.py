@@ -10,6 +10,7 @@ import regex
 from click.testing import CliRunner
 
 from ledger import extract
+from ledger.case_pins import pin_caseless_sets
 from ledger.cli import cli
 from ledger.rules import RulesError, ValueExample, default_rules, load_rules, month_abbreviations
 from ledger.zh_rules import rule_rows as zh_rule_rows
@@ -308,7 +309,7 @@ def test_a_rules_folder_missing_a_pattern_the_extractor_reads_is_refused(
         # a group the extractor reads, renamed
         ("patterns.toml", "(?P<den>", "(?P<denominator>", "'ratio_after' has no group (?P<den>"),
         ("cues.toml", "(?P<relunit>", "(?P<unit>", "period 'relative' (relative) has no group"),
-        ("cues.toml", 'period = "month"', 'period = "season"', "period.9.period"),
+        ("cues.toml", 'period = "month"', 'period = "season"', "period.10.period"),
         ("units.toml", '"metres", ', "", "no unit has the word 'metres'"),
         # the scan tries multiples, fractions, vague and named words only where a letter stands
         ("numbers.toml", '"doubled", ', '"2x", ', "'2x' must start with a letter"),
@@ -474,3 +475,28 @@ def test_a_source_name_taking_its_words_whole_matches_as_one_giving_them_back_an
         assert _cue_matches(RULES, sentence) == _cue_matches(giving_back, sentence)
 
     same()
+
+
+# a set pin_caseless_sets pinned: (?-i:[...]) or (?-i:\p{..})
+_PINNED = regex.compile(r"\(\?-i:(\[\^?\]?(?:\\.|[^\]\\])*\]|\\[pP]\{\w+\})\)")
+
+
+def test_pinned_sets_match_every_cased_character_as_case_blind_ones():
+    """Each set that case_pins pinned case-sensitive in the package's patterns matches every
+    character that has another case exactly as the set matched case-blind does: pinning it
+    changes what the pattern costs, never what it matches."""
+    rules = default_rules()
+    rules.compiled.compile()
+    pinned = {p for compiled in rules.compiled.values() for p in _PINNED.findall(compiled.pattern)}
+    pinned = {p for p in pinned if pin_caseless_sets(p) != p}  # not those the rules pin themselves
+    assert {r"[ \t\u00a0]", r"\p{L}", r"[^,.;\n]"} <= pinned
+    cased = "".join(
+        chr(c)
+        for c in range(0x20000)
+        if chr(c).lower() != chr(c) or chr(c).upper() != chr(c) or chr(c).casefold() != chr(c)
+    )
+    for piece in pinned:
+        blind = regex.compile(piece, regex.IGNORECASE)
+        pinned_piece = pin_caseless_sets(piece)
+        assert blind.findall(cased) == regex.findall(pinned_piece, cased), piece
+    assert pin_caseless_sets(r"[a-z][bB]\p{Lu}[0-9]") == r"[a-z][bB]\p{Lu}[0-9]"  # left alone

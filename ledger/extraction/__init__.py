@@ -58,7 +58,7 @@ __all__ = ["EXTRACTOR_VERSION", "Extraction", "extract", "extract_with_report"]
 # longest anchor word ("three-quarters") and a lookahead after it.
 _AHEAD = 40
 
-EXTRACTOR_VERSION = "1.19.0"
+EXTRACTOR_VERSION = "1.20.0"
 
 
 @dataclass
@@ -223,8 +223,11 @@ def _hinted_starts(
     end = min(hi + _AHEAD, len(text))
     found = []
     search, match = hint.search, pattern.match
+    # the hint matches the character before a word: read in the text with a space before it,
+    # where the text's i is the padded one's i + 1, its match starts at the word's start
+    padded = " " + text
     at = lo
-    while (hinted := search(text, at, end)) is not None:
+    while (hinted := search(padded, at, end + 1)) is not None:
         at = hinted.start()
         matched = match(text, at, end, RELEASE_GIL)
         if matched is None:

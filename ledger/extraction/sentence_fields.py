@@ -4,6 +4,7 @@ subject, metric, attribution and period, and whether the sentence is a compariso
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Iterable
 
 import regex
@@ -30,6 +31,8 @@ _CLAUSE = regex.compile(
 _CLAUSE_WORDS = frozenset(("but", "while", "whereas", "though", "although", "because", "where"))
 _SPACES = regex.compile(r"[\s\u00a0\-‑]+")  # as rules.trie() matches a space in a name
 _ARTICLE = regex.compile(r"^(?:The|A|An)\s+")
+# where an organisation is based, before its name: "Philadelphia-based Reliance", "New York-based"
+_BASED = regex.compile(r"^(?:\p{Lu}[\p{L}.]*\s+)*\p{Lu}[\p{L}.]*-based\s+(?=\p{Lu})")
 _POSSESSIVE = regex.compile(r"^(\p{Lu}[\p{L}.]*(?:\s\p{Lu}[\p{L}.]*)?)['’]s\s+(?=\p{Lu})")
 _QUOTES = regex.compile(r"[\"“”]")
 _DIGIT = regex.compile(r"\d")
@@ -88,7 +91,23 @@ def _table_names(rules: Rules, s: Sentence, text: str) -> Iterable[Match]:
     instructions a character."""
     if _whole_words(s) and rules.subject_words.isdisjoint(s.lower_words()):
         return ()
-    return rules.subject_pattern.finditer(text, 0, len(text), False, RELEASE_GIL)
+    pattern, hint = rules.subject_pattern, rules.subject_hint
+    if hint is None:
+        return pattern.finditer(text, 0, len(text), False, RELEASE_GIL)
+    # what the finditer finds, the pattern asked only where the hint finds a name's start (a
+    # third fewer instructions: rules._hint); each looked for from where the one before ended
+    found: list[Match] = []
+    search, match, size = hint.search, pattern.match, len(text)
+    at = 0
+    while (hinted := search(text, at)) is not None:
+        start = hinted.start()
+        name = match(text, start, size, RELEASE_GIL)
+        if name is None:
+            at = start + 1
+        else:
+            found.append(name)
+            at = max(name.end(), start + 1)
+    return found
 
 
 def _search(pattern: Pattern, text: str) -> Match | None:
@@ -170,11 +189,14 @@ def _organisation_name(rules: Rules, name: str) -> str | None:
     """An organisation's name as a subject: on one line, without its legal suffix or a word
     before it that names nothing ("Yesterday", "The")."""
     name = _SPACES_ONLY.sub(" ", name.strip(" ,.\n"))
+    if "-based " in name:
+        name = _BASED.sub("", name)
     first, _, rest = name.partition(" ")
     if rest and first.lower() in rules.not_sources:
         name = rest
     name = rules.legal_suffix.sub("", name)
-    if not name or name.lower() in rules.not_sources or len(name) < 2:
+    lower = name.lower()
+    if not name or lower in rules.not_sources or lower in rules.people or len(name) < 2:
         return None
     if name.rpartition(" ")[2].lower() in rules.not_sources:
         return None  # "UK GDP rose 2.2%", "Japan Exports": a measure, no organisation
@@ -413,6 +435,17 @@ def _overlaps(spans: list[tuple[int, int]], low: int, high: int) -> bool:
 _OWN_WORDS_END = regex.compile(
     r"[,;:()]|\s[-–]\s|\b(?:but|while|whereas|and|after|with)\b", regex.I
 )
+# Every place _OWN_WORDS_END can match and more, found by the standard library's `re`, which
+# crosses a sentence in half the instructions `regex` takes to try its alternation at each
+# character: `re`'s \s holds every space `regex`'s does, its case-blind letters every case
+# `regex` folds to them, and a word of it may start or end where no ASCII word character stands
+# (tests/test_extract_work.py holds the two to the same cuts). A mark of the first alternative
+# is a cut of its own; a dash or a word is asked of _OWN_WORDS_END there. (The words' first
+# letters come first, the look-behind after them: a set `re` skips to.)
+_OWN_WORDS_HINT = re.compile(
+    r"[,;:()]|\s[-–]|[abw](?<![a-z0-9_].)(?:ut|hile|hereas|nd|fter|ith)(?![a-z0-9_])", re.I
+)
+_OWN_MARKS = frozenset(",;:()")
 
 
 def _own_words(s: Sentence, lo: int, start: int, end: int, hi: int) -> tuple[int, int]:
@@ -442,11 +475,22 @@ def _own_cuts(text: str) -> OwnCuts:
     kind that can overlap another (" - - "), so that a window may find one the sentence's search
     does not."""
     starts, ends, exact = [], [], True
-    for m in _OWN_WORDS_END.finditer(text, 0, len(text), False, RELEASE_GIL):
-        a, b = m.span()
+    search, match, size = _OWN_WORDS_HINT.search, _OWN_WORDS_END.match, len(text)
+    at = 0
+    while (hinted := search(text, at)) is not None:
+        a = hinted.start()
+        if text[a] in _OWN_MARKS:
+            b = a + 1
+        else:
+            cut = match(text, a, size, False, RELEASE_GIL)
+            if cut is None:
+                at = a + 1
+                continue
+            b = cut.end()
+            exact = exact and not text[a].isspace()
         starts.append(a)
         ends.append(b)
-        exact = exact and not text[a].isspace()
+        at = b
     return OwnCuts(starts, ends, exact)
 
 
@@ -1037,6 +1081,7 @@ def period(doc: Doc, s: Sentence, claim: Found, next_start: int) -> str | None:
         if found is not None:
             return found.value
     j = bisect.bisect_left(starts, claim.start) - 1
+    start_of_change: bool | None = None  # read once, where a cue before it would date it
     while j >= 0:
         cue = cues[j]
         # a step after another figure dates that one, and a baseline like it ("off 7.7 pct
@@ -1046,9 +1091,31 @@ def period(doc: Doc, s: Sentence, claim: Found, next_start: int) -> str | None:
             and not cue.baseline
             and (not cue.after_figure or _is_baseline(doc, claim))
         ):
-            return cue.value
+            if cue.after_figure:
+                return cue.value
+            if start_of_change is None:
+                start_of_change = _starts_change(doc, s, claim)
+            if not start_of_change:
+                return cue.value
         j -= 1
     return None
+
+
+def _starts_change(doc: Doc, s: Sentence, claim: Found) -> bool:
+    """Whether the figure is where a change started ([period_reach] change_from: "fell to 84 mln
+    dlrs from 97.5 mln"), so that a cue before it dates the level it changed to, not it; not in
+    a sentence that revises a figure ("raised its 1987 estimate to 7.50 dlrs from five dlrs").
+    A word-set test rules out most sentences before the pattern is searched."""
+    rules, words = doc.rules, s.lower_words()
+    if _whole_words(s) and rules.period_change_words.isdisjoint(words):
+        return False
+    return (
+        rules.period_revision_words.isdisjoint(words)
+        and rules.period_change_from.search(
+            doc.text, max(0, claim.start - 40), claim.start, RELEASE_GIL
+        )
+        is not None
+    )
 
 
 def _is_baseline(doc: Doc, claim: Found) -> bool:

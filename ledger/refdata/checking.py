@@ -371,6 +371,7 @@ def is_forecast(figure: Figure, rules: CheckingRules, aggregation: str | None = 
         return None  # "may increase rates from their current 4.75%": the rate in force
     if _past_baseline(figure, rules, aggregation):
         return None  # "growth will slow from more than 3% in 2004 to ...", said in 2005
+    own = _own_words(figure, rules)
     for cue in rules.forecast:
         if cue.where == "opening":
             if _opening_forecast(figure, cue, rules):
@@ -380,7 +381,7 @@ def is_forecast(figure: Figure, rules: CheckingRules, aggregation: str | None = 
             "after": figure.words.after,
             "tail": figure.sentence[figure.offset :],
             "lead": figure.sentence[max(0, figure.offset - BASELINE_REACH) : figure.offset],
-        }.get(cue.where, figure.words.before)
+        }.get(cue.where, own)
         if cue.search(text):
             return f"forecast words ({cue.id})"
     continued = _continued_clause(figure, rules)
@@ -394,6 +395,17 @@ def is_forecast(figure: Figure, rules: CheckingRules, aggregation: str | None = 
     if aggregation == "point" and begun:
         return None
     return f"its period {figure.period} was not over when it was published"
+
+
+def _own_words(figure: Figure, rules: CheckingRules) -> str:
+    """The words a figure's `before` cues read: its clause up to it, or, when the words since
+    the figure before it have no verb of their own ("if the dollar falls to about 140 or 138
+    yen"), its whole clause from the last boundary, that figure's words too."""
+    if _clause_word(rules, figure.words.before):
+        return figure.words.before
+    head = figure.sentence[: figure.offset]
+    cuts = list(_BOUNDARY.finditer(head))
+    return head[cuts[-1].end() :] if cuts else head
 
 
 def _past_baseline(figure: Figure, rules: CheckingRules, aggregation: str | None = None) -> bool:
