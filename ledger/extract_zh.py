@@ -142,10 +142,11 @@ def chinese_number(text: str) -> float | None:
         return None
 
 
-def _ending_at(words: WordSet, text: str, at: int, window: int) -> tuple[str, int] | None:
-    """`words.ending_at(text, at, window)`, compiled: zh_rules is not, and these lookups run for
-    every figure (some 50,000 calls per 200,000 characters). tests/test_zh.py holds the two equal.
-    """
+def word_ending_at(words: WordSet, text: str, at: int, window: int) -> tuple[str, int] | None:
+    """The word of `words` (and where it starts) ending at `at`, or before a space there, that
+    starts no more than `window` characters before `at`; the earliest starting when several do.
+    Here, compiled, not in zh_rules: these lookups run for every figure (some 50,000 calls per
+    200,000 characters)."""
     if not at or text[at - 1] not in words.lasts:
         return None
     ends = (at, at - 1) if text[at - 1] in _SPACES else (at,)
@@ -158,8 +159,9 @@ def _ending_at(words: WordSet, text: str, at: int, window: int) -> tuple[str, in
     return None
 
 
-def _starting_at(words: WordSet, text: str, at: int) -> tuple[str, int] | None:
-    """`words.starting_at(text, at)`, compiled (see _ending_at)."""
+def word_starting_at(words: WordSet, text: str, at: int) -> tuple[str, int] | None:
+    """The longest word of `words` (and where it ends) starting at `at`, or after a space there
+    (compiled, as word_ending_at)."""
     if text[at : at + 1] not in words.firsts:
         return None
     begin = at + 1 if text[at] in _SPACES else at
@@ -197,10 +199,10 @@ def _unit_reading(
 def _bound(rules: ZhRules, text: str, start: int, end: int, more: bool) -> tuple[str, int, int]:
     """The bound and the quote's widened start and end in the sentence `text` (bound words are
     part of the quote); `more` when 多 or 余 follows the number (4万多家)."""
-    after = _starting_at(rules.bound_after, text, end)
+    after = word_starting_at(rules.bound_after, text, end)
     if after is not None:  # 低于3%左右的目标: 左右 bounds the figure, 低于 compares with it
         return rules.bounds[">" + after[0]], start, after[1]
-    before = _ending_at(rules.bound_before, text, start, 4)
+    before = word_ending_at(rules.bound_before, text, start, 4)
     if before is None:
         return ("more_than" if more else "exact"), start, end
     return ("more_than" if more else rules.bounds["<" + before[0]]), before[1], end
@@ -255,14 +257,14 @@ def _read_figure(
         number = chinese_number(text[chinese_at[0] : chinese_at[1]])
     if number is None or _touches_code(text, start, end, has_unit):
         return None
-    if _ending_at(rules.trap_before, text, start, 2):
+    if word_ending_at(rules.trap_before, text, start, 2):
         return None
     # right after the number and its 多/余: unmatched groups end at -1, 多 comes after the number
     number_end = more[1] if more[0] >= 0 else max(arabic_at[1], chinese_at[1])
-    trap = _starting_at(rules.trap_after, text, number_end)
+    trap = word_starting_at(rules.trap_after, text, number_end)
     if trap is not None and not (decimal and trap[0] == unit_word):
         return None  # 2021年, 13个月, 10多年: a date, a period, a duration (not 9.08年)
-    if text[end : end + 1] in '”"' and _starting_at(rules.title_after, text, end):
+    if text[end : end + 1] in '”"' and word_starting_at(rules.title_after, text, end):
         return None  # “研发投入500家”榜单: the name of a list
     if signed and start == sign[0]:
         number = -number
@@ -438,7 +440,7 @@ def _change_and_basis(
         change = _change(rules, clause) if words[0] else None
         found = rules.basis_words.search(clause) if words[1] else None
         basis = rules.bases[found.group()] if found else None
-    after = _starting_at(rules.change_after, s.text, f.end - s.start)
+    after = word_starting_at(rules.change_after, s.text, f.end - s.start)
     if after is not None:
         change = rules.file.change.after_figure[after[0]]
     return change, basis
@@ -510,7 +512,7 @@ def _mentions(rules: ZhRules, s: Sentence, published: date | None) -> list[Menti
             lo, hi = m.span()
             if found and any(f.start < hi and lo < f.end for f in found):
                 continue
-            base_word = _ending_at(rules.base_before, text, lo, 2)
+            base_word = word_ending_at(rules.base_before, text, lo, 2)
             # 是去年的3倍: the base of a multiple, never the period of the figure after it
             own = text[hi : hi + 1] == "的" and not (base_word and base_word[0] == "是")
             period = _period_of(pid, m, published)
@@ -670,7 +672,7 @@ def _sentence_claims(
         elif multiple:
             unit = None
         metric = metrics[kind] if kind in metrics else _metric(rules, kind, named, metrics)
-        if targets and _starting_at(rules.target_after, sentence, end - at):
+        if targets and word_starting_at(rules.target_after, sentence, end - at):
             period = _target_period(rules, s, f, clause_start, mentions, published)
         else:
             period = (
@@ -717,7 +719,7 @@ def _period_handed_on(rules: ZhRules, text: str, claims: list[dict[str, Any]]) -
     the period the next part reports on)."""
     for i in range(len(claims) - 1, -1, -1):  # mypyc 2.4.1 fails on reversed() of this list
         claim = claims[i]
-        if not _starting_at(rules.target_after, text, claim["end"]):
+        if not word_starting_at(rules.target_after, text, claim["end"]):
             period: str | None = claim["period"]
             return period
     return None

@@ -222,14 +222,9 @@ class WordSet:
     """Words found by slicing the text at an offset and looking the slice up, where a regex
     search per figure would cost four times as much: the longest word ending or starting
     there, a space or a tab allowed between it and the offset. Most offsets have none of the
-    words' first (or last) characters next to them, and are let go after one set lookup.
-
-    >>> words = WordSet.of(["近", "接近", "以上"])
-    >>> words.ending_at("总量接近 5%", 5), words.ending_at("近5%", 1), words.ending_at("5%", 0)
-    (('接近', 2), ('近', 0), None)
-    >>> words.starting_at("5% 以上", 2), words.starting_at("5%", 2)
-    (('以上', 5), None)
-    """
+    words' first (or last) characters next to them, and are let go after one set lookup. The
+    lookups are ledger.extract_zh's word_ending_at and word_starting_at (compiled; this module
+    is not)."""
 
     words: frozenset[str]
     lengths: tuple[int, ...]  # longest first
@@ -242,30 +237,6 @@ class WordSet:
         lengths = tuple(sorted({len(w) for w in found}, reverse=True))
         spaces = frozenset(_SPACES)
         return cls(found, lengths, spaces | {w[0] for w in found}, spaces | {w[-1] for w in found})
-
-    def ending_at(self, text: str, at: int, window: int = 4) -> tuple[str, int] | None:
-        """The word (and where it starts) ending at `at`, or before a space there, that starts
-        no more than `window` characters before `at`; the earliest starting when several do."""
-        if not at or text[at - 1] not in self.lasts:
-            return None
-        ends = (at, at - 1) if text[at - 1] in _SPACES else (at,)
-        for length in self.lengths:  # longest first: the earliest start for one end
-            for end in ends:
-                start = end - length
-                if start >= max(at - window, 0) and text[start:end] in self.words:
-                    return text[start:end], start
-        return None
-
-    def starting_at(self, text: str, at: int) -> tuple[str, int] | None:
-        """The longest word (and where it ends) starting at `at`, or after a space there."""
-        if text[at : at + 1] not in self.firsts:
-            return None
-        begin = at + 1 if text[at] in _SPACES else at
-        for length in self.lengths:
-            word = text[begin : begin + length]
-            if len(word) == length and word in self.words:
-                return word, begin + length
-        return None
 
 
 @dataclass(frozen=True)

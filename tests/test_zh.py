@@ -21,11 +21,17 @@ from hypothesis import strategies as st
 
 from ledger import extract
 from ledger.cli import cli
-from ledger.extract_zh import chinese_number, chinese_sentences, extract_chinese
+from ledger.extract_zh import (
+    chinese_number,
+    chinese_sentences,
+    extract_chinese,
+    word_ending_at,
+    word_starting_at,
+)
 from ledger.models import Claim
 from ledger.rules import RulesError
 from ledger.serve import build_datasette
-from ledger.zh_rules import default_zh_rules, load_zh_rules
+from ledger.zh_rules import WordSet, default_zh_rules, load_zh_rules
 
 RULES = default_zh_rules()
 ROOT = Path(__file__).resolve().parent.parent
@@ -877,16 +883,15 @@ def test_the_claims_table_lines_up_chinese_quotes(tmp_path):
             assert shown[start - 2 : start] == "  " and shown[start] != " ", row
 
 
-@settings(max_examples=300, deadline=None)
-@given(st.text(alphabet="约近超过以上左右 \t5%。；!.\n", max_size=24), st.integers(0, 30))
-def test_the_compiled_word_lookups_answer_as_the_word_sets_do(text, at):
-    from ledger.extract_zh import _ending_at, _starting_at
-
-    at = min(at, len(text))
-    for words in (RULES.bound_before, RULES.bound_after, RULES.trap_before, RULES.base_before):
-        for window in (2, 4):
-            assert _ending_at(words, text, at, window) == words.ending_at(text, at, window)
-        assert _starting_at(words, text, at) == words.starting_at(text, at)
+def test_a_word_set_finds_the_word_ending_or_starting_at_an_offset():
+    words = WordSet.of(["近", "接近", "以上"])
+    assert word_ending_at(words, "总量接近 5%", 5, 4) == ("接近", 2)  # the longest, over a space
+    assert word_ending_at(words, "近5%", 1, 4) == ("近", 0)
+    assert word_ending_at(words, "5%", 0, 4) is None
+    assert word_ending_at(words, "总量接近5%", 4, 1) == ("近", 3)  # 接近 starts out of reach
+    assert word_starting_at(words, "5% 以上", 2) == ("以上", 5)
+    assert word_starting_at(words, "5%以", 2) is None  # part of a word is none
+    assert word_starting_at(words, "5%", 2) is None
 
 
 @settings(max_examples=300, deadline=None)
