@@ -36,6 +36,8 @@ REPEAT = 3  # best of, for runs under a second
 LONG_LINE_UNIT = "and the fund grew 3.5 percent to $1,200 million as 40,000 jobs went "
 # Whole sentences with figures, repeated with no line break: a page whose markup was stripped.
 ONE_LINE_UNIT = "The fund grew 3.5 percent to $1,200 million in 2023, and 40,000 jobs went. "
+# Chinese sentences between English ones: many stretches of English text between them.
+MIXED_UNIT = "全国居民消费价格同比上涨2.1%。The fund rose two percent.\n"
 # The security probe's input (issue 19): news words and figures, no sentence end, ever.
 FIGURES_LINE_UNIT = "Output rose 2.3% to $1.5 billion in 2020, officials said, and exports fell 4% "
 
@@ -72,6 +74,7 @@ INPUTS: dict[str, Callable[[int], str]] = {
     "figures-line": _repeat(FIGURES_LINE_UNIT),  # a figure every few words, no sentence end
     "digits": _repeat("0123456789"),  # one number millions of digits long
     "unbroken-word": _unbroken_word,  # a word the whole file long, an address after it
+    "mixed-chinese": _repeat(MIXED_UNIT),  # English stretches between Chinese sentences
 }
 
 

@@ -365,7 +365,8 @@ def test_the_number_word_hint_finds_where_anchor_word_matches(text: str) -> None
     pattern, lowered = rules.compiled["anchor_word"], _lowered(text)
     for lo, hi in [(0, len(text)), (0, len(text) // 2), (len(text) // 3, len(text))]:
         alone = _starts(pattern, lowered, lo, hi, None)
-        assert _hinted_starts(pattern, rules.anchor_word_hint, lowered, lo, hi) == alone
+        hinted = _hinted_starts(pattern, rules.anchor_word_hint, lowered, " " + lowered, lo, hi)
+        assert hinted == alone
     assert anchors(text, rules) == anchors(text, dataclasses.replace(rules, anchor_word_hint=None))
 
 
@@ -382,7 +383,8 @@ def test_the_number_word_hint_finds_every_start_in_odd_text(parts: list[str]) ->
     text = "".join(parts)
     pattern, lowered = rules.compiled["anchor_word"], _lowered(text)
     alone = _starts(pattern, lowered, 0, len(text), None)
-    assert _hinted_starts(pattern, rules.anchor_word_hint, lowered, 0, len(text)) == alone
+    padded = " " + lowered
+    assert _hinted_starts(pattern, rules.anchor_word_hint, lowered, padded, 0, len(text)) == alone
 
 
 def test_a_rules_folder_that_rewrites_anchor_word_runs_it_alone(tmp_path: Path) -> None:

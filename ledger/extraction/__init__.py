@@ -163,12 +163,16 @@ def anchors(
         compiled["anchor_word"],
     )
     lowered = _lowered(text)  # the number words are a tree in lower case (patterns.toml)
+    hint = rules.anchor_word_hint if timeout is None else None
+    # the hint matches the character before a word, so it reads the text with a space before
+    # it; made once for the text, not once per stretch (a copy per stretch was quadratic)
+    padded = " " + lowered if hint is not None else ""
     found: list[int] = []
     for lo, hi in gaps(len(text), chinese) if chinese else [(0, len(text))]:
         at = _starts(anchor, text, lo, hi, timeout) + _starts(point, text, lo, hi, timeout)
         at += _marks(text, rules.anchor_marks, lo, hi)
-        if rules.anchor_word_hint is not None and timeout is None:
-            at += _hinted_starts(anchor_word, rules.anchor_word_hint, lowered, lo, hi)
+        if hint is not None:
+            at += _hinted_starts(anchor_word, hint, lowered, padded, lo, hi)
         else:
             at += _starts(anchor_word, lowered, lo, hi, timeout)
         found += sorted(at)
@@ -215,17 +219,21 @@ def _starts(
 
 
 def _hinted_starts(
-    pattern: regex.Pattern[str], hint: re.Pattern[str], text: str, lo: int, hi: int
+    pattern: regex.Pattern[str],
+    hint: re.Pattern[str],
+    text: str,
+    padded: str,
+    lo: int,
+    hi: int,
 ) -> list[int]:
     """What _starts finds (untimed: `re` takes no timeout), `pattern` asked only where `hint`,
     which finds every place it can match and more (rules.anchor_word_hint), finds one: as
-    finditer, each match is looked for from where the one before ended."""
+    finditer, each match is looked for from where the one before ended. `padded` is `text`
+    with a space before it, where the hint reads: the text's i is the padded one's i + 1, so a
+    hint's match starts at the word's start."""
     end = min(hi + _AHEAD, len(text))
     found = []
     search, match = hint.search, pattern.match
-    # the hint matches the character before a word: read in the text with a space before it,
-    # where the text's i is the padded one's i + 1, its match starts at the word's start
-    padded = " " + text
     at = lo
     while (hinted := search(padded, at, end + 1)) is not None:
         at = hinted.start()

@@ -482,7 +482,7 @@ def _own_cuts(text: str) -> OwnCuts:
         if text[a] in _OWN_MARKS:
             b = a + 1
         else:
-            cut = match(text, a, size, False, RELEASE_GIL)
+            cut = match(text, a, size, RELEASE_GIL)  # (string, pos, endpos, concurrent)
             if cut is None:
                 at = a + 1
                 continue
