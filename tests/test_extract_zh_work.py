@@ -172,9 +172,11 @@ def crossed(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, int]]:
     monkeypatch.setattr(extraction, "_starts", counted)
     hinted = extraction._hinted_starts  # the number words' pass, asked where re finds a place
 
-    def counted_hinted(pattern: Any, hint: Any, text: str, lo: int, hi: int) -> list[int]:
+    def counted_hinted(
+        pattern: Any, hint: Any, text: str, padded: str, lo: int, hi: int
+    ) -> list[int]:
         spans.append((lo, hi))
-        return hinted(pattern, hint, text, lo, hi)
+        return hinted(pattern, hint, text, padded, lo, hi)
 
     monkeypatch.setattr(extraction, "_hinted_starts", counted_hinted)
     return spans
