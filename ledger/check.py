@@ -72,6 +72,7 @@ from ledger.refdata.checking import (
     Matcher,
     SourceContext,
     Subject,
+    subject_id,
 )
 from ledger.refdata.lookup import OfficialReferences
 from ledger.references import period_end
@@ -518,9 +519,7 @@ class Checker:
         found = rules.subject_pattern.match(after, lead.end())
         if found is None:
             return None
-        name = rules.subject_ids.get(found.group()) or rules.subject_ids.get(
-            " ".join(found.group().split())
-        )
+        name = subject_id(rules.subject_ids, found.group())
         code = self.subject_codes.get(name) if name else None
         return name if code is not None and code.kind in ("country", "aggregate") else None
 

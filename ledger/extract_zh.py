@@ -21,7 +21,7 @@ import cn2an
 import regex
 
 from ledger.models import Claim, fingerprint_occurrences, unchecked_claim
-from ledger.zh_rules import WordSet, ZhRules, default_zh_rules
+from ledger.zh_rules import WORD_SPACES, WordSet, ZhRules, default_zh_rules
 
 _HAN = regex.compile(r"\p{Han}")
 _NOT_HAN = regex.compile(r"\P{Han}+")  # deleted, what is left is counted: no list of matches
@@ -33,7 +33,6 @@ _NOT_OTHER_LETTERS = regex.compile(r"(?V1)[^\p{N}[\p{L}--\p{Han}]]+")
 _ASCII_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 # sets, not strings: the empty slice before a sentence's first character is in every string
 _CODE_JOINERS = frozenset("-/._")
-_SPACES = " \t"  # as zh_rules.WordSet allows between a word and its figure
 
 
 class Sentence(NamedTuple):
@@ -149,7 +148,7 @@ def word_ending_at(words: WordSet, text: str, at: int, window: int) -> tuple[str
     200,000 characters)."""
     if not at or text[at - 1] not in words.lasts:
         return None
-    ends = (at, at - 1) if text[at - 1] in _SPACES else (at,)
+    ends = (at, at - 1) if text[at - 1] in WORD_SPACES else (at,)
     floor = max(at - window, 0)
     for length in words.lengths:  # longest first: the earliest start for one end
         for end in ends:
@@ -164,7 +163,7 @@ def word_starting_at(words: WordSet, text: str, at: int) -> tuple[str, int] | No
     (compiled, as word_ending_at)."""
     if text[at : at + 1] not in words.firsts:
         return None
-    begin = at + 1 if text[at] in _SPACES else at
+    begin = at + 1 if text[at] in WORD_SPACES else at
     for length in words.lengths:
         word = text[begin : begin + length]
         if len(word) == length and word in words.words:

@@ -214,7 +214,7 @@ def alternation(words: Iterable[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
 
 
-_SPACES = " \t"  # what may stand between a word and its figure (约 5%)
+WORD_SPACES = " \t"  # what may stand between a word and its figure (约 5%)
 
 
 @dataclass(frozen=True)
@@ -235,7 +235,7 @@ class WordSet:
     def of(cls, words: Iterable[str]) -> WordSet:
         found = frozenset(words)
         lengths = tuple(sorted({len(w) for w in found}, reverse=True))
-        spaces = frozenset(_SPACES)
+        spaces = frozenset(WORD_SPACES)
         return cls(found, lengths, spaces | {w[0] for w in found}, spaces | {w[-1] for w in found})
 
 

@@ -1032,8 +1032,9 @@ class Matcher:
         if figure.unit == "USD" and window[0].indicator == "FRED:EXCH":
             low, high = 1 / high, 1 / low  # "$1.29 to the euro": the series give euros per $
         quoted = _market_series(window[0].indicator)
-        far = FAR_ABOVE_RATE if window[0].indicator == "FRED:EXCH" else FAR_ABOVE
-        off = _off_the_level(figure.value, low, high, quoted or frequency == "E", far)
+        off = _off_the_level(
+            figure.value, low, high, quoted or frequency == "E", _far_above(window[0].indicator)
+        )
         if off:
             return [Verdict("no-reference", f"the series for {window[0].subject} are at {off}")]
         reach = Interval(low, high)
@@ -1079,8 +1080,7 @@ class Matcher:
         # a count of people far above the nation's is another group's ("500 million people, or
         # about 10 pct of the world's population", in a story filed from Brazil)
         quoted = _market_series(value.indicator) or definition.unit == "person"
-        far = FAR_ABOVE_RATE if value.indicator == "FRED:EXCH" else FAR_ABOVE
-        off = _off_the_level(signed, other, other, quoted, far)
+        off = _off_the_level(signed, other, other, quoted, _far_above(value.indicator))
         if quoted and off:  # "May crude closed 17 cents higher"
             return Verdict("no-reference", f"{value.indicator} for {value.subject} is at {off}")
         outcome = compare(self._interval(figure, signed), reference_interval(other, "exact"))
@@ -1115,6 +1115,18 @@ class Matcher:
 
 _FREQUENCY_WORDS = {"A": "annual", "H": "half-yearly", "Q": "quarterly", "M": "monthly",
                     "W": "weekly", "D": "daily", "E": "dated-change"}  # fmt: skip
+
+
+def _far_above(indicator: str) -> float:
+    """How many times every value of its days a figure must be to be another series' (an
+    exchange rate's bar is lower: FAR_ABOVE_RATE)."""
+    return FAR_ABOVE_RATE if indicator == "FRED:EXCH" else FAR_ABOVE
+
+
+def subject_id(subject_ids: dict[str, str], name: str) -> str | None:
+    """The subject a name of the subject table stands for, as written or with its spaces made
+    one ("West\nGermany", a wire line's break inside the name)."""
+    return subject_ids.get(name) or subject_ids.get(" ".join(name.split()))
 
 
 def _off_the_level(
@@ -1356,7 +1368,7 @@ class SourceContext:
         if headline.isupper():
             readings.append(" ".join(word.capitalize() for word in headline.split(" ")))
         found = {
-            (m.start(), subject_ids.get(m.group()) or subject_ids.get(" ".join(m.group().split())))
+            (m.start(), subject_id(subject_ids, m.group()))
             for reading in readings
             for m in subject_pattern.finditer(reading)
             if not any(cue.search(reading[m.end() : m.end() + 40]) for cue in not_a_place)
