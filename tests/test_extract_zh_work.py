@@ -302,12 +302,15 @@ def test_records_are_the_claims_validation_would_build() -> None:
 def test_han_is_counted_exactly_only_where_the_unified_ideographs_fall_short(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """A sentence's share of Han is first taken from the CJK Unified Ideographs alone (by `re`,
-    every one of them Han, so a count never too high); the exact `\\p{Han}` count runs only on
-    the few sentences that share does not settle, and they are read as before."""
+    """A sentence's share of Han is first taken from the CJK Unified Ideographs alone (counted
+    by code point, every one of them Han, so a count never too high); the exact `\\p{Han}` count
+    runs only on the few sentences that share does not settle, and they are read as before."""
     every = "".join(chr(c) for c in [*range(0x3400, 0x4DC0), *range(0x4E00, 0xA000)])
     assert extract_zh._HAN.sub("", every) == ""  # all Han, as the regex module reads Unicode
-    assert extract_zh._NOT_UNIFIED_IDEOGRAPH.sub("", every) == every
+    assert extract_zh.unified_ideographs(every) == len(every) == 6592 + 20992
+    # the code points either side of the two blocks are not counted (〇 is Han, but not in them)
+    outside = "\u33ff\u4dc0\u4dff\ua000〇a1，"
+    assert extract_zh.unified_ideographs(outside) == 0
     calls: Counter[tuple[str, str, int, int]] = Counter()
     monkeypatch.setattr(extract_zh, "_NOT_HAN", Counted("han", extract_zh._NOT_HAN, calls))
     sentences = sum(len(extract_zh.chinese_sentences(text, default_zh_rules())) for text in CHINESE)
