@@ -411,6 +411,24 @@ def _ranges(rules: ZhRules, s: Sentence, figures: list[Figure]) -> list[Figure]:
     return joined
 
 
+def clause_marks(text: str, marks: tuple[str, ...]) -> list[int]:
+    """Where each clause mark (`marks`: single characters) stands in `text`, in order: a str.find
+    for each mark, where a pattern of them all made a match object for each mark (a third of
+    the instructions).
+
+    >>> clause_marks("增长5%，其中：出口(美元)增长", ("，", "：", "(", ")"))
+    [4, 7, 10, 13]
+    """
+    found: list[int] = []
+    for mark in marks:
+        at = text.find(mark)
+        while at != -1:
+            found.append(at)
+            at = text.find(mark, at + 1)
+    found.sort()
+    return found
+
+
 def _clause_before(s: Sentence, marks: list[int], at: int, floor: int) -> tuple[int, str]:
     """The clause before offset `at`, where it starts and its text: from the last clause mark
     (`marks`: the sentence's, in order) or `floor` to `at`. The marks are found once per
@@ -676,7 +694,7 @@ def _sentence_claims(
     claims: list[dict[str, Any]] = []
     floor = s.start
     targets = rules.target_words.search(s.text) is not None
-    marks = [m.start() for m in rules.clause_end.finditer(s.text)]
+    marks = clause_marks(s.text, rules.clause_marks)
     at, sentence = s.start, s.text
     for f in figures:
         start, end, value, kind, unit, bound, number_start, multiple, high = f
