@@ -477,26 +477,44 @@ def test_a_source_name_taking_its_words_whole_matches_as_one_giving_them_back_an
     same()
 
 
-# a set pin_caseless_sets pinned: (?-i:[...]) or (?-i:\p{..})
-_PINNED = regex.compile(r"\(\?-i:(\[\^?\]?(?:\\.|[^\]\\])*\]|\\[pP]\{\w+\})\)")
+# a set or a property in a pattern's source as written: escapes and comments are read past
+_PIECES = regex.compile(r"\\[pP]\{\w+\}|\\.|\#[^\n]*|\[\^?\]?(?:\\.|[^\]\\])*\]")
 
 
-def test_pinned_sets_match_every_cased_character_as_case_blind_ones():
-    """Each set that case_pins pinned case-sensitive in the package's patterns matches every
-    character that has another case exactly as the set matched case-blind does: pinning it
-    changes what the pattern costs, never what it matches."""
-    rules = default_rules()
-    rules.compiled.compile()
-    pinned = {p for compiled in rules.compiled.values() for p in _PINNED.findall(compiled.pattern)}
-    pinned = {p for p in pinned if pin_caseless_sets(p) != p}  # not those the rules pin themselves
-    assert {r"[ \t\u00a0]", r"\p{L}", r"[^,.;\n]"} <= pinned
+def test_pinned_sets_match_every_cased_character_as_the_plain_ones_do(monkeypatch):
+    """Each set that case_pins pins case-sensitive in the package's patterns matches every
+    character that has another case exactly as the set as written matches it case-blind:
+    pinning it changes what the pattern costs, never what it matches. The sets are read from
+    the sources before pinning (what `_compile` is given), so each is compared with the plain
+    set, not with its own pinned form."""
+    import ledger.rules
+
+    sources: list[str] = []
+
+    def recorded(source: str) -> str:
+        sources.append(source)
+        return pin_caseless_sets(source)
+
+    monkeypatch.setattr(ledger.rules, "pin_caseless_sets", recorded)
+    load_rules().compiled.compile()
+    pieces = {
+        m.group()
+        for source in sources
+        for m in _PIECES.finditer(source)
+        if m.group()[0] == "[" or m.group()[:2] in ("\\p", "\\P")
+    }
+    pinned = {piece for piece in pieces if pin_caseless_sets(piece) != piece}
+    # \p{L} alone in a set (read by regex as the bare property) and among other members
+    assert {r"[ \t\u00a0]", r"\p{L}", r"[\p{L}]", r"[^,.;\n]", r"[\p{L}\d]"} <= pinned
     cased = "".join(
         chr(c)
         for c in range(0x20000)
         if chr(c).lower() != chr(c) or chr(c).upper() != chr(c) or chr(c).casefold() != chr(c)
     )
+    assert "\u0345" in cased  # the mark that folds to iota: [\p{L}\d] holds it, [\p{L}] not
+    flags = ledger.rules.FLAGS | regex.IGNORECASE
     for piece in pinned:
-        blind = regex.compile(piece, regex.IGNORECASE)
-        pinned_piece = pin_caseless_sets(piece)
-        assert blind.findall(cased) == regex.findall(pinned_piece, cased), piece
+        plain = regex.compile(piece, flags).findall(cased)
+        assert plain == regex.compile(pin_caseless_sets(piece), flags).findall(cased), piece
     assert pin_caseless_sets(r"[a-z][bB]\p{Lu}[0-9]") == r"[a-z][bB]\p{Lu}[0-9]"  # left alone
+
