@@ -518,3 +518,34 @@ def test_pinned_sets_match_every_cased_character_as_the_plain_ones_do(monkeypatc
         assert plain == regex.compile(pin_caseless_sets(piece), flags).findall(cased), piece
     assert pin_caseless_sets(r"[a-z][bB]\p{Lu}[0-9]") == r"[a-z][bB]\p{Lu}[0-9]"  # left alone
 
+
+def test_every_sentence_change_from_matches_in_passes_its_change_words_gate():
+    """[period_reach] change_words gates change_from (sentence_fields._starts_change): a
+    sentence of whole words holding none of them is never searched. The contract, derived from
+    the rule data: every text change_from matches holds one of the words. Drawn in ASCII, where
+    the gate acts (elsewhere it lets every sentence through); with "vs" left out of the words
+    this finds "vs " within its 300 examples."""
+    import re
+
+    from hypothesis import assume, given, settings
+    from hypothesis import strategies as st
+
+    from ledger.extraction.document import Sentence
+    from ledger.extraction.sentence_fields import _whole_words
+
+    reach = RULES.files.period_reach
+    assert set(reach.change_words) == RULES.period_change_words
+    # re's \s takes in \x1c-\x1f, regex's does not
+    ascii_text = st.characters(codec="ascii", exclude_characters="\x1c\x1d\x1e\x1f")
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.from_regex(re.compile(reach.change_from, re.I), fullmatch=True, alphabet=ascii_text))
+    def gate_open(words: str) -> None:
+        text = f"Output fell to 3.1 pct {words}4.2 pct."
+        figure = len(text) - len("4.2 pct.")
+        assume(RULES.period_change_from.search(text, 0, figure) is not None)
+        sentence = Sentence(0, len(text), text)
+        assert _whole_words(sentence)
+        assert not RULES.period_change_words.isdisjoint(sentence.lower_words()), words
+
+    gate_open()
