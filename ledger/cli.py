@@ -53,16 +53,23 @@ def cli() -> None:
     """A fact-check ledger for the numbers in the news."""
 
 
-def db_option(command: Callable[..., Any]) -> Callable[..., Any]:
-    """`--db PATH`, shared by the ledger commands."""
+def file_option(
+    *names: str, default: str, help_text: str, envvar: str | None = None
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """An option naming a file (a folder is refused), its default shown in --help: one
+    decorator, used by every command that takes it."""
     return click.option(
-        "--db",
-        "db_path",
-        default="claims.db",
+        *names,
+        default=default,
         show_default=True,
         type=click.Path(dir_okay=False),
-        help="The ledger database.",
-    )(command)
+        envvar=envvar,
+        help=help_text,
+    )
+
+
+# `--db PATH`, shared by the ledger commands
+db_option = file_option("--db", "db_path", default="claims.db", help_text="The ledger database.")
 
 
 @contextlib.contextmanager
@@ -89,6 +96,29 @@ def open_ledger(db_path: str, *, write: bool = False, create: bool = False) -> I
         raise click.ClickException(
             f"{db_path}: cannot write to the ledger ({error}); check the file's permissions"
         ) from error
+
+
+def print_listing(
+    rows: list[dict[str, Any]],
+    output: str,
+    columns: dict[str, int | None],
+    counted: str,
+    *,
+    for_table: Callable[[dict[str, Any]], None] | None = None,
+) -> None:
+    """A listing as `output_options` chose: the rows as they are for --json, --nl and --csv,
+    or a table of `columns` (name: width, None to fit) and a last line counting them ("3
+    note(s)"); `for_table` makes a row readable in a table only (times to the second)."""
+    from ledger.export import write_rows, write_table
+
+    out = _stdout()
+    if output != "table":
+        write_rows(rows, output, out)
+        return
+    if for_table is not None:
+        for row in rows:
+            for_table(row)
+    click.echo(f"{write_table(rows, columns, out)} {counted}")
 
 
 def output_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -408,21 +438,16 @@ def notes(claim_id: str | None, orphaned: bool, output: str, db_path: str) -> No
       ledger notes c-49925087ba170da9
       ledger notes --orphaned --json
     """
-    from ledger.export import write_rows, write_table
-
     with open_ledger(db_path) as ledger:
         rows = ledger.notes(claim_id, orphaned=orphaned)
-    out = _stdout()
-    if output != "table":
-        write_rows(rows, output, out)
-        return
-    for row in rows:
+
+    def readable(row: dict[str, Any]) -> None:
         row["created_at"] = row["created_at"][:19]
         row["orphaned"] = "orphaned" if row["orphaned"] else ""
+
     columns: dict[str, int | None] = {"id": 6, "created_at": 19, "claim_id": None}
-    columns |= {"verdict": 15, "reviewer": 12}
-    columns |= {"text": 50, "orphaned": 8}
-    click.echo(f"{write_table(rows, columns, out)} note(s)")
+    columns |= {"verdict": 15, "reviewer": 12, "text": 50, "orphaned": 8}
+    print_listing(rows, output, columns, "note(s)", for_table=readable)
 
 
 @cli.command()
@@ -636,17 +661,14 @@ def reviewer() -> None:
     """Manage who may sign in to `ledger serve` and add notes."""
 
 
-def reviewers_option(command: Callable[..., Any]) -> Callable[..., Any]:
-    """The shared --reviewers option of the `ledger reviewer` commands."""
-    return click.option(
-        "--reviewers",
-        "reviewers_path",
-        default="reviewers.json",
-        show_default=True,
-        type=click.Path(dir_okay=False),
-        envvar="LEDGER_REVIEWERS",
-        help="The reviewers file.",
-    )(command)
+# the shared --reviewers option of the `ledger reviewer` commands
+reviewers_option = file_option(
+    "--reviewers",
+    "reviewers_path",
+    default="reviewers.json",
+    help_text="The reviewers file.",
+    envvar="LEDGER_REVIEWERS",
+)
 
 
 def _change_reviewers(change: Callable[[], None], reviewers_path: str, name: str) -> int:
