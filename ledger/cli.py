@@ -40,6 +40,20 @@ class _EscapedErrors(click.Group):
             if error.exit_code != click.ClickException.exit_code:
                 raise
             raise click.ClickException(printable(error.format_message())) from error
+        except UnicodeEncodeError as error:
+            # an argument in another encoding than UTF-8 (a Windows-1252 terminal, text pasted
+            # from such a file) reaches Python as surrogates, which SQLite cannot store: the
+            # write it failed in is rolled back
+            if error.reason != "surrogates not allowed" or not isinstance(error.object, str):
+                raise
+            given = "".join(
+                f"\\x{ord(c) - 0xDC00:02x}" if "\udc80" <= c <= "\udcff" else c
+                for c in error.object
+            )
+            raise click.ClickException(
+                f"{printable(given)} is not UTF-8 text (\\xNN: a byte of another encoding): "
+                "give it in UTF-8"
+            ) from None
 
 
 @click.group(cls=_EscapedErrors)

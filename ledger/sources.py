@@ -324,6 +324,7 @@ def iter_sources(
                     for name, line in manifest.lines.items()
                     if name not in present and not os.path.exists(os.path.join(found.folder, name))
                 ]
+            found = _text_names(found, failures)
             free = []
             holders = taken.take_folder(found.folder, found.names)
             for name, given, holder in zip(found.names, found.given, holders, strict=True):
@@ -340,6 +341,23 @@ def iter_sources(
             for name, given in free:
                 meta = manifest.rows.get(name) or SourceMeta()
                 yield SourceFile(path=Path(given), source_id=os.path.splitext(name)[0], meta=meta)
+
+
+def _text_names(found: _Folder, failures: list[SourceError]) -> _Folder:
+    """`found` without the files whose path is not UTF-8 (bytes Python keeps as surrogates),
+    each a failure: ids and paths are stored as text, which they cannot be written in."""
+    names, given = [], []
+    for name, path in zip(found.names, found.given, strict=True):
+        try:
+            os.path.join(found.folder, path).encode("utf-8")
+        except UnicodeEncodeError:
+            failures.append(SourceError(path, "the file's path is not UTF-8: rename it"))
+            continue
+        names.append(name)
+        given.append(path)
+    if len(names) == len(found.names):
+        return found
+    return _Folder(found.folder, names, given, found.whole)
 
 
 def _folder_manifest(manifests: dict[str, Manifest], folder: str) -> Manifest:

@@ -305,3 +305,17 @@ def test_a_quote_never_closed_in_a_manifest_is_a_one_line_error(tmp_path: Path):
     assert manifest.rows["b.txt"].notes == "two\nlines"
     assert manifest.rows["c.txt"].publisher == 'P"'
     assert str(manifest.rows["c.txt"].published) == "2024-01-03"
+
+
+def test_a_file_name_not_in_utf8_is_a_failure_and_the_others_are_found(tmp_path: Path):
+    """A name written in another encoding ("café" in Windows-1252) reaches Python with a
+    surrogate for its 0xe9, which SQLite cannot store as text: that file is named and skipped
+    (it was a traceback in the middle of an ingest), the others are read."""
+    write(tmp_path / "a.txt", "x 1")
+    odd = tmp_path / os.fsdecode(b"caf\xe9.txt")
+    write(odd, "x 2")
+    found, failures = find_sources([tmp_path])
+    assert [source.source_id for source in found] == ["a"]
+    assert [(f.path, f.reason) for f in failures] == [
+        (str(odd), "the file's path is not UTF-8: rename it")
+    ]
