@@ -26,16 +26,42 @@ if TYPE_CHECKING:
     from ledger.store import Ledger
 
 
+class _OneLineUsageError(click.UsageError):
+    """A usage error (an unknown option, a bad value) as one line on stderr, naming the help to
+    read, where click prints the usage, a hint and the error on four: exit code 2 as click's."""
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        names, ctx = [], self.ctx
+        while ctx is not None and ctx.parent is not None:  # the root is `ledger` however run
+            names.append(ctx.info_name or "")
+            ctx = ctx.parent
+        where = " ".join(["ledger", *reversed(names)])
+        click.echo(f"Error: {self.format_message()} (see '{where} --help')", err=True)
+
+
+def _one_line(error: click.UsageError) -> click.UsageError:
+    """`error` shown on one line; a group run with no command still shows its help."""
+    if isinstance(error, (_OneLineUsageError, click.exceptions.NoArgsIsHelpError)):
+        return error
+    return _OneLineUsageError(error.format_message(), error.ctx)
+
+
 class _EscapedErrors(click.Group):
     """Errors name files and ids from outside (a file name may hold an escape sequence or a
     newline): show them with control characters escaped. Usage errors are click's own text,
-    which quotes the user's value with repr."""
+    which quotes the user's value with repr, on one line."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as error:
+            raise _one_line(error) from None
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except click.UsageError:
-            raise
+        except click.UsageError as error:
+            raise _one_line(error) from None
         except click.ClickException as error:
             if error.exit_code != click.ClickException.exit_code:
                 raise
