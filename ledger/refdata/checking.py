@@ -73,6 +73,10 @@ NAMED_REACH = 120
 # How far before a figure the words naming what it is compared with are looked for ("will slow
 # from more than", "against last year's").
 BASELINE_REACH = 80
+# How far after a place's name an organisation noun that makes it no place ("U.S. Embassy",
+# "British Airways", [[not_a_place]] in checking.toml) is looked for: the cues are anchored right
+# after the name, so this needs only the room of a few spaces and the longest noun.
+NOT_A_PLACE_REACH = 40
 # What [benchmarks] in checking.toml names another crude or an oil product by.
 NOT_A_BENCHMARK = "none"
 # A day's quote (oil) is compared with the days of the week before publication.
@@ -1500,7 +1504,9 @@ class SourceContext:
             (m.start(), subject_id(subject_ids, m.group()))
             for reading in readings
             for m in subject_pattern.finditer(reading)
-            if not any(cue.search(reading[m.end() : m.end() + 40]) for cue in not_a_place)
+            if not any(
+                cue.search(reading[m.end() : m.end() + NOT_A_PLACE_REACH]) for cue in not_a_place
+            )
         }
         self.found = sorted((at, name) for at, name in found if name in places)
         self.breaks = [m.end() for m in _PARAGRAPH.finditer(text)]
