@@ -441,17 +441,26 @@ def _clause_before(s: Sentence, marks: list[int], at: int, floor: int) -> tuple[
     return s.start + lo, s.text[lo:i]
 
 
-def _change(rules: ZhRules, clause: str) -> str | None:
-    """The nearest change word before the figure in its clause, unless a level follows it."""
-    nearest = None
-    for m in rules.change_words.finditer(clause):
-        nearest = m
-    if nearest is None or not rules.changes[nearest.group()]:
+def _change(
+    rules: ZhRules, text: str, lo: int, hi: int, spans: list[tuple[int, int]]
+) -> str | None:
+    """The nearest change word before the figure in its clause, text[lo:hi], unless a level
+    follows it. The sentence's change words are found once (`spans`) and the clause's are those
+    wholly inside it, as a search of the clause alone finds them; unless a word runs across an
+    end of the clause, where such a search may find others: then the clause is searched."""
+    if any(a < lo < b or a < hi < b for a, b in spans):
+        spans = [m.span() for m in rules.change_words.finditer(text, lo, hi)]
+    nearest = -1, -1
+    for a, b in spans:
+        if lo <= a and b <= hi:
+            nearest = a, b
+    start, end = nearest
+    if start < 0 or not rules.changes[text[start:end]]:
         return None
-    word = nearest.group()
-    if word in rules.file.change.adjacent_only and clause[nearest.end() :].strip():
+    word = text[start:end]
+    if word in rules.file.change.adjacent_only and text[end:hi].strip():
         return None
-    if clause[nearest.end() : nearest.end() + 1] in rules.file.change.not_followed_by:
+    if text[end : min(end + 1, hi)] in rules.file.change.not_followed_by:
         return None  # 提高至48%: the level reached, not the rise
     return rules.changes[word]
 
@@ -462,17 +471,20 @@ def _change_and_basis(
     f: Figure,
     clause: str,
     previous: dict[str, Any] | None,
-    words: tuple[bool, bool],
+    changes: list[tuple[int, int]],
+    basis_named: bool,
 ) -> tuple[str | None, str | None]:
-    """A figure's change and growth basis, from its clause; a figure listed after another
-    (分别增长39.9%、31.2%) has the other's, and a change named after it (24.8%的正增长) wins.
-    `words` says whether the sentence holds a change word and a basis word at all: a clause
-    of a sentence with none is not searched for one."""
+    """A figure's change and growth basis, from its clause (the sentence's text up to the
+    figure's number); a figure listed after another (分别增长39.9%、31.2%) has the other's, and a
+    change named after it (24.8%的正增长) wins. `changes` are the spans of the sentence's change
+    words, and `basis_named` whether it holds a basis word: a clause of a sentence with none is
+    not searched for one."""
     if previous is not None and clause.strip() in rules.file.change.list_joiners:
         change, basis = previous["change"], previous["basis"]
     else:
-        change = _change(rules, clause) if words[0] else None
-        found = rules.basis_words.search(clause) if words[1] else None
+        hi = f.number_start - s.start
+        change = _change(rules, s.text, hi - len(clause), hi, changes) if changes else None
+        found = rules.basis_words.search(clause) if basis_named else None
         basis = rules.bases[found.group()] if found else None
     after = word_starting_at(rules.change_after, s.text, f.end - s.start)
     if after is not None:
@@ -690,7 +702,8 @@ def _sentence_claims(
     ends = rules.file.change.clause_ends
     metrics: dict[str, str] = {}
     named = _metrics_named(rules, s)
-    words = (bool(rules.change_words.search(s.text)), bool(rules.basis_words.search(s.text)))
+    changes: list[tuple[int, int]] = [m.span() for m in rules.change_words.finditer(s.text)]
+    basis_named = rules.basis_words.search(s.text) is not None
     claims: list[dict[str, Any]] = []
     floor = s.start
     targets = rules.target_words.search(s.text) is not None
@@ -700,7 +713,7 @@ def _sentence_claims(
         start, end, value, kind, unit, bound, number_start, multiple, high = f
         clause_start, clause = _clause_before(s, marks, number_start, floor)
         previous = claims[-1] if claims else None
-        change, basis = _change_and_basis(rules, s, f, clause, previous, words)
+        change, basis = _change_and_basis(rules, s, f, clause, previous, changes, basis_named)
         if multiple and change == "increase":
             kind, unit, value = "percent", "percent", round(value * 100, 6)
         elif multiple:

@@ -105,6 +105,30 @@ def test_clause_marks_are_where_a_pattern_of_them_all_finds_them() -> None:
     assert sum(len(extract_zh.clause_marks(t, rules.clause_marks)) for t in texts) > 500
 
 
+def test_a_clauses_change_word_is_the_one_a_search_of_the_clause_alone_finds() -> None:
+    """The change words are found once per sentence and each clause takes those wholly inside
+    it: for every clause of the labelled sentences that hold one (every start, every second
+    end), and where a word runs across an end of the clause (增长率 cut at 长, 提高至 at 高), the
+    change is the one read from a search of the clause alone."""
+    rules = default_zh_rules()
+    texts = {s.text for text in CHINESE for s in extract_zh.chinese_sentences(text, rules)}
+    texts = {t for t in texts if rules.change_words.search(t)}
+    texts |= {"增长率提高至5%，下降3%", "提高至48%"}
+    compared = across = 0
+    for text in sorted(texts):
+        spans = [m.span() for m in rules.change_words.finditer(text)]
+        for lo in range(len(text) + 1):
+            for hi in range(lo, len(text) + 1, 2):
+                alone = [m.span() for m in rules.change_words.finditer(text, lo, hi)]
+                expected = extract_zh._change(rules, text, lo, hi, alone)
+                assert extract_zh._change(rules, text, lo, hi, spans) == expected, (text, lo, hi)
+                compared += 1
+                across += any(a < lo < b or a < hi < b for a, b in spans)
+    assert len(texts) > 100 and compared > 100_000 and across > 5_000
+    assert extract_zh._change(rules, "增长率提高至5%", 1, 8, [(0, 3), (3, 5)]) is None  # 长率提高至
+    assert extract_zh._change(rules, "增长率提高5%", 1, 5, [(0, 3), (3, 5)]) == "increase"
+
+
 def test_metric_keywords_that_overlap_are_all_named() -> None:
     """Keywords are found in one pass; where a keyword found may hold the start of another that
     runs past its end (研发支出 and 出口) and the sentence holds that other, it is searched again
