@@ -7,10 +7,9 @@ file fails loudly at load time rather than silently reading nothing.
 from __future__ import annotations
 
 import functools
-import operator
 import re
 import tomllib
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -248,9 +247,9 @@ class ZhRules:
     to_fold: Any  # a character to fold
     sentence_end: Any
     figure: Any
-    figure_spans: Callable[[Any], tuple[tuple[int, int], ...]]  # a match's regs -> the spans of
-    # the figure pattern's groups, in PATTERN_GROUPS's order
-    figure_groups: tuple[int, int, int]  # the numbers of its groups arabic, scale and unit
+    # the numbers of the figure pattern's groups in PATTERN_GROUPS's order (sign, arabic,
+    # chinese, more, scale, more2, unit): a match's spans are read from its regs by them
+    figure_groups: tuple[int, int, int, int, int, int, int]
     percent_words: Any
     fraction: Any
     tenths: Any
@@ -388,12 +387,7 @@ def _compile_file(file: ZhRuleFile) -> ZhRules:
         to_fold=re.compile(f"[{re.escape(file.language.fold_from)}]" if fold else "(?!)"),
         sentence_end=_compile(file.language.sentence_end, "language.sentence_end"),
         figure=figure,
-        figure_spans=operator.itemgetter(*(figure.groupindex[g] for g in PATTERN_GROUPS["figure"])),
-        figure_groups=(
-            figure.groupindex["arabic"],
-            figure.groupindex["scale"],
-            figure.groupindex["unit"],
-        ),
+        figure_groups=_figure_groups(figure),
         percent_words=pattern("percent_words"),
         fraction=pattern("fraction"),
         tenths=pattern("tenths"),
@@ -448,6 +442,14 @@ def _compile_file(file: ZhRuleFile) -> ZhRules:
         clause_marks=tuple(dict.fromkeys(change.clause_ends)),
         target_words=re.compile(alternation(file.periods.target_after) or "(?!)"),
     )
+
+
+def _figure_groups(figure: Any) -> tuple[int, int, int, int, int, int, int]:
+    """The numbers of the figure pattern's groups, in PATTERN_GROUPS's order."""
+    sign, arabic, chinese, more, scale, more2, unit = (
+        figure.groupindex[g] for g in PATTERN_GROUPS["figure"]
+    )
+    return sign, arabic, chinese, more, scale, more2, unit
 
 
 def _straddlers(words: list[str]) -> dict[str, tuple[str, ...]]:
