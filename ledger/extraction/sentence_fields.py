@@ -228,6 +228,7 @@ def subject(doc: Doc, s: Sentence, claim: Found, ends: list[int]) -> str | None:
         if owned is not None:
             return found[owned][1]
     if first < len(starts) and starts[first] < start:
+        first = _reported(doc, s, starts, first, following, start)
         last = following - 1
         between = bisect.bisect_right(ends, starts[first])  # the first figure after the first
         if (
@@ -251,6 +252,26 @@ def subject(doc: Doc, s: Sentence, claim: Found, ends: list[int]) -> str | None:
     if after < len(starts) and starts[after] < clause_end:
         return found[after][1]
     return None
+
+
+def _reported(
+    doc: Doc, s: Sentence, starts: list[int], first: int, following: int, start: int
+) -> int:
+    """The subject a figure's clause opens with (index `first`), or the first one named in what a
+    speaker named before it says, where the figure lies in that ([reported_subject] in cues.toml):
+    "Kestrel said Orvane has placed orders ... valued at 38 mln dlrs", "Halvern has said that
+    Italian consumer confidence rose to 104.4"; not where the speaker speaks of itself ("Nissan
+    said its sales in the US rose 5%") or names a place as an object ("reported car sales in the
+    U.S.")."""
+    source = _attribution_in(doc, s)
+    said = source.said_end if source is not None else -1
+    if said <= starts[first] or said > start:
+        return first
+    reported = bisect.bisect_left(starts, said, first, following)
+    if reported == following or starts[reported] >= start:
+        return first
+    gap = doc.rules.reported_subject.fullmatch(doc.text, said, starts[reported], RELEASE_GIL)
+    return first if gap is None else reported
 
 
 def _starts_item(doc: Doc, s: Sentence, starts: list[int], first: int, last: int) -> bool:
@@ -568,7 +589,8 @@ def _attribution_in(doc: Doc, s: Sentence) -> Source | None:
                 who = _clean_source(m.group("who"), doc.rules)
                 kind = "organisation" if cue.id == "spokesperson" else ""
             if who:
-                s.attribution = Source(who, kind or _source_kind(doc, s, m, who), cue.cites)
+                said = -1 if cue.cites else s.start + m.end()
+                s.attribution = Source(who, kind or _source_kind(doc, s, m, who), cue.cites, said)
                 return s.attribution
     return None
 
