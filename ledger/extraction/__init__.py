@@ -303,7 +303,10 @@ def _scan_in_two_steps(
         if compiled["figure_end"].match(text, body_end, end, RELEASE_GIL) is not None:
             return Scanned(groups, found.start(), body_end, body_end, -1, -1, -1)
     else:
-        tail = compiled["figure_tail_unranged"].match(text, body_end, end, RELEASE_GIL)
+        if rules.edges.lets_after(compiled["scale"], text, body_end, end):
+            tail = compiled["figure_tail_unranged"].match(text, body_end, end, RELEASE_GIL)
+        else:  # no scale word: the unit's word trees cut to the words that can start there
+            tail = _unscaled_tail(rules, text, body_end).match(text, body_end, end, RELEASE_GIL)
         if tail is not None and tail.group(tail.re.groupindex["ranged"]) is not None:
             tail = compiled["figure_tail"].match(text, body_end, end, RELEASE_GIL)
         if tail is not None:
@@ -319,6 +322,17 @@ def _scan_in_two_steps(
             )
     m = whole.match(text, pos, end, RELEASE_GIL)
     return None if m is None else scanned(m)
+
+
+def _unscaled_tail(rules: Rules, text: str, pos: int) -> Pattern:
+    """figure_tail_unscaled as asked at `pos`, right after a figure's digits, where no scale word
+    can follow: cut to the units that start with the character there, or after the one space
+    or hyphen the unit pattern reads before its word (no unit starts with either: rules
+    _check_word_starts), as only such a unit can match (Rules.unscaled_tails)."""
+    char = text[pos : pos + 1]
+    if char.isspace() or char in "-‑":
+        char = text[pos + 1 : pos + 2]
+    return rules.unscaled_tails[char]
 
 
 def _lone_year(text: str, at: int, rules: Rules) -> bool:
