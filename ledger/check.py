@@ -97,6 +97,12 @@ _IN_PLACE = regex.compile(r"\s*in\s+(?:the\s+(?=[A-Z]))?")
 # either way: a quote moves by a few percent between two readings, while a figure half or twice
 # its size beside it is something else (a volume, a count, another currency's rate).
 SAME_QUOTE_FACTOR = 2.0
+# How far before a company's name the words making it a speaker's employer are read ("Allen
+# Sinai, chief economist at", [[affiliation]] in checking.toml, anchored at the name), and how far
+# after it the verb of a speaker ("<XON> said", ", the bank's chief economist, said": [[speaker]],
+# anchored after it, with an aside of up to 60 characters between).
+EMPLOYER_REACH = 60
+SPEAKER_REACH = 80
 OUTCOMES = ("consistent", "inconsistent", "revised", "forecast", "ambiguous", "no-reference")
 
 # A decrease is a negative change: "fell more than 5%" is a change below -5%.
@@ -542,7 +548,10 @@ class Checker:
         return (
             self.matcher is not None
             and named > 0
-            and _cued(self.matcher.rules.affiliation, claim.sentence[max(0, named - 60) : named])
+            and _cued(
+                self.matcher.rules.affiliation,
+                claim.sentence[max(0, named - EMPLOYER_REACH) : named],
+            )
         )
 
     def _speaker_of_a_quote(self, claim: ClaimRow) -> bool:
@@ -553,7 +562,7 @@ class Checker:
             return False
         subject = str(claim.subject)
         named = claim.sentence.find(subject)
-        after = claim.sentence[named + len(subject) : named + len(subject) + 80]
+        after = claim.sentence[named + len(subject) : named + len(subject) + SPEAKER_REACH]
         return named >= 0 and _cued(self.matcher.rules.speaker, after)
 
     def needs_context(self, claim: ClaimRow) -> bool:

@@ -1631,3 +1631,36 @@ def test_a_money_market_or_bill_rate_is_not_the_central_banks(folder: Path) -> N
     assert outcome == "forecast" and "forecast words (forecast_after)" in checks[0][6], checks
     # a discount rate named after a money market named in a clause before is a policy rate's
     assert "money-market" not in found["2.5 pct"][1][0][6], found["2.5 pct"]
+
+
+def test_a_money_supplys_rise_is_not_the_economys_growth(folder: Path) -> None:
+    found = checked(folder, "money_supply", {
+        "a.txt": ("1987-03-02", "PARIS, March 2 - M-3 money supply, the key aggregate, finished "
+                                "1986 within its growth target, rising 4.6 pct compared with "
+                                "seven pct in 1985."),
+        "b.txt": ("1987-03-02", "PARIS, March 2 - While M3 rose 8 pct, gross domestic product "
+                                "grew 2.1 pct in 1986."),
+    })  # fmt: skip
+    why = "the change of another measure (earnings, wages, income, money supply) named before it"
+    assert_never_compared(found, [("4.6 pct", why), ("seven pct", why)])
+    # the economy named after the aggregate's move is the economy: WDI 2.39 for France's 1986
+    outcome, checks, _ = found["2.1 pct"]
+    assert outcome == "revised", checks
+    assert checks[0][1] == "wb-wdi:NY.GDP.MKTP.KD.ZG:FRA:1986", checks
+
+
+def test_a_quote_of_last_summer_is_a_days_in_that_seasons_months(
+    folder: Path,
+) -> None:
+    found = checked(folder, "seasons", {
+        "a.txt": ("1987-04-07", "NEW YORK, April 7 - Oil fell to 11 dlrs a barrel last summer."),
+        "b.txt": ("1987-10-07", "TOKYO, October 7 - The dollar stood at 149 yen last summer."),
+    })  # fmt: skip
+    # WTI's daily prices of June to August 1986: 10.83-15.93 (April 1987's week: 18.68-18.90)
+    outcome, checks, _ = found["11 dlrs"]
+    assert outcome == "consistent", checks
+    assert "a day in last summer (1986-06..1986-08): daily values for WTI" in checks[0][6]
+    # in October, last summer is this year's: FRED June to August 1987 144.549-150.294
+    outcome, checks, _ = found["149 yen"]
+    assert outcome == "consistent", checks
+    assert "last summer (1987-06..1987-08): monthly values for JPY" in checks[0][6]

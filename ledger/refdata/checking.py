@@ -73,6 +73,10 @@ NAMED_REACH = 120
 # How far before a figure the words naming what it is compared with are looked for ("will slow
 # from more than", "against last year's").
 BASELINE_REACH = 80
+# How far after a place's name an organisation noun that makes it no place ("U.S. Embassy",
+# "British Airways", [[not_a_place]] in checking.toml) is looked for: the cues are anchored right
+# after the name, so this needs only the room of a few spaces and the longest noun.
+NOT_A_PLACE_REACH = 40
 # What [benchmarks] in checking.toml names another crude or an oil product by.
 NOT_A_BENCHMARK = "none"
 # A day's quote (oil) is compared with the days of the week before publication.
@@ -142,6 +146,12 @@ def _word_alternation(words: tuple[str, ...]) -> re.Pattern[str]:
 
 
 @functools.cache
+def _last_season(words: tuple[str, ...]) -> re.Pattern[str]:
+    """ "last summer", "this past winter": a season named as the last one."""
+    return re.compile(r"\b(?:last|this\s+past)\s+(" + "|".join(words) + r")\b", re.I)
+
+
+@functools.cache
 def _currency_names(words: tuple[str, ...], dollar: str) -> re.Pattern[str]:
     """Any currency's name: a word of the table (the longest first: "australian dollar" before
     "dollar") or the dollar's (`dollar`, a pattern)."""
@@ -205,6 +215,7 @@ class CheckingRules(BaseModel):
     benchmarks: WordTable
     stored_under: WordTable
     franc_of: WordTable
+    seasons: WordTable
     speakers: IdList
     datelines: WordTable
 
@@ -664,6 +675,11 @@ class Matcher:
         )
         if not series:
             return [Verdict("no-reference", f"no official series of {figure.metric} for {subject}")]
+        season = self._season(figure) if _market_quote(definition) and not figure.period else None
+        if season:  # "oil fell below 10 dlrs last summer": a day's price in those months
+            quoted = self._quote_over(figure, series, *season)
+            if quoted:
+                return quoted
         said = f"{figure.sentence[: figure.offset]} {figure.words.after}"
         if frequency in ("M", "Q") and any(cue.search(said) for cue in self.rules.adjusted):
             # "rose a seasonally adjusted 0.4 pct in February": BLS's CPI-U is not adjusted
@@ -742,6 +758,30 @@ class Matcher:
                    f"{rows[0].explanation}")  # fmt: skip
             return [Verdict("no-reference", why.replace("; inconsistent", "; not settled", 1))]
         return self._unloaded_measures(definition, rows)
+
+    def _season(self, figure: Figure) -> tuple[int, int, str] | None:
+        """The months (counted from year 0) and the name of the last season a quote's words
+        name ("last summer", in a story of April 1987: June to August 1986; in October 1987:
+        June to August 1987): the last one over before the month of publication."""
+        if figure.published is None:
+            return None
+        table = self.rules.seasons.table()
+        found = _last_season(tuple(table)).search(figure.words.both)
+        if not found:
+            return None
+        start, _, end = table[found.group(1).casefold()].partition("/")
+        first_month, last_month = int(start), int(end)
+        month = figure.published.year * 12 + figure.published.month - 1
+        for year in range(figure.published.year, figure.published.year - 2, -1):
+            first = year * 12 + first_month - 1 - (12 if last_month < first_month else 0)
+            last = year * 12 + last_month - 1
+            if last < month:
+                return (
+                    first,
+                    last,
+                    f"{found.group(0)} ({_month_label(first)}..{_month_label(last)})",
+                )
+        return None
 
     def _last_years(self, figure: Figure) -> str | None:
         """The year before publication, for a figure said to be last year's right before it
@@ -909,7 +949,10 @@ class Matcher:
         if definition.measure == "growth" and any(
             cue.search(figure.sentence[: figure.offset]) for cue in self.rules.moved_other
         ):
-            return "the change of another measure (earnings, wages, income) named before it"
+            return (
+                "the change of another measure (earnings, wages, income, money supply) named "
+                "before it"
+            )
         if figure.subject.inferred and any(
             cue.search(figure.sentence) for cue in self.rules.region_named
         ):
@@ -1070,7 +1113,19 @@ class Matcher:
             first, last = period_months(period)
         except ValueError:
             return []
-        days = series.between("D", _month_label(first), _month_label(last) + "~")
+        return self._quote_over(figure, series, first, last, period)
+
+    def _quote_over(
+        self, figure: Figure, series: Series, first: int, last: int, period: str
+    ) -> list[Verdict]:
+        """`_quote_in` for the months `first` to `last` (counted from year 0), named `period`."""
+        published = figure.published
+        so_far = published is not None and first <= published.year * 12 + published.month - 1 < last
+        if published is not None and so_far:  # "early this year": up to its publication
+            last = published.year * 12 + published.month - 1
+            days = series.between("D", _month_label(first), published.isoformat())
+        else:
+            days = series.between("D", _month_label(first), _month_label(last) + "~")
         if days:
             return self._range(figure, days, "D", f"a quote of a day in {period}", "exact")
         if first == last:
@@ -1449,7 +1504,9 @@ class SourceContext:
             (m.start(), subject_id(subject_ids, m.group()))
             for reading in readings
             for m in subject_pattern.finditer(reading)
-            if not any(cue.search(reading[m.end() : m.end() + 40]) for cue in not_a_place)
+            if not any(
+                cue.search(reading[m.end() : m.end() + NOT_A_PLACE_REACH]) for cue in not_a_place
+            )
         }
         self.found = sorted((at, name) for at, name in found if name in places)
         self.breaks = [m.end() for m in _PARAGRAPH.finditer(text)]
