@@ -86,6 +86,7 @@ PATTERN_GROUPS: dict[str, tuple[str, ...]] = {
     "figure_tail": ("scale", "unit", "sep", "second", "unit2"),
     "figure_tail_unranged": ("scale", "unit", "ranged"),  # ... where no range may follow
     "figure_tail_unscaled": ("scale", "unit", "ranged"),  # ... nor a scale word
+    "figure_scale": (),  # a tail's scale words, read before the unit after them
     "figure_tail_start": (),  # asked, not run: whether the word after the digits starts a tail
     "figure_end": (),  # where a figure with no tail may end
     "figure": (),  # a piece of scan and and_range
