@@ -86,6 +86,7 @@ PATTERN_GROUPS: dict[str, tuple[str, ...]] = {
     "figure_tail": ("scale", "unit", "sep", "second", "unit2"),
     "figure_tail_unranged": ("scale", "unit", "ranged"),  # ... where no range may follow
     "figure_tail_unscaled": ("scale", "unit", "ranged"),  # ... nor a scale word
+    "figure_scale": (),  # a tail's scale words, read before the unit after them
     "figure_tail_start": (),  # asked, not run: whether the word after the digits starts a tail
     "figure_end": (),  # where a figure with no tail may end
     "figure": (),  # a piece of scan and and_range
@@ -542,7 +543,7 @@ def packaged_month_abbreviations() -> list[str]:
 
 class RegexTable(_Strict):
     """A cue that is one regex of its own (period_baseline, own_aside, state_body,
-    headline_subject, subject_object, subject_owned), not a list of rules."""
+    headline_subject, subject_object, subject_owned, reported_subject), not a list of rules."""
 
     comment: str
     regex: str
@@ -681,6 +682,7 @@ class RuleFiles(_Strict):
     headline_subject: RegexTable
     subject_object: RegexTable
     subject_owned: RegexTable
+    reported_subject: RegexTable
     subject: list[SubjectRule]
     pycountry: PycountrySettings | None = None
     metric: list[MetricRule]
@@ -905,6 +907,7 @@ class Rules:
     subject_object: Pattern  # read backwards from a subject: it is a preposition's object
     subject_owned: Pattern  # fullmatch between a stake figure and the company it is in
     subject_stake: Pattern  # the same read backwards from a subject (its `stake` group: "stake in")
+    reported_subject: Pattern  # fullmatch from a speaker's verb to the subject of what it says
     subject_pattern: Pattern
     # where subject_pattern may match, found by `re` (see _hint); None: it is searched alone
     subject_hint: re.Pattern[str] | None
@@ -1785,6 +1788,7 @@ def _cues(files: RuleFiles, cue: Callable[[str, str], Pattern]) -> dict[str, Any
         "subject_object": cue("(?r)(?:" + files.subject_object.regex + r")\Z", "subject_object"),
         "subject_owned": cue(r"\s*(?:" + files.subject_owned.regex + ")", "subject_owned"),
         "subject_stake": cue("(?r)(?:" + files.subject_owned.regex + r")\Z", "subject_owned"),
+        "reported_subject": cue(files.reported_subject.regex, "reported_subject"),
         "subject_pattern": regex.compile(
             # \b rather than a look-behind first: the engine rejects most positions at once;
             # a name a currency's "$" follows is the currency's ("more than US$5 billion")

@@ -533,6 +533,25 @@ def test_a_tail_with_no_scale_word_is_read_as_the_whole_tail_reads_it() -> None:
         assert rules.edges.lets_after(scale, text, 1, len(text)), text
 
 
+def test_a_scale_word_and_the_unit_after_it_are_read_as_the_whole_scan_reads_them() -> None:
+    """After a scale word the unit is read by a cut tail too, at the scale word's end (its first
+    reading, the whole tail only where nothing after it ends the figure): each name after each
+    scale word, in lower and upper case, glued and spaced, read in two steps is what the whole
+    scan pattern reads, spans and groups."""
+    rules = default_rules()
+    scales = ["million", "hundred thousand", "bn", "m", "B", "k", "million-", "trillion"]
+    names = sorted(_every_unit_and_scale_name(rules))
+    for scale in scales:
+        text = "\n".join(
+            f"It was 5 {scale} {name} or 6{scale}{name}, then 7 {scale}-{name} and 8 {scale}"
+            f"{written}s. 9 {scale} ({name}) and 10 {scale} {name} to 11 {scale} {name}. 12"
+            f" {scale}{name}5, 13 {scale}5 {name}"
+            for name in names
+            for written in {name, name.upper()}
+        )
+        _same_scan(text, rules)
+
+
 def test_a_cut_tail_is_compiled_once_for_each_character_a_unit_starts_with() -> None:
     """The cut tails are one per first character of a unit, in either case for a word: any
     other character after a figure shares the one that reads no unit word."""
