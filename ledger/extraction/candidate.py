@@ -786,7 +786,7 @@ def _found(r: Reading) -> Found:
         quote_start = r.bracket_open
     if r.lead is not None:
         quote_start = r.lead
-    change = _change_before(doc, quote_start) or _change_after(doc, r.end)
+    change = _change_before(doc, quote_start) or _change_after(doc, r.end, r.unit)
     if change is None and r.change is None and r.unit in _SIGNED_CHANGE_UNITS:
         quote_start, change = _signed_change(r, quote_start)
     if change and r.change is None:
@@ -1094,10 +1094,13 @@ def _noun_end(m: ByNumber, i: int) -> int:
     return m.end(f"w{i}")
 
 
-def _change_cue(doc: Doc, m: Match) -> str | None:
-    """The direction of whichever change cue matched (groups c0, c1... in cues.toml order)."""
+def _change_cue(doc: Doc, m: Match, unit: str | None = None) -> str | None:
+    """The direction of whichever change cue matched (groups c0, c1... in cues.toml order),
+    None where the cue is for other units than the figure's."""
     for i, (cue, _pattern) in enumerate(doc.rules.change_cues):
         if m.group(f"c{i}") if f"c{i}" in m.re.groupindex else None:
+            if (cue.units and unit not in cue.units) or unit in cue.except_units:
+                return None
             if cue.increase_verbs and m.group("verb").lower() in cue.increase_verbs:
                 return "increase"
             return cue.direction
@@ -1113,10 +1116,12 @@ def _change_before(doc: Doc, start: int) -> str | None:
     return None if cue is None else _change_cue(doc, cue)
 
 
-def _change_after(doc: Doc, end: int) -> str | None:
+def _change_after(doc: Doc, end: int, unit: str | None = None) -> str | None:
+    """A cue that starts right where the figure ends ("a 5% rise", "34p down at"); a cue for
+    some units only ("30% more") counts after a figure in one of them."""
     rules = doc.rules
     cue = rules.edges.after(rules.change_after, doc.text, end, end + 30)
-    return None if cue is None else _change_cue(doc, cue)
+    return None if cue is None else _change_cue(doc, cue, unit)
 
 
 def _is_name_or_date(doc: Doc, start: int, end: int) -> bool:
