@@ -14,6 +14,8 @@ that has a case as the case-blind set does.
 
 >>> pin_caseless_sets(r"[ \t]+\p{L}[bB]\p{Lu}  # [a comment]")
 '(?-i:[ \\t])+(?-i:\\p{L})[bB]\\p{Lu}  # [a comment]'
+>>> pin_caseless_sets(r"[\p{L}][^\p{L}\d]")
+'(?-i:[\\p{L}])(?-i:[^\\u0345\\p{L}\\d])'
 """
 
 from __future__ import annotations
@@ -22,8 +24,9 @@ import unicodedata
 
 # escapes whose set is the same in every case: classes closed under case, escaped punctuation
 _CLOSED_ESCAPES = frozenset("sSdDwWtnrfv") | frozenset("\\-]^[.$|()?*+{}/'\"#&,:;!<>=@%~`_ ")
-# properties closed under case alone and in a set; \p{L} in a set is closed with U+0345 added
-# (a combining mark that folds to iota, so that a case-blind set of letters holds it too)
+# properties closed under case alone and in a set; \p{L} in a set with other members is closed
+# with U+0345 added (a combining mark that folds to iota, so that a case-blind set of letters
+# holds it too; `regex` reads [\p{L}] and [^\p{L}] as the bare property, which does not)
 _CLOSED_PROPERTIES = frozenset({"L", "N", "Nd", "P", "S", "Z", "Zs"})
 _IOTA_MARK = "\\u0345"
 
@@ -48,9 +51,11 @@ def pin_caseless_sets(source: str) -> str:
             elif char == "[":
                 end, closed = _set_end(source, at)
                 piece = source[at:end]
-                if closed and r"\p{L}" in piece:
-                    # first in the set, where it cannot end a range: "[^" or "[" and the rest
-                    head = 2 if piece.startswith("[^") else 1
+                head = 2 if piece.startswith("[^") else 1  # "[^" or "["
+                # \p{L} alone in a set is read as the bare property, which takes in no U+0345
+                # case-blind; with other members it is a set, which does
+                if closed and r"\p{L}" in piece and piece[head:-1] != r"\p{L}":
+                    # first in the set, where it cannot end a range
                     closed = piece[head] not in "]-"
                     piece = f"{piece[:head]}{_IOTA_MARK}{piece[head:]}" if closed else piece
                 out.append(f"(?-i:{piece})" if closed else piece)

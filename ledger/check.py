@@ -92,6 +92,17 @@ GROWTH_REACH = 80
 _LEADING_WORDS = regex.compile(r"[^\d$£€¥]*")
 # "in" right after a figure, before the place it is of ("minus 0.8 pct in West Germany").
 _IN_PLACE = regex.compile(r"\s*in\s+(?:the\s+(?=[A-Z]))?")
+# A bare number compared with a quote right before it in its sentence is another quote of it
+# ("Sterling closed at 1.6175 dlrs, after 1.6150 at the opening") only within this factor of it
+# either way: a quote moves by a few percent between two readings, while a figure half or twice
+# its size beside it is something else (a volume, a count, another currency's rate).
+SAME_QUOTE_FACTOR = 2.0
+# How far before a company's name the words making it a speaker's employer are read ("Allen
+# Sinai, chief economist at", [[affiliation]] in checking.toml, anchored at the name), and how far
+# after it the verb of a speaker ("<XON> said", ", the bank's chief economist, said": [[speaker]],
+# anchored after it, with an aside of up to 60 characters between).
+EMPLOYER_REACH = 60
+SPEAKER_REACH = 80
 OUTCOMES = ("consistent", "inconsistent", "revised", "forecast", "ambiguous", "no-reference")
 
 # A decrease is a negative change: "fell more than 5%" is a change below -5%.
@@ -417,8 +428,17 @@ class Checker:
         if not (0 <= tolerance_pct < 100) or math.isnan(tolerance_pct):
             raise CheckError(f"tolerance must be a percentage from 0 to 100, not {tolerance_pct}")
         self.tolerance_pct = tolerance_pct
-        files = default_rules().files
+        self.rules = default_rules()
+        files = self.rules.files
         self.subject_codes = subject_codes(files)
+        # how far after a figure its own place is read: " in the " and the longest name of a
+        # country or an aggregate the subject table holds, whole
+        self.place_reach = len(" in the ") + max(
+            len(name)
+            for name, subject in self.rules.subject_ids.items()
+            if subject in self.subject_codes
+            and self.subject_codes[subject].kind in ("country", "aggregate")
+        )
         definitions = {definition.id: definition for definition in files.definition}
         self.matcher = (
             Matcher(official, definitions, tolerance_pct, self._convert) if official else None
@@ -511,15 +531,14 @@ class Checker:
             own = self.subject_codes.get(claim.subject)
             if own is None or own.kind not in ("country", "aggregate"):
                 return None
-        after = claim.sentence[claim.end - claim.sentence_start :][:60]
+        after = claim.sentence[claim.end - claim.sentence_start :][: self.place_reach]
         lead = _IN_PLACE.match(after)
         if lead is None:
             return None
-        rules = default_rules()
-        found = rules.subject_pattern.match(after, lead.end())
+        found = self.rules.subject_pattern.match(after, lead.end())
         if found is None:
             return None
-        name = subject_id(rules.subject_ids, found.group())
+        name = subject_id(self.rules.subject_ids, found.group())
         code = self.subject_codes.get(name) if name else None
         return name if code is not None and code.kind in ("country", "aggregate") else None
 
@@ -529,7 +548,10 @@ class Checker:
         return (
             self.matcher is not None
             and named > 0
-            and _cued(self.matcher.rules.affiliation, claim.sentence[max(0, named - 60) : named])
+            and _cued(
+                self.matcher.rules.affiliation,
+                claim.sentence[max(0, named - EMPLOYER_REACH) : named],
+            )
         )
 
     def _speaker_of_a_quote(self, claim: ClaimRow) -> bool:
@@ -540,7 +562,7 @@ class Checker:
             return False
         subject = str(claim.subject)
         named = claim.sentence.find(subject)
-        after = claim.sentence[named + len(subject) : named + len(subject) + 80]
+        after = claim.sentence[named + len(subject) : named + len(subject) + SPEAKER_REACH]
         return named >= 0 and _cued(self.matcher.rules.speaker, after)
 
     def needs_context(self, claim: ClaimRow) -> bool:
@@ -963,7 +985,9 @@ def _infer_metric(
             and before.unit
             and _a_quote(checker.matcher, before)
             and _cued(rules.compared, words)
-            and abs(before.value) / 2 <= abs(claim.value) <= abs(before.value) * 2
+            and abs(before.value) / SAME_QUOTE_FACTOR
+            <= abs(claim.value)
+            <= abs(before.value) * SAME_QUOTE_FACTOR
         ):  # "Sterling closed at 1.6175 dlrs, after 1.6150 at the opening": the same quote's
             claim.metric, claim.unit, claim.kind = before.metric, before.unit, "money"
             claim.metric_from = "the quote it is compared with"

@@ -26,20 +26,60 @@ if TYPE_CHECKING:
     from ledger.store import Ledger
 
 
+class _OneLineUsageError(click.UsageError):
+    """A usage error (an unknown option, a bad value) as one line on stderr, naming the help to
+    read, where click prints the usage, a hint and the error on four: exit code 2 as click's."""
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        names, ctx = [], self.ctx
+        while ctx is not None and ctx.parent is not None:  # the root is `ledger` however run
+            names.append(ctx.info_name or "")
+            ctx = ctx.parent
+        where = " ".join(["ledger", *reversed(names)])
+        click.echo(f"Error: {self.format_message()} (see '{where} --help')", err=True)
+
+
+def _one_line(error: click.UsageError) -> click.UsageError:
+    """`error` shown on one line; a group run with no command still shows its help."""
+    if isinstance(error, (_OneLineUsageError, click.exceptions.NoArgsIsHelpError)):
+        return error
+    return _OneLineUsageError(error.format_message(), error.ctx)
+
+
 class _EscapedErrors(click.Group):
     """Errors name files and ids from outside (a file name may hold an escape sequence or a
     newline): show them with control characters escaped. Usage errors are click's own text,
-    which quotes the user's value with repr."""
+    which quotes the user's value with repr, on one line."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as error:
+            raise _one_line(error) from None
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except click.UsageError:
-            raise
+        except click.UsageError as error:
+            raise _one_line(error) from None
         except click.ClickException as error:
             if error.exit_code != click.ClickException.exit_code:
                 raise
             raise click.ClickException(printable(error.format_message())) from error
+        except UnicodeEncodeError as error:
+            # an argument in another encoding than UTF-8 (a Windows-1252 terminal, text pasted
+            # from such a file) reaches Python as surrogates, which SQLite cannot store: the
+            # write it failed in is rolled back
+            if error.reason != "surrogates not allowed" or not isinstance(error.object, str):
+                raise
+            given = "".join(
+                f"\\x{ord(c) - 0xDC00:02x}" if "\udc80" <= c <= "\udcff" else c
+                for c in error.object
+            )
+            raise click.ClickException(
+                f"{printable(given)} is not UTF-8 text (\\xNN: a byte of another encoding): "
+                "give it in UTF-8"
+            ) from None
 
 
 @click.group(cls=_EscapedErrors)
@@ -53,16 +93,23 @@ def cli() -> None:
     """A fact-check ledger for the numbers in the news."""
 
 
-def db_option(command: Callable[..., Any]) -> Callable[..., Any]:
-    """`--db PATH`, shared by the ledger commands."""
+def file_option(
+    *names: str, default: str, help_text: str, envvar: str | None = None
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """An option naming a file (a folder is refused), its default shown in --help: one
+    decorator, used by every command that takes it."""
     return click.option(
-        "--db",
-        "db_path",
-        default="claims.db",
+        *names,
+        default=default,
         show_default=True,
         type=click.Path(dir_okay=False),
-        help="The ledger database.",
-    )(command)
+        envvar=envvar,
+        help=help_text,
+    )
+
+
+# `--db PATH`, shared by the ledger commands
+db_option = file_option("--db", "db_path", default="claims.db", help_text="The ledger database.")
 
 
 @contextlib.contextmanager
@@ -89,6 +136,29 @@ def open_ledger(db_path: str, *, write: bool = False, create: bool = False) -> I
         raise click.ClickException(
             f"{db_path}: cannot write to the ledger ({error}); check the file's permissions"
         ) from error
+
+
+def print_listing(
+    rows: list[dict[str, Any]],
+    output: str,
+    columns: dict[str, int | None],
+    counted: str,
+    *,
+    for_table: Callable[[dict[str, Any]], None] | None = None,
+) -> None:
+    """A listing as `output_options` chose: the rows as they are for --json, --nl and --csv,
+    or a table of `columns` (name: width, None to fit) and a last line counting them ("3
+    note(s)"); `for_table` makes a row readable in a table only (times to the second)."""
+    from ledger.export import write_rows, write_table
+
+    out = _stdout()
+    if output != "table":
+        write_rows(rows, output, out)
+        return
+    if for_table is not None:
+        for row in rows:
+            for_table(row)
+    click.echo(f"{write_table(rows, columns, out)} {counted}")
 
 
 def output_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -408,21 +478,16 @@ def notes(claim_id: str | None, orphaned: bool, output: str, db_path: str) -> No
       ledger notes c-49925087ba170da9
       ledger notes --orphaned --json
     """
-    from ledger.export import write_rows, write_table
-
     with open_ledger(db_path) as ledger:
         rows = ledger.notes(claim_id, orphaned=orphaned)
-    out = _stdout()
-    if output != "table":
-        write_rows(rows, output, out)
-        return
-    for row in rows:
+
+    def readable(row: dict[str, Any]) -> None:
         row["created_at"] = row["created_at"][:19]
         row["orphaned"] = "orphaned" if row["orphaned"] else ""
+
     columns: dict[str, int | None] = {"id": 6, "created_at": 19, "claim_id": None}
-    columns |= {"verdict": 15, "reviewer": 12}
-    columns |= {"text": 50, "orphaned": 8}
-    click.echo(f"{write_table(rows, columns, out)} note(s)")
+    columns |= {"verdict": 15, "reviewer": 12, "text": 50, "orphaned": 8}
+    print_listing(rows, output, columns, "note(s)", for_table=readable)
 
 
 @cli.command()
@@ -636,17 +701,14 @@ def reviewer() -> None:
     """Manage who may sign in to `ledger serve` and add notes."""
 
 
-def reviewers_option(command: Callable[..., Any]) -> Callable[..., Any]:
-    """The shared --reviewers option of the `ledger reviewer` commands."""
-    return click.option(
-        "--reviewers",
-        "reviewers_path",
-        default="reviewers.json",
-        show_default=True,
-        type=click.Path(dir_okay=False),
-        envvar="LEDGER_REVIEWERS",
-        help="The reviewers file.",
-    )(command)
+# the shared --reviewers option of the `ledger reviewer` commands
+reviewers_option = file_option(
+    "--reviewers",
+    "reviewers_path",
+    default="reviewers.json",
+    help_text="The reviewers file.",
+    envvar="LEDGER_REVIEWERS",
+)
 
 
 def _change_reviewers(change: Callable[[], None], reviewers_path: str, name: str) -> int:

@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from ledger.cli import _stdout, db_option, open_ledger, output_options, reviewer_option
+from ledger.cli import db_option, open_ledger, output_options, print_listing, reviewer_option
 from ledger.models import BOUND_WORDS
 
 
@@ -203,7 +203,6 @@ def corrections(claim_id: str | None, orphaned: bool, output: str, db_path: str)
       ledger corrections c-49925087ba170da9 --json
       ledger corrections --orphaned
     """
-    from ledger.export import write_rows, write_table
     from ledger.review import corrections as listed
 
     with _desk(db_path, write=False) as db:
@@ -216,13 +215,9 @@ def corrections(claim_id: str | None, orphaned: bool, output: str, db_path: str)
         )
         row["created_at"] = row["created_at"][:19]
         row["orphaned_at"] = (row["orphaned_at"] or "")[:19]
-    out = _stdout()
-    if output != "table":
-        write_rows(rows, output, out)
-        return
     columns: dict[str, int | None] = {"id": 6, "created_at": 19, "claim_id": None}
     columns |= {"change": 50, "reason": 40, "reviewer": 12, "orphaned_at": 19}
-    click.echo(f"{write_table(rows, columns, out)} correction(s)")
+    print_listing(rows, output, columns, "correction(s)")
 
 
 def _readable(value: Any) -> str:
@@ -245,18 +240,13 @@ def rejections(output: str, db_path: str) -> None:
       ledger rejections
       ledger rejections --csv > rejected-rules.csv
     """
-    from ledger.export import write_rows, write_table
     from ledger.review import rejections_by_rule
 
     with _desk(db_path, write=False) as db:
         rows = rejections_by_rule(db)
-    out = _stdout()
-    if output != "table":
-        write_rows(rows, output, out)
-        return
     columns: dict[str, int | None] = {"rule": None, "rejected": 8, "claims": 8}
     columns |= {"rejected_pct": 12, "reasons": 70}
-    click.echo(f"{write_table(rows, columns, out)} rule(s) with rejected claims")
+    print_listing(rows, output, columns, "rule(s) with rejected claims")
 
 
 @click.command()
@@ -274,21 +264,18 @@ def audit(claim_id: str | None, output: str, db_path: str) -> None:
     """
     import json
 
-    from ledger.export import write_rows, write_table
     from ledger.review import audit as listed
 
     with _desk(db_path, write=False) as db:
         rows = listed(db, claim_id)
-    out = _stdout()
-    if output != "table":
-        write_rows(rows, output, out)
-        return
-    for row in rows:
+
+    def readable(row: dict[str, Any]) -> None:
         row["detail"] = json.dumps(row["detail"], ensure_ascii=False)
         row["at"] = row["at"][:19]
+
     columns: dict[str, int | None] = {"id": 6, "at": 19, "reviewer": 12, "action": 10}
     columns |= {"claim_id": None, "detail": 60}
-    click.echo(f"{write_table(rows, columns, out)} write(s)")
+    print_listing(rows, output, columns, "write(s)", for_table=readable)
 
 
 def register(group: click.Group) -> None:

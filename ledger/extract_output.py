@@ -144,6 +144,7 @@ def rules_table(rules: Rules | None = None) -> list[dict[str, str]]:
         ("cues.toml", "headline_subject", files.headline_subject),
         ("cues.toml", "subject_object", files.subject_object),
         ("cues.toml", "subject_owned", files.subject_owned),
+        ("cues.toml", "reported_subject", files.reported_subject),
         ("cues.toml", "attribution_words", files.attribution_words),
         ("cues.toml", "comparison", files.comparison),
         ("patterns.toml", "not_labels", files.not_labels),

@@ -71,6 +71,12 @@ _OPEN_ENDED = frozenset(
     ["in", "of", "to", "the", "a", "an", "and", "or", "for", "by", "from", "at", "with", "on", "as"]
 )
 _ASCII_LOWER = frozenset("abcdefghijklmnopqrstuvwxyz")
+# A company's legal suffix: no sentence opens with one, so a line that does goes on from the line
+# before ("Atlantic Southeast Airlines\nInc reported": a name wrapped before its suffix)
+_LEGAL_SUFFIXES = frozenset(
+    ["Inc", "Corp", "Co", "Cos", "Ltd", "PLC", "Plc", "LLC", "AG", "NV", "GmbH", "SpA", "Bhd"]
+)
+_WORD_END = re.compile(r"[\s,.<(]|\Z")  # where a suffix's word ends: "Inc said", "Co <ORV>"
 # what str.isspace() counts that `regex`'s \s (Unicode's White_Space) does not
 _NOT_WHITE_SPACE = "\x1c\x1d\x1e\x1f"
 
@@ -122,7 +128,9 @@ def _soft_wrap(text: str, at: int, after: int) -> bool:
         # no sentence opens in lower case: "real U.S.\ngross national product" goes on
         return line[-1:] == "." and text[after].islower() and 55 <= len(line) <= 80
     if at - line_start >= 55:
-        return 55 <= len(line) <= 80
+        return 55 <= len(line) <= 80 or _opens_with_suffix(text, after)
+    if _opens_with_suffix(text, after):
+        return True
     if len(line) < 20:
         return False  # a caption, a label, a heading's word
     # a wrapped line may fall short of 55 columns: after a full line of the same paragraph, or
@@ -134,6 +142,19 @@ def _soft_wrap(text: str, at: int, after: int) -> bool:
     before_start = text.rfind("\n", 0, max(line_start - 1, 0)) + 1
     before = text[before_start : max(line_start - 1, 0)].rstrip()
     return line_start > 0 and len(line) >= 40 and 55 <= len(before) <= 80
+
+
+def _opens_with_suffix(text: str, at: int) -> bool:
+    """Whether the line at `at` opens with a legal suffix as a word of its own ("Inc reported",
+    "Corp <ORV> said"), which only ends a company's name wrapped on the line before.
+
+    >>> [_opens_with_suffix(t, 0) for t in ["Inc reported", "Co.", "Corp", "Incoming", "Co-op"]]
+    [True, True, True, False, False]
+    """
+    if text[at : at + 1] not in ("I", "C", "L", "P", "A", "N", "G", "S", "B"):
+        return False  # most lines: no suffix opens with their first letter
+    end = _WORD_END.search(text, at, min(len(text), at + 6))
+    return end is not None and text[at : end.start()] in _LEGAL_SUFFIXES
 
 
 def _mark_ends(text: str, boundary: regex.Pattern[str]) -> list[int]:

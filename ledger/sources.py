@@ -206,14 +206,33 @@ def load_manifest(path: str | os.PathLike[str]) -> Manifest:
         raise ManifestError(f"{path}: cannot read manifest ({error})") from error
     reader = csv.reader(io.StringIO(raw, newline=""))
     manifest = Manifest(str(path))
+    row_start = next_start = 1  # the lines the last row read and the next one start on
     try:
         meanings = _column_meanings(path, next(reader, []))
+        next_start = reader.line_num + 1
         for fields in reader:
+            row_start, next_start = next_start, reader.line_num + 1
             if any(value.strip() for value in fields):
                 _manifest_row(manifest, reader.line_num, meanings, fields)
     except csv.Error as error:  # e.g. a field over csv.field_size_limit() (131,072 characters)
         raise ManifestError(f"{path}, line {reader.line_num}: {error}") from None
+    if row_start < reader.line_num and _never_closed(raw, row_start):
+        # csv reads the rest of the file into the open field: the rows after it would be lost
+        # without a word (their files read with no metadata), so none is trusted
+        raise ManifestError(f"{path}, line {row_start}: a quote opened here is never closed")
     return manifest
+
+
+def _never_closed(raw: str, line: int) -> bool:
+    """Whether the row of a manifest's text starting on `line` opens a quoted field that runs to
+    the end of the file (csv, unless strict, reads all of it into the field without a word)."""
+    rest = "".join(io.StringIO(raw, newline="").readlines()[line - 1 :])
+    try:
+        for _row in csv.reader(io.StringIO(rest, newline=""), strict=True):
+            pass
+    except csv.Error as error:
+        return "unexpected end of data" in str(error)
+    return False
 
 
 def _manifest_row(manifest: Manifest, line: int, meanings: list[str], fields: list[str]) -> None:
@@ -305,6 +324,7 @@ def iter_sources(
                     for name, line in manifest.lines.items()
                     if name not in present and not os.path.exists(os.path.join(found.folder, name))
                 ]
+            found = _text_names(found, failures)
             free = []
             holders = taken.take_folder(found.folder, found.names)
             for name, given, holder in zip(found.names, found.given, holders, strict=True):
@@ -321,6 +341,23 @@ def iter_sources(
             for name, given in free:
                 meta = manifest.rows.get(name) or SourceMeta()
                 yield SourceFile(path=Path(given), source_id=os.path.splitext(name)[0], meta=meta)
+
+
+def _text_names(found: _Folder, failures: list[SourceError]) -> _Folder:
+    """`found` without the files whose path is not UTF-8 (bytes Python keeps as surrogates),
+    each a failure: ids and paths are stored as text, which they cannot be written in."""
+    names, given = [], []
+    for name, path in zip(found.names, found.given, strict=True):
+        try:
+            os.path.join(found.folder, path).encode("utf-8")
+        except UnicodeEncodeError:
+            failures.append(SourceError(path, "the file's path is not UTF-8: rename it"))
+            continue
+        names.append(name)
+        given.append(path)
+    if len(names) == len(found.names):
+        return found
+    return _Folder(found.folder, names, given, found.whole)
 
 
 def _folder_manifest(manifests: dict[str, Manifest], folder: str) -> Manifest:

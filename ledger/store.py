@@ -27,7 +27,7 @@ from collections import Counter
 from collections.abc import Generator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
 import sqlite_utils
 
@@ -54,6 +54,18 @@ LEDGER_TABLES = frozenset({"sources", "claims"})
 def now() -> str:
     """A timestamp as the ledger stores them (UTC, ISO 8601, microseconds)."""
     return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+class ClaimFilters(TypedDict, total=False):
+    """The filters `Ledger.claims` takes, as `Ledger.iter_claims` names and reads them."""
+
+    metric: str | None
+    source: str | None
+    verdict: str | None
+    search: str | None
+    include_retired: bool
+    rejected: bool
+    limit: int | None
 
 
 class LedgerError(ValueError):
@@ -300,29 +312,11 @@ class Ledger:
 
     # ---------------------------------------------------------------- claims
 
-    def claims(
-        self,
-        *,
-        metric: str | None = None,
-        source: str | None = None,
-        verdict: str | None = None,
-        search: str | None = None,
-        include_retired: bool = False,
-        rejected: bool = False,
-        limit: int | None = None,
-    ) -> list[dict[str, Any]]:
-        """Claims with provenance, latest verdict and check outcomes, in reading order.
-
-        `source` matches a source id or publisher; `verdict` matches the latest verdict, or
-        "unverified" for claims with no note; `search` is words matched in the quote or sentence.
-        A list of every match: `iter_claims` gives the same rows one at a time.
-        """
-        return list(
-            self.iter_claims(
-                metric=metric, source=source, verdict=verdict, search=search,
-                include_retired=include_retired, rejected=rejected, limit=limit,
-            )
-        )  # fmt: skip
+    def claims(self, **filters: Unpack[ClaimFilters]) -> list[dict[str, Any]]:
+        """Claims with provenance, latest verdict and check outcomes, in reading order, filtered
+        as `iter_claims` says. A list of every match: `iter_claims` gives the same rows one at
+        a time."""
+        return list(self.iter_claims(**filters))
 
     def iter_claims(
         self,
@@ -336,7 +330,11 @@ class Ledger:
         limit: int | None = None,
     ) -> Generator[dict[str, Any], None, None]:
         """`claims()` as a generator: rows are read as they are consumed, so memory stays flat
-        however many claims match. Bad filters raise `LedgerError` here, before any row is read."""
+        however many claims match. Bad filters raise `LedgerError` here, before any row is read.
+
+        `source` matches a source id or publisher; `verdict` matches the latest verdict, or
+        "unverified" for claims with no note; `search` is words matched in the quote or sentence.
+        """
         if verdict is not None and verdict not in (*VERDICTS, "unverified"):
             raise LedgerError(
                 f"unknown verdict {verdict!r}; choose one of {', '.join(VERDICTS)}, unverified"

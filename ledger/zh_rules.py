@@ -290,7 +290,7 @@ class ZhRules:
     metrics_of_kind: dict[str, tuple[str, ...]]  # kind of figure -> the metrics of it, in order
     attributions: list[tuple[frozenset[str], Any]]  # (needs, compiled)
     attribution_needs: tuple[str, ...]
-    clause_end: Any  # a clause mark
+    clause_marks: tuple[str, ...]  # the clause marks, each once (change.clause_ends)
     target_words: Any  # any of target_after's words: a sentence that may hold a target
 
 
@@ -445,7 +445,7 @@ def _compile_file(file: ZhRuleFile) -> ZhRules:
             for a in file.attribution
         ],
         attribution_needs=tuple({w: None for a in file.attribution for w in a.needs}),
-        clause_end=re.compile(f"[{re.escape(change.clause_ends)}]"),
+        clause_marks=tuple(dict.fromkeys(change.clause_ends)),
         target_words=re.compile(alternation(file.periods.target_after) or "(?!)"),
     )
 

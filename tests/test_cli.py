@@ -290,7 +290,36 @@ def test_a_bad_manifest_row_skips_its_file_and_a_bad_header_stops_the_ingest(see
 def test_ingest_needs_a_path(db: str):
     result = CliRunner().invoke(cli, ["ingest", "--db", db])
     assert result.exit_code == 2
-    assert "Missing argument 'PATHS...'" in result.output
+    assert result.stderr == "Error: Missing argument 'PATHS...'. (see 'ledger ingest --help')\n"
+
+
+@pytest.mark.parametrize(
+    "args,line",
+    [
+        (["check", "--bogus"], "No such option '--bogus'. (see 'ledger check --help')"),
+        (["--bogus"], "No such option '--bogus'. (see 'ledger --help')"),
+        (["bogus"], "No such command 'bogus'. (see 'ledger --help')"),
+        (
+            ["claims", "--limit", "-1"],
+            "Invalid value for '--limit': -1 is not in the range x>=1."
+            " (see 'ledger claims --help')",
+        ),
+        (
+            ["reviewer", "add"],
+            "Missing argument 'NAME'. (see 'ledger reviewer add --help')",
+        ),
+    ],
+)
+def test_a_usage_error_is_one_line_on_stderr_with_exit_code_2(db: str, args: list[str], line: str):
+    """A bad option or value: click's usage, hint and error (four lines) made one."""
+    result = CliRunner().invoke(cli, args)
+    assert (result.exit_code, result.stdout, result.stderr) == (2, "", f"Error: {line}\n")
+
+
+def test_a_group_with_no_command_still_shows_its_help():
+    result = CliRunner().invoke(cli, ["reference"])
+    assert result.exit_code == 2
+    assert result.output.startswith("Usage: cli reference [OPTIONS] COMMAND [ARGS]...")  # its help
 
 
 @pytest.mark.parametrize(

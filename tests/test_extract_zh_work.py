@@ -10,6 +10,7 @@ crossing Chinese text, cn2an asked for what it need not read.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections import Counter
 from typing import Any
 
@@ -54,7 +55,7 @@ def counted_rules(rules: ZhRules) -> tuple[ZhRules, Counter[tuple[str, str, int,
     calls: Counter[tuple[str, str, int, int]] = Counter()
     once = (
         *("figure", "subject_words", "metric_words", "metric_words_overlapped", "percent_words"),
-        *("fraction", "tenths", "clause_end", "target_words"),
+        *("fraction", "tenths", "target_words"),
     )
     counted = dataclasses.replace(
         rules,
@@ -85,13 +86,23 @@ def test_sentence_rules_run_once_per_chinese_sentence() -> None:
         # the figure pattern crossed each sentence whole, once
         figure = sorted((s, pos, end) for (name, s, pos, end) in calls if name == "figure")
         assert figure == sorted((s.text, 0, len(s.text)) for s in sentences), doc_id
-        # the clause marks: one pass over each sentence with a figure, none per figure
-        marked = sorted((s, pos, end) for (name, s, pos, end) in calls if name == "clause_end")
-        held = {c.sentence_start for c in claims}
-        assert marked == sorted((s.text, 0, len(s.text)) for s in sentences if s.start in held)
-        with_figures += len(held)
+        with_figures += len({c.sentence_start for c in claims})
         assert not any(name == "metric_words_overlapped" for (name, *_) in calls), doc_id
     assert total > 1_500 and with_figures > 600
+
+
+def test_clause_marks_are_where_a_pattern_of_them_all_finds_them() -> None:
+    """A sentence's clause marks, found by a str.find per mark, are the places a pattern of
+    them all finds, in order, in every labelled sentence and where marks stand side by side."""
+    rules = default_zh_rules()
+    pattern = re.compile(f"[{re.escape(rules.file.change.clause_ends)}]")
+    assert len(rules.clause_marks) == len(set(rules.file.change.clause_ends)) > 4
+    texts = [s.text for text in CHINESE for s in extract_zh.chinese_sentences(text, rules)]
+    texts += ["（）：，,(1)", "", "，"]
+    for text in texts:
+        marks = extract_zh.clause_marks(text, rules.clause_marks)
+        assert marks == [m.start() for m in pattern.finditer(text)], text
+    assert sum(len(extract_zh.clause_marks(t, rules.clause_marks)) for t in texts) > 500
 
 
 def test_metric_keywords_that_overlap_are_all_named() -> None:
@@ -302,12 +313,15 @@ def test_records_are_the_claims_validation_would_build() -> None:
 def test_han_is_counted_exactly_only_where_the_unified_ideographs_fall_short(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """A sentence's share of Han is first taken from the CJK Unified Ideographs alone (by `re`,
-    every one of them Han, so a count never too high); the exact `\\p{Han}` count runs only on
-    the few sentences that share does not settle, and they are read as before."""
+    """A sentence's share of Han is first taken from the CJK Unified Ideographs alone (counted
+    by code point, every one of them Han, so a count never too high); the exact `\\p{Han}` count
+    runs only on the few sentences that share does not settle, and they are read as before."""
     every = "".join(chr(c) for c in [*range(0x3400, 0x4DC0), *range(0x4E00, 0xA000)])
     assert extract_zh._HAN.sub("", every) == ""  # all Han, as the regex module reads Unicode
-    assert extract_zh._NOT_UNIFIED_IDEOGRAPH.sub("", every) == every
+    assert extract_zh.unified_ideographs(every) == len(every) == 6592 + 20992
+    # the code points either side of the two blocks are not counted (〇 is Han, but not in them)
+    outside = "\u33ff\u4dc0\u4dff\ua000〇a1，"
+    assert extract_zh.unified_ideographs(outside) == 0
     calls: Counter[tuple[str, str, int, int]] = Counter()
     monkeypatch.setattr(extract_zh, "_NOT_HAN", Counted("han", extract_zh._NOT_HAN, calls))
     sentences = sum(len(extract_zh.chinese_sentences(text, default_zh_rules())) for text in CHINESE)

@@ -1503,3 +1503,165 @@ def test_chart_levels_wishes_and_a_list_after_a_condition_are_no_quotes(folder: 
     outcome, checks, _ = found["2.5 pct"]
     assert outcome == "revised" and checks[0][1] == "wb-wdi:NY.GDP.MKTP.KD.ZG:DEU:1986", checks
     assert found["3.5 pct"][0] == "forecast"
+
+
+def test_a_half_years_or_a_quarters_rate_is_the_mean_of_its_months(folder: Path) -> None:
+    found = checked(folder, "period_means", {
+        "a.txt": ("1987-04-07", "TOKYO, April 7 - The dollar averaged 158 yen in the second half "
+                                "of 1986, and 160.5 yen in the fourth quarter of 1986."),
+        "b.txt": ("1987-04-07", "TOKYO, April 7 - The dollar averaged 175 yen in the second half "
+                                "of 1986."),
+    })  # fmt: skip
+    # FRED's monthly averages: July-December 1986 158.148, October-December 160.458
+    outcome, checks, _ = found["158 yen"]
+    assert outcome == "consistent", checks
+    assert checks[0][1] == "fred-exchange-rates:FRED:EXCH:JPY:1986-07/1986-12", checks
+    assert "the mean of the half-year's 6 months" in checks[0][6]
+    assert "158.148 JPY" in checks[0][6]
+    outcome, checks, _ = found["160.5 yen"]
+    assert outcome == "consistent", checks
+    assert checks[0][1] == "fred-exchange-rates:FRED:EXCH:JPY:1986-10/1986-12", checks
+    assert "the mean of the quarter's 3 months" in checks[0][6]
+    assert found["175 yen"][0] == "inconsistent"  # 10.7% above the half-year's mean
+
+
+def test_oil_before_the_daily_series_is_the_annual_average_a_dateline_names_no_market(
+    folder: Path,
+) -> None:
+    found = checked(folder, "oil_annual", {
+        "a.txt": ("1987-04-07", "NEW YORK, April 7 - Oil prices were close to 30 dlrs a barrel in "
+                                "1984 and averaged 14.40 dlrs a barrel in 1986."),
+        "c.txt": ("1987-04-07", "LONDON, April 7 - Brent crude averaged 40 dlrs a barrel in "
+                                "1984."),
+        "d.txt": ("1987-04-07", "HOUSTON, April 7 - The fall in oil prices to 16 dlrs a barrel "
+                                "at the end of 1986 from 36 dlrs in 1985 hurt the industry."),
+        "e.txt": ("1987-04-07", "HOUSTON, April 7 - Sales of crude by the group averaged 15 dlrs "
+                                "a barrel last year, down from 27.50 dlrs in 1985."),
+    })  # fmt: skip
+    # the BoE Millennium's annual crude price (BP's Brent): 28.78 in 1984, 14.43 in 1986
+    outcome, checks, _ = found["close to 30 dlrs"]
+    assert outcome == "consistent", checks
+    assert checks[0][1] == "boe-millennium:BOEM:usd-oil-prices:GBR:1984", checks
+    assert "28.78 USD" in checks[0][6]
+    # no benchmark named ("NEW YORK" is where the story was filed): WTI's 15.05 or Brent's 14.43
+    outcome, checks, _ = found["14.40 dlrs"]
+    assert outcome == "consistent", checks
+    compared = {row[1]: row[2] for row in checks}
+    assert compared["eia-spot-prices:EIA:RWTC:WTI:1986"] == "inconsistent", checks
+    assert compared["boe-millennium:BOEM:usd-oil-prices:GBR:1986"] == "consistent", checks
+    # WTI named: its own annual average only, while it has one
+    outcome, checks, _ = checked(folder, "oil_annual_wti", {"b.txt": (
+        "1987-04-07", "NEW YORK, April 7 - West Texas Intermediate averaged 14.40 dlrs a barrel "
+        "in 1986.")})["14.40 dlrs"]  # fmt: skip
+    assert outcome == "inconsistent", checks
+    assert [row[1] for row in checks] == ["eia-spot-prices:EIA:RWTC:WTI:1986"], checks
+    # Brent named before its daily series begins (May 1987): the annual average of its year
+    outcome, checks, _ = found["40 dlrs"]
+    assert outcome == "inconsistent", checks
+    assert checks[0][1] == "boe-millennium:BOEM:usd-oil-prices:GBR:1984", checks
+    # a day's price in 1985 (no daily prices before 1986): the year's 27.56 cannot refute it
+    outcome, checks, _ = found["36 dlrs"]
+    assert outcome == "no-reference", checks
+    assert "a quote of a day in 1985, and only the year's average to compare" in checks[0][6]
+    assert "27.56 USD for GBR 1985; not settled" in checks[0][6]
+    # a seller's average price, and the year it is compared with, are its own
+    assert_never_compared(found, [("27.50 dlrs", "a company's own rate or price")])
+
+
+def test_a_rise_in_the_year_to_a_month_is_the_twelve_month_rate(folder: Path) -> None:
+    found = checked(folder, "year_to", {
+        "a.txt": ("1987-04-07", "LONDON, April 7 - Britain's retail price index rose by 3.9 pct "
+                                "in the year to February."),
+        "b.txt": ("1987-04-07", "LONDON, April 7 - Britain's retail price index rose by 0.4 pct "
+                                "in February."),
+    })  # fmt: skip
+    # ONS CDKO: 396.1 in February 1987 against 381.1 a year before (+3.94%), 0.41% on January
+    outcome, checks, _ = found["3.9 pct"]
+    assert outcome == "consistent", checks
+    assert checks[0][1] == "ons-mm23:ONS:CDKO:YOY:GBR:1987-02", checks
+    outcome, checks, _ = found["0.4 pct"]
+    assert outcome == "consistent", checks
+    assert checks[0][1] == "ons-mm23:ONS:CDKO:MOM:GBR:1987-02", checks
+
+
+def test_a_bare_franc_in_a_swiss_story_is_the_swiss_franc(folder: Path) -> None:
+    found = checked(folder, "francs", {
+        "a.txt": ("1987-04-07", "ZURICH, April 7 - The dollar was trading today between 1.5340 "
+                                "and 1.5475 francs."),
+        "b.txt": ("1987-04-07", "PARIS, April 7 - The dollar closed at 6.0850 francs."),
+        "c.txt": ("1987-04-07", "ZURICH, April 7 - The dollar closed at 6.0850 French francs."),
+    })  # fmt: skip
+    # FRED, March-May 1987: CHF 1.4705-1.5391, FRF 5.9748-6.1091
+    outcome, checks, _ = found["between 1.5340 and 1.5475 francs"]
+    assert outcome == "consistent", checks
+    assert checks[0][1].startswith("fred-exchange-rates:FRED:EXCH:CHF:1987-"), checks
+    outcome, checks, _ = found["6.0850 francs"]
+    assert outcome == "consistent", checks
+    assert checks[0][1].startswith("fred-exchange-rates:FRED:EXCH:FRF:1987-"), checks
+    outcome, checks, _ = found["6.0850 French francs"]
+    assert outcome == "consistent", checks
+    assert checks[0][1].startswith("fred-exchange-rates:FRED:EXCH:FRF:1987-"), checks
+
+
+def test_a_money_market_or_bill_rate_is_not_the_central_banks(folder: Path) -> None:
+    found = checked(folder, "money_market", {
+        "a.txt": ("1987-03-13", "LONDON, March 13 - The Bank of England bought 98 mln stg of "
+                                "bills for resale on March 30 at an interest rate of 10-7/16 pct."),
+        "b.txt": ("1987-04-03", "AVERAGE DISCOUNT RATE AT UK BILL TENDER 9.5195 PCT\n\nLONDON, "
+                                "April 3 - The Bank of England said the average rate was 9.5195 "
+                                "pct."),
+        "c.txt": ("1987-04-07", "LONDON, April 7 - The Bank trimmed its dealing rates with the "
+                                "discount houses, and U.K. base rates are now 10 pct."),
+        "d.txt": ("1987-03-09", "LONDON, March 9 - Dealers have pushed for a one point cut in "
+                                "base lending rates to 9.5 pct for some time."),
+        "e.txt": ("1987-03-18", "LONDON, March 18 - Analysts said a further half-point cut in "
+                                "base rates to 9-1/2 pct was bound to occur within weeks."),
+        "f.txt": ("1987-06-18", "ZURICH, June 18 - The cut followed a fall in money market rates, "
+                                "and the bank left its 2.5 pct discount rate alone."),
+    })  # fmt: skip
+    why = "a money-market or bill rate: never compared with the central bank's rate"
+    assert_never_compared(found, [("10-7/16 pct", why), ("9.5195 PCT", why)])
+    # a base rate named after the discount houses is the base rate: Bank Rate 9.875 from March 18
+    outcome, checks, _ = found["10 pct"]
+    assert outcome == "consistent", checks
+    assert checks[0][1].startswith("boe-bank-rate:BOE:BANKRATE:GBR:1987-03-18"), checks
+    # a cut pushed for, and one yet to come, are no rate in force
+    outcome, checks, _ = found["9.5 pct"]
+    assert outcome == "forecast" and "forecast words (aimed_level)" in checks[0][6], checks
+    outcome, checks, _ = found["9-1/2 pct"]
+    assert outcome == "forecast" and "forecast words (forecast_after)" in checks[0][6], checks
+    # a discount rate named after a money market named in a clause before is a policy rate's
+    assert "money-market" not in found["2.5 pct"][1][0][6], found["2.5 pct"]
+
+
+def test_a_money_supplys_rise_is_not_the_economys_growth(folder: Path) -> None:
+    found = checked(folder, "money_supply", {
+        "a.txt": ("1987-03-02", "PARIS, March 2 - M-3 money supply, the key aggregate, finished "
+                                "1986 within its growth target, rising 4.6 pct compared with "
+                                "seven pct in 1985."),
+        "b.txt": ("1987-03-02", "PARIS, March 2 - While M3 rose 8 pct, gross domestic product "
+                                "grew 2.1 pct in 1986."),
+    })  # fmt: skip
+    why = "the change of another measure (earnings, wages, income, money supply) named before it"
+    assert_never_compared(found, [("4.6 pct", why), ("seven pct", why)])
+    # the economy named after the aggregate's move is the economy: WDI 2.39 for France's 1986
+    outcome, checks, _ = found["2.1 pct"]
+    assert outcome == "revised", checks
+    assert checks[0][1] == "wb-wdi:NY.GDP.MKTP.KD.ZG:FRA:1986", checks
+
+
+def test_a_quote_of_last_summer_is_a_days_in_that_seasons_months(
+    folder: Path,
+) -> None:
+    found = checked(folder, "seasons", {
+        "a.txt": ("1987-04-07", "NEW YORK, April 7 - Oil fell to 11 dlrs a barrel last summer."),
+        "b.txt": ("1987-10-07", "TOKYO, October 7 - The dollar stood at 149 yen last summer."),
+    })  # fmt: skip
+    # WTI's daily prices of June to August 1986: 10.83-15.93 (April 1987's week: 18.68-18.90)
+    outcome, checks, _ = found["11 dlrs"]
+    assert outcome == "consistent", checks
+    assert "a day in last summer (1986-06..1986-08): daily values for WTI" in checks[0][6]
+    # in October, last summer is this year's: FRED June to August 1987 144.549-150.294
+    outcome, checks, _ = found["149 yen"]
+    assert outcome == "consistent", checks
+    assert "last summer (1987-06..1987-08): monthly values for JPY" in checks[0][6]

@@ -139,6 +139,15 @@ def test_a_correction_changes_the_reading_everything_uses_and_keeps_the_extracto
         ),
         (["note", "{claim}", "--verdict", "accurate", "--text", " "], "a note needs some text"),
         (["sign-off", "99"], "no note with id 99"),
+        # typed in a Windows-1252 terminal: the byte 0xe9 reaches Python as a surrogate
+        (
+            ["note", "{claim}", "--verdict", "accurate", "--text", "caf\udce9 prices"],
+            "caf\\xe9 prices is not UTF-8 text",
+        ),
+        (
+            ["correct", "{claim}", "--value", "41e9", "--reason", "caf\udce9"],
+            "caf\\xe9 is not UTF-8 text",
+        ),
     ],
 )
 def test_bad_review_input_is_one_line_and_writes_nothing(db: str, args: list[str], message: str):

@@ -247,7 +247,7 @@ def test_rules_command_lists_rules() -> None:
     tables = ["number_words", "metre_distances", "per", "nouns", "period_words", "period_baseline"]
     tables += ["period_span", "period_reach", "subject_self"]
     tables += ["own_aside", "state_body", "headline_subject", "attribution_words", "comparison"]
-    tables += ["subject_object", "subject_owned", "not_labels"]
+    tables += ["subject_object", "subject_owned", "reported_subject", "not_labels"]
     assert len(lines) == len(tables) + sum(
         len(getattr(RULES.files, k))
         for k in ("pattern", "scale", "fraction", "multiple", "currency", "context", "word_context",
@@ -477,26 +477,75 @@ def test_a_source_name_taking_its_words_whole_matches_as_one_giving_them_back_an
     same()
 
 
-# a set pin_caseless_sets pinned: (?-i:[...]) or (?-i:\p{..})
-_PINNED = regex.compile(r"\(\?-i:(\[\^?\]?(?:\\.|[^\]\\])*\]|\\[pP]\{\w+\})\)")
+# a set or a property in a pattern's source as written: escapes and comments are read past
+_PIECES = regex.compile(r"\\[pP]\{\w+\}|\\.|\#[^\n]*|\[\^?\]?(?:\\.|[^\]\\])*\]")
 
 
-def test_pinned_sets_match_every_cased_character_as_case_blind_ones():
-    """Each set that case_pins pinned case-sensitive in the package's patterns matches every
-    character that has another case exactly as the set matched case-blind does: pinning it
-    changes what the pattern costs, never what it matches."""
-    rules = default_rules()
-    rules.compiled.compile()
-    pinned = {p for compiled in rules.compiled.values() for p in _PINNED.findall(compiled.pattern)}
-    pinned = {p for p in pinned if pin_caseless_sets(p) != p}  # not those the rules pin themselves
-    assert {r"[ \t\u00a0]", r"\p{L}", r"[^,.;\n]"} <= pinned
+def test_pinned_sets_match_every_cased_character_as_the_plain_ones_do(monkeypatch):
+    """Each set that case_pins pins case-sensitive in the package's patterns matches every
+    character that has another case exactly as the set as written matches it case-blind:
+    pinning it changes what the pattern costs, never what it matches. The sets are read from
+    the sources before pinning (what `_compile` is given), so each is compared with the plain
+    set, not with its own pinned form."""
+    import ledger.rules
+
+    sources: list[str] = []
+
+    def recorded(source: str) -> str:
+        sources.append(source)
+        return pin_caseless_sets(source)
+
+    monkeypatch.setattr(ledger.rules, "pin_caseless_sets", recorded)
+    load_rules().compiled.compile()
+    pieces = {
+        m.group()
+        for source in sources
+        for m in _PIECES.finditer(source)
+        if m.group()[0] == "[" or m.group()[:2] in ("\\p", "\\P")
+    }
+    pinned = {piece for piece in pieces if pin_caseless_sets(piece) != piece}
+    # \p{L} alone in a set (read by regex as the bare property) and among other members
+    assert {r"[ \t\u00a0]", r"\p{L}", r"[\p{L}]", r"[^,.;\n]", r"[\p{L}\d]"} <= pinned
     cased = "".join(
         chr(c)
         for c in range(0x20000)
         if chr(c).lower() != chr(c) or chr(c).upper() != chr(c) or chr(c).casefold() != chr(c)
     )
+    assert "\u0345" in cased  # the mark that folds to iota: [\p{L}\d] holds it, [\p{L}] not
+    flags = ledger.rules.FLAGS | regex.IGNORECASE
     for piece in pinned:
-        blind = regex.compile(piece, regex.IGNORECASE)
-        pinned_piece = pin_caseless_sets(piece)
-        assert blind.findall(cased) == regex.findall(pinned_piece, cased), piece
+        plain = regex.compile(piece, flags).findall(cased)
+        assert plain == regex.compile(pin_caseless_sets(piece), flags).findall(cased), piece
     assert pin_caseless_sets(r"[a-z][bB]\p{Lu}[0-9]") == r"[a-z][bB]\p{Lu}[0-9]"  # left alone
+
+
+def test_every_sentence_change_from_matches_in_passes_its_change_words_gate():
+    """[period_reach] change_words gates change_from (sentence_fields._starts_change): a
+    sentence of whole words holding none of them is never searched. The contract, derived from
+    the rule data: every text change_from matches holds one of the words. Drawn in ASCII, where
+    the gate acts (elsewhere it lets every sentence through); with "vs" left out of the words
+    this finds "vs " within its 300 examples."""
+    import re
+
+    from hypothesis import assume, given, settings
+    from hypothesis import strategies as st
+
+    from ledger.extraction.document import Sentence
+    from ledger.extraction.sentence_fields import _whole_words
+
+    reach = RULES.files.period_reach
+    assert set(reach.change_words) == RULES.period_change_words
+    # re's \s takes in \x1c-\x1f, regex's does not
+    ascii_text = st.characters(codec="ascii", exclude_characters="\x1c\x1d\x1e\x1f")
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.from_regex(re.compile(reach.change_from, re.I), fullmatch=True, alphabet=ascii_text))
+    def gate_open(words: str) -> None:
+        text = f"Output fell to 3.1 pct {words}4.2 pct."
+        figure = len(text) - len("4.2 pct.")
+        assume(RULES.period_change_from.search(text, 0, figure) is not None)
+        sentence = Sentence(0, len(text), text)
+        assert _whole_words(sentence)
+        assert not RULES.period_change_words.isdisjoint(sentence.lower_words()), words
+
+    gate_open()

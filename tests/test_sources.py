@@ -288,3 +288,34 @@ def test_two_files_with_one_stem_in_one_folder_fail_the_second(tmp_path: Path):
             f"source id 'story' is already taken by {os.path.abspath(first)} in this ingest",
         )
     ]
+
+
+def test_a_quote_never_closed_in_a_manifest_is_a_one_line_error(tmp_path: Path):
+    """csv reads the rest of the file into a quoted field that is never closed: the rows after
+    it (c.txt's date) would be lost without a word, so the manifest is refused, naming the line
+    the quote opens on."""
+    rows = 'a.txt,P,,,2024-01-01,,\nb.txt,"P,,,2024-01-02,,\nc.txt,P,,,2024-01-03,,\n'
+    path = write(tmp_path / "manifest.csv", HEADER + rows)
+    with pytest.raises(ManifestError) as error:
+        load_manifest(path)
+    assert str(error.value) == f"{path}, line 3: a quote opened here is never closed"
+    # closed over two lines, and a stray quote inside a field, are read as before
+    rows = 'b.txt,P,,,2024-01-02,,"two\nlines"\nc.txt,P",,,2024-01-03,,\n'
+    manifest = load_manifest(write(tmp_path / "manifest.csv", HEADER + rows))
+    assert manifest.rows["b.txt"].notes == "two\nlines"
+    assert manifest.rows["c.txt"].publisher == 'P"'
+    assert str(manifest.rows["c.txt"].published) == "2024-01-03"
+
+
+def test_a_file_name_not_in_utf8_is_a_failure_and_the_others_are_found(tmp_path: Path):
+    """A name written in another encoding ("café" in Windows-1252) reaches Python with a
+    surrogate for its 0xe9, which SQLite cannot store as text: that file is named and skipped
+    (it was a traceback in the middle of an ingest), the others are read."""
+    write(tmp_path / "a.txt", "x 1")
+    odd = tmp_path / os.fsdecode(b"caf\xe9.txt")
+    write(odd, "x 2")
+    found, failures = find_sources([tmp_path])
+    assert [source.source_id for source in found] == ["a"]
+    assert [(f.path, f.reason) for f in failures] == [
+        (str(odd), "the file's path is not UTF-8: rename it")
+    ]

@@ -85,6 +85,9 @@ class Source(NamedTuple):
     name: str
     type: str  # person | organisation
     cited: bool = False  # cited for the figure ("according to"), so no subject of it
+    # where the words it says open (document offset; -1 for a cited source): "Moody's said |it
+    # may upgrade Upjohn's debt"
+    said_end: int = -1
 
 
 class PeriodCue(NamedTuple):

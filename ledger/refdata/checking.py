@@ -73,10 +73,15 @@ NAMED_REACH = 120
 # How far before a figure the words naming what it is compared with are looked for ("will slow
 # from more than", "against last year's").
 BASELINE_REACH = 80
+# How far after a place's name an organisation noun that makes it no place ("U.S. Embassy",
+# "British Airways", [[not_a_place]] in checking.toml) is looked for: the cues are anchored right
+# after the name, so this needs only the room of a few spaces and the longest noun.
+NOT_A_PLACE_REACH = 40
 # What [benchmarks] in checking.toml names another crude or an oil product by.
 NOT_A_BENCHMARK = "none"
 # A day's quote (oil) is compared with the days of the week before publication.
 DAY_WINDOW = timedelta(days=7)
+_FRENCH = re.compile(r"\bfrench\b|\bFFR\b", re.I)
 _DATELINE = re.compile(r"^\s*([A-Z][A-Z .'-]+?),\s+[A-Z][a-z]{2,}\.?\s+\d{1,2}\s*-", re.M)
 
 
@@ -141,6 +146,12 @@ def _word_alternation(words: tuple[str, ...]) -> re.Pattern[str]:
 
 
 @functools.cache
+def _last_season(words: tuple[str, ...]) -> re.Pattern[str]:
+    """ "last summer", "this past winter": a season named as the last one."""
+    return re.compile(r"\b(?:last|this\s+past)\s+(" + "|".join(words) + r")\b", re.I)
+
+
+@functools.cache
 def _currency_names(words: tuple[str, ...], dollar: str) -> re.Pattern[str]:
     """Any currency's name: a word of the table (the longest first: "australian dollar" before
     "dollar") or the dollar's (`dollar`, a pattern)."""
@@ -178,6 +189,7 @@ class CheckingRules(BaseModel):
     nominal: list[Cue]
     compared: list[Cue]
     company_rate: list[Cue]
+    money_market: list[Cue]
     instrument: list[Cue]
     affiliation: list[Cue]
     speaker: list[Cue]
@@ -201,6 +213,9 @@ class CheckingRules(BaseModel):
     moved_other: list[Cue]
     currency_words: WordTable
     benchmarks: WordTable
+    stored_under: WordTable
+    franc_of: WordTable
+    seasons: WordTable
     speakers: IdList
     datelines: WordTable
 
@@ -599,7 +614,7 @@ class Matcher:
         self.convert = convert  # (value, unit, into unit, year): another currency, or ValueError
         self.rules = checking_rules()
         self.bands = revision_bands()
-        self._series: OrderedDict[tuple[str, str, str | None], Series] = OrderedDict()
+        self._series: OrderedDict[tuple[str, str, str | None, str | None], Series] = OrderedDict()
 
     def _interval(self, figure: Figure, value: float) -> Interval:
         place = figure.place
@@ -652,9 +667,19 @@ class Matcher:
         subject = self._series_subject(figure, definition)
         if subject is None:
             return [Verdict("no-reference", "no subject to look official series up by")]
-        series = self._series_of(definition, subject, self._basis(figure, definition))
+        series = self._series_of(
+            definition,
+            subject,
+            self._basis(figure, definition),
+            self._benchmark_named(figure) if _market_quote(definition) == "oil" else None,
+        )
         if not series:
             return [Verdict("no-reference", f"no official series of {figure.metric} for {subject}")]
+        season = self._season(figure) if _market_quote(definition) and not figure.period else None
+        if season:  # "oil fell below 10 dlrs last summer": a day's price in those months
+            quoted = self._quote_over(figure, series, *season)
+            if quoted:
+                return quoted
         said = f"{figure.sentence[: figure.offset]} {figure.words.after}"
         if frequency in ("M", "Q") and any(cue.search(said) for cue in self.rules.adjusted):
             # "rose a seasonally adjusted 0.4 pct in February": BLS's CPI-U is not adjusted
@@ -707,13 +732,18 @@ class Matcher:
         if frequency == "M" and "M" not in series.ordered and "E" in series.ordered:
             return self._month_in_force(figure, series, subject, period)
         said = f"{figure.sentence[: figure.offset]} {figure.words.after}"
-        if _market_quote(definition) and not any(cue.search(said) for cue in self.rules.averaged):
+        a_days_quote = bool(_market_quote(definition)) and not any(
+            cue.search(said) for cue in self.rules.averaged
+        )
+        if a_days_quote:
             quoted = self._quote_in(figure, series, period)
             if quoted:
                 return quoted
         chosen = [v for v in series.at(frequency, period) if not _projection(v)]
-        if not chosen and frequency == "A" and definition.measure == "level":
-            chosen = _year_of_months(series, period)  # FRED gives the mark's months, no year
+        if not chosen and frequency in ("A", "H", "Q") and definition.measure == "level":
+            # FRED gives the mark's months, no year; no series gives a half-year's or a
+            # quarter's average of a rate ("180 yen in the second half of 1986")
+            chosen = _mean_of_months(series, period)
         if not chosen:
             said = _FREQUENCY_WORDS.get(frequency, frequency)
             a_said = f"{_article(said)} {said}"
@@ -721,7 +751,37 @@ class Matcher:
             return self._unloaded_measures(definition, [Verdict("no-reference", why)])
         rows = [self._point(figure, definition, value, match[0]) for value in chosen]
         rows = [row._replace(explanation=match[1] + row.explanation) for row in rows]
+        if a_days_quote and frequency == "A" and not any(r.outcome == "consistent" for r in rows):
+            # "from 27 dlrs a year earlier", at the end of 1985: a day's price, and the year's
+            # average alone (no daily or monthly prices before 1986) cannot refute it
+            why = (f"a quote of a day in {period}, and only the year's average to compare: "
+                   f"{rows[0].explanation}")  # fmt: skip
+            return [Verdict("no-reference", why.replace("; inconsistent", "; not settled", 1))]
         return self._unloaded_measures(definition, rows)
+
+    def _season(self, figure: Figure) -> tuple[int, int, str] | None:
+        """The months (counted from year 0) and the name of the last season a quote's words
+        name ("last summer", in a story of April 1987: June to August 1986; in October 1987:
+        June to August 1987): the last one over before the month of publication."""
+        if figure.published is None:
+            return None
+        table = self.rules.seasons.table()
+        found = _last_season(tuple(table)).search(figure.words.both)
+        if not found:
+            return None
+        start, _, end = table[found.group(1).casefold()].partition("/")
+        first_month, last_month = int(start), int(end)
+        month = figure.published.year * 12 + figure.published.month - 1
+        for year in range(figure.published.year, figure.published.year - 2, -1):
+            first = year * 12 + first_month - 1 - (12 if last_month < first_month else 0)
+            last = year * 12 + last_month - 1
+            if last < month:
+                return (
+                    first,
+                    last,
+                    f"{found.group(0)} ({_month_label(first)}..{_month_label(last)})",
+                )
+        return None
 
     def _last_years(self, figure: Figure) -> str | None:
         """The year before publication, for a figure said to be last year's right before it
@@ -778,24 +838,63 @@ class Matcher:
         yoy = any(cue.search(figure.words.both) for cue in self.rules.year_on_year)
         return "yoy" if yoy else definition.basis
 
-    def _series_of(self, definition: MetricDefinition, subject: str, basis: str | None) -> Series:
+    def _series_of(
+        self,
+        definition: MetricDefinition,
+        subject: str,
+        basis: str | None,
+        named: str | None = None,
+    ) -> Series:
         """The metric's values for `subject` (of one basis, when given), indexed; kept in a
-        bounded cache, as the references keep their values."""
-        key = (definition.id, subject, basis)
+        bounded cache, as the references keep their values. A market's series stored under a
+        country (`stored_under`: the BoE Millennium's annual crude price) join for the years the
+        benchmark's own series lack (before EIA's daily prices begin), and for every year when
+        the figure names no benchmark (`named` None): any crude's average may be the one meant."""
+        key = (definition.id, subject, basis, named)
         found = self._series.get(key)
         if found is not None:
             self._series.move_to_end(key)
             return found
         derived = derived_series()
-        values = self.references.values(tuple(definition.indicators), subject)
-        found = Series([
-            v for v in values
+        stored_under = self.rules.stored_under.table()
+        own = tuple(code for code in definition.indicators if code not in stored_under)
+        values = [
+            v for v in self.references.values(own, subject)
             if basis is None or v.indicator not in derived or derived[v.indicator].basis == basis
-        ])  # fmt: skip
+        ]  # fmt: skip
+        if _market_quote(definition):
+            years = {v.period for v in values if v.frequency == "A"}
+            for code in definition.indicators:
+                if code in stored_under:
+                    values += [
+                        v for v in self.references.values((code,), stored_under[code])
+                        if named is None or v.frequency != "A" or v.period not in years
+                    ]  # fmt: skip
+        found = Series(values)
         self._series[key] = found
         if len(self._series) > CACHE_ENTRIES:
             self._series.popitem(last=False)
         return found
+
+    def _own_franc(self, figure: Figure) -> str | None:
+        """The franc of the country a figure is of ("ZURICH, April 7 - The dollar was trading
+        between 1.5340 and 1.5475 francs": Swiss), when its words read as French francs but name
+        no French franc; else None."""
+        if figure.unit != "FRF" or figure.subject.code is None:
+            return None
+        said = figure.sentence[max(0, figure.offset - 20) : figure.end + 20]
+        if _FRENCH.search(said):
+            return None
+        return self.rules.franc_of.table().get(figure.subject.code)
+
+    def _benchmark_named(self, figure: Figure) -> str | None:
+        """The crude benchmark a figure's words name nearest it, else None; a dateline's city
+        ("NEW YORK, April 7 -") is where the story was filed, not a market named."""
+        dateline = _DATELINE.match(figure.sentence)
+        if dateline:
+            blank = " " * dateline.end() + figure.sentence[dateline.end() :]
+            figure = replace(figure, sentence=blank)
+        return _nearest_named(self.rules.benchmarks, figure)
 
     def _refusal(self, figure: Figure, definition: MetricDefinition) -> str | None:
         """Why a figure is not compared with its metric's series, or None. A company's, a
@@ -839,6 +938,10 @@ class Matcher:
             return f"about a {figure.subject_kind}: never compared with national statistics"
         if any(cue.search(_cue_text(cue, figure)) for cue in self.rules.company_rate):
             return "a company's own rate or price: never compared with national statistics"
+        if "E" in definition.undated and any(
+            cue.search(_cue_text(cue, figure)) for cue in self.rules.money_market
+        ):  # a policy rate's series is set by dated changes; a market's rate is not it
+            return "a money-market or bill rate: never compared with the central bank's rate"
         if any(cue.search(figure.words.after) for cue in self.rules.instrument):
             return "a security's or another good's price: never compared with national statistics"
         if any(cue.search(self._scope_words(figure)) for cue in self.rules.sector):
@@ -846,7 +949,10 @@ class Matcher:
         if definition.measure == "growth" and any(
             cue.search(figure.sentence[: figure.offset]) for cue in self.rules.moved_other
         ):
-            return "the change of another measure (earnings, wages, income) named before it"
+            return (
+                "the change of another measure (earnings, wages, income, money supply) named "
+                "before it"
+            )
         if figure.subject.inferred and any(
             cue.search(figure.sentence) for cue in self.rules.region_named
         ):
@@ -942,7 +1048,7 @@ class Matcher:
         market = _market_quote(definition)
         if market == "currency":
             if figure.unit and figure.unit != "USD":
-                return figure.unit
+                return self._own_franc(figure) or figure.unit
             return _nearest_named(self.rules.currency_words, figure, self.rules.counter_after)
         if market == "oil":
             named = _nearest_named(self.rules.benchmarks, figure)
@@ -1007,7 +1113,19 @@ class Matcher:
             first, last = period_months(period)
         except ValueError:
             return []
-        days = series.between("D", _month_label(first), _month_label(last) + "~")
+        return self._quote_over(figure, series, first, last, period)
+
+    def _quote_over(
+        self, figure: Figure, series: Series, first: int, last: int, period: str
+    ) -> list[Verdict]:
+        """`_quote_in` for the months `first` to `last` (counted from year 0), named `period`."""
+        published = figure.published
+        so_far = published is not None and first <= published.year * 12 + published.month - 1 < last
+        if published is not None and so_far:  # "early this year": up to its publication
+            last = published.year * 12 + published.month - 1
+            days = series.between("D", _month_label(first), published.isoformat())
+        else:
+            days = series.between("D", _month_label(first), _month_label(last) + "~")
         if days:
             return self._range(figure, days, "D", f"a quote of a day in {period}", "exact")
         if first == last:
@@ -1157,7 +1275,11 @@ def _off_the_level(
 def _market_series(indicator: str) -> bool:
     """Whether an indicator's values are a market's quotes (FRED's exchange rates, EIA's crude
     prices), whose levels a figure far above is no quote of."""
-    return indicator == "FRED:EXCH" or indicator.startswith("EIA:")
+    return (
+        indicator == "FRED:EXCH"
+        or indicator.startswith("EIA:")
+        or indicator in checking_rules().stored_under.table()
+    )
 
 
 def _cue_text(cue: Cue, figure: Figure) -> str:
@@ -1238,23 +1360,34 @@ def _people(figure: Figure) -> bool:
     return (figure.unit or "person") in {"person", "people", "inhabitant", "resident", "citizen"}
 
 
-def _year_of_months(series: Series, year: str) -> list[OfficialValue]:
-    """A year's average of a level from its twelve monthly averages, where a series has months
-    and no year (FRED's marks, pounds and francs), one per dataset and indicator; named as the
-    span of months it averages, so the check never cites a value no file holds."""
+def _mean_of_months(series: Series, period: str) -> list[OfficialValue]:
+    """A year's, a half-year's or a quarter's average of a level from its monthly averages, where
+    a series has months and no value of that period (FRED's marks, pounds and francs by year; any
+    rate by half-year or quarter), one per dataset and indicator, only when every month of it is
+    there; named as the span of months it averages, so the check never cites a value no file
+    holds."""
+    try:
+        first, last = period_months(period)
+    except ValueError:
+        return []
+    frequency, name = {11: ("A", "year"), 5: ("H", "half-year"), 2: ("Q", "quarter")}.get(
+        last - first, ("M", "month")
+    )
     months: dict[tuple[str, str], list[OfficialValue]] = defaultdict(list)
-    for value in series.between("M", f"{year}-01", f"{year}-12"):
+    for value in series.between("M", _month_label(first), _month_label(last)):
         if value.status == "actual":
             months[(value.dataset.id, value.indicator)].append(value)
+    count = last - first + 1
+    span = f"{_month_label(first)}/{_month_label(last)}"
     return [
         found[0]._replace(
-            period=f"{year}-01/{year}-12",
-            frequency="A",
+            period=span,
+            frequency=frequency,
             value=round(sum(v.value for v in found) / len(found), 6),
-            indicator_name=f"{found[0].indicator_name}, the mean of the year's 12 months",
+            indicator_name=f"{found[0].indicator_name}, the mean of the {name}'s {count} months",
         )
         for found in months.values()
-        if len(found) == 12
+        if len(found) == count
     ]
 
 
@@ -1371,7 +1504,9 @@ class SourceContext:
             (m.start(), subject_id(subject_ids, m.group()))
             for reading in readings
             for m in subject_pattern.finditer(reading)
-            if not any(cue.search(reading[m.end() : m.end() + 40]) for cue in not_a_place)
+            if not any(
+                cue.search(reading[m.end() : m.end() + NOT_A_PLACE_REACH]) for cue in not_a_place
+            )
         }
         self.found = sorted((at, name) for at, name in found if name in places)
         self.breaks = [m.end() for m in _PARAGRAPH.finditer(text)]
