@@ -62,6 +62,7 @@ _BASELINE_GAP = regex.compile(
         \s+(?:[\w'’-]+\s+){0,3}?\Z          # a planned, November's, the previous year's""",
     regex.I | regex.VERBOSE,
 )
+_ARTICLE_END = regex.compile(r"(?r)\ban?\s+\Z", regex.I)
 # A gap ending in the name of what the figure counts lends it no other figure's noun ("3,000
 # Caribs live on an island which has a population of 70,000": its people, not Caribs).
 _NAMED_GAP = regex.compile(r"(?r)\bpopulations?\s+of\s*\Z", regex.I)
@@ -186,6 +187,8 @@ def _carry_changes_to_baselines(doc: Doc, claims: list[Found]) -> None:
             and claim.start - before.end <= 60
             and _same_unit(before, claim)
             and _BASELINE_GAP.match(doc.text, before.end, claim.start, RELEASE_GIL)
+            # "compared with a 0.3% slide": after an article the figure sizes a noun of its own
+            and not _ARTICLE_END.match(doc.text, before.end, claim.start, RELEASE_GIL)
         ):
             claim.change = before.change
 
