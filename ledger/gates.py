@@ -120,9 +120,10 @@ class EdgeGates:
 
     Which tokens let a pattern match is asked of the pattern itself, by `regex`'s partial
     matching (could any text going on past the token match?), once per pattern and token, and
-    then looked up: about 0.5 us a call against 2-4 us. The token is cut at whitespace, where
-    \\b, \\B and the look-arounds see a non-word character either way; a pattern read forwards
-    sees the character before the token too, as it does in the text. So no match is turned away
+    then looked up: about 0.5 us a call against 2-4 us. The token is cut at whitespace, and a
+    pattern read forwards sees the character before the token and the whitespace after it too,
+    as it does in the text (where the window holds it), so a word is not taken for the start of
+    a longer one ("in" for "increase"). So no match is turned away
     (but by a look-behind reaching further back at the very start of a forward pattern, which
     these patterns do not begin with: tests/test_extract_work.py holds them to that). A token
     that fills its window (no whitespace to cut at) is not gated. The answers are kept per
@@ -156,8 +157,10 @@ class EdgeGates:
             cut = pos + len(window) - len(body) + len(word)
             if len(word) == len(body) and cut < len(text):
                 return True  # no whitespace to cut at
-            # with the character before it, which \b, \B and a look-behind read there too
-            token = text[pos - 1 : cut]
+            # with the character before it, which \b, \B and a look-behind read there too, and
+            # the whitespace after it where the pattern reads that far: the word ends there,
+            # so "in" or "a" is not let through as the start of "increase" or "annual"
+            token = text[pos - 1 : cut + 1] if cut < end else text[pos - 1 : cut]
             self.last = (text, pos, token)
         seen = self.tokens.get(pattern)
         lets = seen.get(token) if seen is not None else None

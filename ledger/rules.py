@@ -339,6 +339,12 @@ class ChangeCue(_Strict):
     # word lists the regex refers to as {name}, written in as a tree (see _cue_regex)
     words: dict[str, list[str]] = {}
     increase_verbs: list[str] = []
+    # the cue counts only after a figure in one of these units ("30% more", not "five more
+    # replacements"); every figure when empty
+    units: list[str] = []
+    # nor after a figure in one of these ("105 basis points above Treasuries" is a spread, "32
+    # kilometres above Whakatane" a place)
+    except_units: list[str] = []
     examples: list[str] = Field(min_length=1)
 
 

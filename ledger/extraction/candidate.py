@@ -455,6 +455,8 @@ def _nothing_after(r: Reading, noun: Noun) -> bool:
         and not noun.is_time
         and not edges.after(compiled["ratio_after"], text, end, end + 40)
         and not edges.after(compiled["listed_ahead"], text, end, end + 40)
+        # "a 3-for-2 split": a stock split's ratio
+        and not (text[end + 1 : end + 4].lower() == "for" and _split_after(r))
         # "a 41-year high", "the 12-nation Community": a hyphen joins the figure to its noun
         and not (
             text[end : end + 1] == "-"
@@ -595,6 +597,8 @@ def _read_count(r: Reading) -> bool:
     a neighbour may yet explain."""
     doc, text, end = r.doc, r.doc.text, r.end
     assert r.first is not None
+    if text[end + 1 : end + 4].lower() == "for" and _read_split(r):
+        return True
     if text[end : end + 1] == "-" and text[end + 1 : end + 2].isalpha():
         # "a 41-year high", "the 21-year-old" state a span of time, the last of a suspended list
         # counts its noun ("four-, five- and six-cylinder"), and so does a count in digits
@@ -657,6 +661,50 @@ def _read_compound_duration(r: Reading) -> bool:
         return False
     r.kind, r.unit, r.rule = "duration", (m.group(1) or m.group(2)).lower(), "duration"
     r.end = r.resume = m.end()
+    return True
+
+
+# "two-for-one", "3-FOR-2", "three for two": the rest of a stock split's ratio, where a split,
+# a bonus issue or a stock dividend follows ("a two-for-one stock split", "a one-for-four bonus
+# issue") or comes just before ("split its stock two-for-one", "SPLITS STOCK 2-FOR-1")
+_SPLIT_AFTER = regex.compile(
+    r"""(?:-|[ \t\u00a0]+)for(?:-|[ \t\u00a0]+)(?P<den>\d{1,3}|\p{L}+)\b(?![-‑.,]?\d)
+        (?=(?:\s+(?:common|stock|share|reverse|capital|ordinary))*\s+
+              (?:(?:stock\s+)?split|bonus|scrip|stock\s+dividend)
+           |(?P<split>))""",
+    regex.IGNORECASE | regex.VERBOSE,
+)
+_SPLIT_BEFORE = regex.compile(
+    r"(?r)\bsplit(?:s|ting)?(?:\s+(?:its|the|their|common|stock|shares?))*\s+\Z", regex.IGNORECASE
+)
+
+
+def _split_after(r: Reading) -> Match | None:
+    """The rest of a stock split's ratio after the figure, with a split named around it."""
+    text = r.doc.text
+    if r.second is not None or r.has_scale or r.first is None:
+        return None
+    m = _SPLIT_AFTER.match(text, r.end, r.end + 24, RELEASE_GIL)
+    if m is None or (
+        m.group("split") is not None
+        and not _SPLIT_BEFORE.match(text, max(0, r.start - 40), r.start, RELEASE_GIL)
+    ):
+        return None
+    return m
+
+
+def _read_split(r: Reading) -> bool:
+    """A stock split's ratio, "two-for-one": the figure is the shares after one split share
+    (2, or 1.5 for "three-for-two"), a bare figure, as "two to one" is 2."""
+    m = _split_after(r)
+    if m is None:
+        return False
+    den = read_figure(m.group("den"), r.doc.rules)
+    if den is None or den.has_scale or not 0 < den.value <= 100 or not 0 < r.value <= 100:
+        return False
+    r.kind, r.unit, r.rule = "count", None, "split"
+    r.value = r.value / den.value
+    r.end = r.resume = m.end("den")
     return True
 
 
@@ -786,7 +834,7 @@ def _found(r: Reading) -> Found:
         quote_start = r.bracket_open
     if r.lead is not None:
         quote_start = r.lead
-    change = _change_before(doc, quote_start) or _change_after(doc, r.end)
+    change = _change_before(doc, quote_start) or _change_after(doc, r.end, r.unit)
     if change is None and r.change is None and r.unit in _SIGNED_CHANGE_UNITS:
         quote_start, change = _signed_change(r, quote_start)
     if change and r.change is None:
@@ -1094,10 +1142,13 @@ def _noun_end(m: ByNumber, i: int) -> int:
     return m.end(f"w{i}")
 
 
-def _change_cue(doc: Doc, m: Match) -> str | None:
-    """The direction of whichever change cue matched (groups c0, c1... in cues.toml order)."""
+def _change_cue(doc: Doc, m: Match, unit: str | None = None) -> str | None:
+    """The direction of whichever change cue matched (groups c0, c1... in cues.toml order),
+    None where the cue is for other units than the figure's."""
     for i, (cue, _pattern) in enumerate(doc.rules.change_cues):
         if m.group(f"c{i}") if f"c{i}" in m.re.groupindex else None:
+            if (cue.units and unit not in cue.units) or unit in cue.except_units:
+                return None
             if cue.increase_verbs and m.group("verb").lower() in cue.increase_verbs:
                 return "increase"
             return cue.direction
@@ -1113,10 +1164,12 @@ def _change_before(doc: Doc, start: int) -> str | None:
     return None if cue is None else _change_cue(doc, cue)
 
 
-def _change_after(doc: Doc, end: int) -> str | None:
+def _change_after(doc: Doc, end: int, unit: str | None = None) -> str | None:
+    """A cue that starts right where the figure ends ("a 5% rise", "34p down at"); a cue for
+    some units only ("30% more") counts after a figure in one of them."""
     rules = doc.rules
     cue = rules.edges.after(rules.change_after, doc.text, end, end + 30)
-    return None if cue is None else _change_cue(doc, cue)
+    return None if cue is None else _change_cue(doc, cue, unit)
 
 
 def _is_name_or_date(doc: Doc, start: int, end: int) -> bool:

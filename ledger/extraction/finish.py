@@ -54,6 +54,15 @@ _CARRY_GAP = regex.compile(
         \s*\Z""",
     regex.I | regex.VERBOSE,
 )
+# What before a figure makes it the same change in an earlier period as the change before it
+# ("grew by 5.3 pct last year, up from 4.1 pct in 1985", "rise by 4.5 pct in 1988, up from a
+# planned 4.4 pct", "rose by 4.3% ... up from November's 4.2%"), read back from the figure.
+_BASELINE_GAP = regex.compile(
+    r"""(?r)\b(?:(?:up|down)\s+from|compared\s+(?:with|to))
+        \s+(?:[\w'’-]+\s+){0,3}?\Z          # a planned, November's, the previous year's""",
+    regex.I | regex.VERBOSE,
+)
+_ARTICLE_END = regex.compile(r"(?r)\ban?\s+\Z", regex.I)
 # A gap ending in the name of what the figure counts lends it no other figure's noun ("3,000
 # Caribs live on an island which has a population of 70,000": its people, not Caribs).
 _NAMED_GAP = regex.compile(r"(?r)\bpopulations?\s+of\s*\Z", regex.I)
@@ -83,6 +92,7 @@ def finish(doc: Doc, found: list[Found]) -> None:
         _carry_listed_units(doc, claims)
         _carry_units_of_estimates(doc, claims)
         _carry_counted_nouns(doc, claims)
+        _carry_changes_to_baselines(doc, claims)
     found[:] = [c for c in found if not c.bare]
     links: list[tuple[Found, Found]] = []
     for sentence_start, claims in _by_sentence(found).items():
@@ -164,6 +174,23 @@ def _carry_listed_units(doc: Doc, claims: list[Found]) -> None:
                 before.scale = claim.scale  # and passes it on: 20, 30 and 40 million
             before.carried_from = claim
             before.bare = False
+
+
+def _carry_changes_to_baselines(doc: Doc, claims: list[Found]) -> None:
+    """A figure a change is set against ("up from 4.1 pct", "compared with 4%") is a change too,
+    the same way, when it is in the change's unit: the rate of the period before. After a
+    level ("71.2%, up from 45.9%") it is a level, as the label conventions say."""
+    for before, claim in zip(claims, claims[1:], strict=False):
+        if (
+            before.change is not None
+            and claim.change is None
+            and claim.start - before.end <= 60
+            and _same_unit(before, claim)
+            and _BASELINE_GAP.match(doc.text, before.end, claim.start, RELEASE_GIL)
+            # "compared with a 0.3% slide": after an article the figure sizes a noun of its own
+            and not _ARTICLE_END.match(doc.text, before.end, claim.start, RELEASE_GIL)
+        ):
+            claim.change = before.change
 
 
 def _carry_units_of_estimates(doc: Doc, claims: list[Found]) -> None:
