@@ -85,8 +85,6 @@ PATTERN_GROUPS: dict[str, tuple[str, ...]] = {
     "scan_head": _SCAN_GROUPS,  # ... and so is scan, at a word or a symbol
     "figure_tail": ("scale", "unit", "sep", "second", "unit2"),
     "figure_tail_unranged": ("scale", "unit", "ranged"),  # ... where no range may follow
-    "figure_tail_unscaled": ("scale", "unit", "ranged"),  # ... nor a scale word
-    "figure_scale": (),  # a tail's scale words, read before the unit after them
     "figure_tail_start": (),  # asked, not run: whether the word after the digits starts a tail
     "figure_end": (),  # where a figure with no tail may end
     "figure": (),  # a piece of scan and and_range
@@ -801,45 +799,6 @@ class Patterns(dict[str, "Pattern"]):
                     self[name] = self.compilers[name]()
 
 
-class UnscaledTails(dict[str, "Pattern"]):
-    """figure_tail_unscaled (patterns.toml) by the character a unit after a figure starts
-    with, each compiled the first time that character is met, its first word trees holding only
-    the words that start with it (unit_pieces); every character no unit starts with shares the
-    one with no first word, under "". The extractor looks one up with the character after the
-    figure's digits, or after the space or hyphen there, as the unit pattern reads at most one
-    before its word (extraction._unscaled_tail)."""
-
-    def __init__(self, compiler: Callable[[str], Pattern], starts: frozenset[str]) -> None:
-        super().__init__()
-        self.compiler = compiler
-        self.starts = starts  # the characters some unit word or symbol starts with
-
-    def __missing__(self, char: str) -> Pattern:
-        key = char if char in self.starts else ""
-        if key not in self:
-            with budget_paused():  # once a process, as Patterns.compile
-                dict.__setitem__(self, key, self.compiler(key))
-        return dict.__getitem__(self, key)
-
-
-def _unscaled_tails(files: RuleFiles, pieces: dict[str, str], ignore_case: bool) -> UnscaledTails:
-    symbols = {s for u in files.unit for s in [*u.symbols, *u.guarded]}
-    symbols |= _currency_symbols(files, currency_prefixes(files.currency))
-    words = {w for u in files.unit for w in u.words} | {w for c in files.currency for w in c.words}
-    starts = {c for w in words for c in trie_starts(w)}
-    starts |= {c for s in symbols for c in trie_starts(s, fold_case=False)}
-
-    def compiler(char: str) -> Pattern:
-        cut = {**pieces, **unit_pieces(files, char)}
-        return _compile(
-            _source("figure_tail_unscaled", cut),
-            f"pattern figure_tail_unscaled ({char!r})",
-            ignore_case=ignore_case,
-        )
-
-    return UnscaledTails(compiler, frozenset(starts))
-
-
 @dataclass(frozen=True)
 class Rules:
     """The compiled rules: patterns compiled once, lookups as plain dicts never mutated (but for
@@ -946,8 +905,6 @@ class Rules:
     month_words: frozenset[str]  # the month names and abbreviations, case-folded
     restatements: tuple[tuple[str, Pattern], ...]  # (id, compiled), in file order
     sentence_boundary: Pattern  # where a sentence ends; the rules' month abbreviations end none
-    # figure_tail_unscaled by the character its unit starts with (UnscaledTails)
-    unscaled_tails: UnscaledTails
     sources: tuple[str, ...] = field(default=())
     # the Chinese path's rules, from zh.toml in the same folder; None: the package's own
     zh: ZhRules | None = None
@@ -1119,7 +1076,6 @@ def _check_word_starts(files: RuleFiles) -> None:
     spaced = [
         *[("units.toml", w) for u in files.unit for w in [*u.words, *u.symbols, *u.guarded]],
         *[("currencies.toml", w) for c in files.currency for w in [*c.words, *c.prefixes]],
-        *[("currencies.toml", c.symbol) for c in files.context],
         *[("numbers.toml", w) for scale in files.scale for w in scale.words],
     ]
     for where, word in spaced:
@@ -1151,70 +1107,16 @@ def require_groups(where: str, source: str, groups: Iterable[str | tuple[str, ..
             raise RulesError(f"{where} has no group {name}; the extractor reads it")
 
 
-def _currency_symbols(files: RuleFiles, prefixes: CurrencyPrefixes) -> set[str]:
-    """Every currency symbol: alone ("$"), glued to letters ("HK$"), or of a context ("¥")."""
-    symbols = set(prefixes.symbols) | {symbol for _glue, symbol in prefixes.glue}
-    return symbols | {c.symbol for c in files.context}
-
-
-def trie_starts(word: str, *, fold_case: bool = True) -> str:
-    """The characters `word`'s branch of a trie() starts at: its first letter in both cases
-    where the tree folds case, else its first character as written.
-
-    >>> trie_starts("miles"), trie_starts("mV", fold_case=False), trie_starts("%")
-    ('mM', 'm', '%')
-    """
-    char = regex.sub(r"\s+", " ", word.strip())[:1]
-    if fold_case and char.isalpha() and char.lower() != char.upper():
-        return f"{char.lower()}{char.upper()}"
-    return char
-
-
-def unit_pieces(files: RuleFiles, first: str | None = None) -> dict[str, str]:
-    """The word trees the unit pattern reads first after a figure (after at most one space or
-    hyphen): all their words, or (`first`) only those that start with that character, for a
-    unit read where the text holds it there (Rules.unscaled_tails). A tree left with no word
-    is `(?!)`. The unit symbols inside brackets ("20 (kg)") start with the bracket, so their
-    piece (unit_symbol_in_brackets) is never cut."""
-
-    def kept(words: set[str], fold_case: bool) -> set[str]:
-        if first is None:
-            return words
-        return {w for w in words if first in trie_starts(w, fold_case=fold_case)}
-
-    def tree(words: set[str], fold_case: bool = True) -> str:
-        words = kept(words, fold_case)
-        return trie(words, fold_case=fold_case) if words else "(?!)"
-
-    unit_words = {w for u in files.unit for w in u.words}
-    unit_words |= {w for c in files.currency for w in c.words}
-    measures = [u for u in files.unit if u.kind == "measure"]
-    symbols = {s for u in files.unit for s in u.symbols}
-    symbols |= _currency_symbols(files, currency_prefixes(files.currency))
-    return {
-        "unit_word": tree(unit_words),
-        "measure_unit": rf"(?:{tree({w for u in measures for w in u.words})})(?![\p{{L}}])"
-        rf"|(?-i:{tree({s for u in measures for s in u.symbols}, False)})",
-        # a unit symbol after the figure; currency symbols too ("10 €", "100₾")
-        "unit_symbol": tree(symbols, False),
-        "unit_guarded": "|".join(
-            rf"(?-i:{regex.escape(symbol)})(?={after})"
-            for u in files.unit
-            for symbol, after in u.guarded.items()
-            if symbol in kept({symbol}, False)
-        )
-        or "(?!)",
-    }
-
-
 def _generated_pieces(files: RuleFiles) -> dict[str, str]:
     """Regex pieces built from the word lists of the data files."""
     prefixes = currency_prefixes(files.currency)
     currency_codes = set(prefixes.codes)
     currency_glue = {glue for glue, _symbol in prefixes.glue}
-    currency_symbols = _currency_symbols(files, prefixes)
+    currency_symbols = set(prefixes.symbols) | {symbol for _glue, symbol in prefixes.glue}
+    currency_symbols |= {c.symbol for c in files.context}
+    unit_words = {w for u in files.unit for w in u.words}
     measures = [u for u in files.unit if u.kind == "measure"]
-    unit_trees = unit_pieces(files)
+    unit_words |= {w for c in files.currency for w in c.words}
     nw = files.number_words
     tens, units = trie(list(nw.tens)), trie(list(nw.units))
     scale_spaced = {w for s in files.scale for w in s.words}
@@ -1250,12 +1152,24 @@ def _generated_pieces(files: RuleFiles) -> dict[str, str]:
         "currency_glue_spaced": suffix_tree({g for g in currency_glue if len(g) > 1})
         + ("|(?-i:c)" if "C" in currency_glue else ""),
         "currency_word": trie({w for c in files.currency for w in c.words}),
-        **unit_trees,
-        "unit_symbol_in_brackets": unit_trees["unit_symbol"],
+        "unit_word": trie(unit_words),
+        "measure_unit": _word_or_symbol(
+            {w for u in measures for w in u.words}, {s for u in measures for s in u.symbols}
+        ),
         "per_unit": _word_or_symbol(
             {w for u in measures for w in u.words} | set(files.per.units),
             {s for u in measures for s in u.symbols},
         ),
+        # a unit symbol after the figure; currency symbols too ("10 €", "100₾")
+        "unit_symbol": trie(
+            {s for u in files.unit for s in u.symbols} | currency_symbols, fold_case=False
+        ),
+        "unit_guarded": "|".join(
+            rf"(?-i:{regex.escape(symbol)})(?={after})"
+            for u in files.unit
+            for symbol, after in u.guarded.items()
+        )
+        or "(?!)",
         # ... and the same symbols unguarded, for a gate that sees only the word after a figure
         # (figure_tail_start): a guard may look back past that word, into the figure
         "unit_guarded_symbol": trie(
@@ -1506,11 +1420,6 @@ def load_rules(directory: str | Path | None = None) -> Rules:
         sources=tuple(f"{name}.toml" for name in RULE_FILES),
         zh=_folder_zh_rules(path),
         anchor_word_hint=anchor_word_hint(files, pieces),
-        unscaled_tails=_unscaled_tails(
-            files,
-            dict(pieces),
-            not next(r for r in files.pattern if r.id == "figure_tail_unscaled").case_sensitive,
-        ),
     )
 
 

@@ -303,24 +303,13 @@ def _scan_in_two_steps(
         if compiled["figure_end"].match(text, body_end, end, RELEASE_GIL) is not None:
             return Scanned(groups, found.start(), body_end, body_end, -1, -1, -1)
     else:
-        # the tail read in two steps too: its scale word's first reading (none where the word
-        # after the digits starts none), then the unit after it by figure_tail_unscaled cut to
-        # the units that start there, which reads it as figure_tail_unranged goes on after that
-        # reading; where nothing after it ends the figure ("5 million5"), the whole pattern
-        # (which would go on to the scale's other readings) is asked below
-        scale_end = body_end
-        if rules.edges.lets_after(compiled["scale"], text, body_end, end):
-            scaled = compiled["figure_scale"].match(text, body_end, end, RELEASE_GIL)
-            if scaled is not None:
-                scale_end = scaled.end()
-        tail = _unscaled_tail(rules, text, scale_end).match(text, scale_end, end, RELEASE_GIL)
+        tail = compiled["figure_tail_unranged"].match(text, body_end, end, RELEASE_GIL)
         if tail is not None and tail.group(tail.re.groupindex["ranged"]) is not None:
             tail = compiled["figure_tail"].match(text, body_end, end, RELEASE_GIL)
         if tail is not None:
             groups.update(groupdict(tail))
             numbers, spans = tail.re.groupindex, tail.regs  # all spans in one call, by number
             first_end = spans[numbers["scale"]][1]
-            groups["scale"] = text[body_end:first_end]  # a cut tail's starts after the scale
             if first_end > body_end:  # the first figure's group holds its scale word
                 groups["first"] = text[found.regs[found.re.groupindex["first"]][0] : first_end]
             unit, second = spans[numbers["unit"]], numbers.get("second")  # no range: unranged
@@ -330,17 +319,6 @@ def _scan_in_two_steps(
             )
     m = whole.match(text, pos, end, RELEASE_GIL)
     return None if m is None else scanned(m)
-
-
-def _unscaled_tail(rules: Rules, text: str, pos: int) -> Pattern:
-    """figure_tail_unscaled as asked at `pos`, right after a figure's digits, where no scale word
-    can follow: cut to the units that start with the character there, or after the one space
-    or hyphen the unit pattern reads before its word (no unit starts with either: rules
-    _check_word_starts), as only such a unit can match (Rules.unscaled_tails)."""
-    char = text[pos : pos + 1]
-    if char.isspace() or char in "-‑":
-        char = text[pos + 1 : pos + 2]
-    return rules.unscaled_tails[char]
 
 
 def _lone_year(text: str, at: int, rules: Rules) -> bool:
