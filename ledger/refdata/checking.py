@@ -742,7 +742,7 @@ class Matcher:
         chosen = [v for v in series.at(frequency, period) if not _projection(v)]
         if not chosen and frequency in ("A", "H", "Q") and definition.measure == "level":
             # FRED gives the mark's months, no year; no series gives a half-year's or a
-            # quarter's average of a rate ("180 yen in the second half of 1986")
+            # quarter's average of a rate ("averaged 158 yen in the second half of 1986")
             chosen = _mean_of_months(series, period)
         if not chosen:
             said = _FREQUENCY_WORDS.get(frequency, frequency)
@@ -1120,6 +1120,7 @@ class Matcher:
     ) -> list[Verdict]:
         """`_quote_in` for the months `first` to `last` (counted from year 0), named `period`."""
         published = figure.published
+        one_month = first == last
         so_far = published is not None and first <= published.year * 12 + published.month - 1 < last
         if published is not None and so_far:  # "early this year": up to its publication
             last = published.year * 12 + published.month - 1
@@ -1128,7 +1129,7 @@ class Matcher:
             days = series.between("D", _month_label(first), _month_label(last) + "~")
         if days:
             return self._range(figure, days, "D", f"a quote of a day in {period}", "exact")
-        if first == last:
+        if one_month:  # a span cut to its first month at publication is still that span's
             first, last = first - 1, last + 1
         months = series.between("M", _month_label(first), _month_label(last))
         if months:
