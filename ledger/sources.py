@@ -216,7 +216,7 @@ def load_manifest(path: str | os.PathLike[str]) -> Manifest:
                 _manifest_row(manifest, reader.line_num, meanings, fields)
     except csv.Error as error:  # e.g. a field over csv.field_size_limit() (131,072 characters)
         raise ManifestError(f"{path}, line {reader.line_num}: {error}") from None
-    if row_start < reader.line_num and _never_closed(raw, row_start):
+    if _never_closed(raw, row_start):
         # csv reads the rest of the file into the open field: the rows after it would be lost
         # without a word (their files read with no metadata), so none is trusted
         raise ManifestError(f"{path}, line {row_start}: a quote opened here is never closed")

@@ -299,6 +299,11 @@ def test_a_quote_never_closed_in_a_manifest_is_a_one_line_error(tmp_path: Path):
     with pytest.raises(ManifestError) as error:
         load_manifest(path)
     assert str(error.value) == f"{path}, line 3: a quote opened here is never closed"
+    # on the last row, where no row after it is swallowed, the same error, not a short row
+    path = write(tmp_path / "manifest.csv", HEADER + 'a.txt,P,,,2024-01-01,,\nb.txt,"P,,,\n')
+    with pytest.raises(ManifestError) as error:
+        load_manifest(path)
+    assert str(error.value) == f"{path}, line 3: a quote opened here is never closed"
     # closed over two lines, and a stray quote inside a field, are read as before
     rows = 'b.txt,P,,,2024-01-02,,"two\nlines"\nc.txt,P",,,2024-01-03,,\n'
     manifest = load_manifest(write(tmp_path / "manifest.csv", HEADER + rows))
