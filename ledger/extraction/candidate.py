@@ -456,7 +456,7 @@ def _nothing_after(r: Reading, noun: Noun) -> bool:
         and not edges.after(compiled["ratio_after"], text, end, end + 40)
         and not edges.after(compiled["listed_ahead"], text, end, end + 40)
         # "a 3-for-2 split": a stock split's ratio
-        and not (text[end + 1 : end + 4].lower() == "for" and _split_after(r))
+        and not (_for_follows(text, end) and _split_after(r))
         # "a 41-year high", "the 12-nation Community": a hyphen joins the figure to its noun
         and not (
             text[end : end + 1] == "-"
@@ -597,7 +597,7 @@ def _read_count(r: Reading) -> bool:
     a neighbour may yet explain."""
     doc, text, end = r.doc, r.doc.text, r.end
     assert r.first is not None
-    if text[end + 1 : end + 4].lower() == "for" and _read_split(r):
+    if _for_follows(text, end) and _read_split(r):
         return True
     if text[end : end + 1] == "-" and text[end + 1 : end + 2].isalpha():
         # "a 41-year high", "the 21-year-old" state a span of time, the last of a suspended list
@@ -662,6 +662,14 @@ def _read_compound_duration(r: Reading) -> bool:
     r.kind, r.unit, r.rule = "duration", (m.group(1) or m.group(2)).lower(), "duration"
     r.end = r.resume = m.end()
     return True
+
+
+def _for_follows(text: str, end: int) -> bool:
+    """Whether "for" comes next after a hyphen or a run of spaces, as _SPLIT_AFTER reads it: a
+    cheap look before that pattern is asked."""
+    ahead = text[end : end + 12]
+    ahead = ahead[1:] if ahead[:1] == "-" else ahead.lstrip(" \t\u00a0")
+    return len(ahead) < len(text[end : end + 12]) and ahead[:3].lower() == "for"
 
 
 # "two-for-one", "3-FOR-2", "three for two": the rest of a stock split's ratio, where a split,
