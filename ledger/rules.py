@@ -345,6 +345,13 @@ class ChangeCue(_Strict):
     except_units: list[str] = []
     examples: list[str] = Field(min_length=1)
 
+    @model_validator(mode="after")
+    def _units_only_after(self) -> ChangeCue:
+        # a cue before the figure is read before its unit is known (extraction's _change_before)
+        if self.where == "before" and (self.units or self.except_units):
+            raise ValueError(f"{self.id}: units and except_units apply to a cue after the figure")
+        return self
+
 
 # Lower-case strings of which a sentence (lower-cased) must also hold one for a rule to be tried,
 # besides its trigger word: what every match of its regex holds ("year", "quarter" or "month" for

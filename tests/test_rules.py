@@ -8,11 +8,19 @@ from pathlib import Path
 import pytest
 import regex
 from click.testing import CliRunner
+from pydantic import ValidationError
 
 from ledger import extract
 from ledger.case_pins import pin_caseless_sets
 from ledger.cli import cli
-from ledger.rules import RulesError, ValueExample, default_rules, load_rules, month_abbreviations
+from ledger.rules import (
+    ChangeCue,
+    RulesError,
+    ValueExample,
+    default_rules,
+    load_rules,
+    month_abbreviations,
+)
 from ledger.zh_rules import rule_rows as zh_rule_rows
 
 RULES = default_rules()
@@ -549,3 +557,14 @@ def test_every_sentence_change_from_matches_in_passes_its_change_words_gate():
         assert not RULES.period_change_words.isdisjoint(sentence.lower_words()), words
 
     gate_open()
+
+
+def test_a_change_cue_before_the_figure_takes_no_units() -> None:
+    """A cue before a figure is read before the figure's unit is known, so units it names could
+    never hold: the rules refuse them at load, not by a cue that silently never fires."""
+    cue = {"id": "up_by", "comment": "rose by", "direction": "increase", "regex": "rose by\\s+$",
+           "examples": ["rose by 5%"]}  # fmt: skip
+    assert ChangeCue(**cue, where="after", units=["percent"]).units == ["percent"]
+    assert ChangeCue(**cue, where="before").units == []
+    with pytest.raises(ValidationError, match="up_by: units and except_units apply to a cue after"):
+        ChangeCue(**cue, where="before", units=["percent"])
