@@ -34,7 +34,7 @@ from datetime import date, timedelta
 from importlib import resources
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from ledger.intervals import Interval, claim_interval, compare, reference_interval
 from ledger.refdata.lookup import CACHE_ENTRIES, OfficialReferences, OfficialValue, derived_series
@@ -130,9 +130,14 @@ class WordTable(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     comment: str
+    # the words read once at load: tables are looked up per figure and per value checked
+    _words: dict[str, str] = PrivateAttr(default_factory=dict)
+
+    def model_post_init(self, context: Any) -> None:
+        self._words = {k: v for k, v in (self.model_extra or {}).items() if isinstance(v, str)}
 
     def table(self) -> dict[str, str]:
-        return {k: v for k, v in (self.model_extra or {}).items() if isinstance(v, str)}
+        return self._words
 
     def pattern(self) -> re.Pattern[str]:
         """Any of the table's words, whole, case-insensitive; compiled once."""
