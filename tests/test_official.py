@@ -9,9 +9,16 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from pydantic import ValidationError
 
 from ledger.cli import cli
-from ledger.refdata.checking import FigureWords, checking_rules, revision_bands
+from ledger.refdata.checking import (
+    CheckingRules,
+    FigureWords,
+    _data,
+    checking_rules,
+    revision_bands,
+)
 from ledger.refdata.pack import ensure_pack
 
 
@@ -179,6 +186,14 @@ def test_cues_and_bands_are_data_with_reasons() -> None:
     sentence = "It grew 2% in 2004, after a 31% fall."
     at = sentence.index("31%")
     assert FigureWords.of(sentence, " in 2004, after a 31%", at, at + 3) == (" a ", " fall.")
+
+
+def test_a_season_not_written_as_its_months_is_refused_at_load() -> None:
+    data = _data("checking.toml")
+    assert CheckingRules.model_validate(data).seasons.table()["winter"] == "12/02"
+    data["seasons"]["summer"] = "6-8"
+    with pytest.raises(ValidationError, match="seasons are 'MM/MM'.*summer = '6-8'"):
+        CheckingRules.model_validate(data)
 
 
 def test_a_part_of_a_national_total_is_not_the_total(folder: Path) -> None:

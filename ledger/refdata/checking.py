@@ -224,6 +224,16 @@ class CheckingRules(BaseModel):
     speakers: IdList
     datelines: WordTable
 
+    @field_validator("seasons")
+    @classmethod
+    def _months_of_seasons(cls, seasons: WordTable) -> WordTable:
+        # read when a quote names a season: a typo would fail mid-check, so it fails at load
+        wrong = [f"{name} = {months!r}" for name, months in seasons.table().items()
+                 if not re.fullmatch(r"(?:0[1-9]|1[0-2])/(?:0[1-9]|1[0-2])", months)]  # fmt: skip
+        if wrong:
+            raise ValueError(f"seasons are 'MM/MM', first and last month: {', '.join(wrong)}")
+        return seasons
+
 
 class RevisionBand(BaseModel):
     model_config = ConfigDict(extra="forbid")
