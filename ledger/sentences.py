@@ -77,6 +77,9 @@ _LEGAL_SUFFIXES = frozenset(
     ["Inc", "Corp", "Co", "Cos", "Ltd", "PLC", "Plc", "LLC", "AG", "NV", "GmbH", "SpA", "Bhd"]
 )
 _WORD_END = re.compile(r"[\s,.<(]|\Z")  # where a suffix's word ends: "Inc said", "Co <ORV>"
+_SUFFIX_INITIALS = frozenset(suffix[0] for suffix in _LEGAL_SUFFIXES)
+# how far a suffix's word end is looked for: the longest suffix, the character ending it, one more
+_SUFFIX_REACH = max(map(len, _LEGAL_SUFFIXES)) + 2
 # what str.isspace() counts that `regex`'s \s (Unicode's White_Space) does not
 _NOT_WHITE_SPACE = "\x1c\x1d\x1e\x1f"
 
@@ -151,9 +154,9 @@ def _opens_with_suffix(text: str, at: int) -> bool:
     >>> [_opens_with_suffix(t, 0) for t in ["Inc reported", "Co.", "Corp", "Incoming", "Co-op"]]
     [True, True, True, False, False]
     """
-    if text[at : at + 1] not in ("I", "C", "L", "P", "A", "N", "G", "S", "B"):
+    if text[at : at + 1] not in _SUFFIX_INITIALS:
         return False  # most lines: no suffix opens with their first letter
-    end = _WORD_END.search(text, at, min(len(text), at + 6))
+    end = _WORD_END.search(text, at, min(len(text), at + _SUFFIX_REACH))
     return end is not None and text[at : end.start()] in _LEGAL_SUFFIXES
 
 

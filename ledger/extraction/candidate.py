@@ -667,9 +667,9 @@ def _read_compound_duration(r: Reading) -> bool:
 def _for_follows(text: str, end: int) -> bool:
     """Whether "for" comes next after a hyphen or a run of spaces, as _SPLIT_AFTER reads it: a
     cheap look before that pattern is asked."""
-    ahead = text[end : end + 12]
-    ahead = ahead[1:] if ahead[:1] == "-" else ahead.lstrip(" \t\u00a0")
-    return len(ahead) < len(text[end : end + 12]) and ahead[:3].lower() == "for"
+    window = text[end : end + 12]
+    ahead = window[1:] if window[:1] == "-" else window.lstrip(" \t\u00a0")
+    return len(ahead) < len(window) and ahead[:3].lower() == "for"
 
 
 # "two-for-one", "3-FOR-2", "three for two": the rest of a stock split's ratio, where a split,
