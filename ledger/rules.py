@@ -177,6 +177,9 @@ class PatternRule(_Strict):
     # compiled the first time the extractor asks for it, not at load: a pattern few texts need
     # (and_range, after "between") or one it only uses inside others (figure)
     lazy: bool = False
+    # the spaces and hyphens of its word trees called as one piece each, not written in where
+    # each word has one (see _source): for a pattern that reaches few of its tree's words
+    call_spaces: bool = False
     examples: list[str] = Field(min_length=1)
     counter_examples: list[str] = []
 
@@ -917,6 +920,9 @@ class Rules:
     zh: ZhRules | None = None
     # where a number word may start, a place for anchor_word to be asked at (anchor_word_hint)
     anchor_word_hint: re.Pattern[str] | None = None
+    # the scan's head at a digit is the package's: plain digits may be read without it
+    # (extraction._plain_digits_end, which stands for its alternatives)
+    plain_digits: bool = False
     # the tokens next to a figure that let each context pattern match, found as met
     edges: EdgeGates = field(default_factory=EdgeGates, compare=False, repr=False)
 
@@ -1349,7 +1355,7 @@ def _resolve(name: str, pieces: dict[str, str], stack: tuple[str, ...] = ()) -> 
 _CALLED = "piece_"
 
 
-def _source(name: str, pieces: dict[str, str]) -> str:
+def _source(name: str, pieces: dict[str, str], *, call_spaces: bool = False) -> str:
     """The whole source of a pattern: the piece resolved, then a definition of each piece it
     calls ({&piece}), once, however many places call it.
 
@@ -1360,6 +1366,12 @@ def _source(name: str, pieces: dict[str, str]) -> str:
     words a scaled number word needs after it ("three quarters billion") were a third of the
     scan pattern's repeats. A called piece is matched with the pattern's own flags, not those
     of the group around the call (the generated word trees set their own case).
+
+    With `call_spaces`, the space and the hyphen between the words of its word trees (`trie`)
+    are called too: figure_tail held a thousand, each a repeat. A call that runs costs more
+    than the repeats it saves, so that suits a pattern that reaches few of its words (the units
+    after a figure, 16% of figure_tail_unranged's instructions), not one that often crosses a
+    space in them (scan_head's number words doubled its cost so).
     """
     source = _resolve(name, pieces)
     defined: dict[str, str] = {}
@@ -1368,6 +1380,11 @@ def _source(name: str, pieces: dict[str, str]) -> str:
         called = min(wanted - defined.keys())
         defined[called] = _resolve(called, pieces)
         wanted |= set(_CALLS_IN.findall(defined[called]))
+    for piece, (written, found) in _SHARED_REPEATS.items() if call_spaces else ():
+        call = f"(?&{_CALLED}{piece})"
+        source = found.sub(call, source)
+        defined = {n: found.sub(call, body) for n, body in defined.items()}
+        defined[piece] = written
     if not defined:
         return source
     groups = "".join(f"(?P<{_CALLED}{n}>{body})" for n, body in sorted(defined.items()))
@@ -1375,6 +1392,13 @@ def _source(name: str, pieces: dict[str, str]) -> str:
 
 
 _CALLS_IN = regex.compile(rf"\(\?&{_CALLED}([a-z_]+)\)")
+# The space and the hyphen of the word trees (see trie) as written there, and how they are
+# found in a pattern to be called (call_spaces): not where a lazy, possessive or counted repeat
+# of them is written ("[\s\-‑]++"), which a call would change.
+_SHARED_REPEATS = {
+    name: (written, regex.compile(rf"(?<!\\){regex.escape(written)}(?![?+*{{])"))
+    for name, written in (("tree_space", _SPACE), ("tree_hyphen", _HYPHEN))
+}
 
 
 def _compile(source: str, what: str, *, ignore_case: bool = True) -> Pattern:
@@ -1403,7 +1427,7 @@ def load_rules(directory: str | Path | None = None) -> Rules:
         {
             rule.id: functools.partial(
                 _compile,
-                _source(rule.id, pieces),
+                _source(rule.id, pieces, call_spaces=rule.call_spaces),
                 f"pattern {rule.id}",
                 ignore_case=not rule.case_sensitive,
             )
@@ -1427,7 +1451,14 @@ def load_rules(directory: str | Path | None = None) -> Rules:
         sources=tuple(f"{name}.toml" for name in RULE_FILES),
         zh=_folder_zh_rules(path),
         anchor_word_hint=anchor_word_hint(files, pieces),
+        plain_digits=path is None or _own_head(compiled["scan_digits_head"]),
     )
+
+
+def _own_head(head: Pattern) -> bool:
+    """Whether a rules folder's scan head at a digit is the package's own, as compiled."""
+    own = default_rules().compiled["scan_digits_head"]
+    return head.pattern == own.pattern and head.flags == own.flags
 
 
 # anchor_word as patterns.toml writes it, comments and spaces aside (see anchor_word_hint)

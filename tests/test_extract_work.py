@@ -30,6 +30,7 @@ from ledger.case_pins import pin_caseless_sets
 from ledger.extraction import (
     _hinted_starts,
     _lowered,
+    _plain_digits_end,
     _scan_in_two_steps,
     _starts,
     anchors,
@@ -426,10 +427,11 @@ def _same_scan(text: str, rules: Rules) -> None:
             spans = [(expected.span(), got.span())]
             spans += [(expected.span(name), got.span(name)) for name in names]
             assert all(a == b for a, b in spans), text[at : at + 40]
-        two_steps = _scan_in_two_steps(
-            rules, compiled["scan_digits_head"], digits, text, at, at + 250
-        )
-        assert _read(two_steps) == _read(scanned(got) if got else None), text[at : at + 40]
+        for plain in (False, True):  # the head asked, or plain digits read without it
+            two_steps = _scan_in_two_steps(
+                rules, compiled["scan_digits_head"], digits, text, at, at + 250, plain
+            )
+            assert _read(two_steps) == _read(scanned(got) if got else None), text[at : at + 40]
     for at in anchors(text, rules):
         if not text[at].isdecimal():
             two_steps = _scan_in_two_steps(rules, compiled["scan_head"], whole, text, at, at + 250)
@@ -462,11 +464,15 @@ def test_at_a_digit_the_scan_without_its_words_matches_as_the_whole_one() -> Non
         c.quote for text in SEEDS for c in extract_with_report(text, rules=rules).claims
     ]
     tried = Counter(key[0] for key in calls.elements())
-    assert 0 < tried["scan_head"] < tried["scan_digits_head"] / 3
+    digits = sum(text[at].isdecimal() for text in SEEDS for at in anchors(text, rules))
+    assert 0 < tried["scan_head"] < digits / 3
+    # plain digits ("5", "1,400", "3.75") are read without the head: it is asked at dates,
+    # times, fractions and the like
+    assert 0 < tried["scan_digits_head"] < digits / 4
     # at a digit, the figure's tail (its scale, unit and range) is read only where the word
     # after the digits can start one, and the whole pattern only where the tail finds none
     # (a digit glued to letters: "4th", "5G"): 8.5 us a digit once, some 5 now
-    assert tried["figure_tail"] < tried["scan_digits_head"] * 2 / 3
+    assert tried["figure_tail"] < digits * 2 / 3
     asked_whole = [
         text[pos : pos + 4] for name, text, pos, _ in calls if name in ("scan", "scan_digits")
     ]
@@ -474,6 +480,41 @@ def test_at_a_digit_the_scan_without_its_words_matches_as_the_whole_one() -> Non
 
 
 SCANS = ("scan", "scan_digits", "scan_head", "scan_digits_head", "figure_tail")
+
+# what stands around digits where a date, a time, a fraction, a power or a grouping may start
+_AROUND_DIGITS = [
+    *["1", "5", "12", "123", "2020", ",", ".", " ", "-", "‑", "–", "/", ":", "am", "p.m.", " a"],
+    *["AM", "x", "×", "±", "½", "\u00a0", "\u2009", "١", "１", "people", "$", "(", "\n", "%"],
+    *["'", "bn", ",000", ",00", ".5", "..", "+", "−", "th"],
+]
+
+
+@settings(max_examples=2000, derandomize=True, deadline=None)
+@given(st.lists(st.sampled_from(_AROUND_DIGITS), min_size=1, max_size=10), st.integers(3, 12))
+def test_plain_digits_are_read_where_the_scan_head_reads_them(parts: list[str], reach: int) -> None:
+    """Where digits are read without the scan's head (_plain_digits_end), the head matches the
+    same digits there, as its first figure and nothing else; at a window's end too."""
+    rules = default_rules()
+    head = rules.compiled["scan_digits_head"]
+    text = " " + "".join(parts) + " and so on"
+    for at, char in enumerate(text):
+        for end in (at + 250, at + reach):
+            found = _plain_digits_end(text, at, end) if "0" <= char <= "9" else -1
+            if found != -1:
+                m = head.match(text, at, end)
+                assert m is not None and m.group("skip") is None, text[at:]
+                assert (m.span(), m.span("first")) == ((at, found), (at, found)), text[at:]
+
+
+def test_plain_digits_are_read_so_only_under_the_package_s_scan_head(tmp_path: Path) -> None:
+    """A rules folder that writes the scan's head otherwise has its digits read by its head."""
+    folder = tmp_path / "rules"
+    shutil.copytree(Path(ledger.__file__).parent / "rules", folder)
+    assert load_rules(folder).plain_digits
+    toml = folder / "patterns.toml"
+    toml.write_text(toml.read_text().replace("| \\d+  ", "| \\d{1,4}  ", 1))
+    assert not load_rules(folder).plain_digits
+    assert default_rules().plain_digits
 
 
 def test_a_year_is_not_read_for_a_unit_after_a_word_that_starts_none() -> None:

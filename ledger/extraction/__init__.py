@@ -29,6 +29,7 @@ scores, fingerprints). The checkworthiness score is described in `finish`.
 
 from __future__ import annotations
 
+import functools
 import operator
 import re
 from dataclasses import dataclass, field
@@ -263,12 +264,13 @@ def _scan(doc: Doc, found: list[Found], starts: list[int]) -> None:
             head, whole = compiled["scan_digits_head"], compiled["scan_digits"]
         else:
             head, whole = compiled["scan_head"], compiled["scan"]
+        plain = rules.plain_digits and "0" <= text[at] <= "9"
         s = None
         if at and text[at - 1] in "-−+(" and text[at].isdigit():
             # a minus sign, or the + or ( of a phone number, starts the candidate
             s = _scan_in_two_steps(rules, head, whole, text, at - 1, at + 250)
         if s is None or s.end == s.start:
-            s = _scan_in_two_steps(rules, head, whole, text, at, at + 250)
+            s = _scan_in_two_steps(rules, head, whole, text, at, at + 250, plain)
         if s is None or s.end == s.start:
             continue
         if s.groups["skip"] is not None:
@@ -282,7 +284,7 @@ def _scan(doc: Doc, found: list[Found], starts: list[int]) -> None:
 
 
 def _scan_in_two_steps(
-    rules: Rules, head: Pattern, whole: Pattern, text: str, pos: int, end: int
+    rules: Rules, head: Pattern, whole: Pattern, text: str, pos: int, end: int, plain: bool = False
 ) -> Scanned | None:
     """What the `whole` scan pattern matches at `pos`, read in two steps: its `head` (up to the
     end of the first figure before its scale word), then the figure's scale, unit and range
@@ -290,18 +292,28 @@ def _scan_in_two_steps(
     says: most figures have none, and the tail's word trees are half of the whole pattern's
     cost. The head's match is the first reading the whole pattern tries, so the tail's first
     match after it is the whole one's; where the tail finds none, the whole pattern, which would
-    go on to the head's other readings, is asked."""
+    go on to the head's other readings, is asked.
+
+    Where `plain` (an ASCII digit at `pos`, under rules whose head is the package's), the digits
+    of a plain figure ("5", "1,400", "3.75") are read without the head (_plain_digits_end)."""
     compiled = rules.compiled
-    found = head.match(text, pos, end, RELEASE_GIL)
-    if found is None:
-        return None
-    groups = groupdict(found)
-    body_end = found.end()
-    if groups["first"] is None:  # a skipped run or a word the scan reads whole ("doubled")
-        return Scanned(groups, found.start(), body_end, -1, -1, -1, -1)
+    body_end = _plain_digits_end(text, pos, end) if plain else -1
+    if body_end > pos:
+        groups = _no_groups(head).copy()
+        groups["first"] = text[pos:body_end]
+        first_start = pos
+    else:
+        found = head.match(text, pos, end, RELEASE_GIL)
+        if found is None:
+            return None
+        groups = groupdict(found)
+        pos, body_end = found.start(), found.end()
+        if groups["first"] is None:  # a skipped run or a word the scan reads whole ("doubled")
+            return Scanned(groups, pos, body_end, -1, -1, -1, -1)
+        first_start = found.regs[found.re.groupindex["first"]][0]
     if not rules.edges.lets_after(compiled["figure_tail_start"], text, body_end, end):
         if compiled["figure_end"].match(text, body_end, end, RELEASE_GIL) is not None:
-            return Scanned(groups, found.start(), body_end, body_end, -1, -1, -1)
+            return Scanned(groups, pos, body_end, body_end, -1, -1, -1)
     else:
         tail = compiled["figure_tail_unranged"].match(text, body_end, end, RELEASE_GIL)
         if tail is not None and tail.group(tail.re.groupindex["ranged"]) is not None:
@@ -311,14 +323,89 @@ def _scan_in_two_steps(
             numbers, spans = tail.re.groupindex, tail.regs  # all spans in one call, by number
             first_end = spans[numbers["scale"]][1]
             if first_end > body_end:  # the first figure's group holds its scale word
-                groups["first"] = text[found.regs[found.re.groupindex["first"]][0] : first_end]
+                groups["first"] = text[first_start:first_end]
             unit, second = spans[numbers["unit"]], numbers.get("second")  # no range: unranged
             second_start = -1 if second is None else spans[second][0]
-            return Scanned(
-                groups, found.start(), tail.end(), first_end, unit[0], unit[1], second_start
-            )
+            return Scanned(groups, pos, tail.end(), first_end, unit[0], unit[1], second_start)
     m = whole.match(text, pos, end, RELEASE_GIL)
     return None if m is None else scanned(m)
+
+
+# what may stand just before digits read without the scan's head (_plain_digits_end): nothing
+# its look-behinds turn on (a letter, a digit, a point, a comma, a hyphen, a minus, a +)
+_PLAIN_BEFORE = frozenset(" \t\n\r([\"'“‘$£€\u00a0")
+_ASCII_DIGITS = frozenset("0123456789")
+# after the digits, what may make them a fraction, a date, a time or a power: the head is asked
+_NOT_PLAIN_AFTER = frozenset("/:xX×±½¼¾⅓⅔⅕⅛⅜⅝⅞")
+
+
+def _plain_digits_end(text: str, at: int, end: int) -> int:
+    """Where the scan's head (scan_digits_head, read up to `end`) ends at the ASCII digit `at`
+    for a plain figure, as most are: digits, with commas between thousands or a decimal part
+    ("5", "1,400", "3.75"); -1 where the head must say (a date, a time, a phone number, a
+    fraction, a power, an odd grouping, the window's end). A call of the head costs as much as
+    all of a figure's other reading in Python; these checks a tenth of it. Each check stands
+    for an alternative of `skip` or `number` (patterns.toml) that could match there: tests
+    hold the two to the same figures (test_extract_work.py).
+
+    >>> [_plain_digits_end(t + " a", 0, 250) for t in ["5", "1,400", "3.75", "10:30", "1/4"]]
+    [1, 5, 4, -1, -1]
+    """
+    if at and text[at - 1] not in _PLAIN_BEFORE:
+        return -1
+    stop = min(end, len(text)) - 4  # what the checks read after a figure stays in the window
+    i = at
+    while i < stop and text[i] in _ASCII_DIGITS:
+        i += 1
+    if i == at or i >= stop:
+        return -1
+    run, mark = i - at, text[i]
+    if mark in _NOT_PLAIN_AFTER or mark.isdecimal():
+        return -1
+    if text[i + 1].isdecimal():
+        if mark == ",":  # thousands: each group three digits ("1,00,000" is the head's)
+            if run > 3:
+                return -1
+            group = text[i + 1 : i + 4]
+            while text[i] == "," and group.isdecimal() and not text[i + 4].isdecimal():
+                i += 4
+                group = text[i + 1 : i + 4]
+                if i >= stop:
+                    return -1
+        elif mark in "-‑" and (run in (3, 4) or "/" in text[i + 2 : i + 4]):
+            return -1  # perhaps 2023-09-06, 202-555-0143, 8-1/8
+        elif mark not in ".-‑–—":
+            return -1  # a space or a mark and digits: "1 000", "5 1/2", a phone number
+        # the decimals; after three digits alone a point may be a phone number's (202.555.0143)
+        if text[i] == "." and text[i + 1] in _ASCII_DIGITS and (run != 3 or i > at + run):
+            i += 1
+            while i < stop and text[i] in _ASCII_DIGITS:
+                i += 1
+    elif (
+        run <= 2
+        and (text[i] in "aApP" or text[i + 1] in "aApP")
+        and (text[i + 1] in ".mM" or text[i + 2] in ".mM")
+    ):
+        return -1  # perhaps a time: 5am, 3 p.m.
+    if i >= stop:
+        return -1
+    after = text[i]
+    if (
+        after.isdecimal()
+        or after in _NOT_PLAIN_AFTER
+        or (after in ".," and text[i + 1].isdecimal())
+        or (after in " \t\u00a0" and text[i + 1] in "xX×±")
+    ):
+        return -1
+    return i
+
+
+@functools.lru_cache(maxsize=16)
+def _no_groups(pattern: Pattern) -> dict[str, str | None]:
+    """Every group of a pattern, by name, none matched: a match's groupdict where only one
+    group is then set (found once per pattern)."""
+    numbers = pattern.groupindex
+    return dict.fromkeys(sorted(numbers, key=numbers.__getitem__))
 
 
 def _lone_year(text: str, at: int, rules: Rules) -> bool:
