@@ -190,6 +190,7 @@ class CheckingRules(BaseModel):
     share_after: list[Cue]
     allowed_for: list[Cue]
     period_elsewhere: list[Cue]
+    day_after: list[Cue]
     not_a_market_price: list[Cue]
     nominal: list[Cue]
     compared: list[Cue]
@@ -208,6 +209,7 @@ class CheckingRules(BaseModel):
     present: list[Cue]
     whole_year: list[Cue]
     averaged: list[Cue]
+    average_to_date: list[Cue]
     earlier_forecast: list[Cue]
     currency_role: list[Cue]
     counter_after: list[Cue]
@@ -631,11 +633,14 @@ class Matcher:
         self.bands = revision_bands()
         self._series: OrderedDict[tuple[str, str, str | None, str | None], Series] = OrderedDict()
 
-    def _interval(self, figure: Figure, value: float) -> Interval:
+    def _interval(self, figure: Figure, value: float, own: float | None = None) -> Interval:
+        """The values the figure allows: its rounding, its bound, and `own` percent either side
+        (the check's tolerance unless given)."""
         place = figure.place
         if place is None and _whole_percentage(figure, value):
             place = 1.0  # "20 pct" is rounded to the unit, as "two pct" is, not to the ten
-        interval = claim_interval(value, figure.value_high, figure.bound, self.tolerance_pct, place)
+        tolerance = self.tolerance_pct if own is None else own
+        interval = claim_interval(value, figure.value_high, figure.bound, tolerance, place)
         if _rounded_to_the_unit(figure, value):
             # "GDP grew two pct", "inflation of 5 pct": a statistic rounded to its unit digit
             # allows half a unit either side, whatever share of the figure that is
@@ -676,6 +681,14 @@ class Matcher:
             # the latest rate at publication, whatever year the sentence names for another
             # figure; "from $8 in mid-1986 to $18": the year is the baseline's
             figure = replace(figure, period=None)
+        # after the day's period is dropped: "The average value of the dollar was 155 yen in the
+        # period", in a story dated by its dateline's day
+        unnamed_average = figure.period is None and self._average_elsewhere(figure, definition)
+        if figure.period is None and _market_quote(definition):
+            day = self._day_after(figure)
+            if day:  # "its all-time low of 1.4510 francs set on September 26, 1978"
+                figure = replace(figure, period=day)
+                match = ("exact", f"period {day}, the month of the day named after it: ")
         frequency = frequency_of(figure, definition, self.rules)
         if self._month_change(figure, definition, frequency):
             definition = self.definitions[str(definition.month_change)]  # "rose 0.4 pct in May"
@@ -709,7 +722,14 @@ class Matcher:
             undated.append("A")  # "GDP up 2.3% for the full year", in February: the year over
         dated_by_publication = frequency in undated and frequency in series.ordered
         if frequency is None or (figure.period is None and dated_by_publication):
-            return self._undated(figure, definition, undated, series, subject)
+            rows = self._undated(figure, definition, undated, series, subject)
+            if unnamed_average and not any(row.outcome == "consistent" for row in rows):
+                # "The average value of the dollar was 155 yen in the period": a firm's half-year,
+                # perhaps, which the months around publication cannot refute
+                why = (f"an average over a period its words do not name: "
+                       f"{rows[0].explanation}")  # fmt: skip
+                return [Verdict("no-reference", why.replace("; inconsistent", "; not settled", 1))]
+            return rows
         if figure.period is None and frequency == "A":
             # "The output measure rose 2.8 pct year-on-year, down from 3.8 pct in 1985"
             figure = replace(figure, period=self._year_after_baseline(figure))
@@ -774,6 +794,19 @@ class Matcher:
             return [Verdict("no-reference", why.replace("; inconsistent", "; not settled", 1))]
         return self._unloaded_measures(definition, rows)
 
+    def _average_elsewhere(self, figure: Figure, definition: MetricDefinition) -> bool:
+        """A market's average its clause gives no period ("The average value of the dollar was
+        155 yen in the period", of a firm's half-year; "The average yen/dollar rate used for the
+        statistics was 153.67 yen", of the trade figures' first ten days): perhaps of months
+        around publication, perhaps of others another sentence names, unless its words make it
+        the average to date ("the current average of about 18 dlrs")."""
+        said = figure.words.both
+        return (
+            _market_quote(definition) is not None
+            and any(cue.search(said) for cue in self.rules.averaged)
+            and not any(cue.search(said) for cue in self.rules.average_to_date)
+        )
+
     def _season(self, figure: Figure) -> tuple[int, int, str] | None:
         """The months (counted from year 0) and the name of the last season a quote's words
         name ("last summer", in a story of April 1987: June to August 1986; in October 1987:
@@ -807,6 +840,21 @@ class Matcher:
             return None
         year = str(figure.published.year - 1)
         return year if figure.period in (None, year, str(figure.published.year)) else None
+
+    def _day_after(self, figure: Figure) -> str | None:
+        """The month (YYYY-MM) of the day named right after a quote ("set on September 26,
+        1978"; with no year, the last such month at publication), else None."""
+        for cue in self.rules.day_after:
+            found = _compiled(cue.pattern).search(figure.next_words)
+            if not found:
+                continue
+            month = _MONTH_NUMBERS[found.group("month").casefold()]
+            if found.group("year"):
+                return f"{found.group('year')}-{month:02d}"
+            if figure.published is not None:
+                year = figure.published.year - (month > figure.published.month)
+                return f"{year}-{month:02d}"
+        return None
 
     def _year_after_baseline(self, figure: Figure) -> str | None:
         """The year after the one named with the baseline right after a figure with no period
@@ -992,7 +1040,7 @@ class Matcher:
             return False
         table = self.rules.currency_words.table()
         quoted = self._priced_before(figure.sentence[: figure.offset])
-        counter = self._counter_after(figure.next_words)
+        counter = self.counter_after(figure.next_words)
         if counter:
             quoted = counter
         code = table.get(quoted.casefold(), "USD") if quoted else "USD"
@@ -1011,7 +1059,7 @@ class Matcher:
                 quoted = named.group(0)
         return quoted
 
-    def _counter_after(self, after: str) -> str | None:
+    def counter_after(self, after: str) -> str | None:
         """The name of the currency a figure is priced in, named right after it ("to the
         Australian dollar", "against the dollar")."""
         counter = self._currency_names().search(after)
@@ -1026,7 +1074,7 @@ class Matcher:
         dollar named right after it as its counter, another currency before it as what is
         priced; else None."""
         table = self.rules.currency_words.table()
-        counter = self._counter_after(sentence[end : end + NAMED_REACH])
+        counter = self.counter_after(sentence[end : end + NAMED_REACH])
         if counter is None or counter.casefold() in table:
             return None
         quoted = self._priced_before(sentence[:start])
@@ -1173,12 +1221,18 @@ class Matcher:
             return [Verdict("no-reference", f"the series for {window[0].subject} are at {off}")]
         reach = Interval(low, high)
         slack = ""
+        own = self.tolerance_pct
         if frequency != "D":
             # averages of months: a day's quote may lie a little outside all of them
             margin = self.tolerance_pct / 100
             reach = Interval(low * (1 - margin), high * (1 + margin))
             slack = f" (a day's quote: within {_num(self.tolerance_pct)}% of them)"
-        inside = self._interval(figure, figure.value).meets(reach)
+            if frequency == "M":
+                # that margin is the quote's tolerance against averages, not added to its own:
+                # "137.25 yen" on 27 April 1987 is 2.3% under May's 140.48, so not within 2%
+                # of them; only its rounding and an "about" widen it
+                own = 0.0
+        inside = self._interval(figure, figure.value, own).meets(reach)
         outcome = "consistent" if inside else "inconsistent"
         first = window[0]
         periods = f"{first.period}..{window[-1].period}" if len(window) > 1 else first.period
@@ -1247,6 +1301,12 @@ class Matcher:
         return self.convert(value.value, value.unit, figure.unit, int(value.period[:4]))
 
 
+_MONTH_NUMBERS = {
+    name: number
+    for number, name in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1
+    )
+}
 _FREQUENCY_WORDS = {"A": "annual", "H": "half-yearly", "Q": "quarterly", "M": "monthly",
                     "W": "weekly", "D": "daily", "E": "dated-change"}  # fmt: skip
 
@@ -1342,6 +1402,8 @@ def _quoted_on_the_day(figure: Figure, definition: MetricDefinition) -> bool:
     the week's prices or the months around it, not against the month's average alone."""
     if definition.aggregation != "point" or figure.published is None:
         return False
+    if figure.period is None or "/" in figure.period:
+        return False  # a span ("between March 31, 1987 and March 31, 1989"): a term, not a day
     end = period_end(figure.period)
     return end is not None and _period_first_day(figure.period) <= figure.published <= end
 
