@@ -512,6 +512,14 @@ class WordTable(_Strict):
     words: list[str] = Field(min_length=1)
 
 
+class ChangeWords(_Strict):
+    """Word lists several [[change]] cues refer to as {name}, written once ([change_words] in
+    cues.toml); a cue's own `words.<name>` may not reuse a name listed here."""
+
+    comment: str
+    words: dict[str, list[str]] = Field(min_length=1)
+
+
 class RestatementRule(_Strict):
     """Words between two linked figures that make the second a restatement of the first (read
     by `ledger check`): "some 540 satellites (the actual number has exceeded 900)"."""
@@ -673,6 +681,7 @@ class RuleFiles(_Strict):
     nouns: NounRules
     qualifier: list[QualifierRule]
     change: list[ChangeCue]
+    change_words: ChangeWords
     attribution: list[AttributionCue]
     subject_name: list[SubjectNameCue] = []
     period: list[PeriodRule]
@@ -1204,24 +1213,33 @@ def _generated_pieces(files: RuleFiles) -> dict[str, str]:
     }
 
 
-def _side_of(cues: list[ChangeCue], where: str) -> str:
+def _side_of(cues: list[ChangeCue], shared: ChangeWords, where: str) -> str:
     """All change cues of one side in one pattern, tried in file order: one call per figure.
     Group c<i> names the i-th cue of the file, whichever side it is on."""
     return (
         "(?:"
-        + "|".join(f"(?P<c{i}>{_cue_regex(c)})" for i, c in enumerate(cues) if c.where == where)
+        + "|".join(
+            f"(?P<c{i}>{_cue_regex(c, shared)})" for i, c in enumerate(cues) if c.where == where
+        )
         + ")"
     )
 
 
-def _cue_regex(cue: ChangeCue) -> str:
-    """The cue's regex with its own word lists written in, as suffix trees: a cue before the
-    figure is read backwards (one after it matches the same words, if no faster). A space in a
-    word matches a run of whitespace, as `\\s+` did when the words were written in the regex;
-    other {names} are pieces of patterns.toml, resolved later."""
+def _cue_regex(cue: ChangeCue, shared: ChangeWords) -> str:
+    """The cue's regex with its word lists (its own, and the [change_words] it names) written
+    in, as suffix trees: a cue before the figure is read backwards (one after it matches the
+    same words, if no faster). A space in a word matches a run of whitespace, as `\\s+` did
+    when the words were written in the regex; other {names} are pieces of patterns.toml,
+    resolved later."""
+    reused = cue.words.keys() & shared.words.keys()
+    if reused:
+        raise RulesError(
+            f"cues.toml: change {cue.id!r} lists words.{min(reused)}, a name [change_words] "
+            "already gives: refer to that one"
+        )
 
     def expand(match: regex.Match[str]) -> str:
-        words = cue.words.get(match.group(1))
+        words = cue.words.get(match.group(1)) or shared.words.get(match.group(1))
         if words is None:
             return str(match.group())
         return f"(?:{suffix_tree(words, space=_WHITESPACE)})"
@@ -1656,11 +1674,21 @@ def _cues(files: RuleFiles, cue: Callable[[str, str], Pattern]) -> dict[str, Any
             for word in w.words
         },
         "change_cues": tuple(
-            (c, cue(("(?r)" if c.where == "before" else "") + _cue_regex(c), f"change {c.id}"))
+            (
+                c,
+                cue(
+                    ("(?r)" if c.where == "before" else "") + _cue_regex(c, files.change_words),
+                    f"change {c.id}",
+                ),
+            )
             for c in files.change
         ),
-        "change_before": cue("(?r)" + _side_of(files.change, "before"), "change cues before"),
-        "change_after": cue(_side_of(files.change, "after"), "change cues after"),
+        "change_before": cue(
+            "(?r)" + _side_of(files.change, files.change_words, "before"), "change cues before"
+        ),
+        "change_after": cue(
+            _side_of(files.change, files.change_words, "after"), "change cues after"
+        ),
         "attribution_cues": Gated(
             (a, cue(_with_words(a), f"attribution {a.id}"), frozenset(a.triggers))
             for a in files.attribution

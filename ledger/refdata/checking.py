@@ -85,6 +85,20 @@ _FRENCH = re.compile(r"\bfrench\b|\bFFR\b", re.I)
 _DATELINE = re.compile(r"^\s*([A-Z][A-Z .'-]+?),\s+[A-Z][a-z]{2,}\.?\s+\d{1,2}\s*-", re.M)
 
 
+def _blank_dateline(text: str) -> str:
+    """The text with its dateline made spaces, its offsets kept: "LONDON, April 14 -", at the
+    start of a line, says where the story was filed, not a place or a market it is about.
+
+    >>> _blank_dateline("HEADLINE\\nDUBAI, April 7 - Oman crude")
+    'HEADLINE\\n                 Oman crude'
+    """
+    dateline = _DATELINE.search(text)
+    if dateline is None:
+        return text
+    start, end = dateline.start(1), dateline.end()  # the spaces and lines before it kept
+    return text[:start] + " " * (end - start) + text[end:]
+
+
 class Cue(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -789,9 +803,10 @@ class Matcher:
         if a_days_quote and frequency == "A" and not any(r.outcome == "consistent" for r in rows):
             # "from 27 dlrs a year earlier", at the end of 1985: a day's price, and the year's
             # average alone (no daily or monthly prices before 1986) cannot refute it
+            compared = self._point(figure, definition, chosen[0], match[0], refutes=False)
             why = (f"a quote of a day in {period}, and only the year's average to compare: "
-                   f"{rows[0].explanation}")  # fmt: skip
-            return [Verdict("no-reference", why.replace("; inconsistent", "; not settled", 1))]
+                   f"{match[1]}{compared.explanation}")  # fmt: skip
+            return [Verdict("no-reference", why)]
         return self._unloaded_measures(definition, rows)
 
     def _average_elsewhere(self, figure: Figure, definition: MetricDefinition) -> bool:
@@ -951,13 +966,12 @@ class Matcher:
         return self.rules.franc_of.table().get(figure.subject.code)
 
     def _benchmark_named(self, figure: Figure) -> str | None:
-        """The crude benchmark a figure's words name nearest it, else None; a dateline's city
-        ("NEW YORK, April 7 -") is where the story was filed, not a market named."""
-        dateline = _DATELINE.match(figure.sentence)
-        if dateline:
-            blank = " " * dateline.end() + figure.sentence[dateline.end() :]
-            figure = replace(figure, sentence=blank)
-        return _nearest_named(self.rules.benchmarks, figure)
+        """The crude benchmark a figure's words name nearest it (NOT_A_BENCHMARK for another
+        crude or a product), else None; a dateline's city ("DUBAI, April 7 -") is where the
+        story was filed, not a market named."""
+        return _nearest_named(
+            self.rules.benchmarks, replace(figure, sentence=_blank_dateline(figure.sentence))
+        )
 
     def _refusal(self, figure: Figure, definition: MetricDefinition) -> str | None:
         """Why a figure is not compared with its metric's series, or None. A company's, a
@@ -1020,7 +1034,7 @@ class Matcher:
             cue.search(figure.sentence) for cue in self.rules.region_named
         ):
             return "a region's figure (its sentence names the region, its story a country)"
-        own = _DATELINE.sub("", figure.clause, count=1)  # "LONDON, April 14 -": where it was filed
+        own = _blank_dateline(figure.clause)
         if not market and any(cue.search(own) for cue in self.rules.subnational):
             return "a regional or city figure: never compared with national statistics"
         if market == "oil" and self._not_a_benchmark(figure):
@@ -1102,7 +1116,7 @@ class Matcher:
         """Another crude or an oil product named nearest the figure, or a posted, official or
         OPEC price, a cost or a price a gallon in its sentence before it (or, for a cue `after`,
         in its words right after it: "the 18 dlr benchmark price")."""
-        return _nearest_named(self.rules.benchmarks, figure) == NOT_A_BENCHMARK or any(
+        return self._benchmark_named(figure) == NOT_A_BENCHMARK or any(
             cue.search(_cue_text(cue, figure)) for cue in self.rules.not_a_market_price
         )
 
@@ -1114,8 +1128,8 @@ class Matcher:
                 return self._own_franc(figure) or figure.unit
             return _nearest_named(self.rules.currency_words, figure, self.rules.counter_after)
         if market == "oil":
-            named = _nearest_named(self.rules.benchmarks, figure)
-            return named or "WTI"  # the US benchmark news quoted before Brent's series begins
+            # no benchmark named: WTI, the US one news quoted before Brent's series begins
+            return self._benchmark_named(figure) or "WTI"
         return figure.subject.code
 
     def _undated(
@@ -1246,9 +1260,17 @@ class Matcher:
         return [Verdict(outcome, explanation, first, near, difference, match)]
 
     def _point(
-        self, figure: Figure, definition: MetricDefinition, value: OfficialValue, match: str
+        self,
+        figure: Figure,
+        definition: MetricDefinition,
+        value: OfficialValue,
+        match: str,
+        *,
+        refutes: bool = True,
     ) -> Verdict:
-        """The figure against one official value of its period."""
+        """The figure against one official value of its period. Where the value cannot refute
+        the figure (`refutes` off), a difference beyond the tolerance is said to be "not
+        settled", not "inconsistent"."""
         try:
             other = self._in_figure_unit(figure, value)
         except ValueError as error:
@@ -1283,9 +1305,10 @@ class Matcher:
         ):
             outcome = "revised"
             reason = f"; within the {band.id} revision band ({_band_words(band)})"
+        said = "not settled" if outcome == "inconsistent" and not refutes else outcome
         explanation = (
             f"{value.citation()}: {_num(other)} {figure.unit or value.unit} for {value.subject} "
-            f"{value.period}; {outcome}{_signed(difference)}{reason}{_page(value)}"
+            f"{value.period}; {said}{_signed(difference)}{reason}{_page(value)}"
         )
         return Verdict(outcome, explanation, value, other, difference, match)
 
