@@ -736,13 +736,12 @@ class Matcher:
             undated.append("A")  # "GDP up 2.3% for the full year", in February: the year over
         dated_by_publication = frequency in undated and frequency in series.ordered
         if frequency is None or (figure.period is None and dated_by_publication):
-            rows = self._undated(figure, definition, undated, series, subject)
+            # "The average value of the dollar was 155 yen in the period": a firm's half-year,
+            # perhaps, which the months around publication may confirm but cannot refute
+            rows = self._undated(figure, definition, undated, series, subject, not unnamed_average)
             if unnamed_average and not any(row.outcome == "consistent" for row in rows):
-                # "The average value of the dollar was 155 yen in the period": a firm's half-year,
-                # perhaps, which the months around publication cannot refute
-                why = (f"an average over a period its words do not name: "
-                       f"{rows[0].explanation}")  # fmt: skip
-                return [Verdict("no-reference", why.replace("; inconsistent", "; not settled", 1))]
+                why = f"an average over a period its words do not name: {rows[0].explanation}"
+                return [Verdict("no-reference", why)]
             return rows
         if figure.period is None and frequency == "A":
             # "The output measure rose 2.8 pct year-on-year, down from 3.8 pct in 1985"
@@ -1139,9 +1138,11 @@ class Matcher:
         undated: list[str],
         series: Series,
         subject: str,
+        refutes: bool = True,
     ) -> list[Verdict]:
         """A figure with no period, taken to be about its publication date (marked inferred):
-        each of the `undated` frequencies in turn."""
+        each of the `undated` frequencies in turn (`refutes` off: values that miss it say "not
+        settled")."""
         if figure.published is None:
             return [Verdict("ambiguous", "no period, and no publication date to infer one from")]
         day = figure.published
@@ -1151,13 +1152,15 @@ class Matcher:
             if window and frequency == "A":  # the year just over: revised as any year's figure
                 inferred = f"period inferred from the publication date {day}: "
                 rows += [
-                    self._point(figure, definition, value, "inferred-from-publication")
+                    self._point(
+                        figure, definition, value, "inferred-from-publication", refutes=refutes
+                    )
                     for value in window
                 ]
                 rows = [row._replace(explanation=inferred + row.explanation) for row in rows]
             elif window:
                 dated = f"period inferred from the publication date {day}"
-                rows += self._range(figure, window, frequency, dated)
+                rows += self._range(figure, window, frequency, dated, refutes=refutes)
             if any(row.outcome == "consistent" for row in rows):
                 break
         if rows:
@@ -1220,10 +1223,13 @@ class Matcher:
         frequency: str,
         dated: str,
         match: str = "inferred-from-publication",
+        *,
+        refutes: bool = True,
     ) -> list[Verdict]:
         """The figure against the values around its publication date (or of the period it
         names: `dated` says which): consistent when it is one of them (within the tolerance),
-        else inconsistent."""
+        else inconsistent ("not settled" in its words when the values cannot refute it: `refutes`
+        off)."""
         low, high = min(v.value for v in window), max(v.value for v in window)
         if figure.unit == "USD" and window[0].indicator == "FRED:EXCH":
             low, high = 1 / high, 1 / low  # "$1.29 to the euro": the series give euros per $
@@ -1248,12 +1254,13 @@ class Matcher:
                 own = 0.0
         inside = self._interval(figure, figure.value, own).meets(reach)
         outcome = "consistent" if inside else "inconsistent"
+        said = "not settled" if outcome == "inconsistent" and not refutes else outcome
         first = window[0]
         periods = f"{first.period}..{window[-1].period}" if len(window) > 1 else first.period
         explanation = (
             f"{dated}: {_FREQUENCY_WORDS.get(frequency, frequency)} values for {first.subject} "
             f"{periods} range {_num(low)}-{_num(high)}{slack}; {first.citation()}; "
-            f"{outcome}{_page(first)}"
+            f"{said}{_page(first)}"
         )
         near = min((low, high), key=lambda v: abs(v - figure.value))
         difference = _difference(figure.value, near) if not inside else 0.0
