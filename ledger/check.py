@@ -1007,6 +1007,12 @@ def _infer_metric(
             claim.metric, claim.metric_from = "exchange_rate", "a currency named before it"
         else:
             _read_dollar_rate(db, checker, claim, words, text, True)
+    elif (
+        claim.kind == "percent"
+        and _placed(rules.moved_since, words, claim.sentence[claim.end - claim.sentence_start :])
+        and _cued(rules.since_month, claim.sentence)
+    ):  # "The won has risen six pct against the dollar since September 1985"
+        claim.metric, claim.metric_from = "exchange_rate", "a currency's move since a month"
     elif _growth_of_an_economy(
         rules, words, claim.sentence[claim.end - claim.sentence_start :]
     ) and (_of_a_country(checker, claim) or _in_an_economys_story(db, rules, claim, text)):

@@ -1784,3 +1784,46 @@ def test_netbacks_import_prices_terms_and_a_dollar_of_a_level_are_no_quotes(
                                   ("1,339 Italian lire", company)])  # fmt: skip
     outcome, checks, _ = found["around 1.80 marks"]
     assert outcome == "forecast" and "forecast words (hypothetical)" in checks[0][6], checks
+
+
+def test_a_currencys_move_since_a_month_is_the_change_of_its_monthly_averages(
+    folder: Path,
+) -> None:
+    # FRED, per US$: won 894.05 in September 1985, 832.54-856.11 from March to May 1987; yen
+    # 236.53, then 140.48-151.43; Taiwan dollar 40.46, then 33.83-35.06 from February to April
+    found = checked(folder, "moved_since", {
+        "a.txt": ("1987-04-24", "SEOUL, April 24 - The won has risen some six pct against the "
+                                "dollar since September 1985."),
+        "b.txt": ("1987-04-20", "TOKYO, April 20 - The yen has risen 65 pct against the dollar "
+                                "since September 1985."),
+        "c.txt": ("1987-04-21", "TOKYO, April 21 - The dollar has fallen 30 pct against the yen "
+                                "since the Plaza accord."),
+        "d.txt": ("1987-04-22", "TOKYO, April 22 - The yen has risen 20 pct against the mark "
+                                "since September 1985."),
+        "e.txt": ("1987-03-31", "TAIPEI, March 31 - The Taiwan dollar has risen by about 19 pct "
+                                "against the U.S. Dollar since September 1985."),
+    })  # fmt: skip
+    # the won's price in dollars rose 4.4-7.4%, the rate fell 4.2-6.9%: "some six" either way
+    outcome, checks, _ = found["some six pct"]
+    assert outcome == "consistent", checks
+    assert (
+        "KRW against the dollar since 1985-09: the monthly average 894.051 KRW per US$ "
+        "(1985-09) and 832.535-856.109 (1987-03..1987-05) give +4.4% to +7.4% or +4.2% to "
+        "+6.9%" in checks[0][6]
+    ), checks
+    # the dollar's fall since the Plaza accord was 36.0-40.6%
+    outcome, checks, _ = found["30 pct"]
+    assert outcome == "inconsistent", checks
+    assert "the dollar against JPY since 1985-09" in checks[0][6], checks
+    assert "give -40.6% to -36.0%" in checks[0][6], checks
+    # read as the yen's price (+56.2-68.4%) or as the rate's fall (36.0-40.6%), "65 pct" is only
+    # the first, and "about 19" the Taiwan dollar's price (+15.4-19.6%), not the rate (13.4-16.4%)
+    two_ways = (
+        ("65 pct", "give +56.2% to +68.4% or +36.0% to +40.6%"),
+        ("about 19 pct", "give +15.4% to +19.6% or +13.4% to +16.4%"),
+    )
+    for quote, given in two_ways:
+        outcome, checks, _ = found[quote]
+        assert outcome == "no-reference", checks
+        assert "read two ways" in checks[0][6] and given in checks[0][6], checks
+    assert_never_compared(found, [("20 pct", "neither or both the dollar")])

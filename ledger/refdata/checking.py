@@ -205,6 +205,8 @@ class CheckingRules(BaseModel):
     allowed_for: list[Cue]
     period_elsewhere: list[Cue]
     day_after: list[Cue]
+    moved_since: list[Cue]
+    since_month: list[Cue]
     not_a_market_price: list[Cue]
     nominal: list[Cue]
     compared: list[Cue]
@@ -239,6 +241,7 @@ class CheckingRules(BaseModel):
     seasons: WordTable
     speakers: IdList
     datelines: WordTable
+    since_events: WordTable
 
     @field_validator("seasons")
     @classmethod
@@ -685,6 +688,8 @@ class Matcher:
         if why:
             outcome = "forecast" if why.startswith("forecast") else "no-reference"
             return [Verdict(outcome, why.removeprefix("forecast: "))]
+        if _market_quote(definition) == "currency" and figure.unit == "percent":
+            return self._moved_since(figure, definition)
         if figure.period and (
             any(cue.search(figure.sentence) for cue in self.rules.delivery)
             or _quoted_on_the_day(figure, definition)
@@ -855,6 +860,92 @@ class Matcher:
         year = str(figure.published.year - 1)
         return year if figure.period in (None, year, str(figure.published.year)) else None
 
+    def since_month(self, figure: Figure) -> str | None:
+        """The month (YYYY-MM) a currency's move is counted from, named in its sentence ("since
+        September 1985", "since the beginning of 1986", "since the Plaza accord"), else None."""
+        for cue in self.rules.since_month:
+            found = _compiled(cue.pattern).search(figure.sentence)
+            if found and found.group("year"):
+                month = _MONTH_NUMBERS[(found.group("month") or "jan").casefold()]
+                return f"{found.group('year')}-{month:02d}"
+        event = self.rules.since_events.pattern().search(figure.sentence)
+        return self.rules.since_events.table()[event.group(0).casefold()] if event else None
+
+    def _moved_since(self, figure: Figure, definition: MetricDefinition) -> list[Verdict]:
+        """A currency's percentage move against another since a month ("The won has risen six
+        pct against the dollar since September 1985"; "the dollar's 40 pct fall against the yen
+        since the Plaza accord"): the change of the one that moved, from the monthly average of
+        that month to the one of its publication month (FRED's rates: the dollar's move is
+        now/then - 1; another currency's then/now - 1 as its price in dollars, or 1 - now/then as
+        the rate's move, and a figure the two readings judge apart is not settled: the won's
+        "some six pct" is +5.8% or +5.5%, the Taiwan dollar's "about 15 pct" +16.7% or +14.3%). A
+        cross rate, or a move with no month it is counted from, is not read."""
+        since = self.since_month(figure)
+        if since is None or figure.published is None:
+            return [Verdict("no-reference", "a currency's move with no month it is counted from")]
+        moved, against = self._moved_pair(figure)
+        if moved is None or (moved != "USD") == (against != "USD"):
+            return [Verdict("no-reference", "a move of one currency against another, neither "
+                            "or both the dollar: the series are rates to the dollar")]  # fmt: skip
+        other = against if moved == "USD" else moved
+        series = self._series_of(definition, other, None)
+        then = series.at("M", since)
+        # the day it was said: a rate among the monthly averages of its month and those either side
+        now = _window(series, "M", figure.published)
+        if not then or not now:
+            return [Verdict("no-reference", f"no monthly rates of {other} for {since} and "
+                            f"{figure.published:%Y-%m}")]  # fmt: skip
+        rate_then = then[0].value
+        rates_now = (min(v.value for v in now), max(v.value for v in now))
+        changes = [
+            sorted((rate / rate_then - 1) * 100 for rate in rates_now),  # the rate's own move
+            sorted((rate_then / rate - 1) * 100 for rate in rates_now),  # its inverse's
+        ]
+        if moved == "USD":  # the rate is the dollar's price: its move is the dollar's
+            readings = [(changes[0][0], changes[0][1])]
+        else:  # the currency's price in dollars, or the rate's move said of the currency
+            readings = [(changes[1][0], changes[1][1]), (-changes[0][1], -changes[0][0])]
+        readings = [(low, high) for low, high in readings if high > -100]
+        interval = self._interval(figure, figure.value)
+        outcomes = {
+            "consistent" if interval.meets(Interval(low, high)) else "inconsistent"
+            for low, high in readings
+        }
+        outcome = outcomes.pop() if len(outcomes) == 1 else "not settled"
+        given = " or ".join(f"{low:+.1f}% to {high:+.1f}%" for low, high in readings)
+        explanation = (
+            f"{'the dollar' if moved == 'USD' else moved} against "
+            f"{'the dollar' if against == 'USD' else against} since {since}: the monthly average "
+            f"{_num(rate_then)} {other} per US$ ({then[0].period}) and "
+            f"{_num(rates_now[0])}-{_num(rates_now[1])} ({now[0].period}..{now[-1].period}) give "
+            f"{given}; {then[0].citation()}; {outcome}{_page(then[0])}"
+        )
+        if outcome == "not settled":  # "has risen 15 pct": +16.7% as its price, 14.3% as the rate
+            return [Verdict("no-reference", f"read two ways, {explanation}")]
+        near = min(readings[0], key=lambda change: abs(change - figure.value))
+        difference = _difference(figure.value, near) if outcome == "inconsistent" else 0.0
+        return [Verdict(outcome, explanation, then[0], near, difference, "exact")]
+
+    def _moved_pair(self, figure: Figure) -> tuple[str | None, str]:
+        """The codes of the currency that moved (the last named before the figure as what is
+        priced) and the one it moved against (named after "against" in the words after it;
+        the dollar when none is)."""
+        table = self.rules.currency_words.table()
+        dollar = "|".join(f"(?:{cue.pattern})" for cue in self.rules.dollar_named)
+
+        def code(name: str | None) -> str | None:
+            if name is None:
+                return None
+            return table.get(name.casefold()) or ("USD" if _compiled(dollar).search(name) else None)
+
+        moved = code(self._priced_before(figure.sentence[: figure.offset]))
+        counter = re.search(r"\bagainst\s+(?:the\s+|one\s+|a\s+)?", figure.next_words, re.I)
+        against = None
+        if counter:
+            named = self._currency_names().match(figure.next_words, counter.end())
+            against = code(named.group(0)) if named else None
+        return moved, against or "USD"
+
     def _day_after(self, figure: Figure) -> str | None:
         """The month (YYYY-MM) of the day named right after a quote ("set on September 26,
         1978"; with no year, the last such month at publication), else None."""
@@ -986,7 +1077,11 @@ class Matcher:
             cue.search(figure.sentence[: figure.offset]) for cue in self.rules.period_elsewhere
         ):  # "In the same time span the Taiwan dollar rose to 36.77"
             return "a quote of a time another sentence names, not of a day the check can read"
-        if definition.measure == "level" and figure.change is not None:
+        if (
+            definition.measure == "level"
+            and figure.change is not None
+            and not (_market_quote(definition) == "currency" and self.since_month(figure))
+        ):  # "The won has risen six pct against the dollar since September 1985" is read
             return "a change of a level: the series give levels"
         if definition.measure == "growth" and any(
             cue.search(f"{figure.sentence[: figure.offset]} {figure.words.after}")
@@ -1049,7 +1144,7 @@ class Matcher:
         from 103.15"; not "the dollar rose against the yen to 145 yen"), or the counter right
         after it ("103.62 yen to the Australian dollar"). No series of rates to the dollar gives
         such a price."""
-        if figure.unit in (None, "USD"):
+        if figure.unit in (None, "USD", "percent"):  # a move's percentage: `_moved_since`
             return False
         table = self.rules.currency_words.table()
         quoted = self._priced_before(figure.sentence[: figure.offset])
