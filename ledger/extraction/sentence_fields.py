@@ -215,6 +215,8 @@ def subject(doc: Doc, s: Sentence, claim: Found, ends: list[int]) -> str | None:
     sentence before it, else the nearest after it
     (looked up by bisection: no rescan per figure). A stake's subject is the company whose
     shares are held ("owns 51.4% of Pellam", "raised its stake in Pellam to 7.8 pct")."""
+    if claim.kind in _TERM_KINDS and _security_term(doc, s, claim):
+        return None
     found = _subjects(doc, s)
     if not found:
         return _own_subject(doc, s)
@@ -265,6 +267,24 @@ def subject(doc: Doc, s: Sentence, claim: Found, ends: list[int]) -> str | None:
     ):
         return found[after][1]
     return None
+
+
+_TERM_KINDS = frozenset(("percent", "number"))  # the kinds a security's term is read for
+
+
+def _security_term(doc: Doc, s: Sentence, claim: Found) -> bool:
+    """Whether the figure is a security's coupon, price or yield ("a 7-1/4 pct coupon", "its 8.70
+    pct debentures", "paying 9-5/8 pct and priced at 101-1/4 pct"): a term of the bond, no figure
+    about its issuer ([security_term] in cues.toml); searched only where the sentence holds one of
+    its words."""
+    rules = doc.rules
+    if rules.security_words.isdisjoint(s.lower_words()):
+        return False
+    text, start, end = doc.text, claim.start, claim.end
+    return (
+        rules.security_after.match(text, end, min(len(text), end + 60), RELEASE_GIL) is not None
+        or rules.security_before.search(text, max(0, start - 30), start, RELEASE_GIL) is not None
+    )
 
 
 def _reported(
