@@ -282,8 +282,13 @@ def ingest(
     import sqlite3
     import sys
 
-    from ledger.sources import ManifestError
+    from ledger.sources import ManifestError, missing_reason
 
+    if not any(os.path.lexists(path) for path in paths):
+        # nothing to read: a mistyped folder makes no ledger and records no run
+        raise click.ClickException(
+            "; ".join(f"{printable(path)}: {missing_reason(path)}" for path in paths)
+        )
     bar: Any = None
 
     def tick(source: object, status: str, total: int) -> None:
@@ -962,7 +967,7 @@ def check(
       ledger check --no-pack
       ledger check --explain c-49925087ba170da9
     """
-    from ledger.check import CheckError, explain, run_checks
+    from ledger.check import CheckError, explain, explainable_claim, run_checks
     from ledger.matching import write_groups
     from ledger.refdata.formats import ReferenceDataError
     from ledger.refdata.lookup import reference_databases
@@ -970,6 +975,8 @@ def check(
     with open_ledger(db_path, write=True) as ledger:
         db = ledger.db
         try:
+            if explain_id:
+                explainable_claim(db, explain_id)
             official = reference_databases(db_path, references_db, pack=not no_pack)
             summary = run_checks(db, tolerance_pct=tolerance, official=official)
             groups, grouped = write_groups(db)

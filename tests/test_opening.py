@@ -109,6 +109,35 @@ def test_a_mistyped_db_creates_nothing(tmp_path: Path, name: str):
     assert os.listdir(tmp_path) == []
 
 
+# verify reports on any file, a ledger or not, in its own lines (tests/test_verify.py)
+@pytest.mark.parametrize("name", [name for name in [*READS, *WRITES] if name != "verify"])
+def test_an_empty_file_is_made_a_ledger_by_no_command_but_ingest(tmp_path: Path, name: str):
+    """SQLite reads an empty file as an empty database: `check --db notes.txt` made one a ledger."""
+    path = tmp_path / "notes.txt"
+    path.touch()
+    code, output = run(*{**READS, **WRITES}[name], "--db", str(path))
+    assert (code, output) == (1, f"Error: {path} is not a ledger (no claims, sources table)\n")
+    assert path.stat().st_size == 0 and os.listdir(tmp_path) == ["notes.txt"]
+
+
+def test_an_ingest_with_nothing_there_to_read_makes_no_ledger(tmp_path: Path):
+    typo = tmp_path / "sorces"
+    code, output = run("ingest", str(typo), "https://example.com/a", "--db", str(tmp_path / "c.db"))
+    assert (code, output) == (
+        1,
+        f"Error: {typo}: no such file or folder; https://example.com/a: a URL, not a file: "
+        "fetch it first (ledger fetch URL --into DIR)\n",
+    )
+    assert os.listdir(tmp_path) == []
+
+
+def test_check_explain_of_an_unknown_claim_checks_nothing(ledger_path: Path):
+    before = state(ledger_path)
+    code, output = run("check", "--explain", "c-0000", "--db", str(ledger_path))
+    assert (code, output) == (1, "Error: no claim with id 'c-0000' (see `ledger claims`)\n")
+    assert state(ledger_path) == before
+
+
 @pytest.mark.parametrize("name", [*READS, *WRITES, "ingest"])
 def test_a_file_that_is_not_sqlite_is_a_one_line_error(tmp_path: Path, name: str):
     path = tmp_path / "notes.txt"
