@@ -409,13 +409,14 @@ def load(shards: tuple[str, ...], db_path: str) -> None:
       ledger load shards/
       ledger load --db claims.db shards/part-00000.jsonl.gz shards/part-00001.jsonl.gz
     """
-    from ledger.distributed import load_shards
+    from ledger.distributed import load_shards, shard_files
 
-    with open_ledger(db_path, write=True, create=True) as ledger:
-        try:
-            report = load_shards(ledger, shards)
-        except ValueError as error:
-            raise click.ClickException(str(error)) from error
+    try:
+        files = shard_files(shards)  # a mistyped path makes no ledger
+        with open_ledger(db_path, write=True, create=True) as ledger:
+            report = load_shards(ledger, files)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
     _finish_with_report(report)
 
 
