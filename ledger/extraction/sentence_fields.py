@@ -43,6 +43,7 @@ _DATELINE_DASH = regex.compile(r"\s*[-–—]\s")  # after a wire dateline's day
 _SPACES_ONLY = regex.compile(r"\s+")
 _WORD = regex.compile(r"\w+")
 _SPACE = regex.compile(r"\s")
+_AFTER_BREAK = regex.compile(r"[,;:—–]|\s-\s")  # where a subject after a figure is no longer its
 
 
 def _subjects(doc: Doc, s: Sentence) -> list[tuple[int, str]]:
@@ -245,7 +246,14 @@ def subject(doc: Doc, s: Sentence, claim: Found, ends: list[int]) -> str | None:
         inside = bisect.bisect_right(starts, start, first, following)
         if _SPACE.search(doc.text, starts[inside], end):
             after = inside
-    if after < len(starts) and starts[after] < clause_end:
+    # but not past a comma, a colon or a dash after the figure: what follows is something else,
+    # an apposition, a participle's clause or a source ("has taken $65.5m so far, buoyed by
+    # opening at number one in the UK", "dropped by 50%, reports from the US Treasury said")
+    if (
+        after < len(starts)
+        and starts[after] < clause_end
+        and _AFTER_BREAK.search(doc.text, end, starts[after], RELEASE_GIL) is None
+    ):
         return found[after][1]
     return None
 
