@@ -1224,6 +1224,7 @@ def fetch(
       ledger ingest sources/
     """
     from ledger.fetch import Fetcher, FetchPolicy, fetch_pages
+    from ledger.sources import ManifestError
 
     if not urls and not feeds:
         raise click.UsageError("give at least one URL or --feed URL")
@@ -1236,6 +1237,8 @@ def fetch(
     try:
         with Fetcher(policy) as fetcher:
             report = fetch_pages(urls, into, fetcher, feeds=feeds)
+    except ManifestError as error:
+        raise click.ClickException(str(error)) from error
     except OSError as error:
         raise click.ClickException(f"{into}: {error.strerror or error}") from error
     for saved in report.saved:
