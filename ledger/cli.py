@@ -1083,6 +1083,8 @@ def reference_import(
       ledger reference import weo WEO-2024-10/ --vintage 2024-10
       ledger reference import auto reference-data/
     """
+    import sqlite3
+
     from ledger.refdata.formats import ReferenceDataError
     from ledger.refdata.store import import_paths, imported_path
 
@@ -1091,6 +1093,8 @@ def reference_import(
         summary = import_paths(target, fmt, paths, vintage=vintage)
     except ReferenceDataError as error:
         raise click.ClickException(str(error)) from error
+    except sqlite3.DatabaseError as error:  # not SQLite, or a file the user may not write
+        raise click.ClickException(f"{target}: cannot import into it ({error})") from error
     click.echo(f"{target}: {summary.line()}")
 
 

@@ -238,6 +238,24 @@ def test_a_write_to_a_read_only_ledger_is_a_one_line_error(ledger_path: Path, na
     assert state(ledger_path) == before
 
 
+def test_an_import_into_a_read_only_reference_database_is_a_one_line_error(tmp_path: Path):
+    """It was a traceback: the importer's write met SQLite's refusal uncaught."""
+    rates, more = tmp_path / "rates.csv", tmp_path / "more.csv"
+    rates.write_text("date,rate\n2020-03-11,0.25\n", encoding="utf-8")
+    more.write_text("date,rate\n2021-12-16,0.25\n", encoding="utf-8")
+    target = tmp_path / "references.db"
+    args = ["reference", "import", "boe-bank-rate", "--references-db", str(target)]
+    assert run(*args, str(rates))[0] == 0
+    with unwritable(target):
+        before = state(target)
+        code, output = run(*args, str(more))
+        assert state(target) == before
+    assert (code, output) == (
+        1,
+        f"Error: {target}: cannot import into it (attempt to write a readonly database)\n",
+    )
+
+
 def test_a_read_only_connection_cannot_write_even_as_root(ledger_path: Path):
     with Ledger(ledger_path, read_only=True) as ledger, pytest.raises(sqlite3.OperationalError):
         ledger.db.execute("delete from notes")
