@@ -353,17 +353,29 @@ def _stdout() -> IO[str]:
     return click.open_file("-", "w")
 
 
+_SQLITE_HEADER = b"SQLite format 3\x00"  # the first 16 bytes of every SQLite database file
+
+
 @contextlib.contextmanager
 def _output_file(path: str) -> Iterator[TextIO]:
     """`path` opened for writing. A regular file is written beside it under another name and
     renamed into place once whole (keeping its mode): an interrupted export never leaves a file
     that looks complete, as a CSV cut at a row boundary does. A device or pipe is written as is.
+    A SQLite database is never replaced: `-o claims.db` would have put a CSV in the ledger's
+    place, its notes lost.
     """
     try:
         if os.path.exists(path) and not os.path.isfile(path):  # /dev/stdout, a named pipe
             with open(path, "w", encoding="utf-8", newline="") as handle:
                 yield handle
             return
+        if os.path.isfile(path):
+            with open(path, "rb") as existing:
+                if existing.read(len(_SQLITE_HEADER)) == _SQLITE_HEADER:
+                    raise click.ClickException(
+                        f"{printable(path)} is a SQLite database (a ledger, or reference "
+                        "statistics): an export never replaces one"
+                    )
         from ledger.verify import partial_path, remove_stale_partials
 
         target = Path(os.path.realpath(path))  # through a symlink, as open() would write
