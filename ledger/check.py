@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from importlib import resources
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import regex
 import sqlite_utils
@@ -1272,14 +1272,21 @@ def summarize(db: sqlite_utils.Database) -> CheckSummary:
     )
 
 
-def explain(db: sqlite_utils.Database, claim_id: str) -> str:
-    """The stored checks of one claim in plain words, with the reviewer's verdict beside them."""
+def explainable_claim(db: sqlite_utils.Database, claim_id: str) -> dict[str, Any]:
+    """The claim `explain` is asked for; a `CheckError` when there is none or it is retired, so
+    `ledger check --explain` refuses a mistyped id before it checks (and writes) anything."""
     query = "select id, quote, source_id, retired_at from claims where id = ?"
     claim = next(db.query(query, [claim_id]), None)
     if claim is None:
         raise CheckError(f"no claim with id {claim_id!r} (see `ledger claims`)")
     if claim["retired_at"]:
         raise CheckError(f"claim {claim_id} is retired (no longer in its source): not checked")
+    return claim
+
+
+def explain(db: sqlite_utils.Database, claim_id: str) -> str:
+    """The stored checks of one claim in plain words, with the reviewer's verdict beside them."""
+    claim = explainable_claim(db, claim_id)
     rows = list(
         db.query(
             "select * from checks where claim_id = ? order by against_type = 'claim', id",

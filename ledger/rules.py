@@ -560,6 +560,24 @@ def packaged_month_abbreviations() -> list[str]:
     return month_abbreviations(tomllib.loads(raw)["period_words"]["months"])
 
 
+class SecurityTerm(_Strict):
+    """Where a figure is a security's term, no figure about its issuer ([security_term] in
+    cues.toml): `after` matched from the figure's end, `before` read backwards from its start."""
+
+    comment: str
+    after: str
+    before: str
+    words: list[str] = Field(min_length=1)  # one of them is in every match of either
+    examples: list[str] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _examples_hold_words(self) -> SecurityTerm:
+        missed = [e for e in self.examples if not any(w in e.lower() for w in self.words)]
+        if missed:
+            raise ValueError(f"security_term: example(s) {missed} hold none of `words`")
+        return self
+
+
 class RegexTable(_Strict):
     """A cue that is one regex of its own (period_baseline, own_aside, state_body,
     headline_subject, subject_object, subject_owned, reported_subject), not a list of rules."""
@@ -703,6 +721,7 @@ class RuleFiles(_Strict):
     subject_object: RegexTable
     subject_owned: RegexTable
     reported_subject: RegexTable
+    security_term: SecurityTerm
     subject: list[SubjectRule]
     pycountry: PycountrySettings | None = None
     metric: list[MetricRule]
@@ -889,6 +908,9 @@ class Rules:
     subject_owned: Pattern  # fullmatch between a stake figure and the company it is in
     subject_stake: Pattern  # the same read backwards from a subject (its `stake` group: "stake in")
     reported_subject: Pattern  # fullmatch from a speaker's verb to the subject of what it says
+    security_after: Pattern  # match from a figure's end: it is a security's term (no subject)
+    security_before: Pattern  # the same read backwards from its start ("paying ", "priced at ")
+    security_words: frozenset[str]  # one of them is in every match of either
     subject_pattern: Pattern
     # where subject_pattern may match, found by `re` (see _hint); None: it is searched alone
     subject_hint: re.Pattern[str] | None
@@ -1739,6 +1761,11 @@ def _cues(files: RuleFiles, cue: Callable[[str, str], Pattern]) -> dict[str, Any
         "subject_owned": cue(r"\s*(?:" + files.subject_owned.regex + ")", "subject_owned"),
         "subject_stake": cue("(?r)(?:" + files.subject_owned.regex + r")\Z", "subject_owned"),
         "reported_subject": cue(files.reported_subject.regex, "reported_subject"),
+        "security_after": cue(files.security_term.after, "security_term after"),
+        "security_before": cue(
+            "(?r)(?:" + files.security_term.before + r")\Z", "security_term before"
+        ),
+        "security_words": frozenset(files.security_term.words),
         "subject_pattern": regex.compile(
             # \b rather than a look-behind first: the engine rejects most positions at once;
             # a name a currency's "$" follows is the currency's ("more than US$5 billion")
