@@ -376,11 +376,17 @@ class RegexCue(_Strict):
     # story's brackets, "19" or "20" for a year): what its trigger words cannot say
     needs: list[str] = []
     also: Also = []
+    # every match opens with one of the trigger words, a word of its own ("according to", "firm
+    # Granitco"): the cue is then tried only where one stands, not searched through the sentence
+    # (sentence_fields._trigger_starts)
+    opens_with_trigger: bool = False
     examples: list[str] = Field(min_length=1)
 
     @model_validator(mode="after")
     def _also_in_examples(self) -> RegexCue:
         _examples_hold_also(self)
+        if self.opens_with_trigger and not self.triggers:
+            raise ValueError(f"{self.id}: opens_with_trigger needs triggers to open with")
         return self
 
 
