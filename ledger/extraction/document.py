@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import functools
 import itertools
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
 import regex
 
@@ -26,6 +27,18 @@ SCAN_TIMEOUT = 5.0
 RULE_TIMEOUT = 0.5
 # Calls over at most this many characters run without a timer (see Doc.call).
 WINDOW = 600
+# How far from a figure a pattern anchored at it reads, in characters (and how near two things
+# stand to be read as one phrase). A reach keeps each call short whatever the text around, and a
+# reading from running on into another clause; each holds the longest phrase of its kind with
+# room to spare.
+SHORT_REACH: Final = 24  # the next few words: a split's "-for-1", "of the" after a count, an
+#                          age's "aged" or "children under" before it
+WORD_REACH: Final = 40  # a figure's own words: a qualifier, currency or label before it ("more
+#                         than US$", "Boeing"), its unit, ratio, noun or size after it ("to one",
+#                         "-member board"); the words between two figures or names of one phrase
+CLAUSE_REACH: Final = 60  # a clause's words: a change cue or a baseline's words before a figure
+#                           ("an increase of more than", "compared with"), a tail after it
+#                           ("dollars and 45 cents", "feet 2 inches")
 # CPU seconds a text may take, read untimed, before it is read again under the per-call timers
 # (ledger.watchdog). Per character: ten times the most any news story took (4 us; 1.1 us on
 # average), four times the slowest of bench/pathological.py's linear inputs ("1 1 1 ...", 11 us),
@@ -338,6 +351,29 @@ def matches_at(pattern: Pattern, text: str, starts: list[int], after: int) -> li
         if m is not None:
             found.append(m)
             after = m.end()  # (never empty: each opens with a word)
+    return found
+
+
+def hinted_matches(
+    pattern: Pattern, hint: re.Pattern[str], text: str, hinted: str, lo: int, end: int
+) -> list[Match]:
+    """What `pattern.finditer(text, lo, end)` finds (untimed: `re` takes no timeout), the
+    pattern asked only where `hint` finds a place it may start: the hint finds every such place
+    and more, far more cheaply than the pattern looks (rules._hint, rules.anchor_word_hint).
+    As finditer, each match is looked for from where the one before ended. The hint reads
+    `hinted`, whose offsets are the text's where its matches start: the text itself, or the
+    text with a space before it for a hint that matches the character before a word."""
+    found: list[Match] = []
+    search, match = hint.search, pattern.match
+    at = lo
+    while (place := search(hinted, at, end + 1)) is not None:
+        at = place.start()
+        matched = match(text, at, end, RELEASE_GIL)
+        if matched is None:
+            at += 1
+        else:
+            found.append(matched)
+            at = max(matched.end(), at + 1)
     return found
 
 

@@ -10,7 +10,9 @@ from collections.abc import Iterable
 import regex
 
 from ledger.extraction.document import (
+    CLAUSE_REACH,
     RELEASE_GIL,
+    WORD_REACH,
     Doc,
     Found,
     Match,
@@ -19,6 +21,7 @@ from ledger.extraction.document import (
     PeriodCue,
     Sentence,
     Source,
+    hinted_matches,
 )
 from ledger.extraction.document import groupdict as _groupdict
 from ledger.rules import MetricRule, PeriodRule, RegexCue, Rules, SubjectNameCue
@@ -40,6 +43,7 @@ _DATELINE_DASH = regex.compile(r"\s*[-–—]\s")  # after a wire dateline's day
 _SPACES_ONLY = regex.compile(r"\s+")
 _WORD = regex.compile(r"\w+")
 _SPACE = regex.compile(r"\s")
+_AFTER_BREAK = regex.compile(r"[,;:—–]|\s-\s")  # where a subject after a figure is no longer its
 
 
 def _subjects(doc: Doc, s: Sentence) -> list[tuple[int, str]]:
@@ -94,20 +98,8 @@ def _table_names(rules: Rules, s: Sentence, text: str) -> Iterable[Match]:
     pattern, hint = rules.subject_pattern, rules.subject_hint
     if hint is None:
         return pattern.finditer(text, 0, len(text), False, RELEASE_GIL)
-    # what the finditer finds, the pattern asked only where the hint finds a name's start (a
-    # third fewer instructions: rules._hint); each looked for from where the one before ended
-    found: list[Match] = []
-    search, match, size = hint.search, pattern.match, len(text)
-    at = 0
-    while (hinted := search(text, at)) is not None:
-        start = hinted.start()
-        name = match(text, start, size, RELEASE_GIL)
-        if name is None:
-            at = start + 1
-        else:
-            found.append(name)
-            at = max(name.end(), start + 1)
-    return found
+    # the pattern asked only where the hint finds a name's start: a third fewer instructions
+    return hinted_matches(pattern, hint, text, text, 0, len(text))
 
 
 def _search(pattern: Pattern, text: str) -> Match | None:
@@ -253,6 +245,8 @@ def subject(doc: Doc, s: Sentence, claim: Found, ends: list[int]) -> str | None:
     sentence before it, else the nearest after it
     (looked up by bisection: no rescan per figure). A stake's subject is the company whose
     shares are held ("owns 51.4% of Pellam", "raised its stake in Pellam to 7.8 pct")."""
+    if claim.kind in _TERM_KINDS and _security_term(doc, s, claim):
+        return None
     found = _subjects(doc, s)
     if not found:
         return _own_subject(doc, s)
@@ -293,9 +287,34 @@ def subject(doc: Doc, s: Sentence, claim: Found, ends: list[int]) -> str | None:
         inside = bisect.bisect_right(starts, start, first, following)
         if _SPACE.search(doc.text, starts[inside], end):
             after = inside
-    if after < len(starts) and starts[after] < clause_end:
+    # but not past a comma, a colon or a dash after the figure: what follows is something else,
+    # an apposition, a participle's clause or a source ("has taken $65.5m so far, buoyed by
+    # opening at number one in the UK", "dropped by 50%, reports from the US Treasury said")
+    if (
+        after < len(starts)
+        and starts[after] < clause_end
+        and _AFTER_BREAK.search(doc.text, end, starts[after], RELEASE_GIL) is None
+    ):
         return found[after][1]
     return None
+
+
+_TERM_KINDS = frozenset(("percent", "number"))  # the kinds a security's term is read for
+
+
+def _security_term(doc: Doc, s: Sentence, claim: Found) -> bool:
+    """Whether the figure is a security's coupon, price or yield ("a 7-1/4 pct coupon", "its 8.70
+    pct debentures", "paying 9-5/8 pct and priced at 101-1/4 pct"): a term of the bond, no figure
+    about its issuer ([security_term] in cues.toml); searched only where the sentence holds one of
+    its words."""
+    rules = doc.rules
+    if rules.security_words.isdisjoint(s.lower_words()):
+        return False
+    text, start, end = doc.text, claim.start, claim.end
+    return (
+        rules.security_after.match(text, end, min(len(text), end + 60), RELEASE_GIL) is not None
+        or rules.security_before.search(text, max(0, start - 30), start, RELEASE_GIL) is not None
+    )
 
 
 def _reported(
@@ -327,7 +346,7 @@ def _named_where(doc: Doc, starts: list[int], first: int, following: int, start:
     """The subject `first`, or the one right after it where `first` only says where that one is
     ("Tokyo's Nikkei 225 dropped 2.11%": the Nikkei's fall, not Japan's)."""
     after = first + 1
-    if after >= following or starts[after] >= start or starts[after] - starts[first] > 40:
+    if after >= following or starts[after] >= start or starts[after] - starts[first] > WORD_REACH:
         return first
     if _PLACE_OF.fullmatch(doc.text, starts[first], starts[after], RELEASE_GIL) is None:
         return first
@@ -366,14 +385,14 @@ def _owned(
     of Pellam", "its 80 pct interest in Pellam"), else the last before it in its clause where
     that one follows "stake in" ("raised its stake in Pellam to 237,000 shares")."""
     owned = doc.rules.subject_owned
-    if following < len(starts) and starts[following] - end < 40:
+    if following < len(starts) and starts[following] - end < WORD_REACH:
         gap = owned.fullmatch(doc.text, end, starts[following], RELEASE_GIL)
         if gap is not None:
             return following
     last = following - 1
     if last >= first and last >= 0:
         at = starts[last] - s.start
-        held = doc.rules.subject_stake.search(s.text, max(0, at - 40), at, RELEASE_GIL)
+        held = doc.rules.subject_stake.search(s.text, max(0, at - WORD_REACH), at, RELEASE_GIL)
         if held is not None and held.group("stake"):
             return last
     return None
@@ -1033,7 +1052,9 @@ def _year_in_sentence(doc: Doc, s: Sentence, end: int) -> str | None:
                     s.text, end, holder, RELEASE_GIL
                 ):
                     continue
-                if doc.call("period_baseline", rules.baseline.search, s.text, max(0, a - 60), a):
+                if doc.call(
+                    "period_baseline", rules.baseline.search, s.text, max(0, a - CLAUSE_REACH), a
+                ):
                     continue
                 return m.group("year")
             return None
@@ -1068,7 +1089,9 @@ def _periods(doc: Doc, s: Sentence) -> list[PeriodCue]:
             taken.append((a, b))
             if rule.period == "now" and _quotation(doc, s.start + a) is not None:
                 continue  # a quotation's "today" is its speaker's, maybe years before
-            baseline = doc.call("period_baseline", rules.baseline.search, s.text, max(0, a - 60), a)
+            baseline = doc.call(
+                "period_baseline", rules.baseline.search, s.text, max(0, a - CLAUSE_REACH), a
+            )
             # "a turnaround from 2002 when output fell 11%": the when-clause is 2002's
             based = (
                 baseline is not None
@@ -1195,7 +1218,7 @@ def _starts_change(doc: Doc, s: Sentence, claim: Found) -> bool:
     return (
         rules.period_revision_words.isdisjoint(words)
         and rules.period_change_from.search(
-            doc.text, max(0, claim.start - 40), claim.start, RELEASE_GIL
+            doc.text, max(0, claim.start - WORD_REACH), claim.start, RELEASE_GIL
         )
         is not None
     )
@@ -1208,9 +1231,12 @@ def _is_baseline(doc: Doc, claim: Found) -> bool:
 
 def _baseline_before(doc: Doc, text: str, at: int) -> bool:
     """Whether the words of `text` just before `at` make what follows a baseline (period_baseline,
-    read backwards over the 60 characters before it)."""
+    read backwards over the CLAUSE_REACH characters before it)."""
     baseline = doc.rules.baseline
-    return doc.call("period_baseline", baseline.search, text, max(0, at - 60), at) is not None
+    return (
+        doc.call("period_baseline", baseline.search, text, max(0, at - CLAUSE_REACH), at)
+        is not None
+    )
 
 
 def _first_cue(cues: list[PeriodCue], i: int, limit: int) -> PeriodCue | None:
