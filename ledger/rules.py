@@ -728,6 +728,7 @@ class RuleFiles(_Strict):
     subject_owned: RegexTable
     reported_subject: RegexTable
     security_term: SecurityTerm
+    place_in_name: RegexTable
     subject: list[SubjectRule]
     pycountry: PycountrySettings | None = None
     metric: list[MetricRule]
@@ -917,6 +918,8 @@ class Rules:
     security_after: Pattern  # match from a figure's end: it is a security's term (no subject)
     security_before: Pattern  # the same read backwards from its start ("paying ", "priced at ")
     security_words: frozenset[str]  # one of them is in every match of either
+    place_in_name: Pattern  # a national body's words: a place opening its name stays a subject
+    place_ids: frozenset[str]  # the subject ids that are countries (a place in a name: _opens_name)
     subject_pattern: Pattern
     # where subject_pattern may match, found by `re` (see _hint); None: it is searched alone
     subject_hint: re.Pattern[str] | None
@@ -1772,6 +1775,11 @@ def _cues(files: RuleFiles, cue: Callable[[str, str], Pattern]) -> dict[str, Any
             "(?r)(?:" + files.security_term.before + r")\Z", "security_term before"
         ),
         "security_words": frozenset(files.security_term.words),
+        "place_in_name": cue(files.place_in_name.regex, "place_in_name"),
+        "place_ids": frozenset(
+            [s.id for s in files.subject if s.kind == "country"]
+            + list(country_names(skip).values())
+        ),
         "subject_pattern": regex.compile(
             # \b rather than a look-behind first: the engine rejects most positions at once;
             # a name a currency's "$" follows is the currency's ("more than US$5 billion")

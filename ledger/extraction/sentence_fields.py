@@ -59,7 +59,8 @@ def _subjects(doc: Doc, s: Sentence) -> list[tuple[int, str]]:
         source = _attribution_in(doc, s)
         # a source cited for the figure is not what it is about ("estimates from the World Bank")
         cited = source.name if source is not None and source.cited else None
-        if text.isupper() and text.isascii():
+        upper = text.isupper() and text.isascii()
+        if upper:
             text = text.title()  # "MEXICO PUTS FOREIGN INVESTMENT AT ...": same offsets
             # (in capitals, every word would read as a name: only the headline's head does)
             head = rules.headline_subject.match(s.text)
@@ -72,6 +73,7 @@ def _subjects(doc: Doc, s: Sentence) -> list[tuple[int, str]]:
         found = [(s.start + a, name) for a, _, name in named]
         # "worldwide": a subject only where the sentence names no other
         alone: list[tuple[int, str]] = []
+        places = rules.place_ids
         # a prefix tree of literal names: linear, so no timer needed
         for m in _table_names(rules, s, text):
             at = m.start()
@@ -81,11 +83,39 @@ def _subjects(doc: Doc, s: Sentence) -> list[tuple[int, str]]:
                 continue
             # a name written as listed needs no respacing ("Hong\u00a0Kong" does)
             name = ids.get(m.group()) or ids[_SPACES.sub(" ", m.group())]
+            if not upper and name in places and _opens_name(rules, text, m):
+                continue  # "British Airways", "Swiss Re": a part of a name
             (alone if m.group() in rules.subject_alone else found).append((s.start + at, name))
         found = [(at, name) for at, name in found if name != cited] or alone
         found.sort(key=lambda subject: subject[0])
         s.subjects = found
     return s.subjects
+
+
+# the capitalised words right after a name, the first written in lower case after its capital
+_NAME_RUN = regex.compile(r" +(\p{Lu}\p{Ll}[\p{L}.&'’-]*(?:\s+\p{Lu}[\p{L}.&'’-]*)*)")
+
+
+def _opens_name(rules: Rules, text: str, m: Match) -> bool:
+    """Whether a country's name opens a longer name, a part of it and no subject of its own
+    ("British Airways", "Swiss Re", "France Telecom", "the China Initiative"): not one that ends
+    in a dot ("U.S. Sales rose": wire copy's capital), nor before a title ("British Prime
+    Minister"), a state's body ("U.S. Treasury") or a national one ([place_in_name]: "Thai Rice
+    Mills Association"), nor itself a state's body ("the Senate")."""
+    end = m.end()
+    if not (end + 2 < len(text) and text[end] == " " and text[end + 1].isupper()):
+        return False  # most names: a word in lower case, a comma or the end follows
+    run = _NAME_RUN.match(text, end, len(text), RELEASE_GIL)
+    if run is None or m.group().endswith("."):
+        return False
+    words = _SPACES_ONLY.sub(" ", run.group(1))  # "Finance\nMinister"
+    return not (
+        rules.titles.match(words + " ")
+        or _search(rules.state_body, words)
+        or _search(rules.place_in_name, words)
+        or _search(rules.state_body, m.group())
+        or words.partition(" ")[0] in rules.subject_ids
+    )
 
 
 def _table_names(rules: Rules, s: Sentence, text: str) -> Iterable[Match]:
