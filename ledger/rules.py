@@ -376,11 +376,17 @@ class RegexCue(_Strict):
     # story's brackets, "19" or "20" for a year): what its trigger words cannot say
     needs: list[str] = []
     also: Also = []
+    # every match opens with one of the trigger words, a word of its own ("according to", "firm
+    # Granitco"): the cue is then tried only where one stands, not searched through the sentence
+    # (sentence_fields._trigger_starts)
+    opens_with_trigger: bool = False
     examples: list[str] = Field(min_length=1)
 
     @model_validator(mode="after")
     def _also_in_examples(self) -> RegexCue:
         _examples_hold_also(self)
+        if self.opens_with_trigger and not self.triggers:
+            raise ValueError(f"{self.id}: opens_with_trigger needs triggers to open with")
         return self
 
 
@@ -722,6 +728,7 @@ class RuleFiles(_Strict):
     subject_owned: RegexTable
     reported_subject: RegexTable
     security_term: SecurityTerm
+    place_in_name: RegexTable
     subject: list[SubjectRule]
     pycountry: PycountrySettings | None = None
     metric: list[MetricRule]
@@ -911,6 +918,8 @@ class Rules:
     security_after: Pattern  # match from a figure's end: it is a security's term (no subject)
     security_before: Pattern  # the same read backwards from its start ("paying ", "priced at ")
     security_words: frozenset[str]  # one of them is in every match of either
+    place_in_name: Pattern  # a national body's words: a place opening its name stays a subject
+    place_ids: frozenset[str]  # the subject ids that are countries (a place in a name: _opens_name)
     subject_pattern: Pattern
     # where subject_pattern may match, found by `re` (see _hint); None: it is searched alone
     subject_hint: re.Pattern[str] | None
@@ -1766,6 +1775,11 @@ def _cues(files: RuleFiles, cue: Callable[[str, str], Pattern]) -> dict[str, Any
             "(?r)(?:" + files.security_term.before + r")\Z", "security_term before"
         ),
         "security_words": frozenset(files.security_term.words),
+        "place_in_name": cue(files.place_in_name.regex, "place_in_name"),
+        "place_ids": frozenset(
+            [s.id for s in files.subject if s.kind == "country"]
+            + list(country_names(skip).values())
+        ),
         "subject_pattern": regex.compile(
             # \b rather than a look-behind first: the engine rejects most positions at once;
             # a name a currency's "$" follows is the currency's ("more than US$5 billion")

@@ -59,7 +59,8 @@ def _subjects(doc: Doc, s: Sentence) -> list[tuple[int, str]]:
         source = _attribution_in(doc, s)
         # a source cited for the figure is not what it is about ("estimates from the World Bank")
         cited = source.name if source is not None and source.cited else None
-        if text.isupper() and text.isascii():
+        upper = text.isupper() and text.isascii()
+        if upper:
             text = text.title()  # "MEXICO PUTS FOREIGN INVESTMENT AT ...": same offsets
             # (in capitals, every word would read as a name: only the headline's head does)
             head = rules.headline_subject.match(s.text)
@@ -72,6 +73,7 @@ def _subjects(doc: Doc, s: Sentence) -> list[tuple[int, str]]:
         found = [(s.start + a, name) for a, _, name in named]
         # "worldwide": a subject only where the sentence names no other
         alone: list[tuple[int, str]] = []
+        places = rules.place_ids
         # a prefix tree of literal names: linear, so no timer needed
         for m in _table_names(rules, s, text):
             at = m.start()
@@ -81,11 +83,39 @@ def _subjects(doc: Doc, s: Sentence) -> list[tuple[int, str]]:
                 continue
             # a name written as listed needs no respacing ("Hong\u00a0Kong" does)
             name = ids.get(m.group()) or ids[_SPACES.sub(" ", m.group())]
+            if not upper and name in places and _opens_name(rules, text, m):
+                continue  # "British Airways", "Swiss Re": a part of a name
             (alone if m.group() in rules.subject_alone else found).append((s.start + at, name))
         found = [(at, name) for at, name in found if name != cited] or alone
         found.sort(key=lambda subject: subject[0])
         s.subjects = found
     return s.subjects
+
+
+# the capitalised words right after a name, the first written in lower case after its capital
+_NAME_RUN = regex.compile(r" +(\p{Lu}\p{Ll}[\p{L}.&'’-]*(?:\s+\p{Lu}[\p{L}.&'’-]*)*)")
+
+
+def _opens_name(rules: Rules, text: str, m: Match) -> bool:
+    """Whether a country's name opens a longer name, a part of it and no subject of its own
+    ("British Airways", "Swiss Re", "France Telecom", "the China Initiative"): not one that ends
+    in a dot ("U.S. Sales rose": wire copy's capital), nor before a title ("British Prime
+    Minister"), a state's body ("U.S. Treasury") or a national one ([place_in_name]: "Thai Rice
+    Mills Association"), nor itself a state's body ("the Senate")."""
+    end = m.end()
+    if not (end + 2 < len(text) and text[end] == " " and text[end + 1].isupper()):
+        return False  # most names: a word in lower case, a comma or the end follows
+    run = _NAME_RUN.match(text, end, len(text), RELEASE_GIL)
+    if run is None or m.group().endswith("."):
+        return False
+    words = _SPACES_ONLY.sub(" ", run.group(1))  # "Finance\nMinister"
+    return not (
+        rules.titles.match(words + " ")
+        or _search(rules.state_body, words)
+        or _search(rules.place_in_name, words)
+        or _search(rules.state_body, m.group())
+        or words.partition(" ")[0] in rules.subject_ids
+    )
 
 
 def _table_names(rules: Rules, s: Sentence, text: str) -> Iterable[Match]:
@@ -159,14 +189,48 @@ def _cue_matches_named(doc: Doc, cue: SubjectNameCue, pattern: Pattern, s: Sente
         m = doc.call(rule, pattern.match, s.text, timed=True)
         if m is None or m.end() > 0:  # an empty match would be searched on past, as below
             return [m] if m is not None else []
-    return doc.find_all(rule, pattern, s.text)
+    opening = cue.past_head_triggers or (cue.triggers if cue.opens_with_trigger else None)
+    return doc.find_all(rule, pattern, s.text, _trigger_starts(s, opening))
+
+
+def _trigger_starts(s: Sentence, triggers: list[str] | None) -> list[int] | None:
+    """Where, in order, each of the `triggers` that is a word of the sentence stands in it (as a
+    substring of its lower-cased text, so at least wherever it stands as a word): all the places
+    a cue whose every match opens with one of them (`opens_with_trigger`, or a past_head's rest)
+    can match. None where they cannot be found so (no triggers, or a sentence whose words
+    lower_words may not find as the pattern's word boundaries do: _whole_words).
+
+    >>> s = Sentence(0, 25, "He said that sales rose.")
+    >>> _trigger_starts(s, ["said", "that", "when"])
+    [3, 8]
+    """
+    if not triggers or not _whole_words(s):
+        return None
+    lower, words = s.lower_text(), s.lower_words()
+    starts: list[int] = []
+    for word in triggers:
+        if word in words:
+            at = lower.find(word)
+            while at != -1:
+                starts.append(at)
+                at = lower.find(word, at + 1)
+    starts.sort()
+    return starts
 
 
 def _holds_needed(cue: RegexCue, s: Sentence) -> bool:
     """Whether the sentence holds one of the strings the cue `needs` (if it names any), and one
     of those it holds `also` (holds_also): substring tests in C, where a timed regex call costs
     some 3 us before it reads a character."""
-    return (not cue.needs or any(map(s.text.__contains__, cue.needs))) and holds_also(cue, s)
+    needs = cue.needs
+    if needs:
+        text = s.text
+        for need in needs:  # a loop of `in` tests (PyUnicode_Contains): no bound method mapped
+            if need in text:
+                break
+        else:
+            return False
+    return holds_also(cue, s)
 
 
 def holds_also(rule: RegexCue | MetricRule, s: Sentence) -> bool:
@@ -176,9 +240,14 @@ def holds_also(rule: RegexCue | MetricRule, s: Sentence) -> bool:
     "s" without lower-casing to it, so the rule is searched.) A search of a sentence that cannot
     match still costs its timer and a pass over the sentence: one in three of the metric
     keywords' searches found nothing."""
-    if not rule.also or not s.text.isascii():
+    also = rule.also
+    if not also or not s.text.isascii():
         return True
-    return any(map(s.lower_text().__contains__, rule.also))
+    lower = s.lower_text()
+    for word in also:  # noqa: SIM110  (any() of a generator builds one per call when compiled)
+        if word in lower:
+            return True
+    return False
 
 
 def _organisation_name(rules: Rules, name: str) -> str | None:
@@ -621,7 +690,8 @@ def _attribution_in(doc: Doc, s: Sentence) -> Source | None:
             continue
         # the first match that names someone: "He notes that ... Mark Liu, has said"; the
         # matches after it are never searched for
-        for m in doc.each_match(f"attribution:{cue.id}", pattern, s.text):
+        starts = _trigger_starts(s, cue.triggers) if cue.opens_with_trigger else None
+        for m in doc.each_match(f"attribution:{cue.id}", pattern, s.text, starts):
             if "pronoun" in m.re.groupindex and m.group("pronoun"):
                 who = _person_before(doc, s.start + m.start())
                 kind = "person"
