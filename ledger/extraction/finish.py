@@ -21,7 +21,7 @@ from collections import deque
 import regex
 
 from ledger.extraction.candidate import OF_AFTER
-from ledger.extraction.document import RELEASE_GIL, Doc, Found, Sentence
+from ledger.extraction.document import CLAUSE_REACH, RELEASE_GIL, WORD_REACH, Doc, Found, Sentence
 from ledger.extraction.sentence_fields import attribution, compares, metric, period, subject
 from ledger.fingerprints import fingerprint_occurrences
 from ledger.numbers import singular
@@ -184,7 +184,7 @@ def _carry_changes_to_baselines(doc: Doc, claims: list[Found]) -> None:
         if (
             before.change is not None
             and claim.change is None
-            and claim.start - before.end <= 60
+            and claim.start - before.end <= CLAUSE_REACH
             and _same_unit(before, claim)
             and _BASELINE_GAP.match(doc.text, before.end, claim.start, RELEASE_GIL)
             # "compared with a 0.3% slide": after an article the figure sizes a noun of its own
@@ -312,7 +312,7 @@ def _read_sentence(doc: Doc, s: Sentence, claims: list[Found]) -> list[tuple[Fou
                 claim.change is None
                 and previous.change is not None
                 and claim.unit == previous.unit
-                and len(gap) <= 40
+                and len(gap) <= WORD_REACH
                 and _AND_END.match(gap)
             ):
                 claim.change = previous.change
