@@ -339,7 +339,7 @@ def _plain_digits_end(text: str, at: int, end: int) -> int:
     for an alternative of `skip` or `number` (patterns.toml) that could match there: tests
     hold the two to the same figures (test_extract_work.py).
 
-    >>> [_plain_digits_end(t + " a", 0, 250) for t in ["5", "1,400", "3.75", "10:30", "1/4"]]
+    >>> [_plain_digits_end(t + " of it", 0, 250) for t in ["5", "1,400", "3.75", "10:30", "1/4"]]
     [1, 5, 4, -1, -1]
     """
     if at and text[at - 1] not in _PLAIN_BEFORE:
