@@ -655,11 +655,16 @@ class MetricRule(_Strict):
     variant_of: str | None = Field(None, pattern=r"^[a-z][a-z0-9_]*$")
     triggers: list[str] = []
     also: Also = []
+    # every keyword match opens with one of the trigger words, a word of its own (as a cue's
+    # opens_with_trigger): matched where one stands, not searched through the sentence
+    opens_with_trigger: bool = False
     examples: list[str] = Field(min_length=1)
 
     @model_validator(mode="after")
     def _also_in_examples(self) -> MetricRule:
         _examples_hold_also(self)
+        if self.opens_with_trigger and not self.triggers:
+            raise ValueError(f"{self.id}: opens_with_trigger needs triggers to open with")
         return self
 
 
