@@ -89,6 +89,7 @@ def finish(doc: Doc, found: list[Found]) -> None:
             s = doc.sentence(claim.start)
             claim.sentence, claim.sentence_start = s.text, s.start
     for claims in _by_sentence(found).values():
+        _carry_elided_nouns(doc, claims)
         _carry_listed_units(doc, claims)
         _carry_units_of_estimates(doc, claims)
         _carry_counted_nouns(doc, claims)
@@ -136,6 +137,46 @@ def _by_sentence(found: list[Found]) -> dict[int, list[Found]]:
     for claim in found:
         by_sentence.setdefault(claim.sentence_start, []).append(claim)
     return by_sentence
+
+
+def _carry_elided_nouns(doc: Doc, claims: list[Found]) -> None:
+    """A whole number after a list's comma or "and" that goes on as a list's item does ("180
+    on Friday", "and one from Marsh"), kept bare or with no noun, counts what the figure that
+    opens the list counts ("65 flights on Thursday, 180 on Friday", "10 solo awards and four
+    with Take That", "8,000 tonnes ... and 13,000 in the second"), when no other figure stands
+    between them ("two singles ... reached numbers 19 and 10 in the chart" are not singles).
+    A span of time opens a list only where nothing else before it could ("5,000 tonnes in one
+    day and 20,000 in one week" are tonnes)."""
+    compiled, edges, text = doc.rules.compiled, doc.rules.edges, doc.text
+    for at, claim in enumerate(claims):
+        # bare, or a statistic kept with no noun ("20,000 in one week")
+        elided = claim.bare or (claim.unit is None and claim.rule == "count" and not claim.level)
+        if not elided or claim.value <= 0 or claim.value != int(claim.value) or not at:
+            continue
+        start, end = claim.start, claim.end
+        if not (
+            edges.before(compiled["list_item_before"], text, max(0, start - 8), start)
+            and (
+                edges.after(compiled["list_item_after"], text, end, end + 16)
+                or edges.after(compiled["elided_subject_after"], text, end, end + 12)
+            )
+        ):
+            continue
+        earlier = claims[:at]
+        opener = next((c for c in reversed(earlier) if c.kind != "duration"), earlier[-1])
+        if (
+            opener.bare
+            or opener.unit is None
+            or opener.kind in ("multiple", "percent")
+            # "80 mln dlrs in deposits ..., and one in Palm Beach": a lone "one" is a thing
+            or (claim.value == 1 and opener.kind != "count")
+            or opener.level
+            or claim.start - opener.end > 90
+            or compiled["list_gap_figure"].search(text, opener.end, claim.start)
+        ):
+            continue
+        claim.kind, claim.unit, claim.bare = opener.kind, opener.unit, False
+        claim.carried_from = opener
 
 
 def _carry_listed_units(doc: Doc, claims: list[Found]) -> None:
