@@ -115,7 +115,7 @@ PATTERN_GROUPS: dict[str, tuple[str, ...]] = {
     "list_item_before": (),  # "and one from Marsh": a list's item whose noun is left out
     "list_item_after": (),  # ... and the words it goes on with
     "list_gap_figure": (),  # ... with no other figure between it and the list's first item
-    "number_of_before": ("noun",),  # "the number of hotspots ... reach 200,000": hotspots
+    "number_of_before": ("noun", "people"),  # "the number of hotspots ... reach 200,000": hotspots
     "month_near_before": (),  # "February 21 through 28 were": a day, not an elided subject
     "age_apposition": (),  # "Liam Mower, 12,": an age after a person's name
     "rank_before": (),  # "the top three companies": a rank, not a count

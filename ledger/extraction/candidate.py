@@ -892,17 +892,15 @@ def _found(r: Reading) -> Found:
 def _change_noun_after(r: Reading, quote_start: int) -> str | None:
     """The direction of a change's noun right after the figure or one word on, in a noun phrase
     an article or a possessive opens ("a 3.8% boost", "a 30 pct tariff increase"; cues.toml
-    [change_nouns]). Gated on the sentence's words: most sentences hold none of the nouns."""
-    rules = r.doc.rules
-    nouns = rules.change_nouns
-    if r.sentence.lower_words().isdisjoint(nouns):
-        return None
-    text = r.doc.text
+    [change_nouns]). Read from the next word or two: a set lookup each, where a gate on the
+    sentence's words would cost a lookup per noun."""
+    rules, text = r.doc.rules, r.doc.text
     if not text[r.end : r.end + 1].isspace():
         return None  # "5%-owned", "30 pct," : no noun phrase goes on
     after = text[r.end : r.end + 40].split(None, 2)[:2]
     if not after:
         return None
+    nouns = rules.change_nouns
     noun = _bare_word(after[0])
     if (
         noun not in nouns

@@ -287,7 +287,8 @@ def _carry_counted_nouns(doc: Doc, claims: list[Found]) -> None:
     """A whole number kept with no noun counts what the nearest count before it in its sentence
     counts, when it is a part of that whole or a smaller figure of it ("of the 95 individuals
     still facing charges, 71 are", "50,000 jobs, including 9,000 at Micron"), or what "the
-    number of" names before it ("The number of hotspots is expected to reach 200,000")."""
+    number of" names before it ("The number of hotspots is expected to reach 200,000"), or
+    people after a population ("a population of 168 million")."""
     counted: Found | None = None
     for claim in claims:
         if claim.kind != "count" or claim.rule != "count":
@@ -314,7 +315,11 @@ def _number_of(doc: Doc, claim: Found, start: int) -> str | None:
     of the product whose trade is named there ("truck sales"), the nearest if several are."""
     pattern = doc.rules.compiled["number_of_before"]
     nearest = deque(pattern.finditer(doc.text, start, claim.start), maxlen=1)
-    return singular(nearest[0].group("noun"), doc.rules.irregular) if nearest else None
+    if not nearest:
+        return None
+    if nearest[0].group("people"):
+        return "person"  # "a population of 168 million", "the US population ... to 420 million"
+    return singular(nearest[0].group("noun"), doc.rules.irregular)
 
 
 def _scaled_source(doc: Doc, earlier: list[Found]) -> Found | None:
