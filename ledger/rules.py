@@ -925,6 +925,7 @@ class Rules:
     comparison_triggers: frozenset[str]
     not_labels: frozenset[str]
     change_nouns: dict[str, Change]  # a change's noun a word after its figure: its direction
+    change_noun_words: frozenset[str]  # ... as a set, to ask a sentence's words once
     change_determiners: frozenset[str]  # ... in a noun phrase one of these opens
     change_not_between: frozenset[str]  # ... with none of these between
     change_percent_only: frozenset[str]  # ... these after a percent only
@@ -1559,6 +1560,7 @@ def _word_lookups(files: RuleFiles) -> dict[str, Any]:
             **{w: "increase" for w in files.change_nouns.increase},
             **{w: "decrease" for w in files.change_nouns.decrease},
         },
+        "change_noun_words": frozenset(files.change_nouns.increase + files.change_nouns.decrease),
         "change_determiners": frozenset(files.change_nouns.determiners),
         "change_not_between": frozenset(files.change_nouns.not_between),
         "change_percent_only": frozenset(files.change_nouns.percent_only),

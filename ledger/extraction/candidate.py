@@ -892,10 +892,12 @@ def _found(r: Reading) -> Found:
 def _change_noun_after(r: Reading, quote_start: int) -> str | None:
     """The direction of a change's noun right after the figure or one word on, in a noun phrase
     an article or a possessive opens ("a 3.8% boost", "a 30 pct tariff increase"; cues.toml
-    [change_nouns]). Read from the next word or two: a set lookup each, where a gate on the
-    sentence's words would cost a lookup per noun."""
-    rules, text = r.doc.rules, r.doc.text
-    if not text[r.end : r.end + 1].isspace():
+    [change_nouns]). Only in a sentence holding one of the nouns, asked once per sentence
+    (its words are read for its fields anyway): most hold none."""
+    rules, text, sentence = r.doc.rules, r.doc.text, r.sentence
+    if sentence.names_change is None:
+        sentence.names_change = not rules.change_noun_words.isdisjoint(sentence.lower_words())
+    if not sentence.names_change or not text[r.end : r.end + 1].isspace():
         return None  # "5%-owned", "30 pct," : no noun phrase goes on
     after = text[r.end : r.end + 40].split(None, 2)[:2]
     if not after:
