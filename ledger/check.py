@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from importlib import resources
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import regex
 import sqlite_utils
@@ -65,6 +65,7 @@ from ledger.intervals import (
 from ledger.models import validation_message
 from ledger.rates import RatesError, RateTable, load_rates
 from ledger.refdata.checking import (
+    NAMED_REACH,
     CheckingRules,
     Cue,
     Figure,
@@ -97,6 +98,10 @@ _IN_PLACE = regex.compile(r"\s*in\s+(?:the\s+(?=[A-Z]))?")
 # either way: a quote moves by a few percent between two readings, while a figure half or twice
 # its size beside it is something else (a volume, a count, another currency's rate).
 SAME_QUOTE_FACTOR = 2.0
+# Metrics the extractor gives a currency's figure from another word of its sentence ("to trade
+# quietly", "Share prices plunged ... as ... 143.75 yen to the dollar") that the check reads as
+# the dollar's rate when its own words say so (`_read_dollar_rate`).
+MISREAD_DOLLAR_RATE = ("trade", "share_price")
 # How far before a company's name the words making it a speaker's employer are read ("Allen
 # Sinai, chief economist at", [[affiliation]] in checking.toml, anchored at the name), and how far
 # after it the verb of a speaker ("<XON> said", ", the bank's chief economist, said": [[speaker]],
@@ -924,6 +929,8 @@ def _infer_metrics(db: sqlite_utils.Database, checker: Checker, claims: list[Cla
         words = claim.sentence[: claim.start - claim.sentence_start]
         if claim.metric == "other" and claim.kind in ("percent", "money", "count"):
             _infer_metric(db, checker, claim, before, words, text)
+        elif claim.metric in MISREAD_DOLLAR_RATE and claim.kind == "money":
+            _read_dollar_rate(db, checker, claim, words, text, claim.metric == "trade")
         elif claim.metric == "share_of_gdp" and _growth_not_a_share(
             checker.matcher.rules, words, claim.sentence[claim.end - claim.sentence_start :]
         ):
@@ -998,17 +1005,49 @@ def _infer_metric(
             for cue in rules.currency_price
         ):
             claim.metric, claim.metric_from = "exchange_rate", "a currency named before it"
-        elif (
-            claim.unit in rules.currency_words.table().values()
-            and _cued(rules.quoted_level, said)
-            and _named_before(db, rules.dollar_named, claim, text, reach=None)
-        ):  # "It hit a new record low of 148.20 yen yesterday", in a story of the dollar
-            claim.metric = "exchange_rate"
-            claim.metric_from = "a level quoted in the dollar's story"
+        else:
+            _read_dollar_rate(db, checker, claim, words, text, True)
+    elif (
+        claim.kind == "percent"
+        and _placed(rules.moved_since, words, claim.sentence[claim.end - claim.sentence_start :])
+        and _cued(rules.since_month, claim.sentence)
+    ):  # "The won has risen six pct against the dollar since September 1985"
+        claim.metric, claim.metric_from = "exchange_rate", "a currency's move since a month"
     elif _growth_of_an_economy(
         rules, words, claim.sentence[claim.end - claim.sentence_start :]
     ) and (_of_a_country(checker, claim) or _in_an_economys_story(db, rules, claim, text)):
         claim.metric, claim.metric_from = "gdp_growth", "growth words in an economy's story"
+
+
+def _read_dollar_rate(
+    db: sqlite_utils.Database,
+    checker: Checker,
+    claim: ClaimRow,
+    words: str,
+    text: list[str],
+    quoted: bool,
+) -> None:
+    """A figure in another currency than the dollar that is the dollar's rate in it: priced
+    "to the dollar" right after it ("an opening foreign exchange record low of 143.75 yen to the
+    dollar", whatever metric its sentence's share prices gave it), or, when `quoted` may be read
+    (a figure with no metric, or one the extractor took for trade: "It briefly dipped below 145
+    yen, ..., to trade quietly"), a level quoted in the dollar's story ("It hit a new record low
+    of 148.20 yen", "It closed at 145.25 yen in Tokyo"). Read as the exchange rate, marked."""
+    assert checker.matcher is not None
+    rules = checker.matcher.rules
+    if claim.unit == "USD" or claim.unit not in rules.currency_words.table().values():
+        return
+    after = claim.sentence[claim.end - claim.sentence_start :][:NAMED_REACH]
+    counter = checker.matcher.counter_after(after)
+    if counter is not None and _cued(rules.dollar_named, counter):
+        claim.metric, claim.metric_from = "exchange_rate", "priced to the dollar right after it"
+    elif (
+        quoted
+        and _cued(rules.quoted_level, _with_leading_words(words, claim))
+        and _named_before(db, rules.dollar_named, claim, text, reach=None)
+    ):  # "It hit a new record low of 148.20 yen yesterday", in a story of the dollar
+        claim.metric = "exchange_rate"
+        claim.metric_from = "a level quoted in the dollar's story"
 
 
 def _growth_not_a_share(rules: CheckingRules, before: str, after: str) -> bool:
@@ -1233,14 +1272,21 @@ def summarize(db: sqlite_utils.Database) -> CheckSummary:
     )
 
 
-def explain(db: sqlite_utils.Database, claim_id: str) -> str:
-    """The stored checks of one claim in plain words, with the reviewer's verdict beside them."""
+def explainable_claim(db: sqlite_utils.Database, claim_id: str) -> dict[str, Any]:
+    """The claim `explain` is asked for; a `CheckError` when there is none or it is retired, so
+    `ledger check --explain` refuses a mistyped id before it checks (and writes) anything."""
     query = "select id, quote, source_id, retired_at from claims where id = ?"
     claim = next(db.query(query, [claim_id]), None)
     if claim is None:
         raise CheckError(f"no claim with id {claim_id!r} (see `ledger claims`)")
     if claim["retired_at"]:
         raise CheckError(f"claim {claim_id} is retired (no longer in its source): not checked")
+    return claim
+
+
+def explain(db: sqlite_utils.Database, claim_id: str) -> str:
+    """The stored checks of one claim in plain words, with the reviewer's verdict beside them."""
+    claim = explainable_claim(db, claim_id)
     rows = list(
         db.query(
             "select * from checks where claim_id = ? order by against_type = 'claim', id",

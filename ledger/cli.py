@@ -282,8 +282,13 @@ def ingest(
     import sqlite3
     import sys
 
-    from ledger.sources import ManifestError
+    from ledger.sources import ManifestError, missing_reason
 
+    if not any(os.path.lexists(path) for path in paths):
+        # nothing to read: a mistyped folder makes no ledger and records no run
+        raise click.ClickException(
+            "; ".join(f"{printable(path)}: {missing_reason(path)}" for path in paths)
+        )
     bar: Any = None
 
     def tick(source: object, status: str, total: int) -> None:
@@ -348,17 +353,29 @@ def _stdout() -> IO[str]:
     return click.open_file("-", "w")
 
 
+_SQLITE_HEADER = b"SQLite format 3\x00"  # the first 16 bytes of every SQLite database file
+
+
 @contextlib.contextmanager
 def _output_file(path: str) -> Iterator[TextIO]:
     """`path` opened for writing. A regular file is written beside it under another name and
     renamed into place once whole (keeping its mode): an interrupted export never leaves a file
     that looks complete, as a CSV cut at a row boundary does. A device or pipe is written as is.
+    A SQLite database is never replaced: `-o claims.db` would have put a CSV in the ledger's
+    place, its notes lost.
     """
     try:
         if os.path.exists(path) and not os.path.isfile(path):  # /dev/stdout, a named pipe
             with open(path, "w", encoding="utf-8", newline="") as handle:
                 yield handle
             return
+        if os.path.isfile(path):
+            with open(path, "rb") as existing:
+                if existing.read(len(_SQLITE_HEADER)) == _SQLITE_HEADER:
+                    raise click.ClickException(
+                        f"{printable(path)} is a SQLite database (a ledger, or reference "
+                        "statistics): an export never replaces one"
+                    )
         from ledger.verify import partial_path, remove_stale_partials
 
         target = Path(os.path.realpath(path))  # through a symlink, as open() would write
@@ -404,13 +421,14 @@ def load(shards: tuple[str, ...], db_path: str) -> None:
       ledger load shards/
       ledger load --db claims.db shards/part-00000.jsonl.gz shards/part-00001.jsonl.gz
     """
-    from ledger.distributed import load_shards
+    from ledger.distributed import load_shards, shard_files
 
-    with open_ledger(db_path, write=True, create=True) as ledger:
-        try:
-            report = load_shards(ledger, shards)
-        except ValueError as error:
-            raise click.ClickException(str(error)) from error
+    try:
+        files = shard_files(shards)  # a mistyped path makes no ledger
+        with open_ledger(db_path, write=True, create=True) as ledger:
+            report = load_shards(ledger, files)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
     _finish_with_report(report)
 
 
@@ -962,7 +980,7 @@ def check(
       ledger check --no-pack
       ledger check --explain c-49925087ba170da9
     """
-    from ledger.check import CheckError, explain, run_checks
+    from ledger.check import CheckError, explain, explainable_claim, run_checks
     from ledger.matching import write_groups
     from ledger.refdata.formats import ReferenceDataError
     from ledger.refdata.lookup import reference_databases
@@ -970,6 +988,8 @@ def check(
     with open_ledger(db_path, write=True) as ledger:
         db = ledger.db
         try:
+            if explain_id:
+                explainable_claim(db, explain_id)
             official = reference_databases(db_path, references_db, pack=not no_pack)
             summary = run_checks(db, tolerance_pct=tolerance, official=official)
             groups, grouped = write_groups(db)
@@ -1075,6 +1095,8 @@ def reference_import(
       ledger reference import weo WEO-2024-10/ --vintage 2024-10
       ledger reference import auto reference-data/
     """
+    import sqlite3
+
     from ledger.refdata.formats import ReferenceDataError
     from ledger.refdata.store import import_paths, imported_path
 
@@ -1083,6 +1105,8 @@ def reference_import(
         summary = import_paths(target, fmt, paths, vintage=vintage)
     except ReferenceDataError as error:
         raise click.ClickException(str(error)) from error
+    except sqlite3.DatabaseError as error:  # not SQLite, or a file the user may not write
+        raise click.ClickException(f"{target}: cannot import into it ({error})") from error
     click.echo(f"{target}: {summary.line()}")
 
 
@@ -1216,6 +1240,7 @@ def fetch(
       ledger ingest sources/
     """
     from ledger.fetch import Fetcher, FetchPolicy, fetch_pages
+    from ledger.sources import ManifestError
 
     if not urls and not feeds:
         raise click.UsageError("give at least one URL or --feed URL")
@@ -1228,6 +1253,8 @@ def fetch(
     try:
         with Fetcher(policy) as fetcher:
             report = fetch_pages(urls, into, fetcher, feeds=feeds)
+    except ManifestError as error:
+        raise click.ClickException(str(error)) from error
     except OSError as error:
         raise click.ClickException(f"{into}: {error.strerror or error}") from error
     for saved in report.saved:

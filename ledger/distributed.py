@@ -191,12 +191,16 @@ def extract_to_shards(
 
 
 def shard_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
-    """Expand files and folders into shard files (`*.jsonl`, `*.jsonl.gz`), in name order."""
+    """Expand files and folders into shard files (`*.jsonl`, `*.jsonl.gz`), in name order; a
+    `ValueError` for a path that is none, or a folder holding none."""
     found: list[Path] = []
     for given in paths:
         path = Path(given)
         if path.is_dir():
-            found.extend(sorted(p for p in path.iterdir() if p.name.endswith(SHARD_SUFFIXES)))
+            held = sorted(p for p in path.iterdir() if p.name.endswith(SHARD_SUFFIXES))
+            if not held:
+                raise ValueError(f"{path}: no shards in it ({' or '.join(SHARD_SUFFIXES)} files)")
+            found.extend(held)
         elif path.is_file() and path.name.endswith(SHARD_SUFFIXES):
             found.append(path)
         elif path.exists():

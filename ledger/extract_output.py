@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from collections.abc import Iterable, Iterator
 from datetime import date
 from pathlib import Path
@@ -48,7 +49,8 @@ def read_file(path: str | Path, encoding: str | None = None) -> tuple[str, Sourc
         raise InputError(f"{path}: is a folder, not a text file")
     try:
         manifest_path = file.parent / MANIFEST_NAME
-        manifest = load_manifest(manifest_path) if manifest_path.is_file() else None
+        # a folder or a FIFO in a manifest's place is named (load_manifest), not passed over
+        manifest = load_manifest(manifest_path) if os.path.lexists(manifest_path) else None
         row = manifest.rows.get(file.name) if manifest else None
         if manifest is not None and file.name in manifest.refused:
             raise InputError(f"{manifest_path}: {manifest.refused[file.name]}")
@@ -145,6 +147,8 @@ def rules_table(rules: Rules | None = None) -> list[dict[str, str]]:
         ("cues.toml", "subject_object", files.subject_object),
         ("cues.toml", "subject_owned", files.subject_owned),
         ("cues.toml", "reported_subject", files.reported_subject),
+        ("cues.toml", "security_term", files.security_term),
+        ("cues.toml", "place_in_name", files.place_in_name),
         ("cues.toml", "attribution_words", files.attribution_words),
         ("cues.toml", "comparison", files.comparison),
         ("patterns.toml", "not_labels", files.not_labels),

@@ -245,8 +245,13 @@ def fetch_pages(
 ) -> FetchReport:
     """Fetch each URL, and each article a feed lists that the folder does not hold yet, into
     `into`, updating its manifest.csv after each page (an interrupted fetch keeps what it saved).
+    A manifest the rows could not be written into as it stands (not a file, not UTF-8, a quote
+    never closed: csv would read the rest of it as one cell) is a `ManifestError` before anything
+    is downloaded.
     """
     folder = Path(into)
+    if os.path.lexists(folder / MANIFEST_NAME):
+        load_manifest(folder / MANIFEST_NAME)
     folder.mkdir(parents=True, exist_ok=True)
     report = FetchReport()
     for url in _wanted(urls, feeds, folder, fetcher, report):

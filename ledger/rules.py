@@ -383,11 +383,17 @@ class RegexCue(_Strict):
     # story's brackets, "19" or "20" for a year): what its trigger words cannot say
     needs: list[str] = []
     also: Also = []
+    # every match opens with one of the trigger words, a word of its own ("according to", "firm
+    # Granitco"): the cue is then tried only where one stands, not searched through the sentence
+    # (sentence_fields._trigger_starts)
+    opens_with_trigger: bool = False
     examples: list[str] = Field(min_length=1)
 
     @model_validator(mode="after")
     def _also_in_examples(self) -> RegexCue:
         _examples_hold_also(self)
+        if self.opens_with_trigger and not self.triggers:
+            raise ValueError(f"{self.id}: opens_with_trigger needs triggers to open with")
         return self
 
 
@@ -536,6 +542,14 @@ class ChangeNouns(_Strict):
     examples: list[str] = Field(min_length=1)
 
 
+class ChangeWords(_Strict):
+    """Word lists several [[change]] cues refer to as {name}, written once ([change_words] in
+    cues.toml); a cue's own `words.<name>` may not reuse a name listed here."""
+
+    comment: str
+    words: dict[str, list[str]] = Field(min_length=1)
+
+
 class RestatementRule(_Strict):
     """Words between two linked figures that make the second a restatement of the first (read
     by `ledger check`): "some 540 satellites (the actual number has exceeded 900)"."""
@@ -574,6 +588,24 @@ def packaged_month_abbreviations() -> list[str]:
     """The month abbreviations of the package's own cues.toml, read without loading the rules."""
     raw = resources.files("ledger").joinpath("rules", "cues.toml").read_text("utf-8")
     return month_abbreviations(tomllib.loads(raw)["period_words"]["months"])
+
+
+class SecurityTerm(_Strict):
+    """Where a figure is a security's term, no figure about its issuer ([security_term] in
+    cues.toml): `after` matched from the figure's end, `before` read backwards from its start."""
+
+    comment: str
+    after: str
+    before: str
+    words: list[str] = Field(min_length=1)  # one of them is in every match of either
+    examples: list[str] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _examples_hold_words(self) -> SecurityTerm:
+        missed = [e for e in self.examples if not any(w in e.lower() for w in self.words)]
+        if missed:
+            raise ValueError(f"security_term: example(s) {missed} hold none of `words`")
+        return self
 
 
 class RegexTable(_Strict):
@@ -697,6 +729,7 @@ class RuleFiles(_Strict):
     nouns: NounRules
     qualifier: list[QualifierRule]
     change: list[ChangeCue]
+    change_words: ChangeWords
     attribution: list[AttributionCue]
     subject_name: list[SubjectNameCue] = []
     period: list[PeriodRule]
@@ -719,6 +752,8 @@ class RuleFiles(_Strict):
     subject_object: RegexTable
     subject_owned: RegexTable
     reported_subject: RegexTable
+    security_term: SecurityTerm
+    place_in_name: RegexTable
     subject: list[SubjectRule]
     pycountry: PycountrySettings | None = None
     metric: list[MetricRule]
@@ -905,6 +940,11 @@ class Rules:
     subject_owned: Pattern  # fullmatch between a stake figure and the company it is in
     subject_stake: Pattern  # the same read backwards from a subject (its `stake` group: "stake in")
     reported_subject: Pattern  # fullmatch from a speaker's verb to the subject of what it says
+    security_after: Pattern  # match from a figure's end: it is a security's term (no subject)
+    security_before: Pattern  # the same read backwards from its start ("paying ", "priced at ")
+    security_words: frozenset[str]  # one of them is in every match of either
+    place_in_name: Pattern  # a national body's words: a place opening its name stays a subject
+    place_ids: frozenset[str]  # the subject ids that are countries (a place in a name: _opens_name)
     subject_pattern: Pattern
     # where subject_pattern may match, found by `re` (see _hint); None: it is searched alone
     subject_hint: re.Pattern[str] | None
@@ -1234,24 +1274,33 @@ def _generated_pieces(files: RuleFiles) -> dict[str, str]:
     }
 
 
-def _side_of(cues: list[ChangeCue], where: str) -> str:
+def _side_of(cues: list[ChangeCue], shared: ChangeWords, where: str) -> str:
     """All change cues of one side in one pattern, tried in file order: one call per figure.
     Group c<i> names the i-th cue of the file, whichever side it is on."""
     return (
         "(?:"
-        + "|".join(f"(?P<c{i}>{_cue_regex(c)})" for i, c in enumerate(cues) if c.where == where)
+        + "|".join(
+            f"(?P<c{i}>{_cue_regex(c, shared)})" for i, c in enumerate(cues) if c.where == where
+        )
         + ")"
     )
 
 
-def _cue_regex(cue: ChangeCue) -> str:
-    """The cue's regex with its own word lists written in, as suffix trees: a cue before the
-    figure is read backwards (one after it matches the same words, if no faster). A space in a
-    word matches a run of whitespace, as `\\s+` did when the words were written in the regex;
-    other {names} are pieces of patterns.toml, resolved later."""
+def _cue_regex(cue: ChangeCue, shared: ChangeWords) -> str:
+    """The cue's regex with its word lists (its own, and the [change_words] it names) written
+    in, as suffix trees: a cue before the figure is read backwards (one after it matches the
+    same words, if no faster). A space in a word matches a run of whitespace, as `\\s+` did
+    when the words were written in the regex; other {names} are pieces of patterns.toml,
+    resolved later."""
+    reused = cue.words.keys() & shared.words.keys()
+    if reused:
+        raise RulesError(
+            f"cues.toml: change {cue.id!r} lists words.{min(reused)}, a name [change_words] "
+            "already gives: refer to that one"
+        )
 
     def expand(match: regex.Match[str]) -> str:
-        words = cue.words.get(match.group(1))
+        words = cue.words.get(match.group(1)) or shared.words.get(match.group(1))
         if words is None:
             return str(match.group())
         return f"(?:{suffix_tree(words, space=_WHITESPACE)})"
@@ -1695,11 +1744,21 @@ def _cues(files: RuleFiles, cue: Callable[[str, str], Pattern]) -> dict[str, Any
             for word in w.words
         },
         "change_cues": tuple(
-            (c, cue(("(?r)" if c.where == "before" else "") + _cue_regex(c), f"change {c.id}"))
+            (
+                c,
+                cue(
+                    ("(?r)" if c.where == "before" else "") + _cue_regex(c, files.change_words),
+                    f"change {c.id}",
+                ),
+            )
             for c in files.change
         ),
-        "change_before": cue("(?r)" + _side_of(files.change, "before"), "change cues before"),
-        "change_after": cue(_side_of(files.change, "after"), "change cues after"),
+        "change_before": cue(
+            "(?r)" + _side_of(files.change, files.change_words, "before"), "change cues before"
+        ),
+        "change_after": cue(
+            _side_of(files.change, files.change_words, "after"), "change cues after"
+        ),
         "attribution_cues": Gated(
             (a, cue(_with_words(a), f"attribution {a.id}"), frozenset(a.triggers))
             for a in files.attribution
@@ -1750,6 +1809,16 @@ def _cues(files: RuleFiles, cue: Callable[[str, str], Pattern]) -> dict[str, Any
         "subject_owned": cue(r"\s*(?:" + files.subject_owned.regex + ")", "subject_owned"),
         "subject_stake": cue("(?r)(?:" + files.subject_owned.regex + r")\Z", "subject_owned"),
         "reported_subject": cue(files.reported_subject.regex, "reported_subject"),
+        "security_after": cue(files.security_term.after, "security_term after"),
+        "security_before": cue(
+            "(?r)(?:" + files.security_term.before + r")\Z", "security_term before"
+        ),
+        "security_words": frozenset(files.security_term.words),
+        "place_in_name": cue(files.place_in_name.regex, "place_in_name"),
+        "place_ids": frozenset(
+            [s.id for s in files.subject if s.kind == "country"]
+            + list(country_names(skip).values())
+        ),
         "subject_pattern": regex.compile(
             # \b rather than a look-behind first: the engine rejects most positions at once;
             # a name a currency's "$" follows is the currency's ("more than US$5 billion")

@@ -200,10 +200,18 @@ def load_manifest(path: str | os.PathLike[str]) -> Manifest:
     """Read a manifest.csv. A bad row is refused (named by its line) and the others are kept; a
     manifest that cannot be read or whose columns are not understood is a `ManifestError`."""
     path = Path(path)
+    if not path.is_file():  # a folder, or a FIFO that would never be read to its end
+        raise ManifestError(f"{path}: not a file; a manifest is a CSV file")
     try:
         raw = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
-        raise ManifestError(f"{path}: cannot read manifest ({error})") from error
+    except UnicodeDecodeError as error:  # saved by a spreadsheet as Windows-1252, say
+        line = error.object[: error.start].count(b"\n") + 1
+        byte = error.object[error.start]
+        raise ManifestError(
+            f"{path}, line {line}: not UTF-8 text (byte 0x{byte:02x}); save the manifest as UTF-8"
+        ) from None
+    except OSError as error:
+        raise ManifestError(f"{path}: cannot read manifest ({error.strerror or error})") from error
     reader = csv.reader(io.StringIO(raw, newline=""))
     manifest = Manifest(str(path))
     row_start = next_start = 1  # the lines the last row read and the next one start on
@@ -366,7 +374,7 @@ def _folder_manifest(manifests: dict[str, Manifest], folder: str) -> Manifest:
         if len(manifests) >= MANIFESTS_KEPT:
             del manifests[next(iter(manifests))]
         path = os.path.join(folder, MANIFEST_NAME)
-        manifests[folder] = load_manifest(path) if os.path.isfile(path) else Manifest(path)
+        manifests[folder] = load_manifest(path) if os.path.lexists(path) else Manifest(path)
     return manifests[folder]
 
 

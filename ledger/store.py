@@ -96,7 +96,7 @@ def open_database(
             if read_only:
                 _check_readable(db, name)
             else:
-                _prepare_for_writing(db, name)
+                _prepare_for_writing(db, name, create=create)
         except BaseException:
             db.close()
             raise
@@ -143,12 +143,16 @@ def _check_readable(db: sqlite_utils.Database, name: str) -> None:
         )
 
 
-def _prepare_for_writing(db: sqlite_utils.Database, name: str) -> None:
-    """Migrate a ledger that is behind, create what the schema lacks, and set the pragmas."""
+def _prepare_for_writing(db: sqlite_utils.Database, name: str, *, create: bool) -> None:
+    """Migrate a ledger that is behind, create what the schema lacks, and set the pragmas. An
+    empty file (SQLite reads it as an empty database) becomes a ledger only when `create`: a
+    command that writes to a ledger never makes one of a file given by mistake."""
     db.execute(f"pragma busy_timeout = {BUSY_TIMEOUT_MS}")
     tables = set(db.table_names())
     if tables and not tables & LEDGER_TABLES:
         raise LedgerError(f"{name} is a SQLite database, but not a ledger")
+    if not tables and not create:
+        raise LedgerError(f"{name} is not a ledger (no {', '.join(sorted(LEDGER_TABLES))} table)")
     if db.execute("pragma journal_mode").fetchone()[0] != "wal":
         db.execute("pragma journal_mode = wal")  # before migrating: readers go on meanwhile
     upgrade(db)

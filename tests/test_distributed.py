@@ -156,12 +156,15 @@ def test_cli_load_refuses_a_broken_shard_in_one_line(tmp_path, content, message)
 
 
 def test_cli_load_refuses_what_is_not_a_shard(tmp_path):
+    (tmp_path / "empty").mkdir()
     for args, message in (
         ([str(tmp_path / "missing")], "no such file or folder"),
         ([str(ROOT / "sources" / "manifest.csv")], "not a shard"),
+        ([str(tmp_path / "empty")], "empty: no shards in it (.jsonl or .jsonl.gz files)"),
     ):
         result = CliRunner().invoke(cli, ["load", "--db", str(tmp_path / "x.db"), *args])
         assert result.exit_code == 1 and message in result.output
+        assert not (tmp_path / "x.db").exists()  # refused before a ledger is made
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"source_id": "a"}\n[1, 2]\n')
     result = CliRunner().invoke(cli, ["load", "--db", str(tmp_path / "x.db"), str(bad)])

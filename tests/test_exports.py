@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import threading
 from pathlib import Path
@@ -79,6 +80,22 @@ def test_an_export_through_a_symlink_writes_its_target(fixture_db: Path, tmp_pat
     result = CliRunner().invoke(cli, ["export", "--db", str(fixture_db), "-o", str(link)])
     assert result.exit_code == 0, result.output
     assert link.is_symlink() and real.read_bytes() == (OUTPUTS / "export.csv").read_bytes()
+
+
+def test_an_export_never_replaces_a_database(fixture_db: Path, tmp_path: Path):
+    """`-o claims.db` put a CSV in the ledger's place, every note lost; through a link too."""
+    ledger = tmp_path / "claims.db"
+    shutil.copy(fixture_db, ledger)
+    before = ledger.read_bytes()
+    (tmp_path / "out.csv").symlink_to(ledger)
+    for target in (ledger, tmp_path / "out.csv"):
+        result = CliRunner().invoke(cli, ["export", "--db", str(ledger), "-o", str(target)])
+        assert (result.exit_code, result.output) == (
+            1,
+            f"Error: {target} is a SQLite database (a ledger, or reference statistics): an "
+            "export never replaces one\n",
+        )
+    assert ledger.read_bytes() == before
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")

@@ -243,6 +243,32 @@ def test_fetch_needs_something_to_fetch(tmp_path: Path):
     assert code == 2 and "give at least one URL or --feed URL" in err
 
 
+@pytest.mark.parametrize(
+    ("manifest", "message"),
+    [
+        # a quote never closed: csv read the rows after it as one cell, and rewrote them so
+        (b'file,publisher\n"old.txt,Wire\nother.txt,Wire\n', "line 2: a quote opened here"),
+        # Windows-1252: a traceback
+        (b"file,publisher\nold.txt,Caf\xe9 Wire\n", "line 2: not UTF-8 text (byte 0xe9)"),
+        (None, "not a file; a manifest is a CSV file"),  # a folder: "Is a directory", unnamed
+    ],
+)
+def test_a_manifest_fetch_cannot_rewrite_is_refused_before_anything_is_fetched(
+    site: str, tmp_path: Path, manifest: bytes | None, message: str
+):
+    path = tmp_path / "manifest.csv"
+    if manifest is None:
+        path.mkdir()
+    else:
+        path.write_bytes(manifest)
+    code, out, err = fetch(f"{site}/news/chip-exports", "--into", str(tmp_path))
+    assert (code, out) == (1, "")
+    assert err.startswith(f"Error: {path}") and message in err and err.count("\n") == 1, err
+    assert [p.name for p in tmp_path.iterdir()] == ["manifest.csv"]  # no page saved
+    if manifest is not None:
+        assert path.read_bytes() == manifest
+
+
 def test_manifest_update_keeps_other_columns_and_their_spelling(tmp_path: Path):
     manifest = tmp_path / "manifest.csv"
     manifest.write_text(

@@ -1330,7 +1330,7 @@ def test_a_level_a_condition_waits_for_is_no_quote_and_a_contract_month_no_perio
 
 def test_a_days_quote_before_its_series_begins_meets_no_later_month(folder: Path) -> None:
     wire = (
-        "BRENT\n\nLONDON, April 9 - Brent is valued at 19.45 dlrs, up 56 cts a barrel from the "
+        "BRENT\n\nLONDON, April 9 - Brent was quoted at 19.45 dlrs, up 56 cts a barrel from the "
         "previous week.\n"
     )
     outcome, checks = check_one(folder, "before_series", "1987-04-09", wire, "19.45 dlrs")
@@ -1683,3 +1683,147 @@ def test_a_quote_of_last_summer_is_a_days_in_that_seasons_months(
     outcome, checks, _ = found["149 yen"]
     assert outcome == "consistent", checks
     assert "last summer (1987-06..1987-08): monthly values for JPY" in checks[0][6]
+
+
+def test_the_banks_base_rates_are_bank_rate_one_banks_is_its_own(folder: Path) -> None:
+    found = checked(folder, "base_rates", {
+        "a.txt": ("1987-03-19", "LONDON, March 19 - U.K. clearing banks cut their base lending "
+                                "rates to 10 pct."),
+        "b.txt": ("1987-04-29", "LONDON, April 29 - Major U.K. banks lowered their base lending "
+                                "rates today to 9.5 pct."),
+        "c.txt": ("1987-03-19", "LONDON, March 19 - Barclays and Lloyds cut their base rates to "
+                                "10.5 pct."),
+    })  # fmt: skip
+    # the clearing banks follow the Bank's dealing rate: 9.875 from 1987-03-18, 9.375 from 04-28
+    outcome, checks, _ = found["10 pct"]
+    assert outcome == "consistent", checks
+    assert checks[0][1] == "boe-bank-rate:BOE:BANKRATE:GBR:1987-03-18", checks
+    outcome, checks, _ = found["9.5 pct"]
+    assert outcome == "consistent", checks
+    assert checks[0][1] == "boe-bank-rate:BOE:BANKRATE:GBR:1987-04-28", checks
+    why = "a company's own rate or price: never compared with national statistics"
+    assert_never_compared(found, [("10.5 pct", why)])
+
+
+def test_a_days_quote_is_within_two_pct_of_the_months_not_four(folder: Path) -> None:
+    # FRED's yen, December 1986 to February 1987: 162.05, 154.83, 153.41; 149.98 is 2.24% under
+    # the lowest, 150.40 1.96% under. The franc, August to October 1978: 1.6672, 1.5697, 1.5365
+    found = checked(folder, "day_band", {
+        "a.txt": ("1987-03-02", "TOKYO, March 2 - The dollar fell briefly to an all-time low of "
+                                "149.98 yen on January 19, dealers said."),
+        "b.txt": ("1987-03-02", "TOKYO, March 2 - The dollar fell briefly to 150.40 yen on "
+                                "January 20, dealers said."),
+        "c.txt": ("1987-04-24", "ZURICH, April 24 - The dollar dipped to 1.4548 Swiss francs, "
+                                "close to its all-time low of 1.4510 francs set on September 26, "
+                                "1978."),
+    })  # fmt: skip
+    outcome, checks, _ = found["149.98 yen"]
+    assert outcome == "inconsistent", checks
+    assert "monthly values for JPY 1986-12..1987-02 range 153.407-162.052" in checks[0][6]
+    assert found["150.40 yen"][0] == "consistent"
+    # the day named after the quote is its period, not the publication date's months
+    outcome, checks, _ = found["1.4510 francs"]
+    assert outcome == "inconsistent", checks
+    assert "a quote of a day in 1978-09: monthly values for CHF 1978-08..1978-10 range "
+    "1.5365-1.6672" in checks[0][6], checks
+
+
+def test_an_average_with_no_period_is_confirmed_by_the_months_never_refuted(
+    folder: Path,
+) -> None:
+    found = checked(folder, "average_unnamed", {
+        "a.txt": ("1987-06-18", "TOKYO, June 18 - The average value of the dollar was 155 yen in "
+                                "the period from 190 a year earlier."),
+        "b.txt": ("1987-03-19", "TOKYO, March 19 - The average yen/dollar rate used for the "
+                                "statistics was 153.67 yen."),
+    })  # fmt: skip
+    # May to July 1987: 140.48-150.29, which a firm's half-year average of 155 need not be in
+    outcome, checks, _ = found["155 yen"]
+    assert outcome == "no-reference", checks
+    assert "an average over a period its words do not name" in checks[0][6], checks
+    assert "not settled" in checks[0][6] and "inconsistent" not in checks[0][6], checks
+    # February to April 1987: 142.90-153.41
+    assert found["153.67 yen"][0] == "consistent"
+
+
+def test_a_dollar_quote_a_sentence_misreads_is_the_rate(folder: Path) -> None:
+    found = checked(folder, "misread_rate", {
+        "a.txt": ("1987-04-07", "TOKYO, April 7 - The dollar opened lower. It closed at 145.25 "
+                                "yen in Tokyo."),
+        "b.txt": ("1987-04-10", "TOKYO, April 10 - Share prices plunged in early trade as an "
+                                "opening foreign exchange record low of 143.75 yen to the dollar "
+                                "withered investors' confidence, brokers said."),
+    })  # fmt: skip
+    # March to May 1987: 140.48-151.43
+    for quote in ("145.25 yen", "143.75 yen"):
+        outcome, checks, _ = found[quote]
+        assert outcome == "consistent", (quote, checks)
+        assert "monthly values for JPY 1987-03..1987-05" in checks[0][6], checks
+
+
+def test_netbacks_import_prices_terms_and_a_dollar_of_a_level_are_no_quotes(
+    folder: Path,
+) -> None:
+    found = checked(folder, "no_quotes", {
+        "a.txt": ("1987-04-09", "NEW YORK, April 9 - In the U.S. Gulf, sweet crudes rose in "
+                                "value by 14 cts to 19.33 dlrs for West Texas Intermediate."),
+        "b.txt": ("1987-03-17", "TOKYO, March 17 - On a customs-cleared basis, crude oil prices "
+                                "rose to around 17 dlrs a barrel in February."),
+        "c.txt": ("1987-04-03", "BONN, April 3 - Stoltenberg said a dollar around 1.80 marks "
+                                "created problems for exports."),
+        "d.txt": ("1987-03-25", "LONDON, March 25 - Each warrant gives the right to buy 500 dlrs "
+                                "at 149.50 yen to the dollar between March 31, 1987 and March 31, "
+                                "1989."),
+        "e.txt": ("1987-03-03", "MILAN, March 3 - Net profit 210 billion lire vs 180 billion.\n"
+                                "NOTE: translated at 1,339 Italian lire to dollar."),
+    })  # fmt: skip
+    oil = "another crude's or an oil product's price, or a posted one: never a benchmark's"
+    company = "a company's own rate or price: never compared with national statistics"
+    assert_never_compared(found, [("19.33 dlrs", oil), ("around 17 dlrs", oil),
+                                  ("149.50 yen", "a figure over 1987-03 to 1989-03"),
+                                  ("1,339 Italian lire", company)])  # fmt: skip
+    outcome, checks, _ = found["around 1.80 marks"]
+    assert outcome == "forecast" and "forecast words (hypothetical)" in checks[0][6], checks
+
+
+def test_a_currencys_move_since_a_month_is_the_change_of_its_monthly_averages(
+    folder: Path,
+) -> None:
+    # FRED, per US$: won 894.05 in September 1985, 832.54-856.11 from March to May 1987; yen
+    # 236.53, then 140.48-151.43; Taiwan dollar 40.46, then 33.83-35.06 from February to April
+    found = checked(folder, "moved_since", {
+        "a.txt": ("1987-04-24", "SEOUL, April 24 - The won has risen some six pct against the "
+                                "dollar since September 1985."),
+        "b.txt": ("1987-04-20", "TOKYO, April 20 - The yen has risen 65 pct against the dollar "
+                                "since September 1985."),
+        "c.txt": ("1987-04-21", "TOKYO, April 21 - The dollar has fallen 30 pct against the yen "
+                                "since the Plaza accord."),
+        "d.txt": ("1987-04-22", "TOKYO, April 22 - The yen has risen 20 pct against the mark "
+                                "since September 1985."),
+        "e.txt": ("1987-03-31", "TAIPEI, March 31 - The Taiwan dollar has risen by about 19 pct "
+                                "against the U.S. Dollar since September 1985."),
+    })  # fmt: skip
+    # the won's price in dollars rose 4.4-7.4%, the rate fell 4.2-6.9%: "some six" either way
+    outcome, checks, _ = found["some six pct"]
+    assert outcome == "consistent", checks
+    assert (
+        "KRW against the dollar since 1985-09: the monthly average 894.051 KRW per US$ "
+        "(1985-09) and 832.535-856.109 (1987-03..1987-05) give +4.4% to +7.4% or +4.2% to "
+        "+6.9%" in checks[0][6]
+    ), checks
+    # the dollar's fall since the Plaza accord was 36.0-40.6%
+    outcome, checks, _ = found["30 pct"]
+    assert outcome == "inconsistent", checks
+    assert "the dollar against JPY since 1985-09" in checks[0][6], checks
+    assert "give -40.6% to -36.0%" in checks[0][6], checks
+    # read as the yen's price (+56.2-68.4%) or as the rate's fall (36.0-40.6%), "65 pct" is only
+    # the first, and "about 19" the Taiwan dollar's price (+15.4-19.6%), not the rate (13.4-16.4%)
+    two_ways = (
+        ("65 pct", "give +56.2% to +68.4% or +36.0% to +40.6%"),
+        ("about 19 pct", "give +15.4% to +19.6% or +13.4% to +16.4%"),
+    )
+    for quote, given in two_ways:
+        outcome, checks, _ = found[quote]
+        assert outcome == "no-reference", checks
+        assert "read two ways" in checks[0][6] and given in checks[0][6], checks
+    assert_never_compared(found, [("20 pct", "neither or both the dollar")])

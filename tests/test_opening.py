@@ -109,6 +109,35 @@ def test_a_mistyped_db_creates_nothing(tmp_path: Path, name: str):
     assert os.listdir(tmp_path) == []
 
 
+# verify reports on any file, a ledger or not, in its own lines (tests/test_verify.py)
+@pytest.mark.parametrize("name", [name for name in [*READS, *WRITES] if name != "verify"])
+def test_an_empty_file_is_made_a_ledger_by_no_command_but_ingest(tmp_path: Path, name: str):
+    """SQLite reads an empty file as an empty database: `check --db notes.txt` made one a ledger."""
+    path = tmp_path / "notes.txt"
+    path.touch()
+    code, output = run(*{**READS, **WRITES}[name], "--db", str(path))
+    assert (code, output) == (1, f"Error: {path} is not a ledger (no claims, sources table)\n")
+    assert path.stat().st_size == 0 and os.listdir(tmp_path) == ["notes.txt"]
+
+
+def test_an_ingest_with_nothing_there_to_read_makes_no_ledger(tmp_path: Path):
+    typo = tmp_path / "sorces"
+    code, output = run("ingest", str(typo), "https://example.com/a", "--db", str(tmp_path / "c.db"))
+    assert (code, output) == (
+        1,
+        f"Error: {typo}: no such file or folder; https://example.com/a: a URL, not a file: "
+        "fetch it first (ledger fetch URL --into DIR)\n",
+    )
+    assert os.listdir(tmp_path) == []
+
+
+def test_check_explain_of_an_unknown_claim_checks_nothing(ledger_path: Path):
+    before = state(ledger_path)
+    code, output = run("check", "--explain", "c-0000", "--db", str(ledger_path))
+    assert (code, output) == (1, "Error: no claim with id 'c-0000' (see `ledger claims`)\n")
+    assert state(ledger_path) == before
+
+
 @pytest.mark.parametrize("name", [*READS, *WRITES, "ingest"])
 def test_a_file_that_is_not_sqlite_is_a_one_line_error(tmp_path: Path, name: str):
     path = tmp_path / "notes.txt"
@@ -207,6 +236,24 @@ def test_a_write_to_a_read_only_ledger_is_a_one_line_error(ledger_path: Path, na
     assert output.count("\n") == 1, output
     assert output.startswith(f"Error: {ledger_path}: cannot write to the ledger")
     assert state(ledger_path) == before
+
+
+def test_an_import_into_a_read_only_reference_database_is_a_one_line_error(tmp_path: Path):
+    """It was a traceback: the importer's write met SQLite's refusal uncaught."""
+    rates, more = tmp_path / "rates.csv", tmp_path / "more.csv"
+    rates.write_text("date,rate\n2020-03-11,0.25\n", encoding="utf-8")
+    more.write_text("date,rate\n2021-12-16,0.25\n", encoding="utf-8")
+    target = tmp_path / "references.db"
+    args = ["reference", "import", "boe-bank-rate", "--references-db", str(target)]
+    assert run(*args, str(rates))[0] == 0
+    with unwritable(target):
+        before = state(target)
+        code, output = run(*args, str(more))
+        assert state(target) == before
+    assert (code, output) == (
+        1,
+        f"Error: {target}: cannot import into it (attempt to write a readonly database)\n",
+    )
 
 
 def test_a_read_only_connection_cannot_write_even_as_root(ledger_path: Path):

@@ -201,6 +201,19 @@ def test_lazy_patterns_compile_when_first_looked_up() -> None:
         # a lazy pattern too: a folder a user edited is compiled whole at load
         ("patterns.toml", "and\\s+(?P<second>", "and\\s+((?P<second>", "pattern and_range: bad"),
         ("cues.toml", "[[period]]", "[[perid]]", "perid"),
+        # a word list [change_words] shares is written once: a cue may not list it again
+        (
+            "cues.toml",
+            "words.then = [",
+            'words.ahead_of = ["x"]\nwords.then = [',
+            "change 'increase_before' lists words.ahead_of, a name",
+        ),
+        (
+            "cues.toml",
+            "above\\s+(?:{ahead_of})",
+            "above\\s+(?:{ahead_off})",
+            "unknown pattern piece {ahead_off}",
+        ),
         # at a digit the scan reads no currency symbol (scan_digits): none may start with one
         ("currencies.toml", '"$", "＄"]', '"$", "＄", "9#"]', "'9#' must not start with a digit"),
     ],
@@ -255,7 +268,8 @@ def test_rules_command_lists_rules() -> None:
     tables = ["number_words", "metre_distances", "per", "nouns", "period_words", "period_baseline"]
     tables += ["period_span", "period_reach", "subject_self"]
     tables += ["own_aside", "state_body", "headline_subject", "attribution_words", "comparison"]
-    tables += ["subject_object", "subject_owned", "reported_subject", "not_labels"]
+    tables += ["subject_object", "subject_owned", "reported_subject", "security_term"]
+    tables += ["place_in_name", "not_labels"]
     assert len(lines) == len(tables) + sum(
         len(getattr(RULES.files, k))
         for k in ("pattern", "scale", "fraction", "multiple", "currency", "context", "word_context",

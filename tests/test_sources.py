@@ -192,6 +192,30 @@ def test_a_manifest_field_over_the_csv_limit_is_a_one_line_error(tmp_path: Path)
     )
 
 
+def test_a_manifest_that_is_not_a_file_is_a_one_line_error(tmp_path: Path):
+    """A folder named manifest.csv was passed over (the folder's files read with no metadata,
+    the ingest a success); a FIFO would have been waited on for ever."""
+    write(tmp_path / "a.txt", "x 1")
+    (tmp_path / "manifest.csv").mkdir()
+    with pytest.raises(ManifestError) as error:
+        find_sources([tmp_path])
+    assert str(error.value) == f"{tmp_path / 'manifest.csv'}: not a file; a manifest is a CSV file"
+    (tmp_path / "manifest.csv").rmdir()
+    os.mkfifo(tmp_path / "manifest.csv")
+    with pytest.raises(ManifestError, match="not a file"):
+        load_manifest(tmp_path / "manifest.csv")
+
+
+def test_a_manifest_not_in_utf8_names_its_line_and_byte(tmp_path: Path):
+    path = tmp_path / "manifest.csv"
+    path.write_bytes((HEADER + "a.txt,Caf\u00e9 Wire,,,,,\n").encode("cp1252"))
+    with pytest.raises(ManifestError) as error:
+        load_manifest(path)
+    assert str(error.value) == (
+        f"{path}, line 2: not UTF-8 text (byte 0xe9); save the manifest as UTF-8"
+    )
+
+
 def test_manifest_may_have_a_bom_and_quoted_newlines(tmp_path: Path):
     path = write(tmp_path / "manifest.csv", "\ufeff" + HEADER + 'a.txt,P,,,,,"two\nlines"\n')
     assert load_manifest(path).rows["a.txt"].notes == "two\nlines"

@@ -42,10 +42,12 @@ from ledger.extraction.document import (
     RELEASE_GIL,
     RULE_TIMEOUT,
     SCAN_TIMEOUT,
+    WORD_REACH,
     Doc,
     Found,
     cpu_budget,
     groupdict,
+    hinted_matches,
 )
 from ledger.extraction.finish import finish
 from ledger.models import Claim, DatePrecision, unchecked_claim
@@ -226,23 +228,12 @@ def _hinted_starts(
     lo: int,
     hi: int,
 ) -> list[int]:
-    """What _starts finds (untimed: `re` takes no timeout), `pattern` asked only where `hint`,
-    which finds every place it can match and more (rules.anchor_word_hint), finds one: as
-    finditer, each match is looked for from where the one before ended. `padded` is `text`
-    with a space before it, where the hint reads: the text's i is the padded one's i + 1, so a
-    hint's match starts at the word's start."""
+    """What _starts finds (untimed), `pattern` asked only where `hint` finds a place
+    (document.hinted_matches). `padded` is `text` with a space before it, where the hint
+    reads: the text's i is the padded one's i + 1, so a hint's match starts at the word's
+    start."""
     end = min(hi + _AHEAD, len(text))
-    found = []
-    search, match = hint.search, pattern.match
-    at = lo
-    while (hinted := search(padded, at, end + 1)) is not None:
-        at = hinted.start()
-        matched = match(text, at, end, RELEASE_GIL)
-        if matched is None:
-            at += 1
-        else:
-            found.append(at)
-            at = max(matched.end(), at + 1)
+    found = [m.start() for m in hinted_matches(pattern, hint, text, padded, lo, end)]
     while end > hi and found and found[-1] >= hi:
         found.pop()
     return found
@@ -342,7 +333,7 @@ def _unit_or_scale_after(text: str, end: int, rules: Rules) -> bool:
     compiled = rules.compiled
     # the gate's window is the shorter of the two: a word it cuts short is not gated
     return rules.edges.lets_after(compiled["figure_tail_start"], text, end, end + 20) and bool(
-        compiled["unit"].match(text, end, end + 40, RELEASE_GIL)
+        compiled["unit"].match(text, end, end + WORD_REACH, RELEASE_GIL)
         or compiled["scale"].match(text, end, end + 20, RELEASE_GIL)
     )
 

@@ -13,7 +13,17 @@ from typing import NamedTuple
 
 import regex
 
-from ledger.extraction.document import RELEASE_GIL, ByNumber, Doc, Found, Match, Sentence
+from ledger.extraction.document import (
+    CLAUSE_REACH,
+    RELEASE_GIL,
+    SHORT_REACH,
+    WORD_REACH,
+    ByNumber,
+    Doc,
+    Found,
+    Match,
+    Sentence,
+)
 from ledger.extraction.document import groupdict as _groupdict
 from ledger.extraction.figures import (
     FRACTION_CHARS,
@@ -149,7 +159,9 @@ def read_candidate(doc: Doc, s: Scanned) -> tuple[Found | None, int]:
     sentence = doc.sentence(start)
     context = None
     if _may_have_context(rules, text, start):
-        context = rules.compiled["before"].search(text, max(0, start - 40), start, RELEASE_GIL)
+        context = rules.compiled["before"].search(
+            text, max(0, start - WORD_REACH), start, RELEASE_GIL
+        )
     # every part of the context is optional: an empty match holds no group, so it reads as none
     # and the nine group reads are spared for most figures
     before = ByNumber(context) if context is not None and context.end() > context.start() else None
@@ -184,7 +196,7 @@ def _may_have_context(rules: Rules, text: str, start: int) -> bool:
     """Whether the words before a figure can hold its qualifier, minus or currency prefix (the
     `before` pattern): they end with a word or mark the rules list for that. Most figures
     follow some other word ("rose 5%"), and the pattern is not run for them (2 us a figure)."""
-    head = text[max(0, start - 40) : start].rstrip()
+    head = text[max(0, start - WORD_REACH) : start].rstrip()
     if not head:
         return False
     if head[-1] in rules.before_marks:
@@ -204,7 +216,7 @@ def _multiple_as_modifier(doc: Doc, start: int) -> bool:
     """Whether a multiple's plain form is an adjective before a noun, not a verb."""
     compiled, text = doc.rules.compiled, doc.text
     return bool(
-        compiled["multiple_as_modifier"].match(text, start, start + 40, RELEASE_GIL)
+        compiled["multiple_as_modifier"].match(text, start, start + WORD_REACH, RELEASE_GIL)
         and not compiled["multiple_verb_before"].match(text, max(0, start - 20), start)
     )
 
@@ -453,8 +465,8 @@ def _nothing_after(r: Reading, noun: Noun) -> bool:
     return (
         noun.unit is None
         and not noun.is_time
-        and not edges.after(compiled["ratio_after"], text, end, end + 40)
-        and not edges.after(compiled["listed_ahead"], text, end, end + 40)
+        and not edges.after(compiled["ratio_after"], text, end, end + WORD_REACH)
+        and not edges.after(compiled["listed_ahead"], text, end, end + WORD_REACH)
         # "a 3-for-2 split": a stock split's ratio
         and not (_for_follows(text, end) and _split_after(r))
         # "a 41-year high", "the 12-nation Community": a hyphen joins the figure to its noun
@@ -462,7 +474,7 @@ def _nothing_after(r: Reading, noun: Noun) -> bool:
             text[end : end + 1] == "-"
             and (
                 r.doc.rules.duration_compound.match(text, end)
-                or _COMPOUND_NOUN.match(text, end, end + 40)
+                or _COMPOUND_NOUN.match(text, end, end + WORD_REACH)
             )
         )
     )
@@ -554,8 +566,8 @@ def _is_metres(r: Reading) -> bool:
     assert r.first is not None
     return bool(
         r.first.digits in r.doc.rules.metre_distances
-        or compiled["metre_size_after"].match(text, end, end + 40)
-        or compiled["metre_size_before"].search(text, max(0, start - 40), start)
+        or compiled["metre_size_after"].match(text, end, end + WORD_REACH)
+        or compiled["metre_size_before"].search(text, max(0, start - WORD_REACH), start)
     ) and not (r.before_group("code") or r.before_group("glue"))
 
 
@@ -606,7 +618,9 @@ def _read_count(r: Reading) -> bool:
         return _read_compound_duration(r) or _read_suspended_list_end(r) or _read_compound_count(r)
     ratio = None
     if r.second is None and not r.has_scale:
-        ratio = doc.rules.edges.after(doc.rules.compiled["ratio_after"], text, end, end + 40)
+        ratio = doc.rules.edges.after(
+            doc.rules.compiled["ratio_after"], text, end, end + WORD_REACH
+        )
     den = read_figure(ratio.group("den"), doc.rules) if ratio is not None else None
     if ratio is not None and den is not None and r.value < den.value <= 1000 and not den.has_scale:
         # "nine in ten households": a share, as a percentage
@@ -628,7 +642,9 @@ def _read_count(r: Reading) -> bool:
         r.end = noun.end
         return True
     if noun.unit is None and not r.first.is_digits and not r.has_scale:
-        listed = doc.rules.edges.after(doc.rules.compiled["listed_ahead"], text, end, end + 40)
+        listed = doc.rules.edges.after(
+            doc.rules.compiled["listed_ahead"], text, end, end + WORD_REACH
+        )
         if listed is None and not _list_item(r):
             return False  # "two" on its own
         # "eight or nine euros", "four-, five- and six-cylinder": it may share the unit of
@@ -657,15 +673,22 @@ def _list_item(r: Reading) -> bool:
     on Thursday, four on Friday"): kept bare, it counts that noun (finish.carry_elided_nouns)
     or is dropped. "One" goes on with a verb as a pronoun ("and one has to wonder"), so only
     the others may ("25 children have died ... and two have been")."""
-    doc, text, start, end = r.doc, r.doc.text, r.start, r.end
-    if doc.last_sentence != r.sentence.start:
+    if r.doc.last_sentence != r.sentence.start:
         return False  # no figure before it in its sentence
-    compiled, edges = doc.rules.compiled, doc.rules.edges
+    return list_item_at(r.doc, r.start, r.end, verb=r.value != 1)
+
+
+def list_item_at(doc: Doc, start: int, end: int, verb: bool = True) -> bool:
+    """Whether the figure at start:end follows a list's comma, "and", "or" or "while" and goes
+    on as a list's item that leaves out its noun: with a time, a place or a source ("180 on
+    Friday", "and one from Marsh"), or with a verb it is the subject of ("and two remain")
+    where `verb`."""
+    text, compiled, edges = doc.text, doc.rules.compiled, doc.rules.edges
     if edges.before(compiled["list_item_before"], text, max(0, start - 8), start) is None:
         return False
     return bool(
-        edges.after(compiled["list_item_after"], text, end, end + 16)
-        or (r.value != 1 and edges.after(compiled["elided_subject_after"], text, end, end + 12))
+        edges.after(compiled["list_item_after"], text, end, end + SHORT_REACH)
+        or (verb and edges.after(compiled["elided_subject_after"], text, end, end + 12))
     )
 
 
@@ -710,10 +733,10 @@ def _split_after(r: Reading) -> Match | None:
     text = r.doc.text
     if r.second is not None or r.has_scale or r.first is None:
         return None
-    m = _SPLIT_AFTER.match(text, r.end, r.end + 24, RELEASE_GIL)
+    m = _SPLIT_AFTER.match(text, r.end, r.end + SHORT_REACH, RELEASE_GIL)
     if m is None or (
         m.group("split") is not None
-        and not _SPLIT_BEFORE.match(text, max(0, r.start - 40), r.start, RELEASE_GIL)
+        and not _SPLIT_BEFORE.match(text, max(0, r.start - WORD_REACH), r.start, RELEASE_GIL)
     ):
         return None
     return m
@@ -743,7 +766,7 @@ def _read_compound_count(r: Reading) -> bool:
         return False
     if not (first.digits.isdigit() if first.is_digits else 2 <= r.value == int(r.value)):
         return False
-    m = _COMPOUND_NOUN.match(r.doc.text, r.end, r.end + 40, RELEASE_GIL)
+    m = _COMPOUND_NOUN.match(r.doc.text, r.end, r.end + WORD_REACH, RELEASE_GIL)
     if m is None or not _modifier(word := m.group(1)) or word in rules.not_nouns:
         return False
     if is_plural(word, rules.irregular):
@@ -768,7 +791,7 @@ def _read_suspended_list_end(r: Reading) -> bool:
         return False
     if not _SUSPENDED_BEFORE.match(doc.text, max(0, r.start - 12), r.start, RELEASE_GIL):
         return False
-    m = _COMPOUND_NOUN.match(doc.text, r.end, r.end + 40, RELEASE_GIL)
+    m = _COMPOUND_NOUN.match(doc.text, r.end, r.end + WORD_REACH, RELEASE_GIL)
     if m is None:
         return False
     r.kind, r.unit, r.rule = "count", singular(m.group(1), doc.rules.irregular), "count"
@@ -786,13 +809,13 @@ def _age_cue(r: Reading) -> int | None:
         and r.first is not None
         and r.first.digits.isdigit()
         and len(r.first.digits) <= 3
-        and compiled["age_apposition"].match(text, max(0, start - 24), start, RELEASE_GIL)
+        and compiled["age_apposition"].match(text, max(0, start - SHORT_REACH), start, RELEASE_GIL)
     ):
         return start  # "Liam Mower, 12,": the age of the person named
     before = r.before
     if r.qualifier in ("less_than", "more_than") and before is not None and before.group("qual"):
         at = before.start("qual")
-        if compiled["age_group_before"].match(text, max(0, at - 24), at, RELEASE_GIL):
+        if compiled["age_group_before"].match(text, max(0, at - SHORT_REACH), at, RELEASE_GIL):
             return at  # "children under five", "people over 60": an age group, in years
     if "age" not in text[max(0, start - 12) : start].lower():
         return None
@@ -899,7 +922,7 @@ def _change_noun_after(r: Reading, quote_start: int) -> str | None:
         sentence.names_change = not rules.change_noun_words.isdisjoint(sentence.lower_words())
     if not sentence.names_change or not text[r.end : r.end + 1].isspace():
         return None  # "5%-owned", "30 pct," : no noun phrase goes on
-    after = text[r.end : r.end + 40].split(None, 2)[:2]
+    after = text[r.end : r.end + WORD_REACH].split(None, 2)[:2]
     if not after:
         return None
     nouns = rules.change_nouns
@@ -915,7 +938,7 @@ def _change_noun_after(r: Reading, quote_start: int) -> str | None:
     direction = nouns.get(noun)
     if direction is None or (noun in rules.change_percent_only and r.kind != "percent"):
         return None
-    before = text[max(0, quote_start - 30) : quote_start].lower().split()[-2:]
+    before = text[max(0, quote_start - WORD_REACH) : quote_start].lower().split()[-2:]
     return direction if not rules.change_determiners.isdisjoint(before) else None
 
 
@@ -1014,7 +1037,9 @@ def _noun(doc: Doc, start: int, end: int, value: float) -> Noun:
     rules = doc.rules
     # " of ", or "\nof " where wire copy wraps ("437\nof the 1,084 firms")
     if value != 1 and doc.text[end + 1 : end + 4] == "of " and doc.text[end : end + 1] in " \n":
-        partitive = rules.compiled["partitive_after"].match(doc.text, end, end + 24, RELEASE_GIL)
+        partitive = rules.compiled["partitive_after"].match(
+            doc.text, end, end + SHORT_REACH, RELEASE_GIL
+        )
         if partitive is not None:
             # "23 of the 77 cases", "up to four of these fabs": the whole's noun is counted,
             # the quote stays the figure ("one of the officers" is a pronoun)
@@ -1240,9 +1265,10 @@ def _change_cue(doc: Doc, m: Match, unit: str | None = None) -> str | None:
 def _change_before(doc: Doc, start: int) -> str | None:
     """A cue that ends right where the figure (with its qualifier) begins, as cues.toml says of
     `where = "before"`: the pattern is read backwards and matched there only (a search would try
-    each of the 60 positions before too; every cue ends in \\s+\\Z, so none matches there)."""
+    each of the CLAUSE_REACH positions before too; every cue ends in \\s+\\Z, so none matches
+    there)."""
     rules = doc.rules
-    cue = rules.edges.before(rules.change_before, doc.text, max(0, start - 60), start)
+    cue = rules.edges.before(rules.change_before, doc.text, max(0, start - CLAUSE_REACH), start)
     return None if cue is None else _change_cue(doc, cue)
 
 
@@ -1257,7 +1283,7 @@ def _change_after(doc: Doc, end: int, unit: str | None = None) -> str | None:
 def _is_name_or_date(doc: Doc, start: int, end: int) -> bool:
     """Numbers that are labels or dates: Boeing 737, page 3, March 5, 7 October."""
     rules, text, compiled = doc.rules, doc.text, doc.rules.compiled
-    lo = max(0, start - 40)
+    lo = max(0, start - WORD_REACH)
     head = text[lo:start].rstrip(" \t\u00a0")
     if _may_end_a_date(rules, head) and compiled["date_before"].search(
         text, lo, start, RELEASE_GIL
@@ -1282,7 +1308,7 @@ def _is_name_or_date(doc: Doc, start: int, end: int) -> bool:
         ) or (
             text[start].isdigit()
             and (
-                _TITLE_CASE_PLURAL.match(text, end, end + 60)
+                _TITLE_CASE_PLURAL.match(text, end, end + CLAUSE_REACH)
                 or (text[end : end + 1] == "-" and rules.duration_compound.match(text, end))
                 or rules.durations_after.match(text, end, end + 12)
             )
@@ -1345,7 +1371,9 @@ def _money_tail(
 ) -> tuple[float, int, int]:
     """An amount's currency word may be followed by its scale ("75 USD million") or by its
     cents ("13 dollars and 45 cents", "15 dollars 50."): (value, end, resume) with them read."""
-    tail = doc.rules.edges.after(doc.rules.compiled["money_tail"], doc.text, end, end + 60)
+    tail = doc.rules.edges.after(
+        doc.rules.compiled["money_tail"], doc.text, end, end + CLAUSE_REACH
+    )
     if tail is None:
         return value, end, resume
     if tail.group("scale"):
@@ -1364,7 +1392,7 @@ def _measure_tail(
 ) -> tuple[float, int, int]:
     """A measure may be followed by a smaller unit ("5 feet 2 inches"): read it in."""
     pattern = doc.rules.compiled["measure_tail"]
-    tail = pattern.match(doc.text, end, end + 60, RELEASE_GIL)
+    tail = pattern.match(doc.text, end, end + CLAUSE_REACH, RELEASE_GIL)
     if tail is None:
         return value, end, resume
     factor = doc.rules.minor_units[unit].get(norm(tail.group("mword")))

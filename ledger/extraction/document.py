@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import functools
 import itertools
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
 import regex
 
@@ -26,6 +27,18 @@ SCAN_TIMEOUT = 5.0
 RULE_TIMEOUT = 0.5
 # Calls over at most this many characters run without a timer (see Doc.call).
 WINDOW = 600
+# How far from a figure a pattern anchored at it reads, in characters (and how near two things
+# stand to be read as one phrase). A reach keeps each call short whatever the text around, and a
+# reading from running on into another clause; each holds the longest phrase of its kind with
+# room to spare.
+SHORT_REACH: Final = 24  # the next few words: a split's "-for-1", "of the" after a count, an
+#                          age's "aged" or "children under" before it
+WORD_REACH: Final = 40  # a figure's own words: a qualifier, currency or label before it ("more
+#                         than US$", "Boeing"), its unit, ratio, noun or size after it ("to one",
+#                         "-member board"); the words between two figures or names of one phrase
+CLAUSE_REACH: Final = 60  # a clause's words: a change cue or a baseline's words before a figure
+#                           ("an increase of more than", "compared with"), a tail after it
+#                           ("dollars and 45 cents", "feet 2 inches")
 # CPU seconds a text may take, read untimed, before it is read again under the per-call timers
 # (ledger.watchdog). Per character: ten times the most any news story took (4 us; 1.1 us on
 # average), four times the slowest of bench/pathological.py's linear inputs ("1 1 1 ...", 11 us),
@@ -245,13 +258,19 @@ class Doc:
             self.timed_out.append(rule)
             return None
 
-    def find_all(self, rule: str, pattern: Pattern, text: str) -> list[Match]:
+    def find_all(
+        self, rule: str, pattern: Pattern, text: str, starts: list[int] | None = None
+    ) -> list[Match]:
         """Every match of a sentence-level rule, under the timer. A rule with an alternative
         anchored at the sentence's start is tried there, then searched past it without that
-        alternative (rules.past_head): the same matches, found at the cost of the rest."""
+        alternative (rules.past_head): the same matches, found at the cost of the rest. Given
+        the `starts` (in order) that every match (past the head) opens at, it is tried there
+        alone (see matches_at)."""
         try:
             rest = self.rules.past_head.get(rule)
             if rest is None:
+                if starts is not None and self.timeout is None:
+                    return matches_at(pattern, text, starts, 0)
                 return list(self._finditer(pattern, text))
             if self.timeout is None:
                 first = pattern.match(text, 0, len(text), RELEASE_GIL)
@@ -261,16 +280,25 @@ class Doc:
                 return list(self._finditer(pattern, text))
             after = first.end() if first is not None else 0
             found = [first] if first is not None else []
-            found += self._finditer(rest, text, after)
+            if starts is not None and self.timeout is None:
+                found += matches_at(rest, text, starts, after)
+            else:
+                found += self._finditer(rest, text, after)
             return found
         except TimeoutError:
             self.timed_out.append(rule)
             return []
 
-    def each_match(self, rule: str, pattern: Pattern, text: str) -> Iterator[Match]:
+    def each_match(
+        self, rule: str, pattern: Pattern, text: str, starts: list[int] | None = None
+    ) -> Iterator[Match]:
         """The matches of a sentence-level rule one at a time, under one timer for them all:
-        for a caller that stops at the first match it can use, the rest is never searched."""
+        for a caller that stops at the first match it can use, the rest is never searched.
+        Given the `starts` every match opens at, it is tried there alone (see matches_at)."""
         try:
+            if starts is not None and self.timeout is None:
+                yield from matches_at(pattern, text, starts, 0)
+                return
             yield from self._finditer(pattern, text)
         except TimeoutError:
             self.timed_out.append(rule)
@@ -300,6 +328,54 @@ class Doc:
 
     def in_url(self, offset: int) -> bool:
         return any(a <= offset < b for a, b in self.urls)
+
+
+def matches_at(pattern: Pattern, text: str, starts: list[int], after: int) -> list[Match]:
+    r"""What pattern.finditer(text, after) finds, for a pattern whose every match opens at one of
+    `starts` (in rising order): the pattern matched at each of them from `after` on, and past the
+    end of each match found, as finditer goes on. A match call reads a few characters where a
+    search tries the pattern at each one of the sentence (a sixth of the instructions for
+    [[subject_name]] acts, whose matches past the head open at "said", "that" and the like).
+    Untimed: only under the watchdog (Doc.timeout None).
+
+    >>> pattern = regex.compile(r"\bsaid\s+\w+")
+    >>> text = "He said it; she said so, and said no"
+    >>> [m.group() for m in matches_at(pattern, text, [3, 16, 29], 0)]
+    ['said it', 'said so', 'said no']
+    """
+    found = []
+    size, match = len(text), pattern.match
+    for at in starts:
+        if at < after:
+            continue
+        m = match(text, at, size, RELEASE_GIL)
+        if m is not None:
+            found.append(m)
+            after = m.end()  # (never empty: each opens with a word)
+    return found
+
+
+def hinted_matches(
+    pattern: Pattern, hint: re.Pattern[str], text: str, hinted: str, lo: int, end: int
+) -> list[Match]:
+    """What `pattern.finditer(text, lo, end)` finds (untimed: `re` takes no timeout), the
+    pattern asked only where `hint` finds a place it may start: the hint finds every such place
+    and more, far more cheaply than the pattern looks (rules._hint, rules.anchor_word_hint).
+    As finditer, each match is looked for from where the one before ended. The hint reads
+    `hinted`, whose offsets are the text's where its matches start: the text itself, or the
+    text with a space before it for a hint that matches the character before a word."""
+    found: list[Match] = []
+    search, match = hint.search, pattern.match
+    at = lo
+    while (place := search(hinted, at, end + 1)) is not None:
+        at = place.start()
+        matched = match(text, at, end, RELEASE_GIL)
+        if matched is None:
+            at += 1
+        else:
+            found.append(matched)
+            at = max(matched.end(), at + 1)
+    return found
 
 
 def cpu_budget(length: int) -> float:

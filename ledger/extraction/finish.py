@@ -20,8 +20,8 @@ from collections import deque
 
 import regex
 
-from ledger.extraction.candidate import OF_AFTER
-from ledger.extraction.document import RELEASE_GIL, Doc, Found, Sentence
+from ledger.extraction.candidate import OF_AFTER, list_item_at
+from ledger.extraction.document import CLAUSE_REACH, RELEASE_GIL, WORD_REACH, Doc, Found, Sentence
 from ledger.extraction.sentence_fields import attribution, compares, metric, period, subject
 from ledger.fingerprints import fingerprint_occurrences
 from ledger.numbers import singular
@@ -139,6 +139,11 @@ def _by_sentence(found: list[Found]) -> dict[int, list[Found]]:
     return by_sentence
 
 
+# how far a list's item may stand from the figure that opens the list ("Two executives from
+# American International Group (AIG) and one from ...": 45 characters)
+_LIST_REACH = 90
+
+
 def _carry_elided_nouns(doc: Doc, claims: list[Found]) -> None:
     """A whole number after a list's comma or "and" that goes on as a list's item does ("180
     on Friday", "and one from Marsh"), kept bare or with no noun, counts what the figure that
@@ -147,20 +152,13 @@ def _carry_elided_nouns(doc: Doc, claims: list[Found]) -> None:
     between them ("two singles ... reached numbers 19 and 10 in the chart" are not singles).
     A span of time opens a list only where nothing else before it could ("5,000 tonnes in one
     day and 20,000 in one week" are tonnes)."""
-    compiled, edges, text = doc.rules.compiled, doc.rules.edges, doc.text
+    compiled, text = doc.rules.compiled, doc.text
     for at, claim in enumerate(claims):
         # bare, or a statistic kept with no noun ("20,000 in one week")
         elided = claim.bare or (claim.unit is None and claim.rule == "count" and not claim.level)
         if not elided or claim.value <= 0 or claim.value != int(claim.value) or not at:
             continue
-        start, end = claim.start, claim.end
-        if not (
-            edges.before(compiled["list_item_before"], text, max(0, start - 8), start)
-            and (
-                edges.after(compiled["list_item_after"], text, end, end + 16)
-                or edges.after(compiled["elided_subject_after"], text, end, end + 12)
-            )
-        ):
+        if not list_item_at(doc, claim.start, claim.end):
             continue
         earlier = claims[:at]
         opener = next((c for c in reversed(earlier) if c.kind != "duration"), earlier[-1])
@@ -171,7 +169,7 @@ def _carry_elided_nouns(doc: Doc, claims: list[Found]) -> None:
             # "80 mln dlrs in deposits ..., and one in Palm Beach": a lone "one" is a thing
             or (claim.value == 1 and opener.kind != "count")
             or opener.level
-            or claim.start - opener.end > 90
+            or claim.start - opener.end > _LIST_REACH
             or compiled["list_gap_figure"].search(text, opener.end, claim.start)
         ):
             continue
@@ -225,7 +223,7 @@ def _carry_changes_to_baselines(doc: Doc, claims: list[Found]) -> None:
         if (
             before.change is not None
             and claim.change is None
-            and claim.start - before.end <= 60
+            and claim.start - before.end <= CLAUSE_REACH
             and _same_unit(before, claim)
             and _BASELINE_GAP.match(doc.text, before.end, claim.start, RELEASE_GIL)
             # "compared with a 0.3% slide": after an article the figure sizes a noun of its own
@@ -358,7 +356,7 @@ def _read_sentence(doc: Doc, s: Sentence, claims: list[Found]) -> list[tuple[Fou
                 claim.change is None
                 and previous.change is not None
                 and claim.unit == previous.unit
-                and len(gap) <= 40
+                and len(gap) <= WORD_REACH
                 and _AND_END.match(gap)
             ):
                 claim.change = previous.change

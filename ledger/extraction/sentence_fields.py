@@ -10,7 +10,9 @@ from collections.abc import Iterable
 import regex
 
 from ledger.extraction.document import (
+    CLAUSE_REACH,
     RELEASE_GIL,
+    WORD_REACH,
     Doc,
     Found,
     Match,
@@ -19,6 +21,7 @@ from ledger.extraction.document import (
     PeriodCue,
     Sentence,
     Source,
+    hinted_matches,
 )
 from ledger.extraction.document import groupdict as _groupdict
 from ledger.rules import MetricRule, PeriodRule, RegexCue, Rules, SubjectNameCue
@@ -40,6 +43,7 @@ _DATELINE_DASH = regex.compile(r"\s*[-–—]\s")  # after a wire dateline's day
 _SPACES_ONLY = regex.compile(r"\s+")
 _WORD = regex.compile(r"\w+")
 _SPACE = regex.compile(r"\s")
+_AFTER_BREAK = regex.compile(r"[,;:—–]|\s-\s")  # where a subject after a figure is no longer its
 
 
 def _subjects(doc: Doc, s: Sentence) -> list[tuple[int, str]]:
@@ -55,7 +59,8 @@ def _subjects(doc: Doc, s: Sentence) -> list[tuple[int, str]]:
         source = _attribution_in(doc, s)
         # a source cited for the figure is not what it is about ("estimates from the World Bank")
         cited = source.name if source is not None and source.cited else None
-        if text.isupper() and text.isascii():
+        upper = text.isupper() and text.isascii()
+        if upper:
             text = text.title()  # "MEXICO PUTS FOREIGN INVESTMENT AT ...": same offsets
             # (in capitals, every word would read as a name: only the headline's head does)
             head = rules.headline_subject.match(s.text)
@@ -68,6 +73,7 @@ def _subjects(doc: Doc, s: Sentence) -> list[tuple[int, str]]:
         found = [(s.start + a, name) for a, _, name in named]
         # "worldwide": a subject only where the sentence names no other
         alone: list[tuple[int, str]] = []
+        places = rules.place_ids
         # a prefix tree of literal names: linear, so no timer needed
         for m in _table_names(rules, s, text):
             at = m.start()
@@ -77,11 +83,39 @@ def _subjects(doc: Doc, s: Sentence) -> list[tuple[int, str]]:
                 continue
             # a name written as listed needs no respacing ("Hong\u00a0Kong" does)
             name = ids.get(m.group()) or ids[_SPACES.sub(" ", m.group())]
+            if not upper and name in places and _opens_name(rules, text, m):
+                continue  # "British Airways", "Swiss Re": a part of a name
             (alone if m.group() in rules.subject_alone else found).append((s.start + at, name))
         found = [(at, name) for at, name in found if name != cited] or alone
         found.sort(key=lambda subject: subject[0])
         s.subjects = found
     return s.subjects
+
+
+# the capitalised words right after a name, the first written in lower case after its capital
+_NAME_RUN = regex.compile(r" +(\p{Lu}\p{Ll}[\p{L}.&'’-]*(?:\s+\p{Lu}[\p{L}.&'’-]*)*)")
+
+
+def _opens_name(rules: Rules, text: str, m: Match) -> bool:
+    """Whether a country's name opens a longer name, a part of it and no subject of its own
+    ("British Airways", "Swiss Re", "France Telecom", "the China Initiative"): not one that ends
+    in a dot ("U.S. Sales rose": wire copy's capital), nor before a title ("British Prime
+    Minister"), a state's body ("U.S. Treasury") or a national one ([place_in_name]: "Thai Rice
+    Mills Association"), nor itself a state's body ("the Senate")."""
+    end = m.end()
+    if not (end + 2 < len(text) and text[end] == " " and text[end + 1].isupper()):
+        return False  # most names: a word in lower case, a comma or the end follows
+    run = _NAME_RUN.match(text, end, len(text), RELEASE_GIL)
+    if run is None or m.group().endswith("."):
+        return False
+    words = _SPACES_ONLY.sub(" ", run.group(1))  # "Finance\nMinister"
+    return not (
+        rules.titles.match(words + " ")
+        or _search(rules.state_body, words)
+        or _search(rules.place_in_name, words)
+        or _search(rules.state_body, m.group())
+        or words.partition(" ")[0] in rules.subject_ids
+    )
 
 
 def _table_names(rules: Rules, s: Sentence, text: str) -> Iterable[Match]:
@@ -94,20 +128,8 @@ def _table_names(rules: Rules, s: Sentence, text: str) -> Iterable[Match]:
     pattern, hint = rules.subject_pattern, rules.subject_hint
     if hint is None:
         return pattern.finditer(text, 0, len(text), False, RELEASE_GIL)
-    # what the finditer finds, the pattern asked only where the hint finds a name's start (a
-    # third fewer instructions: rules._hint); each looked for from where the one before ended
-    found: list[Match] = []
-    search, match, size = hint.search, pattern.match, len(text)
-    at = 0
-    while (hinted := search(text, at)) is not None:
-        start = hinted.start()
-        name = match(text, start, size, RELEASE_GIL)
-        if name is None:
-            at = start + 1
-        else:
-            found.append(name)
-            at = max(name.end(), start + 1)
-    return found
+    # the pattern asked only where the hint finds a name's start: a third fewer instructions
+    return hinted_matches(pattern, hint, text, text, 0, len(text))
 
 
 def _search(pattern: Pattern, text: str) -> Match | None:
@@ -167,14 +189,48 @@ def _cue_matches_named(doc: Doc, cue: SubjectNameCue, pattern: Pattern, s: Sente
         m = doc.call(rule, pattern.match, s.text, timed=True)
         if m is None or m.end() > 0:  # an empty match would be searched on past, as below
             return [m] if m is not None else []
-    return doc.find_all(rule, pattern, s.text)
+    opening = cue.past_head_triggers or (cue.triggers if cue.opens_with_trigger else None)
+    return doc.find_all(rule, pattern, s.text, _trigger_starts(s, opening))
+
+
+def _trigger_starts(s: Sentence, triggers: list[str] | None) -> list[int] | None:
+    """Where, in order, each of the `triggers` that is a word of the sentence stands in it (as a
+    substring of its lower-cased text, so at least wherever it stands as a word): all the places
+    a cue whose every match opens with one of them (`opens_with_trigger`, or a past_head's rest)
+    can match. None where they cannot be found so (no triggers, or a sentence whose words
+    lower_words may not find as the pattern's word boundaries do: _whole_words).
+
+    >>> s = Sentence(0, 25, "He said that sales rose.")
+    >>> _trigger_starts(s, ["said", "that", "when"])
+    [3, 8]
+    """
+    if not triggers or not _whole_words(s):
+        return None
+    lower, words = s.lower_text(), s.lower_words()
+    starts: list[int] = []
+    for word in triggers:
+        if word in words:
+            at = lower.find(word)
+            while at != -1:
+                starts.append(at)
+                at = lower.find(word, at + 1)
+    starts.sort()
+    return starts
 
 
 def _holds_needed(cue: RegexCue, s: Sentence) -> bool:
     """Whether the sentence holds one of the strings the cue `needs` (if it names any), and one
     of those it holds `also` (holds_also): substring tests in C, where a timed regex call costs
     some 3 us before it reads a character."""
-    return (not cue.needs or any(map(s.text.__contains__, cue.needs))) and holds_also(cue, s)
+    needs = cue.needs
+    if needs:
+        text = s.text
+        for need in needs:  # a loop of `in` tests (PyUnicode_Contains): no bound method mapped
+            if need in text:
+                break
+        else:
+            return False
+    return holds_also(cue, s)
 
 
 def holds_also(rule: RegexCue | MetricRule, s: Sentence) -> bool:
@@ -184,9 +240,14 @@ def holds_also(rule: RegexCue | MetricRule, s: Sentence) -> bool:
     "s" without lower-casing to it, so the rule is searched.) A search of a sentence that cannot
     match still costs its timer and a pass over the sentence: one in three of the metric
     keywords' searches found nothing."""
-    if not rule.also or not s.text.isascii():
+    also = rule.also
+    if not also or not s.text.isascii():
         return True
-    return any(map(s.lower_text().__contains__, rule.also))
+    lower = s.lower_text()
+    for word in also:  # noqa: SIM110  (any() of a generator builds one per call when compiled)
+        if word in lower:
+            return True
+    return False
 
 
 def _organisation_name(rules: Rules, name: str) -> str | None:
@@ -214,6 +275,8 @@ def subject(doc: Doc, s: Sentence, claim: Found, ends: list[int]) -> str | None:
     sentence before it, else the nearest after it
     (looked up by bisection: no rescan per figure). A stake's subject is the company whose
     shares are held ("owns 51.4% of Pellam", "raised its stake in Pellam to 7.8 pct")."""
+    if claim.kind in _TERM_KINDS and _security_term(doc, s, claim):
+        return None
     found = _subjects(doc, s)
     if not found:
         return _own_subject(doc, s)
@@ -254,9 +317,34 @@ def subject(doc: Doc, s: Sentence, claim: Found, ends: list[int]) -> str | None:
         inside = bisect.bisect_right(starts, start, first, following)
         if _SPACE.search(doc.text, starts[inside], end):
             after = inside
-    if after < len(starts) and starts[after] < clause_end:
+    # but not past a comma, a colon or a dash after the figure: what follows is something else,
+    # an apposition, a participle's clause or a source ("has taken $65.5m so far, buoyed by
+    # opening at number one in the UK", "dropped by 50%, reports from the US Treasury said")
+    if (
+        after < len(starts)
+        and starts[after] < clause_end
+        and _AFTER_BREAK.search(doc.text, end, starts[after], RELEASE_GIL) is None
+    ):
         return found[after][1]
     return None
+
+
+_TERM_KINDS = frozenset(("percent", "number"))  # the kinds a security's term is read for
+
+
+def _security_term(doc: Doc, s: Sentence, claim: Found) -> bool:
+    """Whether the figure is a security's coupon, price or yield ("a 7-1/4 pct coupon", "its 8.70
+    pct debentures", "paying 9-5/8 pct and priced at 101-1/4 pct"): a term of the bond, no figure
+    about its issuer ([security_term] in cues.toml); searched only where the sentence holds one of
+    its words."""
+    rules = doc.rules
+    if rules.security_words.isdisjoint(s.lower_words()):
+        return False
+    text, start, end = doc.text, claim.start, claim.end
+    return (
+        rules.security_after.match(text, end, min(len(text), end + 60), RELEASE_GIL) is not None
+        or rules.security_before.search(text, max(0, start - 30), start, RELEASE_GIL) is not None
+    )
 
 
 def _reported(
@@ -288,7 +376,7 @@ def _named_where(doc: Doc, starts: list[int], first: int, following: int, start:
     """The subject `first`, or the one right after it where `first` only says where that one is
     ("Tokyo's Nikkei 225 dropped 2.11%": the Nikkei's fall, not Japan's)."""
     after = first + 1
-    if after >= following or starts[after] >= start or starts[after] - starts[first] > 40:
+    if after >= following or starts[after] >= start or starts[after] - starts[first] > WORD_REACH:
         return first
     if _PLACE_OF.fullmatch(doc.text, starts[first], starts[after], RELEASE_GIL) is None:
         return first
@@ -327,14 +415,14 @@ def _owned(
     of Pellam", "its 80 pct interest in Pellam"), else the last before it in its clause where
     that one follows "stake in" ("raised its stake in Pellam to 237,000 shares")."""
     owned = doc.rules.subject_owned
-    if following < len(starts) and starts[following] - end < 40:
+    if following < len(starts) and starts[following] - end < WORD_REACH:
         gap = owned.fullmatch(doc.text, end, starts[following], RELEASE_GIL)
         if gap is not None:
             return following
     last = following - 1
     if last >= first and last >= 0:
         at = starts[last] - s.start
-        held = doc.rules.subject_stake.search(s.text, max(0, at - 40), at, RELEASE_GIL)
+        held = doc.rules.subject_stake.search(s.text, max(0, at - WORD_REACH), at, RELEASE_GIL)
         if held is not None and held.group("stake"):
             return last
     return None
@@ -602,7 +690,8 @@ def _attribution_in(doc: Doc, s: Sentence) -> Source | None:
             continue
         # the first match that names someone: "He notes that ... Mark Liu, has said"; the
         # matches after it are never searched for
-        for m in doc.each_match(f"attribution:{cue.id}", pattern, s.text):
+        starts = _trigger_starts(s, cue.triggers) if cue.opens_with_trigger else None
+        for m in doc.each_match(f"attribution:{cue.id}", pattern, s.text, starts):
             if "pronoun" in m.re.groupindex and m.group("pronoun"):
                 who = _person_before(doc, s.start + m.start())
                 kind = "person"
@@ -993,7 +1082,9 @@ def _year_in_sentence(doc: Doc, s: Sentence, end: int) -> str | None:
                     s.text, end, holder, RELEASE_GIL
                 ):
                     continue
-                if doc.call("period_baseline", rules.baseline.search, s.text, max(0, a - 60), a):
+                if doc.call(
+                    "period_baseline", rules.baseline.search, s.text, max(0, a - CLAUSE_REACH), a
+                ):
                     continue
                 return m.group("year")
             return None
@@ -1028,7 +1119,9 @@ def _periods(doc: Doc, s: Sentence) -> list[PeriodCue]:
             taken.append((a, b))
             if rule.period == "now" and _quotation(doc, s.start + a) is not None:
                 continue  # a quotation's "today" is its speaker's, maybe years before
-            baseline = doc.call("period_baseline", rules.baseline.search, s.text, max(0, a - 60), a)
+            baseline = doc.call(
+                "period_baseline", rules.baseline.search, s.text, max(0, a - CLAUSE_REACH), a
+            )
             # "a turnaround from 2002 when output fell 11%": the when-clause is 2002's
             based = (
                 baseline is not None
@@ -1155,7 +1248,7 @@ def _starts_change(doc: Doc, s: Sentence, claim: Found) -> bool:
     return (
         rules.period_revision_words.isdisjoint(words)
         and rules.period_change_from.search(
-            doc.text, max(0, claim.start - 40), claim.start, RELEASE_GIL
+            doc.text, max(0, claim.start - WORD_REACH), claim.start, RELEASE_GIL
         )
         is not None
     )
@@ -1168,9 +1261,12 @@ def _is_baseline(doc: Doc, claim: Found) -> bool:
 
 def _baseline_before(doc: Doc, text: str, at: int) -> bool:
     """Whether the words of `text` just before `at` make what follows a baseline (period_baseline,
-    read backwards over the 60 characters before it)."""
+    read backwards over the CLAUSE_REACH characters before it)."""
     baseline = doc.rules.baseline
-    return doc.call("period_baseline", baseline.search, text, max(0, at - 60), at) is not None
+    return (
+        doc.call("period_baseline", baseline.search, text, max(0, at - CLAUSE_REACH), at)
+        is not None
+    )
 
 
 def _first_cue(cues: list[PeriodCue], i: int, limit: int) -> PeriodCue | None:

@@ -85,6 +85,20 @@ _FRENCH = re.compile(r"\bfrench\b|\bFFR\b", re.I)
 _DATELINE = re.compile(r"^\s*([A-Z][A-Z .'-]+?),\s+[A-Z][a-z]{2,}\.?\s+\d{1,2}\s*-", re.M)
 
 
+def _blank_dateline(text: str) -> str:
+    """The text with its dateline made spaces, its offsets kept: "LONDON, April 14 -", at the
+    start of a line, says where the story was filed, not a place or a market it is about.
+
+    >>> _blank_dateline("HEADLINE\\nDUBAI, April 7 - Oman crude")
+    'HEADLINE\\n                 Oman crude'
+    """
+    dateline = _DATELINE.search(text)
+    if dateline is None:
+        return text
+    start, end = dateline.start(1), dateline.end()  # the spaces and lines before it kept
+    return text[:start] + " " * (end - start) + text[end:]
+
+
 class Cue(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -190,6 +204,9 @@ class CheckingRules(BaseModel):
     share_after: list[Cue]
     allowed_for: list[Cue]
     period_elsewhere: list[Cue]
+    day_after: list[Cue]
+    moved_since: list[Cue]
+    since_month: list[Cue]
     not_a_market_price: list[Cue]
     nominal: list[Cue]
     compared: list[Cue]
@@ -208,6 +225,7 @@ class CheckingRules(BaseModel):
     present: list[Cue]
     whole_year: list[Cue]
     averaged: list[Cue]
+    average_to_date: list[Cue]
     earlier_forecast: list[Cue]
     currency_role: list[Cue]
     counter_after: list[Cue]
@@ -223,6 +241,7 @@ class CheckingRules(BaseModel):
     seasons: WordTable
     speakers: IdList
     datelines: WordTable
+    since_events: WordTable
 
     @field_validator("seasons")
     @classmethod
@@ -631,11 +650,14 @@ class Matcher:
         self.bands = revision_bands()
         self._series: OrderedDict[tuple[str, str, str | None, str | None], Series] = OrderedDict()
 
-    def _interval(self, figure: Figure, value: float) -> Interval:
+    def _interval(self, figure: Figure, value: float, own: float | None = None) -> Interval:
+        """The values the figure allows: its rounding, its bound, and `own` percent either side
+        (the check's tolerance unless given)."""
         place = figure.place
         if place is None and _whole_percentage(figure, value):
             place = 1.0  # "20 pct" is rounded to the unit, as "two pct" is, not to the ten
-        interval = claim_interval(value, figure.value_high, figure.bound, self.tolerance_pct, place)
+        tolerance = self.tolerance_pct if own is None else own
+        interval = claim_interval(value, figure.value_high, figure.bound, tolerance, place)
         if _rounded_to_the_unit(figure, value):
             # "GDP grew two pct", "inflation of 5 pct": a statistic rounded to its unit digit
             # allows half a unit either side, whatever share of the figure that is
@@ -666,6 +688,8 @@ class Matcher:
         if why:
             outcome = "forecast" if why.startswith("forecast") else "no-reference"
             return [Verdict(outcome, why.removeprefix("forecast: "))]
+        if _market_quote(definition) == "currency" and figure.unit == "percent":
+            return self._moved_since(figure, definition)
         if figure.period and (
             any(cue.search(figure.sentence) for cue in self.rules.delivery)
             or _quoted_on_the_day(figure, definition)
@@ -676,6 +700,14 @@ class Matcher:
             # the latest rate at publication, whatever year the sentence names for another
             # figure; "from $8 in mid-1986 to $18": the year is the baseline's
             figure = replace(figure, period=None)
+        # after the day's period is dropped: "The average value of the dollar was 155 yen in the
+        # period", in a story dated by its dateline's day
+        unnamed_average = figure.period is None and self._average_elsewhere(figure, definition)
+        if figure.period is None and _market_quote(definition):
+            day = self._day_after(figure)
+            if day:  # "its all-time low of 1.4510 francs set on September 26, 1978"
+                figure = replace(figure, period=day)
+                match = ("exact", f"period {day}, the month of the day named after it: ")
         frequency = frequency_of(figure, definition, self.rules)
         if self._month_change(figure, definition, frequency):
             definition = self.definitions[str(definition.month_change)]  # "rose 0.4 pct in May"
@@ -709,7 +741,13 @@ class Matcher:
             undated.append("A")  # "GDP up 2.3% for the full year", in February: the year over
         dated_by_publication = frequency in undated and frequency in series.ordered
         if frequency is None or (figure.period is None and dated_by_publication):
-            return self._undated(figure, definition, undated, series, subject)
+            # "The average value of the dollar was 155 yen in the period": a firm's half-year,
+            # perhaps, which the months around publication may confirm but cannot refute
+            rows = self._undated(figure, definition, undated, series, subject, not unnamed_average)
+            if unnamed_average and not any(row.outcome == "consistent" for row in rows):
+                why = f"an average over a period its words do not name: {rows[0].explanation}"
+                return [Verdict("no-reference", why)]
+            return rows
         if figure.period is None and frequency == "A":
             # "The output measure rose 2.8 pct year-on-year, down from 3.8 pct in 1985"
             figure = replace(figure, period=self._year_after_baseline(figure))
@@ -769,10 +807,24 @@ class Matcher:
         if a_days_quote and frequency == "A" and not any(r.outcome == "consistent" for r in rows):
             # "from 27 dlrs a year earlier", at the end of 1985: a day's price, and the year's
             # average alone (no daily or monthly prices before 1986) cannot refute it
+            compared = self._point(figure, definition, chosen[0], match[0], refutes=False)
             why = (f"a quote of a day in {period}, and only the year's average to compare: "
-                   f"{rows[0].explanation}")  # fmt: skip
-            return [Verdict("no-reference", why.replace("; inconsistent", "; not settled", 1))]
+                   f"{match[1]}{compared.explanation}")  # fmt: skip
+            return [Verdict("no-reference", why)]
         return self._unloaded_measures(definition, rows)
+
+    def _average_elsewhere(self, figure: Figure, definition: MetricDefinition) -> bool:
+        """A market's average its clause gives no period ("The average value of the dollar was
+        155 yen in the period", of a firm's half-year; "The average yen/dollar rate used for the
+        statistics was 153.67 yen", of the trade figures' first ten days): perhaps of months
+        around publication, perhaps of others another sentence names, unless its words make it
+        the average to date ("the current average of about 18 dlrs")."""
+        said = figure.words.both
+        return (
+            _market_quote(definition) is not None
+            and any(cue.search(said) for cue in self.rules.averaged)
+            and not any(cue.search(said) for cue in self.rules.average_to_date)
+        )
 
     def _season(self, figure: Figure) -> tuple[int, int, str] | None:
         """The months (counted from year 0) and the name of the last season a quote's words
@@ -807,6 +859,107 @@ class Matcher:
             return None
         year = str(figure.published.year - 1)
         return year if figure.period in (None, year, str(figure.published.year)) else None
+
+    def since_month(self, figure: Figure) -> str | None:
+        """The month (YYYY-MM) a currency's move is counted from, named in its sentence ("since
+        September 1985", "since the beginning of 1986", "since the Plaza accord"), else None."""
+        for cue in self.rules.since_month:
+            found = _compiled(cue.pattern).search(figure.sentence)
+            if found and found.group("year"):
+                month = _MONTH_NUMBERS[(found.group("month") or "jan").casefold()]
+                return f"{found.group('year')}-{month:02d}"
+        event = self.rules.since_events.pattern().search(figure.sentence)
+        return self.rules.since_events.table()[event.group(0).casefold()] if event else None
+
+    def _moved_since(self, figure: Figure, definition: MetricDefinition) -> list[Verdict]:
+        """A currency's percentage move against another since a month ("The won has risen six
+        pct against the dollar since September 1985"; "the dollar's 40 pct fall against the yen
+        since the Plaza accord"): the change of the one that moved, from the monthly average of
+        that month to the one of its publication month (FRED's rates: the dollar's move is
+        now/then - 1; another currency's then/now - 1 as its price in dollars, or 1 - now/then as
+        the rate's move, and a figure the two readings judge apart is not settled: the won's
+        "some six pct" is +5.8% or +5.5%, the Taiwan dollar's "about 15 pct" +16.7% or +14.3%). A
+        cross rate, or a move with no month it is counted from, is not read."""
+        since = self.since_month(figure)
+        if since is None or figure.published is None:
+            return [Verdict("no-reference", "a currency's move with no month it is counted from")]
+        moved, against = self._moved_pair(figure)
+        if moved is None or (moved != "USD") == (against != "USD"):
+            return [Verdict("no-reference", "a move of one currency against another, neither "
+                            "or both the dollar: the series are rates to the dollar")]  # fmt: skip
+        other = against if moved == "USD" else moved
+        series = self._series_of(definition, other, None)
+        then = series.at("M", since)
+        # the day it was said: a rate among the monthly averages of its month and those either side
+        now = _window(series, "M", figure.published)
+        if not then or not now:
+            return [Verdict("no-reference", f"no monthly rates of {other} for {since} and "
+                            f"{figure.published:%Y-%m}")]  # fmt: skip
+        rate_then = then[0].value
+        rates_now = (min(v.value for v in now), max(v.value for v in now))
+        changes = [
+            sorted((rate / rate_then - 1) * 100 for rate in rates_now),  # the rate's own move
+            sorted((rate_then / rate - 1) * 100 for rate in rates_now),  # its inverse's
+        ]
+        if moved == "USD":  # the rate is the dollar's price: its move is the dollar's
+            readings = [(changes[0][0], changes[0][1])]
+        else:  # the currency's price in dollars, or the rate's move said of the currency
+            readings = [(changes[1][0], changes[1][1]), (-changes[0][1], -changes[0][0])]
+        readings = [(low, high) for low, high in readings if high > -100]
+        interval = self._interval(figure, figure.value)
+        outcomes = {
+            "consistent" if interval.meets(Interval(low, high)) else "inconsistent"
+            for low, high in readings
+        }
+        outcome = outcomes.pop() if len(outcomes) == 1 else "not settled"
+        given = " or ".join(f"{low:+.1f}% to {high:+.1f}%" for low, high in readings)
+        explanation = (
+            f"{'the dollar' if moved == 'USD' else moved} against "
+            f"{'the dollar' if against == 'USD' else against} since {since}: the monthly average "
+            f"{_num(rate_then)} {other} per US$ ({then[0].period}) and "
+            f"{_num(rates_now[0])}-{_num(rates_now[1])} ({now[0].period}..{now[-1].period}) give "
+            f"{given}; {then[0].citation()}; {outcome}{_page(then[0])}"
+        )
+        if outcome == "not settled":  # "has risen 15 pct": +16.7% as its price, 14.3% as the rate
+            return [Verdict("no-reference", f"read two ways, {explanation}")]
+        near = min(readings[0], key=lambda change: abs(change - figure.value))
+        difference = _difference(figure.value, near) if outcome == "inconsistent" else 0.0
+        return [Verdict(outcome, explanation, then[0], near, difference, "exact")]
+
+    def _moved_pair(self, figure: Figure) -> tuple[str | None, str]:
+        """The codes of the currency that moved (the last named before the figure as what is
+        priced) and the one it moved against (named after "against" in the words after it;
+        the dollar when none is)."""
+        table = self.rules.currency_words.table()
+        dollar = "|".join(f"(?:{cue.pattern})" for cue in self.rules.dollar_named)
+
+        def code(name: str | None) -> str | None:
+            if name is None:
+                return None
+            return table.get(name.casefold()) or ("USD" if _compiled(dollar).search(name) else None)
+
+        moved = code(self._priced_before(figure.sentence[: figure.offset]))
+        counter = re.search(r"\bagainst\s+(?:the\s+|one\s+|a\s+)?", figure.next_words, re.I)
+        against = None
+        if counter:
+            named = self._currency_names().match(figure.next_words, counter.end())
+            against = code(named.group(0)) if named else None
+        return moved, against or "USD"
+
+    def _day_after(self, figure: Figure) -> str | None:
+        """The month (YYYY-MM) of the day named right after a quote ("set on September 26,
+        1978"; with no year, the last such month at publication), else None."""
+        for cue in self.rules.day_after:
+            found = _compiled(cue.pattern).search(figure.next_words)
+            if not found:
+                continue
+            month = _MONTH_NUMBERS[found.group("month").casefold()]
+            if found.group("year"):
+                return f"{found.group('year')}-{month:02d}"
+            if figure.published is not None:
+                year = figure.published.year - (month > figure.published.month)
+                return f"{year}-{month:02d}"
+        return None
 
     def _year_after_baseline(self, figure: Figure) -> str | None:
         """The year after the one named with the baseline right after a figure with no period
@@ -903,13 +1056,12 @@ class Matcher:
         return self.rules.franc_of.table().get(figure.subject.code)
 
     def _benchmark_named(self, figure: Figure) -> str | None:
-        """The crude benchmark a figure's words name nearest it, else None; a dateline's city
-        ("NEW YORK, April 7 -") is where the story was filed, not a market named."""
-        dateline = _DATELINE.match(figure.sentence)
-        if dateline:
-            blank = " " * dateline.end() + figure.sentence[dateline.end() :]
-            figure = replace(figure, sentence=blank)
-        return _nearest_named(self.rules.benchmarks, figure)
+        """The crude benchmark a figure's words name nearest it (NOT_A_BENCHMARK for another
+        crude or a product), else None; a dateline's city ("DUBAI, April 7 -") is where the
+        story was filed, not a market named."""
+        return _nearest_named(
+            self.rules.benchmarks, replace(figure, sentence=_blank_dateline(figure.sentence))
+        )
 
     def _refusal(self, figure: Figure, definition: MetricDefinition) -> str | None:
         """Why a figure is not compared with its metric's series, or None. A company's, a
@@ -925,7 +1077,11 @@ class Matcher:
             cue.search(figure.sentence[: figure.offset]) for cue in self.rules.period_elsewhere
         ):  # "In the same time span the Taiwan dollar rose to 36.77"
             return "a quote of a time another sentence names, not of a day the check can read"
-        if definition.measure == "level" and figure.change is not None:
+        if (
+            definition.measure == "level"
+            and figure.change is not None
+            and not (_market_quote(definition) == "currency" and self.since_month(figure))
+        ):  # "The won has risen six pct against the dollar since September 1985" is read
             return "a change of a level: the series give levels"
         if definition.measure == "growth" and any(
             cue.search(f"{figure.sentence[: figure.offset]} {figure.words.after}")
@@ -972,7 +1128,7 @@ class Matcher:
             cue.search(figure.sentence) for cue in self.rules.region_named
         ):
             return "a region's figure (its sentence names the region, its story a country)"
-        own = _DATELINE.sub("", figure.clause, count=1)  # "LONDON, April 14 -": where it was filed
+        own = _blank_dateline(figure.clause)
         if not market and any(cue.search(own) for cue in self.rules.subnational):
             return "a regional or city figure: never compared with national statistics"
         if market == "oil" and self._not_a_benchmark(figure):
@@ -988,11 +1144,11 @@ class Matcher:
         from 103.15"; not "the dollar rose against the yen to 145 yen"), or the counter right
         after it ("103.62 yen to the Australian dollar"). No series of rates to the dollar gives
         such a price."""
-        if figure.unit in (None, "USD"):
+        if figure.unit in (None, "USD", "percent"):  # a move's percentage: `_moved_since`
             return False
         table = self.rules.currency_words.table()
         quoted = self._priced_before(figure.sentence[: figure.offset])
-        counter = self._counter_after(figure.next_words)
+        counter = self.counter_after(figure.next_words)
         if counter:
             quoted = counter
         code = table.get(quoted.casefold(), "USD") if quoted else "USD"
@@ -1011,7 +1167,7 @@ class Matcher:
                 quoted = named.group(0)
         return quoted
 
-    def _counter_after(self, after: str) -> str | None:
+    def counter_after(self, after: str) -> str | None:
         """The name of the currency a figure is priced in, named right after it ("to the
         Australian dollar", "against the dollar")."""
         counter = self._currency_names().search(after)
@@ -1026,7 +1182,7 @@ class Matcher:
         dollar named right after it as its counter, another currency before it as what is
         priced; else None."""
         table = self.rules.currency_words.table()
-        counter = self._counter_after(sentence[end : end + NAMED_REACH])
+        counter = self.counter_after(sentence[end : end + NAMED_REACH])
         if counter is None or counter.casefold() in table:
             return None
         quoted = self._priced_before(sentence[:start])
@@ -1054,7 +1210,7 @@ class Matcher:
         """Another crude or an oil product named nearest the figure, or a posted, official or
         OPEC price, a cost or a price a gallon in its sentence before it (or, for a cue `after`,
         in its words right after it: "the 18 dlr benchmark price")."""
-        return _nearest_named(self.rules.benchmarks, figure) == NOT_A_BENCHMARK or any(
+        return self._benchmark_named(figure) == NOT_A_BENCHMARK or any(
             cue.search(_cue_text(cue, figure)) for cue in self.rules.not_a_market_price
         )
 
@@ -1066,8 +1222,8 @@ class Matcher:
                 return self._own_franc(figure) or figure.unit
             return _nearest_named(self.rules.currency_words, figure, self.rules.counter_after)
         if market == "oil":
-            named = _nearest_named(self.rules.benchmarks, figure)
-            return named or "WTI"  # the US benchmark news quoted before Brent's series begins
+            # no benchmark named: WTI, the US one news quoted before Brent's series begins
+            return self._benchmark_named(figure) or "WTI"
         return figure.subject.code
 
     def _undated(
@@ -1077,9 +1233,11 @@ class Matcher:
         undated: list[str],
         series: Series,
         subject: str,
+        refutes: bool = True,
     ) -> list[Verdict]:
         """A figure with no period, taken to be about its publication date (marked inferred):
-        each of the `undated` frequencies in turn."""
+        each of the `undated` frequencies in turn (`refutes` off: values that miss it say "not
+        settled")."""
         if figure.published is None:
             return [Verdict("ambiguous", "no period, and no publication date to infer one from")]
         day = figure.published
@@ -1089,13 +1247,15 @@ class Matcher:
             if window and frequency == "A":  # the year just over: revised as any year's figure
                 inferred = f"period inferred from the publication date {day}: "
                 rows += [
-                    self._point(figure, definition, value, "inferred-from-publication")
+                    self._point(
+                        figure, definition, value, "inferred-from-publication", refutes=refutes
+                    )
                     for value in window
                 ]
                 rows = [row._replace(explanation=inferred + row.explanation) for row in rows]
             elif window:
                 dated = f"period inferred from the publication date {day}"
-                rows += self._range(figure, window, frequency, dated)
+                rows += self._range(figure, window, frequency, dated, refutes=refutes)
             if any(row.outcome == "consistent" for row in rows):
                 break
         if rows:
@@ -1158,10 +1318,13 @@ class Matcher:
         frequency: str,
         dated: str,
         match: str = "inferred-from-publication",
+        *,
+        refutes: bool = True,
     ) -> list[Verdict]:
         """The figure against the values around its publication date (or of the period it
         names: `dated` says which): consistent when it is one of them (within the tolerance),
-        else inconsistent."""
+        else inconsistent ("not settled" in its words when the values cannot refute it: `refutes`
+        off)."""
         low, high = min(v.value for v in window), max(v.value for v in window)
         if figure.unit == "USD" and window[0].indicator == "FRED:EXCH":
             low, high = 1 / high, 1 / low  # "$1.29 to the euro": the series give euros per $
@@ -1173,28 +1336,43 @@ class Matcher:
             return [Verdict("no-reference", f"the series for {window[0].subject} are at {off}")]
         reach = Interval(low, high)
         slack = ""
+        own = self.tolerance_pct
         if frequency != "D":
             # averages of months: a day's quote may lie a little outside all of them
             margin = self.tolerance_pct / 100
             reach = Interval(low * (1 - margin), high * (1 + margin))
             slack = f" (a day's quote: within {_num(self.tolerance_pct)}% of them)"
-        inside = self._interval(figure, figure.value).meets(reach)
+            if frequency == "M":
+                # that margin is the quote's tolerance against averages, not added to its own:
+                # "137.25 yen" on 27 April 1987 is 2.3% under May's 140.48, so not within 2%
+                # of them; only its rounding and an "about" widen it
+                own = 0.0
+        inside = self._interval(figure, figure.value, own).meets(reach)
         outcome = "consistent" if inside else "inconsistent"
+        said = "not settled" if outcome == "inconsistent" and not refutes else outcome
         first = window[0]
         periods = f"{first.period}..{window[-1].period}" if len(window) > 1 else first.period
         explanation = (
             f"{dated}: {_FREQUENCY_WORDS.get(frequency, frequency)} values for {first.subject} "
             f"{periods} range {_num(low)}-{_num(high)}{slack}; {first.citation()}; "
-            f"{outcome}{_page(first)}"
+            f"{said}{_page(first)}"
         )
         near = min((low, high), key=lambda v: abs(v - figure.value))
         difference = _difference(figure.value, near) if not inside else 0.0
         return [Verdict(outcome, explanation, first, near, difference, match)]
 
     def _point(
-        self, figure: Figure, definition: MetricDefinition, value: OfficialValue, match: str
+        self,
+        figure: Figure,
+        definition: MetricDefinition,
+        value: OfficialValue,
+        match: str,
+        *,
+        refutes: bool = True,
     ) -> Verdict:
-        """The figure against one official value of its period."""
+        """The figure against one official value of its period. Where the value cannot refute
+        the figure (`refutes` off), a difference beyond the tolerance is said to be "not
+        settled", not "inconsistent"."""
         try:
             other = self._in_figure_unit(figure, value)
         except ValueError as error:
@@ -1229,9 +1407,10 @@ class Matcher:
         ):
             outcome = "revised"
             reason = f"; within the {band.id} revision band ({_band_words(band)})"
+        said = "not settled" if outcome == "inconsistent" and not refutes else outcome
         explanation = (
             f"{value.citation()}: {_num(other)} {figure.unit or value.unit} for {value.subject} "
-            f"{value.period}; {outcome}{_signed(difference)}{reason}{_page(value)}"
+            f"{value.period}; {said}{_signed(difference)}{reason}{_page(value)}"
         )
         return Verdict(outcome, explanation, value, other, difference, match)
 
@@ -1247,6 +1426,12 @@ class Matcher:
         return self.convert(value.value, value.unit, figure.unit, int(value.period[:4]))
 
 
+_MONTH_NUMBERS = {
+    name: number
+    for number, name in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1
+    )
+}
 _FREQUENCY_WORDS = {"A": "annual", "H": "half-yearly", "Q": "quarterly", "M": "monthly",
                     "W": "weekly", "D": "daily", "E": "dated-change"}  # fmt: skip
 
@@ -1342,6 +1527,8 @@ def _quoted_on_the_day(figure: Figure, definition: MetricDefinition) -> bool:
     the week's prices or the months around it, not against the month's average alone."""
     if definition.aggregation != "point" or figure.published is None:
         return False
+    if figure.period is None or "/" in figure.period:
+        return False  # a span ("between March 31, 1987 and March 31, 1989"): a term, not a day
     end = period_end(figure.period)
     return end is not None and _period_first_day(figure.period) <= figure.published <= end
 

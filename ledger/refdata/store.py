@@ -119,12 +119,17 @@ def import_paths(
     started = time.perf_counter()
     pairs = [pair for path in paths for pair in expand(fmt, Path(path))]
     pairs = _one_per_weo_folder(pairs)
-    connection = connect(db_path, create=True)
+    # every file's header is read before the first is written; a database not made yet is made
+    # only then, so an import that fails at a header leaves no empty one behind
+    made = os.path.isfile(db_path)
+    connection = connect(db_path if made else ":memory:", create=True)
     summary = ImportSummary()
     try:
-        # every file's header is read before the first is written
         plans = [_plan(connection, file_format, path, vintage) for file_format, path in pairs]
         _date_copies([plan.part for plan in plans if plan.part is not None])
+        if not made:
+            connection.close()
+            connection = connect(db_path, create=True)
         for plan in plans:
             summary.files.append(_write_plan(connection, plan, vintage))
     finally:
