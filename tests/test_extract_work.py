@@ -869,6 +869,9 @@ def test_a_cue_that_opens_with_its_triggers_is_tried_only_where_they_stand() -> 
     cues += [(c, p, False) for c, p, _ in rules.subject_name_cues if c.opens_with_trigger]
     cues += [(c, p, False) for c, p, _ in rules.attribution_cues if c.opens_with_trigger]
     assert {c.id for c, _, _ in cues} >= {"acts", "described", "according_to", "pronoun_verb"}
+    metrics = [(m, p, False) for m, p, _ in rules.metrics if m.opens_with_trigger and p]
+    assert {m.id for m, _, _ in metrics} >= {"company_revenue", "share_price", "jobs", "exports"}
+    cues += metrics  # a metric's keywords, read the same way
     placed = found = 0
     for cue, pattern, head in cues:
         words = cue.past_head_triggers if head else cue.triggers

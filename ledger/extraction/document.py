@@ -145,6 +145,7 @@ class Sentence:
     words: frozenset[str] | None = None
     lower: str | None = None  # the text lower-cased (lower_text)
     compares: bool | None = None  # holds comparison words (see sentence_fields.compares)
+    names_change: bool | None = None  # holds a change's noun (candidate._change_noun_after)
     subject_starts: list[int] | None = None
     clauses: list[int] | None = None
     period_starts: list[int] | None = None

@@ -498,7 +498,8 @@ def metric(
             break  # other: the rules after it are never reached
         spans = s.keyword_spans.get(rule.id)
         if spans is None:
-            found = doc.find_all(f"metric:{rule.id}", pattern, s.text)
+            starts = _trigger_starts(s, rule.triggers) if rule.opens_with_trigger else None
+            found = doc.find_all(f"metric:{rule.id}", pattern, s.text, starts)
             spans = s.keyword_spans[rule.id] = [m.span() for m in found]
         if spans:
             fitting.append((rule, spans))
