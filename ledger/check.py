@@ -1009,8 +1009,8 @@ def _infer_metric(
             _read_dollar_rate(db, checker, claim, words, text, True)
     elif (
         claim.kind == "percent"
+        and _cued(rules.since_month, claim.sentence)  # the rarer, and the cheaper to look for
         and _placed(rules.moved_since, words, claim.sentence[claim.end - claim.sentence_start :])
-        and _cued(rules.since_month, claim.sentence)
     ):  # "The won has risen six pct against the dollar since September 1985"
         claim.metric, claim.metric_from = "exchange_rate", "a currency's move since a month"
     elif _growth_of_an_economy(

@@ -112,7 +112,10 @@ PATTERN_GROUPS: dict[str, tuple[str, ...]] = {
     "partitive_after": (),  # "23 of the 77 cases": the noun after "of the" is counted
     "elided_subject_after": (),  # "The 12 affected by the ruling": a count of what was named
     "remainder_before": (),  # "the remaining 11", "all but 92": a part of a whole counted
-    "number_of_before": ("noun",),  # "the number of hotspots ... reach 200,000": hotspots
+    "list_item_before": (),  # "and one from Marsh": a list's item whose noun is left out
+    "list_item_after": (),  # ... and the words it goes on with
+    "list_gap_figure": (),  # ... with no other figure between it and the list's first item
+    "number_of_before": ("noun", "people"),  # "the number of hotspots ... reach 200,000": hotspots
     "month_near_before": (),  # "February 21 through 28 were": a day, not an elided subject
     "age_apposition": (),  # "Liam Mower, 12,": an age after a person's name
     "rank_before": (),  # "the top three companies": a rank, not a count
@@ -274,6 +277,10 @@ class CurrencyWordContext(_Strict):
     words: list[str] = Field(min_length=1)
     unless: list[str] = Field(min_length=1)
     choices: list[CurrencyWordChoice] = Field(min_length=1)
+    # where the sentence names no choice and no `unless`, the story's headline and first lines
+    # decide as the sentence would have ("SWISS SIGHT DEPOSITS FALL ... reserves rose by 9.4
+    # mln francs"): wire copy names the country once, at the top
+    story: bool = False
     examples: list[ValueExample] = Field(min_length=1)
 
 
@@ -376,11 +383,17 @@ class RegexCue(_Strict):
     # story's brackets, "19" or "20" for a year): what its trigger words cannot say
     needs: list[str] = []
     also: Also = []
+    # every match opens with one of the trigger words, a word of its own ("according to", "firm
+    # Granitco"): the cue is then tried only where one stands, not searched through the sentence
+    # (sentence_fields._trigger_starts)
+    opens_with_trigger: bool = False
     examples: list[str] = Field(min_length=1)
 
     @model_validator(mode="after")
     def _also_in_examples(self) -> RegexCue:
         _examples_hold_also(self)
+        if self.opens_with_trigger and not self.triggers:
+            raise ValueError(f"{self.id}: opens_with_trigger needs triggers to open with")
         return self
 
 
@@ -510,6 +523,23 @@ class ComparisonWords(_Strict):
 class WordTable(_Strict):
     comment: str
     words: list[str] = Field(min_length=1)
+
+
+class ChangeNouns(_Strict):
+    """Nouns of a change a figure sizes inside a noun phrase an article or a possessive opens,
+    right after the figure or one word on ("a 3.8% boost", "a 30 pct tariff increase")."""
+
+    comment: str
+    increase: list[str] = Field(min_length=1)
+    decrease: list[str] = Field(min_length=1)
+    determiners: list[str] = Field(min_length=1)  # one of the two words before the figure
+    # words that end the phrase, so a noun after them is not the figure's ("two countries to
+    # rise", "three quarters of contraction")
+    not_between: list[str] = Field(min_length=1)
+    # nouns that name a change only after a percent; after money they name a profit ("a 17 mln
+    # dlr net gain")
+    percent_only: list[str] = []
+    examples: list[str] = Field(min_length=1)
 
 
 class ChangeWords(_Strict):
@@ -649,11 +679,16 @@ class MetricRule(_Strict):
     variant_of: str | None = Field(None, pattern=r"^[a-z][a-z0-9_]*$")
     triggers: list[str] = []
     also: Also = []
+    # every keyword match opens with one of the trigger words, a word of its own (as a cue's
+    # opens_with_trigger): matched where one stands, not searched through the sentence
+    opens_with_trigger: bool = False
     examples: list[str] = Field(min_length=1)
 
     @model_validator(mode="after")
     def _also_in_examples(self) -> MetricRule:
         _examples_hold_also(self)
+        if self.opens_with_trigger and not self.triggers:
+            raise ValueError(f"{self.id}: opens_with_trigger needs triggers to open with")
         return self
 
 
@@ -716,6 +751,7 @@ class RuleFiles(_Strict):
     period_reach: PeriodReach
     subject_self: SubjectSelf
     own_aside: RegexTable
+    change_nouns: ChangeNouns
     state_body: RegexTable
     headline_subject: RegexTable
     subject_object: RegexTable
@@ -857,7 +893,7 @@ class Rules:
     context_default: dict[str, str]
     # norm(word) -> (the choices' names as one pattern, a group named by each code; the names
     # that keep the word's own currency): "dlrs" in a sentence about Canada are CAD
-    currency_word_contexts: dict[str, tuple[Pattern, Pattern]]
+    currency_word_contexts: dict[str, tuple[Pattern, Pattern, bool]]
     units_by_word: dict[str, UnitInfo]
     units_by_symbol: dict[str, UnitInfo]
     per_units: dict[str, str]  # norm(word) -> symbol, for the divisor of a compound unit
@@ -933,6 +969,11 @@ class Rules:
     comparison: Pattern  # the comparison words and phrases, in one pattern
     comparison_triggers: frozenset[str]
     not_labels: frozenset[str]
+    change_nouns: dict[str, Change]  # a change's noun a word after its figure: its direction
+    change_noun_words: frozenset[str]  # ... as a set, to ask a sentence's words once
+    change_determiners: frozenset[str]  # ... in a noun phrase one of these opens
+    change_not_between: frozenset[str]  # ... with none of these between
+    change_percent_only: frozenset[str]  # ... these after a percent only
     # what the context before a figure (pattern `before`) can end with: the last letters of its
     # words (last_letters) and the marks that are no letters ("~", the "-" of "minus-130")
     before_words: frozenset[str]
@@ -1569,6 +1610,14 @@ def _word_lookups(files: RuleFiles) -> dict[str, Any]:
         "comparison_words": frozenset(files.comparison.words),
         "comparison_triggers": frozenset(files.comparison.triggers),
         "not_labels": frozenset(files.not_labels.words),
+        "change_nouns": {
+            **{w: "increase" for w in files.change_nouns.increase},
+            **{w: "decrease" for w in files.change_nouns.decrease},
+        },
+        "change_noun_words": frozenset(files.change_nouns.increase + files.change_nouns.decrease),
+        "change_determiners": frozenset(files.change_nouns.determiners),
+        "change_not_between": frozenset(files.change_nouns.not_between),
+        "change_percent_only": frozenset(files.change_nouns.percent_only),
         **_context_ends(files, prefixes),
         "label_words": frozenset(files.label_words.words),
         "anchor_marks": _anchor_marks(files, prefixes),
@@ -1689,6 +1738,7 @@ def _cues(files: RuleFiles, cue: Callable[[str, str], Pattern]) -> dict[str, Any
                     + r")\b"
                 ),
                 regex.compile(rf"\b{trie(w.unless, fold_case=False)}\b"),
+                w.story,
             )
             for w in files.currency_word_context
             for word in w.words

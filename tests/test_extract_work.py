@@ -813,6 +813,42 @@ def test_a_cue_tried_at_its_sentences_start_alone_finds_what_its_search_finds() 
     assert found > 3
 
 
+def test_a_cue_that_opens_with_its_triggers_is_tried_only_where_they_stand() -> None:
+    """A cue whose every match opens with one of its trigger words (`opens_with_trigger`, and
+    [[subject_name]] acts past its head, with its past_head_triggers) is matched at each place
+    one stands, not searched through the sentence (untimed, under the watchdog): the matches a
+    search of the whole finds, on every seed sentence, every example and sentences of capitals,
+    case, "&" and accents, where the places are not looked for."""
+    rules = default_rules()
+    doc = Doc("", None, rules, timeout=None)
+    sentences = [s for text in SEEDS for s in regex.split(r"(?<=[.!?])\s+|\n+", text)]
+    sentences += ["THE FIRM SAID THAT ORVANE HAD 900 STAFF", "Analysts said Orvane & Co has 9"]
+    sentences += ["According to Réunion's data, he said, Acme sold 5", "a firm Orvane, said that X"]
+    cues = [(c, p, True) for c, p, _ in rules.subject_name_cues if c.id == "acts"]
+    cues += [(c, p, False) for c, p, _ in rules.subject_name_cues if c.opens_with_trigger]
+    cues += [(c, p, False) for c, p, _ in rules.attribution_cues if c.opens_with_trigger]
+    assert {c.id for c, _, _ in cues} >= {"acts", "described", "according_to", "pronoun_verb"}
+    metrics = [(m, p, False) for m, p, _ in rules.metrics if m.opens_with_trigger and p]
+    assert {m.id for m, _, _ in metrics} >= {"company_revenue", "share_price", "jobs", "exports"}
+    cues += metrics  # a metric's keywords, read the same way
+    placed = found = 0
+    for cue, pattern, head in cues:
+        words = cue.past_head_triggers if head else cue.triggers
+        for sentence in [*sentences, *cue.examples]:
+            s = Sentence(0, len(sentence), sentence)
+            whole = [(m.span(), m.groups()) for m in pattern.finditer(sentence)]
+            starts = sentence_fields._trigger_starts(s, words)
+            got = doc.find_all(f"subject_name:{cue.id}", pattern, sentence, starts)
+            assert [(m.span(), m.groups()) for m in got] == whole, (cue.id, sentence)
+            if not head:  # (the head's alternative is tried at the start by find_all alone)
+                first = next(iter(doc.each_match("x", pattern, sentence, starts)), None)
+                assert (first.span() if first else None) == (whole[0][0] if whole else None)
+            placed += starts is not None
+            found += len(whole)
+    assert placed > 400
+    assert found > 20
+
+
 def test_a_gap_between_figures_is_read_for_the_same_thing_only_where_it_can_say_so() -> None:
     """finish._same_thing answers as _SAME_THING does on every gap between two numbers of the
     seed texts and on gaps that say it, though it skips the regex where no bracket or word of

@@ -1776,12 +1776,16 @@ def test_netbacks_import_prices_terms_and_a_dollar_of_a_level_are_no_quotes(
                                 "1989."),
         "e.txt": ("1987-03-03", "MILAN, March 3 - Net profit 210 billion lire vs 180 billion.\n"
                                 "NOTE: translated at 1,339 Italian lire to dollar."),
+        "f.txt": ("1987-06-02", "LONDON, June 2 - The coupon on the warrant bond was set at 1-1/4 "
+                                "pct. The foreign exchange rate was set at 146.20 yen to the "
+                                "dollar."),
     })  # fmt: skip
     oil = "another crude's or an oil product's price, or a posted one: never a benchmark's"
     company = "a company's own rate or price: never compared with national statistics"
     assert_never_compared(found, [("19.33 dlrs", oil), ("around 17 dlrs", oil),
                                   ("149.50 yen", "a figure over 1987-03 to 1989-03"),
-                                  ("1,339 Italian lire", company)])  # fmt: skip
+                                  ("1,339 Italian lire", company),
+                                  ("146.20 yen", company)])  # fmt: skip
     outcome, checks, _ = found["around 1.80 marks"]
     assert outcome == "forecast" and "forecast words (hypothetical)" in checks[0][6], checks
 

@@ -405,10 +405,9 @@ def test_pages_ingest_the_same_in_worker_processes(tmp_path: Path):
 def test_a_url_given_to_ingest_or_extract_says_to_fetch_it(tmp_path: Path):
     url = "https://example.com/news/story"
     code, _, err = ingest(url, "--db", str(tmp_path / "claims.db"))
-    assert code == 1
-    assert (
-        err == f"failed: {url}: a URL, not a file: fetch it first (ledger fetch URL --into DIR)\n"
-    )
+    assert code == 1  # nothing else to read: an error before a ledger is made, as extract's
+    assert err == f"Error: {url}: a URL, not a file: fetch it first (ledger fetch URL --into DIR)\n"
+    assert not (tmp_path / "claims.db").exists()
     result = CliRunner().invoke(cli, ["extract", url])
     assert result.exit_code == 1
     assert result.stderr == (

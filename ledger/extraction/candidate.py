@@ -645,7 +645,7 @@ def _read_count(r: Reading) -> bool:
         listed = doc.rules.edges.after(
             doc.rules.compiled["listed_ahead"], text, end, end + WORD_REACH
         )
-        if listed is None:
+        if listed is None and not _list_item(r):
             return False  # "two" on its own
         # "eight or nine euros", "four-, five- and six-cylinder": it may share the unit of
         # the figure listed after it (finish.carry_listed_units), or is dropped
@@ -665,6 +665,31 @@ def _read_count(r: Reading) -> bool:
         r.end = noun.end
         r.resume = max(r.resume, r.end)
     return True
+
+
+def _list_item(r: Reading) -> bool:
+    """Whether a number word with no noun is a list's next item that leaves out the noun of a
+    figure before it in its sentence ("two executives from AIG and one from Marsh", "two hours
+    on Thursday, four on Friday"): kept bare, it counts that noun (finish.carry_elided_nouns)
+    or is dropped. "One" goes on with a verb as a pronoun ("and one has to wonder"), so only
+    the others may ("25 children have died ... and two have been")."""
+    if r.doc.last_sentence != r.sentence.start:
+        return False  # no figure before it in its sentence
+    return list_item_at(r.doc, r.start, r.end, verb=r.value != 1)
+
+
+def list_item_at(doc: Doc, start: int, end: int, verb: bool = True) -> bool:
+    """Whether the figure at start:end follows a list's comma, "and", "or" or "while" and goes
+    on as a list's item that leaves out its noun: with a time, a place or a source ("180 on
+    Friday", "and one from Marsh"), or with a verb it is the subject of ("and two remain")
+    where `verb`."""
+    text, compiled, edges = doc.text, doc.rules.compiled, doc.rules.edges
+    if edges.before(compiled["list_item_before"], text, max(0, start - 8), start) is None:
+        return False
+    return bool(
+        edges.after(compiled["list_item_after"], text, end, end + SHORT_REACH)
+        or (verb and edges.after(compiled["elided_subject_after"], text, end, end + 12))
+    )
 
 
 def _read_compound_duration(r: Reading) -> bool:
@@ -859,6 +884,8 @@ def _found(r: Reading) -> Found:
     if r.lead is not None:
         quote_start = r.lead
     change = _change_before(doc, quote_start) or _change_after(doc, r.end, r.unit)
+    if change is None and r.change is None and r.kind != "duration":
+        change = _change_noun_after(r, quote_start)
     if change is None and r.change is None and r.unit in _SIGNED_CHANGE_UNITS:
         quote_start, change = _signed_change(r, quote_start)
     if change and r.change is None:
@@ -883,6 +910,41 @@ def _found(r: Reading) -> Found:
     )
     found.bare, found.listable, found.scale = r.bare, r.listable, r.scale
     return found
+
+
+def _change_noun_after(r: Reading, quote_start: int) -> str | None:
+    """The direction of a change's noun right after the figure or one word on, in a noun phrase
+    an article or a possessive opens ("a 3.8% boost", "a 30 pct tariff increase"; cues.toml
+    [change_nouns]). Only in a sentence holding one of the nouns, asked once per sentence
+    (its words are read for its fields anyway): most hold none."""
+    rules, text, sentence = r.doc.rules, r.doc.text, r.sentence
+    if sentence.names_change is None:
+        sentence.names_change = not rules.change_noun_words.isdisjoint(sentence.lower_words())
+    if not sentence.names_change or not text[r.end : r.end + 1].isspace():
+        return None  # "5%-owned", "30 pct," : no noun phrase goes on
+    after = text[r.end : r.end + WORD_REACH].split(None, 2)[:2]
+    if not after:
+        return None
+    nouns = rules.change_nouns
+    noun = _bare_word(after[0])
+    if (
+        noun not in nouns
+        and len(after) == 2
+        and after[0].isalpha()
+        and r.kind != "count"  # "two countries to rise": the count's noun ended the phrase
+        and noun not in rules.change_not_between
+    ):
+        noun = _bare_word(after[1])  # "a 30 pct tariff increase"
+    direction = nouns.get(noun)
+    if direction is None or (noun in rules.change_percent_only and r.kind != "percent"):
+        return None
+    before = text[max(0, quote_start - WORD_REACH) : quote_start].lower().split()[-2:]
+    return direction if not rules.change_determiners.isdisjoint(before) else None
+
+
+def _bare_word(word: str) -> str:
+    """A word lower-cased without the marks after it ("boost," -> "boost")."""
+    return word.lower().rstrip(".,;:!?)\"'’")
 
 
 # a sign glued to a figure in these units states a move: "Dow +0.2%", "FTSE -0.6%"
@@ -930,11 +992,30 @@ def _currency_of_word(r: Reading, word: str | None = None) -> str | None:
     context = r.doc.rules.currency_word_contexts.get(norm(written))
     if context is None:
         return None
-    choices, unless = context
-    named = choices.search(r.sentence.text)
-    if named is None or unless.search(r.sentence.text):
+    choices, unless, story = context
+    sentence = r.sentence.text
+    named = choices.search(sentence)
+    if named is None and story and not unless.search(sentence):
+        # the sentence names no country: the story's headline and lead may ("BELGIAN
+        # GOVERNMENT TO CUT ..." over "exceed the target by 22.5 billion francs"), where the
+        # text is a story with a headline (a line, then a blank line), not loose sentences
+        text = r.doc.text
+        if text.find("\n\n", 0, _HEADLINE) < 0:
+            return None
+        lead = text[:_STORY_LEAD]
+        return None if unless.search(lead) else _named_code(choices.search(lead))
+    if named is None or unless.search(sentence):
         return None
     return named.lastgroup
+
+
+# how far into a story its headline and lead run, where wire copy names the country once
+_STORY_LEAD = 300
+_HEADLINE = 200  # ... and how long a headline may be
+
+
+def _named_code(named: Match | None) -> str | None:
+    return named.lastgroup if named is not None else None
 
 
 def _closes_quotation(text: str, offset: int, mark: str) -> bool:

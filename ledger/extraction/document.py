@@ -145,6 +145,7 @@ class Sentence:
     words: frozenset[str] | None = None
     lower: str | None = None  # the text lower-cased (lower_text)
     compares: bool | None = None  # holds comparison words (see sentence_fields.compares)
+    names_change: bool | None = None  # holds a change's noun (candidate._change_noun_after)
     subject_starts: list[int] | None = None
     clauses: list[int] | None = None
     period_starts: list[int] | None = None
@@ -257,13 +258,19 @@ class Doc:
             self.timed_out.append(rule)
             return None
 
-    def find_all(self, rule: str, pattern: Pattern, text: str) -> list[Match]:
+    def find_all(
+        self, rule: str, pattern: Pattern, text: str, starts: list[int] | None = None
+    ) -> list[Match]:
         """Every match of a sentence-level rule, under the timer. A rule with an alternative
         anchored at the sentence's start is tried there, then searched past it without that
-        alternative (rules.past_head): the same matches, found at the cost of the rest."""
+        alternative (rules.past_head): the same matches, found at the cost of the rest. Given
+        the `starts` (in order) that every match (past the head) opens at, it is tried there
+        alone (see matches_at)."""
         try:
             rest = self.rules.past_head.get(rule)
             if rest is None:
+                if starts is not None and self.timeout is None:
+                    return matches_at(pattern, text, starts, 0)
                 return list(self._finditer(pattern, text))
             if self.timeout is None:
                 first = pattern.match(text, 0, len(text), RELEASE_GIL)
@@ -273,16 +280,25 @@ class Doc:
                 return list(self._finditer(pattern, text))
             after = first.end() if first is not None else 0
             found = [first] if first is not None else []
-            found += self._finditer(rest, text, after)
+            if starts is not None and self.timeout is None:
+                found += matches_at(rest, text, starts, after)
+            else:
+                found += self._finditer(rest, text, after)
             return found
         except TimeoutError:
             self.timed_out.append(rule)
             return []
 
-    def each_match(self, rule: str, pattern: Pattern, text: str) -> Iterator[Match]:
+    def each_match(
+        self, rule: str, pattern: Pattern, text: str, starts: list[int] | None = None
+    ) -> Iterator[Match]:
         """The matches of a sentence-level rule one at a time, under one timer for them all:
-        for a caller that stops at the first match it can use, the rest is never searched."""
+        for a caller that stops at the first match it can use, the rest is never searched.
+        Given the `starts` every match opens at, it is tried there alone (see matches_at)."""
         try:
+            if starts is not None and self.timeout is None:
+                yield from matches_at(pattern, text, starts, 0)
+                return
             yield from self._finditer(pattern, text)
         except TimeoutError:
             self.timed_out.append(rule)
@@ -312,6 +328,31 @@ class Doc:
 
     def in_url(self, offset: int) -> bool:
         return any(a <= offset < b for a, b in self.urls)
+
+
+def matches_at(pattern: Pattern, text: str, starts: list[int], after: int) -> list[Match]:
+    r"""What pattern.finditer(text, after) finds, for a pattern whose every match opens at one of
+    `starts` (in rising order): the pattern matched at each of them from `after` on, and past the
+    end of each match found, as finditer goes on. A match call reads a few characters where a
+    search tries the pattern at each one of the sentence (a sixth of the instructions for
+    [[subject_name]] acts, whose matches past the head open at "said", "that" and the like).
+    Untimed: only under the watchdog (Doc.timeout None).
+
+    >>> pattern = regex.compile(r"\bsaid\s+\w+")
+    >>> text = "He said it; she said so, and said no"
+    >>> [m.group() for m in matches_at(pattern, text, [3, 16, 29], 0)]
+    ['said it', 'said so', 'said no']
+    """
+    found = []
+    size, match = len(text), pattern.match
+    for at in starts:
+        if at < after:
+            continue
+        m = match(text, at, size, RELEASE_GIL)
+        if m is not None:
+            found.append(m)
+            after = m.end()  # (never empty: each opens with a word)
+    return found
 
 
 def hinted_matches(

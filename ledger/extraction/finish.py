@@ -20,7 +20,7 @@ from collections import deque
 
 import regex
 
-from ledger.extraction.candidate import OF_AFTER
+from ledger.extraction.candidate import OF_AFTER, list_item_at
 from ledger.extraction.document import CLAUSE_REACH, RELEASE_GIL, WORD_REACH, Doc, Found, Sentence
 from ledger.extraction.sentence_fields import attribution, compares, metric, period, subject
 from ledger.fingerprints import fingerprint_occurrences
@@ -89,6 +89,7 @@ def finish(doc: Doc, found: list[Found]) -> None:
             s = doc.sentence(claim.start)
             claim.sentence, claim.sentence_start = s.text, s.start
     for claims in _by_sentence(found).values():
+        _carry_elided_nouns(doc, claims)
         _carry_listed_units(doc, claims)
         _carry_units_of_estimates(doc, claims)
         _carry_counted_nouns(doc, claims)
@@ -136,6 +137,44 @@ def _by_sentence(found: list[Found]) -> dict[int, list[Found]]:
     for claim in found:
         by_sentence.setdefault(claim.sentence_start, []).append(claim)
     return by_sentence
+
+
+# how far a list's item may stand from the figure that opens the list ("Two executives from
+# American International Group (AIG) and one from ...": 45 characters)
+_LIST_REACH = 90
+
+
+def _carry_elided_nouns(doc: Doc, claims: list[Found]) -> None:
+    """A whole number after a list's comma or "and" that goes on as a list's item does ("180
+    on Friday", "and one from Marsh"), kept bare or with no noun, counts what the figure that
+    opens the list counts ("65 flights on Thursday, 180 on Friday", "10 solo awards and four
+    with Take That", "8,000 tonnes ... and 13,000 in the second"), when no other figure stands
+    between them ("two singles ... reached numbers 19 and 10 in the chart" are not singles).
+    A span of time opens a list only where nothing else before it could ("5,000 tonnes in one
+    day and 20,000 in one week" are tonnes)."""
+    compiled, text = doc.rules.compiled, doc.text
+    for at, claim in enumerate(claims):
+        # bare, or a statistic kept with no noun ("20,000 in one week")
+        elided = claim.bare or (claim.unit is None and claim.rule == "count" and not claim.level)
+        if not elided or claim.value <= 0 or claim.value != int(claim.value) or not at:
+            continue
+        if not list_item_at(doc, claim.start, claim.end):
+            continue
+        earlier = claims[:at]
+        opener = next((c for c in reversed(earlier) if c.kind != "duration"), earlier[-1])
+        if (
+            opener.bare
+            or opener.unit is None
+            or opener.kind in ("multiple", "percent")
+            # "80 mln dlrs in deposits ..., and one in Palm Beach": a lone "one" is a thing
+            or (claim.value == 1 and opener.kind != "count")
+            or opener.level
+            or claim.start - opener.end > _LIST_REACH
+            or compiled["list_gap_figure"].search(text, opener.end, claim.start)
+        ):
+            continue
+        claim.kind, claim.unit, claim.bare = opener.kind, opener.unit, False
+        claim.carried_from = opener
 
 
 def _carry_listed_units(doc: Doc, claims: list[Found]) -> None:
@@ -246,7 +285,8 @@ def _carry_counted_nouns(doc: Doc, claims: list[Found]) -> None:
     """A whole number kept with no noun counts what the nearest count before it in its sentence
     counts, when it is a part of that whole or a smaller figure of it ("of the 95 individuals
     still facing charges, 71 are", "50,000 jobs, including 9,000 at Micron"), or what "the
-    number of" names before it ("The number of hotspots is expected to reach 200,000")."""
+    number of" names before it ("The number of hotspots is expected to reach 200,000"), or
+    people after a population ("a population of 168 million")."""
     counted: Found | None = None
     for claim in claims:
         if claim.kind != "count" or claim.rule != "count":
@@ -273,7 +313,11 @@ def _number_of(doc: Doc, claim: Found, start: int) -> str | None:
     of the product whose trade is named there ("truck sales"), the nearest if several are."""
     pattern = doc.rules.compiled["number_of_before"]
     nearest = deque(pattern.finditer(doc.text, start, claim.start), maxlen=1)
-    return singular(nearest[0].group("noun"), doc.rules.irregular) if nearest else None
+    if not nearest:
+        return None
+    if nearest[0].group("people"):
+        return "person"  # "a population of 168 million", "the US population ... to 420 million"
+    return singular(nearest[0].group("noun"), doc.rules.irregular)
 
 
 def _scaled_source(doc: Doc, earlier: list[Found]) -> Found | None:

@@ -189,14 +189,48 @@ def _cue_matches_named(doc: Doc, cue: SubjectNameCue, pattern: Pattern, s: Sente
         m = doc.call(rule, pattern.match, s.text, timed=True)
         if m is None or m.end() > 0:  # an empty match would be searched on past, as below
             return [m] if m is not None else []
-    return doc.find_all(rule, pattern, s.text)
+    opening = cue.past_head_triggers or (cue.triggers if cue.opens_with_trigger else None)
+    return doc.find_all(rule, pattern, s.text, _trigger_starts(s, opening))
+
+
+def _trigger_starts(s: Sentence, triggers: list[str] | None) -> list[int] | None:
+    """Where, in order, each of the `triggers` that is a word of the sentence stands in it (as a
+    substring of its lower-cased text, so at least wherever it stands as a word): all the places
+    a cue whose every match opens with one of them (`opens_with_trigger`, or a past_head's rest)
+    can match. None where they cannot be found so (no triggers, or a sentence whose words
+    lower_words may not find as the pattern's word boundaries do: _whole_words).
+
+    >>> s = Sentence(0, 25, "He said that sales rose.")
+    >>> _trigger_starts(s, ["said", "that", "when"])
+    [3, 8]
+    """
+    if not triggers or not _whole_words(s):
+        return None
+    lower, words = s.lower_text(), s.lower_words()
+    starts: list[int] = []
+    for word in triggers:
+        if word in words:
+            at = lower.find(word)
+            while at != -1:
+                starts.append(at)
+                at = lower.find(word, at + 1)
+    starts.sort()
+    return starts
 
 
 def _holds_needed(cue: RegexCue, s: Sentence) -> bool:
     """Whether the sentence holds one of the strings the cue `needs` (if it names any), and one
     of those it holds `also` (holds_also): substring tests in C, where a timed regex call costs
     some 3 us before it reads a character."""
-    return (not cue.needs or any(map(s.text.__contains__, cue.needs))) and holds_also(cue, s)
+    needs = cue.needs
+    if needs:
+        text = s.text
+        for need in needs:  # a loop of `in` tests (PyUnicode_Contains): no bound method mapped
+            if need in text:
+                break
+        else:
+            return False
+    return holds_also(cue, s)
 
 
 def holds_also(rule: RegexCue | MetricRule, s: Sentence) -> bool:
@@ -206,9 +240,14 @@ def holds_also(rule: RegexCue | MetricRule, s: Sentence) -> bool:
     "s" without lower-casing to it, so the rule is searched.) A search of a sentence that cannot
     match still costs its timer and a pass over the sentence: one in three of the metric
     keywords' searches found nothing."""
-    if not rule.also or not s.text.isascii():
+    also = rule.also
+    if not also or not s.text.isascii():
         return True
-    return any(map(s.lower_text().__contains__, rule.also))
+    lower = s.lower_text()
+    for word in also:  # noqa: SIM110  (any() of a generator builds one per call when compiled)
+        if word in lower:
+            return True
+    return False
 
 
 def _organisation_name(rules: Rules, name: str) -> str | None:
@@ -459,7 +498,8 @@ def metric(
             break  # other: the rules after it are never reached
         spans = s.keyword_spans.get(rule.id)
         if spans is None:
-            found = doc.find_all(f"metric:{rule.id}", pattern, s.text)
+            starts = _trigger_starts(s, rule.triggers) if rule.opens_with_trigger else None
+            found = doc.find_all(f"metric:{rule.id}", pattern, s.text, starts)
             spans = s.keyword_spans[rule.id] = [m.span() for m in found]
         if spans:
             fitting.append((rule, spans))
@@ -651,7 +691,8 @@ def _attribution_in(doc: Doc, s: Sentence) -> Source | None:
             continue
         # the first match that names someone: "He notes that ... Mark Liu, has said"; the
         # matches after it are never searched for
-        for m in doc.each_match(f"attribution:{cue.id}", pattern, s.text):
+        starts = _trigger_starts(s, cue.triggers) if cue.opens_with_trigger else None
+        for m in doc.each_match(f"attribution:{cue.id}", pattern, s.text, starts):
             if "pronoun" in m.re.groupindex and m.group("pronoun"):
                 who = _person_before(doc, s.start + m.start())
                 kind = "person"
