@@ -320,13 +320,30 @@ def subject(doc: Doc, s: Sentence, claim: Found, ends: list[int]) -> str | None:
     # but not past a comma, a colon or a dash after the figure: what follows is something else,
     # an apposition, a participle's clause or a source ("has taken $65.5m so far, buoyed by
     # opening at number one in the UK", "dropped by 50%, reports from the US Treasury said")
-    if (
-        after < len(starts)
-        and starts[after] < clause_end
-        and _AFTER_BREAK.search(doc.text, end, starts[after], RELEASE_GIL) is None
-    ):
-        return found[after][1]
+    if after < len(starts) and starts[after] < clause_end:
+        cut = _AFTER_BREAK.search(doc.text, end, starts[after], RELEASE_GIL)
+        if cut is None or _fronted(doc, s, start, cut, starts[after]):
+            return found[after][1]
     return None
+
+
+# the words that open a phrase put before the sentence's subject ("At about 80% of GDP, ...")
+_FRONTING = frozenset(("at", "with", "by", "from", "after", "under", "over", "around"))
+
+
+def _fronted(doc: Doc, s: Sentence, start: int, cut: Match, subject_start: int) -> bool:
+    """Whether the figure is in a phrase put before its sentence's subject, the comma `cut` ending
+    it: the subject after that comma is the main clause's, and the figure's ("At about 80% of GDP,
+    Turkey's gross debt is double that figure")."""
+    text = doc.text
+    first = _WORD.search(text, s.start, start, RELEASE_GIL)  # past an opening quote mark
+    return (
+        cut.group() == ","
+        and first is not None
+        and first.group().lower() in _FRONTING
+        and "," not in text[s.start : start]
+        and _AFTER_BREAK.search(text, cut.end(), subject_start, RELEASE_GIL) is None
+    )
 
 
 _TERM_KINDS = frozenset(("percent", "number"))  # the kinds a security's term is read for
