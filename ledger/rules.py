@@ -542,6 +542,8 @@ class ChangeNouns(_Strict):
     # nouns that name a change only after a percent; after money they name a profit ("a 17 mln
     # dlr net gain")
     percent_only: list[str] = []
+    # nouns that are verbs as often ("Its 51% stake falls to 40%"): read right after the figure only
+    next_only: list[str] = []
     examples: list[str] = Field(min_length=1)
 
 
@@ -977,6 +979,7 @@ class Rules:
     change_determiners: frozenset[str]  # ... in a noun phrase one of these opens
     change_not_between: frozenset[str]  # ... with none of these between
     change_percent_only: frozenset[str]  # ... these after a percent only
+    change_next_only: frozenset[str]  # ... these right after the figure only
     # what the context before a figure (pattern `before`) can end with: the last letters of its
     # words (last_letters) and the marks that are no letters ("~", the "-" of "minus-130")
     before_words: frozenset[str]
@@ -1649,6 +1652,7 @@ def _word_lookups(files: RuleFiles) -> dict[str, Any]:
         "change_determiners": frozenset(files.change_nouns.determiners),
         "change_not_between": frozenset(files.change_nouns.not_between),
         "change_percent_only": frozenset(files.change_nouns.percent_only),
+        "change_next_only": frozenset(files.change_nouns.next_only),
         **_context_ends(files, prefixes),
         "label_words": frozenset(files.label_words.words),
         "anchor_marks": _anchor_marks(files, prefixes),

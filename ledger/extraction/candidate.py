@@ -22,6 +22,7 @@ from ledger.extraction.document import (
     Doc,
     Found,
     Match,
+    Pattern,
     Sentence,
 )
 from ledger.extraction.document import groupdict as _groupdict
@@ -935,6 +936,8 @@ def _change_noun_after(r: Reading, quote_start: int) -> str | None:
         and noun not in rules.change_not_between
     ):
         noun = _bare_word(after[1])  # "a 30 pct tariff increase"
+        if noun in rules.change_next_only:
+            return None  # "Its 51% stake falls to 40%": a verb
     direction = nouns.get(noun)
     if direction is None or (noun in rules.change_percent_only and r.kind != "percent"):
         return None
@@ -1003,7 +1006,7 @@ def _currency_of_word(r: Reading, word: str | None = None) -> str | None:
         if text.find("\n\n", 0, _HEADLINE) < 0:
             return None
         lead = text[:_STORY_LEAD]
-        return None if unless.search(lead) else _named_code(choices.search(lead))
+        return None if unless.search(lead) else _one_named_code(choices, lead)
     if named is None or unless.search(sentence):
         return None
     return named.lastgroup
@@ -1014,8 +1017,11 @@ _STORY_LEAD = 300
 _HEADLINE = 200  # ... and how long a headline may be
 
 
-def _named_code(named: Match | None) -> str | None:
-    return named.lastgroup if named is not None else None
+def _one_named_code(choices: Pattern, lead: str) -> str | None:
+    """The one currency a story's lead names among a word's choices; None where it names none or
+    two ("BELGIAN BANK BUYS SWISS UNIT": which francs is not said)."""
+    codes = {m.lastgroup for m in choices.finditer(lead)}
+    return codes.pop() if len(codes) == 1 else None
 
 
 def _closes_quotation(text: str, offset: int, mark: str) -> bool:

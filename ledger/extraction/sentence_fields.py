@@ -43,7 +43,9 @@ _DATELINE_DASH = regex.compile(r"\s*[-–—]\s")  # after a wire dateline's day
 _SPACES_ONLY = regex.compile(r"\s+")
 _WORD = regex.compile(r"\w+")
 _SPACE = regex.compile(r"\s")
-_AFTER_BREAK = regex.compile(r"[,;:—–]|\s-\s")  # where a subject after a figure is no longer its
+# where a subject after a figure is no longer its: not a figure's own comma ("1,200,000") or a
+# date's ("June 30, 1987")
+_AFTER_BREAK = regex.compile(r",(?!\s?\d)|[;:—–]|\s-\s")
 
 
 def _subjects(doc: Doc, s: Sentence) -> list[tuple[int, str]]:
@@ -322,7 +324,7 @@ def subject(doc: Doc, s: Sentence, claim: Found, ends: list[int]) -> str | None:
     # opening at number one in the UK", "dropped by 50%, reports from the US Treasury said")
     if after < len(starts) and starts[after] < clause_end:
         cut = _AFTER_BREAK.search(doc.text, end, starts[after], RELEASE_GIL)
-        if cut is None or _fronted(doc, s, start, cut, starts[after]):
+        if cut is None or (claim.change is None and _fronted(doc, s, start, cut, starts[after])):
             return found[after][1]
     return None
 
@@ -334,7 +336,8 @@ _FRONTING = frozenset(("at", "with", "by", "from", "after", "under", "over", "ar
 def _fronted(doc: Doc, s: Sentence, start: int, cut: Match, subject_start: int) -> bool:
     """Whether the figure is in a phrase put before its sentence's subject, the comma `cut` ending
     it: the subject after that comma is the main clause's, and the figure's ("At about 80% of GDP,
-    Turkey's gross debt is double that figure")."""
+    Turkey's gross debt is double that figure"). The caller asks only for a figure that is no
+    change: one is a clause's ("After the merger sales rose 8%, Britain's regulator said")."""
     text = doc.text
     first = _WORD.search(text, s.start, start, RELEASE_GIL)  # past an opening quote mark
     return (
