@@ -1529,17 +1529,47 @@ def load_rules(directory: str | Path | None = None) -> Rules:
         pieces["__cue__"] = source
         return _compile(_source("__cue__", pieces), what)
 
+    cues = _cues(files, cue)
+    _check_trigger_openings(cues)
     return Rules(
         files=files,
         compiled=compiled,
         **_word_lookups(files),
         **_unit_lookups(files),
-        **_cues(files, cue),
+        **cues,
         sources=tuple(f"{name}.toml" for name in RULE_FILES),
         zh=_folder_zh_rules(path),
         anchor_word_hint=anchor_word_hint(files, pieces),
         plain_digits=path is None or _own_head(compiled["scan_digits_head"]),
     )
+
+
+def _check_trigger_openings(cues: dict[str, Any]) -> None:
+    """A rule marked `opens_with_trigger` (or a [[subject_name]] cue's part past its sentence's
+    head, with past_head_triggers) is matched only where one of those words stands
+    (sentence_fields._trigger_starts): a match opening elsewhere would be lost without a word.
+    Each of its examples is searched whole, and every match must open with one of them."""
+    openings = [
+        (rule, pattern, triggers, "opens_with_trigger")
+        for group in ("attribution_cues", "subject_name_cues", "metrics")
+        for rule, pattern, triggers in cues[group].entries
+        if getattr(rule, "opens_with_trigger", False) and pattern is not None
+    ]
+    past_heads = cues["past_head"]
+    openings += [
+        (named, past_heads[f"subject_name:{named.id}"], named.past_head_triggers, "past_head")
+        for named, _pattern, _triggers in cues["subject_name_cues"].entries
+        if named.past_head_triggers
+    ]
+    for rule, pattern, triggers, flag in openings:
+        for example in rule.examples:
+            lower = example.lower()
+            for m in pattern.finditer(example):
+                if not any(lower.startswith(word, m.start()) for word in triggers):
+                    raise RulesError(
+                        f"{rule.id}: {flag}, but its match {m.group()!r} in the example "
+                        f"{example!r} opens with none of its trigger words"
+                    )
 
 
 def _own_head(head: Pattern) -> bool:

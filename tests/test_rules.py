@@ -214,6 +214,14 @@ def test_lazy_patterns_compile_when_first_looked_up() -> None:
             "above\\s+(?:{ahead_off})",
             "unknown pattern piece {ahead_off}",
         ),
+        # a rule tried only where a trigger word stands must open with one ("GDP per capita" does
+        # not open with "per"): its examples' matches are checked at load
+        (
+            "metrics.toml",
+            'examples = ["GDP per capita is $1,200."]',
+            'opens_with_trigger = true\nexamples = ["GDP per capita is $1,200."]',
+            "gdp_per_capita: opens_with_trigger, but its match 'GDP per capita'",
+        ),
         # at a digit the scan reads no currency symbol (scan_digits): none may start with one
         ("currencies.toml", '"$", "＄"]', '"$", "＄", "9#"]', "'9#' must not start with a digit"),
     ],
