@@ -602,6 +602,7 @@ class SecurityTerm(_Strict):
     comment: str
     after: str
     before: str
+    comparative: str  # matched from the figure's end: a change, no term, whatever else matches
     words: list[str] = Field(min_length=1)  # one of them is in every match of either
     examples: list[str] = Field(min_length=1)
 
@@ -953,6 +954,7 @@ class Rules:
     security_after: Pattern  # match from a figure's end: it is a security's term (no subject)
     security_before: Pattern  # the same read backwards from its start ("paying ", "priced at ")
     security_words: frozenset[str]  # one of them is in every match of either
+    security_comparative: Pattern  # ... but a comparative after the figure: "paying 12% more"
     place_in_name: Pattern  # a national body's words: a place opening its name stays a subject
     place_ids: frozenset[str]  # the subject ids that are countries (a place in a name: _opens_name)
     subject_pattern: Pattern
@@ -1884,6 +1886,7 @@ def _cues(files: RuleFiles, cue: Callable[[str, str], Pattern]) -> dict[str, Any
             "(?r)(?:" + files.security_term.before + r")\Z", "security_term before"
         ),
         "security_words": frozenset(files.security_term.words),
+        "security_comparative": cue(files.security_term.comparative, "security_term comparative"),
         "place_in_name": cue(files.place_in_name.regex, "place_in_name"),
         "place_ids": frozenset(
             [s.id for s in files.subject if s.kind == "country"]

@@ -98,12 +98,22 @@ def _subjects(doc: Doc, s: Sentence) -> list[tuple[int, str]]:
 _NAME_RUN = regex.compile(r" +(\p{Lu}\p{Ll}[\p{L}.&'’-]*(?:\s+\p{Lu}[\p{L}.&'’-]*)*)")
 
 
+def _title_cased(text: str) -> bool:
+    """Whether a line is written in title case, as a headline: every word of four letters or more
+    (at least four of them) opens with a capital, where a sentence writes most in lower case."""
+    long = [word for word in text.split() if len(word) > 3 and word[0].isalpha()]
+    return len(long) >= 4 and all(word[0].isupper() for word in long)
+
+
 def _opens_name(rules: Rules, text: str, m: Match) -> bool:
     """Whether a country's name opens a longer name, a part of it and no subject of its own
     ("British Airways", "Swiss Re", "France Telecom", "the China Initiative"): not one that ends
     in a dot ("U.S. Sales rose": wire copy's capital), nor before a title ("British Prime
     Minister"), a state's body ("U.S. Treasury") or a national one ([place_in_name]: "Thai Rice
-    Mills Association"), nor itself a state's body ("the Senate")."""
+    Mills Association"), nor itself a state's body ("the Senate"), nor before a word no name opens
+    with (a day, a month, a measure: "Japan Friday reported", "Japan Exports rose"), nor in a
+    headline written in title case, where every word is capitalised ("Japan Trade Surplus Widens
+    to 8 Billion Dlrs")."""
     end = m.end()
     if not (end + 2 < len(text) and text[end] == " " and text[end + 1].isupper()):
         return False  # most names: a word in lower case, a comma or the end follows
@@ -112,7 +122,9 @@ def _opens_name(rules: Rules, text: str, m: Match) -> bool:
         return False
     words = _SPACES_ONLY.sub(" ", run.group(1))  # "Finance\nMinister"
     return not (
-        rules.titles.match(words + " ")
+        words.partition(" ")[0].lower() in rules.not_sources
+        or _title_cased(text)
+        or rules.titles.match(words + " ")
         or _search(rules.state_body, words)
         or _search(rules.place_in_name, words)
         or _search(rules.state_body, m.group())
@@ -350,6 +362,7 @@ def _fronted(doc: Doc, s: Sentence, start: int, cut: Match, subject_start: int) 
 
 
 _TERM_KINDS = frozenset(("percent", "number"))  # the kinds a security's term is read for
+_TERM_LEAD = 30  # room before a figure for the longest lead-in to a term, "an initial coupon of "
 
 
 def _security_term(doc: Doc, s: Sentence, claim: Found) -> bool:
@@ -361,9 +374,13 @@ def _security_term(doc: Doc, s: Sentence, claim: Found) -> bool:
     if rules.security_words.isdisjoint(s.lower_words()):
         return False
     text, start, end = doc.text, claim.start, claim.end
+    ahead = min(len(text), end + CLAUSE_REACH)  # "pct convertible subordinated debentures"
+    if rules.security_comparative.match(text, end, ahead, RELEASE_GIL) is not None:
+        return False  # "paying 12% more for bread": a change in what is paid
     return (
-        rules.security_after.match(text, end, min(len(text), end + 60), RELEASE_GIL) is not None
-        or rules.security_before.search(text, max(0, start - 30), start, RELEASE_GIL) is not None
+        rules.security_after.match(text, end, ahead, RELEASE_GIL) is not None
+        or rules.security_before.search(text, max(0, start - _TERM_LEAD), start, RELEASE_GIL)
+        is not None
     )
 
 
