@@ -20,6 +20,7 @@ import cn2an
 import regex
 
 from ledger.models import Claim, fingerprint_occurrences, unchecked_claim
+from ledger.sentences import places_of
 from ledger.zh_rules import WORD_SPACES, WordSet, ZhRules, default_zh_rules
 
 _HAN = regex.compile(r"\p{Han}")
@@ -414,21 +415,12 @@ def _ranges(rules: ZhRules, s: Sentence, figures: list[Figure]) -> list[Figure]:
 
 
 def clause_marks(text: str, marks: tuple[str, ...]) -> list[int]:
-    """Where each clause mark (`marks`: single characters) stands in `text`, in order: a str.find
-    for each mark, where a pattern of them all made a match object for each mark (a third of
-    the instructions).
+    """Where each clause mark (`marks`: single characters) stands in `text`, in order.
 
     >>> clause_marks("增长5%，其中：出口(美元)增长", ("，", "：", "(", ")"))
     [4, 7, 10, 13]
     """
-    found: list[int] = []
-    for mark in marks:
-        at = text.find(mark)
-        while at != -1:
-            found.append(at)
-            at = text.find(mark, at + 1)
-    found.sort()
-    return found
+    return places_of(text, marks)
 
 
 def _clause_before(s: Sentence, marks: list[int], at: int, floor: int) -> tuple[int, str]:

@@ -40,6 +40,24 @@ _MARK = re.compile(r"""[.!?…。！？](?=["'”’»)\]]*[ \t\u00a0])""")
 _LINE_REST = re.compile(r"[^\S\x1c-\x1f]*")
 
 
+def places_of(text: str, needles: Iterable[str]) -> list[int]:
+    """Where each of `needles` stands in `text`, in order (overlaps too): a str.find per needle,
+    where a pattern of them all would make a match object for each place (a third of the
+    instructions).
+
+    >>> places_of("He said that she said so", ["said", "that"])
+    [3, 8, 17]
+    """
+    found: list[int] = []
+    for needle in needles:
+        at = text.find(needle)
+        while at != -1:
+            found.append(at)
+            at = text.find(needle, at + 1)
+    found.sort()
+    return found
+
+
 def boundary_pattern(month_abbreviations: Iterable[str]) -> regex.Pattern[str]:
     """The sentence-boundary pattern, with these month abbreviations ("Sept.") ending none."""
     months = "|".join(regex.escape(m) for m in month_abbreviations)

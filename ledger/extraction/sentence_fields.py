@@ -25,6 +25,7 @@ from ledger.extraction.document import (
 )
 from ledger.extraction.document import groupdict as _groupdict
 from ledger.rules import MetricRule, PeriodRule, RegexCue, Rules, SubjectNameCue
+from ledger.sentences import places_of
 
 # Where a clause with a subject of its own opens ("a model for Latin America because Peru had
 # enjoyed growth of nine pct": Peru's growth)
@@ -214,22 +215,14 @@ def _trigger_starts(s: Sentence, triggers: list[str] | None) -> list[int] | None
     can match. None where they cannot be found so (no triggers, or a sentence whose words
     lower_words may not find as the pattern's word boundaries do: _whole_words).
 
-    >>> s = Sentence(0, 25, "He said that sales rose.")
+    >>> s = Sentence(0, 24, "He said that sales rose.")
     >>> _trigger_starts(s, ["said", "that", "when"])
     [3, 8]
     """
     if not triggers or not _whole_words(s):
         return None
-    lower, words = s.lower_text(), s.lower_words()
-    starts: list[int] = []
-    for word in triggers:
-        if word in words:
-            at = lower.find(word)
-            while at != -1:
-                starts.append(at)
-                at = lower.find(word, at + 1)
-    starts.sort()
-    return starts
+    words = s.lower_words()
+    return places_of(s.lower_text(), [word for word in triggers if word in words])
 
 
 def _holds_needed(cue: RegexCue, s: Sentence) -> bool:
