@@ -32,6 +32,7 @@ from __future__ import annotations
 import functools
 import operator
 import re
+import string
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -52,7 +53,7 @@ from ledger.extraction.document import (
 )
 from ledger.extraction.finish import finish
 from ledger.models import Claim, DatePrecision, unchecked_claim
-from ledger.rules import Pattern, Rules, default_rules
+from ledger.rules import Pattern, Rules, default_rules, letters_only
 from ledger.watchdog import can_watch, run_within_budget
 
 __all__ = ["EXTRACTOR_VERSION", "Extraction", "extract", "extract_with_report"]
@@ -167,9 +168,9 @@ def anchors(
     )
     lowered = _lowered(text)  # the number words are a tree in lower case (patterns.toml)
     hint = rules.anchor_word_hint if timeout is None else None
-    # the hint matches the character before a word, so it reads the text with a space before
-    # it; made once for the text, not once per stretch (a copy per stretch was quadratic)
-    padded = " " + lowered if hint is not None else ""
+    # the hint reads the text as letters and spaces, a space before it (rules.letters_only);
+    # made once for the text, not once per stretch (a copy per stretch was quadratic)
+    padded = letters_only(lowered) if hint is not None else ""
     found: list[int] = []
     for lo, hi in gaps(len(text), chinese) if chinese else [(0, len(text))]:
         at = _starts(anchor, text, lo, hi, timeout) + _starts(point, text, lo, hi, timeout)
@@ -230,9 +231,9 @@ def _hinted_starts(
     hi: int,
 ) -> list[int]:
     """What _starts finds (untimed), `pattern` asked only where `hint` finds a place
-    (document.hinted_matches). `padded` is `text` with a space before it, where the hint
-    reads: the text's i is the padded one's i + 1, so a hint's match starts at the word's
-    start."""
+    (document.hinted_matches). `padded` is `text` as rules.letters_only makes it, a space before
+    it, where the hint reads: the text's i is the padded one's i + 1, so a hint's match starts
+    at the word's start."""
     end = min(hi + _AHEAD, len(text))
     found = [m.start() for m in hinted_matches(pattern, hint, text, padded, lo, end)]
     while end > hi and found and found[-1] >= hi:
@@ -253,6 +254,9 @@ def _scan(doc: Doc, found: list[Found], starts: list[int]) -> None:
         # matches as the whole one does, with a third of the set-up (scan_digits, patterns.toml)
         if text[at].isdecimal():
             head, whole = compiled["scan_digits_head"], compiled["scan_digits"]
+        elif rules.words_head and text[at].isalpha():
+            # at a letter (a number word) what starts with a digit or a symbol is left out too
+            head, whole = compiled["scan_words_head"], compiled["scan"]
         else:
             head, whole = compiled["scan_head"], compiled["scan"]
         plain = rules.plain_digits and "0" <= text[at] <= "9"
@@ -303,7 +307,7 @@ def _scan_in_two_steps(
             return Scanned(groups, pos, body_end, -1, -1, -1, -1)
         first_start = found.regs[found.re.groupindex["first"]][0]
     if not rules.edges.lets_after(compiled["figure_tail_start"], text, body_end, end):
-        if compiled["figure_end"].match(text, body_end, end, RELEASE_GIL) is not None:
+        if _figure_ends(rules, text, body_end, end):
             return Scanned(groups, pos, body_end, body_end, -1, -1, -1)
     else:
         tail = compiled["figure_tail_unranged"].match(text, body_end, end, RELEASE_GIL)
@@ -389,6 +393,32 @@ def _plain_digits_end(text: str, at: int, end: int) -> int:
     ):
         return -1
     return i
+
+
+_ASCII_LETTERS_DIGITS = frozenset(string.ascii_letters + string.digits)
+_FOOT_MARKS = ("'", "′")  # a digit after one is inches: 6'4
+
+
+def _figure_ends(rules: Rules, text: str, at: int, end: int) -> bool:
+    """Whether `figure_end` matches at `at` (read up to `end`): told by the character there
+    where it is ASCII and the pattern the package's own (`not glued to a letter or digit, but
+    a digit after a foot mark`), a tenth of a call of the pattern.
+
+    >>> from ledger.rules import default_rules
+    >>> [_figure_ends(default_rules(), t, 1, 9) for t in ["5 m", "5G", "5", "5é", "5'4"]]
+    [True, False, True, False, True]
+    >>> [_figure_ends(default_rules(), t, 2, 9) for t in ["6'4", "6.4"]]
+    [True, False]
+    """
+    if rules.plain_end:
+        if at >= end or at >= len(text):
+            return True
+        char = text[at]
+        if char.isascii():
+            if char not in _ASCII_LETTERS_DIGITS:
+                return True
+            return char.isdigit() and text[at - 1 : at] in _FOOT_MARKS
+    return rules.compiled["figure_end"].match(text, at, end, RELEASE_GIL) is not None
 
 
 @functools.lru_cache(maxsize=16)
