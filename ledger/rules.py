@@ -1007,6 +1007,9 @@ class Rules:
     plain_end: bool = False
     # scan_head and scan_words_head are the package's: at a letter the latter is asked
     words_head: bool = False
+    # figure_tail_unranged, scale and unit are the package's: the tail is read part by part
+    # (extraction._tail_in_parts)
+    tail_in_parts: bool = False
     # the tokens next to a figure that let each context pattern match, found as met
     edges: EdgeGates = field(default_factory=EdgeGates, compare=False, repr=False)
 
@@ -1549,6 +1552,10 @@ def load_rules(directory: str | Path | None = None) -> Rules:
         plain_digits=path is None or _own_head(compiled["scan_digits_head"]),
         plain_end=path is None or _own_pattern(compiled["figure_end"], "figure_end"),
         words_head=path is None or _own_words_head(compiled),
+        tail_in_parts=path is None
+        or all(
+            _own_pattern(compiled[name], name) for name in ("figure_tail_unranged", "scale", "unit")
+        ),
     )
 
 

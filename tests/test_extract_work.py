@@ -34,6 +34,7 @@ from ledger.extraction import (
     _plain_digits_end,
     _scan_in_two_steps,
     _starts,
+    _tail_in_parts,
     anchors,
     extract_with_report,
     to_claim,
@@ -536,7 +537,8 @@ def test_a_year_is_not_read_for_a_unit_after_a_word_that_starts_none() -> None:
     claims = extract_with_report(text, rules=counted).claims
     assert [(c.quote, c.unit) for c in claims] == [("2021 tonnes", "t")]  # 2019 cars is a year
     # of the words after the years, only " tonnes" may start a unit: that year alone is asked
-    asked = sorted({pos for name, _, pos, _ in calls if name in ("unit", "scale")})
+    # (and its tail, read in parts there; the gates' own questions are asked of a word alone)
+    asked = sorted({pos for name, on, pos, _ in calls if name in ("unit", "scale") and on == text})
     assert asked == [text.index(" tonnes")]
 
 
@@ -971,3 +973,33 @@ def test_the_scan_head_at_a_letter_is_asked_only_under_the_package_s_heads(
     toml.write_text(source[:start] + source[source.index("[[pattern]]", start + 5) :])
     assert not load_rules(folder).words_head
     assert default_rules().words_head
+
+
+_AFTER_FIGURES = [
+    *[" ", "  ", "\n", "\r\n", "\u00a0", "-", "–", " to ", "TO", "tonnes", "mln", "bn", "m", "B"],
+    *["million", "hundred", "thousand", "pct", "%", "dlrs", "cts", "a day", "barrels", "per"],
+    *["/", "km", "h", "people", "s", "G", "th", "'", "′", "4", ",", ".", "(", "kg", ")", "é"],
+    *["°", "C", "F", "in", "thick", "x", "times", "percentage", "points", "feet", "a", "year"],
+]
+
+
+@settings(max_examples=3000, derandomize=True, deadline=None)
+@given(st.lists(st.sampled_from(_AFTER_FIGURES), min_size=1, max_size=8), st.integers(2, 40))
+def test_the_tail_read_in_parts_is_the_tail_s_match(parts: list[str], reach: int) -> None:
+    """Where _tail_in_parts reads a figure's tail, figure_tail_unranged matches the same scale,
+    unit and end, or the same range mark; at a window's end too."""
+    rules = default_rules()
+    tail = rules.compiled["figure_tail_unranged"]
+    text = "5" + "".join(parts) + " and so on"
+    for end in (251, 1 + reach):
+        found = _tail_in_parts(rules, text, 1, end)
+        if found is None:
+            continue
+        m = tail.match(text, 1, end)
+        assert m is not None, text
+        assert (m.end("scale"), m.span("unit")) == (
+            found.scale_end,
+            (found.unit_start, found.unit_end),
+        ), text
+        assert (m.group("ranged") is not None) == found.ranged, text
+        assert m.end() == max(found.scale_end, found.unit_end), text
