@@ -24,7 +24,7 @@ import os
 import re
 import sqlite3
 from collections import Counter
-from collections.abc import Generator, Iterator
+from collections.abc import Generator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict, Unpack
@@ -267,17 +267,9 @@ class Ledger:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    @contextlib.contextmanager
-    def transaction(self) -> Iterator[None]:
+    def transaction(self) -> contextlib.AbstractContextManager[None]:
         """BEGIN IMMEDIATE ... COMMIT: take the write lock up front (waits on busy_timeout)."""
-        self.db.execute("begin immediate")
-        try:
-            yield
-        except BaseException:
-            self.db.rollback()
-            raise
-        else:
-            self.db.commit()
+        return review.writing(self.db)
 
     def ingest(self, paths: Any, **options: Any) -> IngestReport:
         """`ledger.ingest.ingest` into this ledger: read, extract and store sources."""

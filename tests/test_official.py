@@ -1698,6 +1698,18 @@ def test_a_quote_of_last_summer_is_a_days_in_that_seasons_months(
     assert "last summer (1987-06..1987-08): monthly values for JPY" in checks[0][6]
 
 
+def test_a_quote_in_a_quarter_not_over_is_judged_by_its_months_up_to_publication(
+    folder: Path,
+) -> None:
+    """A span of months ending after publication is read as its quarter (1987-Q2, in a story of
+    May 15): only the months up to the story's are among what the day's quote may have been."""
+    outcome, checks = check_one(folder, "so_far", "1987-05-15",
+                                "TOKYO, May 15 - The dollar fell to 140 yen between April and "
+                                "June 1987.", "140 yen")  # fmt: skip
+    assert outcome == "consistent", checks
+    assert "a day in 1987-Q2: monthly values for JPY 1987-04..1987-05 range" in checks[0][6]
+
+
 def test_the_banks_base_rates_are_bank_rate_one_banks_is_its_own(folder: Path) -> None:
     found = checked(folder, "base_rates", {
         "a.txt": ("1987-03-19", "LONDON, March 19 - U.K. clearing banks cut their base lending "
