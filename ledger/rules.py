@@ -370,10 +370,14 @@ class ChangeCue(_Strict):
 Also = list[Annotated[str, Field(pattern=r"^[^A-Z]+$")]]
 
 
-def _examples_hold_also(rule: RegexCue | MetricRule) -> None:
+def _check_trigger_fields(rule: RegexCue | MetricRule) -> None:
+    """The fields a cue and a metric share that say where they are tried: each example holds
+    one of `also`, and opens_with_trigger has triggers to open with."""
     missed = [e for e in rule.examples if not any(a in e.lower() for a in rule.also)]
     if rule.also and missed:
         raise ValueError(f"{rule.id}: example(s) {missed} hold none of `also` {rule.also}")
+    if rule.opens_with_trigger and not rule.triggers:
+        raise ValueError(f"{rule.id}: opens_with_trigger needs triggers to open with")
 
 
 class RegexCue(_Strict):
@@ -393,10 +397,8 @@ class RegexCue(_Strict):
     examples: list[str] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _also_in_examples(self) -> RegexCue:
-        _examples_hold_also(self)
-        if self.opens_with_trigger and not self.triggers:
-            raise ValueError(f"{self.id}: opens_with_trigger needs triggers to open with")
+    def _tried_where_it_can_match(self) -> RegexCue:
+        _check_trigger_fields(self)
         return self
 
 
@@ -703,10 +705,8 @@ class MetricRule(_Strict):
     examples: list[str] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _also_in_examples(self) -> MetricRule:
-        _examples_hold_also(self)
-        if self.opens_with_trigger and not self.triggers:
-            raise ValueError(f"{self.id}: opens_with_trigger needs triggers to open with")
+    def _tried_where_it_can_match(self) -> MetricRule:
+        _check_trigger_fields(self)
         return self
 
 
