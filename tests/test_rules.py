@@ -72,6 +72,15 @@ def kind_and_unit(rule: str, example: ValueExample) -> tuple[str, str | None]:
     return fixed[table]
 
 
+def test_rating_agency_examples_match() -> None:
+    """Each example is an agency's name; an index named after one is none ("S&P 500")."""
+    for example in RULES.files.rating_agency.examples:
+        assert RULES.rating_agency.search(example), example
+    assert not RULES.rating_agency.search("S&P 500")
+    assert not RULES.rating_agency.search("Standard & Poor's 500")
+    assert {"rating", "downgraded", "creditwatch"} <= RULES.rating_words
+
+
 def test_state_body_and_headline_subject_examples_match() -> None:
     for example in RULES.files.state_body.examples:
         assert RULES.state_body.search(example), example
@@ -279,7 +288,7 @@ def test_rules_command_lists_rules() -> None:
     tables += ["period_span", "period_reach", "subject_self"]
     tables += ["own_aside", "state_body", "headline_subject", "attribution_words", "comparison"]
     tables += ["subject_object", "subject_owned", "reported_subject", "security_term"]
-    tables += ["place_in_name", "not_labels"]
+    tables += ["place_in_name", "rating_agency", "not_labels"]
     assert len(lines) == len(tables) + sum(
         len(getattr(RULES.files, k))
         for k in ("pattern", "scale", "fraction", "multiple", "currency", "context", "word_context",
