@@ -89,10 +89,22 @@ def _subjects(doc: Doc, s: Sentence) -> list[tuple[int, str]]:
             if not upper and name in places and _opens_name(rules, text, m):
                 continue  # "British Airways", "Swiss Re": a part of a name
             (alone if m.group() in rules.subject_alone else found).append((s.start + at, name))
-        found = [(at, name) for at, name in found if name != cited] or alone
+        rating = _speaks_of_rating(rules, s)
+        found = [
+            (at, name)
+            for at, name in found
+            if name != cited and not (rating and _search(rules.rating_agency, name))
+        ] or alone
         found.sort(key=lambda subject: subject[0])
         s.subjects = found
     return s.subjects
+
+
+def _speaks_of_rating(rules: Rules, s: Sentence) -> bool:
+    """Whether the sentence holds a rating word ([rating_agency] words): a rating agency it names
+    rates another's debt, and is no subject ("Moody's said it may upgrade the ratings on
+    Pharmacorp Co's 400 mln dlrs of debt")."""
+    return not rules.rating_words.isdisjoint(s.lower_words())
 
 
 # the capitalised words right after a name, the first written in lower case after its capital
@@ -471,6 +483,10 @@ def _own_subject(doc: Doc, s: Sentence) -> str | None:
         who = _clean_source(m.group("who"), rules) if m else None
         if m and _titled(rules, m.group("who")):
             who = None  # "Chancellor Gordon Brown's plans": a person is no subject
+        if who and " " not in who and who.lower() in rules.subject_self_generic:
+            who = None  # "The Bank also said it provided": no bank in particular
+        if who and _speaks_of_rating(rules, s) and _search(rules.rating_agency, who):
+            who = None  # "Moody's said it may downgrade ...": the debt it rates is not its own
         # "its", a net income or a share price say an organisation, not a person
         s.own_subject = rules.legal_suffix.sub("", who) if who else ""
     return s.own_subject or None
