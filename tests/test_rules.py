@@ -15,8 +15,6 @@ from ledger.case_pins import pin_caseless_sets
 from ledger.cli import cli
 from ledger.rules import (
     ChangeCue,
-    MetricRule,
-    RegexCue,
     RulesError,
     ValueExample,
     default_rules,
@@ -70,6 +68,15 @@ def kind_and_unit(rule: str, example: ValueExample) -> tuple[str, str | None]:
         return example.kind, example.unit
     assert table in fixed, f"{rule}: {example.text!r} needs its kind and unit in the rule file"
     return fixed[table]
+
+
+def test_rating_agency_examples_match() -> None:
+    """Each example is an agency's name; an index named after one is none ("S&P 500")."""
+    for example in RULES.files.rating_agency.examples:
+        assert RULES.rating_agency.search(example), example
+    assert not RULES.rating_agency.search("S&P 500")
+    assert not RULES.rating_agency.search("Standard & Poor's 500")
+    assert {"rating", "downgraded", "creditwatch"} <= RULES.rating_words
 
 
 def test_state_body_and_headline_subject_examples_match() -> None:
@@ -279,7 +286,7 @@ def test_rules_command_lists_rules() -> None:
     tables += ["period_span", "period_reach", "subject_self"]
     tables += ["own_aside", "state_body", "headline_subject", "attribution_words", "comparison"]
     tables += ["subject_object", "subject_owned", "reported_subject", "security_term"]
-    tables += ["place_in_name", "not_labels"]
+    tables += ["place_in_name", "rating_agency", "not_labels"]
     assert len(lines) == len(tables) + sum(
         len(getattr(RULES.files, k))
         for k in ("pattern", "scale", "fraction", "multiple", "currency", "context", "word_context",
@@ -354,6 +361,14 @@ def test_a_rules_folder_missing_a_pattern_the_extractor_reads_is_refused(
             'needs = ["<"]',
             'needs = ["<"]\npast_head_triggers = ["said"]',
             "subject_name 'wire_name' has past_head_triggers, but its regex does not open with",
+        ),
+        # where a cue or a metric is tried: words its examples lack, no trigger to open with
+        ("cues.toml", 'needs = ["<"]', 'needs = ["<"]\nalso = ["zzz"]', "hold none of `also`"),
+        (
+            "metrics.toml",
+            'triggers = ["export", "exports"]\nopens_with_trigger = true',
+            "opens_with_trigger = true",
+            "exports_share_gdp: opens_with_trigger needs triggers to open with",
         ),
     ],
 )
@@ -581,27 +596,6 @@ def test_every_sentence_change_from_matches_in_passes_its_change_words_gate():
         assert not RULES.period_change_words.isdisjoint(sentence.lower_words()), words
 
     gate_open()
-
-
-@pytest.mark.parametrize(
-    ("kind", "fields"),
-    [
-        (RegexCue, {"id": "firm", "comment": "a firm named", "regex": "firm"}),
-        (MetricRule, {"id": "jobs", "comment": "jobs", "keywords": "jobs", "kinds": ["count"]}),
-    ],
-)
-def test_where_a_cue_or_a_metric_is_tried_is_checked_at_load(
-    kind: type[RegexCue | MetricRule], fields: dict
-) -> None:
-    """`also` words its examples lack, or opens_with_trigger with no trigger, would leave a rule
-    never tried where its examples say it matches: refused at load, for cues and metrics alike."""
-    fields = {**fields, "examples": ["the firm added 300 jobs"]}
-    assert kind(**fields, also=["jobs"]).also == ["jobs"]
-    with pytest.raises(ValidationError, match=r"hold none of `also` \['xyz'\]"):
-        kind(**fields, also=["xyz"])
-    with pytest.raises(ValidationError, match="opens_with_trigger needs triggers to open with"):
-        kind(**fields, opens_with_trigger=True)
-    assert kind(**fields, opens_with_trigger=True, triggers=["firm"]).opens_with_trigger
 
 
 def test_a_change_cue_before_the_figure_takes_no_units() -> None:
