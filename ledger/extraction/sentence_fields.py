@@ -313,6 +313,12 @@ def subject(doc: Doc, s: Sentence, claim: Found, ends: list[int]) -> str | None:
         owned = _owned(doc, s, starts, first, following, end)
         if owned is not None:
             return found[owned][1]
+    if claim.kind == "count" and claim.unit and claim.unit.endswith("share"):
+        # the company a count of shares names is theirs, whoever holds them ("Kestrel sold
+        # 110,000 Orvane common shares": Orvane's, as a stake is)
+        inside = bisect.bisect_right(starts, start, first, following)
+        if inside < following:
+            return found[inside][1]
     if first < len(starts) and starts[first] < start:
         first = _reported(doc, s, starts, first, following, start)
         first = _named_where(doc, starts, first, following, start)
