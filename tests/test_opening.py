@@ -256,6 +256,18 @@ def test_a_write_in_a_read_only_folder_names_the_folder(ledger_path: Path, name:
     assert sorted(os.listdir(folder)) == ["claims.db"]
 
 
+def test_serve_in_a_read_only_folder_names_the_folder(ledger_path: Path):
+    folder = ledger_path.parent
+    with unwritable(ledger_path, folder):
+        code, output = run("serve", "--db", str(ledger_path), "--port", "1", "--no-pack")
+    assert (code, output) == (
+        1,
+        f"Error: {ledger_path}: its folder {folder} is not writable: reviewers' notes are written"
+        " into the ledger, and SQLite keeps its -wal and -shm files beside it\n",
+    )
+    assert sorted(os.listdir(folder)) == ["claims.db"]
+
+
 def test_an_import_in_a_read_only_folder_names_the_folder(tmp_path: Path):
     rates = tmp_path / "rates.csv"
     rates.write_text("date,rate\n2020-03-11,0.25\n", encoding="utf-8")

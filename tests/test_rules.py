@@ -15,8 +15,6 @@ from ledger.case_pins import pin_caseless_sets
 from ledger.cli import cli
 from ledger.rules import (
     ChangeCue,
-    MetricRule,
-    RegexCue,
     RulesError,
     ValueExample,
     default_rules,
@@ -364,6 +362,14 @@ def test_a_rules_folder_missing_a_pattern_the_extractor_reads_is_refused(
             'needs = ["<"]\npast_head_triggers = ["said"]',
             "subject_name 'wire_name' has past_head_triggers, but its regex does not open with",
         ),
+        # where a cue or a metric is tried: words its examples lack, no trigger to open with
+        ("cues.toml", 'needs = ["<"]', 'needs = ["<"]\nalso = ["zzz"]', "hold none of `also`"),
+        (
+            "metrics.toml",
+            'triggers = ["export", "exports"]\nopens_with_trigger = true',
+            "opens_with_trigger = true",
+            "exports_share_gdp: opens_with_trigger needs triggers to open with",
+        ),
     ],
 )
 def test_the_contract_is_checked_at_load(
@@ -590,27 +596,6 @@ def test_every_sentence_change_from_matches_in_passes_its_change_words_gate():
         assert not RULES.period_change_words.isdisjoint(sentence.lower_words()), words
 
     gate_open()
-
-
-@pytest.mark.parametrize(
-    ("kind", "fields"),
-    [
-        (RegexCue, {"id": "firm", "comment": "a firm named", "regex": "firm"}),
-        (MetricRule, {"id": "jobs", "comment": "jobs", "keywords": "jobs", "kinds": ["count"]}),
-    ],
-)
-def test_where_a_cue_or_a_metric_is_tried_is_checked_at_load(
-    kind: type[RegexCue | MetricRule], fields: dict
-) -> None:
-    """`also` words its examples lack, or opens_with_trigger with no trigger, would leave a rule
-    never tried where its examples say it matches: refused at load, for cues and metrics alike."""
-    fields = {**fields, "examples": ["the firm added 300 jobs"]}
-    assert kind(**fields, also=["jobs"]).also == ["jobs"]
-    with pytest.raises(ValidationError, match=r"hold none of `also` \['xyz'\]"):
-        kind(**fields, also=["xyz"])
-    with pytest.raises(ValidationError, match="opens_with_trigger needs triggers to open with"):
-        kind(**fields, opens_with_trigger=True)
-    assert kind(**fields, opens_with_trigger=True, triggers=["firm"]).opens_with_trigger
 
 
 def test_a_change_cue_before_the_figure_takes_no_units() -> None:
