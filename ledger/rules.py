@@ -983,6 +983,9 @@ class Rules:
     metrics: Gated[tuple[MetricRule, Pattern | None, frozenset[str]]]
     titles: Pattern  # the title words before a source's name, to strip
     title_words: frozenset[str]  # the same, lower-case and without a dot: "president Vernes"
+    # the same as written, without a dot: a text holding none of them has no title to strip
+    # (sentence_fields._titled), where `titles` costs a regex call however short the text
+    title_heads: tuple[str, ...]
     furniture: Pattern  # page furniture before a source's name, to strip
     not_sources: frozenset[str]
     people: frozenset[str]  # words naming people in general, no organisation alone
@@ -1926,6 +1929,7 @@ def _cues(files: RuleFiles, cue: Callable[[str, str], Pattern]) -> dict[str, Any
         ),
         "titles": regex.compile(_titles(files.attribution_words.titles)),
         "title_words": frozenset(t.lower().rstrip(".") for t in files.attribution_words.titles),
+        "title_heads": tuple(t.removesuffix(".") for t in files.attribution_words.titles),
         "furniture": _compile(
             r"^(?:(?:" + "|".join(files.attribution_words.furniture or ["(?!)"]) + r")\s+)+",
             "attribution_words furniture",
