@@ -71,6 +71,8 @@ def test_a_level_a_modal_a_condition_or_a_wish_names_is_no_quote(folder: Path) -
                   "should move up to 16.50 dlrs."),
         "e.txt": ("1987-03-26", "LONDON, March 26 - He said the current oil price of some 18 "
                   "dlrs a barrel might suggest a level of 74 on the sterling index."),
+        "f.txt": ("1987-04-01", "TOKYO, April 1 - Keidanren Chairman Eishiro Saito said the "
+                  "dollar's fall below 150 yen would create huge unemployment and bankruptcies."),
     })  # fmt: skip
     for quote, why in (("below 18 dlrs", "forecast words (forecast_after)"),
                        ("30 to 40 dlr", "forecast words (condition_reached)"),
@@ -82,6 +84,9 @@ def test_a_level_a_modal_a_condition_or_a_wish_names_is_no_quote(folder: Path) -
     outcome, checks, _ = found["some 18 dlrs"]
     assert outcome == "consistent", checks
     assert "daily values for WTI 1987-03-19..1987-03-26" in checks[0][6], checks
+    # a level crossed, whatever "would" says of its effects: FRED 140.48-151.43, March to May
+    outcome, checks, _ = found["below 150 yen"]
+    assert outcome == "consistent", checks
     outcome, checks, _ = found["10 dlr"]  # a charge a barrel, not a price: never WTI's
     assert outcome == "no-reference", checks
     assert "an oil product's price, or a posted one: never a benchmark's" in checks[0][6]
