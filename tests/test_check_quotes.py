@@ -71,6 +71,8 @@ def test_a_level_a_modal_a_condition_or_a_wish_names_is_no_quote(folder: Path) -
                   "should move up to 16.50 dlrs."),
         "e.txt": ("1987-03-26", "LONDON, March 26 - He said the current oil price of some 18 "
                   "dlrs a barrel might suggest a level of 74 on the sterling index."),
+        "f.txt": ("1987-04-01", "TOKYO, April 1 - Keidanren Chairman Eishiro Saito said the "
+                  "dollar's fall below 150 yen would create huge unemployment and bankruptcies."),
     })  # fmt: skip
     for quote, why in (("below 18 dlrs", "forecast words (forecast_after)"),
                        ("30 to 40 dlr", "forecast words (condition_reached)"),
@@ -82,6 +84,9 @@ def test_a_level_a_modal_a_condition_or_a_wish_names_is_no_quote(folder: Path) -
     outcome, checks, _ = found["some 18 dlrs"]
     assert outcome == "consistent", checks
     assert "daily values for WTI 1987-03-19..1987-03-26" in checks[0][6], checks
+    # a level crossed, whatever "would" says of its effects: FRED 140.48-151.43, March to May
+    outcome, checks, _ = found["below 150 yen"]
+    assert outcome == "consistent", checks
     outcome, checks, _ = found["10 dlr"]  # a charge a barrel, not a price: never WTI's
     assert outcome == "no-reference", checks
     assert "an oil product's price, or a posted one: never a benchmark's" in checks[0][6]
@@ -108,3 +113,26 @@ def test_a_bonds_fixed_exchange_rate_is_its_term_and_a_days_cut_leaves_the_eves_
     outcome, checks, _ = found["10-1/2 pct"]
     assert outcome == "inconsistent", checks
     assert "dated-change values for GBR 1987-03-18 range 9.875-9.875" in checks[0][6], checks
+
+
+def test_an_average_a_year_before_a_firms_unnamed_period_is_never_refuted(folder: Path) -> None:
+    found = checked(folder, "firm-average", {
+        "a.txt": ("1987-06-11", "TOKYO, June 11 - The fall was due to the yen rise against the "
+                  "dollar, Wada said. The average value of the dollar was 155 yen in the period "
+                  "from 190 a year earlier."),
+        "b.txt": ("1987-06-19", "TOKYO, June 19 - The average yen/dollar rate rose to 158 yen in "
+                  "the first half from 207 a year earlier."),
+        "c.txt": ("1987-03-10", "TOKYO, March 10 - The dollar averaged 168.5 yen in 1986, "
+                  "against 238.5 yen in 1985."),
+    })  # fmt: skip
+    # FRED's 1986 mean of months is 168.5: 190 and 207 are a firm's period a year before its
+    # (unnamed) half-year, which the calendar year cannot refute
+    for quote in ("190", "207"):
+        outcome, checks, _ = found[quote]
+        assert outcome == "no-reference", (quote, checks)
+        assert "an average a year before a period its words do not name" in checks[0][6], quote
+    # named years are compared as ever: 1986's 168.5 and 1985's 238.5 (FRED annual)
+    for quote, year in (("168.5 yen", "1986"), ("238.5 yen", "1985")):
+        outcome, checks, _ = found[quote]
+        assert outcome == "consistent", (quote, checks)
+        assert checks[0][1] == f"fred-exchange-rates:FRED:EXCH:JPY:{year}", (quote, checks)

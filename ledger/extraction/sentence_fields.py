@@ -313,6 +313,12 @@ def subject(doc: Doc, s: Sentence, claim: Found, ends: list[int]) -> str | None:
         owned = _owned(doc, s, starts, first, following, end)
         if owned is not None:
             return found[owned][1]
+    if claim.kind == "count" and claim.unit and claim.unit.endswith("share"):
+        # the company a count of shares names is theirs, whoever holds them ("Kestrel sold
+        # 110,000 Orvane common shares": Orvane's, as a stake is)
+        inside = bisect.bisect_right(starts, start, first, following)
+        if inside < following:
+            return found[inside][1]
     if first < len(starts) and starts[first] < start:
         first = _reported(doc, s, starts, first, following, start)
         first = _named_where(doc, starts, first, following, start)
@@ -324,6 +330,8 @@ def subject(doc: Doc, s: Sentence, claim: Found, ends: list[int]) -> str | None:
             and _starts_item(doc, s, starts, first, last)
         ):
             return found[last][1]
+        if claim.kind == "money" and _buyer(doc, starts[first], start):
+            return _own_subject(doc, s)
         return found[first][1]
     if starts[0] < start:
         return found[0][1]
@@ -344,6 +352,29 @@ def subject(doc: Doc, s: Sentence, claim: Found, ends: list[int]) -> str | None:
         if cut is None or (claim.change is None and _fronted(doc, s, start, cut, starts[after])):
             return found[after][1]
     return None
+
+
+# a sale's buyer, read backwards from its name: "to ", "to a newly formed company, "
+_SOLD_TO = regex.compile(r"(?r)\bto\s+(?:(?:a|an|the)\s+[^,;]{1,50},\s+)?\Z")
+# from the buyer's name to the price: "Heublein Inc for about ", "Pontins Ltd, for some "
+_BOUGHT_FOR = regex.compile(
+    r"<?\p{Lu}[^,;()]{0,60}?>?,?\s+for\s+(?:(?:about|some|around|nearly|roughly|almost|over"
+    r"|an\s+estimated|more\s+than|less\s+than|up\s+to)\s+)?"
+)
+
+
+def _buyer(doc: Doc, at: int, start: int) -> bool:
+    """Whether the subject named at `at` is the buyer a sale's price `start` is paid by: a name
+    after "to" that "for" and the figure follow ("sold its filters unit to Pagex Inc for 400,000
+    dlrs"); a sale's price is the seller's, or no one's where the seller is not named."""
+    text = doc.text
+    gap = text[at:start]
+    if " for " not in gap and "\nfor " not in gap:
+        return False  # most subjects: a substring test, no regex
+    return (
+        _SOLD_TO.search(text, max(0, at - 60), at, RELEASE_GIL) is not None
+        and _BOUGHT_FOR.fullmatch(text, at, start, RELEASE_GIL) is not None
+    )
 
 
 # the words that open a phrase put before the sentence's subject ("At about 80% of GDP, ...")

@@ -266,6 +266,7 @@ class CheckingRules(BaseModel):
     adjusted: list[Cue]
     unadjusted: IdList
     baseline_year: list[Cue]
+    a_year_earlier: list[Cue]
     last_years: list[Cue]
     moved_other: list[Cue]
     currency_words: WordTable
@@ -800,7 +801,23 @@ class Matcher:
             why = (f"{_article(said)} {said} figure with no period; official series for "
                    f"{subject} are {found}")  # fmt: skip
             return [Verdict("no-reference", why)]
-        return self._dated(figure, definition, series, subject, frequency, match)
+        rows = self._dated(figure, definition, series, subject, frequency, match)
+        if self._average_a_year_before(figure, definition) and not any(
+            row.outcome == "consistent" for row in rows
+        ):  # "... 155 yen in the period from 190 a year earlier": the firm's period, unnamed
+            why = f"an average a year before a period its words do not name: {rows[0].explanation}"
+            return [Verdict("no-reference", why)]
+        return rows
+
+    def _average_a_year_before(self, figure: Figure, definition: MetricDefinition) -> bool:
+        """A market's average compared with another "a year earlier" ("The dollar averaged 157
+        yen, against 192 a year earlier"): of the year before the other's period, which may be a
+        firm's half or quarter the words do not name."""
+        return (
+            _market_quote(definition) is not None
+            and any(cue.search(figure.words.after) for cue in self.rules.a_year_earlier)
+            and any(cue.search(self._scope_words(figure)) for cue in self.rules.averaged)
+        )
 
     def _dated(
         self,
