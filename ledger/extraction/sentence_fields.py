@@ -1291,18 +1291,26 @@ def period(doc: Doc, s: Sentence, claim: Found, next_start: int) -> str | None:
     if j >= 0 and rules.period_owned.fullmatch(text, cues[j].end, claim.start, RELEASE_GIL):
         return cues[j].value
     limit = min(next_start, claim.end + 100)
-    if cut := rules.period_within.search(text, claim.end, limit, RELEASE_GIL):
-        limit = cut.start()
     i = bisect.bisect_left(starts, claim.end)
     found = _first_cue(cues, i, limit)
+    # where the figure's own words stop is searched only where a cue may be among them
     if found is not None:
-        return found.value
+        if cut := rules.period_within.search(text, claim.end, limit, RELEASE_GIL):
+            found = _first_cue(cues, i, cut.start())
+        if found is not None:
+            return found.value
     # a baseline figure ("from more than 1.8% of GDP ... to 0.6% now") is not dated by what
-    # closes the clause: that is the level's period (asked only where a figure follows)
-    if next_start < s.end and not _is_baseline(doc, claim):
+    # closes the clause: that is the level's period (asked only where a figure follows, and a
+    # cue that is no baseline after it)
+    k = bisect.bisect_left(starts, next_start)
+    if (
+        next_start < s.end
+        and _first_cue(cues, k, s.end) is not None
+        and not _is_baseline(doc, claim)
+    ):
         stop = rules.period_clause.search(text, claim.end, s.end, RELEASE_GIL)
         clause_end = stop.start() if stop else s.end
-        found = _first_cue(cues, bisect.bisect_left(starts, next_start), clause_end)
+        found = _first_cue(cues, k, clause_end)
         if found is not None:
             return found.value
     j = bisect.bisect_left(starts, claim.start) - 1

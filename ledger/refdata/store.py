@@ -12,6 +12,7 @@ vintage, licence and url.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import itertools
 import json
@@ -133,8 +134,13 @@ def import_paths(
             connection = connect(db_path, create=True)
         for plan in plans:
             summary.files.append(_write_plan(connection, plan, vintage))
-    finally:
+    except BaseException:
         connection.close()
+        if not made and not summary.files:  # its first file failed in its values: none left
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(db_path)
+        raise
+    connection.close()
     summary.seconds = time.perf_counter() - started
     return summary
 
