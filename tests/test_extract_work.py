@@ -980,6 +980,7 @@ _AFTER_FIGURES = [
     *["million", "hundred", "thousand", "pct", "%", "dlrs", "cts", "a day", "barrels", "per"],
     *["/", "km", "h", "people", "s", "G", "th", "'", "′", "4", ",", ".", "(", "kg", ")", "é"],
     *["°", "C", "F", "in", "thick", "x", "times", "percentage", "points", "feet", "a", "year"],
+    *["2.123", " pm", "pm", "am", '"', "6'"],
 ]
 
 

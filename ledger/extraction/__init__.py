@@ -376,7 +376,9 @@ def _tail_in_parts(rules: Rules, text: str, at: int, end: int) -> TailParts | No
     unit_start = unit_end = -1
     after = scale_end
     unit = compiled["unit"]
-    if edges.lets_after(unit, text, scale_end, end):
+    # gated as the tail is: a guarded unit's guard may look back into the figure ("2.123 pm"),
+    # which a gate of the unit pattern itself does not see
+    if scale_end == at or edges.lets_after(compiled["figure_tail_start"], text, scale_end, end):
         found = unit.match(text, scale_end, end, RELEASE_GIL)
         if found is not None:
             unit_start, unit_end = found.span()
