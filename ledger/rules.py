@@ -419,6 +419,9 @@ class SubjectNameCue(RegexCue):
     # the cue also catches people ("Gordon Brown's plans"): a name that reads as a person's
     # (two to four capitalised words) is then left out
     may_be_person: bool = False
+    # the cue also catches places and their peoples ("500 mln Japanese shares"), which name no
+    # organisation there: a name the subject table lists is then left out
+    may_be_place: bool = True
     # word lists the regex refers to as {name}, written in as a prefix tree (see trie)
     words: dict[str, list[str]] = {}
     # the words right before a match that belong to it ("Swiss cement" before "firm Granitco"),

@@ -56,6 +56,18 @@ def test_a_quote_of_an_undated_past_time_or_a_long_move_is_not_the_days(folder: 
         assert "monthly values for JPY 1987-03..1987-05 range 140.479-151.433" in checks[0][6]
 
 
+def test_a_days_move_in_thousands_is_read_whole(folder: Path) -> None:
+    found = checked(folder, "lira", {
+        "a.txt": ("1987-04-07", "ROME, April 7 - The dollar fell to 1,290 lire from 1,310 lire "
+                  "yesterday."),
+    })  # fmt: skip
+    # "from 1,310" is 1,310, not 1: a -1.5% move, both ends the day's (FRED 1290.8-1305.9)
+    for quote in ("1,290 lire", "1,310 lire"):
+        outcome, checks, _ = found[quote]
+        assert outcome == "consistent", (quote, checks)
+        assert "monthly values for ITL 1987-03..1987-05 range 1290.8-1305.9" in checks[0][6]
+
+
 def test_a_level_a_modal_a_condition_or_a_wish_names_is_no_quote(folder: Path) -> None:
     found = checked(folder, "modal", {
         "a.txt": ("1987-04-13", "KUWAIT, April 13 - The sources believed a return of oil below "

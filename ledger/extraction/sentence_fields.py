@@ -185,6 +185,8 @@ def _organisations(doc: Doc, s: Sentence) -> list[tuple[int, int, str]]:
             name = _organisation_name(rules, m.group("name"))
             if name is None or (cue.may_be_person and source_type(rules, name) == "person"):
                 continue
+            if not cue.may_be_place and name in rules.subject_ids:
+                continue  # "500 mln Japanese shares": a market's, no company's
             if _search(rules.state_body, name) and _search(rules.subject_pattern, name):
                 continue  # "The U.S. Treasury said": the US is the subject, as the table names it
             # "Australia's Halvern Mining Ltd": the place says where the company is
@@ -363,6 +365,14 @@ _BOUGHT_FOR = regex.compile(
 )
 
 
+# a sale's word before its buyer: "to X for <money>" is a sale's only after one ("a contract
+# awarded to Pagex Inc for 50 mln dlrs" is paid to Pagex)
+_SALE = regex.compile(r"\b(?:sold|sells?|selling|sale|divest(?:s|ed|ing)?)\b", regex.IGNORECASE)
+# how far back from the buyer's name its sale's verb may stand ("sold its 40 pct stake in the
+# filters unit to"): about a clause
+_SALE_REACH = 120
+
+
 def _buyer(doc: Doc, at: int, start: int) -> bool:
     """Whether the subject named at `at` is the buyer a sale's price `start` is paid by: a name
     after "to" that "for" and the figure follow ("sold its filters unit to Pagex Inc for 400,000
@@ -374,6 +384,7 @@ def _buyer(doc: Doc, at: int, start: int) -> bool:
     return (
         _SOLD_TO.search(text, max(0, at - 60), at, RELEASE_GIL) is not None
         and _BOUGHT_FOR.fullmatch(text, at, start, RELEASE_GIL) is not None
+        and _SALE.search(text, max(0, at - _SALE_REACH), at, RELEASE_GIL) is not None
     )
 
 
@@ -1267,11 +1278,29 @@ def _spans(doc: Doc, s: Sentence, cues: list[PeriodCue]) -> list[PeriodCue]:
             )
         ):
             # "between March 1 and March 25": two days of one month are that month
-            value = before.value if before.value == cue.value else f"{before.value}/{cue.value}"
+            value = (
+                before.value
+                if before.value == cue.value
+                else f"{_span_start(before.value, cue.value)}/{cue.value}"
+            )
             merged[-1] = PeriodCue(before.start, cue.end, value, False)
         else:
             merged.append(cue)
     return merged
+
+
+def _span_start(start: str, end: str) -> str:
+    """A span's first month, in its last month's year where each alone was read as the latest
+    month of its name before publication and the first came out after the last ("between March
+    and June" on May 15, 1987: March 1987 and June 1986 make 1986-03/1986-06).
+
+    >>> _span_start("1987-03", "1986-06"), _span_start("1986-11", "1987-02")
+    ('1986-03', '1986-11')
+    """
+    if len(start) == len(end) == 7 and start[4] == end[4] == "-" and start > end:
+        moved = end[:4] + start[4:]
+        return moved if moved <= end else start
+    return start
 
 
 def period(doc: Doc, s: Sentence, claim: Found, next_start: int) -> str | None:

@@ -99,7 +99,7 @@ _NUMBER_WORDS = {  # from two: "to one stg" is a counter ("1.6030 U.S. Dlrs to o
 }  # fmt: skip
 _MOVE_VALUE = (
     r"(?:(?:about|around|some|over|below|above|under|just)\s+)*\$?"
-    rf"(?P<value>\d+(?:\.\d+)?|{'|'.join(_NUMBER_WORDS)})\b"
+    rf"(?P<value>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?|{'|'.join(_NUMBER_WORDS)})\b"
 )
 _MOVE_AFTER = re.compile(  # "from 25 dlrs" after "to around 12 dlrs"; "to below nine dlrs"
     r"\s*(?:(?:a|per)\s+(?:barrel|bbl)\s+)?(?:from|to)\s+" + _MOVE_VALUE, re.I
@@ -1587,7 +1587,7 @@ def _long_move(figure: Figure) -> bool:
     other = _MOVE_AFTER.match(figure.next_words) or _MOVE_BEFORE.search(head)
     if other is None:
         return False
-    said = other.group("value").casefold()
+    said = other.group("value").casefold().replace(",", "")
     value = float(_NUMBER_WORDS.get(said, said))
     low, high = sorted((abs(value), abs(figure.value)))
     return low > 0 and high / low > LONG_MOVE
@@ -1746,7 +1746,7 @@ def _window(series: Series, frequency: str, day: date) -> list[OfficialValue]:
         in_force = series.before("E", day.isoformat() + "~", 1)  # "~" sorts after any date
         eve = series.before("E", (day - timedelta(days=1)).isoformat() + "~", 1)
         recent = series.between("E", (day - DAY_WINDOW).isoformat(), day.isoformat())
-        rates = eve + [v for v in in_force + recent if v not in eve]
+        rates = dict.fromkeys(eve + in_force + recent)  # a change on the day is in two
         return sorted(rates, key=lambda v: v.period)
     if frequency == "A":  # the year just over: the year of publication is not over
         return [v for v in series.at("A", str(day.year - 1)) if v.status == "actual"]

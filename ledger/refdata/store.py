@@ -137,7 +137,7 @@ def import_paths(
     except BaseException:
         connection.close()
         if not made and not summary.files:  # its first file failed in its values: none left
-            with contextlib.suppress(FileNotFoundError):
+            with contextlib.suppress(OSError):  # a folder in its place is not ours to remove
                 os.remove(db_path)
         raise
     connection.close()
