@@ -365,12 +365,16 @@ _BOUGHT_FOR = regex.compile(
 )
 
 
-# a sale's word before its buyer: "to X for <money>" is a sale's only after one ("a contract
-# awarded to Pagex Inc for 50 mln dlrs" is paid to Pagex)
-_SALE = regex.compile(r"\b(?:sold|sells?|selling|sale|divest(?:s|ed|ing)?)\b", regex.IGNORECASE)
-# how far back from the buyer's name its sale's verb may stand ("sold its 40 pct stake in the
-# filters unit to"): about a clause
-_SALE_REACH = 120
+# a payment's words before "to X for <money>": X is paid, no buyer ("a contract awarded to Pagex
+# Inc for 50 mln dlrs", "a loan granted to", "the contract went to"); the shape is a sale's
+# otherwise, whose word may stand before the sentence a wire line starts
+_PAID_TO = regex.compile(
+    r"\b(?:award(?:s|ed|ing)?|grant(?:s|ed|ing)?|given|gave|lent|loan(?:s|ed)?|paid|pays?|went"
+    r"|goes|contracted)\b",
+    regex.IGNORECASE,
+)
+# how far back from the name a payment's word may stand ("was awarded last week to"): a clause
+_PAID_REACH = 120
 
 
 def _buyer(doc: Doc, at: int, start: int) -> bool:
@@ -384,7 +388,7 @@ def _buyer(doc: Doc, at: int, start: int) -> bool:
     return (
         _SOLD_TO.search(text, max(0, at - 60), at, RELEASE_GIL) is not None
         and _BOUGHT_FOR.fullmatch(text, at, start, RELEASE_GIL) is not None
-        and _SALE.search(text, max(0, at - _SALE_REACH), at, RELEASE_GIL) is not None
+        and _PAID_TO.search(text, max(0, at - _PAID_REACH), at, RELEASE_GIL) is None
     )
 
 
