@@ -20,14 +20,13 @@ import cn2an
 import regex
 
 from ledger.models import Claim, fingerprint_occurrences, unchecked_claim
-from ledger.sentences import places_of
+from ledger.sentences import ASCII_ALNUM, places_of
 from ledger.zh_rules import WORD_SPACES, WordSet, ZhRules, default_zh_rules
 
 _HAN = regex.compile(r"\p{Han}")
 _NOT_HAN = regex.compile(r"\P{Han}+")  # deleted, what is left is counted: no list of matches
 # letters that are not Han, and digits (〇 is both): what a sentence's Han share is taken of
 _NOT_OTHER_LETTERS = regex.compile(r"(?V1)[^\p{N}[\p{L}--\p{Han}]]+")
-_ASCII_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 # sets, not strings: the empty slice before a sentence's first character is in every string
 _CODE_JOINERS = frozenset("-/._")
 
@@ -224,9 +223,9 @@ def _touches_code(text: str, i: int, end: int, has_unit: bool) -> bool:
     """Whether the number from `i` to `end` in the sentence `text` is part of a name or code:
     5G, 7nm, IPv6, GB/T4754-2017."""
     before = text[i - 1 : i]
-    if before in _ASCII_ALNUM or (before in _CODE_JOINERS and text[i - 2 : i - 1] in _ASCII_ALNUM):
+    if before in ASCII_ALNUM or (before in _CODE_JOINERS and text[i - 2 : i - 1] in ASCII_ALNUM):
         return True
-    return not has_unit and text[end : end + 1] in _ASCII_ALNUM
+    return not has_unit and text[end : end + 1] in ASCII_ALNUM
 
 
 def _read_figure(
@@ -265,7 +264,7 @@ def _read_figure(
         return None  # 2021年: a year, the commonest number that is no figure, let go first
     signed = sign[0] < sign[1]
     start = sign[0] if signed else regs[0][0]
-    if signed and (text[start - 1 : start] in _ASCII_ALNUM or start + at == dash_at):
+    if signed and (text[start - 1 : start] in ASCII_ALNUM or start + at == dash_at):
         start += 1
     number: float | None = 1.0
     if arabic:

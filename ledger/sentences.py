@@ -10,6 +10,7 @@ from __future__ import annotations
 import bisect
 import functools
 import re
+import string
 from collections.abc import Iterable
 
 import regex
@@ -86,6 +87,9 @@ _OPEN_ENDED = frozenset(
     ["in", "of", "to", "the", "a", "an", "and", "or", "for", "by", "from", "at", "with", "on", "as"]
 )
 _ASCII_LOWER = frozenset("abcdefghijklmnopqrstuvwxyz")
+# the ASCII letters and digits: what a character-by-character test reads as part of a word where
+# a pattern's \w would be dearer to ask
+ASCII_ALNUM = frozenset(string.ascii_letters + string.digits)
 # A company's legal suffix: no sentence opens with one, so a line that does goes on from the line
 # before ("Atlantic Southeast Airlines\nInc reported": a name wrapped before its suffix)
 _LEGAL_SUFFIXES = frozenset(

@@ -32,7 +32,6 @@ from __future__ import annotations
 import functools
 import operator
 import re
-import string
 from dataclasses import dataclass, field
 from datetime import date
 from typing import NamedTuple
@@ -55,6 +54,7 @@ from ledger.extraction.document import (
 from ledger.extraction.finish import finish
 from ledger.models import Claim, DatePrecision, unchecked_claim
 from ledger.rules import Pattern, Rules, default_rules, letters_only
+from ledger.sentences import ASCII_ALNUM
 from ledger.watchdog import can_watch, run_within_budget
 
 __all__ = ["EXTRACTOR_VERSION", "Extraction", "extract", "extract_with_report"]
@@ -483,7 +483,6 @@ def _plain_digits_end(text: str, at: int, end: int) -> int:
     return i
 
 
-_ASCII_LETTERS_DIGITS = frozenset(string.ascii_letters + string.digits)
 _FOOT_MARKS = ("'", "′")  # a digit after one is inches: 6'4
 
 
@@ -503,7 +502,7 @@ def _figure_ends(rules: Rules, text: str, at: int, end: int) -> bool:
             return True
         char = text[at]
         if char.isascii():
-            if char not in _ASCII_LETTERS_DIGITS:
+            if char not in ASCII_ALNUM:
                 return True
             return char.isdigit() and text[at - 1 : at] in _FOOT_MARKS
     return rules.compiled["figure_end"].match(text, at, end, RELEASE_GIL) is not None

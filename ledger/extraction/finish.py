@@ -26,6 +26,7 @@ from ledger.extraction.sentence_fields import attribution, compares, metric, per
 from ledger.fingerprints import fingerprint_occurrences
 from ledger.numbers import singular
 from ledger.rules import norm
+from ledger.sentences import ASCII_ALNUM
 
 # The patterns of what ends a gap (\Z) are read backwards, (?r), and tried by .match at the
 # gap's end only: a forward search tries them at every position of the gap first.
@@ -87,7 +88,7 @@ _COMPARED_GAP_ENDS = frozenset(
     + ["a", "an", "the", "just", "only", "about", "around", "some", "nearly", "almost", "above"]
     + ["below", "over", "under", "year", "years", "s"]
 )
-_ASCII_WORD = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+_ASCII_WORD = ASCII_ALNUM | {"_"}
 
 
 def _may_compare(text: str, lo: int, hi: int) -> bool:
