@@ -353,6 +353,9 @@ class ChangeCue(_Strict):
     # nor after a figure in one of these ("105 basis points above Treasuries" is a spread, "32
     # kilometres above Whakatane" a place)
     except_units: list[str] = []
+    # nor of these kinds, before or after the figure (its kind is known when its claim is read):
+    # "a loss of $387m" is a level of money, "a loss of 2 pct" a change
+    except_kinds: list[Literal["money", "percent", "measure", "count", "multiple", "duration"]] = []
     examples: list[str] = Field(min_length=1)
 
     @model_validator(mode="after")
