@@ -34,7 +34,7 @@ from ledger.extraction.figures import (
     read_unit,
 )
 from ledger.numbers import digits_value, is_plural, scale_factor, singular
-from ledger.rules import Rules, UnitInfo, last_letters, norm
+from ledger.rules import ChangeCue, Rules, UnitInfo, last_letters, norm
 
 _YEAR = regex.compile(r"(?:1[5-9]|20)\d\d")
 # three or more digits, then one space: the figure after it is part of a number torn apart
@@ -675,13 +675,14 @@ def _number_of_named(r: Reading) -> bool:
     eight"): the figure, with no noun of its own, counts that plural
     (finish._carry_counted_nouns). Searched only in a sentence holding one of the words."""
     sentence = r.sentence
-    if _NUMBER_OF_WORDS.isdisjoint(sentence.lower_words()):
-        return False
+    if not any(mark in sentence.text for mark in NUMBER_OF_MARKS):
+        return False  # a look for the words, cheaper than the sentence's words found
     pattern = r.doc.rules.compiled["number_of_before"]
     return pattern.search(r.doc.text, sentence.start, r.start, RELEASE_GIL) is not None
 
 
-_NUMBER_OF_WORDS = frozenset({"number", "total", "count"})
+# what a sentence holds where "the number of" may name what a figure counts
+NUMBER_OF_MARKS = ("number of", "Number of", "total of", "Total of", "count of")
 
 
 def _list_item(r: Reading) -> bool:
@@ -900,7 +901,9 @@ def _found(r: Reading) -> Found:
         quote_start = r.bracket_open
     if r.lead is not None:
         quote_start = r.lead
-    change = _change_before(doc, quote_start, r.kind) or _change_after(doc, r.end, r.unit, r.kind)
+    change = _change_before(doc, quote_start, r.kind, r.sentence) or _change_after(
+        doc, r.end, r.unit, r.kind
+    )
     if change is None and r.change is None and r.kind != "duration":
         change = _change_noun_after(r, quote_start)
     if change is None and r.change is None and r.unit in _SIGNED_CHANGE_UNITS:
@@ -1279,24 +1282,47 @@ def _change_cue(doc: Doc, m: Match, unit: str | None = None, kind: str | None = 
     None, is none the cue leaves out)."""
     for i, (cue, _pattern) in enumerate(doc.rules.change_cues):
         if m.group(f"c{i}") if f"c{i}" in m.re.groupindex else None:
-            if (cue.units and unit not in cue.units) or unit in cue.except_units:
-                return None
-            if kind is not None and kind in cue.except_kinds:
-                return None
-            if cue.increase_verbs and m.group("verb").lower() in cue.increase_verbs:
-                return "increase"
-            return cue.direction
+            return _cue_direction(cue, m, unit, kind)
     return None
 
 
-def _change_before(doc: Doc, start: int, kind: str | None = None) -> str | None:
+def _cue_direction(cue: ChangeCue, m: Match, unit: str | None, kind: str | None) -> str | None:
+    """The direction a change cue's match gives a figure in `unit` of `kind`, if any."""
+    if (cue.units and unit not in cue.units) or unit in cue.except_units:
+        return None
+    if kind is not None and kind in cue.except_kinds:
+        return None
+    if cue.increase_verbs and m.group("verb").lower() in cue.increase_verbs:
+        return "increase"
+    return cue.direction
+
+
+def _change_before(
+    doc: Doc, start: int, kind: str | None = None, sentence: Sentence | None = None
+) -> str | None:
     """A cue that ends right where the figure (with its qualifier) begins, as cues.toml says of
     `where = "before"`: the pattern is read backwards and matched there only (a search would try
     each of the CLAUSE_REACH positions before too; every cue ends in \\s+\\Z, so none matches
     there)."""
     rules = doc.rules
-    cue = rules.edges.before(rules.change_before, doc.text, max(0, start - CLAUSE_REACH), start)
-    return None if cue is None else _change_cue(doc, cue, kind=kind)
+    lo = max(0, start - CLAUSE_REACH)
+    cue = rules.edges.before(rules.change_before, doc.text, lo, start)
+    if cue is not None:
+        return _change_cue(doc, cue, kind=kind)
+    if sentence is None or not rules.change_before_gated:
+        return None
+    # the cues with triggers ("rose a seasonally adjusted", "growth was"), each where its
+    # sentence holds one of its words (`sentence` given: the claim is being read)
+    if sentence.change_cues is None:  # found once a sentence
+        words = sentence.lower_words()
+        sentence.change_cues = tuple(
+            gated for gated in rules.change_before_gated if not gated[2].isdisjoint(words)
+        )
+    for gated, pattern, _triggers in sentence.change_cues:
+        found = rules.edges.before(pattern, doc.text, lo, start)
+        if found is not None:
+            return _cue_direction(gated, found, None, kind)
+    return None
 
 
 def _change_after(
