@@ -45,8 +45,11 @@ SCOPE_CLASSES = {
         r"(?-i:\b[A-Z][\w&.]*\s+(?:Inc|Corp|Corporation|Co|Cos|Ltd|Plc|plc|PLC|AG|SA|NV|GmbH|"
         r"Group|Holdings|Airways|Airlines|Motors|Bancorp|Industries)\b)",
     ),
+    # "their" but not the banks' base rates in general ("U.K. clearing banks cut their base
+    # lending rates to 10 pct": Bank Rate, as the check reads them), one bank's "its" kept
     "its / the company's": re.compile(
-        r"\b(?:its|their|the\s+(?:company|group|firm|bank|carrier|airline|retailer)'s)\s+"
+        r"\b(?:its|their(?!\s+base\s+(?:lending\s+)?rates?\b)|"
+        r"the\s+(?:company|group|firm|bank|carrier|airline|retailer)'s)\s+"
         r"(?:\w+\s+){0,2}(?:sales|profits?|revenues?|earnings|turnover|shares?|output|exports|"
         r"prices?|rates?|growth|income|losses|costs|stake|capacity)\b",
         re.I,

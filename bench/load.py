@@ -34,6 +34,7 @@ import threading
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import click
@@ -54,6 +55,32 @@ class PathResult:
     bytes_per_response: int
     distinct: int = 1  # distinct pages the requests were spread over
     first_ms: float = float("nan")  # the first request, not counted above (a cold cache)
+
+    @classmethod
+    def measured(
+        cls,
+        path: str,
+        requests: int,
+        errors: int,
+        wall: float,
+        latencies: list[float],
+        sizes: list[int],
+        **more: Any,
+    ) -> PathResult:
+        """The figures of `requests` requests in `wall` seconds, `latencies` (ms) and `sizes`
+        those of the ones answered 200."""
+        return cls(
+            path=path,
+            requests=requests,
+            errors=errors,
+            seconds=round(wall, 3),
+            requests_per_second=round(requests / wall, 1) if wall else 0.0,
+            median_ms=round(statistics.median(latencies), 1) if latencies else float("nan"),
+            p95_ms=round(percentile(latencies, 0.95), 1) if latencies else float("nan"),
+            max_ms=round(max(latencies), 1) if latencies else float("nan"),
+            bytes_per_response=int(statistics.mean(sizes)) if sizes else 0,
+            **more,
+        )
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -165,19 +192,10 @@ def load_path(
         thread.join()
     wall = time.perf_counter() - started
     done = len(latencies) + errors
-    return PathResult(
-        path=name or variants[0],
-        requests=done,
-        errors=errors,
-        seconds=round(wall, 3),
-        requests_per_second=round(done / wall, 1) if wall else 0.0,
-        median_ms=round(statistics.median(latencies), 1) if latencies else float("nan"),
-        p95_ms=round(percentile(latencies, 0.95), 1) if latencies else float("nan"),
-        max_ms=round(max(latencies), 1) if latencies else float("nan"),
-        bytes_per_response=int(statistics.mean(sizes)) if sizes else 0,
-        distinct=len(set(variants)),
-        first_ms=round(first_ms, 1),
-    )
+    return PathResult.measured(
+        name or variants[0], done, errors, wall, latencies, sizes,
+        distinct=len(set(variants)), first_ms=round(first_ms, 1),
+    )  # fmt: skip
 
 
 def load_misses(
@@ -208,17 +226,7 @@ def load_misses(
             errors += 1
     connection.close()
     wall = time.perf_counter() - started
-    return PathResult(
-        path=f"{path} (facet cache miss)",
-        requests=count,
-        errors=errors,
-        seconds=round(wall, 3),
-        requests_per_second=round(count / wall, 1) if wall else 0.0,
-        median_ms=round(statistics.median(latencies), 1) if latencies else float("nan"),
-        p95_ms=round(percentile(latencies, 0.95), 1) if latencies else float("nan"),
-        max_ms=round(max(latencies), 1) if latencies else float("nan"),
-        bytes_per_response=int(statistics.mean(sizes)) if sizes else 0,
-    )
+    return PathResult.measured(f"{path} (facet cache miss)", count, errors, wall, latencies, sizes)
 
 
 def sample_claim_ids(db: Path, count: int, seed: int = 18) -> list[str]:

@@ -1041,6 +1041,11 @@ def _read_dollar_rate(
     counter = checker.matcher.counter_after(after)
     if counter is not None and _cued(rules.dollar_named, counter):
         claim.metric, claim.metric_from = "exchange_rate", "priced to the dollar right after it"
+    elif counter is not None and rules.currency_words.table().get(counter.casefold()) not in (
+        None,
+        claim.unit,
+    ):  # "The exchange rate has been set at 96.84 yen to the franc": a cross rate
+        claim.metric, claim.metric_from = "exchange_rate", "priced to another currency after it"
     elif (
         quoted
         and _cued(rules.quoted_level, _with_leading_words(words, claim))

@@ -1099,6 +1099,7 @@ def reference_import(
 
     from ledger.refdata.formats import ReferenceDataError
     from ledger.refdata.store import import_paths, imported_path
+    from ledger.store import unwritable_folder
 
     target = references_db or imported_path(db_path)
     try:
@@ -1106,6 +1107,11 @@ def reference_import(
     except ReferenceDataError as error:
         raise click.ClickException(str(error)) from error
     except sqlite3.DatabaseError as error:  # not SQLite, or a file the user may not write
+        folder = unwritable_folder(target)
+        if folder is not None and "unable to open" in str(error):
+            raise click.ClickException(
+                f"{target}: cannot import into it: its folder {folder} is not writable"
+            ) from error
         raise click.ClickException(f"{target}: cannot import into it ({error})") from error
     click.echo(f"{target}: {summary.line()}")
 

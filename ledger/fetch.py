@@ -14,6 +14,7 @@ One URL that fails (404, not HTML, too slow, too big, a redirect loop, refused b
 from __future__ import annotations
 
 import csv
+import errno
 import hashlib
 import io
 import os
@@ -247,12 +248,14 @@ def fetch_pages(
     `into`, updating its manifest.csv after each page (an interrupted fetch keeps what it saved).
     A manifest the rows could not be written into as it stands (not a file, not UTF-8, a quote
     never closed: csv would read the rest of it as one cell) is a `ManifestError` before anything
-    is downloaded.
+    is downloaded. The folder is made when the first page is saved: a fetch that saves nothing
+    leaves no empty folder behind.
     """
     folder = Path(into)
+    if os.path.lexists(folder) and not folder.is_dir():
+        raise NotADirectoryError(errno.ENOTDIR, "not a folder", str(folder))
     if os.path.lexists(folder / MANIFEST_NAME):
         load_manifest(folder / MANIFEST_NAME)
-    folder.mkdir(parents=True, exist_ok=True)
     report = FetchReport()
     for url in _wanted(urls, feeds, folder, fetcher, report):
         try:
@@ -310,6 +313,7 @@ def _fetch_one(url: str, folder: Path, fetcher: Fetcher) -> Saved:
     status = "added"
     if path.exists():
         status = "unchanged" if path.read_bytes() == download.body else "updated"
+    folder.mkdir(parents=True, exist_ok=True)
     if status != "unchanged":
         _write_atomically(path, download.body)
     row = {

@@ -377,10 +377,14 @@ class ChangeCue(_Strict):
 Also = list[Annotated[str, Field(pattern=r"^[^A-Z]+$")]]
 
 
-def _examples_hold_also(rule: RegexCue | MetricRule) -> None:
+def _check_trigger_fields(rule: RegexCue | MetricRule) -> None:
+    """The fields a cue and a metric share that say where they are tried: each example holds
+    one of `also`, and opens_with_trigger has triggers to open with."""
     missed = [e for e in rule.examples if not any(a in e.lower() for a in rule.also)]
     if rule.also and missed:
         raise ValueError(f"{rule.id}: example(s) {missed} hold none of `also` {rule.also}")
+    if rule.opens_with_trigger and not rule.triggers:
+        raise ValueError(f"{rule.id}: opens_with_trigger needs triggers to open with")
 
 
 class RegexCue(_Strict):
@@ -400,10 +404,8 @@ class RegexCue(_Strict):
     examples: list[str] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _also_in_examples(self) -> RegexCue:
-        _examples_hold_also(self)
-        if self.opens_with_trigger and not self.triggers:
-            raise ValueError(f"{self.id}: opens_with_trigger needs triggers to open with")
+    def _tried_where_it_can_match(self) -> RegexCue:
+        _check_trigger_fields(self)
         return self
 
 
@@ -518,6 +520,8 @@ class SubjectSelf(_Strict):
     suffixes: list[str]  # legal suffixes dropped from the name: Inc, Corp, PLC
     # lower-case words of which one must be in the sentence for the regex to be tried at all
     triggers: list[str] = []
+    # a lone common noun, lower-case, that names no organisation in particular ("The Bank said")
+    generic: list[str] = []
     examples: list[str] = Field(min_length=1)
 
 
@@ -621,6 +625,16 @@ class SecurityTerm(_Strict):
         return self
 
 
+class RatingAgency(_Strict):
+    """A credit rating agency, no subject of the debt it rates ([rating_agency] in cues.toml):
+    `regex` searched in a subject's name, where the sentence holds one of the rating `words`."""
+
+    comment: str
+    regex: str
+    words: list[str] = Field(min_length=1)
+    examples: list[str] = Field(min_length=1)
+
+
 class RegexTable(_Strict):
     """A cue that is one regex of its own (period_baseline, own_aside, state_body,
     headline_subject, subject_object, subject_owned, reported_subject), not a list of rules."""
@@ -698,10 +712,8 @@ class MetricRule(_Strict):
     examples: list[str] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _also_in_examples(self) -> MetricRule:
-        _examples_hold_also(self)
-        if self.opens_with_trigger and not self.triggers:
-            raise ValueError(f"{self.id}: opens_with_trigger needs triggers to open with")
+    def _tried_where_it_can_match(self) -> MetricRule:
+        _check_trigger_fields(self)
         return self
 
 
@@ -772,6 +784,7 @@ class RuleFiles(_Strict):
     reported_subject: RegexTable
     security_term: SecurityTerm
     place_in_name: RegexTable
+    rating_agency: RatingAgency
     subject: list[SubjectRule]
     pycountry: PycountrySettings | None = None
     metric: list[MetricRule]
@@ -945,6 +958,7 @@ class Rules:
     period_within: Pattern  # where a figure's own words end, for its period (period_reach)
     subject_self: Pattern  # an organisation opening its sentence, speaking of itself
     subject_self_triggers: frozenset[str]  # none: tried on every sentence with no subject
+    subject_self_generic: frozenset[str]  # a lone common noun: "The Bank also said it provided"
     legal_suffix: Pattern  # "Inc", "Corp" at the end of a name, to drop
     period_clause: Pattern
     period_when: Pattern  # read with match, right after a period cue (period_reach when)
@@ -966,6 +980,8 @@ class Rules:
     security_comparative: Pattern  # ... but a comparative after the figure: "paying 12% more"
     place_in_name: Pattern  # a national body's words: a place opening its name stays a subject
     place_ids: frozenset[str]  # the subject ids that are countries (a place in a name: _opens_name)
+    rating_agency: Pattern  # searched in a subject's name: an agency rating another's debt
+    rating_words: frozenset[str]  # one of them in the sentence: it speaks of a rating
     subject_pattern: Pattern
     # where subject_pattern may match, found by `re` (see _hint); None: it is searched alone
     subject_hint: re.Pattern[str] | None
@@ -976,6 +992,9 @@ class Rules:
     metrics: Gated[tuple[MetricRule, Pattern | None, frozenset[str]]]
     titles: Pattern  # the title words before a source's name, to strip
     title_words: frozenset[str]  # the same, lower-case and without a dot: "president Vernes"
+    # the same as written, without a dot: a text holding none of them has no title to strip
+    # (sentence_fields._titled), where `titles` costs a regex call however short the text
+    title_heads: tuple[str, ...]
     furniture: Pattern  # page furniture before a source's name, to strip
     not_sources: frozenset[str]
     people: frozenset[str]  # words naming people in general, no organisation alone
@@ -1883,6 +1902,7 @@ def _cues(files: RuleFiles, cue: Callable[[str, str], Pattern]) -> dict[str, Any
         "period_within": cue(files.period_reach.within, "period_reach within"),
         "subject_self": cue(files.subject_self.regex, "subject_self"),
         "subject_self_triggers": frozenset(files.subject_self.triggers),
+        "subject_self_generic": frozenset(files.subject_self.generic),
         "legal_suffix": regex.compile(
             r"(?:,?\s+(?:" + "|".join(map(regex.escape, files.subject_self.suffixes)) + r"))+$"
         ),
@@ -1909,6 +1929,8 @@ def _cues(files: RuleFiles, cue: Callable[[str, str], Pattern]) -> dict[str, Any
         "security_words": frozenset(files.security_term.words),
         "security_comparative": cue(files.security_term.comparative, "security_term comparative"),
         "place_in_name": cue(files.place_in_name.regex, "place_in_name"),
+        "rating_agency": cue(files.rating_agency.regex, "rating_agency"),
+        "rating_words": frozenset(files.rating_agency.words),
         "place_ids": frozenset(
             [s.id for s in files.subject if s.kind == "country"]
             + list(country_names(skip).values())
@@ -1928,6 +1950,7 @@ def _cues(files: RuleFiles, cue: Callable[[str, str], Pattern]) -> dict[str, Any
         ),
         "titles": regex.compile(_titles(files.attribution_words.titles)),
         "title_words": frozenset(t.lower().rstrip(".") for t in files.attribution_words.titles),
+        "title_heads": tuple(t.removesuffix(".") for t in files.attribution_words.titles),
         "furniture": _compile(
             r"^(?:(?:" + "|".join(files.attribution_words.furniture or ["(?!)"]) + r")\s+)+",
             "attribution_words furniture",

@@ -332,6 +332,16 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         db.execute("pragma journal_mode = wal")  # readers and one writer at once
     db.execute("pragma busy_timeout = 10000")
     new = schema_state(db).version is None
+    _tables(db)
+    _indexes(db)
+    _search_indexes(db)
+    _views(db)
+    if new:
+        stamp(db)
+
+
+def _tables(db: sqlite_utils.Database) -> None:
+    """Every table, with the columns it lacks added."""
     _table(db, "sources", SOURCE_COLUMNS, pk="id")
     _table(db, "claims", CLAIM_COLUMNS | REVIEW_CLAIM_COLUMNS, pk="id",
            fks=[("source_id", "sources", "id")])  # fmt: skip
@@ -350,6 +360,10 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     _table(db, "checks", CHECK_COLUMNS, pk="id", fks=[("claim_id", "claims", "id")])
     for name, review_columns in REVIEW_TABLES.items():
         _table(db, name, review_columns, pk="id" if "id" in review_columns else "claim_id")
+
+
+def _indexes(db: sqlite_utils.Database) -> None:
+    """The indexes the commands and the web app's queries and facets read."""
     # No index on claims.fingerprint: no query looks a claim up by it (ids are derived from it),
     # and keeping a random-key index costs every insert (5% of ingest's write CPU at 10 MB, more
     # once the index outgrows the cache). Ledgers made before keep theirs.
@@ -375,6 +389,11 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     # its first page sorted every source with its full text (1 s on 212k sources).
     db.table("sources").create_index([DescIndex("published"), "id"], if_not_exists=True)
     db.table("sources").create_index(["publisher"], if_not_exists=True)
+
+
+def _search_indexes(db: sqlite_utils.Database) -> None:
+    """The full-text indexes of claims, sentences and sources (words; trigrams of sentences,
+    for Chinese)."""
     # replace=True is a no-op when the index and its triggers are in place, and rebuilds the index
     # when a crash between creating it and its triggers left it to go silently stale.
     for table, fts_columns in FTS_COLUMNS.items():
@@ -383,14 +402,16 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         )
         _narrow_fts_update_trigger(db, table, fts_columns)
     _trigram_index(db, TRIGRAM_FTS, "sentences", FTS_COLUMNS["sentences"])
+
+
+def _views(db: sqlite_utils.Database) -> None:
+    """The views, made or brought up to date."""
     # SQLite stores a view's SQL without trailing whitespace: strip it, so an unchanged view
     # compares equal and is left alone. A changed one is dropped and recreated in one transaction,
     # so a reader (the web app) never finds it missing.
     with db.atomic():
         for name, sql in VIEWS.items():
             db.create_view(name, sql.strip(), replace=True)
-    if new:
-        stamp(db)
 
 
 def _trigram_index(db: sqlite_utils.Database, name: str, table: str, columns: list[str]) -> None:

@@ -40,10 +40,16 @@ def check_ledger(path: Path) -> None:
     is only read.
     """
     from ledger.migrations import newer_message, schema_state
-    from ledger.store import LedgerError, connect_read_only, open_database
+    from ledger.store import LedgerError, connect_read_only, open_database, unwritable_folder
 
     if not path.is_file():
         raise ServeError(f"no ledger at {path}: build one with `ledger ingest sources/`")
+    folder = unwritable_folder(path)
+    if folder is not None:  # it was a traceback: SQLite's "unable to open database file"
+        raise ServeError(
+            f"{path}: its folder {folder} is not writable: reviewers' notes are written into the"
+            " ledger, and SQLite keeps its -wal and -shm files beside it"
+        )
     try:
         db = connect_read_only(path)
         try:

@@ -24,7 +24,7 @@ import os
 import re
 import sqlite3
 from collections import Counter
-from collections.abc import Generator, Iterator
+from collections.abc import Generator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict, Unpack
@@ -103,8 +103,24 @@ def open_database(
     except SchemaError as error:
         raise LedgerError(f"{name}: {error}") from error
     except sqlite3.DatabaseError as error:  # not SQLite, or locked beyond the busy timeout
+        folder = None if read_only else unwritable_folder(name)
+        if folder is not None and "unable to open" in str(error):
+            raise LedgerError(
+                f"{name}: cannot write to the ledger: its folder {folder} is not writable"
+                " (SQLite keeps a ledger's -wal and -shm files beside it)"
+            ) from error
         raise LedgerError(f"{name}: cannot open the ledger ({error})") from error
     return db
+
+
+def unwritable_folder(path: str | os.PathLike[str]) -> str | None:
+    """The folder `path` is in, when this user may not write there, else None.
+
+    SQLite makes a new database, and a WAL database's -wal and -shm files, beside the file: in a
+    read-only folder a write fails with no more than "unable to open database file".
+    """
+    folder = os.path.dirname(os.path.abspath(path))
+    return None if os.access(folder, os.W_OK) else folder
 
 
 def connect_read_only(path: Path) -> sqlite_utils.Database:
@@ -251,17 +267,9 @@ class Ledger:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    @contextlib.contextmanager
-    def transaction(self) -> Iterator[None]:
+    def transaction(self) -> contextlib.AbstractContextManager[None]:
         """BEGIN IMMEDIATE ... COMMIT: take the write lock up front (waits on busy_timeout)."""
-        self.db.execute("begin immediate")
-        try:
-            yield
-        except BaseException:
-            self.db.rollback()
-            raise
-        else:
-            self.db.commit()
+        return review.writing(self.db)
 
     def ingest(self, paths: Any, **options: Any) -> IngestReport:
         """`ledger.ingest.ingest` into this ledger: read, extract and store sources."""

@@ -254,7 +254,6 @@ class ZhRules:
     fraction: Any
     tenths: Any
     doubling: Any
-    numeral_chars: frozenset[str]
     scales: dict[str, float]
     units: dict[str, Unit]
     unit_readings: dict[str, tuple[str, str | None, float]]  # unit word -> (kind, unit, factor)
@@ -392,7 +391,6 @@ def _compile_file(file: ZhRuleFile) -> ZhRules:
         fraction=pattern("fraction"),
         tenths=pattern("tenths"),
         doubling=pattern("doubling"),
-        numeral_chars=frozenset(numeral.strip("[]")),
         scales=scales,
         units=units,
         unit_readings={w: (u.kind, u.unit, u.factor) for w, u in units.items()},

@@ -24,6 +24,10 @@ def test_a_sentence_is_flagged_by_each_class_it_names() -> None:
         "shares or index"
     ]
     assert check_census.flags("The economy grew 2.5% in 1986.") == []
+    # the banks' base rates in general are Bank Rate (the check compares them), one bank's its own
+    assert check_census.flags("Major U.K. banks lowered their base lending rates to 9.5 pct.") == []
+    assert check_census.flags("Barclays cut its base rate to 10 pct.") == ["its / the company's"]
+    assert check_census.flags("The firms raised their prices by 5 pct.") == ["its / the company's"]
     assert check_census.flags(None) == []  # type: ignore[arg-type]
 
 

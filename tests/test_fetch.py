@@ -4,6 +4,7 @@ internet): pages, a feed, a 404, a slow page, a huge page, a redirect loop, robo
 from __future__ import annotations
 
 import csv
+import os
 import sqlite3
 import sys
 import threading
@@ -16,7 +17,14 @@ import pytest
 from click.testing import CliRunner
 
 from ledger.cli import cli
-from ledger.fetch import Fetcher, FetchPolicy, feed_links, file_name_for, update_manifest
+from ledger.fetch import (
+    Fetcher,
+    FetchPolicy,
+    feed_links,
+    fetch_pages,
+    file_name_for,
+    update_manifest,
+)
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 HARBOUR = (PAGES / "harbour-wire-chip-exports.html").read_bytes()
@@ -196,13 +204,26 @@ def test_a_bad_url_is_one_line_naming_it_and_the_others_are_still_fetched(
     assert [r["file"] for r in manifest_rows(folder)] == [file_name_for(good)]
 
 
-def test_only_http_and_https(tmp_path: Path):
-    code, _, err = fetch("file:///etc/passwd", "ftp://example.com/x", "--into", str(tmp_path))
+def test_only_http_and_https_and_a_fetch_that_saves_nothing_makes_no_folder(tmp_path: Path):
+    folder = tmp_path / "sources"
+    code, _, err = fetch("file:///etc/passwd", "ftp://example.com/x", "--into", str(folder))
     assert code == 1
     assert err.splitlines() == [
         "failed: file:///etc/passwd: only http and https URLs are fetched, not file",
         "failed: ftp://example.com/x: only http and https URLs are fetched, not ftp",
     ]
+    assert os.listdir(tmp_path) == []
+
+
+def test_a_fetch_into_a_file_is_refused_before_anything_is_fetched(site: str, tmp_path: Path):
+    """The folder is made only when a page is saved: a file in its place must still be refused
+    first, not after a download (the CLI's --into refuses a file itself)."""
+    into = tmp_path / "notes.txt"
+    into.write_text("not a folder\n", encoding="utf-8")
+    with Fetcher(FetchPolicy()) as fetcher, pytest.raises(NotADirectoryError) as error:
+        fetch_pages([f"{site}/news/chip-exports"], into, fetcher)
+    assert (error.value.filename, error.value.strerror) == (str(into), "not a folder")
+    assert into.read_text(encoding="utf-8") == "not a folder\n"
 
 
 def test_robots_can_be_ignored_and_a_redirect_is_followed(site: str, tmp_path: Path):

@@ -943,7 +943,6 @@ def test_postings_other_oils_cross_rates_and_far_off_prices_meet_no_market_serie
         [
             ("19.35 dlrs", "a posted one"),
             ("346.50 dlrs", "an oil product's price"),
-            ("1.2964 marks", "a cross rate"),
             ("805.50 stg", "the price of something else"),
             ("1,052 yen", "the price of something else"),
         ],
@@ -952,6 +951,11 @@ def test_postings_other_oils_cross_rates_and_far_off_prices_meet_no_market_serie
         "146.20 yen"
     ]  # the day's rate: FRED 142.90 in April, 151.43 in March
     assert outcome == "consistent", checks
+    # a cross rate: marks per Australian dollar, FRED's marks per US$ over its A$ per US$
+    # (1.8355 / 1.4554 = 1.2612 in March, 1.8118 / 1.4057 = 1.2889 in April)
+    outcome, checks, _ = found["1.2964 marks"]
+    assert outcome == "consistent", checks
+    assert checks[0][1] == "fred-exchange-rates:FRED:EXCH:DEM/AUD:1987-03", checks
 
 
 def test_a_verbless_figure_takes_the_forecast_words_of_the_clause_it_continues(
@@ -1146,11 +1150,20 @@ def test_a_cross_rate_is_told_by_the_currency_priced_not_by_the_clause(folder: P
         "g.txt": ("1987-03-20", "STERLING RISES TO 1.6050 DLRS IN LONDON\n\nLONDON, March 20 - "
                   "Sterling rose.\n"),
     })  # fmt: skip
-    for quote in ("1.2964 marks", "103.32 yen", "103.15", "0.4392 sterling", "0.4361", "2.955",
-                  "up to 2.957 marks", "103.62 yen"):  # fmt: skip
+    # each a cross rate, checked as the ratio of the two currencies' rates to the dollar in the
+    # months around its day (FRED, foreign currency per US$): yen per A$ 151.43 / 1.4554 = 104.05
+    # in March, 142.90 / 1.4057 = 101.66 in April, 140.48 / 1.4002 = 100.33 in May; marks per
+    # pound 1.8118 / 0.613 = 2.956 in April; pounds per A$ 0.613 / 1.4057 = 0.4361 in April
+    for quote, pair in (("1.2964 marks", "DEM/AUD"), ("103.32 yen", "JPY/AUD"),
+                        ("103.15", "JPY/AUD"), ("0.4392 sterling", "GBP/AUD"),
+                        ("0.4361", "GBP/AUD"), ("2.955", "DEM/GBP"),
+                        ("up to 2.957 marks", "DEM/GBP"), ("103.62 yen", "JPY/AUD")):  # fmt: skip
         outcome, checks, _ = found[quote]
-        assert outcome == "no-reference", (quote, checks)
-        assert "a cross rate" in checks[0][6], (quote, checks)
+        assert outcome == "consistent", (quote, checks)
+        assert checks[0][1].startswith(f"fred-exchange-rates:FRED:EXCH:{pair}:1987-"), quote
+        assert f"a cross rate, {pair[:3]} per US$ over {pair[4:]} per US$" in checks[0][6], quote
+    outcome, checks, _ = found["103.62 yen"]  # dated 1987-03-27: February to April
+    assert "monthly values for JPY/AUD 1987-02..1987-04 range 101.657-104.049" in checks[0][6]
     # the dollar priced against the yen and the mark, sterling in dollars (by "stg" after it, or
     # by its name before a verb it "remained" at, or a headline's "RISES TO")
     for quote, currency in (("145.20 yen", "JPY"), ("1.8150 marks", "DEM"),
@@ -1683,6 +1696,18 @@ def test_a_quote_of_last_summer_is_a_days_in_that_seasons_months(
     outcome, checks, _ = found["149 yen"]
     assert outcome == "consistent", checks
     assert "last summer (1987-06..1987-08): monthly values for JPY" in checks[0][6]
+
+
+def test_a_quote_in_a_quarter_not_over_is_judged_by_its_months_up_to_publication(
+    folder: Path,
+) -> None:
+    """A span of months ending after publication is read as its quarter (1987-Q2, in a story of
+    May 15): only the months up to the story's are among what the day's quote may have been."""
+    outcome, checks = check_one(folder, "so_far", "1987-05-15",
+                                "TOKYO, May 15 - The dollar fell to 140 yen between April and "
+                                "June 1987.", "140 yen")  # fmt: skip
+    assert outcome == "consistent", checks
+    assert "a day in 1987-Q2: monthly values for JPY 1987-04..1987-05 range" in checks[0][6]
 
 
 def test_the_banks_base_rates_are_bank_rate_one_banks_is_its_own(folder: Path) -> None:

@@ -238,6 +238,52 @@ def test_a_write_to_a_read_only_ledger_is_a_one_line_error(ledger_path: Path, na
     assert state(ledger_path) == before
 
 
+@pytest.mark.parametrize("name", [*WRITES, "ingest"])
+def test_a_write_in_a_read_only_folder_names_the_folder(ledger_path: Path, name: str):
+    """SQLite makes a WAL ledger's -wal and -shm files beside it: in a folder the user may not
+    write to, every write said no more than "unable to open database file"."""
+    args = {**WRITES, "ingest": ["ingest", str(SOURCES)]}[name]
+    folder = ledger_path.parent
+    with unwritable(ledger_path, folder):
+        before = state(ledger_path)
+        code, output = run(*args, "--db", str(ledger_path))
+        assert state(ledger_path) == before
+    assert (code, output) == (
+        1,
+        f"Error: {ledger_path}: cannot write to the ledger: its folder {folder} is not writable"
+        " (SQLite keeps a ledger's -wal and -shm files beside it)\n",
+    )
+    assert sorted(os.listdir(folder)) == ["claims.db"]
+
+
+def test_serve_in_a_read_only_folder_names_the_folder(ledger_path: Path):
+    folder = ledger_path.parent
+    with unwritable(ledger_path, folder):
+        code, output = run("serve", "--db", str(ledger_path), "--port", "1", "--no-pack")
+    assert (code, output) == (
+        1,
+        f"Error: {ledger_path}: its folder {folder} is not writable: reviewers' notes are written"
+        " into the ledger, and SQLite keeps its -wal and -shm files beside it\n",
+    )
+    assert sorted(os.listdir(folder)) == ["claims.db"]
+
+
+def test_an_import_in_a_read_only_folder_names_the_folder(tmp_path: Path):
+    rates = tmp_path / "rates.csv"
+    rates.write_text("date,rate\n2020-03-11,0.25\n", encoding="utf-8")
+    folder = tmp_path / "references"
+    folder.mkdir()
+    with unwritable(folder):
+        code, output = run("reference", "import", "boe-bank-rate", "--references-db",
+                           str(folder / "references.db"), str(rates))  # fmt: skip
+    assert (code, output) == (
+        1,
+        f"Error: {folder / 'references.db'}: cannot import into it: its folder {folder} is not "
+        "writable\n",
+    )
+    assert os.listdir(folder) == []
+
+
 def test_an_import_into_a_read_only_reference_database_is_a_one_line_error(tmp_path: Path):
     """It was a traceback: the importer's write met SQLite's refusal uncaught."""
     rates, more = tmp_path / "rates.csv", tmp_path / "more.csv"

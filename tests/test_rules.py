@@ -70,6 +70,15 @@ def kind_and_unit(rule: str, example: ValueExample) -> tuple[str, str | None]:
     return fixed[table]
 
 
+def test_rating_agency_examples_match() -> None:
+    """Each example is an agency's name; an index named after one is none ("S&P 500")."""
+    for example in RULES.files.rating_agency.examples:
+        assert RULES.rating_agency.search(example), example
+    assert not RULES.rating_agency.search("S&P 500")
+    assert not RULES.rating_agency.search("Standard & Poor's 500")
+    assert {"rating", "downgraded", "creditwatch"} <= RULES.rating_words
+
+
 def test_state_body_and_headline_subject_examples_match() -> None:
     for example in RULES.files.state_body.examples:
         assert RULES.state_body.search(example), example
@@ -277,7 +286,7 @@ def test_rules_command_lists_rules() -> None:
     tables += ["period_span", "period_reach", "subject_self"]
     tables += ["own_aside", "state_body", "headline_subject", "attribution_words", "comparison"]
     tables += ["subject_object", "subject_owned", "reported_subject", "security_term"]
-    tables += ["place_in_name", "not_labels"]
+    tables += ["place_in_name", "rating_agency", "not_labels"]
     assert len(lines) == len(tables) + sum(
         len(getattr(RULES.files, k))
         for k in ("pattern", "scale", "fraction", "multiple", "currency", "context", "word_context",
@@ -352,6 +361,14 @@ def test_a_rules_folder_missing_a_pattern_the_extractor_reads_is_refused(
             'needs = ["<"]',
             'needs = ["<"]\npast_head_triggers = ["said"]',
             "subject_name 'wire_name' has past_head_triggers, but its regex does not open with",
+        ),
+        # where a cue or a metric is tried: words its examples lack, no trigger to open with
+        ("cues.toml", 'needs = ["<"]', 'needs = ["<"]\nalso = ["zzz"]', "hold none of `also`"),
+        (
+            "metrics.toml",
+            'triggers = ["export", "exports"]\nopens_with_trigger = true',
+            "opens_with_trigger = true",
+            "exports_share_gdp: opens_with_trigger needs triggers to open with",
         ),
     ],
 )

@@ -337,7 +337,9 @@ def csrf(datasette: Any, cookies: dict[str, str] | None = None) -> tuple[str, di
     return token.group(1), jar
 
 
-def sign_in(datasette: Any, name: str, password: str) -> dict[str, str]:
+def post_sign_in(datasette: Any, name: str, password: str) -> tuple[Any, dict[str, str]]:
+    """The sign-in form posted as a browser posts it: the answer, and the cookies it was sent
+    with (its CSRF token's)."""
     token, jar = csrf(datasette)
     response = run(
         datasette.client.post(
@@ -346,6 +348,11 @@ def sign_in(datasette: Any, name: str, password: str) -> dict[str, str]:
             cookies=jar,
         )
     )
+    return response, jar
+
+
+def sign_in(datasette: Any, name: str, password: str) -> dict[str, str]:
+    response, jar = post_sign_in(datasette, name, password)
     assert response.status_code == 302, response.text
     assert "ds_actor" in response.cookies, "sign-in failed"
     return {**jar, "ds_actor": response.cookies["ds_actor"]}
@@ -531,14 +538,7 @@ def test_signed_in_reviewer_adds_a_note(ledger, reviewers):
 
 
 def sign_in_fails(datasette: Any, name: str, password: str) -> bool:
-    token, jar = csrf(datasette)
-    response = run(
-        datasette.client.post(
-            "/-/login",
-            data={"username": name, "password": password, "csrftoken": token},
-            cookies=jar,
-        )
-    )
+    response, _ = post_sign_in(datasette, name, password)
     return response.status_code == 200 and "Invalid username or password" in response.text
 
 

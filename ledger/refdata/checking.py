@@ -82,6 +82,39 @@ NOT_A_BENCHMARK = "none"
 # A day's quote (oil) is compared with the days of the week before publication.
 DAY_WINDOW = timedelta(days=7)
 _FRENCH = re.compile(r"\bfrench\b|\bFFR\b", re.I)
+# A move of a market's price: a day's or a week's is never this large (`_long_move`).
+LONG_MOVE = 1.3
+_MOVE_UNIT = (
+    r"(?:\s*(?:u\.s\.\s+)?(?:dlrs?|dollars?|yen|marks|francs|stg))?"  # "28 dlrs", "145 yen"
+    r"(?:\s+(?:a|per)\s+(?:barrel|bbl))?"  # "a barrel"
+)
+_NUMBER_WORDS = {  # from two: "to one stg" is a counter ("1.6030 U.S. Dlrs to one stg")
+    word: str(number)
+    for number, word in enumerate((
+        "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+        "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
+        "eighteen", "nineteen", "twenty",
+    ))
+    if number > 1
+}  # fmt: skip
+_MOVE_VALUE = (
+    r"(?:(?:about|around|some|over|below|above|under|just)\s+)*\$?"
+    rf"(?P<value>\d+(?:\.\d+)?|{'|'.join(_NUMBER_WORDS)})\b"
+)
+_MOVE_AFTER = re.compile(  # "from 25 dlrs" after "to around 12 dlrs"; "to below nine dlrs"
+    r"\s*(?:(?:a|per)\s+(?:barrel|bbl)\s+)?(?:from|to)\s+" + _MOVE_VALUE, re.I
+)
+_MOVE_BEFORE = re.compile(  # "from about 28 dlrs a barrel to" before "below nine dlrs"
+    r"\b(?:from|to)\s+" + _MOVE_VALUE + _MOVE_UNIT + r"\s+(?:to|from)\s+"
+    r"(?:(?:about|around|some|below|above|under|over|just)\s+)*\Z",
+    re.I,
+)
+# The sentence says a move's end is the present price ("has fallen to", "now").
+_NOW = re.compile(
+    r"\b(?:has|have)\s+(?:\w+\s+)?(?:fallen|risen|dropped|climbed|slipped|recovered|rebounded|"
+    r"gained|lost|declined|firmed|eased|moved|come|gone)\b|\b(?:now|today|currently|current)\b",
+    re.I,
+)
 _DATELINE = re.compile(r"^\s*([A-Z][A-Z .'-]+?),\s+[A-Z][a-z]{2,}\.?\s+\d{1,2}\s*-", re.M)
 
 
@@ -204,6 +237,7 @@ class CheckingRules(BaseModel):
     share_after: list[Cue]
     allowed_for: list[Cue]
     period_elsewhere: list[Cue]
+    undated_past: list[Cue]
     day_after: list[Cue]
     moved_since: list[Cue]
     since_month: list[Cue]
@@ -232,6 +266,7 @@ class CheckingRules(BaseModel):
     adjusted: list[Cue]
     unadjusted: IdList
     baseline_year: list[Cue]
+    a_year_earlier: list[Cue]
     last_years: list[Cue]
     moved_other: list[Cue]
     currency_words: WordTable
@@ -714,12 +749,17 @@ class Matcher:
         subject = self._series_subject(figure, definition)
         if subject is None:
             return [Verdict("no-reference", "no subject to look official series up by")]
-        series = self._series_of(
-            definition,
-            subject,
-            self._basis(figure, definition),
-            self._benchmark_named(figure) if _market_quote(definition) == "oil" else None,
-        )
+        cross = self.cross_quoted(figure) if _market_quote(definition) == "currency" else None
+        if cross:  # "The Australian dollar was firmer at ... 103.32 yen": yen per A$
+            series = self._cross_series(definition, subject, cross)
+            subject = f"{subject}/{cross}"
+        else:
+            series = self._series_of(
+                definition,
+                subject,
+                self._basis(figure, definition),
+                self._benchmark_named(figure) if _market_quote(definition) == "oil" else None,
+            )
         if not series:
             return [Verdict("no-reference", f"no official series of {figure.metric} for {subject}")]
         season = self._season(figure) if _market_quote(definition) and not figure.period else None
@@ -761,7 +801,23 @@ class Matcher:
             why = (f"{_article(said)} {said} figure with no period; official series for "
                    f"{subject} are {found}")  # fmt: skip
             return [Verdict("no-reference", why)]
-        return self._dated(figure, definition, series, subject, frequency, match)
+        rows = self._dated(figure, definition, series, subject, frequency, match)
+        if self._average_a_year_before(figure, definition) and not any(
+            row.outcome == "consistent" for row in rows
+        ):  # "... 155 yen in the period from 190 a year earlier": the firm's period, unnamed
+            why = f"an average a year before a period its words do not name: {rows[0].explanation}"
+            return [Verdict("no-reference", why)]
+        return rows
+
+    def _average_a_year_before(self, figure: Figure, definition: MetricDefinition) -> bool:
+        """A market's average compared with another "a year earlier" ("The dollar averaged 157
+        yen, against 192 a year earlier"): of the year before the other's period, which may be a
+        firm's half or quarter the words do not name."""
+        return (
+            _market_quote(definition) is not None
+            and any(cue.search(figure.words.after) for cue in self.rules.a_year_earlier)
+            and any(cue.search(self._scope_words(figure)) for cue in self.rules.averaged)
+        )
 
     def _dated(
         self,
@@ -1077,6 +1133,21 @@ class Matcher:
             cue.search(figure.sentence[: figure.offset]) for cue in self.rules.period_elsewhere
         ):  # "In the same time span the Taiwan dollar rose to 36.77"
             return "a quote of a time another sentence names, not of a day the check can read"
+        undated = figure.period is None or (
+            figure.published is not None and figure.period == f"{figure.published:%Y-%m}"
+        )  # none of its own: the month it was said in is the extractor's guess
+        if (
+            definition.aggregation == "point"
+            and undated
+            and any(cue.search(figure.sentence[: figure.offset]) for cue in self.rules.undated_past)
+        ):  # "when crude oil was at 26 dlrs a barrel"
+            return "a quote of a past time its sentence does not date, not of the day it was said"
+        if _market_quote(definition) and undated and _long_move(figure):
+            return (
+                "one end of a move too large for a day's or a week's (more than "
+                f"{_num(round((LONG_MOVE - 1) * 100))}%), which its sentence does not date: "
+                "not the quote of the day it was said"
+            )
         if (
             definition.measure == "level"
             and figure.change is not None
@@ -1133,26 +1204,50 @@ class Matcher:
             return "a regional or city figure: never compared with national statistics"
         if market == "oil" and self._not_a_benchmark(figure):
             return "another crude's or an oil product's price, or a posted one: never a benchmark's"
-        if market == "currency" and self._cross_rate(figure):
-            return "a cross rate of two currencies, neither the dollar: the series are in dollars"
         return None
 
-    def _cross_rate(self, figure: Figure) -> bool:
-        """A figure in one currency quoting the price of another, neither the dollar: the
-        currency whose price its sentence gives, the last one named before the figure as no
-        quote's unit nor a counter ("The Australian dollar was firmer at 1.2964 marks, 103.32 yen
-        from 103.15"; not "the dollar rose against the yen to 145 yen"), or the counter right
-        after it ("103.62 yen to the Australian dollar"). No series of rates to the dollar gives
-        such a price."""
+    def cross_quoted(self, figure: Figure) -> str | None:
+        """The code of the currency a figure in one currency quotes the price of, neither the
+        dollar (a cross rate), else None: the currency whose price its sentence gives, the last
+        one named before the figure as no quote's unit nor a counter ("The Australian dollar was
+        firmer at 1.2964 marks, 103.32 yen from 103.15"; not "the dollar rose against the yen to
+        145 yen"), or the counter right after it ("103.62 yen to the Australian dollar"). A bare
+        "franc" in a Swiss or Belgian story is that country's ("96.84 yen to the franc", filed
+        from Zurich)."""
         if figure.unit in (None, "USD", "percent"):  # a move's percentage: `_moved_since`
-            return False
+            return None
         table = self.rules.currency_words.table()
         quoted = self._priced_before(figure.sentence[: figure.offset])
         counter = self.counter_after(figure.next_words)
         if counter:
             quoted = counter
         code = table.get(quoted.casefold(), "USD") if quoted else "USD"
-        return code not in (figure.unit, "USD")
+        if code == "FRF" and figure.subject.code is not None and not _FRENCH.search(quoted or ""):
+            code = self.rules.franc_of.table().get(figure.subject.code, code)
+        return None if code in (figure.unit, "USD") else code
+
+    def _cross_series(self, definition: MetricDefinition, unit: str, quoted: str) -> Series:
+        """A cross rate's series: `unit` per `quoted`, the ratio of the two currencies' rates to
+        the dollar in each month or year both are given (FRED: foreign currency per US$, the
+        pound's too), so that "103.32 yen" to the Australian dollar is checked as yen per US$ over
+        Australian dollars per US$. Each value says so in its indicator's name, which the check's
+        explanation (and `--explain`) cites."""
+        own, other = (self._series_of(definition, code, None) for code in (unit, quoted))
+        values = []
+        for frequency, listed in own.ordered.items():
+            for value in listed:
+                legs = [v for v in other.at(frequency, value.period) if v.value]
+                if not legs or value.indicator != legs[0].indicator:
+                    continue
+                name = f"{value.indicator_name}: a cross rate, {unit} per US$ over {quoted} per US$"
+                values.append(
+                    value._replace(
+                        indicator_name=name,
+                        subject=f"{unit}/{quoted}",
+                        value=value.value / legs[0].value,
+                    )
+                )
+        return Series(values)
 
     def _currency_names(self) -> re.Pattern[str]:
         dollar = "|".join(f"(?:{cue.pattern})" for cue in self.rules.dollar_named)
@@ -1473,6 +1568,31 @@ def _off_the_level(
     return None
 
 
+def _long_move(figure: Figure) -> bool:
+    """The figure is one end of a move whose other end, named beside it ("prices collapsed from
+    about 28 dlrs a barrel to below nine dlrs", "the fall in oil prices to around 12 dlrs from 25
+    dlrs"), is more than LONG_MOVE times it or less than its inverse: a move of months or years,
+    not a day's, so neither end is the price of the day it was said, unless the sentence says it
+    is now ("has fallen to 145 yen from 240", "now").
+
+    >>> words = FigureWords("collapsed from about 28 dlrs a barrel to ", "")
+    >>> _long_move(Figure(9, None, "less_than", "USD", None, "oil_price", None, None, words,
+    ...     "", Subject(None), "", sentence="Prices collapsed from about 28 dlrs a barrel to "
+    ...     "below nine dlrs.", offset=48, end=62))
+    True
+    """
+    head = figure.sentence[max(0, figure.offset - NAMED_REACH) : figure.offset]
+    if _NOW.search(figure.sentence[: figure.offset]):
+        return False
+    other = _MOVE_AFTER.match(figure.next_words) or _MOVE_BEFORE.search(head)
+    if other is None:
+        return False
+    said = other.group("value").casefold()
+    value = float(_NUMBER_WORDS.get(said, said))
+    low, high = sorted((abs(value), abs(figure.value)))
+    return low > 0 and high / low > LONG_MOVE
+
+
 def _market_series(indicator: str) -> bool:
     """Whether an indicator's values are a market's quotes (FRED's exchange rates, EIA's crude
     prices), whose levels a figure far above is no quote of."""
@@ -1611,8 +1731,10 @@ def _revised_after(value: OfficialValue, published: date | None) -> bool:
 def _window(series: Series, frequency: str, day: date) -> list[OfficialValue]:
     """The values of one frequency around a publication date: the week before it for daily
     prices, the month and those either side for monthly averages, the last two quarters over
-    (the one just released, and the one before), the rate in force and any change in the week
-    before for dated changes, the last year over for annual ones."""
+    (the one just released, and the one before), the rate in force, the one the day before (a
+    story filed on the day of a cut may quote the rate before it: "base lending rates fell ... on
+    March 9 to the current 10.5 pct", dated March 18, the day of the next cut) and any change in
+    the week before for dated changes, the last year over for annual ones."""
     if frequency == "D":
         return series.between("D", (day - DAY_WINDOW).isoformat(), day.isoformat())
     if frequency == "M":  # none if the series begins after the day's month (Brent's, May 1987)
@@ -1622,8 +1744,10 @@ def _window(series: Series, frequency: str, day: date) -> list[OfficialValue]:
         return series.before("Q", f"{day.year}-Q{(day.month - 1) // 3 + 1}", 2)
     if frequency == "E":
         in_force = series.before("E", day.isoformat() + "~", 1)  # "~" sorts after any date
+        eve = series.before("E", (day - timedelta(days=1)).isoformat() + "~", 1)
         recent = series.between("E", (day - DAY_WINDOW).isoformat(), day.isoformat())
-        return in_force + [v for v in recent if v not in in_force]
+        rates = eve + [v for v in in_force + recent if v not in eve]
+        return sorted(rates, key=lambda v: v.period)
     if frequency == "A":  # the year just over: the year of publication is not over
         return [v for v in series.at("A", str(day.year - 1)) if v.status == "actual"]
     return []

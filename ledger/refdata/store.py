@@ -12,10 +12,12 @@ vintage, licence and url.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import itertools
 import json
 import os
+import re
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator
@@ -23,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ledger.refdata.formats import FORMATS, Part, ReferenceDataError, expand
+from ledger.refdata.formats import FORMATS, Observation, Part, ReferenceDataError, expand
 
 SCHEMA = """
 create table if not exists datasets (
@@ -132,8 +134,13 @@ def import_paths(
             connection = connect(db_path, create=True)
         for plan in plans:
             summary.files.append(_write_plan(connection, plan, vintage))
-    finally:
+    except BaseException:
         connection.close()
+        if not made and not summary.files:  # its first file failed in its values: none left
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(db_path)
+        raise
+    connection.close()
     summary.seconds = time.perf_counter() - started
     return summary
 
@@ -256,6 +263,35 @@ def _write_plan(connection: sqlite3.Connection, plan: _Plan, vintage: str | None
     return plan.done
 
 
+_DAY = r"\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])"
+# How a period is written at each frequency, as the checker looks values up.
+PERIOD_SHAPES = {
+    "A": re.compile(r"\d{4}"),
+    "H": re.compile(r"\d{4}-H[12]"),
+    "Q": re.compile(r"\d{4}-Q[1-4]"),
+    "M": re.compile(r"\d{4}-(?:0[1-9]|1[0-2])"),
+    "W": re.compile(_DAY),
+    "D": re.compile(_DAY),
+    "E": re.compile(_DAY),
+}
+
+
+def _well_dated(part: Part) -> Iterator[Observation]:
+    """The part's values, refused (`ReferenceDataError`, the file's transaction rolled back) at
+    the first whose period is not written as its frequency's are: a cell a reader took as a date
+    ("not a date", "31/12/2020") was stored as a period no check would ever ask for."""
+    for observation in part.observations:
+        shape = PERIOD_SHAPES.get(observation.frequency)
+        if shape is None or not shape.fullmatch(observation.period):
+            where = part.files[0] if part.files else part.dataset.id
+            raise ReferenceDataError(
+                f"{where}: {observation.period!r} is not a period of frequency"
+                f" {observation.frequency} ({observation.indicator}, {observation.subject});"
+                " nothing imported from it"
+            )
+        yield observation
+
+
 def write_part(connection: sqlite3.Connection, part: Part, stamp: str | None) -> int:
     """Upsert a part's dataset, values (streamed, in batches) and indicators; returns the count
     of values. The caller holds the transaction."""
@@ -268,7 +304,7 @@ def write_part(connection: sqlite3.Connection, part: Part, stamp: str | None) ->
         [d.id, d.publisher, d.title, d.licence, d.url, d.vintage, d.format, stamp],
     )
     count = 0
-    observations: Iterator = ((d.id, *observation) for observation in part.observations)
+    observations: Iterator = ((d.id, *observation) for observation in _well_dated(part))
     while batch := list(itertools.islice(observations, BATCH_ROWS)):
         connection.executemany(
             "insert or replace into ref_values values (?, ?, ?, ?, ?, ?, ?, ?)", batch

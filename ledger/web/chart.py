@@ -106,6 +106,37 @@ class Figure:
     official: bool = False  # a value of an official series: drawn joined as a line
 
 
+@dataclass(frozen=True)
+class Plot:
+    """Where years and values fall on the chart: the axes' ranges, and the pixel of each."""
+
+    x_min: float
+    x_max: float
+    y_min: float
+    y_max: float
+
+    @classmethod
+    def of(cls, figures: list[Figure]) -> Plot:
+        """Years from the first figure's start to the last one's end; values from
+        `value_range`, with a little room above the highest."""
+        values = [f.value for f in figures] + [f.value_high for f in figures if f.value_high]
+        y_min, y_max = value_range(values)
+        if y_max == y_min:
+            y_max = y_min + 1
+        y_max += (y_max - y_min) * 0.08
+        return cls(min(f.when[0] for f in figures), max(f.when[1] for f in figures), y_min, y_max)
+
+    def x(self, year: float) -> float:
+        return LEFT + (year - self.x_min) / (self.x_max - self.x_min) * (WIDTH - LEFT - RIGHT)
+
+    def y(self, value: float) -> float:
+        value = min(max(value, self.y_min), self.y_max)  # an outlier sits on the edge
+        return TOP + (self.y_max - value) / (self.y_max - self.y_min) * (HEIGHT - TOP - BOTTOM)
+
+    def off_scale(self, value: float | None) -> bool:
+        return value is not None and not self.y_min <= value <= self.y_max
+
+
 def svg_chart(figures: list[Figure], *, title: str, unit: str | None) -> Markup:
     """Draw the figures; an empty list gives a short SVG saying there is nothing to draw."""
     title_text = f"{title} ({unit})" if unit else title
@@ -114,48 +145,50 @@ def svg_chart(figures: list[Figure], *, title: str, unit: str | None) -> Markup:
             '<svg xmlns="http://www.w3.org/2000/svg" class="ledger-chart" width="{w}" height="60"'
             ' role="img"><text x="10" y="30">{t}: no dated figures to draw</text></svg>'
         ).format(w=WIDTH, t=title_text)
-    lows = [f.when[0] for f in figures]
-    highs = [f.when[1] for f in figures]
-    x_min, x_max = min(lows), max(highs)
-    values = [f.value for f in figures] + [f.value_high for f in figures if f.value_high]
-    y_min, y_max = value_range(values)
-    if y_max == y_min:
-        y_max = y_min + 1
-    y_max += (y_max - y_min) * 0.08
-
-    def x(year: float) -> float:
-        return LEFT + (year - x_min) / (x_max - x_min) * (WIDTH - LEFT - RIGHT)
-
-    def y(value: float) -> float:
-        value = min(max(value, y_min), y_max)  # an outlier sits on the edge, marked off scale
-        return TOP + (y_max - value) / (y_max - y_min) * (HEIGHT - TOP - BOTTOM)
-
-    def off_scale(value: float | None) -> bool:
-        return value is not None and not y_min <= value <= y_max
-
+    plot = Plot.of(figures)
     parts: list[Markup] = [
         Markup(
             '<svg xmlns="http://www.w3.org/2000/svg" class="ledger-chart" width="{w}" '
             'height="{h}" viewBox="0 0 {w} {h}" role="img" aria-label="{t}">'
             "<title>{t}</title>"
-        ).format(w=WIDTH, h=HEIGHT, t=title_text)
+        ).format(w=WIDTH, h=HEIGHT, t=title_text),
+        *_axes(plot),
     ]
-    # Axes, with a tick per year and five value ticks.
-    parts.append(
+    line = sorted((f for f in figures if f.official), key=lambda f: f.when)
+    if line:
+        points = " ".join(
+            f"{plot.x((f.when[0] + f.when[1]) / 2):.1f},{plot.y(f.value):.1f}" for f in line
+        )
+        parts.append(
+            Markup('<g class="official"><title>{}</title><polyline points="{}"/></g>').format(
+                line[0].label, points
+            )
+        )
+    for figure in sorted(figures, key=lambda f: (not f.reference, f.when)):
+        if not figure.official:
+            parts.append(_mark(figure, plot))
+    parts.append(Markup("</svg>"))
+    return escape("").join(parts)
+
+
+def _axes(plot: Plot) -> list[Markup]:
+    """The axes, a tick per year (per few years over a decade) and round value ticks."""
+    parts = [
         Markup(
             '<g class="axis"><line x1="{l}" y1="{b}" x2="{r}" y2="{b}"/>'
             '<line x1="{l}" y1="{t}" x2="{l}" y2="{b}"/>'
         ).format(l=LEFT, r=WIDTH - RIGHT, t=TOP, b=HEIGHT - BOTTOM)
-    )
-    first_year, last_year = int(x_min), int(x_max if x_max > int(x_max) else x_max - 1)
+    ]
+    x_max = plot.x_max
+    first_year, last_year = int(plot.x_min), int(x_max if x_max > int(x_max) else x_max - 1)
     step = max(1, (last_year - first_year + 1) // 10)
     for year in range(first_year, last_year + 1, step):
         parts.append(
             Markup('<text x="{x:.1f}" y="{y}" text-anchor="middle">{year}</text>').format(
-                x=x(year + 0.5), y=HEIGHT - BOTTOM + 18, year=year
+                x=plot.x(year + 0.5), y=HEIGHT - BOTTOM + 18, year=year
             )
         )
-    for value in nice_ticks(y_min, y_max):
+    for value in nice_ticks(plot.y_min, plot.y_max):
         parts.append(
             Markup(
                 '<line class="grid" x1="{l}" y1="{y:.1f}" x2="{r}" y2="{y:.1f}"/>'
@@ -163,60 +196,50 @@ def svg_chart(figures: list[Figure], *, title: str, unit: str | None) -> Markup:
             ).format(
                 l=LEFT,
                 r=WIDTH - RIGHT,
-                y=y(value),
+                y=plot.y(value),
                 tx=LEFT - 6,
-                ty=y(value) + 4,
+                ty=plot.y(value) + 4,
                 label=number_in_words(value),
             )
         )
     parts.append(Markup("</g>"))
-    line = sorted((f for f in figures if f.official), key=lambda f: f.when)
-    if line:
-        points = " ".join(f"{x((f.when[0] + f.when[1]) / 2):.1f},{y(f.value):.1f}" for f in line)
-        parts.append(
-            Markup('<g class="official"><title>{}</title><polyline points="{}"/></g>').format(
-                line[0].label, points
-            )
+    return parts
+
+
+def _mark(figure: Figure, plot: Plot) -> Markup:
+    """A reference value as a dashed line across its period; a claim as a dot (a bar up to the
+    top of its range), a link to its page, marked when off scale."""
+    outlier = plot.off_scale(figure.value) or plot.off_scale(figure.value_high)
+    tip = Markup("<title>{}{}</title>").format(
+        figure.label,
+        f" (off scale: {number_in_words(figure.value_high or figure.value)})" if outlier else "",
+    )
+    if figure.reference:
+        return Markup(
+            '<g class="reference">{tip}<line x1="{x1:.1f}" y1="{y:.1f}" x2="{x2:.1f}" '
+            'y2="{y:.1f}"/><text x="{x2:.1f}" y="{ty:.1f}" text-anchor="end">'
+            "reference</text></g>"
+        ).format(
+            tip=tip,
+            x1=plot.x(figure.when[0]),
+            x2=plot.x(figure.when[1]),
+            y=plot.y(figure.value),
+            ty=plot.y(figure.value) - 4,
         )
-    for figure in sorted(figures, key=lambda f: (not f.reference, f.when)):
-        if figure.official:
-            continue
-        outlier = off_scale(figure.value) or off_scale(figure.value_high)
-        tip = Markup("<title>{}{}</title>").format(
-            figure.label,
-            f" (off scale: {number_in_words(figure.value_high or figure.value)})"
-            if outlier
-            else "",
+    middle = plot.x((figure.when[0] + figure.when[1]) / 2)
+    bar = Markup("")
+    if figure.value_high is not None:
+        bar = Markup('<line x1="{x:.1f}" y1="{y1:.1f}" x2="{x:.1f}" y2="{y2:.1f}"/>').format(
+            x=middle, y1=plot.y(figure.value), y2=plot.y(figure.value_high)
         )
-        if figure.reference:
-            shape = Markup(
-                '<g class="reference">{tip}<line x1="{x1:.1f}" y1="{y:.1f}" x2="{x2:.1f}" '
-                'y2="{y:.1f}"/><text x="{x2:.1f}" y="{ty:.1f}" text-anchor="end">'
-                "reference</text></g>"
-            ).format(
-                tip=tip,
-                x1=x(figure.when[0]),
-                x2=x(figure.when[1]),
-                y=y(figure.value),
-                ty=y(figure.value) - 4,
-            )
-        else:
-            middle = x((figure.when[0] + figure.when[1]) / 2)
-            bar = Markup("")
-            if figure.value_high is not None:
-                bar = Markup(
-                    '<line x1="{x:.1f}" y1="{y1:.1f}" x2="{x:.1f}" y2="{y2:.1f}"/>'
-                ).format(x=middle, y1=y(figure.value), y2=y(figure.value_high))
-            shape = Markup(
-                '<g class="claim{off}">{tip}{bar}<circle cx="{x:.1f}" cy="{y:.1f}" r="5"/></g>'
-            ).format(
-                off=" off-scale" if outlier else "", tip=tip, bar=bar, x=middle, y=y(figure.value)
-            )
-            if figure.href:
-                shape = Markup('<a href="{}">{}</a>').format(figure.href, shape)
-        parts.append(shape)
-    parts.append(Markup("</svg>"))
-    return escape("").join(parts)
+    shape = Markup(
+        '<g class="claim{off}">{tip}{bar}<circle cx="{x:.1f}" cy="{y:.1f}" r="5"/></g>'
+    ).format(
+        off=" off-scale" if outlier else "", tip=tip, bar=bar, x=middle, y=plot.y(figure.value)
+    )
+    if figure.href:
+        shape = Markup('<a href="{}">{}</a>').format(figure.href, shape)
+    return shape
 
 
 def chart_figures(

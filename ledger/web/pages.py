@@ -391,48 +391,10 @@ async def metric_chart(
     code, as the checks read it: GBR, EMU), only claims about it are drawn, with the official
     series of the metric for it as a line (from the reference databases beside the ledger).
     """
-    units = await _rows(
-        db,
-        """
-        select unit, count(*) as n from (
-            select unit from claims
-            where metric = :metric and retired_at is null and rejected_at is null
-            union all
-            select unit from "references" where metric = :metric
-        ) group by unit order by n desc, unit
-        """,
-        {"metric": metric},
-    )
+    units = await _units_of(db, metric)
     if unit is None and units:
         unit = units[0]["unit"]
-    drawn = """
-        from claims join sources on sources.id = claims.source_id
-        left join check_outcomes on check_outcomes.claim_id = claims.id
-        where claims.metric = :metric and claims.unit is :unit and claims.retired_at is null
-          and claims.rejected_at is null
-          and (:subject is null or check_outcomes.subject_code = :subject
-               or (check_outcomes.subject_code is null
-                   and claims.subject in (select value from json_each(:names))))
-    """
-    chosen = {
-        "metric": metric, "unit": unit, "limit": CHART_LIMIT, "subject": subject,
-        "names": json.dumps(subject_names_of(subject)) if subject else "[]",
-    }  # fmt: skip
-    claims = await _rows(
-        db,
-        f"""
-        select claims.id, claims.quote, claims.value, claims.value_high, claims.period,
-               claims.source_id, sources.publisher, sources.published
-        {drawn}
-        order by claims.checkworthiness desc, claims.id
-        limit :limit
-        """,
-        chosen,
-    )
-    claims.sort(key=lambda row: (row["period"] or "", row["published"] or ""))
-    total = len(claims)
-    if total == CHART_LIMIT:  # cut: how many the chosen metric, unit and subject have
-        total = (await _rows(db, f"select count(*) as n {drawn}", chosen))[0]["n"]
+    claims, total = await _claims_drawn(db, metric, unit, subject)
     references = await _rows(
         db,
         """select * from "references" where metric = :metric and unit is :unit
@@ -461,6 +423,58 @@ async def metric_chart(
         "undated": undated,
         "left_out": total - len(claims),
     }
+
+
+async def _units_of(db: Any, metric: str) -> list[dict[str, Any]]:
+    """The units a metric's current claims and references are in, the most used first."""
+    return await _rows(
+        db,
+        """
+        select unit, count(*) as n from (
+            select unit from claims
+            where metric = :metric and retired_at is null and rejected_at is null
+            union all
+            select unit from "references" where metric = :metric
+        ) group by unit order by n desc, unit
+        """,
+        {"metric": metric},
+    )
+
+
+async def _claims_drawn(
+    db: Any, metric: str, unit: str | None, subject: str | None
+) -> tuple[list[dict[str, Any]], int]:
+    """The current claims of the metric in the unit (about `subject`, when given) a chart
+    draws, the CHART_LIMIT most check-worthy in time order; and how many there are in all."""
+    drawn = """
+        from claims join sources on sources.id = claims.source_id
+        left join check_outcomes on check_outcomes.claim_id = claims.id
+        where claims.metric = :metric and claims.unit is :unit and claims.retired_at is null
+          and claims.rejected_at is null
+          and (:subject is null or check_outcomes.subject_code = :subject
+               or (check_outcomes.subject_code is null
+                   and claims.subject in (select value from json_each(:names))))
+    """
+    chosen = {
+        "metric": metric, "unit": unit, "limit": CHART_LIMIT, "subject": subject,
+        "names": json.dumps(subject_names_of(subject)) if subject else "[]",
+    }  # fmt: skip
+    claims = await _rows(
+        db,
+        f"""
+        select claims.id, claims.quote, claims.value, claims.value_high, claims.period,
+               claims.source_id, sources.publisher, sources.published
+        {drawn}
+        order by claims.checkworthiness desc, claims.id
+        limit :limit
+        """,
+        chosen,
+    )
+    claims.sort(key=lambda row: (row["period"] or "", row["published"] or ""))
+    total = len(claims)
+    if total == CHART_LIMIT:  # cut: how many the chosen metric, unit and subject have
+        total = (await _rows(db, f"select count(*) as n {drawn}", chosen))[0]["n"]
+    return claims, total
 
 
 def official_datasets(ledger_path: str) -> list[dict[str, Any]]:
