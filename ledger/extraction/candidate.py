@@ -675,14 +675,21 @@ def _number_of_named(r: Reading) -> bool:
     eight"): the figure, with no noun of its own, counts that plural
     (finish._carry_counted_nouns). Searched only in a sentence holding one of the words."""
     sentence = r.sentence
-    if not any(mark in sentence.text for mark in NUMBER_OF_MARKS):
-        return False  # a look for the words, cheaper than the sentence's words found
+    if not names_number(sentence):
+        return False
     pattern = r.doc.rules.compiled["number_of_before"]
     return pattern.search(r.doc.text, sentence.start, r.start, RELEASE_GIL) is not None
 
 
 # what a sentence holds where "the number of" may name what a figure counts
 NUMBER_OF_MARKS = ("number of", "Number of", "total of", "Total of", "count of")
+
+
+def names_number(sentence: Sentence) -> bool:
+    """Whether the sentence holds one of NUMBER_OF_MARKS, looked for once a sentence."""
+    if sentence.names_number is None:
+        sentence.names_number = any(mark in sentence.text for mark in NUMBER_OF_MARKS)
+    return sentence.names_number
 
 
 def _list_item(r: Reading) -> bool:
@@ -1286,6 +1293,11 @@ def _change_cue(doc: Doc, m: Match, unit: str | None = None, kind: str | None = 
     return None
 
 
+# a word each change cue with triggers reads before the figure (cues.toml): "a loss of", "rose
+# a seasonally adjusted", "grew at", "growth was"; looked for first, the sentence's words after
+_GATED_MARKS = (" a ", " an ", " at ", "rowth", "gain", "Gain", "loss")
+
+
 def _cue_direction(cue: ChangeCue, m: Match, unit: str | None, kind: str | None) -> str | None:
     """The direction a change cue's match gives a figure in `unit` of `kind`, if any."""
     if (cue.units and unit not in cue.units) or unit in cue.except_units:
@@ -1311,6 +1323,9 @@ def _change_before(
         return _change_cue(doc, cue, kind=kind)
     if sentence is None or not rules.change_before_gated:
         return None
+    window = doc.text[lo:start]
+    if not any(mark in window for mark in _GATED_MARKS):
+        return None  # every cue with triggers has one of these words before the figure
     # the cues with triggers ("rose a seasonally adjusted", "growth was"), each where its
     # sentence holds one of its words (`sentence` given: the claim is being read)
     if sentence.change_cues is None:  # found once a sentence

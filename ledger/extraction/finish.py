@@ -20,7 +20,7 @@ from collections import deque
 
 import regex
 
-from ledger.extraction.candidate import NUMBER_OF_MARKS, OF_AFTER, list_item_at
+from ledger.extraction.candidate import OF_AFTER, list_item_at, names_number
 from ledger.extraction.document import CLAUSE_REACH, RELEASE_GIL, WORD_REACH, Doc, Found, Sentence
 from ledger.extraction.sentence_fields import attribution, compares, metric, period, subject
 from ledger.fingerprints import fingerprint_occurrences
@@ -333,7 +333,7 @@ def _carry_counted_nouns(doc: Doc, claims: list[Found]) -> None:
             counted = claim if claim.carried_from is None else counted
         elif claim.value <= 0 or claim.value != int(claim.value):
             continue
-        elif claim.bare and not any(mark in claim.sentence for mark in NUMBER_OF_MARKS):
+        elif claim.bare and not names_number(doc.cache[claim.sentence_start]):
             continue  # only "the number of" keeps a figure nothing else explains
         elif named := _number_of(doc, claim, counted.end if counted else claim.sentence_start):
             # "car output fell to 669,370 ... truck production to 250,999"; a measure's word
