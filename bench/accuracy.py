@@ -11,6 +11,7 @@ labelled news (issue 14).
     python bench/accuracy.py --suite news-heldout4 # the fourth held-out batch (seen since)
     python bench/accuracy.py --suite news-heldout5 # the fifth held-out batch (seen since)
     python bench/accuracy.py --suite news-heldout6 # the sixth held-out batch (totals only)
+    python bench/accuracy.py --suite news-heldout7 # the seventh held-out batch (totals only)
     python bench/accuracy.py --chinese             # the Chinese suite (bench/accuracy_zh.py)
 
 Runs `ledger.extract`, quantulum3, Recognizers-Text and CQE on the same cases from
@@ -31,8 +32,9 @@ out), `news-heldout3`, 144 more labelled when the second was unsealed, sealed th
 `news-heldout4`, 140 more labelled when the third was unsealed, sealed the same way until issue
 14's fifth round, whose census of the corpora and tuning read its misses (seen since), and
 `news-heldout5`, 156 more labelled when the fourth was unsealed, sealed the same way until
-issue 14's ninth round, whose tuning read its misses (seen since), and `news-heldout6`, 152
-more labelled when the fifth was unsealed, sealed the same way; a sealed
+issue 14's ninth round, whose tuning read its misses (seen since), `news-heldout6`, 152
+more labelled when the fifth was unsealed, sealed the same way, and `news-heldout7`, 123 more
+labelled by a fresh hand to judge a round beside the sixth, sealed the same way; a sealed
 batch runs only when named (`--suite`, or the `news` suite's `--labels`), never in a run of
 every suite; each extractor runs on each sentence
 alone, laid out as in its document (its first line indented by the words before it on its line,
@@ -122,6 +124,7 @@ from news_labels import (  # noqa: E402
     HELDOUT4,
     HELDOUT5,
     HELDOUT6,
+    HELDOUT7,
     LABELS,
     load_labels,
 )
@@ -660,15 +663,17 @@ FIELDS = ("period", "subject", "attribution")
 # `news-heldout4`, a fourth labelled when the third was unsealed, sealed until issue 14's fifth
 # round, whose tuning read its misses, and `news-heldout5`, a fifth labelled when the fourth was
 # unsealed, sealed until issue 14's ninth round, whose tuning read its misses, and
-# `news-heldout6`, a sixth labelled when the fifth was unsealed, sealed (bench/labels/README.md).
+# `news-heldout6`, a sixth labelled when the fifth was unsealed, and `news-heldout7`, a seventh
+# labelled by another hand to judge a round beside the sixth, both sealed (bench/labels/README.md).
 NEWS_SETS = {
     "news": LABELS, "news-heldout": HELDOUT, "news-heldout2": HELDOUT2, "news-heldout3": HELDOUT3,
     "news-heldout4": HELDOUT4, "news-heldout5": HELDOUT5, "news-heldout6": HELDOUT6,
+    "news-heldout7": HELDOUT7,
 }  # fmt: skip
 # --misses never lists a sealed set: reading a held-out set's misses would make it a fit set
 # (news-heldout3 was sealed until issue 14's fourth round read its misses, news-heldout4 until
 # its fifth, news-heldout5 until its ninth)
-HELD_OUT_SETS = {"news-heldout6"}
+HELD_OUT_SETS = {"news-heldout6", "news-heldout7"}
 FAMILIES = ("money", "percent", "count", "measure", "multiple", "duration", "number", "vague")
 
 
@@ -990,6 +995,8 @@ def sealed_sets_asked(only: tuple[str, ...], labels: Path) -> list[str]:
     []
     >>> sealed_sets_asked(("news-heldout6", "news"), HELDOUT6)
     ['news-heldout6', 'news --labels news_heldout6.jsonl']
+    >>> sealed_sets_asked(("news-heldout7", "news"), HELDOUT7)
+    ['news-heldout7', 'news --labels news_heldout7.jsonl']
     """
     asked = [name for name in only if name in HELD_OUT_SETS]
     sealed_files = {NEWS_SETS[name].resolve() for name in HELD_OUT_SETS}
@@ -1030,7 +1037,7 @@ def sealed_sets_asked(only: tuple[str, ...], labels: Path) -> list[str]:
     " bench/labels/news_fields_heldout.jsonl; `news-heldout` and `news-heldout2` are issue 14's"
     " once held-out figures, `news-heldout3` too since issue 14's fourth round and"
     " `news-heldout4` since its fifth, `news-heldout5` since its ninth; a sealed batch given"
-    " here, such as news_heldout6.jsonl, is still refused --misses).",
+    " here, such as news_heldout6.jsonl or news_heldout7.jsonl, is still refused --misses).",
 )
 def main(
     peer_specs: Path, only: tuple[str, ...], misses: str | None, chinese: bool, labels: Path

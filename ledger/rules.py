@@ -1031,6 +1031,13 @@ class Rules:
     # the scan's head at a digit is the package's: plain digits may be read without it
     # (extraction._plain_digits_end, which stands for its alternatives)
     plain_digits: bool = False
+    # figure_end is the package's: told by the character after a figure (extraction._figure_ends)
+    plain_end: bool = False
+    # scan_head and scan_words_head are the package's: at a letter the latter is asked
+    words_head: bool = False
+    # figure_tail_unranged, scale and unit are the package's: the tail is read part by part
+    # (extraction._tail_in_parts)
+    tail_in_parts: bool = False
     # the tokens next to a figure that let each context pattern match, found as met
     edges: EdgeGates = field(default_factory=EdgeGates, compare=False, repr=False)
 
@@ -1574,6 +1581,12 @@ def load_rules(directory: str | Path | None = None) -> Rules:
         zh=_folder_zh_rules(path),
         anchor_word_hint=anchor_word_hint(files, pieces),
         plain_digits=path is None or _own_head(compiled["scan_digits_head"]),
+        plain_end=path is None or _own_pattern(compiled["figure_end"], "figure_end"),
+        words_head=path is None or _own_words_head(compiled),
+        tail_in_parts=path is None
+        or all(
+            _own_pattern(compiled[name], name) for name in ("figure_tail_unranged", "scale", "unit")
+        ),
     )
 
 
@@ -1607,8 +1620,23 @@ def _check_trigger_openings(cues: dict[str, Any]) -> None:
 
 def _own_head(head: Pattern) -> bool:
     """Whether a rules folder's scan head at a digit is the package's own, as compiled."""
-    own = default_rules().compiled["scan_digits_head"]
-    return head.pattern == own.pattern and head.flags == own.flags
+    return _own_pattern(head, "scan_digits_head")
+
+
+def _own_words_head(compiled: Patterns) -> bool:
+    """Whether a rules folder's scan head and its head at a letter are the package's own (a
+    folder written before the latter has none)."""
+    return (
+        "scan_words_head" in compiled.compilers
+        and _own_pattern(compiled["scan_head"], "scan_head")
+        and _own_pattern(compiled["scan_words_head"], "scan_words_head")
+    )
+
+
+def _own_pattern(pattern: Pattern, name: str) -> bool:
+    """Whether a rules folder's pattern `name` is the package's own, as compiled."""
+    own = default_rules().compiled[name]
+    return pattern.pattern == own.pattern and pattern.flags == own.flags
 
 
 # anchor_word as patterns.toml writes it, comments and spaces aside (see anchor_word_hint)
@@ -1617,30 +1645,56 @@ _ANCHOR_WORD = r"\b(?:{anchor_words})\b"
 
 def anchor_word_hint(files: RuleFiles, pieces: dict[str, str]) -> re.Pattern[str] | None:
     r"""anchor_word's tree of number words, compiled by the standard library's `re`, where it
-    crosses a text in two thirds of the instructions `regex` takes: what it finds is a place
-    where anchor_word may match, to be asked there (extraction._hinted_starts). It finds every
-    such place: its `\s` holds every space `regex`'s does, a word starts after no ASCII letter,
-    and it does not ask where the word ends, so that no difference in what the two engines call
-    a word character hides a start. None (anchor_word runs alone) where a rules folder writes
-    anchor_word otherwise, or the tree is not `re`'s syntax.
+    crosses a text far more cheaply than `regex` does: what it finds is a place where
+    anchor_word may match, to be asked there (extraction._hinted_starts). It is read in the
+    text's `letters_only` form (every character but a-z made a space, a space put before it),
+    so that it can open with a plain space, which `re` skips ahead to as to any literal, where
+    a set of characters before the word (`[^a-z]`) cost a call per character of the text. It
+    finds every place anchor_word matches: a word starts after no a-z letter, now a space; the
+    tree's letters are a-z and stay; what stands between its words (`[\s\-‑]`) becomes a
+    space, which that set holds. It does not ask where the word ends, so that no difference in
+    what the two engines call a word character hides a start. None (anchor_word runs alone)
+    where a rules folder writes anchor_word otherwise, or its tree holds a character other than
+    a-z between its words, or is not `re`'s syntax.
 
-    The character before the word is matched, not looked behind at: `re` skips ahead to a
-    character of a pattern's first set with a table, but tries a look-behind at every character
-    (the hint cost 2% of the extractor's instructions so). It is read in the text with a space
-    put before it, so that a word at the text's start has a character before it; a match's
-    start there is the word's in the text.
+    A match starts at the space before the word: in `letters_only`'s text, one character
+    longer, that is where the word starts in the text.
 
     >>> hint = default_rules().anchor_word_hint
-    >>> [m.start() for m in hint.finditer(" " + "two have two thirds, often a dozen")]
+    >>> [m.start() for m in hint.finditer(letters_only("two have two-thirds, often a\ndozen"))]
     [0, 9, 27]
     """
     rule = next((r for r in files.pattern if r.id == "anchor_word"), None)
     if rule is None or "".join(regex.sub(r"#.*", "", rule.regex).split()) != _ANCHOR_WORD:
         return None
+    tree = pieces["anchor_words"]
+    letters = _TREE_SYNTAX.sub("", tree)
+    if not (letters.isascii() and letters.isalpha() and letters.islower()):
+        return None
     try:
-        return re.compile(rf"[^a-z](?:{pieces['anchor_words']})")
+        return re.compile(rf" (?:{tree})")
     except re.error:
         return None
+
+
+# what a number words' tree (trie, fold_case=False) writes besides its words' letters: groups,
+# alternatives, and the space or hyphen between words
+_TREE_SYNTAX = regex.compile(
+    "|".join([r"\(\?(?:-i)?:", r"[|)]", regex.escape(_SPACE), regex.escape(_HYPHEN)])
+)
+# every byte but a-z made a space (letters_only)
+_LETTERS_ONLY = bytes(c if 97 <= c <= 122 else 32 for c in range(256))
+
+
+def letters_only(lowered: str) -> str:
+    """A lower-cased text with every character but a-z made a space, and a space put before it,
+    where anchor_word_hint reads: the same length but for that space, so that the text's
+    offset i is this one's i + 1. Three passes in C (a character outside ASCII is one "?").
+
+    >>> letters_only("two-thirds, ½ ａ\u2011b")
+    ' two thirds      b'
+    """
+    return " " + lowered.encode("ascii", "replace").translate(_LETTERS_ONLY).decode("ascii")
 
 
 def _hint(tree: str) -> re.Pattern[str] | None:

@@ -28,11 +28,13 @@ import ledger.extract_zh as extract_zh
 import ledger.extraction.sentence_fields as sentence_fields
 from ledger.case_pins import pin_caseless_sets
 from ledger.extraction import (
+    _figure_ends,
     _hinted_starts,
     _lowered,
     _plain_digits_end,
     _scan_in_two_steps,
     _starts,
+    _tail_in_parts,
     anchors,
     extract_with_report,
     to_claim,
@@ -55,6 +57,7 @@ from ledger.rules import (
     Rules,
     _generated_pieces,
     default_rules,
+    letters_only,
     load_rules,
 )
 
@@ -366,7 +369,8 @@ def test_the_number_word_hint_finds_where_anchor_word_matches(text: str) -> None
     pattern, lowered = rules.compiled["anchor_word"], _lowered(text)
     for lo, hi in [(0, len(text)), (0, len(text) // 2), (len(text) // 3, len(text))]:
         alone = _starts(pattern, lowered, lo, hi, None)
-        hinted = _hinted_starts(pattern, rules.anchor_word_hint, lowered, " " + lowered, lo, hi)
+        padded = letters_only(lowered)
+        hinted = _hinted_starts(pattern, rules.anchor_word_hint, lowered, padded, lo, hi)
         assert hinted == alone
     assert anchors(text, rules) == anchors(text, dataclasses.replace(rules, anchor_word_hint=None))
 
@@ -384,7 +388,7 @@ def test_the_number_word_hint_finds_every_start_in_odd_text(parts: list[str]) ->
     text = "".join(parts)
     pattern, lowered = rules.compiled["anchor_word"], _lowered(text)
     alone = _starts(pattern, lowered, 0, len(text), None)
-    padded = " " + lowered
+    padded = letters_only(lowered)
     assert _hinted_starts(pattern, rules.anchor_word_hint, lowered, padded, 0, len(text)) == alone
 
 
@@ -533,7 +537,8 @@ def test_a_year_is_not_read_for_a_unit_after_a_word_that_starts_none() -> None:
     claims = extract_with_report(text, rules=counted).claims
     assert [(c.quote, c.unit) for c in claims] == [("2021 tonnes", "t")]  # 2019 cars is a year
     # of the words after the years, only " tonnes" may start a unit: that year alone is asked
-    asked = sorted({pos for name, _, pos, _ in calls if name in ("unit", "scale")})
+    # (and its tail, read in parts there; the gates' own questions are asked of a word alone)
+    asked = sorted({pos for name, on, pos, _ in calls if name in ("unit", "scale") and on == text})
     assert asked == [text.index(" tonnes")]
 
 
@@ -905,3 +910,97 @@ def test_a_gap_between_figures_is_read_for_the_same_thing_only_where_it_can_say_
         assert _same_thing(gap) is expected, gap
         said += expected
     assert said >= 8
+
+
+def test_a_figure_ends_where_figure_end_says() -> None:
+    """_figure_ends tells figure_end's answer by the character after a figure: the same as the
+    pattern's after every ASCII character and a foot mark, a letter or a digit before it; and
+    the pattern is asked where the rules folder writes figure_end otherwise."""
+    rules = default_rules()
+    pattern = rules.compiled["figure_end"]
+    for before in ["'", "′", "x", "5", " "]:
+        for char in [chr(c) for c in range(128)] + ["é", "½", "٣", "\u00a0", "′"]:
+            text = "5" + before + char + " "
+            for end in (2, 3, 4):
+                want = pattern.match(text, 2, end) is not None
+                assert _figure_ends(rules, text, 2, end) == want, (text, end)
+    assert rules.plain_end
+    other = dataclasses.replace(rules, plain_end=False)
+    assert _figure_ends(other, "5G", 1, 2) is False
+
+
+_AROUND_WORDS = [
+    *["two", "Two", "TWO", "a", "third", "thirds", "half", "hundred", "thousand", "million"],
+    *["doubled", "dozens", "of", "absolute", "zero", "twice", "as", "by", "forty", "-", "‑"],
+    *["five", "and", "a half", "times", "roughly", "the", "first", "bn", "%", "$", "5", ".5"],
+    *[" ", "  ", "\n", ",", "(", "½", "é", "s", "fold", "score", "scores", "quarter"],
+]
+
+
+@settings(max_examples=1500, derandomize=True, deadline=None)
+@given(st.lists(st.sampled_from(_AROUND_WORDS), min_size=1, max_size=12), st.integers(3, 30))
+def test_the_scan_head_at_a_letter_matches_as_the_whole_head(parts: list[str], reach: int) -> None:
+    """At a letter the scan asks scan_words_head for what scan_head would match: the same span
+    and groups, at a window's end too."""
+    rules = default_rules()
+    head, words = rules.compiled["scan_head"], rules.compiled["scan_words_head"]
+    text = " ".join(parts) + " and so on"
+    for at, char in enumerate(text):
+        if not char.isalpha():
+            continue
+        for end in (at + 250, at + reach):
+            want, got = head.match(text, at, end), words.match(text, at, end)
+            assert (want is None) == (got is None), text[at:]
+            if want is not None and got is not None:
+                assert want.span() == got.span(), text[at:]
+                assert [want.span(g) for g in _SCAN_GROUPS] == [got.span(g) for g in _SCAN_GROUPS]
+
+
+def test_the_scan_head_at_a_letter_is_asked_only_under_the_package_s_heads(
+    tmp_path: Path,
+) -> None:
+    """A rules folder that writes the scan's head otherwise, or has no head at a letter, has its
+    words read by its scan_head."""
+    folder = tmp_path / "rules"
+    shutil.copytree(Path(ledger.__file__).parent / "rules", folder)
+    assert load_rules(folder).words_head
+    toml = folder / "patterns.toml"
+    source = toml.read_text()
+    assert source.count("(?P<first>{figure_body})") == 1  # scan_head's
+    toml.write_text(source.replace("(?P<first>{figure_body})", "(?P<first>{figure_body}|zz)"))
+    assert not load_rules(folder).words_head
+    start = source.index('[[pattern]]\nid = "scan_words_head"')
+    toml.write_text(source[:start] + source[source.index("[[pattern]]", start + 5) :])
+    assert not load_rules(folder).words_head
+    assert default_rules().words_head
+
+
+_AFTER_FIGURES = [
+    *[" ", "  ", "\n", "\r\n", "\u00a0", "-", "–", " to ", "TO", "tonnes", "mln", "bn", "m", "B"],
+    *["million", "hundred", "thousand", "pct", "%", "dlrs", "cts", "a day", "barrels", "per"],
+    *["/", "km", "h", "people", "s", "G", "th", "'", "′", "4", ",", ".", "(", "kg", ")", "é"],
+    *["°", "C", "F", "in", "thick", "x", "times", "percentage", "points", "feet", "a", "year"],
+    *["2.123", " pm", "pm", "am", '"', "6'"],
+]
+
+
+@settings(max_examples=3000, derandomize=True, deadline=None)
+@given(st.lists(st.sampled_from(_AFTER_FIGURES), min_size=1, max_size=8), st.integers(2, 40))
+def test_the_tail_read_in_parts_is_the_tail_s_match(parts: list[str], reach: int) -> None:
+    """Where _tail_in_parts reads a figure's tail, figure_tail_unranged matches the same scale,
+    unit and end, or the same range mark; at a window's end too."""
+    rules = default_rules()
+    tail = rules.compiled["figure_tail_unranged"]
+    text = "5" + "".join(parts) + " and so on"
+    for end in (251, 1 + reach):
+        found = _tail_in_parts(rules, text, 1, end)
+        if found is None:
+            continue
+        m = tail.match(text, 1, end)
+        assert m is not None, text
+        assert (m.end("scale"), m.span("unit")) == (
+            found.scale_end,
+            (found.unit_start, found.unit_end),
+        ), text
+        assert (m.group("ranged") is not None) == found.ranged, text
+        assert m.end() == max(found.scale_end, found.unit_end), text

@@ -32,8 +32,10 @@ from __future__ import annotations
 import functools
 import operator
 import re
+import string
 from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 
 import regex
 
@@ -52,7 +54,7 @@ from ledger.extraction.document import (
 )
 from ledger.extraction.finish import finish
 from ledger.models import Claim, DatePrecision, unchecked_claim
-from ledger.rules import Pattern, Rules, default_rules
+from ledger.rules import Pattern, Rules, default_rules, letters_only
 from ledger.watchdog import can_watch, run_within_budget
 
 __all__ = ["EXTRACTOR_VERSION", "Extraction", "extract", "extract_with_report"]
@@ -167,9 +169,9 @@ def anchors(
     )
     lowered = _lowered(text)  # the number words are a tree in lower case (patterns.toml)
     hint = rules.anchor_word_hint if timeout is None else None
-    # the hint matches the character before a word, so it reads the text with a space before
-    # it; made once for the text, not once per stretch (a copy per stretch was quadratic)
-    padded = " " + lowered if hint is not None else ""
+    # the hint reads the text as letters and spaces, a space before it (rules.letters_only);
+    # made once for the text, not once per stretch (a copy per stretch was quadratic)
+    padded = letters_only(lowered) if hint is not None else ""
     found: list[int] = []
     for lo, hi in gaps(len(text), chinese) if chinese else [(0, len(text))]:
         at = _starts(anchor, text, lo, hi, timeout) + _starts(point, text, lo, hi, timeout)
@@ -230,9 +232,9 @@ def _hinted_starts(
     hi: int,
 ) -> list[int]:
     """What _starts finds (untimed), `pattern` asked only where `hint` finds a place
-    (document.hinted_matches). `padded` is `text` with a space before it, where the hint
-    reads: the text's i is the padded one's i + 1, so a hint's match starts at the word's
-    start."""
+    (document.hinted_matches). `padded` is `text` as rules.letters_only makes it, a space before
+    it, where the hint reads: the text's i is the padded one's i + 1, so a hint's match starts
+    at the word's start."""
     end = min(hi + _AHEAD, len(text))
     found = [m.start() for m in hinted_matches(pattern, hint, text, padded, lo, end)]
     while end > hi and found and found[-1] >= hi:
@@ -253,6 +255,9 @@ def _scan(doc: Doc, found: list[Found], starts: list[int]) -> None:
         # matches as the whole one does, with a third of the set-up (scan_digits, patterns.toml)
         if text[at].isdecimal():
             head, whole = compiled["scan_digits_head"], compiled["scan_digits"]
+        elif rules.words_head and text[at].isalpha():
+            # at a letter (a number word) what starts with a digit or a symbol is left out too
+            head, whole = compiled["scan_words_head"], compiled["scan"]
         else:
             head, whole = compiled["scan_head"], compiled["scan"]
         plain = rules.plain_digits and "0" <= text[at] <= "9"
@@ -303,11 +308,23 @@ def _scan_in_two_steps(
             return Scanned(groups, pos, body_end, -1, -1, -1, -1)
         first_start = found.regs[found.re.groupindex["first"]][0]
     if not rules.edges.lets_after(compiled["figure_tail_start"], text, body_end, end):
-        if compiled["figure_end"].match(text, body_end, end, RELEASE_GIL) is not None:
+        if _figure_ends(rules, text, body_end, end):
             return Scanned(groups, pos, body_end, body_end, -1, -1, -1)
     else:
-        tail = compiled["figure_tail_unranged"].match(text, body_end, end, RELEASE_GIL)
-        if tail is not None and tail.group(tail.re.groupindex["ranged"]) is not None:
+        parts = _tail_in_parts(rules, text, body_end, end) if rules.tail_in_parts else None
+        if parts is not None and not parts.ranged:
+            groups["scale"], groups["ranged"] = text[body_end : parts.scale_end], None
+            unit_start, unit_end = parts.unit_start, parts.unit_end
+            groups["unit"] = text[unit_start:unit_end] if unit_start >= 0 else None
+            if parts.scale_end > body_end:  # the first figure's group holds its scale word
+                groups["first"] = text[first_start : parts.scale_end]
+            tail_end = max(parts.scale_end, unit_end)
+            return Scanned(groups, pos, tail_end, parts.scale_end, unit_start, unit_end, -1)
+        if parts is None:
+            tail = compiled["figure_tail_unranged"].match(text, body_end, end, RELEASE_GIL)
+        if parts is not None or (
+            tail is not None and tail.group(tail.re.groupindex["ranged"]) is not None
+        ):
             tail = compiled["figure_tail"].match(text, body_end, end, RELEASE_GIL)
         if tail is not None:
             groups.update(groupdict(tail))
@@ -320,6 +337,81 @@ def _scan_in_two_steps(
             return Scanned(groups, pos, tail.end(), first_end, unit[0], unit[1], second_start)
     m = whole.match(text, pos, end, RELEASE_GIL)
     return None if m is None else scanned(m)
+
+
+class TailParts(NamedTuple):
+    """figure_tail_unranged's match read part by part (_tail_in_parts)."""
+
+    scale_end: int  # where its scale word ends (where it starts when there is none)
+    unit_start: int  # its unit's span, -1 for none
+    unit_end: int
+    ranged: bool  # a range's separator follows: figure_tail reads it
+
+
+def _tail_in_parts(rules: Rules, text: str, at: int, end: int) -> TailParts | None:
+    """What figure_tail_unranged matches at `at` (read up to `end`), asked of its parts, the
+    scale and the unit patterns, each only where the word after lets it start (rules.EdgeGates),
+    and then whether a range's separator follows or the figure ends. The tail's unit tree is
+    most of its cost, and its scale and unit are most often one short word or none: the two
+    smaller calls, most often one, cost half the tail's. The parts' first readings are the
+    first the tail tries, so where they end the figure they are its match; where they do not
+    (a scale word after which another may stand, "hundred billion"; a unit glued to a letter),
+    None: the tail, which would try its other readings, is asked.
+
+    >>> from ledger.rules import default_rules
+    >>> _tail_in_parts(default_rules(), "5 mln dlrs, up", 1, 250)
+    TailParts(scale_end=5, unit_start=5, unit_end=10, ranged=False)
+    >>> _tail_in_parts(default_rules(), "5 pct to 6 pct", 1, 250)
+    TailParts(scale_end=1, unit_start=1, unit_end=5, ranged=True)
+    """
+    compiled, edges = rules.compiled, rules.edges
+    scale_end = at
+    scale = compiled["scale"]
+    if edges.lets_after(scale, text, at, end):
+        found = scale.match(text, at, end, RELEASE_GIL)
+        if found is not None:
+            scale_end = found.end()
+            if not text[scale_end - 1].isascii() or text[scale_end - 1] in "dD":
+                return None  # "hundred", "thousand": a second scale word may follow
+    unit_start = unit_end = -1
+    after = scale_end
+    unit = compiled["unit"]
+    # gated as the tail is: a guarded unit's guard may look back into the figure ("2.123 pm"),
+    # which a gate of the unit pattern itself does not see
+    if scale_end == at or edges.lets_after(compiled["figure_tail_start"], text, scale_end, end):
+        found = unit.match(text, scale_end, end, RELEASE_GIL)
+        if found is not None:
+            unit_start, unit_end = found.span()
+            after = unit_end
+    if _range_follows(text, after, end):
+        return TailParts(scale_end, unit_start, unit_end, True)
+    if _figure_ends(rules, text, after, end):
+        return TailParts(scale_end, unit_start, unit_end, False)
+    return None
+
+
+_GAP = frozenset(" \t\u00a0")  # the tail's gap: spaces, a line break among them
+
+
+def _range_follows(text: str, at: int, end: int) -> bool:
+    r"""Whether figure_tail_unranged's `ranged` look-ahead holds at `at` (read up to `end`): a
+    gap, then a dash or "to" (patterns.toml: gap).
+
+    >>> [_range_follows(t, 1, 20) for t in ["5 - 6", "5 \r\n TO", "5 tonnes", "5\n\n-", "5 ,"]]
+    [True, True, True, False, False]
+    """
+    stop = min(end, len(text))
+    while at < stop and text[at] in _GAP:
+        at += 1
+    if at + 1 < stop and text[at] == "\r" and text[at + 1] == "\n":
+        at += 1
+    if at < stop and text[at] == "\n":
+        at += 1
+        while at < stop and text[at] in _GAP:
+            at += 1
+    if at < stop and text[at] in "-–—":
+        return True
+    return at + 1 < stop and text[at] in "tT" and text[at + 1] in "oO"
 
 
 # what may stand just before digits read without the scan's head (_plain_digits_end): nothing
@@ -389,6 +481,32 @@ def _plain_digits_end(text: str, at: int, end: int) -> int:
     ):
         return -1
     return i
+
+
+_ASCII_LETTERS_DIGITS = frozenset(string.ascii_letters + string.digits)
+_FOOT_MARKS = ("'", "′")  # a digit after one is inches: 6'4
+
+
+def _figure_ends(rules: Rules, text: str, at: int, end: int) -> bool:
+    """Whether `figure_end` matches at `at` (read up to `end`): told by the character there
+    where it is ASCII and the pattern the package's own (`not glued to a letter or digit, but
+    a digit after a foot mark`), a tenth of a call of the pattern.
+
+    >>> from ledger.rules import default_rules
+    >>> [_figure_ends(default_rules(), t, 1, 9) for t in ["5 m", "5G", "5", "5é", "5'4"]]
+    [True, False, True, False, True]
+    >>> [_figure_ends(default_rules(), t, 2, 9) for t in ["6'4", "6.4"]]
+    [True, False]
+    """
+    if rules.plain_end:
+        if at >= end or at >= len(text):
+            return True
+        char = text[at]
+        if char.isascii():
+            if char not in _ASCII_LETTERS_DIGITS:
+                return True
+            return char.isdigit() and text[at - 1 : at] in _FOOT_MARKS
+    return rules.compiled["figure_end"].match(text, at, end, RELEASE_GIL) is not None
 
 
 @functools.lru_cache(maxsize=16)
