@@ -353,6 +353,13 @@ class ChangeCue(_Strict):
     # nor after a figure in one of these ("105 basis points above Treasuries" is a spread, "32
     # kilometres above Whakatane" a place)
     except_units: list[str] = []
+    # nor of these kinds, before or after the figure (its kind is known when its claim is read):
+    # "a loss of $387m" is a level of money, "a loss of 2 pct" a change
+    except_kinds: list[Literal["money", "percent", "measure", "count", "multiple", "duration"]] = []
+    # lower-case words of which its sentence must hold one: a cue with triggers is tried only
+    # there, and only where the cues without triggers found none (a cue before the figure is
+    # read backwards at every figure, so a rarer or costlier one waits for its words)
+    triggers: list[Annotated[str, Field(pattern=r"^[a-z]+$")]] = []
     examples: list[str] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -936,6 +943,8 @@ class Rules:
     stop: frozenset[str]
     change_cues: tuple[tuple[ChangeCue, Pattern], ...]
     change_before: Pattern
+    # the cues before the figure that have triggers, each alone with its words, in file order
+    change_before_gated: tuple[tuple[ChangeCue, Pattern, frozenset[str]], ...]
     change_after: Pattern
     attribution_cues: Gated[tuple[AttributionCue, Pattern, frozenset[str]]]
     # organisations named in a sentence ("Swiss cement firm Holcim", "Marine Midland Banks Inc")
@@ -1321,11 +1330,14 @@ def _generated_pieces(files: RuleFiles) -> dict[str, str]:
 
 def _side_of(cues: list[ChangeCue], shared: ChangeWords, where: str) -> str:
     """All change cues of one side in one pattern, tried in file order: one call per figure.
-    Group c<i> names the i-th cue of the file, whichever side it is on."""
+    Group c<i> names the i-th cue of the file, whichever side it is on. The cues with triggers
+    are left out: each is tried alone, in a sentence holding one of its words."""
     return (
         "(?:"
         + "|".join(
-            f"(?P<c{i}>{_cue_regex(c, shared)})" for i, c in enumerate(cues) if c.where == where
+            f"(?P<c{i}>{_cue_regex(c, shared)})"
+            for i, c in enumerate(cues)
+            if c.where == where and not c.triggers
         )
         + ")"
     )
@@ -1903,6 +1915,15 @@ def _cues(files: RuleFiles, cue: Callable[[str, str], Pattern]) -> dict[str, Any
         ),
         "change_before": cue(
             "(?r)" + _side_of(files.change, files.change_words, "before"), "change cues before"
+        ),
+        "change_before_gated": tuple(
+            (
+                c,
+                cue("(?r)" + _cue_regex(c, files.change_words), f"change {c.id}"),
+                frozenset(c.triggers),
+            )
+            for c in files.change
+            if c.where == "before" and c.triggers
         ),
         "change_after": cue(
             _side_of(files.change, files.change_words, "after"), "change cues after"

@@ -34,7 +34,7 @@ from ledger.extraction.figures import (
     read_unit,
 )
 from ledger.numbers import digits_value, is_plural, scale_factor, singular
-from ledger.rules import Rules, UnitInfo, last_letters, norm
+from ledger.rules import ChangeCue, Rules, UnitInfo, last_letters, norm
 
 _YEAR = regex.compile(r"(?:1[5-9]|20)\d\d")
 # three or more digits, then one space: the figure after it is part of a number torn apart
@@ -430,6 +430,7 @@ def _unexplained(r: Reading) -> bool:
                 _change_before(doc, lo) is None
                 and _change_after(doc, r.end) is None
                 and _age_cue(r) is None
+                and not _number_of_named(r)
             ):
                 return True
     if _is_name_or_date(doc, r.start, r.end):
@@ -646,8 +647,8 @@ def _read_count(r: Reading) -> bool:
         listed = doc.rules.edges.after(
             doc.rules.compiled["listed_ahead"], text, end, end + WORD_REACH
         )
-        if listed is None and not _list_item(r):
-            return False  # "two" on its own
+        if listed is None and not _list_item(r) and (r.value == 1 or not _number_of_named(r)):
+            return False  # "two" on its own; "one" as a pronoun ("one senior banker said")
         # "eight or nine euros", "four-, five- and six-cylinder": it may share the unit of
         # the figure listed after it (finish.carry_listed_units), or is dropped
     r.kind, r.unit, r.rule = "count", noun.unit, "count"
@@ -666,6 +667,29 @@ def _read_count(r: Reading) -> bool:
         r.end = noun.end
         r.resume = max(r.resume, r.end)
     return True
+
+
+def _number_of_named(r: Reading) -> bool:
+    """Whether "the number of" and a plural stand before the figure in its sentence ("The
+    number of flight attendants rose from 370 to 870", "limit the number of casinos to
+    eight"): the figure, with no noun of its own, counts that plural
+    (finish._carry_counted_nouns). Searched only in a sentence holding one of the words."""
+    sentence = r.sentence
+    if not names_number(sentence):
+        return False
+    pattern = r.doc.rules.compiled["number_of_before"]
+    return pattern.search(r.doc.text, sentence.start, r.start, RELEASE_GIL) is not None
+
+
+# what a sentence holds where "the number of" may name what a figure counts
+NUMBER_OF_MARKS = ("number of", "Number of", "total of", "Total of", "count of")
+
+
+def names_number(sentence: Sentence) -> bool:
+    """Whether the sentence holds one of NUMBER_OF_MARKS, looked for once a sentence."""
+    if sentence.names_number is None:
+        sentence.names_number = any(mark in sentence.text for mark in NUMBER_OF_MARKS)
+    return sentence.names_number
 
 
 def _list_item(r: Reading) -> bool:
@@ -884,11 +908,15 @@ def _found(r: Reading) -> Found:
         quote_start = r.bracket_open
     if r.lead is not None:
         quote_start = r.lead
-    change = _change_before(doc, quote_start) or _change_after(doc, r.end, r.unit)
+    change = _change_before(doc, quote_start, r.kind, r.sentence) or _change_after(
+        doc, r.end, r.unit, r.kind
+    )
     if change is None and r.change is None and r.kind != "duration":
         change = _change_noun_after(r, quote_start)
     if change is None and r.change is None and r.unit in _SIGNED_CHANGE_UNITS:
         quote_start, change = _signed_change(r, quote_start)
+    elif change == "increase" and r.value < 0 and r.unit in _SIGNED_CHANGE_UNITS and r.g["neg"]:
+        r.value, change = -r.value, "decrease"  # "a growth rate of -0.1%": a fall of 0.1%
     if change and r.change is None:
         r.change = change
         r.bare = False  # "fell by 20,000": a change needs no unit to be a claim
@@ -1255,35 +1283,71 @@ def _noun_end(m: ByNumber, i: int) -> int:
     return m.end(f"w{i}")
 
 
-def _change_cue(doc: Doc, m: Match, unit: str | None = None) -> str | None:
+def _change_cue(doc: Doc, m: Match, unit: str | None = None, kind: str | None = None) -> str | None:
     """The direction of whichever change cue matched (groups c0, c1... in cues.toml order),
-    None where the cue is for other units than the figure's."""
+    None where the cue is for other units or kinds than the figure's (a kind not yet known,
+    None, is none the cue leaves out)."""
     for i, (cue, _pattern) in enumerate(doc.rules.change_cues):
         if m.group(f"c{i}") if f"c{i}" in m.re.groupindex else None:
-            if (cue.units and unit not in cue.units) or unit in cue.except_units:
-                return None
-            if cue.increase_verbs and m.group("verb").lower() in cue.increase_verbs:
-                return "increase"
-            return cue.direction
+            return _cue_direction(cue, m, unit, kind)
     return None
 
 
-def _change_before(doc: Doc, start: int) -> str | None:
+# a word each change cue with triggers reads before the figure (cues.toml): "a loss of", "rose
+# a seasonally adjusted", "grew at", "growth was"; looked for first, the sentence's words after
+_GATED_MARKS = (" a ", " an ", " at ", "rowth", "gain", "Gain", "loss")
+
+
+def _cue_direction(cue: ChangeCue, m: Match, unit: str | None, kind: str | None) -> str | None:
+    """The direction a change cue's match gives a figure in `unit` of `kind`, if any."""
+    if (cue.units and unit not in cue.units) or unit in cue.except_units:
+        return None
+    if kind is not None and kind in cue.except_kinds:
+        return None
+    if cue.increase_verbs and m.group("verb").lower() in cue.increase_verbs:
+        return "increase"
+    return cue.direction
+
+
+def _change_before(
+    doc: Doc, start: int, kind: str | None = None, sentence: Sentence | None = None
+) -> str | None:
     """A cue that ends right where the figure (with its qualifier) begins, as cues.toml says of
     `where = "before"`: the pattern is read backwards and matched there only (a search would try
     each of the CLAUSE_REACH positions before too; every cue ends in \\s+\\Z, so none matches
     there)."""
     rules = doc.rules
-    cue = rules.edges.before(rules.change_before, doc.text, max(0, start - CLAUSE_REACH), start)
-    return None if cue is None else _change_cue(doc, cue)
+    lo = max(0, start - CLAUSE_REACH)
+    cue = rules.edges.before(rules.change_before, doc.text, lo, start)
+    if cue is not None:
+        return _change_cue(doc, cue, kind=kind)
+    if sentence is None or not rules.change_before_gated:
+        return None
+    window = doc.text[lo:start]
+    if not any(mark in window for mark in _GATED_MARKS):
+        return None  # every cue with triggers has one of these words before the figure
+    # the cues with triggers ("rose a seasonally adjusted", "growth was"), each where its
+    # sentence holds one of its words (`sentence` given: the claim is being read)
+    if sentence.change_cues is None:  # found once a sentence
+        words = sentence.lower_words()
+        sentence.change_cues = tuple(
+            gated for gated in rules.change_before_gated if not gated[2].isdisjoint(words)
+        )
+    for gated, pattern, _triggers in sentence.change_cues:
+        found = rules.edges.before(pattern, doc.text, lo, start)
+        if found is not None:
+            return _cue_direction(gated, found, None, kind)
+    return None
 
 
-def _change_after(doc: Doc, end: int, unit: str | None = None) -> str | None:
+def _change_after(
+    doc: Doc, end: int, unit: str | None = None, kind: str | None = None
+) -> str | None:
     """A cue that starts right where the figure ends ("a 5% rise", "34p down at"); a cue for
     some units only ("30% more") counts after a figure in one of them."""
     rules = doc.rules
     cue = rules.edges.after(rules.change_after, doc.text, end, end + 30)
-    return None if cue is None else _change_cue(doc, cue, unit)
+    return None if cue is None else _change_cue(doc, cue, unit, kind)
 
 
 def _is_name_or_date(doc: Doc, start: int, end: int) -> bool:

@@ -13,7 +13,7 @@ from typing import Final, NamedTuple
 import regex
 
 from ledger.models import DatePrecision
-from ledger.rules import MetricRule, Rules
+from ledger.rules import ChangeCue, MetricRule, Rules
 from ledger.sentences import Sentences
 
 Pattern = regex.Pattern[str]
@@ -146,6 +146,9 @@ class Sentence:
     lower: str | None = None  # the text lower-cased (lower_text)
     compares: bool | None = None  # holds comparison words (see sentence_fields.compares)
     names_change: bool | None = None  # holds a change's noun (candidate._change_noun_after)
+    names_number: bool | None = None  # holds "number of" (candidate.NUMBER_OF_MARKS)
+    # the change cues with triggers that its words let it try (candidate._change_before)
+    change_cues: tuple[tuple[ChangeCue, Pattern, frozenset[str]], ...] | None = None
     subject_starts: list[int] | None = None
     clauses: list[int] | None = None
     period_starts: list[int] | None = None

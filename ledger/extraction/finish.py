@@ -20,7 +20,7 @@ from collections import deque
 
 import regex
 
-from ledger.extraction.candidate import OF_AFTER, list_item_at
+from ledger.extraction.candidate import OF_AFTER, list_item_at, names_number
 from ledger.extraction.document import CLAUSE_REACH, RELEASE_GIL, WORD_REACH, Doc, Found, Sentence
 from ledger.extraction.sentence_fields import attribution, compares, metric, period, subject
 from ledger.fingerprints import fingerprint_occurrences
@@ -332,16 +332,23 @@ def _carry_counted_nouns(doc: Doc, claims: list[Found]) -> None:
         if claim.unit is not None:
             # a noun of its own, not one lent by a figure before it
             counted = claim if claim.carried_from is None else counted
-        elif claim.bare or claim.value <= 0 or claim.value != int(claim.value):
+        elif claim.value <= 0 or claim.value != int(claim.value):
             continue
+        elif claim.bare and not names_number(doc.cache[claim.sentence_start]):
+            continue  # only "the number of" keeps a figure nothing else explains
         elif named := _number_of(doc, claim, counted.end if counted else claim.sentence_start):
             # "car output fell to 669,370 ... truck production to 250,999"; a measure's word
-            # gives its unit ("revenue passenger miles rose to 119.1 mln": miles)
+            # gives its unit ("revenue passenger miles rose to 119.1 mln": miles); a plain
+            # figure that nothing else explained is kept for it ("the number of flight
+            # attendants ... from 370 to 870")
             measure = doc.rules.units_by_word.get(norm(named + "s"))
             if measure is not None and measure.kind == "measure" and measure.factor == 1.0:
                 claim.kind, claim.unit = measure.kind, measure.unit
             else:
                 claim.unit = named
+            claim.bare = False
+        elif claim.bare:
+            continue
         elif counted is not None and claim.value < counted.value:
             claim.unit = counted.unit
 
@@ -351,8 +358,8 @@ def _number_of(doc: Doc, claim: Found, start: int) -> str | None:
     of the product whose trade is named there ("truck sales"), the nearest if several are."""
     pattern = doc.rules.compiled["number_of_before"]
     nearest = deque(pattern.finditer(doc.text, start, claim.start), maxlen=1)
-    if not nearest:
-        return None
+    if not nearest or claim.bare and ";" in doc.text[nearest[0].end() : claim.start]:
+        return None  # a figure nothing else explains counts it in its own clause only
     if nearest[0].group("people"):
         return "person"  # "a population of 168 million", "the US population ... to 420 million"
     return singular(nearest[0].group("noun"), doc.rules.irregular)
