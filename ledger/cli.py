@@ -1324,7 +1324,8 @@ def extract_command(
 ) -> None:
     """Print the quantitative claims in FILES (text, or saved web pages), without touching the
     ledger. Files are read as `ledger ingest` reads them: a page's article text, without the
-    page's furniture; text not in UTF-8 decoded by detection or --encoding.
+    page's furniture; text not in UTF-8 decoded by detection or --encoding. A file that cannot be
+    read is named and the rest are read; the exit code is then 1.
 
     With --engine dask, FILES (files or folders) are extracted on a Dask cluster instead, one
     shard of claims with their sources' provenance per partition, written to --output; merge
@@ -1344,7 +1345,7 @@ def extract_command(
         return
     if scheduler or output:
         raise click.ClickException("--scheduler and --output go with --engine dask")
-    from ledger.extract_output import InputError, extract_files, render
+    from ledger.extract_output import extract_files, render
     from ledger.rules import RulesError, load_rules
 
     when = published.date() if published is not None else None
@@ -1353,19 +1354,24 @@ def extract_command(
     except RulesError as error:
         raise click.ClickException(str(error)) from error
     results = []
-    try:
-        found = extract_files(files, published=when, rules=rules, encoding=encoding)
-        for path, claims, timed_out in found:
-            for rule in timed_out:
-                click.echo(f"rule timeout: {printable(rule)} in {printable(path)}", err=True)
-            if fmt == "jsonl":  # stream: one file's claims at a time
-                click.echo(render([(path, claims)], fmt), nl=False)
-            else:
-                results.append((path, claims))
-    except InputError as error:
-        raise click.ClickException(str(error)) from error
-    if fmt != "jsonl":
+    unread = 0
+    for path, claims, timed_out, unreadable in extract_files(
+        files, published=when, rules=rules, encoding=encoding
+    ):
+        if unreadable is not None:  # named, and the other files still read: exit code 1 at the end
+            click.echo(f"Error: {printable(unreadable)}", err=True)
+            unread += 1
+            continue
+        for rule in timed_out:
+            click.echo(f"rule timeout: {printable(rule)} in {printable(path)}", err=True)
+        if fmt == "jsonl":  # stream: one file's claims at a time
+            click.echo(render([(path, claims)], fmt), nl=False)
+        else:
+            results.append((path, claims))
+    if fmt != "jsonl" and (results or not unread):
         click.echo(render(results, fmt), nl=False)
+    if unread:
+        raise click.exceptions.Exit(1)
 
 
 def _extract_on_dask(

@@ -13,7 +13,7 @@ import os
 from collections.abc import Iterable, Iterator
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from ledger.escaping import csv_cell, printable
 from ledger.extraction import extract_with_report
@@ -61,19 +61,33 @@ def read_file(path: str | Path, encoding: str | None = None) -> tuple[str, Sourc
     return read.text, row.over(read.page)
 
 
+class FileClaims(NamedTuple):
+    """One file's claims and the rules that timed out on it, or why it could not be read."""
+
+    path: str
+    claims: list[Claim]
+    timed_out: list[str]
+    error: str | None = None
+
+
 def extract_files(
     paths: Iterable[str | Path],
     *,
     published: date | None = None,
     rules: Rules | None = None,
     encoding: str | None = None,
-) -> Iterator[tuple[str, list[Claim], list[str]]]:
-    """(path, claims, rules that timed out) for each file; `published` overrides manifests."""
+) -> Iterator[FileClaims]:
+    """Each file's claims; `published` overrides manifests. A file that cannot be read gives its
+    `error` and the rest are still read, as `ledger ingest` names a bad file and reads the rest."""
     for path in paths:
-        text, meta = read_file(path, encoding)
+        try:
+            text, meta = read_file(path, encoding)
+        except InputError as error:
+            yield FileClaims(str(path), [], [], str(error))
+            continue
         when = published or meta.published
         report = extract_with_report(text, published=when, rules=rules)
-        yield str(path), report.claims, report.timed_out
+        yield FileClaims(str(path), report.claims, report.timed_out)
 
 
 def _row(source: str, claim: Claim) -> dict[str, Any]:
