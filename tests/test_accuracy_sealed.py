@@ -30,13 +30,6 @@ from shared_corpora import corpus_path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_the_third_batch_is_a_news_suite_seen_since_the_fourth_round():
-    assert accuracy.NEWS_SETS["news-heldout3"] == HELDOUT3
-    assert "news-heldout3" not in accuracy.HELD_OUT_SETS
-    assert HELDOUT3.exists()
-    assert accuracy.sealed_sets_asked(("news-heldout3",), HELDOUT3) == []
-
-
 @pytest.fixture
 def third_batch_sealed(monkeypatch):
     """The third batch sealed again, as it was until the fourth round, to test the refusal."""
@@ -51,43 +44,34 @@ def fourth_batch_sealed(monkeypatch):
     monkeypatch.setattr(accuracy, "HELD_OUT_SETS", sealed)
 
 
-def test_the_fourth_batch_is_a_news_suite_seen_since_the_fifth_round():
-    assert accuracy.NEWS_SETS["news-heldout4"] == HELDOUT4
-    assert "news-heldout4" not in accuracy.HELD_OUT_SETS
-    assert HELDOUT4.exists()
-    assert accuracy.sealed_sets_asked(("news-heldout4",), HELDOUT4) == []
+@pytest.mark.parametrize(
+    "name, path",
+    [
+        ("news-heldout3", HELDOUT3),  # seen since issue 14's fourth round
+        ("news-heldout4", HELDOUT4),  # since its fifth
+        ("news-heldout5", HELDOUT5),  # its sixth
+        ("news-heldout6", HELDOUT6),  # its thirteenth
+    ],
+)
+def test_a_seen_batch_is_a_news_suite_whose_misses_may_be_read(name, path):
+    assert accuracy.NEWS_SETS[name] == path
+    assert name not in accuracy.HELD_OUT_SETS and path not in SEALED
+    assert path.exists()
+    assert accuracy.sealed_sets_asked((name,), path) == []
+    assert accuracy.sealed_sets_asked((name,), accuracy.LABELS) == []
+    assert accuracy.sealed_sets_asked((), path) == []
 
 
-def test_the_fifth_batch_is_a_news_suite_seen_since_the_sixth_round():
-    assert accuracy.NEWS_SETS["news-heldout5"] == HELDOUT5
-    assert "news-heldout5" not in accuracy.HELD_OUT_SETS
-    assert HELDOUT5.exists()
-    assert accuracy.sealed_sets_asked(("news-heldout5",), HELDOUT5) == []
+@pytest.mark.parametrize("name, path", [("news-heldout7", HELDOUT7), ("news-heldout8", HELDOUT8)])
+def test_a_sealed_batch_is_refused_by_name_and_as_the_news_suites_labels(name, path):
+    assert accuracy.NEWS_SETS[name] == path
+    assert path.exists()
+    assert accuracy.sealed_sets_asked((name,), accuracy.LABELS) == [name]
+    assert accuracy.sealed_sets_asked((), path) == [f"news --labels {path.name}"]
 
 
-def test_the_sixth_batch_is_a_news_suite_seen_since_the_thirteenth_round():
-    assert accuracy.NEWS_SETS["news-heldout6"] == HELDOUT6
-    assert "news-heldout6" not in accuracy.HELD_OUT_SETS
-    assert HELDOUT6.exists()
-    assert accuracy.sealed_sets_asked(("news-heldout6",), accuracy.LABELS) == []
-    assert accuracy.sealed_sets_asked((), HELDOUT6) == []
-    assert HELDOUT6 not in SEALED
-
-
-def test_the_seventh_batch_is_a_sealed_news_suite():
-    assert accuracy.NEWS_SETS["news-heldout7"] == HELDOUT7
-    assert "news-heldout7" in accuracy.HELD_OUT_SETS
-    assert HELDOUT7.exists()
-    assert accuracy.sealed_sets_asked(("news-heldout7",), accuracy.LABELS) == ["news-heldout7"]
-    assert accuracy.sealed_sets_asked((), HELDOUT7) == ["news --labels news_heldout7.jsonl"]
-
-
-def test_the_eighth_batch_is_a_sealed_news_suite_beside_the_seventh():
-    assert accuracy.NEWS_SETS["news-heldout8"] == HELDOUT8
+def test_the_seventh_and_eighth_batches_are_the_sealed_ones():
     assert {"news-heldout7", "news-heldout8"} == accuracy.HELD_OUT_SETS
-    assert HELDOUT8.exists()
-    assert accuracy.sealed_sets_asked(("news-heldout8",), accuracy.LABELS) == ["news-heldout8"]
-    assert accuracy.sealed_sets_asked((), HELDOUT8) == ["news --labels news_heldout8.jsonl"]
     assert SEALED == (HELDOUT7, HELDOUT8)
 
 
