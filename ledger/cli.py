@@ -1068,6 +1068,28 @@ def reference_add(db_path: str, ref_id: str, **fields: Any) -> None:
     click.echo(f"added reference {ref.id}")
 
 
+def _release_date(value: str | None) -> str | None:
+    """A `--vintage`, checked: YYYY-MM-DD, YYYY-MM or YYYY. The check compares it as text with a
+    story's publication date, so "Oct 2024" would read every value as released after any story.
+
+    >>> _release_date("2024-10"), _release_date(None)
+    ('2024-10', None)
+    """
+    import re
+    from datetime import date
+
+    if value is None:
+        return None
+    parts = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", value)
+    try:
+        if parts is None:
+            raise ValueError
+        date(int(parts[1]), int(parts[2] or 1), int(parts[3] or 1))
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date: YYYY-MM-DD, YYYY-MM or YYYY") from None
+    return value
+
+
 @reference.command("import")
 @click.argument("fmt", metavar="FORMAT", type=click.Choice(["auto", *REFERENCE_FORMATS]))
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
@@ -1077,7 +1099,10 @@ def reference_add(db_path: str, ref_id: str, **fields: Any) -> None:
     type=click.Path(dir_okay=False),
     help="Where to import to [default: references.db beside the ledger].",
 )
-@click.option("--vintage", help="When the publisher released the data: 2024-10, 2024-10-15.")
+@click.option(
+    "--vintage", callback=lambda ctx, param, value: _release_date(value),
+    help="When the publisher released the data: 2024-10, 2024-10-15.",
+)  # fmt: skip
 def reference_import(
     fmt: str, paths: tuple[str, ...], db_path: str, references_db: str | None, vintage: str | None
 ) -> None:

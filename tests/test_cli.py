@@ -308,6 +308,17 @@ def test_ingest_needs_a_path(db: str):
             ["reviewer", "add"],
             "Missing argument 'NAME'. (see 'ledger reviewer add --help')",
         ),
+        # compared as text with publication dates: "Oct 2024" would date every value after all
+        (
+            ["reference", "import", "auto", "data/", "--vintage", "Oct 2024"],
+            "Invalid value for '--vintage': 'Oct 2024' is not a date: YYYY-MM-DD, YYYY-MM or YYYY"
+            " (see 'ledger reference import --help')",
+        ),
+        (
+            ["reference", "import", "auto", "data/", "--vintage", "2024-13"],
+            "Invalid value for '--vintage': '2024-13' is not a date: YYYY-MM-DD, YYYY-MM or YYYY"
+            " (see 'ledger reference import --help')",
+        ),
     ],
 )
 def test_a_usage_error_is_one_line_on_stderr_with_exit_code_2(db: str, args: list[str], line: str):
