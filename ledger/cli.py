@@ -200,6 +200,18 @@ def encoding_option(command: Callable[..., Any]) -> Callable[..., Any]:
     )(command)
 
 
+def max_size_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """`--max-size MB`: the largest source file read, so a stray archive or dump is named and
+    skipped, not read into memory."""
+    return click.option(
+        "--max-size",
+        type=click.FloatRange(min=0, min_open=True),
+        default=20.0,  # ledger.sources.DEFAULT_MAX_BYTES, not imported here: the readers load late
+        show_default=True,
+        help="Largest source file accepted, in MB.",
+    )(command)
+
+
 def reviewer_option(command: Callable[..., Any]) -> Callable[..., Any]:
     """`--reviewer NAME` (or $LEDGER_REVIEWER), which every review write requires."""
     return click.option(
@@ -242,13 +254,7 @@ def claim_filters(command: Callable[..., Any]) -> Callable[..., Any]:
     help="Extract in this many worker processes.",
 )
 @click.option("--force", is_flag=True, help="Re-extract every file, even unchanged ones.")
-@click.option(
-    "--max-size",
-    type=click.FloatRange(min=0, min_open=True),
-    default=20.0,
-    show_default=True,
-    help="Largest source file accepted, in MB.",
-)
+@max_size_option
 @encoding_option
 @click.option(
     "--follow-links",
@@ -1334,6 +1340,7 @@ def fetch(
     "--rules", "rules_dir", type=click.Path(file_okay=False),
     help="A folder of rule files to use instead of the package's (a copy of ledger/rules/).",
 )  # fmt: skip
+@max_size_option
 @encoding_option
 def extract_command(
     files: tuple[str, ...],
@@ -1345,6 +1352,7 @@ def extract_command(
     workers: int,
     partition_size: int,
     rules_dir: str | None,
+    max_size: float,
     encoding: str | None,
 ) -> None:
     """Print the quantitative claims in FILES (text, or saved web pages), without touching the
@@ -1381,7 +1389,11 @@ def extract_command(
     results = []
     unread = 0
     for path, claims, timed_out, unreadable in extract_files(
-        files, published=when, rules=rules, encoding=encoding
+        files,
+        published=when,
+        rules=rules,
+        encoding=encoding,
+        max_bytes=int(max_size * 1024 * 1024),
     ):
         if unreadable is not None:  # named, and the other files still read: exit code 1 at the end
             click.echo(f"Error: {printable(unreadable)}", err=True)
