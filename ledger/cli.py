@@ -1074,6 +1074,29 @@ def reference_add(db_path: str, ref_id: str, **fields: Any) -> None:
     click.echo(f"added reference {ref.id}")
 
 
+def _holds_claims(path: str | Path) -> bool:
+    """Whether `path` is a SQLite database with a ledger's claims table: `--references-db
+    claims.db` would have written the statistics' tables into the ledger."""
+    import sqlite3
+
+    if not os.path.isfile(path):
+        return False
+    with open(path, "rb") as handle:
+        if handle.read(len(_SQLITE_HEADER)) != _SQLITE_HEADER:
+            return False
+    try:
+        connection = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            found = connection.execute(
+                "select 1 from sqlite_master where type = 'table' and name = 'claims'"
+            ).fetchone()
+        finally:
+            connection.close()
+    except sqlite3.DatabaseError:  # not a database after all: the import names the problem
+        return False
+    return found is not None
+
+
 def _release_date(value: str | None) -> str | None:
     """A `--vintage`, checked: YYYY-MM-DD, YYYY-MM or YYYY. The check compares it as text with a
     story's publication date, so "Oct 2024" would read every value as released after any story.
@@ -1133,6 +1156,11 @@ def reference_import(
     from ledger.store import unwritable_folder
 
     target = references_db or imported_path(db_path)
+    if _holds_claims(target):
+        raise click.ClickException(
+            f"{printable(target)} is a ledger: statistics are imported into a database of their "
+            "own (references.db beside the ledger, or another --references-db)"
+        )
     try:
         summary = import_paths(target, fmt, paths, vintage=vintage)
     except ReferenceDataError as error:
