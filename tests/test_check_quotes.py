@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from test_official import checked
@@ -68,11 +69,16 @@ STORIES = {
 
 
 @pytest.fixture(scope="module")
-def found(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], dict]:
-    """A group's {quote: (outcome, checks, claim id)}, its stories checked once when first asked."""
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     place = tmp_path_factory.mktemp("quotes")
     ensure_pack(place / "claims.db")
-    return functools.cache(lambda group: checked(place, group, STORIES[group]))
+    return place
+
+
+@pytest.fixture(scope="module")
+def found(folder: Path) -> Callable[[str], dict]:
+    """A group's {quote: (outcome, checks, claim id)}, its stories checked once when first asked."""
+    return functools.cache(lambda group: checked(folder, group, STORIES[group]))
 
 
 LONG_MOVE = "a move too large for a day's or a week's (one end more than 30% above the other)"
