@@ -1293,11 +1293,6 @@ def _change_cue(doc: Doc, m: Match, unit: str | None = None, kind: str | None = 
     return None
 
 
-# a word each change cue with triggers reads before the figure (cues.toml): "a loss of", "rose
-# a seasonally adjusted", "grew at", "growth was"; looked for first, the sentence's words after
-_GATED_MARKS = (" a ", " an ", " at ", "rowth", "gain", "Gain", "loss")
-
-
 def _cue_direction(cue: ChangeCue, m: Match, unit: str | None, kind: str | None) -> str | None:
     """The direction a change cue's match gives a figure in `unit` of `kind`, if any."""
     if (cue.units and unit not in cue.units) or unit in cue.except_units:
@@ -1323,20 +1318,26 @@ def _change_before(
         return _change_cue(doc, cue, kind=kind)
     if sentence is None or not rules.change_before_gated:
         return None
-    window = doc.text[lo:start]
-    if not any(mark in window for mark in _GATED_MARKS):
-        return None  # every cue with triggers has one of these words before the figure
     # the cues with triggers ("rose a seasonally adjusted", "growth was"), each where its
-    # sentence holds one of its words (`sentence` given: the claim is being read)
-    if sentence.change_cues is None:  # found once a sentence
+    # sentence holds one of its words (`sentence` given: the claim is being read), and tried
+    # only where one of those words is also in the clause before the figure (the words a
+    # cue reads there: "a loss of", "a revised", "grew at", "growth was")
+    cues = sentence.change_cues
+    if cues is None:  # found once a sentence
         words = sentence.lower_words()
-        sentence.change_cues = tuple(
-            gated for gated in rules.change_before_gated if not gated[2].isdisjoint(words)
+        cues = sentence.change_cues = tuple(
+            (gated, pattern, tuple(sorted(triggers & words)))
+            for gated, pattern, triggers in rules.change_before_gated
+            if not triggers.isdisjoint(words)
         )
-    for gated, pattern, _triggers in sentence.change_cues:
-        found = rules.edges.before(pattern, doc.text, lo, start)
-        if found is not None:
-            return _cue_direction(gated, found, None, kind)
+    if not cues:
+        return None
+    window = doc.text[lo:start].lower()
+    for gated, pattern, present in cues:
+        if any(word in window for word in present):
+            found = rules.edges.before(pattern, doc.text, lo, start)
+            if found is not None:
+                return _cue_direction(gated, found, None, kind)
     return None
 
 

@@ -147,8 +147,9 @@ class Sentence:
     compares: bool | None = None  # holds comparison words (see sentence_fields.compares)
     names_change: bool | None = None  # holds a change's noun (candidate._change_noun_after)
     names_number: bool | None = None  # holds "number of" (candidate.NUMBER_OF_MARKS)
-    # the change cues with triggers that its words let it try (candidate._change_before)
-    change_cues: tuple[tuple[ChangeCue, Pattern, frozenset[str]], ...] | None = None
+    # the change cues with triggers that its words let it try, each with those of its
+    # triggers the sentence holds (candidate._change_before)
+    change_cues: tuple[tuple[ChangeCue, Pattern, tuple[str, ...]], ...] | None = None
     subject_starts: list[int] | None = None
     clauses: list[int] | None = None
     period_starts: list[int] | None = None
