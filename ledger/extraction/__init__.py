@@ -63,7 +63,7 @@ __all__ = ["EXTRACTOR_VERSION", "Extraction", "extract", "extract_with_report"]
 # longest anchor word ("three-quarters") and a lookahead after it.
 _AHEAD = 40
 
-EXTRACTOR_VERSION = "1.23.0"
+EXTRACTOR_VERSION = "1.24.0"
 
 
 @dataclass
