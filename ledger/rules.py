@@ -408,6 +408,9 @@ class AttributionCue(RegexCue):
     # the source is cited for the figure ("according to the World Bank", "a report by KPMG"),
     # so it is no subject of it
     cites: bool = False
+    # the cue's words say the source is an organisation ("a Nissan spokeswoman said", "the DIW
+    # economic institute said"), whatever its name reads as
+    organisation: bool = False
     # word lists the regex refers to as {name}, written in as prefix trees matched in the case
     # written (a source's verbs are lower-case: "United States" is no "United ... states")
     words: dict[str, list[str]] = {}

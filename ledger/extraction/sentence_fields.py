@@ -817,7 +817,7 @@ def _attribution_in(doc: Doc, s: Sentence) -> Source | None:
                 kind = "person"
             else:
                 who = _clean_source(m.group("who"), doc.rules)
-                kind = "organisation" if cue.id == "spokesperson" else ""
+                kind = "organisation" if cue.organisation else ""
                 opens = m.start("who")  # not an opening phrase before it ("With sales of ..., ")
             if who:
                 said = -1 if cue.cites else s.start + m.end()
