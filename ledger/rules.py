@@ -608,6 +608,14 @@ def packaged_month_abbreviations() -> list[str]:
     return month_abbreviations(tomllib.loads(raw)["period_words"]["months"])
 
 
+def packaged_number_words() -> dict[str, float]:
+    """The whole numbers spelled out in the package's own numbers.toml (units, teens, tens: "two",
+    "a dozen", "ninety"), read without loading the rules."""
+    raw = resources.files("ledger").joinpath("rules", "numbers.toml").read_text("utf-8")
+    words = tomllib.loads(raw)["number_words"]
+    return {**words["units"], **words["teens"], **words["tens"]}
+
+
 class SecurityTerm(_Strict):
     """Where a figure is a security's term, no figure about its issuer ([security_term] in
     cues.toml): `after` matched from the figure's end, `before` read backwards from its start."""
