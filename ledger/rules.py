@@ -385,6 +385,8 @@ def _check_trigger_fields(rule: RegexCue | MetricRule) -> None:
         raise ValueError(f"{rule.id}: example(s) {missed} hold none of `also` {rule.also}")
     if rule.opens_with_trigger and not rule.triggers:
         raise ValueError(f"{rule.id}: opens_with_trigger needs triggers to open with")
+    if getattr(rule, "closes_with_trigger", False) and not rule.triggers:
+        raise ValueError(f"{rule.id}: closes_with_trigger needs triggers to close with")
 
 
 class RegexCue(_Strict):
@@ -401,6 +403,10 @@ class RegexCue(_Strict):
     # Granitco"): the cue is then tried only where one stands, not searched through the sentence
     # (sentence_fields._trigger_starts)
     opens_with_trigger: bool = False
+    # every match ends with one of the trigger words, or the word after one ("told reporters"):
+    # the cue is searched no further than the word after the last one in the sentence
+    # (sentence_fields._trigger_end)
+    closes_with_trigger: bool = False
     examples: list[str] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -415,6 +421,9 @@ class AttributionCue(RegexCue):
     # the source is cited for the figure ("according to the World Bank", "a report by KPMG"),
     # so it is no subject of it
     cites: bool = False
+    # the cue's words say the source is an organisation ("a Nissan spokeswoman said", "the DIW
+    # economic institute said"), whatever its name reads as
+    organisation: bool = False
     # word lists the regex refers to as {name}, written in as prefix trees matched in the case
     # written (a source's verbs are lower-case: "United States" is no "United ... states")
     words: dict[str, list[str]] = {}
@@ -646,6 +655,17 @@ class RatingAgency(_Strict):
     examples: list[str] = Field(min_length=1)
 
 
+class ListingPlace(_Strict):
+    """Where a place names the exchange a security is listed on, no subject ([listing_place] in
+    cues.toml): `regex` read backwards from the place's name, where the sentence holds one of the
+    listing `words`."""
+
+    comment: str
+    regex: str
+    words: list[str] = Field(min_length=1)
+    examples: list[str] = Field(min_length=1)
+
+
 class RegexTable(_Strict):
     """A cue that is one regex of its own (period_baseline, own_aside, state_body,
     headline_subject, subject_object, subject_owned, reported_subject), not a list of rules."""
@@ -653,6 +673,29 @@ class RegexTable(_Strict):
     comment: str
     regex: str
     examples: list[str] = Field(min_length=1)
+
+
+class BaselineTable(RegexTable):
+    """[period_baseline]: a regex read back from a period cue, with what every match of it holds,
+    so that a substring test can rule it out (sentence_fields._may_be_baseline): `also`, strings
+    of which the words before the cue (lower-cased) hold one, or `also_words`, words of which they
+    hold one whole (between characters that are no letter, digit or "_")."""
+
+    also: Also = []
+    also_words: Also = []
+
+    @model_validator(mode="after")
+    def _examples_hold_also(self) -> BaselineTable:
+        held = [
+            e
+            for e in self.examples
+            if any(a in e.lower() for a in self.also)
+            or not set(self.also_words).isdisjoint(re.findall(r"\w+", e.lower()))
+        ]
+        if (self.also or self.also_words) and len(held) < len(self.examples):
+            missed = [e for e in self.examples if e not in held]
+            raise ValueError(f"period_baseline: example(s) {missed} hold none of `also`")
+        return self
 
 
 class SubjectRule(_Strict):
@@ -782,7 +825,7 @@ class RuleFiles(_Strict):
     minus_words: WordTable
     label_words: WordTable
     restatement: list[RestatementRule] = Field(min_length=1)
-    period_baseline: RegexTable
+    period_baseline: BaselineTable
     period_span: PeriodSpan
     period_reach: PeriodReach
     subject_self: SubjectSelf
@@ -796,6 +839,7 @@ class RuleFiles(_Strict):
     security_term: SecurityTerm
     place_in_name: RegexTable
     rating_agency: RatingAgency
+    listing_place: ListingPlace
     subject: list[SubjectRule]
     pycountry: PycountrySettings | None = None
     metric: list[MetricRule]
@@ -964,6 +1008,9 @@ class Rules:
     # "subject_name:acts" -> the cue past its sentence-start alternative (see past_head)
     past_head: dict[str, Pattern]
     baseline: Pattern
+    # what every match of `baseline` holds: strings, and words held whole ([period_baseline])
+    baseline_also: tuple[str, ...]
+    baseline_also_words: tuple[str, ...]
     span_opens: Pattern  # what opens an interval of two period cues (period_span)
     span_joins: Pattern
     period_within: Pattern  # where a figure's own words end, for its period (period_reach)
@@ -993,6 +1040,8 @@ class Rules:
     place_ids: frozenset[str]  # the subject ids that are countries (a place in a name: _opens_name)
     rating_agency: Pattern  # searched in a subject's name: an agency rating another's debt
     rating_words: frozenset[str]  # one of them in the sentence: it speaks of a rating
+    listing_place: Pattern  # read backwards from a place: the exchange a security is listed on
+    listing_words: frozenset[str]  # one of them in the sentence: it speaks of a listing
     subject_pattern: Pattern
     # where subject_pattern may match, found by `re` (see _hint); None: it is searched alone
     subject_hint: re.Pattern[str] | None
@@ -1627,6 +1676,18 @@ def _check_trigger_openings(cues: dict[str, Any]) -> None:
                         f"{rule.id}: {flag}, but its match {m.group()!r} in the example "
                         f"{example!r} opens with none of its trigger words"
                     )
+    for rule, pattern, triggers in cues["attribution_cues"].entries:
+        if not rule.closes_with_trigger:
+            continue
+        # the last word of each match, or the one before it, is one of the triggers
+        closing = re.compile(r"\b(?:" + "|".join(map(re.escape, triggers)) + r")(?:\s+\w+)?\Z")
+        for example in rule.examples:
+            for m in pattern.finditer(example):
+                if closing.search(m.group().lower()) is None:
+                    raise RulesError(
+                        f"{rule.id}: closes_with_trigger, but its match {m.group()!r} in the "
+                        f"example {example!r} closes with none of its trigger words"
+                    )
 
 
 def _own_head(head: Pattern) -> bool:
@@ -1961,7 +2022,10 @@ def _cues(files: RuleFiles, cue: Callable[[str, str], Pattern]) -> dict[str, Any
             ]
             if (rest := past_head(source)) is not None
         },
-        "baseline": cue("(?r)" + files.period_baseline.regex, "period_baseline"),
+        # read back from a cue with .match: where it ends (\Z) is the only place it can match
+        "baseline": cue("(?r)(?:" + files.period_baseline.regex + r")\Z", "period_baseline"),
+        "baseline_also": tuple(files.period_baseline.also),
+        "baseline_also_words": tuple(files.period_baseline.also_words),
         "span_opens": cue("(?r)(?:" + files.period_span.opens + r")\Z", "period_span opens"),
         "span_joins": cue(files.period_span.joins, "period_span joins"),  # read with fullmatch
         "period_within": cue(files.period_reach.within, "period_reach within"),
@@ -1996,6 +2060,8 @@ def _cues(files: RuleFiles, cue: Callable[[str, str], Pattern]) -> dict[str, Any
         "place_in_name": cue(files.place_in_name.regex, "place_in_name"),
         "rating_agency": cue(files.rating_agency.regex, "rating_agency"),
         "rating_words": frozenset(files.rating_agency.words),
+        "listing_place": cue("(?r)(?:" + files.listing_place.regex + r")\Z", "listing_place"),
+        "listing_words": frozenset(files.listing_place.words),
         "place_ids": frozenset(
             [s.id for s in files.subject if s.kind == "country"]
             + list(country_names(skip).values())
