@@ -1030,8 +1030,15 @@ class Rules:
     # scan_head and scan_words_head are the package's: at a letter the latter is asked
     words_head: bool = False
     # figure_tail_unranged, scale and unit are the package's: the tail is read part by part
-    # (extraction._tail_in_parts)
+    # (extraction._tail_in_parts); and figure_tail and figure: a range is read by the tail only
+    # where a second figure may follow (extraction._second_may_follow)
     tail_in_parts: bool = False
+    # noun_after is the package's: where its word gap cannot open is told by the characters
+    # after a figure (candidate._word_gap_may_open)
+    plain_noun_gap: bool = False
+    # the unit pattern by the character its unit starts with (_units_by_first); empty: a rules
+    # folder's own unit pattern, asked whole
+    units_by_first: dict[str, Pattern] = field(default_factory=dict, compare=False, repr=False)
     # the tokens next to a figure that let each context pattern match, found as met
     edges: EdgeGates = field(default_factory=EdgeGates, compare=False, repr=False)
 
@@ -1229,6 +1236,90 @@ def require_groups(where: str, source: str, groups: Iterable[str | tuple[str, ..
             raise RulesError(f"{where} has no group {name}; the extractor reads it")
 
 
+@dataclass(frozen=True)
+class _UnitWords:
+    """The words and symbols the `unit` pattern's pieces are built of (units.toml, currencies)."""
+
+    words: frozenset[str]  # unit and currency words, any case: "tonnes", "dlrs"
+    measure_words: frozenset[str]  # a compound's first unit ("l/km", "kb per second")
+    measure_symbols: frozenset[str]
+    per_words: frozenset[str]  # ... and its divisor
+    per_symbols: frozenset[str]
+    symbols: frozenset[str]  # as written: "kg", "%", "€"
+    guarded: tuple[tuple[str, str], ...]  # (symbol, the look-ahead that guards it)
+
+    @classmethod
+    def of(cls, files: RuleFiles) -> _UnitWords:
+        prefixes = currency_prefixes(files.currency)
+        currency_symbols = set(prefixes.symbols) | {symbol for _glue, symbol in prefixes.glue}
+        currency_symbols |= {c.symbol for c in files.context}
+        measures = [u for u in files.unit if u.kind == "measure"]
+        measure_words = frozenset(w for u in measures for w in u.words)
+        measure_symbols = frozenset(s for u in measures for s in u.symbols)
+        return cls(
+            words=frozenset(
+                {w for u in files.unit for w in u.words}
+                | {w for c in files.currency for w in c.words}
+            ),
+            measure_words=measure_words,
+            measure_symbols=measure_symbols,
+            per_words=measure_words | frozenset(files.per.units),
+            per_symbols=measure_symbols,
+            symbols=frozenset({s for u in files.unit for s in u.symbols} | currency_symbols),
+            guarded=tuple((s, after) for u in files.unit for s, after in u.guarded.items()),
+        )
+
+    def starting(self, char: str) -> _UnitWords:
+        """Only the words and symbols a text's `char` can start as the pattern matches them: a
+        word tree's first letter in either case (trie), a symbol as written. The compound's
+        divisor stays whole."""
+
+        def starts(word: str) -> bool:
+            first = word.strip()[:1]
+            return char in (first, first.lower(), first.upper())
+
+        return _UnitWords(
+            words=frozenset(filter(starts, self.words)),
+            measure_words=frozenset(filter(starts, self.measure_words)),
+            measure_symbols=frozenset(filter(starts, self.measure_symbols)),
+            per_words=self.per_words,
+            per_symbols=self.per_symbols,
+            symbols=frozenset(filter(starts, self.symbols)),
+            guarded=tuple((s, after) for s, after in self.guarded if starts(s)),
+        )
+
+    def first_chars(self) -> set[str]:
+        """Every character of a text at which one of the words or symbols can start."""
+        heads = [w.strip()[:1] for w in (*self.words, *self.measure_words, *self.measure_symbols)]
+        heads += [s.strip()[:1] for s in self.symbols] + [s[:1] for s, _after in self.guarded]
+        return {c for first in heads for c in (first, first.lower(), first.upper())}
+
+
+def _tree(words: frozenset[str], *, fold_case: bool = True) -> str:
+    """trie(words), or a pattern that never matches for none (trie's empty tree matches)."""
+    return trie(set(words), fold_case=fold_case) if words else "(?!)"
+
+
+def _unit_pieces(units: _UnitWords) -> dict[str, str]:
+    """The pieces the `unit` pattern is written of (patterns.toml), and the unguarded symbols."""
+    return {
+        "unit_word": _tree(units.words),
+        "measure_unit": _word_or_symbol(units.measure_words, units.measure_symbols),
+        "per_unit": _word_or_symbol(units.per_words, units.per_symbols),
+        # a unit symbol after the figure; currency symbols too ("10 €", "100₾")
+        "unit_symbol": _tree(units.symbols, fold_case=False),
+        "unit_guarded": "|".join(
+            rf"(?-i:{regex.escape(symbol)})(?={after})" for symbol, after in units.guarded
+        )
+        or "(?!)",
+        # ... and the same symbols unguarded, for a gate that sees only the word after a figure
+        # (figure_tail_start): a guard may look back past that word, into the figure
+        "unit_guarded_symbol": _tree(
+            frozenset(symbol for symbol, _after in units.guarded), fold_case=False
+        ),
+    }
+
+
 def _generated_pieces(files: RuleFiles) -> dict[str, str]:
     """Regex pieces built from the word lists of the data files."""
     prefixes = currency_prefixes(files.currency)
@@ -1236,9 +1327,6 @@ def _generated_pieces(files: RuleFiles) -> dict[str, str]:
     currency_glue = {glue for glue, _symbol in prefixes.glue}
     currency_symbols = set(prefixes.symbols) | {symbol for _glue, symbol in prefixes.glue}
     currency_symbols |= {c.symbol for c in files.context}
-    unit_words = {w for u in files.unit for w in u.words}
-    measures = [u for u in files.unit if u.kind == "measure"]
-    unit_words |= {w for c in files.currency for w in c.words}
     nw = files.number_words
     tens, units = trie(list(nw.tens)), trie(list(nw.units))
     scale_spaced = {w for s in files.scale for w in s.words}
@@ -1274,31 +1362,7 @@ def _generated_pieces(files: RuleFiles) -> dict[str, str]:
         "currency_glue_spaced": suffix_tree({g for g in currency_glue if len(g) > 1})
         + ("|(?-i:c)" if "C" in currency_glue else ""),
         "currency_word": trie({w for c in files.currency for w in c.words}),
-        "unit_word": trie(unit_words),
-        "measure_unit": _word_or_symbol(
-            {w for u in measures for w in u.words}, {s for u in measures for s in u.symbols}
-        ),
-        "per_unit": _word_or_symbol(
-            {w for u in measures for w in u.words} | set(files.per.units),
-            {s for u in measures for s in u.symbols},
-        ),
-        # a unit symbol after the figure; currency symbols too ("10 €", "100₾")
-        "unit_symbol": trie(
-            {s for u in files.unit for s in u.symbols} | currency_symbols, fold_case=False
-        ),
-        "unit_guarded": "|".join(
-            rf"(?-i:{regex.escape(symbol)})(?={after})"
-            for u in files.unit
-            for symbol, after in u.guarded.items()
-        )
-        or "(?!)",
-        # ... and the same symbols unguarded, for a gate that sees only the word after a figure
-        # (figure_tail_start): a guard may look back past that word, into the figure
-        "unit_guarded_symbol": trie(
-            {symbol for u in files.unit for symbol in u.guarded}, fold_case=False
-        )
-        if any(u.guarded for u in files.unit)
-        else "(?!)",
+        **_unit_pieces(_UnitWords.of(files)),
         "number_word": number_word,
         "minor_unit_word": trie({w for u in files.unit for w in u.minor}),
         "named_quantity": trie(named_words) if named_words else "(?!)",
@@ -1445,9 +1509,9 @@ def _titles(titles: list[str]) -> str:
     return rf"^.*\b(?:{'|'.join(words)})\s+"
 
 
-def _word_or_symbol(words: set[str], symbols: set[str]) -> str:
+def _word_or_symbol(words: frozenset[str], symbols: frozenset[str]) -> str:
     """Words in any case, symbols exactly as written (a capital M is no milli-)."""
-    return rf"(?:{trie(words)})(?![\p{{L}}])|(?-i:{trie(symbols, fold_case=False)})"
+    return rf"(?:{_tree(words)})(?![\p{{L}}])|(?-i:{_tree(symbols, fold_case=False)})"
 
 
 def _resolve(name: str, pieces: dict[str, str], stack: tuple[str, ...] = ()) -> str:
@@ -1576,9 +1640,48 @@ def load_rules(directory: str | Path | None = None) -> Rules:
         words_head=path is None or _own_words_head(compiled),
         tail_in_parts=path is None
         or all(
-            _own_pattern(compiled[name], name) for name in ("figure_tail_unranged", "scale", "unit")
+            _own_pattern(compiled[name], name)
+            for name in ("figure_tail_unranged", "scale", "unit", "figure_tail", "figure")
         ),
+        plain_noun_gap=path is None or _own_pattern(compiled["noun_after"], "noun_after"),
+        units_by_first=_units_by_first(files, pieces)
+        if path is None or _own_pattern(compiled["unit"], "unit")
+        else {},
     )
+
+
+# where `unit` reads its first character, and what it may read before: one of these, which
+# each of its alternatives passes over (units.toml's words start with none of them: checked)
+_UNIT_GAP = frozenset(" \t\n\r\u00a0-")
+# ... and a bracket, before which its bracketed symbols' alternative reads the whole tree
+_UNIT_BRACKETS = frozenset("([{<")
+
+
+def _units_by_first(files: RuleFiles, pieces: dict[str, str]) -> dict[str, Pattern]:
+    """The `unit` pattern for each character its unit can start with, holding only the words
+    and symbols that start with it (extraction.unit_at): one alternative of each tree where
+    the whole pattern tries some thirty, and a few repeats to set up where it has 300 (some
+    6,000 instructions a call before it reads a character). Built with the pattern's own
+    pieces, so each matches as the whole does where its character stands. None for the
+    brackets (the whole pattern is asked there), nor where a unit could start with a gap."""
+    units = _UnitWords.of(files)
+    firsts = units.first_chars()
+    if firsts & _UNIT_GAP:
+        return {}
+    rule = next(r for r in files.pattern if r.id == "unit")
+    by_source: dict[str, Pattern] = {}  # a letter's two cases hold the same words: one pattern
+    found = {}
+    for char in sorted(firsts - _UNIT_BRACKETS):
+        starting = units.starting(char)
+        written = _unit_pieces(starting)
+        if not (starting.measure_words or starting.measure_symbols):
+            written["per_unit"] = "(?!)"  # no compound starts here: its divisor is never read
+        source = _source("unit", {**pieces, **written})
+        if source not in by_source:
+            what = f"pattern unit ({char})"
+            by_source[source] = _compile(source, what, ignore_case=not rule.case_sensitive)
+        found[char] = by_source[source]
+    return found
 
 
 def _check_trigger_openings(cues: dict[str, Any]) -> None:
