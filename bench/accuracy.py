@@ -10,8 +10,9 @@ labelled news (issue 14).
     python bench/accuracy.py --suite news-heldout3 # the third held-out batch (seen since)
     python bench/accuracy.py --suite news-heldout4 # the fourth held-out batch (seen since)
     python bench/accuracy.py --suite news-heldout5 # the fifth held-out batch (seen since)
-    python bench/accuracy.py --suite news-heldout6 # the sixth held-out batch (totals only)
+    python bench/accuracy.py --suite news-heldout6 # the sixth held-out batch (seen since)
     python bench/accuracy.py --suite news-heldout7 # the seventh held-out batch (totals only)
+    python bench/accuracy.py --suite news-heldout8 # the eighth held-out batch (totals only)
     python bench/accuracy.py --chinese             # the Chinese suite (bench/accuracy_zh.py)
 
 Runs `ledger.extract`, quantulum3, Recognizers-Text and CQE on the same cases from
@@ -33,8 +34,11 @@ out), `news-heldout3`, 144 more labelled when the second was unsealed, sealed th
 14's fifth round, whose census of the corpora and tuning read its misses (seen since), and
 `news-heldout5`, 156 more labelled when the fourth was unsealed, sealed the same way until
 issue 14's ninth round, whose tuning read its misses (seen since), `news-heldout6`, 152
-more labelled when the fifth was unsealed, sealed the same way, and `news-heldout7`, 123 more
-labelled by a fresh hand to judge a round beside the sixth, sealed the same way; a sealed
+more labelled when the fifth was unsealed, sealed the same way while it judged the ninth to
+twelfth rounds (seen since the thirteenth), and `news-heldout7`, 123 more labelled by a fresh
+hand to judge a round beside the sixth, sealed the same way, and `news-heldout8`, 130 more
+labelled by a fresh hand to judge the thirteenth round beside the seventh, sealed the same way;
+a sealed
 batch runs only when named (`--suite`, or the `news` suite's `--labels`), never in a run of
 every suite; each extractor runs on each sentence
 alone, laid out as in its document (its first line indented by the words before it on its line,
@@ -125,6 +129,7 @@ from news_labels import (  # noqa: E402
     HELDOUT5,
     HELDOUT6,
     HELDOUT7,
+    HELDOUT8,
     LABELS,
     load_labels,
 )
@@ -663,17 +668,19 @@ FIELDS = ("period", "subject", "attribution")
 # `news-heldout4`, a fourth labelled when the third was unsealed, sealed until issue 14's fifth
 # round, whose tuning read its misses, and `news-heldout5`, a fifth labelled when the fourth was
 # unsealed, sealed until issue 14's ninth round, whose tuning read its misses, and
-# `news-heldout6`, a sixth labelled when the fifth was unsealed, and `news-heldout7`, a seventh
-# labelled by another hand to judge a round beside the sixth, both sealed (bench/labels/README.md).
+# `news-heldout6`, a sixth labelled when the fifth was unsealed, sealed while it judged the ninth
+# to twelfth rounds, seen since the thirteenth, and `news-heldout7`, a seventh labelled by another
+# hand to judge a round beside the sixth, and `news-heldout8`, an eighth labelled by another hand
+# to judge the thirteenth round beside the seventh, both sealed (bench/labels/README.md).
 NEWS_SETS = {
     "news": LABELS, "news-heldout": HELDOUT, "news-heldout2": HELDOUT2, "news-heldout3": HELDOUT3,
     "news-heldout4": HELDOUT4, "news-heldout5": HELDOUT5, "news-heldout6": HELDOUT6,
-    "news-heldout7": HELDOUT7,
+    "news-heldout7": HELDOUT7, "news-heldout8": HELDOUT8,
 }  # fmt: skip
 # --misses never lists a sealed set: reading a held-out set's misses would make it a fit set
 # (news-heldout3 was sealed until issue 14's fourth round read its misses, news-heldout4 until
-# its fifth, news-heldout5 until its ninth)
-HELD_OUT_SETS = {"news-heldout6", "news-heldout7"}
+# its fifth, news-heldout5 until its ninth, news-heldout6 until its thirteenth)
+HELD_OUT_SETS = {"news-heldout7", "news-heldout8"}
 FAMILIES = ("money", "percent", "count", "measure", "multiple", "duration", "number", "vague")
 
 
@@ -993,10 +1000,12 @@ def sealed_sets_asked(only: tuple[str, ...], labels: Path) -> list[str]:
     []
     >>> sealed_sets_asked(("news-heldout5", "news"), HELDOUT5)  # seen since the ninth round
     []
-    >>> sealed_sets_asked(("news-heldout6", "news"), HELDOUT6)
-    ['news-heldout6', 'news --labels news_heldout6.jsonl']
+    >>> sealed_sets_asked(("news-heldout6", "news"), HELDOUT6)  # seen since the thirteenth
+    []
     >>> sealed_sets_asked(("news-heldout7", "news"), HELDOUT7)
     ['news-heldout7', 'news --labels news_heldout7.jsonl']
+    >>> sealed_sets_asked(("news-heldout8", "news"), HELDOUT8)
+    ['news-heldout8', 'news --labels news_heldout8.jsonl']
     """
     asked = [name for name in only if name in HELD_OUT_SETS]
     sealed_files = {NEWS_SETS[name].resolve() for name in HELD_OUT_SETS}
@@ -1036,8 +1045,9 @@ def sealed_sets_asked(only: tuple[str, ...], labels: Path) -> list[str]:
     help="The labelled news the `news` suite scores (a held-out slice for the sentence fields:"
     " bench/labels/news_fields_heldout.jsonl; `news-heldout` and `news-heldout2` are issue 14's"
     " once held-out figures, `news-heldout3` too since issue 14's fourth round and"
-    " `news-heldout4` since its fifth, `news-heldout5` since its ninth; a sealed batch given"
-    " here, such as news_heldout6.jsonl or news_heldout7.jsonl, is still refused --misses).",
+    " `news-heldout4` since its fifth, `news-heldout5` since its ninth, `news-heldout6` since its"
+    " thirteenth; a sealed batch given here, such as news_heldout7.jsonl or news_heldout8.jsonl,"
+    " is still refused --misses).",
 )
 def main(
     peer_specs: Path, only: tuple[str, ...], misses: str | None, chinese: bool, labels: Path

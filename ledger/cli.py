@@ -200,6 +200,18 @@ def encoding_option(command: Callable[..., Any]) -> Callable[..., Any]:
     )(command)
 
 
+def max_size_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """`--max-size MB`: the largest source file read, so a stray archive or dump is named and
+    skipped, not read into memory."""
+    return click.option(
+        "--max-size",
+        type=click.FloatRange(min=0, min_open=True),
+        default=20.0,  # ledger.sources.DEFAULT_MAX_BYTES, not imported here: the readers load late
+        show_default=True,
+        help="Largest source file accepted, in MB.",
+    )(command)
+
+
 def reviewer_option(command: Callable[..., Any]) -> Callable[..., Any]:
     """`--reviewer NAME` (or $LEDGER_REVIEWER), which every review write requires."""
     return click.option(
@@ -242,13 +254,7 @@ def claim_filters(command: Callable[..., Any]) -> Callable[..., Any]:
     help="Extract in this many worker processes.",
 )
 @click.option("--force", is_flag=True, help="Re-extract every file, even unchanged ones.")
-@click.option(
-    "--max-size",
-    type=click.FloatRange(min=0, min_open=True),
-    default=20.0,
-    show_default=True,
-    help="Largest source file accepted, in MB.",
-)
+@max_size_option
 @encoding_option
 @click.option(
     "--follow-links",
@@ -1068,6 +1074,51 @@ def reference_add(db_path: str, ref_id: str, **fields: Any) -> None:
     click.echo(f"added reference {ref.id}")
 
 
+def _holds_claims(path: str | Path) -> bool:
+    """Whether `path` is a SQLite database with a ledger's claims table: `--references-db
+    claims.db` would have written the statistics' tables into the ledger."""
+    import sqlite3
+
+    if not os.path.isfile(path):
+        return False
+    with open(path, "rb") as handle:
+        if handle.read(len(_SQLITE_HEADER)) != _SQLITE_HEADER:
+            return False
+    try:
+        connection = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            found = connection.execute(
+                "select 1 from sqlite_master where type = 'table' and name = 'claims'"
+            ).fetchone()
+        finally:
+            connection.close()
+    except sqlite3.DatabaseError:  # not a database after all: the import names the problem
+        return False
+    return found is not None
+
+
+def _release_date(value: str | None) -> str | None:
+    """A `--vintage`, checked: YYYY-MM-DD, YYYY-MM or YYYY. The check compares it as text with a
+    story's publication date, so "Oct 2024" would read every value as released after any story.
+
+    >>> _release_date("2024-10"), _release_date(None)
+    ('2024-10', None)
+    """
+    import re
+    from datetime import date
+
+    if value is None:
+        return None
+    parts = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", value)
+    try:
+        if parts is None:
+            raise ValueError
+        date(int(parts[1]), int(parts[2] or 1), int(parts[3] or 1))
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date: YYYY-MM-DD, YYYY-MM or YYYY") from None
+    return value
+
+
 @reference.command("import")
 @click.argument("fmt", metavar="FORMAT", type=click.Choice(["auto", *REFERENCE_FORMATS]))
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
@@ -1077,7 +1128,10 @@ def reference_add(db_path: str, ref_id: str, **fields: Any) -> None:
     type=click.Path(dir_okay=False),
     help="Where to import to [default: references.db beside the ledger].",
 )
-@click.option("--vintage", help="When the publisher released the data: 2024-10, 2024-10-15.")
+@click.option(
+    "--vintage", callback=lambda ctx, param, value: _release_date(value),
+    help="When the publisher released the data: 2024-10, 2024-10-15.",
+)  # fmt: skip
 def reference_import(
     fmt: str, paths: tuple[str, ...], db_path: str, references_db: str | None, vintage: str | None
 ) -> None:
@@ -1102,6 +1156,11 @@ def reference_import(
     from ledger.store import unwritable_folder
 
     target = references_db or imported_path(db_path)
+    if _holds_claims(target):
+        raise click.ClickException(
+            f"{printable(target)} is a ledger: statistics are imported into a database of their "
+            "own (references.db beside the ledger, or another --references-db)"
+        )
     try:
         summary = import_paths(target, fmt, paths, vintage=vintage)
     except ReferenceDataError as error:
@@ -1309,6 +1368,7 @@ def fetch(
     "--rules", "rules_dir", type=click.Path(file_okay=False),
     help="A folder of rule files to use instead of the package's (a copy of ledger/rules/).",
 )  # fmt: skip
+@max_size_option
 @encoding_option
 def extract_command(
     files: tuple[str, ...],
@@ -1320,11 +1380,13 @@ def extract_command(
     workers: int,
     partition_size: int,
     rules_dir: str | None,
+    max_size: float,
     encoding: str | None,
 ) -> None:
     """Print the quantitative claims in FILES (text, or saved web pages), without touching the
     ledger. Files are read as `ledger ingest` reads them: a page's article text, without the
-    page's furniture; text not in UTF-8 decoded by detection or --encoding.
+    page's furniture; text not in UTF-8 decoded by detection or --encoding. A file that cannot be
+    read is named and the rest are read; the exit code is then 1.
 
     With --engine dask, FILES (files or folders) are extracted on a Dask cluster instead, one
     shard of claims with their sources' provenance per partition, written to --output; merge
@@ -1344,7 +1406,7 @@ def extract_command(
         return
     if scheduler or output:
         raise click.ClickException("--scheduler and --output go with --engine dask")
-    from ledger.extract_output import InputError, extract_files, render
+    from ledger.extract_output import extract_files, render
     from ledger.rules import RulesError, load_rules
 
     when = published.date() if published is not None else None
@@ -1353,19 +1415,28 @@ def extract_command(
     except RulesError as error:
         raise click.ClickException(str(error)) from error
     results = []
-    try:
-        found = extract_files(files, published=when, rules=rules, encoding=encoding)
-        for path, claims, timed_out in found:
-            for rule in timed_out:
-                click.echo(f"rule timeout: {printable(rule)} in {printable(path)}", err=True)
-            if fmt == "jsonl":  # stream: one file's claims at a time
-                click.echo(render([(path, claims)], fmt), nl=False)
-            else:
-                results.append((path, claims))
-    except InputError as error:
-        raise click.ClickException(str(error)) from error
-    if fmt != "jsonl":
+    unread = 0
+    for path, claims, timed_out, unreadable in extract_files(
+        files,
+        published=when,
+        rules=rules,
+        encoding=encoding,
+        max_bytes=int(max_size * 1024 * 1024),
+    ):
+        if unreadable is not None:  # named, and the other files still read: exit code 1 at the end
+            click.echo(f"Error: {printable(unreadable)}", err=True)
+            unread += 1
+            continue
+        for rule in timed_out:
+            click.echo(f"rule timeout: {printable(rule)} in {printable(path)}", err=True)
+        if fmt == "jsonl":  # stream: one file's claims at a time
+            click.echo(render([(path, claims)], fmt), nl=False)
+        else:
+            results.append((path, claims))
+    if fmt != "jsonl" and (results or not unread):
         click.echo(render(results, fmt), nl=False)
+    if unread:
+        raise click.exceptions.Exit(1)
 
 
 def _extract_on_dask(

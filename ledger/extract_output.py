@@ -13,13 +13,14 @@ import os
 from collections.abc import Iterable, Iterator
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from ledger.escaping import csv_cell, printable
 from ledger.extraction import extract_with_report
 from ledger.models import Claim, SourceMeta
 from ledger.rules import Rules, default_rules
 from ledger.sources import (
+    DEFAULT_MAX_BYTES,
     MANIFEST_NAME,
     ManifestError,
     ReadOptions,
@@ -38,7 +39,9 @@ class InputError(ValueError):
     """A file that cannot be read as a source (missing, a folder, binary, undecodable)."""
 
 
-def read_file(path: str | Path, encoding: str | None = None) -> tuple[str, SourceMeta]:
+def read_file(
+    path: str | Path, encoding: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES
+) -> tuple[str, SourceMeta]:
     """A file's text and metadata, read as `ledger ingest` reads it (`ledger.sources`): a page's
     article text, a text file decoded; the metadata of its row in a manifest.csv beside it, over
     what a page gives itself."""
@@ -55,10 +58,19 @@ def read_file(path: str | Path, encoding: str | None = None) -> tuple[str, Sourc
         if manifest is not None and file.name in manifest.refused:
             raise InputError(f"{manifest_path}: {manifest.refused[file.name]}")
         row = row or SourceMeta()
-        read = read_source(file, ReadOptions(encoding=encoding or row.encoding))
+        read = read_source(file, ReadOptions(max_bytes, encoding or row.encoding))
     except (SourceError, ManifestError) as error:
         raise InputError(str(error)) from None
     return read.text, row.over(read.page)
+
+
+class FileClaims(NamedTuple):
+    """One file's claims and the rules that timed out on it, or why it could not be read."""
+
+    path: str
+    claims: list[Claim]
+    timed_out: list[str]
+    error: str | None = None
 
 
 def extract_files(
@@ -67,13 +79,19 @@ def extract_files(
     published: date | None = None,
     rules: Rules | None = None,
     encoding: str | None = None,
-) -> Iterator[tuple[str, list[Claim], list[str]]]:
-    """(path, claims, rules that timed out) for each file; `published` overrides manifests."""
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> Iterator[FileClaims]:
+    """Each file's claims; `published` overrides manifests. A file that cannot be read gives its
+    `error` and the rest are still read, as `ledger ingest` names a bad file and reads the rest."""
     for path in paths:
-        text, meta = read_file(path, encoding)
+        try:
+            text, meta = read_file(path, encoding, max_bytes)
+        except InputError as error:
+            yield FileClaims(str(path), [], [], str(error))
+            continue
         when = published or meta.published
         report = extract_with_report(text, published=when, rules=rules)
-        yield str(path), report.claims, report.timed_out
+        yield FileClaims(str(path), report.claims, report.timed_out)
 
 
 def _row(source: str, claim: Claim) -> dict[str, Any]:

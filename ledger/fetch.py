@@ -160,7 +160,12 @@ class Fetcher:
     def get(self, url: str, accept: tuple[str, ...]) -> Download:
         """Download `url`, whose content type must be one of `accept`; a `FetchFailure` says why
         not (scheme, robots.txt, status, type, size, time, redirects, network)."""
-        scheme = urlsplit(url).scheme.lower()
+        try:
+            parts = urlsplit(url)  # "http://[::1": an address never closed
+            (parts.hostname or "").encode("idna")  # "http://a..b/": an empty label
+        except ValueError as error:  # UnicodeError, the codec's, is one
+            raise FetchFailure(url, f"not a URL ({error})") from None
+        scheme = parts.scheme.lower()
         if scheme not in ("http", "https"):
             given = scheme or "a bare path"
             raise FetchFailure(url, f"only http and https URLs are fetched, not {given}")

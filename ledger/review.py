@@ -180,6 +180,17 @@ def checked_fields(vocabulary: Vocabulary, given: Mapping[str, Any]) -> dict[str
     return fields
 
 
+def _range_in_order(reading: Mapping[str, Any]) -> None:
+    """A range runs up from its value, as the extractor reads one ("5 to 10"): a value_high
+    below the value is a slip of the reviewer's (5 and 2), refused before it reaches the checks."""
+    value, high = reading.get("value"), reading.get("value_high")
+    if value is not None and high is not None and high < value:
+        raise ReviewError(
+            f"value_high {high:g} is below the value {value:g}: a range runs from the value up "
+            "to value_high (--value-high '' for none)"
+        )
+
+
 def _field(vocabulary: Vocabulary, name: str, text: str) -> Any:
     """One field's text, checked and typed."""
     if name in ("value", "value_high"):
@@ -325,6 +336,7 @@ def correct(
         if "unit" in changed:
             changed["kind"] = fields["kind"]
         fields = changed
+        _range_in_order({**row, **fields})
         reading = extractor_reading(db, claim) or _snapshot(db, row)
         correction = {
             **_anchor(row), "claim_id": claim, "fields": json.dumps(fields),
@@ -552,6 +564,7 @@ def add_claim(
         raise ReviewError(f"no figure found in {quote!r}: give it with --value (and --unit)")
     if "unit" in fields and "kind" not in fields and reading["unit"] is not None:
         reading["kind"] = vocabulary.unit_kind(reading["unit"])
+    _range_in_order(reading)
     return _insert_added(db, source, text, start, end, occurrence, reading, name)
 
 

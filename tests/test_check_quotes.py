@@ -5,6 +5,8 @@ folder's (FRED monthly, EIA daily WTI, the BoE's Bank Rate changes)."""
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -12,16 +14,9 @@ from test_official import checked
 
 from ledger.refdata.pack import ensure_pack
 
-
-@pytest.fixture(scope="module")
-def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    place = tmp_path_factory.mktemp("quotes")
-    ensure_pack(place / "claims.db")
-    return place
-
-
-def test_a_quote_of_an_undated_past_time_or_a_long_move_is_not_the_days(folder: Path) -> None:
-    found = checked(folder, "past", {
+# Each group's stories {file: (published, text)}, ingested and checked in a ledger of its own.
+STORIES = {
+    "past": {
         "a.txt": ("1987-03-14", "QUITO, March 14 - He said he had previously held that Ecuador "
                   "was obliged to make debt payments when crude oil was at 26 dlrs a barrel "
                   "because the government had projected plans with crude prices at that level."),
@@ -36,35 +31,8 @@ def test_a_quote_of_an_undated_past_time_or_a_long_move_is_not_the_days(folder: 
                   "dollars when the dollar was at about 1.7770 marks, dealers said."),
         "f.txt": ("1987-04-07", "ROME, April 7 - The dollar fell to 1,290 lire from 1,310 lire "
                   "yesterday."),
-    })  # fmt: skip
-    # WTI was 18.13-18.42 the week before March 14, 1987: 26 dlrs was a past time's price
-    outcome, checks, _ = found["26 dlrs"]
-    assert outcome == "no-reference", checks
-    assert "a quote of a past time its sentence does not date" in checks[0][6], checks
-    # told in the wire's past tense, today's: FRED's marks 1.7881-1.8355 in March to May 1987
-    outcome, checks, _ = found["about 1.7770 marks"]
-    assert outcome == "consistent", checks
-    # no day's or week's move is -68% or -52%: neither end is the day's price (WTI 19.9-20.7)
-    for quote in ("about 28 dlrs", "below nine dlrs", "around 12 dlrs", "25 dlrs"):
-        outcome, checks, _ = found[quote]
-        assert outcome == "no-reference", (quote, checks)
-        assert (
-            "one end of a move too large for a day's or a week's (more than 30%)" in (checks[0][6])
-        ), quote
-    # a day's move (-0.9%): both ends are the day's quotes, against FRED's 140.48-151.43
-    for quote in ("145.20 yen", "146.50 yen"):
-        outcome, checks, _ = found[quote]
-        assert outcome == "consistent", (quote, checks)
-        assert "monthly values for JPY 1987-03..1987-05 range 140.479-151.433" in checks[0][6]
-    # "from 1,310" is 1,310, not 1: a -1.5% move, both ends the day's (FRED 1290.8-1305.9)
-    for quote in ("1,290 lire", "1,310 lire"):
-        outcome, checks, _ = found[quote]
-        assert outcome == "consistent", (quote, checks)
-        assert "monthly values for ITL 1987-03..1987-05 range 1290.8-1305.9" in checks[0][6]
-
-
-def test_a_level_a_modal_a_condition_or_a_wish_names_is_no_quote(folder: Path) -> None:
-    found = checked(folder, "modal", {
+    },
+    "modal": {
         "a.txt": ("1987-04-13", "KUWAIT, April 13 - The sources believed a return of oil below "
                   "18 dlrs a barrel may open the doors for oil companies to pressure Opec."),
         "b.txt": ("1987-03-23", "WASHINGTON, March 23 - Herrington said, for example, a 10 dlr "
@@ -80,50 +48,15 @@ def test_a_level_a_modal_a_condition_or_a_wish_names_is_no_quote(folder: Path) -
                   "dlrs a barrel might suggest a level of 74 on the sterling index."),
         "f.txt": ("1987-04-01", "TOKYO, April 1 - Keidanren Chairman Eishiro Saito said the "
                   "dollar's fall below 150 yen would create huge unemployment and bankruptcies."),
-    })  # fmt: skip
-    for quote, why in (("below 18 dlrs", "forecast words (forecast_after)"),
-                       ("30 to 40 dlr", "forecast words (condition_reached)"),
-                       ("up to 16.50 dlrs", "forecast words (hypothetical)")):  # fmt: skip
-        outcome, checks, _ = found[quote]
-        assert outcome == "forecast", (quote, checks)
-        assert why in checks[0][6], (quote, checks)
-    # the current price, whatever modal follows it: WTI 18.48-18.94 the week before March 26
-    outcome, checks, _ = found["some 18 dlrs"]
-    assert outcome == "consistent", checks
-    assert "daily values for WTI 1987-03-19..1987-03-26" in checks[0][6], checks
-    # a level crossed, whatever "would" says of its effects: FRED 140.48-151.43, March to May
-    outcome, checks, _ = found["below 150 yen"]
-    assert outcome == "consistent", checks
-    outcome, checks, _ = found["10 dlr"]  # a charge a barrel, not a price: never WTI's
-    assert outcome == "no-reference", checks
-    assert "an oil product's price, or a posted one: never a benchmark's" in checks[0][6]
-
-
-def test_a_bonds_fixed_exchange_rate_is_its_term_and_a_days_cut_leaves_the_eves_rate(
-    folder: Path,
-) -> None:
-    found = checked(folder, "terms", {
+    },
+    "terms": {
         "a.txt": ("1987-03-17", "SYDNEY, March 17 - The exchange rate has been fixed at 1.24 "
                   "Australian dlrs to the mark."),
         "b.txt": ("1987-03-18", "LONDON, March 18 - British banks' base lending rates fell a "
                   "half percentage point on March 9 to the current 10.5 pct."),
         "c.txt": ("1987-03-20", "LONDON, March 20 - U.K. base rates are now 10-1/2 pct."),
-    })  # fmt: skip
-    outcome, checks, _ = found["1.24 Australian dlrs"]  # a cross rate, but a bond's term
-    assert outcome == "no-reference", checks
-    assert "a company's own rate or price" in checks[0][6], checks
-    # cut to 10 pct (BoE 9.875) on March 18 itself: the story may quote the eve's 10.375
-    outcome, checks, _ = found["10.5 pct"]
-    assert outcome == "consistent", checks
-    assert "dated-change values for GBR 1987-03-09..1987-03-18 range 9.875-10.375" in checks[0][6]
-    # two days after the cut only 9.875 was in force, the one change of the week before
-    outcome, checks, _ = found["10-1/2 pct"]
-    assert outcome == "inconsistent", checks
-    assert "dated-change values for GBR 1987-03-18 range 9.875-9.875" in checks[0][6], checks
-
-
-def test_an_average_a_year_before_a_firms_unnamed_period_is_never_refuted(folder: Path) -> None:
-    found = checked(folder, "firm-average", {
+    },
+    "firm-average": {
         "a.txt": ("1987-06-11", "TOKYO, June 11 - The fall was due to the yen rise against the "
                   "dollar, Wada said. The average value of the dollar was 155 yen in the period "
                   "from 190 a year earlier."),
@@ -131,15 +64,79 @@ def test_an_average_a_year_before_a_firms_unnamed_period_is_never_refuted(folder
                   "the first half from 207 a year earlier."),
         "c.txt": ("1987-03-10", "TOKYO, March 10 - The dollar averaged 168.5 yen in 1986, "
                   "against 238.5 yen in 1985."),
-    })  # fmt: skip
-    # FRED's 1986 mean of months is 168.5: 190 and 207 are a firm's period a year before its
-    # (unnamed) half-year, which the calendar year cannot refute
-    for quote in ("190", "207"):
-        outcome, checks, _ = found[quote]
-        assert outcome == "no-reference", (quote, checks)
-        assert "an average a year before a period its words do not name" in checks[0][6], quote
-    # named years are compared as ever: 1986's 168.5 and 1985's 238.5 (FRED annual)
-    for quote, year in (("168.5 yen", "1986"), ("238.5 yen", "1985")):
-        outcome, checks, _ = found[quote]
-        assert outcome == "consistent", (quote, checks)
-        assert checks[0][1] == f"fred-exchange-rates:FRED:EXCH:JPY:{year}", (quote, checks)
+    },
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    place = tmp_path_factory.mktemp("quotes")
+    ensure_pack(place / "claims.db")
+    return place
+
+
+@pytest.fixture(scope="module")
+def found(folder: Path) -> Callable[[str], dict]:
+    """A group's {quote: (outcome, checks, claim id)}, its stories checked once when first asked."""
+    return functools.cache(lambda group: checked(folder, group, STORIES[group]))
+
+
+LONG_MOVE = "a move too large for a day's or a week's (one end more than 30% above the other)"
+JPY_SPRING = "monthly values for JPY 1987-03..1987-05 range 140.479-151.433"  # FRED
+ITL_SPRING = "monthly values for ITL 1987-03..1987-05 range 1290.8-1305.9"
+A_YEAR_BEFORE = "an average a year before a period its words do not name"
+
+
+@pytest.mark.parametrize(
+    "group, quote, outcome, explained",
+    [
+        # WTI was 18.13-18.42 the week before March 14, 1987: 26 dlrs was a past time's price
+        ("past", "26 dlrs", "no-reference",
+         "a quote of a past time its sentence does not date"),
+        # told in the wire's past tense, today's: FRED's marks 1.7881-1.8355 in March to May 1987
+        ("past", "about 1.7770 marks", "consistent", "range 1.7881-1.8355"),
+        # no day's or week's move is -68% or -52%: neither end is the day's price (WTI 19.9-20.7)
+        ("past", "about 28 dlrs", "no-reference", LONG_MOVE),
+        ("past", "below nine dlrs", "no-reference", LONG_MOVE),
+        ("past", "around 12 dlrs", "no-reference", LONG_MOVE),
+        ("past", "25 dlrs", "no-reference", LONG_MOVE),
+        # a day's move (-0.9%): both ends are the day's quotes, against FRED's 140.48-151.43
+        ("past", "145.20 yen", "consistent", JPY_SPRING),
+        ("past", "146.50 yen", "consistent", JPY_SPRING),
+        # "from 1,310" is 1,310, not 1: a -1.5% move, both ends the day's (FRED 1290.8-1305.9)
+        ("past", "1,290 lire", "consistent", ITL_SPRING),
+        ("past", "1,310 lire", "consistent", ITL_SPRING),
+        # a level a modal, a condition or a wish names is no quote
+        ("modal", "below 18 dlrs", "forecast", "forecast words (forecast_after)"),
+        ("modal", "30 to 40 dlr", "forecast", "forecast words (condition_reached)"),
+        ("modal", "up to 16.50 dlrs", "forecast", "forecast words (hypothetical)"),
+        # the current price, whatever modal follows it: WTI 18.48-18.94 the week before March 26
+        ("modal", "some 18 dlrs", "consistent", "daily values for WTI 1987-03-19..1987-03-26"),
+        # a level crossed, whatever "would" says of its effects: FRED 140.48-151.43, March to May
+        ("modal", "below 150 yen", "consistent", "range 140.479-151.433"),
+        # a charge a barrel, not a price: never WTI's
+        ("modal", "10 dlr", "no-reference",
+         "an oil product's price, or a posted one: never a benchmark's"),
+        # a cross rate, but a bond's term
+        ("terms", "1.24 Australian dlrs", "no-reference", "a company's own rate or price"),
+        # cut to 10 pct (BoE 9.875) on March 18 itself: the story may quote the eve's 10.375
+        ("terms", "10.5 pct", "consistent",
+         "dated-change values for GBR 1987-03-09..1987-03-18 range 9.875-10.375"),
+        # two days after the cut only 9.875 was in force, the one change of the week before
+        ("terms", "10-1/2 pct", "inconsistent",
+         "dated-change values for GBR 1987-03-18 range 9.875-9.875"),
+        # FRED's 1986 mean of months is 168.5: 190 and 207 are a firm's period a year before its
+        # (unnamed) half-year, which the calendar year cannot refute
+        ("firm-average", "190", "no-reference", A_YEAR_BEFORE),
+        ("firm-average", "207", "no-reference", A_YEAR_BEFORE),
+        # named years are compared as ever: 1986's 168.5 and 1985's 238.5 (FRED annual)
+        ("firm-average", "168.5 yen", "consistent", "JPY 1986"),
+        ("firm-average", "238.5 yen", "consistent", "JPY 1985"),
+    ],
+)  # fmt: skip
+def test_a_market_quote_is_the_days_only_when_its_words_say_so(
+    found: Callable[[str], dict], group: str, quote: str, outcome: str, explained: str
+) -> None:
+    got, checks, _ = found(group)[quote]
+    assert got == outcome, checks
+    assert explained in checks[0][6], checks

@@ -263,6 +263,17 @@ def test_size_limit_is_configurable(tmp_path: Path, db: str):
     accepted = CliRunner().invoke(cli, ["ingest", str(path), "--db", db, "--max-size", "0.02"])
     assert accepted.exit_code == 0, accepted.output
     assert summary(accepted.stdout)["added"] == 1
+    # extract reads as ingest does, to the same limit (a file over 20 MB had no way in)
+    refused = CliRunner().invoke(cli, ["extract", str(path), "--max-size", "0.01"])
+    assert refused.exit_code == 1
+    assert refused.stderr == f"Error: {path}: too large (11,013 bytes; the limit is 10,485)\n"
+    accepted = CliRunner().invoke(cli, ["extract", str(path), "--max-size", "0.02"])
+    assert accepted.exit_code == 0 and '"quote": "12 percent"' in accepted.stdout
+    from ledger.sources import DEFAULT_MAX_BYTES
+
+    for command in ("ingest", "extract"):  # the CLI's default is the readers' own
+        (option,) = [p for p in cli.commands[command].params if p.name == "max_size"]
+        assert option.default * 1024 * 1024 == DEFAULT_MAX_BYTES
 
 
 def test_a_bad_manifest_row_skips_its_file_and_a_bad_header_stops_the_ingest(seeds: Path, db: str):
@@ -307,6 +318,17 @@ def test_ingest_needs_a_path(db: str):
         (
             ["reviewer", "add"],
             "Missing argument 'NAME'. (see 'ledger reviewer add --help')",
+        ),
+        # compared as text with publication dates: "Oct 2024" would date every value after all
+        (
+            ["reference", "import", "auto", "data/", "--vintage", "Oct 2024"],
+            "Invalid value for '--vintage': 'Oct 2024' is not a date: YYYY-MM-DD, YYYY-MM or YYYY"
+            " (see 'ledger reference import --help')",
+        ),
+        (
+            ["reference", "import", "auto", "data/", "--vintage", "2024-13"],
+            "Invalid value for '--vintage': '2024-13' is not a date: YYYY-MM-DD, YYYY-MM or YYYY"
+            " (see 'ledger reference import --help')",
         ),
     ],
 )

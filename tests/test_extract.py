@@ -381,6 +381,25 @@ def test_cli_extract_bad_files_give_one_line_errors(
     assert bad_date.exit_code == 2 and "published" in bad_date.output
 
 
+@pytest.mark.parametrize("fmt", ["jsonl", "table"])
+def test_cli_extract_names_each_bad_file_and_reads_the_rest(tmp_path: Path, fmt: str) -> None:
+    from click.testing import CliRunner
+
+    from ledger.cli import cli
+
+    (tmp_path / "a.txt").write_text("Exports fell 4% in 2023.\n", encoding="utf-8")
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "c.txt").write_text("Imports rose 7% in 2024.\n", encoding="utf-8")
+    files = [str(tmp_path / name) for name in ("a.txt", "empty.txt", "missing.txt", "c.txt")]
+    result = CliRunner().invoke(cli, ["extract", "--format", fmt, *files])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"Error: {files[1]}: empty (no text)",
+        f"Error: {files[2]}: no such file or folder",
+    ]
+    assert "4%" in result.stdout and "7%" in result.stdout  # the files before and after
+
+
 def corpus_texts(name: str, count: int) -> list[str]:
     """The first `count` texts of a shared corpus (read in place, never copied)."""
     import gzip

@@ -206,12 +206,19 @@ def test_a_bad_url_is_one_line_naming_it_and_the_others_are_still_fetched(
 
 def test_only_http_and_https_and_a_fetch_that_saves_nothing_makes_no_folder(tmp_path: Path):
     folder = tmp_path / "sources"
-    code, _, err = fetch("file:///etc/passwd", "ftp://example.com/x", "--into", str(folder))
+    code, _, err = fetch(
+        "file:///etc/passwd", "ftp://example.com/x", "http://[::1", "http://a..b/", "--into",
+        str(folder),
+    )  # fmt: skip
     assert code == 1
-    assert err.splitlines() == [
+    *lines, empty_label = err.splitlines()
+    assert lines == [
         "failed: file:///etc/passwd: only http and https URLs are fetched, not file",
         "failed: ftp://example.com/x: only http and https URLs are fetched, not ftp",
+        # no traceback from urllib's parser or the host name's codec, before any request
+        "failed: http://[::1: not a URL (Invalid IPv6 URL)",
     ]
+    assert empty_label.startswith("failed: http://a..b/: not a URL (encoding with 'idna' codec")
     assert os.listdir(tmp_path) == []
 
 

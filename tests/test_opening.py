@@ -302,6 +302,21 @@ def test_an_import_into_a_read_only_reference_database_is_a_one_line_error(tmp_p
     )
 
 
+def test_an_import_into_the_ledger_itself_is_refused(ledger_path: Path, tmp_path: Path):
+    """`--references-db claims.db` wrote the statistics' tables into the ledger."""
+    rates = tmp_path / "rates.csv"
+    rates.write_text("date,rate\n2020-03-11,0.25\n", encoding="utf-8")
+    before = state(ledger_path)
+    code, output = run("reference", "import", "boe-bank-rate", str(rates), "--db",
+                       str(ledger_path), "--references-db", str(ledger_path))  # fmt: skip
+    assert (code, output) == (
+        1,
+        f"Error: {ledger_path} is a ledger: statistics are imported into a database of their own"
+        " (references.db beside the ledger, or another --references-db)\n",
+    )
+    assert state(ledger_path) == before
+
+
 def test_a_read_only_connection_cannot_write_even_as_root(ledger_path: Path):
     with Ledger(ledger_path, read_only=True) as ledger, pytest.raises(sqlite3.OperationalError):
         ledger.db.execute("delete from notes")

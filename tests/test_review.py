@@ -118,6 +118,19 @@ def test_a_correction_changes_the_reading_everything_uses_and_keeps_the_extracto
         (["correct", "{claim}", "--value", "lots", "--reason", "x"], "value must be a number"),
         (["correct", "{claim}", "--reason", "x"], "nothing to correct"),
         (["correct", "{claim}", "--summary", "x" * 76, "--reason", "x"], "at most 75"),
+        # a range runs up from its value: given, or the claim's own (over $40 billion)
+        (
+            ["correct", "{claim}", "--value", "5", "--value-high", "2", "--reason", "x"],
+            "value_high 2 is below the value 5: a range runs from the value up to value_high",
+        ),
+        (
+            ["correct", "{claim}", "--value-high", "30e9", "--reason", "x"],
+            "value_high 3e+10 is below the value 4e+10",
+        ),
+        (
+            ["add-claim", "024_article", "--quote", "Page 12", "--value", "9", "--value-high", "1"],
+            "value_high 1 is below the value 9",
+        ),
         (["reject", "{claim}", "--reason", ""], "a reason is required"),
         (["reject", "c-0000000000000000", "--reason", "x"], "no claim with id"),
         (["restore", "{claim}", "--reason", "x"], "is not rejected"),
@@ -277,6 +290,21 @@ def test_source_takes_a_unique_prefix_and_the_table_keeps_ids_whole(db: str, cor
         )
     added = run("add-claim", "025", "--quote", "5 percent", "--reviewer", "ana", "--db", db)
     assert added.exit_code == 1 and "already has a claim at those words" in added.output
+
+
+@pytest.mark.parametrize(
+    ("option", "error"),
+    [
+        ("--source", "--source needs a source id, a unique prefix of one, or a publisher"),
+        ("--metric", "--metric needs a metric name (e.g. rd_spending)"),
+        ("--search", "--search needs at least one word"),
+    ],
+)
+def test_an_empty_filter_is_an_error_not_every_claim(db: str, option: str, error: str):
+    # an empty value once read as no filter: `--source ""` listed every claim
+    for command in ("claims", "export"):
+        empty = run(command, option, " ", "--db", db)
+        assert (empty.exit_code, empty.output) == (1, f"Error: {error}\n")
 
 
 def test_the_audit_of_an_unknown_claim_is_an_error(db: str):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import datetime
 import hashlib
 import os
@@ -236,9 +237,26 @@ def test_bom_is_dropped_and_offsets_refer_to_decoded_text(tmp_path: Path):
 
 
 @pytest.mark.parametrize(
+    "data, encoding",
+    [
+        ("GDP grew 2.3% in 2020.\n".encode("utf-16"), "utf-16"),  # Notepad's "Unicode"
+        (codecs.BOM_UTF16_BE + "GDP grew 2.3% in 2020.\n".encode("utf-16-be"), "utf-16"),
+        ("GDP grew 2.3% in 2020.\n".encode("utf-32"), "utf-32"),  # its mark begins as UTF-16's
+    ],
+)
+def test_a_byte_order_mark_names_utf16_or_utf32(tmp_path: Path, data: bytes, encoding: str):
+    read = read_source(write(tmp_path / "marked.txt", data))
+    assert (read.text, read.encoding) == ("GDP grew 2.3% in 2020.\n", encoding)
+    assert read.sha256 == hashlib.sha256(data).hexdigest()  # of the bytes, as ever
+
+
+@pytest.mark.parametrize(
     "data,reason",
     [
         (b"", "empty (no text)"),
+        # UTF-16 with no mark: named with --encoding, never guessed from NULs
+        ("GDP grew".encode("utf-16-le"), "binary file (NUL byte at offset 1)"),
+        ("GDP grew".encode("utf-16") + b"\x00", "not valid utf-16 (byte 0x00 at offset 18)"),
         (b" \n\t\n", "empty (no text)"),
         (b"PK\x03\x04\x00\x00binary", "binary file (NUL byte at offset 4)"),
         (NOISE, f"not valid UTF-8 (byte 0xb4 at offset 1) and {UNDETECTED}"),

@@ -39,6 +39,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator,
 from ledger.intervals import Interval, claim_interval, compare, reference_interval
 from ledger.refdata.lookup import CACHE_ENTRIES, OfficialReferences, OfficialValue, derived_series
 from ledger.references import period_end, period_months
+from ledger.rules import packaged_number_words
 
 if TYPE_CHECKING:
     from ledger.rules import MetricDefinition
@@ -82,21 +83,18 @@ NOT_A_BENCHMARK = "none"
 # A day's quote (oil) is compared with the days of the week before publication.
 DAY_WINDOW = timedelta(days=7)
 _FRENCH = re.compile(r"\bfrench\b|\bFFR\b", re.I)
-# A move of a market's price: a day's or a week's is never this large (`_long_move`).
-LONG_MOVE = 1.3
+# A move of a market's price whose one end is more than 30% above the other: a day's or a week's
+# never is this large (`_long_move`). The ratio of the higher end to the lower.
+LONG_MOVE_HIGH_OVER_LOW = 1.3
 _MOVE_UNIT = (
     r"(?:\s*(?:u\.s\.\s+)?(?:dlrs?|dollars?|yen|marks|francs|stg))?"  # "28 dlrs", "145 yen"
     r"(?:\s+(?:a|per)\s+(?:barrel|bbl))?"  # "a barrel"
 )
-_NUMBER_WORDS = {  # from two: "to one stg" is a counter ("1.6030 U.S. Dlrs to one stg")
-    word: str(number)
-    for number, word in enumerate((
-        "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-        "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
-        "eighteen", "nineteen", "twenty",
-    ))
-    if number > 1
-}  # fmt: skip
+# The other end of a move spelled out ("to below nine dlrs"), from two: "to one stg" is a counter
+# ("1.6030 U.S. Dlrs to one stg").
+_NUMBER_WORDS = {
+    word.casefold(): value for word, value in packaged_number_words().items() if value > 1
+}
 _MOVE_VALUE = (
     r"(?:(?:about|around|some|over|below|above|under|just)\s+)*\$?"
     rf"(?P<value>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?|{'|'.join(_NUMBER_WORDS)})\b"
@@ -1144,8 +1142,9 @@ class Matcher:
             return "a quote of a past time its sentence does not date, not of the day it was said"
         if _market_quote(definition) and undated and _long_move(figure):
             return (
-                "one end of a move too large for a day's or a week's (more than "
-                f"{_num(round((LONG_MOVE - 1) * 100))}%), which its sentence does not date: "
+                "one end of a move too large for a day's or a week's (one end more than "
+                f"{_num(round((LONG_MOVE_HIGH_OVER_LOW - 1) * 100))}% above the other), which its "
+                "sentence does not date: "
                 "not the quote of the day it was said"
             )
         if (
@@ -1569,11 +1568,11 @@ def _off_the_level(
 
 
 def _long_move(figure: Figure) -> bool:
-    """The figure is one end of a move whose other end, named beside it ("prices collapsed from
+    """The figure is one end of a move whose other end is named beside it ("prices collapsed from
     about 28 dlrs a barrel to below nine dlrs", "the fall in oil prices to around 12 dlrs from 25
-    dlrs"), is more than LONG_MOVE times it or less than its inverse: a move of months or years,
-    not a day's, so neither end is the price of the day it was said, unless the sentence says it
-    is now ("has fallen to 145 yen from 240", "now").
+    dlrs") and one end is more than 30% above the other (LONG_MOVE_HIGH_OVER_LOW): a move of
+    months or years, not a day's, so neither end is the price of the day it was said, unless the
+    sentence says it is now ("has fallen to 145 yen from 240", "now").
 
     >>> words = FigureWords("collapsed from about 28 dlrs a barrel to ", "")
     >>> _long_move(Figure(9, None, "less_than", "USD", None, "oil_price", None, None, words,
@@ -1588,9 +1587,9 @@ def _long_move(figure: Figure) -> bool:
     if other is None:
         return False
     said = other.group("value").casefold().replace(",", "")
-    value = float(_NUMBER_WORDS.get(said, said))
+    value = _NUMBER_WORDS[said] if said in _NUMBER_WORDS else float(said)
     low, high = sorted((abs(value), abs(figure.value)))
-    return low > 0 and high / low > LONG_MOVE
+    return low > 0 and high / low > LONG_MOVE_HIGH_OVER_LOW
 
 
 def _market_series(indicator: str) -> bool:
