@@ -1309,30 +1309,38 @@ class _UnitWords:
             guarded=tuple((s, after) for u in files.unit for s, after in u.guarded.items()),
         )
 
-    def starting(self, char: str) -> _UnitWords:
-        """Only the words and symbols a text's `char` can start as the pattern matches them: a
-        word tree's first letter in either case (trie), a symbol as written. The compound's
-        divisor stays whole."""
-
-        def starts(word: str) -> bool:
-            first = word.strip()[:1]
-            return char in (first, first.lower(), first.upper())
-
-        return _UnitWords(
-            words=frozenset(filter(starts, self.words)),
-            measure_words=frozenset(filter(starts, self.measure_words)),
-            measure_symbols=frozenset(filter(starts, self.measure_symbols)),
-            per_words=self.per_words,
-            per_symbols=self.per_symbols,
-            symbols=frozenset(filter(starts, self.symbols)),
-            guarded=tuple((s, after) for s, after in self.guarded if starts(s)),
-        )
-
-    def first_chars(self) -> set[str]:
-        """Every character of a text at which one of the words or symbols can start."""
-        heads = [w.strip()[:1] for w in (*self.words, *self.measure_words, *self.measure_symbols)]
-        heads += [s.strip()[:1] for s in self.symbols] + [s[:1] for s, _after in self.guarded]
-        return {c for first in heads for c in (first, first.lower(), first.upper())}
+    def by_first(self) -> dict[str, _UnitWords]:
+        """The words and symbols by a character of a text that can start them, as the pattern
+        matches them: a word tree's first letter in either case (trie), a symbol as written (a
+        set holding it in both cases is no narrower). The compound's divisor stays whole."""
+        grouped: dict[str, dict[str, set[str]]] = {}
+        named = {
+            "words": self.words,
+            "measure_words": self.measure_words,
+            "measure_symbols": self.measure_symbols,
+            "symbols": self.symbols,
+        }
+        for name, words in named.items():
+            for word in words:
+                first = word.strip()[:1]
+                for char in {first, first.lower(), first.upper()}:
+                    grouped.setdefault(char, {}).setdefault(name, set()).add(word)
+        guarded: dict[str, list[tuple[str, str]]] = {}
+        for symbol, after in self.guarded:
+            for char in {symbol[:1], symbol[:1].lower(), symbol[:1].upper()}:
+                guarded.setdefault(char, []).append((symbol, after))
+        return {
+            char: _UnitWords(
+                words=frozenset(grouped.get(char, {}).get("words", ())),
+                measure_words=frozenset(grouped.get(char, {}).get("measure_words", ())),
+                measure_symbols=frozenset(grouped.get(char, {}).get("measure_symbols", ())),
+                per_words=self.per_words,
+                per_symbols=self.per_symbols,
+                symbols=frozenset(grouped.get(char, {}).get("symbols", ())),
+                guarded=tuple(guarded.get(char, ())),
+            )
+            for char in grouped.keys() | guarded.keys()
+        }
 
 
 def _tree(words: frozenset[str], *, fold_case: bool = True) -> str:
@@ -1340,12 +1348,13 @@ def _tree(words: frozenset[str], *, fold_case: bool = True) -> str:
     return trie(set(words), fold_case=fold_case) if words else "(?!)"
 
 
-def _unit_pieces(units: _UnitWords) -> dict[str, str]:
-    """The pieces the `unit` pattern is written of (patterns.toml), and the unguarded symbols."""
+def _unit_pieces(units: _UnitWords, divisor: str | None = None) -> dict[str, str]:
+    """The pieces the `unit` pattern is written of (patterns.toml), and the unguarded symbols;
+    `divisor`: the compound's divisor as already written."""
     return {
         "unit_word": _tree(units.words),
         "measure_unit": _word_or_symbol(units.measure_words, units.measure_symbols),
-        "per_unit": _word_or_symbol(units.per_words, units.per_symbols),
+        "per_unit": divisor or _word_or_symbol(units.per_words, units.per_symbols),
         # a unit symbol after the figure; currency symbols too ("10 €", "100₾")
         "unit_symbol": _tree(units.symbols, fold_case=False),
         "unit_guarded": "|".join(
@@ -1702,25 +1711,27 @@ def _units_by_first(files: RuleFiles, pieces: dict[str, str]) -> dict[str, Patte
     and symbols that start with it (extraction.unit_at): one alternative of each tree where
     the whole pattern tries some thirty, and a few repeats to set up where it has 300 (some
     6,000 instructions a call before it reads a character). Built with the pattern's own
-    pieces, so each matches as the whole does where its character stands. None for the
-    brackets (the whole pattern is asked there), nor where a unit could start with a gap."""
-    units = _UnitWords.of(files)
-    firsts = units.first_chars()
-    if firsts & _UNIT_GAP:
+    pieces, so each matches as the whole does where its character stands. Only for ASCII, not
+    for the brackets (the whole pattern is asked there: a few units start elsewhere, and each
+    pattern costs the rules' load), and none where a unit could start with a gap."""
+    by_first = _UnitWords.of(files).by_first()
+    if by_first.keys() & _UNIT_GAP:
         return {}
     rule = next(r for r in files.pattern if r.id == "unit")
-    by_source: dict[str, Pattern] = {}  # a letter's two cases hold the same words: one pattern
+    # a letter's two cases hold the same words: one pattern; the divisor's tree built once
+    by_words: dict[_UnitWords, Pattern] = {}
     found = {}
-    for char in sorted(firsts - _UNIT_BRACKETS):
-        starting = units.starting(char)
-        written = _unit_pieces(starting)
-        if not (starting.measure_words or starting.measure_symbols):
-            written["per_unit"] = "(?!)"  # no compound starts here: its divisor is never read
-        source = _source("unit", {**pieces, **written})
-        if source not in by_source:
+    for char, starting in sorted(by_first.items()):
+        if char in _UNIT_BRACKETS or not char.isascii():
+            continue  # the whole pattern is asked there: few units start outside ASCII
+        if starting not in by_words:
+            # where no compound starts, its divisor is never read
+            measures = starting.measure_words or starting.measure_symbols
+            written = _unit_pieces(starting, pieces["per_unit"] if measures else "(?!)")
+            source = _source("unit", {**pieces, **written})
             what = f"pattern unit ({char})"
-            by_source[source] = _compile(source, what, ignore_case=not rule.case_sensitive)
-        found[char] = by_source[source]
+            by_words[starting] = _compile(source, what, ignore_case=not rule.case_sensitive)
+        found[char] = by_words[starting]
     return found
 
 

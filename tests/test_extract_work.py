@@ -29,6 +29,7 @@ import ledger.extraction.sentence_fields as sentence_fields
 from ledger.case_pins import pin_caseless_sets
 from ledger.extraction import (
     _figure_ends,
+    _head_fails_after_point,
     _hinted_starts,
     _lowered,
     _plain_digits_end,
@@ -1069,6 +1070,24 @@ def test_a_range_no_figure_follows_is_read_as_its_tail_reads_it(
             (found.unit_start, found.unit_end),
             max(found.scale_end, found.unit_end),
         ), text
+
+
+_AFTER_POINT = ["5", "12", "644", "2018", ":", "30", "/", ".", "-", " ", "pm", "P.M.", "am", "\t"]
+_AFTER_POINT += [" vs", ")", ",", "x", "a", "\u00a0", "½", "٣", "\n", "555", "0143"]
+
+
+@settings(max_examples=3000, derandomize=True, deadline=None)
+@given(st.sampled_from([".", ",", "..."]), st.lists(st.sampled_from(_AFTER_POINT), max_size=6))
+def test_the_head_is_not_asked_after_a_point_only_where_it_finds_nothing(
+    point: str, parts: list[str]
+) -> None:
+    """_head_fails_after_point spares the scan's head only at digits where it finds nothing: a
+    number's tail after a point, not a date, a time or a phone number starting there."""
+    rules = default_rules()
+    text = "x" + point + "5" + "".join(parts) + " and so on"
+    at = 1 + len(point)
+    if _head_fails_after_point(text, at, at + 250):
+        assert rules.compiled["scan_digits_head"].match(text, at, at + 250) is None, text
 
 
 def test_a_folder_s_own_unit_pattern_is_asked_whole(tmp_path: Path) -> None:

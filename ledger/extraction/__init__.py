@@ -294,6 +294,8 @@ def _scan_in_two_steps(
     of a plain figure ("5", "1,400", "3.75") are read without the head (_plain_digits_end)."""
     compiled = rules.compiled
     body_end = _plain_digits_end(text, pos, end) if plain else -1
+    if plain and body_end < 0 and _head_fails_after_point(text, pos, end):
+        return None
     if body_end > pos:
         groups = _no_groups(head).copy()
         groups["first"] = text[pos:body_end]
@@ -401,8 +403,8 @@ def unit_at(rules: Rules, text: str, at: int, end: int) -> regex.Match[str] | No
     """What the `unit` pattern matches at `at` (read up to `end`), asked of the pattern for the
     character its unit would start with (rules.units_by_first: the words and symbols that start
     with it), a third of the whole one's cost; None at once where no unit starts with it. The
-    whole pattern is asked where that character is not told plainly: past the window, at a
-    bracket, a character outside printable ASCII before it.
+    whole pattern is asked where that character is not told plainly (past the window, a
+    character outside printable ASCII before it), at a bracket and outside ASCII.
 
     >>> from ledger.rules import default_rules
     >>> [unit_at(default_rules(), t, 1, 20) for t in ["5 of them", "5-"]]
@@ -417,7 +419,7 @@ def unit_at(rules: Rules, text: str, at: int, end: int) -> regex.Match[str] | No
             first = text[at + 1]  # each alternative passes over one (a hyphen: the words')
         elif not (first.isascii() and first.isprintable()):
             first = ""  # perhaps a space the pattern's \s passes over
-        if first and first not in "([{<":
+        if first and first.isascii() and first not in "([{<":
             pattern = by_first.get(first)
             return None if pattern is None else pattern.match(text, at, end, RELEASE_GIL)
     return rules.compiled["unit"].match(text, at, end, RELEASE_GIL)
@@ -566,6 +568,34 @@ def _plain_digits_end(text: str, at: int, end: int) -> int:
     ):
         return -1
     return i
+
+
+_AM_PM = frozenset("aApP")
+
+
+def _head_fails_after_point(text: str, at: int, end: int) -> bool:
+    """Whether the scan's head (scan_digits_head, read up to `end`) surely finds nothing at the
+    ASCII digit `at` after a point or a comma ("...644 vs", "(7.9)"): its number may not start
+    there (`number`: not the tail of another number), nor a minus, and none of its skipped runs
+    (`skip`: a date, a time, a phone number) goes on from the digits with what follows them.
+    False where one might: the head says.
+
+    >>> [_head_fails_after_point(t, 3, 250) for t in ["...644 vs", "...5:30", "...5 pm", "a 5 "]]
+    [True, False, False, False]
+    """
+    if not (at and text[at - 1] in ".,"):
+        return False
+    stop = min(end, len(text)) - 2
+    i = at
+    while i < stop and text[i] in _ASCII_DIGITS:
+        i += 1
+    if i >= stop:
+        return False
+    after = text[i]
+    if not (after.isascii() and after.isprintable()) or after.isdigit() or after in "-/.:":
+        return False  # a date's, a time's or a phone number's mark may follow
+    # not where it may be a time: 3 p.m., 10 am
+    return not (after in _AM_PM or (after == " " and text[i + 1] in _AM_PM))
 
 
 _FOOT_MARKS = ("'", "′")  # a digit after one is inches: 6'4
