@@ -536,7 +536,9 @@ def test_a_year_is_not_read_for_a_unit_after_a_word_that_starts_none() -> None:
     compiled.update(
         {name: Counted(name, rules.compiled[name], calls) for name in ("unit", "scale")}
     )
-    counted = dataclasses.replace(rules, compiled=compiled)
+    # the unit is asked of its pattern for the character a unit would start with (unit_at)
+    by_first = {c: Counted("unit", p, calls) for c, p in rules.units_by_first.items()}
+    counted = dataclasses.replace(rules, compiled=compiled, units_by_first=by_first)
     text = "In 2020, the firm sold 2019 cars, and in 2018, its plant made 2021 tonnes of steel."
     claims = extract_with_report(text, rules=counted).claims
     assert [(c.quote, c.unit) for c in claims] == [("2021 tonnes", "t")]  # 2019 cars is a year
