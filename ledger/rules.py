@@ -490,6 +490,9 @@ class PeriodReach(_Strict):
     future_apart: str
     change_from: str  # a regex ending where a change's starting figure begins ("down from ")
     change_words: list[str]  # the words of change_from, one of which its every match holds
+    # a regex ending where a comparison's figure begins ("compared with "): a cue right after
+    # that figure's words is its own
+    baseline_figure: str
     revision_words: list[str]  # a sentence that revises a figure: its old one is of its period
     examples: list[str] = Field(min_length=1)
 
@@ -968,6 +971,7 @@ class Rules:
     period_change_from: Pattern  # read backwards from a figure: it is a change's start
     period_revision_words: frozenset[str]  # where a change's start keeps the level's period
     period_change_words: frozenset[str]  # period_change_from's words: a gate before it
+    period_baseline_figure: Pattern  # read backwards from a figure: it is a comparison's
     future_apart: Pattern  # what parts a month's clause from another's future words
     own_aside: Pattern
     state_body: Pattern  # a state's own body ("U.S. Treasury"): its country stays the subject
@@ -1955,6 +1959,9 @@ def _cues(files: RuleFiles, cue: Callable[[str, str], Pattern]) -> dict[str, Any
         "period_owned": cue(files.period_reach.owned, "period_reach owned"),
         "period_change_from": cue(
             "(?r)(?:" + files.period_reach.change_from + r")\Z", "period_reach change_from"
+        ),
+        "period_baseline_figure": cue(
+            "(?r)(?:" + files.period_reach.baseline_figure + r")\Z", "period_reach baseline_figure"
         ),
         "period_revision_words": frozenset(files.period_reach.revision_words),
         "period_change_words": frozenset(files.period_reach.change_words),

@@ -113,6 +113,9 @@ class PeriodCue(NamedTuple):
     # a step right after a figure ("from 200.9 mln dlrs a year ago"): that figure's period,
     # never one looked back to by a figure after it
     after_figure: bool = False
+    # the bracketed aside that holds it ("(American but acquired by Siemens in 2017)"), whose
+    # period is its own: never a figure's outside it
+    aside: tuple[int, int] | None = None
 
 
 class OwnCuts(NamedTuple):
