@@ -378,6 +378,8 @@ def _check_trigger_fields(rule: RegexCue | MetricRule) -> None:
         raise ValueError(f"{rule.id}: example(s) {missed} hold none of `also` {rule.also}")
     if rule.opens_with_trigger and not rule.triggers:
         raise ValueError(f"{rule.id}: opens_with_trigger needs triggers to open with")
+    if getattr(rule, "closes_with_trigger", False) and not rule.triggers:
+        raise ValueError(f"{rule.id}: closes_with_trigger needs triggers to close with")
 
 
 class RegexCue(_Strict):
@@ -394,6 +396,10 @@ class RegexCue(_Strict):
     # Granitco"): the cue is then tried only where one stands, not searched through the sentence
     # (sentence_fields._trigger_starts)
     opens_with_trigger: bool = False
+    # every match ends with one of the trigger words, or the word after one ("told reporters"):
+    # the cue is searched no further than the word after the last one in the sentence
+    # (sentence_fields._trigger_end)
+    closes_with_trigger: bool = False
     examples: list[str] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -651,6 +657,29 @@ class RegexTable(_Strict):
     examples: list[str] = Field(min_length=1)
 
 
+class BaselineTable(RegexTable):
+    """[period_baseline]: a regex read back from a period cue, with what every match of it holds,
+    so that a substring test can rule it out (sentence_fields._may_be_baseline): `also`, strings
+    of which the words before the cue (lower-cased) hold one, or `also_words`, words of which they
+    hold one whole (between characters that are no letter, digit or "_")."""
+
+    also: Also = []
+    also_words: Also = []
+
+    @model_validator(mode="after")
+    def _examples_hold_also(self) -> BaselineTable:
+        held = [
+            e
+            for e in self.examples
+            if any(a in e.lower() for a in self.also)
+            or not set(self.also_words).isdisjoint(re.findall(r"\w+", e.lower()))
+        ]
+        if (self.also or self.also_words) and len(held) < len(self.examples):
+            missed = [e for e in self.examples if e not in held]
+            raise ValueError(f"period_baseline: example(s) {missed} hold none of `also`")
+        return self
+
+
 class SubjectRule(_Strict):
     id: str
     comment: str = Field(min_length=3)
@@ -778,7 +807,7 @@ class RuleFiles(_Strict):
     minus_words: WordTable
     label_words: WordTable
     restatement: list[RestatementRule] = Field(min_length=1)
-    period_baseline: RegexTable
+    period_baseline: BaselineTable
     period_span: PeriodSpan
     period_reach: PeriodReach
     subject_self: SubjectSelf
@@ -958,6 +987,9 @@ class Rules:
     # "subject_name:acts" -> the cue past its sentence-start alternative (see past_head)
     past_head: dict[str, Pattern]
     baseline: Pattern
+    # what every match of `baseline` holds: strings, and words held whole ([period_baseline])
+    baseline_also: tuple[str, ...]
+    baseline_also_words: tuple[str, ...]
     span_opens: Pattern  # what opens an interval of two period cues (period_span)
     span_joins: Pattern
     period_within: Pattern  # where a figure's own words end, for its period (period_reach)
@@ -1619,6 +1651,18 @@ def _check_trigger_openings(cues: dict[str, Any]) -> None:
                         f"{rule.id}: {flag}, but its match {m.group()!r} in the example "
                         f"{example!r} opens with none of its trigger words"
                     )
+    for rule, pattern, triggers in cues["attribution_cues"].entries:
+        if not rule.closes_with_trigger:
+            continue
+        # the last word of each match, or the one before it, is one of the triggers
+        closing = re.compile(r"\b(?:" + "|".join(map(re.escape, triggers)) + r")(?:\s+\w+)?\Z")
+        for example in rule.examples:
+            for m in pattern.finditer(example):
+                if closing.search(m.group().lower()) is None:
+                    raise RulesError(
+                        f"{rule.id}: closes_with_trigger, but its match {m.group()!r} in the "
+                        f"example {example!r} closes with none of its trigger words"
+                    )
 
 
 def _own_head(head: Pattern) -> bool:
@@ -1944,7 +1988,10 @@ def _cues(files: RuleFiles, cue: Callable[[str, str], Pattern]) -> dict[str, Any
             ]
             if (rest := past_head(source)) is not None
         },
-        "baseline": cue("(?r)" + files.period_baseline.regex, "period_baseline"),
+        # read back from a cue with .match: where it ends (\Z) is the only place it can match
+        "baseline": cue("(?r)(?:" + files.period_baseline.regex + r")\Z", "period_baseline"),
+        "baseline_also": tuple(files.period_baseline.also),
+        "baseline_also_words": tuple(files.period_baseline.also_words),
         "span_opens": cue("(?r)(?:" + files.period_span.opens + r")\Z", "period_span opens"),
         "span_joins": cue(files.period_span.joins, "period_span joins"),  # read with fullmatch
         "period_within": cue(files.period_reach.within, "period_reach within"),

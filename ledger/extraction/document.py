@@ -293,24 +293,33 @@ class Doc:
             return []
 
     def each_match(
-        self, rule: str, pattern: Pattern, text: str, starts: list[int] | None = None
+        self,
+        rule: str,
+        pattern: Pattern,
+        text: str,
+        starts: list[int] | None = None,
+        end: int | None = None,
     ) -> Iterator[Match]:
         """The matches of a sentence-level rule one at a time, under one timer for them all:
         for a caller that stops at the first match it can use, the rest is never searched.
-        Given the `starts` every match opens at, it is tried there alone (see matches_at)."""
+        Given the `starts` every match opens at, it is tried there alone (see matches_at); given
+        the `end` no match runs past, it is searched no further."""
         try:
             if starts is not None and self.timeout is None:
                 yield from matches_at(pattern, text, starts, 0)
                 return
-            yield from self._finditer(pattern, text)
+            yield from self._finditer(pattern, text, 0, len(text) if end is None else end)
         except TimeoutError:
             self.timed_out.append(rule)
 
-    def _finditer(self, pattern: Pattern, text: str, pos: int = 0) -> Iterator[Match]:
-        """pattern.finditer(text, pos) under this extraction's timer, if any. The arguments go
-        by position (string, pos, endpos, overlapped, concurrent, partial, timeout): `regex`
+    def _finditer(
+        self, pattern: Pattern, text: str, pos: int = 0, end: int | None = None
+    ) -> Iterator[Match]:
+        """pattern.finditer(text, pos, end) under this extraction's timer, if any. The arguments
+        go by position (string, pos, endpos, overlapped, concurrent, partial, timeout): `regex`
         reads keywords by comparing names, 2.5 us a call, more than most of these calls take."""
-        return pattern.finditer(text, pos, len(text), False, RELEASE_GIL, False, self.timeout)
+        stop = len(text) if end is None else end
+        return pattern.finditer(text, pos, stop, False, RELEASE_GIL, False, self.timeout)
 
     def sentence(self, offset: int) -> Sentence:
         start, end = self.sentences.around(offset)
