@@ -414,6 +414,9 @@ class AttributionCue(RegexCue):
     # the source is cited for the figure ("according to the World Bank", "a report by KPMG"),
     # so it is no subject of it
     cites: bool = False
+    # the cue's words say the source is an organisation ("a Nissan spokeswoman said", "the DIW
+    # economic institute said"), whatever its name reads as
+    organisation: bool = False
     # word lists the regex refers to as {name}, written in as prefix trees matched in the case
     # written (a source's verbs are lower-case: "United States" is no "United ... states")
     words: dict[str, list[str]] = {}
@@ -645,6 +648,17 @@ class RatingAgency(_Strict):
     examples: list[str] = Field(min_length=1)
 
 
+class ListingPlace(_Strict):
+    """Where a place names the exchange a security is listed on, no subject ([listing_place] in
+    cues.toml): `regex` read backwards from the place's name, where the sentence holds one of the
+    listing `words`."""
+
+    comment: str
+    regex: str
+    words: list[str] = Field(min_length=1)
+    examples: list[str] = Field(min_length=1)
+
+
 class RegexTable(_Strict):
     """A cue that is one regex of its own (period_baseline, own_aside, state_body,
     headline_subject, subject_object, subject_owned, reported_subject), not a list of rules."""
@@ -818,6 +832,7 @@ class RuleFiles(_Strict):
     security_term: SecurityTerm
     place_in_name: RegexTable
     rating_agency: RatingAgency
+    listing_place: ListingPlace
     subject: list[SubjectRule]
     pycountry: PycountrySettings | None = None
     metric: list[MetricRule]
@@ -1016,6 +1031,8 @@ class Rules:
     place_ids: frozenset[str]  # the subject ids that are countries (a place in a name: _opens_name)
     rating_agency: Pattern  # searched in a subject's name: an agency rating another's debt
     rating_words: frozenset[str]  # one of them in the sentence: it speaks of a rating
+    listing_place: Pattern  # read backwards from a place: the exchange a security is listed on
+    listing_words: frozenset[str]  # one of them in the sentence: it speaks of a listing
     subject_pattern: Pattern
     # where subject_pattern may match, found by `re` (see _hint); None: it is searched alone
     subject_hint: re.Pattern[str] | None
@@ -2023,6 +2040,8 @@ def _cues(files: RuleFiles, cue: Callable[[str, str], Pattern]) -> dict[str, Any
         "place_in_name": cue(files.place_in_name.regex, "place_in_name"),
         "rating_agency": cue(files.rating_agency.regex, "rating_agency"),
         "rating_words": frozenset(files.rating_agency.words),
+        "listing_place": cue("(?r)(?:" + files.listing_place.regex + r")\Z", "listing_place"),
+        "listing_words": frozenset(files.listing_place.words),
         "place_ids": frozenset(
             [s.id for s in files.subject if s.kind == "country"]
             + list(country_names(skip).values())

@@ -609,10 +609,12 @@ def decode_source(
     if len(data) > options.max_bytes:
         limit = options.max_bytes
         raise SourceError(path, f"too large ({len(data):,} bytes; the limit is {limit:,})")
-    named = options.encoding or _unicode_by_mark(data)
+    named = options.encoding
     if b"\x00" in data and not named:  # UTF-16 text has NULs: named, or marked, it is read
-        nul = data.index(b"\x00")
-        raise SourceError(path, f"binary file (NUL byte at offset {nul})")
+        named = _unicode_by_mark(data)
+        if named is None:
+            nul = data.index(b"\x00")
+            raise SourceError(path, f"binary file (NUL byte at offset {nul})")
     text, encoding = _decode(path, data, named, html)
     if not text.strip():
         raise SourceError(path, "empty (no text)")
@@ -623,7 +625,9 @@ def decode_source(
 
 def _unicode_by_mark(data: bytes) -> str | None:
     """The UTF-16 or UTF-32 a byte-order mark says the bytes are in (Windows Notepad's "Unicode"
-    is UTF-16 with one), else None. UTF-32's marks first: UTF-32-LE's begins with UTF-16-LE's.
+    is UTF-16 with one), else None. Asked only of bytes with NULs, as any ASCII character in
+    UTF-16 has one: "\xff\xfe bad bytes" is no UTF-16. UTF-32's marks first: UTF-32-LE's begins
+    with UTF-16-LE's.
 
     >>> _unicode_by_mark("GDP".encode("utf-16")), _unicode_by_mark(b"GDP")
     ('utf-16', None)

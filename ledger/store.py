@@ -357,10 +357,12 @@ class Ledger:
             where.append("claims.retired_at is null")
         # a claim a reviewer rejected is listed only when asked for (`rejected=True`, alone)
         where.append(f"claims.rejected_at is {'not ' if rejected else ''}null")
-        if metric:
+        if metric is not None:
+            if not metric.strip():
+                raise LedgerError("--metric needs a metric name (e.g. rd_spending)")
             where.append("claims.metric = :metric")
             params["metric"] = metric
-        if source:
+        if source is not None:
             source = self.source_id(source)
             # an id, or a publisher's sources; the "+" keeps SQLite on the reading-order walk
             # (see _IN_READING_ORDER) rather than looking up each source and sorting all matches
@@ -372,7 +374,7 @@ class Ledger:
         if verdict:
             where.append("coalesce(latest.verdict, 'unverified') = :verdict")
             params["verdict"] = verdict
-        if search:
+        if search is not None:
             query = fts_query(search)
             if not query:
                 raise LedgerError("--search needs at least one word")
@@ -383,6 +385,9 @@ class Ledger:
         """A source id, publisher, or unique prefix of a source id, as `--source` takes it: the
         id or publisher as given, else the one id that starts with it; ambiguous or unknown is
         an error."""
+        if not given.strip():
+            # an empty prefix starts every id: it would pick the only source or call all ambiguous
+            raise LedgerError("--source needs a source id, a unique prefix of one, or a publisher")
         known = self.db.execute(
             "select 1 from sources where id = ? or publisher = ? collate nocase limit 1",
             [given, given],

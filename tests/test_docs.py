@@ -48,3 +48,34 @@ def test_every_command_has_help_and_is_in_the_readme(name: str, command: click.C
     assert result.exit_code == 0, result.output
     assert command.help, f"`ledger {name}` has no help text"
     assert f"ledger {name}" in README, f"`ledger {name}` is not documented in README.md"
+
+
+def readme_options() -> list[tuple[str, str]]:
+    """(command, option) for each `--option` the README writes after `ledger COMMAND` on one
+    line, up to a shell comment: what a newcomer would type."""
+    found = []
+    for line in re.findall(r"ledger ([a-z][a-z-]*(?: [a-z][a-z-]*)?)([^`\n]*)", README):
+        words, rest = line
+        command, path = cli, []
+        for word in words.split():
+            if isinstance(command, click.Group) and word in command.commands:
+                command, path = command.commands[word], [*path, word]
+        if path:
+            for option in re.findall(r"(?<![\w-])(--?[a-zA-Z][\w-]*)", rest.split("  #")[0]):
+                found.append((" ".join(path), option))
+    return sorted(set(found))
+
+
+def test_every_option_the_readme_gives_a_command_is_one_it_takes():
+    options = readme_options()
+    assert len(options) > 40  # the README's examples are read, not skipped
+    unknown = []
+    for name, option in options:
+        command = cli
+        for word in name.split():
+            assert isinstance(command, click.Group)
+            command = command.commands[word]
+        known = {"--help"} | {o for p in command.params for o in [*p.opts, *p.secondary_opts]}
+        if option not in known:
+            unknown.append(f"ledger {name} {option}")
+    assert unknown == []

@@ -292,6 +292,21 @@ def test_source_takes_a_unique_prefix_and_the_table_keeps_ids_whole(db: str, cor
     assert added.exit_code == 1 and "already has a claim at those words" in added.output
 
 
+@pytest.mark.parametrize(
+    ("option", "error"),
+    [
+        ("--source", "--source needs a source id, a unique prefix of one, or a publisher"),
+        ("--metric", "--metric needs a metric name (e.g. rd_spending)"),
+        ("--search", "--search needs at least one word"),
+    ],
+)
+def test_an_empty_filter_is_an_error_not_every_claim(db: str, option: str, error: str):
+    # an empty value once read as no filter: `--source ""` listed every claim
+    for command in ("claims", "export"):
+        empty = run(command, option, " ", "--db", db)
+        assert (empty.exit_code, empty.output) == (1, f"Error: {error}\n")
+
+
 def test_the_audit_of_an_unknown_claim_is_an_error(db: str):
     unknown = run("audit", "c-0000000000000000", "--db", db)
     assert (unknown.exit_code, unknown.output) == (

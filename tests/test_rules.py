@@ -286,7 +286,7 @@ def test_rules_command_lists_rules() -> None:
     tables += ["period_span", "period_reach", "subject_self"]
     tables += ["own_aside", "state_body", "headline_subject", "attribution_words", "comparison"]
     tables += ["subject_object", "subject_owned", "reported_subject", "security_term"]
-    tables += ["place_in_name", "rating_agency", "not_labels"]
+    tables += ["place_in_name", "rating_agency", "listing_place", "not_labels"]
     assert len(lines) == len(tables) + sum(
         len(getattr(RULES.files, k))
         for k in ("pattern", "scale", "fraction", "multiple", "currency", "context", "word_context",

@@ -101,6 +101,10 @@ class Source(NamedTuple):
     # where the words it says open (document offset; -1 for a cited source): "Moody's said |it
     # may upgrade Upjohn's debt"
     said_end: int = -1
+    # where the cue that names it opens (document offset): a figure between this and said_end
+    # is in the writer's words about the speaker ("Kestrel Corp, a 5.1 billion dlr holding
+    # company, said"), not in what it says
+    opens: int = -1
 
 
 class PeriodCue(NamedTuple):

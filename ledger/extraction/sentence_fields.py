@@ -78,6 +78,9 @@ def _subjects(doc: Doc, s: Sentence) -> list[tuple[int, str]]:
         # "worldwide": a subject only where the sentence names no other
         alone: list[tuple[int, str]] = []
         places = rules.place_ids
+        # "will be listed in Luxembourg": where the sentence speaks of a listing, the place a
+        # security is listed on is none of its figures' subject
+        listing = not rules.listing_words.isdisjoint(s.lower_words())
         # a prefix tree of literal names: linear, so no timer needed
         for m in _table_names(rules, s, text):
             at = m.start()
@@ -89,6 +92,8 @@ def _subjects(doc: Doc, s: Sentence) -> list[tuple[int, str]]:
             name = ids.get(m.group()) or ids[_SPACES.sub(" ", m.group())]
             if not upper and name in places and _opens_name(rules, text, m):
                 continue  # "British Airways", "Swiss Re": a part of a name
+            if listing and name in places and _listed_on(rules, text, at):
+                continue
             (alone if m.group() in rules.subject_alone else found).append((s.start + at, name))
         rating = _speaks_of_rating(rules, s)
         found = [
@@ -99,6 +104,16 @@ def _subjects(doc: Doc, s: Sentence) -> list[tuple[int, str]]:
         found.sort(key=lambda subject: subject[0])
         s.subjects = found
     return s.subjects
+
+
+def _listed_on(rules: Rules, text: str, at: int) -> bool:
+    """Whether the place named at `at` is where a security is listed ([listing_place] in
+    cues.toml: "will be listed in Luxembourg", "Listing is Paris"), read backwards from it."""
+    lead = max(0, at - _LISTING_REACH)
+    return rules.listing_place.search(text, lead, at, RELEASE_GIL) is not None
+
+
+_LISTING_REACH = 60  # "listings would be in Luxembourg and " is the longest lead-in
 
 
 def _speaks_of_rating(rules: Rules, s: Sentence) -> bool:
@@ -836,15 +851,18 @@ def _attribution_in(doc: Doc, s: Sentence) -> Source | None:
         starts = _trigger_starts(s, cue.triggers) if cue.opens_with_trigger else None
         end = _trigger_end(s, triggers) if cue.closes_with_trigger else None
         for m in doc.each_match(f"attribution:{cue.id}", pattern, s.text, starts, end):
+            opens = m.start()
             if "pronoun" in m.re.groupindex and m.group("pronoun"):
                 who = _person_before(doc, s.start + m.start())
                 kind = "person"
             else:
                 who = _clean_source(m.group("who"), doc.rules)
-                kind = "organisation" if cue.id == "spokesperson" else ""
+                kind = "organisation" if cue.organisation else ""
+                opens = m.start("who")  # not an opening phrase before it ("With sales of ..., ")
             if who:
                 said = -1 if cue.cites else s.start + m.end()
-                s.attribution = Source(who, kind or _source_kind(doc, s, m, who), cue.cites, said)
+                kind = kind or _source_kind(doc, s, m, who)
+                s.attribution = Source(who, kind, cue.cites, said, s.start + opens)
                 return s.attribution
     return None
 
@@ -985,6 +1003,10 @@ def attribution(doc: Doc, s: Sentence, start: int) -> Source | None:
         return None  # the writer's own correction of the source
     own = _attribution_in(doc, s)
     if own:
+        # a figure in an apposition between the speaker and its verb is the writer's ("Kestrel,
+        # a 5.1 billion dlr company, said"), not one the verb's words hold ("Pettee estimated")
+        if own.opens < start < own.said_end and "," in doc.text[start : own.said_end]:
+            return None
         return own
     quoted = _quotation(doc, start)
     if quoted is None or quoted[1] - quoted[0] > 3000:
