@@ -1668,7 +1668,8 @@ def _check_trigger_openings(cues: dict[str, Any]) -> None:
                         f"{rule.id}: {flag}, but its match {m.group()!r} in the example "
                         f"{example!r} opens with none of its trigger words"
                     )
-    for rule, pattern, triggers in cues["attribution_cues"].entries:
+    closing_cues = [*cues["attribution_cues"].entries, *cues["subject_name_cues"].entries]
+    for rule, pattern, triggers in closing_cues:
         if not rule.closes_with_trigger:
             continue
         # the last word of each match, or the one before it, is one of the triggers

@@ -200,10 +200,10 @@ def _organisations(doc: Doc, s: Sentence) -> list[tuple[int, int, str]]:
     (offsets in it), named as the subject table names it where it lists it."""
     rules = doc.rules
     found: list[tuple[int, int, str]] = []
-    for cue, pattern, _triggers in rules.subject_name_cues.triggered(s.lower_words()):
+    for cue, pattern, triggers in rules.subject_name_cues.triggered(s.lower_words()):
         if not _holds_needed(cue, s):
             continue
-        for m in _cue_matches_named(doc, cue, pattern, s):
+        for m in _cue_matches_named(doc, cue, pattern, s, triggers):
             name = _organisation_name(rules, m.group("name"))
             if name is None or (cue.may_be_person and source_type(rules, name) == "person"):
                 continue
@@ -230,7 +230,13 @@ def _organisations(doc: Doc, s: Sentence) -> list[tuple[int, int, str]]:
     return found
 
 
-def _cue_matches_named(doc: Doc, cue: SubjectNameCue, pattern: Pattern, s: Sentence) -> list[Match]:
+def _cue_matches_named(
+    doc: Doc,
+    cue: SubjectNameCue,
+    pattern: Pattern,
+    s: Sentence,
+    triggers: frozenset[str] | None = None,
+) -> list[Match]:
     """Every match of a [[subject_name]] cue in the sentence; one that may open it (past_head) is
     tried at its start alone where none of the words its other alternatives open with is in it
     (`past_head_triggers`: a third of the sentences "acts" is tried on, half its cost saved)."""
@@ -241,7 +247,10 @@ def _cue_matches_named(doc: Doc, cue: SubjectNameCue, pattern: Pattern, s: Sente
         if m is None or m.end() > 0:  # an empty match would be searched on past, as below
             return [m] if m is not None else []
     opening = cue.past_head_triggers or (cue.triggers if cue.opens_with_trigger else None)
-    return doc.find_all(rule, pattern, s.text, _trigger_starts(s, opening))
+    end = None
+    if cue.closes_with_trigger:  # its trigger words, as the rules' gate holds them if given
+        end = _trigger_end(s, frozenset(cue.triggers) if triggers is None else triggers)
+    return doc.find_all(rule, pattern, s.text, _trigger_starts(s, opening), end)
 
 
 def _trigger_starts(s: Sentence, triggers: list[str] | None) -> list[int] | None:
