@@ -622,7 +622,7 @@ class Checker:
         if name is None and claim.context_subject:
             name, code, how = claim.context_subject
         if name:  # a name no rule or ISO country knows is a company's or an organisation's
-            found = self.subject_codes.get(name, SubjectCode(None, "company"))
+            found = self.subject_codes.get(name) or self._unknown_subject(claim, name)
         else:
             found = SubjectCode(code or None, "country" if code else "none")
         subject = Subject(found.code, how or None)
@@ -630,6 +630,18 @@ class Checker:
         return Figure(value, high, bound, claim.unit, claim.change, claim.metric, claim.period,
                       claim.published, words, claim.clause, subject, found.kind,
                       claim.sentence, start, place, claim.end - claim.sentence_start)  # fmt: skip
+
+    def _unknown_subject(self, claim: ClaimRow, name: str) -> SubjectCode:
+        """A subject no rule or ISO country knows: a company's or an organisation's, but the
+        dollar's when a market quote's subject names it ("The U.S. Currency ended at 1.8270/80
+        marks", "The U.S. Unit eased"): the quote is then the currency's, whoever trades it."""
+        if (
+            self.matcher is not None
+            and self.matcher.quotes_a_market(claim.metric)
+            and _cued(self.matcher.rules.dollar_named, name)
+        ):
+            return SubjectCode(None, "none")
+        return SubjectCode(None, "company")
 
     def against_cited(self, claim: ClaimRow) -> list[dict]:
         """One row per cited reference (sources/references.csv) the claim is compared with, or
@@ -998,11 +1010,18 @@ def _infer_metric(
         ):  # "Sterling closed at 1.6175 dlrs, after 1.6150 at the opening": the same quote's
             claim.metric, claim.unit, claim.kind = before.metric, before.unit, "money"
             claim.metric_from = "the quote it is compared with"
+    elif claim.kind == "money" and _per_hundred(checker.matcher, claim, words):
+        # "The mark was quoted at 332.72/75 francs per 100": a cross rate, one mark's price
+        claim.value /= 100
+        if claim.value_high is not None:
+            claim.value_high /= 100
+        claim.metric, claim.metric_from = (
+            "exchange_rate",
+            "a price per 100 of the currency before it",
+        )
     elif claim.kind == "money":
-        said = _with_leading_words(words, claim)
-        if claim.unit == "USD" and any(
-            cue.search(said) and claim.value <= (cue.max_value or math.inf)
-            for cue in rules.currency_price
+        if claim.unit == "USD" and _currency_priced(
+            rules, _with_leading_words(words, claim), claim.value
         ):
             claim.metric, claim.metric_from = "exchange_rate", "a currency named before it"
         else:
@@ -1035,7 +1054,12 @@ def _read_dollar_rate(
     of 148.20 yen", "It closed at 145.25 yen in Tokyo"). Read as the exchange rate, marked."""
     assert checker.matcher is not None
     rules = checker.matcher.rules
-    if claim.unit == "USD" or claim.unit not in rules.currency_words.table().values():
+    if claim.unit == "USD":
+        # "the Canadian dollar, which rose to 76.85 U.S. cts", in a story of trade figures
+        if quoted and _currency_priced(rules, _with_leading_words(words, claim), claim.value):
+            claim.metric, claim.metric_from = "exchange_rate", "a currency named before it"
+        return
+    if claim.unit not in rules.currency_words.table().values():
         return
     after = claim.sentence[claim.end - claim.sentence_start :][:NAMED_REACH]
     counter = checker.matcher.counter_after(after)
@@ -1053,6 +1077,30 @@ def _read_dollar_rate(
     ):  # "It hit a new record low of 148.20 yen yesterday", in a story of the dollar
         claim.metric = "exchange_rate"
         claim.metric_from = "a level quoted in the dollar's story"
+
+
+def _per_hundred(matcher: Matcher, claim: ClaimRow, words: str) -> bool:
+    """A figure in another currency than the dollar priced per 100 of the currency named
+    before it ("The mark was quoted at an early 332.72/75 francs per 100")."""
+    if (
+        claim.unit in (None, "USD")
+        or claim.unit not in matcher.rules.currency_words.table().values()
+    ):
+        return False
+    after = claim.sentence[claim.end - claim.sentence_start :][:NAMED_REACH]
+    if not _cued(matcher.rules.per_hundred, after):
+        return False
+    quoted = matcher.priced_before(words)
+    code = matcher.rules.currency_words.table().get(quoted.casefold()) if quoted else None
+    return code is not None and code != claim.unit
+
+
+def _currency_priced(rules: CheckingRules, said: str, value: float) -> bool:
+    """A dollar figure said of a currency named before it, trading or standing there
+    ("Sterling traded today around 1.5750 dlrs": `currency_price`), at most its cue's size."""
+    return any(
+        cue.search(said) and value <= (cue.max_value or math.inf) for cue in rules.currency_price
+    )
 
 
 def _growth_not_a_share(rules: CheckingRules, before: str, after: str) -> bool:

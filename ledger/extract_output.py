@@ -168,6 +168,7 @@ def rules_table(rules: Rules | None = None) -> list[dict[str, str]]:
         ("cues.toml", "security_term", files.security_term),
         ("cues.toml", "place_in_name", files.place_in_name),
         ("cues.toml", "rating_agency", files.rating_agency),
+        ("cues.toml", "listing_place", files.listing_place),
         ("cues.toml", "attribution_words", files.attribution_words),
         ("cues.toml", "comparison", files.comparison),
         ("patterns.toml", "not_labels", files.not_labels),

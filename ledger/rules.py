@@ -414,6 +414,9 @@ class AttributionCue(RegexCue):
     # the source is cited for the figure ("according to the World Bank", "a report by KPMG"),
     # so it is no subject of it
     cites: bool = False
+    # the cue's words say the source is an organisation ("a Nissan spokeswoman said", "the DIW
+    # economic institute said"), whatever its name reads as
+    organisation: bool = False
     # word lists the regex refers to as {name}, written in as prefix trees matched in the case
     # written (a source's verbs are lower-case: "United States" is no "United ... states")
     words: dict[str, list[str]] = {}
@@ -496,6 +499,9 @@ class PeriodReach(_Strict):
     future_apart: str
     change_from: str  # a regex ending where a change's starting figure begins ("down from ")
     change_words: list[str]  # the words of change_from, one of which its every match holds
+    # a regex ending where a comparison's figure begins ("compared with "): a cue right after
+    # that figure's words is its own
+    baseline_figure: str
     revision_words: list[str]  # a sentence that revises a figure: its old one is of its period
     examples: list[str] = Field(min_length=1)
 
@@ -638,6 +644,17 @@ class SecurityTerm(_Strict):
 class RatingAgency(_Strict):
     """A credit rating agency, no subject of the debt it rates ([rating_agency] in cues.toml):
     `regex` searched in a subject's name, where the sentence holds one of the rating `words`."""
+
+    comment: str
+    regex: str
+    words: list[str] = Field(min_length=1)
+    examples: list[str] = Field(min_length=1)
+
+
+class ListingPlace(_Strict):
+    """Where a place names the exchange a security is listed on, no subject ([listing_place] in
+    cues.toml): `regex` read backwards from the place's name, where the sentence holds one of the
+    listing `words`."""
 
     comment: str
     regex: str
@@ -818,6 +835,7 @@ class RuleFiles(_Strict):
     security_term: SecurityTerm
     place_in_name: RegexTable
     rating_agency: RatingAgency
+    listing_place: ListingPlace
     subject: list[SubjectRule]
     pycountry: PycountrySettings | None = None
     metric: list[MetricRule]
@@ -1000,6 +1018,7 @@ class Rules:
     period_change_from: Pattern  # read backwards from a figure: it is a change's start
     period_revision_words: frozenset[str]  # where a change's start keeps the level's period
     period_change_words: frozenset[str]  # period_change_from's words: a gate before it
+    period_baseline_figure: Pattern  # read backwards from a figure: it is a comparison's
     future_apart: Pattern  # what parts a month's clause from another's future words
     own_aside: Pattern
     state_body: Pattern  # a state's own body ("U.S. Treasury"): its country stays the subject
@@ -1016,6 +1035,8 @@ class Rules:
     place_ids: frozenset[str]  # the subject ids that are countries (a place in a name: _opens_name)
     rating_agency: Pattern  # searched in a subject's name: an agency rating another's debt
     rating_words: frozenset[str]  # one of them in the sentence: it speaks of a rating
+    listing_place: Pattern  # read backwards from a place: the exchange a security is listed on
+    listing_words: frozenset[str]  # one of them in the sentence: it speaks of a listing
     subject_pattern: Pattern
     # where subject_pattern may match, found by `re` (see _hint); None: it is searched alone
     subject_hint: re.Pattern[str] | None
@@ -1761,7 +1782,8 @@ def _check_trigger_openings(cues: dict[str, Any]) -> None:
                         f"{rule.id}: {flag}, but its match {m.group()!r} in the example "
                         f"{example!r} opens with none of its trigger words"
                     )
-    for rule, pattern, triggers in cues["attribution_cues"].entries:
+    closing_cues = [*cues["attribution_cues"].entries, *cues["subject_name_cues"].entries]
+    for rule, pattern, triggers in closing_cues:
         if not rule.closes_with_trigger:
             continue
         # the last word of each match, or the one before it, is one of the triggers
@@ -2117,6 +2139,9 @@ def _cues(files: RuleFiles, cue: Callable[[str, str], Pattern]) -> dict[str, Any
         "period_change_from": cue(
             "(?r)(?:" + files.period_reach.change_from + r")\Z", "period_reach change_from"
         ),
+        "period_baseline_figure": cue(
+            "(?r)(?:" + files.period_reach.baseline_figure + r")\Z", "period_reach baseline_figure"
+        ),
         "period_revision_words": frozenset(files.period_reach.revision_words),
         "period_change_words": frozenset(files.period_reach.change_words),
         "future_apart": cue(files.period_reach.future_apart, "period_reach future_apart"),
@@ -2136,6 +2161,8 @@ def _cues(files: RuleFiles, cue: Callable[[str, str], Pattern]) -> dict[str, Any
         "place_in_name": cue(files.place_in_name.regex, "place_in_name"),
         "rating_agency": cue(files.rating_agency.regex, "rating_agency"),
         "rating_words": frozenset(files.rating_agency.words),
+        "listing_place": cue("(?r)(?:" + files.listing_place.regex + r")\Z", "listing_place"),
+        "listing_words": frozenset(files.listing_place.words),
         "place_ids": frozenset(
             [s.id for s in files.subject if s.kind == "country"]
             + list(country_names(skip).values())

@@ -140,3 +140,80 @@ def test_a_market_quote_is_the_days_only_when_its_words_say_so(
     got, checks, _ = found(group)[quote]
     assert got == outcome, checks
     assert explained in checks[0][6], checks
+
+
+def test_two_way_quotes_the_dollars_other_names_and_a_currency_in_us_cents(folder: Path) -> None:
+    found = checked(folder, "two-way", {
+        "a.txt": ("1987-04-07", "PARIS, April 7 - Dealers said the dollar was quoted at a late "
+                  "6.0640/70 francs in quiet trading."),
+        "b.txt": ("1987-04-09", "FRANKFURT, April 9 - Dealers said the U.S. Currency finished "
+                  "the day at 1.8270/80 marks."),
+        "c.txt": ("1987-04-07", "TOKYO, April 7 - The dollar changed hands around 145.20/30 yen "
+                  "in the afternoon, dealers said."),
+        "d.txt": ("1987-04-09", "OTTAWA, April 9 - Analysts said the good trade figures lifted "
+                  "the Canadian dollar, which rose to 76.85 U.S. cts in early trading."),
+        "e.txt": ("1987-03-13", "LONDON, March 13 - The Bank of England said it bought 100 mln "
+                  "stg of paper for resale to the market on March 30, at an interest rate of "
+                  "10-7/16 pct."),
+        "f.txt": ("1987-03-19", "NEW YORK, March 19 - The refiner said it raised its fuel oil "
+                  "postings by one dlr. Heavy fuel is now 14.75 dlrs a barrel."),
+    })  # fmt: skip
+    # each a two-way price read as its bid, against FRED's monthly means, March to May 1987:
+    # francs 5.9748-6.1091, yen 140.479-151.433
+    for quote, says in (("6.0640/70 francs", "monthly values for FRF 1987-03..1987-05"),
+                        ("around 145.20/30 yen", "range 140.479-151.433")):  # fmt: skip
+        outcome, checks, _ = found[quote]
+        assert outcome == "consistent", (quote, checks)
+        assert says in checks[0][6], (quote, checks)
+    # "the U.S. Currency" is the dollar, no company: marks 1.7881-1.8355
+    outcome, checks, _ = found["1.8270/80 marks"]
+    assert outcome == "consistent", checks
+    assert "monthly values for DEM 1987-03..1987-05 range 1.7881-1.8355" in checks[0][6], checks
+    # the Canadian dollar's price in U.S. cents, in a story of trade: 0.745657-0.758035 US$
+    outcome, checks, _ = found["76.85 U.S. cts"]
+    assert outcome == "consistent", checks
+    assert "metric exchange_rate from a currency named before it" in checks[0][6], checks
+    assert "monthly values for CAD 1987-03..1987-05 range 0.745657-0.758035" in checks[0][6]
+    # paper bought for resale is a money-market rate, never Bank Rate (10.375 then)
+    outcome, checks, _ = found["10-7/16 pct"]
+    assert outcome == "no-reference", checks
+    assert "a money-market or bill rate" in checks[0][6], checks
+    # heavy fuel is an oil product: never WTI's 18.39-18.94 of that week
+    outcome, checks, _ = found["14.75 dlrs"]
+    assert outcome == "no-reference", checks
+    assert "an oil product's price, or a posted one: never a benchmark's" in checks[0][6], checks
+
+
+def test_a_cross_rate_per_100_of_the_currency_before_it_is_one_units(folder: Path) -> None:
+    found = checked(folder, "per-100", {
+        "a.txt": ("1987-04-07", "PARIS, April 7 - Dealers said the mark was quoted at a late "
+                  "332.69/71 francs per 100 in quiet trading."),
+        "b.txt": ("1987-04-09", "FRANKFURT, April 9 - The yen firmed to 1.2570/90 marks per 100, "
+                  "dealers said."),
+        "c.txt": ("1987-04-09", "LONDON, April 9 - Exporters were paid 150 francs per 100 kilos."),
+        "d.txt": ("1987-04-27", "FRANKFURT, April 27 - In January the news sent the franc to its "
+                  "then-permitted floor of 31.8850 marks per 100."),
+        "e.txt": ("1987-03-27", "AMSTERDAM, March 27 - In the EMS the mark is allowed to "
+                  "fluctuate against the guilder between 110.1675 and 115.235 guilders per 100."),
+    })  # fmt: skip
+    # FRED's francs per US$ over its marks per US$, March to May 1987: 3.3283, 3.3292, 3.3414
+    outcome, checks, _ = found["332.69/71 francs"]
+    assert outcome == "consistent", checks
+    assert "metric exchange_rate from a price per 100 of the currency before it" in checks[0][6]
+    assert "a cross rate, FRF per US$ over DEM per US$" in checks[0][6], checks
+    assert "monthly values for FRF/DEM 1987-03..1987-05 range 3.3283-3.34142" in checks[0][6]
+    # marks per US$ over yen per US$: 0.012121-0.012729 a yen
+    outcome, checks, _ = found["1.2570/90 marks"]
+    assert outcome == "consistent", checks
+    assert "a cross rate, DEM per US$ over JPY per US$" in checks[0][6], checks
+    assert "monthly values for DEM/JPY 1987-03..1987-05 range 0.0121209-0.0127286" in checks[0][6]
+    # a price per 100 kilos is no cross rate
+    outcome, checks, _ = found["150 francs"]
+    assert outcome == "no-reference", checks
+    # an EMS band's floor is a limit, not where the franc stood (0.2993-0.3005 a franc)
+    outcome, checks, _ = found["31.8850 marks"]
+    assert outcome == "forecast", checks
+    assert "forecast words (market_level)" in checks[0][6], checks
+    # so is the band's range, whatever the fixings inside it
+    outcome, checks, _ = found["between 110.1675 and 115.235 guilders"]
+    assert outcome == "forecast", checks

@@ -63,7 +63,7 @@ __all__ = ["EXTRACTOR_VERSION", "Extraction", "extract", "extract_with_report"]
 # longest anchor word ("three-quarters") and a lookahead after it.
 _AHEAD = 40
 
-EXTRACTOR_VERSION = "1.23.0"
+EXTRACTOR_VERSION = "1.24.0"
 
 
 @dataclass
@@ -309,6 +309,10 @@ def _scan_in_two_steps(
         if groups["first"] is None:  # a skipped run or a word the scan reads whole ("doubled")
             return Scanned(groups, pos, body_end, -1, -1, -1, -1)
         first_start = found.regs[found.re.groupindex["first"]][0]
+        if text[body_end : body_end + 1] == "/":
+            offered = _two_way_price(rules, groups, text, pos, first_start, body_end, end)
+            if offered is not None:
+                return offered
     if not rules.edges.lets_after(compiled["figure_tail_start"], text, body_end, end):
         if _figure_ends(rules, text, body_end, end):
             return Scanned(groups, pos, body_end, body_end, -1, -1, -1)
@@ -343,6 +347,57 @@ def _scan_in_two_steps(
             return Scanned(groups, pos, tail.end(), first_end, unit[0], unit[1], second_start)
     m = whole.match(text, pos, end, RELEASE_GIL)
     return None if m is None else scanned(m)
+
+
+def _two_way_price(
+    rules: Rules,
+    groups: dict[str, str | None],
+    text: str,
+    pos: int,
+    first_start: int,
+    body_end: int,
+    end: int,
+) -> Scanned | None:
+    """A two-way price written as a bid, a slash and the offer's last digits, then its unit
+    ("145.20/30 yen", "6.0650/0700 francs", "1.8195/205 marks", "4.43/32 pct", "118.25/118.75"):
+    the figure is its bid, with the unit written after the offer, as the labels read it. None
+    where the digits after the slash are no offer of a decimal bid (3/4, 1986/87, 10.5/3/87), or
+    no unit follows but the next row's code in a table ("STG 1.6190/6200 DMK 1.8210/20")."""
+    bid = text[first_start:body_end]
+    point = bid.find(".")
+    decimals = len(bid) - point - 1
+    if point < 1 or decimals < 2 or not bid.isascii():
+        return None
+    i = j = body_end + 1
+    stop = min(end, len(text))
+    while j < stop and text[j] in _ASCII_DIGITS:
+        j += 1
+    if j < stop and text[j] == "." and j - i == point:  # the whole offer: 118.25/118.75
+        k = j + 1
+        while k < stop and text[k] in _ASCII_DIGITS:
+            k += 1
+        if k - j - 1 != decimals or not 0.9 < float(text[i:k]) / float(bid) < 1.1:
+            return None  # an offer within a tenth of its bid, not a range: "up 0.50/1.50 dlr"
+        j = k
+    elif not 1 <= j - i <= decimals:
+        return None
+    if j >= stop - 1 or text[j] in "/.,:-" and text[j + 1] in _ASCII_DIGITS:
+        return None
+    tail = rules.compiled["figure_tail_unranged"].match(text, j, end, RELEASE_GIL)
+    if tail is None:
+        return None
+    numbers, spans = tail.re.groupindex, tail.regs
+    unit_start, unit_end = spans[numbers["unit"]]
+    if unit_start < 0 or spans[numbers["scale"]][1] > j or spans[numbers["ranged"]][0] >= 0:
+        return None
+    after = tail.end()
+    while after < stop and text[after] in " \t":
+        after += 1
+    if after < stop and text[after] in _ASCII_DIGITS:
+        return None  # a table's row: "OMAN 0.38495/05 STG 1.6180/90", the code the next one's
+    groups = groups.copy()
+    groups["scale"], groups["unit"], groups["ranged"] = "", text[unit_start:unit_end], None
+    return Scanned(groups, pos, tail.end(), body_end, unit_start, unit_end, -1)
 
 
 class TailParts(NamedTuple):

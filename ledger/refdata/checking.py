@@ -261,6 +261,7 @@ class CheckingRules(BaseModel):
     earlier_forecast: list[Cue]
     currency_role: list[Cue]
     counter_after: list[Cue]
+    per_hundred: list[Cue]
     adjusted: list[Cue]
     unadjusted: IdList
     baseline_year: list[Cue]
@@ -992,7 +993,7 @@ class Matcher:
                 return None
             return table.get(name.casefold()) or ("USD" if _compiled(dollar).search(name) else None)
 
-        moved = code(self._priced_before(figure.sentence[: figure.offset]))
+        moved = code(self.priced_before(figure.sentence[: figure.offset]))
         counter = re.search(r"\bagainst\s+(?:the\s+|one\s+|a\s+)?", figure.next_words, re.I)
         against = None
         if counter:
@@ -1216,7 +1217,7 @@ class Matcher:
         if figure.unit in (None, "USD", "percent"):  # a move's percentage: `_moved_since`
             return None
         table = self.rules.currency_words.table()
-        quoted = self._priced_before(figure.sentence[: figure.offset])
+        quoted = self.priced_before(figure.sentence[: figure.offset])
         counter = self.counter_after(figure.next_words)
         if counter:
             quoted = counter
@@ -1252,7 +1253,7 @@ class Matcher:
         dollar = "|".join(f"(?:{cue.pattern})" for cue in self.rules.dollar_named)
         return _currency_names(tuple(self.rules.currency_words.table()), dollar)
 
-    def _priced_before(self, head: str) -> str | None:
+    def priced_before(self, head: str) -> str | None:
         """The name of the last currency `head` names as what is priced: not a quote's unit
         ("1.2964 marks") nor a counter ("against the yen")."""
         quoted = None
@@ -1279,7 +1280,7 @@ class Matcher:
         counter = self.counter_after(sentence[end : end + NAMED_REACH])
         if counter is None or counter.casefold() in table:
             return None
-        quoted = self._priced_before(sentence[:start])
+        quoted = self.priced_before(sentence[:start])
         return table.get(quoted.casefold()) if quoted else None
 
     def _baselines_period(self, figure: Figure) -> bool:
