@@ -506,6 +506,9 @@ class PeriodReach(_Strict):
     future_apart: str
     change_from: str  # a regex ending where a change's starting figure begins ("down from ")
     change_words: list[str]  # the words of change_from, one of which its every match holds
+    # a regex ending where a comparison's figure begins ("compared with "): a cue right after
+    # that figure's words is its own
+    baseline_figure: str
     revision_words: list[str]  # a sentence that revises a figure: its old one is of its period
     examples: list[str] = Field(min_length=1)
 
@@ -1024,6 +1027,7 @@ class Rules:
     period_change_from: Pattern  # read backwards from a figure: it is a change's start
     period_revision_words: frozenset[str]  # where a change's start keeps the level's period
     period_change_words: frozenset[str]  # period_change_from's words: a gate before it
+    period_baseline_figure: Pattern  # read backwards from a figure: it is a comparison's
     future_apart: Pattern  # what parts a month's clause from another's future words
     own_aside: Pattern
     state_body: Pattern  # a state's own body ("U.S. Treasury"): its country stays the subject
@@ -1096,8 +1100,15 @@ class Rules:
     # scan_head and scan_words_head are the package's: at a letter the latter is asked
     words_head: bool = False
     # figure_tail_unranged, scale and unit are the package's: the tail is read part by part
-    # (extraction._tail_in_parts)
+    # (extraction._tail_in_parts); and figure_tail and figure: a range is read by the tail only
+    # where a second figure may follow (extraction._second_may_follow)
     tail_in_parts: bool = False
+    # noun_after is the package's: where its word gap cannot open is told by the characters
+    # after a figure (candidate._word_gap_may_open)
+    plain_noun_gap: bool = False
+    # the unit pattern by the character its unit starts with (_units_by_first); empty: a rules
+    # folder's own unit pattern, asked whole
+    units_by_first: dict[str, Pattern] = field(default_factory=dict, compare=False, repr=False)
     # the tokens next to a figure that let each context pattern match, found as met
     edges: EdgeGates = field(default_factory=EdgeGates, compare=False, repr=False)
 
@@ -1295,6 +1306,99 @@ def require_groups(where: str, source: str, groups: Iterable[str | tuple[str, ..
             raise RulesError(f"{where} has no group {name}; the extractor reads it")
 
 
+@dataclass(frozen=True)
+class _UnitWords:
+    """The words and symbols the `unit` pattern's pieces are built of (units.toml, currencies)."""
+
+    words: frozenset[str]  # unit and currency words, any case: "tonnes", "dlrs"
+    measure_words: frozenset[str]  # a compound's first unit ("l/km", "kb per second")
+    measure_symbols: frozenset[str]
+    per_words: frozenset[str]  # ... and its divisor
+    per_symbols: frozenset[str]
+    symbols: frozenset[str]  # as written: "kg", "%", "€"
+    guarded: tuple[tuple[str, str], ...]  # (symbol, the look-ahead that guards it)
+
+    @classmethod
+    def of(cls, files: RuleFiles) -> _UnitWords:
+        prefixes = currency_prefixes(files.currency)
+        currency_symbols = set(prefixes.symbols) | {symbol for _glue, symbol in prefixes.glue}
+        currency_symbols |= {c.symbol for c in files.context}
+        measures = [u for u in files.unit if u.kind == "measure"]
+        measure_words = frozenset(w for u in measures for w in u.words)
+        measure_symbols = frozenset(s for u in measures for s in u.symbols)
+        return cls(
+            words=frozenset(
+                {w for u in files.unit for w in u.words}
+                | {w for c in files.currency for w in c.words}
+            ),
+            measure_words=measure_words,
+            measure_symbols=measure_symbols,
+            per_words=measure_words | frozenset(files.per.units),
+            per_symbols=measure_symbols,
+            symbols=frozenset({s for u in files.unit for s in u.symbols} | currency_symbols),
+            guarded=tuple((s, after) for u in files.unit for s, after in u.guarded.items()),
+        )
+
+    def by_first(self) -> dict[str, _UnitWords]:
+        """The words and symbols by a character of a text that can start them, as the pattern
+        matches them: a word tree's first letter in either case (trie), a symbol as written (a
+        set holding it in both cases is no narrower). The compound's divisor stays whole."""
+        grouped: dict[str, dict[str, set[str]]] = {}
+        named = {
+            "words": self.words,
+            "measure_words": self.measure_words,
+            "measure_symbols": self.measure_symbols,
+            "symbols": self.symbols,
+        }
+        for name, words in named.items():
+            for word in words:
+                first = word.strip()[:1]
+                for char in {first, first.lower(), first.upper()}:
+                    grouped.setdefault(char, {}).setdefault(name, set()).add(word)
+        guarded: dict[str, list[tuple[str, str]]] = {}
+        for symbol, after in self.guarded:
+            for char in {symbol[:1], symbol[:1].lower(), symbol[:1].upper()}:
+                guarded.setdefault(char, []).append((symbol, after))
+        return {
+            char: _UnitWords(
+                words=frozenset(grouped.get(char, {}).get("words", ())),
+                measure_words=frozenset(grouped.get(char, {}).get("measure_words", ())),
+                measure_symbols=frozenset(grouped.get(char, {}).get("measure_symbols", ())),
+                per_words=self.per_words,
+                per_symbols=self.per_symbols,
+                symbols=frozenset(grouped.get(char, {}).get("symbols", ())),
+                guarded=tuple(guarded.get(char, ())),
+            )
+            for char in grouped.keys() | guarded.keys()
+        }
+
+
+def _tree(words: frozenset[str], *, fold_case: bool = True) -> str:
+    """trie(words), or a pattern that never matches for none (trie's empty tree matches)."""
+    return trie(set(words), fold_case=fold_case) if words else "(?!)"
+
+
+def _unit_pieces(units: _UnitWords, divisor: str | None = None) -> dict[str, str]:
+    """The pieces the `unit` pattern is written of (patterns.toml), and the unguarded symbols;
+    `divisor`: the compound's divisor as already written."""
+    return {
+        "unit_word": _tree(units.words),
+        "measure_unit": _word_or_symbol(units.measure_words, units.measure_symbols),
+        "per_unit": divisor or _word_or_symbol(units.per_words, units.per_symbols),
+        # a unit symbol after the figure; currency symbols too ("10 €", "100₾")
+        "unit_symbol": _tree(units.symbols, fold_case=False),
+        "unit_guarded": "|".join(
+            rf"(?-i:{regex.escape(symbol)})(?={after})" for symbol, after in units.guarded
+        )
+        or "(?!)",
+        # ... and the same symbols unguarded, for a gate that sees only the word after a figure
+        # (figure_tail_start): a guard may look back past that word, into the figure
+        "unit_guarded_symbol": _tree(
+            frozenset(symbol for symbol, _after in units.guarded), fold_case=False
+        ),
+    }
+
+
 def _generated_pieces(files: RuleFiles) -> dict[str, str]:
     """Regex pieces built from the word lists of the data files."""
     prefixes = currency_prefixes(files.currency)
@@ -1302,9 +1406,6 @@ def _generated_pieces(files: RuleFiles) -> dict[str, str]:
     currency_glue = {glue for glue, _symbol in prefixes.glue}
     currency_symbols = set(prefixes.symbols) | {symbol for _glue, symbol in prefixes.glue}
     currency_symbols |= {c.symbol for c in files.context}
-    unit_words = {w for u in files.unit for w in u.words}
-    measures = [u for u in files.unit if u.kind == "measure"]
-    unit_words |= {w for c in files.currency for w in c.words}
     nw = files.number_words
     tens, units = trie(list(nw.tens)), trie(list(nw.units))
     scale_spaced = {w for s in files.scale for w in s.words}
@@ -1340,31 +1441,7 @@ def _generated_pieces(files: RuleFiles) -> dict[str, str]:
         "currency_glue_spaced": suffix_tree({g for g in currency_glue if len(g) > 1})
         + ("|(?-i:c)" if "C" in currency_glue else ""),
         "currency_word": trie({w for c in files.currency for w in c.words}),
-        "unit_word": trie(unit_words),
-        "measure_unit": _word_or_symbol(
-            {w for u in measures for w in u.words}, {s for u in measures for s in u.symbols}
-        ),
-        "per_unit": _word_or_symbol(
-            {w for u in measures for w in u.words} | set(files.per.units),
-            {s for u in measures for s in u.symbols},
-        ),
-        # a unit symbol after the figure; currency symbols too ("10 €", "100₾")
-        "unit_symbol": trie(
-            {s for u in files.unit for s in u.symbols} | currency_symbols, fold_case=False
-        ),
-        "unit_guarded": "|".join(
-            rf"(?-i:{regex.escape(symbol)})(?={after})"
-            for u in files.unit
-            for symbol, after in u.guarded.items()
-        )
-        or "(?!)",
-        # ... and the same symbols unguarded, for a gate that sees only the word after a figure
-        # (figure_tail_start): a guard may look back past that word, into the figure
-        "unit_guarded_symbol": trie(
-            {symbol for u in files.unit for symbol in u.guarded}, fold_case=False
-        )
-        if any(u.guarded for u in files.unit)
-        else "(?!)",
+        **_unit_pieces(_UnitWords.of(files)),
         "number_word": number_word,
         "minor_unit_word": trie({w for u in files.unit for w in u.minor}),
         "named_quantity": trie(named_words) if named_words else "(?!)",
@@ -1514,9 +1591,9 @@ def _titles(titles: list[str]) -> str:
     return rf"^.*\b(?:{'|'.join(words)})\s+"
 
 
-def _word_or_symbol(words: set[str], symbols: set[str]) -> str:
+def _word_or_symbol(words: frozenset[str], symbols: frozenset[str]) -> str:
     """Words in any case, symbols exactly as written (a capital M is no milli-)."""
-    return rf"(?:{trie(words)})(?![\p{{L}}])|(?-i:{trie(symbols, fold_case=False)})"
+    return rf"(?:{_tree(words)})(?![\p{{L}}])|(?-i:{_tree(symbols, fold_case=False)})"
 
 
 def _resolve(name: str, pieces: dict[str, str], stack: tuple[str, ...] = ()) -> str:
@@ -1645,9 +1722,50 @@ def load_rules(directory: str | Path | None = None) -> Rules:
         words_head=path is None or _own_words_head(compiled),
         tail_in_parts=path is None
         or all(
-            _own_pattern(compiled[name], name) for name in ("figure_tail_unranged", "scale", "unit")
+            _own_pattern(compiled[name], name)
+            for name in ("figure_tail_unranged", "scale", "unit", "figure_tail", "figure")
         ),
+        plain_noun_gap=path is None or _own_pattern(compiled["noun_after"], "noun_after"),
+        units_by_first=_units_by_first(files, pieces)
+        if path is None or _own_pattern(compiled["unit"], "unit")
+        else {},
     )
+
+
+# where `unit` reads its first character, and what it may read before: one of these, which
+# each of its alternatives passes over (units.toml's words start with none of them: checked)
+_UNIT_GAP = frozenset(" \t\n\r\u00a0-")
+# ... and a bracket, before which its bracketed symbols' alternative reads the whole tree
+_UNIT_BRACKETS = frozenset("([{<")
+
+
+def _units_by_first(files: RuleFiles, pieces: dict[str, str]) -> dict[str, Pattern]:
+    """The `unit` pattern for each character its unit can start with, holding only the words
+    and symbols that start with it (extraction.unit_at): one alternative of each tree where
+    the whole pattern tries some thirty, and a few repeats to set up where it has 300 (some
+    6,000 instructions a call before it reads a character). Built with the pattern's own
+    pieces, so each matches as the whole does where its character stands. Only for ASCII, not
+    for the brackets (the whole pattern is asked there: a few units start elsewhere, and each
+    pattern costs the rules' load), and none where a unit could start with a gap."""
+    by_first = _UnitWords.of(files).by_first()
+    if by_first.keys() & _UNIT_GAP:
+        return {}
+    rule = next(r for r in files.pattern if r.id == "unit")
+    # a letter's two cases hold the same words: one pattern; the divisor's tree built once
+    by_words: dict[_UnitWords, Pattern] = {}
+    found = {}
+    for char, starting in sorted(by_first.items()):
+        if char in _UNIT_BRACKETS or not char.isascii():
+            continue  # the whole pattern is asked there: few units start outside ASCII
+        if starting not in by_words:
+            # where no compound starts, its divisor is never read
+            measures = starting.measure_words or starting.measure_symbols
+            written = _unit_pieces(starting, pieces["per_unit"] if measures else "(?!)")
+            source = _source("unit", {**pieces, **written})
+            what = f"pattern unit ({char})"
+            by_words[starting] = _compile(source, what, ignore_case=not rule.case_sensitive)
+        found[char] = by_words[starting]
+    return found
 
 
 def _check_trigger_openings(cues: dict[str, Any]) -> None:
@@ -1676,7 +1794,8 @@ def _check_trigger_openings(cues: dict[str, Any]) -> None:
                         f"{rule.id}: {flag}, but its match {m.group()!r} in the example "
                         f"{example!r} opens with none of its trigger words"
                     )
-    for rule, pattern, triggers in cues["attribution_cues"].entries:
+    closing_cues = [*cues["attribution_cues"].entries, *cues["subject_name_cues"].entries]
+    for rule, pattern, triggers in closing_cues:
         if not rule.closes_with_trigger:
             continue
         # the last word of each match, or the one before it, is one of the triggers
@@ -2040,6 +2159,9 @@ def _cues(files: RuleFiles, cue: Callable[[str, str], Pattern]) -> dict[str, Any
         "period_owned": cue(files.period_reach.owned, "period_reach owned"),
         "period_change_from": cue(
             "(?r)(?:" + files.period_reach.change_from + r")\Z", "period_reach change_from"
+        ),
+        "period_baseline_figure": cue(
+            "(?r)(?:" + files.period_reach.baseline_figure + r")\Z", "period_reach baseline_figure"
         ),
         "period_revision_words": frozenset(files.period_reach.revision_words),
         "period_change_words": frozenset(files.period_reach.change_words),

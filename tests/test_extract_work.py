@@ -29,21 +29,25 @@ import ledger.extraction.sentence_fields as sentence_fields
 from ledger.case_pins import pin_caseless_sets
 from ledger.extraction import (
     _figure_ends,
+    _head_fails_after_point,
     _hinted_starts,
     _lowered,
     _plain_digits_end,
     _scan_in_two_steps,
+    _second_may_follow,
     _starts,
     _tail_in_parts,
     anchors,
     extract_with_report,
     to_claim,
+    unit_at,
 )
 from ledger.extraction.candidate import (
     Scanned,
     _may_end_a_date,
     _may_end_a_label,
     _may_have_context,
+    _word_gap_may_open,
     scanned,
 )
 from ledger.extraction.document import Doc, Found, Sentence
@@ -532,7 +536,9 @@ def test_a_year_is_not_read_for_a_unit_after_a_word_that_starts_none() -> None:
     compiled.update(
         {name: Counted(name, rules.compiled[name], calls) for name in ("unit", "scale")}
     )
-    counted = dataclasses.replace(rules, compiled=compiled)
+    # the unit is asked of its pattern for the character a unit would start with (unit_at)
+    by_first = {c: Counted("unit", p, calls) for c, p in rules.units_by_first.items()}
+    counted = dataclasses.replace(rules, compiled=compiled, units_by_first=by_first)
     text = "In 2020, the firm sold 2019 cars, and in 2018, its plant made 2021 tonnes of steel."
     claims = extract_with_report(text, rules=counted).claims
     assert [(c.quote, c.unit) for c in claims] == [("2021 tonnes", "t")]  # 2019 cars is a year
@@ -982,6 +988,126 @@ _AFTER_FIGURES = [
     *["°", "C", "F", "in", "thick", "x", "times", "percentage", "points", "feet", "a", "year"],
     *["2.123", " pm", "pm", "am", '"', "6'"],
 ]
+
+
+_UNIT_STARTS = [
+    *["\u2009", "\u3000", "\x0b", "µg", "Μg", "ſ", "İ", "℃", "€", "[kg]", "{kg}", "<kg>", "(C)"],
+    *["l/km", "kb per second", "K", "litre", "Celsius", "lb-ft", "sq ft"],
+]
+
+
+@settings(max_examples=3000, derandomize=True, deadline=None)
+@given(
+    st.lists(st.sampled_from(_AFTER_FIGURES + _UNIT_STARTS), min_size=1, max_size=6),
+    st.integers(2, 40),
+)
+def test_the_unit_by_its_first_character_is_the_unit_s_match(parts: list[str], reach: int) -> None:
+    """unit_at, asking the unit pattern of the character a unit would start with, matches what
+    the whole unit pattern matches, where it stands and how far: at a space, a hyphen, a
+    bracket, a space outside ASCII, a letter of two cases, at a window's end."""
+    rules = default_rules()
+    assert rules.units_by_first  # the package's rules have them
+    unit = rules.compiled["unit"]
+    text = "5" + "".join(parts) + " and so on"
+    for end in (251, 1 + reach, 2, 3):
+        whole, first = unit.match(text, 1, end), unit_at(rules, text, 1, end)
+        assert (whole and whole.span()) == (first and first.span()), (text, end)
+
+
+_NOUN_GAPS = [" ", "\t", "\u00a0", "\n", "\r\n", "\r", "\n\n", ",", ".", ")", "-", "'", "\u2009"]
+_NOUN_WORDS = ["cars", "Cars", "écoles", "Écoles", "ªb", "5", "", "of", "“big”", "U.S."]
+
+
+@settings(max_examples=2000, derandomize=True, deadline=None)
+@given(st.lists(st.sampled_from(_NOUN_GAPS + _NOUN_WORDS), min_size=1, max_size=5))
+def test_a_noun_is_looked_for_wherever_its_gap_may_open(parts: list[str]) -> None:
+    """_word_gap_may_open turns away no place where noun_after matches: after a mark, or a line
+    break before anything but a lower-case letter, the pattern finds nothing."""
+    rules = default_rules()
+    assert rules.plain_noun_gap
+    text = "5" + "".join(parts)
+    if rules.compiled["noun_after"].match(text, 1, 81) is not None:
+        assert _word_gap_may_open(text, 1), text
+
+
+_RANGE_AFTER = [" ", "  ", "\n", "\r\n", "\n\n", "-", "–", "—", "to", "TO", "To", "--", "-to"]
+_RANGE_WORDS = [
+    "6",
+    "$6",
+    "£ 6",
+    "six",
+    "Six",
+    "shareholders",
+    "the",
+    "a",
+    "a hundred",
+    "bank",
+    "%",
+]
+
+
+@settings(max_examples=3000, derandomize=True, deadline=None)
+@given(
+    st.lists(st.sampled_from(_AFTER_FIGURES[:30]), min_size=0, max_size=2),
+    st.lists(st.sampled_from(_RANGE_AFTER + _RANGE_WORDS), min_size=1, max_size=6),
+    st.integers(2, 40),
+)
+def test_a_range_no_figure_follows_is_read_as_its_tail_reads_it(
+    tail: list[str], parts: list[str], reach: int
+) -> None:
+    """Where _second_may_follow says no second figure follows a figure's dash or "to", the scan
+    reads what figure_tail reads there: the same span, scale, unit and no second figure."""
+    rules = default_rules()
+    compiled = rules.compiled
+    text = "5" + "".join(tail) + "".join(parts) + " and so on"
+    for end in (251, 1 + reach):
+        found = _tail_in_parts(rules, text, 1, end)
+        if found is None or not found.ranged or _second_may_follow(rules, text, found, end):
+            continue
+        m = compiled["figure_tail"].match(text, 1, end)
+        assert m is not None, text
+        assert m.group("second") is None, text
+        assert (m.end("scale"), m.span("unit"), m.end()) == (
+            found.scale_end,
+            (found.unit_start, found.unit_end),
+            max(found.scale_end, found.unit_end),
+        ), text
+
+
+_AFTER_POINT = ["5", "12", "644", "2018", ":", "30", "/", ".", "-", " ", "pm", "P.M.", "am", "\t"]
+_AFTER_POINT += [" vs", ")", ",", "x", "a", "\u00a0", "½", "٣", "\n", "555", "0143"]
+
+
+@settings(max_examples=3000, derandomize=True, deadline=None)
+@given(st.sampled_from([".", ",", "..."]), st.lists(st.sampled_from(_AFTER_POINT), max_size=6))
+def test_the_head_is_not_asked_after_a_point_only_where_it_finds_nothing(
+    point: str, parts: list[str]
+) -> None:
+    """_head_fails_after_point spares the scan's head only at digits where it finds nothing: a
+    number's tail after a point, not a date, a time or a phone number starting there."""
+    rules = default_rules()
+    text = "x" + point + "5" + "".join(parts) + " and so on"
+    at = 1 + len(point)
+    if _head_fails_after_point(text, at, at + 250):
+        assert rules.compiled["scan_digits_head"].match(text, at, at + 250) is None, text
+
+
+def test_a_folder_s_own_unit_pattern_is_asked_whole(tmp_path: Path) -> None:
+    """A rules folder whose unit pattern is not the package's has no patterns by first
+    character: its own is asked."""
+    folder = tmp_path / "rules"
+    shutil.copytree(Path(ledger.__file__).parent / "rules", folder)
+    patterns = folder / "patterns.toml"
+    written = patterns.read_text(encoding="utf-8")
+    at = written.index('id = "unit"')
+    edited = written[:at] + written[at:].replace(
+        "| [\\s\\u00a0-]?+(?:{unit_word})", "| [\\s\\u00a0-]?+(?:{unit_word}|quids)", 1
+    )
+    assert edited != written
+    patterns.write_text(edited, encoding="utf-8")
+    rules = load_rules(folder)
+    assert rules.units_by_first == {}
+    assert unit_at(rules, "5 quids", 1, 20) is not None
 
 
 @settings(max_examples=3000, derandomize=True, deadline=None)

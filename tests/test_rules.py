@@ -348,7 +348,7 @@ def test_a_rules_folder_missing_a_pattern_the_extractor_reads_is_refused(
         # a group the extractor reads, renamed
         ("patterns.toml", "(?P<den>", "(?P<denominator>", "'ratio_after' has no group (?P<den>"),
         ("cues.toml", "(?P<relunit>", "(?P<unit>", "period 'relative' (relative) has no group"),
-        ("cues.toml", 'period = "month"', 'period = "season"', "period.10.period"),
+        ("cues.toml", 'period = "month"', 'period = "season"', "period.11.period"),
         ("units.toml", '"metres", ', "", "no unit has the word 'metres'"),
         # the scan tries multiples, fractions, vague and named words only where a letter stands
         ("numbers.toml", '"doubled", ', '"2x", ', "'2x' must start with a letter"),

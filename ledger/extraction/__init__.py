@@ -294,6 +294,8 @@ def _scan_in_two_steps(
     of a plain figure ("5", "1,400", "3.75") are read without the head (_plain_digits_end)."""
     compiled = rules.compiled
     body_end = _plain_digits_end(text, pos, end) if plain else -1
+    if plain and body_end < 0 and _head_fails_after_point(text, pos, end):
+        return None
     if body_end > pos:
         groups = _no_groups(head).copy()
         groups["first"] = text[pos:body_end]
@@ -316,6 +318,10 @@ def _scan_in_two_steps(
             return Scanned(groups, pos, body_end, body_end, -1, -1, -1)
     else:
         parts = _tail_in_parts(rules, text, body_end, end) if rules.tail_in_parts else None
+        if parts is not None and parts.ranged and not _second_may_follow(rules, text, parts, end):
+            # a dash or "to" that no figure follows ("-bank", "to shareholders", a table's
+            # "--"): figure_tail's range finds no second figure, and it reads what the parts did
+            parts = parts._replace(ranged=False)
         if parts is not None and not parts.ranged:
             groups["scale"], groups["ranged"] = text[body_end : parts.scale_end], None
             unit_start, unit_end = parts.unit_start, parts.unit_end
@@ -430,11 +436,10 @@ def _tail_in_parts(rules: Rules, text: str, at: int, end: int) -> TailParts | No
                 return None  # "hundred", "thousand": a second scale word may follow
     unit_start = unit_end = -1
     after = scale_end
-    unit = compiled["unit"]
     # gated as the tail is: a guarded unit's guard may look back into the figure ("2.123 pm"),
     # which a gate of the unit pattern itself does not see
     if scale_end == at or edges.lets_after(compiled["figure_tail_start"], text, scale_end, end):
-        found = unit.match(text, scale_end, end, RELEASE_GIL)
+        found = unit_at(rules, text, scale_end, end)
         if found is not None:
             unit_start, unit_end = found.span()
             after = unit_end
@@ -443,6 +448,88 @@ def _tail_in_parts(rules: Rules, text: str, at: int, end: int) -> TailParts | No
     if _figure_ends(rules, text, after, end):
         return TailParts(scale_end, unit_start, unit_end, False)
     return None
+
+
+# what `unit` passes over before its first character (rules._UNIT_GAP)
+_UNIT_GAP = frozenset(" \t\n\r\u00a0-")
+
+
+def unit_at(rules: Rules, text: str, at: int, end: int) -> regex.Match[str] | None:
+    """What the `unit` pattern matches at `at` (read up to `end`), asked of the pattern for the
+    character its unit would start with (rules.units_by_first: the words and symbols that start
+    with it), a third of the whole one's cost; None at once where no unit starts with it. The
+    whole pattern is asked where that character is not told plainly (past the window, a
+    character outside printable ASCII before it), at a bracket and outside ASCII.
+
+    >>> from ledger.rules import default_rules
+    >>> [unit_at(default_rules(), t, 1, 20) for t in ["5 of them", "5-"]]
+    [None, None]
+    >>> [unit_at(default_rules(), t, 1, 20).group() for t in ["5 pct", "5%", "5 (kg)", "5-litre"]]
+    [' pct', '%', ' (kg)', '-litre']
+    """
+    by_first = rules.units_by_first
+    if by_first and at + 1 < min(end, len(text)):
+        first = text[at]
+        if first in _UNIT_GAP:
+            first = text[at + 1]  # each alternative passes over one (a hyphen: the words')
+        elif not (first.isascii() and first.isprintable()):
+            first = ""  # perhaps a space the pattern's \s passes over
+        if first and first.isascii() and first not in "([{<":
+            pattern = by_first.get(first)
+            return None if pattern is None else pattern.match(text, at, end, RELEASE_GIL)
+    return rules.compiled["unit"].match(text, at, end, RELEASE_GIL)
+
+
+def _second_may_follow(rules: Rules, text: str, parts: TailParts, end: int) -> bool:
+    """Whether figure_tail's range may read a second figure after the dash or "to" that
+    follows the parts of a figure's tail (read up to `end`): where the words after each way its
+    separator may be read (patterns.toml figure_after's `sep`: a dash, a dash and "to", "to",
+    each between gaps) let `figure` start, asked of their tokens (rules.EdgeGates). Not where
+    the figure may not end before its gap (asked of figure_end: a range's "to" glued on):
+    figure_tail is asked there.
+
+    >>> from ledger.rules import default_rules
+    >>> rules = default_rules()
+    >>> [_second_may_follow(rules, t, TailParts(1, -1, -1, True), 250)
+    ...  for t in ["5 to shareholders", "5 -- and", "5 to five", "5-10", "5 - to $6", "5to"]]
+    [False, False, True, True, True, True]
+    """
+    at = max(parts.scale_end, parts.unit_end)
+    stop = min(end, len(text))
+    if not (text[at : at + 1] in _SEP_GAP and _figure_ends(rules, text, at, end)):
+        return True
+    sep = _gap_end(text, at, stop)
+    starts = []
+    if text[sep : sep + 1] in _DASHES:
+        after = _gap_end(text, sep + 1, stop)
+        starts.append(after)
+        if text[after : after + 2].lower() == "to":
+            starts.append(_gap_end(text, after + 2, stop))
+    elif text[sep : sep + 2].lower() == "to":
+        starts.append(_gap_end(text, sep + 2, stop))
+    else:
+        return True  # what _range_follows saw is not read so here: the tail says
+    figure = rules.compiled["figure"]
+    return any(rules.edges.lets_after(figure, text, start, end) for start in starts)
+
+
+_DASHES = frozenset("-–—")
+# what may stand between a figure and a range's separator (patterns.toml gap)
+_SEP_GAP = frozenset(" \t\u00a0\r\n-–—")
+
+
+def _gap_end(text: str, at: int, stop: int) -> int:
+    """Where the longest reading of patterns.toml's `gap` from `at` ends (up to `stop`): blanks,
+    then perhaps one line break and blanks."""
+    while at < stop and text[at] in _GAP:
+        at += 1
+    if at + 1 < stop and text[at] == "\r" and text[at + 1] == "\n":
+        at += 1
+    if at < stop and text[at] == "\n":
+        at += 1
+        while at < stop and text[at] in _GAP:
+            at += 1
+    return at
 
 
 _GAP = frozenset(" \t\u00a0")  # the tail's gap: spaces, a line break among them
@@ -538,6 +625,34 @@ def _plain_digits_end(text: str, at: int, end: int) -> int:
     return i
 
 
+_AM_PM = frozenset("aApP")
+
+
+def _head_fails_after_point(text: str, at: int, end: int) -> bool:
+    """Whether the scan's head (scan_digits_head, read up to `end`) surely finds nothing at the
+    ASCII digit `at` after a point or a comma ("...644 vs", "(7.9)"): its number may not start
+    there (`number`: not the tail of another number), nor a minus, and none of its skipped runs
+    (`skip`: a date, a time, a phone number) goes on from the digits with what follows them.
+    False where one might: the head says.
+
+    >>> [_head_fails_after_point(t, 3, 250) for t in ["...644 vs", "...5:30", "...5 pm", "a 5 "]]
+    [True, False, False, False]
+    """
+    if not (at and text[at - 1] in ".,"):
+        return False
+    stop = min(end, len(text)) - 2
+    i = at
+    while i < stop and text[i] in _ASCII_DIGITS:
+        i += 1
+    if i >= stop:
+        return False
+    after = text[i]
+    if not (after.isascii() and after.isprintable()) or after.isdigit() or after in "-/.:":
+        return False  # a date's, a time's or a phone number's mark may follow
+    # not where it may be a time: 3 p.m., 10 am
+    return not (after in _AM_PM or (after == " " and text[i + 1] in _AM_PM))
+
+
 _FOOT_MARKS = ("'", "′")  # a digit after one is inches: 6'4
 
 
@@ -592,7 +707,7 @@ def _unit_or_scale_after(text: str, end: int, rules: Rules) -> bool:
     compiled = rules.compiled
     # the gate's window is the shorter of the two: a word it cuts short is not gated
     return rules.edges.lets_after(compiled["figure_tail_start"], text, end, end + 20) and bool(
-        compiled["unit"].match(text, end, end + WORD_REACH, RELEASE_GIL)
+        unit_at(rules, text, end, end + WORD_REACH)
         or compiled["scale"].match(text, end, end + 20, RELEASE_GIL)
     )
 

@@ -1066,6 +1066,35 @@ def _closes_quotation(text: str, offset: int, mark: str) -> bool:
     return len(_QUOTE_OPENERS[mark].findall(before)) > len(_QUOTE_CLOSERS[mark].findall(before))
 
 
+_WORD_GAP_BLANKS = frozenset(" \t\u00a0")
+
+
+def _word_gap_may_open(text: str, at: int) -> bool:
+    r"""Whether noun_after's `word_gap` (patterns.toml) may match at `at`: blanks, or a line
+    break before a lower-case letter (wire copy's wrapped line). False where it cannot: after
+    a figure a mark ("5,", "5.") or a line break before a capital, a digit or a blank line
+    (a table's next row), a third of the places a noun is looked for.
+
+    >>> [_word_gap_may_open(t, 1) for t in ["5 cars", "5,", "5\nThe", "5\n\n", "5\n  cars"]]
+    [True, False, False, False, True]
+    """
+    first = text[at : at + 1]
+    if first in _WORD_GAP_BLANKS:
+        return True
+    if first == "\r":
+        at += 1
+        first = text[at : at + 1]
+    if first != "\n":
+        return False
+    at += 1
+    while text[at : at + 1] in _WORD_GAP_BLANKS and at < len(text):
+        at += 1
+    after = text[at : at + 1]
+    # the gap ends before a lower-case letter (\p{Ll}): not at the text's end, nor at an ASCII
+    # character but a-z
+    return bool(after) and not (after.isascii() and not "a" <= after <= "z")
+
+
 def _noun(doc: Doc, start: int, end: int, value: float) -> Noun:
     """The counted noun after a figure (which starts at `start` and ends at `end`)."""
     rules = doc.rules
@@ -1081,6 +1110,8 @@ def _noun(doc: Doc, start: int, end: int, value: float) -> Noun:
             if whole.unit is not None and not whole.is_time:
                 return Noun(whole.unit, end, False)
             return Noun(None, end, False)
+    if rules.plain_noun_gap and not _word_gap_may_open(doc.text, end):
+        return Noun(None, end, False)
     found = rules.compiled["noun_after"].match(doc.text, end, end + 80, RELEASE_GIL)
     if found is None:
         return Noun(None, end, False)

@@ -117,6 +117,9 @@ class PeriodCue(NamedTuple):
     # a step right after a figure ("from 200.9 mln dlrs a year ago"): that figure's period,
     # never one looked back to by a figure after it
     after_figure: bool = False
+    # the bracketed aside that holds it ("(American but acquired by Siemens in 2017)"), whose
+    # period is its own: never a figure's outside it
+    aside: tuple[int, int] | None = None
 
 
 class OwnCuts(NamedTuple):
@@ -267,19 +270,25 @@ class Doc:
             return None
 
     def find_all(
-        self, rule: str, pattern: Pattern, text: str, starts: list[int] | None = None
+        self,
+        rule: str,
+        pattern: Pattern,
+        text: str,
+        starts: list[int] | None = None,
+        end: int | None = None,
     ) -> list[Match]:
         """Every match of a sentence-level rule, under the timer. A rule with an alternative
         anchored at the sentence's start is tried there, then searched past it without that
         alternative (rules.past_head): the same matches, found at the cost of the rest. Given
         the `starts` (in order) that every match (past the head) opens at, it is tried there
-        alone (see matches_at)."""
+        alone (see matches_at); given the `end` no match runs past, a rule with no such
+        alternative is searched no further."""
         try:
             rest = self.rules.past_head.get(rule)
             if rest is None:
                 if starts is not None and self.timeout is None:
                     return matches_at(pattern, text, starts, 0)
-                return list(self._finditer(pattern, text))
+                return list(self._finditer(pattern, text, 0, end))
             if self.timeout is None:
                 first = pattern.match(text, 0, len(text), RELEASE_GIL)
             else:

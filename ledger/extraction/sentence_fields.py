@@ -40,6 +40,12 @@ _BASED = regex.compile(r"^(?:\p{Lu}[\p{L}.]*\s+)*\p{Lu}[\p{L}.]*-based\s+(?=\p{L
 _POSSESSIVE = regex.compile(r"^(\p{Lu}[\p{L}.]*(?:\s\p{Lu}[\p{L}.]*)?)['’]s\s+(?=\p{Lu})")
 _QUOTES = regex.compile(r"[\"“”]")
 _DIGIT = regex.compile(r"\d")
+_YEAR = regex.compile(r"(?:19|20)\d\d")
+_JOINED = regex.compile(r"[,;]|\b(?:and|or|but|while|whereas)\b")
+# a bracketed aside: its period cues date only the figures inside it
+_BRACKETED = regex.compile(r"\([^()]*\)")
+# the last number before an offset, searched backwards, with its currency sign ("$65")
+_LAST_NUMBER = regex.compile(r"(?r)[$£€¥]?\d[\d.,]*")
 _DATELINE_DASH = regex.compile(r"\s*[-–—]\s")  # after a wire dateline's day: "TOKYO, April 24 - "
 _SPACES_ONLY = regex.compile(r"\s+")
 _WORD = regex.compile(r"\w+")
@@ -194,10 +200,10 @@ def _organisations(doc: Doc, s: Sentence) -> list[tuple[int, int, str]]:
     (offsets in it), named as the subject table names it where it lists it."""
     rules = doc.rules
     found: list[tuple[int, int, str]] = []
-    for cue, pattern, _triggers in rules.subject_name_cues.triggered(s.lower_words()):
+    for cue, pattern, triggers in rules.subject_name_cues.triggered(s.lower_words()):
         if not _holds_needed(cue, s):
             continue
-        for m in _cue_matches_named(doc, cue, pattern, s):
+        for m in _cue_matches_named(doc, cue, pattern, s, triggers):
             name = _organisation_name(rules, m.group("name"))
             if name is None or (cue.may_be_person and source_type(rules, name) == "person"):
                 continue
@@ -224,7 +230,13 @@ def _organisations(doc: Doc, s: Sentence) -> list[tuple[int, int, str]]:
     return found
 
 
-def _cue_matches_named(doc: Doc, cue: SubjectNameCue, pattern: Pattern, s: Sentence) -> list[Match]:
+def _cue_matches_named(
+    doc: Doc,
+    cue: SubjectNameCue,
+    pattern: Pattern,
+    s: Sentence,
+    triggers: frozenset[str] | None = None,
+) -> list[Match]:
     """Every match of a [[subject_name]] cue in the sentence; one that may open it (past_head) is
     tried at its start alone where none of the words its other alternatives open with is in it
     (`past_head_triggers`: a third of the sentences "acts" is tried on, half its cost saved)."""
@@ -235,7 +247,10 @@ def _cue_matches_named(doc: Doc, cue: SubjectNameCue, pattern: Pattern, s: Sente
         if m is None or m.end() > 0:  # an empty match would be searched on past, as below
             return [m] if m is not None else []
     opening = cue.past_head_triggers or (cue.triggers if cue.opens_with_trigger else None)
-    return doc.find_all(rule, pattern, s.text, _trigger_starts(s, opening))
+    end = None
+    if cue.closes_with_trigger:  # its trigger words, as the rules' gate holds them if given
+        end = _trigger_end(s, frozenset(cue.triggers) if triggers is None else triggers)
+    return doc.find_all(rule, pattern, s.text, _trigger_starts(s, opening), end)
 
 
 def _trigger_starts(s: Sentence, triggers: list[str] | None) -> list[int] | None:
@@ -1078,8 +1093,7 @@ def _period_value(doc: Doc, rule: PeriodRule, m: Match, s: Sentence) -> str | No
         number = int(q) if q else words.ordinals[str(groups["qword"]).lower()]
         return _quarter(doc, number, groups, s, m)
     if kind == "quarter_end":
-        month = doc.rules.files.period_words.months[str(groups["month"]).lower().rstrip(".")]
-        return _quarter(doc, month // 3, groups, s, m) if month % 3 == 0 else None
+        return _quarter_end(doc, groups, s, m)
     if kind == "half":
         words = doc.rules.files.period_words
         half = groups.get("h") or str(words.ordinals[str(groups.get("hword")).lower()])
@@ -1174,12 +1188,42 @@ def _clause_words(doc: Doc, text: str, at: int) -> set[str]:
 def _quarter(
     doc: Doc, quarter: int, groups: dict[str, str | None], s: Sentence, m: Match
 ) -> str | None:
+    year = _quarter_year(doc, quarter, groups, s, m)
+    return f"{year}-Q{quarter}" if year else None
+
+
+def _quarter_year(
+    doc: Doc, quarter: int, groups: dict[str, str | None], s: Sentence, m: Match
+) -> str | None:
+    """The year of a calendar quarter: the cue's own, the sentence's, else the publication
+    date's (the year before for a quarter later in the year than that date)."""
     pub = doc.published
     year = groups.get("year") or _year_in_sentence(doc, s, m.end())
     if year is None and pub is not None and doc.published_precision != "year":
         later = quarter > (pub.month - 1) // 3 + 1
         year = str(pub.year - 1 if _year_before(doc, s, later, m.start()) else pub.year)
-    return f"{year}-Q{quarter}" if year else None
+    return year
+
+
+def _quarter_end(doc: Doc, groups: dict[str, str | None], s: Sentence, m: Match) -> str | None:
+    """The quarter that ends in a month; where the cue numbers it otherwise than the calendar
+    does, a fiscal quarter of the year that ends 3 months on for each quarter left ("the fourth
+    quarter ending June 30" of 1987: FY1987-Q4; "the second quarter ended December 31" of 1986:
+    FY1987-Q2)."""
+    words = doc.rules.files.period_words
+    month = words.months[str(groups["month"]).lower().rstrip(".")]
+    if month % 3:
+        return None  # "three months to end January": no quarter
+    calendar = month // 3
+    qword = groups.get("qword")
+    number = words.ordinals[qword.lower()] if qword else calendar
+    if number == calendar:
+        return _quarter(doc, calendar, groups, s, m)
+    year = _quarter_year(doc, calendar, groups, s, m)
+    if year is None:
+        return None
+    fiscal_year, _ = _shift(int(year), month, 3 * (4 - number))
+    return f"FY{fiscal_year}-Q{number}"
 
 
 def _month(doc: Doc, groups: dict[str, str | None], s: Sentence, m: Match) -> str | None:
@@ -1290,20 +1334,48 @@ def _periods(doc: Doc, s: Sentence) -> list[PeriodCue]:
         if not shift and (value or none):
             anchor, dateless = value, none
             break
-    text = s.text
+    brackets = _brackets(s)
     cues = [
         PeriodCue(
             s.start + a,
             s.start + b,
             (None if dateless else _shifted(doc, shift, anchor)) if shift else value,
             base,
-            # "from 200.9 mln dlrs a year ago": the step dates the figure right before it alone
-            shift is not None and _DIGIT.search(text, max(0, a - 25), a, RELEASE_GIL) is not None,
+            _after_figure(doc, s.text, a, shift is not None),
+            next(((s.start + x, s.start + y) for x, y in brackets if x < a and b < y), None),
         )
         for a, b, value, base, shift, _ in found
     ]
     s.periods = _spans(doc, s, cues)
     return s.periods
+
+
+def _brackets(s: Sentence) -> list[tuple[int, int]]:
+    """The spans of the sentence's bracketed asides (offsets in it)."""
+    return [m.span() for m in _BRACKETED.finditer(s.text)] if "(" in s.text else []
+
+
+def _after_figure(doc: Doc, text: str, a: int, shift: bool) -> bool:
+    """Whether the cue at `a` in the sentence closes the words of the figure right before it, and
+    so dates that figure alone: a step ("from 200.9 mln dlrs a year ago"), or any cue after a
+    baseline ("compared with 13.57 billion in 1985 while costs totalled 7.44 billion": 1985 is
+    the 13.57's, not the 7.44's; "vs 77,400 cwts last year, and area at 76,700 acres")."""
+    number = _LAST_NUMBER.search(text, max(0, a - 25), a, RELEASE_GIL)
+    if number is None:
+        return False
+    if shift:
+        return True
+    # a year before the cue is a date, no figure ("Made in China 2025 was launched in 2015"),
+    # and a cue after "and" or a comma opens words of its own ("from 179 mln and year-to-date
+    # revenue miles dropped")
+    return (
+        _YEAR.fullmatch(number.group()) is None
+        and _JOINED.search(text, number.end(), a, RELEASE_GIL) is None
+        and doc.rules.period_baseline_figure.search(
+            text, max(0, number.start() - WORD_REACH), number.start(), RELEASE_GIL
+        )
+        is not None
+    )
 
 
 def _shifted(doc: Doc, m: Match, anchor: str | None) -> str | None:
@@ -1368,6 +1440,14 @@ def period(doc: Doc, s: Sentence, claim: Found, next_start: int) -> str | None:
     if s.period_starts is None:
         s.period_starts = [c.start for c in cues]
     starts, text, rules = s.period_starts, doc.text, doc.rules
+    if "(" in s.text and any(c.aside is not None for c in cues):
+        # an aside's cue dates no figure outside any aside ("($3.1 trillion GDP in 2021)")
+        at = claim.start - s.start
+        if not any(x < at < y for x, y in _brackets(s)):
+            cues = [c for c in cues if c.aside is None]
+            starts = [c.start for c in cues]
+            if not cues:
+                return None
     j = bisect.bisect_left(starts, claim.start) - 1  # "last year's 5.5 pct and ... in 1985"
     if j >= 0 and rules.period_owned.fullmatch(text, cues[j].end, claim.start, RELEASE_GIL):
         return cues[j].value
@@ -1403,7 +1483,7 @@ def period(doc: Doc, s: Sentence, claim: Found, next_start: int) -> str | None:
         if (
             cue.end <= claim.start
             and not cue.baseline
-            and (not cue.after_figure or _is_baseline(doc, claim))
+            and (not cue.after_figure or _compared(doc, claim))
         ):
             if cue.after_figure:
                 return cue.value
@@ -1423,18 +1503,35 @@ def _starts_change(doc: Doc, s: Sentence, claim: Found) -> bool:
     rules, words = doc.rules, s.lower_words()
     if _whole_words(s) and rules.period_change_words.isdisjoint(words):
         return False
-    return (
-        rules.period_revision_words.isdisjoint(words)
-        and rules.period_change_from.search(
-            doc.text, max(0, claim.start - WORD_REACH), claim.start, RELEASE_GIL
-        )
+    return rules.period_revision_words.isdisjoint(words) and any(
+        rules.period_change_from.search(doc.text, max(0, at - WORD_REACH), at, RELEASE_GIL)
         is not None
+        for at in _figure_starts(claim)
     )
+
+
+def _figure_starts(claim: Found) -> tuple[int, ...]:
+    """Where the figure starts, and where its digits do when its quote opens with words: a
+    quote may hold the "from" that makes it a change's start ("a drop in inflation from 25 pct
+    to 16.9" quotes "from 25 pct")."""
+    quote = claim.quote
+    if not quote[:1].isalpha():
+        return (claim.start,)
+    digit = _DIGIT.search(quote)
+    return (claim.start,) if digit is None else (claim.start, claim.start + digit.start())
+
+
+def _compared(doc: Doc, claim: Found) -> bool:
+    """Whether the figure is what another is compared with: a baseline, or a figure alone in
+    brackets after another ("Austria 6,048 (4,104)": the earlier period's)."""
+    text = doc.text
+    alone = text.startswith("(", claim.start - 1) and text.startswith(")", claim.end)
+    return alone or _is_baseline(doc, claim)
 
 
 def _is_baseline(doc: Doc, claim: Found) -> bool:
     """Whether the figure is a comparison's baseline ("up from 3.9%", "compared with 1.2 mln")."""
-    return _baseline_before(doc, doc.text, claim.start)
+    return any(_baseline_before(doc, doc.text, at) for at in _figure_starts(claim))
 
 
 def _baseline_before(doc: Doc, text: str, at: int) -> bool:
