@@ -424,6 +424,9 @@ class AttributionCue(RegexCue):
     # the cue's words say the source is an organisation ("a Nissan spokeswoman said", "the DIW
     # economic institute said"), whatever its name reads as
     organisation: bool = False
+    # the name may be a place or its people's ("A Brazilian farm federation said"), who speak
+    # for no body there: a name the subject table lists is then left out
+    may_be_place: bool = True
     # word lists the regex refers to as {name}, written in as prefix trees matched in the case
     # written (a source's verbs are lower-case: "United States" is no "United ... states")
     words: dict[str, list[str]] = {}

@@ -863,6 +863,8 @@ def _attribution_in(doc: Doc, s: Sentence) -> Source | None:
                 kind = "person"
             else:
                 who = _clean_source(m.group("who"), doc.rules)
+                if not cue.may_be_place and who in doc.rules.subject_ids:
+                    continue
                 kind = "organisation" if cue.organisation else ""
                 opens = m.start("who")  # not an opening phrase before it ("With sales of ..., ")
             if who:
