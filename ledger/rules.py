@@ -1737,9 +1737,9 @@ def load_rules(directory: str | Path | None = None) -> Rules:
 
 # where `unit` reads its first character, and what it may read before: one of these, which
 # each of its alternatives passes over (units.toml's words start with none of them: checked)
-_UNIT_GAP = frozenset(" \t\n\r\u00a0-")
+UNIT_GAP = frozenset(" \t\n\r\u00a0-")
 # ... and a bracket, before which its bracketed symbols' alternative reads the whole tree
-_UNIT_BRACKETS = frozenset("([{<")
+UNIT_BRACKETS = frozenset("([{<")
 
 
 def _units_by_first(files: RuleFiles, pieces: dict[str, str]) -> dict[str, Pattern]:
@@ -1751,14 +1751,14 @@ def _units_by_first(files: RuleFiles, pieces: dict[str, str]) -> dict[str, Patte
     for the brackets (the whole pattern is asked there: a few units start elsewhere, and each
     pattern costs the rules' load), and none where a unit could start with a gap."""
     by_first = _UnitWords.of(files).by_first()
-    if by_first.keys() & _UNIT_GAP:
+    if by_first.keys() & UNIT_GAP:
         return {}
     rule = next(r for r in files.pattern if r.id == "unit")
     # a letter's two cases hold the same words: one pattern; the divisor's tree built once
     by_words: dict[_UnitWords, Pattern] = {}
     found = {}
     for char, starting in sorted(by_first.items()):
-        if char in _UNIT_BRACKETS or not char.isascii():
+        if char in UNIT_BRACKETS or not char.isascii():
             continue  # the whole pattern is asked there: few units start outside ASCII
         if starting not in by_words:
             # where no compound starts, its divisor is never read

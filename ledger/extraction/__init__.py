@@ -53,7 +53,7 @@ from ledger.extraction.document import (
 )
 from ledger.extraction.finish import finish
 from ledger.models import Claim, DatePrecision, unchecked_claim
-from ledger.rules import Pattern, Rules, default_rules, letters_only
+from ledger.rules import UNIT_BRACKETS, UNIT_GAP, Pattern, Rules, default_rules, letters_only
 from ledger.sentences import ASCII_ALNUM
 from ledger.watchdog import can_watch, run_within_budget
 
@@ -450,10 +450,6 @@ def _tail_in_parts(rules: Rules, text: str, at: int, end: int) -> TailParts | No
     return None
 
 
-# what `unit` passes over before its first character (rules._UNIT_GAP)
-_UNIT_GAP = frozenset(" \t\n\r\u00a0-")
-
-
 def unit_at(rules: Rules, text: str, at: int, end: int) -> regex.Match[str] | None:
     """What the `unit` pattern matches at `at` (read up to `end`), asked of the pattern for the
     character its unit would start with (rules.units_by_first: the words and symbols that start
@@ -470,11 +466,11 @@ def unit_at(rules: Rules, text: str, at: int, end: int) -> regex.Match[str] | No
     by_first = rules.units_by_first
     if by_first and at + 1 < min(end, len(text)):
         first = text[at]
-        if first in _UNIT_GAP:
+        if first in UNIT_GAP:
             first = text[at + 1]  # each alternative passes over one (a hyphen: the words')
         elif not (first.isascii() and first.isprintable()):
             first = ""  # perhaps a space the pattern's \s passes over
-        if first and first.isascii() and first not in "([{<":
+        if first and first.isascii() and first not in UNIT_BRACKETS:
             pattern = by_first.get(first)
             return None if pattern is None else pattern.match(text, at, end, RELEASE_GIL)
     return rules.compiled["unit"].match(text, at, end, RELEASE_GIL)
@@ -543,15 +539,8 @@ def _range_follows(text: str, at: int, end: int) -> bool:
     [True, True, True, False, False]
     """
     stop = min(end, len(text))
-    while at < stop and text[at] in _GAP:
-        at += 1
-    if at + 1 < stop and text[at] == "\r" and text[at + 1] == "\n":
-        at += 1
-    if at < stop and text[at] == "\n":
-        at += 1
-        while at < stop and text[at] in _GAP:
-            at += 1
-    if at < stop and text[at] in "-–—":
+    at = _gap_end(text, at, stop)
+    if at < stop and text[at] in _DASHES:
         return True
     return at + 1 < stop and text[at] in "tT" and text[at + 1] in "oO"
 
